@@ -1,0 +1,82 @@
+/* feed.h - the feed parser: RSS and Atom documents to items, streamed.
+ *
+ * The parser reads the document with a streaming XML reader and hands each
+ * item to a callback as soon as its end tag is read, so memory does not grow
+ * with the number of items. Strings in the structs below belong to the
+ * parser and are valid only during the callback: copy what you keep.
+ */
+#ifndef FEEDKEEP_FEED_H
+#define FEEDKEEP_FEED_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "feedkeep/error.h"
+
+/* Document-level metadata. Any string may be NULL (absent). */
+struct fk_feed_info {
+    const char *format;      /* "rss", "rdf", "atom" */
+    char *title;
+    char *site_url;          /* the channel link / Atom rel=alternate link */
+    char *self_url;          /* Atom rel=self link, if any */
+    char *description;
+    char *language;
+    char *image_url;
+    char *updated_raw;       /* the date string as the feed wrote it */
+    int64_t updated;         /* FK_TIME_NONE when absent or unparseable */
+    bool well_formed;        /* false when the XML had errors we recovered from */
+};
+
+/* One entry. Any string may be NULL (absent). URLs are absolute where a base
+ * was known (xml:base, then the document URL). */
+struct fk_item {
+    char *guid;              /* RSS guid, Atom id, RDF rdf:about */
+    char *url;
+    char *title;             /* plain text */
+    char *author;
+    char *published_raw;
+    char *updated_raw;
+    int64_t published;       /* FK_TIME_NONE when absent or unparseable */
+    int64_t updated;
+    char **tags;             /* ntags strings, as the feed wrote them */
+    size_t ntags;
+    char *summary_html;      /* RSS description, Atom summary */
+    char *content_html;      /* content:encoded, Atom content */
+    const char *base_url;    /* base for relative URLs inside the HTML */
+};
+
+struct fk_parse_options {
+    const char *base_url;    /* the document's own URL, or NULL */
+    const char *charset;     /* override of the declared encoding, or NULL */
+};
+
+/* Called once per document, before the first item (or at the end when there
+ * are no items), with the metadata read so far. Return 0 to go on, non-zero
+ * to stop parsing (fk_feed_parse_* then returns -1 without touching err). */
+typedef int (*fk_feed_fn)(const struct fk_feed_info *feed, void *ctx);
+/* Called once per item, in document order. Same return convention. */
+typedef int (*fk_item_fn)(const struct fk_item *item, void *ctx);
+
+struct fk_feed_handler {
+    fk_feed_fn on_feed;      /* may be NULL */
+    fk_item_fn on_item;      /* may be NULL */
+    void *ctx;
+};
+
+/* Parse the document read from fd (not closed) or held in memory. On success
+ * returns 0 and, when final is not NULL, fills *final with the complete
+ * document metadata (release it with fk_feed_info_release). Returns -1 with
+ * err filled when the input is not a feed at all or cannot be read; a feed
+ * with recoverable XML errors succeeds with final->well_formed false. */
+int fk_feed_parse_fd(int fd, const struct fk_parse_options *opts,
+                     const struct fk_feed_handler *handler, struct fk_feed_info *final,
+                     struct fk_error *err);
+int fk_feed_parse_memory(const char *data, size_t len, const struct fk_parse_options *opts,
+                         const struct fk_feed_handler *handler, struct fk_feed_info *final,
+                         struct fk_error *err);
+
+/* Free the strings of a fk_feed_info filled by fk_feed_parse_*. */
+void fk_feed_info_release(struct fk_feed_info *feed);
+
+#endif

@@ -1,0 +1,192 @@
+/* cmd_parse.c - feedkeep parse FILE|-: the parsed feed as JSON, not stored.
+ *
+ * The document is printed as it is parsed: items first, then the feed
+ * metadata (complete only at the end of the document), so memory stays flat
+ * whatever the number of items. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "feedkeep/content.h"
+#include "feedkeep/feed.h"
+#include "feedkeep/json.h"
+
+static const char help[] =
+    "usage: feedkeep parse [options] FILE|-\n"
+    "\n"
+    "Parse the RSS or Atom document in FILE (or on stdin for -) and print it\n"
+    "as one JSON object, without storing anything:\n"
+    "  {\"items\": [...], \"feed\": {...}, \"well_formed\": true|false}\n"
+    "Each item carries guid, url, title, author, published, updated (UTC,\n"
+    "YYYY-MM-DDTHH:MM:SSZ or null), published_raw, updated_raw, tags,\n"
+    "summary_html, content_html, and the converted text and code_blocks.\n"
+    "\n"
+    "Options:\n"
+    "  --format json   the output format (json is the only one)\n"
+    "  --base-url URL  the document's own URL, for relative links\n"
+    "  --charset NAME  read the document in this encoding\n"
+    "  -v, --verbose   warn about recovered XML errors\n"
+    "  -h, --help      show this help\n";
+
+struct parse_out {
+    struct fk_buf json;
+    size_t nitems;
+};
+
+static void add_key(struct fk_buf *json, const char *key)
+{
+    fk_json_string(json, key);
+    fk_buf_addc(json, ':');
+}
+
+static void add_string_field(struct fk_buf *json, const char *key, const char *value)
+{
+    add_key(json, key);
+    fk_json_string(json, value);
+    fk_buf_addc(json, ',');
+}
+
+static int on_feed(const struct fk_feed_info *info, void *ctx)
+{
+    (void)info;
+    struct parse_out *out = ctx;
+    fk_buf_adds(&out->json, "{\"items\":[");
+    out_flush(&out->json);
+    return 0;
+}
+
+static void add_content(struct fk_buf *json, const struct fk_item *item)
+{
+    const char *html = item->content_html ? item->content_html : item->summary_html;
+    struct fk_content content = {0};
+    struct fk_error err = {0};
+    if (fk_content_from_html(html, html ? strlen(html) : 0, item->base_url, &content, &err) < 0) {
+        msg_warn("item '%s': %s", item->guid ? item->guid : "(no id)", err.message);
+        fk_buf_adds(json, "\"text\":null,\"code_blocks\":[]");
+        fk_content_release(&content);
+        return;
+    }
+    add_string_field(json, "text", content.text);
+    add_key(json, "code_blocks");
+    fk_buf_addc(json, '[');
+    for (size_t i = 0; i < content.ncode_blocks; i++) {
+        const struct fk_code_block *block = &content.code_blocks[i];
+        fk_buf_adds(json, i ? ",{" : "{");
+        add_string_field(json, "language", block->language);
+        fk_buf_printf(json, "\"lines\":%zu,", block->lines);
+        add_key(json, "code");
+        fk_json_string(json, block->code);
+        fk_buf_addc(json, '}');
+    }
+    fk_buf_addc(json, ']');
+    fk_content_release(&content);
+}
+
+static int on_item(const struct fk_item *item, void *ctx)
+{
+    struct parse_out *out = ctx;
+    struct fk_buf *json = &out->json;
+    fk_buf_adds(json, out->nitems++ ? ",\n{" : "\n{");
+    add_string_field(json, "guid", item->guid);
+    add_string_field(json, "url", item->url);
+    add_string_field(json, "title", item->title);
+    add_string_field(json, "author", item->author);
+    add_key(json, "published");
+    fk_json_time(json, item->published);
+    fk_buf_addc(json, ',');
+    add_key(json, "updated");
+    fk_json_time(json, item->updated);
+    fk_buf_addc(json, ',');
+    add_string_field(json, "published_raw", item->published_raw);
+    add_string_field(json, "updated_raw", item->updated_raw);
+    add_key(json, "tags");
+    fk_buf_addc(json, '[');
+    for (size_t i = 0; i < item->ntags; i++) {
+        if (i)
+            fk_buf_addc(json, ',');
+        fk_json_string(json, item->tags[i]);
+    }
+    fk_buf_adds(json, "],");
+    add_string_field(json, "summary_html", item->summary_html);
+    add_string_field(json, "content_html", item->content_html);
+    add_content(json, item);
+    fk_buf_addc(json, '}');
+    out_flush(json);
+    return 0;
+}
+
+static void add_feed(struct fk_buf *json, const struct fk_feed_info *feed)
+{
+    fk_buf_adds(json, "\n],\"feed\":{");
+    add_string_field(json, "format", feed->format);
+    add_string_field(json, "title", feed->title);
+    add_string_field(json, "site_url", feed->site_url);
+    add_string_field(json, "self_url", feed->self_url);
+    add_string_field(json, "description", feed->description);
+    add_string_field(json, "language", feed->language);
+    add_string_field(json, "image_url", feed->image_url);
+    add_string_field(json, "updated_raw", feed->updated_raw);
+    add_key(json, "updated");
+    fk_json_time(json, feed->updated);
+    fk_buf_printf(json, "},\"well_formed\":%s}\n", feed->well_formed ? "true" : "false");
+}
+
+int cmd_parse(int argc, char **argv, struct cli *cli)
+{
+    static const struct option options[] = {
+        {"format", required_argument, NULL, 'f'},
+        {"base-url", required_argument, NULL, 'b'},
+        {"charset", required_argument, NULL, 'c'},
+        CLI_COMMON_OPTIONS,
+        {NULL, 0, NULL, 0},
+    };
+    struct fk_parse_options parse_options = {0};
+    int opt;
+    while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT, options, NULL)) != -1) {
+        if (opt == 'f') {
+            if (strcmp(optarg, "json") != 0)
+                return msg_usage("parse", "parse prints json only, not '%s'", optarg);
+        } else if (opt == 'b') {
+            parse_options.base_url = optarg;
+        } else if (opt == 'c') {
+            parse_options.charset = optarg;
+        } else {
+            int rc = cli_common_option(opt, optarg, cli, "parse", help);
+            if (rc != CLI_CONTINUE)
+                return rc == CLI_NOT_COMMON ? EXIT_USAGE : rc;
+        }
+    }
+    if (optind + 1 != argc)
+        return msg_usage("parse", optind == argc ? "parse needs a FILE (or - for stdin)"
+                                                 : "parse takes one FILE");
+    const char *path = argv[optind];
+    int fd = strcmp(path, "-") == 0 ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        msg_error("cannot open '%s': %s", path, strerror(errno));
+        return EXIT_FAILED;
+    }
+
+    struct parse_out out = {FK_BUF_INIT, 0};
+    struct fk_feed_handler handler = {on_feed, on_item, &out};
+    struct fk_feed_info final = {0};
+    struct fk_error err = {0};
+    int code = EXIT_OK;
+    if (fk_feed_parse_fd(fd, &parse_options, &handler, &final, &err) < 0) {
+        msg_error("'%s': %s", path, err.message);
+        code = EXIT_FAILED;
+    } else {
+        add_feed(&out.json, &final);
+        out_flush(&out.json);
+        if (!final.well_formed && cli->verbose)
+            msg_warn("'%s': the XML has errors; recovered what could be read", path);
+    }
+    fk_feed_info_release(&final);
+    fk_buf_release(&out.json);
+    if (fd != STDIN_FILENO)
+        close(fd);
+    return code;
+}

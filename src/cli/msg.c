@@ -1,0 +1,58 @@
+/* msg.c - diagnostics: every message feedkeep prints on stderr comes from
+ * here, in one form: "feedkeep: <what>: <why>", lower case, no period. */
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "cli.h"
+
+static void vmsg(const char *prefix, const char *fmt, va_list ap)
+{
+    fflush(stdout);
+    fputs("feedkeep: ", stderr);
+    if (prefix)
+        fputs(prefix, stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+}
+
+void msg_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vmsg(NULL, fmt, ap);
+    va_end(ap);
+}
+
+void msg_warn(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vmsg("warning: ", fmt, ap);
+    va_end(ap);
+}
+
+int msg_usage(const char *command, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vmsg(NULL, fmt, ap);
+    va_end(ap);
+    if (command)
+        fprintf(stderr, "Try 'feedkeep %s --help' for more information.\n", command);
+    else
+        fputs("Try 'feedkeep --help' for more information.\n", stderr);
+    return EXIT_USAGE;
+}
+
+int msg_fk_error(const struct fk_error *err)
+{
+    msg_error("%s", err->message[0] ? err->message : "unknown error");
+    switch (err->kind) {
+    case FK_ERROR_USAGE:
+        return EXIT_USAGE;
+    case FK_ERROR_DB:
+        return EXIT_IO;
+    default:
+        return EXIT_FAILED;
+    }
+}

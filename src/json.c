@@ -1,0 +1,120 @@
+/* json.c - JSON string and time literals that are always valid. */
+#include "feedkeep/json.h"
+
+#include <string.h>
+
+#include "feedkeep/date.h"
+
+/* Length of the valid UTF-8 sequence starting at s (at most len bytes), or
+ * 0 when it is not one. Overlong forms, surrogates and code points above
+ * U+10FFFF are invalid. */
+static size_t utf8_sequence(const unsigned char *s, size_t len)
+{
+    unsigned char c = s[0];
+    if (c < 0x80)
+        return 1;
+    size_t n;
+    unsigned min;
+    unsigned cp;
+    if (c >= 0xC2 && c <= 0xDF) {
+        n = 2, min = 0x80, cp = c & 0x1F;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        n = 3, min = 0x800, cp = c & 0x0F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        n = 4, min = 0x10000, cp = c & 0x07;
+    } else {
+        return 0;
+    }
+    if (len < n)
+        return 0;
+    for (size_t i = 1; i < n; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (s[i] & 0x3F);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    return n;
+}
+
+size_t fk_utf8_valid_prefix(const char *s, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < len) {
+        size_t n = utf8_sequence(p + i, len - i);
+        if (!n)
+            break;
+        i += n;
+    }
+    return i;
+}
+
+int fk_json_string_len(struct fk_buf *out, const char *s, size_t len)
+{
+    static const char hex[] = "0123456789abcdef";
+    const unsigned char *p = (const unsigned char *)s;
+    int rc = fk_buf_addc(out, '"');
+    size_t i = 0;
+    while (i < len && rc == 0) {
+        /* Copy the longest run that needs no escaping in one call. */
+        size_t start = i;
+        while (i < len && p[i] >= 0x20 && p[i] < 0x80 && p[i] != '"' && p[i] != '\\')
+            i++;
+        if (i > start)
+            rc |= fk_buf_add(out, s + start, i - start);
+        if (i >= len)
+            break;
+        unsigned char c = p[i];
+        if (c >= 0x80) {
+            size_t n = utf8_sequence(p + i, len - i);
+            if (n) {
+                rc |= fk_buf_add(out, s + i, n);
+                i += n;
+            } else {
+                rc |= fk_buf_adds(out, "\xEF\xBF\xBD"); /* U+FFFD */
+                i++;
+            }
+            continue;
+        }
+        i++;
+        switch (c) {
+        case '"':
+            rc |= fk_buf_adds(out, "\\\"");
+            break;
+        case '\\':
+            rc |= fk_buf_adds(out, "\\\\");
+            break;
+        case '\n':
+            rc |= fk_buf_adds(out, "\\n");
+            break;
+        case '\t':
+            rc |= fk_buf_adds(out, "\\t");
+            break;
+        case '\r':
+            rc |= fk_buf_adds(out, "\\r");
+            break;
+        default: {
+            char esc[7] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15], '\0'};
+            rc |= fk_buf_adds(out, esc);
+        }
+        }
+    }
+    rc |= fk_buf_addc(out, '"');
+    return rc ? -1 : 0;
+}
+
+int fk_json_string(struct fk_buf *out, const char *s)
+{
+    if (!s)
+        return fk_buf_adds(out, "null");
+    return fk_json_string_len(out, s, strlen(s));
+}
+
+int fk_json_time(struct fk_buf *out, int64_t t)
+{
+    if (t == FK_TIME_NONE)
+        return fk_buf_adds(out, "null");
+    char date[FK_DATE_BUFSIZE];
+    return fk_buf_printf(out, "\"%s\"", fk_date_format(t, date));
+}
