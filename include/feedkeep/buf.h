@@ -49,7 +49,8 @@ int fk_buf_adds(struct fk_buf *buf, const char *s);
 int fk_buf_addc(struct fk_buf *buf, char c);
 int fk_buf_printf(struct fk_buf *buf, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-int fk_buf_vprintf(struct fk_buf *buf, const char *fmt, va_list ap);
+int fk_buf_vprintf(struct fk_buf *buf, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 
 /* Hand the contents to the caller as a NUL-terminated string (never NULL:
  * an empty buffer gives ""); the caller frees it. The buffer is left empty. */
