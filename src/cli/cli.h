@@ -17,7 +17,6 @@ enum {
     EXIT_FAILED = 1, /* some feed could not be read */
     EXIT_USAGE = 2,
     EXIT_IO = 3,     /* database or I/O error */
-    EXIT_LOCKED = 4, /* another run holds the archive */
 };
 
 /* Options given before the subcommand, which every subcommand sees. */
