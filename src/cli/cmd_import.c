@@ -86,6 +86,16 @@ static int on_item(const struct fk_item *item, void *ctx)
 {
     struct import_start *start = ctx;
     struct import *im = start->import;
+    /* An item seen before with the same source needs no conversion. */
+    int seen = fk_store_put_unchanged(im->store, item, &im->err);
+    if (seen < 0) {
+        im->failed = true;
+        return 1;
+    }
+    if (seen > 0) {
+        im->counts[FK_PUT_UNCHANGED]++;
+        return 0;
+    }
     const char *html = item->content_html ? item->content_html : item->summary_html;
     struct fk_content content = {0};
     struct fk_error err = {0};
