@@ -1,7 +1,1910 @@
-/* placeholder, being written */
+/* feed.c - the feed parser: RSS 0.9x, 1.0 (RDF) and 2.0, Atom 0.3 and 1.0,
+ * and CDF, read with libxml2's SAX2 push parser a chunk at a time.
+ *
+ * Why SAX and not xmlTextReader: in libxml2 2.9 the reader gives up at the
+ * first well-formedness error even with XML_PARSE_RECOVER (it checks
+ * ctxt->wellFormed after every chunk), so one stray '&' in the third item
+ * would lose every item after it. The push parser in recovery mode goes on,
+ * builds no tree, and is fed 64 KiB at a time, so memory stays flat whatever
+ * the size of the feed.
+ *
+ * How elements become fields: the parser keeps a short stack of containers
+ * (document root, channel, item, author, image). A direct child of the
+ * innermost container is looked up in tags[] by vocabulary (its namespace),
+ * container and local name; the row says which field it fills. Anything not
+ * in the table is skipped with its whole subtree, so an <image><title> never
+ * becomes a title. Inside a field, text is collected and child elements are
+ * written back as markup (inline XHTML, or HTML left unescaped in an RSS
+ * description).
+ *
+ * Safety: no XML_PARSE_NOENT, no DTD loading, no network, and no entity
+ * loader or external subset handler in the SAX table, so external entities
+ * are never read. Internal entities reach us through the SAX callbacks (that
+ * is how libxml2 delivers them without NOENT); libxml2 stops nested
+ * expansion loops itself, and we stop the document when flat expansion
+ * passes ENTITY_TEXT_MAX. Every field is capped at FK_FEED_FIELD_MAX.
+ */
 #include "feedkeep/feed.h"
-int fk_feed_parse_fd(int fd, const struct fk_parse_options *opts, const struct fk_feed_handler *handler, struct fk_feed_info *final, struct fk_error *err)
-{ (void)fd; (void)opts; (void)handler; (void)final; return fk_error_set(err, FK_ERROR_INPUT, "not written yet"); }
-int fk_feed_parse_memory(const char *data, size_t len, const struct fk_parse_options *opts, const struct fk_feed_handler *handler, struct fk_feed_info *final, struct fk_error *err)
-{ (void)data; (void)len; (void)opts; (void)handler; (void)final; return fk_error_set(err, FK_ERROR_INPUT, "not written yet"); }
-void fk_feed_info_release(struct fk_feed_info *feed) { (void)feed; }
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <libxml/HTMLparser.h>
+#include <libxml/SAX2.h>
+#include <libxml/parser.h>
+#include <libxml/parserInternals.h>
+#include <libxml/xmlerror.h>
+
+#include "feedkeep/buf.h"
+#include "feedkeep/content.h"
+#include "feedkeep/date.h"
+#include "feedkeep/url.h"
+
+/* Bytes handed to libxml2 per call: small enough that the parser's input
+ * buffer stays small, large enough that the per-call cost does not show. */
+#define CHUNK_SIZE ((size_t)64 << 10)
+/* Text produced by expanding internal entities, per document. Real feeds
+ * use a few bytes of it (&id; in a DOCTYPE); a "quadratic blowup" document
+ * uses gigabytes. */
+#define ENTITY_TEXT_MAX ((size_t)32 << 20)
+/* Nesting kept track of inside a field's markup; libxml2 refuses documents
+ * deeper than 256 without XML_PARSE_HUGE. */
+#define MARKUP_DEPTH 300
+/* Attributes serialised per element inside a field. */
+#define MARKUP_ATTRS 64
+/* Containers open at once: root, channel, item, author. */
+#define STACK_DEPTH 8
+
+#define NS_XML    "http://www.w3.org/XML/1998/namespace"
+#define NS_XHTML  "http://www.w3.org/1999/xhtml"
+#define NS_RDF    "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+#define NS_ATOM03 "http://purl.org/atom/ns#"
+
+enum format { FMT_NONE, FMT_RSS, FMT_RDF, FMT_ATOM03, FMT_ATOM10, FMT_CDF };
+
+/* A vocabulary is a namespace, or the set of namespaces that mean the same
+ * thing (RSS 1.0, 0.90 and the userland RSS 2 namespace are all "the feed's
+ * own elements"). */
+enum vocab { V_OTHER, V_RSS, V_ATOM, V_DC, V_DCTERMS, V_CONTENT, V_MEDIA, V_ITUNES, V_XHTML };
+
+enum context { C_ROOT, C_FEED, C_ITEM, C_PERSON, C_IMAGE };
+
+enum field {
+    /* containers */
+    F_CHANNEL,
+    F_ITEM,
+    F_PERSON,
+    F_IMAGE,
+    /* text constructs: plain text, HTML or inline XHTML */
+    F_TITLE,
+    F_SUMMARY,
+    F_CONTENT,
+    F_BODY, /* xhtml:body: inline XHTML content */
+    F_DESCRIPTION,
+    /* plain values */
+    F_LINK,
+    F_ATOM_LINK,
+    F_GUID,
+    F_ATOM_ID,
+    F_AUTHOR,
+    F_NAME,
+    F_EMAIL,
+    F_PUBLISHED,
+    F_UPDATED,
+    F_DATE, /* dc:date: both published and updated */
+    F_CATEGORY,
+    F_ATOM_CATEGORY,
+    F_ITUNES_CATEGORY,
+    F_TAG_LIST, /* "a, b, c" */
+    F_LANGUAGE,
+    F_IMAGE_URL,
+};
+
+/* Priorities: a value fills a field unless one of higher priority is there;
+ * among equals the later one wins (feedparser's rule, and what
+ * entry_updated_multiple_values expects), except links where the first
+ * alternate wins. */
+enum { PRIO_NONE = 0, PRIO_FALLBACK = 1, PRIO_NORMAL = 2 };
+
+struct tag {
+    enum vocab vocab;
+    enum context context;
+    const char *name; /* local name, matched without regard to case */
+    enum field field;
+    int prio;
+};
+
+/* The element table (sfeed's rsstags[]/atomtags[] idea). Local names are
+ * matched case-insensitively because feedparser does and feeds rely on it
+ * (<TiTlE> in iTunes feeds, upper-case CDF). */
+static const struct tag tags[] = {
+    /* structure */
+    {V_RSS, C_ROOT, "channel", F_CHANNEL, PRIO_NORMAL},
+    {V_RSS, C_ROOT, "item", F_ITEM, PRIO_NORMAL}, /* RSS 1.0, 0.90: siblings of the channel */
+    {V_RSS, C_ROOT, "image", F_IMAGE, PRIO_NORMAL},
+    {V_RSS, C_FEED, "item", F_ITEM, PRIO_NORMAL},
+    {V_RSS, C_FEED, "image", F_IMAGE, PRIO_NORMAL},
+    {V_RSS, C_IMAGE, "url", F_IMAGE_URL, PRIO_NORMAL},
+    {V_ATOM, C_FEED, "entry", F_ITEM, PRIO_NORMAL},
+    {V_ATOM, C_ITEM, "author", F_PERSON, PRIO_NORMAL},
+    {V_ATOM, C_PERSON, "name", F_NAME, PRIO_NORMAL},
+    {V_ATOM, C_PERSON, "email", F_EMAIL, PRIO_NORMAL},
+
+    /* the feed */
+    {V_RSS, C_FEED, "title", F_TITLE, PRIO_NORMAL},
+    {V_RSS, C_FEED, "link", F_LINK, PRIO_NORMAL},
+    {V_RSS, C_FEED, "description", F_DESCRIPTION, PRIO_NORMAL},
+    {V_RSS, C_FEED, "language", F_LANGUAGE, PRIO_NORMAL},
+    {V_RSS, C_FEED, "lastBuildDate", F_UPDATED, PRIO_NORMAL},
+    {V_RSS, C_FEED, "pubDate", F_UPDATED, PRIO_FALLBACK},
+    {V_ATOM, C_FEED, "link", F_ATOM_LINK, PRIO_NORMAL}, /* also atom:link rel=self in RSS */
+    {V_ATOM, C_FEED, "title", F_TITLE, PRIO_NORMAL},
+    {V_ATOM, C_FEED, "subtitle", F_DESCRIPTION, PRIO_NORMAL},
+    {V_ATOM, C_FEED, "tagline", F_DESCRIPTION, PRIO_NORMAL}, /* Atom 0.3 */
+    {V_ATOM, C_FEED, "updated", F_UPDATED, PRIO_NORMAL},
+    {V_ATOM, C_FEED, "modified", F_UPDATED, PRIO_NORMAL}, /* Atom 0.3 */
+    {V_ATOM, C_FEED, "logo", F_IMAGE_URL, PRIO_NORMAL},
+    {V_ATOM, C_FEED, "icon", F_IMAGE_URL, PRIO_FALLBACK},
+    {V_DC, C_FEED, "title", F_TITLE, PRIO_FALLBACK},
+    {V_DC, C_FEED, "description", F_DESCRIPTION, PRIO_FALLBACK},
+    {V_DC, C_FEED, "language", F_LANGUAGE, PRIO_FALLBACK},
+    {V_DC, C_FEED, "date", F_UPDATED, PRIO_NORMAL},
+
+    /* items */
+    {V_RSS, C_ITEM, "title", F_TITLE, PRIO_NORMAL},
+    {V_RSS, C_ITEM, "link", F_LINK, PRIO_NORMAL},
+    {V_RSS, C_ITEM, "guid", F_GUID, PRIO_NORMAL},
+    {V_RSS, C_ITEM, "description", F_SUMMARY, PRIO_NORMAL},
+    {V_RSS, C_ITEM, "summary", F_SUMMARY, PRIO_NORMAL},
+    {V_RSS, C_ITEM, "abstract", F_SUMMARY, PRIO_NORMAL}, /* CDF */
+    {V_RSS, C_ITEM, "fullitem", F_CONTENT, PRIO_NORMAL},
+    {V_RSS, C_ITEM, "body", F_BODY, PRIO_NORMAL},
+    {V_RSS, C_ITEM, "author", F_AUTHOR, PRIO_NORMAL},
+    {V_RSS, C_ITEM, "pubDate", F_PUBLISHED, PRIO_NORMAL},
+    {V_RSS, C_ITEM, "category", F_CATEGORY, PRIO_NORMAL},
+    {V_RSS, C_ITEM, "tags", F_TAG_LIST, PRIO_NORMAL},
+    {V_ATOM, C_ITEM, "title", F_TITLE, PRIO_NORMAL},
+    {V_ATOM, C_ITEM, "id", F_ATOM_ID, PRIO_NORMAL},
+    {V_ATOM, C_ITEM, "link", F_ATOM_LINK, PRIO_NORMAL},
+    {V_ATOM, C_ITEM, "summary", F_SUMMARY, PRIO_NORMAL},
+    {V_ATOM, C_ITEM, "content", F_CONTENT, PRIO_NORMAL},
+    {V_ATOM, C_ITEM, "published", F_PUBLISHED, PRIO_NORMAL},
+    {V_ATOM, C_ITEM, "issued", F_PUBLISHED, PRIO_NORMAL},    /* Atom 0.3 */
+    {V_ATOM, C_ITEM, "created", F_PUBLISHED, PRIO_FALLBACK}, /* Atom 0.3 */
+    {V_ATOM, C_ITEM, "updated", F_UPDATED, PRIO_NORMAL},
+    {V_ATOM, C_ITEM, "modified", F_UPDATED, PRIO_NORMAL}, /* Atom 0.3 */
+    {V_ATOM, C_ITEM, "category", F_ATOM_CATEGORY, PRIO_NORMAL},
+    {V_DC, C_ITEM, "title", F_TITLE, PRIO_FALLBACK},
+    {V_DC, C_ITEM, "creator", F_AUTHOR, PRIO_NORMAL},
+    {V_DC, C_ITEM, "author", F_AUTHOR, PRIO_NORMAL},
+    {V_DC, C_ITEM, "date", F_DATE, PRIO_NORMAL},
+    {V_DC, C_ITEM, "subject", F_CATEGORY, PRIO_NORMAL},
+    {V_DC, C_ITEM, "description", F_SUMMARY, PRIO_FALLBACK},
+    {V_DCTERMS, C_ITEM, "issued", F_PUBLISHED, PRIO_NORMAL},
+    {V_DCTERMS, C_ITEM, "created", F_PUBLISHED, PRIO_FALLBACK},
+    {V_DCTERMS, C_ITEM, "modified", F_UPDATED, PRIO_NORMAL},
+    {V_CONTENT, C_ITEM, "encoded", F_CONTENT, PRIO_NORMAL},
+    {V_XHTML, C_ITEM, "body", F_BODY, PRIO_NORMAL},
+    {V_MEDIA, C_ITEM, "title", F_TITLE, PRIO_FALLBACK},
+    {V_MEDIA, C_ITEM, "description", F_SUMMARY, PRIO_FALLBACK},
+    {V_MEDIA, C_ITEM, "category", F_CATEGORY, PRIO_NORMAL},
+    {V_ITUNES, C_ITEM, "author", F_AUTHOR, PRIO_FALLBACK},
+    {V_ITUNES, C_ITEM, "summary", F_SUMMARY, PRIO_FALLBACK},
+    {V_ITUNES, C_ITEM, "category", F_ITUNES_CATEGORY, PRIO_NORMAL},
+};
+
+static const struct {
+    const char *uri;
+    enum vocab vocab;
+} namespaces[] = {
+    {"http://www.w3.org/2005/Atom", V_ATOM},
+    {NS_ATOM03, V_ATOM},
+    {"http://purl.org/rss/1.0/", V_RSS},
+    {"http://my.netscape.com/rdf/simple/0.9/", V_RSS},
+    {"http://backend.userland.com/rss2", V_RSS},
+    {"http://backend.userland.com/rss", V_RSS},
+    {"http://purl.org/rss/1.0/modules/content/", V_CONTENT},
+    {"http://purl.org/dc/elements/1.1/", V_DC},
+    {"http://purl.org/dc/terms/", V_DCTERMS},
+    {"http://search.yahoo.com/mrss/", V_MEDIA},
+    {"http://search.yahoo.com/mrss", V_MEDIA},
+    {"http://www.itunes.com/dtds/podcast-1.0.dtd", V_ITUNES},
+    {"http://www.itunes.com/DTDs/Podcast-1.0.dtd", V_ITUNES},
+    {NS_XHTML, V_XHTML},
+};
+
+/* Attributes that hold a URL, by element: relative ones in HTML fields are
+ * resolved against the xml:base in effect (feedparser's list). srcset is
+ * left alone: it holds several URLs with descriptors. */
+static const struct {
+    const char *element;
+    const char *attribute;
+} uri_attributes[] = {
+    {"a", "href"},          {"applet", "codebase"}, {"area", "href"},       {"audio", "src"},
+    {"blockquote", "cite"}, {"body", "background"}, {"del", "cite"},        {"embed", "src"},
+    {"form", "action"},     {"frame", "longdesc"},  {"frame", "src"},       {"iframe", "longdesc"},
+    {"iframe", "src"},      {"head", "profile"},    {"img", "longdesc"},    {"img", "src"},
+    {"img", "usemap"},      {"input", "src"},       {"input", "usemap"},    {"ins", "cite"},
+    {"link", "href"},       {"object", "classid"},  {"object", "codebase"}, {"object", "data"},
+    {"object", "usemap"},   {"q", "cite"},          {"script", "src"},      {"source", "src"},
+    {"track", "src"},       {"video", "poster"},    {"video", "src"},
+};
+
+/* HTML elements that have no end tag: written "<br />" when serialising. */
+static const char *const void_elements[] = {
+    "area",  "base",   "basefont", "br",   "col",   "embed",  "frame", "hr",  "img",
+    "input", "keygen", "link",     "meta", "param", "source", "track", "wbr",
+};
+
+/* End tags that make an RSS title "look like HTML" (feedparser's test):
+ * a title is text unless it carries one of these or an entity reference,
+ * because "1 < 2" and "<div> considered harmful" are real titles. */
+static const char *const title_markup[] = {
+    "a",    "abbr",   "b",      "big", "cite", "code", "del", "div",  "em",
+    "font", "i",      "ins",    "kbd", "p",    "q",    "s",   "samp", "small",
+    "span", "strike", "strong", "sub", "sup",  "tt",   "u",   "var",
+};
+
+/* Windows-1252 meanings of U+0080..U+009F: feeds write &#146; for a right
+ * quote, and HTML5 decodes such references the same way. 0 = undefined. */
+static const unsigned short cp1252_c1[32] = {
+    0x20AC, 0,      0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
+    0x2039, 0x0152, 0,      0x017D, 0,      0,      0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
+    0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178,
+};
+
+enum kind { K_TEXT, K_HTML, K_XHTML };
+
+struct container {
+    enum context context;
+    int depth;
+    const char *base; /* the base in effect: own_base or an outer one */
+    char *own_base;
+};
+
+/* The field element being read. */
+struct field_state {
+    const struct tag *tag; /* NULL when not inside a field */
+    enum context context;
+    int depth;
+    char *own_base;
+    const char *base;
+    enum kind kind;
+    bool base64;
+    bool markup;      /* child elements are written back as markup */
+    bool strip_div;   /* Atom 1.0: drop a <div> that wraps everything */
+    bool saw_element; /* markup found inside */
+    bool truncated;
+    int top_elements; /* direct child elements */
+    bool top_text;    /* non-blank text directly inside */
+    size_t div_inner_start, div_inner_end;
+    char *href, *rel; /* Atom link attributes */
+    bool permalink;   /* RSS guid isPermaLink */
+    bool has_term;    /* Atom category: the tag came from term/label, not the text */
+};
+
+struct item_state {
+    struct fk_item item;
+    int title_prio, url_prio, guid_prio, author_prio, published_prio, updated_prio;
+    int summary_prio, content_prio;
+    bool guid_is_link;
+    size_t tags_cap;
+};
+
+struct parser {
+    xmlParserCtxtPtr ctxt;
+    const struct fk_parse_options *opts;
+    const struct fk_feed_handler *handler;
+    enum format format;
+    enum vocab core; /* what the feed's own (unprefixed) elements are */
+    const xmlChar *root_ns;
+    /* last namespace looked up, and its vocabulary: SAX2 namespace names
+     * are interned in the parser's dictionary, so the pointer identifies it */
+    const xmlChar *cached_ns;
+    enum vocab cached_vocab;
+
+    int depth; /* of the innermost open element; the root is 1 */
+    int skip;  /* > 0 inside an element we ignore */
+    struct container stack[STACK_DEPTH];
+    int nstack;
+    struct field_state field;
+    const xmlChar *markup_ns[MARKUP_DEPTH];
+    struct fk_buf value;   /* the field's text */
+    struct fk_buf scratch; /* a second buffer for rewriting the value */
+
+    bool in_item;
+    struct item_state item;
+    char *person_name, *person_email;
+
+    struct fk_feed_info info;
+    int title_prio, site_prio, description_prio, language_prio, image_prio, updated_prio;
+    bool announced;
+
+    /* the thread's libxml2 error handlers before this parse */
+    xmlStructuredErrorFunc outer_serror;
+    void *outer_sctx;
+    xmlGenericErrorFunc outer_gerror;
+    void *outer_gctx;
+
+    size_t entity_text;
+    bool stopped;   /* no more events wanted: see cancelled and not_feed */
+    bool cancelled; /* a callback asked to stop */
+    bool not_feed;  /* the root element is not a feed's */
+    bool saw_root;
+    bool saw_data; /* a byte other than whitespace in the input */
+    int first_error_code;
+    char root_name[64];
+};
+
+/* ---- small string helpers ------------------------------------------------ */
+
+static bool is_space(int c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+static bool is_alpha(int c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static bool is_digit(int c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static bool is_blank(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (!is_space((unsigned char)s[i]))
+            return false;
+    return true;
+}
+
+static bool has_prefix_nocase(const char *s, const char *prefix)
+{
+    return strncasecmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/* True for s = "scheme:..." (RFC 3986 scheme syntax). */
+static bool has_scheme(const char *s, size_t len)
+{
+    if (len == 0 || !is_alpha((unsigned char)s[0]))
+        return false;
+    for (size_t i = 1; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == ':')
+            return true;
+        if (!is_alpha(c) && !is_digit(c) && c != '+' && c != '-' && c != '.')
+            return false;
+    }
+    return false;
+}
+
+static bool is_web_url(const char *s)
+{
+    return s && (has_prefix_nocase(s, "http://") || has_prefix_nocase(s, "https://"));
+}
+
+static bool name_in(const char *name, size_t len, const char *const *list, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strlen(list[i]) == len && strncasecmp(name, list[i], len) == 0)
+            return true;
+    return false;
+}
+
+#define NAME_IN(name, len, list) name_in((name), (len), (list), sizeof(list) / sizeof(list[0]))
+
+static void replace(char **slot, char *value)
+{
+    free(*slot);
+    *slot = value;
+}
+
+/* Store value in *slot when prio beats the priority already there (ties go
+ * to the later value unless first_wins). Takes ownership of value. */
+static void assign(char **slot, int *slot_prio, int prio, char *value, bool first_wins)
+{
+    if (!value)
+        return;
+    if (!*slot || prio > *slot_prio || (prio == *slot_prio && !first_wins)) {
+        replace(slot, value);
+        *slot_prio = prio;
+    } else {
+        free(value);
+    }
+}
+
+/* ---- errors -------------------------------------------------------------- */
+
+static void record_error(struct parser *p, const xmlError *e)
+{
+    if (!e || e->level < XML_ERR_ERROR)
+        return;
+    p->info.well_formed = false;
+    if (p->info.error)
+        return;
+    p->first_error_code = e->code;
+    const char *msg = e->message ? e->message : "XML error";
+    size_t len = strlen(msg);
+    while (len && is_space((unsigned char)msg[len - 1]))
+        len--;
+    struct fk_buf b = FK_BUF_INIT;
+    if (e->line > 0)
+        fk_buf_printf(&b, "line %d: ", e->line);
+    fk_buf_add(&b, msg, len);
+    p->info.error = fk_buf_detach(&b);
+}
+
+static void set_error(struct parser *p, const char *message)
+{
+    p->info.well_formed = false;
+    if (!p->info.error)
+        p->info.error = fk_xstrdup(message);
+}
+
+/* The parser context behind a SAX callback: the document's, or the one
+ * libxml2 makes to expand an entity (which inherits _private). */
+static struct parser *parser_of(void *ctx)
+{
+    return ctx ? ((xmlParserCtxtPtr)ctx)->_private : NULL;
+}
+
+/* For errors libxml2 raises outside any parser context (I/O, encoding
+ * setup): installed for the duration of a parse so nothing goes to stderr. */
+static void on_global_error(void *ctx, xmlErrorPtr e)
+{
+    if (ctx)
+        record_error(ctx, e);
+}
+
+static void on_generic_error(void *ctx, const char *fmt, ...)
+{
+    (void)ctx;
+    (void)fmt;
+}
+
+/* While we parse, libxml2's per-thread error handlers are ours, so that
+ * nothing reaches stderr. Code we call out to (the content stage parses
+ * HTML with libxml2; the caller's callbacks may do anything) must see the
+ * handlers it would see without us. */
+static void handlers_ours(struct parser *p)
+{
+    xmlSetStructuredErrorFunc(p, on_global_error);
+    xmlSetGenericErrorFunc(NULL, on_generic_error);
+}
+
+static void handlers_outer(struct parser *p)
+{
+    xmlSetStructuredErrorFunc(p->outer_sctx, p->outer_serror);
+    xmlSetGenericErrorFunc(p->outer_gctx, p->outer_gerror);
+}
+
+/* libxml2 2.9 stops substituting entity references (even &amp; and &lt;)
+ * once ctxt->wellFormed is 0, so after one stray '&' every later
+ * "&lt;p&gt;" in an RSS description would lose its tags. We keep our own
+ * record (info.well_formed) and raise libxml2's flag again at each event. */
+static void keep_references(struct parser *p, void *ctx)
+{
+    if (ctx == p->ctxt)
+        p->ctxt->wellFormed = 1;
+}
+
+static void stop(struct parser *p)
+{
+    p->stopped = true;
+    xmlStopParser(p->ctxt);
+}
+
+/* ---- namespaces and the table ---------------------------------------------- */
+
+static enum vocab vocab_of(struct parser *p, const xmlChar *uri)
+{
+    if (!uri || !*uri || uri == p->root_ns)
+        return p->core;
+    if (uri == p->cached_ns)
+        return p->cached_vocab;
+    enum vocab v = V_OTHER;
+    if (p->root_ns && strcmp((const char *)uri, (const char *)p->root_ns) == 0) {
+        v = p->core;
+    } else {
+        for (size_t i = 0; i < sizeof namespaces / sizeof namespaces[0]; i++) {
+            if (strcmp((const char *)uri, namespaces[i].uri) == 0) {
+                v = namespaces[i].vocab;
+                break;
+            }
+        }
+    }
+    p->cached_ns = uri;
+    p->cached_vocab = v;
+    return v;
+}
+
+static const struct tag *lookup(enum vocab vocab, enum context context, const xmlChar *local)
+{
+    for (size_t i = 0; i < sizeof tags / sizeof tags[0]; i++) {
+        const struct tag *t = &tags[i];
+        if (t->vocab == vocab && t->context == context &&
+            strcasecmp(t->name, (const char *)local) == 0)
+            return t;
+    }
+    return NULL;
+}
+
+/* ---- attributes ------------------------------------------------------------- */
+
+/* Attribute values reach SAX2 with every '&' written as "&#38;" when
+ * entities are not substituted (libxml2 keeps them for a tree builder to
+ * re-parse); turn them back. Returns a new string. */
+static char *attribute_value(const xmlChar *value, const xmlChar *end)
+{
+    size_t len = (size_t)(end - value);
+    char *out = fk_xmalloc(len + 1);
+    size_t o = 0;
+    for (size_t i = 0; i < len;) {
+        if (value[i] == '&' && len - i >= 5 && memcmp(value + i, "&#38;", 5) == 0) {
+            out[o++] = '&';
+            i += 5;
+        } else {
+            out[o++] = (char)value[i++];
+        }
+    }
+    out[o] = '\0';
+    return out;
+}
+
+/* The value of attribute local (no namespace when uri is NULL) as a new
+ * string, or NULL. */
+static char *attribute(int nattrs, const xmlChar **attrs, const char *local, const char *uri)
+{
+    for (int i = 0; i < nattrs; i++) {
+        const xmlChar **a = attrs + 5 * i;
+        bool same_ns = uri ? (a[2] && strcmp((const char *)a[2], uri) == 0) : a[2] == NULL;
+        if (same_ns && strcasecmp((const char *)a[0], local) == 0)
+            return attribute_value(a[3], a[4]);
+    }
+    return NULL;
+}
+
+/* ---- value buffer -------------------------------------------------------------- */
+
+/* Append to the field value, truncating at FK_FEED_FIELD_MAX on a UTF-8
+ * character boundary. */
+static void value_add(struct parser *p, const char *s, size_t len)
+{
+    if (p->field.truncated)
+        return;
+    size_t room = FK_FEED_FIELD_MAX - p->value.len;
+    if (len > room) {
+        len = room;
+        while (len > 0 && ((unsigned char)s[len] & 0xC0) == 0x80)
+            len--;
+        p->field.truncated = true;
+    }
+    fk_buf_add(&p->value, s, len);
+}
+
+static void value_adds(struct parser *p, const char *s)
+{
+    value_add(p, s, strlen(s));
+}
+
+/* Append text with &, <, > (and " when quote) escaped. */
+static void add_escaped(struct parser *p, struct fk_buf *out, const char *s, size_t len, bool quote)
+{
+    size_t start = 0;
+    for (size_t i = 0; i < len; i++) {
+        const char *rep = NULL;
+        switch (s[i]) {
+        case '&':
+            rep = "&amp;";
+            break;
+        case '<':
+            rep = "&lt;";
+            break;
+        case '>':
+            rep = "&gt;";
+            break;
+        case '"':
+            rep = quote ? "&quot;" : NULL;
+            break;
+        default:
+            break;
+        }
+        if (!rep)
+            continue;
+        if (out == &p->value) {
+            value_add(p, s + start, i - start);
+            value_adds(p, rep);
+        } else {
+            fk_buf_add(out, s + start, i - start);
+            fk_buf_adds(out, rep);
+        }
+        start = i + 1;
+    }
+    if (out == &p->value)
+        value_add(p, s + start, len - start);
+    else
+        fk_buf_add(out, s + start, len - start);
+}
+
+/* Swap the value with the scratch buffer after rewriting into scratch. */
+static void take_scratch(struct parser *p)
+{
+    struct fk_buf t = p->value;
+    p->value = p->scratch;
+    p->scratch = t;
+    fk_buf_reset(&p->scratch);
+}
+
+static int base64_digit(unsigned char c)
+{
+    if (c >= 'A' && c <= 'Z')
+        return c - 'A';
+    if (c >= 'a' && c <= 'z')
+        return c - 'a' + 26;
+    if (c >= '0' && c <= '9')
+        return c - '0' + 52;
+    if (c == '+' || c == '-')
+        return 62;
+    if (c == '/' || c == '_')
+        return 63;
+    return -1;
+}
+
+/* Decode the value in place; whitespace and stray characters are skipped,
+ * decoding ends at '='. */
+static void base64_decode(struct fk_buf *b)
+{
+    if (!b->data)
+        return;
+    size_t o = 0;
+    unsigned acc = 0;
+    int bits = 0;
+    for (size_t i = 0; i < b->len && b->data[i] != '='; i++) {
+        int d = base64_digit((unsigned char)b->data[i]);
+        if (d < 0)
+            continue;
+        acc = ((acc << 6) | (unsigned)d) & 0xFFFFFF;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            b->data[o++] = (char)((acc >> bits) & 0xFF);
+        }
+    }
+    b->len = o;
+    b->data[o] = '\0';
+}
+
+/* Map C1 controls (U+0080..U+009F, which no one means) to their
+ * Windows-1252 characters. */
+static void fix_c1(struct parser *p)
+{
+    const char *s = p->value.data;
+    size_t len = p->value.len;
+    if (!s)
+        return;
+    const char *hit = NULL;
+    for (const char *c = memchr(s, 0xC2, len); c;
+         c = memchr(c + 1, 0xC2, len - (size_t)(c + 1 - s))) {
+        unsigned char next = c + 1 < s + len ? (unsigned char)c[1] : 0;
+        if (next >= 0x80 && next <= 0x9F && cp1252_c1[next - 0x80]) {
+            hit = c;
+            break;
+        }
+    }
+    if (!hit)
+        return;
+    fk_buf_reset(&p->scratch);
+    size_t i = 0;
+    while (i < len) {
+        unsigned char c = (unsigned char)s[i];
+        unsigned cp = 0;
+        if (c == 0xC2 && i + 1 < len && (unsigned char)s[i + 1] >= 0x80 &&
+            (unsigned char)s[i + 1] <= 0x9F)
+            cp = cp1252_c1[(unsigned char)s[i + 1] - 0x80];
+        if (!cp) {
+            fk_buf_addc(&p->scratch, (char)c);
+            i++;
+            continue;
+        }
+        char enc[3];
+        if (cp < 0x800) {
+            enc[0] = (char)(0xC0 | (cp >> 6));
+            enc[1] = (char)(0x80 | (cp & 0x3F));
+            fk_buf_add(&p->scratch, enc, 2);
+        } else {
+            enc[0] = (char)(0xE0 | (cp >> 12));
+            enc[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+            enc[2] = (char)(0x80 | (cp & 0x3F));
+            fk_buf_add(&p->scratch, enc, 3);
+        }
+        i += 2;
+    }
+    take_scratch(p);
+}
+
+/* A copy of s[0..len) without leading and trailing whitespace, or NULL
+ * when nothing is left. */
+static char *trimmed(const char *s, size_t len)
+{
+    while (len && is_space((unsigned char)*s))
+        s++, len--;
+    while (len && is_space((unsigned char)s[len - 1]))
+        len--;
+    return len ? fk_xstrndup(s, len) : NULL;
+}
+
+/* ---- links inside HTML ---------------------------------------------------------- */
+
+static bool is_uri_attribute(const char *element, size_t elen, const char *attr, size_t alen)
+{
+    for (size_t i = 0; i < sizeof uri_attributes / sizeof uri_attributes[0]; i++) {
+        if (strlen(uri_attributes[i].element) == elen &&
+            strncasecmp(element, uri_attributes[i].element, elen) == 0 &&
+            strlen(uri_attributes[i].attribute) == alen &&
+            strncasecmp(attr, uri_attributes[i].attribute, alen) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Whether a URL attribute value needs resolving: not empty, not absolute,
+ * not a same-document "#fragment" (which must keep pointing into the
+ * article, not at the feed). */
+static bool is_relative_ref(const char *v, size_t len)
+{
+    while (len && is_space((unsigned char)*v))
+        v++, len--;
+    return len && v[0] != '#' && !has_scheme(v, len);
+}
+
+/* Rewrite relative URLs of known URL attributes (a href, img src, ...) in
+ * html against base. A small tokenizer, not a parser: everything but those
+ * attribute values is copied byte for byte, so the content stage sees the
+ * HTML as the feed wrote it. Returns a new string, or NULL when nothing
+ * changed. */
+static char *resolve_html_links(const char *html, size_t len, const char *base)
+{
+    if (!base || !*base || !html)
+        return NULL;
+    struct fk_buf out = FK_BUF_INIT;
+    const char *end = html + len, *copied = html, *s = html;
+    bool changed = false;
+    const char *lt;
+    while ((lt = memchr(s, '<', (size_t)(end - s))) != NULL) {
+        const char *c = lt + 1;
+        if (c < end && *c == '!') {
+            const char *close = NULL;
+            if (end - c >= 3 && memcmp(c, "!--", 3) == 0) {
+                for (const char *q = c + 3; q + 2 < end; q++) {
+                    if (q[0] == '-' && q[1] == '-' && q[2] == '>') {
+                        close = q + 3;
+                        break;
+                    }
+                }
+            } else {
+                close = memchr(c, '>', (size_t)(end - c));
+                if (close)
+                    close++;
+            }
+            s = close ? close : end;
+            continue;
+        }
+        if (c >= end || !is_alpha((unsigned char)*c)) {
+            s = c;
+            continue;
+        }
+        const char *name = c;
+        while (c < end && (is_alpha((unsigned char)*c) || is_digit((unsigned char)*c) ||
+                           *c == '-' || *c == ':'))
+            c++;
+        size_t name_len = (size_t)(c - name);
+        while (c < end && *c != '>') {
+            if (is_space((unsigned char)*c) || *c == '/') {
+                c++;
+                continue;
+            }
+            const char *attr = c;
+            while (c < end && !is_space((unsigned char)*c) && *c != '=' && *c != '>' && *c != '/')
+                c++;
+            size_t attr_len = (size_t)(c - attr);
+            if (!attr_len) {
+                c++;
+                continue;
+            }
+            while (c < end && is_space((unsigned char)*c))
+                c++;
+            if (c >= end || *c != '=')
+                continue;
+            c++;
+            while (c < end && is_space((unsigned char)*c))
+                c++;
+            if (c >= end)
+                break;
+            char quote = 0;
+            const char *v = c, *v_end;
+            if (*c == '"' || *c == '\'') {
+                quote = *c;
+                v = c + 1;
+                v_end = memchr(v, quote, (size_t)(end - v));
+                if (!v_end)
+                    v_end = end;
+                c = v_end < end ? v_end + 1 : end;
+            } else {
+                while (c < end && !is_space((unsigned char)*c) && *c != '>')
+                    c++;
+                v_end = c;
+            }
+            size_t v_len = (size_t)(v_end - v);
+            if (!is_uri_attribute(name, name_len, attr, attr_len) || !is_relative_ref(v, v_len))
+                continue;
+            char *ref = fk_xstrndup(v, v_len);
+            char *abs = fk_url_resolve(base, ref);
+            if (abs && strcmp(abs, ref) != 0) {
+                /* Replace the value; an unquoted one gets quotes. */
+                fk_buf_add(&out, copied, (size_t)(v - copied));
+                char q = quote ? quote : '"';
+                if (!quote)
+                    fk_buf_addc(&out, q);
+                for (const char *a = abs; *a; a++) {
+                    if (*a == q)
+                        fk_buf_adds(&out, q == '"' ? "&quot;" : "&#39;");
+                    else
+                        fk_buf_addc(&out, *a);
+                }
+                if (!quote)
+                    fk_buf_addc(&out, q);
+                copied = v_end;
+                changed = true;
+            }
+            free(ref);
+            free(abs);
+        }
+        s = c < end ? c + 1 : end;
+    }
+    if (!changed) {
+        fk_buf_release(&out);
+        return NULL;
+    }
+    fk_buf_add(&out, copied, (size_t)(end - copied));
+    return fk_buf_detach(&out);
+}
+
+/* An HTML field value: links resolved against base. Takes value. */
+static char *html_value(char *value, const char *base)
+{
+    if (!value)
+        return NULL;
+    char *resolved = resolve_html_links(value, strlen(value), base);
+    if (!resolved)
+        return value;
+    free(value);
+    return resolved;
+}
+
+/* feedparser's test for RSS titles: a known end tag, "<br/>", or an entity
+ * or character reference. */
+static bool looks_like_html(const char *s)
+{
+    for (const char *c = s; *c; c++) {
+        if (c[0] == '<' && c[1] == '/') {
+            const char *n = c + 2, *e = n;
+            while (is_alpha((unsigned char)*e))
+                e++;
+            if (*e == '>' && NAME_IN(n, (size_t)(e - n), title_markup))
+                return true;
+        } else if (c[0] == '<' && has_prefix_nocase(c, "<br")) {
+            const char *e = c + 3;
+            while (is_space((unsigned char)*e))
+                e++;
+            if (*e == '>' || (e[0] == '/' && e[1] == '>'))
+                return true;
+        } else if (c[0] == '&') {
+            const char *e = c + 1;
+            if (*e == '#') {
+                e++;
+                if (*e == 'x' || *e == 'X')
+                    e++;
+            }
+            const char *n = e;
+            while (is_alpha((unsigned char)*e) || is_digit((unsigned char)*e))
+                e++;
+            if (e > n && *e == ';')
+                return true;
+        }
+    }
+    return false;
+}
+
+/* ---- items and the feed ------------------------------------------------------------ */
+
+static void add_tag(struct parser *p, const char *s, size_t len)
+{
+    struct item_state *it = &p->item;
+    char *tag = trimmed(s, len);
+    if (!tag)
+        return;
+    if (it->item.ntags >= FK_FEED_TAGS_MAX)
+        goto drop;
+    for (size_t i = 0; i < it->item.ntags; i++)
+        if (strcmp(it->item.tags[i], tag) == 0)
+            goto drop;
+    if (it->item.ntags == it->tags_cap) {
+        it->tags_cap = it->tags_cap ? it->tags_cap * 2 : 8;
+        it->item.tags = fk_xrealloc(it->item.tags, it->tags_cap * sizeof *it->item.tags);
+    }
+    it->item.tags[it->item.ntags++] = tag;
+    return;
+drop:
+    free(tag);
+}
+
+static void item_release(struct item_state *it)
+{
+    struct fk_item *item = &it->item;
+    free(item->guid);
+    free(item->url);
+    free(item->title);
+    free(item->title_html);
+    free(item->author);
+    free(item->published_raw);
+    free(item->updated_raw);
+    for (size_t i = 0; i < item->ntags; i++)
+        free(item->tags[i]);
+    free(item->tags);
+    free(item->summary_html);
+    free(item->content_html);
+    memset(it, 0, sizeof *it);
+}
+
+static void announce(struct parser *p)
+{
+    if (p->announced)
+        return;
+    p->announced = true;
+    p->info.updated = fk_date_parse(p->info.updated_raw);
+    if (!p->handler || !p->handler->on_feed)
+        return;
+    handlers_outer(p);
+    int rc = p->handler->on_feed(&p->info, p->handler->ctx);
+    handlers_ours(p);
+    if (rc != 0) {
+        p->cancelled = true;
+        stop(p);
+    }
+}
+
+static void item_start(struct parser *p, int nattrs, const xmlChar **attrs)
+{
+    item_release(&p->item);
+    p->in_item = true;
+    struct fk_item *item = &p->item.item;
+    item->published = FK_TIME_NONE;
+    item->updated = FK_TIME_NONE;
+    /* RSS 1.0 names its items by rdf:about; CDF puts link and date in
+     * attributes. */
+    assign(&item->guid, &p->item.guid_prio, PRIO_FALLBACK,
+           attribute(nattrs, attrs, "about", NS_RDF), false);
+    if (p->format == FMT_CDF) {
+        char *href = attribute(nattrs, attrs, "href", NULL);
+        assign(&item->url, &p->item.url_prio, PRIO_NORMAL,
+               href ? fk_url_resolve(p->stack[p->nstack - 1].base, href) : NULL, true);
+        free(href);
+        assign(&item->updated_raw, &p->item.updated_prio, PRIO_NORMAL,
+               attribute(nattrs, attrs, "lastmod", NULL), false);
+    }
+}
+
+static void item_end(struct parser *p, const char *base)
+{
+    struct item_state *it = &p->item;
+    struct fk_item *item = &it->item;
+    p->in_item = false;
+    /* An RSS guid is the permalink unless it says otherwise; use it when
+     * there is no link, but only when it is a web address. */
+    if (!item->url && it->guid_is_link && is_web_url(item->guid))
+        item->url = fk_xstrdup(item->guid);
+    item->published = fk_date_parse(item->published_raw);
+    item->updated = fk_date_parse(item->updated_raw);
+    item->base_url = base;
+    announce(p);
+    if (!p->stopped && p->handler && p->handler->on_item) {
+        handlers_outer(p);
+        int rc = p->handler->on_item(item, p->handler->ctx);
+        handlers_ours(p);
+        if (rc != 0) {
+            p->cancelled = true;
+            stop(p);
+        }
+    }
+    item_release(it);
+}
+
+/* ---- fields ---------------------------------------------------------------------------- */
+
+/* How an Atom text construct or content is encoded, from type and mode. */
+static void atom_kind(struct parser *p, int nattrs, const xmlChar **attrs)
+{
+    char *type = attribute(nattrs, attrs, "type", NULL);
+    char *mode = attribute(nattrs, attrs, "mode", NULL);
+    struct field_state *f = &p->field;
+    f->kind = K_TEXT;
+    if (!type || !*type || strcasecmp(type, "text") == 0 || strcasecmp(type, "text/plain") == 0) {
+        f->kind = K_TEXT;
+    } else if (strcasecmp(type, "html") == 0 || strcasecmp(type, "text/html") == 0) {
+        f->kind = K_HTML;
+    } else if (strcasecmp(type, "xhtml") == 0 || strcasecmp(type, "application/xhtml+xml") == 0) {
+        f->kind = K_XHTML;
+    } else {
+        size_t n = strlen(type);
+        bool xml = (n >= 4 && strcasecmp(type + n - 4, "/xml") == 0) ||
+                   (n >= 4 && strcasecmp(type + n - 4, "+xml") == 0);
+        if (xml)
+            f->kind = K_XHTML;
+        else if (has_prefix_nocase(type, "text/"))
+            f->kind = K_TEXT;
+        else if (p->format == FMT_ATOM10)
+            f->base64 = true, f->kind = K_HTML; /* RFC 4287 4.1.3.3: other types are base64 */
+    }
+    if (mode && strcasecmp(mode, "base64") == 0) {
+        f->base64 = true;
+        if (!type) /* Atom 0.3 says text/plain then; feeds mean HTML */
+            f->kind = K_HTML;
+    } else if (mode && strcasecmp(mode, "escaped") == 0 && f->kind == K_XHTML)
+        f->kind = K_HTML;
+    free(type);
+    free(mode);
+}
+
+static void field_start(struct parser *p, const struct tag *t, enum context context,
+                        const char *base, char *own_base, int nattrs, const xmlChar **attrs)
+{
+    struct field_state *f = &p->field;
+    memset(f, 0, sizeof *f);
+    f->tag = t;
+    f->context = context;
+    f->depth = p->depth;
+    f->own_base = own_base;
+    f->base = own_base ? own_base : base;
+    f->permalink = true;
+    fk_buf_reset(&p->value);
+
+    switch (t->field) {
+    case F_TITLE:
+    case F_SUMMARY:
+    case F_CONTENT:
+    case F_DESCRIPTION:
+        f->markup = true;
+        if (t->vocab == V_ATOM) {
+            atom_kind(p, nattrs, attrs);
+            f->strip_div = p->format == FMT_ATOM10;
+        } else {
+            f->kind = t->field == F_TITLE ? K_TEXT : K_HTML;
+        }
+        break;
+    case F_BODY:
+        f->markup = true;
+        f->kind = K_XHTML;
+        break;
+    case F_ATOM_LINK:
+        f->href = attribute(nattrs, attrs, "href", NULL);
+        f->rel = attribute(nattrs, attrs, "rel", NULL);
+        break;
+    case F_GUID: {
+        char *permalink = attribute(nattrs, attrs, "isPermaLink", NULL);
+        f->permalink = !permalink || strcasecmp(permalink, "false") != 0;
+        free(permalink);
+        break;
+    }
+    case F_ATOM_CATEGORY: {
+        char *term = attribute(nattrs, attrs, "term", NULL);
+        if (!term || is_blank(term, strlen(term))) {
+            free(term);
+            term = attribute(nattrs, attrs, "label", NULL);
+        }
+        if (term && context == C_ITEM) {
+            add_tag(p, term, strlen(term));
+            f->has_term = true;
+        }
+        free(term);
+        break;
+    }
+    case F_ITUNES_CATEGORY: {
+        char *text = attribute(nattrs, attrs, "text", NULL);
+        if (text && context == C_ITEM)
+            add_tag(p, text, strlen(text));
+        free(text);
+        break;
+    }
+    default:
+        break;
+    }
+}
+
+/* Order two serialised attributes 'name="value"' by name. */
+static int compare_names(const char *a, const char *b)
+{
+    size_t la = strcspn(a, "="), lb = strcspn(b, "=");
+    int c = memcmp(a, b, la < lb ? la : lb);
+    return c ? c : (la > lb) - (la < lb);
+}
+
+static void markup_start(struct parser *p, const xmlChar *local, const xmlChar *uri, int nattrs,
+                         const xmlChar **attrs)
+{
+    struct field_state *f = &p->field;
+    int rel = p->depth - f->depth;
+    if (f->tag->field == F_ITUNES_CATEGORY) {
+        /* nested categories are subcategories: tags too */
+        char *text = attribute(nattrs, attrs, "text", NULL);
+        if (text && f->context == C_ITEM)
+            add_tag(p, text, strlen(text));
+        free(text);
+        return;
+    }
+    if (!f->markup)
+        return;
+    f->saw_element = true;
+    const char *name = (const char *)local;
+    size_t name_len = strlen(name);
+    const xmlChar *parent_ns =
+        rel > 1 && rel - 1 < MARKUP_DEPTH ? p->markup_ns[rel - 1] : (const xmlChar *)NS_XHTML;
+    /* Markup in no namespace, or in the feed's own (an Atom 0.3 summary
+     * with a bare <b> inside), is HTML. */
+    const xmlChar *ns =
+        uri && *uri && vocab_of(p, uri) != p->core ? uri : (const xmlChar *)NS_XHTML;
+    if (rel < MARKUP_DEPTH)
+        p->markup_ns[rel] = ns;
+    bool html = strcmp((const char *)ns, NS_XHTML) == 0;
+    if (rel == 1) {
+        f->top_elements++;
+        if (f->top_elements == 1 && html && strcasecmp(name, "div") == 0 && !f->top_text)
+            f->div_inner_start = SIZE_MAX; /* set below, after the start tag */
+    }
+
+    /* Attributes sorted by name (feedparser's serialisation), namespace
+     * declarations dropped and re-made where needed. */
+    fk_buf_reset(&p->scratch);
+    size_t offsets[MARKUP_ATTRS + 2];
+    size_t n = 0;
+    if (strcmp((const char *)ns, (const char *)parent_ns) != 0) {
+        offsets[n++] = p->scratch.len;
+        fk_buf_adds(&p->scratch, "xmlns=\"");
+        add_escaped(p, &p->scratch, (const char *)ns, strlen((const char *)ns), true);
+        fk_buf_add(&p->scratch, "\"", 2);
+    }
+    for (int i = 0; i < nattrs && n < MARKUP_ATTRS; i++) {
+        const xmlChar **a = attrs + 5 * i;
+        char *v = attribute_value(a[3], a[4]);
+        offsets[n++] = p->scratch.len;
+        if (a[1])
+            fk_buf_printf(&p->scratch, "%s:", (const char *)a[1]);
+        fk_buf_printf(&p->scratch, "%s=\"", (const char *)a[0]);
+        add_escaped(p, &p->scratch, v, strlen(v), true);
+        fk_buf_add(&p->scratch, "\"", 2);
+        free(v);
+        if (a[1] && a[2] && strcmp((const char *)a[1], "xml") != 0 && n < MARKUP_ATTRS) {
+            offsets[n++] = p->scratch.len;
+            fk_buf_printf(&p->scratch, "xmlns:%s=\"", (const char *)a[1]);
+            add_escaped(p, &p->scratch, (const char *)a[2], strlen((const char *)a[2]), true);
+            fk_buf_add(&p->scratch, "\"", 2);
+        }
+    }
+    /* insertion sort: a handful of attributes */
+    for (size_t i = 1; i < n; i++) {
+        size_t o = offsets[i], j = i;
+        while (j > 0 && compare_names(p->scratch.data + offsets[j - 1], p->scratch.data + o) > 0) {
+            offsets[j] = offsets[j - 1];
+            j--;
+        }
+        offsets[j] = o;
+    }
+    value_adds(p, "<");
+    value_add(p, name, name_len);
+    for (size_t i = 0; i < n; i++) {
+        const char *attr = p->scratch.data + offsets[i];
+        /* skip a duplicate xmlns:prefix made for two attributes */
+        if (i > 0 && strcmp(attr, p->scratch.data + offsets[i - 1]) == 0)
+            continue;
+        value_adds(p, " ");
+        value_adds(p, attr);
+    }
+    value_adds(p, html && NAME_IN(name, name_len, void_elements) ? " />" : ">");
+    if (rel == 1 && f->div_inner_start == SIZE_MAX)
+        f->div_inner_start = p->value.len;
+}
+
+static void markup_end(struct parser *p, const xmlChar *local, const xmlChar *uri)
+{
+    struct field_state *f = &p->field;
+    if (!f->markup)
+        return;
+    int rel = p->depth - f->depth;
+    const char *name = (const char *)local;
+    bool html =
+        !uri || !*uri || vocab_of(p, uri) == p->core || strcmp((const char *)uri, NS_XHTML) == 0;
+    if (rel == 1 && f->top_elements == 1 && f->div_inner_start)
+        f->div_inner_end = p->value.len;
+    if (html && NAME_IN(name, strlen(name), void_elements))
+        return;
+    value_adds(p, "</");
+    value_adds(p, name);
+    value_adds(p, ">");
+}
+
+static void on_characters(void *ctx, const xmlChar *ch, int len)
+{
+    struct parser *p = parser_of(ctx);
+    if (!p || p->stopped)
+        return;
+    keep_references(p, ctx);
+    if (ctx != p->ctxt) {
+        /* text from an entity's replacement */
+        p->entity_text += (size_t)len;
+        if (p->entity_text > ENTITY_TEXT_MAX) {
+            set_error(p, "entity expansion too large: document refused past this point");
+            xmlStopParser(ctx);
+            stop(p);
+            return;
+        }
+    }
+    struct field_state *f = &p->field;
+    if (p->skip || !f->tag || len <= 0)
+        return;
+    const char *s = (const char *)ch;
+    if (p->depth == f->depth && !f->top_text && !is_blank(s, (size_t)len))
+        f->top_text = true;
+    if (f->kind == K_XHTML && f->markup)
+        add_escaped(p, &p->value, s, (size_t)len, false);
+    else
+        value_add(p, s, (size_t)len);
+}
+
+/* libxml2's recovery drops what it cannot parse as a reference: the
+ * "&b" of an unescaped "?a=1&b=2", an HTML "&nbsp;" with no DTD. Those are
+ * the most common errors in real feeds, and losing the text corrupts
+ * links, so put it back: the error comes while the parser stands right
+ * after the bad reference, in content (not in an attribute value). */
+static void restore_reference(struct parser *p, xmlParserCtxtPtr ctxt, const xmlError *e)
+{
+    struct field_state *f = &p->field;
+    if (!f->tag || p->skip || ctxt != p->ctxt || ctxt->instate != XML_PARSER_CONTENT ||
+        !ctxt->input || !ctxt->input->cur || !ctxt->input->base)
+        return;
+    bool escape = f->kind == K_XHTML && f->markup;
+    if (e->code == XML_ERR_UNDECLARED_ENTITY || e->code == XML_WAR_UNDECLARED_ENTITY) {
+        const htmlEntityDesc *ent = e->str1 ? htmlEntityLookup((const xmlChar *)e->str1) : NULL;
+        if (ent) {
+            xmlChar utf8[8];
+            int n = xmlCopyCharMultiByte(utf8, (int)ent->value);
+            if (n > 0)
+                value_add(p, (const char *)utf8, (size_t)n);
+        } else if (e->str1) {
+            value_adds(p, escape ? "&amp;" : "&");
+            value_adds(p, e->str1);
+            value_adds(p, ";");
+        }
+        return;
+    }
+    /* "&" then maybe a name, just before the parser's position */
+    const xmlChar *cur = ctxt->input->cur, *amp = cur;
+    while (amp > ctxt->input->base && cur - amp < 256 && amp[-1] != '&')
+        amp--;
+    if (amp == ctxt->input->base || amp[-1] != '&')
+        return;
+    value_adds(p, escape ? "&amp;" : "&");
+    value_add(p, (const char *)amp, (size_t)(cur - amp));
+}
+
+static void on_sax_error(void *ctx, xmlErrorPtr e)
+{
+    struct parser *p = parser_of(ctx);
+    if (!p || !e)
+        return;
+    if (!p->stopped &&
+        (e->code == XML_ERR_NAME_REQUIRED || e->code == XML_ERR_ENTITYREF_SEMICOL_MISSING ||
+         e->code == XML_ERR_UNDECLARED_ENTITY || e->code == XML_WAR_UNDECLARED_ENTITY))
+        restore_reference(p, ctx, e);
+    record_error(p, e);
+}
+
+/* The value of a plain field, trimmed; NULL when empty. */
+static char *plain_value(struct parser *p)
+{
+    fix_c1(p);
+    return p->value.data ? trimmed(p->value.data, p->value.len) : NULL;
+}
+
+/* A text construct's value as HTML (is_html true) or plain text. */
+static char *construct_value(struct parser *p, bool *is_html)
+{
+    struct field_state *f = &p->field;
+    if (f->base64) {
+        base64_decode(&p->value);
+    } else if (f->strip_div && f->top_elements == 1 && !f->top_text && f->div_inner_start &&
+               f->div_inner_start != SIZE_MAX && f->div_inner_end >= f->div_inner_start) {
+        /* Atom 1.0 inline XHTML comes wrapped in one <div>: drop it. */
+        size_t n = f->div_inner_end - f->div_inner_start;
+        memmove(p->value.data, p->value.data + f->div_inner_start, n);
+        p->value.len = n;
+        p->value.data[n] = '\0';
+    }
+    *is_html = f->kind != K_TEXT || f->saw_element;
+    char *v = plain_value(p);
+    if (v && !*is_html && f->tag->vocab != V_ATOM && f->tag->field == F_TITLE && looks_like_html(v))
+        *is_html = true;
+    return v;
+}
+
+/* Store a title as plain text plus, when it was markup, its HTML. */
+static void store_title(struct parser *p, char **title, char **title_html, int *prio)
+{
+    bool is_html;
+    char *v = construct_value(p, &is_html);
+    if (!v || p->field.tag->prio < *prio)
+        goto out;
+    if (is_html) {
+        v = html_value(v, p->field.base);
+        handlers_outer(p);
+        char *line = fk_content_html_to_line(v);
+        handlers_ours(p);
+        assign(title, prio, p->field.tag->prio, line, false);
+        replace(title_html, v);
+        v = NULL;
+    } else {
+        assign(title, prio, p->field.tag->prio, v, false);
+        replace(title_html, NULL);
+        v = NULL;
+    }
+out:
+    free(v);
+}
+
+/* Summary, content, description: always HTML; plain text gets escaped. */
+static char *html_construct(struct parser *p)
+{
+    bool is_html;
+    char *v = construct_value(p, &is_html);
+    if (v && !is_html) {
+        fk_buf_reset(&p->scratch);
+        add_escaped(p, &p->scratch, v, strlen(v), false);
+        free(v);
+        v = fk_buf_detach(&p->scratch);
+    }
+    return html_value(v, p->field.base);
+}
+
+static void store_item_field(struct parser *p)
+{
+    struct field_state *f = &p->field;
+    struct item_state *it = &p->item;
+    struct fk_item *item = &it->item;
+    int prio = f->tag->prio;
+    switch (f->tag->field) {
+    case F_TITLE:
+        store_title(p, &item->title, &item->title_html, &it->title_prio);
+        break;
+    case F_SUMMARY: {
+        char *v = html_construct(p);
+        /* feedparser: a second summary-like element (<description> and
+         * <summary> both) becomes the content */
+        if (v && item->summary_html && prio == it->summary_prio && !item->content_html)
+            assign(&item->content_html, &it->content_prio, prio, v, false);
+        else
+            assign(&item->summary_html, &it->summary_prio, prio, v, false);
+        break;
+    }
+    case F_CONTENT:
+    case F_BODY:
+        assign(&item->content_html, &it->content_prio, prio, html_construct(p), false);
+        break;
+    case F_LINK: {
+        char *v = plain_value(p);
+        assign(&item->url, &it->url_prio, prio, v ? fk_url_resolve(f->base, v) : NULL, true);
+        free(v);
+        break;
+    }
+    case F_ATOM_LINK: {
+        char *href = f->href ? trimmed(f->href, strlen(f->href)) : plain_value(p);
+        bool alternate = !f->rel || !*f->rel || strcasecmp(f->rel, "alternate") == 0;
+        assign(&item->url, &it->url_prio, alternate ? PRIO_NORMAL : PRIO_FALLBACK,
+               href ? fk_url_resolve(f->base, href) : NULL, true);
+        free(href);
+        break;
+    }
+    case F_GUID: {
+        char *v = plain_value(p);
+        if (v && prio >= it->guid_prio)
+            it->guid_is_link = f->permalink;
+        assign(&item->guid, &it->guid_prio, prio, v, false);
+        break;
+    }
+    case F_ATOM_ID: {
+        /* An id is an IRI and xml:base applies, but only a path that is
+         * plainly meant as a URL is resolved: "12345" stays an id. */
+        char *v = plain_value(p);
+        if (v && (v[0] == '/' || has_prefix_nocase(v, "./") || has_prefix_nocase(v, "../"))) {
+            char *abs = fk_url_resolve(f->base, v);
+            free(v);
+            v = abs;
+        }
+        assign(&item->guid, &it->guid_prio, prio, v, false);
+        break;
+    }
+    case F_AUTHOR:
+        assign(&item->author, &it->author_prio, prio, plain_value(p), false);
+        break;
+    case F_PUBLISHED:
+        assign(&item->published_raw, &it->published_prio, prio, plain_value(p), false);
+        break;
+    case F_UPDATED:
+        assign(&item->updated_raw, &it->updated_prio, prio, plain_value(p), false);
+        break;
+    case F_DATE: {
+        char *v = plain_value(p);
+        assign(&item->published_raw, &it->published_prio, prio, fk_xstrdup(v), false);
+        assign(&item->updated_raw, &it->updated_prio, prio, v, false);
+        break;
+    }
+    case F_CATEGORY:
+    case F_ATOM_CATEGORY:
+        if (!f->has_term && p->value.data)
+            add_tag(p, p->value.data, p->value.len);
+        break;
+    case F_TAG_LIST:
+        for (const char *s = p->value.data, *e; s; s = e ? e + 1 : NULL) {
+            e = strchr(s, ',');
+            add_tag(p, s, e ? (size_t)(e - s) : strlen(s));
+        }
+        break;
+    default:
+        break;
+    }
+}
+
+static void store_feed_field(struct parser *p)
+{
+    struct field_state *f = &p->field;
+    struct fk_feed_info *info = &p->info;
+    int prio = f->tag->prio;
+    switch (f->tag->field) {
+    case F_TITLE:
+        store_title(p, &info->title, &info->title_html, &p->title_prio);
+        break;
+    case F_DESCRIPTION:
+        assign(&info->description, &p->description_prio, prio, html_construct(p), false);
+        break;
+    case F_LINK: {
+        char *v = plain_value(p);
+        assign(&info->site_url, &p->site_prio, prio, v ? fk_url_resolve(f->base, v) : NULL, true);
+        free(v);
+        break;
+    }
+    case F_ATOM_LINK: {
+        char *href = f->href ? trimmed(f->href, strlen(f->href)) : plain_value(p);
+        char *abs = href ? fk_url_resolve(f->base, href) : NULL;
+        free(href);
+        if (!f->rel || !*f->rel || strcasecmp(f->rel, "alternate") == 0) {
+            assign(&info->site_url, &p->site_prio, PRIO_NORMAL, abs, true);
+        } else if (strcasecmp(f->rel, "self") == 0 && !info->self_url) {
+            info->self_url = abs;
+        } else {
+            free(abs);
+        }
+        break;
+    }
+    case F_LANGUAGE:
+        assign(&info->language, &p->language_prio, prio, plain_value(p), false);
+        break;
+    case F_UPDATED:
+        assign(&info->updated_raw, &p->updated_prio, prio, plain_value(p), false);
+        break;
+    case F_IMAGE_URL: {
+        char *v = plain_value(p);
+        assign(&info->image_url, &p->image_prio, prio, v ? fk_url_resolve(f->base, v) : NULL,
+               false);
+        free(v);
+        break;
+    }
+    default:
+        break;
+    }
+}
+
+static void field_end(struct parser *p)
+{
+    struct field_state *f = &p->field;
+    switch (f->context) {
+    case C_ITEM:
+        store_item_field(p);
+        break;
+    case C_FEED:
+    case C_IMAGE:
+        store_feed_field(p);
+        break;
+    case C_PERSON:
+        if (f->tag->field == F_NAME)
+            replace(&p->person_name, plain_value(p));
+        else if (f->tag->field == F_EMAIL)
+            replace(&p->person_email, plain_value(p));
+        break;
+    default:
+        break;
+    }
+    free(f->own_base);
+    free(f->href);
+    free(f->rel);
+    memset(f, 0, sizeof *f);
+}
+
+/* ---- containers ------------------------------------------------------------------------- */
+
+/* Open a container; false (and the element skipped) when too deep, which
+ * tags[] cannot produce but a future row might. */
+static bool container_push(struct parser *p, enum context context, const char *base, char *own_base)
+{
+    if (p->nstack == STACK_DEPTH) {
+        free(own_base);
+        p->skip = 1;
+        return false;
+    }
+    struct container *c = &p->stack[p->nstack++];
+    c->context = context;
+    c->depth = p->depth;
+    c->own_base = own_base;
+    c->base = own_base ? own_base : base;
+    return true;
+}
+
+static void container_end(struct parser *p)
+{
+    struct container *c = &p->stack[p->nstack - 1];
+    if (c->context == C_ITEM && p->in_item) {
+        item_end(p, c->base);
+    } else if (c->context == C_PERSON && p->in_item) {
+        char *who = p->person_name ? p->person_name : p->person_email;
+        if (who)
+            assign(&p->item.item.author, &p->item.author_prio, PRIO_NORMAL, fk_xstrdup(who), false);
+    }
+    free(c->own_base);
+    p->nstack--;
+}
+
+/* The base for an element: its xml:base resolved against the outer one.
+ * Returns a new string, or NULL when the element has no xml:base. */
+static char *element_base(const char *outer, int nattrs, const xmlChar **attrs)
+{
+    char *own = attribute(nattrs, attrs, "base", NS_XML);
+    if (!own)
+        return NULL;
+    char *abs = fk_url_resolve(outer, own);
+    free(own);
+    return abs;
+}
+
+static void root_start(struct parser *p, const xmlChar *local, const xmlChar *uri, int nattrs,
+                       const xmlChar **attrs)
+{
+    const char *name = (const char *)local;
+    p->saw_root = true;
+    if (strcasecmp(name, "rss") == 0) {
+        p->format = FMT_RSS;
+    } else if (strcasecmp(name, "RDF") == 0) {
+        p->format = FMT_RDF;
+    } else if (strcasecmp(name, "feed") == 0) {
+        char *version = attribute(nattrs, attrs, "version", NULL);
+        bool v03 = (uri && strcmp((const char *)uri, NS_ATOM03) == 0) ||
+                   (version && strncmp(version, "0.", 2) == 0);
+        p->format = v03 ? FMT_ATOM03 : FMT_ATOM10;
+        free(version);
+    } else if (strcasecmp(name, "channel") == 0) {
+        p->format = FMT_CDF;
+    } else {
+        snprintf(p->root_name, sizeof p->root_name, "%s", name);
+        p->not_feed = true;
+        stop(p);
+        return;
+    }
+    static const char *const format_names[] = {NULL, "rss", "rdf", "atom", "atom", "cdf"};
+    p->info.format = format_names[p->format];
+    bool atom = p->format == FMT_ATOM03 || p->format == FMT_ATOM10;
+    p->core = atom ? V_ATOM : V_RSS;
+    p->root_ns = uri;
+    const char *doc_base = p->opts ? p->opts->base_url : NULL;
+    char *own = element_base(doc_base, nattrs, attrs);
+    if (!own && doc_base)
+        own = fk_xstrdup(doc_base);
+    if (atom || p->format == FMT_CDF) {
+        container_push(p, C_FEED, NULL, own);
+        if (atom)
+            assign(&p->info.language, &p->language_prio, PRIO_FALLBACK,
+                   attribute(nattrs, attrs, "lang", NS_XML), false);
+        char *href = p->format == FMT_CDF ? attribute(nattrs, attrs, "href", NULL) : NULL;
+        if (href)
+            assign(&p->info.site_url, &p->site_prio, PRIO_NORMAL,
+                   fk_url_resolve(p->stack[0].base, href), true);
+        free(href);
+    } else {
+        container_push(p, C_ROOT, NULL, own);
+    }
+}
+
+static void on_start(void *ctx, const xmlChar *local, const xmlChar *prefix, const xmlChar *uri,
+                     int nns, const xmlChar **ns, int nattrs, int ndefaulted, const xmlChar **attrs)
+{
+    (void)prefix;
+    (void)nns;
+    (void)ns;
+    (void)ndefaulted;
+    struct parser *p = parser_of(ctx);
+    if (!p || p->stopped)
+        return;
+    keep_references(p, ctx);
+    p->depth++;
+    if (p->skip) {
+        p->skip++;
+        return;
+    }
+    if (p->field.tag) {
+        markup_start(p, local, uri, nattrs, attrs);
+        return;
+    }
+    if (p->format == FMT_NONE) {
+        root_start(p, local, uri, nattrs, attrs);
+        return;
+    }
+    if (p->nstack == 0) { /* a second root, seen in recovery */
+        p->skip = 1;
+        return;
+    }
+    struct container *c = &p->stack[p->nstack - 1];
+    const struct tag *t = lookup(vocab_of(p, uri), c->context, local);
+    if (!t || (t->field == F_PERSON && !p->in_item)) {
+        p->skip = 1;
+        return;
+    }
+    char *own = element_base(c->base, nattrs, attrs);
+    switch (t->field) {
+    case F_CHANNEL:
+        container_push(p, C_FEED, c->base, own);
+        break;
+    case F_IMAGE:
+        container_push(p, C_IMAGE, c->base, own);
+        break;
+    case F_PERSON:
+        replace(&p->person_name, NULL);
+        replace(&p->person_email, NULL);
+        container_push(p, C_PERSON, c->base, own);
+        break;
+    case F_ITEM:
+        if (container_push(p, C_ITEM, c->base, own))
+            item_start(p, nattrs, attrs);
+        break;
+    default:
+        field_start(p, t, c->context, c->base, own, nattrs, attrs);
+        break;
+    }
+}
+
+static void on_end(void *ctx, const xmlChar *local, const xmlChar *prefix, const xmlChar *uri)
+{
+    (void)prefix;
+    struct parser *p = parser_of(ctx);
+    if (!p || p->stopped)
+        return;
+    keep_references(p, ctx);
+    if (p->skip) {
+        p->skip--;
+    } else if (p->field.tag) {
+        if (p->depth == p->field.depth)
+            field_end(p);
+        else
+            markup_end(p, local, uri);
+    } else if (p->nstack && p->stack[p->nstack - 1].depth == p->depth) {
+        container_end(p);
+    }
+    p->depth--;
+}
+
+/* ---- driving libxml2 ------------------------------------------------------------------------ */
+
+struct input {
+    int fd;           /* -1 for memory */
+    const char *data; /* memory input */
+    size_t len, off;
+};
+
+/* Read the next chunk; returns its length, 0 at the end, -1 on error. */
+static ssize_t next_chunk(struct input *in, char *buf, const char **chunk)
+{
+    if (in->fd < 0) {
+        size_t n = in->len - in->off;
+        if (n > CHUNK_SIZE)
+            n = CHUNK_SIZE;
+        *chunk = in->data + in->off;
+        in->off += n;
+        return (ssize_t)n;
+    }
+    ssize_t n;
+    do {
+        n = read(in->fd, buf, CHUNK_SIZE);
+    } while (n < 0 && errno == EINTR);
+    *chunk = buf;
+    return n;
+}
+
+static void parser_release(struct parser *p)
+{
+    while (p->nstack)
+        free(p->stack[--p->nstack].own_base);
+    free(p->field.own_base);
+    free(p->field.href);
+    free(p->field.rel);
+    item_release(&p->item);
+    free(p->person_name);
+    free(p->person_email);
+    fk_buf_release(&p->value);
+    fk_buf_release(&p->scratch);
+}
+
+static int parse(struct input *in, const struct fk_parse_options *opts,
+                 const struct fk_feed_handler *handler, struct fk_feed_info *final,
+                 struct fk_error *err)
+{
+    struct parser p;
+    memset(&p, 0, sizeof p);
+    p.opts = opts;
+    p.handler = handler;
+    p.info.well_formed = true;
+    p.info.updated = FK_TIME_NONE;
+    fk_buf_init(&p.value, FK_FEED_FIELD_MAX);
+    fk_buf_init(&p.scratch, 0);
+    if (final)
+        memset(final, 0, sizeof *final);
+    int rc = -1;
+    char *buf = in->fd >= 0 ? fk_xmalloc(CHUNK_SIZE) : NULL;
+    const char *charset = opts ? opts->charset : NULL;
+    xmlCharEncodingHandlerPtr encoder = NULL;
+
+    xmlInitParser();
+    p.outer_serror = xmlStructuredError;
+    p.outer_sctx = xmlStructuredErrorContext;
+    p.outer_gerror = xmlGenericError;
+    p.outer_gctx = xmlGenericErrorContext;
+    handlers_ours(&p);
+
+    if (charset && *charset) {
+        encoder = xmlFindCharEncodingHandler(charset);
+        if (!encoder) {
+            fk_error_set(err, FK_ERROR_INPUT, "unknown character set '%.64s'", charset);
+            goto out;
+        }
+    }
+
+    xmlSAXHandler sax;
+    memset(&sax, 0, sizeof sax);
+    xmlSAXVersion(&sax, 2);
+    /* Ours: elements and text. libxml2's: the DTD bookkeeping that lets
+     * internal entities work. Removed: everything that could load
+     * something (external subset, entity resolver) or that we ignore. */
+    sax.startElementNs = on_start;
+    sax.endElementNs = on_end;
+    sax.characters = on_characters;
+    sax.cdataBlock = on_characters;
+    sax.ignorableWhitespace = on_characters;
+    sax.reference = NULL;
+    sax.comment = NULL;
+    sax.processingInstruction = NULL;
+    sax.externalSubset = NULL;
+    sax.resolveEntity = NULL;
+    sax.serror = on_sax_error;
+    sax.warning = NULL;
+    sax.error = NULL;
+    sax.fatalError = NULL;
+
+    p.ctxt = xmlCreatePushParserCtxt(&sax, NULL, NULL, 0, NULL);
+    if (!p.ctxt) {
+        fk_error_set(err, FK_ERROR_INPUT, "cannot create the XML parser");
+        goto out;
+    }
+    p.ctxt->_private = &p;
+    xmlCtxtUseOptions(p.ctxt, XML_PARSE_NONET | XML_PARSE_RECOVER | XML_PARSE_NOERROR |
+                                  XML_PARSE_NOWARNING | (encoder ? XML_PARSE_IGNORE_ENC : 0));
+    if (encoder) {
+        xmlSwitchToEncoding(p.ctxt, encoder); /* the context owns it now */
+        encoder = NULL;
+    }
+
+    for (;;) {
+        const char *chunk;
+        ssize_t n = next_chunk(in, buf, &chunk);
+        if (n < 0) {
+            fk_error_set(err, FK_ERROR_INPUT, "cannot read the feed: %s", strerror(errno));
+            goto out;
+        }
+        if (!p.saw_data && !is_blank(chunk, (size_t)n))
+            p.saw_data = true;
+        xmlParseChunk(p.ctxt, chunk, (int)n, n == 0);
+        if (n == 0 || p.stopped)
+            break;
+    }
+
+    if (p.not_feed) {
+        fk_error_set(err, FK_ERROR_INPUT, "not an RSS or Atom feed (root element <%s>)",
+                     p.root_name);
+        goto out;
+    }
+    if (!p.saw_root && !p.stopped) {
+        if (!p.saw_data)
+            fk_error_set(err, FK_ERROR_INPUT, "empty document");
+        else if (p.first_error_code == XML_ERR_DOCUMENT_EMPTY) /* no '<' at all */
+            fk_error_set(err, FK_ERROR_INPUT, "not an RSS or Atom feed (no XML element)");
+        else
+            fk_error_set(err, FK_ERROR_INPUT, "not an RSS or Atom feed (not XML: %s)",
+                         p.info.error);
+        goto out;
+    }
+    if (!p.cancelled)
+        announce(&p);
+    if (p.cancelled)
+        goto out; /* without touching err, as promised */
+    p.info.updated = fk_date_parse(p.info.updated_raw);
+    if (final) {
+        *final = p.info;
+        memset(&p.info, 0, sizeof p.info);
+    }
+    rc = 0;
+out:
+    if (p.ctxt) {
+        if (p.ctxt->myDoc)
+            xmlFreeDoc(p.ctxt->myDoc); /* only the DTD: we build no tree */
+        xmlFreeParserCtxt(p.ctxt);
+    }
+    if (encoder)
+        xmlCharEncCloseFunc(encoder);
+    handlers_outer(&p);
+    fk_feed_info_release(&p.info);
+    parser_release(&p);
+    free(buf);
+    return rc;
+}
+
+int fk_feed_parse_fd(int fd, const struct fk_parse_options *opts,
+                     const struct fk_feed_handler *handler, struct fk_feed_info *final,
+                     struct fk_error *err)
+{
+    struct input in = {fd, NULL, 0, 0};
+    if (fd < 0)
+        return fk_error_set(err, FK_ERROR_USAGE, "invalid file descriptor");
+    return parse(&in, opts, handler, final, err);
+}
+
+int fk_feed_parse_memory(const char *data, size_t len, const struct fk_parse_options *opts,
+                         const struct fk_feed_handler *handler, struct fk_feed_info *final,
+                         struct fk_error *err)
+{
+    struct input in = {-1, data ? data : "", data ? len : 0, 0};
+    return parse(&in, opts, handler, final, err);
+}
+
+void fk_feed_info_release(struct fk_feed_info *feed)
+{
+    if (!feed)
+        return;
+    free(feed->title);
+    free(feed->title_html);
+    free(feed->site_url);
+    free(feed->self_url);
+    free(feed->description);
+    free(feed->language);
+    free(feed->image_url);
+    free(feed->updated_raw);
+    free(feed->error);
+    memset(feed, 0, sizeof *feed);
+    feed->updated = FK_TIME_NONE;
+}

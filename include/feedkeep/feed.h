@@ -1,9 +1,9 @@
 /* feed.h - the feed parser: RSS and Atom documents to items, streamed.
  *
- * The parser reads the document with a streaming XML reader and hands each
- * item to a callback as soon as its end tag is read, so memory does not grow
- * with the number of items. Strings in the structs below belong to the
- * parser and are valid only during the callback: copy what you keep.
+ * The parser reads the document with a streaming XML parser (libxml2 SAX2,
+ * in recovery mode) and hands each item to a callback as soon as its end
+ * tag is read, so memory does not grow with the number of items. Strings in the structs below
+ * belong to the parser and are valid only during the callback: copy what you keep.
  */
 #ifndef FEEDKEEP_FEED_H
 #define FEEDKEEP_FEED_H
@@ -14,41 +14,58 @@
 
 #include "feedkeep/error.h"
 
+/* The longest value the parser keeps for one field (a title, a body, a
+ * tag): longer text is truncated at a UTF-8 character boundary, the rest of
+ * the element is skipped and the item is delivered anyway. libxml2 itself
+ * refuses single text nodes over 10 MB (no XML_PARSE_HUGE). */
+#define FK_FEED_FIELD_MAX ((size_t)8 << 20)
+/* The most tags kept for one item; further ones are dropped. */
+#define FK_FEED_TAGS_MAX 256
+
 /* Document-level metadata. Any string may be NULL (absent). */
 struct fk_feed_info {
-    const char *format;      /* "rss", "rdf", "atom" */
-    char *title;
-    char *site_url;          /* the channel link / Atom rel=alternate link */
-    char *self_url;          /* Atom rel=self link, if any */
-    char *description;
+    const char *format; /* "rss", "rdf", "atom" or "cdf"; static, not freed */
+    char *title;        /* plain text */
+    char *title_html;   /* the title as HTML when the feed gave it as markup
+                           (Atom type html/xhtml, RSS with tags or entities),
+                           relative links resolved; NULL for a plain title */
+    char *site_url;     /* the channel link / Atom rel=alternate link */
+    char *self_url;     /* Atom rel=self link, if any */
+    char *description;  /* HTML (a plain-text subtitle comes escaped) */
     char *language;
     char *image_url;
-    char *updated_raw;       /* the date string as the feed wrote it */
-    int64_t updated;         /* FK_TIME_NONE when absent or unparseable */
-    bool well_formed;        /* false when the XML had errors we recovered from */
+    char *updated_raw; /* the date string as the feed wrote it */
+    int64_t updated;   /* FK_TIME_NONE when absent or unparseable */
+    bool well_formed;  /* false when the XML had errors we recovered from */
+    char *error;       /* when !well_formed: the first XML error,
+                          "line 12: <message>"; else NULL */
 };
 
 /* One entry. Any string may be NULL (absent). URLs are absolute where a base
  * was known (xml:base, then the document URL). */
 struct fk_item {
-    char *guid;              /* RSS guid, Atom id, RDF rdf:about */
+    char *guid; /* RSS guid, Atom id, RDF rdf:about; as written */
     char *url;
-    char *title;             /* plain text */
+    char *title;      /* plain text */
+    char *title_html; /* as in fk_feed_info: NULL unless the title was markup */
     char *author;
     char *published_raw;
     char *updated_raw;
-    int64_t published;       /* FK_TIME_NONE when absent or unparseable */
+    int64_t published; /* FK_TIME_NONE when absent or unparseable */
     int64_t updated;
-    char **tags;             /* ntags strings, as the feed wrote them */
+    char **tags; /* ntags strings, as the feed wrote them */
     size_t ntags;
-    char *summary_html;      /* RSS description, Atom summary */
-    char *content_html;      /* content:encoded, Atom content */
-    const char *base_url;    /* base for relative URLs inside the HTML */
+    char *summary_html;   /* RSS description, Atom summary: HTML (Atom type
+                             text comes escaped, inline XHTML serialised) */
+    char *content_html;   /* content:encoded, Atom content, xhtml:body: HTML */
+    const char *base_url; /* the item's base (xml:base, then the document URL);
+                             links inside the HTML fields are already resolved
+                             against the base in effect at their element */
 };
 
 struct fk_parse_options {
-    const char *base_url;    /* the document's own URL, or NULL */
-    const char *charset;     /* override of the declared encoding, or NULL */
+    const char *base_url; /* the document's own URL, or NULL */
+    const char *charset;  /* override of the declared encoding, or NULL */
 };
 
 /* Called once per document, before the first item (or at the end when there
@@ -59,8 +76,8 @@ typedef int (*fk_feed_fn)(const struct fk_feed_info *feed, void *ctx);
 typedef int (*fk_item_fn)(const struct fk_item *item, void *ctx);
 
 struct fk_feed_handler {
-    fk_feed_fn on_feed;      /* may be NULL */
-    fk_item_fn on_item;      /* may be NULL */
+    fk_feed_fn on_feed; /* may be NULL */
+    fk_item_fn on_item; /* may be NULL */
     void *ctx;
 };
 
@@ -68,7 +85,17 @@ struct fk_feed_handler {
  * returns 0 and, when final is not NULL, fills *final with the complete
  * document metadata (release it with fk_feed_info_release). Returns -1 with
  * err filled when the input is not a feed at all or cannot be read; a feed
- * with recoverable XML errors succeeds with final->well_formed false. */
+ * with recoverable XML errors succeeds with final->well_formed false, after
+ * delivering every item whose end tag was read (an item cut off by the end
+ * of a truncated document is not delivered). On -1, *final is zeroed.
+ *
+ * opts may be NULL. opts->charset overrides the encoding the document
+ * declares (as an HTTP charset does); an unknown name is an error. The
+ * parser never touches the network or the file system and never reads
+ * external entities or DTDs. Internal entities are substituted; nested
+ * expansion loops ("billion laughs") are stopped by libxml2 and more than
+ * 32 MiB of entity text ends the document there, both as XML errors
+ * (well_formed false, the items read before delivered). */
 int fk_feed_parse_fd(int fd, const struct fk_parse_options *opts,
                      const struct fk_feed_handler *handler, struct fk_feed_info *final,
                      struct fk_error *err);

@@ -21,9 +21,10 @@ static const char help[] =
     "Parse the RSS or Atom document in FILE (or on stdin for -) and print it\n"
     "as one JSON object, without storing anything:\n"
     "  {\"items\": [...], \"feed\": {...}, \"well_formed\": true|false}\n"
-    "Each item carries guid, url, title, author, published, updated (UTC,\n"
-    "YYYY-MM-DDTHH:MM:SSZ or null), published_raw, updated_raw, tags,\n"
-    "summary_html, content_html, and the converted text and code_blocks.\n"
+    "Each item carries guid, url, title (as the feed gave it: HTML when it\n"
+    "was markup), title_text (plain text, as archived), author, published,\n"
+    "updated (UTC, YYYY-MM-DDTHH:MM:SSZ or null), published_raw, updated_raw,\n"
+    "tags, summary_html, content_html, and the converted text and code_blocks.\n"
     "\n"
     "Options:\n"
     "  --format json   the output format (json is the only one)\n"
@@ -93,7 +94,10 @@ static int on_item(const struct fk_item *item, void *ctx)
     fk_buf_adds(json, out->nitems++ ? ",\n{" : "\n{");
     add_string_field(json, "guid", item->guid);
     add_string_field(json, "url", item->url);
-    add_string_field(json, "title", item->title);
+    /* "title" is the title as the feed gave it (HTML when it was markup, as
+     * feed libraries report it); "title_text" is the plain text archived. */
+    add_string_field(json, "title", item->title_html ? item->title_html : item->title);
+    add_string_field(json, "title_text", item->title);
     add_string_field(json, "author", item->author);
     add_key(json, "published");
     fk_json_time(json, item->published);
@@ -123,7 +127,8 @@ static void add_feed(struct fk_buf *json, const struct fk_feed_info *feed)
 {
     fk_buf_adds(json, "\n],\"feed\":{");
     add_string_field(json, "format", feed->format);
-    add_string_field(json, "title", feed->title);
+    add_string_field(json, "title", feed->title_html ? feed->title_html : feed->title);
+    add_string_field(json, "title_text", feed->title);
     add_string_field(json, "site_url", feed->site_url);
     add_string_field(json, "self_url", feed->self_url);
     add_string_field(json, "description", feed->description);
