@@ -16,7 +16,7 @@ enum {
     EXIT_OK = 0,
     EXIT_FAILED = 1, /* some feed could not be read */
     EXIT_USAGE = 2,
-    EXIT_IO = 3,     /* database or I/O error */
+    EXIT_IO = 3, /* database or I/O error */
 };
 
 /* Options given before the subcommand, which every subcommand sees. */
@@ -69,21 +69,23 @@ struct out_column {
 };
 /* Start a table: fit the flexible column to the terminal and print the
  * headings. widths receives the final widths. */
-void out_table_start(struct fk_buf *out, const struct out_column *cols, size_t ncols,
-                     int *widths);
+void out_table_start(struct fk_buf *out, const struct out_column *cols, size_t ncols, int *widths);
 
 /* Options every subcommand accepts besides its own: --db, --quiet,
  * --verbose and --help, for getopt_long tables. */
 #define CLI_COMMON_OPTIONS                                                                         \
     {"db", required_argument, NULL, 'D'}, {"quiet", no_argument, NULL, 'q'},                       \
-        {"verbose", no_argument, NULL, 'v'}, {"help", no_argument, NULL, 'h'}
+        {"verbose", no_argument, NULL, 'v'},                                                       \
+    {                                                                                              \
+        "help", no_argument, NULL, 'h'                                                             \
+    }
 #define CLI_COMMON_SHORT "qvh"
 
 /* Handle an option of CLI_COMMON_OPTIONS or getopt's '?' (a bad option,
  * already reported by getopt). Returns CLI_CONTINUE when the option was
  * handled and parsing goes on, CLI_NOT_COMMON when opt is none of them, or
  * an exit code the command returns at once (after --help: EXIT_OK). */
-#define CLI_CONTINUE (-1)
+#define CLI_CONTINUE   (-1)
 #define CLI_NOT_COMMON (-2)
 int cli_common_option(int opt, const char *arg, struct cli *cli, const char *command,
                       const char *help);

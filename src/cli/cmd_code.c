@@ -54,8 +54,8 @@ static int print_block(const struct fk_code_row *row, void *ctx)
         void (*field)(struct fk_buf *, const char *) =
             out->format == OUT_TSV ? out_add_tsv : out_add_csv;
         char sep = out->format == OUT_TSV ? '\t' : ',';
-        fk_buf_printf(buf, "%lld%c%lld%c%d%c", (long long)row->id, sep,
-                      (long long)row->article_id, sep, row->position, sep);
+        fk_buf_printf(buf, "%lld%c%lld%c%d%c", (long long)row->id, sep, (long long)row->article_id,
+                      sep, row->position, sep);
         field(buf, row->language);
         fk_buf_printf(buf, "%c%zu%c", sep, row->lines, sep);
         field(buf, row->article_title);
@@ -79,10 +79,14 @@ static int print_block(const struct fk_code_row *row, void *ctx)
 int cmd_code(int argc, char **argv, struct cli *cli)
 {
     static const struct option options[] = {
-        {"lang", required_argument, NULL, 'L'},   {"tag", required_argument, NULL, 't'},
-        {"since", required_argument, NULL, 's'},  {"until", required_argument, NULL, 'u'},
-        {"limit", required_argument, NULL, 'l'},  {"format", required_argument, NULL, 'f'},
-        CLI_COMMON_OPTIONS, {NULL, 0, NULL, 0},
+        {"lang", required_argument, NULL, 'L'},
+        {"tag", required_argument, NULL, 't'},
+        {"since", required_argument, NULL, 's'},
+        {"until", required_argument, NULL, 'u'},
+        {"limit", required_argument, NULL, 'l'},
+        {"format", required_argument, NULL, 'f'},
+        CLI_COMMON_OPTIONS,
+        {NULL, 0, NULL, 0},
     };
     struct fk_filter filter;
     fk_filter_init(&filter);
@@ -134,7 +138,7 @@ int cmd_code(int argc, char **argv, struct cli *cli)
         goto out;
     }
     if (out.format == OUT_TABLE) {
-        static const struct out_column columns[] = {{"ID", 5},   {"ART", 5},   {"POS", 3},
+        static const struct out_column columns[] = {{"ID", 5},    {"ART", 5},   {"POS", 3},
                                                     {"LANG", 10}, {"LINES", 5}, {"ARTICLE", 0}};
         out_table_start(&out.buf, columns, 6, out.widths);
     }

@@ -185,7 +185,8 @@ int cmd_import(int argc, char **argv, struct cli *cli)
             code = msg_fk_error(&end_err);
     }
     if (code == EXIT_OK && !final.well_formed && cli->verbose)
-        msg_warn("'%s': the XML has errors; recovered what could be read", path);
+        msg_warn("'%s': not well-formed XML (%s); kept what could be read", path,
+                 final.error ? final.error : "unknown error");
     if (code == EXIT_OK && !cli->quiet)
         printf("%s: %ld new, %ld updated, %ld unchanged\n", path, im.counts[FK_PUT_NEW],
                im.counts[FK_PUT_UPDATED], im.counts[FK_PUT_UNCHANGED]);

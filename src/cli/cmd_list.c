@@ -115,9 +115,12 @@ static int print_article(const struct fk_article *a, void *ctx)
 int cmd_list(int argc, char **argv, struct cli *cli)
 {
     static const struct option options[] = {
-        {"tag", required_argument, NULL, 't'},   {"since", required_argument, NULL, 's'},
-        {"until", required_argument, NULL, 'u'}, {"limit", required_argument, NULL, 'l'},
-        {"format", required_argument, NULL, 'f'}, CLI_COMMON_OPTIONS,
+        {"tag", required_argument, NULL, 't'},
+        {"since", required_argument, NULL, 's'},
+        {"until", required_argument, NULL, 'u'},
+        {"limit", required_argument, NULL, 'l'},
+        {"format", required_argument, NULL, 'f'},
+        CLI_COMMON_OPTIONS,
         {NULL, 0, NULL, 0},
     };
     struct fk_filter filter;

@@ -187,7 +187,8 @@ int cmd_parse(int argc, char **argv, struct cli *cli)
         add_feed(&out.json, &final);
         out_flush(&out.json);
         if (!final.well_formed && cli->verbose)
-            msg_warn("'%s': the XML has errors; recovered what could be read", path);
+            msg_warn("'%s': not well-formed XML (%s); kept what could be read", path,
+                     final.error ? final.error : "unknown error");
     }
     fk_feed_info_release(&final);
     fk_buf_release(&out.json);

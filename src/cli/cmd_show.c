@@ -24,9 +24,8 @@ static void add_header(struct fk_buf *buf, const struct fk_article *a)
     char date[FK_DATE_BUFSIZE];
     out_add_safe(buf, a->title ? a->title : "(untitled)", false);
     fk_buf_addc(buf, '\n');
-    const char *parts[2] = {a->author, a->published != FK_TIME_NONE
-                                           ? fk_date_format(a->published, date)
-                                           : NULL};
+    const char *parts[2] = {
+        a->author, a->published != FK_TIME_NONE ? fk_date_format(a->published, date) : NULL};
     bool any = false;
     for (size_t i = 0; i < 2; i++) {
         if (!parts[i] || !*parts[i])
@@ -71,8 +70,8 @@ int cmd_show(int argc, char **argv, struct cli *cli)
         }
     }
     if (optind + 1 != argc)
-        return msg_usage("show", optind == argc ? "show needs an article ID"
-                                                : "show takes one article ID");
+        return msg_usage("show",
+                         optind == argc ? "show needs an article ID" : "show takes one article ID");
     long id = cli_parse_count(argv[optind]);
     if (id < 0)
         return msg_usage("show", "'%s' is not an article ID", argv[optind]);
