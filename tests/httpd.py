@@ -1,0 +1,284 @@
+#!/usr/bin/env python3
+"""httpd.py - a loopback HTTP server for the fetch tests (standard library only).
+
+Listens on 127.0.0.1 on a port the system chooses and prints that port as the
+first line of stdout. It exits when its stdin reaches end of file (the test
+that started it has gone, however it went) or after --lifetime seconds,
+whichever comes first, so it never outlives a test run.
+
+Routes (query parameters in brackets):
+  /feed                  a small feed with ETag and Last-Modified; 304 when
+                         If-None-Match or If-Modified-Since matches
+  /echo                  the request headers, one "Name: value" a line
+  /redirect[code,to]     redirect with the given status to the given path
+  /chain                 301 to a 302 to /feed
+  /loop                  302 to itself
+  /hops[n]               n redirects in a row, then /feed
+  /status[code,retry]    that status; retry=N or retry=date adds Retry-After
+  /sleep[ms,group]       answer after ms milliseconds; requests with a group
+                         are counted while in progress, per host name
+  /stats[group]          the most requests of the group seen in progress at
+                         once, per host name and in all ("*"), as JSON
+  /slow[secs]            10 bytes of a longer body, then nothing for secs
+  /endless               a body without end
+  /truncated             Content-Length 1000 but 10 bytes, then close
+  /big                   Content-Length of 10 MiB announced
+  /empty                 close the connection without answering
+  /gzip                  a gzip-encoded feed
+  /bomb                  16 MiB of zeros in about 16 KiB of gzip
+  /badgzip               Content-Encoding: gzip on bytes that are not gzip
+"""
+
+import argparse
+import email.utils
+import gzip
+import json
+import os
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+FEED = (b'<?xml version="1.0" encoding="UTF-8"?>\n'
+        b'<rss version="2.0"><channel><title>loopback</title>'
+        b'<item><title>one</title><link>http://example.com/1</link></item>'
+        b'</channel></rss>\n')
+ETAG = '"v1"'
+LAST_MODIFIED = 'Wed, 21 Oct 2015 07:28:00 GMT'
+GZIP_REPEAT = 100
+
+_lock = threading.Lock()
+_in_progress = {}
+_most = {}
+_bomb = None
+
+
+def _bomb_bytes():
+    global _bomb
+    with _lock:
+        if _bomb is None:
+            _bomb = gzip.compress(b'\0' * (16 << 20), 9)
+        return _bomb
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = 'HTTP/1.1'
+    server_version = 'feedkeep-test-httpd'
+    # Headers and body go out in separate writes; with Nagle on, the body
+    # waits for the client's delayed ACK (40 ms), which would swamp the
+    # latencies the parallelism tests measure.
+    disable_nagle_algorithm = True
+
+    def log_message(self, format, *args):  # noqa: A002 - the base class's name
+        if os.environ.get('FK_HTTPD_VERBOSE'):
+            sys.stderr.write('httpd: %s\n' % (format % args))
+
+    def arg(self, name, default=None):
+        values = self.query.get(name)
+        return values[0] if values else default
+
+    def host(self):
+        host = self.headers.get('Host', '')
+        return host.rsplit(':', 1)[0] if ':' in host else host
+
+    def reply(self, status, body=b'', headers=(), content_type='text/plain; charset=utf-8'):
+        self.send_response(status)
+        for name, value in headers:
+            self.send_header(name, value)
+        if status != 304:
+            self.send_header('Content-Type', content_type)
+            self.send_header('Content-Length', str(len(body)))
+        self.end_headers()
+        if status != 304:
+            self.wfile.write(body)
+
+    def do_GET(self):  # noqa: N802 - the base class's name
+        url = urlsplit(self.path)
+        self.query = parse_qs(url.query)
+        route = ROUTES.get(url.path)
+        if route is None:
+            self.reply(404, b'no such route\n')
+            return
+        try:
+            route(self)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+
+    # ---- routes ----
+
+    def feed(self):
+        validators = [('ETag', ETAG), ('Last-Modified', LAST_MODIFIED)]
+        inm = self.headers.get('If-None-Match')
+        ims = self.headers.get('If-Modified-Since')
+        if inm == ETAG or (inm is None and ims == LAST_MODIFIED):
+            self.reply(304, headers=validators)
+        else:
+            self.reply(200, FEED, validators, 'application/rss+xml; charset="ISO-8859-1"')
+
+    def echo(self):
+        lines = ''.join('%s: %s\n' % (k, v) for k, v in self.headers.items())
+        self.reply(200, lines.encode('utf-8'))
+
+    def redirect(self):
+        code = int(self.arg('code', '302'))
+        self.reply(code, b'moved\n', [('Location', self.arg('to', '/feed'))])
+
+    def chain(self):
+        self.reply(301, b'moved\n', [('Location', '/redirect?code=302&to=/feed')])
+
+    def loop(self):
+        self.reply(302, b'again\n', [('Location', '/loop')])
+
+    def hops(self):
+        n = int(self.arg('n', '1'))
+        target = '/hops?n=%d' % (n - 1) if n > 1 else '/feed'
+        self.reply(302, b'hop\n', [('Location', target)])
+
+    def status(self):
+        code = int(self.arg('code', '500'))
+        retry = self.arg('retry')
+        headers = []
+        if retry == 'date':
+            headers.append(('Retry-After', email.utils.formatdate(time.time() + 3600,
+                                                                  usegmt=True)))
+        elif retry is not None:
+            headers.append(('Retry-After', retry))
+        self.reply(code, b'error page\n', headers)
+
+    def sleep(self):
+        # Counted by group, so requests of an earlier test that are still
+        # sleeping here (their client gave up) do not count.
+        group = self.arg('group')
+        if group is None:
+            time.sleep(int(self.arg('ms', '300')) / 1000.0)
+            self.reply(200, b'ok\n')
+            return
+        key = (group, self.host())
+        with _lock:
+            _in_progress[key] = _in_progress.get(key, 0) + 1
+            total = sum(n for (g, _), n in _in_progress.items() if g == group)
+            most = _most.setdefault(group, {})
+            most[key[1]] = max(most.get(key[1], 0), _in_progress[key])
+            most['*'] = max(most.get('*', 0), total)
+        try:
+            time.sleep(int(self.arg('ms', '300')) / 1000.0)
+        finally:
+            with _lock:
+                _in_progress[key] -= 1
+        self.reply(200, b'ok\n')
+
+    def stats(self):
+        with _lock:
+            most = _most.get(self.arg('group'), {})
+            body = json.dumps(most, sort_keys=True).encode('utf-8')
+        self.reply(200, body, content_type='application/json')
+
+    def slow(self):
+        self.close_connection = True
+        self.send_response(200)
+        self.send_header('Content-Length', '100000')
+        self.end_headers()
+        self.wfile.write(b'0123456789')
+        self.wfile.flush()
+        deadline = time.monotonic() + float(self.arg('secs', '10'))
+        while time.monotonic() < deadline:
+            time.sleep(0.1)
+
+    def endless(self):
+        self.close_connection = True
+        self.send_response(200)
+        self.send_header('Connection', 'close')
+        self.end_headers()
+        chunk = b'<item>' + b'x' * 65530 + b'\n'
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            self.wfile.write(chunk)
+
+    def truncated(self):
+        self.close_connection = True
+        self.send_response(200)
+        self.send_header('Content-Length', '1000')
+        self.end_headers()
+        self.wfile.write(b'0123456789')
+
+    def big(self):
+        self.close_connection = True
+        self.send_response(200)
+        self.send_header('Content-Length', str(10 << 20))
+        self.end_headers()
+        self.wfile.write(b'x' * 4096)
+
+    def empty(self):
+        self.close_connection = True
+
+    def gzip_feed(self):
+        body = gzip.compress(FEED * GZIP_REPEAT)
+        self.reply(200, body, [('Content-Encoding', 'gzip')], 'application/rss+xml')
+
+    def bomb(self):
+        self.reply(200, _bomb_bytes(), [('Content-Encoding', 'gzip')], 'application/rss+xml')
+
+    def badgzip(self):
+        self.reply(200, b'this is not gzip at all' * 10, [('Content-Encoding', 'gzip')])
+
+
+ROUTES = {
+    '/feed': Handler.feed,
+    '/echo': Handler.echo,
+    '/redirect': Handler.redirect,
+    '/chain': Handler.chain,
+    '/loop': Handler.loop,
+    '/hops': Handler.hops,
+    '/status': Handler.status,
+    '/sleep': Handler.sleep,
+    '/stats': Handler.stats,
+    '/slow': Handler.slow,
+    '/endless': Handler.endless,
+    '/truncated': Handler.truncated,
+    '/big': Handler.big,
+    '/empty': Handler.empty,
+    '/gzip': Handler.gzip_feed,
+    '/bomb': Handler.bomb,
+    '/badgzip': Handler.badgzip,
+}
+
+
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+    # Many clients connect at once in the parallelism tests; a short listen
+    # queue would delay some by a SYN retransmission.
+    request_queue_size = 128
+
+    def handle_error(self, request, client_address):
+        # Clients that give up mid-answer (caps, timeouts, TLS spoken to
+        # plain HTTP) are what the tests are about, not server errors.
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
+
+
+def _exit_at_eof():
+    try:
+        while sys.stdin.buffer.read(4096):
+            pass
+    finally:
+        os._exit(0)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--lifetime', type=float, default=300,
+                        help='exit after this many seconds (default 300)')
+    args = parser.parse_args()
+    server = Server(('127.0.0.1', 0), Handler)
+    print(server.server_address[1], flush=True)
+    threading.Thread(target=_exit_at_eof, daemon=True).start()
+    timer = threading.Timer(args.lifetime, os._exit, (0,))
+    timer.daemon = True
+    timer.start()
+    server.serve_forever()
+
+
+if __name__ == '__main__':
+    main()
