@@ -11,14 +11,39 @@
 
 #include "feedkeep/error.h"
 
+/* The most HTML one article may have; more is refused as hostile input. */
+#define FK_CONTENT_HTML_LIMIT ((size_t)16 << 20)
+
+/* A <pre> of the article, in document order: its text as a browser shows it
+ * (markup stripped, entities decoded, white space and blank lines kept, the
+ * line end right after <pre> dropped, no-break spaces made plain, trailing
+ * white space cut to one "\n"). A <pre> of only white space is no block. */
 struct fk_code_block {
     char *language;          /* lower case, or NULL when the HTML names none */
     char *code;              /* exact text, ends with "\n" unless empty */
-    size_t lines;
+    size_t lines;            /* number of lines (of "\n") in code */
 };
 
 /* The result of converting one article. All strings are owned by the struct
- * and freed by fk_content_release. */
+ * and freed by fk_content_release; all are valid UTF-8 (bytes of the HTML
+ * that are not become U+FFFD).
+ *
+ * text is for reading in a terminal and for the full-text index: blocks
+ * (paragraphs, headings, code blocks, list items of loose lists) split by
+ * exactly one blank line; headings as one line of their text; list items
+ * marked "- " or "1. ", their continuation lines and nested lists indented by
+ * the marker's width; quotes prefixed "> "; code blocks verbatim (the only
+ * place with blank lines in a row); links and images as their text (alt
+ * text); line breaks as line ends; a thematic break as "---"; tables as one
+ * line per row with cells split by " | "; iframes, video and audio as
+ * "[embed: URL]", "[video: URL]", "[audio: URL]". White space is collapsed as
+ * a browser does (no-break spaces count as spaces), no line has trailing
+ * blanks, and the text ends with one "\n" unless empty.
+ *
+ * markdown is CommonMark rendered by cmark from the same tree (no wrapping):
+ * links and images absolute, code blocks fenced with their language, tables
+ * and embeds as HTML blocks without scripts or event handlers. Empty when
+ * the article has no content. */
 struct fk_content {
     char *text;              /* plain text, paragraphs split by one blank line */
     char *markdown;          /* CommonMark */
@@ -28,16 +53,21 @@ struct fk_content {
 
 /* Convert html (len bytes, UTF-8, need not be NUL-terminated) into out.
  * base_url (may be NULL) resolves relative links and images. NULL or empty
- * html gives empty text and Markdown. Returns 0, or -1 with err filled when
- * the HTML is beyond the size limit. */
+ * html gives empty text and Markdown. Returns 0, or -1 with err filled (kind
+ * FK_ERROR_INPUT) when the HTML is over FK_CONTENT_HTML_LIMIT; out is then
+ * empty (all NULL), and fk_content_release on it is harmless. Broken HTML is
+ * not an error: it is recovered as a browser would. Nothing is printed. */
 int fk_content_from_html(const char *html, size_t len, const char *base_url,
                          struct fk_content *out, struct fk_error *err);
 
-/* Free everything in content and zero it. */
+/* Free everything in content and zero it. NULL is ignored. */
 void fk_content_release(struct fk_content *content);
 
-/* Reduce an HTML fragment (a title) to one line of plain text: tags removed,
- * entities decoded, whitespace collapsed. Returns a new string. */
+/* Reduce an HTML fragment (a title) to one line of plain text: tags removed
+ * (script and style with their content), entities decoded, white space and
+ * no-break spaces collapsed to single spaces, trimmed. Only the first
+ * FK_CONTENT_HTML_LIMIT bytes are read. Returns a new string the caller
+ * frees, never NULL (NULL html gives ""). */
 char *fk_content_html_to_line(const char *html);
 
 #endif
