@@ -33,7 +33,10 @@ struct fk_buf {
     size_t limit; /* the most bytes len may reach */
 };
 
-#define FK_BUF_INIT {NULL, 0, 0, FK_BUF_DEFAULT_LIMIT}
+#define FK_BUF_INIT                                                                                \
+    {                                                                                              \
+        NULL, 0, 0, FK_BUF_DEFAULT_LIMIT                                                           \
+    }
 
 /* Set up caller memory; limit 0 means FK_BUF_DEFAULT_LIMIT. */
 void fk_buf_init(struct fk_buf *buf, size_t limit);
@@ -47,8 +50,7 @@ void fk_buf_reset(struct fk_buf *buf);
 int fk_buf_add(struct fk_buf *buf, const void *data, size_t len);
 int fk_buf_adds(struct fk_buf *buf, const char *s);
 int fk_buf_addc(struct fk_buf *buf, char c);
-int fk_buf_printf(struct fk_buf *buf, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+int fk_buf_printf(struct fk_buf *buf, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int fk_buf_vprintf(struct fk_buf *buf, const char *fmt, va_list ap)
     __attribute__((format(printf, 2, 0)));
 
