@@ -6,12 +6,15 @@
  * ctxt->wellFormed after every chunk), so one stray '&' in the third item
  * would lose every item after it. The push parser in recovery mode goes on,
  * builds no tree, and is fed 64 KiB at a time, so memory stays flat whatever
- * the size of the feed.
+ * the size of the feed. What it is fed comes from decode.c: clean UTF-8,
+ * since libxml2 stops the document at a bad byte in CDATA or a conversion
+ * error, which recovery does not cover.
  *
  * How elements become fields: the parser keeps a short stack of containers
- * (document root, channel, item, author, image). A direct child of the
- * innermost container is looked up in tags[] by vocabulary (its namespace),
- * container and local name; the row says which field it fills. Anything not
+ * (document root, channel, item, author, image, media:group and content).
+ * A direct child of the innermost container is looked up in tags[] by
+ * vocabulary (its namespace), container and local name; the row says which
+ * field it fills (enclosures are read from attributes at once). Anything not
  * in the table is skipped with its whole subtree, so an <image><title> never
  * becomes a title. Inside a field, text is collected and child elements are
  * written back as markup (inline XHTML, or HTML left unescaped in an RSS
@@ -22,10 +25,17 @@
  * are never read. Internal entities reach us through the SAX callbacks (that
  * is how libxml2 delivers them without NOENT); libxml2 stops nested
  * expansion loops itself, and we stop the document when flat expansion
- * passes ENTITY_TEXT_MAX. Every field is capped at FK_FEED_FIELD_MAX.
+ * passes ENTITY_TEXT_MAX. Every field is capped at FK_FEED_FIELD_MAX, and
+ * a run of text without markup at MARKUP_GAP_MAX.
+ *
+ * End tags: libxml2 closes one element per end tag, even a mismatched one;
+ * the parser keeps the names of the open elements and closes what the
+ * document means (see on_end), so naked HTML with a <br> left open in one
+ * RSS description does not swallow every later item.
  */
 #include "feedkeep/feed.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +51,7 @@
 #include "feedkeep/buf.h"
 #include "feedkeep/content.h"
 #include "feedkeep/date.h"
+#include "feedkeep/decode.h"
 #include "feedkeep/url.h"
 
 /* Bytes handed to libxml2 per call: small enough that the parser's input
@@ -50,12 +61,24 @@
  * use a few bytes of it (&id; in a DOCTYPE); a "quadratic blowup" document
  * uses gigabytes. */
 #define ENTITY_TEXT_MAX ((size_t)32 << 20)
+/* Text without a '<' in it that the document may hold. libxml2's push
+ * parser keeps all text up to the next '<' in memory before parsing it,
+ * so a document of one endless text would take all memory; past this
+ * much, it is refused (libxml2's own limit for a CDATA section, comment or
+ * tag, XML_MAX_LOOKUP_LIMIT, is the same). A field keeps FK_FEED_FIELD_MAX
+ * anyway. */
+#define MARKUP_GAP_MAX ((size_t)10000000)
 /* Nesting kept track of inside a field's markup; libxml2 refuses documents
  * deeper than 256 without XML_PARSE_HUGE. */
 #define MARKUP_DEPTH 300
+/* Open elements whose names are kept, for matching end tags; deeper ones
+ * (past libxml2's own limit of 256, reached only through recovery) are
+ * closed by position only. */
+#define NAMES_DEPTH 1024
 /* Attributes serialised per element inside a field. */
 #define MARKUP_ATTRS 64
-/* Containers open at once: root, channel, item, author. */
+/* Containers open at once: root, channel, item, then an author, or a
+ * media:group and a media:content in it. */
 #define STACK_DEPTH 8
 
 #define NS_XML    "http://www.w3.org/XML/1998/namespace"
@@ -70,7 +93,8 @@ enum format { FMT_NONE, FMT_RSS, FMT_RDF, FMT_ATOM03, FMT_ATOM10, FMT_CDF };
  * own elements"). */
 enum vocab { V_OTHER, V_RSS, V_ATOM, V_DC, V_DCTERMS, V_CONTENT, V_MEDIA, V_ITUNES, V_XHTML };
 
-enum context { C_ROOT, C_FEED, C_ITEM, C_PERSON, C_IMAGE };
+/* C_MEDIA: inside an item's media:group or media:content. */
+enum context { C_ROOT, C_FEED, C_ITEM, C_PERSON, C_IMAGE, C_MEDIA };
 
 enum field {
     /* containers */
@@ -78,6 +102,12 @@ enum field {
     F_ITEM,
     F_PERSON,
     F_IMAGE,
+    F_MEDIA_GROUP,
+    F_MEDIA_CONTENT, /* an enclosure, and a container of thumbnails */
+    /* enclosures: attributes only */
+    F_ENCLOSURE,
+    F_THUMBNAIL,
+    F_ITUNES_IMAGE, /* the feed's image, or an item's thumbnail */
     /* text constructs: plain text, HTML or inline XHTML */
     F_TITLE,
     F_SUMMARY,
@@ -152,6 +182,7 @@ static const struct tag tags[] = {
     {V_DC, C_FEED, "description", F_DESCRIPTION, PRIO_FALLBACK},
     {V_DC, C_FEED, "language", F_LANGUAGE, PRIO_FALLBACK},
     {V_DC, C_FEED, "date", F_UPDATED, PRIO_NORMAL},
+    {V_ITUNES, C_FEED, "image", F_ITUNES_IMAGE, PRIO_FALLBACK},
 
     /* items */
     {V_RSS, C_ITEM, "title", F_TITLE, PRIO_NORMAL},
@@ -194,6 +225,29 @@ static const struct tag tags[] = {
     {V_ITUNES, C_ITEM, "author", F_AUTHOR, PRIO_FALLBACK},
     {V_ITUNES, C_ITEM, "summary", F_SUMMARY, PRIO_FALLBACK},
     {V_ITUNES, C_ITEM, "category", F_ITUNES_CATEGORY, PRIO_NORMAL},
+
+    /* enclosures and media (Atom's are links, see F_ATOM_LINK) */
+    {V_RSS, C_ITEM, "enclosure", F_ENCLOSURE, PRIO_NORMAL},
+    {V_MEDIA, C_ITEM, "group", F_MEDIA_GROUP, PRIO_NORMAL},
+    {V_MEDIA, C_ITEM, "content", F_MEDIA_CONTENT, PRIO_NORMAL},
+    {V_MEDIA, C_ITEM, "thumbnail", F_THUMBNAIL, PRIO_NORMAL},
+    {V_MEDIA, C_MEDIA, "content", F_MEDIA_CONTENT, PRIO_NORMAL},
+    {V_MEDIA, C_MEDIA, "thumbnail", F_THUMBNAIL, PRIO_NORMAL},
+    {V_ITUNES, C_ITEM, "image", F_ITUNES_IMAGE, PRIO_NORMAL},
+};
+
+/* Where each kind of enclosure keeps its URL, type and length (NULL: it
+ * has none). */
+static const struct {
+    enum field field;
+    const char *url, *type, *length;
+    const char *kind;
+} enclosure_attributes[] = {
+    {F_ENCLOSURE, "url", "type", "length", "file"},
+    {F_ATOM_LINK, "href", "type", "length", "file"}, /* rel="enclosure" */
+    {F_MEDIA_CONTENT, "url", "type", "fileSize", "file"},
+    {F_THUMBNAIL, "url", NULL, NULL, "thumbnail"},
+    {F_ITUNES_IMAGE, "href", NULL, NULL, "thumbnail"},
 };
 
 static const struct {
@@ -233,6 +287,9 @@ static const struct {
     {"track", "src"},       {"video", "poster"},    {"video", "src"},
 };
 
+/* Schemes a base URL may have; see usable_base. */
+static const char *const base_schemes[] = {"http", "https", "ftp", "file"};
+
 /* HTML elements that have no end tag: written "<br />" when serialising. */
 static const char *const void_elements[] = {
     "area",  "base",   "basefont", "br",   "col",   "embed",  "frame", "hr",  "img",
@@ -246,14 +303,6 @@ static const char *const title_markup[] = {
     "a",    "abbr",   "b",      "big", "cite", "code", "del", "div",  "em",
     "font", "i",      "ins",    "kbd", "p",    "q",    "s",   "samp", "small",
     "span", "strike", "strong", "sub", "sup",  "tt",   "u",   "var",
-};
-
-/* Windows-1252 meanings of U+0080..U+009F: feeds write &#146; for a right
- * quote, and HTML5 decodes such references the same way. 0 = undefined. */
-static const unsigned short cp1252_c1[32] = {
-    0x20AC, 0,      0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
-    0x2039, 0x0152, 0,      0x017D, 0,      0,      0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
-    0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178,
 };
 
 enum kind { K_TEXT, K_HTML, K_XHTML };
@@ -291,11 +340,12 @@ struct item_state {
     int title_prio, url_prio, guid_prio, author_prio, published_prio, updated_prio;
     int summary_prio, content_prio;
     bool guid_is_link;
-    size_t tags_cap;
+    size_t tags_cap, enclosures_cap;
 };
 
 struct parser {
     xmlParserCtxtPtr ctxt;
+    struct fk_decoder *decoder;
     const struct fk_parse_options *opts;
     const struct fk_feed_handler *handler;
     enum format format;
@@ -308,10 +358,18 @@ struct parser {
 
     int depth; /* of the innermost open element; the root is 1 */
     int skip;  /* > 0 inside an element we ignore */
+    /* names and namespaces of the open elements, by depth, as the document
+     * has them (see on_end); libxml2's dictionary owns the strings */
+    const xmlChar *names[NAMES_DEPTH], *uris[NAMES_DEPTH];
+    char end_tag[64]; /* the end tag libxml2 just reported mismatched */
     struct container stack[STACK_DEPTH];
     int nstack;
     struct field_state field;
     const xmlChar *markup_ns[MARKUP_DEPTH];
+    /* xml:base of the markup element at each depth inside the field,
+     * resolved; NULL where the element has none */
+    char *markup_base[MARKUP_DEPTH];
+    int markup_bases;      /* how many of them are set */
     struct fk_buf value;   /* the field's text */
     struct fk_buf scratch; /* a second buffer for rewriting the value */
 
@@ -330,11 +388,14 @@ struct parser {
     void *outer_gctx;
 
     size_t entity_text;
-    bool stopped;   /* no more events wanted: see cancelled and not_feed */
-    bool cancelled; /* a callback asked to stop */
-    bool not_feed;  /* the root element is not a feed's */
+    size_t markup_gap; /* bytes given to libxml2 since the last '<' */
+    bool stopped;      /* no more events wanted: see cancelled and not_feed */
+    bool cancelled;    /* a callback asked to stop */
+    bool not_feed;     /* the root element is not a feed's */
     bool saw_root;
     bool saw_data; /* a byte other than whitespace in the input */
+    char head[32]; /* the input's first bytes, to tell an HTML page */
+    size_t head_len;
     int first_error_code;
     char root_name[64];
 };
@@ -399,6 +460,17 @@ static bool name_in(const char *name, size_t len, const char *const *list, size_
 
 #define NAME_IN(name, len, list) name_in((name), (len), (list), sizeof(list) / sizeof(list[0]))
 
+/* Whether url may serve as a base: a relative one, or one of base_schemes
+ * (feedparser's rule: a "javascript:" base would make every relative link
+ * in the feed run code). */
+static bool usable_base(const char *url)
+{
+    if (!url || !*url)
+        return false;
+    size_t len = strcspn(url, ":/?#");
+    return url[len] != ':' || NAME_IN(url, len, base_schemes);
+}
+
 static void replace(char **slot, char *value)
 {
     free(*slot);
@@ -421,23 +493,52 @@ static void assign(char **slot, int *slot_prio, int prio, char *value, bool firs
 
 /* ---- errors -------------------------------------------------------------- */
 
+/* Keep the first error as "line N: message" on one line: libxml2's
+ * messages can span two ("...indicate encoding !\nBytes: ..."), and the
+ * CLI prints this as one warning line. */
+static void first_error(struct parser *p, long line, const char *msg)
+{
+    p->info.well_formed = false;
+    if (p->info.error)
+        return;
+    struct fk_buf b = FK_BUF_INIT;
+    if (line > 0)
+        fk_buf_printf(&b, "line %ld: ", line);
+    size_t start = b.len;
+    bool gap = false;
+    for (const char *c = msg; *c; c++) {
+        unsigned char ch = (unsigned char)*c;
+        if (ch <= ' ' || ch == 0x7F) {
+            gap = true;
+            continue;
+        }
+        if (gap && b.len > start)
+            fk_buf_addc(&b, ' ');
+        gap = false;
+        fk_buf_addc(&b, (char)ch);
+    }
+    p->info.error = fk_buf_detach(&b);
+}
+
+/* The decoder's first repair, when it comes before line (0: wherever it
+ * is). The decoder runs ahead of libxml2, so this is asked each time
+ * libxml2 reports an error, to keep the first error the earliest. */
+static void decoder_problem(struct parser *p, int line)
+{
+    long at = 0;
+    const char *problem = p->decoder ? fk_decode_problem(p->decoder, &at) : NULL;
+    if (problem && (line <= 0 || at <= line))
+        first_error(p, at, problem);
+}
+
 static void record_error(struct parser *p, const xmlError *e)
 {
     if (!e || e->level < XML_ERR_ERROR)
         return;
-    p->info.well_formed = false;
-    if (p->info.error)
-        return;
-    p->first_error_code = e->code;
-    const char *msg = e->message ? e->message : "XML error";
-    size_t len = strlen(msg);
-    while (len && is_space((unsigned char)msg[len - 1]))
-        len--;
-    struct fk_buf b = FK_BUF_INIT;
-    if (e->line > 0)
-        fk_buf_printf(&b, "line %d: ", e->line);
-    fk_buf_add(&b, msg, len);
-    p->info.error = fk_buf_detach(&b);
+    if (!p->first_error_code)
+        p->first_error_code = e->code;
+    decoder_problem(p, e->line);
+    first_error(p, e->line, e->message ? e->message : "XML error");
 }
 
 static void set_error(struct parser *p, const char *message)
@@ -585,7 +686,16 @@ static void value_add(struct parser *p, const char *s, size_t len)
             len--;
         p->field.truncated = true;
     }
-    fk_buf_add(&p->value, s, len);
+    struct fk_buf *b = &p->value;
+    if (b->len + len < b->cap) {
+        /* the common case, inline: libxml2 calls back once per entity
+         * reference, so an escaped description comes a few bytes at a time */
+        memcpy(b->data + b->len, s, len);
+        b->len += len;
+        b->data[b->len] = '\0';
+        return;
+    }
+    fk_buf_add(b, s, len);
 }
 
 static void value_adds(struct parser *p, const char *s)
@@ -692,7 +802,7 @@ static void fix_c1(struct parser *p)
     for (const char *c = memchr(s, 0xC2, len); c;
          c = memchr(c + 1, 0xC2, len - (size_t)(c + 1 - s))) {
         unsigned char next = c + 1 < s + len ? (unsigned char)c[1] : 0;
-        if (next >= 0x80 && next <= 0x9F && cp1252_c1[next - 0x80]) {
+        if (next >= 0x80 && next <= 0x9F && fk_decode_cp1252(next)) {
             hit = c;
             break;
         }
@@ -706,7 +816,7 @@ static void fix_c1(struct parser *p)
         unsigned cp = 0;
         if (c == 0xC2 && i + 1 < len && (unsigned char)s[i + 1] >= 0x80 &&
             (unsigned char)s[i + 1] <= 0x9F)
-            cp = cp1252_c1[(unsigned char)s[i + 1] - 0x80];
+            cp = fk_decode_cp1252((unsigned char)s[i + 1]);
         if (!cp) {
             fk_buf_addc(&p->scratch, (char)c);
             i++;
@@ -875,16 +985,60 @@ static char *resolve_html_links(const char *html, size_t len, const char *base)
     return fk_buf_detach(&out);
 }
 
-/* An HTML field value: links resolved against base. Takes value. */
+/* Rewrite character references to U+0080..U+009F ("&#146;", "&#x92;") as
+ * references to the Windows-1252 characters feeds mean by them: HTML5
+ * reads them so, but an HTML parser that does not (libxml2's) would put C1
+ * controls in the text. Returns a new string, or NULL when nothing changed. */
+static char *fix_c1_references(const char *html)
+{
+    const char *amp = strstr(html, "&#");
+    if (!amp)
+        return NULL;
+    struct fk_buf out = FK_BUF_INIT;
+    const char *copied = html;
+    for (; amp; amp = strstr(amp + 2, "&#")) {
+        const char *d = amp + 2;
+        bool hex = *d == 'x' || *d == 'X';
+        d += hex;
+        unsigned long cp = 0;
+        const char *start = d;
+        while (cp < 0x100 && (hex ? isxdigit((unsigned char)*d) : is_digit((unsigned char)*d))) {
+            int v = is_digit((unsigned char)*d) ? *d - '0' : (*d | 0x20) - 'a' + 10;
+            cp = cp * (hex ? 16 : 10) + (unsigned long)v;
+            d++;
+        }
+        if (d == start || *d != ';' || cp < 0x80 || cp > 0x9F ||
+            !fk_decode_cp1252((unsigned char)cp))
+            continue;
+        fk_buf_add(&out, copied, (size_t)(amp - copied));
+        fk_buf_printf(&out, "&#x%x;", fk_decode_cp1252((unsigned char)cp));
+        copied = d + 1;
+    }
+    if (copied == html) {
+        fk_buf_release(&out);
+        return NULL;
+    }
+    fk_buf_adds(&out, copied);
+    return fk_buf_detach(&out);
+}
+
+/* An HTML field value: links resolved against base, C1 references fixed.
+ * Takes value. */
 static char *html_value(char *value, const char *base)
 {
     if (!value)
         return NULL;
     char *resolved = resolve_html_links(value, strlen(value), base);
-    if (!resolved)
-        return value;
-    free(value);
-    return resolved;
+    if (resolved) {
+        free(value);
+        value = resolved;
+    }
+    char *fixed = fix_c1_references(value);
+    if (fixed) {
+        free(value);
+        value = fixed;
+    }
+    return value;
 }
 
 /* feedparser's test for RSS titles: a known end tag, "<br/>", or an entity
@@ -944,6 +1098,88 @@ drop:
     free(tag);
 }
 
+/* An enclosure's length: a decimal number of bytes, else -1. */
+static int64_t enclosure_length(const char *s)
+{
+    if (!s)
+        return -1;
+    while (is_space((unsigned char)*s))
+        s++;
+    if (!is_digit((unsigned char)*s))
+        return -1;
+    int64_t n = 0;
+    for (; is_digit((unsigned char)*s); s++) {
+        if (n > (INT64_MAX - 9) / 10)
+            return -1;
+        n = n * 10 + (*s - '0');
+    }
+    while (is_space((unsigned char)*s))
+        s++;
+    return *s ? -1 : n;
+}
+
+/* A trimmed attribute value, or NULL when absent or blank. */
+static char *trimmed_attribute(int nattrs, const xmlChar **attrs, const char *local)
+{
+    char *v = local ? attribute(nattrs, attrs, local, NULL) : NULL;
+    char *t = v ? trimmed(v, strlen(v)) : NULL;
+    free(v);
+    return t;
+}
+
+/* Add the enclosure described by the attributes of an element of the
+ * given field, its URL resolved against base. One URL is one enclosure:
+ * feeds give the same file as <enclosure> and as media:content. */
+static void add_enclosure(struct parser *p, enum field field, const char *base, int nattrs,
+                          const xmlChar **attrs)
+{
+    size_t row = 0, rows = sizeof enclosure_attributes / sizeof enclosure_attributes[0];
+    while (row < rows && enclosure_attributes[row].field != field)
+        row++;
+    if (row == rows)
+        return;
+    char *ref = trimmed_attribute(nattrs, attrs, enclosure_attributes[row].url);
+    if (!ref)
+        return;
+    char *url = fk_url_resolve(base, ref);
+    free(ref);
+    char *type = trimmed_attribute(nattrs, attrs, enclosure_attributes[row].type);
+    char *length = trimmed_attribute(nattrs, attrs, enclosure_attributes[row].length);
+    int64_t bytes = enclosure_length(length);
+    free(length);
+    const char *kind = enclosure_attributes[row].kind;
+
+    struct item_state *it = &p->item;
+    struct fk_item *item = &it->item;
+    for (size_t i = 0; i < item->nenclosures; i++) {
+        struct fk_enclosure *e = &item->enclosures[i];
+        if (strcmp(e->url, url) != 0)
+            continue;
+        if (!e->type) {
+            e->type = type;
+            type = NULL;
+        }
+        if (e->length < 0)
+            e->length = bytes;
+        if (strcmp(kind, "file") == 0)
+            e->kind = kind; /* a thumbnail that is also the media is the media */
+        goto out;
+    }
+    if (item->nenclosures >= FK_FEED_ENCLOSURES_MAX)
+        goto out;
+    if (item->nenclosures == it->enclosures_cap) {
+        it->enclosures_cap = it->enclosures_cap ? it->enclosures_cap * 2 : 4;
+        item->enclosures =
+            fk_xrealloc(item->enclosures, it->enclosures_cap * sizeof *item->enclosures);
+    }
+    item->enclosures[item->nenclosures++] = (struct fk_enclosure){url, type, bytes, kind};
+    url = NULL;
+    type = NULL;
+out:
+    free(url);
+    free(type);
+}
+
 static void item_release(struct item_state *it)
 {
     struct fk_item *item = &it->item;
@@ -957,6 +1193,11 @@ static void item_release(struct item_state *it)
     for (size_t i = 0; i < item->ntags; i++)
         free(item->tags[i]);
     free(item->tags);
+    for (size_t i = 0; i < item->nenclosures; i++) {
+        free(item->enclosures[i].url);
+        free(item->enclosures[i].type);
+    }
+    free(item->enclosures);
     free(item->summary_html);
     free(item->content_html);
     memset(it, 0, sizeof *it);
@@ -1094,6 +1335,8 @@ static void field_start(struct parser *p, const struct tag *t, enum context cont
     case F_ATOM_LINK:
         f->href = attribute(nattrs, attrs, "href", NULL);
         f->rel = attribute(nattrs, attrs, "rel", NULL);
+        if (context == C_ITEM && f->rel && strcasecmp(f->rel, "enclosure") == 0)
+            add_enclosure(p, F_ATOM_LINK, f->base, nattrs, attrs);
         break;
     case F_GUID: {
         char *permalink = attribute(nattrs, attrs, "isPermaLink", NULL);
@@ -1134,6 +1377,48 @@ static int compare_names(const char *a, const char *b)
     return c ? c : (la > lb) - (la < lb);
 }
 
+/* The base for an element: its xml:base resolved against the outer one.
+ * Returns a new string, or NULL when the element has no xml:base. */
+static char *element_base(const char *outer, int nattrs, const xmlChar **attrs)
+{
+    char *own = attribute(nattrs, attrs, "base", NS_XML);
+    if (!own)
+        return NULL;
+    char *abs = fk_url_resolve(outer, own);
+    free(own);
+    if (!usable_base(abs)) {
+        free(abs);
+        return NULL;
+    }
+    return abs;
+}
+
+/* The base in effect at depth rel inside the field (0: the field's). */
+static const char *markup_base_at(const struct parser *p, int rel)
+{
+    for (int r = rel < MARKUP_DEPTH ? rel : MARKUP_DEPTH - 1; r > 0; r--)
+        if (p->markup_base[r])
+            return p->markup_base[r];
+    return p->field.base;
+}
+
+/* Set (or clear, with NULL) the xml:base at depth rel; takes base. */
+static void set_markup_base(struct parser *p, int rel, char *base)
+{
+    if (p->markup_base[rel])
+        p->markup_bases--;
+    free(p->markup_base[rel]);
+    p->markup_base[rel] = base;
+    if (base)
+        p->markup_bases++;
+}
+
+static void clear_markup_bases(struct parser *p)
+{
+    for (int r = 0; r < MARKUP_DEPTH && p->markup_bases > 0; r++)
+        set_markup_base(p, r, NULL);
+}
+
 static void markup_start(struct parser *p, const xmlChar *local, const xmlChar *uri, int nattrs,
                          const xmlChar **attrs)
 {
@@ -1161,6 +1446,14 @@ static void markup_start(struct parser *p, const xmlChar *local, const xmlChar *
     if (rel < MARKUP_DEPTH)
         p->markup_ns[rel] = ns;
     bool html = strcmp((const char *)ns, NS_XHTML) == 0;
+    /* xml:base applies inside inline XHTML too (nested, as everywhere):
+     * links are resolved here, where the base is known, and the attribute,
+     * which HTML does not have, is not written out */
+    const char *base = markup_base_at(p, rel - 1);
+    if (rel < MARKUP_DEPTH) {
+        set_markup_base(p, rel, element_base(base, nattrs, attrs));
+        base = markup_base_at(p, rel);
+    }
     if (rel == 1) {
         f->top_elements++;
         if (f->top_elements == 1 && html && strcasecmp(name, "div") == 0 && !f->top_text)
@@ -1180,7 +1473,17 @@ static void markup_start(struct parser *p, const xmlChar *local, const xmlChar *
     }
     for (int i = 0; i < nattrs && n < MARKUP_ATTRS; i++) {
         const xmlChar **a = attrs + 5 * i;
+        if (a[2] && strcmp((const char *)a[2], NS_XML) == 0 &&
+            strcmp((const char *)a[0], "base") == 0)
+            continue;
         char *v = attribute_value(a[3], a[4]);
+        if (html && !a[1] &&
+            is_uri_attribute(name, name_len, (const char *)a[0], strlen((const char *)a[0])) &&
+            is_relative_ref(v, strlen(v))) {
+            char *abs = fk_url_resolve(base, v);
+            free(v);
+            v = abs;
+        }
         offsets[n++] = p->scratch.len;
         if (a[1])
             fk_buf_printf(&p->scratch, "%s:", (const char *)a[1]);
@@ -1228,6 +1531,8 @@ static void markup_end(struct parser *p, const xmlChar *local, const xmlChar *ur
     const char *name = (const char *)local;
     bool html =
         !uri || !*uri || vocab_of(p, uri) == p->core || strcmp((const char *)uri, NS_XHTML) == 0;
+    if (rel < MARKUP_DEPTH)
+        set_markup_base(p, rel, NULL);
     if (rel == 1 && f->top_elements == 1 && f->div_inner_start)
         f->div_inner_end = p->value.len;
     if (html && NAME_IN(name, strlen(name), void_elements))
@@ -1310,6 +1615,12 @@ static void on_sax_error(void *ctx, xmlErrorPtr e)
         (e->code == XML_ERR_NAME_REQUIRED || e->code == XML_ERR_ENTITYREF_SEMICOL_MISSING ||
          e->code == XML_ERR_UNDECLARED_ENTITY || e->code == XML_WAR_UNDECLARED_ENTITY))
         restore_reference(p, ctx, e);
+    if (e->code == XML_ERR_TAG_NAME_MISMATCH && ctx == p->ctxt && e->str2) {
+        /* the end event that follows is for libxml2's open element; keep the
+         * name the document wrote (without a prefix) for on_end */
+        const char *colon = strrchr(e->str2, ':');
+        snprintf(p->end_tag, sizeof p->end_tag, "%s", colon ? colon + 1 : e->str2);
+    }
     record_error(p, e);
 }
 
@@ -1536,6 +1847,7 @@ static void field_end(struct parser *p)
     default:
         break;
     }
+    clear_markup_bases(p);
     free(f->own_base);
     free(f->href);
     free(f->rel);
@@ -1575,18 +1887,6 @@ static void container_end(struct parser *p)
     p->nstack--;
 }
 
-/* The base for an element: its xml:base resolved against the outer one.
- * Returns a new string, or NULL when the element has no xml:base. */
-static char *element_base(const char *outer, int nattrs, const xmlChar **attrs)
-{
-    char *own = attribute(nattrs, attrs, "base", NS_XML);
-    if (!own)
-        return NULL;
-    char *abs = fk_url_resolve(outer, own);
-    free(own);
-    return abs;
-}
-
 static void root_start(struct parser *p, const xmlChar *local, const xmlChar *uri, int nattrs,
                        const xmlChar **attrs)
 {
@@ -1615,7 +1915,7 @@ static void root_start(struct parser *p, const xmlChar *local, const xmlChar *ur
     bool atom = p->format == FMT_ATOM03 || p->format == FMT_ATOM10;
     p->core = atom ? V_ATOM : V_RSS;
     p->root_ns = uri;
-    const char *doc_base = p->opts ? p->opts->base_url : NULL;
+    const char *doc_base = p->opts && usable_base(p->opts->base_url) ? p->opts->base_url : NULL;
     char *own = element_base(doc_base, nattrs, attrs);
     if (!own && doc_base)
         own = fk_xstrdup(doc_base);
@@ -1645,7 +1945,12 @@ static void on_start(void *ctx, const xmlChar *local, const xmlChar *prefix, con
     if (!p || p->stopped)
         return;
     keep_references(p, ctx);
+    p->end_tag[0] = '\0';
     p->depth++;
+    if (p->depth < NAMES_DEPTH) {
+        p->names[p->depth] = local;
+        p->uris[p->depth] = uri;
+    }
     if (p->skip) {
         p->skip++;
         return;
@@ -1685,30 +1990,89 @@ static void on_start(void *ctx, const xmlChar *local, const xmlChar *prefix, con
         if (container_push(p, C_ITEM, c->base, own))
             item_start(p, nattrs, attrs);
         break;
+    case F_MEDIA_GROUP:
+        container_push(p, C_MEDIA, c->base, own);
+        break;
+    case F_MEDIA_CONTENT:
+        /* a container too: thumbnails of the file may be inside */
+        add_enclosure(p, t->field, own ? own : c->base, nattrs, attrs);
+        container_push(p, C_MEDIA, c->base, own);
+        break;
+    case F_ENCLOSURE:
+    case F_THUMBNAIL:
+    case F_ITUNES_IMAGE:
+        /* everything is in the attributes */
+        if (c->context == C_FEED) {
+            char *href = trimmed_attribute(nattrs, attrs, "href");
+            assign(&p->info.image_url, &p->image_prio, t->prio,
+                   href ? fk_url_resolve(own ? own : c->base, href) : NULL, false);
+            free(href);
+        } else {
+            add_enclosure(p, t->field, own ? own : c->base, nattrs, attrs);
+        }
+        free(own);
+        p->skip = 1;
+        break;
     default:
         field_start(p, t, c->context, c->base, own, nattrs, attrs);
         break;
     }
 }
 
-static void on_end(void *ctx, const xmlChar *local, const xmlChar *prefix, const xmlChar *uri)
+/* Close the innermost open element. */
+static void end_element(struct parser *p)
 {
-    (void)prefix;
-    struct parser *p = parser_of(ctx);
-    if (!p || p->stopped)
-        return;
-    keep_references(p, ctx);
+    const xmlChar *local = p->depth < NAMES_DEPTH ? p->names[p->depth] : NULL;
+    const xmlChar *uri = p->depth < NAMES_DEPTH ? p->uris[p->depth] : NULL;
     if (p->skip) {
         p->skip--;
     } else if (p->field.tag) {
         if (p->depth == p->field.depth)
             field_end(p);
-        else
+        else if (local)
             markup_end(p, local, uri);
     } else if (p->nstack && p->stack[p->nstack - 1].depth == p->depth) {
         container_end(p);
     }
     p->depth--;
+}
+
+/* The depth of the innermost open element called name, or 0. */
+static int open_element(const struct parser *p, const char *name)
+{
+    for (int d = p->depth < NAMES_DEPTH ? p->depth : NAMES_DEPTH - 1; d > 0; d--)
+        if (p->names[d] && strcasecmp((const char *)p->names[d], name) == 0)
+            return d;
+    return 0;
+}
+
+/* An end tag. Elements are closed the way the document means, which is not
+ * always the way libxml2 does: on a mismatched end tag it closes just its
+ * own innermost element, so one unclosed <br> in an RSS description (naked
+ * HTML is common there) would leave every later item nested inside the
+ * first one, and lost. Here an end tag closes every element up to the one
+ * it names, as in HTML; a stray one inside a field that holds markup (an
+ * RSS description, Atom content) closes nothing, as in HTML; elsewhere one
+ * that names no open element closes the innermost, as libxml2 does. */
+static void on_end(void *ctx, const xmlChar *local, const xmlChar *prefix, const xmlChar *uri)
+{
+    (void)prefix;
+    (void)uri;
+    struct parser *p = parser_of(ctx);
+    if (!p || p->stopped)
+        return;
+    keep_references(p, ctx);
+    int target = p->depth;
+    if (p->end_tag[0] || (p->depth < NAMES_DEPTH && p->names[p->depth] != local)) {
+        int named = open_element(p, p->end_tag[0] ? p->end_tag : (const char *)local);
+        if (named)
+            target = named;
+        else if (p->field.tag && p->field.markup && p->field.kind != K_TEXT)
+            target = p->depth + 1; /* a stray end tag in HTML: nothing to close */
+    }
+    p->end_tag[0] = '\0';
+    while (p->depth >= target && p->depth > 0 && !p->stopped)
+        end_element(p);
 }
 
 /* ---- driving libxml2 ------------------------------------------------------------------------ */
@@ -1738,8 +2102,24 @@ static ssize_t next_chunk(struct input *in, char *buf, const char **chunk)
     return n;
 }
 
+/* Whether a document that is not XML starts like a web page: what a
+ * server sends instead of a feed (a login page, an error page). */
+static bool is_html_page(const char *head, size_t len)
+{
+    static const char *const starts[] = {"<!doctype html", "<html"};
+    if (len >= 3 && memcmp(head, "\xEF\xBB\xBF", 3) == 0)
+        head += 3, len -= 3;
+    while (len && is_space((unsigned char)*head))
+        head++, len--;
+    for (size_t i = 0; i < sizeof starts / sizeof starts[0]; i++)
+        if (len >= strlen(starts[i]) && strncasecmp(head, starts[i], strlen(starts[i])) == 0)
+            return true;
+    return false;
+}
+
 static void parser_release(struct parser *p)
 {
+    clear_markup_bases(p);
     while (p->nstack)
         free(p->stack[--p->nstack].own_base);
     free(p->field.own_base);
@@ -1768,8 +2148,7 @@ static int parse(struct input *in, const struct fk_parse_options *opts,
         memset(final, 0, sizeof *final);
     int rc = -1;
     char *buf = in->fd >= 0 ? fk_xmalloc(CHUNK_SIZE) : NULL;
-    const char *charset = opts ? opts->charset : NULL;
-    xmlCharEncodingHandlerPtr encoder = NULL;
+    bool started = false;
 
     xmlInitParser();
     p.outer_serror = xmlStructuredError;
@@ -1778,13 +2157,9 @@ static int parse(struct input *in, const struct fk_parse_options *opts,
     p.outer_gctx = xmlGenericErrorContext;
     handlers_ours(&p);
 
-    if (charset && *charset) {
-        encoder = xmlFindCharEncodingHandler(charset);
-        if (!encoder) {
-            fk_error_set(err, FK_ERROR_INPUT, "unknown character set '%.64s'", charset);
-            goto out;
-        }
-    }
+    p.decoder = fk_decode_new(opts ? opts->charset : NULL, opts && opts->charset_is_hint, err);
+    if (!p.decoder)
+        goto out;
 
     xmlSAXHandler sax;
     memset(&sax, 0, sizeof sax);
@@ -1813,15 +2188,11 @@ static int parse(struct input *in, const struct fk_parse_options *opts,
         goto out;
     }
     p.ctxt->_private = &p;
-    xmlCtxtUseOptions(p.ctxt, XML_PARSE_NONET | XML_PARSE_RECOVER | XML_PARSE_NOERROR |
-                                  XML_PARSE_NOWARNING | (encoder ? XML_PARSE_IGNORE_ENC : 0));
-    if (encoder) {
-        xmlSwitchToEncoding(p.ctxt, encoder); /* the context owns it now */
-        encoder = NULL;
-    }
 
+    /* libxml2 reads what the decoder makes of the bytes: UTF-8 it can
+     * parse to the end, whatever encoding the document declares. */
     for (;;) {
-        const char *chunk;
+        const char *chunk, *text;
         ssize_t n = next_chunk(in, buf, &chunk);
         if (n < 0) {
             fk_error_set(err, FK_ERROR_INPUT, "cannot read the feed: %s", strerror(errno));
@@ -1829,10 +2200,35 @@ static int parse(struct input *in, const struct fk_parse_options *opts,
         }
         if (!p.saw_data && !is_blank(chunk, (size_t)n))
             p.saw_data = true;
-        xmlParseChunk(p.ctxt, chunk, (int)n, n == 0);
+        size_t keep =
+            sizeof p.head - p.head_len < (size_t)n ? sizeof p.head - p.head_len : (size_t)n;
+        memcpy(p.head + p.head_len, chunk, keep);
+        p.head_len += keep;
+        size_t len = fk_decode_push(p.decoder, chunk, (size_t)n, n == 0, &text);
+        if (!started && (len > 0 || n == 0)) {
+            /* the encoding is known now */
+            started = true;
+            xmlCtxtUseOptions(p.ctxt,
+                              XML_PARSE_NONET | XML_PARSE_RECOVER | XML_PARSE_NOERROR |
+                                  XML_PARSE_NOWARNING |
+                                  (fk_decode_encoding(p.decoder) ? XML_PARSE_IGNORE_ENC : 0));
+        }
+        size_t lt = len;
+        while (lt > 0 && text[lt - 1] != '<')
+            lt--;
+        p.markup_gap = lt ? len - lt : p.markup_gap + len;
+        if (p.markup_gap > MARKUP_GAP_MAX) {
+            set_error(&p, "more than 10 MB of text without markup: document refused past this "
+                          "point");
+            stop(&p);
+            break;
+        }
+        if (len > 0 || n == 0)
+            xmlParseChunk(p.ctxt, text, (int)len, n == 0);
         if (n == 0 || p.stopped)
             break;
     }
+    decoder_problem(&p, 0);
 
     if (p.not_feed) {
         fk_error_set(err, FK_ERROR_INPUT, "not an RSS or Atom feed (root element <%s>)",
@@ -1844,6 +2240,8 @@ static int parse(struct input *in, const struct fk_parse_options *opts,
             fk_error_set(err, FK_ERROR_INPUT, "empty document");
         else if (p.first_error_code == XML_ERR_DOCUMENT_EMPTY) /* no '<' at all */
             fk_error_set(err, FK_ERROR_INPUT, "not an RSS or Atom feed (no XML element)");
+        else if (is_html_page(p.head, p.head_len))
+            fk_error_set(err, FK_ERROR_INPUT, "not an RSS or Atom feed (an HTML page)");
         else
             fk_error_set(err, FK_ERROR_INPUT, "not an RSS or Atom feed (not XML: %s)",
                          p.info.error);
@@ -1865,8 +2263,7 @@ out:
             xmlFreeDoc(p.ctxt->myDoc); /* only the DTD: we build no tree */
         xmlFreeParserCtxt(p.ctxt);
     }
-    if (encoder)
-        xmlCharEncCloseFunc(encoder);
+    fk_decode_free(p.decoder);
     handlers_outer(&p);
     fk_feed_info_release(&p.info);
     parser_release(&p);

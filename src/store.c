@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "feedkeep/buf.h"
@@ -25,7 +26,7 @@
  * archives apart from other programs' SQLite files (file(1) shows it too). */
 #define APPLICATION_ID 0x666B6565
 /* The schema version this feedkeep writes (PRAGMA user_version). */
-#define SCHEMA_VERSION 1
+#define SCHEMA_VERSION 4
 /* How long to wait for another process's write lock, in milliseconds. */
 #define BUSY_TIMEOUT_MS 5000
 
@@ -168,16 +169,65 @@ static const char *const schema_v1[] = {
     NULL,
 };
 
+/* Version 2: the short-body guard, and indexes for the query commands. */
+static const char *const schema_v2[] = {
+    /* A 'replaced' version is the content an article had until
+     * replaced_at; a 'rejected' one is content a feed offered at
+     * replaced_at whose text was empty or under half the archived text,
+     * kept here instead of replacing it (feeds have been seen to drop
+     * their full text for days). content_html holds the HTML the text came
+     * from: the content, else the summary. */
+    "ALTER TABLE article_versions ADD COLUMN kind TEXT NOT NULL DEFAULT 'replaced'\n"
+    "    CHECK (kind IN ('replaced', 'rejected'));\n"
+    /* list --author (compared without case, newest first), --sort updated
+     * and first_seen, show URL. */
+    "CREATE INDEX articles_author ON articles(author COLLATE NOCASE, published);\n"
+    "CREATE INDEX articles_updated ON articles(coalesce(updated, published));\n"
+    "CREATE INDEX articles_first_seen ON articles(first_seen);\n"
+    "CREATE INDEX articles_url ON articles(url);\n",
+    NULL,
+};
+
+/* Version 3: subscriptions and the fetcher's state (feedkeep add, fetch).
+ * Imported feeds are rows of feeds too; only subscribed ones are fetched. */
+static const char *const schema_v3[] = {
+    "ALTER TABLE feeds ADD COLUMN name TEXT;  -- given by the user (add --name, OPML)\n"
+    "ALTER TABLE feeds ADD COLUMN subscribed INTEGER NOT NULL DEFAULT 0;  -- 1: fetch fetches it\n"
+    "ALTER TABLE feeds ADD COLUMN final_url TEXT;  -- where the last fetch ended after redirects\n"
+    "ALTER TABLE feeds ADD COLUMN moved_to TEXT;   -- target of a permanent redirect not followed\n"
+    "ALTER TABLE feeds ADD COLUMN last_error TEXT; -- NULL when the last fetch succeeded\n",
+    NULL,
+};
+
+/* Version 4: enclosures, the files that come with an article (a podcast's
+ * audio, a video, pictures of it), in the feed's order, one per URL. They
+ * are written with the article and when only they changed. */
+static const char *const schema_v4[] = {
+    "CREATE TABLE enclosures (\n"
+    "    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,\n"
+    "    position   INTEGER NOT NULL,  -- 0-based\n"
+    "    url        TEXT NOT NULL,     -- absolute when the feed's base was known\n"
+    "    type       TEXT,              -- MIME type as the feed wrote it\n"
+    "    length     INTEGER,           -- bytes; NULL when not given\n"
+    "    kind       TEXT NOT NULL DEFAULT 'file'\n"
+    "               CHECK (kind IN ('file', 'thumbnail')),  -- the media, or a picture of it\n"
+    "    PRIMARY KEY (article_id, position)\n"
+    ") WITHOUT ROWID;\n",
+    NULL,
+};
+
 /* Migration steps, oldest first: step i takes an archive from version
  * migrations[i].version - 1 to migrations[i].version by running its SQL
- * texts (a NULL-terminated list) in order. Version 2 will be a second entry
- * holding its ALTER TABLE statements; all due steps run in one transaction,
- * so an archive is never left half-migrated. */
+ * texts (a NULL-terminated list) in order. All due steps run in one
+ * transaction, so an archive is never left half-migrated. */
 static const struct migration {
     int version;
     const char *const *sql;
 } migrations[] = {
     {1, schema_v1},
+    {2, schema_v2},
+    {3, schema_v3},
+    {4, schema_v4},
 };
 
 /* ---- prepared statements -------------------------------------------------- */
@@ -204,6 +254,8 @@ enum stmt_id {
     ST_ARTICLE_TAGS_LIST,
     ST_CODE_INSERT,
     ST_CODE_DELETE,
+    ST_ENCLOSURE_INSERT,
+    ST_ENCLOSURE_DELETE,
     ST_FTS_INDEX_NEW,
     ST_FTS_INDEX_ONE,
     ST_FTS_UNINDEX_ONE,
@@ -211,6 +263,10 @@ enum stmt_id {
     ST_LANGUAGE_FREQUENCY,
     ST_ARTICLE_GET,
     ST_COUNTS,
+    ST_ARTICLE_FEEDS_LIST,
+    ST_ARTICLE_TEXT_LENGTH,
+    ST_VERSION_REJECTED_FIND,
+    ST_VERSION_REJECT,
     ST_COUNT
 };
 
@@ -219,7 +275,7 @@ enum stmt_id {
 #define ARTICLE_COLUMNS                                                                            \
     "a.id, a.guid, a.url, a.title, a.author, a.published, a.updated, "                             \
     "(SELECT f.url FROM article_feeds af JOIN feeds f ON f.id = af.feed_id "                       \
-    "WHERE af.article_id = a.id ORDER BY af.rowid LIMIT 1)"
+    "WHERE af.article_id = a.id ORDER BY af.rowid LIMIT 1), a.first_seen, a.last_seen"
 
 /* The columns of a struct fk_code_row, code_blocks being c. */
 #define CODE_COLUMNS "c.id, c.article_id, c.position, c.language, c.code, c.lines, a.title"
@@ -257,10 +313,11 @@ static const char *const stmt_sql[ST_COUNT] = {
                           " content_html = ?12, text = ?13, markdown = ?14, tags_text = ?15,"
                           " content_hash = ?16, source_hash = ?17 WHERE id = ?1",
     [ST_ARTICLE_TOUCH] = "UPDATE articles SET last_seen = ?2, source_hash = ?3 WHERE id = ?1",
-    [ST_VERSION_SAVE] = "INSERT INTO article_versions(article_id, replaced_at, title, text,"
-                        " markdown, content_html, tags_text, content_hash)"
-                        " SELECT id, ?2, title, text, markdown, content_html, tags_text,"
-                        " content_hash FROM articles WHERE id = ?1",
+    [ST_VERSION_SAVE] =
+        "INSERT INTO article_versions(article_id, replaced_at, title, text,"
+        " markdown, content_html, tags_text, content_hash)"
+        " SELECT id, ?2, title, text, markdown, coalesce(content_html, summary_html),"
+        " tags_text, content_hash FROM articles WHERE id = ?1",
     [ST_FEED_LINK] = "INSERT INTO article_feeds(article_id, feed_id) VALUES (?1, ?2)"
                      " ON CONFLICT DO NOTHING",
     [ST_TAG_FIND] = "SELECT id FROM tags WHERE name = ?1",
@@ -273,6 +330,9 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_CODE_INSERT] = "INSERT INTO code_blocks(article_id, position, language, code, lines)"
                        " VALUES (?1, ?2, ?3, ?4, ?5)",
     [ST_CODE_DELETE] = "DELETE FROM code_blocks WHERE article_id = ?1",
+    [ST_ENCLOSURE_INSERT] = "INSERT INTO enclosures(article_id, position, url, type, length, kind)"
+                            " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [ST_ENCLOSURE_DELETE] = "DELETE FROM enclosures WHERE article_id = ?1",
     [ST_FTS_INDEX_NEW] = "INSERT INTO articles_fts(rowid, title, text, tags)"
                          " SELECT id, title, text, tags_text FROM articles WHERE id >= ?1",
     [ST_FTS_INDEX_ONE] = "INSERT INTO articles_fts(rowid, title, text, tags)"
@@ -287,12 +347,24 @@ static const char *const stmt_sql[ST_COUNT] = {
                          " (SELECT id FROM tags WHERE name = ?1) LIMIT " FREQUENCY_CAP_SQL ")",
     [ST_LANGUAGE_FREQUENCY] = "SELECT count(*) FROM (SELECT 1 FROM code_blocks"
                               " WHERE language = ?1 LIMIT " FREQUENCY_CAP_SQL ")",
-    [ST_ARTICLE_GET] = "SELECT " ARTICLE_COLUMNS ", a.text, a.markdown FROM articles a"
-                       " WHERE a.id = ?1",
+    [ST_ARTICLE_GET] = "SELECT " ARTICLE_COLUMNS ", a.text, a.markdown, a.published_raw,"
+                       " a.updated_raw, a.summary_html, a.content_html,"
+                       " (SELECT count(*) FROM article_versions v WHERE v.article_id = a.id)"
+                       " FROM articles a WHERE a.id = ?1",
     [ST_COUNTS] = "SELECT (SELECT count(*) FROM feeds), (SELECT count(*) FROM articles),"
                   " (SELECT count(*) FROM tags t WHERE EXISTS"
                   " (SELECT 1 FROM article_tags at WHERE at.tag_id = t.id)),"
                   " (SELECT count(*) FROM code_blocks), (SELECT count(*) FROM article_versions)",
+    [ST_ARTICLE_FEEDS_LIST] = "SELECT f.url FROM article_feeds af JOIN feeds f"
+                              " ON f.id = af.feed_id WHERE af.article_id = ?1 ORDER BY af.rowid",
+    /* In bytes: a blob's length is its size. Read only when an article
+     * changed. */
+    [ST_ARTICLE_TEXT_LENGTH] = "SELECT length(CAST(text AS BLOB)) FROM articles WHERE id = ?1",
+    [ST_VERSION_REJECTED_FIND] = "SELECT count(*) FROM article_versions WHERE article_id = ?1"
+                                 " AND kind = 'rejected' AND content_hash = ?2",
+    [ST_VERSION_REJECT] = "INSERT INTO article_versions(article_id, replaced_at, title, text,"
+                          " markdown, content_html, tags_text, content_hash, kind)"
+                          " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'rejected')",
 };
 
 /* A list of tag names, each owned by the list. */
@@ -315,7 +387,12 @@ struct fk_store {
     /* Scratch space of fk_store_put_item, kept to save allocations. */
     struct tag_list tags;
     struct fk_buf tags_text;
+    /* Statements of the subscription functions, prepared on first use
+     * (see the end of this file). */
+    sqlite3_stmt **sub_stmts;
 };
+
+static void sub_stmts_free(struct fk_store *store);
 
 /* ---- small helpers -------------------------------------------------------- */
 
@@ -728,6 +805,7 @@ void fk_store_close(struct fk_store *store)
         return;
     for (int i = 0; i < ST_COUNT; i++)
         sqlite3_finalize(store->stmts[i]);
+    sub_stmts_free(store);
     /* With every statement finalized sqlite3_close cannot be busy; it rolls
      * back a feed that was begun and never ended. */
     (void)sqlite3_close(store->db);
@@ -841,6 +919,12 @@ static int prepare_item(struct fk_store *store, const struct fk_item *item, stru
     hash = fnv_field(hash, item->content_html);
     for (size_t i = 0; i < store->tags.count; i++)
         hash = fnv_field(hash, store->tags.names[i]);
+    /* An article without enclosures hashes as before schema 4, so that
+     * upgrading converts again only the articles that have some. */
+    for (size_t i = 0; i < item->nenclosures; i++) {
+        hash = fnv_field(hash, item->enclosures[i].url);
+        hash = fnv_field(hash, item->enclosures[i].type);
+    }
     p->source_hash = hash_to_int64(hash);
 
     if (bind_text(st, 1, p->key))
@@ -948,6 +1032,33 @@ static int insert_code_blocks(struct fk_store *store, int64_t article_id,
     return 0;
 }
 
+static int insert_enclosures(struct fk_store *store, int64_t article_id, const struct fk_item *item,
+                             struct fk_error *err)
+{
+    sqlite3_stmt *st = store->stmts[ST_ENCLOSURE_INSERT];
+    for (size_t i = 0; i < item->nenclosures; i++) {
+        const struct fk_enclosure *e = &item->enclosures[i];
+        if (bind_int64(st, 1, article_id) || bind_int64(st, 2, (int64_t)i) ||
+            bind_text(st, 3, e->url) || bind_text(st, 4, e->type) ||
+            (e->length < 0 ? sqlite3_bind_null(st, 5) : bind_int64(st, 5, e->length)) ||
+            bind_text(st, 6, e->kind))
+            return bind_failed(store, ST_ENCLOSURE_INSERT, err);
+        if (run(store, ST_ENCLOSURE_INSERT, err) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* Write the enclosures of article id again: they changed while its text
+ * did not, or it was archived before they were kept. */
+static int replace_enclosures(struct fk_store *store, int64_t id, const struct fk_item *item,
+                              struct fk_error *err)
+{
+    if (run_with_id(store, ST_ENCLOSURE_DELETE, id, err) < 0)
+        return -1;
+    return insert_enclosures(store, id, item, err);
+}
+
 /* Delete what belongs to article id and is about to be written again. */
 static int delete_children(struct fk_store *store, int64_t id, struct fk_error *err)
 {
@@ -957,7 +1068,9 @@ static int delete_children(struct fk_store *store, int64_t id, struct fk_error *
         return -1;
     if (bind_int64(store->stmts[ST_CODE_DELETE], 1, id))
         return bind_failed(store, ST_CODE_DELETE, err);
-    return run(store, ST_CODE_DELETE, err);
+    if (run(store, ST_CODE_DELETE, err) < 0)
+        return -1;
+    return run_with_id(store, ST_ENCLOSURE_DELETE, id, err);
 }
 
 /* Write a new article, or the new content of a changed one (p->id != 0),
@@ -991,9 +1104,56 @@ static int write_article(struct fk_store *store, const struct fk_item *item,
     if (!p->id)
         p->id = sqlite3_last_insert_rowid(store->db);
     if (insert_tags(store, p->id, item->published, err) < 0 ||
-        insert_code_blocks(store, p->id, content, err) < 0)
+        insert_code_blocks(store, p->id, content, err) < 0 ||
+        insert_enclosures(store, p->id, item, err) < 0)
         return -1;
     return link_feed(store, p->id, err);
+}
+
+/* The short-body guard: whether text, replacing the stored text of article
+ * id, would be empty or under half as long (a feed that lost its full
+ * text), while the stored text is not empty. */
+static int is_shorter(struct fk_store *store, int64_t id, const char *text, bool *shorter,
+                      struct fk_error *err)
+{
+    int64_t stored = 0;
+    if (bind_int64(store->stmts[ST_ARTICLE_TEXT_LENGTH], 1, id))
+        return bind_failed(store, ST_ARTICLE_TEXT_LENGTH, err);
+    if (run_int64(store, ST_ARTICLE_TEXT_LENGTH, &stored, err) < 0)
+        return -1;
+    uint64_t len = text ? strlen(text) : 0;
+    *shorter = stored > 0 && (len == 0 || len * 2 < (uint64_t)stored);
+    return 0;
+}
+
+/* The guard kept the archived content of p->id: keep the new content as a
+ * rejected version, unless the same content was rejected before (*again),
+ * and record that the article was seen. */
+static int keep_rejected(struct fk_store *store, const struct fk_item *item,
+                         const struct fk_content *content, const struct pending *p,
+                         int64_t content_hash, bool *again, struct fk_error *err)
+{
+    sqlite3_stmt *st = store->stmts[ST_VERSION_REJECTED_FIND];
+    int64_t found = 0;
+    if (bind_int64(st, 1, p->id) || bind_int64(st, 2, content_hash))
+        return bind_failed(store, ST_VERSION_REJECTED_FIND, err);
+    if (run_int64(store, ST_VERSION_REJECTED_FIND, &found, err) < 0)
+        return -1;
+    *again = found > 0;
+    if (!*again) {
+        const char *html = item->content_html ? item->content_html : item->summary_html;
+        st = store->stmts[ST_VERSION_REJECT];
+        if (bind_int64(st, 1, p->id) || bind_int64(st, 2, time(NULL)) ||
+            bind_text(st, 3, item->title) ||
+            bind_text(st, 4, content && content->text ? content->text : "") ||
+            bind_text(st, 5, content && content->markdown ? content->markdown : "") ||
+            bind_text(st, 6, html) || bind_text(st, 7, store->tags_text.data) ||
+            bind_int64(st, 8, content_hash))
+            return bind_failed(store, ST_VERSION_REJECT, err);
+        if (run(store, ST_VERSION_REJECT, err) < 0)
+            return -1;
+    }
+    return touch_article(store, p, err);
 }
 
 /* Whether filing can go on in the current feed. */
@@ -1037,12 +1197,20 @@ int fk_store_put_item(struct fk_store *store, const struct fk_item *item,
         fk_buf_adds(&store->tags_text, "");
     int64_t content_hash = hash_to_int64(hash);
 
-    enum fk_put_result what;
+    enum fk_put_result what = FK_PUT_UNCHANGED;
+    bool shorter = false;
     int rc;
     if (p.id && p.stored_content_hash == content_hash) {
-        what = FK_PUT_UNCHANGED;
         rc = touch_article(store, &p, err);
-    } else {
+        if (rc == 0 && p.stored_source_hash != p.source_hash)
+            rc = replace_enclosures(store, p.id, item, err);
+    } else if ((rc = p.id ? is_shorter(store, p.id, content ? content->text : NULL, &shorter, err)
+                          : 0) == 0 &&
+               shorter) {
+        bool again = false;
+        rc = keep_rejected(store, item, content, &p, content_hash, &again, err);
+        what = again ? FK_PUT_UNCHANGED : FK_PUT_KEPT_SHORTER;
+    } else if (rc == 0) {
         what = p.id ? FK_PUT_UPDATED : FK_PUT_NEW;
         rc = write_article(store, item, content, &p, content_hash, err);
     }
@@ -1225,52 +1393,160 @@ static int rarest_tag_first(struct fk_store *store, struct tag_list *tags, struc
     return 0;
 }
 
-/* Append the conditions (each " AND ...") of f's tags and dates. With tags
- * the query reads article_tags as t0, walking the first tag's entries of
- * article_tags_tag in date order and probing the other tags by primary key,
- * so a walk with a limit stops after that many matches; without tags it
- * reads articles as a, in the order of articles_published. */
-static void query_add_filter(struct query *q, const struct fk_filter *f,
-                             const struct tag_list *tags)
+/* The sort keys of enum fk_sort over articles a. Each has an index
+ * (articles_published, articles_updated, articles_first_seen), so a walk in
+ * that order with a limit reads a few index entries. */
+static const char *const sort_keys[] = {
+    [FK_SORT_PUBLISHED] = "a.published",
+    [FK_SORT_UPDATED] = "coalesce(a.updated, a.published)",
+    [FK_SORT_FIRST_SEEN] = "a.first_seen",
+};
+
+/* How a query reads the articles a filter selects. With tags and the
+ * published order, it walks article_tags as t0: the first (rarest) tag's
+ * entries of article_tags_tag are in date order, and the other conditions
+ * are probes by primary key, so a walk with a limit stops after that many
+ * matches. Otherwise it walks articles as a in the order of the sort key's
+ * index, and every condition is a probe. */
+struct plan {
+    const struct fk_filter *f;
+    struct tag_list tags;     /* f's tags, normalised, the rarest first */
+    struct tag_list any_tags; /* f's any_tags, normalised */
+    bool by_tag;              /* the walk is over t0 */
+    bool articles;            /* articles a is read (always when !by_tag,
+                                 unless id is set) */
+    const char *id;           /* the article id in the walk when it is
+                                 neither t0's nor a's (search) */
+};
+
+static void plan_release(struct plan *p)
 {
-    const char *since = tags->count ? " AND t0.published >= ?" : " AND a.published >= ?";
-    const char *until = tags->count ? " AND t0.published < ?" : " AND a.published < ?";
-    if (tags->count)
-        query_add_param(q, " AND t0.tag_id = (SELECT id FROM tags WHERE name = ?)", tags->names[0],
-                        0);
-    if (f->since != FK_TIME_NONE)
-        query_add_param(q, since, NULL, f->since);
-    if (f->until != FK_TIME_NONE)
-        query_add_param(q, until, NULL, f->until);
-    for (size_t i = 1; i < tags->count; i++)
-        query_add_param(q,
-                        " AND EXISTS (SELECT 1 FROM article_tags tn"
-                        " WHERE tn.article_id = t0.article_id"
-                        " AND tn.tag_id = (SELECT id FROM tags WHERE name = ?))",
-                        tags->names[i], 0);
+    tag_list_release(&p->tags);
+    tag_list_release(&p->any_tags);
 }
 
-/* Newest first, for the tables query_add_filter reads. published DESC puts
- * NULL (no date) last. */
-static const char *filter_order(const struct tag_list *tags)
+/* Set p up for f. by_tag_allowed: the caller can walk t0; need_articles:
+ * it reads columns of a. Returns 0, or -1 with err filled. */
+static int plan_init(struct fk_store *store, struct plan *p, const struct fk_filter *f,
+                     bool by_tag_allowed, bool need_articles, struct fk_error *err)
 {
-    return tags->count ? " ORDER BY t0.published DESC, t0.article_id DESC"
-                       : " ORDER BY a.published DESC, a.id DESC";
+    memset(p, 0, sizeof *p);
+    p->f = f;
+    if ((unsigned)f->sort >= sizeof sort_keys / sizeof sort_keys[0])
+        return fk_error_set(err, FK_ERROR_USAGE, "unknown sort order");
+    normalize_tags(&p->tags, f->tags, f->tags ? f->ntags : 0);
+    normalize_tags(&p->any_tags, f->any_tags, f->any_tags ? f->nany_tags : 0);
+    if (rarest_tag_first(store, &p->tags, err) < 0)
+        return -1;
+    p->by_tag = by_tag_allowed && p->tags.count && f->sort == FK_SORT_PUBLISHED;
+    p->articles = !p->by_tag || need_articles || (f->author && *f->author);
+    return 0;
 }
 
-/* Append a SELECT of the id and published date of the articles matching
- * f's tags and dates (not its language or limit). */
-static void query_add_article_ids(struct query *q, const struct fk_filter *f,
-                                  const struct tag_list *tags, bool ordered)
+/* The article id in the walk. */
+static const char *plan_id(const struct plan *p)
 {
-    if (tags->count)
-        query_add(q, "SELECT t0.article_id AS id, t0.published AS published"
-                     " FROM article_tags t0 WHERE 1");
+    return p->id ? p->id : p->by_tag ? "t0.article_id" : "a.id";
+}
+
+/* The sort key in the walk. */
+static const char *plan_key(const struct plan *p)
+{
+    return p->by_tag ? "t0.published" : sort_keys[p->f->sort];
+}
+
+/* Whether the filter selects fewer than all articles. */
+static bool plan_filters(const struct plan *p)
+{
+    const struct fk_filter *f = p->f;
+    return p->tags.count || p->any_tags.count || f->since != FK_TIME_NONE ||
+           f->until != FK_TIME_NONE || f->feed_id > 0 || (f->author && *f->author) || f->has_code;
+}
+
+static void plan_add_from(struct query *q, const struct plan *p)
+{
+    if (!p->by_tag)
+        query_add(q, " FROM articles a");
+    else if (p->articles)
+        query_add(q, " FROM article_tags t0 CROSS JOIN articles a ON a.id = t0.article_id");
     else
-        query_add(q, "SELECT a.id AS id, a.published AS published FROM articles a WHERE 1");
-    query_add_filter(q, f, tags);
-    if (ordered)
-        query_add(q, filter_order(tags));
+        query_add(q, " FROM article_tags t0");
+}
+
+/* Append a fragment naming the article id of the walk, then one holding a
+ * "?" with its value. */
+static void query_add_probe(struct query *q, const struct plan *p, const char *start,
+                            const char *rest, const char *text, int64_t value)
+{
+    query_add(q, start);
+    query_add(q, plan_id(p));
+    query_add_param(q, rest, text, value);
+}
+
+/* Append the conditions (each " AND ...") of the filter. */
+static void plan_add_where(struct query *q, const struct plan *p)
+{
+    const struct fk_filter *f = p->f;
+    size_t first_probe = 0;
+    if (p->by_tag) {
+        query_add_param(q, " AND t0.tag_id = (SELECT id FROM tags WHERE name = ?)",
+                        p->tags.names[0], 0);
+        first_probe = 1;
+    }
+    if (f->since != FK_TIME_NONE)
+        query_add_param(q, p->by_tag ? " AND t0.published >= ?" : " AND a.published >= ?", NULL,
+                        f->since);
+    if (f->until != FK_TIME_NONE)
+        query_add_param(q, p->by_tag ? " AND t0.published < ?" : " AND a.published < ?", NULL,
+                        f->until);
+    for (size_t i = first_probe; i < p->tags.count; i++)
+        query_add_probe(q, p, " AND EXISTS (SELECT 1 FROM article_tags tn WHERE tn.article_id = ",
+                        " AND tn.tag_id = (SELECT id FROM tags WHERE name = ?))", p->tags.names[i],
+                        0);
+    if (p->any_tags.count) {
+        query_add(q, " AND EXISTS (SELECT 1 FROM article_tags ta WHERE ta.article_id = ");
+        query_add(q, plan_id(p));
+        query_add(q, " AND ta.tag_id IN (SELECT id FROM tags WHERE name IN (");
+        for (size_t i = 0; i < p->any_tags.count; i++)
+            query_add_param(q, i ? ", ?" : "?", p->any_tags.names[i], 0);
+        query_add(q, ")))");
+    }
+    if (f->feed_id > 0)
+        query_add_probe(q, p, " AND EXISTS (SELECT 1 FROM article_feeds af WHERE af.article_id = ",
+                        " AND af.feed_id = ?)", NULL, f->feed_id);
+    /* COLLATE NOCASE on the value makes the comparison use articles_author. */
+    if (f->author && *f->author)
+        query_add_param(q, " AND a.author = ? COLLATE NOCASE", f->author, 0);
+    if (f->has_code) {
+        query_add(q, " AND EXISTS (SELECT 1 FROM code_blocks cb WHERE cb.article_id = ");
+        query_add(q, plan_id(p));
+        /* cb.language is COLLATE NOCASE. */
+        if (f->has_code_language && *f->has_code_language)
+            query_add_param(q, " AND cb.language = ?", f->has_code_language, 0);
+        query_add(q, ")");
+    }
+}
+
+/* " ORDER BY key, id" in the direction the filter asks for. DESC puts NULL
+ * (no date) last, ASC first. */
+static void query_add_order(struct query *q, const struct fk_filter *f, const char *key,
+                            const char *id)
+{
+    const char *direction = f->reverse ? " ASC" : " DESC";
+    query_add(q, " ORDER BY ");
+    query_add(q, key);
+    query_add(q, direction);
+    query_add(q, ", ");
+    query_add(q, id);
+    query_add(q, direction);
+}
+
+static void query_add_limit(struct query *q, const struct fk_filter *f)
+{
+    if (f->limit > 0 || f->offset > 0)
+        query_add_param(q, " LIMIT ?", NULL, f->limit > 0 ? f->limit : -1);
+    if (f->offset > 0)
+        query_add_param(q, " OFFSET ?", NULL, f->offset);
 }
 
 /* Load the sorted tag names of article id into list (copies: the caller
@@ -1310,13 +1586,16 @@ static void read_article(sqlite3_stmt *st, struct fk_article *a)
     a->published = column_time(st, 5);
     a->updated = column_time(st, 6);
     a->feed_url = column_str(st, 7);
+    a->first_seen = column_time(st, 8);
+    a->last_seen = column_time(st, 9);
 }
 
 int fk_store_list(struct fk_store *store, const struct fk_filter *f, fk_article_fn fn, void *ctx,
                   struct fk_error *err)
 {
     struct fk_filter no_filter;
-    struct tag_list want = {0}, tags = {0};
+    struct plan p = {0};
+    struct tag_list tags = {0};
     struct query q;
     sqlite3_stmt *st = NULL;
     int ret = -1;
@@ -1327,18 +1606,22 @@ int fk_store_list(struct fk_store *store, const struct fk_filter *f, fk_article_
         fk_filter_init(&no_filter);
         f = &no_filter;
     }
-    normalize_tags(&want, f->tags, f->tags ? f->ntags : 0);
-    if (rarest_tag_first(store, &want, err) < 0)
+    if (plan_init(store, &p, f, true, false, err) < 0)
         goto out;
     /* Pick the ids first and read the rows of only those: the columns (and
-     * the feed subquery) are not computed for rows a limit leaves out.
-     * published DESC puts NULL (no date) last. */
-    query_add(&q, "SELECT " ARTICLE_COLUMNS " FROM (");
-    query_add_article_ids(&q, f, &want, true);
-    if (f->limit > 0)
-        query_add_param(&q, " LIMIT ?", NULL, f->limit);
-    query_add(&q, ") AS pick JOIN articles a ON a.id = pick.id"
-                  " ORDER BY pick.published DESC, pick.id DESC");
+     * the feed subquery) are not computed for rows a limit leaves out. */
+    query_add(&q, "SELECT " ARTICLE_COLUMNS " FROM (SELECT ");
+    query_add(&q, plan_id(&p));
+    query_add(&q, " AS id, ");
+    query_add(&q, plan_key(&p));
+    query_add(&q, " AS k");
+    plan_add_from(&q, &p);
+    query_add(&q, " WHERE 1");
+    plan_add_where(&q, &p);
+    query_add_order(&q, f, plan_key(&p), plan_id(&p));
+    query_add_limit(&q, f);
+    query_add(&q, ") AS pick JOIN articles a ON a.id = pick.id");
+    query_add_order(&q, f, "pick.k", "pick.id");
     if (query_prepare(store, &q, &st, err) < 0)
         goto out;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -1362,16 +1645,39 @@ int fk_store_list(struct fk_store *store, const struct fk_filter *f, fk_article_
 out:
     sqlite3_finalize(st);
     query_release(&q);
-    tag_list_release(&want);
+    plan_release(&p);
     tag_list_release(&tags);
     return ret;
 }
 
 /* The memory behind an article from fk_store_get_article. */
 struct article_memory {
-    char *strings[7];
+    char *strings[11];
     struct tag_list tags;
+    struct tag_list feeds;
 };
+
+/* The feed URLs of article id into list, in the order they carried it. */
+static int load_feeds(struct fk_store *store, int64_t id, struct tag_list *list,
+                      struct fk_error *err)
+{
+    sqlite3_stmt *st = store->stmts[ST_ARTICLE_FEEDS_LIST];
+    int ret = -1;
+    int rc;
+
+    if (bind_int64(st, 1, id))
+        return bind_failed(store, ST_ARTICLE_FEEDS_LIST, err);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        tag_list_push(list, column_dup(st, 0));
+    if (rc != SQLITE_DONE) {
+        db_error(store, err);
+        goto out;
+    }
+    ret = 0;
+out:
+    stmt_reset(st);
+    return ret;
+}
 
 int fk_store_get_article(struct fk_store *store, int64_t id, struct fk_article *out,
                          struct fk_error *err)
@@ -1402,14 +1708,29 @@ int fk_store_get_article(struct fk_store *store, int64_t id, struct fk_article *
     out->published = column_time(st, 5);
     out->updated = column_time(st, 6);
     out->feed_url = s[4] = column_dup(st, 7);
-    out->text = s[5] = column_dup(st, 8);
-    out->markdown = s[6] = column_dup(st, 9);
+    out->first_seen = column_time(st, 8);
+    out->last_seen = column_time(st, 9);
+    out->text = s[5] = column_dup(st, 10);
+    out->markdown = s[6] = column_dup(st, 11);
+    out->published_raw = s[7] = column_dup(st, 12);
+    out->updated_raw = s[8] = column_dup(st, 13);
+    out->summary_html = s[9] = column_dup(st, 14);
+    out->content_html = s[10] = column_dup(st, 15);
+    out->versions = sqlite3_column_int64(st, 16);
+    /* Text and Markdown are NOT NULL columns; keep the promise anyway. */
+    if (!out->text)
+        out->text = s[5] = fk_xstrdup("");
+    if (!out->markdown)
+        out->markdown = s[6] = fk_xstrdup("");
     stmt_reset(st);
     out->priv = memory;
-    if (load_tags(store, id, &memory->tags, err) < 0)
+    if (load_tags(store, id, &memory->tags, err) < 0 ||
+        load_feeds(store, id, &memory->feeds, err) < 0)
         goto out;
     out->tags = (const char *const *)memory->tags.names;
     out->ntags = memory->tags.count;
+    out->feeds = (const char *const *)memory->feeds.names;
+    out->nfeeds = memory->feeds.count;
     ret = 0;
 out:
     stmt_reset(st);
@@ -1425,28 +1746,67 @@ void fk_article_release(struct fk_article *article)
         for (size_t i = 0; i < sizeof memory->strings / sizeof memory->strings[0]; i++)
             free(memory->strings[i]);
         tag_list_release(&memory->tags);
+        tag_list_release(&memory->feeds);
         free(memory);
     }
     memset(article, 0, sizeof *article);
+}
+
+int fk_store_find_article(struct fk_store *store, const char *url, int64_t *id,
+                          struct fk_error *err)
+{
+    static const char sql[] = "SELECT min(id) FROM (SELECT id FROM articles WHERE url = ?1"
+                              " UNION ALL SELECT id FROM articles WHERE key = 'guid:' || ?1)";
+    sqlite3_stmt *st = NULL;
+    int ret = -1;
+
+    if (sqlite3_prepare_v2(store->db, sql, -1, &st, NULL) != SQLITE_OK || bind_text(st, 1, url)) {
+        db_error(store, err);
+        goto out;
+    }
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        db_error(store, err);
+        goto out;
+    }
+    ret = 1;
+    if (sqlite3_column_type(st, 0) != SQLITE_NULL) {
+        *id = sqlite3_column_int64(st, 0);
+        ret = 0;
+    }
+out:
+    sqlite3_finalize(st);
+    return ret;
+}
+
+/* Fill row from the CODE_COLUMNS of st; the strings point into st. */
+static void read_code_row(sqlite3_stmt *st, struct fk_code_row *row)
+{
+    row->id = sqlite3_column_int64(st, 0);
+    row->article_id = sqlite3_column_int64(st, 1);
+    row->position = sqlite3_column_int(st, 2);
+    row->language = column_str(st, 3);
+    row->code = column_str(st, 4);
+    row->lines = (size_t)sqlite3_column_int64(st, 5);
+    row->article_title = column_str(st, 6);
+    if (!row->code)
+        row->code = "";
 }
 
 int fk_store_list_code(struct fk_store *store, const struct fk_filter *f, fk_code_fn fn, void *ctx,
                        struct fk_error *err)
 {
     struct fk_filter no_filter;
-    struct tag_list want = {0};
+    struct plan p = {0};
     struct query q;
     sqlite3_stmt *st = NULL;
     int ret = -1;
-    int rc;
 
     query_init(&q);
     if (!f) {
         fk_filter_init(&no_filter);
         f = &no_filter;
     }
-    normalize_tags(&want, f->tags, f->tags ? f->ntags : 0);
-    if (rarest_tag_first(store, &want, err) < 0)
+    if (plan_init(store, &p, f, true, true, err) < 0)
         goto out;
     bool by_language = f->language && *f->language;
     int64_t language_count = 0;
@@ -1458,49 +1818,42 @@ int fk_store_list_code(struct fk_store *store, const struct fk_filter *f, fk_cod
         if (run_int64(store, ST_LANGUAGE_FREQUENCY, &language_count, err) < 0)
             goto out;
     }
-    /* With a limit, walk the articles newest first and stop after enough
+    /* With a limit, walk the articles in order and stop after enough
      * blocks, unless the language is rare: then reading its few blocks
      * through code_blocks_language and sorting them is cheaper. CROSS JOIN
      * fixes the order of the loops and "+" keeps the language index out. */
     if (f->limit > 0 && (!by_language || language_count >= FREQUENCY_CAP)) {
-        query_add(&q, "SELECT " CODE_COLUMNS " FROM ");
-        query_add(&q, want.count ? "article_tags t0 CROSS JOIN articles a ON a.id = t0.article_id"
-                                 : "articles a");
+        query_add(&q, "SELECT " CODE_COLUMNS);
+        plan_add_from(&q, &p);
         query_add(&q, " CROSS JOIN code_blocks c ON c.article_id = a.id WHERE 1");
-        query_add_filter(&q, f, &want);
+        plan_add_where(&q, &p);
         if (by_language)
             query_add_param(&q, " AND +c.language = ?", f->language, 0);
-        query_add(&q, filter_order(&want));
+        query_add_order(&q, f, plan_key(&p), plan_id(&p));
     } else {
         query_add(&q, "SELECT " CODE_COLUMNS
                       " FROM code_blocks c JOIN articles a ON a.id = c.article_id WHERE 1");
-        if (want.count || f->since != FK_TIME_NONE || f->until != FK_TIME_NONE) {
-            query_add(&q, " AND c.article_id IN (SELECT id FROM (");
-            query_add_article_ids(&q, f, &want, false);
-            query_add(&q, "))");
+        if (plan_filters(&p)) {
+            query_add(&q, " AND c.article_id IN (SELECT ");
+            query_add(&q, plan_id(&p));
+            plan_add_from(&q, &p);
+            query_add(&q, " WHERE 1");
+            plan_add_where(&q, &p);
+            query_add(&q, ")");
         }
         /* c.language is COLLATE NOCASE: the comparison ignores ASCII case. */
         if (by_language)
             query_add_param(&q, " AND c.language = ?", f->language, 0);
-        query_add(&q, " ORDER BY a.published DESC, a.id DESC");
+        query_add_order(&q, f, sort_keys[f->sort], "a.id");
     }
     query_add(&q, ", c.position");
-    if (f->limit > 0)
-        query_add_param(&q, " LIMIT ?", NULL, f->limit);
+    query_add_limit(&q, f);
     if (query_prepare(store, &q, &st, err) < 0)
         goto out;
+    int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        struct fk_code_row row = {
-            .id = sqlite3_column_int64(st, 0),
-            .article_id = sqlite3_column_int64(st, 1),
-            .position = sqlite3_column_int(st, 2),
-            .language = column_str(st, 3),
-            .code = column_str(st, 4),
-            .lines = (size_t)sqlite3_column_int64(st, 5),
-            .article_title = column_str(st, 6),
-        };
-        if (!row.code)
-            row.code = "";
+        struct fk_code_row row;
+        read_code_row(st, &row);
         int stop = fn(&row, ctx);
         if (stop) {
             ret = stop;
@@ -1515,8 +1868,558 @@ int fk_store_list_code(struct fk_store *store, const struct fk_filter *f, fk_cod
 out:
     sqlite3_finalize(st);
     query_release(&q);
-    tag_list_release(&want);
+    plan_release(&p);
     return ret;
+}
+
+int fk_store_get_code(struct fk_store *store, int64_t id, fk_code_fn fn, void *ctx,
+                      struct fk_error *err)
+{
+    static const char sql[] =
+        "SELECT " CODE_COLUMNS " FROM code_blocks c JOIN articles a ON a.id = c.article_id"
+        " WHERE c.id = ?1";
+    sqlite3_stmt *st = NULL;
+    int ret = -1;
+
+    if (sqlite3_prepare_v2(store->db, sql, -1, &st, NULL) != SQLITE_OK || bind_int64(st, 1, id)) {
+        db_error(store, err);
+        goto out;
+    }
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_DONE) {
+        ret = 1;
+    } else if (rc == SQLITE_ROW) {
+        struct fk_code_row row;
+        read_code_row(st, &row);
+        ret = fn(&row, ctx);
+    } else {
+        db_error(store, err);
+    }
+out:
+    sqlite3_finalize(st);
+    return ret;
+}
+
+/* ---- full-text search ---------------------------------------------------- */
+
+/* Ranking: bm25 with the title weighted ten times the text and the tags
+ * five times (the columns of articles_fts in order: title, text, tags). A
+ * fixed SQL fragment: the weights are no user input. */
+#define SEARCH_RANK "bm25(10.0, 1.0, 5.0)"
+
+/* What FTS5 says when it cannot run a MATCH expression, and what the user
+ * reads instead of SQLite's wording. */
+static const struct {
+    const char *prefix;
+    const char *skip; /* leading text to drop from the message */
+} fts_errors[] = {
+    {"fts5: ", "fts5: "},
+    {"no such column", ""},
+    {"unknown special query", ""},
+    {"unterminated string", ""},
+};
+
+/* The error of a failed search step: the query's fault or the database's. */
+static int search_error(struct fk_store *store, struct fk_error *err)
+{
+    const char *message = sqlite3_errmsg(store->db);
+    for (size_t i = 0; i < sizeof fts_errors / sizeof fts_errors[0]; i++) {
+        if (strncmp(message, fts_errors[i].prefix, strlen(fts_errors[i].prefix)) == 0)
+            return fk_error_set(err, FK_ERROR_USAGE, "the full-text index rejected it: %s",
+                                message + strlen(fts_errors[i].skip));
+    }
+    return db_error(store, err);
+}
+
+/* A filtered search looks for its rank window among this many times the
+ * window of the most recent matches; when fewer of those pass the filter,
+ * probing further would cost more than ranking every match. */
+#define SEARCH_SCAN_FACTOR 8
+
+/* The rowid where the rank window starts: the smallest of the window's
+ * most recently filed matches that pass the filter; 0 when all matches are
+ * to be ranked (there are fewer than the window, or they are not among the
+ * SEARCH_SCAN_FACTOR * window most recent matches). */
+static int search_window(struct fk_store *store, const char *match, struct plan *p, long window,
+                         int64_t *start, struct fk_error *err)
+{
+    struct query q;
+    sqlite3_stmt *st = NULL;
+    int ret = -1;
+
+    *start = 0;
+    query_init(&q);
+    /* The newest matches by rowid (FTS5 walks its index backwards), then
+     * the filter on those. */
+    query_add_param(&q,
+                    "SELECT count(*), min(id) FROM (SELECT m.id AS id FROM (SELECT"
+                    " articles_fts.rowid AS id FROM articles_fts WHERE articles_fts MATCH ?",
+                    match, 0);
+    bool filtered = plan_filters(p);
+    query_add_param(&q, " ORDER BY articles_fts.rowid DESC LIMIT ?) AS m", NULL,
+                    filtered ? window * SEARCH_SCAN_FACTOR : window);
+    if (p->articles)
+        query_add(&q, " JOIN articles a ON a.id = m.id");
+    query_add(&q, " WHERE 1");
+    p->id = "m.id";
+    plan_add_where(&q, p);
+    p->id = "articles_fts.rowid";
+    query_add_param(&q, " ORDER BY m.id DESC LIMIT ?)", NULL, window);
+    if (query_prepare(store, &q, &st, err) < 0)
+        goto out;
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        search_error(store, err);
+        goto out;
+    }
+    if (sqlite3_column_int64(st, 0) >= window)
+        *start = sqlite3_column_int64(st, 1);
+    ret = 0;
+out:
+    sqlite3_finalize(st);
+    query_release(&q);
+    return ret;
+}
+
+int fk_store_search(struct fk_store *store, const char *match, const struct fk_filter *f,
+                    const struct fk_search_options *options, fk_hit_fn fn, void *ctx,
+                    struct fk_error *err)
+{
+    struct fk_filter no_filter;
+    struct fk_search_options no_options = {"", "", 0, 0};
+    struct plan p = {0};
+    struct tag_list tags = {0};
+    struct query q;
+    sqlite3_stmt *st = NULL;
+    int64_t start = 0;
+    int ret = -1;
+    int rc;
+
+    query_init(&q);
+    if (!f) {
+        fk_filter_init(&no_filter);
+        f = &no_filter;
+    }
+    if (!options)
+        options = &no_options;
+    if (!match || !*match) {
+        fk_error_set(err, FK_ERROR_USAGE, "the query is empty");
+        goto out;
+    }
+    /* The walk is over the index's matches; every filter is a probe, and
+     * the articles are read only for the filters on their own columns. */
+    if (plan_init(store, &p, f, false, false, err) < 0)
+        goto out;
+    p.id = "articles_fts.rowid";
+    p.articles = f->since != FK_TIME_NONE || f->until != FK_TIME_NONE || (f->author && *f->author);
+    if (options->rank_window > 0 &&
+        search_window(store, match, &p, options->rank_window, &start, err) < 0)
+        goto out;
+    int words = options->snippet_words > 0 ? options->snippet_words : 16;
+    /* Pick the hits with their rank and snippet in the index's own order
+     * ("ORDER BY rank" alone lets FTS5 sort, and the snippets are made for
+     * the rows the limit keeps only), then read their articles. */
+    query_add(&q, "SELECT " ARTICLE_COLUMNS ", pick.rank, pick.snippet FROM (SELECT"
+                  " articles_fts.rowid AS id, articles_fts.rank AS rank");
+    query_add_param(&q, ", snippet(articles_fts, 1, ?",
+                    options->mark_open ? options->mark_open : "", 0);
+    query_add_param(&q, ", ?", options->mark_close ? options->mark_close : "", 0);
+    query_add_param(&q, ", '\xE2\x80\xA6', ?) AS snippet", NULL, words > 64 ? 64 : words);
+    query_add(&q, " FROM articles_fts");
+    if (p.articles)
+        query_add(&q, " JOIN articles a ON a.id = articles_fts.rowid");
+    query_add_param(&q, " WHERE articles_fts MATCH ?", match, 0);
+    query_add(&q, " AND articles_fts.rank MATCH '" SEARCH_RANK "'");
+    if (start > 0)
+        query_add_param(&q, " AND articles_fts.rowid >= ?", NULL, start);
+    plan_add_where(&q, &p);
+    query_add(&q, " ORDER BY articles_fts.rank");
+    query_add_limit(&q, f);
+    query_add(&q, ") AS pick JOIN articles a ON a.id = pick.id ORDER BY pick.rank, pick.id DESC");
+    if (query_prepare(store, &q, &st, err) < 0)
+        goto out;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct fk_search_hit hit;
+        read_article(st, &hit.article);
+        hit.rank = sqlite3_column_double(st, 10);
+        hit.snippet = column_str(st, 11);
+        if (!hit.snippet)
+            hit.snippet = "";
+        if (load_tags(store, hit.article.id, &tags, err) < 0)
+            goto out;
+        hit.article.tags = (const char *const *)tags.names;
+        hit.article.ntags = tags.count;
+        int stop = fn(&hit, ctx);
+        if (stop) {
+            ret = stop;
+            goto out;
+        }
+    }
+    if (rc != SQLITE_DONE) {
+        search_error(store, err);
+        goto out;
+    }
+    ret = 0;
+out:
+    sqlite3_finalize(st);
+    query_release(&q);
+    plan_release(&p);
+    tag_list_release(&tags);
+    return ret;
+}
+
+/* ---- versions ---------------------------------------------------------------- */
+
+/* The versions of an article, oldest first, then its current content. */
+static const char versions_sql[] =
+    "SELECT id, kind, replaced_at, title, tags_text, length(CAST(text AS BLOB)), text, markdown,"
+    " content_html FROM article_versions WHERE article_id = ?1"
+    " UNION ALL SELECT 9223372036854775807, 'current', NULL, title, tags_text,"
+    " length(CAST(text AS BLOB)), text, markdown, coalesce(content_html, summary_html)"
+    " FROM articles WHERE id = ?1 ORDER BY 1";
+
+static const struct {
+    const char *name;
+    enum fk_version_kind kind;
+} version_kinds[] = {
+    {"replaced", FK_VERSION_REPLACED},
+    {"rejected", FK_VERSION_REJECTED},
+    {"current", FK_VERSION_CURRENT},
+};
+
+/* Walk the versions of article id: fn gets each (with text when
+ * with_text) until it returns non-zero. Returns 0 (or fn's return), 1
+ * when there is no such article, -1 with err filled. */
+static int walk_versions(struct fk_store *store, int64_t id, bool with_text, fk_version_fn fn,
+                         void *ctx, struct fk_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    int64_t since = FK_TIME_NONE;
+    int ret = -1;
+    int rc;
+
+    if (sqlite3_prepare_v2(store->db, "SELECT first_seen FROM articles WHERE id = ?1", -1, &st,
+                           NULL) != SQLITE_OK ||
+        bind_int64(st, 1, id)) {
+        db_error(store, err);
+        goto out;
+    }
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_DONE) {
+        ret = 1;
+        goto out;
+    }
+    if (rc != SQLITE_ROW) {
+        db_error(store, err);
+        goto out;
+    }
+    since = column_time(st, 0);
+    sqlite3_finalize(st);
+    st = NULL;
+    if (sqlite3_prepare_v2(store->db, versions_sql, -1, &st, NULL) != SQLITE_OK ||
+        bind_int64(st, 1, id)) {
+        db_error(store, err);
+        goto out;
+    }
+    int number = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct fk_version v = {0};
+        const char *kind = column_str(st, 1);
+        v.number = ++number;
+        v.kind = FK_VERSION_REPLACED;
+        for (size_t i = 0; kind && i < sizeof version_kinds / sizeof version_kinds[0]; i++) {
+            if (strcmp(kind, version_kinds[i].name) == 0)
+                v.kind = version_kinds[i].kind;
+        }
+        int64_t at = column_time(st, 2);
+        v.replaced_at = FK_TIME_NONE;
+        if (v.kind == FK_VERSION_REJECTED) {
+            v.first_seen = at;
+        } else {
+            v.first_seen = since;
+            if (v.kind == FK_VERSION_REPLACED) {
+                v.replaced_at = at;
+                since = at;
+            }
+        }
+        v.title = column_str(st, 3);
+        v.tags_text = column_str(st, 4);
+        v.text_length = (size_t)sqlite3_column_int64(st, 5);
+        if (with_text) {
+            v.text = column_str(st, 6);
+            v.markdown = column_str(st, 7);
+            v.html = column_str(st, 8);
+            if (!v.text)
+                v.text = "";
+            if (!v.markdown)
+                v.markdown = "";
+        }
+        int stop = fn(&v, ctx);
+        if (stop) {
+            ret = stop;
+            goto out;
+        }
+    }
+    if (rc != SQLITE_DONE) {
+        db_error(store, err);
+        goto out;
+    }
+    ret = 0;
+out:
+    sqlite3_finalize(st);
+    return ret;
+}
+
+int fk_store_list_versions(struct fk_store *store, int64_t id, fk_version_fn fn, void *ctx,
+                           struct fk_error *err)
+{
+    return walk_versions(store, id, false, fn, ctx, err);
+}
+
+/* fk_store_get_version's search: copy version number out and stop. */
+struct version_pick {
+    int number;
+    struct fk_version *out;
+};
+
+static int pick_version(const struct fk_version *v, void *ctx)
+{
+    struct version_pick *pick = ctx;
+    if (v->number != pick->number)
+        return 0;
+    char **copies = fk_xcalloc(5, sizeof *copies);
+    *pick->out = *v;
+    pick->out->title = copies[0] = fk_xstrdup(v->title);
+    pick->out->tags_text = copies[1] = fk_xstrdup(v->tags_text);
+    pick->out->text = copies[2] = fk_xstrdup(v->text);
+    pick->out->markdown = copies[3] = fk_xstrdup(v->markdown);
+    pick->out->html = copies[4] = fk_xstrdup(v->html);
+    pick->out->priv = copies;
+    return 1;
+}
+
+int fk_store_get_version(struct fk_store *store, int64_t id, int number, struct fk_version *out,
+                         struct fk_error *err)
+{
+    struct version_pick pick = {number, out};
+    memset(out, 0, sizeof *out);
+    if (number < 1)
+        return 1;
+    int rc = walk_versions(store, id, true, pick_version, &pick, err);
+    if (rc < 0)
+        return -1;
+    /* 1 from pick_version: found; 0: walked them all; 1 from the walk: no
+     * such article (then out->priv is still NULL). */
+    return out->priv ? 0 : 1;
+}
+
+void fk_version_release(struct fk_version *version)
+{
+    char **copies = version->priv;
+    if (copies) {
+        for (int i = 0; i < 5; i++)
+            free(copies[i]);
+        free(copies);
+    }
+    memset(version, 0, sizeof *version);
+}
+
+/* ---- tags and statistics --------------------------------------------------- */
+
+int fk_store_list_tags(struct fk_store *store, long limit, fk_tag_fn fn, void *ctx,
+                       struct fk_error *err)
+{
+    /* One walk of article_tags_tag, which holds all three columns. */
+    static const char sql[] =
+        "SELECT t.name, count(*), max(at.published) FROM article_tags at"
+        " JOIN tags t ON t.id = at.tag_id GROUP BY at.tag_id ORDER BY 2 DESC, t.name LIMIT ?1";
+    sqlite3_stmt *st = NULL;
+    int ret = -1;
+    int rc;
+
+    if (sqlite3_prepare_v2(store->db, sql, -1, &st, NULL) != SQLITE_OK ||
+        bind_int64(st, 1, limit > 0 ? limit : -1)) {
+        db_error(store, err);
+        goto out;
+    }
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct fk_tag_count tag = {
+            .name = column_str(st, 0),
+            .articles = sqlite3_column_int64(st, 1),
+            .newest = column_time(st, 2),
+        };
+        if (!tag.name)
+            tag.name = "";
+        int stop = fn(&tag, ctx);
+        if (stop) {
+            ret = stop;
+            goto out;
+        }
+    }
+    if (rc != SQLITE_DONE) {
+        db_error(store, err);
+        goto out;
+    }
+    ret = 0;
+out:
+    sqlite3_finalize(st);
+    return ret;
+}
+
+/* The memory behind the languages of fk_store_stats. */
+struct stats_memory {
+    struct tag_list names; /* NULL entries for blocks without language */
+};
+
+int fk_store_stats(struct fk_store *store, struct fk_store_stats *out, struct fk_error *err)
+{
+    static const char summary_sql[] =
+        "SELECT (SELECT count(*) FROM feeds WHERE subscribed),"
+        " (SELECT count(*) FROM feeds WHERE subscribed AND last_error IS NOT NULL),"
+        " (SELECT page_count FROM pragma_page_count) * (SELECT page_size FROM pragma_page_size),"
+        " (SELECT min(published) FROM articles), (SELECT max(published) FROM articles),"
+        " (SELECT max(last_fetch) FROM feeds)";
+    static const char languages_sql[] =
+        "SELECT language, count(*) FROM code_blocks GROUP BY language ORDER BY 2 DESC, 1";
+    struct stats_memory *memory = fk_xcalloc(1, sizeof *memory);
+    sqlite3_stmt *st = NULL;
+    size_t cap = 0;
+    int ret = -1;
+    int rc;
+
+    memset(out, 0, sizeof *out);
+    out->priv = memory;
+    if (fk_store_counts(store, &out->counts, err) < 0)
+        goto out;
+    if (sqlite3_prepare_v2(store->db, summary_sql, -1, &st, NULL) != SQLITE_OK ||
+        sqlite3_step(st) != SQLITE_ROW) {
+        db_error(store, err);
+        goto out;
+    }
+    out->subscribed = sqlite3_column_int64(st, 0);
+    out->failing = sqlite3_column_int64(st, 1);
+    out->size_bytes = sqlite3_column_int64(st, 2);
+    out->oldest = column_time(st, 3);
+    out->newest = column_time(st, 4);
+    out->last_fetch = column_time(st, 5);
+    sqlite3_finalize(st);
+    st = NULL;
+    /* The log holds what is not checkpointed into the file yet. */
+    struct stat wal;
+    struct fk_buf wal_path = FK_BUF_INIT;
+    fk_buf_printf(&wal_path, "%s-wal", store->path);
+    out->wal_bytes = wal_path.data && stat(wal_path.data, &wal) == 0 ? (int64_t)wal.st_size : 0;
+    fk_buf_release(&wal_path);
+
+    if (sqlite3_prepare_v2(store->db, languages_sql, -1, &st, NULL) != SQLITE_OK) {
+        db_error(store, err);
+        goto out;
+    }
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (out->nlanguages == cap) {
+            cap = cap ? cap * 2 : 16;
+            out->languages = fk_xrealloc(out->languages, cap * sizeof *out->languages);
+        }
+        char *name = column_dup(st, 0);
+        tag_list_push(&memory->names, name);
+        out->languages[out->nlanguages].language = name;
+        out->languages[out->nlanguages].blocks = sqlite3_column_int64(st, 1);
+        out->nlanguages++;
+    }
+    if (rc != SQLITE_DONE) {
+        db_error(store, err);
+        goto out;
+    }
+    ret = 0;
+out:
+    sqlite3_finalize(st);
+    if (ret < 0)
+        fk_store_stats_release(out);
+    return ret;
+}
+
+void fk_store_stats_release(struct fk_store_stats *stats)
+{
+    struct stats_memory *memory = stats->priv;
+    if (memory) {
+        tag_list_release(&memory->names);
+        free(memory);
+    }
+    free(stats->languages);
+    memset(stats, 0, sizeof *stats);
+}
+
+/* ---- maintenance ---------------------------------------------------------------- */
+
+/* The checks of fk_store_check, in order: SQL returning one row per problem
+ * found (integrity_check returns "ok" when there is none). */
+static const struct {
+    const char *name;
+    const char *sql;
+} checks[] = {
+    {"integrity", "SELECT integrity_check FROM pragma_integrity_check"
+                  " WHERE integrity_check <> 'ok'"},
+    {"foreign keys", "SELECT format('%s row %d refers to a missing %s row', \"table\", rowid,"
+                     " parent) FROM pragma_foreign_key_check"},
+};
+
+int fk_store_check(struct fk_store *store, fk_problem_fn fn, void *ctx, struct fk_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    int problems = 0;
+    int rc;
+
+    for (size_t i = 0; i < sizeof checks / sizeof checks[0]; i++) {
+        if (sqlite3_prepare_v2(store->db, checks[i].sql, -1, &st, NULL) != SQLITE_OK) {
+            db_error(store, err);
+            goto fail;
+        }
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            problems++;
+            fn(checks[i].name, column_str(st, 0) ? column_str(st, 0) : "?", ctx);
+        }
+        /* A damaged file can make the check itself fail: that is a
+         * finding too. */
+        if (rc != SQLITE_DONE) {
+            problems++;
+            fn(checks[i].name, sqlite3_errmsg(store->db), ctx);
+        }
+        sqlite3_finalize(st);
+        st = NULL;
+    }
+    /* FTS5 compares its index with the articles; it fails when they
+     * differ. */
+    char *message = NULL;
+    if (sqlite3_exec(store->db,
+                     "INSERT INTO articles_fts(articles_fts, rank) VALUES ('integrity-check', 1)",
+                     NULL, NULL, &message) != SQLITE_OK) {
+        struct fk_buf what = FK_BUF_INIT;
+        fk_buf_printf(&what,
+                      "it does not agree with the articles (%s); 'feedkeep vacuum' rebuilds it",
+                      message ? message : sqlite3_errmsg(store->db));
+        problems++;
+        fn("full-text index", what.data, ctx);
+        fk_buf_release(&what);
+    }
+    sqlite3_free(message);
+    return problems;
+fail:
+    sqlite3_finalize(st);
+    return -1;
+}
+
+int fk_store_vacuum(struct fk_store *store, struct fk_error *err)
+{
+    if (store->in_feed)
+        return fk_error_set(err, FK_ERROR_USAGE, "a feed is being filed");
+    /* Rebuild the full-text index from the articles first (one segment,
+     * and right again if someone edited articles by hand): VACUUM then
+     * compacts what that frees too. The last checkpoint copies everything
+     * into the file and empties the log. */
+    return exec_sql(store,
+                    "INSERT INTO articles_fts(articles_fts) VALUES ('rebuild'); VACUUM;"
+                    " PRAGMA wal_checkpoint(TRUNCATE);",
+                    err);
 }
 
 int fk_store_counts(struct fk_store *store, struct fk_store_counts *out, struct fk_error *err)
@@ -1537,5 +2440,516 @@ int fk_store_counts(struct fk_store *store, struct fk_store_counts *out, struct 
     ret = 0;
 out:
     stmt_reset(st);
+    return ret;
+}
+
+/* --- subscriptions and fetch log --- */
+
+/* Statements of the subscription functions. They are prepared on first
+ * use, so commands that never touch subscriptions (import, list) do not pay
+ * for them, and then kept for the life of the handle like the others. */
+enum sub_stmt_id {
+    SUB_FIND_URL,
+    SUB_FIND_ID,
+    SUB_LIST,
+    SUB_INSERT,
+    SUB_RESUBSCRIBE,
+    SUB_UNSUBSCRIBE,
+    SUB_FAILURES,
+    SUB_SUCCESS,
+    SUB_FAILURE,
+    SUB_LOG,
+    SUB_PRUNE,
+    SUB_MOVE,
+    SUB_REKEY,
+    SUB_COUNT
+};
+
+/* The columns read_feed reads, feeds being f. */
+#define FEED_COLUMNS                                                                               \
+    "f.id, f.url, f.name, f.title, f.site_url, f.etag, f.last_modified, f.final_url,"              \
+    " f.moved_to, f.last_error, f.last_fetch, f.last_status, f.failures, f.next_fetch,"            \
+    " f.subscribed, (SELECT count(*) FROM article_feeds af WHERE af.feed_id = f.id)"
+
+/* The text columns of FEED_COLUMNS: 1 to FEED_STRINGS. */
+#define FEED_STRINGS 9
+
+static const char *const sub_stmt_sql[SUB_COUNT] = {
+    [SUB_FIND_URL] = "SELECT " FEED_COLUMNS " FROM feeds f WHERE f.url = ?1",
+    [SUB_FIND_ID] = "SELECT " FEED_COLUMNS " FROM feeds f WHERE f.id = ?1",
+    /* ?1: unsubscribed feeds too; ?2: due ones only, at time ?3. */
+    [SUB_LIST] = "SELECT " FEED_COLUMNS " FROM feeds f WHERE (?1 OR f.subscribed)"
+                 " AND (NOT ?2 OR f.next_fetch IS NULL OR f.next_fetch <= ?3) ORDER BY f.id",
+    [SUB_INSERT] = "INSERT INTO feeds(url, name, subscribed, created) VALUES (?1, ?2, 1, ?3)",
+    /* ?3: the new name replaces one the feed has. */
+    [SUB_RESUBSCRIBE] = "UPDATE feeds SET subscribed = 1, name = CASE"
+                        " WHEN ?2 IS NOT NULL AND (?3 OR name IS NULL) THEN ?2 ELSE name END"
+                        " WHERE id = ?1",
+    [SUB_UNSUBSCRIBE] = "UPDATE feeds SET subscribed = 0, etag = NULL, last_modified = NULL,"
+                        " failures = 0, next_fetch = NULL WHERE id = ?1 AND subscribed",
+    [SUB_FAILURES] = "SELECT failures FROM feeds WHERE id = ?1",
+    /* A 304 may leave out a validator that did not change. */
+    [SUB_SUCCESS] = "UPDATE feeds SET last_fetch = ?2, last_status = nullif(?3, 0), failures = 0,"
+                    " next_fetch = NULL, last_error = NULL,"
+                    " etag = CASE WHEN ?3 = 304 THEN coalesce(?4, etag) ELSE ?4 END,"
+                    " last_modified = CASE WHEN ?3 = 304 THEN coalesce(?5, last_modified)"
+                    " ELSE ?5 END, final_url = ?6, moved_to = ?7 WHERE id = ?1",
+    [SUB_FAILURE] = "UPDATE feeds SET last_fetch = ?2, last_status = nullif(?3, 0),"
+                    " failures = ?4, next_fetch = ?5, last_error = ?6 WHERE id = ?1",
+    [SUB_LOG] = "INSERT INTO fetches(feed_id, time, status, bytes, duration_ms, new_count,"
+                " updated_count, error) VALUES (?1, ?2, nullif(?3, 0), ?4, ?5, ?6, ?7, ?8)",
+    /* ?2 is the number kept minus one: the offset of the oldest kept. */
+    [SUB_PRUNE] = "DELETE FROM fetches WHERE feed_id = ?1 AND id < (SELECT id FROM fetches"
+                  " WHERE feed_id = ?1 ORDER BY id DESC LIMIT 1 OFFSET ?2)",
+    [SUB_MOVE] = "UPDATE feeds SET url = ?2, moved_to = NULL WHERE id = ?1",
+    /* Keys after ?1 and before ?2 are those starting with the prefix ?1
+     * (?2 is ?1 with its last character incremented); ?3 replaces it. A key
+     * already taken keeps the old one rather than failing the move. */
+    [SUB_REKEY] = "UPDATE OR IGNORE articles SET key = ?3 || substr(key, length(?1) + 1)"
+                  " WHERE key > ?1 AND key < ?2",
+};
+
+static void sub_stmts_free(struct fk_store *store)
+{
+    if (!store->sub_stmts)
+        return;
+    for (int i = 0; i < SUB_COUNT; i++)
+        sqlite3_finalize(store->sub_stmts[i]);
+    free(store->sub_stmts);
+    store->sub_stmts = NULL;
+}
+
+/* Statement id, prepared when first asked for; NULL with err filled. */
+static sqlite3_stmt *sub_stmt(struct fk_store *store, enum sub_stmt_id id, struct fk_error *err)
+{
+    if (!store->sub_stmts)
+        store->sub_stmts = fk_xcalloc(SUB_COUNT, sizeof *store->sub_stmts);
+    if (!store->sub_stmts[id] &&
+        sqlite3_prepare_v3(store->db, sub_stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT,
+                           &store->sub_stmts[id], NULL) != SQLITE_OK) {
+        db_error(store, err);
+        return NULL;
+    }
+    return store->sub_stmts[id];
+}
+
+/* Step st, which returns no rows, and reset it. Returns 0, or -1 with err
+ * filled. */
+static int step_done(struct fk_store *store, sqlite3_stmt *st, struct fk_error *err)
+{
+    int rc = sqlite3_step(st);
+    int ret = rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : db_error(store, err);
+    stmt_reset(st);
+    return ret;
+}
+
+/* Fill sub from a row of FEED_COLUMNS. With copies (FEED_STRINGS slots)
+ * the strings are copied there; without, they point into st. */
+static void read_feed(sqlite3_stmt *st, struct fk_subscription *sub, char **copies)
+{
+    const char **strings[FEED_STRINGS] = {
+        &sub->url,           &sub->name,      &sub->title,    &sub->site_url,   &sub->etag,
+        &sub->last_modified, &sub->final_url, &sub->moved_to, &sub->last_error,
+    };
+    memset(sub, 0, sizeof *sub);
+    sub->id = sqlite3_column_int64(st, 0);
+    for (int i = 0; i < FEED_STRINGS; i++) {
+        if (copies)
+            *strings[i] = copies[i] = column_dup(st, i + 1);
+        else
+            *strings[i] = column_str(st, i + 1);
+    }
+    sub->last_fetch = column_time(st, 10);
+    sub->last_status = sqlite3_column_int(st, 11);
+    sub->failures = sqlite3_column_int(st, 12);
+    sub->next_fetch = column_time(st, 13);
+    sub->subscribed = sqlite3_column_int(st, 14) != 0;
+    sub->articles = sqlite3_column_int64(st, 15);
+}
+
+const char *fk_store_path(const struct fk_store *store)
+{
+    return store->path;
+}
+
+int64_t fk_store_current_feed(const struct fk_store *store)
+{
+    return store->in_feed ? store->feed_id : 0;
+}
+
+int64_t fk_store_backoff_delay(int failures)
+{
+    int64_t delay = FK_BACKOFF_FIRST;
+    for (int i = 1; i < failures && delay < FK_BACKOFF_MAX; i++)
+        delay *= 2;
+    return delay < FK_BACKOFF_MAX ? delay : FK_BACKOFF_MAX;
+}
+
+/* The subscription functions other than fk_store_log_fetch write outside
+ * the filing of a feed only. */
+static int not_in_feed(const struct fk_store *store, struct fk_error *err)
+{
+    if (store->in_feed)
+        return fk_error_set(err, FK_ERROR_USAGE, "a feed is being filed");
+    return 0;
+}
+
+/* Look feed url (or id, when url is NULL) up with st left on its row.
+ * Returns 1 on a row (the caller resets st), 0 when there is none, -1 with
+ * err filled; st is reset in the last two cases. */
+static int find_feed_row(struct fk_store *store, const char *url, int64_t id, sqlite3_stmt **out,
+                         struct fk_error *err)
+{
+    sqlite3_stmt *st = sub_stmt(store, url ? SUB_FIND_URL : SUB_FIND_ID, err);
+    *out = st;
+    if (!st)
+        return -1;
+    if (url ? bind_text(st, 1, url) : bind_int64(st, 1, id)) {
+        db_error(store, err);
+        stmt_reset(st);
+        return -1;
+    }
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        return 1;
+    stmt_reset(st);
+    return rc == SQLITE_DONE ? 0 : db_error(store, err);
+}
+
+int fk_store_subscribe(struct fk_store *store, const char *url, const char *name, bool rename,
+                       int64_t *id, struct fk_error *err)
+{
+    sqlite3_stmt *st;
+    int64_t feed_id = 0;
+    bool was_subscribed = false;
+    int ret = -1;
+
+    if (not_in_feed(store, err) < 0)
+        return -1;
+    if (!url || !*url)
+        return fk_error_set(err, FK_ERROR_USAGE, "no feed URL");
+    if (run(store, ST_BEGIN, err) < 0)
+        return -1;
+    int found = find_feed_row(store, url, 0, &st, err);
+    if (found < 0)
+        goto out;
+    if (found) {
+        feed_id = sqlite3_column_int64(st, 0);
+        was_subscribed = sqlite3_column_int(st, 14) != 0;
+        stmt_reset(st);
+        if (!(st = sub_stmt(store, SUB_RESUBSCRIBE, err)))
+            goto out;
+        if (bind_int64(st, 1, feed_id) || bind_text(st, 2, name) || bind_int64(st, 3, rename)) {
+            db_error(store, err);
+            stmt_reset(st);
+            goto out;
+        }
+    } else {
+        if (!(st = sub_stmt(store, SUB_INSERT, err)))
+            goto out;
+        if (bind_text(st, 1, url) || bind_text(st, 2, name) || bind_int64(st, 3, time(NULL))) {
+            db_error(store, err);
+            stmt_reset(st);
+            goto out;
+        }
+    }
+    if (step_done(store, st, err) < 0)
+        goto out;
+    if (!found)
+        feed_id = sqlite3_last_insert_rowid(store->db);
+    if (run(store, ST_COMMIT, err) < 0)
+        goto out;
+    if (id)
+        *id = feed_id;
+    ret = was_subscribed ? 0 : 1;
+out:
+    if (ret < 0 && !sqlite3_get_autocommit(store->db))
+        (void)run(store, ST_ROLLBACK, NULL); /* err already says why */
+    return ret;
+}
+
+int fk_store_unsubscribe(struct fk_store *store, int64_t id, struct fk_error *err)
+{
+    if (not_in_feed(store, err) < 0)
+        return -1;
+    sqlite3_stmt *st = sub_stmt(store, SUB_UNSUBSCRIBE, err);
+    if (!st)
+        return -1;
+    if (bind_int64(st, 1, id)) {
+        stmt_reset(st);
+        return db_error(store, err);
+    }
+    if (step_done(store, st, err) < 0)
+        return -1;
+    return sqlite3_changes(store->db) ? 0 : 1;
+}
+
+int fk_store_find_feed(struct fk_store *store, const char *url, int64_t id,
+                       struct fk_subscription *out, struct fk_error *err)
+{
+    sqlite3_stmt *st;
+    memset(out, 0, sizeof *out);
+    int found = find_feed_row(store, url, id, &st, err);
+    if (found <= 0)
+        return found < 0 ? -1 : 1;
+    char **copies = fk_xcalloc(FEED_STRINGS, sizeof *copies);
+    read_feed(st, out, copies);
+    out->priv = copies;
+    stmt_reset(st);
+    return 0;
+}
+
+void fk_subscription_release(struct fk_subscription *sub)
+{
+    char **copies = sub->priv;
+    if (copies) {
+        for (int i = 0; i < FEED_STRINGS; i++)
+            free(copies[i]);
+        free(copies);
+    }
+    memset(sub, 0, sizeof *sub);
+}
+
+int fk_store_list_feeds(struct fk_store *store, enum fk_feed_set set, int64_t now,
+                        fk_subscription_fn fn, void *ctx, struct fk_error *err)
+{
+    sqlite3_stmt *st = sub_stmt(store, SUB_LIST, err);
+    int ret = -1;
+    int rc;
+
+    if (!st)
+        return -1;
+    if (bind_int64(st, 1, set == FK_FEEDS_ALL) || bind_int64(st, 2, set == FK_FEEDS_DUE) ||
+        bind_int64(st, 3, now)) {
+        db_error(store, err);
+        goto out;
+    }
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct fk_subscription sub;
+        read_feed(st, &sub, NULL);
+        int stop = fn(&sub, ctx);
+        if (stop) {
+            ret = stop;
+            goto out;
+        }
+    }
+    if (rc != SQLITE_DONE) {
+        db_error(store, err);
+        goto out;
+    }
+    ret = 0;
+out:
+    stmt_reset(st);
+    return ret;
+}
+
+/* When a failed feed is fetched next: after its backoff, or after the
+ * server's Retry-After (bounded) when that is later. */
+static int64_t next_after_failure(const struct fk_fetch_attempt *a, int failures)
+{
+    int64_t next = a->time + fk_store_backoff_delay(failures);
+    if (a->retry_after != FK_TIME_NONE) {
+        int64_t retry = a->retry_after;
+        if (retry > a->time + FK_RETRY_AFTER_MAX)
+            retry = a->time + FK_RETRY_AFTER_MAX;
+        if (retry > next)
+            next = retry;
+    }
+    return next;
+}
+
+/* The feed's row after an attempt, into *schedule. */
+static int update_feed_state(struct fk_store *store, int64_t id, const struct fk_fetch_attempt *a,
+                             struct fk_fetch_schedule *schedule, struct fk_error *err)
+{
+    sqlite3_stmt *st;
+    int rc;
+
+    schedule->failures = 0;
+    schedule->next_fetch = FK_TIME_NONE;
+    if (!a->error) {
+        if (!(st = sub_stmt(store, SUB_SUCCESS, err)))
+            return -1;
+        rc = bind_int64(st, 1, id) || bind_int64(st, 2, a->time) || bind_int64(st, 3, a->status) ||
+             bind_text(st, 4, a->etag) || bind_text(st, 5, a->last_modified) ||
+             bind_text(st, 6, a->final_url) || bind_text(st, 7, a->moved_to);
+    } else {
+        int64_t failures = 0;
+        if (!(st = sub_stmt(store, SUB_FAILURES, err)))
+            return -1;
+        if (bind_int64(st, 1, id)) {
+            stmt_reset(st);
+            return db_error(store, err);
+        }
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW)
+            failures = sqlite3_column_int64(st, 0);
+        stmt_reset(st);
+        if (rc == SQLITE_DONE)
+            return fk_error_set(err, FK_ERROR_USAGE, "no feed with id %lld", (long long)id);
+        if (rc != SQLITE_ROW)
+            return db_error(store, err);
+        /* The count only grows by one a fetch; the bound keeps a hand-edited
+         * value from overflowing. */
+        schedule->failures = failures < 0 ? 1 : failures >= 1000000 ? 1000000 : (int)failures + 1;
+        schedule->next_fetch = next_after_failure(a, schedule->failures);
+        if (!(st = sub_stmt(store, SUB_FAILURE, err)))
+            return -1;
+        rc = bind_int64(st, 1, id) || bind_int64(st, 2, a->time) || bind_int64(st, 3, a->status) ||
+             bind_int64(st, 4, schedule->failures) || bind_int64(st, 5, schedule->next_fetch) ||
+             bind_text(st, 6, a->error);
+    }
+    if (rc) {
+        stmt_reset(st);
+        return db_error(store, err);
+    }
+    if (step_done(store, st, err) < 0)
+        return -1;
+    if (sqlite3_changes(store->db) != 1)
+        return fk_error_set(err, FK_ERROR_USAGE, "no feed with id %lld", (long long)id);
+    return 0;
+}
+
+/* Append the attempt to the fetch log and drop the feed's oldest rows. */
+static int append_log(struct fk_store *store, int64_t id, const struct fk_fetch_attempt *a,
+                      struct fk_error *err)
+{
+    sqlite3_stmt *st = sub_stmt(store, SUB_LOG, err);
+    if (!st)
+        return -1;
+    if (bind_int64(st, 1, id) || bind_int64(st, 2, a->time) || bind_int64(st, 3, a->status) ||
+        bind_int64(st, 4, a->bytes) || bind_int64(st, 5, a->duration_ms) ||
+        bind_int64(st, 6, a->new_count) || bind_int64(st, 7, a->updated_count) ||
+        bind_text(st, 8, a->error)) {
+        stmt_reset(st);
+        return db_error(store, err);
+    }
+    if (step_done(store, st, err) < 0)
+        return -1;
+    if (!(st = sub_stmt(store, SUB_PRUNE, err)))
+        return -1;
+    if (bind_int64(st, 1, id) || bind_int64(st, 2, FK_FETCH_LOG_KEEP - 1)) {
+        stmt_reset(st);
+        return db_error(store, err);
+    }
+    return step_done(store, st, err);
+}
+
+int fk_store_log_fetch(struct fk_store *store, int64_t id, const struct fk_fetch_attempt *attempt,
+                       struct fk_fetch_schedule *schedule, struct fk_error *err)
+{
+    struct fk_fetch_schedule result;
+    bool own_transaction = !store->in_feed;
+    int ret = -1;
+
+    if (own_transaction) {
+        if (run(store, ST_BEGIN, err) < 0)
+            return -1;
+    } else {
+        if (id != store->feed_id)
+            return fk_error_set(err, FK_ERROR_USAGE, "another feed is being filed");
+        if (check_feed(store, err) < 0)
+            return -1;
+    }
+    if (update_feed_state(store, id, attempt, &result, err) < 0 ||
+        append_log(store, id, attempt, err) < 0)
+        goto out;
+    if (own_transaction && run(store, ST_COMMIT, err) < 0)
+        goto out;
+    if (schedule)
+        *schedule = result;
+    ret = 0;
+out:
+    if (ret < 0) {
+        if (!own_transaction)
+            store->feed_failed = true;
+        else if (!sqlite3_get_autocommit(store->db))
+            (void)run(store, ST_ROLLBACK, NULL); /* err already says why */
+    }
+    return ret;
+}
+
+/* Carry the article keys scoped by feed URL old_url over to new_url (see
+ * fk_store_identity): "feed:URL guid:..." and "hash:URL ...". */
+static int rekey_articles(struct fk_store *store, const char *old_url, const char *new_url,
+                          struct fk_error *err)
+{
+    static const char *const prefixes[][2] = {{"feed:", " guid:"}, {"hash:", " "}};
+    sqlite3_stmt *st = sub_stmt(store, SUB_REKEY, err);
+    int ret = 0;
+
+    if (!st)
+        return -1;
+    for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0] && ret == 0; i++) {
+        struct fk_buf from, to, bound;
+        fk_buf_init(&from, SIZE_MAX);
+        fk_buf_init(&to, SIZE_MAX);
+        fk_buf_init(&bound, SIZE_MAX);
+        fk_buf_printf(&from, "%s%s%s", prefixes[i][0], old_url, prefixes[i][1]);
+        fk_buf_printf(&to, "%s%s%s", prefixes[i][0], new_url, prefixes[i][1]);
+        /* Both separators end in an ASCII character below '~'. */
+        fk_buf_add(&bound, from.data, from.len);
+        bound.data[bound.len - 1]++;
+        if (bind_text(st, 1, from.data) || bind_text(st, 2, bound.data) ||
+            bind_text(st, 3, to.data)) {
+            stmt_reset(st);
+            ret = db_error(store, err);
+        } else {
+            ret = step_done(store, st, err);
+        }
+        fk_buf_release(&from);
+        fk_buf_release(&to);
+        fk_buf_release(&bound);
+    }
+    return ret;
+}
+
+int fk_store_move_feed(struct fk_store *store, int64_t id, const char *new_url,
+                       struct fk_error *err)
+{
+    sqlite3_stmt *st;
+    char *old_url = NULL;
+    int ret = -1;
+
+    if (not_in_feed(store, err) < 0)
+        return -1;
+    if (!new_url || !*new_url)
+        return fk_error_set(err, FK_ERROR_USAGE, "no feed URL");
+    if (run(store, ST_BEGIN, err) < 0)
+        return -1;
+    int found = find_feed_row(store, new_url, 0, &st, err);
+    if (found < 0)
+        goto out;
+    if (found) {
+        bool same = sqlite3_column_int64(st, 0) == id;
+        stmt_reset(st);
+        ret = same ? 0 : 1;
+        goto out;
+    }
+    found = find_feed_row(store, NULL, id, &st, err);
+    if (found < 0)
+        goto out;
+    if (!found) {
+        fk_error_set(err, FK_ERROR_USAGE, "no feed with id %lld", (long long)id);
+        goto out;
+    }
+    old_url = column_dup(st, 1);
+    stmt_reset(st);
+    if (!(st = sub_stmt(store, SUB_MOVE, err)))
+        goto out;
+    if (bind_int64(st, 1, id) || bind_text(st, 2, new_url)) {
+        stmt_reset(st);
+        db_error(store, err);
+        goto out;
+    }
+    if (step_done(store, st, err) < 0 || rekey_articles(store, old_url, new_url, err) < 0 ||
+        run(store, ST_COMMIT, err) < 0)
+        goto out;
+    ret = 0;
+out:
+    /* Also ends the read-only transaction of the "nothing to do" cases. */
+    if (!sqlite3_get_autocommit(store->db))
+        (void)run(store, ST_ROLLBACK, NULL);
+    free(old_url);
     return ret;
 }

@@ -27,6 +27,31 @@ Routes (query parameters in brackets):
   /gzip                  a gzip-encoded feed
   /bomb                  16 MiB of zeros in about 16 KiB of gzip
   /badgzip               Content-Encoding: gzip on bytes that are not gzip
+  /html                  a HTML page (200, text/html) where a feed was expected
+  /script/NAME[page]     a scripted RSS feed (below); page=K for K >= 2 is a
+                         further page of it
+  /control/NAME[...]     set NAME's script: any of the parameters below, kept
+                         until changed; reset=1 first restores the defaults
+  /log/NAME              the requests /script/NAME received, as a JSON list of
+                         objects (path, if_none_match, if_modified_since,
+                         user_agent, accept_encoding)
+
+A script's parameters come from its defaults, then /control, then the query
+of the request itself (so a subscription URL can carry them):
+  items=3       items on the first page; guid=url|plain: the items' guids are
+                URLs (http://example.com/NAME/I) or plain strings (NAME-I)
+  version=1     part of every item's text and of the validators: changing it
+                makes the items "updated"
+  status=200    any other status answers that status with a short error page;
+                retry=VALUE adds Retry-After (retry=date: an HTTP date 1 h ahead)
+  etag=1, lastmod=1   send ETag, Last-Modified (and answer 304 to them)
+  delay_ms=0    wait before answering; gzip=1 gzip-encodes the body;
+  html=1        answers a HTML page instead of the feed
+  pages=1       pages that exist; page K in 2..pages has per_page=5 items of
+                its own; beyond, page_end=empty (a feed without items) or 404
+  charset=utf-8 the body's encoding, named in Content-Type only (the XML
+                declaration names none); accent=1 puts an e-acute in titles
+  short=1       items with an almost empty text (a feed that dropped its bodies)
 """
 
 import argparse
@@ -52,6 +77,18 @@ _lock = threading.Lock()
 _in_progress = {}
 _most = {}
 _bomb = None
+_scripts = {}
+_script_log = {}
+
+SCRIPT_DEFAULTS = {
+    'items': '3', 'guid': 'url', 'version': '1', 'status': '200', 'retry': None,
+    'etag': '1', 'lastmod': '1', 'delay_ms': '0', 'gzip': '0', 'html': '0',
+    'pages': '1', 'per_page': '5', 'page_end': 'empty', 'charset': 'utf-8', 'accent': '0',
+    'short': '0',
+}
+
+HTML_PAGE = (b'<!DOCTYPE html>\n<html><head><title>Not a feed</title></head>'
+             b'<body><h1>Welcome</h1><p>This is a web page.</p></body></html>\n')
 
 
 def _bomb_bytes():
@@ -97,6 +134,9 @@ class Handler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         self.query = parse_qs(url.query)
         route = ROUTES.get(url.path)
+        for prefix, handler in PREFIX_ROUTES:
+            if route is None and url.path.startswith(prefix):
+                route = handler
         if route is None:
             self.reply(404, b'no such route\n')
             return
@@ -222,6 +262,120 @@ class Handler(BaseHTTPRequestHandler):
     def badgzip(self):
         self.reply(200, b'this is not gzip at all' * 10, [('Content-Encoding', 'gzip')])
 
+    def html(self):
+        self.reply(200, HTML_PAGE, content_type='text/html; charset=utf-8')
+
+    def script_name(self, prefix):
+        return urlsplit(self.path).path[len(prefix):]
+
+    def control(self):
+        name = self.script_name('/control/')
+        with _lock:
+            state = _scripts.setdefault(name, {})
+            if self.arg('reset') == '1':
+                state.clear()
+                _script_log.pop(name, None)
+            for key in SCRIPT_DEFAULTS:
+                if key in self.query:
+                    state[key] = self.query[key][0]
+        self.reply(200, b'ok\n')
+
+    def log(self):
+        name = self.script_name('/log/')
+        with _lock:
+            body = json.dumps(_script_log.get(name, [])).encode('utf-8')
+        self.reply(200, body, content_type='application/json')
+
+    def script(self):
+        name = self.script_name('/script/')
+        with _lock:
+            _script_log.setdefault(name, []).append({
+                'path': self.path,
+                'if_none_match': self.headers.get('If-None-Match'),
+                'if_modified_since': self.headers.get('If-Modified-Since'),
+                'user_agent': self.headers.get('User-Agent'),
+                'accept_encoding': self.headers.get('Accept-Encoding'),
+            })
+            conf = dict(SCRIPT_DEFAULTS)
+            conf.update(_scripts.get(name, {}))
+        for key in SCRIPT_DEFAULTS:
+            if key in self.query:
+                conf[key] = self.query[key][0]
+        delay = int(conf['delay_ms'])
+        if delay:
+            time.sleep(delay / 1000.0)
+        status = int(conf['status'])
+        if status != 200:
+            retry = conf['retry']
+            if retry == 'date':
+                retry = email.utils.formatdate(time.time() + 3600, usegmt=True)
+            headers = [('Retry-After', retry)] if retry else []
+            self.reply(status, b'error page\n', headers)
+            return
+        if conf['html'] == '1':
+            self.reply(200, HTML_PAGE, content_type='text/html; charset=utf-8')
+            return
+        page = int(self.arg('page', '1'))
+        if page > int(conf['pages']) and conf['page_end'] == '404':
+            self.reply(404, b'no such page\n')
+            return
+        version = conf['version']
+        validators = []
+        etag = '"%s-v%s-n%s%s"' % (name, version, conf['items'],
+                                   '-short' if conf['short'] == '1' else '')
+        modified = email.utils.formatdate(1600000000 + 86400 * int(version), usegmt=True)
+        if page == 1:
+            if conf['etag'] == '1':
+                validators.append(('ETag', etag))
+            if conf['lastmod'] == '1':
+                validators.append(('Last-Modified', modified))
+            inm = self.headers.get('If-None-Match')
+            ims = self.headers.get('If-Modified-Since')
+            if ((conf['etag'] == '1' and inm == etag) or
+                    (conf['lastmod'] == '1' and inm is None and ims == modified)):
+                self.reply(304, headers=validators)
+                return
+        charset = conf['charset']
+        try:
+            body = script_feed(name, conf, page).encode(charset)
+        except LookupError:  # a name only the client is to refuse
+            body = script_feed(name, conf, page).encode('utf-8')
+        if conf['gzip'] == '1':
+            body = gzip.compress(body)
+            validators.append(('Content-Encoding', 'gzip'))
+        self.reply(200, body, validators, 'application/rss+xml; charset=%s' % charset)
+
+
+def script_feed(name, conf, page):
+    """The RSS document of a script's page."""
+    if page == 1:
+        numbers = range(1, int(conf['items']) + 1)
+    elif page <= int(conf['pages']):
+        per_page = int(conf['per_page'])
+        first = 1000 * page
+        numbers = range(first, first + per_page)
+    else:
+        numbers = range(0)
+    items = []
+    for i in numbers:
+        guid = ('http://example.com/%s/%d' % (name, i) if conf['guid'] == 'url'
+                else '%s-%d' % (name, i))
+        items.append(
+            '<item><title>%s%s item %d</title><link>http://example.com/%s/%d</link>'
+            '<guid isPermaLink="false">%s</guid>'
+            '<pubDate>%s</pubDate><category>test</category>'
+            '<description>%s</description></item>\n'
+            % (name, '\u00e9' if conf['accent'] == '1' else '', i, name, i, guid,
+               email.utils.formatdate(1700000000 + 3600 * i, usegmt=True),
+               '&lt;p&gt;.&lt;/p&gt;' if conf['short'] == '1' else
+               '&lt;p&gt;Body of %s item %d, version %s.&lt;/p&gt;'
+               '&lt;pre&gt;&lt;code class="language-python"&gt;print(%d)&lt;/code&gt;&lt;/pre&gt;'
+               % (name, i, conf['version'], i)))
+    return ('<?xml version="1.0"?>\n'
+            '<rss version="2.0"><channel><title>script %s</title>'
+            '<link>http://example.com/%s/</link>\n%s</channel></rss>\n'
+            % (name, name, ''.join(items)))
+
 
 ROUTES = {
     '/feed': Handler.feed,
@@ -241,7 +395,14 @@ ROUTES = {
     '/gzip': Handler.gzip_feed,
     '/bomb': Handler.bomb,
     '/badgzip': Handler.badgzip,
+    '/html': Handler.html,
 }
+
+PREFIX_ROUTES = [
+    ('/script/', Handler.script),
+    ('/control/', Handler.control),
+    ('/log/', Handler.log),
+]
 
 
 class Server(ThreadingHTTPServer):
@@ -270,14 +431,23 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--lifetime', type=float, default=300,
                         help='exit after this many seconds (default 300)')
+    parser.add_argument('--bind', action='append', metavar='ADDRESS',
+                        help='a loopback address to listen on, repeatable, all on the '
+                             'port of the first (default 127.0.0.1)')
     args = parser.parse_args()
-    server = Server(('127.0.0.1', 0), Handler)
-    print(server.server_address[1], flush=True)
+    addresses = args.bind or ['127.0.0.1']
+    servers = [Server((addresses[0], 0), Handler)]
+    port = servers[0].server_address[1]
+    for address in addresses[1:]:
+        servers.append(Server((address, port), Handler))
+    print(port, flush=True)
     threading.Thread(target=_exit_at_eof, daemon=True).start()
     timer = threading.Timer(args.lifetime, os._exit, (0,))
     timer.daemon = True
     timer.start()
-    server.serve_forever()
+    for extra in servers[1:]:
+        threading.Thread(target=extra.serve_forever, daemon=True).start()
+    servers[0].serve_forever()
 
 
 if __name__ == '__main__':

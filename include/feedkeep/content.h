@@ -41,9 +41,15 @@ struct fk_code_block {
  * blanks, and the text ends with one "\n" unless empty.
  *
  * markdown is CommonMark rendered by cmark from the same tree (no wrapping):
- * links and images absolute, code blocks fenced with their language, tables
- * and embeds as HTML blocks without scripts or event handlers. Empty when
- * the article has no content. */
+ * links and images absolute, code blocks fenced with their language (a
+ * fence without one is a bare "```"), tables and embeds as HTML blocks
+ * without scripts or event handlers. What CommonMark has no syntax for is
+ * inline HTML around the text: strikethrough (<del>, <s>), subscript and
+ * superscript (<sub>, <sup>), and emphasis whose "*" would not be read as
+ * emphasis next to the characters around it (<em>, <strong>, as in
+ * a<strong>"q"</strong>b). Read back by a CommonMark parser it gives the
+ * same text and code blocks (a test checks this). Empty when the article
+ * has no content. */
 struct fk_content {
     char *text;              /* plain text, paragraphs split by one blank line */
     char *markdown;          /* CommonMark */
@@ -62,6 +68,18 @@ int fk_content_from_html(const char *html, size_t len, const char *base_url,
 
 /* Free everything in content and zero it. NULL is ignored. */
 void fk_content_release(struct fk_content *content);
+
+/* The plain text of markdown, the Markdown of a struct fk_content (as the
+ * archive keeps it), wrapped at width columns when width > 0. The text is
+ * laid out as fk_content_from_html lays it out, and is the same text when
+ * width is 0: the Markdown is read back with cmark and rendered by the same
+ * renderer (a test checks this on every golden case and the sample feed).
+ * Wrapping breaks paragraph and heading lines at spaces so that no line is
+ * wider than width code points unless one word is; continuation lines keep
+ * the line's indent (list items) and quote prefix ("> "). Code blocks, table
+ * rows and embed notes are never wrapped. NULL markdown gives "". Returns a
+ * new string the caller frees, never NULL. */
+char *fk_content_markdown_to_text(const char *markdown, int width);
 
 /* Reduce an HTML fragment (a title) to one line of plain text: tags removed
  * (script and style with their content), entities decoded, white space and

@@ -21,6 +21,8 @@
 #define FK_FEED_FIELD_MAX ((size_t)8 << 20)
 /* The most tags kept for one item; further ones are dropped. */
 #define FK_FEED_TAGS_MAX 256
+/* The most enclosures kept for one item; further ones are dropped. */
+#define FK_FEED_ENCLOSURES_MAX 64
 
 /* Document-level metadata. Any string may be NULL (absent). */
 struct fk_feed_info {
@@ -33,12 +35,24 @@ struct fk_feed_info {
     char *self_url;     /* Atom rel=self link, if any */
     char *description;  /* HTML (a plain-text subtitle comes escaped) */
     char *language;
-    char *image_url;
+    char *image_url;   /* RSS image/url, Atom logo (else icon), itunes:image */
     char *updated_raw; /* the date string as the feed wrote it */
     int64_t updated;   /* FK_TIME_NONE when absent or unparseable */
     bool well_formed;  /* false when the XML had errors we recovered from */
     char *error;       /* when !well_formed: the first XML error,
                           "line 12: <message>"; else NULL */
+};
+
+/* A file that comes with an item: a podcast's audio, a video, a picture.
+ * From RSS <enclosure url type length>, Atom <link rel="enclosure" href type
+ * length>, media:content (url type fileSize, also inside media:group),
+ * media:thumbnail and an item's itunes:image. */
+struct fk_enclosure {
+    char *url;        /* never NULL; absolute where a base was known */
+    char *type;       /* MIME type as the feed wrote it, or NULL */
+    int64_t length;   /* size in bytes, or -1 when not given or not a number */
+    const char *kind; /* "file" (the item's media), or "thumbnail" (a picture
+                         of it, whose type is not given); static, not freed */
 };
 
 /* One entry. Any string may be NULL (absent). URLs are absolute where a base
@@ -55,6 +69,10 @@ struct fk_item {
     int64_t updated;
     char **tags; /* ntags strings, as the feed wrote them */
     size_t ntags;
+    struct fk_enclosure *enclosures; /* in document order, one per URL (a
+                                        repeated URL adds its type and length
+                                        to the first one) */
+    size_t nenclosures;
     char *summary_html;   /* RSS description, Atom summary: HTML (Atom type
                              text comes escaped, inline XHTML serialised) */
     char *content_html;   /* content:encoded, Atom content, xhtml:body: HTML */
@@ -66,6 +84,9 @@ struct fk_item {
 struct fk_parse_options {
     const char *base_url; /* the document's own URL, or NULL */
     const char *charset;  /* override of the declared encoding, or NULL */
+    bool charset_is_hint; /* charset came from the transport (an HTTP
+                             Content-Type): a name libxml2 does not know is
+                             ignored instead of being an error */
 };
 
 /* Called once per document, before the first item (or at the end when there
@@ -90,12 +111,17 @@ struct fk_feed_handler {
  * of a truncated document is not delivered). On -1, *final is zeroed.
  *
  * opts may be NULL. opts->charset overrides the encoding the document
- * declares (as an HTTP charset does); an unknown name is an error. The
+ * declares (as an HTTP charset does) but not a byte order mark; an unknown
+ * name is an error, unless opts->charset_is_hint, when the document's own
+ * declaration is used. Bytes that are not text in the encoding, and the
+ * characters XML forbids (NUL...), are repaired or dropped as decode.h says
+ * and make the feed not well-formed; they never end it. The
  * parser never touches the network or the file system and never reads
  * external entities or DTDs. Internal entities are substituted; nested
  * expansion loops ("billion laughs") are stopped by libxml2 and more than
- * 32 MiB of entity text ends the document there, both as XML errors
- * (well_formed false, the items read before delivered). */
+ * 32 MiB of entity text ends the document there, as does more than 10 MB
+ * of text without markup (which libxml2 would keep in memory whole), all as
+ * XML errors (well_formed false, the items read before delivered). */
 int fk_feed_parse_fd(int fd, const struct fk_parse_options *opts,
                      const struct fk_feed_handler *handler, struct fk_feed_info *final,
                      struct fk_error *err);

@@ -33,8 +33,12 @@ void fk_store_close(struct fk_store *store);
 /* What filing one item did. */
 enum fk_put_result {
     FK_PUT_NEW,
-    FK_PUT_UPDATED,   /* content changed; the old version was kept */
+    FK_PUT_UPDATED, /* content changed; the old version was kept */
     FK_PUT_UNCHANGED,
+    FK_PUT_KEPT_SHORTER, /* the new text was empty or under half the
+                            archived one: kept as a rejected version, the
+                            archived content stays */
+    FK_PUT_COUNT         /* the number of results, for counting arrays */
 };
 
 /* Start filing one feed document: opens a write transaction and finds or
@@ -51,7 +55,12 @@ int fk_store_begin_feed(struct fk_store *store, const char *feed_url,
  * FK_PUT_UNCHANGED when the archive has it with the same title, text and
  * tags (only its last_seen time and the feeds that carried it are updated);
  * FK_PUT_UPDATED when one of those changed (the old content is kept in
- * article_versions first). New articles become searchable when the feed is
+ * article_versions first). The short-body guard: when the stored text is
+ * not empty and the new one is empty or under half its length (in bytes),
+ * the archive keeps its content and the new content is kept as a version of
+ * kind "rejected": FK_PUT_KEPT_SHORTER, or FK_PUT_UNCHANGED when the same
+ * rejected content was kept before (a feed that keeps sending a truncated
+ * text is reported once). New articles become searchable when the feed is
  * committed. Returns 0, or -1 with err filled. After a database error the
  * feed cannot be committed any more (part of the item may be written):
  * further items fail and fk_store_end_feed rolls the feed back. */
@@ -74,19 +83,39 @@ int fk_store_put_unchanged(struct fk_store *store, const struct fk_item *item,
 int fk_store_end_feed(struct fk_store *store, bool ok, const struct fk_feed_info *final,
                       struct fk_error *err);
 
+/* The order of a listing: by which date, newest first unless reversed.
+ * Articles without that date come last (first when reversed), ties go to
+ * the most recently filed (the oldest filed when reversed). */
+enum fk_sort {
+    FK_SORT_PUBLISHED,  /* the published date */
+    FK_SORT_UPDATED,    /* the updated date, else the published date */
+    FK_SORT_FIRST_SEEN, /* when the archive first saw the article */
+};
+
 /* Article filters shared by the query commands. Set up with fk_filter_init
  * (zero is not "no bound" for since and until), then set. Tags are
  * normalised like filed tags, empty ones ignored. An article without a
- * published date never matches since or until. */
+ * published date never matches since or until. All conditions must hold. */
 struct fk_filter {
     const char *const *tags; /* all must match (lower-cased by the store) */
     size_t ntags;
-    int64_t since;           /* published >= since; FK_TIME_NONE: no bound */
-    int64_t until;           /* published < until; FK_TIME_NONE: no bound */
-    const char *language;    /* code blocks only: language (case-insensitive) */
-    long limit;              /* at most this many results; <= 0: no limit */
+    const char *const *any_tags; /* at least one must match */
+    size_t nany_tags;
+    int64_t since;                 /* published >= since; FK_TIME_NONE: no bound */
+    int64_t until;                 /* published < until; FK_TIME_NONE: no bound */
+    int64_t feed_id;               /* carried by this feed; 0: any */
+    const char *author;            /* exactly this author, ignoring ASCII case;
+                                      NULL or "": any */
+    bool has_code;                 /* with at least one code block... */
+    const char *has_code_language; /* ...in this language (ignoring case)
+                                      when not NULL or "" */
+    const char *language;          /* code blocks only: language (case-insensitive) */
+    enum fk_sort sort;
+    bool reverse; /* oldest first */
+    long limit;   /* at most this many results; <= 0: no limit */
+    long offset;  /* skip this many results first; <= 0: none */
 };
-/* Set f to "no filter". */
+/* Set f to "no filter": every article, newest published first. */
 void fk_filter_init(struct fk_filter *f);
 
 /* An article as the query functions return it. The strings are valid only
@@ -98,28 +127,39 @@ struct fk_article {
     const char *title;
     const char *author;
     const char *feed_url;
-    int64_t published;       /* FK_TIME_NONE when unknown */
+    int64_t published; /* FK_TIME_NONE when unknown */
     int64_t updated;
+    int64_t first_seen; /* when the archive first and last saw it */
+    int64_t last_seen;
     const char *const *tags; /* sorted by name */
     size_t ntags;
-    const char *text;        /* fk_store_get_article only, else NULL */
-    const char *markdown;    /* fk_store_get_article only, else NULL */
-    void *priv;              /* owned memory, for fk_article_release */
+    /* fk_store_get_article only, else NULL and 0: */
+    const char *text;          /* never NULL there */
+    const char *markdown;      /* never NULL there */
+    const char *published_raw; /* the dates as the feed wrote them */
+    const char *updated_raw;
+    const char *summary_html;
+    const char *content_html;
+    const char *const *feeds; /* URLs of the feeds that carried it */
+    size_t nfeeds;
+    int64_t versions; /* earlier and rejected versions kept */
+    void *priv;       /* owned memory, for fk_article_release */
 };
 
 typedef int (*fk_article_fn)(const struct fk_article *article, void *ctx);
 
-/* Call fn for each article matching f (NULL: all), newest first: by
- * published date, undated last, then the most recently filed first. A
+/* Call fn for each article matching f (NULL: all) in the order f asks
+ * for (see enum fk_sort), after f->offset of them and at most f->limit. A
  * non-zero return from fn stops the walk and is returned. Returns 0, -1 with
  * err filled on a database error. fn may call fk_store_get_article and the
  * other query functions, not the writing ones. */
-int fk_store_list(struct fk_store *store, const struct fk_filter *f, fk_article_fn fn,
-                  void *ctx, struct fk_error *err);
+int fk_store_list(struct fk_store *store, const struct fk_filter *f, fk_article_fn fn, void *ctx,
+                  struct fk_error *err);
 
-/* Fetch one article with its text and Markdown (never NULL here). Returns
- * 0 and fills out (free with fk_article_release), 1 when there is no such
- * article, -1 on error (out is zeroed in both cases). */
+/* Fetch one article with everything the archive holds about it (the
+ * fields marked fk_store_get_article above too). Returns 0 and fills out
+ * (free with fk_article_release), 1 when there is no such article, -1 on
+ * error (out is zeroed in both cases). */
 int fk_store_get_article(struct fk_store *store, int64_t id, struct fk_article *out,
                          struct fk_error *err);
 /* Free what fk_store_get_article put in article and zero it; a zeroed
@@ -130,8 +170,8 @@ void fk_article_release(struct fk_article *article);
 struct fk_code_row {
     int64_t id;
     int64_t article_id;
-    int position;            /* 0-based order in the article */
-    const char *language;    /* NULL when unknown */
+    int position;         /* 0-based order in the article */
+    const char *language; /* NULL when unknown */
     const char *code;
     size_t lines;
     const char *article_title;
@@ -140,10 +180,17 @@ struct fk_code_row {
 typedef int (*fk_code_fn)(const struct fk_code_row *row, void *ctx);
 
 /* Call fn for each code block of the articles matching f (NULL: all) and
- * f->language (NULL or "": any), newest article first, in article order;
- * f->limit counts code blocks. Same return convention as fk_store_list. */
-int fk_store_list_code(struct fk_store *store, const struct fk_filter *f, fk_code_fn fn,
-                       void *ctx, struct fk_error *err);
+ * f->language (NULL or "": any), articles in the order of f, blocks in
+ * article order; f->limit and f->offset count code blocks. Same return
+ * convention as fk_store_list. */
+int fk_store_list_code(struct fk_store *store, const struct fk_filter *f, fk_code_fn fn, void *ctx,
+                       struct fk_error *err);
+
+/* Call fn once with code block id. Returns 0 after the call (or what fn
+ * returned, when not 0), 1 when there is no such block, -1 with err
+ * filled. The code may hold any bytes but NUL. */
+int fk_store_get_code(struct fk_store *store, int64_t id, fk_code_fn fn, void *ctx,
+                      struct fk_error *err);
 
 /* Counts for summaries and tests (tags: the tags some article carries).
  * Returns 0, or -1 with err filled. */
@@ -151,6 +198,158 @@ struct fk_store_counts {
     int64_t feeds, articles, tags, code_blocks, versions;
 };
 int fk_store_counts(struct fk_store *store, struct fk_store_counts *out, struct fk_error *err);
+
+/* Find the article whose link is url, or whose guid is url when no link
+ * is; the first filed when several are. Returns 0 with *id set, 1 when
+ * there is none, -1 with err filled. */
+int fk_store_find_article(struct fk_store *store, const char *url, int64_t *id,
+                          struct fk_error *err);
+
+/* --- full-text search --- */
+
+/* How a search marks the matched words in its snippets, and how many of
+ * the matches it ranks. */
+struct fk_search_options {
+    const char *mark_open;  /* before each matched word, e.g. "[" */
+    const char *mark_close; /* after it */
+    int snippet_words;      /* words of text around the matches; <= 0: 16 */
+    long rank_window;       /* rank only the most recently filed this many
+                               matches (of those the filter keeps); <= 0:
+                               rank every match */
+};
+
+/* A search hit, valid during the callback. */
+struct fk_search_hit {
+    struct fk_article article; /* as fk_store_list gives it */
+    double rank;               /* FTS5's bm25 with the title weighted 10,
+                                  tags 5 and text 1: lower is better */
+    const char *snippet;       /* a piece of the text around the matches,
+                                  "..." (U+2026) where it is cut */
+};
+
+typedef int (*fk_hit_fn)(const struct fk_search_hit *hit, void *ctx);
+
+/* Call fn for each article matching the FTS5 expression match (from
+ * fk_search_translate) and f, best ranked first (ties: most recently
+ * filed first), after f->offset hits and at most f->limit; f->sort and
+ * f->reverse are ignored. With a rank window of N, the hits are the best
+ * of the N most recently filed matching articles that pass f: ranking costs
+ * time in proportion to the matches, and this bounds it on large archives.
+ * (When fewer than N of the 8 N most recent matches pass f, every match is
+ * ranked, which then costs less than looking further.) Returns
+ * 0, fn's non-zero return, or -1 with err filled: kind FK_ERROR_USAGE when
+ * FTS5 rejected match (the message says why), else FK_ERROR_DB. */
+int fk_store_search(struct fk_store *store, const char *match, const struct fk_filter *f,
+                    const struct fk_search_options *options, fk_hit_fn fn, void *ctx,
+                    struct fk_error *err);
+
+/* --- versions --- */
+
+enum fk_version_kind {
+    FK_VERSION_REPLACED, /* the article's content until a change replaced it */
+    FK_VERSION_REJECTED, /* content a feed offered that the short-body guard
+                            kept out */
+    FK_VERSION_CURRENT,  /* the content the article has now */
+};
+
+/* One version of an article. Strings valid during the callback, or until
+ * fk_version_release for fk_store_get_version. */
+struct fk_version {
+    int number; /* 1 for the oldest kept, the current one last */
+    enum fk_version_kind kind;
+    int64_t first_seen;  /* since when it was the content (rejected: when
+                            the feed offered it) */
+    int64_t replaced_at; /* when a change replaced it; FK_TIME_NONE for
+                            the current and rejected versions */
+    const char *title;
+    const char *tags_text; /* tag names joined by spaces */
+    size_t text_length;    /* in bytes */
+    /* fk_store_get_version only, else NULL: */
+    const char *text;
+    const char *markdown;
+    const char *html; /* where the text came from; may be NULL */
+    void *priv;
+};
+
+typedef int (*fk_version_fn)(const struct fk_version *version, void *ctx);
+
+/* Call fn for each version of article id, oldest first, the current one
+ * last. Returns 0 (or fn's non-zero return), 1 when there is no such
+ * article, -1 with err filled. */
+int fk_store_list_versions(struct fk_store *store, int64_t id, fk_version_fn fn, void *ctx,
+                           struct fk_error *err);
+/* Fetch version number (as fk_store_list_versions numbers them) of
+ * article id with its text. Returns 0 and fills out (free with
+ * fk_version_release), 1 when there is no such article or version, -1
+ * with err filled (out is zeroed in both cases). */
+int fk_store_get_version(struct fk_store *store, int64_t id, int number, struct fk_version *out,
+                         struct fk_error *err);
+/* Free what fk_store_get_version put in version and zero it; a zeroed
+ * version is allowed. */
+void fk_version_release(struct fk_version *version);
+
+/* --- tags and statistics --- */
+
+/* A tag with the number of articles carrying it and the newest published
+ * date among them (FK_TIME_NONE when none has a date). */
+struct fk_tag_count {
+    const char *name;
+    int64_t articles;
+    int64_t newest;
+};
+
+typedef int (*fk_tag_fn)(const struct fk_tag_count *tag, void *ctx);
+
+/* Call fn for each tag some article carries, the most used first (ties by
+ * name), at most limit of them (<= 0: all). Same return convention as
+ * fk_store_list. */
+int fk_store_list_tags(struct fk_store *store, long limit, fk_tag_fn fn, void *ctx,
+                       struct fk_error *err);
+
+/* Code blocks of one language (NULL: blocks without one). */
+struct fk_language_count {
+    const char *language;
+    int64_t blocks;
+};
+
+/* An overview of the archive. */
+struct fk_store_stats {
+    struct fk_store_counts counts;
+    int64_t subscribed; /* feeds fetched by feedkeep fetch */
+    int64_t failing;    /* of those, the ones whose last fetch failed */
+    int64_t size_bytes; /* the database file: pages times page size */
+    int64_t wal_bytes;  /* the write-ahead log beside it (0: none) */
+    int64_t oldest;     /* published dates; FK_TIME_NONE when none */
+    int64_t newest;
+    int64_t last_fetch;                  /* the latest fetch of any feed, or FK_TIME_NONE */
+    struct fk_language_count *languages; /* the most used first */
+    size_t nlanguages;
+    void *priv;
+};
+
+/* Fill out (free with fk_store_stats_release). Returns 0, or -1 with err
+ * filled (out is zeroed then). */
+int fk_store_stats(struct fk_store *store, struct fk_store_stats *out, struct fk_error *err);
+void fk_store_stats_release(struct fk_store_stats *stats);
+
+/* --- maintenance --- */
+
+typedef void (*fk_problem_fn)(const char *check, const char *problem, void *ctx);
+
+/* Check the archive: SQLite's integrity check of the file, the foreign
+ * keys, and that the full-text index agrees with the articles. fn gets
+ * each problem found with the name of the check that found it. Returns
+ * the number of problems (0: all is well), or -1 with err filled when a
+ * check could not run. Reads only. */
+int fk_store_check(struct fk_store *store, fk_problem_fn fn, void *ctx, struct fk_error *err);
+
+/* Compact the archive: rebuild the full-text index from the articles
+ * (which also repairs an index that fk_store_check found wrong), rebuild
+ * the file without its free pages (SQLite's VACUUM, which needs room for a
+ * copy of the archive), and empty the write-ahead log. Waits for other
+ * writers like filing does. Not while a feed is being filed. Returns 0, or
+ * -1 with err filled (the archive is then as it was). */
+int fk_store_vacuum(struct fk_store *store, struct fk_error *err);
 
 /* The identity key of an item filed under feed_url: the first of these
  * that applies, all values trimmed of white space:
@@ -160,5 +359,145 @@ int fk_store_counts(struct fk_store *store, struct fk_store_counts *out, struct 
  *   else a 64-bit FNV-1a hash of title and published_raw   "hash:" FEED " " 16 hex digits
  * Returns a new string the caller frees. */
 char *fk_store_identity(const char *feed_url, const struct fk_item *item);
+
+/* --- subscriptions and fetch log --- */
+
+/* The path the archive was opened with. Valid until fk_store_close. */
+const char *fk_store_path(const struct fk_store *store);
+
+/* The id of the feed being filed (between fk_store_begin_feed and
+ * fk_store_end_feed), else 0. */
+int64_t fk_store_current_feed(const struct fk_store *store);
+
+/* Backoff after failed fetches: the first failure in a row waits
+ * FK_BACKOFF_FIRST seconds, each further one twice as long as the one
+ * before, up to FK_BACKOFF_MAX. A Retry-After later than that wins, but
+ * counts for at most FK_RETRY_AFTER_MAX, so no server can stop a feed for
+ * good. */
+#define FK_BACKOFF_FIRST   (30 * 60)
+#define FK_BACKOFF_MAX     (24 * 60 * 60)
+#define FK_RETRY_AFTER_MAX (7 * 24 * 60 * 60)
+/* The fetch log keeps this many attempts per feed, the latest. */
+#define FK_FETCH_LOG_KEEP 1000
+
+/* Seconds to wait after the failures-th failure in a row (failures >= 1;
+ * less is taken as 1). */
+int64_t fk_store_backoff_delay(int failures);
+
+/* A feed of the archive with its subscription and fetch state. Strings may
+ * be NULL. Who owns them is said by the function that fills it. */
+struct fk_subscription {
+    int64_t id;
+    const char *url;      /* what is fetched; the feed's identity */
+    const char *name;     /* given by the user (add --name, OPML) */
+    const char *title;    /* the feed's own title */
+    const char *site_url; /* the feed's own site link */
+    const char *etag;     /* validators sent with the next fetch */
+    const char *last_modified;
+    const char *final_url;  /* where the last successful fetch ended */
+    const char *moved_to;   /* the last fetch was redirected permanently
+                               there (NULL when it was not) */
+    const char *last_error; /* the last fetch's error, NULL on success */
+    int64_t last_fetch;     /* FK_TIME_NONE: never fetched */
+    int last_status;        /* HTTP status of the last fetch; 0: none */
+    int failures;           /* failed fetches in a row */
+    int64_t next_fetch;     /* not fetched before this (backoff);
+                               FK_TIME_NONE: whenever */
+    int64_t articles;       /* articles the feed carried */
+    bool subscribed;        /* false: only imported, or removed */
+    void *priv;             /* owned memory, for fk_subscription_release */
+};
+
+/* Subscribe to url (copied as given: the caller expands shorthands and
+ * checks it). A feed row the archive already has (from an import, or
+ * removed earlier) is subscribed again with its articles and history.
+ * name (may be NULL) becomes the feed's name when the subscription is new
+ * or has no name yet, or always when rename. Sets *id when id is not NULL.
+ * Returns 1 when url was not subscribed before, 0 when it already was,
+ * -1 with err filled. Not while a feed is being filed. */
+int fk_store_subscribe(struct fk_store *store, const char *url, const char *name, bool rename,
+                       int64_t *id, struct fk_error *err);
+
+/* End the subscription of feed id: it is no longer fetched and its
+ * validators and backoff are forgotten, while its articles, their feed
+ * membership and its fetch log stay. Returns 0, 1 when id is not a
+ * subscribed feed, -1 with err filled. */
+int fk_store_unsubscribe(struct fk_store *store, int64_t id, struct fk_error *err);
+
+/* Find the feed whose URL is url (when not NULL) or whose id is id,
+ * subscribed or not. Returns 0 and fills out (free it with
+ * fk_subscription_release), 1 when there is none, -1 with err filled (out
+ * is zeroed in both cases). */
+int fk_store_find_feed(struct fk_store *store, const char *url, int64_t id,
+                       struct fk_subscription *out, struct fk_error *err);
+/* Free what fk_store_find_feed put in sub and zero it; a zeroed struct is
+ * allowed. */
+void fk_subscription_release(struct fk_subscription *sub);
+
+/* Which feeds fk_store_list_feeds walks. */
+enum fk_feed_set {
+    FK_FEEDS_SUBSCRIBED, /* every subscription */
+    FK_FEEDS_DUE,        /* subscriptions with next_fetch unset or <= now */
+    FK_FEEDS_ALL,        /* every feed of the archive, imported ones too */
+};
+
+typedef int (*fk_subscription_fn)(const struct fk_subscription *sub, void *ctx);
+
+/* Call fn for each feed of the set, by id. The strings are valid during
+ * the callback only. A non-zero return from fn stops the walk and is
+ * returned. fn must not write to the archive (copy what you need and write
+ * after the walk). Returns 0, or -1 with err filled. */
+int fk_store_list_feeds(struct fk_store *store, enum fk_feed_set set, int64_t now,
+                        fk_subscription_fn fn, void *ctx, struct fk_error *err);
+
+/* One fetch of a feed, for the fetch log and the feed's schedule. */
+struct fk_fetch_attempt {
+    int64_t time;  /* when it ended; the backoff counts from here */
+    int status;    /* HTTP status of the last response; 0: none */
+    int64_t bytes; /* body bytes received */
+    int64_t duration_ms;
+    int64_t new_count; /* articles filed as new, and as updated */
+    int64_t updated_count;
+    const char *error; /* NULL: the fetch succeeded (a 304 does) */
+    /* On success: the response's validators replace the stored ones (a
+     * 304 keeps a stored value its response does not repeat); final_url
+     * and moved_to are recorded as given. */
+    const char *etag;
+    const char *last_modified;
+    const char *final_url;
+    const char *moved_to;
+    /* On failure: the server's Retry-After as a UTC time, or
+     * FK_TIME_NONE. */
+    int64_t retry_after;
+};
+
+/* The feed's schedule after an attempt. */
+struct fk_fetch_schedule {
+    int failures;       /* failed fetches in a row, this one included */
+    int64_t next_fetch; /* FK_TIME_NONE after a success */
+};
+
+/* Log an attempt of feed id: a row in the fetch log (pruned to the latest
+ * FK_FETCH_LOG_KEEP of the feed) and the feed's state. A success resets the
+ * failure count and the backoff and stores the validators; a failure counts
+ * one more in a row and sets next_fetch to time plus
+ * fk_store_backoff_delay(failures), or to the Retry-After (at most
+ * time + FK_RETRY_AFTER_MAX) when that is later. Between fk_store_begin_feed
+ * and fk_store_end_feed of the same feed it writes in that feed's
+ * transaction, so the validators are committed with the articles or not at
+ * all; otherwise in a transaction of its own. Fills *schedule when not
+ * NULL. Returns 0, or -1 with err filled (inside a feed, the feed then
+ * cannot be committed). */
+int fk_store_log_fetch(struct fk_store *store, int64_t id, const struct fk_fetch_attempt *attempt,
+                       struct fk_fetch_schedule *schedule, struct fk_error *err);
+
+/* Change the URL of feed id to new_url (after a permanent redirect). The
+ * identity keys of its articles that were scoped by the old URL (guids
+ * that are not URLs, hashes) are carried over, so the next fetch finds them
+ * again instead of filing duplicates. Returns 0, 1 when another feed of
+ * the archive has new_url already (nothing is changed), -1 with err
+ * filled. */
+int fk_store_move_feed(struct fk_store *store, int64_t id, const char *new_url,
+                       struct fk_error *err);
 
 #endif

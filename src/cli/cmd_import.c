@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "feedkeep/content.h"
+#include "feedkeep/archive.h"
 #include "feedkeep/feed.h"
 #include "feedkeep/store.h"
 
@@ -33,89 +33,33 @@ static const char help[] =
     "The feed is named by --base-url, else the document's self link, else its\n"
     "site link, else the file's absolute path as a file:// URL.\n";
 
-struct import {
-    struct fk_store *store;
-    const char *source;   /* the file name, for messages */
-    const char *feed_url; /* chosen before the first item */
-    char *feed_url_owned;
-    bool started;
-    bool failed;
-    long counts[3]; /* by enum fk_put_result */
-    struct fk_error err;
-};
-
-/* The URL the items are filed under; see the help text. */
-static char *choose_feed_url(const struct fk_feed_info *info, const char *path,
-                             const char *base_url)
-{
-    if (base_url && *base_url)
-        return fk_xstrdup(base_url);
-    if (info->self_url && *info->self_url)
-        return fk_xstrdup(info->self_url);
-    if (info->site_url && *info->site_url)
-        return fk_xstrdup(info->site_url);
-    if (strcmp(path, "-") == 0)
-        return fk_xstrdup("stdin:");
-    char resolved[PATH_MAX];
-    struct fk_buf url = FK_BUF_INIT;
-    fk_buf_printf(&url, "file://%s", realpath(path, resolved) ? resolved : path);
-    return fk_buf_detach(&url);
-}
-
-struct import_start {
-    struct import *import;
+/* What names the feed the items are filed under; see the help text. */
+struct feed_name {
     const char *path;
     const char *base_url;
 };
 
-static int on_feed(const struct fk_feed_info *info, void *ctx)
+static char *choose_feed_url(const struct fk_feed_info *info, void *ctx)
 {
-    struct import_start *start = ctx;
-    struct import *im = start->import;
-    im->feed_url_owned = choose_feed_url(info, start->path, start->base_url);
-    im->feed_url = im->feed_url_owned;
-    if (fk_store_begin_feed(im->store, im->feed_url, info, &im->err) < 0) {
-        im->failed = true;
-        return 1;
-    }
-    im->started = true;
-    return 0;
+    const struct feed_name *name = ctx;
+    if (name->base_url && *name->base_url)
+        return fk_xstrdup(name->base_url);
+    if (info->self_url && *info->self_url)
+        return fk_xstrdup(info->self_url);
+    if (info->site_url && *info->site_url)
+        return fk_xstrdup(info->site_url);
+    if (strcmp(name->path, "-") == 0)
+        return fk_xstrdup("stdin:");
+    char resolved[PATH_MAX];
+    struct fk_buf url = FK_BUF_INIT;
+    fk_buf_printf(&url, "file://%s", realpath(name->path, resolved) ? resolved : name->path);
+    return fk_buf_detach(&url);
 }
 
-static int on_item(const struct fk_item *item, void *ctx)
+static void on_warning(const struct fk_item *item, const char *message, void *ctx)
 {
-    struct import_start *start = ctx;
-    struct import *im = start->import;
-    /* An item seen before with the same source needs no conversion. */
-    int seen = fk_store_put_unchanged(im->store, item, &im->err);
-    if (seen < 0) {
-        im->failed = true;
-        return 1;
-    }
-    if (seen > 0) {
-        im->counts[FK_PUT_UNCHANGED]++;
-        return 0;
-    }
-    const char *html = item->content_html ? item->content_html : item->summary_html;
-    struct fk_content content = {0};
-    struct fk_error err = {0};
-    if (fk_content_from_html(html, html ? strlen(html) : 0, item->base_url, &content, &err) < 0) {
-        /* Keep the item (its HTML is stored as it came) even when it cannot
-         * be converted. */
-        msg_warn("'%s': item '%s': %s", im->source, item->guid ? item->guid : "(no id)",
-                 err.message);
-        fk_content_release(&content);
-        memset(&content, 0, sizeof content);
-    }
-    enum fk_put_result result;
-    int rc = fk_store_put_item(im->store, item, &content, &result, &im->err);
-    fk_content_release(&content);
-    if (rc < 0) {
-        im->failed = true;
-        return 1;
-    }
-    im->counts[result]++;
-    return 0;
+    const struct feed_name *name = ctx;
+    msg_warn("'%s': item '%s': %s", name->path, item->guid ? item->guid : "(no id)", message);
 }
 
 static int open_input(const char *path)
@@ -164,35 +108,37 @@ int cmd_import(int argc, char **argv, struct cli *cli)
         return EXIT_IO;
     }
 
-    struct import im = {.store = store, .source = path};
-    struct import_start start = {&im, path, parse_options.base_url};
-    struct fk_feed_handler handler = {on_feed, on_item, &start};
-    struct fk_feed_info final = {0};
+    struct feed_name name = {path, parse_options.base_url};
+    struct fk_archive_options archive_options = {
+        .choose_url = choose_feed_url,
+        .base_url = parse_options.base_url,
+        .charset = parse_options.charset,
+        .on_warning = on_warning,
+        .ctx = &name,
+    };
+    struct fk_archive_result result;
     struct fk_error err = {0};
     int code = EXIT_OK;
-    int rc = fk_feed_parse_fd(fd, &parse_options, &handler, &final, &err);
-    if (im.failed) {
-        /* The store refused: nothing of this document is kept. */
-        code = msg_fk_error(&im.err);
-    } else if (rc < 0) {
-        msg_error("'%s': %s", path, err.message);
-        code = err.kind == FK_ERROR_DB ? EXIT_IO : EXIT_FAILED;
+    if (fk_archive_fd(store, fd, &archive_options, &result, &err) < 0) {
+        if (err.kind == FK_ERROR_DB) {
+            code = msg_fk_error(&err);
+        } else {
+            msg_error("'%s': %s", path, err.message);
+            code = EXIT_FAILED;
+        }
     }
-    if (im.started) {
-        bool ok = code == EXIT_OK;
-        struct fk_error end_err = {0};
-        if (fk_store_end_feed(store, ok, ok ? &final : NULL, &end_err) < 0 && ok)
-            code = msg_fk_error(&end_err);
-    }
-    if (code == EXIT_OK && !final.well_formed && cli->verbose)
+    if (code == EXIT_OK && !result.info.well_formed && cli->verbose)
         msg_warn("'%s': not well-formed XML (%s); kept what could be read", path,
-                 final.error ? final.error : "unknown error");
+                 result.info.error ? result.info.error : "unknown error");
     if (code == EXIT_OK && !cli->quiet)
-        printf("%s: %ld new, %ld updated, %ld unchanged\n", path, im.counts[FK_PUT_NEW],
-               im.counts[FK_PUT_UPDATED], im.counts[FK_PUT_UNCHANGED]);
+        printf("%s: %ld new, %ld updated, %ld unchanged%s", path, result.counts[FK_PUT_NEW],
+               result.counts[FK_PUT_UPDATED], result.counts[FK_PUT_UNCHANGED],
+               result.counts[FK_PUT_KEPT_SHORTER] ? "" : "\n");
+    /* Items whose shorter text the archive kept out (each was warned of). */
+    if (code == EXIT_OK && !cli->quiet && result.counts[FK_PUT_KEPT_SHORTER])
+        printf(" (%ld kept their longer archived text)\n", result.counts[FK_PUT_KEPT_SHORTER]);
 
-    fk_feed_info_release(&final);
-    free(im.feed_url_owned);
+    fk_archive_result_release(&result);
     fk_store_close(store);
     if (fd != STDIN_FILENO)
         close(fd);

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -24,12 +25,14 @@ static const char help[] =
     "Each item carries guid, url, title (as the feed gave it: HTML when it\n"
     "was markup), title_text (plain text, as archived), author, published,\n"
     "updated (UTC, YYYY-MM-DDTHH:MM:SSZ or null), published_raw, updated_raw,\n"
-    "tags, summary_html, content_html, and the converted text and code_blocks.\n"
+    "tags, enclosures ({url, type, length, kind}: kind is file or thumbnail),\n"
+    "summary_html, content_html, and the converted text and code_blocks.\n"
     "\n"
     "Options:\n"
     "  --format json   the output format (json is the only one)\n"
     "  --base-url URL  the document's own URL, for relative links\n"
-    "  --charset NAME  read the document in this encoding\n"
+    "  --charset NAME  read the document in this encoding (a byte order mark\n"
+    "                  still wins)\n"
     "  -v, --verbose   warn about recovered XML errors\n"
     "  -h, --help      show this help\n";
 
@@ -113,6 +116,22 @@ static int on_item(const struct fk_item *item, void *ctx)
         if (i)
             fk_buf_addc(json, ',');
         fk_json_string(json, item->tags[i]);
+    }
+    fk_buf_adds(json, "],");
+    add_key(json, "enclosures");
+    fk_buf_addc(json, '[');
+    for (size_t i = 0; i < item->nenclosures; i++) {
+        const struct fk_enclosure *e = &item->enclosures[i];
+        fk_buf_adds(json, i ? ",{" : "{");
+        add_string_field(json, "url", e->url);
+        add_string_field(json, "type", e->type);
+        if (e->length >= 0)
+            fk_buf_printf(json, "\"length\":%" PRId64 ",", e->length);
+        else
+            fk_buf_adds(json, "\"length\":null,");
+        add_key(json, "kind");
+        fk_json_string(json, e->kind);
+        fk_buf_addc(json, '}');
     }
     fk_buf_adds(json, "],");
     add_string_field(json, "summary_html", item->summary_html);

@@ -1,23 +1,104 @@
-/* cmd_show.c - feedkeep show ID: one article as text or Markdown. */
+/* cmd_show.c - feedkeep show ID|URL: one article as text, Markdown, HTML or
+ * JSON; one of its versions; or the difference between two versions. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "feedkeep/content.h"
 #include "feedkeep/date.h"
+#include "feedkeep/diff.h"
+#include "feedkeep/json.h"
 #include "feedkeep/store.h"
 
 static const char help[] =
-    "usage: feedkeep show [options] ID\n"
+    "usage: feedkeep show [options] ID|URL\n"
     "\n"
-    "Print the archived article ID (as listed by 'feedkeep list'): a header\n"
-    "with its title, author, date, tags and link, then its text.\n"
+    "Print the archived article ID (as listed by 'feedkeep list'), or the one\n"
+    "whose link or guid is URL.\n"
     "\n"
     "Options:\n"
-    "  --markdown   print the article's Markdown instead, without the header\n"
-    "  --db PATH    the archive\n"
-    "  -h, --help   show this help\n";
+    "  --text            a header (title; author, date and tags; link), a\n"
+    "                    blank line, then the plain text (the default)\n"
+    "  --markdown        the article's Markdown (CommonMark) only\n"
+    "  --html            the article's HTML as the feed sent it (its content,\n"
+    "                    else its summary) only\n"
+    "  --json            everything archived about it, as one JSON object\n"
+    "  --width N         wrap the text at N columns (0: do not wrap); the\n"
+    "                    default is the terminal's width on a terminal, else 0\n"
+    "  --version N       version N of the article instead (see 'feedkeep\n"
+    "                    history'), in the form asked for\n"
+    "  --diff [N[..M]]   a unified diff of the text (of the Markdown or HTML\n"
+    "                    with --markdown or --html) from version N to version\n"
+    "                    M; M defaults to the current version, N to the one\n"
+    "                    before it (the last replaced one). N..M is the next\n"
+    "                    argument when it looks like one\n"
+    "  --db PATH         the archive\n"
+    "  -h, --help        show this help\n"
+    "\n"
+    "Markdown, HTML and code go out as archived, except to a terminal, which\n"
+    "never gets control characters or escape sequences from a feed. JSON\n"
+    "fields: id, guid, url, title, author, published, updated, first_seen,\n"
+    "last_seen, tags, feed, published_raw, updated_raw, feeds, versions,\n"
+    "summary_html, content_html, text, markdown; of a version: id, version,\n"
+    "kind, first_seen, replaced_at, title, tags, text_length, text, markdown,\n"
+    "html.\n";
+
+enum show_mode { SHOW_TEXT, SHOW_MARKDOWN, SHOW_HTML, SHOW_JSON };
+
+static const struct {
+    const char *option;
+    enum show_mode mode;
+} modes[] = {
+    {"text", SHOW_TEXT},
+    {"markdown", SHOW_MARKDOWN},
+    {"html", SHOW_HTML},
+    {"json", SHOW_JSON},
+};
+
+static const char *const kind_names[] = {
+    [FK_VERSION_REPLACED] = "replaced",
+    [FK_VERSION_REJECTED] = "rejected",
+    [FK_VERSION_CURRENT] = "current",
+};
+
+/* --diff N..M: 0 for a number not given. */
+struct diff_spec {
+    bool given;
+    int from, to;
+};
+
+/* Parse "N" or "N..M" (positive numbers); false when s is neither. */
+static bool parse_spec(const char *s, struct diff_spec *spec)
+{
+    const char *dots = strstr(s, "..");
+    char *end;
+    long from = strtol(s, &end, 10);
+    if (end == s || from < 1 || from > 1000000 || (dots ? end != dots : *end != '\0'))
+        return false;
+    spec->from = (int)from;
+    spec->to = 0;
+    if (dots) {
+        long to = strtol(dots + 2, &end, 10);
+        if (end == dots + 2 || *end || to < 1 || to > 1000000)
+            return false;
+        spec->to = (int)to;
+    }
+    return true;
+}
+
+/* Text from a feed: as it is for a file or pipe, without control
+ * characters for a terminal. */
+static void add_text(struct fk_buf *buf, const char *s)
+{
+    if (out_is_terminal())
+        out_add_safe(buf, s, true);
+    else
+        fk_buf_adds(buf, s ? s : "");
+    if (buf->len && buf->data[buf->len - 1] != '\n')
+        fk_buf_addc(buf, '\n');
+}
 
 static void add_header(struct fk_buf *buf, const struct fk_article *a)
 {
@@ -51,61 +132,352 @@ static void add_header(struct fk_buf *buf, const struct fk_article *a)
     fk_buf_addc(buf, '\n');
 }
 
+/* The text to show: as archived, or laid out again from the Markdown and
+ * wrapped at width columns. */
+static void add_body(struct fk_buf *buf, const char *text, const char *markdown, int width)
+{
+    char *wrapped = width > 0 ? fk_content_markdown_to_text(markdown, width) : NULL;
+    out_add_safe(buf, wrapped ? wrapped : text, true);
+    if (buf->len && buf->data[buf->len - 1] != '\n')
+        fk_buf_addc(buf, '\n');
+    free(wrapped);
+}
+
+static void add_json_member(struct fk_buf *buf, const char *name, const char *value)
+{
+    fk_buf_printf(buf, ",\"%s\":", name);
+    fk_json_string(buf, value);
+}
+
+static void add_article_json(struct fk_buf *buf, const struct fk_article *a)
+{
+    fk_buf_addc(buf, '{');
+    out_article_json(buf, a);
+    add_json_member(buf, "published_raw", a->published_raw);
+    add_json_member(buf, "updated_raw", a->updated_raw);
+    fk_buf_adds(buf, ",\"feeds\":[");
+    for (size_t i = 0; i < a->nfeeds; i++) {
+        if (i)
+            fk_buf_addc(buf, ',');
+        fk_json_string(buf, a->feeds[i]);
+    }
+    fk_buf_printf(buf, "],\"versions\":%lld", (long long)a->versions);
+    add_json_member(buf, "summary_html", a->summary_html);
+    add_json_member(buf, "content_html", a->content_html);
+    add_json_member(buf, "text", a->text);
+    add_json_member(buf, "markdown", a->markdown);
+    fk_buf_adds(buf, "}\n");
+}
+
+static int show_article(struct fk_store *store, int64_t id, enum show_mode mode, int width)
+{
+    struct fk_article article;
+    struct fk_error err = {0};
+    int rc = fk_store_get_article(store, id, &article, &err);
+    if (rc < 0)
+        return msg_fk_error(&err);
+    if (rc > 0) {
+        msg_error("no article with ID %lld", (long long)id);
+        return EXIT_FAILED;
+    }
+    struct fk_buf buf = FK_BUF_INIT;
+    switch (mode) {
+    case SHOW_TEXT:
+        add_header(&buf, &article);
+        add_body(&buf, article.text, article.markdown, width);
+        break;
+    case SHOW_MARKDOWN:
+        add_text(&buf, article.markdown);
+        break;
+    case SHOW_HTML:
+        add_text(&buf, article.content_html ? article.content_html : article.summary_html);
+        break;
+    case SHOW_JSON:
+        add_article_json(&buf, &article);
+        break;
+    }
+    out_flush(&buf);
+    fk_buf_release(&buf);
+    fk_article_release(&article);
+    return EXIT_OK;
+}
+
+/* What the versions of an article are: how many, and the last one a
+ * change replaced (0: none). */
+struct version_summary {
+    int count;
+    int last_replaced;
+};
+
+static int summarise(const struct fk_version *v, void *ctx)
+{
+    struct version_summary *s = ctx;
+    s->count = v->number;
+    if (v->kind == FK_VERSION_REPLACED)
+        s->last_replaced = v->number;
+    return 0;
+}
+
+/* Version number of article id into *v, or an exit code after saying why
+ * there is none. */
+static int load_version(struct fk_store *store, int64_t id, int number,
+                        const struct version_summary *summary, struct fk_version *v)
+{
+    struct fk_error err = {0};
+    if (number < 1 || number > summary->count) {
+        msg_error("article %lld has versions 1 to %d, not %d", (long long)id, summary->count,
+                  number);
+        return EXIT_FAILED;
+    }
+    int rc = fk_store_get_version(store, id, number, v, &err);
+    if (rc < 0)
+        return msg_fk_error(&err);
+    if (rc > 0) { /* changed since it was counted */
+        msg_error("article %lld has no version %d", (long long)id, number);
+        return EXIT_FAILED;
+    }
+    return EXIT_OK;
+}
+
+static int summarise_versions(struct fk_store *store, int64_t id, struct version_summary *summary)
+{
+    struct fk_error err = {0};
+    int rc = fk_store_list_versions(store, id, summarise, summary, &err);
+    if (rc < 0)
+        return msg_fk_error(&err);
+    if (rc > 0) {
+        msg_error("no article with ID %lld", (long long)id);
+        return EXIT_FAILED;
+    }
+    return EXIT_OK;
+}
+
+static const char *version_part(const struct fk_version *v, enum show_mode mode)
+{
+    return mode == SHOW_MARKDOWN ? v->markdown : mode == SHOW_HTML ? v->html : v->text;
+}
+
+static int show_version(struct fk_store *store, int64_t id, int number, enum show_mode mode,
+                        int width)
+{
+    struct version_summary summary = {0, 0};
+    struct fk_version v = {0};
+    int code = summarise_versions(store, id, &summary);
+    if (code == EXIT_OK)
+        code = load_version(store, id, number, &summary, &v);
+    if (code != EXIT_OK)
+        return code;
+    struct fk_buf buf = FK_BUF_INIT;
+    char seen[FK_DATE_BUFSIZE], replaced[FK_DATE_BUFSIZE];
+    fk_date_format(v.first_seen, seen);
+    fk_date_format(v.replaced_at, replaced);
+    switch (mode) {
+    case SHOW_TEXT:
+        out_add_safe(&buf, v.title ? v.title : "(untitled)", false);
+        fk_buf_printf(&buf, "\nversion %d of %d (%s), first seen %s", v.number, summary.count,
+                      kind_names[v.kind], seen[0] ? seen : "-");
+        if (replaced[0])
+            fk_buf_printf(&buf, ", replaced %s", replaced);
+        fk_buf_adds(&buf, "\n\n");
+        add_body(&buf, v.text, v.markdown, width);
+        break;
+    case SHOW_MARKDOWN:
+    case SHOW_HTML:
+        add_text(&buf, version_part(&v, mode));
+        break;
+    case SHOW_JSON:
+        fk_buf_printf(&buf,
+                      "{\"id\":%lld,\"version\":%d,\"kind\":\"%s\",\"first_seen\":", (long long)id,
+                      v.number, kind_names[v.kind]);
+        fk_json_time(&buf, v.first_seen);
+        fk_buf_adds(&buf, ",\"replaced_at\":");
+        fk_json_time(&buf, v.replaced_at);
+        add_json_member(&buf, "title", v.title);
+        add_json_member(&buf, "tags", v.tags_text);
+        fk_buf_printf(&buf, ",\"text_length\":%zu", v.text_length);
+        add_json_member(&buf, "text", v.text);
+        add_json_member(&buf, "markdown", v.markdown);
+        add_json_member(&buf, "html", v.html);
+        fk_buf_adds(&buf, "}\n");
+        break;
+    }
+    out_flush(&buf);
+    fk_buf_release(&buf);
+    fk_version_release(&v);
+    return EXIT_OK;
+}
+
+/* Print a diff: as it is for a file or pipe; for a terminal each line
+ * without control characters, in colour unless NO_COLOR is set. */
+static void print_diff(const struct fk_buf *diff)
+{
+    struct fk_buf buf = FK_BUF_INIT, line = FK_BUF_INIT;
+    if (!diff->len)
+        return;
+    if (!out_is_terminal()) {
+        fwrite(diff->data, 1, diff->len, stdout);
+        return;
+    }
+    const char *p = diff->data;
+    const char *end = diff->data + diff->len;
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
+        enum out_style style = OUT_STYLE_RESET;
+        if (len >= 3 && (memcmp(p, "---", 3) == 0 || memcmp(p, "+++", 3) == 0))
+            style = OUT_STYLE_BOLD;
+        else if (len >= 2 && memcmp(p, "@@", 2) == 0)
+            style = OUT_STYLE_HUNK;
+        else if (len && *p == '-')
+            style = OUT_STYLE_REMOVED;
+        else if (len && *p == '+')
+            style = OUT_STYLE_ADDED;
+        fk_buf_reset(&line);
+        fk_buf_add(&line, p, len);
+        out_add_style(&buf, style);
+        out_add_safe(&buf, line.data ? line.data : "", false);
+        if (style != OUT_STYLE_RESET)
+            out_add_style(&buf, OUT_STYLE_RESET);
+        fk_buf_addc(&buf, '\n');
+        out_flush(&buf);
+        p += len + 1;
+    }
+    fk_buf_release(&buf);
+    fk_buf_release(&line);
+}
+
+static int show_diff(struct fk_store *store, int64_t id, struct diff_spec spec, enum show_mode mode)
+{
+    struct version_summary summary = {0, 0};
+    struct fk_version from = {0}, to = {0};
+    struct fk_buf diff = FK_BUF_INIT, from_label = FK_BUF_INIT, to_label = FK_BUF_INIT;
+    int code = summarise_versions(store, id, &summary);
+    if (code != EXIT_OK)
+        goto out;
+    if (!spec.from && !summary.last_replaced) {
+        msg_error("article %lld has no earlier version to compare with", (long long)id);
+        code = EXIT_FAILED;
+        goto out;
+    }
+    int from_number = spec.from ? spec.from : summary.last_replaced;
+    int to_number = spec.to ? spec.to : summary.count;
+    code = load_version(store, id, from_number, &summary, &from);
+    if (code == EXIT_OK)
+        code = load_version(store, id, to_number, &summary, &to);
+    if (code != EXIT_OK)
+        goto out;
+    const struct fk_version *v[2] = {&from, &to};
+    struct fk_buf *labels[2] = {&from_label, &to_label};
+    for (int i = 0; i < 2; i++) {
+        char seen[FK_DATE_BUFSIZE];
+        fk_date_format(v[i]->first_seen, seen);
+        fk_buf_printf(labels[i], "article %lld version %d (%s, %s)", (long long)id, v[i]->number,
+                      kind_names[v[i]->kind], seen[0] ? seen : "-");
+    }
+    if (fk_diff_unified(version_part(&from, mode), version_part(&to, mode), from_label.data,
+                        to_label.data, FK_DIFF_CONTEXT, &diff) < 0) {
+        msg_error("the diff of article %lld is too large to show", (long long)id);
+        code = EXIT_FAILED;
+        goto out;
+    }
+    print_diff(&diff);
+out:
+    fk_version_release(&from);
+    fk_version_release(&to);
+    fk_buf_release(&diff);
+    fk_buf_release(&from_label);
+    fk_buf_release(&to_label);
+    return code;
+}
+
 int cmd_show(int argc, char **argv, struct cli *cli)
 {
+    enum { OPT_VERSION = 0x200, OPT_DIFF, OPT_MODE, OPT_WIDTH };
     static const struct option options[] = {
-        {"markdown", no_argument, NULL, 'm'},
+        {"text", no_argument, NULL, OPT_MODE},
+        {"markdown", no_argument, NULL, OPT_MODE},
+        {"html", no_argument, NULL, OPT_MODE},
+        {"json", no_argument, NULL, OPT_MODE},
+        {"version", required_argument, NULL, OPT_VERSION},
+        {"diff", optional_argument, NULL, OPT_DIFF},
+        {"width", required_argument, NULL, OPT_WIDTH},
         CLI_COMMON_OPTIONS,
         {NULL, 0, NULL, 0},
     };
-    bool markdown = false;
-    int opt;
-    while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT, options, NULL)) != -1) {
-        if (opt == 'm') {
-            markdown = true;
+    enum show_mode mode = SHOW_TEXT;
+    const char *mode_option = NULL;
+    struct diff_spec diff = {false, 0, 0};
+    bool diff_greedy = false; /* the spec was taken from the next argument */
+    long version = 0;
+    long width = -1; /* -1: the default */
+    int opt, index = 0;
+    while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT, options, &index)) != -1) {
+        int rc = CLI_CONTINUE;
+        if (opt == OPT_MODE) {
+            if (mode_option && strcmp(mode_option, options[index].name) != 0)
+                return msg_usage("show", "--%s and --%s do not go together", mode_option,
+                                 options[index].name);
+            mode_option = options[index].name;
+            for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++) {
+                if (strcmp(modes[i].option, mode_option) == 0)
+                    mode = modes[i].mode;
+            }
+        } else if (opt == OPT_VERSION) {
+            version = cli_parse_count(optarg);
+            if (version < 1 || version > 1000000)
+                return msg_usage("show", "option '--version': '%s' is not a version number",
+                                 optarg);
+        } else if (opt == OPT_WIDTH) {
+            width = cli_parse_count(optarg);
+            if (width < 0 || width > 100000)
+                return msg_usage("show", "option '--width': '%s' is not a number of columns",
+                                 optarg);
+        } else if (opt == OPT_DIFF) {
+            diff.given = true;
+            if (!optarg && optind < argc && parse_spec(argv[optind], &diff)) {
+                optind++;
+                diff_greedy = true;
+            } else if (optarg && !parse_spec(optarg, &diff)) {
+                return msg_usage("show", "option '--diff': '%s' is not N or N..M", optarg);
+            }
         } else {
-            int rc = cli_common_option(opt, optarg, cli, "show", help);
-            if (rc != CLI_CONTINUE)
-                return rc == CLI_NOT_COMMON ? EXIT_USAGE : rc;
+            rc = cli_common_option(opt, optarg, cli, "show", help);
         }
+        if (rc != CLI_CONTINUE)
+            return rc == CLI_NOT_COMMON ? EXIT_USAGE : rc;
     }
-    if (optind + 1 != argc)
-        return msg_usage("show",
-                         optind == argc ? "show needs an article ID" : "show takes one article ID");
-    long id = cli_parse_count(argv[optind]);
-    if (id < 0)
-        return msg_usage("show", "'%s' is not an article ID", argv[optind]);
+    const char *target = optind < argc ? argv[optind] : NULL;
+    /* "show --diff 5": the 5 was the article, not a version. */
+    if (!target && diff_greedy && !diff.to) {
+        static char number[16];
+        snprintf(number, sizeof number, "%d", diff.from);
+        target = number;
+        diff.from = 0;
+    }
+    if (!target)
+        return msg_usage("show", "show needs an article ID or URL");
+    if (argc - optind > 1)
+        return msg_usage("show", "show takes one article ID or URL");
+    if (diff.given && version)
+        return msg_usage("show", "--diff and --version do not go together");
+    if (diff.given && mode == SHOW_JSON)
+        return msg_usage("show", "--diff and --json do not go together");
+
+    if (width < 0)
+        width = out_is_terminal() ? out_terminal_width() : 0;
 
     struct fk_store *store = cli_open_store(cli);
     if (!store)
         return EXIT_IO;
-    struct fk_article article;
-    struct fk_error err = {0};
-    int code = EXIT_OK;
-    int rc = fk_store_get_article(store, id, &article, &err);
-    if (rc < 0) {
-        code = msg_fk_error(&err);
-    } else if (rc > 0) {
-        msg_error("no article with ID %ld", id);
-        code = EXIT_FAILED;
-    } else {
-        struct fk_buf buf = FK_BUF_INIT;
-        if (markdown) {
-            /* Markdown is text to save or pipe on, but a terminal still gets
-             * it without control sequences. */
-            if (out_is_terminal())
-                out_add_safe(&buf, article.markdown, true);
-            else
-                fk_buf_adds(&buf, article.markdown ? article.markdown : "");
-        } else {
-            add_header(&buf, &article);
-            out_add_safe(&buf, article.text, true);
-            if (buf.len && buf.data[buf.len - 1] != '\n')
-                fk_buf_addc(&buf, '\n');
-        }
-        out_flush(&buf);
-        fk_buf_release(&buf);
-        fk_article_release(&article);
+    int64_t id;
+    int code = cli_find_article(store, "show", target, &id);
+    if (code == EXIT_OK) {
+        if (diff.given)
+            code = show_diff(store, id, diff, mode);
+        else if (version)
+            code = show_version(store, id, (int)version, mode, (int)width);
+        else
+            code = show_article(store, id, mode, (int)width);
     }
     fk_store_close(store);
     return code;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "cli.h"
 #include "feedkeep/date.h"
@@ -21,8 +22,20 @@ static const struct command commands[] = {
     {"import", cmd_import, "archive a feed document from a file or stdin"},
     {"parse", cmd_parse, "print a parsed feed as JSON without storing it"},
     {"list", cmd_list, "list archived articles, newest first"},
-    {"show", cmd_show, "print one article as text or Markdown"},
+    {"search", cmd_search, "full-text search, best matches first, with snippets"},
+    {"show", cmd_show, "print one article, one of its versions or a diff"},
+    {"history", cmd_history, "list the versions of an article"},
     {"code", cmd_code, "list the code blocks of archived articles"},
+    {"tags", cmd_tags, "list the tags with their article counts"},
+    {"stats", cmd_stats, "show the archive's size, counts and last fetch"},
+    {"check", cmd_check, "check the archive and its full-text index"},
+    {"vacuum", cmd_vacuum, "compact the archive"},
+    {"export", cmd_export, "write articles as Markdown files with YAML front matter"},
+    {"add", cmd_add, "subscribe to feeds (URLs, devto:USER, devto:tag/TAG)"},
+    {"remove", cmd_remove, "end subscriptions; their articles stay"},
+    {"feeds", cmd_feeds, "list the subscriptions and their health"},
+    {"fetch", cmd_fetch, "fetch the due feeds and archive what is new"},
+    {"opml", cmd_opml, "import or export the subscriptions as OPML"},
 };
 
 static const char usage_text[] =
@@ -43,7 +56,8 @@ static const char usage_tail[] =
     "  --version      show the version\n"
     "\n"
     "Exit status: 0 success, 1 a feed could not be read, 2 usage error,\n"
-    "3 database or I/O error. See feedkeep(1).\n";
+    "3 database or I/O error, 4 another fetch holds the archive's lock.\n"
+    "See feedkeep(1).\n";
 
 static void usage(FILE *to)
 {
@@ -87,16 +101,50 @@ int cli_common_option(int opt, const char *arg, struct cli *cli, const char *com
     }
 }
 
-/* Parse --since/--until. A date alone given to --until means the end of
- * that day, so "--until 2026-06-30" includes June 30. */
+/* Units of a time ago ("7d"), in seconds. */
+static const struct {
+    char unit;
+    int64_t seconds;
+} time_units[] = {
+    {'s', 1}, {'m', 60}, {'h', 3600}, {'d', 86400}, {'w', 7 * 86400},
+};
+
+/* A time ago, "N" and a unit from time_units, as a time before now; or
+ * FK_TIME_NONE when value is not one. */
+static int64_t parse_time_ago(const char *value)
+{
+    size_t digits = strspn(value, "0123456789");
+    if (digits == 0 || digits > 9 || strlen(value) != digits + 1)
+        return FK_TIME_NONE;
+    for (size_t i = 0; i < sizeof time_units / sizeof time_units[0]; i++) {
+        if (value[digits] == time_units[i].unit)
+            return (int64_t)time(NULL) - strtoll(value, NULL, 10) * time_units[i].seconds;
+    }
+    return FK_TIME_NONE;
+}
+
+/* Parse --since/--until: an ISO 8601 date or time, or a time ago. A date
+ * alone given to --until means the end of that day, so "--until
+ * 2026-06-30" includes June 30. */
 int cli_parse_filter_date(const char *command, const char *option, const char *value, bool end,
                           int64_t *out)
 {
-    int64_t t = fk_date_parse_iso(value);
-    if (t == FK_TIME_NONE)
-        return msg_usage(command, "option '--%s': '%s' is not an ISO 8601 date", option, value);
-    if (end && strlen(value) == 10)
-        t += 86400;
+    int64_t t = parse_time_ago(value);
+    if (t == FK_TIME_NONE) {
+        t = fk_date_parse_iso(value);
+        if (t == FK_TIME_NONE) {
+            struct fk_buf safe = FK_BUF_INIT;
+            out_add_safe(&safe, value, false);
+            msg_usage(command,
+                      "option '--%s': '%s' is not an ISO 8601 date or a time ago "
+                      "(30m, 12h, 7d, 2w)",
+                      option, safe.data ? safe.data : "");
+            fk_buf_release(&safe);
+            return EXIT_USAGE;
+        }
+        if (end && strlen(value) == 10)
+            t += 86400;
+    }
     *out = t;
     return 0;
 }

@@ -2,11 +2,40 @@
  * here, in one form: "feedkeep: <what>: <why>", lower case, no period. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #include "cli.h"
 
+/* A progress line is on stderr's terminal and must go before anything else
+ * is written there. */
+static bool progress_shown;
+
+void msg_progress_clear(void)
+{
+    if (!progress_shown)
+        return;
+    fputs("\r\033[K", stderr);
+    fflush(stderr);
+    progress_shown = false;
+}
+
+void msg_progress(const char *fmt, ...)
+{
+    if (!isatty(STDERR_FILENO))
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    fflush(stdout);
+    fputs("\r\033[Kfeedkeep: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fflush(stderr);
+    va_end(ap);
+    progress_shown = true;
+}
+
 static void vmsg(const char *prefix, const char *fmt, va_list ap)
 {
+    msg_progress_clear();
     fflush(stdout);
     fputs("feedkeep: ", stderr);
     if (prefix)

@@ -2,6 +2,7 @@
  * feeds reaches the user's terminal only without control characters or
  * escape sequences. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -253,4 +254,153 @@ void out_flush(struct fk_buf *buf)
     if (buf->len)
         fwrite(buf->data, 1, buf->len, stdout);
     fk_buf_reset(buf);
+}
+
+void out_delay(int64_t seconds, char *out, size_t size)
+{
+    if (seconds < 60) {
+        snprintf(out, size, "%llds", (long long)(seconds > 0 ? seconds : 0));
+        return;
+    }
+    long long minutes = (long long)((seconds + 30) / 60);
+    long long hours = minutes / 60;
+    if (hours == 0)
+        snprintf(out, size, "%lldm", minutes);
+    else if (hours < 48 && minutes % 60)
+        snprintf(out, size, "%lldh%02lldm", hours, minutes % 60);
+    else if (hours < 48)
+        snprintf(out, size, "%lldh", hours);
+    else if (hours % 24)
+        snprintf(out, size, "%lldd%lldh", hours / 24, hours % 24);
+    else
+        snprintf(out, size, "%lldd", hours / 24);
+}
+
+/* The escape sequences of the styles (SGR). */
+static const char *const style_codes[] = {
+    [OUT_STYLE_RESET] = "\033[0m",  [OUT_STYLE_MATCH] = "\033[1;31m",
+    [OUT_STYLE_ADDED] = "\033[32m", [OUT_STYLE_REMOVED] = "\033[31m",
+    [OUT_STYLE_HUNK] = "\033[36m",  [OUT_STYLE_BOLD] = "\033[1m",
+};
+
+bool out_use_color(void)
+{
+    /* https://no-color.org: set and not empty means no colour. */
+    const char *no_color = getenv("NO_COLOR");
+    return out_is_terminal() && !(no_color && *no_color);
+}
+
+void out_add_style(struct fk_buf *out, enum out_style style)
+{
+    static int color = -1;
+    if (color < 0)
+        color = out_use_color();
+    if (color && (unsigned)style < sizeof style_codes / sizeof style_codes[0])
+        fk_buf_adds(out, style_codes[style]);
+}
+
+void out_add_marked(struct fk_buf *out, const char *s, bool styled, int width)
+{
+    struct fk_buf clean = FK_BUF_INIT, piece = FK_BUF_INIT;
+    /* Sanitise the text between the marks, keeping the marks. */
+    const char *p = s ? s : "";
+    while (*p) {
+        size_t n = strcspn(p, OUT_MARK_OPEN OUT_MARK_CLOSE);
+        fk_buf_reset(&piece);
+        fk_buf_add(&piece, p, n);
+        out_add_safe(&clean, piece.data, false);
+        p += n;
+        if (*p)
+            fk_buf_addc(&clean, *p++);
+    }
+    /* Copy it, the marks as styles or brackets, runs of white space as one
+     * space (a snippet is not laid out), cut to width columns. */
+    const char *text = clean.data ? clean.data : "";
+    int used = 0;
+    bool open = false, space = false;
+    for (size_t i = 0; i < clean.len;) {
+        char c = text[i];
+        if (c == OUT_MARK_OPEN[0] || c == OUT_MARK_CLOSE[0]) {
+            open = c == OUT_MARK_OPEN[0];
+            if (styled)
+                out_add_style(out, open ? OUT_STYLE_MATCH : OUT_STYLE_RESET);
+            else
+                fk_buf_addc(out, open ? '[' : ']');
+            i++;
+            continue;
+        }
+        if (c == ' ' && space) {
+            i++;
+            continue;
+        }
+        space = c == ' ';
+        unsigned cp = 0xFFFD;
+        size_t n = decode_utf8(text + i, clean.len - i, &cp);
+        if (!n)
+            n = 1;
+        int w = columns_of(cp);
+        if (width > 0 && used + w > width - 1 && i + n < clean.len) {
+            fk_buf_adds(out, "\xE2\x80\xA6");
+            break;
+        }
+        fk_buf_add(out, text + i, n);
+        used += w;
+        i += n;
+    }
+    if (open && styled)
+        out_add_style(out, OUT_STYLE_RESET);
+    else if (open)
+        fk_buf_addc(out, ']');
+    fk_buf_release(&clean);
+    fk_buf_release(&piece);
+}
+
+void out_unmark(struct fk_buf *out, const char *s)
+{
+    fk_buf_adds(out, "");
+    for (const char *p = s ? s : ""; *p; p++) {
+        if (strchr(" \t\n\r", *p)) {
+            /* White space as one space: a snippet is not laid out. */
+            if (out->len && out->data[out->len - 1] != ' ')
+                fk_buf_addc(out, ' ');
+            continue;
+        }
+        fk_buf_addc(out, *p == OUT_MARK_OPEN[0] ? '[' : *p == OUT_MARK_CLOSE[0] ? ']' : *p);
+    }
+}
+
+void out_article_json(struct fk_buf *out, const struct fk_article *a)
+{
+    fk_buf_printf(out, "\"id\":%lld,\"guid\":", (long long)a->id);
+    fk_json_string(out, a->guid);
+    fk_buf_adds(out, ",\"url\":");
+    fk_json_string(out, a->url);
+    fk_buf_adds(out, ",\"title\":");
+    fk_json_string(out, a->title);
+    fk_buf_adds(out, ",\"author\":");
+    fk_json_string(out, a->author);
+    fk_buf_adds(out, ",\"published\":");
+    fk_json_time(out, a->published);
+    fk_buf_adds(out, ",\"updated\":");
+    fk_json_time(out, a->updated);
+    fk_buf_adds(out, ",\"first_seen\":");
+    fk_json_time(out, a->first_seen);
+    fk_buf_adds(out, ",\"last_seen\":");
+    fk_json_time(out, a->last_seen);
+    fk_buf_adds(out, ",\"tags\":[");
+    for (size_t i = 0; i < a->ntags; i++) {
+        if (i)
+            fk_buf_addc(out, ',');
+        fk_json_string(out, a->tags[i]);
+    }
+    fk_buf_adds(out, "],\"feed\":");
+    fk_json_string(out, a->feed_url);
+}
+
+void out_add_field(struct fk_buf *out, enum out_format format, const char *s)
+{
+    if (format == OUT_CSV)
+        out_add_csv(out, s);
+    else
+        out_add_tsv(out, s);
 }

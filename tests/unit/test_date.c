@@ -165,6 +165,11 @@ static const struct date_case extra_cases[] = {
     {"Thu, 01 Janvier 2004 19:48:21 GMT", NULL},
     {"Thu, 01 Januaryyyyyyyyyyyyyyyyyy 2004 19:48:21 GMT", NULL},
     {"Foo, 01 Jan 2004 19:48:21 GMT", NULL},
+    /* Commas in odd places, or none */
+    {"Thu, 01 Jan 2004, 19:48:21 GMT", "2004-01-01T19:48:21Z"},
+    {"Thu 01 Jan 2004 19:48:21 GMT", "2004-01-01T19:48:21Z"},
+    {"Thursday, January 1, 2004 19:48 EST", "2004-01-02T00:48:00Z"},
+    {"Jan 1, 04", "2004-01-01T00:00:00Z"},
     /* RFC 850 */
     {"Sunday, 06-Nov-94 08:49:37 GMT", "1994-11-06T08:49:37Z"},
     /* Years: RFC 2822's two- and three-digit rules, four digits as written */
@@ -242,6 +247,7 @@ static const struct date_case extra_cases[] = {
     /* Leap second and end of day roll over */
     {"2003-12-31T23:59:60Z", "2004-01-01T00:00:00Z"},
     {"2016-12-31T23:59:60Z", "2017-01-01T00:00:00Z"},
+    {"2016-12-31T23:59:60+01:00", "2016-12-31T23:00:00Z"},
     {"2003-12-31T24:00:00Z", "2004-01-01T00:00:00Z"},
     {"2003-12-31T24:00:01Z", NULL},
     /* Not ISO dates */

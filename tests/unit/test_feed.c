@@ -15,8 +15,12 @@
 #include "feedkeep/date.h"
 #include "harness.h"
 
-#define MAX_ITEMS 32
-#define MAX_TAGS  16
+/* A byte string with its length: the inputs hold NUL bytes. */
+#define BYTES(s) s, sizeof(s) - 1
+
+#define MAX_ITEMS      32
+#define MAX_TAGS       16
+#define MAX_ENCLOSURES 80
 
 /* What the callbacks saw, copied: the parser's strings die with the call. */
 struct got_item {
@@ -25,6 +29,8 @@ struct got_item {
     int64_t published, updated;
     char *tags[MAX_TAGS];
     size_t ntags;
+    char *enclosures[MAX_ENCLOSURES]; /* "url type length kind", "-" for none */
+    size_t nenclosures;
 };
 
 struct result {
@@ -66,6 +72,17 @@ static int on_item(const struct fk_item *item, void *ctx)
         g->updated = item->updated;
         for (size_t i = 0; i < item->ntags && i < MAX_TAGS; i++)
             g->tags[g->ntags++] = fk_xstrdup(item->tags[i]);
+        for (size_t i = 0; i < item->nenclosures && i < MAX_ENCLOSURES; i++) {
+            const struct fk_enclosure *e = &item->enclosures[i];
+            struct fk_buf b = FK_BUF_INIT;
+            fk_buf_printf(&b, "%s %s ", e->url, e->type ? e->type : "-");
+            if (e->length >= 0)
+                fk_buf_printf(&b, "%lld", (long long)e->length);
+            else
+                fk_buf_adds(&b, "-");
+            fk_buf_printf(&b, " %s", e->kind);
+            g->enclosures[g->nenclosures++] = fk_buf_detach(&b);
+        }
     }
     r->nitems++;
     return r->stop_after && r->nitems >= r->stop_after;
@@ -87,6 +104,8 @@ static void result_release(struct result *r)
         free(g->base);
         for (size_t t = 0; t < g->ntags; t++)
             free(g->tags[t]);
+        for (size_t e = 0; e < g->nenclosures; e++)
+            free(g->enclosures[e]);
     }
     fk_feed_info_release(&r->info);
     memset(r, 0, sizeof *r);
@@ -95,7 +114,7 @@ static void result_release(struct result *r)
 static void parse_len(struct result *r, const char *xml, size_t len, const char *base_url,
                       const char *charset)
 {
-    struct fk_parse_options opts = {base_url, charset};
+    struct fk_parse_options opts = {.base_url = base_url, .charset = charset};
     struct fk_feed_handler handler = {on_feed, on_item, r};
     r->rc = fk_feed_parse_memory(xml, len, &opts, &handler, &r->info, &r->err);
 }
@@ -446,6 +465,61 @@ static void test_xml_base(void)
     result_release(&r);
 }
 
+/* xml:base on elements inside inline XHTML, nested to any depth, and bases
+ * that are not web addresses. */
+static void test_xml_base_nested(void)
+{
+    static const char xml[] =
+        "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:base=\"http://example.org/blog/\">\n"
+        "<entry xml:base=\"2024/\"><id>x</id>\n"
+        "<content type=\"xhtml\" xml:base=\"posts/\"><div xmlns=\"http://www.w3.org/1999/xhtml\">"
+        "<p xml:base=\"sub/\"><a href=\"d.html\">d</a> <img src=\"/i.png\" alt=\"i\"/>"
+        "<span xml:base=\"http://other.example/\"><a href=\"o\">o</a></span></p>"
+        "<a href=\"e.html\">e</a> <a href=\"#frag\">f</a></div></content>\n"
+        "</entry></feed>\n";
+    struct result r = {0};
+    parse(&r, xml, NULL);
+    CHECK_INT(r.rc, 0);
+    CHECK_INT(r.nitems, 1);
+    CHECK_STR(r.items[0].content,
+              "<p><a href=\"http://example.org/blog/2024/posts/sub/d.html\">d</a> "
+              "<img alt=\"i\" src=\"http://example.org/i.png\" />"
+              "<span><a href=\"http://other.example/o\">o</a></span></p>"
+              "<a href=\"http://example.org/blog/2024/posts/e.html\">e</a> "
+              "<a href=\"#frag\">f</a>");
+    CHECK_STR(r.items[0].base, "http://example.org/blog/2024/");
+    result_release(&r);
+
+    /* RSS: xml:base on the channel and the item, and escaped HTML in CDATA */
+    parse(&r,
+          "<rss xmlns:content=\"http://purl.org/rss/1.0/modules/content/\">"
+          "<channel xml:base=\"https://site.example/a/\"><item xml:base=\"b/\">"
+          "<link>c</link><content:encoded><![CDATA[<p><a href=\"d\">d</a>"
+          "<img src=\"../e.png\"></p>]]></content:encoded></item></channel></rss>",
+          "https://feeds.example/feed.xml");
+    CHECK_STR(r.items[0].url, "https://site.example/a/b/c");
+    CHECK_STR(r.items[0].content, "<p><a href=\"https://site.example/a/b/d\">d</a>"
+                                  "<img src=\"https://site.example/a/e.png\"></p>");
+    result_release(&r);
+
+    /* a base that would turn relative links into scripts is ignored */
+    parse(&r,
+          "<rss><channel><link>/home</link><item xml:base=\"javascript:alert(1)//\">"
+          "<link>p</link><description>&lt;a href=\"q\"&gt;q&lt;/a&gt;</description></item>"
+          "</channel></rss>",
+          "https://ok.example/feed");
+    CHECK_STR(r.info.site_url, "https://ok.example/home");
+    CHECK_STR(r.items[0].url, "https://ok.example/p");
+    CHECK_STR(r.items[0].summary, "<a href=\"https://ok.example/q\">q</a>");
+    result_release(&r);
+    parse(&r, "<rss><channel><link>/home</link></channel></rss>", "javascript:alert(1)");
+    CHECK_STR(r.info.site_url, "/home");
+    result_release(&r);
+    parse(&r, "<rss><channel><link>/home</link></channel></rss>", "data:text/html,x");
+    CHECK_STR(r.info.site_url, "/home");
+    result_release(&r);
+}
+
 static void test_content_types(void)
 {
     static const char xml[] =
@@ -555,6 +629,129 @@ static void test_authors_and_priorities(void)
     result_release(&r);
 }
 
+static void test_enclosures(void)
+{
+    static const char rss[] =
+        "<rss version=\"2.0\" xmlns:media=\"http://search.yahoo.com/mrss/\"\n"
+        "     xmlns:itunes=\"http://www.itunes.com/dtds/podcast-1.0.dtd\">\n"
+        "<channel xml:base=\"http://example.com/pod/\"><title>Pod</title>\n"
+        "<item><title>Episode 1</title>\n"
+        "  <enclosure url=\"audio/ep1.mp3\" type=\"audio/mpeg\" length=\"12345678\"/>\n"
+        /* the same file again, as media:content: one enclosure, first one's values */
+        "  <media:content url=\"audio/ep1.mp3\" type=\"audio/x-mp3\" fileSize=\"1\"/>\n"
+        "  <media:group xml:base=\"video/\">\n"
+        "    <media:content url=\"ep1.mp4\" type=\"video/mp4\" fileSize=\" 55 \">"
+        "<media:thumbnail url=\"t1.jpg\"/><media:title>not a title</media:title>"
+        "</media:content>\n"
+        "    <media:content url=\"ep1.webm\"/>\n"
+        "    <media:thumbnail url=\"https://cdn.example/t.jpg\" width=\"120\"/>\n"
+        "  </media:group>\n"
+        "  <itunes:image href=\"ep1.jpg\"/>\n"
+        "  <enclosure url=\" \" type=\"audio/mpeg\"/>\n"
+        "  <enclosure type=\"audio/mpeg\"/>\n"
+        "  <enclosure url=\"x.ogg\" type=\"\" length=\"1e6\"/>\n"
+        "  <enclosure url=\"y.ogg\" length=\"99999999999999999999\"/>\n"
+        "  <enclosure url=\"z.ogg\" length=\"0\"/>\n"
+        "</item>\n"
+        "<item><title>no enclosures</title><media:thumbnail/></item>\n"
+        "</channel></rss>\n";
+    struct result r = {0};
+    parse(&r, rss, NULL);
+    CHECK_INT(r.rc, 0);
+    CHECK(r.info.well_formed);
+    CHECK_INT(r.nitems, 2);
+    CHECK_STR(r.items[0].title, "Episode 1");
+    static const char *const want[] = {
+        "http://example.com/pod/audio/ep1.mp3 audio/mpeg 12345678 file",
+        "http://example.com/pod/video/ep1.mp4 video/mp4 55 file",
+        "http://example.com/pod/video/t1.jpg - - thumbnail",
+        "http://example.com/pod/video/ep1.webm - - file",
+        "https://cdn.example/t.jpg - - thumbnail",
+        "http://example.com/pod/ep1.jpg - - thumbnail",
+        "http://example.com/pod/x.ogg - - file",
+        "http://example.com/pod/y.ogg - - file",
+        "http://example.com/pod/z.ogg - 0 file",
+    };
+    CHECK_INT(r.items[0].nenclosures, sizeof want / sizeof want[0]);
+    for (size_t i = 0; i < r.items[0].nenclosures && i < sizeof want / sizeof want[0]; i++)
+        CHECK_STR(r.items[0].enclosures[i], want[i]);
+    CHECK_INT(r.items[1].nenclosures, 0);
+    result_release(&r);
+
+    /* Atom: links with rel="enclosure", resolved against xml:base; a
+     * thumbnail of the same URL as a later file becomes that file */
+    static const char atom[] =
+        "<feed xmlns=\"http://www.w3.org/2005/Atom\" "
+        "xmlns:media=\"http://search.yahoo.com/mrss/\"\n"
+        "      xml:base=\"https://example.org/\">\n"
+        "<entry><id>e1</id>\n"
+        "  <link rel=\"alternate\" href=\"/posts/1\"/>\n"
+        "  <media:thumbnail url=\"/media/a.png\"/>\n"
+        "  <link rel=\"enclosure\" href=\"/media/a.png\" type=\"image/png\" length=\"2048\"/>\n"
+        "  <link rel=\"enclosure\" xml:base=\"https://cdn.example.org/x/\" href=\"b.mp3\""
+        " type=\"audio/mpeg\"/>\n"
+        "  <link rel=\"related\" href=\"/not-an-enclosure\"/>\n"
+        "</entry></feed>\n";
+    parse(&r, atom, NULL);
+    CHECK_INT(r.rc, 0);
+    CHECK_INT(r.nitems, 1);
+    CHECK_STR(r.items[0].url, "https://example.org/posts/1");
+    CHECK_INT(r.items[0].nenclosures, 2);
+    CHECK_STR(r.items[0].enclosures[0], "https://example.org/media/a.png image/png 2048 file");
+    CHECK_STR(r.items[0].enclosures[1], "https://cdn.example.org/x/b.mp3 audio/mpeg - file");
+    result_release(&r);
+
+    /* the document URL is the base when there is no xml:base */
+    parse(&r, "<rss><channel><item><enclosure url=\"../a.mp3\"/></item></channel></rss>",
+          "https://example.net/feeds/main.xml");
+    CHECK_INT(r.items[0].nenclosures, 1);
+    CHECK_STR(r.items[0].enclosures[0], "https://example.net/a.mp3 - - file");
+    result_release(&r);
+
+    /* at most FK_FEED_ENCLOSURES_MAX per item */
+    struct fk_buf doc = FK_BUF_INIT;
+    fk_buf_adds(&doc, "<rss><channel><item>");
+    for (int i = 0; i < FK_FEED_ENCLOSURES_MAX + 10; i++)
+        fk_buf_printf(&doc, "<enclosure url=\"http://e.example/%d\"/>", i);
+    fk_buf_adds(&doc, "<title>after</title></item></channel></rss>");
+    parse(&r, doc.data, NULL);
+    CHECK_INT(r.nitems, 1);
+    CHECK_STR(r.items[0].title, "after");
+    CHECK_INT(r.items[0].nenclosures, FK_FEED_ENCLOSURES_MAX);
+    CHECK_STR(r.items[0].enclosures[FK_FEED_ENCLOSURES_MAX - 1], "http://e.example/63 - - file");
+    result_release(&r);
+    fk_buf_release(&doc);
+}
+
+/* The feed's image: RSS image/url, Atom logo else icon, itunes:image. */
+static void test_feed_image(void)
+{
+    static const struct {
+        const char *xml, *base, *image;
+    } cases[] = {
+        {"<rss xmlns:itunes=\"http://www.itunes.com/dtds/podcast-1.0.dtd\"><channel>"
+         "<itunes:image href=\"art.jpg\"/><image><url>logo.png</url></image></channel></rss>",
+         "http://p.example/feed", "http://p.example/logo.png"},
+        {"<rss xmlns:itunes=\"http://www.itunes.com/dtds/podcast-1.0.dtd\"><channel>"
+         "<itunes:image href=\" art.jpg \"/></channel></rss>",
+         "http://p.example/feed", "http://p.example/art.jpg"},
+        {"<feed xmlns=\"http://www.w3.org/2005/Atom\"><icon>/i.ico</icon></feed>",
+         "http://a.example/x/", "http://a.example/i.ico"},
+        {"<feed xmlns=\"http://www.w3.org/2005/Atom\"><logo>l.png</logo><icon>/i.ico</icon>"
+         "</feed>",
+         "http://a.example/x/", "http://a.example/x/l.png"},
+        {"<rss><channel><item><image><url>not the feed's</url></image></item></channel></rss>",
+         NULL, NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct result r = {0};
+        parse(&r, cases[i].xml, cases[i].base);
+        CHECK_INT(r.rc, 0);
+        CHECK_STR(r.info.image_url, cases[i].image);
+        result_release(&r);
+    }
+}
+
 /* ---- broken and hostile input -------------------------------------------------- */
 
 static void test_recovery(void)
@@ -601,9 +798,79 @@ static void test_recovery(void)
           NULL);
     CHECK_INT(r.rc, 0);
     CHECK(!r.info.well_formed);
-    CHECK(r.nitems >= 1);
+    CHECK_INT(r.nitems, 2);
     CHECK_STR(r.items[0].title, "x");
+    CHECK_STR(r.items[0].summary, "<p>unclosed</p>");
+    CHECK_STR(r.items[1].title, "y");
     result_release(&r);
+}
+
+/* Naked HTML in RSS descriptions often leaves tags open (<br>, <p>, <img>)
+ * or closes tags it never opened. libxml2 closes one element per end tag,
+ * which would leave every later item inside the first; the parser closes
+ * what the document means instead. */
+static void test_unclosed_tags(void)
+{
+    struct fk_buf doc = FK_BUF_INIT;
+    fk_buf_adds(&doc, "<rss><channel><title>t</title>");
+    for (int i = 0; i < 300; i++)
+        fk_buf_printf(&doc,
+                      "<item><guid>g%d</guid><description>a<br>b<img src=\"/i.png\">"
+                      "<p>c</description><title>t%d</title></item>\n",
+                      i, i);
+    fk_buf_adds(&doc, "</channel></rss>");
+    struct result r = {0};
+    parse(&r, doc.data, "http://h.example/");
+    CHECK_INT(r.rc, 0);
+    CHECK(!r.info.well_formed);
+    CHECK(r.info.error && strstr(r.info.error, "mismatch"));
+    CHECK_INT(r.nitems, 300);
+    CHECK_STR(r.items[0].summary, "a<br />b<img src=\"http://h.example/i.png\" /><p>c</p>");
+    CHECK_STR(r.items[0].title, "t0");
+    CHECK_STR(r.items[MAX_ITEMS - 1].guid, "g31");
+    CHECK_STR(r.items[MAX_ITEMS - 1].title, "t31");
+    result_release(&r);
+    fk_buf_release(&doc);
+
+    static const struct {
+        const char *name, *xml;
+        int items;
+        const char *summary, *title, *second;
+    } cases[] = {
+        /* an end tag that closes nothing open is ignored inside HTML */
+        {"stray end tag",
+         "<rss><channel><item><guid>a</guid><description>x</b>y</description><title>T</title>"
+         "</item><item><guid>b</guid><title>U</title></item></channel></rss>",
+         2, "xy", "T", "U"},
+        /* end tags match without regard to case, as in HTML */
+        {"case",
+         "<rss><channel><item><guid>a</guid><description><P>x</p></description>"
+         "<title>T</title></item><item><guid>b</guid><title>U</title></item></channel></rss>",
+         2, "<P>x</P>", "T", "U"},
+        /* in a plain field a misspelt end tag closes it, as libxml2 does */
+        {"misspelt end tag",
+         "<rss><channel><item><guid>a</guid><title>T</titel><link>http://l.example/</link>"
+         "</item><item><guid>b</guid><title>U</title></item></channel></rss>",
+         2, NULL, "T", "U"},
+        {"atom xhtml",
+         "<feed xmlns=\"http://www.w3.org/2005/Atom\"><entry><id>a</id><title>T</title>"
+         "<summary type=\"xhtml\"><div xmlns=\"http://www.w3.org/1999/xhtml\">x<br>y</div>"
+         "</summary></entry><entry><id>b</id><title>U</title></entry></feed>",
+         2, "x<br />y", "T", "U"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        parse(&r, cases[i].xml, NULL);
+        CHECK_INT(r.rc, 0);
+        CHECK(!r.info.well_formed);
+        harness_check_int(__FILE__, __LINE__, cases[i].name, r.nitems, cases[i].items);
+        if (r.nitems == cases[i].items) {
+            harness_check_str(__FILE__, __LINE__, cases[i].name, r.items[0].summary,
+                              cases[i].summary);
+            harness_check_str(__FILE__, __LINE__, cases[i].name, r.items[0].title, cases[i].title);
+            harness_check_str(__FILE__, __LINE__, cases[i].name, r.items[1].title, cases[i].second);
+        }
+        result_release(&r);
+    }
 }
 
 static void test_not_a_feed(void)
@@ -746,6 +1013,42 @@ static void test_field_limit(void)
     fk_buf_release(&doc);
 }
 
+/* libxml2 keeps all text up to the next '<' in memory: a document that is
+ * one endless text is refused after 10 MB of it, not read whole. */
+static void test_text_without_markup(void)
+{
+    struct fk_buf doc = FK_BUF_INIT;
+    fk_buf_init(&doc, 12 << 20);
+    fk_buf_adds(&doc, "<rss><channel><item><title>before</title></item>"
+                      "<item><title>huge</title><description>");
+    while (doc.len < (11 << 20))
+        fk_buf_adds(&doc, "&lt;p&gt;no markup here, only escaped text&lt;/p&gt;\n");
+    fk_buf_adds(&doc, "</description></item><item><title>after</title></item></channel></rss>");
+    struct result r = {0};
+    parse_len(&r, doc.data, doc.len, NULL, NULL);
+    CHECK_INT(r.rc, 0);
+    CHECK(!r.info.well_formed);
+    CHECK_STR(r.info.error,
+              "more than 10 MB of text without markup: document refused past this point");
+    CHECK_INT(r.nitems, 1);
+    CHECK_STR(r.items[0].title, "before");
+    result_release(&r);
+
+    /* a big field with markup in it is read, and cut at FK_FEED_FIELD_MAX */
+    fk_buf_reset(&doc);
+    fk_buf_adds(&doc, "<rss><channel><item><description>");
+    while (doc.len < (11 << 20))
+        fk_buf_adds(&doc, "<p>naked markup, which libxml2 reads as it comes</p>\n");
+    fk_buf_adds(&doc, "</description></item><item><title>after</title></item></channel></rss>");
+    parse_len(&r, doc.data, doc.len, NULL, NULL);
+    CHECK_INT(r.rc, 0);
+    CHECK_INT(r.nitems, 2);
+    CHECK(r.items[0].summary && strlen(r.items[0].summary) == FK_FEED_FIELD_MAX);
+    CHECK_STR(r.items[1].title, "after");
+    result_release(&r);
+    fk_buf_release(&doc);
+}
+
 static void test_encodings(void)
 {
     /* the declaration says UTF-8; the HTTP charset (opts) knows better */
@@ -775,6 +1078,157 @@ static void test_encodings(void)
     /* &#146; means a Windows-1252 right quote, not a C1 control */
     parse(&r, "<rss><channel><item><title>don&#146;t</title></item></channel></rss>", NULL);
     CHECK_STR(r.items[0].title, "don\xe2\x80\x99t");
+    result_release(&r);
+
+    /* the same inside HTML, where the reference reaches the HTML parser */
+    parse(&r,
+          "<rss><channel><item><description>don&amp;#146;t &amp;#x80; &amp;#X9c; &amp;#129; "
+          "&amp;#8217; &amp;#146 &amp;#99999999999999999999;</description></item></channel></rss>",
+          NULL);
+    CHECK_STR(r.items[0].summary,
+              "don&#x2019;t &#x20ac; &#x153; &#129; &#8217; &#146 &#99999999999999999999;");
+    result_release(&r);
+}
+
+/* Byte order marks, declarations and the caller's charset, all the way
+ * through the parser: the title of a one-item feed in each. */
+static void test_encodings_declared(void)
+{
+#define DOC(decl, title) decl "<rss><channel><item><title>" title "</title></item></channel></rss>"
+    static const struct {
+        const char *name, *xml;
+        size_t len;
+        const char *charset, *title;
+    } cases[] = {
+        {"utf-8 bom", BYTES("\xef\xbb\xbf" DOC("<?xml version=\"1.0\"?>", "caf\xc3\xa9")), NULL,
+         "caf\xc3\xa9"},
+        {"utf-16be bom",
+         BYTES("\xfe\xff\0<\0r\0s\0s\0>\0<\0i\0t\0e\0m\0>\0<\0t\0i\0t\0l\0e\0>\x20\xac"
+               "\0<\0/\0t\0i\0t\0l\0e\0>\0<\0/\0i\0t\0e\0m\0>\0<\0/\0r\0s\0s\0>"),
+         NULL, "\xe2\x82\xac"},
+        {"utf-16le bom",
+         BYTES("\xff\xfe<\0r\0s\0s\0>\0<\0i\0t\0e\0m\0>\0<\0t\0i\0t\0l\0e\0>\0\xe9\0"
+               "<\0/\0t\0i\0t\0l\0e\0>\0<\0/\0i\0t\0e\0m\0>\0<\0/\0r\0s\0s\0>\0"),
+         NULL, "\xc3\xa9"},
+        {"iso-8859-1", BYTES(DOC("<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>", "caf\xe9")),
+         NULL, "caf\xc3\xa9"},
+        {"windows-1252",
+         BYTES(DOC("<?xml version=\"1.0\" encoding=\"windows-1252\"?>", "\x93quoted\x94 \x80")),
+         NULL, "\xe2\x80\x9cquoted\xe2\x80\x9d \xe2\x82\xac"},
+        {"koi8-r", BYTES(DOC("<?xml version=\"1.0\" encoding=\"KOI8-R\"?>", "\xf0\xd2\xc9")), NULL,
+         "\xd0\x9f\xd1\x80\xd0\xb8"},
+        {"shift_jis",
+         BYTES(DOC("<?xml version=\"1.0\" encoding=\"Shift_JIS\"?>", "\x93\xfa\x96\x7b")), NULL,
+         "\xe6\x97\xa5\xe6\x9c\xac"},
+        {"euc-jp", BYTES(DOC("<?xml version='1.0' encoding='EUC-JP'?>", "\xc6\xfc\xcb\xdc")), NULL,
+         "\xe6\x97\xa5\xe6\x9c\xac"},
+        {"charset beats the declaration",
+         BYTES(DOC("<?xml version=\"1.0\" encoding=\"utf-8\"?>", "caf\xe9")), "windows-1252",
+         "caf\xc3\xa9"},
+        {"utf-8 charset beats a latin-1 declaration",
+         BYTES(DOC("<?xml version=\"1.0\" encoding=\"iso-8859-1\"?>", "caf\xc3\xa9")), "UTF-8",
+         "caf\xc3\xa9"},
+        {"a byte order mark beats the charset", BYTES("\xef\xbb\xbf" DOC("", "caf\xc3\xa9")),
+         "iso-8859-1", "caf\xc3\xa9"},
+    };
+#undef DOC
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct result r = {0};
+        parse_len(&r, cases[i].xml, cases[i].len, NULL, cases[i].charset);
+        CHECK_INT(r.rc, 0);
+        if (!r.info.well_formed)
+            fprintf(stderr, "%s: %s\n", cases[i].name, r.info.error);
+        CHECK(r.info.well_formed);
+        CHECK_INT(r.nitems, 1);
+        harness_check_str(__FILE__, __LINE__, cases[i].name, r.nitems ? r.items[0].title : NULL,
+                          cases[i].title);
+        result_release(&r);
+    }
+}
+
+/* Bytes that are not text in the document's encoding, and NUL bytes, cost
+ * a character each, never the rest of the feed (libxml2 alone stops at
+ * the first one inside CDATA). */
+static void test_invalid_bytes(void)
+{
+    static const char utf8[] =
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<rss><channel><title>t</title>\n"
+        "<item><title>one</title></item>\n"
+        "<item><title>caf\xe9</title><description><![CDATA[<p>\x93q\x94 \xff</p>]]></description>"
+        "</item>\n"
+        "<item><title>three</title></item>\n"
+        "</channel></rss>\n";
+    struct result r = {0};
+    parse(&r, utf8, NULL);
+    CHECK_INT(r.rc, 0);
+    CHECK(!r.info.well_formed);
+    CHECK_STR(r.info.error, "line 4: invalid UTF-8 (byte 0xE9): read as Windows-1252");
+    CHECK_INT(r.nitems, 3);
+    CHECK_STR(r.items[1].title, "caf\xc3\xa9");
+    CHECK_STR(r.items[1].summary, "<p>\xe2\x80\x9cq\xe2\x80\x9d \xc3\xbf</p>");
+    CHECK_STR(r.items[2].title, "three");
+    result_release(&r);
+
+    /* NUL bytes: in text, in CDATA, and as padding after the end */
+    static const char nul[] = "<rss><channel><item><title>a\0b</title>"
+                              "<description><![CDATA[c\0d]]></description></item>"
+                              "<item><title>next</title></item></channel></rss>\0\0\0\0";
+    parse_len(&r, nul, sizeof nul - 1, NULL, NULL);
+    CHECK_INT(r.rc, 0);
+    CHECK(!r.info.well_formed);
+    CHECK_STR(r.info.error, "line 1: control character U+0000 is not allowed in XML: dropped");
+    CHECK_INT(r.nitems, 2);
+    CHECK_STR(r.items[0].title, "ab");
+    CHECK_STR(r.items[0].summary, "cd");
+    CHECK_STR(r.items[1].title, "next");
+    result_release(&r);
+
+    /* a declared encoding with bytes it does not define */
+    static const char cp1252[] =
+        "<?xml version=\"1.0\" encoding=\"windows-1252\"?><rss><channel>"
+        "<item><title>x\x81y</title></item><item><title>z</title></item></channel></rss>";
+    parse(&r, cp1252, NULL);
+    CHECK_INT(r.rc, 0);
+    CHECK(!r.info.well_formed);
+    CHECK_INT(r.nitems, 2);
+    CHECK_STR(r.items[0].title, "x\xef\xbf\xbdy");
+    CHECK_STR(r.items[1].title, "z");
+    result_release(&r);
+
+    static const char sjis[] = "<?xml version=\"1.0\" encoding=\"Shift_JIS\"?><rss><channel>"
+                               "<item><title>\x93\xfa\x81\xff\x96\x7b</title></item>"
+                               "<item><title>z</title></item></channel></rss>";
+    parse(&r, sjis, NULL);
+    CHECK_INT(r.nitems, 2);
+    CHECK(r.nitems == 2 && r.items[0].title && strstr(r.items[0].title, "\xe6\x9c\xac"));
+    CHECK_STR(r.items[1].title, "z");
+    result_release(&r);
+
+    /* a lone UTF-16 surrogate keeps the rest of the document aligned */
+    static const char utf16[] =
+        "\xff\xfe<\0r\0s\0s\0>\0<\0i\0t\0e\0m\0>\0<\0t\0i\0t\0l\0e\0>\0"
+        "\x00\xd8x\0<\0/\0t\0i\0t\0l\0e\0>\0<\0/\0i\0t\0e\0m\0>\0<\0/\0r\0s\0s\0>\0";
+    parse_len(&r, utf16, sizeof utf16 - 1, NULL, NULL);
+    CHECK_INT(r.rc, 0);
+    CHECK(!r.info.well_formed);
+    CHECK_INT(r.nitems, 1);
+    CHECK_STR(r.items[0].title, "\xef\xbf\xbdx");
+    result_release(&r);
+
+    /* an encoding no one knows: read as UTF-8, and said */
+    parse(&r,
+          "<?xml version=\"1.0\" encoding=\"x-unknown\"?><rss><channel><title>ok</title>"
+          "</channel></rss>",
+          NULL);
+    CHECK_INT(r.rc, 0);
+    CHECK_STR(r.info.title, "ok");
+    CHECK_STR(r.info.error, "line 1: unsupported encoding 'x-unknown': read as UTF-8");
+    result_release(&r);
+
+    /* libxml2's own two-line messages arrive as one line */
+    parse(&r, "<rss><channel><title>a</title><x></channel></rss>", NULL);
+    CHECK(!r.info.well_formed);
+    CHECK(r.info.error && !strchr(r.info.error, '\n'));
     result_release(&r);
 }
 
@@ -876,7 +1330,7 @@ static void test_devto(void)
     struct fk_feed_handler handler = {NULL, devto_item, &d};
     struct fk_feed_info info;
     struct fk_error err = {0};
-    struct fk_parse_options opts = {"https://dev.to/feed/fuadhusnan_f44f3e13", NULL};
+    struct fk_parse_options opts = {.base_url = "https://dev.to/feed/fuadhusnan_f44f3e13"};
     CHECK_INT(fk_feed_parse_memory(xml, len, &opts, &handler, &info, &err), 0);
     CHECK(info.well_formed);
     CHECK_STR(info.title, "DEV Community: Fu'ad Husnan");
@@ -900,15 +1354,22 @@ int main(void)
     RUN(test_atom03);
     RUN(test_bogus_namespace);
     RUN(test_xml_base);
+    RUN(test_xml_base_nested);
     RUN(test_content_types);
     RUN(test_categories);
     RUN(test_authors_and_priorities);
+    RUN(test_enclosures);
+    RUN(test_feed_image);
     RUN(test_recovery);
+    RUN(test_unclosed_tags);
     RUN(test_not_a_feed);
     RUN(test_billion_laughs);
     RUN(test_external_entity);
     RUN(test_field_limit);
+    RUN(test_text_without_markup);
     RUN(test_encodings);
+    RUN(test_encodings_declared);
+    RUN(test_invalid_bytes);
     RUN(test_stop_and_fd);
     RUN(test_devto);
     return DONE();

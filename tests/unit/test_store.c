@@ -8,6 +8,7 @@
 #include "feedkeep/store.h"
 
 #include <sqlite3.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 #include <unistd.h>
 
 #include "feedkeep/date.h"
+#include "feedkeep/search.h"
 #include "harness.h"
 
 static char tmp_dir[4096];
@@ -824,7 +826,8 @@ static void test_reopen(void)
     CHECK_INT(end(store), 0);
     fk_store_close(store);
 
-    CHECK_INT(sql_int("reopen.db", "PRAGMA user_version"), 1);
+    /* Set, to the latest version (migrations: test_subscriptions.c). */
+    CHECK(sql_int("reopen.db", "PRAGMA user_version") >= 1);
     CHECK_INT(sql_int("reopen.db", "PRAGMA application_id"), 0x666B6565);
     CHECK_INT(sql_int("reopen.db", "SELECT journal_mode = 'wal' FROM pragma_journal_mode"), 1);
     CHECK_INT(sql_int("reopen.db", "SELECT count(*) FROM pragma_foreign_key_check"), 0);
@@ -1062,6 +1065,76 @@ static void test_failed_write(void)
 
 /* Two handles on one archive: a reader sees a feed only once it is
  * committed, and is not blocked meanwhile. */
+/* Enclosures are filed with their article, in order, and rewritten when
+ * they change even if the text does not. */
+static void test_enclosures(void)
+{
+    struct fk_store *store = open_fresh("enclosures.db");
+    if (!store)
+        return;
+    struct fk_enclosure files[] = {
+        {"https://cdn.e/ep1.mp3", "audio/mpeg", 48213504, "file"},
+        {"https://cdn.e/ep1.jpg", NULL, -1, "thumbnail"},
+    };
+    struct test_item t;
+    test_item_init(&t, "https://e/ep1", "Episode 1", "show notes", june(1));
+    t.item.enclosures = files;
+    t.item.nenclosures = 2;
+    CHECK_INT(begin(store, "https://e/podcast"), 0);
+    CHECK_INT(put(store, &t), FK_PUT_NEW);
+    CHECK_INT(end(store), 0);
+    CHECK_INT(sql_int("enclosures.db", "SELECT count(*) FROM enclosures"), 2);
+    CHECK_INT(sql_int("enclosures.db", "SELECT count(*) FROM enclosures WHERE position = 0"
+                                       " AND url = 'https://cdn.e/ep1.mp3' AND type = 'audio/mpeg'"
+                                       " AND length = 48213504 AND kind = 'file'"),
+              1);
+    CHECK_INT(sql_int("enclosures.db", "SELECT count(*) FROM enclosures WHERE position = 1"
+                                       " AND type IS NULL AND length IS NULL"
+                                       " AND kind = 'thumbnail'"),
+              1);
+
+    /* the same again: nothing written */
+    CHECK_INT(begin(store, "https://e/podcast"), 0);
+    CHECK_INT(put(store, &t), FK_PUT_UNCHANGED);
+    CHECK_INT(end(store), 0);
+    CHECK_INT(sql_int("enclosures.db", "SELECT count(*) FROM enclosures"), 2);
+
+    /* the audio moved to another host, the text is the same: the article is
+     * unchanged, its enclosures are not */
+    files[0].url = "https://cdn2.e/ep1.mp3";
+    t.item.nenclosures = 1;
+    CHECK_INT(begin(store, "https://e/podcast"), 0);
+    CHECK_INT(put(store, &t), FK_PUT_UNCHANGED);
+    CHECK_INT(end(store), 0);
+    CHECK_INT(sql_int("enclosures.db", "SELECT count(*) FROM enclosures"), 1);
+    CHECK_INT(sql_int("enclosures.db",
+                      "SELECT count(*) FROM enclosures WHERE url = 'https://cdn2.e/ep1.mp3'"),
+              1);
+    CHECK_INT(counts(store).versions, 0);
+
+    /* a changed article is written again with its enclosures */
+    t.content.text = "new show notes";
+    t.item.nenclosures = 2;
+    CHECK_INT(begin(store, "https://e/podcast"), 0);
+    CHECK_INT(put(store, &t), FK_PUT_UPDATED);
+    CHECK_INT(end(store), 0);
+    CHECK_INT(sql_int("enclosures.db", "SELECT count(*) FROM enclosures"), 2);
+
+    /* deleting the article deletes them */
+    fk_store_close(store);
+    CHECK_INT(sql_exec("enclosures.db", "PRAGMA foreign_keys = ON; DELETE FROM articles;"), 0);
+    CHECK_INT(sql_int("enclosures.db", "SELECT count(*) FROM enclosures"), 0);
+
+    /* an archive from before enclosures gets the table */
+    CHECK_INT(sql_exec("enclosures.db", "DROP TABLE enclosures; PRAGMA user_version = 3;"), 0);
+    struct fk_error err = {0};
+    store = fk_store_open(tmp_path("enclosures.db"), &err);
+    CHECK(store != NULL);
+    fk_store_close(store);
+    CHECK(sql_int("enclosures.db", "PRAGMA user_version") >= 4);
+    CHECK_INT(sql_int("enclosures.db", "SELECT count(*) FROM enclosures"), 0);
+}
+
 static void test_two_handles(void)
 {
     struct fk_store *writer = open_fresh("shared.db");
@@ -1083,6 +1156,667 @@ static void test_two_handles(void)
     CHECK_STR(list_ids(reader, NULL), "1");
     fk_store_close(reader);
     fk_store_close(writer);
+}
+
+/* ---- the short-body guard and versions ------------------------------------ */
+
+/* Collects fk_store_list_versions into "1:replaced:Title:len ...". */
+static int collect_version(const struct fk_version *v, void *ctx)
+{
+    static const char *const kinds[] = {"replaced", "rejected", "current"};
+    char *out = ctx;
+    size_t used = strlen(out);
+    snprintf(out + used, 512 - used, "%s%d:%s:%s:%zu", used ? " " : "", v->number, kinds[v->kind],
+             v->title ? v->title : "", v->text_length);
+    CHECK(v->text == NULL);
+    return 0;
+}
+
+static const char *versions_of(struct fk_store *store, int64_t id)
+{
+    static char out[512];
+    struct fk_error err = {0};
+    out[0] = '\0';
+    int rc = fk_store_list_versions(store, id, collect_version, out, &err);
+    if (rc != 0)
+        snprintf(out, sizeof out, "rc %d: %.400s", rc, err.message);
+    return out;
+}
+
+static void test_short_body_guard(void)
+{
+    struct fk_store *store = open_fresh("guard.db");
+    if (!store)
+        return;
+    struct test_item t;
+    /* 40 bytes of text. */
+    test_item_init(&t, "https://e/1", "Full", "0123456789012345678901234567890123456789", june(1));
+    t.item.content_html = "<p>full</p>";
+    CHECK_INT(begin(store, "https://e/feed"), 0);
+    CHECK_INT(put(store, &t), FK_PUT_NEW);
+    CHECK_INT(end(store), 0);
+
+    /* Under half (19 < 20 bytes): kept out, as a rejected version. */
+    struct test_item shorter = t;
+    shorter.item.title = "Truncated";
+    shorter.item.content_html = "<p>short</p>";
+    shorter.content.text = "0123456789012345678";
+    shorter.content.markdown = "short *markdown*";
+    CHECK_INT(begin(store, "https://e/feed"), 0);
+    CHECK_INT(put(store, &shorter), FK_PUT_KEPT_SHORTER);
+    /* The same again in the same or a later feed: seen, not kept twice. */
+    CHECK_INT(put(store, &shorter), FK_PUT_UNCHANGED);
+    CHECK_INT(end(store), 0);
+    CHECK_INT(begin(store, "https://e/other"), 0);
+    CHECK_INT(put(store, &shorter), FK_PUT_UNCHANGED);
+    CHECK_INT(end(store), 0);
+    CHECK_STR(versions_of(store, 1), "1:rejected:Truncated:19 2:current:Full:40");
+    struct fk_article a;
+    struct fk_error err = {0};
+    CHECK_INT(fk_store_get_article(store, 1, &a, &err), 0);
+    CHECK_STR(a.title, "Full");
+    CHECK_STR(a.text, "0123456789012345678901234567890123456789");
+    CHECK_INT(a.versions, 1);
+    CHECK_INT(a.nfeeds, 2); /* it was seen in the other feed */
+    fk_article_release(&a);
+    /* The archived text is still what search finds. */
+    CHECK_INT(fts_count("guard.db", "title:full"), 1);
+    CHECK_INT(fts_count("guard.db", "title:truncated"), 0);
+
+    /* An empty text is kept out too; exactly half is not. */
+    struct test_item empty = t;
+    empty.content.text = "";
+    CHECK_INT(begin(store, "https://e/feed"), 0);
+    CHECK_INT(put(store, &empty), FK_PUT_KEPT_SHORTER);
+    CHECK_INT(fk_store_put_item(store, &empty.item, NULL, (enum fk_put_result[]){0}, &err), 0);
+    struct test_item half = t;
+    half.content.text = "01234567890123456789";
+    CHECK_INT(put(store, &half), FK_PUT_UPDATED);
+    CHECK_INT(end(store), 0);
+    CHECK_STR(versions_of(store, 1), "1:rejected:Truncated:19 2:rejected:Full:0 3:replaced:Full:40 "
+                                     "4:current:Full:20");
+
+    /* A rejected version keeps what the feed sent. */
+    struct fk_version v;
+    CHECK_INT(fk_store_get_version(store, 1, 1, &v, &err), 0);
+    CHECK_INT(v.kind, FK_VERSION_REJECTED);
+    CHECK_STR(v.text, "0123456789012345678");
+    CHECK_STR(v.markdown, "short *markdown*");
+    CHECK_STR(v.html, "<p>short</p>");
+    CHECK(v.first_seen != FK_TIME_NONE && v.replaced_at == FK_TIME_NONE);
+    fk_version_release(&v);
+    CHECK(v.priv == NULL && v.text == NULL);
+    fk_version_release(&v);
+
+    /* An article with no text yet takes any text. */
+    struct test_item bare;
+    test_item_init(&bare, "https://e/2", "Bare", "", june(2));
+    CHECK_INT(begin(store, "https://e/feed"), 0);
+    CHECK_INT(put(store, &bare), FK_PUT_NEW);
+    bare.content.text = "x";
+    CHECK_INT(put(store, &bare), FK_PUT_UPDATED);
+    CHECK_INT(end(store), 0);
+    CHECK_INT(sql_int("guard.db", "SELECT count(*) FROM article_versions WHERE kind = 'rejected'"),
+              2);
+    CHECK_INT(fts_check("guard.db"), 0);
+    fk_store_close(store);
+}
+
+static void test_versions(void)
+{
+    struct fk_store *store = open_fresh("versions.db");
+    if (!store)
+        return;
+    struct fk_error err = {0};
+    struct test_item t;
+    test_item_init(&t, "https://e/1", "One", "first text", june(1));
+    t.content.markdown = "first *markdown*";
+    t.item.summary_html = "<p>first</p>";
+    add_tag(&t, "b");
+    add_tag(&t, "a");
+    CHECK_INT(begin(store, "https://e/feed"), 0);
+    CHECK_INT(put(store, &t), FK_PUT_NEW);
+    CHECK_INT(end(store), 0);
+    CHECK_STR(versions_of(store, 1), "1:current:One:10");
+
+    t.item.title = "One, again";
+    t.content.text = "second text";
+    t.content.markdown = "second";
+    t.item.summary_html = "<p>second</p>";
+    CHECK_INT(begin(store, "https://e/feed"), 0);
+    CHECK_INT(put(store, &t), FK_PUT_UPDATED);
+    t.content.text = "third text!";
+    CHECK_INT(put(store, &t), FK_PUT_UPDATED);
+    CHECK_INT(end(store), 0);
+    CHECK_STR(versions_of(store, 1), "1:replaced:One:10 2:replaced:One, again:11 "
+                                     "3:current:One, again:11");
+
+    struct fk_version v;
+    CHECK_INT(fk_store_get_version(store, 1, 1, &v, &err), 0);
+    CHECK_INT(v.number, 1);
+    CHECK_INT(v.kind, FK_VERSION_REPLACED);
+    CHECK_STR(v.text, "first text");
+    CHECK_STR(v.markdown, "first *markdown*");
+    CHECK_STR(v.html, "<p>first</p>"); /* the summary, as there was no content */
+    CHECK_STR(v.tags_text, "a b");
+    CHECK(v.replaced_at != FK_TIME_NONE && v.first_seen <= v.replaced_at);
+    int64_t replaced = v.replaced_at;
+    fk_version_release(&v);
+    CHECK_INT(fk_store_get_version(store, 1, 2, &v, &err), 0);
+    CHECK_INT(v.first_seen, replaced); /* each version starts when the last ended */
+    fk_version_release(&v);
+    CHECK_INT(fk_store_get_version(store, 1, 3, &v, &err), 0);
+    CHECK_INT(v.kind, FK_VERSION_CURRENT);
+    CHECK_STR(v.text, "third text!");
+    CHECK_INT(v.replaced_at, FK_TIME_NONE);
+    fk_version_release(&v);
+    CHECK_INT(fk_store_get_version(store, 1, 4, &v, &err), 1);
+    CHECK(v.priv == NULL);
+    CHECK_INT(fk_store_get_version(store, 1, 0, &v, &err), 1);
+    CHECK_INT(fk_store_get_version(store, 99, 1, &v, &err), 1);
+    CHECK_STR(versions_of(store, 99), "rc 1: ");
+
+    /* Everything fk_store_get_article knows. */
+    struct fk_article a;
+    CHECK_INT(fk_store_get_article(store, 1, &a, &err), 0);
+    CHECK_INT(a.versions, 2);
+    CHECK_STR(a.summary_html, "<p>second</p>");
+    CHECK_STR(a.content_html, NULL);
+    CHECK(a.first_seen != FK_TIME_NONE && a.first_seen <= a.last_seen);
+    CHECK_INT(a.nfeeds, 1);
+    if (a.nfeeds)
+        CHECK_STR(a.feeds[0], "https://e/feed");
+    fk_article_release(&a);
+    fk_store_close(store);
+}
+
+/* ---- filters ----------------------------------------------------------------- */
+
+/* Articles 1-6:
+ *   id  published  updated  author   tags            code        feed
+ *   1   June 1     June 9   Ada      go, web         python      A
+ *   2   June 2     -        ada      rust            -           A
+ *   3   June 3     June 4   Grace    go              sql, python B
+ *   4   -          -        -        web             -           B
+ *   5   June 5     -        Grace    rust, go        -           A, B
+ *   6   June 6     June 7   Linus    -               c           B
+ */
+static struct fk_store *filter_archive(const char *name)
+{
+    struct fk_store *store = open_fresh(name);
+    if (!store)
+        return NULL;
+    static const struct {
+        char *author;
+        int published, updated;
+        char *tags[2];
+        char *code[2];
+        const char *feed;
+    } rows[] = {
+        {"Ada", 1, 9, {"go", "web"}, {"python", NULL}, "https://a/feed"},
+        {"ada", 2, 0, {"rust", NULL}, {NULL, NULL}, "https://a/feed"},
+        {"Grace", 3, 4, {"go", NULL}, {"sql", "python"}, "https://b/feed"},
+        {NULL, 0, 0, {"web", NULL}, {NULL, NULL}, "https://b/feed"},
+        {"Grace", 5, 0, {"rust", "go"}, {NULL, NULL}, "https://a/feed"},
+        {"Linus", 6, 7, {NULL, NULL}, {"c", NULL}, "https://b/feed"},
+    };
+    static char guids[6][16];
+    for (size_t i = 0; i < 6; i++) {
+        struct test_item t;
+        snprintf(guids[i], sizeof guids[i], "https://e/%zu", i + 1);
+        test_item_init(&t, guids[i], "Title", "text",
+                       rows[i].published ? june(rows[i].published) : FK_TIME_NONE);
+        t.item.author = rows[i].author;
+        t.item.updated = rows[i].updated ? june(rows[i].updated) : FK_TIME_NONE;
+        for (size_t j = 0; j < 2; j++) {
+            if (rows[i].tags[j])
+                add_tag(&t, rows[i].tags[j]);
+            if (rows[i].code[j])
+                add_code(&t, rows[i].code[j], "x\n", 1);
+        }
+        CHECK_INT(begin(store, rows[i].feed), 0);
+        CHECK_INT(put(store, &t), FK_PUT_NEW);
+        CHECK_INT(end(store), 0);
+    }
+    /* Article 5 is in feed B too. */
+    struct test_item again;
+    test_item_init(&again, "https://e/5", "Title", "text", june(5));
+    again.item.author = "Grace";
+    add_tag(&again, "rust");
+    add_tag(&again, "go");
+    CHECK_INT(begin(store, "https://b/feed"), 0);
+    CHECK_INT(put(store, &again), FK_PUT_UNCHANGED);
+    CHECK_INT(end(store), 0);
+    return store;
+}
+
+static void test_filters(void)
+{
+    struct fk_store *store = filter_archive("filters.db");
+    if (!store)
+        return;
+    struct fk_filter f;
+    fk_filter_init(&f);
+    CHECK(f.any_tags == NULL && f.feed_id == 0 && f.author == NULL && !f.has_code);
+    CHECK(f.sort == FK_SORT_PUBLISHED && !f.reverse && f.offset == 0);
+    CHECK_STR(list_ids(store, &f), "6 5 3 2 1 4");
+
+    /* --any-tag: either; with --tag: all of those and one of these. */
+    const char *rust_web[] = {"RUST", "web"};
+    f.any_tags = rust_web;
+    f.nany_tags = 2;
+    CHECK_STR(list_ids(store, &f), "5 2 1 4");
+    const char *go[] = {"go"};
+    f.tags = go;
+    f.ntags = 1;
+    CHECK_STR(list_ids(store, &f), "5 1");
+    const char *blank[] = {"  "};
+    f.any_tags = blank;
+    f.nany_tags = 1;
+    CHECK_STR(list_ids(store, &f), "5 3 1"); /* empty tags are no filter */
+
+    /* --feed */
+    fk_filter_init(&f);
+    f.feed_id = sql_int("filters.db", "SELECT id FROM feeds WHERE url = 'https://b/feed'");
+    CHECK_STR(list_ids(store, &f), "6 5 3 4");
+    f.tags = go;
+    f.ntags = 1;
+    CHECK_STR(list_ids(store, &f), "5 3");
+    f.feed_id = 999;
+    CHECK_STR(list_ids(store, &f), "");
+
+    /* --author: the whole name, ASCII case ignored. */
+    fk_filter_init(&f);
+    f.author = "ADA";
+    CHECK_STR(list_ids(store, &f), "2 1");
+    f.author = "Ad";
+    CHECK_STR(list_ids(store, &f), "");
+    f.author = "";
+    CHECK_STR(list_ids(store, &f), "6 5 3 2 1 4");
+    f.author = "grace";
+    f.tags = go;
+    f.ntags = 1;
+    CHECK_STR(list_ids(store, &f), "5 3");
+
+    /* --has-code [LANG] */
+    fk_filter_init(&f);
+    f.has_code = true;
+    CHECK_STR(list_ids(store, &f), "6 3 1");
+    f.has_code_language = "PYTHON";
+    CHECK_STR(list_ids(store, &f), "3 1");
+    f.has_code_language = "sql";
+    CHECK_STR(list_ids(store, &f), "3");
+
+    /* --sort and --reverse: without the date last, reversed first. */
+    fk_filter_init(&f);
+    f.reverse = true;
+    CHECK_STR(list_ids(store, &f), "4 1 2 3 5 6");
+    f.sort = FK_SORT_UPDATED; /* updated, else published */
+    f.reverse = false;
+    CHECK_STR(list_ids(store, &f), "1 6 5 3 2 4");
+    f.tags = go;
+    f.ntags = 1;
+    CHECK_STR(list_ids(store, &f), "1 5 3");
+    fk_filter_init(&f);
+    f.sort = FK_SORT_FIRST_SEEN; /* all seen in the same second: newest filed first */
+    CHECK_STR(list_ids(store, &f), "6 5 4 3 2 1");
+    f.reverse = true;
+    CHECK_STR(list_ids(store, &f), "1 2 3 4 5 6");
+    f.sort = (enum fk_sort)42;
+    struct listing l = {0};
+    struct fk_error err = {0};
+    CHECK_INT(fk_store_list(store, &f, collect, &l, &err), -1);
+    CHECK_INT(err.kind, FK_ERROR_USAGE);
+
+    /* --limit and --offset */
+    fk_filter_init(&f);
+    f.limit = 2;
+    f.offset = 1;
+    CHECK_STR(list_ids(store, &f), "5 3");
+    f.limit = 0;
+    f.offset = 4;
+    CHECK_STR(list_ids(store, &f), "1 4");
+    f.tags = go;
+    f.ntags = 1;
+    f.offset = 1;
+    f.limit = 1;
+    CHECK_STR(list_ids(store, &f), "3");
+    f.offset = 10;
+    CHECK_STR(list_ids(store, &f), "");
+
+    /* Code blocks take the same filters; offset and limit count blocks. */
+    struct code_listing cl = {0};
+    fk_filter_init(&f);
+    f.author = "grace";
+    f.offset = 1;
+    CHECK_INT(fk_store_list_code(store, &f, collect_code, &cl, &err), 0);
+    CHECK_INT(cl.count, 1);
+    CHECK_STR(cl.rows[0], "3/1/python/1/Title");
+    memset(&cl, 0, sizeof cl);
+    fk_filter_init(&f);
+    f.reverse = true;
+    f.limit = 2;
+    CHECK_INT(fk_store_list_code(store, &f, collect_code, &cl, &err), 0);
+    CHECK_INT(cl.count, 2);
+    CHECK_STR(cl.rows[0], "1/0/python/1/Title");
+    CHECK_STR(cl.rows[1], "3/0/sql/1/Title");
+    fk_store_close(store);
+}
+
+/* The common queries read indexes, not whole tables. */
+static void test_query_plans(void)
+{
+    struct fk_store *store = filter_archive("plans.db");
+    if (!store)
+        return;
+    fk_store_close(store);
+    static const char *const queries[] = {
+        "SELECT a.id FROM articles a WHERE a.published >= 1 ORDER BY a.published DESC, a.id DESC"
+        " LIMIT 20",
+        "SELECT t0.article_id FROM article_tags t0 WHERE t0.tag_id = 1 AND t0.published >= 1"
+        " ORDER BY t0.published DESC, t0.article_id DESC LIMIT 20",
+        "SELECT a.id FROM articles a WHERE a.author = 'x' COLLATE NOCASE"
+        " ORDER BY a.published DESC, a.id DESC LIMIT 20",
+        "SELECT a.id FROM articles a ORDER BY coalesce(a.updated, a.published) DESC, a.id DESC"
+        " LIMIT 20",
+        "SELECT a.id FROM articles a ORDER BY a.first_seen DESC, a.id DESC LIMIT 20",
+    };
+    for (size_t i = 0; i < sizeof queries / sizeof queries[0]; i++) {
+        /* A full scan shows as "SCAN a" without an index, a sort as a
+         * temporary b-tree. */
+        char sql[600];
+        sqlite3 *db = NULL;
+        sqlite3_stmt *st = NULL;
+        CHECK(sqlite3_open_v2(tmp_path("plans.db"), &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK);
+        snprintf(sql, sizeof sql, "EXPLAIN QUERY PLAN %s", queries[i]);
+        CHECK(sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK);
+        bool indexed = false, sorted = false, scanned = false;
+        while (st && sqlite3_step(st) == SQLITE_ROW) {
+            const char *detail = (const char *)sqlite3_column_text(st, 3);
+            if (strstr(detail, "USING") && strstr(detail, "INDEX"))
+                indexed = true;
+            if (strstr(detail, "TEMP B-TREE"))
+                sorted = true;
+            if (strncmp(detail, "SCAN", 4) == 0 && !strstr(detail, "INDEX"))
+                scanned = true;
+        }
+        if (!indexed || sorted || scanned)
+            fprintf(stderr, "query plan of: %s\n", queries[i]);
+        CHECK(indexed && !sorted && !scanned);
+        sqlite3_finalize(st);
+        sqlite3_close(db);
+    }
+}
+
+/* ---- search ------------------------------------------------------------------ */
+
+struct hits {
+    char ids[128];
+    char snippets[4][128];
+    double ranks[8];
+    size_t count;
+};
+
+static int collect_hit(const struct fk_search_hit *hit, void *ctx)
+{
+    struct hits *h = ctx;
+    size_t used = strlen(h->ids);
+    snprintf(h->ids + used, sizeof h->ids - used, "%s%lld", used ? " " : "",
+             (long long)hit->article.id);
+    if (h->count < 4)
+        snprintf(h->snippets[h->count], sizeof h->snippets[0], "%s", hit->snippet);
+    if (h->count < 8)
+        h->ranks[h->count] = hit->rank;
+    h->count++;
+    return 0;
+}
+
+/* What the last search_ids found. */
+static struct hits last_hits;
+
+/* The ids a user's query finds, best first, or the error message. */
+static const char *search_ids(struct fk_store *store, const char *query, const struct fk_filter *f,
+                              long window)
+{
+    static char message[600];
+    struct fk_error err = {0};
+    struct fk_search_options options = {"[", "]", 6, window};
+    memset(&last_hits, 0, sizeof last_hits);
+    char *match = fk_search_translate(query, &err);
+    if (!match) {
+        snprintf(message, sizeof message, "%s", err.message);
+        return message;
+    }
+    int rc = fk_store_search(store, match, f, &options, collect_hit, &last_hits, &err);
+    free(match);
+    if (rc != 0) {
+        snprintf(message, sizeof message, "%d %d %s", rc, err.kind, err.message);
+        return message;
+    }
+    return last_hits.ids;
+}
+
+static void test_search(void)
+{
+    struct fk_store *store = open_fresh("search.db");
+    if (!store)
+        return;
+    static const struct {
+        char *title, *text, *tag;
+        int day;
+    } docs[] = {
+        /* 1 */ {"Query planners", "How a planner picks the index to read.", "database", 1},
+        /* 2 */ {"Notes", "The query planner of SQLite and the one of Postgres.", "database", 2},
+        /* 3 */ {"Planning a trip", "Pack light; plan for rain.", "travel", 3},
+        /* 4 */ {"MySQL tuning", "The query planner in MySQL, and its planner hints.", "mysql", 4},
+        /* 5 */ {"C++ and node.js", "std::vector meets node.js streams.", "code", 5},
+        /* 6 */ {"Vacuum", "Words a book lists.", "books", 6},
+        /* 7 */ {"Housework", "Vacuum, then vacuum again: the vacuum cleaner.", "home", 7},
+    };
+    static char guids[7][16];
+    CHECK_INT(begin(store, "https://e/feed"), 0);
+    for (size_t i = 0; i < sizeof docs / sizeof docs[0]; i++) {
+        struct test_item t;
+        snprintf(guids[i], sizeof guids[i], "https://e/%zu", i + 1);
+        test_item_init(&t, guids[i], docs[i].title, docs[i].text, june(docs[i].day));
+        add_tag(&t, docs[i].tag);
+        CHECK_INT(put(store, &t), FK_PUT_NEW);
+    }
+    CHECK_INT(end(store), 0);
+
+    /* Two words: both, any order; the title weighs most. */
+    CHECK_STR(search_ids(store, "planner query", NULL, 0), "1 4 2");
+    CHECK_STR(search_ids(store, "planner", NULL, 0), "4 1 2");
+    CHECK_STR(search_ids(store, "planners", NULL, 0), "1");
+    CHECK_STR(search_ids(store, "\"query planner\"", NULL, 0), "4 2");
+    CHECK_STR(search_ids(store, "\"planner query\"", NULL, 0), "");
+    CHECK_STR(search_ids(store, "plan*", NULL, 0), "3 1 4 2");
+    CHECK_STR(search_ids(store, "sqlite OR mysql", NULL, 0), "4 2");
+    CHECK_STR(search_ids(store, "planner NOT mysql", NULL, 0), "1 2");
+    CHECK_STR(search_ids(store, "planner -mysql", NULL, 0), "1 2");
+    CHECK_STR(search_ids(store, "tags:database", NULL, 0), "1 2");
+    CHECK_STR(search_ids(store, "title:planners OR title:trip", NULL, 0), "3 1");
+    CHECK_STR(search_ids(store, "c++", NULL, 0), "5");
+    CHECK_STR(search_ids(store, "node.js std::vector", NULL, 0), "5");
+    CHECK_STR(search_ids(store, "'; DROP TABLE articles; --", NULL, 0), "");
+    /* A match in the title ranks above three in a text (lower is better). */
+    CHECK_STR(search_ids(store, "vacuum", NULL, 0), "6 7");
+    CHECK(last_hits.ranks[0] < last_hits.ranks[1] && last_hits.ranks[1] < 0);
+    /* Snippets are of the text, with the matches marked. */
+    CHECK_STR(search_ids(store, "rain", NULL, 0), "3");
+    CHECK_STR(last_hits.snippets[0], "Pack light; plan for [rain].");
+    search_ids(store, "housework", NULL, 0);
+    CHECK_STR(last_hits.snippets[0], "Vacuum, then vacuum again: the vacuum\xE2\x80\xA6");
+
+    /* The filters of list apply. */
+    struct fk_filter f;
+    fk_filter_init(&f);
+    f.since = june(2);
+    f.until = june(4);
+    CHECK_STR(search_ids(store, "planner", &f, 0), "2");
+    fk_filter_init(&f);
+    const char *mysql[] = {"MySQL"};
+    f.tags = mysql;
+    f.ntags = 1;
+    CHECK_STR(search_ids(store, "planner", &f, 0), "4");
+    fk_filter_init(&f);
+    f.limit = 1;
+    f.offset = 1;
+    CHECK_STR(search_ids(store, "planner", &f, 0), "1");
+
+    /* A rank window of 2: the best of the two most recently filed
+     * matches (4 and 2 for "planner": 1 is older). */
+    CHECK_STR(search_ids(store, "planner", NULL, 2), "4 2");
+    CHECK_STR(search_ids(store, "planner", NULL, 1), "4");
+    fk_filter_init(&f);
+    f.tags = mysql;
+    f.ntags = 1;
+    CHECK_STR(search_ids(store, "planner", &f, 1), "4");
+    CHECK_STR(search_ids(store, "travel OR mysql", NULL, 5), "4 3");
+
+    /* FTS5 syntax that slipped through is the user's error, not the
+     * database's, and says nothing of SQL. */
+    struct fk_error err = {0};
+    struct hits h;
+    memset(&h, 0, sizeof h);
+    CHECK_STR(search_ids(store, "\"unterminated", NULL, 0),
+              "the quote at column 1 is never closed");
+    CHECK_INT(fk_store_search(store, "AND", NULL, NULL, collect_hit, &h, &err), -1);
+    CHECK_INT(err.kind, FK_ERROR_USAGE);
+    CHECK(strstr(err.message, "syntax error") != NULL);
+    CHECK_INT(fk_store_search(store, "nosuchcolumn : x", NULL, NULL, collect_hit, &h, &err), -1);
+    CHECK_INT(err.kind, FK_ERROR_USAGE);
+    CHECK_INT(fk_store_search(store, "", NULL, NULL, collect_hit, &h, &err), -1);
+    CHECK_INT(err.kind, FK_ERROR_USAGE);
+    CHECK_INT(h.count, 0);
+    fk_store_close(store);
+}
+
+/* ---- lookups, tags, statistics ---------------------------------------------- */
+
+static int copy_code(const struct fk_code_row *row, void *ctx)
+{
+    snprintf(ctx, 64, "%lld:%s:%s", (long long)row->article_id, row->language, row->code);
+    return 0;
+}
+
+static int collect_tag(const struct fk_tag_count *tag, void *ctx)
+{
+    char *out = ctx;
+    char date[FK_DATE_BUFSIZE];
+    size_t used = strlen(out);
+    fk_date_format(tag->newest, date);
+    date[10] = '\0';
+    snprintf(out + used, 256 - used, "%s%s=%lld@%s", used ? " " : "", tag->name,
+             (long long)tag->articles, date[0] ? date : "-");
+    return 0;
+}
+
+static void test_lookups(void)
+{
+    struct fk_store *store = filter_archive("lookups.db");
+    if (!store)
+        return;
+    struct fk_error err = {0};
+    int64_t id = 0;
+    CHECK_INT(fk_store_find_article(store, "https://e/3", &id, &err), 0);
+    CHECK_INT(id, 3);
+    CHECK_INT(fk_store_find_article(store, "https://e/nope", &id, &err), 1);
+
+    /* Code block 1 exactly, and no block 99. */
+    char code[64] = "";
+    CHECK_INT(fk_store_get_code(store, 1, copy_code, code, &err), 0);
+    CHECK_STR(code, "1:python:x\n");
+    CHECK_INT(fk_store_get_code(store, 99, copy_code, code, &err), 1);
+
+    char tags[256] = "";
+    CHECK_INT(fk_store_list_tags(store, 0, collect_tag, tags, &err), 0);
+    CHECK_STR(tags, "go=3@2026-06-05 rust=2@2026-06-05 web=2@2026-06-01");
+    tags[0] = '\0';
+    CHECK_INT(fk_store_list_tags(store, 1, collect_tag, tags, &err), 0);
+    CHECK_STR(tags, "go=3@2026-06-05");
+
+    struct fk_store_stats stats;
+    CHECK_INT(fk_store_stats(store, &stats, &err), 0);
+    CHECK_INT(stats.counts.articles, 6);
+    CHECK_INT(stats.counts.feeds, 2);
+    CHECK_INT(stats.counts.tags, 3);
+    CHECK_INT(stats.counts.code_blocks, 4);
+    CHECK_INT(stats.subscribed, 0);
+    CHECK_INT(stats.failing, 0);
+    CHECK_INT(stats.oldest, june(1));
+    CHECK_INT(stats.newest, june(6));
+    CHECK_INT(stats.last_fetch, FK_TIME_NONE);
+    CHECK(stats.size_bytes > 0 && stats.size_bytes % 512 == 0);
+    CHECK(stats.wal_bytes >= 0);
+    CHECK_INT(stats.nlanguages, 3);
+    if (stats.nlanguages == 3) {
+        CHECK_STR(stats.languages[0].language, "python");
+        CHECK_INT(stats.languages[0].blocks, 2);
+        CHECK_STR(stats.languages[1].language, "c");
+        CHECK_STR(stats.languages[2].language, "sql");
+    }
+    fk_store_stats_release(&stats);
+    CHECK(stats.languages == NULL && stats.priv == NULL);
+    fk_store_close(store);
+}
+
+/* ---- migrations ---------------------------------------------------------------- */
+
+/* tests/data/archive-v1-versions.sql is an archive as feedkeep 0.1.0 (schema 1)
+ * wrote it. Opening it migrates it, and everything in it stays. */
+static void test_migrate_v1(void)
+{
+    char path[4200];
+    remove_archive("v1.db");
+    snprintf(path, sizeof path, "%s/archive-v1-versions.sql", FK_TEST_DATA);
+    FILE *fp = fopen(path, "rb");
+    CHECK(fp != NULL);
+    if (!fp)
+        return;
+    static char sql[1 << 16];
+    size_t n = fread(sql, 1, sizeof sql - 1, fp);
+    fclose(fp);
+    sql[n] = '\0';
+    CHECK(n > 0 && n < sizeof sql - 1);
+    CHECK_INT(sql_exec("v1.db", sql), 0);
+    CHECK_INT(sql_int("v1.db", "PRAGMA user_version"), 1);
+
+    struct fk_error err = {0};
+    struct fk_store *store = fk_store_open(tmp_path("v1.db"), &err);
+    if (!store)
+        fprintf(stderr, "open v1.db: %s\n", err.message);
+    CHECK(store != NULL);
+    if (!store)
+        return;
+    CHECK(sql_int("v1.db", "PRAGMA user_version") >= 2);
+    /* The version kept before is a replaced one. */
+    CHECK_STR(versions_of(store, 1), "1:replaced:Query planners:39 2:current:Query planners:62");
+    CHECK_INT(sql_int("v1.db", "SELECT count(*) FROM sqlite_master WHERE name IN"
+                               " ('articles_author', 'articles_updated', 'articles_first_seen',"
+                               " 'articles_url')"),
+              4);
+    struct fk_filter f;
+    fk_filter_init(&f);
+    f.author = "ada";
+    CHECK_STR(list_ids(store, &f), "1");
+    CHECK_STR(search_ids(store, "planner", NULL, 0), "1");
+    struct fk_article a;
+    CHECK_INT(fk_store_get_article(store, 1, &a, &err), 0);
+    CHECK_STR(a.published_raw, "Mon, 01 Jun 2026 10:00:00 GMT");
+    CHECK_INT(a.ntags, 1);
+    fk_article_release(&a);
+    /* The short-body guard works on migrated articles. */
+    struct test_item t;
+    test_item_init(&t, "https://v1.example/1", "Query planners", "", june(1));
+    CHECK_INT(begin(store, "https://v1.example/"), 0);
+    CHECK_INT(put(store, &t), FK_PUT_KEPT_SHORTER);
+    CHECK_INT(end(store), 0);
+    fk_store_close(store);
+    CHECK_INT(fts_check("v1.db"), 0);
+    CHECK_INT(sql_int("v1.db", "SELECT count(*) FROM pragma_integrity_check"
+                               " WHERE integrity_check <> 'ok'"),
+              0);
 }
 
 int main(void)
@@ -1110,13 +1844,26 @@ int main(void)
     RUN(test_fts_batches);
     RUN(test_failed_write);
     RUN(test_two_handles);
+    RUN(test_short_body_guard);
+    RUN(test_versions);
+    RUN(test_filters);
+    RUN(test_query_plans);
+    RUN(test_search);
+    RUN(test_lookups);
+    RUN(test_migrate_v1);
+    RUN(test_enclosures);
 
     static const char *const archives[] = {
         "put.db",    "tags.db",     "rollback.db", "feedmeta.db", "shortcut.db",
         "list.db",   "code.db",     "get.db",      "reopen.db",   "newer.db",
         "notes.db",  "other.db",    "otherid.db",  "empty.db",    "fts.db",
-        "shared.db", "ftsbatch.db", "fail.db",     "code2.db",
+        "shared.db", "ftsbatch.db", "fail.db",     "code2.db",    "enclosures.db",
     };
+    static const char *const query_archives[] = {
+        "guard.db", "versions.db", "filters.db", "plans.db", "search.db", "lookups.db", "v1.db",
+    };
+    for (size_t i = 0; i < sizeof query_archives / sizeof query_archives[0]; i++)
+        remove_archive(query_archives[i]);
     for (size_t i = 0; i < sizeof archives / sizeof archives[0]; i++)
         remove_archive(archives[i]);
     if (rmdir(tmp_dir) != 0)

@@ -1,0 +1,72 @@
+/* archive.h - filing one feed document: parse, convert, store.
+ *
+ * The pipeline of one document, shared by `import` (a file) and `fetch` (a
+ * response body): the streaming parser hands over items one by one, each
+ * item's HTML becomes text, Markdown and code blocks, and the store files it
+ * in the feed's transaction. Either the whole document is filed or nothing
+ * of it is. Nothing here prints.
+ */
+#ifndef FEEDKEEP_ARCHIVE_H
+#define FEEDKEEP_ARCHIVE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "feedkeep/error.h"
+#include "feedkeep/feed.h"
+#include "feedkeep/store.h"
+
+struct fk_archive_result;
+
+struct fk_archive_options {
+    /* The feed the items are filed under. When NULL, choose_url is asked
+     * with the document's metadata before the first item, and returns a
+     * new string (freed by the archive) that must not be NULL. */
+    const char *feed_url;
+    char *(*choose_url)(const struct fk_feed_info *info, void *ctx);
+    /* Parser options: the document's own URL and the character set the
+     * transport declared (see fk_parse_options). */
+    const char *base_url;
+    const char *charset;
+    bool charset_from_transport;
+    /* Called when an item's HTML cannot be converted (the item is filed
+     * anyway, with its HTML and without text), and when the short-body
+     * guard kept the archived text (FK_PUT_KEPT_SHORTER). May be NULL. */
+    void (*on_warning)(const struct fk_item *item, const char *message, void *ctx);
+    /* Called after the last item, inside the feed's transaction, before it
+     * is committed: what it writes (the fetch log) is committed with the
+     * items or not at all. Return 0, or -1 with err filled to roll the
+     * document back. May be NULL. */
+    int (*before_commit)(struct fk_store *store, int64_t feed_id,
+                         const struct fk_archive_result *result, void *ctx, struct fk_error *err);
+    void *ctx; /* for the callbacks */
+};
+
+/* What filing a document did. Release with fk_archive_result_release. */
+struct fk_archive_result {
+    long counts[FK_PUT_COUNT]; /* items by enum fk_put_result */
+    long items;                /* items read from the document */
+    int64_t feed_id;           /* the feed filed under; 0 when none was begun */
+    char *feed_url;            /* its URL (owned), or NULL */
+    struct fk_feed_info info;  /* the document's metadata (well_formed, the
+                                  first recovered XML error); zeroed when
+                                  the document was not a feed */
+};
+
+/* File the document read from fd (not closed), or held in memory, into
+ * store. Returns 0 when it was committed, -1 when nothing of it was kept:
+ * err then says why, with kind FK_ERROR_INPUT when the document is not a
+ * feed (or an item could not be filed for its own sake) and FK_ERROR_DB when
+ * the archive failed. *result is filled either way (counts of a rolled back
+ * document count what was attempted). */
+int fk_archive_fd(struct fk_store *store, int fd, const struct fk_archive_options *opts,
+                  struct fk_archive_result *result, struct fk_error *err);
+int fk_archive_memory(struct fk_store *store, const char *data, size_t len,
+                      const struct fk_archive_options *opts, struct fk_archive_result *result,
+                      struct fk_error *err);
+
+/* Free what a result holds and zero it. */
+void fk_archive_result_release(struct fk_archive_result *result);
+
+#endif

@@ -1,0 +1,175 @@
+/* cmd_opml.c - feedkeep opml import FILE|- and opml export: subscriptions
+ * in OPML, the format feed readers exchange them in. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "feedkeep/opml.h"
+#include "feedkeep/store.h"
+
+static const char help[] =
+    "usage: feedkeep opml import [options] FILE|-\n"
+    "       feedkeep opml export [options]\n"
+    "\n"
+    "import subscribes to every feed of the OPML list in FILE (or on stdin for\n"
+    "-): each outline with an xmlUrl, however deeply nested in categories,\n"
+    "named by its text (else title) attribute. Feeds already subscribed are\n"
+    "left as they are, so importing a list twice adds nothing. A list that is\n"
+    "not well-formed XML is refused whole.\n"
+    "\n"
+    "export writes the subscriptions as an OPML 2.0 document on stdout.\n"
+    "\n"
+    "Options:\n"
+    "  --db PATH     the archive\n"
+    "  -q, --quiet   print nothing unless something failed\n"
+    "  -h, --help    show this help\n";
+
+/* The outlines of a list, kept until the whole list has been read. */
+struct outlines {
+    char **urls;
+    char **names;
+    size_t count;
+    size_t cap;
+    const char *source;
+};
+
+static int collect(const struct fk_opml_outline *o, void *ctx)
+{
+    struct outlines *list = ctx;
+    if (!cli_is_feed_url(o->url)) {
+        /* Not ours to fetch (or unsafe to print as it is). */
+        struct fk_buf shown = FK_BUF_INIT;
+        out_add_safe(&shown, o->url, false);
+        msg_warn("'%s': skipped '%s': not an http, https or file URL", list->source,
+                 shown.data ? shown.data : "");
+        fk_buf_release(&shown);
+        return 0;
+    }
+    if (list->count == list->cap) {
+        list->cap = list->cap ? list->cap * 2 : 16;
+        list->urls = fk_xrealloc(list->urls, list->cap * sizeof *list->urls);
+        list->names = fk_xrealloc(list->names, list->cap * sizeof *list->names);
+    }
+    list->urls[list->count] = fk_xstrdup(o->url);
+    list->names[list->count] = fk_xstrdup(o->name);
+    list->count++;
+    return 0;
+}
+
+static int opml_import(const char *path, struct cli *cli)
+{
+    struct outlines list = {.source = path};
+    struct fk_store *store = NULL;
+    struct fk_error err = {0};
+    long added = 0, known = 0;
+    int code = EXIT_OK;
+
+    int fd = strcmp(path, "-") == 0 ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        msg_error("cannot open '%s': %s", path, strerror(errno));
+        return EXIT_FAILED;
+    }
+    if (fk_opml_parse_fd(fd, collect, &list, &err) < 0) {
+        msg_error("'%s': %s", path, err.message);
+        code = EXIT_FAILED;
+        goto out;
+    }
+    if (!(store = cli_open_store(cli))) {
+        code = EXIT_IO;
+        goto out;
+    }
+    for (size_t i = 0; i < list.count; i++) {
+        int rc = fk_store_subscribe(store, list.urls[i], list.names[i], false, NULL, &err);
+        if (rc < 0) {
+            code = msg_fk_error(&err);
+            goto out;
+        }
+        if (rc)
+            added++;
+        else
+            known++;
+    }
+    if (!cli->quiet)
+        printf("%s: %ld subscribed, %ld already subscribed\n", path, added, known);
+out:
+    fk_store_close(store);
+    for (size_t i = 0; i < list.count; i++) {
+        free(list.urls[i]);
+        free(list.names[i]);
+    }
+    free(list.urls);
+    free(list.names);
+    if (fd != STDIN_FILENO)
+        close(fd);
+    return code;
+}
+
+static int export_feed(const struct fk_subscription *s, void *ctx)
+{
+    struct fk_buf *buf = ctx;
+    struct fk_opml_outline o = {
+        .url = s->url,
+        .name = s->name ? s->name : s->title,
+        .site_url = s->site_url,
+    };
+    fk_opml_add(buf, &o);
+    out_flush(buf);
+    return 0;
+}
+
+static int opml_export(struct cli *cli)
+{
+    struct fk_buf buf = FK_BUF_INIT;
+    struct fk_error err = {0};
+    int code = EXIT_OK;
+
+    struct fk_store *store = cli_open_store(cli);
+    if (!store)
+        return EXIT_IO;
+    fk_opml_begin(&buf, "feedkeep subscriptions", (int64_t)time(NULL));
+    out_flush(&buf);
+    if (fk_store_list_feeds(store, FK_FEEDS_SUBSCRIBED, 0, export_feed, &buf, &err) < 0) {
+        code = msg_fk_error(&err);
+    } else {
+        fk_opml_end(&buf);
+        out_flush(&buf);
+    }
+    fk_buf_release(&buf);
+    fk_store_close(store);
+    return code;
+}
+
+int cmd_opml(int argc, char **argv, struct cli *cli)
+{
+    static const struct option options[] = {
+        CLI_COMMON_OPTIONS,
+        {NULL, 0, NULL, 0},
+    };
+    int opt;
+    while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT, options, NULL)) != -1) {
+        int rc = cli_common_option(opt, optarg, cli, "opml", help);
+        if (rc != CLI_CONTINUE)
+            return rc == CLI_NOT_COMMON ? EXIT_USAGE : rc;
+    }
+    const char *action = optind < argc ? argv[optind] : NULL;
+    int rest = argc - optind - 1;
+    if (action && strcmp(action, "import") == 0) {
+        if (rest != 1)
+            return msg_usage("opml", "opml import takes one FILE (or - for stdin)");
+        return opml_import(argv[optind + 1], cli);
+    }
+    if (action && strcmp(action, "export") == 0) {
+        if (rest != 0)
+            return msg_usage("opml", "unexpected argument '%s'", argv[optind + 1]);
+        return opml_export(cli);
+    }
+    if (action)
+        return msg_usage("opml", "unknown opml action '%s' (import or export)", action);
+    return msg_usage("opml", "opml needs an action: import or export");
+}

@@ -1,0 +1,193 @@
+/* cmd_stats.c - feedkeep stats: what the archive holds, its size and how
+ * its feeds fare. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "feedkeep/date.h"
+#include "feedkeep/json.h"
+#include "feedkeep/store.h"
+
+static const char help[] =
+    "usage: feedkeep stats [options]\n"
+    "\n"
+    "Show an overview of the archive: articles, feeds (subscribed, and of\n"
+    "those the ones whose last fetch failed), tags, code blocks (and per\n"
+    "language), kept versions, the size of the database file and of its\n"
+    "write-ahead log, the oldest and newest published dates, and the last\n"
+    "fetch.\n"
+    "\n"
+    "Options:\n"
+    "  --format FORMAT   table, tsv, csv or json; default: table on a\n"
+    "                    terminal, tsv otherwise\n"
+    "  --db PATH         the archive\n"
+    "  -h, --help        show this help\n"
+    "\n"
+    "TSV and CSV: one NAME, VALUE line per figure, the languages as\n"
+    "code_blocks.LANG (code_blocks.none: no language named); times in ISO\n"
+    "8601, empty when unknown. JSON: one object with articles, feeds,\n"
+    "subscribed_feeds, failing_feeds, tags, code_blocks, versions, size_bytes,\n"
+    "wal_bytes, oldest, newest, last_fetch, and languages (an array of\n"
+    "{\"language\", \"blocks\"}).\n";
+
+/* The figures, in the order printed: a name and where its value is. */
+enum value_kind { VALUE_COUNT, VALUE_TIME };
+
+struct figure {
+    const char *name;  /* TSV, CSV and JSON */
+    const char *label; /* the table */
+    enum value_kind kind;
+    size_t offset; /* of the int64_t in struct fk_store_stats */
+};
+
+#define FIGURE(name, label, kind, member)                                                          \
+    {                                                                                              \
+        name, label, kind, offsetof(struct fk_store_stats, member)                                 \
+    }
+
+static const struct figure figures[] = {
+    FIGURE("articles", "articles", VALUE_COUNT, counts.articles),
+    FIGURE("feeds", "feeds", VALUE_COUNT, counts.feeds),
+    FIGURE("subscribed_feeds", "  subscribed", VALUE_COUNT, subscribed),
+    FIGURE("failing_feeds", "  failing", VALUE_COUNT, failing),
+    FIGURE("tags", "tags", VALUE_COUNT, counts.tags),
+    FIGURE("code_blocks", "code blocks", VALUE_COUNT, counts.code_blocks),
+    FIGURE("versions", "versions kept", VALUE_COUNT, counts.versions),
+    FIGURE("size_bytes", "size (bytes)", VALUE_COUNT, size_bytes),
+    FIGURE("wal_bytes", "  log (bytes)", VALUE_COUNT, wal_bytes),
+    FIGURE("oldest", "oldest article", VALUE_TIME, oldest),
+    FIGURE("newest", "newest article", VALUE_TIME, newest),
+    FIGURE("last_fetch", "last fetch", VALUE_TIME, last_fetch),
+};
+
+static int64_t figure_value(const struct fk_store_stats *stats, const struct figure *f)
+{
+    int64_t value;
+    memcpy(&value, (const char *)stats + f->offset, sizeof value);
+    return value;
+}
+
+/* The value of a figure as text (times in ISO 8601, "" when unknown). */
+static const char *figure_text(int64_t value, enum value_kind kind, char *out)
+{
+    if (kind == VALUE_TIME)
+        return fk_date_format(value, out);
+    snprintf(out, FK_DATE_BUFSIZE, "%lld", (long long)value);
+    return out;
+}
+
+static void print_json(struct fk_buf *buf, const struct fk_store_stats *stats)
+{
+    fk_buf_addc(buf, '{');
+    for (size_t i = 0; i < sizeof figures / sizeof figures[0]; i++) {
+        int64_t value = figure_value(stats, &figures[i]);
+        fk_buf_printf(buf, "%s\"%s\":", i ? "," : "", figures[i].name);
+        if (figures[i].kind == VALUE_TIME)
+            fk_json_time(buf, value);
+        else
+            fk_buf_printf(buf, "%lld", (long long)value);
+    }
+    fk_buf_adds(buf, ",\"languages\":[");
+    for (size_t i = 0; i < stats->nlanguages; i++) {
+        fk_buf_adds(buf, i ? ",{\"language\":" : "{\"language\":");
+        fk_json_string(buf, stats->languages[i].language);
+        fk_buf_printf(buf, ",\"blocks\":%lld}", (long long)stats->languages[i].blocks);
+    }
+    fk_buf_adds(buf, "]}\n");
+}
+
+/* One line: NAME VALUE (TSV, CSV) or "label   value" (table). */
+static void print_line(struct fk_buf *buf, enum out_format format, const char *name,
+                       const char *label, const char *value)
+{
+    if (format == OUT_TABLE) {
+        out_add_cell(buf, label, 24, true);
+        fk_buf_adds(buf, "  ");
+        out_add_safe(buf, value[0] ? value : "-", false);
+    } else {
+        out_add_field(buf, format, name);
+        fk_buf_addc(buf, format == OUT_CSV ? ',' : '\t');
+        out_add_field(buf, format, value);
+    }
+    fk_buf_addc(buf, '\n');
+}
+
+static void print_lines(struct fk_buf *buf, enum out_format format,
+                        const struct fk_store_stats *stats)
+{
+    char text[FK_DATE_BUFSIZE];
+    for (size_t i = 0; i < sizeof figures / sizeof figures[0]; i++) {
+        const struct figure *f = &figures[i];
+        print_line(buf, format, f->name, f->label,
+                   figure_text(figure_value(stats, f), f->kind, text));
+        if (strcmp(f->name, "code_blocks") != 0)
+            continue;
+        /* The languages right under the code blocks. */
+        for (size_t j = 0; j < stats->nlanguages; j++) {
+            const char *language = stats->languages[j].language;
+            struct fk_buf name = FK_BUF_INIT, label = FK_BUF_INIT;
+            fk_buf_printf(&name, "code_blocks.%s", language ? language : "none");
+            fk_buf_printf(&label, "  %s", language ? language : "(none)");
+            print_line(buf, format, name.data, label.data,
+                       figure_text(stats->languages[j].blocks, VALUE_COUNT, text));
+            fk_buf_release(&name);
+            fk_buf_release(&label);
+        }
+    }
+}
+
+int cmd_stats(int argc, char **argv, struct cli *cli)
+{
+    static const struct option options[] = {
+        {"format", required_argument, NULL, 'f'},
+        CLI_COMMON_OPTIONS,
+        {NULL, 0, NULL, 0},
+    };
+    enum out_format format = out_format_default();
+    struct fk_store *store = NULL;
+    struct fk_store_stats stats = {0};
+    struct fk_buf buf = FK_BUF_INIT;
+    int code = EXIT_OK;
+    int opt;
+
+    while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT, options, NULL)) != -1) {
+        int rc = CLI_CONTINUE;
+        if (opt == 'f') {
+            if (out_format_parse(optarg, &format) < 0)
+                rc = msg_usage("stats", "unknown format '%s'", optarg);
+        } else {
+            rc = cli_common_option(opt, optarg, cli, "stats", help);
+        }
+        if (rc != CLI_CONTINUE) {
+            code = rc == CLI_NOT_COMMON ? EXIT_USAGE : rc;
+            goto out;
+        }
+    }
+    if (optind != argc) {
+        code = msg_usage("stats", "unexpected argument '%s'", argv[optind]);
+        goto out;
+    }
+
+    store = cli_open_store(cli);
+    if (!store) {
+        code = EXIT_IO;
+        goto out;
+    }
+    struct fk_error err = {0};
+    if (fk_store_stats(store, &stats, &err) < 0) {
+        code = msg_fk_error(&err);
+        goto out;
+    }
+    if (format == OUT_JSON)
+        print_json(&buf, &stats);
+    else
+        print_lines(&buf, format, &stats);
+    out_flush(&buf);
+out:
+    fk_store_stats_release(&stats);
+    fk_store_close(store);
+    fk_buf_release(&buf);
+    return code;
+}

@@ -1,0 +1,65 @@
+/* cmd_vacuum.c - feedkeep vacuum: compact the archive. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli.h"
+#include "feedkeep/store.h"
+
+static const char help[] =
+    "usage: feedkeep vacuum [options]\n"
+    "\n"
+    "Compact the archive: rebuild the full-text index from the articles\n"
+    "(which also repairs one 'feedkeep check' found wrong), rebuild the file\n"
+    "without its free pages, and empty its write-ahead log. It needs free\n"
+    "disk space for a copy of the archive, and waits for a running fetch to\n"
+    "finish writing. Prints the size after and before.\n"
+    "\n"
+    "Options:\n"
+    "  --db PATH         the archive\n"
+    "  -q, --quiet       print nothing unless something failed\n"
+    "  -h, --help        show this help\n";
+
+/* The archive's size: the file and its log. */
+static int archive_size(struct fk_store *store, int64_t *size)
+{
+    struct fk_store_stats stats;
+    struct fk_error err = {0};
+    if (fk_store_stats(store, &stats, &err) < 0)
+        return msg_fk_error(&err);
+    *size = stats.size_bytes + stats.wal_bytes;
+    fk_store_stats_release(&stats);
+    return EXIT_OK;
+}
+
+int cmd_vacuum(int argc, char **argv, struct cli *cli)
+{
+    static const struct option options[] = {
+        CLI_COMMON_OPTIONS,
+        {NULL, 0, NULL, 0},
+    };
+    int opt;
+    while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT, options, NULL)) != -1) {
+        int rc = cli_common_option(opt, optarg, cli, "vacuum", help);
+        if (rc != CLI_CONTINUE)
+            return rc == CLI_NOT_COMMON ? EXIT_USAGE : rc;
+    }
+    if (optind != argc)
+        return msg_usage("vacuum", "unexpected argument '%s'", argv[optind]);
+
+    struct fk_store *store = cli_open_store(cli);
+    if (!store)
+        return EXIT_IO;
+    struct fk_error err = {0};
+    int64_t before = 0, after = 0;
+    int code = archive_size(store, &before);
+    if (code == EXIT_OK && fk_store_vacuum(store, &err) < 0)
+        code = msg_fk_error(&err);
+    if (code == EXIT_OK)
+        code = archive_size(store, &after);
+    if (code == EXIT_OK && !cli->quiet)
+        printf("%s: %lld bytes, %lld before\n", fk_store_path(store), (long long)after,
+               (long long)before);
+    fk_store_close(store);
+    return code;
+}

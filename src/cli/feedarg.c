@@ -1,0 +1,103 @@
+/* feedarg.c - feeds named on the command line: URLs, dev.to shorthands and
+ * feed ids, shared by add, remove and fetch. */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cli.h"
+#include "feedkeep/store.h"
+
+/* Shorthands, longest prefix first: the first that matches wins. The rest
+ * of the argument is a dev.to user name or tag, which are ASCII letters,
+ * digits, '_' and '-' only, so it needs no escaping in the URL. */
+static const struct shorthand {
+    const char *prefix;
+    const char *url;  /* the prefix is replaced by this */
+    const char *what; /* what the rest is, for messages */
+} shorthands[] = {
+    {"devto:tag/", "https://dev.to/feed/tag/", "a tag"},
+    {"devto:", "https://dev.to/feed/", "a user name"},
+};
+
+/* The URL schemes feedkeep fetches, with the "//" they take. */
+static const char *const schemes[] = {"http://", "https://", "file://"};
+
+bool cli_is_feed_url(const char *url)
+{
+    size_t scheme_len = 0;
+    for (size_t i = 0; i < sizeof schemes / sizeof schemes[0]; i++) {
+        if (strncasecmp(url, schemes[i], strlen(schemes[i])) == 0)
+            scheme_len = strlen(schemes[i]);
+    }
+    if (!scheme_len || !url[scheme_len])
+        return false;
+    for (const char *p = url; *p; p++) {
+        if (*p <= ' ' || *p > '~')
+            return false;
+    }
+    return true;
+}
+
+static bool is_name(const char *s)
+{
+    if (!*s)
+        return false;
+    for (; *s; s++) {
+        char c = *s;
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '_' || c == '-'))
+            return false;
+    }
+    return true;
+}
+
+char *cli_feed_url(const char *command, const char *arg)
+{
+    for (size_t i = 0; i < sizeof shorthands / sizeof shorthands[0]; i++) {
+        const struct shorthand *sh = &shorthands[i];
+        size_t len = strlen(sh->prefix);
+        if (strncmp(arg, sh->prefix, len) != 0)
+            continue;
+        if (!is_name(arg + len)) {
+            msg_usage(command, "'%s': '%s' must be followed by %s (letters, digits, '_', '-')", arg,
+                      sh->prefix, sh->what);
+            return NULL;
+        }
+        struct fk_buf url = FK_BUF_INIT;
+        fk_buf_printf(&url, "%s%s", sh->url, arg + len);
+        return fk_buf_detach(&url);
+    }
+    if (!cli_is_feed_url(arg)) {
+        msg_usage(command,
+                  "'%s' is not a feed URL (http://, https:// or file://, no spaces) "
+                  "or a shorthand (devto:USER, devto:tag/TAG)",
+                  arg);
+        return NULL;
+    }
+    return fk_xstrdup(arg);
+}
+
+int cli_find_feed(struct fk_store *store, const char *command, const char *arg,
+                  struct fk_subscription *out)
+{
+    struct fk_error err = {0};
+    int found = 1;
+    bool digits = *arg && strspn(arg, "0123456789") == strlen(arg);
+
+    if (digits) {
+        long id = cli_parse_count(arg);
+        if (id > 0)
+            found = fk_store_find_feed(store, NULL, id, out, &err);
+    } else {
+        char *url = cli_feed_url(command, arg);
+        if (!url)
+            return EXIT_USAGE;
+        found = fk_store_find_feed(store, url, 0, out, &err);
+        free(url);
+    }
+    if (found < 0) {
+        msg_fk_error(&err);
+        return EXIT_IO;
+    }
+    return found;
+}

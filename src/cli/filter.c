@@ -1,0 +1,163 @@
+/* filter.c - the article filter options that the query commands share
+ * (--tag, --any-tag, --since, --until, --feed, --author, --has-code,
+ * --limit, --offset, --sort, --reverse), parsed in one place so that they
+ * mean the same everywhere; and articles named on the command line. */
+#include <getopt.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "feedkeep/store.h"
+
+/* The values of --sort. */
+static const struct {
+    const char *name;
+    enum fk_sort sort;
+} sort_names[] = {
+    {"published", FK_SORT_PUBLISHED},
+    {"updated", FK_SORT_UPDATED},
+    {"first_seen", FK_SORT_FIRST_SEEN},
+};
+
+void cli_filter_init(struct cli_filter *f, int argc, char **argv)
+{
+    memset(f, 0, sizeof *f);
+    fk_filter_init(&f->filter);
+    /* Each argument is at most one tag. */
+    size_t slots = argc > 0 ? (size_t)argc : 1;
+    f->tags = fk_xcalloc(slots, sizeof *f->tags);
+    f->any_tags = fk_xcalloc(slots, sizeof *f->any_tags);
+    f->filter.tags = f->tags;
+    f->filter.any_tags = f->any_tags;
+    f->argc = argc;
+    f->argv = argv;
+}
+
+/* A count option's value into *out. */
+static int parse_count(const char *command, const char *option, const char *arg, long *out)
+{
+    *out = cli_parse_count(arg);
+    if (*out < 0)
+        return msg_usage(command, "option '--%s': '%s' is not a count", option, arg);
+    return EXIT_OK;
+}
+
+int cli_filter_option(int opt, const char *arg, struct cli_filter *f, const char *command)
+{
+    struct fk_filter *filter = &f->filter;
+    int code = EXIT_OK;
+    switch (opt) {
+    case 't':
+        f->tags[filter->ntags++] = arg;
+        break;
+    case CLI_OPT_ANY_TAG:
+        f->any_tags[filter->nany_tags++] = arg;
+        break;
+    case 's':
+        code = cli_parse_filter_date(command, "since", arg, false, &filter->since);
+        break;
+    case 'u':
+        code = cli_parse_filter_date(command, "until", arg, true, &filter->until);
+        break;
+    case CLI_OPT_FEED:
+        f->feed = arg;
+        break;
+    case CLI_OPT_AUTHOR:
+        filter->author = arg;
+        break;
+    case CLI_OPT_HAS_CODE:
+        filter->has_code = true;
+        /* "--has-code python": getopt leaves an optional value alone
+         * unless it is attached with '='. */
+        if (!arg && f->argv && optind < f->argc && f->argv[optind][0] != '-')
+            arg = f->argv[optind++];
+        filter->has_code_language = arg;
+        break;
+    case 'l':
+        code = parse_count(command, "limit", arg, &filter->limit);
+        break;
+    case CLI_OPT_OFFSET:
+        code = parse_count(command, "offset", arg, &filter->offset);
+        break;
+    case CLI_OPT_SORT: {
+        size_t i = 0;
+        while (i < sizeof sort_names / sizeof sort_names[0] && strcmp(arg, sort_names[i].name))
+            i++;
+        if (i == sizeof sort_names / sizeof sort_names[0])
+            code = msg_usage(command,
+                             "option '--sort': '%s' is not published, updated or first_seen", arg);
+        else
+            filter->sort = sort_names[i].sort;
+        break;
+    }
+    case CLI_OPT_REVERSE:
+        filter->reverse = true;
+        break;
+    default:
+        return CLI_NOT_COMMON;
+    }
+    f->given = true;
+    return code == EXIT_OK ? CLI_CONTINUE : code;
+}
+
+int cli_filter_resolve(struct cli_filter *f, struct fk_store *store, const char *command)
+{
+    if (!f->feed)
+        return EXIT_OK;
+    struct fk_subscription feed;
+    int found = cli_find_feed(store, command, f->feed, &feed);
+    if (found == 1) {
+        struct fk_buf safe = FK_BUF_INIT;
+        out_add_safe(&safe, f->feed, false);
+        msg_error("%s: no feed '%s' in the archive", command, safe.data ? safe.data : "");
+        fk_buf_release(&safe);
+        return EXIT_FAILED;
+    }
+    if (found != 0)
+        return found;
+    f->filter.feed_id = feed.id;
+    fk_subscription_release(&feed);
+    return EXIT_OK;
+}
+
+void cli_filter_release(struct cli_filter *f)
+{
+    free(f->tags);
+    free(f->any_tags);
+    f->tags = NULL;
+    f->any_tags = NULL;
+}
+
+/* ---- articles named on the command line ---- */
+
+int cli_find_article(struct fk_store *store, const char *command, const char *arg, int64_t *id)
+{
+    if (*arg && strspn(arg, "0123456789") == strlen(arg)) {
+        long n = cli_parse_count(arg);
+        if (n <= 0)
+            return msg_usage(command, "'%s' is not an article ID", arg);
+        *id = n;
+        return EXIT_OK;
+    }
+    /* URLs and the guids that are not (tag:, urn:) all have a colon. */
+    if (!strchr(arg, ':')) {
+        struct fk_buf safe = FK_BUF_INIT;
+        out_add_safe(&safe, arg, false);
+        msg_usage(command, "'%s' is not an article ID or URL", safe.data ? safe.data : "");
+        fk_buf_release(&safe);
+        return EXIT_USAGE;
+    }
+    struct fk_error err = {0};
+    int found = fk_store_find_article(store, arg, id, &err);
+    if (found < 0)
+        return msg_fk_error(&err);
+    if (found > 0) {
+        struct fk_buf safe = FK_BUF_INIT;
+        out_add_safe(&safe, arg, false);
+        msg_error("no article with ID or URL '%s'", safe.data ? safe.data : "");
+        fk_buf_release(&safe);
+        return EXIT_FAILED;
+    }
+    return EXIT_OK;
+}

@@ -1,0 +1,610 @@
+/* decode.c - a feed's bytes to clean UTF-8 for the XML parser; see decode.h.
+ *
+ * Three ways through, chosen once from the first bytes of the document:
+ * UTF-8 is checked in place and copied only where a repair is needed (the
+ * common case costs one pass that skips ASCII eight bytes at a time); any
+ * other encoding goes through libxml2's converter, and its output through
+ * the same check; EBCDIC is left to libxml2 untouched.
+ */
+#include "feedkeep/decode.h"
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <libxml/encoding.h>
+#include <libxml/tree.h>
+#include <libxml/xmlerror.h>
+
+#include "feedkeep/buf.h"
+
+/* Bytes looked at for the XML declaration: it comes first in the document
+ * and is short. */
+#define HEAD_MAX 1024
+/* Bytes handed to the converter per call. On an invalid sequence libxml2
+ * moves the rest of its input buffer down, so a small slice keeps a
+ * document full of them linear. */
+#define CONVERT_SLICE 512
+/* Bytes the converter may leave unconverted waiting for the rest of a
+ * character; more means it is stuck on an invalid sequence. */
+#define STUCK_MAX 8
+
+enum mode { M_SNIFF, M_UTF8, M_CONVERT, M_PASS };
+
+/* Byte order marks: the encoding they announce and how long a code unit
+ * is (an invalid unit is skipped whole). UTF-32LE's mark starts like
+ * UTF-16LE's, so it comes first. */
+static const struct {
+    const char *bytes;
+    size_t len;
+    const char *encoding;
+    int unit;
+} boms[] = {
+    {"\xEF\xBB\xBF", 3, "UTF-8", 1},        {"\x00\x00\xFE\xFF", 4, "UTF-32BE", 4},
+    {"\xFF\xFE\x00\x00", 4, "UTF-32LE", 4}, {"\xFE\xFF", 2, "UTF-16BE", 2},
+    {"\xFF\xFE", 2, "UTF-16LE", 2},
+};
+
+/* Without a mark, a document in UTF-16 or UTF-32 still starts with an ASCII
+ * character ("<", or space): which of the first four bytes are zero tells
+ * the encoding (XML 1.0, appendix F). Bit 3 is the first byte. */
+static const struct {
+    unsigned zeros;
+    const char *encoding;
+    int unit;
+} zero_patterns[] = {
+    {0xE, "UTF-32BE", 4}, /* 00 00 00 3C */
+    {0x7, "UTF-32LE", 4}, /* 3C 00 00 00 */
+    {0xA, "UTF-16BE", 2}, /* 00 3C 00 3F */
+    {0x5, "UTF-16LE", 2}, /* 3C 00 3F 00 */
+};
+
+/* Names of ASCII, which is read as UTF-8 so that a stray byte is repaired
+ * rather than fatal (libxml2's xmlParseCharEncoding knows only "ASCII"). */
+static const char *const ascii_names[] = {"ascii", "us-ascii", "ansi_x3.4-1968", "iso646-us"};
+
+/* libxml2's classes of encodings whose code unit is not one byte. */
+static const struct {
+    xmlCharEncoding encoding;
+    int unit;
+} wide_encodings[] = {
+    {XML_CHAR_ENCODING_UTF16LE, 2},   {XML_CHAR_ENCODING_UTF16BE, 2},
+    {XML_CHAR_ENCODING_UCS2, 2},      {XML_CHAR_ENCODING_UCS4LE, 4},
+    {XML_CHAR_ENCODING_UCS4BE, 4},    {XML_CHAR_ENCODING_UCS4_2143, 4},
+    {XML_CHAR_ENCODING_UCS4_3412, 4},
+};
+
+/* Windows-1252 meanings of 0x80..0x9F (0 = undefined); 0xA0..0xFF are
+ * Latin-1's. */
+static const unsigned short cp1252_c1[32] = {
+    0x20AC, 0,      0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
+    0x2039, 0x0152, 0,      0x017D, 0,      0,      0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
+    0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178,
+};
+
+struct fk_decoder {
+    enum mode mode;
+    char *charset; /* the caller's, or NULL */
+    char encoding[64];
+    int unit;
+    xmlCharEncodingHandlerPtr handler; /* M_CONVERT */
+    xmlBufferPtr in, converted;        /* M_CONVERT: bytes not converted yet, and UTF-8 */
+    struct fk_buf head;                /* bytes held while sniffing */
+    struct fk_buf joined;              /* a held-back character and the next chunk */
+    struct fk_buf out;                 /* text with repairs */
+    unsigned char carry[4];            /* the start of a character cut by a chunk's end */
+    size_t ncarry;
+    long lines; /* newlines in the text handed out so far */
+    long problem_line;
+    char problem[160];
+};
+
+unsigned fk_decode_cp1252(unsigned char byte)
+{
+    if (byte >= 0xA0)
+        return byte;
+    return byte >= 0x80 ? cp1252_c1[byte - 0x80] : 0;
+}
+
+static size_t utf8_encode(unsigned cp, char *out)
+{
+    if (cp < 0x80) {
+        out[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        out[0] = (char)(0xC0 | (cp >> 6));
+        out[1] = (char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    out[0] = (char)(0xE0 | (cp >> 12));
+    out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    out[2] = (char)(0x80 | (cp & 0x3F));
+    return 3;
+}
+
+static void note(struct fk_decoder *d, long line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Remember the first repair. */
+static void note(struct fk_decoder *d, long line, const char *fmt, ...)
+{
+    if (d->problem[0])
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(d->problem, sizeof d->problem, fmt, ap);
+    va_end(ap);
+    d->problem_line = line;
+}
+
+static bool is_xml_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+static long count_newlines(const char *s, size_t len)
+{
+    long n = 0;
+    for (const char *end = s + len; (s = memchr(s, '\n', (size_t)(end - s))) != NULL; s++)
+        n++;
+    return n;
+}
+
+/* ---- UTF-8 ------------------------------------------------------------------- */
+
+#define INCOMPLETE SIZE_MAX
+
+/* Length of the UTF-8 sequence at s (avail bytes there), 0 when it is
+ * invalid, INCOMPLETE when avail ends inside a sequence that is valid so
+ * far. Overlong forms, surrogates and code points past U+10FFFF are
+ * invalid (RFC 3629). */
+static size_t sequence_length(const unsigned char *s, size_t avail)
+{
+    unsigned char c = s[0];
+    size_t n = c < 0xC2 ? 0 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : c < 0xF5 ? 4 : 0;
+    unsigned char lo = c == 0xE0 ? 0xA0 : c == 0xF0 ? 0x90 : 0x80;
+    unsigned char hi = c == 0xED ? 0x9F : c == 0xF4 ? 0x8F : 0xBF;
+    for (size_t k = 1; k < n; k++) {
+        if (k >= avail)
+            return INCOMPLETE;
+        if (s[k] < lo || s[k] > hi)
+            return 0;
+        lo = 0x80, hi = 0xBF;
+    }
+    return n;
+}
+
+/* True when the 32 bytes at s are all printable ASCII, tab, newline or
+ * carriage return: text that needs no look. Counts its newlines into
+ * *lines. Written so that the compiler makes vector code of it: this is
+ * the loop every byte of every feed goes through. */
+static bool plain32(const unsigned char *s, long *lines)
+{
+    unsigned char bad = 0, newlines = 0;
+    for (int k = 0; k < 32; k++) {
+        unsigned char shifted = (unsigned char)(s[k] - 0x20); /* controls wrap past 0x7F */
+        bad |= (unsigned char)((shifted > 0x5F) & (s[k] != '\n') & (s[k] != '\r') & (s[k] != '\t'));
+        newlines += s[k] == '\n';
+    }
+    if (bad)
+        return false;
+    *lines += newlines;
+    return true;
+}
+
+/* The same for 8 bytes, without tab, newline and carriage return. */
+static bool plain8(const unsigned char *s)
+{
+    uint64_t w;
+    memcpy(&w, s, sizeof w);
+    const uint64_t ones = UINT64_C(0x0101010101010101), high = UINT64_C(0x8080808080808080);
+    return ((w | ((w - ones * 0x20) & ~w)) & high) == 0;
+}
+
+struct cleaning {
+    const unsigned char *s;
+    size_t done;  /* s[0..done) is in d->out or was dropped */
+    bool copying; /* a repair was made: the text is d->out */
+};
+
+/* Replace s[i..i+skip) with rep (rep_len bytes, maybe none). */
+static void repair(struct fk_decoder *d, struct cleaning *c, size_t i, size_t skip, const char *rep,
+                   size_t rep_len)
+{
+    if (!c->copying) {
+        fk_buf_reset(&d->out);
+        c->copying = true;
+    }
+    fk_buf_add(&d->out, c->s + c->done, i - c->done);
+    fk_buf_add(&d->out, rep, rep_len);
+    c->done = i + skip;
+}
+
+/* Check len bytes of UTF-8 and repair them; unless final, a character cut
+ * by the end is held back in d->carry. Returns the length of the clean
+ * text, which *out points to. */
+static size_t clean(struct fk_decoder *d, const unsigned char *s, size_t len, bool final,
+                    const char **out)
+{
+    struct cleaning c = {s, 0, false};
+    size_t i = 0;
+    while (i < len) {
+        if (len - i >= 32 && plain32(s + i, &d->lines)) {
+            i += 32;
+            continue;
+        }
+        if (len - i >= 8 && plain8(s + i)) {
+            i += 8;
+            continue;
+        }
+        unsigned char b = s[i];
+        if (b >= 0x20 && b < 0x80) {
+            i++;
+            continue;
+        }
+        if (b < 0x20) {
+            if (b == '\n')
+                d->lines++;
+            else if (b != '\t' && b != '\r') {
+                note(d, d->lines + 1, "control character U+%04X is not allowed in XML: dropped", b);
+                repair(d, &c, i, 1, NULL, 0);
+            }
+            i++;
+            continue;
+        }
+        size_t n = sequence_length(s + i, len - i);
+        if (n == INCOMPLETE && !final)
+            break;
+        if (n == 0 || n == INCOMPLETE) {
+            unsigned cp = fk_decode_cp1252(b);
+            char rep[3];
+            note(d, d->lines + 1, "invalid UTF-8 (byte 0x%02X): read as Windows-1252", b);
+            repair(d, &c, i, 1, rep, utf8_encode(cp ? cp : 0xFFFD, rep));
+            i++;
+            continue;
+        }
+        if (n == 3 && b == 0xEF && s[i + 1] == 0xBF && s[i + 2] >= 0xBE) {
+            note(d, d->lines + 1, "character U+%04X is not allowed in XML: dropped",
+                 0xFFC0u | (s[i + 2] & 0x3F));
+            repair(d, &c, i, 3, NULL, 0);
+        }
+        i += n;
+    }
+    d->ncarry = len - i;
+    memcpy(d->carry, s + i, d->ncarry);
+    if (!c.copying) {
+        *out = (const char *)s;
+        return i;
+    }
+    fk_buf_add(&d->out, s + c.done, i - c.done);
+    *out = d->out.data ? d->out.data : "";
+    return d->out.len;
+}
+
+static size_t push_utf8(struct fk_decoder *d, const char *data, size_t len, bool final,
+                        const char **out)
+{
+    if (d->ncarry) {
+        /* finish the held-back character: the chunk is copied once */
+        fk_buf_reset(&d->joined);
+        fk_buf_add(&d->joined, d->carry, d->ncarry);
+        fk_buf_add(&d->joined, data, len);
+        d->ncarry = 0;
+        data = d->joined.data;
+        len = d->joined.len;
+    }
+    return clean(d, (const unsigned char *)data, len, final, out);
+}
+
+/* ---- other encodings --------------------------------------------------------- */
+
+static void ignore_error(void *ctx, xmlErrorPtr error)
+{
+    (void)ctx;
+    (void)error;
+}
+
+/* Convert what the input buffer holds; unless final, a character cut by
+ * the end stays there for the next call. */
+static void drain(struct fk_decoder *d, bool final)
+{
+    while (xmlBufferLength(d->in) > 0) {
+        int before = xmlBufferLength(d->in);
+        /* room for the longest output, so that libxml2 never has to guess */
+        xmlBufferGrow(d->converted, (unsigned)(6 * before + 64));
+        int rc = xmlCharEncInFunc(d->handler, d->converted, d->in);
+        int after = xmlBufferLength(d->in);
+        if (rc >= 0 && after < before)
+            continue;
+        /* Stuck: the start of a character cut by the chunk's end, or an
+         * invalid sequence (libxml2's own converters report that as 0, like
+         * the former; no character is STUCK_MAX bytes long). */
+        if (rc >= 0 && !final && after < STUCK_MAX)
+            break;
+        int skip = d->unit < after ? d->unit : after;
+        if (!d->problem[0]) {
+            const unsigned char *bad = xmlBufferContent(d->in);
+            char bytes[32] = "";
+            for (int i = 0, o = 0; i < skip; i++)
+                o +=
+                    snprintf(bytes + o, sizeof bytes - (size_t)o, "%s0x%02X", i ? " " : "", bad[i]);
+            long line = d->lines + 1 +
+                        count_newlines((const char *)xmlBufferContent(d->converted),
+                                       (size_t)xmlBufferLength(d->converted));
+            note(d, line, "invalid %s (%s %s): replaced by U+FFFD", d->encoding,
+                 skip > 1 ? "bytes" : "byte", bytes);
+        }
+        xmlBufferAdd(d->converted, (const xmlChar *)"\xEF\xBF\xBD", 3);
+        xmlBufferShrink(d->in, (unsigned)skip);
+    }
+}
+
+static size_t push_convert(struct fk_decoder *d, const char *data, size_t len, bool final,
+                           const char **out)
+{
+    /* libxml2 reports conversion errors as it finds them; ours say more */
+    xmlStructuredErrorFunc saved = xmlStructuredError;
+    void *saved_ctx = xmlStructuredErrorContext;
+    xmlSetStructuredErrorFunc(NULL, ignore_error);
+    xmlBufferEmpty(d->converted);
+    size_t off = 0;
+    do {
+        size_t n = len - off < CONVERT_SLICE ? len - off : CONVERT_SLICE;
+        if (n)
+            xmlBufferAdd(d->in, (const xmlChar *)data + off, (int)n);
+        off += n;
+        drain(d, final && off == len);
+    } while (off < len);
+    xmlSetStructuredErrorFunc(saved_ctx, saved);
+    /* the converter's UTF-8 is valid; what XML forbids may still be in it */
+    return clean(d, xmlBufferContent(d->converted), (size_t)xmlBufferLength(d->converted), true,
+                 out);
+}
+
+/* ---- choosing the encoding ---------------------------------------------------- */
+
+static int unit_of(const char *name)
+{
+    xmlCharEncoding e = xmlParseCharEncoding(name);
+    for (size_t i = 0; i < sizeof wide_encodings / sizeof wide_encodings[0]; i++)
+        if (wide_encodings[i].encoding == e)
+            return wide_encodings[i].unit;
+    return 1;
+}
+
+static void use_utf8(struct fk_decoder *d)
+{
+    d->mode = M_UTF8;
+    d->unit = 1;
+    snprintf(d->encoding, sizeof d->encoding, "UTF-8");
+}
+
+/* Read the document in the encoding called name. declared: the name comes
+ * from an XML declaration that was readable as ASCII, so the document is
+ * in an ASCII-compatible encoding whatever the name says. */
+static void use_named(struct fk_decoder *d, const char *name, int unit, bool declared)
+{
+    xmlCharEncoding e = xmlParseCharEncoding(name);
+    bool ascii = e == XML_CHAR_ENCODING_ASCII;
+    for (size_t i = 0; i < sizeof ascii_names / sizeof ascii_names[0]; i++)
+        ascii = ascii || strcasecmp(name, ascii_names[i]) == 0;
+    if (e == XML_CHAR_ENCODING_UTF8 || ascii || (declared && unit_of(name) > 1)) {
+        /* a "UTF-16" declaration in single bytes is wrong, as libxml2 knows */
+        use_utf8(d);
+        return;
+    }
+    xmlStructuredErrorFunc saved = xmlStructuredError;
+    void *saved_ctx = xmlStructuredErrorContext;
+    xmlSetStructuredErrorFunc(NULL, ignore_error);
+    d->handler = xmlFindCharEncodingHandler(name);
+    xmlSetStructuredErrorFunc(saved_ctx, saved);
+    if (!d->handler) {
+        use_utf8(d);
+        note(d, 1, "unsupported encoding '%.40s': read as UTF-8", name);
+        return;
+    }
+    d->mode = M_CONVERT;
+    d->unit = unit;
+    snprintf(d->encoding, sizeof d->encoding, "%s", name);
+    d->in = xmlBufferCreate();
+    d->converted = xmlBufferCreate();
+    if (!d->in || !d->converted) {
+        fputs("feedkeep: out of memory\n", stderr);
+        abort();
+    }
+}
+
+/* The encoding named by the XML declaration at the start of s, copied to
+ * name; false when there is none. *complete is false when s ends before
+ * the declaration does. */
+static bool declared_encoding(const char *s, size_t len, char *name, size_t size, bool *complete)
+{
+    *complete = true;
+    size_t i = 0;
+    while (i < len && is_xml_space(s[i]))
+        i++;
+    if (len - i < 5 || memcmp(s + i, "<?xml", 5) != 0) {
+        *complete = len - i >= 5 || memcmp(s + i, "<?xml", len - i) != 0;
+        return false;
+    }
+    const char *decl = s + i, *end = NULL;
+    for (const char *q = decl; q + 1 < s + len; q++) {
+        if (q[0] == '?' && q[1] == '>') {
+            end = q;
+            break;
+        }
+    }
+    if (!end) {
+        *complete = false;
+        return false;
+    }
+    for (const char *q = decl; q + 8 <= end; q++) {
+        if (memcmp(q, "encoding", 8) != 0)
+            continue;
+        q += 8;
+        while (q < end && is_xml_space(*q))
+            q++;
+        if (q >= end || *q++ != '=')
+            return false;
+        while (q < end && is_xml_space(*q))
+            q++;
+        if (q >= end || (*q != '"' && *q != '\''))
+            return false;
+        char quote = *q++;
+        const char *v = q;
+        while (q < end && *q != quote)
+            q++;
+        size_t n = (size_t)(q - v);
+        if (q >= end || n == 0 || n >= size)
+            return false;
+        memcpy(name, v, n);
+        name[n] = '\0';
+        return true;
+    }
+    return false;
+}
+
+/* Choose the encoding from the head of the document. Returns the number of
+ * bytes to drop (a byte order mark), or -1 when more bytes are needed. */
+static long decide(struct fk_decoder *d, bool final)
+{
+    const unsigned char *h = (const unsigned char *)d->head.data;
+    size_t len = d->head.len;
+    if (len < 4 && !final)
+        return -1;
+    for (size_t i = 0; i < sizeof boms / sizeof boms[0]; i++) {
+        if (len >= boms[i].len && memcmp(h, boms[i].bytes, boms[i].len) == 0) {
+            use_named(d, boms[i].encoding, boms[i].unit, false);
+            return (long)boms[i].len;
+        }
+    }
+    const char *pattern = NULL;
+    int pattern_unit = 1;
+    if (len >= 4) {
+        unsigned zeros = (h[0] == 0) << 3 | (h[1] == 0) << 2 | (h[2] == 0) << 1 | (h[3] == 0);
+        for (size_t i = 0; i < sizeof zero_patterns / sizeof zero_patterns[0]; i++) {
+            if (zeros == zero_patterns[i].zeros) {
+                pattern = zero_patterns[i].encoding;
+                pattern_unit = zero_patterns[i].unit;
+            }
+        }
+    }
+    if (d->charset) {
+        /* "UTF-16" says nothing of the byte order: the zeros do */
+        int unit = unit_of(d->charset);
+        if (pattern && unit == pattern_unit)
+            use_named(d, pattern, unit, false);
+        else
+            use_named(d, d->charset, unit, false);
+        return 0;
+    }
+    if (pattern) {
+        use_named(d, pattern, pattern_unit, false);
+        return 0;
+    }
+    if (len >= 4 && memcmp(h, "\x4C\x6F\xA7\x94", 4) == 0) { /* "<?xm" in EBCDIC */
+        d->mode = M_PASS;
+        return 0;
+    }
+    char name[64];
+    bool complete;
+    bool found = declared_encoding(d->head.data, len, name, sizeof name, &complete);
+    if (!complete && !final && len < HEAD_MAX)
+        return -1;
+    if (found)
+        use_named(d, name, 1, true);
+    else
+        use_utf8(d);
+    return 0;
+}
+
+/* ---- the interface ------------------------------------------------------------- */
+
+struct fk_decoder *fk_decode_new(const char *charset, bool hint, struct fk_error *err)
+{
+    xmlCharEncodingHandlerPtr handler = NULL;
+    if (charset && *charset) {
+        /* check the name now, so that a bad --charset is an error at once */
+        xmlStructuredErrorFunc saved = xmlStructuredError;
+        void *saved_ctx = xmlStructuredErrorContext;
+        xmlSetStructuredErrorFunc(NULL, ignore_error);
+        handler = xmlFindCharEncodingHandler(charset);
+        xmlSetStructuredErrorFunc(saved_ctx, saved);
+        if (!handler && !hint) {
+            fk_error_set(err, FK_ERROR_INPUT, "unknown character set '%.64s'", charset);
+            return NULL;
+        }
+        if (handler)
+            xmlCharEncCloseFunc(handler);
+        else
+            charset = NULL;
+    }
+    struct fk_decoder *d = fk_xcalloc(1, sizeof *d);
+    d->mode = M_SNIFF;
+    d->charset = charset && *charset ? fk_xstrdup(charset) : NULL;
+    fk_buf_init(&d->head, 0);
+    fk_buf_init(&d->joined, 0);
+    fk_buf_init(&d->out, 0);
+    return d;
+}
+
+void fk_decode_free(struct fk_decoder *d)
+{
+    if (!d)
+        return;
+    if (d->handler)
+        xmlCharEncCloseFunc(d->handler);
+    if (d->in)
+        xmlBufferFree(d->in);
+    if (d->converted)
+        xmlBufferFree(d->converted);
+    fk_buf_release(&d->head);
+    fk_buf_release(&d->joined);
+    fk_buf_release(&d->out);
+    free(d->charset);
+    free(d);
+}
+
+size_t fk_decode_push(struct fk_decoder *d, const char *data, size_t len, bool final,
+                      const char **out)
+{
+    *out = "";
+    if (d->mode == M_SNIFF) {
+        fk_buf_reset(&d->joined);
+        fk_buf_add(&d->head, data, len);
+        long skip = decide(d, final);
+        if (skip < 0)
+            return 0;
+        /* the held bytes are the first chunk; joined owns them from here */
+        struct fk_buf t = d->joined;
+        d->joined = d->head;
+        d->head = t;
+        data = d->joined.data ? d->joined.data + skip : "";
+        len = d->joined.len - (size_t)skip;
+    }
+    switch (d->mode) {
+    case M_UTF8:
+        return push_utf8(d, data, len, final, out);
+    case M_CONVERT:
+        return push_convert(d, data, len, final, out);
+    default:
+        *out = data;
+        return len;
+    }
+}
+
+const char *fk_decode_encoding(const struct fk_decoder *d)
+{
+    return d->mode == M_UTF8 || d->mode == M_CONVERT ? d->encoding : NULL;
+}
+
+const char *fk_decode_problem(const struct fk_decoder *d, long *line)
+{
+    if (line)
+        *line = d->problem_line;
+    return d->problem[0] ? d->problem : NULL;
+}

@@ -1,0 +1,405 @@
+/* opml.c - OPML subscription lists: a small SAX2 reader and a writer.
+ *
+ * The reader uses libxml2's push parser like the feed parser does, with the
+ * same safety: no XML_PARSE_NOENT, no DTD loading, no network, no entity
+ * loader. It goes one step further: a document that declares an entity is
+ * refused outright. An OPML file never needs one, so this costs nothing and
+ * no expansion limits have to be trusted. Recovery mode is off: a list that
+ * is not well-formed is refused rather than half imported.
+ */
+#include "feedkeep/opml.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libxml/SAX2.h>
+#include <libxml/parser.h>
+#include <libxml/parserInternals.h>
+#include <libxml/xmlerror.h>
+
+#include "feedkeep/date.h"
+#include "feedkeep/json.h"
+
+#define CHUNK_SIZE (64 * 1024)
+
+/* ---- reading ---------------------------------------------------------------- */
+
+struct reader {
+    xmlParserCtxtPtr ctxt;
+    fk_opml_fn fn;
+    void *ctx;
+    int depth;
+    bool saw_root;
+    bool not_opml;
+    bool declares_entity;
+    bool cancelled;
+    char root_name[64];
+    char error[256]; /* the first XML error, "line N: message" */
+};
+
+static struct reader *reader_of(void *ctx)
+{
+    xmlParserCtxtPtr ctxt = ctx;
+    return ctxt ? ctxt->_private : NULL;
+}
+
+static void stop(struct reader *r)
+{
+    xmlStopParser(r->ctxt);
+}
+
+/* Attribute values reach SAX2 with '&' written as "&#38;" when entities are
+ * not substituted (see feed.c); the value trimmed and decoded back, or NULL
+ * when empty. */
+static bool is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+static char *attribute_value(const xmlChar *value, const xmlChar *end)
+{
+    const char *s = (const char *)value;
+    size_t len = (size_t)(end - value);
+    while (len && is_space(*s)) {
+        s++;
+        len--;
+    }
+    while (len && is_space(s[len - 1]))
+        len--;
+    if (!len)
+        return NULL;
+    char *out = fk_xmalloc(len + 1);
+    size_t o = 0;
+    for (size_t i = 0; i < len;) {
+        if (s[i] == '&' && len - i >= 5 && memcmp(s + i, "&#38;", 5) == 0) {
+            out[o++] = '&';
+            i += 5;
+        } else {
+            out[o++] = s[i++];
+        }
+    }
+    out[o] = '\0';
+    return out;
+}
+
+/* The attributes of an outline we read, by name (compared without case:
+ * lists in the wild write xmlurl and XMLURL too). */
+enum outline_attribute { A_XML_URL, A_TEXT, A_TITLE, A_HTML_URL, A_COUNT };
+
+static const char *const outline_attributes[A_COUNT] = {
+    [A_XML_URL] = "xmlUrl",
+    [A_TEXT] = "text",
+    [A_TITLE] = "title",
+    [A_HTML_URL] = "htmlUrl",
+};
+
+static void outline(struct reader *r, int nattrs, const xmlChar **attrs)
+{
+    char *values[A_COUNT] = {NULL};
+    for (int i = 0; i < nattrs; i++) {
+        const xmlChar **a = attrs + 5 * i;
+        if (a[2]) /* attributes in a namespace are someone else's */
+            continue;
+        for (int k = 0; k < A_COUNT; k++) {
+            if (!values[k] && strcasecmp((const char *)a[0], outline_attributes[k]) == 0)
+                values[k] = attribute_value(a[3], a[4]);
+        }
+    }
+    if (values[A_XML_URL]) {
+        struct fk_opml_outline o = {
+            .url = values[A_XML_URL],
+            .name = values[A_TEXT] ? values[A_TEXT] : values[A_TITLE],
+            .site_url = values[A_HTML_URL],
+        };
+        if (r->fn(&o, r->ctx) != 0) {
+            r->cancelled = true;
+            stop(r);
+        }
+    }
+    for (int k = 0; k < A_COUNT; k++)
+        free(values[k]);
+}
+
+static void on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlChar *uri,
+                     int nb_namespaces, const xmlChar **namespaces, int nb_attributes,
+                     int nb_defaulted, const xmlChar **attributes)
+{
+    (void)prefix;
+    (void)uri;
+    (void)nb_namespaces;
+    (void)namespaces;
+    (void)nb_defaulted;
+    struct reader *r = reader_of(ctx);
+    if (!r || r->cancelled || r->not_opml)
+        return;
+    if (r->depth++ == 0) {
+        r->saw_root = true;
+        if (strcmp((const char *)localname, "opml") != 0) {
+            snprintf(r->root_name, sizeof r->root_name, "%s", (const char *)localname);
+            r->not_opml = true;
+            stop(r);
+            return;
+        }
+    }
+    if (strcasecmp((const char *)localname, "outline") == 0)
+        outline(r, nb_attributes, attributes);
+}
+
+static void on_end(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlChar *uri)
+{
+    (void)localname;
+    (void)prefix;
+    (void)uri;
+    struct reader *r = reader_of(ctx);
+    if (r)
+        r->depth--;
+}
+
+static void on_entity_decl(void *ctx, const xmlChar *name, int type, const xmlChar *public_id,
+                           const xmlChar *system_id, xmlChar *content)
+{
+    (void)name;
+    (void)type;
+    (void)public_id;
+    (void)system_id;
+    (void)content;
+    struct reader *r = reader_of(ctx);
+    if (!r)
+        return;
+    r->declares_entity = true;
+    stop(r);
+}
+
+static void on_error(void *ctx, xmlErrorPtr e)
+{
+    struct reader *r = reader_of(ctx);
+    if (!r || !e || r->error[0])
+        return;
+    const char *message = e->message ? e->message : "XML error";
+    int len = (int)strcspn(message, "\n");
+    snprintf(r->error, sizeof r->error, "line %d: %.*s", e->line, len, message);
+}
+
+struct input {
+    int fd; /* -1: memory */
+    const char *data;
+    size_t len;
+    size_t pos;
+};
+
+/* The next chunk: its length (0 at the end), or -1 with errno set. */
+static ssize_t next_chunk(struct input *in, char *buf, const char **chunk)
+{
+    if (in->fd >= 0) {
+        ssize_t n;
+        do
+            n = read(in->fd, buf, CHUNK_SIZE);
+        while (n < 0 && errno == EINTR);
+        *chunk = buf;
+        return n;
+    }
+    size_t n = in->len - in->pos < CHUNK_SIZE ? in->len - in->pos : CHUNK_SIZE;
+    *chunk = in->data + in->pos;
+    in->pos += n;
+    return (ssize_t)n;
+}
+
+static int parse(struct input *in, fk_opml_fn fn, void *ctx, struct fk_error *err)
+{
+    struct reader r = {.fn = fn, .ctx = ctx};
+    char *buf = in->fd >= 0 ? fk_xmalloc(CHUNK_SIZE) : NULL;
+    bool saw_data = false; /* anything but white space */
+    int ret = -1;
+
+    xmlInitParser();
+    xmlSAXHandler sax;
+    memset(&sax, 0, sizeof sax);
+    xmlSAXVersion(&sax, 2);
+    /* Ours: elements, errors, and the refusal of entities. Removed:
+     * everything that could load something or that we ignore. */
+    sax.startElementNs = on_start;
+    sax.endElementNs = on_end;
+    sax.entityDecl = on_entity_decl;
+    sax.characters = NULL;
+    sax.cdataBlock = NULL;
+    sax.ignorableWhitespace = NULL;
+    sax.reference = NULL;
+    sax.comment = NULL;
+    sax.processingInstruction = NULL;
+    sax.externalSubset = NULL;
+    sax.resolveEntity = NULL;
+    sax.serror = on_error;
+    sax.warning = NULL;
+    sax.error = NULL;
+    sax.fatalError = NULL;
+
+    r.ctxt = xmlCreatePushParserCtxt(&sax, NULL, NULL, 0, NULL);
+    if (!r.ctxt) {
+        fk_error_set(err, FK_ERROR_INPUT, "cannot create the XML parser");
+        goto out;
+    }
+    r.ctxt->_private = &r;
+    xmlCtxtUseOptions(r.ctxt, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+
+    for (;;) {
+        const char *chunk;
+        ssize_t n = next_chunk(in, buf, &chunk);
+        if (n < 0) {
+            fk_error_set(err, FK_ERROR_INPUT, "cannot read the list: %s", strerror(errno));
+            goto out;
+        }
+        for (ssize_t i = 0; i < n && !saw_data; i++)
+            saw_data = !is_space(chunk[i]);
+        xmlParseChunk(r.ctxt, chunk, (int)n, n == 0);
+        if (n == 0 || r.ctxt->disableSAX || r.ctxt->instate == XML_PARSER_EOF)
+            break;
+    }
+
+    if (r.cancelled)
+        goto out; /* without touching err, as promised */
+    if (r.declares_entity) {
+        fk_error_set(err, FK_ERROR_INPUT, "entity declarations are not accepted in OPML");
+        goto out;
+    }
+    if (r.not_opml) {
+        fk_error_set(err, FK_ERROR_INPUT, "not an OPML document (root element <%s>)", r.root_name);
+        goto out;
+    }
+    if (!r.saw_root) {
+        if (!saw_data)
+            fk_error_set(err, FK_ERROR_INPUT, "empty document");
+        else
+            fk_error_set(err, FK_ERROR_INPUT, "not an OPML document (not XML: %s)",
+                         r.error[0] ? r.error : "unknown error");
+        goto out;
+    }
+    if (!r.ctxt->wellFormed) {
+        fk_error_set(err, FK_ERROR_INPUT, "not well-formed XML (%s)",
+                     r.error[0] ? r.error : "unknown error");
+        goto out;
+    }
+    ret = 0;
+out:
+    if (r.ctxt) {
+        if (r.ctxt->myDoc)
+            xmlFreeDoc(r.ctxt->myDoc); /* only a DTD: we build no tree */
+        xmlFreeParserCtxt(r.ctxt);
+    }
+    free(buf);
+    return ret;
+}
+
+int fk_opml_parse_fd(int fd, fk_opml_fn fn, void *ctx, struct fk_error *err)
+{
+    struct input in = {fd, NULL, 0, 0};
+    if (fd < 0)
+        return fk_error_set(err, FK_ERROR_USAGE, "invalid file descriptor");
+    return parse(&in, fn, ctx, err);
+}
+
+int fk_opml_parse_memory(const char *data, size_t len, fk_opml_fn fn, void *ctx,
+                         struct fk_error *err)
+{
+    struct input in = {-1, data ? data : "", data ? len : 0, 0};
+    return parse(&in, fn, ctx, err);
+}
+
+/* ---- writing ---------------------------------------------------------------- */
+
+/* Append s as XML character data fit for an attribute value. */
+static int add_escaped(struct fk_buf *out, const char *s)
+{
+    static const struct {
+        char c;
+        const char *escape;
+    } escapes[] = {
+        {'&', "&amp;"}, {'<', "&lt;"},   {'>', "&gt;"},   {'"', "&quot;"},
+        {'\t', "&#9;"}, {'\n', "&#10;"}, {'\r', "&#13;"},
+    };
+    int rc = 0;
+    size_t len = strlen(s);
+    size_t i = 0;
+    while (i < len && rc == 0) {
+        unsigned char c = (unsigned char)s[i];
+        const char *escape = NULL;
+        for (size_t k = 0; k < sizeof escapes / sizeof escapes[0]; k++) {
+            if (escapes[k].c == (char)c)
+                escape = escapes[k].escape;
+        }
+        if (escape) {
+            rc = fk_buf_adds(out, escape);
+            i++;
+        } else if (c < 0x20) {
+            i++; /* XML 1.0 has no other control characters, even escaped */
+        } else {
+            size_t n = fk_utf8_valid_prefix(s + i, len - i < 4 ? len - i : 4);
+            size_t seq = c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+            if (n < seq) {
+                rc = fk_buf_adds(out, "\xEF\xBF\xBD"); /* U+FFFD */
+                i++;
+            } else if (seq == 3 && c == 0xEF && (unsigned char)s[i + 1] == 0xBF &&
+                       (unsigned char)s[i + 2] >= 0xBE) {
+                i += 3; /* U+FFFE and U+FFFF are not XML characters */
+            } else {
+                rc = fk_buf_add(out, s + i, seq);
+                i += seq;
+            }
+        }
+    }
+    return rc;
+}
+
+static const char *const weekdays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                     "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+
+int fk_opml_begin(struct fk_buf *out, const char *title, int64_t created)
+{
+    int rc = fk_buf_adds(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                              "<opml version=\"2.0\">\n"
+                              "  <head>\n");
+    if (title) {
+        rc |= fk_buf_adds(out, "    <title>");
+        rc |= add_escaped(out, title);
+        rc |= fk_buf_adds(out, "</title>\n");
+    }
+    time_t t = (time_t)created;
+    struct tm tm;
+    if (created != FK_TIME_NONE && gmtime_r(&t, &tm))
+        rc |= fk_buf_printf(out,
+                            "    <dateCreated>%s, %02d %s %04d %02d:%02d:%02d GMT</dateCreated>\n",
+                            weekdays[tm.tm_wday], tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900,
+                            tm.tm_hour, tm.tm_min, tm.tm_sec);
+    rc |= fk_buf_adds(out, "  </head>\n"
+                           "  <body>\n");
+    return rc ? -1 : 0;
+}
+
+int fk_opml_add(struct fk_buf *out, const struct fk_opml_outline *outline)
+{
+    const char *url = outline->url ? outline->url : "";
+    const char *name = outline->name && *outline->name ? outline->name : url;
+    int rc = fk_buf_adds(out, "    <outline type=\"rss\" text=\"");
+    rc |= add_escaped(out, name);
+    rc |= fk_buf_adds(out, "\" title=\"");
+    rc |= add_escaped(out, name);
+    rc |= fk_buf_adds(out, "\" xmlUrl=\"");
+    rc |= add_escaped(out, url);
+    if (outline->site_url && *outline->site_url) {
+        rc |= fk_buf_adds(out, "\" htmlUrl=\"");
+        rc |= add_escaped(out, outline->site_url);
+    }
+    rc |= fk_buf_adds(out, "\"/>\n");
+    return rc ? -1 : 0;
+}
+
+int fk_opml_end(struct fk_buf *out)
+{
+    return fk_buf_adds(out, "  </body>\n"
+                            "</opml>\n");
+}

@@ -1,0 +1,380 @@
+#!/usr/bin/env python3
+"""CLI tests of feedkeep export, and show --width: the real binary on
+temporary archives.
+
+usage: test_export.py FEEDKEEP DATADIR
+
+Needs PyYAML (Debian: python3-yaml) to read the front matter back.
+"""
+import datetime
+import fcntl
+import html
+import json
+import os
+import pty
+import re
+import select
+import struct
+import subprocess
+import sys
+import tempfile
+import termios
+import xml.etree.ElementTree as ET
+
+import yaml
+
+BIN = None
+SAMPLE = None
+checks = 0
+failures = 0
+
+NAME = re.compile(r'^(\d{4}-\d{2}-\d{2}|undated)-[a-z0-9]+(-[a-z0-9]+)*\.md$')
+
+
+def check(cond, what):
+    global checks, failures
+    checks += 1
+    if not cond:
+        failures += 1
+        print('FAIL: %s' % what)
+
+
+def run(*args, db=None, cwd=None):
+    cmd = [BIN] + (['--db', db] if db else []) + list(args)
+    env = dict(os.environ)
+    env.pop('FEEDKEEP_DB', None)
+    p = subprocess.run(cmd, capture_output=True, env=env, cwd=cwd, timeout=120)
+    return p.returncode, p.stdout.decode('utf-8', 'replace'), p.stderr.decode('utf-8', 'replace')
+
+
+def read(path):
+    with open(path, encoding='utf-8') as fh:
+        return fh.read()
+
+
+def split_document(text):
+    """Front matter (parsed) and body of an exported file."""
+    m = re.match(r'---\n(.*?)\n---\n(?:\n|$)', text, re.S)
+    if not m:
+        return None, None
+    return yaml.safe_load(m.group(1)), text[m.end():]
+
+
+def fences(markdown):
+    """(info, code) of each top-level fenced code block, in order."""
+    blocks, lines, i = [], markdown.split('\n'), 0
+    while i < len(lines):
+        m = re.match(r'^(`{3,})(.*)$', lines[i])
+        if not m:
+            i += 1
+            continue
+        fence, info, code = m.group(1), m.group(2).strip(), []
+        i += 1
+        while i < len(lines) and not re.match('^' + fence + '`*\\s*$', lines[i]):
+            code.append(lines[i])
+            i += 1
+        blocks.append((info, '\n'.join(code) + '\n'))
+        i += 1
+    return blocks
+
+
+def listing(db, *filters):
+    rc, out, err = run('list', '--format', 'json', *filters, db=db)
+    check(rc == 0, 'list: %s' % err)
+    # split('\n'): splitlines() would also split at U+2028 inside strings.
+    return [json.loads(line) for line in out.split('\n') if line]
+
+
+def iso(t):
+    return datetime.datetime.strptime(t, '%Y-%m-%dT%H:%M:%SZ').replace(
+        tzinfo=datetime.timezone.utc)
+
+
+def sample_languages():
+    """Per guid, the languages the HTML names for its code blocks."""
+    langs = {}
+    for item in ET.parse(SAMPLE).getroot().iter('item'):
+        desc = item.findtext('description') or ''
+        langs[item.findtext('guid')] = re.findall(r'<pre class="highlight ([^"]+)"', desc)
+    return langs
+
+
+def test_sample(tmp):
+    db = os.path.join(tmp, 'sample.db')
+    rc, out, err = run('import', SAMPLE, db=db)
+    check(rc == 0, 'import: %s' % err)
+    records = {r['id']: r for r in listing(db)}
+    out_dir = os.path.join(tmp, 'site', 'content')
+
+    rc, out, err = run('export', '--dir', out_dir, db=db)
+    check(rc == 0 and err == '', 'export exits 0 silently: %d %r' % (rc, err))
+    check(out == '%s: 12 written, 0 kept, 0 skipped\n' % out_dir, 'summary: %r' % out)
+    names = sorted(os.listdir(out_dir))
+    check(len(names) == 12, '12 files: %r' % names)
+    check(all(NAME.match(n) and len(n) <= 100 for n in names), 'names: %r' % names)
+    check('2025-12-29-the-future-of-query-optimization-ai-driven-insights-in-big-data.md'
+          in names or any('the-future-of-query-optimization' in n for n in names),
+          'a name from its title: %r' % names)
+
+    languages = sample_languages()
+    total_fences, by_guid = 0, {}
+    for name in names:
+        text = read(os.path.join(out_dir, name))
+        meta, body = split_document(text)
+        check(meta is not None, '%s has front matter' % name)
+        if meta is None:
+            continue
+        by_guid[meta['guid']] = (name, meta, body)
+        record = next((r for r in records.values() if r['guid'] == meta['guid']), None)
+        check(record is not None, '%s: guid %r is an article' % (name, meta['guid']))
+        if record is None:
+            continue
+        check(name.startswith(record['published'][:10]), '%s: dated %s' % (name,
+                                                                         record['published']))
+        check(meta['title'] == record['title'], '%s: title %r' % (name, meta['title']))
+        check(meta['author'] == record['author'], '%s: author' % name)
+        check(meta['date'] == iso(record['published']), '%s: date %r' % (name, meta['date']))
+        check(('updated' in meta) == (record['updated'] is not None), '%s: updated' % name)
+        check(meta['url'] == record['url'], '%s: url' % name)
+        check(meta['feed'] == record['feed'], '%s: feed' % name)
+        check(meta['tags'] == record['tags'], '%s: tags %r' % (name, meta['tags']))
+        # The body is what show --markdown prints.
+        rc, md, err = run('show', '--markdown', str(record['id']), db=db)
+        check(rc == 0 and body == md, '%s: body is show --markdown' % name)
+        blocks = fences(body)
+        total_fences += len(blocks)
+        check([b[0] for b in blocks] == languages[meta['guid']],
+              '%s: fence languages %r, HTML says %r' % (name, [b[0] for b in blocks],
+                                                        languages[meta['guid']]))
+    check(total_fences == 44, '44 fenced code blocks: %d' % total_fences)
+    check(len(by_guid) == 12, '12 distinct articles')
+
+    # Again: nothing changes, nothing is rewritten.
+    inodes = {n: os.stat(os.path.join(out_dir, n)).st_ino for n in names}
+    rc, out, err = run('export', '--dir', out_dir, db=db)
+    check(rc == 0 and out.endswith(': 0 written, 12 kept, 0 skipped\n'), 'rerun: %r' % out)
+    check({n: os.stat(os.path.join(out_dir, n)).st_ino for n in names} == inodes,
+          'rerun leaves the files alone')
+    rc, out, err = run('--quiet', 'export', '--dir', out_dir, db=db)
+    check(rc == 0 and out == '' and err == '', '--quiet: %r %r' % (out, err))
+
+    # One article changes upstream: one file is rewritten.
+    changed = os.path.join(tmp, 'changed.xml')
+    with open(SAMPLE, encoding='utf-8') as fh:
+        feed = fh.read()
+    first = feed.index('&lt;p&gt;', feed.index('<item>'))
+    feed = feed[:first] + '&lt;p&gt;A new first paragraph.&lt;/p&gt;' + feed[first:]
+    with open(changed, 'w', encoding='utf-8') as fh:
+        fh.write(feed)
+    rc, out, err = run('import', changed, db=db)
+    check(rc == 0 and '1 updated' in out, 'changed import: %r %r' % (out, err))
+    rc, out, err = run('export', '--dir', out_dir, db=db)
+    check(rc == 0 and out.endswith(': 1 written, 11 kept, 0 skipped\n'), 'one rewritten: %r' % out)
+    check(sorted(os.listdir(out_dir)) == names, 'same names, no temporary files left')
+    check(sum('A new first paragraph.' in read(os.path.join(out_dir, n)) for n in names) == 1,
+          'the new text is in one file')
+
+    # Filters as list has them.
+    for filters in (['--tag', 'database'], ['--since', '2025-12-01'],
+                    ['--until', '2025-11-30'], ['--tag', 'ai', '--limit', '2']):
+        sub = os.path.join(tmp, 'f-' + '-'.join(f.strip('-') for f in filters))
+        rc, out, err = run('export', '--dir', sub, *filters, db=db)
+        want = len(listing(db, *filters))
+        got = len(os.listdir(sub)) if os.path.isdir(sub) else 0
+        check(rc == 0 and got == want and want > 0 or (want == 0 and got == 0),
+              'export %s: %d files, list has %d' % (filters, got, want))
+
+    # JSON Lines: the same records, on stdout, no files.
+    jdir = os.path.join(tmp, 'not-created')
+    rc, out, err = run('export', '--format', 'jsonl', '--dir', jdir, db=db)
+    lines = [line for line in out.split('\n') if line]
+    check(rc == 0 and len(lines) == 12 and err == '', 'jsonl: 12 lines: %r' % err)
+    check(not os.path.exists(jdir), 'jsonl writes no files')
+    for line in lines:
+        rec = json.loads(line)
+        check(set(rec) == {'id', 'file', 'title', 'author', 'date', 'updated', 'url', 'guid',
+                           'feed', 'tags', 'markdown'}, 'jsonl fields: %r' % sorted(rec))
+        name, meta, body = by_guid.get(rec['guid'], (None, None, None))
+        check(rec['file'] == name, 'jsonl file %r is the exported name %r' % (rec['file'], name))
+        text = read(os.path.join(out_dir, rec['file'])) if rec['file'] in names else ''
+        meta, body = split_document(text)
+        check(body == rec['markdown'], '%s: jsonl markdown is the file body' % rec['file'])
+        check(meta and meta['title'] == rec['title'] and meta['tags'] == rec['tags'] and
+              meta['date'] == iso(rec['date']), '%s: jsonl fields are the front matter'
+              % rec['file'])
+
+    # One article on stdout: the file itself.
+    rec = json.loads(lines[0])
+    rc, out, err = run('export', str(rec['id']), '--stdout', db=db)
+    check(rc == 0 and out == read(os.path.join(out_dir, rec['file'])), 'export ID --stdout')
+    # One article into the directory by ID: the same name.
+    one = os.path.join(tmp, 'one')
+    rc, out, err = run('export', '--dir', one, str(rec['id']), db=db)
+    check(rc == 0 and os.listdir(one) == [rec['file']], 'export ID: %r' % os.listdir(one))
+
+    # The default directory is ./feedkeep-export.
+    rc, out, err = run('export', '--tag', 'llm', db=db, cwd=tmp)
+    check(rc == 0 and os.path.isdir(os.path.join(tmp, 'feedkeep-export')), 'default directory')
+
+    # A symbolic link in the directory is not followed.
+    outside = os.path.join(tmp, 'outside.txt')
+    with open(outside, 'w') as fh:
+        fh.write('precious\n')
+    victim = os.path.join(out_dir, names[0])
+    os.unlink(victim)
+    os.symlink(outside, victim)
+    rc, out, err = run('export', '--dir', out_dir, db=db)
+    check(rc == 3, 'a skipped file makes exit 3: %d' % rc)
+    check('symbolic link' in err and err.count('\n') == 1, 'one warning: %r' % err)
+    check(out.endswith(': 0 written, 11 kept, 1 skipped\n'), 'link skipped: %r' % out)
+    check(read(outside) == 'precious\n' and os.path.islink(victim), 'link target untouched')
+
+    # Usage errors.
+    for args in (['--stdout'], ['--stdout', '1', '2'], ['--format', 'xml'], ['1', '--tag', 'x'],
+                 ['--stdout', '1', '--format', 'jsonl'], ['--limit', '-1']):
+        rc, out, err = run('export', *args, db=db)
+        check(rc == 2 and out == '' and err.startswith('feedkeep: '), 'usage %r: %d %r'
+              % (args, rc, err))
+    rc, out, err = run('export', '--stdout', '999', db=db)
+    check(rc == 1 and 'no article with ID 999' in err, 'missing ID: %r' % err)
+    rc, out, err = run('export', '--stdout', 'https://example.com/none', db=db)
+    check(rc == 1 and 'https://example.com/none' in err, 'missing URL: %r' % err)
+    rc, out, err = run('export', '--stdout', rec['url'], db=db)
+    check(rc == 0 and out == read(os.path.join(out_dir, rec['file'])), 'export URL --stdout')
+    rc, out, err = run('export', '--dir', outside, db=db)
+    check(rc == 3 and outside in err, 'a file as the directory: %d %r' % (rc, err))
+    rc, out, err = run('export', '--help')
+    check(rc == 0 and '--dir DIR' in out and '--stdout' in out, 'help')
+
+
+def run_tty(columns, *args):
+    """Run with stdout on a pseudo-terminal of the given width."""
+    pid, fd = pty.fork()
+    if pid == 0:
+        fcntl.ioctl(1, termios.TIOCSWINSZ, struct.pack('HHHH', 24, columns, 0, 0))
+        os.execv(BIN, [BIN] + list(args))
+    out = b''
+    while True:
+        try:
+            r, _, _ = select.select([fd], [], [], 30)
+            chunk = os.read(fd, 65536) if r else b''
+        except OSError:
+            break
+        if not chunk:
+            break
+        out += chunk
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status), out.decode('utf-8', 'replace').replace('\r\n', '\n')
+
+
+def wide_lines(text, width, code):
+    """Lines wider than width that are neither code nor a single word."""
+    return [line for line in text.split('\n')
+            if len(line) > width and line not in code and ' ' in line.strip()]
+
+
+def test_show_width(tmp):
+    db = os.path.join(tmp, 'width.db')
+    run('import', SAMPLE, db=db)
+    code_lines = set()
+    for r in listing(db):
+        rc, md, err = run('show', '--markdown', str(r['id']), db=db)
+        for info, code in fences(md):
+            code_lines.update(code.split('\n'))
+    rc, plain, err = run('show', '1', db=db)
+    rc0, unwrapped, err = run('show', '--width', '0', '1', db=db)
+    check(rc == 0 and plain == unwrapped, 'not a terminal: no wrapping by default')
+    check(max(len(line) for line in plain.split('\n')) > 200, 'unwrapped paragraphs are long')
+    for width in (30, 72):
+        rc, out, err = run('show', '--width', str(width), '1', db=db)
+        body = out.split('\n\n', 1)[1]  # the header is not wrapped
+        check(rc == 0 and not wide_lines(body, width, code_lines),
+              'show --width %d: %r' % (width, wide_lines(body, width, code_lines)[:3]))
+        check(' '.join(body.split()) == ' '.join(unwrapped.split('\n\n', 1)[1].split()),
+              'show --width %d: the same words' % width)
+    rc, out = run_tty(60, '--db', db, 'show', '1')
+    body = out.split('\n\n', 1)[1]
+    check(rc == 0 and not wide_lines(body, 60, code_lines) and
+          max(len(line) for line in body.split('\n')) > 50,
+          'on a terminal: its width: %r' % wide_lines(body, 60, code_lines)[:3])
+    for bad in ('-1', 'x', ''):
+        rc, out, err = run('show', '--width', bad, '1', db=db)
+        check(rc == 2, 'show --width %r is a usage error' % bad)
+
+
+def item(title, guid, date='Mon, 01 Jun 2026 10:00:00 GMT', body='<p>body</p>'):
+    return ('<item><title>%s</title><guid>%s</guid><pubDate>%s</pubDate>'
+            '<description>%s</description></item>\n'
+            % (html.escape(title), html.escape(guid), date, html.escape(body)))
+
+
+def test_hostile(tmp):
+    titles = [
+        '../../etc/passwd', '/abs/olute', '.hidden', '..', 'NUL&#0;ish and &#1;control',
+        'A' * (1 << 20), 'Same Title', 'Same Title', 'same-title',
+        'quotes " and \' colon: hash # end', 'multi\nline', '- leading dash', '? question',
+        '! bang', '& amp', '* star', '[ bracket', '{ brace', '| pipe', '> greater',
+        '% percent', '@ at', '` tick', 'yes', 'no', 'null', 'true', '~',
+        'C1 &#155;[2J csi', 'line sep &#8232; here', 'tab\there', '\u65e5\u672c\u8a9e',
+    ]
+    feed = ('<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel>'
+            '<title>hostile</title><link>http://example.com/</link>\n')
+    for i, title in enumerate(titles):
+        # The HTML decoding of titles is the parser's: "&#0;" stays markup here.
+        feed += item(title, 'urn:hostile:%d' % i)
+    feed += '</channel></rss>\n'
+    path = os.path.join(tmp, 'hostile.xml')
+    with open(path, 'w', encoding='utf-8') as fh:
+        fh.write(feed)
+    db = os.path.join(tmp, 'hostile.db')
+    rc, out, err = run('import', path, db=db)
+    check(rc == 0, 'hostile import: %r' % err)
+    records = {r['guid']: r for r in listing(db)}
+    check(len(records) == len(titles), 'all %d imported: %d' % (len(titles), len(records)))
+
+    root = os.path.join(tmp, 'jail')
+    os.mkdir(root)
+    out_dir = os.path.join(root, 'out')
+    rc, out, err = run('export', '--dir', out_dir, db=db)
+    check(rc == 0 and err == '', 'hostile export: %d %r' % (rc, err))
+    names = sorted(os.listdir(out_dir))
+    check(len(names) == len(titles), 'one file each: %d' % len(names))
+    check(os.listdir(root) == ['out'], 'nothing written beside the directory')
+    check(all(NAME.match(n) and len(n.encode()) <= 100 for n in names),
+          'safe names: %r' % [n for n in names if not NAME.match(n) or len(n) > 100])
+    check('2026-06-01-same-title.md' in names and '2026-06-01-same-title-2.md' in names and
+          '2026-06-01-same-title-3.md' in names, 'same slug, same day: three files')
+    for name in names:
+        meta, body = split_document(read(os.path.join(out_dir, name)))
+        record = records.get(meta and meta.get('guid'))
+        check(record is not None, '%s: front matter parses, guid known' % name)
+        if record:
+            check(meta['title'] == record['title'], '%s: title read back as stored: %r vs %r'
+                  % (name, meta['title'][:60], record['title'][:60]))
+            check(body == 'body\n', '%s: body %r' % (name, body))
+    # The lowest id keeps the plain name.
+    by_name = {}
+    for name in names:
+        meta, _ = split_document(read(os.path.join(out_dir, name)))
+        by_name[name] = records[meta['guid']]['id']
+    check(by_name['2026-06-01-same-title.md'] < by_name['2026-06-01-same-title-2.md'],
+          'suffixes follow article ids')
+    rc, out, err = run('export', '--dir', out_dir, db=db)
+    check(rc == 0 and out.endswith(': 0 written, %d kept, 0 skipped\n' % len(titles)),
+          'hostile rerun keeps all: %r' % out)
+
+
+def main():
+    global BIN, SAMPLE
+    BIN = os.path.abspath(sys.argv[1])
+    SAMPLE = os.path.join(sys.argv[2], 'devto-fuadhusnan.xml')
+    with tempfile.TemporaryDirectory() as tmp:
+        test_sample(tmp)
+        test_hostile(tmp)
+        test_show_width(tmp)
+    print('%d checks, %d failed' % (checks, failures))
+    return 1 if failures else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

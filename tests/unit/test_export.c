@@ -1,0 +1,409 @@
+/* test_export.c - slugs, file names, YAML front matter and safe writes. */
+#include "feedkeep/export.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "feedkeep/date.h"
+#include "harness.h"
+
+/* --- slugs and names ------------------------------------------------------------ */
+
+static const struct {
+    const char *title;
+    const char *slug;
+} slug_cases[] = {
+    {"Hello, World!", "hello-world"},
+    {"  Leading and trailing  ", "leading-and-trailing"},
+    {"What's new in C23? (Part 2)", "whats-new-in-c23-part-2"},
+    {"What\xE2\x80\x99s new", "whats-new"},
+    {"../../etc/passwd", "etc-passwd"},
+    {"/abs/path", "abs-path"},
+    {".hidden", "hidden"},
+    {"..", ""},
+    {"a/b\\c:d*e?f\"g<h>i|j", "a-b-c-d-e-f-g-h-i-j"},
+    {"tab\there\nnew\x01line\x7f", "tab-here-new-line"},
+    {"Caf\xC3\xA9 cr\xC3\xA8me br\xC3\xBBl\xC3\xA9"
+     "e",
+     "cafe-creme-brulee"},
+    {"Stra\xC3\x9F"
+     "e \xC3\x86sir \xC3\x97 \xC3\x98l \xC5\x81\xC3\xB3"
+     "d\xC5\xBA",
+     "strasse-aesir-ol-od"},
+    {"\xE6\x97\xA5\xE6\x9C\xAC\xE8\xAA\x9E", ""},
+    {"---", ""},
+    {"", ""},
+    {"UPPER lower 123", "upper-lower-123"},
+    {"C++ & C#: a comparison", "c-c-a-comparison"},
+    {"\xFF\xFE bad bytes \xC3", "bad-bytes"},
+};
+
+static void test_slugs(void)
+{
+    for (size_t i = 0; i < sizeof slug_cases / sizeof slug_cases[0]; i++) {
+        char slug[FK_EXPORT_SLUG_MAX + 1];
+        size_t len = fk_export_slug(slug_cases[i].title, slug, sizeof slug);
+        CHECK_STR(slug, slug_cases[i].slug);
+        CHECK_INT(len, strlen(slug_cases[i].slug));
+    }
+    char slug[FK_EXPORT_SLUG_MAX + 1];
+    CHECK_INT(fk_export_slug(NULL, slug, sizeof slug), 0);
+    CHECK_STR(slug, "");
+
+    /* Long titles are cut at a word, within the limit. */
+    char title[400] = "";
+    for (int i = 0; i < 40; i++)
+        strcat(title, "word ");
+    size_t len = fk_export_slug(title, slug, sizeof slug);
+    CHECK(len <= FK_EXPORT_SLUG_MAX && len > FK_EXPORT_SLUG_MAX - 5);
+    CHECK(slug[len - 1] == 'd');
+    /* One long word is cut where it must be. */
+    memset(title, 'x', 300);
+    title[300] = '\0';
+    CHECK_INT(fk_export_slug(title, slug, sizeof slug), FK_EXPORT_SLUG_MAX);
+    /* A small buffer is respected. */
+    char small[6];
+    CHECK_INT(fk_export_slug("abc def ghi", small, sizeof small), 3);
+    CHECK_STR(small, "abc");
+}
+
+static void test_base_names(void)
+{
+    int64_t day = fk_date_parse_iso("2024-03-05T23:59:59Z");
+    int64_t other = fk_date_parse_iso("2023-01-02");
+    char name[FK_EXPORT_NAME_SIZE];
+    fk_export_base_name(day, other, "Hello World", "g", name);
+    CHECK_STR(name, "2024-03-05-hello-world");
+    fk_export_base_name(FK_TIME_NONE, other, "Hello", "g", name);
+    CHECK_STR(name, "2023-01-02-hello");
+    fk_export_base_name(FK_TIME_NONE, FK_TIME_NONE, "Hello", "g", name);
+    CHECK_STR(name, "undated-hello");
+    fk_export_base_name(day, FK_TIME_NONE, NULL, NULL, name);
+    CHECK_STR(name, "2024-03-05-untitled");
+    /* No slug: a stable tag of the guid instead. */
+    fk_export_base_name(day, FK_TIME_NONE, "\xE6\x97\xA5\xE6\x9C\xAC", "urn:x:1", name);
+    char again[FK_EXPORT_NAME_SIZE];
+    fk_export_base_name(day, FK_TIME_NONE, "!!!", "urn:x:1", again);
+    CHECK_STR(name, again);
+    CHECK_INT(strlen(name), strlen("2024-03-05-") + 8);
+    fk_export_base_name(day, FK_TIME_NONE, "!!!", "urn:x:2", again);
+    CHECK(strcmp(name, again) != 0);
+
+    /* Whatever the title, the name is short and of a safe alphabet. */
+    char *huge = malloc((1 << 20) + 1);
+    memset(huge, 'a', 1 << 20);
+    huge[1 << 20] = '\0';
+    for (int i = 0; i < (1 << 20); i += 7)
+        huge[i] = (char)(i % 3 == 0 ? '/' : i % 3 == 1 ? '.' : '\n');
+    fk_export_base_name(day, day, huge, huge, name);
+    free(huge);
+    CHECK(strlen(name) + strlen("-9999999.md") <= FK_EXPORT_NAME_MAX);
+    for (const char *p = name; *p; p++)
+        CHECK((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-');
+}
+
+static void test_unique_names(void)
+{
+    /* Given newest first, as list gives them. */
+    struct fk_export_name names[] = {
+        {9, "2024-01-01-part"}, {7, "2024-01-01-part-2"}, {5, "2024-01-01-part"},
+        {3, "2024-01-01-part"}, {8, "2024-01-02-part"},   {1, "2024-01-01-other"},
+    };
+    fk_export_unique_names(names, sizeof names / sizeof names[0]);
+    CHECK_STR(names[0].name, "2024-01-01-part-4.md");
+    CHECK_STR(names[1].name, "2024-01-01-part-2.md"); /* its own name, not a suffix */
+    CHECK_STR(names[2].name, "2024-01-01-part-3.md");
+    CHECK_STR(names[3].name, "2024-01-01-part.md"); /* the lowest id */
+    CHECK_STR(names[4].name, "2024-01-02-part.md");
+    CHECK_STR(names[5].name, "2024-01-01-other.md");
+    fk_export_unique_names(NULL, 0);
+}
+
+/* --- YAML ----------------------------------------------------------------------- */
+
+static const struct {
+    const char *in;
+    const char *yaml;
+} yaml_cases[] = {
+    {"plain", "\"plain\""},
+    {"", "\"\""},
+    {"say \"hi\": #1 \\ back", "\"say \\\"hi\\\": #1 \\\\ back\""},
+    {"line\nbreak\r\ttab", "\"line\\nbreak\\r\\ttab\""},
+    {"bell\x07 esc\x1b del\x7f", "\"bell\\x07 esc\\x1B del\\x7F\""},
+    {"- leading dash", "\"- leading dash\""},
+    {"? ! & * [ { | > % @ ` ,", "\"? ! & * [ { | > % @ ` ,\""},
+    {"yes", "\"yes\""},
+    {"null", "\"null\""},
+    {"caf\xC3\xA9 \xE6\x97\xA5 \xF0\x9F\x98\x80", "\"caf\xC3\xA9 \xE6\x97\xA5 \xF0\x9F\x98\x80\""},
+    {"c1\xC2\x85nel\xC2\x9F", "\"c1\\x85nel\\x9F\""},
+    {"ls\xE2\x80\xA8ps\xE2\x80\xA9"
+     "bom\xEF\xBB\xBF",
+     "\"ls\\u2028ps\\u2029bom\\uFEFF\""},
+    {"nbsp\xC2\xA0kept", "\"nbsp\xC2\xA0kept\""},
+    {"bad\xFF\xC3", "\"bad\xEF\xBF\xBD\xEF\xBF\xBD\""},
+};
+
+/* Read a double-quoted YAML scalar back (the escapes the writer uses). */
+static char *yaml_unquote(const char *s)
+{
+    struct fk_buf out = FK_BUF_INIT;
+    if (*s++ != '"')
+        return NULL;
+    for (; *s && *s != '"'; s++) {
+        if (*s != '\\') {
+            fk_buf_addc(&out, *s);
+            continue;
+        }
+        s++;
+        char hex[5] = "";
+        unsigned long c = 0;
+        switch (*s) {
+        case 'n':
+            fk_buf_addc(&out, '\n');
+            break;
+        case 't':
+            fk_buf_addc(&out, '\t');
+            break;
+        case 'r':
+            fk_buf_addc(&out, '\r');
+            break;
+        case '"':
+        case '\\':
+            fk_buf_addc(&out, *s);
+            break;
+        case 'x':
+        case 'u':
+            memcpy(hex, s + 1, *s == 'x' ? 2 : 4);
+            c = strtoul(hex, NULL, 16);
+            s += strlen(hex);
+            if (c < 0x80) {
+                fk_buf_addc(&out, (char)c);
+            } else if (c < 0x800) {
+                fk_buf_addc(&out, (char)(0xC0 | c >> 6));
+                fk_buf_addc(&out, (char)(0x80 | (c & 0x3F)));
+            } else {
+                fk_buf_addc(&out, (char)(0xE0 | c >> 12));
+                fk_buf_addc(&out, (char)(0x80 | ((c >> 6) & 0x3F)));
+                fk_buf_addc(&out, (char)(0x80 | (c & 0x3F)));
+            }
+            break;
+        default:
+            fk_buf_release(&out);
+            return NULL;
+        }
+    }
+    if (*s != '"' || s[1]) {
+        fk_buf_release(&out);
+        return NULL;
+    }
+    return fk_buf_detach(&out);
+}
+
+static void test_yaml_strings(void)
+{
+    for (size_t i = 0; i < sizeof yaml_cases / sizeof yaml_cases[0]; i++) {
+        struct fk_buf out = FK_BUF_INIT;
+        fk_export_yaml_string(&out, yaml_cases[i].in);
+        CHECK_STR(out.data, yaml_cases[i].yaml);
+        /* One line, no control characters, and it reads back (inputs that
+         * are valid UTF-8). */
+        for (const char *p = out.data; *p; p++)
+            CHECK((unsigned char)*p >= 0x20 && *p != 0x7F);
+        char *back = yaml_unquote(out.data);
+        if (!strstr(yaml_cases[i].in, "bad"))
+            CHECK_STR(back, yaml_cases[i].in);
+        free(back);
+        fk_buf_release(&out);
+    }
+    struct fk_buf out = FK_BUF_INIT;
+    fk_export_yaml_string(&out, NULL);
+    CHECK_STR(out.data, "\"\"");
+    fk_buf_release(&out);
+
+    /* Every byte value: always one valid line. */
+    char all[256];
+    for (int i = 1; i < 256; i++)
+        all[i - 1] = (char)i;
+    all[255] = '\0';
+    fk_export_yaml_string(&out, all);
+    CHECK(strchr(out.data, '\n') == NULL);
+    CHECK(out.data[out.len - 1] == '"');
+    fk_buf_release(&out);
+}
+
+static void test_front_matter(void)
+{
+    const char *tags[] = {"c", "yaml: tricky"};
+    struct fk_article a = {0};
+    a.id = 1;
+    a.title = "Title: \"quoted\"\n#not a comment";
+    a.author = "Ann";
+    a.published = fk_date_parse_iso("2024-03-05T10:11:12Z");
+    a.updated = FK_TIME_NONE;
+    a.url = "https://dev.to/ann/title-1";
+    a.guid = "https://dev.to/ann/title-1";
+    a.feed_url = "https://dev.to/feed/ann";
+    a.tags = tags;
+    a.ntags = 2;
+    a.markdown = "# Heading\n\n``` python\nprint(1)\n```\n";
+    struct fk_buf out = FK_BUF_INIT;
+    fk_export_document(&out, &a);
+    CHECK_STR(out.data, "---\n"
+                        "title: \"Title: \\\"quoted\\\"\\n#not a comment\"\n"
+                        "author: \"Ann\"\n"
+                        "date: 2024-03-05T10:11:12Z\n"
+                        "url: \"https://dev.to/ann/title-1\"\n"
+                        "guid: \"https://dev.to/ann/title-1\"\n"
+                        "feed: \"https://dev.to/feed/ann\"\n"
+                        "tags:\n"
+                        "  - \"c\"\n"
+                        "  - \"yaml: tricky\"\n"
+                        "---\n"
+                        "\n"
+                        "# Heading\n\n``` python\nprint(1)\n```\n");
+    fk_buf_release(&out);
+
+    struct fk_article empty = {0};
+    empty.published = empty.updated = FK_TIME_NONE;
+    fk_export_document(&out, &empty);
+    CHECK_STR(out.data, "---\ntags: []\n---\n");
+    fk_buf_release(&out);
+}
+
+/* --- writing -------------------------------------------------------------------- */
+
+static char *read_at(int dir_fd, const char *name)
+{
+    int fd = openat(dir_fd, name, O_RDONLY);
+    if (fd < 0)
+        return NULL;
+    struct fk_buf out = FK_BUF_INIT;
+    char chunk[4096];
+    ssize_t n;
+    while ((n = read(fd, chunk, sizeof chunk)) > 0)
+        fk_buf_add(&out, chunk, (size_t)n);
+    close(fd);
+    return fk_buf_detach(&out);
+}
+
+static size_t count_entries(const char *path)
+{
+    DIR *d = opendir(path);
+    size_t n = 0;
+    struct dirent *e;
+    while (d && (e = readdir(d)))
+        n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+    if (d)
+        closedir(d);
+    return n;
+}
+
+static void test_write(void)
+{
+    const char *tmpdir = getenv("TMPDIR");
+    char root[200];
+    snprintf(root, sizeof root, "%s/fk-export-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
+    if (!mkdtemp(root)) {
+        CHECK(0);
+        return;
+    }
+    char dir[256], outside[256], link[512];
+    snprintf(dir, sizeof dir, "%s/a/b/out", root);
+    snprintf(outside, sizeof outside, "%s/outside.md", root);
+    struct fk_error err = {0};
+    int fd = fk_export_open_dir(dir, &err);
+    CHECK(fd >= 0);
+    if (fd < 0) {
+        fprintf(stderr, "  %s\n", err.message);
+        return;
+    }
+    enum fk_export_write_result result = FK_EXPORT_KEPT;
+    CHECK_INT(fk_export_write(fd, "x.md", "one\n", 4, &result, &err), 0);
+    CHECK_INT(result, FK_EXPORT_WRITTEN);
+    CHECK_INT(fk_export_write(fd, "x.md", "one\n", 4, &result, &err), 0);
+    CHECK_INT(result, FK_EXPORT_KEPT);
+    struct stat before, after;
+    CHECK_INT(fstatat(fd, "x.md", &before, 0), 0);
+    CHECK_INT(fk_export_write(fd, "x.md", "two\n", 4, &result, &err), 0);
+    CHECK_INT(result, FK_EXPORT_WRITTEN);
+    CHECK_INT(fstatat(fd, "x.md", &after, 0), 0);
+    CHECK(before.st_ino != after.st_ino); /* a new file renamed over the old */
+    char *text = read_at(fd, "x.md");
+    CHECK_STR(text, "two\n");
+    free(text);
+    CHECK_INT(fk_export_write(fd, "x.md", "", 0, &result, &err), 0);
+    CHECK_INT(result, FK_EXPORT_WRITTEN);
+    CHECK_INT(fk_export_write(fd, "x.md", "", 0, &result, &err), 0);
+    CHECK_INT(result, FK_EXPORT_KEPT);
+
+    /* Names that are not plain file names are refused. */
+    static const char *const bad_names[] = {"",       ".",     "..",   ".hidden.md", "../x.md",
+                                            "a/b.md", "/x.md", "a\nb", "tab\t.md"};
+    for (size_t i = 0; i < sizeof bad_names / sizeof bad_names[0]; i++) {
+        CHECK_INT(fk_export_write(fd, bad_names[i], "x", 1, &result, &err), -1);
+        CHECK_INT(err.kind, FK_ERROR_USAGE);
+    }
+    char long_name[FK_EXPORT_NAME_MAX + 2];
+    memset(long_name, 'a', sizeof long_name - 1);
+    long_name[sizeof long_name - 1] = '\0';
+    CHECK_INT(fk_export_write(fd, long_name, "x", 1, &result, &err), -1);
+
+    /* A link in the directory is neither followed nor replaced. */
+    FILE *f = fopen(outside, "w");
+    fputs("outside\n", f);
+    fclose(f);
+    snprintf(link, sizeof link, "%s/link.md", dir);
+    CHECK_INT(symlink(outside, link), 0);
+    CHECK_INT(fk_export_write(fd, "link.md", "evil\n", 5, &result, &err), -1);
+    CHECK(strstr(err.message, "symbolic link") != NULL);
+    text = read_at(AT_FDCWD, outside);
+    CHECK_STR(text, "outside\n");
+    free(text);
+    struct stat st;
+    CHECK_INT(lstat(link, &st), 0);
+    CHECK(S_ISLNK(st.st_mode));
+    /* Nor a dangling one. */
+    snprintf(link, sizeof link, "%s/dangling.md", dir);
+    char target[512];
+    snprintf(target, sizeof target, "%s/created-through-link.md", root);
+    CHECK_INT(symlink(target, link), 0);
+    CHECK_INT(fk_export_write(fd, "dangling.md", "evil\n", 5, &result, &err), -1);
+    CHECK(access(target, F_OK) != 0);
+    /* A directory in the way. */
+    CHECK_INT(mkdirat(fd, "sub.md", 0777), 0);
+    CHECK_INT(fk_export_write(fd, "sub.md", "x", 1, &result, &err), -1);
+
+    /* No temporary files left behind: x.md, link.md, dangling.md, sub.md. */
+    CHECK_INT(count_entries(dir), 4);
+    close(fd);
+
+    /* A file where the directory should be. */
+    CHECK_INT(fk_export_open_dir(outside, &err), -1);
+    CHECK_INT(err.kind, FK_ERROR_DB);
+    char sub[300];
+    snprintf(sub, sizeof sub, "%s/deeper", outside);
+    CHECK_INT(fk_export_open_dir(sub, &err), -1);
+    CHECK_INT(fk_export_open_dir("", &err), -1);
+
+    char command[300];
+    snprintf(command, sizeof command, "rm -rf '%s'", root);
+    CHECK_INT(system(command), 0);
+}
+
+int main(void)
+{
+    RUN(test_slugs);
+    RUN(test_base_names);
+    RUN(test_unique_names);
+    RUN(test_yaml_strings);
+    RUN(test_front_matter);
+    RUN(test_write);
+    return DONE();
+}

@@ -1,0 +1,173 @@
+/* test_search.c - search queries translated into FTS5 expressions.
+ *
+ * The translation is data in, data out: one table of queries and the
+ * expressions they must become, one of queries that must be refused with
+ * the reason. Whether FTS5 accepts every expression the first table yields
+ * is checked in test_store (search) and by the CLI tests.
+ */
+#include "feedkeep/search.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+
+static void test_translate(void)
+{
+    static const struct {
+        const char *query;
+        const char *expected;
+    } cases[] = {
+        /* words: quoted, joined by AND */
+        {"planner", "\"planner\""},
+        {"query planner", "\"query\" AND \"planner\""},
+        {"  query \t planner\n", "\"query\" AND \"planner\""},
+        {"query AND planner", "\"query\" AND \"planner\""},
+        /* phrases and prefixes */
+        {"\"query planner\"", "\"query planner\""},
+        {"plan*", "\"plan\"*"},
+        {"plan**", "\"plan\"*"},
+        {"\"query plan\"*", "\"query plan\"*"},
+        {"\"say \"\"hi\"\"\"", "\"say \"\"hi\"\"\""},
+        /* OR, NOT and exclusion */
+        {"sqlite OR postgres", "\"sqlite\" OR \"postgres\""},
+        {"sqlite NOT mysql", "\"sqlite\" NOT \"mysql\""},
+        {"sqlite AND NOT mysql", "\"sqlite\" NOT \"mysql\""},
+        {"sqlite -mysql", "\"sqlite\" NOT \"mysql\""},
+        {"-mysql sqlite", "\"sqlite\" NOT \"mysql\""},
+        {"a -b c -\"d e\"", "\"a\" AND \"c\" NOT \"b\" NOT \"d e\""},
+        {"a NOT b NOT c", "\"a\" NOT \"b\" NOT \"c\""},
+        {"a b OR c", "(\"a\" AND \"b\") OR \"c\""},
+        {"a OR b c", "\"a\" OR (\"b\" AND \"c\")"},
+        {"a OR b NOT c", "\"a\" OR (\"b\" NOT \"c\")"},
+        /* lower-case operators are words */
+        {"this or that", "\"this\" AND \"or\" AND \"that\""},
+        {"not", "\"not\""},
+        /* grouping */
+        {"(a OR b) c", "(\"a\" OR \"b\") AND \"c\""},
+        {"a (b OR c) -(d OR e)", "\"a\" AND (\"b\" OR \"c\") NOT (\"d\" OR \"e\")"},
+        {"((a))", "\"a\""},
+        {"b (-a)", "\"b\" NOT \"a\""},
+        {"malloc()", "\"malloc\""},
+        /* columns */
+        {"title:planner", "title : \"planner\""},
+        {"TITLE:plan*", "title : \"plan\"*"},
+        {"tags:\"machine learning\"", "tags : \"machine learning\""},
+        {"tags:(go OR rust) text:x", "tags : (\"go\" OR \"rust\") AND text : \"x\""},
+        {"a -title:b", "\"a\" NOT title : \"b\""},
+        {"std::vector", "\"std::vector\""},
+        {"author:ada", "\"author:ada\""},
+        /* punctuation is searched as written; FTS5 splits it */
+        {"c++", "\"c++\""},
+        {"node.js", "\"node.js\""},
+        {"don\"t", "\"don\"\"t\""},
+        {"a\"b\"c", "\"a\"\"b\"\"c\""},
+        {"e-mail --verbose", "\"e-mail\" AND \"--verbose\""},
+        {"'; DROP TABLE articles; --", "\"DROP\" AND \"TABLE\" AND \"articles;\""},
+        {"café", "\"café\""},
+        /* words without letters or digits are left out */
+        {"a + b", "\"a\" AND \"b\""},
+        {"a OR +", "\"a\""},
+        {"a - b", "\"a\" AND \"b\""},
+        {"*", NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct fk_error err = {0};
+        char *got = fk_search_translate(cases[i].query, &err);
+        if (cases[i].expected && !got)
+            fprintf(stderr, "query '%s': %s\n", cases[i].query, err.message);
+        CHECK_STR(got, cases[i].expected);
+        free(got);
+    }
+}
+
+static void test_refused(void)
+{
+    static const struct {
+        const char *query;
+        const char *message;
+    } cases[] = {
+        {"", "the query is empty"},
+        {"   ", "the query is empty"},
+        {"\"unterminated", "the quote at column 1 is never closed"},
+        {"a \"b c", "the quote at column 3 is never closed"},
+        {"AND", "'AND' at column 1 needs something to search for on both sides"},
+        {"a AND", "'AND' at column 3 needs something to search for on both sides"},
+        {"OR b", "'OR' at column 1 needs something to search for on both sides"},
+        {"a OR", "'OR' at column 3 needs something to search for on both sides"},
+        {"a OR OR b", "'OR' at column 3 needs something to search for on both sides"},
+        {"NOT a", "'NOT' at column 1 needs something to search for on both sides"},
+        {"a NOT", "'NOT' at column 3 needs something to search for on both sides"},
+        {"a AND OR b", "'AND' at column 3 needs something to search for on both sides"},
+        {"(a OR b", "the '(' at column 1 is never closed"},
+        {"a OR b)", "the ')' at column 7 has no matching '('"},
+        {"(a))", "the ')' at column 4 has no matching '('"},
+        {"x'); DROP TABLE t", "the ')' at column 3 has no matching '('"},
+        {"-mysql", "the query only excludes words (with NOT or -): add something to search for"},
+        {"a OR -b", "the query only excludes words (with NOT or -): add something to search for"},
+        {"title:", "'title:' at column 1 must be followed by a word, a phrase or a group"},
+        {"title: OR", "'title:' at column 1 must be followed by a word, a phrase or a group"},
+        {"+ -- *", "nothing to search for: the query has no letters or digits"},
+        {"((((((((((((((((((((((((((((((((((a))))))))))))))))))))))))))))))))))",
+         "parentheses are nested too deeply at column 33"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct fk_error err = {0};
+        char *got = fk_search_translate(cases[i].query, &err);
+        if (got)
+            fprintf(stderr, "query '%s' gave %s\n", cases[i].query, got);
+        CHECK(got == NULL);
+        CHECK_INT(err.kind, FK_ERROR_USAGE);
+        CHECK_STR(err.message, cases[i].message);
+        free(got);
+    }
+    /* NULL reads as empty; err may be NULL. */
+    CHECK(fk_search_translate(NULL, NULL) == NULL);
+    CHECK(fk_search_translate("AND", NULL) == NULL);
+}
+
+/* Whatever the bytes, the result is NULL or quotes are balanced: every
+ * term starts and ends with a quote and inner quotes are doubled. */
+static void test_balanced(void)
+{
+    static const char alphabet[] = "ab \"()*-:ORNT\\";
+    unsigned seed = 12345;
+    char query[24];
+    for (int round = 0; round < 20000; round++) {
+        size_t len = 0;
+        seed = seed * 1103515245u + 12345u;
+        size_t want = (seed >> 16) % (sizeof query - 1);
+        while (len < want) {
+            seed = seed * 1103515245u + 12345u;
+            query[len++] = alphabet[(seed >> 16) % (sizeof alphabet - 1)];
+        }
+        query[len] = '\0';
+        char *got = fk_search_translate(query, NULL);
+        if (!got)
+            continue;
+        size_t quotes = 0;
+        int depth = 0;
+        bool ok = true;
+        for (const char *p = got; *p; p++) {
+            if (*p == '"')
+                quotes++;
+            else if (quotes % 2 == 0 && *p == '(')
+                depth++;
+            else if (quotes % 2 == 0 && *p == ')' && --depth < 0)
+                ok = false;
+        }
+        if (quotes % 2 || depth || !ok)
+            fprintf(stderr, "unbalanced: %s -> %s\n", query, got);
+        CHECK(quotes % 2 == 0 && depth == 0 && ok);
+        free(got);
+    }
+}
+
+int main(void)
+{
+    RUN(test_translate);
+    RUN(test_refused);
+    RUN(test_balanced);
+    return DONE();
+}
