@@ -130,7 +130,7 @@ void fk_export_base_name(int64_t published, int64_t updated, const char *title, 
         else
             snprintf(slug, sizeof slug, "untitled");
     }
-    snprintf(out, FK_EXPORT_NAME_SIZE, "%s-%s", date[0] ? date : "undated", slug);
+    snprintf(out, FK_EXPORT_NAME_SIZE, "%.10s-%s", date[0] ? date : "undated", slug);
 }
 
 /* Names taken so far: open addressing over pointers into the names. */

@@ -583,13 +583,52 @@ def test_terminal(tmp, db):
     check(len(out.splitlines()) == 1 and '\u009b' not in out, 'TSV: one line, no controls')
 
 
+def test_check_vacuum(tmp):
+    db = os.path.join(tmp, 'check.db')
+    run('import', SAMPLE, db=db)
+    rc, out, err = run('check', db=db)
+    check(rc == 0 and out == '%s: ok\n' % db and err == '', 'check: ok (%r %r)' % (out, err))
+    rc, out, err = run('--quiet', 'check', db=db)
+    check(rc == 0 and out == '', 'check --quiet')
+    import sqlite3
+    con = sqlite3.connect(db)
+    con.execute("UPDATE articles SET text = 'edited behind the index' WHERE id = 3")
+    con.commit()
+    con.close()
+    rc, out, err = run('check', db=db)
+    check(rc == 3 and out.startswith('full-text index: it does not agree with the articles') and
+          "'%s': 1 problem found" % db in err, 'check finds the stale index: %r %r' % (out, err))
+    rc, out, err = run('vacuum', db=db)
+    check(rc == 0 and re.match(r'^.*: \d+ bytes, \d+ before$', out.strip()), 'vacuum: %r' % out)
+    rc, out, err = run('check', db=db)
+    check(rc == 0, 'vacuum rebuilt the index')
+    rc, hits, err = search(db, 'edited', 'behind')
+    check([h['id'] for h in hits] == [3], 'the rebuilt index finds the edited text')
+
+
+def test_completion(data):
+    script = os.path.join(data, '..', '..', 'completions', 'feedkeep.bash')
+    def complete(*words):
+        line = ' '.join("'%s'" % w for w in words)
+        p = subprocess.run(['bash', '-c', 'source "$0"; COMP_WORDS=(%s); COMP_CWORD=%d; _feedkeep;'
+                            ' printf "%%s\\n" "${COMPREPLY[@]}"' % (line, len(words) - 1),
+                            script], capture_output=True, timeout=60)
+        return p.stdout.decode().split()
+    check(complete(BIN, 'se') == ['search'], 'completes a command')
+    check('stats' in complete(BIN, '') and 'history' in complete(BIN, ''), 'lists the commands')
+    check(complete(BIN, '--db', 'x.db', 'list', '--has') == ['--has-code'], 'completes an option')
+    check(complete(BIN, 'list', '--format', '') == ['table', 'tsv', 'csv', 'json'], '--format')
+    check(complete(BIN, 'list', '--sort', 'f') == ['first_seen'], '--sort values')
+    check('--rank-all' in complete(BIN, 'search', '--'), 'search options')
+
+
 def test_help():
-    for cmd in ('list', 'search', 'show', 'history', 'code', 'tags', 'stats'):
+    for cmd in ('list', 'search', 'show', 'history', 'code', 'tags', 'stats', 'check', 'vacuum'):
         rc, out, err = run(cmd, '--help')
         check(rc == 0 and out.startswith('usage: feedkeep %s' % cmd) and err == '',
               '%s --help' % cmd)
     rc, out, err = run('--help')
-    for cmd in ('search', 'history', 'tags', 'stats'):
+    for cmd in ('search', 'history', 'tags', 'stats', 'check', 'vacuum'):
         check(re.search(r'^  %s ' % cmd, out, re.M), 'feedkeep --help lists %s' % cmd)
 
 
@@ -609,6 +648,8 @@ def main():
         test_code(tmp, db)
         test_tags(db, records)
         test_terminal(tmp, db)
+        test_check_vacuum(tmp)
+        test_completion(data)
         test_help()
     print('%d checks, %d failed' % (checks, failures))
     return 1 if failures else 0

@@ -1761,6 +1761,43 @@ static void test_lookups(void)
     fk_store_close(store);
 }
 
+/* ---- maintenance ------------------------------------------------------------------ */
+
+static void count_problem(const char *check, const char *problem, void *ctx)
+{
+    char *out = ctx;
+    size_t used = strlen(out);
+    snprintf(out + used, 512 - used, "%s%s", used ? "; " : "", check);
+    CHECK(problem && *problem);
+}
+
+static void test_check_and_vacuum(void)
+{
+    struct fk_store *store = filter_archive("check.db");
+    if (!store)
+        return;
+    struct fk_error err = {0};
+    char problems[512] = "";
+    CHECK_INT(fk_store_check(store, count_problem, problems, &err), 0);
+    CHECK_STR(problems, "");
+    /* Text changed by hand, behind the index's back. */
+    CHECK_INT(sql_exec("check.db", "UPDATE articles SET text = 'changed by hand' WHERE id = 2"), 0);
+    CHECK_INT(fk_store_check(store, count_problem, problems, &err), 1);
+    CHECK_STR(problems, "full-text index");
+    /* vacuum rebuilds the index and compacts. */
+    CHECK_INT(fk_store_vacuum(store, &err), 0);
+    problems[0] = '\0';
+    CHECK_INT(fk_store_check(store, count_problem, problems, &err), 0);
+    CHECK_INT(fts_count("check.db", "hand"), 1);
+    CHECK_STR(list_ids(store, NULL), "6 5 3 2 1 4");
+    /* Not in the middle of a feed. */
+    CHECK_INT(begin(store, "https://a/feed"), 0);
+    CHECK_INT(fk_store_vacuum(store, &err), -1);
+    CHECK_INT(err.kind, FK_ERROR_USAGE);
+    CHECK_INT(end(store), 0);
+    fk_store_close(store);
+}
+
 /* ---- migrations ---------------------------------------------------------------- */
 
 /* tests/data/archive-v1-versions.sql is an archive as feedkeep 0.1.0 (schema 1)
@@ -1850,6 +1887,7 @@ int main(void)
     RUN(test_query_plans);
     RUN(test_search);
     RUN(test_lookups);
+    RUN(test_check_and_vacuum);
     RUN(test_migrate_v1);
     RUN(test_enclosures);
 
@@ -1860,7 +1898,8 @@ int main(void)
         "shared.db", "ftsbatch.db", "fail.db",     "code2.db",    "enclosures.db",
     };
     static const char *const query_archives[] = {
-        "guard.db", "versions.db", "filters.db", "plans.db", "search.db", "lookups.db", "v1.db",
+        "guard.db",  "versions.db", "filters.db", "plans.db",
+        "search.db", "lookups.db",  "v1.db",      "check.db",
     };
     for (size_t i = 0; i < sizeof query_archives / sizeof query_archives[0]; i++)
         remove_archive(query_archives[i]);
