@@ -19,9 +19,9 @@
  * line end right after <pre> dropped, no-break spaces made plain, trailing
  * white space cut to one "\n"). A <pre> of only white space is no block. */
 struct fk_code_block {
-    char *language;          /* lower case, or NULL when the HTML names none */
-    char *code;              /* exact text, ends with "\n" unless empty */
-    size_t lines;            /* number of lines (of "\n") in code */
+    char *language; /* lower case, or NULL when the HTML names none */
+    char *code;     /* exact text, ends with "\n" unless empty */
+    size_t lines;   /* number of lines (of "\n") in code */
 };
 
 /* The result of converting one article. All strings are owned by the struct
@@ -51,8 +51,8 @@ struct fk_code_block {
  * same text and code blocks (a test checks this). Empty when the article
  * has no content. */
 struct fk_content {
-    char *text;              /* plain text, paragraphs split by one blank line */
-    char *markdown;          /* CommonMark */
+    char *text;     /* plain text, paragraphs split by one blank line */
+    char *markdown; /* CommonMark */
     struct fk_code_block *code_blocks;
     size_t ncode_blocks;
 };
@@ -63,8 +63,8 @@ struct fk_content {
  * FK_ERROR_INPUT) when the HTML is over FK_CONTENT_HTML_LIMIT; out is then
  * empty (all NULL), and fk_content_release on it is harmless. Broken HTML is
  * not an error: it is recovered as a browser would. Nothing is printed. */
-int fk_content_from_html(const char *html, size_t len, const char *base_url,
-                         struct fk_content *out, struct fk_error *err);
+int fk_content_from_html(const char *html, size_t len, const char *base_url, struct fk_content *out,
+                         struct fk_error *err);
 
 /* Free everything in content and zero it. NULL is ignored. */
 void fk_content_release(struct fk_content *content);
