@@ -58,6 +58,10 @@ int out_terminal_width(void);
 /* Append s to out without control characters or escape sequences (tabs and
  * newlines are kept when keep_newlines). Invalid UTF-8 becomes U+FFFD. */
 void out_add_safe(struct fk_buf *out, const char *s, bool keep_newlines);
+/* A copy of s (NULL gives "") on one line, without control characters or
+ * escape sequences, for text from a feed quoted in a diagnostic. The caller
+ * frees it. */
+char *out_safe_dup(const char *s);
 /* Append a TSV field: tab, newline, CR and backslash escaped as \t \n \r \\. */
 void out_add_tsv(struct fk_buf *out, const char *s);
 /* Append a CSV field (RFC 4180 quoting when needed; newlines become spaces so

@@ -244,14 +244,6 @@ static const char *ordinal_suffix(int n)
     return suffixes[last];
 }
 
-/* Text from a document (an XML error quoting it) made safe to print. */
-static char *safe_text(const char *s)
-{
-    struct fk_buf buf = FK_BUF_INIT;
-    out_add_safe(&buf, s ? s : "", false);
-    return fk_buf_detach(&buf);
-}
-
 static void progress(const struct run *run)
 {
     if (!run->cli->quiet)
@@ -361,7 +353,7 @@ struct filing {
 static void on_warning(const struct fk_item *item, const char *message, void *ctx)
 {
     const struct filing *f = ctx;
-    char *guid = safe_text(item->guid ? item->guid : "(no id)");
+    char *guid = out_safe_dup(item->guid ? item->guid : "(no id)");
     msg_warn("'%s': item '%s': %s", f->job->url, guid, message);
     free(guid);
 }
@@ -401,7 +393,7 @@ static int file_body(struct run *run, struct job *job, const struct fk_fetch_res
         if (err.kind == FK_ERROR_DB) {
             ret = db_failed(run, &err);
         } else {
-            *why = safe_text(err.message);
+            *why = out_safe_dup(err.message);
             ret = 1;
         }
         goto out;
@@ -410,7 +402,7 @@ static int file_body(struct run *run, struct job *job, const struct fk_fetch_res
         job->counts[i] += result.counts[i];
     *items = result.items;
     if (!result.info.well_formed && run->cli->verbose) {
-        char *error = safe_text(result.info.error ? result.info.error : "unknown error");
+        char *error = out_safe_dup(result.info.error ? result.info.error : "unknown error");
         msg_warn("'%s': not well-formed XML (%s); kept what could be read",
                  attempt ? job->url : job->page_url, error);
         free(error);

@@ -59,7 +59,13 @@ static char *choose_feed_url(const struct fk_feed_info *info, void *ctx)
 static void on_warning(const struct fk_item *item, const char *message, void *ctx)
 {
     const struct feed_name *name = ctx;
-    msg_warn("'%s': item '%s': %s", name->path, item->guid ? item->guid : "(no id)", message);
+    /* The guid and the message quote the feed: keep them off the terminal's
+     * control channel. */
+    char *guid = out_safe_dup(item->guid ? item->guid : "(no id)");
+    char *why = out_safe_dup(message);
+    msg_warn("'%s': item '%s': %s", name->path, guid, why);
+    free(guid);
+    free(why);
 }
 
 static int open_input(const char *path)

@@ -132,6 +132,13 @@ void out_add_safe(struct fk_buf *out, const char *s, bool keep_newlines)
     }
 }
 
+char *out_safe_dup(const char *s)
+{
+    struct fk_buf buf = FK_BUF_INIT;
+    out_add_safe(&buf, s ? s : "", false);
+    return fk_buf_detach(&buf);
+}
+
 void out_add_tsv(struct fk_buf *out, const char *s)
 {
     struct fk_buf clean = FK_BUF_INIT;
