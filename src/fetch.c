@@ -1,6 +1,7 @@
 /* fetch.c - many transfers at once through libcurl's multi interface.
  *
- * This is the only file in feedkeep that includes curl.
+ * This and libcurl.c, which loads libcurl when the first batch is made, are
+ * the only files in feedkeep that include curl.
  *
  * Scheduling. Requests wait in a FIFO queue in this module and are handed to
  * curl only when a slot is free: fewer than jobs transfers in flight and
@@ -34,6 +35,11 @@
 #include "feedkeep/buf.h"
 #include "feedkeep/date.h"
 #include "feedkeep/version.h"
+#include "libcurl.h"
+
+/* libcurl's functions, set by the first fk_fetch_new(); nothing here runs
+ * before that. */
+static const struct fk_libcurl *curl;
 
 #define DEFAULT_USER_AGENT "feedkeep/" FEEDKEEP_VERSION " (+" FEEDKEEP_URL ")"
 
@@ -237,7 +243,7 @@ static void transfer_fail(struct transfer *t, enum fk_fetch_error error, const c
 static long info_long(CURL *easy, CURLINFO info)
 {
     long value = 0;
-    if (curl_easy_getinfo(easy, info, &value) != CURLE_OK)
+    if (curl->easy_getinfo(easy, info, &value) != CURLE_OK)
         return 0;
     return value;
 }
@@ -245,7 +251,7 @@ static long info_long(CURL *easy, CURLINFO info)
 static curl_off_t info_off(CURL *easy, CURLINFO info)
 {
     curl_off_t value = 0;
-    if (curl_easy_getinfo(easy, info, &value) != CURLE_OK)
+    if (curl->easy_getinfo(easy, info, &value) != CURLE_OK)
         return 0;
     return value;
 }
@@ -253,7 +259,7 @@ static curl_off_t info_off(CURL *easy, CURLINFO info)
 static const char *info_string(CURL *easy, CURLINFO info)
 {
     char *value = NULL;
-    if (curl_easy_getinfo(easy, info, &value) != CURLE_OK)
+    if (curl->easy_getinfo(easy, info, &value) != CURLE_OK)
         return NULL;
     return value;
 }
@@ -269,8 +275,8 @@ static void transfer_free(struct transfer *t)
     free(t->last_modified);
     free(t->host);
     if (t->easy)
-        curl_easy_cleanup(t->easy);
-    curl_slist_free_all(t->headers);
+        curl->easy_cleanup(t->easy);
+    curl->slist_free_all(t->headers);
     fk_buf_release(&t->body);
     for (int i = 0; i < HEADER_COUNT; i++)
         free(t->values[i]);
@@ -287,13 +293,13 @@ static void parse_target(struct transfer *t)
 {
     char *scheme = NULL;
     char *host = NULL;
-    CURLU *u = curl_url();
+    CURLU *u = curl->url();
     if (!u) {
         transfer_fail(t, FK_FETCH_OTHER, "out of memory");
         goto out;
     }
-    if (curl_url_set(u, CURLUPART_URL, t->url, CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK ||
-        curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK) {
+    if (curl->url_set(u, CURLUPART_URL, t->url, CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK ||
+        curl->url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK) {
         transfer_fail(t, FK_FETCH_BAD_URL, "invalid URL");
         goto out;
     }
@@ -306,7 +312,7 @@ static void parse_target(struct transfer *t)
         goto out;
     }
     /* file:// URLs have no host (CURLUE_NO_HOST): they share the key "". */
-    if (curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK) {
+    if (curl->url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK) {
         t->host = fk_xstrdup(host);
         for (char *p = t->host; *p; p++)
             *p = ascii_lower(*p);
@@ -314,9 +320,9 @@ static void parse_target(struct transfer *t)
 out:
     if (!t->host)
         t->host = fk_xstrdup("");
-    curl_free(scheme);
-    curl_free(host);
-    curl_url_cleanup(u);
+    curl->free(scheme);
+    curl->free(host);
+    curl->url_cleanup(u);
 }
 
 /* A redirect was followed: curl's effective URL is now its target. */
@@ -446,7 +452,7 @@ static int add_header(struct transfer *t, const char *name, const char *value)
     int rc = -1;
     if (fk_buf_printf(&line, "%s: %s", name, value) < 0)
         goto out;
-    struct curl_slist *list = curl_slist_append(t->headers, line.data);
+    struct curl_slist *list = curl->slist_append(t->headers, line.data);
     if (!list)
         goto out;
     t->headers = list;
@@ -484,19 +490,19 @@ static CURLcode set_option(CURL *easy, const struct easy_option *o)
 {
     switch (o->type) {
     case OPTION_LONG:
-        return curl_easy_setopt(easy, o->id, o->value.number);
+        return curl->easy_setopt(easy, o->id, o->value.number);
     case OPTION_OFF:
-        return curl_easy_setopt(easy, o->id, o->value.offset);
+        return curl->easy_setopt(easy, o->id, o->value.offset);
     case OPTION_STRING:
-        return curl_easy_setopt(easy, o->id, o->value.string);
+        return curl->easy_setopt(easy, o->id, o->value.string);
     case OPTION_POINTER:
-        return curl_easy_setopt(easy, o->id, o->value.pointer);
+        return curl->easy_setopt(easy, o->id, o->value.pointer);
     case OPTION_LIST:
-        return curl_easy_setopt(easy, o->id, o->value.list);
+        return curl->easy_setopt(easy, o->id, o->value.list);
     case OPTION_WRITE_FN:
-        return curl_easy_setopt(easy, o->id, o->value.write_fn);
+        return curl->easy_setopt(easy, o->id, o->value.write_fn);
     case OPTION_PREREQ_FN:
-        return curl_easy_setopt(easy, o->id, o->value.prereq_fn);
+        return curl->easy_setopt(easy, o->id, o->value.prereq_fn);
     }
     return CURLE_BAD_FUNCTION_ARGUMENT;
 }
@@ -512,7 +518,7 @@ static int transfer_start(struct fk_fetch *fetch, struct transfer *t)
         transfer_fail(t, FK_FETCH_OTHER, "out of memory");
         return -1;
     }
-    t->easy = curl_easy_init();
+    t->easy = curl->easy_init();
     if (!t->easy) {
         transfer_fail(t, FK_FETCH_OTHER, "cannot start a transfer");
         return -1;
@@ -552,15 +558,15 @@ static int transfer_start(struct fk_fetch *fetch, struct transfer *t)
     for (size_t i = 0; i < sizeof options / sizeof options[0]; i++) {
         CURLcode rc = set_option(t->easy, &options[i]);
         if (rc != CURLE_OK) {
-            const struct curl_easyoption *info = curl_easy_option_by_id(options[i].id);
+            const struct curl_easyoption *info = curl->easy_option_by_id(options[i].id);
             transfer_fail(t, FK_FETCH_OTHER, "cannot set up the transfer (%s: %s)",
-                          info && info->name ? info->name : "option", curl_easy_strerror(rc));
+                          info && info->name ? info->name : "option", curl->easy_strerror(rc));
             return -1;
         }
     }
-    CURLMcode mc = curl_multi_add_handle(fetch->multi, t->easy);
+    CURLMcode mc = curl->multi_add_handle(fetch->multi, t->easy);
     if (mc != CURLM_OK) {
-        transfer_fail(t, FK_FETCH_OTHER, "cannot start a transfer (%s)", curl_multi_strerror(mc));
+        transfer_fail(t, FK_FETCH_OTHER, "cannot start a transfer (%s)", curl->multi_strerror(mc));
         return -1;
     }
     return 0;
@@ -641,7 +647,7 @@ static void describe_outcome(const struct fk_fetch_options *o, struct transfer *
             transfer_fail(t, f->error, "%s", message);
         return;
     }
-    transfer_fail(t, FK_FETCH_OTHER, "%s", t->errbuf[0] ? t->errbuf : curl_easy_strerror(code));
+    transfer_fail(t, FK_FETCH_OTHER, "%s", t->errbuf[0] ? t->errbuf : curl->easy_strerror(code));
 }
 
 /* Retry-After: delay-seconds or an HTTP date. */
@@ -803,7 +809,7 @@ static CURLMcode detach_active(struct fk_fetch *fetch, struct transfer *t)
         }
     }
     t->next = NULL;
-    return curl_multi_remove_handle(fetch->multi, t->easy);
+    return curl->multi_remove_handle(fetch->multi, t->easy);
 }
 
 /* Drop every request, in flight or queued, without callbacks. */
@@ -830,7 +836,7 @@ static int reap_finished(struct fk_fetch *fetch, fk_fetch_done_fn on_done, void 
 {
     CURLMsg *msg;
     int left;
-    while ((msg = curl_multi_info_read(fetch->multi, &left))) {
+    while ((msg = curl->multi_info_read(fetch->multi, &left))) {
         if (msg->msg != CURLMSG_DONE)
             continue;
         /* msg does not survive curl_multi_remove_handle. */
@@ -845,7 +851,7 @@ static int reap_finished(struct fk_fetch *fetch, fk_fetch_done_fn on_done, void 
         if (mc != CURLM_OK) {
             transfer_free(t);
             return fk_error_set(err, FK_ERROR_NETWORK, "cannot finish a transfer: %s",
-                                curl_multi_strerror(mc));
+                                curl->multi_strerror(mc));
         }
         (*finished)++;
         int rc = deliver(fetch, t, (int)code, on_done, ctx);
@@ -906,10 +912,12 @@ struct fk_fetch *fk_fetch_new(const struct fk_fetch_options *opts, struct fk_err
         }
     }
 
-    CURLcode rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+    if (!curl && !(curl = fk_libcurl_load(err)))
+        return NULL;
+    CURLcode rc = curl->global_init(CURL_GLOBAL_DEFAULT);
     if (rc != CURLE_OK) {
         fk_error_set(err, FK_ERROR_NETWORK, "cannot initialise libcurl: %s",
-                     curl_easy_strerror(rc));
+                     curl->easy_strerror(rc));
         return NULL;
     }
     struct fk_fetch *fetch = fk_xcalloc(1, sizeof *fetch);
@@ -917,17 +925,17 @@ struct fk_fetch *fk_fetch_new(const struct fk_fetch_options *opts, struct fk_err
     fetch->user_agent = fk_xstrdup(opts->user_agent ? opts->user_agent : DEFAULT_USER_AGENT);
     fetch->opts.user_agent = fetch->user_agent;
     fetch->queue_tail = &fetch->queue;
-    fetch->multi = curl_multi_init();
+    fetch->multi = curl->multi_init();
     if (!fetch->multi) {
         fk_error_set(err, FK_ERROR_NETWORK, "cannot initialise libcurl's multi interface");
         goto fail;
     }
     if (opts->per_host > 0) {
         CURLMcode mc =
-            curl_multi_setopt(fetch->multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)opts->per_host);
+            curl->multi_setopt(fetch->multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)opts->per_host);
         if (mc != CURLM_OK) {
             fk_error_set(err, FK_ERROR_NETWORK, "cannot limit connections per host: %s",
-                         curl_multi_strerror(mc));
+                         curl->multi_strerror(mc));
             goto fail;
         }
     }
@@ -964,9 +972,9 @@ int fk_fetch_run(struct fk_fetch *fetch, fk_fetch_done_fn on_done, void *ctx, st
         if (!fetch->active)
             break;
         int running = 0;
-        CURLMcode mc = curl_multi_perform(fetch->multi, &running);
+        CURLMcode mc = curl->multi_perform(fetch->multi, &running);
         if (mc != CURLM_OK) {
-            fk_error_set(err, FK_ERROR_NETWORK, "transfer failed: %s", curl_multi_strerror(mc));
+            fk_error_set(err, FK_ERROR_NETWORK, "transfer failed: %s", curl->multi_strerror(mc));
             goto out;
         }
         int finished = 0;
@@ -977,9 +985,9 @@ int fk_fetch_run(struct fk_fetch *fetch, fk_fetch_done_fn on_done, void *ctx, st
          * waiting. */
         if (finished > 0)
             continue;
-        mc = curl_multi_poll(fetch->multi, NULL, 0, 1000, NULL);
+        mc = curl->multi_poll(fetch->multi, NULL, 0, 1000, NULL);
         if (mc != CURLM_OK) {
-            fk_error_set(err, FK_ERROR_NETWORK, "transfer failed: %s", curl_multi_strerror(mc));
+            fk_error_set(err, FK_ERROR_NETWORK, "transfer failed: %s", curl->multi_strerror(mc));
             goto out;
         }
     }
@@ -997,11 +1005,11 @@ void fk_fetch_free(struct fk_fetch *fetch)
     drop_all(fetch);
     if (fetch->multi) {
         /* Nothing to report to, and the memory is released either way. */
-        (void)curl_multi_cleanup(fetch->multi);
+        (void)curl->multi_cleanup(fetch->multi);
     }
     free(fetch->user_agent);
     free(fetch);
-    curl_global_cleanup();
+    curl->global_cleanup();
 }
 
 const char *fk_fetch_error_name(enum fk_fetch_error error)

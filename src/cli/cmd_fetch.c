@@ -694,6 +694,8 @@ int cmd_fetch(int argc, char **argv, struct cli *cli)
     if (run.njobs)
         code = fetch_all(&run);
     msg_progress_clear();
+    if (run.njobs && !run.fetch)
+        goto out; /* no transfer started; the error said why */
     if (code != EXIT_IO && !cli->quiet)
         printf("total: %zu feed%s, %ld new, %ld updated, %ld unchanged, %ld not modified, "
                "%ld failed, %ld not due\n",
