@@ -25,6 +25,7 @@
 #include <libxml/xmlIO.h>
 
 #include "feedkeep/buf.h"
+#include "feedkeep/decode.h"
 #include "feedkeep/url.h"
 
 /* How deep the DOM walk recurses. Below this, elements still give their
@@ -565,6 +566,37 @@ static bool unsafe_url(const char *url)
     return false;
 }
 
+/* The destination of a link or image: ref resolved against the base, as
+ * a browser reads it. Browsers drop tabs and line ends inside a URL and
+ * percent-encode spaces and other control characters; a CommonMark
+ * destination may hold none of them (cmark would write "\n" as "% A"), so
+ * they are dropped or encoded here. Returns a new string. */
+static char *link_destination(const char *base_url, const char *ref)
+{
+    char *url = fk_url_resolve(base_url, ref);
+    size_t extra = 0;
+    for (const unsigned char *p = (const unsigned char *)url; *p; p++)
+        extra += *p <= ' ' || *p == 0x7F;
+    if (!extra)
+        return url;
+    static const char hex[] = "0123456789ABCDEF";
+    char *out = fk_xmalloc(strlen(url) + 2 * extra + 1), *o = out;
+    for (const unsigned char *p = (const unsigned char *)url; *p; p++) {
+        if (*p == '\t' || *p == '\n' || *p == '\r') {
+            continue;
+        } else if (*p <= ' ' || *p == 0x7F) {
+            *o++ = '%';
+            *o++ = hex[*p >> 4];
+            *o++ = hex[*p & 15];
+        } else {
+            *o++ = (char)*p;
+        }
+    }
+    *o = '\0';
+    free(url);
+    return out;
+}
+
 /* A non-negative integer attribute ("1", "1px"), or -1. */
 static long attr_number(const xmlNode *node, const char *name)
 {
@@ -971,7 +1003,7 @@ static void image(struct builder *b, const xmlNode *node)
     }
     cmark_node *parent = ensure_inline(b);
     if (parent) {
-        char *url = fk_url_resolve(b->base_url, src);
+        char *url = link_destination(b->base_url, src);
         cmark_node *img = cmark_node_new(CMARK_NODE_IMAGE);
         cmark_node_set_url(img, url);
         const char *title = attr(node, "title");
@@ -1230,7 +1262,7 @@ static void inline_frame(struct builder *b, xmlNode *node, int depth, enum kind 
     if (kind == K_LINK && !open) {
         const char *href = attr(node, "href");
         if (href && *href && !unsafe_url(href)) {
-            url = fk_url_resolve(b->base_url, href);
+            url = link_destination(b->base_url, href);
             const char *value = attr(node, "title");
             title = value && *value ? collapse(value) : NULL;
         } else {
@@ -2070,6 +2102,14 @@ int fk_content_from_html(const char *html, size_t len, const char *base_url, str
     b.doc = b.block = cmark_node_new(CMARK_NODE_DOCUMENT);
 
     if (html && len) {
+        struct fk_tag_scan scan = FK_TAG_SCAN_INIT;
+        bool over = false;
+        (void)fk_tag_scan(&scan, clean ? clean : html, clean ? clean_len : len, &over);
+        if (over) {
+            fk_error_set(err, FK_ERROR_INPUT, "article HTML has a tag with more than %d attributes",
+                         FK_TAG_ATTRS_MAX);
+            goto out;
+        }
         ctxt = htmlNewParserCtxt();
         if (!ctxt) {
             fk_error_set(err, FK_ERROR_INPUT, "cannot parse article HTML: out of memory");
@@ -2133,6 +2173,10 @@ char *fk_content_html_to_line(const char *html)
     struct fk_buf out = FK_BUF_INIT;
     htmlParserCtxtPtr ctxt = NULL;
     xmlDoc *dom = NULL;
+    struct fk_tag_scan scan = FK_TAG_SCAN_INIT;
+    bool over = false;
+    /* the text before a tag with too many attributes (see decode.h) */
+    input_len = fk_tag_scan(&scan, input, input_len, &over);
 
     if (!memchr(input, '<', input_len) && !memchr(input, '&', input_len)) {
         /* Most titles are plain text: no parser needed. */

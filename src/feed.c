@@ -37,6 +37,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -388,6 +389,8 @@ struct parser {
     void *outer_gctx;
 
     size_t entity_text;
+    /* attributes per start tag of what libxml2 is given (see decode.h) */
+    struct fk_tag_scan tags;
     size_t markup_gap; /* bytes given to libxml2 since the last '<' */
     bool stopped;      /* no more events wanted: see cancelled and not_feed */
     bool cancelled;    /* a callback asked to stop */
@@ -2198,13 +2201,14 @@ static int parse(struct input *in, const struct fk_parse_options *opts,
             fk_error_set(err, FK_ERROR_INPUT, "cannot read the feed: %s", strerror(errno));
             goto out;
         }
-        if (!p.saw_data && !is_blank(chunk, (size_t)n))
-            p.saw_data = true;
         size_t keep =
             sizeof p.head - p.head_len < (size_t)n ? sizeof p.head - p.head_len : (size_t)n;
         memcpy(p.head + p.head_len, chunk, keep);
         p.head_len += keep;
         size_t len = fk_decode_push(p.decoder, chunk, (size_t)n, n == 0, &text);
+        /* decoded: a byte order mark alone is an empty document */
+        if (!p.saw_data && !is_blank(text, len))
+            p.saw_data = true;
         if (!started && (len > 0 || n == 0)) {
             /* the encoding is known now */
             started = true;
@@ -2223,6 +2227,20 @@ static int parse(struct input *in, const struct fk_parse_options *opts,
             stop(&p);
             break;
         }
+        bool over = false;
+        size_t fed = fk_tag_scan(&p.tags, text, len, &over);
+        if (over) {
+            /* what came before the tag still counts */
+            if (fed > 0)
+                xmlParseChunk(p.ctxt, text, (int)fed, 0);
+            char why[96];
+            snprintf(why, sizeof why,
+                     "a tag with more than %d attributes: document refused past this point",
+                     FK_TAG_ATTRS_MAX);
+            set_error(&p, why);
+            stop(&p);
+            break;
+        }
         if (len > 0 || n == 0)
             xmlParseChunk(p.ctxt, text, (int)len, n == 0);
         if (n == 0 || p.stopped)
@@ -2235,11 +2253,14 @@ static int parse(struct input *in, const struct fk_parse_options *opts,
                      p.root_name);
         goto out;
     }
-    if (!p.saw_root && !p.stopped) {
+    if (!p.saw_root) {
         if (!p.saw_data)
             fk_error_set(err, FK_ERROR_INPUT, "empty document");
         else if (p.first_error_code == XML_ERR_DOCUMENT_EMPTY) /* no '<' at all */
             fk_error_set(err, FK_ERROR_INPUT, "not an RSS or Atom feed (no XML element)");
+        else if (p.stopped) /* refused before its first element */
+            fk_error_set(err, FK_ERROR_INPUT, "not an RSS or Atom feed (%s)",
+                         p.info.error ? p.info.error : "document refused");
         else if (is_html_page(p.head, p.head_len))
             fk_error_set(err, FK_ERROR_INPUT, "not an RSS or Atom feed (an HTML page)");
         else

@@ -625,6 +625,14 @@ static void describe_outcome(const struct fk_fetch_options *o, struct transfer *
         else
             transfer_fail(t, FK_FETCH_REDIRECT, "more than %d redirects", o->max_redirects);
         return;
+    case CURLE_UNSUPPORTED_PROTOCOL:
+        /* Also curl's code for an answer that is not HTTP at all, which it
+         * takes for HTTP/0.9: a redirect has a 3xx status. */
+        if (status < 300 || status > 399) {
+            transfer_fail(t, FK_FETCH_PROTOCOL, "malformed response (not HTTP)");
+            return;
+        }
+        break;
     default:
         break;
     }

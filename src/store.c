@@ -398,6 +398,13 @@ static void sub_stmts_free(struct fk_store *store);
 
 static int db_error(struct fk_store *store, struct fk_error *err)
 {
+    /* An error of the file (a full disk, a size limit, no write access,
+     * another process's lock): name it. */
+    int code = sqlite3_errcode(store->db) & 0xff;
+    if (code == SQLITE_IOERR || code == SQLITE_FULL || code == SQLITE_CANTOPEN ||
+        code == SQLITE_READONLY || code == SQLITE_BUSY)
+        return fk_error_set(err, FK_ERROR_DB, "archive '%s': %s", store->path,
+                            sqlite3_errmsg(store->db));
     return fk_error_set(err, FK_ERROR_DB, "database error: %s", sqlite3_errmsg(store->db));
 }
 
@@ -659,13 +666,9 @@ out:
 
 static int exec_sql(struct fk_store *store, const char *sql, struct fk_error *err)
 {
-    char *message = NULL;
-    if (sqlite3_exec(store->db, sql, NULL, NULL, &message) == SQLITE_OK)
+    if (sqlite3_exec(store->db, sql, NULL, NULL, NULL) == SQLITE_OK)
         return 0;
-    fk_error_set(err, FK_ERROR_DB, "database error: %s",
-                 message ? message : sqlite3_errmsg(store->db));
-    sqlite3_free(message);
-    return -1;
+    return db_error(store, err); /* sqlite3_errmsg holds exec's message */
 }
 
 static int newer_archive(struct fk_store *store, int64_t version, struct fk_error *err)
@@ -2393,6 +2396,15 @@ int fk_store_check(struct fk_store *store, fk_problem_fn fn, void *ctx, struct f
     if (sqlite3_exec(store->db,
                      "INSERT INTO articles_fts(articles_fts, rank) VALUES ('integrity-check', 1)",
                      NULL, NULL, &message) != SQLITE_OK) {
+        /* The check is a write to FTS5: on a read-only archive it cannot
+         * run, which says nothing about the index. */
+        if ((sqlite3_errcode(store->db) & 0xff) == SQLITE_READONLY) {
+            sqlite3_free(message);
+            fk_error_set(err, FK_ERROR_DB,
+                         "archive '%s' is read-only: cannot check its full-text index",
+                         store->path);
+            goto fail;
+        }
         struct fk_buf what = FK_BUF_INIT;
         fk_buf_printf(&what,
                       "it does not agree with the articles (%s); 'feedkeep vacuum' rebuilds it",

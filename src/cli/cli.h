@@ -33,8 +33,12 @@ void msg_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void msg_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Print a usage error and a hint to run --help; returns EXIT_USAGE. */
 int msg_usage(const char *command, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Print err's message; returns the exit code for its kind. */
+/* Print err's message; returns the exit code for its kind. A database
+ * error after a write went past the file size limit says so. */
 int msg_fk_error(const struct fk_error *err);
+/* Record that a write went past the file size limit (ulimit -f): called by
+ * the SIGXFSZ handler, so async-signal-safe. */
+void msg_file_size_exceeded(void);
 /* A progress line on stderr, rewritten in place, only when stderr is a
  * terminal; every other message clears it first. */
 void msg_progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -1,6 +1,7 @@
 /* main.c - global options, the archive location, and dispatch to the
  * subcommands (one file each, cmd_<name>.c). */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -206,10 +207,22 @@ static int finish_output(int code)
     return code;
 }
 
+static void on_file_size_exceeded(int sig)
+{
+    (void)sig;
+    msg_file_size_exceeded();
+}
+
 int main(int argc, char **argv)
 {
     struct cli cli = {0};
     int i = 1;
+    /* Past a file size limit (ulimit -f) a write fails with EFBIG, which
+     * SQLite reports and the archive survives; the default action of
+     * SIGXFSZ would kill the process instead, without a word. */
+    struct sigaction on_xfsz = {.sa_handler = on_file_size_exceeded};
+    sigemptyset(&on_xfsz.sa_mask);
+    sigaction(SIGXFSZ, &on_xfsz, NULL);
     for (; i < argc && argv[i][0] == '-'; i++) {
         const char *arg = argv[i];
         if (strcmp(arg, "--db") == 0) {

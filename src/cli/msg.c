@@ -1,5 +1,6 @@
 /* msg.c - diagnostics: every message feedkeep prints on stderr comes from
  * here, in one form: "feedkeep: <what>: <why>", lower case, no period. */
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -9,6 +10,13 @@
 /* A progress line is on stderr's terminal and must go before anything else
  * is written there. */
 static bool progress_shown;
+
+static volatile sig_atomic_t file_size_exceeded;
+
+void msg_file_size_exceeded(void)
+{
+    file_size_exceeded = 1;
+}
 
 void msg_progress_clear(void)
 {
@@ -32,6 +40,9 @@ void msg_progress(const char *fmt, ...)
     va_end(ap);
     progress_shown = true;
 }
+
+static void vmsg(const char *prefix, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 
 static void vmsg(const char *prefix, const char *fmt, va_list ap)
 {
@@ -75,7 +86,9 @@ int msg_usage(const char *command, const char *fmt, ...)
 
 int msg_fk_error(const struct fk_error *err)
 {
-    msg_error("%s", err->message[0] ? err->message : "unknown error");
+    /* SQLite reports a write refused past the limit as "disk I/O error". */
+    msg_error("%s%s", err->message[0] ? err->message : "unknown error",
+              err->kind == FK_ERROR_DB && file_size_exceeded ? " (file size limit exceeded)" : "");
     switch (err->kind) {
     case FK_ERROR_USAGE:
         return EXIT_USAGE;

@@ -124,7 +124,11 @@ void out_add_safe(struct fk_buf *out, const char *s, bool keep_newlines)
                 fk_buf_adds(out, "\xEF\xBF\xBD");
                 i++;
             } else {
-                if (cp >= 0xA0) /* C1 controls (U+0080..U+009F) are dropped */
+                /* Dropped: C1 controls (U+0080..U+009F), and the bidi
+                 * embeddings, overrides and isolates, which make a terminal
+                 * that orders text show the rest of the line reversed. */
+                if (cp >= 0xA0 && !(cp >= 0x202A && cp <= 0x202E) &&
+                    !(cp >= 0x2066 && cp <= 0x2069))
                     fk_buf_add(out, s + i, n);
                 i += n;
             }

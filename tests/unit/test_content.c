@@ -178,6 +178,12 @@ static const struct conversion conversions[] = {
      "![l](https://example.com/l.png)\n"},
     {"image in link", "<p><a href=\"/big.png\"><img src=\"/small.png\" alt=\"pic\"></a></p>",
      "pic\n", "[![pic](https://example.com/small.png)](https://example.com/big.png)\n"},
+    /* Found by fuzzing: cmark writes a line end in a destination as "% A",
+     * which ends the link when read back. Browsers drop tabs and line ends
+     * in URLs and encode spaces and controls; so do we. */
+    {"blanks and controls in link destinations",
+     "<p><a href=\"/a\nb c\">x</a> <img src=\"/p\tq\x01.png\" alt=\"y\"></p>", "x y\n",
+     "[x](https://example.com/ab%20c) ![y](https://example.com/pq%01.png)\n"},
     {"script and style dropped",
      "<p>a<script>alert('x')</script>b</p><style>p{}</style><noscript>n</noscript>", "ab\n",
      "ab\n"},

@@ -1046,6 +1046,21 @@ static void test_text_without_markup(void)
     CHECK(r.items[0].summary && strlen(r.items[0].summary) == FK_FEED_FIELD_MAX);
     CHECK_STR(r.items[1].title, "after");
     result_release(&r);
+
+    /* Refused before any element (found by fuzzing): no feed was seen, so
+     * the document is not one, rather than a feed without a format. */
+    fk_buf_reset(&doc);
+    fk_buf_adds(&doc, "<?xml version=\"1.0\"?>\n");
+    while (doc.len < (11 << 20))
+        fk_buf_adds(&doc, "                                                                \n");
+    fk_buf_adds(&doc, "<rss><channel><item><title>late</title></item></channel></rss>");
+    parse_len(&r, doc.data, doc.len, NULL, NULL);
+    CHECK_INT(r.rc, -1);
+    CHECK_STR(r.err.message, "not an RSS or Atom feed (more than 10 MB of text without markup: "
+                             "document refused past this point)");
+    CHECK_INT(r.feed_calls, 0);
+    CHECK_INT(r.nitems, 0);
+    result_release(&r);
     fk_buf_release(&doc);
 }
 
