@@ -232,6 +232,9 @@ static const struct tag tags[] = {
     {V_MEDIA, C_ITEM, "group", F_MEDIA_GROUP, PRIO_NORMAL},
     {V_MEDIA, C_ITEM, "content", F_MEDIA_CONTENT, PRIO_NORMAL},
     {V_MEDIA, C_ITEM, "thumbnail", F_THUMBNAIL, PRIO_NORMAL},
+    /* a YouTube entry has its text only in media:group */
+    {V_MEDIA, C_MEDIA, "title", F_TITLE, PRIO_FALLBACK},
+    {V_MEDIA, C_MEDIA, "description", F_SUMMARY, PRIO_FALLBACK},
     {V_MEDIA, C_MEDIA, "content", F_MEDIA_CONTENT, PRIO_NORMAL},
     {V_MEDIA, C_MEDIA, "thumbnail", F_THUMBNAIL, PRIO_NORMAL},
     {V_ITUNES, C_ITEM, "image", F_ITUNES_IMAGE, PRIO_NORMAL},
@@ -251,6 +254,9 @@ static const struct {
     {F_ITUNES_IMAGE, "href", NULL, NULL, "thumbnail"},
 };
 
+/* Namespace names are compared without regard to case and to one trailing
+ * slash (see same_namespace): feeds declare iTunes' as ".../DTDs/Podcast-1.0.dtd"
+ * and Media RSS's without its slash, and mean the same vocabulary. */
 static const struct {
     const char *uri;
     enum vocab vocab;
@@ -263,12 +269,36 @@ static const struct {
     {"http://backend.userland.com/rss", V_RSS},
     {"http://purl.org/rss/1.0/modules/content/", V_CONTENT},
     {"http://purl.org/dc/elements/1.1/", V_DC},
+    {"http://purl.org/dc/elements/1.0/", V_DC},
     {"http://purl.org/dc/terms/", V_DCTERMS},
     {"http://search.yahoo.com/mrss/", V_MEDIA},
-    {"http://search.yahoo.com/mrss", V_MEDIA},
     {"http://www.itunes.com/dtds/podcast-1.0.dtd", V_ITUNES},
-    {"http://www.itunes.com/DTDs/Podcast-1.0.dtd", V_ITUNES},
     {NS_XHTML, V_XHTML},
+};
+
+/* Prefixes feeds use without declaring them ("<content:encoded>" in a
+ * hand-written RSS 2.0 file), and the namespace each conventionally
+ * stands for. An element with an undeclared prefix reaches us from libxml2
+ * with its prefix and no namespace (and a namespace error); it is read as
+ * if the prefix were declared so. Prefixes not listed stay unknown. */
+static const struct {
+    const char *prefix;
+    const char *uri;
+} undeclared_prefixes[] = {
+    {"atom", "http://www.w3.org/2005/Atom"},
+    {"content", "http://purl.org/rss/1.0/modules/content/"},
+    {"dc", "http://purl.org/dc/elements/1.1/"},
+    {"dcterms", "http://purl.org/dc/terms/"},
+    {"feedburner", "http://rssnamespace.org/feedburner/ext/1.0"},
+    {"georss", "http://www.georss.org/georss"},
+    {"itunes", "http://www.itunes.com/dtds/podcast-1.0.dtd"},
+    {"media", "http://search.yahoo.com/mrss/"},
+    {"rdf", NS_RDF},
+    {"slash", "http://purl.org/rss/1.0/modules/slash/"},
+    {"sy", "http://purl.org/rss/1.0/modules/syndication/"},
+    {"thr", "http://purl.org/syndication/thread/1.0"},
+    {"wfw", "http://wellformedweb.org/CommentAPI/"},
+    {"xhtml", NS_XHTML},
 };
 
 /* Attributes that hold a URL, by element: relative ones in HTML fields are
@@ -494,6 +524,28 @@ static void assign(char **slot, int *slot_prio, int prio, char *value, bool firs
     }
 }
 
+/* assign for a date string (ties go to the later value), except that a
+ * date that can be read beats one that cannot, whatever their priorities
+ * and order: a "1518478934" in dc:date must not wipe out a good pubDate. */
+static void assign_date(char **slot, int *slot_prio, int prio, char *value)
+{
+    if (!value)
+        return;
+    if (*slot) {
+        bool readable = fk_date_parse(value) != FK_TIME_NONE;
+        if (readable != (fk_date_parse(*slot) != FK_TIME_NONE)) {
+            if (readable) {
+                replace(slot, value);
+                *slot_prio = prio;
+            } else {
+                free(value);
+            }
+            return;
+        }
+    }
+    assign(slot, slot_prio, prio, value, false);
+}
+
 /* ---- errors -------------------------------------------------------------- */
 
 /* Keep the first error as "line N: message" on one line: libxml2's
@@ -606,6 +658,18 @@ static void stop(struct parser *p)
 
 /* ---- namespaces and the table ---------------------------------------------- */
 
+/* Whether two namespace names mean the same namespace: equal but for
+ * ASCII case and a trailing slash. */
+static bool same_namespace(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la && a[la - 1] == '/')
+        la--;
+    if (lb && b[lb - 1] == '/')
+        lb--;
+    return la == lb && strncasecmp(a, b, la) == 0;
+}
+
 static enum vocab vocab_of(struct parser *p, const xmlChar *uri)
 {
     if (!uri || !*uri || uri == p->root_ns)
@@ -617,7 +681,7 @@ static enum vocab vocab_of(struct parser *p, const xmlChar *uri)
         v = p->core;
     } else {
         for (size_t i = 0; i < sizeof namespaces / sizeof namespaces[0]; i++) {
-            if (strcmp((const char *)uri, namespaces[i].uri) == 0) {
+            if (same_namespace((const char *)uri, namespaces[i].uri)) {
                 v = namespaces[i].vocab;
                 break;
             }
@@ -626,6 +690,19 @@ static enum vocab vocab_of(struct parser *p, const xmlChar *uri)
     p->cached_ns = uri;
     p->cached_vocab = v;
     return v;
+}
+
+/* The vocabulary of an element: that of its namespace, or for a prefix the
+ * document did not declare (libxml2 then gives no namespace), that of the
+ * namespace the prefix conventionally stands for. */
+static enum vocab element_vocab(struct parser *p, const xmlChar *prefix, const xmlChar *uri)
+{
+    if (uri || !prefix)
+        return vocab_of(p, uri);
+    for (size_t i = 0; i < sizeof undeclared_prefixes / sizeof undeclared_prefixes[0]; i++)
+        if (strcasecmp((const char *)prefix, undeclared_prefixes[i].prefix) == 0)
+            return vocab_of(p, (const xmlChar *)undeclared_prefixes[i].uri);
+    return V_OTHER;
 }
 
 static const struct tag *lookup(enum vocab vocab, enum context context, const xmlChar *local)
@@ -1239,8 +1316,8 @@ static void item_start(struct parser *p, int nattrs, const xmlChar **attrs)
         assign(&item->url, &p->item.url_prio, PRIO_NORMAL,
                href ? fk_url_resolve(p->stack[p->nstack - 1].base, href) : NULL, true);
         free(href);
-        assign(&item->updated_raw, &p->item.updated_prio, PRIO_NORMAL,
-               attribute(nattrs, attrs, "lastmod", NULL), false);
+        assign_date(&item->updated_raw, &p->item.updated_prio, PRIO_NORMAL,
+                    attribute(nattrs, attrs, "lastmod", NULL));
     }
 }
 
@@ -1754,15 +1831,15 @@ static void store_item_field(struct parser *p)
         assign(&item->author, &it->author_prio, prio, plain_value(p), false);
         break;
     case F_PUBLISHED:
-        assign(&item->published_raw, &it->published_prio, prio, plain_value(p), false);
+        assign_date(&item->published_raw, &it->published_prio, prio, plain_value(p));
         break;
     case F_UPDATED:
-        assign(&item->updated_raw, &it->updated_prio, prio, plain_value(p), false);
+        assign_date(&item->updated_raw, &it->updated_prio, prio, plain_value(p));
         break;
     case F_DATE: {
         char *v = plain_value(p);
-        assign(&item->published_raw, &it->published_prio, prio, fk_xstrdup(v), false);
-        assign(&item->updated_raw, &it->updated_prio, prio, v, false);
+        assign_date(&item->published_raw, &it->published_prio, prio, v ? fk_xstrdup(v) : NULL);
+        assign_date(&item->updated_raw, &it->updated_prio, prio, v);
         break;
     }
     case F_CATEGORY:
@@ -1816,7 +1893,7 @@ static void store_feed_field(struct parser *p)
         assign(&info->language, &p->language_prio, prio, plain_value(p), false);
         break;
     case F_UPDATED:
-        assign(&info->updated_raw, &p->updated_prio, prio, plain_value(p), false);
+        assign_date(&info->updated_raw, &p->updated_prio, prio, plain_value(p));
         break;
     case F_IMAGE_URL: {
         char *v = plain_value(p);
@@ -1835,6 +1912,7 @@ static void field_end(struct parser *p)
     struct field_state *f = &p->field;
     switch (f->context) {
     case C_ITEM:
+    case C_MEDIA: /* an item's media:group or media:content */
         store_item_field(p);
         break;
     case C_FEED:
@@ -1937,10 +2015,34 @@ static void root_start(struct parser *p, const xmlChar *local, const xmlChar *ur
     }
 }
 
+/* Whether an element that starts where it cannot be read is an item (an
+ * RSS <item>, an Atom <entry>) of a channel or feed that is still open, with
+ * only elements that hold no items open in between: elements skipped as
+ * unknown (an <itunes:category> never closed) or an <image>. The document
+ * forgot to close those (or nests items where they do not belong, which
+ * feedparser reads as items too), and without this every later item would
+ * be lost inside them. If so, they are taken as closed, and true is
+ * returned with the item's container innermost. The document is not
+ * well-formed then, and libxml2 reports that: the warning is its. */
+static bool unclosed_before_item(struct parser *p, enum vocab vocab, const xmlChar *local)
+{
+    if (p->in_item || p->field.tag)
+        return false;
+    int level = p->nstack - 1;
+    while (level >= 0 && p->stack[level].context == C_IMAGE)
+        level--;
+    const struct tag *t = level >= 0 ? lookup(vocab, p->stack[level].context, local) : NULL;
+    if (!t || t->field != F_ITEM || (level == p->nstack - 1 && !p->skip))
+        return false;
+    while (p->nstack - 1 > level)
+        container_end(p);
+    p->skip = 0;
+    return true;
+}
+
 static void on_start(void *ctx, const xmlChar *local, const xmlChar *prefix, const xmlChar *uri,
                      int nns, const xmlChar **ns, int nattrs, int ndefaulted, const xmlChar **attrs)
 {
-    (void)prefix;
     (void)nns;
     (void)ns;
     (void)ndefaulted;
@@ -1954,7 +2056,7 @@ static void on_start(void *ctx, const xmlChar *local, const xmlChar *prefix, con
         p->names[p->depth] = local;
         p->uris[p->depth] = uri;
     }
-    if (p->skip) {
+    if (p->skip && !unclosed_before_item(p, element_vocab(p, prefix, uri), local)) {
         p->skip++;
         return;
     }
@@ -1970,8 +2072,13 @@ static void on_start(void *ctx, const xmlChar *local, const xmlChar *prefix, con
         p->skip = 1;
         return;
     }
+    enum vocab vocab = element_vocab(p, prefix, uri);
     struct container *c = &p->stack[p->nstack - 1];
-    const struct tag *t = lookup(vocab_of(p, uri), c->context, local);
+    const struct tag *t = lookup(vocab, c->context, local);
+    if (!t && unclosed_before_item(p, vocab, local)) {
+        c = &p->stack[p->nstack - 1];
+        t = lookup(vocab, c->context, local);
+    }
     if (!t || (t->field == F_PERSON && !p->in_item)) {
         p->skip = 1;
         return;
