@@ -30,11 +30,105 @@
  * read over but match nothing. */
 #define WORD_MAX 16
 
-/* Full names: an abbreviation is any prefix of three letters or more, which
- * covers "Jan", "Sept", "Thurs" and "Tues" with one rule. */
-static const char *const month_names[12] = {
-    "january", "february", "march",     "april",   "may",      "june",
-    "july",    "august",   "september", "october", "november", "december",
+/* Month names, lower case, in UTF-8: English, and the languages of Europe
+ * that feeds are written in with their own month names (French, German,
+ * Spanish, Italian, Portuguese, Dutch, Danish, Norwegian, Swedish). A word
+ * is a month when it is one of these or a prefix of three letters or more
+ * of one: "Sept", "janv.", "févr.", "Mär", "okt", "dic". A prefix that would
+ * name two months ("jui": juin or juillet) names none. */
+static const struct {
+    const char *name;
+    int month;
+} month_names[] = {
+    /* English */
+    {"january", 1},
+    {"february", 2},
+    {"march", 3},
+    {"april", 4},
+    {"may", 5},
+    {"june", 6},
+    {"july", 7},
+    {"august", 8},
+    {"september", 9},
+    {"october", 10},
+    {"november", 11},
+    {"december", 12},
+    /* French */
+    {"janvier", 1},
+    {"f\xc3\xa9vrier", 2},
+    {"fevrier", 2},
+    {"mars", 3},
+    {"avril", 4},
+    {"mai", 5},
+    {"juin", 6},
+    {"juillet", 7},
+    {"ao\xc3\xbbt", 8},
+    {"aout", 8},
+    {"septembre", 9},
+    {"octobre", 10},
+    {"novembre", 11},
+    {"d\xc3\xa9"
+     "cembre",
+     12},
+    {"decembre", 12},
+    /* German */
+    {"januar", 1},
+    {"j\xc3\xa4nner", 1},
+    {"februar", 2},
+    {"m\xc3\xa4rz", 3},
+    {"maerz", 3},
+    {"mrz", 3},
+    {"juni", 6},
+    {"juli", 7},
+    {"oktober", 10},
+    {"dezember", 12},
+    /* Spanish */
+    {"enero", 1},
+    {"febrero", 2},
+    {"marzo", 3},
+    {"abril", 4},
+    {"mayo", 5},
+    {"junio", 6},
+    {"julio", 7},
+    {"agosto", 8},
+    {"septiembre", 9},
+    {"setiembre", 9},
+    {"octubre", 10},
+    {"noviembre", 11},
+    {"diciembre", 12},
+    /* Italian */
+    {"gennaio", 1},
+    {"febbraio", 2},
+    {"aprile", 4},
+    {"maggio", 5},
+    {"giugno", 6},
+    {"luglio", 7},
+    {"settembre", 9},
+    {"ottobre", 10},
+    {"dicembre", 12},
+    /* Portuguese */
+    {"janeiro", 1},
+    {"fevereiro", 2},
+    {"mar\xc3\xa7o", 3},
+    {"marco", 3},
+    {"maio", 5},
+    {"junho", 6},
+    {"julho", 7},
+    {"setembro", 9},
+    {"outubro", 10},
+    {"dezembro", 12},
+    /* Dutch */
+    {"januari", 1},
+    {"februari", 2},
+    {"maart", 3},
+    {"mrt", 3},
+    {"mei", 5},
+    {"augustus", 8},
+    /* Danish, Norwegian, Swedish */
+    {"marts", 3},
+    {"maj", 5},
+    {"augusti", 8},
+    {"desember", 12},
 };
 
 static const char *const weekday_names[7] = {
@@ -217,20 +311,45 @@ static bool read_fixed(const char **p, int n, int *value)
     return read_digits(p, value) == n;
 }
 
-/* Read a word into out, lower-cased. Letters only, or for zone names also
- * '/' and '_' after the first letter ("Etc/GMT"). Returns the word's length;
- * a word of WORD_MAX letters or more is read over but left empty in out. */
+/* Whether c is a byte of a UTF-8 sequence: month names outside English
+ * have letters beyond ASCII ("févr", "Mär"). */
+static bool is_high(char c)
+{
+    return (unsigned char)c >= 0x80;
+}
+
+/* Read a word into out, lower-cased. Letters and bytes of UTF-8 sequences
+ * (of which the capitals of Latin-1, "É", are lower-cased too), or for zone
+ * names also '/' and '_' after the first letter ("Etc/GMT"). Returns the
+ * word's length in bytes; a word of WORD_MAX bytes or more is read over but
+ * left empty in out. */
 static size_t read_word(const char **p, char out[WORD_MAX], bool zone_chars)
 {
     size_t len = 0;
-    while (is_alpha(**p) || (zone_chars && len > 0 && (**p == '/' || **p == '_'))) {
+    bool capital_next = false; /* the last byte was 0xC3 */
+    while (is_alpha(**p) || is_high(**p) || (zone_chars && len > 0 && (**p == '/' || **p == '_'))) {
+        unsigned char c = (unsigned char)**p;
+        /* U+00C0..U+00DE but U+00D7 (x): 0xC3 0x80..0x9E, lower case 0x20 on */
+        if (capital_next && c >= 0x80 && c <= 0x9E && c != 0x97)
+            c = (unsigned char)(c + 0x20);
+        capital_next = c == 0xC3;
         if (len < WORD_MAX - 1)
-            out[len] = to_lower(**p);
+            out[len] = to_lower((char)c);
         len++;
         (*p)++;
     }
     out[len < WORD_MAX ? len : 0] = '\0';
     return len < WORD_MAX ? len : 0;
+}
+
+/* The number of characters in a UTF-8 word. */
+static size_t characters(const char *word, size_t len)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++)
+        if (((unsigned char)word[i] & 0xC0) != 0x80)
+            n++;
+    return n;
 }
 
 /* Index of the name that word abbreviates (three letters or more), or -1. */
@@ -244,11 +363,34 @@ static int match_name(const char *const *names, int count, const char *word, siz
     return -1;
 }
 
+/* The month (1-12) a word names, or 0: see month_names. */
+static int month_of(const char *word, size_t len)
+{
+    int month = 0;
+    if (characters(word, len) < 3)
+        return 0;
+    for (size_t i = 0; i < sizeof month_names / sizeof month_names[0]; i++) {
+        const char *name = month_names[i].name;
+        if (strlen(name) < len || memcmp(name, word, len) != 0)
+            continue;
+        if (strlen(name) == len)
+            return month_names[i].month; /* a whole name is never ambiguous */
+        if (month && month != month_names[i].month)
+            return 0;
+        month = month_names[i].month;
+    }
+    return month;
+}
+
+/* A month name, and the period of an abbreviation ("janv."). */
 static int read_month(const char **p)
 {
     char word[WORD_MAX];
     size_t len = read_word(p, word, false);
-    return match_name(month_names, 12, word, len) + 1;
+    int month = month_of(word, len);
+    if (month && **p == '.')
+        (*p)++;
+    return month;
 }
 
 static const struct zone *find_zone(const char *word)
@@ -713,25 +855,12 @@ static bool skip_comment(const char **p)
     return true;
 }
 
-static int64_t parse_text(const char *p)
+/* A textual date after its weekday. */
+static int64_t parse_text_after_weekday(const char *p)
 {
     struct fields f = {0};
-    char word[WORD_MAX];
     bool year_later;
-    const char *q;
-    size_t len;
 
-    skip_space(&p);
-    /* The weekday is optional and never checked against the date: feeds get
-     * it wrong more often than the date itself. */
-    q = p;
-    len = read_word(&q, word, false);
-    if (match_name(weekday_names, 7, word, len) >= 0) {
-        p = q;
-        if (*p == '.')
-            p++;
-        skip_date_separators(&p);
-    }
     if (!parse_text_date(&p, &f, &year_later))
         return FK_TIME_NONE;
 
@@ -763,6 +892,36 @@ static int64_t parse_text(const char *p)
     if (*p != '\0')
         return FK_TIME_NONE;
     return fields_to_time(&f);
+}
+
+static int64_t parse_text(const char *p)
+{
+    char word[WORD_MAX];
+    const char *q;
+    size_t len;
+
+    skip_space(&p);
+    /* The weekday is optional and never checked against the date: feeds get
+     * it wrong more often than the date itself. An English one is known by
+     * name. In other languages ("mer", "Di.", "sáb") it is any word before a
+     * comma, which may be a month too ("mar." is mardi in French, or March):
+     * the date is read without the word, and if that fails, with it
+     * ("January, 26 2004"). */
+    q = p;
+    len = read_word(&q, word, false);
+    if (*q == '.')
+        q++;
+    if (match_name(weekday_names, 7, word, len) >= 0) {
+        skip_date_separators(&q);
+        return parse_text_after_weekday(q);
+    }
+    if (len > 0 && *q == ',') {
+        skip_date_separators(&q);
+        int64_t t = parse_text_after_weekday(q);
+        if (t != FK_TIME_NONE)
+            return t;
+    }
+    return parse_text_after_weekday(p);
 }
 
 /* --- public functions -------------------------------------------------------- */

@@ -162,9 +162,10 @@ static const struct date_case extra_cases[] = {
     {"January 26, 2004", "2004-01-26T00:00:00Z"},
     {"January 26, 2004 4:31 PM PST", "2004-01-27T00:31:00Z"},
     {"Thu, 01 Ja 2004 19:48:21 GMT", NULL},
-    {"Thu, 01 Janvier 2004 19:48:21 GMT", NULL},
+    {"Thu, 01 Janvier 2004 19:48:21 GMT", "2004-01-01T19:48:21Z"}, /* French */
     {"Thu, 01 Januaryyyyyyyyyyyyyyyyyy 2004 19:48:21 GMT", NULL},
-    {"Foo, 01 Jan 2004 19:48:21 GMT", NULL},
+    {"Foo, 01 Jan 2004 19:48:21 GMT", "2004-01-01T19:48:21Z"}, /* a weekday we do not know */
+    {"Foo 01 Jan 2004 19:48:21 GMT", NULL},                    /* without a comma, not a weekday */
     /* Commas in odd places, or none */
     {"Thu, 01 Jan 2004, 19:48:21 GMT", "2004-01-01T19:48:21Z"},
     {"Thu 01 Jan 2004 19:48:21 GMT", "2004-01-01T19:48:21Z"},
@@ -290,6 +291,65 @@ static const struct date_case extra_cases[] = {
     {"(", NULL},
 };
 
+/* Dates in other languages than English: any word before the comma is
+ * the weekday, and month names are read in the languages of Europe. */
+static const struct date_case language_cases[] = {
+    /* weekdays */
+    {"mer, 16 nov 2022 00:38:15 +0100", "2022-11-15T23:38:15Z"},
+    {"Mi, 16 Nov 2022 00:38:15 +0100", "2022-11-15T23:38:15Z"},
+    {"Di., 15 Nov 2022 10:00:00 +0100", "2022-11-15T09:00:00Z"},
+    {"s\xc3\xa1"
+     "b, 19 nov 2022 10:00:00 +0100",
+     "2022-11-19T09:00:00Z"},
+    {"\xd0\xa1\xd1\x80, 16 Nov 2022 00:38:15 +0300", "2022-11-15T21:38:15Z"},
+    {"zo, 20 nov 2022 10:00:00 +0100", "2022-11-20T09:00:00Z"},
+    {"January, 26 2004", "2004-01-26T00:00:00Z"}, /* a month, not a weekday */
+    {"mer 16 nov 2022 00:38:15 +0100", NULL},     /* no comma: not a weekday */
+    {", 16 nov 2022 00:38:15 +0100", NULL},
+    /* French */
+    {"lun., 10 janv. 2022 08:00:00 +0100", "2022-01-10T07:00:00Z"},
+    {"mar., 15 f\xc3\xa9vr. 2022 08:00:00 +0100", "2022-02-15T07:00:00Z"},
+    {"15 F\xc3\x89VR. 2022 08:00:00 +0100", "2022-02-15T07:00:00Z"},
+    {"1 avr. 2022 08:00:00 +0200", "2022-04-01T06:00:00Z"},
+    {"1 juin 2022", "2022-06-01T00:00:00Z"},
+    {"1 juil. 2022", "2022-07-01T00:00:00Z"},
+    {"15 ao\xc3\xbbt 2022", "2022-08-15T00:00:00Z"},
+    {"24 d\xc3\xa9"
+     "c. 2022",
+     "2022-12-24T00:00:00Z"},
+    {"1 jui 2022", NULL}, /* juin or juillet */
+    /* German */
+    {"Mo, 07 M\xc3\xa4r 2022 08:00:00 +0100", "2022-03-07T07:00:00Z"},
+    {"7. M\xc3\xa4rz 2022", NULL}, /* a day with a period is not read */
+    {"07 M\xc3\xa4rz 2022", "2022-03-07T00:00:00Z"},
+    {"07 Mrz 2022", "2022-03-07T00:00:00Z"},
+    {"Do, 05 Mai 2022 08:00:00 +0200", "2022-05-05T06:00:00Z"},
+    {"Mo, 03 Okt 2022 08:00:00 +0200", "2022-10-03T06:00:00Z"},
+    {"Sa, 24 Dez 2022 08:00:00 +0100", "2022-12-24T07:00:00Z"},
+    /* Spanish, Italian, Portuguese */
+    {"lun, 02 ene 2023 10:00:00 +0100", "2023-01-02T09:00:00Z"},
+    {"mi\xc3\xa9, 14 dic 2022 10:00:00 +0100", "2022-12-14T09:00:00Z"},
+    {"gio, 12 gen 2023 10:00:00 +0100", "2023-01-12T09:00:00Z"},
+    {"ven, 10 giu 2022 10:00:00 +0200", "2022-06-10T08:00:00Z"},
+    {"15 ago 2022", "2022-08-15T00:00:00Z"},
+    {"12 ott 2022", "2022-10-12T00:00:00Z"},
+    {"12 set 2022", "2022-09-12T00:00:00Z"},
+    {"ter, 15 fev 2022 10:00:00 -0300", "2022-02-15T13:00:00Z"},
+    {"1 out 2022", "2022-10-01T00:00:00Z"},
+    {"1 mar\xc3\xa7o 2022", "2022-03-01T00:00:00Z"},
+    /* Dutch and Scandinavian */
+    {"1 mrt 2022", "2022-03-01T00:00:00Z"},
+    {"1 mei 2022", "2022-05-01T00:00:00Z"},
+    {"1 maj 2022", "2022-05-01T00:00:00Z"},
+    {"1 okt 2022", "2022-10-01T00:00:00Z"},
+    {"1 des 2022", "2022-12-01T00:00:00Z"},
+    /* still not months */
+    {"1 ma 2022", NULL},
+    {"1 m\xc3\xa4 2022", NULL},
+    {"1 \xc3\xa4\xc3\xa4\xc3\xa4 2022", NULL},
+    {"1 \xc3 2022", NULL},
+};
+
 /* Print a parsed time the way the tables hold it. */
 static const char *show(int64_t t, char *out)
 {
@@ -313,6 +373,11 @@ static void test_conformance(void)
 static void test_extra(void)
 {
     check_table(extra_cases, sizeof extra_cases / sizeof extra_cases[0]);
+}
+
+static void test_languages(void)
+{
+    check_table(language_cases, sizeof language_cases / sizeof language_cases[0]);
 }
 
 static void test_null(void)
@@ -349,6 +414,7 @@ static void test_prefixes(void)
 {
     parse_prefixes(conformance_cases, sizeof conformance_cases / sizeof conformance_cases[0]);
     parse_prefixes(extra_cases, sizeof extra_cases / sizeof extra_cases[0]);
+    parse_prefixes(language_cases, sizeof language_cases / sizeof language_cases[0]);
 }
 
 static void test_parse_iso(void)
@@ -469,6 +535,7 @@ int main(void)
 {
     RUN(test_conformance);
     RUN(test_extra);
+    RUN(test_languages);
     RUN(test_null);
     RUN(test_prefixes);
     RUN(test_parse_iso);
