@@ -293,7 +293,7 @@ void fk_export_front_matter(struct fk_buf *out, const struct fk_article *article
     (void)fk_buf_adds(out, "---\n");
     add_string_field(out, "title", article->title);
     add_string_field(out, "author", article->author);
-    add_time_field(out, "date", article->published);
+    add_time_field(out, "date", article->date);
     add_time_field(out, "updated", article->updated);
     add_string_field(out, "url", article->url);
     add_string_field(out, "guid", article->guid);

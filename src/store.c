@@ -26,7 +26,7 @@
  * archives apart from other programs' SQLite files (file(1) shows it too). */
 #define APPLICATION_ID 0x666B6565
 /* The schema version this feedkeep writes (PRAGMA user_version). */
-#define SCHEMA_VERSION 4
+#define SCHEMA_VERSION 5
 /* How long to wait for another process's write lock, in milliseconds. */
 #define BUSY_TIMEOUT_MS 5000
 
@@ -216,6 +216,27 @@ static const char *const schema_v4[] = {
     NULL,
 };
 
+/* Version 5: the article's date, its published date or else its updated
+ * one (RFC 4287 makes an Atom entry's published optional, and GitHub's
+ * release feeds, among others, give only updated). Listings sort by it,
+ * since and until are ranges on it, and article_tags repeats it, so its
+ * indexes replace those on published. A generated column, so it can never
+ * disagree with the dates it comes from; the rows that had no published
+ * date get it in article_tags here. */
+static const char *const schema_v5[] = {
+    "ALTER TABLE articles ADD COLUMN date INTEGER\n"
+    "    GENERATED ALWAYS AS (coalesce(published, updated)) VIRTUAL;  -- the article's date\n"
+    "DROP INDEX articles_published;\n"
+    "CREATE INDEX articles_date ON articles(date);\n"
+    "DROP INDEX articles_author;\n"
+    "CREATE INDEX articles_author ON articles(author COLLATE NOCASE, date);\n"
+    "ALTER TABLE article_tags RENAME COLUMN published TO date;  -- = articles.date\n"
+    "UPDATE article_tags SET date =\n"
+    "    (SELECT a.date FROM articles a WHERE a.id = article_tags.article_id)\n"
+    "    WHERE date IS NULL;\n",
+    NULL,
+};
+
 /* Migration steps, oldest first: step i takes an archive from version
  * migrations[i].version - 1 to migrations[i].version by running its SQL
  * texts (a NULL-terminated list) in order. All due steps run in one
@@ -224,10 +245,7 @@ static const struct migration {
     int version;
     const char *const *sql;
 } migrations[] = {
-    {1, schema_v1},
-    {2, schema_v2},
-    {3, schema_v3},
-    {4, schema_v4},
+    {1, schema_v1}, {2, schema_v2}, {3, schema_v3}, {4, schema_v4}, {5, schema_v5},
 };
 
 /* ---- prepared statements -------------------------------------------------- */
@@ -275,7 +293,10 @@ enum stmt_id {
 #define ARTICLE_COLUMNS                                                                            \
     "a.id, a.guid, a.url, a.title, a.author, a.published, a.updated, "                             \
     "(SELECT f.url FROM article_feeds af JOIN feeds f ON f.id = af.feed_id "                       \
-    "WHERE af.article_id = a.id ORDER BY af.rowid LIMIT 1), a.first_seen, a.last_seen"
+    "WHERE af.article_id = a.id ORDER BY af.rowid LIMIT 1), a.first_seen, a.last_seen, a.date"
+
+/* How many there are: the columns a query adds after them start here. */
+#define ARTICLE_NCOLUMNS 11
 
 /* The columns of a struct fk_code_row, code_blocks being c. */
 #define CODE_COLUMNS "c.id, c.article_id, c.position, c.language, c.code, c.lines, a.title"
@@ -322,7 +343,7 @@ static const char *const stmt_sql[ST_COUNT] = {
                      " ON CONFLICT DO NOTHING",
     [ST_TAG_FIND] = "SELECT id FROM tags WHERE name = ?1",
     [ST_TAG_INSERT] = "INSERT INTO tags(name) VALUES (?1)",
-    [ST_ARTICLE_TAG_INSERT] = "INSERT INTO article_tags(article_id, tag_id, published)"
+    [ST_ARTICLE_TAG_INSERT] = "INSERT INTO article_tags(article_id, tag_id, date)"
                               " VALUES (?1, ?2, ?3)",
     [ST_ARTICLE_TAGS_DELETE] = "DELETE FROM article_tags WHERE article_id = ?1",
     [ST_ARTICLE_TAGS_LIST] = "SELECT t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id"
@@ -988,8 +1009,9 @@ static int bind_article(struct fk_store *store, sqlite3_stmt *st, const struct f
            bind_int64(st, 16, content_hash) || bind_int64(st, 17, source_hash);
 }
 
-/* Link article id to the tags in store->tags, creating missing tags. */
-static int insert_tags(struct fk_store *store, int64_t article_id, int64_t published,
+/* Link article id, of the given date, to the tags in store->tags, creating
+ * missing tags. */
+static int insert_tags(struct fk_store *store, int64_t article_id, int64_t date,
                        struct fk_error *err)
 {
     for (size_t i = 0; i < store->tags.count; i++) {
@@ -1008,8 +1030,7 @@ static int insert_tags(struct fk_store *store, int64_t article_id, int64_t publi
             tag_id = sqlite3_last_insert_rowid(store->db);
         }
         sqlite3_stmt *st = store->stmts[ST_ARTICLE_TAG_INSERT];
-        if (bind_int64(st, 1, article_id) || bind_int64(st, 2, tag_id) ||
-            bind_time(st, 3, published))
+        if (bind_int64(st, 1, article_id) || bind_int64(st, 2, tag_id) || bind_time(st, 3, date))
             return bind_failed(store, ST_ARTICLE_TAG_INSERT, err);
         if (run(store, ST_ARTICLE_TAG_INSERT, err) < 0)
             return -1;
@@ -1106,7 +1127,9 @@ static int write_article(struct fk_store *store, const struct fk_item *item,
         return -1;
     if (!p->id)
         p->id = sqlite3_last_insert_rowid(store->db);
-    if (insert_tags(store, p->id, item->published, err) < 0 ||
+    /* articles.date, as schema 5 defines it */
+    int64_t date = item->published != FK_TIME_NONE ? item->published : item->updated;
+    if (insert_tags(store, p->id, date, err) < 0 ||
         insert_code_blocks(store, p->id, content, err) < 0 ||
         insert_enclosures(store, p->id, item, err) < 0)
         return -1;
@@ -1397,16 +1420,16 @@ static int rarest_tag_first(struct fk_store *store, struct tag_list *tags, struc
 }
 
 /* The sort keys of enum fk_sort over articles a. Each has an index
- * (articles_published, articles_updated, articles_first_seen), so a walk in
+ * (articles_date, articles_updated, articles_first_seen), so a walk in
  * that order with a limit reads a few index entries. */
 static const char *const sort_keys[] = {
-    [FK_SORT_PUBLISHED] = "a.published",
+    [FK_SORT_PUBLISHED] = "a.date",
     [FK_SORT_UPDATED] = "coalesce(a.updated, a.published)",
     [FK_SORT_FIRST_SEEN] = "a.first_seen",
 };
 
 /* How a query reads the articles a filter selects. With tags and the
- * published order, it walks article_tags as t0: the first (rarest) tag's
+ * date order, it walks article_tags as t0: the first (rarest) tag's
  * entries of article_tags_tag are in date order, and the other conditions
  * are probes by primary key, so a walk with a limit stops after that many
  * matches. Otherwise it walks articles as a in the order of the sort key's
@@ -1455,7 +1478,7 @@ static const char *plan_id(const struct plan *p)
 /* The sort key in the walk. */
 static const char *plan_key(const struct plan *p)
 {
-    return p->by_tag ? "t0.published" : sort_keys[p->f->sort];
+    return p->by_tag ? "t0.date" : sort_keys[p->f->sort];
 }
 
 /* Whether the filter selects fewer than all articles. */
@@ -1497,11 +1520,9 @@ static void plan_add_where(struct query *q, const struct plan *p)
         first_probe = 1;
     }
     if (f->since != FK_TIME_NONE)
-        query_add_param(q, p->by_tag ? " AND t0.published >= ?" : " AND a.published >= ?", NULL,
-                        f->since);
+        query_add_param(q, p->by_tag ? " AND t0.date >= ?" : " AND a.date >= ?", NULL, f->since);
     if (f->until != FK_TIME_NONE)
-        query_add_param(q, p->by_tag ? " AND t0.published < ?" : " AND a.published < ?", NULL,
-                        f->until);
+        query_add_param(q, p->by_tag ? " AND t0.date < ?" : " AND a.date < ?", NULL, f->until);
     for (size_t i = first_probe; i < p->tags.count; i++)
         query_add_probe(q, p, " AND EXISTS (SELECT 1 FROM article_tags tn WHERE tn.article_id = ",
                         " AND tn.tag_id = (SELECT id FROM tags WHERE name = ?))", p->tags.names[i],
@@ -1591,6 +1612,7 @@ static void read_article(sqlite3_stmt *st, struct fk_article *a)
     a->feed_url = column_str(st, 7);
     a->first_seen = column_time(st, 8);
     a->last_seen = column_time(st, 9);
+    a->date = column_time(st, 10);
 }
 
 int fk_store_list(struct fk_store *store, const struct fk_filter *f, fk_article_fn fn, void *ctx,
@@ -1713,13 +1735,14 @@ int fk_store_get_article(struct fk_store *store, int64_t id, struct fk_article *
     out->feed_url = s[4] = column_dup(st, 7);
     out->first_seen = column_time(st, 8);
     out->last_seen = column_time(st, 9);
-    out->text = s[5] = column_dup(st, 10);
-    out->markdown = s[6] = column_dup(st, 11);
-    out->published_raw = s[7] = column_dup(st, 12);
-    out->updated_raw = s[8] = column_dup(st, 13);
-    out->summary_html = s[9] = column_dup(st, 14);
-    out->content_html = s[10] = column_dup(st, 15);
-    out->versions = sqlite3_column_int64(st, 16);
+    out->date = column_time(st, 10);
+    out->text = s[5] = column_dup(st, ARTICLE_NCOLUMNS);
+    out->markdown = s[6] = column_dup(st, ARTICLE_NCOLUMNS + 1);
+    out->published_raw = s[7] = column_dup(st, ARTICLE_NCOLUMNS + 2);
+    out->updated_raw = s[8] = column_dup(st, ARTICLE_NCOLUMNS + 3);
+    out->summary_html = s[9] = column_dup(st, ARTICLE_NCOLUMNS + 4);
+    out->content_html = s[10] = column_dup(st, ARTICLE_NCOLUMNS + 5);
+    out->versions = sqlite3_column_int64(st, ARTICLE_NCOLUMNS + 6);
     /* Text and Markdown are NOT NULL columns; keep the promise anyway. */
     if (!out->text)
         out->text = s[5] = fk_xstrdup("");
@@ -2044,8 +2067,8 @@ int fk_store_search(struct fk_store *store, const char *match, const struct fk_f
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         struct fk_search_hit hit;
         read_article(st, &hit.article);
-        hit.rank = sqlite3_column_double(st, 10);
-        hit.snippet = column_str(st, 11);
+        hit.rank = sqlite3_column_double(st, ARTICLE_NCOLUMNS);
+        hit.snippet = column_str(st, ARTICLE_NCOLUMNS + 1);
         if (!hit.snippet)
             hit.snippet = "";
         if (load_tags(store, hit.article.id, &tags, err) < 0)
@@ -2234,7 +2257,7 @@ int fk_store_list_tags(struct fk_store *store, long limit, fk_tag_fn fn, void *c
 {
     /* One walk of article_tags_tag, which holds all three columns. */
     static const char sql[] =
-        "SELECT t.name, count(*), max(at.published) FROM article_tags at"
+        "SELECT t.name, count(*), max(at.date) FROM article_tags at"
         " JOIN tags t ON t.id = at.tag_id GROUP BY at.tag_id ORDER BY 2 DESC, t.name LIMIT ?1";
     sqlite3_stmt *st = NULL;
     int ret = -1;
@@ -2280,7 +2303,7 @@ int fk_store_stats(struct fk_store *store, struct fk_store_stats *out, struct fk
         "SELECT (SELECT count(*) FROM feeds WHERE subscribed),"
         " (SELECT count(*) FROM feeds WHERE subscribed AND last_error IS NOT NULL),"
         " (SELECT page_count FROM pragma_page_count) * (SELECT page_size FROM pragma_page_size),"
-        " (SELECT min(published) FROM articles), (SELECT max(published) FROM articles),"
+        " (SELECT min(date) FROM articles), (SELECT max(date) FROM articles),"
         " (SELECT max(last_fetch) FROM feeds)";
     static const char languages_sql[] =
         "SELECT language, count(*) FROM code_blocks GROUP BY language ORDER BY 2 DESC, 1";

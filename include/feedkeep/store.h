@@ -87,22 +87,23 @@ int fk_store_end_feed(struct fk_store *store, bool ok, const struct fk_feed_info
  * Articles without that date come last (first when reversed), ties go to
  * the most recently filed (the oldest filed when reversed). */
 enum fk_sort {
-    FK_SORT_PUBLISHED,  /* the published date */
+    FK_SORT_PUBLISHED,  /* the article's date: published, else updated */
     FK_SORT_UPDATED,    /* the updated date, else the published date */
     FK_SORT_FIRST_SEEN, /* when the archive first saw the article */
 };
 
 /* Article filters shared by the query commands. Set up with fk_filter_init
  * (zero is not "no bound" for since and until), then set. Tags are
- * normalised like filed tags, empty ones ignored. An article without a
- * published date never matches since or until. All conditions must hold. */
+ * normalised like filed tags, empty ones ignored. since and until bound the
+ * article's date (struct fk_article): one without a date never matches
+ * them. All conditions must hold. */
 struct fk_filter {
     const char *const *tags; /* all must match (lower-cased by the store) */
     size_t ntags;
     const char *const *any_tags; /* at least one must match */
     size_t nany_tags;
-    int64_t since;                 /* published >= since; FK_TIME_NONE: no bound */
-    int64_t until;                 /* published < until; FK_TIME_NONE: no bound */
+    int64_t since;                 /* date >= since; FK_TIME_NONE: no bound */
+    int64_t until;                 /* date < until; FK_TIME_NONE: no bound */
     int64_t feed_id;               /* carried by this feed; 0: any */
     const char *author;            /* exactly this author, ignoring ASCII case;
                                       NULL or "": any */
@@ -115,7 +116,7 @@ struct fk_filter {
     long limit;   /* at most this many results; <= 0: no limit */
     long offset;  /* skip this many results first; <= 0: none */
 };
-/* Set f to "no filter": every article, newest published first. */
+/* Set f to "no filter": every article, newest first. */
 void fk_filter_init(struct fk_filter *f);
 
 /* An article as the query functions return it. The strings are valid only
@@ -129,6 +130,10 @@ struct fk_article {
     const char *feed_url;
     int64_t published; /* FK_TIME_NONE when unknown */
     int64_t updated;
+    /* The article's date: published, else updated (an Atom entry need not
+     * have published); FK_TIME_NONE when neither is known. What listings
+     * sort by, since and until bound, and outputs show as its date. */
+    int64_t date;
     int64_t first_seen; /* when the archive first and last saw it */
     int64_t last_seen;
     const char *const *tags; /* sorted by name */
@@ -290,7 +295,7 @@ void fk_version_release(struct fk_version *version);
 
 /* --- tags and statistics --- */
 
-/* A tag with the number of articles carrying it and the newest published
+/* A tag with the number of articles carrying it and the newest article
  * date among them (FK_TIME_NONE when none has a date). */
 struct fk_tag_count {
     const char *name;
@@ -319,7 +324,7 @@ struct fk_store_stats {
     int64_t failing;    /* of those, the ones whose last fetch failed */
     int64_t size_bytes; /* the database file: pages times page size */
     int64_t wal_bytes;  /* the write-ahead log beside it (0: none) */
-    int64_t oldest;     /* published dates; FK_TIME_NONE when none */
+    int64_t oldest;     /* article dates; FK_TIME_NONE when none */
     int64_t newest;
     int64_t last_fetch;                  /* the latest fetch of any feed, or FK_TIME_NONE */
     struct fk_language_count *languages; /* the most used first */

@@ -53,7 +53,7 @@ static void add_name(struct export_list *list, const struct fk_article *a)
     }
     struct fk_export_name *n = &list->names[list->count++];
     n->id = a->id;
-    fk_export_base_name(a->published, a->updated, a->title, a->guid ? a->guid : a->url, n->name);
+    fk_export_base_name(a->date, a->updated, a->title, a->guid ? a->guid : a->url, n->name);
 }
 
 static int collect(const struct fk_article *a, void *ctx)
@@ -73,7 +73,7 @@ static void add_json(struct fk_buf *buf, const struct fk_article *a, const char 
         fk_json_string(buf, values[i]);
     }
     fk_buf_adds(buf, ",\"date\":");
-    fk_json_time(buf, a->published);
+    fk_json_time(buf, a->date);
     fk_buf_adds(buf, ",\"updated\":");
     fk_json_time(buf, a->updated);
     fk_buf_adds(buf, ",\"url\":");

@@ -12,7 +12,8 @@
 static const char help[] =
     "usage: feedkeep list [options]\n"
     "\n"
-    "List archived articles, newest published first.\n"
+    "List archived articles, newest first. An article's date is its published\n"
+    "date, else its updated one.\n"
     "\n"
     "Options:\n" CLI_FILTER_HELP
     "  --format FORMAT   table, tsv, csv or json (JSON Lines); default: table\n"
@@ -21,9 +22,9 @@ static const char help[] =
     "  -h, --help        show this help\n"
     "\n"
     "The table's DATE is the date the list is sorted by. TSV and CSV columns:\n"
-    "id, published, author, tags (comma-separated), title, url. JSON fields:\n"
-    "id, guid, url, title, author, published, updated, first_seen, last_seen,\n"
-    "tags, feed.\n";
+    "id, date, author, tags (comma-separated), title, url. JSON fields:\n"
+    "id, guid, url, title, author, date, published, updated, first_seen,\n"
+    "last_seen, tags, feed.\n";
 
 enum { COL_ID, COL_DATE, COL_TITLE, COL_TAGS, NCOLS };
 
@@ -62,7 +63,7 @@ static int64_t sort_date(const struct fk_article *a, enum fk_sort sort)
     case FK_SORT_PUBLISHED:
         break;
     }
-    return a->published;
+    return a->date;
 }
 
 static int print_article(const struct fk_article *a, void *ctx)
@@ -82,7 +83,7 @@ static int print_article(const struct fk_article *a, void *ctx)
     case OUT_CSV: {
         char sep = out->format == OUT_TSV ? '\t' : ',';
         fk_buf_printf(buf, "%lld%c", (long long)a->id, sep);
-        out_add_field(buf, out->format, fk_date_format(a->published, date));
+        out_add_field(buf, out->format, fk_date_format(a->date, date));
         fk_buf_addc(buf, sep);
         out_add_field(buf, out->format, a->author);
         fk_buf_addc(buf, sep);

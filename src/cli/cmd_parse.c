@@ -13,6 +13,7 @@
 
 #include "cli.h"
 #include "feedkeep/content.h"
+#include "feedkeep/date.h"
 #include "feedkeep/feed.h"
 #include "feedkeep/json.h"
 
@@ -23,8 +24,9 @@ static const char help[] =
     "as one JSON object, without storing anything:\n"
     "  {\"items\": [...], \"feed\": {...}, \"well_formed\": true|false}\n"
     "Each item carries guid, url, title (as the feed gave it: HTML when it\n"
-    "was markup), title_text (plain text, as archived), author, published,\n"
-    "updated (UTC, YYYY-MM-DDTHH:MM:SSZ or null), published_raw, updated_raw,\n"
+    "was markup), title_text (plain text, as archived), author, date (the\n"
+    "article's date: published, else updated), published, updated (UTC,\n"
+    "YYYY-MM-DDTHH:MM:SSZ or null), published_raw, updated_raw,\n"
     "tags, enclosures ({url, type, length, kind}: kind is file or thumbnail),\n"
     "summary_html, content_html, and the converted text and code_blocks.\n"
     "\n"
@@ -102,6 +104,9 @@ static int on_item(const struct fk_item *item, void *ctx)
     add_string_field(json, "title", item->title_html ? item->title_html : item->title);
     add_string_field(json, "title_text", item->title);
     add_string_field(json, "author", item->author);
+    add_key(json, "date");
+    fk_json_time(json, item->published != FK_TIME_NONE ? item->published : item->updated);
+    fk_buf_addc(json, ',');
     add_key(json, "published");
     fk_json_time(json, item->published);
     fk_buf_addc(json, ',');

@@ -46,7 +46,7 @@ static const char help[] =
     "  -h, --help        show this help\n"
     "\n"
     "Matched words are in bold colour on a terminal (unless NO_COLOR is\n"
-    "set), else in [brackets]. TSV and CSV columns: id, published, rank,\n"
+    "set), else in [brackets]. TSV and CSV columns: id, date, rank,\n"
     "title, url, snippet. JSON fields: those of 'feedkeep list', and rank\n"
     "(bm25: lower is better) and snippet.\n";
 
@@ -74,7 +74,7 @@ static int print_hit(const struct fk_search_hit *hit, void *ctx)
     struct fk_buf snippet = FK_BUF_INIT;
     char date[FK_DATE_BUFSIZE];
 
-    fk_date_format(a->published, date);
+    fk_date_format(a->date, date);
     switch (out->format) {
     case OUT_JSON:
         fk_buf_addc(buf, '{');

@@ -39,11 +39,11 @@ static const char help[] =
     "\n"
     "Markdown, HTML and code go out as archived, except to a terminal, which\n"
     "never gets control characters or escape sequences from a feed. JSON\n"
-    "fields: id, guid, url, title, author, published, updated, first_seen,\n"
-    "last_seen, tags, feed, published_raw, updated_raw, feeds, versions,\n"
-    "summary_html, content_html, text, markdown; of a version: id, version,\n"
-    "kind, first_seen, replaced_at, title, tags, text_length, text, markdown,\n"
-    "html.\n";
+    "fields: id, guid, url, title, author, date (published, else updated),\n"
+    "published, updated, first_seen, last_seen, tags, feed, published_raw,\n"
+    "updated_raw, feeds, versions, summary_html, content_html, text,\n"
+    "markdown; of a version: id, version, kind, first_seen, replaced_at,\n"
+    "title, tags, text_length, text, markdown, html.\n";
 
 enum show_mode { SHOW_TEXT, SHOW_MARKDOWN, SHOW_HTML, SHOW_JSON };
 
@@ -105,8 +105,8 @@ static void add_header(struct fk_buf *buf, const struct fk_article *a)
     char date[FK_DATE_BUFSIZE];
     out_add_safe(buf, a->title ? a->title : "(untitled)", false);
     fk_buf_addc(buf, '\n');
-    const char *parts[2] = {
-        a->author, a->published != FK_TIME_NONE ? fk_date_format(a->published, date) : NULL};
+    const char *parts[2] = {a->author,
+                            a->date != FK_TIME_NONE ? fk_date_format(a->date, date) : NULL};
     bool any = false;
     for (size_t i = 0; i < 2; i++) {
         if (!parts[i] || !*parts[i])

@@ -390,6 +390,8 @@ void out_article_json(struct fk_buf *out, const struct fk_article *a)
     fk_json_string(out, a->title);
     fk_buf_adds(out, ",\"author\":");
     fk_json_string(out, a->author);
+    fk_buf_adds(out, ",\"date\":");
+    fk_json_time(out, a->date);
     fk_buf_adds(out, ",\"published\":");
     fk_json_time(out, a->published);
     fk_buf_adds(out, ",\"updated\":");

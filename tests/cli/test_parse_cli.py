@@ -84,6 +84,12 @@ BROKEN = {
                  b'<item><guid>b</guid></item></channel></rss>\x00\x00',
     'two-roots': b'<rss><channel><item><guid>a</guid></item><item><guid>b</guid></item>'
                  b'</channel></rss><rss/>',
+    'unclosed-in-channel': b'<rss><channel><title>t</title><itunes:category text="Technology">'
+                           b'<item><guid>a</guid></item><item><guid>b</guid></item></channel></rss>',
+    'unclosed-in-feed': b'<feed xmlns="http://www.w3.org/2005/Atom"><foo><entry><id>a</id></entry>'
+                        b'<entry><id>b</id></entry></feed>',
+    'undeclared-prefix': b'<rss><channel><item><guid>a</guid><dc:creator>Ann</dc:creator></item>'
+                         b'<item><guid>b</guid></item></channel></rss>',
 }
 
 
@@ -396,6 +402,82 @@ def test_raw_dates(tmp):
     con.close()
 
 
+# The reproductions of the eight defects feeds showed (issue 11): each as a
+# document, and what parse and import + list/show must give for it.
+ATOM = 'xmlns="http://www.w3.org/2005/Atom"'
+REPRODUCTIONS = [
+    ('unclosed-rss', '<rss version="2.0"><channel><title>t</title><foo><item><title>A</title>'
+     '</item><item><title>B</title></item></channel></rss>',
+     [{'title': 'A'}, {'title': 'B'}]),
+    ('unclosed-atom', '<feed %s><foo><entry><id>urn:a</id><title>A</title></entry><entry>'
+     '<id>urn:b</id><title>B</title></entry></feed>' % ATOM,
+     [{'title': 'A'}, {'title': 'B'}]),
+    ('media-group', '<feed %s xmlns:media="http://search.yahoo.com/mrss/"><entry><id>urn:v</id>'
+     '<title>v</title><media:group><media:description>About</media:description></media:group>'
+     '</entry></feed>' % ATOM,
+     [{'summary_html': 'About'}]),
+    ('updated-only', '<feed %s><entry><id>urn:r</id><title>r</title>'
+     '<updated>2024-05-01T00:00:00Z</updated></entry></feed>' % ATOM,
+     [{'published': None, 'updated': '2024-05-01T00:00:00Z', 'date': '2024-05-01T00:00:00Z'}]),
+    ('undeclared', '<rss version="2.0"><channel><item><title>x</title><content:encoded>'
+     '&lt;p&gt;b&lt;/p&gt;</content:encoded><dc:creator>Ann</dc:creator></item></channel></rss>',
+     [{'content_html': '<p>b</p>', 'author': 'Ann'}]),
+    ('itunes-case', '<rss version="2.0" xmlns:itunes="http://www.itunes.com/DTDs/PodCast-1.0.dtd">'
+     '<channel><item><title>e</title><itunes:author>Bob</itunes:author></item></channel></rss>',
+     [{'author': 'Bob'}]),
+    ('unreadable-dc-date', '<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/">'
+     '<channel><item><title>d</title><pubDate>Mon, 16 Oct 2017 15:10:00 +0000</pubDate>'
+     '<dc:date>1518478934</dc:date></item></channel></rss>',
+     [{'published': '2017-10-16T15:10:00Z', 'date': '2017-10-16T15:10:00Z'}]),
+    ('french-weekday', '<rss version="2.0"><channel><item><title>f</title>'
+     '<pubDate>mer, 16 nov 2022 00:38:15 +0100</pubDate></item></channel></rss>',
+     [{'published': '2022-11-15T23:38:15Z'}]),
+    ('dc-1.0', '<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.0/"><channel><item>'
+     '<title>c</title><dc:creator>Cy</dc:creator></item></channel></rss>',
+     [{'author': 'Cy'}]),
+]
+
+
+def test_reproductions(tmp):
+    """Each reproduction through parse, and through import, list and show."""
+    for name, doc, want in REPRODUCTIONS:
+        path = write(tmp, 'repro-%s.xml' % name, doc)
+        rc, out, err = run('parse', path, '--format', 'json')
+        got = parse_json(out)
+        items = got['items'] if got else []
+        check(rc == 0 and len(items) == len(want), '%s: parse gives %d items: %r' % (
+            name, len(want), items))
+        for item, fields in zip(items, want):
+            for key, value in fields.items():
+                check(item.get(key) == value, '%s: parse %s is %r, not %r' % (
+                    name, key, item.get(key), value))
+        db = os.path.join(tmp, 'repro-%s.db' % name)
+        rc, out, err = run('--db', db, 'import', path)
+        check(rc == 0, '%s: import (%d, %r)' % (name, rc, err))
+        rc, out, err = run('--db', db, 'list', '--format', 'json')
+        listed = [json.loads(line) for line in out.decode('utf-8').splitlines() if line]
+        check(rc == 0 and len(listed) == len(want), '%s: list gives %d articles: %r' % (
+            name, len(want), listed))
+        for article in listed:
+            rc, out, err = run('--db', db, 'show', '--json', str(article['id']))
+            shown = parse_json(out) or {}
+            fields = next((w for w in want if all(
+                shown.get(k) == v for k, v in w.items() if k in ('title',))), want[0])
+            for key, value in fields.items():
+                check(shown.get(key) == value, '%s: show %s is %r, not %r' % (
+                    name, key, shown.get(key), value))
+                if key in article:
+                    check(article[key] == value, '%s: list %s is %r, not %r' % (
+                        name, key, article[key], value))
+    # An Atom feed whose entries carry only <updated> is listed by --since.
+    db = os.path.join(tmp, 'repro-updated-only.db')
+    rc, out, err = run('--db', db, 'list', '--since', '2000-01-01', '--format', 'tsv')
+    check(rc == 0 and out.decode().startswith('1\t2024-05-01T00:00:00Z\t'),
+          '--since lists the entry by its updated date: %r' % out)
+    rc, out, err = run('--db', db, 'list', '--until', '2024-04-01', '--format', 'tsv')
+    check(rc == 0 and out == b'', '--until leaves it out: %r' % out)
+
+
 PODCAST = '''<?xml version="1.0" encoding="UTF-8"?>
 <rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/">
 <channel><title>cast</title><link>https://cast.example/</link>
@@ -447,6 +529,7 @@ def main():
         test_external_entities(tmp)
         test_no_network(tmp)
         test_raw_dates(tmp)
+        test_reproductions(tmp)
         test_enclosures(tmp)
         test_streaming(tmp)
     print('%d checks, %d failed' % (checks, failures))

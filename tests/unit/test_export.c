@@ -247,6 +247,7 @@ static void test_front_matter(void)
     a.author = "Ann";
     a.published = fk_date_parse_iso("2024-03-05T10:11:12Z");
     a.updated = FK_TIME_NONE;
+    a.date = a.published; /* as the store gives it */
     a.url = "https://dev.to/ann/title-1";
     a.guid = "https://dev.to/ann/title-1";
     a.feed_url = "https://dev.to/feed/ann";
@@ -270,8 +271,19 @@ static void test_front_matter(void)
                         "# Heading\n\n``` python\nprint(1)\n```\n");
     fk_buf_release(&out);
 
+    /* an article with an updated date only: that is its date */
+    a.published = FK_TIME_NONE;
+    a.updated = a.date = fk_date_parse_iso("2024-03-06T00:00:00Z");
+    a.tags = NULL;
+    a.ntags = 0;
+    a.markdown = "";
+    fk_export_front_matter(&out, &a);
+    CHECK(strstr(out.data, "\ndate: 2024-03-06T00:00:00Z\nupdated: 2024-03-06T00:00:00Z\n") !=
+          NULL);
+    fk_buf_release(&out);
+
     struct fk_article empty = {0};
-    empty.published = empty.updated = FK_TIME_NONE;
+    empty.published = empty.updated = empty.date = FK_TIME_NONE;
     fk_export_document(&out, &empty);
     CHECK_STR(out.data, "---\ntags: []\n---\n");
     fk_buf_release(&out);

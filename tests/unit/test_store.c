@@ -1125,8 +1125,17 @@ static void test_enclosures(void)
     CHECK_INT(sql_exec("enclosures.db", "PRAGMA foreign_keys = ON; DELETE FROM articles;"), 0);
     CHECK_INT(sql_int("enclosures.db", "SELECT count(*) FROM enclosures"), 0);
 
-    /* an archive from before enclosures gets the table */
-    CHECK_INT(sql_exec("enclosures.db", "DROP TABLE enclosures; PRAGMA user_version = 3;"), 0);
+    /* an archive from before enclosures gets the table (schema 5 undone
+     * first, to make a schema 3 archive) */
+    CHECK_INT(
+        sql_exec("enclosures.db",
+                 "DROP INDEX articles_date; DROP INDEX articles_author;"
+                 " ALTER TABLE articles DROP COLUMN date;"
+                 " CREATE INDEX articles_published ON articles(published);"
+                 " CREATE INDEX articles_author ON articles(author COLLATE NOCASE, published);"
+                 " ALTER TABLE article_tags RENAME COLUMN date TO published;"
+                 " DROP TABLE enclosures; PRAGMA user_version = 3;"),
+        0);
     struct fk_error err = {0};
     store = fk_store_open(tmp_path("enclosures.db"), &err);
     CHECK(store != NULL);
@@ -1503,6 +1512,87 @@ static void test_filters(void)
     fk_store_close(store);
 }
 
+/* An article's date is its published date, else its updated one: what
+ * lists sort by and since and until bound, with tags too. */
+static void test_date_fallback(void)
+{
+    struct fk_store *store = open_fresh("dates.db");
+    if (!store)
+        return;
+    static const struct {
+        int published, updated;
+        char *tag;
+    } rows[] = {
+        {1, 0, "x"},  /* 1 */
+        {0, 3, "x"},  /* 2: updated only, as Atom allows */
+        {2, 9, NULL}, /* 3 */
+        {0, 0, "x"},  /* 4: no date */
+    };
+    static char guids[4][16];
+    CHECK_INT(begin(store, "https://d/feed"), 0);
+    for (size_t i = 0; i < 4; i++) {
+        struct test_item t;
+        snprintf(guids[i], sizeof guids[i], "https://d/%zu", i + 1);
+        test_item_init(&t, guids[i], "Title", "text",
+                       rows[i].published ? june(rows[i].published) : FK_TIME_NONE);
+        t.item.updated = rows[i].updated ? june(rows[i].updated) : FK_TIME_NONE;
+        if (rows[i].tag)
+            add_tag(&t, rows[i].tag);
+        CHECK_INT(put(store, &t), FK_PUT_NEW);
+    }
+    CHECK_INT(end(store), 0);
+
+    struct fk_filter f;
+    fk_filter_init(&f);
+    CHECK_STR(list_ids(store, &f), "2 3 1 4");
+    f.reverse = true;
+    CHECK_STR(list_ids(store, &f), "4 1 3 2");
+    fk_filter_init(&f);
+    f.since = june(2) - 12 * 3600;
+    CHECK_STR(list_ids(store, &f), "2 3");
+    fk_filter_init(&f);
+    f.until = june(2) - 12 * 3600;
+    CHECK_STR(list_ids(store, &f), "1");
+    fk_filter_init(&f);
+    const char *x[] = {"x"};
+    f.tags = x;
+    f.ntags = 1;
+    CHECK_STR(list_ids(store, &f), "2 1 4");
+    f.since = june(2);
+    CHECK_STR(list_ids(store, &f), "2");
+    fk_filter_init(&f);
+    f.sort = FK_SORT_UPDATED;
+    CHECK_STR(list_ids(store, &f), "3 2 1 4");
+
+    struct fk_article a;
+    struct fk_error err = {0};
+    CHECK_INT(fk_store_get_article(store, 2, &a, &err), 0);
+    CHECK_INT(a.date, june(3));
+    CHECK_INT(a.published, FK_TIME_NONE);
+    CHECK_INT(a.updated, june(3));
+    fk_article_release(&a);
+    CHECK_INT(fk_store_get_article(store, 3, &a, &err), 0);
+    CHECK_INT(a.date, june(2));
+    fk_article_release(&a);
+    CHECK_INT(fk_store_get_article(store, 4, &a, &err), 0);
+    CHECK_INT(a.date, FK_TIME_NONE);
+    fk_article_release(&a);
+
+    /* a changed article's tags get its new date */
+    struct test_item t;
+    test_item_init(&t, "https://d/4", "Title", "new text", FK_TIME_NONE);
+    t.item.updated = june(8);
+    add_tag(&t, "x");
+    CHECK_INT(begin(store, "https://d/feed"), 0);
+    CHECK_INT(put(store, &t), FK_PUT_UPDATED);
+    CHECK_INT(end(store), 0);
+    fk_filter_init(&f);
+    f.tags = x;
+    f.ntags = 1;
+    CHECK_STR(list_ids(store, &f), "4 2 1");
+    fk_store_close(store);
+}
+
 /* The common queries read indexes, not whole tables. */
 static void test_query_plans(void)
 {
@@ -1511,12 +1601,11 @@ static void test_query_plans(void)
         return;
     fk_store_close(store);
     static const char *const queries[] = {
-        "SELECT a.id FROM articles a WHERE a.published >= 1 ORDER BY a.published DESC, a.id DESC"
-        " LIMIT 20",
-        "SELECT t0.article_id FROM article_tags t0 WHERE t0.tag_id = 1 AND t0.published >= 1"
-        " ORDER BY t0.published DESC, t0.article_id DESC LIMIT 20",
+        "SELECT a.id FROM articles a WHERE a.date >= 1 ORDER BY a.date DESC, a.id DESC LIMIT 20",
+        "SELECT t0.article_id FROM article_tags t0 WHERE t0.tag_id = 1 AND t0.date >= 1"
+        " ORDER BY t0.date DESC, t0.article_id DESC LIMIT 20",
         "SELECT a.id FROM articles a WHERE a.author = 'x' COLLATE NOCASE"
-        " ORDER BY a.published DESC, a.id DESC LIMIT 20",
+        " ORDER BY a.date DESC, a.id DESC LIMIT 20",
         "SELECT a.id FROM articles a ORDER BY coalesce(a.updated, a.published) DESC, a.id DESC"
         " LIMIT 20",
         "SELECT a.id FROM articles a ORDER BY a.first_seen DESC, a.id DESC LIMIT 20",
@@ -1856,6 +1945,76 @@ static void test_migrate_v1(void)
               0);
 }
 
+/* Schema 5 gives the articles of an older archive their date: one that
+ * feedkeep 0.1.0 filed with an updated date only (as it did for Atom
+ * entries without published) is listed by it, with its tags too. */
+static void test_migrate_date(void)
+{
+    char path[4200];
+    remove_archive("v1-date.db");
+    snprintf(path, sizeof path, "%s/archive-v1-versions.sql", FK_TEST_DATA);
+    FILE *fp = fopen(path, "rb");
+    CHECK(fp != NULL);
+    if (!fp)
+        return;
+    static char sql[1 << 16];
+    size_t n = fread(sql, 1, sizeof sql - 1, fp);
+    fclose(fp);
+    sql[n] = '\0';
+    CHECK_INT(sql_exec("v1-date.db", sql), 0);
+    /* article 2 as 0.1.0 filed an entry with only <updated> */
+    CHECK_INT(sql_exec("v1-date.db",
+                       "UPDATE articles SET published = NULL, published_raw = NULL,"
+                       " updated = 1780480800, updated_raw = '2026-06-03T10:00:00Z' WHERE id = 2;"
+                       " INSERT INTO tags VALUES (2, 'later');"
+                       " INSERT INTO article_tags VALUES (2, 2, NULL);"),
+              0);
+    CHECK_INT(sql_int("v1-date.db", "PRAGMA user_version"), 1);
+
+    struct fk_error err = {0};
+    struct fk_store *store = fk_store_open(tmp_path("v1-date.db"), &err);
+    if (!store)
+        fprintf(stderr, "open v1-date.db: %s\n", err.message);
+    CHECK(store != NULL);
+    if (!store)
+        return;
+    CHECK(sql_int("v1-date.db", "PRAGMA user_version") >= 5);
+    CHECK_INT(sql_int("v1-date.db", "SELECT date FROM articles WHERE id = 2"), 1780480800);
+    CHECK_INT(sql_int("v1-date.db", "SELECT date FROM articles WHERE id = 1"), 1780308000);
+    CHECK_INT(sql_int("v1-date.db", "SELECT date FROM article_tags WHERE article_id = 2"),
+              1780480800);
+    CHECK_INT(sql_int("v1-date.db", "SELECT date FROM article_tags WHERE article_id = 1"),
+              1780308000);
+    CHECK_INT(sql_int("v1-date.db", "SELECT count(*) FROM sqlite_master WHERE name IN"
+                                    " ('articles_date', 'articles_author')"),
+              2);
+    CHECK_INT(sql_int("v1-date.db",
+                      "SELECT count(*) FROM sqlite_master WHERE name = 'articles_published'"),
+              0);
+
+    struct fk_filter f;
+    fk_filter_init(&f);
+    CHECK_STR(list_ids(store, &f), "2 1");
+    f.since = 1780394400; /* June 2 */
+    CHECK_STR(list_ids(store, &f), "2");
+    fk_filter_init(&f);
+    const char *later[] = {"later"};
+    f.tags = later;
+    f.ntags = 1;
+    f.since = 1780394400;
+    CHECK_STR(list_ids(store, &f), "2");
+    struct fk_article a;
+    CHECK_INT(fk_store_get_article(store, 2, &a, &err), 0);
+    CHECK_INT(a.date, 1780480800);
+    CHECK_STR(a.updated_raw, "2026-06-03T10:00:00Z");
+    CHECK(a.published_raw == NULL);
+    fk_article_release(&a);
+    fk_store_close(store);
+    CHECK_INT(sql_int("v1-date.db", "SELECT count(*) FROM pragma_integrity_check"
+                                    " WHERE integrity_check <> 'ok'"),
+              0);
+}
+
 int main(void)
 {
     const char *tmp = getenv("TMPDIR");
@@ -1889,6 +2048,8 @@ int main(void)
     RUN(test_lookups);
     RUN(test_check_and_vacuum);
     RUN(test_migrate_v1);
+    RUN(test_migrate_date);
+    RUN(test_date_fallback);
     RUN(test_enclosures);
 
     static const char *const archives[] = {
@@ -1898,8 +2059,8 @@ int main(void)
         "shared.db", "ftsbatch.db", "fail.db",     "code2.db",    "enclosures.db",
     };
     static const char *const query_archives[] = {
-        "guard.db",  "versions.db", "filters.db", "plans.db",
-        "search.db", "lookups.db",  "v1.db",      "check.db",
+        "guard.db",   "versions.db", "filters.db", "plans.db", "search.db",
+        "lookups.db", "v1.db",       "v1-date.db", "dates.db", "check.db",
     };
     for (size_t i = 0; i < sizeof query_archives / sizeof query_archives[0]; i++)
         remove_archive(query_archives[i]);
