@@ -31,7 +31,12 @@
  * End tags: libxml2 closes one element per end tag, even a mismatched one;
  * the parser keeps the names of the open elements and closes what the
  * document means (see on_end), so naked HTML with a <br> left open in one
- * RSS description does not swallow every later item.
+ * RSS description does not swallow every later item. An element left open
+ * at channel level is closed by the next item (see unclosed_before_item).
+ *
+ * Namespaces as feeds write them: names compared without case or a
+ * trailing slash, and the usual prefixes used without a declaration read
+ * as declared (see namespaces[] and undeclared_prefixes[]).
  */
 #include "feedkeep/feed.h"
 

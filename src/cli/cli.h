@@ -111,8 +111,8 @@ void out_add_marked(struct fk_buf *out, const char *s, bool styled, int width);
 void out_unmark(struct fk_buf *out, const char *s);
 
 /* Append the JSON members every article record has, without braces: id,
- * guid, url, title, author, published, updated, first_seen, last_seen,
- * tags, feed. */
+ * guid, url, title, author, date, published, updated, first_seen,
+ * last_seen, tags, feed. */
 void out_article_json(struct fk_buf *out, const struct fk_article *a);
 /* Append a TSV field, or a CSV one when format is OUT_CSV. */
 void out_add_field(struct fk_buf *out, enum out_format format, const char *s);
@@ -195,8 +195,9 @@ enum {
     "  --tag TAG         only articles with this tag (repeat: all of them)\n"                      \
     "  --any-tag TAG     only articles with at least one of these tags\n"                          \
     "                    (repeatable)\n"                                                           \
-    "  --since WHEN      only articles published at or after WHEN\n"                               \
-    "  --until WHEN      only articles published before WHEN (a date alone\n"                      \
+    "  --since WHEN      only articles dated at or after WHEN (an article's\n"                     \
+    "                    date: published, else updated)\n"                                         \
+    "  --until WHEN      only articles dated before WHEN (a date alone\n"                          \
     "                    includes that whole day); WHEN is an ISO 8601 date\n"                     \
     "                    (2026-06-01) or time (2026-06-01T12:00:00Z), or a\n"                      \
     "                    time ago: 30m, 12h, 7d, 2w\n"                                             \
@@ -206,7 +207,8 @@ enum {
     "                    the next argument unless that starts with '-'\n"                          \
     "  --limit N         at most N results\n"                                                      \
     "  --offset N        skip the first N results\n"                                               \
-    "  --sort KEY        published (default), updated or first_seen\n"                             \
+    "  --sort KEY        published (the article's date; the default),\n"                           \
+    "                    updated or first_seen\n"                                                  \
     "  --reverse         oldest first\n"
 
 /* Set f up for the command line getopt_long parses. */
