@@ -328,7 +328,7 @@ def snapshot(db, ids, skip=('last_seen',)):
         snap = {
             'articles': con.execute('SELECT %s FROM articles WHERE id IN (%s) ORDER BY id'
                                     % (', '.join(cols), marks), ids).fetchall(),
-            'tags': con.execute('SELECT at.article_id, t.name, at.published FROM article_tags at '
+            'tags': con.execute('SELECT at.article_id, t.name, at.date FROM article_tags at '
                                 'JOIN tags t ON t.id = at.tag_id WHERE at.article_id IN (%s) '
                                 'ORDER BY 1, 2' % marks, ids).fetchall(),
             'code': con.execute('SELECT * FROM code_blocks WHERE article_id IN (%s) ORDER BY id'
