@@ -105,6 +105,7 @@ struct run {
     long failed;
     long not_due;
     int code;
+    bool stopped; /* by a database error */
 };
 
 /* ---- option values ------------------------------------------------------------ */
@@ -306,11 +307,13 @@ static void finish(struct run *run, struct job *job)
     progress(run);
 }
 
-/* A database error: the run stops (the callback returns non-zero). */
+/* A database error: the run stops (the callback returns non-zero). A busy
+ * archive is not a damaged one: it has its own exit status. */
 static int db_failed(struct run *run, const struct fk_error *err)
 {
     msg_fk_error(err);
-    run->code = EXIT_IO;
+    run->code = err->kind == FK_ERROR_BUSY ? EXIT_LOCKED : EXIT_IO;
+    run->stopped = true;
     return -1;
 }
 
@@ -390,7 +393,7 @@ static int file_body(struct run *run, struct job *job, const struct fk_fetch_res
     int ret = 0;
 
     if (fk_archive_memory(run->store, r->body, r->body_len, &options, &result, &err) < 0) {
-        if (err.kind == FK_ERROR_DB) {
+        if (err.kind == FK_ERROR_DB || err.kind == FK_ERROR_BUSY) {
             ret = db_failed(run, &err);
         } else {
             *why = out_safe_dup(err.message);
@@ -655,7 +658,7 @@ static int fetch_all(struct run *run)
     }
     if (!run->cli->quiet)
         msg_progress("fetching %zu feeds", run->njobs);
-    if (fk_fetch_run(run->fetch, on_done, run, &err) < 0 && run->code != EXIT_IO) {
+    if (fk_fetch_run(run->fetch, on_done, run, &err) < 0 && !run->stopped) {
         /* The transport failed (the callback stops the run only after a
          * database error, which it has reported). */
         int code = msg_fk_error(&err);
@@ -696,7 +699,7 @@ int cmd_fetch(int argc, char **argv, struct cli *cli)
     msg_progress_clear();
     if (run.njobs && !run.fetch)
         goto out; /* no transfer started; the error said why */
-    if (code != EXIT_IO && !cli->quiet)
+    if (code != EXIT_IO && !run.stopped && !cli->quiet)
         printf("total: %zu feed%s, %ld new, %ld updated, %ld unchanged, %ld not modified, "
                "%ld failed, %ld not due\n",
                run.njobs, run.njobs == 1 ? "" : "s", run.counts[FK_PUT_NEW],
