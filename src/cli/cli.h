@@ -247,9 +247,11 @@ int cli_find_feed(struct fk_store *store, const char *command, const char *arg,
                   struct fk_subscription *out);
 
 /* lock.c: take the lock that lets one fetch at a time write the archive
- * (a file next to it, ARCHIVE.lock), waiting up to wait_ms. Returns EXIT_OK
- * with *fd set (the lock is held until fd is closed or the process ends),
- * or EXIT_LOCKED or EXIT_IO after printing why. */
+ * (a file next to it, ARCHIVE.lock, ARCHIVE being its resolved path, so
+ * that every path to one archive takes the same lock), waiting up to
+ * wait_ms. Returns EXIT_OK with *fd set (the lock is held until fd is
+ * closed or the process ends), or EXIT_LOCKED or EXIT_IO after printing
+ * why. */
 int cli_lock_archive(const char *archive, long wait_ms, int *fd);
 
 /* The subcommands. argv[0] is the subcommand name. */
