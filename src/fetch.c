@@ -144,6 +144,7 @@ struct transfer {
 
     CURL *easy; /* NULL while queued */
     struct curl_slist *headers;
+    bool conditional; /* the request carries If-None-Match or If-Modified-Since */
     struct fk_buf body;
     bool too_large; /* the write callback refused a chunk */
     bool connected; /* a connection was set up (curl's prereq callback) */
@@ -443,7 +444,8 @@ static int on_connected(void *clientp, char *primary_ip, char *local_ip, int pri
 }
 
 /* Add "Name: value" to the request headers; values that could break the
- * header (control characters) are not sent. */
+ * header (control characters) are not sent. Returns 1 when the header was
+ * added, 0 when it was not, -1 when out of memory. */
 static int add_header(struct transfer *t, const char *name, const char *value)
 {
     if (!value || !*value || has_control(value, strlen(value)))
@@ -456,7 +458,7 @@ static int add_header(struct transfer *t, const char *name, const char *value)
     if (!list)
         goto out;
     t->headers = list;
-    rc = 0;
+    rc = 1;
 out:
     fk_buf_release(&line);
     return rc;
@@ -513,11 +515,13 @@ static int transfer_start(struct fk_fetch *fetch, struct transfer *t)
 {
     const struct fk_fetch_options *o = &fetch->opts;
     t->permanent_only = true;
-    if (add_header(t, "If-None-Match", t->etag) < 0 ||
-        add_header(t, "If-Modified-Since", t->last_modified) < 0) {
+    int etag_sent = add_header(t, "If-None-Match", t->etag);
+    int date_sent = add_header(t, "If-Modified-Since", t->last_modified);
+    if (etag_sent < 0 || date_sent < 0) {
         transfer_fail(t, FK_FETCH_OTHER, "out of memory");
         return -1;
     }
+    t->conditional = etag_sent > 0 || date_sent > 0;
     t->easy = curl->easy_init();
     if (!t->easy) {
         transfer_fail(t, FK_FETCH_OTHER, "cannot start a transfer");
@@ -603,7 +607,14 @@ static void describe_outcome(const struct fk_fetch_options *o, struct transfer *
 {
     char size[32];
     if (code == CURLE_OK) {
-        if (status >= 300 && status != 304)
+        /* A 304 says "what you have is still good": to a request that
+         * named nothing it had, it can only come from a broken cache (or
+         * server), and taking it for success would archive nothing, run
+         * after run, without a word. */
+        if (status == 304 && !t->conditional)
+            transfer_fail(t, FK_FETCH_HTTP,
+                          "304 Not Modified to a request without validators (a broken cache?)");
+        else if (status >= 300 && status != 304)
             transfer_fail(t, FK_FETCH_HTTP, "HTTP %d", status);
         return;
     }

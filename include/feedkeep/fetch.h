@@ -74,7 +74,9 @@ enum fk_fetch_error {
     FK_FETCH_TIMEOUT,   /* connect or total timeout, or a stalled transfer */
     FK_FETCH_TOO_LARGE, /* the body passed max_body (after decompression) */
     FK_FETCH_HTTP,      /* the server answered with a status of 300 or more
-                           (304 excepted) that was not followed */
+                           that was not followed; a 304 only when the
+                           request sent no validators (a 304 to a
+                           conditional request is FK_FETCH_OK) */
     FK_FETCH_REDIRECT,  /* too many redirects, a loop, or a redirect to a
                            protocol we do not follow */
     FK_FETCH_PROTOCOL,  /* malformed, empty or truncated response */
