@@ -56,6 +56,7 @@ enum response_header {
     HEADER_LAST_MODIFIED,
     HEADER_CONTENT_TYPE,
     HEADER_RETRY_AFTER,
+    HEADER_DATE,
     HEADER_COUNT
 };
 
@@ -64,6 +65,7 @@ static const char *const header_names[HEADER_COUNT] = {
     [HEADER_LAST_MODIFIED] = "last-modified",
     [HEADER_CONTENT_TYPE] = "content-type",
     [HEADER_RETRY_AFTER] = "retry-after",
+    [HEADER_DATE] = "date",
 };
 
 static const char *const error_names[] = {
@@ -687,6 +689,28 @@ static int64_t parse_retry_after(const char *value, int64_t now)
     return fk_date_parse(value);
 }
 
+/* How far a response without a Date may date its Last-Modified after our
+ * clock: clocks of servers and clients drift apart by a little. */
+#define CLOCK_SKEW 60
+
+/* The response's Last-Modified if it can be sent back as If-Modified-Since,
+ * else NULL. A server must not date a Last-Modified after the response's
+ * own Date (RFC 9110, 8.8.2.1); one that does would, sent back, make a
+ * server that compares dates answer 304 until that date comes, however
+ * often the feed changes meanwhile. Without a Date our clock stands in,
+ * with some slack. A value that is not a date is kept: a server ignores an
+ * If-Modified-Since it cannot read. */
+static const char *usable_last_modified(const struct transfer *t, int64_t now)
+{
+    const char *value = t->values[HEADER_LAST_MODIFIED];
+    int64_t modified = fk_date_parse(value);
+    if (modified == FK_TIME_NONE)
+        return value;
+    int64_t sent = fk_date_parse(t->values[HEADER_DATE]);
+    int64_t latest = sent != FK_TIME_NONE ? sent : now + CLOCK_SKEW;
+    return modified > latest ? NULL : value;
+}
+
 /* Split "Text/XML; charset=\"utf-8\"" into "text/xml" and "utf-8". Both
  * are new strings the caller frees (NULL when absent). */
 static void parse_content_type(const char *value, char **media_type, char **charset)
@@ -747,11 +771,12 @@ static int deliver(struct fk_fetch *fetch, struct transfer *t, int code, fk_fetc
         r.bytes_received = received > 0 ? (uint64_t)received : 0;
         r.duration_ms = elapsed_ms;
         r.etag = t->values[HEADER_ETAG];
-        r.last_modified = t->values[HEADER_LAST_MODIFIED];
+        int64_t now = (int64_t)time(NULL);
+        r.last_modified = usable_last_modified(t, now);
         parse_content_type(t->values[HEADER_CONTENT_TYPE], &media_type, &charset);
         r.content_type = media_type;
         r.charset = charset;
-        r.retry_after = parse_retry_after(t->values[HEADER_RETRY_AFTER], (int64_t)time(NULL));
+        r.retry_after = parse_retry_after(t->values[HEADER_RETRY_AFTER], now);
         r.moved_to = t->moved_to;
         if ((t->error == FK_FETCH_OK && status != 304) || t->error == FK_FETCH_HTTP) {
             r.body = t->body.data ? t->body.data : "";

@@ -102,7 +102,11 @@ struct fk_fetch_result {
                             FK_FETCH_HTTP, whose error page it holds */
     size_t body_len;
     const char *etag; /* response validators, as sent (quotes and
-                         W/ kept), ready to go in the next request */
+                         W/ kept), ready to go in the next request;
+                         last_modified is NULL also when it is dated
+                         after the response's Date (or, without one,
+                         after our clock and a minute): sent back, it
+                         would get 304s until that date */
     const char *last_modified;
     const char *content_type; /* media type in lower case, no parameters */
     const char *charset;      /* Content-Type charset parameter, unquoted */
