@@ -2751,7 +2751,9 @@ enum sub_stmt_id {
 #define FEED_COLUMNS                                                                               \
     "f.id, f.url, f.name, f.title, f.site_url, f.etag, f.last_modified, f.final_url,"              \
     " f.moved_to, f.last_error, f.last_fetch, f.last_status, f.failures, f.next_fetch,"            \
-    " f.subscribed, (SELECT count(*) FROM article_feeds af WHERE af.feed_id = f.id)"
+    " f.subscribed, (SELECT count(*) FROM article_feeds af WHERE af.feed_id = f.id),"              \
+    " (SELECT l.time FROM fetches l WHERE l.feed_id = f.id AND l.error IS NULL"                    \
+    " AND l.status <> 304 ORDER BY l.time DESC LIMIT 1)"
 
 /* The text columns of FEED_COLUMNS: 1 to FEED_STRINGS. */
 #define FEED_STRINGS 9
@@ -2847,6 +2849,7 @@ static void read_feed(sqlite3_stmt *st, struct fk_subscription *sub, char **copi
     sub->next_fetch = column_time(st, 13);
     sub->subscribed = sqlite3_column_int(st, 14) != 0;
     sub->articles = sqlite3_column_int64(st, 15);
+    sub->last_body_fetch = column_time(st, 16);
 }
 
 const char *fk_store_path(const struct fk_store *store)

@@ -552,7 +552,15 @@ static bool is_due(const struct run *run, const struct fk_subscription *s, int64
     return run->set->force || s->next_fetch == FK_TIME_NONE || s->next_fetch <= now;
 }
 
-static void add_job(struct run *run, const struct fk_subscription *s)
+/* Validators are sent only while the feed's body was received within this
+ * long: a validator can be wrong (a cache or server that answers 304 to it
+ * whatever the feed holds, a date it should not have given), and nothing
+ * but a fetch without one can tell. Once a day bounds how long such a
+ * validator can hide new articles, at the cost of one full fetch a day of
+ * a feed that does not change. */
+#define VALIDATORS_TRUSTED_FOR (24 * 60 * 60)
+
+static void add_job(struct run *run, const struct fk_subscription *s, int64_t now)
 {
     struct job *job = &run->jobs[run->njobs++];
     memset(job, 0, sizeof *job);
@@ -560,7 +568,8 @@ static void add_job(struct run *run, const struct fk_subscription *s)
     job->url = fk_xstrdup(s->url);
     job->feed_url = fk_xstrdup(s->url);
     /* --force: as if the archive had never fetched the feed. */
-    if (!run->set->force) {
+    if (!run->set->force && s->last_body_fetch != FK_TIME_NONE &&
+        now - s->last_body_fetch < VALIDATORS_TRUSTED_FOR) {
         job->etag = fk_xstrdup(s->etag);
         job->last_modified = fk_xstrdup(s->last_modified);
     }
@@ -585,7 +594,7 @@ static int add_if_due(const struct fk_subscription *s, void *ctx)
         walk->cap = walk->cap ? walk->cap * 2 : 64;
         run->jobs = fk_xrealloc(run->jobs, walk->cap * sizeof *run->jobs);
     }
-    add_job(run, s);
+    add_job(run, s, walk->now);
     return 0;
 }
 
@@ -612,7 +621,7 @@ static int pick_named(struct run *run, int argc, char **argv, int64_t now)
             continue;
         }
         if (is_due(run, &s, now)) {
-            add_job(run, &s);
+            add_job(run, &s, now);
         } else {
             char delay[32];
             run->not_due++;
