@@ -1961,9 +1961,9 @@ def c_read_only(c):
             ensure(r.rc == 3, '%s: exit 3: %r' % (args[0], r))
             ensure(r.err == "feedkeep: archive '%s': attempt to write a readonly database\n" % db,
                    '%s: one line naming the archive: %r' % (args[0], r.err))
+        # check only reads: it checks a read-only archive too
         r = run('check', db=db, as_nobody=nobody)
-        ensure(r.rc == 3 and r.err == "feedkeep: archive '%s' is read-only: cannot check its "
-               "full-text index\n" % db and r.out == '', 'check says it could not: %r' % r)
+        ensure(r.rc == 0 and r.out == '%s: ok\n' % db and r.err == '', 'check: %r' % r)
         ensure(sha256(db) == before, 'the archive was modified')
         # With the directory read-only too, SQLite cannot make the WAL's
         # shared-memory file next to the archive, which it needs even to
@@ -2086,9 +2086,9 @@ def c_locked_db(c):
         start = time.monotonic()
         r = run('import', c.write('one.xml', good_feed('c%02d-lock' % c.number, 2)), db=db)
         took = time.monotonic() - start
-        # busy_timeout: 5 s, then a clear error
-        ensure(r.rc == 3 and r.err == "feedkeep: archive '%s': database is locked\n" % db,
-               'import: %r' % r)
+        # busy_timeout: 5 s, then a clear error: busy, not damaged
+        ensure(r.rc == 4 and r.err == "feedkeep: archive '%s' is busy: another process is "
+               "writing to it (database is locked); try again later\n" % db, 'import: %r' % r)
         ensure(4 < took < 30, 'waited %.1f s' % took)
         r = run('list', '--format', 'json', db=db)
         ensure(r.rc == 0 and len(r.out.splitlines()) == 12, 'readers are not blocked: %r' % r)
@@ -2128,6 +2128,98 @@ def c_concurrent_fetch(c):
             first.wait()
     ensure(first.returncode == 0 and err == b'', 'the first run: %d %r' % (first.returncode, err))
     c.assert_goods(db, Result(0, out.decode(), '', 0, 0), goods + [(slow, 2)])
+
+
+@case('a fetch through a symbolic link, a linked directory or a relative path while one runs')
+def c_concurrent_fetch_links(c):
+    db = c.archive()
+    link = c.path('link.db')
+    os.symlink(db, link)
+    os.symlink(c.dir, c.path('linked-dir'))
+    goods = c.goods()
+    slow = SERVER.route('/c%02d-slow-feed' % c.number, lambda h: (time.sleep(3), h.answer(
+        200, good_feed('c%02d-slow' % c.number, 2)))[1])
+    run('add', *[u for u, _ in goods], slow, db=db)
+    env = dict(os.environ)
+    env.pop('FEEDKEEP_DB', None)
+    first = subprocess.Popen([BIN, '--db', link, 'fetch', *FAST, '--stall-time', '0'],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    try:
+        deadline = time.monotonic() + 10
+        while not SERVER.requested('/c%02d-slow-feed' % c.number) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        real = os.path.realpath(db)
+        for path, cwd in ((db, None), (os.path.join(c.path('linked-dir'), 'archive.db'), None),
+                          ('archive.db', c.dir), ('./link.db', c.dir)):
+            r = run('fetch', *FAST, db=path, cwd=cwd)
+            ensure(r.rc == 4 and r.out == '' and r.err == "feedkeep: another fetch is running on "
+                   "'%s' (it holds '%s.lock'); use --wait SECONDS to wait for it\n"
+                   % (path, real), 'fetch by %s: %r' % (path, r))
+        ensure(first.poll() is None, 'the first run ended before the others were tried')
+        out, err = first.communicate(timeout=60)
+    finally:
+        if first.poll() is None:
+            first.kill()
+            first.wait()
+    ensure(first.returncode == 0 and err == b'', 'the first run: %d %r' % (first.returncode, err))
+    c.assert_goods(db, Result(0, out.decode(), '', 0, 0), goods + [(slow, 2)])
+    ensure([n for n in os.listdir(c.dir) if n.endswith('.lock')] == ['archive.db.lock'],
+           'one lock file: %r' % os.listdir(c.dir))
+
+
+@case('check while another process writes the archive, during a fetch, and when it is locked')
+def c_check_busy(c):
+    db = c.archive()
+    ok = Result(0, '%s: ok\n' % db, '', 0, 0)
+    con = sqlite3.connect(db, timeout=1, isolation_level=None)
+    con.execute('BEGIN IMMEDIATE')
+    con.execute("UPDATE articles SET title = 'not committed' WHERE id = ?", (c.fixture.ids[0],))
+    try:
+        r = run('check', db=db)
+        ensure((r.rc, r.out, r.err) == (ok.rc, ok.out, ok.err), 'check beside a writer: %r' % r)
+        ensure(r.seconds < 4, 'check waited %.1f s for the writer' % r.seconds)
+    finally:
+        con.rollback()
+        con.close()
+    # during a fetch, which goes on writing
+    goods = c.goods()
+    slow = SERVER.route('/c%02d-slow-feed' % c.number, lambda h: (time.sleep(2), h.answer(
+        200, good_feed('c%02d-slow' % c.number, 2)))[1])
+    run('add', *[u for u, _ in goods], slow, db=db)
+    env = dict(os.environ)
+    env.pop('FEEDKEEP_DB', None)
+    fetch = subprocess.Popen([BIN, '--db', db, 'fetch', *FAST, '--stall-time', '0'],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    try:
+        deadline = time.monotonic() + 10
+        while not SERVER.requested('/c%02d-slow-feed' % c.number) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        r = run('check', db=db)
+        ensure((r.rc, r.out, r.err) == (ok.rc, ok.out, ok.err), 'check during a fetch: %r' % r)
+        out, err = fetch.communicate(timeout=60)
+    finally:
+        if fetch.poll() is None:
+            fetch.kill()
+            fetch.wait()
+    ensure(fetch.returncode == 0 and err == b'', 'the fetch: %d %r' % (fetch.returncode, err))
+    c.assert_goods(db, Result(0, out.decode(), '', 0, 0), goods + [(slow, 2)])
+    # a process that keeps the archive to itself (SQLite's exclusive locking
+    # mode) locks readers out too: busy, exit 4, nothing called damaged
+    con = sqlite3.connect(db, timeout=1, isolation_level=None)
+    con.execute('PRAGMA locking_mode = EXCLUSIVE')
+    con.execute('BEGIN IMMEDIATE')
+    con.execute('UPDATE feeds SET name = name')
+    con.execute('COMMIT')
+    try:
+        r = run('check', db=db)
+        ensure(r.rc == 4 and r.out == '' and r.err == "feedkeep: archive '%s' is busy: another "
+               "process is writing to it (database is locked); try again later\n" % db,
+               'check of a locked archive: %r' % r)
+        ensure(4 < r.seconds < 30, 'waited %.1f s' % r.seconds)
+    finally:
+        con.close()
+    r = run('check', db=db)
+    ensure((r.rc, r.out, r.err) == (ok.rc, ok.out, ok.err), 'check once it is free: %r' % r)
 
 
 @case('a fetch killed with SIGKILL while it files 100,000 items')
