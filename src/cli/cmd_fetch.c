@@ -30,10 +30,12 @@ static const char help[] =
     "Fetch the subscribed feeds that are due (all of them, or the ones named\n"
     "by URL, dev.to shorthand or id) and archive their new and changed\n"
     "articles, one transaction per feed. The validators of the last fetch\n"
-    "are sent, so an unchanged feed costs a 304 and no parsing. A feed that\n"
-    "fails is not fetched again for 30 minutes, twice as long after each\n"
-    "further failure in a row up to 24 hours, or until the server's\n"
-    "Retry-After when that is later; a success resets this.\n"
+    "are sent, so an unchanged feed costs a 304 and no parsing; once its\n"
+    "body is a day old, a feed is fetched without them. A 304 to a request\n"
+    "without validators is a failure. A feed that fails is not fetched\n"
+    "again for 30 minutes, twice as long after each further failure in a\n"
+    "row up to 24 hours, or until the server's Retry-After when that is\n"
+    "later; a success resets this.\n"
     "\n"
     "Options:\n"
     "  --jobs N                 feeds fetched at once (default 8; at most 2\n"
@@ -63,7 +65,8 @@ static const char help[] =
     "'URL: not modified') and a total on stdout, and a line per failed feed\n"
     "on stderr:  feedkeep: 'URL': HTTP 503 (3rd failure, next try in 2h)\n"
     "Exit status: 0 every feed was fetched or was not due, 1 a feed failed,\n"
-    "2 usage error, 3 database or I/O error, 4 another fetch holds the lock.\n";
+    "2 usage error, 3 database or I/O error, 4 the archive is busy (another\n"
+    "fetch holds the lock).\n";
 
 /* What the options set. */
 struct settings {

@@ -57,7 +57,8 @@ static const char usage_tail[] =
     "  --version      show the version\n"
     "\n"
     "Exit status: 0 success, 1 a feed could not be read, 2 usage error,\n"
-    "3 database or I/O error, 4 another fetch holds the archive's lock.\n"
+    "3 database or I/O error, 4 the archive is busy (another fetch holds its\n"
+    "lock, or another process keeps it locked).\n"
     "See feedkeep(1).\n";
 
 static void usage(FILE *to)
