@@ -411,6 +411,12 @@ struct fk_store {
     /* Statements of the subscription functions, prepared on first use
      * (see the end of this file). */
     sqlite3_stmt **sub_stmts;
+    /* fk_store_check's comparison of the full-text index (see there). */
+    bool fts_function_ready;
+    struct fts_tally {
+        int64_t entries;
+        uint64_t sum;                   /* of the entries' hashes, wrapping */
+    } fts_expected, fts_expected_sizes; /* tokens, and column sizes */
 };
 
 static void sub_stmts_free(struct fk_store *store);
@@ -419,11 +425,18 @@ static void sub_stmts_free(struct fk_store *store);
 
 static int db_error(struct fk_store *store, struct fk_error *err)
 {
-    /* An error of the file (a full disk, a size limit, no write access,
-     * another process's lock): name it. */
     int code = sqlite3_errcode(store->db) & 0xff;
+    /* Another process's lock, past the busy timeout: the archive is
+     * sound, only not available now. */
+    if (code == SQLITE_BUSY)
+        return fk_error_set(err, FK_ERROR_BUSY,
+                            "archive '%s' is busy: another process is writing to it (%s); "
+                            "try again later",
+                            store->path, sqlite3_errmsg(store->db));
+    /* An error of the file (a full disk, a size limit, no write access):
+     * name it. */
     if (code == SQLITE_IOERR || code == SQLITE_FULL || code == SQLITE_CANTOPEN ||
-        code == SQLITE_READONLY || code == SQLITE_BUSY)
+        code == SQLITE_READONLY)
         return fk_error_set(err, FK_ERROR_DB, "archive '%s': %s", store->path,
                             sqlite3_errmsg(store->db));
     return fk_error_set(err, FK_ERROR_DB, "database error: %s", sqlite3_errmsg(store->db));
@@ -711,6 +724,8 @@ static int check_archive(struct fk_store *store, int64_t *version, struct fk_err
     if (rc == SQLITE_NOTADB)
         return fk_error_set(err, FK_ERROR_DB, "'%s' is not a feedkeep archive: %s", store->path,
                             sqlite3_errmsg(store->db));
+    if ((rc & 0xff) == SQLITE_BUSY)
+        return db_error(store, err);
     if (rc != SQLITE_OK)
         return fk_error_set(err, FK_ERROR_DB, "cannot open archive '%s': %s", store->path,
                             sqlite3_errmsg(store->db));
@@ -2377,8 +2392,8 @@ void fk_store_stats_release(struct fk_store_stats *stats)
 
 /* ---- maintenance ---------------------------------------------------------------- */
 
-/* The checks of fk_store_check, in order: SQL returning one row per problem
- * found (integrity_check returns "ok" when there is none). */
+/* The checks of fk_store_check that SQLite makes: SQL returning one row per
+ * problem found (integrity_check returns "ok" when there is none). */
 static const struct {
     const char *name;
     const char *sql;
@@ -2389,12 +2404,276 @@ static const struct {
                      " parent) FROM pragma_foreign_key_check"},
 };
 
+/* Checking the full-text index by reading.
+ *
+ * FTS5 compares an external-content index with its content when asked
+ *   INSERT INTO articles_fts(articles_fts, rank) VALUES ('integrity-check', 1)
+ * but that is a write: it needs the archive's write lock, so it waited for
+ * any writer and, after the busy timeout, reported a sound index as not
+ * agreeing with the articles; and while it ran (minutes, on a large
+ * archive) a fetch could not write. check makes the same comparison by
+ * reading, in the one read transaction of all its checks (a snapshot,
+ * which a writer does not disturb in WAL mode):
+ *
+ * - what the index holds: every (article, column, position, token), as an
+ *   fts5vocab table lists them (made in the connection's temp schema,
+ *   which is not the archive);
+ * - what it should hold: the same from the articles, split by the index's
+ *   own tokenizer (FTS5 hands it and each row's text to an auxiliary
+ *   function) and numbered as FTS5 numbers positions.
+ *
+ * Each side is summed up as a count and a sum of hashes of its entries, in
+ * any order. Each row's token counts are also compared with the sizes the
+ * index keeps per article (its docsize table), which ranking uses. */
+
+/* The index's columns, in order (the schema's articles_fts). */
+static const char *const fts_columns[] = {"title", "text", "tags"};
+/* FTS5 indexes at most this many bytes of a token (its
+ * FTS5_MAX_TOKEN_SIZE); the rest of a longer one is not in the index. */
+#define FTS_TOKEN_MAX 32768
+#define FTS_FUNCTION  "feedkeep_check_tokens"
+
+static void fts_tally_add(struct fts_tally *tally, int64_t rowid, int column, int position,
+                          const char *token, size_t len)
+{
+    char head[16];
+    uint64_t row = (uint64_t)rowid;
+    for (int i = 0; i < 8; i++)
+        head[i] = (char)(row >> (8 * i));
+    for (int i = 0; i < 4; i++) {
+        head[8 + i] = (char)((uint32_t)column >> (8 * i));
+        head[12 + i] = (char)((uint32_t)position >> (8 * i));
+    }
+    tally->entries++;
+    tally->sum += fnv_add(fnv_add(FNV_OFFSET_BASIS, head, sizeof head), token, len);
+}
+
+/* The tokens of one column of one row, as FTS5 would index them. */
+struct fts_row {
+    struct fts_tally *tally;
+    int64_t rowid;
+    int column;
+    int positions; /* positions used so far */
+};
+
+static int on_fts_token(void *ctx, int flags, const char *token, int len, int start, int end)
+{
+    struct fts_row *row = ctx;
+    (void)start;
+    (void)end;
+    /* A token colocated with the one before (a synonym) shares its
+     * position, as in FTS5's own indexing. */
+    if (!(flags & FTS5_TOKEN_COLOCATED) || row->positions == 0)
+        row->positions++;
+    size_t n = len <= 0 ? 0 : len > FTS_TOKEN_MAX ? FTS_TOKEN_MAX : (size_t)len;
+    fts_tally_add(row->tally, row->rowid, row->column, row->positions - 1, token, n);
+    return SQLITE_OK;
+}
+
+/* The auxiliary function, called as FTS_FUNCTION(articles_fts, rowid) for
+ * each article: adds the row's tokens and its column sizes to the store's
+ * expected tallies. (The rowid is an argument: in a scan without MATCH,
+ * FTS5's xRowid and xColumnSize cannot be used.) */
+static void fts_expected_row(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
+                             int nargs, sqlite3_value **args)
+{
+    struct fk_store *store = api->xUserData(fts);
+    if (nargs != 1) {
+        sqlite3_result_error(ctx, FTS_FUNCTION ": wrong number of arguments", -1);
+        return;
+    }
+    struct fts_row row = {&store->fts_expected, sqlite3_value_int64(args[0]), 0, 0};
+    for (int i = 0; i < api->xColumnCount(fts); i++) {
+        const char *text = NULL;
+        int len = 0;
+        row.column = i;
+        row.positions = 0;
+        int rc = api->xColumnText(fts, i, &text, &len);
+        if (rc == SQLITE_OK)
+            rc = api->xTokenize(fts, text, len, &row, on_fts_token);
+        if (rc != SQLITE_OK) {
+            sqlite3_result_error_code(ctx, rc);
+            return;
+        }
+        fts_tally_add(&store->fts_expected_sizes, row.rowid, i, row.positions, "", 0);
+    }
+    sqlite3_result_null(ctx);
+}
+
+/* One of the column sizes FTS5 keeps, SQLite varints one after the other.
+ * Returns the bytes read, 0 when p does not start with one. */
+static size_t read_varint(const unsigned char *p, size_t len, uint64_t *value)
+{
+    uint64_t v = 0;
+    for (size_t i = 0; i < len && i < 9; i++) {
+        if (i == 8) {
+            *value = (v << 8) | p[i];
+            return 9;
+        }
+        v = (v << 7) | (p[i] & 0x7f);
+        if (!(p[i] & 0x80)) {
+            *value = v;
+            return i + 1;
+        }
+    }
+    return 0;
+}
+
+/* Make FTS_FUNCTION known to this handle's FTS5, once. */
+static int fts_register(struct fk_store *store, struct fk_error *err)
+{
+    fts5_api *api = NULL;
+    sqlite3_stmt *st = NULL;
+
+    if (store->fts_function_ready)
+        return 0;
+    /* FTS5 hands out its API through a pointer bound to this function. */
+    if (sqlite3_prepare_v2(store->db, "SELECT fts5(?1)", -1, &st, NULL) != SQLITE_OK)
+        return db_error(store, err);
+    if (sqlite3_bind_pointer(st, 1, &api, "fts5_api_ptr", NULL) != SQLITE_OK ||
+        sqlite3_step(st) != SQLITE_ROW) {
+        db_error(store, err);
+        sqlite3_finalize(st);
+        return -1;
+    }
+    sqlite3_finalize(st);
+    if (!api || api->iVersion < 2)
+        return fk_error_set(err, FK_ERROR_DB, "archive '%s': this SQLite's FTS5 is too old",
+                            store->path);
+    if (api->xCreateFunction(api, FTS_FUNCTION, store, fts_expected_row, NULL) != SQLITE_OK)
+        return db_error(store, err);
+    store->fts_function_ready = true;
+    return 0;
+}
+
+static bool is_busy(int rc)
+{
+    return (rc & 0xff) == SQLITE_BUSY;
+}
+
+/* Compare the index with the articles (inside the caller's read
+ * transaction). Returns 0 with *problem NULL when they agree or set to a
+ * description the caller frees, -1 with err filled when the comparison
+ * could not be made. */
+static int fts_compare(struct fk_store *store, char **problem, struct fk_error *err)
+{
+    struct fts_tally held = {0, 0}, held_sizes = {0, 0};
+    int64_t unknown_columns = 0;
+    sqlite3_stmt *st = NULL;
+    int rc, ret = -1;
+
+    *problem = NULL;
+    store->fts_expected = (struct fts_tally){0, 0};
+    store->fts_expected_sizes = (struct fts_tally){0, 0};
+    if (sqlite3_prepare_v2(store->db, "SELECT doc, col, offset, term FROM temp.feedkeep_fts_index",
+                           -1, &st, NULL) != SQLITE_OK) {
+        db_error(store, err);
+        goto out;
+    }
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *column = column_str(st, 1);
+        int index = -1;
+        for (int i = 0; i < (int)(sizeof fts_columns / sizeof fts_columns[0]); i++)
+            if (column && strcmp(column, fts_columns[i]) == 0)
+                index = i;
+        if (index < 0) {
+            unknown_columns++;
+            continue;
+        }
+        const char *term = (const char *)sqlite3_column_blob(st, 3);
+        fts_tally_add(&held, sqlite3_column_int64(st, 0), index, sqlite3_column_int(st, 2),
+                      term ? term : "", (size_t)sqlite3_column_bytes(st, 3));
+    }
+    if (rc != SQLITE_DONE)
+        goto step_failed;
+    sqlite3_finalize(st);
+    if (sqlite3_prepare_v2(store->db,
+                           "SELECT " FTS_FUNCTION "(articles_fts, rowid) FROM articles_fts", -1,
+                           &st, NULL) != SQLITE_OK) {
+        db_error(store, err);
+        goto out;
+    }
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        ;
+    if (rc != SQLITE_DONE)
+        goto step_failed;
+    sqlite3_finalize(st);
+    if (sqlite3_prepare_v2(store->db, "SELECT id, sz FROM articles_fts_docsize", -1, &st, NULL) !=
+        SQLITE_OK) {
+        db_error(store, err);
+        goto out;
+    }
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const unsigned char *p = sqlite3_column_blob(st, 1);
+        size_t len = (size_t)sqlite3_column_bytes(st, 1);
+        for (int i = 0; i < (int)(sizeof fts_columns / sizeof fts_columns[0]); i++) {
+            uint64_t size = 0;
+            size_t used = p ? read_varint(p, len, &size) : 0;
+            if (!used) {
+                unknown_columns++; /* cannot be what FTS5 wrote */
+                break;
+            }
+            p += used;
+            len -= used;
+            fts_tally_add(&held_sizes, sqlite3_column_int64(st, 0), i, (int)size, "", 0);
+        }
+    }
+    if (rc != SQLITE_DONE)
+        goto step_failed;
+    if (held.entries != store->fts_expected.entries || held.sum != store->fts_expected.sum ||
+        unknown_columns || held_sizes.entries != store->fts_expected_sizes.entries ||
+        held_sizes.sum != store->fts_expected_sizes.sum) {
+        struct fk_buf what = FK_BUF_INIT;
+        fk_buf_adds(&what, "it does not agree with the articles (");
+        if (held.entries != store->fts_expected.entries)
+            fk_buf_printf(&what, "it holds %lld tokens where the articles have %lld",
+                          (long long)held.entries, (long long)store->fts_expected.entries);
+        else if (held.sum != store->fts_expected.sum || unknown_columns)
+            fk_buf_adds(&what, "it holds other tokens than the articles have");
+        else
+            fk_buf_adds(&what, "the sizes it keeps of the articles are wrong");
+        fk_buf_adds(&what, "); 'feedkeep vacuum' rebuilds it");
+        *problem = fk_buf_detach(&what);
+    }
+    ret = 0;
+    goto out;
+step_failed:
+    /* A damaged index is a finding; a busy archive or another failure is
+     * not. */
+    if ((rc & 0xff) == SQLITE_CORRUPT) {
+        struct fk_buf what = FK_BUF_INIT;
+        fk_buf_printf(&what, "it is damaged (%s); 'feedkeep vacuum' rebuilds it",
+                      sqlite3_errmsg(store->db));
+        *problem = fk_buf_detach(&what);
+        ret = 0;
+    } else {
+        db_error(store, err);
+    }
+out:
+    sqlite3_finalize(st);
+    return ret;
+}
+
 int fk_store_check(struct fk_store *store, fk_problem_fn fn, void *ctx, struct fk_error *err)
 {
     sqlite3_stmt *st = NULL;
+    char *problem = NULL;
+    bool reading = false;
     int problems = 0;
     int rc;
 
+    if (store->in_feed)
+        return fk_error_set(err, FK_ERROR_USAGE, "a feed is being filed");
+    if (fts_register(store, err) < 0 ||
+        exec_sql(store,
+                 "CREATE VIRTUAL TABLE IF NOT EXISTS temp.feedkeep_fts_index"
+                 " USING fts5vocab(main, articles_fts, instance)",
+                 err) < 0)
+        goto fail;
+    /* One snapshot for every check: a fetch may go on writing meanwhile. */
+    if (exec_sql(store, "BEGIN", err) < 0)
+        goto fail;
+    reading = true;
     for (size_t i = 0; i < sizeof checks / sizeof checks[0]; i++) {
         if (sqlite3_prepare_v2(store->db, checks[i].sql, -1, &st, NULL) != SQLITE_OK) {
             db_error(store, err);
@@ -2405,41 +2684,32 @@ int fk_store_check(struct fk_store *store, fk_problem_fn fn, void *ctx, struct f
             fn(checks[i].name, column_str(st, 0) ? column_str(st, 0) : "?", ctx);
         }
         /* A damaged file can make the check itself fail: that is a
-         * finding too. */
+         * finding too. A busy archive is not. */
         if (rc != SQLITE_DONE) {
+            if (is_busy(rc)) {
+                db_error(store, err);
+                goto fail;
+            }
             problems++;
             fn(checks[i].name, sqlite3_errmsg(store->db), ctx);
         }
         sqlite3_finalize(st);
         st = NULL;
     }
-    /* FTS5 compares its index with the articles; it fails when they
-     * differ. */
-    char *message = NULL;
-    if (sqlite3_exec(store->db,
-                     "INSERT INTO articles_fts(articles_fts, rank) VALUES ('integrity-check', 1)",
-                     NULL, NULL, &message) != SQLITE_OK) {
-        /* The check is a write to FTS5: on a read-only archive it cannot
-         * run, which says nothing about the index. */
-        if ((sqlite3_errcode(store->db) & 0xff) == SQLITE_READONLY) {
-            sqlite3_free(message);
-            fk_error_set(err, FK_ERROR_DB,
-                         "archive '%s' is read-only: cannot check its full-text index",
-                         store->path);
-            goto fail;
-        }
-        struct fk_buf what = FK_BUF_INIT;
-        fk_buf_printf(&what,
-                      "it does not agree with the articles (%s); 'feedkeep vacuum' rebuilds it",
-                      message ? message : sqlite3_errmsg(store->db));
+    if (fts_compare(store, &problem, err) < 0)
+        goto fail;
+    if (problem) {
         problems++;
-        fn("full-text index", what.data, ctx);
-        fk_buf_release(&what);
+        fn("full-text index", problem, ctx);
+        free(problem);
     }
-    sqlite3_free(message);
+    if (exec_sql(store, "COMMIT", err) < 0)
+        goto fail;
     return problems;
 fail:
     sqlite3_finalize(st);
+    if (reading && !sqlite3_get_autocommit(store->db))
+        (void)sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL); /* err says why */
     return -1;
 }
 
@@ -2504,7 +2774,9 @@ enum sub_stmt_id {
 #define FEED_COLUMNS                                                                               \
     "f.id, f.url, f.name, f.title, f.site_url, f.etag, f.last_modified, f.final_url,"              \
     " f.moved_to, f.last_error, f.last_fetch, f.last_status, f.failures, f.next_fetch,"            \
-    " f.subscribed, (SELECT count(*) FROM article_feeds af WHERE af.feed_id = f.id)"
+    " f.subscribed, (SELECT count(*) FROM article_feeds af WHERE af.feed_id = f.id),"              \
+    " (SELECT l.time FROM fetches l WHERE l.feed_id = f.id AND l.error IS NULL"                    \
+    " AND l.status <> 304 ORDER BY l.time DESC LIMIT 1)"
 
 /* The text columns of FEED_COLUMNS: 1 to FEED_STRINGS. */
 #define FEED_STRINGS 9
@@ -2600,6 +2872,7 @@ static void read_feed(sqlite3_stmt *st, struct fk_subscription *sub, char **copi
     sub->next_fetch = column_time(st, 13);
     sub->subscribed = sqlite3_column_int(st, 14) != 0;
     sub->articles = sqlite3_column_int64(st, 15);
+    sub->last_body_fetch = column_time(st, 16);
 }
 
 const char *fk_store_path(const struct fk_store *store)

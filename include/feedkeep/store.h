@@ -409,8 +409,11 @@ struct fk_subscription {
     int64_t next_fetch;     /* not fetched before this (backoff);
                                FK_TIME_NONE: whenever */
     int64_t articles;       /* articles the feed carried */
-    bool subscribed;        /* false: only imported, or removed */
-    void *priv;             /* owned memory, for fk_subscription_release */
+    /* The latest fetch of the log that got the feed's body (a success
+     * other than a 304); FK_TIME_NONE: none. */
+    int64_t last_body_fetch;
+    bool subscribed; /* false: only imported, or removed */
+    void *priv;      /* owned memory, for fk_subscription_release */
 };
 
 /* Subscribe to url (copied as given: the caller expands shorthands and

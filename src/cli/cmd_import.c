@@ -126,7 +126,7 @@ int cmd_import(int argc, char **argv, struct cli *cli)
     struct fk_error err = {0};
     int code = EXIT_OK;
     if (fk_archive_fd(store, fd, &archive_options, &result, &err) < 0) {
-        if (err.kind == FK_ERROR_DB) {
+        if (err.kind == FK_ERROR_DB || err.kind == FK_ERROR_BUSY) {
             code = msg_fk_error(&err);
         } else {
             msg_error("'%s': %s", path, err.message);

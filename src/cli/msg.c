@@ -94,6 +94,8 @@ int msg_fk_error(const struct fk_error *err)
         return EXIT_USAGE;
     case FK_ERROR_DB:
         return EXIT_IO;
+    case FK_ERROR_BUSY:
+        return EXIT_LOCKED;
     default:
         return EXIT_FAILED;
     }

@@ -1035,6 +1035,123 @@ def c_retry_after(c):
     ensure('next try in 7d' in r.err or 'next try in 6d' in r.err, 'the delay shown: %r' % r.err)
 
 
+@case('a broken cache that answers 304 to requests without validators, run after run')
+def c_unconditional_304(c):
+    db = c.archive()
+    seen = []
+
+    def cache(h):
+        seen.append((h.headers.get('If-None-Match'), h.headers.get('If-Modified-Since')))
+        h.answer(304)
+    url = SERVER.route('/c%02d-broken-cache' % c.number, cache)
+    why = '304 Not Modified to a request without validators (a broken cache?)'
+    r = c.fetch(db, [url])
+    ensure(fetch_failed(r, url, why) == why, 'the cause, exactly: %r' % r.err)
+    ensure(seen == [(None, None)], 'the request had no validators: %r' % seen)
+    ensure('%s: not modified' % url not in r.out and '0 not modified, 1 failed' in r.out,
+           'not counted as not modified: %r' % r.out)
+    status, failures, next_fetch, error = feed_state(db, url)
+    ensure(status == 304 and failures == 1 and error == why and next_fetch is not None and
+           next_fetch > time.time() + 25 * 60, 'logged and backed off: %r' % (feed_state(db, url),))
+    ensure(query(db, 'SELECT l.status, l.error FROM fetches l JOIN feeds f ON f.id = l.feed_id '
+                     'WHERE f.url = ?', url) == [(304, why)], 'in the fetch log')
+    # the next run, quiet, and forced past the backoff: a failure again,
+    # printed, exit 1
+    r = run('--quiet', 'fetch', *FAST, '--force', url, db=db)
+    fetch_failed(r, url, why, failures=2)
+    ensure(r.out == '', 'nothing else printed: %r' % r)
+    ensure(articles_of(db, url) == 0 and feed_state(db, url)[1] == 2, 'second failure counted')
+
+
+def http_date(t):
+    return email.utils.formatdate(t, usegmt=True)
+
+
+@case('Last-Modified in the future, with and without a Date, and a server that compares dates')
+def c_future_last_modified(c):
+    db = c.archive()
+    future = int(time.time()) + 365 * 86400
+    feeds = {'dated': 1, 'undated': 1}
+    seen = {'dated': [], 'undated': []}
+
+    def server(name):
+        def answer(h):
+            ims = h.headers.get('If-Modified-Since')
+            seen[name].append(ims)
+            # what a server does that takes its file's date at its word
+            if ims and email.utils.parsedate_to_datetime(ims).timestamp() >= future:
+                status, body = 304, b''
+            else:
+                status, body = 200, good_feed('c%02d-%s' % (c.number, name), feeds[name])
+            if name == 'dated':  # Date is added by the server library
+                h.answer(status, body, [('Last-Modified', http_date(future))])
+            else:
+                h.raw(b'HTTP/1.1 %d OK\r\nLast-Modified: %s\r\nContent-Type: '
+                      b'application/rss+xml\r\nContent-Length: %d\r\nConnection: close\r\n'
+                      b'\r\n%s' % (status, http_date(future).encode(), len(body), body))
+        return SERVER.route('/c%02d-%s' % (c.number, name), answer)
+    urls = {name: server(name) for name in feeds}
+    r = c.fetch(db, list(urls.values()))
+    fetch_ok(r)
+    for name, url in urls.items():
+        ensure('%s: 1 new, 0 updated, 0 unchanged\n' % url in r.out, '%s archived: %r' % (name, r))
+        ensure(query(db, 'SELECT last_modified FROM feeds WHERE url = ?', url) == [(None,)],
+               '%s: the future Last-Modified was kept' % name)
+        feeds[name] = 2
+    r = run('fetch', *FAST, db=db)
+    fetch_ok(r)
+    for name, url in urls.items():
+        ensure(seen[name] == [None, None], '%s: If-Modified-Since sent: %r' % (name, seen[name]))
+        ensure('%s: 1 new, 0 updated, 1 unchanged\n' % url in r.out,
+               '%s: the new article archived: %r' % (name, r))
+        ensure(articles_of(db, url) == 2, '%s: 2 articles' % name)
+    # a Last-Modified in the past, the usual case, is still sent back
+    an_hour_ago = http_date(time.time() - 3600)
+    past = SERVER.static('/c%02d-past' % c.number, good_feed('c%02d-past' % c.number, 1),
+                         headers=[('Last-Modified', an_hour_ago)])
+    run('add', past, db=db)
+    fetch_ok(run('fetch', *FAST, past, db=db))
+    ensure(query(db, 'SELECT last_modified FROM feeds WHERE url = ?', past) == [(an_hour_ago,)],
+           'a past Last-Modified is kept')
+
+
+@case('a validator answered with 304 for ever: the feed is fetched without it once a day')
+def c_stale_validator(c):
+    db = c.archive()
+    version = [1]
+    seen = []
+
+    def server(h):
+        inm = h.headers.get('If-None-Match')
+        seen.append(inm)
+        # the ETag never changes with the content: any If-None-Match gets a 304
+        if inm:
+            h.answer(304, headers=[('ETag', '"same"')])
+        else:
+            h.answer(200, good_feed('c%02d-stale' % c.number, version[0]), [('ETag', '"same"')])
+    url = SERVER.route('/c%02d-stale' % c.number, server)
+    r = c.fetch(db, [url])
+    ensure('%s: 1 new, 0 updated, 0 unchanged\n' % url in r.out, 'first fetch: %r' % r)
+    version[0] = 3
+    r = run('fetch', *FAST, url, db=db)
+    fetch_ok(r)
+    ensure(seen == [None, '"same"'] and '%s: not modified\n' % url in r.out,
+           'within a day the validator is sent: %r %r' % (seen, r))
+    # a day later (the fetch log aged by hand)
+    con = sqlite3.connect(db)
+    con.execute('UPDATE fetches SET time = time - 86400 - 60')
+    con.commit()
+    con.close()
+    r = run('fetch', *FAST, url, db=db)
+    fetch_ok(r)
+    ensure(seen[2:] == [None], 'after a day, no validator: %r' % seen)
+    ensure('%s: 2 new, 0 updated, 1 unchanged\n' % url in r.out and articles_of(db, url) == 3,
+           'the new articles archived: %r' % r)
+    r = run('fetch', *FAST, url, db=db)
+    ensure(seen[3:] == ['"same"'] and '%s: not modified\n' % url in r.out,
+           'then validators again: %r %r' % (seen, r))
+
+
 @case('redirect loop')
 def c_redirect_loop(c):
     db = c.archive()
@@ -1844,9 +1961,9 @@ def c_read_only(c):
             ensure(r.rc == 3, '%s: exit 3: %r' % (args[0], r))
             ensure(r.err == "feedkeep: archive '%s': attempt to write a readonly database\n" % db,
                    '%s: one line naming the archive: %r' % (args[0], r.err))
+        # check only reads: it checks a read-only archive too
         r = run('check', db=db, as_nobody=nobody)
-        ensure(r.rc == 3 and r.err == "feedkeep: archive '%s' is read-only: cannot check its "
-               "full-text index\n" % db and r.out == '', 'check says it could not: %r' % r)
+        ensure(r.rc == 0 and r.out == '%s: ok\n' % db and r.err == '', 'check: %r' % r)
         ensure(sha256(db) == before, 'the archive was modified')
         # With the directory read-only too, SQLite cannot make the WAL's
         # shared-memory file next to the archive, which it needs even to
@@ -1969,9 +2086,9 @@ def c_locked_db(c):
         start = time.monotonic()
         r = run('import', c.write('one.xml', good_feed('c%02d-lock' % c.number, 2)), db=db)
         took = time.monotonic() - start
-        # busy_timeout: 5 s, then a clear error
-        ensure(r.rc == 3 and r.err == "feedkeep: archive '%s': database is locked\n" % db,
-               'import: %r' % r)
+        # busy_timeout: 5 s, then a clear error: busy, not damaged
+        ensure(r.rc == 4 and r.err == "feedkeep: archive '%s' is busy: another process is "
+               "writing to it (database is locked); try again later\n" % db, 'import: %r' % r)
         ensure(4 < took < 30, 'waited %.1f s' % took)
         r = run('list', '--format', 'json', db=db)
         ensure(r.rc == 0 and len(r.out.splitlines()) == 12, 'readers are not blocked: %r' % r)
@@ -2011,6 +2128,98 @@ def c_concurrent_fetch(c):
             first.wait()
     ensure(first.returncode == 0 and err == b'', 'the first run: %d %r' % (first.returncode, err))
     c.assert_goods(db, Result(0, out.decode(), '', 0, 0), goods + [(slow, 2)])
+
+
+@case('a fetch through a symbolic link, a linked directory or a relative path while one runs')
+def c_concurrent_fetch_links(c):
+    db = c.archive()
+    link = c.path('link.db')
+    os.symlink(db, link)
+    os.symlink(c.dir, c.path('linked-dir'))
+    goods = c.goods()
+    slow = SERVER.route('/c%02d-slow-feed' % c.number, lambda h: (time.sleep(3), h.answer(
+        200, good_feed('c%02d-slow' % c.number, 2)))[1])
+    run('add', *[u for u, _ in goods], slow, db=db)
+    env = dict(os.environ)
+    env.pop('FEEDKEEP_DB', None)
+    first = subprocess.Popen([BIN, '--db', link, 'fetch', *FAST, '--stall-time', '0'],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    try:
+        deadline = time.monotonic() + 10
+        while not SERVER.requested('/c%02d-slow-feed' % c.number) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        real = os.path.realpath(db)
+        for path, cwd in ((db, None), (os.path.join(c.path('linked-dir'), 'archive.db'), None),
+                          ('archive.db', c.dir), ('./link.db', c.dir)):
+            r = run('fetch', *FAST, db=path, cwd=cwd)
+            ensure(r.rc == 4 and r.out == '' and r.err == "feedkeep: another fetch is running on "
+                   "'%s' (it holds '%s.lock'); use --wait SECONDS to wait for it\n"
+                   % (path, real), 'fetch by %s: %r' % (path, r))
+        ensure(first.poll() is None, 'the first run ended before the others were tried')
+        out, err = first.communicate(timeout=60)
+    finally:
+        if first.poll() is None:
+            first.kill()
+            first.wait()
+    ensure(first.returncode == 0 and err == b'', 'the first run: %d %r' % (first.returncode, err))
+    c.assert_goods(db, Result(0, out.decode(), '', 0, 0), goods + [(slow, 2)])
+    ensure([n for n in os.listdir(c.dir) if n.endswith('.lock')] == ['archive.db.lock'],
+           'one lock file: %r' % os.listdir(c.dir))
+
+
+@case('check while another process writes the archive, during a fetch, and when it is locked')
+def c_check_busy(c):
+    db = c.archive()
+    ok = Result(0, '%s: ok\n' % db, '', 0, 0)
+    con = sqlite3.connect(db, timeout=1, isolation_level=None)
+    con.execute('BEGIN IMMEDIATE')
+    con.execute("UPDATE articles SET title = 'not committed' WHERE id = ?", (c.fixture.ids[0],))
+    try:
+        r = run('check', db=db)
+        ensure((r.rc, r.out, r.err) == (ok.rc, ok.out, ok.err), 'check beside a writer: %r' % r)
+        ensure(r.seconds < 4, 'check waited %.1f s for the writer' % r.seconds)
+    finally:
+        con.rollback()
+        con.close()
+    # during a fetch, which goes on writing
+    goods = c.goods()
+    slow = SERVER.route('/c%02d-slow-feed' % c.number, lambda h: (time.sleep(2), h.answer(
+        200, good_feed('c%02d-slow' % c.number, 2)))[1])
+    run('add', *[u for u, _ in goods], slow, db=db)
+    env = dict(os.environ)
+    env.pop('FEEDKEEP_DB', None)
+    fetch = subprocess.Popen([BIN, '--db', db, 'fetch', *FAST, '--stall-time', '0'],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    try:
+        deadline = time.monotonic() + 10
+        while not SERVER.requested('/c%02d-slow-feed' % c.number) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        r = run('check', db=db)
+        ensure((r.rc, r.out, r.err) == (ok.rc, ok.out, ok.err), 'check during a fetch: %r' % r)
+        out, err = fetch.communicate(timeout=60)
+    finally:
+        if fetch.poll() is None:
+            fetch.kill()
+            fetch.wait()
+    ensure(fetch.returncode == 0 and err == b'', 'the fetch: %d %r' % (fetch.returncode, err))
+    c.assert_goods(db, Result(0, out.decode(), '', 0, 0), goods + [(slow, 2)])
+    # a process that keeps the archive to itself (SQLite's exclusive locking
+    # mode) locks readers out too: busy, exit 4, nothing called damaged
+    con = sqlite3.connect(db, timeout=1, isolation_level=None)
+    con.execute('PRAGMA locking_mode = EXCLUSIVE')
+    con.execute('BEGIN IMMEDIATE')
+    con.execute('UPDATE feeds SET name = name')
+    con.execute('COMMIT')
+    try:
+        r = run('check', db=db)
+        ensure(r.rc == 4 and r.out == '' and r.err == "feedkeep: archive '%s' is busy: another "
+               "process is writing to it (database is locked); try again later\n" % db,
+               'check of a locked archive: %r' % r)
+        ensure(4 < r.seconds < 30, 'waited %.1f s' % r.seconds)
+    finally:
+        con.close()
+    r = run('check', db=db)
+    ensure((r.rc, r.out, r.err) == (ok.rc, ok.out, ok.err), 'check once it is free: %r' % r)
 
 
 @case('a fetch killed with SIGKILL while it files 100,000 items')

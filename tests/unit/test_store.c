@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "feedkeep/date.h"
@@ -1887,6 +1888,87 @@ static void test_check_and_vacuum(void)
     fk_store_close(store);
 }
 
+/* check compares the full-text index with the articles by reading: on
+ * any content it must agree with FTS5's own integrity-check, find what
+ * that finds, and run beside a writer. */
+static void test_check_index_by_reading(void)
+{
+    struct fk_store *store = open_fresh("checkfts.db");
+    if (!store)
+        return;
+    struct fk_error err = {0};
+    char problems[512] = "";
+    struct test_item t;
+    /* A token longer than FTS5 indexes (32 KiB), accents, other scripts,
+     * no title, no text. */
+    size_t long_len = 40000;
+    char *long_text = malloc(long_len + 16);
+    memset(long_text, 'x', long_len);
+    strcpy(long_text + long_len, " and more");
+    CHECK_INT(begin(store, "https://e/feed"), 0);
+    test_item_init(&t, "https://e/1", "Écoles et Straße", long_text, june(1));
+    add_tag(&t, "façade");
+    CHECK_INT(put(store, &t), FK_PUT_NEW);
+    test_item_init(&t, "https://e/2", NULL, "日本語のテキスト 🙂 emoji, ναι", june(2));
+    CHECK_INT(put(store, &t), FK_PUT_NEW);
+    test_item_init(&t, "https://e/3", "Only a title", "", june(3));
+    CHECK_INT(put(store, &t), FK_PUT_NEW);
+    CHECK_INT(end(store), 0);
+    /* A changed article is indexed at once, not at the end of the feed. */
+    CHECK_INT(begin(store, "https://e/feed"), 0);
+    test_item_init(&t, "https://e/3", "Only a title", "now with some text, text, text", june(3));
+    CHECK_INT(put(store, &t), FK_PUT_UPDATED);
+    CHECK_INT(end(store), 0);
+    free(long_text);
+    CHECK_INT(fts_check("checkfts.db"), 0);
+    CHECK_INT(fk_store_check(store, count_problem, problems, &err), 0);
+    CHECK_STR(problems, "");
+
+    /* Beside a writer holding the write lock with changes not committed:
+     * no wait, and the snapshot is sound. */
+    sqlite3 *writer = NULL;
+    CHECK(sqlite3_open(tmp_path("checkfts.db"), &writer) == SQLITE_OK);
+    CHECK(sqlite3_exec(writer, "BEGIN IMMEDIATE; UPDATE articles SET text = 'half done'", NULL,
+                       NULL, NULL) == SQLITE_OK);
+    time_t start = time(NULL);
+    CHECK_INT(fk_store_check(store, count_problem, problems, &err), 0);
+    CHECK(time(NULL) - start < 3);
+    CHECK(sqlite3_exec(writer, "ROLLBACK", NULL, NULL, NULL) == SQLITE_OK);
+    sqlite3_close(writer);
+
+    /* What each kind of disagreement looks like: both checks find it, and
+     * vacuum repairs it. */
+    static const char *const breakages[] = {
+        /* the index lost an article */
+        "INSERT INTO articles_fts(articles_fts, rowid, title, text, tags)"
+        " SELECT 'delete', id, title, text, tags_text FROM articles WHERE id = 2",
+        /* text changed behind the index */
+        "UPDATE articles SET tags_text = 'other' WHERE id = 1",
+        /* an article that was never indexed, with no words at all */
+        "INSERT INTO articles(key, content_hash, source_hash, first_seen, last_seen)"
+        " VALUES ('by hand', 0, 0, 0, 0)",
+        /* an index entry for no article */
+        "INSERT INTO articles_fts(rowid, title, text, tags) VALUES (999, 'ghost', '', '')",
+        /* the sizes FTS5 keeps */
+        "UPDATE articles_fts_docsize SET sz = x'010101' WHERE id = 3",
+    };
+    for (size_t i = 0; i < sizeof breakages / sizeof breakages[0]; i++) {
+        CHECK_INT(sql_exec("checkfts.db", breakages[i]), 0);
+        CHECK(fts_check("checkfts.db") != 0);
+        problems[0] = '\0';
+        CHECK_INT(fk_store_check(store, count_problem, problems, &err), 1);
+        CHECK_STR(problems, "full-text index");
+        CHECK_INT(sql_exec("checkfts.db", "DELETE FROM articles WHERE key = 'by hand';"
+                                          " UPDATE articles SET tags_text = 'facade' WHERE id = 1"),
+                  0);
+        CHECK_INT(fk_store_vacuum(store, &err), 0);
+        problems[0] = '\0';
+        CHECK_INT(fk_store_check(store, count_problem, problems, &err), 0);
+        CHECK_INT(fts_check("checkfts.db"), 0);
+    }
+    fk_store_close(store);
+}
+
 /* ---- migrations ---------------------------------------------------------------- */
 
 /* tests/data/archive-v1-versions.sql is an archive as feedkeep 0.1.0 (schema 1)
@@ -2047,6 +2129,7 @@ int main(void)
     RUN(test_search);
     RUN(test_lookups);
     RUN(test_check_and_vacuum);
+    RUN(test_check_index_by_reading);
     RUN(test_migrate_v1);
     RUN(test_migrate_date);
     RUN(test_date_fallback);
