@@ -136,6 +136,8 @@ int cmd_import(int argc, char **argv, struct cli *cli)
     if (code == EXIT_OK && !result.info.well_formed && cli->verbose)
         msg_warn("'%s': not well-formed XML (%s); kept what could be read", path,
                  result.info.error ? result.info.error : "unknown error");
+    if (code == EXIT_OK)
+        msg_guid_changes(path, result.matched, result.matched_id, cli->quiet);
     if (code == EXIT_OK && !cli->quiet)
         printf("%s: %ld new, %ld updated, %ld unchanged%s", path, result.counts[FK_PUT_NEW],
                result.counts[FK_PUT_UPDATED], result.counts[FK_PUT_UNCHANGED],
