@@ -3207,6 +3207,7 @@ enum sub_stmt_id {
     SUB_PRUNE,
     SUB_MOVE,
     SUB_REKEY,
+    SUB_REKEY_ALIASES,
     SUB_COUNT
 };
 
@@ -3252,6 +3253,9 @@ static const char *const sub_stmt_sql[SUB_COUNT] = {
      * already taken keeps the old one rather than failing the move. */
     [SUB_REKEY] = "UPDATE OR IGNORE articles SET key = ?3 || substr(key, length(?1) + 1)"
                   " WHERE key > ?1 AND key < ?2",
+    [SUB_REKEY_ALIASES] =
+        "UPDATE OR IGNORE article_aliases SET key = ?3 || substr(key, length(?1) + 1)"
+        " WHERE key > ?1 AND key < ?2",
 };
 
 static void sub_stmts_free(struct fk_store *store)
@@ -3622,12 +3626,13 @@ out:
 }
 
 /* Carry the article keys scoped by feed URL old_url over to new_url (see
- * fk_store_identity): "feed:URL guid:..." and "hash:URL ...". */
-static int rekey_articles(struct fk_store *store, const char *old_url, const char *new_url,
-                          struct fk_error *err)
+ * fk_store_identity): "feed:URL guid:..." and "hash:URL ...", of articles
+ * (statement SUB_REKEY) or of aliases (SUB_REKEY_ALIASES). */
+static int rekey(struct fk_store *store, enum sub_stmt_id id, const char *old_url,
+                 const char *new_url, struct fk_error *err)
 {
     static const char *const prefixes[][2] = {{"feed:", " guid:"}, {"hash:", " "}};
-    sqlite3_stmt *st = sub_stmt(store, SUB_REKEY, err);
+    sqlite3_stmt *st = sub_stmt(store, id, err);
     int ret = 0;
 
     if (!st)
@@ -3694,7 +3699,8 @@ int fk_store_move_feed(struct fk_store *store, int64_t id, const char *new_url,
         db_error(store, err);
         goto out;
     }
-    if (step_done(store, st, err) < 0 || rekey_articles(store, old_url, new_url, err) < 0 ||
+    if (step_done(store, st, err) < 0 || rekey(store, SUB_REKEY, old_url, new_url, err) < 0 ||
+        rekey(store, SUB_REKEY_ALIASES, old_url, new_url, err) < 0 ||
         run(store, ST_COMMIT, err) < 0)
         goto out;
     ret = 0;
