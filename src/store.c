@@ -233,8 +233,7 @@ static const char *const schema_v5[] = {
     "    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,\n"
     "    feed_id    INTEGER REFERENCES feeds(id) ON DELETE SET NULL,  -- whose item had it\n"
     "    guid       TEXT,              -- that item's guid as the feed wrote it\n"
-    "    rule       TEXT NOT NULL CHECK (rule IN ('title', 'text')),  -- what matched, with the "
-    "link\n"
+    "    rule       TEXT NOT NULL CHECK (rule IN ('title', 'text')),  -- matched with the link\n"
     "    created    INTEGER NOT NULL\n"
     ") WITHOUT ROWID;\n"
     "CREATE INDEX article_aliases_article ON article_aliases(article_id);\n",
@@ -249,7 +248,13 @@ static const struct migration {
     int version;
     const char *const *sql;
 } migrations[] = {
-    {1, schema_v1}, {2, schema_v2}, {3, schema_v3}, {4, schema_v4}, {5, schema_v5},
+    /* clang-format off */
+    {1, schema_v1},
+    {2, schema_v2},
+    {3, schema_v3},
+    {4, schema_v4},
+    {5, schema_v5},
+    /* clang-format on */
 };
 
 /* ---- prepared statements -------------------------------------------------- */
@@ -411,11 +416,13 @@ static const char *const stmt_sql[ST_COUNT] = {
  * slot). The guid-change rule never matches an article the same document
  * carried, and an article reached again under another of its keys in the
  * same document is not filed twice. 16 bytes an item. */
+struct filed_slot {
+    int64_t id;
+    uint64_t key_hash;
+};
+
 struct filed_set {
-    struct filed_slot {
-        int64_t id;
-        uint64_t key_hash;
-    } * slots;
+    struct filed_slot *slots;
     size_t size; /* a power of two, or 0 */
     size_t count;
 };
