@@ -62,6 +62,9 @@ static const char help[] =
     "Prints a line per feed ('URL: 3 new, 0 updated, 9 unchanged' or\n"
     "'URL: not modified') and a total on stdout, and a line per failed feed\n"
     "on stderr:  feedkeep: 'URL': HTTP 503 (3rd failure, next try in 2h)\n"
+    "Items that came under new guids for archived articles of their feed\n"
+    "are filed as those articles, with one line on stderr for the feed (see\n"
+    "'feedkeep dedup --help').\n"
     "Exit status: 0 every feed was fetched or was not due, 1 a feed failed,\n"
     "2 usage error, 3 database or I/O error, 4 another fetch holds the lock.\n";
 
