@@ -1185,9 +1185,11 @@ static void match_compare(const struct match_side *a, const struct match_side *b
     m->same_title = *ta && strcmp(ta, tb) == 0;
     free(ta);
     free(tb);
-    int64_t apart = a->published - b->published;
+    /* In unsigned arithmetic: a hostile date must not overflow. */
+    uint64_t apart = a->published > b->published ? (uint64_t)a->published - (uint64_t)b->published
+                                                 : (uint64_t)b->published - (uint64_t)a->published;
     m->dates_agree = a->published == FK_TIME_NONE || b->published == FK_TIME_NONE ||
-                     (apart < FK_MATCH_MAX_DATE_APART && -apart < FK_MATCH_MAX_DATE_APART);
+                     apart < FK_MATCH_MAX_DATE_APART;
     size_t la = a->text ? strlen(a->text) : 0, lb = b->text ? strlen(b->text) : 0;
     m->length_ratio = la && lb ? (double)(la < lb ? la : lb) / (double)(la < lb ? lb : la) : 0.0;
     m->similarity = 0.0;

@@ -98,7 +98,8 @@ static void text_candidate(struct fk_buf *out, const struct fk_dedup_article *ar
     if (a == FK_TIME_NONE || b == FK_TIME_NONE) {
         fk_buf_adds(out, " (a date is unknown)");
     } else {
-        out_delay(a > b ? a - b : b - a, apart, sizeof apart);
+        uint64_t seconds = a > b ? (uint64_t)a - (uint64_t)b : (uint64_t)b - (uint64_t)a;
+        out_delay(seconds > INT64_MAX ? INT64_MAX : (int64_t)seconds, apart, sizeof apart);
         fk_buf_printf(out, " (published %s apart)", apart);
     }
     fk_buf_addc(out, '\n');
