@@ -76,8 +76,9 @@ static void text_candidate(struct fk_buf *out, const struct fk_dedup_article *ar
     text_article(out, "compared with article", &c->article);
     fk_buf_printf(out, "  same feed:    %s", yes_no(m->same_feed));
     if (m->same_feed) {
-        fk_buf_adds(out, " ");
+        fk_buf_adds(out, " (");
         add_safe(out, c->feed_url);
+        fk_buf_addc(out, ')');
     } else {
         fk_buf_adds(out, " (no feed carried both)");
     }

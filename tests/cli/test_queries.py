@@ -745,6 +745,10 @@ def test_guid_change(tmp):
     check('  same feed:    no (no feed carried both)\n' in out and '  same link:    yes\n' in out
           and '  same title:   yes\n' in out and out.endswith('  verdict:      two articles\n'),
           'explain pair rules: %r' % out)
+    rc, out, err = run('dedup', '--explain', '1', '2', db=db)
+    check(rc == 0 and '  same feed:    yes (https://blog.example/feed.xml)\n' in out and
+          '  link alone:   no (the links differ)\n' in out and
+          out.endswith('  verdict:      two articles\n'), 'explain two posts: %r' % out)
     rc, out, err = run('dedup', '--explain', 'https://blog.example/posts/2', '1', '--format',
                        'json', db=db)
     x = json.loads(out) if rc == 0 else {}
