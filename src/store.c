@@ -2250,7 +2250,9 @@ int fk_store_find_article(struct fk_store *store, const char *url, int64_t *id,
                           struct fk_error *err)
 {
     static const char sql[] = "SELECT min(id) FROM (SELECT id FROM articles WHERE url = ?1"
-                              " UNION ALL SELECT id FROM articles WHERE key = 'guid:' || ?1)";
+                              " UNION ALL SELECT id FROM articles WHERE key = 'guid:' || ?1"
+                              " UNION ALL SELECT article_id FROM article_aliases"
+                              " WHERE key = 'guid:' || ?1)";
     sqlite3_stmt *st = NULL;
     int ret = -1;
 

@@ -199,7 +199,8 @@ struct fk_store_counts {
 };
 int fk_store_counts(struct fk_store *store, struct fk_store_counts *out, struct fk_error *err);
 
-/* Find the article whose link is url, or whose guid is url when no link
+/* Find the article whose link is url, or whose guid is url (or one of
+ * the guids it was filed under, see fk_store_dedup_explain) when no link
  * is; the first filed when several are. Returns 0 with *id set, 1 when
  * there is none, -1 with err filled. */
 int fk_store_find_article(struct fk_store *store, const char *url, int64_t *id,

@@ -745,6 +745,8 @@ def test_guid_change(tmp):
     check('  same feed:    no (no feed carried both)\n' in out and '  same link:    yes\n' in out
           and '  same title:   yes\n' in out and out.endswith('  verdict:      two articles\n'),
           'explain pair rules: %r' % out)
+    rc, out, err = run('show', '--json', 'https://blog.example/posts/3/', db=db)
+    check(rc == 0 and json.loads(out)['id'] == 3, 'an alias guid names its article: %r' % err)
     rc, out, err = run('dedup', '--explain', '1', '2', db=db)
     check(rc == 0 and '  same feed:    yes (https://blog.example/feed.xml)\n' in out and
           '  link alone:   no (the links differ)\n' in out and
