@@ -959,17 +959,13 @@ char *fk_store_link_key(const char *url)
 {
     size_t len;
     const char *s = trim(url, &len);
-    const char *scheme;
     size_t scheme_len;
-    if (len > 7 && ascii_equal_n(s, "http://", 7)) {
-        scheme = "http";
+    if (len > 7 && ascii_equal_n(s, "http://", 7))
         scheme_len = 4;
-    } else if (len > 8 && ascii_equal_n(s, "https://", 8)) {
-        scheme = "https";
+    else if (len > 8 && ascii_equal_n(s, "https://", 8))
         scheme_len = 5;
-    } else {
+    else
         return NULL;
-    }
     const char *host = s + scheme_len + 3;
     const char *end = s + len;
     const char *fragment = memchr(host, '#', (size_t)(end - host));
@@ -993,8 +989,9 @@ char *fk_store_link_key(const char *url)
 
     struct fk_buf key;
     fk_buf_init(&key, SIZE_MAX);
-    fk_buf_add(&key, scheme, scheme_len);
-    fk_buf_adds(&key, "://");
+    /* Without the scheme: a site that moves to https moves its links (and
+     * its guids, when they are the links) without changing its articles. */
+    fk_buf_adds(&key, "//");
     for (size_t i = 0; i < host_len; i++)
         fk_buf_addc(&key, ascii_lower(host[i]));
     fk_buf_add(&key, path, (size_t)(path_end - path));
@@ -1006,8 +1003,7 @@ char *fk_store_link_key(const char *url)
 /* Whether link key names the front page of a site: no path, no query. */
 static bool link_is_root(const char *key)
 {
-    const char *host = strstr(key, "://");
-    return !host || !strpbrk(host + 3, "/?");
+    return strncmp(key, "//", 2) != 0 || !strpbrk(key + 2, "/?");
 }
 
 /* feedkeep_link_key(url): fk_store_link_key in SQL, for the migration

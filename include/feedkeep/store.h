@@ -395,10 +395,11 @@ char *fk_store_identity(const char *feed_url, const struct fk_item *item);
 #define FK_MATCH_MIN_SIMILARITY   0.8
 
 /* A link as the rule compares links: an http or https URL (surrounding
- * white space ignored) with its scheme and host in lower case, without the
- * scheme's default port, its fragment, or slashes at the end of its path;
- * the query is kept as it is. NULL for any other link. Returns a new
- * string the caller frees. */
+ * white space ignored) without its scheme (http and https links are one:
+ * "//host/path"), its host in lower case, without the scheme's default
+ * port, its fragment, or slashes at the end of its path; the query is kept
+ * as it is. NULL for any other link. Returns a new string the caller
+ * frees. */
 char *fk_store_link_key(const char *url);
 
 /* The number of items of the feed being filed (since fk_store_begin_feed)
