@@ -387,9 +387,9 @@ char *fk_store_identity(const char *feed_url, const struct fk_item *item);
  * alias of the article (the article keeps its first key, while its guid
  * and link, like its content, are those of the item last written), so the
  * next document finds it with one more indexed lookup, made only when the
- * key itself is not found. An article reached under
- * another of its keys after being filed in the same document is not filed
- * again (FK_PUT_UNCHANGED). */
+ * key itself is not found. An article reached under another of its keys
+ * after being filed in the same document is not filed again
+ * (FK_PUT_UNCHANGED). */
 #define FK_MATCH_MAX_DATE_APART   (24 * 60 * 60)
 #define FK_MATCH_MIN_LENGTH_RATIO 0.9
 #define FK_MATCH_MIN_SIMILARITY   0.8
