@@ -165,6 +165,7 @@ static int archive(struct fk_store *store, int fd, const char *data, size_t len,
         fk_error_set(err, FK_ERROR_INPUT, "no feed in the document");
         goto out;
     }
+    result->matched = fk_store_feed_matches(store, &result->matched_id);
     if (opts->before_commit &&
         opts->before_commit(store, result->feed_id, result, opts->ctx, err) < 0)
         goto out;

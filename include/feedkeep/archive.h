@@ -47,6 +47,9 @@ struct fk_archive_options {
 struct fk_archive_result {
     long counts[FK_PUT_COUNT]; /* items by enum fk_put_result */
     long items;                /* items read from the document */
+    long matched;              /* items under a new guid filed as the article
+                                  they match (fk_store_feed_matches) */
+    int64_t matched_id;        /* the first such article */
     int64_t feed_id;           /* the feed filed under; 0 when none was begun */
     char *feed_url;            /* its URL (owned), or NULL */
     struct fk_feed_info info;  /* the document's metadata (well_formed, the

@@ -32,6 +32,11 @@ struct cli {
 /* msg.c: the one place that prints diagnostics, as "feedkeep: ..." lines. */
 void msg_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void msg_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Something the user should know that is no failure ("feedkeep: ..."). */
+void msg_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Say that items of feed (a path or URL, printable) were filed as articles
+ * they matched under new guids (fk_archive_result.matched), unless quiet. */
+void msg_guid_changes(const char *feed, long matched, int64_t first_id, bool quiet);
 /* Print a usage error and a hint to run --help; returns EXIT_USAGE. */
 int msg_usage(const char *command, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Print err's message; returns the exit code for its kind. A database
@@ -266,6 +271,7 @@ int cmd_search(int argc, char **argv, struct cli *cli);
 int cmd_tags(int argc, char **argv, struct cli *cli);
 int cmd_stats(int argc, char **argv, struct cli *cli);
 int cmd_history(int argc, char **argv, struct cli *cli);
+int cmd_dedup(int argc, char **argv, struct cli *cli);
 int cmd_check(int argc, char **argv, struct cli *cli);
 int cmd_vacuum(int argc, char **argv, struct cli *cli);
 int cmd_export(int argc, char **argv, struct cli *cli);

@@ -64,6 +64,9 @@ static const char help[] =
     "Prints a line per feed ('URL: 3 new, 0 updated, 9 unchanged' or\n"
     "'URL: not modified') and a total on stdout, and a line per failed feed\n"
     "on stderr:  feedkeep: 'URL': HTTP 503 (3rd failure, next try in 2h)\n"
+    "Items that came under new guids for archived articles of their feed\n"
+    "are filed as those articles, with one line on stderr for the feed (see\n"
+    "'feedkeep dedup --help').\n"
     "Exit status: 0 every feed was fetched or was not due, 1 a feed failed,\n"
     "2 usage error, 3 database or I/O error, 4 the archive is busy (another\n"
     "fetch holds the lock).\n";
@@ -91,6 +94,8 @@ struct job {
     char *page_url;            /* of the backfill page in flight */
     int pages;                 /* backfill pages archived */
     long counts[FK_PUT_COUNT]; /* by enum fk_put_result, backfill pages included */
+    long matched;              /* items under new guids filed as archived articles */
+    int64_t matched_id;        /* the first of those articles */
     char *moved_to;            /* the feed moved permanently there */
     bool followed;             /* ... and its subscription was changed */
 };
@@ -305,6 +310,8 @@ static void finish(struct run *run, struct job *job)
         run->counts[i] += job->counts[i];
     if (job->state == JOB_NOT_MODIFIED)
         run->not_modified++;
+    /* Once for the feed, its backfill pages included. */
+    msg_guid_changes(job->url, job->matched, job->matched_id, run->cli->quiet);
     if (job->state != JOB_FAILED && !run->cli->quiet)
         print_summary(job);
     progress(run);
@@ -407,6 +414,9 @@ static int file_body(struct run *run, struct job *job, const struct fk_fetch_res
     for (int i = 0; i < FK_PUT_COUNT; i++)
         job->counts[i] += result.counts[i];
     *items = result.items;
+    if (!job->matched)
+        job->matched_id = result.matched_id;
+    job->matched += result.matched;
     if (!result.info.well_formed && run->cli->verbose) {
         char *error = out_safe_dup(result.info.error ? result.info.error : "unknown error");
         msg_warn("'%s': not well-formed XML (%s); kept what could be read",

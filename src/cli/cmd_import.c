@@ -19,7 +19,9 @@ static const char help[] =
     "Archive the RSS or Atom document in FILE (or on stdin for -): each item\n"
     "is converted to text, Markdown and code blocks and stored with its tags.\n"
     "Items already archived are recognised; importing a document twice adds\n"
-    "nothing.\n"
+    "nothing. Items under new guids that match archived articles of the feed\n"
+    "are filed as those articles, and one line on stderr says so (see\n"
+    "'feedkeep dedup --help').\n"
     "\n"
     "Options:\n"
     "  --base-url URL  the document's own URL: resolves relative links and\n"
@@ -136,6 +138,8 @@ int cmd_import(int argc, char **argv, struct cli *cli)
     if (code == EXIT_OK && !result.info.well_formed && cli->verbose)
         msg_warn("'%s': not well-formed XML (%s); kept what could be read", path,
                  result.info.error ? result.info.error : "unknown error");
+    if (code == EXIT_OK)
+        msg_guid_changes(path, result.matched, result.matched_id, cli->quiet);
     if (code == EXIT_OK && !cli->quiet)
         printf("%s: %ld new, %ld updated, %ld unchanged%s", path, result.counts[FK_PUT_NEW],
                result.counts[FK_PUT_UPDATED], result.counts[FK_PUT_UNCHANGED],

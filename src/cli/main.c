@@ -26,6 +26,7 @@ static const struct command commands[] = {
     {"search", cmd_search, "full-text search, best matches first, with snippets"},
     {"show", cmd_show, "print one article, one of its versions or a diff"},
     {"history", cmd_history, "list the versions of an article"},
+    {"dedup", cmd_dedup, "explain why articles are or are not one (changed guids)"},
     {"code", cmd_code, "list the code blocks of archived articles"},
     {"tags", cmd_tags, "list the tags with their article counts"},
     {"stats", cmd_stats, "show the archive's size, counts and last fetch"},
