@@ -2509,8 +2509,9 @@ int main(void)
         "shared.db", "ftsbatch.db", "fail.db",     "code2.db",    "enclosures.db",
     };
     static const char *const query_archives[] = {
-        "guard.db",   "versions.db", "filters.db", "plans.db", "search.db", "lookups.db", "v1.db",
-        "v1-date.db", "dates.db",    "check.db",   "guids.db", "digest.db", "explain.db",
+        "guard.db",   "versions.db", "filters.db", "plans.db",    "search.db",
+        "lookups.db", "v1.db",       "v1-date.db", "dates.db",    "check.db",
+        "guids.db",   "digest.db",   "explain.db", "checkfts.db",
     };
     for (size_t i = 0; i < sizeof query_archives / sizeof query_archives[0]; i++)
         remove_archive(query_archives[i]);
