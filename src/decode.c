@@ -62,6 +62,31 @@ static const struct {
     {0x5, "UTF-16LE", 2}, /* 3C 00 3F 00 */
 };
 
+/* The families of encodings the first bytes of a document tell apart, by
+ * how "<?" is written in them. A charset from outside the document (an HTTP
+ * charset, --charset) only chooses within the family of the document's
+ * first bytes: a UTF-8 document served as "utf-16" starts with "<?xml" in
+ * single bytes, which no UTF-16 reads as "<". */
+enum family { FAM_UNKNOWN, FAM_ASCII, FAM_EBCDIC, FAM_UTF16, FAM_UTF32 };
+
+static const char *const family_names[] = {
+    [FAM_UNKNOWN] = "unknown", [FAM_ASCII] = "ASCII-compatible", [FAM_EBCDIC] = "EBCDIC",
+    [FAM_UTF16] = "UTF-16",    [FAM_UTF32] = "UTF-32",
+};
+
+static const struct {
+    const char *bytes;
+    size_t len;
+    enum family family;
+} signatures[] = {
+    {"\x3C\x3F", 2, FAM_ASCII},
+    {"\x4C\x6F", 2, FAM_EBCDIC},
+    {"\x00\x3C\x00\x3F", 4, FAM_UTF16},
+    {"\x3C\x00\x3F\x00", 4, FAM_UTF16},
+    {"\x00\x00\x00\x3C\x00\x00\x00\x3F", 8, FAM_UTF32},
+    {"\x3C\x00\x00\x00\x3F\x00\x00\x00", 8, FAM_UTF32},
+};
+
 /* Names of ASCII, which is read as UTF-8 so that a stray byte is repaired
  * rather than fatal (libxml2's xmlParseCharEncoding knows only "ASCII"). */
 static const char *const ascii_names[] = {"ascii", "us-ascii", "ansi_x3.4-1968", "iso646-us"};
@@ -100,6 +125,8 @@ struct fk_decoder {
     long lines; /* newlines in the text handed out so far */
     long problem_line;
     char problem[160];
+    bool charset_ruled_out; /* the caller's charset is not of the bytes' family */
+    char charset_note[200]; /* what was read instead of it, for the user */
 };
 
 unsigned fk_decode_cp1252(unsigned char byte)
@@ -376,6 +403,71 @@ static int unit_of(const char *name)
     return 1;
 }
 
+/* The family a charset name belongs to: how its converter reads the
+ * signatures above. FAM_UNKNOWN when no converter reads "<?" from any. */
+static enum family label_family(const char *name)
+{
+    switch (xmlParseCharEncoding(name)) {
+    case XML_CHAR_ENCODING_UTF8:
+    case XML_CHAR_ENCODING_ASCII:
+        return FAM_ASCII;
+    case XML_CHAR_ENCODING_UTF16LE:
+    case XML_CHAR_ENCODING_UTF16BE:
+    case XML_CHAR_ENCODING_UCS2:
+        return FAM_UTF16;
+    case XML_CHAR_ENCODING_UCS4LE:
+    case XML_CHAR_ENCODING_UCS4BE:
+        return FAM_UTF32;
+    default:
+        break;
+    }
+    enum family family = FAM_UNKNOWN;
+    xmlStructuredErrorFunc saved = xmlStructuredError;
+    void *saved_ctx = xmlStructuredErrorContext;
+    xmlSetStructuredErrorFunc(NULL, ignore_error);
+    xmlBufferPtr in = xmlBufferCreate(), out = xmlBufferCreate();
+    for (size_t i = 0; in && out && i < sizeof signatures / sizeof signatures[0]; i++) {
+        /* a fresh converter each time: a stateful one (UTF-16 with its
+         * byte order) must not carry one probe into the next */
+        xmlCharEncodingHandlerPtr handler = xmlFindCharEncodingHandler(name);
+        if (!handler)
+            break;
+        xmlBufferEmpty(in);
+        xmlBufferEmpty(out);
+        xmlBufferAdd(in, (const xmlChar *)signatures[i].bytes, (int)signatures[i].len);
+        int rc = xmlCharEncInFunc(handler, out, in);
+        xmlCharEncCloseFunc(handler);
+        if (rc >= 0 && xmlBufferLength(out) == 2 && memcmp(xmlBufferContent(out), "<?", 2) == 0) {
+            family = signatures[i].family;
+            break;
+        }
+    }
+    if (in)
+        xmlBufferFree(in);
+    if (out)
+        xmlBufferFree(out);
+    xmlSetStructuredErrorFunc(saved_ctx, saved);
+    return family;
+}
+
+/* The family the first bytes of a document are in: the zero bytes of
+ * UTF-16 and UTF-32 (pattern_unit 2 or 4), "<?xm" in EBCDIC, or a "<"
+ * in single bytes after blanks; FAM_UNKNOWN when they show none of these
+ * (not XML, or too short to tell). */
+static enum family bytes_family(const unsigned char *h, size_t len, int pattern_unit)
+{
+    if (pattern_unit == 2)
+        return FAM_UTF16;
+    if (pattern_unit == 4)
+        return FAM_UTF32;
+    if (len >= 4 && memcmp(h, "\x4C\x6F\xA7\x94", 4) == 0)
+        return FAM_EBCDIC;
+    size_t i = 0;
+    while (i < len && is_xml_space((char)h[i]))
+        i++;
+    return i + 1 < len && h[i] == '<' && h[i + 1] != 0 ? FAM_ASCII : FAM_UNKNOWN;
+}
+
 static void use_utf8(struct fk_decoder *d)
 {
     d->mode = M_UTF8;
@@ -392,8 +484,11 @@ static void use_named(struct fk_decoder *d, const char *name, int unit, bool dec
     bool ascii = e == XML_CHAR_ENCODING_ASCII;
     for (size_t i = 0; i < sizeof ascii_names / sizeof ascii_names[0]; i++)
         ascii = ascii || strcasecmp(name, ascii_names[i]) == 0;
-    if (e == XML_CHAR_ENCODING_UTF8 || ascii || (declared && unit_of(name) > 1)) {
-        /* a "UTF-16" declaration in single bytes is wrong, as libxml2 knows */
+    enum family family = declared ? label_family(name) : FAM_UNKNOWN;
+    if (e == XML_CHAR_ENCODING_UTF8 || ascii ||
+        (declared && family != FAM_ASCII && family != FAM_UNKNOWN)) {
+        /* a "UTF-16" (or EBCDIC) declaration in single bytes is wrong, as
+         * libxml2 knows */
         use_utf8(d);
         return;
     }
@@ -493,32 +588,45 @@ static long decide(struct fk_decoder *d, bool final)
             }
         }
     }
-    if (d->charset) {
-        /* "UTF-16" says nothing of the byte order: the zeros do */
-        int unit = unit_of(d->charset);
-        if (pattern && unit == pattern_unit)
-            use_named(d, pattern, unit, false);
-        else
-            use_named(d, d->charset, unit, false);
-        return 0;
+    enum family bytes = bytes_family(h, len, pattern_unit);
+    if (d->charset && !d->charset_ruled_out) {
+        enum family label = label_family(d->charset);
+        if (bytes == FAM_UNKNOWN || label == FAM_UNKNOWN || bytes == label) {
+            /* "UTF-16" says nothing of the byte order: the zeros do */
+            if (pattern && bytes == label)
+                use_named(d, pattern, pattern_unit, false);
+            else
+                use_named(d, d->charset,
+                          label == FAM_UTF16   ? 2
+                          : label == FAM_UTF32 ? 4
+                                               : unit_of(d->charset),
+                          false);
+            return 0;
+        }
+        /* the bytes rule the label out: read the document as if it had
+         * come without one */
+        d->charset_ruled_out = true;
     }
     if (pattern) {
         use_named(d, pattern, pattern_unit, false);
-        return 0;
-    }
-    if (len >= 4 && memcmp(h, "\x4C\x6F\xA7\x94", 4) == 0) { /* "<?xm" in EBCDIC */
+    } else if (bytes == FAM_EBCDIC) { /* "<?xm" in EBCDIC */
         d->mode = M_PASS;
-        return 0;
+    } else {
+        char name[64];
+        bool complete;
+        bool found = declared_encoding(d->head.data, len, name, sizeof name, &complete);
+        if (!complete && !final && len < HEAD_MAX)
+            return -1;
+        if (found)
+            use_named(d, name, 1, true);
+        else
+            use_utf8(d);
     }
-    char name[64];
-    bool complete;
-    bool found = declared_encoding(d->head.data, len, name, sizeof name, &complete);
-    if (!complete && !final && len < HEAD_MAX)
-        return -1;
-    if (found)
-        use_named(d, name, 1, true);
-    else
-        use_utf8(d);
+    if (d->charset_ruled_out)
+        snprintf(d->charset_note, sizeof d->charset_note,
+                 "charset '%.40s' ignored: the document's first bytes are %s; read as %s",
+                 d->charset, family_names[bytes],
+                 d->mode == M_PASS ? "the EBCDIC its XML declaration names" : d->encoding);
     return 0;
 }
 
@@ -600,6 +708,11 @@ size_t fk_decode_push(struct fk_decoder *d, const char *data, size_t len, bool f
 const char *fk_decode_encoding(const struct fk_decoder *d)
 {
     return d->mode == M_UTF8 || d->mode == M_CONVERT ? d->encoding : NULL;
+}
+
+const char *fk_decode_charset_note(const struct fk_decoder *d)
+{
+    return d->charset_note[0] ? d->charset_note : NULL;
 }
 
 const char *fk_decode_problem(const struct fk_decoder *d, long *line)

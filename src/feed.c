@@ -2247,6 +2247,8 @@ static int parse(struct input *in, const struct fk_parse_options *opts,
             break;
     }
     decoder_problem(&p, 0);
+    if (fk_decode_charset_note(p.decoder))
+        p.info.charset_note = fk_xstrdup(fk_decode_charset_note(p.decoder));
 
     if (p.not_feed) {
         fk_error_set(err, FK_ERROR_INPUT, "not an RSS or Atom feed (root element <%s>)",
@@ -2323,6 +2325,7 @@ void fk_feed_info_release(struct fk_feed_info *feed)
     free(feed->image_url);
     free(feed->updated_raw);
     free(feed->error);
+    free(feed->charset_note);
     memset(feed, 0, sizeof *feed);
     feed->updated = FK_TIME_NONE;
 }

@@ -15,7 +15,11 @@
  * The encoding is chosen as XML says: a byte order mark, else the zero bytes
  * of UTF-16 or UTF-32 around "<", else the XML declaration, else UTF-8. A
  * charset given by the caller (an HTTP charset, --charset) beats all of them
- * but a byte order mark. The conversion is libxml2's (iconv behind it).
+ * but a byte order mark, within the family of encodings the first bytes are
+ * in: single bytes that read "<" in ASCII, EBCDIC's "<?xm", UTF-16 or UTF-32
+ * (the zero bytes). A charset of another family cannot be the document's
+ * (a UTF-8 feed served as "utf-16"), and is ignored, as fk_decode_charset_note
+ * then says. The conversion is libxml2's (iconv behind it).
  */
 #ifndef FEEDKEEP_DECODE_H
 #define FEEDKEEP_DECODE_H
@@ -49,6 +53,13 @@ size_t fk_decode_push(struct fk_decoder *decoder, const char *data, size_t len, 
  * NULL, the text from fk_decode_push is UTF-8 whatever the XML declaration
  * says, so the parser must ignore the declared encoding. */
 const char *fk_decode_encoding(const struct fk_decoder *decoder);
+
+/* When the caller's charset was ignored because the document's first bytes
+ * are of another family of encodings: a message for the user naming the
+ * charset and the encoding read instead ("charset 'utf-16' ignored: the
+ * document's first bytes are ASCII-compatible; read as UTF-8"); else NULL.
+ * Known once fk_decode_push has returned text (or been called with final). */
+const char *fk_decode_charset_note(const struct fk_decoder *decoder);
 
 /* The first repair made, as a message for the user ("invalid UTF-8 (byte
  * 0xE9): read as Windows-1252"), and the line of the output it is on (from

@@ -41,6 +41,10 @@ struct fk_feed_info {
     bool well_formed;  /* false when the XML had errors we recovered from */
     char *error;       /* when !well_formed: the first XML error,
                           "line 12: <message>"; else NULL */
+    /* When opts->charset was ignored, as the document's first bytes rule it
+     * out: why, and the encoding read instead (see decode.h); else NULL.
+     * Set in the final metadata only. */
+    char *charset_note;
 };
 
 /* A file that comes with an item: a podcast's audio, a video, a picture.

@@ -8,6 +8,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -205,6 +206,11 @@ int cmd_parse(int argc, char **argv, struct cli *cli)
     } else {
         add_feed(&out.json, &final);
         out_flush(&out.json);
+        if (final.charset_note && cli->verbose) {
+            char *note = out_safe_dup(final.charset_note);
+            msg_warn("'%s': %s", path, note);
+            free(note);
+        }
         if (!final.well_formed && cli->verbose)
             msg_warn("'%s': not well-formed XML (%s); kept what could be read", path,
                      final.error ? final.error : "unknown error");

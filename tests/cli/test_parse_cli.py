@@ -433,6 +433,50 @@ def test_enclosures(tmp):
           'import archives the enclosures once: %r' % rows)
 
 
+def rows(db):
+    con = sqlite3.connect(db)
+    try:
+        return con.execute('SELECT id, guid, title, text, markdown FROM articles ORDER BY id').fetchall()
+    finally:
+        con.close()
+
+
+def test_impossible_charset(tmp):
+    """--charset of another family than the document's first bytes (a UTF-8
+    feed read as utf-16, utf-32 or EBCDIC) is ignored, and -v says so; it
+    used to make the document "not an RSS or Atom feed"."""
+    db = os.path.join(tmp, 'charset.db')
+    before = write(tmp, 'charset-before.xml', '<rss><channel><title>k</title><item><guid>k1</guid>'
+                   '<title>kept</title><description>&lt;p&gt;kept&lt;/p&gt;</description>'
+                   '</item></channel></rss>')
+    rc, out, err = run('--db', db, 'import', before)
+    check(rc == 0, 'import of the first feed')
+    kept = rows(db)
+    title = 'Caf\u00e9'
+    for n, label in enumerate(('utf-16', 'utf-32', 'ebcdic-cp-us')):
+        doc = write(tmp, 'charset-%d.xml' % n,
+                    ('<?xml version="1.0" encoding="utf-8"?>\n<rss><channel><title>c</title>'
+                     '<item><guid>c%d</guid><title>%s</title></item></channel></rss>' % (n, title)))
+        rc, out, err = run('parse', '--charset', label, doc)
+        got = parse_json(out)
+        check(rc == 0 and err == '' and got and got['items'][0]['title'] == title,
+              'parse --charset %s: read as UTF-8, quietly (%d, %r, %r)' % (label, rc, out[:80], err))
+        note = ("feedkeep: warning: '%s': charset '%s' ignored: the document's first bytes are "
+                "ASCII-compatible; read as UTF-8\n" % (doc, label))
+        rc, out, err = run('parse', '-v', '--charset', label, doc)
+        check(rc == 0 and err == note, 'parse -v --charset %s: one note (%r)' % (label, err))
+        rc, out, err = run('--db', db, 'import', '-v', '--charset', label, doc)
+        check(rc == 0 and out == ('%s: 1 new, 0 updated, 0 unchanged\n' % doc).encode() and
+              err == note, 'import -v --charset %s: archived, one note (%d, %r, %r)'
+              % (label, rc, out, err))
+    con = sqlite3.connect(db)
+    titles = [t for (t,) in con.execute("SELECT title FROM articles WHERE guid LIKE 'c%' "
+                                        'ORDER BY guid')]
+    con.close()
+    check(titles == [title] * 3, 'the titles are decoded right: %r' % titles)
+    check(rows(db)[:len(kept)] == kept, 'the rows archived before are unchanged')
+
+
 def main():
     global BIN, SANITIZED
     if len(sys.argv) < 2:
@@ -448,6 +492,7 @@ def main():
         test_no_network(tmp)
         test_raw_dates(tmp)
         test_enclosures(tmp)
+        test_impossible_charset(tmp)
         test_streaming(tmp)
     print('%d checks, %d failed' % (checks, failures))
     return 1 if failures else 0

@@ -1317,6 +1317,44 @@ def c_encodings(c):
            % titles['enc-1'])
 
 
+@case('impossible charsets: a UTF-8 feed served as utf-16, utf-32 or ebcdic-cp-us')
+def c_impossible_charsets(c):
+    # The first bytes ("<?xml" in single bytes) rule such a label out: the
+    # label only chooses within the family of encodings the bytes are in.
+    # Before, each of these failed every time as "not an RSS or Atom feed".
+    db = c.archive()
+    title = 'Caf\u00e9 \u00fcber'
+    body = rss([item('imp-%d', title)])
+    labels = ['utf-16', 'utf-32', 'ebcdic-cp-us', 'UTF-16BE']
+    urls = [SERVER.static('/impossible-%d' % i, body.replace('imp-%d', 'imp-%d' % i).encode(),
+                          ctype='application/rss+xml; charset=%s' % label)
+            for i, label in enumerate(labels)]
+    # a UTF-16 document served as iso-8859-1: the zero bytes decide
+    urls.append(SERVER.static('/impossible-16', rss([item('imp-16', title)])
+                              .replace('utf-8', 'utf-16').encode('utf-16-le'),
+                              ctype='application/rss+xml; charset=iso-8859-1'))
+    r = c.fetch(db, urls)
+    fetch_ok(r)
+    for url in urls:
+        ensure('%s: 1 new' % url in r.out, '%s archived: %r' % (url, r.out))
+    titles = dict(query(db, "SELECT guid, title FROM articles WHERE guid LIKE 'imp-%'"))
+    ensure(titles == {g: title for g in ('imp-0', 'imp-1', 'imp-2', 'imp-3', 'imp-16')},
+           'decoded right: %r' % titles)
+    for url in urls:
+        ensure(feed_state(db, url)[1] == 0, '%s is not counted as failing' % url)
+    # --verbose says which label was ignored and what was read instead
+    db2 = c.archive('verbose.db')
+    r = c.fetch(db2, urls, args=['--verbose'])
+    ensure(r.rc == 0, 'exit 0: %r' % r)
+    for url, label in zip(urls, labels + ['iso-8859-1']):
+        family, used = (('UTF-16', 'UTF-16LE') if label == 'iso-8859-1'
+                        else ('ASCII-compatible', 'UTF-8'))
+        ensure("feedkeep: warning: '%s': charset '%s' ignored: the document's first bytes are "
+               "%s; read as %s\n" % (url, label, family, used) in r.err,
+               'a note names %s and what was read: %r' % (label, r.err))
+    ensure(len(r.err.splitlines()) == len(urls), 'one note per feed: %r' % r.err)
+
+
 TERMINAL_TITLES = [
     'clear \x1b[2J\x1b[H screen', 'title \x1b]0;pwned\x07 set',
     'clipboard \x1b]52;c;cm0gLXJmIH4=\x07',

@@ -210,6 +210,54 @@ static void test_unknown_charset(void)
     fk_decode_free(d);
 }
 
+/* A caller's charset only chooses within the family of encodings the
+ * first bytes are in; one of another family is ignored, and said so. */
+static void test_charset_families(void)
+{
+    static const struct {
+        const char *input;
+        size_t len;
+        const char *charset;
+        const char *encoding; /* fk_decode_encoding, NULL for EBCDIC */
+        const char *note;     /* fk_decode_charset_note */
+    } families[] = {
+        {BYTES("<?xml version='1.0'?><a>\xc3\xa9</a>"), "utf-16", "UTF-8",
+         "charset 'utf-16' ignored: the document's first bytes are ASCII-compatible; read as "
+         "UTF-8"},
+        {BYTES("\n<a>\xc3\xa9</a>"), "UTF-32", "UTF-8",
+         "charset 'UTF-32' ignored: the document's first bytes are ASCII-compatible; read as "
+         "UTF-8"},
+        {BYTES("<?xml version='1.0' encoding='iso-8859-1'?><a>\xe9</a>"), "ebcdic-cp-us",
+         "iso-8859-1",
+         "charset 'ebcdic-cp-us' ignored: the document's first bytes are ASCII-compatible; read "
+         "as iso-8859-1"},
+        {BYTES("<\0a\0/\0>\0"), "iso-8859-1", "UTF-16LE",
+         "charset 'iso-8859-1' ignored: the document's first bytes are UTF-16; read as UTF-16LE"},
+        {BYTES("\0\0\0<\0\0\0a\0\0\0/\0\0\0>"), "utf-16", "UTF-32BE",
+         "charset 'utf-16' ignored: the document's first bytes are UTF-32; read as UTF-32BE"},
+        {BYTES("\x4C\x6F\xA7\x94\x93"), "utf-8", NULL,
+         "charset 'utf-8' ignored: the document's first bytes are EBCDIC; read as the EBCDIC its "
+         "XML declaration names"},
+        /* the same family: the charset is used (the byte order from the
+         * zeros), and a document that shows no family takes it as it is */
+        {BYTES("<a>\xe9</a>"), "windows-1252", "windows-1252", NULL},
+        {BYTES("<\0a\0/\0>\0"), "utf-16be", "UTF-16LE", NULL},
+        {BYTES("\x4C\x6F\xA7\x94\x93"), "cp037", "cp037", NULL},
+        {BYTES("caf\xe9"), "utf-16", "utf-16", NULL},
+    };
+    for (size_t i = 0; i < sizeof families / sizeof families[0]; i++) {
+        struct fk_decoder *d = fk_decode_new(families[i].charset, false, NULL);
+        CHECK(d != NULL);
+        if (!d)
+            continue;
+        const char *out;
+        (void)fk_decode_push(d, families[i].input, families[i].len, true, &out);
+        CHECK_STR(fk_decode_encoding(d), families[i].encoding);
+        CHECK_STR(fk_decode_charset_note(d), families[i].note);
+        fk_decode_free(d);
+    }
+}
+
 /* Clean UTF-8 is handed back in place, not copied. */
 static void test_no_copy(void)
 {
@@ -246,6 +294,7 @@ int main(void)
 {
     RUN(test_cases);
     RUN(test_unknown_charset);
+    RUN(test_charset_families);
     RUN(test_no_copy);
     RUN(test_cp1252);
     return DONE();
