@@ -107,6 +107,10 @@ static int on_item(const struct fk_item *item, void *ctx)
         f->result->counts[FK_PUT_UNCHANGED]++;
         return 0;
     }
+    /* Warned of when filed, as the conversion warnings: not again at each
+     * fetch that finds the item unchanged. */
+    if (item->warning && opts->on_warning)
+        opts->on_warning(item, item->warning, opts->ctx);
     const char *html = item->content_html ? item->content_html : item->summary_html;
     struct fk_content content = {0};
     struct fk_error err = {0};

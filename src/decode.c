@@ -805,3 +805,163 @@ size_t fk_tag_scan(struct fk_tag_scan *s, const char *text, size_t len, bool *ov
     }
     return len;
 }
+
+/* ---- long runs of text ------------------------------------------------------ */
+
+enum run_state { R_TEXT, R_LT, R_CDATA, R_COMMENT };
+
+static const char cdata_open[] = "![CDATA[";
+static const char comment_open[] = "!--";
+
+/* The output of one fk_run_scan call: text[from..) is being kept, unless
+ * from is SIZE_MAX; once anything is dropped the kept bytes are copied. */
+struct run_output {
+    const char *text;
+    struct fk_buf *out;
+    size_t from;
+    bool copying;
+};
+
+static void keep_until(struct run_output *o, size_t upto)
+{
+    if (o->from != SIZE_MAX && upto > o->from)
+        fk_buf_add(o->out, o->text + o->from, upto - o->from);
+    o->from = SIZE_MAX;
+    o->copying = true;
+}
+
+/* Where text may be cut without leaving half a character or half an
+ * entity reference behind: before a blank, a '&' or the first byte of a
+ * multi-byte character. */
+static bool text_cut_point(unsigned char c)
+{
+    return c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '&' || c >= 0xC0;
+}
+
+/* In a CDATA section only characters matter: before any byte that does
+ * not continue one. */
+static bool cdata_cut_point(unsigned char c)
+{
+    return (c & 0xC0) != 0x80;
+}
+
+/* Count n more bytes of the run at text[i..i+n) and cut it once it passes
+ * FK_TEXT_RUN_MAX, at the first cut point; returns true when it was cut. */
+static bool count_run(struct fk_run_scan *s, struct run_output *o, size_t i, size_t n,
+                      bool (*cut_point)(unsigned char), size_t *cut)
+{
+    if (s->run + n <= FK_TEXT_RUN_MAX) {
+        s->run += n;
+        return false;
+    }
+    size_t at = i + (FK_TEXT_RUN_MAX > s->run ? FK_TEXT_RUN_MAX - s->run : 0);
+    while (at < i + n && !cut_point((unsigned char)o->text[at]))
+        at++;
+    s->run += n;
+    if (at == i + n)
+        return false; /* no cut point yet: maybe in the next bytes */
+    keep_until(o, at);
+    *cut = o->out->len;
+    s->dropping = true;
+    return true;
+}
+
+size_t fk_run_scan(struct fk_run_scan *s, const char *text, size_t len, struct fk_buf *out,
+                   const char **result, size_t *cut)
+{
+    struct run_output o = {text, out, s->dropping ? SIZE_MAX : 0, s->dropping};
+    *cut = SIZE_MAX;
+    fk_buf_reset(out);
+    size_t i = 0;
+    while (i < len) {
+        unsigned char c = (unsigned char)text[i];
+        switch (s->state) {
+        case R_TEXT: {
+            const char *lt = memchr(text + i, '<', len - i);
+            size_t end = lt ? (size_t)(lt - text) : len;
+            if (!s->dropping)
+                (void)count_run(s, &o, i, end - i, text_cut_point, cut);
+            i = end;
+            if (lt) {
+                if (s->dropping) {
+                    s->dropping = false;
+                    o.from = i; /* the '<' is kept */
+                }
+                s->state = R_LT;
+                s->matched = 0;
+                s->run = 0;
+                i++;
+            }
+            break;
+        }
+        case R_LT:
+            /* after '<': a CDATA section, a comment, or markup */
+            if (s->matched < sizeof cdata_open - 1 && c == (unsigned char)cdata_open[s->matched] &&
+                (s->matched < 2 || s->in_cdata_open)) {
+                s->in_cdata_open = s->matched == 1 ? true : s->in_cdata_open;
+                if (++s->matched == sizeof cdata_open - 1) {
+                    s->state = R_CDATA;
+                    s->brackets = 0;
+                }
+                i++;
+            } else if (s->matched < sizeof comment_open - 1 &&
+                       c == (unsigned char)comment_open[s->matched] &&
+                       (s->matched < 1 || !s->in_cdata_open)) {
+                if (++s->matched == sizeof comment_open - 1) {
+                    s->state = R_COMMENT;
+                    s->brackets = 0;
+                }
+                i++;
+            } else {
+                s->state = R_TEXT; /* c is looked at again, as text */
+            }
+            if (s->state != R_LT)
+                s->in_cdata_open = false;
+            break;
+        case R_CDATA:
+            if (s->brackets == 0 && c != ']') {
+                const char *bracket = memchr(text + i, ']', len - i);
+                size_t end = bracket ? (size_t)(bracket - text) : len;
+                if (!s->dropping)
+                    (void)count_run(s, &o, i, end - i, cdata_cut_point, cut);
+                i = end;
+                break;
+            }
+            if (c == '>' && s->brackets >= 2) {
+                if (s->dropping) {
+                    /* the end of the section, whose "]]" may have been dropped */
+                    fk_buf_add(out, "]]>", 3);
+                    s->dropping = false;
+                    o.from = i + 1;
+                }
+                s->state = R_TEXT;
+                s->run = 0;
+            } else if (c == ']') {
+                s->brackets = s->brackets < 2 ? s->brackets + 1 : 2;
+                if (!s->dropping)
+                    (void)count_run(s, &o, i, 1, cdata_cut_point, cut);
+            } else {
+                s->brackets = 0;
+                continue; /* content again */
+            }
+            i++;
+            break;
+        default: /* R_COMMENT: read to its end, never cut */
+            if (c == '>' && s->brackets >= 2) {
+                s->state = R_TEXT;
+                s->run = 0;
+            } else {
+                s->brackets = c == '-' ? (s->brackets < 2 ? s->brackets + 1 : 2) : 0;
+            }
+            i++;
+            break;
+        }
+    }
+    if (!o.copying) {
+        *result = text;
+        return len;
+    }
+    keep_until(&o, len);
+    *result = out->data ? out->data : "";
+    return out->len;
+}

@@ -328,6 +328,7 @@ struct field_state {
     bool strip_div;   /* Atom 1.0: drop a <div> that wraps everything */
     bool saw_element; /* markup found inside */
     bool truncated;
+    bool cut;         /* a run of its text was cut before the parser (fk_run_scan) */
     int top_elements; /* direct child elements */
     bool top_text;    /* non-blank text directly inside */
     size_t div_inner_start, div_inner_end;
@@ -342,6 +343,7 @@ struct item_state {
     int summary_prio, content_prio;
     bool guid_is_link;
     size_t tags_cap, enclosures_cap;
+    char warning[80]; /* item.warning points here */
 };
 
 struct parser {
@@ -391,6 +393,9 @@ struct parser {
     size_t entity_text;
     /* attributes per start tag of what libxml2 is given (see decode.h) */
     struct fk_tag_scan tags;
+    /* runs of text too long for libxml2, cut before it (see decode.h) */
+    struct fk_run_scan runs;
+    struct fk_buf runs_out;
     size_t markup_gap; /* bytes given to libxml2 since the last '<' */
     bool stopped;      /* no more events wanted: see cancelled and not_feed */
     bool cancelled;    /* a callback asked to stop */
@@ -1830,9 +1835,27 @@ static void store_feed_field(struct parser *p)
     }
 }
 
+/* An item field cut at FK_FEED_FIELD_MAX, or before the parser: the item
+ * is delivered, and says so. Fields of the feed itself are cut silently. */
+static void field_cut(struct parser *p)
+{
+    struct field_state *f = &p->field;
+    if (!p->in_item || p->item.warning[0])
+        return;
+    enum field field = f->tag->field;
+    snprintf(p->item.warning, sizeof p->item.warning, "%s longer than %zu MiB: truncated",
+             field == F_CONTENT || field == F_BODY ? "content"
+             : field == F_SUMMARY                  ? "summary"
+                                                   : f->tag->name,
+             FK_FEED_FIELD_MAX >> 20);
+    p->item.item.warning = p->item.warning;
+}
+
 static void field_end(struct parser *p)
 {
     struct field_state *f = &p->field;
+    if (f->truncated || f->cut)
+        field_cut(p);
     switch (f->context) {
     case C_ITEM:
         store_item_field(p);
@@ -2133,6 +2156,41 @@ static void parser_release(struct parser *p)
     free(p->person_email);
     fk_buf_release(&p->value);
     fk_buf_release(&p->scratch);
+    fk_buf_release(&p->runs_out);
+}
+
+/* Give libxml2 the next len bytes of the document (final: the last),
+ * unless they pass the limits on what it can take: then the document is
+ * refused from there, and false returned. */
+static bool give(struct parser *p, const char *text, size_t len, bool final)
+{
+    size_t lt = len;
+    while (lt > 0 && text[lt - 1] != '<')
+        lt--;
+    p->markup_gap = lt ? len - lt : p->markup_gap + len;
+    if (p->markup_gap > MARKUP_GAP_MAX) {
+        set_error(p, "more than 10 MB of text without markup: document refused past this "
+                     "point");
+        stop(p);
+        return false;
+    }
+    bool over = false;
+    size_t fed = fk_tag_scan(&p->tags, text, len, &over);
+    if (over) {
+        /* what came before the tag still counts */
+        if (fed > 0)
+            xmlParseChunk(p->ctxt, text, (int)fed, 0);
+        char why[96];
+        snprintf(why, sizeof why,
+                 "a tag with more than %d attributes: document refused past this point",
+                 FK_TAG_ATTRS_MAX);
+        set_error(p, why);
+        stop(p);
+        return false;
+    }
+    if (len > 0 || final)
+        xmlParseChunk(p->ctxt, text, (int)len, final);
+    return true;
 }
 
 static int parse(struct input *in, const struct fk_parse_options *opts,
@@ -2147,6 +2205,8 @@ static int parse(struct input *in, const struct fk_parse_options *opts,
     p.info.updated = FK_TIME_NONE;
     fk_buf_init(&p.value, FK_FEED_FIELD_MAX);
     fk_buf_init(&p.scratch, 0);
+    fk_buf_init(&p.runs_out, 0);
+    p.runs = (struct fk_run_scan)FK_RUN_SCAN_INIT;
     if (final)
         memset(final, 0, sizeof *final);
     int rc = -1;
@@ -2217,32 +2277,19 @@ static int parse(struct input *in, const struct fk_parse_options *opts,
                                   XML_PARSE_NOWARNING |
                                   (fk_decode_encoding(p.decoder) ? XML_PARSE_IGNORE_ENC : 0));
         }
-        size_t lt = len;
-        while (lt > 0 && text[lt - 1] != '<')
-            lt--;
-        p.markup_gap = lt ? len - lt : p.markup_gap + len;
-        if (p.markup_gap > MARKUP_GAP_MAX) {
-            set_error(&p, "more than 10 MB of text without markup: document refused past this "
-                          "point");
-            stop(&p);
-            break;
+        size_t cut;
+        len = fk_run_scan(&p.runs, text, len, &p.runs_out, &text, &cut);
+        if (cut != SIZE_MAX) {
+            /* the field being read when the run was cut is the run's */
+            if (!give(&p, text, cut, false))
+                break;
+            if (p.field.tag)
+                p.field.cut = true;
+            text += cut;
+            len -= cut;
         }
-        bool over = false;
-        size_t fed = fk_tag_scan(&p.tags, text, len, &over);
-        if (over) {
-            /* what came before the tag still counts */
-            if (fed > 0)
-                xmlParseChunk(p.ctxt, text, (int)fed, 0);
-            char why[96];
-            snprintf(why, sizeof why,
-                     "a tag with more than %d attributes: document refused past this point",
-                     FK_TAG_ATTRS_MAX);
-            set_error(&p, why);
-            stop(&p);
+        if (!give(&p, text, len, n == 0))
             break;
-        }
-        if (len > 0 || n == 0)
-            xmlParseChunk(p.ctxt, text, (int)len, n == 0);
         if (n == 0 || p.stopped)
             break;
     }

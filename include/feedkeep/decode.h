@@ -95,4 +95,39 @@ struct fk_tag_scan {
  * and sets *over. Once over, the scan stays so. */
 size_t fk_tag_scan(struct fk_tag_scan *scan, const char *text, size_t len, bool *over);
 
+/* The longest run of text (between two '<') or CDATA section given to the
+ * XML parser, in bytes. libxml2 holds a whole run in memory before it
+ * reports it, and refuses a CDATA section over 10,000,000 bytes, which
+ * ends the document. Past this much, the rest of the run is dropped up to
+ * its end, so that the document goes on; this is the longest field a feed
+ * item keeps anyway (FK_FEED_FIELD_MAX). */
+#define FK_TEXT_RUN_MAX ((size_t)8 << 20)
+
+struct fk_buf;
+
+struct fk_run_scan {
+    int state;          /* in text, after '<', in a CDATA section or a comment */
+    size_t run;         /* bytes of the run being read */
+    size_t matched;     /* after '<': bytes of "![CDATA[" or "!--" matched */
+    bool in_cdata_open; /* what was matched is the start of "![CDATA[" */
+    int brackets;       /* ']' (or '-' in a comment) just read, up to 2 */
+    bool dropping;      /* a run was cut: its bytes are dropped to its end */
+};
+
+#define FK_RUN_SCAN_INIT                                                                           \
+    {                                                                                              \
+        0, 0, 0, false, 0, false                                                                   \
+    }
+
+/* Pass the next len bytes of XML through, less what lies past
+ * FK_TEXT_RUN_MAX in a run of text or a CDATA section: such a run is cut
+ * before a character (and outside an entity reference) and the rest of it
+ * is dropped; a cut CDATA section keeps its "]]>". Sets *result to the
+ * bytes to give the parser (text itself when nothing was dropped, else out,
+ * which is reset first) and returns their length; *cut is the offset in
+ * *result where a run was cut, or SIZE_MAX. A run without a place to cut
+ * (no blank, '&' or multi-byte character in it) is passed whole. */
+size_t fk_run_scan(struct fk_run_scan *scan, const char *text, size_t len, struct fk_buf *out,
+                   const char **result, size_t *cut);
+
 #endif
