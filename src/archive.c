@@ -119,6 +119,8 @@ static int on_item(const struct fk_item *item, void *ctx)
         if (opts->on_warning)
             opts->on_warning(item, err.message, opts->ctx);
         fk_content_release(&content);
+    } else if (content.warning && opts->on_warning) {
+        opts->on_warning(item, content.warning, opts->ctx);
     }
     enum fk_put_result put;
     int rc = fk_store_put_item(f->store, item, &content, &put, &f->err);

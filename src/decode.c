@@ -752,7 +752,9 @@ size_t fk_tag_scan(struct fk_tag_scan *s, const char *text, size_t len, bool *ov
             if (tag_name_start(c)) {
                 s->state = T_NAME;
                 s->attrs = 0;
+                s->tags++;
             } else {
+                s->comments += c == '!';
                 i--; /* c may be another '<' */
             }
             break;
@@ -767,7 +769,10 @@ size_t fk_tag_scan(struct fk_tag_scan *s, const char *text, size_t len, bool *ov
             } else if (tag_name_start(text[i + 1])) {
                 s->state = T_NAME;
                 s->attrs = 0;
+                s->tags++;
                 open = i;
+            } else {
+                s->comments += text[i + 1] == '!';
             }
             break;
         }
@@ -794,6 +799,7 @@ size_t fk_tag_scan(struct fk_tag_scan *s, const char *text, size_t len, bool *ov
                 s->state = c == '"' || c == '\'' ? T_QUOTED : T_UNQUOTED;
             } else if (s->state == T_BETWEEN && c != '/') {
                 s->state = T_ATTR;
+                s->all_attrs++;
                 if (++s->attrs > FK_TAG_ATTRS_MAX) {
                     s->state = T_OVER;
                     *over = true;

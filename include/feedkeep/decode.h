@@ -82,11 +82,15 @@ struct fk_tag_scan {
     int state;    /* outside a tag, or where in one (see decode.c) */
     char quote;   /* of the attribute value being read */
     size_t attrs; /* of the tag being read */
+    /* Counted over all the text scanned: start tags, attributes, and
+     * comments and declarations ("<!"): what an HTML parser makes nodes
+     * of, so what a document tree of the text costs in memory. */
+    size_t tags, all_attrs, comments;
 };
 
 #define FK_TAG_SCAN_INIT                                                                           \
     {                                                                                              \
-        0, 0, 0                                                                                    \
+        0, 0, 0, 0, 0, 0                                                                           \
     }
 
 /* Scan the next len bytes of markup. Returns len when no tag in them passes

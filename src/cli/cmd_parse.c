@@ -87,6 +87,8 @@ static void add_content(struct parse_out *out, const struct fk_item *item)
         fk_content_release(&content);
         return;
     }
+    if (content.warning)
+        warn_item(out, item, content.warning);
     add_string_field(json, "text", content.text);
     add_key(json, "code_blocks");
     fk_buf_addc(json, '[');
