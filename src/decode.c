@@ -814,7 +814,7 @@ size_t fk_tag_scan(struct fk_tag_scan *s, const char *text, size_t len, bool *ov
 
 /* ---- long runs of text ------------------------------------------------------ */
 
-enum run_state { R_TEXT, R_LT, R_CDATA, R_COMMENT };
+enum run_state { R_TEXT, R_LT, R_TAG, R_CDATA, R_COMMENT };
 
 static const char cdata_open[] = "![CDATA[";
 static const char comment_open[] = "!--";
@@ -834,6 +834,15 @@ static void keep_until(struct run_output *o, size_t upto)
         fk_buf_add(o->out, o->text + o->from, upto - o->from);
     o->from = SIZE_MAX;
     o->copying = true;
+}
+
+/* The first of the bytes in set in s[0..len), or NULL. */
+static const char *strpbrk_len(const char *s, size_t len, const char *set)
+{
+    for (size_t i = 0; i < len; i++)
+        if (strchr(set, s[i]) && s[i])
+            return s + i;
+    return NULL;
 }
 
 /* Where text may be cut without leaving half a character or half an
@@ -918,12 +927,35 @@ size_t fk_run_scan(struct fk_run_scan *s, const char *text, size_t len, struct f
                     s->brackets = 0;
                 }
                 i++;
+            } else if (s->matched == 0 && (tag_name_start((char)c) || c == '/' || c == '?')) {
+                /* a tag, read to its end: attribute values are not cut */
+                s->state = R_TAG;
+                s->quote = 0;
+                i++;
             } else {
                 s->state = R_TEXT; /* c is looked at again, as text */
             }
             if (s->state != R_LT)
                 s->in_cdata_open = false;
             break;
+        case R_TAG: {
+            /* '>' ends it, unless in a quoted value */
+            const char *stop = s->quote ? memchr(text + i, s->quote, len - i)
+                                        : strpbrk_len(text + i, len - i, "\"'>");
+            if (!stop) {
+                i = len;
+                break;
+            }
+            i = (size_t)(stop - text);
+            if (s->quote)
+                s->quote = 0;
+            else if (text[i] == '>')
+                s->state = R_TEXT;
+            else
+                s->quote = text[i];
+            i++;
+            break;
+        }
         case R_CDATA:
             if (s->brackets == 0 && c != ']') {
                 const char *bracket = memchr(text + i, ']', len - i);

@@ -110,7 +110,8 @@ size_t fk_tag_scan(struct fk_tag_scan *scan, const char *text, size_t len, bool 
 struct fk_buf;
 
 struct fk_run_scan {
-    int state;          /* in text, after '<', in a CDATA section or a comment */
+    int state;          /* in text, after '<', in a tag, a CDATA section or a comment */
+    char quote;         /* in a tag: of the attribute value being read, or 0 */
     size_t run;         /* bytes of the run being read */
     size_t matched;     /* after '<': bytes of "![CDATA[" or "!--" matched */
     bool in_cdata_open; /* what was matched is the start of "![CDATA[" */
@@ -120,7 +121,7 @@ struct fk_run_scan {
 
 #define FK_RUN_SCAN_INIT                                                                           \
     {                                                                                              \
-        0, 0, 0, false, 0, false                                                                   \
+        0, 0, 0, 0, false, 0, false                                                                \
     }
 
 /* Pass the next len bytes of XML through, less what lies past

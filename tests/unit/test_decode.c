@@ -305,6 +305,18 @@ static void test_run_scan(void)
         CHECK(((unsigned char)got.data[cuts[1]] & 0xC0) != 0x80);
         CHECK_STR(got.data + cuts[1], "]]></c><d>short</d></a>");
     }
+
+    /* an attribute value is markup, not a run: never cut */
+    fk_buf_reset(&doc);
+    fk_buf_adds(&doc, "<a title='x > y");
+    while (doc.len < FK_TEXT_RUN_MAX + 1000)
+        fk_buf_adds(&doc, " word");
+    fk_buf_adds(&doc, "'>text</a>");
+    struct fk_run_scan scan = FK_RUN_SCAN_INIT;
+    const char *result;
+    size_t cut;
+    size_t len = fk_run_scan(&scan, doc.data, doc.len, &out, &result, &cut);
+    CHECK(cut == SIZE_MAX && result == doc.data && len == doc.len);
     fk_buf_release(&doc);
     fk_buf_release(&got);
     fk_buf_release(&out);
