@@ -25,8 +25,10 @@
  * are never read. Internal entities reach us through the SAX callbacks (that
  * is how libxml2 delivers them without NOENT); libxml2 stops nested
  * expansion loops itself, and we stop the document when flat expansion
- * passes ENTITY_TEXT_MAX. Every field is capped at FK_FEED_FIELD_MAX, and
- * a run of text without markup at MARKUP_GAP_MAX.
+ * passes ENTITY_TEXT_MAX. Every field is capped at FK_FEED_FIELD_MAX (an
+ * item says so in its warning); runs of text and CDATA sections longer than
+ * that are cut before libxml2 sees them (fk_run_scan, decode.h), and a run
+ * that cannot be cut is refused at MARKUP_GAP_MAX.
  *
  * End tags: libxml2 closes one element per end tag, even a mismatched one;
  * the parser keeps the names of the open elements and closes what the
