@@ -2029,7 +2029,7 @@ struct plain {
     bool space;          /* a space pending before more text */
     int breaks;          /* pending: 1 a line end, 2 a block boundary */
     int drop;            /* depth inside a dropped element */
-    int pre;             /* depth inside <pre> and its kind */
+    int pre;             /* depth inside <pre> (and <listing>, <xmp>) */
     bool one_line;       /* a title: blocks and line ends are spaces */
 };
 
