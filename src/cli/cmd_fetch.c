@@ -417,6 +417,11 @@ static int file_body(struct run *run, struct job *job, const struct fk_fetch_res
     if (!job->matched)
         job->matched_id = result.matched_id;
     job->matched += result.matched;
+    if (result.info.charset_note && run->cli->verbose) {
+        char *note = out_safe_dup(result.info.charset_note);
+        msg_warn("'%s': %s", attempt ? job->url : job->page_url, note);
+        free(note);
+    }
     if (!result.info.well_formed && run->cli->verbose) {
         char *error = out_safe_dup(result.info.error ? result.info.error : "unknown error");
         msg_warn("'%s': not well-formed XML (%s); kept what could be read",

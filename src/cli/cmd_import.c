@@ -135,6 +135,11 @@ int cmd_import(int argc, char **argv, struct cli *cli)
             code = EXIT_FAILED;
         }
     }
+    if (code == EXIT_OK && result.info.charset_note && cli->verbose) {
+        char *note = out_safe_dup(result.info.charset_note);
+        msg_warn("'%s': %s", path, note);
+        free(note);
+    }
     if (code == EXIT_OK && !result.info.well_formed && cli->verbose)
         msg_warn("'%s': not well-formed XML (%s); kept what could be read", path,
                  result.info.error ? result.info.error : "unknown error");
