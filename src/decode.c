@@ -860,8 +860,15 @@ static bool cdata_cut_point(unsigned char c)
     return (c & 0xC0) != 0x80;
 }
 
+/* How far past FK_TEXT_RUN_MAX a run with no cut point (one endless word)
+ * is cut anyway, before an ASCII byte. No entity reference can be open
+ * there: its '&' would have been a cut point, or it began so far back
+ * that its name is longer than any entity's. */
+#define RUN_CUT_SLACK 64
+
 /* Count n more bytes of the run at text[i..i+n) and cut it once it passes
- * FK_TEXT_RUN_MAX, at the first cut point; returns true when it was cut. */
+ * FK_TEXT_RUN_MAX, at the first cut point (or RUN_CUT_SLACK bytes on,
+ * before an ASCII byte); returns true when it was cut. */
 static bool count_run(struct fk_run_scan *s, struct run_output *o, size_t i, size_t n,
                       bool (*cut_point)(unsigned char), size_t *cut)
 {
@@ -870,8 +877,12 @@ static bool count_run(struct fk_run_scan *s, struct run_output *o, size_t i, siz
         return false;
     }
     size_t at = i + (FK_TEXT_RUN_MAX > s->run ? FK_TEXT_RUN_MAX - s->run : 0);
-    while (at < i + n && !cut_point((unsigned char)o->text[at]))
+    while (at < i + n) {
+        unsigned char c = (unsigned char)o->text[at];
+        if (cut_point(c) || (c < 0x80 && s->run + (at - i) >= FK_TEXT_RUN_MAX + RUN_CUT_SLACK))
+            break;
         at++;
+    }
     s->run += n;
     if (at == i + n)
         return false; /* no cut point yet: maybe in the next bytes */

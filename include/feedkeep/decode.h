@@ -130,8 +130,9 @@ struct fk_run_scan {
  * is dropped; a cut CDATA section keeps its "]]>". Sets *result to the
  * bytes to give the parser (text itself when nothing was dropped, else out,
  * which is reset first) and returns their length; *cut is the offset in
- * *result where a run was cut, or SIZE_MAX. A run without a place to cut
- * (no blank, '&' or multi-byte character in it) is passed whole. */
+ * *result where a run was cut, or SIZE_MAX. A run of text without a
+ * blank, '&' or multi-byte character after the limit is cut a few bytes
+ * further on, before an ASCII byte. */
 size_t fk_run_scan(struct fk_run_scan *scan, const char *text, size_t len, struct fk_buf *out,
                    const char **result, size_t *cut);
 

@@ -306,6 +306,25 @@ static void test_run_scan(void)
         CHECK_STR(got.data + cuts[1], "]]></c><d>short</d></a>");
     }
 
+    /* one endless word, with no blank, '&' or multi-byte character: cut
+     * all the same, a little past the limit, before an ASCII byte */
+    fk_buf_reset(&doc);
+    fk_buf_adds(&doc, "<a>");
+    while (doc.len < FK_TEXT_RUN_MAX + 1000)
+        fk_buf_adds(&doc, "abcdefghij");
+    fk_buf_adds(&doc, "</a><b>after</b>");
+    {
+        struct fk_run_scan scan = FK_RUN_SCAN_INIT;
+        const char *result;
+        size_t cut;
+        size_t len = fk_run_scan(&scan, doc.data, doc.len, &out, &result, &cut);
+        CHECK(cut != SIZE_MAX);
+        if (cut != SIZE_MAX) {
+            CHECK(cut - 3 >= FK_TEXT_RUN_MAX && cut - 3 <= FK_TEXT_RUN_MAX + 64);
+            CHECK(len == cut + 16 && memcmp(result + cut, "</a><b>after</b>", 16) == 0);
+        }
+    }
+
     /* an attribute value is markup, not a run: never cut */
     fk_buf_reset(&doc);
     fk_buf_adds(&doc, "<a title='x > y");
