@@ -608,6 +608,19 @@ def test_oversized_item(tmp):
     check(rc == 0 and out == ('%s: 0 new, 0 updated, 3 unchanged\n' % doc).encode() and
           err == '', 'import again: unchanged, no warning (%d, %r, %r)' % (rc, out, err))
 
+    # one endless word: no blank, '&' or multi-byte character to cut before
+    word = write(tmp, 'oversized-word.xml',
+                 '<rss version="2.0"><channel><title>w</title><item><guid>w1</guid></item>'
+                 '<item><guid>w2</guid><description>%s</description></item><item><guid>w3'
+                 '</guid></item></channel></rss>\n' % ('x' * (11 << 20)))
+    rc, out, err = run('parse', word, timeout=120)
+    got = parse_json(out)
+    check(rc == 0 and got and [i['guid'] for i in got['items']] == ['w1', 'w2', 'w3'],
+          'parse: one endless word keeps the items after it (%d, %r)' %
+          (rc, got and [i['guid'] for i in got['items']]))
+    check(err == "feedkeep: warning: '%s': item 'w2': summary longer than 8 MiB: truncated\n"
+          % word, 'parse: the endless word is named: %r' % err)
+
 
 def main():
     global BIN, SANITIZED
