@@ -28,7 +28,7 @@ SAMPLE = None
 checks = 0
 failures = 0
 
-NAME = re.compile(r'^(\d{4}-\d{2}-\d{2}|undated)-[a-z0-9]+(-[a-z0-9]+)*\.md$')
+NAME = re.compile(r'^(\d{4}-\d{2}-\d{2}|undated)-[^\W_A-Z]+(-[^\W_A-Z]+)*\.md$')
 
 
 def check(cond, what):

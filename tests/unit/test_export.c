@@ -79,21 +79,21 @@ static void test_base_names(void)
     int64_t day = fk_date_parse_iso("2024-03-05T23:59:59Z");
     int64_t other = fk_date_parse_iso("2023-01-02");
     char name[FK_EXPORT_NAME_SIZE];
-    fk_export_base_name(day, other, "Hello World", "g", name);
+    fk_export_base_name(day, other, "Hello World", "g", true, name);
     CHECK_STR(name, "2024-03-05-hello-world");
-    fk_export_base_name(FK_TIME_NONE, other, "Hello", "g", name);
+    fk_export_base_name(FK_TIME_NONE, other, "Hello", "g", true, name);
     CHECK_STR(name, "2023-01-02-hello");
-    fk_export_base_name(FK_TIME_NONE, FK_TIME_NONE, "Hello", "g", name);
+    fk_export_base_name(FK_TIME_NONE, FK_TIME_NONE, "Hello", "g", true, name);
     CHECK_STR(name, "undated-hello");
-    fk_export_base_name(day, FK_TIME_NONE, NULL, NULL, name);
+    fk_export_base_name(day, FK_TIME_NONE, NULL, NULL, true, name);
     CHECK_STR(name, "2024-03-05-untitled");
     /* No slug: a stable tag of the guid instead. */
-    fk_export_base_name(day, FK_TIME_NONE, "\xE6\x97\xA5\xE6\x9C\xAC", "urn:x:1", name);
+    fk_export_base_name(day, FK_TIME_NONE, "\xE6\x97\xA5\xE6\x9C\xAC", "urn:x:1", true, name);
     char again[FK_EXPORT_NAME_SIZE];
-    fk_export_base_name(day, FK_TIME_NONE, "!!!", "urn:x:1", again);
+    fk_export_base_name(day, FK_TIME_NONE, "!!!", "urn:x:1", true, again);
     CHECK_STR(name, again);
     CHECK_INT(strlen(name), strlen("2024-03-05-") + 8);
-    fk_export_base_name(day, FK_TIME_NONE, "!!!", "urn:x:2", again);
+    fk_export_base_name(day, FK_TIME_NONE, "!!!", "urn:x:2", true, again);
     CHECK(strcmp(name, again) != 0);
 
     /* Whatever the title, the name is short and of a safe alphabet. */
@@ -102,7 +102,7 @@ static void test_base_names(void)
     huge[1 << 20] = '\0';
     for (int i = 0; i < (1 << 20); i += 7)
         huge[i] = (char)(i % 3 == 0 ? '/' : i % 3 == 1 ? '.' : '\n');
-    fk_export_base_name(day, day, huge, huge, name);
+    fk_export_base_name(day, day, huge, huge, true, name);
     free(huge);
     CHECK(strlen(name) + strlen("-9999999.md") <= FK_EXPORT_NAME_MAX);
     for (const char *p = name; *p; p++)
@@ -113,16 +113,17 @@ static void test_unique_names(void)
 {
     /* Given newest first, as list gives them. */
     struct fk_export_name names[] = {
-        {9, "2024-01-01-part"}, {7, "2024-01-01-part-2"}, {5, "2024-01-01-part"},
-        {3, "2024-01-01-part"}, {8, "2024-01-02-part"},   {1, "2024-01-01-other"},
+        {9, false, "2024-01-01-part"}, {7, false, "2024-01-01-part-2"},
+        {5, false, "2024-01-01-part"}, {3, false, "2024-01-01-part"},
+        {8, false, "2024-01-02-part"}, {1, false, "2024-01-01-other"},
     };
     fk_export_unique_names(names, sizeof names / sizeof names[0]);
-    CHECK_STR(names[0].name, "2024-01-01-part-4.md");
-    CHECK_STR(names[1].name, "2024-01-01-part-2.md"); /* its own name, not a suffix */
-    CHECK_STR(names[2].name, "2024-01-01-part-3.md");
-    CHECK_STR(names[3].name, "2024-01-01-part.md"); /* the lowest id */
-    CHECK_STR(names[4].name, "2024-01-02-part.md");
-    CHECK_STR(names[5].name, "2024-01-01-other.md");
+    CHECK_STR(names[0].name, "2024-01-01-part-4");
+    CHECK_STR(names[1].name, "2024-01-01-part-2"); /* its own name, not a suffix */
+    CHECK_STR(names[2].name, "2024-01-01-part-3");
+    CHECK_STR(names[3].name, "2024-01-01-part"); /* the lowest id */
+    CHECK_STR(names[4].name, "2024-01-02-part");
+    CHECK_STR(names[5].name, "2024-01-01-other");
     fk_export_unique_names(NULL, 0);
 }
 
@@ -255,7 +256,7 @@ static void test_front_matter(void)
     a.ntags = 2;
     a.markdown = "# Heading\n\n``` python\nprint(1)\n```\n";
     struct fk_buf out = FK_BUF_INIT;
-    fk_export_document(&out, &a);
+    fk_export_document(&out, &a, NULL);
     CHECK_STR(out.data, "---\n"
                         "title: \"Title: \\\"quoted\\\"\\n#not a comment\"\n"
                         "author: \"Ann\"\n"
@@ -277,14 +278,14 @@ static void test_front_matter(void)
     a.tags = NULL;
     a.ntags = 0;
     a.markdown = "";
-    fk_export_front_matter(&out, &a);
+    fk_export_front_matter(&out, &a, FK_EXPORT_PLAIN);
     CHECK(strstr(out.data, "\ndate: 2024-03-06T00:00:00Z\nupdated: 2024-03-06T00:00:00Z\n") !=
           NULL);
     fk_buf_release(&out);
 
     struct fk_article empty = {0};
     empty.published = empty.updated = empty.date = FK_TIME_NONE;
-    fk_export_document(&out, &empty);
+    fk_export_document(&out, &empty, NULL);
     CHECK_STR(out.data, "---\ntags: []\n---\n");
     fk_buf_release(&out);
 }
@@ -356,8 +357,9 @@ static void test_write(void)
     CHECK_INT(result, FK_EXPORT_KEPT);
 
     /* Names that are not plain file names are refused. */
-    static const char *const bad_names[] = {"",       ".",     "..",   ".hidden.md", "../x.md",
-                                            "a/b.md", "/x.md", "a\nb", "tab\t.md"};
+    static const char *const bad_names[] = {
+        "",     ".",        "..", ".hidden.md", "../x.md",       "a/b/c.md",   "/x.md",
+        "a\nb", "tab\t.md", "a/", "a//b",       "../a/index.md", ".a/index.md"};
     for (size_t i = 0; i < sizeof bad_names / sizeof bad_names[0]; i++) {
         CHECK_INT(fk_export_write(fd, bad_names[i], "x", 1, &result, &err), -1);
         CHECK_INT(err.kind, FK_ERROR_USAGE);
