@@ -404,20 +404,28 @@ void fk_export_unique_names(struct fk_export_name *names, size_t count)
     free(by_id);
 }
 
+/* How a profile writes tags; the feed's go to feed_tags when they are
+ * rewritten. */
+enum tag_rule {
+    TAGS_AS_IS,
+    TAGS_HUGO,     /* fk_export_hugo_tag */
+    TAGS_OBSIDIAN, /* fk_export_obsidian_tag */
+};
+
 static const struct profile {
     const char *name;
     const char *updated_key; /* the key of the updated date */
     const char *url_key;     /* the key of the article's link */
     bool bundle;             /* NAME/index.md */
-    bool obsidian_tags;      /* tags made Obsidian tags, the feed's kept in feed_tags */
+    enum tag_rule tags;
 } profiles[FK_EXPORT_PROFILE_COUNT] = {
     /* Hugo takes url for the page's own path (and refuses one with a
      * scheme), and reserves slug, summary, type, layout; Jekyll reserves
      * permalink and layout. */
-    [FK_EXPORT_PLAIN] = {"plain", "updated", "url", false, false},
-    [FK_EXPORT_HUGO] = {"hugo", "lastmod", "source_url", true, false},
-    [FK_EXPORT_JEKYLL] = {"jekyll", "last_modified_at", "source_url", false, false},
-    [FK_EXPORT_OBSIDIAN] = {"obsidian", "updated", "url", false, true},
+    [FK_EXPORT_PLAIN] = {"plain", "updated", "url", false, TAGS_AS_IS},
+    [FK_EXPORT_HUGO] = {"hugo", "lastmod", "source_url", true, TAGS_HUGO},
+    [FK_EXPORT_JEKYLL] = {"jekyll", "last_modified_at", "source_url", false, TAGS_AS_IS},
+    [FK_EXPORT_OBSIDIAN] = {"obsidian", "updated", "url", false, TAGS_OBSIDIAN},
 };
 
 static const struct profile *profile_of(enum fk_export_profile profile)
@@ -510,6 +518,29 @@ size_t fk_export_obsidian_tag(const char *tag, char *out, size_t size)
         memmove(out + 1, out, len);
         out[0] = '_';
         len++;
+    }
+    out[len] = '\0';
+    return len;
+}
+
+size_t fk_export_hugo_tag(const char *tag, char *out, size_t size)
+{
+    size_t len = 0;
+    const char *p = tag ? tag : "";
+    while (*p == '#')
+        p++;
+    if (!size)
+        return 0;
+    while (*p) {
+        const char *word = *p == '#' ? "sharp" : *p == '?' || *p == '%' ? "-" : NULL;
+        uint32_t c;
+        size_t step = word ? 1 : next_char(p, &c); /* whole characters only */
+        size_t n = word ? strlen(word) : step;
+        if (len + n > size - 1)
+            break;
+        memcpy(out + len, word ? word : p, n);
+        len += n;
+        p += step;
     }
     out[len] = '\0';
     return len;
@@ -608,15 +639,17 @@ static void add_tag_list(struct fk_buf *out, const char *key, const char *const 
     }
 }
 
-/* The tags of article as Obsidian links them, without the empty ones and
- * those that two feed tags both become. */
-static void add_obsidian_tags(struct fk_buf *out, const struct fk_article *article)
+/* The tags of article as the tool links them (rule), without the empty
+ * ones and those that two feed tags both become. */
+static void add_tool_tags(struct fk_buf *out, const struct fk_article *article, enum tag_rule rule)
 {
     char **tags = fk_xcalloc(article->ntags ? article->ntags : 1, sizeof *tags);
     size_t ntags = 0;
     for (size_t i = 0; i < article->ntags; i++) {
-        char tag[FK_EXPORT_NAME_SIZE];
-        if (!fk_export_obsidian_tag(article->tags[i], tag, sizeof tag))
+        char tag[256];
+        size_t len = rule == TAGS_HUGO ? fk_export_hugo_tag(article->tags[i], tag, sizeof tag)
+                                       : fk_export_obsidian_tag(article->tags[i], tag, sizeof tag);
+        if (!len)
             continue;
         bool seen = false;
         for (size_t j = 0; j < ntags && !seen; j++)
@@ -642,8 +675,8 @@ void fk_export_front_matter(struct fk_buf *out, const struct fk_article *article
     add_string_field(out, p->url_key, article->url);
     add_string_field(out, "guid", article->guid);
     add_string_field(out, "feed", article->feed_url);
-    if (p->obsidian_tags) {
-        add_obsidian_tags(out, article);
+    if (p->tags != TAGS_AS_IS) {
+        add_tool_tags(out, article, p->tags);
         add_tag_list(out, "feed_tags", article->tags, article->ntags);
     } else {
         add_tag_list(out, "tags", article->tags, article->ntags);

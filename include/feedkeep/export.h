@@ -33,8 +33,9 @@
  * links tags its own way and may want its own layout. */
 enum fk_export_profile {
     FK_EXPORT_PLAIN,    /* title author date updated url guid feed tags; NAME.md */
-    FK_EXPORT_HUGO,     /* title author date lastmod source_url guid feed tags;
-                           a page bundle NAME/index.md */
+    FK_EXPORT_HUGO,     /* title author date lastmod source_url guid feed, tags
+                           as Hugo links them, feed_tags as the feed gave
+                           them; a page bundle NAME/index.md */
     FK_EXPORT_JEKYLL,   /* title author date last_modified_at source_url guid
                            feed tags; NAME.md */
     FK_EXPORT_OBSIDIAN, /* title author date updated url guid feed, tags made
@@ -120,6 +121,12 @@ void fk_export_path(enum fk_export_profile profile, const char *name, char *out)
  * character that is not a digit. Returns the length: 0 when nothing is
  * left (the tag is then left out of tags). */
 size_t fk_export_obsidian_tag(const char *tag, char *out, size_t size);
+
+/* Write into out (size bytes) tag as Hugo can link it: as it is, but
+ * with "#" at the start dropped, any other "#" written "sharp" and "?"
+ * and "%" made "-" (Hugo keeps them in the tag page's URL, where "#" and
+ * "?" end the path). Returns the length: 0 when nothing is left. */
+size_t fk_export_hugo_tag(const char *tag, char *out, size_t size);
 
 /* A 64-bit FNV-1a hash of len bytes of data: what export records of a
  * file it wrote, to know it again. */
