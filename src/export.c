@@ -640,7 +640,8 @@ static void add_tag_list(struct fk_buf *out, const char *key, const char *const 
 }
 
 /* The tags of article as the tool links them (rule), without the empty
- * ones and those that two feed tags both become. */
+ * ones and those that two feed tags both become; then, when that changed
+ * any, the feed's as feed_tags. */
 static void add_tool_tags(struct fk_buf *out, const struct fk_article *article, enum tag_rule rule)
 {
     char **tags = fk_xcalloc(article->ntags ? article->ntags : 1, sizeof *tags);
@@ -658,9 +659,14 @@ static void add_tool_tags(struct fk_buf *out, const struct fk_article *article, 
             tags[ntags++] = fk_xstrdup(tag);
     }
     add_tag_list(out, "tags", (const char *const *)tags, ntags);
-    for (size_t i = 0; i < ntags; i++)
+    bool same = ntags == article->ntags;
+    for (size_t i = 0; i < ntags; i++) {
+        same = same && strcmp(tags[i], article->tags[i]) == 0;
         free(tags[i]);
+    }
     free(tags);
+    if (!same)
+        add_tag_list(out, "feed_tags", article->tags, article->ntags);
 }
 
 void fk_export_front_matter(struct fk_buf *out, const struct fk_article *article,
@@ -677,7 +683,6 @@ void fk_export_front_matter(struct fk_buf *out, const struct fk_article *article
     add_string_field(out, "feed", article->feed_url);
     if (p->tags != TAGS_AS_IS) {
         add_tool_tags(out, article, p->tags);
-        add_tag_list(out, "feed_tags", article->tags, article->ntags);
     } else {
         add_tag_list(out, "tags", article->tags, article->ntags);
     }

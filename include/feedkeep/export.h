@@ -35,12 +35,13 @@ enum fk_export_profile {
     FK_EXPORT_PLAIN,    /* title author date updated url guid feed tags; NAME.md */
     FK_EXPORT_HUGO,     /* title author date lastmod source_url guid feed, tags
                            as Hugo links them, feed_tags as the feed gave
-                           them; a page bundle NAME/index.md */
+                           them when that differs; a page bundle
+                           NAME/index.md */
     FK_EXPORT_JEKYLL,   /* title author date last_modified_at source_url guid
                            feed tags; NAME.md */
     FK_EXPORT_OBSIDIAN, /* title author date updated url guid feed, tags made
-                           Obsidian tags, feed_tags as the feed gave them;
-                           NAME.md */
+                           Obsidian tags, feed_tags as the feed gave them
+                           when that differs; NAME.md */
     FK_EXPORT_PROFILE_COUNT
 };
 
