@@ -24,6 +24,8 @@ _feedkeep()
     --format)
         if [[ $cmd == export ]]; then
             COMPREPLY=($(compgen -W "md jsonl" -- "$cur"))
+        elif [[ $cmd == dedup ]]; then
+            COMPREPLY=($(compgen -W "text json" -- "$cur"))
         else
             COMPREPLY=($(compgen -W "table tsv csv json" -- "$cur"))
         fi

@@ -107,6 +107,10 @@ static int on_item(const struct fk_item *item, void *ctx)
         f->result->counts[FK_PUT_UNCHANGED]++;
         return 0;
     }
+    /* Warned of when filed, as the conversion warnings: not again at each
+     * fetch that finds the item unchanged. */
+    if (item->warning && opts->on_warning)
+        opts->on_warning(item, item->warning, opts->ctx);
     const char *html = item->content_html ? item->content_html : item->summary_html;
     struct fk_content content = {0};
     struct fk_error err = {0};
@@ -115,6 +119,8 @@ static int on_item(const struct fk_item *item, void *ctx)
         if (opts->on_warning)
             opts->on_warning(item, err.message, opts->ctx);
         fk_content_release(&content);
+    } else if (content.warning && opts->on_warning) {
+        opts->on_warning(item, content.warning, opts->ctx);
     }
     enum fk_put_result put;
     int rc = fk_store_put_item(f->store, item, &content, &put, &f->err);
@@ -165,6 +171,7 @@ static int archive(struct fk_store *store, int fd, const char *data, size_t len,
         fk_error_set(err, FK_ERROR_INPUT, "no feed in the document");
         goto out;
     }
+    result->matched = fk_store_feed_matches(store, &result->matched_id);
     if (opts->before_commit &&
         opts->before_commit(store, result->feed_id, result, opts->ctx, err) < 0)
         goto out;

@@ -2227,6 +2227,179 @@ static char *html_block_note(const char *html)
     return note;
 }
 
+/* --- articles too big for a tree ------------------------------------------------ */
+
+static size_t longest_backtick_run(const char *s);
+
+/* The plain text of an article read as a stream of parser events, without
+ * a document tree: memory follows the text, not the markup. Laid out as
+ * the text of a converted article is: blocks split by one blank line,
+ * <br> a line end, white space collapsed but in <pre>, dropped elements
+ * (scripts, styles) left out. */
+struct plain {
+    struct fk_buf text;
+    struct fk_buf chars; /* the event's characters, NUL-terminated */
+    size_t line;         /* where the line being written starts */
+    bool space;          /* a space pending before more text */
+    int breaks;          /* pending: 1 a line end, 2 a block boundary */
+    int drop;            /* depth inside a dropped element */
+    int pre;             /* depth inside <pre> (and <listing>, <xmp>) */
+    bool one_line;       /* a title: blocks and line ends are spaces */
+};
+
+static enum kind kind_of_name(const xmlChar *name, const xmlChar **attrs)
+{
+    const struct element *el =
+        bsearch((const char *)name, elements, COUNT(elements), sizeof elements[0], compare_element);
+    enum kind kind = el ? el->kind : K_INLINE;
+    if (kind != K_BLOCK)
+        return kind;
+    for (size_t a = 0; attrs && attrs[a]; a += 2)
+        if (strcmp((const char *)attrs[a], "class") == 0 && attrs[a + 1])
+            for (size_t i = 0; i < COUNT(dropped_classes); i++)
+                if (find_token((const char *)attrs[a + 1], dropped_classes[i], false, NULL))
+                    return K_DROP;
+    return kind;
+}
+
+static void plain_break(struct plain *pl, int kind)
+{
+    if (pl->one_line) {
+        pl->space = pl->space || pl->text.len;
+        return;
+    }
+    if (pl->text.len && kind > pl->breaks)
+        pl->breaks = kind;
+    pl->space = false;
+}
+
+static void plain_start(void *ctx, const xmlChar *name, const xmlChar **attrs)
+{
+    struct plain *pl = ((htmlParserCtxtPtr)ctx)->_private;
+    if (pl->drop) {
+        pl->drop++;
+        return;
+    }
+    enum kind kind = kind_of_name(name, attrs);
+    if (kind == K_DROP)
+        pl->drop = 1;
+    else if (kind == K_BR)
+        plain_break(pl, 1);
+    else if (is_block_kind(kind))
+        plain_break(pl, 2);
+    pl->pre += kind == K_PRE && !pl->one_line;
+}
+
+static void plain_end(void *ctx, const xmlChar *name)
+{
+    struct plain *pl = ((htmlParserCtxtPtr)ctx)->_private;
+    if (pl->drop) {
+        pl->drop--;
+        return;
+    }
+    enum kind kind = kind_of_name(name, NULL);
+    if (is_block_kind(kind))
+        plain_break(pl, 2);
+    if (kind == K_PRE && pl->pre)
+        pl->pre--;
+}
+
+static void plain_characters(void *ctx, const xmlChar *ch, int len)
+{
+    struct plain *pl = ((htmlParserCtxtPtr)ctx)->_private;
+    if (pl->drop || len <= 0)
+        return;
+    fk_buf_reset(&pl->chars);
+    (void)fk_buf_add(&pl->chars, ch, (size_t)len);
+    const unsigned char *p = (const unsigned char *)pl->chars.data;
+    if (!pl->pre) {
+        while (space_at(p) || class_at(p) == B_CONTROL)
+            p += space_at(p) ? space_at(p) : 1;
+        if (!*p) {
+            if (pl->text.len > pl->line)
+                pl->space = true;
+            return;
+        }
+    }
+    if (pl->breaks) {
+        (void)fk_buf_adds(&pl->text, pl->breaks == 2 ? "\n\n" : "\n");
+        pl->line = pl->text.len;
+        pl->breaks = 0;
+        pl->space = false;
+    }
+    if (pl->pre)
+        append_raw(&pl->text, pl->chars.data);
+    else
+        append_collapsed(&pl->text, pl->line, pl->chars.data, &pl->space);
+}
+
+/* The plain text of html, as above (one_line: as a title). */
+static char *plain_text(const char *html, size_t len, bool one_line)
+{
+    struct plain pl;
+    memset(&pl, 0, sizeof pl);
+    pl.one_line = one_line;
+    fk_buf_init(&pl.text, 0);
+    fk_buf_init(&pl.chars, 0);
+    htmlParserCtxtPtr ctxt = htmlNewParserCtxt();
+    if (ctxt) {
+        xmlSAXHandler *sax = ctxt->sax;
+        memset(sax, 0, sizeof *sax); /* no tree, no error reports */
+        sax->startElement = plain_start;
+        sax->endElement = plain_end;
+        sax->characters = plain_characters;
+        sax->ignorableWhitespace = plain_characters;
+        sax->cdataBlock = plain_characters;
+        ctxt->_private = &pl;
+        xmlDoc *dom = htmlCtxtReadMemory(ctxt, html, (int)len, NULL, "UTF-8", HTML_OPTIONS);
+        if (dom)
+            xmlFreeDoc(dom);
+        htmlFreeParserCtxt(ctxt);
+    }
+    /* no line ends in blanks (<pre> lines may) */
+    size_t kept = 0;
+    for (size_t i = 0; i < pl.text.len; i++) {
+        if (pl.text.data[i] == '\n')
+            while (kept && (pl.text.data[kept - 1] == ' ' || pl.text.data[kept - 1] == '\t'))
+                kept--;
+        pl.text.data[kept++] = pl.text.data[i];
+    }
+    if (pl.text.data)
+        pl.text.data[pl.text.len = kept] = '\0';
+    fk_buf_rtrim(&pl.text, " \t\n");
+    if (pl.text.len && !one_line)
+        (void)fk_buf_addc(&pl.text, '\n');
+    fk_buf_release(&pl.chars);
+    return fk_buf_detach(&pl.text);
+}
+
+/* Convert an article as plain text: the text as above, and as Markdown
+ * that text in one fenced block, which a CommonMark reader takes back as
+ * the same text in one node, however many paragraphs it has. */
+static void plain_article(const char *html, size_t len, struct fk_content *out)
+{
+    out->text = plain_text(html, len, false);
+    struct fk_buf markdown = FK_BUF_INIT;
+    if (*out->text) {
+        size_t fence = longest_backtick_run(out->text) + 1;
+        fence = fence < 3 ? 3 : fence;
+        for (size_t i = 0; i < fence; i++)
+            (void)fk_buf_addc(&markdown, '`');
+        (void)fk_buf_addc(&markdown, '\n');
+        (void)fk_buf_adds(&markdown, out->text);
+        for (size_t i = 0; i < fence; i++)
+            (void)fk_buf_addc(&markdown, '`');
+        (void)fk_buf_addc(&markdown, '\n');
+    }
+    out->markdown = fk_buf_detach(&markdown);
+}
+
+/* Whether a tree of this HTML would cost too much (FK_CONTENT_NODES_MAX). */
+static bool too_many_nodes(const struct fk_tag_scan *scan)
+{
+    return scan->tags + scan->all_attrs + scan->comments > FK_CONTENT_NODES_MAX;
+}
+
 /* --- tidying cmark's Markdown ---------------------------------------------------- */
 
 static size_t longest_backtick_run(const char *s)
@@ -2324,6 +2497,13 @@ int fk_content_from_html(const char *html, size_t len, const char *base_url, str
                          FK_TAG_ATTRS_MAX);
             goto out;
         }
+        if (too_many_nodes(&scan)) {
+            plain_article(clean ? clean : html, clean ? clean_len : len, out);
+            out->warning = "article HTML has more than 100,000 elements, attributes and "
+                           "comments: converted as plain text";
+            rc = 0;
+            goto out;
+        }
         ctxt = htmlNewParserCtxt();
         if (!ctxt) {
             fk_error_set(err, FK_ERROR_INPUT, "cannot parse article HTML: out of memory");
@@ -2399,6 +2579,11 @@ char *fk_content_html_to_line(const char *html)
         bool space = false;
         append_collapsed(&out, 0, copy ? copy : input, &space);
         free(copy);
+    } else if (too_many_nodes(&scan)) {
+        /* a title built to cost memory as a tree: read as a stream */
+        char *line = plain_text(input, input_len, true);
+        (void)fk_buf_adds(&out, line);
+        free(line);
     } else if ((ctxt = htmlNewParserCtxt())) {
         dom = htmlCtxtReadMemory(ctxt, input, (int)input_len, NULL, "UTF-8", HTML_OPTIONS);
         xmlNode *root = dom ? xmlDocGetRootElement(dom) : NULL;

@@ -62,6 +62,31 @@ static const struct {
     {0x5, "UTF-16LE", 2}, /* 3C 00 3F 00 */
 };
 
+/* The families of encodings the first bytes of a document tell apart, by
+ * how "<?" is written in them. A charset from outside the document (an HTTP
+ * charset, --charset) only chooses within the family of the document's
+ * first bytes: a UTF-8 document served as "utf-16" starts with "<?xml" in
+ * single bytes, which no UTF-16 reads as "<". */
+enum family { FAM_UNKNOWN, FAM_ASCII, FAM_EBCDIC, FAM_UTF16, FAM_UTF32 };
+
+static const char *const family_names[] = {
+    [FAM_UNKNOWN] = "unknown", [FAM_ASCII] = "ASCII-compatible", [FAM_EBCDIC] = "EBCDIC",
+    [FAM_UTF16] = "UTF-16",    [FAM_UTF32] = "UTF-32",
+};
+
+static const struct {
+    const char *bytes;
+    size_t len;
+    enum family family;
+} signatures[] = {
+    {"\x3C\x3F", 2, FAM_ASCII},
+    {"\x4C\x6F", 2, FAM_EBCDIC},
+    {"\x00\x3C\x00\x3F", 4, FAM_UTF16},
+    {"\x3C\x00\x3F\x00", 4, FAM_UTF16},
+    {"\x00\x00\x00\x3C\x00\x00\x00\x3F", 8, FAM_UTF32},
+    {"\x3C\x00\x00\x00\x3F\x00\x00\x00", 8, FAM_UTF32},
+};
+
 /* Names of ASCII, which is read as UTF-8 so that a stray byte is repaired
  * rather than fatal (libxml2's xmlParseCharEncoding knows only "ASCII"). */
 static const char *const ascii_names[] = {"ascii", "us-ascii", "ansi_x3.4-1968", "iso646-us"};
@@ -100,6 +125,8 @@ struct fk_decoder {
     long lines; /* newlines in the text handed out so far */
     long problem_line;
     char problem[160];
+    bool charset_ruled_out; /* the caller's charset is not of the bytes' family */
+    char charset_note[200]; /* what was read instead of it, for the user */
 };
 
 unsigned fk_decode_cp1252(unsigned char byte)
@@ -376,6 +403,71 @@ static int unit_of(const char *name)
     return 1;
 }
 
+/* The family a charset name belongs to: how its converter reads the
+ * signatures above. FAM_UNKNOWN when no converter reads "<?" from any. */
+static enum family label_family(const char *name)
+{
+    switch (xmlParseCharEncoding(name)) {
+    case XML_CHAR_ENCODING_UTF8:
+    case XML_CHAR_ENCODING_ASCII:
+        return FAM_ASCII;
+    case XML_CHAR_ENCODING_UTF16LE:
+    case XML_CHAR_ENCODING_UTF16BE:
+    case XML_CHAR_ENCODING_UCS2:
+        return FAM_UTF16;
+    case XML_CHAR_ENCODING_UCS4LE:
+    case XML_CHAR_ENCODING_UCS4BE:
+        return FAM_UTF32;
+    default:
+        break;
+    }
+    enum family family = FAM_UNKNOWN;
+    xmlStructuredErrorFunc saved = xmlStructuredError;
+    void *saved_ctx = xmlStructuredErrorContext;
+    xmlSetStructuredErrorFunc(NULL, ignore_error);
+    xmlBufferPtr in = xmlBufferCreate(), out = xmlBufferCreate();
+    for (size_t i = 0; in && out && i < sizeof signatures / sizeof signatures[0]; i++) {
+        /* a fresh converter each time: a stateful one (UTF-16 with its
+         * byte order) must not carry one probe into the next */
+        xmlCharEncodingHandlerPtr handler = xmlFindCharEncodingHandler(name);
+        if (!handler)
+            break;
+        xmlBufferEmpty(in);
+        xmlBufferEmpty(out);
+        xmlBufferAdd(in, (const xmlChar *)signatures[i].bytes, (int)signatures[i].len);
+        int rc = xmlCharEncInFunc(handler, out, in);
+        xmlCharEncCloseFunc(handler);
+        if (rc >= 0 && xmlBufferLength(out) == 2 && memcmp(xmlBufferContent(out), "<?", 2) == 0) {
+            family = signatures[i].family;
+            break;
+        }
+    }
+    if (in)
+        xmlBufferFree(in);
+    if (out)
+        xmlBufferFree(out);
+    xmlSetStructuredErrorFunc(saved_ctx, saved);
+    return family;
+}
+
+/* The family the first bytes of a document are in: the zero bytes of
+ * UTF-16 and UTF-32 (pattern_unit 2 or 4), "<?xm" in EBCDIC, or a "<"
+ * in single bytes after blanks; FAM_UNKNOWN when they show none of these
+ * (not XML, or too short to tell). */
+static enum family bytes_family(const unsigned char *h, size_t len, int pattern_unit)
+{
+    if (pattern_unit == 2)
+        return FAM_UTF16;
+    if (pattern_unit == 4)
+        return FAM_UTF32;
+    if (len >= 4 && memcmp(h, "\x4C\x6F\xA7\x94", 4) == 0)
+        return FAM_EBCDIC;
+    size_t i = 0;
+    while (i < len && is_xml_space((char)h[i]))
+        i++;
+    return i + 1 < len && h[i] == '<' && h[i + 1] != 0 ? FAM_ASCII : FAM_UNKNOWN;
+}
+
 static void use_utf8(struct fk_decoder *d)
 {
     d->mode = M_UTF8;
@@ -392,8 +484,11 @@ static void use_named(struct fk_decoder *d, const char *name, int unit, bool dec
     bool ascii = e == XML_CHAR_ENCODING_ASCII;
     for (size_t i = 0; i < sizeof ascii_names / sizeof ascii_names[0]; i++)
         ascii = ascii || strcasecmp(name, ascii_names[i]) == 0;
-    if (e == XML_CHAR_ENCODING_UTF8 || ascii || (declared && unit_of(name) > 1)) {
-        /* a "UTF-16" declaration in single bytes is wrong, as libxml2 knows */
+    enum family family = declared ? label_family(name) : FAM_UNKNOWN;
+    if (e == XML_CHAR_ENCODING_UTF8 || ascii ||
+        (declared && family != FAM_ASCII && family != FAM_UNKNOWN)) {
+        /* a "UTF-16" (or EBCDIC) declaration in single bytes is wrong, as
+         * libxml2 knows */
         use_utf8(d);
         return;
     }
@@ -493,32 +588,45 @@ static long decide(struct fk_decoder *d, bool final)
             }
         }
     }
-    if (d->charset) {
-        /* "UTF-16" says nothing of the byte order: the zeros do */
-        int unit = unit_of(d->charset);
-        if (pattern && unit == pattern_unit)
-            use_named(d, pattern, unit, false);
-        else
-            use_named(d, d->charset, unit, false);
-        return 0;
+    enum family bytes = bytes_family(h, len, pattern_unit);
+    if (d->charset && !d->charset_ruled_out) {
+        enum family label = label_family(d->charset);
+        if (bytes == FAM_UNKNOWN || label == FAM_UNKNOWN || bytes == label) {
+            /* "UTF-16" says nothing of the byte order: the zeros do */
+            if (pattern && bytes == label)
+                use_named(d, pattern, pattern_unit, false);
+            else
+                use_named(d, d->charset,
+                          label == FAM_UTF16   ? 2
+                          : label == FAM_UTF32 ? 4
+                                               : unit_of(d->charset),
+                          false);
+            return 0;
+        }
+        /* the bytes rule the label out: read the document as if it had
+         * come without one */
+        d->charset_ruled_out = true;
     }
     if (pattern) {
         use_named(d, pattern, pattern_unit, false);
-        return 0;
-    }
-    if (len >= 4 && memcmp(h, "\x4C\x6F\xA7\x94", 4) == 0) { /* "<?xm" in EBCDIC */
+    } else if (bytes == FAM_EBCDIC) { /* "<?xm" in EBCDIC */
         d->mode = M_PASS;
-        return 0;
+    } else {
+        char name[64];
+        bool complete;
+        bool found = declared_encoding(d->head.data, len, name, sizeof name, &complete);
+        if (!complete && !final && len < HEAD_MAX)
+            return -1;
+        if (found)
+            use_named(d, name, 1, true);
+        else
+            use_utf8(d);
     }
-    char name[64];
-    bool complete;
-    bool found = declared_encoding(d->head.data, len, name, sizeof name, &complete);
-    if (!complete && !final && len < HEAD_MAX)
-        return -1;
-    if (found)
-        use_named(d, name, 1, true);
-    else
-        use_utf8(d);
+    if (d->charset_ruled_out)
+        snprintf(d->charset_note, sizeof d->charset_note,
+                 "charset '%.40s' ignored: the document's first bytes are %s; read as %s",
+                 d->charset, family_names[bytes],
+                 d->mode == M_PASS ? "the EBCDIC its XML declaration names" : d->encoding);
     return 0;
 }
 
@@ -602,6 +710,11 @@ const char *fk_decode_encoding(const struct fk_decoder *d)
     return d->mode == M_UTF8 || d->mode == M_CONVERT ? d->encoding : NULL;
 }
 
+const char *fk_decode_charset_note(const struct fk_decoder *d)
+{
+    return d->charset_note[0] ? d->charset_note : NULL;
+}
+
 const char *fk_decode_problem(const struct fk_decoder *d, long *line)
 {
     if (line)
@@ -639,7 +752,9 @@ size_t fk_tag_scan(struct fk_tag_scan *s, const char *text, size_t len, bool *ov
             if (tag_name_start(c)) {
                 s->state = T_NAME;
                 s->attrs = 0;
+                s->tags++;
             } else {
+                s->comments += c == '!';
                 i--; /* c may be another '<' */
             }
             break;
@@ -654,7 +769,10 @@ size_t fk_tag_scan(struct fk_tag_scan *s, const char *text, size_t len, bool *ov
             } else if (tag_name_start(text[i + 1])) {
                 s->state = T_NAME;
                 s->attrs = 0;
+                s->tags++;
                 open = i;
+            } else {
+                s->comments += text[i + 1] == '!';
             }
             break;
         }
@@ -681,6 +799,7 @@ size_t fk_tag_scan(struct fk_tag_scan *s, const char *text, size_t len, bool *ov
                 s->state = c == '"' || c == '\'' ? T_QUOTED : T_UNQUOTED;
             } else if (s->state == T_BETWEEN && c != '/') {
                 s->state = T_ATTR;
+                s->all_attrs++;
                 if (++s->attrs > FK_TAG_ATTRS_MAX) {
                     s->state = T_OVER;
                     *over = true;
@@ -691,4 +810,207 @@ size_t fk_tag_scan(struct fk_tag_scan *s, const char *text, size_t len, bool *ov
         }
     }
     return len;
+}
+
+/* ---- long runs of text ------------------------------------------------------ */
+
+enum run_state { R_TEXT, R_LT, R_TAG, R_CDATA, R_COMMENT };
+
+static const char cdata_open[] = "![CDATA[";
+static const char comment_open[] = "!--";
+
+/* The output of one fk_run_scan call: text[from..) is being kept, unless
+ * from is SIZE_MAX; once anything is dropped the kept bytes are copied. */
+struct run_output {
+    const char *text;
+    struct fk_buf *out;
+    size_t from;
+    bool copying;
+};
+
+static void keep_until(struct run_output *o, size_t upto)
+{
+    if (o->from != SIZE_MAX && upto > o->from)
+        fk_buf_add(o->out, o->text + o->from, upto - o->from);
+    o->from = SIZE_MAX;
+    o->copying = true;
+}
+
+/* The first of the bytes in set in s[0..len), or NULL. */
+static const char *strpbrk_len(const char *s, size_t len, const char *set)
+{
+    for (size_t i = 0; i < len; i++)
+        if (strchr(set, s[i]) && s[i])
+            return s + i;
+    return NULL;
+}
+
+/* Where text may be cut without leaving half a character or half an
+ * entity reference behind: before a blank, a '&' or the first byte of a
+ * multi-byte character. */
+static bool text_cut_point(unsigned char c)
+{
+    return c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '&' || c >= 0xC0;
+}
+
+/* In a CDATA section only characters matter: before any byte that does
+ * not continue one. */
+static bool cdata_cut_point(unsigned char c)
+{
+    return (c & 0xC0) != 0x80;
+}
+
+/* How far past FK_TEXT_RUN_MAX a run with no cut point (one endless word)
+ * is cut anyway, before an ASCII byte. No entity reference can be open
+ * there: its '&' would have been a cut point, or it began so far back
+ * that its name is longer than any entity's. */
+#define RUN_CUT_SLACK 64
+
+/* Count n more bytes of the run at text[i..i+n) and cut it once it passes
+ * FK_TEXT_RUN_MAX, at the first cut point (or RUN_CUT_SLACK bytes on,
+ * before an ASCII byte); returns true when it was cut. */
+static bool count_run(struct fk_run_scan *s, struct run_output *o, size_t i, size_t n,
+                      bool (*cut_point)(unsigned char), size_t *cut)
+{
+    if (s->run + n <= FK_TEXT_RUN_MAX) {
+        s->run += n;
+        return false;
+    }
+    size_t at = i + (FK_TEXT_RUN_MAX > s->run ? FK_TEXT_RUN_MAX - s->run : 0);
+    while (at < i + n) {
+        unsigned char c = (unsigned char)o->text[at];
+        if (cut_point(c) || (c < 0x80 && s->run + (at - i) >= FK_TEXT_RUN_MAX + RUN_CUT_SLACK))
+            break;
+        at++;
+    }
+    s->run += n;
+    if (at == i + n)
+        return false; /* no cut point yet: maybe in the next bytes */
+    keep_until(o, at);
+    *cut = o->out->len;
+    s->dropping = true;
+    return true;
+}
+
+size_t fk_run_scan(struct fk_run_scan *s, const char *text, size_t len, struct fk_buf *out,
+                   const char **result, size_t *cut)
+{
+    struct run_output o = {text, out, s->dropping ? SIZE_MAX : 0, s->dropping};
+    *cut = SIZE_MAX;
+    fk_buf_reset(out);
+    size_t i = 0;
+    while (i < len) {
+        unsigned char c = (unsigned char)text[i];
+        switch (s->state) {
+        case R_TEXT: {
+            const char *lt = memchr(text + i, '<', len - i);
+            size_t end = lt ? (size_t)(lt - text) : len;
+            if (!s->dropping)
+                (void)count_run(s, &o, i, end - i, text_cut_point, cut);
+            i = end;
+            if (lt) {
+                if (s->dropping) {
+                    s->dropping = false;
+                    o.from = i; /* the '<' is kept */
+                }
+                s->state = R_LT;
+                s->matched = 0;
+                s->run = 0;
+                i++;
+            }
+            break;
+        }
+        case R_LT:
+            /* after '<': a CDATA section, a comment, or markup */
+            if (s->matched < sizeof cdata_open - 1 && c == (unsigned char)cdata_open[s->matched] &&
+                (s->matched < 2 || s->in_cdata_open)) {
+                s->in_cdata_open = s->matched == 1 ? true : s->in_cdata_open;
+                if (++s->matched == sizeof cdata_open - 1) {
+                    s->state = R_CDATA;
+                    s->brackets = 0;
+                }
+                i++;
+            } else if (s->matched < sizeof comment_open - 1 &&
+                       c == (unsigned char)comment_open[s->matched] &&
+                       (s->matched < 1 || !s->in_cdata_open)) {
+                if (++s->matched == sizeof comment_open - 1) {
+                    s->state = R_COMMENT;
+                    s->brackets = 0;
+                }
+                i++;
+            } else if (s->matched == 0 && (tag_name_start((char)c) || c == '/' || c == '?')) {
+                /* a tag, read to its end: attribute values are not cut */
+                s->state = R_TAG;
+                s->quote = 0;
+                i++;
+            } else {
+                s->state = R_TEXT; /* c is looked at again, as text */
+            }
+            if (s->state != R_LT)
+                s->in_cdata_open = false;
+            break;
+        case R_TAG: {
+            /* '>' ends it, unless in a quoted value */
+            const char *stop = s->quote ? memchr(text + i, s->quote, len - i)
+                                        : strpbrk_len(text + i, len - i, "\"'>");
+            if (!stop) {
+                i = len;
+                break;
+            }
+            i = (size_t)(stop - text);
+            if (s->quote)
+                s->quote = 0;
+            else if (text[i] == '>')
+                s->state = R_TEXT;
+            else
+                s->quote = text[i];
+            i++;
+            break;
+        }
+        case R_CDATA:
+            if (s->brackets == 0 && c != ']') {
+                const char *bracket = memchr(text + i, ']', len - i);
+                size_t end = bracket ? (size_t)(bracket - text) : len;
+                if (!s->dropping)
+                    (void)count_run(s, &o, i, end - i, cdata_cut_point, cut);
+                i = end;
+                break;
+            }
+            if (c == '>' && s->brackets >= 2) {
+                if (s->dropping) {
+                    /* the end of the section, whose "]]" may have been dropped */
+                    fk_buf_add(out, "]]>", 3);
+                    s->dropping = false;
+                    o.from = i + 1;
+                }
+                s->state = R_TEXT;
+                s->run = 0;
+            } else if (c == ']') {
+                s->brackets = s->brackets < 2 ? s->brackets + 1 : 2;
+                if (!s->dropping)
+                    (void)count_run(s, &o, i, 1, cdata_cut_point, cut);
+            } else {
+                s->brackets = 0;
+                continue; /* content again */
+            }
+            i++;
+            break;
+        default: /* R_COMMENT: read to its end, never cut */
+            if (c == '>' && s->brackets >= 2) {
+                s->state = R_TEXT;
+                s->run = 0;
+            } else {
+                s->brackets = c == '-' ? (s->brackets < 2 ? s->brackets + 1 : 2) : 0;
+            }
+            i++;
+            break;
+        }
+    }
+    if (!o.copying) {
+        *result = text;
+        return len;
+    }
+    keep_until(&o, len);
+    *result = out->data ? out->data : "";
+    return out->len;
 }

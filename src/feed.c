@@ -25,8 +25,10 @@
  * are never read. Internal entities reach us through the SAX callbacks (that
  * is how libxml2 delivers them without NOENT); libxml2 stops nested
  * expansion loops itself, and we stop the document when flat expansion
- * passes ENTITY_TEXT_MAX. Every field is capped at FK_FEED_FIELD_MAX, and
- * a run of text without markup at MARKUP_GAP_MAX.
+ * passes ENTITY_TEXT_MAX. Every field is capped at FK_FEED_FIELD_MAX (an
+ * item says so in its warning); runs of text and CDATA sections longer than
+ * that are cut before libxml2 sees them (fk_run_scan, decode.h), and a run
+ * that cannot be cut is refused at MARKUP_GAP_MAX.
  *
  * End tags: libxml2 closes one element per end tag, even a mismatched one;
  * the parser keeps the names of the open elements and closes what the
@@ -363,6 +365,7 @@ struct field_state {
     bool strip_div;   /* Atom 1.0: drop a <div> that wraps everything */
     bool saw_element; /* markup found inside */
     bool truncated;
+    bool cut;         /* a run of its text was cut before the parser (fk_run_scan) */
     int top_elements; /* direct child elements */
     bool top_text;    /* non-blank text directly inside */
     size_t div_inner_start, div_inner_end;
@@ -377,6 +380,7 @@ struct item_state {
     int summary_prio, content_prio;
     bool guid_is_link;
     size_t tags_cap, enclosures_cap;
+    char warning[80]; /* item.warning points here */
 };
 
 struct parser {
@@ -426,6 +430,9 @@ struct parser {
     size_t entity_text;
     /* attributes per start tag of what libxml2 is given (see decode.h) */
     struct fk_tag_scan tags;
+    /* runs of text too long for libxml2, cut before it (see decode.h) */
+    struct fk_run_scan runs;
+    struct fk_buf runs_out;
     size_t markup_gap; /* bytes given to libxml2 since the last '<' */
     bool stopped;      /* no more events wanted: see cancelled and not_feed */
     bool cancelled;    /* a callback asked to stop */
@@ -1912,9 +1919,27 @@ static void store_feed_field(struct parser *p)
     }
 }
 
+/* An item field cut at FK_FEED_FIELD_MAX, or before the parser: the item
+ * is delivered, and says so. Fields of the feed itself are cut silently. */
+static void field_cut(struct parser *p)
+{
+    struct field_state *f = &p->field;
+    if (!p->in_item || p->item.warning[0])
+        return;
+    enum field field = f->tag->field;
+    snprintf(p->item.warning, sizeof p->item.warning, "%s longer than %zu MiB: truncated",
+             field == F_CONTENT || field == F_BODY ? "content"
+             : field == F_SUMMARY                  ? "summary"
+                                                   : f->tag->name,
+             FK_FEED_FIELD_MAX >> 20);
+    p->item.item.warning = p->item.warning;
+}
+
 static void field_end(struct parser *p)
 {
     struct field_state *f = &p->field;
+    if (f->truncated || f->cut)
+        field_cut(p);
     switch (f->context) {
     case C_ITEM:
     case C_MEDIA: /* an item's media:group or media:content */
@@ -2245,6 +2270,41 @@ static void parser_release(struct parser *p)
     free(p->person_email);
     fk_buf_release(&p->value);
     fk_buf_release(&p->scratch);
+    fk_buf_release(&p->runs_out);
+}
+
+/* Give libxml2 the next len bytes of the document (final: the last),
+ * unless they pass the limits on what it can take: then the document is
+ * refused from there, and false returned. */
+static bool give(struct parser *p, const char *text, size_t len, bool final)
+{
+    size_t lt = len;
+    while (lt > 0 && text[lt - 1] != '<')
+        lt--;
+    p->markup_gap = lt ? len - lt : p->markup_gap + len;
+    if (p->markup_gap > MARKUP_GAP_MAX) {
+        set_error(p, "more than 10 MB of text without markup: document refused past this "
+                     "point");
+        stop(p);
+        return false;
+    }
+    bool over = false;
+    size_t fed = fk_tag_scan(&p->tags, text, len, &over);
+    if (over) {
+        /* what came before the tag still counts */
+        if (fed > 0)
+            xmlParseChunk(p->ctxt, text, (int)fed, 0);
+        char why[96];
+        snprintf(why, sizeof why,
+                 "a tag with more than %d attributes: document refused past this point",
+                 FK_TAG_ATTRS_MAX);
+        set_error(p, why);
+        stop(p);
+        return false;
+    }
+    if (len > 0 || final)
+        xmlParseChunk(p->ctxt, text, (int)len, final);
+    return true;
 }
 
 static int parse(struct input *in, const struct fk_parse_options *opts,
@@ -2259,6 +2319,8 @@ static int parse(struct input *in, const struct fk_parse_options *opts,
     p.info.updated = FK_TIME_NONE;
     fk_buf_init(&p.value, FK_FEED_FIELD_MAX);
     fk_buf_init(&p.scratch, 0);
+    fk_buf_init(&p.runs_out, 0);
+    p.runs = (struct fk_run_scan)FK_RUN_SCAN_INIT;
     if (final)
         memset(final, 0, sizeof *final);
     int rc = -1;
@@ -2329,36 +2391,25 @@ static int parse(struct input *in, const struct fk_parse_options *opts,
                                   XML_PARSE_NOWARNING |
                                   (fk_decode_encoding(p.decoder) ? XML_PARSE_IGNORE_ENC : 0));
         }
-        size_t lt = len;
-        while (lt > 0 && text[lt - 1] != '<')
-            lt--;
-        p.markup_gap = lt ? len - lt : p.markup_gap + len;
-        if (p.markup_gap > MARKUP_GAP_MAX) {
-            set_error(&p, "more than 10 MB of text without markup: document refused past this "
-                          "point");
-            stop(&p);
-            break;
+        size_t cut;
+        len = fk_run_scan(&p.runs, text, len, &p.runs_out, &text, &cut);
+        if (cut != SIZE_MAX) {
+            /* the field being read when the run was cut is the run's */
+            if (!give(&p, text, cut, false))
+                break;
+            if (p.field.tag)
+                p.field.cut = true;
+            text += cut;
+            len -= cut;
         }
-        bool over = false;
-        size_t fed = fk_tag_scan(&p.tags, text, len, &over);
-        if (over) {
-            /* what came before the tag still counts */
-            if (fed > 0)
-                xmlParseChunk(p.ctxt, text, (int)fed, 0);
-            char why[96];
-            snprintf(why, sizeof why,
-                     "a tag with more than %d attributes: document refused past this point",
-                     FK_TAG_ATTRS_MAX);
-            set_error(&p, why);
-            stop(&p);
+        if (!give(&p, text, len, n == 0))
             break;
-        }
-        if (len > 0 || n == 0)
-            xmlParseChunk(p.ctxt, text, (int)len, n == 0);
         if (n == 0 || p.stopped)
             break;
     }
     decoder_problem(&p, 0);
+    if (fk_decode_charset_note(p.decoder))
+        p.info.charset_note = fk_xstrdup(fk_decode_charset_note(p.decoder));
 
     if (p.not_feed) {
         fk_error_set(err, FK_ERROR_INPUT, "not an RSS or Atom feed (root element <%s>)",
@@ -2435,6 +2486,7 @@ void fk_feed_info_release(struct fk_feed_info *feed)
     free(feed->image_url);
     free(feed->updated_raw);
     free(feed->error);
+    free(feed->charset_note);
     memset(feed, 0, sizeof *feed);
     feed->updated = FK_TIME_NONE;
 }

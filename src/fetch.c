@@ -56,6 +56,7 @@ enum response_header {
     HEADER_LAST_MODIFIED,
     HEADER_CONTENT_TYPE,
     HEADER_RETRY_AFTER,
+    HEADER_DATE,
     HEADER_COUNT
 };
 
@@ -64,6 +65,7 @@ static const char *const header_names[HEADER_COUNT] = {
     [HEADER_LAST_MODIFIED] = "last-modified",
     [HEADER_CONTENT_TYPE] = "content-type",
     [HEADER_RETRY_AFTER] = "retry-after",
+    [HEADER_DATE] = "date",
 };
 
 static const char *const error_names[] = {
@@ -144,6 +146,7 @@ struct transfer {
 
     CURL *easy; /* NULL while queued */
     struct curl_slist *headers;
+    bool conditional; /* the request carries If-None-Match or If-Modified-Since */
     struct fk_buf body;
     bool too_large; /* the write callback refused a chunk */
     bool connected; /* a connection was set up (curl's prereq callback) */
@@ -443,7 +446,8 @@ static int on_connected(void *clientp, char *primary_ip, char *local_ip, int pri
 }
 
 /* Add "Name: value" to the request headers; values that could break the
- * header (control characters) are not sent. */
+ * header (control characters) are not sent. Returns 1 when the header was
+ * added, 0 when it was not, -1 when out of memory. */
 static int add_header(struct transfer *t, const char *name, const char *value)
 {
     if (!value || !*value || has_control(value, strlen(value)))
@@ -456,7 +460,7 @@ static int add_header(struct transfer *t, const char *name, const char *value)
     if (!list)
         goto out;
     t->headers = list;
-    rc = 0;
+    rc = 1;
 out:
     fk_buf_release(&line);
     return rc;
@@ -513,11 +517,13 @@ static int transfer_start(struct fk_fetch *fetch, struct transfer *t)
 {
     const struct fk_fetch_options *o = &fetch->opts;
     t->permanent_only = true;
-    if (add_header(t, "If-None-Match", t->etag) < 0 ||
-        add_header(t, "If-Modified-Since", t->last_modified) < 0) {
+    int etag_sent = add_header(t, "If-None-Match", t->etag);
+    int date_sent = add_header(t, "If-Modified-Since", t->last_modified);
+    if (etag_sent < 0 || date_sent < 0) {
         transfer_fail(t, FK_FETCH_OTHER, "out of memory");
         return -1;
     }
+    t->conditional = etag_sent > 0 || date_sent > 0;
     t->easy = curl->easy_init();
     if (!t->easy) {
         transfer_fail(t, FK_FETCH_OTHER, "cannot start a transfer");
@@ -603,7 +609,14 @@ static void describe_outcome(const struct fk_fetch_options *o, struct transfer *
 {
     char size[32];
     if (code == CURLE_OK) {
-        if (status >= 300 && status != 304)
+        /* A 304 says "what you have is still good": to a request that
+         * named nothing it had, it can only come from a broken cache (or
+         * server), and taking it for success would archive nothing, run
+         * after run, without a word. */
+        if (status == 304 && !t->conditional)
+            transfer_fail(t, FK_FETCH_HTTP,
+                          "304 Not Modified to a request without validators (a broken cache?)");
+        else if (status >= 300 && status != 304)
             transfer_fail(t, FK_FETCH_HTTP, "HTTP %d", status);
         return;
     }
@@ -676,6 +689,28 @@ static int64_t parse_retry_after(const char *value, int64_t now)
     return fk_date_parse(value);
 }
 
+/* How far a response without a Date may date its Last-Modified after our
+ * clock: clocks of servers and clients drift apart by a little. */
+#define CLOCK_SKEW 60
+
+/* The response's Last-Modified if it can be sent back as If-Modified-Since,
+ * else NULL. A server must not date a Last-Modified after the response's
+ * own Date (RFC 9110, 8.8.2.1); one that does would, sent back, make a
+ * server that compares dates answer 304 until that date comes, however
+ * often the feed changes meanwhile. Without a Date our clock stands in,
+ * with some slack. A value that is not a date is kept: a server ignores an
+ * If-Modified-Since it cannot read. */
+static const char *usable_last_modified(const struct transfer *t, int64_t now)
+{
+    const char *value = t->values[HEADER_LAST_MODIFIED];
+    int64_t modified = fk_date_parse(value);
+    if (modified == FK_TIME_NONE)
+        return value;
+    int64_t sent = fk_date_parse(t->values[HEADER_DATE]);
+    int64_t latest = sent != FK_TIME_NONE ? sent : now + CLOCK_SKEW;
+    return modified > latest ? NULL : value;
+}
+
 /* Split "Text/XML; charset=\"utf-8\"" into "text/xml" and "utf-8". Both
  * are new strings the caller frees (NULL when absent). */
 static void parse_content_type(const char *value, char **media_type, char **charset)
@@ -736,11 +771,12 @@ static int deliver(struct fk_fetch *fetch, struct transfer *t, int code, fk_fetc
         r.bytes_received = received > 0 ? (uint64_t)received : 0;
         r.duration_ms = elapsed_ms;
         r.etag = t->values[HEADER_ETAG];
-        r.last_modified = t->values[HEADER_LAST_MODIFIED];
+        int64_t now = (int64_t)time(NULL);
+        r.last_modified = usable_last_modified(t, now);
         parse_content_type(t->values[HEADER_CONTENT_TYPE], &media_type, &charset);
         r.content_type = media_type;
         r.charset = charset;
-        r.retry_after = parse_retry_after(t->values[HEADER_RETRY_AFTER], (int64_t)time(NULL));
+        r.retry_after = parse_retry_after(t->values[HEADER_RETRY_AFTER], now);
         r.moved_to = t->moved_to;
         if ((t->error == FK_FETCH_OK && status != 304) || t->error == FK_FETCH_HTTP) {
             r.body = t->body.data ? t->body.data : "";

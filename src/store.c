@@ -237,6 +237,30 @@ static const char *const schema_v5[] = {
     NULL,
 };
 
+/* Version 6: articles whose feed changed its guids (a blog moving from
+ * tag: URIs to permalinks). An item with a new key is filed as the article
+ * of the same feed it matches (fk_store_link_key and the rule in store.h),
+ * and its key becomes an alias of that article, so the next fetch finds it
+ * again. The article keeps its first key. link_key is filled for the
+ * articles already archived by feedkeep_link_key(), a function the store
+ * defines for this migration only (the shell does not have it, and needs
+ * it nowhere else). */
+static const char *const schema_v6[] = {
+    "ALTER TABLE articles ADD COLUMN link_key TEXT;  -- url as the guid-change rule compares it\n"
+    "UPDATE articles SET link_key = feedkeep_link_key(url) WHERE url IS NOT NULL;\n"
+    "CREATE INDEX articles_link_key ON articles(link_key);\n"
+    "CREATE TABLE article_aliases (\n"
+    "    key        TEXT PRIMARY KEY,  -- an identity key no article has\n"
+    "    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,\n"
+    "    feed_id    INTEGER REFERENCES feeds(id) ON DELETE SET NULL,  -- whose item had it\n"
+    "    guid       TEXT,              -- that item's guid as the feed wrote it\n"
+    "    rule       TEXT NOT NULL CHECK (rule IN ('title', 'text')),  -- matched with the link\n"
+    "    created    INTEGER NOT NULL\n"
+    ") WITHOUT ROWID;\n"
+    "CREATE INDEX article_aliases_article ON article_aliases(article_id);\n",
+    NULL,
+};
+
 /* Version 7: export directories and the files export wrote in them, so an
  * article keeps the name it was first exported under when its title
  * changes, export --prune removes only files feedkeep wrote, and export
@@ -272,7 +296,15 @@ static const struct migration {
     int version;
     const char *const *sql;
 } migrations[] = {
-    {1, schema_v1}, {2, schema_v2}, {3, schema_v3}, {4, schema_v4}, {5, schema_v5}, {7, schema_v7},
+    /* clang-format off */
+    {1, schema_v1},
+    {2, schema_v2},
+    {3, schema_v3},
+    {4, schema_v4},
+    {5, schema_v5},
+    {6, schema_v6},
+    {7, schema_v7},
+    /* clang-format on */
 };
 
 /* ---- prepared statements -------------------------------------------------- */
@@ -312,6 +344,10 @@ enum stmt_id {
     ST_ARTICLE_TEXT_LENGTH,
     ST_VERSION_REJECTED_FIND,
     ST_VERSION_REJECT,
+    ST_ALIAS_FIND,
+    ST_ALIAS_INSERT,
+    ST_LINK_CANDIDATES,
+    ST_FEED_LINKS,
     ST_COUNT
 };
 
@@ -347,19 +383,19 @@ static const char *const stmt_sql[ST_COUNT] = {
      * the articles a feed adds are those from this id on. */
     [ST_NEXT_ID] = "SELECT coalesce(max(id), 0) + 1 FROM articles",
     [ST_ARTICLE_FIND] = "SELECT id, content_hash, source_hash FROM articles WHERE key = ?1",
-    /* ST_ARTICLE_INSERT and ST_ARTICLE_UPDATE share parameters ?2 to ?17
+    /* ST_ARTICLE_INSERT and ST_ARTICLE_UPDATE share parameters ?2 to ?18
      * (bind_article); ?1 is the key for one and the id for the other. */
     [ST_ARTICLE_INSERT] = "INSERT INTO articles(key, guid, url, title, author, published,"
                           " published_raw, updated, updated_raw, first_seen, last_seen,"
                           " summary_html, content_html, text, markdown, tags_text,"
-                          " content_hash, source_hash)"
+                          " content_hash, source_hash, link_key)"
                           " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11, ?12,"
-                          " ?13, ?14, ?15, ?16, ?17)",
+                          " ?13, ?14, ?15, ?16, ?17, ?18)",
     [ST_ARTICLE_UPDATE] = "UPDATE articles SET guid = ?2, url = ?3, title = ?4, author = ?5,"
                           " published = ?6, published_raw = ?7, updated = ?8,"
                           " updated_raw = ?9, last_seen = ?10, summary_html = ?11,"
                           " content_html = ?12, text = ?13, markdown = ?14, tags_text = ?15,"
-                          " content_hash = ?16, source_hash = ?17 WHERE id = ?1",
+                          " content_hash = ?16, source_hash = ?17, link_key = ?18 WHERE id = ?1",
     [ST_ARTICLE_TOUCH] = "UPDATE articles SET last_seen = ?2, source_hash = ?3 WHERE id = ?1",
     [ST_VERSION_SAVE] =
         "INSERT INTO article_versions(article_id, replaced_at, title, text,"
@@ -413,6 +449,35 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_VERSION_REJECT] = "INSERT INTO article_versions(article_id, replaced_at, title, text,"
                           " markdown, content_html, tags_text, content_hash, kind)"
                           " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'rejected')",
+    /* Asked only when ST_ARTICLE_FIND found nothing, so filing an item the
+     * archive has under its own key costs no more than before. */
+    [ST_ALIAS_FIND] = "SELECT a.id, a.content_hash, a.source_hash FROM article_aliases al"
+                      " JOIN articles a ON a.id = al.article_id WHERE al.key = ?1",
+    [ST_ALIAS_INSERT] = "INSERT INTO article_aliases(key, article_id, feed_id, guid, rule, created)"
+                        " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    /* The articles of feed ?2 with link key ?1; two are enough to know
+     * that the link does not name one article. */
+    [ST_LINK_CANDIDATES] = "SELECT a.id, a.content_hash, a.source_hash, a.title, a.published,"
+                           " a.text FROM articles a JOIN article_feeds af"
+                           " ON af.article_id = a.id AND af.feed_id = ?2"
+                           " WHERE a.link_key = ?1 LIMIT 2",
+    [ST_FEED_LINKS] = "SELECT url, site_url FROM feeds WHERE id = ?1",
+};
+
+/* The articles filed in the current feed, by id, each with a hash of the
+ * key of the item that filed it (an open-addressed table; id 0 is an empty
+ * slot). The guid-change rule never matches an article the same document
+ * carried, and an article reached again under another of its keys in the
+ * same document is not filed twice. 16 bytes an item. */
+struct filed_slot {
+    int64_t id;
+    uint64_t key_hash;
+};
+
+struct filed_set {
+    struct filed_slot *slots;
+    size_t size; /* a power of two, or 0 */
+    size_t count;
 };
 
 /* A list of tag names, each owned by the list. */
@@ -432,25 +497,49 @@ struct fk_store {
     int64_t feed_id;
     int64_t first_new_id; /* articles from this id on are new in this feed */
     char *feed_url;
+    struct filed_set filed;
+    /* The link keys of the feed's own URL and of its site link, which name
+     * no article (loaded when first needed; NULL when none). */
+    bool feed_links_loaded;
+    char *feed_url_key;
+    char *site_url_key;
+    /* Items of this feed filed as an article they matched under a new key,
+     * and the first such article. */
+    long matched;
+    int64_t first_matched_id;
     /* Scratch space of fk_store_put_item, kept to save allocations. */
     struct tag_list tags;
     struct fk_buf tags_text;
     /* Statements of the subscription functions, prepared on first use
      * (see the end of this file). */
     sqlite3_stmt **sub_stmts;
+    /* fk_store_check's comparison of the full-text index (see there). */
+    bool fts_function_ready;
+    struct fts_tally {
+        int64_t entries;
+        uint64_t sum;                   /* of the entries' hashes, wrapping */
+    } fts_expected, fts_expected_sizes; /* tokens, and column sizes */
 };
 
 static void sub_stmts_free(struct fk_store *store);
+static void filed_release(struct filed_set *set);
 
 /* ---- small helpers -------------------------------------------------------- */
 
 static int db_error(struct fk_store *store, struct fk_error *err)
 {
-    /* An error of the file (a full disk, a size limit, no write access,
-     * another process's lock): name it. */
     int code = sqlite3_errcode(store->db) & 0xff;
+    /* Another process's lock, past the busy timeout: the archive is
+     * sound, only not available now. */
+    if (code == SQLITE_BUSY)
+        return fk_error_set(err, FK_ERROR_BUSY,
+                            "archive '%s' is busy: another process is writing to it (%s); "
+                            "try again later",
+                            store->path, sqlite3_errmsg(store->db));
+    /* An error of the file (a full disk, a size limit, no write access):
+     * name it. */
     if (code == SQLITE_IOERR || code == SQLITE_FULL || code == SQLITE_CANTOPEN ||
-        code == SQLITE_READONLY || code == SQLITE_BUSY)
+        code == SQLITE_READONLY)
         return fk_error_set(err, FK_ERROR_DB, "archive '%s': %s", store->path,
                             sqlite3_errmsg(store->db));
     return fk_error_set(err, FK_ERROR_DB, "database error: %s", sqlite3_errmsg(store->db));
@@ -738,6 +827,8 @@ static int check_archive(struct fk_store *store, int64_t *version, struct fk_err
     if (rc == SQLITE_NOTADB)
         return fk_error_set(err, FK_ERROR_DB, "'%s' is not a feedkeep archive: %s", store->path,
                             sqlite3_errmsg(store->db));
+    if ((rc & 0xff) == SQLITE_BUSY)
+        return db_error(store, err);
     if (rc != SQLITE_OK)
         return fk_error_set(err, FK_ERROR_DB, "cannot open archive '%s': %s", store->path,
                             sqlite3_errmsg(store->db));
@@ -798,6 +889,8 @@ out:
     return ret;
 }
 
+static void sql_link_key(sqlite3_context *ctx, int argc, sqlite3_value **argv);
+
 struct fk_store *fk_store_open(const char *path, struct fk_error *err)
 {
     struct fk_store *store = fk_xcalloc(1, sizeof *store);
@@ -816,6 +909,13 @@ struct fk_store *fk_store_open(const char *path, struct fk_error *err)
     }
     if (sqlite3_extended_result_codes(store->db, 1) != SQLITE_OK ||
         sqlite3_busy_timeout(store->db, BUSY_TIMEOUT_MS) != SQLITE_OK) {
+        db_error(store, err);
+        goto out;
+    }
+    /* For the migration to schema 6 (see schema_v6). */
+    if (sqlite3_create_function(store->db, "feedkeep_link_key", 1,
+                                SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY, NULL,
+                                sql_link_key, NULL, NULL) != SQLITE_OK) {
         db_error(store, err);
         goto out;
     }
@@ -863,6 +963,9 @@ void fk_store_close(struct fk_store *store)
     tag_list_release(&store->tags);
     fk_buf_release(&store->tags_text);
     free(store->feed_url);
+    filed_release(&store->filed);
+    free(store->feed_url_key);
+    free(store->site_url_key);
     free(store->path);
     free(store);
 }
@@ -908,6 +1011,290 @@ char *fk_store_identity(const char *feed_url, const struct fk_item *item)
     return fk_buf_detach(&key);
 }
 
+/* ---- articles under changed guids ------------------------------------------- */
+
+/* Whether a and b (ASCII) are equal ignoring case, for n bytes. */
+static bool ascii_equal_n(const char *a, const char *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (ascii_lower(a[i]) != ascii_lower(b[i]))
+            return false;
+    }
+    return true;
+}
+
+char *fk_store_link_key(const char *url)
+{
+    size_t len;
+    const char *s = trim(url, &len);
+    size_t scheme_len;
+    if (len > 7 && ascii_equal_n(s, "http://", 7))
+        scheme_len = 4;
+    else if (len > 8 && ascii_equal_n(s, "https://", 8))
+        scheme_len = 5;
+    else
+        return NULL;
+    const char *host = s + scheme_len + 3;
+    const char *end = s + len;
+    const char *fragment = memchr(host, '#', (size_t)(end - host));
+    if (fragment)
+        end = fragment;
+    const char *path = host;
+    while (path < end && *path != '/' && *path != '?')
+        path++;
+    size_t host_len = (size_t)(path - host);
+    /* The scheme's own port says nothing. */
+    const char *port = scheme_len == 4 ? ":80" : ":443";
+    size_t port_len = strlen(port);
+    if (host_len > port_len && memcmp(path - port_len, port, port_len) == 0)
+        host_len -= port_len;
+    if (host_len == 0)
+        return NULL;
+    const char *query = memchr(path, '?', (size_t)(end - path));
+    const char *path_end = query ? query : end;
+    while (path_end > path && path_end[-1] == '/')
+        path_end--;
+
+    struct fk_buf key;
+    fk_buf_init(&key, SIZE_MAX);
+    /* Without the scheme: a site that moves to https moves its links (and
+     * its guids, when they are the links) without changing its articles. */
+    fk_buf_adds(&key, "//");
+    for (size_t i = 0; i < host_len; i++)
+        fk_buf_addc(&key, ascii_lower(host[i]));
+    fk_buf_add(&key, path, (size_t)(path_end - path));
+    if (query)
+        fk_buf_add(&key, query, (size_t)(end - query));
+    return fk_buf_detach(&key);
+}
+
+/* Whether link key names the front page of a site: no path, no query. */
+static bool link_is_root(const char *key)
+{
+    return strncmp(key, "//", 2) != 0 || !strpbrk(key + 2, "/?");
+}
+
+/* feedkeep_link_key(url): fk_store_link_key in SQL, for the migration
+ * that fills articles.link_key. */
+static void sql_link_key(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    char *key = fk_store_link_key((const char *)sqlite3_value_text(argv[0]));
+    if (key)
+        sqlite3_result_text(ctx, key, -1, free);
+    else
+        sqlite3_result_null(ctx);
+}
+
+static uint64_t key_hash(const char *key)
+{
+    return fnv_add(FNV_OFFSET_BASIS, key, strlen(key));
+}
+
+static struct filed_slot *filed_find(const struct filed_set *set, int64_t id)
+{
+    if (!set->size)
+        return NULL;
+    size_t i = (size_t)((uint64_t)id * FNV_PRIME) & (set->size - 1);
+    while (set->slots[i].id) {
+        if (set->slots[i].id == id)
+            return &set->slots[i];
+        i = (i + 1) & (set->size - 1);
+    }
+    return NULL;
+}
+
+/* Record that the item with key hash key_hash filed article id; the first
+ * key to file an article is the one kept. */
+static void filed_add(struct filed_set *set, int64_t id, uint64_t key_hash)
+{
+    if (filed_find(set, id))
+        return;
+    if (2 * (set->count + 1) > set->size) {
+        struct filed_set bigger = {0};
+        bigger.size = set->size ? 2 * set->size : 1024;
+        bigger.slots = fk_xcalloc(bigger.size, sizeof *bigger.slots);
+        for (size_t i = 0; i < set->size; i++) {
+            if (set->slots[i].id)
+                filed_add(&bigger, set->slots[i].id, set->slots[i].key_hash);
+        }
+        free(set->slots);
+        *set = bigger;
+    }
+    size_t i = (size_t)((uint64_t)id * FNV_PRIME) & (set->size - 1);
+    while (set->slots[i].id)
+        i = (i + 1) & (set->size - 1);
+    set->slots[i].id = id;
+    set->slots[i].key_hash = key_hash;
+    set->count++;
+}
+
+static void filed_release(struct filed_set *set)
+{
+    free(set->slots);
+    memset(set, 0, sizeof *set);
+}
+
+/* s trimmed, ASCII letters lower-cased and runs of white space made one
+ * space: titles compared this way are "the same". */
+static char *fold_title(const char *s)
+{
+    size_t len;
+    s = trim(s, &len);
+    char *folded = fk_xmalloc(len + 1);
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (!is_space(s[i]))
+            folded[n++] = ascii_lower(s[i]);
+        else if (!is_space(s[i - 1])) /* i > 0: s is trimmed */
+            folded[n++] = ' ';
+    }
+    folded[n] = '\0';
+    return folded;
+}
+
+static int compare_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The word 3-shingles of text (every run of three consecutive words, words
+ * being runs of non-white-space with ASCII letters lower-cased) as sorted,
+ * distinct 64-bit hashes in *out (to free). A text of one or two words is
+ * one shingle. Returns the count. */
+static size_t text_shingles(const char *text, uint64_t **out)
+{
+    size_t count = 0, cap = 0, words = 0;
+    uint64_t window[3] = {0, 0, 0};
+    uint64_t *shingles = NULL;
+    const char *p = text ? text : "";
+
+    for (;;) {
+        while (is_space(*p))
+            p++;
+        if (!*p)
+            break;
+        uint64_t word = FNV_OFFSET_BASIS;
+        for (; *p && !is_space(*p); p++)
+            word = (word ^ (unsigned char)ascii_lower(*p)) * FNV_PRIME;
+        window[0] = window[1];
+        window[1] = window[2];
+        window[2] = word;
+        if (++words < 3)
+            continue;
+        if (count == cap) {
+            cap = cap ? 2 * cap : 256;
+            shingles = fk_xrealloc(shingles, cap * sizeof *shingles);
+        }
+        uint64_t hash = FNV_OFFSET_BASIS;
+        for (int i = 0; i < 3; i++)
+            hash = (hash ^ window[i]) * FNV_PRIME;
+        shingles[count++] = hash;
+    }
+    if (words && words < 3) {
+        shingles = fk_xmalloc(sizeof *shingles);
+        shingles[0] = (FNV_OFFSET_BASIS ^ window[1]) * FNV_PRIME ^ window[2];
+        count = 1;
+    }
+    if (count > 1)
+        qsort(shingles, count, sizeof *shingles, compare_u64);
+    size_t kept = 0;
+    for (size_t i = 0; i < count; i++) {
+        if (!kept || shingles[kept - 1] != shingles[i])
+            shingles[kept++] = shingles[i];
+    }
+    *out = shingles;
+    return kept;
+}
+
+/* Jaccard similarity of the shingle sets of two texts: shared shingles
+ * over all shingles, 0 when either has none. */
+static double text_similarity(const char *a, const char *b)
+{
+    uint64_t *sa, *sb;
+    size_t na = text_shingles(a, &sa), nb = text_shingles(b, &sb);
+    size_t i = 0, j = 0, shared = 0;
+    while (i < na && j < nb) {
+        if (sa[i] == sb[j]) {
+            shared++;
+            i++;
+            j++;
+        } else if (sa[i] < sb[j]) {
+            i++;
+        } else {
+            j++;
+        }
+    }
+    free(sa);
+    free(sb);
+    return na && nb ? (double)shared / (double)(na + nb - shared) : 0.0;
+}
+
+/* What the rule compares of each article. */
+struct match_side {
+    const char *title;
+    const char *text;
+    int64_t published;
+};
+
+/* Fill in what the rule says of a and b from their titles, dates and texts,
+ * m's same_feed, same_link and link_identifies being set. The text's
+ * similarity is worked out only when it can decide, unless all_figures
+ * (for explaining). */
+static void match_compare(const struct match_side *a, const struct match_side *b, bool all_figures,
+                          struct fk_match *m)
+{
+    char *ta = fold_title(a->title), *tb = fold_title(b->title);
+    m->same_title = *ta && strcmp(ta, tb) == 0;
+    free(ta);
+    free(tb);
+    /* In unsigned arithmetic: a hostile date must not overflow. */
+    uint64_t apart = a->published > b->published ? (uint64_t)a->published - (uint64_t)b->published
+                                                 : (uint64_t)b->published - (uint64_t)a->published;
+    m->dates_agree = a->published == FK_TIME_NONE || b->published == FK_TIME_NONE ||
+                     apart < FK_MATCH_MAX_DATE_APART;
+    size_t la = a->text ? strlen(a->text) : 0, lb = b->text ? strlen(b->text) : 0;
+    m->length_ratio = la && lb ? (double)(la < lb ? la : lb) / (double)(la < lb ? lb : la) : 0.0;
+    m->similarity = 0.0;
+    bool by_title = m->same_title && m->dates_agree;
+    if (all_figures || (!by_title && m->length_ratio >= FK_MATCH_MIN_LENGTH_RATIO))
+        m->similarity = la && lb ? text_similarity(a->text, b->text) : 0.0;
+    m->similar_text =
+        m->length_ratio >= FK_MATCH_MIN_LENGTH_RATIO && m->similarity >= FK_MATCH_MIN_SIMILARITY;
+    m->match = m->same_feed && m->same_link && m->link_identifies && (by_title || m->similar_text);
+}
+
+/* Load the link keys of the current feed's URL and site link. */
+static int load_feed_links(struct fk_store *store, struct fk_error *err)
+{
+    sqlite3_stmt *st = store->stmts[ST_FEED_LINKS];
+    if (store->feed_links_loaded)
+        return 0;
+    if (bind_int64(st, 1, store->feed_id))
+        return bind_failed(store, ST_FEED_LINKS, err);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        store->feed_url_key = fk_store_link_key(column_str(st, 0));
+        store->site_url_key = fk_store_link_key(column_str(st, 1));
+    } else if (rc != SQLITE_DONE) {
+        db_error(store, err);
+        stmt_reset(st);
+        return -1;
+    }
+    stmt_reset(st);
+    store->feed_links_loaded = true;
+    return 0;
+}
+
+/* Whether link key names no one article of the current feed: a site's
+ * front page, the feed itself or the feed's site link. */
+static bool link_is_shared(const struct fk_store *store, const char *key)
+{
+    return link_is_root(key) || (store->feed_url_key && strcmp(key, store->feed_url_key) == 0) ||
+           (store->site_url_key && strcmp(key, store->site_url_key) == 0);
+}
+
 /* ---- writing ---------------------------------------------------------------- */
 
 int fk_store_begin_feed(struct fk_store *store, const char *feed_url,
@@ -936,6 +1323,8 @@ int fk_store_begin_feed(struct fk_store *store, const char *feed_url,
         goto out;
     store->feed_failed = false;
     store->feed_url = fk_xstrdup(feed_url);
+    store->matched = 0;
+    store->first_matched_id = 0;
     store->in_feed = true;
     ret = 0;
 out:
@@ -952,16 +1341,43 @@ struct pending {
     int64_t stored_content_hash;
     int64_t stored_source_hash;
     int64_t source_hash;
+    bool repeat;      /* p->id was filed in this feed under another key */
+    char *link_key;   /* fk_store_link_key of the item's link (put_item) */
+    const char *rule; /* "title" or "text": p->id matched by the guid-change
+                         rule; NULL when found by key or new */
 };
 
+/* Look p->key up with statement id (by key or by alias): 1 with p's
+ * stored fields set, 0 when it is not there, -1 with err filled. */
+static int find_key(struct fk_store *store, enum stmt_id id, struct pending *p,
+                    struct fk_error *err)
+{
+    sqlite3_stmt *st = store->stmts[id];
+    int ret = -1;
+    if (bind_text(st, 1, p->key))
+        return bind_failed(store, id, err);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        p->id = sqlite3_column_int64(st, 0);
+        p->stored_content_hash = sqlite3_column_int64(st, 1);
+        p->stored_source_hash = sqlite3_column_int64(st, 2);
+        ret = 1;
+    } else if (rc == SQLITE_DONE) {
+        p->id = 0;
+        ret = 0;
+    } else {
+        db_error(store, err);
+    }
+    stmt_reset(st);
+    return ret;
+}
+
 /* Identity, normalised tags (into store->tags) and the source hash of item,
- * and the stored article with the same identity, if any. */
+ * and the stored article with the same identity (its key, else one of its
+ * aliases), if any. */
 static int prepare_item(struct fk_store *store, const struct fk_item *item, struct pending *p,
                         struct fk_error *err)
 {
-    sqlite3_stmt *st = store->stmts[ST_ARTICLE_FIND];
-    int ret = -1;
-
     p->key = fk_store_identity(store->feed_url, item);
     normalize_tags(&store->tags, (const char *const *)item->tags, item->ntags);
     uint64_t hash = FNV_OFFSET_BASIS;
@@ -978,23 +1394,91 @@ static int prepare_item(struct fk_store *store, const struct fk_item *item, stru
     }
     p->source_hash = hash_to_int64(hash);
 
-    if (bind_text(st, 1, p->key))
-        return bind_failed(store, ST_ARTICLE_FIND, err);
+    int found = find_key(store, ST_ARTICLE_FIND, p, err);
+    if (found == 0)
+        found = find_key(store, ST_ALIAS_FIND, p, err);
+    if (found < 0)
+        return -1;
+    /* The same article twice in a document, under two of its keys (a feed
+     * that carries a post under its old and its new guid): the first copy
+     * is filed, as archive.c does with an item carried twice. */
+    const struct filed_slot *slot = p->id ? filed_find(&store->filed, p->id) : NULL;
+    p->repeat = slot && slot->key_hash != key_hash(p->key);
+    return 0;
+}
+
+/* The guid-change rule, for an item whose key the archive does not have:
+ * the one article of the current feed with the same link key (p->link_key),
+ * not carried by this document already, whose title is the same (and
+ * published less than a day apart) or whose text is nearly the same (see
+ * store.h). Sets p->id, its stored fields and p->rule when it matches. */
+static int find_match(struct fk_store *store, const struct fk_item *item,
+                      const struct fk_content *content, struct pending *p, struct fk_error *err)
+{
+    sqlite3_stmt *st = store->stmts[ST_LINK_CANDIDATES];
+    struct match_side stored = {0};
+    char *title = NULL, *text = NULL;
+    int64_t id = 0, content_hash = 0, source_hash = 0;
+    int ret = -1;
+
+    if (!p->link_key)
+        return 0;
+    if (load_feed_links(store, err) < 0)
+        return -1;
+    if (link_is_shared(store, p->link_key))
+        return 0;
+    if (bind_text(st, 1, p->link_key) || bind_int64(st, 2, store->feed_id))
+        return bind_failed(store, ST_LINK_CANDIDATES, err);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
-        p->id = sqlite3_column_int64(st, 0);
-        p->stored_content_hash = sqlite3_column_int64(st, 1);
-        p->stored_source_hash = sqlite3_column_int64(st, 2);
-    } else if (rc == SQLITE_DONE) {
-        p->id = 0;
-    } else {
+        id = sqlite3_column_int64(st, 0);
+        content_hash = sqlite3_column_int64(st, 1);
+        source_hash = sqlite3_column_int64(st, 2);
+        title = column_dup(st, 3);
+        stored.published = column_time(st, 4);
+        text = column_dup(st, 5);
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW)
+            id = 0; /* the link is shared: it names no one article */
+    }
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
         db_error(store, err);
         goto out;
     }
     ret = 0;
+    if (!id || filed_find(&store->filed, id))
+        goto out;
+    stored.title = title;
+    stored.text = text;
+    struct match_side offered = {item->title, content ? content->text : NULL, item->published};
+    struct fk_match m = {.same_feed = true, .same_link = true, .link_identifies = true};
+    match_compare(&stored, &offered, false, &m);
+    if (m.match) {
+        p->id = id;
+        p->stored_content_hash = content_hash;
+        p->stored_source_hash = source_hash;
+        p->rule = m.same_title && m.dates_agree ? "title" : "text";
+    }
 out:
     stmt_reset(st);
+    free(title);
+    free(text);
     return ret;
+}
+
+/* Keep p->key as an alias of the article p matched. */
+static int add_alias(struct fk_store *store, const struct fk_item *item, const struct pending *p,
+                     struct fk_error *err)
+{
+    sqlite3_stmt *st = store->stmts[ST_ALIAS_INSERT];
+    if (bind_text(st, 1, p->key) || bind_int64(st, 2, p->id) || bind_int64(st, 3, store->feed_id) ||
+        bind_text(st, 4, item->guid) || bind_text(st, 5, p->rule) || bind_int64(st, 6, time(NULL)))
+        return bind_failed(store, ST_ALIAS_INSERT, err);
+    if (run(store, ST_ALIAS_INSERT, err) < 0)
+        return -1;
+    if (!store->matched++)
+        store->first_matched_id = p->id;
+    return 0;
 }
 
 /* Record that the current feed carried article id. */
@@ -1020,9 +1504,10 @@ static int touch_article(struct fk_store *store, const struct pending *p, struct
     return link_feed(store, p->id, err);
 }
 
-/* Bind ?2 to ?17 of ST_ARTICLE_INSERT or ST_ARTICLE_UPDATE. */
+/* Bind ?2 to ?18 of ST_ARTICLE_INSERT or ST_ARTICLE_UPDATE. */
 static int bind_article(struct fk_store *store, sqlite3_stmt *st, const struct fk_item *item,
-                        const struct fk_content *content, int64_t content_hash, int64_t source_hash)
+                        const struct fk_content *content, int64_t content_hash, int64_t source_hash,
+                        const char *link_key)
 {
     const char *text = content && content->text ? content->text : "";
     const char *markdown = content && content->markdown ? content->markdown : "";
@@ -1033,7 +1518,8 @@ static int bind_article(struct fk_store *store, sqlite3_stmt *st, const struct f
            bind_int64(st, 10, time(NULL)) || bind_text(st, 11, item->summary_html) ||
            bind_text(st, 12, item->content_html) || bind_text(st, 13, text) ||
            bind_text(st, 14, markdown) || bind_text(st, 15, store->tags_text.data) ||
-           bind_int64(st, 16, content_hash) || bind_int64(st, 17, source_hash);
+           bind_int64(st, 16, content_hash) || bind_int64(st, 17, source_hash) ||
+           bind_text(st, 18, link_key);
 }
 
 /* Link article id, of the given date, to the tags in store->tags, creating
@@ -1146,7 +1632,7 @@ static int write_article(struct fk_store *store, const struct fk_item *item,
             return -1;
     }
     if ((p->id ? bind_int64(st, 1, p->id) : bind_text(st, 1, p->key)) ||
-        bind_article(store, st, item, content, content_hash, p->source_hash))
+        bind_article(store, st, item, content, content_hash, p->source_hash, p->link_key))
         return bind_failed(store, id, err);
     if (run(store, id, err) < 0)
         return -1;
@@ -1233,6 +1719,14 @@ int fk_store_put_item(struct fk_store *store, const struct fk_item *item,
         return -1;
     if (prepare_item(store, item, &p, err) < 0)
         goto out;
+    if (p.repeat) {
+        *result = FK_PUT_UNCHANGED;
+        ret = 0;
+        goto out;
+    }
+    p.link_key = fk_store_link_key(item->url);
+    if (!p.id && find_match(store, item, content, &p, err) < 0)
+        goto out;
 
     fk_buf_reset(&store->tags_text);
     uint64_t hash = FNV_OFFSET_BASIS;
@@ -1267,6 +1761,8 @@ int fk_store_put_item(struct fk_store *store, const struct fk_item *item,
         what = p.id ? FK_PUT_UPDATED : FK_PUT_NEW;
         rc = write_article(store, item, content, &p, content_hash, err);
     }
+    if (rc == 0 && p.rule)
+        rc = add_alias(store, item, &p, err);
     if (rc < 0) {
         /* Part of the item may be written. A savepoint per item could undo
          * just that part, but FTS5 writes out its pending index at every
@@ -1275,10 +1771,12 @@ int fk_store_put_item(struct fk_store *store, const struct fk_item *item,
         store->feed_failed = true;
         goto out;
     }
+    filed_add(&store->filed, p.id, key_hash(p.key));
     *result = what;
     ret = 0;
 out:
     free(p.key);
+    free(p.link_key);
     return ret;
 }
 
@@ -1292,11 +1790,15 @@ int fk_store_put_unchanged(struct fk_store *store, const struct fk_item *item, s
     if (prepare_item(store, item, &p, err) < 0)
         goto out;
     ret = 0;
-    if (p.id && p.stored_source_hash == p.source_hash) {
+    if (p.repeat) {
+        ret = 1;
+    } else if (p.id && p.stored_source_hash == p.source_hash) {
         ret = 1;
         if (touch_article(store, &p, err) < 0) {
             store->feed_failed = true;
             ret = -1;
+        } else {
+            filed_add(&store->filed, p.id, key_hash(p.key));
         }
     }
 out:
@@ -1343,6 +1845,11 @@ out:
     store->first_new_id = 0;
     free(store->feed_url);
     store->feed_url = NULL;
+    filed_release(&store->filed);
+    store->feed_links_loaded = false;
+    free(store->feed_url_key);
+    free(store->site_url_key);
+    store->feed_url_key = store->site_url_key = NULL;
     return ret;
 }
 
@@ -1829,7 +2336,9 @@ int fk_store_find_article(struct fk_store *store, const char *url, int64_t *id,
                           struct fk_error *err)
 {
     static const char sql[] = "SELECT min(id) FROM (SELECT id FROM articles WHERE url = ?1"
-                              " UNION ALL SELECT id FROM articles WHERE key = 'guid:' || ?1)";
+                              " UNION ALL SELECT id FROM articles WHERE key = 'guid:' || ?1"
+                              " UNION ALL SELECT article_id FROM article_aliases"
+                              " WHERE key = 'guid:' || ?1)";
     sqlite3_stmt *st = NULL;
     int ret = -1;
 
@@ -2422,10 +2931,261 @@ void fk_store_stats_release(struct fk_store_stats *stats)
     memset(stats, 0, sizeof *stats);
 }
 
+/* ---- articles under changed guids: explaining -------------------------------- */
+
+/* The statements of fk_store_dedup_explain, prepared for one call (it runs
+ * once per command). */
+enum dedup_stmt_id {
+    DEDUP_ARTICLE,
+    DEDUP_ALIASES,
+    DEDUP_CANDIDATES,
+    DEDUP_SHARED_FEED,
+    DEDUP_OTHERS,
+    DEDUP_COUNT
+};
+
+static const char *const dedup_sql[DEDUP_COUNT] = {
+    [DEDUP_ARTICLE] = "SELECT id, key, guid, url, link_key, title, published,"
+                      " length(CAST(text AS BLOB)), text FROM articles WHERE id = ?1",
+    [DEDUP_ALIASES] = "SELECT al.key, al.guid, f.url, al.rule, al.created FROM article_aliases al"
+                      " LEFT JOIN feeds f ON f.id = al.feed_id WHERE al.article_id = ?1"
+                      " ORDER BY al.created, al.key",
+    /* ?3: one more than are shown, to know there are more. */
+    [DEDUP_CANDIDATES] = "SELECT b.id FROM articles b WHERE b.link_key = ?2 AND b.id <> ?1"
+                         " AND EXISTS (SELECT 1 FROM article_feeds fa JOIN article_feeds fb"
+                         " ON fb.feed_id = fa.feed_id WHERE fa.article_id = ?1"
+                         " AND fb.article_id = b.id) ORDER BY b.id LIMIT ?3",
+    [DEDUP_SHARED_FEED] = "SELECT f.id, f.url, f.site_url FROM article_feeds fa"
+                          " JOIN article_feeds fb ON fb.feed_id = fa.feed_id"
+                          " JOIN feeds f ON f.id = fa.feed_id"
+                          " WHERE fa.article_id = ?1 AND fb.article_id = ?2 ORDER BY f.id LIMIT 1",
+    [DEDUP_OTHERS] = "SELECT count(*) FROM articles a JOIN article_feeds af"
+                     " ON af.article_id = a.id AND af.feed_id = ?1"
+                     " WHERE a.link_key = ?2 AND a.id NOT IN (?3, ?4)",
+};
+
+static void dedup_article_release(struct fk_dedup_article *a)
+{
+    free(a->key);
+    free(a->guid);
+    free(a->url);
+    free(a->link_key);
+    free(a->title);
+}
+
+/* Read article id into a and its text into *text (to free). Returns 0, 1
+ * when there is no such article, -1 with err filled. */
+static int dedup_read_article(struct fk_store *store, sqlite3_stmt *st, int64_t id,
+                              struct fk_dedup_article *a, char **text, struct fk_error *err)
+{
+    int ret = -1;
+    if (bind_int64(st, 1, id)) {
+        stmt_reset(st);
+        return db_error(store, err);
+    }
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        a->id = sqlite3_column_int64(st, 0);
+        a->key = column_dup(st, 1);
+        a->guid = column_dup(st, 2);
+        a->url = column_dup(st, 3);
+        a->link_key = column_dup(st, 4);
+        a->title = column_dup(st, 5);
+        a->published = column_time(st, 6);
+        a->text_length = (size_t)sqlite3_column_int64(st, 7);
+        *text = column_dup(st, 8);
+        ret = 0;
+    } else if (rc == SQLITE_DONE) {
+        ret = 1;
+    } else {
+        db_error(store, err);
+    }
+    stmt_reset(st);
+    return ret;
+}
+
+/* What the rule says of article a (text atext) and candidate c (text
+ * ctext), into c. */
+static int dedup_compare(struct fk_store *store, sqlite3_stmt **stmts,
+                         const struct fk_dedup_article *a, const char *atext,
+                         struct fk_dedup_candidate *c, const char *ctext, struct fk_error *err)
+{
+    sqlite3_stmt *st = stmts[DEDUP_SHARED_FEED];
+    struct fk_match *m = &c->match;
+    int64_t feed_id = 0;
+    char *feed_key = NULL, *site_key = NULL;
+    int ret = -1;
+
+    if (bind_int64(st, 1, a->id) || bind_int64(st, 2, c->article.id)) {
+        stmt_reset(st);
+        return db_error(store, err);
+    }
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        feed_id = sqlite3_column_int64(st, 0);
+        c->feed_url = column_dup(st, 1);
+        feed_key = fk_store_link_key(column_str(st, 1));
+        site_key = fk_store_link_key(column_str(st, 2));
+    } else if (rc != SQLITE_DONE) {
+        db_error(store, err);
+        stmt_reset(st);
+        goto out;
+    }
+    stmt_reset(st);
+    m->same_feed = feed_id != 0;
+    m->same_link =
+        a->link_key && c->article.link_key && strcmp(a->link_key, c->article.link_key) == 0;
+    if (m->same_link) {
+        const char *key = a->link_key;
+        c->shared_link = link_is_root(key) || (feed_key && strcmp(key, feed_key) == 0) ||
+                         (site_key && strcmp(key, site_key) == 0);
+    }
+    if (m->same_feed && m->same_link) {
+        st = stmts[DEDUP_OTHERS];
+        if (bind_int64(st, 1, feed_id) || bind_text(st, 2, a->link_key) ||
+            bind_int64(st, 3, a->id) || bind_int64(st, 4, c->article.id)) {
+            stmt_reset(st);
+            db_error(store, err);
+            goto out;
+        }
+        rc = sqlite3_step(st);
+        if (rc != SQLITE_ROW) {
+            db_error(store, err);
+            stmt_reset(st);
+            goto out;
+        }
+        c->others = sqlite3_column_int64(st, 0);
+        stmt_reset(st);
+    }
+    m->link_identifies = m->same_feed && m->same_link && !c->shared_link && c->others == 0;
+    struct match_side sa = {a->title, atext, a->published};
+    struct match_side sc = {c->article.title, ctext, c->article.published};
+    match_compare(&sa, &sc, true, m);
+    ret = 0;
+out:
+    free(feed_key);
+    free(site_key);
+    return ret;
+}
+
+int fk_store_dedup_explain(struct fk_store *store, int64_t id, int64_t other,
+                           struct fk_dedup_explanation *out, struct fk_error *err)
+{
+    sqlite3_stmt *stmts[DEDUP_COUNT] = {0};
+    char *text = NULL, *other_text = NULL;
+    int64_t *ids = NULL;
+    size_t nids = 0;
+    int ret = -1;
+    int rc;
+
+    memset(out, 0, sizeof *out);
+    for (int i = 0; i < DEDUP_COUNT; i++) {
+        if (sqlite3_prepare_v2(store->db, dedup_sql[i], -1, &stmts[i], NULL) != SQLITE_OK) {
+            db_error(store, err);
+            goto out;
+        }
+    }
+    if ((rc = dedup_read_article(store, stmts[DEDUP_ARTICLE], id, &out->article, &text, err)) !=
+        0) {
+        ret = rc;
+        goto out;
+    }
+
+    sqlite3_stmt *st = stmts[DEDUP_ALIASES];
+    size_t cap = 0;
+    if (bind_int64(st, 1, id)) {
+        db_error(store, err);
+        goto out;
+    }
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (out->naliases == cap) {
+            cap = cap ? 2 * cap : 4;
+            out->aliases = fk_xrealloc(out->aliases, cap * sizeof *out->aliases);
+        }
+        struct fk_dedup_alias *alias = &out->aliases[out->naliases++];
+        alias->key = column_dup(st, 0);
+        alias->guid = column_dup(st, 1);
+        alias->feed_url = column_dup(st, 2);
+        alias->rule = column_dup(st, 3);
+        alias->created = column_time(st, 4);
+    }
+    if (rc != SQLITE_DONE) {
+        db_error(store, err);
+        goto out;
+    }
+
+    if (other) {
+        ids = fk_xmalloc(sizeof *ids);
+        ids[nids++] = other;
+    } else if (out->article.link_key) {
+        st = stmts[DEDUP_CANDIDATES];
+        ids = fk_xmalloc((FK_DEDUP_MAX_CANDIDATES + 1) * sizeof *ids);
+        if (bind_int64(st, 1, id) || bind_text(st, 2, out->article.link_key) ||
+            bind_int64(st, 3, FK_DEDUP_MAX_CANDIDATES + 1)) {
+            db_error(store, err);
+            goto out;
+        }
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+            ids[nids++] = sqlite3_column_int64(st, 0);
+        if (rc != SQLITE_DONE) {
+            db_error(store, err);
+            goto out;
+        }
+        if (nids > FK_DEDUP_MAX_CANDIDATES) {
+            nids = FK_DEDUP_MAX_CANDIDATES;
+            out->more = true;
+        }
+    }
+    if (nids)
+        out->candidates = fk_xcalloc(nids, sizeof *out->candidates);
+    for (size_t i = 0; i < nids; i++) {
+        struct fk_dedup_candidate *c = &out->candidates[out->ncandidates];
+        rc = dedup_read_article(store, stmts[DEDUP_ARTICLE], ids[i], &c->article, &other_text, err);
+        if (rc != 0) {
+            ret = rc;
+            goto out;
+        }
+        out->ncandidates++;
+        rc = dedup_compare(store, stmts, &out->article, text, c, other_text, err);
+        free(other_text);
+        other_text = NULL;
+        if (rc < 0)
+            goto out;
+    }
+    ret = 0;
+out:
+    for (int i = 0; i < DEDUP_COUNT; i++)
+        sqlite3_finalize(stmts[i]);
+    free(text);
+    free(other_text);
+    free(ids);
+    if (ret != 0)
+        fk_dedup_explain_release(out);
+    return ret;
+}
+
+void fk_dedup_explain_release(struct fk_dedup_explanation *out)
+{
+    dedup_article_release(&out->article);
+    for (size_t i = 0; i < out->naliases; i++) {
+        free(out->aliases[i].key);
+        free(out->aliases[i].guid);
+        free(out->aliases[i].feed_url);
+        free(out->aliases[i].rule);
+    }
+    free(out->aliases);
+    for (size_t i = 0; i < out->ncandidates; i++) {
+        dedup_article_release(&out->candidates[i].article);
+        free(out->candidates[i].feed_url);
+    }
+    free(out->candidates);
+    memset(out, 0, sizeof *out);
+}
+
 /* ---- maintenance ---------------------------------------------------------------- */
 
-/* The checks of fk_store_check, in order: SQL returning one row per problem
- * found (integrity_check returns "ok" when there is none). */
+/* The checks of fk_store_check that SQLite makes: SQL returning one row per
+ * problem found (integrity_check returns "ok" when there is none). */
 static const struct {
     const char *name;
     const char *sql;
@@ -2436,12 +3196,276 @@ static const struct {
                      " parent) FROM pragma_foreign_key_check"},
 };
 
+/* Checking the full-text index by reading.
+ *
+ * FTS5 compares an external-content index with its content when asked
+ *   INSERT INTO articles_fts(articles_fts, rank) VALUES ('integrity-check', 1)
+ * but that is a write: it needs the archive's write lock, so it waited for
+ * any writer and, after the busy timeout, reported a sound index as not
+ * agreeing with the articles; and while it ran (minutes, on a large
+ * archive) a fetch could not write. check makes the same comparison by
+ * reading, in the one read transaction of all its checks (a snapshot,
+ * which a writer does not disturb in WAL mode):
+ *
+ * - what the index holds: every (article, column, position, token), as an
+ *   fts5vocab table lists them (made in the connection's temp schema,
+ *   which is not the archive);
+ * - what it should hold: the same from the articles, split by the index's
+ *   own tokenizer (FTS5 hands it and each row's text to an auxiliary
+ *   function) and numbered as FTS5 numbers positions.
+ *
+ * Each side is summed up as a count and a sum of hashes of its entries, in
+ * any order. Each row's token counts are also compared with the sizes the
+ * index keeps per article (its docsize table), which ranking uses. */
+
+/* The index's columns, in order (the schema's articles_fts). */
+static const char *const fts_columns[] = {"title", "text", "tags"};
+/* FTS5 indexes at most this many bytes of a token (its
+ * FTS5_MAX_TOKEN_SIZE); the rest of a longer one is not in the index. */
+#define FTS_TOKEN_MAX 32768
+#define FTS_FUNCTION  "feedkeep_check_tokens"
+
+static void fts_tally_add(struct fts_tally *tally, int64_t rowid, int column, int position,
+                          const char *token, size_t len)
+{
+    char head[16];
+    uint64_t row = (uint64_t)rowid;
+    for (int i = 0; i < 8; i++)
+        head[i] = (char)(row >> (8 * i));
+    for (int i = 0; i < 4; i++) {
+        head[8 + i] = (char)((uint32_t)column >> (8 * i));
+        head[12 + i] = (char)((uint32_t)position >> (8 * i));
+    }
+    tally->entries++;
+    tally->sum += fnv_add(fnv_add(FNV_OFFSET_BASIS, head, sizeof head), token, len);
+}
+
+/* The tokens of one column of one row, as FTS5 would index them. */
+struct fts_row {
+    struct fts_tally *tally;
+    int64_t rowid;
+    int column;
+    int positions; /* positions used so far */
+};
+
+static int on_fts_token(void *ctx, int flags, const char *token, int len, int start, int end)
+{
+    struct fts_row *row = ctx;
+    (void)start;
+    (void)end;
+    /* A token colocated with the one before (a synonym) shares its
+     * position, as in FTS5's own indexing. */
+    if (!(flags & FTS5_TOKEN_COLOCATED) || row->positions == 0)
+        row->positions++;
+    size_t n = len <= 0 ? 0 : len > FTS_TOKEN_MAX ? FTS_TOKEN_MAX : (size_t)len;
+    fts_tally_add(row->tally, row->rowid, row->column, row->positions - 1, token, n);
+    return SQLITE_OK;
+}
+
+/* The auxiliary function, called as FTS_FUNCTION(articles_fts, rowid) for
+ * each article: adds the row's tokens and its column sizes to the store's
+ * expected tallies. (The rowid is an argument: in a scan without MATCH,
+ * FTS5's xRowid and xColumnSize cannot be used.) */
+static void fts_expected_row(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
+                             int nargs, sqlite3_value **args)
+{
+    struct fk_store *store = api->xUserData(fts);
+    if (nargs != 1) {
+        sqlite3_result_error(ctx, FTS_FUNCTION ": wrong number of arguments", -1);
+        return;
+    }
+    struct fts_row row = {&store->fts_expected, sqlite3_value_int64(args[0]), 0, 0};
+    for (int i = 0; i < api->xColumnCount(fts); i++) {
+        const char *text = NULL;
+        int len = 0;
+        row.column = i;
+        row.positions = 0;
+        int rc = api->xColumnText(fts, i, &text, &len);
+        if (rc == SQLITE_OK)
+            rc = api->xTokenize(fts, text, len, &row, on_fts_token);
+        if (rc != SQLITE_OK) {
+            sqlite3_result_error_code(ctx, rc);
+            return;
+        }
+        fts_tally_add(&store->fts_expected_sizes, row.rowid, i, row.positions, "", 0);
+    }
+    sqlite3_result_null(ctx);
+}
+
+/* One of the column sizes FTS5 keeps, SQLite varints one after the other.
+ * Returns the bytes read, 0 when p does not start with one. */
+static size_t read_varint(const unsigned char *p, size_t len, uint64_t *value)
+{
+    uint64_t v = 0;
+    for (size_t i = 0; i < len && i < 9; i++) {
+        if (i == 8) {
+            *value = (v << 8) | p[i];
+            return 9;
+        }
+        v = (v << 7) | (p[i] & 0x7f);
+        if (!(p[i] & 0x80)) {
+            *value = v;
+            return i + 1;
+        }
+    }
+    return 0;
+}
+
+/* Make FTS_FUNCTION known to this handle's FTS5, once. */
+static int fts_register(struct fk_store *store, struct fk_error *err)
+{
+    fts5_api *api = NULL;
+    sqlite3_stmt *st = NULL;
+
+    if (store->fts_function_ready)
+        return 0;
+    /* FTS5 hands out its API through a pointer bound to this function. */
+    if (sqlite3_prepare_v2(store->db, "SELECT fts5(?1)", -1, &st, NULL) != SQLITE_OK)
+        return db_error(store, err);
+    if (sqlite3_bind_pointer(st, 1, &api, "fts5_api_ptr", NULL) != SQLITE_OK ||
+        sqlite3_step(st) != SQLITE_ROW) {
+        db_error(store, err);
+        sqlite3_finalize(st);
+        return -1;
+    }
+    sqlite3_finalize(st);
+    if (!api || api->iVersion < 2)
+        return fk_error_set(err, FK_ERROR_DB, "archive '%s': this SQLite's FTS5 is too old",
+                            store->path);
+    if (api->xCreateFunction(api, FTS_FUNCTION, store, fts_expected_row, NULL) != SQLITE_OK)
+        return db_error(store, err);
+    store->fts_function_ready = true;
+    return 0;
+}
+
+static bool is_busy(int rc)
+{
+    return (rc & 0xff) == SQLITE_BUSY;
+}
+
+/* Compare the index with the articles (inside the caller's read
+ * transaction). Returns 0 with *problem NULL when they agree or set to a
+ * description the caller frees, -1 with err filled when the comparison
+ * could not be made. */
+static int fts_compare(struct fk_store *store, char **problem, struct fk_error *err)
+{
+    struct fts_tally held = {0, 0}, held_sizes = {0, 0};
+    int64_t unknown_columns = 0;
+    sqlite3_stmt *st = NULL;
+    int rc, ret = -1;
+
+    *problem = NULL;
+    store->fts_expected = (struct fts_tally){0, 0};
+    store->fts_expected_sizes = (struct fts_tally){0, 0};
+    if (sqlite3_prepare_v2(store->db, "SELECT doc, col, offset, term FROM temp.feedkeep_fts_index",
+                           -1, &st, NULL) != SQLITE_OK) {
+        db_error(store, err);
+        goto out;
+    }
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *column = column_str(st, 1);
+        int index = -1;
+        for (int i = 0; i < (int)(sizeof fts_columns / sizeof fts_columns[0]); i++)
+            if (column && strcmp(column, fts_columns[i]) == 0)
+                index = i;
+        if (index < 0) {
+            unknown_columns++;
+            continue;
+        }
+        const char *term = (const char *)sqlite3_column_blob(st, 3);
+        fts_tally_add(&held, sqlite3_column_int64(st, 0), index, sqlite3_column_int(st, 2),
+                      term ? term : "", (size_t)sqlite3_column_bytes(st, 3));
+    }
+    if (rc != SQLITE_DONE)
+        goto step_failed;
+    sqlite3_finalize(st);
+    if (sqlite3_prepare_v2(store->db,
+                           "SELECT " FTS_FUNCTION "(articles_fts, rowid) FROM articles_fts", -1,
+                           &st, NULL) != SQLITE_OK) {
+        db_error(store, err);
+        goto out;
+    }
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        ;
+    if (rc != SQLITE_DONE)
+        goto step_failed;
+    sqlite3_finalize(st);
+    if (sqlite3_prepare_v2(store->db, "SELECT id, sz FROM articles_fts_docsize", -1, &st, NULL) !=
+        SQLITE_OK) {
+        db_error(store, err);
+        goto out;
+    }
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const unsigned char *p = sqlite3_column_blob(st, 1);
+        size_t len = (size_t)sqlite3_column_bytes(st, 1);
+        for (int i = 0; i < (int)(sizeof fts_columns / sizeof fts_columns[0]); i++) {
+            uint64_t size = 0;
+            size_t used = p ? read_varint(p, len, &size) : 0;
+            if (!used) {
+                unknown_columns++; /* cannot be what FTS5 wrote */
+                break;
+            }
+            p += used;
+            len -= used;
+            fts_tally_add(&held_sizes, sqlite3_column_int64(st, 0), i, (int)size, "", 0);
+        }
+    }
+    if (rc != SQLITE_DONE)
+        goto step_failed;
+    if (held.entries != store->fts_expected.entries || held.sum != store->fts_expected.sum ||
+        unknown_columns || held_sizes.entries != store->fts_expected_sizes.entries ||
+        held_sizes.sum != store->fts_expected_sizes.sum) {
+        struct fk_buf what = FK_BUF_INIT;
+        fk_buf_adds(&what, "it does not agree with the articles (");
+        if (held.entries != store->fts_expected.entries)
+            fk_buf_printf(&what, "it holds %lld tokens where the articles have %lld",
+                          (long long)held.entries, (long long)store->fts_expected.entries);
+        else if (held.sum != store->fts_expected.sum || unknown_columns)
+            fk_buf_adds(&what, "it holds other tokens than the articles have");
+        else
+            fk_buf_adds(&what, "the sizes it keeps of the articles are wrong");
+        fk_buf_adds(&what, "); 'feedkeep vacuum' rebuilds it");
+        *problem = fk_buf_detach(&what);
+    }
+    ret = 0;
+    goto out;
+step_failed:
+    /* A damaged index is a finding; a busy archive or another failure is
+     * not. */
+    if ((rc & 0xff) == SQLITE_CORRUPT) {
+        struct fk_buf what = FK_BUF_INIT;
+        fk_buf_printf(&what, "it is damaged (%s); 'feedkeep vacuum' rebuilds it",
+                      sqlite3_errmsg(store->db));
+        *problem = fk_buf_detach(&what);
+        ret = 0;
+    } else {
+        db_error(store, err);
+    }
+out:
+    sqlite3_finalize(st);
+    return ret;
+}
+
 int fk_store_check(struct fk_store *store, fk_problem_fn fn, void *ctx, struct fk_error *err)
 {
     sqlite3_stmt *st = NULL;
+    char *problem = NULL;
+    bool reading = false;
     int problems = 0;
     int rc;
 
+    if (store->in_feed)
+        return fk_error_set(err, FK_ERROR_USAGE, "a feed is being filed");
+    if (fts_register(store, err) < 0 ||
+        exec_sql(store,
+                 "CREATE VIRTUAL TABLE IF NOT EXISTS temp.feedkeep_fts_index"
+                 " USING fts5vocab(main, articles_fts, instance)",
+                 err) < 0)
+        goto fail;
+    /* One snapshot for every check: a fetch may go on writing meanwhile. */
+    if (exec_sql(store, "BEGIN", err) < 0)
+        goto fail;
+    reading = true;
     for (size_t i = 0; i < sizeof checks / sizeof checks[0]; i++) {
         if (sqlite3_prepare_v2(store->db, checks[i].sql, -1, &st, NULL) != SQLITE_OK) {
             db_error(store, err);
@@ -2452,41 +3476,32 @@ int fk_store_check(struct fk_store *store, fk_problem_fn fn, void *ctx, struct f
             fn(checks[i].name, column_str(st, 0) ? column_str(st, 0) : "?", ctx);
         }
         /* A damaged file can make the check itself fail: that is a
-         * finding too. */
+         * finding too. A busy archive is not. */
         if (rc != SQLITE_DONE) {
+            if (is_busy(rc)) {
+                db_error(store, err);
+                goto fail;
+            }
             problems++;
             fn(checks[i].name, sqlite3_errmsg(store->db), ctx);
         }
         sqlite3_finalize(st);
         st = NULL;
     }
-    /* FTS5 compares its index with the articles; it fails when they
-     * differ. */
-    char *message = NULL;
-    if (sqlite3_exec(store->db,
-                     "INSERT INTO articles_fts(articles_fts, rank) VALUES ('integrity-check', 1)",
-                     NULL, NULL, &message) != SQLITE_OK) {
-        /* The check is a write to FTS5: on a read-only archive it cannot
-         * run, which says nothing about the index. */
-        if ((sqlite3_errcode(store->db) & 0xff) == SQLITE_READONLY) {
-            sqlite3_free(message);
-            fk_error_set(err, FK_ERROR_DB,
-                         "archive '%s' is read-only: cannot check its full-text index",
-                         store->path);
-            goto fail;
-        }
-        struct fk_buf what = FK_BUF_INIT;
-        fk_buf_printf(&what,
-                      "it does not agree with the articles (%s); 'feedkeep vacuum' rebuilds it",
-                      message ? message : sqlite3_errmsg(store->db));
+    if (fts_compare(store, &problem, err) < 0)
+        goto fail;
+    if (problem) {
         problems++;
-        fn("full-text index", what.data, ctx);
-        fk_buf_release(&what);
+        fn("full-text index", problem, ctx);
+        free(problem);
     }
-    sqlite3_free(message);
+    if (exec_sql(store, "COMMIT", err) < 0)
+        goto fail;
     return problems;
 fail:
     sqlite3_finalize(st);
+    if (reading && !sqlite3_get_autocommit(store->db))
+        (void)sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL); /* err says why */
     return -1;
 }
 
@@ -2544,6 +3559,7 @@ enum sub_stmt_id {
     SUB_PRUNE,
     SUB_MOVE,
     SUB_REKEY,
+    SUB_REKEY_ALIASES,
     SUB_COUNT
 };
 
@@ -2551,7 +3567,9 @@ enum sub_stmt_id {
 #define FEED_COLUMNS                                                                               \
     "f.id, f.url, f.name, f.title, f.site_url, f.etag, f.last_modified, f.final_url,"              \
     " f.moved_to, f.last_error, f.last_fetch, f.last_status, f.failures, f.next_fetch,"            \
-    " f.subscribed, (SELECT count(*) FROM article_feeds af WHERE af.feed_id = f.id)"
+    " f.subscribed, (SELECT count(*) FROM article_feeds af WHERE af.feed_id = f.id),"              \
+    " (SELECT l.time FROM fetches l WHERE l.feed_id = f.id AND l.error IS NULL"                    \
+    " AND l.status <> 304 ORDER BY l.time DESC LIMIT 1)"
 
 /* The text columns of FEED_COLUMNS: 1 to FEED_STRINGS. */
 #define FEED_STRINGS 9
@@ -2589,6 +3607,9 @@ static const char *const sub_stmt_sql[SUB_COUNT] = {
      * already taken keeps the old one rather than failing the move. */
     [SUB_REKEY] = "UPDATE OR IGNORE articles SET key = ?3 || substr(key, length(?1) + 1)"
                   " WHERE key > ?1 AND key < ?2",
+    [SUB_REKEY_ALIASES] =
+        "UPDATE OR IGNORE article_aliases SET key = ?3 || substr(key, length(?1) + 1)"
+        " WHERE key > ?1 AND key < ?2",
 };
 
 static void sub_stmts_free(struct fk_store *store)
@@ -2647,6 +3668,7 @@ static void read_feed(sqlite3_stmt *st, struct fk_subscription *sub, char **copi
     sub->next_fetch = column_time(st, 13);
     sub->subscribed = sqlite3_column_int(st, 14) != 0;
     sub->articles = sqlite3_column_int64(st, 15);
+    sub->last_body_fetch = column_time(st, 16);
 }
 
 const char *fk_store_path(const struct fk_store *store)
@@ -2657,6 +3679,13 @@ const char *fk_store_path(const struct fk_store *store)
 int64_t fk_store_current_feed(const struct fk_store *store)
 {
     return store->in_feed ? store->feed_id : 0;
+}
+
+long fk_store_feed_matches(const struct fk_store *store, int64_t *first_id)
+{
+    if (first_id)
+        *first_id = store->in_feed ? store->first_matched_id : 0;
+    return store->in_feed ? store->matched : 0;
 }
 
 int64_t fk_store_backoff_delay(int failures)
@@ -2952,12 +3981,13 @@ out:
 }
 
 /* Carry the article keys scoped by feed URL old_url over to new_url (see
- * fk_store_identity): "feed:URL guid:..." and "hash:URL ...". */
-static int rekey_articles(struct fk_store *store, const char *old_url, const char *new_url,
-                          struct fk_error *err)
+ * fk_store_identity): "feed:URL guid:..." and "hash:URL ...", of articles
+ * (statement SUB_REKEY) or of aliases (SUB_REKEY_ALIASES). */
+static int rekey(struct fk_store *store, enum sub_stmt_id id, const char *old_url,
+                 const char *new_url, struct fk_error *err)
 {
     static const char *const prefixes[][2] = {{"feed:", " guid:"}, {"hash:", " "}};
-    sqlite3_stmt *st = sub_stmt(store, SUB_REKEY, err);
+    sqlite3_stmt *st = sub_stmt(store, id, err);
     int ret = 0;
 
     if (!st)
@@ -3024,7 +4054,8 @@ int fk_store_move_feed(struct fk_store *store, int64_t id, const char *new_url,
         db_error(store, err);
         goto out;
     }
-    if (step_done(store, st, err) < 0 || rekey_articles(store, old_url, new_url, err) < 0 ||
+    if (step_done(store, st, err) < 0 || rekey(store, SUB_REKEY, old_url, new_url, err) < 0 ||
+        rekey(store, SUB_REKEY_ALIASES, old_url, new_url, err) < 0 ||
         run(store, ST_COMMIT, err) < 0)
         goto out;
     ret = 0;

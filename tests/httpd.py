@@ -15,6 +15,8 @@ Routes (query parameters in brackets):
   /loop                  302 to itself
   /hops[n]               n redirects in a row, then /feed
   /status[code,retry]    that status; retry=N or retry=date adds Retry-After
+  /dated[lastmod,date]   the small feed with a Last-Modified lastmod seconds
+                         from now; date=0 leaves out the Date header
   /sleep[ms,group]       answer after ms milliseconds; requests with a group
                          are counted while in progress, per host name
   /stats[group]          the most requests of the group seen in progress at
@@ -185,6 +187,19 @@ class Handler(BaseHTTPRequestHandler):
         elif retry is not None:
             headers.append(('Retry-After', retry))
         self.reply(code, b'error page\n', headers)
+
+    def dated(self):
+        modified = email.utils.formatdate(time.time() + int(self.arg('lastmod', '0')),
+                                          usegmt=True)
+        if self.arg('date', '1') == '0':
+            self.send_response_only(200)
+        else:
+            self.send_response(200)  # adds Date
+        self.send_header('Last-Modified', modified)
+        self.send_header('Content-Type', 'application/rss+xml')
+        self.send_header('Content-Length', str(len(FEED)))
+        self.end_headers()
+        self.wfile.write(FEED)
 
     def sleep(self):
         # Counted by group, so requests of an earlier test that are still
@@ -385,6 +400,7 @@ ROUTES = {
     '/loop': Handler.loop,
     '/hops': Handler.hops,
     '/status': Handler.status,
+    '/dated': Handler.dated,
     '/sleep': Handler.sleep,
     '/stats': Handler.stats,
     '/slow': Handler.slow,

@@ -31,8 +31,10 @@ struct fk_archive_options {
     const char *charset;
     bool charset_from_transport;
     /* Called when an item's HTML cannot be converted (the item is filed
-     * anyway, with its HTML and without text), and when the short-body
-     * guard kept the archived text (FK_PUT_KEPT_SHORTER). May be NULL. */
+     * anyway, with its HTML and without text), when the parser truncated
+     * a field of it (fk_item.warning), and when the short-body guard kept
+     * the archived text (FK_PUT_KEPT_SHORTER); not for items found
+     * unchanged. May be NULL. */
     void (*on_warning)(const struct fk_item *item, const char *message, void *ctx);
     /* Called after the last item, inside the feed's transaction, before it
      * is committed: what it writes (the fetch log) is committed with the
@@ -47,6 +49,9 @@ struct fk_archive_options {
 struct fk_archive_result {
     long counts[FK_PUT_COUNT]; /* items by enum fk_put_result */
     long items;                /* items read from the document */
+    long matched;              /* items under a new guid filed as the article
+                                  they match (fk_store_feed_matches) */
+    int64_t matched_id;        /* the first such article */
     int64_t feed_id;           /* the feed filed under; 0 when none was begun */
     char *feed_url;            /* its URL (owned), or NULL */
     struct fk_feed_info info;  /* the document's metadata (well_formed, the

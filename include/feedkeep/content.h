@@ -14,6 +14,14 @@
 /* The most HTML one article may have; more is refused as hostile input. */
 #define FK_CONTENT_HTML_LIMIT ((size_t)16 << 20)
 
+/* The most elements, attributes and comments (counted in the HTML) one
+ * article may have to be converted as a document tree. Each costs some
+ * hundreds of bytes in libxml2's tree and the cmark tree: without a bound,
+ * 8 MB of <p>x took 1.2 GB. Real articles stay far below (a long post
+ * with highlighted code has a few thousand); past it the article is
+ * converted as plain text, in memory that follows its text. */
+#define FK_CONTENT_NODES_MAX 100000
+
 /* A <pre> of the article, in document order: its text as a browser shows it
  * (markup stripped, entities decoded, white space and blank lines kept, the
  * line end right after <pre> dropped, no-break spaces made plain, trailing
@@ -55,6 +63,13 @@ struct fk_content {
     char *markdown; /* CommonMark */
     struct fk_code_block *code_blocks;
     size_t ncode_blocks;
+    /* NULL, or why the article was converted as plain text (a static
+     * string): its HTML has more than FK_CONTENT_NODES_MAX elements,
+     * attributes and comments. Then text is laid out as above from the
+     * text alone (blocks, line breaks, <pre> kept; no lists, quotes or
+     * links), markdown is that text in one fenced code block, and there
+     * are no code blocks. */
+    const char *warning;
 };
 
 /* Convert html (len bytes, UTF-8, need not be NUL-terminated) into out.

@@ -15,7 +15,11 @@
  * The encoding is chosen as XML says: a byte order mark, else the zero bytes
  * of UTF-16 or UTF-32 around "<", else the XML declaration, else UTF-8. A
  * charset given by the caller (an HTTP charset, --charset) beats all of them
- * but a byte order mark. The conversion is libxml2's (iconv behind it).
+ * but a byte order mark, within the family of encodings the first bytes are
+ * in: single bytes that read "<" in ASCII, EBCDIC's "<?xm", UTF-16 or UTF-32
+ * (the zero bytes). A charset of another family cannot be the document's
+ * (a UTF-8 feed served as "utf-16"), and is ignored, as fk_decode_charset_note
+ * then says. The conversion is libxml2's (iconv behind it).
  */
 #ifndef FEEDKEEP_DECODE_H
 #define FEEDKEEP_DECODE_H
@@ -50,6 +54,13 @@ size_t fk_decode_push(struct fk_decoder *decoder, const char *data, size_t len, 
  * says, so the parser must ignore the declared encoding. */
 const char *fk_decode_encoding(const struct fk_decoder *decoder);
 
+/* When the caller's charset was ignored because the document's first bytes
+ * are of another family of encodings: a message for the user naming the
+ * charset and the encoding read instead ("charset 'utf-16' ignored: the
+ * document's first bytes are ASCII-compatible; read as UTF-8"); else NULL.
+ * Known once fk_decode_push has returned text (or been called with final). */
+const char *fk_decode_charset_note(const struct fk_decoder *decoder);
+
 /* The first repair made, as a message for the user ("invalid UTF-8 (byte
  * 0xE9): read as Windows-1252"), and the line of the output it is on (from
  * 1); NULL when the document needed none. */
@@ -71,11 +82,15 @@ struct fk_tag_scan {
     int state;    /* outside a tag, or where in one (see decode.c) */
     char quote;   /* of the attribute value being read */
     size_t attrs; /* of the tag being read */
+    /* Counted over all the text scanned: start tags, attributes, and
+     * comments and declarations ("<!"): what an HTML parser makes nodes
+     * of, so what a document tree of the text costs in memory. */
+    size_t tags, all_attrs, comments;
 };
 
 #define FK_TAG_SCAN_INIT                                                                           \
     {                                                                                              \
-        0, 0, 0                                                                                    \
+        0, 0, 0, 0, 0, 0                                                                           \
     }
 
 /* Scan the next len bytes of markup. Returns len when no tag in them passes
@@ -83,5 +98,42 @@ struct fk_tag_scan {
  * opened the first tag that does (0 when it opened in an earlier chunk),
  * and sets *over. Once over, the scan stays so. */
 size_t fk_tag_scan(struct fk_tag_scan *scan, const char *text, size_t len, bool *over);
+
+/* The longest run of text (between two '<') or CDATA section given to the
+ * XML parser, in bytes. libxml2 holds a whole run in memory before it
+ * reports it, and refuses a CDATA section over 10,000,000 bytes, which
+ * ends the document. Past this much, the rest of the run is dropped up to
+ * its end, so that the document goes on; this is the longest field a feed
+ * item keeps anyway (FK_FEED_FIELD_MAX). */
+#define FK_TEXT_RUN_MAX ((size_t)8 << 20)
+
+struct fk_buf;
+
+struct fk_run_scan {
+    int state;          /* in text, after '<', in a tag, a CDATA section or a comment */
+    char quote;         /* in a tag: of the attribute value being read, or 0 */
+    size_t run;         /* bytes of the run being read */
+    size_t matched;     /* after '<': bytes of "![CDATA[" or "!--" matched */
+    bool in_cdata_open; /* what was matched is the start of "![CDATA[" */
+    int brackets;       /* ']' (or '-' in a comment) just read, up to 2 */
+    bool dropping;      /* a run was cut: its bytes are dropped to its end */
+};
+
+#define FK_RUN_SCAN_INIT                                                                           \
+    {                                                                                              \
+        0, 0, 0, 0, false, 0, false                                                                \
+    }
+
+/* Pass the next len bytes of XML through, less what lies past
+ * FK_TEXT_RUN_MAX in a run of text or a CDATA section: such a run is cut
+ * before a character (and outside an entity reference) and the rest of it
+ * is dropped; a cut CDATA section keeps its "]]>". Sets *result to the
+ * bytes to give the parser (text itself when nothing was dropped, else out,
+ * which is reset first) and returns their length; *cut is the offset in
+ * *result where a run was cut, or SIZE_MAX. A run of text without a
+ * blank, '&' or multi-byte character after the limit is cut a few bytes
+ * further on, before an ASCII byte. */
+size_t fk_run_scan(struct fk_run_scan *scan, const char *text, size_t len, struct fk_buf *out,
+                   const char **result, size_t *cut);
 
 #endif

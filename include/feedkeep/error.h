@@ -14,6 +14,8 @@ enum fk_error_kind {
     FK_ERROR_INPUT,   /* the feed or HTML itself is bad */
     FK_ERROR_DB,      /* database or I/O error */
     FK_ERROR_NETWORK, /* fetch failure */
+    FK_ERROR_BUSY,    /* another process holds the archive locked: nothing
+                         is wrong with it, try again later */
 };
 
 struct fk_error {

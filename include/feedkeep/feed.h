@@ -16,8 +16,11 @@
 
 /* The longest value the parser keeps for one field (a title, a body, a
  * tag): longer text is truncated at a UTF-8 character boundary, the rest of
- * the element is skipped and the item is delivered anyway. libxml2 itself
- * refuses single text nodes over 10 MB (no XML_PARSE_HUGE). */
+ * the element is skipped and the item is delivered anyway, with a warning
+ * (fk_item.warning). A run of text or CDATA section longer than this is
+ * cut as it is read (FK_TEXT_RUN_MAX in decode.h), so that libxml2, which
+ * refuses single text nodes over 10 MB (no XML_PARSE_HUGE), never sees
+ * one. */
 #define FK_FEED_FIELD_MAX ((size_t)8 << 20)
 /* The most tags kept for one item; further ones are dropped. */
 #define FK_FEED_TAGS_MAX 256
@@ -41,6 +44,10 @@ struct fk_feed_info {
     bool well_formed;  /* false when the XML had errors we recovered from */
     char *error;       /* when !well_formed: the first XML error,
                           "line 12: <message>"; else NULL */
+    /* When opts->charset was ignored, as the document's first bytes rule it
+     * out: why, and the encoding read instead (see decode.h); else NULL.
+     * Set in the final metadata only. */
+    char *charset_note;
 };
 
 /* A file that comes with an item: a podcast's audio, a video, a picture.
@@ -79,6 +86,10 @@ struct fk_item {
     const char *base_url; /* the item's base (xml:base, then the document URL);
                              links inside the HTML fields are already resolved
                              against the base in effect at their element */
+    /* What the user should hear of this item, or NULL: a field longer than
+     * FK_FEED_FIELD_MAX, delivered truncated ("content longer than 8 MiB:
+     * truncated"). Owned by the parser, like the strings. */
+    const char *warning;
 };
 
 struct fk_parse_options {
@@ -120,8 +131,10 @@ struct fk_feed_handler {
  * external entities or DTDs. Internal entities are substituted; nested
  * expansion loops ("billion laughs") are stopped by libxml2 and more than
  * 32 MiB of entity text ends the document there, as does more than 10 MB
- * of text without markup (which libxml2 would keep in memory whole), all as
- * XML errors (well_formed false, the items read before delivered). */
+ * of text without markup that cannot be cut (no blank, '&' or multi-byte
+ * character in it; libxml2 would keep it in memory whole), all as XML errors
+ * (well_formed false, the items read before delivered). A longer run that
+ * can be cut is cut (see FK_FEED_FIELD_MAX): the document goes on. */
 int fk_feed_parse_fd(int fd, const struct fk_parse_options *opts,
                      const struct fk_feed_handler *handler, struct fk_feed_info *final,
                      struct fk_error *err);

@@ -74,7 +74,9 @@ enum fk_fetch_error {
     FK_FETCH_TIMEOUT,   /* connect or total timeout, or a stalled transfer */
     FK_FETCH_TOO_LARGE, /* the body passed max_body (after decompression) */
     FK_FETCH_HTTP,      /* the server answered with a status of 300 or more
-                           (304 excepted) that was not followed */
+                           that was not followed; a 304 only when the
+                           request sent no validators (a 304 to a
+                           conditional request is FK_FETCH_OK) */
     FK_FETCH_REDIRECT,  /* too many redirects, a loop, or a redirect to a
                            protocol we do not follow */
     FK_FETCH_PROTOCOL,  /* malformed, empty or truncated response */
@@ -100,7 +102,11 @@ struct fk_fetch_result {
                             FK_FETCH_HTTP, whose error page it holds */
     size_t body_len;
     const char *etag; /* response validators, as sent (quotes and
-                         W/ kept), ready to go in the next request */
+                         W/ kept), ready to go in the next request;
+                         last_modified is NULL also when it is dated
+                         after the response's Date (or, without one,
+                         after our clock and a minute): sent back, it
+                         would get 304s until that date */
     const char *last_modified;
     const char *content_type; /* media type in lower case, no parameters */
     const char *charset;      /* Content-Type charset parameter, unquoted */

@@ -218,7 +218,8 @@ struct fk_store_counts {
 };
 int fk_store_counts(struct fk_store *store, struct fk_store_counts *out, struct fk_error *err);
 
-/* Find the article whose link is url, or whose guid is url when no link
+/* Find the article whose link is url, or whose guid is url (or one of
+ * the guids it was filed under, see fk_store_dedup_explain) when no link
  * is; the first filed when several are. Returns 0 with *id set, 1 when
  * there is none, -1 with err filled. */
 int fk_store_find_article(struct fk_store *store, const char *url, int64_t *id,
@@ -379,6 +380,122 @@ int fk_store_vacuum(struct fk_store *store, struct fk_error *err);
  * Returns a new string the caller frees. */
 char *fk_store_identity(const char *feed_url, const struct fk_item *item);
 
+/* --- articles under changed guids --- */
+
+/* A feed that changes its guids (tag: URIs, then permalinks) would have its
+ * whole history archived twice. So when an item's identity key is new to
+ * the archive (neither an article's key nor an alias), the store looks for
+ * the article it may be, and files the item as that article when all of
+ * these hold (fk_match):
+ *   - the article was carried by the feed being filed (never another feed);
+ *   - its link key (fk_store_link_key) is the item's; the link is not a
+ *     site's front page (no path, no query), nor the feed's own URL or site
+ *     link; and no other article of the feed has that link key (a link many
+ *     items share, like a daily digest's, names no one article);
+ *   - the same document has not carried the article already (the guard
+ *     only sees the items before this one);
+ *   - the titles are the same (ASCII case and runs of white space
+ *     ignored, not empty) and the published dates are less than
+ *     FK_MATCH_MAX_DATE_APART apart (or one is unknown), or the texts are
+ *     nearly the same: the shorter at least FK_MATCH_MIN_LENGTH_RATIO of the
+ *     longer in bytes, and the Jaccard similarity of their sets of word
+ *     3-shingles (every three consecutive words, ASCII case ignored) at
+ *     least FK_MATCH_MIN_SIMILARITY.
+ * The item is then filed as that article exactly as a new version of it
+ * would be (an update, kept shorter, or unchanged), and its key becomes an
+ * alias of the article (the article keeps its first key, while its guid
+ * and link, like its content, are those of the item last written), so the
+ * next document finds it with one more indexed lookup, made only when the
+ * key itself is not found. An article reached under another of its keys
+ * after being filed in the same document is not filed again
+ * (FK_PUT_UNCHANGED). */
+#define FK_MATCH_MAX_DATE_APART   (24 * 60 * 60)
+#define FK_MATCH_MIN_LENGTH_RATIO 0.9
+#define FK_MATCH_MIN_SIMILARITY   0.8
+
+/* A link as the rule compares links: an http or https URL (surrounding
+ * white space ignored) without its scheme (http and https links are one:
+ * "//host/path"), its host in lower case, without the scheme's default
+ * port, its fragment, or slashes at the end of its path; the query is kept
+ * as it is. NULL for any other link. Returns a new string the caller
+ * frees. */
+char *fk_store_link_key(const char *url);
+
+/* The number of items of the feed being filed (since fk_store_begin_feed)
+ * that the rule filed as an article under a new key; *first_id (when not
+ * NULL) is set to the first such article. 0 outside a feed. */
+long fk_store_feed_matches(const struct fk_store *store, int64_t *first_id);
+
+/* What the rule says of two articles. */
+struct fk_match {
+    bool same_feed;       /* a feed carried both */
+    bool same_link;       /* both have a link key, the same */
+    bool link_identifies; /* not a front page, the feed or its site, and no
+                             third article of the feed has it */
+    bool same_title;
+    bool dates_agree;    /* published less than a day apart, or one unknown */
+    double length_ratio; /* the shorter text's length over the longer's; 0
+                            when one is empty */
+    double similarity;   /* Jaccard similarity of the word 3-shingles */
+    bool similar_text;   /* both figures reach their minimum */
+    bool match;          /* one article: an item of one would be filed as
+                            the other */
+};
+
+/* An article as fk_store_dedup_explain shows it. The strings belong to
+ * the explanation (see fk_dedup_explain_release). */
+struct fk_dedup_article {
+    int64_t id;
+    char *key; /* its identity key */
+    char *guid;
+    char *url;
+    char *link_key; /* NULL when the link is not one the rule compares */
+    char *title;
+    int64_t published;
+    size_t text_length; /* bytes */
+};
+
+/* A key under which an article was filed besides its own. */
+struct fk_dedup_alias {
+    char *key;
+    char *guid;      /* as the feed wrote it */
+    char *feed_url;  /* whose item had it; NULL when the feed is gone */
+    char *rule;      /* "title" or "text": what matched, with the link */
+    int64_t created; /* when */
+};
+
+/* Another article, and what the rule says of the two. */
+struct fk_dedup_candidate {
+    struct fk_dedup_article article;
+    char *feed_url;   /* the first feed that carried both; NULL: none */
+    bool shared_link; /* the link is a front page, the feed or its site */
+    int64_t others;   /* further articles of that feed with the link key */
+    struct fk_match match;
+};
+
+/* Filled by fk_store_dedup_explain; free with fk_dedup_explain_release. */
+struct fk_dedup_explanation {
+    struct fk_dedup_article article;
+    struct fk_dedup_alias *aliases; /* oldest first */
+    size_t naliases;
+    struct fk_dedup_candidate *candidates; /* by id */
+    size_t ncandidates;
+    bool more; /* there are more candidates than FK_DEDUP_MAX_CANDIDATES */
+};
+#define FK_DEDUP_MAX_CANDIDATES 50
+
+/* Explain the rule for article id: its key and aliases, and the articles it
+ * is compared with: article other when other is not 0 (whatever its feeds
+ * and link), else the other articles that share a feed and the link key
+ * with it (at most FK_DEDUP_MAX_CANDIDATES). Every figure of each match is
+ * worked out. Returns 0 and fills out, 1 when the archive has no article
+ * id or other (out is zeroed), -1 with err filled. */
+int fk_store_dedup_explain(struct fk_store *store, int64_t id, int64_t other,
+                           struct fk_dedup_explanation *out, struct fk_error *err);
+/* Free what fk_store_dedup_explain put in out and zero it; a zeroed struct
+ * is allowed. */
+void fk_dedup_explain_release(struct fk_dedup_explanation *out);
+
 /* --- subscriptions and fetch log --- */
 
 /* The path the archive was opened with. Valid until fk_store_close. */
@@ -423,8 +540,11 @@ struct fk_subscription {
     int64_t next_fetch;     /* not fetched before this (backoff);
                                FK_TIME_NONE: whenever */
     int64_t articles;       /* articles the feed carried */
-    bool subscribed;        /* false: only imported, or removed */
-    void *priv;             /* owned memory, for fk_subscription_release */
+    /* The latest fetch of the log that got the feed's body (a success
+     * other than a 304); FK_TIME_NONE: none. */
+    int64_t last_body_fetch;
+    bool subscribed; /* false: only imported, or removed */
+    void *priv;      /* owned memory, for fk_subscription_release */
 };
 
 /* Subscribe to url (copied as given: the caller expands shorthands and

@@ -18,7 +18,8 @@ enum {
     EXIT_FAILED = 1, /* some feed could not be read */
     EXIT_USAGE = 2,
     EXIT_IO = 3,     /* database or I/O error */
-    EXIT_LOCKED = 4, /* another fetch holds the archive's lock */
+    EXIT_LOCKED = 4, /* the archive is busy: another fetch holds its lock,
+                        or another process kept it locked too long */
 };
 
 /* Options given before the subcommand, which every subcommand sees. */
@@ -31,6 +32,11 @@ struct cli {
 /* msg.c: the one place that prints diagnostics, as "feedkeep: ..." lines. */
 void msg_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void msg_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Something the user should know that is no failure ("feedkeep: ..."). */
+void msg_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Say that items of feed (a path or URL, printable) were filed as articles
+ * they matched under new guids (fk_archive_result.matched), unless quiet. */
+void msg_guid_changes(const char *feed, long matched, int64_t first_id, bool quiet);
 /* Print a usage error and a hint to run --help; returns EXIT_USAGE. */
 int msg_usage(const char *command, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Print err's message; returns the exit code for its kind. A database
@@ -46,7 +52,9 @@ void msg_progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void msg_progress_clear(void);
 
 /* main.c: open the archive named by --db, $FEEDKEEP_DB or the XDG default,
- * creating its directory. Prints the error and returns NULL on failure. */
+ * creating its directory. Prints the error and returns NULL on failure;
+ * the command then returns EXIT_IO, which main turns into EXIT_LOCKED when
+ * the archive was busy. */
 struct fk_store *cli_open_store(const struct cli *cli);
 
 /* output.c: formats of the listing commands. */
@@ -246,9 +254,11 @@ int cli_find_feed(struct fk_store *store, const char *command, const char *arg,
                   struct fk_subscription *out);
 
 /* lock.c: take the lock that lets one fetch at a time write the archive
- * (a file next to it, ARCHIVE.lock), waiting up to wait_ms. Returns EXIT_OK
- * with *fd set (the lock is held until fd is closed or the process ends),
- * or EXIT_LOCKED or EXIT_IO after printing why. */
+ * (a file next to it, ARCHIVE.lock, ARCHIVE being its resolved path, so
+ * that every path to one archive takes the same lock), waiting up to
+ * wait_ms. Returns EXIT_OK with *fd set (the lock is held until fd is
+ * closed or the process ends), or EXIT_LOCKED or EXIT_IO after printing
+ * why. */
 int cli_lock_archive(const char *archive, long wait_ms, int *fd);
 
 /* The subcommands. argv[0] is the subcommand name. */
@@ -261,6 +271,7 @@ int cmd_search(int argc, char **argv, struct cli *cli);
 int cmd_tags(int argc, char **argv, struct cli *cli);
 int cmd_stats(int argc, char **argv, struct cli *cli);
 int cmd_history(int argc, char **argv, struct cli *cli);
+int cmd_dedup(int argc, char **argv, struct cli *cli);
 int cmd_check(int argc, char **argv, struct cli *cli);
 int cmd_vacuum(int argc, char **argv, struct cli *cli);
 int cmd_export(int argc, char **argv, struct cli *cli);

@@ -30,10 +30,12 @@ static const char help[] =
     "Fetch the subscribed feeds that are due (all of them, or the ones named\n"
     "by URL, dev.to shorthand or id) and archive their new and changed\n"
     "articles, one transaction per feed. The validators of the last fetch\n"
-    "are sent, so an unchanged feed costs a 304 and no parsing. A feed that\n"
-    "fails is not fetched again for 30 minutes, twice as long after each\n"
-    "further failure in a row up to 24 hours, or until the server's\n"
-    "Retry-After when that is later; a success resets this.\n"
+    "are sent, so an unchanged feed costs a 304 and no parsing; once its\n"
+    "body is a day old, a feed is fetched without them. A 304 to a request\n"
+    "without validators is a failure. A feed that fails is not fetched\n"
+    "again for 30 minutes, twice as long after each further failure in a\n"
+    "row up to 24 hours, or until the server's Retry-After when that is\n"
+    "later; a success resets this.\n"
     "\n"
     "Options:\n"
     "  --jobs N                 feeds fetched at once (default 8; at most 2\n"
@@ -62,8 +64,12 @@ static const char help[] =
     "Prints a line per feed ('URL: 3 new, 0 updated, 9 unchanged' or\n"
     "'URL: not modified') and a total on stdout, and a line per failed feed\n"
     "on stderr:  feedkeep: 'URL': HTTP 503 (3rd failure, next try in 2h)\n"
+    "Items that came under new guids for archived articles of their feed\n"
+    "are filed as those articles, with one line on stderr for the feed (see\n"
+    "'feedkeep dedup --help').\n"
     "Exit status: 0 every feed was fetched or was not due, 1 a feed failed,\n"
-    "2 usage error, 3 database or I/O error, 4 another fetch holds the lock.\n";
+    "2 usage error, 3 database or I/O error, 4 the archive is busy (another\n"
+    "fetch holds the lock).\n";
 
 /* What the options set. */
 struct settings {
@@ -88,6 +94,8 @@ struct job {
     char *page_url;            /* of the backfill page in flight */
     int pages;                 /* backfill pages archived */
     long counts[FK_PUT_COUNT]; /* by enum fk_put_result, backfill pages included */
+    long matched;              /* items under new guids filed as archived articles */
+    int64_t matched_id;        /* the first of those articles */
     char *moved_to;            /* the feed moved permanently there */
     bool followed;             /* ... and its subscription was changed */
 };
@@ -105,6 +113,7 @@ struct run {
     long failed;
     long not_due;
     int code;
+    bool stopped; /* by a database error */
 };
 
 /* ---- option values ------------------------------------------------------------ */
@@ -301,16 +310,20 @@ static void finish(struct run *run, struct job *job)
         run->counts[i] += job->counts[i];
     if (job->state == JOB_NOT_MODIFIED)
         run->not_modified++;
+    /* Once for the feed, its backfill pages included. */
+    msg_guid_changes(job->url, job->matched, job->matched_id, run->cli->quiet);
     if (job->state != JOB_FAILED && !run->cli->quiet)
         print_summary(job);
     progress(run);
 }
 
-/* A database error: the run stops (the callback returns non-zero). */
+/* A database error: the run stops (the callback returns non-zero). A busy
+ * archive is not a damaged one: it has its own exit status. */
 static int db_failed(struct run *run, const struct fk_error *err)
 {
     msg_fk_error(err);
-    run->code = EXIT_IO;
+    run->code = err->kind == FK_ERROR_BUSY ? EXIT_LOCKED : EXIT_IO;
+    run->stopped = true;
     return -1;
 }
 
@@ -390,7 +403,7 @@ static int file_body(struct run *run, struct job *job, const struct fk_fetch_res
     int ret = 0;
 
     if (fk_archive_memory(run->store, r->body, r->body_len, &options, &result, &err) < 0) {
-        if (err.kind == FK_ERROR_DB) {
+        if (err.kind == FK_ERROR_DB || err.kind == FK_ERROR_BUSY) {
             ret = db_failed(run, &err);
         } else {
             *why = out_safe_dup(err.message);
@@ -401,6 +414,14 @@ static int file_body(struct run *run, struct job *job, const struct fk_fetch_res
     for (int i = 0; i < FK_PUT_COUNT; i++)
         job->counts[i] += result.counts[i];
     *items = result.items;
+    if (!job->matched)
+        job->matched_id = result.matched_id;
+    job->matched += result.matched;
+    if (result.info.charset_note && run->cli->verbose) {
+        char *note = out_safe_dup(result.info.charset_note);
+        msg_warn("'%s': %s", attempt ? job->url : job->page_url, note);
+        free(note);
+    }
     if (!result.info.well_formed && run->cli->verbose) {
         char *error = out_safe_dup(result.info.error ? result.info.error : "unknown error");
         msg_warn("'%s': not well-formed XML (%s); kept what could be read",
@@ -549,7 +570,15 @@ static bool is_due(const struct run *run, const struct fk_subscription *s, int64
     return run->set->force || s->next_fetch == FK_TIME_NONE || s->next_fetch <= now;
 }
 
-static void add_job(struct run *run, const struct fk_subscription *s)
+/* Validators are sent only while the feed's body was received within this
+ * long: a validator can be wrong (a cache or server that answers 304 to it
+ * whatever the feed holds, a date it should not have given), and nothing
+ * but a fetch without one can tell. Once a day bounds how long such a
+ * validator can hide new articles, at the cost of one full fetch a day of
+ * a feed that does not change. */
+#define VALIDATORS_TRUSTED_FOR (24 * 60 * 60)
+
+static void add_job(struct run *run, const struct fk_subscription *s, int64_t now)
 {
     struct job *job = &run->jobs[run->njobs++];
     memset(job, 0, sizeof *job);
@@ -557,7 +586,8 @@ static void add_job(struct run *run, const struct fk_subscription *s)
     job->url = fk_xstrdup(s->url);
     job->feed_url = fk_xstrdup(s->url);
     /* --force: as if the archive had never fetched the feed. */
-    if (!run->set->force) {
+    if (!run->set->force && s->last_body_fetch != FK_TIME_NONE &&
+        now - s->last_body_fetch < VALIDATORS_TRUSTED_FOR) {
         job->etag = fk_xstrdup(s->etag);
         job->last_modified = fk_xstrdup(s->last_modified);
     }
@@ -582,7 +612,7 @@ static int add_if_due(const struct fk_subscription *s, void *ctx)
         walk->cap = walk->cap ? walk->cap * 2 : 64;
         run->jobs = fk_xrealloc(run->jobs, walk->cap * sizeof *run->jobs);
     }
-    add_job(run, s);
+    add_job(run, s, walk->now);
     return 0;
 }
 
@@ -609,7 +639,7 @@ static int pick_named(struct run *run, int argc, char **argv, int64_t now)
             continue;
         }
         if (is_due(run, &s, now)) {
-            add_job(run, &s);
+            add_job(run, &s, now);
         } else {
             char delay[32];
             run->not_due++;
@@ -655,7 +685,7 @@ static int fetch_all(struct run *run)
     }
     if (!run->cli->quiet)
         msg_progress("fetching %zu feeds", run->njobs);
-    if (fk_fetch_run(run->fetch, on_done, run, &err) < 0 && run->code != EXIT_IO) {
+    if (fk_fetch_run(run->fetch, on_done, run, &err) < 0 && !run->stopped) {
         /* The transport failed (the callback stops the run only after a
          * database error, which it has reported). */
         int code = msg_fk_error(&err);
@@ -696,7 +726,7 @@ int cmd_fetch(int argc, char **argv, struct cli *cli)
     msg_progress_clear();
     if (run.njobs && !run.fetch)
         goto out; /* no transfer started; the error said why */
-    if (code != EXIT_IO && !cli->quiet)
+    if (code != EXIT_IO && !run.stopped && !cli->quiet)
         printf("total: %zu feed%s, %ld new, %ld updated, %ld unchanged, %ld not modified, "
                "%ld failed, %ld not due\n",
                run.njobs, run.njobs == 1 ? "" : "s", run.counts[FK_PUT_NEW],

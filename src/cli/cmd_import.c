@@ -19,7 +19,9 @@ static const char help[] =
     "Archive the RSS or Atom document in FILE (or on stdin for -): each item\n"
     "is converted to text, Markdown and code blocks and stored with its tags.\n"
     "Items already archived are recognised; importing a document twice adds\n"
-    "nothing.\n"
+    "nothing. Items under new guids that match archived articles of the feed\n"
+    "are filed as those articles, and one line on stderr says so (see\n"
+    "'feedkeep dedup --help').\n"
     "\n"
     "Options:\n"
     "  --base-url URL  the document's own URL: resolves relative links and\n"
@@ -126,16 +128,23 @@ int cmd_import(int argc, char **argv, struct cli *cli)
     struct fk_error err = {0};
     int code = EXIT_OK;
     if (fk_archive_fd(store, fd, &archive_options, &result, &err) < 0) {
-        if (err.kind == FK_ERROR_DB) {
+        if (err.kind == FK_ERROR_DB || err.kind == FK_ERROR_BUSY) {
             code = msg_fk_error(&err);
         } else {
             msg_error("'%s': %s", path, err.message);
             code = EXIT_FAILED;
         }
     }
+    if (code == EXIT_OK && result.info.charset_note && cli->verbose) {
+        char *note = out_safe_dup(result.info.charset_note);
+        msg_warn("'%s': %s", path, note);
+        free(note);
+    }
     if (code == EXIT_OK && !result.info.well_formed && cli->verbose)
         msg_warn("'%s': not well-formed XML (%s); kept what could be read", path,
                  result.info.error ? result.info.error : "unknown error");
+    if (code == EXIT_OK)
+        msg_guid_changes(path, result.matched, result.matched_id, cli->quiet);
     if (code == EXIT_OK && !cli->quiet)
         printf("%s: %ld new, %ld updated, %ld unchanged%s", path, result.counts[FK_PUT_NEW],
                result.counts[FK_PUT_UPDATED], result.counts[FK_PUT_UNCHANGED],

@@ -8,6 +8,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -41,7 +42,18 @@ static const char help[] =
 struct parse_out {
     struct fk_buf json;
     size_t nitems;
+    const char *path;
 };
+
+/* An item warning, as import prints it. */
+static void warn_item(const struct parse_out *out, const struct fk_item *item, const char *message)
+{
+    char *guid = out_safe_dup(item->guid ? item->guid : "(no id)");
+    char *why = out_safe_dup(message);
+    msg_warn("'%s': item '%s': %s", out->path, guid, why);
+    free(guid);
+    free(why);
+}
 
 static void add_key(struct fk_buf *json, const char *key)
 {
@@ -65,17 +77,20 @@ static int on_feed(const struct fk_feed_info *info, void *ctx)
     return 0;
 }
 
-static void add_content(struct fk_buf *json, const struct fk_item *item)
+static void add_content(struct parse_out *out, const struct fk_item *item)
 {
+    struct fk_buf *json = &out->json;
     const char *html = item->content_html ? item->content_html : item->summary_html;
     struct fk_content content = {0};
     struct fk_error err = {0};
     if (fk_content_from_html(html, html ? strlen(html) : 0, item->base_url, &content, &err) < 0) {
-        msg_warn("item '%s': %s", item->guid ? item->guid : "(no id)", err.message);
+        warn_item(out, item, err.message);
         fk_buf_adds(json, "\"text\":null,\"code_blocks\":[]");
         fk_content_release(&content);
         return;
     }
+    if (content.warning)
+        warn_item(out, item, content.warning);
     add_string_field(json, "text", content.text);
     add_key(json, "code_blocks");
     fk_buf_addc(json, '[');
@@ -141,7 +156,9 @@ static int on_item(const struct fk_item *item, void *ctx)
     fk_buf_adds(json, "],");
     add_string_field(json, "summary_html", item->summary_html);
     add_string_field(json, "content_html", item->content_html);
-    add_content(json, item);
+    if (item->warning)
+        warn_item(out, item, item->warning);
+    add_content(out, item);
     fk_buf_addc(json, '}');
     out_flush(json);
     return 0;
@@ -199,7 +216,7 @@ int cmd_parse(int argc, char **argv, struct cli *cli)
         return EXIT_FAILED;
     }
 
-    struct parse_out out = {FK_BUF_INIT, 0};
+    struct parse_out out = {FK_BUF_INIT, 0, path};
     struct fk_feed_handler handler = {on_feed, on_item, &out};
     struct fk_feed_info final = {0};
     struct fk_error err = {0};
@@ -210,6 +227,11 @@ int cmd_parse(int argc, char **argv, struct cli *cli)
     } else {
         add_feed(&out.json, &final);
         out_flush(&out.json);
+        if (final.charset_note && cli->verbose) {
+            char *note = out_safe_dup(final.charset_note);
+            msg_warn("'%s': %s", path, note);
+            free(note);
+        }
         if (!final.well_formed && cli->verbose)
             msg_warn("'%s': not well-formed XML (%s); kept what could be read", path,
                      final.error ? final.error : "unknown error");

@@ -7,13 +7,27 @@
  * crashed run never leaves a stale lock behind. The file itself is never
  * deleted: removing a lock file while another process waits on it would
  * let a third one lock a new file of the same name.
+ *
+ * The lock belongs to the archive, not to the name it was given by: the
+ * lock file is named after the archive's resolved path (realpath(3)), so
+ * "a.db", "./a.db", a symbolic link to it and a path through a linked
+ * directory all share one lock. That is how SQLite itself names an
+ * archive's write-ahead log and shared-memory file: the lock sits beside
+ * them. A lock on the archive file itself would cover hard links too, but
+ * it means a second descriptor of that file in this process, and closing
+ * any descriptor of a file drops every POSIX lock the process holds on it,
+ * SQLite's included (SQLite's documentation warns against exactly this).
+ * Hard links are not worth that risk: two names of one file have two
+ * write-ahead logs, which SQLite cannot use safely at once anyway.
  */
 /* flock is not POSIX: ask glibc for it besides _XOPEN_SOURCE. */
 #define _DEFAULT_SOURCE 1
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <time.h>
@@ -37,9 +51,16 @@ int cli_lock_archive(const char *archive, long wait_ms, int *fd)
     int code = EXIT_IO;
     long long deadline = now_ms() + (wait_ms > 0 ? wait_ms : 0);
 
+    int lock_fd = -1;
     *fd = -1;
-    fk_buf_printf(&path, "%s.lock", archive);
-    int lock_fd = open(path.data, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+    char *resolved = realpath(archive, NULL);
+    if (!resolved) {
+        msg_error("cannot lock '%s': cannot resolve its path: %s", archive, strerror(errno));
+        goto out;
+    }
+    fk_buf_printf(&path, "%s.lock", resolved);
+    free(resolved);
+    lock_fd = open(path.data, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
     if (lock_fd < 0) {
         msg_error("cannot open lock file '%s': %s", path.data, strerror(errno));
         goto out;

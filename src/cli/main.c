@@ -26,6 +26,7 @@ static const struct command commands[] = {
     {"search", cmd_search, "full-text search, best matches first, with snippets"},
     {"show", cmd_show, "print one article, one of its versions or a diff"},
     {"history", cmd_history, "list the versions of an article"},
+    {"dedup", cmd_dedup, "explain why articles are or are not one (changed guids)"},
     {"code", cmd_code, "list the code blocks of archived articles"},
     {"tags", cmd_tags, "list the tags with their article counts"},
     {"stats", cmd_stats, "show the archive's size, counts and last fetch"},
@@ -57,7 +58,8 @@ static const char usage_tail[] =
     "  --version      show the version\n"
     "\n"
     "Exit status: 0 success, 1 a feed could not be read, 2 usage error,\n"
-    "3 database or I/O error, 4 another fetch holds the archive's lock.\n"
+    "3 database or I/O error, 4 the archive is busy (another fetch holds its\n"
+    "lock, or another process keeps it locked).\n"
     "See feedkeep(1).\n";
 
 static void usage(FILE *to)
@@ -170,6 +172,11 @@ static int make_parent_dirs(const char *path)
     return rc;
 }
 
+/* The exit status of a failed cli_open_store when it is not EXIT_IO, which
+ * is what the commands return after it: a busy archive (EXIT_LOCKED).
+ * main makes it the command's exit status. */
+static int open_failure;
+
 struct fk_store *cli_open_store(const struct cli *cli)
 {
     struct fk_buf path = FK_BUF_INIT;
@@ -190,8 +197,11 @@ struct fk_store *cli_open_store(const struct cli *cli)
     if (make_parent_dirs(path.data) == 0) {
         struct fk_error err = {0};
         store = fk_store_open(path.data, &err);
-        if (!store)
-            msg_fk_error(&err);
+        if (!store) {
+            int code = msg_fk_error(&err);
+            if (code != EXIT_IO)
+                open_failure = code;
+        }
     }
     fk_buf_release(&path);
     return store;
@@ -255,7 +265,10 @@ int main(int argc, char **argv)
              * "feedkeep: unrecognized option ...", like all others. */
             static char program[] = "feedkeep";
             argv[i] = program;
-            return finish_output(commands[c].run(argc - i, argv + i, &cli));
+            int code = commands[c].run(argc - i, argv + i, &cli);
+            if (code == EXIT_IO && open_failure)
+                code = open_failure;
+            return finish_output(code);
         }
     }
     return msg_usage(NULL, "'%s' is not a feedkeep command", argv[i]);

@@ -71,6 +71,31 @@ void msg_warn(const char *fmt, ...)
     va_end(ap);
 }
 
+void msg_note(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vmsg(NULL, fmt, ap);
+    va_end(ap);
+}
+
+/* Once per feed and run: the items are filed as they should be, so this is
+ * no warning, and --quiet (a cron job) hears nothing of it. The aliases
+ * stay in the archive (feedkeep dedup --explain). */
+void msg_guid_changes(const char *feed, long matched, int64_t first_id, bool quiet)
+{
+    if (matched <= 0 || quiet)
+        return;
+    if (matched == 1)
+        msg_note("'%s': 1 item changed its guid; filed as the archived article it matches "
+                 "(see 'feedkeep dedup --explain %lld')",
+                 feed, (long long)first_id);
+    else
+        msg_note("'%s': %ld items changed their guid; filed as the archived articles they "
+                 "match (see 'feedkeep dedup --explain %lld')",
+                 feed, matched, (long long)first_id);
+}
+
 int msg_usage(const char *command, const char *fmt, ...)
 {
     va_list ap;
@@ -94,6 +119,8 @@ int msg_fk_error(const struct fk_error *err)
         return EXIT_USAGE;
     case FK_ERROR_DB:
         return EXIT_IO;
+    case FK_ERROR_BUSY:
+        return EXIT_LOCKED;
     default:
         return EXIT_FAILED;
     }

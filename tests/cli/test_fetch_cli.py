@@ -199,7 +199,8 @@ def test_subscriptions(tmp):
         check(rc == 0 and out.startswith('usage: feedkeep %s' % cmd), '%s --help' % cmd)
     rc, out, err = run('--help')
     check(all(' %s ' % c in out for c in ('add', 'remove', 'feeds', 'fetch', 'opml')) and
-          '4 another fetch' in out, 'feedkeep --help lists the commands: %r' % out)
+          '4 the archive is busy (another fetch holds its' in out,
+          'feedkeep --help lists the commands: %r' % out)
 
 
 def test_opml(tmp):
@@ -757,6 +758,39 @@ def test_moves(server, tmp):
           % loop, 'a redirect loop is a failure: %r' % err)
 
 
+def test_guid_change(server, tmp):
+    """A feed that changes its guids, backfill pages included: one line on
+    stderr for the feed, no duplicates, and nothing the next time."""
+    db = os.path.join(tmp, 'guids.db')
+    server.control('guids', guid='url', pages='2')
+    url = server.url('/script/guids')
+    run('add', url, db=db)
+    other = server.url('/script/guidsother')
+    server.control('guidsother', guid='url')
+    run('add', other, db=db)
+    rc, out, err = fetch(db, '--pages', '2')
+    check(rc == 0 and '%s: 8 new, 0 updated, 0 unchanged (2 pages)\n' % url in out
+          and err == '', 'guids first fetch: %r %r' % (out, err))
+    columns = 'SELECT id, key, guid, url, title, text, content_hash, first_seen FROM articles'
+    before = query(db, columns + ' ORDER BY id')
+    server.control('guids', guid='plain', pages='2')
+    rc, out, err = fetch(db, '--force', '--pages', '2')
+    check(rc == 0 and '%s: 0 new, 0 updated, 8 unchanged (2 pages)\n' % url in out,
+          'guid change fetched: %r' % out)
+    check(err == "feedkeep: '%s': 8 items changed their guid; filed as the archived articles"
+                 " they match (see 'feedkeep dedup --explain 1')\n" % url,
+          'guid change said once for the feed: %r' % err)
+    check(query(db, columns + ' ORDER BY id') == before,
+          'the archived articles are unchanged')
+    check(scalar(db, 'SELECT count(*) FROM article_aliases') == 8, 'eight aliases')
+    check(articles_of(db, other) == 3, 'the other feed keeps its articles')
+    rc, out, err = fetch(db, '--force', '--pages', '2')
+    check(rc == 0 and '0 new, 0 updated, 8 unchanged' in out and err == '',
+          'the next fetch says nothing: %r' % err)
+    rc, out, err = run('--quiet', 'fetch', '--force', *FAST, db=db)
+    check(rc == 0 and out == '' and err == '', 'quiet fetch: %r' % err)
+
+
 def test_progress(server, tmp):
     """The progress line goes to stderr only when stderr is a terminal."""
     db = os.path.join(tmp, 'progress.db')
@@ -816,6 +850,7 @@ def main():
             test_lock(server, tmp)
             test_readers_during_fetch(server, tmp)
             test_backfill(server, tmp)
+            test_guid_change(server, tmp)
             test_moves(server, tmp)
             test_sigkill(server, tmp)
             test_progress(server, tmp)

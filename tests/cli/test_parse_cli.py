@@ -367,18 +367,32 @@ def test_streaming(tmp):
     con.close()
 
     # one endless text, which libxml2 would keep whole in memory waiting for
-    # a '<', and one endless CDATA section: refused after 10 MB, the items
-    # before are kept, memory stays bounded
-    for shape, message in (('text', 'more than 10 MB of text without markup'),
-                           ('cdata', 'Huge input lookup')):
-        rc, out, err, rss, items, took = stream(['parse', '-v', '-'], megabytes, shape=shape)
-        print('parse - of one endless %s: %.1f s, peak RSS %.1f MiB' % (shape, took, rss / 1024))
-        doc = parse_json(out)
-        check(rc == 0 and doc and [i['guid'] for i in doc['items']] ==
-              ['https://stream.example/posts/0'], '%s: the item before is kept' % shape)
-        check(len(err.splitlines()) == 1 and message in err,
-              '%s: one warning that says why: %r' % (shape, err))
-        check(SANITIZED or rss < bound_kib, 'endless %s: peak RSS %d KiB < 64 MiB' % (shape, rss))
+    # a '<', and one endless CDATA section, which it refuses past 10 MB: cut
+    # at 8 MiB before libxml2, the rest read and dropped. The text's item is
+    # closed by the document's end tags and kept truncated, with a warning;
+    # the section never ends, so its item is cut off by the end of the
+    # document, as in any truncated document. Memory stays bounded by the
+    # one 8 MiB field.
+    for shape, items, messages in (
+            ('text', ['https://stream.example/posts/0', None],
+             ["feedkeep: warning: '-': item '(no id)': summary longer than 8 MiB: truncated",
+              "feedkeep: warning: '-': not well-formed XML (line 4: Opening and ending tag "
+              "mismatch: description line 4 and channel); kept what could be read"]),
+            ('cdata', ['https://stream.example/posts/0'],
+             ["feedkeep: warning: '-': not well-formed XML (line 4: Extra content at the end of "
+              "the document); kept what could be read"])):
+        db = os.path.join(tmp, 'endless-%s.db' % shape)
+        rc, out, err, rss, _, took = stream(['--db', db, 'import', '-v', '-'], megabytes,
+                                            shape=shape)
+        print('import - of one endless %s: %.1f s, peak RSS %.1f MiB' % (shape, took, rss / 1024))
+        check(rc == 0 and out == ('-: %d new, 0 updated, 0 unchanged\n' % len(items)).encode(),
+              '%s: the items are archived (%d, %r)' % (shape, rc, out))
+        con = sqlite3.connect(db)
+        guids = [g for (g,) in con.execute('SELECT guid FROM articles ORDER BY id')]
+        con.close()
+        check(guids == items, '%s: the items kept: %r' % (shape, guids))
+        check(err.splitlines() == messages, '%s: the warnings say why: %r' % (shape, err))
+        check(SANITIZED or rss < 160 * 1024, 'endless %s: peak RSS %d KiB < 160 MiB' % (shape, rss))
 
 
 def test_raw_dates(tmp):
@@ -515,6 +529,99 @@ def test_enclosures(tmp):
           'import archives the enclosures once: %r' % rows)
 
 
+def rows(db):
+    con = sqlite3.connect(db)
+    try:
+        return con.execute('SELECT id, guid, title, text, markdown FROM articles ORDER BY id').fetchall()
+    finally:
+        con.close()
+
+
+def test_impossible_charset(tmp):
+    """--charset of another family than the document's first bytes (a UTF-8
+    feed read as utf-16, utf-32 or EBCDIC) is ignored, and -v says so; it
+    used to make the document "not an RSS or Atom feed"."""
+    db = os.path.join(tmp, 'charset.db')
+    before = write(tmp, 'charset-before.xml', '<rss><channel><title>k</title><item><guid>k1</guid>'
+                   '<title>kept</title><description>&lt;p&gt;kept&lt;/p&gt;</description>'
+                   '</item></channel></rss>')
+    rc, out, err = run('--db', db, 'import', before)
+    check(rc == 0, 'import of the first feed')
+    kept = rows(db)
+    title = 'Caf\u00e9'
+    for n, label in enumerate(('utf-16', 'utf-32', 'ebcdic-cp-us')):
+        doc = write(tmp, 'charset-%d.xml' % n,
+                    ('<?xml version="1.0" encoding="utf-8"?>\n<rss><channel><title>c</title>'
+                     '<item><guid>c%d</guid><title>%s</title></item></channel></rss>' % (n, title)))
+        rc, out, err = run('parse', '--charset', label, doc)
+        got = parse_json(out)
+        check(rc == 0 and err == '' and got and got['items'][0]['title'] == title,
+              'parse --charset %s: read as UTF-8, quietly (%d, %r, %r)' % (label, rc, out[:80], err))
+        note = ("feedkeep: warning: '%s': charset '%s' ignored: the document's first bytes are "
+                "ASCII-compatible; read as UTF-8\n" % (doc, label))
+        rc, out, err = run('parse', '-v', '--charset', label, doc)
+        check(rc == 0 and err == note, 'parse -v --charset %s: one note (%r)' % (label, err))
+        rc, out, err = run('--db', db, 'import', '-v', '--charset', label, doc)
+        check(rc == 0 and out == ('%s: 1 new, 0 updated, 0 unchanged\n' % doc).encode() and
+              err == note, 'import -v --charset %s: archived, one note (%d, %r, %r)'
+              % (label, rc, out, err))
+    con = sqlite3.connect(db)
+    titles = [t for (t,) in con.execute("SELECT title FROM articles WHERE guid LIKE 'c%' "
+                                        'ORDER BY guid')]
+    con.close()
+    check(titles == [title] * 3, 'the titles are decoded right: %r' % titles)
+    check(rows(db)[:len(kept)] == kept, 'the rows archived before are unchanged')
+
+
+def test_oversized_item(tmp):
+    """An item of more than 10 MB of text between two good ones: it used to
+    end the document silently (that item and every later one lost, exit 0,
+    nothing said). Now it is kept, truncated at 8 MiB, with a warning
+    without --verbose, and the items after it are read."""
+    para = '&lt;p&gt;%s&lt;/p&gt;\n' % ('word ' * 200)
+    doc = write(tmp, 'oversized.xml',
+                '<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel><title>o'
+                '</title><item><guid>o1</guid><description>&lt;p&gt;one&lt;/p&gt;</description>'
+                '</item><item><guid>o2</guid><description>%s</description></item><item><guid>o3'
+                '</guid><description>&lt;p&gt;three&lt;/p&gt;</description></item></channel>'
+                '</rss>\n' % (para * (11 * (1 << 20) // len(para))))
+    warning = "feedkeep: warning: '%s': item 'o2': summary longer than 8 MiB: truncated\n" % doc
+    rc, out, err = run('parse', doc, timeout=120)
+    got = parse_json(out)
+    check(rc == 0 and got and [i['guid'] for i in got['items']] == ['o1', 'o2', 'o3'] and
+          got['well_formed'], 'parse: the three items (%d, %r)' % (rc, got and got['items']))
+    check(err == warning, 'parse: one warning, without --verbose: %r' % err)
+    db = os.path.join(tmp, 'oversized.db')
+    first = write(tmp, 'oversized-before.xml', '<rss><channel><title>k</title><item><guid>k1'
+                  '</guid><title>kept</title></item></channel></rss>')
+    run('--db', db, 'import', first)
+    kept = rows(db)
+    rc, out, err = run('--db', db, 'import', doc, timeout=120)
+    check(rc == 0 and out == ('%s: 3 new, 0 updated, 0 unchanged\n' % doc).encode(),
+          'import: the three items archived (%d, %r)' % (rc, out))
+    check(err == warning, 'import: one warning, without --verbose: %r' % err)
+    check(rows(db)[:len(kept)] == kept, 'import: the rows archived before are unchanged')
+    texts = {r[1]: r[3] for r in rows(db)}
+    check(texts.get('o1') == 'one\n' and texts.get('o3') == 'three\n' and
+          texts.get('o2', '').startswith('word word'), 'import: the texts are right')
+    rc, out, err = run('--db', db, 'import', doc, timeout=120)
+    check(rc == 0 and out == ('%s: 0 new, 0 updated, 3 unchanged\n' % doc).encode() and
+          err == '', 'import again: unchanged, no warning (%d, %r, %r)' % (rc, out, err))
+
+    # one endless word: no blank, '&' or multi-byte character to cut before
+    word = write(tmp, 'oversized-word.xml',
+                 '<rss version="2.0"><channel><title>w</title><item><guid>w1</guid></item>'
+                 '<item><guid>w2</guid><description>%s</description></item><item><guid>w3'
+                 '</guid></item></channel></rss>\n' % ('x' * (11 << 20)))
+    rc, out, err = run('parse', word, timeout=120)
+    got = parse_json(out)
+    check(rc == 0 and got and [i['guid'] for i in got['items']] == ['w1', 'w2', 'w3'],
+          'parse: one endless word keeps the items after it (%d, %r)' %
+          (rc, got and [i['guid'] for i in got['items']]))
+    check(err == "feedkeep: warning: '%s': item 'w2': summary longer than 8 MiB: truncated\n"
+          % word, 'parse: the endless word is named: %r' % err)
+
+
 def main():
     global BIN, SANITIZED
     if len(sys.argv) < 2:
@@ -531,7 +638,10 @@ def main():
         test_raw_dates(tmp)
         test_reproductions(tmp)
         test_enclosures(tmp)
+        # after the stream, whose peak memory a large parent would spoil
         test_streaming(tmp)
+        test_impossible_charset(tmp)
+        test_oversized_item(tmp)
     print('%d checks, %d failed' % (checks, failures))
     return 1 if failures else 0
 

@@ -622,15 +622,185 @@ def test_completion(data):
     check('--rank-all' in complete(BIN, 'search', '--'), 'search options')
     check(complete(BIN, 'export', '--for', 'h') == ['hugo'], '--for values')
     check('--title-heading' in complete(BIN, 'export', '--t'), 'export options')
+    check(complete(BIN, 'ded') == ['dedup'], 'completes dedup')
+    check(complete(BIN, 'dedup', '--') == ['--db', '--explain', '--format', '--help'],
+          'dedup options: %r' % complete(BIN, 'dedup', '--'))
+    check(complete(BIN, 'dedup', '--format', '') == ['text', 'json'], 'dedup --format')
+
+
+# ---- guid changes --------------------------------------------------------------
+
+POSTS = [
+    ('1', 'Why SQLite', 'Mon, 01 Jun 2026 10:00:00 GMT',
+     '<p>SQLite keeps a whole database in one file and needs no server at all.</p>'),
+    ('2', 'On WAL mode', 'Tue, 02 Jun 2026 10:00:00 GMT',
+     '<p>Write-ahead logging lets readers go on while one writer writes.</p>'),
+    ('3', 'Checkpoints', 'Wed, 03 Jun 2026 10:00:00 GMT',
+     '<p>A checkpoint copies the log back into the database file.</p>'),
+]
+
+
+def blog(guid_of, link_of=lambda n: 'https://blog.example/posts/%s' % n, edit=None,
+         permalink=False):
+    """The blog's feed, each post's guid made by guid_of(number)."""
+    out = ['<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel>'
+           '<title>Blog</title><link>https://blog.example/</link>\n']
+    for n, title, date, html in POSTS:
+        if edit and n in edit:
+            html = edit[n]
+        out.append('<item><title>%s</title><guid isPermaLink="%s">%s</guid><link>%s</link>'
+                   '<pubDate>%s</pubDate><description>%s</description></item>\n'
+                   % (esc(title), 'true' if permalink else 'false', esc(guid_of(n)),
+                      esc(link_of(n)), date, esc(html)))
+    out.append('</channel></rss>\n')
+    return ''.join(out)
+
+
+def rows(db, sql):
+    import sqlite3
+    con = sqlite3.connect(db)
+    try:
+        return con.execute(sql).fetchall()
+    except sqlite3.Error as e:
+        return 'error: %s' % e
+    finally:
+        con.close()
+
+
+def test_guid_change(tmp):
+    db = os.path.join(tmp, 'guids.db')
+    base = ['--base-url', 'https://blog.example/feed.xml']
+    v1 = write(os.path.join(tmp, 'blog-v1.xml'), blog(lambda n: 'tag:blog.example,2020:%s' % n))
+    # The same posts under permalink guids, written with a trailing slash
+    # and a fragment, the first one's text edited.
+    v2 = write(os.path.join(tmp, 'blog-v2.xml'),
+               blog(lambda n: 'https://blog.example/posts/%s/' % n,
+                    link_of=lambda n: 'https://Blog.example/posts/%s/#top' % n,
+                    edit={'1': '<p>SQLite keeps a whole database in one file and needs no '
+                               'server at all, and it is fast.</p>'},
+                    permalink=True))
+    # Another feed: one post with the same link and title as the blog's
+    # first, one of its own.
+    other = write(os.path.join(tmp, 'other.xml'), feed(
+        [('https://blog.example/posts/1', 'Why SQLite', '<p>A mirror of it.</p>',
+          'Mon, 01 Jun 2026 10:00:00 GMT', []),
+         ('https://other.example/own', 'Own post', '<p>Its own text.</p>',
+          'Mon, 01 Jun 2026 11:00:00 GMT', [])],
+        title='Other', link='https://other.example/'))
+    rc, out, err = run('import', *base, v1, db=db)
+    check(rc == 0 and out == '%s: 3 new, 0 updated, 0 unchanged\n' % v1 and err == '',
+          'blog imported: %r %r' % (out, err))
+    rc, out, err = run('import', '--base-url', 'https://other.example/feed.xml', other, db=db)
+    check(rc == 0 and '2 new' in out, 'other feed imported: %r' % err)
+    others_before = rows(db, 'SELECT a.* FROM articles a JOIN article_feeds af ON af.article_id'
+                             ' = a.id JOIN feeds f ON f.id = af.feed_id WHERE f.url ='
+                             " 'https://other.example/feed.xml' ORDER BY a.id")
+    blog_before = rows(db, 'SELECT id, key, first_seen, published, title FROM articles'
+                           ' WHERE id <= 3 ORDER BY id')
+    check(len(others_before) == 2 and len(blog_before) == 3, 'rows before: %r' % blog_before)
+
+    # The guid change: one note, for the feed, none per item; nothing new.
+    rc, out, err = run('import', *base, v2, db=db)
+    check(rc == 0, 'guid change exit status %d' % rc)
+    check(out == '%s: 0 new, 1 updated, 2 unchanged\n' % v2, 'guid change counts: %r' % out)
+    check(err == "feedkeep: '%s': 3 items changed their guid; filed as the archived articles"
+                 " they match (see 'feedkeep dedup --explain 1')\n" % v2,
+          'guid change said once: %r' % err)
+    check(sorted(ids(db)) == [1, 2, 3, 4, 5], 'no article added: %r' % ids(db))
+    check(rows(db, 'SELECT a.* FROM articles a JOIN article_feeds af ON af.article_id = a.id'
+                   " JOIN feeds f ON f.id = af.feed_id WHERE f.url = 'https://other.example/"
+                   "feed.xml' ORDER BY a.id") == others_before, "the other feed's rows unchanged")
+    check(rows(db, 'SELECT id, key, first_seen, published, title FROM articles WHERE id <= 3'
+                   ' ORDER BY id') == blog_before, "the blog's articles keep their keys")
+    check(rows(db, 'SELECT key, article_id, rule FROM article_aliases ORDER BY article_id') ==
+          [('guid:https://blog.example/posts/%d/' % n, n, 'title') for n in (1, 2, 3)],
+          'aliases: %r' % rows(db, 'SELECT * FROM article_aliases'))
+    rc, out, err = run('history', '--format', 'tsv', '1', db=db)
+    check(rc == 0 and [l.split('\t')[1] for l in out.splitlines()] == ['replaced', 'current'],
+          'the edit is a version: %r' % out)
+    rc, out, err = run('list', '--format', 'tsv', '--feed', 'https://other.example/feed.xml',
+                       db=db)
+    check(rc == 0 and len(out.splitlines()) == 2, 'the other feed still lists two')
+
+    # Again: found under the aliases, nothing to say.
+    rc, out, err = run('import', *base, v2, db=db)
+    check(rc == 0 and out == '%s: 0 new, 0 updated, 3 unchanged\n' % v2 and err == '',
+          'second import of the new guids is quiet: %r %r' % (out, err))
+    rc, out, err = run('import', *base, v1, db=db)
+    check(rc == 0 and '0 new' in out and err == '', 'the old guids still find them: %r' % err)
+    check(len(ids(db)) == 5, 'still five articles after both')
+
+    # Explaining one article: its key and alias, no other article of its
+    # feed with the link.
+    rc, out, err = run('dedup', '--explain', '1', db=db)
+    check(rc == 0 and err == '', 'dedup --explain 1: %d %r' % (rc, err))
+    check(out.startswith('article 1: Why SQLite\n'
+                         '  key:      guid:tag:blog.example,2020:1\n'), 'explain: %r' % out)
+    check('  link key: //blog.example/posts/1\n' in out, 'explain link key: %r' % out)
+    check(re.search(r"^  alias:    guid:https://blog\.example/posts/1/ \(filed \S+Z from "
+                    r"https://blog\.example/feed\.xml, matched by link and title\)$", out, re.M),
+          'explain alias: %r' % out)
+    check(out.endswith('no other article of its feeds has this link key\n'), 'no candidates')
+    # Two articles: the other feed's copy is another article.
+    rc, out, err = run('dedup', '--explain', '1', '4', db=db)
+    check(rc == 0 and '\ncompared with article 4: Why SQLite\n' in out, 'explain pair: %r' % out)
+    check('  same feed:    no (no feed carried both)\n' in out and '  same link:    yes\n' in out
+          and '  same title:   yes\n' in out and out.endswith('  verdict:      two articles\n'),
+          'explain pair rules: %r' % out)
+    rc, out, err = run('show', '--json', 'https://blog.example/posts/3/', db=db)
+    check(rc == 0 and json.loads(out)['id'] == 3, 'an alias guid names its article: %r' % err)
+    rc, out, err = run('dedup', '--explain', '1', '2', db=db)
+    check(rc == 0 and '  same feed:    yes (https://blog.example/feed.xml)\n' in out and
+          '  link alone:   no (the links differ)\n' in out and
+          out.endswith('  verdict:      two articles\n'), 'explain two posts: %r' % out)
+    rc, out, err = run('dedup', '--explain', 'https://blog.example/posts/2', '1', '--format',
+                       'json', db=db)
+    x = json.loads(out) if rc == 0 else {}
+    check(x.get('article', {}).get('id') == 2 and len(x.get('aliases', [])) == 1 and
+          x['candidates'][0]['same_feed'] and not x['candidates'][0]['same_link'] and
+          not x['candidates'][0]['match'], 'explain json: %r' % out)
+    # Usage errors and a missing article.
+    rc, out, err = run('dedup', '1', db=db)
+    check(rc == 2 and out == '' and err.startswith('feedkeep: dedup needs --explain\n'),
+          'dedup without --explain: %r' % err)
+    rc, out, err = run('dedup', '--explain', db=db)
+    check(rc == 2 and 'needs an article ID or URL' in err, 'dedup --explain without ID')
+    rc, out, err = run('dedup', '--explain', '1', '1', db=db)
+    check(rc == 2 and 'two different articles' in err, 'dedup --explain 1 1: %r' % err)
+    rc, out, err = run('dedup', '--explain', '99', db=db)
+    check(rc == 1 and err == 'feedkeep: no article with ID 99\n', 'dedup --explain 99: %r' % err)
+    rc, out, err = run('dedup', '--explain', '1', '--format', 'xml', db=db)
+    check(rc == 2 and "unknown format 'xml'" in err, 'dedup --format xml')
+
+    # --quiet says nothing of it (it is no failure).
+    quiet = os.path.join(tmp, 'guids-quiet.db')
+    run('import', *base, v1, db=quiet)
+    rc, out, err = run('--quiet', 'import', *base, v2, db=quiet)
+    check(rc == 0 and out == '' and err == '', 'quiet guid change: %r %r' % (out, err))
+    check(len(ids(quiet)) == 3, 'quiet: three articles')
+
+    # A digest whose items all link to one page stays many articles.
+    digest = os.path.join(tmp, 'digest.db')
+    def days(prefix):
+        return blog(lambda n: '%s-%s' % (prefix, n),
+                    link_of=lambda n: 'https://digest.example/today')
+    rc, out, err = run('import', *base, write(os.path.join(tmp, 'd1.xml'), days('a')),
+                       db=digest)
+    check(rc == 0 and '3 new' in out and err == '', 'digest: %r %r' % (out, err))
+    rc, out, err = run('import', *base, write(os.path.join(tmp, 'd2.xml'), days('b')),
+                       db=digest)
+    check(rc == 0 and '3 new' in out and err == '', 'digest, new guids: %r %r' % (out, err))
+    check(len(ids(digest)) == 6, 'digest: six articles')
 
 
 def test_help():
-    for cmd in ('list', 'search', 'show', 'history', 'code', 'tags', 'stats', 'check', 'vacuum'):
+    for cmd in ('list', 'search', 'show', 'history', 'code', 'tags', 'stats', 'check', 'vacuum',
+                'dedup'):
         rc, out, err = run(cmd, '--help')
         check(rc == 0 and out.startswith('usage: feedkeep %s' % cmd) and err == '',
               '%s --help' % cmd)
     rc, out, err = run('--help')
-    for cmd in ('search', 'history', 'tags', 'stats', 'check', 'vacuum'):
+    for cmd in ('search', 'history', 'tags', 'stats', 'check', 'vacuum', 'dedup'):
         check(re.search(r'^  %s ' % cmd, out, re.M), 'feedkeep --help lists %s' % cmd)
 
 
@@ -651,6 +821,7 @@ def main():
         test_tags(db, records)
         test_terminal(tmp, db)
         test_check_vacuum(tmp)
+        test_guid_change(tmp)
         test_completion(data)
         test_help()
     print('%d checks, %d failed' % (checks, failures))

@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmark.h>
@@ -347,6 +349,122 @@ static void test_code_markdown(void)
 }
 
 /* --- hostile and odd input ------------------------------------------------------ */
+
+/* Whether this build runs under AddressSanitizer, whose shadow memory
+ * makes resident memory meaningless. */
+#if defined(__SANITIZE_ADDRESS__)
+#define SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SANITIZED 1
+#endif
+#endif
+#ifndef SANITIZED
+#define SANITIZED 0
+#endif
+
+static bool starts_with(const char *s, const char *prefix)
+{
+    return s && strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/* html made of count copies of unit, with prefix before them. */
+static char *repeat(const char *prefix, const char *unit, size_t count, size_t *len)
+{
+    struct fk_buf b = FK_BUF_INIT;
+    fk_buf_adds(&b, prefix);
+    for (size_t i = 0; i < count; i++)
+        fk_buf_adds(&b, unit);
+    *len = b.len;
+    return fk_buf_detach(&b);
+}
+
+/* Past FK_CONTENT_NODES_MAX elements, attributes and comments an article
+ * is converted as plain text, with a warning; at the limit, as a tree. */
+static void test_too_many_nodes(void)
+{
+    struct fk_content content;
+    struct fk_error err = {0};
+    size_t len;
+    /* "<p>" and the "<b>" in each: two elements a copy, one over */
+    char *html = repeat("", "<p>a <b>b</b> &amp; c</p>", FK_CONTENT_NODES_MAX / 2, &len);
+    CHECK_INT(fk_content_from_html(html, len, NULL, &content, &err), 0);
+    CHECK_STR(content.warning, NULL);
+    CHECK(starts_with(content.markdown, "a **b** & c\n\na **b**"));
+    fk_content_release(&content);
+    free(html);
+
+    html = repeat("<!-- one more -->", "<p>a <b>b</b> &amp; c</p>", FK_CONTENT_NODES_MAX / 2, &len);
+    CHECK_INT(fk_content_from_html(html, len, NULL, &content, &err), 0);
+    CHECK_STR(content.warning, "article HTML has more than 100,000 elements, attributes and "
+                               "comments: converted as plain text");
+    CHECK(starts_with(content.text, "a b & c\n\na b & c\n\n"));
+    CHECK(strlen(content.text) == 9 * (FK_CONTENT_NODES_MAX / 2) - 1);
+    CHECK(starts_with(content.markdown, "```\na b & c\n\n"));
+    CHECK_INT(content.ncode_blocks, 0);
+    /* read back, the Markdown is the same text */
+    char *again = fk_content_markdown_to_text(content.markdown, 0);
+    CHECK(strcmp(again, content.text) == 0);
+    free(again);
+    fk_content_release(&content);
+    free(html);
+
+    /* the layout: blocks, line ends, <pre> kept, scripts dropped, and a
+     * fence longer than any run of backticks in the text */
+    html = repeat("<h1>Title</h1><div>one<br>  two <script>x()</script></div>"
+                  "<pre>  a\n    b ```` </pre><p class=\"highlight__panel\">panel</p>"
+                  "<ul><li>item</li></ul>",
+                  "<span></span>", FK_CONTENT_NODES_MAX, &len);
+    CHECK_INT(fk_content_from_html(html, len, NULL, &content, &err), 0);
+    CHECK(content.warning != NULL);
+    CHECK_STR(content.text, "Title\n\none\ntwo\n\n  a\n    b ````\n\nitem\n");
+    CHECK_STR(content.markdown, "`````\nTitle\n\none\ntwo\n\n  a\n    b ````\n\nitem\n`````\n");
+    again = fk_content_markdown_to_text(content.markdown, 0);
+    CHECK_STR(again, content.text);
+    free(again);
+    fk_content_release(&content);
+    free(html);
+
+    /* a title read as a stream gives the line a tree gives */
+    html = repeat("<p>a</p>", "<b>x</b>", FK_CONTENT_NODES_MAX + 1, &len);
+    char *line = fk_content_html_to_line(html);
+    CHECK(starts_with(line, "a xxx") && strlen(line) == FK_CONTENT_NODES_MAX + 3);
+    free(line);
+    free(html);
+}
+
+/* The worst HTML for a tree, at FK_CONTENT_HTML_LIMIT: converted in a child
+ * process whose peak memory is measured. It took 1.2 GB for 8 MB of <p>x
+ * before articles of too many nodes were converted as plain text. */
+static void test_memory_bound(void)
+{
+    static const char *const units[] = {"<b>x</b>", "<!---->", "<br>", "<p>x"};
+    for (size_t u = 0; u < sizeof units / sizeof units[0]; u++) {
+        size_t len;
+        char *html = repeat("", units[u], FK_CONTENT_HTML_LIMIT / strlen(units[u]), &len);
+        fflush(NULL);
+        pid_t pid = fork();
+        if (pid == 0) {
+            struct fk_content content;
+            struct fk_error err = {0};
+            int rc = fk_content_from_html(html, len, NULL, &content, &err);
+            _exit(rc == 0 && content.warning ? 0 : 1);
+        }
+        int status = 0;
+        struct rusage usage;
+        CHECK(pid > 0 && waitpid(pid, &status, 0) == pid);
+        CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+        /* the largest of the children waited for: this one, as each
+         * converts more nodes than the one before */
+        CHECK(getrusage(RUSAGE_CHILDREN, &usage) == 0);
+        /* the parent's html (16 MB) is in the child's peak too */
+        if (!SANITIZED && usage.ru_maxrss >= 128 * 1024)
+            fprintf(stderr, "%s x %zu: peak RSS %ld KiB\n", units[u], len / strlen(units[u]),
+                    usage.ru_maxrss);
+        CHECK(SANITIZED || usage.ru_maxrss < 128 * 1024);
+        free(html);
+    }
+}
 
 static void test_null_and_limits(void)
 {
@@ -1081,6 +1199,8 @@ int main(int argc, char **argv)
     RUN(test_code_blocks);
     RUN(test_code_markdown);
     RUN(test_null_and_limits);
+    RUN(test_too_many_nodes);
+    RUN(test_memory_bound);
     RUN(test_bad_bytes);
     RUN(test_deep_nesting);
     RUN(test_silent);

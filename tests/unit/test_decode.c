@@ -210,6 +210,137 @@ static void test_unknown_charset(void)
     fk_decode_free(d);
 }
 
+/* A caller's charset only chooses within the family of encodings the
+ * first bytes are in; one of another family is ignored, and said so. */
+static void test_charset_families(void)
+{
+    static const struct {
+        const char *input;
+        size_t len;
+        const char *charset;
+        const char *encoding; /* fk_decode_encoding, NULL for EBCDIC */
+        const char *note;     /* fk_decode_charset_note */
+    } families[] = {
+        {BYTES("<?xml version='1.0'?><a>\xc3\xa9</a>"), "utf-16", "UTF-8",
+         "charset 'utf-16' ignored: the document's first bytes are ASCII-compatible; read as "
+         "UTF-8"},
+        {BYTES("\n<a>\xc3\xa9</a>"), "UTF-32", "UTF-8",
+         "charset 'UTF-32' ignored: the document's first bytes are ASCII-compatible; read as "
+         "UTF-8"},
+        {BYTES("<?xml version='1.0' encoding='iso-8859-1'?><a>\xe9</a>"), "ebcdic-cp-us",
+         "iso-8859-1",
+         "charset 'ebcdic-cp-us' ignored: the document's first bytes are ASCII-compatible; read "
+         "as iso-8859-1"},
+        {BYTES("<\0a\0/\0>\0"), "iso-8859-1", "UTF-16LE",
+         "charset 'iso-8859-1' ignored: the document's first bytes are UTF-16; read as UTF-16LE"},
+        {BYTES("\0\0\0<\0\0\0a\0\0\0/\0\0\0>"), "utf-16", "UTF-32BE",
+         "charset 'utf-16' ignored: the document's first bytes are UTF-32; read as UTF-32BE"},
+        {BYTES("\x4C\x6F\xA7\x94\x93"), "utf-8", NULL,
+         "charset 'utf-8' ignored: the document's first bytes are EBCDIC; read as the EBCDIC its "
+         "XML declaration names"},
+        /* the same family: the charset is used (the byte order from the
+         * zeros), and a document that shows no family takes it as it is */
+        {BYTES("<a>\xe9</a>"), "windows-1252", "windows-1252", NULL},
+        {BYTES("<\0a\0/\0>\0"), "utf-16be", "UTF-16LE", NULL},
+        {BYTES("\x4C\x6F\xA7\x94\x93"), "cp037", "cp037", NULL},
+        {BYTES("caf\xe9"), "utf-16", "utf-16", NULL},
+    };
+    for (size_t i = 0; i < sizeof families / sizeof families[0]; i++) {
+        struct fk_decoder *d = fk_decode_new(families[i].charset, false, NULL);
+        CHECK(d != NULL);
+        if (!d)
+            continue;
+        const char *out;
+        (void)fk_decode_push(d, families[i].input, families[i].len, true, &out);
+        CHECK_STR(fk_decode_encoding(d), families[i].encoding);
+        CHECK_STR(fk_decode_charset_note(d), families[i].note);
+        fk_decode_free(d);
+    }
+}
+
+/* Runs of text and CDATA sections past FK_TEXT_RUN_MAX are cut before a
+ * character, outside entity references, and dropped to their end; what
+ * follows is passed on, whatever the chunks. */
+static void test_run_scan(void)
+{
+    struct fk_buf doc = FK_BUF_INIT, got = FK_BUF_INIT, out = FK_BUF_INIT;
+    fk_buf_init(&doc, 0);
+    fk_buf_adds(&doc, "<a><!-- <![CDATA[ is no section here --><b>");
+    size_t text_start = doc.len;
+    while (doc.len - text_start < FK_TEXT_RUN_MAX + 1000)
+        fk_buf_adds(&doc, "caf\xc3\xa9 &amp;&#233; ");
+    fk_buf_adds(&doc, "</b><c><![CDATA[");
+    size_t cdata_start = doc.len;
+    while (doc.len - cdata_start < FK_TEXT_RUN_MAX + 1000)
+        fk_buf_adds(&doc, "<p>\xe2\x82\xac]]]</p>");
+    fk_buf_adds(&doc, "]]></c><d>short</d></a>");
+    static const size_t steps[] = {65536, 4099, 7};
+    for (size_t k = 0; k < sizeof steps / sizeof steps[0]; k++) {
+        struct fk_run_scan scan = FK_RUN_SCAN_INIT;
+        fk_buf_reset(&got);
+        size_t cuts[2], ncuts = 0;
+        for (size_t off = 0; off < doc.len; off += steps[k]) {
+            size_t n = doc.len - off < steps[k] ? doc.len - off : steps[k];
+            const char *result;
+            size_t cut;
+            size_t len = fk_run_scan(&scan, doc.data + off, n, &out, &result, &cut);
+            if (cut != SIZE_MAX && ncuts < 2)
+                cuts[ncuts++] = got.len + cut;
+            fk_buf_add(&got, result, len);
+        }
+        CHECK_INT(ncuts, 2);
+        if (ncuts != 2)
+            continue;
+        /* the text: cut at the limit, before a blank, '&' or character */
+        CHECK(memcmp(got.data, doc.data, text_start) == 0);
+        size_t text_len = cuts[0] - text_start;
+        CHECK(text_len >= FK_TEXT_RUN_MAX && text_len < FK_TEXT_RUN_MAX + 16);
+        char next = doc.data[cuts[0]];
+        CHECK(next == ' ' || next == '&' || (unsigned char)next == 0xC3);
+        CHECK(memcmp(got.data + text_start, doc.data + text_start, text_len) == 0);
+        CHECK(strncmp(got.data + cuts[0], "</b><c><![CDATA[", 16) == 0);
+        /* the section: cut before a character, its end kept */
+        size_t cdata_len = cuts[1] - (cuts[0] + 16);
+        CHECK(cdata_len >= FK_TEXT_RUN_MAX && cdata_len < FK_TEXT_RUN_MAX + 4);
+        CHECK(((unsigned char)got.data[cuts[1]] & 0xC0) != 0x80);
+        CHECK_STR(got.data + cuts[1], "]]></c><d>short</d></a>");
+    }
+
+    /* one endless word, with no blank, '&' or multi-byte character: cut
+     * all the same, a little past the limit, before an ASCII byte */
+    fk_buf_reset(&doc);
+    fk_buf_adds(&doc, "<a>");
+    while (doc.len < FK_TEXT_RUN_MAX + 1000)
+        fk_buf_adds(&doc, "abcdefghij");
+    fk_buf_adds(&doc, "</a><b>after</b>");
+    {
+        struct fk_run_scan scan = FK_RUN_SCAN_INIT;
+        const char *result;
+        size_t cut;
+        size_t len = fk_run_scan(&scan, doc.data, doc.len, &out, &result, &cut);
+        CHECK(cut != SIZE_MAX);
+        if (cut != SIZE_MAX) {
+            CHECK(cut - 3 >= FK_TEXT_RUN_MAX && cut - 3 <= FK_TEXT_RUN_MAX + 64);
+            CHECK(len == cut + 16 && memcmp(result + cut, "</a><b>after</b>", 16) == 0);
+        }
+    }
+
+    /* an attribute value is markup, not a run: never cut */
+    fk_buf_reset(&doc);
+    fk_buf_adds(&doc, "<a title='x > y");
+    while (doc.len < FK_TEXT_RUN_MAX + 1000)
+        fk_buf_adds(&doc, " word");
+    fk_buf_adds(&doc, "'>text</a>");
+    struct fk_run_scan scan = FK_RUN_SCAN_INIT;
+    const char *result;
+    size_t cut;
+    size_t len = fk_run_scan(&scan, doc.data, doc.len, &out, &result, &cut);
+    CHECK(cut == SIZE_MAX && result == doc.data && len == doc.len);
+    fk_buf_release(&doc);
+    fk_buf_release(&got);
+    fk_buf_release(&out);
+}
+
 /* Clean UTF-8 is handed back in place, not copied. */
 static void test_no_copy(void)
 {
@@ -246,6 +377,8 @@ int main(void)
 {
     RUN(test_cases);
     RUN(test_unknown_charset);
+    RUN(test_charset_families);
+    RUN(test_run_scan);
     RUN(test_no_copy);
     RUN(test_cp1252);
     return DONE();

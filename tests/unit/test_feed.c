@@ -26,6 +26,7 @@
 struct got_item {
     char *guid, *url, *title, *title_html, *author, *published_raw, *updated_raw;
     char *summary, *content, *base;
+    char *warning;
     int64_t published, updated;
     char *tags[MAX_TAGS];
     size_t ntags;
@@ -68,6 +69,7 @@ static int on_item(const struct fk_item *item, void *ctx)
         g->summary = fk_xstrdup(item->summary_html);
         g->content = fk_xstrdup(item->content_html);
         g->base = fk_xstrdup(item->base_url);
+        g->warning = fk_xstrdup(item->warning);
         g->published = item->published;
         g->updated = item->updated;
         for (size_t i = 0; i < item->ntags && i < MAX_TAGS; i++)
@@ -102,6 +104,7 @@ static void result_release(struct result *r)
         free(g->summary);
         free(g->content);
         free(g->base);
+        free(g->warning);
         for (size_t t = 0; t < g->ntags; t++)
             free(g->tags[t]);
         for (size_t e = 0; e < g->nenclosures; e++)
@@ -1008,23 +1011,76 @@ static void test_field_limit(void)
     size_t len = r.items[0].summary ? strlen(r.items[0].summary) : 0;
     CHECK(len <= FK_FEED_FIELD_MAX && len > FK_FEED_FIELD_MAX - 3);
     CHECK(len % 3 == 0);
+    CHECK_STR(r.items[0].warning, "summary longer than 8 MiB: truncated");
     CHECK_STR(r.items[1].title, "next");
+    CHECK_STR(r.items[1].warning, NULL);
     result_release(&r);
     fk_buf_release(&doc);
 }
 
-/* libxml2 keeps all text up to the next '<' in memory: a document that is
- * one endless text is refused after 10 MB of it, not read whole. */
+/* libxml2 keeps all text up to the next '<' in memory, and refuses a CDATA
+ * section over 10 MB: a longer run is cut before libxml2 (FK_TEXT_RUN_MAX),
+ * the item delivered truncated with a warning, and the items after it
+ * read. Only a run with nowhere to cut it still ends the document. */
 static void test_text_without_markup(void)
 {
     struct fk_buf doc = FK_BUF_INIT;
     fk_buf_init(&doc, 12 << 20);
+    static const char *const shapes[][2] = {
+        {"", "&lt;p&gt;no markup here, only escaped text&lt;/p&gt;\n"},
+        {"<![CDATA[", "<p>html in a CDATA section, with ]] and ]> in it</p>\n"},
+    };
+    for (size_t k = 0; k < sizeof shapes / sizeof shapes[0]; k++) {
+        fk_buf_reset(&doc);
+        fk_buf_adds(&doc, "<rss><channel><item><title>before</title></item>"
+                          "<item><title>huge</title><description>");
+        fk_buf_adds(&doc, shapes[k][0]);
+        while (doc.len < (11 << 20))
+            fk_buf_adds(&doc, shapes[k][1]);
+        fk_buf_adds(&doc, k ? "]]>" : "");
+        fk_buf_adds(&doc, "</description><link>http://example.com/huge</link></item>"
+                          "<item><title>after</title></item></channel></rss>");
+        struct result r = {0};
+        parse_len(&r, doc.data, doc.len, NULL, NULL);
+        CHECK_INT(r.rc, 0);
+        CHECK(r.info.well_formed);
+        CHECK_STR(r.info.error, NULL);
+        CHECK_INT(r.nitems, 3);
+        CHECK_STR(r.items[0].title, "before");
+        CHECK_STR(r.items[0].warning, NULL);
+        CHECK_STR(r.items[1].title, "huge");
+        CHECK_STR(r.items[1].url, "http://example.com/huge"); /* read after the cut */
+        CHECK_STR(r.items[1].warning, "summary longer than 8 MiB: truncated");
+        size_t len = r.items[1].summary ? strlen(r.items[1].summary) : 0;
+        CHECK(len > (6 << 20) && len <= FK_FEED_FIELD_MAX);
+        CHECK_STR(r.items[2].title, "after");
+        CHECK_STR(r.items[2].warning, NULL);
+        result_release(&r);
+    }
+
+    /* a big field with markup in it is read, and cut at FK_FEED_FIELD_MAX */
+    fk_buf_reset(&doc);
+    fk_buf_adds(&doc, "<rss><channel><item><description>");
+    while (doc.len < (11 << 20))
+        fk_buf_adds(&doc, "<p>naked markup, which libxml2 reads as it comes</p>\n");
+    fk_buf_adds(&doc, "</description></item><item><title>after</title></item></channel></rss>");
+    struct result r = {0};
+    parse_len(&r, doc.data, doc.len, NULL, NULL);
+    CHECK_INT(r.rc, 0);
+    CHECK_INT(r.nitems, 2);
+    CHECK(r.items[0].summary && strlen(r.items[0].summary) == FK_FEED_FIELD_MAX);
+    CHECK_STR(r.items[0].warning, "summary longer than 8 MiB: truncated");
+    CHECK_STR(r.items[1].title, "after");
+    result_release(&r);
+
+    /* a run with no place to cut it (no blank, '&' or multi-byte
+     * character) is refused after 10 MB, as libxml2 would hold it whole */
+    fk_buf_reset(&doc);
     fk_buf_adds(&doc, "<rss><channel><item><title>before</title></item>"
                       "<item><title>huge</title><description>");
     while (doc.len < (11 << 20))
-        fk_buf_adds(&doc, "&lt;p&gt;no markup here, only escaped text&lt;/p&gt;\n");
+        fk_buf_adds(&doc, "0123456789abcdefghijklmnopqrstuvwxyz");
     fk_buf_adds(&doc, "</description></item><item><title>after</title></item></channel></rss>");
-    struct result r = {0};
     parse_len(&r, doc.data, doc.len, NULL, NULL);
     CHECK_INT(r.rc, 0);
     CHECK(!r.info.well_formed);
@@ -1034,32 +1090,31 @@ static void test_text_without_markup(void)
     CHECK_STR(r.items[0].title, "before");
     result_release(&r);
 
-    /* a big field with markup in it is read, and cut at FK_FEED_FIELD_MAX */
-    fk_buf_reset(&doc);
-    fk_buf_adds(&doc, "<rss><channel><item><description>");
-    while (doc.len < (11 << 20))
-        fk_buf_adds(&doc, "<p>naked markup, which libxml2 reads as it comes</p>\n");
-    fk_buf_adds(&doc, "</description></item><item><title>after</title></item></channel></rss>");
-    parse_len(&r, doc.data, doc.len, NULL, NULL);
-    CHECK_INT(r.rc, 0);
-    CHECK_INT(r.nitems, 2);
-    CHECK(r.items[0].summary && strlen(r.items[0].summary) == FK_FEED_FIELD_MAX);
-    CHECK_STR(r.items[1].title, "after");
-    result_release(&r);
-
     /* Refused before any element (found by fuzzing): no feed was seen, so
      * the document is not one, rather than a feed without a format. */
     fk_buf_reset(&doc);
-    fk_buf_adds(&doc, "<?xml version=\"1.0\"?>\n");
-    while (doc.len < (11 << 20))
-        fk_buf_adds(&doc, "                                                                \n");
-    fk_buf_adds(&doc, "<rss><channel><item><title>late</title></item></channel></rss>");
+    fk_buf_adds(&doc, "<?xml version=\"1.0\"?>\n<rss");
+    for (int i = 0; i <= 256; i++)
+        fk_buf_printf(&doc, " a%d=\"\"", i);
+    fk_buf_adds(&doc, "><channel><item><title>late</title></item></channel></rss>");
     parse_len(&r, doc.data, doc.len, NULL, NULL);
     CHECK_INT(r.rc, -1);
-    CHECK_STR(r.err.message, "not an RSS or Atom feed (more than 10 MB of text without markup: "
+    CHECK_STR(r.err.message, "not an RSS or Atom feed (a tag with more than 256 attributes: "
                              "document refused past this point)");
     CHECK_INT(r.feed_calls, 0);
     CHECK_INT(r.nitems, 0);
+    result_release(&r);
+
+    /* blanks before the root are cut like any run, and the feed read */
+    fk_buf_reset(&doc);
+    fk_buf_adds(&doc, "<?xml version=\"1.0\"?>\n");
+    while (doc.len < (11 << 20))
+        fk_buf_adds(&doc, "                                                               \n");
+    fk_buf_adds(&doc, "<rss><channel><item><title>late</title></item></channel></rss>");
+    parse_len(&r, doc.data, doc.len, NULL, NULL);
+    CHECK_INT(r.rc, 0);
+    CHECK_INT(r.nitems, 1);
+    CHECK_STR(r.items[0].title, "late");
     result_release(&r);
     fk_buf_release(&doc);
 }

@@ -439,6 +439,56 @@ static void test_http_errors(void)
     outcome_release(&o);
 }
 
+/* A 304 is an answer to validators: to a request without any (a broken
+ * cache) it is a failure, not "not modified". */
+static void test_unconditional_304(void)
+{
+    static const char why[] = "304 Not Modified to a request without validators (a broken cache?)";
+    struct fk_fetch_options opts = test_options();
+    struct outcome o = {0};
+    fetch_one(local("/status?code=304"), &o);
+    CHECK_INT(o.error, FK_FETCH_HTTP);
+    CHECK_INT(o.http_status, 304);
+    CHECK_STR(o.message, why);
+    /* A validator that is not sent (a control character in it) does not
+     * count either. */
+    fetch_with(&opts, local("/status?code=304"), "\"a\x01b\"", NULL, &o);
+    CHECK_INT(o.error, FK_FETCH_HTTP);
+    CHECK_STR(o.message, why);
+    fetch_with(&opts, local("/status?code=304"), "\"v1\"", NULL, &o);
+    CHECK_INT(o.error, FK_FETCH_OK);
+    CHECK_INT(o.http_status, 304);
+    fetch_with(&opts, local("/status?code=304"), NULL, "Wed, 21 Oct 2015 07:28:00 GMT", &o);
+    CHECK_INT(o.error, FK_FETCH_OK);
+    outcome_release(&o);
+}
+
+/* A Last-Modified dated after the response's Date, or without a Date
+ * after the clock and a minute, is not handed back. */
+static void test_future_last_modified(void)
+{
+    static const struct {
+        const char *path;
+        bool kept;
+    } cases[] = {
+        {"/dated?lastmod=-3600", true},        {"/dated?lastmod=0", true},
+        {"/dated?lastmod=3600", false},        {"/dated?lastmod=31536000", false},
+        {"/dated?lastmod=-3600&date=0", true}, {"/dated?lastmod=20&date=0", true},
+        {"/dated?lastmod=3600&date=0", false},
+    };
+    struct outcome o = {0};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        fetch_one(local(cases[i].path), &o);
+        CHECK_INT(o.error, FK_FETCH_OK);
+        CHECK_INT(o.http_status, 200);
+        if ((o.last_modified != NULL) != cases[i].kept)
+            fprintf(stderr, "%s: Last-Modified %s\n", cases[i].path,
+                    o.last_modified ? o.last_modified : "dropped");
+        CHECK((o.last_modified != NULL) == cases[i].kept);
+    }
+    outcome_release(&o);
+}
+
 static void test_compression_and_caps(void)
 {
     struct outcome o = {0};
@@ -873,6 +923,8 @@ int main(void)
     RUN(test_redirects);
     RUN(test_redirect_failures);
     RUN(test_http_errors);
+    RUN(test_unconditional_304);
+    RUN(test_future_last_modified);
     RUN(test_compression_and_caps);
     RUN(test_timeouts);
     RUN(test_connect_timeout);
