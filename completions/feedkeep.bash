@@ -1,5 +1,5 @@
 # bash completion for feedkeep(1): subcommands, their options, and the
-# values of --format and --sort. The commands and options are read from
+# values of --format, --sort and --for. The commands and options are read from
 # feedkeep's own --help, so the completion never falls behind the program.
 # Installed to share/bash-completion/completions/feedkeep.
 
@@ -33,6 +33,10 @@ _feedkeep()
         ;;
     --sort)
         COMPREPLY=($(compgen -W "published updated first_seen" -- "$cur"))
+        return
+        ;;
+    --for)
+        COMPREPLY=($(compgen -W "plain hugo jekyll obsidian" -- "$cur"))
         return
         ;;
     esac

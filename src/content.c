@@ -1172,11 +1172,224 @@ out:
     return fk_buf_detach(&out);
 }
 
-static void embed(struct builder *b, xmlNode *node, const struct element *el)
+/* --- pipe tables --------------------------------------------------------------- */
+
+/* A table whose cells hold only inline content becomes a pipe table, which
+ * GitHub, Hugo, Jekyll (kramdown) and Obsidian render; any other (merged
+ * cells, blocks or line breaks in a cell, a caption, a nested table) stays
+ * an HTML block. cmark has no table node, so while the tree is built a
+ * table is a custom block holding a custom block per row holding one per
+ * cell, whose content the walk builds like any other (so escaping, links
+ * and emphasis are cmark's). Once the tree is complete, write_tables
+ * renders each cell with cmark and replaces the table with a leaf block
+ * whose literal is the pipe table: cmark writes a leaf's literal as it is,
+ * once, with the prefixes of the quotes and list items around it, where a
+ * custom block's text would be written between blank lines on entry and
+ * on exit, leaving empty quoted lines around a table in a quote. The leaf
+ * is an HTML block node, the only leaf cmark writes verbatim; CommonMark
+ * readers see a paragraph, GFM readers a table. */
+
+static void walk_children(struct builder *b, xmlNode *parent, int depth);
+
+/* The rows of a table element: its tr children and those of its thead,
+ * tbody and tfoot. Returns the number found (at most max), or -1 when the
+ * table holds anything else but white space, col and colgroup. */
+static int table_rows(const xmlNode *table, const xmlNode **rows, int max)
+{
+    int count = 0;
+    for (const xmlNode *child = table->children; child; child = child->next) {
+        if (child->type == XML_TEXT_NODE || child->type == XML_COMMENT_NODE)
+            continue;
+        if (child->type != XML_ELEMENT_NODE)
+            return -1;
+        const char *name = node_name(child);
+        if (strcmp(name, "col") == 0 || strcmp(name, "colgroup") == 0)
+            continue;
+        bool group =
+            strcmp(name, "thead") == 0 || strcmp(name, "tbody") == 0 || strcmp(name, "tfoot") == 0;
+        if (!group && strcmp(name, "tr") != 0)
+            return -1;
+        for (const xmlNode *row = group ? child->children : child; row;
+             row = group ? row->next : NULL) {
+            if (row->type != XML_ELEMENT_NODE)
+                continue;
+            if (strcmp(node_name(row), "tr") != 0 || count == max)
+                return -1;
+            rows[count++] = row;
+        }
+    }
+    return count;
+}
+
+static bool is_cell(const xmlNode *node)
+{
+    return node->type == XML_ELEMENT_NODE &&
+           (strcmp(node_name(node), "td") == 0 || strcmp(node_name(node), "th") == 0);
+}
+
+/* Whether a cell holds only inline content (and no line break, which a
+ * pipe table row cannot), and spans one row and one column. */
+static bool inline_cell(const xmlNode *cell, struct lookup *cache)
+{
+    if (attr_number(cell, "colspan") > 1 || attr_number(cell, "rowspan") > 1)
+        return false;
+    const xmlNode *node = cell->children;
+    while (node) {
+        if (node->type == XML_ELEMENT_NODE) {
+            enum kind kind = kind_of(node, cache, NULL);
+            if (is_block_kind(kind) || kind == K_BR)
+                return false;
+            if (kind != K_DROP && node->children) {
+                node = node->children;
+                continue;
+            }
+        }
+        while (node != cell && !node->next)
+            node = node->parent;
+        node = node == cell ? NULL : node->next;
+    }
+    return true;
+}
+
+/* The most rows and columns a pipe table gets; a larger table stays HTML. */
+#define PIPE_TABLE_ROWS    1000
+#define PIPE_TABLE_COLUMNS 64
+
+/* Build the custom block of a pipe table for table, or return false when
+ * it is not one. */
+static bool pipe_table(struct builder *b, xmlNode *table, int depth, char *note)
+{
+    const xmlNode **rows = fk_xcalloc(PIPE_TABLE_ROWS, sizeof *rows);
+    int nrows = table_rows(table, rows, PIPE_TABLE_ROWS);
+    bool ok = nrows > 0;
+    for (int r = 0; r < nrows && ok; r++) {
+        int cells = 0;
+        for (const xmlNode *cell = rows[r]->children; cell && ok; cell = cell->next) {
+            if (cell->type == XML_ELEMENT_NODE && !is_cell(cell))
+                ok = false;
+            else if (is_cell(cell))
+                ok = ++cells <= PIPE_TABLE_COLUMNS && inline_cell(cell, &b->lookup);
+        }
+        ok = ok && cells > 0;
+    }
+    if (!ok) {
+        free(rows);
+        return false;
+    }
+    cmark_node *block = cmark_node_new(CMARK_NODE_CUSTOM_BLOCK);
+    add_note(b, block, note);
+    block = append_node(b, block_parent(b), block);
+    /* Inline elements around the table do not reach into its cells. */
+    cmark_node *saved_block = b->block;
+    size_t saved_frames = b->nframes;
+    b->nframes = 0;
+    for (int r = 0; r < nrows && block; r++) {
+        cmark_node *row = append_node(b, block, cmark_node_new(CMARK_NODE_CUSTOM_BLOCK));
+        for (xmlNode *cell = rows[r]->children; row && cell; cell = cell->next) {
+            if (!is_cell(cell))
+                continue;
+            b->block = append_node(b, row, cmark_node_new(CMARK_NODE_CUSTOM_BLOCK));
+            if (b->block)
+                walk_children(b, cell, depth);
+            close_para(b);
+        }
+    }
+    b->block = saved_block;
+    b->nframes = saved_frames;
+    b->nmade = 0;
+    free(rows);
+    return true;
+}
+
+/* Append a cell's Markdown to out: its paragraph as cmark writes it, on
+ * one line, with "|" escaped as pipe tables want (inside code spans too). */
+static void add_cell(struct fk_buf *out, cmark_node *cell)
+{
+    size_t start = out->len;
+    for (cmark_node *para = cmark_node_first_child(cell); para; para = cmark_node_next(para)) {
+        char *md = cmark_render_commonmark(para, CMARK_OPT_DEFAULT, 0);
+        if (out->len > start)
+            (void)fk_buf_addc(out, ' ');
+        for (const char *p = md; *p; p++) {
+            if (*p == '|')
+                (void)fk_buf_adds(out, "\\|");
+            else if (*p == '\n')
+                (void)fk_buf_addc(out, ' ');
+            else
+                (void)fk_buf_addc(out, *p);
+        }
+        free(md);
+        fk_buf_rtrim(out, " ");
+    }
+}
+
+/* Write each pipe table's rows as its literal Markdown, the first row as
+ * the header, short rows filled with empty cells; the row and cell blocks
+ * go. */
+static void write_tables(struct builder *b)
+{
+    void **tables = NULL;
+    size_t ntables = 0, cap = 0;
+    cmark_iter *iter = cmark_iter_new(b->doc);
+    cmark_event_type event;
+    while ((event = cmark_iter_next(iter)) != CMARK_EVENT_DONE) {
+        cmark_node *node = cmark_iter_get_node(iter);
+        if (event == CMARK_EVENT_ENTER && cmark_node_get_type(node) == CMARK_NODE_CUSTOM_BLOCK &&
+            cmark_node_get_user_data(node))
+            push_pointer(&tables, &ntables, &cap, node);
+    }
+    cmark_iter_free(iter);
+    for (size_t t = 0; t < ntables; t++) {
+        cmark_node *table = tables[t];
+        int columns = 0;
+        for (cmark_node *row = cmark_node_first_child(table); row; row = cmark_node_next(row)) {
+            int n = 0;
+            for (cmark_node *cell = cmark_node_first_child(row); cell; cell = cmark_node_next(cell))
+                n++;
+            columns = n > columns ? n : columns;
+        }
+        struct fk_buf md = FK_BUF_INIT;
+        bool header = true;
+        for (cmark_node *row = cmark_node_first_child(table); row; row = cmark_node_next(row)) {
+            int n = 0;
+            (void)fk_buf_adds(&md, "|");
+            for (cmark_node *cell = cmark_node_first_child(row); cell;
+                 cell = cmark_node_next(cell), n++) {
+                (void)fk_buf_addc(&md, ' ');
+                add_cell(&md, cell);
+                (void)fk_buf_adds(&md, " |");
+            }
+            for (; n < columns; n++)
+                (void)fk_buf_adds(&md, "  |");
+            (void)fk_buf_addc(&md, '\n');
+            if (header) {
+                (void)fk_buf_adds(&md, "|");
+                for (int i = 0; i < columns; i++)
+                    (void)fk_buf_adds(&md, " --- |");
+                (void)fk_buf_addc(&md, '\n');
+                header = false;
+            }
+        }
+        fk_buf_rtrim(&md, "\n");
+        cmark_node *literal = cmark_node_new(CMARK_NODE_HTML_BLOCK);
+        cmark_node_set_literal(literal, md.data ? md.data : "");
+        cmark_node_set_user_data(literal, cmark_node_get_user_data(table));
+        if (cmark_node_replace(table, literal))
+            cmark_node_free(table);
+        else
+            cmark_node_free(literal);
+        fk_buf_release(&md);
+    }
+    free(tables);
+}
+
+static void embed(struct builder *b, xmlNode *node, const struct element *el, int depth)
 {
     sanitize(b, node);
     b->lookup.name = NULL; /* nodes were freed */
     char *note = el->label ? media_note(node, el->label) : table_note(node);
+    if (!el->label && pipe_table(b, node, depth, note))
+        return;
     char *html = serialize(node, el->wrap);
     cmark_node *block = cmark_node_new(CMARK_NODE_HTML_BLOCK);
     cmark_node_set_literal(block, html);
@@ -1421,7 +1634,7 @@ static void walk(struct builder *b, xmlNode *node, int depth)
         break;
     case K_EMBED:
         close_para(b);
-        embed(b, node, el);
+        embed(b, node, el, depth);
         break;
     case K_DROP:
         break;
@@ -1913,9 +2126,10 @@ static void render_text(cmark_node *doc, struct text_renderer *r)
             end_block(r, SEP_BLANK);
             add_code_block(r, node);
             break;
-        case CMARK_NODE_HTML_BLOCK: {
+        case CMARK_NODE_HTML_BLOCK:
+        case CMARK_NODE_CUSTOM_BLOCK: { /* a leaf, and a table with no children left */
             const char *note = cmark_node_get_user_data(node);
-            if (note && *note) {
+            if (note && *note && entering) {
                 start_block(r);
                 write_lines(r, note);
                 end_block(r, SEP_BLANK);
@@ -2305,6 +2519,7 @@ int fk_content_from_html(const char *html, size_t len, const char *base_url, str
     tidy_containers(&b);
     fix_delimiters(&b);
     escape_fences(&b);
+    write_tables(&b);
 
     out->text = render_document(b.doc, 0, &out->code_blocks, &out->ncode_blocks);
     if (cmark_node_first_child(b.doc)) {
@@ -2383,16 +2598,83 @@ char *fk_content_html_to_line(const char *html)
     return fk_buf_detach(&out);
 }
 
+/* The plain text of a paragraph's inline content, a line per source line
+ * (images give nothing, as in the text of their HTML), read as a pipe
+ * table's cells. */
+static void paragraph_lines(cmark_node *para, struct fk_buf *out)
+{
+    cmark_iter *iter = cmark_iter_new(para);
+    cmark_event_type event;
+    int skip = 0;
+    while ((event = cmark_iter_next(iter)) != CMARK_EVENT_DONE) {
+        cmark_node *node = cmark_iter_get_node(iter);
+        cmark_node_type type = cmark_node_get_type(node);
+        if (type == CMARK_NODE_IMAGE)
+            skip += event == CMARK_EVENT_ENTER ? 1 : -1;
+        else if (skip)
+            continue;
+        else if (type == CMARK_NODE_TEXT)
+            (void)fk_buf_adds(out, cmark_node_get_literal(node));
+        else if (type == CMARK_NODE_CODE) {
+            /* A pipe table's "\|" is a "|", in code spans too. */
+            for (const char *p = cmark_node_get_literal(node); *p; p++)
+                if (!(p[0] == '\\' && p[1] == '|'))
+                    (void)fk_buf_addc(out, *p);
+        } else if (type == CMARK_NODE_SOFTBREAK || type == CMARK_NODE_LINEBREAK)
+            (void)fk_buf_addc(out, '\n');
+    }
+    cmark_iter_free(iter);
+}
+
+/* The note of a paragraph that is a pipe table as write_tables writes them
+ * (CommonMark reads one as a paragraph): its rows without the delimiter
+ * row, cells split by " | ", as table_note gives them; NULL when the
+ * paragraph is not one. */
+static char *pipe_table_note(cmark_node *para)
+{
+    struct fk_buf text = FK_BUF_INIT, note = FK_BUF_INIT;
+    paragraph_lines(para, &text);
+    const char *line = text.data ? text.data : "";
+    bool table = line[0] == '|';
+    for (int n = 0; table && *line; n++) {
+        size_t len = strcspn(line, "\n");
+        table = line[0] == '|';
+        if (n == 1) {
+            table = table && len == strspn(line, "|-: ") && memchr(line, '-', len);
+        } else if (table) {
+            size_t start = note.len;
+            (void)fk_buf_add(&note, line + 1, len - 1);
+            fk_buf_rtrim(&note, " |");
+            size_t lead = strspn(note.data + start, " ");
+            memmove(note.data + start, note.data + start + lead, note.len - start - lead);
+            note.len -= lead;
+            note.data[note.len] = '\0';
+            (void)fk_buf_addc(&note, '\n');
+        }
+        table = table && (n > 0 || line[len] == '\n');
+        line += len + (line[len] == '\n');
+    }
+    fk_buf_release(&text);
+    if (!table) {
+        fk_buf_release(&note);
+        return NULL;
+    }
+    fk_buf_rtrim(&note, "\n");
+    return fk_buf_detach(&note);
+}
+
 char *fk_content_markdown_to_text(const char *markdown, int width)
 {
     const char *md = markdown ? markdown : "";
     cmark_node *doc = cmark_parse_document(md, strlen(md), CMARK_OPT_DEFAULT);
-    void **notes = NULL;
-    size_t nnotes = 0, notes_cap = 0;
+    void **notes = NULL, **paragraphs = NULL;
+    size_t nnotes = 0, notes_cap = 0, nparagraphs = 0, paragraphs_cap = 0;
     cmark_iter *iter = cmark_iter_new(doc);
     cmark_event_type event;
     while ((event = cmark_iter_next(iter)) != CMARK_EVENT_DONE) {
         cmark_node *node = cmark_iter_get_node(iter);
+        if (event == CMARK_EVENT_ENTER && cmark_node_get_type(node) == CMARK_NODE_PARAGRAPH)
+            push_pointer(&paragraphs, &nparagraphs, &paragraphs_cap, node);
         if (cmark_node_get_type(node) != CMARK_NODE_HTML_BLOCK)
             continue;
         char *note = html_block_note(cmark_node_get_literal(node));
@@ -2402,6 +2684,21 @@ char *fk_content_markdown_to_text(const char *markdown, int width)
         }
     }
     cmark_iter_free(iter);
+    /* Pipe tables become blocks showing their note, as when they were
+     * made. */
+    for (size_t i = 0; i < nparagraphs; i++) {
+        char *note = pipe_table_note(paragraphs[i]);
+        if (!note)
+            continue;
+        cmark_node *block = cmark_node_new(CMARK_NODE_HTML_BLOCK);
+        push_pointer(&notes, &nnotes, &notes_cap, note);
+        cmark_node_set_user_data(block, note);
+        if (cmark_node_replace(paragraphs[i], block))
+            cmark_node_free(paragraphs[i]);
+        else
+            cmark_node_free(block);
+    }
+    free(paragraphs);
     char *text = render_document(doc, width < 0 ? 0 : width, NULL, NULL);
     for (size_t i = 0; i < nnotes; i++)
         free(notes[i]);

@@ -51,7 +51,180 @@ static size_t apostrophe_at(const char *p)
     return 0;
 }
 
-size_t fk_export_slug(const char *title, char *out, size_t size)
+/* The code point of the valid UTF-8 sequence of n bytes at p. */
+static uint32_t code_point(const unsigned char *p, size_t n)
+{
+    if (n == 1)
+        return p[0];
+    uint32_t c = p[0] & (0x7F >> n);
+    for (size_t i = 1; i < n; i++)
+        c = c << 6 | (p[i] & 0x3F);
+    return c;
+}
+
+static size_t sequence_length(unsigned char c)
+{
+    return c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+}
+
+/* The character at p: its length, and its code point in *c, or U+FFFD
+ * for a byte that does not start a valid UTF-8 sequence (length 1). */
+static size_t next_char(const char *p, uint32_t *c)
+{
+    size_t n = sequence_length((unsigned char)*p);
+    if (fk_utf8_valid_prefix(p, n) != n) {
+        *c = 0xFFFD;
+        return 1;
+    }
+    *c = code_point((const unsigned char *)p, n);
+    return n;
+}
+
+static size_t encode_utf8(uint32_t c, char *out)
+{
+    if (c < 0x80) {
+        out[0] = (char)c;
+        return 1;
+    }
+    if (c < 0x800) {
+        out[0] = (char)(0xC0 | c >> 6);
+        out[1] = (char)(0x80 | (c & 0x3F));
+        return 2;
+    }
+    if (c < 0x10000) {
+        out[0] = (char)(0xE0 | c >> 12);
+        out[1] = (char)(0x80 | (c >> 6 & 0x3F));
+        out[2] = (char)(0x80 | (c & 0x3F));
+        return 3;
+    }
+    out[0] = (char)(0xF0 | c >> 18);
+    out[1] = (char)(0x80 | (c >> 12 & 0x3F));
+    out[2] = (char)(0x80 | (c >> 6 & 0x3F));
+    out[3] = (char)(0x80 | (c & 0x3F));
+    return 4;
+}
+
+/* Code points outside ASCII that separate words in a slug rather than
+ * belong to one: punctuation, symbols, emoji, and characters that cannot
+ * be seen (fillers, direction marks, joiners, variation selectors),
+ * which would make two names look alike. Every other code point is taken
+ * for a letter or digit. Sorted, for a binary search. */
+static const struct range {
+    uint32_t first, last;
+} separators[] = {
+    {0x0080, 0x00BF},   /* Latin-1 controls, punctuation and signs */
+    {0x00D7, 0x00D7},   /* multiplication sign */
+    {0x00F7, 0x00F7},   /* division sign */
+    {0x034F, 0x034F},   /* combining grapheme joiner */
+    {0x037E, 0x037E},   /* Greek question mark */
+    {0x0387, 0x0387},   /* Greek ano teleia */
+    {0x055A, 0x055F},   /* Armenian punctuation */
+    {0x0589, 0x058A},   /* Armenian full stop, hyphen */
+    {0x060C, 0x060D},   /* Arabic comma, date separator */
+    {0x061B, 0x061F},   /* Arabic semicolon, letter mark, question mark */
+    {0x066A, 0x066D},   /* Arabic percent, separators, star */
+    {0x06D4, 0x06D4},   /* Arabic full stop */
+    {0x0964, 0x0965},   /* Devanagari danda */
+    {0x0E5A, 0x0E5B},   /* Thai punctuation */
+    {0x115F, 0x1160},   /* Hangul fillers */
+    {0x17B4, 0x17B5},   /* Khmer invisible vowels */
+    {0x180B, 0x180F},   /* Mongolian variation selectors, vowel separator */
+    {0x2000, 0x2BFF},   /* general punctuation to miscellaneous symbols and arrows */
+    {0x2E00, 0x2E7F},   /* supplemental punctuation */
+    {0x3000, 0x303F},   /* CJK symbols and punctuation */
+    {0x3164, 0x3164},   /* Hangul filler */
+    {0xD800, 0xF8FF},   /* surrogates, private use */
+    {0xFD3E, 0xFD3F},   /* ornate parentheses */
+    {0xFDD0, 0xFDEF},   /* non-characters */
+    {0xFE00, 0xFE1F},   /* variation selectors, vertical forms */
+    {0xFE30, 0xFE6F},   /* CJK compatibility and small form punctuation */
+    {0xFEFF, 0xFEFF},   /* byte order mark */
+    {0xFF00, 0xFF0F},   /* fullwidth punctuation ... */
+    {0xFF1A, 0xFF20},   /* ... */
+    {0xFF3B, 0xFF40},   /* ... */
+    {0xFF5B, 0xFF65},   /* ... and halfwidth CJK punctuation */
+    {0xFFA0, 0xFFA0},   /* halfwidth Hangul filler */
+    {0xFFF0, 0xFFFF},   /* specials, U+FFFD */
+    {0x1D173, 0x1D17A}, /* musical formatting */
+    {0x1F000, 0x1FBFF}, /* emoji, game pieces, pictographs, symbols */
+    {0xE0000, 0x10FFFF} /* tags, variation selectors, private use planes */
+};
+
+static bool is_separator(uint32_t c)
+{
+    size_t low = 0, high = sizeof separators / sizeof separators[0];
+    while (low < high) {
+        size_t mid = (low + high) / 2;
+        if (c < separators[mid].first)
+            high = mid;
+        else if (c > separators[mid].last)
+            low = mid + 1;
+        else
+            return true;
+    }
+    return false;
+}
+
+/* The lower case of c in the scripts listed in export.h; other code points
+ * as they are. Pairs alternate upper, lower in most of these blocks. */
+static uint32_t lower_case(uint32_t c)
+{
+    if (c < 0x80)
+        return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+    if (c >= 0xC0 && c <= 0xDE && c != 0xD7)
+        return c + 0x20;
+    if (c >= 0x100 && c <= 0x17F) {
+        if (c == 0x130) /* I with dot above */
+            return 'i';
+        if (c == 0x178) /* Y with diaeresis */
+            return 0xFF;
+        if (c <= 0x137 || (c >= 0x14A && c <= 0x177))
+            return c | 1;
+        if ((c >= 0x139 && c <= 0x148) || c >= 0x179)
+            return c & 1 ? c + 1 : c;
+        return c;
+    }
+    if (c >= 0x386 && c <= 0x3AB) { /* Greek */
+        if (c == 0x386)
+            return 0x3AC;
+        if (c >= 0x388 && c <= 0x38A)
+            return c + 0x25;
+        if (c == 0x38C)
+            return 0x3CC;
+        if (c == 0x38E || c == 0x38F)
+            return c + 0x3F;
+        if (c >= 0x391 && c != 0x3A2)
+            return c + 0x20;
+        return c;
+    }
+    if (c >= 0x400 && c <= 0x52F) { /* Cyrillic */
+        if (c <= 0x40F)
+            return c + 0x50;
+        if (c <= 0x42F)
+            return c + 0x20;
+        if (c == 0x4C0)
+            return 0x4CF;
+        if ((c >= 0x460 && c <= 0x481) || (c >= 0x48A && c <= 0x4BF) || c >= 0x4D0)
+            return c | 1;
+        if (c >= 0x4C1 && c <= 0x4CE)
+            return c & 1 ? c + 1 : c;
+        return c;
+    }
+    if (c >= 0x1E00 && c <= 0x1EFF) { /* Latin Extended Additional */
+        if (c == 0x1E9E)              /* capital sharp s */
+            return 0xDF;
+        if (c <= 0x1E95 || c >= 0x1EA0)
+            return c | 1;
+        return c;
+    }
+    if (c >= 0xFF21 && c <= 0xFF3A) /* fullwidth Latin capitals */
+        return c + 0x20;
+    return c;
+}
+
+/* The slug of title; letters and digits of every script with utf8, else
+ * the ASCII ones and transliterated Latin-1 letters. */
+static size_t make_slug(const char *title, char *out, size_t size, bool utf8)
 {
     size_t max = size ? size - 1 : 0;
     if (max > FK_EXPORT_SLUG_MAX)
@@ -66,22 +239,31 @@ size_t fk_export_slug(const char *title, char *out, size_t size)
         }
         const unsigned char *u = (const unsigned char *)p;
         const char *letters = NULL;
-        char ascii[2] = {0, 0};
+        char one[5] = "";
+        size_t n = 0;
         if (is_slug_char(u[0])) {
-            ascii[0] = (char)(u[0] >= 'A' && u[0] <= 'Z' ? u[0] + ('a' - 'A') : u[0]);
-            letters = ascii;
+            one[0] = (char)lower_case(u[0]);
+            letters = one;
+            n = 1;
             p++;
+        } else if (utf8 && u[0] >= 0x80) {
+            uint32_t c;
+            p += next_char(p, &c);
+            if (!is_separator(c)) {
+                n = encode_utf8(lower_case(c), one);
+                letters = one;
+            }
         } else if (u[0] == 0xC3 && u[1] >= 0x80 && u[1] <= 0xBF) {
             letters = latin1_letters[u[1] - 0x80];
+            n = strlen(letters);
             p += 2;
         } else {
             p++;
         }
-        if (!letters || !*letters) {
+        if (!n) {
             dash = len > 0;
             continue;
         }
-        size_t n = strlen(letters);
         if (len + (dash ? 1 : 0) + n > max) {
             cut = true;
             break;
@@ -105,6 +287,16 @@ size_t fk_export_slug(const char *title, char *out, size_t size)
     return len;
 }
 
+size_t fk_export_slug(const char *title, char *out, size_t size)
+{
+    return make_slug(title, out, size, false);
+}
+
+size_t fk_export_slug_utf8(const char *title, char *out, size_t size)
+{
+    return make_slug(title, out, size, true);
+}
+
 /* 32-bit FNV-1a: a stable, short tag for a key. */
 static uint32_t hash32(const char *s)
 {
@@ -115,7 +307,7 @@ static uint32_t hash32(const char *s)
 }
 
 void fk_export_base_name(int64_t published, int64_t updated, const char *title, const char *key,
-                         char *out)
+                         bool ascii, char *out)
 {
     char date[FK_DATE_BUFSIZE] = "";
     int64_t when = published != FK_TIME_NONE ? published : updated;
@@ -124,7 +316,7 @@ void fk_export_base_name(int64_t published, int64_t updated, const char *title, 
     if (date[0])
         date[10] = '\0'; /* YYYY-MM-DD */
     char slug[FK_EXPORT_SLUG_MAX + 1];
-    if (!fk_export_slug(title, slug, sizeof slug)) {
+    if (!make_slug(title, slug, sizeof slug, !ascii)) {
         if (key && *key)
             snprintf(slug, sizeof slug, "%08lx", (unsigned long)hash32(key));
         else
@@ -157,6 +349,19 @@ static int compare_ids(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* Cut s to at most max bytes, on a character boundary. */
+static void cut_utf8(char *s, size_t max)
+{
+    size_t len = strlen(s);
+    if (len <= max)
+        return;
+    len = max;
+    /* Back to the start of the character that straddles the cut. */
+    while (len && ((unsigned char)s[len] & 0xC0) == 0x80)
+        len--;
+    s[len] = '\0';
+}
+
 void fk_export_unique_names(struct fk_export_name *names, size_t count)
 {
     struct fk_export_name **by_id = fk_xcalloc(count ? count : 1, sizeof *by_id);
@@ -167,11 +372,18 @@ void fk_export_unique_names(struct fk_export_name *names, size_t count)
     for (size_t i = 0; i < count; i++)
         by_id[i] = &names[i];
     qsort(by_id, count, sizeof *by_id, compare_ids);
-    /* First every name goes to the lowest id wanting it, so an article
-     * whose own name looks like a suffixed one ("part-2") keeps it... */
+    /* Names given by earlier exports stay; then every other name goes to
+     * the lowest id wanting it, so an article whose own name looks like a
+     * suffixed one ("part-2") keeps it... */
     bool *named = fk_xcalloc(count ? count : 1, sizeof *named);
     for (size_t i = 0; i < count; i++)
-        named[i] = name_set_add(&set, by_id[i]->name, true);
+        if (by_id[i]->fixed) {
+            (void)name_set_add(&set, by_id[i]->name, true);
+            named[i] = true;
+        }
+    for (size_t i = 0; i < count; i++)
+        if (!by_id[i]->fixed)
+            named[i] = name_set_add(&set, by_id[i]->name, true);
     /* ...then the others take the first free suffix. */
     for (size_t i = 0; i < count; i++) {
         if (named[i])
@@ -180,7 +392,7 @@ void fk_export_unique_names(struct fk_export_name *names, size_t count)
         char candidate[FK_EXPORT_NAME_SIZE + 24];
         for (unsigned long n = 2;; n++) {
             snprintf(candidate, sizeof candidate, "%s-%lu", by_id[i]->name, n);
-            candidate[FK_EXPORT_NAME_MAX - 3] = '\0';
+            cut_utf8(candidate, FK_EXPORT_NAME_MAX - 3);
             if (name_set_add(&set, candidate, false))
                 break;
         }
@@ -188,33 +400,162 @@ void fk_export_unique_names(struct fk_export_name *names, size_t count)
         name_set_add(&set, by_id[i]->name, true);
     }
     free(named);
-    /* Only now: the set points at the names, and ".md" would hide a
-     * clash between "x-2" wanted as a base and "x" + "-2". */
-    for (size_t i = 0; i < count; i++) {
-        size_t len = strlen(names[i].name);
-        snprintf(names[i].name + len, sizeof names[i].name - len, ".md");
-    }
     free(set.slots);
     free(by_id);
 }
 
+/* How a profile writes tags; the feed's go to feed_tags when they are
+ * rewritten. */
+enum tag_rule {
+    TAGS_AS_IS,
+    TAGS_HUGO,     /* fk_export_hugo_tag */
+    TAGS_OBSIDIAN, /* fk_export_obsidian_tag */
+};
+
+static const struct profile {
+    const char *name;
+    const char *updated_key; /* the key of the updated date */
+    const char *url_key;     /* the key of the article's link */
+    bool bundle;             /* NAME/index.md */
+    enum tag_rule tags;
+} profiles[FK_EXPORT_PROFILE_COUNT] = {
+    /* Hugo takes url for the page's own path (and refuses one with a
+     * scheme), and reserves slug, summary, type, layout; Jekyll reserves
+     * permalink and layout. */
+    [FK_EXPORT_PLAIN] = {"plain", "updated", "url", false, TAGS_AS_IS},
+    [FK_EXPORT_HUGO] = {"hugo", "lastmod", "source_url", true, TAGS_HUGO},
+    [FK_EXPORT_JEKYLL] = {"jekyll", "last_modified_at", "source_url", false, TAGS_AS_IS},
+    [FK_EXPORT_OBSIDIAN] = {"obsidian", "updated", "url", false, TAGS_OBSIDIAN},
+};
+
+static const struct profile *profile_of(enum fk_export_profile profile)
+{
+    return (unsigned)profile < FK_EXPORT_PROFILE_COUNT ? &profiles[profile]
+                                                       : &profiles[FK_EXPORT_PLAIN];
+}
+
+int fk_export_profile_from_name(const char *name, enum fk_export_profile *profile)
+{
+    for (int i = 0; i < FK_EXPORT_PROFILE_COUNT; i++) {
+        if (name && strcmp(name, profiles[i].name) == 0) {
+            *profile = (enum fk_export_profile)i;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+void fk_export_path(enum fk_export_profile profile, const char *name, char *out)
+{
+    snprintf(out, FK_EXPORT_PATH_SIZE, "%.*s%s", FK_EXPORT_NAME_MAX - 3, name,
+             profile_of(profile)->bundle ? "/index.md" : ".md");
+}
+
+/* What Obsidian makes of a character that cannot be in a tag. */
+static const struct {
+    char c;
+    const char *word;
+} tag_words[] = {
+    {'+', "plus"},
+    {'#', "sharp"},
+};
+
+size_t fk_export_obsidian_tag(const char *tag, char *out, size_t size)
+{
+    size_t len = 0;
+    bool dash = false, digits_only = true;
+    const char *p = tag ? tag : "";
+    while (*p == '#')
+        p++;
+    if (!size)
+        return 0;
+    while (*p) {
+        char one[8];
+        const char *word = NULL;
+        size_t n = 0;
+        unsigned char u = (unsigned char)*p;
+        if (is_slug_char(u) || u == '_' || u == '/') {
+            one[0] = (char)lower_case(u);
+            n = 1;
+            p++;
+        } else if (u >= 0x80) {
+            uint32_t c;
+            p += next_char(p, &c);
+            if (!is_separator(c))
+                n = encode_utf8(lower_case(c), one);
+        } else {
+            for (size_t i = 0; i < sizeof tag_words / sizeof tag_words[0]; i++)
+                if (tag_words[i].c == *p)
+                    word = tag_words[i].word;
+            p++;
+        }
+        if (word) {
+            n = strlen(word);
+            memcpy(one, word, n);
+        }
+        if (!n) {
+            dash = len > 0;
+            continue;
+        }
+        if (len + (dash ? 1 : 0) + n + 1 > size - 1) /* room for a "_" */
+            break;
+        if (dash && out[len - 1] != '/')
+            out[len++] = '-';
+        dash = false;
+        memcpy(out + len, one, n);
+        len += n;
+    }
+    while (len && (out[len - 1] == '/' || out[len - 1] == '-'))
+        len--;
+    size_t start = 0;
+    while (start < len && out[start] == '/')
+        start++;
+    memmove(out, out + start, len - start);
+    len -= start;
+    for (size_t i = 0; i < len && digits_only; i++)
+        digits_only = out[i] >= '0' && out[i] <= '9';
+    if (len && digits_only) {
+        memmove(out + 1, out, len);
+        out[0] = '_';
+        len++;
+    }
+    out[len] = '\0';
+    return len;
+}
+
+size_t fk_export_hugo_tag(const char *tag, char *out, size_t size)
+{
+    size_t len = 0;
+    const char *p = tag ? tag : "";
+    while (*p == '#')
+        p++;
+    if (!size)
+        return 0;
+    while (*p) {
+        const char *word = *p == '#' ? "sharp" : *p == '?' || *p == '%' ? "-" : NULL;
+        uint32_t c;
+        size_t step = word ? 1 : next_char(p, &c); /* whole characters only */
+        size_t n = word ? strlen(word) : step;
+        if (len + n > size - 1)
+            break;
+        memcpy(out + len, word ? word : p, n);
+        len += n;
+        p += step;
+    }
+    out[len] = '\0';
+    return len;
+}
+
+uint64_t fk_export_hash(const void *data, size_t len)
+{
+    const unsigned char *p = data;
+    uint64_t h = 14695981039346656037u;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ p[i]) * 1099511628211u;
+    return h;
+}
+
 /* --- front matter ------------------------------------------------------------- */
-
-/* The code point of the valid UTF-8 sequence of n bytes at p. */
-static uint32_t code_point(const unsigned char *p, size_t n)
-{
-    if (n == 1)
-        return p[0];
-    uint32_t c = p[0] & (0x7F >> n);
-    for (size_t i = 1; i < n; i++)
-        c = c << 6 | (p[i] & 0x3F);
-    return c;
-}
-
-static size_t sequence_length(unsigned char c)
-{
-    return c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
-}
 
 void fk_export_yaml_string(struct fk_buf *out, const char *s)
 {
@@ -288,31 +629,94 @@ static void add_time_field(struct fk_buf *out, const char *key, int64_t t)
         (void)fk_buf_printf(out, "%s: %s\n", key, date);
 }
 
-void fk_export_front_matter(struct fk_buf *out, const struct fk_article *article)
+static void add_tag_list(struct fk_buf *out, const char *key, const char *const *tags, size_t ntags)
 {
+    (void)fk_buf_printf(out, ntags ? "%s:\n" : "%s: []\n", key);
+    for (size_t i = 0; i < ntags; i++) {
+        (void)fk_buf_adds(out, "  - ");
+        fk_export_yaml_string(out, tags[i]);
+        (void)fk_buf_addc(out, '\n');
+    }
+}
+
+/* The tags of article as the tool links them (rule), without the empty
+ * ones and those that two feed tags both become; then, when that changed
+ * any, the feed's as feed_tags. */
+static void add_tool_tags(struct fk_buf *out, const struct fk_article *article, enum tag_rule rule)
+{
+    char **tags = fk_xcalloc(article->ntags ? article->ntags : 1, sizeof *tags);
+    size_t ntags = 0;
+    for (size_t i = 0; i < article->ntags; i++) {
+        char tag[256];
+        size_t len = rule == TAGS_HUGO ? fk_export_hugo_tag(article->tags[i], tag, sizeof tag)
+                                       : fk_export_obsidian_tag(article->tags[i], tag, sizeof tag);
+        if (!len)
+            continue;
+        bool seen = false;
+        for (size_t j = 0; j < ntags && !seen; j++)
+            seen = strcmp(tags[j], tag) == 0;
+        if (!seen)
+            tags[ntags++] = fk_xstrdup(tag);
+    }
+    add_tag_list(out, "tags", (const char *const *)tags, ntags);
+    bool same = ntags == article->ntags;
+    for (size_t i = 0; i < ntags; i++) {
+        same = same && strcmp(tags[i], article->tags[i]) == 0;
+        free(tags[i]);
+    }
+    free(tags);
+    if (!same)
+        add_tag_list(out, "feed_tags", article->tags, article->ntags);
+}
+
+void fk_export_front_matter(struct fk_buf *out, const struct fk_article *article,
+                            enum fk_export_profile profile)
+{
+    const struct profile *p = profile_of(profile);
     (void)fk_buf_adds(out, "---\n");
     add_string_field(out, "title", article->title);
     add_string_field(out, "author", article->author);
     add_time_field(out, "date", article->date);
-    add_time_field(out, "updated", article->updated);
-    add_string_field(out, "url", article->url);
+    add_time_field(out, p->updated_key, article->updated);
+    add_string_field(out, p->url_key, article->url);
     add_string_field(out, "guid", article->guid);
     add_string_field(out, "feed", article->feed_url);
-    if (!article->ntags)
-        (void)fk_buf_adds(out, "tags: []\n");
-    else
-        (void)fk_buf_adds(out, "tags:\n");
-    for (size_t i = 0; i < article->ntags; i++) {
-        (void)fk_buf_adds(out, "  - ");
-        fk_export_yaml_string(out, article->tags[i]);
-        (void)fk_buf_addc(out, '\n');
+    if (p->tags != TAGS_AS_IS) {
+        add_tool_tags(out, article, p->tags);
+    } else {
+        add_tag_list(out, "tags", article->tags, article->ntags);
     }
     (void)fk_buf_adds(out, "---\n");
 }
 
-void fk_export_document(struct fk_buf *out, const struct fk_article *article)
+/* "# TITLE" on one line: a title is text, so every ASCII punctuation
+ * character is escaped (CommonMark allows a backslash before any of them)
+ * and control characters, line ends included, become spaces. */
+static void add_title_heading(struct fk_buf *out, const char *title)
 {
-    fk_export_front_matter(out, article);
+    (void)fk_buf_adds(out, "# ");
+    for (const unsigned char *p = (const unsigned char *)title; *p; p++) {
+        if (*p < 0x20 || *p == 0x7F)
+            (void)fk_buf_addc(out, ' ');
+        else if (*p < 0x80 && strchr("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~", *p))
+            (void)fk_buf_printf(out, "\\%c", *p);
+        else
+            (void)fk_buf_addc(out, (char)*p);
+    }
+    (void)fk_buf_adds(out, "\n");
+}
+
+void fk_export_document(struct fk_buf *out, const struct fk_article *article,
+                        const struct fk_export_options *options)
+{
+    static const struct fk_export_options plain = {FK_EXPORT_PLAIN, false};
+    if (!options)
+        options = &plain;
+    fk_export_front_matter(out, article, options->profile);
+    if (options->title_heading && article->title && *article->title) {
+        (void)fk_buf_addc(out, '\n');
+        add_title_heading(out, article->title);
+    }
     const char *markdown = article->markdown ? article->markdown : "";
     if (!*markdown)
         return;
@@ -400,11 +804,9 @@ static int write_all(int fd, const char *data, size_t len)
     return 0;
 }
 
-int fk_export_write(int dir_fd, const char *name, const char *data, size_t len,
-                    enum fk_export_write_result *result, struct fk_error *err)
+static int write_file(int dir_fd, const char *name, const char *data, size_t len,
+                      enum fk_export_write_result *result, struct fk_error *err)
 {
-    if (!plain_file_name(name))
-        return fk_error_set(err, FK_ERROR_USAGE, "'%s' is not a plain file name", name);
     int rc = -1, fd = -1;
     char temp[FK_EXPORT_NAME_MAX + 32] = "";
     struct stat st;
@@ -475,5 +877,140 @@ out:
         close(fd);
     if (temp[0])
         (void)unlinkat(dir_fd, temp, 0);
+    return rc;
+}
+
+/* Split path into a directory (NULL when there is none) and a file name,
+ * both plain; dir_buf holds the directory. Returns 0, or -1 with err
+ * filled. */
+static int split_path(const char *path, char *dir_buf, const char **dir, const char **name,
+                      struct fk_error *err)
+{
+    const char *slash = strchr(path, '/');
+    *dir = NULL;
+    *name = path;
+    if (slash) {
+        size_t n = (size_t)(slash - path);
+        if (n > FK_EXPORT_NAME_MAX)
+            return fk_error_set(err, FK_ERROR_USAGE, "'%s' is not a plain file path", path);
+        memcpy(dir_buf, path, n);
+        dir_buf[n] = '\0';
+        *dir = dir_buf;
+        *name = slash + 1;
+    }
+    if ((*dir && !plain_file_name(*dir)) || !plain_file_name(*name))
+        return fk_error_set(err, FK_ERROR_USAGE, "'%s' is not a plain file %s", path,
+                            slash ? "path" : "name");
+    return 0;
+}
+
+/* Open the directory name in dir_fd, making it when create and missing;
+ * never through a link. Returns a descriptor, or -1 (errno set). */
+static int open_subdir(int dir_fd, const char *name, bool create)
+{
+    if (create && mkdirat(dir_fd, name, 0777) < 0 && errno != EEXIST)
+        return -1;
+    return openat(dir_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+}
+
+int fk_export_write(int dir_fd, const char *path, const char *data, size_t len,
+                    enum fk_export_write_result *result, struct fk_error *err)
+{
+    char dir_buf[FK_EXPORT_NAME_SIZE];
+    const char *dir, *name;
+    if (split_path(path, dir_buf, &dir, &name, err) < 0)
+        return -1;
+    if (!dir)
+        return write_file(dir_fd, name, data, len, result, err);
+    int sub_fd = open_subdir(dir_fd, dir, true);
+    if (sub_fd < 0)
+        return fk_error_set(
+            err, FK_ERROR_DB, "cannot open directory '%s': %s%s", dir, strerror(errno),
+            errno == ELOOP || errno == ENOTDIR ? " (a link, or not a directory)" : "");
+    int rc = write_file(sub_fd, name, data, len, result, err);
+    close(sub_fd);
+    return rc;
+}
+
+/* fk_export_hash of the regular file fd. Returns 0, or -1 (errno set). */
+static int hash_file(int fd, uint64_t *hash)
+{
+    uint64_t h = 14695981039346656037u;
+    char chunk[65536];
+    for (;;) {
+        ssize_t got = read(fd, chunk, sizeof chunk);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0)
+            return -1;
+        if (got == 0)
+            break;
+        for (ssize_t i = 0; i < got; i++)
+            h = (h ^ (unsigned char)chunk[i]) * 1099511628211u;
+    }
+    *hash = h;
+    return 0;
+}
+
+int fk_export_remove(int dir_fd, const char *path, uint64_t hash,
+                     enum fk_export_remove_result *result, struct fk_error *err)
+{
+    char dir_buf[FK_EXPORT_NAME_SIZE];
+    const char *dir, *name;
+    int sub_fd = -1, fd = -1, rc = -1;
+    if (split_path(path, dir_buf, &dir, &name, err) < 0)
+        return -1;
+    int in_fd = dir_fd;
+    if (dir) {
+        sub_fd = open_subdir(dir_fd, dir, false);
+        if (sub_fd < 0 && errno == ENOENT) {
+            *result = FK_EXPORT_ABSENT;
+            return 0;
+        }
+        if (sub_fd < 0)
+            return fk_error_set(err, FK_ERROR_DB, "cannot open directory '%s': %s", dir,
+                                strerror(errno));
+        in_fd = sub_fd;
+    }
+    fd = openat(in_fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0 && errno == ENOENT) {
+        *result = FK_EXPORT_ABSENT;
+        rc = 0;
+        goto out;
+    }
+    struct stat st;
+    uint64_t found = 0;
+    if (fd < 0 || fstat(fd, &st) < 0) {
+        fk_error_set(err, FK_ERROR_DB, "cannot read '%s': %s", path,
+                     errno == ELOOP ? "a symbolic link; not followed" : strerror(errno));
+        goto out;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        fk_error_set(err, FK_ERROR_DB, "'%s' is not a regular file", path);
+        goto out;
+    }
+    if (hash_file(fd, &found) < 0) {
+        fk_error_set(err, FK_ERROR_DB, "cannot read '%s': %s", path, strerror(errno));
+        goto out;
+    }
+    if (found != hash) {
+        *result = FK_EXPORT_MODIFIED;
+        rc = 0;
+        goto out;
+    }
+    if (unlinkat(in_fd, name, 0) < 0) {
+        fk_error_set(err, FK_ERROR_DB, "cannot remove '%s': %s", path, strerror(errno));
+        goto out;
+    }
+    /* The bundle goes with its page, unless something else is in it. */
+    if (dir)
+        (void)unlinkat(dir_fd, dir, AT_REMOVEDIR);
+    *result = FK_EXPORT_REMOVED;
+    rc = 0;
+out:
+    if (fd >= 0)
+        close(fd);
+    if (sub_fd >= 0)
+        close(sub_fd);
     return rc;
 }

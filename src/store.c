@@ -26,7 +26,7 @@
  * archives apart from other programs' SQLite files (file(1) shows it too). */
 #define APPLICATION_ID 0x666B6565
 /* The schema version this feedkeep writes (PRAGMA user_version). */
-#define SCHEMA_VERSION 6
+#define SCHEMA_VERSION 7
 /* How long to wait for another process's write lock, in milliseconds. */
 #define BUSY_TIMEOUT_MS 5000
 
@@ -261,6 +261,33 @@ static const char *const schema_v6[] = {
     NULL,
 };
 
+/* Version 7: export directories and the files export wrote in them, so an
+ * article keeps the name it was first exported under when its title
+ * changes, export --prune removes only files feedkeep wrote, and export
+ * --changed knows what the directory has seen. */
+static const char *const schema_v7[] = {
+    "CREATE TABLE export_dirs (\n"
+    "    id           INTEGER PRIMARY KEY,\n"
+    "    path         TEXT NOT NULL UNIQUE,  -- absolute, symbolic links resolved\n"
+    "    last_export  INTEGER,  -- when the last export to it began\n"
+    "    last_article INTEGER,  -- the highest article id and article_versions id then:\n"
+    "    last_version INTEGER   -- what is filed or changed later has higher ones\n"
+    ");\n"
+    /* No foreign key on article_id: a file stays recorded when its article
+     * is deleted, so that --prune can still remove it. */
+    "CREATE TABLE export_files (\n"
+    "    dir_id     INTEGER NOT NULL REFERENCES export_dirs(id) ON DELETE CASCADE,\n"
+    "    article_id INTEGER NOT NULL,\n"
+    "    name       TEXT NOT NULL,     -- the article's name there, kept when its title changes\n"
+    "    path       TEXT NOT NULL,     -- the file written: NAME.md or NAME/index.md\n"
+    "    hash       INTEGER NOT NULL,  -- 64-bit FNV-1a of the bytes written\n"
+    "    written    INTEGER NOT NULL,  -- when export last wrote or found them\n"
+    "    PRIMARY KEY (dir_id, article_id),\n"
+    "    UNIQUE (dir_id, name)\n"
+    ") WITHOUT ROWID;\n",
+    NULL,
+};
+
 /* Migration steps, oldest first: step i takes an archive from version
  * migrations[i].version - 1 to migrations[i].version by running its SQL
  * texts (a NULL-terminated list) in order. All due steps run in one
@@ -276,6 +303,7 @@ static const struct migration {
     {4, schema_v4},
     {5, schema_v5},
     {6, schema_v6},
+    {7, schema_v7},
     /* clang-format on */
 };
 
@@ -1992,7 +2020,8 @@ static bool plan_filters(const struct plan *p)
 {
     const struct fk_filter *f = p->f;
     return p->tags.count || p->any_tags.count || f->since != FK_TIME_NONE ||
-           f->until != FK_TIME_NONE || f->feed_id > 0 || (f->author && *f->author) || f->has_code;
+           f->until != FK_TIME_NONE || f->feed_id > 0 || (f->author && *f->author) || f->has_code ||
+           f->changed_since;
 }
 
 static void plan_add_from(struct query *q, const struct plan *p)
@@ -2053,6 +2082,25 @@ static void plan_add_where(struct query *q, const struct plan *p)
         /* cb.language is COLLATE NOCASE. */
         if (f->has_code_language && *f->has_code_language)
             query_add_param(q, " AND cb.language = ?", f->has_code_language, 0);
+        query_add(q, ")");
+    }
+    /* Filed after the mark (ids only grow), or changed: a replaced
+     * version written after it; or never exported to the directory. */
+    if (f->changed_since) {
+        query_add(q, " AND (");
+        query_add(q, plan_id(p));
+        query_add_param(q, " > ?", NULL, f->changed_since->article_id);
+        query_add(q, " OR EXISTS (SELECT 1 FROM article_versions cv WHERE cv.article_id = ");
+        query_add(q, plan_id(p));
+        query_add_param(q, " AND cv.kind = 'replaced' AND cv.id > ?)", NULL,
+                        f->changed_since->version_id);
+        if (f->export_dir) {
+            query_add_param(q, " OR NOT EXISTS (SELECT 1 FROM export_files ef WHERE ef.dir_id = ?",
+                            NULL, f->export_dir);
+            query_add(q, " AND ef.article_id = ");
+            query_add(q, plan_id(p));
+            query_add(q, ")");
+        }
         query_add(q, ")");
     }
 }
@@ -4016,5 +4064,170 @@ out:
     if (!sqlite3_get_autocommit(store->db))
         (void)run(store, ST_ROLLBACK, NULL);
     free(old_url);
+    return ret;
+}
+
+/* --- export records --- */
+
+int fk_store_get_mark(struct fk_store *store, struct fk_store_mark *mark, struct fk_error *err)
+{
+    /* One statement: one snapshot of both tables. */
+    sqlite3_stmt *st = NULL;
+    int ret = -1;
+    if (sqlite3_prepare_v2(store->db,
+                           "SELECT (SELECT coalesce(max(id), 0) FROM articles),"
+                           " (SELECT coalesce(max(id), 0) FROM article_versions)",
+                           -1, &st, NULL) != SQLITE_OK ||
+        sqlite3_step(st) != SQLITE_ROW) {
+        db_error(store, err);
+        goto out;
+    }
+    mark->article_id = sqlite3_column_int64(st, 0);
+    mark->version_id = sqlite3_column_int64(st, 1);
+    ret = 0;
+out:
+    sqlite3_finalize(st);
+    return ret;
+}
+
+int fk_store_find_export_dir(struct fk_store *store, const char *path, int64_t *dir_id,
+                             struct fk_store_mark *mark, struct fk_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    int ret = -1;
+    *dir_id = 0;
+    mark->article_id = mark->version_id = 0;
+    if (sqlite3_prepare_v2(store->db,
+                           "SELECT id, coalesce(last_article, 0), coalesce(last_version, 0)"
+                           " FROM export_dirs WHERE path = ?1",
+                           -1, &st, NULL) != SQLITE_OK ||
+        bind_text(st, 1, path) != SQLITE_OK) {
+        db_error(store, err);
+        goto out;
+    }
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *dir_id = sqlite3_column_int64(st, 0);
+        mark->article_id = sqlite3_column_int64(st, 1);
+        mark->version_id = sqlite3_column_int64(st, 2);
+        ret = 0;
+    } else if (rc == SQLITE_DONE) {
+        ret = 1;
+    } else {
+        db_error(store, err);
+    }
+out:
+    sqlite3_finalize(st);
+    return ret;
+}
+
+int fk_store_list_export_files(struct fk_store *store, int64_t dir_id, fk_export_file_fn fn,
+                               void *ctx, struct fk_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    int ret = -1, rc;
+    if (sqlite3_prepare_v2(store->db,
+                           "SELECT article_id, name, path, hash FROM export_files"
+                           " WHERE dir_id = ?1 ORDER BY article_id",
+                           -1, &st, NULL) != SQLITE_OK ||
+        bind_int64(st, 1, dir_id) != SQLITE_OK) {
+        db_error(store, err);
+        goto out;
+    }
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct fk_export_file file = {
+            sqlite3_column_int64(st, 0),
+            column_str(st, 1),
+            column_str(st, 2),
+            (uint64_t)sqlite3_column_int64(st, 3),
+        };
+        if (!file.name || !file.path)
+            continue;
+        int stop = fn(&file, ctx);
+        if (stop) {
+            ret = stop;
+            goto out;
+        }
+    }
+    if (rc != SQLITE_DONE) {
+        db_error(store, err);
+        goto out;
+    }
+    ret = 0;
+out:
+    sqlite3_finalize(st);
+    return ret;
+}
+
+int fk_store_record_export(struct fk_store *store, const char *path, int64_t started,
+                           const struct fk_store_mark *mark, const struct fk_export_file *files,
+                           size_t nfiles, const int64_t *forget, size_t nforget,
+                           struct fk_error *err)
+{
+    static const char *const sql[] = {
+        "INSERT INTO export_dirs(path, last_export, last_article, last_version)"
+        " VALUES (?1, ?2, ?3, ?4) ON CONFLICT(path) DO UPDATE SET"
+        " last_export = excluded.last_export, last_article = excluded.last_article,"
+        " last_version = excluded.last_version RETURNING id",
+        "DELETE FROM export_files WHERE dir_id = ?1 AND article_id = ?2",
+        "INSERT INTO export_files(dir_id, article_id, name, path, hash, written)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(dir_id, article_id) DO UPDATE SET"
+        " name = excluded.name, path = excluded.path, hash = excluded.hash,"
+        " written = excluded.written",
+    };
+    enum { DIR_UPSERT, FILE_FORGET, FILE_PUT, NSQL };
+    sqlite3_stmt *st[NSQL] = {NULL};
+    bool in_transaction = false;
+    int ret = -1;
+    int64_t dir_id = 0, now = time(NULL);
+
+    if (store->in_feed)
+        return fk_error_set(err, FK_ERROR_USAGE, "a feed is being filed");
+    for (int i = 0; i < NSQL; i++) {
+        if (sqlite3_prepare_v2(store->db, sql[i], -1, &st[i], NULL) != SQLITE_OK) {
+            db_error(store, err);
+            goto out;
+        }
+    }
+    if (exec_sql(store, "BEGIN IMMEDIATE", err) < 0)
+        goto out;
+    in_transaction = true;
+    if (bind_text(st[DIR_UPSERT], 1, path) || bind_int64(st[DIR_UPSERT], 2, started) ||
+        bind_int64(st[DIR_UPSERT], 3, mark->article_id) ||
+        bind_int64(st[DIR_UPSERT], 4, mark->version_id) ||
+        sqlite3_step(st[DIR_UPSERT]) != SQLITE_ROW) {
+        db_error(store, err);
+        goto out;
+    }
+    dir_id = sqlite3_column_int64(st[DIR_UPSERT], 0);
+    stmt_reset(st[DIR_UPSERT]);
+    for (size_t i = 0; i < nforget; i++) {
+        if (bind_int64(st[FILE_FORGET], 1, dir_id) || bind_int64(st[FILE_FORGET], 2, forget[i])) {
+            db_error(store, err);
+            goto out;
+        }
+        if (step_done(store, st[FILE_FORGET], err) < 0)
+            goto out;
+    }
+    for (size_t i = 0; i < nfiles; i++) {
+        sqlite3_stmt *put = st[FILE_PUT];
+        if (bind_int64(put, 1, dir_id) || bind_int64(put, 2, files[i].article_id) ||
+            bind_text(put, 3, files[i].name) || bind_text(put, 4, files[i].path) ||
+            bind_int64(put, 5, (int64_t)files[i].hash) || bind_int64(put, 6, now)) {
+            db_error(store, err);
+            goto out;
+        }
+        if (step_done(store, put, err) < 0)
+            goto out;
+    }
+    if (exec_sql(store, "COMMIT", err) < 0)
+        goto out;
+    in_transaction = false;
+    ret = 0;
+out:
+    if (in_transaction && !sqlite3_get_autocommit(store->db))
+        (void)sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL); /* err already says why */
+    for (int i = 0; i < NSQL; i++)
+        sqlite3_finalize(st[i]);
     return ret;
 }

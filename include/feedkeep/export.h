@@ -9,6 +9,7 @@
 #ifndef FEEDKEEP_EXPORT_H
 #define FEEDKEEP_EXPORT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -23,6 +24,36 @@
 /* The longest slug, leaving room for the date, a "-NNNNNNN" suffix and
  * ".md" within FK_EXPORT_NAME_MAX. */
 #define FK_EXPORT_SLUG_MAX 78
+/* The longest path export writes inside its directory: a name, or a
+ * directory named like a file without ".md" and "/index.md" in it. */
+#define FK_EXPORT_PATH_MAX  (FK_EXPORT_NAME_MAX + 16)
+#define FK_EXPORT_PATH_SIZE (FK_EXPORT_PATH_MAX + 1)
+
+/* What the files are made for: each tool reserves some front matter keys,
+ * links tags its own way and may want its own layout. */
+enum fk_export_profile {
+    FK_EXPORT_PLAIN,    /* title author date updated url guid feed tags; NAME.md */
+    FK_EXPORT_HUGO,     /* title author date lastmod source_url guid feed, tags
+                           as Hugo links them, feed_tags as the feed gave
+                           them when that differs; a page bundle
+                           NAME/index.md */
+    FK_EXPORT_JEKYLL,   /* title author date last_modified_at source_url guid
+                           feed tags; NAME.md */
+    FK_EXPORT_OBSIDIAN, /* title author date updated url guid feed, tags made
+                           Obsidian tags, feed_tags as the feed gave them
+                           when that differs; NAME.md */
+    FK_EXPORT_PROFILE_COUNT
+};
+
+/* The profile called name ("plain", "hugo", "jekyll", "obsidian"). Returns
+ * 0 with *profile set, or -1 for an unknown name. */
+int fk_export_profile_from_name(const char *name, enum fk_export_profile *profile);
+
+/* How the files are written. Zeroed: today's plain files. */
+struct fk_export_options {
+    enum fk_export_profile profile;
+    bool title_heading; /* the body starts with "# TITLE" */
+};
 
 /* Write the slug of title into out (size bytes, at least
  * FK_EXPORT_SLUG_MAX + 1 are used): its ASCII letters (lower-cased) and
@@ -30,31 +61,77 @@
  * every other run of characters made one "-", apostrophes (' and U+2019)
  * dropped, no "-" at either end, cut to FK_EXPORT_SLUG_MAX bytes (at a "-"
  * when one is near). Nothing else is transliterated: a title with no such
- * letter or digit gives "", as does NULL. Returns the length. */
+ * letter or digit gives "", as does NULL. Returns the length. This is the
+ * slug of --ascii-names. */
 size_t fk_export_slug(const char *title, char *out, size_t size);
+
+/* As fk_export_slug, but letters and digits of every script are kept as
+ * UTF-8: "Привет, мир" is "привет-мир", "数据库索引入门" stays whole.
+ * Lower-cased are ASCII, Latin-1, Latin Extended-A, Latin Extended
+ * Additional, Greek, Cyrillic and fullwidth Latin letters; other letters
+ * are kept as they are (most scripts have no case). What counts as a
+ * separator outside ASCII: Latin-1 punctuation and signs (U+0080-U+00BF,
+ * U+00D7, U+00F7), U+2000-U+2BFF (punctuation, symbols, arrows, shapes,
+ * dingbats), U+2E00-U+2E7F, CJK punctuation U+3000-U+303F, the
+ * punctuation of the fullwidth and small forms, variation selectors,
+ * emoji and symbols U+1F000-U+1FBFF, private use and unassigned planes
+ * above U+E0000, invisible fillers and direction marks, and bytes that are
+ * not UTF-8. The slug is cut on a character boundary. */
+size_t fk_export_slug_utf8(const char *title, char *out, size_t size);
 
 /* Write the file name of an article, before it is made unique, into out
  * (FK_EXPORT_NAME_SIZE bytes), without ".md": "YYYY-MM-DD-SLUG" with the
  * UTC date of published (or of updated when published is FK_TIME_NONE;
- * "undated" when both are) and the slug of title. An empty slug is made
- * from key (the guid or URL) as 8 hex digits of a hash, so it is stable, or
- * is "untitled" when key is NULL or empty. The result is ASCII letters,
- * digits and "-" only. */
+ * "undated" when both are) and the slug of title (fk_export_slug when
+ * ascii, else fk_export_slug_utf8). An empty slug is made from key (the
+ * guid or URL) as 8 hex digits of a hash, so it is stable, or is
+ * "untitled" when key is NULL or empty. The result holds no "/", no
+ * control character, no "." and no white space. */
 void fk_export_base_name(int64_t published, int64_t updated, const char *title, const char *key,
-                         char *out);
+                         bool ascii, char *out);
 
 /* An article to export and its file name. */
 struct fk_export_name {
     int64_t id;                     /* the article id: decides who gets a suffix */
-    char name[FK_EXPORT_NAME_SIZE]; /* in: fk_export_base_name; out: "NAME.md" */
+    bool fixed;                     /* the name was given to the article by an
+                                       earlier export: it keeps it */
+    char name[FK_EXPORT_NAME_SIZE]; /* in: fk_export_base_name, or the fixed
+                                       name; out: unique, still without ".md" */
 };
 
-/* Make the names of count entries unique and add ".md". Each name goes to
- * the entry with the lowest id that wants it; the others, by id, get the
- * first free of "-2", "-3", ... So the names depend only on the set of
- * articles, not on their order in names, and a new article never takes
- * the name of one exported before (its id is higher). */
+/* Make the names of count entries unique. Fixed names are kept (they must
+ * differ from each other); each other name goes to the entry with the
+ * lowest id that wants it, unless a fixed name has it; the others, by id,
+ * get the first free of "-2", "-3", ... So the names depend only on the
+ * set of articles, not on their order in names, and a new article never
+ * takes the name of one exported before (its id is higher, or that name is
+ * fixed). */
 void fk_export_unique_names(struct fk_export_name *names, size_t count);
+
+/* Write into out (FK_EXPORT_PATH_SIZE bytes) the path of the file of name
+ * (a unique name) in the export directory: "NAME.md", or for Hugo
+ * "NAME/index.md". */
+void fk_export_path(enum fk_export_profile profile, const char *name, char *out);
+
+/* Write into out (size bytes) tag as Obsidian links it: letters and digits
+ * of every script, "_", "-" and "/" kept (lower-cased as by
+ * fk_export_slug_utf8), a "#" at the start dropped, "+" written "plus" and
+ * any other "#" "sharp" ("c++" is "cplusplus", "c#" "csharp"), every other
+ * run of characters one "-", no "-" or "/" at either end; a tag of digits
+ * only gets a "_" in front ("2024" is "_2024"), as Obsidian wants one
+ * character that is not a digit. Returns the length: 0 when nothing is
+ * left (the tag is then left out of tags). */
+size_t fk_export_obsidian_tag(const char *tag, char *out, size_t size);
+
+/* Write into out (size bytes) tag as Hugo can link it: as it is, but
+ * with "#" at the start dropped, any other "#" written "sharp" and "?"
+ * and "%" made "-" (Hugo keeps them in the tag page's URL, where "#" and
+ * "?" end the path). Returns the length: 0 when nothing is left. */
+size_t fk_export_hugo_tag(const char *tag, char *out, size_t size);
+
+/* A 64-bit FNV-1a hash of len bytes of data: what export records of a
+ * file it wrote, to know it again. */
+uint64_t fk_export_hash(const void *data, size_t len);
 
 /* Append s as a YAML double-quoted scalar, valid YAML 1.1 and 1.2 whatever s
  * holds: '"' and '\' escaped, tab, CR and LF as \t \r \n, other control
@@ -62,15 +139,22 @@ void fk_export_unique_names(struct fk_export_name *names, size_t count);
  * U+FFFF as \uNNNN; bytes that are not UTF-8 become U+FFFD. NULL gives "". */
 void fk_export_yaml_string(struct fk_buf *out, const char *s);
 
-/* Append the front matter of article: "---", then title, author, date,
- * updated, url, guid, feed and tags (a list), then "---". Strings are
- * double-quoted scalars, dates ISO 8601 timestamps in UTC; a field the
- * article lacks is left out, tags are "[]" when there are none. */
-void fk_export_front_matter(struct fk_buf *out, const struct fk_article *article);
+/* Append the front matter of article for profile: "---", the keys of the
+ * profile (enum fk_export_profile) in that order, then "---". Strings are
+ * double-quoted scalars, dates ISO 8601 timestamps in UTC (date is the
+ * article's date, published else updated; the updated key its updated
+ * date); a field the article lacks is left out, tags are "[]" when there
+ * are none. */
+void fk_export_front_matter(struct fk_buf *out, const struct fk_article *article,
+                            enum fk_export_profile profile);
 
-/* Append the whole file of article: front matter, a blank line, and its
- * Markdown (as stored, ending with one line end; nothing when empty). */
-void fk_export_document(struct fk_buf *out, const struct fk_article *article);
+/* Append the whole file of article: front matter, a blank line, with
+ * title_heading "# TITLE" (every ASCII punctuation character of the title
+ * escaped, control characters made spaces) and a blank line, and its
+ * Markdown (as stored, ending with one line end; nothing when empty).
+ * options NULL is a zeroed struct. */
+void fk_export_document(struct fk_buf *out, const struct fk_article *article,
+                        const struct fk_export_options *options);
 
 /* Open the export directory path, creating it and its parents (mode 0777
  * less the umask) when missing. Returns a directory descriptor for
@@ -84,17 +168,37 @@ enum fk_export_write_result {
     FK_EXPORT_KEPT,    /* the file already held exactly these bytes */
 };
 
-/* Write len bytes of data to the file name in the directory dir_fd, unless
- * it holds them already. name must be a plain file name: not empty, at most
- * FK_EXPORT_NAME_MAX bytes, no "/", no control characters, no leading ".".
- * Nothing outside the directory is touched: an existing entry that is a
- * symbolic link (or anything but a regular file) is refused, never
- * followed; new content goes to a temporary file in the directory that is
- * renamed over name, so a reader sees the old file or the new one, never
- * part of one. Sets *result and returns 0, or returns -1 with err filled
- * (FK_ERROR_USAGE for a bad name, FK_ERROR_DB for a link or another I/O
- * failure), leaving name as it was. */
-int fk_export_write(int dir_fd, const char *name, const char *data, size_t len,
+/* Write len bytes of data to the file path in the directory dir_fd,
+ * unless it holds them already. path is a plain file name, or a plain
+ * directory name, "/" and a plain file name (a Hugo page bundle, the
+ * directory made when missing); a plain name is not empty, at most
+ * FK_EXPORT_NAME_MAX bytes, without "/" or control characters, and does
+ * not start with ".". Nothing outside the directory is touched: an
+ * existing entry that is a symbolic link (or anything but a regular file,
+ * or a directory for the bundle) is refused, never followed; new content
+ * goes to a temporary file beside it that is renamed over it, so a reader
+ * sees the old file or the new one, never part of one. Sets *result and
+ * returns 0, or returns -1 with err filled (FK_ERROR_USAGE for a bad path,
+ * FK_ERROR_DB for a link or another I/O failure), leaving path as it
+ * was. */
+int fk_export_write(int dir_fd, const char *path, const char *data, size_t len,
                     enum fk_export_write_result *result, struct fk_error *err);
+
+/* What fk_export_remove did. */
+enum fk_export_remove_result {
+    FK_EXPORT_REMOVED,  /* the file is gone, and its bundle directory when
+                           that was left empty */
+    FK_EXPORT_ABSENT,   /* there was no such file */
+    FK_EXPORT_MODIFIED, /* the file is not what export wrote (its hash is
+                           not hash): left alone */
+};
+
+/* Remove the file path (as for fk_export_write) from the directory dir_fd
+ * if it still holds what export wrote there, whose fk_export_hash is hash.
+ * A symbolic link or anything but a regular file is left alone (an
+ * error); a bundle directory is removed only when empty. Sets *result and
+ * returns 0, or -1 with err filled. */
+int fk_export_remove(int dir_fd, const char *path, uint64_t hash,
+                     enum fk_export_remove_result *result, struct fk_error *err);
 
 #endif

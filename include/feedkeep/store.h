@@ -92,6 +92,15 @@ enum fk_sort {
     FK_SORT_FIRST_SEEN, /* when the archive first saw the article */
 };
 
+/* A point in the archive's history: the highest article id and version
+ * id. Articles filed later have higher ids, and so have the versions kept
+ * when articles change, whatever the clocks say and however long a
+ * writer's transaction takes. */
+struct fk_store_mark {
+    int64_t article_id;
+    int64_t version_id;
+};
+
 /* Article filters shared by the query commands. Set up with fk_filter_init
  * (zero is not "no bound" for since and until), then set. Tags are
  * normalised like filed tags, empty ones ignored. since and until bound the
@@ -111,6 +120,11 @@ struct fk_filter {
     const char *has_code_language; /* ...in this language (ignoring case)
                                       when not NULL or "" */
     const char *language;          /* code blocks only: language (case-insensitive) */
+    /* Only articles filed or changed (a replaced version kept) after the
+     * mark (fk_store_get_mark), and, when export_dir is not 0, those with
+     * no file recorded in that export directory; NULL: any. */
+    const struct fk_store_mark *changed_since;
+    int64_t export_dir;
     enum fk_sort sort;
     bool reverse; /* oldest first */
     long limit;   /* at most this many results; <= 0: no limit */
@@ -624,5 +638,46 @@ int fk_store_log_fetch(struct fk_store *store, int64_t id, const struct fk_fetch
  * filled. */
 int fk_store_move_feed(struct fk_store *store, int64_t id, const char *new_url,
                        struct fk_error *err);
+
+/* --- export records --- */
+
+/* Read the mark of the archive as it is now. Returns 0, or -1 with err
+ * filled. */
+int fk_store_get_mark(struct fk_store *store, struct fk_store_mark *mark, struct fk_error *err);
+
+/* A file export wrote for an article in an export directory. Strings are
+ * valid during the callback, or as long as the caller keeps them for
+ * fk_store_record_export. */
+struct fk_export_file {
+    int64_t article_id;
+    const char *name; /* the article's name in the directory, kept across
+                         title changes */
+    const char *path; /* the file, relative to the directory */
+    uint64_t hash;    /* fk_export_hash of the bytes written */
+};
+
+typedef int (*fk_export_file_fn)(const struct fk_export_file *file, void *ctx);
+
+/* Look up the export directory path (absolute, as recorded). Returns 0
+ * with *dir_id and *mark set to the mark of its last export, 1 when the
+ * archive has no record of it, -1 with err filled. */
+int fk_store_find_export_dir(struct fk_store *store, const char *path, int64_t *dir_id,
+                             struct fk_store_mark *mark, struct fk_error *err);
+
+/* Call fn for each file recorded for export directory dir_id, by article
+ * id. Same return convention as fk_store_list; fn must not write. */
+int fk_store_list_export_files(struct fk_store *store, int64_t dir_id, fk_export_file_fn fn,
+                               void *ctx, struct fk_error *err);
+
+/* Record an export to the directory path in one transaction: the
+ * directory (made known when new) gets mark and the time started as its
+ * last export; files are recorded (replacing an article's earlier record
+ * there), and the records of the articles in forget (nforget ids) are
+ * removed first. Not while a feed is being filed. Returns 0, or -1 with
+ * err filled (nothing is recorded then). */
+int fk_store_record_export(struct fk_store *store, const char *path, int64_t started,
+                           const struct fk_store_mark *mark, const struct fk_export_file *files,
+                           size_t nfiles, const int64_t *forget, size_t nforget,
+                           struct fk_error *err);
 
 #endif

@@ -1,9 +1,17 @@
 /* cmd_export.c - feedkeep export: articles as Markdown files with YAML
- * front matter, or as JSON Lines. */
+ * front matter, or as JSON Lines.
+ *
+ * The archive records, per export directory, the name each article was
+ * first exported under and the file written for it: names stay when
+ * titles change, --prune removes only files feedkeep wrote, and --changed
+ * exports only what was filed or changed since the last export there. */
+#include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -14,16 +22,30 @@
 static const char help[] =
     "usage: feedkeep export [options] [ID|URL...]\n"
     "\n"
-    "Write archived articles as Markdown files with YAML front matter (title,\n"
-    "author, date, updated, url, guid, feed, tags), one file per article\n"
-    "named YYYY-MM-DD-SLUG.md. A file that already holds what would be\n"
-    "written is left alone, so running export again rewrites only the\n"
-    "articles that changed. Articles are named by ID or URL (link or guid);\n"
-    "without any, every article the filters match.\n"
+    "Write archived articles as Markdown files with YAML front matter, one\n"
+    "file per article named YYYY-MM-DD-SLUG.md. An article keeps the name it\n"
+    "was first exported under in a directory, even when its title changes. A\n"
+    "file that already holds what would be written is left alone, so running\n"
+    "export again rewrites only the articles that changed. Articles are named\n"
+    "by ID or URL (link or guid); without any, every article the filters\n"
+    "match.\n"
     "\n"
     "Options:\n"
     "  --dir DIR         write into DIR (default: ./feedkeep-export; created\n"
-    "                    when missing)\n" CLI_FILTER_HELP
+    "                    when missing)\n"
+    "  --for TOOL        plain (the default): title, author, date, updated,\n"
+    "                    url, guid, feed, tags; hugo: lastmod and source_url\n"
+    "                    for updated and url, tags Hugo can link, a page\n"
+    "                    bundle NAME/index.md; jekyll: last_modified_at and\n"
+    "                    source_url; obsidian: tags made Obsidian tags (the\n"
+    "                    feed's in feed_tags when they differ)\n"
+    "  --changed         only articles filed or changed since the last export\n"
+    "                    to DIR, and those never exported there\n"
+    "  --prune           remove the files feedkeep wrote in DIR for articles\n"
+    "                    the filters no longer select (never another file)\n"
+    "  --ascii-names     file names of ASCII letters and digits only (other\n"
+    "                    letters are kept by default)\n"
+    "  --title-heading   start the body with '# TITLE'\n" CLI_FILTER_HELP
     "  --format FORMAT   md: the files (default); jsonl: the same records as\n"
     "                    JSON Lines on standard output, and no files\n"
     "  --stdout          print the article's file on standard output instead\n"
@@ -39,27 +61,146 @@ static const char help[] =
 
 enum export_format { FORMAT_FILES, FORMAT_JSONL };
 
-/* The articles to export, in the order listed, with their file names. */
-struct export_list {
-    struct fk_export_name *names;
+enum {
+    OPT_FOR = 0x200,
+    OPT_CHANGED,
+    OPT_PRUNE,
+    OPT_ASCII_NAMES,
+    OPT_TITLE_HEADING,
+};
+
+/* What the directory's records say, by article id. */
+struct record {
+    int64_t article_id;
+    char *name;
+    char *path;
+    uint64_t hash;
+    bool selected; /* the article is among those selected (for --prune) */
+};
+
+struct records {
+    struct record *items;
     size_t count, cap;
 };
 
-static void add_name(struct export_list *list, const struct fk_article *a)
+/* The articles to export, in the order listed, with their file names; after
+ * them (from export_count on) the names of recorded articles not exported
+ * now, which no other article may take. */
+struct export_list {
+    struct fk_export_name *names;
+    size_t count, cap;
+    size_t export_count;
+    bool ascii;
+};
+
+/* The ids of a selection, in the order listed. */
+struct id_list {
+    int64_t *ids;
+    size_t count, cap;
+};
+
+static struct fk_export_name *push_name(struct export_list *list)
 {
     if (list->count == list->cap) {
         list->cap = list->cap ? list->cap * 2 : 64;
         list->names = fk_xrealloc(list->names, list->cap * sizeof *list->names);
     }
     struct fk_export_name *n = &list->names[list->count++];
+    memset(n, 0, sizeof *n);
+    return n;
+}
+
+static void add_name(struct export_list *list, const struct fk_article *a)
+{
+    struct fk_export_name *n = push_name(list);
     n->id = a->id;
-    fk_export_base_name(a->date, a->updated, a->title, a->guid ? a->guid : a->url, n->name);
+    fk_export_base_name(a->date, a->updated, a->title, a->guid ? a->guid : a->url, list->ascii,
+                        n->name);
 }
 
 static int collect(const struct fk_article *a, void *ctx)
 {
     add_name(ctx, a);
     return 0;
+}
+
+static int collect_id(const struct fk_article *a, void *ctx)
+{
+    struct id_list *list = ctx;
+    if (list->count == list->cap) {
+        list->cap = list->cap ? list->cap * 2 : 64;
+        list->ids = fk_xrealloc(list->ids, list->cap * sizeof *list->ids);
+    }
+    list->ids[list->count++] = a->id;
+    return 0;
+}
+
+static int collect_record(const struct fk_export_file *file, void *ctx)
+{
+    struct records *records = ctx;
+    if (records->count == records->cap) {
+        records->cap = records->cap ? records->cap * 2 : 64;
+        records->items = fk_xrealloc(records->items, records->cap * sizeof *records->items);
+    }
+    struct record *r = &records->items[records->count++];
+    r->article_id = file->article_id;
+    r->name = fk_xstrdup(file->name);
+    r->path = fk_xstrdup(file->path);
+    r->hash = file->hash;
+    r->selected = false;
+    return 0;
+}
+
+static void records_release(struct records *records)
+{
+    for (size_t i = 0; i < records->count; i++) {
+        free(records->items[i].name);
+        free(records->items[i].path);
+    }
+    free(records->items);
+}
+
+/* The record of article id (records are sorted by article id), or NULL. */
+static struct record *find_record(const struct records *records, int64_t id)
+{
+    size_t low = 0, high = records->count;
+    while (low < high) {
+        size_t mid = (low + high) / 2;
+        if (records->items[mid].article_id < id)
+            low = mid + 1;
+        else if (records->items[mid].article_id > id)
+            high = mid;
+        else
+            return &records->items[mid];
+    }
+    return NULL;
+}
+
+/* Give the articles that have a record their recorded names, and reserve
+ * the names of the other recorded articles; then make all names unique. */
+static void name_articles(struct export_list *list, struct records *records)
+{
+    list->export_count = list->count;
+    for (size_t i = 0; i < list->export_count; i++) {
+        struct record *r = find_record(records, list->names[i].id);
+        if (!r || strlen(r->name) > FK_EXPORT_NAME_MAX - 3)
+            continue;
+        snprintf(list->names[i].name, sizeof list->names[i].name, "%s", r->name);
+        list->names[i].fixed = true;
+        r->selected = true; /* exported now: not a name to reserve */
+    }
+    for (size_t i = 0; i < records->count; i++) {
+        struct record *r = &records->items[i];
+        if (r->selected || strlen(r->name) > FK_EXPORT_NAME_MAX - 3)
+            continue;
+        struct fk_export_name *n = push_name(list);
+        n->id = r->article_id;
+        n->fixed = true;
+        snprintf(n->name, sizeof n->name, "%s", r->name);
+    }
+    for (size_t i = 0; i < records->count; i++)
+        records->items[i].selected = false;
+    fk_export_unique_names(list->names, list->count);
 }
 
 static void add_json(struct fk_buf *buf, const struct fk_article *a, const char *file)
@@ -95,10 +236,10 @@ static void add_json(struct fk_buf *buf, const struct fk_article *a, const char 
 
 /* Print one article's file on stdout: to a terminal without control
  * sequences, as everything from feeds. */
-static void print_document(const struct fk_article *a)
+static void print_document(const struct fk_article *a, const struct fk_export_options *options)
 {
     struct fk_buf doc = FK_BUF_INIT, buf = FK_BUF_INIT;
-    fk_export_document(&doc, a);
+    fk_export_document(&doc, a, options);
     if (out_is_terminal())
         out_add_safe(&buf, doc.data ? doc.data : "", true);
     else
@@ -132,19 +273,71 @@ static int collect_ids(struct fk_store *store, char **ids, int nids, struct expo
 }
 
 struct counts {
-    size_t written, kept, skipped;
+    size_t written, kept, skipped, removed;
 };
 
+/* What one export run is: options and where the files go. */
+struct run {
+    struct fk_export_options options;
+    enum export_format format;
+    bool to_stdout;
+    int dir_fd;
+    struct records *records;
+    /* The files written or found, for the archive's records (files), and
+     * the memory of their strings (strings, two a file). */
+    struct fk_export_file *files;
+    char **strings;
+    size_t nfiles;
+    struct counts counts;
+};
+
+/* Write the file of article a as path; when its record names another
+ * file (it was exported for another tool before), remove that one. */
+static void write_article(struct run *run, const struct fk_article *a, const char *name,
+                          const char *path, struct fk_buf *buf)
+{
+    struct fk_error err = {0};
+    enum fk_export_write_result result;
+    fk_buf_reset(buf);
+    fk_export_document(buf, a, &run->options);
+    if (fk_export_write(run->dir_fd, path, buf->data, buf->len, &result, &err) < 0) {
+        msg_warn("article %lld not exported: %s", (long long)a->id, err.message);
+        run->counts.skipped++;
+        return;
+    }
+    if (result == FK_EXPORT_WRITTEN)
+        run->counts.written++;
+    else
+        run->counts.kept++;
+    struct record *r = find_record(run->records, a->id);
+    if (r && strcmp(r->path, path) != 0) {
+        enum fk_export_remove_result removed;
+        if (fk_export_remove(run->dir_fd, r->path, r->hash, &removed, &err) < 0)
+            msg_warn("'%s' not removed: %s", r->path, err.message);
+        else if (removed == FK_EXPORT_MODIFIED)
+            msg_warn("'%s' not removed: changed since export wrote it", r->path);
+    }
+    struct fk_export_file *f = &run->files[run->nfiles];
+    f->article_id = a->id;
+    f->name = run->strings[2 * run->nfiles] = fk_xstrdup(name);
+    f->path = run->strings[2 * run->nfiles + 1] = fk_xstrdup(path);
+    run->nfiles++;
+    f->hash = fk_export_hash(buf->data, buf->len);
+}
+
 /* Write or print each article of the list. */
-static int export_all(struct fk_store *store, const struct export_list *list,
-                      enum export_format format, bool to_stdout, int dir_fd, struct counts *counts)
+static int export_all(struct fk_store *store, const struct export_list *list, struct run *run)
 {
     struct fk_buf buf = FK_BUF_INIT;
     int code = EXIT_OK;
-    for (size_t i = 0; i < list->count && code == EXIT_OK; i++) {
+    run->files = fk_xcalloc(list->export_count ? list->export_count : 1, sizeof *run->files);
+    run->strings =
+        fk_xcalloc(list->export_count ? 2 * list->export_count : 1, sizeof *run->strings);
+    for (size_t i = 0; i < list->export_count && code == EXIT_OK; i++) {
         const struct fk_export_name *n = &list->names[i];
         struct fk_article a;
         struct fk_error err = {0};
+        char path[FK_EXPORT_PATH_SIZE];
         int rc = fk_store_get_article(store, n->id, &a, &err);
         if (rc != 0) {
             /* Gone since it was listed: nothing to export. */
@@ -152,28 +345,52 @@ static int export_all(struct fk_store *store, const struct export_list *list,
                 code = msg_fk_error(&err);
             continue;
         }
-        if (to_stdout) {
-            print_document(&a);
-        } else if (format == FORMAT_JSONL) {
-            add_json(&buf, &a, n->name);
+        fk_export_path(run->options.profile, n->name, path);
+        if (run->to_stdout) {
+            print_document(&a, &run->options);
+        } else if (run->format == FORMAT_JSONL) {
+            add_json(&buf, &a, path);
             out_flush(&buf);
         } else {
-            enum fk_export_write_result result;
-            fk_buf_reset(&buf);
-            fk_export_document(&buf, &a);
-            if (fk_export_write(dir_fd, n->name, buf.data, buf.len, &result, &err) < 0) {
-                msg_warn("article %lld not exported: %s", (long long)n->id, err.message);
-                counts->skipped++;
-            } else if (result == FK_EXPORT_WRITTEN) {
-                counts->written++;
-            } else {
-                counts->kept++;
-            }
+            write_article(run, &a, n->name, path, &buf);
         }
         fk_article_release(&a);
     }
     fk_buf_release(&buf);
     return code;
+}
+
+static int compare_int64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Remove the files of recorded articles that selected (sorted) does not
+ * hold; their ids go to *forget. A file changed since export wrote it
+ * stays, and so does its record. */
+static void prune(struct run *run, const struct id_list *selected, int64_t **forget,
+                  size_t *nforget)
+{
+    *forget = fk_xcalloc(run->records->count ? run->records->count : 1, sizeof **forget);
+    *nforget = 0;
+    for (size_t i = 0; i < run->records->count; i++) {
+        const struct record *r = &run->records->items[i];
+        if (bsearch(&r->article_id, selected->ids, selected->count, sizeof *selected->ids,
+                    compare_int64))
+            continue;
+        struct fk_error err = {0};
+        enum fk_export_remove_result result;
+        if (fk_export_remove(run->dir_fd, r->path, r->hash, &result, &err) < 0) {
+            msg_warn("'%s' not removed: %s", r->path, err.message);
+            run->counts.skipped++;
+        } else if (result == FK_EXPORT_MODIFIED) {
+            msg_warn("'%s' not removed: changed since export wrote it", r->path);
+        } else {
+            run->counts.removed += result == FK_EXPORT_REMOVED;
+            (*forget)[(*nforget)++] = r->article_id;
+        }
+    }
 }
 
 int cmd_export(int argc, char **argv, struct cli *cli)
@@ -182,40 +399,66 @@ int cmd_export(int argc, char **argv, struct cli *cli)
         {"dir", required_argument, NULL, 'd'},
         {"format", required_argument, NULL, 'f'},
         {"stdout", no_argument, NULL, 'S'},
+        {"for", required_argument, NULL, OPT_FOR},
+        {"changed", no_argument, NULL, OPT_CHANGED},
+        {"prune", no_argument, NULL, OPT_PRUNE},
+        {"ascii-names", no_argument, NULL, OPT_ASCII_NAMES},
+        {"title-heading", no_argument, NULL, OPT_TITLE_HEADING},
         CLI_FILTER_OPTIONS,
         CLI_COMMON_OPTIONS,
         {NULL, 0, NULL, 0},
     };
     struct cli_filter filter;
     cli_filter_init(&filter, argc, argv);
-    struct export_list list = {NULL, 0, 0};
+    struct export_list list = {NULL, 0, 0, 0, false};
+    struct records records = {NULL, 0, 0};
+    struct id_list selected = {NULL, 0, 0};
+    struct run run = {
+        {FK_EXPORT_PLAIN, false}, FORMAT_FILES, false, -1, &records, NULL, NULL, 0, {0, 0, 0, 0}};
     struct fk_store *store = NULL;
     const char *dir = DEFAULT_DIR;
-    enum export_format format = FORMAT_FILES;
-    bool to_stdout = false;
-    int dir_fd = -1;
+    char *dir_path = NULL;
+    int64_t *forget = NULL;
+    size_t nforget = 0;
+    bool changed = false, do_prune = false;
     int code = EXIT_OK;
     int opt;
     while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT, options, NULL)) != -1) {
         int rc = cli_filter_option(opt, optarg, &filter, "export");
         if (rc == CLI_NOT_COMMON) {
+            rc = CLI_CONTINUE;
             switch (opt) {
             case 'd':
                 dir = optarg;
-                rc = CLI_CONTINUE;
                 break;
             case 'f':
-                rc = CLI_CONTINUE;
                 if (strcmp(optarg, "jsonl") == 0 || strcmp(optarg, "json") == 0)
-                    format = FORMAT_JSONL;
+                    run.format = FORMAT_JSONL;
                 else if (strcmp(optarg, "md") == 0 || strcmp(optarg, "markdown") == 0)
-                    format = FORMAT_FILES;
+                    run.format = FORMAT_FILES;
                 else
                     rc = msg_usage("export", "unknown format '%s' (md or jsonl)", optarg);
                 break;
             case 'S':
-                to_stdout = true;
-                rc = CLI_CONTINUE;
+                run.to_stdout = true;
+                break;
+            case OPT_FOR:
+                if (fk_export_profile_from_name(optarg, &run.options.profile) < 0)
+                    rc = msg_usage("export",
+                                   "unknown tool '%s' for --for (plain, hugo, jekyll or obsidian)",
+                                   optarg);
+                break;
+            case OPT_CHANGED:
+                changed = true;
+                break;
+            case OPT_PRUNE:
+                do_prune = true;
+                break;
+            case OPT_ASCII_NAMES:
+                list.ascii = true;
+                break;
+            case OPT_TITLE_HEADING:
+                run.options.title_heading = true;
                 break;
             default:
                 rc = cli_common_option(opt, optarg, cli, "export", help);
@@ -228,16 +471,27 @@ int cmd_export(int argc, char **argv, struct cli *cli)
         }
     }
     int nids = argc - optind;
-    if (to_stdout && nids != 1) {
+    bool files = run.format == FORMAT_FILES && !run.to_stdout;
+    if (run.to_stdout && nids != 1) {
         code = msg_usage("export", "--stdout takes one article");
         goto out;
     }
-    if (to_stdout && format == FORMAT_JSONL) {
+    if (run.to_stdout && run.format == FORMAT_JSONL) {
         code = msg_usage("export", "--stdout and --format jsonl do not go together");
         goto out;
     }
     if (nids && filter.given) {
         code = msg_usage("export", "give article IDs or filters, not both");
+        goto out;
+    }
+    if ((changed || do_prune) && !files) {
+        code = msg_usage("export", "--%s writes files: not with --stdout or --format jsonl",
+                         changed ? "changed" : "prune");
+        goto out;
+    }
+    if ((changed || do_prune) && nids) {
+        code = msg_usage("export", "--%s takes filters, not article IDs",
+                         changed ? "changed" : "prune");
         goto out;
     }
 
@@ -247,37 +501,89 @@ int cmd_export(int argc, char **argv, struct cli *cli)
         goto out;
     }
     struct fk_error err = {0};
-    if (nids) {
-        code = collect_ids(store, argv + optind, nids, &list);
-    } else if ((code = cli_filter_resolve(&filter, store, "export")) == EXIT_OK &&
-               fk_store_list(store, &filter.filter, collect, &list, &err) < 0) {
+    /* Taken before anything is listed: what is filed while export runs
+     * is after the mark, so the next --changed export gets it. */
+    int64_t started = time(NULL);
+    struct fk_store_mark mark_now, mark_dir = {0, 0};
+    if (fk_store_get_mark(store, &mark_now, &err) < 0) {
         code = msg_fk_error(&err);
-    }
-    if (code != EXIT_OK)
         goto out;
-    fk_export_unique_names(list.names, list.count);
-
-    if (format == FORMAT_FILES && !to_stdout) {
-        dir_fd = fk_export_open_dir(dir, &err);
-        if (dir_fd < 0) {
+    }
+    if (files) {
+        run.dir_fd = fk_export_open_dir(dir, &err);
+        if (run.dir_fd < 0) {
             code = msg_fk_error(&err);
             goto out;
         }
     }
-    struct counts counts = {0, 0, 0};
-    code = export_all(store, &list, format, to_stdout, dir_fd, &counts);
-    if (format == FORMAT_FILES && !to_stdout) {
-        if (code == EXIT_OK && counts.skipped)
-            code = EXIT_IO;
-        if (!cli->quiet)
-            printf("%s: %zu written, %zu kept, %zu skipped\n", dir, counts.written, counts.kept,
-                   counts.skipped);
+    /* The directory's records, when it exists (jsonl names files as they
+     * would be, without making the directory). */
+    dir_path = run.to_stdout ? NULL : realpath(dir, NULL);
+    if (files && !dir_path) {
+        msg_error("cannot resolve directory '%s': %s", dir, strerror(errno));
+        code = EXIT_IO;
+        goto out;
+    }
+    int64_t dir_id = 0;
+    int known = dir_path ? fk_store_find_export_dir(store, dir_path, &dir_id, &mark_dir, &err) : 1;
+    if (known < 0 || (known == 0 && fk_store_list_export_files(store, dir_id, collect_record,
+                                                               &records, &err) < 0)) {
+        code = msg_fk_error(&err);
+        goto out;
+    }
+
+    if (nids) {
+        code = collect_ids(store, argv + optind, nids, &list);
+    } else if ((code = cli_filter_resolve(&filter, store, "export")) == EXIT_OK) {
+        if (do_prune && fk_store_list(store, &filter.filter, collect_id, &selected, &err) < 0)
+            code = msg_fk_error(&err);
+        if (changed && known == 0) {
+            filter.filter.changed_since = &mark_dir;
+            filter.filter.export_dir = dir_id;
+        }
+        if (code == EXIT_OK && fk_store_list(store, &filter.filter, collect, &list, &err) < 0)
+            code = msg_fk_error(&err);
+    }
+    if (code != EXIT_OK)
+        goto out;
+    name_articles(&list, &records);
+
+    code = export_all(store, &list, &run);
+    if (code != EXIT_OK || !files)
+        goto out;
+    if (do_prune) {
+        qsort(selected.ids, selected.count, sizeof *selected.ids, compare_int64);
+        prune(&run, &selected, &forget, &nforget);
+    }
+    /* A file that could not be written is tried again by the next
+     * --changed export: the mark moves only when all went well. */
+    if (fk_store_record_export(store, dir_path, started, run.counts.skipped ? &mark_dir : &mark_now,
+                               run.files, run.nfiles, forget, nforget, &err) < 0) {
+        code = msg_fk_error(&err);
+        goto out;
+    }
+    if (run.counts.skipped)
+        code = EXIT_IO;
+    if (!cli->quiet) {
+        printf("%s: %zu written, %zu kept, %zu skipped", dir, run.counts.written, run.counts.kept,
+               run.counts.skipped);
+        if (do_prune)
+            printf(", %zu removed", run.counts.removed);
+        printf("\n");
     }
 out:
-    if (dir_fd >= 0)
-        close(dir_fd);
+    if (run.dir_fd >= 0)
+        close(run.dir_fd);
+    for (size_t i = 0; i < 2 * run.nfiles; i++)
+        free(run.strings[i]);
+    free(run.strings);
+    free(run.files);
+    free(forget);
+    free(dir_path);
     fk_store_close(store);
     free(list.names);
+    free(selected.ids);
+    records_release(&records);
     cli_filter_release(&filter);
     return code;
 }

@@ -28,7 +28,7 @@ SAMPLE = None
 checks = 0
 failures = 0
 
-NAME = re.compile(r'^(\d{4}-\d{2}-\d{2}|undated)-[a-z0-9]+(-[a-z0-9]+)*\.md$')
+NAME = re.compile(r'^(\d{4}-\d{2}-\d{2}|undated)-[^\W_A-Z]+(-[^\W_A-Z]+)*\.md$')
 
 
 def check(cond, what):
@@ -364,6 +364,128 @@ def test_hostile(tmp):
           'hostile rerun keeps all: %r' % out)
 
 
+def feed_of(items):
+    return ('<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel>'
+            '<title>names</title><link>http://example.com/</link>\n' + ''.join(items) +
+            '</channel></rss>\n')
+
+
+def import_feed(tmp, db, items, name='names.xml'):
+    path = os.path.join(tmp, name)
+    with open(path, 'w', encoding='utf-8') as fh:
+        fh.write(feed_of(items))
+    rc, out, err = run('import', path, db=db)
+    check(rc == 0, 'import %s: %r' % (name, err))
+    return out
+
+
+def tree(root):
+    found = []
+    for base, dirs, names in os.walk(root):
+        found += [os.path.relpath(os.path.join(base, n), root) for n in names]
+    return sorted(found)
+
+
+def test_names_and_prune(tmp):
+    db = os.path.join(tmp, 'names.db')
+    day = 'Mon, 01 Jun 2026 10:00:00 GMT'
+    items = [item('Привет, мир: заметки о Rust', 'urn:n:1', day),
+             item('数据库索引入门', 'urn:n:2', day),
+             item('Nguyễn and the café', 'urn:n:3', day),
+             item('First title', 'urn:n:4', day, '<p>four</p>'),
+             item('Fifth', 'urn:n:5', day)]
+    import_feed(tmp, db, items)
+    out_dir = os.path.join(tmp, 'names')
+    rc, out, err = run('export', '--dir', out_dir, db=db)
+    check(rc == 0 and out.endswith(': 5 written, 0 kept, 0 skipped\n'), 'names: %r %r' % (out, err))
+    names = tree(out_dir)
+    check(names == sorted(['2026-06-01-привет-мир-заметки-о-rust.md', '2026-06-01-数据库索引入门.md',
+                           '2026-06-01-nguyễn-and-the-café.md', '2026-06-01-first-title.md',
+                           '2026-06-01-fifth.md']), 'UTF-8 names: %r' % names)
+    # --ascii-names: the old names, in another directory.
+    ascii_dir = os.path.join(tmp, 'ascii')
+    rc, out, err = run('export', '--ascii-names', '--dir', ascii_dir, db=db)
+    check(rc == 0 and '2026-06-01-rust.md' in tree(ascii_dir) and
+          '2026-06-01-nguy-n-and-the-cafe.md' in tree(ascii_dir), 'ascii names: %r'
+          % tree(ascii_dir))
+
+    # A title changes: the article keeps its file, and a new article that
+    # wants the old name gets another.
+    items[3] = item('A new title', 'urn:n:4', day, '<p>four</p>')
+    items.append(item('First title', 'urn:n:6', day))
+    out = import_feed(tmp, db, items)
+    check('1 new, 1 updated' in out, 'renamed import: %r' % out)
+    rc, out, err = run('export', '--dir', out_dir, db=db)
+    check(rc == 0 and out.endswith(': 2 written, 4 kept, 0 skipped\n'), 'after rename: %r' % out)
+    names = tree(out_dir)
+    check(len(names) == 6 and '2026-06-01-first-title-2.md' in names and
+          not any('a-new-title' in n for n in names), 'one file per article: %r' % names)
+    meta, _ = split_document(read(os.path.join(out_dir, '2026-06-01-first-title.md')))
+    check(meta['title'] == 'A new title', 'the old name holds the new title')
+
+    # jsonl names the files as they are in that directory.
+    rc, out, err = run('export', '--format', 'jsonl', '--dir', out_dir, db=db)
+    files = {json.loads(line)['guid']: json.loads(line)['file'] for line in out.split('\n') if line}
+    check(files.get('urn:n:4') == '2026-06-01-first-title.md' and
+          files.get('urn:n:6') == '2026-06-01-first-title-2.md', 'jsonl names: %r' % files)
+
+    # --changed: what was filed or changed since the last export there.
+    rc, out, err = run('export', '--changed', '--dir', out_dir, db=db)
+    check(rc == 0 and out.endswith(': 0 written, 0 kept, 0 skipped\n'), 'nothing changed: %r' % out)
+    items[4] = item('Fifth', 'urn:n:5', day, '<p>a changed body</p>')
+    items.append(item('Seventh', 'urn:n:7', day))
+    import_feed(tmp, db, items)
+    rc, out, err = run('export', '--changed', '--dir', out_dir, db=db)
+    check(rc == 0 and out.endswith(': 2 written, 0 kept, 0 skipped\n'), 'changed: %r' % out)
+    check('2026-06-01-seventh.md' in tree(out_dir), 'the new article is there')
+    rc, out, err = run('export', '--changed', '--dir', out_dir, db=db)
+    check(rc == 0 and out.endswith(': 0 written, 0 kept, 0 skipped\n'), 'changed again: %r' % out)
+    # An article never exported to a directory counts as changed for it.
+    part = os.path.join(tmp, 'part')
+    run('export', '--dir', part, '--limit', '2', db=db)
+    rc, out, err = run('export', '--changed', '--dir', part, db=db)
+    check(rc == 0 and out.endswith(': 5 written, 0 kept, 0 skipped\n') and len(tree(part)) == 7,
+          'changed into a partial directory: %r %r' % (out, tree(part)))
+
+    # --prune: the files export wrote for articles no longer selected go,
+    # nothing else does.
+    own = os.path.join(out_dir, 'my-own-note.md')
+    with open(own, 'w') as fh:
+        fh.write('mine\n')
+    edited = os.path.join(out_dir, '2026-06-01-数据库索引入门.md')
+    with open(edited, 'a', encoding='utf-8') as fh:
+        fh.write('\nmy notes\n')
+    rc, out, err = run('export', '--prune', '--dir', out_dir, '--limit', '2', db=db)
+    kept = tree(out_dir)
+    check(rc == 0 and out.endswith(', 4 removed\n'), 'prune: %r %r' % (out, err))
+    check("not removed: changed since export wrote it" in err and '数据库索引入门' in err,
+          'an edited file is left with a warning: %r' % err)
+    check(len(kept) == 4 and 'my-own-note.md' in kept and os.path.exists(edited),
+          'pruned to the selection, the own file and the edited one: %r' % kept)
+    rc, out, err = run('export', '--prune', '--dir', out_dir, db=db)
+    check(rc == 0 and out.endswith(', 0 removed\n') and len(tree(out_dir)) == 8,
+          'all selected again: %r %r' % (out, tree(out_dir)))
+    check(read(own) == 'mine\n', 'the own file untouched')
+
+    # Another tool in the same directory: the same names, the old files go.
+    rc, out, err = run('export', '--for', 'hugo', '--dir', out_dir, db=db)
+    now = tree(out_dir)
+    check(rc == 0 and '2026-06-01-first-title-2/index.md' in now and
+          '2026-06-01-first-title-2.md' not in now and 'my-own-note.md' in now and
+          len(now) == 8,
+          'plain to hugo: %r %r' % (now, err))
+
+    # Usage errors.
+    for args in (['--for', 'wordpress'], ['--changed', '--format', 'jsonl'],
+                 ['--prune', '--stdout', '1'], ['--prune', '1'], ['--changed', '1']):
+        rc, out, err = run('export', '--dir', out_dir, *args, db=db)
+        check(rc == 2 and out == '' and err.startswith('feedkeep: '),
+              'usage %r: %d %r' % (args, rc, err))
+    rc, out, err = run('export', '--help')
+    check(all(o in out for o in ('--for TOOL', '--changed', '--prune', '--ascii-names',
+                                 '--title-heading')), 'help lists the new options')
+
+
 def main():
     global BIN, SAMPLE
     BIN = os.path.abspath(sys.argv[1])
@@ -371,6 +493,7 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         test_sample(tmp)
         test_hostile(tmp)
+        test_names_and_prune(tmp)
         test_show_width(tmp)
     print('%d checks, %d failed' % (checks, failures))
     return 1 if failures else 0

@@ -620,6 +620,8 @@ def test_completion(data):
     check(complete(BIN, 'list', '--format', '') == ['table', 'tsv', 'csv', 'json'], '--format')
     check(complete(BIN, 'list', '--sort', 'f') == ['first_seen'], '--sort values')
     check('--rank-all' in complete(BIN, 'search', '--'), 'search options')
+    check(complete(BIN, 'export', '--for', 'h') == ['hugo'], '--for values')
+    check('--title-heading' in complete(BIN, 'export', '--t'), 'export options')
     check(complete(BIN, 'ded') == ['dedup'], 'completes dedup')
     check(complete(BIN, 'dedup', '--') == ['--db', '--explain', '--format', '--help'],
           'dedup options: %r' % complete(BIN, 'dedup', '--'))

@@ -55,6 +55,7 @@ import tempfile
 import threading
 import time
 import traceback
+import unicodedata
 import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -1575,8 +1576,11 @@ def c_export_names(c):
            % os.listdir(jail))
     ensure(len(names) == len(EXPORT_TITLES), '%d files for %d articles' % (len(names),
                                                                             len(EXPORT_TITLES)))
-    safe = re.compile(r'^(\d{4}-\d{2}-\d{2}|undated)-[a-z0-9]+(-[a-z0-9]+)*\.md$')
-    bad = [n for n in names if not safe.match(n) or len(n.encode()) > 100]
+    # Letters and digits of any script, lower case, and "-": no controls,
+    # direction marks, spaces or punctuation (Unicode categories C, Z, P, S).
+    safe = re.compile(r'^(\d{4}-\d{2}-\d{2}|undated)-[^\W_A-Z]+(-[^\W_A-Z]+)*\.md$')
+    bad = [n for n in names if not safe.match(n) or len(n.encode()) > 100 or
+           any(unicodedata.category(ch)[0] in 'CZPS' for ch in n[:-3] if ch != '-')]
     ensure(not bad, 'unsafe names: %r' % bad)
     for name in names:
         path = os.path.join(out_dir, name)

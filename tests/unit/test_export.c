@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "feedkeep/date.h"
+#include "feedkeep/json.h"
 #include "harness.h"
 
 /* --- slugs and names ------------------------------------------------------------ */
@@ -79,21 +80,21 @@ static void test_base_names(void)
     int64_t day = fk_date_parse_iso("2024-03-05T23:59:59Z");
     int64_t other = fk_date_parse_iso("2023-01-02");
     char name[FK_EXPORT_NAME_SIZE];
-    fk_export_base_name(day, other, "Hello World", "g", name);
+    fk_export_base_name(day, other, "Hello World", "g", true, name);
     CHECK_STR(name, "2024-03-05-hello-world");
-    fk_export_base_name(FK_TIME_NONE, other, "Hello", "g", name);
+    fk_export_base_name(FK_TIME_NONE, other, "Hello", "g", true, name);
     CHECK_STR(name, "2023-01-02-hello");
-    fk_export_base_name(FK_TIME_NONE, FK_TIME_NONE, "Hello", "g", name);
+    fk_export_base_name(FK_TIME_NONE, FK_TIME_NONE, "Hello", "g", true, name);
     CHECK_STR(name, "undated-hello");
-    fk_export_base_name(day, FK_TIME_NONE, NULL, NULL, name);
+    fk_export_base_name(day, FK_TIME_NONE, NULL, NULL, true, name);
     CHECK_STR(name, "2024-03-05-untitled");
     /* No slug: a stable tag of the guid instead. */
-    fk_export_base_name(day, FK_TIME_NONE, "\xE6\x97\xA5\xE6\x9C\xAC", "urn:x:1", name);
+    fk_export_base_name(day, FK_TIME_NONE, "\xE6\x97\xA5\xE6\x9C\xAC", "urn:x:1", true, name);
     char again[FK_EXPORT_NAME_SIZE];
-    fk_export_base_name(day, FK_TIME_NONE, "!!!", "urn:x:1", again);
+    fk_export_base_name(day, FK_TIME_NONE, "!!!", "urn:x:1", true, again);
     CHECK_STR(name, again);
     CHECK_INT(strlen(name), strlen("2024-03-05-") + 8);
-    fk_export_base_name(day, FK_TIME_NONE, "!!!", "urn:x:2", again);
+    fk_export_base_name(day, FK_TIME_NONE, "!!!", "urn:x:2", true, again);
     CHECK(strcmp(name, again) != 0);
 
     /* Whatever the title, the name is short and of a safe alphabet. */
@@ -102,7 +103,7 @@ static void test_base_names(void)
     huge[1 << 20] = '\0';
     for (int i = 0; i < (1 << 20); i += 7)
         huge[i] = (char)(i % 3 == 0 ? '/' : i % 3 == 1 ? '.' : '\n');
-    fk_export_base_name(day, day, huge, huge, name);
+    fk_export_base_name(day, day, huge, huge, true, name);
     free(huge);
     CHECK(strlen(name) + strlen("-9999999.md") <= FK_EXPORT_NAME_MAX);
     for (const char *p = name; *p; p++)
@@ -113,17 +114,255 @@ static void test_unique_names(void)
 {
     /* Given newest first, as list gives them. */
     struct fk_export_name names[] = {
-        {9, "2024-01-01-part"}, {7, "2024-01-01-part-2"}, {5, "2024-01-01-part"},
-        {3, "2024-01-01-part"}, {8, "2024-01-02-part"},   {1, "2024-01-01-other"},
+        {9, false, "2024-01-01-part"}, {7, false, "2024-01-01-part-2"},
+        {5, false, "2024-01-01-part"}, {3, false, "2024-01-01-part"},
+        {8, false, "2024-01-02-part"}, {1, false, "2024-01-01-other"},
     };
     fk_export_unique_names(names, sizeof names / sizeof names[0]);
-    CHECK_STR(names[0].name, "2024-01-01-part-4.md");
-    CHECK_STR(names[1].name, "2024-01-01-part-2.md"); /* its own name, not a suffix */
-    CHECK_STR(names[2].name, "2024-01-01-part-3.md");
-    CHECK_STR(names[3].name, "2024-01-01-part.md"); /* the lowest id */
-    CHECK_STR(names[4].name, "2024-01-02-part.md");
-    CHECK_STR(names[5].name, "2024-01-01-other.md");
+    CHECK_STR(names[0].name, "2024-01-01-part-4");
+    CHECK_STR(names[1].name, "2024-01-01-part-2"); /* its own name, not a suffix */
+    CHECK_STR(names[2].name, "2024-01-01-part-3");
+    CHECK_STR(names[3].name, "2024-01-01-part"); /* the lowest id */
+    CHECK_STR(names[4].name, "2024-01-02-part");
+    CHECK_STR(names[5].name, "2024-01-01-other");
     fk_export_unique_names(NULL, 0);
+}
+
+/* --- UTF-8 names ------------------------------------------------------------------ */
+
+static const struct {
+    const char *title;
+    const char *slug;
+} utf8_slug_cases[] = {
+    /* Letters of every script are kept, lower-cased where the table knows
+     * the case. */
+    {"Привет, мир: заметки о Rust", "привет-мир-заметки-о-rust"},
+    {"ПРИВЕТ ЁЖ Ѐ Ґ Ӂ", "привет-ёж-ѐ-ґ-ӂ"},
+    {"数据库索引入门", "数据库索引入门"},
+    {"数据库：索引、入门。", "数据库-索引-入门"},
+    {"Nguyễn NGUYỄN", "nguyễn-nguyễn"},
+    {"Café CRÈME Ÿ", "café-crème-ÿ"},
+    {"Łódź ŁÓDŹ İstanbul", "łódź-łódź-istanbul"},
+    {"Ελληνικά ΆΈΉ ΩΣ", "ελληνικά-άέή-ωσ"},
+    {"Straße STRAẞE", "straße-straße"},
+    {"ＦＵＬＬ ｗｉｄｔｈ！", "ｆｕｌｌ-ｗｉｄｔｈ"},
+    {"한국어 제목", "한국어-제목"},
+    {"עברית ועוד", "עברית-ועוד"},
+    {"العربية؟ نعم", "العربية-نعم"},
+    {"हिन्दी। शीर्षक", "हिन्दी-शीर्षक"},
+    {"日本語のタイトル", "日本語のタイトル"},
+    /* Punctuation, symbols, emoji and invisible characters separate. */
+    {"Launch 🚀 notes 🎉", "launch-notes"},
+    {"a\xE2\x80\x94"
+     "b\xE2\x80\xA6"
+     "c \xC2\xA9 d \xC3\x97 e",
+     "a-b-c-d-e"},
+    {"zero\xE2\x80\x8Bwidth\xE2\x80\x8Djoin", "zero-width-join"},
+    {"bidi\xE2\x80\xAEtext\xD8\x9Cmark", "bidi-text-mark"},
+    {"vs\xEF\xB8\x8F"
+     "16",
+     "vs-16"},
+    {"What\xE2\x80\x99s new", "whats-new"},
+    {"../../etc/passwd", "etc-passwd"},
+    {"\xFF\xFE bad bytes \xC3", "bad-bytes"},
+    {"\xE2\x84\x96 1", "1"},
+    {"", ""},
+};
+
+static void test_utf8_slugs(void)
+{
+    for (size_t i = 0; i < sizeof utf8_slug_cases / sizeof utf8_slug_cases[0]; i++) {
+        char slug[FK_EXPORT_SLUG_MAX + 1];
+        size_t len = fk_export_slug_utf8(utf8_slug_cases[i].title, slug, sizeof slug);
+        CHECK_STR(slug, utf8_slug_cases[i].slug);
+        CHECK_INT(len, strlen(utf8_slug_cases[i].slug));
+    }
+    /* The byte limit cuts on a character boundary, at a word when one is
+     * near. */
+    char title[400] = "", slug[FK_EXPORT_SLUG_MAX + 1];
+    for (int i = 0; i < 60; i++)
+        strcat(title, "\xD0\xB6"); /* ж, two bytes */
+    size_t len = fk_export_slug_utf8(title, slug, sizeof slug);
+    CHECK_INT(len, FK_EXPORT_SLUG_MAX);
+    CHECK(fk_utf8_valid_prefix(slug, len) == len);
+    title[0] = '\0';
+    for (int i = 0; i < 40; i++)
+        strcat(title, "\xE6\x95\xB0"); /* 数, three bytes */
+    len = fk_export_slug_utf8(title, slug, sizeof slug);
+    CHECK_INT(len, FK_EXPORT_SLUG_MAX / 3 * 3);
+    CHECK(fk_utf8_valid_prefix(slug, len) == len);
+    title[0] = '\0';
+    for (int i = 0; i < 20; i++)
+        strcat(title, "сл\xD0\xBE\xD0\xB2\xD0\xBE ");
+    len = fk_export_slug_utf8(title, slug, sizeof slug);
+    CHECK(len <= FK_EXPORT_SLUG_MAX && slug[len - 1] != '-');
+    CHECK(fk_utf8_valid_prefix(slug, len) == len);
+    CHECK(strcmp(slug + len - strlen("слово"), "слово") == 0);
+
+    /* Names: UTF-8 by default, the old ones with ascii. */
+    int64_t day = fk_date_parse_iso("2026-06-01T10:00:00Z");
+    char name[FK_EXPORT_NAME_SIZE];
+    fk_export_base_name(day, FK_TIME_NONE, "Привет, мир: заметки о Rust", "g", false, name);
+    CHECK_STR(name, "2026-06-01-привет-мир-заметки-о-rust");
+    fk_export_base_name(day, FK_TIME_NONE, "Привет, мир: заметки о Rust", "g", true, name);
+    CHECK_STR(name, "2026-06-01-rust");
+    fk_export_base_name(day, FK_TIME_NONE, "🚀🎉", "urn:x", false, name);
+    CHECK_INT(strlen(name), strlen("2026-06-01-") + 8); /* a tag of the guid */
+
+    /* Whatever the title, no separator, dot, slash or control survives. */
+    char *huge = malloc((1 << 16) + 1);
+    for (int i = 0; i < (1 << 16); i++)
+        huge[i] = (char)(i % 255 + 1);
+    huge[1 << 16] = '\0';
+    fk_export_base_name(day, day, huge, huge, false, name);
+    free(huge);
+    CHECK(strlen(name) + strlen("-9999999.md") <= FK_EXPORT_NAME_MAX);
+    for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+        CHECK(*p >= 0x80 || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-');
+    CHECK(fk_utf8_valid_prefix(name, strlen(name)) == strlen(name));
+}
+
+static void test_fixed_names(void)
+{
+    /* Article 5 was exported before as "old": it keeps it, and nobody
+     * else takes it, even an article with a lower id wanting it. */
+    struct fk_export_name names[] = {
+        {9, false, "2024-01-01-new"},      {5, true, "2024-01-01-old"},
+        {3, false, "2024-01-01-old"},      {7, true, "2024-01-01-new"},
+        {8, false, "2024-01-01-\xD0\xB6"},
+    };
+    fk_export_unique_names(names, sizeof names / sizeof names[0]);
+    CHECK_STR(names[0].name, "2024-01-01-new-2");
+    CHECK_STR(names[1].name, "2024-01-01-old");
+    CHECK_STR(names[2].name, "2024-01-01-old-2");
+    CHECK_STR(names[3].name, "2024-01-01-new");
+    CHECK_STR(names[4].name, "2024-01-01-\xD0\xB6");
+
+    char path[FK_EXPORT_PATH_SIZE];
+    fk_export_path(FK_EXPORT_PLAIN, "a", path);
+    CHECK_STR(path, "a.md");
+    fk_export_path(FK_EXPORT_HUGO, "a", path);
+    CHECK_STR(path, "a/index.md");
+    fk_export_path(FK_EXPORT_JEKYLL, "a", path);
+    CHECK_STR(path, "a.md");
+    fk_export_path(FK_EXPORT_OBSIDIAN, "a", path);
+    CHECK_STR(path, "a.md");
+
+    enum fk_export_profile profile = FK_EXPORT_PLAIN;
+    CHECK_INT(fk_export_profile_from_name("hugo", &profile), 0);
+    CHECK_INT(profile, FK_EXPORT_HUGO);
+    CHECK_INT(fk_export_profile_from_name("obsidian", &profile), 0);
+    CHECK_INT(profile, FK_EXPORT_OBSIDIAN);
+    CHECK_INT(fk_export_profile_from_name("Hugo", &profile), -1);
+    CHECK_INT(fk_export_profile_from_name(NULL, &profile), -1);
+}
+
+/* --- tags ---------------------------------------------------------------------- */
+
+static const struct {
+    const char *tag, *obsidian, *hugo;
+} tag_cases[] = {
+    {"web dev", "web-dev", "web dev"},
+    {"c++", "cplusplus", "c++"},
+    {"c#", "csharp", "csharp"},
+    {"#x", "x", "x"},
+    {"##", "", ""},
+    {"f#.net", "fsharp-net", "fsharp.net"},
+    {"2024", "_2024", "2024"},
+    {"what?", "what", "what-"},
+    {"100%", "_100", "100-"},
+    {"lang/rust", "lang/rust", "lang/rust"},
+    {"/lead/", "lead", "/lead/"},
+    {"Заметки о Rust", "заметки-о-rust", "Заметки о Rust"},
+    {"数据库", "数据库", "数据库"},
+    {"snake_case", "snake_case", "snake_case"},
+    {"emoji 🚀", "emoji", "emoji 🚀"},
+    {"", "", ""},
+};
+
+static void test_tags(void)
+{
+    for (size_t i = 0; i < sizeof tag_cases / sizeof tag_cases[0]; i++) {
+        char out[64];
+        size_t len = fk_export_obsidian_tag(tag_cases[i].tag, out, sizeof out);
+        CHECK_STR(out, tag_cases[i].obsidian);
+        CHECK_INT(len, strlen(tag_cases[i].obsidian));
+        len = fk_export_hugo_tag(tag_cases[i].tag, out, sizeof out);
+        CHECK_STR(out, tag_cases[i].hugo);
+        CHECK_INT(len, strlen(tag_cases[i].hugo));
+    }
+    /* Small buffers: whole characters only. */
+    char small[6];
+    CHECK_INT(fk_export_obsidian_tag("абвгд", small, sizeof small), 4);
+    CHECK_STR(small, "аб");
+    CHECK_INT(fk_export_hugo_tag("абвгд", small, sizeof small), 4);
+    CHECK_STR(small, "аб");
+}
+
+static void test_profiles(void)
+{
+    const char *tags[] = {"#x", "c++", "web dev"};
+    struct fk_article a = {0};
+    a.title = "T: *one*";
+    a.author = "Ann";
+    a.published = FK_TIME_NONE;
+    a.updated = a.date = fk_date_parse_iso("2024-03-06T00:00:00Z");
+    a.url = "https://example.com/t";
+    a.guid = "urn:t";
+    a.feed_url = "https://example.com/feed";
+    a.tags = tags;
+    a.ntags = 3;
+    a.markdown = "Body.\n";
+    struct fk_export_options options = {FK_EXPORT_HUGO, false};
+    struct fk_buf out = FK_BUF_INIT;
+    fk_export_document(&out, &a, &options);
+    CHECK_STR(out.data, "---\n"
+                        "title: \"T: *one*\"\n"
+                        "author: \"Ann\"\n"
+                        "date: 2024-03-06T00:00:00Z\n"
+                        "lastmod: 2024-03-06T00:00:00Z\n"
+                        "source_url: \"https://example.com/t\"\n"
+                        "guid: \"urn:t\"\n"
+                        "feed: \"https://example.com/feed\"\n"
+                        "tags:\n  - \"x\"\n  - \"c++\"\n  - \"web dev\"\n"
+                        "feed_tags:\n  - \"#x\"\n  - \"c++\"\n  - \"web dev\"\n"
+                        "---\n\nBody.\n");
+    fk_buf_release(&out);
+
+    options.profile = FK_EXPORT_JEKYLL;
+    options.title_heading = true;
+    fk_export_document(&out, &a, &options);
+    CHECK(strstr(out.data, "\nlast_modified_at: 2024-03-06T00:00:00Z\n"
+                           "source_url: \"https://example.com/t\"\n") != NULL);
+    CHECK(strstr(out.data, "tags:\n  - \"#x\"\n  - \"c++\"\n  - \"web dev\"\n---\n") != NULL);
+    CHECK(strstr(out.data, "\n---\n\n# T\\: \\*one\\*\n\nBody.\n") != NULL);
+    CHECK(strstr(out.data, "url:") == strstr(out.data, "source_url:") + 7);
+    fk_buf_release(&out);
+
+    options.profile = FK_EXPORT_OBSIDIAN;
+    options.title_heading = false;
+    a.title = "multi\nline # title";
+    fk_export_document(&out, &a, &options);
+    CHECK(strstr(out.data, "\nupdated: 2024-03-06T00:00:00Z\nurl: \"https://example.com/t\"\n") !=
+          NULL);
+    CHECK(strstr(out.data, "tags:\n  - \"x\"\n  - \"cplusplus\"\n  - \"web-dev\"\n"
+                           "feed_tags:\n  - \"#x\"\n") != NULL);
+    fk_buf_release(&out);
+    options.title_heading = true;
+    fk_export_document(&out, &a, &options);
+    CHECK(strstr(out.data, "\n# multi line \\# title\n\nBody.\n") != NULL);
+    fk_buf_release(&out);
+
+    /* Tags that all become nothing, or the same tag. */
+    const char *odd[] = {"#", "c#", "C#"};
+    a.tags = odd;
+    fk_export_front_matter(&out, &a, FK_EXPORT_OBSIDIAN);
+    CHECK(strstr(out.data, "tags:\n  - \"csharp\"\nfeed_tags:\n") != NULL);
+    fk_buf_release(&out);
+    a.ntags = 1;
+    fk_export_front_matter(&out, &a, FK_EXPORT_OBSIDIAN);
+    CHECK(strstr(out.data, "tags: []\nfeed_tags:\n  - \"#\"\n") != NULL);
+    fk_buf_release(&out);
 }
 
 /* --- YAML ----------------------------------------------------------------------- */
@@ -255,7 +494,7 @@ static void test_front_matter(void)
     a.ntags = 2;
     a.markdown = "# Heading\n\n``` python\nprint(1)\n```\n";
     struct fk_buf out = FK_BUF_INIT;
-    fk_export_document(&out, &a);
+    fk_export_document(&out, &a, NULL);
     CHECK_STR(out.data, "---\n"
                         "title: \"Title: \\\"quoted\\\"\\n#not a comment\"\n"
                         "author: \"Ann\"\n"
@@ -277,14 +516,14 @@ static void test_front_matter(void)
     a.tags = NULL;
     a.ntags = 0;
     a.markdown = "";
-    fk_export_front_matter(&out, &a);
+    fk_export_front_matter(&out, &a, FK_EXPORT_PLAIN);
     CHECK(strstr(out.data, "\ndate: 2024-03-06T00:00:00Z\nupdated: 2024-03-06T00:00:00Z\n") !=
           NULL);
     fk_buf_release(&out);
 
     struct fk_article empty = {0};
     empty.published = empty.updated = empty.date = FK_TIME_NONE;
-    fk_export_document(&out, &empty);
+    fk_export_document(&out, &empty, NULL);
     CHECK_STR(out.data, "---\ntags: []\n---\n");
     fk_buf_release(&out);
 }
@@ -356,8 +595,9 @@ static void test_write(void)
     CHECK_INT(result, FK_EXPORT_KEPT);
 
     /* Names that are not plain file names are refused. */
-    static const char *const bad_names[] = {"",       ".",     "..",   ".hidden.md", "../x.md",
-                                            "a/b.md", "/x.md", "a\nb", "tab\t.md"};
+    static const char *const bad_names[] = {
+        "",     ".",        "..", ".hidden.md", "../x.md",       "a/b/c.md",   "/x.md",
+        "a\nb", "tab\t.md", "a/", "a//b",       "../a/index.md", ".a/index.md"};
     for (size_t i = 0; i < sizeof bad_names / sizeof bad_names[0]; i++) {
         CHECK_INT(fk_export_write(fd, bad_names[i], "x", 1, &result, &err), -1);
         CHECK_INT(err.kind, FK_ERROR_USAGE);
@@ -409,13 +649,80 @@ static void test_write(void)
     CHECK_INT(system(command), 0);
 }
 
+static void test_bundles_and_remove(void)
+{
+    const char *tmpdir = getenv("TMPDIR");
+    char root[200];
+    snprintf(root, sizeof root, "%s/fk-remove-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
+    if (!mkdtemp(root)) {
+        CHECK(0);
+        return;
+    }
+    struct fk_error err = {0};
+    int fd = fk_export_open_dir(root, &err);
+    CHECK(fd >= 0);
+    enum fk_export_write_result result;
+    enum fk_export_remove_result removed;
+    /* A page bundle: the directory is made. */
+    CHECK_INT(fk_export_write(fd, "page/index.md", "one\n", 4, &result, &err), 0);
+    CHECK_INT(result, FK_EXPORT_WRITTEN);
+    char *back = read_at(fd, "page/index.md");
+    CHECK_STR(back, "one\n");
+    free(back);
+    CHECK_INT(fk_export_write(fd, "page/index.md", "one\n", 4, &result, &err), 0);
+    CHECK_INT(result, FK_EXPORT_KEPT);
+    /* Only what export wrote is removed, and the bundle with it. */
+    uint64_t hash = fk_export_hash("one\n", 4);
+    CHECK_INT(fk_export_remove(fd, "page/index.md", hash + 1, &removed, &err), 0);
+    CHECK_INT(removed, FK_EXPORT_MODIFIED);
+    CHECK_INT(fk_export_remove(fd, "page/index.md", hash, &removed, &err), 0);
+    CHECK_INT(removed, FK_EXPORT_REMOVED);
+    CHECK_INT(count_entries(root), 0);
+    CHECK_INT(fk_export_remove(fd, "page/index.md", hash, &removed, &err), 0);
+    CHECK_INT(removed, FK_EXPORT_ABSENT);
+    /* A bundle holding something else stays. */
+    CHECK_INT(fk_export_write(fd, "b/index.md", "x", 1, &result, &err), 0);
+    CHECK_INT(fk_export_write(fd, "b/picture.png", "p", 1, &result, &err), 0);
+    CHECK_INT(fk_export_remove(fd, "b/index.md", fk_export_hash("x", 1), &removed, &err), 0);
+    CHECK_INT(removed, FK_EXPORT_REMOVED);
+    CHECK_INT(count_entries(root), 1);
+    /* Links are neither followed nor removed. */
+    char outside[300], link[300];
+    snprintf(outside, sizeof outside, "%s.outside", root);
+    FILE *f = fopen(outside, "w");
+    if (f) {
+        fputs("x", f);
+        fclose(f);
+    }
+    snprintf(link, sizeof link, "%s/l.md", root);
+    CHECK_INT(symlink(outside, link), 0);
+    CHECK_INT(fk_export_remove(fd, "l.md", fk_export_hash("x", 1), &removed, &err), -1);
+    CHECK(strstr(err.message, "symbolic link") != NULL);
+    snprintf(link, sizeof link, "%s/ld", root);
+    CHECK_INT(symlink(root, link), 0);
+    CHECK_INT(fk_export_write(fd, "ld/index.md", "x", 1, &result, &err), -1);
+    CHECK_INT(fk_export_remove(fd, "ld/index.md", 0, &removed, &err), -1);
+    CHECK_INT(fk_export_remove(fd, "../x.md", 0, &removed, &err), -1);
+    CHECK_INT(err.kind, FK_ERROR_USAGE);
+    close(fd);
+    unlink(outside);
+    char command[300];
+    snprintf(command, sizeof command, "rm -rf '%s'", root);
+    CHECK_INT(system(command), 0);
+}
+
 int main(void)
 {
     RUN(test_slugs);
     RUN(test_base_names);
     RUN(test_unique_names);
+    RUN(test_utf8_slugs);
+    RUN(test_fixed_names);
+    RUN(test_tags);
+    RUN(test_profiles);
     RUN(test_yaml_strings);
     RUN(test_front_matter);
     RUN(test_write);
+    RUN(test_bundles_and_remove);
     return DONE();
 }

@@ -1127,8 +1127,8 @@ static void test_enclosures(void)
     CHECK_INT(sql_int("enclosures.db", "SELECT count(*) FROM enclosures"), 0);
 
     /* an archive from before enclosures gets the table (what the later
-     * steps add goes too, schema 6 then schema 5 undone, so that they can
-     * run again) */
+     * steps add goes too, schemas 7, 6 and 5 undone, so that they can run
+     * again) */
     CHECK_INT(
         sql_exec("enclosures.db",
                  "DROP TABLE article_aliases; DROP INDEX articles_link_key;"
@@ -1138,7 +1138,8 @@ static void test_enclosures(void)
                  " CREATE INDEX articles_published ON articles(published);"
                  " CREATE INDEX articles_author ON articles(author COLLATE NOCASE, published);"
                  " ALTER TABLE article_tags RENAME COLUMN date TO published;"
-                 " DROP TABLE enclosures; PRAGMA user_version = 3;"),
+                 " DROP TABLE enclosures; DROP TABLE export_files; DROP TABLE export_dirs;"
+                 " PRAGMA user_version = 3;"),
         0);
     struct fk_error err = {0};
     store = fk_store_open(tmp_path("enclosures.db"), &err);
