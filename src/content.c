@@ -1279,9 +1279,16 @@ static bool pipe_table(struct builder *b, xmlNode *table, int depth, char *note)
     cmark_node *block = cmark_node_new(CMARK_NODE_CUSTOM_BLOCK);
     add_note(b, block, note);
     block = append_node(b, block_parent(b), block);
-    /* Inline elements around the table do not reach into its cells. */
+    /* Inline elements around the table do not reach into its cells. The
+     * cells' own open elements take the same slots: the outer ones are
+     * kept aside and put back after. */
     cmark_node *saved_block = b->block;
     size_t saved_frames = b->nframes;
+    struct frame *outer = NULL;
+    if (saved_frames) {
+        outer = fk_xmalloc(saved_frames * sizeof *outer);
+        memcpy(outer, b->frames, saved_frames * sizeof *outer);
+    }
     b->nframes = 0;
     for (int r = 0; r < nrows && block; r++) {
         cmark_node *row = append_node(b, block, cmark_node_new(CMARK_NODE_CUSTOM_BLOCK));
@@ -1295,8 +1302,11 @@ static bool pipe_table(struct builder *b, xmlNode *table, int depth, char *note)
         }
     }
     b->block = saved_block;
+    if (saved_frames)
+        memcpy(b->frames, outer, saved_frames * sizeof *outer);
     b->nframes = saved_frames;
     b->nmade = 0;
+    free(outer);
     free(rows);
     return true;
 }
