@@ -90,6 +90,8 @@ static int on_item(const struct fk_item *item, void *ctx)
     struct filing *f = ctx;
     const struct fk_archive_options *opts = f->opts;
     f->result->items++;
+    if (opts->on_progress)
+        opts->on_progress(f->result, opts->ctx);
     char *key = fk_store_identity(f->result->feed_url, item);
     bool first = seen_add(&f->seen, key_hash(key));
     free(key);

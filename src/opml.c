@@ -29,11 +29,19 @@
 
 /* ---- reading ---------------------------------------------------------------- */
 
+/* Folders nested deeper than this are read as the deepest. */
+#define MAX_FOLDERS 16
+
 struct reader {
     xmlParserCtxtPtr ctxt;
     fk_opml_fn fn;
     void *ctx;
     int depth;
+    /* The outlines without xmlUrl around the current one (folders): their
+     * names (NULL: unnamed) and depths. */
+    char *folders[MAX_FOLDERS];
+    int folder_depths[MAX_FOLDERS];
+    int nfolders;
     bool saw_root;
     bool not_opml;
     bool declares_entity;
@@ -110,11 +118,27 @@ static void outline(struct reader *r, int nattrs, const xmlChar **attrs)
                 values[k] = attribute_value(a[3], a[4]);
         }
     }
-    if (values[A_XML_URL]) {
+    if (!values[A_XML_URL]) {
+        /* A folder: its name goes to the feeds inside it. */
+        if (r->nfolders < MAX_FOLDERS) {
+            char **name = &values[values[A_TEXT] ? A_TEXT : A_TITLE];
+            r->folders[r->nfolders] = *name;
+            *name = NULL;
+            r->folder_depths[r->nfolders++] = r->depth;
+        }
+    } else {
+        const char *folders[MAX_FOLDERS];
+        size_t nfolders = 0;
+        for (int i = 0; i < r->nfolders; i++) {
+            if (r->folders[i])
+                folders[nfolders++] = r->folders[i];
+        }
         struct fk_opml_outline o = {
             .url = values[A_XML_URL],
             .name = values[A_TEXT] ? values[A_TEXT] : values[A_TITLE],
             .site_url = values[A_HTML_URL],
+            .folders = folders,
+            .nfolders = nfolders,
         };
         if (r->fn(&o, r->ctx) != 0) {
             r->cancelled = true;
@@ -156,8 +180,11 @@ static void on_end(void *ctx, const xmlChar *localname, const xmlChar *prefix, c
     (void)prefix;
     (void)uri;
     struct reader *r = reader_of(ctx);
-    if (r)
-        r->depth--;
+    if (!r)
+        return;
+    if (r->nfolders && r->folder_depths[r->nfolders - 1] == r->depth)
+        free(r->folders[--r->nfolders]);
+    r->depth--;
 }
 
 static void on_entity_decl(void *ctx, const xmlChar *name, int type, const xmlChar *public_id,
@@ -285,6 +312,8 @@ static int parse(struct input *in, fk_opml_fn fn, void *ctx, struct fk_error *er
     }
     ret = 0;
 out:
+    while (r.nfolders) /* a document that ended inside folders */
+        free(r.folders[--r.nfolders]);
     if (r.ctxt) {
         if (r.ctxt->myDoc)
             xmlFreeDoc(r.ctxt->myDoc); /* only a DTD: we build no tree */
@@ -422,6 +451,19 @@ int fk_opml_add(struct fk_buf *out, const struct fk_opml_outline *outline)
     }
     rc |= fk_buf_adds(out, "\"/>\n");
     return rc ? -1 : 0;
+}
+
+int fk_opml_begin_folder(struct fk_buf *out, const char *name)
+{
+    int rc = fk_buf_adds(out, "    <outline text=\"");
+    rc |= add_escaped(out, name ? name : "");
+    rc |= fk_buf_adds(out, "\">\n");
+    return rc ? -1 : 0;
+}
+
+int fk_opml_end_folder(struct fk_buf *out)
+{
+    return fk_buf_adds(out, "    </outline>\n") ? -1 : 0;
 }
 
 int fk_opml_end(struct fk_buf *out)

@@ -11,12 +11,14 @@
  */
 #include "feedkeep/store.h"
 
+#include <errno.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "feedkeep/buf.h"
 #include "feedkeep/date.h"
@@ -26,7 +28,7 @@
  * archives apart from other programs' SQLite files (file(1) shows it too). */
 #define APPLICATION_ID 0x666B6565
 /* The schema version this feedkeep writes (PRAGMA user_version). */
-#define SCHEMA_VERSION 7
+#define SCHEMA_VERSION 8
 /* How long to wait for another process's write lock, in milliseconds. */
 #define BUSY_TIMEOUT_MS 5000
 
@@ -288,6 +290,84 @@ static const char *const schema_v7[] = {
     NULL,
 };
 
+/* Version 8: what scripts ask of the archive. "What arrived or changed since the last run"
+ * reads first_seen (articles_first_seen) and the times content was
+ * replaced, and "the last run" is the fetch_runs log, one row per completed
+ * `feedkeep fetch`. */
+static const char *const schema_v8[] = {
+    "CREATE INDEX article_versions_replaced ON article_versions(replaced_at)\n"
+    "    WHERE kind = 'replaced';\n"
+    /* An article's author is its display name; the address a feed gave
+     * with it ("jane@example.com (Jane Doe)", "Jane Doe <jane@...>") is
+     * kept apart. */
+    "ALTER TABLE articles ADD COLUMN author_email TEXT;\n"
+    "UPDATE articles SET\n"
+    "    author_email = trim(substr(author, 1, instr(author, ' (') - 1)),\n"
+    "    author = trim(substr(author, instr(author, ' (') + 2,\n"
+    "                         length(author) - instr(author, ' (') - 2))\n"
+    "    WHERE author LIKE '%_@_% (%_)' AND instr(author, ' (') > 1\n"
+    "    AND instr(substr(author, 1, instr(author, ' (') - 1), ' ') = 0;\n"
+    "UPDATE articles SET\n"
+    "    author_email = trim(substr(author, instr(author, '<') + 1,\n"
+    "                               length(author) - instr(author, '<') - 1)),\n"
+    "    author = trim(trim(substr(author, 1, instr(author, '<') - 1)), '\"')\n"
+    "    WHERE author LIKE '_%<%_@_%>' AND author_email IS NULL;\n"
+    /* Every author name an article has had, and an index of their words
+     * without case and accents: `--author carol` finds "Carol Nguyễn"
+     * through it, then her articles through articles_author. */
+    "CREATE TABLE authors (\n"
+    "    id   INTEGER PRIMARY KEY,\n"
+    "    name TEXT NOT NULL UNIQUE  -- as articles.author has it\n"
+    ");\n"
+    "CREATE VIRTUAL TABLE authors_fts USING fts5(\n"
+    "    name, content='authors', content_rowid='id',\n"
+    "    tokenize='unicode61 remove_diacritics 2'\n"
+    ");\n"
+    "INSERT INTO authors(name) SELECT DISTINCT author FROM articles\n"
+    "    WHERE author IS NOT NULL AND author <> '';\n"
+    "INSERT INTO authors_fts(authors_fts) VALUES ('rebuild');\n"
+    /* Read-only views for whoever queries the file directly (sqlite3,
+     * datasette): ISO 8601 times, tags as a JSON array. Their columns are
+     * kept from version to version (a later schema may add some). */
+    "CREATE VIEW articles_view AS SELECT\n"
+    "    a.id, a.guid, a.url, a.title, a.author, a.author_email,\n"
+    "    strftime('%Y-%m-%dT%H:%M:%SZ', a.date, 'unixepoch') AS date,\n"
+    "    strftime('%Y-%m-%dT%H:%M:%SZ', a.published, 'unixepoch') AS published,\n"
+    "    strftime('%Y-%m-%dT%H:%M:%SZ', a.updated, 'unixepoch') AS updated,\n"
+    "    strftime('%Y-%m-%dT%H:%M:%SZ', a.first_seen, 'unixepoch') AS first_seen,\n"
+    "    strftime('%Y-%m-%dT%H:%M:%SZ', a.last_seen, 'unixepoch') AS last_seen,\n"
+    "    (SELECT json_group_array(name) FROM (SELECT t.name FROM article_tags at\n"
+    "        JOIN tags t ON t.id = at.tag_id WHERE at.article_id = a.id ORDER BY t.name))\n"
+    "        AS tags,\n"
+    "    (SELECT f.url FROM article_feeds af JOIN feeds f ON f.id = af.feed_id\n"
+    "        WHERE af.article_id = a.id ORDER BY af.rowid LIMIT 1) AS feed,\n"
+    "    a.text, a.markdown\n"
+    "    FROM articles a;\n"
+    "CREATE VIEW code_view AS SELECT\n"
+    "    c.id, c.article_id, c.position, c.language, c.lines, c.code,\n"
+    "    a.title AS article_title, a.url AS article_url,\n"
+    "    strftime('%Y-%m-%dT%H:%M:%SZ', a.date, 'unixepoch') AS article_date\n"
+    "    FROM code_blocks c JOIN articles a ON a.id = c.article_id;\n"
+    /* Tags of feeds: the folders of an OPML list (feeds --tag, list
+     * --feed-tag), written back as folders by opml export. */
+    "CREATE TABLE feed_tags (\n"
+    "    feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,\n"
+    "    name    TEXT NOT NULL COLLATE NOCASE CHECK (name <> ''),\n"
+    "    PRIMARY KEY (feed_id, name)\n"
+    ") WITHOUT ROWID;\n"
+    "CREATE INDEX feed_tags_name ON feed_tags(name, feed_id);\n"
+    "CREATE TABLE fetch_runs (\n"
+    "    id            INTEGER PRIMARY KEY,\n"
+    "    started       INTEGER NOT NULL,  -- when the run began (before its first request)\n"
+    "    finished      INTEGER NOT NULL,\n"
+    "    feeds         INTEGER NOT NULL,  -- feeds fetched\n"
+    "    failed        INTEGER NOT NULL,  -- of those, the ones that failed\n"
+    "    new_count     INTEGER NOT NULL,  -- articles filed as new, and as updated\n"
+    "    updated_count INTEGER NOT NULL\n"
+    ");\n",
+    NULL,
+};
+
 /* Migration steps, oldest first: step i takes an archive from version
  * migrations[i].version - 1 to migrations[i].version by running its SQL
  * texts (a NULL-terminated list) in order. All due steps run in one
@@ -304,6 +384,7 @@ static const struct migration {
     {5, schema_v5},
     {6, schema_v6},
     {7, schema_v7},
+    {8, schema_v8},
     /* clang-format on */
 };
 
@@ -348,6 +429,10 @@ enum stmt_id {
     ST_ALIAS_INSERT,
     ST_LINK_CANDIDATES,
     ST_FEED_LINKS,
+    ST_AUTHOR_INSERT,
+    ST_AUTHOR_INDEX,
+    ST_CHANGED_FREQUENCY,
+    ST_LANGUAGE_EXISTS,
     ST_COUNT
 };
 
@@ -356,10 +441,11 @@ enum stmt_id {
 #define ARTICLE_COLUMNS                                                                            \
     "a.id, a.guid, a.url, a.title, a.author, a.published, a.updated, "                             \
     "(SELECT f.url FROM article_feeds af JOIN feeds f ON f.id = af.feed_id "                       \
-    "WHERE af.article_id = a.id ORDER BY af.rowid LIMIT 1), a.first_seen, a.last_seen, a.date"
+    "WHERE af.article_id = a.id ORDER BY af.rowid LIMIT 1), a.first_seen, a.last_seen, a.date, "   \
+    "a.author_email"
 
 /* How many there are: the columns a query adds after them start here. */
-#define ARTICLE_NCOLUMNS 11
+#define ARTICLE_NCOLUMNS 12
 
 /* The columns of a struct fk_code_row, code_blocks being c. */
 #define CODE_COLUMNS "c.id, c.article_id, c.position, c.language, c.code, c.lines, a.title"
@@ -388,14 +474,15 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_ARTICLE_INSERT] = "INSERT INTO articles(key, guid, url, title, author, published,"
                           " published_raw, updated, updated_raw, first_seen, last_seen,"
                           " summary_html, content_html, text, markdown, tags_text,"
-                          " content_hash, source_hash, link_key)"
+                          " content_hash, source_hash, link_key, author_email)"
                           " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11, ?12,"
-                          " ?13, ?14, ?15, ?16, ?17, ?18)",
+                          " ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
     [ST_ARTICLE_UPDATE] = "UPDATE articles SET guid = ?2, url = ?3, title = ?4, author = ?5,"
                           " published = ?6, published_raw = ?7, updated = ?8,"
                           " updated_raw = ?9, last_seen = ?10, summary_html = ?11,"
                           " content_html = ?12, text = ?13, markdown = ?14, tags_text = ?15,"
-                          " content_hash = ?16, source_hash = ?17, link_key = ?18 WHERE id = ?1",
+                          " content_hash = ?16, source_hash = ?17, link_key = ?18,"
+                          " author_email = ?19 WHERE id = ?1",
     [ST_ARTICLE_TOUCH] = "UPDATE articles SET last_seen = ?2, source_hash = ?3 WHERE id = ?1",
     [ST_VERSION_SAVE] =
         "INSERT INTO article_versions(article_id, replaced_at, title, text,"
@@ -462,6 +549,16 @@ static const char *const stmt_sql[ST_COUNT] = {
                            " ON af.article_id = a.id AND af.feed_id = ?2"
                            " WHERE a.link_key = ?1 LIMIT 2",
     [ST_FEED_LINKS] = "SELECT url, site_url FROM feeds WHERE id = ?1",
+    /* A row (and an entry in the word index) for an author name new to
+     * the archive. */
+    [ST_AUTHOR_INSERT] = "INSERT INTO authors(name) VALUES (?1) ON CONFLICT DO NOTHING",
+    [ST_AUTHOR_INDEX] = "INSERT INTO authors_fts(rowid, name) VALUES (?1, ?2)",
+    [ST_LANGUAGE_EXISTS] = "SELECT EXISTS (SELECT 1 FROM code_blocks WHERE language = ?1)",
+    /* How many articles are new or changed since ?1, up to FREQUENCY_CAP. */
+    [ST_CHANGED_FREQUENCY] = "SELECT count(*) FROM (SELECT id FROM articles WHERE first_seen >= ?1"
+                             " UNION ALL SELECT article_id FROM article_versions"
+                             " WHERE kind = 'replaced' AND replaced_at >= ?1"
+                             " LIMIT " FREQUENCY_CAP_SQL ")",
 };
 
 /* The articles filed in the current feed, by id, each with a hash of the
@@ -490,6 +587,7 @@ struct tag_list {
 struct fk_store {
     sqlite3 *db;
     char *path;
+    bool read_only; /* opened without write access (FK_OPEN_EXISTING) */
     sqlite3_stmt *stmts[ST_COUNT];
     /* The feed being filed, between fk_store_begin_feed and _end_feed. */
     bool in_feed;
@@ -510,6 +608,8 @@ struct fk_store {
     /* Scratch space of fk_store_put_item, kept to save allocations. */
     struct tag_list tags;
     struct fk_buf tags_text;
+    char *author_name; /* the item's author, split by split_author */
+    char *author_email;
     /* Statements of the subscription functions, prepared on first use
      * (see the end of this file). */
     sqlite3_stmt **sub_stmts;
@@ -891,25 +991,134 @@ out:
 
 static void sql_link_key(sqlite3_context *ctx, int argc, sqlite3_value **argv);
 
+/* Whether the file at path and the directory it is in can be written:
+ * WAL mode makes its -wal and -shm files beside the archive. */
+static bool place_writable(const char *path)
+{
+    if (access(path, W_OK) < 0)
+        return false;
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        return access(".", W_OK) == 0;
+    if (slash == path)
+        return access("/", W_OK) == 0;
+    char *dir = fk_xstrdup(path);
+    dir[slash - path] = '\0';
+    bool ok = access(dir, W_OK) == 0;
+    free(dir);
+    return ok;
+}
+
+/* Before SQLite sees path: say what is wrong in words of the file, not
+ * SQLite's "unable to open database file". */
+static int check_path(const char *path, enum fk_open_mode mode, struct fk_error *err)
+{
+    struct stat st;
+    if (!*path)
+        return fk_error_set(err, FK_ERROR_USAGE, "the archive path is empty");
+    if (stat(path, &st) < 0) {
+        if (errno == ENOENT && mode == FK_OPEN_CREATE)
+            return 0;
+        if (errno == ENOTDIR && mode == FK_OPEN_CREATE)
+            return fk_error_set(err, FK_ERROR_DB,
+                                "cannot open archive '%s': a part of its directory is a file",
+                                path);
+        if (errno == ENOENT || errno == ENOTDIR)
+            return fk_error_set(err, FK_ERROR_DB,
+                                "no archive at '%s' (import, add, fetch and opml import "
+                                "create one)",
+                                path);
+        return fk_error_set(err, FK_ERROR_DB, "cannot open archive '%s': %s", path,
+                            errno == EACCES ? "permission denied" : strerror(errno));
+    }
+    if (S_ISDIR(st.st_mode))
+        return fk_error_set(err, FK_ERROR_DB, "cannot open archive '%s': it is a directory", path);
+    if (access(path, R_OK) < 0)
+        return fk_error_set(err, FK_ERROR_DB, "cannot open archive '%s': %s", path,
+                            errno == EACCES ? "permission denied" : strerror(errno));
+    return 0;
+}
+
+/* path as an SQLite URI with the query ("immutable=1"): every byte but
+ * the unreserved ones and '/' percent-encoded. The caller frees it. */
+static char *path_uri(const char *path, const char *query)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    struct fk_buf uri = FK_BUF_INIT;
+    fk_buf_adds(&uri, "file:");
+    for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+            strchr("-._~/", *p)) {
+            fk_buf_addc(&uri, (char)*p);
+        } else {
+            fk_buf_addc(&uri, '%');
+            fk_buf_addc(&uri, hex[*p >> 4]);
+            fk_buf_addc(&uri, hex[*p & 15]);
+        }
+    }
+    fk_buf_printf(&uri, "?%s", query);
+    return fk_buf_detach(&uri);
+}
+
+/* Open store->db; returns the SQLite result code. */
+static int open_db(struct fk_store *store, const char *name, int flags)
+{
+    if (store->db) {
+        (void)sqlite3_close(store->db);
+        store->db = NULL;
+    }
+    /* NOMUTEX: a handle is used by one thread at a time (see store.h). */
+    int rc = sqlite3_open_v2(name, &store->db, flags | SQLITE_OPEN_NOMUTEX, NULL);
+    if (rc == SQLITE_OK && (sqlite3_extended_result_codes(store->db, 1) != SQLITE_OK ||
+                            sqlite3_busy_timeout(store->db, BUSY_TIMEOUT_MS) != SQLITE_OK))
+        rc = sqlite3_errcode(store->db);
+    return rc;
+}
+
 struct fk_store *fk_store_open(const char *path, struct fk_error *err)
+{
+    return fk_store_open_mode(path, FK_OPEN_CREATE, err);
+}
+
+struct fk_store *fk_store_open_mode(const char *path, enum fk_open_mode mode, struct fk_error *err)
 {
     struct fk_store *store = fk_xcalloc(1, sizeof *store);
     int64_t version = 0;
     bool ok = false;
+    char *uri = NULL;
+    int rc;
 
     store->path = fk_xstrdup(path);
     fk_buf_init(&store->tags_text, 0);
-    /* NOMUTEX: a handle is used by one thread at a time (see store.h). */
-    int rc = sqlite3_open_v2(
-        path, &store->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    if (check_path(path, mode, err) < 0)
+        goto out;
+    store->read_only = mode == FK_OPEN_EXISTING && !place_writable(path);
+    rc = open_db(store, path,
+                 store->read_only         ? SQLITE_OPEN_READONLY
+                 : mode == FK_OPEN_CREATE ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
+                                          : SQLITE_OPEN_READWRITE);
     if (rc != SQLITE_OK) {
         fk_error_set(err, FK_ERROR_DB, "cannot open archive '%s': %s", path,
                      store->db ? sqlite3_errmsg(store->db) : sqlite3_errstr(rc));
         goto out;
     }
-    if (sqlite3_extended_result_codes(store->db, 1) != SQLITE_OK ||
-        sqlite3_busy_timeout(store->db, BUSY_TIMEOUT_MS) != SQLITE_OK) {
-        db_error(store, err);
+    if (store->read_only && check_archive(store, &version, err) < 0) {
+        /* A WAL archive is read through its -shm file, which SQLite could
+         * neither open nor make: read the file as it is. Nobody can be
+         * writing to it, since a writer would need that file too. */
+        rc = sqlite3_extended_errcode(store->db);
+        if ((rc & 0xff) != SQLITE_CANTOPEN && (rc & 0xff) != SQLITE_READONLY)
+            goto out;
+        uri = path_uri(path, "immutable=1");
+        rc = open_db(store, uri, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI);
+        if (rc != SQLITE_OK) {
+            fk_error_set(err, FK_ERROR_DB, "cannot open archive '%s': %s", path,
+                         store->db ? sqlite3_errmsg(store->db) : sqlite3_errstr(rc));
+            goto out;
+        }
+        if (check_archive(store, &version, err) < 0)
+            goto out;
+    } else if (!store->read_only && check_archive(store, &version, err) < 0) {
         goto out;
     }
     /* For the migration to schema 6 (see schema_v6). */
@@ -919,21 +1128,47 @@ struct fk_store *fk_store_open(const char *path, struct fk_error *err)
         db_error(store, err);
         goto out;
     }
-    if (check_archive(store, &version, err) < 0)
-        goto out;
-    /* WAL lets queries run while a fetch writes; NORMAL sync is durable in
-     * WAL mode except for the last commits on power loss, never corrupting.
-     * A large feed is one large transaction: once it is checkpointed the
-     * WAL file is cut back to 64 MiB rather than keeping its peak size. */
-    if (exec_sql(store,
-                 "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
-                 " PRAGMA journal_size_limit = 67108864; PRAGMA foreign_keys = ON;",
-                 err) < 0)
-        goto out;
-    /* Only a write lock can change the schema, so an archive that is up to
-     * date is not locked at all: `list` never waits for a running fetch. */
-    if (version < SCHEMA_VERSION && migrate(store, err) < 0)
-        goto out;
+    if (mode == FK_OPEN_EXISTING && version == 0) {
+        int64_t objects = 0;
+        if (query_int64(store->db, "SELECT count(*) FROM sqlite_master", &objects) != SQLITE_OK) {
+            db_error(store, err);
+            goto out;
+        }
+        if (objects == 0) {
+            fk_error_set(err, FK_ERROR_DB,
+                         "no archive at '%s': the file is empty (import, add, fetch and "
+                         "opml import create one)",
+                         path);
+            goto out;
+        }
+    }
+    if (store->read_only) {
+        if (version < SCHEMA_VERSION) {
+            fk_error_set(err, FK_ERROR_DB,
+                         "archive '%s' has schema version %lld and needs an upgrade to %d, "
+                         "which needs write access to it and its directory",
+                         path, (long long)version, SCHEMA_VERSION);
+            goto out;
+        }
+        if (exec_sql(store, "PRAGMA foreign_keys = ON;", err) < 0)
+            goto out;
+    } else {
+        /* WAL lets queries run while a fetch writes; NORMAL sync is durable
+         * in WAL mode except for the last commits on power loss, never
+         * corrupting. A large feed is one large transaction: once it is
+         * checkpointed the WAL file is cut back to 64 MiB rather than
+         * keeping its peak size. */
+        if (exec_sql(store,
+                     "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+                     " PRAGMA journal_size_limit = 67108864; PRAGMA foreign_keys = ON;",
+                     err) < 0)
+            goto out;
+        /* Only a write lock can change the schema, so an archive that is up
+         * to date is not locked at all: `list` never waits for a running
+         * fetch. */
+        if (version < SCHEMA_VERSION && migrate(store, err) < 0)
+            goto out;
+    }
     for (int i = 0; i < ST_COUNT; i++) {
         if (sqlite3_prepare_v3(store->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
                                &store->stmts[i], NULL) != SQLITE_OK) {
@@ -943,11 +1178,17 @@ struct fk_store *fk_store_open(const char *path, struct fk_error *err)
     }
     ok = true;
 out:
+    free(uri);
     if (!ok) {
         fk_store_close(store);
         store = NULL;
     }
     return store;
+}
+
+bool fk_store_read_only(const struct fk_store *store)
+{
+    return store->read_only;
 }
 
 void fk_store_close(struct fk_store *store)
@@ -962,6 +1203,8 @@ void fk_store_close(struct fk_store *store)
     (void)sqlite3_close(store->db);
     tag_list_release(&store->tags);
     fk_buf_release(&store->tags_text);
+    free(store->author_name);
+    free(store->author_email);
     free(store->feed_url);
     filed_release(&store->filed);
     free(store->feed_url_key);
@@ -1504,7 +1747,75 @@ static int touch_article(struct fk_store *store, const struct pending *p, struct
     return link_feed(store, p->id, err);
 }
 
-/* Bind ?2 to ?18 of ST_ARTICLE_INSERT or ST_ARTICLE_UPDATE. */
+/* Bind ?2 to ?19 of ST_ARTICLE_INSERT or ST_ARTICLE_UPDATE. */
+/* A copy of s[0..len) without white space around it; NULL when empty. */
+static char *trimmed_dup(const char *s, size_t len)
+{
+    while (len && is_space(*s)) {
+        s++;
+        len--;
+    }
+    while (len && is_space(s[len - 1]))
+        len--;
+    if (len >= 2 && s[0] == '"' && s[len - 1] == '"') {
+        s++;
+        len -= 2;
+    }
+    return len ? fk_xstrndup(s, len) : NULL;
+}
+
+/* The display name and the address of an author as feeds write it, into
+ * store->author_name and store->author_email: "jane@example.com (Jane
+ * Doe)" (RSS 2.0's form), "Jane Doe <jane@example.com>", a bare address
+ * (its own name then), or a name alone. */
+static void split_author(struct fk_store *store, const char *author)
+{
+    free(store->author_name);
+    free(store->author_email);
+    store->author_name = store->author_email = NULL;
+    size_t len = author ? strlen(author) : 0;
+    const char *s = author ? trim(author, &len) : NULL;
+    if (!len)
+        return;
+    const char *open = NULL;
+    if (s[len - 1] == ')' && (open = strstr(s, " ("))) {
+        size_t address = (size_t)(open - s);
+        if (memchr(s, '@', address) && !memchr(s, ' ', address)) {
+            store->author_email = fk_xstrndup(s, address);
+            store->author_name = trimmed_dup(open + 2, len - address - 3);
+        }
+    } else if (s[len - 1] == '>' && (open = memchr(s, '<', len)) && memchr(open, '@', len - 1)) {
+        size_t before = (size_t)(open - s);
+        store->author_email = trimmed_dup(open + 1, len - before - 2);
+        store->author_name = trimmed_dup(s, before);
+    } else if (memchr(s, '@', len) && !memchr(s, ' ', len)) {
+        store->author_email = fk_xstrndup(s, len);
+    }
+    if (!store->author_email)
+        store->author_name = fk_xstrndup(s, len);
+    else if (!store->author_name)
+        store->author_name = fk_xstrdup(store->author_email);
+}
+
+/* Make the current author name known to the authors table and its word
+ * index. */
+static int file_author(struct fk_store *store, struct fk_error *err)
+{
+    if (!store->author_name)
+        return 0;
+    if (bind_text(store->stmts[ST_AUTHOR_INSERT], 1, store->author_name))
+        return bind_failed(store, ST_AUTHOR_INSERT, err);
+    if (run(store, ST_AUTHOR_INSERT, err) < 0)
+        return -1;
+    if (sqlite3_changes(store->db) == 0)
+        return 0;
+    sqlite3_stmt *st = store->stmts[ST_AUTHOR_INDEX];
+    if (bind_int64(st, 1, sqlite3_last_insert_rowid(store->db)) ||
+        bind_text(st, 2, store->author_name))
+        return bind_failed(store, ST_AUTHOR_INDEX, err);
+    return run(store, ST_AUTHOR_INDEX, err);
+}
+
 static int bind_article(struct fk_store *store, sqlite3_stmt *st, const struct fk_item *item,
                         const struct fk_content *content, int64_t content_hash, int64_t source_hash,
                         const char *link_key)
@@ -1512,14 +1823,14 @@ static int bind_article(struct fk_store *store, sqlite3_stmt *st, const struct f
     const char *text = content && content->text ? content->text : "";
     const char *markdown = content && content->markdown ? content->markdown : "";
     return bind_text(st, 2, item->guid) || bind_text(st, 3, item->url) ||
-           bind_text(st, 4, item->title) || bind_text(st, 5, item->author) ||
+           bind_text(st, 4, item->title) || bind_text(st, 5, store->author_name) ||
            bind_time(st, 6, item->published) || bind_text(st, 7, item->published_raw) ||
            bind_time(st, 8, item->updated) || bind_text(st, 9, item->updated_raw) ||
            bind_int64(st, 10, time(NULL)) || bind_text(st, 11, item->summary_html) ||
            bind_text(st, 12, item->content_html) || bind_text(st, 13, text) ||
            bind_text(st, 14, markdown) || bind_text(st, 15, store->tags_text.data) ||
            bind_int64(st, 16, content_hash) || bind_int64(st, 17, source_hash) ||
-           bind_text(st, 18, link_key);
+           bind_text(st, 18, link_key) || bind_text(st, 19, store->author_email);
 }
 
 /* Link article id, of the given date, to the tags in store->tags, creating
@@ -1631,6 +1942,9 @@ static int write_article(struct fk_store *store, const struct fk_item *item,
         if (reindex && run_with_id(store, ST_FTS_UNINDEX_ONE, p->id, err) < 0)
             return -1;
     }
+    split_author(store, item->author);
+    if (file_author(store, err) < 0)
+        return -1;
     if ((p->id ? bind_int64(st, 1, p->id) : bind_text(st, 1, p->key)) ||
         bind_article(store, st, item, content, content_hash, p->source_hash, p->link_key))
         return bind_failed(store, id, err);
@@ -1860,6 +2174,8 @@ void fk_filter_init(struct fk_filter *f)
     memset(f, 0, sizeof *f);
     f->since = FK_TIME_NONE;
     f->until = FK_TIME_NONE;
+    f->archived_since = FK_TIME_NONE;
+    f->changed_since = FK_TIME_NONE;
 }
 
 /* A query built at run time from fixed SQL fragments, with the values to
@@ -1977,12 +2293,54 @@ struct plan {
                                  unless id is set) */
     const char *id;           /* the article id in the walk when it is
                                  neither t0's nor a's (search) */
+    char *author_match;       /* f->author as an authors_fts query */
+    bool changed_by_probe;    /* --changed-since matches many: probe each
+                                 article of the walk instead of reading the
+                                 set first */
 };
 
 static void plan_release(struct plan *p)
 {
+    free(p->author_match);
     tag_list_release(&p->tags);
     tag_list_release(&p->any_tags);
+}
+
+/* Whether the conditions of f read columns of articles a (the others are
+ * probes by the walk's article id). */
+static bool plan_reads_articles(const struct fk_filter *f)
+{
+    return (f->author && *f->author) || f->archived_since != FK_TIME_NONE;
+}
+
+/* An author filter as an FTS5 query of authors_fts: every word of it,
+ * each quoted (so nothing in it is syntax), all of them required. NULL
+ * when it has no word (letters, digits, or anything not ASCII). */
+static char *author_query(const char *author)
+{
+    struct fk_buf q = FK_BUF_INIT, word = FK_BUF_INIT;
+    for (const char *p = author; *p;) {
+        while (*p && is_space(*p))
+            p++;
+        bool letters = false;
+        fk_buf_reset(&word);
+        for (; *p && !is_space(*p); p++) {
+            unsigned char c = (unsigned char)*p;
+            letters = letters || c >= 0x80 || (c >= '0' && c <= '9') ||
+                      ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+            if (c == '"')
+                fk_buf_addc(&word, '"');
+            fk_buf_addc(&word, (char)c);
+        }
+        if (letters)
+            fk_buf_printf(&q, "%s\"%s\"", q.len ? " " : "", word.data);
+    }
+    fk_buf_release(&word);
+    if (!q.len) {
+        fk_buf_release(&q);
+        return NULL;
+    }
+    return fk_buf_detach(&q);
 }
 
 /* Set p up for f. by_tag_allowed: the caller can walk t0; need_articles:
@@ -1998,8 +2356,18 @@ static int plan_init(struct fk_store *store, struct plan *p, const struct fk_fil
     normalize_tags(&p->any_tags, f->any_tags, f->any_tags ? f->nany_tags : 0);
     if (rarest_tag_first(store, &p->tags, err) < 0)
         return -1;
+    if (f->changed_since != FK_TIME_NONE) {
+        int64_t changed = 0;
+        if (bind_int64(store->stmts[ST_CHANGED_FREQUENCY], 1, f->changed_since))
+            return bind_failed(store, ST_CHANGED_FREQUENCY, err);
+        if (run_int64(store, ST_CHANGED_FREQUENCY, &changed, err) < 0)
+            return -1;
+        p->changed_by_probe = changed >= FREQUENCY_CAP;
+    }
+    if (f->author && *f->author && !(p->author_match = author_query(f->author)))
+        return fk_error_set(err, FK_ERROR_USAGE, "the author '%s' has no words", f->author);
     p->by_tag = by_tag_allowed && p->tags.count && f->sort == FK_SORT_PUBLISHED;
-    p->articles = !p->by_tag || need_articles || (f->author && *f->author);
+    p->articles = !p->by_tag || need_articles || plan_reads_articles(f);
     return 0;
 }
 
@@ -2021,7 +2389,8 @@ static bool plan_filters(const struct plan *p)
     const struct fk_filter *f = p->f;
     return p->tags.count || p->any_tags.count || f->since != FK_TIME_NONE ||
            f->until != FK_TIME_NONE || f->feed_id > 0 || (f->author && *f->author) || f->has_code ||
-           f->changed_since;
+           f->archived_since != FK_TIME_NONE || f->changed_since != FK_TIME_NONE ||
+           (f->feed_tag && *f->feed_tag) || f->changed_after;
 }
 
 static void plan_add_from(struct query *q, const struct plan *p)
@@ -2073,9 +2442,38 @@ static void plan_add_where(struct query *q, const struct plan *p)
     if (f->feed_id > 0)
         query_add_probe(q, p, " AND EXISTS (SELECT 1 FROM article_feeds af WHERE af.article_id = ",
                         " AND af.feed_id = ?)", NULL, f->feed_id);
-    /* COLLATE NOCASE on the value makes the comparison use articles_author. */
-    if (f->author && *f->author)
-        query_add_param(q, " AND a.author = ? COLLATE NOCASE", f->author, 0);
+    if (f->feed_tag && *f->feed_tag)
+        query_add_probe(q, p,
+                        " AND EXISTS (SELECT 1 FROM article_feeds aft JOIN feed_tags ft"
+                        " ON ft.feed_id = aft.feed_id WHERE aft.article_id = ",
+                        " AND ft.name = trim(?))", f->feed_tag, 0);
+    /* The names whose words match (authors_fts), then their articles
+     * through articles_author (COLLATE NOCASE makes the IN use it). */
+    if (p->author_match)
+        query_add_param(q,
+                        " AND a.author COLLATE NOCASE IN (SELECT name FROM authors WHERE id IN"
+                        " (SELECT rowid FROM authors_fts WHERE authors_fts MATCH ?))",
+                        p->author_match, 0);
+    if (f->archived_since != FK_TIME_NONE)
+        query_add_param(q, " AND a.first_seen >= ?", NULL, f->archived_since);
+    /* New since then, or content replaced since then: both sets come from
+     * an index (articles_first_seen, article_versions_replaced) once. */
+    if (f->changed_since != FK_TIME_NONE && p->changed_by_probe) {
+        query_add_probe(q, p, " AND (EXISTS (SELECT 1 FROM articles ac WHERE ac.id = ",
+                        " AND ac.first_seen >= ?)", NULL, f->changed_since);
+        query_add_probe(q, p, " OR EXISTS (SELECT 1 FROM article_versions v WHERE v.article_id = ",
+                        " AND v.kind = 'replaced' AND v.replaced_at >= ?))", NULL,
+                        f->changed_since);
+    } else if (f->changed_since != FK_TIME_NONE) {
+        query_add(q, " AND ");
+        query_add(q, plan_id(p));
+        query_add_param(q, " IN (SELECT id FROM articles WHERE first_seen >= ?", NULL,
+                        f->changed_since);
+        query_add_param(q,
+                        " UNION SELECT article_id FROM article_versions"
+                        " WHERE kind = 'replaced' AND replaced_at >= ?)",
+                        NULL, f->changed_since);
+    }
     if (f->has_code) {
         query_add(q, " AND EXISTS (SELECT 1 FROM code_blocks cb WHERE cb.article_id = ");
         query_add(q, plan_id(p));
@@ -2086,14 +2484,14 @@ static void plan_add_where(struct query *q, const struct plan *p)
     }
     /* Filed after the mark (ids only grow), or changed: a replaced
      * version written after it; or never exported to the directory. */
-    if (f->changed_since) {
+    if (f->changed_after) {
         query_add(q, " AND (");
         query_add(q, plan_id(p));
-        query_add_param(q, " > ?", NULL, f->changed_since->article_id);
+        query_add_param(q, " > ?", NULL, f->changed_after->article_id);
         query_add(q, " OR EXISTS (SELECT 1 FROM article_versions cv WHERE cv.article_id = ");
         query_add(q, plan_id(p));
         query_add_param(q, " AND cv.kind = 'replaced' AND cv.id > ?)", NULL,
-                        f->changed_since->version_id);
+                        f->changed_after->version_id);
         if (f->export_dir) {
             query_add_param(q, " OR NOT EXISTS (SELECT 1 FROM export_files ef WHERE ef.dir_id = ?",
                             NULL, f->export_dir);
@@ -2167,6 +2565,7 @@ static void read_article(sqlite3_stmt *st, struct fk_article *a)
     a->first_seen = column_time(st, 8);
     a->last_seen = column_time(st, 9);
     a->date = column_time(st, 10);
+    a->author_email = column_str(st, 11);
 }
 
 int fk_store_list(struct fk_store *store, const struct fk_filter *f, fk_article_fn fn, void *ctx,
@@ -2231,7 +2630,7 @@ out:
 
 /* The memory behind an article from fk_store_get_article. */
 struct article_memory {
-    char *strings[11];
+    char *strings[12];
     struct tag_list tags;
     struct tag_list feeds;
 };
@@ -2290,6 +2689,7 @@ int fk_store_get_article(struct fk_store *store, int64_t id, struct fk_article *
     out->first_seen = column_time(st, 8);
     out->last_seen = column_time(st, 9);
     out->date = column_time(st, 10);
+    out->author_email = s[11] = column_dup(st, 11);
     out->text = s[5] = column_dup(st, ARTICLE_NCOLUMNS);
     out->markdown = s[6] = column_dup(st, ARTICLE_NCOLUMNS + 1);
     out->published_raw = s[7] = column_dup(st, ARTICLE_NCOLUMNS + 2);
@@ -2593,7 +2993,7 @@ int fk_store_search(struct fk_store *store, const char *match, const struct fk_f
     if (plan_init(store, &p, f, false, false, err) < 0)
         goto out;
     p.id = "articles_fts.rowid";
-    p.articles = f->since != FK_TIME_NONE || f->until != FK_TIME_NONE || (f->author && *f->author);
+    p.articles = f->since != FK_TIME_NONE || f->until != FK_TIME_NONE || plan_reads_articles(f);
     if (options->rank_window > 0 &&
         search_window(store, match, &p, options->rank_window, &start, err) < 0)
         goto out;
@@ -3560,6 +3960,11 @@ enum sub_stmt_id {
     SUB_MOVE,
     SUB_REKEY,
     SUB_REKEY_ALIASES,
+    SUB_FIND_NAME,
+    SUB_TAG_FEED,
+    SUB_RUN_LOG,
+    SUB_RUN_PRUNE,
+    SUB_RUN_LAST,
     SUB_COUNT
 };
 
@@ -3569,10 +3974,13 @@ enum sub_stmt_id {
     " f.moved_to, f.last_error, f.last_fetch, f.last_status, f.failures, f.next_fetch,"            \
     " f.subscribed, (SELECT count(*) FROM article_feeds af WHERE af.feed_id = f.id),"              \
     " (SELECT l.time FROM fetches l WHERE l.feed_id = f.id AND l.error IS NULL"                    \
-    " AND l.status <> 304 ORDER BY l.time DESC LIMIT 1)"
+    " AND l.status <> 304 ORDER BY l.time DESC LIMIT 1),"                                          \
+    " (SELECT group_concat(name, char(10)) FROM (SELECT name FROM feed_tags"                       \
+    " WHERE feed_id = f.id ORDER BY name))"
 
-/* The text columns of FEED_COLUMNS: 1 to FEED_STRINGS. */
+/* The text columns of FEED_COLUMNS: 1 to FEED_STRINGS, and the tags. */
 #define FEED_STRINGS 9
+#define FEED_TAGS    17
 
 static const char *const sub_stmt_sql[SUB_COUNT] = {
     [SUB_FIND_URL] = "SELECT " FEED_COLUMNS " FROM feeds f WHERE f.url = ?1",
@@ -3610,6 +4018,19 @@ static const char *const sub_stmt_sql[SUB_COUNT] = {
     [SUB_REKEY_ALIASES] =
         "UPDATE OR IGNORE article_aliases SET key = ?3 || substr(key, length(?1) + 1)"
         " WHERE key > ?1 AND key < ?2",
+    /* A name given by the user first, then the feed's own title; then the
+     * subscribed one, then the oldest. */
+    [SUB_FIND_NAME] = "SELECT " FEED_COLUMNS " FROM feeds f"
+                      " WHERE f.name = ?1 COLLATE NOCASE OR f.title = ?1 COLLATE NOCASE"
+                      " ORDER BY coalesce(f.name = ?1 COLLATE NOCASE, 0) DESC,"
+                      " f.subscribed DESC, f.id LIMIT 1",
+    [SUB_TAG_FEED] = "INSERT INTO feed_tags(feed_id, name) VALUES (?1, trim(?2))"
+                     " ON CONFLICT DO NOTHING",
+    [SUB_RUN_LOG] = "INSERT INTO fetch_runs(started, finished, feeds, failed, new_count,"
+                    " updated_count) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [SUB_RUN_PRUNE] = "DELETE FROM fetch_runs WHERE id < (SELECT id FROM fetch_runs"
+                      " ORDER BY id DESC LIMIT 1 OFFSET ?1)",
+    [SUB_RUN_LAST] = "SELECT started FROM fetch_runs ORDER BY id DESC LIMIT 1",
 };
 
 static void sub_stmts_free(struct fk_store *store)
@@ -3669,6 +4090,10 @@ static void read_feed(sqlite3_stmt *st, struct fk_subscription *sub, char **copi
     sub->subscribed = sqlite3_column_int(st, 14) != 0;
     sub->articles = sqlite3_column_int64(st, 15);
     sub->last_body_fetch = column_time(st, 16);
+    if (copies)
+        sub->tags_text = copies[FEED_STRINGS] = column_dup(st, FEED_TAGS);
+    else
+        sub->tags_text = column_str(st, FEED_TAGS);
 }
 
 const char *fk_store_path(const struct fk_store *store)
@@ -3803,7 +4228,30 @@ int fk_store_find_feed(struct fk_store *store, const char *url, int64_t id,
     int found = find_feed_row(store, url, id, &st, err);
     if (found <= 0)
         return found < 0 ? -1 : 1;
-    char **copies = fk_xcalloc(FEED_STRINGS, sizeof *copies);
+    char **copies = fk_xcalloc(FEED_STRINGS + 1, sizeof *copies);
+    read_feed(st, out, copies);
+    out->priv = copies;
+    stmt_reset(st);
+    return 0;
+}
+
+int fk_store_find_feed_named(struct fk_store *store, const char *name, struct fk_subscription *out,
+                             struct fk_error *err)
+{
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *st = sub_stmt(store, SUB_FIND_NAME, err);
+    if (!st)
+        return -1;
+    if (bind_text(st, 1, name)) {
+        stmt_reset(st);
+        return db_error(store, err);
+    }
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        stmt_reset(st);
+        return rc == SQLITE_DONE ? 1 : db_error(store, err);
+    }
+    char **copies = fk_xcalloc(FEED_STRINGS + 1, sizeof *copies);
     read_feed(st, out, copies);
     out->priv = copies;
     stmt_reset(st);
@@ -3814,7 +4262,7 @@ void fk_subscription_release(struct fk_subscription *sub)
 {
     char **copies = sub->priv;
     if (copies) {
-        for (int i = 0; i < FEED_STRINGS; i++)
+        for (int i = 0; i <= FEED_STRINGS; i++)
             free(copies[i]);
         free(copies);
     }
@@ -4229,5 +4677,196 @@ out:
         (void)sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL); /* err already says why */
     for (int i = 0; i < NSQL; i++)
         sqlite3_finalize(st[i]);
+    return ret;
+}
+int fk_store_tag_feed(struct fk_store *store, int64_t id, const char *tag, struct fk_error *err)
+{
+    size_t len = 0;
+    trim(tag, &len);
+    if (!len)
+        return 0;
+    if (not_in_feed(store, err) < 0)
+        return -1;
+    sqlite3_stmt *st = sub_stmt(store, SUB_TAG_FEED, err);
+    if (!st)
+        return -1;
+    if (bind_int64(st, 1, id) || bind_text(st, 2, tag)) {
+        stmt_reset(st);
+        return db_error(store, err);
+    }
+    return step_done(store, st, err);
+}
+
+/* ---- fetch runs ---------------------------------------------------------- */
+
+int fk_store_log_run(struct fk_store *store, const struct fk_fetch_run *run, struct fk_error *err)
+{
+    if (not_in_feed(store, err) < 0)
+        return -1;
+    sqlite3_stmt *st = sub_stmt(store, SUB_RUN_LOG, err);
+    if (!st)
+        return -1;
+    if (bind_int64(st, 1, run->started) || bind_int64(st, 2, run->finished) ||
+        bind_int64(st, 3, run->feeds) || bind_int64(st, 4, run->failed) ||
+        bind_int64(st, 5, run->new_count) || bind_int64(st, 6, run->updated_count)) {
+        stmt_reset(st);
+        return db_error(store, err);
+    }
+    if (step_done(store, st, err) < 0)
+        return -1;
+    if (!(st = sub_stmt(store, SUB_RUN_PRUNE, err)))
+        return -1;
+    if (bind_int64(st, 1, FK_FETCH_LOG_KEEP - 1)) {
+        stmt_reset(st);
+        return db_error(store, err);
+    }
+    return step_done(store, st, err);
+}
+
+int fk_store_last_run(struct fk_store *store, int64_t *started, struct fk_error *err)
+{
+    sqlite3_stmt *st = sub_stmt(store, SUB_RUN_LAST, err);
+    if (!st)
+        return -1;
+    int rc = sqlite3_step(st);
+    int ret = 1;
+    if (rc == SQLITE_ROW) {
+        *started = sqlite3_column_int64(st, 0);
+        ret = 0;
+    } else if (rc != SQLITE_DONE) {
+        ret = db_error(store, err);
+    }
+    stmt_reset(st);
+    return ret;
+}
+
+/* ---- languages ------------------------------------------------------------ */
+
+int fk_store_language_blocks(struct fk_store *store, const char *language, bool any,
+                             int64_t *blocks, struct fk_error *err)
+{
+    enum stmt_id id = any ? ST_LANGUAGE_EXISTS : ST_LANGUAGE_FREQUENCY;
+    if (bind_text(store->stmts[id], 1, language))
+        return bind_failed(store, id, err);
+    return run_int64(store, id, blocks, err);
+}
+
+int fk_store_list_languages(struct fk_store *store, fk_language_fn fn, void *ctx,
+                            struct fk_error *err)
+{
+    static const char sql[] = "SELECT language, count(*) FROM code_blocks"
+                              " WHERE language IS NOT NULL GROUP BY language ORDER BY 2 DESC, 1";
+    sqlite3_stmt *st = NULL;
+    int ret = -1, rc;
+    if (sqlite3_prepare_v2(store->db, sql, -1, &st, NULL) != SQLITE_OK) {
+        db_error(store, err);
+        goto out;
+    }
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct fk_language_count count = {column_str(st, 0), sqlite3_column_int64(st, 1)};
+        int stop = fn(&count, ctx);
+        if (stop) {
+            ret = stop;
+            goto out;
+        }
+    }
+    if (rc != SQLITE_DONE) {
+        db_error(store, err);
+        goto out;
+    }
+    ret = 0;
+out:
+    sqlite3_finalize(st);
+    return ret;
+}
+
+/* ---- authors -------------------------------------------------------------- */
+
+int fk_store_list_authors(struct fk_store *store, long limit, fk_author_fn fn, void *ctx,
+                          struct fk_error *err)
+{
+    /* One walk of articles_author, which holds the name and the date. */
+    static const char sql[] =
+        "SELECT min(author), count(*), max(date) FROM articles"
+        " WHERE author IS NOT NULL AND author <> '' GROUP BY author COLLATE NOCASE"
+        " ORDER BY 2 DESC, 1 COLLATE NOCASE LIMIT ?1";
+    sqlite3_stmt *st = NULL;
+    int ret = -1;
+    int rc;
+
+    if (sqlite3_prepare_v2(store->db, sql, -1, &st, NULL) != SQLITE_OK ||
+        bind_int64(st, 1, limit > 0 ? limit : -1)) {
+        db_error(store, err);
+        goto out;
+    }
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct fk_author_count author = {
+            .name = column_str(st, 0),
+            .articles = sqlite3_column_int64(st, 1),
+            .newest = column_time(st, 2),
+        };
+        if (!author.name)
+            author.name = "";
+        int stop = fn(&author, ctx);
+        if (stop) {
+            ret = stop;
+            goto out;
+        }
+    }
+    if (rc != SQLITE_DONE) {
+        db_error(store, err);
+        goto out;
+    }
+    ret = 0;
+out:
+    sqlite3_finalize(st);
+    return ret;
+}
+
+/* ---- completion ------------------------------------------------------------ */
+
+int fk_store_complete(struct fk_store *store, enum fk_complete what, const char *prefix,
+                      fk_complete_fn fn, void *ctx, struct fk_error *err)
+{
+    /* Names starting with ?1 (ASCII case ignored: substr compares, so '%'
+     * and '_' in the prefix mean themselves), sorted, at most 200. */
+    static const char *const sql[] = {
+        [FK_COMPLETE_TAGS] = "SELECT name FROM tags WHERE substr(name, 1, length(?1)) = ?1"
+                             " COLLATE NOCASE ORDER BY name LIMIT 200",
+        [FK_COMPLETE_LANGUAGES] = "SELECT DISTINCT language FROM code_blocks"
+                                  " WHERE language IS NOT NULL"
+                                  " AND substr(language, 1, length(?1)) = ?1 COLLATE NOCASE"
+                                  " ORDER BY language LIMIT 200",
+        [FK_COMPLETE_AUTHORS] = "SELECT name FROM authors WHERE substr(name, 1, length(?1)) = ?1"
+                                " COLLATE NOCASE ORDER BY name COLLATE NOCASE LIMIT 200",
+        [FK_COMPLETE_FEEDS] =
+            "SELECT x FROM (SELECT name AS x FROM feeds WHERE name IS NOT NULL"
+            " UNION SELECT url FROM feeds UNION SELECT CAST(id AS TEXT) FROM feeds)"
+            " WHERE substr(x, 1, length(?1)) = ?1 COLLATE NOCASE ORDER BY x LIMIT 200",
+    };
+    sqlite3_stmt *st = NULL;
+    int ret = -1, rc;
+    if ((unsigned)what >= sizeof sql / sizeof sql[0])
+        return fk_error_set(err, FK_ERROR_USAGE, "nothing to complete");
+    if (sqlite3_prepare_v2(store->db, sql[what], -1, &st, NULL) != SQLITE_OK ||
+        bind_text(st, 1, prefix ? prefix : "")) {
+        db_error(store, err);
+        goto out;
+    }
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *name = column_str(st, 0);
+        int stop = name ? fn(name, ctx) : 0;
+        if (stop) {
+            ret = stop;
+            goto out;
+        }
+    }
+    if (rc != SQLITE_DONE) {
+        db_error(store, err);
+        goto out;
+    }
+    ret = 0;
+out:
+    sqlite3_finalize(st);
     return ret;
 }

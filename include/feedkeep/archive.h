@@ -42,6 +42,9 @@ struct fk_archive_options {
      * document back. May be NULL. */
     int (*before_commit)(struct fk_store *store, int64_t feed_id,
                          const struct fk_archive_result *result, void *ctx, struct fk_error *err);
+    /* Called as each item is read (result->items counts it), for a
+     * progress display; it must not use the store. May be NULL. */
+    void (*on_progress)(const struct fk_archive_result *result, void *ctx);
     void *ctx; /* for the callbacks */
 };
 

@@ -21,6 +21,10 @@ struct fk_opml_outline {
     const char *url;      /* xmlUrl: the feed; never NULL when reading */
     const char *name;     /* text, else title */
     const char *site_url; /* htmlUrl */
+    /* Reading: the names of the outlines without xmlUrl around it (the
+     * folders it is filed in), outermost first. Writing: ignored. */
+    const char *const *folders;
+    size_t nfolders;
 };
 
 /* Called for each outline with an xmlUrl, in document order. Return 0 to
@@ -52,5 +56,9 @@ int fk_opml_begin(struct fk_buf *out, const char *title, int64_t created);
  * xmlUrl the URL, htmlUrl the site link when there is one. */
 int fk_opml_add(struct fk_buf *out, const struct fk_opml_outline *outline);
 int fk_opml_end(struct fk_buf *out);
+/* An <outline text="NAME"> folder around the feeds added until
+ * fk_opml_end_folder. Return 0, or -1 when out passed its limit. */
+int fk_opml_begin_folder(struct fk_buf *out, const char *name);
+int fk_opml_end_folder(struct fk_buf *out);
 
 #endif

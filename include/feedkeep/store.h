@@ -26,6 +26,26 @@ struct fk_store;
  * handle is used by one thread at a time; several processes may open the
  * same archive (one writes at a time, waiting up to 5 s for the lock). */
 struct fk_store *fk_store_open(const char *path, struct fk_error *err);
+
+/* How fk_store_open_mode treats the file. */
+enum fk_open_mode {
+    FK_OPEN_CREATE,   /* as fk_store_open: a missing or empty file becomes
+                         a new archive */
+    FK_OPEN_EXISTING, /* never create anything: the archive must exist. It
+                         is opened for writing when it and its directory
+                         can be written, else read-only (immutable when
+                         SQLite cannot make its shared-memory file beside
+                         it); writes then fail */
+};
+
+/* Open the archive at path as mode says (see fk_store_open). Errors name
+ * the cause: "no archive at 'PATH'" (missing, or an empty file, in
+ * FK_OPEN_EXISTING mode), "'PATH' is a directory", "permission denied".
+ * An archive opened read-only that needs a schema upgrade is refused. */
+struct fk_store *fk_store_open_mode(const char *path, enum fk_open_mode mode, struct fk_error *err);
+/* Whether store was opened read-only (FK_OPEN_EXISTING on an archive that
+ * cannot be written). */
+bool fk_store_read_only(const struct fk_store *store);
 /* Close the archive; NULL is allowed. A feed begun and not ended is rolled
  * back. */
 void fk_store_close(struct fk_store *store);
@@ -113,9 +133,18 @@ struct fk_filter {
     size_t nany_tags;
     int64_t since;                 /* date >= since; FK_TIME_NONE: no bound */
     int64_t until;                 /* date < until; FK_TIME_NONE: no bound */
+    int64_t archived_since;        /* first_seen >= this (arrived in the
+                                      archive since); FK_TIME_NONE: no bound */
+    int64_t changed_since;         /* new (first_seen) or its content replaced
+                                      (a "replaced" version) at or after
+                                      this; FK_TIME_NONE: no bound */
     int64_t feed_id;               /* carried by this feed; 0: any */
-    const char *author;            /* exactly this author, ignoring ASCII case;
-                                      NULL or "": any */
+    const char *feed_tag;          /* carried by a feed with this tag (any
+                                      case); NULL or "": any */
+    const char *author;            /* an author whose name has all these
+                                      words, ignoring case and accents
+                                      ("carol" finds "Carol Nguyễn"); NULL
+                                      or "": any */
     bool has_code;                 /* with at least one code block... */
     const char *has_code_language; /* ...in this language (ignoring case)
                                       when not NULL or "" */
@@ -123,7 +152,7 @@ struct fk_filter {
     /* Only articles filed or changed (a replaced version kept) after the
      * mark (fk_store_get_mark), and, when export_dir is not 0, those with
      * no file recorded in that export directory; NULL: any. */
-    const struct fk_store_mark *changed_since;
+    const struct fk_store_mark *changed_after;
     int64_t export_dir;
     enum fk_sort sort;
     bool reverse; /* oldest first */
@@ -140,7 +169,8 @@ struct fk_article {
     const char *guid;
     const char *url;
     const char *title;
-    const char *author;
+    const char *author;       /* the display name */
+    const char *author_email; /* the address the feed gave with it, or NULL */
     const char *feed_url;
     int64_t published; /* FK_TIME_NONE when unknown */
     int64_t updated;
@@ -326,11 +356,54 @@ typedef int (*fk_tag_fn)(const struct fk_tag_count *tag, void *ctx);
 int fk_store_list_tags(struct fk_store *store, long limit, fk_tag_fn fn, void *ctx,
                        struct fk_error *err);
 
+/* An author (an article's display name) with the number of articles by
+ * that name (any case) and the newest date among them. */
+struct fk_author_count {
+    const char *name;
+    int64_t articles;
+    int64_t newest;
+};
+
+typedef int (*fk_author_fn)(const struct fk_author_count *author, void *ctx);
+
+/* Call fn for each author, the most prolific first (ties by name), at most
+ * limit of them (<= 0: all). Same return convention as fk_store_list. */
+int fk_store_list_authors(struct fk_store *store, long limit, fk_author_fn fn, void *ctx,
+                          struct fk_error *err);
+
 /* Code blocks of one language (NULL: blocks without one). */
 struct fk_language_count {
     const char *language;
     int64_t blocks;
 };
+
+/* Set *blocks to the number of code blocks in language (ignoring case),
+ * counted up to 1000 (enough to tell rare from common); with any, to 1
+ * when there is one and 0 when there is none (cheaper). Returns 0, or -1
+ * with err filled. */
+int fk_store_language_blocks(struct fk_store *store, const char *language, bool any,
+                             int64_t *blocks, struct fk_error *err);
+
+typedef int (*fk_language_fn)(const struct fk_language_count *language, void *ctx);
+/* Call fn for each language of the code blocks (not the blocks without
+ * one), the most used first. Same return convention as fk_store_list. */
+int fk_store_list_languages(struct fk_store *store, fk_language_fn fn, void *ctx,
+                            struct fk_error *err);
+
+/* What fk_store_complete offers. */
+enum fk_complete {
+    FK_COMPLETE_TAGS,
+    FK_COMPLETE_LANGUAGES,
+    FK_COMPLETE_AUTHORS,
+    FK_COMPLETE_FEEDS, /* names, URLs and ids */
+};
+
+typedef int (*fk_complete_fn)(const char *candidate, void *ctx);
+/* Call fn for each name of the kind what that starts with prefix
+ * (ignoring ASCII case; NULL: any), sorted, at most 200: for shell
+ * completion. Same return convention as fk_store_list. */
+int fk_store_complete(struct fk_store *store, enum fk_complete what, const char *prefix,
+                      fk_complete_fn fn, void *ctx, struct fk_error *err);
 
 /* An overview of the archive. */
 struct fk_store_stats {
@@ -543,8 +616,10 @@ struct fk_subscription {
     /* The latest fetch of the log that got the feed's body (a success
      * other than a 304); FK_TIME_NONE: none. */
     int64_t last_body_fetch;
-    bool subscribed; /* false: only imported, or removed */
-    void *priv;      /* owned memory, for fk_subscription_release */
+    bool subscribed;       /* false: only imported, or removed */
+    const char *tags_text; /* the feed's tags (OPML folders), sorted, joined
+                              by newlines; NULL: none */
+    void *priv;            /* owned memory, for fk_subscription_release */
 };
 
 /* Subscribe to url (copied as given: the caller expands shorthands and
@@ -569,6 +644,15 @@ int fk_store_unsubscribe(struct fk_store *store, int64_t id, struct fk_error *er
  * is zeroed in both cases). */
 int fk_store_find_feed(struct fk_store *store, const char *url, int64_t id,
                        struct fk_subscription *out, struct fk_error *err);
+/* Find the feed whose name (given by the user) or else title is name,
+ * ignoring ASCII case; a subscribed one before others, then the oldest.
+ * Same return convention as fk_store_find_feed. */
+int fk_store_find_feed_named(struct fk_store *store, const char *name, struct fk_subscription *out,
+                             struct fk_error *err);
+/* Tag feed id with tag (trimmed; a tag it has, in any case, is kept as it
+ * is; an empty one is ignored). Not while a feed is being filed. Returns
+ * 0, or -1 with err filled. */
+int fk_store_tag_feed(struct fk_store *store, int64_t id, const char *tag, struct fk_error *err);
 /* Free what fk_store_find_feed put in sub and zero it; a zeroed struct is
  * allowed. */
 void fk_subscription_release(struct fk_subscription *sub);
@@ -679,5 +763,24 @@ int fk_store_record_export(struct fk_store *store, const char *path, int64_t sta
                            const struct fk_store_mark *mark, const struct fk_export_file *files,
                            size_t nfiles, const int64_t *forget, size_t nforget,
                            struct fk_error *err);
+
+/* One completed `feedkeep fetch`, for "what arrived since the last
+ * fetch". */
+struct fk_fetch_run {
+    int64_t started; /* before its first request */
+    int64_t finished;
+    int64_t feeds; /* feeds fetched, and of those the failed ones */
+    int64_t failed;
+    int64_t new_count; /* articles filed as new, and as updated */
+    int64_t updated_count;
+};
+
+/* Log a completed run (the log keeps the latest FK_FETCH_LOG_KEEP), in a
+ * transaction of its own; not while a feed is being filed. Returns 0, or
+ * -1 with err filled. */
+int fk_store_log_run(struct fk_store *store, const struct fk_fetch_run *run, struct fk_error *err);
+/* Set *started to the start of the latest logged run. Returns 0, 1 when
+ * no run is logged, -1 with err filled. */
+int fk_store_last_run(struct fk_store *store, int64_t *started, struct fk_error *err);
 
 #endif

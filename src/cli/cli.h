@@ -51,11 +51,18 @@ void msg_progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Remove the progress line, if one is shown (before writing to stdout). */
 void msg_progress_clear(void);
 
-/* main.c: open the archive named by --db, $FEEDKEEP_DB or the XDG default,
- * creating its directory. Prints the error and returns NULL on failure;
- * the command then returns EXIT_IO, which main turns into EXIT_LOCKED when
- * the archive was busy. */
+/* main.c: open the archive named by --db, $FEEDKEEP_DB or the XDG default.
+ * cli_open_store never creates anything: a missing archive is an error
+ * ("no archive at PATH"), and one that cannot be written (a read-only
+ * directory) is opened read-only. cli_create_store, for the commands that
+ * fill an archive (import, add, fetch, opml import), creates it and its
+ * directory. Both print the error and return NULL on failure; the command
+ * then returns EXIT_IO, which main turns into EXIT_LOCKED when the archive
+ * was busy. */
 struct fk_store *cli_open_store(const struct cli *cli);
+struct fk_store *cli_create_store(const struct cli *cli);
+/* cli_open_store printing nothing on failure (for completion). */
+struct fk_store *cli_open_store_silently(const struct cli *cli);
 
 /* output.c: formats of the listing commands. */
 enum out_format { OUT_TABLE, OUT_TSV, OUT_CSV, OUT_JSON };
@@ -63,9 +70,18 @@ enum out_format { OUT_TABLE, OUT_TSV, OUT_CSV, OUT_JSON };
 int out_format_parse(const char *name, enum out_format *out);
 /* The default: table on a terminal, TSV otherwise. */
 enum out_format out_format_default(void);
+/* Whether stdout is a terminal (or a pager started by out_start_pager). */
 bool out_is_terminal(void);
-/* Width of the terminal on stdout, or 80. */
+/* On a terminal, send standard output through $PAGER (default "less -R";
+ * "" or "cat": none), with LESS=FRX unless LESS is set. Returns whether a
+ * pager was started. out_end_pager (main calls it) waits for it. */
+bool out_start_pager(void);
+void out_end_pager(void);
+/* Width of the terminal: $COLUMNS when set, else the terminal's on
+ * stdout, else 80. */
 int out_terminal_width(void);
+/* Display columns s takes on a terminal (as out_add_cell measures). */
+int out_display_width(const char *s);
 
 /* Append s to out without control characters or escape sequences (tabs and
  * newlines are kept when keep_newlines). Invalid UTF-8 becomes U+FFFD. */
@@ -119,7 +135,7 @@ void out_add_marked(struct fk_buf *out, const char *s, bool styled, int width);
 void out_unmark(struct fk_buf *out, const char *s);
 
 /* Append the JSON members every article record has, without braces: id,
- * guid, url, title, author, date, published, updated, first_seen,
+ * guid, url, title, author, author_email, date, published, updated, first_seen,
  * last_seen, tags, feed. */
 void out_article_json(struct fk_buf *out, const struct fk_article *a);
 /* Append a TSV field, or a CSV one when format is OUT_CSV. */
@@ -134,11 +150,113 @@ struct out_column {
  * headings. widths receives the final widths. */
 void out_table_start(struct fk_buf *out, const struct out_column *cols, size_t ncols, int *widths);
 
+/* ---- records of named fields (output.c) ----
+ *
+ * A listing command describes its rows as a table of named fields; the
+ * same names are the JSON members, the CSV header and the --fields values,
+ * so a record reads the same in every format. */
+
+/* A field's value in one row. */
+enum out_kind {
+    OUT_V_NULL,
+    OUT_V_TEXT, /* text (NULL: null in JSON, empty in TSV and CSV) */
+    OUT_V_INT,  /* number */
+    OUT_V_TIME, /* number: a UTC time, FK_TIME_NONE for none */
+    OUT_V_REAL, /* real */
+    OUT_V_LIST, /* list, count: strings (tags) */
+    OUT_V_BOOL, /* number: 0 or 1 (true, false) */
+};
+struct out_value {
+    enum out_kind kind;
+    const char *text;
+    int64_t number;
+    double real;
+    const char *const *list;
+    size_t count;
+};
+
+struct out_field {
+    const char *name; /* lower case: JSON member, CSV header, --fields */
+    int width;        /* of its table column; 0: shares what is left */
+    bool numeric;     /* right-aligned in a table */
+    void (*get)(const void *row, struct out_value *value);
+    const char *heading; /* in a table; NULL: the name in capitals */
+};
+
+#define OUT_MAX_FIELDS 32
+/* A table is sized by its first rows, this many at most. */
+#define OUT_TABLE_MEASURED 500
+
+/* Times in a table: local time, unless --utc (main.c sets this). */
+extern bool out_utc;
+/* Append the day of t (local unless out_utc; "-" for FK_TIME_NONE) as a
+ * table cell of width columns. */
+void out_add_table_day(struct fk_buf *out, int64_t t, int width);
+
+/* The output of a listing command: the format, the fields chosen, the
+ * table's column widths. */
+struct out_record {
+    enum out_format format;
+    bool format_given;
+    bool header;            /* --header: TSV gets a header line (CSV always has one) */
+    const char *field_list; /* --fields as given */
+    const struct out_field *fields;
+    size_t nfields;
+    const char *defaults;                 /* TSV and CSV columns without --fields */
+    const char *table_defaults;           /* the table's */
+    const struct out_field *table_fields; /* see out_record_table_fields */
+    size_t ntable_fields;
+    const struct out_field *chosen[OUT_MAX_FIELDS];
+    size_t nchosen;
+    int widths[OUT_MAX_FIELDS];
+    struct fk_buf buf;
+    /* A table's first rows, held until they have sized its columns. */
+    int content[OUT_MAX_FIELDS]; /* widest cell of each column so far */
+    struct out_table_row {
+        char *cells[OUT_MAX_FIELDS];
+    } * table_rows;
+    size_t ntable_rows;
+    bool table_started;
+};
+
+/* Set r up for rows described by fields; defaults and table_defaults
+ * (NULL: defaults) are comma-separated field names. Without --fields, JSON
+ * has every field in the order of fields. */
+void out_record_init(struct out_record *r, const struct out_field *fields, size_t nfields,
+                     const char *defaults, const char *table_defaults);
+/* Fields only the default table shows (its table_defaults may name
+ * them): what is for people, not for scripts (times relative to now). */
+void out_record_table_fields(struct out_record *r, const struct out_field *fields, size_t n);
+/* Handle --format, --fields or --header (CLI_OUTPUT_OPTIONS). Returns
+ * CLI_CONTINUE, CLI_NOT_COMMON, or EXIT_USAGE after printing why. */
+int out_record_option(int opt, const char *arg, struct out_record *r, const char *command);
+/* Choose the fields and print the header (a table's headings, CSV's header
+ * line, TSV's with --header). Returns EXIT_OK, or EXIT_USAGE after printing
+ * why (an unknown field). */
+int out_record_start(struct out_record *r, const char *command);
+/* Print one row (a table's first rows wait for out_record_finish or
+ * enough rows to size its columns). */
+void out_record_row(struct out_record *r, const void *row);
+/* Print what a table still holds: call after the last row. */
+void out_record_finish(struct out_record *r);
+/* Free r (what a table held is not printed: call out_record_finish
+ * first). */
+void out_record_release(struct out_record *r);
+
+/* The article fields of list (and of search, with rank and snippet after
+ * them): the rows are struct fk_article (search: struct fk_search_hit). */
+extern const struct out_field out_article_fields[];
+extern const size_t out_article_nfields;
+extern const struct out_field out_hit_fields[];
+extern const size_t out_hit_nfields;
+/* The TSV and CSV columns list and search start with. */
+#define OUT_ARTICLE_DEFAULTS "id,date,author,tags,title,url"
+
 /* Options every subcommand accepts besides its own: --db, --quiet,
- * --verbose and --help, for getopt_long tables. */
+ * --verbose, --utc and --help, for getopt_long tables. */
 #define CLI_COMMON_OPTIONS                                                                         \
     {"db", required_argument, NULL, 'D'}, {"quiet", no_argument, NULL, 'q'},                       \
-        {"verbose", no_argument, NULL, 'v'},                                                       \
+        {"verbose", no_argument, NULL, 'v'}, {"utc", no_argument, NULL, 'U'},                      \
     {                                                                                              \
         "help", no_argument, NULL, 'h'                                                             \
     }
@@ -168,6 +286,7 @@ struct cli_filter {
     const char **tags;       /* memory of filter.tags and filter.any_tags */
     const char **any_tags;
     const char *feed; /* --feed as given, until cli_filter_resolve */
+    bool since_fetch; /* --since-fetch, until cli_filter_resolve */
     bool given;       /* some filter option was given */
     int argc;         /* the command line, for --has-code LANG */
     char **argv;
@@ -183,14 +302,38 @@ enum {
     CLI_OPT_OFFSET,
     CLI_OPT_SORT,
     CLI_OPT_REVERSE,
+    CLI_OPT_ARCHIVED_SINCE,
+    CLI_OPT_CHANGED_SINCE,
+    CLI_OPT_SINCE_FETCH,
+    CLI_OPT_FIELDS,
+    CLI_OPT_HEADER,
+    CLI_OPT_FEED_TAG,
 };
+
+/* --format, --fields and --header of the listing commands, for getopt_long
+ * tables, and their lines for --help texts. */
+#define CLI_OUTPUT_OPTIONS                                                                         \
+    {"format", required_argument, NULL, 'f'}, {"fields", required_argument, NULL, CLI_OPT_FIELDS}, \
+    {                                                                                              \
+        "header", no_argument, NULL, CLI_OPT_HEADER                                                \
+    }
+#define CLI_OUTPUT_HELP                                                                            \
+    "  --format FORMAT   table, tsv, csv or json (JSON Lines); default: table\n"                   \
+    "                    on a terminal, tsv otherwise\n"                                           \
+    "  --fields A,B,...  these fields, in this order (JSON: these members)\n"                      \
+    "  --header          a first line of field names in TSV too (CSV always\n"                     \
+    "                    has one)\n"
 
 /* The filter options, for getopt_long tables (before CLI_COMMON_OPTIONS),
  * and their lines for --help texts. */
 #define CLI_FILTER_OPTIONS                                                                         \
     {"tag", required_argument, NULL, 't'}, {"any-tag", required_argument, NULL, CLI_OPT_ANY_TAG},  \
         {"since", required_argument, NULL, 's'}, {"until", required_argument, NULL, 'u'},          \
+        {"archived-since", required_argument, NULL, CLI_OPT_ARCHIVED_SINCE},                       \
+        {"changed-since", required_argument, NULL, CLI_OPT_CHANGED_SINCE},                         \
+        {"since-fetch", no_argument, NULL, CLI_OPT_SINCE_FETCH},                                   \
         {"feed", required_argument, NULL, CLI_OPT_FEED},                                           \
+        {"feed-tag", required_argument, NULL, CLI_OPT_FEED_TAG},                                   \
         {"author", required_argument, NULL, CLI_OPT_AUTHOR},                                       \
         {"has-code", optional_argument, NULL, CLI_OPT_HAS_CODE},                                   \
         {"limit", required_argument, NULL, 'l'},                                                   \
@@ -207,10 +350,21 @@ enum {
     "                    date: published, else updated)\n"                                         \
     "  --until WHEN      only articles dated before WHEN (a date alone\n"                          \
     "                    includes that whole day); WHEN is an ISO 8601 date\n"                     \
-    "                    (2026-06-01) or time (2026-06-01T12:00:00Z), or a\n"                      \
-    "                    time ago: 30m, 12h, 7d, 2w\n"                                             \
-    "  --feed FEED       only articles a feed carried (its URL or id)\n"                           \
-    "  --author NAME     only articles by NAME (whole name, any case)\n"                           \
+    "                    (2026-06-01) or time (2026-06-01T12:00:00Z), a month\n"                   \
+    "                    (2026-06) or year, today, yesterday, or a time ago:\n"                    \
+    "                    30m, 12h, 7d, 2w, 3mo, 1y\n"                                              \
+    "  --archived-since WHEN  only articles the archive first saw at or\n"                         \
+    "                    after WHEN (new to it, whatever their date)\n"                            \
+    "  --changed-since WHEN  only articles new to the archive, or whose\n"                         \
+    "                    title, text or tags changed, at or after WHEN\n"                          \
+    "  --since-fetch     only articles new since the start of the last\n"                          \
+    "                    completed 'feedkeep fetch'\n"                                             \
+    "  --feed FEED       only articles a feed carried: its id, URL (with or\n"                     \
+    "                    without http:// or https://) or name\n"                                   \
+    "  --feed-tag TAG    only articles a feed with this tag carried (the\n"                        \
+    "                    folders of an OPML list)\n"                                               \
+    "  --author WORDS    only articles by an author whose name has these\n"                        \
+    "                    words, any case, with or without accents\n"                               \
     "  --has-code [LANG] only articles with a code block (in LANG); LANG is\n"                     \
     "                    the next argument unless that starts with '-'\n"                          \
     "  --limit N         at most N results\n"                                                      \
@@ -226,8 +380,12 @@ void cli_filter_init(struct cli_filter *f, int argc, char **argv);
  * Returns CLI_CONTINUE when opt was one, CLI_NOT_COMMON when it is not a
  * filter option, or EXIT_USAGE after printing why. */
 int cli_filter_option(int opt, const char *arg, struct cli_filter *f, const char *command);
-/* Turn --feed into a feed id with the archive open. Returns EXIT_OK, or
- * EXIT_FAILED (no such feed), EXIT_USAGE or EXIT_IO after printing why. */
+/* With the archive open: turn --feed into a feed id, --since-fetch into a
+ * time, and --lang and --has-code LANG into a language the archive has
+ * (the value itself, any case, or the most used of its common names: py,
+ * js, ts, sh, yml, c++, ...). Returns EXIT_OK, or EXIT_FAILED (no such
+ * feed, no fetch logged, no code in that language: the message lists the
+ * archive's languages), EXIT_USAGE or EXIT_IO after printing why. */
 int cli_filter_resolve(struct cli_filter *f, struct fk_store *store, const char *command);
 void cli_filter_release(struct cli_filter *f);
 
@@ -246,7 +404,9 @@ char *cli_feed_url(const char *command, const char *arg);
 /* True when url is one feedkeep subscribes to: http, https or file, and
  * printable ASCII only (so it is safe to print as it is). */
 bool cli_is_feed_url(const char *url);
-/* Find the feed arg names: a URL or shorthand, else a feed id. Returns 0
+/* Find the feed arg names: a feed id, a URL or shorthand, the URL without
+ * its scheme (as the feeds table shows it), or the feed's name or title
+ * (ignoring ASCII case). Returns 0
  * with *out filled (release it with fk_subscription_release), 1 when the
  * archive has no such feed (nothing printed), or EXIT_USAGE or EXIT_IO after
  * printing why. */
@@ -269,6 +429,8 @@ int cmd_show(int argc, char **argv, struct cli *cli);
 int cmd_code(int argc, char **argv, struct cli *cli);
 int cmd_search(int argc, char **argv, struct cli *cli);
 int cmd_tags(int argc, char **argv, struct cli *cli);
+int cmd_authors(int argc, char **argv, struct cli *cli);
+int cmd_complete(int argc, char **argv, struct cli *cli);
 int cmd_stats(int argc, char **argv, struct cli *cli);
 int cmd_history(int argc, char **argv, struct cli *cli);
 int cmd_dedup(int argc, char **argv, struct cli *cli);

@@ -1,9 +1,15 @@
-/* cmd_add.c - feedkeep add URL...: subscribe to feeds. */
+/* cmd_add.c - feedkeep add URL...: subscribe to feeds, each checked once
+ * first: a web page is looked into for the feeds it links to. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <strings.h>
 
 #include "cli.h"
+#include "feedkeep/discover.h"
+#include "feedkeep/feed.h"
+#include "feedkeep/fetch.h"
 #include "feedkeep/store.h"
 
 static const char help[] =
@@ -14,23 +20,162 @@ static const char help[] =
     "https://dev.to/feed/USER and devto:tag/TAG for https://dev.to/feed/tag/TAG.\n"
     "Adding a feed that is subscribed already changes nothing but its name.\n"
     "\n"
+    "Each URL is fetched once first. A feed is subscribed to. A web page is\n"
+    "looked into for the feeds it links to (<link rel=\"alternate\">): one is\n"
+    "subscribed to in its place; several are listed to choose from, and\n"
+    "none is an error. A URL that cannot be fetched, or is neither, is an\n"
+    "error (exit status 1) and is not subscribed to.\n"
+    "\n"
     "Options:\n"
     "  --name NAME   a name for the feed (with one URL only)\n"
+    "  --no-check    subscribe to the URLs as they are, without fetching\n"
+    "                them (offline)\n"
     "  --db PATH     the archive\n"
     "  -q, --quiet   print nothing unless something failed\n"
     "  -h, --help    show this help\n"
     "\n"
-    "Prints 'URL: subscribed' or 'URL: already subscribed' for each feed.\n";
+    "Prints 'URL: subscribed' or 'URL: already subscribed' for each feed\n"
+    "('URL: feed FEED: subscribed' for a page's feed).\n";
+
+/* What checking one URL found. */
+enum verdict { CHECK_FAILED, CHECK_FEED, CHECK_PAGE };
+
+struct check {
+    const char *url;
+    enum verdict verdict;
+    char *why;    /* CHECK_FAILED: what went wrong */
+    char **feeds; /* CHECK_PAGE: the feeds it links to, with their titles */
+    char **titles;
+    size_t nfeeds;
+};
+
+static int add_found(const struct fk_discovered *feed, void *ctx)
+{
+    struct check *c = ctx;
+    c->feeds = fk_xrealloc(c->feeds, (c->nfeeds + 1) * sizeof *c->feeds);
+    c->titles = fk_xrealloc(c->titles, (c->nfeeds + 1) * sizeof *c->titles);
+    c->feeds[c->nfeeds] = fk_xstrdup(feed->url);
+    c->titles[c->nfeeds] = feed->title ? fk_xstrdup(feed->title) : NULL;
+    c->nfeeds++;
+    return c->nfeeds >= 50; /* enough to choose from */
+}
+
+static int on_checked(const struct fk_fetch_result *r, void *ctx)
+{
+    (void)ctx;
+    struct check *c = r->user;
+    struct fk_error err = {0};
+    if (r->error != FK_FETCH_OK || !r->body) {
+        c->verdict = CHECK_FAILED;
+        c->why = fk_xstrdup(r->message ? r->message : "no body");
+        return 0;
+    }
+    struct fk_parse_options opts = {0};
+    opts.base_url = r->final_url ? r->final_url : r->url;
+    opts.charset = r->charset;
+    opts.charset_is_hint = true;
+    struct fk_feed_handler handler = {NULL, NULL, NULL};
+    if (fk_feed_parse_memory(r->body, r->body_len, &opts, &handler, NULL, &err) == 0) {
+        c->verdict = CHECK_FEED;
+        return 0;
+    }
+    char *not_feed = fk_xstrdup(err.message);
+    if (fk_discover_feeds(r->body, r->body_len, opts.base_url, add_found, c, &err) < 0 ||
+        (!c->nfeeds && !(r->content_type && strstr(r->content_type, "html")) &&
+         !strstr(not_feed, "<html>"))) {
+        c->verdict = CHECK_FAILED;
+        c->why = not_feed;
+        return 0;
+    }
+    free(not_feed);
+    c->verdict = CHECK_PAGE;
+    return 0;
+}
+
+/* Fetch every URL once, at once, and judge what came. Returns EXIT_OK or
+ * the exit status of a failure to fetch at all (printed). */
+static int check_all(struct check *checks, int n)
+{
+    struct fk_fetch_options opts;
+    struct fk_error err = {0};
+    fk_fetch_options_init(&opts);
+    opts.timeout_ms = 30000;
+    struct fk_fetch *fetch = fk_fetch_new(&opts, &err);
+    if (!fetch) {
+        msg_error("cannot check the URLs: %s (--no-check subscribes without checking)",
+                  err.message);
+        return EXIT_FAILED;
+    }
+    int code = EXIT_OK;
+    for (int i = 0; i < n && code == EXIT_OK; i++) {
+        struct fk_fetch_request req = {.url = checks[i].url, .user = &checks[i]};
+        checks[i].verdict = CHECK_FAILED;
+        if (fk_fetch_add(fetch, &req, &err) < 0)
+            code = msg_fk_error(&err);
+    }
+    if (code == EXIT_OK && fk_fetch_run(fetch, on_checked, NULL, &err) < 0)
+        code = msg_fk_error(&err);
+    fk_fetch_free(fetch);
+    return code;
+}
+
+/* For a dev.to page without feed links: the shorthand of its feed. */
+static void suggest_devto(const char *url, struct fk_buf *hint)
+{
+    static const char *const hosts[] = {"https://dev.to/", "http://dev.to/"};
+    for (size_t i = 0; i < sizeof hosts / sizeof hosts[0]; i++) {
+        size_t len = strlen(hosts[i]);
+        if (strncasecmp(url, hosts[i], len) != 0)
+            continue;
+        const char *path = url + len;
+        size_t name = strcspn(path, "/?#");
+        if (strncmp(path, "t/", 2) == 0 && path[2])
+            fk_buf_printf(hint, "; try devto:tag/%.*s", (int)strcspn(path + 2, "/?#"), path + 2);
+        else if (name && (!path[name] || path[name] == '/'))
+            fk_buf_printf(hint, "; try devto:%.*s", (int)name, path);
+    }
+}
+
+/* Report a check that leaves nothing to subscribe to. */
+static void report(const struct check *c)
+{
+    char *url = out_safe_dup(c->url);
+    if (c->verdict == CHECK_FAILED) {
+        char *why = out_safe_dup(c->why);
+        msg_error("cannot add '%s': %s (--no-check subscribes to it as it is)", url, why);
+        free(why);
+    } else if (c->nfeeds == 0) {
+        struct fk_buf hint = FK_BUF_INIT;
+        suggest_devto(c->url, &hint);
+        msg_error("cannot add '%s': an HTML page that links to no feed%s", url,
+                  hint.data ? hint.data : "");
+        fk_buf_release(&hint);
+    } else {
+        msg_error("cannot add '%s': an HTML page that links to %zu feeds; add one of them:", url,
+                  c->nfeeds);
+        for (size_t i = 0; i < c->nfeeds; i++) {
+            char *feed = out_safe_dup(c->feeds[i]), *title = out_safe_dup(c->titles[i]);
+            fprintf(stderr, "  %s%s%s%s\n", feed, *title ? " (" : "", title, *title ? ")" : "");
+            free(feed);
+            free(title);
+        }
+    }
+    free(url);
+}
 
 int cmd_add(int argc, char **argv, struct cli *cli)
 {
+    enum { OPT_NO_CHECK = 0x200 };
     static const struct option options[] = {
         {"name", required_argument, NULL, 'n'},
+        {"no-check", no_argument, NULL, OPT_NO_CHECK},
         CLI_COMMON_OPTIONS,
         {NULL, 0, NULL, 0},
     };
     const char *name = NULL;
+    bool check = true;
     char **urls = NULL;
+    struct check *checks = NULL;
     int nurls = 0;
     struct fk_store *store = NULL;
     int code = EXIT_OK;
@@ -39,6 +184,8 @@ int cmd_add(int argc, char **argv, struct cli *cli)
     while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT, options, NULL)) != -1) {
         if (opt == 'n') {
             name = optarg;
+        } else if (opt == OPT_NO_CHECK) {
+            check = false;
         } else {
             int rc = cli_common_option(opt, optarg, cli, "add", help);
             if (rc != CLI_CONTINUE)
@@ -51,31 +198,62 @@ int cmd_add(int argc, char **argv, struct cli *cli)
         return msg_usage("add", "--name goes with one URL only");
     /* Check every argument before adding any. */
     urls = fk_xcalloc((size_t)(argc - optind), sizeof *urls);
+    checks = fk_xcalloc((size_t)(argc - optind), sizeof *checks);
     for (int i = optind; i < argc; i++) {
-        if (!(urls[nurls++] = cli_feed_url("add", argv[i]))) {
+        if (!(urls[nurls] = cli_feed_url("add", argv[i]))) {
             code = EXIT_USAGE;
             goto out;
         }
+        checks[nurls].url = urls[nurls];
+        checks[nurls].verdict = CHECK_FEED;
+        nurls++;
     }
-    if (!(store = cli_open_store(cli))) {
+    if (check && (code = check_all(checks, nurls)) != EXIT_OK)
+        goto out;
+    if (!(store = cli_create_store(cli))) {
         code = EXIT_IO;
         goto out;
     }
     for (int i = 0; i < nurls; i++) {
+        const struct check *c = &checks[i];
+        if (c->verdict == CHECK_FAILED || (c->verdict == CHECK_PAGE && c->nfeeds != 1)) {
+            report(c);
+            code = EXIT_FAILED;
+            continue;
+        }
+        const char *feed = c->verdict == CHECK_PAGE ? c->feeds[0] : c->url;
+        if (!cli_is_feed_url(feed)) {
+            char *shown = out_safe_dup(feed);
+            msg_error("cannot add '%s': its feed '%s' is not an http, https or file URL", c->url,
+                      shown);
+            free(shown);
+            code = EXIT_FAILED;
+            continue;
+        }
         struct fk_error err = {0};
-        int added =
-            fk_store_subscribe(store, urls[i], name && *name ? name : NULL, true, NULL, &err);
+        int added = fk_store_subscribe(store, feed, name && *name ? name : NULL, true, NULL, &err);
         if (added < 0) {
             code = msg_fk_error(&err);
             goto out;
         }
-        if (!cli->quiet)
-            printf("%s: %s\n", urls[i], added ? "subscribed" : "already subscribed");
+        if (!cli->quiet && c->verdict == CHECK_PAGE)
+            printf("%s: feed %s: %s\n", c->url, feed, added ? "subscribed" : "already subscribed");
+        else if (!cli->quiet)
+            printf("%s: %s\n", c->url, added ? "subscribed" : "already subscribed");
     }
 out:
     fk_store_close(store);
-    for (int i = 0; i < nurls; i++)
+    for (int i = 0; i < nurls; i++) {
         free(urls[i]);
+        free(checks[i].why);
+        for (size_t k = 0; k < checks[i].nfeeds; k++) {
+            free(checks[i].feeds[k]);
+            free(checks[i].titles[k]);
+        }
+        free(checks[i].feeds);
+        free(checks[i].titles);
+    }
     free(urls);
+    free(checks);
     return code;
 }

@@ -14,74 +14,53 @@ static const char help[] =
     "\n"
     "List the code blocks of archived articles, in the order of the articles\n"
     "(newest first) and within an article in its order; or, with a block ID\n"
-    "(the first column), that block.\n"
+    "(the first column), print that block's code exactly as archived (for a\n"
+    "file or a pipe; on a terminal, control characters are left out), or its\n"
+    "record with --format or --fields.\n"
     "\n"
     "Options:\n"
-    "  --raw             print block ID's code exactly as archived, nothing\n"
-    "                    else (for a file or a pipe; on a terminal, control\n"
-    "                    characters are left out)\n"
+    "  --raw             with ID: the code only (the default)\n"
     "  --lang LANG       only blocks in this language (as the article names\n"
-    "                    it: python, shell, sql, ...; any case)\n" CLI_FILTER_HELP
-    "                    (--limit and --offset count blocks)\n"
-    "  --format FORMAT   table, tsv, csv or json (JSON Lines); default: table\n"
-    "                    on a terminal, tsv otherwise\n"
+    "                    it: python, shell, sql, ...; any case; common short\n"
+    "                    names too: py, js, ts, sh, yml, c++, ...)\n" CLI_FILTER_HELP
+    "                    (--limit and --offset count blocks)\n" CLI_OUTPUT_HELP
     "  --db PATH         the archive\n"
     "  -h, --help        show this help\n"
     "\n"
-    "TSV and CSV columns: id, article_id, position, language, lines, and the\n"
-    "article title. JSON fields: id, article_id, position, language, lines,\n"
-    "title (of the article), code (the exact text of the block).\n";
+    "Fields: id, article_id, position, language, lines, title (of the\n"
+    "article), code (the exact text of the block). TSV and CSV columns by\n"
+    "default: id, article_id, position, language, lines, title. JSON: every\n"
+    "field.\n";
 
-enum { COL_ID, COL_ARTICLE, COL_POS, COL_LANG, COL_LINES, COL_TITLE, NCOLS };
+#define CODE_GETTER(field, value_kind, member)                                                     \
+    static void get_##field(const void *row, struct out_value *v)                                  \
+    {                                                                                              \
+        const struct fk_code_row *c = row;                                                         \
+        v->kind = value_kind;                                                                      \
+        member;                                                                                    \
+    }
 
-static const struct out_column columns[NCOLS] = {
-    [COL_ID] = {"ID", 5},      [COL_ARTICLE] = {"ART", 5}, [COL_POS] = {"POS", 3},
-    [COL_LANG] = {"LANG", 10}, [COL_LINES] = {"LINES", 5}, [COL_TITLE] = {"ARTICLE", 0},
-};
+CODE_GETTER(id, OUT_V_INT, v->number = c->id)
+CODE_GETTER(article_id, OUT_V_INT, v->number = c->article_id)
+CODE_GETTER(position, OUT_V_INT, v->number = c->position)
+CODE_GETTER(language, OUT_V_TEXT, v->text = c->language)
+CODE_GETTER(lines, OUT_V_INT, v->number = (int64_t)c->lines)
+CODE_GETTER(title, OUT_V_TEXT, v->text = c->article_title)
+CODE_GETTER(code, OUT_V_TEXT, v->text = c->code)
 
-struct code_out {
-    enum out_format format;
-    struct fk_buf buf;
-    int widths[NCOLS];
+static const struct out_field fields[] = {
+    {"id", 5, true, get_id, NULL},
+    {"article_id", 5, true, get_article_id, "ART"},
+    {"position", 3, true, get_position, "POS"},
+    {"language", 10, false, get_language, "LANG"},
+    {"lines", 5, true, get_lines, NULL},
+    {"title", 0, false, get_title, "ARTICLE"},
+    {"code", 0, false, get_code, NULL},
 };
 
 static int print_block(const struct fk_code_row *row, void *ctx)
 {
-    struct code_out *out = ctx;
-    struct fk_buf *buf = &out->buf;
-    switch (out->format) {
-    case OUT_JSON:
-        fk_buf_printf(buf, "{\"id\":%lld,\"article_id\":%lld,\"position\":%d,\"language\":",
-                      (long long)row->id, (long long)row->article_id, row->position);
-        fk_json_string(buf, row->language);
-        fk_buf_printf(buf, ",\"lines\":%zu,\"title\":", row->lines);
-        fk_json_string(buf, row->article_title);
-        fk_buf_adds(buf, ",\"code\":");
-        fk_json_string(buf, row->code);
-        fk_buf_adds(buf, "}\n");
-        break;
-    case OUT_TSV:
-    case OUT_CSV: {
-        char sep = out->format == OUT_TSV ? '\t' : ',';
-        fk_buf_printf(buf, "%lld%c%lld%c%d%c", (long long)row->id, sep, (long long)row->article_id,
-                      sep, row->position, sep);
-        out_add_field(buf, out->format, row->language);
-        fk_buf_printf(buf, "%c%zu%c", sep, row->lines, sep);
-        out_add_field(buf, out->format, row->article_title);
-        fk_buf_addc(buf, '\n');
-        break;
-    }
-    case OUT_TABLE:
-        fk_buf_printf(buf, "%*lld  %*lld  %*d  ", out->widths[COL_ID], (long long)row->id,
-                      out->widths[COL_ARTICLE], (long long)row->article_id, out->widths[COL_POS],
-                      row->position);
-        out_add_cell(buf, row->language ? row->language : "-", out->widths[COL_LANG], true);
-        fk_buf_printf(buf, "  %*zu  ", out->widths[COL_LINES], row->lines);
-        out_add_cell(buf, row->article_title, out->widths[COL_TITLE], false);
-        fk_buf_addc(buf, '\n');
-        break;
-    }
-    out_flush(buf);
+    out_record_row(ctx, row);
     return 0;
 }
 
@@ -105,19 +84,22 @@ int cmd_code(int argc, char **argv, struct cli *cli)
     static const struct option options[] = {
         {"lang", required_argument, NULL, 'L'},
         {"raw", no_argument, NULL, OPT_RAW},
-        {"format", required_argument, NULL, 'f'},
+        CLI_OUTPUT_OPTIONS,
         CLI_FILTER_OPTIONS,
         CLI_COMMON_OPTIONS,
         {NULL, 0, NULL, 0},
     };
     struct cli_filter filter;
-    struct code_out out = {out_format_default(), FK_BUF_INIT, {0}};
+    struct out_record out;
+    struct fk_buf raw_buf = FK_BUF_INIT;
     struct fk_store *store = NULL;
-    bool raw = false, format_given = false;
+    bool raw = false, raw_given = false;
     long id = 0;
     int code = EXIT_OK;
     int opt;
 
+    out_record_init(&out, fields, sizeof fields / sizeof fields[0],
+                    "id,article_id,position,language,lines,title", NULL);
     cli_filter_init(&filter, argc, argv);
     while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT, options, NULL)) != -1) {
         int rc = cli_filter_option(opt, optarg, &filter, "code");
@@ -127,14 +109,11 @@ int cmd_code(int argc, char **argv, struct cli *cli)
             filter.given = true;
         } else if (rc == CLI_NOT_COMMON && opt == OPT_RAW) {
             rc = CLI_CONTINUE;
-            raw = true;
-        } else if (rc == CLI_NOT_COMMON && opt == 'f') {
-            rc = CLI_CONTINUE;
-            format_given = true;
-            if (out_format_parse(optarg, &out.format) < 0)
-                rc = msg_usage("code", "unknown format '%s'", optarg);
+            raw_given = true;
         } else if (rc == CLI_NOT_COMMON) {
-            rc = cli_common_option(opt, optarg, cli, "code", help);
+            rc = out_record_option(opt, optarg, &out, "code");
+            if (rc == CLI_NOT_COMMON)
+                rc = cli_common_option(opt, optarg, cli, "code", help);
         }
         if (rc != CLI_CONTINUE) {
             code = rc == CLI_NOT_COMMON ? EXIT_USAGE : rc;
@@ -149,15 +128,18 @@ int cmd_code(int argc, char **argv, struct cli *cli)
         code = msg_usage("code", "'%s' is not a code block ID", argv[optind]);
         goto out;
     }
-    if (raw && !id) {
+    if (raw_given && !id) {
         code = msg_usage("code", "--raw needs a code block ID");
         goto out;
     }
-    if (id && (filter.given || (raw && format_given))) {
-        code = msg_usage("code", raw ? "--raw takes a block ID and no filters or format"
-                                     : "give a block ID or filters, not both");
+    bool record_asked = out.format_given || out.field_list || out.header;
+    if (id && (filter.given || (raw_given && record_asked))) {
+        code = msg_usage("code", raw_given ? "--raw takes a block ID and no filters or format"
+                                           : "give a block ID or filters, not both");
         goto out;
     }
+    /* A block named by its ID is its code, as 'show ID' is the article. */
+    raw = id && !record_asked;
 
     store = cli_open_store(cli);
     if (!store) {
@@ -167,11 +149,11 @@ int cmd_code(int argc, char **argv, struct cli *cli)
     code = cli_filter_resolve(&filter, store, "code");
     if (code != EXIT_OK)
         goto out;
-    if (out.format == OUT_TABLE && !raw)
-        out_table_start(&out.buf, columns, NCOLS, out.widths);
+    if (!raw && (code = out_record_start(&out, "code")) != EXIT_OK)
+        goto out;
     struct fk_error err = {0};
     int rc = id ? fk_store_get_code(store, id, raw ? print_raw : print_block,
-                                    raw ? (void *)&out.buf : (void *)&out, &err)
+                                    raw ? (void *)&raw_buf : (void *)&out, &err)
                 : fk_store_list_code(store, &filter.filter, print_block, &out, &err);
     if (rc < 0) {
         code = msg_fk_error(&err);
@@ -179,10 +161,11 @@ int cmd_code(int argc, char **argv, struct cli *cli)
         msg_error("no code block with ID %ld", id);
         code = EXIT_FAILED;
     }
-    out_flush(&out.buf);
 out:
     fk_store_close(store);
-    fk_buf_release(&out.buf);
+    out_record_finish(&out);
+    out_record_release(&out);
+    fk_buf_release(&raw_buf);
     cli_filter_release(&filter);
     return code;
 }

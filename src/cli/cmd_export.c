@@ -54,8 +54,9 @@ static const char help[] =
     "  -q, --quiet       no summary line\n"
     "  -h, --help        show this help\n"
     "\n"
-    "JSON fields: id, file, title, author, date, updated, url, guid, feed,\n"
-    "tags, markdown.\n";
+    "JSON fields: those of 'feedkeep list' (id, guid, url, title, author,\n"
+    "date, published, updated, first_seen, last_seen, tags, feed), then file\n"
+    "and markdown.\n";
 
 #define DEFAULT_DIR "feedkeep-export"
 
@@ -203,33 +204,15 @@ static void name_articles(struct export_list *list, struct records *records)
     fk_export_unique_names(list->names, list->count);
 }
 
+/* The JSON of an article as everywhere (out_article_json), with the file
+ * name and the Markdown. */
 static void add_json(struct fk_buf *buf, const struct fk_article *a, const char *file)
 {
-    fk_buf_printf(buf, "{\"id\":%lld,\"file\":", (long long)a->id);
+    fk_buf_addc(buf, '{');
+    out_article_json(buf, a);
+    fk_buf_adds(buf, ",\"file\":");
     fk_json_string(buf, file);
-    static const char *const keys[] = {"title", "author"};
-    const char *values[] = {a->title, a->author};
-    for (size_t i = 0; i < 2; i++) {
-        fk_buf_printf(buf, ",\"%s\":", keys[i]);
-        fk_json_string(buf, values[i]);
-    }
-    fk_buf_adds(buf, ",\"date\":");
-    fk_json_time(buf, a->date);
-    fk_buf_adds(buf, ",\"updated\":");
-    fk_json_time(buf, a->updated);
-    fk_buf_adds(buf, ",\"url\":");
-    fk_json_string(buf, a->url);
-    fk_buf_adds(buf, ",\"guid\":");
-    fk_json_string(buf, a->guid);
-    fk_buf_adds(buf, ",\"feed\":");
-    fk_json_string(buf, a->feed_url);
-    fk_buf_adds(buf, ",\"tags\":[");
-    for (size_t i = 0; i < a->ntags; i++) {
-        if (i)
-            fk_buf_addc(buf, ',');
-        fk_json_string(buf, a->tags[i]);
-    }
-    fk_buf_adds(buf, "],\"markdown\":");
+    fk_buf_adds(buf, ",\"markdown\":");
     fk_json_string(buf, a->markdown);
     fk_buf_adds(buf, "}\n");
 }
@@ -538,7 +521,7 @@ int cmd_export(int argc, char **argv, struct cli *cli)
         if (do_prune && fk_store_list(store, &filter.filter, collect_id, &selected, &err) < 0)
             code = msg_fk_error(&err);
         if (changed && known == 0) {
-            filter.filter.changed_since = &mark_dir;
+            filter.filter.changed_after = &mark_dir;
             filter.filter.export_dir = dir_id;
         }
         if (code == EXIT_OK && fk_store_list(store, &filter.filter, collect, &list, &err) < 0)

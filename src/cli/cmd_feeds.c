@@ -1,7 +1,9 @@
 /* cmd_feeds.c - feedkeep feeds: subscriptions and their health. */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "cli.h"
@@ -18,103 +20,83 @@ static const char help[] =
     "\n"
     "Options:\n"
     "  --all             also list feeds that were imported or removed\n"
-    "  --format FORMAT   table, tsv, csv or json (JSON Lines); default: table\n"
-    "                    on a terminal, tsv otherwise\n"
+    "  --tag TAG         only feeds with this tag (an OPML folder)\n" CLI_OUTPUT_HELP
     "  --db PATH         the archive\n"
     "  -h, --help        show this help\n"
     "\n"
-    "TSV and CSV columns: id, url, name, articles, last_fetch, last_status,\n"
-    "failures, next_fetch, last_error (times in ISO 8601 UTC; empty when\n"
-    "never, or for next_fetch when the feed is due whenever). JSON fields: id,\n"
-    "url, name, title, site_url, subscribed, articles, last_fetch,\n"
-    "last_status, last_error, failures, next_fetch, final_url, moved_to, etag,\n"
-    "last_modified.\n";
+    "Fields: id, url, name, title, site_url, subscribed, articles,\n"
+    "last_fetch, last_status, last_error, failures, next_fetch, final_url,\n"
+    "moved_to, etag, last_modified, tags. TSV and CSV columns by default:\n"
+    "id, url, name, articles, last_fetch, last_status, failures, next_fetch,\n"
+    "last_error (times in ISO 8601 UTC; empty when never, or for next_fetch\n"
+    "when the feed is due whenever). JSON: every field. The table (without\n"
+    "--fields) shows the feed by its name, else its URL, times relative to\n"
+    "now, and the last error in short.\n";
 
-/* The table: compact enough for 80 columns, so one flexible column shows
- * the feed by its name, else its URL (TSV, CSV and JSON have both), and
- * times are relative to now. */
-enum { COL_ID, COL_FEED, COL_ARTICLES, COL_LAST, COL_STATUS, COL_FAILS, COL_NEXT, NCOLS };
+#define FEED_GETTER(field, value_kind, member)                                                     \
+    static void get_##field(const void *row, struct out_value *v)                                  \
+    {                                                                                              \
+        const struct fk_subscription *s = row;                                                     \
+        v->kind = value_kind;                                                                      \
+        member;                                                                                    \
+    }
 
-static const struct out_column columns[NCOLS] = {
-    [COL_ID] = {"ID", 4},
-    [COL_FEED] = {"FEED", 0},
-    [COL_ARTICLES] = {"ARTICLES", 8},
-    [COL_LAST] = {"LAST FETCH", 10},
-    [COL_STATUS] = {"STATUS", 6},
-    [COL_FAILS] = {"FAILS", 5},
-    [COL_NEXT] = {"NEXT FETCH", 10},
-};
+FEED_GETTER(id, OUT_V_INT, v->number = s->id)
+FEED_GETTER(url, OUT_V_TEXT, v->text = s->url)
+FEED_GETTER(name, OUT_V_TEXT, v->text = s->name)
+FEED_GETTER(title, OUT_V_TEXT, v->text = s->title)
+FEED_GETTER(site_url, OUT_V_TEXT, v->text = s->site_url)
+FEED_GETTER(subscribed, OUT_V_BOOL, v->number = s->subscribed)
+FEED_GETTER(articles, OUT_V_INT, v->number = s->articles)
+FEED_GETTER(last_fetch, OUT_V_TIME, v->number = s->last_fetch)
+FEED_GETTER(last_status, s->last_status ? OUT_V_INT : OUT_V_NULL, v->number = s->last_status)
+FEED_GETTER(last_error, OUT_V_TEXT, v->text = s->last_error)
+FEED_GETTER(failures, OUT_V_INT, v->number = s->failures)
+FEED_GETTER(next_fetch, OUT_V_TIME, v->number = s->next_fetch)
+FEED_GETTER(final_url, OUT_V_TEXT, v->text = s->final_url)
+FEED_GETTER(moved_to, OUT_V_TEXT, v->text = s->moved_to)
+FEED_GETTER(etag, OUT_V_TEXT, v->text = s->etag)
+FEED_GETTER(last_modified, OUT_V_TEXT, v->text = s->last_modified)
 
-/* Numbers are right-aligned. */
-static const bool right_aligned[NCOLS] = {
-    [COL_ID] = true,
-    [COL_ARTICLES] = true,
-    [COL_FAILS] = true,
-};
-
-struct feeds_out {
-    enum out_format format;
-    struct fk_buf buf;
-    int widths[NCOLS];
-    int64_t now;
-};
-
-static void add_json(struct fk_buf *buf, const struct fk_subscription *s)
+/* The feed's tags as a list, until the next row. */
+static void get_tags(const void *row, struct out_value *v)
 {
-    fk_buf_printf(buf, "{\"id\":%lld,\"url\":", (long long)s->id);
-    fk_json_string(buf, s->url);
-    fk_buf_adds(buf, ",\"name\":");
-    fk_json_string(buf, s->name);
-    fk_buf_adds(buf, ",\"title\":");
-    fk_json_string(buf, s->title);
-    fk_buf_adds(buf, ",\"site_url\":");
-    fk_json_string(buf, s->site_url);
-    fk_buf_printf(buf, ",\"subscribed\":%s,\"articles\":%lld,\"last_fetch\":",
-                  s->subscribed ? "true" : "false", (long long)s->articles);
-    fk_json_time(buf, s->last_fetch);
-    fk_buf_adds(buf, ",\"last_status\":");
-    if (s->last_status)
-        fk_buf_printf(buf, "%d", s->last_status);
-    else
-        fk_buf_adds(buf, "null");
-    fk_buf_adds(buf, ",\"last_error\":");
-    fk_json_string(buf, s->last_error);
-    fk_buf_printf(buf, ",\"failures\":%d,\"next_fetch\":", s->failures);
-    fk_json_time(buf, s->next_fetch);
-    fk_buf_adds(buf, ",\"final_url\":");
-    fk_json_string(buf, s->final_url);
-    fk_buf_adds(buf, ",\"moved_to\":");
-    fk_json_string(buf, s->moved_to);
-    fk_buf_adds(buf, ",\"etag\":");
-    fk_json_string(buf, s->etag);
-    fk_buf_adds(buf, ",\"last_modified\":");
-    fk_json_string(buf, s->last_modified);
-    fk_buf_adds(buf, "}\n");
+    static char *copy;
+    static const char *names[64];
+    const struct fk_subscription *s = row;
+    size_t count = 0;
+    free(copy);
+    copy = fk_xstrdup(s->tags_text ? s->tags_text : "");
+    for (char *t = copy; *t && count < 64;) {
+        names[count++] = t;
+        t += strcspn(t, "\n");
+        if (*t)
+            *t++ = '\0';
+    }
+    v->kind = OUT_V_LIST;
+    v->list = names;
+    v->count = count;
 }
 
-static void add_fields(struct fk_buf *buf, const struct fk_subscription *s, enum out_format format)
-{
-    void (*field)(struct fk_buf *, const char *) = format == OUT_TSV ? out_add_tsv : out_add_csv;
-    char sep = format == OUT_TSV ? '\t' : ',';
-    char last[FK_DATE_BUFSIZE], next[FK_DATE_BUFSIZE], status[16] = "";
-    fk_date_format(s->last_fetch, last);
-    fk_date_format(s->next_fetch, next);
-    if (s->last_status)
-        snprintf(status, sizeof status, "%d", s->last_status);
-    fk_buf_printf(buf, "%lld%c", (long long)s->id, sep);
-    field(buf, s->url);
-    fk_buf_addc(buf, sep);
-    field(buf, s->name);
-    fk_buf_printf(buf, "%c%lld%c", sep, (long long)s->articles, sep);
-    field(buf, last);
-    fk_buf_addc(buf, sep);
-    field(buf, status);
-    fk_buf_printf(buf, "%c%d%c", sep, s->failures, sep);
-    field(buf, next);
-    fk_buf_addc(buf, sep);
-    field(buf, s->last_error);
-    fk_buf_addc(buf, '\n');
-}
+static const struct out_field fields[] = {
+    {"id", 4, true, get_id, NULL},
+    {"url", 0, false, get_url, NULL},
+    {"name", 20, false, get_name, NULL},
+    {"title", 0, false, get_title, NULL},
+    {"site_url", 0, false, get_site_url, NULL},
+    {"subscribed", 10, false, get_subscribed, NULL},
+    {"articles", 8, true, get_articles, NULL},
+    {"last_fetch", 16, false, get_last_fetch, NULL},
+    {"last_status", 6, true, get_last_status, "STATUS"},
+    {"last_error", 0, false, get_last_error, NULL},
+    {"failures", 5, true, get_failures, "FAILS"},
+    {"next_fetch", 16, false, get_next_fetch, NULL},
+    {"final_url", 0, false, get_final_url, NULL},
+    {"moved_to", 0, false, get_moved_to, NULL},
+    {"etag", 0, false, get_etag, NULL},
+    {"last_modified", 0, false, get_last_modified, NULL},
+    {"tags", 20, false, get_tags, NULL},
+};
 
 /* url without "http://" or "https://": the part that tells feeds apart
  * gets more of the column. */
@@ -129,63 +111,104 @@ static const char *without_scheme(const char *url)
     return url;
 }
 
-static void add_row(struct feeds_out *out, const struct fk_subscription *s)
-{
-    struct fk_buf *buf = &out->buf;
-    char id[32], articles[32], last[48], status[16], fails[16], next[48], delay[32];
-    const char *cells[NCOLS];
+/* "12m ago", "in 1h59m", "now": times in the table relative to now. */
+static int64_t table_now;
 
-    snprintf(id, sizeof id, "%lld", (long long)s->id);
-    snprintf(articles, sizeof articles, "%lld", (long long)s->articles);
-    snprintf(fails, sizeof fails, "%d", s->failures);
+static void get_feed(const void *row, struct out_value *v)
+{
+    const struct fk_subscription *s = row;
+    v->kind = OUT_V_TEXT;
+    v->text = s->name ? s->name : without_scheme(s->url);
+}
+
+static void get_last(const void *row, struct out_value *v)
+{
+    static char text[48];
+    const struct fk_subscription *s = row;
+    char delay[32];
     if (s->last_fetch == FK_TIME_NONE) {
-        snprintf(last, sizeof last, "never");
+        snprintf(text, sizeof text, "never");
     } else {
-        out_delay(out->now - s->last_fetch, delay, sizeof delay);
-        snprintf(last, sizeof last, "%s ago", delay);
+        out_delay(table_now - s->last_fetch, delay, sizeof delay);
+        snprintf(text, sizeof text, "%s ago", delay);
     }
-    if (s->next_fetch == FK_TIME_NONE || s->next_fetch <= out->now) {
-        snprintf(next, sizeof next, "now");
+    v->kind = OUT_V_TEXT;
+    v->text = text;
+}
+
+static void get_next(const void *row, struct out_value *v)
+{
+    static char text[48];
+    const struct fk_subscription *s = row;
+    char delay[32];
+    if (s->next_fetch == FK_TIME_NONE || s->next_fetch <= table_now) {
+        snprintf(text, sizeof text, "now");
     } else {
-        out_delay(s->next_fetch - out->now, delay, sizeof delay);
-        snprintf(next, sizeof next, "in %s", delay);
+        out_delay(s->next_fetch - table_now, delay, sizeof delay);
+        snprintf(text, sizeof text, "in %s", delay);
     }
-    if (s->last_status)
-        snprintf(status, sizeof status, "%d", s->last_status);
-    else
-        snprintf(status, sizeof status, "%s", s->last_error ? "error" : "-");
-    cells[COL_ID] = id;
-    cells[COL_FEED] = s->name ? s->name : without_scheme(s->url);
-    cells[COL_ARTICLES] = articles;
-    cells[COL_LAST] = last;
-    cells[COL_STATUS] = status;
-    cells[COL_FAILS] = fails;
-    cells[COL_NEXT] = next;
-    for (int c = 0; c < NCOLS; c++) {
-        if (right_aligned[c])
-            fk_buf_printf(buf, "%*s", out->widths[c], cells[c]);
-        else
-            out_add_cell(buf, cells[c], out->widths[c], c + 1 < NCOLS);
-        fk_buf_adds(buf, c + 1 < NCOLS ? "  " : "\n");
+    v->kind = OUT_V_TEXT;
+    v->text = text;
+}
+
+static void get_status(const void *row, struct out_value *v)
+{
+    const struct fk_subscription *s = row;
+    v->kind = s->last_status ? OUT_V_INT : OUT_V_TEXT;
+    v->number = s->last_status;
+    v->text = s->last_error ? "error" : "-";
+}
+
+/* The last error as the table shows it: its first part, up to the first
+ * " (" or ";" (what went wrong, without the details), the cell cutting the
+ * rest. */
+static void get_error(const void *row, struct out_value *v)
+{
+    static char text[128];
+    const struct fk_subscription *s = row;
+    v->kind = OUT_V_TEXT;
+    v->text = NULL;
+    if (!s->last_error)
+        return;
+    size_t len = strcspn(s->last_error, ";(");
+    while (len && s->last_error[len - 1] == ' ')
+        len--;
+    if (!len)
+        len = strlen(s->last_error);
+    snprintf(text, sizeof text, "%.*s", (int)len, s->last_error);
+    v->text = text;
+}
+
+static const struct out_field table_fields[] = {
+    {"feed", 0, false, get_feed, NULL},
+    {"last", 10, false, get_last, "LAST FETCH"},
+    {"status", 6, true, get_status, NULL},
+    {"next", 10, false, get_next, "NEXT FETCH"},
+    {"error", 24, false, get_error, "LAST ERROR"},
+};
+
+struct feeds_walk {
+    struct out_record *out;
+    const char *tag; /* --tag: only feeds with it (any case) */
+};
+
+static bool has_tag(const struct fk_subscription *s, const char *tag)
+{
+    size_t len = strlen(tag);
+    for (const char *t = s->tags_text; t && *t;) {
+        size_t n = strcspn(t, "\n");
+        if (n == len && strncasecmp(t, tag, len) == 0)
+            return true;
+        t += n + (t[n] == '\n');
     }
+    return false;
 }
 
 static int print_feed(const struct fk_subscription *s, void *ctx)
 {
-    struct feeds_out *out = ctx;
-    switch (out->format) {
-    case OUT_JSON:
-        add_json(&out->buf, s);
-        break;
-    case OUT_TSV:
-    case OUT_CSV:
-        add_fields(&out->buf, s, out->format);
-        break;
-    case OUT_TABLE:
-        add_row(out, s);
-        break;
-    }
-    out_flush(&out->buf);
+    struct feeds_walk *walk = ctx;
+    if (!walk->tag || has_tag(s, walk->tag))
+        out_record_row(walk->out, s);
     return 0;
 }
 
@@ -193,39 +216,53 @@ int cmd_feeds(int argc, char **argv, struct cli *cli)
 {
     static const struct option options[] = {
         {"all", no_argument, NULL, 'a'},
-        {"format", required_argument, NULL, 'f'},
+        {"tag", required_argument, NULL, 't'},
+        CLI_OUTPUT_OPTIONS,
         CLI_COMMON_OPTIONS,
         {NULL, 0, NULL, 0},
     };
-    struct feeds_out out = {out_format_default(), FK_BUF_INIT, {0}, (int64_t)time(NULL)};
+    struct out_record out;
+    struct feeds_walk walk = {&out, NULL};
     enum fk_feed_set set = FK_FEEDS_SUBSCRIBED;
+    struct fk_store *store = NULL;
     int code = EXIT_OK;
     int opt;
+    table_now = (int64_t)time(NULL);
+    out_record_init(&out, fields, sizeof fields / sizeof fields[0],
+                    "id,url,name,articles,last_fetch,last_status,failures,next_fetch,last_error",
+                    "id,feed,articles,last,status,failures,next,error");
+    out_record_table_fields(&out, table_fields, sizeof table_fields / sizeof table_fields[0]);
     while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT, options, NULL)) != -1) {
-        if (opt == 'a') {
+        int rc = CLI_CONTINUE;
+        if (opt == 'a')
             set = FK_FEEDS_ALL;
-        } else if (opt == 'f') {
-            if (out_format_parse(optarg, &out.format) < 0)
-                return msg_usage("feeds", "unknown format '%s'", optarg);
-        } else {
-            int rc = cli_common_option(opt, optarg, cli, "feeds", help);
-            if (rc != CLI_CONTINUE)
-                return rc == CLI_NOT_COMMON ? EXIT_USAGE : rc;
+        else if (opt == 't')
+            walk.tag = optarg;
+        else if ((rc = out_record_option(opt, optarg, &out, "feeds")) == CLI_NOT_COMMON)
+            rc = cli_common_option(opt, optarg, cli, "feeds", help);
+        if (rc != CLI_CONTINUE) {
+            code = rc == CLI_NOT_COMMON ? EXIT_USAGE : rc;
+            goto out;
         }
     }
-    if (optind != argc)
-        return msg_usage("feeds", "unexpected argument '%s'", argv[optind]);
+    if (optind != argc) {
+        code = msg_usage("feeds", "unexpected argument '%s'", argv[optind]);
+        goto out;
+    }
 
-    struct fk_store *store = cli_open_store(cli);
-    if (!store)
-        return EXIT_IO;
-    if (out.format == OUT_TABLE)
-        out_table_start(&out.buf, columns, NCOLS, out.widths);
+    store = cli_open_store(cli);
+    if (!store) {
+        code = EXIT_IO;
+        goto out;
+    }
+    if ((code = out_record_start(&out, "feeds")) != EXIT_OK)
+        goto out;
     struct fk_error err = {0};
-    if (fk_store_list_feeds(store, set, out.now, print_feed, &out, &err) < 0)
+    if (fk_store_list_feeds(store, set, table_now, print_feed, &walk, &err) < 0)
         code = msg_fk_error(&err);
-    out_flush(&out.buf);
+out:
     fk_store_close(store);
-    fk_buf_release(&out.buf);
+    out_record_finish(&out);
+    out_record_release(&out);
     return code;
 }

@@ -98,6 +98,9 @@ struct job {
     int64_t matched_id;        /* the first of those articles */
     char *moved_to;            /* the feed moved permanently there */
     bool followed;             /* ... and its subscription was changed */
+    int64_t moved_onto;        /* ... onto this other feed of the archive
+                                  (then it cannot be followed), else 0 */
+    char *known_move;          /* where the last fetch found it moved */
 };
 
 struct run {
@@ -286,7 +289,13 @@ static void print_summary(const struct job *job)
         snprintf(pages, sizeof pages, "%d pages", job->pages + 1);
         notes[nnotes++] = pages;
     }
-    if (job->moved_to) {
+    if (job->moved_to && job->moved_onto) {
+        fk_buf_printf(&moved,
+                      "moved permanently to %s, which is feed %lld of the archive; "
+                      "'feedkeep remove %lld' ends this subscription",
+                      job->moved_to, (long long)job->moved_onto, (long long)job->id);
+        notes[nnotes++] = moved.data;
+    } else if (job->moved_to) {
         fk_buf_printf(&moved, "moved permanently to %s; %s", job->moved_to,
                       job->followed ? "subscription updated"
                                     : "--follow-moves updates the subscription");
@@ -461,20 +470,45 @@ static int moved(struct run *run, struct job *job, const char *target)
     struct fk_error err = {0};
     if (!cli_is_feed_url(target))
         return 0;
+    /* The move was seen before when the feed's last fetch recorded the
+     * same target: reported once, not at every run. */
+    bool known = job->known_move && strcmp(job->known_move, target) == 0;
+    free(job->moved_to);
     job->moved_to = fk_xstrdup(target);
-    if (!run->set->follow_moves)
-        return 0;
-    int rc = fk_store_move_feed(run->store, job->id, target, &err);
-    if (rc < 0)
+    /* Moved onto a feed the archive has: following would make two
+     * subscriptions one, so it is for the user to end this one. */
+    struct fk_subscription other;
+    int found = fk_store_find_feed(run->store, target, 0, &other, &err);
+    if (found < 0)
         return db_failed(run, &err);
-    if (rc == 0) {
-        job->followed = true;
-        free(job->feed_url);
-        job->feed_url = fk_xstrdup(target);
-    } else if (!run->cli->quiet) {
-        msg_warn("'%s': moved permanently to '%s', which is another feed of the archive; "
-                 "the subscription stays as it is",
-                 job->url, target);
+    if (found == 0) {
+        if (other.id != job->id)
+            job->moved_onto = other.id;
+        fk_subscription_release(&other);
+    }
+    if (run->set->follow_moves && !job->moved_onto) {
+        int rc = fk_store_move_feed(run->store, job->id, target, &err);
+        if (rc < 0)
+            return db_failed(run, &err);
+        if (rc == 0) {
+            job->followed = true;
+            free(job->feed_url);
+            job->feed_url = fk_xstrdup(target);
+        }
+    }
+    /* --quiet prints no summary lines: a move is worth one warning, the
+     * first time it is seen. */
+    if (run->cli->quiet && !known) {
+        if (job->moved_onto)
+            msg_warn("'%s': moved permanently to '%s', which is feed %lld of the archive; "
+                     "'feedkeep remove %lld' ends this subscription",
+                     job->url, target, (long long)job->moved_onto, (long long)job->id);
+        else if (job->followed)
+            msg_warn("'%s': moved permanently to '%s'; subscription updated", job->url, target);
+        else
+            msg_warn("'%s': moved permanently to '%s'; 'feedkeep fetch --follow-moves' updates "
+                     "the subscription",
+                     job->url, target);
     }
     return 0;
 }
@@ -585,6 +619,8 @@ static void add_job(struct run *run, const struct fk_subscription *s, int64_t no
     job->id = s->id;
     job->url = fk_xstrdup(s->url);
     job->feed_url = fk_xstrdup(s->url);
+    if (s->moved_to)
+        job->known_move = fk_xstrdup(s->moved_to);
     /* --force: as if the archive had never fetched the feed. */
     if (!run->set->force && s->last_body_fetch != FK_TIME_NONE &&
         now - s->last_body_fetch < VALIDATORS_TRUSTED_FOR) {
@@ -662,6 +698,7 @@ static void release_jobs(struct run *run)
         free(job->last_modified);
         free(job->page_url);
         free(job->moved_to);
+        free(job->known_move);
     }
     free(run->jobs);
 }
@@ -705,7 +742,7 @@ int cmd_fetch(int argc, char **argv, struct cli *cli)
     if (code != CLI_CONTINUE)
         return code;
 
-    run.store = cli_open_store(cli);
+    run.store = cli_create_store(cli);
     if (!run.store)
         return EXIT_IO;
     code = cli_lock_archive(fk_store_path(run.store), set.wait_ms, &lock_fd);
@@ -732,6 +769,20 @@ int cmd_fetch(int argc, char **argv, struct cli *cli)
                run.njobs, run.njobs == 1 ? "" : "s", run.counts[FK_PUT_NEW],
                run.counts[FK_PUT_UPDATED], run.counts[FK_PUT_UNCHANGED], run.not_modified,
                run.failed, run.not_due);
+    /* A run that went to the end is logged for --since-fetch, failed feeds
+     * or not; one a database error stopped is not. */
+    if (code != EXIT_IO && code != EXIT_LOCKED && !run.stopped) {
+        struct fk_fetch_run log = {
+            .started = now,
+            .finished = (int64_t)time(NULL),
+            .feeds = (int64_t)run.njobs,
+            .failed = run.failed,
+            .new_count = run.counts[FK_PUT_NEW],
+            .updated_count = run.counts[FK_PUT_UPDATED],
+        };
+        if (fk_store_log_run(run.store, &log, &err) < 0)
+            code = msg_fk_error(&err);
+    }
 out:
     msg_progress_clear();
     fk_fetch_free(run.fetch);

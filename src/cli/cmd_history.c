@@ -19,16 +19,14 @@ static const char help[] =
     "one with 'feedkeep show ID --version N', compare two with\n"
     "'feedkeep show ID --diff N..M'.\n"
     "\n"
-    "Options:\n"
-    "  --format FORMAT   table, tsv, csv or json (JSON Lines); default: table\n"
-    "                    on a terminal, tsv otherwise\n"
-    "  --db PATH         the archive\n"
+    "Options:\n" CLI_OUTPUT_HELP "  --db PATH         the archive\n"
     "  -h, --help        show this help\n"
     "\n"
-    "FIRST SEEN is when the version became the article's content (for a\n"
-    "rejected one, when the feed offered it). TSV and CSV columns: version,\n"
-    "kind, first_seen, replaced_at, text_length (bytes), title. JSON fields:\n"
-    "version, kind, first_seen, replaced_at, text_length, title, tags.\n";
+    "first_seen is when the version became the article's content (for a\n"
+    "rejected one, when the feed offered it). Fields: version, kind,\n"
+    "first_seen, replaced_at, text_length (bytes), title, tags. TSV and CSV\n"
+    "columns by default: version, kind, first_seen, replaced_at, text_length,\n"
+    "title. JSON: every field.\n";
 
 static const char *const kind_names[] = {
     [FK_VERSION_REPLACED] = "replaced",
@@ -36,97 +34,82 @@ static const char *const kind_names[] = {
     [FK_VERSION_CURRENT] = "current",
 };
 
-enum { COL_VERSION, COL_KIND, COL_SEEN, COL_LENGTH, COL_TITLE, NCOLS };
+#define VERSION_GETTER(field, value_kind, member)                                                  \
+    static void get_##field(const void *row, struct out_value *v)                                  \
+    {                                                                                              \
+        const struct fk_version *version = row;                                                    \
+        v->kind = value_kind;                                                                      \
+        member;                                                                                    \
+    }
 
-static const struct out_column columns[NCOLS] = {
-    [COL_VERSION] = {"VERSION", 7}, [COL_KIND] = {"KIND", 8},   [COL_SEEN] = {"FIRST SEEN", 16},
-    [COL_LENGTH] = {"LENGTH", 7},   [COL_TITLE] = {"TITLE", 0},
-};
+VERSION_GETTER(version, OUT_V_INT, v->number = version->number)
+VERSION_GETTER(kind, OUT_V_TEXT, v->text = kind_names[version->kind])
+VERSION_GETTER(first_seen, OUT_V_TIME, v->number = version->first_seen)
+VERSION_GETTER(replaced_at, OUT_V_TIME, v->number = version->replaced_at)
+VERSION_GETTER(text_length, OUT_V_INT, v->number = (int64_t)version->text_length)
+VERSION_GETTER(title, OUT_V_TEXT, v->text = version->title)
 
-struct history_out {
-    enum out_format format;
-    struct fk_buf buf;
-    int widths[NCOLS];
+/* tags_text is the sorted names joined by single spaces; the list lives
+ * until the next row. */
+static void get_tags(const void *row, struct out_value *v)
+{
+    static char *copy;
+    static const char **names;
+    static size_t cap;
+    const struct fk_version *version = row;
+    free(copy);
+    copy = fk_xstrdup(version->tags_text ? version->tags_text : "");
+    size_t count = 0;
+    for (char *t = copy; *t;) {
+        if (count == cap) {
+            cap = cap ? 2 * cap : 16;
+            names = fk_xrealloc(names, cap * sizeof *names);
+        }
+        names[count++] = t;
+        t += strcspn(t, " ");
+        if (*t)
+            *t++ = '\0';
+    }
+    v->kind = OUT_V_LIST;
+    v->list = names;
+    v->count = count;
+}
+
+static const struct out_field fields[] = {
+    {"version", 7, true, get_version, NULL},
+    {"kind", 8, false, get_kind, NULL},
+    {"first_seen", 16, false, get_first_seen, NULL},
+    {"replaced_at", 16, false, get_replaced_at, NULL},
+    {"text_length", 7, true, get_text_length, "LENGTH"},
+    {"title", 0, false, get_title, NULL},
+    {"tags", 28, false, get_tags, NULL},
 };
 
 static int print_version(const struct fk_version *v, void *ctx)
 {
-    struct history_out *out = ctx;
-    struct fk_buf *buf = &out->buf;
-    char seen[FK_DATE_BUFSIZE], replaced[FK_DATE_BUFSIZE];
-    fk_date_format(v->first_seen, seen);
-    fk_date_format(v->replaced_at, replaced);
-
-    switch (out->format) {
-    case OUT_JSON:
-        fk_buf_printf(buf, "{\"version\":%d,\"kind\":\"%s\",\"first_seen\":", v->number,
-                      kind_names[v->kind]);
-        fk_json_time(buf, v->first_seen);
-        fk_buf_adds(buf, ",\"replaced_at\":");
-        fk_json_time(buf, v->replaced_at);
-        fk_buf_printf(buf, ",\"text_length\":%zu,\"title\":", v->text_length);
-        fk_json_string(buf, v->title);
-        fk_buf_adds(buf, ",\"tags\":[");
-        /* tags_text is the sorted names joined by single spaces. */
-        const char *t = v->tags_text ? v->tags_text : "";
-        for (bool first = true; *t; first = false) {
-            size_t n = strcspn(t, " ");
-            if (!first)
-                fk_buf_addc(buf, ',');
-            fk_json_string_len(buf, t, n);
-            t += n;
-            t += *t == ' ';
-        }
-        fk_buf_adds(buf, "]}\n");
-        break;
-    case OUT_TSV:
-    case OUT_CSV: {
-        char sep = out->format == OUT_TSV ? '\t' : ',';
-        fk_buf_printf(buf, "%d%c%s%c", v->number, sep, kind_names[v->kind], sep);
-        out_add_field(buf, out->format, seen);
-        fk_buf_addc(buf, sep);
-        out_add_field(buf, out->format, replaced);
-        fk_buf_printf(buf, "%c%zu%c", sep, v->text_length, sep);
-        out_add_field(buf, out->format, v->title);
-        fk_buf_addc(buf, '\n');
-        break;
-    }
-    case OUT_TABLE:
-        fk_buf_printf(buf, "%*d  ", out->widths[COL_VERSION], v->number);
-        out_add_cell(buf, kind_names[v->kind], out->widths[COL_KIND], true);
-        fk_buf_adds(buf, "  ");
-        /* "2026-06-01T12:00" */
-        seen[16] = '\0';
-        out_add_cell(buf, seen[0] ? seen : "-", out->widths[COL_SEEN], true);
-        fk_buf_printf(buf, "  %*zu  ", out->widths[COL_LENGTH], v->text_length);
-        out_add_cell(buf, v->title, out->widths[COL_TITLE], false);
-        fk_buf_addc(buf, '\n');
-        break;
-    }
-    out_flush(buf);
+    out_record_row(ctx, v);
     return 0;
 }
 
 int cmd_history(int argc, char **argv, struct cli *cli)
 {
     static const struct option options[] = {
-        {"format", required_argument, NULL, 'f'},
+        CLI_OUTPUT_OPTIONS,
         CLI_COMMON_OPTIONS,
         {NULL, 0, NULL, 0},
     };
-    struct history_out out = {out_format_default(), FK_BUF_INIT, {0}};
+    struct out_record out;
     struct fk_store *store = NULL;
     int code = EXIT_OK;
     int opt;
 
+    out_record_init(&out, fields, sizeof fields / sizeof fields[0],
+                    "version,kind,first_seen,replaced_at,text_length,title",
+                    "version,kind,first_seen,text_length,title");
     while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT, options, NULL)) != -1) {
-        int rc = CLI_CONTINUE;
-        if (opt == 'f') {
-            if (out_format_parse(optarg, &out.format) < 0)
-                rc = msg_usage("history", "unknown format '%s'", optarg);
-        } else {
+        int rc = out_record_option(opt, optarg, &out, "history");
+        if (rc == CLI_NOT_COMMON)
             rc = cli_common_option(opt, optarg, cli, "history", help);
-        }
         if (rc != CLI_CONTINUE) {
             code = rc == CLI_NOT_COMMON ? EXIT_USAGE : rc;
             goto out;
@@ -147,8 +130,8 @@ int cmd_history(int argc, char **argv, struct cli *cli)
     code = cli_find_article(store, "history", argv[optind], &id);
     if (code != EXIT_OK)
         goto out;
-    if (out.format == OUT_TABLE)
-        out_table_start(&out.buf, columns, NCOLS, out.widths);
+    if ((code = out_record_start(&out, "history")) != EXIT_OK)
+        goto out;
     struct fk_error err = {0};
     int rc = fk_store_list_versions(store, id, print_version, &out, &err);
     if (rc < 0) {
@@ -157,9 +140,9 @@ int cmd_history(int argc, char **argv, struct cli *cli)
         msg_error("no article with ID %lld", (long long)id);
         code = EXIT_FAILED;
     }
-    out_flush(&out.buf);
 out:
     fk_store_close(store);
-    fk_buf_release(&out.buf);
+    out_record_finish(&out);
+    out_record_release(&out);
     return code;
 }

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -39,7 +41,43 @@ static const char help[] =
 struct feed_name {
     const char *path;
     const char *base_url;
+    int fd;
+    int64_t size;     /* of a regular file, else 0 */
+    int64_t shown_ms; /* when progress was last shown (0: not yet) */
+    bool progress;    /* not --quiet */
 };
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* A progress line for a long import (on a terminal only: msg_progress),
+ * four times a second after the first second: bytes read of the file,
+ * and items. */
+static void on_progress(const struct fk_archive_result *result, void *ctx)
+{
+    struct feed_name *name = ctx;
+    if (!name->progress)
+        return;
+    int64_t now = now_ms();
+    if (!name->shown_ms) {
+        name->shown_ms = now + 750; /* the first line a second in */
+        return;
+    }
+    if (now - name->shown_ms < 250)
+        return;
+    name->shown_ms = now;
+    off_t offset = name->size ? lseek(name->fd, 0, SEEK_CUR) : -1;
+    if (offset >= 0)
+        msg_progress("importing '%s': %.1f of %.1f MiB (%d%%), %ld items", name->path,
+                     (double)offset / 1048576, (double)name->size / 1048576,
+                     (int)(offset * 100 / name->size), result->items);
+    else
+        msg_progress("importing '%s': %ld items", name->path, result->items);
+}
 
 static char *choose_feed_url(const struct fk_feed_info *info, void *ctx)
 {
@@ -109,19 +147,23 @@ int cmd_import(int argc, char **argv, struct cli *cli)
     int fd = open_input(path);
     if (fd < 0)
         return EXIT_FAILED;
-    struct fk_store *store = cli_open_store(cli);
+    struct fk_store *store = cli_create_store(cli);
     if (!store) {
         if (fd != STDIN_FILENO)
             close(fd);
         return EXIT_IO;
     }
 
-    struct feed_name name = {path, parse_options.base_url};
+    struct feed_name name = {path, parse_options.base_url, fd, 0, 0, !cli->quiet};
+    struct stat st;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+        name.size = (int64_t)st.st_size;
     struct fk_archive_options archive_options = {
         .choose_url = choose_feed_url,
         .base_url = parse_options.base_url,
         .charset = parse_options.charset,
         .on_warning = on_warning,
+        .on_progress = on_progress,
         .ctx = &name,
     };
     struct fk_archive_result result;
@@ -135,6 +177,7 @@ int cmd_import(int argc, char **argv, struct cli *cli)
             code = EXIT_FAILED;
         }
     }
+    msg_progress_clear();
     if (code == EXIT_OK && result.info.charset_note && cli->verbose) {
         char *note = out_safe_dup(result.info.charset_note);
         msg_warn("'%s': %s", path, note);

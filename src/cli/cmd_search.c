@@ -39,16 +39,15 @@ static const char help[] =
     "                    (--sort and --reverse do not apply: hits are ranked)\n"
     "  --rank-all        rank every match; by default the best are picked\n"
     "                    among the 500 most recently archived matches, which\n"
-    "                    keeps search fast on large archives\n"
-    "  --format FORMAT   table, tsv, csv or json (JSON Lines); default: table\n"
-    "                    on a terminal, tsv otherwise\n"
+    "                    keeps search fast on large archives\n" CLI_OUTPUT_HELP
     "  --db PATH         the archive\n"
     "  -h, --help        show this help\n"
     "\n"
     "Matched words are in bold colour on a terminal (unless NO_COLOR is\n"
-    "set), else in [brackets]. TSV and CSV columns: id, date, rank,\n"
-    "title, url, snippet. JSON fields: those of 'feedkeep list', and rank\n"
-    "(bm25: lower is better) and snippet.\n";
+    "set), else in [brackets]. Fields: those of 'feedkeep list', then rank\n"
+    "(bm25: lower is better) and snippet. TSV and CSV columns by default:\n"
+    "those of 'feedkeep list' (id, date, author, tags, title, url), then\n"
+    "rank and snippet. JSON: every field.\n";
 
 enum { COL_ID, COL_DATE, COL_TITLE, NCOLS };
 
@@ -59,7 +58,8 @@ static const struct out_column columns[NCOLS] = {
 };
 
 struct search_out {
-    enum out_format format;
+    struct out_record record; /* the formats but the two-line table */
+    bool two_lines;
     struct fk_buf buf;
     int widths[NCOLS];
     bool styled; /* matches in colour */
@@ -71,49 +71,21 @@ static int print_hit(const struct fk_search_hit *hit, void *ctx)
     struct search_out *out = ctx;
     struct fk_buf *buf = &out->buf;
     const struct fk_article *a = &hit->article;
-    struct fk_buf snippet = FK_BUF_INIT;
-    char date[FK_DATE_BUFSIZE];
 
-    fk_date_format(a->date, date);
-    switch (out->format) {
-    case OUT_JSON:
-        fk_buf_addc(buf, '{');
-        out_article_json(buf, a);
-        fk_buf_printf(buf, ",\"rank\":%.6g,\"snippet\":", hit->rank);
-        out_unmark(&snippet, hit->snippet);
-        fk_json_string(buf, snippet.data ? snippet.data : "");
-        fk_buf_adds(buf, "}\n");
-        break;
-    case OUT_TSV:
-    case OUT_CSV: {
-        char sep = out->format == OUT_TSV ? '\t' : ',';
-        fk_buf_printf(buf, "%lld%c", (long long)a->id, sep);
-        out_add_field(buf, out->format, date);
-        fk_buf_printf(buf, "%c%.6g%c", sep, hit->rank, sep);
-        out_add_field(buf, out->format, a->title);
-        fk_buf_addc(buf, sep);
-        out_add_field(buf, out->format, a->url);
-        fk_buf_addc(buf, sep);
-        out_unmark(&snippet, hit->snippet);
-        out_add_field(buf, out->format, snippet.data);
-        fk_buf_addc(buf, '\n');
-        break;
+    if (!out->two_lines) {
+        out_record_row(&out->record, hit);
+        return 0;
     }
-    case OUT_TABLE:
-        /* Two lines a hit: the article, then its snippet under the title. */
-        fk_buf_printf(buf, "%*lld  ", out->widths[COL_ID], (long long)a->id);
-        date[10] = '\0';
-        out_add_cell(buf, date[0] ? date : "-", out->widths[COL_DATE], true);
-        fk_buf_adds(buf, "  ");
-        out_add_style(buf, OUT_STYLE_BOLD);
-        out_add_cell(buf, a->title, out->widths[COL_TITLE], false);
-        out_add_style(buf, OUT_STYLE_RESET);
-        fk_buf_printf(buf, "\n%*s", out->widths[COL_ID] + out->widths[COL_DATE] + 4, "");
-        out_add_marked(buf, hit->snippet, out->styled, out->snippet_width);
-        fk_buf_addc(buf, '\n');
-        break;
-    }
-    fk_buf_release(&snippet);
+    /* Two lines a hit: the article, then its snippet under the title. */
+    fk_buf_printf(buf, "%*lld  ", out->widths[COL_ID], (long long)a->id);
+    out_add_table_day(buf, a->date, out->widths[COL_DATE]);
+    fk_buf_adds(buf, "  ");
+    out_add_style(buf, OUT_STYLE_BOLD);
+    out_add_cell(buf, a->title, out->widths[COL_TITLE], false);
+    out_add_style(buf, OUT_STYLE_RESET);
+    fk_buf_printf(buf, "\n%*s", out->widths[COL_ID] + out->widths[COL_DATE] + 4, "");
+    out_add_marked(buf, hit->snippet, out->styled, out->snippet_width);
+    fk_buf_addc(buf, '\n');
     out_flush(buf);
     return 0;
 }
@@ -144,30 +116,29 @@ int cmd_search(int argc, char **argv, struct cli *cli)
 {
     enum { OPT_RANK_ALL = 0x200 };
     static const struct option options[] = {
-        {"format", required_argument, NULL, 'f'},
-        {"rank-all", no_argument, NULL, OPT_RANK_ALL},
-        CLI_FILTER_OPTIONS,
-        CLI_COMMON_OPTIONS,
+        CLI_OUTPUT_OPTIONS, {"rank-all", no_argument, NULL, OPT_RANK_ALL},
+        CLI_FILTER_OPTIONS, CLI_COMMON_OPTIONS,
         {NULL, 0, NULL, 0},
     };
     struct cli_filter filter;
-    struct search_out out = {out_format_default(), FK_BUF_INIT, {0}, false, 0};
+    struct search_out out = {.buf = FK_BUF_INIT};
     struct fk_search_options search = {OUT_MARK_OPEN, OUT_MARK_CLOSE, 16, RANK_WINDOW};
     struct fk_store *store = NULL;
     char *query = NULL, *match = NULL;
     int code = EXIT_OK;
     int opt;
 
+    out_record_init(&out.record, out_hit_fields, out_hit_nfields,
+                    OUT_ARTICLE_DEFAULTS ",rank,snippet", NULL);
     cli_filter_init(&filter, argc, argv);
     while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT, options, NULL)) != -1) {
         int rc = cli_filter_option(opt, optarg, &filter, "search");
         if (rc == CLI_CONTINUE && (opt == CLI_OPT_SORT || opt == CLI_OPT_REVERSE)) {
             rc = msg_usage("search", "search results are ranked: '--%s' does not apply",
                            opt == CLI_OPT_SORT ? "sort" : "reverse");
-        } else if (rc == CLI_NOT_COMMON && opt == 'f') {
-            rc = CLI_CONTINUE;
-            if (out_format_parse(optarg, &out.format) < 0)
-                rc = msg_usage("search", "unknown format '%s'", optarg);
+        } else if (rc == CLI_NOT_COMMON && opt != OPT_RANK_ALL &&
+                   (rc = out_record_option(opt, optarg, &out.record, "search")) != CLI_NOT_COMMON) {
+            /* an output option */
         } else if (rc == CLI_NOT_COMMON && opt == OPT_RANK_ALL) {
             rc = CLI_CONTINUE;
             search.rank_window = 0;
@@ -199,7 +170,12 @@ int cmd_search(int argc, char **argv, struct cli *cli)
     code = cli_filter_resolve(&filter, store, "search");
     if (code != EXIT_OK)
         goto out;
-    if (out.format == OUT_TABLE) {
+    out.two_lines = out.record.format == OUT_TABLE && !out.record.field_list;
+    if (!out.two_lines) {
+        code = out_record_start(&out.record, "search");
+        if (code != EXIT_OK)
+            goto out;
+    } else {
         out_table_start(&out.buf, columns, NCOLS, out.widths);
         out.styled = out_use_color();
         out.snippet_width = out_terminal_width() - out.widths[COL_ID] - out.widths[COL_DATE] - 4;
@@ -212,6 +188,8 @@ int cmd_search(int argc, char **argv, struct cli *cli)
 out:
     fk_store_close(store);
     fk_buf_release(&out.buf);
+    out_record_finish(&out.record);
+    out_record_release(&out.record);
     cli_filter_release(&filter);
     free(query);
     free(match);

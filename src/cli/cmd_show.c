@@ -16,7 +16,8 @@ static const char help[] =
     "usage: feedkeep show [options] ID|URL\n"
     "\n"
     "Print the archived article ID (as listed by 'feedkeep list'), or the one\n"
-    "whose link or guid is URL.\n"
+    "whose link or guid is URL. On a terminal it goes through $PAGER (by\n"
+    "default 'less -R', with LESS=FRX unless LESS is set).\n"
     "\n"
     "Options:\n"
     "  --text            a header (title; author, date and tags; link), a\n"
@@ -25,12 +26,14 @@ static const char help[] =
     "  --html            the article's HTML as the feed sent it (its content,\n"
     "                    else its summary) only\n"
     "  --json            everything archived about it, as one JSON object\n"
+    "  --no-pager        straight to the terminal, not through $PAGER\n"
     "  --width N         wrap the text at N columns (0: do not wrap); the\n"
     "                    default is the terminal's width on a terminal, else 0\n"
     "  --version N       version N of the article instead (see 'feedkeep\n"
     "                    history'), in the form asked for\n"
-    "  --diff [N[..M]]   a unified diff of the text (of the Markdown or HTML\n"
-    "                    with --markdown or --html) from version N to version\n"
+    "  --diff [N[..M]]   a unified diff of the title, tags and text (of the\n"
+    "                    Markdown or HTML with --markdown or --html) from\n"
+    "                    version N to version\n"
     "                    M; M defaults to the current version, N to the one\n"
     "                    before it (the last replaced one). N..M is the next\n"
     "                    argument when it looks like one\n"
@@ -39,11 +42,12 @@ static const char help[] =
     "\n"
     "Markdown, HTML and code go out as archived, except to a terminal, which\n"
     "never gets control characters or escape sequences from a feed. JSON\n"
-    "fields: id, guid, url, title, author, date (published, else updated),\n"
-    "published, updated, first_seen, last_seen, tags, feed, published_raw,\n"
-    "updated_raw, feeds, versions, summary_html, content_html, text,\n"
-    "markdown; of a version: id, version, kind, first_seen, replaced_at,\n"
-    "title, tags, text_length, text, markdown, html.\n";
+    "fields: id, guid, url, title, author, author_email, date (published, else\n"
+    "updated), published, updated, first_seen, last_seen, tags, feed,\n"
+    "published_raw, updated_raw, feeds, versions, summary_html,\n"
+    "content_html, text, markdown; of a version: id, version, kind,\n"
+    "first_seen, replaced_at, title, tags, text_length, text, markdown,\n"
+    "html.\n";
 
 enum show_mode { SHOW_TEXT, SHOW_MARKDOWN, SHOW_HTML, SHOW_JSON };
 
@@ -374,8 +378,21 @@ static int show_diff(struct fk_store *store, int64_t id, struct diff_spec spec, 
         fk_buf_printf(labels[i], "article %lld version %d (%s, %s)", (long long)id, v[i]->number,
                       kind_names[v[i]->kind], seen[0] ? seen : "-");
     }
-    if (fk_diff_unified(version_part(&from, mode), version_part(&to, mode), from_label.data,
-                        to_label.data, FK_DIFF_CONTEXT, &diff) < 0) {
+    /* The text of a version starts with its title and tags, so that a
+     * change of either shows as the text's does. */
+    struct fk_buf texts[2] = {FK_BUF_INIT, FK_BUF_INIT};
+    for (int i = 0; i < 2; i++) {
+        if (mode == SHOW_TEXT)
+            fk_buf_printf(&texts[i], "title: %s\ntags: %s\n\n", v[i]->title ? v[i]->title : "",
+                          v[i]->tags_text ? v[i]->tags_text : "");
+        const char *part = version_part(v[i], mode);
+        fk_buf_adds(&texts[i], part ? part : "");
+    }
+    int rc = fk_diff_unified(texts[0].data ? texts[0].data : "", texts[1].data ? texts[1].data : "",
+                             from_label.data, to_label.data, FK_DIFF_CONTEXT, &diff);
+    fk_buf_release(&texts[0]);
+    fk_buf_release(&texts[1]);
+    if (rc < 0) {
         msg_error("the diff of article %lld is too large to show", (long long)id);
         code = EXIT_FAILED;
         goto out;
@@ -392,7 +409,7 @@ out:
 
 int cmd_show(int argc, char **argv, struct cli *cli)
 {
-    enum { OPT_VERSION = 0x200, OPT_DIFF, OPT_MODE, OPT_WIDTH };
+    enum { OPT_VERSION = 0x200, OPT_DIFF, OPT_MODE, OPT_WIDTH, OPT_NO_PAGER };
     static const struct option options[] = {
         {"text", no_argument, NULL, OPT_MODE},
         {"markdown", no_argument, NULL, OPT_MODE},
@@ -401,6 +418,7 @@ int cmd_show(int argc, char **argv, struct cli *cli)
         {"version", required_argument, NULL, OPT_VERSION},
         {"diff", optional_argument, NULL, OPT_DIFF},
         {"width", required_argument, NULL, OPT_WIDTH},
+        {"no-pager", no_argument, NULL, OPT_NO_PAGER},
         CLI_COMMON_OPTIONS,
         {NULL, 0, NULL, 0},
     };
@@ -410,6 +428,7 @@ int cmd_show(int argc, char **argv, struct cli *cli)
     bool diff_greedy = false; /* the spec was taken from the next argument */
     long version = 0;
     long width = -1; /* -1: the default */
+    bool pager = true;
     int opt, index = 0;
     while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT, options, &index)) != -1) {
         int rc = CLI_CONTINUE;
@@ -432,6 +451,8 @@ int cmd_show(int argc, char **argv, struct cli *cli)
             if (width < 0 || width > 100000)
                 return msg_usage("show", "option '--width': '%s' is not a number of columns",
                                  optarg);
+        } else if (opt == OPT_NO_PAGER) {
+            pager = false;
         } else if (opt == OPT_DIFF) {
             diff.given = true;
             if (!optarg && optind < argc && parse_spec(argv[optind], &diff)) {
@@ -471,6 +492,8 @@ int cmd_show(int argc, char **argv, struct cli *cli)
         return EXIT_IO;
     int64_t id;
     int code = cli_find_article(store, "show", target, &id);
+    if (code == EXIT_OK && pager)
+        out_start_pager();
     if (code == EXIT_OK) {
         if (diff.given)
             code = show_diff(store, id, diff, mode);

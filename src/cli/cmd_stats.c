@@ -25,7 +25,8 @@ static const char help[] =
     "  --db PATH         the archive\n"
     "  -h, --help        show this help\n"
     "\n"
-    "TSV and CSV: one NAME, VALUE line per figure, the languages as\n"
+    "The table gives sizes in KiB, MiB and GiB. TSV and CSV: one NAME, VALUE\n"
+    "line per figure (sizes in bytes), the languages as\n"
     "code_blocks.LANG (code_blocks.none: no language named); times in ISO\n"
     "8601, empty when unknown. JSON: one object with articles, feeds,\n"
     "subscribed_feeds, failing_feeds, tags, code_blocks, versions, size_bytes,\n"
@@ -33,7 +34,7 @@ static const char help[] =
     "{\"language\", \"blocks\"}).\n";
 
 /* The figures, in the order printed: a name and where its value is. */
-enum value_kind { VALUE_COUNT, VALUE_TIME };
+enum value_kind { VALUE_COUNT, VALUE_TIME, VALUE_BYTES };
 
 struct figure {
     const char *name;  /* TSV, CSV and JSON */
@@ -55,8 +56,8 @@ static const struct figure figures[] = {
     FIGURE("tags", "tags", VALUE_COUNT, counts.tags),
     FIGURE("code_blocks", "code blocks", VALUE_COUNT, counts.code_blocks),
     FIGURE("versions", "versions kept", VALUE_COUNT, counts.versions),
-    FIGURE("size_bytes", "size (bytes)", VALUE_COUNT, size_bytes),
-    FIGURE("wal_bytes", "  log (bytes)", VALUE_COUNT, wal_bytes),
+    FIGURE("size_bytes", "size", VALUE_BYTES, size_bytes),
+    FIGURE("wal_bytes", "  write-ahead log", VALUE_BYTES, wal_bytes),
     FIGURE("oldest", "oldest article", VALUE_TIME, oldest),
     FIGURE("newest", "newest article", VALUE_TIME, newest),
     FIGURE("last_fetch", "last fetch", VALUE_TIME, last_fetch),
@@ -69,11 +70,37 @@ static int64_t figure_value(const struct fk_store_stats *stats, const struct fig
     return value;
 }
 
-/* The value of a figure as text (times in ISO 8601, "" when unknown). */
-static const char *figure_text(int64_t value, enum value_kind kind, char *out)
+/* A size for people: "18.5 MiB", "512 bytes". */
+static void human_size(int64_t bytes, char *out, size_t size)
+{
+    static const char *const units[] = {"KiB", "MiB", "GiB", "TiB"};
+    if (bytes < 1024) {
+        snprintf(out, size, "%lld bytes", (long long)bytes);
+        return;
+    }
+    double value = (double)bytes / 1024;
+    size_t unit = 0;
+    while (value >= 1024 && unit + 1 < sizeof units / sizeof units[0]) {
+        value /= 1024;
+        unit++;
+    }
+    snprintf(out, size,
+             value < 10    ? "%.2f %s"
+             : value < 100 ? "%.1f %s"
+                           : "%.0f %s",
+             value, units[unit]);
+}
+
+/* The value of a figure as text (times in ISO 8601, "" when unknown);
+ * for a table (for people) sizes in KiB, MiB, GiB. */
+static const char *figure_text(int64_t value, enum value_kind kind, bool for_people, char *out)
 {
     if (kind == VALUE_TIME)
         return fk_date_format(value, out);
+    if (kind == VALUE_BYTES && for_people) {
+        human_size(value, out, FK_DATE_BUFSIZE);
+        return out;
+    }
     snprintf(out, FK_DATE_BUFSIZE, "%lld", (long long)value);
     return out;
 }
@@ -121,7 +148,7 @@ static void print_lines(struct fk_buf *buf, enum out_format format,
     for (size_t i = 0; i < sizeof figures / sizeof figures[0]; i++) {
         const struct figure *f = &figures[i];
         print_line(buf, format, f->name, f->label,
-                   figure_text(figure_value(stats, f), f->kind, text));
+                   figure_text(figure_value(stats, f), f->kind, format == OUT_TABLE, text));
         if (strcmp(f->name, "code_blocks") != 0)
             continue;
         /* The languages right under the code blocks. */
@@ -131,7 +158,7 @@ static void print_lines(struct fk_buf *buf, enum out_format format,
             fk_buf_printf(&name, "code_blocks.%s", language ? language : "none");
             fk_buf_printf(&label, "  %s", language ? language : "(none)");
             print_line(buf, format, name.data, label.data,
-                       figure_text(stats->languages[j].blocks, VALUE_COUNT, text));
+                       figure_text(stats->languages[j].blocks, VALUE_COUNT, false, text));
             fk_buf_release(&name);
             fk_buf_release(&label);
         }

@@ -17,62 +17,40 @@ static const char help[] =
     "article's date: published, else updated).\n"
     "\n"
     "Options:\n"
-    "  --limit N         at most N tags\n"
-    "  --format FORMAT   table, tsv, csv or json (JSON Lines); default: table\n"
-    "                    on a terminal, tsv otherwise\n"
-    "  --db PATH         the archive\n"
+    "  --limit N         at most N tags\n" CLI_OUTPUT_HELP "  --db PATH         the archive\n"
     "  -h, --help        show this help\n"
     "\n"
-    "TSV and CSV columns: tag, articles, newest (ISO 8601; empty when no\n"
-    "article has a date). JSON fields: tag, articles, newest.\n";
+    "Fields: tag, articles, newest (ISO 8601; empty when no article has a\n"
+    "date). TSV and CSV columns by default: tag, articles, newest. JSON:\n"
+    "every field.\n";
 
-enum { COL_TAG, COL_ARTICLES, COL_NEWEST, NCOLS };
+static void get_tag(const void *row, struct out_value *v)
+{
+    v->kind = OUT_V_TEXT;
+    v->text = ((const struct fk_tag_count *)row)->name;
+}
 
-static const struct out_column columns[NCOLS] = {
-    [COL_TAG] = {"TAG", 28},
-    [COL_ARTICLES] = {"ARTICLES", 8},
-    [COL_NEWEST] = {"NEWEST", 0},
-};
+static void get_articles(const void *row, struct out_value *v)
+{
+    v->kind = OUT_V_INT;
+    v->number = ((const struct fk_tag_count *)row)->articles;
+}
 
-struct tags_out {
-    enum out_format format;
-    struct fk_buf buf;
-    int widths[NCOLS];
+static void get_newest(const void *row, struct out_value *v)
+{
+    v->kind = OUT_V_TIME;
+    v->number = ((const struct fk_tag_count *)row)->newest;
+}
+
+static const struct out_field fields[] = {
+    {"tag", 28, false, get_tag, NULL},
+    {"articles", 8, true, get_articles, NULL},
+    {"newest", 0, false, get_newest, NULL},
 };
 
 static int print_tag(const struct fk_tag_count *tag, void *ctx)
 {
-    struct tags_out *out = ctx;
-    struct fk_buf *buf = &out->buf;
-    char date[FK_DATE_BUFSIZE];
-
-    fk_date_format(tag->newest, date);
-    switch (out->format) {
-    case OUT_JSON:
-        fk_buf_adds(buf, "{\"tag\":");
-        fk_json_string(buf, tag->name);
-        fk_buf_printf(buf, ",\"articles\":%lld,\"newest\":", (long long)tag->articles);
-        fk_json_time(buf, tag->newest);
-        fk_buf_adds(buf, "}\n");
-        break;
-    case OUT_TSV:
-    case OUT_CSV: {
-        char sep = out->format == OUT_TSV ? '\t' : ',';
-        out_add_field(buf, out->format, tag->name);
-        fk_buf_printf(buf, "%c%lld%c", sep, (long long)tag->articles, sep);
-        out_add_field(buf, out->format, date);
-        fk_buf_addc(buf, '\n');
-        break;
-    }
-    case OUT_TABLE:
-        out_add_cell(buf, tag->name, out->widths[COL_TAG], true);
-        fk_buf_printf(buf, "  %*lld  ", out->widths[COL_ARTICLES], (long long)tag->articles);
-        date[10] = '\0';
-        out_add_cell(buf, date[0] ? date : "-", out->widths[COL_NEWEST], false);
-        fk_buf_addc(buf, '\n');
-        break;
-    }
-    out_flush(buf);
+    out_record_row(ctx, tag);
     return 0;
 }
 
@@ -80,26 +58,24 @@ int cmd_tags(int argc, char **argv, struct cli *cli)
 {
     static const struct option options[] = {
         {"limit", required_argument, NULL, 'l'},
-        {"format", required_argument, NULL, 'f'},
+        CLI_OUTPUT_OPTIONS,
         CLI_COMMON_OPTIONS,
         {NULL, 0, NULL, 0},
     };
-    struct tags_out out = {out_format_default(), FK_BUF_INIT, {0}};
+    struct out_record out;
     struct fk_store *store = NULL;
     long limit = 0;
     int code = EXIT_OK;
     int opt;
 
+    out_record_init(&out, fields, sizeof fields / sizeof fields[0], "tag,articles,newest", NULL);
     while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT, options, NULL)) != -1) {
         int rc = CLI_CONTINUE;
         if (opt == 'l') {
             limit = cli_parse_count(optarg);
             if (limit < 0)
                 rc = msg_usage("tags", "option '--limit': '%s' is not a count", optarg);
-        } else if (opt == 'f') {
-            if (out_format_parse(optarg, &out.format) < 0)
-                rc = msg_usage("tags", "unknown format '%s'", optarg);
-        } else {
+        } else if ((rc = out_record_option(opt, optarg, &out, "tags")) == CLI_NOT_COMMON) {
             rc = cli_common_option(opt, optarg, cli, "tags", help);
         }
         if (rc != CLI_CONTINUE) {
@@ -117,14 +93,14 @@ int cmd_tags(int argc, char **argv, struct cli *cli)
         code = EXIT_IO;
         goto out;
     }
-    if (out.format == OUT_TABLE)
-        out_table_start(&out.buf, columns, NCOLS, out.widths);
+    if ((code = out_record_start(&out, "tags")) != EXIT_OK)
+        goto out;
     struct fk_error err = {0};
     if (fk_store_list_tags(store, limit, print_tag, &out, &err) < 0)
         code = msg_fk_error(&err);
-    out_flush(&out.buf);
 out:
     fk_store_close(store);
-    fk_buf_release(&out.buf);
+    out_record_finish(&out);
+    out_record_release(&out);
     return code;
 }

@@ -77,6 +77,23 @@ char *cli_feed_url(const char *command, const char *arg)
     return fk_xstrdup(arg);
 }
 
+/* Whether arg starts with a scheme feedkeep fetches or a shorthand. */
+static bool looks_like_url(const char *arg)
+{
+    for (size_t i = 0; i < sizeof schemes / sizeof schemes[0]; i++) {
+        if (strncasecmp(arg, schemes[i], strlen(schemes[i])) == 0)
+            return true;
+    }
+    for (size_t i = 0; i < sizeof shorthands / sizeof shorthands[0]; i++) {
+        if (strncmp(arg, shorthands[i].prefix, strlen(shorthands[i].prefix)) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* The schemes the feeds table leaves out, in the order tried. */
+static const char *const shown_schemes[] = {"https://", "http://"};
+
 int cli_find_feed(struct fk_store *store, const char *command, const char *arg,
                   struct fk_subscription *out)
 {
@@ -88,12 +105,24 @@ int cli_find_feed(struct fk_store *store, const char *command, const char *arg,
         long id = cli_parse_count(arg);
         if (id > 0)
             found = fk_store_find_feed(store, NULL, id, out, &err);
-    } else {
+    } else if (looks_like_url(arg)) {
         char *url = cli_feed_url(command, arg);
         if (!url)
             return EXIT_USAGE;
         found = fk_store_find_feed(store, url, 0, out, &err);
         free(url);
+    } else {
+        /* The URL as the feeds table shows it, without its scheme; else
+         * the feed's name or title. */
+        for (size_t i = 0; found == 1 && i < sizeof shown_schemes / sizeof shown_schemes[0]; i++) {
+            struct fk_buf url = FK_BUF_INIT;
+            fk_buf_printf(&url, "%s%s", shown_schemes[i], arg);
+            if (cli_is_feed_url(url.data))
+                found = fk_store_find_feed(store, url.data, 0, out, &err);
+            fk_buf_release(&url);
+        }
+        if (found == 1)
+            found = fk_store_find_feed_named(store, arg, out, &err);
     }
     if (found < 0) {
         msg_fk_error(&err);

@@ -6,8 +6,10 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cli.h"
+#include "feedkeep/date.h"
 #include "feedkeep/store.h"
 
 /* The values of --sort. */
@@ -60,8 +62,21 @@ int cli_filter_option(int opt, const char *arg, struct cli_filter *f, const char
     case 'u':
         code = cli_parse_filter_date(command, "until", arg, true, &filter->until);
         break;
+    case CLI_OPT_ARCHIVED_SINCE:
+        code =
+            cli_parse_filter_date(command, "archived-since", arg, false, &filter->archived_since);
+        break;
+    case CLI_OPT_CHANGED_SINCE:
+        code = cli_parse_filter_date(command, "changed-since", arg, false, &filter->changed_since);
+        break;
+    case CLI_OPT_SINCE_FETCH:
+        f->since_fetch = true;
+        break;
     case CLI_OPT_FEED:
         f->feed = arg;
+        break;
+    case CLI_OPT_FEED_TAG:
+        filter->feed_tag = arg;
         break;
     case CLI_OPT_AUTHOR:
         filter->author = arg;
@@ -101,8 +116,131 @@ int cli_filter_option(int opt, const char *arg, struct cli_filter *f, const char
     return code == EXIT_OK ? CLI_CONTINUE : code;
 }
 
+/* --since-fetch: the start of the last logged fetch run, the later of it
+ * and --archived-since when both are given. */
+static int resolve_since_fetch(struct cli_filter *f, struct fk_store *store, const char *command)
+{
+    struct fk_error err = {0};
+    int64_t started = 0;
+    int found = fk_store_last_run(store, &started, &err);
+    if (found < 0)
+        return msg_fk_error(&err);
+    if (found > 0) {
+        msg_error("%s: option '--since-fetch': no completed fetch is logged in the archive",
+                  command);
+        return EXIT_FAILED;
+    }
+    if (f->filter.archived_since == FK_TIME_NONE || f->filter.archived_since < started)
+        f->filter.archived_since = started;
+    return EXIT_OK;
+}
+
+/* Names of one language as articles write them, the usual one first. A
+ * --lang or --has-code value the archive does not have is looked up here,
+ * and the most used of its group's names the archive has is taken. */
+static const char *const language_groups[][6] = {
+    {"python", "py", "python3", "py3"},
+    {"javascript", "js", "jsx", "node", "nodejs", "mjs"},
+    {"typescript", "ts", "tsx"},
+    {"shell", "sh", "bash", "zsh", "console", "shell-session"},
+    {"yaml", "yml"},
+    {"cpp", "c++", "cxx", "cc", "hpp"},
+    {"csharp", "cs", "c#"},
+    {"ruby", "rb"},
+    {"rust", "rs"},
+    {"go", "golang"},
+    {"kotlin", "kt", "kts"},
+    {"markdown", "md"},
+    {"powershell", "ps1", "pwsh", "ps"},
+    {"dockerfile", "docker"},
+    {"html", "htm", "xhtml"},
+    {"objectivec", "objc", "objective-c"},
+    {"plaintext", "text", "txt", "plain"},
+    {"terraform", "tf", "hcl"},
+    {"perl", "pl"},
+    {"haskell", "hs"},
+    {"elixir", "ex", "exs"},
+    {"erlang", "erl"},
+    {"fsharp", "fs", "f#"},
+    {"json", "jsonc", "json5"},
+    {"sql", "postgresql", "postgres", "mysql", "sqlite", "psql"},
+};
+
+struct language_names {
+    struct fk_buf names;
+    int count;
+};
+
+static int add_language_name(const struct fk_language_count *language, void *ctx)
+{
+    struct language_names *list = ctx;
+    if (list->count++ == 30) {
+        fk_buf_adds(&list->names, ", ...");
+        return 1;
+    }
+    fk_buf_printf(&list->names, "%s%s", list->count > 1 ? ", " : "", language->language);
+    return 0;
+}
+
+/* Resolve one language option value (*language) in place. */
+static int resolve_language(struct fk_store *store, const char *command, const char *option,
+                            const char **language)
+{
+    struct fk_error err = {0};
+    int64_t blocks = 0;
+    if (!*language || !**language)
+        return EXIT_OK;
+    if (fk_store_language_blocks(store, *language, true, &blocks, &err) < 0)
+        return msg_fk_error(&err);
+    if (blocks > 0)
+        return EXIT_OK;
+    const char *best = NULL;
+    int64_t best_blocks = 0;
+    for (size_t g = 0; g < sizeof language_groups / sizeof language_groups[0]; g++) {
+        const char *const *group = language_groups[g];
+        bool member = false;
+        for (size_t i = 0; i < 6 && group[i]; i++)
+            member = member || strcasecmp(group[i], *language) == 0;
+        for (size_t i = 0; member && i < 6 && group[i]; i++) {
+            if (fk_store_language_blocks(store, group[i], false, &blocks, &err) < 0)
+                return msg_fk_error(&err);
+            if (blocks > best_blocks) {
+                best = group[i];
+                best_blocks = blocks;
+            }
+        }
+    }
+    if (best) {
+        *language = best;
+        return EXIT_OK;
+    }
+    struct language_names list = {FK_BUF_INIT, 0};
+    if (fk_store_list_languages(store, add_language_name, &list, &err) < 0) {
+        fk_buf_release(&list.names);
+        return msg_fk_error(&err);
+    }
+    char *safe = out_safe_dup(*language);
+    if (list.count)
+        msg_error("%s: option '--%s': no code block in '%s'; the archive's languages are %s",
+                  command, option, safe, list.names.data);
+    else
+        msg_error("%s: option '--%s': no code block in '%s'; the archive has no code block "
+                  "with a language",
+                  command, option, safe);
+    free(safe);
+    fk_buf_release(&list.names);
+    return EXIT_FAILED;
+}
+
 int cli_filter_resolve(struct cli_filter *f, struct fk_store *store, const char *command)
 {
+    int code = resolve_language(store, command, "lang", &f->filter.language);
+    if (code == EXIT_OK)
+        code = resolve_language(store, command, "has-code", &f->filter.has_code_language);
+    if (code != EXIT_OK)
+        return code;
+    if (f->since_fetch && (code = resolve_since_fetch(f, store, command)) != EXIT_OK)
+        return code;
     if (!f->feed)
         return EXIT_OK;
     struct fk_subscription feed;

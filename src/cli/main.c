@@ -1,6 +1,8 @@
 /* main.c - global options, the archive location, and dispatch to the
  * subcommands (one file each, cmd_<name>.c). */
 #include <errno.h>
+#include <getopt.h>
+#include <locale.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +31,7 @@ static const struct command commands[] = {
     {"dedup", cmd_dedup, "explain why articles are or are not one (changed guids)"},
     {"code", cmd_code, "list the code blocks of archived articles"},
     {"tags", cmd_tags, "list the tags with their article counts"},
+    {"authors", cmd_authors, "list the authors with their article counts"},
     {"stats", cmd_stats, "show the archive's size, counts and last fetch"},
     {"check", cmd_check, "check the archive and its full-text index"},
     {"vacuum", cmd_vacuum, "compact the archive"},
@@ -51,10 +54,14 @@ static const char usage_tail[] =
     "\n"
     "Global options:\n"
     "  --db PATH      the archive (default: $FEEDKEEP_DB, else\n"
-    "                 $XDG_DATA_HOME/feedkeep/feedkeep.db)\n"
+    "                 $XDG_DATA_HOME/feedkeep/feedkeep.db); only import, add,\n"
+    "                 fetch and opml import create it\n"
     "  -q, --quiet    print nothing unless something failed\n"
     "  -v, --verbose  print warnings about recovered input\n"
-    "  -h, --help     show this help; 'feedkeep COMMAND --help' for a command\n"
+    "  --utc          times in tables in UTC (default: local time; TSV, CSV\n"
+    "                 and JSON are always UTC)\n"
+    "  -h, --help     show this help; 'feedkeep help COMMAND' (or 'feedkeep\n"
+    "                 COMMAND --help') for a command\n"
     "  --version      show the version\n"
     "\n"
     "Exit status: 0 success, 1 a feed could not be read, 2 usage error,\n"
@@ -85,6 +92,8 @@ int cli_common_option(int opt, const char *arg, struct cli *cli, const char *com
 {
     switch (opt) {
     case 'D':
+        if (!*arg)
+            return msg_usage(command, "option '--db' needs a path, not an empty string");
         cli->db_path = arg;
         return CLI_CONTINUE;
     case 'q':
@@ -92,6 +101,9 @@ int cli_common_option(int opt, const char *arg, struct cli *cli, const char *com
         return CLI_CONTINUE;
     case 'v':
         cli->verbose = true;
+        return CLI_CONTINUE;
+    case 'U':
+        out_utc = true;
         return CLI_CONTINUE;
     case 'h':
         fputs(help, stdout);
@@ -104,51 +116,137 @@ int cli_common_option(int opt, const char *arg, struct cli *cli, const char *com
     }
 }
 
-/* Units of a time ago ("7d"), in seconds. */
+/* Units of a time ago ("7d"), in seconds; months and years (0 here) are
+ * calendar ones. Longest unit names first. */
 static const struct {
-    char unit;
+    const char *unit;
     int64_t seconds;
+    int months;
 } time_units[] = {
-    {'s', 1}, {'m', 60}, {'h', 3600}, {'d', 86400}, {'w', 7 * 86400},
+    {"mo", 0, 1},    {"s", 1, 0},         {"m", 60, 0}, {"h", 3600, 0},
+    {"d", 86400, 0}, {"w", 7 * 86400, 0}, {"y", 0, 12},
 };
+
+/* t moved back by months calendar months (UTC), the day of the month
+ * kept where the month has it, else its last day. */
+static int64_t months_before(int64_t t, int64_t months)
+{
+    time_t when = (time_t)t;
+    struct tm tm;
+    if (!gmtime_r(&when, &tm))
+        return FK_TIME_NONE;
+    int64_t month = (int64_t)tm.tm_year * 12 + tm.tm_mon - months;
+    int64_t year = month / 12 + 1900;
+    int mon = (int)(month % 12) + 1;
+    static const int days_in[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int last =
+        days_in[mon - 1] + (mon == 2 && year % 4 == 0 && (year % 100 != 0 || year % 400 == 0));
+    int day = tm.tm_mday < last ? tm.tm_mday : last;
+    return fk_date_days_from_civil(year, mon, day) * 86400 + tm.tm_hour * 3600 + tm.tm_min * 60 +
+           tm.tm_sec;
+}
 
 /* A time ago, "N" and a unit from time_units, as a time before now; or
  * FK_TIME_NONE when value is not one. */
 static int64_t parse_time_ago(const char *value)
 {
     size_t digits = strspn(value, "0123456789");
-    if (digits == 0 || digits > 9 || strlen(value) != digits + 1)
+    if (digits == 0 || digits > 6)
         return FK_TIME_NONE;
+    int64_t n = strtoll(value, NULL, 10);
     for (size_t i = 0; i < sizeof time_units / sizeof time_units[0]; i++) {
-        if (value[digits] == time_units[i].unit)
-            return (int64_t)time(NULL) - strtoll(value, NULL, 10) * time_units[i].seconds;
+        if (strcmp(value + digits, time_units[i].unit) != 0)
+            continue;
+        int64_t now = (int64_t)time(NULL);
+        if (time_units[i].months)
+            return months_before(now, n * time_units[i].months);
+        return now - n * time_units[i].seconds;
     }
     return FK_TIME_NONE;
 }
 
-/* Parse --since/--until: an ISO 8601 date or time, or a time ago. A date
- * alone given to --until means the end of that day, so "--until
- * 2026-06-30" includes June 30. */
+/* "today" and "yesterday": the start of that day in local time;
+ * FK_TIME_NONE for other words. */
+static int64_t parse_day_word(const char *value)
+{
+    static const struct {
+        const char *word;
+        int days_ago;
+    } words[] = {{"today", 0}, {"yesterday", 1}};
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {
+        if (strcmp(value, words[i].word) != 0)
+            continue;
+        time_t now = time(NULL);
+        struct tm tm;
+        if (!localtime_r(&now, &tm))
+            return FK_TIME_NONE;
+        tm.tm_mday -= words[i].days_ago;
+        tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+        tm.tm_isdst = -1;
+        time_t start = mktime(&tm);
+        return start == (time_t)-1 ? FK_TIME_NONE : (int64_t)start;
+    }
+    return FK_TIME_NONE;
+}
+
+/* "2026-06" (a month) or "2026" (a year), UTC: its start, and in *end the
+ * start of the next one. FK_TIME_NONE when value is neither. */
+static int64_t parse_month_or_year(const char *value, int64_t *end)
+{
+    size_t len = strlen(value);
+    if (strspn(value, "0123456789") != 4 || (len != 4 && len != 7))
+        return FK_TIME_NONE;
+    int64_t year = strtoll(value, NULL, 10);
+    if (len == 4) {
+        *end = fk_date_days_from_civil(year + 1, 1, 1) * 86400;
+        return fk_date_days_from_civil(year, 1, 1) * 86400;
+    }
+    if (value[4] != '-' || strspn(value + 5, "0123456789") != 2)
+        return FK_TIME_NONE;
+    int month = atoi(value + 5);
+    if (month < 1 || month > 12)
+        return FK_TIME_NONE;
+    *end = month == 12 ? fk_date_days_from_civil(year + 1, 1, 1) * 86400
+                       : fk_date_days_from_civil(year, month + 1, 1) * 86400;
+    return fk_date_days_from_civil(year, month, 1) * 86400;
+}
+
+/* Parse --since/--until and the other WHEN options: an ISO 8601 date or
+ * time, a month (2026-06) or year, today or yesterday, or a time ago. A
+ * span given to --until (a date alone, a month, a year, a day word) means
+ * its end, so "--until 2026-06-30" includes June 30. */
 int cli_parse_filter_date(const char *command, const char *option, const char *value, bool end,
                           int64_t *out)
 {
+    int64_t span_end = FK_TIME_NONE;
     int64_t t = parse_time_ago(value);
+    if (t == FK_TIME_NONE && (t = parse_day_word(value)) != FK_TIME_NONE) {
+        time_t start = (time_t)t;
+        struct tm tm;
+        if (localtime_r(&start, &tm)) {
+            tm.tm_mday++;
+            tm.tm_isdst = -1;
+            span_end = (int64_t)mktime(&tm);
+        }
+    }
+    if (t == FK_TIME_NONE)
+        t = parse_month_or_year(value, &span_end);
     if (t == FK_TIME_NONE) {
         t = fk_date_parse_iso(value);
-        if (t == FK_TIME_NONE) {
-            struct fk_buf safe = FK_BUF_INIT;
-            out_add_safe(&safe, value, false);
-            msg_usage(command,
-                      "option '--%s': '%s' is not an ISO 8601 date or a time ago "
-                      "(30m, 12h, 7d, 2w)",
-                      option, safe.data ? safe.data : "");
-            fk_buf_release(&safe);
-            return EXIT_USAGE;
-        }
-        if (end && strlen(value) == 10)
-            t += 86400;
+        if (t != FK_TIME_NONE && strlen(value) == 10)
+            span_end = t + 86400;
     }
-    *out = t;
+    if (t == FK_TIME_NONE) {
+        struct fk_buf safe = FK_BUF_INIT;
+        out_add_safe(&safe, value, false);
+        msg_usage(command,
+                  "option '--%s': '%s' is not a date (2026-06-01, 2026-06, 2026, today, "
+                  "yesterday, an ISO 8601 time) or a time ago (30m, 12h, 7d, 2w, 3mo, 1y)",
+                  option, safe.data ? safe.data : "");
+        fk_buf_release(&safe);
+        return EXIT_USAGE;
+    }
+    *out = end && span_end != FK_TIME_NONE ? span_end : t;
     return 0;
 }
 
@@ -177,11 +275,11 @@ static int make_parent_dirs(const char *path)
  * main makes it the command's exit status. */
 static int open_failure;
 
-struct fk_store *cli_open_store(const struct cli *cli)
+static struct fk_store *open_store(const struct cli *cli, enum fk_open_mode mode, bool silent)
 {
     struct fk_buf path = FK_BUF_INIT;
     const char *env;
-    if (cli->db_path && *cli->db_path) {
+    if (cli->db_path) {
         fk_buf_adds(&path, cli->db_path);
     } else if ((env = getenv("FEEDKEEP_DB")) && *env) {
         fk_buf_adds(&path, env);
@@ -190,14 +288,15 @@ struct fk_store *cli_open_store(const struct cli *cli)
     } else if ((env = getenv("HOME")) && *env) {
         fk_buf_printf(&path, "%s/.local/share/feedkeep/feedkeep.db", env);
     } else {
-        msg_error("no archive location: use --db PATH or set FEEDKEEP_DB");
+        if (!silent)
+            msg_error("no archive location: use --db PATH or set FEEDKEEP_DB");
         return NULL;
     }
     struct fk_store *store = NULL;
-    if (make_parent_dirs(path.data) == 0) {
+    if (mode != FK_OPEN_CREATE || make_parent_dirs(path.data) == 0) {
         struct fk_error err = {0};
-        store = fk_store_open(path.data, &err);
-        if (!store) {
+        store = fk_store_open_mode(path.data, mode, &err);
+        if (!store && !silent) {
             int code = msg_fk_error(&err);
             if (code != EXIT_IO)
                 open_failure = code;
@@ -207,13 +306,108 @@ struct fk_store *cli_open_store(const struct cli *cli)
     return store;
 }
 
+struct fk_store *cli_open_store(const struct cli *cli)
+{
+    return open_store(cli, FK_OPEN_EXISTING, false);
+}
+
+struct fk_store *cli_open_store_silently(const struct cli *cli)
+{
+    return open_store(cli, FK_OPEN_EXISTING, true);
+}
+
+struct fk_store *cli_create_store(const struct cli *cli)
+{
+    return open_store(cli, FK_OPEN_CREATE, false);
+}
+
+/* Edit distance of a and b (insertions, deletions, substitutions, and
+ * swaps of two neighbours), or more than limit. Command names are short. */
+static size_t edit_distance(const char *a, const char *b, size_t limit)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 32 || lb > 32)
+        return limit + 1;
+    size_t d[33][33];
+    for (size_t i = 0; i <= la; i++)
+        d[i][0] = i;
+    for (size_t j = 0; j <= lb; j++)
+        d[0][j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        for (size_t j = 1; j <= lb; j++) {
+            size_t best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+            if (d[i - 1][j] + 1 < best)
+                best = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < best)
+                best = d[i][j - 1] + 1;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+                d[i - 2][j - 2] + 1 < best)
+                best = d[i - 2][j - 2] + 1;
+            d[i][j] = best;
+        }
+    }
+    return d[la][lb];
+}
+
+/* "'lst' is not a feedkeep command", with the nearest commands (at most
+ * two edits away, one for a name of four letters or less, or those it
+ * starts) as a suggestion. */
+static int unknown_command(const char *name)
+{
+    struct fk_buf near = FK_BUF_INIT;
+    /* Short names are near too much: one edit for them. */
+    size_t limit = strlen(name) <= 4 ? 1 : 2, best = limit + 1;
+    for (size_t c = 0; c < sizeof commands / sizeof commands[0]; c++) {
+        size_t d = edit_distance(name, commands[c].name, limit);
+        if (*name && strncmp(commands[c].name, name, strlen(name)) == 0)
+            d = 1;
+        if (d < best) {
+            best = d;
+            fk_buf_reset(&near);
+        }
+        if (d == best && d <= limit)
+            fk_buf_printf(&near, "%s%s", near.len ? " or " : "", commands[c].name);
+    }
+    char *safe = out_safe_dup(name);
+    int code;
+    if (near.len)
+        code = msg_usage(NULL, "'%s' is not a feedkeep command; did you mean %s?", safe, near.data);
+    else
+        code = msg_usage(NULL, "'%s' is not a feedkeep command", safe);
+    free(safe);
+    fk_buf_release(&near);
+    return code;
+}
+
+/* feedkeep help [COMMAND]: the help of the command, as COMMAND --help. */
+static int run_help(int argc, char **argv, struct cli *cli)
+{
+    if (argc < 2) {
+        usage(stdout);
+        return EXIT_OK;
+    }
+    if (argc > 2)
+        return msg_usage("help", "help takes one command name");
+    for (size_t c = 0; c < sizeof commands / sizeof commands[0]; c++) {
+        if (strcmp(argv[1], commands[c].name) == 0) {
+            static char program[] = "feedkeep", help_option[] = "--help";
+            char *args[] = {program, help_option, NULL};
+            optind = 0;
+            return commands[c].run(2, args, cli);
+        }
+    }
+    return unknown_command(argv[1]);
+}
+
 /* Data goes to stdout; a full disk or closed pipe must not pass for success. */
 static int finish_output(int code)
 {
     if (fflush(stdout) != 0 || ferror(stdout)) {
+        out_end_pager();
         msg_error("cannot write to standard output: %s", strerror(errno));
         return code == EXIT_OK ? EXIT_IO : code;
     }
+    out_end_pager();
     return code;
 }
 
@@ -227,6 +421,9 @@ int main(int argc, char **argv)
 {
     struct cli cli = {0};
     int i = 1;
+    /* The character type only: wcwidth(3) then knows how wide characters
+     * are on the user's terminal. Numbers and messages stay as in C. */
+    setlocale(LC_CTYPE, "");
     /* Past a file size limit (ulimit -f) a write fails with EFBIG, which
      * SQLite reports and the archive survives; the default action of
      * SIGXFSZ would kill the process instead, without a word. */
@@ -239,12 +436,18 @@ int main(int argc, char **argv)
             if (++i == argc)
                 return msg_usage(NULL, "option '--db' needs a path");
             cli.db_path = argv[i];
+            if (!*cli.db_path)
+                return msg_usage(NULL, "option '--db' needs a path, not an empty string");
         } else if (strncmp(arg, "--db=", 5) == 0) {
             cli.db_path = arg + 5;
+            if (!*cli.db_path)
+                return msg_usage(NULL, "option '--db' needs a path, not an empty string");
         } else if (strcmp(arg, "-q") == 0 || strcmp(arg, "--quiet") == 0) {
             cli.quiet = true;
         } else if (strcmp(arg, "-v") == 0 || strcmp(arg, "--verbose") == 0) {
             cli.verbose = true;
+        } else if (strcmp(arg, "--utc") == 0) {
+            out_utc = true;
         } else if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
             usage(stdout);
             return finish_output(EXIT_OK);
@@ -259,6 +462,11 @@ int main(int argc, char **argv)
         usage(stderr);
         return EXIT_USAGE;
     }
+    if (strcmp(argv[i], "help") == 0)
+        return finish_output(run_help(argc - i, argv + i, &cli));
+    /* For the completion scripts only, so not in the table. */
+    if (strcmp(argv[i], "complete") == 0)
+        return finish_output(cmd_complete(argc - i, argv + i, &cli));
     for (size_t c = 0; c < sizeof commands / sizeof commands[0]; c++) {
         if (strcmp(argv[i], commands[c].name) == 0) {
             /* getopt names argv[0] in its messages: make them read
@@ -271,5 +479,5 @@ int main(int argc, char **argv)
             return finish_output(code);
         }
     }
-    return msg_usage(NULL, "'%s' is not a feedkeep command", argv[i]);
+    return unknown_command(argv[i]);
 }

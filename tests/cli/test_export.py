@@ -192,8 +192,9 @@ def test_sample(tmp):
     check(not os.path.exists(jdir), 'jsonl writes no files')
     for line in lines:
         rec = json.loads(line)
-        check(set(rec) == {'id', 'file', 'title', 'author', 'date', 'updated', 'url', 'guid',
-                           'feed', 'tags', 'markdown'}, 'jsonl fields: %r' % sorted(rec))
+        check(set(rec) == {'id', 'file', 'title', 'author', 'author_email', 'date', 'published',
+                           'updated', 'first_seen', 'last_seen', 'url', 'guid', 'feed', 'tags',
+                           'markdown'}, 'jsonl fields: the article of list: %r' % sorted(rec))
         name, meta, body = by_guid.get(rec['guid'], (None, None, None))
         check(rec['file'] == name, 'jsonl file %r is the exported name %r' % (rec['file'], name))
         text = read(os.path.join(out_dir, rec['file'])) if rec['file'] in names else ''
@@ -488,6 +489,9 @@ def test_names_and_prune(tmp):
 
 def main():
     global BIN, SAMPLE
+    # show pages through $PAGER on a terminal; these tests look at what
+    # feedkeep itself writes there (test_habits.py tests the pager).
+    os.environ['PAGER'] = 'cat'
     BIN = os.path.abspath(sys.argv[1])
     SAMPLE = os.path.join(sys.argv[2], 'devto-fuadhusnan.xml')
     with tempfile.TemporaryDirectory() as tmp:

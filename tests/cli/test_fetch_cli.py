@@ -42,6 +42,11 @@ def check(cond, what):
 
 
 def run(*args, db=None, stdin=None, timeout=120):
+    # add checks each URL with a request of its own, which these tests do
+    # not count on: they subscribe as given (test_habits.py tests the check).
+    command = next((i for i, a in enumerate(args) if not a.startswith('-')), None)
+    if command is not None and args[command] == 'add':
+        args = args[:command + 1] + ('--no-check',) + args[command + 1:]
     cmd = [BIN] + (['--db', db] if db else []) + list(args)
     env = dict(os.environ)
     env.pop('FEEDKEEP_DB', None)
@@ -161,7 +166,9 @@ def test_subscriptions(tmp):
     check(lines[0].split('\t') == ['1', 'https://dev.to/feed/ben', 'Ben & Co', '0', '', '', '0',
                                    '', ''], 'feeds TSV: %r' % lines[0])
     rc, out, err = run('feeds', '--format', 'csv', db=db)
-    check(rc == 0 and out.splitlines()[0] == '1,https://dev.to/feed/ben,Ben & Co,0,,,0,,',
+    check(rc == 0 and out.splitlines()[1] == '1,https://dev.to/feed/ben,Ben & Co,0,,,0,,' and
+          out.splitlines()[0] == 'id,url,name,articles,last_fetch,last_status,failures,'
+                                 'next_fetch,last_error',
           'feeds CSV: %r' % out)
     rc, out, err = run('feeds', '--format', 'json', db=db)
     rows = [json.loads(line) for line in out.splitlines()]
@@ -749,8 +756,24 @@ def test_moves(server, tmp):
     clash = server.url('/redirect?code=308&to=/script/moved')
     run('add', clash, db=db)
     rc, out, err = fetch(db, '--follow-moves', clash)
-    check(rc == 0 and 'another feed of the archive' in err and feed_row(db, clash) is not None,
-          'a move onto another feed is left alone: %r' % err)
+    clash_id = feed_row(db, clash)['id'] if feed_row(db, clash) else None
+    check(rc == 0 and clash_id and
+          "which is feed %d of the archive; 'feedkeep remove %d' ends this subscription"
+          % (feed_row(db, new)['id'], clash_id) in out,
+          'a move onto another feed is left alone, with what to do: %r %r' % (out, err))
+    # --quiet: a move is reported once, the first time it is seen.
+    once = server.url('/redirect?code=301&to=/script/once')
+    server.control('once', guid='plain')
+    run('add', once, db=db)
+    rc, out, err = run('--quiet', 'fetch', *FAST, once, db=db)
+    check(rc == 0 and out == '' and err.count('\n') == 1 and
+          "'%s': moved permanently to '%s'" % (once, server.url('/script/once')) in err and
+          '--follow-moves' in err, 'a move under --quiet: one warning: %r' % err)
+    rc, out, err = run('--quiet', 'fetch', '--force', *FAST, once, db=db)
+    check(rc == 0 and out == '' and err == '', 'the same move again: quiet: %r' % err)
+    rc, out, err = run('--quiet', 'fetch', '--force', *FAST, clash, db=db)
+    check(rc == 0 and out == '' and err == '',
+          'the move onto another feed, seen before: quiet: %r' % err)
     loop = server.url('/loop')
     run('add', loop, db=db)
     rc, out, err = run('--quiet', 'fetch', *FAST, loop, db=db)

@@ -114,9 +114,11 @@ static void test_write(void)
     /* 2026-11-24T10:05:09Z */
     int64_t t = fk_date_parse_iso("2026-11-24T10:05:09Z");
     CHECK_INT(fk_opml_begin(&out, "feeds & <things>", t), 0);
-    struct fk_opml_outline a = {"http://a/?x=1&y=\"2\"", "Tab\there\nnew<line>", "http://a/"};
-    struct fk_opml_outline b = {"http://b/", NULL, NULL};
-    struct fk_opml_outline c = {"http://c/", "bell\a esc\033 bad\xff end\xEF\xBF\xBF.", NULL};
+    struct fk_opml_outline a = {"http://a/?x=1&y=\"2\"", "Tab\there\nnew<line>", "http://a/", NULL,
+                                0};
+    struct fk_opml_outline b = {"http://b/", NULL, NULL, NULL, 0};
+    struct fk_opml_outline c = {"http://c/", "bell\a esc\033 bad\xff end\xEF\xBF\xBF.", NULL, NULL,
+                                0};
     CHECK_INT(fk_opml_add(&out, &a), 0);
     CHECK_INT(fk_opml_add(&out, &b), 0);
     CHECK_INT(fk_opml_add(&out, &c), 0);
