@@ -657,7 +657,9 @@ def test_sigkill(server, tmp):
         run('add', *urls, db=db)
         proc = subprocess.Popen([BIN, '--db', db, 'fetch', *FAST, '--jobs', '4'],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(rng.uniform(0.1, 0.9) * whole)
+        # within the first 70% of an uninterrupted run's time: a loaded
+        # machine makes the runs' lengths vary
+        time.sleep(rng.uniform(0.1, 0.7) * whole)
         if proc.poll() is None:
             killed_running += 1
         proc.send_signal(signal.SIGKILL)
@@ -800,8 +802,12 @@ def test_guid_change(server, tmp):
     rc, out, err = fetch(db, '--force', '--pages', '2')
     check(rc == 0 and '%s: 0 new, 0 updated, 8 unchanged (2 pages)\n' % url in out,
           'guid change fetched: %r' % out)
+    # ID names the first of them: which ids the feed has depends on which
+    # of the two feeds the first fetch filed first
+    first = scalar(db, 'SELECT min(af.article_id) FROM article_feeds af JOIN feeds f'
+                       ' ON f.id = af.feed_id WHERE f.url = ?', url)
     check(err == "feedkeep: '%s': 8 items changed their guid; filed as the archived articles"
-                 " they match (see 'feedkeep dedup --explain 1')\n" % url,
+                 " they match (see 'feedkeep dedup --explain %d')\n" % (url, first),
           'guid change said once for the feed: %r' % err)
     check(query(db, columns + ' ORDER BY id') == before,
           'the archived articles are unchanged')
