@@ -26,6 +26,7 @@
 
 #include "feedkeep/buf.h"
 #include "feedkeep/decode.h"
+#include "feedkeep/xml.h"
 #include "feedkeep/url.h"
 
 /* How deep the DOM walk recurses. Below this, elements still give their

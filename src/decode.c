@@ -722,94 +722,10 @@ const char *fk_decode_problem(const struct fk_decoder *d, long *line)
     return d->problem[0] ? d->problem : NULL;
 }
 
-/* ---- counting attributes -------------------------------------------------- */
-
-/* T_LT: a '<' ended the last chunk. T_VALUE: after '=', T_ATTR: in a name. */
-enum tag_state { T_OUT, T_LT, T_NAME, T_BETWEEN, T_ATTR, T_VALUE, T_UNQUOTED, T_QUOTED, T_OVER };
-
+/* A character that can start a tag's name. */
 static bool tag_name_start(char c)
 {
     return ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || c == '_' || c == ':';
-}
-
-static bool tag_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
-}
-
-size_t fk_tag_scan(struct fk_tag_scan *s, const char *text, size_t len, bool *over)
-{
-    /* Where the tag being read opened in this chunk (0: before it). */
-    size_t open = 0;
-    *over = s->state == T_OVER;
-    if (*over)
-        return 0;
-    for (size_t i = 0; i < len; i++) {
-        char c = text[i];
-        switch (s->state) {
-        case T_LT:
-            s->state = T_OUT;
-            if (tag_name_start(c)) {
-                s->state = T_NAME;
-                s->attrs = 0;
-                s->tags++;
-            } else {
-                s->comments += c == '!';
-                i--; /* c may be another '<' */
-            }
-            break;
-        case T_OUT: {
-            const char *lt = memchr(text + i, '<', len - i);
-            if (!lt)
-                return len;
-            i = (size_t)(lt - text);
-            /* a start tag: '<' and a name; not </, <!, <? or a lone '<' */
-            if (i + 1 == len) {
-                s->state = T_LT;
-            } else if (tag_name_start(text[i + 1])) {
-                s->state = T_NAME;
-                s->attrs = 0;
-                s->tags++;
-                open = i;
-            } else {
-                s->comments += text[i + 1] == '!';
-            }
-            break;
-        }
-        case T_QUOTED: {
-            const char *end = memchr(text + i, s->quote, len - i);
-            if (!end)
-                return len;
-            i = (size_t)(end - text);
-            s->state = T_BETWEEN;
-            break;
-        }
-        default:
-            /* A '<' inside a tag does not end it: libxml2's HTML parser
-             * skips it and goes on reading attributes. */
-            if (c == '>') {
-                s->state = T_OUT;
-            } else if (tag_space(c)) {
-                if (s->state != T_VALUE)
-                    s->state = T_BETWEEN;
-            } else if (c == '=' && (s->state == T_ATTR || s->state == T_BETWEEN)) {
-                s->state = T_VALUE;
-            } else if (s->state == T_VALUE) {
-                s->quote = c;
-                s->state = c == '"' || c == '\'' ? T_QUOTED : T_UNQUOTED;
-            } else if (s->state == T_BETWEEN && c != '/') {
-                s->state = T_ATTR;
-                s->all_attrs++;
-                if (++s->attrs > FK_TAG_ATTRS_MAX) {
-                    s->state = T_OVER;
-                    *over = true;
-                    return open;
-                }
-            }
-            break;
-        }
-    }
-    return len;
 }
 
 /* ---- long runs of text ------------------------------------------------------ */

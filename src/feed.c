@@ -28,7 +28,7 @@
  * passes ENTITY_TEXT_MAX. Every field is capped at FK_FEED_FIELD_MAX (an
  * item says so in its warning); runs of text and CDATA sections longer than
  * that are cut before libxml2 sees them (fk_run_scan, decode.h), and a run
- * that cannot be cut is refused at MARKUP_GAP_MAX.
+ * that cannot be cut is refused at FK_XML_MARKUP_GAP_MAX (xml.h).
  *
  * End tags: libxml2 closes one element per end tag, even a mismatched one;
  * the parser keeps the names of the open elements and closes what the
@@ -61,21 +61,12 @@
 #include "feedkeep/date.h"
 #include "feedkeep/decode.h"
 #include "feedkeep/url.h"
+#include "feedkeep/xml.h"
 
-/* Bytes handed to libxml2 per call: small enough that the parser's input
- * buffer stays small, large enough that the per-call cost does not show. */
-#define CHUNK_SIZE ((size_t)64 << 10)
 /* Text produced by expanding internal entities, per document. Real feeds
  * use a few bytes of it (&id; in a DOCTYPE); a "quadratic blowup" document
  * uses gigabytes. */
 #define ENTITY_TEXT_MAX ((size_t)32 << 20)
-/* Text without a '<' in it that the document may hold. libxml2's push
- * parser keeps all text up to the next '<' in memory before parsing it,
- * so a document of one endless text would take all memory; past this
- * much, it is refused (libxml2's own limit for a CDATA section, comment or
- * tag, XML_MAX_LOOKUP_LIMIT, is the same). A field keeps FK_FEED_FIELD_MAX
- * anyway. */
-#define MARKUP_GAP_MAX ((size_t)10000000)
 /* Nesting kept track of inside a field's markup; libxml2 refuses documents
  * deeper than 256 without XML_PARSE_HUGE. */
 #define MARKUP_DEPTH 300
@@ -428,15 +419,15 @@ struct parser {
     void *outer_gctx;
 
     size_t entity_text;
-    /* attributes per start tag of what libxml2 is given (see decode.h) */
-    struct fk_tag_scan tags;
+    /* attributes per start tag and text without markup given to libxml2
+     * (see xml.h) */
+    struct fk_xml_guard guard;
     /* runs of text too long for libxml2, cut before it (see decode.h) */
     struct fk_run_scan runs;
     struct fk_buf runs_out;
-    size_t markup_gap; /* bytes given to libxml2 since the last '<' */
-    bool stopped;      /* no more events wanted: see cancelled and not_feed */
-    bool cancelled;    /* a callback asked to stop */
-    bool not_feed;     /* the root element is not a feed's */
+    bool stopped;   /* no more events wanted: see cancelled and not_feed */
+    bool cancelled; /* a callback asked to stop */
+    bool not_feed;  /* the root element is not a feed's */
     bool saw_root;
     bool saw_data; /* a byte other than whitespace in the input */
     char head[32]; /* the input's first bytes, to tell an HTML page */
@@ -2217,31 +2208,6 @@ static void on_end(void *ctx, const xmlChar *local, const xmlChar *prefix, const
 
 /* ---- driving libxml2 ------------------------------------------------------------------------ */
 
-struct input {
-    int fd;           /* -1 for memory */
-    const char *data; /* memory input */
-    size_t len, off;
-};
-
-/* Read the next chunk; returns its length, 0 at the end, -1 on error. */
-static ssize_t next_chunk(struct input *in, char *buf, const char **chunk)
-{
-    if (in->fd < 0) {
-        size_t n = in->len - in->off;
-        if (n > CHUNK_SIZE)
-            n = CHUNK_SIZE;
-        *chunk = in->data + in->off;
-        in->off += n;
-        return (ssize_t)n;
-    }
-    ssize_t n;
-    do {
-        n = read(in->fd, buf, CHUNK_SIZE);
-    } while (n < 0 && errno == EINTR);
-    *chunk = buf;
-    return n;
-}
-
 /* Whether a document that is not XML starts like a web page: what a
  * server sends instead of a feed (a login page, an error page). */
 static bool is_html_page(const char *head, size_t len)
@@ -2278,36 +2244,16 @@ static void parser_release(struct parser *p)
  * refused from there, and false returned. */
 static bool give(struct parser *p, const char *text, size_t len, bool final)
 {
-    size_t lt = len;
-    while (lt > 0 && text[lt - 1] != '<')
-        lt--;
-    p->markup_gap = lt ? len - lt : p->markup_gap + len;
-    if (p->markup_gap > MARKUP_GAP_MAX) {
-        set_error(p, "more than 10 MB of text without markup: document refused past this "
-                     "point");
-        stop(p);
-        return false;
-    }
-    bool over = false;
-    size_t fed = fk_tag_scan(&p->tags, text, len, &over);
-    if (over) {
-        /* what came before the tag still counts */
-        if (fed > 0)
-            xmlParseChunk(p->ctxt, text, (int)fed, 0);
-        char why[96];
-        snprintf(why, sizeof why,
-                 "a tag with more than %d attributes: document refused past this point",
-                 FK_TAG_ATTRS_MAX);
-        set_error(p, why);
-        stop(p);
-        return false;
-    }
-    if (len > 0 || final)
-        xmlParseChunk(p->ctxt, text, (int)len, final);
-    return true;
+    enum fk_xml_refusal why = fk_xml_give(&p->guard, p->ctxt, text, len, final);
+    if (why == FK_XML_OK)
+        return true;
+    char message[128];
+    set_error(p, fk_xml_refusal_message(why, "document", message, sizeof message));
+    stop(p);
+    return false;
 }
 
-static int parse(struct input *in, const struct fk_parse_options *opts,
+static int parse(struct fk_xml_input *in, const struct fk_parse_options *opts,
                  const struct fk_feed_handler *handler, struct fk_feed_info *final,
                  struct fk_error *err)
 {
@@ -2324,7 +2270,7 @@ static int parse(struct input *in, const struct fk_parse_options *opts,
     if (final)
         memset(final, 0, sizeof *final);
     int rc = -1;
-    char *buf = in->fd >= 0 ? fk_xmalloc(CHUNK_SIZE) : NULL;
+    p.guard = (struct fk_xml_guard)FK_XML_GUARD_INIT;
     bool started = false;
 
     xmlInitParser();
@@ -2339,25 +2285,17 @@ static int parse(struct input *in, const struct fk_parse_options *opts,
         goto out;
 
     xmlSAXHandler sax;
-    memset(&sax, 0, sizeof sax);
-    xmlSAXVersion(&sax, 2);
     /* Ours: elements and text. libxml2's: the DTD bookkeeping that lets
-     * internal entities work. Removed: everything that could load
-     * something (external subset, entity resolver) or that we ignore. */
+     * internal entities work. Removed by fk_xml_sax_init: everything that
+     * could load something (external subset, entity resolver) or that we
+     * ignore. */
+    fk_xml_sax_init(&sax);
     sax.startElementNs = on_start;
     sax.endElementNs = on_end;
     sax.characters = on_characters;
     sax.cdataBlock = on_characters;
     sax.ignorableWhitespace = on_characters;
-    sax.reference = NULL;
-    sax.comment = NULL;
-    sax.processingInstruction = NULL;
-    sax.externalSubset = NULL;
-    sax.resolveEntity = NULL;
     sax.serror = on_sax_error;
-    sax.warning = NULL;
-    sax.error = NULL;
-    sax.fatalError = NULL;
 
     p.ctxt = xmlCreatePushParserCtxt(&sax, NULL, NULL, 0, NULL);
     if (!p.ctxt) {
@@ -2370,7 +2308,7 @@ static int parse(struct input *in, const struct fk_parse_options *opts,
      * parse to the end, whatever encoding the document declares. */
     for (;;) {
         const char *chunk, *text;
-        ssize_t n = next_chunk(in, buf, &chunk);
+        ssize_t n = fk_xml_next_chunk(in, &chunk);
         if (n < 0) {
             fk_error_set(err, FK_ERROR_INPUT, "cannot read the feed: %s", strerror(errno));
             goto out;
@@ -2387,8 +2325,7 @@ static int parse(struct input *in, const struct fk_parse_options *opts,
             /* the encoding is known now */
             started = true;
             xmlCtxtUseOptions(p.ctxt,
-                              XML_PARSE_NONET | XML_PARSE_RECOVER | XML_PARSE_NOERROR |
-                                  XML_PARSE_NOWARNING |
+                              FK_XML_OPTIONS | XML_PARSE_RECOVER |
                                   (fk_decode_encoding(p.decoder) ? XML_PARSE_IGNORE_ENC : 0));
         }
         size_t cut;
@@ -2451,7 +2388,7 @@ out:
     handlers_outer(&p);
     fk_feed_info_release(&p.info);
     parser_release(&p);
-    free(buf);
+    fk_xml_input_release(in);
     return rc;
 }
 
@@ -2459,9 +2396,10 @@ int fk_feed_parse_fd(int fd, const struct fk_parse_options *opts,
                      const struct fk_feed_handler *handler, struct fk_feed_info *final,
                      struct fk_error *err)
 {
-    struct input in = {fd, NULL, 0, 0};
+    struct fk_xml_input in;
     if (fd < 0)
         return fk_error_set(err, FK_ERROR_USAGE, "invalid file descriptor");
+    fk_xml_input_fd(&in, fd);
     return parse(&in, opts, handler, final, err);
 }
 
@@ -2469,7 +2407,8 @@ int fk_feed_parse_memory(const char *data, size_t len, const struct fk_parse_opt
                          const struct fk_feed_handler *handler, struct fk_feed_info *final,
                          struct fk_error *err)
 {
-    struct input in = {-1, data ? data : "", data ? len : 0, 0};
+    struct fk_xml_input in;
+    fk_xml_input_memory(&in, data, len);
     return parse(&in, opts, handler, final, err);
 }
 

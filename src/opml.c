@@ -6,6 +6,11 @@
  * refused outright. An OPML file never needs one, so this costs nothing and
  * no expansion limits have to be trusted. Recovery mode is off: a list that
  * is not well-formed is refused rather than half imported.
+ *
+ * The guards of xml.h apply too: a start tag with more than
+ * FK_TAG_ATTRS_MAX attributes, or more than FK_XML_MARKUP_GAP_MAX bytes of
+ * text without markup, ends the list there. The outlines before it are
+ * kept and the reason is returned as a warning (the parse returns 1).
  */
 #include "feedkeep/opml.h"
 
@@ -24,8 +29,7 @@
 
 #include "feedkeep/date.h"
 #include "feedkeep/json.h"
-
-#define CHUNK_SIZE (64 * 1024)
+#include "feedkeep/xml.h"
 
 /* ---- reading ---------------------------------------------------------------- */
 
@@ -212,58 +216,24 @@ static void on_error(void *ctx, xmlErrorPtr e)
     snprintf(r->error, sizeof r->error, "line %d: %.*s", e->line, len, message);
 }
 
-struct input {
-    int fd; /* -1: memory */
-    const char *data;
-    size_t len;
-    size_t pos;
-};
-
-/* The next chunk: its length (0 at the end), or -1 with errno set. */
-static ssize_t next_chunk(struct input *in, char *buf, const char **chunk)
-{
-    if (in->fd >= 0) {
-        ssize_t n;
-        do
-            n = read(in->fd, buf, CHUNK_SIZE);
-        while (n < 0 && errno == EINTR);
-        *chunk = buf;
-        return n;
-    }
-    size_t n = in->len - in->pos < CHUNK_SIZE ? in->len - in->pos : CHUNK_SIZE;
-    *chunk = in->data + in->pos;
-    in->pos += n;
-    return (ssize_t)n;
-}
-
-static int parse(struct input *in, fk_opml_fn fn, void *ctx, struct fk_error *err)
+static int parse(struct fk_xml_input *in, fk_opml_fn fn, void *ctx, struct fk_error *err)
 {
     struct reader r = {.fn = fn, .ctx = ctx};
-    char *buf = in->fd >= 0 ? fk_xmalloc(CHUNK_SIZE) : NULL;
+    struct fk_xml_guard guard = FK_XML_GUARD_INIT;
+    enum fk_xml_refusal refused = FK_XML_OK;
     bool saw_data = false; /* anything but white space */
     int ret = -1;
 
     xmlInitParser();
     xmlSAXHandler sax;
-    memset(&sax, 0, sizeof sax);
-    xmlSAXVersion(&sax, 2);
-    /* Ours: elements, errors, and the refusal of entities. Removed:
-     * everything that could load something or that we ignore. */
+    /* Ours: elements, errors, and the refusal of entities. Removed by
+     * fk_xml_sax_init: everything that could load something or that we
+     * ignore. */
+    fk_xml_sax_init(&sax);
     sax.startElementNs = on_start;
     sax.endElementNs = on_end;
     sax.entityDecl = on_entity_decl;
-    sax.characters = NULL;
-    sax.cdataBlock = NULL;
-    sax.ignorableWhitespace = NULL;
-    sax.reference = NULL;
-    sax.comment = NULL;
-    sax.processingInstruction = NULL;
-    sax.externalSubset = NULL;
-    sax.resolveEntity = NULL;
     sax.serror = on_error;
-    sax.warning = NULL;
-    sax.error = NULL;
-    sax.fatalError = NULL;
 
     r.ctxt = xmlCreatePushParserCtxt(&sax, NULL, NULL, 0, NULL);
     if (!r.ctxt) {
@@ -271,18 +241,22 @@ static int parse(struct input *in, fk_opml_fn fn, void *ctx, struct fk_error *er
         goto out;
     }
     r.ctxt->_private = &r;
-    xmlCtxtUseOptions(r.ctxt, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    xmlCtxtUseOptions(r.ctxt, FK_XML_OPTIONS);
 
     for (;;) {
         const char *chunk;
-        ssize_t n = next_chunk(in, buf, &chunk);
+        ssize_t n = fk_xml_next_chunk(in, &chunk);
         if (n < 0) {
             fk_error_set(err, FK_ERROR_INPUT, "cannot read the list: %s", strerror(errno));
             goto out;
         }
         for (ssize_t i = 0; i < n && !saw_data; i++)
             saw_data = !is_space(chunk[i]);
-        xmlParseChunk(r.ctxt, chunk, (int)n, n == 0);
+        refused = fk_xml_give(&guard, r.ctxt, chunk, (size_t)n, n == 0);
+        if (refused != FK_XML_OK) {
+            stop(&r);
+            break;
+        }
         if (n == 0 || r.ctxt->disableSAX || r.ctxt->instate == XML_PARSER_EOF)
             break;
     }
@@ -298,11 +272,23 @@ static int parse(struct input *in, fk_opml_fn fn, void *ctx, struct fk_error *er
         goto out;
     }
     if (!r.saw_root) {
+        char message[128];
         if (!saw_data)
             fk_error_set(err, FK_ERROR_INPUT, "empty document");
+        else if (refused != FK_XML_OK)
+            fk_error_set(err, FK_ERROR_INPUT, "not an OPML document (%s)",
+                         fk_xml_refusal_message(refused, "list", message, sizeof message));
         else
             fk_error_set(err, FK_ERROR_INPUT, "not an OPML document (not XML: %s)",
                          r.error[0] ? r.error : "unknown error");
+        goto out;
+    }
+    if (refused != FK_XML_OK) {
+        /* before xmlStopParser's own error: the list was well-formed so far */
+        char message[128];
+        fk_error_set(err, FK_ERROR_INPUT, "line %d: %s", xmlSAX2GetLineNumber(r.ctxt),
+                     fk_xml_refusal_message(refused, "list", message, sizeof message));
+        ret = 1;
         goto out;
     }
     if (!r.ctxt->wellFormed) {
@@ -319,22 +305,24 @@ out:
             xmlFreeDoc(r.ctxt->myDoc); /* only a DTD: we build no tree */
         xmlFreeParserCtxt(r.ctxt);
     }
-    free(buf);
+    fk_xml_input_release(in);
     return ret;
 }
 
 int fk_opml_parse_fd(int fd, fk_opml_fn fn, void *ctx, struct fk_error *err)
 {
-    struct input in = {fd, NULL, 0, 0};
+    struct fk_xml_input in;
     if (fd < 0)
         return fk_error_set(err, FK_ERROR_USAGE, "invalid file descriptor");
+    fk_xml_input_fd(&in, fd);
     return parse(&in, fn, ctx, err);
 }
 
 int fk_opml_parse_memory(const char *data, size_t len, fk_opml_fn fn, void *ctx,
                          struct fk_error *err)
 {
-    struct input in = {-1, data ? data : "", data ? len : 0, 0};
+    struct fk_xml_input in;
+    fk_xml_input_memory(&in, data, len);
     return parse(&in, fn, ctx, err);
 }
 

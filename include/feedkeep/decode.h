@@ -70,35 +70,6 @@ const char *fk_decode_problem(const struct fk_decoder *decoder, long *line);
  * for the five bytes it leaves undefined and for ASCII. */
 unsigned fk_decode_cp1252(unsigned char byte);
 
-/* Start tags counted by attribute, over text given a chunk at a time.
- * libxml2's XML and HTML parsers compare every attribute (and namespace
- * declaration) of a tag with all the earlier ones of that tag: a tag of
- * 100,000 attributes, a few hundred KB, takes seconds, and one of a million
- * takes hours. What reaches libxml2 is cut before a tag with more than
- * FK_TAG_ATTRS_MAX; no real feed or article comes near. */
-#define FK_TAG_ATTRS_MAX 256
-
-struct fk_tag_scan {
-    int state;    /* outside a tag, or where in one (see decode.c) */
-    char quote;   /* of the attribute value being read */
-    size_t attrs; /* of the tag being read */
-    /* Counted over all the text scanned: start tags, attributes, and
-     * comments and declarations ("<!"): what an HTML parser makes nodes
-     * of, so what a document tree of the text costs in memory. */
-    size_t tags, all_attrs, comments;
-};
-
-#define FK_TAG_SCAN_INIT                                                                           \
-    {                                                                                              \
-        0, 0, 0, 0, 0, 0                                                                           \
-    }
-
-/* Scan the next len bytes of markup. Returns len when no tag in them passes
- * FK_TAG_ATTRS_MAX attributes; else the offset in text of the '<' that
- * opened the first tag that does (0 when it opened in an earlier chunk),
- * and sets *over. Once over, the scan stays so. */
-size_t fk_tag_scan(struct fk_tag_scan *scan, const char *text, size_t len, bool *over);
-
 /* The longest run of text (between two '<') or CDATA section given to the
  * XML parser, in bytes. libxml2 holds a whole run in memory before it
  * reports it, and refuses a CDATA section over 10,000,000 bytes, which

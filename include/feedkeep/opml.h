@@ -38,8 +38,11 @@ typedef int (*fk_opml_fn)(const struct fk_opml_outline *outline, void *ctx);
  * well-formed XML, its root is not <opml>, it declares entities (an OPML
  * list needs none, and refusing them keeps expansion bombs out), or it
  * cannot be read. Outlines before an error have been handed over already:
- * collect them and act only on success. The network and the file system
- * are never touched (no DTD, no external entities). */
+ * collect them and act only on success. Returns 1 with err filled (a
+ * warning) when the list passed a guard of xml.h (a tag with more than
+ * FK_TAG_ATTRS_MAX attributes, endless text without markup): it was read
+ * up to there, and the outlines before it may be used. The network and the
+ * file system are never touched (no DTD, no external entities). */
 int fk_opml_parse_fd(int fd, fk_opml_fn fn, void *ctx, struct fk_error *err);
 int fk_opml_parse_memory(const char *data, size_t len, fk_opml_fn fn, void *ctx,
                          struct fk_error *err);

@@ -84,11 +84,14 @@ static int opml_import(const char *path, struct cli *cli)
         msg_error("cannot open '%s': %s", path, strerror(errno));
         return EXIT_FAILED;
     }
-    if (fk_opml_parse_fd(fd, collect, &list, &err) < 0) {
+    int parsed = fk_opml_parse_fd(fd, collect, &list, &err);
+    if (parsed < 0) {
         msg_error("'%s': %s", path, err.message);
         code = EXIT_FAILED;
         goto out;
     }
+    if (parsed > 0) /* read up to a guard: the outlines before it count */
+        msg_warn("'%s': %s", path, err.message);
     if (!(store = cli_create_store(cli))) {
         code = EXIT_IO;
         goto out;
