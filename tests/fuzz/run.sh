@@ -3,9 +3,9 @@
 #
 #   tests/fuzz/run.sh BUILD_DIR SECONDS [HARNESS...]
 #
-# HARNESS is feed, content, date or url (default: all four), each run for
-# SECONDS. The seed corpora are made from the project's test data in a
-# temporary directory (the feeds and HTML of tests/data, the lists
+# HARNESS is feed, content, date, url or opml (default: all five), each run
+# for SECONDS. The seed corpora are made from the project's test data in a
+# temporary directory (the feeds, HTML and OPML lists of tests/data, the lists
 # dates.txt and urls.txt, and every regression input). The exit status is
 # non-zero when any harness found a crash, a leak, undefined behaviour, a
 # timeout or an out-of-memory; its input is kept in BUILD_DIR/fuzz-artifacts/,
@@ -16,14 +16,14 @@
 set -euo pipefail
 
 if [ $# -lt 2 ]; then
-    echo "usage: $0 BUILD_DIR SECONDS [feed|content|date|url...]" >&2
+    echo "usage: $0 BUILD_DIR SECONDS [feed|content|date|url|opml...]" >&2
     exit 2
 fi
 build=$(cd "$1" && pwd)
 seconds=$2
 shift 2
 harnesses=("$@")
-[ ${#harnesses[@]} -gt 0 ] || harnesses=(feed content date url)
+[ ${#harnesses[@]} -gt 0 ] || harnesses=(feed content date url opml)
 
 here=$(cd "$(dirname "$0")" && pwd)
 data=$(cd "$here/../data" && pwd)
@@ -72,6 +72,13 @@ make_seeds() {
             name=$(basename "$f" .html)
             seed content "$name" '\x01\x00' "$f"       # a base URL, no wrapping
             seed content "$name-wrapped" '\x00\x28' "$f" # no base, 40 columns
+        done
+        ;;
+    opml)
+        for f in "$data"/opml/*.opml; do
+            name=$(basename "$f" .opml)
+            seed opml "$name-memory" '\x00\x00' "$f" # in memory, read to the end
+            seed opml "$name-chunks" '\x00\x85' "$f" # in chunks of varying size
         done
         ;;
     date) seed_lines date "$here/dates.txt" ;;
