@@ -286,7 +286,7 @@ static int parse(struct fk_xml_input *in, fk_opml_fn fn, void *ctx, struct fk_er
     if (refused != FK_XML_OK) {
         /* before xmlStopParser's own error: the list was well-formed so far */
         char message[128];
-        fk_error_set(err, FK_ERROR_INPUT, "line %d: %s", xmlSAX2GetLineNumber(r.ctxt),
+        fk_error_set(err, FK_ERROR_INPUT, "%s",
                      fk_xml_refusal_message(refused, "list", message, sizeof message));
         ret = 1;
         goto out;

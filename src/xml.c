@@ -2,6 +2,8 @@
  * input and the guards on what it is given (see xml.h). */
 #include "feedkeep/xml.h"
 
+#include <libxml/parser.h>
+
 #include <errno.h>
 #include <stdlib.h>
 #include <stdio.h>

@@ -17,7 +17,9 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include <libxml/parser.h>
+/* libxml2's, named here so that this header does not need its headers */
+struct _xmlSAXHandler;
+struct _xmlParserCtxt;
 
 /* Start tags counted by attribute, over text given a chunk at a time.
  * libxml2's XML and HTML parsers compare every attribute (and namespace
@@ -64,10 +66,10 @@ size_t fk_tag_scan(struct fk_tag_scan *scan, const char *text, size_t len, bool 
  * references, comments or processing instructions, no text, no
  * unstructured error callbacks. libxml2's DTD bookkeeping (internal
  * entities) is kept. The caller then sets its own callbacks. */
-void fk_xml_sax_init(xmlSAXHandler *sax);
+void fk_xml_sax_init(struct _xmlSAXHandler *sax);
 
 /* The options every reader uses, to pass with its own to
- * xmlCtxtUseOptions. */
+ * xmlCtxtUseOptions (libxml/parser.h names them). */
 #define FK_XML_OPTIONS (XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING)
 
 /* A document read from a file descriptor or from memory. */
@@ -111,8 +113,8 @@ struct fk_xml_guard {
  * they pass a guard: then what comes before the offending tag is given
  * and the reason returned; the caller should stop the parser, as nothing
  * more of the document may be given. */
-enum fk_xml_refusal fk_xml_give(struct fk_xml_guard *guard, xmlParserCtxtPtr ctxt, const char *text,
-                                size_t len, bool final);
+enum fk_xml_refusal fk_xml_give(struct fk_xml_guard *guard, struct _xmlParserCtxt *ctxt,
+                                const char *text, size_t len, bool final);
 
 /* A message for a refusal, ending in what is left of the document
  * ("a tag with more than 256 attributes: document refused past this

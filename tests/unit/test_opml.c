@@ -7,6 +7,7 @@
 
 #include "feedkeep/buf.h"
 #include "feedkeep/date.h"
+#include "feedkeep/xml.h"
 #include "harness.h"
 
 /* The outlines read, one "url|name|site" line each ("-" for NULL). */
@@ -108,6 +109,33 @@ static void test_stop(void)
     CHECK_INT(fk_opml_parse_fd(-1, collect, &s, &err), -1);
 }
 
+/* A tag with more attributes than FK_TAG_ATTRS_MAX ends the list there:
+ * the outlines before it are read, and the parse says why with 1. */
+static void test_attribute_guard(void)
+{
+    struct fk_buf doc = FK_BUF_INIT;
+    fk_buf_adds(&doc,
+                "<opml><body>\n<outline xmlUrl=\"http://a/\"/>\n<outline xmlUrl=\"http://b/\"");
+    for (int i = 0; i <= FK_TAG_ATTRS_MAX; i++)
+        fk_buf_printf(&doc, " a%d=\"\"", i);
+    fk_buf_adds(&doc, "/><outline xmlUrl=\"http://c/\"/></body></opml>");
+    struct seen s = {FK_BUF_INIT, 0, 0};
+    struct fk_error err = {0};
+    CHECK_INT(fk_opml_parse_memory(doc.data, doc.len, collect, &s, &err), 1);
+    CHECK_STR(s.lines.data, "http://a/|-|-\n");
+    CHECK_STR(err.message, "a tag with more than 256 attributes: list refused past this point");
+    fk_buf_release(&s.lines);
+    fk_buf_release(&doc);
+
+    /* 256 are fine */
+    fk_buf_adds(&doc, "<opml><body><outline xmlUrl=\"http://b/\"");
+    for (int i = 0; i < FK_TAG_ATTRS_MAX - 1; i++)
+        fk_buf_printf(&doc, " a%d=\"\"", i);
+    fk_buf_adds(&doc, "/></body></opml>");
+    CHECK_STR(parse(doc.data), "http://b/|-|-\n");
+    fk_buf_release(&doc);
+}
+
 static void test_write(void)
 {
     struct fk_buf out = FK_BUF_INIT;
@@ -151,6 +179,7 @@ int main(void)
     RUN(test_read);
     RUN(test_refused);
     RUN(test_stop);
+    RUN(test_attribute_guard);
     RUN(test_write);
     return DONE();
 }
