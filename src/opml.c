@@ -221,7 +221,8 @@ static int parse(struct fk_xml_input *in, fk_opml_fn fn, void *ctx, struct fk_er
     struct reader r = {.fn = fn, .ctx = ctx};
     struct fk_xml_guard guard = FK_XML_GUARD_INIT;
     enum fk_xml_refusal refused = FK_XML_OK;
-    bool saw_data = false; /* anything but white space */
+    bool well_formed = true; /* up to a refusal */
+    bool saw_data = false;   /* anything but white space */
     int ret = -1;
 
     xmlInitParser();
@@ -254,6 +255,7 @@ static int parse(struct fk_xml_input *in, fk_opml_fn fn, void *ctx, struct fk_er
             saw_data = !is_space(chunk[i]);
         refused = fk_xml_give(&guard, r.ctxt, chunk, (size_t)n, n == 0);
         if (refused != FK_XML_OK) {
+            well_formed = r.ctxt->wellFormed;
             stop(&r);
             break;
         }
@@ -283,15 +285,15 @@ static int parse(struct fk_xml_input *in, fk_opml_fn fn, void *ctx, struct fk_er
                          r.error[0] ? r.error : "unknown error");
         goto out;
     }
-    if (refused != FK_XML_OK) {
-        /* before xmlStopParser's own error: the list was well-formed so far */
+    if (refused != FK_XML_OK && well_formed) {
+        /* read up to the guard: the outlines before it count */
         char message[128];
         fk_error_set(err, FK_ERROR_INPUT, "%s",
                      fk_xml_refusal_message(refused, "list", message, sizeof message));
         ret = 1;
         goto out;
     }
-    if (!r.ctxt->wellFormed) {
+    if (!r.ctxt->wellFormed || !well_formed) {
         fk_error_set(err, FK_ERROR_INPUT, "not well-formed XML (%s)",
                      r.error[0] ? r.error : "unknown error");
         goto out;

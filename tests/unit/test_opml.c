@@ -127,6 +127,15 @@ static void test_attribute_guard(void)
     fk_buf_release(&s.lines);
     fk_buf_release(&doc);
 
+    /* a list broken before the tag is still refused whole */
+    fk_buf_adds(&doc, "<opml><body><outline xmlUrl=\"http://a/\"></body><outline");
+    for (int i = 0; i <= FK_TAG_ATTRS_MAX; i++)
+        fk_buf_printf(&doc, " a%d=\"\"", i);
+    fk_buf_adds(&doc, "/></body></opml>");
+    CHECK_STR(parse(doc.data), "error: not well-formed XML (line 1: Opening and ending tag "
+                               "mismatch: outline line 1 and body)");
+    fk_buf_release(&doc);
+
     /* 256 are fine */
     fk_buf_adds(&doc, "<opml><body><outline xmlUrl=\"http://b/\"");
     for (int i = 0; i < FK_TAG_ATTRS_MAX - 1; i++)
