@@ -1,13 +1,10 @@
 /* cmd_fetch.c - feedkeep fetch [URL|ID...]: fetch the due feeds and archive
  * what is new.
  *
- * The run holds the archive's fetch lock, picks the feeds, and hands them
- * to one fetch batch. Each response is dealt with in the batch's
- * completion callback as soon as it arrives: the body is parsed and filed
- * in one transaction that also logs the fetch and stores the validators,
- * so a run killed at any moment leaves every feed either fully filed with
- * its new validators or untouched. Failures are logged (and backed off) in
- * a transaction of their own.
+ * The run holds the archive's fetch lock, picks the feeds and hands them to
+ * one fetch run (update.c), which files and logs each response as it
+ * arrives. This file turns the run's events into the lines the user sees,
+ * the progress display, the total and the exit status.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -19,10 +16,8 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "feedkeep/archive.h"
-#include "feedkeep/date.h"
-#include "feedkeep/fetch.h"
 #include "feedkeep/store.h"
+#include "feedkeep/update.h"
 
 static const char help[] =
     "usage: feedkeep fetch [options] [URL|ID...]\n"
@@ -73,50 +68,17 @@ static const char help[] =
 
 /* What the options set. */
 struct settings {
-    struct fk_fetch_options fetch;
-    bool force;
-    bool follow_moves;
-    long pages;
+    struct fk_update_options update;
     long wait_ms;
 };
 
-enum job_state { JOB_QUEUED, JOB_ARCHIVED, JOB_NOT_MODIFIED, JOB_FAILED };
-
-/* One feed of the run, from its request to its summary line. */
-struct job {
-    int64_t id;
-    char *url;      /* the subscription as the run found it (shown) */
-    char *feed_url; /* the feed's URL now: url, or where it was moved */
-    char *etag;     /* validators to send */
-    char *last_modified;
-    enum job_state state;
-    int page;                  /* in flight: 1 for the feed, then backfill pages */
-    char *page_url;            /* of the backfill page in flight */
-    int pages;                 /* backfill pages archived */
-    long counts[FK_PUT_COUNT]; /* by enum fk_put_result, backfill pages included */
-    long matched;              /* items under new guids filed as archived articles */
-    int64_t matched_id;        /* the first of those articles */
-    char *moved_to;            /* the feed moved permanently there */
-    bool followed;             /* ... and its subscription was changed */
-    int64_t moved_onto;        /* ... onto this other feed of the archive
-                                  (then it cannot be followed), else 0 */
-    char *known_move;          /* where the last fetch found it moved */
-};
-
+/* What the run printed and counted so far. */
 struct run {
     const struct cli *cli;
-    const struct settings *set;
     struct fk_store *store;
-    struct fk_fetch *fetch;
-    struct job *jobs;
-    size_t njobs;
-    size_t finished;
-    long counts[FK_PUT_COUNT];
-    long not_modified;
-    long failed;
-    long not_due;
+    struct fk_update *update;
+    size_t finished; /* feeds whose run ended */
     int code;
-    bool stopped; /* by a database error */
 };
 
 /* ---- option values ------------------------------------------------------------ */
@@ -184,26 +146,27 @@ static int parse_options(int argc, char **argv, struct cli *cli, struct settings
     long n;
     int opt;
 
-    fk_fetch_options_init(&set->fetch);
-    set->pages = 1;
+    fk_update_options_init(&set->update);
+    set->update.clean_message = out_safe_dup;
     while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT, options, NULL)) != -1) {
         switch (opt) {
         case 'j':
             if ((n = cli_parse_count(optarg)) < 1 || n > 1000)
                 return msg_usage("fetch", "option '--jobs': '%s' is not a count of 1 to 1000",
                                  optarg);
-            set->fetch.jobs = (int)n;
+            set->update.fetch.jobs = (int)n;
             break;
         case 'F':
-            set->force = true;
+            set->update.force = true;
             break;
         case 'M':
-            set->follow_moves = true;
+            set->update.follow_moves = true;
             break;
         case 'P':
-            if ((set->pages = cli_parse_count(optarg)) < 1 || set->pages > 10000)
+            if ((n = cli_parse_count(optarg)) < 1 || n > 10000)
                 return msg_usage("fetch", "option '--pages': '%s' is not a count of 1 to 10000",
                                  optarg);
+            set->update.pages = (int)n;
             break;
         case 'W':
             if ((set->wait_ms = parse_seconds(optarg)) < 0)
@@ -211,27 +174,27 @@ static int parse_options(int argc, char **argv, struct cli *cli, struct settings
                                  optarg);
             break;
         case 'C':
-            if ((set->fetch.connect_timeout_ms = parse_seconds(optarg)) < 0)
+            if ((set->update.fetch.connect_timeout_ms = parse_seconds(optarg)) < 0)
                 return msg_usage(
                     "fetch", "option '--connect-timeout': '%s' is not a number of seconds", optarg);
             break;
         case 'T':
-            if ((set->fetch.timeout_ms = parse_seconds(optarg)) < 0)
+            if ((set->update.fetch.timeout_ms = parse_seconds(optarg)) < 0)
                 return msg_usage("fetch", "option '--timeout': '%s' is not a number of seconds",
                                  optarg);
             break;
         case 'S':
-            if ((set->fetch.low_speed_time = cli_parse_count(optarg)) < 0)
+            if ((set->update.fetch.low_speed_time = cli_parse_count(optarg)) < 0)
                 return msg_usage("fetch", "option '--stall-time': '%s' is not whole seconds",
                                  optarg);
             break;
         case 'B':
-            if ((set->fetch.low_speed_limit = cli_parse_count(optarg)) < 0)
+            if ((set->update.fetch.low_speed_limit = cli_parse_count(optarg)) < 0)
                 return msg_usage("fetch", "option '--stall-speed': '%s' is not a count of bytes",
                                  optarg);
             break;
         case 'Z':
-            if ((set->fetch.max_body = parse_size(optarg)) == 0)
+            if ((set->update.fetch.max_body = parse_size(optarg)) == 0)
                 return msg_usage("fetch", "option '--max-size': '%s' is not a size (32M, 512K)",
                                  optarg);
             break;
@@ -259,46 +222,48 @@ static const char *ordinal_suffix(int n)
 static void progress(const struct run *run)
 {
     if (!run->cli->quiet)
-        msg_progress("fetched %zu of %zu feeds", run->finished, run->njobs);
+        msg_progress("fetched %zu of %zu feeds", run->finished,
+                     fk_update_totals(run->update)->feeds);
 }
 
-/* The job's line on stdout. */
-static void print_summary(const struct job *job)
+/* The feed's line on stdout. */
+static void print_summary(const struct fk_update_event *ev)
 {
+    const struct fk_update_feed *feed = ev->feed;
     struct fk_buf line = FK_BUF_INIT;
     const char *notes[4];
     size_t nnotes = 0;
     char pages[32], shorter[64];
     struct fk_buf moved = FK_BUF_INIT;
 
-    fk_buf_printf(&line, "%s: ", job->url);
-    if (job->state == JOB_NOT_MODIFIED && job->pages == 0) {
+    fk_buf_printf(&line, "%s: ", feed->url);
+    if (ev->kind == FK_UPDATE_NOT_MODIFIED && feed->pages == 0) {
         fk_buf_adds(&line, "not modified");
     } else {
-        fk_buf_printf(&line, "%ld new, %ld updated, %ld unchanged", job->counts[FK_PUT_NEW],
-                      job->counts[FK_PUT_UPDATED], job->counts[FK_PUT_UNCHANGED]);
-        if (job->state == JOB_NOT_MODIFIED)
+        fk_buf_printf(&line, "%ld new, %ld updated, %ld unchanged", feed->counts[FK_PUT_NEW],
+                      feed->counts[FK_PUT_UPDATED], feed->counts[FK_PUT_UNCHANGED]);
+        if (ev->kind == FK_UPDATE_NOT_MODIFIED)
             notes[nnotes++] = "first page not modified";
     }
-    if (job->counts[FK_PUT_KEPT_SHORTER]) {
+    if (feed->counts[FK_PUT_KEPT_SHORTER]) {
         snprintf(shorter, sizeof shorter, "%ld kept their longer archived text",
-                 job->counts[FK_PUT_KEPT_SHORTER]);
+                 feed->counts[FK_PUT_KEPT_SHORTER]);
         notes[nnotes++] = shorter;
     }
-    if (job->pages) {
-        snprintf(pages, sizeof pages, "%d pages", job->pages + 1);
+    if (feed->pages) {
+        snprintf(pages, sizeof pages, "%d pages", feed->pages + 1);
         notes[nnotes++] = pages;
     }
-    if (job->moved_to && job->moved_onto) {
+    if (feed->moved_to && feed->moved_onto) {
         fk_buf_printf(&moved,
                       "moved permanently to %s, which is feed %lld of the archive; "
                       "'feedkeep remove %lld' ends this subscription",
-                      job->moved_to, (long long)job->moved_onto, (long long)job->id);
+                      feed->moved_to, (long long)feed->moved_onto, (long long)feed->id);
         notes[nnotes++] = moved.data;
-    } else if (job->moved_to) {
-        fk_buf_printf(&moved, "moved permanently to %s; %s", job->moved_to,
-                      job->followed ? "subscription updated"
-                                    : "--follow-moves updates the subscription");
+    } else if (feed->moved_to) {
+        fk_buf_printf(&moved, "moved permanently to %s; %s", feed->moved_to,
+                      feed->followed ? "subscription updated"
+                                     : "--follow-moves updates the subscription");
         notes[nnotes++] = moved.data;
     }
     for (size_t i = 0; i < nnotes; i++)
@@ -310,352 +275,103 @@ static void print_summary(const struct job *job)
     fk_buf_release(&line);
 }
 
-/* ---- the run ----------------------------------------------------------------------- */
-
-static void finish(struct run *run, struct job *job)
+/* The feed's run ended. */
+static void finish(struct run *run, const struct fk_update_event *ev)
 {
     run->finished++;
-    for (int i = 0; i < FK_PUT_COUNT; i++)
-        run->counts[i] += job->counts[i];
-    if (job->state == JOB_NOT_MODIFIED)
-        run->not_modified++;
     /* Once for the feed, its backfill pages included. */
-    msg_guid_changes(job->url, job->matched, job->matched_id, run->cli->quiet);
-    if (job->state != JOB_FAILED && !run->cli->quiet)
-        print_summary(job);
+    msg_guid_changes(ev->feed->url, ev->feed->matched, ev->feed->matched_id, run->cli->quiet);
+    if (ev->kind != FK_UPDATE_FAILED && !run->cli->quiet)
+        print_summary(ev);
     progress(run);
 }
 
-/* A database error: the run stops (the callback returns non-zero). A busy
- * archive is not a damaged one: it has its own exit status. */
-static int db_failed(struct run *run, const struct fk_error *err)
+static void failed(struct run *run)
 {
-    msg_fk_error(err);
-    run->code = err->kind == FK_ERROR_BUSY ? EXIT_LOCKED : EXIT_IO;
-    run->stopped = true;
-    return -1;
-}
-
-/* A failure that is not the feed's own (a backfill page): reported, and
- * the run's exit status is 1, but the feed's schedule is left alone. */
-static void page_failed(struct run *run, struct job *job, const char *why)
-{
-    msg_error("'%s': %s (backfill stopped at page %d)", job->page_url, why, job->page);
-    run->failed++;
     if (run->code == EXIT_OK)
         run->code = EXIT_FAILED;
 }
 
-static int feed_failed(struct run *run, struct job *job, const struct fk_fetch_attempt *a)
+/* --quiet prints no summary lines: a move is worth one warning, the first
+ * time it is seen. */
+static void warn_moved(const struct fk_update_feed *feed)
 {
-    struct fk_fetch_schedule schedule;
-    struct fk_error err = {0};
-    char delay[32];
-
-    if (fk_store_log_fetch(run->store, job->id, a, &schedule, &err) < 0)
-        return db_failed(run, &err);
-    out_delay(schedule.next_fetch - a->time, delay, sizeof delay);
-    msg_error("'%s': %s (%d%s failure, next try in %s)", job->url, a->error, schedule.failures,
-              ordinal_suffix(schedule.failures), delay);
-    job->state = JOB_FAILED;
-    run->failed++;
-    if (run->code == EXIT_OK)
-        run->code = EXIT_FAILED;
-    finish(run, job);
-    return 0;
+    if (feed->moved_onto)
+        msg_warn("'%s': moved permanently to '%s', which is feed %lld of the archive; "
+                 "'feedkeep remove %lld' ends this subscription",
+                 feed->url, feed->moved_to, (long long)feed->moved_onto, (long long)feed->id);
+    else if (feed->followed)
+        msg_warn("'%s': moved permanently to '%s'; subscription updated", feed->url,
+                 feed->moved_to);
+    else
+        msg_warn("'%s': moved permanently to '%s'; 'feedkeep fetch --follow-moves' updates "
+                 "the subscription",
+                 feed->url, feed->moved_to);
 }
 
-/* Context of the archive callbacks. */
-struct filing {
-    struct run *run;
-    struct job *job;
-    struct fk_fetch_attempt *attempt; /* NULL for backfill pages */
-};
-
-static void on_warning(const struct fk_item *item, const char *message, void *ctx)
+/* Warnings about a document that was filed although it was not read
+ * cleanly (with --verbose). */
+static void warn_recovered(const struct fk_update_event *ev)
 {
-    const struct filing *f = ctx;
-    char *guid = out_safe_dup(item->guid ? item->guid : "(no id)");
-    msg_warn("'%s': item '%s': %s", f->job->url, guid, message);
-    free(guid);
-}
-
-/* Log the fetch in the feed's transaction: the validators are committed
- * with the articles or not at all. */
-static int log_with_articles(struct fk_store *store, int64_t feed_id,
-                             const struct fk_archive_result *result, void *ctx,
-                             struct fk_error *err)
-{
-    struct filing *f = ctx;
-    f->attempt->new_count = result->counts[FK_PUT_NEW];
-    f->attempt->updated_count = result->counts[FK_PUT_UPDATED];
-    return fk_store_log_fetch(store, feed_id, f->attempt, NULL, err);
-}
-
-/* File a response body under the job's feed. Returns 0 when filed, 1 when
- * the body was refused (*why says why, to free), -1 on a database error. */
-static int file_body(struct run *run, struct job *job, const struct fk_fetch_result *r,
-                     struct fk_fetch_attempt *attempt, long *items, char **why)
-{
-    struct filing f = {run, job, attempt};
-    struct fk_archive_options options = {
-        .feed_url = job->feed_url,
-        .base_url = r->final_url ? r->final_url : r->url,
-        .charset = r->charset,
-        .charset_from_transport = true,
-        .on_warning = on_warning,
-        .before_commit = attempt ? log_with_articles : NULL,
-        .ctx = &f,
-    };
-    struct fk_archive_result result;
-    struct fk_error err = {0};
-    int ret = 0;
-
-    if (fk_archive_memory(run->store, r->body, r->body_len, &options, &result, &err) < 0) {
-        if (err.kind == FK_ERROR_DB || err.kind == FK_ERROR_BUSY) {
-            ret = db_failed(run, &err);
-        } else {
-            *why = out_safe_dup(err.message);
-            ret = 1;
-        }
-        goto out;
-    }
-    for (int i = 0; i < FK_PUT_COUNT; i++)
-        job->counts[i] += result.counts[i];
-    *items = result.items;
-    if (!job->matched)
-        job->matched_id = result.matched_id;
-    job->matched += result.matched;
-    if (result.info.charset_note && run->cli->verbose) {
-        char *note = out_safe_dup(result.info.charset_note);
-        msg_warn("'%s': %s", attempt ? job->url : job->page_url, note);
+    if (ev->info->charset_note) {
+        char *note = out_safe_dup(ev->info->charset_note);
+        msg_warn("'%s': %s", ev->url, note);
         free(note);
     }
-    if (!result.info.well_formed && run->cli->verbose) {
-        char *error = out_safe_dup(result.info.error ? result.info.error : "unknown error");
-        msg_warn("'%s': not well-formed XML (%s); kept what could be read",
-                 attempt ? job->url : job->page_url, error);
+    if (!ev->info->well_formed) {
+        char *error = out_safe_dup(ev->info->error ? ev->info->error : "unknown error");
+        msg_warn("'%s': not well-formed XML (%s); kept what could be read", ev->url, error);
         free(error);
     }
-out:
-    fk_archive_result_release(&result);
-    return ret;
 }
 
-/* Queue the next backfill page, or finish the job. */
-static void next_page(struct run *run, struct job *job)
-{
-    if (job->page >= run->set->pages) {
-        finish(run, job);
-        return;
-    }
-    job->page++;
-    free(job->page_url);
-    struct fk_buf url = FK_BUF_INIT;
-    fk_buf_printf(&url, "%s%cpage=%d", job->feed_url, strchr(job->feed_url, '?') ? '&' : '?',
-                  job->page);
-    job->page_url = fk_buf_detach(&url);
-    struct fk_fetch_request req = {.url = job->page_url, .user = job};
-    struct fk_error err = {0};
-    if (fk_fetch_add(run->fetch, &req, &err) < 0) {
-        page_failed(run, job, err.message);
-        finish(run, job);
-    }
-}
-
-/* A permanent redirect of a feed that was fetched: report it, and with
- * --follow-moves change the subscription. */
-static int moved(struct run *run, struct job *job, const char *target)
-{
-    struct fk_error err = {0};
-    if (!cli_is_feed_url(target))
-        return 0;
-    /* The move was seen before when the feed's last fetch recorded the
-     * same target: reported once, not at every run. */
-    bool known = job->known_move && strcmp(job->known_move, target) == 0;
-    free(job->moved_to);
-    job->moved_to = fk_xstrdup(target);
-    /* Moved onto a feed the archive has: following would make two
-     * subscriptions one, so it is for the user to end this one. */
-    struct fk_subscription other;
-    int found = fk_store_find_feed(run->store, target, 0, &other, &err);
-    if (found < 0)
-        return db_failed(run, &err);
-    if (found == 0) {
-        if (other.id != job->id)
-            job->moved_onto = other.id;
-        fk_subscription_release(&other);
-    }
-    if (run->set->follow_moves && !job->moved_onto) {
-        int rc = fk_store_move_feed(run->store, job->id, target, &err);
-        if (rc < 0)
-            return db_failed(run, &err);
-        if (rc == 0) {
-            job->followed = true;
-            free(job->feed_url);
-            job->feed_url = fk_xstrdup(target);
-        }
-    }
-    /* --quiet prints no summary lines: a move is worth one warning, the
-     * first time it is seen. */
-    if (run->cli->quiet && !known) {
-        if (job->moved_onto)
-            msg_warn("'%s': moved permanently to '%s', which is feed %lld of the archive; "
-                     "'feedkeep remove %lld' ends this subscription",
-                     job->url, target, (long long)job->moved_onto, (long long)job->id);
-        else if (job->followed)
-            msg_warn("'%s': moved permanently to '%s'; subscription updated", job->url, target);
-        else
-            msg_warn("'%s': moved permanently to '%s'; 'feedkeep fetch --follow-moves' updates "
-                     "the subscription",
-                     job->url, target);
-    }
-    return 0;
-}
-
-static int feed_done(struct run *run, struct job *job, const struct fk_fetch_result *r)
-{
-    struct fk_fetch_attempt a = {
-        .time = (int64_t)time(NULL),
-        .status = r->http_status,
-        .bytes = (int64_t)r->bytes_received,
-        .duration_ms = r->duration_ms,
-        .retry_after = FK_TIME_NONE,
-    };
-    struct fk_error err = {0};
-
-    if (r->error != FK_FETCH_OK) {
-        a.error = r->message;
-        a.retry_after = r->retry_after;
-        return feed_failed(run, job, &a);
-    }
-    a.etag = r->etag;
-    a.last_modified = r->last_modified;
-    a.final_url = r->final_url;
-    a.moved_to = r->moved_to;
-    if (r->http_status == 304) {
-        if (fk_store_log_fetch(run->store, job->id, &a, NULL, &err) < 0)
-            return db_failed(run, &err);
-        job->state = JOB_NOT_MODIFIED;
-    } else {
-        char *why = NULL;
-        long items = 0;
-        int rc = file_body(run, job, r, &a, &items, &why);
-        if (rc < 0)
-            return -1;
-        if (rc > 0) {
-            /* Refused bodies are logged as failures, outside the feed's
-             * transaction, which was rolled back. */
-            a.error = why;
-            rc = feed_failed(run, job, &a);
-            free(why);
-            return rc;
-        }
-        job->state = JOB_ARCHIVED;
-    }
-    if (r->moved_to && moved(run, job, r->moved_to) < 0)
-        return -1;
-    next_page(run, job);
-    return 0;
-}
-
-/* A backfill page: filed like the feed, but not logged; a missing or
- * empty page is the end of the walk. */
-static int page_done(struct run *run, struct job *job, const struct fk_fetch_result *r)
-{
-    if (r->error != FK_FETCH_OK || r->http_status == 304) {
-        if (r->error != FK_FETCH_OK && !(r->error == FK_FETCH_HTTP && r->http_status == 404))
-            page_failed(run, job, r->message);
-        finish(run, job);
-        return 0;
-    }
-    char *why = NULL;
-    long items = 0;
-    int rc = file_body(run, job, r, NULL, &items, &why);
-    if (rc < 0)
-        return -1;
-    if (rc > 0) {
-        page_failed(run, job, why);
-        free(why);
-        finish(run, job);
-        return 0;
-    }
-    if (items == 0) {
-        finish(run, job);
-        return 0;
-    }
-    job->pages++;
-    next_page(run, job);
-    return 0;
-}
-
-static int on_done(const struct fk_fetch_result *r, void *ctx)
+static void on_event(const struct fk_update_event *ev, void *ctx)
 {
     struct run *run = ctx;
-    struct job *job = r->user;
-    int rc = job->page == 1 ? feed_done(run, job, r) : page_done(run, job, r);
-    return rc < 0 ? 1 : 0; /* a database error stops the run */
+    char delay[32];
+
+    switch (ev->kind) {
+    case FK_UPDATE_STARTED:
+        if (!run->cli->quiet)
+            msg_progress("fetching %zu feeds", fk_update_totals(run->update)->feeds);
+        break;
+    case FK_UPDATE_ITEM_WARNING: {
+        char *guid = out_safe_dup(ev->item->guid ? ev->item->guid : "(no id)");
+        msg_warn("'%s': item '%s': %s", ev->feed->url, guid, ev->message);
+        free(guid);
+        break;
+    }
+    case FK_UPDATE_RECOVERED:
+        if (run->cli->verbose)
+            warn_recovered(ev);
+        break;
+    case FK_UPDATE_MOVED:
+        if (run->cli->quiet && !ev->feed->known_move)
+            warn_moved(ev->feed);
+        break;
+    case FK_UPDATE_PAGE_FAILED:
+        msg_error("'%s': %s (backfill stopped at page %d)", ev->url, ev->message, ev->page);
+        failed(run);
+        break;
+    case FK_UPDATE_FAILED:
+        out_delay(ev->next_fetch - ev->time, delay, sizeof delay);
+        msg_error("'%s': %s (%d%s failure, next try in %s)", ev->feed->url, ev->message,
+                  ev->failures, ordinal_suffix(ev->failures), delay);
+        failed(run);
+        finish(run, ev);
+        break;
+    case FK_UPDATE_FILED:
+    case FK_UPDATE_NOT_MODIFIED:
+        finish(run, ev);
+        break;
+    }
 }
 
 /* ---- choosing the feeds ---------------------------------------------------------- */
 
-static bool is_due(const struct run *run, const struct fk_subscription *s, int64_t now)
-{
-    return run->set->force || s->next_fetch == FK_TIME_NONE || s->next_fetch <= now;
-}
-
-/* Validators are sent only while the feed's body was received within this
- * long: a validator can be wrong (a cache or server that answers 304 to it
- * whatever the feed holds, a date it should not have given), and nothing
- * but a fetch without one can tell. Once a day bounds how long such a
- * validator can hide new articles, at the cost of one full fetch a day of
- * a feed that does not change. */
-#define VALIDATORS_TRUSTED_FOR (24 * 60 * 60)
-
-static void add_job(struct run *run, const struct fk_subscription *s, int64_t now)
-{
-    struct job *job = &run->jobs[run->njobs++];
-    memset(job, 0, sizeof *job);
-    job->id = s->id;
-    job->url = fk_xstrdup(s->url);
-    job->feed_url = fk_xstrdup(s->url);
-    if (s->moved_to)
-        job->known_move = fk_xstrdup(s->moved_to);
-    /* --force: as if the archive had never fetched the feed. */
-    if (!run->set->force && s->last_body_fetch != FK_TIME_NONE &&
-        now - s->last_body_fetch < VALIDATORS_TRUSTED_FOR) {
-        job->etag = fk_xstrdup(s->etag);
-        job->last_modified = fk_xstrdup(s->last_modified);
-    }
-    job->page = 1;
-}
-
-struct due_walk {
-    struct run *run;
-    int64_t now;
-    size_t cap;
-};
-
-static int add_if_due(const struct fk_subscription *s, void *ctx)
-{
-    struct due_walk *walk = ctx;
-    struct run *run = walk->run;
-    if (!is_due(run, s, walk->now)) {
-        run->not_due++;
-        return 0;
-    }
-    if (run->njobs == walk->cap) {
-        walk->cap = walk->cap ? walk->cap * 2 : 64;
-        run->jobs = fk_xrealloc(run->jobs, walk->cap * sizeof *run->jobs);
-    }
-    add_job(run, s, walk->now);
-    return 0;
-}
-
 /* The feeds named on the command line, in order, once each. */
 static int pick_named(struct run *run, int argc, char **argv, int64_t now)
 {
-    run->jobs = fk_xcalloc((size_t)argc, sizeof *run->jobs);
     for (int i = 0; i < argc; i++) {
         struct fk_subscription s;
         int found = cli_find_feed(run->store, "fetch", argv[i], &s);
@@ -667,127 +383,88 @@ static int pick_named(struct run *run, int argc, char **argv, int64_t now)
             fk_subscription_release(&s);
             return EXIT_USAGE;
         }
-        bool named_before = false;
-        for (size_t j = 0; j < run->njobs; j++)
-            named_before = named_before || run->jobs[j].id == s.id;
-        if (named_before) {
-            fk_subscription_release(&s);
-            continue;
-        }
-        if (is_due(run, &s, now)) {
-            add_job(run, &s, now);
-        } else {
+        if (fk_update_add(run->update, &s) == 2 && !run->cli->quiet) {
             char delay[32];
-            run->not_due++;
             out_delay(s.next_fetch - now, delay, sizeof delay);
-            if (!run->cli->quiet)
-                printf("%s: not due, next try in %s (--force fetches it now)\n", s.url, delay);
+            printf("%s: not due, next try in %s (--force fetches it now)\n", s.url, delay);
         }
         fk_subscription_release(&s);
     }
     return EXIT_OK;
 }
 
-static void release_jobs(struct run *run)
-{
-    for (size_t i = 0; i < run->njobs; i++) {
-        struct job *job = &run->jobs[i];
-        free(job->url);
-        free(job->feed_url);
-        free(job->etag);
-        free(job->last_modified);
-        free(job->page_url);
-        free(job->moved_to);
-        free(job->known_move);
-    }
-    free(run->jobs);
-}
-
-static int fetch_all(struct run *run)
-{
-    struct fk_error err = {0};
-    run->fetch = fk_fetch_new(&run->set->fetch, &err);
-    if (!run->fetch)
-        return msg_fk_error(&err);
-    for (size_t i = 0; i < run->njobs; i++) {
-        struct job *job = &run->jobs[i];
-        struct fk_fetch_request req = {
-            .url = job->url,
-            .etag = job->etag,
-            .last_modified = job->last_modified,
-            .user = job,
-        };
-        if (fk_fetch_add(run->fetch, &req, &err) < 0)
-            return msg_fk_error(&err);
-    }
-    if (!run->cli->quiet)
-        msg_progress("fetching %zu feeds", run->njobs);
-    if (fk_fetch_run(run->fetch, on_done, run, &err) < 0 && !run->stopped) {
-        /* The transport failed (the callback stops the run only after a
-         * database error, which it has reported). */
-        int code = msg_fk_error(&err);
-        if (run->code == EXIT_OK)
-            run->code = code;
-    }
-    return run->code;
-}
-
 int cmd_fetch(int argc, char **argv, struct cli *cli)
 {
     struct settings set = {0};
-    struct run run = {.cli = cli, .set = &set};
+    struct run run = {.cli = cli};
     struct fk_error err = {0};
+    bool stopped = false;
     int lock_fd = -1;
     int code = parse_options(argc, argv, cli, &set);
     if (code != CLI_CONTINUE)
         return code;
 
-    run.store = cli_create_store(cli);
-    if (!run.store)
+    struct fk_store *store = run.store = cli_create_store(cli);
+    if (!store)
         return EXIT_IO;
-    code = cli_lock_archive(fk_store_path(run.store), set.wait_ms, &lock_fd);
+    code = cli_lock_archive(fk_store_path(store), set.wait_ms, &lock_fd);
     if (code != EXIT_OK)
         goto out;
     int64_t now = (int64_t)time(NULL);
-    if (optind < argc) {
+    run.update = fk_update_new(store, &set.update, now);
+    if (optind < argc)
         code = pick_named(&run, argc - optind, argv + optind, now);
-    } else {
-        struct due_walk walk = {&run, now, 0};
-        if (fk_store_list_feeds(run.store, FK_FEEDS_SUBSCRIBED, now, add_if_due, &walk, &err) < 0)
-            code = msg_fk_error(&err);
-    }
+    else if (fk_update_add_due(run.update, &err) < 0)
+        code = msg_fk_error(&err);
     if (code != EXIT_OK)
         goto out;
-    if (run.njobs)
-        code = fetch_all(&run);
+    switch (fk_update_run(run.update, on_event, &run, &err)) {
+    case FK_UPDATE_COMPLETE:
+        break;
+    case FK_UPDATE_NOT_STARTED:
+        code = msg_fk_error(&err);
+        goto out; /* nothing was fetched; the error said why */
+    case FK_UPDATE_CUT: {
+        /* The transport failed. */
+        int cut = msg_fk_error(&err);
+        if (run.code == EXIT_OK)
+            run.code = cut;
+        break;
+    }
+    case FK_UPDATE_STOPPED:
+        /* A busy archive is not a damaged one: it has its own exit status. */
+        msg_fk_error(&err);
+        run.code = err.kind == FK_ERROR_BUSY ? EXIT_LOCKED : EXIT_IO;
+        stopped = true;
+        break;
+    }
+    code = run.code;
     msg_progress_clear();
-    if (run.njobs && !run.fetch)
-        goto out; /* no transfer started; the error said why */
-    if (code != EXIT_IO && !run.stopped && !cli->quiet)
+    const struct fk_update_totals *totals = fk_update_totals(run.update);
+    if (code != EXIT_IO && !stopped && !cli->quiet)
         printf("total: %zu feed%s, %ld new, %ld updated, %ld unchanged, %ld not modified, "
                "%ld failed, %ld not due\n",
-               run.njobs, run.njobs == 1 ? "" : "s", run.counts[FK_PUT_NEW],
-               run.counts[FK_PUT_UPDATED], run.counts[FK_PUT_UNCHANGED], run.not_modified,
-               run.failed, run.not_due);
+               totals->feeds, totals->feeds == 1 ? "" : "s", totals->counts[FK_PUT_NEW],
+               totals->counts[FK_PUT_UPDATED], totals->counts[FK_PUT_UNCHANGED],
+               totals->not_modified, totals->failed, totals->not_due);
     /* A run that went to the end is logged for --since-fetch, failed feeds
      * or not; one a database error stopped is not. */
-    if (code != EXIT_IO && code != EXIT_LOCKED && !run.stopped) {
+    if (code != EXIT_IO && code != EXIT_LOCKED && !stopped) {
         struct fk_fetch_run log = {
             .started = now,
             .finished = (int64_t)time(NULL),
-            .feeds = (int64_t)run.njobs,
-            .failed = run.failed,
-            .new_count = run.counts[FK_PUT_NEW],
-            .updated_count = run.counts[FK_PUT_UPDATED],
+            .feeds = (int64_t)totals->feeds,
+            .failed = totals->failed,
+            .new_count = totals->counts[FK_PUT_NEW],
+            .updated_count = totals->counts[FK_PUT_UPDATED],
         };
-        if (fk_store_log_run(run.store, &log, &err) < 0)
+        if (fk_store_log_run(store, &log, &err) < 0)
             code = msg_fk_error(&err);
     }
 out:
     msg_progress_clear();
-    fk_fetch_free(run.fetch);
-    release_jobs(&run);
-    fk_store_close(run.store);
+    fk_update_free(run.update);
+    fk_store_close(store);
     if (lock_fd >= 0)
         close(lock_fd);
     return code;
