@@ -1,0 +1,602 @@
+/* test_update.c - the fetch run's policy against a loopback HTTP server.
+ *
+ * The test starts tests/httpd.py itself (python3, or $FK_PYTHON) on
+ * 127.0.0.1 with a port the system chooses, and checks each policy of a run
+ * through its events and through the archive, in a temporary directory:
+ * a body filed, a 304, a failure backed off and logged (a refused body's
+ * too, whose transaction was rolled back), a permanent move reported and
+ * followed, a backfill ending at a missing page or failing, an item
+ * warning. The server exits when its stdin, a pipe from this process,
+ * closes; an alarm bounds the whole run. Nothing touches the network.
+ */
+#include "feedkeep/update.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "feedkeep/buf.h"
+#include "feedkeep/date.h"
+#include "harness.h"
+
+#define HTTPD_SCRIPT     FK_TEST_DATA "/../httpd.py"
+#define WATCHDOG_SECONDS 120
+
+static pid_t server_pid = -1;
+static int server_stdin = -1;
+static int port;
+static char tmp_dir[] = "/tmp/fk-test-update-XXXXXX";
+
+/* ---- the server --------------------------------------------------------------- */
+
+static void stop_server(void)
+{
+    if (server_stdin >= 0)
+        close(server_stdin);
+    server_stdin = -1;
+    if (server_pid > 0) {
+        kill(server_pid, SIGTERM);
+        waitpid(server_pid, NULL, 0);
+    }
+    server_pid = -1;
+}
+
+/* Start the server and read the port it prints first. Returns 0 or -1. */
+static int start_server(void)
+{
+    int in[2], out[2];
+    if (pipe(in) < 0 || pipe(out) < 0) {
+        perror("test_update: pipe");
+        return -1;
+    }
+    const char *python = getenv("FK_PYTHON");
+    if (!python || !*python)
+        python = "python3";
+    server_pid = fork();
+    if (server_pid < 0) {
+        perror("test_update: fork");
+        return -1;
+    }
+    if (server_pid == 0) {
+        dup2(in[0], STDIN_FILENO);
+        dup2(out[1], STDOUT_FILENO);
+        close(in[0]);
+        close(in[1]);
+        close(out[0]);
+        close(out[1]);
+        execlp(python, python, HTTPD_SCRIPT, "--lifetime", "150", (char *)NULL);
+        perror("test_update: exec");
+        _exit(127);
+    }
+    close(in[0]);
+    close(out[1]);
+    server_stdin = in[1];
+    fcntl(server_stdin, F_SETFD, FD_CLOEXEC);
+    char line[32] = "";
+    size_t len = 0;
+    struct pollfd pfd = {.fd = out[0], .events = POLLIN};
+    while (len < sizeof line - 1 && !memchr(line, '\n', len) && poll(&pfd, 1, 20000) > 0) {
+        ssize_t n = read(out[0], line + len, sizeof line - 1 - len);
+        if (n <= 0)
+            break;
+        len += (size_t)n;
+        line[len] = '\0';
+    }
+    close(out[0]);
+    port = atoi(line);
+    if (port <= 0) {
+        fprintf(stderr, "test_update: the test server did not start (got '%s')\n", line);
+        return -1;
+    }
+    return 0;
+}
+
+/* A URL of the server; valid for the next 3 calls. */
+static const char *on_server(const char *path)
+{
+    static char urls[4][512];
+    static unsigned next;
+    char *url = urls[next++ % 4];
+    snprintf(url, sizeof urls[0], "http://127.0.0.1:%d%s", port, path);
+    return url;
+}
+
+static int ignore_result(const struct fk_fetch_result *result, void *ctx)
+{
+    (void)result;
+    (void)ctx;
+    return 0;
+}
+
+/* GET path on the server (a /control request), whatever it answers. */
+static void get(const char *path)
+{
+    struct fk_error err = {0};
+    struct fk_fetch *fetch = fk_fetch_new(NULL, &err);
+    struct fk_fetch_request req = {.url = on_server(path)};
+    CHECK(fetch != NULL);
+    CHECK_INT(fk_fetch_add(fetch, &req, &err), 0);
+    CHECK_INT(fk_fetch_run(fetch, ignore_result, NULL, &err), 0);
+    fk_fetch_free(fetch);
+}
+
+/* ---- running an update and keeping its events ------------------------------------ */
+
+/* A copy of one event, kept after the callback. */
+struct seen_event {
+    enum fk_update_event_kind kind;
+    char *url;
+    int page;
+    char *message;
+    int64_t delay; /* FAILED: next_fetch - time */
+    int failures;
+    long counts[FK_PUT_COUNT];
+    int pages;
+    char *moved_to;
+    bool followed, known_move;
+};
+
+#define MAX_EVENTS 64
+
+struct run_log {
+    struct seen_event events[MAX_EVENTS];
+    size_t n;
+    struct fk_update_totals totals;
+    enum fk_update_end end;
+};
+
+static void keep_event(const struct fk_update_event *ev, void *ctx)
+{
+    struct run_log *log = ctx;
+    CHECK(log->n < MAX_EVENTS);
+    if (log->n >= MAX_EVENTS)
+        return;
+    struct seen_event *e = &log->events[log->n++];
+    e->kind = ev->kind;
+    e->url = fk_xstrdup(ev->url);
+    e->page = ev->page;
+    e->message = fk_xstrdup(ev->message);
+    if (ev->kind == FK_UPDATE_FAILED) {
+        e->delay = ev->next_fetch - ev->time;
+        e->failures = ev->failures;
+    }
+    if (ev->feed) {
+        memcpy(e->counts, ev->feed->counts, sizeof e->counts);
+        e->pages = ev->feed->pages;
+        e->moved_to = fk_xstrdup(ev->feed->moved_to);
+        e->followed = ev->feed->followed;
+        e->known_move = ev->feed->known_move;
+    }
+    if (ev->kind == FK_UPDATE_ITEM_WARNING)
+        CHECK(ev->item != NULL);
+    if (ev->kind == FK_UPDATE_RECOVERED)
+        CHECK(ev->info != NULL);
+}
+
+static void run_log_release(struct run_log *log)
+{
+    for (size_t i = 0; i < log->n; i++) {
+        free(log->events[i].url);
+        free(log->events[i].message);
+        free(log->events[i].moved_to);
+    }
+    memset(log, 0, sizeof *log);
+}
+
+/* The only event of kind in log, or NULL (a check fails when there are
+ * several). */
+static const struct seen_event *the_event(const struct run_log *log, enum fk_update_event_kind kind)
+{
+    const struct seen_event *found = NULL;
+    size_t count = 0;
+    for (size_t i = 0; i < log->n; i++) {
+        if (log->events[i].kind == kind) {
+            found = &log->events[i];
+            count++;
+        }
+    }
+    CHECK(count <= 1);
+    return found;
+}
+
+static size_t count_events(const struct run_log *log, enum fk_update_event_kind kind)
+{
+    size_t count = 0;
+    for (size_t i = 0; i < log->n; i++)
+        count += log->events[i].kind == kind;
+    return count;
+}
+
+/* Options for tests: short timeouts, so a failure costs seconds. */
+static struct fk_update_options test_options(void)
+{
+    struct fk_update_options opts;
+    fk_update_options_init(&opts);
+    opts.fetch.connect_timeout_ms = 5000;
+    opts.fetch.timeout_ms = 20000;
+    return opts;
+}
+
+/* Run the due feeds of store (released first into log). */
+static void run_due(struct fk_store *store, const struct fk_update_options *opts,
+                    struct run_log *log)
+{
+    struct fk_error err = {0};
+    run_log_release(log);
+    struct fk_update *update = fk_update_new(store, opts, (int64_t)time(NULL));
+    CHECK_INT(fk_update_add_due(update, &err), 0);
+    log->end = fk_update_run(update, keep_event, log, &err);
+    if (log->end != FK_UPDATE_COMPLETE)
+        fprintf(stderr, "test_update: run ended %d: %s\n", (int)log->end, err.message);
+    log->totals = *fk_update_totals(update);
+    fk_update_free(update);
+}
+
+/* A fresh archive holding one subscription, to path on the server. */
+static struct fk_store *archive_of(const char *name, const char *path)
+{
+    struct fk_error err = {0};
+    char file[512];
+    snprintf(file, sizeof file, "%s/%s.db", tmp_dir, name);
+    struct fk_store *store = fk_store_open(file, &err);
+    CHECK(store != NULL);
+    if (store)
+        CHECK_INT(fk_store_subscribe(store, on_server(path), NULL, false, NULL, &err), 1);
+    return store;
+}
+
+/* The subscription at path on the server (release it), or a zeroed one. */
+static struct fk_subscription feed_at(struct fk_store *store, const char *path)
+{
+    struct fk_subscription sub;
+    struct fk_error err = {0};
+    int found = fk_store_find_feed(store, on_server(path), 0, &sub, &err);
+    CHECK_INT(found, 0);
+    return sub;
+}
+
+/* ---- tests --------------------------------------------------------------------------- */
+
+static void test_options_init(void)
+{
+    struct fk_update_options opts;
+    fk_update_options_init(&opts);
+    CHECK_INT(opts.pages, 1);
+    CHECK(!opts.force && !opts.follow_moves && !opts.clean_message);
+    CHECK_INT(opts.fetch.jobs, FK_FETCH_DEFAULT_JOBS);
+
+    /* A run without feeds is complete at once, and runs once. */
+    struct fk_error err = {0};
+    char file[512];
+    snprintf(file, sizeof file, "%s/empty.db", tmp_dir);
+    struct fk_store *store = fk_store_open(file, &err);
+    CHECK(store != NULL);
+    if (!store)
+        return;
+    struct fk_update *update = fk_update_new(store, &opts, (int64_t)time(NULL));
+    CHECK_INT(fk_update_add_due(update, &err), 0);
+    CHECK_INT(fk_update_run(update, NULL, NULL, &err), FK_UPDATE_COMPLETE);
+    CHECK_INT(fk_update_totals(update)->feeds, 0);
+    CHECK_INT(fk_update_run(update, NULL, NULL, &err), FK_UPDATE_NOT_STARTED);
+    fk_update_free(update);
+    fk_store_close(store);
+}
+
+/* A body is filed with its validators; the next run sends them and gets a
+ * 304. A feed named twice is in the run once. */
+static void test_filed_then_not_modified(void)
+{
+    struct fk_update_options opts = test_options();
+    struct run_log log = {0};
+    struct fk_store *store = archive_of("filed", "/script/filed");
+    if (!store)
+        return;
+
+    run_due(store, &opts, &log);
+    CHECK_INT(log.end, FK_UPDATE_COMPLETE);
+    CHECK_INT(log.n, 2);
+    CHECK_INT(log.events[0].kind, FK_UPDATE_STARTED);
+    const struct seen_event *e = the_event(&log, FK_UPDATE_FILED);
+    CHECK(e != NULL);
+    if (e) {
+        CHECK_STR(e->url, on_server("/script/filed"));
+        CHECK_INT(e->counts[FK_PUT_NEW], 3);
+        CHECK_INT(e->pages, 0);
+        CHECK(e->moved_to == NULL);
+    }
+    CHECK_INT(log.totals.feeds, 1);
+    CHECK_INT(log.totals.counts[FK_PUT_NEW], 3);
+    CHECK_INT(log.totals.failed, 0);
+    struct fk_subscription sub = feed_at(store, "/script/filed");
+    CHECK_INT(sub.articles, 3);
+    CHECK_INT(sub.failures, 0);
+    CHECK(sub.etag != NULL);
+    CHECK(sub.last_error == NULL);
+
+    /* Within a day of the body, the validators are sent. */
+    struct fk_update *update = fk_update_new(store, &opts, (int64_t)time(NULL));
+    CHECK_INT(fk_update_add(update, &sub), 0);
+    CHECK_INT(fk_update_add(update, &sub), 1);
+    CHECK_INT(fk_update_totals(update)->feeds, 1);
+    fk_subscription_release(&sub);
+    run_log_release(&log);
+    struct fk_error err = {0};
+    CHECK_INT(fk_update_run(update, keep_event, &log, &err), FK_UPDATE_COMPLETE);
+    CHECK(the_event(&log, FK_UPDATE_NOT_MODIFIED) != NULL);
+    CHECK(the_event(&log, FK_UPDATE_FILED) == NULL);
+    CHECK_INT(fk_update_totals(update)->not_modified, 1);
+    fk_update_free(update);
+
+    /* force: no validators, so the body again, its items unchanged. */
+    opts.force = true;
+    run_due(store, &opts, &log);
+    e = the_event(&log, FK_UPDATE_FILED);
+    CHECK(e != NULL);
+    if (e)
+        CHECK_INT(e->counts[FK_PUT_UNCHANGED], 3);
+    run_log_release(&log);
+    fk_store_close(store);
+}
+
+/* A failure is logged and backed off: 30 minutes, then twice as long; a
+ * feed in backoff is not due unless forced. */
+static void test_failure_backoff(void)
+{
+    struct fk_update_options opts = test_options();
+    struct run_log log = {0};
+    struct fk_store *store = archive_of("failed", "/script/failed?status=500");
+    if (!store)
+        return;
+
+    run_due(store, &opts, &log);
+    CHECK_INT(log.end, FK_UPDATE_COMPLETE);
+    const struct seen_event *e = the_event(&log, FK_UPDATE_FAILED);
+    CHECK(e != NULL);
+    if (e) {
+        CHECK_STR(e->message, "HTTP 500");
+        CHECK_INT(e->failures, 1);
+        CHECK_INT(e->delay, FK_BACKOFF_FIRST);
+        CHECK_INT(e->page, 1);
+    }
+    CHECK_INT(log.totals.failed, 1);
+    struct fk_subscription sub = feed_at(store, "/script/failed?status=500");
+    CHECK_INT(sub.failures, 1);
+    CHECK_INT(sub.last_status, 500);
+    CHECK_STR(sub.last_error, "HTTP 500");
+    fk_subscription_release(&sub);
+
+    run_due(store, &opts, &log);
+    CHECK_INT(log.n, 0);
+    CHECK_INT(log.totals.feeds, 0);
+    CHECK_INT(log.totals.not_due, 1);
+
+    opts.force = true;
+    run_due(store, &opts, &log);
+    e = the_event(&log, FK_UPDATE_FAILED);
+    CHECK(e != NULL);
+    if (e) {
+        CHECK_INT(e->failures, 2);
+        CHECK_INT(e->delay, 2 * FK_BACKOFF_FIRST);
+    }
+    run_log_release(&log);
+    fk_store_close(store);
+}
+
+static char *bracketed(const char *message)
+{
+    struct fk_buf buf = FK_BUF_INIT;
+    fk_buf_printf(&buf, "[%s]", message);
+    return fk_buf_detach(&buf);
+}
+
+/* A body that is not a feed: its transaction is rolled back, and the
+ * failure is logged outside it, in the form clean_message gives it. */
+static void test_refused_body(void)
+{
+    struct fk_update_options opts = test_options();
+    struct run_log log = {0};
+    struct fk_store *store = archive_of("refused", "/script/refused?html=1");
+    if (!store)
+        return;
+    opts.clean_message = bracketed;
+
+    run_due(store, &opts, &log);
+    const struct seen_event *e = the_event(&log, FK_UPDATE_FAILED);
+    CHECK(e != NULL);
+    if (e) {
+        CHECK_STR(e->message, "[not an RSS or Atom feed (root element <html>)]");
+        CHECK_INT(e->failures, 1);
+        CHECK_INT(e->counts[FK_PUT_NEW], 0);
+    }
+    struct fk_subscription sub = feed_at(store, "/script/refused?html=1");
+    CHECK_INT(sub.failures, 1);
+    CHECK_INT(sub.last_status, 200);
+    CHECK_STR(sub.last_error, "[not an RSS or Atom feed (root element <html>)]");
+    CHECK_INT(sub.articles, 0);
+    CHECK(sub.next_fetch != FK_TIME_NONE);
+    fk_subscription_release(&sub);
+    run_log_release(&log);
+    fk_store_close(store);
+}
+
+/* A 301 is reported at each fetch; follow_moves changes the subscription
+ * to the new URL, keeping the feed. */
+static void test_permanent_move(void)
+{
+    struct fk_update_options opts = test_options();
+    struct run_log log = {0};
+    const char *old_path = "/redirect?code=301&to=/script/moved";
+    struct fk_store *store = archive_of("moved", old_path);
+    if (!store)
+        return;
+    struct fk_subscription sub = feed_at(store, old_path);
+    int64_t id = sub.id;
+    fk_subscription_release(&sub);
+
+    run_due(store, &opts, &log);
+    const struct seen_event *e = the_event(&log, FK_UPDATE_MOVED);
+    CHECK(e != NULL);
+    if (e) {
+        CHECK_STR(e->moved_to, on_server("/script/moved"));
+        CHECK(!e->followed);
+        CHECK(!e->known_move);
+    }
+    e = the_event(&log, FK_UPDATE_FILED);
+    CHECK(e != NULL);
+    if (e) {
+        CHECK_STR(e->moved_to, on_server("/script/moved"));
+        CHECK_INT(e->counts[FK_PUT_NEW], 3);
+    }
+    CHECK(log.n >= 2 && log.events[log.n - 2].kind == FK_UPDATE_MOVED);
+
+    opts.force = true;
+    opts.follow_moves = true;
+    run_due(store, &opts, &log);
+    e = the_event(&log, FK_UPDATE_MOVED);
+    CHECK(e != NULL);
+    if (e) {
+        CHECK(e->followed);
+        CHECK(e->known_move);
+        CHECK_STR(e->url, on_server(old_path));
+    }
+    struct fk_error err = {0};
+    CHECK_INT(fk_store_find_feed(store, on_server(old_path), 0, &sub, &err), 1);
+    sub = feed_at(store, "/script/moved");
+    CHECK_INT(sub.id, id);
+    CHECK(sub.subscribed);
+    fk_subscription_release(&sub);
+    run_log_release(&log);
+    fk_store_close(store);
+}
+
+/* Backfill pages are filed until one is missing (a 404 ends the walk, it
+ * is no failure); a page that fails stops the walk with PAGE_FAILED and
+ * leaves the feed's schedule alone. */
+static void test_backfill(void)
+{
+    struct fk_update_options opts = test_options();
+    struct run_log log = {0};
+    const char *path = "/script/pages?pages=3&page_end=404";
+    struct fk_store *store = archive_of("pages", path);
+    if (!store)
+        return;
+    opts.pages = 10;
+
+    run_due(store, &opts, &log);
+    CHECK_INT(count_events(&log, FK_UPDATE_PAGE_FAILED), 0);
+    const struct seen_event *e = the_event(&log, FK_UPDATE_FILED);
+    CHECK(e != NULL);
+    if (e) {
+        CHECK_INT(e->pages, 2);
+        CHECK_INT(e->counts[FK_PUT_NEW], 3 + 5 + 5);
+    }
+    CHECK_INT(log.totals.failed, 0);
+    fk_store_close(store);
+
+    /* Page 2 is larger than the body limit, page 1 is not. */
+    path = "/script/bigpage?items=1&pages=3&per_page=100";
+    store = archive_of("bigpage", path);
+    if (!store)
+        return;
+    opts.fetch.max_body = 4096;
+    run_due(store, &opts, &log);
+    e = the_event(&log, FK_UPDATE_PAGE_FAILED);
+    CHECK(e != NULL);
+    if (e) {
+        CHECK_INT(e->page, 2);
+        CHECK(e->url && strstr(e->url, "&page=2") != NULL);
+        CHECK(e->message && strstr(e->message, "body larger than") != NULL);
+    }
+    e = the_event(&log, FK_UPDATE_FILED);
+    CHECK(e != NULL);
+    if (e) {
+        CHECK_INT(e->pages, 0);
+        CHECK_INT(e->counts[FK_PUT_NEW], 1);
+    }
+    CHECK_INT(log.totals.failed, 1);
+    struct fk_subscription sub = feed_at(store, path);
+    CHECK_INT(sub.failures, 0);
+    CHECK(sub.next_fetch == FK_TIME_NONE);
+    fk_subscription_release(&sub);
+    run_log_release(&log);
+    fk_store_close(store);
+}
+
+/* Items whose new text is under half the archived one keep it, each with
+ * a warning. */
+static void test_item_warning(void)
+{
+    struct fk_update_options opts = test_options();
+    struct run_log log = {0};
+    struct fk_store *store = archive_of("warned", "/script/warned");
+    if (!store)
+        return;
+
+    run_due(store, &opts, &log);
+    CHECK_INT(count_events(&log, FK_UPDATE_ITEM_WARNING), 0);
+    get("/control/warned?short=1");
+    opts.force = true;
+    run_due(store, &opts, &log);
+    CHECK_INT(count_events(&log, FK_UPDATE_ITEM_WARNING), 3);
+    const struct seen_event *e = &log.events[1];
+    CHECK_INT(e->kind, FK_UPDATE_ITEM_WARNING);
+    CHECK_STR(e->url, on_server("/script/warned"));
+    CHECK_STR(e->message, "new body is shorter than half the archived one; kept the archived text");
+    e = the_event(&log, FK_UPDATE_FILED);
+    CHECK(e != NULL);
+    if (e)
+        CHECK_INT(e->counts[FK_PUT_KEPT_SHORTER], 3);
+    run_log_release(&log);
+    fk_store_close(store);
+}
+
+/* Remove the archives and the directory. */
+static void remove_tmp_dir(void)
+{
+    static const char *const names[] = {"empty", "filed", "failed",  "refused",
+                                        "moved", "pages", "bigpage", "warned"};
+    static const char *const suffixes[] = {".db", ".db-wal", ".db-shm", ".db-journal"};
+    char path[512];
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        for (size_t j = 0; j < sizeof suffixes / sizeof suffixes[0]; j++) {
+            snprintf(path, sizeof path, "%s/%s%s", tmp_dir, names[i], suffixes[j]);
+            unlink(path);
+        }
+    }
+    rmdir(tmp_dir);
+}
+
+int main(void)
+{
+    /* A proxy from the environment would take loopback requests elsewhere. */
+    static const char *const proxies[] = {"http_proxy",  "HTTP_PROXY", "https_proxy",
+                                          "HTTPS_PROXY", "all_proxy",  "ALL_PROXY"};
+    for (size_t i = 0; i < sizeof proxies / sizeof proxies[0]; i++)
+        unsetenv(proxies[i]);
+    alarm(WATCHDOG_SECONDS);
+    if (!mkdtemp(tmp_dir)) {
+        perror("test_update: mkdtemp");
+        return 1;
+    }
+    if (start_server() < 0) {
+        stop_server();
+        remove_tmp_dir();
+        return 1;
+    }
+    RUN(test_options_init);
+    RUN(test_filed_then_not_modified);
+    RUN(test_failure_backoff);
+    RUN(test_refused_body);
+    RUN(test_permanent_move);
+    RUN(test_backfill);
+    RUN(test_item_warning);
+    stop_server();
+    remove_tmp_dir();
+    return DONE();
+}
