@@ -242,8 +242,11 @@ static bool can_subscribe(const char *url)
     }
     if (!rest || !url[rest])
         return false;
-    return strspn(url, "!\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                       "[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~") == strlen(url);
+    for (const unsigned char *p = (const unsigned char *)url; *p; p++) {
+        if (*p <= ' ' || *p > '~')
+            return false;
+    }
+    return true;
 }
 
 /* A permanent redirect of a feed that was fetched: reported, and with
