@@ -48,7 +48,7 @@ struct fk_update {
     struct fk_fetch *fetch;
     fk_update_event_fn on_event;
     void *ctx;
-    bool stopped; /* by the archive's error: */
+    bool stopped; /* the archive failed, as err says */
     struct fk_error err;
 };
 
@@ -139,7 +139,12 @@ struct filing {
 static void on_warning(const struct fk_item *item, const char *message, void *ctx)
 {
     const struct filing *f = ctx;
-    struct fk_update_event ev = {.kind = FK_UPDATE_ITEM_WARNING, .message = message, .item = item};
+    struct fk_update_event ev = {
+        .kind = FK_UPDATE_ITEM_WARNING,
+        .url = f->attempt ? f->job->url : f->job->page_url,
+        .message = message,
+        .item = item,
+    };
     emit(f->update, f->job, &ev);
 }
 

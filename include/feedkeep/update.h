@@ -74,9 +74,10 @@ enum fk_update_event_kind {
      * exactly one of FILED, NOT_MODIFIED or FAILED after this, unless the
      * run ends early (see fk_update_run). */
     FK_UPDATE_STARTED,
-    /* An item was filed with a warning (message): a field the parser cut,
-     * HTML that could not be converted (the item is kept without text), or
-     * the short-body guard kept the archived text. item is the item. */
+    /* An item of the document at url was filed with a warning (message):
+     * a field the parser cut, HTML that could not be converted (the item
+     * is kept without text), or the short-body guard kept the archived
+     * text. item is the item. Not repeated for items found unchanged. */
     FK_UPDATE_ITEM_WARNING,
     /* The document at url was filed but was not read cleanly: info has a
      * charset_note, or well_formed is false (info->error says why) and what
