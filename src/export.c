@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "feedkeep/date.h"
+#include "feedkeep/hash.h"
 #include "feedkeep/json.h"
 
 #ifndef O_CLOEXEC
@@ -548,11 +549,7 @@ size_t fk_export_hugo_tag(const char *tag, char *out, size_t size)
 
 uint64_t fk_export_hash(const void *data, size_t len)
 {
-    const unsigned char *p = data;
-    uint64_t h = 14695981039346656037u;
-    for (size_t i = 0; i < len; i++)
-        h = (h ^ p[i]) * 1099511628211u;
-    return h;
+    return fk_fnv1a64(data, len);
 }
 
 /* --- front matter ------------------------------------------------------------- */
@@ -935,7 +932,7 @@ int fk_export_write(int dir_fd, const char *path, const char *data, size_t len,
 /* fk_export_hash of the regular file fd. Returns 0, or -1 (errno set). */
 static int hash_file(int fd, uint64_t *hash)
 {
-    uint64_t h = 14695981039346656037u;
+    uint64_t h = FK_FNV1A64_BASIS;
     char chunk[65536];
     for (;;) {
         ssize_t got = read(fd, chunk, sizeof chunk);
@@ -945,8 +942,7 @@ static int hash_file(int fd, uint64_t *hash)
             return -1;
         if (got == 0)
             break;
-        for (ssize_t i = 0; i < got; i++)
-            h = (h ^ (unsigned char)chunk[i]) * 1099511628211u;
+        h = fk_fnv1a64_add(h, chunk, (size_t)got);
     }
     *hash = h;
     return 0;
