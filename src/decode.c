@@ -19,6 +19,7 @@
 #include <libxml/tree.h>
 #include <libxml/xmlerror.h>
 
+#include "feedkeep/ascii.h"
 #include "feedkeep/buf.h"
 
 /* Bytes looked at for the XML declaration: it comes first in the document
@@ -166,11 +167,6 @@ static void note(struct fk_decoder *d, long line, const char *fmt, ...)
     vsnprintf(d->problem, sizeof d->problem, fmt, ap);
     va_end(ap);
     d->problem_line = line;
-}
-
-static bool is_xml_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
 static long count_newlines(const char *s, size_t len)
@@ -463,7 +459,7 @@ static enum family bytes_family(const unsigned char *h, size_t len, int pattern_
     if (len >= 4 && memcmp(h, "\x4C\x6F\xA7\x94", 4) == 0)
         return FAM_EBCDIC;
     size_t i = 0;
-    while (i < len && is_xml_space((char)h[i]))
+    while (i < len && fk_is_xml_space((char)h[i]))
         i++;
     return i + 1 < len && h[i] == '<' && h[i + 1] != 0 ? FAM_ASCII : FAM_UNKNOWN;
 }
@@ -520,7 +516,7 @@ static bool declared_encoding(const char *s, size_t len, char *name, size_t size
 {
     *complete = true;
     size_t i = 0;
-    while (i < len && is_xml_space(s[i]))
+    while (i < len && fk_is_xml_space(s[i]))
         i++;
     if (len - i < 5 || memcmp(s + i, "<?xml", 5) != 0) {
         *complete = len - i >= 5 || memcmp(s + i, "<?xml", len - i) != 0;
@@ -541,11 +537,11 @@ static bool declared_encoding(const char *s, size_t len, char *name, size_t size
         if (memcmp(q, "encoding", 8) != 0)
             continue;
         q += 8;
-        while (q < end && is_xml_space(*q))
+        while (q < end && fk_is_xml_space(*q))
             q++;
         if (q >= end || *q++ != '=')
             return false;
-        while (q < end && is_xml_space(*q))
+        while (q < end && fk_is_xml_space(*q))
             q++;
         if (q >= end || (*q != '"' && *q != '\''))
             return false;

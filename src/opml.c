@@ -27,6 +27,7 @@
 #include <libxml/parserInternals.h>
 #include <libxml/xmlerror.h>
 
+#include "feedkeep/ascii.h"
 #include "feedkeep/date.h"
 #include "feedkeep/json.h"
 #include "feedkeep/xml.h"
@@ -68,20 +69,15 @@ static void stop(struct reader *r)
 /* Attribute values reach SAX2 with '&' written as "&#38;" when entities are
  * not substituted (see feed.c); the value trimmed and decoded back, or NULL
  * when empty. */
-static bool is_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
 static char *attribute_value(const xmlChar *value, const xmlChar *end)
 {
     const char *s = (const char *)value;
     size_t len = (size_t)(end - value);
-    while (len && is_space(*s)) {
+    while (len && fk_is_xml_space(*s)) {
         s++;
         len--;
     }
-    while (len && is_space(s[len - 1]))
+    while (len && fk_is_xml_space(s[len - 1]))
         len--;
     if (!len)
         return NULL;
@@ -252,7 +248,7 @@ static int parse(struct fk_xml_input *in, fk_opml_fn fn, void *ctx, struct fk_er
             goto out;
         }
         for (ssize_t i = 0; i < n && !saw_data; i++)
-            saw_data = !is_space(chunk[i]);
+            saw_data = !fk_is_xml_space(chunk[i]);
         refused = fk_xml_give(&guard, r.ctxt, chunk, (size_t)n, n == 0);
         if (refused != FK_XML_OK) {
             well_formed = r.ctxt->wellFormed;
