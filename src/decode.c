@@ -21,6 +21,7 @@
 
 #include "feedkeep/ascii.h"
 #include "feedkeep/buf.h"
+#include "feedkeep/utf8.h"
 
 /* Bytes looked at for the XML declaration: it comes first in the document
  * and is short. */
@@ -135,23 +136,6 @@ unsigned fk_decode_cp1252(unsigned char byte)
     if (byte >= 0xA0)
         return byte;
     return byte >= 0x80 ? cp1252_c1[byte - 0x80] : 0;
-}
-
-static size_t utf8_encode(unsigned cp, char *out)
-{
-    if (cp < 0x80) {
-        out[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        out[0] = (char)(0xC0 | (cp >> 6));
-        out[1] = (char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    out[0] = (char)(0xE0 | (cp >> 12));
-    out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    out[2] = (char)(0x80 | (cp & 0x3F));
-    return 3;
 }
 
 static void note(struct fk_decoder *d, long line, const char *fmt, ...)
@@ -284,9 +268,9 @@ static size_t clean(struct fk_decoder *d, const unsigned char *s, size_t len, bo
             break;
         if (n == 0 || n == INCOMPLETE) {
             unsigned cp = fk_decode_cp1252(b);
-            char rep[3];
+            char rep[FK_UTF8_MAX];
             note(d, d->lines + 1, "invalid UTF-8 (byte 0x%02X): read as Windows-1252", b);
-            repair(d, &c, i, 1, rep, utf8_encode(cp ? cp : 0xFFFD, rep));
+            repair(d, &c, i, 1, rep, fk_utf8_encode(cp ? cp : 0xFFFD, rep));
             i++;
             continue;
         }

@@ -20,6 +20,7 @@
 #include "feedkeep/date.h"
 #include "feedkeep/hash.h"
 #include "feedkeep/json.h"
+#include "feedkeep/utf8.h"
 
 #ifndef O_CLOEXEC
 #define O_CLOEXEC 0
@@ -52,57 +53,17 @@ static size_t apostrophe_at(const char *p)
     return 0;
 }
 
-/* The code point of the valid UTF-8 sequence of n bytes at p. */
-static uint32_t code_point(const unsigned char *p, size_t n)
-{
-    if (n == 1)
-        return p[0];
-    uint32_t c = p[0] & (0x7F >> n);
-    for (size_t i = 1; i < n; i++)
-        c = c << 6 | (p[i] & 0x3F);
-    return c;
-}
-
-static size_t sequence_length(unsigned char c)
-{
-    return c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
-}
-
-/* The character at p: its length, and its code point in *c, or U+FFFD
- * for a byte that does not start a valid UTF-8 sequence (length 1). */
+/* The character at p (NUL-terminated): its length, and its code point in
+ * *c, or U+FFFD for a byte that does not start a valid UTF-8 sequence
+ * (length 1). */
 static size_t next_char(const char *p, uint32_t *c)
 {
-    size_t n = sequence_length((unsigned char)*p);
-    if (fk_utf8_valid_prefix(p, n) != n) {
+    size_t n = fk_utf8_decode(p, FK_UTF8_MAX, c);
+    if (!n) {
         *c = 0xFFFD;
         return 1;
     }
-    *c = code_point((const unsigned char *)p, n);
     return n;
-}
-
-static size_t encode_utf8(uint32_t c, char *out)
-{
-    if (c < 0x80) {
-        out[0] = (char)c;
-        return 1;
-    }
-    if (c < 0x800) {
-        out[0] = (char)(0xC0 | c >> 6);
-        out[1] = (char)(0x80 | (c & 0x3F));
-        return 2;
-    }
-    if (c < 0x10000) {
-        out[0] = (char)(0xE0 | c >> 12);
-        out[1] = (char)(0x80 | (c >> 6 & 0x3F));
-        out[2] = (char)(0x80 | (c & 0x3F));
-        return 3;
-    }
-    out[0] = (char)(0xF0 | c >> 18);
-    out[1] = (char)(0x80 | (c >> 12 & 0x3F));
-    out[2] = (char)(0x80 | (c >> 6 & 0x3F));
-    out[3] = (char)(0x80 | (c & 0x3F));
-    return 4;
 }
 
 /* Code points outside ASCII that separate words in a slug rather than
@@ -251,7 +212,7 @@ static size_t make_slug(const char *title, char *out, size_t size, bool utf8)
             uint32_t c;
             p += next_char(p, &c);
             if (!is_separator(c)) {
-                n = encode_utf8(lower_case(c), one);
+                n = fk_utf8_encode(lower_case(c), one);
                 letters = one;
             }
         } else if (u[0] == 0xC3 && u[1] >= 0x80 && u[1] <= 0xBF) {
@@ -483,7 +444,7 @@ size_t fk_export_obsidian_tag(const char *tag, char *out, size_t size)
             uint32_t c;
             p += next_char(p, &c);
             if (!is_separator(c))
-                n = encode_utf8(lower_case(c), one);
+                n = fk_utf8_encode(lower_case(c), one);
         } else {
             for (size_t i = 0; i < sizeof tag_words / sizeof tag_words[0]; i++)
                 if (tag_words[i].c == *p)
@@ -569,14 +530,14 @@ void fk_export_yaml_string(struct fk_buf *out, const char *s)
         left -= run;
         if (!left)
             break;
-        size_t n = sequence_length(*p);
-        if (n > left || fk_utf8_valid_prefix((const char *)p, n) != n) {
+        uint32_t c;
+        size_t n = fk_utf8_decode((const char *)p, left, &c);
+        if (!n) {
             (void)fk_buf_adds(out, "\xEF\xBF\xBD"); /* U+FFFD for a bad byte */
             p++;
             left--;
             continue;
         }
-        uint32_t c = code_point(p, n);
         switch (c) {
         case '"':
             (void)fk_buf_adds(out, "\\\"");

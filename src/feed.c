@@ -61,6 +61,7 @@
 #include "feedkeep/date.h"
 #include "feedkeep/decode.h"
 #include "feedkeep/url.h"
+#include "feedkeep/utf8.h"
 #include "feedkeep/xml.h"
 
 /* Text produced by expanding internal entities, per document. Real feeds
@@ -890,17 +891,8 @@ static void fix_c1(struct parser *p)
             i++;
             continue;
         }
-        char enc[3];
-        if (cp < 0x800) {
-            enc[0] = (char)(0xC0 | (cp >> 6));
-            enc[1] = (char)(0x80 | (cp & 0x3F));
-            fk_buf_add(&p->scratch, enc, 2);
-        } else {
-            enc[0] = (char)(0xE0 | (cp >> 12));
-            enc[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-            enc[2] = (char)(0x80 | (cp & 0x3F));
-            fk_buf_add(&p->scratch, enc, 3);
-        }
+        char enc[FK_UTF8_MAX];
+        fk_buf_add(&p->scratch, enc, fk_utf8_encode(cp, enc));
         i += 2;
     }
     take_scratch(p);
