@@ -27,6 +27,7 @@
 #include "feedkeep/ascii.h"
 #include "feedkeep/buf.h"
 #include "feedkeep/decode.h"
+#include "feedkeep/utf8.h"
 #include "feedkeep/xml.h"
 
 /* --- the element table --------------------------------------------------- */
@@ -416,24 +417,9 @@ static char *clean_utf8(const char *s, size_t len, size_t *clean_len)
             p++;
             continue;
         }
-        size_t n = 0;
-        unsigned char c = *p;
-        size_t left = (size_t)(end - p);
-        if (c >= 0xC2 && c <= 0xDF)
-            n = 2;
-        else if (c >= 0xE0 && c <= 0xEF)
-            n = 3;
-        else if (c >= 0xF0 && c <= 0xF4)
-            n = 4;
-        bool ok = n && n <= left;
-        for (size_t i = 1; ok && i < n; i++)
-            ok = (p[i] & 0xC0) == 0x80;
-        /* Overlong forms, surrogates and code points past U+10FFFF. */
-        if (ok && n == 3)
-            ok = !(c == 0xE0 && p[1] < 0xA0) && !(c == 0xED && p[1] >= 0xA0);
-        if (ok && n == 4)
-            ok = !(c == 0xF0 && p[1] < 0x90) && !(c == 0xF4 && p[1] >= 0x90);
-        if (ok) {
+        uint32_t cp;
+        size_t n = *p ? fk_utf8_decode((const char *)p, (size_t)(end - p), &cp) : 0;
+        if (n) {
             p += n;
             continue;
         }

@@ -25,6 +25,7 @@
 #include "feedkeep/ascii.h"
 #include "feedkeep/buf.h"
 #include "feedkeep/url.h"
+#include "feedkeep/utf8.h"
 
 /* Ordered list numbers CommonMark accepts (at most nine digits). */
 #define MAX_LIST_START 999999999L
@@ -1201,17 +1202,13 @@ static enum flank flank_of_code_point(uint32_t c)
     return F_UNSURE;
 }
 
-/* The code point at p (valid UTF-8: the tree only holds cleaned text). */
+/* The code point at p (NUL-terminated). The tree only holds cleaned text,
+ * valid UTF-8; were a bad byte there, U+FFFD would make it unsure. */
 static uint32_t decode_at(const unsigned char *p)
 {
-    if (p[0] < 0x80)
-        return p[0];
-    if (p[0] < 0xE0)
-        return (uint32_t)(p[0] & 0x1F) << 6 | (p[1] & 0x3F);
-    if (p[0] < 0xF0)
-        return (uint32_t)(p[0] & 0x0F) << 12 | (uint32_t)(p[1] & 0x3F) << 6 | (p[2] & 0x3F);
-    return (uint32_t)(p[0] & 0x07) << 18 | (uint32_t)(p[1] & 0x3F) << 12 |
-           (uint32_t)(p[2] & 0x3F) << 6 | (p[3] & 0x3F);
+    uint32_t c = 0xFFFD;
+    (void)fk_utf8_decode((const char *)p, FK_UTF8_MAX, &c);
+    return c;
 }
 
 /* The first (or last) character the Markdown of an inline node shows. All
