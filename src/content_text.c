@@ -12,6 +12,7 @@
 #include "content_int.h"
 #include "feedkeep/buf.h"
 #include "feedkeep/content.h"
+#include "feedkeep/utf8.h"
 
 /* --- the plain-text renderer ------------------------------------------------ */
 
@@ -72,27 +73,19 @@ static void begin_line(struct text_renderer *r)
     r->at_line_start = false;
 }
 
-/* Columns s takes in a terminal, counted as code points (a wide character
- * counts one, a combining mark one too: near enough for wrapping). */
-static size_t columns(const char *s, size_t len)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < len; i++)
-        n += ((unsigned char)s[i] & 0xC0) != 0x80;
-    return n;
-}
-
 /* Break the line being ended at spaces so that its parts fit r->width
  * columns where the words allow; the parts after the first start with the
  * prefix, so list items keep their hanging indent and quotes their "> ". A
  * word wider than the width (a long URL) stays whole on a line of its own.
- * Only spaces break: text has no tabs or other white space. */
+ * Only spaces break: text has no tabs or other white space. Columns are
+ * counted as code points (a wide character counts one, a combining mark
+ * one too: near enough for wrapping). */
 static void wrap_line(struct text_renderer *r)
 {
     size_t width = (size_t)r->width, lead = r->prefix.len;
     size_t start = r->line_start + lead;
     if (r->out.len <= r->line_start + width ||
-        lead + columns(r->out.data + start, r->out.len - start) <= width)
+        lead + fk_utf8_count(r->out.data + start, r->out.len - start) <= width)
         return;
     char *words = fk_xstrndup(r->out.data + start, r->out.len - start);
     r->out.len = start;
@@ -103,7 +96,7 @@ static void wrap_line(struct text_renderer *r)
             word++;
         if (!*word)
             break;
-        size_t len = strcspn(word, " "), word_columns = columns(word, len);
+        size_t len = strcspn(word, " "), word_columns = fk_utf8_count(word, len);
         if (!first && column + 1 + word_columns > width) {
             (void)fk_buf_addc(&r->out, '\n');
             (void)fk_buf_add(&r->out, r->prefix.data, lead);

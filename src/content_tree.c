@@ -1223,7 +1223,7 @@ static enum flank flank_of_node(cmark_node *node, bool last)
         if (!len)
             return F_UNSURE;
         const unsigned char *p = (const unsigned char *)s + (last ? len - 1 : 0);
-        while (last && p > (const unsigned char *)s && (*p & 0xC0) == 0x80)
+        while (last && p > (const unsigned char *)s && fk_utf8_is_continuation(*p))
             p--;
         return flank_of_code_point(decode_at(p));
     }

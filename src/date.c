@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "feedkeep/ascii.h" /* the locale must not change what a date means */
+#include "feedkeep/utf8.h"
 
 #define SECONDS_PER_DAY 86400
 /* The years a parsed date may land in: what "YYYY" can print. */
@@ -324,16 +325,6 @@ static size_t read_word(const char **p, char out[WORD_MAX], bool zone_chars)
     return len < WORD_MAX ? len : 0;
 }
 
-/* The number of characters in a UTF-8 word. */
-static size_t characters(const char *word, size_t len)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < len; i++)
-        if (((unsigned char)word[i] & 0xC0) != 0x80)
-            n++;
-    return n;
-}
-
 /* Index of the name that word abbreviates (three letters or more), or -1. */
 static int match_name(const char *const *names, int count, const char *word, size_t len)
 {
@@ -349,7 +340,7 @@ static int match_name(const char *const *names, int count, const char *word, siz
 static int month_of(const char *word, size_t len)
 {
     int month = 0;
-    if (characters(word, len) < 3)
+    if (fk_utf8_count(word, len) < 3)
         return 0;
     for (size_t i = 0; i < sizeof month_names / sizeof month_names[0]; i++) {
         const char *name = month_names[i].name;

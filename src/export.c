@@ -317,11 +317,8 @@ static void cut_utf8(char *s, size_t max)
     size_t len = strlen(s);
     if (len <= max)
         return;
-    len = max;
     /* Back to the start of the character that straddles the cut. */
-    while (len && ((unsigned char)s[len] & 0xC0) == 0x80)
-        len--;
-    s[len] = '\0';
+    s[fk_utf8_boundary(s, max)] = '\0';
 }
 
 void fk_export_unique_names(struct fk_export_name *names, size_t count)

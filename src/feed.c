@@ -750,9 +750,7 @@ static void value_add(struct parser *p, const char *s, size_t len)
         return;
     size_t room = FK_FEED_FIELD_MAX - p->value.len;
     if (len > room) {
-        len = room;
-        while (len > 0 && ((unsigned char)s[len] & 0xC0) == 0x80)
-            len--;
+        len = fk_utf8_boundary(s, room);
         p->field.truncated = true;
     }
     struct fk_buf *b = &p->value;

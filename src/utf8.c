@@ -69,3 +69,11 @@ size_t fk_utf8_valid_prefix(const char *s, size_t len)
     }
     return i;
 }
+
+size_t fk_utf8_count(const char *s, size_t len)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++)
+        n += !fk_utf8_is_continuation((unsigned char)s[i]);
+    return n;
+}

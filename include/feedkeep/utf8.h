@@ -14,6 +14,7 @@
 #ifndef FEEDKEEP_UTF8_H
 #define FEEDKEEP_UTF8_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -35,5 +36,25 @@ size_t fk_utf8_encode(uint32_t cp, char *out);
  * the first invalid sequence. Used by every writer that must not emit broken
  * UTF-8. */
 size_t fk_utf8_valid_prefix(const char *s, size_t len);
+
+/* True for a byte that continues a sequence (10xxxxxx): text is never cut
+ * just before one. */
+static inline bool fk_utf8_is_continuation(unsigned char c)
+{
+    return (c & 0xC0) == 0x80;
+}
+
+/* Where to cut s at or before at so that no character is split: at moved
+ * back over continuation bytes (s[at] must be readable; 0 at worst). */
+static inline size_t fk_utf8_boundary(const char *s, size_t at)
+{
+    while (at > 0 && fk_utf8_is_continuation((unsigned char)s[at]))
+        at--;
+    return at;
+}
+
+/* The characters in s[0..len): its bytes that do not continue a sequence
+ * (code points, when s is valid). */
+size_t fk_utf8_count(const char *s, size_t len);
 
 #endif
