@@ -338,6 +338,17 @@ static void text_break(struct fk_buf *out, size_t start, enum text_mode mode, bo
     }
 }
 
+const xmlNode *content_next_node(const xmlNode *node, const xmlNode *top, struct lookup *cache,
+                                 int *blocks_left)
+{
+    for (; node != top; node = node->parent) {
+        *blocks_left += content_is_block_element(node, cache);
+        if (node->next)
+            return node->next;
+    }
+    return NULL;
+}
+
 /* Append the text of a subtree as a page shows it. Line breaks and block
  * elements separate; dropped elements give nothing. Iterative, so the depth
  * of the tree does not matter. */
@@ -369,17 +380,12 @@ void content_collect_text(const xmlNode *top, struct fk_buf *out, enum text_mode
             node = node->children;
             continue;
         }
-        for (;;) {
-            if (node != top && content_is_block_element(node, &cache))
-                text_break(out, start, mode, &space);
-            if (node == top)
-                return;
-            if (node->next) {
-                node = node->next;
-                break;
-            }
-            node = node->parent;
-        }
+        int blocks = 0;
+        node = content_next_node(node, top, &cache, &blocks);
+        for (; blocks > 0; blocks--)
+            text_break(out, start, mode, &space);
+        if (!node)
+            return;
     }
 }
 

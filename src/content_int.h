@@ -85,6 +85,13 @@ enum kind content_kind_of(const xmlNode *node, struct lookup *cache, const struc
 bool content_is_block_kind(enum kind kind);
 bool content_is_block_element(const xmlNode *node, struct lookup *cache);
 
+/* The next node of an iterative walk through the subtree of top in
+ * document order, once node's children are done or skipped; NULL when
+ * the walk is back at top. *blocks_left grows by the block elements below
+ * top that were left on the way, whose ends the caller marks. */
+const xmlNode *content_next_node(const xmlNode *node, const xmlNode *top, struct lookup *cache,
+                                 int *blocks_left);
+
 /* --- text helpers (content.c) ---------------------------------------------- */
 
 /* How text scanning treats each byte. Control characters mean nothing on a

@@ -979,7 +979,7 @@ static void inline_frame(struct builder *b, xmlNode *node, int depth, enum kind 
  * breaks, images and code blocks still come out in order. */
 static void walk_flat(struct builder *b, xmlNode *top)
 {
-    xmlNode *node = top;
+    const xmlNode *node = top;
     for (;;) {
         bool descend = false;
         if (node->type == XML_TEXT_NODE || node->type == XML_CDATA_SECTION_NODE) {
@@ -1017,16 +1017,14 @@ static void walk_flat(struct builder *b, xmlNode *top)
             node = node->children;
             continue;
         }
-        for (;;) {
-            if (content_is_block_element(node, &b->lookup))
+        int blocks = 0;
+        node = content_next_node(node, top, &b->lookup, &blocks);
+        for (; blocks > 0; blocks--)
+            block_boundary(b);
+        if (!node) {
+            if (content_is_block_element(top, &b->lookup))
                 block_boundary(b);
-            if (node == top)
-                return;
-            if (node->next) {
-                node = node->next;
-                break;
-            }
-            node = node->parent;
+            return;
         }
     }
 }
