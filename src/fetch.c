@@ -176,12 +176,7 @@ struct fk_fetch {
 /* True when the len bytes at s equal the lower-case name, ignoring case. */
 static bool name_is(const char *s, size_t len, const char *name)
 {
-    if (strlen(name) != len)
-        return false;
-    for (size_t i = 0; i < len; i++)
-        if (fk_ascii_lower(s[i]) != name[i])
-            return false;
-    return true;
+    return strlen(name) == len && fk_ascii_equal_n(s, name, len);
 }
 
 /* True when s[0..len) holds a control character other than tab: such a
