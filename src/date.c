@@ -19,6 +19,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "feedkeep/ascii.h" /* the locale must not change what a date means */
+#include "feedkeep/utf8.h"
+
 #define SECONDS_PER_DAY 86400
 /* The years a parsed date may land in: what "YYYY" can print. */
 #define YEAR_MIN 0
@@ -247,30 +250,9 @@ struct fields {
     int offset; /* minutes east of UTC */
 };
 
-/* ASCII only: the locale must not change what a date means. */
-static bool is_digit(char c)
-{
-    return c >= '0' && c <= '9';
-}
-
-static bool is_alpha(char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static bool is_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
-
-static char to_lower(char c)
-{
-    return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
-}
-
 static void skip_space(const char **p)
 {
-    while (is_space(**p))
+    while (fk_is_space(**p))
         (*p)++;
 }
 
@@ -278,7 +260,7 @@ static void skip_space(const char **p)
  * "Mon, 13 Feb, 2012". */
 static void skip_date_separators(const char **p)
 {
-    while (is_space(**p) || **p == ',')
+    while (fk_is_space(**p) || **p == ',')
         (*p)++;
 }
 
@@ -295,7 +277,7 @@ static int read_digits(const char **p, int *value)
 {
     int count = 0;
     int v = 0;
-    while (is_digit(**p)) {
+    while (fk_is_digit(**p)) {
         if (count < 9)
             v = v * 10 + (**p - '0');
         count++;
@@ -327,29 +309,20 @@ static size_t read_word(const char **p, char out[WORD_MAX], bool zone_chars)
 {
     size_t len = 0;
     bool capital_next = false; /* the last byte was 0xC3 */
-    while (is_alpha(**p) || is_high(**p) || (zone_chars && len > 0 && (**p == '/' || **p == '_'))) {
+    while (fk_is_alpha(**p) || is_high(**p) ||
+           (zone_chars && len > 0 && (**p == '/' || **p == '_'))) {
         unsigned char c = (unsigned char)**p;
         /* U+00C0..U+00DE but U+00D7 (x): 0xC3 0x80..0x9E, lower case 0x20 on */
         if (capital_next && c >= 0x80 && c <= 0x9E && c != 0x97)
             c = (unsigned char)(c + 0x20);
         capital_next = c == 0xC3;
         if (len < WORD_MAX - 1)
-            out[len] = to_lower((char)c);
+            out[len] = fk_ascii_lower((char)c);
         len++;
         (*p)++;
     }
     out[len < WORD_MAX ? len : 0] = '\0';
     return len < WORD_MAX ? len : 0;
-}
-
-/* The number of characters in a UTF-8 word. */
-static size_t characters(const char *word, size_t len)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < len; i++)
-        if (((unsigned char)word[i] & 0xC0) != 0x80)
-            n++;
-    return n;
 }
 
 /* Index of the name that word abbreviates (three letters or more), or -1. */
@@ -367,7 +340,7 @@ static int match_name(const char *const *names, int count, const char *word, siz
 static int month_of(const char *word, size_t len)
 {
     int month = 0;
-    if (characters(word, len) < 3)
+    if (fk_utf8_count(word, len) < 3)
         return 0;
     for (size_t i = 0; i < sizeof month_names / sizeof month_names[0]; i++) {
         const char *name = month_names[i].name;
@@ -438,7 +411,7 @@ static bool parse_zone(const char **p, int *minutes, bool names)
 
     if (**p == '+' || **p == '-')
         return parse_numeric_offset(p, minutes);
-    if (!is_alpha(**p))
+    if (!fk_is_alpha(**p))
         return false;
     len = read_word(p, word, true);
     if (len == 0)
@@ -457,7 +430,7 @@ static bool parse_zone(const char **p, int *minutes, bool names)
      * most, while giving up would lose the date (the raw string is kept
      * either way). Longer words are not zone abbreviations. */
     for (size_t i = 0; i < len; i++)
-        if (!is_alpha(word[i]))
+        if (!fk_is_alpha(word[i]))
             return false;
     if (len < 2 || len > 5)
         return false;
@@ -548,9 +521,9 @@ static bool parse_iso_time(const char **p, struct fields *f)
     } else {
         return false;
     }
-    if ((**p == '.' || **p == ',') && is_digit((*p)[1])) {
+    if ((**p == '.' || **p == ',') && fk_is_digit((*p)[1])) {
         (*p)++;
-        while (is_digit(**p))
+        while (fk_is_digit(**p))
             (*p)++;
     }
     return true;
@@ -581,7 +554,7 @@ static bool parse_iso_date(const char **p, struct fields *f, bool user, bool *co
             f->month = v % 100;
         } else if (n == 2) {
             f->year = expand_two_digit_year(v);
-            if (**p == '-' && is_digit((*p)[1])) {
+            if (**p == '-' && fk_is_digit((*p)[1])) {
                 (*p)++;
                 if (!read_fixed(p, 2, &f->month))
                     return false;
@@ -623,7 +596,7 @@ static bool parse_iso_date(const char **p, struct fields *f, bool user, bool *co
         break;
     case 4: /* YYYY, YYYY-MM, YYYY-MM-DD, YYYY-DDD, YYYY-0MM-DD */
         f->year = v;
-        if (**p != '-' || !is_digit((*p)[1]))
+        if (**p != '-' || !fk_is_digit((*p)[1]))
             return !user;
         (*p)++;
         run = *p;
@@ -641,7 +614,7 @@ static bool parse_iso_date(const char **p, struct fields *f, bool user, bool *co
         } else {
             return false;
         }
-        if (**p != '-' || !is_digit((*p)[1]))
+        if (**p != '-' || !fk_is_digit((*p)[1]))
             return !user;
         (*p)++;
         if (!read_fixed(p, 2, &f->day))
@@ -686,11 +659,11 @@ static int64_t parse_iso(const char *p, bool user)
         bool timed = false;
         if (*q == 'T' || *q == 't') {
             q++;
-            timed = is_digit(*q);
-        } else if (is_space(*q)) {
+            timed = fk_is_digit(*q);
+        } else if (fk_is_space(*q)) {
             /* "2004-07-08 23:56:58", as SQL databases print it */
             skip_space(&q);
-            timed = is_digit(*q);
+            timed = fk_is_digit(*q);
         }
         if (timed) {
             p = q;
@@ -698,7 +671,7 @@ static int64_t parse_iso(const char *p, bool user)
                 return FK_TIME_NONE;
             q = p;
             skip_space(&q);
-            if (*q == '+' || *q == '-' || is_alpha(*q)) {
+            if (*q == '+' || *q == '-' || fk_is_alpha(*q)) {
                 p = q;
                 if (!parse_zone(&p, &f.offset, !user))
                     return FK_TIME_NONE;
@@ -741,14 +714,14 @@ static bool parse_text_time(const char **p, struct fields *f)
     n = read_digits(p, &f->minute);
     if (n < 1 || n > 2)
         return false;
-    if (**p == ':' && is_digit((*p)[1])) {
+    if (**p == ':' && fk_is_digit((*p)[1])) {
         (*p)++;
         n = read_digits(p, &f->second);
         if (n < 1 || n > 2)
             return false;
-        if (**p == '.' && is_digit((*p)[1])) {
+        if (**p == '.' && fk_is_digit((*p)[1])) {
             (*p)++;
-            while (is_digit(**p))
+            while (fk_is_digit(**p))
                 (*p)++;
         }
     }
@@ -763,7 +736,7 @@ static bool apply_meridiem(const char **p, struct fields *f)
     const char *q = *p;
     bool pm;
 
-    if (!is_alpha(*q))
+    if (!fk_is_alpha(*q))
         return true;
     read_word(&q, word, false);
     if (strcmp(word, "am") == 0)
@@ -792,7 +765,7 @@ static bool parse_text_date(const char **p, struct fields *f, bool *year_later)
     int v, n;
 
     *year_later = false;
-    if (is_digit(**p)) {
+    if (fk_is_digit(**p)) {
         n = read_digits(p, &v);
         if (n == 4 && **p == '/') {
             f->year = v;
@@ -865,7 +838,7 @@ static int64_t parse_text_after_weekday(const char *p)
         return FK_TIME_NONE;
 
     skip_date_separators(&p);
-    if (is_digit(*p)) {
+    if (fk_is_digit(*p)) {
         if (!parse_text_time(&p, &f))
             return FK_TIME_NONE;
         skip_space(&p);
@@ -873,7 +846,7 @@ static int64_t parse_text_after_weekday(const char *p)
             return FK_TIME_NONE;
         skip_space(&p);
     }
-    if (*p == '+' || *p == '-' || is_alpha(*p)) {
+    if (*p == '+' || *p == '-' || fk_is_alpha(*p)) {
         if (!parse_zone(&p, &f.offset, true))
             return FK_TIME_NONE;
         skip_space(&p);

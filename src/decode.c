@@ -19,7 +19,9 @@
 #include <libxml/tree.h>
 #include <libxml/xmlerror.h>
 
+#include "feedkeep/ascii.h"
 #include "feedkeep/buf.h"
+#include "feedkeep/utf8.h"
 
 /* Bytes looked at for the XML declaration: it comes first in the document
  * and is short. */
@@ -136,23 +138,6 @@ unsigned fk_decode_cp1252(unsigned char byte)
     return byte >= 0x80 ? cp1252_c1[byte - 0x80] : 0;
 }
 
-static size_t utf8_encode(unsigned cp, char *out)
-{
-    if (cp < 0x80) {
-        out[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        out[0] = (char)(0xC0 | (cp >> 6));
-        out[1] = (char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    out[0] = (char)(0xE0 | (cp >> 12));
-    out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    out[2] = (char)(0x80 | (cp & 0x3F));
-    return 3;
-}
-
 static void note(struct fk_decoder *d, long line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
@@ -166,11 +151,6 @@ static void note(struct fk_decoder *d, long line, const char *fmt, ...)
     vsnprintf(d->problem, sizeof d->problem, fmt, ap);
     va_end(ap);
     d->problem_line = line;
-}
-
-static bool is_xml_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
 static long count_newlines(const char *s, size_t len)
@@ -288,9 +268,9 @@ static size_t clean(struct fk_decoder *d, const unsigned char *s, size_t len, bo
             break;
         if (n == 0 || n == INCOMPLETE) {
             unsigned cp = fk_decode_cp1252(b);
-            char rep[3];
+            char rep[FK_UTF8_MAX];
             note(d, d->lines + 1, "invalid UTF-8 (byte 0x%02X): read as Windows-1252", b);
-            repair(d, &c, i, 1, rep, utf8_encode(cp ? cp : 0xFFFD, rep));
+            repair(d, &c, i, 1, rep, fk_utf8_encode(cp ? cp : 0xFFFD, rep));
             i++;
             continue;
         }
@@ -463,7 +443,7 @@ static enum family bytes_family(const unsigned char *h, size_t len, int pattern_
     if (len >= 4 && memcmp(h, "\x4C\x6F\xA7\x94", 4) == 0)
         return FAM_EBCDIC;
     size_t i = 0;
-    while (i < len && is_xml_space((char)h[i]))
+    while (i < len && fk_is_xml_space((char)h[i]))
         i++;
     return i + 1 < len && h[i] == '<' && h[i + 1] != 0 ? FAM_ASCII : FAM_UNKNOWN;
 }
@@ -520,7 +500,7 @@ static bool declared_encoding(const char *s, size_t len, char *name, size_t size
 {
     *complete = true;
     size_t i = 0;
-    while (i < len && is_xml_space(s[i]))
+    while (i < len && fk_is_xml_space(s[i]))
         i++;
     if (len - i < 5 || memcmp(s + i, "<?xml", 5) != 0) {
         *complete = len - i >= 5 || memcmp(s + i, "<?xml", len - i) != 0;
@@ -541,11 +521,11 @@ static bool declared_encoding(const char *s, size_t len, char *name, size_t size
         if (memcmp(q, "encoding", 8) != 0)
             continue;
         q += 8;
-        while (q < end && is_xml_space(*q))
+        while (q < end && fk_is_xml_space(*q))
             q++;
         if (q >= end || *q++ != '=')
             return false;
-        while (q < end && is_xml_space(*q))
+        while (q < end && fk_is_xml_space(*q))
             q++;
         if (q >= end || (*q != '"' && *q != '\''))
             return false;

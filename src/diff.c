@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "feedkeep/hash.h"
+
 /* A middle snake search gives up after this many rounds and takes the
  * furthest point reached (see middle_snake): beyond it, texts are so large
  * and so different that a shortest diff is not worth quadratic time. Texts
@@ -44,17 +46,6 @@ struct diff {
     bool *inserted; /* per line of b */
 };
 
-/* 64-bit FNV-1a of one line, to compare lines cheaply. */
-static uint64_t hash_line(const char *s, size_t len)
-{
-    uint64_t hash = UINT64_C(0xcbf29ce484222325);
-    for (size_t i = 0; i < len; i++) {
-        hash ^= (unsigned char)s[i];
-        hash *= UINT64_C(0x100000001b3);
-    }
-    return hash;
-}
-
 /* Split text into lines. A text ending in a newline has no empty last
  * line; "" has no lines. */
 static void split_lines(const char *text, struct lines *out)
@@ -73,7 +64,7 @@ static void split_lines(const char *text, struct lines *out)
         v[count].start = text + i;
         v[count].len = end - i;
         v[count].newline = nl != NULL;
-        v[count].hash = hash_line(text + i, end - i);
+        v[count].hash = fk_fnv1a64(text + i, end - i); /* compares lines cheaply */
         count++;
         i = nl ? end + 1 : len;
     }

@@ -18,7 +18,9 @@
 #include <unistd.h>
 
 #include "feedkeep/date.h"
+#include "feedkeep/hash.h"
 #include "feedkeep/json.h"
+#include "feedkeep/utf8.h"
 
 #ifndef O_CLOEXEC
 #define O_CLOEXEC 0
@@ -51,57 +53,17 @@ static size_t apostrophe_at(const char *p)
     return 0;
 }
 
-/* The code point of the valid UTF-8 sequence of n bytes at p. */
-static uint32_t code_point(const unsigned char *p, size_t n)
-{
-    if (n == 1)
-        return p[0];
-    uint32_t c = p[0] & (0x7F >> n);
-    for (size_t i = 1; i < n; i++)
-        c = c << 6 | (p[i] & 0x3F);
-    return c;
-}
-
-static size_t sequence_length(unsigned char c)
-{
-    return c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
-}
-
-/* The character at p: its length, and its code point in *c, or U+FFFD
- * for a byte that does not start a valid UTF-8 sequence (length 1). */
+/* The character at p (NUL-terminated): its length, and its code point in
+ * *c, or U+FFFD for a byte that does not start a valid UTF-8 sequence
+ * (length 1). */
 static size_t next_char(const char *p, uint32_t *c)
 {
-    size_t n = sequence_length((unsigned char)*p);
-    if (fk_utf8_valid_prefix(p, n) != n) {
+    size_t n = fk_utf8_decode(p, FK_UTF8_MAX, c);
+    if (!n) {
         *c = 0xFFFD;
         return 1;
     }
-    *c = code_point((const unsigned char *)p, n);
     return n;
-}
-
-static size_t encode_utf8(uint32_t c, char *out)
-{
-    if (c < 0x80) {
-        out[0] = (char)c;
-        return 1;
-    }
-    if (c < 0x800) {
-        out[0] = (char)(0xC0 | c >> 6);
-        out[1] = (char)(0x80 | (c & 0x3F));
-        return 2;
-    }
-    if (c < 0x10000) {
-        out[0] = (char)(0xE0 | c >> 12);
-        out[1] = (char)(0x80 | (c >> 6 & 0x3F));
-        out[2] = (char)(0x80 | (c & 0x3F));
-        return 3;
-    }
-    out[0] = (char)(0xF0 | c >> 18);
-    out[1] = (char)(0x80 | (c >> 12 & 0x3F));
-    out[2] = (char)(0x80 | (c >> 6 & 0x3F));
-    out[3] = (char)(0x80 | (c & 0x3F));
-    return 4;
 }
 
 /* Code points outside ASCII that separate words in a slug rather than
@@ -250,7 +212,7 @@ static size_t make_slug(const char *title, char *out, size_t size, bool utf8)
             uint32_t c;
             p += next_char(p, &c);
             if (!is_separator(c)) {
-                n = encode_utf8(lower_case(c), one);
+                n = fk_utf8_encode(lower_case(c), one);
                 letters = one;
             }
         } else if (u[0] == 0xC3 && u[1] >= 0x80 && u[1] <= 0xBF) {
@@ -355,11 +317,8 @@ static void cut_utf8(char *s, size_t max)
     size_t len = strlen(s);
     if (len <= max)
         return;
-    len = max;
     /* Back to the start of the character that straddles the cut. */
-    while (len && ((unsigned char)s[len] & 0xC0) == 0x80)
-        len--;
-    s[len] = '\0';
+    s[fk_utf8_boundary(s, max)] = '\0';
 }
 
 void fk_export_unique_names(struct fk_export_name *names, size_t count)
@@ -482,7 +441,7 @@ size_t fk_export_obsidian_tag(const char *tag, char *out, size_t size)
             uint32_t c;
             p += next_char(p, &c);
             if (!is_separator(c))
-                n = encode_utf8(lower_case(c), one);
+                n = fk_utf8_encode(lower_case(c), one);
         } else {
             for (size_t i = 0; i < sizeof tag_words / sizeof tag_words[0]; i++)
                 if (tag_words[i].c == *p)
@@ -548,11 +507,7 @@ size_t fk_export_hugo_tag(const char *tag, char *out, size_t size)
 
 uint64_t fk_export_hash(const void *data, size_t len)
 {
-    const unsigned char *p = data;
-    uint64_t h = 14695981039346656037u;
-    for (size_t i = 0; i < len; i++)
-        h = (h ^ p[i]) * 1099511628211u;
-    return h;
+    return fk_fnv1a64(data, len);
 }
 
 /* --- front matter ------------------------------------------------------------- */
@@ -572,14 +527,14 @@ void fk_export_yaml_string(struct fk_buf *out, const char *s)
         left -= run;
         if (!left)
             break;
-        size_t n = sequence_length(*p);
-        if (n > left || fk_utf8_valid_prefix((const char *)p, n) != n) {
+        uint32_t c;
+        size_t n = fk_utf8_decode((const char *)p, left, &c);
+        if (!n) {
             (void)fk_buf_adds(out, "\xEF\xBF\xBD"); /* U+FFFD for a bad byte */
             p++;
             left--;
             continue;
         }
-        uint32_t c = code_point(p, n);
         switch (c) {
         case '"':
             (void)fk_buf_adds(out, "\\\"");
@@ -935,7 +890,7 @@ int fk_export_write(int dir_fd, const char *path, const char *data, size_t len,
 /* fk_export_hash of the regular file fd. Returns 0, or -1 (errno set). */
 static int hash_file(int fd, uint64_t *hash)
 {
-    uint64_t h = 14695981039346656037u;
+    uint64_t h = FK_FNV1A64_BASIS;
     char chunk[65536];
     for (;;) {
         ssize_t got = read(fd, chunk, sizeof chunk);
@@ -945,8 +900,7 @@ static int hash_file(int fd, uint64_t *hash)
             return -1;
         if (got == 0)
             break;
-        for (ssize_t i = 0; i < got; i++)
-            h = (h ^ (unsigned char)chunk[i]) * 1099511628211u;
+        h = fk_fnv1a64_add(h, chunk, (size_t)got);
     }
     *hash = h;
     return 0;

@@ -42,7 +42,6 @@
  */
 #include "feedkeep/feed.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,11 +55,13 @@
 #include <libxml/parserInternals.h>
 #include <libxml/xmlerror.h>
 
+#include "feedkeep/ascii.h"
 #include "feedkeep/buf.h"
 #include "feedkeep/content.h"
 #include "feedkeep/date.h"
 #include "feedkeep/decode.h"
 #include "feedkeep/url.h"
+#include "feedkeep/utf8.h"
 #include "feedkeep/xml.h"
 
 /* Text produced by expanding internal entities, per document. Real feeds
@@ -438,25 +439,10 @@ struct parser {
 
 /* ---- small string helpers ------------------------------------------------ */
 
-static bool is_space(int c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
-
-static bool is_alpha(int c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static bool is_digit(int c)
-{
-    return c >= '0' && c <= '9';
-}
-
 static bool is_blank(const char *s, size_t len)
 {
     for (size_t i = 0; i < len; i++)
-        if (!is_space((unsigned char)s[i]))
+        if (!fk_is_space((unsigned char)s[i]))
             return false;
     return true;
 }
@@ -469,13 +455,13 @@ static bool has_prefix_nocase(const char *s, const char *prefix)
 /* True for s = "scheme:..." (RFC 3986 scheme syntax). */
 static bool has_scheme(const char *s, size_t len)
 {
-    if (len == 0 || !is_alpha((unsigned char)s[0]))
+    if (len == 0 || !fk_is_alpha((unsigned char)s[0]))
         return false;
     for (size_t i = 1; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
         if (c == ':')
             return true;
-        if (!is_alpha(c) && !is_digit(c) && c != '+' && c != '-' && c != '.')
+        if (!fk_is_alpha(c) && !fk_is_digit(c) && c != '+' && c != '-' && c != '.')
             return false;
     }
     return false;
@@ -764,9 +750,7 @@ static void value_add(struct parser *p, const char *s, size_t len)
         return;
     size_t room = FK_FEED_FIELD_MAX - p->value.len;
     if (len > room) {
-        len = room;
-        while (len > 0 && ((unsigned char)s[len] & 0xC0) == 0x80)
-            len--;
+        len = fk_utf8_boundary(s, room);
         p->field.truncated = true;
     }
     struct fk_buf *b = &p->value;
@@ -905,17 +889,8 @@ static void fix_c1(struct parser *p)
             i++;
             continue;
         }
-        char enc[3];
-        if (cp < 0x800) {
-            enc[0] = (char)(0xC0 | (cp >> 6));
-            enc[1] = (char)(0x80 | (cp & 0x3F));
-            fk_buf_add(&p->scratch, enc, 2);
-        } else {
-            enc[0] = (char)(0xE0 | (cp >> 12));
-            enc[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-            enc[2] = (char)(0x80 | (cp & 0x3F));
-            fk_buf_add(&p->scratch, enc, 3);
-        }
+        char enc[FK_UTF8_MAX];
+        fk_buf_add(&p->scratch, enc, fk_utf8_encode(cp, enc));
         i += 2;
     }
     take_scratch(p);
@@ -925,9 +900,9 @@ static void fix_c1(struct parser *p)
  * when nothing is left. */
 static char *trimmed(const char *s, size_t len)
 {
-    while (len && is_space((unsigned char)*s))
+    while (len && fk_is_space((unsigned char)*s))
         s++, len--;
-    while (len && is_space((unsigned char)s[len - 1]))
+    while (len && fk_is_space((unsigned char)s[len - 1]))
         len--;
     return len ? fk_xstrndup(s, len) : NULL;
 }
@@ -951,7 +926,7 @@ static bool is_uri_attribute(const char *element, size_t elen, const char *attr,
  * article, not at the feed). */
 static bool is_relative_ref(const char *v, size_t len)
 {
-    while (len && is_space((unsigned char)*v))
+    while (len && fk_is_space((unsigned char)*v))
         v++, len--;
     return len && v[0] != '#' && !has_scheme(v, len);
 }
@@ -988,34 +963,35 @@ static char *resolve_html_links(const char *html, size_t len, const char *base)
             s = close ? close : end;
             continue;
         }
-        if (c >= end || !is_alpha((unsigned char)*c)) {
+        if (c >= end || !fk_is_alpha((unsigned char)*c)) {
             s = c;
             continue;
         }
         const char *name = c;
-        while (c < end && (is_alpha((unsigned char)*c) || is_digit((unsigned char)*c) ||
+        while (c < end && (fk_is_alpha((unsigned char)*c) || fk_is_digit((unsigned char)*c) ||
                            *c == '-' || *c == ':'))
             c++;
         size_t name_len = (size_t)(c - name);
         while (c < end && *c != '>') {
-            if (is_space((unsigned char)*c) || *c == '/') {
+            if (fk_is_space((unsigned char)*c) || *c == '/') {
                 c++;
                 continue;
             }
             const char *attr = c;
-            while (c < end && !is_space((unsigned char)*c) && *c != '=' && *c != '>' && *c != '/')
+            while (c < end && !fk_is_space((unsigned char)*c) && *c != '=' && *c != '>' &&
+                   *c != '/')
                 c++;
             size_t attr_len = (size_t)(c - attr);
             if (!attr_len) {
                 c++;
                 continue;
             }
-            while (c < end && is_space((unsigned char)*c))
+            while (c < end && fk_is_space((unsigned char)*c))
                 c++;
             if (c >= end || *c != '=')
                 continue;
             c++;
-            while (c < end && is_space((unsigned char)*c))
+            while (c < end && fk_is_space((unsigned char)*c))
                 c++;
             if (c >= end)
                 break;
@@ -1029,7 +1005,7 @@ static char *resolve_html_links(const char *html, size_t len, const char *base)
                     v_end = end;
                 c = v_end < end ? v_end + 1 : end;
             } else {
-                while (c < end && !is_space((unsigned char)*c) && *c != '>')
+                while (c < end && !fk_is_space((unsigned char)*c) && *c != '>')
                     c++;
                 v_end = c;
             }
@@ -1085,8 +1061,9 @@ static char *fix_c1_references(const char *html)
         d += hex;
         unsigned long cp = 0;
         const char *start = d;
-        while (cp < 0x100 && (hex ? isxdigit((unsigned char)*d) : is_digit((unsigned char)*d))) {
-            int v = is_digit((unsigned char)*d) ? *d - '0' : (*d | 0x20) - 'a' + 10;
+        while (cp < 0x100 &&
+               (hex ? fk_is_xdigit((unsigned char)*d) : fk_is_digit((unsigned char)*d))) {
+            int v = fk_is_digit((unsigned char)*d) ? *d - '0' : (*d | 0x20) - 'a' + 10;
             cp = cp * (hex ? 16 : 10) + (unsigned long)v;
             d++;
         }
@@ -1131,13 +1108,13 @@ static bool looks_like_html(const char *s)
     for (const char *c = s; *c; c++) {
         if (c[0] == '<' && c[1] == '/') {
             const char *n = c + 2, *e = n;
-            while (is_alpha((unsigned char)*e))
+            while (fk_is_alpha((unsigned char)*e))
                 e++;
             if (*e == '>' && NAME_IN(n, (size_t)(e - n), title_markup))
                 return true;
         } else if (c[0] == '<' && has_prefix_nocase(c, "<br")) {
             const char *e = c + 3;
-            while (is_space((unsigned char)*e))
+            while (fk_is_space((unsigned char)*e))
                 e++;
             if (*e == '>' || (e[0] == '/' && e[1] == '>'))
                 return true;
@@ -1149,7 +1126,7 @@ static bool looks_like_html(const char *s)
                     e++;
             }
             const char *n = e;
-            while (is_alpha((unsigned char)*e) || is_digit((unsigned char)*e))
+            while (fk_is_alpha((unsigned char)*e) || fk_is_digit((unsigned char)*e))
                 e++;
             if (e > n && *e == ';')
                 return true;
@@ -1186,17 +1163,17 @@ static int64_t enclosure_length(const char *s)
 {
     if (!s)
         return -1;
-    while (is_space((unsigned char)*s))
+    while (fk_is_space((unsigned char)*s))
         s++;
-    if (!is_digit((unsigned char)*s))
+    if (!fk_is_digit((unsigned char)*s))
         return -1;
     int64_t n = 0;
-    for (; is_digit((unsigned char)*s); s++) {
+    for (; fk_is_digit((unsigned char)*s); s++) {
         if (n > (INT64_MAX - 9) / 10)
             return -1;
         n = n * 10 + (*s - '0');
     }
-    while (is_space((unsigned char)*s))
+    while (fk_is_space((unsigned char)*s))
         s++;
     return *s ? -1 : n;
 }
@@ -2215,7 +2192,7 @@ static bool is_html_page(const char *head, size_t len)
     static const char *const starts[] = {"<!doctype html", "<html"};
     if (len >= 3 && memcmp(head, "\xEF\xBB\xBF", 3) == 0)
         head += 3, len -= 3;
-    while (len && is_space((unsigned char)*head))
+    while (len && fk_is_space((unsigned char)*head))
         head++, len--;
     for (size_t i = 0; i < sizeof starts / sizeof starts[0]; i++)
         if (len >= strlen(starts[i]) && strncasecmp(head, starts[i], strlen(starts[i])) == 0)

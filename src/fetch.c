@@ -32,6 +32,7 @@
 
 #include <curl/curl.h>
 
+#include "feedkeep/ascii.h"
 #include "feedkeep/buf.h"
 #include "feedkeep/date.h"
 #include "feedkeep/version.h"
@@ -172,25 +173,10 @@ struct fk_fetch {
 
 /* ---- small helpers ------------------------------------------------------ */
 
-static char ascii_lower(char c)
-{
-    return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
-}
-
 /* True when the len bytes at s equal the lower-case name, ignoring case. */
 static bool name_is(const char *s, size_t len, const char *name)
 {
-    if (strlen(name) != len)
-        return false;
-    for (size_t i = 0; i < len; i++)
-        if (ascii_lower(s[i]) != name[i])
-            return false;
-    return true;
-}
-
-static bool is_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+    return strlen(name) == len && fk_ascii_equal_n(s, name, len);
 }
 
 /* True when s[0..len) holds a control character other than tab: such a
@@ -318,7 +304,7 @@ static void parse_target(struct transfer *t)
     if (curl->url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK) {
         t->host = fk_xstrdup(host);
         for (char *p = t->host; *p; p++)
-            *p = ascii_lower(*p);
+            *p = fk_ascii_lower(*p);
     }
 out:
     if (!t->host)
@@ -389,7 +375,7 @@ static size_t on_header(char *data, size_t size, size_t count, void *userp)
     struct transfer *t = userp;
     size_t total = size * count;
     size_t len = total;
-    while (len && is_space(data[len - 1]))
+    while (len && fk_is_xml_space(data[len - 1]))
         len--;
     if (len >= 5 && memcmp(data, "HTTP/", 5) == 0) {
         on_status_line(t, data, len);
@@ -401,7 +387,7 @@ static size_t on_header(char *data, size_t size, size_t count, void *userp)
     size_t name_len = (size_t)(colon - data);
     const char *value = colon + 1;
     size_t value_len = len - name_len - 1;
-    while (value_len && is_space(*value)) {
+    while (value_len && fk_is_xml_space(*value)) {
         value++;
         value_len--;
     }
@@ -720,16 +706,16 @@ static void parse_content_type(const char *value, char **media_type, char **char
     if (!value)
         return;
     size_t len = strcspn(value, ";");
-    while (len && is_space(value[len - 1]))
+    while (len && fk_is_xml_space(value[len - 1]))
         len--;
     if (len) {
         *media_type = fk_xstrndup(value, len);
         for (char *p = *media_type; *p; p++)
-            *p = ascii_lower(*p);
+            *p = fk_ascii_lower(*p);
     }
     for (const char *p = strchr(value, ';'); p; p = strchr(p + 1, ';')) {
         const char *name = p + 1;
-        while (is_space(*name))
+        while (fk_is_xml_space(*name))
             name++;
         size_t name_len = strcspn(name, "=;");
         if (name[name_len] != '=' || !name_is(name, name_len, "charset"))

@@ -4,51 +4,7 @@
 #include <string.h>
 
 #include "feedkeep/date.h"
-
-/* Length of the valid UTF-8 sequence starting at s (at most len bytes), or
- * 0 when it is not one. Overlong forms, surrogates and code points above
- * U+10FFFF are invalid. */
-static size_t utf8_sequence(const unsigned char *s, size_t len)
-{
-    unsigned char c = s[0];
-    if (c < 0x80)
-        return 1;
-    size_t n;
-    unsigned min;
-    unsigned cp;
-    if (c >= 0xC2 && c <= 0xDF) {
-        n = 2, min = 0x80, cp = c & 0x1F;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        n = 3, min = 0x800, cp = c & 0x0F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        n = 4, min = 0x10000, cp = c & 0x07;
-    } else {
-        return 0;
-    }
-    if (len < n)
-        return 0;
-    for (size_t i = 1; i < n; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (s[i] & 0x3F);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-        return 0;
-    return n;
-}
-
-size_t fk_utf8_valid_prefix(const char *s, size_t len)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    size_t i = 0;
-    while (i < len) {
-        size_t n = utf8_sequence(p + i, len - i);
-        if (!n)
-            break;
-        i += n;
-    }
-    return i;
-}
+#include "feedkeep/utf8.h"
 
 int fk_json_string_len(struct fk_buf *out, const char *s, size_t len)
 {
@@ -67,7 +23,8 @@ int fk_json_string_len(struct fk_buf *out, const char *s, size_t len)
             break;
         unsigned char c = p[i];
         if (c >= 0x80) {
-            size_t n = utf8_sequence(p + i, len - i);
+            uint32_t cp;
+            size_t n = fk_utf8_decode(s + i, len - i, &cp);
             if (n) {
                 rc |= fk_buf_add(out, s + i, n);
                 i += n;

@@ -27,8 +27,10 @@
 #include <libxml/parserInternals.h>
 #include <libxml/xmlerror.h>
 
+#include "feedkeep/ascii.h"
 #include "feedkeep/date.h"
 #include "feedkeep/json.h"
+#include "feedkeep/utf8.h"
 #include "feedkeep/xml.h"
 
 /* ---- reading ---------------------------------------------------------------- */
@@ -68,20 +70,15 @@ static void stop(struct reader *r)
 /* Attribute values reach SAX2 with '&' written as "&#38;" when entities are
  * not substituted (see feed.c); the value trimmed and decoded back, or NULL
  * when empty. */
-static bool is_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
 static char *attribute_value(const xmlChar *value, const xmlChar *end)
 {
     const char *s = (const char *)value;
     size_t len = (size_t)(end - value);
-    while (len && is_space(*s)) {
+    while (len && fk_is_xml_space(*s)) {
         s++;
         len--;
     }
-    while (len && is_space(s[len - 1]))
+    while (len && fk_is_xml_space(s[len - 1]))
         len--;
     if (!len)
         return NULL;
@@ -252,7 +249,7 @@ static int parse(struct fk_xml_input *in, fk_opml_fn fn, void *ctx, struct fk_er
             goto out;
         }
         for (ssize_t i = 0; i < n && !saw_data; i++)
-            saw_data = !is_space(chunk[i]);
+            saw_data = !fk_is_xml_space(chunk[i]);
         refused = fk_xml_give(&guard, r.ctxt, chunk, (size_t)n, n == 0);
         if (refused != FK_XML_OK) {
             well_formed = r.ctxt->wellFormed;
@@ -330,24 +327,10 @@ int fk_opml_parse_memory(const char *data, size_t len, fk_opml_fn fn, void *ctx,
 
 /* ---- writing ---------------------------------------------------------------- */
 
-/* The character of the valid UTF-8 sequence s of seq bytes. */
-static unsigned code_point(const char *s, size_t seq)
-{
-    const unsigned char *u = (const unsigned char *)s;
-    if (seq == 1)
-        return u[0];
-    if (seq == 2)
-        return (u[0] & 0x1Fu) << 6 | (u[1] & 0x3Fu);
-    if (seq == 3)
-        return (u[0] & 0x0Fu) << 12 | (u[1] & 0x3Fu) << 6 | (u[2] & 0x3Fu);
-    return (u[0] & 0x07u) << 18 | (u[1] & 0x3Fu) << 12 | (u[2] & 0x3Fu) << 6 | (u[3] & 0x3Fu);
-}
-
 /* DEL, the C1 controls (U+009B is CSI) and the bidi embeddings, overrides
  * and isolates: what a terminal would act on. */
-static bool is_terminal_control(const char *s, size_t seq)
+static bool is_terminal_control(uint32_t cp)
 {
-    unsigned cp = code_point(s, seq);
     return cp == 0x7F || (cp >= 0x80 && cp <= 0x9F) || (cp >= 0x202A && cp <= 0x202E) ||
            (cp >= 0x2066 && cp <= 0x2069);
 }
@@ -378,17 +361,16 @@ static int add_escaped(struct fk_buf *out, const char *s)
         } else if (c < 0x20) {
             i++; /* XML 1.0 has no other control characters, even escaped */
         } else {
-            size_t n = fk_utf8_valid_prefix(s + i, len - i < 4 ? len - i : 4);
-            size_t seq = c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
-            if (n < seq) {
+            uint32_t cp;
+            size_t seq = fk_utf8_decode(s + i, len - i, &cp);
+            if (!seq) {
                 rc = fk_buf_adds(out, "\xEF\xBF\xBD"); /* U+FFFD */
                 i++;
-            } else if (seq == 3 && c == 0xEF && (unsigned char)s[i + 1] == 0xBF &&
-                       (unsigned char)s[i + 2] >= 0xBE) {
-                i += 3; /* U+FFFE and U+FFFF are not XML characters */
-            } else if (is_terminal_control(s + i, seq)) {
+            } else if (cp == 0xFFFE || cp == 0xFFFF) {
+                i += 3; /* not XML characters */
+            } else if (is_terminal_control(cp)) {
                 /* kept, but as a reference: the list may go to a terminal */
-                rc = fk_buf_printf(out, "&#x%X;", code_point(s + i, seq));
+                rc = fk_buf_printf(out, "&#x%X;", (unsigned)cp);
                 i += seq;
             } else {
                 rc = fk_buf_add(out, s + i, seq);

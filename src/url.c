@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "feedkeep/ascii.h"
 #include "feedkeep/buf.h"
 
 /* A component: defined or not, and possibly empty when defined ("http://a?"
@@ -26,31 +27,16 @@ struct uri {
     struct part scheme, authority, path, query, fragment;
 };
 
-static bool is_alpha(char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static bool is_digit(char c)
-{
-    return c >= '0' && c <= '9';
-}
-
-static bool is_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
-
 /* Feeds pad their links with the newlines and indentation of the XML
  * around them. */
 static void trim(const char *s, const char **start, size_t *len)
 {
     size_t n = strlen(s);
-    while (n > 0 && is_space(*s)) {
+    while (n > 0 && fk_is_space(*s)) {
         s++;
         n--;
     }
-    while (n > 0 && is_space(s[n - 1]))
+    while (n > 0 && fk_is_space(s[n - 1]))
         n--;
     *start = s;
     *len = n;
@@ -63,13 +49,13 @@ static void trim(const char *s, const char **start, size_t *len)
 static size_t scheme_length(const char *s, size_t len)
 {
     size_t i;
-    if (len == 0 || !is_alpha(s[0]))
+    if (len == 0 || !fk_is_alpha(s[0]))
         return 0;
     for (i = 1; i < len; i++) {
         char c = s[i];
         if (c == ':')
             return i;
-        if (!is_alpha(c) && !is_digit(c) && c != '+' && c != '-' && c != '.')
+        if (!fk_is_alpha(c) && !fk_is_digit(c) && c != '+' && c != '-' && c != '.')
             return 0;
     }
     return 0;

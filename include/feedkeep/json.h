@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "feedkeep/buf.h"
+#include "feedkeep/utf8.h" /* fk_utf8_valid_prefix, once declared here */
 
 /* Append s as a JSON string literal (with quotes), or null when s is NULL. */
 int fk_json_string(struct fk_buf *out, const char *s);
@@ -17,10 +18,5 @@ int fk_json_string(struct fk_buf *out, const char *s);
 int fk_json_string_len(struct fk_buf *out, const char *s, size_t len);
 /* Append t as "YYYY-MM-DDTHH:MM:SSZ", or null for FK_TIME_NONE. */
 int fk_json_time(struct fk_buf *out, int64_t t);
-
-/* Length of the longest prefix of s (len bytes) that is valid UTF-8 up to
- * the first invalid sequence. Used by every writer that must not emit broken
- * UTF-8. */
-size_t fk_utf8_valid_prefix(const char *s, size_t len);
 
 #endif
