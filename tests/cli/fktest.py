@@ -178,6 +178,12 @@ def scalar(db, sql, *params, readonly=False):
     return query(db, sql, *params, readonly=readonly)[0][0]
 
 
+def articles_of(db, url, readonly=False):
+    """How many articles the archive has from the feed url."""
+    return scalar(db, 'SELECT count(*) FROM article_feeds af JOIN feeds f ON f.id = af.feed_id '
+                      'WHERE f.url = ?', url, readonly=readonly)
+
+
 def write(path, data):
     """Write text (UTF-8) or bytes to path; returns path."""
     with open(path, 'wb') as fh:

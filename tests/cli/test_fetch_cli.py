@@ -24,7 +24,7 @@ import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import fktest  # noqa: E402 - tests/cli/fktest.py, found through the line above
-from fktest import check, query, scalar  # noqa: E402
+from fktest import articles_of, check, query, scalar  # noqa: E402
 
 BIN = None
 DATA = None
@@ -52,11 +52,6 @@ def feed_row(db, url):
     keys = ('id', 'etag', 'last_modified', 'last_fetch', 'last_status', 'failures',
             'next_fetch', 'last_error', 'final_url', 'moved_to', 'subscribed')
     return dict(zip(keys, rows[0]))
-
-
-def articles_of(db, url):
-    return scalar(db, 'SELECT count(*) FROM article_feeds af JOIN feeds f ON f.id = af.feed_id '
-                      'WHERE f.url = ?', url)
 
 
 # ---- subscriptions ---------------------------------------------------------------

@@ -376,8 +376,7 @@ def sha256(path):
 
 
 def articles_of(db, url):
-    return scalar(db, 'SELECT count(*) FROM article_feeds af JOIN feeds f ON f.id = af.feed_id '
-                      'WHERE f.url = ?', url)
+    return fktest.articles_of(db, url, readonly=True)
 
 
 def feed_state(db, url):
