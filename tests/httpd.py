@@ -1,10 +1,17 @@
 #!/usr/bin/env python3
-"""httpd.py - a loopback HTTP server for the fetch tests (standard library only).
+"""httpd.py - the loopback HTTP server of the tests (standard library only).
 
-Listens on 127.0.0.1 on a port the system chooses and prints that port as the
-first line of stdout. It exits when its stdin reaches end of file (the test
-that started it has gone, however it went) or after --lifetime seconds,
-whichever comes first, so it never outlives a test run.
+Run as a program (the fetch tests), it listens on 127.0.0.1 on a port the
+system chooses and prints that port as the first line of stdout. It exits
+when its stdin reaches end of file (the test that started it has gone,
+however it went) or after --lifetime seconds, whichever comes first, so it
+never outlives a test run.
+
+Imported (cli/fktest.py's Loopback, for the hostile suite), Server runs in
+the test's process, and a test adds routes of its own to Server.routes: a
+function of the Handler, which answers with reply() or writes anything with
+raw(). They are tried before the routes below; Server.requests lists the
+path and query of every request.
 
 Routes (query parameters in brackets):
   /feed                  a small feed with ETag and Last-Modified; 304 when
@@ -122,23 +129,38 @@ class Handler(BaseHTTPRequestHandler):
         return host.rsplit(':', 1)[0] if ':' in host else host
 
     def reply(self, status, body=b'', headers=(), content_type='text/plain; charset=utf-8'):
+        """An answer; headers may give their own Content-Type and
+        Content-Length (a 304 has neither, nor a body)."""
         self.send_response(status)
+        names = set()
         for name, value in headers:
             self.send_header(name, value)
+            names.add(name.lower())
         if status != 304:
-            self.send_header('Content-Type', content_type)
-            self.send_header('Content-Length', str(len(body)))
+            if 'content-type' not in names:
+                self.send_header('Content-Type', content_type)
+            if 'content-length' not in names:
+                self.send_header('Content-Length', str(len(body)))
         self.end_headers()
         if status != 304:
             self.wfile.write(body)
 
+    def raw(self, data):
+        """Bytes straight onto the socket, HTTP or not; then close."""
+        self.close_connection = True
+        self.wfile.write(data)
+        self.wfile.flush()
+
     def do_GET(self):  # noqa: N802 - the base class's name
-        url = urlsplit(self.path)
-        self.query = parse_qs(url.query)
-        route = ROUTES.get(url.path)
-        for prefix, handler in PREFIX_ROUTES:
-            if route is None and url.path.startswith(prefix):
-                route = handler
+        self.server.requests.append(self.path)
+        route = self.server.routes.get(self.path.split('?', 1)[0])
+        if route is None:
+            url = urlsplit(self.path)
+            self.query = parse_qs(url.query)
+            route = ROUTES.get(url.path)
+            for prefix, handler in PREFIX_ROUTES:
+                if route is None and url.path.startswith(prefix):
+                    route = handler
         if route is None:
             self.reply(404, b'no such route\n')
             return
@@ -426,6 +448,11 @@ class Server(ThreadingHTTPServer):
     # Many clients connect at once in the parallelism tests; a short listen
     # queue would delay some by a SYN retransmission.
     request_queue_size = 128
+
+    def __init__(self, address, handler=Handler):
+        super().__init__(address, handler)
+        self.routes = {}  # path: function(handler), tried before ROUTES
+        self.requests = []
 
     def handle_error(self, request, client_address):
         # Clients that give up mid-answer (caps, timeouts, TLS spoken to

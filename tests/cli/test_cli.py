@@ -7,58 +7,19 @@ import collections
 import html.parser
 import json
 import os
-import pty
 import re
-import select
 import sqlite3
 import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import fktest  # noqa: E402 - tests/cli/fktest.py, found through the line above
+from fktest import check, run, run_tty  # noqa: E402
+
 BIN = None
 DATA = None
 SAMPLE = None
-checks = 0
-failures = 0
-
-
-def check(cond, what):
-    global checks, failures
-    checks += 1
-    if not cond:
-        failures += 1
-        print('FAIL: %s' % what)
-
-
-def run(*args, db=None, stdin=None, env=None):
-    cmd = [BIN] + (['--db', db] if db else []) + list(args)
-    e = dict(os.environ)
-    e.pop('FEEDKEEP_DB', None)
-    if env:
-        e.update(env)
-    p = subprocess.run(cmd, input=stdin, capture_output=True, env=e, timeout=120)
-    return p.returncode, p.stdout.decode('utf-8', 'replace'), p.stderr.decode('utf-8', 'replace')
-
-
-def run_tty(*args):
-    """Run with stdout on a pseudo-terminal; return what the terminal got."""
-    pid, fd = pty.fork()
-    if pid == 0:
-        os.execv(BIN, [BIN] + list(args))
-    out = b''
-    while True:
-        try:
-            r, _, _ = select.select([fd], [], [], 30)
-            if not r:
-                break
-            chunk = os.read(fd, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        out += chunk
-    _, status = os.waitpid(pid, 0)
-    return os.waitstatus_to_exitcode(status), out.decode('utf-8', 'replace')
 
 
 class PreText(html.parser.HTMLParser):
@@ -346,7 +307,7 @@ def main():
     # show pages through $PAGER on a terminal; these tests look at what
     # feedkeep itself writes there (test_habits.py tests the pager).
     os.environ['PAGER'] = 'cat'
-    BIN, DATA = os.path.abspath(sys.argv[1]), sys.argv[2]
+    BIN, DATA = fktest.start(sys.argv[1]), sys.argv[2]
     SAMPLE = os.path.join(DATA, 'devto-fuadhusnan.xml')
     with tempfile.TemporaryDirectory() as tmp:
         db = test_import_sample(tmp)
@@ -357,8 +318,7 @@ def main():
         test_locations(tmp)
         test_errors(tmp)
         test_hostile_titles(tmp)
-    print('%d checks, %d failed' % (checks, failures))
-    return 1 if failures else 0
+    return fktest.summary()
 
 
 if __name__ == '__main__':

@@ -7,49 +7,24 @@ usage: test_export.py FEEDKEEP DATADIR
 Needs PyYAML (Debian: python3-yaml) to read the front matter back.
 """
 import datetime
-import fcntl
 import html
 import json
 import os
-import pty
 import re
-import select
-import struct
-import subprocess
 import sys
 import tempfile
-import termios
 import xml.etree.ElementTree as ET
 
 import yaml
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import fktest  # noqa: E402 - tests/cli/fktest.py, found through the line above
+from fktest import check, read, run, run_tty  # noqa: E402
+
 BIN = None
 SAMPLE = None
-checks = 0
-failures = 0
 
 NAME = re.compile(r'^(\d{4}-\d{2}-\d{2}|undated)-[^\W_A-Z]+(-[^\W_A-Z]+)*\.md$')
-
-
-def check(cond, what):
-    global checks, failures
-    checks += 1
-    if not cond:
-        failures += 1
-        print('FAIL: %s' % what)
-
-
-def run(*args, db=None, cwd=None):
-    cmd = [BIN] + (['--db', db] if db else []) + list(args)
-    env = dict(os.environ)
-    env.pop('FEEDKEEP_DB', None)
-    p = subprocess.run(cmd, capture_output=True, env=env, cwd=cwd, timeout=120)
-    return p.returncode, p.stdout.decode('utf-8', 'replace'), p.stderr.decode('utf-8', 'replace')
-
-
-def read(path):
-    with open(path, encoding='utf-8') as fh:
-        return fh.read()
 
 
 def split_document(text):
@@ -248,26 +223,6 @@ def test_sample(tmp):
     check(rc == 0 and '--dir DIR' in out and '--stdout' in out, 'help')
 
 
-def run_tty(columns, *args):
-    """Run with stdout on a pseudo-terminal of the given width."""
-    pid, fd = pty.fork()
-    if pid == 0:
-        fcntl.ioctl(1, termios.TIOCSWINSZ, struct.pack('HHHH', 24, columns, 0, 0))
-        os.execv(BIN, [BIN] + list(args))
-    out = b''
-    while True:
-        try:
-            r, _, _ = select.select([fd], [], [], 30)
-            chunk = os.read(fd, 65536) if r else b''
-        except OSError:
-            break
-        if not chunk:
-            break
-        out += chunk
-    _, status = os.waitpid(pid, 0)
-    return os.waitstatus_to_exitcode(status), out.decode('utf-8', 'replace').replace('\r\n', '\n')
-
-
 def wide_lines(text, width, code):
     """Lines wider than width that are neither code nor a single word."""
     return [line for line in text.split('\n')
@@ -293,7 +248,7 @@ def test_show_width(tmp):
               'show --width %d: %r' % (width, wide_lines(body, width, code_lines)[:3]))
         check(' '.join(body.split()) == ' '.join(unwrapped.split('\n\n', 1)[1].split()),
               'show --width %d: the same words' % width)
-    rc, out = run_tty(60, '--db', db, 'show', '1')
+    rc, out = run_tty('--db', db, 'show', '1', columns=60, rows=24)
     body = out.split('\n\n', 1)[1]
     check(rc == 0 and not wide_lines(body, 60, code_lines) and
           max(len(line) for line in body.split('\n')) > 50,
@@ -492,15 +447,14 @@ def main():
     # show pages through $PAGER on a terminal; these tests look at what
     # feedkeep itself writes there (test_habits.py tests the pager).
     os.environ['PAGER'] = 'cat'
-    BIN = os.path.abspath(sys.argv[1])
+    BIN = fktest.start(sys.argv[1])
     SAMPLE = os.path.join(sys.argv[2], 'devto-fuadhusnan.xml')
     with tempfile.TemporaryDirectory() as tmp:
         test_sample(tmp)
         test_hostile(tmp)
         test_names_and_prune(tmp)
         test_show_width(tmp)
-    print('%d checks, %d failed' % (checks, failures))
-    return 1 if failures else 0
+    return fktest.summary()
 
 
 if __name__ == '__main__':

@@ -20,97 +20,27 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.request
 import xml.etree.ElementTree as ET
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import fktest  # noqa: E402 - tests/cli/fktest.py, found through the line above
+from fktest import articles_of, check, query, scalar  # noqa: E402
 
 BIN = None
 DATA = None
-HTTPD = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'httpd.py')
 HOSTS = ['127.0.0.%d' % i for i in range(1, 9)]
 # Short limits: no test waits for the defaults.
 FAST = ['--connect-timeout', '2', '--timeout', '10', '--stall-time', '3']
-checks = 0
-failures = 0
-
-
-def check(cond, what):
-    global checks, failures
-    checks += 1
-    if not cond:
-        failures += 1
-        print('FAIL: %s' % what, flush=True)
 
 
 def run(*args, db=None, stdin=None, timeout=120):
     # add checks each URL with a request of its own, which these tests do
     # not count on: they subscribe as given (test_habits.py tests the check).
-    command = next((i for i, a in enumerate(args) if not a.startswith('-')), None)
-    if command is not None and args[command] == 'add':
-        args = args[:command + 1] + ('--no-check',) + args[command + 1:]
-    cmd = [BIN] + (['--db', db] if db else []) + list(args)
-    env = dict(os.environ)
-    env.pop('FEEDKEEP_DB', None)
-    p = subprocess.run(cmd, input=stdin, capture_output=True, env=env, timeout=timeout)
-    return p.returncode, p.stdout.decode('utf-8', 'replace'), p.stderr.decode('utf-8', 'replace')
+    return fktest.run(*fktest.no_check(args), db=db, stdin=stdin, timeout=timeout)
 
 
 def fetch(db, *args, timeout=120):
     return run('fetch', *FAST, *args, db=db, timeout=timeout)
-
-
-def query(db, sql, *params):
-    con = sqlite3.connect(db, timeout=10)
-    try:
-        rows = con.execute(sql, params).fetchall()
-        con.commit()
-        return rows
-    finally:
-        con.close()
-
-
-def scalar(db, sql, *params):
-    return query(db, sql, *params)[0][0]
-
-
-class Server:
-    """tests/httpd.py on every address of HOSTS, one port."""
-
-    def __init__(self):
-        cmd = [sys.executable, HTTPD, '--lifetime', '900']
-        for host in HOSTS:
-            cmd += ['--bind', host]
-        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
-        line = self.proc.stdout.readline().decode().strip()
-        if not line.isdigit():
-            self.stop()
-            raise RuntimeError('the test server did not start: %r' % line)
-        self.port = int(line)
-
-    def stop(self):
-        try:
-            self.proc.stdin.close()
-        except OSError:
-            pass
-        self.proc.terminate()
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-
-    def url(self, path, host='127.0.0.1'):
-        return 'http://%s:%d%s' % (host, self.port, path)
-
-    def get(self, path):
-        with urllib.request.urlopen(self.url(path), timeout=10) as r:
-            return r.read()
-
-    def control(self, name, **params):
-        query = '&'.join('%s=%s' % (k, v) for k, v in params.items())
-        self.get('/control/%s?reset=1&%s' % (name, query))
-
-    def log(self, name):
-        return json.loads(self.get('/log/%s' % name))
 
 
 def feed_row(db, url):
@@ -122,11 +52,6 @@ def feed_row(db, url):
     keys = ('id', 'etag', 'last_modified', 'last_fetch', 'last_status', 'failures',
             'next_fetch', 'last_error', 'final_url', 'moved_to', 'subscribed')
     return dict(zip(keys, rows[0]))
-
-
-def articles_of(db, url):
-    return scalar(db, 'SELECT count(*) FROM article_feeds af JOIN feeds f ON f.id = af.feed_id '
-                      'WHERE f.url = ?', url)
 
 
 # ---- subscriptions ---------------------------------------------------------------
@@ -865,8 +790,8 @@ def test_many_feeds(server, tmp):
 
 def main():
     global BIN, DATA
-    BIN, DATA = os.path.abspath(sys.argv[1]), sys.argv[2]
-    server = Server()
+    BIN, DATA = fktest.start(sys.argv[1]), sys.argv[2]
+    server = fktest.HttpdProcess(HOSTS)
     try:
         with tempfile.TemporaryDirectory() as tmp:
             test_subscriptions(tmp)
@@ -886,8 +811,7 @@ def main():
             test_many_feeds(server, tmp)
     finally:
         server.stop()
-    print('%d checks, %d failed' % (checks, failures))
-    return 1 if failures else 0
+    return fktest.summary()
 
 
 if __name__ == '__main__':

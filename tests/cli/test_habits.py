@@ -17,51 +17,12 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import fktest  # noqa: E402 - tests/cli/fktest.py, found through the line above
+from fktest import as_nobody, check, esc, jsonl, run, run_tty, write  # noqa: E402
+
 BIN = None
 DATA = None
-checks = 0
-failures = 0
-
-
-def check(cond, what):
-    global checks, failures
-    checks += 1
-    if not cond:
-        failures += 1
-        print('FAIL: %s' % what)
-
-
-def as_nobody():
-    """Drop root for the child: root ignores file modes, and CI runs as root."""
-    os.setgroups([])
-    os.setgid(65534)
-    os.setuid(65534)
-
-
-def run(*args, db=None, stdin=None, env=None, nobody=False):
-    cmd = [BIN] + (['--db', db] if db else []) + list(args)
-    e = dict(os.environ)
-    e.pop('FEEDKEEP_DB', None)
-    e.pop('NO_COLOR', None)
-    if env:
-        e.update(env)
-    p = subprocess.run(cmd, input=stdin, capture_output=True, env=e, timeout=120,
-                       preexec_fn=as_nobody if nobody else None)
-    return p.returncode, p.stdout.decode('utf-8', 'replace'), p.stderr.decode('utf-8', 'replace')
-
-
-def jsonl(out, what):
-    records = []
-    for line in out.splitlines():
-        try:
-            records.append(json.loads(line))
-        except ValueError:
-            check(False, '%s: not JSON: %r' % (what, line[:200]))
-    return records
-
-
-def esc(s):
-    return s.replace('&', '&amp;').replace('<', '&lt;').replace('>', '&gt;')
 
 
 def rss(items, title='Hand-written', link='https://hand.example/'):
@@ -79,12 +40,6 @@ def rss(items, title='Hand-written', link='https://hand.example/'):
                       esc(it.get('html', '<p>text</p>'))))
     out.append('</channel></rss>\n')
     return ''.join(out)
-
-
-def write(path, text):
-    with open(path, 'w', encoding='utf-8') as fh:
-        fh.write(text)
-    return path
 
 
 def can_drop_root():
@@ -636,35 +591,6 @@ def test_table_widths(tmp):
             check(all(len(l) == len(l.rstrip()) for l in lines), 'no trailing blanks')
 
 
-def run_tty(*args, env=None, columns=100):
-    """Run with stdout on a pseudo-terminal; return what the terminal got."""
-    import fcntl
-    import pty
-    import select
-    import struct
-    import termios
-    e = dict(os.environ)
-    e.pop('NO_COLOR', None)
-    e.pop('FEEDKEEP_DB', None)
-    e.update(env or {})
-    pid, fd = pty.fork()
-    if pid == 0:
-        fcntl.ioctl(1, termios.TIOCSWINSZ, struct.pack('HHHH', 40, columns, 0, 0))
-        os.execve(BIN, [BIN] + list(args), e)
-    out = b''
-    while True:
-        try:
-            r, _, _ = select.select([fd], [], [], 30)
-            chunk = os.read(fd, 65536) if r else b''
-        except OSError:
-            break
-        if not chunk:
-            break
-        out += chunk
-    _, status = os.waitpid(pid, 0)
-    return os.waitstatus_to_exitcode(status), out.decode('utf-8', 'replace').replace('\r\n', '\n')
-
-
 def test_pager_and_sizes(tmp):
     db = os.path.join(tmp, 'pager.db')
     doc = write(os.path.join(tmp, 'pager.xml'), rss([
@@ -909,7 +835,7 @@ def test_opml_folders(tmp):
 
 def main():
     global BIN, DATA
-    BIN, DATA = os.path.abspath(sys.argv[1]), sys.argv[2]
+    BIN, DATA = fktest.start(sys.argv[1]), sys.argv[2]
     with tempfile.TemporaryDirectory() as tmp:
         test_no_archive(tmp)
         test_permissions(tmp)
@@ -928,8 +854,7 @@ def main():
         test_completion(tmp)
         test_add_check(tmp)
         test_opml_folders(tmp)
-    print('%d checks, %d failed' % (checks, failures))
-    return 1 if failures else 0
+    return fktest.summary()
 
 
 if __name__ == '__main__':

@@ -26,29 +26,20 @@ import tempfile
 import threading
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import fktest  # noqa: E402 - tests/cli/fktest.py, found through the line above
+from fktest import check  # noqa: E402
+
 BIN = None
 SANITIZED = False
-checks = 0
-failures = 0
 
 WARNING = re.compile(r"^feedkeep: warning: '[^']*': not well-formed XML \(line \d+: [^\n]+\); "
                      r"kept what could be read$")
 
 
-def check(cond, what):
-    global checks, failures
-    checks += 1
-    if not cond:
-        failures += 1
-        print('FAIL: %s' % what)
-
-
 def run(*args, stdin=None, timeout=60):
-    env = dict(os.environ)
-    env.pop('FEEDKEEP_DB', None)
-    p = subprocess.run([BIN] + list(args), input=stdin, capture_output=True, env=env,
-                       timeout=timeout)
-    return p.returncode, p.stdout, p.stderr.decode('utf-8', 'replace')
+    """feedkeep's exit status, stdout as bytes and stderr."""
+    return fktest.run(*args, stdin=stdin, timeout=timeout, text=False)
 
 
 def parse_json(out):
@@ -59,10 +50,7 @@ def parse_json(out):
 
 
 def write(tmp, name, data):
-    path = os.path.join(tmp, name)
-    with open(path, 'wb') as fh:
-        fh.write(data if isinstance(data, bytes) else data.encode('utf-8'))
-    return path
+    return fktest.write(os.path.join(tmp, name), data)
 
 
 # Each of these is recovered from: items delivered, well_formed false.
@@ -627,7 +615,7 @@ def main():
     if len(sys.argv) < 2:
         print(__doc__, file=sys.stderr)
         return 2
-    BIN = os.path.abspath(sys.argv[1])
+    BIN = fktest.start(sys.argv[1])
     SANITIZED = '--sanitized' in sys.argv[2:]
     with tempfile.TemporaryDirectory() as tmp:
         test_warnings(tmp)
@@ -642,8 +630,7 @@ def main():
         test_streaming(tmp)
         test_impossible_charset(tmp)
         test_oversized_item(tmp)
-    print('%d checks, %d failed' % (checks, failures))
-    return 1 if failures else 0
+    return fktest.summary()
 
 
 if __name__ == '__main__':

@@ -9,77 +9,22 @@ import csv
 import io
 import json
 import os
-import pty
 import re
-import select
 import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import fktest  # noqa: E402 - tests/cli/fktest.py, found through the line above
+from fktest import check, esc, jsonl, run, run_tty, write  # noqa: E402
+
 BIN = None
 SAMPLE = None
-checks = 0
-failures = 0
-
-
-def check(cond, what):
-    global checks, failures
-    checks += 1
-    if not cond:
-        failures += 1
-        print('FAIL: %s' % what)
-
-
-def run(*args, db=None, stdin=None, env=None):
-    cmd = [BIN] + (['--db', db] if db else []) + list(args)
-    e = dict(os.environ)
-    e.pop('FEEDKEEP_DB', None)
-    e.pop('NO_COLOR', None)
-    if env:
-        e.update(env)
-    p = subprocess.run(cmd, input=stdin, capture_output=True, env=e, timeout=120)
-    return p.returncode, p.stdout.decode('utf-8', 'replace'), p.stderr.decode('utf-8', 'replace')
 
 
 def run_bytes(*args, db=None):
-    p = subprocess.run([BIN, '--db', db] + list(args), capture_output=True, timeout=120)
-    return p.returncode, p.stdout
-
-
-def run_tty(*args, env=None, columns=100):
-    """Run with stdout on a pseudo-terminal; return what the terminal got."""
-    e = dict(os.environ)
-    e.pop('NO_COLOR', None)
-    e.update(env or {})
-    pid, fd = pty.fork()
-    if pid == 0:
-        import fcntl
-        import struct
-        import termios
-        fcntl.ioctl(1, termios.TIOCSWINSZ, struct.pack('HHHH', 40, columns, 0, 0))
-        os.execve(BIN, [BIN] + list(args), e)
-    out = b''
-    while True:
-        try:
-            r, _, _ = select.select([fd], [], [], 30)
-            chunk = os.read(fd, 65536) if r else b''
-        except OSError:
-            break
-        if not chunk:
-            break
-        out += chunk
-    _, status = os.waitpid(pid, 0)
-    return os.waitstatus_to_exitcode(status), out.decode('utf-8', 'replace').replace('\r\n', '\n')
-
-
-def jsonl(out, what):
-    records = []
-    for line in out.splitlines():
-        try:
-            records.append(json.loads(line))
-        except ValueError:
-            check(False, '%s: not JSON: %r' % (what, line[:200]))
-    return records
+    rc, out, _ = run(*args, db=db, text=False)
+    return rc, out
 
 
 def ids(db, *args):
@@ -100,16 +45,6 @@ def feed(items, title='Hand-written', link='https://hand.example/'):
                       ''.join('<category>%s</category>' % esc(t) for t in tags), esc(html)))
     out.append('</channel></rss>\n')
     return ''.join(out)
-
-
-def esc(s):
-    return s.replace('&', '&amp;').replace('<', '&lt;').replace('>', '&gt;')
-
-
-def write(path, text):
-    with open(path, 'w', encoding='utf-8') as fh:
-        fh.write(text)
-    return path
 
 
 # ---- list filters --------------------------------------------------------------
@@ -816,7 +751,7 @@ def main():
     # show pages through $PAGER on a terminal; these tests look at what
     # feedkeep itself writes there (test_habits.py tests the pager).
     os.environ['PAGER'] = 'cat'
-    BIN, data = os.path.abspath(sys.argv[1]), sys.argv[2]
+    BIN, data = fktest.start(sys.argv[1]), sys.argv[2]
     SAMPLE = os.path.join(data, 'devto-fuadhusnan.xml')
     with tempfile.TemporaryDirectory() as tmp:
         db = os.path.join(tmp, 'sample.db')
@@ -834,8 +769,7 @@ def main():
         test_guid_change(tmp)
         test_completion(data)
         test_help()
-    print('%d checks, %d failed' % (checks, failures))
-    return 1 if failures else 0
+    return fktest.summary()
 
 
 if __name__ == '__main__':

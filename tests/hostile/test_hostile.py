@@ -43,7 +43,6 @@ import json
 import os
 import re
 import resource
-import select
 import shutil
 import signal
 import socket
@@ -57,12 +56,15 @@ import time
 import traceback
 import unicodedata
 import zlib
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'cli'))
+import fktest  # noqa: E402 - tests/cli/fktest.py, found through the line above
 
 BIN = None
 SANITIZED = False
 FIXTURE_FEED = None  # tests/data/devto-fuadhusnan.xml
 MIB = 1 << 20
+RSS = 'application/rss+xml'
 # Short limits, so that no case waits for the defaults.
 FAST = ['--connect-timeout', '2', '--timeout', '20', '--stall-time', '3']
 # The fetch error line: feedkeep: 'URL': CAUSE (1st failure, next try in 30m)
@@ -192,14 +194,9 @@ def run(*args, db=None, stdin=None, timeout=120, env=None, cwd=None, limit_fsize
     that outlives timeout is killed and fails the case."""
     # add would check each URL with a request of its own: these cases
     # subscribe as given.
-    args = tuple(str(a) for a in args)
-    command = next((i for i, a in enumerate(args) if not a.startswith('-')), None)
-    if command is not None and args[command] == 'add':
-        args = args[:command + 1] + ('--no-check',) + args[command + 1:]
-    cmd = [BIN] + (['--db', db] if db else []) + [str(a) for a in args]
-    full_env = dict(os.environ)
-    full_env.pop('FEEDKEEP_DB', None)
-    full_env.update(env or {})
+    args = fktest.no_check(tuple(str(a) for a in args))
+    cmd = fktest.command(args, db)
+    full_env = fktest.environ(env)
     if stdin is None:
         child_in, our_in = os.open(os.devnull, os.O_RDONLY), None
     else:
@@ -263,34 +260,9 @@ def run(*args, db=None, stdin=None, timeout=120, env=None, cwd=None, limit_fsize
 
 
 def run_tty(*args, db=None, columns=100):
-    """Run feedkeep with stdout and stderr on a pseudo-terminal; returns the
-    exit status and everything the terminal received."""
-    import fcntl
-    import termios
-    master, slave = os.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack('HHHH', 40, columns, 0, 0))
-    env = dict(os.environ, TERM='xterm')
-    env.pop('FEEDKEEP_DB', None)
-    env.pop('NO_COLOR', None)
-    p = subprocess.Popen([BIN] + (['--db', db] if db else []) + list(args), stdin=slave,
-                         stdout=slave, stderr=slave, env=env, close_fds=True,
-                         start_new_session=True)
-    os.close(slave)
-    out = b''
-    while True:
-        r, _, _ = select.select([master], [], [], 60)
-        if not r:
-            break
-        try:
-            chunk = os.read(master, 1 << 16)
-        except OSError:
-            break
-        if not chunk:
-            break
-        out += chunk
-    os.close(master)
-    rc = p.wait(30)
-    return rc, out.decode('utf-8', 'replace')
+    """feedkeep on a pseudo-terminal as in a terminal emulator (TERM=xterm);
+    returns the exit status and everything the terminal received."""
+    return fktest.run_tty(*args, db=db, env={'TERM': 'xterm'}, columns=columns, timeout=60)
 
 
 def terminal_controls(text):
@@ -312,15 +284,12 @@ def assert_rss(result, mib, what):
 
 
 def query(db, sql, *params):
-    con = sqlite3.connect('file:%s?mode=ro' % db, uri=True, timeout=30)
-    try:
-        return con.execute(sql, params).fetchall()
-    finally:
-        con.close()
+    """Archives are read read-only: looking at one must not change it."""
+    return fktest.query(db, sql, *params, readonly=True)
 
 
 def scalar(db, sql, *params):
-    return query(db, sql, *params)[0][0]
+    return fktest.scalar(db, sql, *params, readonly=True)
 
 
 def snapshot(db, ids, skip=('last_seen',)):
@@ -407,8 +376,7 @@ def sha256(path):
 
 
 def articles_of(db, url):
-    return scalar(db, 'SELECT count(*) FROM article_feeds af JOIN feeds f ON f.id = af.feed_id '
-                      'WHERE f.url = ?', url)
+    return fktest.articles_of(db, url, readonly=True)
 
 
 def feed_state(db, url):
@@ -420,74 +388,7 @@ def feed_state(db, url):
 # ---- the loopback server ---------------------------------------------------------------
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = 'HTTP/1.1'
-    server_version = 'hostile-httpd'
-    disable_nagle_algorithm = True
-
-    def log_message(self, format, *args):  # noqa: A002 - the base class's name
-        pass
-
-    def do_GET(self):  # noqa: N802 - the base class's name
-        path = self.path.split('?', 1)[0]
-        SERVER.log.append(self.path)
-        route = SERVER.routes.get(path)
-        try:
-            if route is None:
-                self.answer(404, b'no such route\n')
-            else:
-                route(self)
-        except (BrokenPipeError, ConnectionResetError):
-            self.close_connection = True
-
-    def answer(self, status, body=b'', headers=(), ctype='application/rss+xml'):
-        self.send_response(status)
-        names = set()
-        for name, value in headers:
-            self.send_header(name, value)
-            names.add(name.lower())
-        if 'content-type' not in names:
-            self.send_header('Content-Type', ctype)
-        if 'content-length' not in names:
-            self.send_header('Content-Length', str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def raw(self, data):
-        """Bytes straight onto the socket, HTTP or not."""
-        self.close_connection = True
-        self.wfile.write(data)
-        self.wfile.flush()
-
-
-class Server:
-    def __init__(self):
-        self.routes = {}
-        self.log = []
-        self.httpd = ThreadingHTTPServer(('127.0.0.1', 0), Handler)
-        self.httpd.daemon_threads = True
-        self.httpd.handle_error = lambda request, address: None  # clients hang up: expected
-        self.port = self.httpd.server_address[1]
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def url(self, path):
-        return 'http://127.0.0.1:%d%s' % (self.port, path)
-
-    def route(self, path, fn):
-        self.routes[path] = fn
-        return self.url(path)
-
-    def static(self, path, body, status=200, headers=(), ctype='application/rss+xml'):
-        return self.route(path, lambda h: h.answer(status, body, headers, ctype))
-
-    def requested(self, path):
-        return any(p.split('?', 1)[0] == path for p in self.log)
-
-    def stop(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-
+# fktest.Loopback: tests/httpd.py in this process, each case adding its routes.
 SERVER = None
 
 
@@ -1053,7 +954,7 @@ def c_unconditional_304(c):
 
     def cache(h):
         seen.append((h.headers.get('If-None-Match'), h.headers.get('If-Modified-Since')))
-        h.answer(304)
+        h.reply(304)
     url = SERVER.route('/c%02d-broken-cache' % c.number, cache)
     why = '304 Not Modified to a request without validators (a broken cache?)'
     r = c.fetch(db, [url])
@@ -1095,7 +996,7 @@ def c_future_last_modified(c):
             else:
                 status, body = 200, good_feed('c%02d-%s' % (c.number, name), feeds[name])
             if name == 'dated':  # Date is added by the server library
-                h.answer(status, body, [('Last-Modified', http_date(future))])
+                h.reply(status, body, [('Last-Modified', http_date(future))], RSS)
             else:
                 h.raw(b'HTTP/1.1 %d OK\r\nLast-Modified: %s\r\nContent-Type: '
                       b'application/rss+xml\r\nContent-Length: %d\r\nConnection: close\r\n'
@@ -1137,9 +1038,10 @@ def c_stale_validator(c):
         seen.append(inm)
         # the ETag never changes with the content: any If-None-Match gets a 304
         if inm:
-            h.answer(304, headers=[('ETag', '"same"')])
+            h.reply(304, headers=[('ETag', '"same"')])
         else:
-            h.answer(200, good_feed('c%02d-stale' % c.number, version[0]), [('ETag', '"same"')])
+            h.reply(200, good_feed('c%02d-stale' % c.number, version[0]), [('ETag', '"same"')],
+                    RSS)
     url = SERVER.route('/c%02d-stale' % c.number, server)
     r = c.fetch(db, [url])
     ensure('%s: 1 new, 0 updated, 0 unchanged\n' % url in r.out, 'first fetch: %r' % r)
@@ -1936,7 +1838,7 @@ def c_format_switch(c):
                    link % i, i, link % i, time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(
                        1780000000 + i * 60)), html.escape(body % i)) for i in range(n)))
     state = {'doc': rss2.encode()}
-    url = SERVER.route('/switch', lambda h: h.answer(200, state['doc']))
+    url = SERVER.route('/switch', lambda h: h.reply(200, state['doc'], (), RSS))
     r = c.fetch(db, [url])
     fetch_ok(r)
     ensure('%s: %d new' % (url, n) in r.out, 'RSS 2.0: %r' % r.out)
@@ -2276,8 +2178,8 @@ def c_locked_db(c):
 def c_concurrent_fetch(c):
     db = c.archive()
     goods = c.goods()
-    slow = SERVER.route('/slow-feed', lambda h: (time.sleep(3), h.answer(200, good_feed(
-        'c%02d-slow' % c.number, 2)))[1])
+    slow = SERVER.route('/slow-feed', lambda h: (time.sleep(3), h.reply(200, good_feed(
+        'c%02d-slow' % c.number, 2), (), RSS))[1])
     run('add', *[u for u, _ in goods], slow, db=db)
     env = dict(os.environ)
     env.pop('FEEDKEEP_DB', None)
@@ -2310,8 +2212,8 @@ def c_concurrent_fetch_links(c):
     os.symlink(db, link)
     os.symlink(c.dir, c.path('linked-dir'))
     goods = c.goods()
-    slow = SERVER.route('/c%02d-slow-feed' % c.number, lambda h: (time.sleep(3), h.answer(
-        200, good_feed('c%02d-slow' % c.number, 2)))[1])
+    slow = SERVER.route('/c%02d-slow-feed' % c.number, lambda h: (time.sleep(3), h.reply(
+        200, good_feed('c%02d-slow' % c.number, 2), (), RSS))[1])
     run('add', *[u for u, _ in goods], slow, db=db)
     env = dict(os.environ)
     env.pop('FEEDKEEP_DB', None)
@@ -2356,8 +2258,8 @@ def c_check_busy(c):
         con.close()
     # during a fetch, which goes on writing
     goods = c.goods()
-    slow = SERVER.route('/c%02d-slow-feed' % c.number, lambda h: (time.sleep(2), h.answer(
-        200, good_feed('c%02d-slow' % c.number, 2)))[1])
+    slow = SERVER.route('/c%02d-slow-feed' % c.number, lambda h: (time.sleep(2), h.reply(
+        200, good_feed('c%02d-slow' % c.number, 2), (), RSS))[1])
     run('add', *[u for u, _ in goods], slow, db=db)
     env = dict(os.environ)
     env.pop('FEEDKEEP_DB', None)
@@ -2545,7 +2447,7 @@ def main():
     if not args or args[0].startswith('-'):
         print(__doc__, file=sys.stderr)
         return 2
-    BIN = os.path.abspath(args[0])
+    BIN = fktest.start(args[0])
     SANITIZED = '--sanitized' in args[1:]
     picks = [a for a in args[1:] if not a.startswith('--')]
     FIXTURE_FEED = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'data',
@@ -2553,7 +2455,7 @@ def main():
     started = time.monotonic()
     passed, failed, skipped = 0, [], 0
     SPAWNER = Spawner()  # first: while this process is small and has one thread
-    SERVER = Server()
+    SERVER = fktest.Loopback()
     tmp = tempfile.mkdtemp(prefix='feedkeep-hostile-')
     try:
         os.chmod(tmp, 0o755)  # the read-only case runs feedkeep as nobody under root

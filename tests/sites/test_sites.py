@@ -27,39 +27,21 @@ import urllib.parse
 
 import yaml
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'cli'))
+import fktest  # noqa: E402 - tests/cli/fktest.py, found through the line above
+from fktest import check, read, run  # noqa: E402
+
 BIN = None
 DATA = None
 SITES = os.path.dirname(os.path.abspath(__file__))
-checks = 0
-failures = 0
 
 OLD_TITLE = 'The first title'
 NEW_TITLE = 'A second title for the same article'
 RENAMED_GUID = 'urn:feedkeep-sites:renamed'
 
 
-def check(cond, what):
-    global checks, failures
-    checks += 1
-    if not cond:
-        failures += 1
-        print('FAIL: %s' % what)
-
-
-def run(*args, db):
-    env = dict(os.environ)
-    env.pop('FEEDKEEP_DB', None)
-    p = subprocess.run([BIN, '--db', db] + list(args), capture_output=True, env=env, timeout=120)
-    return p.returncode, p.stdout.decode('utf-8', 'replace'), p.stderr.decode('utf-8', 'replace')
-
-
 def json_lines(text):
     return [json.loads(line) for line in text.split('\n') if line]
-
-
-def read(path):
-    with open(path, encoding='utf-8') as fh:
-        return fh.read()
 
 
 def write(path, text):
@@ -82,11 +64,8 @@ class Archive:
 
     def __init__(self, tmp):
         self.tmp = tmp
-        self.db = os.path.join(tmp, 'archive.db')
-        for feed in (os.path.join(DATA, 'devto-fuadhusnan.xml'),
-                     os.path.join(SITES, 'articles.xml')):
-            rc, out, err = run('import', feed, db=self.db)
-            check(rc == 0, 'import %s: %s' % (feed, err))
+        self.db = fktest.archive(tmp, 'archive.db', os.path.join(DATA, 'devto-fuadhusnan.xml'),
+                                 os.path.join(SITES, 'articles.xml'))
         self.reload()
 
     def reload(self):
@@ -424,13 +403,12 @@ def test_obsidian(tmp):
 
 def main():
     global BIN, DATA
-    BIN = os.path.abspath(sys.argv[1])
+    BIN = fktest.start(sys.argv[1])
     DATA = sys.argv[2]
     tests = {'hugo': test_hugo, 'jekyll': test_jekyll, 'obsidian': test_obsidian}
     with tempfile.TemporaryDirectory() as tmp:
         tests[sys.argv[3]](tmp)
-    print('%d checks, %d failed' % (checks, failures))
-    return 1 if failures else 0
+    return fktest.summary()
 
 
 if __name__ == '__main__':
