@@ -28,8 +28,8 @@
 #include "feedkeep/date.h"
 #include "feedkeep/version.h"
 #include "harness.h"
+#include "loopback.h"
 
-#define HTTPD_SCRIPT FK_TEST_DATA "/../httpd.py"
 /* The whole test, server start included, must finish within this. */
 #define WATCHDOG_SECONDS 240
 
@@ -38,77 +38,9 @@ static const char feed_body[] = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                                 "<item><title>one</title><link>http://example.com/1</link></item>"
                                 "</channel></rss>\n";
 
-static pid_t server_pid = -1;
-static int server_stdin = -1;
 static int port;
 
 /* ---- the server ----------------------------------------------------------- */
-
-static void stop_server(void)
-{
-    if (server_stdin >= 0) {
-        close(server_stdin);
-        server_stdin = -1;
-    }
-    if (server_pid > 0) {
-        kill(server_pid, SIGTERM);
-        waitpid(server_pid, NULL, 0);
-        server_pid = -1;
-    }
-}
-
-static int start_server(void)
-{
-    int to_child[2], from_child[2];
-    if (pipe(to_child) < 0 || pipe(from_child) < 0) {
-        perror("test_fetch: pipe");
-        return -1;
-    }
-    const char *python = getenv("FK_PYTHON");
-    if (!python || !*python)
-        python = "python3";
-    server_pid = fork();
-    if (server_pid < 0) {
-        perror("test_fetch: fork");
-        return -1;
-    }
-    if (server_pid == 0) {
-        dup2(to_child[0], 0);
-        dup2(from_child[1], 1);
-        close(to_child[0]);
-        close(to_child[1]);
-        close(from_child[0]);
-        close(from_child[1]);
-        execlp(python, python, HTTPD_SCRIPT, "--lifetime", "300", (char *)NULL);
-        perror("test_fetch: exec python3");
-        _exit(127);
-    }
-    close(to_child[0]);
-    close(from_child[1]);
-    server_stdin = to_child[1];
-    fcntl(server_stdin, F_SETFD, FD_CLOEXEC);
-
-    /* The first line is the port; give a slow machine 20 s to get there. */
-    char line[32] = "";
-    size_t len = 0;
-    struct pollfd pfd = {.fd = from_child[0], .events = POLLIN};
-    while (len < sizeof line - 1 && !memchr(line, '\n', len)) {
-        if (poll(&pfd, 1, 20000) <= 0)
-            break;
-        ssize_t n = read(from_child[0], line + len, sizeof line - 1 - len);
-        if (n <= 0)
-            break;
-        len += (size_t)n;
-        line[len] = '\0';
-    }
-    close(from_child[0]);
-    port = atoi(line);
-    if (port <= 0) {
-        fprintf(stderr, "test_fetch: the test server did not start (got '%s')\n", line);
-        return -1;
-    }
-    return 0;
-}
 
 /* A URL on the test server; the result is valid for the next 7 calls. */
 static const char *url_on(const char *host, const char *path)
@@ -913,8 +845,9 @@ int main(void)
     RUN(test_options_and_names);
     RUN(test_bad_urls);
     RUN(test_file_urls);
-    if (start_server() < 0) {
-        stop_server();
+    port = loopback_start("test_fetch", 300);
+    if (port < 0) {
+        loopback_stop();
         return 1;
     }
     RUN(test_ok);
@@ -931,6 +864,6 @@ int main(void)
     RUN(test_transport_failures);
     RUN(test_parallel);
     RUN(test_batch_control);
-    stop_server();
+    loopback_stop();
     return DONE();
 }

@@ -24,78 +24,14 @@
 #include "feedkeep/buf.h"
 #include "feedkeep/date.h"
 #include "harness.h"
+#include "loopback.h"
 
-#define HTTPD_SCRIPT     FK_TEST_DATA "/../httpd.py"
 #define WATCHDOG_SECONDS 120
 
-static pid_t server_pid = -1;
-static int server_stdin = -1;
 static int port;
 static char tmp_dir[] = "/tmp/fk-test-update-XXXXXX";
 
 /* ---- the server --------------------------------------------------------------- */
-
-static void stop_server(void)
-{
-    if (server_stdin >= 0)
-        close(server_stdin);
-    server_stdin = -1;
-    if (server_pid > 0) {
-        kill(server_pid, SIGTERM);
-        waitpid(server_pid, NULL, 0);
-    }
-    server_pid = -1;
-}
-
-/* Start the server and read the port it prints first. Returns 0 or -1. */
-static int start_server(void)
-{
-    int in[2], out[2];
-    if (pipe(in) < 0 || pipe(out) < 0) {
-        perror("test_update: pipe");
-        return -1;
-    }
-    const char *python = getenv("FK_PYTHON");
-    if (!python || !*python)
-        python = "python3";
-    server_pid = fork();
-    if (server_pid < 0) {
-        perror("test_update: fork");
-        return -1;
-    }
-    if (server_pid == 0) {
-        dup2(in[0], STDIN_FILENO);
-        dup2(out[1], STDOUT_FILENO);
-        close(in[0]);
-        close(in[1]);
-        close(out[0]);
-        close(out[1]);
-        execlp(python, python, HTTPD_SCRIPT, "--lifetime", "150", (char *)NULL);
-        perror("test_update: exec");
-        _exit(127);
-    }
-    close(in[0]);
-    close(out[1]);
-    server_stdin = in[1];
-    fcntl(server_stdin, F_SETFD, FD_CLOEXEC);
-    char line[32] = "";
-    size_t len = 0;
-    struct pollfd pfd = {.fd = out[0], .events = POLLIN};
-    while (len < sizeof line - 1 && !memchr(line, '\n', len) && poll(&pfd, 1, 20000) > 0) {
-        ssize_t n = read(out[0], line + len, sizeof line - 1 - len);
-        if (n <= 0)
-            break;
-        len += (size_t)n;
-        line[len] = '\0';
-    }
-    close(out[0]);
-    port = atoi(line);
-    if (port <= 0) {
-        fprintf(stderr, "test_update: the test server did not start (got '%s')\n", line);
-        return -1;
-    }
-    return 0;
-}
 
 /* A URL of the server; valid for the next 3 calls. */
 static const char *on_server(const char *path)
@@ -584,8 +520,9 @@ int main(void)
         perror("test_update: mkdtemp");
         return 1;
     }
-    if (start_server() < 0) {
-        stop_server();
+    port = loopback_start("test_update", 150);
+    if (port < 0) {
+        loopback_stop();
         remove_tmp_dir();
         return 1;
     }
@@ -596,7 +533,7 @@ int main(void)
     RUN(test_permanent_move);
     RUN(test_backfill);
     RUN(test_item_warning);
-    stop_server();
+    loopback_stop();
     remove_tmp_dir();
     return DONE();
 }
