@@ -577,6 +577,20 @@ struct filed_set {
     size_t count;
 };
 
+/* What fk_store_find_item works out about an item, for fk_store_put_item
+ * (see store.h). */
+struct fk_store_pending {
+    const struct fk_item *item;
+    char *key;
+    int64_t id; /* of the stored article; 0 when there is none */
+    int64_t stored_content_hash;
+    int64_t stored_source_hash;
+    int64_t source_hash;
+    char *link_key;   /* fk_store_link_key of the item's link (put_item) */
+    const char *rule; /* "title" or "text": p->id matched by the guid-change
+                         rule; NULL when found by key or new */
+};
+
 /* A list of tag names, each owned by the list. */
 struct tag_list {
     char **names;
@@ -596,6 +610,7 @@ struct fk_store {
     int64_t first_new_id; /* articles from this id on are new in this feed */
     char *feed_url;
     struct filed_set filed;
+    struct fk_store_pending pending; /* the item being filed */
     /* The link keys of the feed's own URL and of its site link, which name
      * no article (loaded when first needed; NULL when none). */
     bool feed_links_loaded;
@@ -605,7 +620,7 @@ struct fk_store {
      * and the first such article. */
     long matched;
     int64_t first_matched_id;
-    /* Scratch space of fk_store_put_item, kept to save allocations. */
+    /* Scratch space of filing, kept to save allocations. */
     struct tag_list tags;
     struct fk_buf tags_text;
     char *author_name; /* the item's author, split by split_author */
@@ -623,6 +638,7 @@ struct fk_store {
 
 static void sub_stmts_free(struct fk_store *store);
 static void filed_release(struct filed_set *set);
+static void pending_release(struct fk_store_pending *p);
 
 /* ---- small helpers -------------------------------------------------------- */
 
@@ -1206,6 +1222,7 @@ void fk_store_close(struct fk_store *store)
     free(store->author_name);
     free(store->author_email);
     free(store->feed_url);
+    pending_release(&store->pending);
     filed_release(&store->filed);
     free(store->feed_url_key);
     free(store->site_url_key);
@@ -1576,23 +1593,9 @@ out:
     return ret;
 }
 
-/* What fk_store_put_item and fk_store_put_unchanged work out about an item
- * before writing. */
-struct pending {
-    char *key;
-    int64_t id; /* of the stored article; 0 when there is none */
-    int64_t stored_content_hash;
-    int64_t stored_source_hash;
-    int64_t source_hash;
-    bool repeat;      /* p->id was filed in this feed under another key */
-    char *link_key;   /* fk_store_link_key of the item's link (put_item) */
-    const char *rule; /* "title" or "text": p->id matched by the guid-change
-                         rule; NULL when found by key or new */
-};
-
 /* Look p->key up with statement id (by key or by alias): 1 with p's
  * stored fields set, 0 when it is not there, -1 with err filled. */
-static int find_key(struct fk_store *store, enum stmt_id id, struct pending *p,
+static int find_key(struct fk_store *store, enum stmt_id id, struct fk_store_pending *p,
                     struct fk_error *err)
 {
     sqlite3_stmt *st = store->stmts[id];
@@ -1615,14 +1618,29 @@ static int find_key(struct fk_store *store, enum stmt_id id, struct pending *p,
     return ret;
 }
 
-/* Identity, normalised tags (into store->tags) and the source hash of item,
- * and the stored article with the same identity (its key, else one of its
- * aliases), if any. */
-static int prepare_item(struct fk_store *store, const struct fk_item *item, struct pending *p,
-                        struct fk_error *err)
+static void pending_release(struct fk_store_pending *p)
 {
-    p->key = fk_store_identity(store->feed_url, item);
-    normalize_tags(&store->tags, (const char *const *)item->tags, item->ntags);
+    free(p->key);
+    free(p->link_key);
+    memset(p, 0, sizeof *p);
+}
+
+/* Whether filing can go on in the current feed. */
+static int check_feed(struct fk_store *store, struct fk_error *err)
+{
+    if (!store->in_feed)
+        return fk_error_set(err, FK_ERROR_USAGE, "no feed is being filed");
+    /* Some errors (disk full, I/O) make SQLite roll the whole transaction
+     * back: filing more items would then commit each one on its own. */
+    if (store->feed_failed || sqlite3_get_autocommit(store->db))
+        return fk_error_set(err, FK_ERROR_DB,
+                            "database error: the feed is rolled back after an earlier error");
+    return 0;
+}
+
+/* The source hash of item, whose tags are normalised in store->tags. */
+static int64_t source_hash(const struct fk_store *store, const struct fk_item *item)
+{
     uint64_t hash = FNV_OFFSET_BASIS;
     hash = fnv_field(hash, item->title);
     hash = fnv_field(hash, item->summary_html);
@@ -1635,19 +1653,7 @@ static int prepare_item(struct fk_store *store, const struct fk_item *item, stru
         hash = fnv_field(hash, item->enclosures[i].url);
         hash = fnv_field(hash, item->enclosures[i].type);
     }
-    p->source_hash = hash_to_int64(hash);
-
-    int found = find_key(store, ST_ARTICLE_FIND, p, err);
-    if (found == 0)
-        found = find_key(store, ST_ALIAS_FIND, p, err);
-    if (found < 0)
-        return -1;
-    /* The same article twice in a document, under two of its keys (a feed
-     * that carries a post under its old and its new guid): the first copy
-     * is filed, as archive.c does with an item carried twice. */
-    const struct filed_slot *slot = p->id ? filed_find(&store->filed, p->id) : NULL;
-    p->repeat = slot && slot->key_hash != key_hash(p->key);
-    return 0;
+    return hash_to_int64(hash);
 }
 
 /* The guid-change rule, for an item whose key the archive does not have:
@@ -1656,7 +1662,8 @@ static int prepare_item(struct fk_store *store, const struct fk_item *item, stru
  * published less than a day apart) or whose text is nearly the same (see
  * store.h). Sets p->id, its stored fields and p->rule when it matches. */
 static int find_match(struct fk_store *store, const struct fk_item *item,
-                      const struct fk_content *content, struct pending *p, struct fk_error *err)
+                      const struct fk_content *content, struct fk_store_pending *p,
+                      struct fk_error *err)
 {
     sqlite3_stmt *st = store->stmts[ST_LINK_CANDIDATES];
     struct match_side stored = {0};
@@ -1710,8 +1717,8 @@ out:
 }
 
 /* Keep p->key as an alias of the article p matched. */
-static int add_alias(struct fk_store *store, const struct fk_item *item, const struct pending *p,
-                     struct fk_error *err)
+static int add_alias(struct fk_store *store, const struct fk_item *item,
+                     const struct fk_store_pending *p, struct fk_error *err)
 {
     sqlite3_stmt *st = store->stmts[ST_ALIAS_INSERT];
     if (bind_text(st, 1, p->key) || bind_int64(st, 2, p->id) || bind_int64(st, 3, store->feed_id) ||
@@ -1736,7 +1743,8 @@ static int link_feed(struct fk_store *store, int64_t id, struct fk_error *err)
 /* Record that the stored article p->id was seen again in the current feed:
  * last_seen, feed membership and the source hash (so that the next import
  * can skip it early), nothing else. */
-static int touch_article(struct fk_store *store, const struct pending *p, struct fk_error *err)
+static int touch_article(struct fk_store *store, const struct fk_store_pending *p,
+                         struct fk_error *err)
 {
     sqlite3_stmt *st = store->stmts[ST_ARTICLE_TOUCH];
     if (bind_int64(st, 1, p->id) || bind_int64(st, 2, time(NULL)) ||
@@ -1924,8 +1932,8 @@ static int delete_children(struct fk_store *store, int64_t id, struct fk_error *
 /* Write a new article, or the new content of a changed one (p->id != 0),
  * with its tags, code blocks and feed membership. */
 static int write_article(struct fk_store *store, const struct fk_item *item,
-                         const struct fk_content *content, struct pending *p, int64_t content_hash,
-                         struct fk_error *err)
+                         const struct fk_content *content, struct fk_store_pending *p,
+                         int64_t content_hash, struct fk_error *err)
 {
     enum stmt_id id = p->id ? ST_ARTICLE_UPDATE : ST_ARTICLE_INSERT;
     sqlite3_stmt *st = store->stmts[id];
@@ -1983,7 +1991,7 @@ static int is_shorter(struct fk_store *store, int64_t id, const char *text, bool
  * rejected version, unless the same content was rejected before (*again),
  * and record that the article was seen. */
 static int keep_rejected(struct fk_store *store, const struct fk_item *item,
-                         const struct fk_content *content, const struct pending *p,
+                         const struct fk_content *content, const struct fk_store_pending *p,
                          int64_t content_hash, bool *again, struct fk_error *err)
 {
     sqlite3_stmt *st = store->stmts[ST_VERSION_REJECTED_FIND];
@@ -2009,115 +2017,128 @@ static int keep_rejected(struct fk_store *store, const struct fk_item *item,
     return touch_article(store, p, err);
 }
 
-/* Whether filing can go on in the current feed. */
-static int check_feed(struct fk_store *store, struct fk_error *err)
+/* Identity, normalised tags (into store->tags) and the source hash of item,
+ * and the stored article with the same identity (its key, else one of its
+ * aliases), if any, into store->pending. */
+int fk_store_find_item(struct fk_store *store, const struct fk_item *item,
+                       struct fk_store_pending **pending, struct fk_error *err)
 {
-    if (!store->in_feed)
-        return fk_error_set(err, FK_ERROR_USAGE, "no feed is being filed");
-    /* Some errors (disk full, I/O) make SQLite roll the whole transaction
-     * back: filing more items would then commit each one on its own. */
-    if (store->feed_failed || sqlite3_get_autocommit(store->db))
-        return fk_error_set(err, FK_ERROR_DB,
-                            "database error: the feed is rolled back after an earlier error");
+    struct fk_store_pending *p = &store->pending;
+
+    pending_release(p);
+    if (check_feed(store, err) < 0)
+        return -1;
+    p->item = item;
+    p->key = fk_store_identity(store->feed_url, item);
+    normalize_tags(&store->tags, (const char *const *)item->tags, item->ntags);
+    p->source_hash = source_hash(store, item);
+    int found = find_key(store, ST_ARTICLE_FIND, p, err);
+    if (found == 0)
+        found = find_key(store, ST_ALIAS_FIND, p, err);
+    if (found < 0)
+        return -1;
+    /* The document carried this article already: under the same key (an
+     * item carried twice: the first copy, the newest in feed order, is
+     * filed) or under another of its keys (a feed that carries a post under
+     * its old and its new guid). */
+    if (p->id && filed_find(&store->filed, p->id))
+        return 1;
+    if (p->id && p->stored_source_hash == p->source_hash) {
+        if (touch_article(store, p, err) < 0) {
+            store->feed_failed = true;
+            return -1;
+        }
+        filed_add(&store->filed, p->id, key_hash(p->key));
+        return 1;
+    }
+    *pending = p;
     return 0;
 }
 
-int fk_store_put_item(struct fk_store *store, const struct fk_item *item,
-                      const struct fk_content *content, enum fk_put_result *result,
-                      struct fk_error *err)
+/* The content hash of item and the tags' text (into store->tags_text). */
+static int content_hash(struct fk_store *store, const struct fk_store_pending *p,
+                        const struct fk_content *content, int64_t *hash_out, struct fk_error *err)
 {
-    struct pending p = {0};
-    int ret = -1;
-
-    if (check_feed(store, err) < 0)
-        return -1;
-    if (prepare_item(store, item, &p, err) < 0)
-        goto out;
-    if (p.repeat) {
-        *result = FK_PUT_UNCHANGED;
-        ret = 0;
-        goto out;
-    }
-    p.link_key = fk_store_link_key(item->url);
-    if (!p.id && find_match(store, item, content, &p, err) < 0)
-        goto out;
-
     fk_buf_reset(&store->tags_text);
     uint64_t hash = FNV_OFFSET_BASIS;
-    hash = fnv_field(hash, item->title);
+    hash = fnv_field(hash, p->item->title);
     hash = fnv_field(hash, content ? content->text : NULL);
     for (size_t i = 0; i < store->tags.count; i++) {
         hash = fnv_field(hash, store->tags.names[i]);
         if ((i && fk_buf_addc(&store->tags_text, ' ') < 0) ||
-            fk_buf_adds(&store->tags_text, store->tags.names[i]) < 0) {
-            fk_error_set(err, FK_ERROR_INPUT, "the tags of '%s' are too long", p.key);
-            goto out;
-        }
+            fk_buf_adds(&store->tags_text, store->tags.names[i]) < 0)
+            return fk_error_set(err, FK_ERROR_INPUT, "the tags of '%s' are too long", p->key);
     }
     if (!store->tags_text.data)
         fk_buf_adds(&store->tags_text, "");
-    int64_t content_hash = hash_to_int64(hash);
+    *hash_out = hash_to_int64(hash);
+    return 0;
+}
 
-    enum fk_put_result what = FK_PUT_UNCHANGED;
+/* What filing p with content of the given content hash does: a new
+ * article; the stored one unchanged (the same title, text and tags); the
+ * stored one kept, the new content being under the short-body guard; or
+ * the stored one replaced. */
+static int decide(struct fk_store *store, const struct fk_store_pending *p,
+                  const struct fk_content *content, int64_t hash, enum fk_put_result *what,
+                  struct fk_error *err)
+{
     bool shorter = false;
+    if (!p->id)
+        *what = FK_PUT_NEW;
+    else if (p->stored_content_hash == hash)
+        *what = FK_PUT_UNCHANGED;
+    else if (is_shorter(store, p->id, content ? content->text : NULL, &shorter, err) < 0)
+        return -1;
+    else
+        *what = shorter ? FK_PUT_KEPT_SHORTER : FK_PUT_UPDATED;
+    return 0;
+}
+
+int fk_store_put_item(struct fk_store *store, struct fk_store_pending *p,
+                      const struct fk_content *content, enum fk_put_result *result,
+                      struct fk_error *err)
+{
+    const struct fk_item *item = p->item;
+    int64_t hash = 0;
+    enum fk_put_result what;
     int rc;
-    if (p.id && p.stored_content_hash == content_hash) {
-        rc = touch_article(store, &p, err);
-        if (rc == 0 && p.stored_source_hash != p.source_hash)
-            rc = replace_enclosures(store, p.id, item, err);
-    } else if ((rc = p.id ? is_shorter(store, p.id, content ? content->text : NULL, &shorter, err)
-                          : 0) == 0 &&
-               shorter) {
+
+    if (check_feed(store, err) < 0)
+        return -1;
+    p->link_key = fk_store_link_key(item->url);
+    if (!p->id && find_match(store, item, content, p, err) < 0)
+        return -1;
+    if (content_hash(store, p, content, &hash, err) < 0)
+        return -1;
+
+    if (decide(store, p, content, hash, &what, err) < 0) {
+        rc = -1;
+    } else if (what == FK_PUT_UNCHANGED) {
+        rc = touch_article(store, p, err);
+        if (rc == 0 && p->stored_source_hash != p->source_hash)
+            rc = replace_enclosures(store, p->id, item, err);
+    } else if (what == FK_PUT_KEPT_SHORTER) {
         bool again = false;
-        rc = keep_rejected(store, item, content, &p, content_hash, &again, err);
-        what = again ? FK_PUT_UNCHANGED : FK_PUT_KEPT_SHORTER;
-    } else if (rc == 0) {
-        what = p.id ? FK_PUT_UPDATED : FK_PUT_NEW;
-        rc = write_article(store, item, content, &p, content_hash, err);
+        rc = keep_rejected(store, item, content, p, hash, &again, err);
+        if (again)
+            what = FK_PUT_UNCHANGED;
+    } else {
+        rc = write_article(store, item, content, p, hash, err);
     }
-    if (rc == 0 && p.rule)
-        rc = add_alias(store, item, &p, err);
+    if (rc == 0 && p->rule)
+        rc = add_alias(store, item, p, err);
     if (rc < 0) {
         /* Part of the item may be written. A savepoint per item could undo
          * just that part, but FTS5 writes out its pending index at every
          * savepoint, which made imports half again as slow; errors here are
          * the database's (disk full, I/O), so the feed goes instead. */
         store->feed_failed = true;
-        goto out;
-    }
-    filed_add(&store->filed, p.id, key_hash(p.key));
-    *result = what;
-    ret = 0;
-out:
-    free(p.key);
-    free(p.link_key);
-    return ret;
-}
-
-int fk_store_put_unchanged(struct fk_store *store, const struct fk_item *item, struct fk_error *err)
-{
-    struct pending p = {0};
-    int ret = -1;
-
-    if (check_feed(store, err) < 0)
         return -1;
-    if (prepare_item(store, item, &p, err) < 0)
-        goto out;
-    ret = 0;
-    if (p.repeat) {
-        ret = 1;
-    } else if (p.id && p.stored_source_hash == p.source_hash) {
-        ret = 1;
-        if (touch_article(store, &p, err) < 0) {
-            store->feed_failed = true;
-            ret = -1;
-        } else {
-            filed_add(&store->filed, p.id, key_hash(p.key));
-        }
     }
-out:
-    free(p.key);
-    return ret;
+    filed_add(&store->filed, p->id, key_hash(p->key));
+    *result = what;
+    return 0;
 }
 
 int fk_store_end_feed(struct fk_store *store, bool ok, const struct fk_feed_info *final,
@@ -2159,6 +2180,7 @@ out:
     store->first_new_id = 0;
     free(store->feed_url);
     store->feed_url = NULL;
+    pending_release(&store->pending);
     filed_release(&store->filed);
     store->feed_links_loaded = false;
     free(store->feed_url_key);
