@@ -1,0 +1,819 @@
+/* store_feeds.c - subscriptions and their fetch log, fetch runs, export
+ * records.
+ *
+ * The store_*.c files are the only ones that include sqlite3.h (through
+ * store_int.h); every other module sees the archive through
+ * include/feedkeep/store.h and its plain structs.
+ */
+#include "store_int.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "feedkeep/date.h"
+#include "feedkeep/url.h"
+
+/* --- subscriptions and fetch log --- */
+
+/* Statements of the subscription functions. They are prepared on first
+ * use, so commands that never touch subscriptions (import, list) do not pay
+ * for them, and then kept for the life of the handle like the others. */
+enum sub_stmt_id {
+    SUB_FIND_URL,
+    SUB_FIND_ID,
+    SUB_LIST,
+    SUB_INSERT,
+    SUB_RESUBSCRIBE,
+    SUB_UNSUBSCRIBE,
+    SUB_FAILURES,
+    SUB_SUCCESS,
+    SUB_FAILURE,
+    SUB_LOG,
+    SUB_PRUNE,
+    SUB_MOVE,
+    SUB_REKEY,
+    SUB_REKEY_ALIASES,
+    SUB_FIND_NAME,
+    SUB_TAG_FEED,
+    SUB_RUN_LOG,
+    SUB_RUN_PRUNE,
+    SUB_RUN_LAST,
+    SUB_COUNT
+};
+
+/* The columns read_feed reads, feeds being f. */
+#define FEED_COLUMNS                                                                               \
+    "f.id, f.url, f.name, f.title, f.site_url, f.etag, f.last_modified, f.final_url,"              \
+    " f.moved_to, f.last_error, f.last_fetch, f.last_status, f.failures, f.next_fetch,"            \
+    " f.subscribed, (SELECT count(*) FROM article_feeds af WHERE af.feed_id = f.id),"              \
+    " (SELECT l.time FROM fetches l WHERE l.feed_id = f.id AND l.error IS NULL"                    \
+    " AND l.status <> 304 ORDER BY l.time DESC LIMIT 1),"                                          \
+    " (SELECT group_concat(name, char(10)) FROM (SELECT name FROM feed_tags"                       \
+    " WHERE feed_id = f.id ORDER BY name))"
+
+/* The text columns of FEED_COLUMNS: 1 to FEED_STRINGS, and the tags. */
+#define FEED_STRINGS 9
+#define FEED_TAGS    17
+
+static const char *const sub_stmt_sql[SUB_COUNT] = {
+    [SUB_FIND_URL] = "SELECT " FEED_COLUMNS " FROM feeds f WHERE f.url = ?1",
+    [SUB_FIND_ID] = "SELECT " FEED_COLUMNS " FROM feeds f WHERE f.id = ?1",
+    /* ?1: unsubscribed feeds too; ?2: due ones only, at time ?3. */
+    [SUB_LIST] = "SELECT " FEED_COLUMNS " FROM feeds f WHERE (?1 OR f.subscribed)"
+                 " AND (NOT ?2 OR f.next_fetch IS NULL OR f.next_fetch <= ?3) ORDER BY f.id",
+    [SUB_INSERT] = "INSERT INTO feeds(url, name, subscribed, created) VALUES (?1, ?2, 1, ?3)",
+    /* ?3: the new name replaces one the feed has. */
+    [SUB_RESUBSCRIBE] = "UPDATE feeds SET subscribed = 1, name = CASE"
+                        " WHEN ?2 IS NOT NULL AND (?3 OR name IS NULL) THEN ?2 ELSE name END"
+                        " WHERE id = ?1",
+    [SUB_UNSUBSCRIBE] = "UPDATE feeds SET subscribed = 0, etag = NULL, last_modified = NULL,"
+                        " failures = 0, next_fetch = NULL WHERE id = ?1 AND subscribed",
+    [SUB_FAILURES] = "SELECT failures FROM feeds WHERE id = ?1",
+    /* A 304 may leave out a validator that did not change. */
+    [SUB_SUCCESS] = "UPDATE feeds SET last_fetch = ?2, last_status = nullif(?3, 0), failures = 0,"
+                    " next_fetch = NULL, last_error = NULL,"
+                    " etag = CASE WHEN ?3 = 304 THEN coalesce(?4, etag) ELSE ?4 END,"
+                    " last_modified = CASE WHEN ?3 = 304 THEN coalesce(?5, last_modified)"
+                    " ELSE ?5 END, final_url = ?6, moved_to = ?7 WHERE id = ?1",
+    [SUB_FAILURE] = "UPDATE feeds SET last_fetch = ?2, last_status = nullif(?3, 0),"
+                    " failures = ?4, next_fetch = ?5, last_error = ?6 WHERE id = ?1",
+    [SUB_LOG] = "INSERT INTO fetches(feed_id, time, status, bytes, duration_ms, new_count,"
+                " updated_count, error) VALUES (?1, ?2, nullif(?3, 0), ?4, ?5, ?6, ?7, ?8)",
+    /* ?2 is the number kept minus one: the offset of the oldest kept. */
+    [SUB_PRUNE] = "DELETE FROM fetches WHERE feed_id = ?1 AND id < (SELECT id FROM fetches"
+                  " WHERE feed_id = ?1 ORDER BY id DESC LIMIT 1 OFFSET ?2)",
+    [SUB_MOVE] = "UPDATE feeds SET url = ?2, moved_to = NULL WHERE id = ?1",
+    /* Keys after ?1 and before ?2 are those starting with the prefix ?1
+     * (?2 is ?1 with its last character incremented); ?3 replaces it. A key
+     * already taken keeps the old one rather than failing the move. */
+    [SUB_REKEY] = "UPDATE OR IGNORE articles SET key = ?3 || substr(key, length(?1) + 1)"
+                  " WHERE key > ?1 AND key < ?2",
+    [SUB_REKEY_ALIASES] =
+        "UPDATE OR IGNORE article_aliases SET key = ?3 || substr(key, length(?1) + 1)"
+        " WHERE key > ?1 AND key < ?2",
+    /* A name given by the user first, then the feed's own title; then the
+     * subscribed one, then the oldest. */
+    [SUB_FIND_NAME] = "SELECT " FEED_COLUMNS " FROM feeds f"
+                      " WHERE f.name = ?1 COLLATE NOCASE OR f.title = ?1 COLLATE NOCASE"
+                      " ORDER BY coalesce(f.name = ?1 COLLATE NOCASE, 0) DESC,"
+                      " f.subscribed DESC, f.id LIMIT 1",
+    [SUB_TAG_FEED] = "INSERT INTO feed_tags(feed_id, name) VALUES (?1, trim(?2))"
+                     " ON CONFLICT DO NOTHING",
+    [SUB_RUN_LOG] = "INSERT INTO fetch_runs(started, finished, feeds, failed, new_count,"
+                    " updated_count) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [SUB_RUN_PRUNE] = "DELETE FROM fetch_runs WHERE id < (SELECT id FROM fetch_runs"
+                      " ORDER BY id DESC LIMIT 1 OFFSET ?1)",
+    [SUB_RUN_LAST] = "SELECT started FROM fetch_runs ORDER BY id DESC LIMIT 1",
+};
+
+void store_sub_stmts_free(struct fk_store *store)
+{
+    if (!store->sub_stmts)
+        return;
+    for (int i = 0; i < SUB_COUNT; i++)
+        sqlite3_finalize(store->sub_stmts[i]);
+    free(store->sub_stmts);
+    store->sub_stmts = NULL;
+}
+
+/* Statement id, prepared when first asked for; NULL with err filled. */
+static sqlite3_stmt *sub_stmt(struct fk_store *store, enum sub_stmt_id id, struct fk_error *err)
+{
+    if (!store->sub_stmts)
+        store->sub_stmts = fk_xcalloc(SUB_COUNT, sizeof *store->sub_stmts);
+    if (!store->sub_stmts[id] &&
+        sqlite3_prepare_v3(store->db, sub_stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT,
+                           &store->sub_stmts[id], NULL) != SQLITE_OK) {
+        store_db_error(store, err);
+        return NULL;
+    }
+    return store->sub_stmts[id];
+}
+
+/* Step st, which returns no rows, and reset it. Returns 0, or -1 with err
+ * filled. */
+static int step_done(struct fk_store *store, sqlite3_stmt *st, struct fk_error *err)
+{
+    int rc = sqlite3_step(st);
+    int ret = rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : store_db_error(store, err);
+    stmt_reset(st);
+    return ret;
+}
+
+/* Fill sub from a row of FEED_COLUMNS. With copies (FEED_STRINGS slots)
+ * the strings are copied there; without, they point into st. */
+static void read_feed(sqlite3_stmt *st, struct fk_subscription *sub, char **copies)
+{
+    const char **strings[FEED_STRINGS] = {
+        &sub->url,           &sub->name,      &sub->title,    &sub->site_url,   &sub->etag,
+        &sub->last_modified, &sub->final_url, &sub->moved_to, &sub->last_error,
+    };
+    memset(sub, 0, sizeof *sub);
+    sub->id = sqlite3_column_int64(st, 0);
+    for (int i = 0; i < FEED_STRINGS; i++) {
+        if (copies)
+            *strings[i] = copies[i] = column_dup(st, i + 1);
+        else
+            *strings[i] = column_str(st, i + 1);
+    }
+    sub->last_fetch = column_time(st, 10);
+    sub->last_status = sqlite3_column_int(st, 11);
+    sub->failures = sqlite3_column_int(st, 12);
+    sub->next_fetch = column_time(st, 13);
+    sub->subscribed = sqlite3_column_int(st, 14) != 0;
+    sub->articles = sqlite3_column_int64(st, 15);
+    sub->last_body_fetch = column_time(st, 16);
+    if (copies)
+        sub->tags_text = copies[FEED_STRINGS] = column_dup(st, FEED_TAGS);
+    else
+        sub->tags_text = column_str(st, FEED_TAGS);
+}
+
+const char *fk_store_path(const struct fk_store *store)
+{
+    return store->path;
+}
+
+int64_t fk_store_current_feed(const struct fk_store *store)
+{
+    return store->in_feed ? store->feed_id : 0;
+}
+
+long fk_store_feed_matches(const struct fk_store *store, int64_t *first_id)
+{
+    if (first_id)
+        *first_id = store->in_feed ? store->first_matched_id : 0;
+    return store->in_feed ? store->matched : 0;
+}
+
+int64_t fk_store_backoff_delay(int failures)
+{
+    int64_t delay = FK_BACKOFF_FIRST;
+    for (int i = 1; i < failures && delay < FK_BACKOFF_MAX; i++)
+        delay *= 2;
+    return delay < FK_BACKOFF_MAX ? delay : FK_BACKOFF_MAX;
+}
+
+/* The subscription functions other than fk_store_log_fetch write outside
+ * the filing of a feed only. */
+static int not_in_feed(const struct fk_store *store, struct fk_error *err)
+{
+    if (store->in_feed)
+        return fk_error_set(err, FK_ERROR_USAGE, "a feed is being filed");
+    return 0;
+}
+
+/* Look feed url (or id, when url is NULL) up with st left on its row.
+ * Returns 1 on a row (the caller resets st), 0 when there is none, -1 with
+ * err filled; st is reset in the last two cases. */
+static int find_feed_row(struct fk_store *store, const char *url, int64_t id, sqlite3_stmt **out,
+                         struct fk_error *err)
+{
+    sqlite3_stmt *st = sub_stmt(store, url ? SUB_FIND_URL : SUB_FIND_ID, err);
+    *out = st;
+    if (!st)
+        return -1;
+    if (url ? bind_text(st, 1, url) : bind_int64(st, 1, id)) {
+        store_db_error(store, err);
+        stmt_reset(st);
+        return -1;
+    }
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        return 1;
+    stmt_reset(st);
+    return rc == SQLITE_DONE ? 0 : store_db_error(store, err);
+}
+
+int fk_store_subscribe(struct fk_store *store, const char *url, const char *name, bool rename,
+                       int64_t *id, struct fk_error *err)
+{
+    sqlite3_stmt *st;
+    int64_t feed_id = 0;
+    bool was_subscribed = false;
+    int ret = -1;
+
+    if (not_in_feed(store, err) < 0)
+        return -1;
+    if (!url || !*url)
+        return fk_error_set(err, FK_ERROR_USAGE, "no feed URL");
+    if (store_run(store, ST_BEGIN, err) < 0)
+        return -1;
+    int found = find_feed_row(store, url, 0, &st, err);
+    if (found < 0)
+        goto out;
+    if (found) {
+        feed_id = sqlite3_column_int64(st, 0);
+        was_subscribed = sqlite3_column_int(st, 14) != 0;
+        stmt_reset(st);
+        if (!(st = sub_stmt(store, SUB_RESUBSCRIBE, err)))
+            goto out;
+        if (bind_int64(st, 1, feed_id) || bind_text(st, 2, name) || bind_int64(st, 3, rename)) {
+            store_db_error(store, err);
+            stmt_reset(st);
+            goto out;
+        }
+    } else {
+        if (!(st = sub_stmt(store, SUB_INSERT, err)))
+            goto out;
+        if (bind_text(st, 1, url) || bind_text(st, 2, name) || bind_int64(st, 3, time(NULL))) {
+            store_db_error(store, err);
+            stmt_reset(st);
+            goto out;
+        }
+    }
+    if (step_done(store, st, err) < 0)
+        goto out;
+    if (!found)
+        feed_id = sqlite3_last_insert_rowid(store->db);
+    if (store_run(store, ST_COMMIT, err) < 0)
+        goto out;
+    if (id)
+        *id = feed_id;
+    ret = was_subscribed ? 0 : 1;
+out:
+    if (ret < 0 && !sqlite3_get_autocommit(store->db))
+        (void)store_run(store, ST_ROLLBACK, NULL); /* err already says why */
+    return ret;
+}
+
+int fk_store_unsubscribe(struct fk_store *store, int64_t id, struct fk_error *err)
+{
+    if (not_in_feed(store, err) < 0)
+        return -1;
+    sqlite3_stmt *st = sub_stmt(store, SUB_UNSUBSCRIBE, err);
+    if (!st)
+        return -1;
+    if (bind_int64(st, 1, id)) {
+        stmt_reset(st);
+        return store_db_error(store, err);
+    }
+    if (step_done(store, st, err) < 0)
+        return -1;
+    return sqlite3_changes(store->db) ? 0 : 1;
+}
+
+int fk_store_find_feed(struct fk_store *store, const char *url, int64_t id,
+                       struct fk_subscription *out, struct fk_error *err)
+{
+    sqlite3_stmt *st;
+    memset(out, 0, sizeof *out);
+    int found = find_feed_row(store, url, id, &st, err);
+    if (found <= 0)
+        return found < 0 ? -1 : 1;
+    char **copies = fk_xcalloc(FEED_STRINGS + 1, sizeof *copies);
+    read_feed(st, out, copies);
+    out->priv = copies;
+    stmt_reset(st);
+    return 0;
+}
+
+int fk_store_find_feed_named(struct fk_store *store, const char *name, struct fk_subscription *out,
+                             struct fk_error *err)
+{
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *st = sub_stmt(store, SUB_FIND_NAME, err);
+    if (!st)
+        return -1;
+    if (bind_text(st, 1, name)) {
+        stmt_reset(st);
+        return store_db_error(store, err);
+    }
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        stmt_reset(st);
+        return rc == SQLITE_DONE ? 1 : store_db_error(store, err);
+    }
+    char **copies = fk_xcalloc(FEED_STRINGS + 1, sizeof *copies);
+    read_feed(st, out, copies);
+    out->priv = copies;
+    stmt_reset(st);
+    return 0;
+}
+
+void fk_subscription_release(struct fk_subscription *sub)
+{
+    char **copies = sub->priv;
+    if (copies) {
+        for (int i = 0; i <= FEED_STRINGS; i++)
+            free(copies[i]);
+        free(copies);
+    }
+    memset(sub, 0, sizeof *sub);
+}
+
+int fk_store_list_feeds(struct fk_store *store, enum fk_feed_set set, int64_t now,
+                        fk_subscription_fn fn, void *ctx, struct fk_error *err)
+{
+    sqlite3_stmt *st = sub_stmt(store, SUB_LIST, err);
+    int ret = -1;
+    int rc;
+
+    if (!st)
+        return -1;
+    if (bind_int64(st, 1, set == FK_FEEDS_ALL) || bind_int64(st, 2, set == FK_FEEDS_DUE) ||
+        bind_int64(st, 3, now)) {
+        store_db_error(store, err);
+        goto out;
+    }
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct fk_subscription sub;
+        read_feed(st, &sub, NULL);
+        int stop = fn(&sub, ctx);
+        if (stop) {
+            ret = stop;
+            goto out;
+        }
+    }
+    if (rc != SQLITE_DONE) {
+        store_db_error(store, err);
+        goto out;
+    }
+    ret = 0;
+out:
+    stmt_reset(st);
+    return ret;
+}
+
+/* When a failed feed is fetched next: after its backoff, or after the
+ * server's Retry-After (bounded) when that is later. */
+static int64_t next_after_failure(const struct fk_fetch_attempt *a, int failures)
+{
+    int64_t next = a->time + fk_store_backoff_delay(failures);
+    if (a->retry_after != FK_TIME_NONE) {
+        int64_t retry = a->retry_after;
+        if (retry > a->time + FK_RETRY_AFTER_MAX)
+            retry = a->time + FK_RETRY_AFTER_MAX;
+        if (retry > next)
+            next = retry;
+    }
+    return next;
+}
+
+/* The feed's row after an attempt, into *schedule. */
+static int update_feed_state(struct fk_store *store, int64_t id, const struct fk_fetch_attempt *a,
+                             struct fk_fetch_schedule *schedule, struct fk_error *err)
+{
+    sqlite3_stmt *st;
+    int rc;
+
+    schedule->failures = 0;
+    schedule->next_fetch = FK_TIME_NONE;
+    if (!a->error) {
+        if (!(st = sub_stmt(store, SUB_SUCCESS, err)))
+            return -1;
+        rc = bind_int64(st, 1, id) || bind_int64(st, 2, a->time) || bind_int64(st, 3, a->status) ||
+             bind_text(st, 4, a->etag) || bind_text(st, 5, a->last_modified) ||
+             bind_text(st, 6, a->final_url) || bind_text(st, 7, a->moved_to);
+    } else {
+        int64_t failures = 0;
+        if (!(st = sub_stmt(store, SUB_FAILURES, err)))
+            return -1;
+        if (bind_int64(st, 1, id)) {
+            stmt_reset(st);
+            return store_db_error(store, err);
+        }
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW)
+            failures = sqlite3_column_int64(st, 0);
+        stmt_reset(st);
+        if (rc == SQLITE_DONE)
+            return fk_error_set(err, FK_ERROR_USAGE, "no feed with id %lld", (long long)id);
+        if (rc != SQLITE_ROW)
+            return store_db_error(store, err);
+        /* The count only grows by one a fetch; the bound keeps a hand-edited
+         * value from overflowing. */
+        schedule->failures = failures < 0 ? 1 : failures >= 1000000 ? 1000000 : (int)failures + 1;
+        schedule->next_fetch = next_after_failure(a, schedule->failures);
+        if (!(st = sub_stmt(store, SUB_FAILURE, err)))
+            return -1;
+        rc = bind_int64(st, 1, id) || bind_int64(st, 2, a->time) || bind_int64(st, 3, a->status) ||
+             bind_int64(st, 4, schedule->failures) || bind_int64(st, 5, schedule->next_fetch) ||
+             bind_text(st, 6, a->error);
+    }
+    if (rc) {
+        stmt_reset(st);
+        return store_db_error(store, err);
+    }
+    if (step_done(store, st, err) < 0)
+        return -1;
+    if (sqlite3_changes(store->db) != 1)
+        return fk_error_set(err, FK_ERROR_USAGE, "no feed with id %lld", (long long)id);
+    return 0;
+}
+
+/* Append the attempt to the fetch log and drop the feed's oldest rows. */
+static int append_log(struct fk_store *store, int64_t id, const struct fk_fetch_attempt *a,
+                      struct fk_error *err)
+{
+    sqlite3_stmt *st = sub_stmt(store, SUB_LOG, err);
+    if (!st)
+        return -1;
+    if (bind_int64(st, 1, id) || bind_int64(st, 2, a->time) || bind_int64(st, 3, a->status) ||
+        bind_int64(st, 4, a->bytes) || bind_int64(st, 5, a->duration_ms) ||
+        bind_int64(st, 6, a->new_count) || bind_int64(st, 7, a->updated_count) ||
+        bind_text(st, 8, a->error)) {
+        stmt_reset(st);
+        return store_db_error(store, err);
+    }
+    if (step_done(store, st, err) < 0)
+        return -1;
+    if (!(st = sub_stmt(store, SUB_PRUNE, err)))
+        return -1;
+    if (bind_int64(st, 1, id) || bind_int64(st, 2, FK_FETCH_LOG_KEEP - 1)) {
+        stmt_reset(st);
+        return store_db_error(store, err);
+    }
+    return step_done(store, st, err);
+}
+
+int fk_store_log_fetch(struct fk_store *store, int64_t id, const struct fk_fetch_attempt *attempt,
+                       struct fk_fetch_schedule *schedule, struct fk_error *err)
+{
+    struct fk_fetch_schedule result;
+    bool own_transaction = !store->in_feed;
+    int ret = -1;
+
+    if (own_transaction) {
+        if (store_run(store, ST_BEGIN, err) < 0)
+            return -1;
+    } else {
+        if (id != store->feed_id)
+            return fk_error_set(err, FK_ERROR_USAGE, "another feed is being filed");
+        if (store_check_feed(store, err) < 0)
+            return -1;
+    }
+    if (update_feed_state(store, id, attempt, &result, err) < 0 ||
+        append_log(store, id, attempt, err) < 0)
+        goto out;
+    if (own_transaction && store_run(store, ST_COMMIT, err) < 0)
+        goto out;
+    if (schedule)
+        *schedule = result;
+    ret = 0;
+out:
+    if (ret < 0) {
+        if (!own_transaction)
+            store->feed_failed = true;
+        else if (!sqlite3_get_autocommit(store->db))
+            (void)store_run(store, ST_ROLLBACK, NULL); /* err already says why */
+    }
+    return ret;
+}
+
+/* Carry the article keys scoped by feed URL old_url over to new_url (see
+ * fk_store_identity): "feed:URL guid:..." and "hash:URL ...", of articles
+ * (statement SUB_REKEY) or of aliases (SUB_REKEY_ALIASES). */
+static int rekey(struct fk_store *store, enum sub_stmt_id id, const char *old_url,
+                 const char *new_url, struct fk_error *err)
+{
+    static const char *const prefixes[][2] = {{"feed:", " guid:"}, {"hash:", " "}};
+    sqlite3_stmt *st = sub_stmt(store, id, err);
+    int ret = 0;
+
+    if (!st)
+        return -1;
+    for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0] && ret == 0; i++) {
+        struct fk_buf from, to, bound;
+        fk_buf_init(&from, SIZE_MAX);
+        fk_buf_init(&to, SIZE_MAX);
+        fk_buf_init(&bound, SIZE_MAX);
+        fk_buf_printf(&from, "%s%s%s", prefixes[i][0], old_url, prefixes[i][1]);
+        fk_buf_printf(&to, "%s%s%s", prefixes[i][0], new_url, prefixes[i][1]);
+        /* Both separators end in an ASCII character below '~'. */
+        fk_buf_add(&bound, from.data, from.len);
+        bound.data[bound.len - 1]++;
+        if (bind_text(st, 1, from.data) || bind_text(st, 2, bound.data) ||
+            bind_text(st, 3, to.data)) {
+            stmt_reset(st);
+            ret = store_db_error(store, err);
+        } else {
+            ret = step_done(store, st, err);
+        }
+        fk_buf_release(&from);
+        fk_buf_release(&to);
+        fk_buf_release(&bound);
+    }
+    return ret;
+}
+
+int fk_store_move_feed(struct fk_store *store, int64_t id, const char *new_url,
+                       struct fk_error *err)
+{
+    sqlite3_stmt *st;
+    char *old_url = NULL;
+    int ret = -1;
+
+    if (not_in_feed(store, err) < 0)
+        return -1;
+    if (!new_url || !*new_url)
+        return fk_error_set(err, FK_ERROR_USAGE, "no feed URL");
+    if (store_run(store, ST_BEGIN, err) < 0)
+        return -1;
+    int found = find_feed_row(store, new_url, 0, &st, err);
+    if (found < 0)
+        goto out;
+    if (found) {
+        bool same = sqlite3_column_int64(st, 0) == id;
+        stmt_reset(st);
+        ret = same ? 0 : 1;
+        goto out;
+    }
+    found = find_feed_row(store, NULL, id, &st, err);
+    if (found < 0)
+        goto out;
+    if (!found) {
+        fk_error_set(err, FK_ERROR_USAGE, "no feed with id %lld", (long long)id);
+        goto out;
+    }
+    old_url = column_dup(st, 1);
+    stmt_reset(st);
+    if (!(st = sub_stmt(store, SUB_MOVE, err)))
+        goto out;
+    if (bind_int64(st, 1, id) || bind_text(st, 2, new_url)) {
+        stmt_reset(st);
+        store_db_error(store, err);
+        goto out;
+    }
+    if (step_done(store, st, err) < 0 || rekey(store, SUB_REKEY, old_url, new_url, err) < 0 ||
+        rekey(store, SUB_REKEY_ALIASES, old_url, new_url, err) < 0 ||
+        store_run(store, ST_COMMIT, err) < 0)
+        goto out;
+    ret = 0;
+out:
+    /* Also ends the read-only transaction of the "nothing to do" cases. */
+    if (!sqlite3_get_autocommit(store->db))
+        (void)store_run(store, ST_ROLLBACK, NULL);
+    free(old_url);
+    return ret;
+}
+
+/* --- export records --- */
+
+int fk_store_get_mark(struct fk_store *store, struct fk_store_mark *mark, struct fk_error *err)
+{
+    /* One statement: one snapshot of both tables. */
+    sqlite3_stmt *st = NULL;
+    int ret = -1;
+    if (sqlite3_prepare_v2(store->db,
+                           "SELECT (SELECT coalesce(max(id), 0) FROM articles),"
+                           " (SELECT coalesce(max(id), 0) FROM article_versions)",
+                           -1, &st, NULL) != SQLITE_OK ||
+        sqlite3_step(st) != SQLITE_ROW) {
+        store_db_error(store, err);
+        goto out;
+    }
+    mark->article_id = sqlite3_column_int64(st, 0);
+    mark->version_id = sqlite3_column_int64(st, 1);
+    ret = 0;
+out:
+    sqlite3_finalize(st);
+    return ret;
+}
+
+int fk_store_find_export_dir(struct fk_store *store, const char *path, int64_t *dir_id,
+                             struct fk_store_mark *mark, struct fk_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    int ret = -1;
+    *dir_id = 0;
+    mark->article_id = mark->version_id = 0;
+    if (sqlite3_prepare_v2(store->db,
+                           "SELECT id, coalesce(last_article, 0), coalesce(last_version, 0)"
+                           " FROM export_dirs WHERE path = ?1",
+                           -1, &st, NULL) != SQLITE_OK ||
+        bind_text(st, 1, path) != SQLITE_OK) {
+        store_db_error(store, err);
+        goto out;
+    }
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *dir_id = sqlite3_column_int64(st, 0);
+        mark->article_id = sqlite3_column_int64(st, 1);
+        mark->version_id = sqlite3_column_int64(st, 2);
+        ret = 0;
+    } else if (rc == SQLITE_DONE) {
+        ret = 1;
+    } else {
+        store_db_error(store, err);
+    }
+out:
+    sqlite3_finalize(st);
+    return ret;
+}
+
+int fk_store_list_export_files(struct fk_store *store, int64_t dir_id, fk_export_file_fn fn,
+                               void *ctx, struct fk_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    int ret = -1, rc;
+    if (sqlite3_prepare_v2(store->db,
+                           "SELECT article_id, name, path, hash FROM export_files"
+                           " WHERE dir_id = ?1 ORDER BY article_id",
+                           -1, &st, NULL) != SQLITE_OK ||
+        bind_int64(st, 1, dir_id) != SQLITE_OK) {
+        store_db_error(store, err);
+        goto out;
+    }
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct fk_export_file file = {
+            sqlite3_column_int64(st, 0),
+            column_str(st, 1),
+            column_str(st, 2),
+            (uint64_t)sqlite3_column_int64(st, 3),
+        };
+        if (!file.name || !file.path)
+            continue;
+        int stop = fn(&file, ctx);
+        if (stop) {
+            ret = stop;
+            goto out;
+        }
+    }
+    if (rc != SQLITE_DONE) {
+        store_db_error(store, err);
+        goto out;
+    }
+    ret = 0;
+out:
+    sqlite3_finalize(st);
+    return ret;
+}
+
+int fk_store_record_export(struct fk_store *store, const char *path, int64_t started,
+                           const struct fk_store_mark *mark, const struct fk_export_file *files,
+                           size_t nfiles, const int64_t *forget, size_t nforget,
+                           struct fk_error *err)
+{
+    static const char *const sql[] = {
+        "INSERT INTO export_dirs(path, last_export, last_article, last_version)"
+        " VALUES (?1, ?2, ?3, ?4) ON CONFLICT(path) DO UPDATE SET"
+        " last_export = excluded.last_export, last_article = excluded.last_article,"
+        " last_version = excluded.last_version RETURNING id",
+        "DELETE FROM export_files WHERE dir_id = ?1 AND article_id = ?2",
+        "INSERT INTO export_files(dir_id, article_id, name, path, hash, written)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(dir_id, article_id) DO UPDATE SET"
+        " name = excluded.name, path = excluded.path, hash = excluded.hash,"
+        " written = excluded.written",
+    };
+    enum { DIR_UPSERT, FILE_FORGET, FILE_PUT, NSQL };
+    sqlite3_stmt *st[NSQL] = {NULL};
+    bool in_transaction = false;
+    int ret = -1;
+    int64_t dir_id = 0, now = time(NULL);
+
+    if (store->in_feed)
+        return fk_error_set(err, FK_ERROR_USAGE, "a feed is being filed");
+    for (int i = 0; i < NSQL; i++) {
+        if (sqlite3_prepare_v2(store->db, sql[i], -1, &st[i], NULL) != SQLITE_OK) {
+            store_db_error(store, err);
+            goto out;
+        }
+    }
+    if (store_exec_sql(store, "BEGIN IMMEDIATE", err) < 0)
+        goto out;
+    in_transaction = true;
+    if (bind_text(st[DIR_UPSERT], 1, path) || bind_int64(st[DIR_UPSERT], 2, started) ||
+        bind_int64(st[DIR_UPSERT], 3, mark->article_id) ||
+        bind_int64(st[DIR_UPSERT], 4, mark->version_id) ||
+        sqlite3_step(st[DIR_UPSERT]) != SQLITE_ROW) {
+        store_db_error(store, err);
+        goto out;
+    }
+    dir_id = sqlite3_column_int64(st[DIR_UPSERT], 0);
+    stmt_reset(st[DIR_UPSERT]);
+    for (size_t i = 0; i < nforget; i++) {
+        if (bind_int64(st[FILE_FORGET], 1, dir_id) || bind_int64(st[FILE_FORGET], 2, forget[i])) {
+            store_db_error(store, err);
+            goto out;
+        }
+        if (step_done(store, st[FILE_FORGET], err) < 0)
+            goto out;
+    }
+    for (size_t i = 0; i < nfiles; i++) {
+        sqlite3_stmt *put = st[FILE_PUT];
+        if (bind_int64(put, 1, dir_id) || bind_int64(put, 2, files[i].article_id) ||
+            bind_text(put, 3, files[i].name) || bind_text(put, 4, files[i].path) ||
+            bind_int64(put, 5, (int64_t)files[i].hash) || bind_int64(put, 6, now)) {
+            store_db_error(store, err);
+            goto out;
+        }
+        if (step_done(store, put, err) < 0)
+            goto out;
+    }
+    if (store_exec_sql(store, "COMMIT", err) < 0)
+        goto out;
+    in_transaction = false;
+    ret = 0;
+out:
+    if (in_transaction && !sqlite3_get_autocommit(store->db))
+        (void)sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL); /* err already says why */
+    for (int i = 0; i < NSQL; i++)
+        sqlite3_finalize(st[i]);
+    return ret;
+}
+int fk_store_tag_feed(struct fk_store *store, int64_t id, const char *tag, struct fk_error *err)
+{
+    size_t len = 0;
+    store_trim(tag, &len);
+    if (!len)
+        return 0;
+    if (not_in_feed(store, err) < 0)
+        return -1;
+    sqlite3_stmt *st = sub_stmt(store, SUB_TAG_FEED, err);
+    if (!st)
+        return -1;
+    if (bind_int64(st, 1, id) || bind_text(st, 2, tag)) {
+        stmt_reset(st);
+        return store_db_error(store, err);
+    }
+    return step_done(store, st, err);
+}
+
+/* ---- fetch runs ---------------------------------------------------------- */
+
+int fk_store_log_run(struct fk_store *store, const struct fk_fetch_run *run, struct fk_error *err)
+{
+    if (not_in_feed(store, err) < 0)
+        return -1;
+    sqlite3_stmt *st = sub_stmt(store, SUB_RUN_LOG, err);
+    if (!st)
+        return -1;
+    if (bind_int64(st, 1, run->started) || bind_int64(st, 2, run->finished) ||
+        bind_int64(st, 3, run->feeds) || bind_int64(st, 4, run->failed) ||
+        bind_int64(st, 5, run->new_count) || bind_int64(st, 6, run->updated_count)) {
+        stmt_reset(st);
+        return store_db_error(store, err);
+    }
+    if (step_done(store, st, err) < 0)
+        return -1;
+    if (!(st = sub_stmt(store, SUB_RUN_PRUNE, err)))
+        return -1;
+    if (bind_int64(st, 1, FK_FETCH_LOG_KEEP - 1)) {
+        stmt_reset(st);
+        return store_db_error(store, err);
+    }
+    return step_done(store, st, err);
+}
+
+int fk_store_last_run(struct fk_store *store, int64_t *started, struct fk_error *err)
+{
+    sqlite3_stmt *st = sub_stmt(store, SUB_RUN_LAST, err);
+    if (!st)
+        return -1;
+    int rc = sqlite3_step(st);
+    int ret = 1;
+    if (rc == SQLITE_ROW) {
+        *started = sqlite3_column_int64(st, 0);
+        ret = 0;
+    } else if (rc != SQLITE_DONE) {
+        ret = store_db_error(store, err);
+    }
+    stmt_reset(st);
+    return ret;
+}
