@@ -496,6 +496,95 @@ static const char *const stmt_sql[ST_COUNT] = {
                              " UNION ALL SELECT article_id FROM article_versions"
                              " WHERE kind = 'replaced' AND replaced_at >= ?1"
                              " LIMIT " FREQUENCY_CAP_SQL ")",
+    /* subscriptions, fetch log, fetch runs */
+    [ST_SUB_FIND_URL] = "SELECT " FEED_COLUMNS " FROM feeds f WHERE f.url = ?1",
+    [ST_SUB_FIND_ID] = "SELECT " FEED_COLUMNS " FROM feeds f WHERE f.id = ?1",
+    /* ?1: unsubscribed feeds too; ?2: due ones only, at time ?3. */
+    [ST_SUB_LIST] = "SELECT " FEED_COLUMNS " FROM feeds f WHERE (?1 OR f.subscribed)"
+                    " AND (NOT ?2 OR f.next_fetch IS NULL OR f.next_fetch <= ?3) ORDER BY f.id",
+    [ST_SUB_INSERT] = "INSERT INTO feeds(url, name, subscribed, created) VALUES (?1, ?2, 1, ?3)",
+    /* ?3: the new name replaces one the feed has. */
+    [ST_SUB_RESUBSCRIBE] = "UPDATE feeds SET subscribed = 1, name = CASE"
+                           " WHEN ?2 IS NOT NULL AND (?3 OR name IS NULL) THEN ?2 ELSE name END"
+                           " WHERE id = ?1",
+    [ST_SUB_UNSUBSCRIBE] = "UPDATE feeds SET subscribed = 0, etag = NULL, last_modified = NULL,"
+                           " failures = 0, next_fetch = NULL WHERE id = ?1 AND subscribed",
+    [ST_SUB_FAILURES] = "SELECT failures FROM feeds WHERE id = ?1",
+    /* A 304 may leave out a validator that did not change. */
+    [ST_SUB_SUCCESS] =
+        "UPDATE feeds SET last_fetch = ?2, last_status = nullif(?3, 0), failures = 0,"
+        " next_fetch = NULL, last_error = NULL,"
+        " etag = CASE WHEN ?3 = 304 THEN coalesce(?4, etag) ELSE ?4 END,"
+        " last_modified = CASE WHEN ?3 = 304 THEN coalesce(?5, last_modified)"
+        " ELSE ?5 END, final_url = ?6, moved_to = ?7 WHERE id = ?1",
+    [ST_SUB_FAILURE] = "UPDATE feeds SET last_fetch = ?2, last_status = nullif(?3, 0),"
+                       " failures = ?4, next_fetch = ?5, last_error = ?6 WHERE id = ?1",
+    [ST_SUB_LOG] = "INSERT INTO fetches(feed_id, time, status, bytes, duration_ms, new_count,"
+                   " updated_count, error) VALUES (?1, ?2, nullif(?3, 0), ?4, ?5, ?6, ?7, ?8)",
+    /* ?2 is the number kept minus one: the offset of the oldest kept. */
+    [ST_SUB_PRUNE] = "DELETE FROM fetches WHERE feed_id = ?1 AND id < (SELECT id FROM fetches"
+                     " WHERE feed_id = ?1 ORDER BY id DESC LIMIT 1 OFFSET ?2)",
+    [ST_SUB_MOVE] = "UPDATE feeds SET url = ?2, moved_to = NULL WHERE id = ?1",
+    /* Keys after ?1 and before ?2 are those starting with the prefix ?1
+     * (?2 is ?1 with its last character incremented); ?3 replaces it. A key
+     * already taken keeps the old one rather than failing the move. */
+    [ST_SUB_REKEY] = "UPDATE OR IGNORE articles SET key = ?3 || substr(key, length(?1) + 1)"
+                     " WHERE key > ?1 AND key < ?2",
+    [ST_SUB_REKEY_ALIASES] =
+        "UPDATE OR IGNORE article_aliases SET key = ?3 || substr(key, length(?1) + 1)"
+        " WHERE key > ?1 AND key < ?2",
+    /* A name given by the user first, then the feed's own title; then the
+     * subscribed one, then the oldest. */
+    [ST_SUB_FIND_NAME] = "SELECT " FEED_COLUMNS " FROM feeds f"
+                         " WHERE f.name = ?1 COLLATE NOCASE OR f.title = ?1 COLLATE NOCASE"
+                         " ORDER BY coalesce(f.name = ?1 COLLATE NOCASE, 0) DESC,"
+                         " f.subscribed DESC, f.id LIMIT 1",
+    [ST_SUB_TAG_FEED] = "INSERT INTO feed_tags(feed_id, name) VALUES (?1, trim(?2))"
+                        " ON CONFLICT DO NOTHING",
+    [ST_SUB_RUN_LOG] = "INSERT INTO fetch_runs(started, finished, feeds, failed, new_count,"
+                       " updated_count) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [ST_SUB_RUN_PRUNE] = "DELETE FROM fetch_runs WHERE id < (SELECT id FROM fetch_runs"
+                         " ORDER BY id DESC LIMIT 1 OFFSET ?1)",
+    [ST_SUB_RUN_LAST] = "SELECT started FROM fetch_runs ORDER BY id DESC LIMIT 1",
+    /* fk_store_dedup_explain */
+    [ST_DEDUP_ARTICLE] = "SELECT id, key, guid, url, link_key, title, published,"
+                         " length(CAST(text AS BLOB)), text FROM articles WHERE id = ?1",
+    [ST_DEDUP_ALIASES] =
+        "SELECT al.key, al.guid, f.url, al.rule, al.created FROM article_aliases al"
+        " LEFT JOIN feeds f ON f.id = al.feed_id WHERE al.article_id = ?1"
+        " ORDER BY al.created, al.key",
+    /* ?3: one more than are shown, to know there are more. */
+    [ST_DEDUP_CANDIDATES] = "SELECT b.id FROM articles b WHERE b.link_key = ?2 AND b.id <> ?1"
+                            " AND EXISTS (SELECT 1 FROM article_feeds fa JOIN article_feeds fb"
+                            " ON fb.feed_id = fa.feed_id WHERE fa.article_id = ?1"
+                            " AND fb.article_id = b.id) ORDER BY b.id LIMIT ?3",
+    [ST_DEDUP_SHARED_FEED] =
+        "SELECT f.id, f.url, f.site_url FROM article_feeds fa"
+        " JOIN article_feeds fb ON fb.feed_id = fa.feed_id"
+        " JOIN feeds f ON f.id = fa.feed_id"
+        " WHERE fa.article_id = ?1 AND fb.article_id = ?2 ORDER BY f.id LIMIT 1",
+    [ST_DEDUP_OTHERS] = "SELECT count(*) FROM articles a JOIN article_feeds af"
+                        " ON af.article_id = a.id AND af.feed_id = ?1"
+                        " WHERE a.link_key = ?2 AND a.id NOT IN (?3, ?4)",
+    /* export records */
+    [ST_EXPORT_MARK] = "SELECT (SELECT coalesce(max(id), 0) FROM articles),"
+                       " (SELECT coalesce(max(id), 0) FROM article_versions)",
+    [ST_EXPORT_DIR_FIND] = "SELECT id, coalesce(last_article, 0), coalesce(last_version, 0)"
+                           " FROM export_dirs WHERE path = ?1",
+    [ST_EXPORT_FILES_LIST] = "SELECT article_id, name, path, hash FROM export_files"
+                             " WHERE dir_id = ?1 ORDER BY article_id",
+    [ST_EXPORT_DIR_UPSERT] =
+        "INSERT INTO export_dirs(path, last_export, last_article, last_version)"
+        " VALUES (?1, ?2, ?3, ?4) ON CONFLICT(path) DO UPDATE SET"
+        " last_export = excluded.last_export, last_article = excluded.last_article,"
+        " last_version = excluded.last_version RETURNING id",
+    [ST_EXPORT_FILE_FORGET] = "DELETE FROM export_files WHERE dir_id = ?1 AND article_id = ?2",
+    [ST_EXPORT_FILE_PUT] =
+        "INSERT INTO export_files(dir_id, article_id, name, path, hash, written)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(dir_id, article_id) DO UPDATE SET"
+        " name = excluded.name, path = excluded.path, hash = excluded.hash,"
+        " written = excluded.written",
+    [ST_FTS_CHECK_API] = "SELECT fts5(?1)",
 };
 /* ---- small helpers -------------------------------------------------------- */
 
@@ -536,6 +625,18 @@ int store_bind_failed(struct fk_store *store, enum stmt_id id, struct fk_error *
 {
     stmt_reset(store->stmts[id]);
     return store_db_error(store, err);
+}
+
+/* Statement id, prepared when first asked for; NULL with err filled. */
+sqlite3_stmt *store_stmt(struct fk_store *store, enum stmt_id id, struct fk_error *err)
+{
+    if (!store->stmts[id] &&
+        sqlite3_prepare_v3(store->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT,
+                           &store->stmts[id], NULL) != SQLITE_OK) {
+        store_db_error(store, err);
+        return NULL;
+    }
+    return store->stmts[id];
 }
 
 /* store_run() for a statement whose only parameter is an id. */
@@ -952,7 +1053,7 @@ struct fk_store *fk_store_open_mode(const char *path, enum fk_open_mode mode, st
         if (version < SCHEMA_VERSION && migrate(store, err) < 0)
             goto out;
     }
-    for (int i = 0; i < ST_COUNT; i++) {
+    for (int i = 0; i < ST_FIRST_LAZY; i++) {
         if (sqlite3_prepare_v3(store->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
                                &store->stmts[i], NULL) != SQLITE_OK) {
             store_db_error(store, err);
@@ -980,7 +1081,6 @@ void fk_store_close(struct fk_store *store)
         return;
     for (int i = 0; i < ST_COUNT; i++)
         sqlite3_finalize(store->stmts[i]);
-    store_sub_stmts_free(store);
     /* With every statement finalized sqlite3_close cannot be busy; it rolls
      * back a feed that was begun and never ended. */
     (void)sqlite3_close(store->db);

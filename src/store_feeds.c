@@ -20,121 +20,6 @@
 
 /* --- subscriptions and fetch log --- */
 
-/* Statements of the subscription functions. They are prepared on first
- * use, so commands that never touch subscriptions (import, list) do not pay
- * for them, and then kept for the life of the handle like the others. */
-enum sub_stmt_id {
-    SUB_FIND_URL,
-    SUB_FIND_ID,
-    SUB_LIST,
-    SUB_INSERT,
-    SUB_RESUBSCRIBE,
-    SUB_UNSUBSCRIBE,
-    SUB_FAILURES,
-    SUB_SUCCESS,
-    SUB_FAILURE,
-    SUB_LOG,
-    SUB_PRUNE,
-    SUB_MOVE,
-    SUB_REKEY,
-    SUB_REKEY_ALIASES,
-    SUB_FIND_NAME,
-    SUB_TAG_FEED,
-    SUB_RUN_LOG,
-    SUB_RUN_PRUNE,
-    SUB_RUN_LAST,
-    SUB_COUNT
-};
-
-/* The columns read_feed reads, feeds being f. */
-#define FEED_COLUMNS                                                                               \
-    "f.id, f.url, f.name, f.title, f.site_url, f.etag, f.last_modified, f.final_url,"              \
-    " f.moved_to, f.last_error, f.last_fetch, f.last_status, f.failures, f.next_fetch,"            \
-    " f.subscribed, (SELECT count(*) FROM article_feeds af WHERE af.feed_id = f.id),"              \
-    " (SELECT l.time FROM fetches l WHERE l.feed_id = f.id AND l.error IS NULL"                    \
-    " AND l.status <> 304 ORDER BY l.time DESC LIMIT 1),"                                          \
-    " (SELECT group_concat(name, char(10)) FROM (SELECT name FROM feed_tags"                       \
-    " WHERE feed_id = f.id ORDER BY name))"
-
-/* The text columns of FEED_COLUMNS: 1 to FEED_STRINGS, and the tags. */
-#define FEED_STRINGS 9
-#define FEED_TAGS    17
-
-static const char *const sub_stmt_sql[SUB_COUNT] = {
-    [SUB_FIND_URL] = "SELECT " FEED_COLUMNS " FROM feeds f WHERE f.url = ?1",
-    [SUB_FIND_ID] = "SELECT " FEED_COLUMNS " FROM feeds f WHERE f.id = ?1",
-    /* ?1: unsubscribed feeds too; ?2: due ones only, at time ?3. */
-    [SUB_LIST] = "SELECT " FEED_COLUMNS " FROM feeds f WHERE (?1 OR f.subscribed)"
-                 " AND (NOT ?2 OR f.next_fetch IS NULL OR f.next_fetch <= ?3) ORDER BY f.id",
-    [SUB_INSERT] = "INSERT INTO feeds(url, name, subscribed, created) VALUES (?1, ?2, 1, ?3)",
-    /* ?3: the new name replaces one the feed has. */
-    [SUB_RESUBSCRIBE] = "UPDATE feeds SET subscribed = 1, name = CASE"
-                        " WHEN ?2 IS NOT NULL AND (?3 OR name IS NULL) THEN ?2 ELSE name END"
-                        " WHERE id = ?1",
-    [SUB_UNSUBSCRIBE] = "UPDATE feeds SET subscribed = 0, etag = NULL, last_modified = NULL,"
-                        " failures = 0, next_fetch = NULL WHERE id = ?1 AND subscribed",
-    [SUB_FAILURES] = "SELECT failures FROM feeds WHERE id = ?1",
-    /* A 304 may leave out a validator that did not change. */
-    [SUB_SUCCESS] = "UPDATE feeds SET last_fetch = ?2, last_status = nullif(?3, 0), failures = 0,"
-                    " next_fetch = NULL, last_error = NULL,"
-                    " etag = CASE WHEN ?3 = 304 THEN coalesce(?4, etag) ELSE ?4 END,"
-                    " last_modified = CASE WHEN ?3 = 304 THEN coalesce(?5, last_modified)"
-                    " ELSE ?5 END, final_url = ?6, moved_to = ?7 WHERE id = ?1",
-    [SUB_FAILURE] = "UPDATE feeds SET last_fetch = ?2, last_status = nullif(?3, 0),"
-                    " failures = ?4, next_fetch = ?5, last_error = ?6 WHERE id = ?1",
-    [SUB_LOG] = "INSERT INTO fetches(feed_id, time, status, bytes, duration_ms, new_count,"
-                " updated_count, error) VALUES (?1, ?2, nullif(?3, 0), ?4, ?5, ?6, ?7, ?8)",
-    /* ?2 is the number kept minus one: the offset of the oldest kept. */
-    [SUB_PRUNE] = "DELETE FROM fetches WHERE feed_id = ?1 AND id < (SELECT id FROM fetches"
-                  " WHERE feed_id = ?1 ORDER BY id DESC LIMIT 1 OFFSET ?2)",
-    [SUB_MOVE] = "UPDATE feeds SET url = ?2, moved_to = NULL WHERE id = ?1",
-    /* Keys after ?1 and before ?2 are those starting with the prefix ?1
-     * (?2 is ?1 with its last character incremented); ?3 replaces it. A key
-     * already taken keeps the old one rather than failing the move. */
-    [SUB_REKEY] = "UPDATE OR IGNORE articles SET key = ?3 || substr(key, length(?1) + 1)"
-                  " WHERE key > ?1 AND key < ?2",
-    [SUB_REKEY_ALIASES] =
-        "UPDATE OR IGNORE article_aliases SET key = ?3 || substr(key, length(?1) + 1)"
-        " WHERE key > ?1 AND key < ?2",
-    /* A name given by the user first, then the feed's own title; then the
-     * subscribed one, then the oldest. */
-    [SUB_FIND_NAME] = "SELECT " FEED_COLUMNS " FROM feeds f"
-                      " WHERE f.name = ?1 COLLATE NOCASE OR f.title = ?1 COLLATE NOCASE"
-                      " ORDER BY coalesce(f.name = ?1 COLLATE NOCASE, 0) DESC,"
-                      " f.subscribed DESC, f.id LIMIT 1",
-    [SUB_TAG_FEED] = "INSERT INTO feed_tags(feed_id, name) VALUES (?1, trim(?2))"
-                     " ON CONFLICT DO NOTHING",
-    [SUB_RUN_LOG] = "INSERT INTO fetch_runs(started, finished, feeds, failed, new_count,"
-                    " updated_count) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    [SUB_RUN_PRUNE] = "DELETE FROM fetch_runs WHERE id < (SELECT id FROM fetch_runs"
-                      " ORDER BY id DESC LIMIT 1 OFFSET ?1)",
-    [SUB_RUN_LAST] = "SELECT started FROM fetch_runs ORDER BY id DESC LIMIT 1",
-};
-
-void store_sub_stmts_free(struct fk_store *store)
-{
-    if (!store->sub_stmts)
-        return;
-    for (int i = 0; i < SUB_COUNT; i++)
-        sqlite3_finalize(store->sub_stmts[i]);
-    free(store->sub_stmts);
-    store->sub_stmts = NULL;
-}
-
-/* Statement id, prepared when first asked for; NULL with err filled. */
-static sqlite3_stmt *sub_stmt(struct fk_store *store, enum sub_stmt_id id, struct fk_error *err)
-{
-    if (!store->sub_stmts)
-        store->sub_stmts = fk_xcalloc(SUB_COUNT, sizeof *store->sub_stmts);
-    if (!store->sub_stmts[id] &&
-        sqlite3_prepare_v3(store->db, sub_stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT,
-                           &store->sub_stmts[id], NULL) != SQLITE_OK) {
-        store_db_error(store, err);
-        return NULL;
-    }
-    return store->sub_stmts[id];
-}
-
 /* Step st, which returns no rows, and reset it. Returns 0, or -1 with err
  * filled. */
 static int step_done(struct fk_store *store, sqlite3_stmt *st, struct fk_error *err)
@@ -214,7 +99,7 @@ static int not_in_feed(const struct fk_store *store, struct fk_error *err)
 static int find_feed_row(struct fk_store *store, const char *url, int64_t id, sqlite3_stmt **out,
                          struct fk_error *err)
 {
-    sqlite3_stmt *st = sub_stmt(store, url ? SUB_FIND_URL : SUB_FIND_ID, err);
+    sqlite3_stmt *st = store_stmt(store, url ? ST_SUB_FIND_URL : ST_SUB_FIND_ID, err);
     *out = st;
     if (!st)
         return -1;
@@ -251,7 +136,7 @@ int fk_store_subscribe(struct fk_store *store, const char *url, const char *name
         feed_id = sqlite3_column_int64(st, 0);
         was_subscribed = sqlite3_column_int(st, 14) != 0;
         stmt_reset(st);
-        if (!(st = sub_stmt(store, SUB_RESUBSCRIBE, err)))
+        if (!(st = store_stmt(store, ST_SUB_RESUBSCRIBE, err)))
             goto out;
         if (bind_int64(st, 1, feed_id) || bind_text(st, 2, name) || bind_int64(st, 3, rename)) {
             store_db_error(store, err);
@@ -259,7 +144,7 @@ int fk_store_subscribe(struct fk_store *store, const char *url, const char *name
             goto out;
         }
     } else {
-        if (!(st = sub_stmt(store, SUB_INSERT, err)))
+        if (!(st = store_stmt(store, ST_SUB_INSERT, err)))
             goto out;
         if (bind_text(st, 1, url) || bind_text(st, 2, name) || bind_int64(st, 3, time(NULL))) {
             store_db_error(store, err);
@@ -286,7 +171,7 @@ int fk_store_unsubscribe(struct fk_store *store, int64_t id, struct fk_error *er
 {
     if (not_in_feed(store, err) < 0)
         return -1;
-    sqlite3_stmt *st = sub_stmt(store, SUB_UNSUBSCRIBE, err);
+    sqlite3_stmt *st = store_stmt(store, ST_SUB_UNSUBSCRIBE, err);
     if (!st)
         return -1;
     if (bind_int64(st, 1, id)) {
@@ -317,7 +202,7 @@ int fk_store_find_feed_named(struct fk_store *store, const char *name, struct fk
                              struct fk_error *err)
 {
     memset(out, 0, sizeof *out);
-    sqlite3_stmt *st = sub_stmt(store, SUB_FIND_NAME, err);
+    sqlite3_stmt *st = store_stmt(store, ST_SUB_FIND_NAME, err);
     if (!st)
         return -1;
     if (bind_text(st, 1, name)) {
@@ -350,7 +235,7 @@ void fk_subscription_release(struct fk_subscription *sub)
 int fk_store_list_feeds(struct fk_store *store, enum fk_feed_set set, int64_t now,
                         fk_subscription_fn fn, void *ctx, struct fk_error *err)
 {
-    sqlite3_stmt *st = sub_stmt(store, SUB_LIST, err);
+    sqlite3_stmt *st = store_stmt(store, ST_SUB_LIST, err);
     int ret = -1;
     int rc;
 
@@ -405,14 +290,14 @@ static int update_feed_state(struct fk_store *store, int64_t id, const struct fk
     schedule->failures = 0;
     schedule->next_fetch = FK_TIME_NONE;
     if (!a->error) {
-        if (!(st = sub_stmt(store, SUB_SUCCESS, err)))
+        if (!(st = store_stmt(store, ST_SUB_SUCCESS, err)))
             return -1;
         rc = bind_int64(st, 1, id) || bind_int64(st, 2, a->time) || bind_int64(st, 3, a->status) ||
              bind_text(st, 4, a->etag) || bind_text(st, 5, a->last_modified) ||
              bind_text(st, 6, a->final_url) || bind_text(st, 7, a->moved_to);
     } else {
         int64_t failures = 0;
-        if (!(st = sub_stmt(store, SUB_FAILURES, err)))
+        if (!(st = store_stmt(store, ST_SUB_FAILURES, err)))
             return -1;
         if (bind_int64(st, 1, id)) {
             stmt_reset(st);
@@ -430,7 +315,7 @@ static int update_feed_state(struct fk_store *store, int64_t id, const struct fk
          * value from overflowing. */
         schedule->failures = failures < 0 ? 1 : failures >= 1000000 ? 1000000 : (int)failures + 1;
         schedule->next_fetch = next_after_failure(a, schedule->failures);
-        if (!(st = sub_stmt(store, SUB_FAILURE, err)))
+        if (!(st = store_stmt(store, ST_SUB_FAILURE, err)))
             return -1;
         rc = bind_int64(st, 1, id) || bind_int64(st, 2, a->time) || bind_int64(st, 3, a->status) ||
              bind_int64(st, 4, schedule->failures) || bind_int64(st, 5, schedule->next_fetch) ||
@@ -451,7 +336,7 @@ static int update_feed_state(struct fk_store *store, int64_t id, const struct fk
 static int append_log(struct fk_store *store, int64_t id, const struct fk_fetch_attempt *a,
                       struct fk_error *err)
 {
-    sqlite3_stmt *st = sub_stmt(store, SUB_LOG, err);
+    sqlite3_stmt *st = store_stmt(store, ST_SUB_LOG, err);
     if (!st)
         return -1;
     if (bind_int64(st, 1, id) || bind_int64(st, 2, a->time) || bind_int64(st, 3, a->status) ||
@@ -463,7 +348,7 @@ static int append_log(struct fk_store *store, int64_t id, const struct fk_fetch_
     }
     if (step_done(store, st, err) < 0)
         return -1;
-    if (!(st = sub_stmt(store, SUB_PRUNE, err)))
+    if (!(st = store_stmt(store, ST_SUB_PRUNE, err)))
         return -1;
     if (bind_int64(st, 1, id) || bind_int64(st, 2, FK_FETCH_LOG_KEEP - 1)) {
         stmt_reset(st);
@@ -508,12 +393,12 @@ out:
 
 /* Carry the article keys scoped by feed URL old_url over to new_url (see
  * fk_store_identity): "feed:URL guid:..." and "hash:URL ...", of articles
- * (statement SUB_REKEY) or of aliases (SUB_REKEY_ALIASES). */
-static int rekey(struct fk_store *store, enum sub_stmt_id id, const char *old_url,
-                 const char *new_url, struct fk_error *err)
+ * (statement ST_SUB_REKEY) or of aliases (ST_SUB_REKEY_ALIASES). */
+static int rekey(struct fk_store *store, enum stmt_id id, const char *old_url, const char *new_url,
+                 struct fk_error *err)
 {
     static const char *const prefixes[][2] = {{"feed:", " guid:"}, {"hash:", " "}};
-    sqlite3_stmt *st = sub_stmt(store, id, err);
+    sqlite3_stmt *st = store_stmt(store, id, err);
     int ret = 0;
 
     if (!st)
@@ -573,15 +458,15 @@ int fk_store_move_feed(struct fk_store *store, int64_t id, const char *new_url,
     }
     old_url = column_dup(st, 1);
     stmt_reset(st);
-    if (!(st = sub_stmt(store, SUB_MOVE, err)))
+    if (!(st = store_stmt(store, ST_SUB_MOVE, err)))
         goto out;
     if (bind_int64(st, 1, id) || bind_text(st, 2, new_url)) {
         stmt_reset(st);
         store_db_error(store, err);
         goto out;
     }
-    if (step_done(store, st, err) < 0 || rekey(store, SUB_REKEY, old_url, new_url, err) < 0 ||
-        rekey(store, SUB_REKEY_ALIASES, old_url, new_url, err) < 0 ||
+    if (step_done(store, st, err) < 0 || rekey(store, ST_SUB_REKEY, old_url, new_url, err) < 0 ||
+        rekey(store, ST_SUB_REKEY_ALIASES, old_url, new_url, err) < 0 ||
         store_run(store, ST_COMMIT, err) < 0)
         goto out;
     ret = 0;
@@ -598,40 +483,31 @@ out:
 int fk_store_get_mark(struct fk_store *store, struct fk_store_mark *mark, struct fk_error *err)
 {
     /* One statement: one snapshot of both tables. */
-    sqlite3_stmt *st = NULL;
+    sqlite3_stmt *st = store_stmt(store, ST_EXPORT_MARK, err);
+    if (!st)
+        return -1;
     int ret = -1;
-    if (sqlite3_prepare_v2(store->db,
-                           "SELECT (SELECT coalesce(max(id), 0) FROM articles),"
-                           " (SELECT coalesce(max(id), 0) FROM article_versions)",
-                           -1, &st, NULL) != SQLITE_OK ||
-        sqlite3_step(st) != SQLITE_ROW) {
+    if (sqlite3_step(st) != SQLITE_ROW) {
         store_db_error(store, err);
-        goto out;
+    } else {
+        mark->article_id = sqlite3_column_int64(st, 0);
+        mark->version_id = sqlite3_column_int64(st, 1);
+        ret = 0;
     }
-    mark->article_id = sqlite3_column_int64(st, 0);
-    mark->version_id = sqlite3_column_int64(st, 1);
-    ret = 0;
-out:
-    sqlite3_finalize(st);
+    stmt_reset(st);
     return ret;
 }
 
 int fk_store_find_export_dir(struct fk_store *store, const char *path, int64_t *dir_id,
                              struct fk_store_mark *mark, struct fk_error *err)
 {
-    sqlite3_stmt *st = NULL;
-    int ret = -1;
     *dir_id = 0;
     mark->article_id = mark->version_id = 0;
-    if (sqlite3_prepare_v2(store->db,
-                           "SELECT id, coalesce(last_article, 0), coalesce(last_version, 0)"
-                           " FROM export_dirs WHERE path = ?1",
-                           -1, &st, NULL) != SQLITE_OK ||
-        bind_text(st, 1, path) != SQLITE_OK) {
-        store_db_error(store, err);
-        goto out;
-    }
-    int rc = sqlite3_step(st);
+    sqlite3_stmt *st = store_stmt(store, ST_EXPORT_DIR_FIND, err);
+    if (!st)
+        return -1;
+    int ret = -1;
+    int rc = bind_text(st, 1, path) == SQLITE_OK ? sqlite3_step(st) : SQLITE_ERROR;
     if (rc == SQLITE_ROW) {
         *dir_id = sqlite3_column_int64(st, 0);
         mark->article_id = sqlite3_column_int64(st, 1);
@@ -642,21 +518,18 @@ int fk_store_find_export_dir(struct fk_store *store, const char *path, int64_t *
     } else {
         store_db_error(store, err);
     }
-out:
-    sqlite3_finalize(st);
+    stmt_reset(st);
     return ret;
 }
 
 int fk_store_list_export_files(struct fk_store *store, int64_t dir_id, fk_export_file_fn fn,
                                void *ctx, struct fk_error *err)
 {
-    sqlite3_stmt *st = NULL;
+    sqlite3_stmt *st = store_stmt(store, ST_EXPORT_FILES_LIST, err);
     int ret = -1, rc;
-    if (sqlite3_prepare_v2(store->db,
-                           "SELECT article_id, name, path, hash FROM export_files"
-                           " WHERE dir_id = ?1 ORDER BY article_id",
-                           -1, &st, NULL) != SQLITE_OK ||
-        bind_int64(st, 1, dir_id) != SQLITE_OK) {
+    if (!st)
+        return -1;
+    if (bind_int64(st, 1, dir_id) != SQLITE_OK) {
         store_db_error(store, err);
         goto out;
     }
@@ -681,7 +554,7 @@ int fk_store_list_export_files(struct fk_store *store, int64_t dir_id, fk_export
     }
     ret = 0;
 out:
-    sqlite3_finalize(st);
+    stmt_reset(st);
     return ret;
 }
 
@@ -690,53 +563,37 @@ int fk_store_record_export(struct fk_store *store, const char *path, int64_t sta
                            size_t nfiles, const int64_t *forget, size_t nforget,
                            struct fk_error *err)
 {
-    static const char *const sql[] = {
-        "INSERT INTO export_dirs(path, last_export, last_article, last_version)"
-        " VALUES (?1, ?2, ?3, ?4) ON CONFLICT(path) DO UPDATE SET"
-        " last_export = excluded.last_export, last_article = excluded.last_article,"
-        " last_version = excluded.last_version RETURNING id",
-        "DELETE FROM export_files WHERE dir_id = ?1 AND article_id = ?2",
-        "INSERT INTO export_files(dir_id, article_id, name, path, hash, written)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(dir_id, article_id) DO UPDATE SET"
-        " name = excluded.name, path = excluded.path, hash = excluded.hash,"
-        " written = excluded.written",
-    };
-    enum { DIR_UPSERT, FILE_FORGET, FILE_PUT, NSQL };
-    sqlite3_stmt *st[NSQL] = {NULL};
     bool in_transaction = false;
     int ret = -1;
     int64_t dir_id = 0, now = time(NULL);
 
     if (store->in_feed)
         return fk_error_set(err, FK_ERROR_USAGE, "a feed is being filed");
-    for (int i = 0; i < NSQL; i++) {
-        if (sqlite3_prepare_v2(store->db, sql[i], -1, &st[i], NULL) != SQLITE_OK) {
-            store_db_error(store, err);
-            goto out;
-        }
-    }
+    sqlite3_stmt *upsert = store_stmt(store, ST_EXPORT_DIR_UPSERT, err);
+    sqlite3_stmt *forget_file = upsert ? store_stmt(store, ST_EXPORT_FILE_FORGET, err) : NULL;
+    sqlite3_stmt *put = forget_file ? store_stmt(store, ST_EXPORT_FILE_PUT, err) : NULL;
+    if (!put)
+        return -1;
     if (store_exec_sql(store, "BEGIN IMMEDIATE", err) < 0)
         goto out;
     in_transaction = true;
-    if (bind_text(st[DIR_UPSERT], 1, path) || bind_int64(st[DIR_UPSERT], 2, started) ||
-        bind_int64(st[DIR_UPSERT], 3, mark->article_id) ||
-        bind_int64(st[DIR_UPSERT], 4, mark->version_id) ||
-        sqlite3_step(st[DIR_UPSERT]) != SQLITE_ROW) {
+    if (bind_text(upsert, 1, path) || bind_int64(upsert, 2, started) ||
+        bind_int64(upsert, 3, mark->article_id) || bind_int64(upsert, 4, mark->version_id) ||
+        sqlite3_step(upsert) != SQLITE_ROW) {
         store_db_error(store, err);
         goto out;
     }
-    dir_id = sqlite3_column_int64(st[DIR_UPSERT], 0);
-    stmt_reset(st[DIR_UPSERT]);
+    dir_id = sqlite3_column_int64(upsert, 0);
+    stmt_reset(upsert);
     for (size_t i = 0; i < nforget; i++) {
-        if (bind_int64(st[FILE_FORGET], 1, dir_id) || bind_int64(st[FILE_FORGET], 2, forget[i])) {
+        if (bind_int64(forget_file, 1, dir_id) || bind_int64(forget_file, 2, forget[i])) {
             store_db_error(store, err);
             goto out;
         }
-        if (step_done(store, st[FILE_FORGET], err) < 0)
+        if (step_done(store, forget_file, err) < 0)
             goto out;
     }
     for (size_t i = 0; i < nfiles; i++) {
-        sqlite3_stmt *put = st[FILE_PUT];
         if (bind_int64(put, 1, dir_id) || bind_int64(put, 2, files[i].article_id) ||
             bind_text(put, 3, files[i].name) || bind_text(put, 4, files[i].path) ||
             bind_int64(put, 5, (int64_t)files[i].hash) || bind_int64(put, 6, now)) {
@@ -751,12 +608,14 @@ int fk_store_record_export(struct fk_store *store, const char *path, int64_t sta
     in_transaction = false;
     ret = 0;
 out:
+    stmt_reset(upsert);
+    stmt_reset(forget_file);
+    stmt_reset(put);
     if (in_transaction && !sqlite3_get_autocommit(store->db))
         (void)sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL); /* err already says why */
-    for (int i = 0; i < NSQL; i++)
-        sqlite3_finalize(st[i]);
     return ret;
 }
+
 int fk_store_tag_feed(struct fk_store *store, int64_t id, const char *tag, struct fk_error *err)
 {
     size_t len = 0;
@@ -765,7 +624,7 @@ int fk_store_tag_feed(struct fk_store *store, int64_t id, const char *tag, struc
         return 0;
     if (not_in_feed(store, err) < 0)
         return -1;
-    sqlite3_stmt *st = sub_stmt(store, SUB_TAG_FEED, err);
+    sqlite3_stmt *st = store_stmt(store, ST_SUB_TAG_FEED, err);
     if (!st)
         return -1;
     if (bind_int64(st, 1, id) || bind_text(st, 2, tag)) {
@@ -781,7 +640,7 @@ int fk_store_log_run(struct fk_store *store, const struct fk_fetch_run *run, str
 {
     if (not_in_feed(store, err) < 0)
         return -1;
-    sqlite3_stmt *st = sub_stmt(store, SUB_RUN_LOG, err);
+    sqlite3_stmt *st = store_stmt(store, ST_SUB_RUN_LOG, err);
     if (!st)
         return -1;
     if (bind_int64(st, 1, run->started) || bind_int64(st, 2, run->finished) ||
@@ -792,7 +651,7 @@ int fk_store_log_run(struct fk_store *store, const struct fk_fetch_run *run, str
     }
     if (step_done(store, st, err) < 0)
         return -1;
-    if (!(st = sub_stmt(store, SUB_RUN_PRUNE, err)))
+    if (!(st = store_stmt(store, ST_SUB_RUN_PRUNE, err)))
         return -1;
     if (bind_int64(st, 1, FK_FETCH_LOG_KEEP - 1)) {
         stmt_reset(st);
@@ -803,7 +662,7 @@ int fk_store_log_run(struct fk_store *store, const struct fk_fetch_run *run, str
 
 int fk_store_last_run(struct fk_store *store, int64_t *started, struct fk_error *err)
 {
-    sqlite3_stmt *st = sub_stmt(store, SUB_RUN_LAST, err);
+    sqlite3_stmt *st = store_stmt(store, ST_SUB_RUN_LAST, err);
     if (!st)
         return -1;
     int rc = sqlite3_step(st);

@@ -16,8 +16,11 @@
 
 /* ---- prepared statements -------------------------------------------------- */
 
-/* Every statement the write path and the per-article lookups use, prepared
- * once per handle. Knowledge in a table: the enum indexes stmt_sql. */
+/* Every statement of fixed SQL the store uses, in one cache: the enum
+ * indexes stmt_sql (store.c) and the handle's stmts. Those the write path
+ * and the per-article lookups use are prepared when the archive is opened,
+ * the others when first used; all are kept until it is closed. Only queries
+ * whose SQL is built from a filter are prepared for one call. */
 enum stmt_id {
     ST_BEGIN,
     ST_COMMIT,
@@ -59,6 +62,44 @@ enum stmt_id {
     ST_AUTHOR_INDEX,
     ST_CHANGED_FREQUENCY,
     ST_LANGUAGE_EXISTS,
+    /* The statements from here on are prepared on first use (store_stmt),
+     * so that commands that never touch them (import, list) do not pay for
+     * them, and then kept for the life of the handle like the others. */
+    ST_FIRST_LAZY,
+    /* subscriptions, fetch log, fetch runs (store_feeds.c) */
+    ST_SUB_FIND_URL = ST_FIRST_LAZY,
+    ST_SUB_FIND_ID,
+    ST_SUB_LIST,
+    ST_SUB_INSERT,
+    ST_SUB_RESUBSCRIBE,
+    ST_SUB_UNSUBSCRIBE,
+    ST_SUB_FAILURES,
+    ST_SUB_SUCCESS,
+    ST_SUB_FAILURE,
+    ST_SUB_LOG,
+    ST_SUB_PRUNE,
+    ST_SUB_MOVE,
+    ST_SUB_REKEY,
+    ST_SUB_REKEY_ALIASES,
+    ST_SUB_FIND_NAME,
+    ST_SUB_TAG_FEED,
+    ST_SUB_RUN_LOG,
+    ST_SUB_RUN_PRUNE,
+    ST_SUB_RUN_LAST,
+    /* fk_store_dedup_explain (store_maint.c) */
+    ST_DEDUP_ARTICLE,
+    ST_DEDUP_ALIASES,
+    ST_DEDUP_CANDIDATES,
+    ST_DEDUP_SHARED_FEED,
+    ST_DEDUP_OTHERS,
+    /* export records (store_feeds.c) and the index check (store_maint.c) */
+    ST_EXPORT_MARK,
+    ST_EXPORT_DIR_FIND,
+    ST_EXPORT_FILES_LIST,
+    ST_EXPORT_DIR_UPSERT,
+    ST_EXPORT_FILE_FORGET,
+    ST_EXPORT_FILE_PUT,
+    ST_FTS_CHECK_API,
     ST_COUNT
 };
 
@@ -75,6 +116,20 @@ enum stmt_id {
 
 /* The columns of a struct fk_code_row, code_blocks being c. */
 #define CODE_COLUMNS "c.id, c.article_id, c.position, c.language, c.code, c.lines, a.title"
+
+/* The columns read_feed reads, feeds being f. */
+#define FEED_COLUMNS                                                                               \
+    "f.id, f.url, f.name, f.title, f.site_url, f.etag, f.last_modified, f.final_url,"              \
+    " f.moved_to, f.last_error, f.last_fetch, f.last_status, f.failures, f.next_fetch,"            \
+    " f.subscribed, (SELECT count(*) FROM article_feeds af WHERE af.feed_id = f.id),"              \
+    " (SELECT l.time FROM fetches l WHERE l.feed_id = f.id AND l.error IS NULL"                    \
+    " AND l.status <> 304 ORDER BY l.time DESC LIMIT 1),"                                          \
+    " (SELECT group_concat(name, char(10)) FROM (SELECT name FROM feed_tags"                       \
+    " WHERE feed_id = f.id ORDER BY name))"
+
+/* The text columns of FEED_COLUMNS: 1 to FEED_STRINGS, and the tags. */
+#define FEED_STRINGS 9
+#define FEED_TAGS    17
 
 #define FREQUENCY_CAP     1000
 #define FREQUENCY_CAP_SQL "1000"
@@ -143,9 +198,6 @@ struct fk_store {
     struct fk_buf tags_text;
     char *author_name; /* the item's author, split by split_author */
     char *author_email;
-    /* Statements of the subscription functions, prepared on first use
-     * (see store_feeds.c). */
-    sqlite3_stmt **sub_stmts;
     /* fk_store_check's comparison of the full-text index (see there). */
     bool fts_function_ready;
     struct fts_tally {
@@ -264,6 +316,7 @@ void store_tag_list_push(struct tag_list *list, char *name);
 void store_normalize_tags(struct tag_list *list, const char *const *tags, size_t ntags);
 char *store_lower_dup(const char *s);
 int store_exec_sql(struct fk_store *store, const char *sql, struct fk_error *err);
+sqlite3_stmt *store_stmt(struct fk_store *store, enum stmt_id id, struct fk_error *err);
 
 /* store_write.c */
 void store_sql_link_key(sqlite3_context *ctx, int argc, sqlite3_value **argv);
@@ -273,8 +326,5 @@ void store_match_compare(const struct match_side *a, const struct match_side *b,
                          struct fk_match *m);
 void store_pending_release(struct fk_store_pending *p);
 int store_check_feed(struct fk_store *store, struct fk_error *err);
-
-/* store_feeds.c */
-void store_sub_stmts_free(struct fk_store *store);
 
 #endif

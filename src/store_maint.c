@@ -20,37 +20,6 @@
 
 /* ---- articles under changed guids: explaining -------------------------------- */
 
-/* The statements of fk_store_dedup_explain, prepared for one call (it runs
- * once per command). */
-enum dedup_stmt_id {
-    DEDUP_ARTICLE,
-    DEDUP_ALIASES,
-    DEDUP_CANDIDATES,
-    DEDUP_SHARED_FEED,
-    DEDUP_OTHERS,
-    DEDUP_COUNT
-};
-
-static const char *const dedup_sql[DEDUP_COUNT] = {
-    [DEDUP_ARTICLE] = "SELECT id, key, guid, url, link_key, title, published,"
-                      " length(CAST(text AS BLOB)), text FROM articles WHERE id = ?1",
-    [DEDUP_ALIASES] = "SELECT al.key, al.guid, f.url, al.rule, al.created FROM article_aliases al"
-                      " LEFT JOIN feeds f ON f.id = al.feed_id WHERE al.article_id = ?1"
-                      " ORDER BY al.created, al.key",
-    /* ?3: one more than are shown, to know there are more. */
-    [DEDUP_CANDIDATES] = "SELECT b.id FROM articles b WHERE b.link_key = ?2 AND b.id <> ?1"
-                         " AND EXISTS (SELECT 1 FROM article_feeds fa JOIN article_feeds fb"
-                         " ON fb.feed_id = fa.feed_id WHERE fa.article_id = ?1"
-                         " AND fb.article_id = b.id) ORDER BY b.id LIMIT ?3",
-    [DEDUP_SHARED_FEED] = "SELECT f.id, f.url, f.site_url FROM article_feeds fa"
-                          " JOIN article_feeds fb ON fb.feed_id = fa.feed_id"
-                          " JOIN feeds f ON f.id = fa.feed_id"
-                          " WHERE fa.article_id = ?1 AND fb.article_id = ?2 ORDER BY f.id LIMIT 1",
-    [DEDUP_OTHERS] = "SELECT count(*) FROM articles a JOIN article_feeds af"
-                     " ON af.article_id = a.id AND af.feed_id = ?1"
-                     " WHERE a.link_key = ?2 AND a.id NOT IN (?3, ?4)",
-};
-
 static void dedup_article_release(struct fk_dedup_article *a)
 {
     free(a->key);
@@ -93,11 +62,11 @@ static int dedup_read_article(struct fk_store *store, sqlite3_stmt *st, int64_t 
 
 /* What the rule says of article a (text atext) and candidate c (text
  * ctext), into c. */
-static int dedup_compare(struct fk_store *store, sqlite3_stmt **stmts,
-                         const struct fk_dedup_article *a, const char *atext,
-                         struct fk_dedup_candidate *c, const char *ctext, struct fk_error *err)
+static int dedup_compare(struct fk_store *store, const struct fk_dedup_article *a,
+                         const char *atext, struct fk_dedup_candidate *c, const char *ctext,
+                         struct fk_error *err)
 {
-    sqlite3_stmt *st = stmts[DEDUP_SHARED_FEED];
+    sqlite3_stmt *st = store->stmts[ST_DEDUP_SHARED_FEED];
     struct fk_match *m = &c->match;
     int64_t feed_id = 0;
     char *feed_key = NULL, *site_key = NULL;
@@ -128,7 +97,7 @@ static int dedup_compare(struct fk_store *store, sqlite3_stmt **stmts,
                          (site_key && strcmp(key, site_key) == 0);
     }
     if (m->same_feed && m->same_link) {
-        st = stmts[DEDUP_OTHERS];
+        st = store->stmts[ST_DEDUP_OTHERS];
         if (bind_int64(st, 1, feed_id) || bind_text(st, 2, a->link_key) ||
             bind_int64(st, 3, a->id) || bind_int64(st, 4, c->article.id)) {
             stmt_reset(st);
@@ -158,7 +127,7 @@ out:
 int fk_store_dedup_explain(struct fk_store *store, int64_t id, int64_t other,
                            struct fk_dedup_explanation *out, struct fk_error *err)
 {
-    sqlite3_stmt *stmts[DEDUP_COUNT] = {0};
+    sqlite3_stmt **stmts = store->stmts;
     char *text = NULL, *other_text = NULL;
     int64_t *ids = NULL;
     size_t nids = 0;
@@ -166,19 +135,17 @@ int fk_store_dedup_explain(struct fk_store *store, int64_t id, int64_t other,
     int rc;
 
     memset(out, 0, sizeof *out);
-    for (int i = 0; i < DEDUP_COUNT; i++) {
-        if (sqlite3_prepare_v2(store->db, dedup_sql[i], -1, &stmts[i], NULL) != SQLITE_OK) {
-            store_db_error(store, err);
+    for (enum stmt_id i = ST_DEDUP_ARTICLE; i <= ST_DEDUP_OTHERS; i++) {
+        if (!store_stmt(store, i, err))
             goto out;
-        }
     }
-    if ((rc = dedup_read_article(store, stmts[DEDUP_ARTICLE], id, &out->article, &text, err)) !=
+    if ((rc = dedup_read_article(store, stmts[ST_DEDUP_ARTICLE], id, &out->article, &text, err)) !=
         0) {
         ret = rc;
         goto out;
     }
 
-    sqlite3_stmt *st = stmts[DEDUP_ALIASES];
+    sqlite3_stmt *st = stmts[ST_DEDUP_ALIASES];
     size_t cap = 0;
     if (bind_int64(st, 1, id)) {
         store_db_error(store, err);
@@ -205,7 +172,7 @@ int fk_store_dedup_explain(struct fk_store *store, int64_t id, int64_t other,
         ids = fk_xmalloc(sizeof *ids);
         ids[nids++] = other;
     } else if (out->article.link_key) {
-        st = stmts[DEDUP_CANDIDATES];
+        st = stmts[ST_DEDUP_CANDIDATES];
         ids = fk_xmalloc((FK_DEDUP_MAX_CANDIDATES + 1) * sizeof *ids);
         if (bind_int64(st, 1, id) || bind_text(st, 2, out->article.link_key) ||
             bind_int64(st, 3, FK_DEDUP_MAX_CANDIDATES + 1)) {
@@ -227,13 +194,14 @@ int fk_store_dedup_explain(struct fk_store *store, int64_t id, int64_t other,
         out->candidates = fk_xcalloc(nids, sizeof *out->candidates);
     for (size_t i = 0; i < nids; i++) {
         struct fk_dedup_candidate *c = &out->candidates[out->ncandidates];
-        rc = dedup_read_article(store, stmts[DEDUP_ARTICLE], ids[i], &c->article, &other_text, err);
+        rc = dedup_read_article(store, stmts[ST_DEDUP_ARTICLE], ids[i], &c->article, &other_text,
+                                err);
         if (rc != 0) {
             ret = rc;
             goto out;
         }
         out->ncandidates++;
-        rc = dedup_compare(store, stmts, &out->article, text, c, other_text, err);
+        rc = dedup_compare(store, &out->article, text, c, other_text, err);
         free(other_text);
         other_text = NULL;
         if (rc < 0)
@@ -241,8 +209,10 @@ int fk_store_dedup_explain(struct fk_store *store, int64_t id, int64_t other,
     }
     ret = 0;
 out:
-    for (int i = 0; i < DEDUP_COUNT; i++)
-        sqlite3_finalize(stmts[i]);
+    for (enum stmt_id i = ST_DEDUP_ARTICLE; i <= ST_DEDUP_OTHERS; i++) {
+        if (stmts[i])
+            stmt_reset(stmts[i]);
+    }
     free(text);
     free(other_text);
     free(ids);
@@ -402,20 +372,20 @@ static size_t read_varint(const unsigned char *p, size_t len, uint64_t *value)
 static int fts_register(struct fk_store *store, struct fk_error *err)
 {
     fts5_api *api = NULL;
-    sqlite3_stmt *st = NULL;
 
     if (store->fts_function_ready)
         return 0;
     /* FTS5 hands out its API through a pointer bound to this function. */
-    if (sqlite3_prepare_v2(store->db, "SELECT fts5(?1)", -1, &st, NULL) != SQLITE_OK)
-        return store_db_error(store, err);
-    if (sqlite3_bind_pointer(st, 1, &api, "fts5_api_ptr", NULL) != SQLITE_OK ||
-        sqlite3_step(st) != SQLITE_ROW) {
-        store_db_error(store, err);
-        sqlite3_finalize(st);
+    sqlite3_stmt *st = store_stmt(store, ST_FTS_CHECK_API, err);
+    if (!st)
         return -1;
-    }
-    sqlite3_finalize(st);
+    bool failed = sqlite3_bind_pointer(st, 1, &api, "fts5_api_ptr", NULL) != SQLITE_OK ||
+                  sqlite3_step(st) != SQLITE_ROW;
+    if (failed)
+        store_db_error(store, err);
+    stmt_reset(st);
+    if (failed)
+        return -1;
     if (!api || api->iVersion < 2)
         return fk_error_set(err, FK_ERROR_DB, "archive '%s': this SQLite's FTS5 is too old",
                             store->path);
