@@ -585,6 +585,39 @@ static const char *const stmt_sql[ST_COUNT] = {
         " name = excluded.name, path = excluded.path, hash = excluded.hash,"
         " written = excluded.written",
     [ST_FTS_CHECK_API] = "SELECT fts5(?1)",
+    /* listings (store_query.c) */
+    /* One walk of article_tags_tag, which holds all three columns. */
+    [ST_TAGS_LIST] = "SELECT t.name, count(*), max(at.date) FROM article_tags at"
+                     " JOIN tags t ON t.id = at.tag_id GROUP BY at.tag_id ORDER BY 2 DESC, t.name"
+                     " LIMIT ?1",
+    [ST_STATS_SUMMARY] =
+        "SELECT (SELECT count(*) FROM feeds WHERE subscribed),"
+        " (SELECT count(*) FROM feeds WHERE subscribed AND last_error IS NOT NULL),"
+        " (SELECT page_count FROM pragma_page_count) * (SELECT page_size FROM pragma_page_size),"
+        " (SELECT min(date) FROM articles), (SELECT max(date) FROM articles),"
+        " (SELECT max(last_fetch) FROM feeds)",
+    [ST_STATS_LANGUAGES] =
+        "SELECT language, count(*) FROM code_blocks GROUP BY language ORDER BY 2 DESC, 1",
+    [ST_LANGUAGES_LIST] = "SELECT language, count(*) FROM code_blocks"
+                          " WHERE language IS NOT NULL GROUP BY language ORDER BY 2 DESC, 1",
+    /* One walk of articles_author, which holds the name and the date. */
+    [ST_AUTHORS_LIST] = "SELECT min(author), count(*), max(date) FROM articles"
+                        " WHERE author IS NOT NULL AND author <> '' GROUP BY author COLLATE NOCASE"
+                        " ORDER BY 2 DESC, 1 COLLATE NOCASE LIMIT ?1",
+    /* Names starting with ?1 (ASCII case ignored: substr compares, so '%'
+     * and '_' in the prefix mean themselves), sorted, at most 200. */
+    [ST_COMPLETE_TAGS] = "SELECT name FROM tags WHERE substr(name, 1, length(?1)) = ?1"
+                         " COLLATE NOCASE ORDER BY name LIMIT 200",
+    [ST_COMPLETE_LANGUAGES] = "SELECT DISTINCT language FROM code_blocks"
+                              " WHERE language IS NOT NULL"
+                              " AND substr(language, 1, length(?1)) = ?1 COLLATE NOCASE"
+                              " ORDER BY language LIMIT 200",
+    [ST_COMPLETE_AUTHORS] = "SELECT name FROM authors WHERE substr(name, 1, length(?1)) = ?1"
+                            " COLLATE NOCASE ORDER BY name COLLATE NOCASE LIMIT 200",
+    [ST_COMPLETE_FEEDS] =
+        "SELECT x FROM (SELECT name AS x FROM feeds WHERE name IS NOT NULL"
+        " UNION SELECT url FROM feeds UNION SELECT CAST(id AS TEXT) FROM feeds)"
+        " WHERE substr(x, 1, length(?1)) = ?1 COLLATE NOCASE ORDER BY x LIMIT 200",
 };
 /* ---- small helpers -------------------------------------------------------- */
 
@@ -637,6 +670,17 @@ sqlite3_stmt *store_stmt(struct fk_store *store, enum stmt_id id, struct fk_erro
         return NULL;
     }
     return store->stmts[id];
+}
+
+int store_each_row(struct fk_store *store, sqlite3_stmt *st, store_row_fn *fn, void *ctx,
+                   struct fk_error *err)
+{
+    int rc = SQLITE_DONE, stop = 0;
+    while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW)
+        stop = fn(st, ctx);
+    int ret = stop ? stop : rc == SQLITE_DONE ? 0 : store_db_error(store, err);
+    stmt_reset(st);
+    return ret;
 }
 
 /* store_run() for a statement whose only parameter is an id. */

@@ -232,37 +232,30 @@ void fk_subscription_release(struct fk_subscription *sub)
     memset(sub, 0, sizeof *sub);
 }
 
+struct feed_walk {
+    fk_subscription_fn fn;
+    void *ctx;
+};
+
+static int feed_row(sqlite3_stmt *st, void *ctx)
+{
+    struct feed_walk *walk = ctx;
+    struct fk_subscription sub;
+    read_feed(st, &sub, NULL);
+    return walk->fn(&sub, walk->ctx);
+}
+
 int fk_store_list_feeds(struct fk_store *store, enum fk_feed_set set, int64_t now,
                         fk_subscription_fn fn, void *ctx, struct fk_error *err)
 {
     sqlite3_stmt *st = store_stmt(store, ST_SUB_LIST, err);
-    int ret = -1;
-    int rc;
-
     if (!st)
         return -1;
     if (bind_int64(st, 1, set == FK_FEEDS_ALL) || bind_int64(st, 2, set == FK_FEEDS_DUE) ||
-        bind_int64(st, 3, now)) {
-        store_db_error(store, err);
-        goto out;
-    }
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        struct fk_subscription sub;
-        read_feed(st, &sub, NULL);
-        int stop = fn(&sub, ctx);
-        if (stop) {
-            ret = stop;
-            goto out;
-        }
-    }
-    if (rc != SQLITE_DONE) {
-        store_db_error(store, err);
-        goto out;
-    }
-    ret = 0;
-out:
-    stmt_reset(st);
-    return ret;
+        bind_int64(st, 3, now))
+        return store_bind_failed(store, ST_SUB_LIST, err);
+    struct feed_walk walk = {fn, ctx};
+    return store_each_row(store, st, feed_row, &walk, err);
 }
 
 /* When a failed feed is fetched next: after its backoff, or after the
@@ -522,40 +515,33 @@ int fk_store_find_export_dir(struct fk_store *store, const char *path, int64_t *
     return ret;
 }
 
+struct export_file_walk {
+    fk_export_file_fn fn;
+    void *ctx;
+};
+
+static int export_file_row(sqlite3_stmt *st, void *ctx)
+{
+    struct export_file_walk *walk = ctx;
+    struct fk_export_file file = {
+        sqlite3_column_int64(st, 0),
+        column_str(st, 1),
+        column_str(st, 2),
+        (uint64_t)sqlite3_column_int64(st, 3),
+    };
+    return file.name && file.path ? walk->fn(&file, walk->ctx) : 0;
+}
+
 int fk_store_list_export_files(struct fk_store *store, int64_t dir_id, fk_export_file_fn fn,
                                void *ctx, struct fk_error *err)
 {
     sqlite3_stmt *st = store_stmt(store, ST_EXPORT_FILES_LIST, err);
-    int ret = -1, rc;
     if (!st)
         return -1;
-    if (bind_int64(st, 1, dir_id) != SQLITE_OK) {
-        store_db_error(store, err);
-        goto out;
-    }
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        struct fk_export_file file = {
-            sqlite3_column_int64(st, 0),
-            column_str(st, 1),
-            column_str(st, 2),
-            (uint64_t)sqlite3_column_int64(st, 3),
-        };
-        if (!file.name || !file.path)
-            continue;
-        int stop = fn(&file, ctx);
-        if (stop) {
-            ret = stop;
-            goto out;
-        }
-    }
-    if (rc != SQLITE_DONE) {
-        store_db_error(store, err);
-        goto out;
-    }
-    ret = 0;
-out:
-    stmt_reset(st);
-    return ret;
+    if (bind_int64(st, 1, dir_id) != SQLITE_OK)
+        return store_bind_failed(store, ST_EXPORT_FILES_LIST, err);
+    struct export_file_walk walk = {fn, ctx};
+    return store_each_row(store, st, export_file_row, &walk, err);
 }
 
 int fk_store_record_export(struct fk_store *store, const char *path, int64_t started,

@@ -100,6 +100,16 @@ enum stmt_id {
     ST_EXPORT_FILE_FORGET,
     ST_EXPORT_FILE_PUT,
     ST_FTS_CHECK_API,
+    /* listings (store_query.c) */
+    ST_TAGS_LIST,
+    ST_STATS_SUMMARY,
+    ST_STATS_LANGUAGES,
+    ST_LANGUAGES_LIST,
+    ST_AUTHORS_LIST,
+    ST_COMPLETE_TAGS,
+    ST_COMPLETE_LANGUAGES,
+    ST_COMPLETE_AUTHORS,
+    ST_COMPLETE_FEEDS,
     ST_COUNT
 };
 
@@ -317,6 +327,15 @@ void store_normalize_tags(struct tag_list *list, const char *const *tags, size_t
 char *store_lower_dup(const char *s);
 int store_exec_sql(struct fk_store *store, const char *sql, struct fk_error *err);
 sqlite3_stmt *store_stmt(struct fk_store *store, enum stmt_id id, struct fk_error *err);
+/* What store_each_row calls on each row of st: 0 to go on, anything else
+ * to stop (store_each_row returns it). The row's strings live until the
+ * next step. */
+typedef int store_row_fn(sqlite3_stmt *st, void *ctx);
+/* Step st (bound already) and call fn on each row until it stops; then
+ * reset st. Returns 0 after the last row, fn's value when it stopped, -1
+ * with err filled on a database error. */
+int store_each_row(struct fk_store *store, sqlite3_stmt *st, store_row_fn *fn, void *ctx,
+                   struct fk_error *err);
 
 /* store_write.c */
 void store_sql_link_key(sqlite3_context *ctx, int argc, sqlite3_value **argv);

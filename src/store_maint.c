@@ -124,6 +124,42 @@ out:
     return ret;
 }
 
+/* The aliases of an explanation, being read. */
+struct alias_list {
+    struct fk_dedup_explanation *out;
+    size_t cap;
+};
+
+static int alias_row(sqlite3_stmt *st, void *ctx)
+{
+    struct alias_list *list = ctx;
+    struct fk_dedup_explanation *out = list->out;
+    if (out->naliases == list->cap) {
+        list->cap = list->cap ? 2 * list->cap : 4;
+        out->aliases = fk_xrealloc(out->aliases, list->cap * sizeof *out->aliases);
+    }
+    struct fk_dedup_alias *alias = &out->aliases[out->naliases++];
+    alias->key = column_dup(st, 0);
+    alias->guid = column_dup(st, 1);
+    alias->feed_url = column_dup(st, 2);
+    alias->rule = column_dup(st, 3);
+    alias->created = column_time(st, 4);
+    return 0;
+}
+
+/* Ids read into an array long enough for all the rows. */
+struct id_list {
+    int64_t *ids;
+    size_t count;
+};
+
+static int id_row(sqlite3_stmt *st, void *ctx)
+{
+    struct id_list *list = ctx;
+    list->ids[list->count++] = sqlite3_column_int64(st, 0);
+    return 0;
+}
+
 int fk_store_dedup_explain(struct fk_store *store, int64_t id, int64_t other,
                            struct fk_dedup_explanation *out, struct fk_error *err)
 {
@@ -146,27 +182,13 @@ int fk_store_dedup_explain(struct fk_store *store, int64_t id, int64_t other,
     }
 
     sqlite3_stmt *st = stmts[ST_DEDUP_ALIASES];
-    size_t cap = 0;
     if (bind_int64(st, 1, id)) {
         store_db_error(store, err);
         goto out;
     }
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (out->naliases == cap) {
-            cap = cap ? 2 * cap : 4;
-            out->aliases = fk_xrealloc(out->aliases, cap * sizeof *out->aliases);
-        }
-        struct fk_dedup_alias *alias = &out->aliases[out->naliases++];
-        alias->key = column_dup(st, 0);
-        alias->guid = column_dup(st, 1);
-        alias->feed_url = column_dup(st, 2);
-        alias->rule = column_dup(st, 3);
-        alias->created = column_time(st, 4);
-    }
-    if (rc != SQLITE_DONE) {
-        store_db_error(store, err);
+    struct alias_list aliases = {out, 0};
+    if (store_each_row(store, st, alias_row, &aliases, err) < 0)
         goto out;
-    }
 
     if (other) {
         ids = fk_xmalloc(sizeof *ids);
@@ -179,12 +201,10 @@ int fk_store_dedup_explain(struct fk_store *store, int64_t id, int64_t other,
             store_db_error(store, err);
             goto out;
         }
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-            ids[nids++] = sqlite3_column_int64(st, 0);
-        if (rc != SQLITE_DONE) {
-            store_db_error(store, err);
+        struct id_list list = {ids, 0};
+        if (store_each_row(store, st, id_row, &list, err) < 0)
             goto out;
-        }
+        nids = list.count;
         if (nids > FK_DEDUP_MAX_CANDIDATES) {
             nids = FK_DEDUP_MAX_CANDIDATES;
             out->more = true;

@@ -376,28 +376,23 @@ static void query_add_limit(struct query *q, const struct fk_filter *f)
         query_add_param(q, " OFFSET ?", NULL, f->offset);
 }
 
+/* A row whose first column is a name: into the tag list ctx (a copy). */
+static int push_name(sqlite3_stmt *st, void *list)
+{
+    store_tag_list_push(list, column_dup(st, 0));
+    return 0;
+}
+
 /* Load the sorted tag names of article id into list (copies: the caller
  * keeps them while ST_ARTICLE_TAGS_LIST is used again). */
 static int load_tags(struct fk_store *store, int64_t id, struct tag_list *list,
                      struct fk_error *err)
 {
     sqlite3_stmt *st = store->stmts[ST_ARTICLE_TAGS_LIST];
-    int ret = -1;
-    int rc;
-
     store_tag_list_clear(list);
     if (bind_int64(st, 1, id))
         return store_bind_failed(store, ST_ARTICLE_TAGS_LIST, err);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        store_tag_list_push(list, column_dup(st, 0));
-    if (rc != SQLITE_DONE) {
-        store_db_error(store, err);
-        goto out;
-    }
-    ret = 0;
-out:
-    stmt_reset(st);
-    return ret;
+    return store_each_row(store, st, push_name, list, err);
 }
 
 /* Fill the fields of a read from the ARTICLE_COLUMNS of st; the strings
@@ -419,6 +414,27 @@ static void read_article(sqlite3_stmt *st, struct fk_article *a)
     a->author_email = column_str(st, 11);
 }
 
+/* fk_store_list's walk: each row, with its tags, to fn. */
+struct article_walk {
+    struct fk_store *store;
+    struct tag_list *tags;
+    fk_article_fn fn;
+    void *ctx;
+    struct fk_error *err;
+};
+
+static int article_row(sqlite3_stmt *st, void *ctx)
+{
+    struct article_walk *walk = ctx;
+    struct fk_article article;
+    read_article(st, &article);
+    if (load_tags(walk->store, article.id, walk->tags, walk->err) < 0)
+        return -1;
+    article.tags = (const char *const *)walk->tags->names;
+    article.ntags = walk->tags->count;
+    return walk->fn(&article, walk->ctx);
+}
+
 int fk_store_list(struct fk_store *store, const struct fk_filter *f, fk_article_fn fn, void *ctx,
                   struct fk_error *err)
 {
@@ -428,7 +444,6 @@ int fk_store_list(struct fk_store *store, const struct fk_filter *f, fk_article_
     struct query q;
     sqlite3_stmt *st = NULL;
     int ret = -1;
-    int rc;
 
     query_init(&q);
     if (!f) {
@@ -453,24 +468,8 @@ int fk_store_list(struct fk_store *store, const struct fk_filter *f, fk_article_
     query_add_order(&q, f, "pick.k", "pick.id");
     if (query_prepare(store, &q, &st, err) < 0)
         goto out;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        struct fk_article article;
-        read_article(st, &article);
-        if (load_tags(store, article.id, &tags, err) < 0)
-            goto out;
-        article.tags = (const char *const *)tags.names;
-        article.ntags = tags.count;
-        int stop = fn(&article, ctx);
-        if (stop) {
-            ret = stop;
-            goto out;
-        }
-    }
-    if (rc != SQLITE_DONE) {
-        store_db_error(store, err);
-        goto out;
-    }
-    ret = 0;
+    struct article_walk walk = {store, &tags, fn, ctx, err};
+    ret = store_each_row(store, st, article_row, &walk, err);
 out:
     sqlite3_finalize(st);
     query_release(&q);
@@ -491,21 +490,9 @@ static int load_feeds(struct fk_store *store, int64_t id, struct tag_list *list,
                       struct fk_error *err)
 {
     sqlite3_stmt *st = store->stmts[ST_ARTICLE_FEEDS_LIST];
-    int ret = -1;
-    int rc;
-
     if (bind_int64(st, 1, id))
         return store_bind_failed(store, ST_ARTICLE_FEEDS_LIST, err);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        store_tag_list_push(list, column_dup(st, 0));
-    if (rc != SQLITE_DONE) {
-        store_db_error(store, err);
-        goto out;
-    }
-    ret = 0;
-out:
-    stmt_reset(st);
-    return ret;
+    return store_each_row(store, st, push_name, list, err);
 }
 
 int fk_store_get_article(struct fk_store *store, int64_t id, struct fk_article *out,
@@ -625,6 +612,19 @@ static void read_code_row(sqlite3_stmt *st, struct fk_code_row *row)
         row->code = "";
 }
 
+struct code_walk {
+    fk_code_fn fn;
+    void *ctx;
+};
+
+static int code_row(sqlite3_stmt *st, void *ctx)
+{
+    struct code_walk *walk = ctx;
+    struct fk_code_row row;
+    read_code_row(st, &row);
+    return walk->fn(&row, walk->ctx);
+}
+
 int fk_store_list_code(struct fk_store *store, const struct fk_filter *f, fk_code_fn fn, void *ctx,
                        struct fk_error *err)
 {
@@ -683,21 +683,8 @@ int fk_store_list_code(struct fk_store *store, const struct fk_filter *f, fk_cod
     query_add_limit(&q, f);
     if (query_prepare(store, &q, &st, err) < 0)
         goto out;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        struct fk_code_row row;
-        read_code_row(st, &row);
-        int stop = fn(&row, ctx);
-        if (stop) {
-            ret = stop;
-            goto out;
-        }
-    }
-    if (rc != SQLITE_DONE) {
-        store_db_error(store, err);
-        goto out;
-    }
-    ret = 0;
+    struct code_walk walk = {fn, ctx};
+    ret = store_each_row(store, st, code_row, &walk, err);
 out:
     sqlite3_finalize(st);
     query_release(&q);
@@ -1059,74 +1046,73 @@ void fk_version_release(struct fk_version *version)
 
 /* ---- tags and statistics --------------------------------------------------- */
 
+struct tag_walk {
+    fk_tag_fn fn;
+    void *ctx;
+};
+
+static int tag_row(sqlite3_stmt *st, void *ctx)
+{
+    struct tag_walk *walk = ctx;
+    struct fk_tag_count tag = {
+        .name = column_str(st, 0),
+        .articles = sqlite3_column_int64(st, 1),
+        .newest = column_time(st, 2),
+    };
+    if (!tag.name)
+        tag.name = "";
+    return walk->fn(&tag, walk->ctx);
+}
+
 int fk_store_list_tags(struct fk_store *store, long limit, fk_tag_fn fn, void *ctx,
                        struct fk_error *err)
 {
-    /* One walk of article_tags_tag, which holds all three columns. */
-    static const char sql[] =
-        "SELECT t.name, count(*), max(at.date) FROM article_tags at"
-        " JOIN tags t ON t.id = at.tag_id GROUP BY at.tag_id ORDER BY 2 DESC, t.name LIMIT ?1";
-    sqlite3_stmt *st = NULL;
-    int ret = -1;
-    int rc;
-
-    if (sqlite3_prepare_v2(store->db, sql, -1, &st, NULL) != SQLITE_OK ||
-        bind_int64(st, 1, limit > 0 ? limit : -1)) {
-        store_db_error(store, err);
-        goto out;
-    }
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        struct fk_tag_count tag = {
-            .name = column_str(st, 0),
-            .articles = sqlite3_column_int64(st, 1),
-            .newest = column_time(st, 2),
-        };
-        if (!tag.name)
-            tag.name = "";
-        int stop = fn(&tag, ctx);
-        if (stop) {
-            ret = stop;
-            goto out;
-        }
-    }
-    if (rc != SQLITE_DONE) {
-        store_db_error(store, err);
-        goto out;
-    }
-    ret = 0;
-out:
-    sqlite3_finalize(st);
-    return ret;
+    sqlite3_stmt *st = store_stmt(store, ST_TAGS_LIST, err);
+    if (!st)
+        return -1;
+    if (bind_int64(st, 1, limit > 0 ? limit : -1))
+        return store_bind_failed(store, ST_TAGS_LIST, err);
+    struct tag_walk walk = {fn, ctx};
+    return store_each_row(store, st, tag_row, &walk, err);
 }
 
 /* The memory behind the languages of fk_store_stats. */
 struct stats_memory {
     struct tag_list names; /* NULL entries for blocks without language */
+    size_t cap;            /* of the languages array */
 };
+
+static int language_total_row(sqlite3_stmt *st, void *ctx)
+{
+    struct fk_store_stats *out = ctx;
+    struct stats_memory *memory = out->priv;
+    if (out->nlanguages == memory->cap) {
+        memory->cap = memory->cap ? memory->cap * 2 : 16;
+        out->languages = fk_xrealloc(out->languages, memory->cap * sizeof *out->languages);
+    }
+    char *name = column_dup(st, 0);
+    store_tag_list_push(&memory->names, name);
+    out->languages[out->nlanguages].language = name;
+    out->languages[out->nlanguages].blocks = sqlite3_column_int64(st, 1);
+    out->nlanguages++;
+    return 0;
+}
 
 int fk_store_stats(struct fk_store *store, struct fk_store_stats *out, struct fk_error *err)
 {
-    static const char summary_sql[] =
-        "SELECT (SELECT count(*) FROM feeds WHERE subscribed),"
-        " (SELECT count(*) FROM feeds WHERE subscribed AND last_error IS NOT NULL),"
-        " (SELECT page_count FROM pragma_page_count) * (SELECT page_size FROM pragma_page_size),"
-        " (SELECT min(date) FROM articles), (SELECT max(date) FROM articles),"
-        " (SELECT max(last_fetch) FROM feeds)";
-    static const char languages_sql[] =
-        "SELECT language, count(*) FROM code_blocks GROUP BY language ORDER BY 2 DESC, 1";
     struct stats_memory *memory = fk_xcalloc(1, sizeof *memory);
-    sqlite3_stmt *st = NULL;
-    size_t cap = 0;
     int ret = -1;
-    int rc;
 
     memset(out, 0, sizeof *out);
     out->priv = memory;
     if (fk_store_counts(store, &out->counts, err) < 0)
         goto out;
-    if (sqlite3_prepare_v2(store->db, summary_sql, -1, &st, NULL) != SQLITE_OK ||
-        sqlite3_step(st) != SQLITE_ROW) {
+    sqlite3_stmt *st = store_stmt(store, ST_STATS_SUMMARY, err);
+    if (!st)
+        goto out;
+    if (sqlite3_step(st) != SQLITE_ROW) {
         store_db_error(store, err);
+        stmt_reset(st);
         goto out;
     }
     out->subscribed = sqlite3_column_int64(st, 0);
@@ -1135,8 +1121,7 @@ int fk_store_stats(struct fk_store *store, struct fk_store_stats *out, struct fk
     out->oldest = column_time(st, 3);
     out->newest = column_time(st, 4);
     out->last_fetch = column_time(st, 5);
-    sqlite3_finalize(st);
-    st = NULL;
+    stmt_reset(st);
     /* The log holds what is not checkpointed into the file yet. */
     struct stat wal;
     struct fk_buf wal_path = FK_BUF_INIT;
@@ -1144,28 +1129,10 @@ int fk_store_stats(struct fk_store *store, struct fk_store_stats *out, struct fk
     out->wal_bytes = wal_path.data && stat(wal_path.data, &wal) == 0 ? (int64_t)wal.st_size : 0;
     fk_buf_release(&wal_path);
 
-    if (sqlite3_prepare_v2(store->db, languages_sql, -1, &st, NULL) != SQLITE_OK) {
-        store_db_error(store, err);
+    if (!(st = store_stmt(store, ST_STATS_LANGUAGES, err)))
         goto out;
-    }
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (out->nlanguages == cap) {
-            cap = cap ? cap * 2 : 16;
-            out->languages = fk_xrealloc(out->languages, cap * sizeof *out->languages);
-        }
-        char *name = column_dup(st, 0);
-        store_tag_list_push(&memory->names, name);
-        out->languages[out->nlanguages].language = name;
-        out->languages[out->nlanguages].blocks = sqlite3_column_int64(st, 1);
-        out->nlanguages++;
-    }
-    if (rc != SQLITE_DONE) {
-        store_db_error(store, err);
-        goto out;
-    }
-    ret = 0;
+    ret = store_each_row(store, st, language_total_row, out, err);
 out:
-    sqlite3_finalize(st);
     if (ret < 0)
         fk_store_stats_release(out);
     return ret;
@@ -1193,122 +1160,88 @@ int fk_store_language_blocks(struct fk_store *store, const char *language, bool 
     return store_run_int64(store, id, blocks, err);
 }
 
+struct language_walk {
+    fk_language_fn fn;
+    void *ctx;
+};
+
+static int language_row(sqlite3_stmt *st, void *ctx)
+{
+    struct language_walk *walk = ctx;
+    struct fk_language_count count = {column_str(st, 0), sqlite3_column_int64(st, 1)};
+    return walk->fn(&count, walk->ctx);
+}
+
 int fk_store_list_languages(struct fk_store *store, fk_language_fn fn, void *ctx,
                             struct fk_error *err)
 {
-    static const char sql[] = "SELECT language, count(*) FROM code_blocks"
-                              " WHERE language IS NOT NULL GROUP BY language ORDER BY 2 DESC, 1";
-    sqlite3_stmt *st = NULL;
-    int ret = -1, rc;
-    if (sqlite3_prepare_v2(store->db, sql, -1, &st, NULL) != SQLITE_OK) {
-        store_db_error(store, err);
-        goto out;
-    }
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        struct fk_language_count count = {column_str(st, 0), sqlite3_column_int64(st, 1)};
-        int stop = fn(&count, ctx);
-        if (stop) {
-            ret = stop;
-            goto out;
-        }
-    }
-    if (rc != SQLITE_DONE) {
-        store_db_error(store, err);
-        goto out;
-    }
-    ret = 0;
-out:
-    sqlite3_finalize(st);
-    return ret;
+    sqlite3_stmt *st = store_stmt(store, ST_LANGUAGES_LIST, err);
+    struct language_walk walk = {fn, ctx};
+    return st ? store_each_row(store, st, language_row, &walk, err) : -1;
 }
 
 /* ---- authors -------------------------------------------------------------- */
 
+struct author_walk {
+    fk_author_fn fn;
+    void *ctx;
+};
+
+static int author_row(sqlite3_stmt *st, void *ctx)
+{
+    struct author_walk *walk = ctx;
+    struct fk_author_count author = {
+        .name = column_str(st, 0),
+        .articles = sqlite3_column_int64(st, 1),
+        .newest = column_time(st, 2),
+    };
+    if (!author.name)
+        author.name = "";
+    return walk->fn(&author, walk->ctx);
+}
+
 int fk_store_list_authors(struct fk_store *store, long limit, fk_author_fn fn, void *ctx,
                           struct fk_error *err)
 {
-    /* One walk of articles_author, which holds the name and the date. */
-    static const char sql[] =
-        "SELECT min(author), count(*), max(date) FROM articles"
-        " WHERE author IS NOT NULL AND author <> '' GROUP BY author COLLATE NOCASE"
-        " ORDER BY 2 DESC, 1 COLLATE NOCASE LIMIT ?1";
-    sqlite3_stmt *st = NULL;
-    int ret = -1;
-    int rc;
-
-    if (sqlite3_prepare_v2(store->db, sql, -1, &st, NULL) != SQLITE_OK ||
-        bind_int64(st, 1, limit > 0 ? limit : -1)) {
-        store_db_error(store, err);
-        goto out;
-    }
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        struct fk_author_count author = {
-            .name = column_str(st, 0),
-            .articles = sqlite3_column_int64(st, 1),
-            .newest = column_time(st, 2),
-        };
-        if (!author.name)
-            author.name = "";
-        int stop = fn(&author, ctx);
-        if (stop) {
-            ret = stop;
-            goto out;
-        }
-    }
-    if (rc != SQLITE_DONE) {
-        store_db_error(store, err);
-        goto out;
-    }
-    ret = 0;
-out:
-    sqlite3_finalize(st);
-    return ret;
+    sqlite3_stmt *st = store_stmt(store, ST_AUTHORS_LIST, err);
+    if (!st)
+        return -1;
+    if (bind_int64(st, 1, limit > 0 ? limit : -1))
+        return store_bind_failed(store, ST_AUTHORS_LIST, err);
+    struct author_walk walk = {fn, ctx};
+    return store_each_row(store, st, author_row, &walk, err);
 }
 
 /* ---- completion ------------------------------------------------------------ */
 
+struct name_walk {
+    fk_complete_fn fn;
+    void *ctx;
+};
+
+static int name_row(sqlite3_stmt *st, void *ctx)
+{
+    struct name_walk *walk = ctx;
+    const char *name = column_str(st, 0);
+    return name ? walk->fn(name, walk->ctx) : 0;
+}
+
 int fk_store_complete(struct fk_store *store, enum fk_complete what, const char *prefix,
                       fk_complete_fn fn, void *ctx, struct fk_error *err)
 {
-    /* Names starting with ?1 (ASCII case ignored: substr compares, so '%'
-     * and '_' in the prefix mean themselves), sorted, at most 200. */
-    static const char *const sql[] = {
-        [FK_COMPLETE_TAGS] = "SELECT name FROM tags WHERE substr(name, 1, length(?1)) = ?1"
-                             " COLLATE NOCASE ORDER BY name LIMIT 200",
-        [FK_COMPLETE_LANGUAGES] = "SELECT DISTINCT language FROM code_blocks"
-                                  " WHERE language IS NOT NULL"
-                                  " AND substr(language, 1, length(?1)) = ?1 COLLATE NOCASE"
-                                  " ORDER BY language LIMIT 200",
-        [FK_COMPLETE_AUTHORS] = "SELECT name FROM authors WHERE substr(name, 1, length(?1)) = ?1"
-                                " COLLATE NOCASE ORDER BY name COLLATE NOCASE LIMIT 200",
-        [FK_COMPLETE_FEEDS] =
-            "SELECT x FROM (SELECT name AS x FROM feeds WHERE name IS NOT NULL"
-            " UNION SELECT url FROM feeds UNION SELECT CAST(id AS TEXT) FROM feeds)"
-            " WHERE substr(x, 1, length(?1)) = ?1 COLLATE NOCASE ORDER BY x LIMIT 200",
+    static const enum stmt_id ids[] = {
+        [FK_COMPLETE_TAGS] = ST_COMPLETE_TAGS,
+        [FK_COMPLETE_LANGUAGES] = ST_COMPLETE_LANGUAGES,
+        [FK_COMPLETE_AUTHORS] = ST_COMPLETE_AUTHORS,
+        [FK_COMPLETE_FEEDS] = ST_COMPLETE_FEEDS,
     };
-    sqlite3_stmt *st = NULL;
-    int ret = -1, rc;
-    if ((unsigned)what >= sizeof sql / sizeof sql[0])
+    if ((unsigned)what >= sizeof ids / sizeof ids[0])
         return fk_error_set(err, FK_ERROR_USAGE, "nothing to complete");
-    if (sqlite3_prepare_v2(store->db, sql[what], -1, &st, NULL) != SQLITE_OK ||
-        bind_text(st, 1, prefix ? prefix : "")) {
-        store_db_error(store, err);
-        goto out;
-    }
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *name = column_str(st, 0);
-        int stop = name ? fn(name, ctx) : 0;
-        if (stop) {
-            ret = stop;
-            goto out;
-        }
-    }
-    if (rc != SQLITE_DONE) {
-        store_db_error(store, err);
-        goto out;
-    }
-    ret = 0;
-out:
-    sqlite3_finalize(st);
-    return ret;
+    sqlite3_stmt *st = store_stmt(store, ids[what], err);
+    if (!st)
+        return -1;
+    if (bind_text(st, 1, prefix ? prefix : ""))
+        return store_bind_failed(store, ids[what], err);
+    struct name_walk walk = {fn, ctx};
+    return store_each_row(store, st, name_row, &walk, err);
 }
