@@ -586,6 +586,20 @@ static const char *const stmt_sql[ST_COUNT] = {
         " written = excluded.written",
     [ST_FTS_CHECK_API] = "SELECT fts5(?1)",
     /* listings (store_query.c) */
+    [ST_ARTICLE_BY_URL] = "SELECT min(id) FROM (SELECT id FROM articles WHERE url = ?1"
+                          " UNION ALL SELECT id FROM articles WHERE key = 'guid:' || ?1"
+                          " UNION ALL SELECT article_id FROM article_aliases"
+                          " WHERE key = 'guid:' || ?1)",
+    [ST_CODE_GET] = "SELECT " CODE_COLUMNS " FROM code_blocks c JOIN articles a"
+                    " ON a.id = c.article_id WHERE c.id = ?1",
+    [ST_ARTICLE_FIRST_SEEN] = "SELECT first_seen FROM articles WHERE id = ?1",
+    [ST_VERSIONS_LIST] =
+        "SELECT id, kind, replaced_at, title, tags_text, length(CAST(text AS BLOB)), text, "
+        "markdown,"
+        " content_html FROM article_versions WHERE article_id = ?1"
+        " UNION ALL SELECT 9223372036854775807, 'current', NULL, title, tags_text,"
+        " length(CAST(text AS BLOB)), text, markdown, coalesce(content_html, summary_html)"
+        " FROM articles WHERE id = ?1 ORDER BY 1",
     /* One walk of article_tags_tag, which holds all three columns. */
     [ST_TAGS_LIST] = "SELECT t.name, count(*), max(at.date) FROM article_tags at"
                      " JOIN tags t ON t.id = at.tag_id GROUP BY at.tag_id ORDER BY 2 DESC, t.name"

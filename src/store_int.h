@@ -101,6 +101,10 @@ enum stmt_id {
     ST_EXPORT_FILE_PUT,
     ST_FTS_CHECK_API,
     /* listings (store_query.c) */
+    ST_ARTICLE_BY_URL,
+    ST_CODE_GET,
+    ST_ARTICLE_FIRST_SEEN,
+    ST_VERSIONS_LIST,
     ST_TAGS_LIST,
     ST_STATS_SUMMARY,
     ST_STATS_LANGUAGES,

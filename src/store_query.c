@@ -573,28 +573,19 @@ void fk_article_release(struct fk_article *article)
 int fk_store_find_article(struct fk_store *store, const char *url, int64_t *id,
                           struct fk_error *err)
 {
-    static const char sql[] = "SELECT min(id) FROM (SELECT id FROM articles WHERE url = ?1"
-                              " UNION ALL SELECT id FROM articles WHERE key = 'guid:' || ?1"
-                              " UNION ALL SELECT article_id FROM article_aliases"
-                              " WHERE key = 'guid:' || ?1)";
-    sqlite3_stmt *st = NULL;
+    sqlite3_stmt *st = store_stmt(store, ST_ARTICLE_BY_URL, err);
+    if (!st)
+        return -1;
     int ret = -1;
-
-    if (sqlite3_prepare_v2(store->db, sql, -1, &st, NULL) != SQLITE_OK || bind_text(st, 1, url)) {
+    if (bind_text(st, 1, url) || sqlite3_step(st) != SQLITE_ROW) {
         store_db_error(store, err);
-        goto out;
-    }
-    if (sqlite3_step(st) != SQLITE_ROW) {
-        store_db_error(store, err);
-        goto out;
-    }
-    ret = 1;
-    if (sqlite3_column_type(st, 0) != SQLITE_NULL) {
+    } else if (sqlite3_column_type(st, 0) != SQLITE_NULL) {
         *id = sqlite3_column_int64(st, 0);
         ret = 0;
+    } else {
+        ret = 1;
     }
-out:
-    sqlite3_finalize(st);
+    stmt_reset(st);
     return ret;
 }
 
@@ -695,17 +686,11 @@ out:
 int fk_store_get_code(struct fk_store *store, int64_t id, fk_code_fn fn, void *ctx,
                       struct fk_error *err)
 {
-    static const char sql[] =
-        "SELECT " CODE_COLUMNS " FROM code_blocks c JOIN articles a ON a.id = c.article_id"
-        " WHERE c.id = ?1";
-    sqlite3_stmt *st = NULL;
+    sqlite3_stmt *st = store_stmt(store, ST_CODE_GET, err);
+    if (!st)
+        return -1;
     int ret = -1;
-
-    if (sqlite3_prepare_v2(store->db, sql, -1, &st, NULL) != SQLITE_OK || bind_int64(st, 1, id)) {
-        store_db_error(store, err);
-        goto out;
-    }
-    int rc = sqlite3_step(st);
+    int rc = bind_int64(st, 1, id) ? SQLITE_ERROR : sqlite3_step(st);
     if (rc == SQLITE_DONE) {
         ret = 1;
     } else if (rc == SQLITE_ROW) {
@@ -715,8 +700,7 @@ int fk_store_get_code(struct fk_store *store, int64_t id, fk_code_fn fn, void *c
     } else {
         store_db_error(store, err);
     }
-out:
-    sqlite3_finalize(st);
+    stmt_reset(st);
     return ret;
 }
 
@@ -891,13 +875,6 @@ out:
 /* ---- versions ---------------------------------------------------------------- */
 
 /* The versions of an article, oldest first, then its current content. */
-static const char versions_sql[] =
-    "SELECT id, kind, replaced_at, title, tags_text, length(CAST(text AS BLOB)), text, markdown,"
-    " content_html FROM article_versions WHERE article_id = ?1"
-    " UNION ALL SELECT 9223372036854775807, 'current', NULL, title, tags_text,"
-    " length(CAST(text AS BLOB)), text, markdown, coalesce(content_html, summary_html)"
-    " FROM articles WHERE id = ?1 ORDER BY 1";
-
 static const struct {
     const char *name;
     enum fk_version_kind kind;
@@ -913,31 +890,24 @@ static const struct {
 static int walk_versions(struct fk_store *store, int64_t id, bool with_text, fk_version_fn fn,
                          void *ctx, struct fk_error *err)
 {
-    sqlite3_stmt *st = NULL;
+    sqlite3_stmt *st = store_stmt(store, ST_ARTICLE_FIRST_SEEN, err);
     int64_t since = FK_TIME_NONE;
     int ret = -1;
     int rc;
 
-    if (sqlite3_prepare_v2(store->db, "SELECT first_seen FROM articles WHERE id = ?1", -1, &st,
-                           NULL) != SQLITE_OK ||
-        bind_int64(st, 1, id)) {
+    if (!st)
+        return -1;
+    rc = bind_int64(st, 1, id) ? SQLITE_ERROR : sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        since = column_time(st, 0);
+    else if (rc != SQLITE_DONE)
         store_db_error(store, err);
-        goto out;
-    }
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_DONE) {
-        ret = 1;
-        goto out;
-    }
-    if (rc != SQLITE_ROW) {
-        store_db_error(store, err);
-        goto out;
-    }
-    since = column_time(st, 0);
-    sqlite3_finalize(st);
-    st = NULL;
-    if (sqlite3_prepare_v2(store->db, versions_sql, -1, &st, NULL) != SQLITE_OK ||
-        bind_int64(st, 1, id)) {
+    stmt_reset(st);
+    if (rc != SQLITE_ROW)
+        return rc == SQLITE_DONE ? 1 : -1;
+    if (!(st = store_stmt(store, ST_VERSIONS_LIST, err)))
+        return -1;
+    if (bind_int64(st, 1, id)) {
         store_db_error(store, err);
         goto out;
     }
@@ -986,7 +956,7 @@ static int walk_versions(struct fk_store *store, int64_t id, bool with_text, fk_
     }
     ret = 0;
 out:
-    sqlite3_finalize(st);
+    stmt_reset(st);
     return ret;
 }
 
