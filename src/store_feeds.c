@@ -39,24 +39,24 @@ static void read_feed(sqlite3_stmt *st, struct fk_subscription *sub, char **copi
         &sub->last_modified, &sub->final_url, &sub->moved_to, &sub->last_error,
     };
     memset(sub, 0, sizeof *sub);
-    sub->id = sqlite3_column_int64(st, 0);
+    sub->id = sqlite3_column_int64(st, FEED_COL_ID);
     for (int i = 0; i < FEED_STRINGS; i++) {
         if (copies)
-            *strings[i] = copies[i] = column_dup(st, i + 1);
+            *strings[i] = copies[i] = column_dup(st, FEED_COL_URL + i);
         else
-            *strings[i] = column_str(st, i + 1);
+            *strings[i] = column_str(st, FEED_COL_URL + i);
     }
-    sub->last_fetch = column_time(st, 10);
-    sub->last_status = sqlite3_column_int(st, 11);
-    sub->failures = sqlite3_column_int(st, 12);
-    sub->next_fetch = column_time(st, 13);
-    sub->subscribed = sqlite3_column_int(st, 14) != 0;
-    sub->articles = sqlite3_column_int64(st, 15);
-    sub->last_body_fetch = column_time(st, 16);
+    sub->last_fetch = column_time(st, FEED_COL_LAST_FETCH);
+    sub->last_status = sqlite3_column_int(st, FEED_COL_LAST_STATUS);
+    sub->failures = sqlite3_column_int(st, FEED_COL_FAILURES);
+    sub->next_fetch = column_time(st, FEED_COL_NEXT_FETCH);
+    sub->subscribed = sqlite3_column_int(st, FEED_COL_SUBSCRIBED) != 0;
+    sub->articles = sqlite3_column_int64(st, FEED_COL_ARTICLES);
+    sub->last_body_fetch = column_time(st, FEED_COL_LAST_BODY_FETCH);
     if (copies)
-        sub->tags_text = copies[FEED_STRINGS] = column_dup(st, FEED_TAGS);
+        sub->tags_text = copies[FEED_STRINGS] = column_dup(st, FEED_COL_TAGS);
     else
-        sub->tags_text = column_str(st, FEED_TAGS);
+        sub->tags_text = column_str(st, FEED_COL_TAGS);
 }
 
 const char *fk_store_path(const struct fk_store *store)

@@ -125,11 +125,44 @@ enum stmt_id {
     "WHERE af.article_id = a.id ORDER BY af.rowid LIMIT 1), a.first_seen, a.last_seen, a.date, "   \
     "a.author_email"
 
-/* How many there are: the columns a query adds after them start here. */
-#define ARTICLE_NCOLUMNS 12
+/* The columns of ARTICLE_COLUMNS, in order. A query's own columns come
+ * after them, from ARTICLE_NCOLUMNS on. */
+enum article_column {
+    ARTICLE_COL_ID,
+    ARTICLE_COL_GUID,
+    ARTICLE_COL_URL,
+    ARTICLE_COL_TITLE,
+    ARTICLE_COL_AUTHOR,
+    ARTICLE_COL_PUBLISHED,
+    ARTICLE_COL_UPDATED,
+    ARTICLE_COL_FEED_URL,
+    ARTICLE_COL_FIRST_SEEN,
+    ARTICLE_COL_LAST_SEEN,
+    ARTICLE_COL_DATE,
+    ARTICLE_COL_AUTHOR_EMAIL,
+    ARTICLE_NCOLUMNS,
+    /* ST_ARTICLE_GET's own */
+    ARTICLE_COL_TEXT = ARTICLE_NCOLUMNS,
+    ARTICLE_COL_MARKDOWN,
+    ARTICLE_COL_PUBLISHED_RAW,
+    ARTICLE_COL_UPDATED_RAW,
+    ARTICLE_COL_SUMMARY_HTML,
+    ARTICLE_COL_CONTENT_HTML,
+    ARTICLE_COL_VERSIONS,
+};
 
-/* The columns of a struct fk_code_row, code_blocks being c. */
+/* The columns of a struct fk_code_row, code_blocks being c, and their
+ * order. */
 #define CODE_COLUMNS "c.id, c.article_id, c.position, c.language, c.code, c.lines, a.title"
+enum code_column {
+    CODE_COL_ID,
+    CODE_COL_ARTICLE_ID,
+    CODE_COL_POSITION,
+    CODE_COL_LANGUAGE,
+    CODE_COL_CODE,
+    CODE_COL_LINES,
+    CODE_COL_ARTICLE_TITLE,
+};
 
 /* The columns read_feed reads, feeds being f. */
 #define FEED_COLUMNS                                                                               \
@@ -141,9 +174,31 @@ enum stmt_id {
     " (SELECT group_concat(name, char(10)) FROM (SELECT name FROM feed_tags"                       \
     " WHERE feed_id = f.id ORDER BY name))"
 
-/* The text columns of FEED_COLUMNS: 1 to FEED_STRINGS, and the tags. */
-#define FEED_STRINGS 9
-#define FEED_TAGS    17
+/* The columns of FEED_COLUMNS, in order. */
+enum feed_column {
+    FEED_COL_ID,
+    /* the strings of a struct fk_subscription, but for the tags */
+    FEED_COL_URL,
+    FEED_COL_NAME,
+    FEED_COL_TITLE,
+    FEED_COL_SITE_URL,
+    FEED_COL_ETAG,
+    FEED_COL_LAST_MODIFIED,
+    FEED_COL_FINAL_URL,
+    FEED_COL_MOVED_TO,
+    FEED_COL_LAST_ERROR,
+    FEED_COL_LAST_FETCH,
+    FEED_COL_LAST_STATUS,
+    FEED_COL_FAILURES,
+    FEED_COL_NEXT_FETCH,
+    FEED_COL_SUBSCRIBED,
+    FEED_COL_ARTICLES,
+    FEED_COL_LAST_BODY_FETCH,
+    FEED_COL_TAGS,
+};
+
+/* How many strings there are from FEED_COL_URL on. */
+#define FEED_STRINGS (FEED_COL_LAST_ERROR - FEED_COL_URL + 1)
 
 #define FREQUENCY_CAP     1000
 #define FREQUENCY_CAP_SQL "1000"

@@ -400,18 +400,18 @@ static int load_tags(struct fk_store *store, int64_t id, struct tag_list *list,
 static void read_article(sqlite3_stmt *st, struct fk_article *a)
 {
     memset(a, 0, sizeof *a);
-    a->id = sqlite3_column_int64(st, 0);
-    a->guid = column_str(st, 1);
-    a->url = column_str(st, 2);
-    a->title = column_str(st, 3);
-    a->author = column_str(st, 4);
-    a->published = column_time(st, 5);
-    a->updated = column_time(st, 6);
-    a->feed_url = column_str(st, 7);
-    a->first_seen = column_time(st, 8);
-    a->last_seen = column_time(st, 9);
-    a->date = column_time(st, 10);
-    a->author_email = column_str(st, 11);
+    a->id = sqlite3_column_int64(st, ARTICLE_COL_ID);
+    a->guid = column_str(st, ARTICLE_COL_GUID);
+    a->url = column_str(st, ARTICLE_COL_URL);
+    a->title = column_str(st, ARTICLE_COL_TITLE);
+    a->author = column_str(st, ARTICLE_COL_AUTHOR);
+    a->published = column_time(st, ARTICLE_COL_PUBLISHED);
+    a->updated = column_time(st, ARTICLE_COL_UPDATED);
+    a->feed_url = column_str(st, ARTICLE_COL_FEED_URL);
+    a->first_seen = column_time(st, ARTICLE_COL_FIRST_SEEN);
+    a->last_seen = column_time(st, ARTICLE_COL_LAST_SEEN);
+    a->date = column_time(st, ARTICLE_COL_DATE);
+    a->author_email = column_str(st, ARTICLE_COL_AUTHOR_EMAIL);
 }
 
 /* fk_store_list's walk: each row, with its tags, to fn. */
@@ -516,25 +516,25 @@ int fk_store_get_article(struct fk_store *store, int64_t id, struct fk_article *
     }
     memory = fk_xcalloc(1, sizeof *memory);
     char **s = memory->strings;
-    out->id = sqlite3_column_int64(st, 0);
-    out->guid = s[0] = column_dup(st, 1);
-    out->url = s[1] = column_dup(st, 2);
-    out->title = s[2] = column_dup(st, 3);
-    out->author = s[3] = column_dup(st, 4);
-    out->published = column_time(st, 5);
-    out->updated = column_time(st, 6);
-    out->feed_url = s[4] = column_dup(st, 7);
-    out->first_seen = column_time(st, 8);
-    out->last_seen = column_time(st, 9);
-    out->date = column_time(st, 10);
-    out->author_email = s[11] = column_dup(st, 11);
-    out->text = s[5] = column_dup(st, ARTICLE_NCOLUMNS);
-    out->markdown = s[6] = column_dup(st, ARTICLE_NCOLUMNS + 1);
-    out->published_raw = s[7] = column_dup(st, ARTICLE_NCOLUMNS + 2);
-    out->updated_raw = s[8] = column_dup(st, ARTICLE_NCOLUMNS + 3);
-    out->summary_html = s[9] = column_dup(st, ARTICLE_NCOLUMNS + 4);
-    out->content_html = s[10] = column_dup(st, ARTICLE_NCOLUMNS + 5);
-    out->versions = sqlite3_column_int64(st, ARTICLE_NCOLUMNS + 6);
+    out->id = sqlite3_column_int64(st, ARTICLE_COL_ID);
+    out->guid = s[0] = column_dup(st, ARTICLE_COL_GUID);
+    out->url = s[1] = column_dup(st, ARTICLE_COL_URL);
+    out->title = s[2] = column_dup(st, ARTICLE_COL_TITLE);
+    out->author = s[3] = column_dup(st, ARTICLE_COL_AUTHOR);
+    out->published = column_time(st, ARTICLE_COL_PUBLISHED);
+    out->updated = column_time(st, ARTICLE_COL_UPDATED);
+    out->feed_url = s[4] = column_dup(st, ARTICLE_COL_FEED_URL);
+    out->first_seen = column_time(st, ARTICLE_COL_FIRST_SEEN);
+    out->last_seen = column_time(st, ARTICLE_COL_LAST_SEEN);
+    out->date = column_time(st, ARTICLE_COL_DATE);
+    out->author_email = s[11] = column_dup(st, ARTICLE_COL_AUTHOR_EMAIL);
+    out->text = s[5] = column_dup(st, ARTICLE_COL_TEXT);
+    out->markdown = s[6] = column_dup(st, ARTICLE_COL_MARKDOWN);
+    out->published_raw = s[7] = column_dup(st, ARTICLE_COL_PUBLISHED_RAW);
+    out->updated_raw = s[8] = column_dup(st, ARTICLE_COL_UPDATED_RAW);
+    out->summary_html = s[9] = column_dup(st, ARTICLE_COL_SUMMARY_HTML);
+    out->content_html = s[10] = column_dup(st, ARTICLE_COL_CONTENT_HTML);
+    out->versions = sqlite3_column_int64(st, ARTICLE_COL_VERSIONS);
     /* Text and Markdown are NOT NULL columns; keep the promise anyway. */
     if (!out->text)
         out->text = s[5] = fk_xstrdup("");
@@ -592,13 +592,13 @@ int fk_store_find_article(struct fk_store *store, const char *url, int64_t *id,
 /* Fill row from the CODE_COLUMNS of st; the strings point into st. */
 static void read_code_row(sqlite3_stmt *st, struct fk_code_row *row)
 {
-    row->id = sqlite3_column_int64(st, 0);
-    row->article_id = sqlite3_column_int64(st, 1);
-    row->position = sqlite3_column_int(st, 2);
-    row->language = column_str(st, 3);
-    row->code = column_str(st, 4);
-    row->lines = (size_t)sqlite3_column_int64(st, 5);
-    row->article_title = column_str(st, 6);
+    row->id = sqlite3_column_int64(st, CODE_COL_ID);
+    row->article_id = sqlite3_column_int64(st, CODE_COL_ARTICLE_ID);
+    row->position = sqlite3_column_int(st, CODE_COL_POSITION);
+    row->language = column_str(st, CODE_COL_LANGUAGE);
+    row->code = column_str(st, CODE_COL_CODE);
+    row->lines = (size_t)sqlite3_column_int64(st, CODE_COL_LINES);
+    row->article_title = column_str(st, CODE_COL_ARTICLE_TITLE);
     if (!row->code)
         row->code = "";
 }
@@ -705,6 +705,12 @@ int fk_store_get_code(struct fk_store *store, int64_t id, fk_code_fn fn, void *c
 }
 
 /* ---- full-text search ---------------------------------------------------- */
+
+/* The search's own columns, after ARTICLE_COLUMNS. */
+enum search_column {
+    SEARCH_COL_RANK = ARTICLE_NCOLUMNS,
+    SEARCH_COL_SNIPPET,
+};
 
 /* Ranking: bm25 with the title weighted ten times the text and the tags
  * five times (the columns of articles_fts in order: title, text, tags). A
@@ -845,8 +851,8 @@ int fk_store_search(struct fk_store *store, const char *match, const struct fk_f
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         struct fk_search_hit hit;
         read_article(st, &hit.article);
-        hit.rank = sqlite3_column_double(st, ARTICLE_NCOLUMNS);
-        hit.snippet = column_str(st, ARTICLE_NCOLUMNS + 1);
+        hit.rank = sqlite3_column_double(st, SEARCH_COL_RANK);
+        hit.snippet = column_str(st, SEARCH_COL_SNIPPET);
         if (!hit.snippet)
             hit.snippet = "";
         if (load_tags(store, hit.article.id, &tags, err) < 0)
