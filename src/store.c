@@ -388,6 +388,9 @@ static const struct migration {
     /* clang-format on */
 };
 
+/* The full-text index's columns, in order (the schema's articles_fts). */
+const char *const store_fts_columns[FTS_NCOLUMNS] = {"title", "text", "tags"};
+
 /* ---- prepared statements -------------------------------------------------- */
 
 static const char *const stmt_sql[ST_COUNT] = {

@@ -373,6 +373,8 @@ static inline char ascii_lower(char c)
 }
 
 /* store.c */
+#define FTS_NCOLUMNS 3
+extern const char *const store_fts_columns[FTS_NCOLUMNS];
 int store_db_error(struct fk_store *store, struct fk_error *err);
 int store_run(struct fk_store *store, enum stmt_id id, struct fk_error *err);
 int store_bind_failed(struct fk_store *store, enum stmt_id id, struct fk_error *err);

@@ -295,8 +295,6 @@ static const struct {
  * any order. Each row's token counts are also compared with the sizes the
  * index keeps per article (its docsize table), which ranking uses. */
 
-/* The index's columns, in order (the schema's articles_fts). */
-static const char *const fts_columns[] = {"title", "text", "tags"};
 /* FTS5 indexes at most this many bytes of a token (its
  * FTS5_MAX_TOKEN_SIZE); the rest of a longer one is not in the index. */
 #define FTS_TOKEN_MAX 32768
@@ -442,8 +440,8 @@ static int fts_compare(struct fk_store *store, char **problem, struct fk_error *
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         const char *column = column_str(st, 1);
         int index = -1;
-        for (int i = 0; i < (int)(sizeof fts_columns / sizeof fts_columns[0]); i++)
-            if (column && strcmp(column, fts_columns[i]) == 0)
+        for (int i = 0; i < FTS_NCOLUMNS; i++)
+            if (column && strcmp(column, store_fts_columns[i]) == 0)
                 index = i;
         if (index < 0) {
             unknown_columns++;
@@ -475,7 +473,7 @@ static int fts_compare(struct fk_store *store, char **problem, struct fk_error *
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         const unsigned char *p = sqlite3_column_blob(st, 1);
         size_t len = (size_t)sqlite3_column_bytes(st, 1);
-        for (int i = 0; i < (int)(sizeof fts_columns / sizeof fts_columns[0]); i++) {
+        for (int i = 0; i < FTS_NCOLUMNS; i++) {
             uint64_t size = 0;
             size_t used = p ? read_varint(p, len, &size) : 0;
             if (!used) {

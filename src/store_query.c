@@ -7,6 +7,8 @@
  */
 #include "store_int.h"
 
+#include "feedkeep/search.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -791,10 +793,90 @@ out:
     return ret;
 }
 
-int fk_store_search(struct fk_store *store, const char *match, const struct fk_filter *f,
-                    const struct fk_search_options *options, fk_hit_fn fn, void *ctx,
-                    struct fk_error *err)
+static void write_fts(const struct fk_search_query *query, int node, struct fk_buf *out);
+
+/* A member of a list: compound ones in parentheses. */
+static void write_fts_operand(const struct fk_search_query *query, int node, struct fk_buf *out)
 {
+    const struct fk_search_node *n = &query->nodes[node];
+    bool compound = n->kind != FK_SEARCH_TERM && n->column == FK_SEARCH_ANY;
+    if (compound)
+        fk_buf_addc(out, '(');
+    write_fts(query, node, out);
+    if (compound)
+        fk_buf_addc(out, ')');
+}
+
+static void write_fts(const struct fk_search_query *query, int node, struct fk_buf *out)
+{
+    const struct fk_search_node *n = &query->nodes[node];
+    if (n->column != FK_SEARCH_ANY) {
+        fk_buf_adds(out, store_fts_columns[n->column]);
+        fk_buf_adds(out, " : ");
+        if (n->kind != FK_SEARCH_TERM)
+            fk_buf_addc(out, '(');
+    }
+    switch (n->kind) {
+    case FK_SEARCH_TERM:
+        /* A string in double quotes, its quotes doubled. */
+        fk_buf_addc(out, '"');
+        for (const char *s = n->text; *s; s++) {
+            fk_buf_addc(out, *s);
+            if (*s == '"')
+                fk_buf_addc(out, '"');
+        }
+        fk_buf_addc(out, '"');
+        if (n->prefix)
+            fk_buf_addc(out, '*');
+        break;
+    case FK_SEARCH_AND: {
+        bool any = false;
+        for (int i = n->first; i >= 0; i = query->nodes[i].next) {
+            if (query->nodes[i].excluded)
+                continue;
+            if (any)
+                fk_buf_adds(out, " AND ");
+            write_fts_operand(query, i, out);
+            any = true;
+        }
+        for (int i = n->first; i >= 0; i = query->nodes[i].next) {
+            if (!query->nodes[i].excluded)
+                continue;
+            fk_buf_adds(out, " NOT ");
+            write_fts_operand(query, i, out);
+        }
+        break;
+    }
+    case FK_SEARCH_OR:
+        for (int i = n->first; i >= 0; i = query->nodes[i].next) {
+            if (i != n->first)
+                fk_buf_adds(out, " OR ");
+            write_fts_operand(query, i, out);
+        }
+        break;
+    }
+    if (n->column != FK_SEARCH_ANY && n->kind != FK_SEARCH_TERM)
+        fk_buf_addc(out, ')');
+}
+
+char *fk_store_fts_match(const struct fk_search_query *query)
+{
+    struct fk_buf out;
+    /* The expression is a little longer than the query; queries come from
+     * a command line, so no limit but memory. */
+    fk_buf_init(&out, SIZE_MAX);
+    if (query && query->root >= 0)
+        write_fts(query, query->root, &out);
+    if (!out.data)
+        fk_buf_adds(&out, "");
+    return fk_buf_detach(&out);
+}
+
+int fk_store_search(struct fk_store *store, const struct fk_search_query *query,
+                    const struct fk_filter *f, const struct fk_search_options *options,
+                    fk_hit_fn fn, void *ctx, struct fk_error *err)
+{
+    char *match = fk_store_fts_match(query);
     struct fk_filter no_filter;
     struct fk_search_options no_options = {"", "", 0, 0};
     struct plan p = {0};
@@ -875,6 +957,7 @@ out:
     query_release(&q);
     plan_release(&p);
     store_tag_list_release(&tags);
+    free(match);
     return ret;
 }
 

@@ -18,6 +18,7 @@
 #include "feedkeep/feed.h"
 
 struct fk_store;
+struct fk_search_query;
 
 /* Open (creating it and its schema when absent) the archive at path.
  * Returns a handle to close with fk_store_close, or NULL with err filled
@@ -288,8 +289,15 @@ struct fk_search_hit {
 
 typedef int (*fk_hit_fn)(const struct fk_search_hit *hit, void *ctx);
 
-/* Call fn for each article matching the FTS5 expression match (from
- * fk_search_translate) and f, best ranked first (ties: most recently
+/* The FTS5 MATCH expression over the full-text index's columns (title,
+ * text, tags) for query (from fk_search_parse): every term quoted, every
+ * compound operand in parentheses, so that the meaning never depends on
+ * how FTS5 ranks its operators; an excluded member of an AND list follows
+ * the others after NOT. Returns a new string (free it with free()). */
+char *fk_store_fts_match(const struct fk_search_query *query);
+
+/* Call fn for each article matching query (from fk_search_parse) and f,
+ * best ranked first (ties: most recently
  * filed first), after f->offset hits and at most f->limit; f->sort and
  * f->reverse are ignored. With a rank window of N, the hits are the best
  * of the N most recently filed matching articles that pass f: ranking costs
@@ -297,10 +305,11 @@ typedef int (*fk_hit_fn)(const struct fk_search_hit *hit, void *ctx);
  * (When fewer than N of the 8 N most recent matches pass f, every match is
  * ranked, which then costs less than looking further.) Returns
  * 0, fn's non-zero return, or -1 with err filled: kind FK_ERROR_USAGE when
- * FTS5 rejected match (the message says why), else FK_ERROR_DB. */
-int fk_store_search(struct fk_store *store, const char *match, const struct fk_filter *f,
-                    const struct fk_search_options *options, fk_hit_fn fn, void *ctx,
-                    struct fk_error *err);
+ * the query is empty or FTS5 rejected it (the message says why), else
+ * FK_ERROR_DB. */
+int fk_store_search(struct fk_store *store, const struct fk_search_query *query,
+                    const struct fk_filter *f, const struct fk_search_options *options,
+                    fk_hit_fn fn, void *ctx, struct fk_error *err);
 
 /* --- versions --- */
 

@@ -1733,13 +1733,13 @@ static const char *search_ids(struct fk_store *store, const char *query, const s
     struct fk_error err = {0};
     struct fk_search_options options = {"[", "]", 6, window};
     memset(&last_hits, 0, sizeof last_hits);
-    char *match = fk_search_translate(query, &err);
-    if (!match) {
+    struct fk_search_query parsed;
+    if (fk_search_parse(query, &parsed, &err) < 0) {
         snprintf(message, sizeof message, "%s", err.message);
         return message;
     }
-    int rc = fk_store_search(store, match, f, &options, collect_hit, &last_hits, &err);
-    free(match);
+    int rc = fk_store_search(store, &parsed, f, &options, collect_hit, &last_hits, &err);
+    fk_search_query_release(&parsed);
     if (rc != 0) {
         snprintf(message, sizeof message, "%d %d %s", rc, err.kind, err.message);
         return message;
@@ -1832,13 +1832,24 @@ static void test_search(void)
     memset(&h, 0, sizeof h);
     CHECK_STR(search_ids(store, "\"unterminated", NULL, 0),
               "the quote at column 1 is never closed");
-    CHECK_INT(fk_store_search(store, "AND", NULL, NULL, collect_hit, &h, &err), -1);
+    /* A tree the parser never makes: an AND list of excluded members. */
+    struct fk_search_node nodes[] = {
+        {.kind = FK_SEARCH_AND, .column = FK_SEARCH_ANY, .first = 1, .next = -1},
+        {.kind = FK_SEARCH_TERM,
+         .column = FK_SEARCH_ANY,
+         .excluded = true,
+         .text = "x",
+         .first = -1,
+         .next = -1},
+    };
+    struct fk_search_query only_excluded = {nodes, 2, 0};
+    CHECK_INT(fk_store_search(store, &only_excluded, NULL, NULL, collect_hit, &h, &err), -1);
     CHECK_INT(err.kind, FK_ERROR_USAGE);
     CHECK(strstr(err.message, "syntax error") != NULL);
-    CHECK_INT(fk_store_search(store, "nosuchcolumn : x", NULL, NULL, collect_hit, &h, &err), -1);
+    struct fk_search_query empty = {NULL, 0, -1};
+    CHECK_INT(fk_store_search(store, &empty, NULL, NULL, collect_hit, &h, &err), -1);
     CHECK_INT(err.kind, FK_ERROR_USAGE);
-    CHECK_INT(fk_store_search(store, "", NULL, NULL, collect_hit, &h, &err), -1);
-    CHECK_INT(err.kind, FK_ERROR_USAGE);
+    CHECK_STR(err.message, "the query is empty");
     CHECK_INT(h.count, 0);
     fk_store_close(store);
 }
