@@ -372,6 +372,8 @@ static inline char ascii_lower(char c)
     return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
 }
 
+/* ---- shared functions: each is described where it is defined ------------- */
+
 /* store.c */
 #define FTS_NCOLUMNS 3
 extern const char *const store_fts_columns[FTS_NCOLUMNS];
