@@ -8,48 +8,12 @@
  */
 #include "feedkeep/archive.h"
 
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "feedkeep/buf.h"
 #include "feedkeep/content.h"
 #include "feedkeep/date.h"
-
-/* The identities of the items filed from a document, as 64-bit hashes of
- * their keys in an open-addressed set (0 is an empty slot): a document that
- * carries an item twice files the first copy (the newest, in feed order) and
- * skips the others, rather than making each copy a version of the other at
- * every fetch. 8 to 16 bytes an item. */
-struct seen {
-    uint64_t *slots;
-    size_t size; /* a power of two, or 0 */
-    size_t count;
-};
-
-/* Add hash; false when it was there already. */
-static bool seen_add(struct seen *seen, uint64_t hash)
-{
-    hash = hash ? hash : 1;
-    if (2 * (seen->count + 1) > seen->size) {
-        struct seen bigger = {fk_xcalloc(seen->size ? 2 * seen->size : 1024, sizeof(uint64_t)),
-                              seen->size ? 2 * seen->size : 1024, 0};
-        for (size_t i = 0; i < seen->size; i++)
-            if (seen->slots[i])
-                seen_add(&bigger, seen->slots[i]);
-        free(seen->slots);
-        *seen = bigger;
-    }
-    size_t i = (size_t)hash & (seen->size - 1);
-    while (seen->slots[i]) {
-        if (seen->slots[i] == hash)
-            return false;
-        i = (i + 1) & (seen->size - 1);
-    }
-    seen->slots[i] = hash;
-    seen->count++;
-    return true;
-}
 
 struct filing {
     struct fk_store *store;
@@ -58,17 +22,7 @@ struct filing {
     bool begun;          /* the feed's transaction is open */
     bool failed;         /* a callback failed: err says why */
     struct fk_error err; /* the callbacks' error */
-    struct seen seen;    /* identities filed so far */
 };
-
-/* FNV-1a of an identity key. */
-static uint64_t key_hash(const char *key)
-{
-    uint64_t hash = 0xcbf29ce484222325u;
-    for (const unsigned char *p = (const unsigned char *)key; *p; p++)
-        hash = (hash ^ *p) * 0x100000001b3u;
-    return hash;
-}
 
 static int on_feed(const struct fk_feed_info *info, void *ctx)
 {
@@ -92,15 +46,10 @@ static int on_item(const struct fk_item *item, void *ctx)
     f->result->items++;
     if (opts->on_progress)
         opts->on_progress(f->result, opts->ctx);
-    char *key = fk_store_identity(f->result->feed_url, item);
-    bool first = seen_add(&f->seen, key_hash(key));
-    free(key);
-    if (!first) {
-        f->result->counts[FK_PUT_UNCHANGED]++;
-        return 0;
-    }
-    /* An item filed before from the same source needs no conversion. */
-    int seen = fk_store_put_unchanged(f->store, item, &f->err);
+    /* An item filed before from the same source, or carried twice by the
+     * document, needs no conversion. */
+    struct fk_store_pending *pending = NULL;
+    int seen = fk_store_find_item(f->store, item, &pending, &f->err);
     if (seen < 0) {
         f->failed = true;
         return 1;
@@ -125,7 +74,7 @@ static int on_item(const struct fk_item *item, void *ctx)
         opts->on_warning(item, content.warning, opts->ctx);
     }
     enum fk_put_result put;
-    int rc = fk_store_put_item(f->store, item, &content, &put, &f->err);
+    int rc = fk_store_put_item(f->store, pending, &content, &put, &f->err);
     fk_content_release(&content);
     if (rc < 0) {
         f->failed = true;
@@ -188,7 +137,6 @@ out:
         struct fk_error ignored = {0}; /* err already says why */
         (void)fk_store_end_feed(store, false, NULL, &ignored);
     }
-    free(f.seen.slots);
     return ret;
 }
 

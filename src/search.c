@@ -1,11 +1,9 @@
-/* search.c - a user's search query into a safe FTS5 expression.
+/* search.c - a user's search query into a tree.
  *
  * The query is read into a small tree (terms, AND lists with excluded
- * members, OR lists) by a recursive-descent parser, then written out in
- * FTS5 syntax: every term quoted, every compound operand in parentheses, so
- * the meaning never depends on how FTS5 ranks its operators. FTS5 has no
- * unary NOT, so "a -b" and "a NOT b" both become an AND list from which b
- * is excluded, written "a" NOT "b".
+ * members, OR lists) by a recursive-descent parser. "a -b" and "a NOT b"
+ * both become an AND list from which b is excluded. The store writes the
+ * tree in its index's own syntax (fk_store_fts_match).
  */
 #include "feedkeep/search.h"
 
@@ -17,6 +15,7 @@
 #include <string.h>
 
 #include "feedkeep/buf.h"
+#include "feedkeep/store.h"
 
 /* The columns of the full-text index a query may name ("title:word"). */
 static const char *const columns[] = {"title", "text", "tags"};
@@ -469,81 +468,50 @@ static int check_excluded(struct parser *p, int node)
     return 0;
 }
 
-static void emit(const struct parser *p, int node, struct fk_buf *out);
-
-/* A member of a list: compound ones in parentheses. */
-static void emit_operand(const struct parser *p, int node, struct fk_buf *out)
+/* A term's text as the user meant it: a phrase's "" is one quote. */
+static char *term_text(const struct node *n)
 {
-    const struct node *n = &p->nodes[node];
-    bool compound = n->kind != NODE_TERM && n->column == NO_COLUMN;
-    if (compound)
-        fk_buf_addc(out, '(');
-    emit(p, node, out);
-    if (compound)
-        fk_buf_addc(out, ')');
+    char *text = fk_xstrndup(n->text, n->len);
+    if (n->phrase) {
+        char *to = text;
+        for (const char *from = text; *from; from++) {
+            *to++ = *from;
+            if (from[0] == '"' && from[1] == '"')
+                from++;
+        }
+        *to = '\0';
+    }
+    return text;
 }
 
-static void emit(const struct parser *p, int node, struct fk_buf *out)
+/* The parser's nodes into out. */
+static void export_tree(const struct parser *p, int root, struct fk_search_query *out)
 {
-    const struct node *n = &p->nodes[node];
-    if (n->column != NO_COLUMN) {
-        fk_buf_adds(out, columns[n->column]);
-        fk_buf_adds(out, " : ");
-        if (n->kind != NODE_TERM)
-            fk_buf_addc(out, '(');
+    out->nodes = fk_xcalloc(p->count, sizeof *out->nodes);
+    out->count = p->count;
+    out->root = root;
+    for (size_t i = 0; i < p->count; i++) {
+        const struct node *n = &p->nodes[i];
+        struct fk_search_node *to = &out->nodes[i];
+        to->kind = n->kind == NODE_TERM  ? FK_SEARCH_TERM
+                   : n->kind == NODE_AND ? FK_SEARCH_AND
+                                         : FK_SEARCH_OR;
+        to->column = n->column == NO_COLUMN ? FK_SEARCH_ANY : (enum fk_search_column)n->column;
+        to->excluded = n->excluded;
+        to->text = n->kind == NODE_TERM ? term_text(n) : NULL;
+        to->prefix = n->prefix;
+        to->first = n->first;
+        to->next = n->next;
     }
-    switch (n->kind) {
-    case NODE_TERM:
-        /* A bare word's quotes are doubled here; a phrase's are already. */
-        fk_buf_addc(out, '"');
-        for (size_t i = 0; i < n->len; i++) {
-            fk_buf_addc(out, n->text[i]);
-            if (n->text[i] == '"' && !n->phrase)
-                fk_buf_addc(out, '"');
-        }
-        fk_buf_addc(out, '"');
-        if (n->prefix)
-            fk_buf_addc(out, '*');
-        break;
-    case NODE_AND: {
-        bool any = false;
-        for (int i = n->first; i >= 0; i = p->nodes[i].next) {
-            if (p->nodes[i].excluded)
-                continue;
-            if (any)
-                fk_buf_adds(out, " AND ");
-            emit_operand(p, i, out);
-            any = true;
-        }
-        for (int i = n->first; i >= 0; i = p->nodes[i].next) {
-            if (!p->nodes[i].excluded)
-                continue;
-            fk_buf_adds(out, " NOT ");
-            emit_operand(p, i, out);
-        }
-        break;
-    }
-    case NODE_OR:
-        for (int i = n->first; i >= 0; i = p->nodes[i].next) {
-            if (i != n->first)
-                fk_buf_adds(out, " OR ");
-            emit_operand(p, i, out);
-        }
-        break;
-    }
-    if (n->column != NO_COLUMN && n->kind != NODE_TERM)
-        fk_buf_addc(out, ')');
 }
 
-char *fk_search_translate(const char *query, struct fk_error *err)
+int fk_search_parse(const char *query, struct fk_search_query *out, struct fk_error *err)
 {
     struct parser p = {.query = query ? query : "", .err = err};
-    struct fk_buf out;
-    char *result = NULL;
+    int ret = -1;
 
-    /* The expression is a little longer than the query; queries come from
-     * a command line, so no limit but memory. */
-    fk_buf_init(&out, SIZE_MAX);
+    memset(out, 0, sizeof *out);
+    out->root = -1;
     next_token(&p);
     if (p.failed)
         goto out;
@@ -573,10 +541,28 @@ char *fk_search_translate(const char *query, struct fk_error *err)
                      "for");
         goto out;
     }
-    emit(&p, root, &out);
-    result = fk_buf_detach(&out);
+    export_tree(&p, root, out);
+    ret = 0;
 out:
-    fk_buf_release(&out);
     free(p.nodes);
-    return result;
+    return ret;
+}
+
+void fk_search_query_release(struct fk_search_query *query)
+{
+    for (size_t i = 0; i < query->count; i++)
+        free(query->nodes[i].text);
+    free(query->nodes);
+    memset(query, 0, sizeof *query);
+    query->root = -1;
+}
+
+char *fk_search_translate(const char *query, struct fk_error *err)
+{
+    struct fk_search_query parsed;
+    if (fk_search_parse(query, &parsed, err) < 0)
+        return NULL;
+    char *match = fk_store_fts_match(&parsed);
+    fk_search_query_release(&parsed);
+    return match;
 }

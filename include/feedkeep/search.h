@@ -1,23 +1,64 @@
-/* search.h - the query language of `feedkeep search`, translated into an
- * SQLite FTS5 expression.
+/* search.h - the query language of `feedkeep search`, parsed into a tree.
  *
  * Users type queries as they would into a search box; FTS5 has a syntax of
  * its own in which most punctuation is an error ("c++", "node.js",
  * "std::vector", a lone quote). Nothing a user types reaches FTS5 as it is:
- * the query is parsed here and written out again with every word quoted, so
- * the result is always an expression FTS5 accepts, or the user gets an
- * error that says what is wrong with the query.
+ * the query is parsed here into a tree, and the store writes the tree out
+ * again in its index's syntax with every word quoted, so the result is
+ * always an expression the index accepts, or the user gets an error that
+ * says what is wrong with the query.
  */
 #ifndef FEEDKEEP_SEARCH_H
 #define FEEDKEEP_SEARCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
 
 #include "feedkeep/error.h"
 
 /* Nesting of parentheses allowed in a query. */
 #define FK_SEARCH_MAX_DEPTH 32
 
-/* Translate a user's query into an FTS5 MATCH expression over the columns
- * title, text and tags. The query language:
+/* What a node of a parsed query is. */
+enum fk_search_kind {
+    FK_SEARCH_TERM, /* a word or a phrase */
+    FK_SEARCH_AND,  /* all the members not excluded, none of the excluded */
+    FK_SEARCH_OR,   /* any member */
+};
+
+/* The columns a node may be limited to. */
+enum fk_search_column {
+    FK_SEARCH_ANY = -1,
+    FK_SEARCH_TITLE,
+    FK_SEARCH_TEXT,
+    FK_SEARCH_TAGS,
+};
+
+/* A node of a parsed query. Nodes point to each other by index in the
+ * query's array of nodes. */
+struct fk_search_node {
+    enum fk_search_kind kind;
+    enum fk_search_column column; /* where it must match, or FK_SEARCH_ANY */
+    bool excluded;                /* a member of an AND list that must not
+                                     match */
+    char *text;                   /* FK_SEARCH_TERM: the word, or the words
+                                     of a phrase (its "" made one quote) */
+    bool prefix;                  /* FK_SEARCH_TERM: words starting with
+                                     text ("plan*") */
+    int first;                    /* lists: the first member */
+    int next;                     /* the next member of the list this node
+                                     is in; -1 at the end */
+};
+
+/* A parsed query: nodes[root] is the whole query. */
+struct fk_search_query {
+    struct fk_search_node *nodes;
+    size_t count;
+    int root;
+};
+
+/* Parse a user's query into out (release it with
+ * fk_search_query_release). The query language:
  *
  *   query planner        both words, anywhere, in any order (AND is implied)
  *   "query planner"      the phrase: the words next to each other, in order
@@ -35,10 +76,19 @@
  * letters or digits ("+", "--") is left out. Inside a phrase, "" stands for
  * one double quote.
  *
- * Returns a new string (free it with free()), or NULL with err filled (kind
- * FK_ERROR_USAGE) when the query cannot be read: the message says why, for
- * instance "the quote at column 1 is never closed" or "'AND' needs
- * something to search for on both sides". */
+ * Returns 0, or -1 with err filled (kind FK_ERROR_USAGE) when the query
+ * cannot be read: the message says why, for instance "the quote at column
+ * 1 is never closed" or "'AND' needs something to search for on both
+ * sides". Every AND list has a member that is not excluded; every term has
+ * letters or digits. */
+int fk_search_parse(const char *query, struct fk_search_query *out, struct fk_error *err);
+/* Free what query holds; it is left empty. */
+void fk_search_query_release(struct fk_search_query *query);
+
+/* The FTS5 MATCH expression over the columns title, text and tags that the
+ * store runs for query (parsed with fk_search_parse; see
+ * fk_store_fts_match). Returns a new string (free it with free()), or NULL
+ * with err filled as fk_search_parse. */
 char *fk_search_translate(const char *query, struct fk_error *err);
 
 #endif

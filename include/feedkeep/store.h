@@ -2,8 +2,9 @@
  * code blocks, with a full-text index.
  *
  * The store is the only module that knows SQL. Writing happens feed by feed:
- * fk_store_begin_feed opens a transaction, fk_store_put_item files items one
- * at a time, fk_store_end_feed commits (or rolls back on failure).
+ * fk_store_begin_feed opens a transaction, fk_store_find_item and
+ * fk_store_put_item file items one at a time, fk_store_end_feed commits (or
+ * rolls back on failure).
  */
 #ifndef FEEDKEEP_STORE_H
 #define FEEDKEEP_STORE_H
@@ -17,6 +18,7 @@
 #include "feedkeep/feed.h"
 
 struct fk_store;
+struct fk_search_query;
 
 /* Open (creating it and its schema when absent) the archive at path.
  * Returns a handle to close with fk_store_close, or NULL with err filled
@@ -68,10 +70,27 @@ enum fk_put_result {
  * the write lock for more than 5 s, or a feed is already being filed). */
 int fk_store_begin_feed(struct fk_store *store, const char *feed_url,
                         const struct fk_feed_info *info, struct fk_error *err);
-/* File one item of the current feed with its converted content (content
- * may be NULL: no text, no code). The item is identified by
- * fk_store_identity; its tags are trimmed, ASCII-lower-cased and
- * deduplicated. Sets *result to FK_PUT_NEW for a new article;
+/* An item of the current feed between fk_store_find_item and
+ * fk_store_put_item: its identity, normalised tags and source hash, and
+ * the archived article it is, if any, worked out once. Owned by the store;
+ * valid until the next fk_store_find_item or fk_store_end_feed. */
+struct fk_store_pending;
+
+/* Filing one item of the current feed, first step, before converting its
+ * content. The item is identified by fk_store_identity; its tags are
+ * trimmed, ASCII-lower-cased and deduplicated. Returns 1 when there is
+ * nothing more to do, which counts as FK_PUT_UNCHANGED: the archive holds
+ * the item filed from the same source (the same title, summary and content
+ * HTML, tags and enclosures), and it is recorded as seen again (its
+ * last_seen time and the feeds that carried it), or the document carried
+ * this article already. Returns 0 with *pending set when the item is new
+ * or its source changed: convert its content and call fk_store_put_item.
+ * item must stay valid until then. Returns -1 with err filled on error. */
+int fk_store_find_item(struct fk_store *store, const struct fk_item *item,
+                       struct fk_store_pending **pending, struct fk_error *err);
+/* Filing one item, second step: file the item pending (from
+ * fk_store_find_item) with its converted content (content may be NULL: no
+ * text, no code). Sets *result to FK_PUT_NEW for a new article;
  * FK_PUT_UNCHANGED when the archive has it with the same title, text and
  * tags (only its last_seen time and the feeds that carried it are updated);
  * FK_PUT_UPDATED when one of those changed (the old content is kept in
@@ -84,18 +103,9 @@ int fk_store_begin_feed(struct fk_store *store, const char *feed_url,
  * committed. Returns 0, or -1 with err filled. After a database error the
  * feed cannot be committed any more (part of the item may be written):
  * further items fail and fk_store_end_feed rolls the feed back. */
-int fk_store_put_item(struct fk_store *store, const struct fk_item *item,
+int fk_store_put_item(struct fk_store *store, struct fk_store_pending *pending,
                       const struct fk_content *content, enum fk_put_result *result,
                       struct fk_error *err);
-/* Shortcut for re-imports, to call before converting an item's content:
- * when the archive already holds this item filed from the same source (the
- * same title, summary and content HTML, and tags), records that it was seen
- * again exactly as fk_store_put_item would for an unchanged item and returns
- * 1; skip the conversion and fk_store_put_item then. Returns 0 when the item
- * is new or its source changed (convert it and call fk_store_put_item), -1
- * with err filled on error (as fk_store_put_item). Using it is optional. */
-int fk_store_put_unchanged(struct fk_store *store, const struct fk_item *item,
-                           struct fk_error *err);
 /* Commit the current feed (ok true) or roll it back (ok false). final, when
  * not NULL and ok, updates the feed's title and site link. Returns 0, or -1
  * with err filled; the feed is then rolled back. Either way the handle is
@@ -279,8 +289,15 @@ struct fk_search_hit {
 
 typedef int (*fk_hit_fn)(const struct fk_search_hit *hit, void *ctx);
 
-/* Call fn for each article matching the FTS5 expression match (from
- * fk_search_translate) and f, best ranked first (ties: most recently
+/* The FTS5 MATCH expression over the full-text index's columns (title,
+ * text, tags) for query (from fk_search_parse): every term quoted, every
+ * compound operand in parentheses, so that the meaning never depends on
+ * how FTS5 ranks its operators; an excluded member of an AND list follows
+ * the others after NOT. Returns a new string (free it with free()). */
+char *fk_store_fts_match(const struct fk_search_query *query);
+
+/* Call fn for each article matching query (from fk_search_parse) and f,
+ * best ranked first (ties: most recently
  * filed first), after f->offset hits and at most f->limit; f->sort and
  * f->reverse are ignored. With a rank window of N, the hits are the best
  * of the N most recently filed matching articles that pass f: ranking costs
@@ -288,10 +305,11 @@ typedef int (*fk_hit_fn)(const struct fk_search_hit *hit, void *ctx);
  * (When fewer than N of the 8 N most recent matches pass f, every match is
  * ranked, which then costs less than looking further.) Returns
  * 0, fn's non-zero return, or -1 with err filled: kind FK_ERROR_USAGE when
- * FTS5 rejected match (the message says why), else FK_ERROR_DB. */
-int fk_store_search(struct fk_store *store, const char *match, const struct fk_filter *f,
-                    const struct fk_search_options *options, fk_hit_fn fn, void *ctx,
-                    struct fk_error *err);
+ * the query is empty or FTS5 rejected it (the message says why), else
+ * FK_ERROR_DB. */
+int fk_store_search(struct fk_store *store, const struct fk_search_query *query,
+                    const struct fk_filter *f, const struct fk_search_options *options,
+                    fk_hit_fn fn, void *ctx, struct fk_error *err);
 
 /* --- versions --- */
 

@@ -124,7 +124,8 @@ int cmd_search(int argc, char **argv, struct cli *cli)
     struct search_out out = {.buf = FK_BUF_INIT};
     struct fk_search_options search = {OUT_MARK_OPEN, OUT_MARK_CLOSE, 16, RANK_WINDOW};
     struct fk_store *store = NULL;
-    char *query = NULL, *match = NULL;
+    char *query = NULL;
+    struct fk_search_query parsed = {.root = -1};
     int code = EXIT_OK;
     int opt;
 
@@ -156,8 +157,7 @@ int cmd_search(int argc, char **argv, struct cli *cli)
     }
     query = join_args(argc - optind, argv + optind);
     struct fk_error err = {0};
-    match = fk_search_translate(query, &err);
-    if (!match) {
+    if (fk_search_parse(query, &parsed, &err) < 0) {
         code = bad_query(query, err.message);
         goto out;
     }
@@ -182,7 +182,7 @@ int cmd_search(int argc, char **argv, struct cli *cli)
         if (out.snippet_width < 20)
             out.snippet_width = 20;
     }
-    if (fk_store_search(store, match, &filter.filter, &search, print_hit, &out, &err) < 0)
+    if (fk_store_search(store, &parsed, &filter.filter, &search, print_hit, &out, &err) < 0)
         code = err.kind == FK_ERROR_USAGE ? bad_query(query, err.message) : msg_fk_error(&err);
     out_flush(&out.buf);
 out:
@@ -192,6 +192,6 @@ out:
     out_record_release(&out.record);
     cli_filter_release(&filter);
     free(query);
-    free(match);
+    fk_search_query_release(&parsed);
     return code;
 }

@@ -1,9 +1,9 @@
-/* test_search.c - search queries translated into FTS5 expressions.
+/* test_search.c - search queries parsed, and written as FTS5 expressions.
  *
  * The translation is data in, data out: one table of queries and the
  * expressions they must become, one of queries that must be refused with
- * the reason. Whether FTS5 accepts every expression the first table yields
- * is checked in test_store (search) and by the CLI tests.
+ * the reason; and the tree of one query. Whether FTS5 accepts every expression the first table
+ * yields is checked in test_store (search) and by the CLI tests.
  */
 #include "feedkeep/search.h"
 
@@ -127,6 +127,41 @@ static void test_refused(void)
     CHECK(fk_search_translate("AND", NULL) == NULL);
 }
 
+/* The tree the store writes from: terms as typed (a phrase's "" one
+ * quote), columns, exclusions and prefixes. */
+static void test_parse(void)
+{
+    struct fk_search_query q;
+    struct fk_error err = {0};
+    CHECK_INT(fk_search_parse("go -\"say \"\"hi\"\"\" title:rust* OR c", &q, &err), 0);
+    const struct fk_search_node *root = &q.nodes[q.root];
+    CHECK_INT(root->kind, FK_SEARCH_OR);
+    CHECK_INT(root->column, FK_SEARCH_ANY);
+    const struct fk_search_node *and = &q.nodes[root->first];
+    CHECK_INT(and->kind, FK_SEARCH_AND);
+    const struct fk_search_node *go = &q.nodes[ and->first];
+    CHECK_INT(go->kind, FK_SEARCH_TERM);
+    CHECK_STR(go->text, "go");
+    CHECK(!go->excluded && !go->prefix);
+    const struct fk_search_node *say = &q.nodes[go->next];
+    CHECK_STR(say->text, "say \"hi\"");
+    CHECK(say->excluded);
+    const struct fk_search_node *rust = &q.nodes[say->next];
+    CHECK_STR(rust->text, "rust");
+    CHECK_INT(rust->column, FK_SEARCH_TITLE);
+    CHECK(rust->prefix && !rust->excluded);
+    CHECK_INT(rust->next, -1);
+    CHECK_STR(q.nodes[ and->next].text, "c");
+    CHECK_INT(q.nodes[ and->next].next, -1);
+    fk_search_query_release(&q);
+    CHECK(q.nodes == NULL && q.count == 0);
+    fk_search_query_release(&q);
+
+    CHECK_INT(fk_search_parse("\"", &q, &err), -1);
+    CHECK_STR(err.message, "the quote at column 1 is never closed");
+    CHECK(q.nodes == NULL);
+}
+
 /* Whatever the bytes, the result is NULL or quotes are balanced: every
  * term starts and ends with a quote and inner quotes are doubled. */
 static void test_balanced(void)
@@ -168,6 +203,7 @@ int main(void)
 {
     RUN(test_translate);
     RUN(test_refused);
+    RUN(test_parse);
     RUN(test_balanced);
     return DONE();
 }

@@ -1,0 +1,664 @@
+/* store_feeds.c - subscriptions and their fetch log, fetch runs, export
+ * records.
+ *
+ * The store_*.c files are the only ones that include sqlite3.h (through
+ * store_int.h); every other module sees the archive through
+ * include/feedkeep/store.h and its plain structs.
+ */
+#include "store_int.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "feedkeep/date.h"
+#include "feedkeep/url.h"
+
+/* --- subscriptions and fetch log --- */
+
+/* Step st, which returns no rows, and reset it. Returns 0, or -1 with err
+ * filled. */
+static int step_done(struct fk_store *store, sqlite3_stmt *st, struct fk_error *err)
+{
+    int rc = sqlite3_step(st);
+    int ret = rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : store_db_error(store, err);
+    stmt_reset(st);
+    return ret;
+}
+
+/* Fill sub from a row of FEED_COLUMNS. With copies (FEED_STRINGS slots)
+ * the strings are copied there; without, they point into st. */
+static void read_feed(sqlite3_stmt *st, struct fk_subscription *sub, char **copies)
+{
+    const char **strings[FEED_STRINGS] = {
+        &sub->url,           &sub->name,      &sub->title,    &sub->site_url,   &sub->etag,
+        &sub->last_modified, &sub->final_url, &sub->moved_to, &sub->last_error,
+    };
+    memset(sub, 0, sizeof *sub);
+    sub->id = sqlite3_column_int64(st, FEED_COL_ID);
+    for (int i = 0; i < FEED_STRINGS; i++) {
+        if (copies)
+            *strings[i] = copies[i] = column_dup(st, FEED_COL_URL + i);
+        else
+            *strings[i] = column_str(st, FEED_COL_URL + i);
+    }
+    sub->last_fetch = column_time(st, FEED_COL_LAST_FETCH);
+    sub->last_status = sqlite3_column_int(st, FEED_COL_LAST_STATUS);
+    sub->failures = sqlite3_column_int(st, FEED_COL_FAILURES);
+    sub->next_fetch = column_time(st, FEED_COL_NEXT_FETCH);
+    sub->subscribed = sqlite3_column_int(st, FEED_COL_SUBSCRIBED) != 0;
+    sub->articles = sqlite3_column_int64(st, FEED_COL_ARTICLES);
+    sub->last_body_fetch = column_time(st, FEED_COL_LAST_BODY_FETCH);
+    if (copies)
+        sub->tags_text = copies[FEED_STRINGS] = column_dup(st, FEED_COL_TAGS);
+    else
+        sub->tags_text = column_str(st, FEED_COL_TAGS);
+}
+
+const char *fk_store_path(const struct fk_store *store)
+{
+    return store->path;
+}
+
+int64_t fk_store_current_feed(const struct fk_store *store)
+{
+    return store->in_feed ? store->feed_id : 0;
+}
+
+long fk_store_feed_matches(const struct fk_store *store, int64_t *first_id)
+{
+    if (first_id)
+        *first_id = store->in_feed ? store->first_matched_id : 0;
+    return store->in_feed ? store->matched : 0;
+}
+
+int64_t fk_store_backoff_delay(int failures)
+{
+    int64_t delay = FK_BACKOFF_FIRST;
+    for (int i = 1; i < failures && delay < FK_BACKOFF_MAX; i++)
+        delay *= 2;
+    return delay < FK_BACKOFF_MAX ? delay : FK_BACKOFF_MAX;
+}
+
+/* The subscription functions other than fk_store_log_fetch write outside
+ * the filing of a feed only. */
+static int not_in_feed(const struct fk_store *store, struct fk_error *err)
+{
+    if (store->in_feed)
+        return fk_error_set(err, FK_ERROR_USAGE, "a feed is being filed");
+    return 0;
+}
+
+/* Look feed url (or id, when url is NULL) up with st left on its row.
+ * Returns 1 on a row (the caller resets st), 0 when there is none, -1 with
+ * err filled; st is reset in the last two cases. */
+static int find_feed_row(struct fk_store *store, const char *url, int64_t id, sqlite3_stmt **out,
+                         struct fk_error *err)
+{
+    sqlite3_stmt *st = store_stmt(store, url ? ST_SUB_FIND_URL : ST_SUB_FIND_ID, err);
+    *out = st;
+    if (!st)
+        return -1;
+    if (url ? bind_text(st, 1, url) : bind_int64(st, 1, id)) {
+        store_db_error(store, err);
+        stmt_reset(st);
+        return -1;
+    }
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        return 1;
+    stmt_reset(st);
+    return rc == SQLITE_DONE ? 0 : store_db_error(store, err);
+}
+
+int fk_store_subscribe(struct fk_store *store, const char *url, const char *name, bool rename,
+                       int64_t *id, struct fk_error *err)
+{
+    sqlite3_stmt *st;
+    int64_t feed_id = 0;
+    bool was_subscribed = false;
+    int ret = -1;
+
+    if (not_in_feed(store, err) < 0)
+        return -1;
+    if (!url || !*url)
+        return fk_error_set(err, FK_ERROR_USAGE, "no feed URL");
+    if (store_run(store, ST_BEGIN, err) < 0)
+        return -1;
+    int found = find_feed_row(store, url, 0, &st, err);
+    if (found < 0)
+        goto out;
+    if (found) {
+        feed_id = sqlite3_column_int64(st, 0);
+        was_subscribed = sqlite3_column_int(st, 14) != 0;
+        stmt_reset(st);
+        if (!(st = store_stmt(store, ST_SUB_RESUBSCRIBE, err)))
+            goto out;
+        if (bind_int64(st, 1, feed_id) || bind_text(st, 2, name) || bind_int64(st, 3, rename)) {
+            store_db_error(store, err);
+            stmt_reset(st);
+            goto out;
+        }
+    } else {
+        if (!(st = store_stmt(store, ST_SUB_INSERT, err)))
+            goto out;
+        if (bind_text(st, 1, url) || bind_text(st, 2, name) || bind_int64(st, 3, time(NULL))) {
+            store_db_error(store, err);
+            stmt_reset(st);
+            goto out;
+        }
+    }
+    if (step_done(store, st, err) < 0)
+        goto out;
+    if (!found)
+        feed_id = sqlite3_last_insert_rowid(store->db);
+    if (store_run(store, ST_COMMIT, err) < 0)
+        goto out;
+    if (id)
+        *id = feed_id;
+    ret = was_subscribed ? 0 : 1;
+out:
+    if (ret < 0 && !sqlite3_get_autocommit(store->db))
+        (void)store_run(store, ST_ROLLBACK, NULL); /* err already says why */
+    return ret;
+}
+
+int fk_store_unsubscribe(struct fk_store *store, int64_t id, struct fk_error *err)
+{
+    if (not_in_feed(store, err) < 0)
+        return -1;
+    sqlite3_stmt *st = store_stmt(store, ST_SUB_UNSUBSCRIBE, err);
+    if (!st)
+        return -1;
+    if (bind_int64(st, 1, id)) {
+        stmt_reset(st);
+        return store_db_error(store, err);
+    }
+    if (step_done(store, st, err) < 0)
+        return -1;
+    return sqlite3_changes(store->db) ? 0 : 1;
+}
+
+int fk_store_find_feed(struct fk_store *store, const char *url, int64_t id,
+                       struct fk_subscription *out, struct fk_error *err)
+{
+    sqlite3_stmt *st;
+    memset(out, 0, sizeof *out);
+    int found = find_feed_row(store, url, id, &st, err);
+    if (found <= 0)
+        return found < 0 ? -1 : 1;
+    char **copies = fk_xcalloc(FEED_STRINGS + 1, sizeof *copies);
+    read_feed(st, out, copies);
+    out->priv = copies;
+    stmt_reset(st);
+    return 0;
+}
+
+int fk_store_find_feed_named(struct fk_store *store, const char *name, struct fk_subscription *out,
+                             struct fk_error *err)
+{
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *st = store_stmt(store, ST_SUB_FIND_NAME, err);
+    if (!st)
+        return -1;
+    if (bind_text(st, 1, name)) {
+        stmt_reset(st);
+        return store_db_error(store, err);
+    }
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        stmt_reset(st);
+        return rc == SQLITE_DONE ? 1 : store_db_error(store, err);
+    }
+    char **copies = fk_xcalloc(FEED_STRINGS + 1, sizeof *copies);
+    read_feed(st, out, copies);
+    out->priv = copies;
+    stmt_reset(st);
+    return 0;
+}
+
+void fk_subscription_release(struct fk_subscription *sub)
+{
+    char **copies = sub->priv;
+    if (copies) {
+        for (int i = 0; i <= FEED_STRINGS; i++)
+            free(copies[i]);
+        free(copies);
+    }
+    memset(sub, 0, sizeof *sub);
+}
+
+struct feed_walk {
+    fk_subscription_fn fn;
+    void *ctx;
+};
+
+static int feed_row(sqlite3_stmt *st, void *ctx)
+{
+    struct feed_walk *walk = ctx;
+    struct fk_subscription sub;
+    read_feed(st, &sub, NULL);
+    return walk->fn(&sub, walk->ctx);
+}
+
+int fk_store_list_feeds(struct fk_store *store, enum fk_feed_set set, int64_t now,
+                        fk_subscription_fn fn, void *ctx, struct fk_error *err)
+{
+    sqlite3_stmt *st = store_stmt(store, ST_SUB_LIST, err);
+    if (!st)
+        return -1;
+    if (bind_int64(st, 1, set == FK_FEEDS_ALL) || bind_int64(st, 2, set == FK_FEEDS_DUE) ||
+        bind_int64(st, 3, now))
+        return store_bind_failed(store, ST_SUB_LIST, err);
+    struct feed_walk walk = {fn, ctx};
+    return store_each_row(store, st, feed_row, &walk, err);
+}
+
+/* When a failed feed is fetched next: after its backoff, or after the
+ * server's Retry-After (bounded) when that is later. */
+static int64_t next_after_failure(const struct fk_fetch_attempt *a, int failures)
+{
+    int64_t next = a->time + fk_store_backoff_delay(failures);
+    if (a->retry_after != FK_TIME_NONE) {
+        int64_t retry = a->retry_after;
+        if (retry > a->time + FK_RETRY_AFTER_MAX)
+            retry = a->time + FK_RETRY_AFTER_MAX;
+        if (retry > next)
+            next = retry;
+    }
+    return next;
+}
+
+/* The feed's row after an attempt, into *schedule. */
+static int update_feed_state(struct fk_store *store, int64_t id, const struct fk_fetch_attempt *a,
+                             struct fk_fetch_schedule *schedule, struct fk_error *err)
+{
+    sqlite3_stmt *st;
+    int rc;
+
+    schedule->failures = 0;
+    schedule->next_fetch = FK_TIME_NONE;
+    if (!a->error) {
+        if (!(st = store_stmt(store, ST_SUB_SUCCESS, err)))
+            return -1;
+        rc = bind_int64(st, 1, id) || bind_int64(st, 2, a->time) || bind_int64(st, 3, a->status) ||
+             bind_text(st, 4, a->etag) || bind_text(st, 5, a->last_modified) ||
+             bind_text(st, 6, a->final_url) || bind_text(st, 7, a->moved_to);
+    } else {
+        int64_t failures = 0;
+        if (!(st = store_stmt(store, ST_SUB_FAILURES, err)))
+            return -1;
+        if (bind_int64(st, 1, id)) {
+            stmt_reset(st);
+            return store_db_error(store, err);
+        }
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW)
+            failures = sqlite3_column_int64(st, 0);
+        stmt_reset(st);
+        if (rc == SQLITE_DONE)
+            return fk_error_set(err, FK_ERROR_USAGE, "no feed with id %lld", (long long)id);
+        if (rc != SQLITE_ROW)
+            return store_db_error(store, err);
+        /* The count only grows by one a fetch; the bound keeps a hand-edited
+         * value from overflowing. */
+        schedule->failures = failures < 0 ? 1 : failures >= 1000000 ? 1000000 : (int)failures + 1;
+        schedule->next_fetch = next_after_failure(a, schedule->failures);
+        if (!(st = store_stmt(store, ST_SUB_FAILURE, err)))
+            return -1;
+        rc = bind_int64(st, 1, id) || bind_int64(st, 2, a->time) || bind_int64(st, 3, a->status) ||
+             bind_int64(st, 4, schedule->failures) || bind_int64(st, 5, schedule->next_fetch) ||
+             bind_text(st, 6, a->error);
+    }
+    if (rc) {
+        stmt_reset(st);
+        return store_db_error(store, err);
+    }
+    if (step_done(store, st, err) < 0)
+        return -1;
+    if (sqlite3_changes(store->db) != 1)
+        return fk_error_set(err, FK_ERROR_USAGE, "no feed with id %lld", (long long)id);
+    return 0;
+}
+
+/* Append the attempt to the fetch log and drop the feed's oldest rows. */
+static int append_log(struct fk_store *store, int64_t id, const struct fk_fetch_attempt *a,
+                      struct fk_error *err)
+{
+    sqlite3_stmt *st = store_stmt(store, ST_SUB_LOG, err);
+    if (!st)
+        return -1;
+    if (bind_int64(st, 1, id) || bind_int64(st, 2, a->time) || bind_int64(st, 3, a->status) ||
+        bind_int64(st, 4, a->bytes) || bind_int64(st, 5, a->duration_ms) ||
+        bind_int64(st, 6, a->new_count) || bind_int64(st, 7, a->updated_count) ||
+        bind_text(st, 8, a->error)) {
+        stmt_reset(st);
+        return store_db_error(store, err);
+    }
+    if (step_done(store, st, err) < 0)
+        return -1;
+    if (!(st = store_stmt(store, ST_SUB_PRUNE, err)))
+        return -1;
+    if (bind_int64(st, 1, id) || bind_int64(st, 2, FK_FETCH_LOG_KEEP - 1)) {
+        stmt_reset(st);
+        return store_db_error(store, err);
+    }
+    return step_done(store, st, err);
+}
+
+int fk_store_log_fetch(struct fk_store *store, int64_t id, const struct fk_fetch_attempt *attempt,
+                       struct fk_fetch_schedule *schedule, struct fk_error *err)
+{
+    struct fk_fetch_schedule result;
+    bool own_transaction = !store->in_feed;
+    int ret = -1;
+
+    if (own_transaction) {
+        if (store_run(store, ST_BEGIN, err) < 0)
+            return -1;
+    } else {
+        if (id != store->feed_id)
+            return fk_error_set(err, FK_ERROR_USAGE, "another feed is being filed");
+        if (store_check_feed(store, err) < 0)
+            return -1;
+    }
+    if (update_feed_state(store, id, attempt, &result, err) < 0 ||
+        append_log(store, id, attempt, err) < 0)
+        goto out;
+    if (own_transaction && store_run(store, ST_COMMIT, err) < 0)
+        goto out;
+    if (schedule)
+        *schedule = result;
+    ret = 0;
+out:
+    if (ret < 0) {
+        if (!own_transaction)
+            store->feed_failed = true;
+        else if (!sqlite3_get_autocommit(store->db))
+            (void)store_run(store, ST_ROLLBACK, NULL); /* err already says why */
+    }
+    return ret;
+}
+
+/* Carry the article keys scoped by feed URL old_url over to new_url (see
+ * fk_store_identity): "feed:URL guid:..." and "hash:URL ...", of articles
+ * (statement ST_SUB_REKEY) or of aliases (ST_SUB_REKEY_ALIASES). */
+static int rekey(struct fk_store *store, enum stmt_id id, const char *old_url, const char *new_url,
+                 struct fk_error *err)
+{
+    static const char *const prefixes[][2] = {{"feed:", " guid:"}, {"hash:", " "}};
+    sqlite3_stmt *st = store_stmt(store, id, err);
+    int ret = 0;
+
+    if (!st)
+        return -1;
+    for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0] && ret == 0; i++) {
+        struct fk_buf from, to, bound;
+        fk_buf_init(&from, SIZE_MAX);
+        fk_buf_init(&to, SIZE_MAX);
+        fk_buf_init(&bound, SIZE_MAX);
+        fk_buf_printf(&from, "%s%s%s", prefixes[i][0], old_url, prefixes[i][1]);
+        fk_buf_printf(&to, "%s%s%s", prefixes[i][0], new_url, prefixes[i][1]);
+        /* Both separators end in an ASCII character below '~'. */
+        fk_buf_add(&bound, from.data, from.len);
+        bound.data[bound.len - 1]++;
+        if (bind_text(st, 1, from.data) || bind_text(st, 2, bound.data) ||
+            bind_text(st, 3, to.data)) {
+            stmt_reset(st);
+            ret = store_db_error(store, err);
+        } else {
+            ret = step_done(store, st, err);
+        }
+        fk_buf_release(&from);
+        fk_buf_release(&to);
+        fk_buf_release(&bound);
+    }
+    return ret;
+}
+
+int fk_store_move_feed(struct fk_store *store, int64_t id, const char *new_url,
+                       struct fk_error *err)
+{
+    sqlite3_stmt *st;
+    char *old_url = NULL;
+    int ret = -1;
+
+    if (not_in_feed(store, err) < 0)
+        return -1;
+    if (!new_url || !*new_url)
+        return fk_error_set(err, FK_ERROR_USAGE, "no feed URL");
+    if (store_run(store, ST_BEGIN, err) < 0)
+        return -1;
+    int found = find_feed_row(store, new_url, 0, &st, err);
+    if (found < 0)
+        goto out;
+    if (found) {
+        bool same = sqlite3_column_int64(st, 0) == id;
+        stmt_reset(st);
+        ret = same ? 0 : 1;
+        goto out;
+    }
+    found = find_feed_row(store, NULL, id, &st, err);
+    if (found < 0)
+        goto out;
+    if (!found) {
+        fk_error_set(err, FK_ERROR_USAGE, "no feed with id %lld", (long long)id);
+        goto out;
+    }
+    old_url = column_dup(st, 1);
+    stmt_reset(st);
+    if (!(st = store_stmt(store, ST_SUB_MOVE, err)))
+        goto out;
+    if (bind_int64(st, 1, id) || bind_text(st, 2, new_url)) {
+        stmt_reset(st);
+        store_db_error(store, err);
+        goto out;
+    }
+    if (step_done(store, st, err) < 0 || rekey(store, ST_SUB_REKEY, old_url, new_url, err) < 0 ||
+        rekey(store, ST_SUB_REKEY_ALIASES, old_url, new_url, err) < 0 ||
+        store_run(store, ST_COMMIT, err) < 0)
+        goto out;
+    ret = 0;
+out:
+    /* Also ends the read-only transaction of the "nothing to do" cases. */
+    if (!sqlite3_get_autocommit(store->db))
+        (void)store_run(store, ST_ROLLBACK, NULL);
+    free(old_url);
+    return ret;
+}
+
+/* --- export records --- */
+
+int fk_store_get_mark(struct fk_store *store, struct fk_store_mark *mark, struct fk_error *err)
+{
+    /* One statement: one snapshot of both tables. */
+    sqlite3_stmt *st = store_stmt(store, ST_EXPORT_MARK, err);
+    if (!st)
+        return -1;
+    int ret = -1;
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        store_db_error(store, err);
+    } else {
+        mark->article_id = sqlite3_column_int64(st, 0);
+        mark->version_id = sqlite3_column_int64(st, 1);
+        ret = 0;
+    }
+    stmt_reset(st);
+    return ret;
+}
+
+int fk_store_find_export_dir(struct fk_store *store, const char *path, int64_t *dir_id,
+                             struct fk_store_mark *mark, struct fk_error *err)
+{
+    *dir_id = 0;
+    mark->article_id = mark->version_id = 0;
+    sqlite3_stmt *st = store_stmt(store, ST_EXPORT_DIR_FIND, err);
+    if (!st)
+        return -1;
+    int ret = -1;
+    int rc = bind_text(st, 1, path) == SQLITE_OK ? sqlite3_step(st) : SQLITE_ERROR;
+    if (rc == SQLITE_ROW) {
+        *dir_id = sqlite3_column_int64(st, 0);
+        mark->article_id = sqlite3_column_int64(st, 1);
+        mark->version_id = sqlite3_column_int64(st, 2);
+        ret = 0;
+    } else if (rc == SQLITE_DONE) {
+        ret = 1;
+    } else {
+        store_db_error(store, err);
+    }
+    stmt_reset(st);
+    return ret;
+}
+
+struct export_file_walk {
+    fk_export_file_fn fn;
+    void *ctx;
+};
+
+static int export_file_row(sqlite3_stmt *st, void *ctx)
+{
+    struct export_file_walk *walk = ctx;
+    struct fk_export_file file = {
+        sqlite3_column_int64(st, 0),
+        column_str(st, 1),
+        column_str(st, 2),
+        (uint64_t)sqlite3_column_int64(st, 3),
+    };
+    return file.name && file.path ? walk->fn(&file, walk->ctx) : 0;
+}
+
+int fk_store_list_export_files(struct fk_store *store, int64_t dir_id, fk_export_file_fn fn,
+                               void *ctx, struct fk_error *err)
+{
+    sqlite3_stmt *st = store_stmt(store, ST_EXPORT_FILES_LIST, err);
+    if (!st)
+        return -1;
+    if (bind_int64(st, 1, dir_id) != SQLITE_OK)
+        return store_bind_failed(store, ST_EXPORT_FILES_LIST, err);
+    struct export_file_walk walk = {fn, ctx};
+    return store_each_row(store, st, export_file_row, &walk, err);
+}
+
+int fk_store_record_export(struct fk_store *store, const char *path, int64_t started,
+                           const struct fk_store_mark *mark, const struct fk_export_file *files,
+                           size_t nfiles, const int64_t *forget, size_t nforget,
+                           struct fk_error *err)
+{
+    bool in_transaction = false;
+    int ret = -1;
+    int64_t dir_id = 0, now = time(NULL);
+
+    if (store->in_feed)
+        return fk_error_set(err, FK_ERROR_USAGE, "a feed is being filed");
+    sqlite3_stmt *upsert = store_stmt(store, ST_EXPORT_DIR_UPSERT, err);
+    sqlite3_stmt *forget_file = upsert ? store_stmt(store, ST_EXPORT_FILE_FORGET, err) : NULL;
+    sqlite3_stmt *put = forget_file ? store_stmt(store, ST_EXPORT_FILE_PUT, err) : NULL;
+    if (!put)
+        return -1;
+    if (store_exec_sql(store, "BEGIN IMMEDIATE", err) < 0)
+        goto out;
+    in_transaction = true;
+    if (bind_text(upsert, 1, path) || bind_int64(upsert, 2, started) ||
+        bind_int64(upsert, 3, mark->article_id) || bind_int64(upsert, 4, mark->version_id) ||
+        sqlite3_step(upsert) != SQLITE_ROW) {
+        store_db_error(store, err);
+        goto out;
+    }
+    dir_id = sqlite3_column_int64(upsert, 0);
+    stmt_reset(upsert);
+    for (size_t i = 0; i < nforget; i++) {
+        if (bind_int64(forget_file, 1, dir_id) || bind_int64(forget_file, 2, forget[i])) {
+            store_db_error(store, err);
+            goto out;
+        }
+        if (step_done(store, forget_file, err) < 0)
+            goto out;
+    }
+    for (size_t i = 0; i < nfiles; i++) {
+        if (bind_int64(put, 1, dir_id) || bind_int64(put, 2, files[i].article_id) ||
+            bind_text(put, 3, files[i].name) || bind_text(put, 4, files[i].path) ||
+            bind_int64(put, 5, (int64_t)files[i].hash) || bind_int64(put, 6, now)) {
+            store_db_error(store, err);
+            goto out;
+        }
+        if (step_done(store, put, err) < 0)
+            goto out;
+    }
+    if (store_exec_sql(store, "COMMIT", err) < 0)
+        goto out;
+    in_transaction = false;
+    ret = 0;
+out:
+    stmt_reset(upsert);
+    stmt_reset(forget_file);
+    stmt_reset(put);
+    if (in_transaction && !sqlite3_get_autocommit(store->db))
+        (void)sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL); /* err already says why */
+    return ret;
+}
+
+int fk_store_tag_feed(struct fk_store *store, int64_t id, const char *tag, struct fk_error *err)
+{
+    size_t len = 0;
+    store_trim(tag, &len);
+    if (!len)
+        return 0;
+    if (not_in_feed(store, err) < 0)
+        return -1;
+    sqlite3_stmt *st = store_stmt(store, ST_SUB_TAG_FEED, err);
+    if (!st)
+        return -1;
+    if (bind_int64(st, 1, id) || bind_text(st, 2, tag)) {
+        stmt_reset(st);
+        return store_db_error(store, err);
+    }
+    return step_done(store, st, err);
+}
+
+/* ---- fetch runs ---------------------------------------------------------- */
+
+int fk_store_log_run(struct fk_store *store, const struct fk_fetch_run *run, struct fk_error *err)
+{
+    if (not_in_feed(store, err) < 0)
+        return -1;
+    sqlite3_stmt *st = store_stmt(store, ST_SUB_RUN_LOG, err);
+    if (!st)
+        return -1;
+    if (bind_int64(st, 1, run->started) || bind_int64(st, 2, run->finished) ||
+        bind_int64(st, 3, run->feeds) || bind_int64(st, 4, run->failed) ||
+        bind_int64(st, 5, run->new_count) || bind_int64(st, 6, run->updated_count)) {
+        stmt_reset(st);
+        return store_db_error(store, err);
+    }
+    if (step_done(store, st, err) < 0)
+        return -1;
+    if (!(st = store_stmt(store, ST_SUB_RUN_PRUNE, err)))
+        return -1;
+    if (bind_int64(st, 1, FK_FETCH_LOG_KEEP - 1)) {
+        stmt_reset(st);
+        return store_db_error(store, err);
+    }
+    return step_done(store, st, err);
+}
+
+int fk_store_last_run(struct fk_store *store, int64_t *started, struct fk_error *err)
+{
+    sqlite3_stmt *st = store_stmt(store, ST_SUB_RUN_LAST, err);
+    if (!st)
+        return -1;
+    int rc = sqlite3_step(st);
+    int ret = 1;
+    if (rc == SQLITE_ROW) {
+        *started = sqlite3_column_int64(st, 0);
+        ret = 0;
+    } else if (rc != SQLITE_DONE) {
+        ret = store_db_error(store, err);
+    }
+    stmt_reset(st);
+    return ret;
+}

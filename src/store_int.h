@@ -1,0 +1,412 @@
+/* store_int.h - what the store's files share: the handle, the prepared
+ * statements and the helpers around them. Private to src/store*.c; the rest
+ * of the program sees include/feedkeep/store.h only.
+ */
+#ifndef FEEDKEEP_STORE_INT_H
+#define FEEDKEEP_STORE_INT_H
+
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "feedkeep/buf.h"
+#include "feedkeep/date.h"
+#include "feedkeep/store.h"
+
+/* ---- prepared statements -------------------------------------------------- */
+
+/* Every statement of fixed SQL the store uses, in one cache: the enum
+ * indexes stmt_sql (store.c) and the handle's stmts. Those the write path
+ * and the per-article lookups use are prepared when the archive is opened,
+ * the others when first used; all are kept until it is closed. Only queries
+ * whose SQL is built from a filter are prepared for one call. */
+enum stmt_id {
+    ST_BEGIN,
+    ST_COMMIT,
+    ST_ROLLBACK,
+    ST_FEED_UPSERT,
+    ST_FEED_UPDATE,
+    ST_NEXT_ID,
+    ST_ARTICLE_FIND,
+    ST_ARTICLE_INSERT,
+    ST_ARTICLE_UPDATE,
+    ST_ARTICLE_TOUCH,
+    ST_VERSION_SAVE,
+    ST_FEED_LINK,
+    ST_TAG_FIND,
+    ST_TAG_INSERT,
+    ST_ARTICLE_TAG_INSERT,
+    ST_ARTICLE_TAGS_DELETE,
+    ST_ARTICLE_TAGS_LIST,
+    ST_CODE_INSERT,
+    ST_CODE_DELETE,
+    ST_ENCLOSURE_INSERT,
+    ST_ENCLOSURE_DELETE,
+    ST_FTS_INDEX_NEW,
+    ST_FTS_INDEX_ONE,
+    ST_FTS_UNINDEX_ONE,
+    ST_TAG_FREQUENCY,
+    ST_LANGUAGE_FREQUENCY,
+    ST_ARTICLE_GET,
+    ST_COUNTS,
+    ST_ARTICLE_FEEDS_LIST,
+    ST_ARTICLE_TEXT_LENGTH,
+    ST_VERSION_REJECTED_FIND,
+    ST_VERSION_REJECT,
+    ST_ALIAS_FIND,
+    ST_ALIAS_INSERT,
+    ST_LINK_CANDIDATES,
+    ST_FEED_LINKS,
+    ST_AUTHOR_INSERT,
+    ST_AUTHOR_INDEX,
+    ST_CHANGED_FREQUENCY,
+    ST_LANGUAGE_EXISTS,
+    /* The statements from here on are prepared on first use (store_stmt),
+     * so that commands that never touch them (import, list) do not pay for
+     * them, and then kept for the life of the handle like the others. */
+    ST_FIRST_LAZY,
+    /* subscriptions, fetch log, fetch runs (store_feeds.c) */
+    ST_SUB_FIND_URL = ST_FIRST_LAZY,
+    ST_SUB_FIND_ID,
+    ST_SUB_LIST,
+    ST_SUB_INSERT,
+    ST_SUB_RESUBSCRIBE,
+    ST_SUB_UNSUBSCRIBE,
+    ST_SUB_FAILURES,
+    ST_SUB_SUCCESS,
+    ST_SUB_FAILURE,
+    ST_SUB_LOG,
+    ST_SUB_PRUNE,
+    ST_SUB_MOVE,
+    ST_SUB_REKEY,
+    ST_SUB_REKEY_ALIASES,
+    ST_SUB_FIND_NAME,
+    ST_SUB_TAG_FEED,
+    ST_SUB_RUN_LOG,
+    ST_SUB_RUN_PRUNE,
+    ST_SUB_RUN_LAST,
+    /* fk_store_dedup_explain (store_maint.c) */
+    ST_DEDUP_ARTICLE,
+    ST_DEDUP_ALIASES,
+    ST_DEDUP_CANDIDATES,
+    ST_DEDUP_SHARED_FEED,
+    ST_DEDUP_OTHERS,
+    /* export records (store_feeds.c) and the index check (store_maint.c) */
+    ST_EXPORT_MARK,
+    ST_EXPORT_DIR_FIND,
+    ST_EXPORT_FILES_LIST,
+    ST_EXPORT_DIR_UPSERT,
+    ST_EXPORT_FILE_FORGET,
+    ST_EXPORT_FILE_PUT,
+    ST_FTS_CHECK_API,
+    /* listings (store_query.c) */
+    ST_ARTICLE_BY_URL,
+    ST_CODE_GET,
+    ST_ARTICLE_FIRST_SEEN,
+    ST_VERSIONS_LIST,
+    ST_TAGS_LIST,
+    ST_STATS_SUMMARY,
+    ST_STATS_LANGUAGES,
+    ST_LANGUAGES_LIST,
+    ST_AUTHORS_LIST,
+    ST_COMPLETE_TAGS,
+    ST_COMPLETE_LANGUAGES,
+    ST_COMPLETE_AUTHORS,
+    ST_COMPLETE_FEEDS,
+    ST_COUNT
+};
+
+/* The columns of a struct fk_article, in the order read_article reads them.
+ * feed_url is the first feed that carried the article. */
+#define ARTICLE_COLUMNS                                                                            \
+    "a.id, a.guid, a.url, a.title, a.author, a.published, a.updated, "                             \
+    "(SELECT f.url FROM article_feeds af JOIN feeds f ON f.id = af.feed_id "                       \
+    "WHERE af.article_id = a.id ORDER BY af.rowid LIMIT 1), a.first_seen, a.last_seen, a.date, "   \
+    "a.author_email"
+
+/* The columns of ARTICLE_COLUMNS, in order. A query's own columns come
+ * after them, from ARTICLE_NCOLUMNS on. */
+enum article_column {
+    ARTICLE_COL_ID,
+    ARTICLE_COL_GUID,
+    ARTICLE_COL_URL,
+    ARTICLE_COL_TITLE,
+    ARTICLE_COL_AUTHOR,
+    ARTICLE_COL_PUBLISHED,
+    ARTICLE_COL_UPDATED,
+    ARTICLE_COL_FEED_URL,
+    ARTICLE_COL_FIRST_SEEN,
+    ARTICLE_COL_LAST_SEEN,
+    ARTICLE_COL_DATE,
+    ARTICLE_COL_AUTHOR_EMAIL,
+    ARTICLE_NCOLUMNS,
+    /* ST_ARTICLE_GET's own */
+    ARTICLE_COL_TEXT = ARTICLE_NCOLUMNS,
+    ARTICLE_COL_MARKDOWN,
+    ARTICLE_COL_PUBLISHED_RAW,
+    ARTICLE_COL_UPDATED_RAW,
+    ARTICLE_COL_SUMMARY_HTML,
+    ARTICLE_COL_CONTENT_HTML,
+    ARTICLE_COL_VERSIONS,
+};
+
+/* The columns of a struct fk_code_row, code_blocks being c, and their
+ * order. */
+#define CODE_COLUMNS "c.id, c.article_id, c.position, c.language, c.code, c.lines, a.title"
+enum code_column {
+    CODE_COL_ID,
+    CODE_COL_ARTICLE_ID,
+    CODE_COL_POSITION,
+    CODE_COL_LANGUAGE,
+    CODE_COL_CODE,
+    CODE_COL_LINES,
+    CODE_COL_ARTICLE_TITLE,
+};
+
+/* The columns read_feed reads, feeds being f. */
+#define FEED_COLUMNS                                                                               \
+    "f.id, f.url, f.name, f.title, f.site_url, f.etag, f.last_modified, f.final_url,"              \
+    " f.moved_to, f.last_error, f.last_fetch, f.last_status, f.failures, f.next_fetch,"            \
+    " f.subscribed, (SELECT count(*) FROM article_feeds af WHERE af.feed_id = f.id),"              \
+    " (SELECT l.time FROM fetches l WHERE l.feed_id = f.id AND l.error IS NULL"                    \
+    " AND l.status <> 304 ORDER BY l.time DESC LIMIT 1),"                                          \
+    " (SELECT group_concat(name, char(10)) FROM (SELECT name FROM feed_tags"                       \
+    " WHERE feed_id = f.id ORDER BY name))"
+
+/* The columns of FEED_COLUMNS, in order. */
+enum feed_column {
+    FEED_COL_ID,
+    /* the strings of a struct fk_subscription, but for the tags */
+    FEED_COL_URL,
+    FEED_COL_NAME,
+    FEED_COL_TITLE,
+    FEED_COL_SITE_URL,
+    FEED_COL_ETAG,
+    FEED_COL_LAST_MODIFIED,
+    FEED_COL_FINAL_URL,
+    FEED_COL_MOVED_TO,
+    FEED_COL_LAST_ERROR,
+    FEED_COL_LAST_FETCH,
+    FEED_COL_LAST_STATUS,
+    FEED_COL_FAILURES,
+    FEED_COL_NEXT_FETCH,
+    FEED_COL_SUBSCRIBED,
+    FEED_COL_ARTICLES,
+    FEED_COL_LAST_BODY_FETCH,
+    FEED_COL_TAGS,
+};
+
+/* How many strings there are from FEED_COL_URL on. */
+#define FEED_STRINGS (FEED_COL_LAST_ERROR - FEED_COL_URL + 1)
+
+#define FREQUENCY_CAP     1000
+#define FREQUENCY_CAP_SQL "1000"
+
+/* The articles filed in the current feed, by id, each with a hash of the
+ * key of the item that filed it (an open-addressed table; id 0 is an empty
+ * slot). The guid-change rule never matches an article the same document
+ * carried, and an article reached again under another of its keys in the
+ * same document is not filed twice. 16 bytes an item. */
+struct filed_slot {
+    int64_t id;
+    uint64_t key_hash;
+};
+
+struct filed_set {
+    struct filed_slot *slots;
+    size_t size; /* a power of two, or 0 */
+    size_t count;
+};
+
+/* What fk_store_find_item works out about an item, for fk_store_put_item
+ * (see store.h). */
+struct fk_store_pending {
+    const struct fk_item *item;
+    char *key;
+    int64_t id; /* of the stored article; 0 when there is none */
+    int64_t stored_content_hash;
+    int64_t stored_source_hash;
+    int64_t source_hash;
+    char *link_key;   /* fk_store_link_key of the item's link (put_item) */
+    const char *rule; /* "title" or "text": p->id matched by the guid-change
+                         rule; NULL when found by key or new */
+};
+
+/* A list of tag names, each owned by the list. */
+struct tag_list {
+    char **names;
+    size_t count;
+    size_t cap;
+};
+
+struct fk_store {
+    sqlite3 *db;
+    char *path;
+    bool read_only; /* opened without write access (FK_OPEN_EXISTING) */
+    sqlite3_stmt *stmts[ST_COUNT];
+    /* The feed being filed, between fk_store_begin_feed and _end_feed. */
+    bool in_feed;
+    bool feed_failed; /* a write failed half-way: the feed cannot commit */
+    int64_t feed_id;
+    int64_t first_new_id; /* articles from this id on are new in this feed */
+    char *feed_url;
+    struct filed_set filed;
+    struct fk_store_pending pending; /* the item being filed */
+    /* The link keys of the feed's own URL and of its site link, which name
+     * no article (loaded when first needed; NULL when none). */
+    bool feed_links_loaded;
+    char *feed_url_key;
+    char *site_url_key;
+    /* Items of this feed filed as an article they matched under a new key,
+     * and the first such article. */
+    long matched;
+    int64_t first_matched_id;
+    /* Scratch space of filing, kept to save allocations. */
+    struct tag_list tags;
+    struct fk_buf tags_text;
+    char *author_name; /* the item's author, split by split_author */
+    char *author_email;
+    /* fk_store_check's comparison of the full-text index (see there). */
+    bool fts_function_ready;
+    struct fts_tally {
+        int64_t entries;
+        uint64_t sum;                   /* of the entries' hashes, wrapping */
+    } fts_expected, fts_expected_sizes; /* tokens, and column sizes */
+};
+
+/* What the rule compares of each article. */
+struct match_side {
+    const char *title;
+    const char *text;
+    int64_t published;
+};
+
+/* ---- helpers ------------------------------------------------------------- */
+
+/* Make a statement ready for its next use. sqlite3_reset returns the error
+ * of the last step again, which the caller has already handled, and
+ * sqlite3_clear_bindings cannot fail. */
+static inline void stmt_reset(sqlite3_stmt *st)
+{
+    (void)sqlite3_reset(st);
+    (void)sqlite3_clear_bindings(st);
+}
+
+/* Bind helpers: NULL strings and FK_TIME_NONE become SQL NULL. They return
+ * the SQLite result code, so a chain of them joined by || stops at the
+ * first failure. The strings must outlive the step (SQLITE_STATIC). */
+static inline int bind_text(sqlite3_stmt *st, int index, const char *s)
+{
+    return s ? sqlite3_bind_text(st, index, s, -1, SQLITE_STATIC) : sqlite3_bind_null(st, index);
+}
+
+static inline int bind_int64(sqlite3_stmt *st, int index, int64_t value)
+{
+    return sqlite3_bind_int64(st, index, value);
+}
+
+static inline int bind_time(sqlite3_stmt *st, int index, int64_t t)
+{
+    return t == FK_TIME_NONE ? sqlite3_bind_null(st, index) : sqlite3_bind_int64(st, index, t);
+}
+
+static inline int64_t column_time(sqlite3_stmt *st, int col)
+{
+    return sqlite3_column_type(st, col) == SQLITE_NULL ? FK_TIME_NONE
+                                                       : sqlite3_column_int64(st, col);
+}
+
+static inline const char *column_str(sqlite3_stmt *st, int col)
+{
+    return (const char *)sqlite3_column_text(st, col);
+}
+
+/* A copy of a text column that outlives the next step; NULL stays NULL. */
+static inline char *column_dup(sqlite3_stmt *st, int col)
+{
+    const char *s = column_str(st, col);
+    return s ? fk_xstrndup(s, (size_t)sqlite3_column_bytes(st, col)) : NULL;
+}
+
+/* 64-bit FNV-1a (Fowler, Noll, Vo): a fast, well-spread, non-cryptographic
+ * hash. It only has to notice that an article changed, or tell items without
+ * guid or link apart within one feed; nobody gains from forging a collision
+ * and an accidental one has odds of 2^-64. Fields are hashed with a NUL after
+ * each, so ("ab", "c") and ("a", "bc") differ; NULL hashes like "". */
+#define FNV_OFFSET_BASIS UINT64_C(0xcbf29ce484222325)
+#define FNV_PRIME        UINT64_C(0x100000001b3)
+
+static inline uint64_t fnv_add(uint64_t hash, const char *s, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    for (size_t i = 0; i < len; i++) {
+        hash ^= p[i];
+        hash *= FNV_PRIME;
+    }
+    return hash;
+}
+
+static inline uint64_t fnv_field(uint64_t hash, const char *s)
+{
+    if (s)
+        hash = fnv_add(hash, s, strlen(s));
+    return fnv_add(hash, "", 1);
+}
+
+/* SQLite integers are signed: keep the hash's bits, not its value. */
+static inline int64_t hash_to_int64(uint64_t hash)
+{
+    int64_t value;
+    memcpy(&value, &hash, sizeof value);
+    return value;
+}
+
+static inline bool is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+static inline char ascii_lower(char c)
+{
+    return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
+/* ---- shared functions: each is described where it is defined ------------- */
+
+/* store.c */
+#define FTS_NCOLUMNS 3
+extern const char *const store_fts_columns[FTS_NCOLUMNS];
+int store_db_error(struct fk_store *store, struct fk_error *err);
+int store_run(struct fk_store *store, enum stmt_id id, struct fk_error *err);
+int store_bind_failed(struct fk_store *store, enum stmt_id id, struct fk_error *err);
+int store_run_with_id(struct fk_store *store, enum stmt_id id, int64_t value, struct fk_error *err);
+int store_run_int64(struct fk_store *store, enum stmt_id id, int64_t *value, struct fk_error *err);
+const char *store_trim(const char *s, size_t *len);
+void store_tag_list_clear(struct tag_list *list);
+void store_tag_list_release(struct tag_list *list);
+void store_tag_list_push(struct tag_list *list, char *name);
+void store_normalize_tags(struct tag_list *list, const char *const *tags, size_t ntags);
+char *store_lower_dup(const char *s);
+int store_exec_sql(struct fk_store *store, const char *sql, struct fk_error *err);
+sqlite3_stmt *store_stmt(struct fk_store *store, enum stmt_id id, struct fk_error *err);
+/* What store_each_row calls on each row of st: 0 to go on, anything else
+ * to stop (store_each_row returns it). The row's strings live until the
+ * next step. */
+typedef int store_row_fn(sqlite3_stmt *st, void *ctx);
+/* Step st (bound already) and call fn on each row until it stops; then
+ * reset st. Returns 0 after the last row, fn's value when it stopped, -1
+ * with err filled on a database error. */
+int store_each_row(struct fk_store *store, sqlite3_stmt *st, store_row_fn *fn, void *ctx,
+                   struct fk_error *err);
+
+/* store_write.c */
+void store_sql_link_key(sqlite3_context *ctx, int argc, sqlite3_value **argv);
+bool store_link_is_root(const char *key);
+void store_filed_release(struct filed_set *set);
+void store_match_compare(const struct match_side *a, const struct match_side *b, bool all_figures,
+                         struct fk_match *m);
+void store_pending_release(struct fk_store_pending *p);
+int store_check_feed(struct fk_store *store, struct fk_error *err);
+
+#endif

@@ -1,0 +1,1306 @@
+/* store_query.c - reading the archive: filters and listings, full-text
+ * search, versions, tags and statistics, languages, authors, completion.
+ *
+ * The store_*.c files are the only ones that include sqlite3.h (through
+ * store_int.h); every other module sees the archive through
+ * include/feedkeep/store.h and its plain structs.
+ */
+#include "store_int.h"
+
+#include "feedkeep/search.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "feedkeep/date.h"
+#include "feedkeep/url.h"
+
+/* ---- queries ---------------------------------------------------------------- */
+
+void fk_filter_init(struct fk_filter *f)
+{
+    memset(f, 0, sizeof *f);
+    f->since = FK_TIME_NONE;
+    f->until = FK_TIME_NONE;
+    f->archived_since = FK_TIME_NONE;
+    f->changed_since = FK_TIME_NONE;
+}
+
+/* A query built at run time from fixed SQL fragments, with the values to
+ * bind collected in the same order as their placeholders are appended: no
+ * value from a user is ever part of the SQL text. */
+struct query_param {
+    const char *text; /* NULL: bind value */
+    int64_t value;
+};
+
+struct query {
+    struct fk_buf sql;
+    struct query_param *params;
+    size_t nparams;
+    size_t cap;
+    bool failed; /* the SQL passed the buffer's limit */
+};
+
+static void query_init(struct query *q)
+{
+    memset(q, 0, sizeof *q);
+    fk_buf_init(&q->sql, 0);
+}
+
+static void query_release(struct query *q)
+{
+    fk_buf_release(&q->sql);
+    free(q->params);
+}
+
+static void query_add(struct query *q, const char *fragment)
+{
+    if (fk_buf_adds(&q->sql, fragment) < 0)
+        q->failed = true;
+}
+
+/* Append a fragment holding one "?" and the value that goes there. */
+static void query_add_param(struct query *q, const char *fragment, const char *text, int64_t value)
+{
+    if (q->nparams == q->cap) {
+        q->cap = q->cap ? q->cap * 2 : 8;
+        q->params = fk_xrealloc(q->params, q->cap * sizeof *q->params);
+    }
+    q->params[q->nparams].text = text;
+    q->params[q->nparams].value = value;
+    q->nparams++;
+    query_add(q, fragment);
+}
+
+/* Prepare q and bind its values. Returns 0, or -1 with err filled. */
+static int query_prepare(struct fk_store *store, struct query *q, sqlite3_stmt **st,
+                         struct fk_error *err)
+{
+    *st = NULL;
+    if (q->failed || q->nparams > INT32_MAX)
+        return fk_error_set(err, FK_ERROR_USAGE, "too many tags in the filter");
+    if (sqlite3_prepare_v2(store->db, q->sql.data, (int)q->sql.len, st, NULL) != SQLITE_OK)
+        return store_db_error(store, err);
+    for (size_t i = 0; i < q->nparams; i++) {
+        const struct query_param *param = &q->params[i];
+        int index = (int)i + 1;
+        if (param->text ? bind_text(*st, index, param->text) : bind_int64(*st, index, param->value))
+            return store_db_error(store, err);
+    }
+    return 0;
+}
+
+/* Move the rarest of the filter's tags first: the query walks the first
+ * tag's articles and probes the others, so "rust AND some-rare-tag" reads a
+ * handful of index entries instead of every rust article. */
+static int rarest_tag_first(struct fk_store *store, struct tag_list *tags, struct fk_error *err)
+{
+    int64_t fewest = INT64_MAX;
+    size_t rarest = 0;
+    if (tags->count < 2)
+        return 0;
+    for (size_t i = 0; i < tags->count; i++) {
+        int64_t n = 0;
+        if (bind_text(store->stmts[ST_TAG_FREQUENCY], 1, tags->names[i]))
+            return store_bind_failed(store, ST_TAG_FREQUENCY, err);
+        if (store_run_int64(store, ST_TAG_FREQUENCY, &n, err) < 0)
+            return -1;
+        if (n < fewest) {
+            fewest = n;
+            rarest = i;
+        }
+    }
+    char *first = tags->names[0];
+    tags->names[0] = tags->names[rarest];
+    tags->names[rarest] = first;
+    return 0;
+}
+
+/* The sort keys of enum fk_sort over articles a. Each has an index
+ * (articles_date, articles_updated, articles_first_seen), so a walk in
+ * that order with a limit reads a few index entries. */
+static const char *const sort_keys[] = {
+    [FK_SORT_PUBLISHED] = "a.date",
+    [FK_SORT_UPDATED] = "coalesce(a.updated, a.published)",
+    [FK_SORT_FIRST_SEEN] = "a.first_seen",
+};
+
+/* How a query reads the articles a filter selects. With tags and the
+ * date order, it walks article_tags as t0: the first (rarest) tag's
+ * entries of article_tags_tag are in date order, and the other conditions
+ * are probes by primary key, so a walk with a limit stops after that many
+ * matches. Otherwise it walks articles as a in the order of the sort key's
+ * index, and every condition is a probe. */
+struct plan {
+    const struct fk_filter *f;
+    struct tag_list tags;     /* f's tags, normalised, the rarest first */
+    struct tag_list any_tags; /* f's any_tags, normalised */
+    bool by_tag;              /* the walk is over t0 */
+    bool articles;            /* articles a is read (always when !by_tag,
+                                 unless id is set) */
+    const char *id;           /* the article id in the walk when it is
+                                 neither t0's nor a's (search) */
+    char *author_match;       /* f->author as an authors_fts query */
+    bool changed_by_probe;    /* --changed-since matches many: probe each
+                                 article of the walk instead of reading the
+                                 set first */
+};
+
+static void plan_release(struct plan *p)
+{
+    free(p->author_match);
+    store_tag_list_release(&p->tags);
+    store_tag_list_release(&p->any_tags);
+}
+
+/* Whether the conditions of f read columns of articles a (the others are
+ * probes by the walk's article id). */
+static bool plan_reads_articles(const struct fk_filter *f)
+{
+    return (f->author && *f->author) || f->archived_since != FK_TIME_NONE;
+}
+
+/* An author filter as an FTS5 query of authors_fts: every word of it,
+ * each quoted (so nothing in it is syntax), all of them required. NULL
+ * when it has no word (letters, digits, or anything not ASCII). */
+static char *author_query(const char *author)
+{
+    struct fk_buf q = FK_BUF_INIT, word = FK_BUF_INIT;
+    for (const char *p = author; *p;) {
+        while (*p && is_space(*p))
+            p++;
+        bool letters = false;
+        fk_buf_reset(&word);
+        for (; *p && !is_space(*p); p++) {
+            unsigned char c = (unsigned char)*p;
+            letters = letters || c >= 0x80 || (c >= '0' && c <= '9') ||
+                      ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+            if (c == '"')
+                fk_buf_addc(&word, '"');
+            fk_buf_addc(&word, (char)c);
+        }
+        if (letters)
+            fk_buf_printf(&q, "%s\"%s\"", q.len ? " " : "", word.data);
+    }
+    fk_buf_release(&word);
+    if (!q.len) {
+        fk_buf_release(&q);
+        return NULL;
+    }
+    return fk_buf_detach(&q);
+}
+
+/* Set p up for f. by_tag_allowed: the caller can walk t0; need_articles:
+ * it reads columns of a. Returns 0, or -1 with err filled. */
+static int plan_init(struct fk_store *store, struct plan *p, const struct fk_filter *f,
+                     bool by_tag_allowed, bool need_articles, struct fk_error *err)
+{
+    memset(p, 0, sizeof *p);
+    p->f = f;
+    if ((unsigned)f->sort >= sizeof sort_keys / sizeof sort_keys[0])
+        return fk_error_set(err, FK_ERROR_USAGE, "unknown sort order");
+    store_normalize_tags(&p->tags, f->tags, f->tags ? f->ntags : 0);
+    store_normalize_tags(&p->any_tags, f->any_tags, f->any_tags ? f->nany_tags : 0);
+    if (rarest_tag_first(store, &p->tags, err) < 0)
+        return -1;
+    if (f->changed_since != FK_TIME_NONE) {
+        int64_t changed = 0;
+        if (bind_int64(store->stmts[ST_CHANGED_FREQUENCY], 1, f->changed_since))
+            return store_bind_failed(store, ST_CHANGED_FREQUENCY, err);
+        if (store_run_int64(store, ST_CHANGED_FREQUENCY, &changed, err) < 0)
+            return -1;
+        p->changed_by_probe = changed >= FREQUENCY_CAP;
+    }
+    if (f->author && *f->author && !(p->author_match = author_query(f->author)))
+        return fk_error_set(err, FK_ERROR_USAGE, "the author '%s' has no words", f->author);
+    p->by_tag = by_tag_allowed && p->tags.count && f->sort == FK_SORT_PUBLISHED;
+    p->articles = !p->by_tag || need_articles || plan_reads_articles(f);
+    return 0;
+}
+
+/* The article id in the walk. */
+static const char *plan_id(const struct plan *p)
+{
+    return p->id ? p->id : p->by_tag ? "t0.article_id" : "a.id";
+}
+
+/* The sort key in the walk. */
+static const char *plan_key(const struct plan *p)
+{
+    return p->by_tag ? "t0.date" : sort_keys[p->f->sort];
+}
+
+/* Whether the filter selects fewer than all articles. */
+static bool plan_filters(const struct plan *p)
+{
+    const struct fk_filter *f = p->f;
+    return p->tags.count || p->any_tags.count || f->since != FK_TIME_NONE ||
+           f->until != FK_TIME_NONE || f->feed_id > 0 || (f->author && *f->author) || f->has_code ||
+           f->archived_since != FK_TIME_NONE || f->changed_since != FK_TIME_NONE ||
+           (f->feed_tag && *f->feed_tag) || f->changed_after;
+}
+
+static void plan_add_from(struct query *q, const struct plan *p)
+{
+    if (!p->by_tag)
+        query_add(q, " FROM articles a");
+    else if (p->articles)
+        query_add(q, " FROM article_tags t0 CROSS JOIN articles a ON a.id = t0.article_id");
+    else
+        query_add(q, " FROM article_tags t0");
+}
+
+/* Append a fragment naming the article id of the walk, then one holding a
+ * "?" with its value. */
+static void query_add_probe(struct query *q, const struct plan *p, const char *start,
+                            const char *rest, const char *text, int64_t value)
+{
+    query_add(q, start);
+    query_add(q, plan_id(p));
+    query_add_param(q, rest, text, value);
+}
+
+/* Append the conditions (each " AND ...") of the filter. */
+static void plan_add_where(struct query *q, const struct plan *p)
+{
+    const struct fk_filter *f = p->f;
+    size_t first_probe = 0;
+    if (p->by_tag) {
+        query_add_param(q, " AND t0.tag_id = (SELECT id FROM tags WHERE name = ?)",
+                        p->tags.names[0], 0);
+        first_probe = 1;
+    }
+    if (f->since != FK_TIME_NONE)
+        query_add_param(q, p->by_tag ? " AND t0.date >= ?" : " AND a.date >= ?", NULL, f->since);
+    if (f->until != FK_TIME_NONE)
+        query_add_param(q, p->by_tag ? " AND t0.date < ?" : " AND a.date < ?", NULL, f->until);
+    for (size_t i = first_probe; i < p->tags.count; i++)
+        query_add_probe(q, p, " AND EXISTS (SELECT 1 FROM article_tags tn WHERE tn.article_id = ",
+                        " AND tn.tag_id = (SELECT id FROM tags WHERE name = ?))", p->tags.names[i],
+                        0);
+    if (p->any_tags.count) {
+        query_add(q, " AND EXISTS (SELECT 1 FROM article_tags ta WHERE ta.article_id = ");
+        query_add(q, plan_id(p));
+        query_add(q, " AND ta.tag_id IN (SELECT id FROM tags WHERE name IN (");
+        for (size_t i = 0; i < p->any_tags.count; i++)
+            query_add_param(q, i ? ", ?" : "?", p->any_tags.names[i], 0);
+        query_add(q, ")))");
+    }
+    if (f->feed_id > 0)
+        query_add_probe(q, p, " AND EXISTS (SELECT 1 FROM article_feeds af WHERE af.article_id = ",
+                        " AND af.feed_id = ?)", NULL, f->feed_id);
+    if (f->feed_tag && *f->feed_tag)
+        query_add_probe(q, p,
+                        " AND EXISTS (SELECT 1 FROM article_feeds aft JOIN feed_tags ft"
+                        " ON ft.feed_id = aft.feed_id WHERE aft.article_id = ",
+                        " AND ft.name = trim(?))", f->feed_tag, 0);
+    /* The names whose words match (authors_fts), then their articles
+     * through articles_author (COLLATE NOCASE makes the IN use it). */
+    if (p->author_match)
+        query_add_param(q,
+                        " AND a.author COLLATE NOCASE IN (SELECT name FROM authors WHERE id IN"
+                        " (SELECT rowid FROM authors_fts WHERE authors_fts MATCH ?))",
+                        p->author_match, 0);
+    if (f->archived_since != FK_TIME_NONE)
+        query_add_param(q, " AND a.first_seen >= ?", NULL, f->archived_since);
+    /* New since then, or content replaced since then: both sets come from
+     * an index (articles_first_seen, article_versions_replaced) once. */
+    if (f->changed_since != FK_TIME_NONE && p->changed_by_probe) {
+        query_add_probe(q, p, " AND (EXISTS (SELECT 1 FROM articles ac WHERE ac.id = ",
+                        " AND ac.first_seen >= ?)", NULL, f->changed_since);
+        query_add_probe(q, p, " OR EXISTS (SELECT 1 FROM article_versions v WHERE v.article_id = ",
+                        " AND v.kind = 'replaced' AND v.replaced_at >= ?))", NULL,
+                        f->changed_since);
+    } else if (f->changed_since != FK_TIME_NONE) {
+        query_add(q, " AND ");
+        query_add(q, plan_id(p));
+        query_add_param(q, " IN (SELECT id FROM articles WHERE first_seen >= ?", NULL,
+                        f->changed_since);
+        query_add_param(q,
+                        " UNION SELECT article_id FROM article_versions"
+                        " WHERE kind = 'replaced' AND replaced_at >= ?)",
+                        NULL, f->changed_since);
+    }
+    if (f->has_code) {
+        query_add(q, " AND EXISTS (SELECT 1 FROM code_blocks cb WHERE cb.article_id = ");
+        query_add(q, plan_id(p));
+        /* cb.language is COLLATE NOCASE. */
+        if (f->has_code_language && *f->has_code_language)
+            query_add_param(q, " AND cb.language = ?", f->has_code_language, 0);
+        query_add(q, ")");
+    }
+    /* Filed after the mark (ids only grow), or changed: a replaced
+     * version written after it; or never exported to the directory. */
+    if (f->changed_after) {
+        query_add(q, " AND (");
+        query_add(q, plan_id(p));
+        query_add_param(q, " > ?", NULL, f->changed_after->article_id);
+        query_add(q, " OR EXISTS (SELECT 1 FROM article_versions cv WHERE cv.article_id = ");
+        query_add(q, plan_id(p));
+        query_add_param(q, " AND cv.kind = 'replaced' AND cv.id > ?)", NULL,
+                        f->changed_after->version_id);
+        if (f->export_dir) {
+            query_add_param(q, " OR NOT EXISTS (SELECT 1 FROM export_files ef WHERE ef.dir_id = ?",
+                            NULL, f->export_dir);
+            query_add(q, " AND ef.article_id = ");
+            query_add(q, plan_id(p));
+            query_add(q, ")");
+        }
+        query_add(q, ")");
+    }
+}
+
+/* " ORDER BY key, id" in the direction the filter asks for. DESC puts NULL
+ * (no date) last, ASC first. */
+static void query_add_order(struct query *q, const struct fk_filter *f, const char *key,
+                            const char *id)
+{
+    const char *direction = f->reverse ? " ASC" : " DESC";
+    query_add(q, " ORDER BY ");
+    query_add(q, key);
+    query_add(q, direction);
+    query_add(q, ", ");
+    query_add(q, id);
+    query_add(q, direction);
+}
+
+static void query_add_limit(struct query *q, const struct fk_filter *f)
+{
+    if (f->limit > 0 || f->offset > 0)
+        query_add_param(q, " LIMIT ?", NULL, f->limit > 0 ? f->limit : -1);
+    if (f->offset > 0)
+        query_add_param(q, " OFFSET ?", NULL, f->offset);
+}
+
+/* A row whose first column is a name: into the tag list ctx (a copy). */
+static int push_name(sqlite3_stmt *st, void *list)
+{
+    store_tag_list_push(list, column_dup(st, 0));
+    return 0;
+}
+
+/* Load the sorted tag names of article id into list (copies: the caller
+ * keeps them while ST_ARTICLE_TAGS_LIST is used again). */
+static int load_tags(struct fk_store *store, int64_t id, struct tag_list *list,
+                     struct fk_error *err)
+{
+    sqlite3_stmt *st = store->stmts[ST_ARTICLE_TAGS_LIST];
+    store_tag_list_clear(list);
+    if (bind_int64(st, 1, id))
+        return store_bind_failed(store, ST_ARTICLE_TAGS_LIST, err);
+    return store_each_row(store, st, push_name, list, err);
+}
+
+/* Fill the fields of a read from the ARTICLE_COLUMNS of st; the strings
+ * point into st. */
+static void read_article(sqlite3_stmt *st, struct fk_article *a)
+{
+    memset(a, 0, sizeof *a);
+    a->id = sqlite3_column_int64(st, ARTICLE_COL_ID);
+    a->guid = column_str(st, ARTICLE_COL_GUID);
+    a->url = column_str(st, ARTICLE_COL_URL);
+    a->title = column_str(st, ARTICLE_COL_TITLE);
+    a->author = column_str(st, ARTICLE_COL_AUTHOR);
+    a->published = column_time(st, ARTICLE_COL_PUBLISHED);
+    a->updated = column_time(st, ARTICLE_COL_UPDATED);
+    a->feed_url = column_str(st, ARTICLE_COL_FEED_URL);
+    a->first_seen = column_time(st, ARTICLE_COL_FIRST_SEEN);
+    a->last_seen = column_time(st, ARTICLE_COL_LAST_SEEN);
+    a->date = column_time(st, ARTICLE_COL_DATE);
+    a->author_email = column_str(st, ARTICLE_COL_AUTHOR_EMAIL);
+}
+
+/* fk_store_list's walk: each row, with its tags, to fn. */
+struct article_walk {
+    struct fk_store *store;
+    struct tag_list *tags;
+    fk_article_fn fn;
+    void *ctx;
+    struct fk_error *err;
+};
+
+static int article_row(sqlite3_stmt *st, void *ctx)
+{
+    struct article_walk *walk = ctx;
+    struct fk_article article;
+    read_article(st, &article);
+    if (load_tags(walk->store, article.id, walk->tags, walk->err) < 0)
+        return -1;
+    article.tags = (const char *const *)walk->tags->names;
+    article.ntags = walk->tags->count;
+    return walk->fn(&article, walk->ctx);
+}
+
+int fk_store_list(struct fk_store *store, const struct fk_filter *f, fk_article_fn fn, void *ctx,
+                  struct fk_error *err)
+{
+    struct fk_filter no_filter;
+    struct plan p = {0};
+    struct tag_list tags = {0};
+    struct query q;
+    sqlite3_stmt *st = NULL;
+    int ret = -1;
+
+    query_init(&q);
+    if (!f) {
+        fk_filter_init(&no_filter);
+        f = &no_filter;
+    }
+    if (plan_init(store, &p, f, true, false, err) < 0)
+        goto out;
+    /* Pick the ids first and read the rows of only those: the columns (and
+     * the feed subquery) are not computed for rows a limit leaves out. */
+    query_add(&q, "SELECT " ARTICLE_COLUMNS " FROM (SELECT ");
+    query_add(&q, plan_id(&p));
+    query_add(&q, " AS id, ");
+    query_add(&q, plan_key(&p));
+    query_add(&q, " AS k");
+    plan_add_from(&q, &p);
+    query_add(&q, " WHERE 1");
+    plan_add_where(&q, &p);
+    query_add_order(&q, f, plan_key(&p), plan_id(&p));
+    query_add_limit(&q, f);
+    query_add(&q, ") AS pick JOIN articles a ON a.id = pick.id");
+    query_add_order(&q, f, "pick.k", "pick.id");
+    if (query_prepare(store, &q, &st, err) < 0)
+        goto out;
+    struct article_walk walk = {store, &tags, fn, ctx, err};
+    ret = store_each_row(store, st, article_row, &walk, err);
+out:
+    sqlite3_finalize(st);
+    query_release(&q);
+    plan_release(&p);
+    store_tag_list_release(&tags);
+    return ret;
+}
+
+/* The memory behind an article from fk_store_get_article. */
+struct article_memory {
+    char *strings[12];
+    struct tag_list tags;
+    struct tag_list feeds;
+};
+
+/* The feed URLs of article id into list, in the order they carried it. */
+static int load_feeds(struct fk_store *store, int64_t id, struct tag_list *list,
+                      struct fk_error *err)
+{
+    sqlite3_stmt *st = store->stmts[ST_ARTICLE_FEEDS_LIST];
+    if (bind_int64(st, 1, id))
+        return store_bind_failed(store, ST_ARTICLE_FEEDS_LIST, err);
+    return store_each_row(store, st, push_name, list, err);
+}
+
+int fk_store_get_article(struct fk_store *store, int64_t id, struct fk_article *out,
+                         struct fk_error *err)
+{
+    sqlite3_stmt *st = store->stmts[ST_ARTICLE_GET];
+    struct article_memory *memory = NULL;
+    int ret = -1;
+
+    memset(out, 0, sizeof *out);
+    if (bind_int64(st, 1, id))
+        return store_bind_failed(store, ST_ARTICLE_GET, err);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_DONE) {
+        ret = 1;
+        goto out;
+    }
+    if (rc != SQLITE_ROW) {
+        store_db_error(store, err);
+        goto out;
+    }
+    memory = fk_xcalloc(1, sizeof *memory);
+    char **s = memory->strings;
+    out->id = sqlite3_column_int64(st, ARTICLE_COL_ID);
+    out->guid = s[0] = column_dup(st, ARTICLE_COL_GUID);
+    out->url = s[1] = column_dup(st, ARTICLE_COL_URL);
+    out->title = s[2] = column_dup(st, ARTICLE_COL_TITLE);
+    out->author = s[3] = column_dup(st, ARTICLE_COL_AUTHOR);
+    out->published = column_time(st, ARTICLE_COL_PUBLISHED);
+    out->updated = column_time(st, ARTICLE_COL_UPDATED);
+    out->feed_url = s[4] = column_dup(st, ARTICLE_COL_FEED_URL);
+    out->first_seen = column_time(st, ARTICLE_COL_FIRST_SEEN);
+    out->last_seen = column_time(st, ARTICLE_COL_LAST_SEEN);
+    out->date = column_time(st, ARTICLE_COL_DATE);
+    out->author_email = s[11] = column_dup(st, ARTICLE_COL_AUTHOR_EMAIL);
+    out->text = s[5] = column_dup(st, ARTICLE_COL_TEXT);
+    out->markdown = s[6] = column_dup(st, ARTICLE_COL_MARKDOWN);
+    out->published_raw = s[7] = column_dup(st, ARTICLE_COL_PUBLISHED_RAW);
+    out->updated_raw = s[8] = column_dup(st, ARTICLE_COL_UPDATED_RAW);
+    out->summary_html = s[9] = column_dup(st, ARTICLE_COL_SUMMARY_HTML);
+    out->content_html = s[10] = column_dup(st, ARTICLE_COL_CONTENT_HTML);
+    out->versions = sqlite3_column_int64(st, ARTICLE_COL_VERSIONS);
+    /* Text and Markdown are NOT NULL columns; keep the promise anyway. */
+    if (!out->text)
+        out->text = s[5] = fk_xstrdup("");
+    if (!out->markdown)
+        out->markdown = s[6] = fk_xstrdup("");
+    stmt_reset(st);
+    out->priv = memory;
+    if (load_tags(store, id, &memory->tags, err) < 0 ||
+        load_feeds(store, id, &memory->feeds, err) < 0)
+        goto out;
+    out->tags = (const char *const *)memory->tags.names;
+    out->ntags = memory->tags.count;
+    out->feeds = (const char *const *)memory->feeds.names;
+    out->nfeeds = memory->feeds.count;
+    ret = 0;
+out:
+    stmt_reset(st);
+    if (ret != 0)
+        fk_article_release(out);
+    return ret;
+}
+
+void fk_article_release(struct fk_article *article)
+{
+    struct article_memory *memory = article->priv;
+    if (memory) {
+        for (size_t i = 0; i < sizeof memory->strings / sizeof memory->strings[0]; i++)
+            free(memory->strings[i]);
+        store_tag_list_release(&memory->tags);
+        store_tag_list_release(&memory->feeds);
+        free(memory);
+    }
+    memset(article, 0, sizeof *article);
+}
+
+int fk_store_find_article(struct fk_store *store, const char *url, int64_t *id,
+                          struct fk_error *err)
+{
+    sqlite3_stmt *st = store_stmt(store, ST_ARTICLE_BY_URL, err);
+    if (!st)
+        return -1;
+    int ret = -1;
+    if (bind_text(st, 1, url) || sqlite3_step(st) != SQLITE_ROW) {
+        store_db_error(store, err);
+    } else if (sqlite3_column_type(st, 0) != SQLITE_NULL) {
+        *id = sqlite3_column_int64(st, 0);
+        ret = 0;
+    } else {
+        ret = 1;
+    }
+    stmt_reset(st);
+    return ret;
+}
+
+/* Fill row from the CODE_COLUMNS of st; the strings point into st. */
+static void read_code_row(sqlite3_stmt *st, struct fk_code_row *row)
+{
+    row->id = sqlite3_column_int64(st, CODE_COL_ID);
+    row->article_id = sqlite3_column_int64(st, CODE_COL_ARTICLE_ID);
+    row->position = sqlite3_column_int(st, CODE_COL_POSITION);
+    row->language = column_str(st, CODE_COL_LANGUAGE);
+    row->code = column_str(st, CODE_COL_CODE);
+    row->lines = (size_t)sqlite3_column_int64(st, CODE_COL_LINES);
+    row->article_title = column_str(st, CODE_COL_ARTICLE_TITLE);
+    if (!row->code)
+        row->code = "";
+}
+
+struct code_walk {
+    fk_code_fn fn;
+    void *ctx;
+};
+
+static int code_row(sqlite3_stmt *st, void *ctx)
+{
+    struct code_walk *walk = ctx;
+    struct fk_code_row row;
+    read_code_row(st, &row);
+    return walk->fn(&row, walk->ctx);
+}
+
+int fk_store_list_code(struct fk_store *store, const struct fk_filter *f, fk_code_fn fn, void *ctx,
+                       struct fk_error *err)
+{
+    struct fk_filter no_filter;
+    struct plan p = {0};
+    struct query q;
+    sqlite3_stmt *st = NULL;
+    int ret = -1;
+
+    query_init(&q);
+    if (!f) {
+        fk_filter_init(&no_filter);
+        f = &no_filter;
+    }
+    if (plan_init(store, &p, f, true, true, err) < 0)
+        goto out;
+    bool by_language = f->language && *f->language;
+    int64_t language_count = 0;
+    if (by_language && f->limit > 0) {
+        if (bind_text(store->stmts[ST_LANGUAGE_FREQUENCY], 1, f->language)) {
+            store_bind_failed(store, ST_LANGUAGE_FREQUENCY, err);
+            goto out;
+        }
+        if (store_run_int64(store, ST_LANGUAGE_FREQUENCY, &language_count, err) < 0)
+            goto out;
+    }
+    /* With a limit, walk the articles in order and stop after enough
+     * blocks, unless the language is rare: then reading its few blocks
+     * through code_blocks_language and sorting them is cheaper. CROSS JOIN
+     * fixes the order of the loops and "+" keeps the language index out. */
+    if (f->limit > 0 && (!by_language || language_count >= FREQUENCY_CAP)) {
+        query_add(&q, "SELECT " CODE_COLUMNS);
+        plan_add_from(&q, &p);
+        query_add(&q, " CROSS JOIN code_blocks c ON c.article_id = a.id WHERE 1");
+        plan_add_where(&q, &p);
+        if (by_language)
+            query_add_param(&q, " AND +c.language = ?", f->language, 0);
+        query_add_order(&q, f, plan_key(&p), plan_id(&p));
+    } else {
+        query_add(&q, "SELECT " CODE_COLUMNS
+                      " FROM code_blocks c JOIN articles a ON a.id = c.article_id WHERE 1");
+        if (plan_filters(&p)) {
+            query_add(&q, " AND c.article_id IN (SELECT ");
+            query_add(&q, plan_id(&p));
+            plan_add_from(&q, &p);
+            query_add(&q, " WHERE 1");
+            plan_add_where(&q, &p);
+            query_add(&q, ")");
+        }
+        /* c.language is COLLATE NOCASE: the comparison ignores ASCII case. */
+        if (by_language)
+            query_add_param(&q, " AND c.language = ?", f->language, 0);
+        query_add_order(&q, f, sort_keys[f->sort], "a.id");
+    }
+    query_add(&q, ", c.position");
+    query_add_limit(&q, f);
+    if (query_prepare(store, &q, &st, err) < 0)
+        goto out;
+    struct code_walk walk = {fn, ctx};
+    ret = store_each_row(store, st, code_row, &walk, err);
+out:
+    sqlite3_finalize(st);
+    query_release(&q);
+    plan_release(&p);
+    return ret;
+}
+
+int fk_store_get_code(struct fk_store *store, int64_t id, fk_code_fn fn, void *ctx,
+                      struct fk_error *err)
+{
+    sqlite3_stmt *st = store_stmt(store, ST_CODE_GET, err);
+    if (!st)
+        return -1;
+    int ret = -1;
+    int rc = bind_int64(st, 1, id) ? SQLITE_ERROR : sqlite3_step(st);
+    if (rc == SQLITE_DONE) {
+        ret = 1;
+    } else if (rc == SQLITE_ROW) {
+        struct fk_code_row row;
+        read_code_row(st, &row);
+        ret = fn(&row, ctx);
+    } else {
+        store_db_error(store, err);
+    }
+    stmt_reset(st);
+    return ret;
+}
+
+/* ---- full-text search ---------------------------------------------------- */
+
+/* The search's own columns, after ARTICLE_COLUMNS. */
+enum search_column {
+    SEARCH_COL_RANK = ARTICLE_NCOLUMNS,
+    SEARCH_COL_SNIPPET,
+};
+
+/* Ranking: bm25 with the title weighted ten times the text and the tags
+ * five times (the columns of articles_fts in order: title, text, tags). A
+ * fixed SQL fragment: the weights are no user input. */
+#define SEARCH_RANK "bm25(10.0, 1.0, 5.0)"
+
+/* What FTS5 says when it cannot run a MATCH expression, and what the user
+ * reads instead of SQLite's wording. */
+static const struct {
+    const char *prefix;
+    const char *skip; /* leading text to drop from the message */
+} fts_errors[] = {
+    {"fts5: ", "fts5: "},
+    {"no such column", ""},
+    {"unknown special query", ""},
+    {"unterminated string", ""},
+};
+
+/* The error of a failed search step: the query's fault or the database's. */
+static int search_error(struct fk_store *store, struct fk_error *err)
+{
+    const char *message = sqlite3_errmsg(store->db);
+    for (size_t i = 0; i < sizeof fts_errors / sizeof fts_errors[0]; i++) {
+        if (strncmp(message, fts_errors[i].prefix, strlen(fts_errors[i].prefix)) == 0)
+            return fk_error_set(err, FK_ERROR_USAGE, "the full-text index rejected it: %s",
+                                message + strlen(fts_errors[i].skip));
+    }
+    return store_db_error(store, err);
+}
+
+/* A filtered search looks for its rank window among this many times the
+ * window of the most recent matches; when fewer of those pass the filter,
+ * probing further would cost more than ranking every match. */
+#define SEARCH_SCAN_FACTOR 8
+
+/* The rowid where the rank window starts: the smallest of the window's
+ * most recently filed matches that pass the filter; 0 when all matches are
+ * to be ranked (there are fewer than the window, or they are not among the
+ * SEARCH_SCAN_FACTOR * window most recent matches). */
+static int search_window(struct fk_store *store, const char *match, struct plan *p, long window,
+                         int64_t *start, struct fk_error *err)
+{
+    struct query q;
+    sqlite3_stmt *st = NULL;
+    int ret = -1;
+
+    *start = 0;
+    query_init(&q);
+    /* The newest matches by rowid (FTS5 walks its index backwards), then
+     * the filter on those. */
+    query_add_param(&q,
+                    "SELECT count(*), min(id) FROM (SELECT m.id AS id FROM (SELECT"
+                    " articles_fts.rowid AS id FROM articles_fts WHERE articles_fts MATCH ?",
+                    match, 0);
+    bool filtered = plan_filters(p);
+    query_add_param(&q, " ORDER BY articles_fts.rowid DESC LIMIT ?) AS m", NULL,
+                    filtered ? window * SEARCH_SCAN_FACTOR : window);
+    if (p->articles)
+        query_add(&q, " JOIN articles a ON a.id = m.id");
+    query_add(&q, " WHERE 1");
+    p->id = "m.id";
+    plan_add_where(&q, p);
+    p->id = "articles_fts.rowid";
+    query_add_param(&q, " ORDER BY m.id DESC LIMIT ?)", NULL, window);
+    if (query_prepare(store, &q, &st, err) < 0)
+        goto out;
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        search_error(store, err);
+        goto out;
+    }
+    if (sqlite3_column_int64(st, 0) >= window)
+        *start = sqlite3_column_int64(st, 1);
+    ret = 0;
+out:
+    sqlite3_finalize(st);
+    query_release(&q);
+    return ret;
+}
+
+static void write_fts(const struct fk_search_query *query, int node, struct fk_buf *out);
+
+/* A member of a list: compound ones in parentheses. */
+static void write_fts_operand(const struct fk_search_query *query, int node, struct fk_buf *out)
+{
+    const struct fk_search_node *n = &query->nodes[node];
+    bool compound = n->kind != FK_SEARCH_TERM && n->column == FK_SEARCH_ANY;
+    if (compound)
+        fk_buf_addc(out, '(');
+    write_fts(query, node, out);
+    if (compound)
+        fk_buf_addc(out, ')');
+}
+
+static void write_fts(const struct fk_search_query *query, int node, struct fk_buf *out)
+{
+    const struct fk_search_node *n = &query->nodes[node];
+    if (n->column != FK_SEARCH_ANY) {
+        fk_buf_adds(out, store_fts_columns[n->column]);
+        fk_buf_adds(out, " : ");
+        if (n->kind != FK_SEARCH_TERM)
+            fk_buf_addc(out, '(');
+    }
+    switch (n->kind) {
+    case FK_SEARCH_TERM:
+        /* A string in double quotes, its quotes doubled. */
+        fk_buf_addc(out, '"');
+        for (const char *s = n->text; *s; s++) {
+            fk_buf_addc(out, *s);
+            if (*s == '"')
+                fk_buf_addc(out, '"');
+        }
+        fk_buf_addc(out, '"');
+        if (n->prefix)
+            fk_buf_addc(out, '*');
+        break;
+    case FK_SEARCH_AND: {
+        bool any = false;
+        for (int i = n->first; i >= 0; i = query->nodes[i].next) {
+            if (query->nodes[i].excluded)
+                continue;
+            if (any)
+                fk_buf_adds(out, " AND ");
+            write_fts_operand(query, i, out);
+            any = true;
+        }
+        for (int i = n->first; i >= 0; i = query->nodes[i].next) {
+            if (!query->nodes[i].excluded)
+                continue;
+            fk_buf_adds(out, " NOT ");
+            write_fts_operand(query, i, out);
+        }
+        break;
+    }
+    case FK_SEARCH_OR:
+        for (int i = n->first; i >= 0; i = query->nodes[i].next) {
+            if (i != n->first)
+                fk_buf_adds(out, " OR ");
+            write_fts_operand(query, i, out);
+        }
+        break;
+    }
+    if (n->column != FK_SEARCH_ANY && n->kind != FK_SEARCH_TERM)
+        fk_buf_addc(out, ')');
+}
+
+char *fk_store_fts_match(const struct fk_search_query *query)
+{
+    struct fk_buf out;
+    /* The expression is a little longer than the query; queries come from
+     * a command line, so no limit but memory. */
+    fk_buf_init(&out, SIZE_MAX);
+    if (query && query->root >= 0)
+        write_fts(query, query->root, &out);
+    if (!out.data)
+        fk_buf_adds(&out, "");
+    return fk_buf_detach(&out);
+}
+
+int fk_store_search(struct fk_store *store, const struct fk_search_query *query,
+                    const struct fk_filter *f, const struct fk_search_options *options,
+                    fk_hit_fn fn, void *ctx, struct fk_error *err)
+{
+    char *match = fk_store_fts_match(query);
+    struct fk_filter no_filter;
+    struct fk_search_options no_options = {"", "", 0, 0};
+    struct plan p = {0};
+    struct tag_list tags = {0};
+    struct query q;
+    sqlite3_stmt *st = NULL;
+    int64_t start = 0;
+    int ret = -1;
+    int rc;
+
+    query_init(&q);
+    if (!f) {
+        fk_filter_init(&no_filter);
+        f = &no_filter;
+    }
+    if (!options)
+        options = &no_options;
+    if (!match || !*match) {
+        fk_error_set(err, FK_ERROR_USAGE, "the query is empty");
+        goto out;
+    }
+    /* The walk is over the index's matches; every filter is a probe, and
+     * the articles are read only for the filters on their own columns. */
+    if (plan_init(store, &p, f, false, false, err) < 0)
+        goto out;
+    p.id = "articles_fts.rowid";
+    p.articles = f->since != FK_TIME_NONE || f->until != FK_TIME_NONE || plan_reads_articles(f);
+    if (options->rank_window > 0 &&
+        search_window(store, match, &p, options->rank_window, &start, err) < 0)
+        goto out;
+    int words = options->snippet_words > 0 ? options->snippet_words : 16;
+    /* Pick the hits with their rank and snippet in the index's own order
+     * ("ORDER BY rank" alone lets FTS5 sort, and the snippets are made for
+     * the rows the limit keeps only), then read their articles. */
+    query_add(&q, "SELECT " ARTICLE_COLUMNS ", pick.rank, pick.snippet FROM (SELECT"
+                  " articles_fts.rowid AS id, articles_fts.rank AS rank");
+    query_add_param(&q, ", snippet(articles_fts, 1, ?",
+                    options->mark_open ? options->mark_open : "", 0);
+    query_add_param(&q, ", ?", options->mark_close ? options->mark_close : "", 0);
+    query_add_param(&q, ", '\xE2\x80\xA6', ?) AS snippet", NULL, words > 64 ? 64 : words);
+    query_add(&q, " FROM articles_fts");
+    if (p.articles)
+        query_add(&q, " JOIN articles a ON a.id = articles_fts.rowid");
+    query_add_param(&q, " WHERE articles_fts MATCH ?", match, 0);
+    query_add(&q, " AND articles_fts.rank MATCH '" SEARCH_RANK "'");
+    if (start > 0)
+        query_add_param(&q, " AND articles_fts.rowid >= ?", NULL, start);
+    plan_add_where(&q, &p);
+    query_add(&q, " ORDER BY articles_fts.rank");
+    query_add_limit(&q, f);
+    query_add(&q, ") AS pick JOIN articles a ON a.id = pick.id ORDER BY pick.rank, pick.id DESC");
+    if (query_prepare(store, &q, &st, err) < 0)
+        goto out;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct fk_search_hit hit;
+        read_article(st, &hit.article);
+        hit.rank = sqlite3_column_double(st, SEARCH_COL_RANK);
+        hit.snippet = column_str(st, SEARCH_COL_SNIPPET);
+        if (!hit.snippet)
+            hit.snippet = "";
+        if (load_tags(store, hit.article.id, &tags, err) < 0)
+            goto out;
+        hit.article.tags = (const char *const *)tags.names;
+        hit.article.ntags = tags.count;
+        int stop = fn(&hit, ctx);
+        if (stop) {
+            ret = stop;
+            goto out;
+        }
+    }
+    if (rc != SQLITE_DONE) {
+        search_error(store, err);
+        goto out;
+    }
+    ret = 0;
+out:
+    sqlite3_finalize(st);
+    query_release(&q);
+    plan_release(&p);
+    store_tag_list_release(&tags);
+    free(match);
+    return ret;
+}
+
+/* ---- versions ---------------------------------------------------------------- */
+
+/* The versions of an article, oldest first, then its current content. */
+static const struct {
+    const char *name;
+    enum fk_version_kind kind;
+} version_kinds[] = {
+    {"replaced", FK_VERSION_REPLACED},
+    {"rejected", FK_VERSION_REJECTED},
+    {"current", FK_VERSION_CURRENT},
+};
+
+/* Walk the versions of article id: fn gets each (with text when
+ * with_text) until it returns non-zero. Returns 0 (or fn's return), 1
+ * when there is no such article, -1 with err filled. */
+static int walk_versions(struct fk_store *store, int64_t id, bool with_text, fk_version_fn fn,
+                         void *ctx, struct fk_error *err)
+{
+    sqlite3_stmt *st = store_stmt(store, ST_ARTICLE_FIRST_SEEN, err);
+    int64_t since = FK_TIME_NONE;
+    int ret = -1;
+    int rc;
+
+    if (!st)
+        return -1;
+    rc = bind_int64(st, 1, id) ? SQLITE_ERROR : sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        since = column_time(st, 0);
+    else if (rc != SQLITE_DONE)
+        store_db_error(store, err);
+    stmt_reset(st);
+    if (rc != SQLITE_ROW)
+        return rc == SQLITE_DONE ? 1 : -1;
+    if (!(st = store_stmt(store, ST_VERSIONS_LIST, err)))
+        return -1;
+    if (bind_int64(st, 1, id)) {
+        store_db_error(store, err);
+        goto out;
+    }
+    int number = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct fk_version v = {0};
+        const char *kind = column_str(st, 1);
+        v.number = ++number;
+        v.kind = FK_VERSION_REPLACED;
+        for (size_t i = 0; kind && i < sizeof version_kinds / sizeof version_kinds[0]; i++) {
+            if (strcmp(kind, version_kinds[i].name) == 0)
+                v.kind = version_kinds[i].kind;
+        }
+        int64_t at = column_time(st, 2);
+        v.replaced_at = FK_TIME_NONE;
+        if (v.kind == FK_VERSION_REJECTED) {
+            v.first_seen = at;
+        } else {
+            v.first_seen = since;
+            if (v.kind == FK_VERSION_REPLACED) {
+                v.replaced_at = at;
+                since = at;
+            }
+        }
+        v.title = column_str(st, 3);
+        v.tags_text = column_str(st, 4);
+        v.text_length = (size_t)sqlite3_column_int64(st, 5);
+        if (with_text) {
+            v.text = column_str(st, 6);
+            v.markdown = column_str(st, 7);
+            v.html = column_str(st, 8);
+            if (!v.text)
+                v.text = "";
+            if (!v.markdown)
+                v.markdown = "";
+        }
+        int stop = fn(&v, ctx);
+        if (stop) {
+            ret = stop;
+            goto out;
+        }
+    }
+    if (rc != SQLITE_DONE) {
+        store_db_error(store, err);
+        goto out;
+    }
+    ret = 0;
+out:
+    stmt_reset(st);
+    return ret;
+}
+
+int fk_store_list_versions(struct fk_store *store, int64_t id, fk_version_fn fn, void *ctx,
+                           struct fk_error *err)
+{
+    return walk_versions(store, id, false, fn, ctx, err);
+}
+
+/* fk_store_get_version's search: copy version number out and stop. */
+struct version_pick {
+    int number;
+    struct fk_version *out;
+};
+
+static int pick_version(const struct fk_version *v, void *ctx)
+{
+    struct version_pick *pick = ctx;
+    if (v->number != pick->number)
+        return 0;
+    char **copies = fk_xcalloc(5, sizeof *copies);
+    *pick->out = *v;
+    pick->out->title = copies[0] = fk_xstrdup(v->title);
+    pick->out->tags_text = copies[1] = fk_xstrdup(v->tags_text);
+    pick->out->text = copies[2] = fk_xstrdup(v->text);
+    pick->out->markdown = copies[3] = fk_xstrdup(v->markdown);
+    pick->out->html = copies[4] = fk_xstrdup(v->html);
+    pick->out->priv = copies;
+    return 1;
+}
+
+int fk_store_get_version(struct fk_store *store, int64_t id, int number, struct fk_version *out,
+                         struct fk_error *err)
+{
+    struct version_pick pick = {number, out};
+    memset(out, 0, sizeof *out);
+    if (number < 1)
+        return 1;
+    int rc = walk_versions(store, id, true, pick_version, &pick, err);
+    if (rc < 0)
+        return -1;
+    /* 1 from pick_version: found; 0: walked them all; 1 from the walk: no
+     * such article (then out->priv is still NULL). */
+    return out->priv ? 0 : 1;
+}
+
+void fk_version_release(struct fk_version *version)
+{
+    char **copies = version->priv;
+    if (copies) {
+        for (int i = 0; i < 5; i++)
+            free(copies[i]);
+        free(copies);
+    }
+    memset(version, 0, sizeof *version);
+}
+
+/* ---- tags and statistics --------------------------------------------------- */
+
+struct tag_walk {
+    fk_tag_fn fn;
+    void *ctx;
+};
+
+static int tag_row(sqlite3_stmt *st, void *ctx)
+{
+    struct tag_walk *walk = ctx;
+    struct fk_tag_count tag = {
+        .name = column_str(st, 0),
+        .articles = sqlite3_column_int64(st, 1),
+        .newest = column_time(st, 2),
+    };
+    if (!tag.name)
+        tag.name = "";
+    return walk->fn(&tag, walk->ctx);
+}
+
+int fk_store_list_tags(struct fk_store *store, long limit, fk_tag_fn fn, void *ctx,
+                       struct fk_error *err)
+{
+    sqlite3_stmt *st = store_stmt(store, ST_TAGS_LIST, err);
+    if (!st)
+        return -1;
+    if (bind_int64(st, 1, limit > 0 ? limit : -1))
+        return store_bind_failed(store, ST_TAGS_LIST, err);
+    struct tag_walk walk = {fn, ctx};
+    return store_each_row(store, st, tag_row, &walk, err);
+}
+
+/* The memory behind the languages of fk_store_stats. */
+struct stats_memory {
+    struct tag_list names; /* NULL entries for blocks without language */
+    size_t cap;            /* of the languages array */
+};
+
+static int language_total_row(sqlite3_stmt *st, void *ctx)
+{
+    struct fk_store_stats *out = ctx;
+    struct stats_memory *memory = out->priv;
+    if (out->nlanguages == memory->cap) {
+        memory->cap = memory->cap ? memory->cap * 2 : 16;
+        out->languages = fk_xrealloc(out->languages, memory->cap * sizeof *out->languages);
+    }
+    char *name = column_dup(st, 0);
+    store_tag_list_push(&memory->names, name);
+    out->languages[out->nlanguages].language = name;
+    out->languages[out->nlanguages].blocks = sqlite3_column_int64(st, 1);
+    out->nlanguages++;
+    return 0;
+}
+
+int fk_store_stats(struct fk_store *store, struct fk_store_stats *out, struct fk_error *err)
+{
+    struct stats_memory *memory = fk_xcalloc(1, sizeof *memory);
+    int ret = -1;
+
+    memset(out, 0, sizeof *out);
+    out->priv = memory;
+    if (fk_store_counts(store, &out->counts, err) < 0)
+        goto out;
+    sqlite3_stmt *st = store_stmt(store, ST_STATS_SUMMARY, err);
+    if (!st)
+        goto out;
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        store_db_error(store, err);
+        stmt_reset(st);
+        goto out;
+    }
+    out->subscribed = sqlite3_column_int64(st, 0);
+    out->failing = sqlite3_column_int64(st, 1);
+    out->size_bytes = sqlite3_column_int64(st, 2);
+    out->oldest = column_time(st, 3);
+    out->newest = column_time(st, 4);
+    out->last_fetch = column_time(st, 5);
+    stmt_reset(st);
+    /* The log holds what is not checkpointed into the file yet. */
+    struct stat wal;
+    struct fk_buf wal_path = FK_BUF_INIT;
+    fk_buf_printf(&wal_path, "%s-wal", store->path);
+    out->wal_bytes = wal_path.data && stat(wal_path.data, &wal) == 0 ? (int64_t)wal.st_size : 0;
+    fk_buf_release(&wal_path);
+
+    if (!(st = store_stmt(store, ST_STATS_LANGUAGES, err)))
+        goto out;
+    ret = store_each_row(store, st, language_total_row, out, err);
+out:
+    if (ret < 0)
+        fk_store_stats_release(out);
+    return ret;
+}
+
+void fk_store_stats_release(struct fk_store_stats *stats)
+{
+    struct stats_memory *memory = stats->priv;
+    if (memory) {
+        store_tag_list_release(&memory->names);
+        free(memory);
+    }
+    free(stats->languages);
+    memset(stats, 0, sizeof *stats);
+}
+
+/* ---- languages ------------------------------------------------------------ */
+
+int fk_store_language_blocks(struct fk_store *store, const char *language, bool any,
+                             int64_t *blocks, struct fk_error *err)
+{
+    enum stmt_id id = any ? ST_LANGUAGE_EXISTS : ST_LANGUAGE_FREQUENCY;
+    if (bind_text(store->stmts[id], 1, language))
+        return store_bind_failed(store, id, err);
+    return store_run_int64(store, id, blocks, err);
+}
+
+struct language_walk {
+    fk_language_fn fn;
+    void *ctx;
+};
+
+static int language_row(sqlite3_stmt *st, void *ctx)
+{
+    struct language_walk *walk = ctx;
+    struct fk_language_count count = {column_str(st, 0), sqlite3_column_int64(st, 1)};
+    return walk->fn(&count, walk->ctx);
+}
+
+int fk_store_list_languages(struct fk_store *store, fk_language_fn fn, void *ctx,
+                            struct fk_error *err)
+{
+    sqlite3_stmt *st = store_stmt(store, ST_LANGUAGES_LIST, err);
+    struct language_walk walk = {fn, ctx};
+    return st ? store_each_row(store, st, language_row, &walk, err) : -1;
+}
+
+/* ---- authors -------------------------------------------------------------- */
+
+struct author_walk {
+    fk_author_fn fn;
+    void *ctx;
+};
+
+static int author_row(sqlite3_stmt *st, void *ctx)
+{
+    struct author_walk *walk = ctx;
+    struct fk_author_count author = {
+        .name = column_str(st, 0),
+        .articles = sqlite3_column_int64(st, 1),
+        .newest = column_time(st, 2),
+    };
+    if (!author.name)
+        author.name = "";
+    return walk->fn(&author, walk->ctx);
+}
+
+int fk_store_list_authors(struct fk_store *store, long limit, fk_author_fn fn, void *ctx,
+                          struct fk_error *err)
+{
+    sqlite3_stmt *st = store_stmt(store, ST_AUTHORS_LIST, err);
+    if (!st)
+        return -1;
+    if (bind_int64(st, 1, limit > 0 ? limit : -1))
+        return store_bind_failed(store, ST_AUTHORS_LIST, err);
+    struct author_walk walk = {fn, ctx};
+    return store_each_row(store, st, author_row, &walk, err);
+}
+
+/* ---- completion ------------------------------------------------------------ */
+
+struct name_walk {
+    fk_complete_fn fn;
+    void *ctx;
+};
+
+static int name_row(sqlite3_stmt *st, void *ctx)
+{
+    struct name_walk *walk = ctx;
+    const char *name = column_str(st, 0);
+    return name ? walk->fn(name, walk->ctx) : 0;
+}
+
+int fk_store_complete(struct fk_store *store, enum fk_complete what, const char *prefix,
+                      fk_complete_fn fn, void *ctx, struct fk_error *err)
+{
+    static const enum stmt_id ids[] = {
+        [FK_COMPLETE_TAGS] = ST_COMPLETE_TAGS,
+        [FK_COMPLETE_LANGUAGES] = ST_COMPLETE_LANGUAGES,
+        [FK_COMPLETE_AUTHORS] = ST_COMPLETE_AUTHORS,
+        [FK_COMPLETE_FEEDS] = ST_COMPLETE_FEEDS,
+    };
+    if ((unsigned)what >= sizeof ids / sizeof ids[0])
+        return fk_error_set(err, FK_ERROR_USAGE, "nothing to complete");
+    sqlite3_stmt *st = store_stmt(store, ids[what], err);
+    if (!st)
+        return -1;
+    if (bind_text(st, 1, prefix ? prefix : ""))
+        return store_bind_failed(store, ids[what], err);
+    struct name_walk walk = {fn, ctx};
+    return store_each_row(store, st, name_row, &walk, err);
+}
