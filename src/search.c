@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "feedkeep/ascii.h"
 #include "feedkeep/buf.h"
 #include "feedkeep/store.h"
 
@@ -84,23 +85,17 @@ struct parser {
     bool failed;
 };
 
-static bool is_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
-
 /* Characters the full-text index keeps as parts of words (FTS5's
  * unicode61 tokenizer: letters and digits, and every non-ASCII character
  * here, since most of them are letters). */
 static bool is_token_char(char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           (unsigned char)c >= 0x80;
+    return fk_is_alnum(c) || (unsigned char)c >= 0x80;
 }
 
 static bool ends_word(char c)
 {
-    return c == '\0' || is_space(c) || c == '(' || c == ')';
+    return c == '\0' || fk_is_space(c) || c == '(' || c == ')';
 }
 
 /* Record the first error (kind FK_ERROR_USAGE); returns -1. Columns in
@@ -146,7 +141,7 @@ static void next_token(struct parser *p)
     const char *q = p->query;
     struct token *t = &p->tok;
 
-    while (is_space(q[p->pos]))
+    while (fk_is_space(q[p->pos]))
         p->pos++;
     memset(t, 0, sizeof *t);
     t->start = q + p->pos;

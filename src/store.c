@@ -736,10 +736,10 @@ const char *store_trim(const char *s, size_t *len)
         *len = 0;
         return "";
     }
-    while (is_space(*s))
+    while (fk_is_space(*s))
         s++;
     size_t n = strlen(s);
-    while (n && is_space(s[n - 1]))
+    while (n && fk_is_space(s[n - 1]))
         n--;
     *len = n;
     return s;
@@ -792,11 +792,11 @@ void store_normalize_tags(struct tag_list *list, const char *const *tags, size_t
         char *name = fk_xmalloc(len + 1);
         size_t n = 0;
         for (size_t j = 0; j < len; j++) {
-            if (is_space(s[j])) {
-                if (!is_space(s[j - 1])) /* j > 0: s is trimmed */
+            if (fk_is_space(s[j])) {
+                if (!fk_is_space(s[j - 1])) /* j > 0: s is trimmed */
                     name[n++] = ' ';
             } else {
-                name[n++] = ascii_lower(s[j]);
+                name[n++] = fk_ascii_lower(s[j]);
             }
         }
         name[n] = '\0';
@@ -821,7 +821,7 @@ char *store_lower_dup(const char *s)
         return NULL;
     char *copy = fk_xstrdup(s);
     for (char *p = copy; *p; p++)
-        *p = ascii_lower(*p);
+        *p = fk_ascii_lower(*p);
     return copy;
 }
 

@@ -10,8 +10,10 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "feedkeep/ascii.h"
 #include "feedkeep/buf.h"
 #include "feedkeep/date.h"
+#include "feedkeep/hash.h"
 #include "feedkeep/store.h"
 
 /* ---- prepared statements -------------------------------------------------- */
@@ -334,24 +336,11 @@ static inline char *column_dup(sqlite3_stmt *st, int col)
  * guid or link apart within one feed; nobody gains from forging a collision
  * and an accidental one has odds of 2^-64. Fields are hashed with a NUL after
  * each, so ("ab", "c") and ("a", "bc") differ; NULL hashes like "". */
-#define FNV_OFFSET_BASIS UINT64_C(0xcbf29ce484222325)
-#define FNV_PRIME        UINT64_C(0x100000001b3)
-
-static inline uint64_t fnv_add(uint64_t hash, const char *s, size_t len)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    for (size_t i = 0; i < len; i++) {
-        hash ^= p[i];
-        hash *= FNV_PRIME;
-    }
-    return hash;
-}
-
 static inline uint64_t fnv_field(uint64_t hash, const char *s)
 {
     if (s)
-        hash = fnv_add(hash, s, strlen(s));
-    return fnv_add(hash, "", 1);
+        hash = fk_fnv1a64_add(hash, s, strlen(s));
+    return fk_fnv1a64_add(hash, "", 1);
 }
 
 /* SQLite integers are signed: keep the hash's bits, not its value. */
@@ -360,16 +349,6 @@ static inline int64_t hash_to_int64(uint64_t hash)
     int64_t value;
     memcpy(&value, &hash, sizeof value);
     return value;
-}
-
-static inline bool is_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
-
-static inline char ascii_lower(char c)
-{
-    return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
 }
 
 /* ---- shared functions: each is described where it is defined ------------- */

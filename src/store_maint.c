@@ -312,7 +312,7 @@ static void fts_tally_add(struct fts_tally *tally, int64_t rowid, int column, in
         head[12 + i] = (char)((uint32_t)position >> (8 * i));
     }
     tally->entries++;
-    tally->sum += fnv_add(fnv_add(FNV_OFFSET_BASIS, head, sizeof head), token, len);
+    tally->sum += fk_fnv1a64_add(fk_fnv1a64_add(FK_FNV1A64_BASIS, head, sizeof head), token, len);
 }
 
 /* The tokens of one column of one row, as FTS5 would index them. */

@@ -173,11 +173,11 @@ static char *author_query(const char *author)
 {
     struct fk_buf q = FK_BUF_INIT, word = FK_BUF_INIT;
     for (const char *p = author; *p;) {
-        while (*p && is_space(*p))
+        while (*p && fk_is_space(*p))
             p++;
         bool letters = false;
         fk_buf_reset(&word);
-        for (; *p && !is_space(*p); p++) {
+        for (; *p && !fk_is_space(*p); p++) {
             unsigned char c = (unsigned char)*p;
             letters = letters || c >= 0x80 || (c >= '0' && c <= '9') ||
                       ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');

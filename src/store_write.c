@@ -47,9 +47,9 @@ char *fk_store_identity(const char *feed_url, const struct fk_item *item)
     } else {
         const char *title = store_trim(item->title, &title_len);
         const char *date = store_trim(item->published_raw, &date_len);
-        uint64_t hash = FNV_OFFSET_BASIS;
-        hash = fnv_add(fnv_add(hash, title, title_len), "", 1);
-        hash = fnv_add(fnv_add(hash, date, date_len), "", 1);
+        uint64_t hash = FK_FNV1A64_BASIS;
+        hash = fk_fnv1a64_add(fk_fnv1a64_add(hash, title, title_len), "", 1);
+        hash = fk_fnv1a64_add(fk_fnv1a64_add(hash, date, date_len), "", 1);
         fk_buf_adds(&key, "hash:");
         fk_buf_add(&key, feed, feed_len);
         fk_buf_printf(&key, " %016llx", (unsigned long long)hash);
@@ -61,24 +61,14 @@ char *fk_store_identity(const char *feed_url, const struct fk_item *item)
 
 /* ---- articles under changed guids ------------------------------------------- */
 
-/* Whether a and b (ASCII) are equal ignoring case, for n bytes. */
-static bool ascii_equal_n(const char *a, const char *b, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        if (ascii_lower(a[i]) != ascii_lower(b[i]))
-            return false;
-    }
-    return true;
-}
-
 char *fk_store_link_key(const char *url)
 {
     size_t len;
     const char *s = store_trim(url, &len);
     size_t scheme_len;
-    if (len > 7 && ascii_equal_n(s, "http://", 7))
+    if (len > 7 && fk_ascii_equal_n(s, "http://", 7))
         scheme_len = 4;
-    else if (len > 8 && ascii_equal_n(s, "https://", 8))
+    else if (len > 8 && fk_ascii_equal_n(s, "https://", 8))
         scheme_len = 5;
     else
         return NULL;
@@ -109,7 +99,7 @@ char *fk_store_link_key(const char *url)
      * its guids, when they are the links) without changing its articles. */
     fk_buf_adds(&key, "//");
     for (size_t i = 0; i < host_len; i++)
-        fk_buf_addc(&key, ascii_lower(host[i]));
+        fk_buf_addc(&key, fk_ascii_lower(host[i]));
     fk_buf_add(&key, path, (size_t)(path_end - path));
     if (query)
         fk_buf_add(&key, query, (size_t)(end - query));
@@ -134,16 +124,11 @@ void store_sql_link_key(sqlite3_context *ctx, int argc, sqlite3_value **argv)
         sqlite3_result_null(ctx);
 }
 
-static uint64_t key_hash(const char *key)
-{
-    return fnv_add(FNV_OFFSET_BASIS, key, strlen(key));
-}
-
 static struct filed_slot *filed_find(const struct filed_set *set, int64_t id)
 {
     if (!set->size)
         return NULL;
-    size_t i = (size_t)((uint64_t)id * FNV_PRIME) & (set->size - 1);
+    size_t i = (size_t)((uint64_t)id * FK_FNV1A64_PRIME) & (set->size - 1);
     while (set->slots[i].id) {
         if (set->slots[i].id == id)
             return &set->slots[i];
@@ -169,7 +154,7 @@ static void filed_add(struct filed_set *set, int64_t id, uint64_t key_hash)
         free(set->slots);
         *set = bigger;
     }
-    size_t i = (size_t)((uint64_t)id * FNV_PRIME) & (set->size - 1);
+    size_t i = (size_t)((uint64_t)id * FK_FNV1A64_PRIME) & (set->size - 1);
     while (set->slots[i].id)
         i = (i + 1) & (set->size - 1);
     set->slots[i].id = id;
@@ -192,9 +177,9 @@ static char *fold_title(const char *s)
     char *folded = fk_xmalloc(len + 1);
     size_t n = 0;
     for (size_t i = 0; i < len; i++) {
-        if (!is_space(s[i]))
-            folded[n++] = ascii_lower(s[i]);
-        else if (!is_space(s[i - 1])) /* i > 0: s is trimmed */
+        if (!fk_is_space(s[i]))
+            folded[n++] = fk_ascii_lower(s[i]);
+        else if (!fk_is_space(s[i - 1])) /* i > 0: s is trimmed */
             folded[n++] = ' ';
     }
     folded[n] = '\0';
@@ -219,13 +204,13 @@ static size_t text_shingles(const char *text, uint64_t **out)
     const char *p = text ? text : "";
 
     for (;;) {
-        while (is_space(*p))
+        while (fk_is_space(*p))
             p++;
         if (!*p)
             break;
-        uint64_t word = FNV_OFFSET_BASIS;
-        for (; *p && !is_space(*p); p++)
-            word = (word ^ (unsigned char)ascii_lower(*p)) * FNV_PRIME;
+        uint64_t word = FK_FNV1A64_BASIS;
+        for (; *p && !fk_is_space(*p); p++)
+            word = (word ^ (unsigned char)fk_ascii_lower(*p)) * FK_FNV1A64_PRIME;
         window[0] = window[1];
         window[1] = window[2];
         window[2] = word;
@@ -235,14 +220,14 @@ static size_t text_shingles(const char *text, uint64_t **out)
             cap = cap ? 2 * cap : 256;
             shingles = fk_xrealloc(shingles, cap * sizeof *shingles);
         }
-        uint64_t hash = FNV_OFFSET_BASIS;
+        uint64_t hash = FK_FNV1A64_BASIS;
         for (int i = 0; i < 3; i++)
-            hash = (hash ^ window[i]) * FNV_PRIME;
+            hash = (hash ^ window[i]) * FK_FNV1A64_PRIME;
         shingles[count++] = hash;
     }
     if (words && words < 3) {
         shingles = fk_xmalloc(sizeof *shingles);
-        shingles[0] = (FNV_OFFSET_BASIS ^ window[1]) * FNV_PRIME ^ window[2];
+        shingles[0] = (FK_FNV1A64_BASIS ^ window[1]) * FK_FNV1A64_PRIME ^ window[2];
         count = 1;
     }
     if (count > 1)
@@ -423,7 +408,7 @@ int store_check_feed(struct fk_store *store, struct fk_error *err)
 /* The source hash of item, whose tags are normalised in store->tags. */
 static int64_t source_hash(const struct fk_store *store, const struct fk_item *item)
 {
-    uint64_t hash = FNV_OFFSET_BASIS;
+    uint64_t hash = FK_FNV1A64_BASIS;
     hash = fnv_field(hash, item->title);
     hash = fnv_field(hash, item->summary_html);
     hash = fnv_field(hash, item->content_html);
@@ -541,11 +526,11 @@ static int touch_article(struct fk_store *store, const struct fk_store_pending *
 /* A copy of s[0..len) without white space around it; NULL when empty. */
 static char *trimmed_dup(const char *s, size_t len)
 {
-    while (len && is_space(*s)) {
+    while (len && fk_is_space(*s)) {
         s++;
         len--;
     }
-    while (len && is_space(s[len - 1]))
+    while (len && fk_is_space(s[len - 1]))
         len--;
     if (len >= 2 && s[0] == '"' && s[len - 1] == '"') {
         s++;
@@ -831,7 +816,7 @@ int fk_store_find_item(struct fk_store *store, const struct fk_item *item,
             store->feed_failed = true;
             return -1;
         }
-        filed_add(&store->filed, p->id, key_hash(p->key));
+        filed_add(&store->filed, p->id, fk_fnv1a64(p->key, strlen(p->key)));
         return 1;
     }
     *pending = p;
@@ -843,7 +828,7 @@ static int content_hash(struct fk_store *store, const struct fk_store_pending *p
                         const struct fk_content *content, int64_t *hash_out, struct fk_error *err)
 {
     fk_buf_reset(&store->tags_text);
-    uint64_t hash = FNV_OFFSET_BASIS;
+    uint64_t hash = FK_FNV1A64_BASIS;
     hash = fnv_field(hash, p->item->title);
     hash = fnv_field(hash, content ? content->text : NULL);
     for (size_t i = 0; i < store->tags.count; i++) {
@@ -919,7 +904,7 @@ int fk_store_put_item(struct fk_store *store, struct fk_store_pending *p,
         store->feed_failed = true;
         return -1;
     }
-    filed_add(&store->filed, p->id, key_hash(p->key));
+    filed_add(&store->filed, p->id, fk_fnv1a64(p->key, strlen(p->key)));
     *result = what;
     return 0;
 }
