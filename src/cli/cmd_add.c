@@ -139,11 +139,10 @@ static void suggest_devto(const char *url, struct fk_buf *hint)
 /* Report a check that leaves nothing to subscribe to. */
 static void report(const struct check *c)
 {
-    char *url = out_safe_dup(c->url);
+    const char *url = c->url;
     if (c->verdict == CHECK_FAILED) {
-        char *why = out_safe_dup(c->why);
-        msg_error("cannot add '%s': %s (--no-check subscribes to it as it is)", url, why);
-        free(why);
+        msg_error("cannot add '%s': %s (--no-check subscribes to it as it is)", url,
+                  c->why ? c->why : "");
     } else if (c->nfeeds == 0) {
         struct fk_buf hint = FK_BUF_INIT;
         suggest_devto(c->url, &hint);
@@ -160,7 +159,6 @@ static void report(const struct check *c)
             free(title);
         }
     }
-    free(url);
 }
 
 int cmd_add(int argc, char **argv, struct cli *cli)
@@ -223,10 +221,8 @@ int cmd_add(int argc, char **argv, struct cli *cli)
         }
         const char *feed = c->verdict == CHECK_PAGE ? c->feeds[0] : c->url;
         if (!cli_is_feed_url(feed)) {
-            char *shown = out_safe_dup(feed);
             msg_error("cannot add '%s': its feed '%s' is not an http, https or file URL", c->url,
-                      shown);
-            free(shown);
+                      feed);
             code = EXIT_FAILED;
             continue;
         }

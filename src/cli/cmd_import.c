@@ -99,13 +99,7 @@ static char *choose_feed_url(const struct fk_feed_info *info, void *ctx)
 static void on_warning(const struct fk_item *item, const char *message, void *ctx)
 {
     const struct feed_name *name = ctx;
-    /* The guid and the message quote the feed: keep them off the terminal's
-     * control channel. */
-    char *guid = out_safe_dup(item->guid ? item->guid : "(no id)");
-    char *why = out_safe_dup(message);
-    msg_warn("'%s': item '%s': %s", name->path, guid, why);
-    free(guid);
-    free(why);
+    msg_warn("'%s': item '%s': %s", name->path, item->guid ? item->guid : "(no id)", message);
 }
 
 static int open_input(const char *path)
@@ -178,11 +172,8 @@ int cmd_import(int argc, char **argv, struct cli *cli)
         }
     }
     msg_progress_clear();
-    if (code == EXIT_OK && result.info.charset_note && cli->verbose) {
-        char *note = out_safe_dup(result.info.charset_note);
-        msg_warn("'%s': %s", path, note);
-        free(note);
-    }
+    if (code == EXIT_OK && result.info.charset_note && cli->verbose)
+        msg_warn("'%s': %s", path, result.info.charset_note);
     if (code == EXIT_OK && !result.info.well_formed && cli->verbose)
         msg_warn("'%s': not well-formed XML (%s); kept what could be read", path,
                  result.info.error ? result.info.error : "unknown error");

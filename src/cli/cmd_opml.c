@@ -48,11 +48,8 @@ static int collect(const struct fk_opml_outline *o, void *ctx)
     struct outlines *list = ctx;
     if (!cli_is_feed_url(o->url)) {
         /* Not ours to fetch (or unsafe to print as it is). */
-        struct fk_buf shown = FK_BUF_INIT;
-        out_add_safe(&shown, o->url, false);
         msg_warn("'%s': skipped '%s': not an http, https or file URL", list->source,
-                 shown.data ? shown.data : "");
-        fk_buf_release(&shown);
+                 o->url ? o->url : "");
         return 0;
     }
     if (list->count == list->cap) {

@@ -48,11 +48,7 @@ struct parse_out {
 /* An item warning, as import prints it. */
 static void warn_item(const struct parse_out *out, const struct fk_item *item, const char *message)
 {
-    char *guid = out_safe_dup(item->guid ? item->guid : "(no id)");
-    char *why = out_safe_dup(message);
-    msg_warn("'%s': item '%s': %s", out->path, guid, why);
-    free(guid);
-    free(why);
+    msg_warn("'%s': item '%s': %s", out->path, item->guid ? item->guid : "(no id)", message);
 }
 
 static void add_key(struct fk_buf *json, const char *key)
@@ -227,11 +223,8 @@ int cmd_parse(int argc, char **argv, struct cli *cli)
     } else {
         add_feed(&out.json, &final);
         out_flush(&out.json);
-        if (final.charset_note && cli->verbose) {
-            char *note = out_safe_dup(final.charset_note);
-            msg_warn("'%s': %s", path, note);
-            free(note);
-        }
+        if (final.charset_note && cli->verbose)
+            msg_warn("'%s': %s", path, final.charset_note);
         if (!final.well_formed && cli->verbose)
             msg_warn("'%s': not well-formed XML (%s); kept what could be read", path,
                      final.error ? final.error : "unknown error");

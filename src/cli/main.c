@@ -237,14 +237,10 @@ int cli_parse_filter_date(const char *command, const char *option, const char *v
             span_end = t + 86400;
     }
     if (t == FK_TIME_NONE) {
-        struct fk_buf safe = FK_BUF_INIT;
-        out_add_safe(&safe, value, false);
-        msg_usage(command,
-                  "option '--%s': '%s' is not a date (2026-06-01, 2026-06, 2026, today, "
-                  "yesterday, an ISO 8601 time) or a time ago (30m, 12h, 7d, 2w, 3mo, 1y)",
-                  option, safe.data ? safe.data : "");
-        fk_buf_release(&safe);
-        return EXIT_USAGE;
+        return msg_usage(command,
+                         "option '--%s': '%s' is not a date (2026-06-01, 2026-06, 2026, today, "
+                         "yesterday, an ISO 8601 time) or a time ago (30m, 12h, 7d, 2w, 3mo, 1y)",
+                         option, value);
     }
     *out = end && span_end != FK_TIME_NONE ? span_end : t;
     return 0;
@@ -368,13 +364,11 @@ static int unknown_command(const char *name)
         if (d == best && d <= limit)
             fk_buf_printf(&near, "%s%s", near.len ? " or " : "", commands[c].name);
     }
-    char *safe = out_safe_dup(name);
     int code;
     if (near.len)
-        code = msg_usage(NULL, "'%s' is not a feedkeep command; did you mean %s?", safe, near.data);
+        code = msg_usage(NULL, "'%s' is not a feedkeep command; did you mean %s?", name, near.data);
     else
-        code = msg_usage(NULL, "'%s' is not a feedkeep command", safe);
-    free(safe);
+        code = msg_usage(NULL, "'%s' is not a feedkeep command", name);
     fk_buf_release(&near);
     return code;
 }

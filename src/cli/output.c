@@ -730,18 +730,15 @@ static int choose(struct out_record *r, const char *command, const char *list)
         size_t len = strcspn(p, ",");
         const struct out_field *field = find_field(r, p, len);
         if (!field || r->nchosen == OUT_MAX_FIELDS) {
-            struct fk_buf names = FK_BUF_INIT, safe = FK_BUF_INIT;
+            struct fk_buf names = FK_BUF_INIT;
             for (size_t i = 0; i < r->nfields; i++)
                 fk_buf_printf(&names, "%s%s", i ? ", " : "", r->fields[i].name);
-            char *name = fk_xstrndup(p, len);
-            out_add_safe(&safe, name, false);
-            free(name);
-            msg_usage(command,
-                      field ? "option '--fields': too many fields"
-                            : "option '--fields': no field '%s'; the fields are %s",
-                      safe.data ? safe.data : "", names.data);
+            if (field)
+                msg_usage(command, "option '--fields': too many fields");
+            else
+                msg_usage(command, "option '--fields': no field '%.*s'; the fields are %s",
+                          (int)len, p, names.data);
             fk_buf_release(&names);
-            fk_buf_release(&safe);
             return EXIT_USAGE;
         }
         r->chosen[r->nchosen++] = field;
