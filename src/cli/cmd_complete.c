@@ -48,7 +48,7 @@ int cmd_complete(int argc, char **argv, struct cli *cli)
     while (k < sizeof kinds / sizeof kinds[0] && strcmp(kinds[k].name, args[0]) != 0)
         k++;
     if (k == sizeof kinds / sizeof kinds[0])
-        return msg_usage(NULL, "feedkeep complete: nothing to complete as '%s'", args[0]);
+        return msg_usage(NULL, "nothing to complete as '%s'", args[0]);
     /* A completion never reports a missing or busy archive: it offers
      * nothing. */
     cli->quiet = true;

@@ -102,13 +102,10 @@ static char *join_args(int argc, char **argv)
     return fk_buf_detach(&query);
 }
 
-/* "feedkeep: search: cannot parse query 'Q': why", Q made safe to print. */
+/* "feedkeep: cannot parse query 'Q': why". */
 static int bad_query(const char *query, const char *why)
 {
-    struct fk_buf safe = FK_BUF_INIT;
-    out_add_safe(&safe, query, false);
-    msg_error("search: cannot parse query '%s': %s", safe.data ? safe.data : "", why);
-    fk_buf_release(&safe);
+    msg_error("cannot parse query '%s': %s", query, why);
     return EXIT_USAGE;
 }
 

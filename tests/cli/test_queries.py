@@ -330,7 +330,7 @@ def test_search(db, records):
                        ('+', 'nothing to search for')):
         rc, out, err = run('search', '--', query, db=db)
         check(rc == 2 and out == '' and
-              err.startswith("feedkeep: search: cannot parse query '%s': %s" % (query, why)),
+              err.startswith("feedkeep: cannot parse query '%s': %s" % (query, why)),
               'search %r: %r' % (query, err))
         check(not re.search(r'fts5|sqlite|SQL logic|syntax error near', err, re.I),
               'no SQL in %r' % err)
