@@ -210,10 +210,8 @@ static void add_json(struct fk_buf *buf, const struct fk_article *a, const char 
 {
     fk_buf_addc(buf, '{');
     out_article_json(buf, a);
-    fk_buf_adds(buf, ",\"file\":");
-    fk_json_string(buf, file);
-    fk_buf_adds(buf, ",\"markdown\":");
-    fk_json_string(buf, a->markdown);
+    fk_json_member_str(buf, "file", file);
+    fk_json_member_str(buf, "markdown", a->markdown);
     fk_buf_adds(buf, "}\n");
 }
 

@@ -147,29 +147,18 @@ static void add_body(struct fk_buf *buf, const char *text, const char *markdown,
     free(wrapped);
 }
 
-static void add_json_member(struct fk_buf *buf, const char *name, const char *value)
-{
-    fk_buf_printf(buf, ",\"%s\":", name);
-    fk_json_string(buf, value);
-}
-
 static void add_article_json(struct fk_buf *buf, const struct fk_article *a)
 {
     fk_buf_addc(buf, '{');
     out_article_json(buf, a);
-    add_json_member(buf, "published_raw", a->published_raw);
-    add_json_member(buf, "updated_raw", a->updated_raw);
-    fk_buf_adds(buf, ",\"feeds\":[");
-    for (size_t i = 0; i < a->nfeeds; i++) {
-        if (i)
-            fk_buf_addc(buf, ',');
-        fk_json_string(buf, a->feeds[i]);
-    }
-    fk_buf_printf(buf, "],\"versions\":%lld", (long long)a->versions);
-    add_json_member(buf, "summary_html", a->summary_html);
-    add_json_member(buf, "content_html", a->content_html);
-    add_json_member(buf, "text", a->text);
-    add_json_member(buf, "markdown", a->markdown);
+    fk_json_member_str(buf, "published_raw", a->published_raw);
+    fk_json_member_str(buf, "updated_raw", a->updated_raw);
+    fk_json_member_strings(buf, "feeds", a->feeds, a->nfeeds);
+    fk_json_member_int(buf, "versions", a->versions);
+    fk_json_member_str(buf, "summary_html", a->summary_html);
+    fk_json_member_str(buf, "content_html", a->content_html);
+    fk_json_member_str(buf, "text", a->text);
+    fk_json_member_str(buf, "markdown", a->markdown);
     fk_buf_adds(buf, "}\n");
 }
 
@@ -290,18 +279,18 @@ static int show_version(struct fk_store *store, int64_t id, int number, enum sho
         add_text(&buf, version_part(&v, mode));
         break;
     case SHOW_JSON:
-        fk_buf_printf(&buf,
-                      "{\"id\":%lld,\"version\":%d,\"kind\":\"%s\",\"first_seen\":", (long long)id,
-                      v.number, kind_names[v.kind]);
-        fk_json_time(&buf, v.first_seen);
-        fk_buf_adds(&buf, ",\"replaced_at\":");
-        fk_json_time(&buf, v.replaced_at);
-        add_json_member(&buf, "title", v.title);
-        add_json_member(&buf, "tags", v.tags_text);
-        fk_buf_printf(&buf, ",\"text_length\":%zu", v.text_length);
-        add_json_member(&buf, "text", v.text);
-        add_json_member(&buf, "markdown", v.markdown);
-        add_json_member(&buf, "html", v.html);
+        fk_buf_addc(&buf, '{');
+        fk_json_member_int(&buf, "id", id);
+        fk_json_member_int(&buf, "version", v.number);
+        fk_json_member_str(&buf, "kind", kind_names[v.kind]);
+        fk_json_member_time(&buf, "first_seen", v.first_seen);
+        fk_json_member_time(&buf, "replaced_at", v.replaced_at);
+        fk_json_member_str(&buf, "title", v.title);
+        fk_json_member_str(&buf, "tags", v.tags_text);
+        fk_json_member_int(&buf, "text_length", (int64_t)v.text_length);
+        fk_json_member_str(&buf, "text", v.text);
+        fk_json_member_str(&buf, "markdown", v.markdown);
+        fk_json_member_str(&buf, "html", v.html);
         fk_buf_adds(&buf, "}\n");
         break;
     }

@@ -515,34 +515,19 @@ void out_unmark(struct fk_buf *out, const char *s)
 
 void out_article_json(struct fk_buf *out, const struct fk_article *a)
 {
-    fk_buf_printf(out, "\"id\":%lld,\"guid\":", (long long)a->id);
-    fk_json_string(out, a->guid);
-    fk_buf_adds(out, ",\"url\":");
-    fk_json_string(out, a->url);
-    fk_buf_adds(out, ",\"title\":");
-    fk_json_string(out, a->title);
-    fk_buf_adds(out, ",\"author\":");
-    fk_json_string(out, a->author);
-    fk_buf_adds(out, ",\"author_email\":");
-    fk_json_string(out, a->author_email);
-    fk_buf_adds(out, ",\"date\":");
-    fk_json_time(out, a->date);
-    fk_buf_adds(out, ",\"published\":");
-    fk_json_time(out, a->published);
-    fk_buf_adds(out, ",\"updated\":");
-    fk_json_time(out, a->updated);
-    fk_buf_adds(out, ",\"first_seen\":");
-    fk_json_time(out, a->first_seen);
-    fk_buf_adds(out, ",\"last_seen\":");
-    fk_json_time(out, a->last_seen);
-    fk_buf_adds(out, ",\"tags\":[");
-    for (size_t i = 0; i < a->ntags; i++) {
-        if (i)
-            fk_buf_addc(out, ',');
-        fk_json_string(out, a->tags[i]);
-    }
-    fk_buf_adds(out, "],\"feed\":");
-    fk_json_string(out, a->feed_url);
+    fk_json_member_int(out, "id", a->id);
+    fk_json_member_str(out, "guid", a->guid);
+    fk_json_member_str(out, "url", a->url);
+    fk_json_member_str(out, "title", a->title);
+    fk_json_member_str(out, "author", a->author);
+    fk_json_member_str(out, "author_email", a->author_email);
+    fk_json_member_time(out, "date", a->date);
+    fk_json_member_time(out, "published", a->published);
+    fk_json_member_time(out, "updated", a->updated);
+    fk_json_member_time(out, "first_seen", a->first_seen);
+    fk_json_member_time(out, "last_seen", a->last_seen);
+    fk_json_member_strings(out, "tags", a->tags, a->ntags);
+    fk_json_member_str(out, "feed", a->feed_url);
 }
 
 void out_add_field(struct fk_buf *out, enum out_format format, const char *s)
@@ -649,13 +634,7 @@ static void add_value_json(struct fk_buf *out, const struct out_value *v)
         fk_buf_printf(out, "%.6g", v->real);
         break;
     case OUT_V_LIST:
-        fk_buf_addc(out, '[');
-        for (size_t i = 0; i < v->count; i++) {
-            if (i)
-                fk_buf_addc(out, ',');
-            fk_json_string(out, v->list[i]);
-        }
-        fk_buf_addc(out, ']');
+        fk_json_strings(out, v->list, v->count);
         break;
     case OUT_V_BOOL:
         fk_buf_adds(out, v->number ? "true" : "false");
@@ -974,7 +953,7 @@ void out_record_row(struct out_record *r, const void *row)
         field->get(row, &v);
         switch (r->format) {
         case OUT_JSON:
-            fk_buf_printf(buf, "%s\"%s\":", i ? "," : "", field->name);
+            fk_json_key(buf, field->name);
             add_value_json(buf, &v);
             break;
         case OUT_TSV:
