@@ -279,6 +279,17 @@ int cli_parse_filter_date(const char *command, const char *option, const char *v
 /* Parse a non-negative integer option value; -1 when it is not one. */
 long cli_parse_count(const char *s);
 
+/* A word and the enum constant it stands for: the tables of option
+ * values (--format, --sort, show's modes, complete's kinds). */
+struct cli_name {
+    const char *name;
+    int value;
+};
+/* The value name has in table (count entries), the names compared
+ * exactly; -1 when it is none of them. */
+int cli_name_value(const struct cli_name *table, size_t count, const char *name);
+#define CLI_NAME_VALUE(table, name) cli_name_value(table, sizeof table / sizeof table[0], name)
+
 /* filter.c: the article filter options the query commands share (list,
  * search, code, export), so that they mean the same everywhere. */
 struct cli_filter {

@@ -51,10 +51,7 @@ static const char help[] =
 
 enum show_mode { SHOW_TEXT, SHOW_MARKDOWN, SHOW_HTML, SHOW_JSON };
 
-static const struct {
-    const char *option;
-    enum show_mode mode;
-} modes[] = {
+static const struct cli_name modes[] = {
     {"text", SHOW_TEXT},
     {"markdown", SHOW_MARKDOWN},
     {"html", SHOW_HTML},
@@ -426,10 +423,9 @@ int cmd_show(int argc, char **argv, struct cli *cli)
                 return msg_usage("show", "--%s and --%s do not go together", mode_option,
                                  options[index].name);
             mode_option = options[index].name;
-            for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++) {
-                if (strcmp(modes[i].option, mode_option) == 0)
-                    mode = modes[i].mode;
-            }
+            int named = CLI_NAME_VALUE(modes, mode_option);
+            if (named >= 0)
+                mode = (enum show_mode)named;
         } else if (opt == OPT_VERSION) {
             version = cli_parse_count(optarg);
             if (version < 1 || version > 1000000)

@@ -13,10 +13,7 @@
 #include "feedkeep/store.h"
 
 /* The values of --sort. */
-static const struct {
-    const char *name;
-    enum fk_sort sort;
-} sort_names[] = {
+static const struct cli_name sort_names[] = {
     {"published", FK_SORT_PUBLISHED},
     {"updated", FK_SORT_UPDATED},
     {"first_seen", FK_SORT_FIRST_SEEN},
@@ -96,14 +93,12 @@ int cli_filter_option(int opt, const char *arg, struct cli_filter *f, const char
         code = parse_count(command, "offset", arg, &filter->offset);
         break;
     case CLI_OPT_SORT: {
-        size_t i = 0;
-        while (i < sizeof sort_names / sizeof sort_names[0] && strcmp(arg, sort_names[i].name))
-            i++;
-        if (i == sizeof sort_names / sizeof sort_names[0])
+        int sort = CLI_NAME_VALUE(sort_names, arg);
+        if (sort < 0)
             code = msg_usage(command,
                              "option '--sort': '%s' is not published, updated or first_seen", arg);
         else
-            filter->sort = sort_names[i].sort;
+            filter->sort = (enum fk_sort)sort;
         break;
     }
     case CLI_OPT_REVERSE:

@@ -87,6 +87,15 @@ long cli_parse_count(const char *s)
     return n;
 }
 
+int cli_name_value(const struct cli_name *table, size_t count, const char *name)
+{
+    for (size_t i = 0; i < count; i++) {
+        if (strcmp(table[i].name, name) == 0)
+            return table[i].value;
+    }
+    return -1;
+}
+
 int cli_common_option(int opt, const char *arg, struct cli *cli, const char *command,
                       const char *help)
 {

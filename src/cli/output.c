@@ -17,10 +17,7 @@
 #include "feedkeep/date.h"
 #include "feedkeep/json.h"
 
-static const struct {
-    const char *name;
-    enum out_format format;
-} formats[] = {
+static const struct cli_name formats[] = {
     {"table", OUT_TABLE},
     {"tsv", OUT_TSV},
     {"csv", OUT_CSV},
@@ -29,13 +26,11 @@ static const struct {
 
 int out_format_parse(const char *name, enum out_format *out)
 {
-    for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++) {
-        if (strcmp(name, formats[i].name) == 0) {
-            *out = formats[i].format;
-            return 0;
-        }
-    }
-    return -1;
+    int format = CLI_NAME_VALUE(formats, name);
+    if (format < 0)
+        return -1;
+    *out = (enum out_format)format;
+    return 0;
 }
 
 /* The pager standard output goes to (show), or -1; while there is one,
