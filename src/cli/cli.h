@@ -230,6 +230,11 @@ void out_record_table_fields(struct out_record *r, const struct out_field *field
 /* Handle --format, --fields or --header (CLI_OUTPUT_OPTIONS). Returns
  * CLI_CONTINUE, CLI_NOT_COMMON, or EXIT_USAGE after printing why. */
 int out_record_option(int opt, const char *arg, struct out_record *r, const char *command);
+/* out_record_option, then cli_common_option: the options of every
+ * listing command. Returns CLI_CONTINUE, or the exit code the command
+ * returns at once (EXIT_USAGE for an option of neither). */
+int out_listing_option(int opt, const char *arg, struct out_record *r, struct cli *cli,
+                       const char *command, const char *help);
 /* Choose the fields and print the header (a table's headings, CSV's header
  * line, TSV's with --header). Returns EXIT_OK, or EXIT_USAGE after printing
  * why (an unknown field). */

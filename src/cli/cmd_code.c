@@ -111,12 +111,10 @@ int cmd_code(int argc, char **argv, struct cli *cli)
             rc = CLI_CONTINUE;
             raw_given = true;
         } else if (rc == CLI_NOT_COMMON) {
-            rc = out_record_option(opt, optarg, &out, "code");
-            if (rc == CLI_NOT_COMMON)
-                rc = cli_common_option(opt, optarg, cli, "code", help);
+            rc = out_listing_option(opt, optarg, &out, cli, "code", help);
         }
         if (rc != CLI_CONTINUE) {
-            code = rc == CLI_NOT_COMMON ? EXIT_USAGE : rc;
+            code = rc;
             goto out;
         }
     }

@@ -238,10 +238,10 @@ int cmd_feeds(int argc, char **argv, struct cli *cli)
             set = FK_FEEDS_ALL;
         else if (opt == 't')
             walk.tag = optarg;
-        else if ((rc = out_record_option(opt, optarg, &out, "feeds")) == CLI_NOT_COMMON)
-            rc = cli_common_option(opt, optarg, cli, "feeds", help);
+        else
+            rc = out_listing_option(opt, optarg, &out, cli, "feeds", help);
         if (rc != CLI_CONTINUE) {
-            code = rc == CLI_NOT_COMMON ? EXIT_USAGE : rc;
+            code = rc;
             goto out;
         }
     }

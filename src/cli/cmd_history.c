@@ -107,11 +107,9 @@ int cmd_history(int argc, char **argv, struct cli *cli)
                     "version,kind,first_seen,replaced_at,text_length,title",
                     "version,kind,first_seen,text_length,title");
     while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT, options, NULL)) != -1) {
-        int rc = out_record_option(opt, optarg, &out, "history");
-        if (rc == CLI_NOT_COMMON)
-            rc = cli_common_option(opt, optarg, cli, "history", help);
+        int rc = out_listing_option(opt, optarg, &out, cli, "history", help);
         if (rc != CLI_CONTINUE) {
-            code = rc == CLI_NOT_COMMON ? EXIT_USAGE : rc;
+            code = rc;
             goto out;
         }
     }

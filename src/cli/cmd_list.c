@@ -58,11 +58,9 @@ int cmd_list(int argc, char **argv, struct cli *cli)
     while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT, options, NULL)) != -1) {
         int rc = cli_filter_option(opt, optarg, &filter, "list");
         if (rc == CLI_NOT_COMMON)
-            rc = out_record_option(opt, optarg, &out, "list");
-        if (rc == CLI_NOT_COMMON)
-            rc = cli_common_option(opt, optarg, cli, "list", help);
+            rc = out_listing_option(opt, optarg, &out, cli, "list", help);
         if (rc != CLI_CONTINUE) {
-            code = rc == CLI_NOT_COMMON ? EXIT_USAGE : rc;
+            code = rc;
             goto out;
         }
     }

@@ -133,17 +133,14 @@ int cmd_search(int argc, char **argv, struct cli *cli)
         if (rc == CLI_CONTINUE && (opt == CLI_OPT_SORT || opt == CLI_OPT_REVERSE)) {
             rc = msg_usage("search", "search results are ranked: '--%s' does not apply",
                            opt == CLI_OPT_SORT ? "sort" : "reverse");
-        } else if (rc == CLI_NOT_COMMON && opt != OPT_RANK_ALL &&
-                   (rc = out_record_option(opt, optarg, &out.record, "search")) != CLI_NOT_COMMON) {
-            /* an output option */
         } else if (rc == CLI_NOT_COMMON && opt == OPT_RANK_ALL) {
             rc = CLI_CONTINUE;
             search.rank_window = 0;
         } else if (rc == CLI_NOT_COMMON) {
-            rc = cli_common_option(opt, optarg, cli, "search", help);
+            rc = out_listing_option(opt, optarg, &out.record, cli, "search", help);
         }
         if (rc != CLI_CONTINUE) {
-            code = rc == CLI_NOT_COMMON ? EXIT_USAGE : rc;
+            code = rc;
             goto out;
         }
     }

@@ -756,6 +756,15 @@ int out_record_option(int opt, const char *arg, struct out_record *r, const char
     }
 }
 
+int out_listing_option(int opt, const char *arg, struct out_record *r, struct cli *cli,
+                       const char *command, const char *help)
+{
+    int rc = out_record_option(opt, arg, r, command);
+    if (rc == CLI_NOT_COMMON)
+        rc = cli_common_option(opt, arg, cli, command, help);
+    return rc == CLI_NOT_COMMON ? EXIT_USAGE : rc;
+}
+
 int out_record_start(struct out_record *r, const char *command)
 {
     const char *list = r->field_list;
