@@ -183,6 +183,21 @@ struct out_field {
     const char *heading; /* in a table; NULL: the name in capitals */
 };
 
+/* Define get_NAME, the getter of a field of rows of type TYPE: the row is
+ * `row` (const TYPE *), the value `v`; assign fills it, as in
+ * OUT_GETTER(id, struct fk_article, OUT_V_INT, v->number = row->id). */
+#define OUT_GETTER(name, type, value_kind, assign)                                                 \
+    static void get_##name(const void *row_, struct out_value *v)                                  \
+    {                                                                                              \
+        const type *row = row_;                                                                    \
+        v->kind = value_kind;                                                                      \
+        assign;                                                                                    \
+    }
+
+/* Make text a list value in v: its items separated by sep, at most max
+ * of them. The items live until the next call. */
+void out_value_split(struct out_value *v, const char *text, char sep, size_t max);
+
 #define OUT_MAX_FIELDS 32
 /* A table is sized by its first rows, this many at most. */
 #define OUT_TABLE_MEASURED 500
@@ -239,14 +254,12 @@ int out_listing_option(int opt, const char *arg, struct out_record *r, struct cl
  * line, TSV's with --header). Returns EXIT_OK, or EXIT_USAGE after printing
  * why (an unknown field). */
 int out_record_start(struct out_record *r, const char *command);
-/* Print one row (a table's first rows wait for out_record_finish or
+/* Print one row (a table's first rows wait for out_record_end or
  * enough rows to size its columns). */
 void out_record_row(struct out_record *r, const void *row);
-/* Print what a table still holds: call after the last row. */
-void out_record_finish(struct out_record *r);
-/* Free r (what a table held is not printed: call out_record_finish
- * first). */
-void out_record_release(struct out_record *r);
+/* Print what a table still holds, and free r: call after the last row,
+ * and on every path after out_record_init. */
+void out_record_end(struct out_record *r);
 
 /* The article fields of list (and of search, with rank and snippet after
  * them): the rows are struct fk_article (search: struct fk_search_hit). */

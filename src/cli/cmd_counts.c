@@ -171,8 +171,7 @@ static int run(const struct counts *c, int argc, char **argv, struct cli *cli)
         code = msg_fk_error(&err);
 out:
     fk_store_close(store);
-    out_record_finish(&out);
-    out_record_release(&out);
+    out_record_end(&out);
     return code;
 }
 

@@ -87,8 +87,7 @@ int cmd_list(int argc, char **argv, struct cli *cli)
         code = msg_fk_error(&err);
 out:
     fk_store_close(store);
-    out_record_finish(&out);
-    out_record_release(&out);
+    out_record_end(&out);
     cli_filter_release(&filter);
     return code;
 }

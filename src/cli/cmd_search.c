@@ -182,8 +182,7 @@ int cmd_search(int argc, char **argv, struct cli *cli)
 out:
     fk_store_close(store);
     fk_buf_release(&out.buf);
-    out_record_finish(&out.record);
-    out_record_release(&out.record);
+    out_record_end(&out.record);
     cli_filter_release(&filter);
     free(query);
     free(match);

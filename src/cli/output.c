@@ -977,48 +977,53 @@ void out_record_row(struct out_record *r, const void *row)
     out_flush(buf);
 }
 
-void out_record_finish(struct out_record *r)
+void out_record_end(struct out_record *r)
 {
-    if (r->format == OUT_TABLE && r->table_rows)
+    /* Only a table holds rows; printing them frees them. */
+    if (r->table_rows)
         table_flush(r);
+    fk_buf_release(&r->buf);
 }
 
-void out_record_release(struct out_record *r)
+void out_value_split(struct out_value *v, const char *text, char sep, size_t max)
 {
-    if (r->table_rows) {
-        for (size_t n = 0; n < r->ntable_rows; n++) {
-            for (size_t i = 0; i < r->nchosen; i++)
-                free(r->table_rows[n].cells[i]);
+    static char *copy;
+    static const char **items;
+    static size_t cap;
+    char seps[2] = {sep, '\0'};
+    size_t count = 0;
+    free(copy);
+    copy = fk_xstrdup(text ? text : "");
+    for (char *t = copy; *t && count < max;) {
+        if (count == cap) {
+            cap = cap ? 2 * cap : 16;
+            items = fk_xrealloc(items, cap * sizeof *items);
         }
-        free(r->table_rows);
-        r->table_rows = NULL;
+        items[count++] = t;
+        t += strcspn(t, seps);
+        if (*t)
+            *t++ = '\0';
     }
-    fk_buf_release(&r->buf);
+    v->kind = OUT_V_LIST;
+    v->list = items;
+    v->count = count;
 }
 
 /* ---- the fields of an article ---- */
 
-#define ARTICLE_GETTER(field, value_kind, member)                                                  \
-    static void get_##field(const void *row, struct out_value *v)                                  \
-    {                                                                                              \
-        const struct fk_article *a = row;                                                          \
-        v->kind = value_kind;                                                                      \
-        member;                                                                                    \
-    }
-
-ARTICLE_GETTER(id, OUT_V_INT, v->number = a->id)
-ARTICLE_GETTER(guid, OUT_V_TEXT, v->text = a->guid)
-ARTICLE_GETTER(url, OUT_V_TEXT, v->text = a->url)
-ARTICLE_GETTER(title, OUT_V_TEXT, v->text = a->title)
-ARTICLE_GETTER(author, OUT_V_TEXT, v->text = a->author)
-ARTICLE_GETTER(author_email, OUT_V_TEXT, v->text = a->author_email)
-ARTICLE_GETTER(date, OUT_V_TIME, v->number = a->date)
-ARTICLE_GETTER(published, OUT_V_TIME, v->number = a->published)
-ARTICLE_GETTER(updated, OUT_V_TIME, v->number = a->updated)
-ARTICLE_GETTER(first_seen, OUT_V_TIME, v->number = a->first_seen)
-ARTICLE_GETTER(last_seen, OUT_V_TIME, v->number = a->last_seen)
-ARTICLE_GETTER(tags, OUT_V_LIST, (v->list = a->tags, v->count = a->ntags))
-ARTICLE_GETTER(feed, OUT_V_TEXT, v->text = a->feed_url)
+OUT_GETTER(id, struct fk_article, OUT_V_INT, v->number = row->id)
+OUT_GETTER(guid, struct fk_article, OUT_V_TEXT, v->text = row->guid)
+OUT_GETTER(url, struct fk_article, OUT_V_TEXT, v->text = row->url)
+OUT_GETTER(title, struct fk_article, OUT_V_TEXT, v->text = row->title)
+OUT_GETTER(author, struct fk_article, OUT_V_TEXT, v->text = row->author)
+OUT_GETTER(author_email, struct fk_article, OUT_V_TEXT, v->text = row->author_email)
+OUT_GETTER(date, struct fk_article, OUT_V_TIME, v->number = row->date)
+OUT_GETTER(published, struct fk_article, OUT_V_TIME, v->number = row->published)
+OUT_GETTER(updated, struct fk_article, OUT_V_TIME, v->number = row->updated)
+OUT_GETTER(first_seen, struct fk_article, OUT_V_TIME, v->number = row->first_seen)
+OUT_GETTER(last_seen, struct fk_article, OUT_V_TIME, v->number = row->last_seen)
+OUT_GETTER(tags, struct fk_article, OUT_V_LIST, (v->list = row->tags, v->count = row->ntags))
+OUT_GETTER(feed, struct fk_article, OUT_V_TEXT, v->text = row->feed_url)
 
 /* A search hit starts with its article, so the getters above take hits. */
 static void get_rank(const void *row, struct out_value *v)
