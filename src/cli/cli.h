@@ -442,6 +442,29 @@ bool cli_is_feed_url(const char *url);
 int cli_find_feed(struct fk_store *store, const char *command, const char *arg,
                   struct fk_subscription *out);
 
+/* feedarg.c: a feed document named on the command line (import, parse). */
+struct fk_item;
+struct fk_feed_info;
+struct fk_parse_options;
+/* --base-url and --charset, for getopt_long tables. */
+#define CLI_FEED_FILE_OPTIONS                                                                      \
+    {"base-url", required_argument, NULL, 'b'},                                                    \
+    {                                                                                              \
+        "charset", required_argument, NULL, 'c'                                                    \
+    }
+/* Handle an option of CLI_FEED_FILE_OPTIONS into options: CLI_CONTINUE,
+ * or CLI_NOT_COMMON when opt is none of them. */
+int cli_feed_file_option(int opt, const char *arg, struct fk_parse_options *options);
+/* Open the one FILE (or - for stdin) left on the command line after the
+ * options. Returns EXIT_OK with *path and *fd set (close fd unless it is
+ * STDIN_FILENO), or EXIT_USAGE or EXIT_FAILED after printing why. */
+int cli_open_feed_file(const char *command, int argc, char **argv, const char **path, int *fd);
+/* Warn that an item of the document at path was read with a problem. */
+void cli_warn_item(const char *path, const struct fk_item *item, const char *message);
+/* Warn of what the reader of the document at path recovered from (its
+ * character set, XML that was not well-formed): for --verbose. */
+void cli_warn_recovered(const char *path, const struct fk_feed_info *info);
+
 /* lock.c: take the lock that lets one fetch at a time write the archive
  * (a file next to it, ARCHIVE.lock, ARCHIVE being its resolved path, so
  * that every path to one archive takes the same lock), waiting up to

@@ -47,7 +47,7 @@ struct parse_out {
 /* An item warning, as import prints it. */
 static void warn_item(const struct parse_out *out, const struct fk_item *item, const char *message)
 {
-    msg_warn("'%s': item '%s': %s", out->path, item->guid ? item->guid : "(no id)", message);
+    cli_warn_item(out->path, item, message);
 }
 
 static int on_feed(const struct fk_feed_info *info, void *ctx)
@@ -160,53 +160,41 @@ int cmd_parse(int argc, char **argv, struct cli *cli)
 {
     static const struct option options[] = {
         {"format", required_argument, NULL, 'f'},
-        {"base-url", required_argument, NULL, 'b'},
-        {"charset", required_argument, NULL, 'c'},
+        CLI_FEED_FILE_OPTIONS,
         CLI_COMMON_OPTIONS,
         {NULL, 0, NULL, 0},
     };
     struct fk_parse_options parse_options = {0};
     int opt;
     while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT, options, NULL)) != -1) {
+        int rc = CLI_CONTINUE;
         if (opt == 'f') {
             if (strcmp(optarg, "json") != 0)
                 return msg_usage("parse", "parse prints json only, not '%s'", optarg);
-        } else if (opt == 'b') {
-            parse_options.base_url = optarg;
-        } else if (opt == 'c') {
-            parse_options.charset = optarg;
-        } else {
-            int rc = cli_common_option(opt, optarg, cli, "parse", help);
-            if (rc != CLI_CONTINUE)
-                return rc == CLI_NOT_COMMON ? EXIT_USAGE : rc;
+        } else if ((rc = cli_feed_file_option(opt, optarg, &parse_options)) == CLI_NOT_COMMON) {
+            rc = cli_common_option(opt, optarg, cli, "parse", help);
         }
+        if (rc != CLI_CONTINUE)
+            return rc == CLI_NOT_COMMON ? EXIT_USAGE : rc;
     }
-    if (optind + 1 != argc)
-        return msg_usage("parse", optind == argc ? "parse needs a FILE (or - for stdin)"
-                                                 : "parse takes one FILE");
-    const char *path = argv[optind];
-    int fd = strcmp(path, "-") == 0 ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        msg_error("cannot open '%s': %s", path, strerror(errno));
-        return EXIT_FAILED;
-    }
+    const char *path;
+    int fd;
+    int code = cli_open_feed_file("parse", argc, argv, &path, &fd);
+    if (code != EXIT_OK)
+        return code;
 
     struct parse_out out = {FK_BUF_INIT, 0, path};
     struct fk_feed_handler handler = {on_feed, on_item, &out};
     struct fk_feed_info final = {0};
     struct fk_error err = {0};
-    int code = EXIT_OK;
     if (fk_feed_parse_fd(fd, &parse_options, &handler, &final, &err) < 0) {
         msg_error("'%s': %s", path, err.message);
         code = EXIT_FAILED;
     } else {
         add_feed(&out.json, &final);
         out_flush(&out.json);
-        if (final.charset_note && cli->verbose)
-            msg_warn("'%s': %s", path, final.charset_note);
-        if (!final.well_formed && cli->verbose)
-            msg_warn("'%s': not well-formed XML (%s); kept what could be read", path,
-                     final.error ? final.error : "unknown error");
+        if (cli->verbose)
+            cli_warn_recovered(path, &final);
     }
     fk_feed_info_release(&final);
     fk_buf_release(&out.json);
