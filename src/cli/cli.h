@@ -288,6 +288,11 @@ extern const size_t out_hit_nfields;
 #define CLI_NOT_COMMON (-2)
 int cli_common_option(int opt, const char *arg, struct cli *cli, const char *command,
                       const char *help);
+/* Parse the options of a command that has none of its own: getopt_long
+ * over CLI_COMMON_OPTIONS, leaving optind at the first argument. Returns
+ * CLI_CONTINUE, or the exit code the command returns at once. */
+int cli_common_options_only(int argc, char **argv, struct cli *cli, const char *command,
+                            const char *help);
 
 /* Parse the value of a --since (end false) or --until (end true) option
  * into *out. Returns 0, or EXIT_USAGE after printing why. */

@@ -228,16 +228,9 @@ static int opml_export(struct cli *cli)
 
 int cmd_opml(int argc, char **argv, struct cli *cli)
 {
-    static const struct option options[] = {
-        CLI_COMMON_OPTIONS,
-        {NULL, 0, NULL, 0},
-    };
-    int opt;
-    while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT, options, NULL)) != -1) {
-        int rc = cli_common_option(opt, optarg, cli, "opml", help);
-        if (rc != CLI_CONTINUE)
-            return rc == CLI_NOT_COMMON ? EXIT_USAGE : rc;
-    }
+    int code = cli_common_options_only(argc, argv, cli, "opml", help);
+    if (code != CLI_CONTINUE)
+        return code;
     const char *action = optind < argc ? argv[optind] : NULL;
     int rest = argc - optind - 1;
     if (action && strcmp(action, "import") == 0) {

@@ -87,6 +87,22 @@ long cli_parse_count(const char *s)
     return n;
 }
 
+int cli_common_options_only(int argc, char **argv, struct cli *cli, const char *command,
+                            const char *help)
+{
+    static const struct option options[] = {
+        CLI_COMMON_OPTIONS,
+        {NULL, 0, NULL, 0},
+    };
+    int opt;
+    while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT, options, NULL)) != -1) {
+        int rc = cli_common_option(opt, optarg, cli, command, help);
+        if (rc != CLI_CONTINUE)
+            return rc == CLI_NOT_COMMON ? EXIT_USAGE : rc;
+    }
+    return CLI_CONTINUE;
+}
+
 int cli_name_value(const struct cli_name *table, size_t count, const char *name)
 {
     for (size_t i = 0; i < count; i++) {
