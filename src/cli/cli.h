@@ -421,6 +421,10 @@ int cli_filter_option(int opt, const char *arg, struct cli_filter *f, const char
  * feed, no fetch logged, no code in that language: the message lists the
  * archive's languages), EXIT_USAGE or EXIT_IO after printing why. */
 int cli_filter_resolve(struct cli_filter *f, struct fk_store *store, const char *command);
+/* cli_open_store, then cli_filter_resolve: EXIT_OK with *store set
+ * (close it also when this fails), or the exit code after printing why. */
+int cli_filter_open(struct cli_filter *f, const struct cli *cli, const char *command,
+                    struct fk_store **store);
 void cli_filter_release(struct cli_filter *f);
 
 /* The article arg names: an ID (digits; not looked up, the caller reports

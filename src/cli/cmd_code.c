@@ -131,12 +131,7 @@ int cmd_code(int argc, char **argv, struct cli *cli)
     /* A block named by its ID is its code, as 'show ID' is the article. */
     raw = id && !record_asked;
 
-    store = cli_open_store(cli);
-    if (!store) {
-        code = EXIT_IO;
-        goto out;
-    }
-    code = cli_filter_resolve(&filter, store, "code");
+    code = cli_filter_open(&filter, cli, "code", &store);
     if (code != EXIT_OK)
         goto out;
     if (!raw && (code = out_record_start(&out, "code")) != EXIT_OK)

@@ -71,12 +71,7 @@ int cmd_list(int argc, char **argv, struct cli *cli)
     if ((unsigned)filter.filter.sort < sizeof table_defaults / sizeof table_defaults[0])
         out.table_defaults = table_defaults[filter.filter.sort];
 
-    store = cli_open_store(cli);
-    if (!store) {
-        code = EXIT_IO;
-        goto out;
-    }
-    code = cli_filter_resolve(&filter, store, "list");
+    code = cli_filter_open(&filter, cli, "list", &store);
     if (code != EXIT_OK)
         goto out;
     code = out_record_start(&out, "list");

@@ -156,12 +156,7 @@ int cmd_search(int argc, char **argv, struct cli *cli)
         goto out;
     }
 
-    store = cli_open_store(cli);
-    if (!store) {
-        code = EXIT_IO;
-        goto out;
-    }
-    code = cli_filter_resolve(&filter, store, "search");
+    code = cli_filter_open(&filter, cli, "search", &store);
     if (code != EXIT_OK)
         goto out;
     out.two_lines = out.record.format == OUT_TABLE && !out.record.field_list;

@@ -247,6 +247,15 @@ int cli_filter_resolve(struct cli_filter *f, struct fk_store *store, const char 
     return EXIT_OK;
 }
 
+int cli_filter_open(struct cli_filter *f, const struct cli *cli, const char *command,
+                    struct fk_store **store)
+{
+    *store = cli_open_store(cli);
+    if (!*store)
+        return EXIT_IO;
+    return cli_filter_resolve(f, *store, command);
+}
+
 void cli_filter_release(struct cli_filter *f)
 {
     free(f->tags);
