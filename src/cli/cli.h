@@ -432,6 +432,10 @@ void cli_filter_release(struct cli_filter *f);
  * (fk_store_find_article). Returns EXIT_OK with *id set, or EXIT_USAGE,
  * EXIT_FAILED (no such URL) or EXIT_IO after printing why. */
 int cli_find_article(struct fk_store *store, const char *command, const char *arg, int64_t *id);
+/* The exit code of a store call about article id that returned rc: for
+ * rc < 0 err's (msg_fk_error), for rc > 0 EXIT_FAILED after saying the
+ * archive has no such article, else EXIT_OK. */
+int cli_article_status(int rc, const struct fk_error *err, int64_t id);
 
 /* feedarg.c: feeds named on the command line. */
 struct fk_subscription;

@@ -241,12 +241,8 @@ static int collect_ids(struct fk_store *store, char **ids, int nids, struct expo
         if (code != EXIT_OK)
             return code;
         int rc = fk_store_get_article(store, id, &a, &err);
-        if (rc < 0)
-            return msg_fk_error(&err);
-        if (rc > 0) {
-            msg_error("no article with ID %lld", (long long)id);
-            return EXIT_FAILED;
-        }
+        if ((code = cli_article_status(rc, &err, id)) != EXIT_OK)
+            return code;
         add_name(list, &a);
         fk_article_release(&a);
     }

@@ -101,12 +101,7 @@ int cmd_history(int argc, char **argv, struct cli *cli)
         goto out;
     struct fk_error err = {0};
     int rc = fk_store_list_versions(store, id, print_version, &out, &err);
-    if (rc < 0) {
-        code = msg_fk_error(&err);
-    } else if (rc > 0) {
-        msg_error("no article with ID %lld", (long long)id);
-        code = EXIT_FAILED;
-    }
+    code = cli_article_status(rc, &err, id);
 out:
     fk_store_close(store);
     out_record_end(&out);

@@ -164,12 +164,9 @@ static int show_article(struct fk_store *store, int64_t id, enum show_mode mode,
     struct fk_article article;
     struct fk_error err = {0};
     int rc = fk_store_get_article(store, id, &article, &err);
-    if (rc < 0)
-        return msg_fk_error(&err);
-    if (rc > 0) {
-        msg_error("no article with ID %lld", (long long)id);
-        return EXIT_FAILED;
-    }
+    int code = cli_article_status(rc, &err, id);
+    if (code != EXIT_OK)
+        return code;
     struct fk_buf buf = FK_BUF_INIT;
     switch (mode) {
     case SHOW_TEXT:
@@ -233,13 +230,7 @@ static int summarise_versions(struct fk_store *store, int64_t id, struct version
 {
     struct fk_error err = {0};
     int rc = fk_store_list_versions(store, id, summarise, summary, &err);
-    if (rc < 0)
-        return msg_fk_error(&err);
-    if (rc > 0) {
-        msg_error("no article with ID %lld", (long long)id);
-        return EXIT_FAILED;
-    }
-    return EXIT_OK;
+    return cli_article_status(rc, &err, id);
 }
 
 static const char *version_part(const struct fk_version *v, enum show_mode mode)

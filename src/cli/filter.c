@@ -266,6 +266,17 @@ void cli_filter_release(struct cli_filter *f)
 
 /* ---- articles named on the command line ---- */
 
+int cli_article_status(int rc, const struct fk_error *err, int64_t id)
+{
+    if (rc < 0)
+        return msg_fk_error(err);
+    if (rc > 0) {
+        msg_error("no article with ID %lld", (long long)id);
+        return EXIT_FAILED;
+    }
+    return EXIT_OK;
+}
+
 int cli_find_article(struct fk_store *store, const char *command, const char *arg, int64_t *id)
 {
     if (*arg && strspn(arg, "0123456789") == strlen(arg)) {
