@@ -76,30 +76,21 @@ static void get_newest(const void *row, struct out_value *v)
 static const struct out_field tag_fields[] = {COUNT_FIELDS("tag", 28)};
 static const struct out_field author_fields[] = {COUNT_FIELDS("author", 32)};
 
+static int print_count(struct out_record *out, const char *name, int64_t articles, int64_t newest)
+{
+    struct count_row row = {name, articles, newest};
+    out_record_row(out, &row);
+    return 0;
+}
+
 static int print_tag(const struct fk_tag_count *tag, void *ctx)
 {
-    struct count_row row = {tag->name, tag->articles, tag->newest};
-    out_record_row(ctx, &row);
-    return 0;
+    return print_count(ctx, tag->name, tag->articles, tag->newest);
 }
 
 static int print_author(const struct fk_author_count *author, void *ctx)
 {
-    struct count_row row = {author->name, author->articles, author->newest};
-    out_record_row(ctx, &row);
-    return 0;
-}
-
-static int list_tags(struct fk_store *store, long limit, struct out_record *out,
-                     struct fk_error *err)
-{
-    return fk_store_list_tags(store, limit, print_tag, out, err);
-}
-
-static int list_authors(struct fk_store *store, long limit, struct out_record *out,
-                        struct fk_error *err)
-{
-    return fk_store_list_authors(store, limit, print_author, out, err);
+    return print_count(ctx, author->name, author->articles, author->newest);
 }
 
 /* What tells the two commands apart. */
@@ -109,21 +100,13 @@ struct counts {
     const struct out_field *fields;
     size_t nfields;
     const char *defaults;
-    int (*list)(struct fk_store *store, long limit, struct out_record *out, struct fk_error *err);
 };
 
-static const struct counts tags = {"tags",
-                                   tags_help,
-                                   tag_fields,
-                                   sizeof tag_fields / sizeof tag_fields[0],
-                                   "tag,articles,newest",
-                                   list_tags};
-static const struct counts authors = {"authors",
-                                      authors_help,
-                                      author_fields,
+static const struct counts tags = {"tags", tags_help, tag_fields,
+                                   sizeof tag_fields / sizeof tag_fields[0], "tag,articles,newest"};
+static const struct counts authors = {"authors", authors_help, author_fields,
                                       sizeof author_fields / sizeof author_fields[0],
-                                      "author,articles,newest",
-                                      list_authors};
+                                      "author,articles,newest"};
 
 static int run(const struct counts *c, int argc, char **argv, struct cli *cli)
 {
@@ -167,7 +150,9 @@ static int run(const struct counts *c, int argc, char **argv, struct cli *cli)
     if ((code = out_record_start(&out, c->command)) != EXIT_OK)
         goto out;
     struct fk_error err = {0};
-    if (c->list(store, limit, &out, &err) < 0)
+    int rc = c == &tags ? fk_store_list_tags(store, limit, print_tag, &out, &err)
+                        : fk_store_list_authors(store, limit, print_author, &out, &err);
+    if (rc < 0)
         code = msg_fk_error(&err);
 out:
     fk_store_close(store);
