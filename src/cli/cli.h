@@ -280,8 +280,15 @@ extern const size_t out_hit_nfields;
     }
 #define CLI_COMMON_SHORT "qvh"
 
+/* getopt_long(argc, argv, CLI_COMMON_SHORT, options, index), but a bad
+ * option is reported through msg.c, as every diagnostic, in getopt's
+ * words: getopt itself would print the argument as it is. Returns what
+ * getopt_long returns ('?' after the report). */
+struct option;
+int cli_getopt(int argc, char **argv, const struct option *options, int *index);
+
 /* Handle an option of CLI_COMMON_OPTIONS or getopt's '?' (a bad option,
- * already reported by getopt). Returns CLI_CONTINUE when the option was
+ * already reported by cli_getopt or getopt). Returns CLI_CONTINUE when the option was
  * handled and parsing goes on, CLI_NOT_COMMON when opt is none of them, or
  * an exit code the command returns at once (after --help: EXIT_OK). */
 #define CLI_CONTINUE   (-1)

@@ -179,7 +179,7 @@ int cmd_add(int argc, char **argv, struct cli *cli)
     int code = EXIT_OK;
     int opt;
 
-    while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT, options, NULL)) != -1) {
+    while ((opt = cli_getopt(argc, argv, options, NULL)) != -1) {
         if (opt == 'n') {
             name = optarg;
         } else if (opt == OPT_NO_CHECK) {

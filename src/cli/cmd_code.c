@@ -93,7 +93,7 @@ int cmd_code(int argc, char **argv, struct cli *cli)
     out_record_init(&out, fields, sizeof fields / sizeof fields[0],
                     "id,article_id,position,language,lines,title", NULL);
     cli_filter_init(&filter, argc, argv);
-    while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT, options, NULL)) != -1) {
+    while ((opt = cli_getopt(argc, argv, options, NULL)) != -1) {
         int rc = cli_filter_option(opt, optarg, &filter, "code");
         if (rc == CLI_NOT_COMMON && opt == 'L') {
             rc = CLI_CONTINUE;

@@ -123,7 +123,7 @@ static int run(const struct counts *c, int argc, char **argv, struct cli *cli)
     int opt;
 
     out_record_init(&out, c->fields, c->nfields, c->defaults, NULL);
-    while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT, options, NULL)) != -1) {
+    while ((opt = cli_getopt(argc, argv, options, NULL)) != -1) {
         int rc;
         if (opt == 'l') {
             limit = cli_parse_count(optarg);

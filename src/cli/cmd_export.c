@@ -400,7 +400,7 @@ int cmd_export(int argc, char **argv, struct cli *cli)
     bool changed = false, do_prune = false;
     int code = EXIT_OK;
     int opt;
-    while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT, options, NULL)) != -1) {
+    while ((opt = cli_getopt(argc, argv, options, NULL)) != -1) {
         int rc = cli_filter_option(opt, optarg, &filter, "export");
         if (rc == CLI_NOT_COMMON) {
             rc = CLI_CONTINUE;

@@ -208,7 +208,7 @@ int cmd_feeds(int argc, char **argv, struct cli *cli)
                     "id,url,name,articles,last_fetch,last_status,failures,next_fetch,last_error",
                     "id,feed,articles,last,status,failures,next,error");
     out_record_table_fields(&out, table_fields, sizeof table_fields / sizeof table_fields[0]);
-    while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT, options, NULL)) != -1) {
+    while ((opt = cli_getopt(argc, argv, options, NULL)) != -1) {
         int rc = CLI_CONTINUE;
         if (opt == 'a')
             set = FK_FEEDS_ALL;

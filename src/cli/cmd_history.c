@@ -75,7 +75,7 @@ int cmd_history(int argc, char **argv, struct cli *cli)
     out_record_init(&out, fields, sizeof fields / sizeof fields[0],
                     "version,kind,first_seen,replaced_at,text_length,title",
                     "version,kind,first_seen,text_length,title");
-    while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT, options, NULL)) != -1) {
+    while ((opt = cli_getopt(argc, argv, options, NULL)) != -1) {
         int rc = out_listing_option(opt, optarg, &out, cli, "history", help);
         if (rc != CLI_CONTINUE) {
             code = rc;

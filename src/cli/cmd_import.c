@@ -111,7 +111,7 @@ int cmd_import(int argc, char **argv, struct cli *cli)
     };
     struct fk_parse_options parse_options = {0};
     int opt;
-    while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT, options, NULL)) != -1) {
+    while ((opt = cli_getopt(argc, argv, options, NULL)) != -1) {
         int rc = cli_feed_file_option(opt, optarg, &parse_options);
         if (rc == CLI_NOT_COMMON)
             rc = cli_common_option(opt, optarg, cli, "import", help);

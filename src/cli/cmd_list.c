@@ -55,7 +55,7 @@ int cmd_list(int argc, char **argv, struct cli *cli)
 
     out_record_init(&out, out_article_fields, out_article_nfields, OUT_ARTICLE_DEFAULTS, NULL);
     cli_filter_init(&filter, argc, argv);
-    while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT, options, NULL)) != -1) {
+    while ((opt = cli_getopt(argc, argv, options, NULL)) != -1) {
         int rc = cli_filter_option(opt, optarg, &filter, "list");
         if (rc == CLI_NOT_COMMON)
             rc = out_listing_option(opt, optarg, &out, cli, "list", help);

@@ -166,7 +166,7 @@ int cmd_parse(int argc, char **argv, struct cli *cli)
     };
     struct fk_parse_options parse_options = {0};
     int opt;
-    while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT, options, NULL)) != -1) {
+    while ((opt = cli_getopt(argc, argv, options, NULL)) != -1) {
         int rc = CLI_CONTINUE;
         if (opt == 'f') {
             if (strcmp(optarg, "json") != 0)

@@ -128,7 +128,7 @@ int cmd_search(int argc, char **argv, struct cli *cli)
     out_record_init(&out.record, out_hit_fields, out_hit_nfields,
                     OUT_ARTICLE_DEFAULTS ",rank,snippet", NULL);
     cli_filter_init(&filter, argc, argv);
-    while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT, options, NULL)) != -1) {
+    while ((opt = cli_getopt(argc, argv, options, NULL)) != -1) {
         int rc = cli_filter_option(opt, optarg, &filter, "search");
         if (rc == CLI_CONTINUE && (opt == CLI_OPT_SORT || opt == CLI_OPT_REVERSE)) {
             rc = msg_usage("search", "search results are ranked: '--%s' does not apply",

@@ -407,7 +407,7 @@ int cmd_show(int argc, char **argv, struct cli *cli)
     long width = -1; /* -1: the default */
     bool pager = true;
     int opt, index = 0;
-    while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT, options, &index)) != -1) {
+    while ((opt = cli_getopt(argc, argv, options, &index)) != -1) {
         int rc = CLI_CONTINUE;
         if (opt == OPT_MODE) {
             if (mode_option && strcmp(mode_option, options[index].name) != 0)

@@ -180,7 +180,7 @@ int cmd_stats(int argc, char **argv, struct cli *cli)
     int code = EXIT_OK;
     int opt;
 
-    while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT, options, NULL)) != -1) {
+    while ((opt = cli_getopt(argc, argv, options, NULL)) != -1) {
         int rc = CLI_CONTINUE;
         if (opt == 'f') {
             if (out_format_parse(optarg, &format) < 0)

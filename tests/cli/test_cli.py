@@ -362,6 +362,17 @@ def test_hostile_diagnostics(tmp):
             rc, out, err = run(*args, db=db)
             check(rc == want_rc and "unsupported encoding 'x31mZ'" in err and not bad.search(err),
                   '%s %s: the message neutralised: %d %r' % (args[1], name, rc, err))
+    # A bad option is reported in getopt's words, through the same filter.
+    for command in ('list', 'parse', 'tags'):
+        rc, out, err = run(command, '--\x1b[2Jx\u202e', db=db)
+        check(rc == 2 and err.startswith("feedkeep: unrecognized option '--x'\n") and
+              not bad.search(err), '%s: a hostile option neutralised: %r' % (command, err))
+    rc, out, err = run('list', '--s=x', db=db)
+    check(rc == 2 and err.startswith("feedkeep: option '--s=x' is ambiguous; possibilities: "
+                                     "'--since' '--since-fetch' '--sort'\n"), 'ambiguous: %r' % err)
+    rc, out, err = run('list', '--reverse=x', '-Z', db=db)
+    check(rc == 2 and err.startswith("feedkeep: option '--reverse' doesn't allow an argument\n"),
+          "doesn't allow: %r" % err)
 
 
 def main():
