@@ -34,6 +34,9 @@ void msg_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void msg_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Something the user should know that is no failure ("feedkeep: ..."). */
 void msg_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A line that goes on with the message before it: indented, without
+ * the "feedkeep: " prefix. */
+void msg_detail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Say that items of feed (a path or URL, printable) were filed as articles
  * they matched under new guids (fk_archive_result.matched), unless quiet. */
 void msg_guid_changes(const char *feed, long matched, int64_t first_id, bool quiet);

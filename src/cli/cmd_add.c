@@ -153,10 +153,9 @@ static void report(const struct check *c)
         msg_error("cannot add '%s': an HTML page that links to %zu feeds; add one of them:", url,
                   c->nfeeds);
         for (size_t i = 0; i < c->nfeeds; i++) {
-            char *feed = out_safe_dup(c->feeds[i]), *title = out_safe_dup(c->titles[i]);
-            fprintf(stderr, "  %s%s%s%s\n", feed, *title ? " (" : "", title, *title ? ")" : "");
-            free(feed);
-            free(title);
+            const char *title = c->titles[i] ? c->titles[i] : "";
+            msg_detail("%s%s%s%s", c->feeds[i] ? c->feeds[i] : "", *title ? " (" : "", title,
+                       *title ? ")" : "");
         }
     }
 }

@@ -60,15 +60,14 @@ void msg_progress(const char *fmt, ...)
     progress_shown = true;
 }
 
-static void vmsg(const char *prefix, const char *fmt, va_list ap)
+static void vmsg(const char *lead, const char *fmt, va_list ap)
     __attribute__((format(printf, 2, 0)));
 
-static void vmsg(const char *prefix, const char *fmt, va_list ap)
+/* Print "<lead><fmt's message>\n" on stderr. */
+static void vmsg(const char *lead, const char *fmt, va_list ap)
 {
     struct fk_buf line = FK_BUF_INIT;
-    fk_buf_adds(&line, "feedkeep: ");
-    if (prefix)
-        fk_buf_adds(&line, prefix);
+    fk_buf_adds(&line, lead);
     add_message(&line, fmt, ap);
     fk_buf_addc(&line, '\n');
     msg_progress_clear();
@@ -81,7 +80,7 @@ void msg_error(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vmsg(NULL, fmt, ap);
+    vmsg("feedkeep: ", fmt, ap);
     va_end(ap);
 }
 
@@ -89,7 +88,7 @@ void msg_warn(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vmsg("warning: ", fmt, ap);
+    vmsg("feedkeep: warning: ", fmt, ap);
     va_end(ap);
 }
 
@@ -97,7 +96,15 @@ void msg_note(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vmsg(NULL, fmt, ap);
+    vmsg("feedkeep: ", fmt, ap);
+    va_end(ap);
+}
+
+void msg_detail(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vmsg("  ", fmt, ap);
     va_end(ap);
 }
 
@@ -122,7 +129,7 @@ int msg_usage(const char *command, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vmsg(NULL, fmt, ap);
+    vmsg("feedkeep: ", fmt, ap);
     va_end(ap);
     if (command)
         fprintf(stderr, "Try 'feedkeep %s --help' for more information.\n", command);
