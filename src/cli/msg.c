@@ -76,37 +76,20 @@ static void vmsg(const char *lead, const char *fmt, va_list ap)
     fk_buf_release(&line);
 }
 
-void msg_error(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vmsg("feedkeep: ", fmt, ap);
-    va_end(ap);
-}
+/* The messages differ in their lead only. */
+#define MSG_FUNCTION(name, lead)                                                                   \
+    void name(const char *fmt, ...)                                                                \
+    {                                                                                              \
+        va_list ap;                                                                                \
+        va_start(ap, fmt);                                                                         \
+        vmsg(lead, fmt, ap);                                                                       \
+        va_end(ap);                                                                                \
+    }
 
-void msg_warn(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vmsg("feedkeep: warning: ", fmt, ap);
-    va_end(ap);
-}
-
-void msg_note(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vmsg("feedkeep: ", fmt, ap);
-    va_end(ap);
-}
-
-void msg_detail(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vmsg("  ", fmt, ap);
-    va_end(ap);
-}
+MSG_FUNCTION(msg_error, "feedkeep: ")
+MSG_FUNCTION(msg_warn, "feedkeep: warning: ")
+MSG_FUNCTION(msg_note, "feedkeep: ")
+MSG_FUNCTION(msg_detail, "  ")
 
 /* Once per feed and run: the items are filed as they should be, so this is
  * no warning, and --quiet (a cron job) hears nothing of it. The aliases
