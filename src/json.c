@@ -1,6 +1,7 @@
 /* json.c - JSON string and time literals that are always valid. */
 #include "feedkeep/json.h"
 
+#include <inttypes.h>
 #include <string.h>
 
 #include "feedkeep/date.h"
@@ -74,4 +75,52 @@ int fk_json_time(struct fk_buf *out, int64_t t)
         return fk_buf_adds(out, "null");
     char date[FK_DATE_BUFSIZE];
     return fk_buf_printf(out, "\"%s\"", fk_date_format(t, date));
+}
+
+int fk_json_strings(struct fk_buf *out, const char *const *strings, size_t count)
+{
+    int rc = fk_buf_addc(out, '[');
+    for (size_t i = 0; i < count; i++) {
+        if (i)
+            rc |= fk_buf_addc(out, ',');
+        rc |= fk_json_string(out, strings[i]);
+    }
+    rc |= fk_buf_addc(out, ']');
+    return rc ? -1 : 0;
+}
+
+int fk_json_key(struct fk_buf *out, const char *key)
+{
+    int rc = 0;
+    if (out->len && out->data[out->len - 1] != '{')
+        rc |= fk_buf_addc(out, ',');
+    rc |= fk_json_string(out, key);
+    rc |= fk_buf_addc(out, ':');
+    return rc ? -1 : 0;
+}
+
+int fk_json_member_str(struct fk_buf *out, const char *key, const char *value)
+{
+    return fk_json_key(out, key) | fk_json_string(out, value);
+}
+
+int fk_json_member_int(struct fk_buf *out, const char *key, int64_t value)
+{
+    return fk_json_key(out, key) | fk_buf_printf(out, "%" PRId64, value);
+}
+
+int fk_json_member_time(struct fk_buf *out, const char *key, int64_t t)
+{
+    return fk_json_key(out, key) | fk_json_time(out, t);
+}
+
+int fk_json_member_bool(struct fk_buf *out, const char *key, bool value)
+{
+    return fk_json_key(out, key) | fk_buf_adds(out, value ? "true" : "false");
+}
+
+int fk_json_member_strings(struct fk_buf *out, const char *key, const char *const *strings,
+                           size_t count)
+{
+    return fk_json_key(out, key) | fk_json_strings(out, strings, count);
 }

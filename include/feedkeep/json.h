@@ -6,6 +6,7 @@
 #ifndef FEEDKEEP_JSON_H
 #define FEEDKEEP_JSON_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -18,5 +19,24 @@ int fk_json_string(struct fk_buf *out, const char *s);
 int fk_json_string_len(struct fk_buf *out, const char *s, size_t len);
 /* Append t as "YYYY-MM-DDTHH:MM:SSZ", or null for FK_TIME_NONE. */
 int fk_json_time(struct fk_buf *out, int64_t t);
+
+/* Append strings[0..count) as a JSON array of string literals. */
+int fk_json_strings(struct fk_buf *out, const char *const *strings, size_t count);
+
+/* Members of an object, so that no caller writes keys, colons and commas
+ * by hand. fk_json_key appends "key": after a comma, unless out is empty
+ * or ends with the object's '{': so the first member follows the '{' in
+ * the same buffer (or an emptied one), and a buffer is not flushed
+ * between two members. The others append the key and a value: _str as
+ * fk_json_string (NULL: null), _int a number, _time as fk_json_time,
+ * _bool true or false, _strings as fk_json_strings. All return 0, or -1
+ * when out reached its limit. */
+int fk_json_key(struct fk_buf *out, const char *key);
+int fk_json_member_str(struct fk_buf *out, const char *key, const char *value);
+int fk_json_member_int(struct fk_buf *out, const char *key, int64_t value);
+int fk_json_member_time(struct fk_buf *out, const char *key, int64_t t);
+int fk_json_member_bool(struct fk_buf *out, const char *key, bool value);
+int fk_json_member_strings(struct fk_buf *out, const char *key, const char *const *strings,
+                           size_t count);
 
 #endif

@@ -34,6 +34,9 @@ void msg_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void msg_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Something the user should know that is no failure ("feedkeep: ..."). */
 void msg_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A line that goes on with the message before it: indented, without
+ * the "feedkeep: " prefix. */
+void msg_detail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Say that items of feed (a path or URL, printable) were filed as articles
  * they matched under new guids (fk_archive_result.matched), unless quiet. */
 void msg_guid_changes(const char *feed, long matched, int64_t first_id, bool quiet);
@@ -183,6 +186,21 @@ struct out_field {
     const char *heading; /* in a table; NULL: the name in capitals */
 };
 
+/* Define get_NAME, the getter of a field of rows of type TYPE: the row is
+ * `row` (const TYPE *), the value `v`; assign fills it, as in
+ * OUT_GETTER(id, struct fk_article, OUT_V_INT, v->number = row->id). */
+#define OUT_GETTER(name, type, value_kind, assign)                                                 \
+    static void get_##name(const void *row_, struct out_value *v)                                  \
+    {                                                                                              \
+        const type *row = row_;                                                                    \
+        v->kind = value_kind;                                                                      \
+        assign;                                                                                    \
+    }
+
+/* Make text a list value in v: its items separated by sep, at most max
+ * of them. The items live until the next call. */
+void out_value_split(struct out_value *v, const char *text, char sep, size_t max);
+
 #define OUT_MAX_FIELDS 32
 /* A table is sized by its first rows, this many at most. */
 #define OUT_TABLE_MEASURED 500
@@ -230,18 +248,21 @@ void out_record_table_fields(struct out_record *r, const struct out_field *field
 /* Handle --format, --fields or --header (CLI_OUTPUT_OPTIONS). Returns
  * CLI_CONTINUE, CLI_NOT_COMMON, or EXIT_USAGE after printing why. */
 int out_record_option(int opt, const char *arg, struct out_record *r, const char *command);
+/* out_record_option, then cli_common_option: the options of every
+ * listing command. Returns CLI_CONTINUE, or the exit code the command
+ * returns at once (EXIT_USAGE for an option of neither). */
+int out_listing_option(int opt, const char *arg, struct out_record *r, struct cli *cli,
+                       const char *command, const char *help);
 /* Choose the fields and print the header (a table's headings, CSV's header
  * line, TSV's with --header). Returns EXIT_OK, or EXIT_USAGE after printing
  * why (an unknown field). */
 int out_record_start(struct out_record *r, const char *command);
-/* Print one row (a table's first rows wait for out_record_finish or
+/* Print one row (a table's first rows wait for out_record_end or
  * enough rows to size its columns). */
 void out_record_row(struct out_record *r, const void *row);
-/* Print what a table still holds: call after the last row. */
-void out_record_finish(struct out_record *r);
-/* Free r (what a table held is not printed: call out_record_finish
- * first). */
-void out_record_release(struct out_record *r);
+/* Print what a table still holds, and free r: call after the last row,
+ * and on every path after out_record_init. */
+void out_record_end(struct out_record *r);
 
 /* The article fields of list (and of search, with rank and snippet after
  * them): the rows are struct fk_article (search: struct fk_search_hit). */
@@ -262,14 +283,26 @@ extern const size_t out_hit_nfields;
     }
 #define CLI_COMMON_SHORT "qvh"
 
+/* getopt_long(argc, argv, CLI_COMMON_SHORT, options, index), but a bad
+ * option is reported through msg.c, as every diagnostic, in getopt's
+ * words: getopt itself would print the argument as it is. Returns what
+ * getopt_long returns ('?' after the report). */
+struct option;
+int cli_getopt(int argc, char **argv, const struct option *options, int *index);
+
 /* Handle an option of CLI_COMMON_OPTIONS or getopt's '?' (a bad option,
- * already reported by getopt). Returns CLI_CONTINUE when the option was
+ * already reported by cli_getopt or getopt). Returns CLI_CONTINUE when the option was
  * handled and parsing goes on, CLI_NOT_COMMON when opt is none of them, or
  * an exit code the command returns at once (after --help: EXIT_OK). */
 #define CLI_CONTINUE   (-1)
 #define CLI_NOT_COMMON (-2)
 int cli_common_option(int opt, const char *arg, struct cli *cli, const char *command,
                       const char *help);
+/* Parse the options of a command that has none of its own: getopt_long
+ * over CLI_COMMON_OPTIONS, leaving optind at the first argument. Returns
+ * CLI_CONTINUE, or the exit code the command returns at once. */
+int cli_common_options_only(int argc, char **argv, struct cli *cli, const char *command,
+                            const char *help);
 
 /* Parse the value of a --since (end false) or --until (end true) option
  * into *out. Returns 0, or EXIT_USAGE after printing why. */
@@ -278,6 +311,17 @@ int cli_parse_filter_date(const char *command, const char *option, const char *v
 
 /* Parse a non-negative integer option value; -1 when it is not one. */
 long cli_parse_count(const char *s);
+
+/* A word and the enum constant it stands for: the tables of option
+ * values (--format, --sort, show's modes, complete's kinds). */
+struct cli_name {
+    const char *name;
+    int value;
+};
+/* The value name has in table (count entries), the names compared
+ * exactly; -1 when it is none of them. */
+int cli_name_value(const struct cli_name *table, size_t count, const char *name);
+#define CLI_NAME_VALUE(table, name) cli_name_value(table, sizeof table / sizeof table[0], name)
 
 /* filter.c: the article filter options the query commands share (list,
  * search, code, export), so that they mean the same everywhere. */
@@ -387,6 +431,10 @@ int cli_filter_option(int opt, const char *arg, struct cli_filter *f, const char
  * feed, no fetch logged, no code in that language: the message lists the
  * archive's languages), EXIT_USAGE or EXIT_IO after printing why. */
 int cli_filter_resolve(struct cli_filter *f, struct fk_store *store, const char *command);
+/* cli_open_store, then cli_filter_resolve: EXIT_OK with *store set
+ * (close it also when this fails), or the exit code after printing why. */
+int cli_filter_open(struct cli_filter *f, const struct cli *cli, const char *command,
+                    struct fk_store **store);
 void cli_filter_release(struct cli_filter *f);
 
 /* The article arg names: an ID (digits; not looked up, the caller reports
@@ -394,6 +442,10 @@ void cli_filter_release(struct cli_filter *f);
  * (fk_store_find_article). Returns EXIT_OK with *id set, or EXIT_USAGE,
  * EXIT_FAILED (no such URL) or EXIT_IO after printing why. */
 int cli_find_article(struct fk_store *store, const char *command, const char *arg, int64_t *id);
+/* The exit code of a store call about article id that returned rc: for
+ * rc < 0 err's (msg_fk_error), for rc > 0 EXIT_FAILED after saying the
+ * archive has no such article, else EXIT_OK. */
+int cli_article_status(int rc, const struct fk_error *err, int64_t id);
 
 /* feedarg.c: feeds named on the command line. */
 struct fk_subscription;
@@ -412,6 +464,29 @@ bool cli_is_feed_url(const char *url);
  * printing why. */
 int cli_find_feed(struct fk_store *store, const char *command, const char *arg,
                   struct fk_subscription *out);
+
+/* feedarg.c: a feed document named on the command line (import, parse). */
+struct fk_item;
+struct fk_feed_info;
+struct fk_parse_options;
+/* --base-url and --charset, for getopt_long tables. */
+#define CLI_FEED_FILE_OPTIONS                                                                      \
+    {"base-url", required_argument, NULL, 'b'},                                                    \
+    {                                                                                              \
+        "charset", required_argument, NULL, 'c'                                                    \
+    }
+/* Handle an option of CLI_FEED_FILE_OPTIONS into options: CLI_CONTINUE,
+ * or CLI_NOT_COMMON when opt is none of them. */
+int cli_feed_file_option(int opt, const char *arg, struct fk_parse_options *options);
+/* Open the one FILE (or - for stdin) left on the command line after the
+ * options. Returns EXIT_OK with *path and *fd set (close fd unless it is
+ * STDIN_FILENO), or EXIT_USAGE or EXIT_FAILED after printing why. */
+int cli_open_feed_file(const char *command, int argc, char **argv, const char **path, int *fd);
+/* Warn that an item of the document at path was read with a problem. */
+void cli_warn_item(const char *path, const struct fk_item *item, const char *message);
+/* Warn of what the reader of the document at path recovered from (its
+ * character set, XML that was not well-formed): for --verbose. */
+void cli_warn_recovered(const char *path, const struct fk_feed_info *info);
 
 /* lock.c: take the lock that lets one fetch at a time write the archive
  * (a file next to it, ARCHIVE.lock, ARCHIVE being its resolved path, so

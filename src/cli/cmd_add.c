@@ -139,11 +139,10 @@ static void suggest_devto(const char *url, struct fk_buf *hint)
 /* Report a check that leaves nothing to subscribe to. */
 static void report(const struct check *c)
 {
-    char *url = out_safe_dup(c->url);
+    const char *url = c->url;
     if (c->verdict == CHECK_FAILED) {
-        char *why = out_safe_dup(c->why);
-        msg_error("cannot add '%s': %s (--no-check subscribes to it as it is)", url, why);
-        free(why);
+        msg_error("cannot add '%s': %s (--no-check subscribes to it as it is)", url,
+                  c->why ? c->why : "");
     } else if (c->nfeeds == 0) {
         struct fk_buf hint = FK_BUF_INIT;
         suggest_devto(c->url, &hint);
@@ -154,13 +153,11 @@ static void report(const struct check *c)
         msg_error("cannot add '%s': an HTML page that links to %zu feeds; add one of them:", url,
                   c->nfeeds);
         for (size_t i = 0; i < c->nfeeds; i++) {
-            char *feed = out_safe_dup(c->feeds[i]), *title = out_safe_dup(c->titles[i]);
-            fprintf(stderr, "  %s%s%s%s\n", feed, *title ? " (" : "", title, *title ? ")" : "");
-            free(feed);
-            free(title);
+            const char *title = c->titles[i] ? c->titles[i] : "";
+            msg_detail("%s%s%s%s", c->feeds[i] ? c->feeds[i] : "", *title ? " (" : "", title,
+                       *title ? ")" : "");
         }
     }
-    free(url);
 }
 
 int cmd_add(int argc, char **argv, struct cli *cli)
@@ -181,7 +178,7 @@ int cmd_add(int argc, char **argv, struct cli *cli)
     int code = EXIT_OK;
     int opt;
 
-    while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT, options, NULL)) != -1) {
+    while ((opt = cli_getopt(argc, argv, options, NULL)) != -1) {
         if (opt == 'n') {
             name = optarg;
         } else if (opt == OPT_NO_CHECK) {
@@ -223,10 +220,8 @@ int cmd_add(int argc, char **argv, struct cli *cli)
         }
         const char *feed = c->verdict == CHECK_PAGE ? c->feeds[0] : c->url;
         if (!cli_is_feed_url(feed)) {
-            char *shown = out_safe_dup(feed);
             msg_error("cannot add '%s': its feed '%s' is not an http, https or file URL", c->url,
-                      shown);
-            free(shown);
+                      feed);
             code = EXIT_FAILED;
             continue;
         }

@@ -33,16 +33,9 @@ static void print_problem(const char *check, const char *problem, void *ctx)
 
 int cmd_check(int argc, char **argv, struct cli *cli)
 {
-    static const struct option options[] = {
-        CLI_COMMON_OPTIONS,
-        {NULL, 0, NULL, 0},
-    };
-    int opt;
-    while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT, options, NULL)) != -1) {
-        int rc = cli_common_option(opt, optarg, cli, "check", help);
-        if (rc != CLI_CONTINUE)
-            return rc == CLI_NOT_COMMON ? EXIT_USAGE : rc;
-    }
+    int code = cli_common_options_only(argc, argv, cli, "check", help);
+    if (code != CLI_CONTINUE)
+        return code;
     if (optind != argc)
         return msg_usage("check", "unexpected argument '%s'", argv[optind]);
 
@@ -50,7 +43,7 @@ int cmd_check(int argc, char **argv, struct cli *cli)
     if (!store)
         return EXIT_IO;
     struct fk_error err = {0};
-    int code = EXIT_OK;
+    code = EXIT_OK;
     int problems = fk_store_check(store, print_problem, NULL, &err);
     if (problems < 0) {
         code = msg_fk_error(&err);

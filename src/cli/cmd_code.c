@@ -32,21 +32,13 @@ static const char help[] =
     "default: id, article_id, position, language, lines, title. JSON: every\n"
     "field.\n";
 
-#define CODE_GETTER(field, value_kind, member)                                                     \
-    static void get_##field(const void *row, struct out_value *v)                                  \
-    {                                                                                              \
-        const struct fk_code_row *c = row;                                                         \
-        v->kind = value_kind;                                                                      \
-        member;                                                                                    \
-    }
-
-CODE_GETTER(id, OUT_V_INT, v->number = c->id)
-CODE_GETTER(article_id, OUT_V_INT, v->number = c->article_id)
-CODE_GETTER(position, OUT_V_INT, v->number = c->position)
-CODE_GETTER(language, OUT_V_TEXT, v->text = c->language)
-CODE_GETTER(lines, OUT_V_INT, v->number = (int64_t)c->lines)
-CODE_GETTER(title, OUT_V_TEXT, v->text = c->article_title)
-CODE_GETTER(code, OUT_V_TEXT, v->text = c->code)
+OUT_GETTER(id, struct fk_code_row, OUT_V_INT, v->number = row->id)
+OUT_GETTER(article_id, struct fk_code_row, OUT_V_INT, v->number = row->article_id)
+OUT_GETTER(position, struct fk_code_row, OUT_V_INT, v->number = row->position)
+OUT_GETTER(language, struct fk_code_row, OUT_V_TEXT, v->text = row->language)
+OUT_GETTER(lines, struct fk_code_row, OUT_V_INT, v->number = (int64_t)row->lines)
+OUT_GETTER(title, struct fk_code_row, OUT_V_TEXT, v->text = row->article_title)
+OUT_GETTER(code, struct fk_code_row, OUT_V_TEXT, v->text = row->code)
 
 static const struct out_field fields[] = {
     {"id", 5, true, get_id, NULL},
@@ -101,7 +93,7 @@ int cmd_code(int argc, char **argv, struct cli *cli)
     out_record_init(&out, fields, sizeof fields / sizeof fields[0],
                     "id,article_id,position,language,lines,title", NULL);
     cli_filter_init(&filter, argc, argv);
-    while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT, options, NULL)) != -1) {
+    while ((opt = cli_getopt(argc, argv, options, NULL)) != -1) {
         int rc = cli_filter_option(opt, optarg, &filter, "code");
         if (rc == CLI_NOT_COMMON && opt == 'L') {
             rc = CLI_CONTINUE;
@@ -111,12 +103,10 @@ int cmd_code(int argc, char **argv, struct cli *cli)
             rc = CLI_CONTINUE;
             raw_given = true;
         } else if (rc == CLI_NOT_COMMON) {
-            rc = out_record_option(opt, optarg, &out, "code");
-            if (rc == CLI_NOT_COMMON)
-                rc = cli_common_option(opt, optarg, cli, "code", help);
+            rc = out_listing_option(opt, optarg, &out, cli, "code", help);
         }
         if (rc != CLI_CONTINUE) {
-            code = rc == CLI_NOT_COMMON ? EXIT_USAGE : rc;
+            code = rc;
             goto out;
         }
     }
@@ -141,12 +131,7 @@ int cmd_code(int argc, char **argv, struct cli *cli)
     /* A block named by its ID is its code, as 'show ID' is the article. */
     raw = id && !record_asked;
 
-    store = cli_open_store(cli);
-    if (!store) {
-        code = EXIT_IO;
-        goto out;
-    }
-    code = cli_filter_resolve(&filter, store, "code");
+    code = cli_filter_open(&filter, cli, "code", &store);
     if (code != EXIT_OK)
         goto out;
     if (!raw && (code = out_record_start(&out, "code")) != EXIT_OK)
@@ -163,8 +148,7 @@ int cmd_code(int argc, char **argv, struct cli *cli)
     }
 out:
     fk_store_close(store);
-    out_record_finish(&out);
-    out_record_release(&out);
+    out_record_end(&out);
     fk_buf_release(&raw_buf);
     cli_filter_release(&filter);
     return code;

@@ -7,10 +7,7 @@
 #include "cli.h"
 #include "feedkeep/store.h"
 
-static const struct {
-    const char *name;
-    enum fk_complete what;
-} kinds[] = {
+static const struct cli_name kinds[] = {
     {"tags", FK_COMPLETE_TAGS},
     {"languages", FK_COMPLETE_LANGUAGES},
     {"authors", FK_COMPLETE_AUTHORS},
@@ -44,11 +41,9 @@ int cmd_complete(int argc, char **argv, struct cli *cli)
     }
     if (nargs < 1 || nargs > 2)
         return msg_usage(NULL, "usage: feedkeep complete tags|languages|authors|feeds [PREFIX]");
-    size_t k = 0;
-    while (k < sizeof kinds / sizeof kinds[0] && strcmp(kinds[k].name, args[0]) != 0)
-        k++;
-    if (k == sizeof kinds / sizeof kinds[0])
-        return msg_usage(NULL, "feedkeep complete: nothing to complete as '%s'", args[0]);
+    int what = CLI_NAME_VALUE(kinds, args[0]);
+    if (what < 0)
+        return msg_usage(NULL, "nothing to complete as '%s'", args[0]);
     /* A completion never reports a missing or busy archive: it offers
      * nothing. */
     cli->quiet = true;
@@ -57,8 +52,8 @@ int cmd_complete(int argc, char **argv, struct cli *cli)
         return EXIT_OK;
     struct fk_buf buf = FK_BUF_INIT;
     struct fk_error err = {0};
-    (void)fk_store_complete(store, kinds[k].what, args[1] ? args[1] : "", print_candidate, &buf,
-                            &err);
+    (void)fk_store_complete(store, (enum fk_complete)what, args[1] ? args[1] : "", print_candidate,
+                            &buf, &err);
     fk_buf_release(&buf);
     fk_store_close(store);
     return EXIT_OK;

@@ -143,64 +143,63 @@ static void print_text(struct fk_buf *out, const struct fk_dedup_explanation *x,
 
 static void json_article(struct fk_buf *out, const struct fk_dedup_article *a)
 {
-    fk_buf_printf(out, "{\"id\":%lld,\"key\":", (long long)a->id);
-    fk_json_string(out, a->key);
-    fk_buf_adds(out, ",\"guid\":");
-    fk_json_string(out, a->guid);
-    fk_buf_adds(out, ",\"url\":");
-    fk_json_string(out, a->url);
-    fk_buf_adds(out, ",\"link_key\":");
-    fk_json_string(out, a->link_key);
-    fk_buf_adds(out, ",\"title\":");
-    fk_json_string(out, a->title);
-    fk_buf_adds(out, ",\"published\":");
-    fk_json_time(out, a->published);
-    fk_buf_printf(out, ",\"text_length\":%zu}", a->text_length);
-}
-
-static const char *json_bool(bool b)
-{
-    return b ? "true" : "false";
+    fk_buf_addc(out, '{');
+    fk_json_member_int(out, "id", a->id);
+    fk_json_member_str(out, "key", a->key);
+    fk_json_member_str(out, "guid", a->guid);
+    fk_json_member_str(out, "url", a->url);
+    fk_json_member_str(out, "link_key", a->link_key);
+    fk_json_member_str(out, "title", a->title);
+    fk_json_member_time(out, "published", a->published);
+    fk_json_member_int(out, "text_length", (int64_t)a->text_length);
+    fk_buf_addc(out, '}');
 }
 
 static void print_json(struct fk_buf *out, const struct fk_dedup_explanation *x)
 {
-    fk_buf_adds(out, "{\"article\":");
+    fk_buf_addc(out, '{');
+    fk_json_key(out, "article");
     json_article(out, &x->article);
-    fk_buf_adds(out, ",\"aliases\":[");
+    fk_json_key(out, "aliases");
+    fk_buf_addc(out, '[');
     for (size_t i = 0; i < x->naliases; i++) {
         const struct fk_dedup_alias *alias = &x->aliases[i];
-        fk_buf_adds(out, i ? ",{\"key\":" : "{\"key\":");
-        fk_json_string(out, alias->key);
-        fk_buf_adds(out, ",\"guid\":");
-        fk_json_string(out, alias->guid);
-        fk_buf_adds(out, ",\"feed\":");
-        fk_json_string(out, alias->feed_url);
-        fk_buf_adds(out, ",\"rule\":");
-        fk_json_string(out, alias->rule);
-        fk_buf_adds(out, ",\"created\":");
-        fk_json_time(out, alias->created);
+        fk_buf_adds(out, i ? ",{" : "{");
+        fk_json_member_str(out, "key", alias->key);
+        fk_json_member_str(out, "guid", alias->guid);
+        fk_json_member_str(out, "feed", alias->feed_url);
+        fk_json_member_str(out, "rule", alias->rule);
+        fk_json_member_time(out, "created", alias->created);
         fk_buf_addc(out, '}');
     }
-    fk_buf_adds(out, "],\"candidates\":[");
+    fk_buf_addc(out, ']');
+    fk_json_key(out, "candidates");
+    fk_buf_addc(out, '[');
     for (size_t i = 0; i < x->ncandidates; i++) {
         const struct fk_dedup_candidate *c = &x->candidates[i];
         const struct fk_match *m = &c->match;
-        fk_buf_adds(out, i ? ",{\"article\":" : "{\"article\":");
+        fk_buf_adds(out, i ? ",{" : "{");
+        fk_json_key(out, "article");
         json_article(out, &c->article);
-        fk_buf_adds(out, ",\"feed\":");
-        fk_json_string(out, c->feed_url);
-        fk_buf_printf(out,
-                      ",\"shared_link\":%s,\"others\":%lld,\"same_feed\":%s,\"same_link\":%s,"
-                      "\"link_identifies\":%s,\"same_title\":%s,\"dates_agree\":%s,"
-                      "\"length_ratio\":%.4f,\"similarity\":%.4f,\"similar_text\":%s,"
-                      "\"match\":%s}",
-                      json_bool(c->shared_link), (long long)c->others, json_bool(m->same_feed),
-                      json_bool(m->same_link), json_bool(m->link_identifies),
-                      json_bool(m->same_title), json_bool(m->dates_agree), m->length_ratio,
-                      m->similarity, json_bool(m->similar_text), json_bool(m->match));
+        fk_json_member_str(out, "feed", c->feed_url);
+        fk_json_member_bool(out, "shared_link", c->shared_link);
+        fk_json_member_int(out, "others", c->others);
+        fk_json_member_bool(out, "same_feed", m->same_feed);
+        fk_json_member_bool(out, "same_link", m->same_link);
+        fk_json_member_bool(out, "link_identifies", m->link_identifies);
+        fk_json_member_bool(out, "same_title", m->same_title);
+        fk_json_member_bool(out, "dates_agree", m->dates_agree);
+        fk_json_key(out, "length_ratio");
+        fk_buf_printf(out, "%.4f", m->length_ratio);
+        fk_json_key(out, "similarity");
+        fk_buf_printf(out, "%.4f", m->similarity);
+        fk_json_member_bool(out, "similar_text", m->similar_text);
+        fk_json_member_bool(out, "match", m->match);
+        fk_buf_addc(out, '}');
     }
-    fk_buf_printf(out, "],\"more\":%s}\n", json_bool(x->more));
+    fk_buf_addc(out, ']');
+    fk_json_member_bool(out, "more", x->more);
+    fk_buf_adds(out, "}\n");
 }
 
 int cmd_dedup(int argc, char **argv, struct cli *cli)
@@ -219,7 +218,7 @@ int cmd_dedup(int argc, char **argv, struct cli *cli)
     int code = EXIT_OK;
     int opt;
 
-    while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT, options, NULL)) != -1) {
+    while ((opt = cli_getopt(argc, argv, options, NULL)) != -1) {
         int rc = CLI_CONTINUE;
         if (opt == 'e') {
             explain = true;

@@ -210,10 +210,8 @@ static void add_json(struct fk_buf *buf, const struct fk_article *a, const char 
 {
     fk_buf_addc(buf, '{');
     out_article_json(buf, a);
-    fk_buf_adds(buf, ",\"file\":");
-    fk_json_string(buf, file);
-    fk_buf_adds(buf, ",\"markdown\":");
-    fk_json_string(buf, a->markdown);
+    fk_json_member_str(buf, "file", file);
+    fk_json_member_str(buf, "markdown", a->markdown);
     fk_buf_adds(buf, "}\n");
 }
 
@@ -243,12 +241,8 @@ static int collect_ids(struct fk_store *store, char **ids, int nids, struct expo
         if (code != EXIT_OK)
             return code;
         int rc = fk_store_get_article(store, id, &a, &err);
-        if (rc < 0)
-            return msg_fk_error(&err);
-        if (rc > 0) {
-            msg_error("no article with ID %lld", (long long)id);
-            return EXIT_FAILED;
-        }
+        if ((code = cli_article_status(rc, &err, id)) != EXIT_OK)
+            return code;
         add_name(list, &a);
         fk_article_release(&a);
     }
@@ -406,7 +400,7 @@ int cmd_export(int argc, char **argv, struct cli *cli)
     bool changed = false, do_prune = false;
     int code = EXIT_OK;
     int opt;
-    while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT, options, NULL)) != -1) {
+    while ((opt = cli_getopt(argc, argv, options, NULL)) != -1) {
         int rc = cli_filter_option(opt, optarg, &filter, "export");
         if (rc == CLI_NOT_COMMON) {
             rc = CLI_CONTINUE;

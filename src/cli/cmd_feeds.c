@@ -33,50 +33,26 @@ static const char help[] =
     "--fields) shows the feed by its name, else its URL, times relative to\n"
     "now, and the last error in short.\n";
 
-#define FEED_GETTER(field, value_kind, member)                                                     \
-    static void get_##field(const void *row, struct out_value *v)                                  \
-    {                                                                                              \
-        const struct fk_subscription *s = row;                                                     \
-        v->kind = value_kind;                                                                      \
-        member;                                                                                    \
-    }
+OUT_GETTER(id, struct fk_subscription, OUT_V_INT, v->number = row->id)
+OUT_GETTER(url, struct fk_subscription, OUT_V_TEXT, v->text = row->url)
+OUT_GETTER(name, struct fk_subscription, OUT_V_TEXT, v->text = row->name)
+OUT_GETTER(title, struct fk_subscription, OUT_V_TEXT, v->text = row->title)
+OUT_GETTER(site_url, struct fk_subscription, OUT_V_TEXT, v->text = row->site_url)
+OUT_GETTER(subscribed, struct fk_subscription, OUT_V_BOOL, v->number = row->subscribed)
+OUT_GETTER(articles, struct fk_subscription, OUT_V_INT, v->number = row->articles)
+OUT_GETTER(last_fetch, struct fk_subscription, OUT_V_TIME, v->number = row->last_fetch)
+OUT_GETTER(last_status, struct fk_subscription, row->last_status ? OUT_V_INT : OUT_V_NULL,
+           v->number = row->last_status)
+OUT_GETTER(last_error, struct fk_subscription, OUT_V_TEXT, v->text = row->last_error)
+OUT_GETTER(failures, struct fk_subscription, OUT_V_INT, v->number = row->failures)
+OUT_GETTER(next_fetch, struct fk_subscription, OUT_V_TIME, v->number = row->next_fetch)
+OUT_GETTER(final_url, struct fk_subscription, OUT_V_TEXT, v->text = row->final_url)
+OUT_GETTER(moved_to, struct fk_subscription, OUT_V_TEXT, v->text = row->moved_to)
+OUT_GETTER(etag, struct fk_subscription, OUT_V_TEXT, v->text = row->etag)
+OUT_GETTER(last_modified, struct fk_subscription, OUT_V_TEXT, v->text = row->last_modified)
 
-FEED_GETTER(id, OUT_V_INT, v->number = s->id)
-FEED_GETTER(url, OUT_V_TEXT, v->text = s->url)
-FEED_GETTER(name, OUT_V_TEXT, v->text = s->name)
-FEED_GETTER(title, OUT_V_TEXT, v->text = s->title)
-FEED_GETTER(site_url, OUT_V_TEXT, v->text = s->site_url)
-FEED_GETTER(subscribed, OUT_V_BOOL, v->number = s->subscribed)
-FEED_GETTER(articles, OUT_V_INT, v->number = s->articles)
-FEED_GETTER(last_fetch, OUT_V_TIME, v->number = s->last_fetch)
-FEED_GETTER(last_status, s->last_status ? OUT_V_INT : OUT_V_NULL, v->number = s->last_status)
-FEED_GETTER(last_error, OUT_V_TEXT, v->text = s->last_error)
-FEED_GETTER(failures, OUT_V_INT, v->number = s->failures)
-FEED_GETTER(next_fetch, OUT_V_TIME, v->number = s->next_fetch)
-FEED_GETTER(final_url, OUT_V_TEXT, v->text = s->final_url)
-FEED_GETTER(moved_to, OUT_V_TEXT, v->text = s->moved_to)
-FEED_GETTER(etag, OUT_V_TEXT, v->text = s->etag)
-FEED_GETTER(last_modified, OUT_V_TEXT, v->text = s->last_modified)
-
-/* The feed's tags as a list, until the next row. */
-static void get_tags(const void *row, struct out_value *v)
-{
-    static char *copy;
-    static const char *names[64];
-    const struct fk_subscription *s = row;
-    size_t count = 0;
-    free(copy);
-    copy = fk_xstrdup(s->tags_text ? s->tags_text : "");
-    for (char *t = copy; *t && count < 64;) {
-        names[count++] = t;
-        t += strcspn(t, "\n");
-        if (*t)
-            *t++ = '\0';
-    }
-    v->kind = OUT_V_LIST;
-    v->list = names;
-    v->count = count;
-}
+/* The feed's tags, one a line in tags_text, as a list. */
+OUT_GETTER(tags, struct fk_subscription, OUT_V_LIST, out_value_split(v, row->tags_text, '\n', 64))
 
 static const struct out_field fields[] = {
     {"id", 4, true, get_id, NULL},
@@ -232,16 +208,16 @@ int cmd_feeds(int argc, char **argv, struct cli *cli)
                     "id,url,name,articles,last_fetch,last_status,failures,next_fetch,last_error",
                     "id,feed,articles,last,status,failures,next,error");
     out_record_table_fields(&out, table_fields, sizeof table_fields / sizeof table_fields[0]);
-    while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT, options, NULL)) != -1) {
+    while ((opt = cli_getopt(argc, argv, options, NULL)) != -1) {
         int rc = CLI_CONTINUE;
         if (opt == 'a')
             set = FK_FEEDS_ALL;
         else if (opt == 't')
             walk.tag = optarg;
-        else if ((rc = out_record_option(opt, optarg, &out, "feeds")) == CLI_NOT_COMMON)
-            rc = cli_common_option(opt, optarg, cli, "feeds", help);
+        else
+            rc = out_listing_option(opt, optarg, &out, cli, "feeds", help);
         if (rc != CLI_CONTINUE) {
-            code = rc == CLI_NOT_COMMON ? EXIT_USAGE : rc;
+            code = rc;
             goto out;
         }
     }
@@ -262,7 +238,6 @@ int cmd_feeds(int argc, char **argv, struct cli *cli)
         code = msg_fk_error(&err);
 out:
     fk_store_close(store);
-    out_record_finish(&out);
-    out_record_release(&out);
+    out_record_end(&out);
     return code;
 }

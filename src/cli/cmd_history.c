@@ -34,46 +34,15 @@ static const char *const kind_names[] = {
     [FK_VERSION_CURRENT] = "current",
 };
 
-#define VERSION_GETTER(field, value_kind, member)                                                  \
-    static void get_##field(const void *row, struct out_value *v)                                  \
-    {                                                                                              \
-        const struct fk_version *version = row;                                                    \
-        v->kind = value_kind;                                                                      \
-        member;                                                                                    \
-    }
+OUT_GETTER(version, struct fk_version, OUT_V_INT, v->number = row->number)
+OUT_GETTER(kind, struct fk_version, OUT_V_TEXT, v->text = kind_names[row->kind])
+OUT_GETTER(first_seen, struct fk_version, OUT_V_TIME, v->number = row->first_seen)
+OUT_GETTER(replaced_at, struct fk_version, OUT_V_TIME, v->number = row->replaced_at)
+OUT_GETTER(text_length, struct fk_version, OUT_V_INT, v->number = (int64_t)row->text_length)
+OUT_GETTER(title, struct fk_version, OUT_V_TEXT, v->text = row->title)
 
-VERSION_GETTER(version, OUT_V_INT, v->number = version->number)
-VERSION_GETTER(kind, OUT_V_TEXT, v->text = kind_names[version->kind])
-VERSION_GETTER(first_seen, OUT_V_TIME, v->number = version->first_seen)
-VERSION_GETTER(replaced_at, OUT_V_TIME, v->number = version->replaced_at)
-VERSION_GETTER(text_length, OUT_V_INT, v->number = (int64_t)version->text_length)
-VERSION_GETTER(title, OUT_V_TEXT, v->text = version->title)
-
-/* tags_text is the sorted names joined by single spaces; the list lives
- * until the next row. */
-static void get_tags(const void *row, struct out_value *v)
-{
-    static char *copy;
-    static const char **names;
-    static size_t cap;
-    const struct fk_version *version = row;
-    free(copy);
-    copy = fk_xstrdup(version->tags_text ? version->tags_text : "");
-    size_t count = 0;
-    for (char *t = copy; *t;) {
-        if (count == cap) {
-            cap = cap ? 2 * cap : 16;
-            names = fk_xrealloc(names, cap * sizeof *names);
-        }
-        names[count++] = t;
-        t += strcspn(t, " ");
-        if (*t)
-            *t++ = '\0';
-    }
-    v->kind = OUT_V_LIST;
-    v->list = names;
-    v->count = count;
-}
+/* tags_text is the sorted names joined by single spaces. */
+OUT_GETTER(tags, struct fk_version, OUT_V_LIST, out_value_split(v, row->tags_text, ' ', SIZE_MAX))
 
 static const struct out_field fields[] = {
     {"version", 7, true, get_version, NULL},
@@ -106,12 +75,10 @@ int cmd_history(int argc, char **argv, struct cli *cli)
     out_record_init(&out, fields, sizeof fields / sizeof fields[0],
                     "version,kind,first_seen,replaced_at,text_length,title",
                     "version,kind,first_seen,text_length,title");
-    while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT, options, NULL)) != -1) {
-        int rc = out_record_option(opt, optarg, &out, "history");
-        if (rc == CLI_NOT_COMMON)
-            rc = cli_common_option(opt, optarg, cli, "history", help);
+    while ((opt = cli_getopt(argc, argv, options, NULL)) != -1) {
+        int rc = out_listing_option(opt, optarg, &out, cli, "history", help);
         if (rc != CLI_CONTINUE) {
-            code = rc == CLI_NOT_COMMON ? EXIT_USAGE : rc;
+            code = rc;
             goto out;
         }
     }
@@ -134,15 +101,9 @@ int cmd_history(int argc, char **argv, struct cli *cli)
         goto out;
     struct fk_error err = {0};
     int rc = fk_store_list_versions(store, id, print_version, &out, &err);
-    if (rc < 0) {
-        code = msg_fk_error(&err);
-    } else if (rc > 0) {
-        msg_error("no article with ID %lld", (long long)id);
-        code = EXIT_FAILED;
-    }
+    code = cli_article_status(rc, &err, id);
 out:
     fk_store_close(store);
-    out_record_finish(&out);
-    out_record_release(&out);
+    out_record_end(&out);
     return code;
 }

@@ -99,54 +99,30 @@ static char *choose_feed_url(const struct fk_feed_info *info, void *ctx)
 static void on_warning(const struct fk_item *item, const char *message, void *ctx)
 {
     const struct feed_name *name = ctx;
-    /* The guid and the message quote the feed: keep them off the terminal's
-     * control channel. */
-    char *guid = out_safe_dup(item->guid ? item->guid : "(no id)");
-    char *why = out_safe_dup(message);
-    msg_warn("'%s': item '%s': %s", name->path, guid, why);
-    free(guid);
-    free(why);
-}
-
-static int open_input(const char *path)
-{
-    if (strcmp(path, "-") == 0)
-        return STDIN_FILENO;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        msg_error("cannot open '%s': %s", path, strerror(errno));
-    return fd;
+    cli_warn_item(name->path, item, message);
 }
 
 int cmd_import(int argc, char **argv, struct cli *cli)
 {
     static const struct option options[] = {
-        {"base-url", required_argument, NULL, 'b'},
-        {"charset", required_argument, NULL, 'c'},
+        CLI_FEED_FILE_OPTIONS,
         CLI_COMMON_OPTIONS,
         {NULL, 0, NULL, 0},
     };
     struct fk_parse_options parse_options = {0};
     int opt;
-    while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT, options, NULL)) != -1) {
-        if (opt == 'b') {
-            parse_options.base_url = optarg;
-        } else if (opt == 'c') {
-            parse_options.charset = optarg;
-        } else {
-            int rc = cli_common_option(opt, optarg, cli, "import", help);
-            if (rc != CLI_CONTINUE)
-                return rc == CLI_NOT_COMMON ? EXIT_USAGE : rc;
-        }
+    while ((opt = cli_getopt(argc, argv, options, NULL)) != -1) {
+        int rc = cli_feed_file_option(opt, optarg, &parse_options);
+        if (rc == CLI_NOT_COMMON)
+            rc = cli_common_option(opt, optarg, cli, "import", help);
+        if (rc != CLI_CONTINUE)
+            return rc == CLI_NOT_COMMON ? EXIT_USAGE : rc;
     }
-    if (optind + 1 != argc)
-        return msg_usage("import", optind == argc ? "import needs a FILE (or - for stdin)"
-                                                  : "import takes one FILE");
-    const char *path = argv[optind];
-
-    int fd = open_input(path);
-    if (fd < 0)
-        return EXIT_FAILED;
+    const char *path;
+    int fd;
+    int code = cli_open_feed_file("import", argc, argv, &path, &fd);
+    if (code != EXIT_OK)
+        return code;
     struct fk_store *store = cli_create_store(cli);
     if (!store) {
         if (fd != STDIN_FILENO)
@@ -168,7 +144,6 @@ int cmd_import(int argc, char **argv, struct cli *cli)
     };
     struct fk_archive_result result;
     struct fk_error err = {0};
-    int code = EXIT_OK;
     if (fk_archive_fd(store, fd, &archive_options, &result, &err) < 0) {
         if (err.kind == FK_ERROR_DB || err.kind == FK_ERROR_BUSY) {
             code = msg_fk_error(&err);
@@ -178,14 +153,8 @@ int cmd_import(int argc, char **argv, struct cli *cli)
         }
     }
     msg_progress_clear();
-    if (code == EXIT_OK && result.info.charset_note && cli->verbose) {
-        char *note = out_safe_dup(result.info.charset_note);
-        msg_warn("'%s': %s", path, note);
-        free(note);
-    }
-    if (code == EXIT_OK && !result.info.well_formed && cli->verbose)
-        msg_warn("'%s': not well-formed XML (%s); kept what could be read", path,
-                 result.info.error ? result.info.error : "unknown error");
+    if (code == EXIT_OK && cli->verbose)
+        cli_warn_recovered(path, &result.info);
     if (code == EXIT_OK)
         msg_guid_changes(path, result.matched, result.matched_id, cli->quiet);
     if (code == EXIT_OK && !cli->quiet)

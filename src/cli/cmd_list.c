@@ -55,14 +55,12 @@ int cmd_list(int argc, char **argv, struct cli *cli)
 
     out_record_init(&out, out_article_fields, out_article_nfields, OUT_ARTICLE_DEFAULTS, NULL);
     cli_filter_init(&filter, argc, argv);
-    while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT, options, NULL)) != -1) {
+    while ((opt = cli_getopt(argc, argv, options, NULL)) != -1) {
         int rc = cli_filter_option(opt, optarg, &filter, "list");
         if (rc == CLI_NOT_COMMON)
-            rc = out_record_option(opt, optarg, &out, "list");
-        if (rc == CLI_NOT_COMMON)
-            rc = cli_common_option(opt, optarg, cli, "list", help);
+            rc = out_listing_option(opt, optarg, &out, cli, "list", help);
         if (rc != CLI_CONTINUE) {
-            code = rc == CLI_NOT_COMMON ? EXIT_USAGE : rc;
+            code = rc;
             goto out;
         }
     }
@@ -73,12 +71,7 @@ int cmd_list(int argc, char **argv, struct cli *cli)
     if ((unsigned)filter.filter.sort < sizeof table_defaults / sizeof table_defaults[0])
         out.table_defaults = table_defaults[filter.filter.sort];
 
-    store = cli_open_store(cli);
-    if (!store) {
-        code = EXIT_IO;
-        goto out;
-    }
-    code = cli_filter_resolve(&filter, store, "list");
+    code = cli_filter_open(&filter, cli, "list", &store);
     if (code != EXIT_OK)
         goto out;
     code = out_record_start(&out, "list");
@@ -89,8 +82,7 @@ int cmd_list(int argc, char **argv, struct cli *cli)
         code = msg_fk_error(&err);
 out:
     fk_store_close(store);
-    out_record_finish(&out);
-    out_record_release(&out);
+    out_record_end(&out);
     cli_filter_release(&filter);
     return code;
 }

@@ -48,11 +48,8 @@ static int collect(const struct fk_opml_outline *o, void *ctx)
     struct outlines *list = ctx;
     if (!cli_is_feed_url(o->url)) {
         /* Not ours to fetch (or unsafe to print as it is). */
-        struct fk_buf shown = FK_BUF_INIT;
-        out_add_safe(&shown, o->url, false);
         msg_warn("'%s': skipped '%s': not an http, https or file URL", list->source,
-                 shown.data ? shown.data : "");
-        fk_buf_release(&shown);
+                 o->url ? o->url : "");
         return 0;
     }
     if (list->count == list->cap) {
@@ -231,16 +228,9 @@ static int opml_export(struct cli *cli)
 
 int cmd_opml(int argc, char **argv, struct cli *cli)
 {
-    static const struct option options[] = {
-        CLI_COMMON_OPTIONS,
-        {NULL, 0, NULL, 0},
-    };
-    int opt;
-    while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT, options, NULL)) != -1) {
-        int rc = cli_common_option(opt, optarg, cli, "opml", help);
-        if (rc != CLI_CONTINUE)
-            return rc == CLI_NOT_COMMON ? EXIT_USAGE : rc;
-    }
+    int code = cli_common_options_only(argc, argv, cli, "opml", help);
+    if (code != CLI_CONTINUE)
+        return code;
     const char *action = optind < argc ? argv[optind] : NULL;
     int rest = argc - optind - 1;
     if (action && strcmp(action, "import") == 0) {

@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,31 +47,16 @@ struct parse_out {
 /* An item warning, as import prints it. */
 static void warn_item(const struct parse_out *out, const struct fk_item *item, const char *message)
 {
-    char *guid = out_safe_dup(item->guid ? item->guid : "(no id)");
-    char *why = out_safe_dup(message);
-    msg_warn("'%s': item '%s': %s", out->path, guid, why);
-    free(guid);
-    free(why);
-}
-
-static void add_key(struct fk_buf *json, const char *key)
-{
-    fk_json_string(json, key);
-    fk_buf_addc(json, ':');
-}
-
-static void add_string_field(struct fk_buf *json, const char *key, const char *value)
-{
-    add_key(json, key);
-    fk_json_string(json, value);
-    fk_buf_addc(json, ',');
+    cli_warn_item(out->path, item, message);
 }
 
 static int on_feed(const struct fk_feed_info *info, void *ctx)
 {
     (void)info;
     struct parse_out *out = ctx;
-    fk_buf_adds(&out->json, "{\"items\":[");
+    fk_buf_addc(&out->json, '{');
+    fk_json_key(&out->json, "items");
+    fk_buf_addc(&out->json, '[');
     out_flush(&out->json);
     return 0;
 }
@@ -85,22 +69,23 @@ static void add_content(struct parse_out *out, const struct fk_item *item)
     struct fk_error err = {0};
     if (fk_content_from_html(html, html ? strlen(html) : 0, item->base_url, &content, &err) < 0) {
         warn_item(out, item, err.message);
-        fk_buf_adds(json, "\"text\":null,\"code_blocks\":[]");
+        fk_json_member_str(json, "text", NULL);
+        fk_json_key(json, "code_blocks");
+        fk_buf_adds(json, "[]");
         fk_content_release(&content);
         return;
     }
     if (content.warning)
         warn_item(out, item, content.warning);
-    add_string_field(json, "text", content.text);
-    add_key(json, "code_blocks");
+    fk_json_member_str(json, "text", content.text);
+    fk_json_key(json, "code_blocks");
     fk_buf_addc(json, '[');
     for (size_t i = 0; i < content.ncode_blocks; i++) {
         const struct fk_code_block *block = &content.code_blocks[i];
         fk_buf_adds(json, i ? ",{" : "{");
-        add_string_field(json, "language", block->language);
-        fk_buf_printf(json, "\"lines\":%zu,", block->lines);
-        add_key(json, "code");
-        fk_json_string(json, block->code);
+        fk_json_member_str(json, "language", block->language);
+        fk_json_member_int(json, "lines", (int64_t)block->lines);
+        fk_json_member_str(json, "code", block->code);
         fk_buf_addc(json, '}');
     }
     fk_buf_addc(json, ']');
@@ -112,50 +97,37 @@ static int on_item(const struct fk_item *item, void *ctx)
     struct parse_out *out = ctx;
     struct fk_buf *json = &out->json;
     fk_buf_adds(json, out->nitems++ ? ",\n{" : "\n{");
-    add_string_field(json, "guid", item->guid);
-    add_string_field(json, "url", item->url);
+    fk_json_member_str(json, "guid", item->guid);
+    fk_json_member_str(json, "url", item->url);
     /* "title" is the title as the feed gave it (HTML when it was markup, as
      * feed libraries report it); "title_text" is the plain text archived. */
-    add_string_field(json, "title", item->title_html ? item->title_html : item->title);
-    add_string_field(json, "title_text", item->title);
-    add_string_field(json, "author", item->author);
-    add_key(json, "date");
-    fk_json_time(json, item->published != FK_TIME_NONE ? item->published : item->updated);
-    fk_buf_addc(json, ',');
-    add_key(json, "published");
-    fk_json_time(json, item->published);
-    fk_buf_addc(json, ',');
-    add_key(json, "updated");
-    fk_json_time(json, item->updated);
-    fk_buf_addc(json, ',');
-    add_string_field(json, "published_raw", item->published_raw);
-    add_string_field(json, "updated_raw", item->updated_raw);
-    add_key(json, "tags");
-    fk_buf_addc(json, '[');
-    for (size_t i = 0; i < item->ntags; i++) {
-        if (i)
-            fk_buf_addc(json, ',');
-        fk_json_string(json, item->tags[i]);
-    }
-    fk_buf_adds(json, "],");
-    add_key(json, "enclosures");
+    fk_json_member_str(json, "title", item->title_html ? item->title_html : item->title);
+    fk_json_member_str(json, "title_text", item->title);
+    fk_json_member_str(json, "author", item->author);
+    fk_json_member_time(json, "date",
+                        item->published != FK_TIME_NONE ? item->published : item->updated);
+    fk_json_member_time(json, "published", item->published);
+    fk_json_member_time(json, "updated", item->updated);
+    fk_json_member_str(json, "published_raw", item->published_raw);
+    fk_json_member_str(json, "updated_raw", item->updated_raw);
+    fk_json_member_strings(json, "tags", (const char *const *)item->tags, item->ntags);
+    fk_json_key(json, "enclosures");
     fk_buf_addc(json, '[');
     for (size_t i = 0; i < item->nenclosures; i++) {
         const struct fk_enclosure *e = &item->enclosures[i];
         fk_buf_adds(json, i ? ",{" : "{");
-        add_string_field(json, "url", e->url);
-        add_string_field(json, "type", e->type);
+        fk_json_member_str(json, "url", e->url);
+        fk_json_member_str(json, "type", e->type);
         if (e->length >= 0)
-            fk_buf_printf(json, "\"length\":%" PRId64 ",", e->length);
+            fk_json_member_int(json, "length", e->length);
         else
-            fk_buf_adds(json, "\"length\":null,");
-        add_key(json, "kind");
-        fk_json_string(json, e->kind);
+            fk_json_member_str(json, "length", NULL);
+        fk_json_member_str(json, "kind", e->kind);
         fk_buf_addc(json, '}');
     }
-    fk_buf_adds(json, "],");
-    add_string_field(json, "summary_html", item->summary_html);
-    add_string_field(json, "content_html", item->content_html);
+    fk_buf_addc(json, ']');
+    fk_json_member_str(json, "summary_html", item->summary_html);
+    fk_json_member_str(json, "content_html", item->content_html);
     if (item->warning)
         warn_item(out, item, item->warning);
     add_content(out, item);
@@ -166,75 +138,63 @@ static int on_item(const struct fk_item *item, void *ctx)
 
 static void add_feed(struct fk_buf *json, const struct fk_feed_info *feed)
 {
-    fk_buf_adds(json, "\n],\"feed\":{");
-    add_string_field(json, "format", feed->format);
-    add_string_field(json, "title", feed->title_html ? feed->title_html : feed->title);
-    add_string_field(json, "title_text", feed->title);
-    add_string_field(json, "site_url", feed->site_url);
-    add_string_field(json, "self_url", feed->self_url);
-    add_string_field(json, "description", feed->description);
-    add_string_field(json, "language", feed->language);
-    add_string_field(json, "image_url", feed->image_url);
-    add_string_field(json, "updated_raw", feed->updated_raw);
-    add_key(json, "updated");
-    fk_json_time(json, feed->updated);
-    fk_buf_printf(json, "},\"well_formed\":%s}\n", feed->well_formed ? "true" : "false");
+    fk_buf_adds(json, "\n]");
+    fk_json_key(json, "feed");
+    fk_buf_addc(json, '{');
+    fk_json_member_str(json, "format", feed->format);
+    fk_json_member_str(json, "title", feed->title_html ? feed->title_html : feed->title);
+    fk_json_member_str(json, "title_text", feed->title);
+    fk_json_member_str(json, "site_url", feed->site_url);
+    fk_json_member_str(json, "self_url", feed->self_url);
+    fk_json_member_str(json, "description", feed->description);
+    fk_json_member_str(json, "language", feed->language);
+    fk_json_member_str(json, "image_url", feed->image_url);
+    fk_json_member_str(json, "updated_raw", feed->updated_raw);
+    fk_json_member_time(json, "updated", feed->updated);
+    fk_buf_addc(json, '}');
+    fk_json_member_bool(json, "well_formed", feed->well_formed);
+    fk_buf_adds(json, "}\n");
 }
 
 int cmd_parse(int argc, char **argv, struct cli *cli)
 {
     static const struct option options[] = {
         {"format", required_argument, NULL, 'f'},
-        {"base-url", required_argument, NULL, 'b'},
-        {"charset", required_argument, NULL, 'c'},
+        CLI_FEED_FILE_OPTIONS,
         CLI_COMMON_OPTIONS,
         {NULL, 0, NULL, 0},
     };
     struct fk_parse_options parse_options = {0};
     int opt;
-    while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT, options, NULL)) != -1) {
+    while ((opt = cli_getopt(argc, argv, options, NULL)) != -1) {
+        int rc = CLI_CONTINUE;
         if (opt == 'f') {
             if (strcmp(optarg, "json") != 0)
                 return msg_usage("parse", "parse prints json only, not '%s'", optarg);
-        } else if (opt == 'b') {
-            parse_options.base_url = optarg;
-        } else if (opt == 'c') {
-            parse_options.charset = optarg;
-        } else {
-            int rc = cli_common_option(opt, optarg, cli, "parse", help);
-            if (rc != CLI_CONTINUE)
-                return rc == CLI_NOT_COMMON ? EXIT_USAGE : rc;
+        } else if ((rc = cli_feed_file_option(opt, optarg, &parse_options)) == CLI_NOT_COMMON) {
+            rc = cli_common_option(opt, optarg, cli, "parse", help);
         }
+        if (rc != CLI_CONTINUE)
+            return rc == CLI_NOT_COMMON ? EXIT_USAGE : rc;
     }
-    if (optind + 1 != argc)
-        return msg_usage("parse", optind == argc ? "parse needs a FILE (or - for stdin)"
-                                                 : "parse takes one FILE");
-    const char *path = argv[optind];
-    int fd = strcmp(path, "-") == 0 ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        msg_error("cannot open '%s': %s", path, strerror(errno));
-        return EXIT_FAILED;
-    }
+    const char *path;
+    int fd;
+    int code = cli_open_feed_file("parse", argc, argv, &path, &fd);
+    if (code != EXIT_OK)
+        return code;
 
     struct parse_out out = {FK_BUF_INIT, 0, path};
     struct fk_feed_handler handler = {on_feed, on_item, &out};
     struct fk_feed_info final = {0};
     struct fk_error err = {0};
-    int code = EXIT_OK;
     if (fk_feed_parse_fd(fd, &parse_options, &handler, &final, &err) < 0) {
         msg_error("'%s': %s", path, err.message);
         code = EXIT_FAILED;
     } else {
         add_feed(&out.json, &final);
         out_flush(&out.json);
-        if (final.charset_note && cli->verbose) {
-            char *note = out_safe_dup(final.charset_note);
-            msg_warn("'%s': %s", path, note);
-            free(note);
-        }
-        if (!final.well_formed && cli->verbose)
-            msg_warn("'%s': not well-formed XML (%s); kept what could be read", path,
-                     final.error ? final.error : "unknown error");
+        if (cli->verbose)
+            cli_warn_recovered(path, &final);
     }
     fk_feed_info_release(&final);
     fk_buf_release(&out.json);

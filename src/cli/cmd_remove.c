@@ -22,17 +22,10 @@ static const char help[] =
 
 int cmd_remove(int argc, char **argv, struct cli *cli)
 {
-    static const struct option options[] = {
-        CLI_COMMON_OPTIONS,
-        {NULL, 0, NULL, 0},
-    };
-    int code = EXIT_OK;
-    int opt;
-    while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT, options, NULL)) != -1) {
-        int rc = cli_common_option(opt, optarg, cli, "remove", help);
-        if (rc != CLI_CONTINUE)
-            return rc == CLI_NOT_COMMON ? EXIT_USAGE : rc;
-    }
+    int code = cli_common_options_only(argc, argv, cli, "remove", help);
+    if (code != CLI_CONTINUE)
+        return code;
+    code = EXIT_OK;
     if (optind == argc)
         return msg_usage("remove", "remove needs a feed URL or id");
 

@@ -102,13 +102,10 @@ static char *join_args(int argc, char **argv)
     return fk_buf_detach(&query);
 }
 
-/* "feedkeep: search: cannot parse query 'Q': why", Q made safe to print. */
+/* "feedkeep: cannot parse query 'Q': why". */
 static int bad_query(const char *query, const char *why)
 {
-    struct fk_buf safe = FK_BUF_INIT;
-    out_add_safe(&safe, query, false);
-    msg_error("search: cannot parse query '%s': %s", safe.data ? safe.data : "", why);
-    fk_buf_release(&safe);
+    msg_error("cannot parse query '%s': %s", query, why);
     return EXIT_USAGE;
 }
 
@@ -132,22 +129,19 @@ int cmd_search(int argc, char **argv, struct cli *cli)
     out_record_init(&out.record, out_hit_fields, out_hit_nfields,
                     OUT_ARTICLE_DEFAULTS ",rank,snippet", NULL);
     cli_filter_init(&filter, argc, argv);
-    while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT, options, NULL)) != -1) {
+    while ((opt = cli_getopt(argc, argv, options, NULL)) != -1) {
         int rc = cli_filter_option(opt, optarg, &filter, "search");
         if (rc == CLI_CONTINUE && (opt == CLI_OPT_SORT || opt == CLI_OPT_REVERSE)) {
             rc = msg_usage("search", "search results are ranked: '--%s' does not apply",
                            opt == CLI_OPT_SORT ? "sort" : "reverse");
-        } else if (rc == CLI_NOT_COMMON && opt != OPT_RANK_ALL &&
-                   (rc = out_record_option(opt, optarg, &out.record, "search")) != CLI_NOT_COMMON) {
-            /* an output option */
         } else if (rc == CLI_NOT_COMMON && opt == OPT_RANK_ALL) {
             rc = CLI_CONTINUE;
             search.rank_window = 0;
         } else if (rc == CLI_NOT_COMMON) {
-            rc = cli_common_option(opt, optarg, cli, "search", help);
+            rc = out_listing_option(opt, optarg, &out.record, cli, "search", help);
         }
         if (rc != CLI_CONTINUE) {
-            code = rc == CLI_NOT_COMMON ? EXIT_USAGE : rc;
+            code = rc;
             goto out;
         }
     }
@@ -162,12 +156,7 @@ int cmd_search(int argc, char **argv, struct cli *cli)
         goto out;
     }
 
-    store = cli_open_store(cli);
-    if (!store) {
-        code = EXIT_IO;
-        goto out;
-    }
-    code = cli_filter_resolve(&filter, store, "search");
+    code = cli_filter_open(&filter, cli, "search", &store);
     if (code != EXIT_OK)
         goto out;
     out.two_lines = out.record.format == OUT_TABLE && !out.record.field_list;
@@ -188,8 +177,7 @@ int cmd_search(int argc, char **argv, struct cli *cli)
 out:
     fk_store_close(store);
     fk_buf_release(&out.buf);
-    out_record_finish(&out.record);
-    out_record_release(&out.record);
+    out_record_end(&out.record);
     cli_filter_release(&filter);
     free(query);
     fk_search_query_release(&parsed);

@@ -51,10 +51,7 @@ static const char help[] =
 
 enum show_mode { SHOW_TEXT, SHOW_MARKDOWN, SHOW_HTML, SHOW_JSON };
 
-static const struct {
-    const char *option;
-    enum show_mode mode;
-} modes[] = {
+static const struct cli_name modes[] = {
     {"text", SHOW_TEXT},
     {"markdown", SHOW_MARKDOWN},
     {"html", SHOW_HTML},
@@ -147,29 +144,18 @@ static void add_body(struct fk_buf *buf, const char *text, const char *markdown,
     free(wrapped);
 }
 
-static void add_json_member(struct fk_buf *buf, const char *name, const char *value)
-{
-    fk_buf_printf(buf, ",\"%s\":", name);
-    fk_json_string(buf, value);
-}
-
 static void add_article_json(struct fk_buf *buf, const struct fk_article *a)
 {
     fk_buf_addc(buf, '{');
     out_article_json(buf, a);
-    add_json_member(buf, "published_raw", a->published_raw);
-    add_json_member(buf, "updated_raw", a->updated_raw);
-    fk_buf_adds(buf, ",\"feeds\":[");
-    for (size_t i = 0; i < a->nfeeds; i++) {
-        if (i)
-            fk_buf_addc(buf, ',');
-        fk_json_string(buf, a->feeds[i]);
-    }
-    fk_buf_printf(buf, "],\"versions\":%lld", (long long)a->versions);
-    add_json_member(buf, "summary_html", a->summary_html);
-    add_json_member(buf, "content_html", a->content_html);
-    add_json_member(buf, "text", a->text);
-    add_json_member(buf, "markdown", a->markdown);
+    fk_json_member_str(buf, "published_raw", a->published_raw);
+    fk_json_member_str(buf, "updated_raw", a->updated_raw);
+    fk_json_member_strings(buf, "feeds", a->feeds, a->nfeeds);
+    fk_json_member_int(buf, "versions", a->versions);
+    fk_json_member_str(buf, "summary_html", a->summary_html);
+    fk_json_member_str(buf, "content_html", a->content_html);
+    fk_json_member_str(buf, "text", a->text);
+    fk_json_member_str(buf, "markdown", a->markdown);
     fk_buf_adds(buf, "}\n");
 }
 
@@ -178,12 +164,9 @@ static int show_article(struct fk_store *store, int64_t id, enum show_mode mode,
     struct fk_article article;
     struct fk_error err = {0};
     int rc = fk_store_get_article(store, id, &article, &err);
-    if (rc < 0)
-        return msg_fk_error(&err);
-    if (rc > 0) {
-        msg_error("no article with ID %lld", (long long)id);
-        return EXIT_FAILED;
-    }
+    int code = cli_article_status(rc, &err, id);
+    if (code != EXIT_OK)
+        return code;
     struct fk_buf buf = FK_BUF_INIT;
     switch (mode) {
     case SHOW_TEXT:
@@ -247,13 +230,7 @@ static int summarise_versions(struct fk_store *store, int64_t id, struct version
 {
     struct fk_error err = {0};
     int rc = fk_store_list_versions(store, id, summarise, summary, &err);
-    if (rc < 0)
-        return msg_fk_error(&err);
-    if (rc > 0) {
-        msg_error("no article with ID %lld", (long long)id);
-        return EXIT_FAILED;
-    }
-    return EXIT_OK;
+    return cli_article_status(rc, &err, id);
 }
 
 static const char *version_part(const struct fk_version *v, enum show_mode mode)
@@ -290,18 +267,18 @@ static int show_version(struct fk_store *store, int64_t id, int number, enum sho
         add_text(&buf, version_part(&v, mode));
         break;
     case SHOW_JSON:
-        fk_buf_printf(&buf,
-                      "{\"id\":%lld,\"version\":%d,\"kind\":\"%s\",\"first_seen\":", (long long)id,
-                      v.number, kind_names[v.kind]);
-        fk_json_time(&buf, v.first_seen);
-        fk_buf_adds(&buf, ",\"replaced_at\":");
-        fk_json_time(&buf, v.replaced_at);
-        add_json_member(&buf, "title", v.title);
-        add_json_member(&buf, "tags", v.tags_text);
-        fk_buf_printf(&buf, ",\"text_length\":%zu", v.text_length);
-        add_json_member(&buf, "text", v.text);
-        add_json_member(&buf, "markdown", v.markdown);
-        add_json_member(&buf, "html", v.html);
+        fk_buf_addc(&buf, '{');
+        fk_json_member_int(&buf, "id", id);
+        fk_json_member_int(&buf, "version", v.number);
+        fk_json_member_str(&buf, "kind", kind_names[v.kind]);
+        fk_json_member_time(&buf, "first_seen", v.first_seen);
+        fk_json_member_time(&buf, "replaced_at", v.replaced_at);
+        fk_json_member_str(&buf, "title", v.title);
+        fk_json_member_str(&buf, "tags", v.tags_text);
+        fk_json_member_int(&buf, "text_length", (int64_t)v.text_length);
+        fk_json_member_str(&buf, "text", v.text);
+        fk_json_member_str(&buf, "markdown", v.markdown);
+        fk_json_member_str(&buf, "html", v.html);
         fk_buf_adds(&buf, "}\n");
         break;
     }
@@ -430,17 +407,16 @@ int cmd_show(int argc, char **argv, struct cli *cli)
     long width = -1; /* -1: the default */
     bool pager = true;
     int opt, index = 0;
-    while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT, options, &index)) != -1) {
+    while ((opt = cli_getopt(argc, argv, options, &index)) != -1) {
         int rc = CLI_CONTINUE;
         if (opt == OPT_MODE) {
             if (mode_option && strcmp(mode_option, options[index].name) != 0)
                 return msg_usage("show", "--%s and --%s do not go together", mode_option,
                                  options[index].name);
             mode_option = options[index].name;
-            for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++) {
-                if (strcmp(modes[i].option, mode_option) == 0)
-                    mode = modes[i].mode;
-            }
+            int named = CLI_NAME_VALUE(modes, mode_option);
+            if (named >= 0)
+                mode = (enum show_mode)named;
         } else if (opt == OPT_VERSION) {
             version = cli_parse_count(optarg);
             if (version < 1 || version > 1000000)

@@ -110,17 +110,18 @@ static void print_json(struct fk_buf *buf, const struct fk_store_stats *stats)
     fk_buf_addc(buf, '{');
     for (size_t i = 0; i < sizeof figures / sizeof figures[0]; i++) {
         int64_t value = figure_value(stats, &figures[i]);
-        fk_buf_printf(buf, "%s\"%s\":", i ? "," : "", figures[i].name);
         if (figures[i].kind == VALUE_TIME)
-            fk_json_time(buf, value);
+            fk_json_member_time(buf, figures[i].name, value);
         else
-            fk_buf_printf(buf, "%lld", (long long)value);
+            fk_json_member_int(buf, figures[i].name, value);
     }
-    fk_buf_adds(buf, ",\"languages\":[");
+    fk_json_key(buf, "languages");
+    fk_buf_addc(buf, '[');
     for (size_t i = 0; i < stats->nlanguages; i++) {
-        fk_buf_adds(buf, i ? ",{\"language\":" : "{\"language\":");
-        fk_json_string(buf, stats->languages[i].language);
-        fk_buf_printf(buf, ",\"blocks\":%lld}", (long long)stats->languages[i].blocks);
+        fk_buf_adds(buf, i ? ",{" : "{");
+        fk_json_member_str(buf, "language", stats->languages[i].language);
+        fk_json_member_int(buf, "blocks", stats->languages[i].blocks);
+        fk_buf_addc(buf, '}');
     }
     fk_buf_adds(buf, "]}\n");
 }
@@ -179,7 +180,7 @@ int cmd_stats(int argc, char **argv, struct cli *cli)
     int code = EXIT_OK;
     int opt;
 
-    while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT, options, NULL)) != -1) {
+    while ((opt = cli_getopt(argc, argv, options, NULL)) != -1) {
         int rc = CLI_CONTINUE;
         if (opt == 'f') {
             if (out_format_parse(optarg, &format) < 0)

@@ -34,16 +34,9 @@ static int archive_size(struct fk_store *store, int64_t *size)
 
 int cmd_vacuum(int argc, char **argv, struct cli *cli)
 {
-    static const struct option options[] = {
-        CLI_COMMON_OPTIONS,
-        {NULL, 0, NULL, 0},
-    };
-    int opt;
-    while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT, options, NULL)) != -1) {
-        int rc = cli_common_option(opt, optarg, cli, "vacuum", help);
-        if (rc != CLI_CONTINUE)
-            return rc == CLI_NOT_COMMON ? EXIT_USAGE : rc;
-    }
+    int code = cli_common_options_only(argc, argv, cli, "vacuum", help);
+    if (code != CLI_CONTINUE)
+        return code;
     if (optind != argc)
         return msg_usage("vacuum", "unexpected argument '%s'", argv[optind]);
 
@@ -52,7 +45,7 @@ int cmd_vacuum(int argc, char **argv, struct cli *cli)
         return EXIT_IO;
     struct fk_error err = {0};
     int64_t before = 0, after = 0;
-    int code = archive_size(store, &before);
+    code = archive_size(store, &before);
     if (code == EXIT_OK && fk_store_vacuum(store, &err) < 0)
         code = msg_fk_error(&err);
     if (code == EXIT_OK)

@@ -1,10 +1,15 @@
 /* feedarg.c - feeds named on the command line: URLs, dev.to shorthands and
- * feed ids, shared by add, remove and fetch. */
+ * feed ids, shared by add, remove and fetch; and feed documents, shared by
+ * import and parse. */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "cli.h"
+#include "feedkeep/feed.h"
 #include "feedkeep/store.h"
 
 /* Shorthands, longest prefix first: the first that matches wins. The rest
@@ -129,4 +134,46 @@ int cli_find_feed(struct fk_store *store, const char *command, const char *arg,
         return EXIT_IO;
     }
     return found;
+}
+
+/* ---- feed documents named on the command line ---- */
+
+int cli_feed_file_option(int opt, const char *arg, struct fk_parse_options *options)
+{
+    if (opt == 'b')
+        options->base_url = arg;
+    else if (opt == 'c')
+        options->charset = arg;
+    else
+        return CLI_NOT_COMMON;
+    return CLI_CONTINUE;
+}
+
+int cli_open_feed_file(const char *command, int argc, char **argv, const char **path, int *fd)
+{
+    if (optind + 1 != argc)
+        return msg_usage(command,
+                         optind == argc ? "%s needs a FILE (or - for stdin)" : "%s takes one FILE",
+                         command);
+    *path = argv[optind];
+    *fd = strcmp(*path, "-") == 0 ? STDIN_FILENO : open(*path, O_RDONLY | O_CLOEXEC);
+    if (*fd < 0) {
+        msg_error("cannot open '%s': %s", *path, strerror(errno));
+        return EXIT_FAILED;
+    }
+    return EXIT_OK;
+}
+
+void cli_warn_item(const char *path, const struct fk_item *item, const char *message)
+{
+    msg_warn("'%s': item '%s': %s", path, item->guid ? item->guid : "(no id)", message);
+}
+
+void cli_warn_recovered(const char *path, const struct fk_feed_info *info)
+{
+    if (info->charset_note)
+        msg_warn("'%s': %s", path, info->charset_note);
+    if (!info->well_formed)
+        msg_warn("'%s': not well-formed XML (%s); kept what could be read", path,
+                 info->error ? info->error : "unknown error");
 }

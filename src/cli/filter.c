@@ -13,10 +13,7 @@
 #include "feedkeep/store.h"
 
 /* The values of --sort. */
-static const struct {
-    const char *name;
-    enum fk_sort sort;
-} sort_names[] = {
+static const struct cli_name sort_names[] = {
     {"published", FK_SORT_PUBLISHED},
     {"updated", FK_SORT_UPDATED},
     {"first_seen", FK_SORT_FIRST_SEEN},
@@ -96,14 +93,12 @@ int cli_filter_option(int opt, const char *arg, struct cli_filter *f, const char
         code = parse_count(command, "offset", arg, &filter->offset);
         break;
     case CLI_OPT_SORT: {
-        size_t i = 0;
-        while (i < sizeof sort_names / sizeof sort_names[0] && strcmp(arg, sort_names[i].name))
-            i++;
-        if (i == sizeof sort_names / sizeof sort_names[0])
+        int sort = CLI_NAME_VALUE(sort_names, arg);
+        if (sort < 0)
             code = msg_usage(command,
                              "option '--sort': '%s' is not published, updated or first_seen", arg);
         else
-            filter->sort = sort_names[i].sort;
+            filter->sort = (enum fk_sort)sort;
         break;
     }
     case CLI_OPT_REVERSE:
@@ -118,7 +113,7 @@ int cli_filter_option(int opt, const char *arg, struct cli_filter *f, const char
 
 /* --since-fetch: the start of the last logged fetch run, the later of it
  * and --archived-since when both are given. */
-static int resolve_since_fetch(struct cli_filter *f, struct fk_store *store, const char *command)
+static int resolve_since_fetch(struct cli_filter *f, struct fk_store *store)
 {
     struct fk_error err = {0};
     int64_t started = 0;
@@ -126,8 +121,7 @@ static int resolve_since_fetch(struct cli_filter *f, struct fk_store *store, con
     if (found < 0)
         return msg_fk_error(&err);
     if (found > 0) {
-        msg_error("%s: option '--since-fetch': no completed fetch is logged in the archive",
-                  command);
+        msg_error("option '--since-fetch': no completed fetch is logged in the archive");
         return EXIT_FAILED;
     }
     if (f->filter.archived_since == FK_TIME_NONE || f->filter.archived_since < started)
@@ -183,8 +177,7 @@ static int add_language_name(const struct fk_language_count *language, void *ctx
 }
 
 /* Resolve one language option value (*language) in place. */
-static int resolve_language(struct fk_store *store, const char *command, const char *option,
-                            const char **language)
+static int resolve_language(struct fk_store *store, const char *option, const char **language)
 {
     struct fk_error err = {0};
     int64_t blocks = 0;
@@ -219,37 +212,32 @@ static int resolve_language(struct fk_store *store, const char *command, const c
         fk_buf_release(&list.names);
         return msg_fk_error(&err);
     }
-    char *safe = out_safe_dup(*language);
     if (list.count)
-        msg_error("%s: option '--%s': no code block in '%s'; the archive's languages are %s",
-                  command, option, safe, list.names.data);
+        msg_error("option '--%s': no code block in '%s'; the archive's languages are %s", option,
+                  *language, list.names.data);
     else
-        msg_error("%s: option '--%s': no code block in '%s'; the archive has no code block "
-                  "with a language",
-                  command, option, safe);
-    free(safe);
+        msg_error("option '--%s': no code block in '%s'; the archive has no code block with a "
+                  "language",
+                  option, *language);
     fk_buf_release(&list.names);
     return EXIT_FAILED;
 }
 
 int cli_filter_resolve(struct cli_filter *f, struct fk_store *store, const char *command)
 {
-    int code = resolve_language(store, command, "lang", &f->filter.language);
+    int code = resolve_language(store, "lang", &f->filter.language);
     if (code == EXIT_OK)
-        code = resolve_language(store, command, "has-code", &f->filter.has_code_language);
+        code = resolve_language(store, "has-code", &f->filter.has_code_language);
     if (code != EXIT_OK)
         return code;
-    if (f->since_fetch && (code = resolve_since_fetch(f, store, command)) != EXIT_OK)
+    if (f->since_fetch && (code = resolve_since_fetch(f, store)) != EXIT_OK)
         return code;
     if (!f->feed)
         return EXIT_OK;
     struct fk_subscription feed;
     int found = cli_find_feed(store, command, f->feed, &feed);
     if (found == 1) {
-        struct fk_buf safe = FK_BUF_INIT;
-        out_add_safe(&safe, f->feed, false);
-        msg_error("%s: no feed '%s' in the archive", command, safe.data ? safe.data : "");
-        fk_buf_release(&safe);
+        msg_error("no feed '%s' in the archive", f->feed);
         return EXIT_FAILED;
     }
     if (found != 0)
@@ -257,6 +245,15 @@ int cli_filter_resolve(struct cli_filter *f, struct fk_store *store, const char 
     f->filter.feed_id = feed.id;
     fk_subscription_release(&feed);
     return EXIT_OK;
+}
+
+int cli_filter_open(struct cli_filter *f, const struct cli *cli, const char *command,
+                    struct fk_store **store)
+{
+    *store = cli_open_store(cli);
+    if (!*store)
+        return EXIT_IO;
+    return cli_filter_resolve(f, *store, command);
 }
 
 void cli_filter_release(struct cli_filter *f)
@@ -269,6 +266,17 @@ void cli_filter_release(struct cli_filter *f)
 
 /* ---- articles named on the command line ---- */
 
+int cli_article_status(int rc, const struct fk_error *err, int64_t id)
+{
+    if (rc < 0)
+        return msg_fk_error(err);
+    if (rc > 0) {
+        msg_error("no article with ID %lld", (long long)id);
+        return EXIT_FAILED;
+    }
+    return EXIT_OK;
+}
+
 int cli_find_article(struct fk_store *store, const char *command, const char *arg, int64_t *id)
 {
     if (*arg && strspn(arg, "0123456789") == strlen(arg)) {
@@ -280,21 +288,14 @@ int cli_find_article(struct fk_store *store, const char *command, const char *ar
     }
     /* URLs and the guids that are not (tag:, urn:) all have a colon. */
     if (!strchr(arg, ':')) {
-        struct fk_buf safe = FK_BUF_INIT;
-        out_add_safe(&safe, arg, false);
-        msg_usage(command, "'%s' is not an article ID or URL", safe.data ? safe.data : "");
-        fk_buf_release(&safe);
-        return EXIT_USAGE;
+        return msg_usage(command, "'%s' is not an article ID or URL", arg);
     }
     struct fk_error err = {0};
     int found = fk_store_find_article(store, arg, id, &err);
     if (found < 0)
         return msg_fk_error(&err);
     if (found > 0) {
-        struct fk_buf safe = FK_BUF_INIT;
-        out_add_safe(&safe, arg, false);
-        msg_error("no article with ID or URL '%s'", safe.data ? safe.data : "");
-        fk_buf_release(&safe);
+        msg_error("no article with ID or URL '%s'", arg);
         return EXIT_FAILED;
     }
     return EXIT_OK;

@@ -87,6 +87,104 @@ long cli_parse_count(const char *s)
     return n;
 }
 
+/* Report the bad option getopt_long returned '?' for, as glibc's getopt
+ * words it: the element at argv[optind - 1] for a long option, optopt for
+ * a short one. */
+static void report_bad_option(char **argv, const struct option *options)
+{
+    const char *element = optind > 0 ? argv[optind - 1] : "";
+    if (strncmp(element, "--", 2) == 0) {
+        const char *name = element + 2;
+        size_t len = strcspn(name, "=");
+        bool value = name[len] == '=';
+        const struct option *found = NULL;
+        size_t nfound = 0;
+        for (const struct option *o = options; o->name; o++) {
+            if (strlen(o->name) == len && strncmp(o->name, name, len) == 0) {
+                found = o;
+                nfound = 1;
+                break;
+            }
+        }
+        for (const struct option *o = options; !found && o->name; o++) {
+            if (strncmp(o->name, name, len) == 0)
+                nfound++;
+        }
+        if (!found && nfound) {
+            /* Abbreviations: ambiguous when they differ from the first. */
+            const struct option *first = NULL;
+            struct fk_buf names = FK_BUF_INIT;
+            bool ambiguous = false;
+            for (const struct option *o = options; o->name; o++) {
+                if (strncmp(o->name, name, len) != 0)
+                    continue;
+                if (!first) {
+                    first = o;
+                    fk_buf_printf(&names, " '--%s'", o->name);
+                } else if (o->has_arg != first->has_arg || o->flag != first->flag ||
+                           o->val != first->val) {
+                    ambiguous = true;
+                    fk_buf_printf(&names, " '--%s'", o->name);
+                }
+            }
+            if (ambiguous)
+                msg_error("option '%s' is ambiguous; possibilities:%s", element, names.data);
+            fk_buf_release(&names);
+            if (ambiguous)
+                return;
+            found = first;
+        }
+        if (found && value && found->has_arg == no_argument && optopt == found->val) {
+            msg_error("option '--%s' doesn't allow an argument", found->name);
+            return;
+        }
+        if (found && !value && found->has_arg == required_argument && optopt == found->val) {
+            msg_error("option '--%s' requires an argument", found->name);
+            return;
+        }
+        if (!found) {
+            msg_error("unrecognized option '%s'", element);
+            return;
+        }
+    }
+    /* No short option takes an argument: a short one is unknown. */
+    msg_error("invalid option -- '%c'", optopt);
+}
+
+int cli_getopt(int argc, char **argv, const struct option *options, int *index)
+{
+    opterr = 0;
+    int opt = getopt_long(argc, argv, CLI_COMMON_SHORT, options, index);
+    if (opt == '?')
+        report_bad_option(argv, options);
+    return opt;
+}
+
+int cli_common_options_only(int argc, char **argv, struct cli *cli, const char *command,
+                            const char *help)
+{
+    static const struct option options[] = {
+        CLI_COMMON_OPTIONS,
+        {NULL, 0, NULL, 0},
+    };
+    int opt;
+    while ((opt = cli_getopt(argc, argv, options, NULL)) != -1) {
+        int rc = cli_common_option(opt, optarg, cli, command, help);
+        if (rc != CLI_CONTINUE)
+            return rc == CLI_NOT_COMMON ? EXIT_USAGE : rc;
+    }
+    return CLI_CONTINUE;
+}
+
+int cli_name_value(const struct cli_name *table, size_t count, const char *name)
+{
+    for (size_t i = 0; i < count; i++) {
+        if (strcmp(table[i].name, name) == 0)
+            return table[i].value;
+    }
+    return -1;
+}
+
 int cli_common_option(int opt, const char *arg, struct cli *cli, const char *command,
                       const char *help)
 {
@@ -237,14 +335,10 @@ int cli_parse_filter_date(const char *command, const char *option, const char *v
             span_end = t + 86400;
     }
     if (t == FK_TIME_NONE) {
-        struct fk_buf safe = FK_BUF_INIT;
-        out_add_safe(&safe, value, false);
-        msg_usage(command,
-                  "option '--%s': '%s' is not a date (2026-06-01, 2026-06, 2026, today, "
-                  "yesterday, an ISO 8601 time) or a time ago (30m, 12h, 7d, 2w, 3mo, 1y)",
-                  option, safe.data ? safe.data : "");
-        fk_buf_release(&safe);
-        return EXIT_USAGE;
+        return msg_usage(command,
+                         "option '--%s': '%s' is not a date (2026-06-01, 2026-06, 2026, today, "
+                         "yesterday, an ISO 8601 time) or a time ago (30m, 12h, 7d, 2w, 3mo, 1y)",
+                         option, value);
     }
     *out = end && span_end != FK_TIME_NONE ? span_end : t;
     return 0;
@@ -368,13 +462,11 @@ static int unknown_command(const char *name)
         if (d == best && d <= limit)
             fk_buf_printf(&near, "%s%s", near.len ? " or " : "", commands[c].name);
     }
-    char *safe = out_safe_dup(name);
     int code;
     if (near.len)
-        code = msg_usage(NULL, "'%s' is not a feedkeep command; did you mean %s?", safe, near.data);
+        code = msg_usage(NULL, "'%s' is not a feedkeep command; did you mean %s?", name, near.data);
     else
-        code = msg_usage(NULL, "'%s' is not a feedkeep command", safe);
-    free(safe);
+        code = msg_usage(NULL, "'%s' is not a feedkeep command", name);
     fk_buf_release(&near);
     return code;
 }

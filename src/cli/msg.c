@@ -1,5 +1,6 @@
 /* msg.c - diagnostics: every message feedkeep prints on stderr comes from
- * here, in one form: "feedkeep: <what>: <why>", lower case, no period. */
+ * here, in one form: "feedkeep: <what>: <why>", lower case, no period, and
+ * without control characters or escape sequences (out_add_safe). */
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -27,57 +28,68 @@ void msg_progress_clear(void)
     progress_shown = false;
 }
 
+/* Append the message fmt makes to line, through the terminal-safety
+ * filter: every diagnostic passes it here, once, since the arguments
+ * quote feeds, servers and command lines and no caller has to remember
+ * that. */
+static void add_message(struct fk_buf *line, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
+
+static void add_message(struct fk_buf *line, const char *fmt, va_list ap)
+{
+    struct fk_buf text = FK_BUF_INIT;
+    fk_buf_vprintf(&text, fmt, ap);
+    out_add_safe(line, text.data, false);
+    fk_buf_release(&text);
+}
+
 void msg_progress(const char *fmt, ...)
 {
     if (!isatty(STDERR_FILENO))
         return;
+    struct fk_buf line = FK_BUF_INIT;
+    fk_buf_adds(&line, "\r\033[Kfeedkeep: ");
     va_list ap;
     va_start(ap, fmt);
-    fflush(stdout);
-    fputs("\r\033[Kfeedkeep: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fflush(stderr);
+    add_message(&line, fmt, ap);
     va_end(ap);
+    fflush(stdout);
+    fwrite(line.data, 1, line.len, stderr);
+    fflush(stderr);
+    fk_buf_release(&line);
     progress_shown = true;
 }
 
-static void vmsg(const char *prefix, const char *fmt, va_list ap)
+static void vmsg(const char *lead, const char *fmt, va_list ap)
     __attribute__((format(printf, 2, 0)));
 
-static void vmsg(const char *prefix, const char *fmt, va_list ap)
+/* Print "<lead><fmt's message>\n" on stderr. */
+static void vmsg(const char *lead, const char *fmt, va_list ap)
 {
+    struct fk_buf line = FK_BUF_INIT;
+    fk_buf_adds(&line, lead);
+    add_message(&line, fmt, ap);
+    fk_buf_addc(&line, '\n');
     msg_progress_clear();
     fflush(stdout);
-    fputs("feedkeep: ", stderr);
-    if (prefix)
-        fputs(prefix, stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    fwrite(line.data, 1, line.len, stderr);
+    fk_buf_release(&line);
 }
 
-void msg_error(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vmsg(NULL, fmt, ap);
-    va_end(ap);
-}
+/* The messages differ in their lead only. */
+#define MSG_FUNCTION(name, lead)                                                                   \
+    void name(const char *fmt, ...)                                                                \
+    {                                                                                              \
+        va_list ap;                                                                                \
+        va_start(ap, fmt);                                                                         \
+        vmsg(lead, fmt, ap);                                                                       \
+        va_end(ap);                                                                                \
+    }
 
-void msg_warn(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vmsg("warning: ", fmt, ap);
-    va_end(ap);
-}
-
-void msg_note(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vmsg(NULL, fmt, ap);
-    va_end(ap);
-}
+MSG_FUNCTION(msg_error, "feedkeep: ")
+MSG_FUNCTION(msg_warn, "feedkeep: warning: ")
+MSG_FUNCTION(msg_note, "feedkeep: ")
+MSG_FUNCTION(msg_detail, "  ")
 
 /* Once per feed and run: the items are filed as they should be, so this is
  * no warning, and --quiet (a cron job) hears nothing of it. The aliases
@@ -100,7 +112,7 @@ int msg_usage(const char *command, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vmsg(NULL, fmt, ap);
+    vmsg("feedkeep: ", fmt, ap);
     va_end(ap);
     if (command)
         fprintf(stderr, "Try 'feedkeep %s --help' for more information.\n", command);

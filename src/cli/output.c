@@ -17,10 +17,7 @@
 #include "feedkeep/date.h"
 #include "feedkeep/json.h"
 
-static const struct {
-    const char *name;
-    enum out_format format;
-} formats[] = {
+static const struct cli_name formats[] = {
     {"table", OUT_TABLE},
     {"tsv", OUT_TSV},
     {"csv", OUT_CSV},
@@ -29,13 +26,11 @@ static const struct {
 
 int out_format_parse(const char *name, enum out_format *out)
 {
-    for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++) {
-        if (strcmp(name, formats[i].name) == 0) {
-            *out = formats[i].format;
-            return 0;
-        }
-    }
-    return -1;
+    int format = CLI_NAME_VALUE(formats, name);
+    if (format < 0)
+        return -1;
+    *out = (enum out_format)format;
+    return 0;
 }
 
 /* The pager standard output goes to (show), or -1; while there is one,
@@ -515,34 +510,19 @@ void out_unmark(struct fk_buf *out, const char *s)
 
 void out_article_json(struct fk_buf *out, const struct fk_article *a)
 {
-    fk_buf_printf(out, "\"id\":%lld,\"guid\":", (long long)a->id);
-    fk_json_string(out, a->guid);
-    fk_buf_adds(out, ",\"url\":");
-    fk_json_string(out, a->url);
-    fk_buf_adds(out, ",\"title\":");
-    fk_json_string(out, a->title);
-    fk_buf_adds(out, ",\"author\":");
-    fk_json_string(out, a->author);
-    fk_buf_adds(out, ",\"author_email\":");
-    fk_json_string(out, a->author_email);
-    fk_buf_adds(out, ",\"date\":");
-    fk_json_time(out, a->date);
-    fk_buf_adds(out, ",\"published\":");
-    fk_json_time(out, a->published);
-    fk_buf_adds(out, ",\"updated\":");
-    fk_json_time(out, a->updated);
-    fk_buf_adds(out, ",\"first_seen\":");
-    fk_json_time(out, a->first_seen);
-    fk_buf_adds(out, ",\"last_seen\":");
-    fk_json_time(out, a->last_seen);
-    fk_buf_adds(out, ",\"tags\":[");
-    for (size_t i = 0; i < a->ntags; i++) {
-        if (i)
-            fk_buf_addc(out, ',');
-        fk_json_string(out, a->tags[i]);
-    }
-    fk_buf_adds(out, "],\"feed\":");
-    fk_json_string(out, a->feed_url);
+    fk_json_member_int(out, "id", a->id);
+    fk_json_member_str(out, "guid", a->guid);
+    fk_json_member_str(out, "url", a->url);
+    fk_json_member_str(out, "title", a->title);
+    fk_json_member_str(out, "author", a->author);
+    fk_json_member_str(out, "author_email", a->author_email);
+    fk_json_member_time(out, "date", a->date);
+    fk_json_member_time(out, "published", a->published);
+    fk_json_member_time(out, "updated", a->updated);
+    fk_json_member_time(out, "first_seen", a->first_seen);
+    fk_json_member_time(out, "last_seen", a->last_seen);
+    fk_json_member_strings(out, "tags", a->tags, a->ntags);
+    fk_json_member_str(out, "feed", a->feed_url);
 }
 
 void out_add_field(struct fk_buf *out, enum out_format format, const char *s)
@@ -649,13 +629,7 @@ static void add_value_json(struct fk_buf *out, const struct out_value *v)
         fk_buf_printf(out, "%.6g", v->real);
         break;
     case OUT_V_LIST:
-        fk_buf_addc(out, '[');
-        for (size_t i = 0; i < v->count; i++) {
-            if (i)
-                fk_buf_addc(out, ',');
-            fk_json_string(out, v->list[i]);
-        }
-        fk_buf_addc(out, ']');
+        fk_json_strings(out, v->list, v->count);
         break;
     case OUT_V_BOOL:
         fk_buf_adds(out, v->number ? "true" : "false");
@@ -730,18 +704,15 @@ static int choose(struct out_record *r, const char *command, const char *list)
         size_t len = strcspn(p, ",");
         const struct out_field *field = find_field(r, p, len);
         if (!field || r->nchosen == OUT_MAX_FIELDS) {
-            struct fk_buf names = FK_BUF_INIT, safe = FK_BUF_INIT;
+            struct fk_buf names = FK_BUF_INIT;
             for (size_t i = 0; i < r->nfields; i++)
                 fk_buf_printf(&names, "%s%s", i ? ", " : "", r->fields[i].name);
-            char *name = fk_xstrndup(p, len);
-            out_add_safe(&safe, name, false);
-            free(name);
-            msg_usage(command,
-                      field ? "option '--fields': too many fields"
-                            : "option '--fields': no field '%s'; the fields are %s",
-                      safe.data ? safe.data : "", names.data);
+            if (field)
+                msg_usage(command, "option '--fields': too many fields");
+            else
+                msg_usage(command, "option '--fields': no field '%.*s'; the fields are %s",
+                          (int)len, p, names.data);
             fk_buf_release(&names);
-            fk_buf_release(&safe);
             return EXIT_USAGE;
         }
         r->chosen[r->nchosen++] = field;
@@ -783,6 +754,15 @@ int out_record_option(int opt, const char *arg, struct out_record *r, const char
     default:
         return CLI_NOT_COMMON;
     }
+}
+
+int out_listing_option(int opt, const char *arg, struct out_record *r, struct cli *cli,
+                       const char *command, const char *help)
+{
+    int rc = out_record_option(opt, arg, r, command);
+    if (rc == CLI_NOT_COMMON)
+        rc = cli_common_option(opt, arg, cli, command, help);
+    return rc == CLI_NOT_COMMON ? EXIT_USAGE : rc;
 }
 
 int out_record_start(struct out_record *r, const char *command)
@@ -977,7 +957,7 @@ void out_record_row(struct out_record *r, const void *row)
         field->get(row, &v);
         switch (r->format) {
         case OUT_JSON:
-            fk_buf_printf(buf, "%s\"%s\":", i ? "," : "", field->name);
+            fk_json_key(buf, field->name);
             add_value_json(buf, &v);
             break;
         case OUT_TSV:
@@ -997,48 +977,53 @@ void out_record_row(struct out_record *r, const void *row)
     out_flush(buf);
 }
 
-void out_record_finish(struct out_record *r)
+void out_record_end(struct out_record *r)
 {
-    if (r->format == OUT_TABLE && r->table_rows)
+    /* Only a table holds rows; printing them frees them. */
+    if (r->table_rows)
         table_flush(r);
+    fk_buf_release(&r->buf);
 }
 
-void out_record_release(struct out_record *r)
+void out_value_split(struct out_value *v, const char *text, char sep, size_t max)
 {
-    if (r->table_rows) {
-        for (size_t n = 0; n < r->ntable_rows; n++) {
-            for (size_t i = 0; i < r->nchosen; i++)
-                free(r->table_rows[n].cells[i]);
+    static char *copy;
+    static const char **items;
+    static size_t cap;
+    char seps[2] = {sep, '\0'};
+    size_t count = 0;
+    free(copy);
+    copy = fk_xstrdup(text ? text : "");
+    for (char *t = copy; *t && count < max;) {
+        if (count == cap) {
+            cap = cap ? 2 * cap : 16;
+            items = fk_xrealloc(items, cap * sizeof *items);
         }
-        free(r->table_rows);
-        r->table_rows = NULL;
+        items[count++] = t;
+        t += strcspn(t, seps);
+        if (*t)
+            *t++ = '\0';
     }
-    fk_buf_release(&r->buf);
+    v->kind = OUT_V_LIST;
+    v->list = items;
+    v->count = count;
 }
 
 /* ---- the fields of an article ---- */
 
-#define ARTICLE_GETTER(field, value_kind, member)                                                  \
-    static void get_##field(const void *row, struct out_value *v)                                  \
-    {                                                                                              \
-        const struct fk_article *a = row;                                                          \
-        v->kind = value_kind;                                                                      \
-        member;                                                                                    \
-    }
-
-ARTICLE_GETTER(id, OUT_V_INT, v->number = a->id)
-ARTICLE_GETTER(guid, OUT_V_TEXT, v->text = a->guid)
-ARTICLE_GETTER(url, OUT_V_TEXT, v->text = a->url)
-ARTICLE_GETTER(title, OUT_V_TEXT, v->text = a->title)
-ARTICLE_GETTER(author, OUT_V_TEXT, v->text = a->author)
-ARTICLE_GETTER(author_email, OUT_V_TEXT, v->text = a->author_email)
-ARTICLE_GETTER(date, OUT_V_TIME, v->number = a->date)
-ARTICLE_GETTER(published, OUT_V_TIME, v->number = a->published)
-ARTICLE_GETTER(updated, OUT_V_TIME, v->number = a->updated)
-ARTICLE_GETTER(first_seen, OUT_V_TIME, v->number = a->first_seen)
-ARTICLE_GETTER(last_seen, OUT_V_TIME, v->number = a->last_seen)
-ARTICLE_GETTER(tags, OUT_V_LIST, (v->list = a->tags, v->count = a->ntags))
-ARTICLE_GETTER(feed, OUT_V_TEXT, v->text = a->feed_url)
+OUT_GETTER(id, struct fk_article, OUT_V_INT, v->number = row->id)
+OUT_GETTER(guid, struct fk_article, OUT_V_TEXT, v->text = row->guid)
+OUT_GETTER(url, struct fk_article, OUT_V_TEXT, v->text = row->url)
+OUT_GETTER(title, struct fk_article, OUT_V_TEXT, v->text = row->title)
+OUT_GETTER(author, struct fk_article, OUT_V_TEXT, v->text = row->author)
+OUT_GETTER(author_email, struct fk_article, OUT_V_TEXT, v->text = row->author_email)
+OUT_GETTER(date, struct fk_article, OUT_V_TIME, v->number = row->date)
+OUT_GETTER(published, struct fk_article, OUT_V_TIME, v->number = row->published)
+OUT_GETTER(updated, struct fk_article, OUT_V_TIME, v->number = row->updated)
+OUT_GETTER(first_seen, struct fk_article, OUT_V_TIME, v->number = row->first_seen)
+OUT_GETTER(last_seen, struct fk_article, OUT_V_TIME, v->number = row->last_seen)
+OUT_GETTER(tags, struct fk_article, OUT_V_LIST, (v->list = row->tags, v->count = row->ntags))
+OUT_GETTER(feed, struct fk_article, OUT_V_TEXT, v->text = row->feed_url)
 
 /* A search hit starts with its article, so the getters above take hits. */
 static void get_rank(const void *row, struct out_value *v)

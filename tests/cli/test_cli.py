@@ -302,6 +302,40 @@ def test_hostile_titles(tmp):
     check(rc == 0 and not re.search('[\x1b\x07\x9b]', out), 'terminal show without escapes')
 
 
+def test_hostile_diagnostics(tmp):
+    """Parser messages quote the feed; every diagnostic passes the
+    terminal-safety filter, so import and parse print them neutralised."""
+    # An encoding name with a C1 CSI (U+009B) and a right-to-left override
+    # (U+202E): libxml2's message quotes it, in the warning of a feed that
+    # reads, and in the error of one that does not.
+    hostile = 'x\u009b31m\u202eZ'.encode('utf-8')
+    readable = (b'<?xml version="1.0" encoding="' + hostile + b'"?>\n<rss version="2.0">'
+                b'<channel><title>t</title><item><title>a</title><guid>g1</guid></item>'
+                b'</channel></rss>\n')
+    unreadable = b'<?xml version="1.0" encoding="' + hostile + b'"?>\n<<<\n'
+    bad = re.compile('[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]')
+    db = os.path.join(tmp, 'diagnostics.db')
+    for name, data, want_rc in (('readable.xml', readable, 0), ('unreadable.xml', unreadable, 1)):
+        path = os.path.join(tmp, name)
+        with open(path, 'wb') as f:
+            f.write(data)
+        for args in (('-v', 'parse', path), ('-v', 'import', path)):
+            rc, out, err = run(*args, db=db)
+            check(rc == want_rc and "unsupported encoding 'x31mZ'" in err and not bad.search(err),
+                  '%s %s: the message neutralised: %d %r' % (args[1], name, rc, err))
+    # A bad option is reported in getopt's words, through the same filter.
+    for command in ('list', 'parse', 'tags'):
+        rc, out, err = run(command, '--\x1b[2Jx\u202e', db=db)
+        check(rc == 2 and err.startswith("feedkeep: unrecognized option '--x'\n") and
+              not bad.search(err), '%s: a hostile option neutralised: %r' % (command, err))
+    rc, out, err = run('list', '--s=x', db=db)
+    check(rc == 2 and err.startswith("feedkeep: option '--s=x' is ambiguous; possibilities: "
+                                     "'--since' '--since-fetch' '--sort'\n"), 'ambiguous: %r' % err)
+    rc, out, err = run('list', '--reverse=x', '-Z', db=db)
+    check(rc == 2 and err.startswith("feedkeep: option '--reverse' doesn't allow an argument\n"),
+          "doesn't allow: %r" % err)
+
+
 def main():
     global BIN, DATA, SAMPLE
     # show pages through $PAGER on a terminal; these tests look at what
@@ -318,6 +352,7 @@ def main():
         test_locations(tmp)
         test_errors(tmp)
         test_hostile_titles(tmp)
+        test_hostile_diagnostics(tmp)
     return fktest.summary()
 
 

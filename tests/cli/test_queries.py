@@ -179,6 +179,11 @@ def test_formats(db, history_db):
                         'code'), 'code formats')
     tags = check_formats(db, ('tags',), 3, ('tag', 'articles', 'newest'), 'tags')
     check(len(tags) == 24, 'tags: 24')
+    authors = check_formats(db, ('authors',), 3, ('author', 'articles', 'newest'), 'authors')
+    check(sum(a['articles'] for a in authors) <= 12, 'authors: counts')
+    check_formats(db, ('feeds', '--all'), 9,
+                  ('id', 'url', 'name', 'articles', 'last_fetch', 'last_status', 'failures',
+                   'next_fetch', 'last_error', 'tags'), 'feeds')
     check_formats(history_db, ('history', '1'), 6,
                   ('version', 'kind', 'first_seen', 'replaced_at', 'text_length', 'title', 'tags'),
                   'history')
@@ -265,7 +270,7 @@ def test_search(db, records):
                        ('+', 'nothing to search for')):
         rc, out, err = run('search', '--', query, db=db)
         check(rc == 2 and out == '' and
-              err.startswith("feedkeep: search: cannot parse query '%s': %s" % (query, why)),
+              err.startswith("feedkeep: cannot parse query '%s': %s" % (query, why)),
               'search %r: %r' % (query, err))
         check(not re.search(r'fts5|sqlite|SQL logic|syntax error near', err, re.I),
               'no SQL in %r' % err)

@@ -2351,7 +2351,7 @@ def c_bad_queries(c):
         r = run('search', '--', query_text, db=db)
         ensure(r.rc in (0, 2) and not CONTROLS.search(r.err), '%r: %r' % (query_text, r))
         if r.rc == 2:
-            ensure(r.err.startswith('feedkeep: search: cannot parse query') and
+            ensure(r.err.startswith('feedkeep: cannot parse query') and
                    len(r.err.splitlines()) == 1, '%r: one line: %r' % (query_text, r.err))
     r = run('search', '--', '"unclosed', db=db)
     ensure(r.rc == 2, 'an unclosed quote is refused: %r' % r)

@@ -63,11 +63,37 @@ static void test_valid_prefix(void)
     CHECK_INT(fk_utf8_valid_prefix("\xf4\x90\x80\x80", 4), 0); /* above U+10FFFF */
 }
 
+static void test_members(void)
+{
+    static const char *const tags[] = {"a", "b\"c"};
+    struct fk_buf buf = FK_BUF_INIT;
+    fk_buf_addc(&buf, '{');
+    CHECK_INT(fk_json_member_int(&buf, "id", 42), 0);
+    CHECK_INT(fk_json_member_str(&buf, "title", "T"), 0);
+    CHECK_INT(fk_json_member_str(&buf, "author", NULL), 0);
+    CHECK_INT(fk_json_member_time(&buf, "date", FK_TIME_NONE), 0);
+    CHECK_INT(fk_json_member_bool(&buf, "ok", true), 0);
+    CHECK_INT(fk_json_member_strings(&buf, "tags", tags, 2), 0);
+    CHECK_INT(fk_json_member_strings(&buf, "none", NULL, 0), 0);
+    fk_json_key(&buf, "inner");
+    fk_buf_addc(&buf, '{');
+    fk_json_member_int(&buf, "n", -1);
+    fk_buf_adds(&buf, "}}");
+    CHECK_STR(buf.data, "{\"id\":42,\"title\":\"T\",\"author\":null,\"date\":null,\"ok\":true,"
+                        "\"tags\":[\"a\",\"b\\\"c\"],\"none\":[],\"inner\":{\"n\":-1}}");
+    /* The first member of an emptied buffer has no comma. */
+    fk_buf_reset(&buf);
+    fk_json_member_int(&buf, "id", 1);
+    CHECK_STR(buf.data, "\"id\":1");
+    fk_buf_release(&buf);
+}
+
 int main(void)
 {
     RUN(test_strings);
     RUN(test_null_and_nul);
     RUN(test_time);
     RUN(test_valid_prefix);
+    RUN(test_members);
     return DONE();
 }

@@ -1,0 +1,171 @@
+/* cmd_counts.c - feedkeep tags and feedkeep authors: the names the
+ * archive's articles carry, each with its number of articles and newest
+ * date. One command in two tables. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "feedkeep/store.h"
+
+static const char tags_help[] =
+    "usage: feedkeep tags [options]\n"
+    "\n"
+    "List the tags of the archived articles, the most used first: each with\n"
+    "the number of articles carrying it and the newest date among them (an\n"
+    "article's date: published, else updated).\n"
+    "\n"
+    "Options:\n"
+    "  --limit N         at most N tags\n" CLI_OUTPUT_HELP "  --db PATH         the archive\n"
+    "  -h, --help        show this help\n"
+    "\n"
+    "Fields: tag, articles, newest (ISO 8601; empty when no article has a\n"
+    "date). TSV and CSV columns by default: tag, articles, newest. JSON:\n"
+    "every field.\n";
+
+static const char authors_help[] =
+    "usage: feedkeep authors [options]\n"
+    "\n"
+    "List the authors of the archived articles, the most prolific first: each\n"
+    "with the number of articles by that name (any case) and the newest date\n"
+    "among them (an article's date: published, else updated). A name is the\n"
+    "one the feed gave, without the address ('jane@example.com (Jane Doe)'\n"
+    "is Jane Doe). 'feedkeep list --author WORD...' lists an author's\n"
+    "articles.\n"
+    "\n"
+    "Options:\n"
+    "  --limit N         at most N authors\n" CLI_OUTPUT_HELP "  --db PATH         the archive\n"
+    "  -h, --help        show this help\n"
+    "\n"
+    "Fields: author, articles, newest (ISO 8601; empty when no article has a\n"
+    "date). TSV and CSV columns by default: author, articles, newest. JSON:\n"
+    "every field.\n";
+
+/* A row of either listing: the store's tag and author counts copied in. */
+struct count_row {
+    const char *name;
+    int64_t articles;
+    int64_t newest;
+};
+
+static void get_name(const void *row, struct out_value *v)
+{
+    v->kind = OUT_V_TEXT;
+    v->text = ((const struct count_row *)row)->name;
+}
+
+static void get_articles(const void *row, struct out_value *v)
+{
+    v->kind = OUT_V_INT;
+    v->number = ((const struct count_row *)row)->articles;
+}
+
+static void get_newest(const void *row, struct out_value *v)
+{
+    v->kind = OUT_V_TIME;
+    v->number = ((const struct count_row *)row)->newest;
+}
+
+#define COUNT_FIELDS(name, width)                                                                  \
+    {name, width, false, get_name, NULL}, {"articles", 8, true, get_articles, NULL},               \
+    {                                                                                              \
+        "newest", 0, false, get_newest, NULL                                                       \
+    }
+
+static const struct out_field tag_fields[] = {COUNT_FIELDS("tag", 28)};
+static const struct out_field author_fields[] = {COUNT_FIELDS("author", 32)};
+
+static int print_count(struct out_record *out, const char *name, int64_t articles, int64_t newest)
+{
+    struct count_row row = {name, articles, newest};
+    out_record_row(out, &row);
+    return 0;
+}
+
+static int print_tag(const struct fk_tag_count *tag, void *ctx)
+{
+    return print_count(ctx, tag->name, tag->articles, tag->newest);
+}
+
+static int print_author(const struct fk_author_count *author, void *ctx)
+{
+    return print_count(ctx, author->name, author->articles, author->newest);
+}
+
+/* What tells the two commands apart. */
+struct counts {
+    const char *command;
+    const char *help;
+    const struct out_field *fields;
+    size_t nfields;
+    const char *defaults;
+};
+
+static const struct counts tags = {"tags", tags_help, tag_fields,
+                                   sizeof tag_fields / sizeof tag_fields[0], "tag,articles,newest"};
+static const struct counts authors = {"authors", authors_help, author_fields,
+                                      sizeof author_fields / sizeof author_fields[0],
+                                      "author,articles,newest"};
+
+static int run(const struct counts *c, int argc, char **argv, struct cli *cli)
+{
+    static const struct option options[] = {
+        {"limit", required_argument, NULL, 'l'},
+        CLI_OUTPUT_OPTIONS,
+        CLI_COMMON_OPTIONS,
+        {NULL, 0, NULL, 0},
+    };
+    struct out_record out;
+    struct fk_store *store = NULL;
+    long limit = 0;
+    int code = EXIT_OK;
+    int opt;
+
+    out_record_init(&out, c->fields, c->nfields, c->defaults, NULL);
+    while ((opt = cli_getopt(argc, argv, options, NULL)) != -1) {
+        int rc;
+        if (opt == 'l') {
+            limit = cli_parse_count(optarg);
+            rc = limit < 0 ? msg_usage(c->command, "option '--limit': '%s' is not a count", optarg)
+                           : CLI_CONTINUE;
+        } else {
+            rc = out_listing_option(opt, optarg, &out, cli, c->command, c->help);
+        }
+        if (rc != CLI_CONTINUE) {
+            code = rc;
+            goto out;
+        }
+    }
+    if (optind != argc) {
+        code = msg_usage(c->command, "unexpected argument '%s'", argv[optind]);
+        goto out;
+    }
+
+    store = cli_open_store(cli);
+    if (!store) {
+        code = EXIT_IO;
+        goto out;
+    }
+    if ((code = out_record_start(&out, c->command)) != EXIT_OK)
+        goto out;
+    struct fk_error err = {0};
+    int rc = c == &tags ? fk_store_list_tags(store, limit, print_tag, &out, &err)
+                        : fk_store_list_authors(store, limit, print_author, &out, &err);
+    if (rc < 0)
+        code = msg_fk_error(&err);
+out:
+    fk_store_close(store);
+    out_record_end(&out);
+    return code;
+}
+
+int cmd_tags(int argc, char **argv, struct cli *cli)
+{
+    return run(&tags, argc, argv, cli);
+}
+
+int cmd_authors(int argc, char **argv, struct cli *cli)
+{
+    return run(&authors, argc, argv, cli);
+}
