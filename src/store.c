@@ -700,6 +700,13 @@ int store_each_row(struct fk_store *store, sqlite3_stmt *st, store_row_fn *fn, v
     return ret;
 }
 
+int store_row_done(struct fk_store *store, sqlite3_stmt *st, int rc, struct fk_error *err)
+{
+    int ret = rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : store_db_error(store, err);
+    stmt_reset(st);
+    return ret;
+}
+
 /* store_run() for a statement whose only parameter is an id. */
 int store_run_with_id(struct fk_store *store, enum stmt_id id, int64_t value, struct fk_error *err)
 {

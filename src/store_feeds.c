@@ -499,20 +499,13 @@ int fk_store_find_export_dir(struct fk_store *store, const char *path, int64_t *
     sqlite3_stmt *st = store_stmt(store, ST_EXPORT_DIR_FIND, err);
     if (!st)
         return -1;
-    int ret = -1;
     int rc = bind_text(st, 1, path) == SQLITE_OK ? sqlite3_step(st) : SQLITE_ERROR;
     if (rc == SQLITE_ROW) {
         *dir_id = sqlite3_column_int64(st, 0);
         mark->article_id = sqlite3_column_int64(st, 1);
         mark->version_id = sqlite3_column_int64(st, 2);
-        ret = 0;
-    } else if (rc == SQLITE_DONE) {
-        ret = 1;
-    } else {
-        store_db_error(store, err);
     }
-    stmt_reset(st);
-    return ret;
+    return store_row_done(store, st, rc, err);
 }
 
 struct export_file_walk {

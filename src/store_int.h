@@ -369,6 +369,10 @@ void store_normalize_tags(struct tag_list *list, const char *const *tags, size_t
 char *store_lower_dup(const char *s);
 int store_exec_sql(struct fk_store *store, const char *sql, struct fk_error *err);
 sqlite3_stmt *store_stmt(struct fk_store *store, enum stmt_id id, struct fk_error *err);
+/* The end of a statement that gives at most one row, after the step that
+ * returned rc (the row, if any, read by the caller): the statement is reset.
+ * Returns 0 after a row, 1 when there was none, -1 with err filled. */
+int store_row_done(struct fk_store *store, sqlite3_stmt *st, int rc, struct fk_error *err);
 /* What store_each_row calls on each row of st: 0 to go on, anything else
  * to stop (store_each_row returns it). The row's strings live until the
  * next step. */

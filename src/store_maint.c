@@ -34,7 +34,6 @@ static void dedup_article_release(struct fk_dedup_article *a)
 static int dedup_read_article(struct fk_store *store, sqlite3_stmt *st, int64_t id,
                               struct fk_dedup_article *a, char **text, struct fk_error *err)
 {
-    int ret = -1;
     if (bind_int64(st, 1, id)) {
         stmt_reset(st);
         return store_db_error(store, err);
@@ -50,14 +49,8 @@ static int dedup_read_article(struct fk_store *store, sqlite3_stmt *st, int64_t 
         a->published = column_time(st, 6);
         a->text_length = (size_t)sqlite3_column_int64(st, 7);
         *text = column_dup(st, 8);
-        ret = 0;
-    } else if (rc == SQLITE_DONE) {
-        ret = 1;
-    } else {
-        store_db_error(store, err);
     }
-    stmt_reset(st);
-    return ret;
+    return store_row_done(store, st, rc, err);
 }
 
 /* What the rule says of article a (text atext) and candidate c (text

@@ -964,14 +964,14 @@ out:
 /* ---- versions ---------------------------------------------------------------- */
 
 /* The versions of an article, oldest first, then its current content. */
-static const struct {
-    const char *name;
-    enum fk_version_kind kind;
-} version_kinds[] = {
-    {"replaced", FK_VERSION_REPLACED},
-    {"rejected", FK_VERSION_REJECTED},
-    {"current", FK_VERSION_CURRENT},
-};
+static enum fk_version_kind version_kind(const char *kind)
+{
+    if (kind && strcmp(kind, "rejected") == 0)
+        return FK_VERSION_REJECTED;
+    if (kind && strcmp(kind, "current") == 0)
+        return FK_VERSION_CURRENT;
+    return FK_VERSION_REPLACED;
+}
 
 /* Walk the versions of article id: fn gets each (with text when
  * with_text) until it returns non-zero. Returns 0 (or fn's return), 1
@@ -1003,13 +1003,8 @@ static int walk_versions(struct fk_store *store, int64_t id, bool with_text, fk_
     int number = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         struct fk_version v = {0};
-        const char *kind = column_str(st, 1);
         v.number = ++number;
-        v.kind = FK_VERSION_REPLACED;
-        for (size_t i = 0; kind && i < sizeof version_kinds / sizeof version_kinds[0]; i++) {
-            if (strcmp(kind, version_kinds[i].name) == 0)
-                v.kind = version_kinds[i].kind;
-        }
+        v.kind = version_kind(column_str(st, 1));
         int64_t at = column_time(st, 2);
         v.replaced_at = FK_TIME_NONE;
         if (v.kind == FK_VERSION_REJECTED) {
@@ -1105,34 +1100,40 @@ void fk_version_release(struct fk_version *version)
 
 /* ---- tags and statistics --------------------------------------------------- */
 
-struct tag_walk {
-    fk_tag_fn fn;
+struct count_walk {
+    fk_name_count_fn fn;
     void *ctx;
 };
 
-static int tag_row(sqlite3_stmt *st, void *ctx)
+static int count_row(sqlite3_stmt *st, void *ctx)
 {
-    struct tag_walk *walk = ctx;
-    struct fk_tag_count tag = {
-        .name = column_str(st, 0),
+    struct count_walk *walk = ctx;
+    const char *name = column_str(st, 0);
+    struct fk_name_count count = {
+        .name = name ? name : "",
         .articles = sqlite3_column_int64(st, 1),
         .newest = column_time(st, 2),
     };
-    if (!tag.name)
-        tag.name = "";
-    return walk->fn(&tag, walk->ctx);
+    return walk->fn(&count, walk->ctx);
 }
 
-int fk_store_list_tags(struct fk_store *store, long limit, fk_tag_fn fn, void *ctx,
-                       struct fk_error *err)
+/* The names and counts statement id gives, at most limit of them. */
+static int list_counts(struct fk_store *store, enum stmt_id id, long limit, fk_name_count_fn fn,
+                       void *ctx, struct fk_error *err)
 {
-    sqlite3_stmt *st = store_stmt(store, ST_TAGS_LIST, err);
+    sqlite3_stmt *st = store_stmt(store, id, err);
     if (!st)
         return -1;
     if (bind_int64(st, 1, limit > 0 ? limit : -1))
-        return store_bind_failed(store, ST_TAGS_LIST, err);
-    struct tag_walk walk = {fn, ctx};
-    return store_each_row(store, st, tag_row, &walk, err);
+        return store_bind_failed(store, id, err);
+    struct count_walk walk = {fn, ctx};
+    return store_each_row(store, st, count_row, &walk, err);
+}
+
+int fk_store_list_tags(struct fk_store *store, long limit, fk_name_count_fn fn, void *ctx,
+                       struct fk_error *err)
+{
+    return list_counts(store, ST_TAGS_LIST, limit, fn, ctx, err);
 }
 
 /* The memory behind the languages of fk_store_stats. */
@@ -1241,34 +1242,10 @@ int fk_store_list_languages(struct fk_store *store, fk_language_fn fn, void *ctx
 
 /* ---- authors -------------------------------------------------------------- */
 
-struct author_walk {
-    fk_author_fn fn;
-    void *ctx;
-};
-
-static int author_row(sqlite3_stmt *st, void *ctx)
-{
-    struct author_walk *walk = ctx;
-    struct fk_author_count author = {
-        .name = column_str(st, 0),
-        .articles = sqlite3_column_int64(st, 1),
-        .newest = column_time(st, 2),
-    };
-    if (!author.name)
-        author.name = "";
-    return walk->fn(&author, walk->ctx);
-}
-
-int fk_store_list_authors(struct fk_store *store, long limit, fk_author_fn fn, void *ctx,
+int fk_store_list_authors(struct fk_store *store, long limit, fk_name_count_fn fn, void *ctx,
                           struct fk_error *err)
 {
-    sqlite3_stmt *st = store_stmt(store, ST_AUTHORS_LIST, err);
-    if (!st)
-        return -1;
-    if (bind_int64(st, 1, limit > 0 ? limit : -1))
-        return store_bind_failed(store, ST_AUTHORS_LIST, err);
-    struct author_walk walk = {fn, ctx};
-    return store_each_row(store, st, author_row, &walk, err);
+    return list_counts(store, ST_AUTHORS_LIST, limit, fn, ctx, err);
 }
 
 /* ---- completion ------------------------------------------------------------ */

@@ -358,35 +358,26 @@ void fk_version_release(struct fk_version *version);
 
 /* --- tags and statistics --- */
 
-/* A tag with the number of articles carrying it and the newest article
- * date among them (FK_TIME_NONE when none has a date). */
-struct fk_tag_count {
+/* A tag or an author with the number of articles carrying it and the
+ * newest article date among them (FK_TIME_NONE when none has a date). */
+struct fk_name_count {
     const char *name;
     int64_t articles;
     int64_t newest;
 };
 
-typedef int (*fk_tag_fn)(const struct fk_tag_count *tag, void *ctx);
+typedef int (*fk_name_count_fn)(const struct fk_name_count *count, void *ctx);
 
 /* Call fn for each tag some article carries, the most used first (ties by
  * name), at most limit of them (<= 0: all). Same return convention as
  * fk_store_list. */
-int fk_store_list_tags(struct fk_store *store, long limit, fk_tag_fn fn, void *ctx,
+int fk_store_list_tags(struct fk_store *store, long limit, fk_name_count_fn fn, void *ctx,
                        struct fk_error *err);
 
-/* An author (an article's display name) with the number of articles by
- * that name (any case) and the newest date among them. */
-struct fk_author_count {
-    const char *name;
-    int64_t articles;
-    int64_t newest;
-};
-
-typedef int (*fk_author_fn)(const struct fk_author_count *author, void *ctx);
-
-/* Call fn for each author, the most prolific first (ties by name), at most
- * limit of them (<= 0: all). Same return convention as fk_store_list. */
-int fk_store_list_authors(struct fk_store *store, long limit, fk_author_fn fn, void *ctx,
+/* Call fn for each author (an article's display name; the articles by that
+ * name in any case), the most prolific first (ties by name), at most limit
+ * of them (<= 0: all). Same return convention as fk_store_list. */
+int fk_store_list_authors(struct fk_store *store, long limit, fk_name_count_fn fn, void *ctx,
                           struct fk_error *err);
 
 /* Code blocks of one language (NULL: blocks without one). */

@@ -42,29 +42,23 @@ static const char authors_help[] =
     "date). TSV and CSV columns by default: author, articles, newest. JSON:\n"
     "every field.\n";
 
-/* A row of either listing: the store's tag and author counts copied in. */
-struct count_row {
-    const char *name;
-    int64_t articles;
-    int64_t newest;
-};
-
+/* A row of either listing is the store's struct fk_name_count. */
 static void get_name(const void *row, struct out_value *v)
 {
     v->kind = OUT_V_TEXT;
-    v->text = ((const struct count_row *)row)->name;
+    v->text = ((const struct fk_name_count *)row)->name;
 }
 
 static void get_articles(const void *row, struct out_value *v)
 {
     v->kind = OUT_V_INT;
-    v->number = ((const struct count_row *)row)->articles;
+    v->number = ((const struct fk_name_count *)row)->articles;
 }
 
 static void get_newest(const void *row, struct out_value *v)
 {
     v->kind = OUT_V_TIME;
-    v->number = ((const struct count_row *)row)->newest;
+    v->number = ((const struct fk_name_count *)row)->newest;
 }
 
 #define COUNT_FIELDS(name, width)                                                                  \
@@ -76,21 +70,10 @@ static void get_newest(const void *row, struct out_value *v)
 static const struct out_field tag_fields[] = {COUNT_FIELDS("tag", 28)};
 static const struct out_field author_fields[] = {COUNT_FIELDS("author", 32)};
 
-static int print_count(struct out_record *out, const char *name, int64_t articles, int64_t newest)
+static int print_count(const struct fk_name_count *count, void *ctx)
 {
-    struct count_row row = {name, articles, newest};
-    out_record_row(out, &row);
+    out_record_row(ctx, count);
     return 0;
-}
-
-static int print_tag(const struct fk_tag_count *tag, void *ctx)
-{
-    return print_count(ctx, tag->name, tag->articles, tag->newest);
-}
-
-static int print_author(const struct fk_author_count *author, void *ctx)
-{
-    return print_count(ctx, author->name, author->articles, author->newest);
 }
 
 /* What tells the two commands apart. */
@@ -150,8 +133,8 @@ static int run(const struct counts *c, int argc, char **argv, struct cli *cli)
     if ((code = out_record_start(&out, c->command)) != EXIT_OK)
         goto out;
     struct fk_error err = {0};
-    int rc = c == &tags ? fk_store_list_tags(store, limit, print_tag, &out, &err)
-                        : fk_store_list_authors(store, limit, print_author, &out, &err);
+    int rc = c == &tags ? fk_store_list_tags(store, limit, print_count, &out, &err)
+                        : fk_store_list_authors(store, limit, print_count, &out, &err);
     if (rc < 0)
         code = msg_fk_error(&err);
 out:

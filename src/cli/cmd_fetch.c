@@ -148,7 +148,7 @@ static int parse_options(int argc, char **argv, struct cli *cli, struct settings
 
     fk_update_options_init(&set->update);
     set->update.clean_message = out_safe_dup;
-    while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT, options, NULL)) != -1) {
+    while ((opt = cli_getopt(argc, argv, options, NULL)) != -1) {
         switch (opt) {
         case 'j':
             if ((n = cli_parse_count(optarg)) < 1 || n > 1000)
@@ -309,22 +309,6 @@ static void warn_moved(const struct fk_update_feed *feed)
                  feed->url, feed->moved_to);
 }
 
-/* Warnings about a document that was filed although it was not read
- * cleanly (with --verbose). */
-static void warn_recovered(const struct fk_update_event *ev)
-{
-    if (ev->info->charset_note) {
-        char *note = out_safe_dup(ev->info->charset_note);
-        msg_warn("'%s': %s", ev->url, note);
-        free(note);
-    }
-    if (!ev->info->well_formed) {
-        char *error = out_safe_dup(ev->info->error ? ev->info->error : "unknown error");
-        msg_warn("'%s': not well-formed XML (%s); kept what could be read", ev->url, error);
-        free(error);
-    }
-}
-
 static void on_event(const struct fk_update_event *ev, void *ctx)
 {
     struct run *run = ctx;
@@ -335,15 +319,12 @@ static void on_event(const struct fk_update_event *ev, void *ctx)
         if (!run->cli->quiet)
             msg_progress("fetching %zu feeds", fk_update_totals(run->update)->feeds);
         break;
-    case FK_UPDATE_ITEM_WARNING: {
-        char *guid = out_safe_dup(ev->item->guid ? ev->item->guid : "(no id)");
-        msg_warn("'%s': item '%s': %s", ev->feed->url, guid, ev->message);
-        free(guid);
+    case FK_UPDATE_ITEM_WARNING:
+        cli_warn_item(ev->feed->url, ev->item, ev->message);
         break;
-    }
     case FK_UPDATE_RECOVERED:
         if (run->cli->verbose)
-            warn_recovered(ev);
+            cli_warn_recovered(ev->url, ev->info);
         break;
     case FK_UPDATE_MOVED:
         if (run->cli->quiet && !ev->feed->known_move)

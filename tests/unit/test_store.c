@@ -1862,7 +1862,7 @@ static int copy_code(const struct fk_code_row *row, void *ctx)
     return 0;
 }
 
-static int collect_tag(const struct fk_tag_count *tag, void *ctx)
+static int collect_tag(const struct fk_name_count *tag, void *ctx)
 {
     char *out = ctx;
     char date[FK_DATE_BUFSIZE];
