@@ -2274,12 +2274,8 @@ static int parse(struct fk_xml_input *in, const struct fk_parse_options *opts,
     sax.ignorableWhitespace = on_characters;
     sax.serror = on_sax_error;
 
-    p.ctxt = xmlCreatePushParserCtxt(&sax, NULL, NULL, 0, NULL);
-    if (!p.ctxt) {
-        fk_error_set(err, FK_ERROR_INPUT, "cannot create the XML parser");
+    if (!(p.ctxt = fk_xml_push_new(&sax, &p, err)))
         goto out;
-    }
-    p.ctxt->_private = &p;
 
     /* libxml2 reads what the decoder makes of the bytes: UTF-8 it can
      * parse to the end, whatever encoding the document declares. */

@@ -233,12 +233,8 @@ static int parse(struct fk_xml_input *in, fk_opml_fn fn, void *ctx, struct fk_er
     sax.entityDecl = on_entity_decl;
     sax.serror = on_error;
 
-    r.ctxt = xmlCreatePushParserCtxt(&sax, NULL, NULL, 0, NULL);
-    if (!r.ctxt) {
-        fk_error_set(err, FK_ERROR_INPUT, "cannot create the XML parser");
+    if (!(r.ctxt = fk_xml_push_new(&sax, &r, err)))
         goto out;
-    }
-    r.ctxt->_private = &r;
     xmlCtxtUseOptions(r.ctxt, FK_XML_OPTIONS);
 
     for (;;) {

@@ -32,6 +32,17 @@ void fk_xml_sax_init(xmlSAXHandler *sax)
     sax->fatalError = NULL;
 }
 
+xmlParserCtxtPtr fk_xml_push_new(xmlSAXHandler *sax, void *owner, struct fk_error *err)
+{
+    xmlParserCtxtPtr ctxt = xmlCreatePushParserCtxt(sax, NULL, NULL, 0, NULL);
+    if (!ctxt) {
+        fk_error_set(err, FK_ERROR_INPUT, "cannot create the XML parser");
+        return NULL;
+    }
+    ctxt->_private = owner;
+    return ctxt;
+}
+
 void fk_xml_input_fd(struct fk_xml_input *in, int fd)
 {
     memset(in, 0, sizeof *in);

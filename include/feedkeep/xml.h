@@ -17,6 +17,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "feedkeep/error.h"
+
 /* libxml2's, named here so that this header does not need its headers */
 struct _xmlSAXHandler;
 struct _xmlParserCtxt;
@@ -67,6 +69,12 @@ size_t fk_tag_scan(struct fk_tag_scan *scan, const char *text, size_t len, bool 
  * unstructured error callbacks. libxml2's DTD bookkeeping (internal
  * entities) is kept. The caller then sets its own callbacks. */
 void fk_xml_sax_init(struct _xmlSAXHandler *sax);
+
+/* A push parser calling sax's callbacks, with owner as its _private (what
+ * the callbacks find through their context). Returns it, or NULL with err
+ * filled (FK_ERROR_INPUT). Free with xmlFreeParserCtxt. */
+struct _xmlParserCtxt *fk_xml_push_new(struct _xmlSAXHandler *sax, void *owner,
+                                       struct fk_error *err);
 
 /* The options every reader uses, to pass with its own to
  * xmlCtxtUseOptions (libxml/parser.h names them). */
