@@ -973,75 +973,70 @@ static enum fk_version_kind version_kind(const char *kind)
     return FK_VERSION_REPLACED;
 }
 
+/* walk_versions' state between the rows of ST_VERSIONS_LIST. */
+struct version_walk {
+    bool with_text;
+    int number;    /* of the last version */
+    int64_t since; /* when the next version was first seen */
+    fk_version_fn fn;
+    void *ctx;
+};
+
+static int version_row(sqlite3_stmt *st, void *ctx)
+{
+    struct version_walk *walk = ctx;
+    struct fk_version v = {0};
+    v.number = ++walk->number;
+    v.kind = version_kind(column_str(st, 1));
+    int64_t at = column_time(st, 2);
+    v.replaced_at = FK_TIME_NONE;
+    if (v.kind == FK_VERSION_REJECTED) {
+        v.first_seen = at;
+    } else {
+        v.first_seen = walk->since;
+        if (v.kind == FK_VERSION_REPLACED) {
+            v.replaced_at = at;
+            walk->since = at;
+        }
+    }
+    v.title = column_str(st, 3);
+    v.tags_text = column_str(st, 4);
+    v.text_length = (size_t)sqlite3_column_int64(st, 5);
+    if (walk->with_text) {
+        v.text = column_str(st, 6);
+        v.markdown = column_str(st, 7);
+        v.html = column_str(st, 8);
+        if (!v.text)
+            v.text = "";
+        if (!v.markdown)
+            v.markdown = "";
+    }
+    return walk->fn(&v, walk->ctx);
+}
+
 /* Walk the versions of article id: fn gets each (with text when
  * with_text) until it returns non-zero. Returns 0 (or fn's return), 1
  * when there is no such article, -1 with err filled. */
 static int walk_versions(struct fk_store *store, int64_t id, bool with_text, fk_version_fn fn,
                          void *ctx, struct fk_error *err)
 {
+    struct version_walk walk = {with_text, 0, FK_TIME_NONE, fn, ctx};
     sqlite3_stmt *st = store_stmt(store, ST_ARTICLE_FIRST_SEEN, err);
-    int64_t since = FK_TIME_NONE;
-    int ret = -1;
-    int rc;
-
     if (!st)
         return -1;
-    rc = bind_int64(st, 1, id) ? SQLITE_ERROR : sqlite3_step(st);
+    int rc = bind_int64(st, 1, id) ? SQLITE_ERROR : sqlite3_step(st);
     if (rc == SQLITE_ROW)
-        since = column_time(st, 0);
-    else if (rc != SQLITE_DONE)
-        store_db_error(store, err);
-    stmt_reset(st);
-    if (rc != SQLITE_ROW)
-        return rc == SQLITE_DONE ? 1 : -1;
+        walk.since = column_time(st, 0);
+    int found = store_row_done(store, st, rc, err);
+    if (found != 0)
+        return found; /* 1: no such article, or -1 */
     if (!(st = store_stmt(store, ST_VERSIONS_LIST, err)))
         return -1;
     if (bind_int64(st, 1, id)) {
-        store_db_error(store, err);
-        goto out;
+        stmt_reset(st);
+        return store_db_error(store, err);
     }
-    int number = 0;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        struct fk_version v = {0};
-        v.number = ++number;
-        v.kind = version_kind(column_str(st, 1));
-        int64_t at = column_time(st, 2);
-        v.replaced_at = FK_TIME_NONE;
-        if (v.kind == FK_VERSION_REJECTED) {
-            v.first_seen = at;
-        } else {
-            v.first_seen = since;
-            if (v.kind == FK_VERSION_REPLACED) {
-                v.replaced_at = at;
-                since = at;
-            }
-        }
-        v.title = column_str(st, 3);
-        v.tags_text = column_str(st, 4);
-        v.text_length = (size_t)sqlite3_column_int64(st, 5);
-        if (with_text) {
-            v.text = column_str(st, 6);
-            v.markdown = column_str(st, 7);
-            v.html = column_str(st, 8);
-            if (!v.text)
-                v.text = "";
-            if (!v.markdown)
-                v.markdown = "";
-        }
-        int stop = fn(&v, ctx);
-        if (stop) {
-            ret = stop;
-            goto out;
-        }
-    }
-    if (rc != SQLITE_DONE) {
-        store_db_error(store, err);
-        goto out;
-    }
-    ret = 0;
-out:
-    stmt_reset(st);
-    return ret;
+    return store_each_row(store, st, version_row, &walk, err);
 }
 
 int fk_store_list_versions(struct fk_store *store, int64_t id, fk_version_fn fn, void *ctx,
