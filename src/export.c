@@ -535,33 +535,19 @@ void fk_export_yaml_string(struct fk_buf *out, const char *s)
             left--;
             continue;
         }
-        switch (c) {
-        case '"':
-            (void)fk_buf_adds(out, "\\\"");
-            break;
-        case '\\':
-            (void)fk_buf_adds(out, "\\\\");
-            break;
-        case '\t':
-            (void)fk_buf_adds(out, "\\t");
-            break;
-        case '\n':
-            (void)fk_buf_adds(out, "\\n");
-            break;
-        case '\r':
-            (void)fk_buf_adds(out, "\\r");
-            break;
-        default:
-            /* Controls are not printable in YAML; U+2028 and U+2029 are
-             * line breaks to a YAML 1.1 reader, U+FEFF a byte order mark. */
-            if (c < 0x20 || (c >= 0x7F && c <= 0x9F))
-                (void)fk_buf_printf(out, "\\x%02X", (unsigned)c);
-            else if (c == 0x2028 || c == 0x2029 || c == 0xFEFF || c == 0xFFFE || c == 0xFFFF)
-                (void)fk_buf_printf(out, "\\u%04X", (unsigned)c);
-            else
-                (void)fk_buf_add(out, p, n);
-            break;
-        }
+        /* Escapes for what YAML reads specially; controls are not printable
+         * in YAML; U+2028 and U+2029 are line breaks to a YAML 1.1 reader,
+         * U+FEFF a byte order mark. */
+        static const char escapes[][3] = {
+            ['"'] = "\\\"", ['\\'] = "\\\\", ['\t'] = "\\t", ['\n'] = "\\n", ['\r'] = "\\r"};
+        if (c < sizeof escapes / sizeof escapes[0] && escapes[c][0])
+            (void)fk_buf_adds(out, escapes[c]);
+        else if (c < 0x20 || (c >= 0x7F && c <= 0x9F))
+            (void)fk_buf_printf(out, "\\x%02X", (unsigned)c);
+        else if (c == 0x2028 || c == 0x2029 || c == 0xFEFF || c == 0xFFFE || c == 0xFFFF)
+            (void)fk_buf_printf(out, "\\u%04X", (unsigned)c);
+        else
+            (void)fk_buf_add(out, p, n);
         p += n;
         left -= n;
     }

@@ -590,20 +590,15 @@ int fk_store_vacuum(struct fk_store *store, struct fk_error *err)
 int fk_store_counts(struct fk_store *store, struct fk_store_counts *out, struct fk_error *err)
 {
     sqlite3_stmt *st = store->stmts[ST_COUNTS];
-    int ret = -1;
-
     memset(out, 0, sizeof *out);
-    if (sqlite3_step(st) != SQLITE_ROW) {
-        store_db_error(store, err);
-        goto out;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        out->feeds = sqlite3_column_int64(st, 0);
+        out->articles = sqlite3_column_int64(st, 1);
+        out->tags = sqlite3_column_int64(st, 2);
+        out->code_blocks = sqlite3_column_int64(st, 3);
+        out->versions = sqlite3_column_int64(st, 4);
     }
-    out->feeds = sqlite3_column_int64(st, 0);
-    out->articles = sqlite3_column_int64(st, 1);
-    out->tags = sqlite3_column_int64(st, 2);
-    out->code_blocks = sqlite3_column_int64(st, 3);
-    out->versions = sqlite3_column_int64(st, 4);
-    ret = 0;
-out:
-    stmt_reset(st);
-    return ret;
+    /* An aggregate gives one row: none is an error too. */
+    return store_row_done(store, st, rc == SQLITE_DONE ? SQLITE_ERROR : rc, err) ? -1 : 0;
 }

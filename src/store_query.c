@@ -437,6 +437,15 @@ static int article_row(sqlite3_stmt *st, void *ctx)
     return walk->fn(&article, walk->ctx);
 }
 
+/* f, or none (filled with no condition) when f is NULL. */
+static const struct fk_filter *filter_or_none(const struct fk_filter *f, struct fk_filter *none)
+{
+    if (f)
+        return f;
+    fk_filter_init(none);
+    return none;
+}
+
 int fk_store_list(struct fk_store *store, const struct fk_filter *f, fk_article_fn fn, void *ctx,
                   struct fk_error *err)
 {
@@ -448,10 +457,7 @@ int fk_store_list(struct fk_store *store, const struct fk_filter *f, fk_article_
     int ret = -1;
 
     query_init(&q);
-    if (!f) {
-        fk_filter_init(&no_filter);
-        f = &no_filter;
-    }
+    f = filter_or_none(f, &no_filter);
     if (plan_init(store, &p, f, true, false, err) < 0)
         goto out;
     /* Pick the ids first and read the rows of only those: the columns (and
@@ -628,10 +634,7 @@ int fk_store_list_code(struct fk_store *store, const struct fk_filter *f, fk_cod
     int ret = -1;
 
     query_init(&q);
-    if (!f) {
-        fk_filter_init(&no_filter);
-        f = &no_filter;
-    }
+    f = filter_or_none(f, &no_filter);
     if (plan_init(store, &p, f, true, true, err) < 0)
         goto out;
     bool by_language = f->language && *f->language;
@@ -888,10 +891,7 @@ int fk_store_search(struct fk_store *store, const struct fk_search_query *query,
     int rc;
 
     query_init(&q);
-    if (!f) {
-        fk_filter_init(&no_filter);
-        f = &no_filter;
-    }
+    f = filter_or_none(f, &no_filter);
     if (!options)
         options = &no_options;
     if (!match || !*match) {
@@ -1165,18 +1165,18 @@ int fk_store_stats(struct fk_store *store, struct fk_store_stats *out, struct fk
     sqlite3_stmt *st = store_stmt(store, ST_STATS_SUMMARY, err);
     if (!st)
         goto out;
-    if (sqlite3_step(st) != SQLITE_ROW) {
-        store_db_error(store, err);
-        stmt_reset(st);
-        goto out;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        out->subscribed = sqlite3_column_int64(st, 0);
+        out->failing = sqlite3_column_int64(st, 1);
+        out->size_bytes = sqlite3_column_int64(st, 2);
+        out->oldest = column_time(st, 3);
+        out->newest = column_time(st, 4);
+        out->last_fetch = column_time(st, 5);
     }
-    out->subscribed = sqlite3_column_int64(st, 0);
-    out->failing = sqlite3_column_int64(st, 1);
-    out->size_bytes = sqlite3_column_int64(st, 2);
-    out->oldest = column_time(st, 3);
-    out->newest = column_time(st, 4);
-    out->last_fetch = column_time(st, 5);
-    stmt_reset(st);
+    /* An aggregate gives one row: none is an error too. */
+    if (store_row_done(store, st, rc == SQLITE_DONE ? SQLITE_ERROR : rc, err) != 0)
+        goto out;
     /* The log holds what is not checkpointed into the file yet. */
     struct stat wal;
     struct fk_buf wal_path = FK_BUF_INIT;
