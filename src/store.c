@@ -375,7 +375,8 @@ static const char *const schema_v8[] = {
  * documents are kept compressed. Existing feeds get assets off (an upgrade
  * must not start a cron job downloading), new rows on; keep_raw is on. */
 static const char *const schema_v9[] = {
-    "ALTER TABLE feeds ADD COLUMN assets INTEGER NOT NULL DEFAULT 1;  -- 1: keep its articles' assets\n"
+    "ALTER TABLE feeds ADD COLUMN assets INTEGER NOT NULL DEFAULT 1;  -- 1: keep its articles' "
+    "assets\n"
     "UPDATE feeds SET assets = 0;\n"
     "ALTER TABLE feeds ADD COLUMN keep_raw INTEGER NOT NULL DEFAULT 1;  -- 1: keep its documents\n"
     "ALTER TABLE feeds ADD COLUMN private_origin INTEGER NOT NULL DEFAULT 0;\n"

@@ -280,8 +280,8 @@ int fk_store_asset_failed(struct fk_store *store, const char *url, const char *e
     bool own;
     if (store_write_begin(store, &own, err) < 0)
         return -1;
-    return store_write_end(
-        store, own, mark_failed(store, url, error, time, retry_after, next_try, err), err);
+    return store_write_end(store, own,
+                           mark_failed(store, url, error, time, retry_after, next_try, err), err);
 }
 
 static int mark_skipped(struct fk_store *store, const char *url, enum fk_asset_skip reason,
@@ -452,8 +452,8 @@ static int one_id(struct fk_store *store, sqlite3_stmt *st, int64_t *id, struct 
     return rc == SQLITE_DONE ? 0 : store_db_error(store, err);
 }
 
-int fk_store_get_asset(struct fk_store *store, const char *sha_hex, const char *url,
-                       fk_asset_fn fn, void *ctx, struct fk_error *err)
+int fk_store_get_asset(struct fk_store *store, const char *sha_hex, const char *url, fk_asset_fn fn,
+                       void *ctx, struct fk_error *err)
 {
     sqlite3_stmt *st;
     int64_t id;
@@ -501,8 +501,8 @@ int store_asset_stats(struct fk_store *store, struct fk_asset_stats *out, struct
         return -1;
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
-        int64_t *fields[] = {&out->assets,       &out->bytes,         &out->urls,
-                             &out->urls_stored,  &out->urls_pending,  &out->urls_failed,
+        int64_t *fields[] = {&out->assets,       &out->bytes,        &out->urls,
+                             &out->urls_stored,  &out->urls_pending, &out->urls_failed,
                              &out->urls_skipped, &out->linked_bytes};
         for (int i = 0; i < (int)(sizeof fields / sizeof fields[0]); i++)
             *fields[i] = sqlite3_column_int64(st, i);
@@ -561,9 +561,12 @@ static int bytes_row(sqlite3_stmt *st, void *ctx)
     else if (memcmp(digest, sqlite3_column_blob(st, 1), 32) != 0)
         problem = "does not hash to its SHA-256";
     if (problem) {
-        char message[128];
-        snprintf(message, sizeof message, "asset %lld %s", (long long)sqlite3_column_int64(st, 0),
-                 problem);
+        /* named as fk_store_get_asset finds it: by its SHA-256 in hex */
+        char message[128], hex[65] = "?";
+        const unsigned char *sha = sqlite3_column_blob(st, 1);
+        for (int i = 0; sha && sqlite3_column_bytes(st, 1) == 32 && i < 32; i++)
+            snprintf(hex + 2 * i, 3, "%02x", sha[i]);
+        snprintf(message, sizeof message, "asset %s %s", hex, problem);
         walk->fn("asset bytes", message, walk->ctx);
         walk->problems++;
     }

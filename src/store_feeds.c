@@ -452,7 +452,8 @@ int fk_store_move_feed(struct fk_store *store, int64_t id, const char *new_url,
         store_db_error(store, err);
         goto out;
     }
-    if (store_step_done(store, st, err) < 0 || rekey(store, ST_SUB_REKEY, old_url, new_url, err) < 0 ||
+    if (store_step_done(store, st, err) < 0 ||
+        rekey(store, ST_SUB_REKEY, old_url, new_url, err) < 0 ||
         rekey(store, ST_SUB_REKEY_ALIASES, old_url, new_url, err) < 0 ||
         store_run(store, ST_COMMIT, err) < 0)
         goto out;

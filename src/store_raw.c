@@ -107,8 +107,7 @@ static int raw_row(sqlite3_stmt *st, void *ctx)
     };
     const unsigned char *packed = sqlite3_column_blob(st, 10);
     if (size < 0 || size > FK_RAW_MAX) {
-        fk_error_set(walk->err, FK_ERROR_DB, "raw document %lld has a bad size",
-                     (long long)doc.id);
+        fk_error_set(walk->err, FK_ERROR_DB, "raw document %lld has a bad size", (long long)doc.id);
         walk->failed = true;
         return -1;
     }

@@ -636,7 +636,7 @@ void fk_dedup_explain_release(struct fk_dedup_explanation *out);
 
 /* What an article does with an asset. */
 enum fk_asset_kind {
-    FK_ASSET_IMAGE, /* <img>, srcset, <picture> */
+    FK_ASSET_IMAGE,  /* <img>, srcset, <picture> */
     FK_ASSET_POSTER, /* a video's poster */
     FK_ASSET_VIDEO,
     FK_ASSET_AUDIO,
@@ -662,18 +662,18 @@ const char *fk_asset_status_name(enum fk_asset_status status);
  * due again once the caller's cap differs (fk_asset_caps); the others are
  * final, but for FK_ASSET_SKIP_RUN_BYTES, due again at the next run. */
 enum fk_asset_skip {
-    FK_ASSET_SKIP_TOO_LARGE,     /* cap: the most bytes of one asset */
-    FK_ASSET_SKIP_ARTICLE_COUNT, /* cap: assets per article */
-    FK_ASSET_SKIP_ARTICLE_BYTES, /* cap: bytes per article */
+    FK_ASSET_SKIP_TOO_LARGE,      /* cap: the most bytes of one asset */
+    FK_ASSET_SKIP_ARTICLE_COUNT,  /* cap: assets per article */
+    FK_ASSET_SKIP_ARTICLE_BYTES,  /* cap: bytes per article */
     FK_ASSET_SKIP_ARCHIVE_BUDGET, /* cap: bytes of all assets */
-    FK_ASSET_SKIP_PRIVATE,       /* cap: 1 when private addresses are allowed */
-    FK_ASSET_SKIP_MEDIA,         /* cap: 1 when video and audio are kept */
-    FK_ASSET_SKIP_RUN_BYTES,     /* the run's bytes were spent */
-    FK_ASSET_SKIP_NOT_IMAGE,     /* the bytes are not an image (nor an
-                                    enabled video or audio) */
-    FK_ASSET_SKIP_SVG_UNSAFE,    /* an SVG with script or external
-                                    references */
-    FK_ASSET_SKIP_SCHEME,        /* not an http or https URL */
+    FK_ASSET_SKIP_PRIVATE,        /* cap: 1 when private addresses are allowed */
+    FK_ASSET_SKIP_MEDIA,          /* cap: 1 when video and audio are kept */
+    FK_ASSET_SKIP_RUN_BYTES,      /* the run's bytes were spent */
+    FK_ASSET_SKIP_NOT_IMAGE,      /* the bytes are not an image (nor an
+                                     enabled video or audio) */
+    FK_ASSET_SKIP_SVG_UNSAFE,     /* an SVG with script or external
+                                     references */
+    FK_ASSET_SKIP_SCHEME,         /* not an http or https URL */
     FK_ASSET_SKIP_COUNT
 };
 /* The reason as stored and shown: "too large", "per-article count",
@@ -720,10 +720,10 @@ struct fk_asset_due {
     enum fk_asset_status status; /* pending, failed or skipped */
     const char *etag;            /* validators of its stored asset */
     const char *last_modified;
-    int failures;       /* failed fetches in a row */
-    int64_t article_id; /* the first article referencing it */
-    int64_t feed_id;    /* the first feed that carried that article; 0:
-                           none */
+    int failures;            /* failed fetches in a row */
+    int64_t article_id;      /* the first article referencing it */
+    int64_t feed_id;         /* the first feed that carried that article; 0:
+                                none */
     enum fk_asset_kind kind; /* as that article references it */
     bool private_origin;     /* a feed carrying an article that references
                                 it came from a private address */
@@ -801,9 +801,9 @@ int fk_store_asset_usage(struct fk_store *store, int64_t article_id, struct fk_a
 /* Which references fk_store_list_assets walks. Set up with
  * fk_asset_filter_init. */
 struct fk_asset_filter {
-    int64_t article_id; /* 0: any */
-    int64_t feed_id;    /* referenced by an article this feed carried; 0:
-                           any */
+    int64_t article_id;     /* 0: any */
+    int64_t feed_id;        /* referenced by an article this feed carried; 0:
+                               any */
     const char *mime_class; /* "image", "video", "audio": the type's first
                                part; NULL: any (a URL not stored has none) */
     int status;             /* an enum fk_asset_status; -1: any */
@@ -858,8 +858,8 @@ typedef int (*fk_asset_fn)(const struct fk_asset *asset, void *ctx);
  * resolves to. Returns 0 after the call (or fn's non-zero return), 1 when
  * there is none, -1 with err filled: kind FK_ERROR_USAGE when sha_hex is
  * not hex or names more than one asset. */
-int fk_store_get_asset(struct fk_store *store, const char *sha_hex, const char *url,
-                       fk_asset_fn fn, void *ctx, struct fk_error *err);
+int fk_store_get_asset(struct fk_store *store, const char *sha_hex, const char *url, fk_asset_fn fn,
+                       void *ctx, struct fk_error *err);
 
 /* --- raw documents: the feed's own bytes --- */
 
@@ -869,7 +869,7 @@ struct fk_raw_document {
     int64_t feed_id; /* fk_store_put_raw: 0 for the feed being filed */
     const char *url; /* where it was read */
     int64_t time;
-    int status; /* HTTP status; 0: read from a file */
+    int status;               /* HTTP status; 0: read from a file */
     const char *content_type; /* response headers; NULL: none */
     const char *etag;
     const char *last_modified;
