@@ -106,10 +106,11 @@ int store_write_end(struct fk_store *store, bool own, int ret, struct fk_error *
     return ret;
 }
 
-/* The statement id with its first parameter bound to the text s (or the
- * integer value when s is NULL); NULL with err filled. */
-static sqlite3_stmt *bound(struct fk_store *store, enum stmt_id id, const char *s, int64_t value,
-                           struct fk_error *err)
+/* The statement id (prepared when first asked for) with its first
+ * parameter bound to the text s, or to the integer value when s is NULL;
+ * NULL with err filled. */
+sqlite3_stmt *store_bound(struct fk_store *store, enum stmt_id id, const char *s, int64_t value,
+                          struct fk_error *err)
 {
     sqlite3_stmt *st = store_stmt(store, id, err);
     if (st && (s ? bind_text(st, 1, s) : bind_int64(st, 1, value))) {
@@ -119,12 +120,25 @@ static sqlite3_stmt *bound(struct fk_store *store, enum stmt_id id, const char *
     return st;
 }
 
+/* Step st (bound), whose one row is n integers, into fields, and reset
+ * it. Returns 0, or -1 with err filled (no row is an error too). */
+int store_row_int64s(struct fk_store *store, sqlite3_stmt *st, int64_t *const *fields, int n,
+                     struct fk_error *err)
+{
+    int rc = sqlite3_step(st);
+    for (int i = 0; rc == SQLITE_ROW && i < n; i++)
+        *fields[i] = sqlite3_column_int64(st, i);
+    int ret = rc == SQLITE_ROW ? 0 : store_db_error(store, err);
+    stmt_reset(st);
+    return ret;
+}
+
 int fk_store_set_feed_option(struct fk_store *store, int64_t id, enum fk_feed_option option,
                              bool on, struct fk_error *err)
 {
     if (store->in_feed)
         return fk_error_set(err, FK_ERROR_USAGE, "a feed is being filed");
-    sqlite3_stmt *st = bound(store, ST_FEED_OPTION, NULL, id, err);
+    sqlite3_stmt *st = store_bound(store, ST_FEED_OPTION, NULL, id, err);
     if (!st)
         return -1;
     if (bind_int64(st, 2, (int64_t)option) || bind_int64(st, 3, on))
@@ -139,12 +153,13 @@ int fk_store_set_feed_option(struct fk_store *store, int64_t id, enum fk_feed_op
 static int url_row(struct fk_store *store, const char *url, int64_t time, int64_t *id,
                    int *failures, enum fk_asset_status *status, struct fk_error *err)
 {
-    sqlite3_stmt *st = bound(store, ST_ASSET_URL_ADD, url, 0, err);
+    sqlite3_stmt *st = store_bound(store, ST_ASSET_URL_ADD, url, 0, err);
     if (!st)
         return -1;
     if (bind_int64(st, 2, time))
         return store_bind_failed(store, ST_ASSET_URL_ADD, err);
-    if (store_step_done(store, st, err) < 0 || !(st = bound(store, ST_ASSET_URL_ID, url, 0, err)))
+    if (store_step_done(store, st, err) < 0 ||
+        !(st = store_bound(store, ST_ASSET_URL_ID, url, 0, err)))
         return -1;
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
@@ -169,7 +184,7 @@ static int put_refs(struct fk_store *store, int64_t id, const struct fk_asset_re
                     size_t nrefs, struct fk_error *err)
 {
     int64_t now = time(NULL);
-    sqlite3_stmt *st = bound(store, ST_ASSET_REFS_DELETE, NULL, id, err);
+    sqlite3_stmt *st = store_bound(store, ST_ASSET_REFS_DELETE, NULL, id, err);
     if (!st || store_step_done(store, st, err) < 0)
         return -1;
     for (size_t i = 0; i < nrefs; i++) {
@@ -178,7 +193,7 @@ static int put_refs(struct fk_store *store, int64_t id, const struct fk_asset_re
         if (!refs[i].url || !kind)
             return fk_error_set(err, FK_ERROR_USAGE, "an asset reference without URL or kind");
         if (url_row(store, refs[i].url, now, &url_id, NULL, NULL, err) < 0 ||
-            !(st = bound(store, ST_ASSET_REF_INSERT, NULL, id, err)))
+            !(st = store_bound(store, ST_ASSET_REF_INSERT, NULL, id, err)))
             return -1;
         if (bind_int64(st, 2, (int64_t)i) || bind_int64(st, 3, url_id) || bind_text(st, 4, kind) ||
             bind_int64(st, 5, refs[i].linked))
@@ -220,7 +235,7 @@ static int put_asset(struct fk_store *store, const struct fk_asset_fetched *a, b
     int found = store_run_int64(store, ST_ASSET_FIND_SHA, &asset_id, err);
     if (found <= 0)
         return found < 0 ? -1 : fk_error_set(err, FK_ERROR_DB, "the asset just stored is missing");
-    if (!(st = bound(store, ST_ASSET_URL_STORED, a->url, 0, err)))
+    if (!(st = store_bound(store, ST_ASSET_URL_STORED, a->url, 0, err)))
         return -1;
     if (bind_int64(st, 2, a->time) || bind_int64(st, 3, asset_id) || bind_text(st, 4, a->etag) ||
         bind_text(st, 5, a->last_modified))
@@ -242,7 +257,7 @@ int fk_store_put_asset(struct fk_store *store, const struct fk_asset_fetched *as
 int fk_store_asset_not_modified(struct fk_store *store, const char *url, int64_t time,
                                 struct fk_error *err)
 {
-    sqlite3_stmt *st = bound(store, ST_ASSET_URL_NOT_MODIFIED, url, 0, err);
+    sqlite3_stmt *st = store_bound(store, ST_ASSET_URL_NOT_MODIFIED, url, 0, err);
     if (!st)
         return -1;
     if (bind_int64(st, 2, time))
@@ -261,7 +276,7 @@ static int mark_failed(struct fk_store *store, const char *url, const char *erro
         return -1;
     failures++;
     int64_t next = store_next_try(time, retry_after, failures);
-    sqlite3_stmt *st = bound(store, ST_ASSET_URL_FAILED, NULL, id, err);
+    sqlite3_stmt *st = store_bound(store, ST_ASSET_URL_FAILED, NULL, id, err);
     if (!st)
         return -1;
     if (bind_text(st, 2, error ? error : "failed") || bind_int64(st, 3, failures) ||
@@ -290,7 +305,7 @@ static int mark_skipped(struct fk_store *store, const char *url, enum fk_asset_s
     int64_t id;
     if (url_row(store, url, time, &id, NULL, NULL, err) < 0)
         return -1;
-    sqlite3_stmt *st = bound(store, ST_ASSET_URL_SKIPPED, url, 0, err);
+    sqlite3_stmt *st = store_bound(store, ST_ASSET_URL_SKIPPED, url, 0, err);
     if (!st)
         return -1;
     if (bind_text(st, 2, skip_reasons[reason].name) ||
@@ -345,7 +360,7 @@ int fk_store_list_due_assets(struct fk_store *store, int64_t now, const struct f
     static const struct fk_asset_caps no_caps = {0};
     if (!caps)
         caps = &no_caps;
-    sqlite3_stmt *st = bound(store, ST_ASSET_DUE, NULL, now, err);
+    sqlite3_stmt *st = store_bound(store, ST_ASSET_DUE, NULL, now, err);
     if (!st)
         return -1;
     if (bind_int64(st, 2, caps->max_bytes) || bind_int64(st, 3, caps->article_count) ||
@@ -360,19 +375,10 @@ int fk_store_list_due_assets(struct fk_store *store, int64_t now, const struct f
 int fk_store_asset_usage(struct fk_store *store, int64_t article_id, struct fk_asset_usage *usage,
                          struct fk_error *err)
 {
+    int64_t *const fields[] = {&usage->article_count, &usage->article_bytes, &usage->archive_bytes};
     memset(usage, 0, sizeof *usage);
-    sqlite3_stmt *st = bound(store, ST_ASSET_USAGE, NULL, article_id, err);
-    if (!st)
-        return -1;
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        usage->article_count = sqlite3_column_int64(st, 0);
-        usage->article_bytes = sqlite3_column_int64(st, 1);
-        usage->archive_bytes = sqlite3_column_int64(st, 2);
-    }
-    int ret = rc == SQLITE_ROW ? 0 : store_db_error(store, err);
-    stmt_reset(st);
-    return ret;
+    sqlite3_stmt *st = store_bound(store, ST_ASSET_USAGE, NULL, article_id, err);
+    return st ? store_row_int64s(store, st, fields, 3, err) : -1;
 }
 
 void fk_asset_filter_init(struct fk_asset_filter *f)
@@ -420,7 +426,7 @@ int fk_store_list_assets(struct fk_store *store, const struct fk_asset_filter *f
     const char *status = f->status >= 0 ? fk_asset_status_name(f->status) : NULL;
     if (f->status >= 0 && !status)
         return fk_error_set(err, FK_ERROR_USAGE, "no such asset status");
-    sqlite3_stmt *st = bound(store, ST_ASSET_LIST, NULL, f->article_id, err);
+    sqlite3_stmt *st = store_bound(store, ST_ASSET_LIST, NULL, f->article_id, err);
     if (!st)
         return -1;
     if (bind_int64(st, 2, f->feed_id) ||
@@ -461,9 +467,9 @@ int fk_store_get_asset(struct fk_store *store, const char *sha_hex, const char *
         size_t len = strlen(sha_hex);
         if (len == 0 || len > 64 || strspn(sha_hex, "0123456789abcdefABCDEF") != len)
             return fk_error_set(err, FK_ERROR_USAGE, "'%s' is not a SHA-256 in hex", sha_hex);
-        st = bound(store, ST_ASSET_SHA_PREFIX, sha_hex, 0, err);
+        st = store_bound(store, ST_ASSET_SHA_PREFIX, sha_hex, 0, err);
     } else {
-        st = bound(store, ST_ASSET_URL_ASSET, url ? url : "", 0, err);
+        st = store_bound(store, ST_ASSET_URL_ASSET, url ? url : "", 0, err);
     }
     if (!st || one_id(store, st, &id, err) < 0)
         return -1;
@@ -471,7 +477,7 @@ int fk_store_get_asset(struct fk_store *store, const char *sha_hex, const char *
         return fk_error_set(err, FK_ERROR_USAGE, "'%s' names more than one asset", sha_hex);
     if (id == 0)
         return 1;
-    if (!(st = bound(store, ST_ASSET_GET, NULL, id, err)))
+    if (!(st = store_bound(store, ST_ASSET_GET, NULL, id, err)))
         return -1;
     int rc = sqlite3_step(st), ret;
     if (rc == SQLITE_ROW && sqlite3_column_bytes(st, 1) == 32) {
@@ -495,21 +501,12 @@ int fk_store_get_asset(struct fk_store *store, const char *sha_hex, const char *
 
 int store_asset_stats(struct fk_store *store, struct fk_asset_stats *out, struct fk_error *err)
 {
+    int64_t *const fields[] = {&out->assets,       &out->bytes,        &out->urls,
+                               &out->urls_stored,  &out->urls_pending, &out->urls_failed,
+                               &out->urls_skipped, &out->linked_bytes};
     memset(out, 0, sizeof *out);
     sqlite3_stmt *st = store_stmt(store, ST_ASSET_STATS, err);
-    if (!st)
-        return -1;
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        int64_t *fields[] = {&out->assets,       &out->bytes,        &out->urls,
-                             &out->urls_stored,  &out->urls_pending, &out->urls_failed,
-                             &out->urls_skipped, &out->linked_bytes};
-        for (int i = 0; i < (int)(sizeof fields / sizeof fields[0]); i++)
-            *fields[i] = sqlite3_column_int64(st, i);
-    }
-    int ret = rc == SQLITE_ROW ? 0 : store_db_error(store, err);
-    stmt_reset(st);
-    return ret;
+    return st ? store_row_int64s(store, st, fields, 8, err) : -1;
 }
 
 /* The structural checks: each row of the statement is a problem, said as

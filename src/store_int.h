@@ -423,6 +423,10 @@ int64_t store_next_try(int64_t time, int64_t retry_after, int failures);
 int store_write_begin(struct fk_store *store, bool *own, struct fk_error *err);
 int store_write_end(struct fk_store *store, bool own, int ret, struct fk_error *err);
 int store_step_done(struct fk_store *store, sqlite3_stmt *st, struct fk_error *err);
+sqlite3_stmt *store_bound(struct fk_store *store, enum stmt_id id, const char *s, int64_t value,
+                          struct fk_error *err);
+int store_row_int64s(struct fk_store *store, sqlite3_stmt *st, int64_t *const *fields, int n,
+                     struct fk_error *err);
 int store_asset_stats(struct fk_store *store, struct fk_asset_stats *out, struct fk_error *err);
 
 /* store_raw.c */

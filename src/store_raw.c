@@ -16,11 +16,8 @@
  * (no such feed is an error). */
 static int keeps_raw(struct fk_store *store, int64_t id, struct fk_error *err)
 {
-    sqlite3_stmt *st = store_stmt(store, ST_RAW_KEEP, err);
-    if (!st)
+    if (!store_bound(store, ST_RAW_KEEP, NULL, id, err))
         return -1;
-    if (bind_int64(st, 1, id))
-        return store_bind_failed(store, ST_RAW_KEEP, err);
     int64_t keep = 0;
     int found = store_run_int64(store, ST_RAW_KEEP, &keep, err);
     if (found < 0)
@@ -133,11 +130,9 @@ static int raw_row(sqlite3_stmt *st, void *ctx)
 int fk_store_list_raw(struct fk_store *store, int64_t feed_id, fk_raw_fn fn, void *ctx,
                       struct fk_error *err)
 {
-    sqlite3_stmt *st = store_stmt(store, ST_RAW_LIST, err);
+    sqlite3_stmt *st = store_bound(store, ST_RAW_LIST, NULL, feed_id, err);
     if (!st)
         return -1;
-    if (bind_int64(st, 1, feed_id))
-        return store_bind_failed(store, ST_RAW_LIST, err);
     struct raw_walk walk = {store, fn, ctx, err, false};
     int ret = store_each_row(store, st, raw_row, &walk, err);
     return walk.failed ? -1 : ret;
@@ -145,17 +140,8 @@ int fk_store_list_raw(struct fk_store *store, int64_t feed_id, fk_raw_fn fn, voi
 
 int store_raw_stats(struct fk_store *store, struct fk_raw_stats *out, struct fk_error *err)
 {
+    int64_t *const fields[] = {&out->documents, &out->bytes, &out->original_bytes};
     memset(out, 0, sizeof *out);
     sqlite3_stmt *st = store_stmt(store, ST_RAW_STATS, err);
-    if (!st)
-        return -1;
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        out->documents = sqlite3_column_int64(st, 0);
-        out->bytes = sqlite3_column_int64(st, 1);
-        out->original_bytes = sqlite3_column_int64(st, 2);
-    }
-    int ret = rc == SQLITE_ROW ? 0 : store_db_error(store, err);
-    stmt_reset(st);
-    return ret;
+    return st ? store_row_int64s(store, st, fields, 3, err) : -1;
 }

@@ -1001,11 +1001,9 @@ static int listed_article(const struct fk_article *article, void *ctx)
 static int call_with_source(struct fk_store *store, int64_t id, fk_source_fn fn, void *ctx,
                             struct fk_error *err)
 {
-    sqlite3_stmt *st = store_stmt(store, ST_SOURCE_GET, err);
+    sqlite3_stmt *st = store_bound(store, ST_SOURCE_GET, NULL, id, err);
     if (!st)
         return -1;
-    if (bind_int64(st, 1, id))
-        return store_bind_failed(store, ST_SOURCE_GET, err);
     int rc = sqlite3_step(st);
     if (rc != SQLITE_ROW) {
         stmt_reset(st);
@@ -1048,11 +1046,9 @@ static bool same_text(const char *a, const char *b)
 static int same_code(struct fk_store *store, int64_t id, const struct fk_content *content,
                      bool *same, struct fk_error *err)
 {
-    sqlite3_stmt *st = store_stmt(store, ST_REPARSE_CODE, err);
+    sqlite3_stmt *st = store_bound(store, ST_REPARSE_CODE, NULL, id, err);
     if (!st)
         return -1;
-    if (bind_int64(st, 1, id))
-        return store_bind_failed(store, ST_REPARSE_CODE, err);
     size_t n = 0, count = content ? content->ncode_blocks : 0;
     int rc = SQLITE_DONE;
     *same = true;
@@ -1081,11 +1077,9 @@ static int reparse(struct fk_store *store, int64_t id, const struct fk_content *
 {
     const char *text = content && content->text ? content->text : "";
     const char *markdown = content && content->markdown ? content->markdown : "";
-    sqlite3_stmt *st = store_stmt(store, ST_REPARSE_READ, err);
+    sqlite3_stmt *st = store_bound(store, ST_REPARSE_READ, NULL, id, err);
     if (!st)
         return -1;
-    if (bind_int64(st, 1, id))
-        return store_bind_failed(store, ST_REPARSE_READ, err);
     int rc = sqlite3_step(st);
     if (rc != SQLITE_ROW) {
         stmt_reset(st);
@@ -1110,12 +1104,8 @@ static int reparse(struct fk_store *store, int64_t id, const struct fk_content *
     /* The content hash over the tags as filed (sorted by name, as
      * store_normalize_tags sorts them). */
     struct tag_list tags = {0};
-    if (!(st = store_stmt(store, ST_ARTICLE_TAGS_LIST, err)))
+    if (!(st = store_bound(store, ST_ARTICLE_TAGS_LIST, NULL, id, err)))
         goto out;
-    if (bind_int64(st, 1, id)) {
-        store_bind_failed(store, ST_ARTICLE_TAGS_LIST, err);
-        goto out;
-    }
     while ((rc = sqlite3_step(st)) == SQLITE_ROW)
         store_tag_list_push(&tags, column_dup(st, 0));
     stmt_reset(st);
