@@ -334,6 +334,47 @@ static int got_asset(const struct fk_asset *asset, void *ctx)
     return 0;
 }
 
+/* The due list follows the feeds' settings, and is bounded. */
+static void test_due_feeds(void)
+{
+    struct fk_store *store = open_fresh("due.db");
+    if (!store)
+        return;
+    struct fk_error err = {0};
+    int64_t a1 = file_article(store, "https://lan/feed", "https://lan/1", "one", NULL);
+    int64_t a2 = file_article(store, "https://pub/feed", "https://pub/1", "two", NULL);
+    struct fk_asset_ref r1 = {"https://lan/a.png", FK_ASSET_IMAGE, true};
+    struct fk_asset_ref r2[] = {
+        {"https://pub/b.png", FK_ASSET_POSTER, true},
+        {"https://pub/c.png", FK_ASSET_IMAGE, true},
+    };
+    CHECK_INT(fk_store_set_article_assets(store, a1, &r1, 1, &err), 0);
+    CHECK_INT(fk_store_set_article_assets(store, a2, r2, 2, &err), 0);
+    struct fk_subscription sub;
+    CHECK_INT(fk_store_find_feed(store, "https://lan/feed", 0, &sub, &err), 0);
+    int64_t lan = sub.id;
+    CHECK(sub.assets); /* a feed new to the archive, imported */
+    fk_subscription_release(&sub);
+    CHECK_INT(fk_store_set_feed_option(store, lan, FK_FEED_PRIVATE_ORIGIN, true, &err), 0);
+    CHECK_STR(due_list(store, 0, NULL, true),
+              "https://lan/a.png:pending:1:image:private https://pub/b.png:pending:2:poster"
+              " https://pub/c.png:pending:2:image");
+    CHECK_INT(fk_store_set_feed_option(store, lan, FK_FEED_ASSETS, false, &err), 0);
+    CHECK_STR(due_list(store, 0, NULL, true),
+              "https://pub/b.png:pending:2:poster https://pub/c.png:pending:2:image");
+    CHECK_INT(due_list(store, 0, NULL, false)[0] != '\0', 1);
+    listing[0] = '\0';
+    CHECK_INT(fk_store_list_due_assets(store, 0, NULL, false, 1, due_row, NULL, &err), 0);
+    CHECK_STR(listing, "https://lan/a.png:pending:1:image:private");
+
+    /* the listing by feed */
+    struct fk_asset_filter f;
+    fk_asset_filter_init(&f);
+    f.feed_id = lan;
+    CHECK_STR(asset_list(store, &f), "1/0:https://lan/a.png:pending:-:0");
+    fk_store_close(store);
+}
+
 static void test_get(void)
 {
     struct fk_store *store = open_fresh("get.db");
@@ -807,6 +848,7 @@ int main(void)
     RUN(test_names);
     RUN(test_feed_options);
     RUN(test_dedup);
+    RUN(test_due_feeds);
     RUN(test_get);
     RUN(test_skipped_caps);
     RUN(test_backoff);
@@ -816,8 +858,8 @@ int main(void)
     RUN(test_migrate);
 
     static const char *const archives[] = {
-        "options.db", "dedup.db", "get.db",     "caps.db", "backoff.db",
-        "check.db",   "raw.db",   "reparse.db", "v8.db",   "v1.db",
+        "options.db", "dedup.db", "due.db",     "get.db", "caps.db", "backoff.db",
+        "check.db",   "raw.db",   "reparse.db", "v8.db",  "v1.db",
     };
     for (size_t i = 0; i < sizeof archives / sizeof archives[0]; i++)
         remove_archive(archives[i]);
