@@ -1,5 +1,6 @@
 /* store_write.c - filing items: identity, articles under changed guids,
- * and a feed's transaction (begin, find, put, end).
+ * and a feed's transaction (begin, find, put, end); reparse, which writes
+ * an article's derived forms again with the same versions and index.
  *
  * The store_*.c files are the only ones that include sqlite3.h (through
  * store_int.h); every other module sees the archive through

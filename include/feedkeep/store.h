@@ -1,5 +1,6 @@
 /* store.h - the archive: one SQLite file holding feeds, articles, tags and
- * code blocks, with a full-text index.
+ * code blocks, with a full-text index; the assets articles reference (each
+ * once, by SHA-256) and the feeds' own documents, compressed.
  *
  * The store is the only module that knows SQL. Writing happens feed by feed:
  * fk_store_begin_feed opens a transaction, fk_store_find_item and
@@ -472,7 +473,8 @@ void fk_store_stats_release(struct fk_store_stats *stats);
 typedef void (*fk_problem_fn)(const char *check, const char *problem, void *ctx);
 
 /* Check the archive: SQLite's integrity check of the file, the foreign
- * keys, and that the full-text index agrees with the articles. fn gets
+ * keys, that the full-text index agrees with the articles, and the
+ * assets' structure (fk_store_check_assets without rehashing). fn gets
  * each problem found with the name of the check that found it. Returns
  * the number of problems (0: all is well), or -1 with err filled when a
  * check could not run. Reads only. */
