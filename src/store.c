@@ -723,8 +723,9 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_ASSET_REF_INSERT] = "INSERT INTO article_assets(article_id, position, url_id, kind, linked)"
                             " VALUES (?1, ?2, ?3, ?4, ?5)",
     /* Due: pending or failed and past the next try (asset_urls_due), or
-     * skipped under a cap whose value ?2 to ?7 now differs, or for the
-     * run's bytes; ?8: only for feeds that keep assets; ?9: the limit. */
+     * skipped under a cap whose value ?2 to ?7 (NULL: unknown) now
+     * differs, or for the run's bytes; ?8: only for feeds that keep
+     * assets; ?9: the limit. */
     [ST_ASSET_DUE] =
         "SELECT d.id, d.url, d.status, d.etag, d.last_modified, d.failures, d.article_id,"
         " coalesce((SELECT af.feed_id FROM article_feeds af WHERE af.article_id = d.article_id"
@@ -740,9 +741,10 @@ static const char *const stmt_sql[ST_COUNT] = {
         " WHERE u.id IN (SELECT id FROM asset_urls WHERE status IN ('pending', 'failed')"
         " AND (next_try IS NULL OR next_try <= ?1)"
         " UNION ALL SELECT id FROM asset_urls WHERE status = 'skipped' AND (reason = 'run bytes'"
-        " OR cap IS NOT (CASE reason WHEN 'too large' THEN ?2 WHEN 'per-article count' THEN ?3"
-        " WHEN 'per-article bytes' THEN ?4 WHEN 'archive budget' THEN ?5"
-        " WHEN 'private address' THEN ?6 WHEN 'video/audio not enabled' THEN ?7 END)))"
+        " OR cap IS NOT coalesce(CASE reason WHEN 'too large' THEN ?2"
+        " WHEN 'per-article count' THEN ?3 WHEN 'per-article bytes' THEN ?4"
+        " WHEN 'archive budget' THEN ?5 WHEN 'private address' THEN ?6"
+        " WHEN 'video/audio not enabled' THEN ?7 END, cap)))"
         " AND EXISTS (SELECT 1 FROM article_assets aa WHERE aa.url_id = u.id)"
         " AND (NOT ?8 OR EXISTS (SELECT 1 FROM article_assets aa JOIN article_feeds af"
         " ON af.article_id = aa.article_id JOIN feeds f ON f.id = af.feed_id"

@@ -357,15 +357,14 @@ int fk_store_list_due_assets(struct fk_store *store, int64_t now, const struct f
                              bool enabled_only, long limit, fk_asset_due_fn fn, void *ctx,
                              struct fk_error *err)
 {
-    static const struct fk_asset_caps no_caps = {0};
-    if (!caps)
-        caps = &no_caps;
     sqlite3_stmt *st = store_bound(store, ST_ASSET_DUE, NULL, now, err);
     if (!st)
         return -1;
-    if (bind_int64(st, 2, caps->max_bytes) || bind_int64(st, 3, caps->article_count) ||
-        bind_int64(st, 4, caps->article_bytes) || bind_int64(st, 5, caps->archive_bytes) ||
-        bind_int64(st, 6, caps->allow_private) || bind_int64(st, 7, caps->media) ||
+    /* Without caps ?2 to ?7 stay NULL: no cap has changed. */
+    if ((caps &&
+         (bind_int64(st, 2, caps->max_bytes) || bind_int64(st, 3, caps->article_count) ||
+          bind_int64(st, 4, caps->article_bytes) || bind_int64(st, 5, caps->archive_bytes) ||
+          bind_int64(st, 6, caps->allow_private) || bind_int64(st, 7, caps->media))) ||
         bind_int64(st, 8, enabled_only) || bind_int64(st, 9, limit > 0 ? limit : -1))
         return store_bind_failed(store, ST_ASSET_DUE, err);
     struct due_walk walk = {fn, ctx};

@@ -735,7 +735,8 @@ typedef int (*fk_asset_due_fn)(const struct fk_asset_due *due, void *ctx);
 
 /* Call fn for each URL referenced by an article and due for fetching at
  * now: pending or failed with its next try passed, or skipped under a cap
- * whose value in caps differs (or for the run's bytes), the oldest first,
+ * whose value in caps differs (caps NULL: none differs), or for the run's
+ * bytes, the oldest first,
  * at most limit (<= 0: all). With enabled_only, only URLs referenced by
  * an article of a feed with FK_FEED_ASSETS on. The caller applies its
  * policy (schemes, private addresses, caps) and records each outcome with
