@@ -28,7 +28,7 @@
  * archives apart from other programs' SQLite files (file(1) shows it too). */
 #define APPLICATION_ID 0x666B6565
 /* The schema version this feedkeep writes (PRAGMA user_version). */
-#define SCHEMA_VERSION 8
+#define SCHEMA_VERSION 9
 /* How long to wait for another process's write lock, in milliseconds. */
 #define BUSY_TIMEOUT_MS 5000
 
@@ -368,6 +368,80 @@ static const char *const schema_v8[] = {
     NULL,
 };
 
+/* Version 9: a self-contained archive. The images (and, when asked, the
+ * video and audio) articles reference are kept in the file, each once by
+ * the SHA-256 of its bytes; the URLs they came from keep the fetcher's
+ * state, skipped ones the cap or policy that skipped them; the feed's own
+ * documents are kept compressed. Existing feeds get assets off (an upgrade
+ * must not start a cron job downloading), new rows on; keep_raw is on. */
+static const char *const schema_v9[] = {
+    "ALTER TABLE feeds ADD COLUMN assets INTEGER NOT NULL DEFAULT 1;  -- 1: keep its articles' "
+    "assets\n"
+    "UPDATE feeds SET assets = 0;\n"
+    "ALTER TABLE feeds ADD COLUMN keep_raw INTEGER NOT NULL DEFAULT 1;  -- 1: keep its documents\n"
+    "ALTER TABLE feeds ADD COLUMN private_origin INTEGER NOT NULL DEFAULT 0;\n"
+    "    -- 1: the feed came from a loopback, link-local or private address\n"
+    /* The base the item's HTML was converted against (xml:base, else the
+     * document's URL), for reparse. */
+    "ALTER TABLE articles ADD COLUMN base_url TEXT;\n"
+    /* The bytes last: a row's first page holds the rest. */
+    "CREATE TABLE assets (\n"
+    "    id       INTEGER PRIMARY KEY,\n"
+    "    sha256   BLOB NOT NULL UNIQUE CHECK (length(sha256) = 32),\n"
+    "    mime     TEXT NOT NULL,     -- sniffed from the bytes\n"
+    "    size     INTEGER NOT NULL,  -- = length(data)\n"
+    "    created  INTEGER NOT NULL,  -- first stored\n"
+    "    data     BLOB NOT NULL\n"
+    ");\n"
+    /* One row per URL an article referenced. asset_id is set once the
+     * bytes are stored; cap is the value of the cap (or policy switch) a
+     * skipped URL was skipped under: it is tried again when that changes. */
+    "CREATE TABLE asset_urls (\n"
+    "    id            INTEGER PRIMARY KEY,\n"
+    "    url           TEXT NOT NULL UNIQUE,\n"
+    "    asset_id      INTEGER REFERENCES assets(id) ON DELETE SET NULL,\n"
+    "    status        TEXT NOT NULL DEFAULT 'pending'\n"
+    "                  CHECK (status IN ('pending', 'stored', 'failed', 'skipped')),\n"
+    "    reason        TEXT,     -- skipped: the cap or policy; failed: the error\n"
+    "    cap           INTEGER,  -- skipped: the cap's value then\n"
+    "    etag          TEXT,     -- validators for conditional GET\n"
+    "    last_modified TEXT,\n"
+    "    failures      INTEGER NOT NULL DEFAULT 0,  -- failed fetches in a row\n"
+    "    next_try      INTEGER,  -- not fetched before this (backoff, Retry-After)\n"
+    "    last_try      INTEGER,\n"
+    "    created       INTEGER NOT NULL\n"
+    ");\n"
+    "CREATE INDEX asset_urls_due ON asset_urls(status, next_try);\n"
+    "CREATE INDEX asset_urls_asset ON asset_urls(asset_id);\n"
+    "CREATE TABLE article_assets (\n"
+    "    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,\n"
+    "    position   INTEGER NOT NULL,  -- 0-based, in the article's order\n"
+    "    url_id     INTEGER NOT NULL REFERENCES asset_urls(id) ON DELETE CASCADE,\n"
+    "    kind       TEXT NOT NULL\n"
+    "               CHECK (kind IN ('image', 'poster', 'video', 'audio', 'thumbnail')),\n"
+    "    linked     INTEGER NOT NULL,  -- 1: the Markdown links it\n"
+    "    PRIMARY KEY (article_id, position)\n"
+    ") WITHOUT ROWID;\n"
+    "CREATE INDEX article_assets_url ON article_assets(url_id, article_id);\n",
+    /* The documents fetch and import filed, as the feed sent them. */
+    "CREATE TABLE raw_documents (\n"
+    "    id            INTEGER PRIMARY KEY,\n"
+    "    feed_id       INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,\n"
+    "    url           TEXT NOT NULL,     -- where it was read\n"
+    "    time          INTEGER NOT NULL,\n"
+    "    status        INTEGER,           -- HTTP status; NULL: a file\n"
+    "    content_type  TEXT,              -- response headers\n"
+    "    etag          TEXT,\n"
+    "    last_modified TEXT,\n"
+    "    date          TEXT,\n"
+    "    size          INTEGER NOT NULL,  -- bytes before compression\n"
+    "    compression   TEXT NOT NULL CHECK (compression IN ('zlib')),\n"
+    "    data          BLOB NOT NULL\n"
+    ");\n"
+    "CREATE INDEX raw_documents_feed ON raw_documents(feed_id, id);\n",
+    NULL,
+};
+
 /* Migration steps, oldest first: step i takes an archive from version
  * migrations[i].version - 1 to migrations[i].version by running its SQL
  * texts (a NULL-terminated list) in order. All due steps run in one
@@ -385,6 +459,7 @@ static const struct migration {
     {6, schema_v6},
     {7, schema_v7},
     {8, schema_v8},
+    {9, schema_v9},
     /* clang-format on */
 };
 
@@ -409,20 +484,20 @@ static const char *const stmt_sql[ST_COUNT] = {
      * the articles a feed adds are those from this id on. */
     [ST_NEXT_ID] = "SELECT coalesce(max(id), 0) + 1 FROM articles",
     [ST_ARTICLE_FIND] = "SELECT id, content_hash, source_hash FROM articles WHERE key = ?1",
-    /* ST_ARTICLE_INSERT and ST_ARTICLE_UPDATE share parameters ?2 to ?18
+    /* ST_ARTICLE_INSERT and ST_ARTICLE_UPDATE share parameters ?2 to ?20
      * (bind_article); ?1 is the key for one and the id for the other. */
     [ST_ARTICLE_INSERT] = "INSERT INTO articles(key, guid, url, title, author, published,"
                           " published_raw, updated, updated_raw, first_seen, last_seen,"
                           " summary_html, content_html, text, markdown, tags_text,"
-                          " content_hash, source_hash, link_key, author_email)"
+                          " content_hash, source_hash, link_key, author_email, base_url)"
                           " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11, ?12,"
-                          " ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+                          " ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
     [ST_ARTICLE_UPDATE] = "UPDATE articles SET guid = ?2, url = ?3, title = ?4, author = ?5,"
                           " published = ?6, published_raw = ?7, updated = ?8,"
                           " updated_raw = ?9, last_seen = ?10, summary_html = ?11,"
                           " content_html = ?12, text = ?13, markdown = ?14, tags_text = ?15,"
                           " content_hash = ?16, source_hash = ?17, link_key = ?18,"
-                          " author_email = ?19 WHERE id = ?1",
+                          " author_email = ?19, base_url = ?20 WHERE id = ?1",
     [ST_ARTICLE_TOUCH] = "UPDATE articles SET last_seen = ?2, source_hash = ?3 WHERE id = ?1",
     [ST_VERSION_SAVE] =
         "INSERT INTO article_versions(article_id, replaced_at, title, text,"
@@ -635,6 +710,123 @@ static const char *const stmt_sql[ST_COUNT] = {
         "SELECT x FROM (SELECT name AS x FROM feeds WHERE name IS NOT NULL"
         " UNION SELECT url FROM feeds UNION SELECT CAST(id AS TEXT) FROM feeds)"
         " WHERE substr(x, 1, length(?1)) = ?1 COLLATE NOCASE ORDER BY x LIMIT 200",
+    /* feed settings: ?2 says which (enum fk_feed_option), ?3 its value */
+    [ST_FEED_OPTION] = "UPDATE feeds SET assets = CASE WHEN ?2 = 0 THEN ?3 ELSE assets END,"
+                       " keep_raw = CASE WHEN ?2 = 1 THEN ?3 ELSE keep_raw END,"
+                       " private_origin = CASE WHEN ?2 = 2 THEN ?3 ELSE private_origin END"
+                       " WHERE id = ?1",
+    /* assets */
+    [ST_ASSET_REFS_DELETE] = "DELETE FROM article_assets WHERE article_id = ?1",
+    [ST_ASSET_URL_ADD] = "INSERT INTO asset_urls(url, created) VALUES (?1, ?2)"
+                         " ON CONFLICT(url) DO NOTHING",
+    [ST_ASSET_URL_ID] = "SELECT id, failures, status FROM asset_urls WHERE url = ?1",
+    [ST_ASSET_REF_INSERT] = "INSERT INTO article_assets(article_id, position, url_id, kind, linked)"
+                            " VALUES (?1, ?2, ?3, ?4, ?5)",
+    /* Due: pending or failed and past the next try (asset_urls_due), or
+     * skipped under a cap whose value ?2 to ?7 (NULL: unknown) now
+     * differs, or for the run's bytes; ?8: only for feeds that keep
+     * assets; ?9: the limit. */
+    [ST_ASSET_DUE] =
+        "SELECT d.id, d.url, d.status, d.etag, d.last_modified, d.failures, d.article_id,"
+        " coalesce((SELECT af.feed_id FROM article_feeds af WHERE af.article_id = d.article_id"
+        " ORDER BY af.rowid LIMIT 1), 0),"
+        " (SELECT aa.kind FROM article_assets aa WHERE aa.article_id = d.article_id"
+        " AND aa.url_id = d.id ORDER BY aa.position LIMIT 1),"
+        " EXISTS (SELECT 1 FROM article_assets aa JOIN article_feeds af"
+        " ON af.article_id = aa.article_id JOIN feeds f ON f.id = af.feed_id"
+        " WHERE aa.url_id = d.id AND f.private_origin)"
+        " FROM (SELECT u.id, u.url, u.status, u.etag, u.last_modified, u.failures,"
+        " (SELECT min(aa.article_id) FROM article_assets aa WHERE aa.url_id = u.id) AS article_id"
+        " FROM asset_urls u"
+        " WHERE u.id IN (SELECT id FROM asset_urls WHERE status IN ('pending', 'failed')"
+        " AND (next_try IS NULL OR next_try <= ?1)"
+        " UNION ALL SELECT id FROM asset_urls WHERE status = 'skipped' AND (reason = 'run bytes'"
+        " OR cap IS NOT coalesce(CASE reason WHEN 'too large' THEN ?2"
+        " WHEN 'per-article count' THEN ?3 WHEN 'per-article bytes' THEN ?4"
+        " WHEN 'archive budget' THEN ?5 WHEN 'private address' THEN ?6"
+        " WHEN 'video/audio not enabled' THEN ?7 END, cap)))"
+        " AND EXISTS (SELECT 1 FROM article_assets aa WHERE aa.url_id = u.id)"
+        " AND (NOT ?8 OR EXISTS (SELECT 1 FROM article_assets aa JOIN article_feeds af"
+        " ON af.article_id = aa.article_id JOIN feeds f ON f.id = af.feed_id"
+        " WHERE aa.url_id = u.id AND f.assets))"
+        " ORDER BY u.id LIMIT ?9) d ORDER BY d.id",
+    [ST_ASSET_INSERT] = "INSERT INTO assets(sha256, mime, size, created, data)"
+                        " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(sha256) DO NOTHING",
+    [ST_ASSET_FIND_SHA] = "SELECT id FROM assets WHERE sha256 = ?1",
+    [ST_ASSET_URL_STORED] =
+        "INSERT INTO asset_urls(url, created, asset_id, status, etag, last_modified, last_try)"
+        " VALUES (?1, ?2, ?3, 'stored', ?4, ?5, ?2) ON CONFLICT(url) DO UPDATE SET"
+        " asset_id = excluded.asset_id, status = 'stored', reason = NULL, cap = NULL,"
+        " etag = excluded.etag, last_modified = excluded.last_modified, failures = 0,"
+        " next_try = NULL, last_try = excluded.last_try",
+    [ST_ASSET_URL_NOT_MODIFIED] = "UPDATE asset_urls SET failures = 0, next_try = NULL,"
+                                  " last_try = ?2 WHERE url = ?1",
+    /* A stored URL keeps its asset and state. */
+    [ST_ASSET_URL_FAILED] =
+        "UPDATE asset_urls SET status = CASE WHEN status = 'stored' THEN status ELSE 'failed' END,"
+        " reason = CASE WHEN status = 'stored' THEN reason ELSE ?2 END, cap = NULL,"
+        " failures = ?3, next_try = ?4, last_try = ?5 WHERE id = ?1",
+    [ST_ASSET_URL_SKIPPED] = "UPDATE asset_urls SET status = 'skipped', reason = ?2, cap = ?3,"
+                             " next_try = NULL, last_try = ?4 WHERE url = ?1",
+    [ST_ASSET_USAGE] =
+        "SELECT count(*), coalesce(sum(size), 0), (SELECT coalesce(sum(size), 0) FROM assets)"
+        " FROM assets WHERE id IN (SELECT u.asset_id FROM article_assets aa JOIN asset_urls u"
+        " ON u.id = aa.url_id WHERE aa.article_id = ?1 AND u.status = 'stored')",
+    /* ?1 article, ?2 feed (0: any), ?3 the type's first part, ?4 status
+     * (NULL: any), ?5 limit. */
+    [ST_ASSET_LIST] =
+        "SELECT coalesce(aa.article_id, 0), coalesce(aa.position, 0), coalesce(aa.kind, 'image'),"
+        " coalesce(aa.linked, 0), u.url, u.status, u.reason, a.size, a.mime, a.sha256"
+        " FROM asset_urls u LEFT JOIN article_assets aa ON aa.url_id = u.id"
+        " LEFT JOIN assets a ON a.id = u.asset_id AND u.status = 'stored'"
+        " WHERE (?1 = 0 OR aa.article_id = ?1)"
+        " AND (?2 = 0 OR EXISTS (SELECT 1 FROM article_feeds af"
+        " WHERE af.article_id = aa.article_id AND af.feed_id = ?2))"
+        " AND (?3 IS NULL OR substr(a.mime, 1, length(?3) + 1) = ?3 || '/')"
+        " AND (?4 IS NULL OR u.status = ?4)"
+        " ORDER BY aa.article_id IS NULL, aa.article_id, aa.position, u.url LIMIT ?5",
+    [ST_ASSET_SHA_PREFIX] = "SELECT id FROM assets WHERE substr(hex(sha256), 1, length(?1))"
+                            " = upper(?1) LIMIT 2",
+    [ST_ASSET_URL_ASSET] = "SELECT asset_id FROM asset_urls WHERE url = ?1"
+                           " AND asset_id IS NOT NULL",
+    [ST_ASSET_GET] = "SELECT id, sha256, mime, size, created, data FROM assets WHERE id = ?1",
+    [ST_ASSET_STATS] =
+        "SELECT (SELECT count(*) FROM assets), (SELECT coalesce(sum(size), 0) FROM assets),"
+        " count(*), coalesce(sum(status = 'stored'), 0), coalesce(sum(status = 'pending'), 0),"
+        " coalesce(sum(status = 'failed'), 0), coalesce(sum(status = 'skipped'), 0),"
+        " (SELECT coalesce(sum(a.size), 0) FROM asset_urls s JOIN assets a ON a.id = s.asset_id"
+        " WHERE s.status = 'stored')"
+        " FROM asset_urls",
+    [ST_ASSET_CHECK_STORED] = "SELECT url FROM asset_urls u WHERE status = 'stored'"
+                              " AND NOT EXISTS (SELECT 1 FROM assets a WHERE a.id = u.asset_id)"
+                              " ORDER BY id",
+    [ST_ASSET_CHECK_ORPHANS] = "SELECT lower(hex(sha256)) FROM assets a WHERE NOT EXISTS"
+                               " (SELECT 1 FROM asset_urls u WHERE u.asset_id = a.id) ORDER BY id",
+    [ST_ASSET_CHECK_REFS] = "SELECT article_id, position FROM article_assets aa WHERE NOT EXISTS"
+                            " (SELECT 1 FROM asset_urls u WHERE u.id = aa.url_id)"
+                            " ORDER BY article_id, position",
+    [ST_ASSET_CHECK_BYTES] = "SELECT id, sha256, size, data FROM assets ORDER BY id",
+    /* raw documents */
+    [ST_RAW_KEEP] = "SELECT keep_raw FROM feeds WHERE id = ?1",
+    [ST_RAW_INSERT] = "INSERT INTO raw_documents(feed_id, url, time, status, content_type, etag,"
+                      " last_modified, date, size, compression, data)"
+                      " VALUES (?1, ?2, ?3, nullif(?4, 0), ?5, ?6, ?7, ?8, ?9, 'zlib', ?10)",
+    [ST_RAW_LIST] = "SELECT id, feed_id, url, time, status, content_type, etag, last_modified,"
+                    " date, size, data FROM raw_documents WHERE ?1 = 0 OR feed_id = ?1"
+                    " ORDER BY id",
+    [ST_RAW_STATS] = "SELECT count(*), coalesce(sum(length(data)), 0), coalesce(sum(size), 0)"
+                     " FROM raw_documents",
+    /* reparse */
+    [ST_ARTICLE_IDS] = "SELECT id FROM articles ORDER BY id",
+    [ST_SOURCE_GET] =
+        "SELECT a.id, a.title, coalesce(a.content_html, a.summary_html), coalesce(a.base_url,"
+        " (SELECT f.url FROM article_feeds af JOIN feeds f ON f.id = af.feed_id"
+        " WHERE af.article_id = a.id ORDER BY af.rowid LIMIT 1)) FROM articles a WHERE a.id = ?1",
+    [ST_REPARSE_READ] = "SELECT text, markdown, title FROM articles WHERE id = ?1",
+    [ST_REPARSE_CODE] = "SELECT language, code, lines FROM code_blocks WHERE article_id = ?1"
+                        " ORDER BY position",
+    [ST_REPARSE_UPDATE] = "UPDATE articles SET text = ?2, markdown = ?3, content_hash = ?4"
+                          " WHERE id = ?1",
 };
 /* ---- small helpers -------------------------------------------------------- */
 

@@ -20,16 +20,6 @@
 
 /* --- subscriptions and fetch log --- */
 
-/* Step st, which returns no rows, and reset it. Returns 0, or -1 with err
- * filled. */
-static int step_done(struct fk_store *store, sqlite3_stmt *st, struct fk_error *err)
-{
-    int rc = sqlite3_step(st);
-    int ret = rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : store_db_error(store, err);
-    stmt_reset(st);
-    return ret;
-}
-
 /* Fill sub from a row of FEED_COLUMNS. With copies (FEED_STRINGS slots)
  * the strings are copied there; without, they point into st. */
 static void read_feed(sqlite3_stmt *st, struct fk_subscription *sub, char **copies)
@@ -57,6 +47,9 @@ static void read_feed(sqlite3_stmt *st, struct fk_subscription *sub, char **copi
         sub->tags_text = copies[FEED_STRINGS] = column_dup(st, FEED_COL_TAGS);
     else
         sub->tags_text = column_str(st, FEED_COL_TAGS);
+    sub->assets = sqlite3_column_int(st, FEED_COL_ASSETS) != 0;
+    sub->keep_raw = sqlite3_column_int(st, FEED_COL_KEEP_RAW) != 0;
+    sub->private_origin = sqlite3_column_int(st, FEED_COL_PRIVATE_ORIGIN) != 0;
 }
 
 const char *fk_store_path(const struct fk_store *store)
@@ -152,7 +145,7 @@ int fk_store_subscribe(struct fk_store *store, const char *url, const char *name
             goto out;
         }
     }
-    if (step_done(store, st, err) < 0)
+    if (store_step_done(store, st, err) < 0)
         goto out;
     if (!found)
         feed_id = sqlite3_last_insert_rowid(store->db);
@@ -178,7 +171,7 @@ int fk_store_unsubscribe(struct fk_store *store, int64_t id, struct fk_error *er
         stmt_reset(st);
         return store_db_error(store, err);
     }
-    if (step_done(store, st, err) < 0)
+    if (store_step_done(store, st, err) < 0)
         return -1;
     return sqlite3_changes(store->db) ? 0 : 1;
 }
@@ -258,15 +251,16 @@ int fk_store_list_feeds(struct fk_store *store, enum fk_feed_set set, int64_t no
     return store_each_row(store, st, feed_row, &walk, err);
 }
 
-/* When a failed feed is fetched next: after its backoff, or after the
- * server's Retry-After (bounded) when that is later. */
-static int64_t next_after_failure(const struct fk_fetch_attempt *a, int failures)
+/* When what failed at time for the failures-th time in a row (a feed, an
+ * asset) is tried next: after its backoff, or after the server's
+ * Retry-After (FK_TIME_NONE: none; bounded) when that is later. */
+int64_t store_next_try(int64_t time, int64_t retry_after, int failures)
 {
-    int64_t next = a->time + fk_store_backoff_delay(failures);
-    if (a->retry_after != FK_TIME_NONE) {
-        int64_t retry = a->retry_after;
-        if (retry > a->time + FK_RETRY_AFTER_MAX)
-            retry = a->time + FK_RETRY_AFTER_MAX;
+    int64_t next = time + fk_store_backoff_delay(failures);
+    if (retry_after != FK_TIME_NONE) {
+        int64_t retry = retry_after;
+        if (retry > time + FK_RETRY_AFTER_MAX)
+            retry = time + FK_RETRY_AFTER_MAX;
         if (retry > next)
             next = retry;
     }
@@ -307,7 +301,7 @@ static int update_feed_state(struct fk_store *store, int64_t id, const struct fk
         /* The count only grows by one a fetch; the bound keeps a hand-edited
          * value from overflowing. */
         schedule->failures = failures < 0 ? 1 : failures >= 1000000 ? 1000000 : (int)failures + 1;
-        schedule->next_fetch = next_after_failure(a, schedule->failures);
+        schedule->next_fetch = store_next_try(a->time, a->retry_after, schedule->failures);
         if (!(st = store_stmt(store, ST_SUB_FAILURE, err)))
             return -1;
         rc = bind_int64(st, 1, id) || bind_int64(st, 2, a->time) || bind_int64(st, 3, a->status) ||
@@ -318,7 +312,7 @@ static int update_feed_state(struct fk_store *store, int64_t id, const struct fk
         stmt_reset(st);
         return store_db_error(store, err);
     }
-    if (step_done(store, st, err) < 0)
+    if (store_step_done(store, st, err) < 0)
         return -1;
     if (sqlite3_changes(store->db) != 1)
         return fk_error_set(err, FK_ERROR_USAGE, "no feed with id %lld", (long long)id);
@@ -339,7 +333,7 @@ static int append_log(struct fk_store *store, int64_t id, const struct fk_fetch_
         stmt_reset(st);
         return store_db_error(store, err);
     }
-    if (step_done(store, st, err) < 0)
+    if (store_step_done(store, st, err) < 0)
         return -1;
     if (!(st = store_stmt(store, ST_SUB_PRUNE, err)))
         return -1;
@@ -347,7 +341,7 @@ static int append_log(struct fk_store *store, int64_t id, const struct fk_fetch_
         stmt_reset(st);
         return store_db_error(store, err);
     }
-    return step_done(store, st, err);
+    return store_step_done(store, st, err);
 }
 
 int fk_store_log_fetch(struct fk_store *store, int64_t id, const struct fk_fetch_attempt *attempt,
@@ -411,7 +405,7 @@ static int rekey(struct fk_store *store, enum stmt_id id, const char *old_url, c
             stmt_reset(st);
             ret = store_db_error(store, err);
         } else {
-            ret = step_done(store, st, err);
+            ret = store_step_done(store, st, err);
         }
         fk_buf_release(&from);
         fk_buf_release(&to);
@@ -458,7 +452,8 @@ int fk_store_move_feed(struct fk_store *store, int64_t id, const char *new_url,
         store_db_error(store, err);
         goto out;
     }
-    if (step_done(store, st, err) < 0 || rekey(store, ST_SUB_REKEY, old_url, new_url, err) < 0 ||
+    if (store_step_done(store, st, err) < 0 ||
+        rekey(store, ST_SUB_REKEY, old_url, new_url, err) < 0 ||
         rekey(store, ST_SUB_REKEY_ALIASES, old_url, new_url, err) < 0 ||
         store_run(store, ST_COMMIT, err) < 0)
         goto out;
@@ -569,7 +564,7 @@ int fk_store_record_export(struct fk_store *store, const char *path, int64_t sta
             store_db_error(store, err);
             goto out;
         }
-        if (step_done(store, forget_file, err) < 0)
+        if (store_step_done(store, forget_file, err) < 0)
             goto out;
     }
     for (size_t i = 0; i < nfiles; i++) {
@@ -579,7 +574,7 @@ int fk_store_record_export(struct fk_store *store, const char *path, int64_t sta
             store_db_error(store, err);
             goto out;
         }
-        if (step_done(store, put, err) < 0)
+        if (store_step_done(store, put, err) < 0)
             goto out;
     }
     if (store_exec_sql(store, "COMMIT", err) < 0)
@@ -610,7 +605,7 @@ int fk_store_tag_feed(struct fk_store *store, int64_t id, const char *tag, struc
         stmt_reset(st);
         return store_db_error(store, err);
     }
-    return step_done(store, st, err);
+    return store_step_done(store, st, err);
 }
 
 /* ---- fetch runs ---------------------------------------------------------- */
@@ -628,7 +623,7 @@ int fk_store_log_run(struct fk_store *store, const struct fk_fetch_run *run, str
         stmt_reset(st);
         return store_db_error(store, err);
     }
-    if (step_done(store, st, err) < 0)
+    if (store_step_done(store, st, err) < 0)
         return -1;
     if (!(st = store_stmt(store, ST_SUB_RUN_PRUNE, err)))
         return -1;
@@ -636,7 +631,7 @@ int fk_store_log_run(struct fk_store *store, const struct fk_fetch_run *run, str
         stmt_reset(st);
         return store_db_error(store, err);
     }
-    return step_done(store, st, err);
+    return store_step_done(store, st, err);
 }
 
 int fk_store_last_run(struct fk_store *store, int64_t *started, struct fk_error *err)

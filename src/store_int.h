@@ -116,6 +116,40 @@ enum stmt_id {
     ST_COMPLETE_LANGUAGES,
     ST_COMPLETE_AUTHORS,
     ST_COMPLETE_FEEDS,
+    /* feed settings, assets (store_assets.c) */
+    ST_FEED_OPTION,
+    ST_ASSET_REFS_DELETE,
+    ST_ASSET_URL_ADD,
+    ST_ASSET_URL_ID,
+    ST_ASSET_REF_INSERT,
+    ST_ASSET_DUE,
+    ST_ASSET_INSERT,
+    ST_ASSET_FIND_SHA,
+    ST_ASSET_URL_STORED,
+    ST_ASSET_URL_NOT_MODIFIED,
+    ST_ASSET_URL_FAILED,
+    ST_ASSET_URL_SKIPPED,
+    ST_ASSET_USAGE,
+    ST_ASSET_LIST,
+    ST_ASSET_SHA_PREFIX,
+    ST_ASSET_URL_ASSET,
+    ST_ASSET_GET,
+    ST_ASSET_STATS,
+    ST_ASSET_CHECK_STORED,
+    ST_ASSET_CHECK_ORPHANS,
+    ST_ASSET_CHECK_REFS,
+    ST_ASSET_CHECK_BYTES,
+    /* raw documents (store_raw.c) */
+    ST_RAW_KEEP,
+    ST_RAW_INSERT,
+    ST_RAW_LIST,
+    ST_RAW_STATS,
+    /* reparse (store_write.c) */
+    ST_ARTICLE_IDS,
+    ST_SOURCE_GET,
+    ST_REPARSE_READ,
+    ST_REPARSE_CODE,
+    ST_REPARSE_UPDATE,
     ST_COUNT
 };
 
@@ -174,7 +208,7 @@ enum code_column {
     " (SELECT l.time FROM fetches l WHERE l.feed_id = f.id AND l.error IS NULL"                    \
     " AND l.status <> 304 ORDER BY l.time DESC LIMIT 1),"                                          \
     " (SELECT group_concat(name, char(10)) FROM (SELECT name FROM feed_tags"                       \
-    " WHERE feed_id = f.id ORDER BY name))"
+    " WHERE feed_id = f.id ORDER BY name)), f.assets, f.keep_raw, f.private_origin"
 
 /* The columns of FEED_COLUMNS, in order. */
 enum feed_column {
@@ -197,6 +231,9 @@ enum feed_column {
     FEED_COL_ARTICLES,
     FEED_COL_LAST_BODY_FETCH,
     FEED_COL_TAGS,
+    FEED_COL_ASSETS,
+    FEED_COL_KEEP_RAW,
+    FEED_COL_PRIVATE_ORIGIN,
 };
 
 /* How many strings there are from FEED_COL_URL on. */
@@ -383,7 +420,24 @@ typedef int store_row_fn(sqlite3_stmt *st, void *ctx);
 int store_each_row(struct fk_store *store, sqlite3_stmt *st, store_row_fn *fn, void *ctx,
                    struct fk_error *err);
 
+/* store_feeds.c */
+int64_t store_next_try(int64_t time, int64_t retry_after, int failures);
+
+/* store_assets.c */
+int store_write_begin(struct fk_store *store, bool *own, struct fk_error *err);
+int store_write_end(struct fk_store *store, bool own, int ret, struct fk_error *err);
+int store_step_done(struct fk_store *store, sqlite3_stmt *st, struct fk_error *err);
+sqlite3_stmt *store_bound(struct fk_store *store, enum stmt_id id, const char *s, int64_t value,
+                          struct fk_error *err);
+int store_row_int64s(struct fk_store *store, sqlite3_stmt *st, int64_t *const *fields, int n,
+                     struct fk_error *err);
+int store_asset_stats(struct fk_store *store, struct fk_asset_stats *out, struct fk_error *err);
+
+/* store_raw.c */
+int store_raw_stats(struct fk_store *store, struct fk_raw_stats *out, struct fk_error *err);
+
 /* store_write.c */
+int64_t store_content_hash(const char *title, const char *text, const struct tag_list *tags);
 void store_sql_link_key(sqlite3_context *ctx, int argc, sqlite3_value **argv);
 bool store_link_is_root(const char *key);
 void store_filed_release(struct filed_set *set);

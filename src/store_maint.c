@@ -563,6 +563,12 @@ int fk_store_check(struct fk_store *store, fk_problem_fn fn, void *ctx, struct f
         fn("full-text index", problem, ctx);
         free(problem);
     }
+    /* The assets' structure; their bytes are hashed only when the caller
+     * gives a hash function (fk_store_check_assets). */
+    rc = fk_store_check_assets(store, NULL, fn, ctx, err);
+    if (rc < 0)
+        goto fail;
+    problems += rc;
     if (store_exec_sql(store, "COMMIT", err) < 0)
         goto fail;
     return problems;

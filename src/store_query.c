@@ -1184,6 +1184,9 @@ int fk_store_stats(struct fk_store *store, struct fk_store_stats *out, struct fk
     out->wal_bytes = wal_path.data && stat(wal_path.data, &wal) == 0 ? (int64_t)wal.st_size : 0;
     fk_buf_release(&wal_path);
 
+    if (store_asset_stats(store, &out->assets, err) < 0 ||
+        store_raw_stats(store, &out->raw, err) < 0)
+        goto out;
     if (!(st = store_stmt(store, ST_STATS_LANGUAGES, err)))
         goto out;
     ret = store_each_row(store, st, language_total_row, out, err);

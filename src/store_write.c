@@ -1,5 +1,6 @@
 /* store_write.c - filing items: identity, articles under changed guids,
- * and a feed's transaction (begin, find, put, end).
+ * and a feed's transaction (begin, find, put, end); reparse, which writes
+ * an article's derived forms again with the same versions and index.
  *
  * The store_*.c files are the only ones that include sqlite3.h (through
  * store_int.h); every other module sees the archive through
@@ -605,7 +606,8 @@ static int bind_article(struct fk_store *store, sqlite3_stmt *st, const struct f
            bind_text(st, 12, item->content_html) || bind_text(st, 13, text) ||
            bind_text(st, 14, markdown) || bind_text(st, 15, store->tags_text.data) ||
            bind_int64(st, 16, content_hash) || bind_int64(st, 17, source_hash) ||
-           bind_text(st, 18, link_key) || bind_text(st, 19, store->author_email);
+           bind_text(st, 18, link_key) || bind_text(st, 19, store->author_email) ||
+           bind_text(st, 20, item->base_url);
 }
 
 /* Link article id, of the given date, to the tags in store->tags, creating
@@ -823,23 +825,31 @@ int fk_store_find_item(struct fk_store *store, const struct fk_item *item,
     return 0;
 }
 
+/* What counts as a change of an article: its title, text and tags (as
+ * normalised, sorted). */
+int64_t store_content_hash(const char *title, const char *text, const struct tag_list *tags)
+{
+    uint64_t hash = FK_FNV1A64_BASIS;
+    hash = fnv_field(hash, title);
+    hash = fnv_field(hash, text);
+    for (size_t i = 0; i < tags->count; i++)
+        hash = fnv_field(hash, tags->names[i]);
+    return hash_to_int64(hash);
+}
+
 /* The content hash of item and the tags' text (into store->tags_text). */
 static int content_hash(struct fk_store *store, const struct fk_store_pending *p,
                         const struct fk_content *content, int64_t *hash_out, struct fk_error *err)
 {
     fk_buf_reset(&store->tags_text);
-    uint64_t hash = FK_FNV1A64_BASIS;
-    hash = fnv_field(hash, p->item->title);
-    hash = fnv_field(hash, content ? content->text : NULL);
     for (size_t i = 0; i < store->tags.count; i++) {
-        hash = fnv_field(hash, store->tags.names[i]);
         if ((i && fk_buf_addc(&store->tags_text, ' ') < 0) ||
             fk_buf_adds(&store->tags_text, store->tags.names[i]) < 0)
             return fk_error_set(err, FK_ERROR_INPUT, "the tags of '%s' are too long", p->key);
     }
     if (!store->tags_text.data)
         fk_buf_adds(&store->tags_text, "");
-    *hash_out = hash_to_int64(hash);
+    *hash_out = store_content_hash(p->item->title, content ? content->text : NULL, &store->tags);
     return 0;
 }
 
@@ -955,4 +965,194 @@ out:
     free(store->site_url_key);
     store->feed_url_key = store->site_url_key = NULL;
     return ret;
+}
+
+/* ---- reparse -------------------------------------------------------------- */
+
+struct id_list {
+    int64_t *ids;
+    size_t count;
+    size_t cap;
+};
+
+static void id_list_push(struct id_list *list, int64_t id)
+{
+    if (list->count == list->cap) {
+        list->cap = list->cap ? list->cap * 2 : 256;
+        list->ids = fk_xrealloc(list->ids, list->cap * sizeof *list->ids);
+    }
+    list->ids[list->count++] = id;
+}
+
+static int id_row(sqlite3_stmt *st, void *ctx)
+{
+    id_list_push(ctx, sqlite3_column_int64(st, 0));
+    return 0;
+}
+
+static int listed_article(const struct fk_article *article, void *ctx)
+{
+    id_list_push(ctx, article->id);
+    return 0;
+}
+
+/* Call fn with the source of article id, read and copied first, so that
+ * fn may write. Returns fn's value, 0 when the article is gone, -1 with
+ * err filled. */
+static int call_with_source(struct fk_store *store, int64_t id, fk_source_fn fn, void *ctx,
+                            struct fk_error *err)
+{
+    sqlite3_stmt *st = store_bound(store, ST_SOURCE_GET, NULL, id, err);
+    if (!st)
+        return -1;
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        stmt_reset(st);
+        return rc == SQLITE_DONE ? 0 : store_db_error(store, err);
+    }
+    char *title = column_dup(st, 1), *html = column_dup(st, 2), *base_url = column_dup(st, 3);
+    stmt_reset(st);
+    struct fk_article_source source = {id, title, html, base_url};
+    int ret = fn(&source, ctx);
+    free(title);
+    free(html);
+    free(base_url);
+    return ret;
+}
+
+int fk_store_list_sources(struct fk_store *store, const struct fk_filter *f, fk_source_fn fn,
+                          void *ctx, struct fk_error *err)
+{
+    struct id_list ids = {0};
+    sqlite3_stmt *st;
+    int ret;
+    if (f)
+        ret = fk_store_list(store, f, listed_article, &ids, err);
+    else if ((st = store_stmt(store, ST_ARTICLE_IDS, err)))
+        ret = store_each_row(store, st, id_row, &ids, err);
+    else
+        ret = -1;
+    for (size_t i = 0; ret == 0 && i < ids.count; i++)
+        ret = call_with_source(store, ids.ids[i], fn, ctx, err);
+    free(ids.ids);
+    return ret;
+}
+
+static bool same_text(const char *a, const char *b)
+{
+    return strcmp(a ? a : "", b ? b : "") == 0;
+}
+
+/* Whether the code blocks of article id are those of content, in order. */
+static int same_code(struct fk_store *store, int64_t id, const struct fk_content *content,
+                     bool *same, struct fk_error *err)
+{
+    sqlite3_stmt *st = store_bound(store, ST_REPARSE_CODE, NULL, id, err);
+    if (!st)
+        return -1;
+    size_t n = 0, count = content ? content->ncode_blocks : 0;
+    int rc = SQLITE_DONE;
+    *same = true;
+    while (*same && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (n == count) {
+            *same = false;
+            break;
+        }
+        const struct fk_code_block *block = &content->code_blocks[n++];
+        char *language = store_lower_dup(block->language);
+        const char *stored = column_str(st, 0);
+        *same = ((!language && !stored) || (language && stored && strcmp(language, stored) == 0)) &&
+                same_text(column_str(st, 1), block->code) &&
+                sqlite3_column_int64(st, 2) == (int64_t)block->lines;
+        free(language);
+    }
+    int ret = *same && rc != SQLITE_DONE ? store_db_error(store, err) : 0;
+    stmt_reset(st);
+    if (ret == 0 && *same && n != count)
+        *same = false;
+    return ret;
+}
+
+static int reparse(struct fk_store *store, int64_t id, const struct fk_content *content,
+                   enum fk_reparse_result *result, struct fk_error *err)
+{
+    const char *text = content && content->text ? content->text : "";
+    const char *markdown = content && content->markdown ? content->markdown : "";
+    sqlite3_stmt *st = store_bound(store, ST_REPARSE_READ, NULL, id, err);
+    if (!st)
+        return -1;
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        stmt_reset(st);
+        if (rc != SQLITE_DONE)
+            return store_db_error(store, err);
+        *result = FK_REPARSE_MISSING;
+        return 0;
+    }
+    bool text_same = same_text(column_str(st, 0), text);
+    bool markdown_same = same_text(column_str(st, 1), markdown);
+    char *title = column_dup(st, 2);
+    stmt_reset(st);
+    bool code_same;
+    int ret = -1;
+    if (same_code(store, id, content, &code_same, err) < 0)
+        goto out;
+    *result = FK_REPARSE_UNCHANGED;
+    if (text_same && markdown_same && code_same) {
+        ret = 0;
+        goto out;
+    }
+    /* The content hash over the tags as filed (sorted by name, as
+     * store_normalize_tags sorts them). */
+    struct tag_list tags = {0};
+    if (!(st = store_bound(store, ST_ARTICLE_TAGS_LIST, NULL, id, err)))
+        goto out;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        store_tag_list_push(&tags, column_dup(st, 0));
+    stmt_reset(st);
+    int64_t hash = store_content_hash(title, text, &tags);
+    store_tag_list_release(&tags);
+    if (rc != SQLITE_DONE) {
+        store_db_error(store, err);
+        goto out;
+    }
+    if (!text_same) {
+        sqlite3_stmt *save = store->stmts[ST_VERSION_SAVE];
+        if (bind_int64(save, 1, id) || bind_int64(save, 2, time(NULL))) {
+            store_bind_failed(store, ST_VERSION_SAVE, err);
+            goto out;
+        }
+        if (store_run(store, ST_VERSION_SAVE, err) < 0 ||
+            store_run_with_id(store, ST_FTS_UNINDEX_ONE, id, err) < 0)
+            goto out;
+    }
+    if (!(st = store_stmt(store, ST_REPARSE_UPDATE, err)))
+        goto out;
+    if (bind_int64(st, 1, id) || bind_text(st, 2, text) || bind_text(st, 3, markdown) ||
+        bind_int64(st, 4, hash)) {
+        store_bind_failed(store, ST_REPARSE_UPDATE, err);
+        goto out;
+    }
+    if (store_step_done(store, st, err) < 0)
+        goto out;
+    if (!text_same && store_run_with_id(store, ST_FTS_INDEX_ONE, id, err) < 0)
+        goto out;
+    if (!code_same && (store_run_with_id(store, ST_CODE_DELETE, id, err) < 0 ||
+                       insert_code_blocks(store, id, content, err) < 0))
+        goto out;
+    *result = text_same ? FK_REPARSE_REWRITTEN : FK_REPARSE_CHANGED;
+    ret = 0;
+out:
+    free(title);
+    return ret;
+}
+
+int fk_store_reparse_article(struct fk_store *store, int64_t id, const struct fk_content *content,
+                             enum fk_reparse_result *result, struct fk_error *err)
+{
+    if (store->in_feed)
+        return fk_error_set(err, FK_ERROR_USAGE, "a feed is being filed");
+    if (store_run(store, ST_BEGIN, err) < 0)
+        return -1;
+    return store_write_end(store, true, reparse(store, id, content, result, err), err);
 }

@@ -1,5 +1,6 @@
 /* store.h - the archive: one SQLite file holding feeds, articles, tags and
- * code blocks, with a full-text index.
+ * code blocks, with a full-text index; the assets articles reference (each
+ * once, by SHA-256) and the feeds' own documents, compressed.
  *
  * The store is the only module that knows SQL. Writing happens feed by feed:
  * fk_store_begin_feed opens a transaction, fk_store_find_item and
@@ -414,6 +415,28 @@ typedef int (*fk_complete_fn)(const char *candidate, void *ctx);
 int fk_store_complete(struct fk_store *store, enum fk_complete what, const char *prefix,
                       fk_complete_fn fn, void *ctx, struct fk_error *err);
 
+/* The assets of the archive (see fk_store_put_asset). Deduplication:
+ * urls_stored URLs are served by assets stored assets, and
+ * linked_bytes - bytes is what storing each URL's bytes apart would have
+ * cost more. */
+struct fk_asset_stats {
+    int64_t assets;       /* stored, each once */
+    int64_t bytes;        /* their size */
+    int64_t urls;         /* URLs known, in any state */
+    int64_t urls_stored;  /* of those: resolved to a stored asset */
+    int64_t urls_pending; /* not tried yet */
+    int64_t urls_failed;
+    int64_t urls_skipped;
+    int64_t linked_bytes; /* the sum over stored URLs of their asset's size */
+};
+
+/* The raw documents kept (see fk_store_put_raw). */
+struct fk_raw_stats {
+    int64_t documents;
+    int64_t bytes;          /* compressed, as stored */
+    int64_t original_bytes; /* before compression */
+};
+
 /* An overview of the archive. */
 struct fk_store_stats {
     struct fk_store_counts counts;
@@ -426,6 +449,8 @@ struct fk_store_stats {
     int64_t last_fetch;                  /* the latest fetch of any feed, or FK_TIME_NONE */
     struct fk_language_count *languages; /* the most used first */
     size_t nlanguages;
+    struct fk_asset_stats assets;
+    struct fk_raw_stats raw;
     void *priv;
 };
 
@@ -439,11 +464,33 @@ void fk_store_stats_release(struct fk_store_stats *stats);
 typedef void (*fk_problem_fn)(const char *check, const char *problem, void *ctx);
 
 /* Check the archive: SQLite's integrity check of the file, the foreign
- * keys, and that the full-text index agrees with the articles. fn gets
+ * keys, that the full-text index agrees with the articles, and the
+ * assets' structure (fk_store_check_assets without rehashing). fn gets
  * each problem found with the name of the check that found it. Returns
  * the number of problems (0: all is well), or -1 with err filled when a
  * check could not run. Reads only. */
 int fk_store_check(struct fk_store *store, fk_problem_fn fn, void *ctx, struct fk_error *err);
+
+/* A SHA-256 function: the digest of len bytes at data into out. Returns
+ * 0, or -1 when it cannot. */
+typedef int (*fk_sha256_fn)(const void *data, size_t len, unsigned char out[32]);
+
+/* Check the assets (fk_store_check runs this without sha256): that no URL
+ * is "stored" without its asset, and no asset is an orphan that no URL
+ * resolves to (check "assets"); with sha256 also that every asset's bytes
+ * hash to its SHA-256 and that its size is theirs (check "asset bytes").
+ * The store holds no hash function of its own: the caller that wants the
+ * bytes read again gives one. fn gets each problem. Returns the number of
+ * problems, or -1 with err filled. Reads only. */
+int fk_store_check_assets(struct fk_store *store, fk_sha256_fn sha256, fk_problem_fn fn, void *ctx,
+                          struct fk_error *err);
+
+/* The repair of the problems fk_store_check_assets reports: assets no URL
+ * resolves to are deleted, and URLs marked stored without their asset are
+ * made pending again (fetched anew). Not while a feed is being filed.
+ * Sets *repaired (when not NULL) to the rows changed. Returns 0, or -1
+ * with err filled (nothing is changed then). */
+int fk_store_repair_assets(struct fk_store *store, int64_t *repaired, struct fk_error *err);
 
 /* Compact the archive: rebuild the full-text index from the articles
  * (which also repairs an index that fk_store_check found wrong), rebuild
@@ -578,6 +625,318 @@ int fk_store_dedup_explain(struct fk_store *store, int64_t id, int64_t other,
  * is allowed. */
 void fk_dedup_explain_release(struct fk_dedup_explanation *out);
 
+/* --- assets: the files articles reference, kept in the archive --- */
+
+/* What an article does with an asset. */
+enum fk_asset_kind {
+    FK_ASSET_IMAGE,  /* <img>, srcset, <picture> */
+    FK_ASSET_POSTER, /* a video's poster */
+    FK_ASSET_VIDEO,
+    FK_ASSET_AUDIO,
+    FK_ASSET_THUMBNAIL, /* the feed's media:thumbnail or image */
+    FK_ASSET_KIND_COUNT
+};
+/* "image", "poster", "video", "audio", "thumbnail" (as stored); NULL for
+ * a value out of range. */
+const char *fk_asset_kind_name(enum fk_asset_kind kind);
+
+/* A URL's state. */
+enum fk_asset_status {
+    FK_ASSET_PENDING, /* not fetched yet */
+    FK_ASSET_STORED,  /* its bytes are an asset of the archive */
+    FK_ASSET_FAILED,  /* the last fetch failed; tried again after a backoff */
+    FK_ASSET_SKIPPED, /* a cap or a policy kept it out */
+    FK_ASSET_STATUS_COUNT
+};
+/* "pending", "stored", "failed", "skipped"; NULL out of range. */
+const char *fk_asset_status_name(enum fk_asset_status status);
+
+/* Why a URL was skipped. Those with a cap record its value: the URL is
+ * due again once the caller's cap differs (fk_asset_caps); the others are
+ * final, but for FK_ASSET_SKIP_RUN_BYTES, due again at the next run. */
+enum fk_asset_skip {
+    FK_ASSET_SKIP_TOO_LARGE,      /* cap: the most bytes of one asset */
+    FK_ASSET_SKIP_ARTICLE_COUNT,  /* cap: assets per article */
+    FK_ASSET_SKIP_ARTICLE_BYTES,  /* cap: bytes per article */
+    FK_ASSET_SKIP_ARCHIVE_BUDGET, /* cap: bytes of all assets */
+    FK_ASSET_SKIP_PRIVATE,        /* cap: 1 when private addresses are allowed */
+    FK_ASSET_SKIP_MEDIA,          /* cap: 1 when video and audio are kept */
+    FK_ASSET_SKIP_RUN_BYTES,      /* the run's bytes were spent */
+    FK_ASSET_SKIP_NOT_IMAGE,      /* the bytes are not an image (nor an
+                                     enabled video or audio) */
+    FK_ASSET_SKIP_SVG_UNSAFE,     /* an SVG with script or external
+                                     references */
+    FK_ASSET_SKIP_SCHEME,         /* not an http or https URL */
+    FK_ASSET_SKIP_COUNT
+};
+/* The reason as stored and shown: "too large", "per-article count",
+ * "per-article bytes", "archive budget", "private address", "video/audio
+ * not enabled", "run bytes", "not an image", "svg unsafe", "not http";
+ * NULL out of range. */
+const char *fk_asset_skip_name(enum fk_asset_skip reason);
+
+/* An asset an article references, in the article's order. */
+struct fk_asset_ref {
+    const char *url; /* absolute */
+    enum fk_asset_kind kind;
+    bool linked; /* the article's Markdown links it (else: a thumbnail, a
+                    srcset candidate it does not show) */
+};
+
+/* The id of the article pending was filed as, after fk_store_put_item
+ * (0 before). */
+int64_t fk_store_pending_article(const struct fk_store_pending *pending);
+
+/* Replace the references of article id by refs (nrefs of them, in
+ * order; a URL new to the archive becomes pending). Called in the feed's
+ * transaction when an item is filed (then it is written there: a failure
+ * means the feed cannot be committed), else in a transaction of its own.
+ * URLs no article references any more are kept with their assets (an
+ * earlier version may show them). Returns 0, or -1 with err filled. */
+int fk_store_set_article_assets(struct fk_store *store, int64_t id, const struct fk_asset_ref *refs,
+                                size_t nrefs, struct fk_error *err);
+
+/* The caps and switches in force, for fk_store_list_due_assets. */
+struct fk_asset_caps {
+    int64_t max_bytes;     /* of one asset */
+    int64_t article_count; /* assets per article */
+    int64_t article_bytes; /* bytes per article */
+    int64_t archive_bytes; /* the archive's budget for all assets */
+    bool allow_private;    /* --allow-private-assets */
+    bool media;            /* video and audio kept */
+};
+
+/* A URL due for fetching, valid during the callback. */
+struct fk_asset_due {
+    int64_t url_id;
+    const char *url;
+    enum fk_asset_status status; /* pending, failed or skipped */
+    const char *etag;            /* validators of its stored asset */
+    const char *last_modified;
+    int failures;            /* failed fetches in a row */
+    int64_t article_id;      /* the first article referencing it */
+    int64_t feed_id;         /* the first feed that carried that article; 0:
+                                none */
+    enum fk_asset_kind kind; /* as that article references it */
+    bool private_origin;     /* a feed carrying an article that references
+                                it came from a private address */
+};
+
+typedef int (*fk_asset_due_fn)(const struct fk_asset_due *due, void *ctx);
+
+/* Call fn for each URL referenced by an article and due for fetching at
+ * now: pending or failed with its next try passed, or skipped under a cap
+ * whose value in caps differs (caps NULL: none differs), or for the run's
+ * bytes, the oldest first,
+ * at most limit (<= 0: all). With enabled_only, only URLs referenced by
+ * an article of a feed with FK_FEED_ASSETS on. The caller applies its
+ * policy (schemes, private addresses, caps) and records each outcome with
+ * the functions below. fn must not write. Same return convention as
+ * fk_store_list. */
+int fk_store_list_due_assets(struct fk_store *store, int64_t now, const struct fk_asset_caps *caps,
+                             bool enabled_only, long limit, fk_asset_due_fn fn, void *ctx,
+                             struct fk_error *err);
+
+/* Bytes fetched from a URL. */
+struct fk_asset_fetched {
+    const char *url;
+    const unsigned char *sha256; /* 32 bytes: the SHA-256 of data */
+    const char *mime;            /* sniffed from the bytes */
+    const void *data;
+    size_t size;
+    const char *etag; /* the response's validators (may be NULL) */
+    const char *last_modified;
+    int64_t time; /* when it was fetched */
+};
+
+/* Store what was fetched from a URL in one transaction (or in the feed's,
+ * between fk_store_begin_feed and fk_store_end_feed): the bytes become an
+ * asset unless one with the same SHA-256 is stored already (then they are
+ * not stored again), and the URL (known or not) resolves to it, "stored",
+ * its failures and skip reason cleared. Sets *is_new (when not NULL) to
+ * whether the bytes were new to the archive. The store trusts sha256 and
+ * does not hash the bytes (fk_store_check_assets can). Returns 0, or -1
+ * with err filled (nothing is stored then). */
+int fk_store_put_asset(struct fk_store *store, const struct fk_asset_fetched *asset, bool *is_new,
+                       struct fk_error *err);
+
+/* A conditional fetch of a stored URL found its asset unchanged (304):
+ * its failures are cleared and its last try set to time. Returns 0, 1
+ * when the archive does not know url, -1 with err filled. */
+int fk_store_asset_not_modified(struct fk_store *store, const char *url, int64_t time,
+                                struct fk_error *err);
+
+/* A fetch of url failed with error at time: the URL (made known when it
+ * is not) counts one more failure in a row and is due again after the
+ * backoff of feeds (fk_store_backoff_delay), or after retry_after
+ * (FK_TIME_NONE: none; bounded by FK_RETRY_AFTER_MAX) when that is later.
+ * A stored URL keeps its asset. Sets *next_try when not NULL. Returns 0,
+ * or -1 with err filled. */
+int fk_store_asset_failed(struct fk_store *store, const char *url, const char *error, int64_t time,
+                          int64_t retry_after, int64_t *next_try, struct fk_error *err);
+
+/* url (made known when it is not) was skipped at time for reason, under
+ * the cap value cap (ignored for reasons without a cap). Returns 0, or -1
+ * with err filled. */
+int fk_store_asset_skipped(struct fk_store *store, const char *url, enum fk_asset_skip reason,
+                           int64_t cap, int64_t time, struct fk_error *err);
+
+/* What the assets take, for the caps: the stored assets article id
+ * references (0: none), counted once each, and the bytes of all assets. */
+struct fk_asset_usage {
+    int64_t article_count;
+    int64_t article_bytes;
+    int64_t archive_bytes;
+};
+/* Fill usage. Returns 0, or -1 with err filled. */
+int fk_store_asset_usage(struct fk_store *store, int64_t article_id, struct fk_asset_usage *usage,
+                         struct fk_error *err);
+
+/* Which references fk_store_list_assets walks. Set up with
+ * fk_asset_filter_init. */
+struct fk_asset_filter {
+    int64_t article_id;     /* 0: any */
+    int64_t feed_id;        /* referenced by an article this feed carried; 0:
+                               any */
+    const char *mime_class; /* "image", "video", "audio": the type's first
+                               part; NULL: any (a URL not stored has none) */
+    int status;             /* an enum fk_asset_status; -1: any */
+    long limit;             /* <= 0: no limit */
+};
+void fk_asset_filter_init(struct fk_asset_filter *f);
+
+/* A URL an article references, with its state; valid during the
+ * callback. */
+struct fk_asset_row {
+    int64_t article_id; /* 0 for a URL no article references any more */
+    int position;       /* in the article, 0-based */
+    enum fk_asset_kind kind;
+    bool linked;
+    const char *url;
+    enum fk_asset_status status;
+    const char *reason; /* skipped: fk_asset_skip_name; failed: the error;
+                           else NULL */
+    /* stored only, else 0, NULL, 0 and all zero: */
+    int64_t size;
+    const char *mime;
+    bool has_sha256;
+    unsigned char sha256[32];
+};
+
+typedef int (*fk_asset_row_fn)(const struct fk_asset_row *row, void *ctx);
+
+/* Call fn for each reference matching f (NULL: all), by article and
+ * position (URLs no article references last, by URL). Same return
+ * convention as fk_store_list; fn must not write. */
+int fk_store_list_assets(struct fk_store *store, const struct fk_asset_filter *f,
+                         fk_asset_row_fn fn, void *ctx, struct fk_error *err);
+/* The references of article id in its order: fk_store_list_assets with
+ * only f.article_id set. */
+int fk_store_article_assets(struct fk_store *store, int64_t id, fk_asset_row_fn fn, void *ctx,
+                            struct fk_error *err);
+
+/* A stored asset, valid during the callback. */
+struct fk_asset {
+    int64_t id;
+    unsigned char sha256[32];
+    const char *mime;
+    const void *data;
+    size_t size;
+    int64_t created; /* first stored */
+};
+
+typedef int (*fk_asset_fn)(const struct fk_asset *asset, void *ctx);
+
+/* Call fn once with the asset whose SHA-256 in hex (either case) starts
+ * with sha_hex (1 to 64 digits), or, when sha_hex is NULL, the asset url
+ * resolves to. Returns 0 after the call (or fn's non-zero return), 1 when
+ * there is none, -1 with err filled: kind FK_ERROR_USAGE when sha_hex is
+ * not hex or names more than one asset. */
+int fk_store_get_asset(struct fk_store *store, const char *sha_hex, const char *url, fk_asset_fn fn,
+                       void *ctx, struct fk_error *err);
+
+/* --- raw documents: the feed's own bytes --- */
+
+/* A document as a feed sent it. */
+struct fk_raw_document {
+    int64_t id;      /* set by fk_store_list_raw */
+    int64_t feed_id; /* fk_store_put_raw: 0 for the feed being filed */
+    const char *url; /* where it was read */
+    int64_t time;
+    int status;               /* HTTP status; 0: read from a file */
+    const char *content_type; /* response headers; NULL: none */
+    const char *etag;
+    const char *last_modified;
+    const char *date;
+    const void *data;
+    size_t size;
+    int64_t stored_bytes; /* fk_store_list_raw: compressed, as stored */
+};
+
+/* The largest document kept, in bytes. */
+#define FK_RAW_MAX (256 * 1024 * 1024)
+
+/* Keep doc, compressed with zlib, in the feed's transaction (between
+ * fk_store_begin_feed and fk_store_end_feed, doc->feed_id 0 or the
+ * feed's) or in one of its own. Returns 0, 1 when the feed has
+ * FK_FEED_KEEP_RAW off (nothing kept), -1 with err filled (kind
+ * FK_ERROR_INPUT when doc is over FK_RAW_MAX). */
+int fk_store_put_raw(struct fk_store *store, const struct fk_raw_document *doc,
+                     struct fk_error *err);
+
+typedef int (*fk_raw_fn)(const struct fk_raw_document *doc, void *ctx);
+
+/* Call fn with each raw document of feed feed_id (0: of every feed), in
+ * the order they were kept, decompressed: one document in memory at a
+ * time, its size. The document is valid during the callback; fn must not
+ * write. Same return convention as fk_store_list; a document that does
+ * not decompress to its recorded size is a database error. */
+int fk_store_list_raw(struct fk_store *store, int64_t feed_id, fk_raw_fn fn, void *ctx,
+                      struct fk_error *err);
+
+/* --- reparse: the derived forms again from the stored HTML --- */
+
+/* What an article was converted from, valid during the callback. */
+struct fk_article_source {
+    int64_t id;
+    const char *title;
+    const char *html;     /* its content, else its summary; may be NULL */
+    const char *base_url; /* what its links were resolved against: the
+                             item's base when filed by a schema-9
+                             feedkeep, else its first feed's URL; may be
+                             NULL */
+};
+
+typedef int (*fk_source_fn)(const struct fk_article_source *source, void *ctx);
+
+/* Call fn for each article matching f (NULL: all; f->sort, limit and
+ * offset apply), by id when f is NULL. Unlike the other walks, fn may
+ * write (fk_store_reparse_article): the matching ids are read first.
+ * Same return convention as fk_store_list. */
+int fk_store_list_sources(struct fk_store *store, const struct fk_filter *f, fk_source_fn fn,
+                          void *ctx, struct fk_error *err);
+
+/* What fk_store_reparse_article did. */
+enum fk_reparse_result {
+    FK_REPARSE_UNCHANGED, /* the same text, Markdown and code blocks:
+                             nothing written */
+    FK_REPARSE_REWRITTEN, /* the Markdown or code blocks changed, the text
+                             did not: rewritten, no version kept */
+    FK_REPARSE_CHANGED,   /* the text changed: the old content is kept as
+                             a replaced version first, as when a feed
+                             changes an article */
+    FK_REPARSE_MISSING,   /* no article id */
+};
+
+/* Replace the derived forms of article id (text, Markdown, code blocks,
+ * and through them the full-text index) by content, converted again from
+ * its stored HTML, in a transaction of its own; its identity, dates,
+ * title, tags, feeds and HTML are untouched. Nothing is written when they
+ * are byte-identical. Not while a feed is being filed. Returns 0 with
+ * *result set, or -1 with err filled (nothing is written then). */
+int fk_store_reparse_article(struct fk_store *store, int64_t id, const struct fk_content *content,
+                             enum fk_reparse_result *result, struct fk_error *err);
+
 /* --- subscriptions and fetch log --- */
 
 /* The path the archive was opened with. Valid until fk_store_close. */
@@ -628,6 +987,11 @@ struct fk_subscription {
     bool subscribed;       /* false: only imported, or removed */
     const char *tags_text; /* the feed's tags (OPML folders), sorted, joined
                               by newlines; NULL: none */
+    bool assets;           /* its articles' assets are kept (see
+                              fk_store_set_feed_option) */
+    bool keep_raw;         /* its documents are kept (fk_store_put_raw) */
+    bool private_origin;   /* it came from a loopback, link-local or
+                              private address */
     void *priv;            /* owned memory, for fk_subscription_release */
 };
 
@@ -665,6 +1029,24 @@ int fk_store_tag_feed(struct fk_store *store, int64_t id, const char *tag, struc
 /* Free what fk_store_find_feed put in sub and zero it; a zeroed struct is
  * allowed. */
 void fk_subscription_release(struct fk_subscription *sub);
+
+/* A setting of a feed. */
+enum fk_feed_option {
+    /* Keep the assets of its articles. On for a feed new to the archive
+     * (a subscription, an import), off for the feeds of an archive made
+     * before schema 9, so that upgrading never starts a cron job
+     * downloading. */
+    FK_FEED_ASSETS,
+    FK_FEED_KEEP_RAW, /* keep its documents (on unless switched off) */
+    /* The feed itself came from a loopback, link-local or private address,
+     * so its assets may too (set by the fetcher; off by default). */
+    FK_FEED_PRIVATE_ORIGIN,
+};
+
+/* Set option of feed id to on. Not while a feed is being filed. Returns
+ * 0, 1 when the archive has no feed id, -1 with err filled. */
+int fk_store_set_feed_option(struct fk_store *store, int64_t id, enum fk_feed_option option,
+                             bool on, struct fk_error *err);
 
 /* Which feeds fk_store_list_feeds walks. */
 enum fk_feed_set {
