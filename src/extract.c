@@ -22,6 +22,7 @@
 #include "feedkeep/ascii.h"
 #include "feedkeep/date.h"
 #include "feedkeep/url.h"
+#include "feedkeep/utf8.h"
 
 #define HTML_OPTIONS                                                                               \
     (HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_NONET |           \
@@ -1146,12 +1147,50 @@ static const char *not_html(const unsigned char *b, size_t len)
     return NULL;
 }
 
+static void ignore_structured(void *ctx, xmlErrorPtr error)
+{
+    (void)ctx;
+    (void)error;
+}
+
+static void ignore_generic(void *ctx, const char *fmt, ...)
+{
+    (void)ctx;
+    (void)fmt;
+}
+
+/* Whether the page is UTF-8 with characters beyond ASCII: then it is read
+ * as UTF-8 whatever it declares, as legacy text is almost never valid
+ * UTF-8 by chance and pages saved again often keep a stale declaration.
+ * A character cut at the end does not count against it. */
+static bool plainly_utf8(const char *bytes, size_t len)
+{
+    size_t valid = fk_utf8_valid_prefix(bytes, len);
+    if (valid + 4 < len)
+        return false;
+    for (size_t i = 0; i < valid; i++)
+        if ((unsigned char)bytes[i] >= 0x80)
+            return true;
+    return false;
+}
+
+/* The page's tree, its charset from a byte order mark or <meta charset>
+ * unless it is plainly UTF-8; libxml2's messages go nowhere. */
 static xmlDoc *parse(const char *bytes, size_t len)
 {
     htmlParserCtxtPtr ctxt = htmlNewParserCtxt();
     if (!ctxt)
         return NULL;
-    xmlDoc *doc = htmlCtxtReadMemory(ctxt, bytes, (int)len, NULL, NULL, HTML_OPTIONS);
+    xmlStructuredErrorFunc saved = xmlStructuredError;
+    void *saved_ctx = xmlStructuredErrorContext;
+    xmlGenericErrorFunc saved_generic = xmlGenericError;
+    void *saved_generic_ctx = xmlGenericErrorContext;
+    xmlSetStructuredErrorFunc(NULL, ignore_structured);
+    xmlSetGenericErrorFunc(NULL, ignore_generic);
+    const char *encoding = plainly_utf8(bytes, len) ? "UTF-8" : NULL;
+    xmlDoc *doc = htmlCtxtReadMemory(ctxt, bytes, (int)len, NULL, encoding, HTML_OPTIONS);
+    xmlSetStructuredErrorFunc(saved_ctx, saved);
+    xmlSetGenericErrorFunc(saved_generic_ctx, saved_generic);
     htmlFreeParserCtxt(ctxt);
     return doc;
 }
