@@ -24,9 +24,12 @@
 #include "feedkeep/url.h"
 #include "feedkeep/utf8.h"
 
+/* libxml2 recovers broken HTML, reports nothing and never uses the
+ * network; XML_PARSE_HUGE lifts its limit on nesting (which would drop the
+ * rest of a page nested deeper than 256), as no walk here recurses. */
 #define HTML_OPTIONS                                                                               \
     (HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_NONET |           \
-     HTML_PARSE_COMPACT)
+     HTML_PARSE_COMPACT | XML_PARSE_HUGE)
 
 /* An article with less text than this (in characters) makes the extractor
  * try again with fewer removals. */
