@@ -303,7 +303,7 @@ static void read_json_ld(const xmlNode *script, struct ld *ld)
         if (c->content)
             fk_buf_adds(&text, (const char *)c->content);
     struct json root = {0};
-    struct json_reader r = {text.data, text.data + text.len};
+    struct json_reader r = {text.data, text.data ? text.data + text.len : NULL};
     if (text.data && json_value(&r, &root, 0)) {
         const struct json *a = json_article(&root, 0);
         if (a) {
