@@ -287,8 +287,8 @@ static const char *const unlikely_hints[] = {
     "rss",          "shoutbox",   "sidebar", "skyscraper",  "social", "sponsor",
     "supplemental", "ad-break",   "agegate", "pagination",  "pager",  "popup",
     "yom-remote",   NULL};
-static const char *const maybe_hints[] = {"and",     "article", "body",   "column",
-                                          "content", "main",    "shadow", NULL};
+static const char *const maybe_hints[] = {"and",  "article", "body",   "column", "content",
+                                          "main", "mathjax", "shadow", NULL};
 /* ARIA roles of boilerplate. */
 static const char *const unlikely_roles[] = {"menu",  "menubar",     "complementary", "navigation",
                                              "alert", "alertdialog", "dialog",        NULL};
