@@ -277,6 +277,27 @@ static char *json_names(const struct json *v)
     return b.len ? fk_buf_detach(&b) : (fk_buf_release(&b), NULL);
 }
 
+/* A copy of s on one line: trimmed, line ends and tabs made spaces, other
+ * spaces kept as they are (as titles are compared); NULL for NULL or blank
+ * s. */
+static char *trim_dup(const char *s)
+{
+    if (!s)
+        return NULL;
+    while (fk_is_space((unsigned char)*s))
+        s++;
+    size_t len = strlen(s);
+    while (len && fk_is_space((unsigned char)s[len - 1]))
+        len--;
+    if (!len)
+        return NULL;
+    char *copy = fk_xstrndup(s, len);
+    for (char *c = copy; *c; c++)
+        if (fk_is_space((unsigned char)*c))
+            *c = ' ';
+    return copy;
+}
+
 /* What JSON-LD says of the article. */
 struct ld {
     char *headline, *name, *byline, *published, *description, *site_name, *body;
@@ -302,13 +323,16 @@ static void read_json_ld(const xmlNode *script, struct ld *ld)
     for (const xmlNode *c = script->children; c; c = c->next)
         if (c->content)
             fk_buf_adds(&text, (const char *)c->content);
+    /* the block may be wrapped in <![CDATA[ ]]> or comments: the value
+     * starts at the first bracket */
+    const char *start = text.data ? text.data + strcspn(text.data, "{[") : NULL;
     struct json root = {0};
-    struct json_reader r = {text.data, text.data ? text.data + text.len : NULL};
+    struct json_reader r = {start, text.data ? text.data + text.len : NULL};
     if (text.data && json_value(&r, &root, 0)) {
         const struct json *a = json_article(&root, 0);
         if (a) {
-            ld->headline = ex_clean_line(json_text(json_get(a, "headline")));
-            ld->name = ex_clean_line(json_text(json_get(a, "name")));
+            ld->headline = trim_dup(json_text(json_get(a, "headline")));
+            ld->name = trim_dup(json_text(json_get(a, "name")));
             ld->byline = json_names(json_get(a, "author"));
             ld->published = ex_clean_line(json_text(json_get(a, "datePublished")));
             ld->description = ex_clean_line(json_text(json_get(a, "description")));
@@ -582,7 +606,7 @@ void ex_read_metadata(xmlDoc *doc, const char *url, struct fk_extract *out, char
     if (ld.headline && ld.name && doc_title && ex_similarity(doc_title, ld.name) > 0.75 &&
         ex_similarity(doc_title, ld.headline) <= 0.75)
         ld_title = ld.name;
-    out->title = dup_first(ld_title, meta_first(&m, title_keys));
+    out->title = trim_dup(ld_title ? ld_title : meta_first(&m, title_keys));
     if (!out->title && doc_title)
         out->title = clean_title(root, doc_title);
 
