@@ -1,6 +1,7 @@
 /* extract_int.h - what the files of the extractor share, private to them:
- * the walk over libxml2's tree and the text measures (extract.c), the
- * page's metadata (extract_meta.c). Not part of the library's interface. */
+ * the walk over libxml2's tree and text helpers (extract_text.c), the
+ * page's metadata (extract_meta.c); the article itself is found in
+ * extract.c. Not part of the library's interface. */
 #ifndef FEEDKEEP_EXTRACT_INT_H
 #define FEEDKEEP_EXTRACT_INT_H
 
@@ -26,6 +27,9 @@ bool ex_is(const xmlNode *n, const char *name);
 bool ex_name_in(const char *name, const char *const *names);
 /* The value of n's attribute name, or NULL; points into the tree. */
 const char *ex_attr(const xmlNode *n, const char *name);
+/* Whether n is an element whose content is never text (script, style,
+ * noscript, template). */
+bool ex_skipped(const xmlNode *n);
 /* The text of n as a browser lays it out on one line: white space runs
  * collapsed to one space, trimmed, appended to out. */
 void ex_text(const xmlNode *n, struct fk_buf *out);
