@@ -187,10 +187,10 @@ static bool has_ancestor(const xmlNode *n, const char *name, int levels)
 /* --- the tree's preparation -------------------------------------------- */
 
 /* Elements that are never article. */
-static const char *const never_article[] = {"script", "style",  "noscript", "template", "link",
-                                            "meta",   "object", "embed",    "applet",   "button",
-                                            "input",  "select", "textarea", "dialog",   "canvas",
-                                            "svg",    "frame",  "frameset", "head",     NULL};
+static const char *const never_article[] = {
+    "script", "style",    "noscript", "template",   "link",           "meta",   "object", "embed",
+    "applet", "button",   "input",    "select",     "textarea",       "dialog", "canvas", "svg",
+    "frame",  "frameset", "head",     "annotation", "annotation-xml", NULL};
 /* Elements that are text-level: runs of them (and text) directly in a
  * <div> with blocks are wrapped in a paragraph. */
 static const char *const phrasing[] = {"abbr", "b",    "bdi",  "bdo",   "br",   "cite",   "code",
@@ -901,6 +901,28 @@ static const char *image_source(const xmlNode *img)
     return src;
 }
 
+/* Whether an image's alt text says nothing to a reader: the image is
+ * hidden from assistive technology (aria-hidden, role=presentation; then
+ * the alt text is markup for another renderer, as TeX beside a formula),
+ * or the alt text is a file name. */
+static bool idle_alt(const xmlNode *img)
+{
+    static const char *const extensions[] = {".jpg",  ".jpeg", ".png", ".gif",
+                                             ".webp", ".svg",  NULL};
+    const char *aria = ex_attr(img, "aria-hidden");
+    const char *role = ex_attr(img, "role");
+    if ((aria && strcmp(aria, "true") == 0) || (role && strcmp(role, "presentation") == 0))
+        return true;
+    const char *alt = ex_attr(img, "alt");
+    size_t len = alt ? strlen(alt) : 0;
+    for (const char *const *e = extensions; *e; e++) {
+        size_t n = strlen(*e);
+        if (len > n && fk_ascii_equal_n(alt + len - n, *e, n) && !strchr(alt, ' '))
+            return true;
+    }
+    return false;
+}
+
 static void open_tag(struct fk_buf *out, const xmlNode *n)
 {
     static const char *const kept[] = {"href",    "alt",      "title", "lang", "colspan",
@@ -909,6 +931,8 @@ static void open_tag(struct fk_buf *out, const xmlNode *n)
     for (const xmlAttr *a = n->properties; a; a = a->next) {
         const char *name = (const char *)a->name;
         const char *value = ex_attr(n, name);
+        if (strcmp(name, "alt") == 0 && ex_is(n, "img") && idle_alt(n))
+            continue;
         if (ex_name_in(name, kept) ||
             (strcmp(name, "class") == 0 && (ex_is(n, "pre") || ex_is(n, "code"))) ||
             (strcmp(name, "src") == 0 && !ex_is(n, "img")))
