@@ -499,6 +499,7 @@ int cli_lock_archive(const char *archive, long wait_ms, int *fd);
 /* The subcommands. argv[0] is the subcommand name. */
 int cmd_import(int argc, char **argv, struct cli *cli);
 int cmd_parse(int argc, char **argv, struct cli *cli);
+int cmd_extract(int argc, char **argv, struct cli *cli);
 int cmd_list(int argc, char **argv, struct cli *cli);
 int cmd_show(int argc, char **argv, struct cli *cli);
 int cmd_code(int argc, char **argv, struct cli *cli);

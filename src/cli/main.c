@@ -24,6 +24,7 @@ struct command {
 static const struct command commands[] = {
     {"import", cmd_import, "archive a feed document from a file or stdin"},
     {"parse", cmd_parse, "print a parsed feed as JSON without storing it"},
+    {"extract", cmd_extract, "print the article of a web page (text, Markdown, HTML, JSON)"},
     {"list", cmd_list, "list archived articles, newest first"},
     {"search", cmd_search, "full-text search, best matches first, with snippets"},
     {"show", cmd_show, "print one article, one of its versions or a diff"},

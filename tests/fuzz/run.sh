@@ -3,7 +3,7 @@
 #
 #   tests/fuzz/run.sh BUILD_DIR SECONDS [HARNESS...]
 #
-# HARNESS is feed, content, date, url, opml or search (default: all six),
+# HARNESS is feed, content, date, url, opml, search or extract (default: all),
 # each run for SECONDS. The seed corpora are made from the project's test
 # data in a temporary directory (the feeds, HTML and OPML lists of tests/data,
 # the lists dates.txt, urls.txt and queries.txt, and every regression input).
@@ -16,14 +16,14 @@
 set -euo pipefail
 
 if [ $# -lt 2 ]; then
-    echo "usage: $0 BUILD_DIR SECONDS [feed|content|date|url|opml|search...]" >&2
+    echo "usage: $0 BUILD_DIR SECONDS [feed|content|date|url|opml|search|extract...]" >&2
     exit 2
 fi
 build=$(cd "$1" && pwd)
 seconds=$2
 shift 2
 harnesses=("$@")
-[ ${#harnesses[@]} -gt 0 ] || harnesses=(feed content date url opml search)
+[ ${#harnesses[@]} -gt 0 ] || harnesses=(feed content date url opml search extract)
 
 here=$(cd "$(dirname "$0")" && pwd)
 data=$(cd "$here/../data" && pwd)
@@ -79,6 +79,12 @@ make_seeds() {
             name=$(basename "$f" .opml)
             seed opml "$name-memory" '\x00\x00' "$f" # in memory, read to the end
             seed opml "$name-chunks" '\x00\x85' "$f" # in chunks of varying size
+        done
+        ;;
+    extract)
+        for f in "$data"/extract/*.html "$data"/html/*.html; do
+            name=$(basename "$f" .html)
+            seed extract "$name" '\x01' "$f" # a page URL
         done
         ;;
     date) seed_lines date "$here/dates.txt" ;;
