@@ -33,15 +33,10 @@ static void print_problem(const char *check, const char *problem, void *ctx)
 
 int cmd_check(int argc, char **argv, struct cli *cli)
 {
-    int code = cli_common_options_only(argc, argv, cli, "check", help);
+    struct fk_store *store;
+    int code = cli_archive_only(argc, argv, cli, "check", help, &store);
     if (code != CLI_CONTINUE)
         return code;
-    if (optind != argc)
-        return msg_usage("check", "unexpected argument '%s'", argv[optind]);
-
-    struct fk_store *store = cli_open_store(cli);
-    if (!store)
-        return EXIT_IO;
     struct fk_error err = {0};
     code = EXIT_OK;
     int problems = fk_store_check(store, print_problem, NULL, &err);

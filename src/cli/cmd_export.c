@@ -472,11 +472,8 @@ int cmd_export(int argc, char **argv, struct cli *cli)
         goto out;
     }
 
-    store = cli_open_store(cli);
-    if (!store) {
-        code = EXIT_IO;
+    if ((code = cli_open_archive(cli, &store)) != EXIT_OK)
         goto out;
-    }
     struct fk_error err = {0};
     /* Taken before anything is listed: what is filed while export runs
      * is after the mark, so the next --changed export gets it. */

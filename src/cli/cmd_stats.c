@@ -193,16 +193,11 @@ int cmd_stats(int argc, char **argv, struct cli *cli)
             goto out;
         }
     }
-    if (optind != argc) {
-        code = msg_usage("stats", "unexpected argument '%s'", argv[optind]);
+    if ((code = cli_no_arguments("stats", argc, argv)) != EXIT_OK)
         goto out;
-    }
 
-    store = cli_open_store(cli);
-    if (!store) {
-        code = EXIT_IO;
+    if ((code = cli_open_archive(cli, &store)) != EXIT_OK)
         goto out;
-    }
     struct fk_error err = {0};
     if (fk_store_stats(store, &stats, &err) < 0) {
         code = msg_fk_error(&err);

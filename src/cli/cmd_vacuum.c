@@ -34,15 +34,10 @@ static int archive_size(struct fk_store *store, int64_t *size)
 
 int cmd_vacuum(int argc, char **argv, struct cli *cli)
 {
-    int code = cli_common_options_only(argc, argv, cli, "vacuum", help);
+    struct fk_store *store;
+    int code = cli_archive_only(argc, argv, cli, "vacuum", help, &store);
     if (code != CLI_CONTINUE)
         return code;
-    if (optind != argc)
-        return msg_usage("vacuum", "unexpected argument '%s'", argv[optind]);
-
-    struct fk_store *store = cli_open_store(cli);
-    if (!store)
-        return EXIT_IO;
     struct fk_error err = {0};
     int64_t before = 0, after = 0;
     code = archive_size(store, &before);
