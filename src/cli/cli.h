@@ -482,21 +482,13 @@ int cli_find_feed(struct fk_store *store, const char *command, const char *arg,
 struct fk_item;
 struct fk_feed_info;
 struct fk_parse_options;
-/* --base-url and --charset, for getopt_long tables. */
-#define CLI_FEED_FILE_OPTIONS                                                                      \
-    {"base-url", required_argument, NULL, 'b'},                                                    \
-    {                                                                                              \
-        "charset", required_argument, NULL, 'c'                                                    \
-    }
-/* Parse the options of import and parse (options: a getopt_long table of
- * CLI_FEED_FILE_OPTIONS, CLI_COMMON_OPTIONS and, for a command that prints
- * JSON only, {"format", ..., 'f'}, which takes "json" alone) into
+/* Parse the options of import and parse (--base-url, --charset, the common
+ * ones, and with json_format a --format that takes "json" alone) into
  * parse_options, and open the one FILE (or - for stdin) left after them.
  * Returns CLI_CONTINUE with *path and *fd set (close fd unless it is
  * STDIN_FILENO), or the exit code the command returns at once (after
  * --help: EXIT_OK; EXIT_USAGE or EXIT_FAILED after printing why). */
-struct option;
-int cli_feed_file_args(int argc, char **argv, const struct option *options, struct cli *cli,
+int cli_feed_file_args(int argc, char **argv, bool json_format, struct cli *cli,
                        const char *command, const char *help,
                        struct fk_parse_options *parse_options, const char **path, int *fd);
 /* Warn that an item of the document at path was read with a problem. */

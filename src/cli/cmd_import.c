@@ -104,16 +104,11 @@ static void on_warning(const struct fk_item *item, const char *message, void *ct
 
 int cmd_import(int argc, char **argv, struct cli *cli)
 {
-    static const struct option options[] = {
-        CLI_FEED_FILE_OPTIONS,
-        CLI_COMMON_OPTIONS,
-        {NULL, 0, NULL, 0},
-    };
     struct fk_parse_options parse_options = {0};
     const char *path;
     int fd;
     int code =
-        cli_feed_file_args(argc, argv, options, cli, "import", help, &parse_options, &path, &fd);
+        cli_feed_file_args(argc, argv, false, cli, "import", help, &parse_options, &path, &fd);
     if (code != CLI_CONTINUE)
         return code;
     code = EXIT_OK;

@@ -158,17 +158,10 @@ static void add_feed(struct fk_buf *json, const struct fk_feed_info *feed)
 
 int cmd_parse(int argc, char **argv, struct cli *cli)
 {
-    static const struct option options[] = {
-        {"format", required_argument, NULL, 'f'},
-        CLI_FEED_FILE_OPTIONS,
-        CLI_COMMON_OPTIONS,
-        {NULL, 0, NULL, 0},
-    };
     struct fk_parse_options parse_options = {0};
     const char *path;
     int fd;
-    int code =
-        cli_feed_file_args(argc, argv, options, cli, "parse", help, &parse_options, &path, &fd);
+    int code = cli_feed_file_args(argc, argv, true, cli, "parse", help, &parse_options, &path, &fd);
     if (code != CLI_CONTINUE)
         return code;
     code = EXIT_OK;

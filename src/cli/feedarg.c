@@ -3,6 +3,7 @@
  * import and parse. */
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -169,12 +170,20 @@ static int open_feed_file(const char *command, int argc, char **argv, const char
     return CLI_CONTINUE;
 }
 
-int cli_feed_file_args(int argc, char **argv, const struct option *options, struct cli *cli,
+int cli_feed_file_args(int argc, char **argv, bool json_format, struct cli *cli,
                        const char *command, const char *help,
                        struct fk_parse_options *parse_options, const char **path, int *fd)
 {
+    /* Without json_format, from the second entry on: no --format. */
+    static const struct option options[] = {
+        {"format", required_argument, NULL, 'f'},
+        {"base-url", required_argument, NULL, 'b'},
+        {"charset", required_argument, NULL, 'c'},
+        CLI_COMMON_OPTIONS,
+        {NULL, 0, NULL, 0},
+    };
     int opt;
-    while ((opt = cli_getopt(argc, argv, options, NULL)) != -1) {
+    while ((opt = cli_getopt(argc, argv, json_format ? options : options + 1, NULL)) != -1) {
         int rc = CLI_CONTINUE;
         if (opt == 'f') {
             if (strcmp(optarg, "json") != 0)
