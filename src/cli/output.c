@@ -619,20 +619,16 @@ static void add_value_json(struct fk_buf *out, const struct out_value *v)
     case OUT_V_TEXT:
         fk_json_string(out, v->text);
         break;
-    case OUT_V_INT:
-        fk_buf_printf(out, "%lld", (long long)v->number);
-        break;
     case OUT_V_TIME:
         fk_json_time(out, v->number);
-        break;
-    case OUT_V_REAL:
-        fk_buf_printf(out, "%.6g", v->real);
         break;
     case OUT_V_LIST:
         fk_json_strings(out, v->list, v->count);
         break;
-    case OUT_V_BOOL:
-        fk_buf_adds(out, v->number ? "true" : "false");
+    case OUT_V_INT:
+    case OUT_V_REAL:
+    case OUT_V_BOOL: /* numbers, true and false: JSON writes them as text does */
+        add_value_text(out, v);
         break;
     }
 }
