@@ -72,13 +72,13 @@ int cli_open_archive(const struct cli *cli, struct fk_store **store);
 /* EXIT_OK when getopt left no argument after the options, else
  * EXIT_USAGE after printing "unexpected argument". */
 int cli_no_arguments(const char *command, int argc, char **argv);
-/* The start of a command with no options of its own and no arguments that
- * works on the archive (check, vacuum): cli_common_options_only,
- * cli_no_arguments, cli_open_archive. Returns CLI_CONTINUE with *store
- * open (the caller closes it), or the exit code the command returns at
- * once. */
-int cli_archive_only(int argc, char **argv, struct cli *cli, const char *command, const char *help,
-                     struct fk_store **store);
+/* A command with no options of its own and no arguments that works on the
+ * archive (check, vacuum): cli_common_options_only, cli_no_arguments,
+ * cli_open_archive, then run on the open archive, which is closed after
+ * it. Returns what run returns, or the exit code of what stopped before. */
+int cli_archive_command(int argc, char **argv, struct cli *cli, const char *command,
+                        const char *help,
+                        int (*run)(struct fk_store *store, const struct cli *cli));
 
 /* output.c: formats of the listing commands. */
 enum out_format { OUT_TABLE, OUT_TSV, OUT_CSV, OUT_JSON };

@@ -31,14 +31,10 @@ static void print_problem(const char *check, const char *problem, void *ctx)
     fk_buf_release(&line);
 }
 
-int cmd_check(int argc, char **argv, struct cli *cli)
+static int check_archive(struct fk_store *store, const struct cli *cli)
 {
-    struct fk_store *store;
-    int code = cli_archive_only(argc, argv, cli, "check", help, &store);
-    if (code != CLI_CONTINUE)
-        return code;
     struct fk_error err = {0};
-    code = EXIT_OK;
+    int code = EXIT_OK;
     int problems = fk_store_check(store, print_problem, NULL, &err);
     if (problems < 0) {
         code = msg_fk_error(&err);
@@ -49,6 +45,10 @@ int cmd_check(int argc, char **argv, struct cli *cli)
     } else if (!cli->quiet) {
         printf("%s: ok\n", fk_store_path(store));
     }
-    fk_store_close(store);
     return code;
+}
+
+int cmd_check(int argc, char **argv, struct cli *cli)
+{
+    return cli_archive_command(argc, argv, cli, "check", help, check_archive);
 }

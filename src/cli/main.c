@@ -428,17 +428,20 @@ int cli_no_arguments(const char *command, int argc, char **argv)
     return EXIT_OK;
 }
 
-int cli_archive_only(int argc, char **argv, struct cli *cli, const char *command, const char *help,
-                     struct fk_store **store)
+int cli_archive_command(int argc, char **argv, struct cli *cli, const char *command,
+                        const char *help, int (*run)(struct fk_store *store, const struct cli *cli))
 {
     int code = cli_common_options_only(argc, argv, cli, command, help);
     if (code != CLI_CONTINUE)
         return code;
     if ((code = cli_no_arguments(command, argc, argv)) != EXIT_OK)
         return code;
-    if ((code = cli_open_archive(cli, store)) != EXIT_OK)
+    struct fk_store *store;
+    if ((code = cli_open_archive(cli, &store)) != EXIT_OK)
         return code;
-    return CLI_CONTINUE;
+    code = run(store, cli);
+    fk_store_close(store);
+    return code;
 }
 
 /* Edit distance of a and b (insertions, deletions, substitutions, and
