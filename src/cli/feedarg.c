@@ -170,20 +170,23 @@ static int open_feed_file(const char *command, int argc, char **argv, const char
     return CLI_CONTINUE;
 }
 
+/* The options of import and parse; import's start at the second entry:
+ * only parse has --format. */
+static const struct option feed_file_options[] = {
+    {"format", required_argument, NULL, 'f'},
+    {"base-url", required_argument, NULL, 'b'},
+    {"charset", required_argument, NULL, 'c'},
+    CLI_COMMON_OPTIONS,
+    {NULL, 0, NULL, 0},
+};
+
 int cli_feed_file_args(int argc, char **argv, bool json_format, struct cli *cli,
                        const char *command, const char *help,
                        struct fk_parse_options *parse_options, const char **path, int *fd)
 {
-    /* Without json_format, from the second entry on: no --format. */
-    static const struct option options[] = {
-        {"format", required_argument, NULL, 'f'},
-        {"base-url", required_argument, NULL, 'b'},
-        {"charset", required_argument, NULL, 'c'},
-        CLI_COMMON_OPTIONS,
-        {NULL, 0, NULL, 0},
-    };
     int opt;
-    while ((opt = cli_getopt(argc, argv, json_format ? options : options + 1, NULL)) != -1) {
+    while ((opt = cli_getopt(argc, argv, json_format ? feed_file_options : feed_file_options + 1,
+                             NULL)) != -1) {
         int rc = CLI_CONTINUE;
         if (opt == 'f') {
             if (strcmp(optarg, "json") != 0)
