@@ -84,6 +84,9 @@ int cli_archive_command(int argc, char **argv, struct cli *cli, const char *comm
 enum out_format { OUT_TABLE, OUT_TSV, OUT_CSV, OUT_JSON };
 /* Parse a --format value; returns -1 when unknown. */
 int out_format_parse(const char *name, enum out_format *out);
+/* A --format option's value into *format: CLI_CONTINUE, or EXIT_USAGE
+ * after printing why (an unknown format). */
+int out_format_option(const char *command, const char *arg, enum out_format *format);
 /* The default: table on a terminal, TSV otherwise. */
 enum out_format out_format_default(void);
 /* Whether stdout is a terminal (or a pager started by out_start_pager). */

@@ -181,13 +181,8 @@ int cmd_stats(int argc, char **argv, struct cli *cli)
     int opt;
 
     while ((opt = cli_getopt(argc, argv, options, NULL)) != -1) {
-        int rc = CLI_CONTINUE;
-        if (opt == 'f') {
-            if (out_format_parse(optarg, &format) < 0)
-                rc = msg_usage("stats", "unknown format '%s'", optarg);
-        } else {
-            rc = cli_common_option(opt, optarg, cli, "stats", help);
-        }
+        int rc = opt == 'f' ? out_format_option("stats", optarg, &format)
+                            : cli_common_option(opt, optarg, cli, "stats", help);
         if (rc != CLI_CONTINUE) {
             code = rc == CLI_NOT_COMMON ? EXIT_USAGE : rc;
             goto out;

@@ -733,14 +733,19 @@ void out_record_init(struct out_record *r, const struct out_field *fields, size_
     fk_buf_init(&r->buf, 0);
 }
 
+int out_format_option(const char *command, const char *arg, enum out_format *format)
+{
+    if (out_format_parse(arg, format) < 0)
+        return msg_usage(command, "unknown format '%s'", arg);
+    return CLI_CONTINUE;
+}
+
 int out_record_option(int opt, const char *arg, struct out_record *r, const char *command)
 {
     switch (opt) {
     case 'f':
-        if (out_format_parse(arg, &r->format) < 0)
-            return msg_usage(command, "unknown format '%s'", arg);
         r->format_given = true;
-        return CLI_CONTINUE;
+        return out_format_option(command, arg, &r->format);
     case CLI_OPT_FIELDS:
         r->field_list = arg;
         return CLI_CONTINUE;
