@@ -139,7 +139,7 @@ int cli_find_feed(struct fk_store *store, const char *command, const char *arg,
 
 /* ---- feed documents named on the command line ---- */
 
-/* Handle an option of CLI_FEED_FILE_OPTIONS into options: CLI_CONTINUE,
+/* Handle --base-url or --charset into options: CLI_CONTINUE,
  * or CLI_NOT_COMMON when opt is none of them. */
 static int feed_file_option(int opt, const char *arg, struct fk_parse_options *options)
 {
