@@ -410,6 +410,15 @@ void fk_export_path(enum fk_export_profile profile, const char *name, char *out)
              profile_of(profile)->bundle ? "/index.md" : ".md");
 }
 
+/* A tag without the '#' marks before it (NULL: ""). */
+static const char *tag_body(const char *tag)
+{
+    const char *p = tag ? tag : "";
+    while (*p == '#')
+        p++;
+    return p;
+}
+
 /* What Obsidian makes of a character that cannot be in a tag. */
 static const struct {
     char c;
@@ -423,9 +432,7 @@ size_t fk_export_obsidian_tag(const char *tag, char *out, size_t size)
 {
     size_t len = 0;
     bool dash = false, digits_only = true;
-    const char *p = tag ? tag : "";
-    while (*p == '#')
-        p++;
+    const char *p = tag_body(tag);
     if (!size)
         return 0;
     while (*p) {
@@ -485,9 +492,7 @@ size_t fk_export_obsidian_tag(const char *tag, char *out, size_t size)
 size_t fk_export_hugo_tag(const char *tag, char *out, size_t size)
 {
     size_t len = 0;
-    const char *p = tag ? tag : "";
-    while (*p == '#')
-        p++;
+    const char *p = tag_body(tag);
     if (!size)
         return 0;
     while (*p) {

@@ -7,6 +7,15 @@
 #include "feedkeep/date.h"
 #include "feedkeep/utf8.h"
 
+/* The characters JSON escapes with a backslash and one letter; the other
+ * control characters become \u00XX. */
+static const struct {
+    unsigned char c;
+    const char *escape;
+} short_escapes[] = {
+    {'"', "\\\""}, {'\\', "\\\\"}, {'\n', "\\n"}, {'\t', "\\t"}, {'\r', "\\r"},
+};
+
 int fk_json_string_len(struct fk_buf *out, const char *s, size_t len)
 {
     static const char hex[] = "0123456789abcdef";
@@ -36,26 +45,15 @@ int fk_json_string_len(struct fk_buf *out, const char *s, size_t len)
             continue;
         }
         i++;
-        switch (c) {
-        case '"':
-            rc |= fk_buf_adds(out, "\\\"");
-            break;
-        case '\\':
-            rc |= fk_buf_adds(out, "\\\\");
-            break;
-        case '\n':
-            rc |= fk_buf_adds(out, "\\n");
-            break;
-        case '\t':
-            rc |= fk_buf_adds(out, "\\t");
-            break;
-        case '\r':
-            rc |= fk_buf_adds(out, "\\r");
-            break;
-        default: {
+        const char *escape = NULL;
+        for (size_t k = 0; k < sizeof short_escapes / sizeof short_escapes[0]; k++)
+            if (short_escapes[k].c == c)
+                escape = short_escapes[k].escape;
+        if (escape) {
+            rc |= fk_buf_adds(out, escape);
+        } else {
             char esc[7] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15], '\0'};
             rc |= fk_buf_adds(out, esc);
-        }
         }
     }
     rc |= fk_buf_addc(out, '"');

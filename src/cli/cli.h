@@ -66,11 +66,27 @@ struct fk_store *cli_open_store(const struct cli *cli);
 struct fk_store *cli_create_store(const struct cli *cli);
 /* cli_open_store printing nothing on failure (for completion). */
 struct fk_store *cli_open_store_silently(const struct cli *cli);
+/* cli_open_store into *store: EXIT_OK, or EXIT_IO after printing why
+ * (*store is then NULL). */
+int cli_open_archive(const struct cli *cli, struct fk_store **store);
+/* EXIT_OK when getopt left no argument after the options, else
+ * EXIT_USAGE after printing "unexpected argument". */
+int cli_no_arguments(const char *command, int argc, char **argv);
+/* A command with no options of its own and no arguments that works on the
+ * archive (check, vacuum): cli_common_options_only, cli_no_arguments,
+ * cli_open_archive, then run on the open archive, which is closed after
+ * it. Returns what run returns, or the exit code of what stopped before. */
+int cli_archive_command(int argc, char **argv, struct cli *cli, const char *command,
+                        const char *help,
+                        int (*run)(struct fk_store *store, const struct cli *cli));
 
 /* output.c: formats of the listing commands. */
 enum out_format { OUT_TABLE, OUT_TSV, OUT_CSV, OUT_JSON };
 /* Parse a --format value; returns -1 when unknown. */
 int out_format_parse(const char *name, enum out_format *out);
+/* A --format option's value into *format: CLI_CONTINUE, or EXIT_USAGE
+ * after printing why (an unknown format). */
+int out_format_option(const char *command, const char *arg, enum out_format *format);
 /* The default: table on a terminal, TSV otherwise. */
 enum out_format out_format_default(void);
 /* Whether stdout is a terminal (or a pager started by out_start_pager). */
@@ -469,19 +485,15 @@ int cli_find_feed(struct fk_store *store, const char *command, const char *arg,
 struct fk_item;
 struct fk_feed_info;
 struct fk_parse_options;
-/* --base-url and --charset, for getopt_long tables. */
-#define CLI_FEED_FILE_OPTIONS                                                                      \
-    {"base-url", required_argument, NULL, 'b'},                                                    \
-    {                                                                                              \
-        "charset", required_argument, NULL, 'c'                                                    \
-    }
-/* Handle an option of CLI_FEED_FILE_OPTIONS into options: CLI_CONTINUE,
- * or CLI_NOT_COMMON when opt is none of them. */
-int cli_feed_file_option(int opt, const char *arg, struct fk_parse_options *options);
-/* Open the one FILE (or - for stdin) left on the command line after the
- * options. Returns EXIT_OK with *path and *fd set (close fd unless it is
- * STDIN_FILENO), or EXIT_USAGE or EXIT_FAILED after printing why. */
-int cli_open_feed_file(const char *command, int argc, char **argv, const char **path, int *fd);
+/* Parse the options of import and parse (--base-url, --charset, the common
+ * ones, and with json_format a --format that takes "json" alone) into
+ * parse_options, and open the one FILE (or - for stdin) left after them.
+ * Returns CLI_CONTINUE with *path and *fd set (close fd unless it is
+ * STDIN_FILENO), or the exit code the command returns at once (after
+ * --help: EXIT_OK; EXIT_USAGE or EXIT_FAILED after printing why). */
+int cli_feed_file_args(int argc, char **argv, bool json_format, struct cli *cli,
+                       const char *command, const char *help,
+                       struct fk_parse_options *parse_options, const char **path, int *fd);
 /* Warn that an item of the document at path was read with a problem. */
 void cli_warn_item(const char *path, const struct fk_item *item, const char *message);
 /* Warn of what the reader of the document at path recovered from (its

@@ -31,19 +31,10 @@ static void print_problem(const char *check, const char *problem, void *ctx)
     fk_buf_release(&line);
 }
 
-int cmd_check(int argc, char **argv, struct cli *cli)
+static int check_archive(struct fk_store *store, const struct cli *cli)
 {
-    int code = cli_common_options_only(argc, argv, cli, "check", help);
-    if (code != CLI_CONTINUE)
-        return code;
-    if (optind != argc)
-        return msg_usage("check", "unexpected argument '%s'", argv[optind]);
-
-    struct fk_store *store = cli_open_store(cli);
-    if (!store)
-        return EXIT_IO;
     struct fk_error err = {0};
-    code = EXIT_OK;
+    int code = EXIT_OK;
     int problems = fk_store_check(store, print_problem, NULL, &err);
     if (problems < 0) {
         code = msg_fk_error(&err);
@@ -54,6 +45,10 @@ int cmd_check(int argc, char **argv, struct cli *cli)
     } else if (!cli->quiet) {
         printf("%s: ok\n", fk_store_path(store));
     }
-    fk_store_close(store);
     return code;
+}
+
+int cmd_check(int argc, char **argv, struct cli *cli)
+{
+    return cli_archive_command(argc, argv, cli, "check", help, check_archive);
 }

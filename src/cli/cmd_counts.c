@@ -120,16 +120,11 @@ static int run(const struct counts *c, int argc, char **argv, struct cli *cli)
             goto out;
         }
     }
-    if (optind != argc) {
-        code = msg_usage(c->command, "unexpected argument '%s'", argv[optind]);
+    if ((code = cli_no_arguments(c->command, argc, argv)) != EXIT_OK)
         goto out;
-    }
 
-    store = cli_open_store(cli);
-    if (!store) {
-        code = EXIT_IO;
+    if ((code = cli_open_archive(cli, &store)) != EXIT_OK)
         goto out;
-    }
     if ((code = out_record_start(&out, c->command)) != EXIT_OK)
         goto out;
     struct fk_error err = {0};

@@ -245,11 +245,8 @@ int cmd_dedup(int argc, char **argv, struct cli *cli)
         goto out;
     }
 
-    store = cli_open_store(cli);
-    if (!store) {
-        code = EXIT_IO;
+    if ((code = cli_open_archive(cli, &store)) != EXIT_OK)
         goto out;
-    }
     for (int i = 0; optind + i < argc; i++) {
         code = cli_find_article(store, "dedup", argv[optind + i], &ids[i]);
         if (code != EXIT_OK)

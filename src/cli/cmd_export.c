@@ -100,12 +100,19 @@ struct id_list {
     size_t count, cap;
 };
 
+/* items (count of them in cap places of size bytes) with room for one
+ * more: the array doubled when it is full. */
+static void *grow(void *items, size_t count, size_t *cap, size_t size)
+{
+    if (count < *cap)
+        return items;
+    *cap = *cap ? *cap * 2 : 64;
+    return fk_xrealloc(items, *cap * size);
+}
+
 static struct fk_export_name *push_name(struct export_list *list)
 {
-    if (list->count == list->cap) {
-        list->cap = list->cap ? list->cap * 2 : 64;
-        list->names = fk_xrealloc(list->names, list->cap * sizeof *list->names);
-    }
+    list->names = grow(list->names, list->count, &list->cap, sizeof *list->names);
     struct fk_export_name *n = &list->names[list->count++];
     memset(n, 0, sizeof *n);
     return n;
@@ -128,10 +135,7 @@ static int collect(const struct fk_article *a, void *ctx)
 static int collect_id(const struct fk_article *a, void *ctx)
 {
     struct id_list *list = ctx;
-    if (list->count == list->cap) {
-        list->cap = list->cap ? list->cap * 2 : 64;
-        list->ids = fk_xrealloc(list->ids, list->cap * sizeof *list->ids);
-    }
+    list->ids = grow(list->ids, list->count, &list->cap, sizeof *list->ids);
     list->ids[list->count++] = a->id;
     return 0;
 }
@@ -139,10 +143,7 @@ static int collect_id(const struct fk_article *a, void *ctx)
 static int collect_record(const struct fk_export_file *file, void *ctx)
 {
     struct records *records = ctx;
-    if (records->count == records->cap) {
-        records->cap = records->cap ? records->cap * 2 : 64;
-        records->items = fk_xrealloc(records->items, records->cap * sizeof *records->items);
-    }
+    records->items = grow(records->items, records->count, &records->cap, sizeof *records->items);
     struct record *r = &records->items[records->count++];
     r->article_id = file->article_id;
     r->name = fk_xstrdup(file->name);
@@ -472,11 +473,8 @@ int cmd_export(int argc, char **argv, struct cli *cli)
         goto out;
     }
 
-    store = cli_open_store(cli);
-    if (!store) {
-        code = EXIT_IO;
+    if ((code = cli_open_archive(cli, &store)) != EXIT_OK)
         goto out;
-    }
     struct fk_error err = {0};
     /* Taken before anything is listed: what is filed while export runs
      * is after the mark, so the next --changed export gets it. */

@@ -221,16 +221,11 @@ int cmd_feeds(int argc, char **argv, struct cli *cli)
             goto out;
         }
     }
-    if (optind != argc) {
-        code = msg_usage("feeds", "unexpected argument '%s'", argv[optind]);
+    if ((code = cli_no_arguments("feeds", argc, argv)) != EXIT_OK)
         goto out;
-    }
 
-    store = cli_open_store(cli);
-    if (!store) {
-        code = EXIT_IO;
+    if ((code = cli_open_archive(cli, &store)) != EXIT_OK)
         goto out;
-    }
     if ((code = out_record_start(&out, "feeds")) != EXIT_OK)
         goto out;
     struct fk_error err = {0};

@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -125,6 +126,44 @@ static size_t parse_size(const char *s)
     return 0;
 }
 
+/* The options whose value is a number of seconds or a count, each a long
+ * in struct settings: how to read the value, what it must be, where it
+ * goes. */
+static const struct {
+    int opt;
+    const char *name;
+    long (*parse)(const char *s);
+    const char *what;
+    size_t offset;
+} number_options[] = {
+    {'W', "wait", parse_seconds, "a number of seconds", offsetof(struct settings, wait_ms)},
+    {'C', "connect-timeout", parse_seconds, "a number of seconds",
+     offsetof(struct settings, update.fetch.connect_timeout_ms)},
+    {'T', "timeout", parse_seconds, "a number of seconds",
+     offsetof(struct settings, update.fetch.timeout_ms)},
+    {'S', "stall-time", cli_parse_count, "whole seconds",
+     offsetof(struct settings, update.fetch.low_speed_time)},
+    {'B', "stall-speed", cli_parse_count, "a count of bytes",
+     offsetof(struct settings, update.fetch.low_speed_limit)},
+};
+
+/* Handle an option of number_options into set: CLI_CONTINUE, EXIT_USAGE
+ * after printing why, or CLI_NOT_COMMON when opt is none of them. */
+static int number_option(int opt, const char *arg, struct settings *set)
+{
+    for (size_t i = 0; i < sizeof number_options / sizeof number_options[0]; i++) {
+        if (number_options[i].opt != opt)
+            continue;
+        long value = number_options[i].parse(arg);
+        if (value < 0)
+            return msg_usage("fetch", "option '--%s': '%s' is not %s", number_options[i].name, arg,
+                             number_options[i].what);
+        *(long *)((char *)set + number_options[i].offset) = value;
+        return CLI_CONTINUE;
+    }
+    return CLI_NOT_COMMON;
+}
+
 /* Parse the options into set. Returns CLI_CONTINUE to go on, or an exit
  * code (after --help, or a usage error). */
 static int parse_options(int argc, char **argv, struct cli *cli, struct settings *set)
@@ -168,38 +207,15 @@ static int parse_options(int argc, char **argv, struct cli *cli, struct settings
                                  optarg);
             set->update.pages = (int)n;
             break;
-        case 'W':
-            if ((set->wait_ms = parse_seconds(optarg)) < 0)
-                return msg_usage("fetch", "option '--wait': '%s' is not a number of seconds",
-                                 optarg);
-            break;
-        case 'C':
-            if ((set->update.fetch.connect_timeout_ms = parse_seconds(optarg)) < 0)
-                return msg_usage(
-                    "fetch", "option '--connect-timeout': '%s' is not a number of seconds", optarg);
-            break;
-        case 'T':
-            if ((set->update.fetch.timeout_ms = parse_seconds(optarg)) < 0)
-                return msg_usage("fetch", "option '--timeout': '%s' is not a number of seconds",
-                                 optarg);
-            break;
-        case 'S':
-            if ((set->update.fetch.low_speed_time = cli_parse_count(optarg)) < 0)
-                return msg_usage("fetch", "option '--stall-time': '%s' is not whole seconds",
-                                 optarg);
-            break;
-        case 'B':
-            if ((set->update.fetch.low_speed_limit = cli_parse_count(optarg)) < 0)
-                return msg_usage("fetch", "option '--stall-speed': '%s' is not a count of bytes",
-                                 optarg);
-            break;
         case 'Z':
             if ((set->update.fetch.max_body = parse_size(optarg)) == 0)
                 return msg_usage("fetch", "option '--max-size': '%s' is not a size (32M, 512K)",
                                  optarg);
             break;
         default: {
-            int rc = cli_common_option(opt, optarg, cli, "fetch", help);
+            int rc = number_option(opt, optarg, set);
+            if (rc == CLI_NOT_COMMON)
+                rc = cli_common_option(opt, optarg, cli, "fetch", help);
             if (rc != CLI_CONTINUE)
                 return rc == CLI_NOT_COMMON ? EXIT_USAGE : rc;
         }

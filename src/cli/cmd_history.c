@@ -88,11 +88,8 @@ int cmd_history(int argc, char **argv, struct cli *cli)
         goto out;
     }
 
-    store = cli_open_store(cli);
-    if (!store) {
-        code = EXIT_IO;
+    if ((code = cli_open_archive(cli, &store)) != EXIT_OK)
         goto out;
-    }
     int64_t id;
     code = cli_find_article(store, "history", argv[optind], &id);
     if (code != EXIT_OK)

@@ -104,25 +104,14 @@ static void on_warning(const struct fk_item *item, const char *message, void *ct
 
 int cmd_import(int argc, char **argv, struct cli *cli)
 {
-    static const struct option options[] = {
-        CLI_FEED_FILE_OPTIONS,
-        CLI_COMMON_OPTIONS,
-        {NULL, 0, NULL, 0},
-    };
     struct fk_parse_options parse_options = {0};
-    int opt;
-    while ((opt = cli_getopt(argc, argv, options, NULL)) != -1) {
-        int rc = cli_feed_file_option(opt, optarg, &parse_options);
-        if (rc == CLI_NOT_COMMON)
-            rc = cli_common_option(opt, optarg, cli, "import", help);
-        if (rc != CLI_CONTINUE)
-            return rc == CLI_NOT_COMMON ? EXIT_USAGE : rc;
-    }
     const char *path;
     int fd;
-    int code = cli_open_feed_file("import", argc, argv, &path, &fd);
-    if (code != EXIT_OK)
+    int code =
+        cli_feed_file_args(argc, argv, false, cli, "import", help, &parse_options, &path, &fd);
+    if (code != CLI_CONTINUE)
         return code;
+    code = EXIT_OK;
     struct fk_store *store = cli_create_store(cli);
     if (!store) {
         if (fd != STDIN_FILENO)

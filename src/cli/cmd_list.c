@@ -64,10 +64,8 @@ int cmd_list(int argc, char **argv, struct cli *cli)
             goto out;
         }
     }
-    if (optind != argc) {
-        code = msg_usage("list", "unexpected argument '%s'", argv[optind]);
+    if ((code = cli_no_arguments("list", argc, argv)) != EXIT_OK)
         goto out;
-    }
     if ((unsigned)filter.filter.sort < sizeof table_defaults / sizeof table_defaults[0])
         out.table_defaults = table_defaults[filter.filter.sort];
 

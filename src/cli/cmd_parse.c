@@ -158,30 +158,13 @@ static void add_feed(struct fk_buf *json, const struct fk_feed_info *feed)
 
 int cmd_parse(int argc, char **argv, struct cli *cli)
 {
-    static const struct option options[] = {
-        {"format", required_argument, NULL, 'f'},
-        CLI_FEED_FILE_OPTIONS,
-        CLI_COMMON_OPTIONS,
-        {NULL, 0, NULL, 0},
-    };
     struct fk_parse_options parse_options = {0};
-    int opt;
-    while ((opt = cli_getopt(argc, argv, options, NULL)) != -1) {
-        int rc = CLI_CONTINUE;
-        if (opt == 'f') {
-            if (strcmp(optarg, "json") != 0)
-                return msg_usage("parse", "parse prints json only, not '%s'", optarg);
-        } else if ((rc = cli_feed_file_option(opt, optarg, &parse_options)) == CLI_NOT_COMMON) {
-            rc = cli_common_option(opt, optarg, cli, "parse", help);
-        }
-        if (rc != CLI_CONTINUE)
-            return rc == CLI_NOT_COMMON ? EXIT_USAGE : rc;
-    }
     const char *path;
     int fd;
-    int code = cli_open_feed_file("parse", argc, argv, &path, &fd);
-    if (code != EXIT_OK)
+    int code = cli_feed_file_args(argc, argv, true, cli, "parse", help, &parse_options, &path, &fd);
+    if (code != CLI_CONTINUE)
         return code;
+    code = EXIT_OK;
 
     struct parse_out out = {FK_BUF_INIT, 0, path};
     struct fk_feed_handler handler = {on_feed, on_item, &out};

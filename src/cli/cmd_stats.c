@@ -181,28 +181,18 @@ int cmd_stats(int argc, char **argv, struct cli *cli)
     int opt;
 
     while ((opt = cli_getopt(argc, argv, options, NULL)) != -1) {
-        int rc = CLI_CONTINUE;
-        if (opt == 'f') {
-            if (out_format_parse(optarg, &format) < 0)
-                rc = msg_usage("stats", "unknown format '%s'", optarg);
-        } else {
-            rc = cli_common_option(opt, optarg, cli, "stats", help);
-        }
+        int rc = opt == 'f' ? out_format_option("stats", optarg, &format)
+                            : cli_common_option(opt, optarg, cli, "stats", help);
         if (rc != CLI_CONTINUE) {
             code = rc == CLI_NOT_COMMON ? EXIT_USAGE : rc;
             goto out;
         }
     }
-    if (optind != argc) {
-        code = msg_usage("stats", "unexpected argument '%s'", argv[optind]);
+    if ((code = cli_no_arguments("stats", argc, argv)) != EXIT_OK)
         goto out;
-    }
 
-    store = cli_open_store(cli);
-    if (!store) {
-        code = EXIT_IO;
+    if ((code = cli_open_archive(cli, &store)) != EXIT_OK)
         goto out;
-    }
     struct fk_error err = {0};
     if (fk_store_stats(store, &stats, &err) < 0) {
         code = msg_fk_error(&err);

@@ -32,20 +32,11 @@ static int archive_size(struct fk_store *store, int64_t *size)
     return EXIT_OK;
 }
 
-int cmd_vacuum(int argc, char **argv, struct cli *cli)
+static int vacuum_archive(struct fk_store *store, const struct cli *cli)
 {
-    int code = cli_common_options_only(argc, argv, cli, "vacuum", help);
-    if (code != CLI_CONTINUE)
-        return code;
-    if (optind != argc)
-        return msg_usage("vacuum", "unexpected argument '%s'", argv[optind]);
-
-    struct fk_store *store = cli_open_store(cli);
-    if (!store)
-        return EXIT_IO;
     struct fk_error err = {0};
     int64_t before = 0, after = 0;
-    code = archive_size(store, &before);
+    int code = archive_size(store, &before);
     if (code == EXIT_OK && fk_store_vacuum(store, &err) < 0)
         code = msg_fk_error(&err);
     if (code == EXIT_OK)
@@ -53,6 +44,10 @@ int cmd_vacuum(int argc, char **argv, struct cli *cli)
     if (code == EXIT_OK && !cli->quiet)
         printf("%s: %lld bytes, %lld before\n", fk_store_path(store), (long long)after,
                (long long)before);
-    fk_store_close(store);
     return code;
+}
+
+int cmd_vacuum(int argc, char **argv, struct cli *cli)
+{
+    return cli_archive_command(argc, argv, cli, "vacuum", help, vacuum_archive);
 }

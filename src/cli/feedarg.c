@@ -3,6 +3,7 @@
  * import and parse. */
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -138,7 +139,9 @@ int cli_find_feed(struct fk_store *store, const char *command, const char *arg,
 
 /* ---- feed documents named on the command line ---- */
 
-int cli_feed_file_option(int opt, const char *arg, struct fk_parse_options *options)
+/* Handle --base-url or --charset into options: CLI_CONTINUE,
+ * or CLI_NOT_COMMON when opt is none of them. */
+static int feed_file_option(int opt, const char *arg, struct fk_parse_options *options)
 {
     if (opt == 'b')
         options->base_url = arg;
@@ -149,7 +152,10 @@ int cli_feed_file_option(int opt, const char *arg, struct fk_parse_options *opti
     return CLI_CONTINUE;
 }
 
-int cli_open_feed_file(const char *command, int argc, char **argv, const char **path, int *fd)
+/* Open the one FILE (or - for stdin) left on the command line after the
+ * options: CLI_CONTINUE with *path and *fd set, or EXIT_USAGE or
+ * EXIT_FAILED after printing why. */
+static int open_feed_file(const char *command, int argc, char **argv, const char **path, int *fd)
 {
     if (optind + 1 != argc)
         return msg_usage(command,
@@ -161,7 +167,37 @@ int cli_open_feed_file(const char *command, int argc, char **argv, const char **
         msg_error("cannot open '%s': %s", *path, strerror(errno));
         return EXIT_FAILED;
     }
-    return EXIT_OK;
+    return CLI_CONTINUE;
+}
+
+/* The options of import and parse; import's start at the second entry:
+ * only parse has --format. */
+static const struct option feed_file_options[] = {
+    {"format", required_argument, NULL, 'f'},
+    {"base-url", required_argument, NULL, 'b'},
+    {"charset", required_argument, NULL, 'c'},
+    CLI_COMMON_OPTIONS,
+    {NULL, 0, NULL, 0},
+};
+
+int cli_feed_file_args(int argc, char **argv, bool json_format, struct cli *cli,
+                       const char *command, const char *help,
+                       struct fk_parse_options *parse_options, const char **path, int *fd)
+{
+    int opt;
+    while ((opt = cli_getopt(argc, argv, json_format ? feed_file_options : feed_file_options + 1,
+                             NULL)) != -1) {
+        int rc = CLI_CONTINUE;
+        if (opt == 'f') {
+            if (strcmp(optarg, "json") != 0)
+                return msg_usage(command, "%s prints json only, not '%s'", command, optarg);
+        } else if ((rc = feed_file_option(opt, optarg, parse_options)) == CLI_NOT_COMMON) {
+            rc = cli_common_option(opt, optarg, cli, command, help);
+        }
+        if (rc != CLI_CONTINUE)
+            return rc == CLI_NOT_COMMON ? EXIT_USAGE : rc;
+    }
+    return open_feed_file(command, argc, argv, path, fd);
 }
 
 void cli_warn_item(const char *path, const struct fk_item *item, const char *message)

@@ -250,10 +250,8 @@ int cli_filter_resolve(struct cli_filter *f, struct fk_store *store, const char 
 int cli_filter_open(struct cli_filter *f, const struct cli *cli, const char *command,
                     struct fk_store **store)
 {
-    *store = cli_open_store(cli);
-    if (!*store)
-        return EXIT_IO;
-    return cli_filter_resolve(f, *store, command);
+    int code = cli_open_archive(cli, store);
+    return code != EXIT_OK ? code : cli_filter_resolve(f, *store, command);
 }
 
 void cli_filter_release(struct cli_filter *f)

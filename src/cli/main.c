@@ -416,6 +416,35 @@ struct fk_store *cli_create_store(const struct cli *cli)
     return open_store(cli, FK_OPEN_CREATE, false);
 }
 
+int cli_open_archive(const struct cli *cli, struct fk_store **store)
+{
+    *store = cli_open_store(cli);
+    return *store ? EXIT_OK : EXIT_IO;
+}
+
+int cli_no_arguments(const char *command, int argc, char **argv)
+{
+    if (optind != argc)
+        return msg_usage(command, "unexpected argument '%s'", argv[optind]);
+    return EXIT_OK;
+}
+
+int cli_archive_command(int argc, char **argv, struct cli *cli, const char *command,
+                        const char *help, int (*run)(struct fk_store *store, const struct cli *cli))
+{
+    int code = cli_common_options_only(argc, argv, cli, command, help);
+    if (code != CLI_CONTINUE)
+        return code;
+    if ((code = cli_no_arguments(command, argc, argv)) != EXIT_OK)
+        return code;
+    struct fk_store *store;
+    if ((code = cli_open_archive(cli, &store)) != EXIT_OK)
+        return code;
+    code = run(store, cli);
+    fk_store_close(store);
+    return code;
+}
+
 /* Edit distance of a and b (insertions, deletions, substitutions, and
  * swaps of two neighbours), or more than limit. Command names are short. */
 static size_t edit_distance(const char *a, const char *b, size_t limit)

@@ -619,20 +619,16 @@ static void add_value_json(struct fk_buf *out, const struct out_value *v)
     case OUT_V_TEXT:
         fk_json_string(out, v->text);
         break;
-    case OUT_V_INT:
-        fk_buf_printf(out, "%lld", (long long)v->number);
-        break;
     case OUT_V_TIME:
         fk_json_time(out, v->number);
-        break;
-    case OUT_V_REAL:
-        fk_buf_printf(out, "%.6g", v->real);
         break;
     case OUT_V_LIST:
         fk_json_strings(out, v->list, v->count);
         break;
-    case OUT_V_BOOL:
-        fk_buf_adds(out, v->number ? "true" : "false");
+    case OUT_V_INT:
+    case OUT_V_REAL:
+    case OUT_V_BOOL: /* numbers, true and false: JSON writes them as text does */
+        add_value_text(out, v);
         break;
     }
 }
@@ -737,14 +733,19 @@ void out_record_init(struct out_record *r, const struct out_field *fields, size_
     fk_buf_init(&r->buf, 0);
 }
 
+int out_format_option(const char *command, const char *arg, enum out_format *format)
+{
+    if (out_format_parse(arg, format) < 0)
+        return msg_usage(command, "unknown format '%s'", arg);
+    return CLI_CONTINUE;
+}
+
 int out_record_option(int opt, const char *arg, struct out_record *r, const char *command)
 {
     switch (opt) {
     case 'f':
-        if (out_format_parse(arg, &r->format) < 0)
-            return msg_usage(command, "unknown format '%s'", arg);
         r->format_given = true;
-        return CLI_CONTINUE;
+        return out_format_option(command, arg, &r->format);
     case CLI_OPT_FIELDS:
         r->field_list = arg;
         return CLI_CONTINUE;
