@@ -4,6 +4,7 @@
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>
+#include <libxml/xmlerror.h>
 
 #include <stdint.h>
 #include <string.h>
@@ -457,6 +458,18 @@ static const char *tree_refusal(const xmlDoc *doc)
     return NULL;
 }
 
+static void ignore_structured_error(void *ctx, xmlErrorPtr error)
+{
+    (void)ctx;
+    (void)error;
+}
+
+static void ignore_generic_error(void *ctx, const char *fmt, ...)
+{
+    (void)ctx;
+    (void)fmt;
+}
+
 static const char *svg_refusal(const char *bytes, size_t len)
 {
     if (len > FK_MEDIA_SVG_MAX)
@@ -475,6 +488,15 @@ static const char *svg_refusal(const char *bytes, size_t len)
     xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
     if (!ctxt)
         return "not well-formed XML";
+    /* XML_PARSE_NOERROR does not cover every report (a failed encoding
+     * conversion goes to the generic handler): while parsing, libxml2's
+     * per-thread handlers are silent ones, then the caller's again. */
+    xmlStructuredErrorFunc outer_structured = xmlStructuredError;
+    void *outer_structured_ctx = xmlStructuredErrorContext;
+    xmlGenericErrorFunc outer_generic = xmlGenericError;
+    void *outer_generic_ctx = xmlGenericErrorContext;
+    xmlSetStructuredErrorFunc(NULL, ignore_structured_error);
+    xmlSetGenericErrorFunc(NULL, ignore_generic_error);
     xmlDocPtr doc = xmlCtxtReadMemory(ctxt, bytes, (int)len, NULL, NULL, FK_XML_OPTIONS);
     const xmlNode *root = doc ? xmlDocGetRootElement(doc) : NULL;
     if (!doc || !ctxt->wellFormed)
@@ -487,6 +509,8 @@ static const char *svg_refusal(const char *bytes, size_t len)
         why = tree_refusal(doc);
     xmlFreeDoc(doc);
     xmlFreeParserCtxt(ctxt);
+    xmlSetStructuredErrorFunc(outer_structured_ctx, outer_structured);
+    xmlSetGenericErrorFunc(outer_generic_ctx, outer_generic);
     return why;
 }
 

@@ -1,6 +1,8 @@
 /* test_media.c - media types from bytes, and the SVG safety check with
  * one document per attack. */
+#include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "feedkeep/media.h"
 #include "harness.h"
@@ -254,6 +256,37 @@ static void test_svg_bounds(void)
     CHECK(!fk_media_svg_safe(NULL, 0, NULL));
 }
 
+/* Nothing reaches stderr, even for bytes libxml2 cannot decode (it
+ * reports failed encoding conversions outside XML_PARSE_NOERROR). */
+static void test_svg_silent(void)
+{
+    static const struct {
+        const char *bytes;
+        size_t len;
+    } inputs[] = {
+        {BYTES("<\0\0\0\0)\0")},
+        {BYTES("\xff\xfe<\0s\0v\0g\0")},
+        {BYTES("<?xml version='1.0' encoding='EBCDIC-US'?><svg/>")},
+        {BYTES("<svg><g></svg>")},
+    };
+    fflush(stderr);
+    FILE *capture = tmpfile();
+    int saved = dup(STDERR_FILENO);
+    CHECK(capture != NULL && saved >= 0);
+    if (!capture || saved < 0)
+        return;
+    dup2(fileno(capture), STDERR_FILENO);
+    int safe = 0;
+    for (size_t i = 0; i < sizeof inputs / sizeof inputs[0]; i++)
+        safe += fk_media_svg_safe(inputs[i].bytes, inputs[i].len, NULL);
+    fflush(stderr);
+    dup2(saved, STDERR_FILENO);
+    close(saved);
+    CHECK_INT(safe, 0);
+    CHECK_INT(ftell(capture), 0);
+    fclose(capture);
+}
+
 int main(void)
 {
     RUN(test_sniff_images);
@@ -262,5 +295,6 @@ int main(void)
     RUN(test_svg_safe);
     RUN(test_svg_attacks);
     RUN(test_svg_bounds);
+    RUN(test_svg_silent);
     return DONE();
 }
