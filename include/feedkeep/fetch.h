@@ -58,18 +58,18 @@ struct fk_fetch_options {
  * have come from a response header and would break the request.
  *
  * public_only is for URLs a feed hands us (its images): the request then
- * fetches only http and https (a file URL is refused, given or redirected
- * to) and connects only to public addresses. Every address is checked as
- * the connection is opened, whatever name led to it (the URL's host, a
- * redirect's, a name that resolves differently the second time), and
- * again before a request goes out on a connection kept from an earlier
- * transfer; no byte is sent to an address that is loopback, private,
- * link-local, shared, multicast, broadcast, unspecified, documentation or
- * reserved (netaddr.h; IPv4 inside IPv6 judged by the IPv4 address). The
- * request then fails with FK_FETCH_REFUSED. Through a proxy (the
- * http_proxy, https_proxy or all_proxy environment variables), the address
- * checked is the proxy's, since that is where we connect: a proxy on a
- * private or loopback address refuses every public_only request, and a
+ * fetches only http and https (a file URL given is refused; a redirect to one
+ * fails with FK_FETCH_REDIRECT, as for every request) and connects only to
+ * public addresses. Every address is checked as the connection is opened,
+ * whatever name led to it (the URL's host, a redirect's, a name that resolves
+ * differently the second time), and again before a request goes out on a
+ * connection kept from an earlier transfer; no byte is sent to an address
+ * that is loopback, private, link-local, shared, multicast, broadcast,
+ * unspecified, documentation or reserved (netaddr.h; IPv4 inside IPv6 judged
+ * by the IPv4 address). The request then fails with FK_FETCH_REFUSED. Through
+ * a proxy (the http_proxy, https_proxy or all_proxy environment variables),
+ * the address checked is the proxy's, since that is where we connect: a proxy
+ * on a private or loopback address refuses every public_only request, and a
  * public proxy is trusted with where it goes. */
 struct fk_fetch_request {
     const char *url;           /* absolute http, https or file URL */
