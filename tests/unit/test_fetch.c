@@ -864,13 +864,27 @@ static void check_script_log(const char *name, const char *expected)
     outcome_release(&o);
 }
 
+/* The connections the server has accepted, this request's included. */
+static long server_connections(void)
+{
+    struct outcome o = {0};
+    fetch_one(local("/connections"), &o);
+    CHECK_INT(o.error, FK_FETCH_OK);
+    long count = o.body ? strtol(o.body, NULL, 10) : -1;
+    outcome_release(&o);
+    return count;
+}
+
 static void test_public_only(void)
 {
     struct outcome o = {0};
 
-    /* The loopback server is refused before a byte is sent to it. */
+    /* The loopback server is refused before a connection is even tried:
+     * between two counts (each its own connection), none other. */
+    long before = server_connections();
     fetch_request((struct fk_fetch_request){.url = local("/script/private"), .public_only = true},
                   &o);
+    CHECK_INT(server_connections(), before + 1);
     CHECK_INT(o.error, FK_FETCH_REFUSED);
     CHECK_STR(o.message, "refused: 127.0.0.1 is a loopback address");
     CHECK_INT(o.http_status, 0);
