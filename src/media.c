@@ -38,9 +38,10 @@ static bool declared_audio(const char *declared)
 /* ---- fixed signatures ------------------------------------------------------ */
 
 struct signature {
-    const char *bytes; /* '?' matches any byte where mask says so */
+    const char *bytes; /* the first len bytes of the kind */
     size_t len;
-    const char *mask; /* NULL: every byte must match; else 'x' must, '.' need not */
+    const char *mask; /* NULL: every byte must match; else where mask has
+                         'x' the byte must, where it has '.' any byte will */
     const char *type;
 };
 
