@@ -813,7 +813,10 @@ int fk_content_from_html(const char *html, size_t len, const char *base_url, str
         dom = htmlCtxtReadMemory(ctxt, clean ? clean : html, (int)(clean ? clean_len : len), NULL,
                                  "UTF-8", HTML_OPTIONS);
     }
+    /* before the tree is built: building it sanitizes parts of the DOM */
+    content_collect_assets(dom, base_url, out);
     doc = content_tree_build(dom, base_url, &notes, &nnotes);
+    content_mark_linked_assets(doc, out);
     out->text = content_render_document(doc, 0, &out->code_blocks, &out->ncode_blocks);
     if (cmark_node_first_child(doc)) {
         out->markdown = cmark_render_commonmark(doc, CMARK_OPT_DEFAULT, 0);
@@ -843,6 +846,9 @@ void fk_content_release(struct fk_content *content)
     free(content->text);
     free(content->markdown);
     content_free_code_blocks(content->code_blocks, content->ncode_blocks);
+    for (size_t i = 0; i < content->nassets; i++)
+        free(content->assets[i].url);
+    free(content->assets);
     memset(content, 0, sizeof *content);
 }
 

@@ -1,7 +1,8 @@
 /* content_int.h - what the files of the content stage share, private to
  * them: the element table, the text helpers (content.c), the tree built
- * from the HTML (content_tree.c) and the plain-text renderer
- * (content_text.c). Not part of the library's interface. */
+ * from the HTML (content_tree.c), the assets an article uses
+ * (content_assets.c) and the plain-text renderer (content_text.c). Not part of the library's
+ * interface. */
 #ifndef FEEDKEEP_CONTENT_INT_H
 #define FEEDKEEP_CONTENT_INT_H
 
@@ -142,6 +143,29 @@ void content_push_pointer(void ***array, size_t *count, size_t *cap, void *point
  * strings): free each and the array with free, then the document with
  * cmark_node_free. */
 cmark_node *content_tree_build(xmlDoc *dom, const char *base_url, void ***notes, size_t *nnotes);
+
+/* Whether a URL runs code or carries data (javascript:, vbscript:, data:,
+ * read as a browser reads a scheme): such links and images are reduced to
+ * their text. */
+bool content_unsafe_url(const char *url);
+
+/* The destination of a link or image as the Markdown writes it: ref
+ * resolved against base_url, tabs and line ends dropped, spaces and other
+ * control characters percent-encoded. Free with free. */
+char *content_link_destination(const char *base_url, const char *ref);
+
+/* An <img> 1x1 or with no area (width or height 0): a tracking pixel,
+ * neither shown nor kept. */
+bool content_is_tracking_pixel(const xmlNode *img);
+
+/* --- the assets (content_assets.c) ------------------------------------------ */
+
+/* The assets the nodes of dom use, into out->assets (see content.h);
+ * in_markdown is left false. NULL dom lists none. */
+void content_collect_assets(const xmlDoc *dom, const char *base_url, struct fk_content *out);
+
+/* Mark the assets of out whose URL is the destination of an image of doc. */
+void content_mark_linked_assets(cmark_node *doc, struct fk_content *out);
 
 /* --- the plain-text renderer (content_text.c) ------------------------------- */
 

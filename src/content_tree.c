@@ -66,7 +66,7 @@ static const struct lang_source {
     {ON_WRAPPER, "class", BY_PREFIX, "language-"}, /* Jekyll */
 };
 
-static bool unsafe_url(const char *url)
+bool content_unsafe_url(const char *url)
 {
     /* Browsers ignore leading blanks and tabs or line ends inside the
      * scheme, so "java\tscript:" is javascript: too. */
@@ -91,7 +91,7 @@ static bool unsafe_url(const char *url)
  * percent-encode spaces and other control characters; a CommonMark
  * destination may hold none of them (cmark would write "\n" as "% A"), so
  * they are dropped or encoded here. Returns a new string. */
-static char *link_destination(const char *base_url, const char *ref)
+char *content_link_destination(const char *base_url, const char *ref)
 {
     char *url = fk_url_resolve(base_url, ref);
     size_t extra = 0;
@@ -505,17 +505,21 @@ static void inline_code(struct builder *b, const xmlNode *node)
     fk_buf_release(&code);
 }
 
+bool content_is_tracking_pixel(const xmlNode *img)
+{
+    long width = attr_number(img, "width"), height = attr_number(img, "height");
+    return width == 0 || height == 0 || (width >= 0 && width <= 1 && height >= 0 && height <= 1);
+}
+
 static void image(struct builder *b, const xmlNode *node)
 {
     const char *src = content_attr(node, "src");
     if (!src || !*src)
         src = content_attr(node, "data-src"); /* lazy loading */
-    long width = attr_number(node, "width"), height = attr_number(node, "height");
-    /* Tracking pixels: 1x1 or with no area. */
-    if (width == 0 || height == 0 || (width >= 0 && width <= 1 && height >= 0 && height <= 1))
+    if (content_is_tracking_pixel(node))
         return;
     char *alt = content_collapse(content_attr(node, "alt"));
-    if (!src || !*src || unsafe_url(src)) {
+    if (!src || !*src || content_unsafe_url(src)) {
         if (*alt)
             add_text(b, alt);
         free(alt);
@@ -523,7 +527,7 @@ static void image(struct builder *b, const xmlNode *node)
     }
     cmark_node *parent = ensure_inline(b);
     if (parent) {
-        char *url = link_destination(b->base_url, src);
+        char *url = content_link_destination(b->base_url, src);
         cmark_node *img = cmark_node_new(CMARK_NODE_IMAGE);
         cmark_node_set_url(img, url);
         const char *title = content_attr(node, "title");
@@ -574,7 +578,7 @@ static void sanitize(struct builder *b, xmlNode *top)
                     for (size_t i = 0; i < COUNT(url_attributes); i++)
                         is_url = is_url || strcmp(name, url_attributes[i]) == 0;
                     if (strncmp(name, "on", 2) == 0 || strcmp(name, "srcdoc") == 0 ||
-                        (is_url && unsafe_url(value))) {
+                        (is_url && content_unsafe_url(value))) {
                         xmlRemoveProp(a);
                     } else if (is_url && *value) {
                         char *url = fk_url_resolve(b->base_url, value);
@@ -949,8 +953,8 @@ static void inline_frame(struct builder *b, xmlNode *node, int depth, enum kind 
         open = b->frames[i].kind == kind && b->frames[i].tag == tag;
     if (kind == K_LINK && !open) {
         const char *href = content_attr(node, "href");
-        if (href && *href && !unsafe_url(href)) {
-            url = link_destination(b->base_url, href);
+        if (href && *href && !content_unsafe_url(href)) {
+            url = content_link_destination(b->base_url, href);
             const char *value = content_attr(node, "title");
             title = value && *value ? content_collapse(value) : NULL;
         } else {

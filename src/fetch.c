@@ -23,11 +23,14 @@
  */
 #include "feedkeep/fetch.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include <curl/curl.h>
@@ -35,6 +38,7 @@
 #include "feedkeep/ascii.h"
 #include "feedkeep/buf.h"
 #include "feedkeep/date.h"
+#include "feedkeep/netaddr.h"
 #include "feedkeep/version.h"
 #include "libcurl.h"
 
@@ -45,7 +49,8 @@ static const struct fk_libcurl *curl;
 #define DEFAULT_USER_AGENT "feedkeep/" FEEDKEEP_VERSION " (+" FEEDKEEP_URL ")"
 
 /* file:// is allowed for the URL given, never as a redirect target: a
- * server must not be able to make us read local files. */
+ * server must not be able to make us read local files. A public_only
+ * request allows only REDIR_PROTOCOLS. */
 #define PROTOCOLS       "http,https,file"
 #define REDIR_PROTOCOLS "http,https"
 
@@ -82,6 +87,7 @@ static const char *const error_names[] = {
     [FK_FETCH_PROTOCOL] = "protocol",
     [FK_FETCH_FILE] = "file",
     [FK_FETCH_OTHER] = "other",
+    [FK_FETCH_REFUSED] = "refused",
 };
 
 /* How curl's failures read to a user. Codes that need more context
@@ -138,7 +144,9 @@ struct transfer {
     char *etag;
     char *last_modified;
     void *user;
-    char *host; /* lower-case host name ("" for file://): the per-host key */
+    char *host;       /* lower-case host name ("" for file://): the per-host key */
+    bool public_only; /* as requested */
+    size_t max_body;  /* the request's, else the batch's */
 
     /* A request that fails before reaching curl (bad URL, setup failure)
      * carries its error from here to its callback. */
@@ -149,8 +157,9 @@ struct transfer {
     struct curl_slist *headers;
     bool conditional; /* the request carries If-None-Match or If-Modified-Since */
     struct fk_buf body;
-    bool too_large; /* the write callback refused a chunk */
-    bool connected; /* a connection was set up (curl's prereq callback) */
+    bool too_large;    /* the write callback refused a chunk */
+    bool connected;    /* a connection was set up (curl's prereq callback) */
+    char refused[128]; /* why a public_only transfer refused an address */
     char *values[HEADER_COUNT];
     int last_status;     /* status of the latest non-1xx response */
     bool permanent_only; /* every redirect so far was 301 or 308 */
@@ -300,6 +309,11 @@ static void parse_target(struct transfer *t)
         transfer_fail(t, FK_FETCH_BAD_URL, "unsupported protocol '%s'", scheme);
         goto out;
     }
+    if (t->public_only && !name_is(scheme, strlen(scheme), "http") &&
+        !name_is(scheme, strlen(scheme), "https")) {
+        transfer_fail(t, FK_FETCH_REFUSED, "refused: protocol '%s' is not http or https", scheme);
+        goto out;
+    }
     /* file:// URLs have no host (CURLUE_NO_HOST): they share the key "". */
     if (curl->url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK) {
         t->host = fk_xstrdup(host);
@@ -417,17 +431,64 @@ static size_t on_body(char *data, size_t size, size_t count, void *userp)
     return len;
 }
 
+/* A public_only transfer may use address (text, as curl or inet_ntop
+ * writes it) when it is public; otherwise the reason goes in t->refused. */
+static bool address_allowed(struct transfer *t, const char *address)
+{
+    enum fk_netaddr_class class;
+    if (!fk_netaddr_class_of_text(address, &class)) {
+        snprintf(t->refused, sizeof t->refused, "refused: '%s' is not an internet address",
+                 address);
+        return false;
+    }
+    if (class == FK_NETADDR_PUBLIC)
+        return true;
+    snprintf(t->refused, sizeof t->refused, "refused: %s is %s", address,
+             fk_netaddr_class_phrase(class));
+    return false;
+}
+
+/* Curl opens every socket of a public_only transfer here, with the address
+ * it is about to connect to: one that is not public gets no socket, so not
+ * even a connection attempt reaches it. Curl then tries its other
+ * addresses, if any. */
+static curl_socket_t on_open_socket(void *clientp, curlsocktype purpose,
+                                    struct curl_sockaddr *address)
+{
+    struct transfer *t = clientp;
+    char text[INET6_ADDRSTRLEN] = "";
+    struct sockaddr_storage peer;
+    (void)purpose;
+    memset(&peer, 0, sizeof peer);
+    memcpy(&peer, &address->addr, address->addrlen < sizeof peer ? address->addrlen : sizeof peer);
+    if (address->family == AF_INET && address->addrlen >= sizeof(struct sockaddr_in))
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)&peer)->sin_addr, text, sizeof text);
+    else if (address->family == AF_INET6 && address->addrlen >= sizeof(struct sockaddr_in6))
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)&peer)->sin6_addr, text, sizeof text);
+    if (!address_allowed(t, text[0] ? text : "?"))
+        return CURL_SOCKET_BAD;
+    int type = address->socktype;
+#ifdef SOCK_CLOEXEC
+    type |= SOCK_CLOEXEC;
+#endif
+    return socket(address->family, type, address->protocol);
+}
+
 /* Called once a connection is ready (TCP and TLS done, or reused): from then
- * on a timeout is a slow server, not an unreachable one. */
+ * on a timeout is a slow server, not an unreachable one. A public_only
+ * transfer checks the address again here, before its request is sent: a
+ * connection kept from an earlier transfer of the batch was not opened
+ * through on_open_socket for it. */
 static int on_connected(void *clientp, char *primary_ip, char *local_ip, int primary_port,
                         int local_port)
 {
     struct transfer *t = clientp;
-    (void)primary_ip;
     (void)local_ip;
     (void)primary_port;
     (void)local_port;
     t->connected = true;
+    if (t->public_only && !address_allowed(t, primary_ip ? primary_ip : "?"))
+        return CURL_PREREQFUNC_ABORT;
     return CURL_PREREQFUNC_OK;
 }
 
@@ -459,7 +520,8 @@ enum option_type {
     OPTION_POINTER,
     OPTION_LIST,
     OPTION_WRITE_FN,
-    OPTION_PREREQ_FN
+    OPTION_PREREQ_FN,
+    OPTION_OPENSOCKET_FN
 };
 
 struct easy_option {
@@ -473,6 +535,7 @@ struct easy_option {
         struct curl_slist *list;
         curl_write_callback write_fn;
         curl_prereq_callback prereq_fn;
+        curl_opensocket_callback opensocket_fn;
     } value;
 };
 
@@ -493,6 +556,8 @@ static CURLcode set_option(CURL *easy, const struct easy_option *o)
         return curl->easy_setopt(easy, o->id, o->value.write_fn);
     case OPTION_PREREQ_FN:
         return curl->easy_setopt(easy, o->id, o->value.prereq_fn);
+    case OPTION_OPENSOCKET_FN:
+        return curl->easy_setopt(easy, o->id, o->value.opensocket_fn);
     }
     return CURLE_BAD_FUNCTION_ARGUMENT;
 }
@@ -515,10 +580,12 @@ static int transfer_start(struct fk_fetch *fetch, struct transfer *t)
         transfer_fail(t, FK_FETCH_OTHER, "cannot start a transfer");
         return -1;
     }
-    curl_off_t max_file = o->max_body > (size_t)INT64_MAX ? INT64_MAX : (curl_off_t)o->max_body;
+    curl_off_t max_file = t->max_body > (size_t)INT64_MAX ? INT64_MAX : (curl_off_t)t->max_body;
     const struct easy_option options[] = {
         {CURLOPT_URL, OPTION_STRING, {.string = t->url}},
-        {CURLOPT_PROTOCOLS_STR, OPTION_STRING, {.string = PROTOCOLS}},
+        {CURLOPT_PROTOCOLS_STR,
+         OPTION_STRING,
+         {.string = t->public_only ? REDIR_PROTOCOLS : PROTOCOLS}},
         {CURLOPT_REDIR_PROTOCOLS_STR, OPTION_STRING, {.string = REDIR_PROTOCOLS}},
         {CURLOPT_FOLLOWLOCATION, OPTION_LONG, {.number = 1}},
         {CURLOPT_MAXREDIRS, OPTION_LONG, {.number = o->max_redirects}},
@@ -541,6 +608,11 @@ static int transfer_start(struct fk_fetch *fetch, struct transfer *t)
         {CURLOPT_HEADERDATA, OPTION_POINTER, {.pointer = t}},
         {CURLOPT_PREREQFUNCTION, OPTION_PREREQ_FN, {.prereq_fn = on_connected}},
         {CURLOPT_PREREQDATA, OPTION_POINTER, {.pointer = t}},
+        /* NULL: curl's own, for the requests that may go anywhere */
+        {CURLOPT_OPENSOCKETFUNCTION,
+         OPTION_OPENSOCKET_FN,
+         {.opensocket_fn = t->public_only ? on_open_socket : NULL}},
+        {CURLOPT_OPENSOCKETDATA, OPTION_POINTER, {.pointer = t}},
         {CURLOPT_ERRORBUFFER, OPTION_POINTER, {.pointer = t->errbuf}},
         /* CURLOPT_NOSIGNAL stays off: this libcurl resolves names in a
          * thread, so it raises no SIGALRM, and with it off curl ignores
@@ -594,6 +666,10 @@ static void describe_outcome(const struct fk_fetch_options *o, struct transfer *
                              int status, int64_t elapsed_ms)
 {
     char size[32];
+    if (code != CURLE_OK && t->refused[0]) {
+        transfer_fail(t, FK_FETCH_REFUSED, "%s", t->refused);
+        return;
+    }
     if (code == CURLE_OK) {
         /* A 304 says "what you have is still good": to a request that
          * named nothing it had, it can only come from a broken cache (or
@@ -613,7 +689,7 @@ static void describe_outcome(const struct fk_fetch_options *o, struct transfer *
     case CURLE_WRITE_ERROR:
     case CURLE_FILESIZE_EXCEEDED:
         if (code == CURLE_FILESIZE_EXCEEDED || t->too_large) {
-            format_size(o->max_body, size, sizeof size);
+            format_size(t->max_body, size, sizeof size);
             transfer_fail(t, FK_FETCH_TOO_LARGE, "body larger than %s", size);
             return;
         }
@@ -984,7 +1060,9 @@ int fk_fetch_add(struct fk_fetch *fetch, const struct fk_fetch_request *req, str
     t->etag = fk_xstrdup(req->etag);
     t->last_modified = fk_xstrdup(req->last_modified);
     t->user = req->user;
-    fk_buf_init(&t->body, fetch->opts.max_body);
+    t->public_only = req->public_only;
+    t->max_body = req->max_body > 0 ? req->max_body : fetch->opts.max_body;
+    fk_buf_init(&t->body, t->max_body);
     parse_target(t);
     *fetch->queue_tail = t;
     fetch->queue_tail = &t->next;

@@ -37,6 +37,8 @@ Routes (query parameters in brackets):
   /bomb                  16 MiB of zeros in about 16 KiB of gzip
   /badgzip               Content-Encoding: gzip on bytes that are not gzip
   /html                  a HTML page (200, text/html) where a feed was expected
+  /connections           how many connections the server has accepted so far
+                         (this request's included)
   /script/NAME[page]     a scripted RSS feed (below); page=K for K >= 2 is a
                          further page of it
   /control/NAME[...]     set NAME's script: any of the parameters below, kept
@@ -88,6 +90,7 @@ _most = {}
 _bomb = None
 _scripts = {}
 _script_log = {}
+_connections = 0
 
 SCRIPT_DEFAULTS = {
     'items': '3', 'guid': 'url', 'version': '1', 'status': '200', 'retry': None,
@@ -115,6 +118,12 @@ class Handler(BaseHTTPRequestHandler):
     # waits for the client's delayed ACK (40 ms), which would swamp the
     # latencies the parallelism tests measure.
     disable_nagle_algorithm = True
+
+    def setup(self):
+        global _connections
+        super().setup()
+        with _lock:
+            _connections += 1
 
     def log_message(self, format, *args):  # noqa: A002 - the base class's name
         if os.environ.get('FK_HTTPD_VERBOSE'):
@@ -302,6 +311,11 @@ class Handler(BaseHTTPRequestHandler):
     def html(self):
         self.reply(200, HTML_PAGE, content_type='text/html; charset=utf-8')
 
+    def connections(self):
+        with _lock:
+            count = _connections
+        self.reply(200, b'%d' % count)
+
     def script_name(self, prefix):
         return urlsplit(self.path).path[len(prefix):]
 
@@ -434,6 +448,7 @@ ROUTES = {
     '/bomb': Handler.bomb,
     '/badgzip': Handler.badgzip,
     '/html': Handler.html,
+    '/connections': Handler.connections,
 }
 
 PREFIX_ROUTES = [

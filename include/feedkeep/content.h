@@ -7,6 +7,7 @@
 #ifndef FEEDKEEP_CONTENT_H
 #define FEEDKEEP_CONTENT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "feedkeep/error.h"
@@ -30,6 +31,31 @@ struct fk_code_block {
     char *language; /* lower case, or NULL when the HTML names none */
     char *code;     /* exact text, ends with "\n" unless empty */
     size_t lines;   /* number of lines (of "\n") in code */
+};
+
+/* The most assets one article lists; past this many distinct URLs the
+ * rest are left out (a thousand <img> in one article is hostile input). */
+#define FK_CONTENT_ASSETS_MAX 1000
+
+/* What an asset is to the article. Callers keep video and audio only when
+ * asked to. */
+enum fk_asset_kind {
+    FK_ASSET_IMAGE = 0, /* <img>, <picture><source> */
+    FK_ASSET_POSTER,    /* the still image of a <video poster> */
+    FK_ASSET_VIDEO,     /* <video src>, <video><source src> */
+    FK_ASSET_AUDIO,     /* <audio src>, <audio><source src> */
+};
+
+/* A file the article uses: an image or media to archive with it. */
+struct fk_content_asset {
+    char *url; /* absolute http or https URL, written as in the Markdown
+                  (tabs and line ends dropped, spaces percent-encoded) */
+    enum fk_asset_kind kind;
+    bool in_markdown; /* the Markdown has an image ![...](url) of it: the
+                         link to rewrite when the asset is stored. Media,
+                         posters and what tables hold are written in the
+                         Markdown's HTML blocks, and srcset candidates
+                         other than the src are not written at all: false */
 };
 
 /* The result of converting one article. All strings are owned by the struct
@@ -68,8 +94,31 @@ struct fk_content {
      * attributes and comments. Then text is laid out as above from the
      * text alone (blocks, line breaks, <pre> kept; no lists, quotes or
      * links), markdown is that text in one fenced code block, and there
-     * are no code blocks. */
+     * are no code blocks (and no assets). */
     const char *warning;
+    /* The assets the article uses, in document order, each URL once (the
+     * first kind found for it wins), at most FK_CONTENT_ASSETS_MAX:
+     *   - <img>: its src, then the largest candidate of its srcset when
+     *     that is another URL (the src is what the Markdown shows, the
+     *     largest the best copy to keep). The largest is the one with the
+     *     greatest width descriptor ("800w"); without widths the greatest
+     *     density ("2x", a candidate without one being "1x"); without
+     *     either, the last. Tracking pixels (1x1, or width or height 0)
+     *     are left out, as the Markdown leaves them out.
+     *   - lazy loading: a src that is missing, empty or a data: URI is a
+     *     placeholder, and data-src stands in for it; data-srcset stands
+     *     in for a missing or empty srcset. (The Markdown shows data-src
+     *     only when src is missing or empty.)
+     *   - <picture><source srcset>: the largest candidate of each source.
+     *   - <video poster> (FK_ASSET_POSTER), <video src> and its <source
+     *     src> (FK_ASSET_VIDEO), <audio src> and its <source src>
+     *     (FK_ASSET_AUDIO).
+     * What the Markdown leaves out is left out here too: the content of
+     * script, noscript, template, svg, object and the other dropped
+     * elements. URLs that do not resolve to http or https (data:,
+     * javascript:, relative ones without a base URL) are not listed. */
+    struct fk_content_asset *assets;
+    size_t nassets;
 };
 
 /* Convert html (len bytes, UTF-8, need not be NUL-terminated) into out.

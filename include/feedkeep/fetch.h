@@ -55,12 +55,30 @@ struct fk_fetch_options {
 
 /* One URL to fetch. The strings are copied by fk_fetch_add. A validator
  * holding a control character (CR, LF, NUL...) is not sent: it could not
- * have come from a response header and would break the request. */
+ * have come from a response header and would break the request.
+ *
+ * public_only is for URLs a feed hands us (its images): the request then
+ * fetches only http and https (a file URL given is refused; a redirect to one
+ * fails with FK_FETCH_REDIRECT, as for every request) and connects only to
+ * public addresses. Every address is checked as the connection is opened,
+ * whatever name led to it (the URL's host, a redirect's, a name that resolves
+ * differently the second time), and again before a request goes out on a
+ * connection kept from an earlier transfer; no byte is sent to an address
+ * that is loopback, private, link-local, shared, multicast, broadcast,
+ * unspecified, documentation or reserved (netaddr.h; IPv4 inside IPv6 judged
+ * by the IPv4 address). The request then fails with FK_FETCH_REFUSED. Through
+ * a proxy (the http_proxy, https_proxy or all_proxy environment variables),
+ * the address checked is the proxy's, since that is where we connect: a proxy
+ * on a private or loopback address refuses every public_only request, and a
+ * public proxy is trusted with where it goes. */
 struct fk_fetch_request {
     const char *url;           /* absolute http, https or file URL */
     const char *etag;          /* sent as If-None-Match, or NULL */
     const char *last_modified; /* sent as If-Modified-Since, or NULL */
     void *user;                /* handed back in the result, never touched */
+    bool public_only;          /* see above; false: any address, and file */
+    size_t max_body;           /* the most body bytes kept for this request,
+                                  after decompression; 0: the batch's */
 };
 
 /* Why a request failed. Callers branch on this (backoff, messages); the
@@ -82,6 +100,10 @@ enum fk_fetch_error {
     FK_FETCH_PROTOCOL,  /* malformed, empty or truncated response */
     FK_FETCH_FILE,      /* a file:// URL that cannot be read */
     FK_FETCH_OTHER,
+    FK_FETCH_REFUSED, /* a public_only request to a protocol other than
+                         http and https, or to an address that is not
+                         public: "refused: 127.0.0.1 is a loopback
+                         address" */
 };
 
 /* What became of one request. Every pointer belongs to the batch and is

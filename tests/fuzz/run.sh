@@ -3,10 +3,10 @@
 #
 #   tests/fuzz/run.sh BUILD_DIR SECONDS [HARNESS...]
 #
-# HARNESS is feed, content, date, url, opml, search or extract (default: all),
+# HARNESS is feed, content, date, url, opml, search, extract or media (default: all),
 # each run for SECONDS. The seed corpora are made from the project's test
 # data in a temporary directory (the feeds, HTML and OPML lists of tests/data,
-# the lists dates.txt, urls.txt and queries.txt, and every regression input).
+# the lists dates.txt, urls.txt, queries.txt and media.txt, and every regression input).
 # The exit status is non-zero when any harness found a crash, a leak,
 # undefined behaviour, a timeout or an out-of-memory; its input is kept in
 # BUILD_DIR/fuzz-artifacts/, with the output of each harness (<harness>.log).
@@ -16,14 +16,14 @@
 set -euo pipefail
 
 if [ $# -lt 2 ]; then
-    echo "usage: $0 BUILD_DIR SECONDS [feed|content|date|url|opml|search|extract...]" >&2
+    echo "usage: $0 BUILD_DIR SECONDS [feed|content|date|url|opml|search|extract|media...]" >&2
     exit 2
 fi
 build=$(cd "$1" && pwd)
 seconds=$2
 shift 2
 harnesses=("$@")
-[ ${#harnesses[@]} -gt 0 ] || harnesses=(feed content date url opml search extract)
+[ ${#harnesses[@]} -gt 0 ] || harnesses=(feed content date url opml search extract media)
 
 here=$(cd "$(dirname "$0")" && pwd)
 data=$(cd "$here/../data" && pwd)
@@ -90,6 +90,7 @@ make_seeds() {
     date) seed_lines date "$here/dates.txt" ;;
     url) seed_lines url "$here/urls.txt" ;;
     search) seed_lines search "$here/queries.txt" ;;
+    media) seed_lines media "$here/media.txt" ;;
     esac
     if [ -d "$data/fuzz-regressions/$1" ]; then
         for f in "$data/fuzz-regressions/$1"/*; do

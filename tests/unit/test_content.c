@@ -1186,6 +1186,103 @@ static int run_golden(const char *dir, bool update)
     return failures != 0 || count == 0;
 }
 
+/* The assets of an article as lines "KIND URL" (" md" when the Markdown
+ * links to it). Free with free. */
+static char *asset_lines(const struct fk_content *c)
+{
+    static const char *const kinds[] = {"image", "poster", "video", "audio"};
+    struct fk_buf out = FK_BUF_INIT;
+    fk_buf_adds(&out, "");
+    for (size_t i = 0; i < c->nassets; i++)
+        fk_buf_printf(&out, "%s %s%s\n", kinds[c->assets[i].kind], c->assets[i].url,
+                      c->assets[i].in_markdown ? " md" : "");
+    return fk_buf_detach(&out);
+}
+
+static void test_assets(void)
+{
+    static const struct {
+        const char *html;
+        const char *assets;
+    } cases[] = {
+        {"<p>no images</p>", ""},
+        {"<img src='a.png' alt='A'>", "image https://example.com/base/a.png md\n"},
+        /* srcset: the largest by width, after the src the Markdown shows */
+        {"<img src='s.jpg' srcset='s.jpg 400w, /l.jpg 1600w, m.jpg 800w'>",
+         "image https://example.com/base/s.jpg md\nimage https://example.com/l.jpg\n"},
+        /* by density, a candidate without one being 1x */
+        {"<img src='a.png' srcset='b.png, c.png 3x, d.png 2x'>",
+         "image https://example.com/base/a.png md\nimage https://example.com/base/c.png\n"},
+        /* the largest is the src: listed once */
+        {"<img src='big.png' srcset='small.png 100w, big.png 900w'>",
+         "image https://example.com/base/big.png md\n"},
+        /* neither widths nor densities: the last ("a.png,b.png" would be one URL) */
+        {"<img srcset='a.png, b.png'>", "image https://example.com/base/b.png\n"},
+        /* commas inside a URL, and a data: candidate skipped */
+        {"<img src='x.png' srcset='https://cdn.example/i/w_800,q_80/x.png 800w, "
+         "data:image/gif;base64,R0lGOD 2000w'>",
+         "image https://example.com/base/x.png md\n"},
+        /* lazy loading: a data: placeholder gives way to data-src */
+        {"<img src='data:image/gif;base64,R0lGODlhAQABAAAAACw=' data-src='real.jpg' "
+         "data-srcset='real.jpg 1x, real@2x.jpg 2x'>",
+         "image https://example.com/base/real.jpg\nimage https://example.com/base/real@2x.jpg\n"},
+        {"<img data-src='lazy.jpg' alt='L'>", "image https://example.com/base/lazy.jpg md\n"},
+        /* tracking pixels, dropped elements, unsafe and non-http URLs */
+        {"<img src='pixel.gif' width='1' height='1'><img src='zero.gif' width='0'>"
+         "<noscript><img src='ns.jpg'></noscript><script>x='<img src=s.jpg>'</script>"
+         "<img src='javascript:alert(1)'><img src='ftp://example.com/a.png'><img src=''>",
+         ""},
+        /* picture: the largest of each source, then the img */
+        {"<picture><source type='image/avif' srcset='a.avif 1x, a2.avif 2x'>"
+         "<source srcset='b.webp 500w, b2.webp 1000w'><img src='c.jpg' alt='C'></picture>",
+         "image https://example.com/base/a2.avif\nimage https://example.com/base/b2.webp\n"
+         "image https://example.com/base/c.jpg md\n"},
+        /* media, in document order, each URL once */
+        {"<p><img src='one.png'></p><video poster='p.jpg' src='v.mp4'><source src='v.webm'>"
+         "<source src='v.mp4'></video><audio src='a.mp3'><source src='a.ogg'></audio>"
+         "<img src='one.png'>",
+         "image https://example.com/base/one.png md\nposter https://example.com/base/p.jpg\n"
+         "video https://example.com/base/v.mp4\nvideo https://example.com/base/v.webm\n"
+         "audio https://example.com/base/a.mp3\naudio https://example.com/base/a.ogg\n"},
+        /* an image inside a table is kept in an HTML block, not as Markdown */
+        {"<table><tr><td><img src='t.png'></td></tr></table>",
+         "image https://example.com/base/t.png\n"},
+        /* written as in the Markdown: spaces encoded, line ends dropped */
+        {"<img src='my pic.png'><img src='li\nne.png'>",
+         "image https://example.com/base/my%20pic.png md\nimage https://example.com/base/line.png "
+         "md\n"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct fk_content c = convert(cases[i].html);
+        char *lines = asset_lines(&c);
+        if (strcmp(lines, cases[i].assets) != 0)
+            fprintf(stderr, "case %zu: %s\n", i, cases[i].html);
+        CHECK_STR(lines, cases[i].assets);
+        free(lines);
+        fk_content_release(&c);
+    }
+
+    /* No base URL: relative references are not listed. */
+    struct fk_content c;
+    struct fk_error err = {0};
+    const char *html = "<img src='rel.png'><img src='https://cdn.example/abs.png'>";
+    CHECK_INT(fk_content_from_html(html, strlen(html), NULL, &c, &err), 0);
+    char *lines = asset_lines(&c);
+    CHECK_STR(lines, "image https://cdn.example/abs.png md\n");
+    free(lines);
+    fk_content_release(&c);
+
+    /* A thousand distinct images and more: the list stops at the cap. */
+    struct fk_buf many = FK_BUF_INIT;
+    for (int i = 0; i < FK_CONTENT_ASSETS_MAX + 50; i++)
+        fk_buf_printf(&many, "<img src='i%d.png'>", i);
+    c = convert(many.data);
+    CHECK_INT(c.nassets, FK_CONTENT_ASSETS_MAX);
+    CHECK_STR(c.assets[FK_CONTENT_ASSETS_MAX - 1].url, "https://example.com/base/i999.png");
+    fk_content_release(&c);
+    fk_buf_release(&many);
+}
+
 int main(int argc, char **argv)
 {
     round_trip_strict = getenv("FK_TEST_STRICT") != NULL;
@@ -1210,5 +1307,6 @@ int main(int argc, char **argv)
     RUN(test_sample_feed);
     RUN(test_round_trip_conversions);
     RUN(test_wrap);
+    RUN(test_assets);
     return DONE();
 }

@@ -147,7 +147,8 @@ static void fetch_with(const struct fk_fetch_options *opts, const char *url, con
     CHECK(fetch != NULL);
     if (!fetch)
         return;
-    struct fk_fetch_request req = {url, etag, last_modified, o};
+    struct fk_fetch_request req = {
+        .url = url, .etag = etag, .last_modified = last_modified, .user = o};
     CHECK_INT(fk_fetch_add(fetch, &req, &err), 0);
     CHECK_INT(fk_fetch_run(fetch, record, NULL, &err), 0);
     CHECK_INT(o->calls, 1);
@@ -199,6 +200,7 @@ static void test_options_and_names(void)
     CHECK_STR(fk_fetch_error_name(FK_FETCH_OK), "ok");
     CHECK_STR(fk_fetch_error_name(FK_FETCH_TOO_LARGE), "too-large");
     CHECK_STR(fk_fetch_error_name(FK_FETCH_OTHER), "other");
+    CHECK_STR(fk_fetch_error_name(FK_FETCH_REFUSED), "refused");
     CHECK_STR(fk_fetch_error_name((enum fk_fetch_error)99), "unknown");
 }
 
@@ -623,7 +625,7 @@ static void test_bad_urls(void)
     if (!fetch)
         return;
     for (size_t i = 0; i < NCASES; i++) {
-        struct fk_fetch_request req = {cases[i].url, NULL, NULL, &o[i]};
+        struct fk_fetch_request req = {.url = cases[i].url, .user = &o[i]};
         CHECK_INT(fk_fetch_add(fetch, &req, &err), 0);
     }
     CHECK_INT(fk_fetch_run(fetch, record, NULL, &err), 0);
@@ -707,7 +709,7 @@ static int64_t run_sleepers(const struct fk_fetch_options *opts, const char *gro
         goto out;
     for (int i = 0; i < n; i++) {
         const char *host = two_hosts && i % 2 ? "localhost" : "127.0.0.1";
-        struct fk_fetch_request req = {url_on(host, path), NULL, NULL, &o[i]};
+        struct fk_fetch_request req = {.url = url_on(host, path), .user = &o[i]};
         CHECK_INT(fk_fetch_add(fetch, &req, &err), 0);
     }
     int64_t start = now_ms();
@@ -775,7 +777,7 @@ static int next_page(const struct fk_fetch_result *r, void *ctx)
     struct pager *p = ctx;
     CHECK_INT(r->error, FK_FETCH_OK);
     if (++p->pages < p->wanted) {
-        struct fk_fetch_request req = {local("/feed"), NULL, NULL, NULL};
+        struct fk_fetch_request req = {.url = local("/feed")};
         CHECK_INT(fk_fetch_add(p->fetch, &req, NULL), 0);
     }
     return 0;
@@ -796,7 +798,7 @@ static void test_batch_control(void)
     if (!fetch)
         return;
     struct pager pager = {0, 3, fetch};
-    struct fk_fetch_request req = {local("/feed"), NULL, NULL, NULL};
+    struct fk_fetch_request req = {.url = local("/feed")};
     CHECK_INT(fk_fetch_add(fetch, &req, &err), 0);
     CHECK_INT(fk_fetch_run(fetch, next_page, &pager, &err), 0);
     CHECK_INT(pager.pages, 3);
@@ -833,6 +835,157 @@ static void test_batch_control(void)
     fk_fetch_free(fetch);
 }
 
+/* Run one request as given (public_only, max_body) in a batch of its own. */
+static void fetch_request(struct fk_fetch_request req, struct outcome *o)
+{
+    struct fk_error err = {0};
+    struct fk_fetch_options opts = test_options();
+    outcome_release(o);
+    struct fk_fetch *fetch = fk_fetch_new(&opts, &err);
+    CHECK(fetch != NULL);
+    if (!fetch)
+        return;
+    req.user = o;
+    CHECK_INT(fk_fetch_add(fetch, &req, &err), 0);
+    CHECK_INT(fk_fetch_run(fetch, record, NULL, &err), 0);
+    CHECK_INT(o->calls, 1);
+    fk_fetch_free(fetch);
+}
+
+/* What /script/NAME has received, as the server's JSON list. */
+static void check_script_log(const char *name, const char *expected)
+{
+    struct outcome o = {0};
+    char path[128];
+    snprintf(path, sizeof path, "/log/%s", name);
+    fetch_one(local(path), &o);
+    CHECK_INT(o.error, FK_FETCH_OK);
+    CHECK_STR(o.body, expected);
+    outcome_release(&o);
+}
+
+/* The connections the server has accepted, this request's included. */
+static long server_connections(void)
+{
+    struct outcome o = {0};
+    fetch_one(local("/connections"), &o);
+    CHECK_INT(o.error, FK_FETCH_OK);
+    long count = o.body ? strtol(o.body, NULL, 10) : -1;
+    outcome_release(&o);
+    return count;
+}
+
+static void test_public_only(void)
+{
+    struct outcome o = {0};
+
+    /* The loopback server is refused before a connection is even tried:
+     * between two counts (each its own connection), none other. */
+    long before = server_connections();
+    fetch_request((struct fk_fetch_request){.url = local("/script/private"), .public_only = true},
+                  &o);
+    CHECK_INT(server_connections(), before + 1);
+    CHECK_INT(o.error, FK_FETCH_REFUSED);
+    CHECK_STR(o.message, "refused: 127.0.0.1 is a loopback address");
+    CHECK_INT(o.http_status, 0);
+    CHECK(o.body == NULL);
+    check_script_log("private", "[]");
+
+    /* Whatever the name resolves to: localhost is ::1 or 127.0.0.1. */
+    fetch_request((struct fk_fetch_request){.url = url_on("localhost", "/script/private"),
+                                            .public_only = true},
+                  &o);
+    CHECK_INT(o.error, FK_FETCH_REFUSED);
+    CHECK(o.message && strncmp(o.message, "refused: ", 9) == 0 &&
+          strstr(o.message, " is a loopback address"));
+    check_script_log("private", "[]");
+
+    /* IPv4 inside IPv6 is judged by the IPv4 address. */
+    fetch_request((struct fk_fetch_request){.url = url_on("[::ffff:127.0.0.1]", "/script/private"),
+                                            .public_only = true},
+                  &o);
+    CHECK_INT(o.error, FK_FETCH_REFUSED);
+    CHECK_STR(o.message, "refused: ::ffff:127.0.0.1 is a loopback address");
+
+    /* Only http and https, even as the URL given. */
+    fetch_request((struct fk_fetch_request){.url = "file:///etc/hostname", .public_only = true},
+                  &o);
+    CHECK_INT(o.error, FK_FETCH_REFUSED);
+    CHECK_STR(o.message, "refused: protocol 'file' is not http or https");
+    CHECK(o.body == NULL);
+    fetch_request((struct fk_fetch_request){.url = "ftp://example.com/", .public_only = true}, &o);
+    CHECK_INT(o.error, FK_FETCH_BAD_URL);
+
+    /* Without the flag the same requests go through. */
+    fetch_request((struct fk_fetch_request){.url = local("/script/private")}, &o);
+    CHECK_INT(o.error, FK_FETCH_OK);
+    CHECK_INT(o.http_status, 200);
+    outcome_release(&o);
+}
+
+/* A connection kept alive from a request that may go anywhere is checked
+ * again before a public_only request goes out on it. */
+static int then_public_only(const struct fk_fetch_result *r, void *ctx)
+{
+    struct outcome *second = ctx;
+    if (r->user == second)
+        return record(r, NULL);
+    CHECK_INT(r->error, FK_FETCH_OK);
+    struct fk_fetch_request req = {
+        .url = local("/script/reused"), .user = second, .public_only = true};
+    CHECK_INT(fk_fetch_add(*(struct fk_fetch **)r->user, &req, NULL), 0);
+    return 0;
+}
+
+static void test_public_only_reused_connection(void)
+{
+    struct fk_error err = {0};
+    struct fk_fetch *fetch = fk_fetch_new(NULL, &err);
+    CHECK(fetch != NULL);
+    if (!fetch)
+        return;
+    struct outcome second = {0};
+    struct fk_fetch_request req = {.url = local("/feed"), .user = &fetch};
+    CHECK_INT(fk_fetch_add(fetch, &req, &err), 0);
+    CHECK_INT(fk_fetch_run(fetch, then_public_only, &second, &err), 0);
+    CHECK_INT(second.calls, 1);
+    CHECK_INT(second.error, FK_FETCH_REFUSED);
+    CHECK_STR(second.message, "refused: 127.0.0.1 is a loopback address");
+    fk_fetch_free(fetch);
+    check_script_log("reused", "[]");
+    outcome_release(&second);
+}
+
+/* A request's own body cap overrides the batch's, for that request only. */
+static void test_request_max_body(void)
+{
+    struct fk_error err = {0};
+    struct fk_fetch_options opts = test_options();
+    struct fk_fetch *fetch = fk_fetch_new(&opts, &err);
+    CHECK(fetch != NULL);
+    if (!fetch)
+        return;
+    struct outcome capped = {0}, uncapped = {0};
+    struct fk_fetch_request req = {.url = local("/feed"), .user = &capped, .max_body = 10};
+    CHECK_INT(fk_fetch_add(fetch, &req, &err), 0);
+    req = (struct fk_fetch_request){.url = local("/feed"), .user = &uncapped};
+    CHECK_INT(fk_fetch_add(fetch, &req, &err), 0);
+    CHECK_INT(fk_fetch_run(fetch, record, NULL, &err), 0);
+    CHECK_INT(capped.error, FK_FETCH_TOO_LARGE);
+    CHECK_STR(capped.message, "body larger than 10 bytes");
+    CHECK_INT(uncapped.error, FK_FETCH_OK);
+    CHECK_STR(uncapped.body, feed_body);
+    fk_fetch_free(fetch);
+
+    struct outcome o = {0};
+    fetch_request((struct fk_fetch_request){.url = local("/big"), .max_body = 4096}, &o);
+    CHECK_INT(o.error, FK_FETCH_TOO_LARGE);
+    CHECK_STR(o.message, "body larger than 4 KiB");
+    outcome_release(&capped);
+    outcome_release(&uncapped);
+    outcome_release(&o);
+}
+
 int main(void)
 {
     /* A proxy from the environment would take loopback requests elsewhere. */
@@ -864,6 +1017,9 @@ int main(void)
     RUN(test_transport_failures);
     RUN(test_parallel);
     RUN(test_batch_control);
+    RUN(test_public_only);
+    RUN(test_public_only_reused_connection);
+    RUN(test_request_max_body);
     loopback_stop();
     return DONE();
 }
