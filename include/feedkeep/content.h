@@ -44,6 +44,9 @@ enum fk_asset_kind {
     FK_ASSET_POSTER,    /* the still image of a <video poster> */
     FK_ASSET_VIDEO,     /* <video src>, <video><source src> */
     FK_ASSET_AUDIO,     /* <audio src>, <audio><source src> */
+    FK_ASSET_THUMBNAIL, /* the feed's media:thumbnail or image (never from
+                           the content stage: the store records it) */
+    FK_ASSET_KIND_COUNT
 };
 
 /* A file the article uses: an image or media to archive with it. */

@@ -627,15 +627,7 @@ void fk_dedup_explain_release(struct fk_dedup_explanation *out);
 
 /* --- assets: the files articles reference, kept in the archive --- */
 
-/* What an article does with an asset. */
-enum fk_asset_kind {
-    FK_ASSET_IMAGE,  /* <img>, srcset, <picture> */
-    FK_ASSET_POSTER, /* a video's poster */
-    FK_ASSET_VIDEO,
-    FK_ASSET_AUDIO,
-    FK_ASSET_THUMBNAIL, /* the feed's media:thumbnail or image */
-    FK_ASSET_KIND_COUNT
-};
+/* enum fk_asset_kind (content.h) says what an article does with an asset. */
 /* "image", "poster", "video", "audio", "thumbnail" (as stored); NULL for
  * a value out of range. */
 const char *fk_asset_kind_name(enum fk_asset_kind kind);

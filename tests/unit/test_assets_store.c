@@ -691,7 +691,8 @@ static void test_reparse(void)
         return;
     struct fk_error err = {0};
     struct fk_code_block code[] = {{"Python", "print(1)", 1}};
-    struct fk_content content = {"old words", "old words\n", code, 1, NULL};
+    struct fk_content content = {
+        .text = "old words", .markdown = "old words\n", .code_blocks = code, .ncode_blocks = 1};
     int64_t id = file_article(store, "https://e/feed", "https://e/1", "<p>old words</p>", &content);
     CHECK(id > 0);
 
