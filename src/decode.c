@@ -22,6 +22,7 @@
 #include "feedkeep/ascii.h"
 #include "feedkeep/buf.h"
 #include "feedkeep/utf8.h"
+#include "feedkeep/xml.h"
 
 /* Bytes looked at for the XML declaration: it comes first in the document
  * and is short. */
@@ -309,12 +310,6 @@ static size_t push_utf8(struct fk_decoder *d, const char *data, size_t len, bool
 
 /* ---- other encodings --------------------------------------------------------- */
 
-static void ignore_error(void *ctx, xmlErrorPtr error)
-{
-    (void)ctx;
-    (void)error;
-}
-
 /* Convert what the input buffer holds; unless final, a character cut by
  * the end stays there for the next call. */
 static void drain(struct fk_decoder *d, bool final)
@@ -354,9 +349,8 @@ static size_t push_convert(struct fk_decoder *d, const char *data, size_t len, b
                            const char **out)
 {
     /* libxml2 reports conversion errors as it finds them; ours say more */
-    xmlStructuredErrorFunc saved = xmlStructuredError;
-    void *saved_ctx = xmlStructuredErrorContext;
-    xmlSetStructuredErrorFunc(NULL, ignore_error);
+    struct fk_xml_quiet quiet;
+    fk_xml_quiet_begin(&quiet);
     xmlBufferEmpty(d->converted);
     size_t off = 0;
     do {
@@ -366,7 +360,7 @@ static size_t push_convert(struct fk_decoder *d, const char *data, size_t len, b
         off += n;
         drain(d, final && off == len);
     } while (off < len);
-    xmlSetStructuredErrorFunc(saved_ctx, saved);
+    fk_xml_quiet_end(&quiet);
     /* the converter's UTF-8 is valid; what XML forbids may still be in it */
     return clean(d, xmlBufferContent(d->converted), (size_t)xmlBufferLength(d->converted), true,
                  out);
@@ -402,9 +396,8 @@ static enum family label_family(const char *name)
         break;
     }
     enum family family = FAM_UNKNOWN;
-    xmlStructuredErrorFunc saved = xmlStructuredError;
-    void *saved_ctx = xmlStructuredErrorContext;
-    xmlSetStructuredErrorFunc(NULL, ignore_error);
+    struct fk_xml_quiet quiet;
+    fk_xml_quiet_begin(&quiet);
     xmlBufferPtr in = xmlBufferCreate(), out = xmlBufferCreate();
     for (size_t i = 0; in && out && i < sizeof signatures / sizeof signatures[0]; i++) {
         /* a fresh converter each time: a stateful one (UTF-16 with its
@@ -426,7 +419,7 @@ static enum family label_family(const char *name)
         xmlBufferFree(in);
     if (out)
         xmlBufferFree(out);
-    xmlSetStructuredErrorFunc(saved_ctx, saved);
+    fk_xml_quiet_end(&quiet);
     return family;
 }
 
@@ -472,11 +465,10 @@ static void use_named(struct fk_decoder *d, const char *name, int unit, bool dec
         use_utf8(d);
         return;
     }
-    xmlStructuredErrorFunc saved = xmlStructuredError;
-    void *saved_ctx = xmlStructuredErrorContext;
-    xmlSetStructuredErrorFunc(NULL, ignore_error);
+    struct fk_xml_quiet quiet;
+    fk_xml_quiet_begin(&quiet);
     d->handler = xmlFindCharEncodingHandler(name);
-    xmlSetStructuredErrorFunc(saved_ctx, saved);
+    fk_xml_quiet_end(&quiet);
     if (!d->handler) {
         use_utf8(d);
         note(d, 1, "unsupported encoding '%.40s': read as UTF-8", name);
@@ -617,11 +609,10 @@ struct fk_decoder *fk_decode_new(const char *charset, bool hint, struct fk_error
     xmlCharEncodingHandlerPtr handler = NULL;
     if (charset && *charset) {
         /* check the name now, so that a bad --charset is an error at once */
-        xmlStructuredErrorFunc saved = xmlStructuredError;
-        void *saved_ctx = xmlStructuredErrorContext;
-        xmlSetStructuredErrorFunc(NULL, ignore_error);
+        struct fk_xml_quiet quiet;
+        fk_xml_quiet_begin(&quiet);
         handler = xmlFindCharEncodingHandler(charset);
-        xmlSetStructuredErrorFunc(saved_ctx, saved);
+        fk_xml_quiet_end(&quiet);
         if (!handler && !hint) {
             fk_error_set(err, FK_ERROR_INPUT, "unknown character set '%.64s'", charset);
             return NULL;

@@ -23,6 +23,7 @@
 #include "feedkeep/date.h"
 #include "feedkeep/url.h"
 #include "feedkeep/utf8.h"
+#include "feedkeep/xml.h"
 
 /* libxml2 recovers broken HTML, reports nothing and never uses the
  * network; XML_PARSE_HUGE lifts its limit on nesting (which would drop the
@@ -1008,18 +1009,6 @@ static const char *not_html(const unsigned char *b, size_t len)
     return NULL;
 }
 
-static void ignore_structured(void *ctx, xmlErrorPtr error)
-{
-    (void)ctx;
-    (void)error;
-}
-
-static void ignore_generic(void *ctx, const char *fmt, ...)
-{
-    (void)ctx;
-    (void)fmt;
-}
-
 /* Whether the page is UTF-8 with characters beyond ASCII: then it is read
  * as UTF-8 whatever it declares, as legacy text is almost never valid
  * UTF-8 by chance and pages saved again often keep a stale declaration.
@@ -1042,16 +1031,11 @@ static xmlDoc *parse(const char *bytes, size_t len)
     htmlParserCtxtPtr ctxt = htmlNewParserCtxt();
     if (!ctxt)
         return NULL;
-    xmlStructuredErrorFunc saved = xmlStructuredError;
-    void *saved_ctx = xmlStructuredErrorContext;
-    xmlGenericErrorFunc saved_generic = xmlGenericError;
-    void *saved_generic_ctx = xmlGenericErrorContext;
-    xmlSetStructuredErrorFunc(NULL, ignore_structured);
-    xmlSetGenericErrorFunc(NULL, ignore_generic);
+    struct fk_xml_quiet quiet;
+    fk_xml_quiet_begin(&quiet);
     const char *encoding = plainly_utf8(bytes, len) ? "UTF-8" : NULL;
     xmlDoc *doc = htmlCtxtReadMemory(ctxt, bytes, (int)len, NULL, encoding, HTML_OPTIONS);
-    xmlSetStructuredErrorFunc(saved_ctx, saved);
-    xmlSetGenericErrorFunc(saved_generic_ctx, saved_generic);
+    fk_xml_quiet_end(&quiet);
     htmlFreeParserCtxt(ctxt);
     return doc;
 }

@@ -459,18 +459,6 @@ static const char *tree_refusal(const xmlDoc *doc)
     return NULL;
 }
 
-static void ignore_structured_error(void *ctx, xmlErrorPtr error)
-{
-    (void)ctx;
-    (void)error;
-}
-
-static void ignore_generic_error(void *ctx, const char *fmt, ...)
-{
-    (void)ctx;
-    (void)fmt;
-}
-
 static const char *svg_refusal(const char *bytes, size_t len)
 {
     if (len > FK_MEDIA_SVG_MAX)
@@ -492,12 +480,8 @@ static const char *svg_refusal(const char *bytes, size_t len)
     /* XML_PARSE_NOERROR does not cover every report (a failed encoding
      * conversion goes to the generic handler): while parsing, libxml2's
      * per-thread handlers are silent ones, then the caller's again. */
-    xmlStructuredErrorFunc outer_structured = xmlStructuredError;
-    void *outer_structured_ctx = xmlStructuredErrorContext;
-    xmlGenericErrorFunc outer_generic = xmlGenericError;
-    void *outer_generic_ctx = xmlGenericErrorContext;
-    xmlSetStructuredErrorFunc(NULL, ignore_structured_error);
-    xmlSetGenericErrorFunc(NULL, ignore_generic_error);
+    struct fk_xml_quiet quiet;
+    fk_xml_quiet_begin(&quiet);
     xmlDocPtr doc = xmlCtxtReadMemory(ctxt, bytes, (int)len, NULL, NULL, FK_XML_OPTIONS);
     const xmlNode *root = doc ? xmlDocGetRootElement(doc) : NULL;
     if (!doc || !ctxt->wellFormed)
@@ -510,8 +494,7 @@ static const char *svg_refusal(const char *bytes, size_t len)
         why = tree_refusal(doc);
     xmlFreeDoc(doc);
     xmlFreeParserCtxt(ctxt);
-    xmlSetStructuredErrorFunc(outer_structured_ctx, outer_structured);
-    xmlSetGenericErrorFunc(outer_generic_ctx, outer_generic);
+    fk_xml_quiet_end(&quiet);
     return why;
 }
 

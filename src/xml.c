@@ -43,6 +43,34 @@ xmlParserCtxtPtr fk_xml_push_new(xmlSAXHandler *sax, void *owner, struct fk_erro
     return ctxt;
 }
 
+static void quiet_structured(void *ctx, xmlErrorPtr error)
+{
+    (void)ctx;
+    (void)error;
+}
+
+static void quiet_generic(void *ctx, const char *fmt, ...)
+{
+    (void)ctx;
+    (void)fmt;
+}
+
+void fk_xml_quiet_begin(struct fk_xml_quiet *q)
+{
+    q->structured = xmlStructuredError;
+    q->structured_ctx = xmlStructuredErrorContext;
+    q->generic = xmlGenericError;
+    q->generic_ctx = xmlGenericErrorContext;
+    xmlSetStructuredErrorFunc(NULL, quiet_structured);
+    xmlSetGenericErrorFunc(NULL, quiet_generic);
+}
+
+void fk_xml_quiet_end(const struct fk_xml_quiet *q)
+{
+    xmlSetStructuredErrorFunc(q->structured_ctx, q->structured);
+    xmlSetGenericErrorFunc(q->generic_ctx, q->generic);
+}
+
 void fk_xml_input_fd(struct fk_xml_input *in, int fd)
 {
     memset(in, 0, sizeof *in);

@@ -22,6 +22,7 @@
 /* libxml2's, named here so that this header does not need its headers */
 struct _xmlSAXHandler;
 struct _xmlParserCtxt;
+struct _xmlError;
 
 /* Start tags counted by attribute, over text given a chunk at a time.
  * libxml2's XML and HTML parsers compare every attribute (and namespace
@@ -75,6 +76,22 @@ void fk_xml_sax_init(struct _xmlSAXHandler *sax);
  * filled (FK_ERROR_INPUT). Free with xmlFreeParserCtxt. */
 struct _xmlParserCtxt *fk_xml_push_new(struct _xmlSAXHandler *sax, void *owner,
                                        struct fk_error *err);
+
+/* libxml2's per-thread error handlers, saved while a section runs with
+ * silent ones: some reports (a failed encoding conversion, a converter not
+ * found) go to them whatever the parser's options say, and would reach
+ * stderr. Sections do not nest. */
+struct fk_xml_quiet {
+    void (*structured)(void *ctx, struct _xmlError *error);
+    void *structured_ctx;
+    void (*generic)(void *ctx, const char *fmt, ...);
+    void *generic_ctx;
+};
+
+/* Save the handlers into q and install silent ones ... */
+void fk_xml_quiet_begin(struct fk_xml_quiet *q);
+/* ... and put the saved ones back. */
+void fk_xml_quiet_end(const struct fk_xml_quiet *q);
 
 /* The options every reader uses, to pass with its own to
  * xmlCtxtUseOptions (libxml/parser.h names them). */
