@@ -440,6 +440,22 @@ void cli_filter_init(struct cli_filter *f, int argc, char **argv);
  * Returns CLI_CONTINUE when opt was one, CLI_NOT_COMMON when it is not a
  * filter option, or EXIT_USAGE after printing why. */
 int cli_filter_option(int opt, const char *arg, struct cli_filter *f, const char *command);
+/* The option loop of a listing command (list, code, feeds, history, the
+ * counts): each option goes to the filter's (when filter is not NULL),
+ * then to own (when not NULL, with ctx: CLI_CONTINUE when opt was one of
+ * the command's own, CLI_NOT_COMMON when not, or an exit code), then to
+ * out_listing_option. Returns CLI_CONTINUE with optind at the first
+ * argument, or the exit code the command returns at once. */
+struct cli_listing {
+    const char *command;
+    const char *help;
+    struct out_record *out;
+    struct cli_filter *filter;
+    int (*own)(int opt, const char *arg, void *ctx);
+    void *ctx;
+};
+int cli_listing_options(int argc, char **argv, const struct option *options, struct cli *cli,
+                        const struct cli_listing *l);
 /* With the archive open: turn --feed into a feed id, --since-fetch into a
  * time, and --lang and --has-code LANG into a language the archive has
  * (the value itself, any case, or the most used of its common names: py,

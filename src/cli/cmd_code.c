@@ -70,9 +70,30 @@ static int print_raw(const struct fk_code_row *row, void *ctx)
     return 0;
 }
 
+enum { OPT_RAW = 0x200 };
+
+struct code_options {
+    struct cli_filter *filter;
+    bool raw_given;
+};
+
+/* --lang (a filter of blocks only) and --raw. */
+static int code_option(int opt, const char *arg, void *ctx)
+{
+    struct code_options *o = ctx;
+    if (opt == 'L') {
+        o->filter->filter.language = arg;
+        o->filter->given = true;
+    } else if (opt == OPT_RAW) {
+        o->raw_given = true;
+    } else {
+        return CLI_NOT_COMMON;
+    }
+    return CLI_CONTINUE;
+}
+
 int cmd_code(int argc, char **argv, struct cli *cli)
 {
-    enum { OPT_RAW = 0x200 };
     static const struct option options[] = {
         {"lang", required_argument, NULL, 'L'},
         {"raw", no_argument, NULL, OPT_RAW},
@@ -85,31 +106,17 @@ int cmd_code(int argc, char **argv, struct cli *cli)
     struct out_record out;
     struct fk_buf raw_buf = FK_BUF_INIT;
     struct fk_store *store = NULL;
-    bool raw = false, raw_given = false;
+    struct code_options own = {&filter, false};
+    const struct cli_listing listing = {"code", help, &out, &filter, code_option, &own};
+    bool raw = false;
     long id = 0;
-    int code = EXIT_OK;
-    int opt;
+    int code;
 
     out_record_init(&out, fields, sizeof fields / sizeof fields[0],
                     "id,article_id,position,language,lines,title", NULL);
     cli_filter_init(&filter, argc, argv);
-    while ((opt = cli_getopt(argc, argv, options, NULL)) != -1) {
-        int rc = cli_filter_option(opt, optarg, &filter, "code");
-        if (rc == CLI_NOT_COMMON && opt == 'L') {
-            rc = CLI_CONTINUE;
-            filter.filter.language = optarg;
-            filter.given = true;
-        } else if (rc == CLI_NOT_COMMON && opt == OPT_RAW) {
-            rc = CLI_CONTINUE;
-            raw_given = true;
-        } else if (rc == CLI_NOT_COMMON) {
-            rc = out_listing_option(opt, optarg, &out, cli, "code", help);
-        }
-        if (rc != CLI_CONTINUE) {
-            code = rc;
-            goto out;
-        }
-    }
+    if ((code = cli_listing_options(argc, argv, options, cli, &listing)) != CLI_CONTINUE)
+        goto out;
     if (argc - optind > 1) {
         code = msg_usage("code", "unexpected argument '%s'", argv[optind + 1]);
         goto out;
@@ -118,14 +125,14 @@ int cmd_code(int argc, char **argv, struct cli *cli)
         code = msg_usage("code", "'%s' is not a code block ID", argv[optind]);
         goto out;
     }
-    if (raw_given && !id) {
+    if (own.raw_given && !id) {
         code = msg_usage("code", "--raw needs a code block ID");
         goto out;
     }
     bool record_asked = out.format_given || out.field_list || out.header;
-    if (id && (filter.given || (raw_given && record_asked))) {
-        code = msg_usage("code", raw_given ? "--raw takes a block ID and no filters or format"
-                                           : "give a block ID or filters, not both");
+    if (id && (filter.given || (own.raw_given && record_asked))) {
+        code = msg_usage("code", own.raw_given ? "--raw takes a block ID and no filters or format"
+                                               : "give a block ID or filters, not both");
         goto out;
     }
     /* A block named by its ID is its code, as 'show ID' is the article. */

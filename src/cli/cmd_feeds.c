@@ -165,7 +165,8 @@ static const struct out_field table_fields[] = {
 
 struct feeds_walk {
     struct out_record *out;
-    const char *tag; /* --tag: only feeds with it (any case) */
+    enum fk_feed_set set; /* --all: FK_FEEDS_ALL */
+    const char *tag;      /* --tag: only feeds with it (any case) */
 };
 
 static bool has_tag(const struct fk_subscription *s, const char *tag)
@@ -188,6 +189,19 @@ static int print_feed(const struct fk_subscription *s, void *ctx)
     return 0;
 }
 
+/* --all and --tag. */
+static int feeds_option(int opt, const char *arg, void *ctx)
+{
+    struct feeds_walk *walk = ctx;
+    if (opt == 'a')
+        walk->set = FK_FEEDS_ALL;
+    else if (opt == 't')
+        walk->tag = arg;
+    else
+        return CLI_NOT_COMMON;
+    return CLI_CONTINUE;
+}
+
 int cmd_feeds(int argc, char **argv, struct cli *cli)
 {
     static const struct option options[] = {
@@ -198,29 +212,17 @@ int cmd_feeds(int argc, char **argv, struct cli *cli)
         {NULL, 0, NULL, 0},
     };
     struct out_record out;
-    struct feeds_walk walk = {&out, NULL};
-    enum fk_feed_set set = FK_FEEDS_SUBSCRIBED;
+    struct feeds_walk walk = {&out, FK_FEEDS_SUBSCRIBED, NULL};
+    const struct cli_listing listing = {"feeds", help, &out, NULL, feeds_option, &walk};
     struct fk_store *store = NULL;
-    int code = EXIT_OK;
-    int opt;
+    int code;
     table_now = (int64_t)time(NULL);
     out_record_init(&out, fields, sizeof fields / sizeof fields[0],
                     "id,url,name,articles,last_fetch,last_status,failures,next_fetch,last_error",
                     "id,feed,articles,last,status,failures,next,error");
     out_record_table_fields(&out, table_fields, sizeof table_fields / sizeof table_fields[0]);
-    while ((opt = cli_getopt(argc, argv, options, NULL)) != -1) {
-        int rc = CLI_CONTINUE;
-        if (opt == 'a')
-            set = FK_FEEDS_ALL;
-        else if (opt == 't')
-            walk.tag = optarg;
-        else
-            rc = out_listing_option(opt, optarg, &out, cli, "feeds", help);
-        if (rc != CLI_CONTINUE) {
-            code = rc;
-            goto out;
-        }
-    }
+    if ((code = cli_listing_options(argc, argv, options, cli, &listing)) != CLI_CONTINUE)
+        goto out;
     if ((code = cli_no_arguments("feeds", argc, argv)) != EXIT_OK)
         goto out;
 
@@ -229,7 +231,7 @@ int cmd_feeds(int argc, char **argv, struct cli *cli)
     if ((code = out_record_start(&out, "feeds")) != EXIT_OK)
         goto out;
     struct fk_error err = {0};
-    if (fk_store_list_feeds(store, set, table_now, print_feed, &walk, &err) < 0)
+    if (fk_store_list_feeds(store, walk.set, table_now, print_feed, &walk, &err) < 0)
         code = msg_fk_error(&err);
 out:
     fk_store_close(store);

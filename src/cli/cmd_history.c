@@ -69,19 +69,14 @@ int cmd_history(int argc, char **argv, struct cli *cli)
     };
     struct out_record out;
     struct fk_store *store = NULL;
-    int code = EXIT_OK;
-    int opt;
+    const struct cli_listing listing = {"history", help, &out, NULL, NULL, NULL};
+    int code;
 
     out_record_init(&out, fields, sizeof fields / sizeof fields[0],
                     "version,kind,first_seen,replaced_at,text_length,title",
                     "version,kind,first_seen,text_length,title");
-    while ((opt = cli_getopt(argc, argv, options, NULL)) != -1) {
-        int rc = out_listing_option(opt, optarg, &out, cli, "history", help);
-        if (rc != CLI_CONTINUE) {
-            code = rc;
-            goto out;
-        }
-    }
+    if ((code = cli_listing_options(argc, argv, options, cli, &listing)) != CLI_CONTINUE)
+        goto out;
     if (optind + 1 != argc) {
         code = msg_usage("history", optind == argc ? "history needs an article ID or URL"
                                                    : "history takes one article ID or URL");

@@ -50,20 +50,13 @@ int cmd_list(int argc, char **argv, struct cli *cli)
     struct cli_filter filter;
     struct out_record out;
     struct fk_store *store = NULL;
-    int code = EXIT_OK;
-    int opt;
+    const struct cli_listing listing = {"list", help, &out, &filter, NULL, NULL};
+    int code;
 
     out_record_init(&out, out_article_fields, out_article_nfields, OUT_ARTICLE_DEFAULTS, NULL);
     cli_filter_init(&filter, argc, argv);
-    while ((opt = cli_getopt(argc, argv, options, NULL)) != -1) {
-        int rc = cli_filter_option(opt, optarg, &filter, "list");
-        if (rc == CLI_NOT_COMMON)
-            rc = out_listing_option(opt, optarg, &out, cli, "list", help);
-        if (rc != CLI_CONTINUE) {
-            code = rc;
-            goto out;
-        }
-    }
+    if ((code = cli_listing_options(argc, argv, options, cli, &listing)) != CLI_CONTINUE)
+        goto out;
     if ((code = cli_no_arguments("list", argc, argv)) != EXIT_OK)
         goto out;
     if ((unsigned)filter.filter.sort < sizeof table_defaults / sizeof table_defaults[0])

@@ -111,6 +111,22 @@ int cli_filter_option(int opt, const char *arg, struct cli_filter *f, const char
     return code == EXIT_OK ? CLI_CONTINUE : code;
 }
 
+int cli_listing_options(int argc, char **argv, const struct option *options, struct cli *cli,
+                        const struct cli_listing *l)
+{
+    int opt;
+    while ((opt = cli_getopt(argc, argv, options, NULL)) != -1) {
+        int rc = l->filter ? cli_filter_option(opt, optarg, l->filter, l->command) : CLI_NOT_COMMON;
+        if (rc == CLI_NOT_COMMON && l->own)
+            rc = l->own(opt, optarg, l->ctx);
+        if (rc == CLI_NOT_COMMON)
+            rc = out_listing_option(opt, optarg, l->out, cli, l->command, l->help);
+        if (rc != CLI_CONTINUE)
+            return rc;
+    }
+    return CLI_CONTINUE;
+}
+
 /* --since-fetch: the start of the last logged fetch run, the later of it
  * and --archived-since when both are given. */
 static int resolve_since_fetch(struct cli_filter *f, struct fk_store *store)
