@@ -3,7 +3,6 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "cli.h"
 #include "feedkeep/date.h"
@@ -210,6 +209,7 @@ int cmd_dedup(int argc, char **argv, struct cli *cli)
         CLI_COMMON_OPTIONS,
         {NULL, 0, NULL, 0},
     };
+    static const struct cli_name formats[] = {{"text", false}, {"json", true}};
     struct fk_store *store = NULL;
     struct fk_buf out = FK_BUF_INIT;
     struct fk_dedup_explanation x = {0};
@@ -223,10 +223,11 @@ int cmd_dedup(int argc, char **argv, struct cli *cli)
         if (opt == 'e') {
             explain = true;
         } else if (opt == 'f') {
-            if (strcmp(optarg, "json") == 0 || strcmp(optarg, "text") == 0)
-                json = strcmp(optarg, "json") == 0;
-            else
+            int named = CLI_NAME_VALUE(formats, optarg);
+            if (named < 0)
                 rc = msg_usage("dedup", "unknown format '%s' (text or json)", optarg);
+            else
+                json = named;
         } else {
             rc = cli_common_option(opt, optarg, cli, "dedup", help);
         }

@@ -105,19 +105,22 @@ int cmd_extract(int argc, char **argv, struct cli *cli)
         CLI_COMMON_OPTIONS,
         {NULL, 0, NULL, 0},
     };
-    static const char *const formats[] = {"text", "markdown", "html", "json"};
+    static const struct cli_name formats[] = {
+        {"text", FORMAT_TEXT},
+        {"markdown", FORMAT_MARKDOWN},
+        {"html", FORMAT_HTML},
+        {"json", FORMAT_JSON},
+    };
     enum format format = FORMAT_TEXT;
     const char *url = NULL;
     int opt;
     while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT, options, NULL)) != -1) {
         if (opt == 'f') {
-            size_t i = 0;
-            while (i < sizeof formats / sizeof *formats && strcmp(optarg, formats[i]) != 0)
-                i++;
-            if (i == sizeof formats / sizeof *formats)
+            int named = CLI_NAME_VALUE(formats, optarg);
+            if (named < 0)
                 return msg_usage("extract", "unknown format '%s' (text, markdown, html or json)",
                                  optarg);
-            format = (enum format)i;
+            format = (enum format)named;
         } else if (opt == 'u') {
             url = optarg;
         } else {
