@@ -91,6 +91,22 @@ static const struct counts authors = {"authors", authors_help, author_fields,
                                       sizeof author_fields / sizeof author_fields[0],
                                       "author,articles,newest"};
 
+struct counts_options {
+    const struct counts *c;
+    long limit; /* --limit; 0: every row */
+};
+
+/* --limit. */
+static int counts_option(int opt, const char *arg, void *ctx)
+{
+    struct counts_options *o = ctx;
+    if (opt != 'l')
+        return CLI_NOT_COMMON;
+    o->limit = cli_parse_count(arg);
+    return o->limit < 0 ? msg_usage(o->c->command, "option '--limit': '%s' is not a count", arg)
+                        : CLI_CONTINUE;
+}
+
 static int run(const struct counts *c, int argc, char **argv, struct cli *cli)
 {
     static const struct option options[] = {
@@ -101,25 +117,13 @@ static int run(const struct counts *c, int argc, char **argv, struct cli *cli)
     };
     struct out_record out;
     struct fk_store *store = NULL;
-    long limit = 0;
-    int code = EXIT_OK;
-    int opt;
+    struct counts_options own = {c, 0};
+    const struct cli_listing listing = {c->command, c->help, &out, NULL, counts_option, &own};
+    int code;
 
     out_record_init(&out, c->fields, c->nfields, c->defaults, NULL);
-    while ((opt = cli_getopt(argc, argv, options, NULL)) != -1) {
-        int rc;
-        if (opt == 'l') {
-            limit = cli_parse_count(optarg);
-            rc = limit < 0 ? msg_usage(c->command, "option '--limit': '%s' is not a count", optarg)
-                           : CLI_CONTINUE;
-        } else {
-            rc = out_listing_option(opt, optarg, &out, cli, c->command, c->help);
-        }
-        if (rc != CLI_CONTINUE) {
-            code = rc;
-            goto out;
-        }
-    }
+    if ((code = cli_listing_options(argc, argv, options, cli, &listing)) != CLI_CONTINUE)
+        goto out;
     if ((code = cli_no_arguments(c->command, argc, argv)) != EXIT_OK)
         goto out;
 
@@ -128,8 +132,8 @@ static int run(const struct counts *c, int argc, char **argv, struct cli *cli)
     if ((code = out_record_start(&out, c->command)) != EXIT_OK)
         goto out;
     struct fk_error err = {0};
-    int rc = c == &tags ? fk_store_list_tags(store, limit, print_count, &out, &err)
-                        : fk_store_list_authors(store, limit, print_count, &out, &err);
+    int rc = c == &tags ? fk_store_list_tags(store, own.limit, print_count, &out, &err)
+                        : fk_store_list_authors(store, own.limit, print_count, &out, &err);
     if (rc < 0)
         code = msg_fk_error(&err);
 out:
