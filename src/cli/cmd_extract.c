@@ -68,32 +68,21 @@ static int read_page(int fd, size_t limit, struct fk_buf *out, bool *cut)
     }
 }
 
-static void add_member(struct fk_buf *json, const char *key, const char *value, bool comma)
-{
-    fk_json_string(json, key);
-    fk_buf_addc(json, ':');
-    fk_json_string(json, value);
-    if (comma)
-        fk_buf_addc(json, ',');
-}
-
 static void print_json(struct fk_buf *out, const struct fk_extract *page,
                        const struct fk_content *content)
 {
     fk_buf_addc(out, '{');
-    add_member(out, "title", page->title, true);
-    add_member(out, "byline", page->byline, true);
-    fk_buf_adds(out, "\"published\":");
-    fk_json_time(out, page->published);
-    fk_buf_addc(out, ',');
-    add_member(out, "site_name", page->site_name, true);
-    add_member(out, "language", page->language, true);
-    add_member(out, "lead_image", page->lead_image, true);
-    add_member(out, "excerpt", page->excerpt, true);
-    add_member(out, "base_url", page->base_url, true);
-    add_member(out, "text", content->text, true);
-    add_member(out, "markdown", content->markdown, true);
-    add_member(out, "html", page->html, false);
+    fk_json_member_str(out, "title", page->title);
+    fk_json_member_str(out, "byline", page->byline);
+    fk_json_member_time(out, "published", page->published);
+    fk_json_member_str(out, "site_name", page->site_name);
+    fk_json_member_str(out, "language", page->language);
+    fk_json_member_str(out, "lead_image", page->lead_image);
+    fk_json_member_str(out, "excerpt", page->excerpt);
+    fk_json_member_str(out, "base_url", page->base_url);
+    fk_json_member_str(out, "text", content->text);
+    fk_json_member_str(out, "markdown", content->markdown);
+    fk_json_member_str(out, "html", page->html);
     fk_buf_adds(out, "}\n");
 }
 
@@ -114,7 +103,7 @@ int cmd_extract(int argc, char **argv, struct cli *cli)
     enum format format = FORMAT_TEXT;
     const char *url = NULL;
     int opt;
-    while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT, options, NULL)) != -1) {
+    while ((opt = cli_getopt(argc, argv, options, NULL)) != -1) {
         if (opt == 'f') {
             int named = CLI_NAME_VALUE(formats, optarg);
             if (named < 0)

@@ -16,6 +16,7 @@
 #include "cli.h"
 #include "feedkeep/date.h"
 #include "feedkeep/json.h"
+#include "feedkeep/utf8.h"
 
 static const struct cli_name formats[] = {
     {"table", OUT_TABLE},
@@ -144,28 +145,6 @@ int out_terminal_width(void)
     return 80;
 }
 
-/* Decode one UTF-8 sequence at s (len > 0 bytes). Returns its length and
- * sets *cp, or returns 0 when the bytes are not valid UTF-8. */
-static size_t decode_utf8(const char *s, size_t len, unsigned *cp)
-{
-    size_t n = fk_utf8_valid_prefix(s, len < 4 ? len : 4);
-    const unsigned char *p = (const unsigned char *)s;
-    if (n == 0)
-        return 0;
-    if (p[0] < 0x80) {
-        *cp = p[0];
-        return 1;
-    }
-    size_t seq = p[0] >= 0xF0 ? 4 : p[0] >= 0xE0 ? 3 : 2;
-    if (n < seq)
-        return 0;
-    unsigned c = p[0] & (0x7F >> seq);
-    for (size_t i = 1; i < seq; i++)
-        c = (c << 6) | (p[i] & 0x3F);
-    *cp = c;
-    return seq;
-}
-
 /* Length of the escape sequence starting with ESC at s, so it can be
  * skipped whole: CSI (ESC [ ... final byte), OSC/DCS/PM/APC strings (ended by
  * BEL or ESC \), or ESC and one more byte. */
@@ -213,8 +192,8 @@ void out_add_safe(struct fk_buf *out, const char *s, bool keep_newlines)
                 i++;
             fk_buf_add(out, s + start, i - start);
         } else {
-            unsigned cp;
-            size_t n = decode_utf8(s + i, len - i, &cp);
+            uint32_t cp;
+            size_t n = fk_utf8_decode(s + i, len - i, &cp);
             if (n == 0) {
                 fk_buf_adds(out, "\xEF\xBF\xBD");
                 i++;
@@ -323,8 +302,8 @@ void out_add_cell(struct fk_buf *out, const char *s, int width, bool pad)
      * add an ellipsis. */
     int total = 0;
     for (size_t i = 0; i < len;) {
-        unsigned cp = 0xFFFD;
-        size_t n = decode_utf8(text + i, len - i, &cp);
+        uint32_t cp = 0xFFFD;
+        size_t n = fk_utf8_decode(text + i, len - i, &cp);
         total += columns_of(cp);
         i += n ? n : 1;
     }
@@ -335,8 +314,8 @@ void out_add_cell(struct fk_buf *out, const char *s, int width, bool pad)
     } else if (width > 0) {
         size_t i = 0;
         while (i < len) {
-            unsigned cp = 0xFFFD;
-            size_t n = decode_utf8(text + i, len - i, &cp);
+            uint32_t cp = 0xFFFD;
+            size_t n = fk_utf8_decode(text + i, len - i, &cp);
             int w = columns_of(cp);
             if (used + w > width - 1)
                 break;
@@ -358,8 +337,8 @@ int out_display_width(const char *s)
     out_add_safe(&clean, s, false);
     int total = 0;
     for (size_t i = 0; i < clean.len;) {
-        unsigned cp = 0xFFFD;
-        size_t n = decode_utf8(clean.data + i, clean.len - i, &cp);
+        uint32_t cp = 0xFFFD;
+        size_t n = fk_utf8_decode(clean.data + i, clean.len - i, &cp);
         total += columns_of(cp);
         i += n ? n : 1;
     }
@@ -473,8 +452,8 @@ void out_add_marked(struct fk_buf *out, const char *s, bool styled, int width)
             continue;
         }
         space = c == ' ';
-        unsigned cp = 0xFFFD;
-        size_t n = decode_utf8(text + i, clean.len - i, &cp);
+        uint32_t cp = 0xFFFD;
+        size_t n = fk_utf8_decode(text + i, clean.len - i, &cp);
         if (!n)
             n = 1;
         int w = columns_of(cp);
