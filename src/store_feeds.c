@@ -216,12 +216,7 @@ int fk_store_find_feed_named(struct fk_store *store, const char *name, struct fk
 
 void fk_subscription_release(struct fk_subscription *sub)
 {
-    char **copies = sub->priv;
-    if (copies) {
-        for (int i = 0; i <= FEED_STRINGS; i++)
-            free(copies[i]);
-        free(copies);
-    }
+    free_copies(sub->priv, FEED_STRINGS + 1);
     memset(sub, 0, sizeof *sub);
 }
 

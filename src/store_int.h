@@ -8,6 +8,7 @@
 #include <sqlite3.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "feedkeep/ascii.h"
@@ -366,6 +367,17 @@ static inline char *column_dup(sqlite3_stmt *st, int col)
 {
     const char *s = column_str(st, col);
     return s ? fk_xstrndup(s, (size_t)sqlite3_column_bytes(st, col)) : NULL;
+}
+
+/* Free the n strings a result copied for its caller (the priv of a
+ * subscription or version), then the array; NULL frees nothing. */
+static inline void free_copies(char **copies, int n)
+{
+    if (!copies)
+        return;
+    for (int i = 0; i < n; i++)
+        free(copies[i]);
+    free(copies);
 }
 
 /* 64-bit FNV-1a (Fowler, Noll, Vo): a fast, well-spread, non-cryptographic

@@ -1084,12 +1084,7 @@ int fk_store_get_version(struct fk_store *store, int64_t id, int number, struct 
 
 void fk_version_release(struct fk_version *version)
 {
-    char **copies = version->priv;
-    if (copies) {
-        for (int i = 0; i < 5; i++)
-            free(copies[i]);
-        free(copies);
-    }
+    free_copies(version->priv, 5);
     memset(version, 0, sizeof *version);
 }
 
