@@ -101,11 +101,7 @@ static int find_feed_row(struct fk_store *store, const char *url, int64_t id, sq
         stmt_reset(st);
         return -1;
     }
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        return 1;
-    stmt_reset(st);
-    return rc == SQLITE_DONE ? 0 : store_db_error(store, err);
+    return store_step_row(store, st, err);
 }
 
 int fk_store_subscribe(struct fk_store *store, const char *url, const char *name, bool rename,
@@ -202,11 +198,9 @@ int fk_store_find_feed_named(struct fk_store *store, const char *name, struct fk
         stmt_reset(st);
         return store_db_error(store, err);
     }
-    int rc = sqlite3_step(st);
-    if (rc != SQLITE_ROW) {
-        stmt_reset(st);
-        return rc == SQLITE_DONE ? 1 : store_db_error(store, err);
-    }
+    int found = store_step_row(store, st, err);
+    if (found <= 0)
+        return found < 0 ? -1 : 1;
     char **copies = fk_xcalloc(FEED_STRINGS + 1, sizeof *copies);
     read_feed(st, out, copies);
     out->priv = copies;

@@ -422,6 +422,10 @@ sqlite3_stmt *store_stmt(struct fk_store *store, enum stmt_id id, struct fk_erro
  * returned rc (the row, if any, read by the caller): the statement is reset.
  * Returns 0 after a row, 1 when there was none, -1 with err filled. */
 int store_row_done(struct fk_store *store, sqlite3_stmt *st, int rc, struct fk_error *err);
+/* Step st (bound), which gives at most one row, for a caller that reads the
+ * row after the step: 1 with st on its row (the caller resets it), 0 when
+ * there is none and -1 with err filled, st reset both times. */
+int store_step_row(struct fk_store *store, sqlite3_stmt *st, struct fk_error *err);
 /* What store_each_row calls on each row of st: 0 to go on, anything else
  * to stop (store_each_row returns it). The row's strings live until the
  * next step. */
