@@ -104,6 +104,24 @@ static int find_feed_row(struct fk_store *store, const char *url, int64_t id, sq
     return store_step_row(store, st, err);
 }
 
+/* Begin a transaction that changes the subscription at url (given, and
+ * outside the filing of a feed) and look url up, as find_feed_row does.
+ * On -1 no transaction is left open. */
+static int begin_feed_change(struct fk_store *store, const char *url, sqlite3_stmt **st,
+                             struct fk_error *err)
+{
+    if (not_in_feed(store, err) < 0)
+        return -1;
+    if (!url || !*url)
+        return fk_error_set(err, FK_ERROR_USAGE, "no feed URL");
+    if (store_run(store, ST_BEGIN, err) < 0)
+        return -1;
+    int found = find_feed_row(store, url, 0, st, err);
+    if (found < 0 && !sqlite3_get_autocommit(store->db))
+        (void)store_run(store, ST_ROLLBACK, NULL); /* err already says why */
+    return found;
+}
+
 int fk_store_subscribe(struct fk_store *store, const char *url, const char *name, bool rename,
                        int64_t *id, struct fk_error *err)
 {
@@ -112,15 +130,9 @@ int fk_store_subscribe(struct fk_store *store, const char *url, const char *name
     bool was_subscribed = false;
     int ret = -1;
 
-    if (not_in_feed(store, err) < 0)
-        return -1;
-    if (!url || !*url)
-        return fk_error_set(err, FK_ERROR_USAGE, "no feed URL");
-    if (store_run(store, ST_BEGIN, err) < 0)
-        return -1;
-    int found = find_feed_row(store, url, 0, &st, err);
+    int found = begin_feed_change(store, url, &st, err);
     if (found < 0)
-        goto out;
+        return -1;
     if (found) {
         feed_id = sqlite3_column_int64(st, 0);
         was_subscribed = sqlite3_column_int(st, 14) != 0;
@@ -172,12 +184,11 @@ int fk_store_unsubscribe(struct fk_store *store, int64_t id, struct fk_error *er
     return sqlite3_changes(store->db) ? 0 : 1;
 }
 
-int fk_store_find_feed(struct fk_store *store, const char *url, int64_t id,
-                       struct fk_subscription *out, struct fk_error *err)
+/* The end of a lookup of one feed that found it on st's row (found 1),
+ * found none (0) or failed (-1): out gets a copy of the row. Returns 0, 1
+ * when there is no such feed, -1. */
+static int copy_found_feed(sqlite3_stmt *st, int found, struct fk_subscription *out)
 {
-    sqlite3_stmt *st;
-    memset(out, 0, sizeof *out);
-    int found = find_feed_row(store, url, id, &st, err);
     if (found <= 0)
         return found < 0 ? -1 : 1;
     char **copies = fk_xcalloc(FEED_STRINGS + 1, sizeof *copies);
@@ -185,6 +196,15 @@ int fk_store_find_feed(struct fk_store *store, const char *url, int64_t id,
     out->priv = copies;
     stmt_reset(st);
     return 0;
+}
+
+int fk_store_find_feed(struct fk_store *store, const char *url, int64_t id,
+                       struct fk_subscription *out, struct fk_error *err)
+{
+    sqlite3_stmt *st;
+    memset(out, 0, sizeof *out);
+    int found = find_feed_row(store, url, id, &st, err);
+    return copy_found_feed(st, found, out);
 }
 
 int fk_store_find_feed_named(struct fk_store *store, const char *name, struct fk_subscription *out,
@@ -199,13 +219,7 @@ int fk_store_find_feed_named(struct fk_store *store, const char *name, struct fk
         return store_db_error(store, err);
     }
     int found = store_step_row(store, st, err);
-    if (found <= 0)
-        return found < 0 ? -1 : 1;
-    char **copies = fk_xcalloc(FEED_STRINGS + 1, sizeof *copies);
-    read_feed(st, out, copies);
-    out->priv = copies;
-    stmt_reset(st);
-    return 0;
+    return copy_found_feed(st, found, out);
 }
 
 void fk_subscription_release(struct fk_subscription *sub)
@@ -410,15 +424,9 @@ int fk_store_move_feed(struct fk_store *store, int64_t id, const char *new_url,
     char *old_url = NULL;
     int ret = -1;
 
-    if (not_in_feed(store, err) < 0)
-        return -1;
-    if (!new_url || !*new_url)
-        return fk_error_set(err, FK_ERROR_USAGE, "no feed URL");
-    if (store_run(store, ST_BEGIN, err) < 0)
-        return -1;
-    int found = find_feed_row(store, new_url, 0, &st, err);
+    int found = begin_feed_change(store, new_url, &st, err);
     if (found < 0)
-        goto out;
+        return -1;
     if (found) {
         bool same = sqlite3_column_int64(st, 0) == id;
         stmt_reset(st);
