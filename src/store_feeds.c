@@ -172,13 +172,9 @@ int fk_store_unsubscribe(struct fk_store *store, int64_t id, struct fk_error *er
 {
     if (not_in_feed(store, err) < 0)
         return -1;
-    sqlite3_stmt *st = store_stmt(store, ST_SUB_UNSUBSCRIBE, err);
+    sqlite3_stmt *st = store_bound(store, ST_SUB_UNSUBSCRIBE, NULL, id, err);
     if (!st)
         return -1;
-    if (bind_int64(st, 1, id)) {
-        stmt_reset(st);
-        return store_db_error(store, err);
-    }
     if (store_step_done(store, st, err) < 0)
         return -1;
     return sqlite3_changes(store->db) ? 0 : 1;
@@ -333,17 +329,14 @@ static int append_log(struct fk_store *store, int64_t id, const struct fk_fetch_
         bind_int64(st, 4, a->bytes) || bind_int64(st, 5, a->duration_ms) ||
         bind_int64(st, 6, a->new_count) || bind_int64(st, 7, a->updated_count) ||
         bind_text(st, 8, a->error)) {
-        stmt_reset(st);
-        return store_db_error(store, err);
+        return store_bind_failed(store, ST_SUB_LOG, err);
     }
     if (store_step_done(store, st, err) < 0)
         return -1;
     if (!(st = store_stmt(store, ST_SUB_PRUNE, err)))
         return -1;
-    if (bind_int64(st, 1, id) || bind_int64(st, 2, FK_FETCH_LOG_KEEP - 1)) {
-        stmt_reset(st);
-        return store_db_error(store, err);
-    }
+    if (bind_int64(st, 1, id) || bind_int64(st, 2, FK_FETCH_LOG_KEEP - 1))
+        return store_bind_failed(store, ST_SUB_PRUNE, err);
     return store_step_done(store, st, err);
 }
 
@@ -617,17 +610,12 @@ int fk_store_log_run(struct fk_store *store, const struct fk_fetch_run *run, str
     if (bind_int64(st, 1, run->started) || bind_int64(st, 2, run->finished) ||
         bind_int64(st, 3, run->feeds) || bind_int64(st, 4, run->failed) ||
         bind_int64(st, 5, run->new_count) || bind_int64(st, 6, run->updated_count)) {
-        stmt_reset(st);
-        return store_db_error(store, err);
+        return store_bind_failed(store, ST_SUB_RUN_LOG, err);
     }
     if (store_step_done(store, st, err) < 0)
         return -1;
-    if (!(st = store_stmt(store, ST_SUB_RUN_PRUNE, err)))
+    if (!(st = store_bound(store, ST_SUB_RUN_PRUNE, NULL, FK_FETCH_LOG_KEEP - 1, err)))
         return -1;
-    if (bind_int64(st, 1, FK_FETCH_LOG_KEEP - 1)) {
-        stmt_reset(st);
-        return store_db_error(store, err);
-    }
     return store_step_done(store, st, err);
 }
 

@@ -1030,12 +1030,8 @@ static int walk_versions(struct fk_store *store, int64_t id, bool with_text, fk_
     int found = store_row_done(store, st, rc, err);
     if (found != 0)
         return found; /* 1: no such article, or -1 */
-    if (!(st = store_stmt(store, ST_VERSIONS_LIST, err)))
+    if (!(st = store_bound(store, ST_VERSIONS_LIST, NULL, id, err)))
         return -1;
-    if (bind_int64(st, 1, id)) {
-        stmt_reset(st);
-        return store_db_error(store, err);
-    }
     return store_each_row(store, st, version_row, &walk, err);
 }
 
