@@ -899,6 +899,15 @@ int store_row_done(struct fk_store *store, sqlite3_stmt *st, int rc, struct fk_e
     return ret;
 }
 
+int store_step_row(struct fk_store *store, sqlite3_stmt *st, struct fk_error *err)
+{
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        return 1;
+    stmt_reset(st);
+    return rc == SQLITE_DONE ? 0 : store_db_error(store, err);
+}
+
 /* store_run() for a statement whose only parameter is an id. */
 int store_run_with_id(struct fk_store *store, enum stmt_id id, int64_t value, struct fk_error *err)
 {

@@ -101,11 +101,25 @@ static int find_feed_row(struct fk_store *store, const char *url, int64_t id, sq
         stmt_reset(st);
         return -1;
     }
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        return 1;
-    stmt_reset(st);
-    return rc == SQLITE_DONE ? 0 : store_db_error(store, err);
+    return store_step_row(store, st, err);
+}
+
+/* Begin a transaction that changes the subscription at url (given, and
+ * outside the filing of a feed) and look url up, as find_feed_row does.
+ * On -1 no transaction is left open. */
+static int begin_feed_change(struct fk_store *store, const char *url, sqlite3_stmt **st,
+                             struct fk_error *err)
+{
+    if (not_in_feed(store, err) < 0)
+        return -1;
+    if (!url || !*url)
+        return fk_error_set(err, FK_ERROR_USAGE, "no feed URL");
+    if (store_run(store, ST_BEGIN, err) < 0)
+        return -1;
+    int found = find_feed_row(store, url, 0, st, err);
+    if (found < 0 && !sqlite3_get_autocommit(store->db))
+        (void)store_run(store, ST_ROLLBACK, NULL); /* err already says why */
+    return found;
 }
 
 int fk_store_subscribe(struct fk_store *store, const char *url, const char *name, bool rename,
@@ -116,15 +130,9 @@ int fk_store_subscribe(struct fk_store *store, const char *url, const char *name
     bool was_subscribed = false;
     int ret = -1;
 
-    if (not_in_feed(store, err) < 0)
-        return -1;
-    if (!url || !*url)
-        return fk_error_set(err, FK_ERROR_USAGE, "no feed URL");
-    if (store_run(store, ST_BEGIN, err) < 0)
-        return -1;
-    int found = find_feed_row(store, url, 0, &st, err);
+    int found = begin_feed_change(store, url, &st, err);
     if (found < 0)
-        goto out;
+        return -1;
     if (found) {
         feed_id = sqlite3_column_int64(st, 0);
         was_subscribed = sqlite3_column_int(st, 14) != 0;
@@ -164,16 +172,26 @@ int fk_store_unsubscribe(struct fk_store *store, int64_t id, struct fk_error *er
 {
     if (not_in_feed(store, err) < 0)
         return -1;
-    sqlite3_stmt *st = store_stmt(store, ST_SUB_UNSUBSCRIBE, err);
+    sqlite3_stmt *st = store_bound(store, ST_SUB_UNSUBSCRIBE, NULL, id, err);
     if (!st)
         return -1;
-    if (bind_int64(st, 1, id)) {
-        stmt_reset(st);
-        return store_db_error(store, err);
-    }
     if (store_step_done(store, st, err) < 0)
         return -1;
     return sqlite3_changes(store->db) ? 0 : 1;
+}
+
+/* The end of a lookup of one feed that found it on st's row (found 1),
+ * found none (0) or failed (-1): out gets a copy of the row. Returns 0, 1
+ * when there is no such feed, -1. */
+static int copy_found_feed(sqlite3_stmt *st, int found, struct fk_subscription *out)
+{
+    if (found <= 0)
+        return found < 0 ? -1 : 1;
+    char **copies = fk_xcalloc(FEED_STRINGS + 1, sizeof *copies);
+    read_feed(st, out, copies);
+    out->priv = copies;
+    stmt_reset(st);
+    return 0;
 }
 
 int fk_store_find_feed(struct fk_store *store, const char *url, int64_t id,
@@ -182,13 +200,7 @@ int fk_store_find_feed(struct fk_store *store, const char *url, int64_t id,
     sqlite3_stmt *st;
     memset(out, 0, sizeof *out);
     int found = find_feed_row(store, url, id, &st, err);
-    if (found <= 0)
-        return found < 0 ? -1 : 1;
-    char **copies = fk_xcalloc(FEED_STRINGS + 1, sizeof *copies);
-    read_feed(st, out, copies);
-    out->priv = copies;
-    stmt_reset(st);
-    return 0;
+    return copy_found_feed(st, found, out);
 }
 
 int fk_store_find_feed_named(struct fk_store *store, const char *name, struct fk_subscription *out,
@@ -202,26 +214,13 @@ int fk_store_find_feed_named(struct fk_store *store, const char *name, struct fk
         stmt_reset(st);
         return store_db_error(store, err);
     }
-    int rc = sqlite3_step(st);
-    if (rc != SQLITE_ROW) {
-        stmt_reset(st);
-        return rc == SQLITE_DONE ? 1 : store_db_error(store, err);
-    }
-    char **copies = fk_xcalloc(FEED_STRINGS + 1, sizeof *copies);
-    read_feed(st, out, copies);
-    out->priv = copies;
-    stmt_reset(st);
-    return 0;
+    int found = store_step_row(store, st, err);
+    return copy_found_feed(st, found, out);
 }
 
 void fk_subscription_release(struct fk_subscription *sub)
 {
-    char **copies = sub->priv;
-    if (copies) {
-        for (int i = 0; i <= FEED_STRINGS; i++)
-            free(copies[i]);
-        free(copies);
-    }
+    free_copies(sub->priv, FEED_STRINGS + 1);
     memset(sub, 0, sizeof *sub);
 }
 
@@ -330,17 +329,14 @@ static int append_log(struct fk_store *store, int64_t id, const struct fk_fetch_
         bind_int64(st, 4, a->bytes) || bind_int64(st, 5, a->duration_ms) ||
         bind_int64(st, 6, a->new_count) || bind_int64(st, 7, a->updated_count) ||
         bind_text(st, 8, a->error)) {
-        stmt_reset(st);
-        return store_db_error(store, err);
+        return store_bind_failed(store, ST_SUB_LOG, err);
     }
     if (store_step_done(store, st, err) < 0)
         return -1;
     if (!(st = store_stmt(store, ST_SUB_PRUNE, err)))
         return -1;
-    if (bind_int64(st, 1, id) || bind_int64(st, 2, FK_FETCH_LOG_KEEP - 1)) {
-        stmt_reset(st);
-        return store_db_error(store, err);
-    }
+    if (bind_int64(st, 1, id) || bind_int64(st, 2, FK_FETCH_LOG_KEEP - 1))
+        return store_bind_failed(store, ST_SUB_PRUNE, err);
     return store_step_done(store, st, err);
 }
 
@@ -421,15 +417,9 @@ int fk_store_move_feed(struct fk_store *store, int64_t id, const char *new_url,
     char *old_url = NULL;
     int ret = -1;
 
-    if (not_in_feed(store, err) < 0)
-        return -1;
-    if (!new_url || !*new_url)
-        return fk_error_set(err, FK_ERROR_USAGE, "no feed URL");
-    if (store_run(store, ST_BEGIN, err) < 0)
-        return -1;
-    int found = find_feed_row(store, new_url, 0, &st, err);
+    int found = begin_feed_change(store, new_url, &st, err);
     if (found < 0)
-        goto out;
+        return -1;
     if (found) {
         bool same = sqlite3_column_int64(st, 0) == id;
         stmt_reset(st);
@@ -620,17 +610,12 @@ int fk_store_log_run(struct fk_store *store, const struct fk_fetch_run *run, str
     if (bind_int64(st, 1, run->started) || bind_int64(st, 2, run->finished) ||
         bind_int64(st, 3, run->feeds) || bind_int64(st, 4, run->failed) ||
         bind_int64(st, 5, run->new_count) || bind_int64(st, 6, run->updated_count)) {
-        stmt_reset(st);
-        return store_db_error(store, err);
+        return store_bind_failed(store, ST_SUB_RUN_LOG, err);
     }
     if (store_step_done(store, st, err) < 0)
         return -1;
-    if (!(st = store_stmt(store, ST_SUB_RUN_PRUNE, err)))
+    if (!(st = store_bound(store, ST_SUB_RUN_PRUNE, NULL, FK_FETCH_LOG_KEEP - 1, err)))
         return -1;
-    if (bind_int64(st, 1, FK_FETCH_LOG_KEEP - 1)) {
-        stmt_reset(st);
-        return store_db_error(store, err);
-    }
     return store_step_done(store, st, err);
 }
 

@@ -8,6 +8,7 @@
 #include <sqlite3.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "feedkeep/ascii.h"
@@ -368,6 +369,17 @@ static inline char *column_dup(sqlite3_stmt *st, int col)
     return s ? fk_xstrndup(s, (size_t)sqlite3_column_bytes(st, col)) : NULL;
 }
 
+/* Free the n strings a result copied for its caller (the priv of a
+ * subscription or version), then the array; NULL frees nothing. */
+static inline void free_copies(char **copies, int n)
+{
+    if (!copies)
+        return;
+    for (int i = 0; i < n; i++)
+        free(copies[i]);
+    free(copies);
+}
+
 /* 64-bit FNV-1a (Fowler, Noll, Vo): a fast, well-spread, non-cryptographic
  * hash. It only has to notice that an article changed, or tell items without
  * guid or link apart within one feed; nobody gains from forging a collision
@@ -410,6 +422,10 @@ sqlite3_stmt *store_stmt(struct fk_store *store, enum stmt_id id, struct fk_erro
  * returned rc (the row, if any, read by the caller): the statement is reset.
  * Returns 0 after a row, 1 when there was none, -1 with err filled. */
 int store_row_done(struct fk_store *store, sqlite3_stmt *st, int rc, struct fk_error *err);
+/* Step st (bound), which gives at most one row, for a caller that reads the
+ * row after the step: 1 with st on its row (the caller resets it), 0 when
+ * there is none and -1 with err filled, st reset both times. */
+int store_step_row(struct fk_store *store, sqlite3_stmt *st, struct fk_error *err);
 /* What store_each_row calls on each row of st: 0 to go on, anything else
  * to stop (store_each_row returns it). The row's strings live until the
  * next step. */

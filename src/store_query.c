@@ -96,6 +96,18 @@ static int query_prepare(struct fk_store *store, struct query *q, sqlite3_stmt *
     return 0;
 }
 
+/* Prepare q and call fn on each of its rows, as store_each_row does. */
+static int query_each_row(struct fk_store *store, struct query *q, store_row_fn *fn, void *ctx,
+                          struct fk_error *err)
+{
+    sqlite3_stmt *st;
+    int ret = query_prepare(store, q, &st, err);
+    if (ret == 0)
+        ret = store_each_row(store, st, fn, ctx, err);
+    sqlite3_finalize(st);
+    return ret;
+}
+
 /* Move the rarest of the filter's tags first: the query walks the first
  * tag's articles and probes the others, so "rust AND some-rare-tag" reads a
  * handful of index entries instead of every rust article. */
@@ -453,7 +465,6 @@ int fk_store_list(struct fk_store *store, const struct fk_filter *f, fk_article_
     struct plan p = {0};
     struct tag_list tags = {0};
     struct query q;
-    sqlite3_stmt *st = NULL;
     int ret = -1;
 
     query_init(&q);
@@ -474,12 +485,9 @@ int fk_store_list(struct fk_store *store, const struct fk_filter *f, fk_article_
     query_add_limit(&q, f);
     query_add(&q, ") AS pick JOIN articles a ON a.id = pick.id");
     query_add_order(&q, f, "pick.k", "pick.id");
-    if (query_prepare(store, &q, &st, err) < 0)
-        goto out;
     struct article_walk walk = {store, &tags, fn, ctx, err};
-    ret = store_each_row(store, st, article_row, &walk, err);
+    ret = query_each_row(store, &q, article_row, &walk, err);
 out:
-    sqlite3_finalize(st);
     query_release(&q);
     plan_release(&p);
     store_tag_list_release(&tags);
@@ -630,7 +638,6 @@ int fk_store_list_code(struct fk_store *store, const struct fk_filter *f, fk_cod
     struct fk_filter no_filter;
     struct plan p = {0};
     struct query q;
-    sqlite3_stmt *st = NULL;
     int ret = -1;
 
     query_init(&q);
@@ -677,12 +684,9 @@ int fk_store_list_code(struct fk_store *store, const struct fk_filter *f, fk_cod
     }
     query_add(&q, ", c.position");
     query_add_limit(&q, f);
-    if (query_prepare(store, &q, &st, err) < 0)
-        goto out;
     struct code_walk walk = {fn, ctx};
-    ret = store_each_row(store, st, code_row, &walk, err);
+    ret = query_each_row(store, &q, code_row, &walk, err);
 out:
-    sqlite3_finalize(st);
     query_release(&q);
     plan_release(&p);
     return ret;
@@ -1030,12 +1034,8 @@ static int walk_versions(struct fk_store *store, int64_t id, bool with_text, fk_
     int found = store_row_done(store, st, rc, err);
     if (found != 0)
         return found; /* 1: no such article, or -1 */
-    if (!(st = store_stmt(store, ST_VERSIONS_LIST, err)))
+    if (!(st = store_bound(store, ST_VERSIONS_LIST, NULL, id, err)))
         return -1;
-    if (bind_int64(st, 1, id)) {
-        stmt_reset(st);
-        return store_db_error(store, err);
-    }
     return store_each_row(store, st, version_row, &walk, err);
 }
 
@@ -1084,12 +1084,7 @@ int fk_store_get_version(struct fk_store *store, int64_t id, int number, struct 
 
 void fk_version_release(struct fk_version *version)
 {
-    char **copies = version->priv;
-    if (copies) {
-        for (int i = 0; i < 5; i++)
-            free(copies[i]);
-        free(copies);
-    }
+    free_copies(version->priv, 5);
     memset(version, 0, sizeof *version);
 }
 
@@ -1116,11 +1111,9 @@ static int count_row(sqlite3_stmt *st, void *ctx)
 static int list_counts(struct fk_store *store, enum stmt_id id, long limit, fk_name_count_fn fn,
                        void *ctx, struct fk_error *err)
 {
-    sqlite3_stmt *st = store_stmt(store, id, err);
+    sqlite3_stmt *st = store_bound(store, id, NULL, limit > 0 ? limit : -1, err);
     if (!st)
         return -1;
-    if (bind_int64(st, 1, limit > 0 ? limit : -1))
-        return store_bind_failed(store, id, err);
     struct count_walk walk = {fn, ctx};
     return store_each_row(store, st, count_row, &walk, err);
 }
@@ -1271,11 +1264,9 @@ int fk_store_complete(struct fk_store *store, enum fk_complete what, const char 
     };
     if ((unsigned)what >= sizeof ids / sizeof ids[0])
         return fk_error_set(err, FK_ERROR_USAGE, "nothing to complete");
-    sqlite3_stmt *st = store_stmt(store, ids[what], err);
+    sqlite3_stmt *st = store_bound(store, ids[what], prefix ? prefix : "", 0, err);
     if (!st)
         return -1;
-    if (bind_text(st, 1, prefix ? prefix : ""))
-        return store_bind_failed(store, ids[what], err);
     struct name_walk walk = {fn, ctx};
     return store_each_row(store, st, name_row, &walk, err);
 }

@@ -1005,11 +1005,9 @@ static int call_with_source(struct fk_store *store, int64_t id, fk_source_fn fn,
     sqlite3_stmt *st = store_bound(store, ST_SOURCE_GET, NULL, id, err);
     if (!st)
         return -1;
-    int rc = sqlite3_step(st);
-    if (rc != SQLITE_ROW) {
-        stmt_reset(st);
-        return rc == SQLITE_DONE ? 0 : store_db_error(store, err);
-    }
+    int found = store_step_row(store, st, err);
+    if (found <= 0)
+        return found;
     char *title = column_dup(st, 1), *html = column_dup(st, 2), *base_url = column_dup(st, 3);
     stmt_reset(st);
     struct fk_article_source source = {id, title, html, base_url};
@@ -1081,13 +1079,11 @@ static int reparse(struct fk_store *store, int64_t id, const struct fk_content *
     sqlite3_stmt *st = store_bound(store, ST_REPARSE_READ, NULL, id, err);
     if (!st)
         return -1;
-    int rc = sqlite3_step(st);
-    if (rc != SQLITE_ROW) {
-        stmt_reset(st);
-        if (rc != SQLITE_DONE)
-            return store_db_error(store, err);
-        *result = FK_REPARSE_MISSING;
-        return 0;
+    int found = store_step_row(store, st, err);
+    if (found <= 0) {
+        if (found == 0)
+            *result = FK_REPARSE_MISSING;
+        return found;
     }
     bool text_same = same_text(column_str(st, 0), text);
     bool markdown_same = same_text(column_str(st, 1), markdown);
@@ -1107,6 +1103,7 @@ static int reparse(struct fk_store *store, int64_t id, const struct fk_content *
     struct tag_list tags = {0};
     if (!(st = store_bound(store, ST_ARTICLE_TAGS_LIST, NULL, id, err)))
         goto out;
+    int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW)
         store_tag_list_push(&tags, column_dup(st, 0));
     stmt_reset(st);
