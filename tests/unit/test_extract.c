@@ -215,8 +215,8 @@ static void test_empty(void)
         "",
         "   \n",
         "<html><head><title>Empty</title></head><body></body></html>",
-        "<body><script>var a = 'only a script, with commas, and words, and more words';</script>"
-        "<nav><a href=\"/\">Home</a></nav></body>",
+        ("<body><script>var a = 'only a script, with commas, and words, and more words';"
+         "</script><nav><a href=\"/\">Home</a></nav></body>"),
         "\xEF\xBB\xBF",
     };
     for (size_t i = 0; i < sizeof pages / sizeof pages[0]; i++) {
