@@ -88,6 +88,23 @@ static int on_item(const struct fk_item *item, void *ctx)
     return 0;
 }
 
+/* Keep the document's bytes when it changed something: a fetch or an
+ * import that found every item unchanged keeps nothing. */
+static int keep_raw(struct fk_store *store, const struct fk_archive_options *opts,
+                    struct fk_archive_result *result, struct fk_error *err)
+{
+    if (!opts->raw || !(result->counts[FK_PUT_NEW] + result->counts[FK_PUT_UPDATED]))
+        return 0;
+    struct fk_raw_document doc = *opts->raw;
+    doc.feed_id = result->feed_id;
+    if (!doc.url)
+        doc.url = result->feed_url;
+    int rc = fk_store_put_raw(store, &doc, err);
+    if (rc == 0)
+        result->raw_kept = true;
+    return rc < 0 ? -1 : 0;
+}
+
 /* Parse from fd (when >= 0) or from memory, then commit or roll back. */
 static int archive(struct fk_store *store, int fd, const char *data, size_t len,
                    const struct fk_archive_options *opts, struct fk_archive_result *result,
@@ -123,6 +140,8 @@ static int archive(struct fk_store *store, int fd, const char *data, size_t len,
         goto out;
     }
     result->matched = fk_store_feed_matches(store, &result->matched_id);
+    if (keep_raw(store, opts, result, err) < 0)
+        goto out;
     if (opts->before_commit &&
         opts->before_commit(store, result->feed_id, result, opts->ctx, err) < 0)
         goto out;

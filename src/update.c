@@ -175,6 +175,23 @@ static int file_body(struct fk_update *u, struct job *job, const struct fk_fetch
         .before_commit = attempt ? log_with_articles : NULL,
         .ctx = &f,
     };
+    /* The body as received (before decoding), with its headers: the media
+     * type with the charset it was declared in. */
+    struct fk_buf type = FK_BUF_INIT;
+    if (r->content_type)
+        fk_buf_printf(&type, "%s%s%s", r->content_type, r->charset ? "; charset=" : "",
+                      r->charset ? r->charset : "");
+    struct fk_raw_document raw = {
+        .url = r->final_url ? r->final_url : r->url,
+        .time = (int64_t)time(NULL),
+        .status = r->http_status,
+        .content_type = r->content_type ? type.data : NULL,
+        .etag = r->etag,
+        .last_modified = r->last_modified,
+        .data = r->body,
+        .size = r->body_len,
+    };
+    options.raw = &raw;
     struct fk_archive_result result;
     struct fk_error err = {0};
     int ret = 0;
@@ -204,6 +221,7 @@ static int file_body(struct fk_update *u, struct job *job, const struct fk_fetch
         emit(u, job, &ev);
     }
 out:
+    fk_buf_release(&type);
     fk_archive_result_release(&result);
     return ret;
 }

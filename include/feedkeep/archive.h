@@ -45,6 +45,11 @@ struct fk_archive_options {
     /* Called as each item is read (result->items counts it), for a
      * progress display; it must not use the store. May be NULL. */
     void (*on_progress)(const struct fk_archive_result *result, void *ctx);
+    /* The document's own bytes and headers, kept (fk_store_put_raw) in
+     * the feed's transaction before before_commit when the document filed
+     * a new or replaced article; feed_id and a NULL url are filled in.
+     * NULL: nothing kept. */
+    const struct fk_raw_document *raw;
     void *ctx; /* for the callbacks */
 };
 
@@ -57,6 +62,7 @@ struct fk_archive_result {
     int64_t matched_id;        /* the first such article */
     int64_t feed_id;           /* the feed filed under; 0 when none was begun */
     char *feed_url;            /* its URL (owned), or NULL */
+    bool raw_kept;             /* opts->raw was kept */
     struct fk_feed_info info;  /* the document's metadata (well_formed, the
                                   first recovered XML error); zeroed when
                                   the document was not a feed */

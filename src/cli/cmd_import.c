@@ -3,10 +3,12 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -30,12 +32,21 @@ static const char help[] =
     "                  names the feed the items are filed under\n"
     "  --charset NAME  read the document in this encoding, whatever it declares\n"
     "  --db PATH       the archive\n"
+    "  --no-keep-raw   do not keep the document's own bytes this time\n"
     "  -q, --quiet     print nothing unless something failed\n"
-    "  -v, --verbose   warn about recovered XML errors\n"
+    "  -v, --verbose   warn about recovered XML errors (and a document too\n"
+    "                  large to keep as it came)\n"
     "  -h, --help      show this help\n"
     "\n"
     "The feed is named by --base-url, else the document's self link, else its\n"
-    "site link, else the file's absolute path as a file:// URL.\n";
+    "site link, else the file's absolute path as a file:// URL.\n"
+    "\n"
+    "A document that files a new or changed article is kept as it came,\n"
+    "compressed, unless the feed's keep-raw setting is off (see 'feedkeep\n"
+    "feeds set'); documents over 32 MiB are not kept.\n";
+
+/* The largest document kept as it came: the fetch body limit. */
+#define IMPORT_RAW_MAX ((size_t)32 * 1024 * 1024)
 
 /* What names the feed the items are filed under; see the help text. */
 struct feed_name {
@@ -102,11 +113,121 @@ static void on_warning(const struct fk_item *item, const char *message, void *ct
     cli_warn_item(name->path, item, message);
 }
 
+/* Take --no-keep-raw (import's own option) out of argv before the options
+ * import shares with parse are read. Returns whether it was there. */
+static bool take_no_keep_raw(int *argc, char **argv)
+{
+    bool found = false;
+    int out = 1;
+    for (int i = 1; i < *argc; i++) {
+        if (strcmp(argv[i], "--") == 0) {
+            while (i < *argc)
+                argv[out++] = argv[i++];
+            break;
+        }
+        if (strcmp(argv[i], "--no-keep-raw") == 0)
+            found = true;
+        else
+            argv[out++] = argv[i];
+    }
+    argv[out] = NULL;
+    *argc = out;
+    return found;
+}
+
+/* Read up to max bytes of fd from offset (-1: where it stands) into buf.
+ * Returns the bytes read, or -1. */
+static ssize_t read_upto(int fd, off_t offset, char *buf, size_t max)
+{
+    size_t got = 0;
+    while (got < max) {
+        ssize_t n = offset >= 0 ? pread(fd, buf + got, max - got, offset + (off_t)got)
+                                : read(fd, buf + got, max - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return -1;
+        if (n == 0)
+            break;
+        got += (size_t)n;
+    }
+    return (ssize_t)got;
+}
+
+/* A child process that writes head, then the rest of fd, to a pipe: the
+ * document is parsed from the pipe as streamed, without buffering it.
+ * Returns the pipe's reading end, or -1. */
+static int stream_rest(const char *head, size_t len, int fd, pid_t *child)
+{
+    int p[2];
+    if (pipe(p) < 0)
+        return -1;
+    *child = fork();
+    if (*child < 0) {
+        close(p[0]);
+        close(p[1]);
+        return -1;
+    }
+    if (*child == 0) {
+        close(p[0]);
+        char chunk[65536];
+        ssize_t n = (ssize_t)len;
+        const char *data = head;
+        for (;;) {
+            for (ssize_t off = 0; off < n;) {
+                ssize_t w = write(p[1], data + off, (size_t)(n - off));
+                if (w < 0 && errno == EINTR)
+                    continue;
+                if (w < 0)
+                    _exit(1);
+                off += w;
+            }
+            n = read(fd, chunk, sizeof chunk);
+            if (n < 0 && errno == EINTR) {
+                n = 0;
+                continue;
+            }
+            if (n <= 0)
+                _exit(n < 0);
+            data = chunk;
+        }
+    }
+    close(p[1]);
+    return p[0];
+}
+
+/* The document's bytes to keep, read before it is parsed: a regular file
+ * up to IMPORT_RAW_MAX, or the first IMPORT_RAW_MAX + 1 bytes of a stream
+ * (*whole says whether that was all of it). NULL when nothing is kept. */
+static char *read_raw(int fd, const struct stat *st, const char *path, bool verbose, size_t *len,
+                      bool *whole)
+{
+    bool regular = S_ISREG(st->st_mode);
+    if (regular && (uint64_t)st->st_size > IMPORT_RAW_MAX) {
+        if (verbose)
+            msg_warn("'%s': over 32 MiB; the document is not kept as it came", path);
+        return NULL;
+    }
+    size_t max = regular ? (size_t)st->st_size : IMPORT_RAW_MAX + 1;
+    char *buf = fk_xmalloc(max ? max : 1);
+    ssize_t n = read_upto(fd, regular ? 0 : -1, buf, max);
+    if (n < 0) {
+        free(buf);
+        return NULL;
+    }
+    *len = (size_t)n;
+    *whole = regular || (size_t)n <= IMPORT_RAW_MAX;
+    if (!*whole && verbose)
+        msg_warn("'%s': over 32 MiB; the document is not kept as it came", path);
+    return buf;
+}
+
 int cmd_import(int argc, char **argv, struct cli *cli)
 {
     struct fk_parse_options parse_options = {0};
     const char *path;
     int fd;
+    bool no_keep_raw = take_no_keep_raw(&argc, argv);
     int code =
         cli_feed_file_args(argc, argv, false, cli, "import", help, &parse_options, &path, &fd);
     if (code != CLI_CONTINUE)
@@ -121,8 +242,10 @@ int cmd_import(int argc, char **argv, struct cli *cli)
 
     struct feed_name name = {path, parse_options.base_url, fd, 0, 0, !cli->quiet};
     struct stat st;
-    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+    bool stat_ok = fstat(fd, &st) == 0;
+    if (stat_ok && S_ISREG(st.st_mode))
         name.size = (int64_t)st.st_size;
+    struct fk_raw_document raw = {.time = (int64_t)time(NULL)};
     struct fk_archive_options archive_options = {
         .choose_url = choose_feed_url,
         .base_url = parse_options.base_url,
@@ -131,9 +254,36 @@ int cmd_import(int argc, char **argv, struct cli *cli)
         .on_progress = on_progress,
         .ctx = &name,
     };
+    size_t len = 0;
+    bool whole = true;
+    char *data =
+        no_keep_raw || !stat_ok ? NULL : read_raw(fd, &st, path, cli->verbose, &len, &whole);
+    pid_t child = -1;
+    int parse_fd = fd;
+    if (data && whole) {
+        raw.data = data;
+        raw.size = len;
+        archive_options.raw = &raw;
+    } else if (data) {
+        /* A stream over the limit: parsed as streamed, not kept. */
+        parse_fd = stream_rest(data, len, fd, &child);
+        free(data);
+        data = NULL;
+        if (parse_fd < 0) {
+            msg_error("'%s': %s", path, strerror(errno));
+            code = EXIT_IO;
+        }
+    }
     struct fk_archive_result result;
     struct fk_error err = {0};
-    if (fk_archive_fd(store, fd, &archive_options, &result, &err) < 0) {
+    int rc = 0;
+    if (code == EXIT_OK)
+        rc = data && !S_ISREG(st.st_mode)
+                 ? fk_archive_memory(store, data, len, &archive_options, &result, &err)
+                 : fk_archive_fd(store, parse_fd, &archive_options, &result, &err);
+    else
+        memset(&result, 0, sizeof result);
+    if (rc < 0) {
         if (err.kind == FK_ERROR_DB || err.kind == FK_ERROR_BUSY) {
             code = msg_fk_error(&err);
         } else {
@@ -141,6 +291,13 @@ int cmd_import(int argc, char **argv, struct cli *cli)
             code = EXIT_FAILED;
         }
     }
+    if (child > 0) {
+        /* Done with the stream, whether it reached its end or not. */
+        close(parse_fd);
+        (void)kill(child, SIGTERM);
+        (void)waitpid(child, NULL, 0);
+    }
+    free(data);
     msg_progress_clear();
     if (code == EXIT_OK && cli->verbose)
         cli_warn_recovered(path, &result.info);
