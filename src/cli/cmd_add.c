@@ -30,6 +30,8 @@ static const char help[] =
     "  --name NAME   a name for the feed (with one URL only)\n"
     "  --no-check    subscribe to the URLs as they are, without fetching\n"
     "                them (offline)\n"
+    "  --no-keep-raw do not keep the feeds' documents as they came (see\n"
+    "                'feedkeep feeds set')\n"
     "  --db PATH     the archive\n"
     "  -q, --quiet   print nothing unless something failed\n"
     "  -h, --help    show this help\n"
@@ -162,15 +164,17 @@ static void report(const struct check *c)
 
 int cmd_add(int argc, char **argv, struct cli *cli)
 {
-    enum { OPT_NO_CHECK = 0x200 };
+    enum { OPT_NO_CHECK = 0x200, OPT_NO_KEEP_RAW };
     static const struct option options[] = {
         {"name", required_argument, NULL, 'n'},
         {"no-check", no_argument, NULL, OPT_NO_CHECK},
+        {"no-keep-raw", no_argument, NULL, OPT_NO_KEEP_RAW},
         CLI_COMMON_OPTIONS,
         {NULL, 0, NULL, 0},
     };
     const char *name = NULL;
     bool check = true;
+    bool keep_raw = true;
     char **urls = NULL;
     struct check *checks = NULL;
     int nurls = 0;
@@ -183,6 +187,8 @@ int cmd_add(int argc, char **argv, struct cli *cli)
             name = optarg;
         } else if (opt == OPT_NO_CHECK) {
             check = false;
+        } else if (opt == OPT_NO_KEEP_RAW) {
+            keep_raw = false;
         } else {
             int rc = cli_common_option(opt, optarg, cli, "add", help);
             if (rc != CLI_CONTINUE)
@@ -226,7 +232,11 @@ int cmd_add(int argc, char **argv, struct cli *cli)
             continue;
         }
         struct fk_error err = {0};
-        int added = fk_store_subscribe(store, feed, name && *name ? name : NULL, true, NULL, &err);
+        int64_t id = 0;
+        int added = fk_store_subscribe(store, feed, name && *name ? name : NULL, true, &id, &err);
+        if (added >= 0 && !keep_raw &&
+            fk_store_set_feed_option(store, id, FK_FEED_KEEP_RAW, false, &err) < 0)
+            added = -1;
         if (added < 0) {
             code = msg_fk_error(&err);
             goto out;

@@ -13,6 +13,7 @@
 
 static const char help[] =
     "usage: feedkeep feeds [options]\n"
+    "       feedkeep feeds set ID keep-raw on|off\n"
     "\n"
     "List the subscribed feeds and their health: articles archived, the last\n"
     "fetch and its HTTP status, failed fetches in a row, and the time before\n"
@@ -26,12 +27,15 @@ static const char help[] =
     "\n"
     "Fields: id, url, name, title, site_url, subscribed, articles,\n"
     "last_fetch, last_status, last_error, failures, next_fetch, final_url,\n"
-    "moved_to, etag, last_modified, tags. TSV and CSV columns by default:\n"
+    "moved_to, etag, last_modified, tags, keep_raw. TSV and CSV columns by default:\n"
     "id, url, name, articles, last_fetch, last_status, failures, next_fetch,\n"
     "last_error (times in ISO 8601 UTC; empty when never, or for next_fetch\n"
     "when the feed is due whenever). JSON: every field. The table (without\n"
     "--fields) shows the feed by its name, else its URL, times relative to\n"
-    "now, and the last error in short.\n";
+    "now, and the last error in short.\n"
+    "\n"
+    "'feeds set ID keep-raw off' stops keeping the documents of feed ID as\n"
+    "they came (on for a new feed); the field keep_raw shows the setting.\n";
 
 OUT_GETTER(id, struct fk_subscription, OUT_V_INT, v->number = row->id)
 OUT_GETTER(url, struct fk_subscription, OUT_V_TEXT, v->text = row->url)
@@ -52,6 +56,8 @@ OUT_GETTER(etag, struct fk_subscription, OUT_V_TEXT, v->text = row->etag)
 OUT_GETTER(last_modified, struct fk_subscription, OUT_V_TEXT, v->text = row->last_modified)
 
 /* The feed's tags, one a line in tags_text, as a list. */
+OUT_GETTER(keep_raw, struct fk_subscription, OUT_V_BOOL, v->number = row->keep_raw)
+
 OUT_GETTER(tags, struct fk_subscription, OUT_V_LIST, out_value_split(v, row->tags_text, '\n', 64))
 
 static const struct out_field fields[] = {
@@ -72,6 +78,7 @@ static const struct out_field fields[] = {
     {"etag", 0, false, get_etag, NULL},
     {"last_modified", 0, false, get_last_modified, NULL},
     {"tags", 20, false, get_tags, NULL},
+    {"keep_raw", 8, false, get_keep_raw, NULL},
 };
 
 /* url without "http://" or "https://": the part that tells feeds apart
@@ -202,6 +209,33 @@ static int feeds_option(int opt, const char *arg, void *ctx)
     return CLI_CONTINUE;
 }
 
+/* feeds set ID keep-raw on|off (argv after "set"). */
+static int feeds_set(int argc, char **argv, const struct cli *cli)
+{
+    if (argc != 3 || strcmp(argv[1], "keep-raw") != 0 ||
+        (strcmp(argv[2], "on") != 0 && strcmp(argv[2], "off") != 0))
+        return msg_usage("feeds", "usage: feedkeep feeds set ID keep-raw on|off");
+    char *end;
+    long long id = strtoll(argv[0], &end, 10);
+    if (!*argv[0] || *end || id <= 0)
+        return msg_usage("feeds", "'%s' is not a feed id", argv[0]);
+    struct fk_store *store = NULL;
+    int code = cli_open_archive(cli, &store);
+    if (code != EXIT_OK)
+        return code;
+    struct fk_error err = {0};
+    int rc =
+        fk_store_set_feed_option(store, id, FK_FEED_KEEP_RAW, strcmp(argv[2], "on") == 0, &err);
+    if (rc < 0) {
+        code = msg_fk_error(&err);
+    } else if (rc > 0) {
+        msg_error("no feed %lld", id);
+        code = EXIT_FAILED;
+    }
+    fk_store_close(store);
+    return code;
+}
+
 int cmd_feeds(int argc, char **argv, struct cli *cli)
 {
     static const struct option options[] = {
@@ -223,6 +257,10 @@ int cmd_feeds(int argc, char **argv, struct cli *cli)
     out_record_table_fields(&out, table_fields, sizeof table_fields / sizeof table_fields[0]);
     if ((code = cli_listing_options(argc, argv, options, cli, &listing)) != CLI_CONTINUE)
         goto out;
+    if (optind < argc && strcmp(argv[optind], "set") == 0) {
+        code = feeds_set(argc - optind - 1, argv + optind + 1, cli);
+        goto out;
+    }
     if ((code = cli_no_arguments("feeds", argc, argv)) != EXIT_OK)
         goto out;
 
