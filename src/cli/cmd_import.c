@@ -34,8 +34,7 @@ static const char help[] =
     "  --db PATH       the archive\n"
     "  --no-keep-raw   do not keep the document's own bytes this time\n"
     "  -q, --quiet     print nothing unless something failed\n"
-    "  -v, --verbose   warn about recovered XML errors (and a document too\n"
-    "                  large to keep as it came)\n"
+    "  -v, --verbose   warn about recovered XML errors\n"
     "  -h, --help      show this help\n"
     "\n"
     "The feed is named by --base-url, else the document's self link, else its\n"
@@ -199,15 +198,11 @@ static int stream_rest(const char *head, size_t len, int fd, pid_t *child)
 /* The document's bytes to keep, read before it is parsed: a regular file
  * up to IMPORT_RAW_MAX, or the first IMPORT_RAW_MAX + 1 bytes of a stream
  * (*whole says whether that was all of it). NULL when nothing is kept. */
-static char *read_raw(int fd, const struct stat *st, const char *path, bool verbose, size_t *len,
-                      bool *whole)
+static char *read_raw(int fd, const struct stat *st, size_t *len, bool *whole)
 {
     bool regular = S_ISREG(st->st_mode);
-    if (regular && (uint64_t)st->st_size > IMPORT_RAW_MAX) {
-        if (verbose)
-            msg_warn("'%s': over 32 MiB; the document is not kept as it came", path);
+    if (regular && (uint64_t)st->st_size > IMPORT_RAW_MAX)
         return NULL;
-    }
     size_t max = regular ? (size_t)st->st_size : IMPORT_RAW_MAX + 1;
     char *buf = fk_xmalloc(max ? max : 1);
     ssize_t n = read_upto(fd, regular ? 0 : -1, buf, max);
@@ -217,8 +212,6 @@ static char *read_raw(int fd, const struct stat *st, const char *path, bool verb
     }
     *len = (size_t)n;
     *whole = regular || (size_t)n <= IMPORT_RAW_MAX;
-    if (!*whole && verbose)
-        msg_warn("'%s': over 32 MiB; the document is not kept as it came", path);
     return buf;
 }
 
@@ -256,8 +249,7 @@ int cmd_import(int argc, char **argv, struct cli *cli)
     };
     size_t len = 0;
     bool whole = true;
-    char *data =
-        no_keep_raw || !stat_ok ? NULL : read_raw(fd, &st, path, cli->verbose, &len, &whole);
+    char *data = no_keep_raw || !stat_ok ? NULL : read_raw(fd, &st, &len, &whole);
     pid_t child = -1;
     int parse_fd = fd;
     if (data && whole) {
