@@ -93,7 +93,7 @@ static int on_item(const struct fk_item *item, void *ctx)
 static int keep_raw(struct fk_store *store, const struct fk_archive_options *opts,
                     struct fk_archive_result *result, struct fk_error *err)
 {
-    if (!opts->raw || !(result->counts[FK_PUT_NEW] + result->counts[FK_PUT_UPDATED]))
+    if (!opts->raw || !fk_archive_changed(result))
         return 0;
     struct fk_raw_document doc = *opts->raw;
     doc.feed_id = result->feed_id;
@@ -174,6 +174,11 @@ int fk_archive_memory(struct fk_store *store, const char *data, size_t len,
                       struct fk_error *err)
 {
     return archive(store, -1, data ? data : "", data ? len : 0, opts, result, err);
+}
+
+bool fk_archive_changed(const struct fk_archive_result *result)
+{
+    return result->counts[FK_PUT_NEW] + result->counts[FK_PUT_UPDATED] > 0;
 }
 
 void fk_archive_result_release(struct fk_archive_result *result)

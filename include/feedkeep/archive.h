@@ -80,6 +80,10 @@ int fk_archive_memory(struct fk_store *store, const char *data, size_t len,
                       const struct fk_archive_options *opts, struct fk_archive_result *result,
                       struct fk_error *err);
 
+/* Whether the document changed something: a new or replaced article.
+ * Only such a document is kept as it came (opts->raw). */
+bool fk_archive_changed(const struct fk_archive_result *result);
+
 /* Free what a result holds and zero it. */
 void fk_archive_result_release(struct fk_archive_result *result);
 

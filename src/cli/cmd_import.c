@@ -47,6 +47,21 @@ static const char help[] =
 /* The largest document kept as it came: the fetch body limit. */
 #define IMPORT_RAW_MAX ((size_t)32 * 1024 * 1024)
 
+/* Write all of data to fd. Returns 0, or -1. */
+static int write_all(int fd, const char *data, size_t len)
+{
+    while (len) {
+        ssize_t n = write(fd, data, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return -1;
+        data += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
 /* What names the feed the items are filed under; see the help text. */
 struct feed_name {
     const char *path;
@@ -55,6 +70,11 @@ struct feed_name {
     int64_t size;     /* of a regular file, else 0 */
     int64_t shown_ms; /* when progress was last shown (0: not yet) */
     bool progress;    /* not --quiet */
+    /* Keeping the document as it came (keep_document): */
+    int copy;     /* the file to read it back from, or -1: not kept */
+    int stream;   /* a stream's pipe from tee_stream, or -1 */
+    pid_t child;  /* the process of tee_stream, or -1 */
+    int64_t time; /* when it was read */
 };
 
 static int64_t now_ms(void)
@@ -134,29 +154,11 @@ static bool take_no_keep_raw(int *argc, char **argv)
     return found;
 }
 
-/* Read up to max bytes of fd from offset (-1: where it stands) into buf.
- * Returns the bytes read, or -1. */
-static ssize_t read_upto(int fd, off_t offset, char *buf, size_t max)
-{
-    size_t got = 0;
-    while (got < max) {
-        ssize_t n = offset >= 0 ? pread(fd, buf + got, max - got, offset + (off_t)got)
-                                : read(fd, buf + got, max - got);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return -1;
-        if (n == 0)
-            break;
-        got += (size_t)n;
-    }
-    return (ssize_t)got;
-}
-
-/* A child process that writes head, then the rest of fd, to a pipe: the
- * document is parsed from the pipe as streamed, without buffering it.
- * Returns the pipe's reading end, or -1. */
-static int stream_rest(const char *head, size_t len, int fd, pid_t *child)
+/* A child process that copies fd to a pipe, and its first
+ * IMPORT_RAW_MAX + 1 bytes to the file copy: the document is parsed from
+ * the pipe as streamed, and kept from the copy, without holding it in
+ * memory. Returns the pipe's reading end, or -1. */
+static int tee_stream(int fd, int copy, pid_t *child)
 {
     int p[2];
     if (pipe(p) < 0)
@@ -167,52 +169,71 @@ static int stream_rest(const char *head, size_t len, int fd, pid_t *child)
         close(p[1]);
         return -1;
     }
-    if (*child == 0) {
-        close(p[0]);
-        char chunk[65536];
-        ssize_t n = (ssize_t)len;
-        const char *data = head;
-        for (;;) {
-            for (ssize_t off = 0; off < n;) {
-                ssize_t w = write(p[1], data + off, (size_t)(n - off));
-                if (w < 0 && errno == EINTR)
-                    continue;
-                if (w < 0)
-                    _exit(1);
-                off += w;
-            }
-            n = read(fd, chunk, sizeof chunk);
-            if (n < 0 && errno == EINTR) {
-                n = 0;
-                continue;
-            }
-            if (n <= 0)
-                _exit(n < 0);
-            data = chunk;
-        }
+    if (*child > 0) {
+        close(p[1]);
+        return p[0];
     }
-    close(p[1]);
-    return p[0];
+    close(p[0]);
+    char chunk[65536];
+    size_t copied = 0;
+    for (;;) {
+        ssize_t n = read(fd, chunk, sizeof chunk);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            _exit(n < 0);
+        /* The copy first: what the parser has read, the copy has. */
+        if (copied <= IMPORT_RAW_MAX && write_all(copy, chunk, (size_t)n) < 0)
+            _exit(1);
+        copied += (size_t)n;
+        if (write_all(p[1], chunk, (size_t)n) < 0)
+            _exit(1);
+    }
 }
 
-/* The document's bytes to keep, read before it is parsed: a regular file
- * up to IMPORT_RAW_MAX, or the first IMPORT_RAW_MAX + 1 bytes of a stream
- * (*whole says whether that was all of it). NULL when nothing is kept. */
-static char *read_raw(int fd, const struct stat *st, size_t *len, bool *whole)
+/* Keep the document as it came when it changed something, in the feed's
+ * transaction (before_commit): read back from the file, or from the copy
+ * of a stream once the rest of the stream was read. */
+static int keep_document(struct fk_store *store, int64_t feed_id,
+                         const struct fk_archive_result *result, void *ctx, struct fk_error *err)
 {
-    bool regular = S_ISREG(st->st_mode);
-    if (regular && (uint64_t)st->st_size > IMPORT_RAW_MAX)
-        return NULL;
-    size_t max = regular ? (size_t)st->st_size : IMPORT_RAW_MAX + 1;
-    char *buf = fk_xmalloc(max ? max : 1);
-    ssize_t n = read_upto(fd, regular ? 0 : -1, buf, max);
-    if (n < 0) {
-        free(buf);
-        return NULL;
+    struct feed_name *name = ctx;
+    if (name->copy < 0 || !fk_archive_changed(result))
+        return 0;
+    if (name->child > 0) {
+        char chunk[65536];
+        while (read(name->stream, chunk, sizeof chunk) > 0)
+            ;
+        (void)waitpid(name->child, NULL, 0);
+        name->child = -1;
     }
-    *len = (size_t)n;
-    *whole = regular || (size_t)n <= IMPORT_RAW_MAX;
-    return buf;
+    struct stat st;
+    if (fstat(name->copy, &st) < 0 || (uint64_t)st.st_size > IMPORT_RAW_MAX)
+        return 0;
+    size_t size = (size_t)st.st_size;
+    char *data = fk_xmalloc(size ? size : 1);
+    size_t got = 0;
+    while (got < size) {
+        ssize_t n = pread(name->copy, data + got, size - got, (off_t)got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        got += (size_t)n;
+    }
+    int rc = 0;
+    if (got == size) {
+        struct fk_raw_document doc = {
+            .feed_id = feed_id,
+            .url = result->feed_url,
+            .time = name->time,
+            .data = data,
+            .size = size,
+        };
+        rc = fk_store_put_raw(store, &doc, err) < 0 ? -1 : 0;
+    }
+    free(data);
+    return rc;
 }
 
 int cmd_import(int argc, char **argv, struct cli *cli)
@@ -233,49 +254,38 @@ int cmd_import(int argc, char **argv, struct cli *cli)
         return EXIT_IO;
     }
 
-    struct feed_name name = {path, parse_options.base_url, fd, 0, 0, !cli->quiet};
+    struct feed_name name = {path, parse_options.base_url, fd, 0, 0, !cli->quiet, -1, -1,
+                             -1,   (int64_t)time(NULL)};
     struct stat st;
     bool stat_ok = fstat(fd, &st) == 0;
     if (stat_ok && S_ISREG(st.st_mode))
         name.size = (int64_t)st.st_size;
-    struct fk_raw_document raw = {.time = (int64_t)time(NULL)};
     struct fk_archive_options archive_options = {
         .choose_url = choose_feed_url,
         .base_url = parse_options.base_url,
         .charset = parse_options.charset,
         .on_warning = on_warning,
+        .before_commit = keep_document,
         .on_progress = on_progress,
         .ctx = &name,
     };
-    size_t len = 0;
-    bool whole = true;
-    char *data = no_keep_raw || !stat_ok ? NULL : read_raw(fd, &st, &len, &whole);
-    pid_t child = -1;
+    FILE *copy = NULL;
     int parse_fd = fd;
-    if (data && whole) {
-        raw.data = data;
-        raw.size = len;
-        archive_options.raw = &raw;
-    } else if (data) {
-        /* A stream over the limit: parsed as streamed, not kept. */
-        parse_fd = stream_rest(data, len, fd, &child);
-        free(data);
-        data = NULL;
-        if (parse_fd < 0) {
-            msg_error("'%s': %s", path, strerror(errno));
-            code = EXIT_IO;
+    if (no_keep_raw || !stat_ok) {
+        /* nothing kept */
+    } else if (S_ISREG(st.st_mode)) {
+        if ((uint64_t)st.st_size <= IMPORT_RAW_MAX)
+            name.copy = fd;
+    } else if ((copy = tmpfile()) != NULL) {
+        name.stream = tee_stream(fd, fileno(copy), &name.child);
+        if (name.stream >= 0) {
+            name.copy = fileno(copy);
+            parse_fd = name.stream;
         }
     }
     struct fk_archive_result result;
     struct fk_error err = {0};
-    int rc = 0;
-    if (code == EXIT_OK)
-        rc = data && !S_ISREG(st.st_mode)
-                 ? fk_archive_memory(store, data, len, &archive_options, &result, &err)
-                 : fk_archive_fd(store, parse_fd, &archive_options, &result, &err);
-    else
-        memset(&result, 0, sizeof result);
-    if (rc < 0) {
+    if (fk_archive_fd(store, parse_fd, &archive_options, &result, &err) < 0) {
         if (err.kind == FK_ERROR_DB || err.kind == FK_ERROR_BUSY) {
             code = msg_fk_error(&err);
         } else {
@@ -283,13 +293,15 @@ int cmd_import(int argc, char **argv, struct cli *cli)
             code = EXIT_FAILED;
         }
     }
-    if (child > 0) {
-        /* Done with the stream, whether it reached its end or not. */
-        close(parse_fd);
-        (void)kill(child, SIGTERM);
-        (void)waitpid(child, NULL, 0);
+    if (name.stream >= 0)
+        close(name.stream);
+    if (name.child > 0) {
+        /* Done with the stream before its end: its copier is not needed. */
+        (void)kill(name.child, SIGTERM);
+        (void)waitpid(name.child, NULL, 0);
     }
-    free(data);
+    if (copy)
+        fclose(copy);
     msg_progress_clear();
     if (code == EXIT_OK && cli->verbose)
         cli_warn_recovered(path, &result.info);
