@@ -174,6 +174,31 @@ static void run_due(struct fk_store *store, const struct fk_update_options *opts
     fk_update_free(update);
 }
 
+/* The raw documents kept (fk_store_list_raw), and the last one's status
+ * and whether it had an ETag. */
+struct raw_count {
+    int n;
+    int status;
+    bool etag;
+};
+
+static int count_raw(const struct fk_raw_document *doc, void *ctx)
+{
+    struct raw_count *c = ctx;
+    c->n++;
+    c->status = doc->status;
+    c->etag = doc->etag != NULL;
+    return 0;
+}
+
+static struct raw_count raw_of(struct fk_store *store)
+{
+    struct raw_count c = {0};
+    struct fk_error err = {0};
+    CHECK_INT(fk_store_list_raw(store, 0, count_raw, &c, &err), 0);
+    return c;
+}
+
 /* A fresh archive holding one subscription, to path on the server. */
 static struct fk_store *archive_of(const char *name, const char *path)
 {
@@ -254,6 +279,11 @@ static void test_filed_then_not_modified(void)
     CHECK_INT(sub.failures, 0);
     CHECK(sub.etag != NULL);
     CHECK(sub.last_error == NULL);
+    /* The body that filed articles is kept, with its headers. */
+    struct raw_count raw = raw_of(store);
+    CHECK_INT(raw.n, 1);
+    CHECK_INT(raw.status, 200);
+    CHECK(raw.etag);
 
     /* Within a day of the body, the validators are sent. */
     struct fk_update *update = fk_update_new(store, &opts, (int64_t)time(NULL));
@@ -268,6 +298,7 @@ static void test_filed_then_not_modified(void)
     CHECK(the_event(&log, FK_UPDATE_FILED) == NULL);
     CHECK_INT(fk_update_totals(update)->not_modified, 1);
     fk_update_free(update);
+    CHECK_INT(raw_of(store).n, 1); /* a 304 keeps nothing */
 
     /* force: no validators, so the body again, its items unchanged. */
     opts.force = true;
@@ -276,6 +307,7 @@ static void test_filed_then_not_modified(void)
     CHECK(e != NULL);
     if (e)
         CHECK_INT(e->counts[FK_PUT_UNCHANGED], 3);
+    CHECK_INT(raw_of(store).n, 1); /* nor does a body that changed nothing */
     run_log_release(&log);
     fk_store_close(store);
 }
@@ -356,6 +388,7 @@ static void test_refused_body(void)
     CHECK_STR(sub.last_error, "[not an RSS or Atom feed (root element <html>)]");
     CHECK_INT(sub.articles, 0);
     CHECK(sub.next_fetch != FK_TIME_NONE);
+    CHECK_INT(raw_of(store).n, 0); /* rolled back with the document */
     fk_subscription_release(&sub);
     run_log_release(&log);
     fk_store_close(store);
