@@ -66,6 +66,20 @@ def test_import(tmp, sample):
     rows = raw_rows(db2)
     check(len(rows) == 1 and zlib.decompress(rows[0][8]) == data, 'stdin document kept')
 
+    # over the fetch body limit: archived as streamed, not kept
+    i = data.index(b'<item>')
+    big = data[:i] + b'<!-- pad -->\n' * (3 * 1024 * 1024) + data[i:]
+    db4 = os.path.join(tmp, 'big-stdin.db')
+    rc, out, err = run('import', '-', db=db4, stdin=big)
+    check(rc == 0 and '12 new' in out, 'import - of 39 MiB: %r %r' % (out, err))
+    check(scalar(db4, 'SELECT count(*) FROM raw_documents') == 0, 'a stream over 32 MiB not kept')
+    bigfile = fktest.write(os.path.join(tmp, 'big.xml'), big)
+    db5 = os.path.join(tmp, 'big-file.db')
+    rc, out, err = run('import', bigfile, db=db5)
+    check(rc == 0 and '12 new' in out, 'import of a 39 MiB file: %r %r' % (out, err))
+    check(scalar(db5, 'SELECT count(*) FROM raw_documents') == 0, 'a file over 32 MiB not kept')
+    os.unlink(bigfile)
+
     db3 = os.path.join(tmp, 'nokeep.db')
     rc, out, err = run('import', '--no-keep-raw', sample, db=db3)
     check(rc == 0 and '12 new' in out, 'import --no-keep-raw: %r %r' % (out, err))
