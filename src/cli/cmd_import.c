@@ -47,21 +47,6 @@ static const char help[] =
 /* The largest document kept as it came: the fetch body limit. */
 #define IMPORT_RAW_MAX ((size_t)32 * 1024 * 1024)
 
-/* Write all of data to fd. Returns 0, or -1. */
-static int write_all(int fd, const char *data, size_t len)
-{
-    while (len) {
-        ssize_t n = write(fd, data, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return -1;
-        data += n;
-        len -= (size_t)n;
-    }
-    return 0;
-}
-
 /* What names the feed the items are filed under; see the help text. */
 struct feed_name {
     const char *path;
@@ -158,7 +143,7 @@ static bool take_no_keep_raw(int *argc, char **argv)
  * IMPORT_RAW_MAX + 1 bytes to the file copy: the document is parsed from
  * the pipe as streamed, and kept from the copy, without holding it in
  * memory. Returns the pipe's reading end, or -1. */
-static int tee_stream(int fd, int copy, pid_t *child)
+static int tee_stream(int fd, FILE *copy, pid_t *child)
 {
     int p[2];
     if (pipe(p) < 0)
@@ -174,19 +159,21 @@ static int tee_stream(int fd, int copy, pid_t *child)
         return p[0];
     }
     close(p[0]);
+    FILE *out = fdopen(p[1], "w");
     char chunk[65536];
     size_t copied = 0;
     for (;;) {
         ssize_t n = read(fd, chunk, sizeof chunk);
         if (n < 0 && errno == EINTR)
             continue;
-        if (n <= 0)
-            _exit(n < 0);
+        if (n <= 0 || !out)
+            _exit(n < 0 || !out);
         /* The copy first: what the parser has read, the copy has. */
-        if (copied <= IMPORT_RAW_MAX && write_all(copy, chunk, (size_t)n) < 0)
+        if (copied <= IMPORT_RAW_MAX &&
+            (fwrite(chunk, 1, (size_t)n, copy) != (size_t)n || fflush(copy) != 0))
             _exit(1);
         copied += (size_t)n;
-        if (write_all(p[1], chunk, (size_t)n) < 0)
+        if (fwrite(chunk, 1, (size_t)n, out) != (size_t)n || fflush(out) != 0)
             _exit(1);
     }
 }
@@ -277,7 +264,7 @@ int cmd_import(int argc, char **argv, struct cli *cli)
         if ((uint64_t)st.st_size <= IMPORT_RAW_MAX)
             name.copy = fd;
     } else if ((copy = tmpfile()) != NULL) {
-        name.stream = tee_stream(fd, fileno(copy), &name.child);
+        name.stream = tee_stream(fd, copy, &name.child);
         if (name.stream >= 0) {
             name.copy = fileno(copy);
             parse_fd = name.stream;
