@@ -626,7 +626,12 @@ void ex_read_metadata(xmlDoc *doc, const char *url, struct fk_extract *out, char
     if (image) {
         char *line = ex_clean_line(image);
         if (line) {
+            /* resolved against the page, which need not be absolute */
             out->lead_image = url ? fk_url_resolve(url, line) : NULL;
+            if (out->lead_image && !fk_url_is_absolute(out->lead_image)) {
+                free(out->lead_image);
+                out->lead_image = NULL;
+            }
             if (!out->lead_image && fk_url_is_absolute(line))
                 out->lead_image = fk_xstrdup(line);
             free(line);
