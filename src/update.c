@@ -19,6 +19,7 @@
 #include "feedkeep/archive.h"
 #include "feedkeep/buf.h"
 #include "feedkeep/date.h"
+#include "feedkeep/netaddr.h"
 
 enum job_state { JOB_QUEUED, JOB_ARCHIVED, JOB_NOT_MODIFIED, JOB_FAILED };
 
@@ -32,8 +33,9 @@ struct job {
     char *etag;       /* validators to send */
     char *last_modified;
     enum job_state state;
-    int page;       /* in flight: 1 for the feed, then backfill pages */
-    char *page_url; /* of the backfill page in flight */
+    int page;            /* in flight: 1 for the feed, then backfill pages */
+    char *page_url;      /* of the backfill page in flight */
+    bool private_origin; /* the feed's setting as the run found it */
 };
 
 struct fk_update {
@@ -310,6 +312,28 @@ static int moved(struct fk_update *u, struct job *job, const char *target)
     return 0;
 }
 
+/* The feed's assets may come from a loopback, link-local or private
+ * address only when the feed itself did (FK_FEED_PRIVATE_ORIGIN), so a feed
+ * from the Internet cannot make a run probe the local network. A feed read
+ * without a connection (file://) keeps its setting. Outside the feed's
+ * transaction. */
+static int note_origin(struct fk_update *u, struct job *job, const char *address)
+{
+    enum fk_netaddr_class class;
+    struct fk_error err = {0};
+    if (!address || !fk_netaddr_class_of_text(address, &class))
+        return 0;
+    bool private_origin = class == FK_NETADDR_LOOPBACK || class == FK_NETADDR_PRIVATE ||
+                          class == FK_NETADDR_LINK_LOCAL;
+    if (private_origin == job->private_origin)
+        return 0;
+    if (fk_store_set_feed_option(u->store, job->feed.id, FK_FEED_PRIVATE_ORIGIN, private_origin,
+                                 &err) < 0)
+        return db_failed(u, &err);
+    job->private_origin = private_origin;
+    return 0;
+}
+
 static int feed_done(struct fk_update *u, struct job *job, const struct fk_fetch_result *r)
 {
     struct fk_fetch_attempt a = {
@@ -351,6 +375,8 @@ static int feed_done(struct fk_update *u, struct job *job, const struct fk_fetch
         job->state = JOB_ARCHIVED;
     }
     if (r->moved_to && moved(u, job, r->moved_to) < 0)
+        return -1;
+    if (note_origin(u, job, r->primary_ip) < 0)
         return -1;
     next_page(u, job);
     return 0;
@@ -441,6 +467,7 @@ int fk_update_add(struct fk_update *u, const struct fk_subscription *sub)
         job->last_modified = fk_xstrdup(sub->last_modified);
     }
     job->page = 1;
+    job->private_origin = sub->private_origin;
     return 0;
 }
 
