@@ -246,9 +246,9 @@ static int admit(struct run *run, size_t index)
         .user = (void *)(uintptr_t)index,
         .public_only = !(opts->caps.allow_private || d->private_origin),
         /* One byte over the cap tells "too large" from "exactly the cap". */
-        .max_body = opts->caps.max_bytes < (int64_t)(SIZE_MAX - 1)
+        .max_body = (uint64_t)opts->caps.max_bytes < (uint64_t)(SIZE_MAX >> 1)
                         ? (size_t)opts->caps.max_bytes + 1
-                        : SIZE_MAX - 1,
+                        : SIZE_MAX >> 1,
     };
     if (fk_fetch_add(run->fetch, &req, run->err) < 0)
         return -1;
@@ -263,6 +263,12 @@ static int refill(struct run *run)
     size_t window =
         (size_t)(run->opts->fetch.jobs > 0 ? run->opts->fetch.jobs : 1) * QUEUED_PER_JOB;
     while (run->next < run->ndue && run->in_flight < window) {
+        /* Downloads under way may each bring up to the cap of one asset:
+         * wait for them before the run's bytes could be overspent. */
+        if (run->in_flight > 0 &&
+            run->totals.bytes + (int64_t)run->in_flight * run->opts->caps.max_bytes >=
+                run->opts->run_bytes)
+            break;
         if (admit(run, run->next++) < 0)
             return -1;
     }
