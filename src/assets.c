@@ -52,6 +52,8 @@ struct run {
     size_t nflights, flights_cap;
     struct fk_fetch *fetch;
     struct fk_error *err;
+    int64_t archive_bytes; /* of all assets: when the run began, and what
+                              it added since */
 };
 
 void fk_assets_options_init(struct fk_assets_options *opts)
@@ -101,18 +103,77 @@ static int collect_due(const struct fk_asset_due *due, void *ctx)
 
 /* ---- articles' downloads under way --------------------------------------------------- */
 
-static struct article_flight *flight_of(struct run *run, int64_t article_id)
+/* Downloads under way for article_id. */
+static int64_t under_way(const struct run *run, int64_t article_id)
 {
     for (size_t i = 0; i < run->nflights; i++) {
         if (run->flights[i].article_id == article_id)
-            return &run->flights[i];
+            return run->flights[i].count;
     }
-    if (run->nflights == run->flights_cap) {
-        run->flights_cap = run->flights_cap ? run->flights_cap * 2 : 16;
-        run->flights = fk_xrealloc(run->flights, run->flights_cap * sizeof *run->flights);
+    return 0;
+}
+
+/* One more (delta 1) or one less (-1) download under way for article_id;
+ * the list holds only articles with some, so it stays as short as the
+ * batch. */
+static void count_flight(struct run *run, int64_t article_id, int delta)
+{
+    size_t i = 0;
+    while (i < run->nflights && run->flights[i].article_id != article_id)
+        i++;
+    if (i == run->nflights) {
+        if (run->nflights == run->flights_cap) {
+            run->flights_cap = run->flights_cap ? run->flights_cap * 2 : 16;
+            run->flights = fk_xrealloc(run->flights, run->flights_cap * sizeof *run->flights);
+        }
+        run->flights[run->nflights++] = (struct article_flight){article_id, 0};
     }
-    run->flights[run->nflights] = (struct article_flight){article_id, 0};
-    return &run->flights[run->nflights++];
+    run->flights[i].count += delta;
+    if (run->flights[i].count <= 0)
+        run->flights[i] = run->flights[--run->nflights];
+}
+
+/* ---- what the assets take ------------------------------------------------------------ */
+
+/* The stored assets of one article, each once. */
+struct article_usage {
+    int64_t count;
+    int64_t bytes;
+    unsigned char (*seen)[FK_SHA256_SIZE];
+    size_t nseen, cap;
+};
+
+static int usage_row(const struct fk_asset_row *row, void *ctx)
+{
+    struct article_usage *u = ctx;
+    if (row->status != FK_ASSET_STORED || !row->has_sha256)
+        return 0;
+    for (size_t i = 0; i < u->nseen; i++) {
+        if (memcmp(u->seen[i], row->sha256, FK_SHA256_SIZE) == 0)
+            return 0;
+    }
+    if (u->nseen == u->cap) {
+        u->cap = u->cap ? u->cap * 2 : 16;
+        u->seen = fk_xrealloc(u->seen, u->cap * sizeof *u->seen);
+    }
+    memcpy(u->seen[u->nseen++], row->sha256, FK_SHA256_SIZE);
+    u->count++;
+    u->bytes += row->size;
+    return 0;
+}
+
+/* What the article's stored assets take, from its references only (the
+ * archive's total is counted once per run, not per asset: summing every
+ * asset's size reads a page of each). Returns 0, or -1 with run->err
+ * filled. */
+static int article_usage(struct run *run, int64_t article_id, int64_t *count, int64_t *bytes)
+{
+    struct article_usage u = {0};
+    int rc = fk_store_article_assets(run->store, article_id, usage_row, &u, run->err);
+    free(u.seen);
+    *count = u.count;
+    *bytes = u.bytes;
+    return rc < 0 ? -1 : 0;
 }
 
 /* ---- recording outcomes -------------------------------------------------------------- */
@@ -200,22 +261,21 @@ static bool is_http(const char *url)
 static int article_caps_allow(struct run *run, const struct due_url *d)
 {
     const struct fk_asset_caps *caps = &run->opts->caps;
-    struct fk_asset_usage usage;
+    int64_t count, bytes;
     char message[160];
-    if (fk_store_asset_usage(run->store, d->article_id, &usage, run->err) < 0)
+    if (article_usage(run, d->article_id, &count, &bytes) < 0)
         return -1;
-    int64_t under_way = flight_of(run, d->article_id)->count;
-    if (usage.article_count + under_way >= caps->article_count) {
+    if (count + under_way(run, d->article_id) >= caps->article_count) {
         snprintf(message, sizeof message, "its article has %" PRId64 " assets, the most kept",
                  caps->article_count);
         return skip(run, d, FK_ASSET_SKIP_ARTICLE_COUNT, caps->article_count, message) < 0 ? -1 : 1;
     }
-    if (usage.article_bytes >= caps->article_bytes)
+    if (bytes >= caps->article_bytes)
         return skip_size(run, d, FK_ASSET_SKIP_ARTICLE_BYTES, caps->article_bytes,
                          "its article's assets take ", ", the most kept") < 0
                    ? -1
                    : 1;
-    if (usage.archive_bytes >= caps->archive_bytes)
+    if (run->archive_bytes >= caps->archive_bytes)
         return skip_size(run, d, FK_ASSET_SKIP_ARCHIVE_BUDGET, caps->archive_bytes,
                          "the archive's assets take ", ", its budget") < 0
                    ? -1
@@ -253,7 +313,7 @@ static int admit(struct run *run, size_t index)
     if (fk_fetch_add(run->fetch, &req, run->err) < 0)
         return -1;
     run->in_flight++;
-    flight_of(run, d->article_id)->count++;
+    count_flight(run, d->article_id, 1);
     return 0;
 }
 
@@ -328,15 +388,15 @@ static int judge_bytes(struct run *run, const struct due_url *d, const struct fk
 static int size_caps_allow(struct run *run, const struct due_url *d, size_t size, const char *hex)
 {
     const struct fk_asset_caps *caps = &run->opts->caps;
-    struct fk_asset_usage usage;
+    int64_t count, bytes;
     if ((int64_t)size > caps->max_bytes)
         return skip_size(run, d, FK_ASSET_SKIP_TOO_LARGE, caps->max_bytes, "larger than ", "") < 0
                    ? -1
                    : 1;
-    if (fk_store_asset_usage(run->store, d->article_id, &usage, run->err) < 0)
+    if (article_usage(run, d->article_id, &count, &bytes) < 0)
         return -1;
-    bool over_article = usage.article_bytes + (int64_t)size > caps->article_bytes;
-    bool over_budget = usage.archive_bytes + (int64_t)size > caps->archive_bytes;
+    bool over_article = bytes + (int64_t)size > caps->article_bytes;
+    bool over_budget = run->archive_bytes + (int64_t)size > caps->archive_bytes;
     if (!over_article && !over_budget)
         return 0;
     int have = stored_already(run, hex);
@@ -385,6 +445,7 @@ static int got_body(struct run *run, const struct due_url *d, const struct fk_fe
     if (is_new) {
         run->totals.stored++;
         run->totals.stored_bytes += (int64_t)r->body_len;
+        run->archive_bytes += (int64_t)r->body_len;
     } else {
         run->totals.deduplicated++;
     }
@@ -430,7 +491,7 @@ static int on_done(const struct fk_fetch_result *r, void *ctx)
     struct run *run = ctx;
     const struct due_url *d = &run->due[(uintptr_t)r->user];
     run->in_flight--;
-    flight_of(run, d->article_id)->count--;
+    count_flight(run, d->article_id, -1);
     if (handle(run, d, r) < 0 || refill(run) < 0)
         return 1; /* a database error stops the run */
     return 0;
@@ -453,6 +514,10 @@ int fk_assets_run(struct fk_store *store, const struct fk_assets_options *opts, 
         ret = 0;
         goto out;
     }
+    struct fk_asset_usage usage;
+    if (fk_store_asset_usage(store, 0, &usage, err) < 0)
+        goto out;
+    run.archive_bytes = usage.archive_bytes;
     struct fk_fetch_options fetch_opts = opts->fetch;
     /* Each request has its own limit; this one is never reached. */
     fetch_opts.max_body = FK_FETCH_DEFAULT_MAX_BODY;
