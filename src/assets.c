@@ -133,47 +133,17 @@ static void count_flight(struct run *run, int64_t article_id, int delta)
         run->flights[i] = run->flights[--run->nflights];
 }
 
-/* ---- what the assets take ------------------------------------------------------------ */
-
-/* The stored assets of one article, each once. */
-struct article_usage {
-    int64_t count;
-    int64_t bytes;
-    unsigned char (*seen)[FK_SHA256_SIZE];
-    size_t nseen, cap;
-};
-
-static int usage_row(const struct fk_asset_row *row, void *ctx)
-{
-    struct article_usage *u = ctx;
-    if (row->status != FK_ASSET_STORED || !row->has_sha256)
-        return 0;
-    for (size_t i = 0; i < u->nseen; i++) {
-        if (memcmp(u->seen[i], row->sha256, FK_SHA256_SIZE) == 0)
-            return 0;
-    }
-    if (u->nseen == u->cap) {
-        u->cap = u->cap ? u->cap * 2 : 16;
-        u->seen = fk_xrealloc(u->seen, u->cap * sizeof *u->seen);
-    }
-    memcpy(u->seen[u->nseen++], row->sha256, FK_SHA256_SIZE);
-    u->count++;
-    u->bytes += row->size;
-    return 0;
-}
-
-/* What the article's stored assets take, from its references only (the
- * archive's total is counted once per run, not per asset: summing every
- * asset's size reads a page of each). Returns 0, or -1 with run->err
- * filled. */
+/* What the article's stored assets take (the archive's total is counted
+ * once a run, and kept up to date by the run). Returns 0, or -1 with
+ * run->err filled. */
 static int article_usage(struct run *run, int64_t article_id, int64_t *count, int64_t *bytes)
 {
-    struct article_usage u = {0};
-    int rc = fk_store_article_assets(run->store, article_id, usage_row, &u, run->err);
-    free(u.seen);
-    *count = u.count;
-    *bytes = u.bytes;
-    return rc < 0 ? -1 : 0;
+    struct fk_asset_usage usage;
+    if (fk_store_asset_article_usage(run->store, article_id, &usage, run->err) < 0)
+        return -1;
+    *count = usage.article_count;
+    *bytes = usage.article_bytes;
+    return 0;
 }
 
 /* ---- recording outcomes -------------------------------------------------------------- */
