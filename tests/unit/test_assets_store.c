@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "feedkeep/archive.h"
 #include "feedkeep/date.h"
 #include "feedkeep/hash.h"
 #include "harness.h"
@@ -840,6 +841,142 @@ static void test_migrate(void)
     fk_store_close(store);
 }
 
+/* ---- the references recorded as a document is filed --------------------- */
+
+static const char refs_feed[] =
+    "<rss version=\"2.0\" xmlns:media=\"http://search.yahoo.com/mrss/\"><channel><title>t</title>"
+    "<item><guid>a</guid><title>A</title><link>https://e/a</link>"
+    "<description>&lt;p&gt;Words enough to be a body: one two three four five six seven eight "
+    "nine ten. &lt;img src=\"/i/x.png\" alt=\"x\"&gt; &lt;img src=\"https://cdn.e/y.jpg\" "
+    "srcset=\"https://cdn.e/y-2x.jpg 2x\"&gt; &lt;img src=\"data:image/png;base64,AA==\"&gt;"
+    "&lt;/p&gt;</description>"
+    "<media:thumbnail url=\"https://cdn.e/t.jpg\"/>"
+    "<enclosure url=\"https://cdn.e/y.jpg\" type=\"image/jpeg\" length=\"10\"/>"
+    "<enclosure url=\"https://cdn.e/p.mp3\" type=\"audio/mpeg\" length=\"10\"/>"
+    "<enclosure url=\"https://cdn.e/f.zip\" type=\"application/zip\" length=\"10\"/>"
+    "<enclosure url=\"ftp://cdn.e/v.mp4\" type=\"video/mp4\" length=\"10\"/>"
+    "</item></channel></rss>";
+
+struct ref_seen {
+    size_t count;
+    char urls[8][64];
+    enum fk_asset_kind kinds[8];
+    bool linked[8];
+};
+
+static int ref_row(const struct fk_asset_row *row, void *ctx)
+{
+    struct ref_seen *seen = ctx;
+    if (seen->count < 8) {
+        snprintf(seen->urls[seen->count], sizeof seen->urls[0], "%s", row->url);
+        seen->kinds[seen->count] = row->kind;
+        seen->linked[seen->count] = row->linked;
+    }
+    seen->count++;
+    return 0;
+}
+
+struct filed_seen {
+    long calls;
+    int64_t article_id;
+    enum fk_put_result put;
+    size_t nassets;
+};
+
+static int on_filed(struct fk_store *store, const struct fk_item *item, int64_t article_id,
+                    enum fk_put_result put, const struct fk_content *content, void *ctx,
+                    struct fk_error *err)
+{
+    (void)store, (void)item, (void)err;
+    struct filed_seen *seen = ctx;
+    seen->calls++;
+    seen->article_id = article_id;
+    seen->put = put;
+    seen->nassets = content->nassets;
+    return 0;
+}
+
+static int file_doc(struct fk_store *store, const char *doc, struct filed_seen *seen)
+{
+    struct fk_archive_options opts = {.feed_url = "https://e/feed",
+                                      .base_url = "https://e/feed",
+                                      .on_filed = on_filed,
+                                      .ctx = seen};
+    struct fk_archive_result result;
+    struct fk_error err = {0};
+    int rc = fk_archive_memory(store, doc, strlen(doc), &opts, &result, &err);
+    if (rc < 0)
+        fprintf(stderr, "file_doc: %s\n", err.message);
+    fk_archive_result_release(&result);
+    return rc;
+}
+
+static void test_archive_refs(void)
+{
+    struct fk_store *store = open_fresh("refs.db");
+    if (!store)
+        return;
+    struct fk_error err = {0};
+    struct filed_seen filed = {0};
+    CHECK_INT(file_doc(store, refs_feed, &filed), 0);
+    CHECK_INT(filed.calls, 1);
+    CHECK_INT(filed.put, FK_PUT_NEW);
+    CHECK_INT(filed.nassets, 3);
+    int64_t id = filed.article_id;
+    CHECK(id > 0);
+
+    /* the content's images in order (the srcset's largest after its src,
+     * the relative one resolved, the data: URI left out), then the
+     * thumbnail and the audio enclosure; the image enclosure repeats a
+     * URL of the content, the zip is no asset, the ftp URL not http */
+    struct ref_seen seen = {0};
+    CHECK_INT(fk_store_article_assets(store, id, ref_row, &seen, &err), 0);
+    CHECK_INT(seen.count, 5);
+    CHECK_STR(seen.urls[0], "https://e/i/x.png");
+    CHECK_STR(seen.urls[1], "https://cdn.e/y.jpg");
+    CHECK_STR(seen.urls[2], "https://cdn.e/y-2x.jpg");
+    CHECK_STR(seen.urls[3], "https://cdn.e/t.jpg");
+    CHECK_STR(seen.urls[4], "https://cdn.e/p.mp3");
+    CHECK_INT(seen.kinds[0], FK_ASSET_IMAGE);
+    CHECK(seen.linked[0] && seen.linked[1] && !seen.linked[2] && !seen.linked[3]);
+    CHECK_INT(seen.kinds[3], FK_ASSET_THUMBNAIL);
+    CHECK_INT(seen.kinds[4], FK_ASSET_AUDIO);
+
+    /* the same document again: found unchanged, not converted */
+    filed = (struct filed_seen){0};
+    CHECK_INT(file_doc(store, refs_feed, &filed), 0);
+    CHECK_INT(filed.calls, 0);
+
+    /* a changed body without images: the references follow it (the
+     * image enclosure is listed now, as an image the Markdown does not
+     * show) */
+    char changed[sizeof refs_feed + 64];
+    const char *cut = strstr(refs_feed, "&lt;img src=\"/i/x.png\"");
+    snprintf(changed, sizeof changed, "%.*sand eleven. %s", (int)(cut - refs_feed), refs_feed,
+             strstr(cut, "&lt;/p&gt;"));
+    CHECK_INT(file_doc(store, changed, &filed), 0);
+    CHECK_INT(filed.calls, 1);
+    CHECK_INT(filed.put, FK_PUT_UPDATED);
+    seen = (struct ref_seen){0};
+    CHECK_INT(fk_store_article_assets(store, id, ref_row, &seen, &err), 0);
+    CHECK_INT(seen.count, 3);
+    CHECK_STR(seen.urls[0], "https://cdn.e/t.jpg");
+    CHECK_STR(seen.urls[1], "https://cdn.e/y.jpg");
+    CHECK(seen.kinds[1] == FK_ASSET_IMAGE && !seen.linked[1]);
+
+    /* a truncated body is kept as a rejected version: the references of
+     * the archived content stay */
+    cut = strstr(refs_feed, "one two");
+    snprintf(changed, sizeof changed, "%.*s&lt;/p&gt;%s", (int)(cut - refs_feed), refs_feed,
+             strstr(cut, "</description>"));
+    CHECK_INT(file_doc(store, changed, &filed), 0);
+    CHECK_INT(filed.put, FK_PUT_KEPT_SHORTER);
+    seen = (struct ref_seen){0};
+    CHECK_INT(fk_store_article_assets(store, id, ref_row, &seen, &err), 0);
+    CHECK_INT(seen.count, 3);
+    fk_store_close(store);
+}
+
 int main(void)
 {
     const char *tmp = getenv("TMPDIR");
@@ -859,10 +996,11 @@ int main(void)
     RUN(test_raw);
     RUN(test_reparse);
     RUN(test_migrate);
+    RUN(test_archive_refs);
 
     static const char *const archives[] = {
         "options.db", "dedup.db", "due.db",     "get.db", "caps.db", "backoff.db",
-        "check.db",   "raw.db",   "reparse.db", "v8.db",  "v1.db",
+        "check.db",   "raw.db",   "reparse.db", "v8.db",  "v1.db",   "refs.db",
     };
     for (size_t i = 0; i < sizeof archives / sizeof archives[0]; i++)
         remove_archive(archives[i]);
