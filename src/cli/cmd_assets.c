@@ -390,12 +390,11 @@ static int print_row(const struct fk_asset_row *row, void *ctx)
     return 0;
 }
 
-enum { OPT_ARTICLE = 0x200, OPT_FEED, OPT_TYPE, OPT_STATUS };
+enum { OPT_ARTICLE = 0x200, OPT_TYPE, OPT_STATUS };
 
 struct assets_options {
     struct fk_asset_filter filter;
     const char *article; /* --article as given */
-    const char *feed;    /* --feed as given */
     const char *output;  /* -o */
     const char *listing; /* a listing option given, for errors */
 };
@@ -409,10 +408,6 @@ static int assets_option(int opt, const char *arg, void *ctx)
     case OPT_ARTICLE:
         o->article = arg;
         o->listing = "--article";
-        break;
-    case OPT_FEED:
-        o->feed = arg;
-        o->listing = "--feed";
         break;
     case OPT_TYPE:
         if (CLI_NAME_VALUE(types, arg) < 0)
@@ -431,14 +426,6 @@ static int assets_option(int opt, const char *arg, void *ctx)
                 "assets", "option '--status': '%s' is not pending, stored, failed or skipped", arg);
         o->listing = "--status";
         break;
-    case 'l': {
-        long n = cli_parse_count(arg);
-        if (n < 0)
-            return msg_usage("assets", "option '--limit': '%s' is not a count", arg);
-        o->filter.limit = n;
-        o->listing = "--limit";
-        break;
-    }
     case 'o':
         if (!*arg)
             return msg_usage("assets", "option '--output' needs a path, not an empty string");
@@ -450,41 +437,30 @@ static int assets_option(int opt, const char *arg, void *ctx)
     return CLI_CONTINUE;
 }
 
-/* With the archive open: --article and --feed into ids. */
-static int resolve_filter(struct fk_store *store, struct assets_options *o)
+/* With the archive open: --article into an id the archive has, and the
+ * feed and the limit of the shared filter options. */
+static int resolve_filter(struct fk_store *store, struct assets_options *o,
+                          const struct cli_filter *shared)
 {
     int code;
-    if (o->article) {
-        if ((code = cli_find_article(store, "assets", o->article, &o->filter.article_id)) !=
-            EXIT_OK)
-            return code;
-        struct fk_article article = {0};
-        struct fk_error err = {0};
-        int rc = fk_store_get_article(store, o->filter.article_id, &article, &err);
-        fk_article_release(&article);
-        if ((code = cli_article_status(rc, &err, o->filter.article_id)) != EXIT_OK)
-            return code;
-    }
-    if (o->feed) {
-        struct fk_subscription feed = {0};
-        int rc = cli_find_feed(store, "assets", o->feed, &feed);
-        if (rc == 1) {
-            msg_error("no feed '%s' in the archive", o->feed);
-            return EXIT_FAILED;
-        }
-        if (rc != 0)
-            return rc;
-        o->filter.feed_id = feed.id;
-        fk_subscription_release(&feed);
-    }
-    return EXIT_OK;
+    o->filter.feed_id = shared->filter.feed_id;
+    o->filter.limit = shared->filter.limit;
+    if (!o->article)
+        return EXIT_OK;
+    if ((code = cli_find_article(store, "assets", o->article, &o->filter.article_id)) != EXIT_OK)
+        return code;
+    struct fk_article article = {0};
+    struct fk_error err = {0};
+    int rc = fk_store_get_article(store, o->filter.article_id, &article, &err);
+    fk_article_release(&article);
+    return cli_article_status(rc, &err, o->filter.article_id);
 }
 
 int cmd_assets(int argc, char **argv, struct cli *cli)
 {
     static const struct option options[] = {
         {"article", required_argument, NULL, OPT_ARTICLE},
-        {"feed", required_argument, NULL, OPT_FEED},
+        {"feed", required_argument, NULL, CLI_OPT_FEED},
         {"type", required_argument, NULL, OPT_TYPE},
         {"status", required_argument, NULL, OPT_STATUS},
         {"limit", required_argument, NULL, 'l'},
@@ -494,12 +470,14 @@ int cmd_assets(int argc, char **argv, struct cli *cli)
         {NULL, 0, NULL, 0},
     };
     struct out_record out;
+    struct cli_filter shared; /* --feed and --limit */
     struct assets_options own = {0};
-    const struct cli_listing listing = {"assets", help, &out, NULL, assets_option, &own};
+    const struct cli_listing listing = {"assets", help, &out, &shared, assets_option, &own};
     struct fk_store *store = NULL;
     int code;
 
     fk_asset_filter_init(&own.filter);
+    cli_filter_init(&shared, argc, argv);
     out_record_init(&out, fields, sizeof fields / sizeof fields[0],
                     "article,position,kind,url,status,reason,mime,size,sha256",
                     "article,position,kind,state,size,sha,url");
@@ -507,18 +485,20 @@ int cmd_assets(int argc, char **argv, struct cli *cli)
     if ((code = cli_listing_options(argc, argv, options, cli, &listing)) != CLI_CONTINUE)
         goto out;
     const char *action = optind < argc ? argv[optind] : NULL;
-    bool record_asked = out.format_given || out.field_list || out.header;
     if (action && strcmp(action, "get") != 0 && strcmp(action, "put") != 0) {
         code = msg_usage("assets", "unknown action '%s' (get or put)", action);
         goto out;
     }
-    if (action && (own.listing || record_asked)) {
+    const char *listing_option = own.listing        ? own.listing
+                                 : shared.feed      ? "--feed"
+                                 : shared.given     ? "--limit"
+                                 : out.format_given ? "--format"
+                                 : out.field_list   ? "--fields"
+                                 : out.header       ? "--header"
+                                                    : NULL;
+    if (action && listing_option) {
         code = msg_usage("assets", "option '%s' is for the listing, not for 'assets %s'",
-                         own.listing        ? own.listing
-                         : out.format_given ? "--format"
-                         : out.field_list   ? "--fields"
-                                            : "--header",
-                         action);
+                         listing_option, action);
         goto out;
     }
     if (own.output && (!action || strcmp(action, "get") != 0)) {
@@ -534,9 +514,9 @@ int cmd_assets(int argc, char **argv, struct cli *cli)
         goto out;
     }
 
-    if ((code = cli_open_archive(cli, &store)) != EXIT_OK)
+    if ((code = cli_filter_open(&shared, cli, "assets", &store)) != EXIT_OK)
         goto out;
-    if ((code = resolve_filter(store, &own)) != EXIT_OK)
+    if ((code = resolve_filter(store, &own, &shared)) != EXIT_OK)
         goto out;
     if ((code = out_record_start(&out, "assets")) != EXIT_OK)
         goto out;
@@ -546,5 +526,6 @@ int cmd_assets(int argc, char **argv, struct cli *cli)
 out:
     fk_store_close(store);
     out_record_end(&out);
+    cli_filter_release(&shared);
     return code;
 }
