@@ -34,7 +34,7 @@ static const char help[] =
     "                'feedkeep feeds set')\n"
     "  --assets      keep the images of the feeds' articles (the default for a\n"
     "                new feed; for a feed subscribed already: from now on)\n"
-    "  --no-assets   do not keep them (see 'feedkeep feeds set')\n"
+    "  --no-assets   do not fetch them (see 'feedkeep feeds set')\n"
     "  --db PATH     the archive\n"
     "  -q, --quiet   print nothing unless something failed\n"
     "  -h, --help    show this help\n"

@@ -537,6 +537,34 @@ def test_settings(tmp, data):
 
 
 
+def test_completion(data, db, sha):
+    script = os.path.join(data, '..', '..', 'completions', 'feedkeep.bash')
+
+    def complete(*words):
+        line = ' '.join("'%s'" % w for w in words)
+        p = subprocess.run(['bash', '-c', 'source "$0"; COMP_WORDS=(%s); COMP_CWORD=%d; _feedkeep;'
+                            ' printf "%%s\\n" "${COMPREPLY[@]}"' % (line, len(words) - 1),
+                            script], capture_output=True, timeout=60)
+        return p.stdout.decode().split()
+
+    rc, out, err = run('complete', 'assets', sha[:6].upper(), db=db)
+    check(rc == 0 and out == sha + '\n', 'complete assets PREFIX: %r %r' % (out, err))
+    rc, out, err = run('complete', 'assets', 'https://img.example/', db=db)
+    check(rc == 0 and out.splitlines() == sorted(set(out.splitlines())) and
+          POSTER in out.splitlines() and 'https://img.example/one.png' not in out,
+          'stored URLs, each once, sorted: %r' % out)
+    rc, out, err = run('complete', 'assets', 'zz', db=db)
+    check(rc == 0 and not out, 'nothing to offer')
+    bin_ = fktest.BIN
+    check(complete(bin_, 'ass') == ['assets'], 'completes assets')
+    check(complete(bin_, 'assets', '') == ['get', 'put'], 'its actions')
+    check(complete(bin_, '--db', db, 'assets', 'get', sha[:6]) == [sha], 'a digest to get')
+    check(complete(bin_, 'assets', '--type', '') == ['image', 'video', 'audio'], '--type values')
+    check(complete(bin_, 'assets', '--status', 's') == ['stored', 'skipped'], '--status values')
+    check('--article' in complete(bin_, 'assets', '--') and '--deep' in complete(bin_, 'check', '--'),
+          'the options, from --help')
+
+
 def main():
     fktest.start(sys.argv[1])
     data = sys.argv[2]
@@ -545,6 +573,7 @@ def main():
         db, sha, image = test_listing(tmp, data)
         test_get(tmp, db, sha, image)
         test_stats(tmp, data)
+        test_completion(data, db, sha)
         test_check(tmp, db, sha)
         test_settings(tmp, data)
     return fktest.summary()
