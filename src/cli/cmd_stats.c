@@ -40,7 +40,8 @@ static const char help[] =
     "assets), raw_documents, raw_bytes (compressed), raw_original_bytes,\n"
     "raw_compression_ratio (raw_original_bytes / raw_bytes; null without\n"
     "documents), and languages (an array of {\"language\", \"blocks\"}). The\n"
-    "ratios have two decimals (the table: 2.50x).\n";
+    "ratios have two decimals (the table: 2.50x; TSV and CSV: empty where\n"
+    "JSON has null).\n";
 
 /* The figures, in the order printed: a name and where its value is. */
 enum value_kind {
