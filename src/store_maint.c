@@ -599,11 +599,16 @@ static int damaged_assets(struct fk_store *store, fk_sha256_fn sha256, int64_t *
         unsigned char digest[32];
         const void *data = sqlite3_column_blob(st, 3);
         size_t size = (size_t)sqlite3_column_bytes(st, 3);
-        bool damaged = sqlite3_column_bytes(st, 1) != 32 ||
-                       (int64_t)size != sqlite3_column_int64(st, 2) ||
-                       sha256(data ? data : "", size, digest) < 0 ||
-                       memcmp(digest, sqlite3_column_blob(st, 1), 32) != 0;
-        if (!damaged)
+        bool damaged =
+            sqlite3_column_bytes(st, 1) != 32 || (int64_t)size != sqlite3_column_int64(st, 2);
+        /* Bytes that could not be hashed are not known to be damaged. */
+        if (!damaged && sha256(data ? data : "", size, digest) < 0) {
+            int64_t id = sqlite3_column_int64(st, 0);
+            sqlite3_finalize(st);
+            return fk_error_set(err, FK_ERROR_DB, "the bytes of asset %lld could not be hashed",
+                                (long long)id);
+        }
+        if (!damaged && memcmp(digest, sqlite3_column_blob(st, 1), 32) == 0)
             continue;
         if (*n == cap) {
             cap = cap ? 2 * cap : 16;

@@ -499,7 +499,7 @@ int fk_store_repair_assets(struct fk_store *store, int64_t *repaired, struct fk_
  * validators, so that the fetch of assets gets them anew. Not while a
  * feed is being filed. Sets *removed (when not NULL) to the assets deleted
  * and *urls (when not NULL) to the URLs made pending. Returns 0, or -1
- * with err filled (nothing is changed then). */
+ * with err filled (nothing is changed then), also when sha256 fails. */
 int fk_store_repair_asset_bytes(struct fk_store *store, fk_sha256_fn sha256, int64_t *removed,
                                 int64_t *urls, struct fk_error *err);
 

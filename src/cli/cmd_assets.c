@@ -143,7 +143,8 @@ static int assets_put(int argc, char **argv, const struct cli *cli)
         return msg_usage("assets", "usage: feedkeep assets put URL FILE");
     const char *url = argv[0], *path = argv[1];
     if (!asset_url(url))
-        return msg_usage("assets", "'%s' is not an http or https URL", url);
+        return msg_usage("assets",
+                         "'%s' is not an http or https URL (with a host, in printable ASCII)", url);
 
     bool is_stdin = strcmp(path, "-") == 0;
     int fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);

@@ -71,8 +71,11 @@ static int hash_bytes(const void *data, size_t len, unsigned char out[32])
 {
     fk_sha256(data, len, out);
     hashed++;
-    msg_progress("checking the bytes of the assets: %lld of %lld", (long long)hashed,
-                 (long long)hash_total);
+    /* A thousand updates at most, however many assets. */
+    int64_t step = hash_total > 1000 ? hash_total / 1000 : 1;
+    if (hashed % step == 0 || hashed == hash_total)
+        msg_progress("checking the bytes of the assets: %lld of %lld", (long long)hashed,
+                     (long long)hash_total);
     return 0;
 }
 
