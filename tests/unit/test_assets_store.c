@@ -800,7 +800,7 @@ static void test_migrate(void)
     CHECK(store != NULL);
     if (!store)
         return;
-    CHECK_INT(sql_int("v8.db", "PRAGMA user_version"), 9);
+    CHECK_INT(sql_int("v8.db", "PRAGMA user_version"), 10);
     struct fk_subscription sub;
     CHECK_INT(fk_store_find_feed(store, "https://old/feed", 0, &sub, &err), 0);
     CHECK(!sub.assets && sub.keep_raw && !sub.private_origin);
@@ -810,6 +810,38 @@ static void test_migrate(void)
     CHECK_INT(fk_store_find_feed(store, NULL, id, &sub, &err), 0);
     CHECK(sub.assets && sub.keep_raw);
     fk_subscription_release(&sub);
+    fk_store_close(store);
+
+    /* schema 10 undone: raw documents of schema 9, zlib only, stay
+     * readable, and the table takes zstd ones after */
+    static const char v9_raw[] =
+        "DROP TABLE raw_documents;"
+        " CREATE TABLE raw_documents (id INTEGER PRIMARY KEY,"
+        " feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,"
+        " url TEXT NOT NULL, time INTEGER NOT NULL, status INTEGER, content_type TEXT,"
+        " etag TEXT, last_modified TEXT, date TEXT, size INTEGER NOT NULL,"
+        " compression TEXT NOT NULL CHECK (compression IN ('zlib')), data BLOB NOT NULL);"
+        " CREATE INDEX raw_documents_feed ON raw_documents(feed_id, id);"
+        /* zlib's stream of "<rss/>" */
+        " INSERT INTO raw_documents(feed_id, url, time, size, compression, data)"
+        " VALUES (1, 'https://old/feed', 0, 6, 'zlib', x'789cb3292a2ed6b7030007690202');"
+        " PRAGMA user_version = 9;";
+    CHECK_INT(sql_exec("v8.db", v9_raw), 0);
+    store = fk_store_open(tmp_path("v8.db"), &err);
+    CHECK(store != NULL);
+    if (!store)
+        return;
+    CHECK_INT(sql_int("v8.db", "PRAGMA user_version"), 10);
+    struct raw_seen raw = {.expected = "<rss/>", .expected_size = 6};
+    CHECK_INT(fk_store_list_raw(store, 0, raw_row, &raw, &err), 0);
+    CHECK(raw.count == 1 && raw.same);
+    struct fk_raw_document doc = {
+        .feed_id = 1, .url = "https://old/feed", .data = "<rss/>", .size = 6};
+    CHECK_INT(fk_store_put_raw(store, &doc, &err), 0);
+    CHECK_INT(sql_int("v8.db", "SELECT count(*) FROM raw_documents WHERE compression = 'zstd'"), 1);
+    raw = (struct raw_seen){.expected = "<rss/>", .expected_size = 6};
+    CHECK_INT(fk_store_list_raw(store, 0, raw_row, &raw, &err), 0);
+    CHECK(raw.count == 2 && raw.same);
     fk_store_close(store);
 
     /* from version 1 */
@@ -829,7 +861,7 @@ static void test_migrate(void)
     CHECK(store != NULL);
     if (!store)
         return;
-    CHECK_INT(sql_int("v1.db", "PRAGMA user_version"), 9);
+    CHECK_INT(sql_int("v1.db", "PRAGMA user_version"), 10);
     CHECK_INT(sql_int("v1.db", "SELECT count(*) FROM feeds WHERE assets = 0 AND keep_raw = 1"),
               sql_int("v1.db", "SELECT count(*) FROM feeds"));
     struct source_seen seen = {0};
