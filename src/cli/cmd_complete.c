@@ -70,7 +70,8 @@ static void complete_assets(struct fk_store *store, const char *prefix, struct f
     fk_asset_filter_init(&f);
     f.status = FK_ASSET_STORED;
     if (fk_store_list_assets(store, &f, add_asset, &c, &err) == 0) {
-        qsort(c.names, c.count, sizeof *c.names, compare_names);
+        if (c.count)
+            qsort(c.names, c.count, sizeof *c.names, compare_names);
         size_t offered = 0;
         for (size_t i = 0; i < c.count && offered < ASSETS_MAX; i++) {
             if (i && strcmp(c.names[i], c.names[i - 1]) == 0)
