@@ -77,12 +77,11 @@ static const char help[] =
  * billion bytes, and one asset so large is a mistake more often than not. */
 #define PUT_MAX ((size_t)512 << 20)
 
-/* Read all of fd into out, at most limit bytes. Returns 0, 1 when there
- * is more than limit, or -1 with errno set. */
-static int read_all(int fd, size_t limit, struct fk_buf *out)
+/* Read all of fd into out. Returns 0, 1 when there is more than out's
+ * limit, or -1 with errno set. */
+static int read_all(int fd, struct fk_buf *out)
 {
     char chunk[65536];
-    fk_buf_init(out, limit);
     for (;;) {
         ssize_t n = read(fd, chunk, sizeof chunk);
         if (n < 0) {
@@ -154,7 +153,12 @@ static int assets_put(int argc, char **argv, const struct cli *cli)
     }
     const char *name = is_stdin ? "standard input" : path;
     struct fk_buf bytes;
-    int rc = read_all(fd, PUT_MAX, &bytes);
+    struct stat st;
+    fk_buf_init(&bytes, PUT_MAX);
+    /* A file too large says so before it is read. */
+    int rc = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size > PUT_MAX
+                 ? 1
+                 : read_all(fd, &bytes);
     int saved = errno;
     if (!is_stdin)
         close(fd);

@@ -117,6 +117,14 @@ def test_put(tmp):
     check(rc == 1 and "cannot open '" in err and 'No such file' in err, 'missing file: %r' % err)
     rc, fields, err = put(db, 'https://img.example/x.png', tmp)
     check(rc == 1 and "cannot read '" in err, 'a directory: %r' % err)
+    sparse = os.path.join(tmp, 'sparse.png')
+    with open(sparse, 'wb') as fh:
+        fh.write(image)
+        fh.truncate(600 << 20)
+    rc, fields, err = put(db, 'https://img.example/huge.png', sparse)
+    check(rc == 1 and 'is larger than 512 MiB, the most one asset may be' in err,
+          'a file of 600 MiB (sparse), refused before it is read: %r' % err)
+    os.unlink(sparse)
     for args in (('assets', 'put'), ('assets', 'put', 'https://img.example/x.png'),
                  ('assets', 'put', 'https://a.example/x', path, 'more')):
         rc, out, err = run(*args, db=db)
