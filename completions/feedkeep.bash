@@ -38,6 +38,18 @@ _feedkeep()
         COMPREPLY=($(compgen -W "published updated first_seen" -- "$cur"))
         return
         ;;
+    --type)
+        COMPREPLY=($(compgen -W "image video audio" -- "$cur"))
+        return
+        ;;
+    --status)
+        COMPREPLY=($(compgen -W "pending stored failed skipped" -- "$cur"))
+        return
+        ;;
+    -o | --output)
+        COMPREPLY=($(compgen -f -- "$cur"))
+        return
+        ;;
     --for)
         COMPREPLY=($(compgen -W "plain hugo jekyll obsidian" -- "$cur"))
         ;;
@@ -72,6 +84,12 @@ _feedkeep()
         COMPREPLY=($(compgen -W "$options" -- "$cur"))
     elif [[ $cmd == opml && -z $sub ]]; then
         COMPREPLY=($(compgen -W "import export" -- "$cur"))
+    elif [[ $cmd == assets && -z $sub ]]; then
+        COMPREPLY=($(compgen -W "get put" -- "$cur"))
+    elif [[ $cmd == assets && $sub == get ]]; then
+        COMPREPLY=($("$prog" "${db[@]}" complete assets "$cur" 2>/dev/null))
+    elif [[ $cmd == assets && $sub == put && $prev != put ]]; then
+        COMPREPLY=($(compgen -f -- "$cur"))
     elif [[ $cmd == help && -z $sub ]]; then
         local commands
         commands=$("$prog" --help 2>/dev/null |
