@@ -340,9 +340,8 @@ static int judge_bytes(struct run *run, const struct due_url *d, const struct fk
         break;
     case FK_MEDIA_OTHER:
     default:
-        snprintf(message, sizeof message, "the bytes are %s, not an image%s%s%s", *mime,
-                 r->content_type ? " (served as " : "", r->content_type ? r->content_type : "",
-                 r->content_type ? ")" : "");
+        snprintf(message, sizeof message, "the bytes are %s%s%s", *mime,
+                 r->content_type ? ", served as " : "", r->content_type ? r->content_type : "");
         return skip(run, d, FK_ASSET_SKIP_NOT_IMAGE, 0, message) < 0 ? -1 : 1;
     }
     const char *why = NULL;
