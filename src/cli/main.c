@@ -89,6 +89,16 @@ long cli_parse_count(const char *s)
     return n;
 }
 
+/* Whether a command's options have -o FILE: the one short option with a
+ * value, the val 'o' of a long option that takes one ("--output"). */
+static bool has_output_option(const struct option *options)
+{
+    for (const struct option *o = options; o->name; o++)
+        if (o->val == 'o' && o->has_arg == required_argument)
+            return true;
+    return false;
+}
+
 /* Report the bad option getopt_long returned '?' for, as glibc's getopt
  * words it: the element at argv[optind - 1] for a long option, optopt for
  * a short one. */
@@ -149,14 +159,20 @@ static void report_bad_option(char **argv, const struct option *options)
             return;
         }
     }
-    /* No short option takes an argument: a short one is unknown. */
+    if (optopt == 'o' && has_output_option(options)) {
+        msg_error("option requires an argument -- 'o'");
+        return;
+    }
+    /* No other short option takes an argument: a short one is unknown. */
     msg_error("invalid option -- '%c'", optopt);
 }
 
 int cli_getopt(int argc, char **argv, const struct option *options, int *index)
 {
     opterr = 0;
-    int opt = getopt_long(argc, argv, CLI_COMMON_SHORT, options, index);
+    int opt = getopt_long(argc, argv,
+                          has_output_option(options) ? CLI_COMMON_SHORT "o:" : CLI_COMMON_SHORT,
+                          options, index);
     if (opt == '?')
         report_bad_option(argv, options);
     return opt;

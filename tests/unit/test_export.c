@@ -313,7 +313,7 @@ static void test_profiles(void)
     a.tags = tags;
     a.ntags = 3;
     a.markdown = "Body.\n";
-    struct fk_export_options options = {FK_EXPORT_HUGO, false};
+    struct fk_export_options options = {FK_EXPORT_HUGO, false, NULL, 0};
     struct fk_buf out = FK_BUF_INIT;
     fk_export_document(&out, &a, &options);
     CHECK_STR(out.data, "---\n"
