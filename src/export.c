@@ -1116,10 +1116,10 @@ static size_t url_at(const char *text, const char *url)
 {
     const char *t = text;
     for (const char *u = url; *u; u++) {
-        if (*t == *u)
-            t++;
-        else if (*u == '&' && strncmp(t, "&amp;", 5) == 0)
+        if (*u == '&' && strncmp(t, "&amp;", 5) == 0)
             t += 5;
+        else if (*t == *u)
+            t++;
         else
             return 0;
     }
