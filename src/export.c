@@ -1288,10 +1288,50 @@ static void add_link(struct fk_export_assets *out, const char *url, const char *
     out->nlinks++;
 }
 
-int fk_export_copy_assets(struct fk_store *store, int dir_fd, enum fk_export_profile profile,
-                          int64_t id, const char *name, struct fk_export_assets *out,
-                          struct fk_error *err)
+void fk_export_relative_dir(struct fk_buf *out, const char *from, const char *to)
 {
+    /* The longest run of whole components both start with. */
+    size_t common = 0;
+    for (size_t i = 0;; i++) {
+        bool end_from = from[i] == '\0' || from[i] == '/';
+        bool end_to = to[i] == '\0' || to[i] == '/';
+        if (end_from && end_to)
+            common = i;
+        if (from[i] != to[i] || !from[i])
+            break;
+    }
+    for (const char *p = from + common; *p; p++)
+        if (*p == '/' && p[1])
+            (void)fk_buf_adds(out, "../");
+    const char *rest = to + common;
+    while (*rest == '/')
+        rest++;
+    if (*rest) {
+        (void)fk_buf_adds(out, rest);
+        if (rest[strlen(rest) - 1] != '/')
+            (void)fk_buf_addc(out, '/');
+    }
+}
+
+void fk_export_add_link(struct fk_buf *out, const char *link)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    for (const unsigned char *p = (const unsigned char *)link; *p; p++) {
+        if (*p <= ' ' || *p >= 0x7F || strchr("()<>\"'\\`", *p))
+            (void)fk_buf_printf(out, "%%%c%c", hex[*p >> 4], hex[*p & 15]);
+        else
+            (void)fk_buf_addc(out, (char)*p);
+    }
+}
+
+int fk_export_copy_assets(struct fk_store *store, int dir_fd, enum fk_export_profile profile,
+                          const struct fk_export_asset_folder *folder, int64_t id, const char *name,
+                          struct fk_export_assets *out, struct fk_error *err)
+{
+    if (profile == FK_EXPORT_HUGO)
+        folder = NULL; /* a page's images are in its bundle */
+    int files_fd = folder ? folder->dir_fd : dir_fd;
+    struct fk_buf link = FK_BUF_INIT;
     memset(out, 0, sizeof *out);
     out->priv = fk_xcalloc(1, sizeof(struct assets_priv));
     struct stored_list list = {NULL, 0, 0};
@@ -1301,17 +1341,25 @@ int fk_export_copy_assets(struct fk_store *store, int dir_fd, enum fk_export_pro
     for (size_t i = 0; i < list.count; i++) {
         const struct stored_asset *a = &list.items[i];
         char file[FK_EXPORT_ASSET_NAME_SIZE], path[FK_EXPORT_ASSET_PATH_SIZE],
-            link[FK_EXPORT_ASSET_PATH_SIZE];
+            relative[FK_EXPORT_ASSET_PATH_SIZE];
         fk_export_asset_name(a->sha256, a->mime, file);
-        fk_export_asset_path(profile, name, file, path, link);
-        if (file_of_size(dir_fd, path, a->size)) {
+        fk_export_asset_path(profile, name, file, path, relative);
+        fk_buf_reset(&link);
+        if (folder) {
+            snprintf(path, sizeof path, "%s", file);
+            fk_export_add_link(&link, folder->link);
+            (void)fk_buf_adds(&link, file);
+        } else {
+            (void)fk_buf_adds(&link, relative);
+        }
+        if (file_of_size(files_fd, path, a->size)) {
             out->kept++;
-            add_link(out, a->url, link);
+            add_link(out, a->url, link.data);
             continue;
         }
         char hex[65];
         hex_of(a->sha256, hex);
-        struct asset_write w = {dir_fd, path, -1, FK_EXPORT_KEPT, {0}};
+        struct asset_write w = {files_fd, path, -1, FK_EXPORT_KEPT, {0}};
         int got = fk_store_get_asset(store, hex, NULL, write_asset, &w, err);
         if (got < 0)
             goto out;
@@ -1326,10 +1374,11 @@ int fk_export_copy_assets(struct fk_store *store, int dir_fd, enum fk_export_pro
             out->written++;
         else
             out->kept++;
-        add_link(out, a->url, link);
+        add_link(out, a->url, link.data);
     }
     rc = 0;
 out:
+    fk_buf_release(&link);
     stored_release(&list);
     return rc;
 }

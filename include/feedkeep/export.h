@@ -267,17 +267,39 @@ struct fk_export_assets {
     void *priv;
 };
 
+/* Where export --assets copy puts the files articles share (plain,
+ * Jekyll, Obsidian) when not where fk_export_asset_path says: a folder a
+ * site publishes (Jekyll publishes nothing under _posts). */
+struct fk_export_asset_folder {
+    int dir_fd;       /* the folder (fk_export_open_dir): files go right in
+                         it */
+    const char *link; /* what the links to its files start with, before
+                         the file name ("/assets/feeds/", "../assets/") */
+};
+
+/* Append to out the relative path from the directory from to the
+ * directory to (both absolute and canonical, as realpath gives them),
+ * ending with "/" ("../../assets/"; "" when they are the same). */
+void fk_export_relative_dir(struct fk_buf *out, const char *from, const char *to);
+
+/* Append link, a path or URL prefix of an asset link, to out as a
+ * Markdown destination holds it: bytes that would end or break one
+ * (spaces, control characters, "(", ")", "<", ">", quotes, "\") and
+ * bytes outside ASCII percent-encoded, the rest as they are. */
+void fk_export_add_link(struct fk_buf *out, const char *link);
+
 /* Write the stored assets of article id, whose unique name is name, into
  * the export directory dir_fd, where fk_export_asset_path puts them for
- * profile: each file once (one of the same name and size is kept, as is
+ * profile, or for a profile other than Hugo into folder when it is not
+ * NULL: each file once (one of the same name and size is kept, as is
  * one already written for this run), atomically (fk_export_write). A URL
  * the archive has not stored, or whose file could not be written, gets
  * no link: it stays remote. Fills out (release it with
  * fk_export_assets_release). Returns 0, or -1 with err filled when the
  * archive cannot be read (out then holds what was done). */
 int fk_export_copy_assets(struct fk_store *store, int dir_fd, enum fk_export_profile profile,
-                          int64_t id, const char *name, struct fk_export_assets *out,
-                          struct fk_error *err);
+                          const struct fk_export_asset_folder *folder, int64_t id, const char *name,
+                          struct fk_export_assets *out, struct fk_error *err);
 
 /* Free what out holds and zero it. A zeroed struct is allowed. */
 void fk_export_assets_release(struct fk_export_assets *out);

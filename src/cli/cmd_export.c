@@ -49,7 +49,9 @@ static const char help[] =
     "  --assets MODE     remote (the default): keep the URLs; copy: write the\n"
     "                    stored assets beside the articles (hugo: in the page\n"
     "                    bundle; obsidian: attachments/; else assets/), named\n"
-    "                    by SHA-256, and link them; the rest stay remote\n" CLI_FILTER_HELP
+    "                    by SHA-256, and link them; the rest stay remote\n"
+    "  --assets-dir D    with copy: shared files go to D, not DIR/assets\n"
+    "  --assets-url URL  with --assets-dir: links start with URL\n" CLI_FILTER_HELP
     "  --format FORMAT   md: the files (default); jsonl: the same records as\n"
     "                    JSON Lines on standard output, and no files\n"
     "  --stdout          print the article's file on standard output instead\n"
@@ -73,6 +75,8 @@ enum {
     OPT_ASCII_NAMES,
     OPT_TITLE_HEADING,
     OPT_ASSETS,
+    OPT_ASSETS_DIR,
+    OPT_ASSETS_URL,
 };
 
 /* What the directory's records say, by article id. */
@@ -266,6 +270,7 @@ struct run {
     enum export_format format;
     bool to_stdout;
     bool copy_assets;
+    const struct fk_export_asset_folder *folder; /* --assets-dir, or NULL */
     struct fk_store *store;
     int dir_fd;
     struct records *records;
@@ -287,8 +292,8 @@ static int write_article(struct run *run, const struct fk_article *a, const char
     struct fk_export_assets assets = {0};
     struct fk_export_options options = run->options;
     if (run->copy_assets) {
-        int rc = fk_export_copy_assets(run->store, run->dir_fd, options.profile, a->id, name,
-                                       &assets, &err);
+        int rc = fk_export_copy_assets(run->store, run->dir_fd, options.profile, run->folder, a->id,
+                                       name, &assets, &err);
         if (rc < 0) {
             fk_export_assets_release(&assets);
             return msg_fk_error(&err);
@@ -412,6 +417,8 @@ int cmd_export(int argc, char **argv, struct cli *cli)
         {"ascii-names", no_argument, NULL, OPT_ASCII_NAMES},
         {"title-heading", no_argument, NULL, OPT_TITLE_HEADING},
         {"assets", required_argument, NULL, OPT_ASSETS},
+        {"assets-dir", required_argument, NULL, OPT_ASSETS_DIR},
+        {"assets-url", required_argument, NULL, OPT_ASSETS_URL},
         CLI_FILTER_OPTIONS,
         CLI_COMMON_OPTIONS,
         {NULL, 0, NULL, 0},
@@ -426,6 +433,7 @@ int cmd_export(int argc, char **argv, struct cli *cli)
                       false,
                       false,
                       NULL,
+                      NULL,
                       -1,
                       &records,
                       NULL,
@@ -433,8 +441,10 @@ int cmd_export(int argc, char **argv, struct cli *cli)
                       0,
                       {0, 0, 0, 0, 0, 0}};
     struct fk_store *store = NULL;
-    const char *dir = DEFAULT_DIR;
-    char *dir_path = NULL;
+    const char *dir = DEFAULT_DIR, *assets_dir = NULL, *assets_url = NULL;
+    char *dir_path = NULL, *assets_path = NULL;
+    struct fk_export_asset_folder folder = {-1, NULL};
+    struct fk_buf folder_link = FK_BUF_INIT;
     int64_t *forget = NULL;
     size_t nforget = 0;
     bool changed = false, do_prune = false;
@@ -484,6 +494,12 @@ int cmd_export(int argc, char **argv, struct cli *cli)
                     rc = msg_usage("export", "unknown mode '%s' for --assets (copy or remote)",
                                    optarg);
                 break;
+            case OPT_ASSETS_DIR:
+                assets_dir = optarg;
+                break;
+            case OPT_ASSETS_URL:
+                assets_url = optarg;
+                break;
             default:
                 rc = cli_common_option(opt, optarg, cli, "export", help);
                 break;
@@ -518,6 +534,24 @@ int cmd_export(int argc, char **argv, struct cli *cli)
             msg_usage("export", "--assets copy writes files: not with --stdout or --format jsonl");
         goto out;
     }
+    if ((assets_dir || assets_url) && !run.copy_assets) {
+        code =
+            msg_usage("export", "--assets-%s goes with --assets copy", assets_dir ? "dir" : "url");
+        goto out;
+    }
+    if (assets_url && !assets_dir) {
+        code = msg_usage("export", "--assets-url says where --assets-dir is published: give both");
+        goto out;
+    }
+    if (assets_dir && run.options.profile == FK_EXPORT_HUGO) {
+        code = msg_usage("export", "--for hugo keeps a page's images in its bundle: no "
+                                   "--assets-dir");
+        goto out;
+    }
+    if ((assets_dir && !*assets_dir) || (assets_url && !*assets_url)) {
+        code = msg_usage("export", "option '--assets-%s': empty", assets_url ? "url" : "dir");
+        goto out;
+    }
     if ((changed || do_prune) && nids) {
         code = msg_usage("export", "--%s takes filters, not article IDs",
                          changed ? "changed" : "prune");
@@ -550,6 +584,28 @@ int cmd_export(int argc, char **argv, struct cli *cli)
         msg_error("cannot resolve directory '%s': %s", dir, strerror(errno));
         code = EXIT_IO;
         goto out;
+    }
+    if (assets_dir) {
+        folder.dir_fd = fk_export_open_dir(assets_dir, &err);
+        assets_path = folder.dir_fd >= 0 ? realpath(assets_dir, NULL) : NULL;
+        if (folder.dir_fd < 0) {
+            code = msg_fk_error(&err);
+            goto out;
+        }
+        if (!assets_path) {
+            msg_error("cannot resolve directory '%s': %s", assets_dir, strerror(errno));
+            code = EXIT_IO;
+            goto out;
+        }
+        if (assets_url) {
+            fk_buf_adds(&folder_link, assets_url);
+            if (assets_url[strlen(assets_url) - 1] != '/')
+                fk_buf_addc(&folder_link, '/');
+        } else {
+            fk_export_relative_dir(&folder_link, dir_path, assets_path);
+        }
+        folder.link = folder_link.data ? folder_link.data : "";
+        run.folder = &folder;
     }
     int64_t dir_id = 0;
     int known = dir_path ? fk_store_find_export_dir(store, dir_path, &dir_id, &mark_dir, &err) : 1;
@@ -608,6 +664,10 @@ int cmd_export(int argc, char **argv, struct cli *cli)
 out:
     if (run.dir_fd >= 0)
         close(run.dir_fd);
+    if (folder.dir_fd >= 0)
+        close(folder.dir_fd);
+    free(assets_path);
+    fk_buf_release(&folder_link);
     for (size_t i = 0; i < 2 * run.nfiles; i++)
         free(run.strings[i]);
     free(run.strings);

@@ -571,14 +571,38 @@ def test_assets_copy(tmp):
           len(os.listdir(hugo)) == 2, 'bundles gone with their images, but a file of mine: %r'
           % left)
 
+    # A folder of the site's: linked by a relative path, or by a URL.
+    site = os.path.join(tmp, 'my site')
+    rc, out, err = run('export', '--assets', 'copy', '--dir', os.path.join(site, 'notes'),
+                       '--assets-dir', os.path.join(site, 'static (img)'), db=db)
+    check(rc == 0 and sorted(os.listdir(os.path.join(site, 'static (img)'))) ==
+          sorted(asset_name(d) for d in stored.values()), '--assets-dir: %r %r' % (out, err))
+    notes = [read(os.path.join(site, 'notes', f)) for f in os.listdir(os.path.join(site, 'notes'))]
+    first = asset_name(stored[images[next(iter(images))][0]])
+    check(any('](../static%%20%%28img%%29/%s)' % first in n for n in notes),
+          'linked by a relative path, percent-encoded')
+    rc, out, err = run('export', '--for', 'jekyll', '--assets', 'copy', '--dir',
+                       os.path.join(site, '_posts'), '--assets-dir',
+                       os.path.join(site, 'assets', 'feeds'), '--assets-url', '/assets/feeds',
+                       db=db)
+    posts = [read(os.path.join(site, '_posts', f)) for f in os.listdir(os.path.join(site, '_posts'))]
+    check(rc == 0 and out.endswith('; %d asset files written\n' % len(stored)) and
+          any('](/assets/feeds/%s)' % first in p for p in posts) and
+          not os.path.exists(os.path.join(site, '_posts', 'assets')),
+          '--assets-url: the links, the files in the folder: %r' % out)
+
     # Usage.
     for args in (['--assets', 'copy', '--stdout', '1'], ['--assets', 'copy', '--format', 'jsonl'],
-                 ['--assets', 'local'], ['--assets']):
+                 ['--assets', 'local'], ['--assets'], ['--assets-dir', tmp],
+                 ['--assets', 'copy', '--assets-url', '/x'],
+                 ['--assets', 'copy', '--for', 'hugo', '--assets-dir', tmp],
+                 ['--assets', 'copy', '--assets-dir', '']):
         rc, out, err = run('export', '--dir', plain, *args, db=db)
         check(rc == 2 and out == '' and err.startswith('feedkeep: '),
               'usage %r: %d %r' % (args, rc, err))
     rc, out, err = run('export', '--help')
-    check('--assets MODE' in out, 'help names --assets')
+    check('--assets MODE' in out and '--assets-dir' in out and '--assets-url' in out,
+          'help names --assets, --assets-dir and --assets-url')
 
 
 HOSTILE_BODY = ('<p>Look<img src="https://img.example/a.png" onerror="alert(1)" alt="a"></p>'

@@ -3,7 +3,7 @@
 by Hugo, `--for jekyll` by Jekyll (both the Debian packages, no theme, no
 plugin, no network), and `--for obsidian` checked against Obsidian's rules.
 
-usage: test_sites.py FEEDKEEP DATADIR hugo|jekyll|obsidian|hugo-assets
+usage: test_sites.py FEEDKEEP DATADIR hugo|jekyll|obsidian|hugo-assets|jekyll-assets
 
 The archive holds the dev.to sample and tests/sites/articles.xml: titles in
 Cyrillic, CJK and with emoji, an Atom entry with only an updated date,
@@ -13,7 +13,8 @@ scripts, and an article whose title changes between two exports.
 hugo-assets is the self-contained archive's test: the dev.to sample with
 images (tests/cli/illustrated.py), each image stored once, exported with
 --assets copy and built by Hugo with every image in the site, and the same
-articles as show --html pages with the images inline.
+articles as show --html pages with the images inline; jekyll-assets the
+same export for Jekyll, whose images go to a folder of the site.
 
 When the generator is not installed the test is skipped (exit 77), unless
 FEEDKEEP_REQUIRE_TOOLS is set: then it fails.
@@ -273,6 +274,19 @@ def test_hugo(tmp):
           % (len(pages), len(tag_pages), total, time.monotonic() - started))
 
 
+def illustrated_archive(tmp):
+    """The dev.to sample with images, each stored once with `assets put`:
+    the archive, the image URLs of each guid, and url -> stored bytes."""
+    feed, images = illustrated.illustrate(read(os.path.join(DATA, 'devto-fuadhusnan.xml')))
+    db = fktest.archive(tmp, 'assets.db', fktest.write(os.path.join(tmp, 'illustrated.xml'), feed))
+    stored = illustrated.stored_bytes(images)
+    for n, (url, data) in enumerate(sorted(stored.items())):
+        path = fktest.write(os.path.join(tmp, 'image%d.png' % n), data)
+        rc, out, err = run('assets', 'put', url, path, db=db)
+        check(rc == 0 and '\tnew\timage/png\t' in out, 'assets put %s: %r %r' % (url, out, err))
+    return db, images, stored
+
+
 def test_hugo_assets(tmp):
     """The issue's test of done: an archive of the dev.to sample and its
     images, each stored once; `export --for hugo --assets copy` builds with
@@ -281,13 +295,7 @@ def test_hugo_assets(tmp):
     `assets put`, as a fetch would store them."""
     if tool_missing('hugo'):
         return
-    feed, images = illustrated.illustrate(read(os.path.join(DATA, 'devto-fuadhusnan.xml')))
-    db = fktest.archive(tmp, 'assets.db', fktest.write(os.path.join(tmp, 'illustrated.xml'), feed))
-    stored = illustrated.stored_bytes(images)
-    for n, (url, data) in enumerate(sorted(stored.items())):
-        path = fktest.write(os.path.join(tmp, 'image%d.png' % n), data)
-        rc, out, err = run('assets', 'put', url, path, db=db)
-        check(rc == 0 and '\tnew\timage/png\t' in out, 'assets put %s: %r %r' % (url, out, err))
+    db, images, stored = illustrated_archive(tmp)
 
     def file_of(url):
         return hashlib.sha256(stored[url]).hexdigest()[:16] + '.png'
@@ -451,6 +459,48 @@ def test_jekyll(tmp):
           % (len(pages), len(listed), time.monotonic() - started))
 
 
+def test_jekyll_assets(tmp):
+    """Jekyll publishes nothing under _posts: the images go to a folder of
+    the site (--assets-dir) that the links name (--assets-url), and each
+    is in the built site where its post shows it."""
+    if tool_missing('jekyll'):
+        return
+    db, images, stored = illustrated_archive(tmp)
+    site = os.path.join(tmp, 'jekyll')
+    write(os.path.join(site, '_config.yml'), JEKYLL_CONFIG)
+    write(os.path.join(site, '_layouts', 'post.html'), JEKYLL_POST)
+    rc, out, err = run('export', '--for', 'jekyll', '--assets', 'copy', '--dir',
+                       os.path.join(site, '_posts'), '--assets-dir',
+                       os.path.join(site, 'assets', 'feeds'), '--assets-url', '/assets/feeds',
+                       db=db)
+    check(rc == 0 and err == '' and out.endswith('; %d asset files written\n' % len(stored)),
+          'export --for jekyll --assets copy: %r %r' % (out, err))
+    dest = os.path.join(tmp, '_site')
+    p = subprocess.run(['jekyll', 'build', '--safe', '--quiet', '--source', site,
+                        '--destination', dest], capture_output=True, timeout=120,
+                       cwd=tmp, env=dict(os.environ, JEKYLL_NO_BUNDLER_REQUIRE='true'))
+    check(p.returncode == 0, 'jekyll builds: %d %r' % (p.returncode, p.stderr[-2000:]))
+    shown = set()
+    pages = 0
+    for root, _, names in os.walk(dest):
+        for name in names:
+            if not name.endswith('.html'):
+                continue
+            pages += 1
+            for src in re.findall(r'<img src="([^"]*)"', read(os.path.join(root, name))):
+                src = html.unescape(src)
+                if src.startswith('/'):
+                    built = os.path.join(dest, src.lstrip('/'))
+                    check(os.path.isfile(built), 'jekyll assets: %s is in the site' % src)
+                    shown.add(open(built, 'rb').read() if os.path.isfile(built) else b'')
+                else:
+                    check(src == illustrated.UNSTORED, 'jekyll assets: only %s stays remote: %s'
+                          % (illustrated.UNSTORED, src))
+    check(pages == len(images) and shown == set(stored.values()),
+          'jekyll assets: %d pages show the %d stored images from the site' % (pages, len(shown)))
+    print('jekyll assets: %d pages, %d images from the site' % (pages, len(shown)))
+
+
 # Obsidian: a tag is letters, digits, "_", "-" and "/" (nesting), with at
 # least one character that is not a digit, and no spaces.
 OBSIDIAN_TAG = re.compile(r'^(?=.*[^\d/])[\w/-]+$')
@@ -511,7 +561,7 @@ def main():
     BIN = fktest.start(sys.argv[1])
     DATA = sys.argv[2]
     tests = {'hugo': test_hugo, 'jekyll': test_jekyll, 'obsidian': test_obsidian,
-             'hugo-assets': test_hugo_assets}
+             'hugo-assets': test_hugo_assets, 'jekyll-assets': test_jekyll_assets}
     with tempfile.TemporaryDirectory() as tmp:
         tests[sys.argv[3]](tmp)
     return fktest.summary()

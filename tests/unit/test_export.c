@@ -794,6 +794,30 @@ static void test_rewrite_links(void)
     }
 }
 
+static void test_relative_links(void)
+{
+    static const char *const cases[][3] = {
+        {"/site/content/posts", "/site/static/img", "../../static/img/"},
+        {"/site/_posts", "/site/assets/feeds", "../assets/feeds/"},
+        {"/a/b", "/a/b", ""},
+        {"/a/b", "/a/b/c", "c/"},
+        {"/a/bc", "/a/b", "../b/"},
+        {"/a/b", "/a/bc/d", "../bc/d/"},
+        {"/", "/x", "x/"},
+        {"/x/y", "/", "../../"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct fk_buf out = FK_BUF_INIT;
+        fk_export_relative_dir(&out, cases[i][0], cases[i][1]);
+        CHECK_STR(out.data ? out.data : "", cases[i][2]);
+        fk_buf_release(&out);
+    }
+    struct fk_buf out = FK_BUF_INIT;
+    fk_export_add_link(&out, "../my notes (old)/\"x\"<\x01>caf\xC3\xA9%20/");
+    CHECK_STR(out.data, "../my%20notes%20%28old%29/%22x%22%3C%01%3Ecaf%C3%A9%20/");
+    fk_buf_release(&out);
+}
+
 static void test_base64(void)
 {
     static const char *const vectors[][2] = {
@@ -975,7 +999,8 @@ static void check_copy(struct fk_store *store, int64_t first, int64_t second,
     const char *names[2] = {"2024-05-01-one", "2024-05-01-two"};
     for (int i = 0; i < 2; i++) {
         struct fk_export_assets assets;
-        CHECK_INT(fk_export_copy_assets(store, fd, profile, ids[i], names[i], &assets, &err), 0);
+        CHECK_INT(fk_export_copy_assets(store, fd, profile, NULL, ids[i], names[i], &assets, &err),
+                  0);
         /* Three stored, each written once: into each bundle, or once for
          * the whole directory. */
         CHECK_INT(assets.written, bundle || i == 0 ? 3 : 0);
@@ -1023,7 +1048,7 @@ static void check_copy(struct fk_store *store, int64_t first, int64_t second,
     }
     /* Again: nothing is written. */
     struct fk_export_assets again;
-    CHECK_INT(fk_export_copy_assets(store, fd, profile, first, names[0], &again, &err), 0);
+    CHECK_INT(fk_export_copy_assets(store, fd, profile, NULL, first, names[0], &again, &err), 0);
     CHECK_INT(again.written, 0);
     CHECK_INT(again.kept, 3);
     fk_export_assets_release(&again);
@@ -1061,13 +1086,42 @@ static void test_copy_assets(void)
     fk_buf_release(&plain);
     fk_article_release(&article);
 
+    /* A folder of its own, linked by a prefix: the files go right in it. */
+    int folder_fd = fk_export_open_dir(asset_path("site/assets/feeds"), &err);
+    int posts_fd = fk_export_open_dir(asset_path("site/_posts"), &err);
+    CHECK(folder_fd >= 0 && posts_fd >= 0);
+    struct fk_export_asset_folder folder = {folder_fd, "/assets/feeds/"};
+    struct fk_export_assets in_folder;
+    CHECK_INT(fk_export_copy_assets(store, posts_fd, FK_EXPORT_JEKYLL, &folder, first,
+                                    "2024-05-01-one", &in_folder, &err),
+              0);
+    CHECK_INT(in_folder.written, 3);
+    CHECK_INT(count_entries(asset_path("site/assets/feeds")), 3);
+    CHECK_INT(count_entries(asset_path("site/_posts")), 0);
+    char a_file[FK_EXPORT_ASSET_NAME_SIZE], a_link[100];
+    asset_file(png_a, sizeof png_a - 1, a_file);
+    snprintf(a_link, sizeof a_link, "/assets/feeds/%s", a_file);
+    CHECK_STR(in_folder.links[0].url, "https://img.example/a.png");
+    CHECK_STR(in_folder.links[0].target, a_link);
+    fk_export_assets_release(&in_folder);
+    /* Hugo has no shared folder: its bundles hold the files. */
+    CHECK_INT(fk_export_copy_assets(store, posts_fd, FK_EXPORT_HUGO, &folder, first, "b",
+                                    &in_folder, &err),
+              0);
+    CHECK_INT(in_folder.written, 3);
+    CHECK_INT(count_entries(asset_path("site/_posts/b")), 3);
+    fk_export_assets_release(&in_folder);
+    close(folder_fd);
+    close(posts_fd);
+
     /* A link where the asset folder goes: nothing is written through it,
      * and the URLs stay remote. */
     int fd = fk_export_open_dir(asset_path("linked"), &err);
     CHECK(fd >= 0);
     CHECK_INT(symlinkat(asset_root, fd, "assets"), 0);
     struct fk_export_assets assets;
-    CHECK_INT(fk_export_copy_assets(store, fd, FK_EXPORT_PLAIN, first, "x", &assets, &err), 0);
+    CHECK_INT(fk_export_copy_assets(store, fd, FK_EXPORT_PLAIN, NULL, first, "x", &assets, &err),
+              0);
     CHECK_INT(assets.failed, 3);
     CHECK_INT(assets.nlinks, 0);
     CHECK(strstr(assets.failure.message, "assets") != NULL);
@@ -1175,6 +1229,7 @@ int main(void)
     RUN(test_bundles_and_remove);
     RUN(test_asset_names);
     RUN(test_rewrite_links);
+    RUN(test_relative_links);
     RUN(test_base64);
     RUN(test_copy_assets);
     RUN(test_html_page);
