@@ -1444,26 +1444,15 @@ static int add_data_uri(const struct fk_asset *asset, void *ctx)
 
 static void add_html_text(struct fk_buf *out, const char *s)
 {
+    static const char *const escapes[128] = {
+        ['&'] = "&amp;", ['<'] = "&lt;", ['>'] = "&gt;", ['"'] = "&quot;", ['\''] = "&#39;",
+    };
     for (; s && *s; s++) {
-        switch (*s) {
-        case '&':
-            (void)fk_buf_adds(out, "&amp;");
-            break;
-        case '<':
-            (void)fk_buf_adds(out, "&lt;");
-            break;
-        case '>':
-            (void)fk_buf_adds(out, "&gt;");
-            break;
-        case '"':
-            (void)fk_buf_adds(out, "&quot;");
-            break;
-        case '\'':
-            (void)fk_buf_adds(out, "&#39;");
-            break;
-        default:
+        unsigned char c = (unsigned char)*s;
+        if (c < 128 && escapes[c])
+            (void)fk_buf_adds(out, escapes[c]);
+        else
             (void)fk_buf_addc(out, *s);
-        }
     }
 }
 
