@@ -935,7 +935,7 @@ static int hash_file(int fd, uint64_t *hash)
 static bool asset_file_name(const char *name)
 {
     for (int i = 0; i < 16; i++)
-        if (!strchr("0123456789abcdef", name[i]) || !name[i])
+        if (!name[i] || !strchr("0123456789abcdef", name[i]))
             return false;
     if (name[16] != '.')
         return false;

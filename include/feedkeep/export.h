@@ -224,7 +224,8 @@ int fk_export_remove(int dir_fd, const char *path, uint64_t hash,
 /* The extension of files of media type mime (parameters allowed, any
  * case): "png", "jpg", "gif", "webp", "avif", "svg", "heic", "heif",
  * "bmp", "ico", "tiff", "mp4", "mov", "webm", "mkv", "ogv", "avi", "m4a",
- * "mp3", "ogg", "wav", "flac"; "bin" for any other type and for NULL. */
+ * "mp3", "ogg", "wav", "flac", "weba" (audio/webm), "mka"
+ * (audio/x-matroska); "bin" for any other type and for NULL. */
 const char *fk_export_asset_extension(const char *mime);
 
 /* Write into out (FK_EXPORT_ASSET_NAME_SIZE bytes) the file name of an

@@ -206,9 +206,11 @@ static int show_page(struct fk_store *store, const struct fk_article *article, c
                      (long long)article->id, remote, FK_EXPORT_PAGE_INLINE_MAX >> 20);
         if (output) {
             code = write_page(output, &page);
-        } else {
+        } else if (out_is_terminal()) {
             add_text(&buf, page.data);
             out_flush(&buf);
+        } else {
+            out_flush(&page); /* as it is, however large */
         }
     }
     fk_buf_release(&buf);
