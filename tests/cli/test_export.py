@@ -673,6 +673,32 @@ def test_show_html(tmp):
     rc, out, err = run('show', '1', '--html', '-o', db=db)
     check("option requires an argument -- 'o'" in err, '-o names what it lacks: %r' % err)
 
+    # open: the same page in the cache, its path to the browser.
+    cache = os.path.join(tmp, 'cache')
+    got = os.path.join(tmp, 'browser-got')
+    browser = fktest.write(os.path.join(tmp, 'browser.sh'),
+                           '#!/bin/sh\nprintf "%%s" "$1" > "%s"\n' % got)
+    os.chmod(browser, 0o755)
+    env = {'XDG_CACHE_HOME': cache, 'BROWSER': browser + ':firefox'}
+    rc, out, err = run('open', '1', db=db, env=env)
+    opened = os.path.join(cache, 'feedkeep', 'pages', '1.html')
+    check(rc == 0 and out == opened + '\n' and read(got) == opened and read(opened) == page,
+          'open: the page, its path printed and given to $BROWSER: %d %r %r' % (rc, out, err))
+    os.unlink(got)
+    rc, out, err = run('open', '--no-browser', '-q', '1', db=db, env=env)
+    check(rc == 0 and out == '' and not os.path.exists(got), 'open --no-browser -q')
+    rc, out, err = run('open', '1', db=db, env=dict(env, BROWSER='false'))
+    check(rc == 1 and "'false' failed (exit status 1)" in err and opened in err,
+          'a browser that fails: %d %r' % (rc, err))
+    os.unlink(opened)
+    os.symlink(out_file, opened)
+    rc, out, err = run('open', '--no-browser', '1', db=db, env=env)
+    check(rc == 3 and 'symbolic link' in err and read(out_file) == page,
+          'a link in the cache is not followed: %d %r' % (rc, err))
+    for args in ([], ['1', '2'], ['nope']):
+        rc, out, err = run('open', *args, db=db, env=env)
+        check(rc == 2 and err.startswith('feedkeep: '), 'open %r: %d %r' % (args, rc, err))
+
 
 def main():
     global BIN, SAMPLE
