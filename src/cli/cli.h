@@ -299,9 +299,8 @@ extern const size_t out_hit_nfields;
     }
 #define CLI_COMMON_SHORT "qvh"
 
-/* getopt_long(argc, argv, CLI_COMMON_SHORT, options, index) (with "o:"
- * when options has a long option of val 'o' that takes a value, so that
- * -o FILE is --output FILE), but a bad
+/* getopt_long(argc, argv, CLI_COMMON_SHORT, options, index) (with -o FILE
+ * too when options has {"output", required_argument, NULL, 'o'}), but a bad
  * option is reported through msg.c, as every diagnostic, in getopt's
  * words: getopt itself would print the argument as it is. Returns what
  * getopt_long returns ('?' after the report). */

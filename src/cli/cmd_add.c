@@ -32,6 +32,9 @@ static const char help[] =
     "                them (offline)\n"
     "  --no-keep-raw do not keep the feeds' documents as they came (see\n"
     "                'feedkeep feeds set')\n"
+    "  --assets      keep the images of the feeds' articles (the default for a\n"
+    "                new feed; for a feed subscribed already: from now on)\n"
+    "  --no-assets   do not fetch them (see 'feedkeep feeds set')\n"
     "  --db PATH     the archive\n"
     "  -q, --quiet   print nothing unless something failed\n"
     "  -h, --help    show this help\n"
@@ -164,17 +167,20 @@ static void report(const struct check *c)
 
 int cmd_add(int argc, char **argv, struct cli *cli)
 {
-    enum { OPT_NO_CHECK = 0x200, OPT_NO_KEEP_RAW };
+    enum { OPT_NO_CHECK = 0x200, OPT_NO_KEEP_RAW, OPT_ASSETS, OPT_NO_ASSETS };
     static const struct option options[] = {
         {"name", required_argument, NULL, 'n'},
         {"no-check", no_argument, NULL, OPT_NO_CHECK},
         {"no-keep-raw", no_argument, NULL, OPT_NO_KEEP_RAW},
+        {"assets", no_argument, NULL, OPT_ASSETS},
+        {"no-assets", no_argument, NULL, OPT_NO_ASSETS},
         CLI_COMMON_OPTIONS,
         {NULL, 0, NULL, 0},
     };
     const char *name = NULL;
     bool check = true;
     bool keep_raw = true;
+    int assets = -1; /* --assets 1, --no-assets 0, else as the feed has it */
     char **urls = NULL;
     struct check *checks = NULL;
     int nurls = 0;
@@ -189,6 +195,8 @@ int cmd_add(int argc, char **argv, struct cli *cli)
             check = false;
         } else if (opt == OPT_NO_KEEP_RAW) {
             keep_raw = false;
+        } else if (opt == OPT_ASSETS || opt == OPT_NO_ASSETS) {
+            assets = opt == OPT_ASSETS;
         } else {
             int rc = cli_common_option(opt, optarg, cli, "add", help);
             if (rc != CLI_CONTINUE)
@@ -236,6 +244,9 @@ int cmd_add(int argc, char **argv, struct cli *cli)
         int added = fk_store_subscribe(store, feed, name && *name ? name : NULL, true, &id, &err);
         if (added >= 0 && !keep_raw &&
             fk_store_set_feed_option(store, id, FK_FEED_KEEP_RAW, false, &err) < 0)
+            added = -1;
+        if (added >= 0 && assets >= 0 &&
+            fk_store_set_feed_option(store, id, FK_FEED_ASSETS, assets, &err) < 0)
             added = -1;
         if (added < 0) {
             code = msg_fk_error(&err);

@@ -14,6 +14,7 @@
 static const char help[] =
     "usage: feedkeep feeds [options]\n"
     "       feedkeep feeds set ID keep-raw on|off\n"
+    "       feedkeep feeds set ID assets on|off\n"
     "\n"
     "List the subscribed feeds and their health: articles archived, the last\n"
     "fetch and its HTTP status, failed fetches in a row, and the time before\n"
@@ -27,15 +28,21 @@ static const char help[] =
     "\n"
     "Fields: id, url, name, title, site_url, subscribed, articles,\n"
     "last_fetch, last_status, last_error, failures, next_fetch, final_url,\n"
-    "moved_to, etag, last_modified, tags, keep_raw. TSV and CSV columns by default:\n"
-    "id, url, name, articles, last_fetch, last_status, failures, next_fetch,\n"
+    "moved_to, etag, last_modified, tags, keep_raw, assets. TSV and CSV\n"
+    "columns by default: id, url, name, articles, last_fetch, last_status,\n"
+    "failures, next_fetch,\n"
     "last_error (times in ISO 8601 UTC; empty when never, or for next_fetch\n"
     "when the feed is due whenever). JSON: every field. The table (without\n"
     "--fields) shows the feed by its name, else its URL, times relative to\n"
     "now, and the last error in short.\n"
     "\n"
     "'feeds set ID keep-raw off' stops keeping the documents of feed ID as\n"
-    "they came (on for a new feed); the field keep_raw shows the setting.\n";
+    "they came (on for a new feed); the field keep_raw shows the setting.\n"
+    "'feeds set ID assets off' stops fetching the images of its articles\n"
+    "(those stored stay; on for a new feed, off for the feeds of an archive\n"
+    "made before feedkeep kept images, so that an upgrade never starts\n"
+    "downloading); 'fetch --assets' and '--no-assets' override it for one\n"
+    "run. The field assets shows the setting.\n";
 
 OUT_GETTER(id, struct fk_subscription, OUT_V_INT, v->number = row->id)
 OUT_GETTER(url, struct fk_subscription, OUT_V_TEXT, v->text = row->url)
@@ -57,6 +64,7 @@ OUT_GETTER(last_modified, struct fk_subscription, OUT_V_TEXT, v->text = row->las
 
 /* The feed's tags, one a line in tags_text, as a list. */
 OUT_GETTER(keep_raw, struct fk_subscription, OUT_V_BOOL, v->number = row->keep_raw)
+OUT_GETTER(assets, struct fk_subscription, OUT_V_BOOL, v->number = row->assets)
 
 OUT_GETTER(tags, struct fk_subscription, OUT_V_LIST, out_value_split(v, row->tags_text, '\n', 64))
 
@@ -79,6 +87,7 @@ static const struct out_field fields[] = {
     {"last_modified", 0, false, get_last_modified, NULL},
     {"tags", 20, false, get_tags, NULL},
     {"keep_raw", 8, false, get_keep_raw, NULL},
+    {"assets", 6, false, get_assets, NULL},
 };
 
 /* url without "http://" or "https://": the part that tells feeds apart
@@ -209,12 +218,18 @@ static int feeds_option(int opt, const char *arg, void *ctx)
     return CLI_CONTINUE;
 }
 
-/* feeds set ID keep-raw on|off (argv after "set"). */
+/* The settings of feeds set. */
+static const struct cli_name settings[] = {
+    {"keep-raw", FK_FEED_KEEP_RAW},
+    {"assets", FK_FEED_ASSETS},
+};
+
+/* feeds set ID SETTING on|off (argv after "set"). */
 static int feeds_set(int argc, char **argv, const struct cli *cli)
 {
-    if (argc != 3 || strcmp(argv[1], "keep-raw") != 0 ||
-        (strcmp(argv[2], "on") != 0 && strcmp(argv[2], "off") != 0))
-        return msg_usage("feeds", "usage: feedkeep feeds set ID keep-raw on|off");
+    int option = argc == 3 ? CLI_NAME_VALUE(settings, argv[1]) : -1;
+    if (option < 0 || (strcmp(argv[2], "on") != 0 && strcmp(argv[2], "off") != 0))
+        return msg_usage("feeds", "usage: feedkeep feeds set ID keep-raw|assets on|off");
     char *end;
     long long id = strtoll(argv[0], &end, 10);
     if (!*argv[0] || *end || id <= 0)
@@ -224,8 +239,7 @@ static int feeds_set(int argc, char **argv, const struct cli *cli)
     if (code != EXIT_OK)
         return code;
     struct fk_error err = {0};
-    int rc =
-        fk_store_set_feed_option(store, id, FK_FEED_KEEP_RAW, strcmp(argv[2], "on") == 0, &err);
+    int rc = fk_store_set_feed_option(store, id, option, strcmp(argv[2], "on") == 0, &err);
     if (rc < 0) {
         code = msg_fk_error(&err);
     } else if (rc > 0) {

@@ -91,14 +91,15 @@ long cli_parse_count(const char *s)
     return n;
 }
 
-/* Whether a command's options have -o FILE: the one short option with a
- * value, the val 'o' of a long option that takes one ("--output"). */
-static bool has_output_option(const struct option *options)
+/* The short options of a command: the common ones, and -o FILE for the
+ * commands with an option --output (whose value is 'o'). */
+static const char *short_options(const struct option *options)
 {
-    for (const struct option *o = options; o->name; o++)
-        if (o->val == 'o' && o->has_arg == required_argument)
-            return true;
-    return false;
+    for (const struct option *o = options; o->name; o++) {
+        if (o->val == 'o' && o->has_arg == required_argument && strcmp(o->name, "output") == 0)
+            return CLI_COMMON_SHORT "o:";
+    }
+    return CLI_COMMON_SHORT;
 }
 
 /* Report the bad option getopt_long returned '?' for, as glibc's getopt
@@ -161,20 +162,17 @@ static void report_bad_option(char **argv, const struct option *options)
             return;
         }
     }
-    if (optopt == 'o' && has_output_option(options)) {
+    /* Of the short options, only -o takes an argument. */
+    if (optopt == 'o' && strchr(short_options(options), 'o'))
         msg_error("option requires an argument -- 'o'");
-        return;
-    }
-    /* No other short option takes an argument: a short one is unknown. */
-    msg_error("invalid option -- '%c'", optopt);
+    else
+        msg_error("invalid option -- '%c'", optopt);
 }
 
 int cli_getopt(int argc, char **argv, const struct option *options, int *index)
 {
     opterr = 0;
-    int opt = getopt_long(argc, argv,
-                          has_output_option(options) ? CLI_COMMON_SHORT "o:" : CLI_COMMON_SHORT,
-                          options, index);
+    int opt = getopt_long(argc, argv, short_options(options), options, index);
     if (opt == '?')
         report_bad_option(argv, options);
     return opt;
