@@ -20,9 +20,15 @@ _feedkeep()
         esac
     done
     case $prev in
-    --db | --dir | --base-url)
+    --db | --dir | --base-url | --assets-dir)
         COMPREPLY=($(compgen -f -- "$cur"))
         return
+        ;;
+    --assets)
+        if [[ $cmd == export ]]; then
+            COMPREPLY=($(compgen -W "copy remote" -- "$cur"))
+            return
+        fi
         ;;
     --format)
         if [[ $cmd == export ]]; then

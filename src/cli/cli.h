@@ -531,6 +531,7 @@ int cmd_parse(int argc, char **argv, struct cli *cli);
 int cmd_extract(int argc, char **argv, struct cli *cli);
 int cmd_list(int argc, char **argv, struct cli *cli);
 int cmd_show(int argc, char **argv, struct cli *cli);
+int cmd_open(int argc, char **argv, struct cli *cli);
 int cmd_code(int argc, char **argv, struct cli *cli);
 int cmd_search(int argc, char **argv, struct cli *cli);
 int cmd_tags(int argc, char **argv, struct cli *cli);

@@ -28,6 +28,7 @@ static const struct command commands[] = {
     {"list", cmd_list, "list archived articles, newest first"},
     {"search", cmd_search, "full-text search, best matches first, with snippets"},
     {"show", cmd_show, "print one article, one of its versions or a diff"},
+    {"open", cmd_open, "open an article's page, its images inlined, in the browser"},
     {"history", cmd_history, "list the versions of an article"},
     {"dedup", cmd_dedup, "explain why articles are or are not one (changed guids)"},
     {"code", cmd_code, "list the code blocks of archived articles"},
