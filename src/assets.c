@@ -101,6 +101,75 @@ static int collect_due(const struct fk_asset_due *due, void *ctx)
     return 0;
 }
 
+/* ---- the order of the downloads ------------------------------------------------------ */
+
+/* A due URL's place in the run: the host it is on, and how many URLs of
+ * that host come before it. */
+struct place {
+    size_t index;     /* in run->due */
+    const char *host; /* its authority, up to host_len bytes */
+    size_t host_len;
+    size_t rank;  /* URLs of the same host before it */
+    size_t first; /* the index of its host's first URL */
+};
+
+/* Host names in an order of their own (ignoring case). */
+static int compare_hosts(const struct place *x, const struct place *y)
+{
+    size_t n = x->host_len < y->host_len ? x->host_len : y->host_len;
+    int c = strncasecmp(x->host, y->host, n);
+    if (c == 0 && x->host_len != y->host_len)
+        c = x->host_len < y->host_len ? -1 : 1;
+    return c;
+}
+
+static int by_host(const void *a, const void *b)
+{
+    const struct place *x = a, *y = b;
+    int c = compare_hosts(x, y);
+    return c ? c : x->index < y->index ? -1 : x->index > y->index;
+}
+
+static int by_rank(const void *a, const void *b)
+{
+    const struct place *x = a, *y = b;
+    if (x->rank != y->rank)
+        return x->rank < y->rank ? -1 : 1;
+    return x->first < y->first ? -1 : x->first > y->first;
+}
+
+/* Take the hosts in turn: the due URLs come by article, and an article's
+ * images are mostly on one host, where only per_host of them download at
+ * once; taken in that order, the run's window would hold one host's URLs
+ * and wait on its limit while the other hosts stay idle. Each host's URLs
+ * keep their order. */
+static void interleave_hosts(struct run *run)
+{
+    if (run->ndue < 2)
+        return;
+    struct place *places = fk_xcalloc(run->ndue, sizeof *places);
+    for (size_t i = 0; i < run->ndue; i++) {
+        const char *url = run->due[i].url;
+        const char *start = strstr(url, "://");
+        start = start ? start + 3 : url;
+        places[i] = (struct place){i, start, strcspn(start, "/?#"), 0, 0};
+    }
+    qsort(places, run->ndue, sizeof *places, by_host);
+    for (size_t i = 0; i < run->ndue; i++) {
+        bool same = i > 0 && compare_hosts(&places[i], &places[i - 1]) == 0;
+        places[i].rank = same ? places[i - 1].rank + 1 : 0;
+        places[i].first = same ? places[i - 1].first : places[i].index;
+    }
+    qsort(places, run->ndue, sizeof *places, by_rank);
+    struct due_url *ordered = fk_xcalloc(run->ndue, sizeof *ordered);
+    for (size_t i = 0; i < run->ndue; i++)
+        ordered[i] = run->due[places[i].index];
+    free(run->due);
+    run->due = ordered;
+    run->cap = run->ndue;
+    free(places);
+}
+
 /* ---- articles' downloads under way --------------------------------------------------- */
 
 /* Downloads under way for article_id. */
@@ -479,6 +548,7 @@ int fk_assets_run(struct fk_store *store, const struct fk_assets_options *opts, 
                                  err) < 0)
         goto out;
     run.totals.due = run.ndue;
+    interleave_hosts(&run);
     if (run.ndue == 0) {
         ret = 0;
         goto out;
