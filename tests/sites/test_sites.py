@@ -11,7 +11,8 @@ tables, code in five languages, tags with spaces, "+", "#" and other
 scripts, and an article whose title changes between two exports.
 
 hugo-assets is the self-contained archive's test: the dev.to sample with
-images (tests/cli/illustrated.py), each image stored once, exported with
+images (tests/cli/illustrated.py) fetched from a loopback server, which is
+then stopped, each image stored once, exported with
 --assets copy and built by Hugo with every image in the site, and the same
 articles as show --html pages with the images inline; jekyll-assets the
 same export for Jekyll, whose images go to a folder of the site.
@@ -23,6 +24,7 @@ import base64
 import datetime
 import hashlib
 import html
+import http.server
 import json
 import os
 import re
@@ -30,6 +32,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.parse
 
@@ -274,16 +277,74 @@ def test_hugo(tmp):
           % (len(pages), len(tag_pages), total, time.monotonic() - started))
 
 
+class ImageServer:
+    """The illustrated feed and its images on 127.0.0.1, as a blog and its
+    image CDN serve them; the image never stored is missing (404)."""
+
+    def __init__(self, feed, stored):
+        self.requests = []
+        server = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):  # noqa: N802 - the base class's name
+                server.requests.append(self.path)
+                url = server.base + self.path
+                if self.path == '/feed.xml':
+                    body, ctype = server.feed.encode(), 'application/rss+xml'
+                elif url in server.stored:
+                    body, ctype = server.stored[url], 'image/png'
+                else:
+                    body, ctype = b'not found', 'text/plain'
+                self.send_response(200 if ctype != 'text/plain' else 404)
+                self.send_header('Content-Type', ctype)
+                self.send_header('Content-Length', str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        self.httpd = http.server.ThreadingHTTPServer(('127.0.0.1', 0), Handler)
+        self.base = 'http://127.0.0.1:%d' % self.httpd.server_address[1]
+        self.feed = feed.replace(illustrated.CDN, self.base + '/cdn/')
+        self.stored = {u.replace(illustrated.CDN, self.base + '/cdn/'): b
+                       for u, b in stored.items()}
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        self.thread.join()
+
+
 def illustrated_archive(tmp):
-    """The dev.to sample with images, each stored once with `assets put`:
-    the archive, the image URLs of each guid, and url -> stored bytes."""
+    """The dev.to sample with images, fetched from a loopback server that
+    is stopped before anything else happens: the archive, the image URLs of
+    each guid, and url -> stored bytes. The feed comes from a loopback
+    address, so its images may too (its private origin)."""
     feed, images = illustrated.illustrate(read(os.path.join(DATA, 'devto-fuadhusnan.xml')))
-    db = fktest.archive(tmp, 'assets.db', fktest.write(os.path.join(tmp, 'illustrated.xml'), feed))
-    stored = illustrated.stored_bytes(images)
-    for n, (url, data) in enumerate(sorted(stored.items())):
-        path = fktest.write(os.path.join(tmp, 'image%d.png' % n), data)
-        rc, out, err = run('assets', 'put', url, path, db=db)
-        check(rc == 0 and '\tnew\timage/png\t' in out, 'assets put %s: %r %r' % (url, out, err))
+    server = ImageServer(feed, illustrated.stored_bytes(images))
+    try:
+        db = os.path.join(tmp, 'assets.db')
+        rc, out, err = run('add', server.base + '/feed.xml', db=db)
+        check(rc == 0, 'add the feed: %r' % err)
+        rc, out, err = run('fetch', db=db)
+        check(rc == 0 and '12 new' in out, 'fetch: %d %r %r' % (rc, out, err))
+    finally:
+        server.stop()
+    base = server.base + '/cdn/'
+    images = {guid: [u.replace(illustrated.CDN, base) for u in urls]
+              for guid, urls in images.items()}
+    stored = server.stored
+    fetched = [p for p in server.requests if p.startswith('/cdn/')]
+    check(sorted(fetched) == sorted({u[len(server.base):] for us in images.values() for u in us}),
+          'fetch asked for each image URL once: %r' % fetched)
+    check(fktest.scalar(db, 'SELECT count(*) FROM assets') == len(stored),
+          'every image stored once')
+    rc, out, err = run('assets', '--status', 'failed', '--format', 'tsv', db=db)
+    check(rc == 0 and illustrated.UNSTORED.replace(illustrated.CDN, base) in out,
+          'the missing image failed: %r' % out)
     return db, images, stored
 
 
@@ -291,8 +352,7 @@ def test_hugo_assets(tmp):
     """The issue's test of done: an archive of the dev.to sample and its
     images, each stored once; `export --for hugo --assets copy` builds with
     Hugo with every image in the site, where its page links it; `show
-    --html` has them inline. Nothing is fetched: the images are stored with
-    `assets put`, as a fetch would store them."""
+    --html` has them inline. They were fetched from a server stopped since."""
     if tool_missing('hugo'):
         return
     db, images, stored = illustrated_archive(tmp)
@@ -494,8 +554,8 @@ def test_jekyll_assets(tmp):
                     check(os.path.isfile(built), 'jekyll assets: %s is in the site' % src)
                     shown.add(open(built, 'rb').read() if os.path.isfile(built) else b'')
                 else:
-                    check(src == illustrated.UNSTORED, 'jekyll assets: only %s stays remote: %s'
-                          % (illustrated.UNSTORED, src))
+                    check(src.endswith('/cdn/never-stored.png'),
+                          'jekyll assets: only the image never stored stays remote: %s' % src)
     check(pages == len(images) and shown == set(stored.values()),
           'jekyll assets: %d pages show the %d stored images from the site' % (pages, len(shown)))
     print('jekyll assets: %d pages, %d images from the site' % (pages, len(shown)))
