@@ -717,6 +717,11 @@ static int write_article(struct fk_store *store, const struct fk_item *item,
             return store_bind_failed(store, ST_VERSION_SAVE, err);
         if (store_run(store, ST_VERSION_SAVE, err) < 0 || delete_children(store, p->id, err) < 0)
             return -1;
+        /* The feed's content replaces the page's, if that was the
+         * article's: the page is fetched again for the item's new source. */
+        sqlite3_stmt *unuse = store_bound(store, ST_PAGE_UNUSE, NULL, p->id, err);
+        if (!unuse || store_step_done(store, unuse, err) < 0)
+            return -1;
         if (reindex && store_run_with_id(store, ST_FTS_UNINDEX_ONE, p->id, err) < 0)
             return -1;
     }
@@ -1071,8 +1076,11 @@ static int same_code(struct fk_store *store, int64_t id, const struct fk_content
     return ret;
 }
 
-static int reparse(struct fk_store *store, int64_t id, const struct fk_content *content,
-                   enum fk_reparse_result *result, struct fk_error *err)
+/* Replace the derived forms of article id by content (see
+ * fk_store_reparse_article), in the transaction open: what reparse and an
+ * article's page (store_pages.c) write. */
+int store_replace_content(struct fk_store *store, int64_t id, const struct fk_content *content,
+                          enum fk_reparse_result *result, struct fk_error *err)
 {
     const char *text = content && content->text ? content->text : "";
     const char *markdown = content && content->markdown ? content->markdown : "";
@@ -1151,5 +1159,6 @@ int fk_store_reparse_article(struct fk_store *store, int64_t id, const struct fk
         return fk_error_set(err, FK_ERROR_USAGE, "a feed is being filed");
     if (store_run(store, ST_BEGIN, err) < 0)
         return -1;
-    return store_write_end(store, true, reparse(store, id, content, result, err), err);
+    return store_write_end(store, true, store_replace_content(store, id, content, result, err),
+                           err);
 }

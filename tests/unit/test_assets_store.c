@@ -783,8 +783,9 @@ static void test_migrate(void)
     if (!store)
         return;
     fk_store_close(store);
-    /* schema 9 undone: an archive of schema 8 with a subscription */
-    CHECK_INT(sql_exec("v8.db", "DROP TABLE article_assets; DROP TABLE asset_urls;"
+    /* schemas 10 and 9 undone: an archive of schema 8 with a subscription */
+    CHECK_INT(sql_exec("v8.db", "DROP TABLE article_pages; ALTER TABLE feeds DROP COLUMN full_text;"
+                                " DROP TABLE article_assets; DROP TABLE asset_urls;"
                                 " DROP TABLE assets; DROP TABLE raw_documents;"
                                 " ALTER TABLE feeds DROP COLUMN assets;"
                                 " ALTER TABLE feeds DROP COLUMN keep_raw;"
@@ -799,7 +800,7 @@ static void test_migrate(void)
     CHECK(store != NULL);
     if (!store)
         return;
-    CHECK_INT(sql_int("v8.db", "PRAGMA user_version"), 9);
+    CHECK_INT(sql_int("v8.db", "PRAGMA user_version"), 10);
     struct fk_subscription sub;
     CHECK_INT(fk_store_find_feed(store, "https://old/feed", 0, &sub, &err), 0);
     CHECK(!sub.assets && sub.keep_raw && !sub.private_origin);
@@ -828,7 +829,7 @@ static void test_migrate(void)
     CHECK(store != NULL);
     if (!store)
         return;
-    CHECK_INT(sql_int("v1.db", "PRAGMA user_version"), 9);
+    CHECK_INT(sql_int("v1.db", "PRAGMA user_version"), 10);
     CHECK_INT(sql_int("v1.db", "SELECT count(*) FROM feeds WHERE assets = 0 AND keep_raw = 1"),
               sql_int("v1.db", "SELECT count(*) FROM feeds"));
     struct source_seen seen = {0};
