@@ -314,29 +314,70 @@ bool fk_teaser_is(const char *html, const char *text, const char *item_url)
     return html && item_url && *item_url && links_to_rest(html, item_url);
 }
 
-/* Sites whose feeds carry whole articles, by host name (and subdomains). */
-static const char *const whole_sites[] = {"dev.to"};
-
-bool fk_teaser_whole_site(const char *url)
+bool fk_teaser_url_host(const char *url, char *host, size_t size)
 {
-    if (!url)
+    const char *p = url ? strstr(url, "://") : NULL;
+    if (!p || size == 0)
         return false;
-    const char *host = strstr(url, "://");
-    if (!host)
+    p += 3;
+    size_t authority = strcspn(p, "/?#");
+    const char *at = memchr(p, '@', authority);
+    if (at) {
+        authority -= (size_t)(at + 1 - p);
+        p = at + 1;
+    }
+    size_t len;
+    if (*p == '[') {
+        p++;
+        authority--;
+        len = strcspn(p, "]%");
+    } else {
+        len = strcspn(p, ":/?#");
+    }
+    if (len > authority || len >= size)
         return false;
-    host += 3;
-    const char *at = host + strcspn(host, "/?#");
-    const char *user = memchr(host, '@', (size_t)(at - host));
-    if (user)
-        host = user + 1;
-    size_t len = strcspn(host, ":/?#");
+    memcpy(host, p, len);
     while (len && host[len - 1] == '.')
         len--;
-    for (size_t i = 0; i < sizeof whole_sites / sizeof whole_sites[0]; i++) {
-        size_t n = strlen(whole_sites[i]);
-        if (len >= n && strncasecmp(host + len - n, whole_sites[i], n) == 0 &&
+    host[len] = '\0';
+    for (size_t i = 0; i < len; i++) {
+        if (host[i] >= 'A' && host[i] <= 'Z')
+            host[i] = (char)(host[i] - 'A' + 'a');
+    }
+    return len > 0;
+}
+
+/* Whether host is one of names or a subdomain of one. */
+static bool host_in(const char *host, const char *const *names, size_t count)
+{
+    size_t len = strlen(host);
+    for (size_t i = 0; i < count; i++) {
+        size_t n = strlen(names[i]);
+        if (len >= n && strcmp(host + len - n, names[i]) == 0 &&
             (len == n || host[len - n - 1] == '.'))
             return true;
     }
     return false;
+}
+
+/* Sites whose feeds carry whole articles. */
+static const char *const whole_sites[] = {"dev.to"};
+
+bool fk_teaser_whole_site(const char *url)
+{
+    char host[256];
+    return fk_teaser_url_host(url, host, sizeof host) &&
+           host_in(host, whole_sites, sizeof whole_sites / sizeof whole_sites[0]);
+}
+
+/* The names reserved for examples and tests (RFC 2606, RFC 6761). */
+static const char *const reserved_names[] = {
+    "example", "example.com", "example.net", "example.org", "test", "invalid",
+};
+
+bool fk_teaser_reserved_host(const char *url)
+{
+    char host[256];
+    return fk_teaser_url_host(url, host, sizeof host) &&
+           host_in(host, reserved_names, sizeof reserved_names / sizeof reserved_names[0]);
 }

@@ -43,4 +43,15 @@ bool fk_teaser_is(const char *html, const char *text, const char *item_url);
  * fetched. */
 bool fk_teaser_whole_site(const char *url);
 
+/* Whether url's host is a name reserved for examples and tests
+ * (example.com, .net and .org, .example, .test, .invalid, and their
+ * subdomains): no article is there, and its page is never fetched. */
+bool fk_teaser_reserved_host(const char *url);
+
+/* The host of url ("https://User@Example.COM.:8080/x" gives
+ * "example.com"; an IPv6 address without its brackets and zone), lower
+ * case (ASCII), into host (size bytes). Returns false, host undefined,
+ * when url has none or it does not fit. */
+bool fk_teaser_url_host(const char *url, char *host, size_t size);
+
 #endif

@@ -116,6 +116,30 @@ static void test_whole_sites(void)
     CHECK(!fk_teaser_whole_site(NULL));
 }
 
+static void test_hosts(void)
+{
+    char host[64];
+    CHECK(fk_teaser_url_host("https://User@Example.COM.:8080/x", host, sizeof host));
+    CHECK_STR(host, "example.com");
+    CHECK(fk_teaser_url_host("http://[::1]:80/", host, sizeof host));
+    CHECK_STR(host, "::1");
+    CHECK(fk_teaser_url_host("http://[fe80::1%25eth0]/", host, sizeof host));
+    CHECK_STR(host, "fe80::1");
+    CHECK(fk_teaser_url_host("http://a.b?q=@c", host, sizeof host));
+    CHECK_STR(host, "a.b");
+    CHECK(!fk_teaser_url_host("http:///path", host, sizeof host));
+    CHECK(!fk_teaser_url_host("no scheme", host, sizeof host));
+    CHECK(!fk_teaser_url_host("http://a-very-long-host-name.example/", host, 8));
+    CHECK(!fk_teaser_url_host(NULL, host, sizeof host));
+
+    CHECK(fk_teaser_reserved_host("http://example.com/1"));
+    CHECK(fk_teaser_reserved_host("https://www.example.org/a"));
+    CHECK(fk_teaser_reserved_host("http://blog.test/a"));
+    CHECK(fk_teaser_reserved_host("http://x.invalid/"));
+    CHECK(!fk_teaser_reserved_host("http://myexample.com/"));
+    CHECK(!fk_teaser_reserved_host("http://127.0.0.1:8080/page"));
+}
+
 int main(void)
 {
     RUN(test_words);
@@ -123,5 +147,6 @@ int main(void)
     RUN(test_ellipsis);
     RUN(test_read_more_link);
     RUN(test_whole_sites);
+    RUN(test_hosts);
     return DONE();
 }
