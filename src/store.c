@@ -862,6 +862,10 @@ static const char *const stmt_sql[ST_COUNT] = {
         " (SELECT f.url FROM article_feeds af JOIN feeds f ON f.id = af.feed_id"
         " WHERE af.article_id = a.id ORDER BY af.rowid LIMIT 1)) END"
         " FROM articles a LEFT JOIN article_pages p ON p.article_id = a.id WHERE a.id = ?1",
+    [ST_FEED_SOURCE_GET] =
+        "SELECT a.id, a.title, coalesce(a.content_html, a.summary_html), coalesce(a.base_url,"
+        " (SELECT f.url FROM article_feeds af JOIN feeds f ON f.id = af.feed_id"
+        " WHERE af.article_id = a.id ORDER BY af.rowid LIMIT 1)) FROM articles a WHERE a.id = ?1",
     [ST_REPARSE_READ] = "SELECT text, markdown, title FROM articles WHERE id = ?1",
     [ST_REPARSE_CODE] = "SELECT language, code, lines FROM code_blocks WHERE article_id = ?1"
                         " ORDER BY position",

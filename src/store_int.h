@@ -148,6 +148,7 @@ enum stmt_id {
     /* reparse (store_write.c) */
     ST_ARTICLE_IDS,
     ST_SOURCE_GET,
+    ST_FEED_SOURCE_GET,
     ST_REPARSE_READ,
     ST_REPARSE_CODE,
     ST_REPARSE_UPDATE,

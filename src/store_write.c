@@ -1001,16 +1001,19 @@ static int listed_article(const struct fk_article *article, void *ctx)
     return 0;
 }
 
-/* Call fn with the source of article id, read and copied first, so that
- * fn may write. Returns fn's value, 0 when the article is gone, -1 with
- * err filled. */
-static int call_with_source(struct fk_store *store, int64_t id, fk_source_fn fn, void *ctx,
-                            struct fk_error *err)
+/* Call fn with the source of article id that statement which reads, read
+ * and copied first, so that fn may write. Returns fn's value, 0 when the
+ * article is gone (*found_out, when not NULL, says which), -1 with err
+ * filled. */
+static int call_with_source(struct fk_store *store, enum stmt_id which, int64_t id, fk_source_fn fn,
+                            void *ctx, bool *found_out, struct fk_error *err)
 {
-    sqlite3_stmt *st = store_bound(store, ST_SOURCE_GET, NULL, id, err);
+    sqlite3_stmt *st = store_bound(store, which, NULL, id, err);
     if (!st)
         return -1;
     int found = store_step_row(store, st, err);
+    if (found_out)
+        *found_out = found > 0;
     if (found <= 0)
         return found;
     char *title = column_dup(st, 1), *html = column_dup(st, 2), *base_url = column_dup(st, 3);
@@ -1036,9 +1039,17 @@ int fk_store_list_sources(struct fk_store *store, const struct fk_filter *f, fk_
     else
         ret = -1;
     for (size_t i = 0; ret == 0 && i < ids.count; i++)
-        ret = call_with_source(store, ids.ids[i], fn, ctx, err);
+        ret = call_with_source(store, ST_SOURCE_GET, ids.ids[i], fn, ctx, NULL, err);
     free(ids.ids);
     return ret;
+}
+
+int fk_store_feed_source(struct fk_store *store, int64_t id, fk_source_fn fn, void *ctx,
+                         struct fk_error *err)
+{
+    bool found = false;
+    int ret = call_with_source(store, ST_FEED_SOURCE_GET, id, fn, ctx, &found, err);
+    return ret ? -1 : found ? 0 : 1;
 }
 
 static bool same_text(const char *a, const char *b)

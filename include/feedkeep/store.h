@@ -893,7 +893,9 @@ int fk_store_list_raw(struct fk_store *store, int64_t feed_id, fk_raw_fn fn, voi
 struct fk_article_source {
     int64_t id;
     const char *title;
-    const char *html;     /* its content, else its summary; may be NULL */
+    const char *html;     /* its content, else its summary, or the article
+                             extracted from its page when that is its
+                             content (fk_store_put_page); may be NULL */
     const char *base_url; /* what its links were resolved against: the
                              item's base when filed by a schema-9
                              feedkeep, else its first feed's URL; may be
@@ -908,6 +910,13 @@ typedef int (*fk_source_fn)(const struct fk_article_source *source, void *ctx);
  * Same return convention as fk_store_list. */
 int fk_store_list_sources(struct fk_store *store, const struct fk_filter *f, fk_source_fn fn,
                           void *ctx, struct fk_error *err);
+
+/* Call fn with what the feed said of article id (its content, else its
+ * summary, and their base), whatever its page says; fn may write.
+ * Returns 0, 1 when there is no article id, -1 with err filled; fn's
+ * non-zero return is -1 too, err untouched. */
+int fk_store_feed_source(struct fk_store *store, int64_t id, fk_source_fn fn, void *ctx,
+                         struct fk_error *err);
 
 /* What fk_store_reparse_article did. */
 enum fk_reparse_result {

@@ -14,6 +14,7 @@
 static const char help[] =
     "usage: feedkeep feeds [options]\n"
     "       feedkeep feeds set ID keep-raw on|off\n"
+    "       feedkeep feeds set ID full-text on|off|auto\n"
     "\n"
     "List the subscribed feeds and their health: articles archived, the last\n"
     "fetch and its HTTP status, failed fetches in a row, and the time before\n"
@@ -27,7 +28,8 @@ static const char help[] =
     "\n"
     "Fields: id, url, name, title, site_url, subscribed, articles,\n"
     "last_fetch, last_status, last_error, failures, next_fetch, final_url,\n"
-    "moved_to, etag, last_modified, tags, keep_raw. TSV and CSV columns by default:\n"
+    "moved_to, etag, last_modified, tags, keep_raw, full_text. TSV and CSV columns\n"
+    "by default:\n"
     "id, url, name, articles, last_fetch, last_status, failures, next_fetch,\n"
     "last_error (times in ISO 8601 UTC; empty when never, or for next_fetch\n"
     "when the feed is due whenever). JSON: every field. The table (without\n"
@@ -35,7 +37,15 @@ static const char help[] =
     "now, and the last error in short.\n"
     "\n"
     "'feeds set ID keep-raw off' stops keeping the documents of feed ID as\n"
-    "they came (on for a new feed); the field keep_raw shows the setting.\n";
+    "they came (on for a new feed); the field keep_raw shows the setting.\n"
+    "\n"
+    "'feeds set ID full-text on|off|auto' says when 'feedkeep fetch' fetches\n"
+    "the pages of feed ID's new and changed items and archives the article\n"
+    "it finds there, as their text when it is longer than the feed's: on for\n"
+    "every item, auto for teasers (under 150 words, ending in an ellipsis, or\n"
+    "with a \"read more\" link to the item's page; never for dev.to), off\n"
+    "never. A new feed gets auto; the feeds of an archive made before feedkeep\n"
+    "archived pages get off. The field full_text shows the setting.\n";
 
 OUT_GETTER(id, struct fk_subscription, OUT_V_INT, v->number = row->id)
 OUT_GETTER(url, struct fk_subscription, OUT_V_TEXT, v->text = row->url)
@@ -58,6 +68,9 @@ OUT_GETTER(last_modified, struct fk_subscription, OUT_V_TEXT, v->text = row->las
 /* The feed's tags, one a line in tags_text, as a list. */
 OUT_GETTER(keep_raw, struct fk_subscription, OUT_V_BOOL, v->number = row->keep_raw)
 
+OUT_GETTER(full_text, struct fk_subscription, OUT_V_TEXT,
+           v->text = fk_full_text_name(row->full_text))
+
 OUT_GETTER(tags, struct fk_subscription, OUT_V_LIST, out_value_split(v, row->tags_text, '\n', 64))
 
 static const struct out_field fields[] = {
@@ -79,6 +92,7 @@ static const struct out_field fields[] = {
     {"last_modified", 0, false, get_last_modified, NULL},
     {"tags", 20, false, get_tags, NULL},
     {"keep_raw", 8, false, get_keep_raw, NULL},
+    {"full_text", 9, false, get_full_text, NULL},
 };
 
 /* url without "http://" or "https://": the part that tells feeds apart
@@ -209,9 +223,48 @@ static int feeds_option(int opt, const char *arg, void *ctx)
     return CLI_CONTINUE;
 }
 
+/* The feed id of argv, or 0 after a usage message. */
+static long long feed_id_arg(const char *arg)
+{
+    char *end;
+    long long id = strtoll(arg, &end, 10);
+    if (!*arg || *end || id <= 0) {
+        msg_usage("feeds", "'%s' is not a feed id", arg);
+        return 0;
+    }
+    return id;
+}
+
+/* feeds set ID full-text on|off|auto (argv after "set"). */
+static int feeds_set_full_text(int argc, char **argv, const struct cli *cli)
+{
+    enum fk_full_text mode;
+    if (argc != 3 || !fk_full_text_parse(argv[2], &mode))
+        return msg_usage("feeds", "usage: feedkeep feeds set ID full-text on|off|auto");
+    long long id = feed_id_arg(argv[0]);
+    if (!id)
+        return EXIT_USAGE;
+    struct fk_store *store = NULL;
+    int code = cli_open_archive(cli, &store);
+    if (code != EXIT_OK)
+        return code;
+    struct fk_error err = {0};
+    int rc = fk_store_set_full_text(store, id, mode, &err);
+    if (rc < 0) {
+        code = msg_fk_error(&err);
+    } else if (rc > 0) {
+        msg_error("no feed %lld", id);
+        code = EXIT_FAILED;
+    }
+    fk_store_close(store);
+    return code;
+}
+
 /* feeds set ID keep-raw on|off (argv after "set"). */
 static int feeds_set(int argc, char **argv, const struct cli *cli)
 {
+    if (argc >= 2 && strcmp(argv[1], "full-text") == 0)
+        return feeds_set_full_text(argc, argv, cli);
     if (argc != 3 || strcmp(argv[1], "keep-raw") != 0 ||
         (strcmp(argv[2], "on") != 0 && strcmp(argv[2], "off") != 0))
         return msg_usage("feeds", "usage: feedkeep feeds set ID keep-raw on|off");
