@@ -162,14 +162,21 @@ struct page_state {
     int failures;
 };
 
+/* Step statement which, of article id, onto its row (*st, to reset):
+ * 1, 0 when there is none, -1 with err filled. */
+static int page_row(struct fk_store *store, enum stmt_id which, int64_t id, sqlite3_stmt **st,
+                    struct fk_error *err)
+{
+    *st = store_bound(store, which, NULL, id, err);
+    return *st ? store_step_row(store, *st, err) : -1;
+}
+
 static int read_state(struct fk_store *store, int64_t id, struct page_state *s,
                       struct fk_error *err)
 {
+    sqlite3_stmt *st;
     memset(s, 0, sizeof *s);
-    sqlite3_stmt *st = store_bound(store, ST_PAGE_READ, NULL, id, err);
-    if (!st)
-        return -1;
-    int found = store_step_row(store, st, err);
+    int found = page_row(store, ST_PAGE_READ, id, &st, err);
     if (found <= 0)
         return found;
     s->found = true;
@@ -335,11 +342,9 @@ int fk_store_put_page(struct fk_store *store, const struct fk_page *page,
 int fk_store_get_page(struct fk_store *store, int64_t id, struct fk_page_row *out,
                       struct fk_error *err)
 {
+    sqlite3_stmt *st;
     memset(out, 0, sizeof *out);
-    sqlite3_stmt *st = store_bound(store, ST_PAGE_GET, NULL, id, err);
-    if (!st)
-        return -1;
-    int found = store_step_row(store, st, err);
+    int found = page_row(store, ST_PAGE_GET, id, &st, err);
     if (found <= 0)
         return found < 0 ? -1 : 1;
     out->url = column_dup(st, 0);

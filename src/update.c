@@ -625,43 +625,58 @@ static int file_article_page(struct fk_update *u, struct page_job *pj, const str
     return 0;
 }
 
-/* A 304 to the validators of the page stored: it is filed again, for the
- * item's new source (the feed may have replaced the article's text). */
-static int article_page_not_modified(struct fk_update *u, struct page_job *pj,
-                                     const struct fk_fetch_result *r)
+/* The article of a page: extracted from a body, or the one stored before
+ * when the server answered 304 to its validators (it is filed again, for
+ * the item's new source: the feed may have replaced the article's text). */
+struct page_source {
+    struct fk_extract extract; /* of a body */
+    struct fk_page_row row;    /* after a 304 */
+    const char *html;          /* either's */
+    const char *base_url;
+    const char *title;
+    const char *byline;
+};
+
+/* Fill source from r. Returns 0, 1 when the page cannot be used (*why
+ * says why, to free; final: until the item changes), -1 after a database
+ * error. */
+static int read_page_source(struct fk_update *u, struct page_job *pj,
+                            const struct fk_fetch_result *r, struct page_source *source, char **why,
+                            bool *final)
 {
-    struct fk_page_row row;
-    struct fk_content content = {0};
     struct fk_error err = {0};
-    int found = fk_store_get_page(u->store, pj->article_id, &row, &err);
-    if (found < 0)
-        return db_failed(u, &err);
-    int ret = 0;
-    if (found > 0 || !row.html) {
-        ret = article_page_failed(u, pj, r, "not modified, but no page is kept", false);
-        goto out;
+    *final = true;
+    if (r->http_status == 304) {
+        int found = fk_store_get_page(u->store, pj->article_id, &source->row, &err);
+        if (found < 0)
+            return db_failed(u, &err);
+        if (found > 0 || !source->row.html) {
+            *why = fk_xstrdup("not modified, but no page is kept");
+            *final = false;
+            return 1;
+        }
+        source->html = source->row.html;
+        source->base_url = source->row.base_url;
+        source->title = source->row.title;
+        source->byline = source->row.byline;
+        return 0;
     }
-    if (fk_content_from_html(row.html, strlen(row.html), row.base_url, &content, &err) < 0) {
-        ret = article_page_failed(u, pj, r, err.message, true);
-        goto out;
+    if (!is_page_type(r->content_type)) {
+        struct fk_buf message = FK_BUF_INIT;
+        fk_buf_printf(&message, "not an HTML page (%s)", r->content_type);
+        *why = fk_buf_detach(&message);
+        return 1;
     }
-    struct fk_page page = {
-        .article_id = pj->article_id,
-        .url = pj->url,
-        .time = (int64_t)time(NULL),
-        .http_status = 304,
-        .etag = r->etag ? r->etag : row.etag,
-        .last_modified = r->last_modified ? r->last_modified : row.last_modified,
-        .base_url = row.base_url,
-        .html = row.html,
-        .title = row.title,
-        .byline = row.byline,
-    };
-    ret = file_article_page(u, pj, &page, &content);
-out:
-    fk_content_release(&content);
-    fk_page_row_release(&row);
-    return ret;
+    const char *url = r->final_url ? r->final_url : r->url;
+    if (fk_extract_page(r->body, r->body_len, url, &source->extract, &err) < 0) {
+        *why = fk_xstrdup(err.message);
+        return 1;
+    }
+    source->html = source->extract.html;
+    source->base_url = source->extract.base_url ? source->extract.base_url : url;
+    source->title = source->extract.title;
+    source->byline = source->extract.byline;
+    return 0;
 }
 
 static int article_page_done(struct fk_update *u, struct page_job *pj,
@@ -670,42 +685,38 @@ static int article_page_done(struct fk_update *u, struct page_job *pj,
     if (r->error != FK_FETCH_OK)
         return article_page_failed(u, pj, r, r->message ? r->message : "failed",
                                    failed_for_good(r));
-    if (r->http_status == 304)
-        return article_page_not_modified(u, pj, r);
-    if (!is_page_type(r->content_type)) {
-        struct fk_buf why = FK_BUF_INIT;
-        fk_buf_printf(&why, "not an HTML page (%s)", r->content_type);
-        int rc = article_page_failed(u, pj, r, why.data, true);
-        fk_buf_release(&why);
-        return rc;
-    }
-    struct fk_extract extract = {0};
+    struct page_source source = {0};
     struct fk_content content = {0};
     struct fk_error err = {0};
-    const char *url = r->final_url ? r->final_url : r->url;
-    int ret;
-    if (fk_extract_page(r->body, r->body_len, url, &extract, &err) < 0 ||
-        fk_content_from_html(extract.html, strlen(extract.html), extract.base_url, &content, &err) <
-            0) {
-        ret = article_page_failed(u, pj, r, err.message, true);
-        goto out;
+    char *why = NULL;
+    bool final = true;
+    int ret = read_page_source(u, pj, r, &source, &why, &final);
+    if (ret == 0 && fk_content_from_html(source.html, strlen(source.html), source.base_url,
+                                         &content, &err) < 0) {
+        why = fk_xstrdup(err.message);
+        ret = 1;
     }
-    struct fk_page page = {
-        .article_id = pj->article_id,
-        .url = pj->url,
-        .time = (int64_t)time(NULL),
-        .http_status = r->http_status,
-        .etag = r->etag,
-        .last_modified = r->last_modified,
-        .base_url = extract.base_url ? extract.base_url : url,
-        .html = extract.html,
-        .title = extract.title,
-        .byline = extract.byline,
-    };
-    ret = file_article_page(u, pj, &page, &content);
-out:
+    if (ret == 0) {
+        struct fk_page page = {
+            .article_id = pj->article_id,
+            .url = pj->url,
+            .time = (int64_t)time(NULL),
+            .http_status = r->http_status,
+            .etag = r->etag ? r->etag : source.row.etag,
+            .last_modified = r->last_modified ? r->last_modified : source.row.last_modified,
+            .base_url = source.base_url,
+            .html = source.html,
+            .title = source.title,
+            .byline = source.byline,
+        };
+        ret = file_article_page(u, pj, &page, &content);
+    } else if (ret > 0) {
+        ret = article_page_failed(u, pj, r, why, final);
+    }
+    free(why);
     fk_content_release(&content);
-    fk_extract_release(&extract);
+    fk_extract_release(&source.extract);
+    fk_page_row_release(&source.row);
     return ret;
 }
 

@@ -223,51 +223,32 @@ static int feeds_option(int opt, const char *arg, void *ctx)
     return CLI_CONTINUE;
 }
 
-/* The feed id of argv, or 0 after a usage message. */
-static long long feed_id_arg(const char *arg)
-{
-    char *end;
-    long long id = strtoll(arg, &end, 10);
-    if (!*arg || *end || id <= 0) {
-        msg_usage("feeds", "'%s' is not a feed id", arg);
-        return 0;
-    }
-    return id;
-}
+/* The settings of feeds set that are on or off. */
+static const struct {
+    const char *name;
+    enum fk_feed_option option;
+} switches[] = {
+    {"keep-raw", FK_FEED_KEEP_RAW},
+};
 
-/* feeds set ID full-text on|off|auto (argv after "set"). */
-static int feeds_set_full_text(int argc, char **argv, const struct cli *cli)
-{
-    enum fk_full_text mode;
-    if (argc != 3 || !fk_full_text_parse(argv[2], &mode))
-        return msg_usage("feeds", "usage: feedkeep feeds set ID full-text on|off|auto");
-    long long id = feed_id_arg(argv[0]);
-    if (!id)
-        return EXIT_USAGE;
-    struct fk_store *store = NULL;
-    int code = cli_open_archive(cli, &store);
-    if (code != EXIT_OK)
-        return code;
-    struct fk_error err = {0};
-    int rc = fk_store_set_full_text(store, id, mode, &err);
-    if (rc < 0) {
-        code = msg_fk_error(&err);
-    } else if (rc > 0) {
-        msg_error("no feed %lld", id);
-        code = EXIT_FAILED;
-    }
-    fk_store_close(store);
-    return code;
-}
+#define SET_USAGE                                                                                  \
+    "usage: feedkeep feeds set ID keep-raw on|off\n"                                               \
+    "       feedkeep feeds set ID full-text on|off|auto"
 
-/* feeds set ID keep-raw on|off (argv after "set"). */
+/* feeds set ID SETTING VALUE (argv after "set"). */
 static int feeds_set(int argc, char **argv, const struct cli *cli)
 {
-    if (argc >= 2 && strcmp(argv[1], "full-text") == 0)
-        return feeds_set_full_text(argc, argv, cli);
-    if (argc != 3 || strcmp(argv[1], "keep-raw") != 0 ||
-        (strcmp(argv[2], "on") != 0 && strcmp(argv[2], "off") != 0))
-        return msg_usage("feeds", "usage: feedkeep feeds set ID keep-raw on|off");
+    if (argc != 3)
+        return msg_usage("feeds", SET_USAGE);
+    size_t i = 0;
+    while (i < sizeof switches / sizeof switches[0] && strcmp(argv[1], switches[i].name) != 0)
+        i++;
+    bool full_text = strcmp(argv[1], "full-text") == 0;
+    enum fk_full_text mode = FK_FULL_TEXT_OFF;
+    bool on = strcmp(argv[2], "on") == 0;
+    if (full_text ? !fk_full_text_parse(argv[2], &mode)
+                  : i == sizeof switches / sizeof switches[0] || (!on && strcmp(argv[2], "off")))
+        return msg_usage("feeds", SET_USAGE);
     char *end;
     long long id = strtoll(argv[0], &end, 10);
     if (!*argv[0] || *end || id <= 0)
@@ -277,8 +258,8 @@ static int feeds_set(int argc, char **argv, const struct cli *cli)
     if (code != EXIT_OK)
         return code;
     struct fk_error err = {0};
-    int rc =
-        fk_store_set_feed_option(store, id, FK_FEED_KEEP_RAW, strcmp(argv[2], "on") == 0, &err);
+    int rc = full_text ? fk_store_set_full_text(store, id, mode, &err)
+                       : fk_store_set_feed_option(store, id, switches[i].option, on, &err);
     if (rc < 0) {
         code = msg_fk_error(&err);
     } else if (rc > 0) {
