@@ -192,59 +192,65 @@ static int read_state(struct fk_store *store, int64_t id, struct page_state *s,
     return 0;
 }
 
-int fk_store_page_skipped(struct fk_store *store, int64_t id, const char *url, struct fk_error *err)
+/* Record an attempt a at the page of article id in a write of its own (or
+ * the feed's): a->status FK_PAGE_SKIPPED (not wanted) or FK_PAGE_FAILED
+ * (final: given up at once), its failures counted here. A page stored
+ * before stays the article's. */
+static int note_attempt(struct fk_store *store, int64_t id, struct attempt *a, bool final,
+                        int64_t retry_after, struct fk_fetch_schedule *schedule,
+                        struct fk_error *err)
 {
     struct page_state state;
     bool own;
     if (store_write_begin(store, &own, err) < 0)
         return -1;
     int ret = read_state(store, id, &state, err);
+    if (ret == 0 && state.found && a->status == FK_PAGE_FAILED) {
+        a->failures = state.has_row && state.status == FK_PAGE_FAILED ? state.failures + 1 : 1;
+        if (final || a->failures >= FK_PAGE_TRIES)
+            a->status = FK_PAGE_UNUSABLE;
+        else
+            a->next_try = store_next_try(a->time, retry_after, a->failures);
+    }
     if (ret == 0 && state.found) {
-        /* A page stored before keeps its state: only the source it counts
-         * for is new. */
-        struct attempt a = {
-            .status = state.has_html ? FK_PAGE_STORED : FK_PAGE_SKIPPED,
-            .time = FK_TIME_NONE,
-            .next_try = FK_TIME_NONE,
-            .url = url,
-        };
-        ret = record_attempt(store, id, &a, err);
+        if (state.has_html) {
+            /* Its article is kept: not tried again until the item changes. */
+            a->status = FK_PAGE_STORED;
+            a->next_try = FK_TIME_NONE;
+        }
+        ret = record_attempt(store, id, a, err);
+    }
+    if (ret == 0 && schedule) {
+        schedule->failures = a->failures;
+        schedule->next_fetch = a->next_try;
     }
     return store_write_end(store, own, ret, err);
+}
+
+int fk_store_page_skipped(struct fk_store *store, int64_t id, const char *url, struct fk_error *err)
+{
+    struct attempt a = {
+        .status = FK_PAGE_SKIPPED,
+        .time = FK_TIME_NONE,
+        .next_try = FK_TIME_NONE,
+        .url = url,
+    };
+    return note_attempt(store, id, &a, false, FK_TIME_NONE, NULL, err);
 }
 
 int fk_store_page_failed(struct fk_store *store, int64_t id, const char *url, const char *error,
                          int http_status, int64_t time, int64_t retry_after, bool final,
                          struct fk_fetch_schedule *schedule, struct fk_error *err)
 {
-    struct page_state state;
-    bool own;
-    if (store_write_begin(store, &own, err) < 0)
-        return -1;
-    int ret = read_state(store, id, &state, err);
-    if (ret == 0 && state.found) {
-        int failures = state.has_row && state.status == FK_PAGE_FAILED ? state.failures + 1 : 1;
-        bool give_up = final || failures >= FK_PAGE_TRIES;
-        struct attempt a = {
-            .status = give_up ? FK_PAGE_UNUSABLE : FK_PAGE_FAILED,
-            .time = time,
-            .http_status = http_status,
-            .error = error ? error : "failed",
-            .failures = failures,
-            .next_try = give_up ? FK_TIME_NONE : store_next_try(time, retry_after, failures),
-            .url = url,
-        };
-        /* A page stored before stays the article's, whatever its URL does
-         * now. */
-        if (state.has_html)
-            a.status = FK_PAGE_STORED;
-        ret = record_attempt(store, id, &a, err);
-        if (ret == 0 && schedule) {
-            schedule->failures = failures;
-            schedule->next_fetch = a.status == FK_PAGE_FAILED ? a.next_try : FK_TIME_NONE;
-        }
-    }
-    return store_write_end(store, own, ret, err);
+    struct attempt a = {
+        .status = FK_PAGE_FAILED,
+        .time = time,
+        .http_status = http_status,
+        .error = error ? error : "failed",
+        .next_try = FK_TIME_NONE,
+        .url = url,
+    };
+    return note_attempt(store, id, &a, final, retry_after, schedule, err);
 }
 
 /* ---- storing a page -------------------------------------------------------------- */
