@@ -42,6 +42,15 @@ struct fk_archive_options {
      * document back. May be NULL. */
     int (*before_commit)(struct fk_store *store, int64_t feed_id,
                          const struct fk_archive_result *result, void *ctx, struct fk_error *err);
+    /* Called after each item that was converted and filed (not for items
+     * fk_store_find_item found unchanged), inside the feed's transaction,
+     * with the article it was filed as, what filing did and its converted
+     * content (empty when the HTML could not be converted). It may read
+     * the store, and write in the feed's transaction; return 0, or -1
+     * with err filled to roll the document back. May be NULL. */
+    int (*on_filed)(struct fk_store *store, const struct fk_item *item, int64_t article_id,
+                    enum fk_put_result put, const struct fk_content *content, void *ctx,
+                    struct fk_error *err);
     /* Called as each item is read (result->items counts it), for a
      * progress display; it must not use the store. May be NULL. */
     void (*on_progress)(const struct fk_archive_result *result, void *ctx);
@@ -68,7 +77,15 @@ struct fk_archive_result {
                                   the document was not a feed */
 };
 
-/* File the document read from fd (not closed), or held in memory, into
+/* Every filed item's asset references are recorded with it
+ * (fk_store_set_article_assets), unless the short-body guard kept the
+ * archived content: the images, posters, video and audio its content uses
+ * (struct fk_content.assets), then its enclosures that are pictures
+ * (media:thumbnail, itunes:image: FK_ASSET_THUMBNAIL; an enclosure of an
+ * image type: FK_ASSET_IMAGE) and its video and audio enclosures, each URL
+ * once. Whether they are fetched is the asset run's business (assets.h).
+ *
+ * File the document read from fd (not closed), or held in memory, into
  * store. Returns 0 when it was committed, -1 when nothing of it was kept:
  * err then says why, with kind FK_ERROR_INPUT when the document is not a
  * feed (or an item could not be filed for its own sake) and FK_ERROR_DB when

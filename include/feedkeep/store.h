@@ -869,7 +869,7 @@ struct fk_raw_document {
 /* The largest document kept, in bytes. */
 #define FK_RAW_MAX (256 * 1024 * 1024)
 
-/* Keep doc, compressed with zlib, in the feed's transaction (between
+/* Keep doc, compressed with zstd, in the feed's transaction (between
  * fk_store_begin_feed and fk_store_end_feed, doc->feed_id 0 or the
  * feed's) or in one of its own. Returns 0, 1 when the feed has
  * FK_FEED_KEEP_RAW off (nothing kept), -1 with err filled (kind
@@ -949,7 +949,7 @@ enum fk_full_text {
     FK_FULL_TEXT_AUTO = 2, /* for teasers (fk_teaser_is), never on sites whose
                               feeds carry whole articles; a feed new to the
                               archive gets it, the feeds of an archive made
-                              before schema 10 get off */
+                              before schema 11 get off */
 };
 /* "off", "on", "auto"; NULL out of range. */
 const char *fk_full_text_name(enum fk_full_text mode);

@@ -547,5 +547,6 @@ int cmd_feeds(int argc, char **argv, struct cli *cli);
 int cmd_opml(int argc, char **argv, struct cli *cli);
 int cmd_fetch(int argc, char **argv, struct cli *cli);
 int cmd_reparse(int argc, char **argv, struct cli *cli);
+int cmd_assets(int argc, char **argv, struct cli *cli);
 
 #endif

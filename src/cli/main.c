@@ -31,6 +31,7 @@ static const struct command commands[] = {
     {"history", cmd_history, "list the versions of an article"},
     {"dedup", cmd_dedup, "explain why articles are or are not one (changed guids)"},
     {"code", cmd_code, "list the code blocks of archived articles"},
+    {"assets", cmd_assets, "store the images of articles (assets put)"},
     {"tags", cmd_tags, "list the tags with their article counts"},
     {"authors", cmd_authors, "list the authors with their article counts"},
     {"stats", cmd_stats, "show the archive's size, counts and last fetch"},

@@ -210,7 +210,7 @@ def test_upgrade(tmp, server):
     run('add', '--no-check', server.url('/script/old'), db=db)
     con = sqlite3.connect(db)
     con.executescript('DROP TABLE article_pages; ALTER TABLE feeds DROP COLUMN full_text;'
-                      ' PRAGMA user_version = 9;')
+                      ' PRAGMA user_version = 10;')
     con.close()
     rc, out, err = run('feeds', '--fields', 'id,full_text', db=db)
     check(rc == 0 and out == '1\toff\n', 'upgraded: off: %r %r' % (out, err))

@@ -4,7 +4,7 @@
 usage: test_raw.py FEEDKEEP DATA_DIR
 
 import and fetch keep the document as it came (read back from SQLite and
-decompressed with zlib) only when it changed something and the feed's
+decompressed with zstd, or zlib for documents kept by schema 9) only when it changed something and the feed's
 keep-raw setting is on; reparse rewrites nothing on an unchanged archive,
 rewrites an article whose stored text is not what the converter makes,
 re-files the kept documents with --raw, and a reparse killed in the middle
@@ -18,6 +18,8 @@ import subprocess
 import sys
 import tempfile
 import time
+import ctypes
+import ctypes.util
 import zlib
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -27,6 +29,24 @@ from fktest import check, query, run, scalar  # noqa: E402
 SAMPLE = 'devto-fuadhusnan.xml'
 # What whoever changes an article's text by hand runs (see the schema).
 REBUILD = "INSERT INTO articles_fts(articles_fts) VALUES ('rebuild')"
+
+
+_zstd = ctypes.CDLL(ctypes.util.find_library('zstd') or 'libzstd.so.1')
+_zstd.ZSTD_decompress.restype = ctypes.c_size_t
+_zstd.ZSTD_decompress.argtypes = [ctypes.c_char_p, ctypes.c_size_t, ctypes.c_char_p,
+                                  ctypes.c_size_t]
+_zstd.ZSTD_isError.argtypes = [ctypes.c_size_t]
+
+
+def unpack(compression, blob, size):
+    """A kept document's bytes, as the archive holds them decompressed."""
+    if compression == 'zlib':
+        return zlib.decompress(blob)
+    out = ctypes.create_string_buffer(max(size, 1))
+    n = _zstd.ZSTD_decompress(out, size, blob, len(blob))
+    if _zstd.ZSTD_isError(n):
+        raise ValueError('not a zstd frame')
+    return out.raw[:n]
 
 
 def raw_rows(db):
@@ -49,8 +69,8 @@ def test_import(tmp, sample):
     check(len(rows) == 1, 'import keeps one document: %d' % len(rows))
     if rows:
         feed_id, url, status, ctype, etag, lm, size, comp, blob = rows[0]
-        check(comp == 'zlib' and size == len(data), 'compression and size: %r %r' % (comp, size))
-        check(zlib.decompress(blob) == data, 'the kept document is the file, byte for byte')
+        check(comp == 'zstd' and size == len(data), 'compression and size: %r %r' % (comp, size))
+        check(unpack(comp, blob, size) == data, 'the kept document is the file, byte for byte')
         check(status is None and etag is None and ctype is None, 'a file has no headers')
         check(url == scalar(db, 'SELECT url FROM feeds WHERE id = ?', feed_id),
               'kept under the feed it was filed into: %r' % url)
@@ -64,7 +84,8 @@ def test_import(tmp, sample):
     rc, out, err = run('import', '-', db=db2, stdin=data)
     check(rc == 0, 'import -: %r' % err)
     rows = raw_rows(db2)
-    check(len(rows) == 1 and zlib.decompress(rows[0][8]) == data, 'stdin document kept')
+    check(len(rows) == 1 and unpack(rows[0][7], rows[0][8], rows[0][6]) == data,
+          'stdin document kept')
 
     # over the fetch body limit: archived as streamed, not kept
     i = data.index(b'<item>')
@@ -107,11 +128,11 @@ def test_fetch(tmp, sample):
         rows = raw_rows(db)
         check(len(rows) == 1, 'a 200 keeps one document: %d' % len(rows))
         if rows:
-            _, rurl, status, ctype, etag, lm, size, _, blob = rows[0]
+            _, rurl, status, ctype, etag, lm, size, comp, blob = rows[0]
             check(status == 200 and etag == '"v1"' and lm == 'Tue, 01 Dec 2026 10:00:00 GMT',
                   'headers kept: %r' % (rows[0][:6],))
             check(ctype == 'application/rss+xml; charset=utf-8', 'content type: %r' % ctype)
-            check(zlib.decompress(blob) == body and rurl == url, 'the body as received')
+            check(unpack(comp, blob, size) == body and rurl == url, 'the body as received')
         rc, out, err = run('fetch', '--force', db=db)
         check(rc == 0, 'fetch again: %r' % err)
         rc, out, err = run('fetch', db=db)
@@ -181,7 +202,8 @@ def test_reparse(tmp, db):
     rc, out, err = run('reparse', '--raw', '--tag', 'go', db=db)
     check(rc == 2, 'reparse --raw with a filter: %d' % rc)
 
-    # a new archive with only the feed and its raw documents
+    # a new archive with only the feed and its raw documents, kept with
+    # zlib as schema 9 kept them
     fresh = os.path.join(tmp, 'fresh.db')
     url = scalar(db, 'SELECT url FROM feeds WHERE id = 1')
     rc, out, err = run('add', '--no-check', url, db=fresh)
@@ -189,6 +211,10 @@ def test_reparse(tmp, db):
     con = sqlite3.connect(fresh)
     con.execute('ATTACH DATABASE ? AS old', (db,))
     con.execute('INSERT INTO raw_documents SELECT * FROM old.raw_documents')
+    for rid, comp, blob, size in con.execute(
+            'SELECT id, compression, data, size FROM raw_documents').fetchall():
+        con.execute("UPDATE raw_documents SET compression = 'zlib', data = ? WHERE id = ?",
+                    (zlib.compress(unpack(comp, blob, size)), rid))
     con.commit()
     con.close()
     rc, out, err = run('reparse', '--raw', db=fresh)

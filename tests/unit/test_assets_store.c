@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "feedkeep/archive.h"
 #include "feedkeep/date.h"
 #include "feedkeep/hash.h"
 #include "harness.h"
@@ -783,7 +784,7 @@ static void test_migrate(void)
     if (!store)
         return;
     fk_store_close(store);
-    /* schemas 10 and 9 undone: an archive of schema 8 with a subscription */
+    /* schemas 11, 10 and 9 undone: an archive of schema 8 with a subscription */
     CHECK_INT(sql_exec("v8.db", "DROP TABLE article_pages; ALTER TABLE feeds DROP COLUMN full_text;"
                                 " DROP TABLE article_assets; DROP TABLE asset_urls;"
                                 " DROP TABLE assets; DROP TABLE raw_documents;"
@@ -800,7 +801,7 @@ static void test_migrate(void)
     CHECK(store != NULL);
     if (!store)
         return;
-    CHECK_INT(sql_int("v8.db", "PRAGMA user_version"), 10);
+    CHECK_INT(sql_int("v8.db", "PRAGMA user_version"), 11);
     struct fk_subscription sub;
     CHECK_INT(fk_store_find_feed(store, "https://old/feed", 0, &sub, &err), 0);
     CHECK(!sub.assets && sub.keep_raw && !sub.private_origin);
@@ -810,6 +811,39 @@ static void test_migrate(void)
     CHECK_INT(fk_store_find_feed(store, NULL, id, &sub, &err), 0);
     CHECK(sub.assets && sub.keep_raw);
     fk_subscription_release(&sub);
+    fk_store_close(store);
+
+    /* schemas 11 and 10 undone: raw documents of schema 9, zlib only, stay
+     * readable, and the table takes zstd ones after */
+    static const char v9_raw[] =
+        "DROP TABLE article_pages; ALTER TABLE feeds DROP COLUMN full_text;"
+        " DROP TABLE raw_documents;"
+        " CREATE TABLE raw_documents (id INTEGER PRIMARY KEY,"
+        " feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,"
+        " url TEXT NOT NULL, time INTEGER NOT NULL, status INTEGER, content_type TEXT,"
+        " etag TEXT, last_modified TEXT, date TEXT, size INTEGER NOT NULL,"
+        " compression TEXT NOT NULL CHECK (compression IN ('zlib')), data BLOB NOT NULL);"
+        " CREATE INDEX raw_documents_feed ON raw_documents(feed_id, id);"
+        /* zlib's stream of "<rss/>" */
+        " INSERT INTO raw_documents(feed_id, url, time, size, compression, data)"
+        " VALUES (1, 'https://old/feed', 0, 6, 'zlib', x'789cb3292a2ed6b7030007690202');"
+        " PRAGMA user_version = 9;";
+    CHECK_INT(sql_exec("v8.db", v9_raw), 0);
+    store = fk_store_open(tmp_path("v8.db"), &err);
+    CHECK(store != NULL);
+    if (!store)
+        return;
+    CHECK_INT(sql_int("v8.db", "PRAGMA user_version"), 11);
+    struct raw_seen raw = {.expected = "<rss/>", .expected_size = 6};
+    CHECK_INT(fk_store_list_raw(store, 0, raw_row, &raw, &err), 0);
+    CHECK(raw.count == 1 && raw.same);
+    struct fk_raw_document doc = {
+        .feed_id = 1, .url = "https://old/feed", .data = "<rss/>", .size = 6};
+    CHECK_INT(fk_store_put_raw(store, &doc, &err), 0);
+    CHECK_INT(sql_int("v8.db", "SELECT count(*) FROM raw_documents WHERE compression = 'zstd'"), 1);
+    raw = (struct raw_seen){.expected = "<rss/>", .expected_size = 6};
+    CHECK_INT(fk_store_list_raw(store, 0, raw_row, &raw, &err), 0);
+    CHECK(raw.count == 2 && raw.same);
     fk_store_close(store);
 
     /* from version 1 */
@@ -829,7 +863,7 @@ static void test_migrate(void)
     CHECK(store != NULL);
     if (!store)
         return;
-    CHECK_INT(sql_int("v1.db", "PRAGMA user_version"), 10);
+    CHECK_INT(sql_int("v1.db", "PRAGMA user_version"), 11);
     CHECK_INT(sql_int("v1.db", "SELECT count(*) FROM feeds WHERE assets = 0 AND keep_raw = 1"),
               sql_int("v1.db", "SELECT count(*) FROM feeds"));
     struct source_seen seen = {0};
@@ -838,6 +872,142 @@ static void test_migrate(void)
     listing[0] = '\0';
     CHECK_INT(fk_store_check(store, on_problem, NULL, &err), 0);
     CHECK_STR(listing, "");
+    fk_store_close(store);
+}
+
+/* ---- the references recorded as a document is filed --------------------- */
+
+static const char refs_feed[] =
+    "<rss version=\"2.0\" xmlns:media=\"http://search.yahoo.com/mrss/\"><channel><title>t</title>"
+    "<item><guid>a</guid><title>A</title><link>https://e/a</link>"
+    "<description>&lt;p&gt;Words enough to be a body: one two three four five six seven eight "
+    "nine ten. &lt;img src=\"/i/x.png\" alt=\"x\"&gt; &lt;img src=\"https://cdn.e/y.jpg\" "
+    "srcset=\"https://cdn.e/y-2x.jpg 2x\"&gt; &lt;img src=\"data:image/png;base64,AA==\"&gt;"
+    "&lt;/p&gt;</description>"
+    "<media:thumbnail url=\"https://cdn.e/t.jpg\"/>"
+    "<enclosure url=\"https://cdn.e/y.jpg\" type=\"image/jpeg\" length=\"10\"/>"
+    "<enclosure url=\"https://cdn.e/p.mp3\" type=\"audio/mpeg\" length=\"10\"/>"
+    "<enclosure url=\"https://cdn.e/f.zip\" type=\"application/zip\" length=\"10\"/>"
+    "<enclosure url=\"ftp://cdn.e/v.mp4\" type=\"video/mp4\" length=\"10\"/>"
+    "</item></channel></rss>";
+
+struct ref_seen {
+    size_t count;
+    char urls[8][64];
+    enum fk_asset_kind kinds[8];
+    bool linked[8];
+};
+
+static int ref_row(const struct fk_asset_row *row, void *ctx)
+{
+    struct ref_seen *seen = ctx;
+    if (seen->count < 8) {
+        snprintf(seen->urls[seen->count], sizeof seen->urls[0], "%s", row->url);
+        seen->kinds[seen->count] = row->kind;
+        seen->linked[seen->count] = row->linked;
+    }
+    seen->count++;
+    return 0;
+}
+
+struct filed_seen {
+    long calls;
+    int64_t article_id;
+    enum fk_put_result put;
+    size_t nassets;
+};
+
+static int on_filed(struct fk_store *store, const struct fk_item *item, int64_t article_id,
+                    enum fk_put_result put, const struct fk_content *content, void *ctx,
+                    struct fk_error *err)
+{
+    (void)store, (void)item, (void)err;
+    struct filed_seen *seen = ctx;
+    seen->calls++;
+    seen->article_id = article_id;
+    seen->put = put;
+    seen->nassets = content->nassets;
+    return 0;
+}
+
+static int file_doc(struct fk_store *store, const char *doc, struct filed_seen *seen)
+{
+    struct fk_archive_options opts = {.feed_url = "https://e/feed",
+                                      .base_url = "https://e/feed",
+                                      .on_filed = on_filed,
+                                      .ctx = seen};
+    struct fk_archive_result result;
+    struct fk_error err = {0};
+    int rc = fk_archive_memory(store, doc, strlen(doc), &opts, &result, &err);
+    if (rc < 0)
+        fprintf(stderr, "file_doc: %s\n", err.message);
+    fk_archive_result_release(&result);
+    return rc;
+}
+
+static void test_archive_refs(void)
+{
+    struct fk_store *store = open_fresh("refs.db");
+    if (!store)
+        return;
+    struct fk_error err = {0};
+    struct filed_seen filed = {0};
+    CHECK_INT(file_doc(store, refs_feed, &filed), 0);
+    CHECK_INT(filed.calls, 1);
+    CHECK_INT(filed.put, FK_PUT_NEW);
+    CHECK_INT(filed.nassets, 3);
+    int64_t id = filed.article_id;
+    CHECK(id > 0);
+
+    /* the content's images in order (the srcset's largest after its src,
+     * the relative one resolved, the data: URI left out), then the
+     * thumbnail and the audio enclosure; the image enclosure repeats a
+     * URL of the content, the zip is no asset, the ftp URL not http */
+    struct ref_seen seen = {0};
+    CHECK_INT(fk_store_article_assets(store, id, ref_row, &seen, &err), 0);
+    CHECK_INT(seen.count, 5);
+    CHECK_STR(seen.urls[0], "https://e/i/x.png");
+    CHECK_STR(seen.urls[1], "https://cdn.e/y.jpg");
+    CHECK_STR(seen.urls[2], "https://cdn.e/y-2x.jpg");
+    CHECK_STR(seen.urls[3], "https://cdn.e/t.jpg");
+    CHECK_STR(seen.urls[4], "https://cdn.e/p.mp3");
+    CHECK_INT(seen.kinds[0], FK_ASSET_IMAGE);
+    CHECK(seen.linked[0] && seen.linked[1] && !seen.linked[2] && !seen.linked[3]);
+    CHECK_INT(seen.kinds[3], FK_ASSET_THUMBNAIL);
+    CHECK_INT(seen.kinds[4], FK_ASSET_AUDIO);
+
+    /* the same document again: found unchanged, not converted */
+    filed = (struct filed_seen){0};
+    CHECK_INT(file_doc(store, refs_feed, &filed), 0);
+    CHECK_INT(filed.calls, 0);
+
+    /* a changed body without images: the references follow it (the
+     * image enclosure is listed now, as an image the Markdown does not
+     * show) */
+    char changed[sizeof refs_feed + 64];
+    const char *cut = strstr(refs_feed, "&lt;img src=\"/i/x.png\"");
+    snprintf(changed, sizeof changed, "%.*sand eleven. %s", (int)(cut - refs_feed), refs_feed,
+             strstr(cut, "&lt;/p&gt;"));
+    CHECK_INT(file_doc(store, changed, &filed), 0);
+    CHECK_INT(filed.calls, 1);
+    CHECK_INT(filed.put, FK_PUT_UPDATED);
+    seen = (struct ref_seen){0};
+    CHECK_INT(fk_store_article_assets(store, id, ref_row, &seen, &err), 0);
+    CHECK_INT(seen.count, 3);
+    CHECK_STR(seen.urls[0], "https://cdn.e/t.jpg");
+    CHECK_STR(seen.urls[1], "https://cdn.e/y.jpg");
+    CHECK(seen.kinds[1] == FK_ASSET_IMAGE && !seen.linked[1]);
+
+    /* a truncated body is kept as a rejected version: the references of
+     * the archived content stay */
+    cut = strstr(refs_feed, "one two");
+    snprintf(changed, sizeof changed, "%.*s&lt;/p&gt;%s", (int)(cut - refs_feed), refs_feed,
+             strstr(cut, "</description>"));
+    CHECK_INT(file_doc(store, changed, &filed), 0);
+    CHECK_INT(filed.put, FK_PUT_KEPT_SHORTER);
+    seen = (struct ref_seen){0};
+    CHECK_INT(fk_store_article_assets(store, id, ref_row, &seen, &err), 0);
+    CHECK_INT(seen.count, 3);
     fk_store_close(store);
 }
 
@@ -860,10 +1030,11 @@ int main(void)
     RUN(test_raw);
     RUN(test_reparse);
     RUN(test_migrate);
+    RUN(test_archive_refs);
 
     static const char *const archives[] = {
         "options.db", "dedup.db", "due.db",     "get.db", "caps.db", "backoff.db",
-        "check.db",   "raw.db",   "reparse.db", "v8.db",  "v1.db",
+        "check.db",   "raw.db",   "reparse.db", "v8.db",  "v1.db",   "refs.db",
     };
     for (size_t i = 0; i < sizeof archives / sizeof archives[0]; i++)
         remove_archive(archives[i]);

@@ -219,7 +219,7 @@ static void test_names(void)
     CHECK(fk_page_status_name(FK_PAGE_STATUS_COUNT) == NULL);
 }
 
-/* New feeds are auto; upgrading an archive of schema 9 turns its feeds
+/* New feeds are auto; upgrading an archive of schema 10 turns its feeds
  * off; the setting is kept and shown. */
 static void test_setting(void)
 {
@@ -232,7 +232,7 @@ static void test_setting(void)
     fk_store_close(store);
     CHECK_INT(sql_exec("setting.db", "DROP TABLE article_pages;"
                                      " ALTER TABLE feeds DROP COLUMN full_text;"
-                                     " PRAGMA user_version = 9;"),
+                                     " PRAGMA user_version = 10;"),
               0);
     store = open_archive("setting.db");
     if (!store)

@@ -1168,7 +1168,7 @@ static void test_enclosures(void)
     CHECK_INT(sql_int("enclosures.db", "SELECT count(*) FROM enclosures"), 0);
 
     /* an archive from before enclosures gets the table (what the later
-     * steps add goes too, schemas 10, 9, 8, 7, 6 and 5 undone, so that they can
+     * steps add goes too, schemas 11, 10, 9, 8, 7, 6 and 5 undone, so that they can
      * run again) */
     CHECK_INT(
         sql_exec("enclosures.db",
