@@ -599,9 +599,11 @@ static int file_article_page(struct fk_update *u, struct page_job *pj, const str
         return db_failed(u, &err);
     if (rc == 1)
         return 0; /* the article is gone */
-    if (result == FK_PAGE_USED) {
+    if (result == FK_PAGE_USED)
         u->totals.article_pages_used++;
-        /* The page's images are the article's now. */
+    if (result == FK_PAGE_USED || result == FK_PAGE_SAME) {
+        /* The page's images are the article's (again: the feed's item,
+         * filed since, may have set its own). */
         struct fk_asset_ref *refs = fk_xcalloc(content->nassets + 1, sizeof *refs);
         for (size_t i = 0; i < content->nassets; i++) {
             refs[i].url = content->assets[i].url;

@@ -479,6 +479,8 @@ def article_page(name, number, version, kind):
             'who came from the feed finds the whole article here, in its own words, '
             'caf\u00e9 included.</p>' % (k, name, number, version, number)
             for k in range(1, 7)]
+        paragraphs.insert(3, '<figure><img src="/images/%s-%s.png" alt="A figure" width="640" '
+                             'height="480"></figure>' % (name, number))
     charset = 'windows-1252' if kind == 'latin1' else 'utf-8'
     meta = '<meta charset="%s">' % charset
     html = ('<!DOCTYPE html><html><head>%s<title>%s item %s</title></head><body>'

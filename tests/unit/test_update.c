@@ -688,6 +688,24 @@ static int count_version(const struct fk_version *v, void *ctx)
     return 0;
 }
 
+static int keep_first_url(const struct fk_asset_row *row, void *ctx)
+{
+    char *first = ctx;
+    if (!*first)
+        snprintf(first, 256, "%s", row->url);
+    return 0;
+}
+
+/* The URL of the first asset article id references ("" when none). */
+static const char *first_asset(struct fk_store *store, int64_t id)
+{
+    static char first[256];
+    struct fk_error err = {0};
+    first[0] = '\0';
+    CHECK_INT(fk_store_article_assets(store, id, keep_first_url, first, &err), 0);
+    return first;
+}
+
 /* A teaser feed whose pages the server serves: each page becomes its
  * article's text (searchable, the teaser kept as a replaced version); a
  * second run fetches no page; a changed item gets a conditional GET, and
@@ -737,6 +755,10 @@ static void test_article_pages(void)
     CHECK(row.etag != NULL);
     fk_page_row_release(&row);
     CHECK_INT(page_requests("teasers").all, 3);
+    /* The page's image is the article's asset. */
+    char image[128];
+    snprintf(image, sizeof image, "http://127.0.0.1:%d/images/teasers-2.png", port);
+    CHECK_STR(first_asset(store, id), image);
 
     /* Nothing changed: the feed answers 304, no page is fetched. */
     run_due(store, &opts, &log);
@@ -761,6 +783,7 @@ static void test_article_pages(void)
     CHECK_INT(n.conditional, 3);
     CHECK(text_has(store, id, "pageonly2"));
     CHECK_INT(search_count(store, "pageonly2"), 1);
+    CHECK_STR(first_asset(store, id), image);
 
     /* The page changes with the item: the new page is the text. */
     get("/control/teasers?version=3&article_version=2");
