@@ -8,6 +8,14 @@
  * (a refused body included, whose transaction was rolled back) are logged,
  * and backed off, in a transaction of their own. Backfill pages are
  * fetched one after the other, each once the page before it was filed.
+ *
+ * Once a feed's run ended, the articles of the feed that want their page
+ * (full_text on, or auto and a teaser; never fetched for the item's
+ * current source, or in a backoff that is over) are queued in the same
+ * batch, so the per-host limit holds for feeds and pages together, up to
+ * the run's cap. A page is fetched public-only unless its feed is on a
+ * private address itself; its article is extracted, converted and filed
+ * in a transaction of its own.
  */
 #include "feedkeep/update.h"
 

@@ -6,8 +6,11 @@
  * sent, a body filed in the feed's transaction with its fetch log and
  * validators (a run killed at any moment leaves each feed fully filed or
  * untouched), failures logged outside the rolled-back transaction and
- * backed off, backfill pages walked until one is empty or missing, and
- * permanent moves reported or followed.
+ * backed off, backfill pages walked until one is empty or missing,
+ * permanent moves reported or followed, and the pages of a feed's teasers
+ * (its full_text setting) fetched in the same batch once the feed's run
+ * ended, their articles extracted and filed as the articles' second source
+ * (fk_store_put_page), failures backed off per page.
  *
  * The run tells the front end what happens through events, in the order it
  * happens; it never prints. Everything runs in the calling thread.
