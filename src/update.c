@@ -479,6 +479,17 @@ static int collect_page(const struct fk_page_due *due, void *ctx)
     return 0;
 }
 
+/* Whether the run has the page of article id already (from another feed
+ * that carries the article). */
+static bool page_queued(const struct fk_update *u, int64_t id)
+{
+    for (const struct page_job *pj = u->page_jobs; pj; pj = pj->next) {
+        if (pj->article_id == id)
+            return true;
+    }
+    return false;
+}
+
 /* Queue the wanted pages of the articles of job's feed, as many as the run
  * has room for, and record the others as not wanted. Called when the
  * feed's run ended; a database error stops the run. */
@@ -506,7 +517,7 @@ static void queue_article_pages(struct fk_update *u, struct job *job)
         if (!u->stopped && !page->wanted &&
             fk_store_page_skipped(u->store, page->article_id, page->url, &err) < 0)
             db_failed(u, &err);
-        if (!u->stopped && page->wanted) {
+        if (!u->stopped && page->wanted && !page_queued(u, page->article_id)) {
             struct page_job *pj = fk_xcalloc(1, sizeof *pj);
             pj->kind = REQUEST_ARTICLE_PAGE;
             pj->job = (size_t)(job - u->jobs);
