@@ -20,9 +20,15 @@ _feedkeep()
         esac
     done
     case $prev in
-    --db | --dir | --base-url)
+    --db | --dir | --base-url | --assets-dir)
         COMPREPLY=($(compgen -f -- "$cur"))
         return
+        ;;
+    --assets)
+        if [[ $cmd == export ]]; then
+            COMPREPLY=($(compgen -W "copy remote" -- "$cur"))
+            return
+        fi
         ;;
     --format)
         if [[ $cmd == export ]]; then
@@ -36,6 +42,18 @@ _feedkeep()
         ;;
     --sort)
         COMPREPLY=($(compgen -W "published updated first_seen" -- "$cur"))
+        return
+        ;;
+    --type)
+        COMPREPLY=($(compgen -W "image video audio" -- "$cur"))
+        return
+        ;;
+    --status)
+        COMPREPLY=($(compgen -W "pending stored failed skipped" -- "$cur"))
+        return
+        ;;
+    -o | --output)
+        COMPREPLY=($(compgen -f -- "$cur"))
         return
         ;;
     --for)
@@ -72,6 +90,12 @@ _feedkeep()
         COMPREPLY=($(compgen -W "$options" -- "$cur"))
     elif [[ $cmd == opml && -z $sub ]]; then
         COMPREPLY=($(compgen -W "import export" -- "$cur"))
+    elif [[ $cmd == assets && -z $sub ]]; then
+        COMPREPLY=($(compgen -W "get put" -- "$cur"))
+    elif [[ $cmd == assets && $sub == get ]]; then
+        COMPREPLY=($("$prog" "${db[@]}" complete assets "$cur" 2>/dev/null))
+    elif [[ $cmd == assets && $sub == put && $prev != put ]]; then
+        COMPREPLY=($(compgen -f -- "$cur"))
     elif [[ $cmd == help && -z $sub ]]; then
         local commands
         commands=$("$prog" --help 2>/dev/null |

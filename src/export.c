@@ -8,6 +8,7 @@
  */
 #include "feedkeep/export.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
@@ -17,14 +18,43 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "feedkeep/ascii.h"
+#include "feedkeep/content.h"
 #include "feedkeep/date.h"
 #include "feedkeep/hash.h"
 #include "feedkeep/json.h"
+#include "feedkeep/media.h"
+#include "feedkeep/sha256.h"
 #include "feedkeep/utf8.h"
 
 #ifndef O_CLOEXEC
 #define O_CLOEXEC 0
 #endif
+
+/* The extensions of the media types fk_media_sniff gives. */
+static const struct {
+    const char *mime, *extension;
+} extensions[] = {
+    {"image/png", "png"},       {"image/jpeg", "jpg"},      {"image/gif", "gif"},
+    {"image/webp", "webp"},     {"image/avif", "avif"},     {"image/svg+xml", "svg"},
+    {"image/heic", "heic"},     {"image/heif", "heif"},     {"image/bmp", "bmp"},
+    {"image/x-icon", "ico"},    {"image/tiff", "tiff"},     {"video/mp4", "mp4"},
+    {"video/quicktime", "mov"}, {"video/webm", "webm"},     {"video/x-matroska", "mkv"},
+    {"video/ogg", "ogv"},       {"video/x-msvideo", "avi"}, {"audio/mp4", "m4a"},
+    {"audio/mpeg", "mp3"},      {"audio/ogg", "ogg"},       {"audio/wav", "wav"},
+    {"audio/flac", "flac"},     {"audio/webm", "weba"},     {"audio/x-matroska", "mka"},
+};
+
+/* The 64 hex digits of a SHA-256, lower case, into hex (65 bytes). */
+static void hex_of(const unsigned char sha256[32], char *hex)
+{
+    static const char digits[] = "0123456789abcdef";
+    for (int i = 0; i < 32; i++) {
+        hex[2 * i] = digits[sha256[i] >> 4];
+        hex[2 * i + 1] = digits[sha256[i] & 15];
+    }
+    hex[64] = '\0';
+}
 
 /* --- names ------------------------------------------------------------------ */
 
@@ -655,7 +685,7 @@ static void add_title_heading(struct fk_buf *out, const char *title)
 void fk_export_document(struct fk_buf *out, const struct fk_article *article,
                         const struct fk_export_options *options)
 {
-    static const struct fk_export_options plain = {FK_EXPORT_PLAIN, false};
+    static const struct fk_export_options plain = {FK_EXPORT_PLAIN, false, NULL, 0};
     if (!options)
         options = &plain;
     fk_export_front_matter(out, article, options->profile);
@@ -667,7 +697,10 @@ void fk_export_document(struct fk_buf *out, const struct fk_article *article,
     if (!*markdown)
         return;
     (void)fk_buf_addc(out, '\n');
-    (void)fk_buf_adds(out, markdown);
+    if (options->nlinks)
+        fk_export_rewrite_links(out, markdown, options->links, options->nlinks);
+    else
+        (void)fk_buf_adds(out, markdown);
     if (out->len && out->data[out->len - 1] != '\n')
         (void)fk_buf_addc(out, '\n');
 }
@@ -897,6 +930,76 @@ static int hash_file(int fd, uint64_t *hash)
     return 0;
 }
 
+/* Whether name is an asset file name (fk_export_asset_name): 16 lower-case
+ * hex digits, ".", an extension of the table. */
+static bool asset_file_name(const char *name)
+{
+    for (int i = 0; i < 16; i++)
+        if (!name[i] || !strchr("0123456789abcdef", name[i]))
+            return false;
+    if (name[16] != '.')
+        return false;
+    for (size_t i = 0; i < sizeof extensions / sizeof extensions[0]; i++)
+        if (strcmp(name + 17, extensions[i].extension) == 0)
+            return true;
+    return strcmp(name + 17, "bin") == 0;
+}
+
+/* Whether the regular file name in dir_fd still holds what export wrote
+ * there: bytes whose SHA-256 starts with the hex digits of its name. */
+static bool asset_file_intact(int dir_fd, const char *name)
+{
+    int fd = openat(dir_fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    struct stat st;
+    bool intact = false;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+        struct fk_sha256 ctx;
+        unsigned char digest[FK_SHA256_SIZE], chunk[65536];
+        fk_sha256_init(&ctx);
+        ssize_t got;
+        while ((got = read(fd, chunk, sizeof chunk)) > 0 || (got < 0 && errno == EINTR))
+            if (got > 0)
+                fk_sha256_update(&ctx, chunk, (size_t)got);
+        fk_sha256_final(&ctx, digest);
+        char hex[65];
+        hex_of(digest, hex);
+        intact = got == 0 && strncmp(hex, name, 16) == 0;
+    }
+    close(fd);
+    return intact;
+}
+
+/* Remove the asset files of a page bundle (the open directory dir_fd)
+ * that hold what export wrote; anything else stays. */
+static void remove_bundle_assets(int dir_fd)
+{
+    int fd = dup(dir_fd);
+    DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
+    if (!dir) {
+        if (fd >= 0)
+            close(fd);
+        return;
+    }
+    char **names = NULL;
+    size_t count = 0;
+    struct dirent *entry;
+    while ((entry = readdir(dir)) != NULL) {
+        if (!asset_file_name(entry->d_name))
+            continue;
+        names = fk_xrealloc(names, (count + 1) * sizeof *names);
+        names[count++] = fk_xstrdup(entry->d_name);
+    }
+    closedir(dir);
+    for (size_t i = 0; i < count; i++) {
+        if (asset_file_intact(dir_fd, names[i]))
+            (void)unlinkat(dir_fd, names[i], 0);
+        free(names[i]);
+    }
+    free(names);
+}
+
 int fk_export_remove(int dir_fd, const char *path, uint64_t hash,
                      enum fk_export_remove_result *result, struct fk_error *err)
 {
@@ -947,9 +1050,12 @@ int fk_export_remove(int dir_fd, const char *path, uint64_t hash,
         fk_error_set(err, FK_ERROR_DB, "cannot remove '%s': %s", path, strerror(errno));
         goto out;
     }
-    /* The bundle goes with its page, unless something else is in it. */
-    if (dir)
+    /* The bundle goes with its page and the asset files export put in
+     * it, unless something else is in it. */
+    if (dir) {
+        remove_bundle_assets(sub_fd);
         (void)unlinkat(dir_fd, dir, AT_REMOVEDIR);
+    }
     *result = FK_EXPORT_REMOVED;
     rc = 0;
 out:
@@ -957,5 +1063,542 @@ out:
         close(fd);
     if (sub_fd >= 0)
         close(sub_fd);
+    return rc;
+}
+
+/* --- assets ------------------------------------------------------------------ */
+
+const char *fk_export_asset_extension(const char *mime)
+{
+    if (!mime)
+        return "bin";
+    size_t len = strcspn(mime, "; \t");
+    for (size_t i = 0; i < sizeof extensions / sizeof extensions[0]; i++)
+        if (strlen(extensions[i].mime) == len && fk_ascii_equal_n(mime, extensions[i].mime, len))
+            return extensions[i].extension;
+    return "bin";
+}
+
+void fk_export_asset_name(const unsigned char sha256[32], const char *mime, char *out)
+{
+    char hex[65];
+    hex_of(sha256, hex);
+    snprintf(out, FK_EXPORT_ASSET_NAME_SIZE, "%.16s.%s", hex, fk_export_asset_extension(mime));
+}
+
+void fk_export_asset_path(enum fk_export_profile profile, const char *name, const char *file,
+                          char *path, char *link)
+{
+    if (profile == FK_EXPORT_HUGO) {
+        snprintf(path, FK_EXPORT_ASSET_PATH_SIZE, "%s/%s", name, file);
+        snprintf(link, FK_EXPORT_ASSET_PATH_SIZE, "%s", file);
+        return;
+    }
+    snprintf(path, FK_EXPORT_ASSET_PATH_SIZE, "%s/%s",
+             profile == FK_EXPORT_OBSIDIAN ? "attachments" : "assets", file);
+    snprintf(link, FK_EXPORT_ASSET_PATH_SIZE, "%s", path);
+}
+
+static bool opens_url(char c)
+{
+    return c == '(' || c == '<' || c == '"' || c == '\'';
+}
+
+static bool closes_url(char c)
+{
+    return c == ')' || c == '>' || c == '"' || c == '\'' || c == ' ' || c == '\t' || c == '\n' ||
+           c == '\r' || c == '\0';
+}
+
+/* The length of url as written at text (an "&" of it may be written
+ * "&amp;", as in HTML attributes), when it ends there; else 0. */
+static size_t url_at(const char *text, const char *url)
+{
+    const char *t = text;
+    for (const char *u = url; *u; u++) {
+        if (*u == '&' && strncmp(t, "&amp;", 5) == 0)
+            t += 5;
+        else if (*t == *u)
+            t++;
+        else
+            return 0;
+    }
+    return closes_url(*t) ? (size_t)(t - text) : 0;
+}
+
+/* The fence a line opens or closes (``` or ~~~, after blanks and quote
+ * markers): its character, and its length in *len; 0 for none. */
+static char fence_of(const char *line, size_t *len)
+{
+    while (*line == ' ' || *line == '>')
+        line++;
+    char c = *line;
+    if (c != '`' && c != '~')
+        return 0;
+    size_t n = 0;
+    while (line[n] == c)
+        n++;
+    *len = n;
+    return n >= 3 ? c : 0;
+}
+
+void fk_export_rewrite_links(struct fk_buf *out, const char *markdown,
+                             const struct fk_export_link *links, size_t nlinks)
+{
+    char fence = 0;
+    size_t fence_len = 0;
+    for (const char *line = markdown; *line;) {
+        size_t line_len = strcspn(line, "\n");
+        if (line[line_len] == '\n')
+            line_len++;
+        size_t n;
+        char c = fence_of(line, &n);
+        if (fence) {
+            if (c == fence && n >= fence_len)
+                fence = 0;
+            (void)fk_buf_add(out, line, line_len);
+            line += line_len;
+            continue;
+        }
+        if (c) {
+            fence = c;
+            fence_len = n;
+            (void)fk_buf_add(out, line, line_len);
+            line += line_len;
+            continue;
+        }
+        size_t copied = 0;
+        for (size_t i = 1; i < line_len; i++) {
+            if (!opens_url(line[i - 1]))
+                continue;
+            for (size_t k = 0; k < nlinks; k++) {
+                if (line[i] != links[k].url[0])
+                    continue;
+                size_t len = url_at(line + i, links[k].url);
+                if (!len || i + len > line_len)
+                    continue;
+                (void)fk_buf_add(out, line + copied, i - copied);
+                (void)fk_buf_adds(out, links[k].target);
+                copied = i + len;
+                i = copied; /* the next URL starts after a delimiter */
+                break;
+            }
+        }
+        (void)fk_buf_add(out, line + copied, line_len - copied);
+        line += line_len;
+    }
+}
+
+/* An asset an article references and the archive stores. */
+struct stored_asset {
+    char *url;
+    char *mime;
+    unsigned char sha256[32];
+    int64_t size;
+};
+
+struct stored_list {
+    struct stored_asset *items;
+    size_t count, cap;
+};
+
+static int collect_stored(const struct fk_asset_row *row, void *ctx)
+{
+    struct stored_list *list = ctx;
+    if (row->status != FK_ASSET_STORED || !row->has_sha256 || !row->url)
+        return 0;
+    if (list->count == list->cap) {
+        list->cap = list->cap ? 2 * list->cap : 16;
+        list->items = fk_xrealloc(list->items, list->cap * sizeof *list->items);
+    }
+    struct stored_asset *a = &list->items[list->count++];
+    a->url = fk_xstrdup(row->url);
+    a->mime = fk_xstrdup(row->mime ? row->mime : FK_MEDIA_UNKNOWN);
+    memcpy(a->sha256, row->sha256, sizeof a->sha256);
+    a->size = row->size;
+    return 0;
+}
+
+static void stored_release(struct stored_list *list)
+{
+    for (size_t i = 0; i < list->count; i++) {
+        free(list->items[i].url);
+        free(list->items[i].mime);
+    }
+    free(list->items);
+}
+
+/* The stored assets of article id, in its order. */
+static int list_stored(struct fk_store *store, int64_t id, struct stored_list *list,
+                       struct fk_error *err)
+{
+    return fk_store_article_assets(store, id, collect_stored, list, err) < 0 ? -1 : 0;
+}
+
+/* Whether path (as for fk_export_write) in dir_fd is a regular file of
+ * size bytes; links are not followed. */
+static bool file_of_size(int dir_fd, const char *path, int64_t size)
+{
+    char dir_buf[FK_EXPORT_NAME_SIZE];
+    const char *dir, *name;
+    if (split_path(path, dir_buf, &dir, &name, NULL) < 0)
+        return false;
+    int in_fd = dir ? open_subdir(dir_fd, dir, false) : dir_fd;
+    if (in_fd < 0)
+        return false;
+    struct stat st;
+    bool found = fstatat(in_fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
+                 (int64_t)st.st_size == size;
+    if (dir)
+        close(in_fd);
+    return found;
+}
+
+/* Writing one asset's bytes, from fk_store_get_asset. */
+struct asset_write {
+    int dir_fd;
+    const char *path;
+    int rc;
+    enum fk_export_write_result result;
+    struct fk_error err;
+};
+
+static int write_asset(const struct fk_asset *asset, void *ctx)
+{
+    struct asset_write *w = ctx;
+    w->rc = fk_export_write(w->dir_fd, w->path, asset->data, asset->size, &w->result, &w->err);
+    return 0;
+}
+
+/* The links of fk_export_assets, and the memory of their strings. */
+struct assets_priv {
+    char **strings;
+    size_t count;
+};
+
+static void add_link(struct fk_export_assets *out, const char *url, const char *target)
+{
+    struct assets_priv *priv = out->priv;
+    out->links = fk_xrealloc(out->links, (out->nlinks + 1) * sizeof *out->links);
+    priv->strings = fk_xrealloc(priv->strings, (priv->count + 2) * sizeof *priv->strings);
+    char *u = priv->strings[priv->count++] = fk_xstrdup(url);
+    char *t = priv->strings[priv->count++] = fk_xstrdup(target);
+    out->links[out->nlinks].url = u;
+    out->links[out->nlinks].target = t;
+    out->nlinks++;
+}
+
+void fk_export_relative_dir(struct fk_buf *out, const char *from, const char *to)
+{
+    /* The longest run of whole components both start with. */
+    size_t common = 0;
+    for (size_t i = 0;; i++) {
+        bool end_from = from[i] == '\0' || from[i] == '/';
+        bool end_to = to[i] == '\0' || to[i] == '/';
+        if (end_from && end_to)
+            common = i;
+        if (from[i] != to[i] || !from[i])
+            break;
+    }
+    for (const char *p = from + common; *p; p++)
+        if (*p == '/' && p[1])
+            (void)fk_buf_adds(out, "../");
+    const char *rest = to + common;
+    while (*rest == '/')
+        rest++;
+    if (*rest) {
+        (void)fk_buf_adds(out, rest);
+        if (rest[strlen(rest) - 1] != '/')
+            (void)fk_buf_addc(out, '/');
+    }
+}
+
+void fk_export_add_link(struct fk_buf *out, const char *link)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    for (const unsigned char *p = (const unsigned char *)link; *p; p++) {
+        if (*p <= ' ' || *p >= 0x7F || strchr("()<>\"'\\`", *p))
+            (void)fk_buf_printf(out, "%%%c%c", hex[*p >> 4], hex[*p & 15]);
+        else
+            (void)fk_buf_addc(out, (char)*p);
+    }
+}
+
+int fk_export_copy_assets(struct fk_store *store, int dir_fd, enum fk_export_profile profile,
+                          const struct fk_export_asset_folder *folder, int64_t id, const char *name,
+                          struct fk_export_assets *out, struct fk_error *err)
+{
+    if (profile == FK_EXPORT_HUGO)
+        folder = NULL; /* a page's images are in its bundle */
+    int files_fd = folder ? folder->dir_fd : dir_fd;
+    struct fk_buf link = FK_BUF_INIT;
+    memset(out, 0, sizeof *out);
+    out->priv = fk_xcalloc(1, sizeof(struct assets_priv));
+    struct stored_list list = {NULL, 0, 0};
+    int rc = -1;
+    if (list_stored(store, id, &list, err) < 0)
+        goto out;
+    for (size_t i = 0; i < list.count; i++) {
+        const struct stored_asset *a = &list.items[i];
+        char file[FK_EXPORT_ASSET_NAME_SIZE], path[FK_EXPORT_ASSET_PATH_SIZE],
+            relative[FK_EXPORT_ASSET_PATH_SIZE];
+        fk_export_asset_name(a->sha256, a->mime, file);
+        fk_export_asset_path(profile, name, file, path, relative);
+        fk_buf_reset(&link);
+        if (folder) {
+            snprintf(path, sizeof path, "%s", file);
+            fk_export_add_link(&link, folder->link);
+            (void)fk_buf_adds(&link, file);
+        } else {
+            (void)fk_buf_adds(&link, relative);
+        }
+        if (file_of_size(files_fd, path, a->size)) {
+            out->kept++;
+            add_link(out, a->url, link.data);
+            continue;
+        }
+        char hex[65];
+        hex_of(a->sha256, hex);
+        struct asset_write w = {files_fd, path, -1, FK_EXPORT_KEPT, {0}};
+        int got = fk_store_get_asset(store, hex, NULL, write_asset, &w, err);
+        if (got < 0)
+            goto out;
+        if (got == 1)
+            continue; /* gone since it was listed: the URL stays remote */
+        if (w.rc < 0) {
+            if (!out->failed++)
+                out->failure = w.err;
+            continue;
+        }
+        if (w.result == FK_EXPORT_WRITTEN)
+            out->written++;
+        else
+            out->kept++;
+        add_link(out, a->url, link.data);
+    }
+    rc = 0;
+out:
+    fk_buf_release(&link);
+    stored_release(&list);
+    return rc;
+}
+
+void fk_export_assets_release(struct fk_export_assets *out)
+{
+    struct assets_priv *priv = out->priv;
+    if (priv) {
+        for (size_t i = 0; i < priv->count; i++)
+            free(priv->strings[i]);
+        free(priv->strings);
+        free(priv);
+    }
+    free(out->links);
+    memset(out, 0, sizeof *out);
+}
+
+/* --- one article as a page -------------------------------------------------- */
+
+void fk_export_base64(struct fk_buf *out, const void *data, size_t len)
+{
+    static const char alphabet[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    const unsigned char *p = data;
+    char chunk[4096];
+    size_t n = 0;
+    for (size_t i = 0; i < len; i += 3) {
+        unsigned v = (unsigned)p[i] << 16;
+        if (i + 1 < len)
+            v |= (unsigned)p[i + 1] << 8;
+        if (i + 2 < len)
+            v |= p[i + 2];
+        chunk[n++] = alphabet[(v >> 18) & 63];
+        chunk[n++] = alphabet[(v >> 12) & 63];
+        chunk[n++] = i + 1 < len ? alphabet[(v >> 6) & 63] : '=';
+        chunk[n++] = i + 2 < len ? alphabet[v & 63] : '=';
+        if (n == sizeof chunk) {
+            (void)fk_buf_add(out, chunk, n);
+            n = 0;
+        }
+    }
+    (void)fk_buf_add(out, chunk, n);
+}
+
+/* A media type safe to write into a data: URI as it is. */
+static bool plain_mime(const char *mime)
+{
+    if (!*mime)
+        return false;
+    for (const char *p = mime; *p; p++)
+        if (!fk_is_alnum((unsigned char)*p) && !strchr("/+-.", *p))
+            return false;
+    return true;
+}
+
+static int add_data_uri(const struct fk_asset *asset, void *ctx)
+{
+    struct fk_buf *uri = ctx;
+    (void)fk_buf_printf(uri, "data:%s;base64,", asset->mime);
+    fk_export_base64(uri, asset->data, asset->size);
+    return 0;
+}
+
+static void add_html_text(struct fk_buf *out, const char *s)
+{
+    static const char *const escapes[128] = {
+        ['&'] = "&amp;", ['<'] = "&lt;", ['>'] = "&gt;", ['"'] = "&quot;", ['\''] = "&#39;",
+    };
+    for (; s && *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c < 128 && escapes[c])
+            (void)fk_buf_adds(out, escapes[c]);
+        else
+            (void)fk_buf_addc(out, *s);
+    }
+}
+
+static bool web_url(const char *url)
+{
+    return url && (fk_ascii_equal_n(url, "http://", 7) || fk_ascii_equal_n(url, "https://", 8));
+}
+
+/* A link to url showing text, when it is a web address; else text. */
+static void add_html_link(struct fk_buf *out, const char *url, const char *text)
+{
+    if (web_url(url)) {
+        (void)fk_buf_adds(out, "<a href=\"");
+        add_html_text(out, url);
+        (void)fk_buf_adds(out, "\">");
+    }
+    add_html_text(out, text);
+    if (web_url(url))
+        (void)fk_buf_adds(out, "</a>");
+}
+
+static const char page_head[] =
+    "<!DOCTYPE html>\n"
+    "<html>\n"
+    "<head>\n"
+    "<meta charset=\"utf-8\">\n"
+    "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+    "img-src data: http: https:; media-src data: http: https:; style-src 'unsafe-inline'; "
+    "form-action 'none'; base-uri 'none'\">\n"
+    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+    "<meta name=\"generator\" content=\"feedkeep\">\n";
+
+static const char page_style[] =
+    "<style>\n"
+    "body{max-width:42rem;margin:2rem auto;padding:0 1rem;font:1.05rem/1.6 Georgia,serif;"
+    "color:#222;background:#fdfdfb}\n"
+    "header{border-bottom:1px solid #ddd;margin-bottom:1.5rem}\n"
+    "header h1{line-height:1.25;margin-bottom:.3rem}\n"
+    ".meta{color:#666;font-size:.9rem}\n"
+    "img,video{max-width:100%;height:auto}\n"
+    "pre{overflow-x:auto;background:#f4f4f1;padding:.8rem;font-size:.9rem}\n"
+    "code{font-family:ui-monospace,Menlo,Consolas,monospace}\n"
+    "blockquote{margin-left:0;padding-left:1rem;border-left:3px solid #ccc;color:#555}\n"
+    "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3rem .5rem}\n"
+    "a{color:#1a55a0}\n"
+    "</style>\n"
+    "</head>\n";
+
+static void add_page_header(struct fk_buf *out, const struct fk_article *article)
+{
+    const char *title = article->title && *article->title ? article->title : "(untitled)";
+    (void)fk_buf_adds(out, "<title>");
+    add_html_text(out, title);
+    (void)fk_buf_adds(out, "</title>\n");
+    (void)fk_buf_adds(out, page_style);
+    (void)fk_buf_adds(out, "<body>\n<article>\n<header>\n<h1>");
+    add_html_text(out, title);
+    (void)fk_buf_adds(out, "</h1>\n<p class=\"meta\">");
+    const char *sep = "";
+    if (article->author && *article->author) {
+        (void)fk_buf_adds(out, "By ");
+        add_html_text(out, article->author);
+        sep = " · ";
+    }
+    char date[FK_DATE_BUFSIZE];
+    if (article->date != FK_TIME_NONE && *fk_date_format(article->date, date)) {
+        (void)fk_buf_printf(out, "%s<time datetime=\"%s\">%s</time>", sep, date, date);
+        sep = " · ";
+    }
+    if (article->feed_url && *article->feed_url) {
+        (void)fk_buf_printf(out, "%sfeed: ", sep);
+        add_html_link(out, article->feed_url, article->feed_url);
+        sep = " · ";
+    }
+    (void)fk_buf_adds(out, "</p>\n");
+    if (article->url && *article->url) {
+        (void)fk_buf_adds(out, "<p class=\"meta\">Source: ");
+        add_html_link(out, article->url, article->url);
+        (void)fk_buf_adds(out, "</p>\n");
+    }
+    (void)fk_buf_adds(out, "</header>\n");
+}
+
+int fk_export_html_page(struct fk_buf *out, struct fk_store *store,
+                        const struct fk_article *article, size_t *inlined, size_t *remote,
+                        struct fk_error *err)
+{
+    struct stored_list list = {NULL, 0, 0};
+    struct fk_export_link *links = NULL;
+    char **uris = NULL;
+    size_t nlinks = 0, left_out = 0, inlined_bytes = 0;
+    struct fk_buf markdown = FK_BUF_INIT;
+    int rc = -1;
+    if (list_stored(store, article->id, &list, err) < 0)
+        goto out;
+    links = fk_xcalloc(list.count ? list.count : 1, sizeof *links);
+    uris = fk_xcalloc(list.count ? list.count : 1, sizeof *uris);
+    for (size_t i = 0; i < list.count; i++) {
+        const struct stored_asset *a = &list.items[i];
+        if (fk_media_class_of(a->mime) != FK_MEDIA_IMAGE || !plain_mime(a->mime))
+            continue;
+        if (a->size < 0 || (size_t)a->size > FK_EXPORT_PAGE_INLINE_MAX - inlined_bytes) {
+            left_out++;
+            continue;
+        }
+        char hex[65];
+        hex_of(a->sha256, hex);
+        struct fk_buf uri;
+        fk_buf_init(&uri, 0);
+        int got = fk_store_get_asset(store, hex, NULL, add_data_uri, &uri, err);
+        if (got < 0) {
+            fk_buf_release(&uri);
+            goto out;
+        }
+        if (got == 1 || !uri.data) {
+            fk_buf_release(&uri);
+            continue;
+        }
+        inlined_bytes += (size_t)a->size;
+        links[nlinks].url = a->url;
+        links[nlinks].target = uris[nlinks] = fk_buf_detach(&uri);
+        nlinks++;
+    }
+    fk_export_rewrite_links(&markdown, article->markdown ? article->markdown : "", links, nlinks);
+    char *html = fk_content_markdown_to_html(markdown.data ? markdown.data : "");
+    (void)fk_buf_adds(out, page_head);
+    add_page_header(out, article);
+    int added = fk_buf_adds(out, html);
+    (void)fk_buf_adds(out, "</article>\n</body>\n</html>\n");
+    free(html);
+    if (added < 0) {
+        fk_error_set(err, FK_ERROR_INPUT, "the page of article %lld is too large",
+                     (long long)article->id);
+        goto out;
+    }
+    if (inlined)
+        *inlined = nlinks;
+    if (remote)
+        *remote = left_out;
+    rc = 0;
+out:
+    for (size_t i = 0; i < nlinks; i++)
+        free(uris[i]);
+    free(uris);
+    free(links);
+    fk_buf_release(&markdown);
+    stored_release(&list);
     return rc;
 }

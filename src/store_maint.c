@@ -1,5 +1,6 @@
 /* store_maint.c - looking after the archive: explaining the guid-change
- * rule, checking and repairing the full-text index, vacuum, counts.
+ * rule, checking and repairing the full-text index, removing assets whose
+ * bytes were damaged, vacuum, counts.
  *
  * The store_*.c files are the only ones that include sqlite3.h (through
  * store_int.h); every other module sees the archive through
@@ -577,6 +578,100 @@ fail:
     if (reading && !sqlite3_get_autocommit(store->db))
         (void)sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL); /* err says why */
     return -1;
+}
+
+/* ---- assets whose bytes were damaged ---------------------------------------- */
+
+/* The ids of the assets whose bytes do not hash to their SHA-256 or are
+ * not their recorded size, into *ids (*n of them; the caller frees). */
+static int damaged_assets(struct fk_store *store, fk_sha256_fn sha256, int64_t **ids, size_t *n,
+                          struct fk_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    size_t cap = 0;
+    int rc;
+    *ids = NULL;
+    *n = 0;
+    if (sqlite3_prepare_v2(store->db, "SELECT id, sha256, size, data FROM assets ORDER BY id", -1,
+                           &st, NULL) != SQLITE_OK)
+        return store_db_error(store, err);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        unsigned char digest[32];
+        const void *data = sqlite3_column_blob(st, 3);
+        size_t size = (size_t)sqlite3_column_bytes(st, 3);
+        bool damaged =
+            sqlite3_column_bytes(st, 1) != 32 || (int64_t)size != sqlite3_column_int64(st, 2);
+        /* Bytes that could not be hashed are not known to be damaged. */
+        if (!damaged && sha256(data ? data : "", size, digest) < 0) {
+            int64_t id = sqlite3_column_int64(st, 0);
+            sqlite3_finalize(st);
+            return fk_error_set(err, FK_ERROR_DB, "the bytes of asset %lld could not be hashed",
+                                (long long)id);
+        }
+        if (!damaged && memcmp(digest, sqlite3_column_blob(st, 1), 32) == 0)
+            continue;
+        if (*n == cap) {
+            cap = cap ? 2 * cap : 16;
+            *ids = fk_xrealloc(*ids, cap * sizeof **ids);
+        }
+        (*ids)[(*n)++] = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return store_db_error(store, err);
+    return 0;
+}
+
+int fk_store_repair_asset_bytes(struct fk_store *store, fk_sha256_fn sha256, int64_t *removed,
+                                int64_t *urls, struct fk_error *err)
+{
+    /* The URLs forget their validators too: a 304 must not vouch for
+     * bytes the archive no longer has. */
+    static const char *const sql[] = {
+        "UPDATE asset_urls SET status = 'pending', asset_id = NULL, reason = NULL, cap = NULL,"
+        " etag = NULL, last_modified = NULL, failures = 0, next_try = NULL WHERE asset_id = ?1",
+        "DELETE FROM assets WHERE id = ?1",
+    };
+    sqlite3_stmt *st[2] = {NULL, NULL};
+    int64_t *ids = NULL;
+    size_t n = 0;
+    int64_t changed_urls = 0;
+    int ret = -1;
+    if (store->in_feed)
+        return fk_error_set(err, FK_ERROR_USAGE, "a feed is being filed");
+    if (store_run(store, ST_BEGIN, err) < 0)
+        return -1;
+    if (damaged_assets(store, sha256, &ids, &n, err) < 0)
+        goto out;
+    for (size_t i = 0; i < 2; i++) {
+        if (sqlite3_prepare_v2(store->db, sql[i], -1, &st[i], NULL) != SQLITE_OK) {
+            store_db_error(store, err);
+            goto out;
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        for (size_t k = 0; k < 2; k++) {
+            if (sqlite3_bind_int64(st[k], 1, ids[i]) != SQLITE_OK ||
+                sqlite3_step(st[k]) != SQLITE_DONE) {
+                store_db_error(store, err);
+                goto out;
+            }
+            if (k == 0)
+                changed_urls += sqlite3_changes(store->db);
+            sqlite3_reset(st[k]);
+        }
+    }
+    ret = 0;
+out:
+    for (size_t i = 0; i < 2; i++)
+        sqlite3_finalize(st[i]);
+    free(ids);
+    ret = store_write_end(store, true, ret, err);
+    if (ret == 0 && removed)
+        *removed = (int64_t)n;
+    if (ret == 0 && urls)
+        *urls = changed_urls;
+    return ret;
 }
 
 int fk_store_vacuum(struct fk_store *store, struct fk_error *err)

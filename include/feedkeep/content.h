@@ -148,6 +148,14 @@ void fk_content_release(struct fk_content *content);
  * new string the caller frees, never NULL. */
 char *fk_content_markdown_to_text(const char *markdown, int width);
 
+/* The HTML of markdown, the Markdown of a struct fk_content (as the
+ * archive keeps it), rendered by cmark with its HTML blocks (the tables
+ * and embeds the content stage wrote, without scripts or event handlers)
+ * kept as they are. Only for such Markdown: raw HTML in it is not
+ * checked. NULL markdown gives "". Returns a new string the caller frees,
+ * never NULL. */
+char *fk_content_markdown_to_html(const char *markdown);
+
 /* Reduce an HTML fragment (a title) to one line of plain text: tags removed
  * (script and style with their content), entities decoded, white space and
  * no-break spaces collapsed to single spaces, trimmed. Only the first

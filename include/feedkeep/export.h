@@ -49,10 +49,21 @@ enum fk_export_profile {
  * 0 with *profile set, or -1 for an unknown name. */
 int fk_export_profile_from_name(const char *name, enum fk_export_profile *profile);
 
+/* A link of an article's Markdown made to point elsewhere: each place
+ * where url is written exactly, as a link or image destination or an
+ * HTML attribute value, becomes target (fk_export_rewrite_links). */
+struct fk_export_link {
+    const char *url;
+    const char *target;
+};
+
 /* How the files are written. Zeroed: today's plain files. */
 struct fk_export_options {
     enum fk_export_profile profile;
-    bool title_heading; /* the body starts with "# TITLE" */
+    bool title_heading;                 /* the body starts with "# TITLE" */
+    const struct fk_export_link *links; /* the Markdown's links to rewrite
+                                           (NULL: none) */
+    size_t nlinks;
 };
 
 /* Write the slug of title into out (size bytes, at least
@@ -151,8 +162,8 @@ void fk_export_front_matter(struct fk_buf *out, const struct fk_article *article
 /* Append the whole file of article: front matter, a blank line, with
  * title_heading "# TITLE" (every ASCII punctuation character of the title
  * escaped, control characters made spaces) and a blank line, and its
- * Markdown (as stored, ending with one line end; nothing when empty).
- * options NULL is a zeroed struct. */
+ * Markdown (as stored, with the options' links rewritten, ending with one
+ * line end; nothing when empty). options NULL is a zeroed struct. */
 void fk_export_document(struct fk_buf *out, const struct fk_article *article,
                         const struct fk_export_options *options);
 
@@ -200,5 +211,125 @@ enum fk_export_remove_result {
  * returns 0, or -1 with err filled. */
 int fk_export_remove(int dir_fd, const char *path, uint64_t hash,
                      enum fk_export_remove_result *result, struct fk_error *err);
+
+/* --- assets ------------------------------------------------------------------ */
+
+/* The longest name of an asset file: 16 hex digits, "." and an
+ * extension. */
+#define FK_EXPORT_ASSET_NAME_SIZE 32
+/* Room for the path of an asset file in the export directory, or for the
+ * link to it: a bundle's name, "/" and an asset name. */
+#define FK_EXPORT_ASSET_PATH_SIZE (FK_EXPORT_NAME_SIZE + FK_EXPORT_ASSET_NAME_SIZE)
+
+/* The extension of files of media type mime (parameters allowed, any
+ * case): "png", "jpg", "gif", "webp", "avif", "svg", "heic", "heif",
+ * "bmp", "ico", "tiff", "mp4", "mov", "webm", "mkv", "ogv", "avi", "m4a",
+ * "mp3", "ogg", "wav", "flac", "weba" (audio/webm), "mka"
+ * (audio/x-matroska); "bin" for any other type and for NULL. */
+const char *fk_export_asset_extension(const char *mime);
+
+/* Write into out (FK_EXPORT_ASSET_NAME_SIZE bytes) the file name of an
+ * asset: the first 16 hex digits of its SHA-256 and the extension of its
+ * media type ("3a7bd3e2360a3d29.png"). The name says what the file holds,
+ * so a file of that name and size is not written again. */
+void fk_export_asset_name(const unsigned char sha256[32], const char *mime, char *out);
+
+/* Where export --assets copy puts the asset file file (an
+ * fk_export_asset_name) of the article whose unique name is name: into
+ * path (FK_EXPORT_ASSET_PATH_SIZE bytes) its path in the export directory,
+ * and into link (as many) the relative link to it from the
+ * article's file. Hugo: in the page bundle, "NAME/FILE", linked "FILE";
+ * Obsidian: "attachments/FILE"; plain and Jekyll: "assets/FILE" (linked
+ * by the same path, the files being at the top of the directory). */
+void fk_export_asset_path(enum fk_export_profile profile, const char *name, const char *file,
+                          char *path, char *link);
+
+/* Append markdown to out with the links rewritten: each place where the
+ * url of one of links is written exactly, right after "(", "<" or a
+ * quote and right before ")", ">", a quote, a space or a line end (an
+ * image or link destination, an HTML attribute value of the Markdown's
+ * HTML blocks, where "&" may also be written "&amp;"), becomes its
+ * target. Fenced code blocks are left as they are: code that shows a URL
+ * shows it. The first link of a url wins. */
+void fk_export_rewrite_links(struct fk_buf *out, const char *markdown,
+                             const struct fk_export_link *links, size_t nlinks);
+
+/* The assets export --assets copy wrote for one article. */
+struct fk_export_assets {
+    struct fk_export_link *links; /* stored URLs to their relative links,
+                                     for fk_export_options */
+    size_t nlinks;
+    size_t written;          /* asset files written */
+    size_t kept;             /* asset files already there (the name and size
+                                match), or written for this run already */
+    size_t failed;           /* asset files that could not be written: their URLs
+                                stay remote */
+    struct fk_error failure; /* why the first of them failed */
+    void *priv;
+};
+
+/* Where export --assets copy puts the files articles share (plain,
+ * Jekyll, Obsidian) when not where fk_export_asset_path says: a folder a
+ * site publishes (Jekyll publishes nothing under _posts). */
+struct fk_export_asset_folder {
+    int dir_fd;       /* the folder (fk_export_open_dir): files go right in
+                         it */
+    const char *link; /* what the links to its files start with, before
+                         the file name ("/assets/feeds/", "../assets/") */
+};
+
+/* Append to out the relative path from the directory from to the
+ * directory to (both absolute and canonical, as realpath gives them),
+ * ending with "/" ("../../assets/"; "" when they are the same). */
+void fk_export_relative_dir(struct fk_buf *out, const char *from, const char *to);
+
+/* Append link, a path or URL prefix of an asset link, to out as a
+ * Markdown destination holds it: bytes that would end or break one
+ * (spaces, control characters, "(", ")", "<", ">", quotes, "\") and
+ * bytes outside ASCII percent-encoded, the rest as they are. */
+void fk_export_add_link(struct fk_buf *out, const char *link);
+
+/* Write the stored assets of article id, whose unique name is name, into
+ * the export directory dir_fd, where fk_export_asset_path puts them for
+ * profile, or for a profile other than Hugo into folder when it is not
+ * NULL: each file once (one of the same name and size is kept, as is
+ * one already written for this run), atomically (fk_export_write). A URL
+ * the archive has not stored, or whose file could not be written, gets
+ * no link: it stays remote. Fills out (release it with
+ * fk_export_assets_release). Returns 0, or -1 with err filled when the
+ * archive cannot be read (out then holds what was done). */
+int fk_export_copy_assets(struct fk_store *store, int dir_fd, enum fk_export_profile profile,
+                          const struct fk_export_asset_folder *folder, int64_t id, const char *name,
+                          struct fk_export_assets *out, struct fk_error *err);
+
+/* Free what out holds and zero it. A zeroed struct is allowed. */
+void fk_export_assets_release(struct fk_export_assets *out);
+
+/* --- one article as a page -------------------------------------------------- */
+
+/* The most bytes of images fk_export_html_page inlines into one page
+ * (before base64): the images past it stay remote. */
+#define FK_EXPORT_PAGE_INLINE_MAX ((size_t)32 << 20)
+
+/* Append a self-contained HTML5 page of article (from
+ * fk_store_get_article): a UTF-8 charset, a Content-Security-Policy that
+ * lets nothing run (no script, frame, object, form or font; images and
+ * media from data: and the web), the title, a header with the author, the
+ * date, the feed and a link to the source, then the article's Markdown
+ * rendered as HTML (fk_content_markdown_to_html: the content stage's
+ * output, without scripts or event handlers), with every image the
+ * archive stores inlined as a data: URI (base64) up to
+ * FK_EXPORT_PAGE_INLINE_MAX bytes, images not stored left as their URLs,
+ * and a small inline stylesheet. *inlined (when not NULL) is set to the
+ * number of images inlined, *remote to the stored ones left out for the
+ * cap. Returns 0, or -1 with err filled when the archive cannot be
+ * read. */
+int fk_export_html_page(struct fk_buf *out, struct fk_store *store,
+                        const struct fk_article *article, size_t *inlined, size_t *remote,
+                        struct fk_error *err);
+
+/* Append the base64 (RFC 4648, with padding, no line breaks) of len bytes
+ * of data to out. */
+void fk_export_base64(struct fk_buf *out, const void *data, size_t len);
 
 #endif

@@ -493,6 +493,17 @@ int fk_store_check_assets(struct fk_store *store, fk_sha256_fn sha256, fk_proble
  * with err filled (nothing is changed then). */
 int fk_store_repair_assets(struct fk_store *store, int64_t *repaired, struct fk_error *err);
 
+/* The repair of the assets whose bytes fk_store_check_assets with sha256
+ * finds damaged (their bytes do not hash to their SHA-256, or are not
+ * their size): they are hashed again with sha256, and each damaged one is
+ * deleted; the URLs that resolved to it become pending, without
+ * validators, so that the fetch of assets gets them anew. Not while a
+ * feed is being filed. Sets *removed (when not NULL) to the assets deleted
+ * and *urls (when not NULL) to the URLs made pending. Returns 0, or -1
+ * with err filled (nothing is changed then), also when sha256 fails. */
+int fk_store_repair_asset_bytes(struct fk_store *store, fk_sha256_fn sha256, int64_t *removed,
+                                int64_t *urls, struct fk_error *err);
+
 /* Compact the archive: rebuild the full-text index from the articles
  * (which also repairs an index that fk_store_check found wrong), rebuild
  * the file without its free pages (SQLite's VACUUM, which needs room for a

@@ -299,7 +299,8 @@ extern const size_t out_hit_nfields;
     }
 #define CLI_COMMON_SHORT "qvh"
 
-/* getopt_long(argc, argv, CLI_COMMON_SHORT, options, index), but a bad
+/* getopt_long(argc, argv, CLI_COMMON_SHORT, options, index) (with -o FILE
+ * too when options has {"output", required_argument, NULL, 'o'}), but a bad
  * option is reported through msg.c, as every diagnostic, in getopt's
  * words: getopt itself would print the argument as it is. Returns what
  * getopt_long returns ('?' after the report). */
@@ -530,6 +531,7 @@ int cmd_parse(int argc, char **argv, struct cli *cli);
 int cmd_extract(int argc, char **argv, struct cli *cli);
 int cmd_list(int argc, char **argv, struct cli *cli);
 int cmd_show(int argc, char **argv, struct cli *cli);
+int cmd_open(int argc, char **argv, struct cli *cli);
 int cmd_code(int argc, char **argv, struct cli *cli);
 int cmd_search(int argc, char **argv, struct cli *cli);
 int cmd_tags(int argc, char **argv, struct cli *cli);

@@ -45,7 +45,13 @@ static const char help[] =
     "                    the filters no longer select (never another file)\n"
     "  --ascii-names     file names of ASCII letters and digits only (other\n"
     "                    letters are kept by default)\n"
-    "  --title-heading   start the body with '# TITLE'\n" CLI_FILTER_HELP
+    "  --title-heading   start the body with '# TITLE'\n"
+    "  --assets MODE     remote (the default): keep the URLs; copy: write the\n"
+    "                    stored assets beside the articles (hugo: in the page\n"
+    "                    bundle; obsidian: attachments/; else assets/), named\n"
+    "                    by SHA-256, and link them; the rest stay remote\n"
+    "  --assets-dir D    with copy: shared files go to D, not DIR/assets\n"
+    "  --assets-url URL  with --assets-dir: links start with URL\n" CLI_FILTER_HELP
     "  --format FORMAT   md: the files (default); jsonl: the same records as\n"
     "                    JSON Lines on standard output, and no files\n"
     "  --stdout          print the article's file on standard output instead\n"
@@ -68,6 +74,9 @@ enum {
     OPT_PRUNE,
     OPT_ASCII_NAMES,
     OPT_TITLE_HEADING,
+    OPT_ASSETS,
+    OPT_ASSETS_DIR,
+    OPT_ASSETS_URL,
 };
 
 /* What the directory's records say, by article id. */
@@ -252,6 +261,7 @@ static int collect_ids(struct fk_store *store, char **ids, int nids, struct expo
 
 struct counts {
     size_t written, kept, skipped, removed;
+    size_t assets_written, assets_failed; /* asset files, --assets copy */
 };
 
 /* What one export run is: options and where the files go. */
@@ -259,6 +269,9 @@ struct run {
     struct fk_export_options options;
     enum export_format format;
     bool to_stdout;
+    bool copy_assets;
+    const struct fk_export_asset_folder *folder; /* --assets-dir, or NULL */
+    struct fk_store *store;
     int dir_fd;
     struct records *records;
     /* The files written or found, for the archive's records (files), and
@@ -271,17 +284,37 @@ struct run {
 
 /* Write the file of article a as path; when its record names another
  * file (it was exported for another tool before), remove that one. */
-static void write_article(struct run *run, const struct fk_article *a, const char *name,
-                          const char *path, struct fk_buf *buf)
+static int write_article(struct run *run, const struct fk_article *a, const char *name,
+                         const char *path, struct fk_buf *buf)
 {
     struct fk_error err = {0};
     enum fk_export_write_result result;
+    struct fk_export_assets assets = {0};
+    struct fk_export_options options = run->options;
+    if (run->copy_assets) {
+        int rc = fk_export_copy_assets(run->store, run->dir_fd, options.profile, run->folder, a->id,
+                                       name, &assets, &err);
+        if (rc < 0) {
+            fk_export_assets_release(&assets);
+            return msg_fk_error(&err);
+        }
+        if (assets.failed)
+            msg_warn("article %lld: %zu asset file%s not written, %s stay%s remote: %s",
+                     (long long)a->id, assets.failed, assets.failed == 1 ? "" : "s",
+                     assets.failed == 1 ? "its link" : "their links", assets.failed == 1 ? "s" : "",
+                     assets.failure.message);
+        run->counts.assets_written += assets.written;
+        run->counts.assets_failed += assets.failed;
+        options.links = assets.links;
+        options.nlinks = assets.nlinks;
+    }
     fk_buf_reset(buf);
-    fk_export_document(buf, a, &run->options);
+    fk_export_document(buf, a, &options);
+    fk_export_assets_release(&assets);
     if (fk_export_write(run->dir_fd, path, buf->data, buf->len, &result, &err) < 0) {
         msg_warn("article %lld not exported: %s", (long long)a->id, err.message);
         run->counts.skipped++;
-        return;
+        return EXIT_OK;
     }
     if (result == FK_EXPORT_WRITTEN)
         run->counts.written++;
@@ -301,6 +334,7 @@ static void write_article(struct run *run, const struct fk_article *a, const cha
     f->path = run->strings[2 * run->nfiles + 1] = fk_xstrdup(path);
     run->nfiles++;
     f->hash = fk_export_hash(buf->data, buf->len);
+    return EXIT_OK;
 }
 
 /* Write or print each article of the list. */
@@ -330,7 +364,7 @@ static int export_all(struct fk_store *store, const struct export_list *list, st
             add_json(&buf, &a, path);
             out_flush(&buf);
         } else {
-            write_article(run, &a, n->name, path, &buf);
+            code = write_article(run, &a, n->name, path, &buf);
         }
         fk_article_release(&a);
     }
@@ -382,6 +416,9 @@ int cmd_export(int argc, char **argv, struct cli *cli)
         {"prune", no_argument, NULL, OPT_PRUNE},
         {"ascii-names", no_argument, NULL, OPT_ASCII_NAMES},
         {"title-heading", no_argument, NULL, OPT_TITLE_HEADING},
+        {"assets", required_argument, NULL, OPT_ASSETS},
+        {"assets-dir", required_argument, NULL, OPT_ASSETS_DIR},
+        {"assets-url", required_argument, NULL, OPT_ASSETS_URL},
         CLI_FILTER_OPTIONS,
         CLI_COMMON_OPTIONS,
         {NULL, 0, NULL, 0},
@@ -391,11 +428,23 @@ int cmd_export(int argc, char **argv, struct cli *cli)
     struct export_list list = {NULL, 0, 0, 0, false};
     struct records records = {NULL, 0, 0};
     struct id_list selected = {NULL, 0, 0};
-    struct run run = {
-        {FK_EXPORT_PLAIN, false}, FORMAT_FILES, false, -1, &records, NULL, NULL, 0, {0, 0, 0, 0}};
+    struct run run = {{FK_EXPORT_PLAIN, false, NULL, 0},
+                      FORMAT_FILES,
+                      false,
+                      false,
+                      NULL,
+                      NULL,
+                      -1,
+                      &records,
+                      NULL,
+                      NULL,
+                      0,
+                      {0, 0, 0, 0, 0, 0}};
     struct fk_store *store = NULL;
-    const char *dir = DEFAULT_DIR;
-    char *dir_path = NULL;
+    const char *dir = DEFAULT_DIR, *assets_dir = NULL, *assets_url = NULL;
+    char *dir_path = NULL, *assets_path = NULL;
+    struct fk_export_asset_folder folder = {-1, NULL};
+    struct fk_buf folder_link = FK_BUF_INIT;
     int64_t *forget = NULL;
     size_t nforget = 0;
     bool changed = false, do_prune = false;
@@ -438,6 +487,19 @@ int cmd_export(int argc, char **argv, struct cli *cli)
             case OPT_TITLE_HEADING:
                 run.options.title_heading = true;
                 break;
+            case OPT_ASSETS:
+                if (strcmp(optarg, "copy") == 0 || strcmp(optarg, "remote") == 0)
+                    run.copy_assets = strcmp(optarg, "copy") == 0;
+                else
+                    rc = msg_usage("export", "unknown mode '%s' for --assets (copy or remote)",
+                                   optarg);
+                break;
+            case OPT_ASSETS_DIR:
+                assets_dir = optarg;
+                break;
+            case OPT_ASSETS_URL:
+                assets_url = optarg;
+                break;
             default:
                 rc = cli_common_option(opt, optarg, cli, "export", help);
                 break;
@@ -467,6 +529,29 @@ int cmd_export(int argc, char **argv, struct cli *cli)
                          changed ? "changed" : "prune");
         goto out;
     }
+    if (run.copy_assets && !files) {
+        code =
+            msg_usage("export", "--assets copy writes files: not with --stdout or --format jsonl");
+        goto out;
+    }
+    if ((assets_dir || assets_url) && !run.copy_assets) {
+        code =
+            msg_usage("export", "--assets-%s goes with --assets copy", assets_dir ? "dir" : "url");
+        goto out;
+    }
+    if (assets_url && !assets_dir) {
+        code = msg_usage("export", "--assets-url says where --assets-dir is published: give both");
+        goto out;
+    }
+    if (assets_dir && run.options.profile == FK_EXPORT_HUGO) {
+        code = msg_usage("export", "--for hugo keeps a page's images in its bundle: no "
+                                   "--assets-dir");
+        goto out;
+    }
+    if ((assets_dir && !*assets_dir) || (assets_url && !*assets_url)) {
+        code = msg_usage("export", "option '--assets-%s': empty", assets_url ? "url" : "dir");
+        goto out;
+    }
     if ((changed || do_prune) && nids) {
         code = msg_usage("export", "--%s takes filters, not article IDs",
                          changed ? "changed" : "prune");
@@ -475,6 +560,7 @@ int cmd_export(int argc, char **argv, struct cli *cli)
 
     if ((code = cli_open_archive(cli, &store)) != EXIT_OK)
         goto out;
+    run.store = store;
     struct fk_error err = {0};
     /* Taken before anything is listed: what is filed while export runs
      * is after the mark, so the next --changed export gets it. */
@@ -498,6 +584,28 @@ int cmd_export(int argc, char **argv, struct cli *cli)
         msg_error("cannot resolve directory '%s': %s", dir, strerror(errno));
         code = EXIT_IO;
         goto out;
+    }
+    if (assets_dir) {
+        folder.dir_fd = fk_export_open_dir(assets_dir, &err);
+        assets_path = folder.dir_fd >= 0 ? realpath(assets_dir, NULL) : NULL;
+        if (folder.dir_fd < 0) {
+            code = msg_fk_error(&err);
+            goto out;
+        }
+        if (!assets_path) {
+            msg_error("cannot resolve directory '%s': %s", assets_dir, strerror(errno));
+            code = EXIT_IO;
+            goto out;
+        }
+        if (assets_url) {
+            fk_buf_adds(&folder_link, assets_url);
+            if (assets_url[strlen(assets_url) - 1] != '/')
+                fk_buf_addc(&folder_link, '/');
+        } else {
+            fk_export_relative_dir(&folder_link, dir_path, assets_path);
+        }
+        folder.link = folder_link.data ? folder_link.data : "";
+        run.folder = &folder;
     }
     int64_t dir_id = 0;
     int known = dir_path ? fk_store_find_export_dir(store, dir_path, &dir_id, &mark_dir, &err) : 1;
@@ -532,23 +640,34 @@ int cmd_export(int argc, char **argv, struct cli *cli)
     }
     /* A file that could not be written is tried again by the next
      * --changed export: the mark moves only when all went well. */
-    if (fk_store_record_export(store, dir_path, started, run.counts.skipped ? &mark_dir : &mark_now,
-                               run.files, run.nfiles, forget, nforget, &err) < 0) {
+    bool failed = run.counts.skipped || run.counts.assets_failed;
+    if (fk_store_record_export(store, dir_path, started, failed ? &mark_dir : &mark_now, run.files,
+                               run.nfiles, forget, nforget, &err) < 0) {
         code = msg_fk_error(&err);
         goto out;
     }
-    if (run.counts.skipped)
+    if (failed)
         code = EXIT_IO;
     if (!cli->quiet) {
         printf("%s: %zu written, %zu kept, %zu skipped", dir, run.counts.written, run.counts.kept,
                run.counts.skipped);
         if (do_prune)
             printf(", %zu removed", run.counts.removed);
+        if (run.copy_assets) {
+            printf("; %zu asset file%s written", run.counts.assets_written,
+                   run.counts.assets_written == 1 ? "" : "s");
+            if (run.counts.assets_failed)
+                printf(", %zu not written", run.counts.assets_failed);
+        }
         printf("\n");
     }
 out:
     if (run.dir_fd >= 0)
         close(run.dir_fd);
+    if (folder.dir_fd >= 0)
+        close(folder.dir_fd);
+    free(assets_path);
+    fk_buf_release(&folder_link);
     for (size_t i = 0; i < 2 * run.nfiles; i++)
         free(run.strings[i]);
     free(run.strings);

@@ -14,6 +14,7 @@
 static const char help[] =
     "usage: feedkeep feeds [options]\n"
     "       feedkeep feeds set ID keep-raw on|off\n"
+    "       feedkeep feeds set ID assets on|off\n"
     "       feedkeep feeds set ID full-text on|off|auto\n"
     "\n"
     "List the subscribed feeds and their health: articles archived, the last\n"
@@ -28,9 +29,9 @@ static const char help[] =
     "\n"
     "Fields: id, url, name, title, site_url, subscribed, articles,\n"
     "last_fetch, last_status, last_error, failures, next_fetch, final_url,\n"
-    "moved_to, etag, last_modified, tags, keep_raw, full_text. TSV and CSV columns\n"
-    "by default:\n"
-    "id, url, name, articles, last_fetch, last_status, failures, next_fetch,\n"
+    "moved_to, etag, last_modified, tags, keep_raw, assets, full_text. TSV and\n"
+    "CSV columns by default: id, url, name, articles, last_fetch, last_status,\n"
+    "failures, next_fetch,\n"
     "last_error (times in ISO 8601 UTC; empty when never, or for next_fetch\n"
     "when the feed is due whenever). JSON: every field. The table (without\n"
     "--fields) shows the feed by its name, else its URL, times relative to\n"
@@ -38,6 +39,11 @@ static const char help[] =
     "\n"
     "'feeds set ID keep-raw off' stops keeping the documents of feed ID as\n"
     "they came (on for a new feed); the field keep_raw shows the setting.\n"
+    "'feeds set ID assets off' stops fetching the images of its articles\n"
+    "(those stored stay; on for a new feed, off for the feeds of an archive\n"
+    "made before feedkeep kept images, so that an upgrade never starts\n"
+    "downloading); 'fetch --assets' and '--no-assets' override it for one\n"
+    "run. The field assets shows the setting.\n"
     "\n"
     "'feeds set ID full-text on|off|auto' says when 'feedkeep fetch' fetches\n"
     "the pages of feed ID's items (each once, and again when the feed changes\n"
@@ -68,6 +74,7 @@ OUT_GETTER(last_modified, struct fk_subscription, OUT_V_TEXT, v->text = row->las
 
 /* The feed's tags, one a line in tags_text, as a list. */
 OUT_GETTER(keep_raw, struct fk_subscription, OUT_V_BOOL, v->number = row->keep_raw)
+OUT_GETTER(assets, struct fk_subscription, OUT_V_BOOL, v->number = row->assets)
 
 OUT_GETTER(full_text, struct fk_subscription, OUT_V_TEXT,
            v->text = fk_full_text_name(row->full_text))
@@ -93,6 +100,7 @@ static const struct out_field fields[] = {
     {"last_modified", 0, false, get_last_modified, NULL},
     {"tags", 20, false, get_tags, NULL},
     {"keep_raw", 8, false, get_keep_raw, NULL},
+    {"assets", 6, false, get_assets, NULL},
     {"full_text", 9, false, get_full_text, NULL},
 };
 
@@ -225,15 +233,13 @@ static int feeds_option(int opt, const char *arg, void *ctx)
 }
 
 /* The settings of feeds set that are on or off. */
-static const struct {
-    const char *name;
-    enum fk_feed_option option;
-} switches[] = {
+static const struct cli_name settings[] = {
     {"keep-raw", FK_FEED_KEEP_RAW},
+    {"assets", FK_FEED_ASSETS},
 };
 
 #define SET_USAGE                                                                                  \
-    "usage: feedkeep feeds set ID keep-raw on|off\n"                                               \
+    "usage: feedkeep feeds set ID keep-raw|assets on|off\n"                                        \
     "       feedkeep feeds set ID full-text on|off|auto"
 
 /* feeds set ID SETTING VALUE (argv after "set"). */
@@ -241,14 +247,12 @@ static int feeds_set(int argc, char **argv, const struct cli *cli)
 {
     if (argc != 3)
         return msg_usage("feeds", SET_USAGE);
-    size_t i = 0;
-    while (i < sizeof switches / sizeof switches[0] && strcmp(argv[1], switches[i].name) != 0)
-        i++;
     bool full_text = strcmp(argv[1], "full-text") == 0;
+    int option = full_text ? 0 : CLI_NAME_VALUE(settings, argv[1]);
     enum fk_full_text mode = FK_FULL_TEXT_OFF;
     bool on = strcmp(argv[2], "on") == 0;
     if (full_text ? !fk_full_text_parse(argv[2], &mode)
-                  : i == sizeof switches / sizeof switches[0] || (!on && strcmp(argv[2], "off")))
+                  : option < 0 || (!on && strcmp(argv[2], "off") != 0))
         return msg_usage("feeds", SET_USAGE);
     char *end;
     long long id = strtoll(argv[0], &end, 10);
@@ -260,7 +264,7 @@ static int feeds_set(int argc, char **argv, const struct cli *cli)
         return code;
     struct fk_error err = {0};
     int rc = full_text ? fk_store_set_full_text(store, id, mode, &err)
-                       : fk_store_set_feed_option(store, id, switches[i].option, on, &err);
+                       : fk_store_set_feed_option(store, id, (enum fk_feed_option)option, on, &err);
     if (rc < 0) {
         code = msg_fk_error(&err);
     } else if (rc > 0) {

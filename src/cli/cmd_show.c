@@ -1,5 +1,7 @@
 /* cmd_show.c - feedkeep show ID|URL: one article as text, Markdown, HTML or
- * JSON; one of its versions; or the difference between two versions. */
+ * JSON, or as a page to read offline; one of its versions; or the
+ * difference between two versions. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +11,7 @@
 #include "feedkeep/content.h"
 #include "feedkeep/date.h"
 #include "feedkeep/diff.h"
+#include "feedkeep/export.h"
 #include "feedkeep/json.h"
 #include "feedkeep/store.h"
 
@@ -23,7 +26,15 @@ static const char help[] =
     "  --text            a header (title; author, date and tags; link), a\n"
     "                    blank line, then the plain text (the default)\n"
     "  --markdown        the article's Markdown (CommonMark) only\n"
-    "  --html            the article's HTML as the feed sent it (its content,\n"
+    "  --html            one self-contained HTML page of the article to read\n"
+    "                    offline: title, author, date, feed and source link,\n"
+    "                    the content (from its Markdown: no scripts, no event\n"
+    "                    handlers, a policy that lets nothing run), every\n"
+    "                    image the archive stores inlined as a data: URI\n"
+    "                    (32 MiB of them at most; the others stay links)\n"
+    "  -o, --output FILE with --html, write the page to FILE, not standard\n"
+    "                    output\n"
+    "  --feed-html       the article's HTML as the feed sent it (its content,\n"
     "                    else its summary) only\n"
     "  --json            everything archived about it, as one JSON object\n"
     "  --source feed|page  the text or Markdown of what the feed sent, or of\n"
@@ -37,7 +48,7 @@ static const char help[] =
     "  --version N       version N of the article instead (see 'feedkeep\n"
     "                    history'), in the form asked for\n"
     "  --diff [N[..M]]   a unified diff of the title, tags and text (of the\n"
-    "                    Markdown or HTML with --markdown or --html) from\n"
+    "                    Markdown or HTML with --markdown or --feed-html) from\n"
     "                    version N to version\n"
     "                    M; M defaults to the current version, N to the one\n"
     "                    before it (the last replaced one). N..M is the next\n"
@@ -56,13 +67,13 @@ static const char help[] =
     "first_seen, replaced_at, title, tags, text_length, text, markdown,\n"
     "html.\n";
 
-enum show_mode { SHOW_TEXT, SHOW_MARKDOWN, SHOW_HTML, SHOW_JSON };
+/* SHOW_HTML is the feed's HTML (--feed-html), SHOW_PAGE the page
+ * (--html). */
+enum show_mode { SHOW_TEXT, SHOW_MARKDOWN, SHOW_HTML, SHOW_JSON, SHOW_PAGE };
 
 static const struct cli_name modes[] = {
-    {"text", SHOW_TEXT},
-    {"markdown", SHOW_MARKDOWN},
-    {"html", SHOW_HTML},
-    {"json", SHOW_JSON},
+    {"text", SHOW_TEXT}, {"markdown", SHOW_MARKDOWN}, {"feed-html", SHOW_HTML},
+    {"json", SHOW_JSON}, {"html", SHOW_PAGE},
 };
 
 static const char *const kind_names[] = {
@@ -271,8 +282,56 @@ static void add_page_json(struct fk_buf *buf, const struct fk_page_row *page, bo
     fk_buf_addc(buf, '}');
 }
 
+/* Write the page of article a to path (a new file, or one replaced). */
+static int write_page(const char *path, const struct fk_buf *page)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f) {
+        msg_error("cannot create '%s': %s", path, strerror(errno));
+        return EXIT_IO;
+    }
+    size_t written = page->len ? fwrite(page->data, 1, page->len, f) : 0;
+    int saved = errno;
+    if (fclose(f) != 0 && written == page->len)
+        saved = errno, written = 0;
+    if (written != page->len) {
+        msg_error("cannot write '%s': %s", path, strerror(saved));
+        return EXIT_IO;
+    }
+    return EXIT_OK;
+}
+
+/* The page of article (show --html), to output (NULL: standard output). */
+static int show_page(struct fk_store *store, const struct fk_article *article, const char *output)
+{
+    struct fk_buf page, buf = FK_BUF_INIT;
+    struct fk_error err = {0};
+    size_t inlined = 0, remote = 0;
+    /* Room for the inlined images in base64 and the article itself. */
+    fk_buf_init(&page, (size_t)128 << 20);
+    int code = EXIT_OK;
+    if (fk_export_html_page(&page, store, article, &inlined, &remote, &err) < 0) {
+        code = msg_fk_error(&err);
+    } else {
+        if (remote)
+            msg_warn("article %lld: %zu stored images not inlined (over %zu MiB); they stay links",
+                     (long long)article->id, remote, FK_EXPORT_PAGE_INLINE_MAX >> 20);
+        if (output) {
+            code = write_page(output, &page);
+        } else if (out_is_terminal()) {
+            add_text(&buf, page.data);
+            out_flush(&buf);
+        } else {
+            out_flush(&page); /* as it is, however large */
+        }
+    }
+    fk_buf_release(&buf);
+    fk_buf_release(&page);
+    return code;
+}
+
 static int show_article(struct fk_store *store, int64_t id, enum show_mode mode, int width,
-                        enum show_source source)
+                        const char *output, enum show_source source)
 {
     struct fk_article article;
     struct fk_error err = {0};
@@ -280,6 +339,11 @@ static int show_article(struct fk_store *store, int64_t id, enum show_mode mode,
     int code = cli_article_status(rc, &err, id);
     if (code != EXIT_OK)
         return code;
+    if (mode == SHOW_PAGE) {
+        code = show_page(store, &article, output);
+        fk_article_release(&article);
+        return code;
+    }
     struct fk_page_row page;
     struct fk_content content = {0};
     int has_page = read_page(store, id, &page);
@@ -294,6 +358,8 @@ static int show_article(struct fk_store *store, int64_t id, enum show_mode mode,
     const char *markdown = source == SOURCE_ARTICLE ? article.markdown : content.markdown;
     struct fk_buf buf = FK_BUF_INIT;
     switch (mode) {
+    case SHOW_PAGE:
+        break;
     case SHOW_TEXT:
         add_header(&buf, &article);
         add_source_note(&buf, source, &page);
@@ -396,6 +462,7 @@ static int show_version(struct fk_store *store, int64_t id, int number, enum sho
         break;
     case SHOW_MARKDOWN:
     case SHOW_HTML:
+    case SHOW_PAGE:
         add_text(&buf, version_part(&v, mode));
         break;
     case SHOW_JSON:
@@ -523,7 +590,9 @@ int cmd_show(int argc, char **argv, struct cli *cli)
         {"text", no_argument, NULL, OPT_MODE},
         {"markdown", no_argument, NULL, OPT_MODE},
         {"html", no_argument, NULL, OPT_MODE},
+        {"feed-html", no_argument, NULL, OPT_MODE},
         {"json", no_argument, NULL, OPT_MODE},
+        {"output", required_argument, NULL, 'o'},
         {"version", required_argument, NULL, OPT_VERSION},
         {"diff", optional_argument, NULL, OPT_DIFF},
         {"width", required_argument, NULL, OPT_WIDTH},
@@ -540,6 +609,7 @@ int cmd_show(int argc, char **argv, struct cli *cli)
     long width = -1; /* -1: the default */
     bool pager = true;
     enum show_source source = SOURCE_ARTICLE;
+    const char *output = NULL;
     int opt, index = 0;
     while ((opt = cli_getopt(argc, argv, options, &index)) != -1) {
         int rc = CLI_CONTINUE;
@@ -568,6 +638,8 @@ int cmd_show(int argc, char **argv, struct cli *cli)
             if (named < 0)
                 return msg_usage("show", "option '--source': '%s' is not feed or page", optarg);
             source = (enum show_source)named;
+        } else if (opt == 'o') {
+            output = optarg;
         } else if (opt == OPT_DIFF) {
             diff.given = true;
             if (!optarg && optind < argc && parse_spec(argv[optind], &diff)) {
@@ -599,8 +671,17 @@ int cmd_show(int argc, char **argv, struct cli *cli)
     if (diff.given && mode == SHOW_JSON)
         return msg_usage("show", "--diff and --json do not go together");
     if (source != SOURCE_ARTICLE &&
-        (diff.given || version || mode == SHOW_HTML || mode == SHOW_JSON))
+        (diff.given || version || mode == SHOW_HTML || mode == SHOW_JSON || mode == SHOW_PAGE))
         return msg_usage("show", "--source goes with --text and --markdown only");
+    if (mode == SHOW_PAGE && (diff.given || version))
+        return msg_usage("show",
+                         "--html makes a page of the article as archived: not with "
+                         "--%s (--feed-html gives a version's HTML)",
+                         diff.given ? "diff" : "version");
+    if (output && mode != SHOW_PAGE)
+        return msg_usage("show", "-o/--output writes the page of --html: give --html");
+    if (output && !*output)
+        return msg_usage("show", "option '--output': no file name given");
 
     if (width < 0)
         width = out_is_terminal() ? out_terminal_width() : 0;
@@ -610,7 +691,7 @@ int cmd_show(int argc, char **argv, struct cli *cli)
         return EXIT_IO;
     int64_t id;
     int code = cli_find_article(store, "show", target, &id);
-    if (code == EXIT_OK && pager)
+    if (code == EXIT_OK && pager && !output)
         out_start_pager();
     if (code == EXIT_OK) {
         if (diff.given)
@@ -618,7 +699,7 @@ int cmd_show(int argc, char **argv, struct cli *cli)
         else if (version)
             code = show_version(store, id, (int)version, mode, (int)width);
         else
-            code = show_article(store, id, mode, (int)width, source);
+            code = show_article(store, id, mode, (int)width, output, source);
     }
     fk_store_close(store);
     return code;

@@ -17,7 +17,9 @@ static const char help[] =
     "those the ones whose last fetch failed), tags, code blocks (and per\n"
     "language), kept versions, the size of the database file and of its\n"
     "write-ahead log, the oldest and newest article dates (published, else\n"
-    "updated), and the last fetch.\n"
+    "updated), the last fetch; the assets (stored, their bytes, the URLs by\n"
+    "state, and what storing each once saved), and the feeds' documents kept\n"
+    "as they came (their bytes as stored, compressed, and before).\n"
     "\n"
     "Options:\n"
     "  --format FORMAT   table, tsv, csv or json; default: table on a\n"
@@ -30,22 +32,42 @@ static const char help[] =
     "code_blocks.LANG (code_blocks.none: no language named); times in ISO\n"
     "8601, empty when unknown. JSON: one object with articles, feeds,\n"
     "subscribed_feeds, failing_feeds, tags, code_blocks, versions, size_bytes,\n"
-    "wal_bytes, oldest, newest, last_fetch, and languages (an array of\n"
-    "{\"language\", \"blocks\"}).\n";
+    "wal_bytes, oldest, newest, last_fetch, assets, asset_bytes, asset_urls,\n"
+    "asset_urls_stored, asset_urls_pending, asset_urls_failed,\n"
+    "asset_urls_skipped, asset_linked_bytes (what the stored URLs would take\n"
+    "stored apart), asset_dedup_saved_bytes (that less asset_bytes),\n"
+    "asset_dedup_ratio (asset_linked_bytes / asset_bytes; null without\n"
+    "assets), raw_documents, raw_bytes (compressed), raw_original_bytes,\n"
+    "raw_compression_ratio (raw_original_bytes / raw_bytes; null without\n"
+    "documents), and languages (an array of {\"language\", \"blocks\"}). The\n"
+    "ratios have two decimals (the table: 2.50x; TSV and CSV: empty where\n"
+    "JSON has null).\n";
 
 /* The figures, in the order printed: a name and where its value is. */
-enum value_kind { VALUE_COUNT, VALUE_TIME, VALUE_BYTES };
+enum value_kind {
+    VALUE_COUNT,
+    VALUE_TIME,
+    VALUE_BYTES,
+    VALUE_SAVED, /* bytes: member less other */
+    VALUE_RATIO, /* member / other; none when other is 0 */
+};
 
 struct figure {
     const char *name;  /* TSV, CSV and JSON */
     const char *label; /* the table */
     enum value_kind kind;
     size_t offset; /* of the int64_t in struct fk_store_stats */
+    size_t other;  /* VALUE_SAVED and VALUE_RATIO: the second one */
 };
 
 #define FIGURE(name, label, kind, member)                                                          \
     {                                                                                              \
-        name, label, kind, offsetof(struct fk_store_stats, member)                                 \
+        name, label, kind, offsetof(struct fk_store_stats, member), 0                              \
+    }
+#define FIGURE2(name, label, kind, member, other)                                                  \
+    {                                                                                              \
+        name, label, kind, offsetof(struct fk_store_stats, member),                                \
+            offsetof(struct fk_store_stats, other)                                                 \
     }
 
 static const struct figure figures[] = {
@@ -61,13 +83,54 @@ static const struct figure figures[] = {
     FIGURE("oldest", "oldest article", VALUE_TIME, oldest),
     FIGURE("newest", "newest article", VALUE_TIME, newest),
     FIGURE("last_fetch", "last fetch", VALUE_TIME, last_fetch),
+    FIGURE("assets", "assets stored", VALUE_COUNT, assets.assets),
+    FIGURE("asset_bytes", "  size", VALUE_BYTES, assets.bytes),
+    FIGURE("asset_urls", "  URLs", VALUE_COUNT, assets.urls),
+    FIGURE("asset_urls_stored", "    stored", VALUE_COUNT, assets.urls_stored),
+    FIGURE("asset_urls_pending", "    pending", VALUE_COUNT, assets.urls_pending),
+    FIGURE("asset_urls_failed", "    failed", VALUE_COUNT, assets.urls_failed),
+    FIGURE("asset_urls_skipped", "    skipped", VALUE_COUNT, assets.urls_skipped),
+    FIGURE("asset_linked_bytes", "  size without dedup", VALUE_BYTES, assets.linked_bytes),
+    FIGURE2("asset_dedup_saved_bytes", "  saved by dedup", VALUE_SAVED, assets.linked_bytes,
+            assets.bytes),
+    FIGURE2("asset_dedup_ratio", "  dedup ratio", VALUE_RATIO, assets.linked_bytes, assets.bytes),
+    FIGURE("raw_documents", "documents kept", VALUE_COUNT, raw.documents),
+    FIGURE("raw_bytes", "  size (compressed)", VALUE_BYTES, raw.bytes),
+    FIGURE("raw_original_bytes", "  size as they came", VALUE_BYTES, raw.original_bytes),
+    FIGURE2("raw_compression_ratio", "  compression ratio", VALUE_RATIO, raw.original_bytes,
+            raw.bytes),
 };
 
-static int64_t figure_value(const struct fk_store_stats *stats, const struct figure *f)
+static int64_t member(const struct fk_store_stats *stats, size_t offset)
 {
     int64_t value;
-    memcpy(&value, (const char *)stats + f->offset, sizeof value);
+    memcpy(&value, (const char *)stats + offset, sizeof value);
     return value;
+}
+
+/* The value of f; for VALUE_RATIO the divisor, its dividend in *dividend. */
+static int64_t figure_value(const struct fk_store_stats *stats, const struct figure *f,
+                            int64_t *dividend)
+{
+    int64_t value = member(stats, f->offset);
+    if (f->kind == VALUE_SAVED)
+        return value - member(stats, f->other);
+    if (f->kind == VALUE_RATIO) {
+        *dividend = value;
+        return member(stats, f->other);
+    }
+    return value;
+}
+
+/* A ratio with two decimals, "" when there is none (divisor 0). */
+static const char *ratio_text(int64_t dividend, int64_t divisor, bool for_people, char *out)
+{
+    if (divisor <= 0)
+        out[0] = '\0';
+    else
+        snprintf(out, FK_DATE_BUFSIZE, for_people ? "%.2fx" : "%.2f",
+                 (double)dividend / (double)divisor);
+    return out;
 }
 
 /* A size for people: "18.5 MiB", "512 bytes". */
@@ -97,7 +160,7 @@ static const char *figure_text(int64_t value, enum value_kind kind, bool for_peo
 {
     if (kind == VALUE_TIME)
         return fk_date_format(value, out);
-    if (kind == VALUE_BYTES && for_people) {
+    if ((kind == VALUE_BYTES || kind == VALUE_SAVED) && for_people) {
         human_size(value, out, FK_DATE_BUFSIZE);
         return out;
     }
@@ -109,11 +172,17 @@ static void print_json(struct fk_buf *buf, const struct fk_store_stats *stats)
 {
     fk_buf_addc(buf, '{');
     for (size_t i = 0; i < sizeof figures / sizeof figures[0]; i++) {
-        int64_t value = figure_value(stats, &figures[i]);
-        if (figures[i].kind == VALUE_TIME)
+        int64_t dividend = 0;
+        int64_t value = figure_value(stats, &figures[i], &dividend);
+        char text[FK_DATE_BUFSIZE];
+        if (figures[i].kind == VALUE_TIME) {
             fk_json_member_time(buf, figures[i].name, value);
-        else
+        } else if (figures[i].kind == VALUE_RATIO) {
+            fk_json_key(buf, figures[i].name);
+            fk_buf_adds(buf, value > 0 ? ratio_text(dividend, value, false, text) : "null");
+        } else {
             fk_json_member_int(buf, figures[i].name, value);
+        }
     }
     fk_json_key(buf, "languages");
     fk_buf_addc(buf, '[');
@@ -148,8 +217,12 @@ static void print_lines(struct fk_buf *buf, enum out_format format,
     char text[FK_DATE_BUFSIZE];
     for (size_t i = 0; i < sizeof figures / sizeof figures[0]; i++) {
         const struct figure *f = &figures[i];
+        int64_t dividend = 0;
+        int64_t value = figure_value(stats, f, &dividend);
+        bool for_people = format == OUT_TABLE;
         print_line(buf, format, f->name, f->label,
-                   figure_text(figure_value(stats, f), f->kind, format == OUT_TABLE, text));
+                   f->kind == VALUE_RATIO ? ratio_text(dividend, value, for_people, text)
+                                          : figure_text(value, f->kind, for_people, text));
         if (strcmp(f->name, "code_blocks") != 0)
             continue;
         /* The languages right under the code blocks. */

@@ -28,6 +28,7 @@ static const struct command commands[] = {
     {"list", cmd_list, "list archived articles, newest first"},
     {"search", cmd_search, "full-text search, best matches first, with snippets"},
     {"show", cmd_show, "print one article, one of its versions or a diff"},
+    {"open", cmd_open, "open an article's page, its images inlined, in the browser"},
     {"history", cmd_history, "list the versions of an article"},
     {"dedup", cmd_dedup, "explain why articles are or are not one (changed guids)"},
     {"code", cmd_code, "list the code blocks of archived articles"},
@@ -90,6 +91,17 @@ long cli_parse_count(const char *s)
     return n;
 }
 
+/* The short options of a command: the common ones, and -o FILE for the
+ * commands with an option --output (whose value is 'o'). */
+static const char *short_options(const struct option *options)
+{
+    for (const struct option *o = options; o->name; o++) {
+        if (o->val == 'o' && o->has_arg == required_argument && strcmp(o->name, "output") == 0)
+            return CLI_COMMON_SHORT "o:";
+    }
+    return CLI_COMMON_SHORT;
+}
+
 /* Report the bad option getopt_long returned '?' for, as glibc's getopt
  * words it: the element at argv[optind - 1] for a long option, optopt for
  * a short one. */
@@ -150,14 +162,17 @@ static void report_bad_option(char **argv, const struct option *options)
             return;
         }
     }
-    /* No short option takes an argument: a short one is unknown. */
-    msg_error("invalid option -- '%c'", optopt);
+    /* Of the short options, only -o takes an argument. */
+    if (optopt == 'o' && strchr(short_options(options), 'o'))
+        msg_error("option requires an argument -- 'o'");
+    else
+        msg_error("invalid option -- '%c'", optopt);
 }
 
 int cli_getopt(int argc, char **argv, const struct option *options, int *index)
 {
     opterr = 0;
-    int opt = getopt_long(argc, argv, CLI_COMMON_SHORT, options, index);
+    int opt = getopt_long(argc, argv, short_options(options), options, index);
     if (opt == '?')
         report_bad_option(argv, options);
     return opt;

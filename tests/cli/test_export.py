@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
-"""CLI tests of feedkeep export, and show --width: the real binary on
-temporary archives.
+"""CLI tests of feedkeep export, export --assets copy, show --width and show
+--html: the real binary on temporary archives.
 
 usage: test_export.py FEEDKEEP DATADIR
 
 Needs PyYAML (Debian: python3-yaml) to read the front matter back.
 """
+import base64
 import datetime
+import hashlib
 import html
 import json
 import os
@@ -19,6 +21,7 @@ import yaml
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import fktest  # noqa: E402 - tests/cli/fktest.py, found through the line above
+import illustrated  # noqa: E402 - tests/cli/illustrated.py
 from fktest import check, read, run, run_tty  # noqa: E402
 
 BIN = None
@@ -442,6 +445,261 @@ def test_names_and_prune(tmp):
                                  '--title-heading')), 'help lists the new options')
 
 
+# ---- assets ------------------------------------------------------------------------------
+
+def asset_archive(tmp, name):
+    """The illustrated dev.to sample, its images stored with `assets put`.
+    Returns the archive, the images of each guid and the stored bytes."""
+    feed, images = illustrated.illustrate(read(SAMPLE))
+    db = fktest.archive(tmp, name, fktest.write(os.path.join(tmp, name + '.xml'), feed))
+    stored = illustrated.stored_bytes(images)
+    for n, (url, data) in enumerate(sorted(stored.items())):
+        path = fktest.write(os.path.join(tmp, '%s-image%d.png' % (name, n)), data)
+        rc, out, err = run('assets', 'put', url, path, db=db)
+        check(rc == 0, 'assets put %s: %r' % (url, err))
+    return db, images, stored
+
+
+def asset_name(data):
+    return hashlib.sha256(data).hexdigest()[:16] + '.png'
+
+
+def check_links(out_dir, tool, images, stored):
+    """Each exported file links its stored images to files that hold their
+    bytes, relative to the file, inside out_dir; the others stay remote."""
+    pages = [f for f in tree(out_dir) if f.endswith('.md')]
+    check(len(pages) == len(images), '%s: %d pages' % (tool, len(pages)))
+    for page in pages:
+        meta, body = split_document(read(os.path.join(out_dir, page)))
+        for url in images.get(meta and meta.get('guid'), []):
+            if url not in stored:
+                check('](%s)' % url in body, '%s: %s keeps %s' % (tool, page, url))
+                continue
+            links = [m for m in re.findall(r'\]\(([^)\s]+)\)', body)
+                     if m.endswith(asset_name(stored[url]))]
+            target = os.path.normpath(os.path.join(out_dir, os.path.dirname(page),
+                                                   links[0])) if links else ''
+            check(links and url not in body and
+                  target.startswith(os.path.join(out_dir, '')) and os.path.isfile(target) and
+                  open(target, 'rb').read() == stored[url],
+                  '%s: %s links %s to its copy: %r' % (tool, page, url, links))
+
+
+def test_assets_copy(tmp):
+    db, images, stored = asset_archive(tmp, 'assets.db')
+    copies = sum(1 for urls in images.values() for u in urls if u in stored)
+    folders = {'plain': 'assets', 'jekyll': 'assets', 'obsidian': 'attachments'}
+    for tool in ('plain', 'jekyll', 'obsidian', 'hugo'):
+        out_dir = os.path.join(tmp, 'copy-' + tool)
+        rc, out, err = run('export', '--for', tool, '--assets', 'copy', '--dir', out_dir, db=db)
+        written = copies if tool == 'hugo' else len(stored)
+        check(rc == 0 and err == '' and
+              out.endswith(': %d written, 0 kept, 0 skipped; %d asset files written\n'
+                           % (len(images), written)), '%s copy: %r %r' % (tool, out, err))
+        files = [f for f in tree(out_dir) if not f.endswith('.md')]
+        if tool == 'hugo':
+            check(len(files) == copies and all(f.count('/') == 1 for f in files),
+                  'hugo: the images in the bundles: %r' % files[:4])
+        else:
+            check(sorted(files) == sorted('%s/%s' % (folders[tool], asset_name(d))
+                                          for d in stored.values()),
+                  '%s: each image once in %s/: %r' % (tool, folders[tool], files[:4]))
+        check_links(out_dir, tool, images, stored)
+        rc, out, err = run('export', '--for', tool, '--assets', 'copy', '--dir', out_dir, db=db)
+        check(rc == 0 and out.endswith(': 0 written, %d kept, 0 skipped; 0 asset files written\n'
+                                       % len(images)), '%s: again, nothing: %r' % (tool, out))
+
+    # remote, the default, is the export of before, byte for byte.
+    trees = []
+    for args in ([], ['--assets', 'remote']):
+        out_dir = os.path.join(tmp, 'remote%d' % len(trees))
+        rc, out, err = run('export', '--for', 'hugo', '--dir', out_dir, *args, db=db)
+        check(rc == 0 and out.endswith(': %d written, 0 kept, 0 skipped\n' % len(images)),
+              'export %r: %r' % (args, out))
+        trees.append({f: read(os.path.join(out_dir, f)) for f in tree(out_dir)})
+    check(trees[0] == trees[1] and len(trees[0]) == len(images) and
+          all(illustrated.SHARED in t for t in trees[0].values() if 'figure 0.1' in t),
+          '--assets remote is the default: the same files, the URLs as they were')
+
+    # A file deleted is written again; the pages are kept.
+    plain = os.path.join(tmp, 'copy-plain')
+    gone = os.path.join(plain, 'assets', asset_name(stored[illustrated.SHARED]))
+    os.unlink(gone)
+    rc, out, err = run('export', '--assets', 'copy', '--dir', plain, db=db)
+    check(rc == 0 and out.endswith(': 0 written, %d kept, 0 skipped; 1 asset file written\n'
+                                   % len(images)) and os.path.isfile(gone),
+          'a missing image is written again: %r' % out)
+    # --changed: nothing changed, nothing written, the assets included.
+    rc, out, err = run('export', '--assets', 'copy', '--changed', '--dir', plain, db=db)
+    check(rc == 0 and out.endswith(': 0 written, 0 kept, 0 skipped; 0 asset files written\n'),
+          '--changed --assets copy: %r' % out)
+    # Switching back to remote rewrites the links, and the files stay.
+    rc, out, err = run('export', '--dir', plain, db=db)
+    check(rc == 0 and out.endswith(': %d written, 0 kept, 0 skipped\n' % len(images)) and
+          len(os.listdir(os.path.join(plain, 'assets'))) == len(stored),
+          'back to remote: %r' % out)
+
+    # A link where the folder goes: nothing is written through it, the
+    # pages keep the URLs, and the exit status says so.
+    linked = os.path.join(tmp, 'linked')
+    elsewhere = os.path.join(tmp, 'elsewhere')
+    os.makedirs(linked)
+    os.makedirs(elsewhere)
+    os.symlink(elsewhere, os.path.join(linked, 'assets'))
+    rc, out, err = run('export', '--assets', 'copy', '--dir', linked, db=db)
+    check(rc == 3 and "asset file not written, its link stays remote" in err and
+          'assets' in err and os.listdir(elsewhere) == [] and
+          out.endswith(': %d written, 0 kept, 0 skipped; 0 asset files written, %d not written\n'
+                       % (len(images), copies)),
+          'a linked folder: %d %r %r' % (rc, out, err[:300]))
+    pages = [read(os.path.join(linked, f)) for f in os.listdir(linked) if f.endswith('.md')]
+    check(len(pages) == len(images) and all('](assets/' not in p for p in pages),
+          'pages written with remote links')
+
+    # --prune takes a bundle's images with it, and only what export wrote.
+    hugo = os.path.join(tmp, 'copy-hugo')
+    bundles = sorted(os.listdir(hugo))
+    mine = os.path.join(hugo, bundles[-1], 'notes.txt')
+    fktest.write(mine, 'mine\n')
+    rc, out, err = run('export', '--for', 'hugo', '--assets', 'copy', '--prune', '--limit', '1',
+                       '--reverse', '--dir', hugo, db=db)
+    left = tree(hugo)
+    check(rc == 0 and out.endswith(', %d removed; 0 asset files written\n' % (len(images) - 1)),
+          'prune: %r %r' % (out, err))
+    check(len([f for f in left if f.endswith('index.md')]) == 1 and
+          os.path.join(bundles[-1], 'notes.txt') in left and
+          len(os.listdir(hugo)) == 2, 'bundles gone with their images, but a file of mine: %r'
+          % left)
+
+    # A folder of the site's: linked by a relative path, or by a URL.
+    site = os.path.join(tmp, 'my site')
+    rc, out, err = run('export', '--assets', 'copy', '--dir', os.path.join(site, 'notes'),
+                       '--assets-dir', os.path.join(site, 'static (img)'), db=db)
+    check(rc == 0 and sorted(os.listdir(os.path.join(site, 'static (img)'))) ==
+          sorted(asset_name(d) for d in stored.values()), '--assets-dir: %r %r' % (out, err))
+    notes = [read(os.path.join(site, 'notes', f)) for f in os.listdir(os.path.join(site, 'notes'))]
+    first = asset_name(stored[images[next(iter(images))][0]])
+    check(any('](../static%%20%%28img%%29/%s)' % first in n for n in notes),
+          'linked by a relative path, percent-encoded')
+    rc, out, err = run('export', '--for', 'jekyll', '--assets', 'copy', '--dir',
+                       os.path.join(site, '_posts'), '--assets-dir',
+                       os.path.join(site, 'assets', 'feeds'), '--assets-url', '/assets/feeds',
+                       db=db)
+    posts = [read(os.path.join(site, '_posts', f)) for f in os.listdir(os.path.join(site, '_posts'))]
+    check(rc == 0 and out.endswith('; %d asset files written\n' % len(stored)) and
+          any('](/assets/feeds/%s)' % first in p for p in posts) and
+          not os.path.exists(os.path.join(site, '_posts', 'assets')),
+          '--assets-url: the links, the files in the folder: %r' % out)
+
+    # Usage.
+    for args in (['--assets', 'copy', '--stdout', '1'], ['--assets', 'copy', '--format', 'jsonl'],
+                 ['--assets', 'local'], ['--assets'], ['--assets-dir', tmp],
+                 ['--assets', 'copy', '--assets-url', '/x'],
+                 ['--assets', 'copy', '--for', 'hugo', '--assets-dir', tmp],
+                 ['--assets', 'copy', '--assets-dir', '']):
+        rc, out, err = run('export', '--dir', plain, *args, db=db)
+        check(rc == 2 and out == '' and err.startswith('feedkeep: '),
+              'usage %r: %d %r' % (args, rc, err))
+    rc, out, err = run('export', '--help')
+    check('--assets MODE' in out and '--assets-dir' in out and '--assets-url' in out,
+          'help names --assets, --assets-dir and --assets-url')
+
+
+HOSTILE_BODY = ('<p>Look<img src="https://img.example/a.png" onerror="alert(1)" alt="a"></p>'
+                '<script>alert(2)</script><iframe src="https://evil.example/" '
+                'srcdoc="<script>alert(3)</script>"></iframe>'
+                '<table><tr><td><p>cell</p><p><img src="https://img.example/t.png?a=1&amp;b=2">'
+                '</p></td><td>x</td></tr></table>'
+                '<a href="javascript:alert(4)">click</a>'
+                '<pre><code>![a](https://img.example/a.png)</code></pre>')
+
+
+def data_uris(text):
+    return [base64.b64decode(d) for d in
+            re.findall(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"', text)]
+
+
+def test_show_html(tmp):
+    db = os.path.join(tmp, 'page.db')
+    title = 'A <b>page</b> & "quotes"'
+    import_feed(tmp, db, [item(title, 'urn:page:1', body=HOSTILE_BODY)], name='page.xml')
+    pictures = {'https://img.example/a.png': illustrated.png(7),
+                'https://img.example/t.png?a=1&b=2': illustrated.png(8, 5, 5)}
+    for n, (url, data) in enumerate(pictures.items()):
+        rc, out, err = run('assets', 'put', url,
+                           fktest.write(os.path.join(tmp, 'p%d.png' % n), data), db=db)
+        check(rc == 0, 'assets put: %r' % err)
+    rc, page, err = run('show', '1', '--html', db=db)
+    check(rc == 0 and err == '' and page.startswith('<!DOCTYPE html>\n'), 'show --html: %r' % err)
+    check('<meta charset="utf-8">' in page and "default-src 'none'" in page,
+          'a charset, and a policy that lets nothing run')
+    stored_title = listing(db)[0]['title']
+    check('&' in stored_title and '"' in stored_title and
+          '<title>%s</title>' % html.escape(stored_title) in page,
+          'the title as text: %r' % re.findall('<title>.*</title>', page))
+    lower = page.lower()
+    check('<script' not in lower and 'onerror' not in lower and 'srcdoc' not in lower and
+          'javascript:' not in lower, 'no script, no handler, no srcdoc, no javascript: link')
+    check(sorted(data_uris(page)) == sorted(pictures.values()),
+          'both stored images inline, the one in a table too')
+    check('https://img.example/a.png' in page.split('<pre>')[1] if '<pre>' in page else False,
+          'code shows the URL it shows')
+    out_file = os.path.join(tmp, 'page.html')
+    rc, out, err = run('show', '1', '--html', '-o', out_file, db=db)
+    check(rc == 0 and out == '' and read(out_file) == page, 'show --html -o FILE')
+    rc, out, err = run('show', '1', '--html', '--output=' + out_file, db=db)
+    check(rc == 0 and read(out_file) == page, 'show --html --output=FILE')
+    rc, out, err = run('show', '1', '--html', '-o', os.path.join(tmp, 'no', 'such', 'p.html'),
+                       db=db)
+    check(rc == 3 and "cannot create '" in err and 'p.html' in err,
+          'a file that cannot be made: %d %r' % (rc, err))
+    rc, feed_html, err = run('show', '1', '--feed-html', db=db)
+    check(rc == 0 and '<script>alert(2)</script>' in feed_html,
+          '--feed-html: the HTML as the feed sent it')
+    # Export links the table's image too, where its URL is written.
+    out_dir = os.path.join(tmp, 'page-export')
+    rc, out, err = run('export', '--assets', 'copy', '--dir', out_dir, db=db)
+    doc = read(os.path.join(out_dir, [f for f in os.listdir(out_dir) if f.endswith('.md')][0]))
+    check(rc == 0 and 'src="assets/%s"' % asset_name(pictures['https://img.example/t.png?a=1&b=2'])
+          in doc and '![a](assets/%s)' % asset_name(pictures['https://img.example/a.png']) in doc
+          and '![a](https://img.example/a.png)' in doc, 'the table image linked too: %r' % doc)
+    for args, why in ((['-o', out_file], '-o without --html'),
+                      (['--html', '--version', '1'], '--html with --version'),
+                      (['--html', '--diff'], '--html with --diff'),
+                      (['--html', '-o'], '-o without a file'),
+                      (['--html', '--json'], '--html with --json')):
+        rc, out, err = run('show', '1', *args, db=db)
+        check(rc == 2 and err.startswith('feedkeep: '), '%s: %d %r' % (why, rc, err))
+    rc, out, err = run('show', '1', '--html', '-o', db=db)
+    check("option requires an argument -- 'o'" in err, '-o names what it lacks: %r' % err)
+
+    # open: the same page in the cache, its path to the browser.
+    cache = os.path.join(tmp, 'cache')
+    got = os.path.join(tmp, 'browser-got')
+    browser = fktest.write(os.path.join(tmp, 'browser.sh'),
+                           '#!/bin/sh\nprintf "%%s" "$1" > "%s"\n' % got)
+    os.chmod(browser, 0o755)
+    env = {'XDG_CACHE_HOME': cache, 'BROWSER': browser + ':firefox'}
+    rc, out, err = run('open', '1', db=db, env=env)
+    opened = os.path.join(cache, 'feedkeep', 'pages', '1.html')
+    check(rc == 0 and out == opened + '\n' and read(got) == opened and read(opened) == page,
+          'open: the page, its path printed and given to $BROWSER: %d %r %r' % (rc, out, err))
+    os.unlink(got)
+    rc, out, err = run('open', '--no-browser', '-q', '1', db=db, env=env)
+    check(rc == 0 and out == '' and not os.path.exists(got), 'open --no-browser -q')
+    rc, out, err = run('open', '1', db=db, env=dict(env, BROWSER='false'))
+    check(rc == 1 and "'false' failed (exit status 1)" in err and opened in err,
+          'a browser that fails: %d %r' % (rc, err))
+    os.unlink(opened)
+    os.symlink(out_file, opened)
+    rc, out, err = run('open', '--no-browser', '1', db=db, env=env)
+    check(rc == 3 and 'symbolic link' in err and read(out_file) == page,
+          'a link in the cache is not followed: %d %r' % (rc, err))
+    for args in ([], ['1', '2'], ['nope']):
+        rc, out, err = run('open', *args, db=db, env=env)
+        check(rc == 2 and err.startswith('feedkeep: '), 'open %r: %d %r' % (args, rc, err))
+
+
 def main():
     global BIN, SAMPLE
     # show pages through $PAGER on a terminal; these tests look at what
@@ -454,6 +712,8 @@ def main():
         test_hostile(tmp)
         test_names_and_prune(tmp)
         test_show_width(tmp)
+        test_assets_copy(tmp)
+        test_show_html(tmp)
     return fktest.summary()
 
 

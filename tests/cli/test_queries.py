@@ -393,8 +393,8 @@ def test_history(tmp):
         check(key in a, 'show --json has %s' % key)
     check(a['published_raw'] == DATE and a['versions'] == 3 and a['tags'] == ['go'] and
           a['author'] == 'Ada Lovelace', 'show --json values')
-    rc, html, err = run('show', '1', '--html', db=db)
-    check(html == CHANGED + '\n', 'show --html: the HTML as sent')
+    rc, html, err = run('show', '1', '--feed-html', db=db)
+    check(html == CHANGED + '\n', 'show --feed-html: the HTML as sent')
     rc, md, err = run('show', '1', '--markdown', db=db)
     check(md.rstrip('\n') == a['markdown'].rstrip('\n'), 'show --markdown')
     rc, out, err = run('show', '1', '--html', '--json', db=db)

@@ -3,17 +3,25 @@
 by Hugo, `--for jekyll` by Jekyll (both the Debian packages, no theme, no
 plugin, no network), and `--for obsidian` checked against Obsidian's rules.
 
-usage: test_sites.py FEEDKEEP DATADIR hugo|jekyll|obsidian
+usage: test_sites.py FEEDKEEP DATADIR hugo|jekyll|obsidian|hugo-assets|jekyll-assets
 
 The archive holds the dev.to sample and tests/sites/articles.xml: titles in
 Cyrillic, CJK and with emoji, an Atom entry with only an updated date,
 tables, code in five languages, tags with spaces, "+", "#" and other
 scripts, and an article whose title changes between two exports.
 
+hugo-assets is the self-contained archive's test: the dev.to sample with
+images (tests/cli/illustrated.py), each image stored once, exported with
+--assets copy and built by Hugo with every image in the site, and the same
+articles as show --html pages with the images inline; jekyll-assets the
+same export for Jekyll, whose images go to a folder of the site.
+
 When the generator is not installed the test is skipped (exit 77), unless
 FEEDKEEP_REQUIRE_TOOLS is set: then it fails.
 """
+import base64
 import datetime
+import hashlib
 import html
 import json
 import os
@@ -29,6 +37,7 @@ import yaml
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'cli'))
 import fktest  # noqa: E402 - tests/cli/fktest.py, found through the line above
+import illustrated  # noqa: E402 - tests/cli/illustrated.py
 from fktest import check, read, run  # noqa: E402
 
 BIN = None
@@ -265,6 +274,110 @@ def test_hugo(tmp):
           % (len(pages), len(tag_pages), total, time.monotonic() - started))
 
 
+def illustrated_archive(tmp):
+    """The dev.to sample with images, each stored once with `assets put`:
+    the archive, the image URLs of each guid, and url -> stored bytes."""
+    feed, images = illustrated.illustrate(read(os.path.join(DATA, 'devto-fuadhusnan.xml')))
+    db = fktest.archive(tmp, 'assets.db', fktest.write(os.path.join(tmp, 'illustrated.xml'), feed))
+    stored = illustrated.stored_bytes(images)
+    for n, (url, data) in enumerate(sorted(stored.items())):
+        path = fktest.write(os.path.join(tmp, 'image%d.png' % n), data)
+        rc, out, err = run('assets', 'put', url, path, db=db)
+        check(rc == 0 and '\tnew\timage/png\t' in out, 'assets put %s: %r %r' % (url, out, err))
+    return db, images, stored
+
+
+def test_hugo_assets(tmp):
+    """The issue's test of done: an archive of the dev.to sample and its
+    images, each stored once; `export --for hugo --assets copy` builds with
+    Hugo with every image in the site, where its page links it; `show
+    --html` has them inline. Nothing is fetched: the images are stored with
+    `assets put`, as a fetch would store them."""
+    if tool_missing('hugo'):
+        return
+    db, images, stored = illustrated_archive(tmp)
+
+    def file_of(url):
+        return hashlib.sha256(stored[url]).hexdigest()[:16] + '.png'
+
+    site = os.path.join(tmp, 'hugo')
+    write(os.path.join(site, 'config.toml'), HUGO_CONFIG)
+    write(os.path.join(site, 'layouts', '_default', 'single.html'), HUGO_SINGLE)
+    write(os.path.join(site, 'layouts', '_default', 'list.html'), HUGO_LIST)
+    posts = os.path.join(site, 'content', 'posts')
+    copies = sum(1 for urls in images.values() for u in urls if u in stored)
+    rc, out, err = run('export', '--for', 'hugo', '--assets', 'copy', '--dir', posts, db=db)
+    check(rc == 0 and err == '' and
+          out.endswith(': %d written, 0 kept, 0 skipped; %d asset files written\n'
+                       % (len(images), copies)),
+          'export --assets copy: %d %r %r' % (rc, out, err))
+    bundles = {}
+    for name in sorted(os.listdir(posts)):
+        meta, body = front_matter(read(os.path.join(posts, name, 'index.md')))
+        urls = images.get(meta and meta.get('guid'), [])
+        bundles[name] = urls
+        want = sorted({file_of(u) for u in urls if u in stored})
+        got = sorted(f for f in os.listdir(os.path.join(posts, name)) if f != 'index.md')
+        check(got == want, 'hugo assets: %s holds its images: %r, want %r' % (name, got, want))
+        for url in urls:
+            local = url in stored
+            check(('](%s)' % file_of(url) in body if local else True) and
+                  ('](%s)' % url in body) != local,
+                  'hugo assets: %s links %s%s' % (name, 'its copy of ' if local else '', url))
+    check(len(bundles) == len(images) and all(bundles.values()), 'a bundle per article')
+    rc, out, err = run('export', '--for', 'hugo', '--assets', 'copy', '--dir', posts, db=db)
+    check(rc == 0 and out.endswith(': 0 written, %d kept, 0 skipped; 0 asset files written\n'
+                                   % len(images)), 'export again writes nothing: %r' % out)
+
+    public = os.path.join(tmp, 'public')
+    p = subprocess.run(['hugo', '--source', site, '--destination', public, '--quiet'],
+                       capture_output=True, timeout=120)
+    check(p.returncode == 0 and not p.stderr, 'hugo builds: %d %r' % (p.returncode, p.stderr))
+    shown = 0
+    for name, urls in bundles.items():
+        page_url = '/posts/%s/' % name
+        path = os.path.join(public, 'posts', name, 'index.html')
+        text = read(path) if os.path.exists(path) else ''
+        check(text != '', 'hugo assets: a page for %s' % name)
+        sources = [html.unescape(s) for s in re.findall(r'<img src="([^"]*)"', text)]
+        for url in urls:
+            if url not in stored:
+                check(url in sources, 'hugo assets: %s shows %s from the web' % (name, url))
+                continue
+            src = next((s for s in sources
+                        if urllib.parse.urljoin(page_url, s) == page_url + file_of(url)), None)
+            built = os.path.join(public, 'posts', name, file_of(url))
+            check(src is not None and os.path.isfile(built) and
+                  open(built, 'rb').read() == stored[url],
+                  'hugo assets: %s shows %s, built into the site: %r' % (name, file_of(url),
+                                                                       sources))
+            shown += src is not None
+    check(shown == copies, 'hugo assets: %d images shown from the site' % shown)
+
+    # The same articles as pages to read offline: every stored image inline.
+    rc, out, err = run('list', '--format', 'json', db=db)
+    ids = {a['guid']: a['id'] for a in json_lines(out)}
+    inlined = 0
+    for guid, urls in images.items():
+        page = os.path.join(tmp, 'page-%d.html' % ids[guid])
+        rc, out, err = run('show', str(ids[guid]), '--html', '-o', page, db=db)
+        text = read(page) if rc == 0 else ''
+        check(rc == 0 and err == '' and text.startswith('<!DOCTYPE html>'),
+              'show --html -o: %d %r' % (rc, err))
+        data = [base64.b64decode(d) for d in
+                re.findall(r'<img src="data:image/png;base64,([A-Za-z0-9+/=]+)"', text)]
+        want = [stored[u] for u in urls if u in stored]
+        check(sorted(data) == sorted(want), 'show --html: the images of %s inline' % guid)
+        check('<script' not in text.lower() and
+              all(u not in text for u in urls if u in stored),
+              'show --html: no script, no link to a stored image')
+        check(all(html.escape(u) in text for u in urls if u not in stored),
+              'show --html: an image not stored stays a link')
+        inlined += len(data)
+    print('hugo assets: %d articles, %d images stored, %d copies in the site, %d inline'
+          % (len(images), len(stored), shown, inlined))
+
+
 JEKYLL_CONFIG = '''title: feedkeep export
 markdown: kramdown
 kramdown:
@@ -346,6 +459,48 @@ def test_jekyll(tmp):
           % (len(pages), len(listed), time.monotonic() - started))
 
 
+def test_jekyll_assets(tmp):
+    """Jekyll publishes nothing under _posts: the images go to a folder of
+    the site (--assets-dir) that the links name (--assets-url), and each
+    is in the built site where its post shows it."""
+    if tool_missing('jekyll'):
+        return
+    db, images, stored = illustrated_archive(tmp)
+    site = os.path.join(tmp, 'jekyll')
+    write(os.path.join(site, '_config.yml'), JEKYLL_CONFIG)
+    write(os.path.join(site, '_layouts', 'post.html'), JEKYLL_POST)
+    rc, out, err = run('export', '--for', 'jekyll', '--assets', 'copy', '--dir',
+                       os.path.join(site, '_posts'), '--assets-dir',
+                       os.path.join(site, 'assets', 'feeds'), '--assets-url', '/assets/feeds',
+                       db=db)
+    check(rc == 0 and err == '' and out.endswith('; %d asset files written\n' % len(stored)),
+          'export --for jekyll --assets copy: %r %r' % (out, err))
+    dest = os.path.join(tmp, '_site')
+    p = subprocess.run(['jekyll', 'build', '--safe', '--quiet', '--source', site,
+                        '--destination', dest], capture_output=True, timeout=120,
+                       cwd=tmp, env=dict(os.environ, JEKYLL_NO_BUNDLER_REQUIRE='true'))
+    check(p.returncode == 0, 'jekyll builds: %d %r' % (p.returncode, p.stderr[-2000:]))
+    shown = set()
+    pages = 0
+    for root, _, names in os.walk(dest):
+        for name in names:
+            if not name.endswith('.html'):
+                continue
+            pages += 1
+            for src in re.findall(r'<img src="([^"]*)"', read(os.path.join(root, name))):
+                src = html.unescape(src)
+                if src.startswith('/'):
+                    built = os.path.join(dest, src.lstrip('/'))
+                    check(os.path.isfile(built), 'jekyll assets: %s is in the site' % src)
+                    shown.add(open(built, 'rb').read() if os.path.isfile(built) else b'')
+                else:
+                    check(src == illustrated.UNSTORED, 'jekyll assets: only %s stays remote: %s'
+                          % (illustrated.UNSTORED, src))
+    check(pages == len(images) and shown == set(stored.values()),
+          'jekyll assets: %d pages show the %d stored images from the site' % (pages, len(shown)))
+    print('jekyll assets: %d pages, %d images from the site' % (pages, len(shown)))
+
+
 # Obsidian: a tag is letters, digits, "_", "-" and "/" (nesting), with at
 # least one character that is not a digit, and no spaces.
 OBSIDIAN_TAG = re.compile(r'^(?=.*[^\d/])[\w/-]+$')
@@ -405,7 +560,8 @@ def main():
     global BIN, DATA
     BIN = fktest.start(sys.argv[1])
     DATA = sys.argv[2]
-    tests = {'hugo': test_hugo, 'jekyll': test_jekyll, 'obsidian': test_obsidian}
+    tests = {'hugo': test_hugo, 'jekyll': test_jekyll, 'obsidian': test_obsidian,
+             'hugo-assets': test_hugo_assets, 'jekyll-assets': test_jekyll_assets}
     with tempfile.TemporaryDirectory() as tmp:
         tests[sys.argv[3]](tmp)
     return fktest.summary()

@@ -1,4 +1,5 @@
-/* test_export.c - slugs, file names, YAML front matter and safe writes. */
+/* test_export.c - slugs, file names, YAML front matter, safe writes, the
+ * assets export copies beside the articles and the page of show --html. */
 #include "feedkeep/export.h"
 
 #include <dirent.h>
@@ -8,11 +9,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "feedkeep/content.h"
 #include "feedkeep/date.h"
 #include "feedkeep/json.h"
+#include "feedkeep/sha256.h"
+#include "feedkeep/store.h"
 #include "harness.h"
 
 /* --- slugs and names ------------------------------------------------------------ */
@@ -313,7 +318,7 @@ static void test_profiles(void)
     a.tags = tags;
     a.ntags = 3;
     a.markdown = "Body.\n";
-    struct fk_export_options options = {FK_EXPORT_HUGO, false};
+    struct fk_export_options options = {FK_EXPORT_HUGO, false, NULL, 0};
     struct fk_buf out = FK_BUF_INIT;
     fk_export_document(&out, &a, &options);
     CHECK_STR(out.data, "---\n"
@@ -711,6 +716,504 @@ static void test_bundles_and_remove(void)
     CHECK_INT(system(command), 0);
 }
 
+/* --- assets ---------------------------------------------------------------------- */
+
+static void test_asset_names(void)
+{
+    CHECK_STR(fk_export_asset_extension("image/png"), "png");
+    CHECK_STR(fk_export_asset_extension("IMAGE/JPEG; q=1"), "jpg");
+    CHECK_STR(fk_export_asset_extension("image/svg+xml"), "svg");
+    CHECK_STR(fk_export_asset_extension("video/mp4"), "mp4");
+    CHECK_STR(fk_export_asset_extension("audio/mpeg"), "mp3");
+    CHECK_STR(fk_export_asset_extension("text/html"), "bin");
+    CHECK_STR(fk_export_asset_extension("image/png/../x"), "bin");
+    CHECK_STR(fk_export_asset_extension(NULL), "bin");
+    unsigned char sha[32];
+    for (int i = 0; i < 32; i++)
+        sha[i] = (unsigned char)(0x3a + 17 * i);
+    char name[FK_EXPORT_ASSET_NAME_SIZE];
+    fk_export_asset_name(sha, "image/webp", name);
+    CHECK_STR(name, "3a4b5c6d7e8fa0b1.webp");
+    fk_export_asset_name(sha, "application/x-unknown", name);
+    CHECK_STR(name, "3a4b5c6d7e8fa0b1.bin");
+
+    char path[FK_EXPORT_ASSET_PATH_SIZE], link[FK_EXPORT_ASSET_PATH_SIZE];
+    fk_export_asset_path(FK_EXPORT_HUGO, "2024-05-01-post", "f.png", path, link);
+    CHECK_STR(path, "2024-05-01-post/f.png");
+    CHECK_STR(link, "f.png");
+    fk_export_asset_path(FK_EXPORT_OBSIDIAN, "2024-05-01-post", "f.png", path, link);
+    CHECK_STR(path, "attachments/f.png");
+    CHECK_STR(link, "attachments/f.png");
+    fk_export_asset_path(FK_EXPORT_PLAIN, "2024-05-01-post", "f.png", path, link);
+    CHECK_STR(path, "assets/f.png");
+    fk_export_asset_path(FK_EXPORT_JEKYLL, "2024-05-01-post", "f.png", path, link);
+    CHECK_STR(link, "assets/f.png");
+    /* The longest article name still gives a path export can write. */
+    char long_name[FK_EXPORT_NAME_MAX - 2];
+    memset(long_name, 'n', sizeof long_name - 1);
+    long_name[sizeof long_name - 1] = '\0';
+    fk_export_asset_path(FK_EXPORT_HUGO, long_name, "3a4b5c6d7e8fa0b1.webp", path, link);
+    CHECK_INT(strlen(path), sizeof long_name - 1 + 1 + 21);
+}
+
+static const struct {
+    const char *markdown, *expected;
+} rewrite_cases[] = {
+    {"![a](https://x/a.png)\n", "![a](L1)\n"},
+    {"![a](https://x/a.png \"t\")\n", "![a](L1 \"t\")\n"},
+    {"![a](<https://x/a.png>)\n", "![a](<L1>)\n"},
+    {"[![a](https://x/a.png)](https://x/a.png)\n", "[![a](L1)](L1)\n"},
+    /* Only the URL itself, not one it starts, nor one in text or a query. */
+    {"![a](https://x/a.png2)\n", "![a](https://x/a.png2)\n"},
+    {"see https://x/a.png here\n", "see https://x/a.png here\n"},
+    {"[x](https://r/?u=https://x/a.png)\n", "[x](https://r/?u=https://x/a.png)\n"},
+    /* HTML blocks: attribute values, "&" written "&amp;". */
+    {"<video poster=\"https://x/a.png\" src='https://x/b?a=1&amp;b=2'></video>\n",
+     "<video poster=\"L1\" src='L2'></video>\n"},
+    {"<img src=\"https://x/b?a=1&b=2\">", "<img src=\"L2\">"},
+    /* Code shows what it shows. */
+    {"```\n![a](https://x/a.png)\n```\n![a](https://x/a.png)\n",
+     "```\n![a](https://x/a.png)\n```\n![a](L1)\n"},
+    {"- item\n\n  ~~~~ md\n  ![a](https://x/a.png)\n  ~~~\n  ~~~~\n![b](https://x/a.png)",
+     "- item\n\n  ~~~~ md\n  ![a](https://x/a.png)\n  ~~~\n  ~~~~\n![b](L1)"},
+    {"", ""},
+};
+
+static void test_rewrite_links(void)
+{
+    const struct fk_export_link links[] = {
+        {"https://x/a.png", "L1"},
+        {"https://x/b?a=1&b=2", "L2"},
+        {"https://x/a.png", "never: the first link of a URL wins"},
+    };
+    for (size_t i = 0; i < sizeof rewrite_cases / sizeof rewrite_cases[0]; i++) {
+        struct fk_buf out = FK_BUF_INIT;
+        fk_export_rewrite_links(&out, rewrite_cases[i].markdown, links, 3);
+        CHECK_STR(out.data ? out.data : "", rewrite_cases[i].expected);
+        fk_buf_release(&out);
+    }
+}
+
+static void test_relative_links(void)
+{
+    static const char *const cases[][3] = {
+        {"/site/content/posts", "/site/static/img", "../../static/img/"},
+        {"/site/_posts", "/site/assets/feeds", "../assets/feeds/"},
+        {"/a/b", "/a/b", ""},
+        {"/a/b", "/a/b/c", "c/"},
+        {"/a/bc", "/a/b", "../b/"},
+        {"/a/b", "/a/bc/d", "../bc/d/"},
+        {"/", "/x", "x/"},
+        {"/x/y", "/", "../../"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct fk_buf out = FK_BUF_INIT;
+        fk_export_relative_dir(&out, cases[i][0], cases[i][1]);
+        CHECK_STR(out.data ? out.data : "", cases[i][2]);
+        fk_buf_release(&out);
+    }
+    struct fk_buf out = FK_BUF_INIT;
+    fk_export_add_link(&out, "../my notes (old)/\"x\"<\x01>caf\xC3\xA9%20/");
+    CHECK_STR(out.data, "../my%20notes%20%28old%29/%22x%22%3C%01%3Ecaf%C3%A9%20/");
+    fk_buf_release(&out);
+}
+
+static void test_base64(void)
+{
+    static const char *const vectors[][2] = {
+        {"", ""},
+        {"f", "Zg=="},
+        {"fo", "Zm8="},
+        {"foo", "Zm9v"},
+        {"foob", "Zm9vYg=="},
+        {"fooba", "Zm9vYmE="},
+        {"foobar", "Zm9vYmFy"},
+    };
+    for (size_t i = 0; i < sizeof vectors / sizeof vectors[0]; i++) {
+        struct fk_buf out = FK_BUF_INIT;
+        fk_export_base64(&out, vectors[i][0], strlen(vectors[i][0]));
+        CHECK_STR(out.data ? out.data : "", vectors[i][1]);
+        fk_buf_release(&out);
+    }
+    /* Past the encoder's chunk, every byte value. */
+    unsigned char bytes[10000];
+    for (size_t i = 0; i < sizeof bytes; i++)
+        bytes[i] = (unsigned char)(i * 7 + i / 256);
+    struct fk_buf out = FK_BUF_INIT;
+    fk_export_base64(&out, bytes, sizeof bytes);
+    CHECK_INT(out.len, (sizeof bytes + 2) / 3 * 4);
+    fk_buf_release(&out);
+}
+
+/* A decoder for the checks: the bytes of base64 text s (up to its first
+ * character outside the alphabet) into out; returns their count. */
+static size_t base64_decode(const char *s, unsigned char *out, size_t size)
+{
+    static const char alphabet[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    unsigned value = 0;
+    int bits = 0;
+    size_t n = 0;
+    for (; *s && *s != '='; s++) {
+        const char *at = strchr(alphabet, *s);
+        if (!at || !*s)
+            break;
+        value = (value << 6) | (unsigned)(at - alphabet);
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            if (n < size)
+                out[n] = (unsigned char)(value >> bits);
+            n++;
+        }
+    }
+    return n;
+}
+
+static char asset_root[200];
+
+static const char *asset_path(const char *name)
+{
+    static char path[600];
+    snprintf(path, sizeof path, "%s/%s", asset_root, name);
+    return path;
+}
+
+/* The images the archive test stores, and one it does not. */
+static const unsigned char png_a[] = "\x89PNG\r\n\x1a\n the first picture";
+static const unsigned char png_b[] = "\x89PNG\r\n\x1a\n the second one, longer";
+static const unsigned char png_poster[] = "\x89PNG\r\n\x1a\n a poster";
+
+static char article_html[] =
+    "<p>Intro</p>"
+    "<p><img src=\"https://img.example/a.png\" alt=\"A\" onerror=\"steal()\"></p>"
+    "<p><img src=\"https://img.example/b.png?w=1&amp;h=2\" alt=\"B\"></p>"
+    "<p><img src=\"https://img.example/remote.png\" alt=\"R\"></p>"
+    "<script>steal()</script>"
+    "<pre><code>![code](https://img.example/a.png)</code></pre>"
+    "<video poster=\"https://img.example/poster.png\" src=\"https://img.example/v.mp4\"></video>";
+
+static void put_bytes(struct fk_store *store, const char *url, const void *data, size_t size)
+{
+    struct fk_error err = {0};
+    unsigned char sha[32];
+    fk_sha256(data, size, sha);
+    struct fk_asset_fetched fetched = {url, sha, "image/png", data, size, NULL, NULL, 1700000000};
+    CHECK_INT(fk_store_put_asset(store, &fetched, NULL, &err), 0);
+}
+
+/* File an article of article_html (title title, guid guid) and record its
+ * assets; returns its id. */
+static int64_t file_with_assets(struct fk_store *store, char *guid, char *title)
+{
+    struct fk_error err = {0};
+    struct fk_content content = {0};
+    struct fk_item item = {0};
+    item.guid = guid;
+    item.url = guid;
+    item.title = title;
+    item.author = "Ada";
+    item.content_html = article_html;
+    item.base_url = "https://blog.example/feed";
+    item.published = item.updated = 1714521600; /* 2024-05-01 */
+    CHECK_INT(
+        fk_content_from_html(article_html, strlen(article_html), item.base_url, &content, &err), 0);
+    struct fk_store_pending *pending = NULL;
+    enum fk_put_result result;
+    int64_t id = 0;
+    CHECK_INT(fk_store_begin_feed(store, "https://blog.example/feed", NULL, &err), 0);
+    CHECK_INT(fk_store_find_item(store, &item, &pending, &err), 0);
+    CHECK_INT(fk_store_put_item(store, pending, &content, &result, &err), 0);
+    id = fk_store_pending_article(pending);
+    CHECK_INT(fk_store_end_feed(store, true, NULL, &err), 0);
+    struct fk_asset_ref refs[8];
+    size_t nrefs = 0;
+    for (size_t i = 0; i < content.nassets && nrefs < 8; i++) {
+        refs[nrefs].url = content.assets[i].url;
+        refs[nrefs].kind = content.assets[i].kind;
+        refs[nrefs].linked = content.assets[i].in_markdown;
+        nrefs++;
+    }
+    CHECK_INT(nrefs, 5); /* a, b, remote, poster, video */
+    CHECK_INT(fk_store_set_article_assets(store, id, refs, nrefs, &err), 0);
+    fk_content_release(&content);
+    return id;
+}
+
+static struct fk_store *asset_archive(int64_t *first, int64_t *second)
+{
+    const char *tmpdir = getenv("TMPDIR");
+    snprintf(asset_root, sizeof asset_root, "%s/fk-assets-XXXXXX",
+             tmpdir && *tmpdir ? tmpdir : "/tmp");
+    if (!mkdtemp(asset_root))
+        return NULL;
+    struct fk_error err = {0};
+    struct fk_store *store = fk_store_open(asset_path("archive.db"), &err);
+    CHECK(store != NULL);
+    if (!store)
+        return NULL;
+    *first = file_with_assets(store, "https://blog.example/one", "One");
+    *second = file_with_assets(store, "https://blog.example/two", "Two");
+    put_bytes(store, "https://img.example/a.png", png_a, sizeof png_a - 1);
+    put_bytes(store, "https://img.example/b.png?w=1&h=2", png_b, sizeof png_b - 1);
+    put_bytes(store, "https://img.example/poster.png", png_poster, sizeof png_poster - 1);
+    return store;
+}
+
+static void asset_file(const void *data, size_t size, char *name)
+{
+    unsigned char sha[32];
+    fk_sha256(data, size, sha);
+    fk_export_asset_name(sha, "image/png", name);
+}
+
+/* Whether the file path in the export directory holds exactly data. */
+static bool holds(int dir_fd, const char *path, const void *data, size_t size)
+{
+    struct stat st;
+    if (fstatat(dir_fd, path, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode) ||
+        (size_t)st.st_size != size)
+        return false;
+    char *bytes = read_at(dir_fd, path);
+    bool same = bytes && memcmp(bytes, data, size) == 0;
+    free(bytes);
+    return same;
+}
+
+/* Export the two articles for profile with --assets copy into a fresh
+ * directory and check the files and links. */
+static void check_copy(struct fk_store *store, int64_t first, int64_t second,
+                       enum fk_export_profile profile, const char *dir_name)
+{
+    struct fk_error err = {0};
+    int fd = fk_export_open_dir(asset_path(dir_name), &err);
+    CHECK(fd >= 0);
+    char a[FK_EXPORT_ASSET_NAME_SIZE], b[FK_EXPORT_ASSET_NAME_SIZE],
+        poster[FK_EXPORT_ASSET_NAME_SIZE];
+    asset_file(png_a, sizeof png_a - 1, a);
+    asset_file(png_b, sizeof png_b - 1, b);
+    asset_file(png_poster, sizeof png_poster - 1, poster);
+    const char *prefix = profile == FK_EXPORT_OBSIDIAN ? "attachments/" : "assets/";
+    bool bundle = profile == FK_EXPORT_HUGO;
+    const int64_t ids[2] = {first, second};
+    const char *names[2] = {"2024-05-01-one", "2024-05-01-two"};
+    for (int i = 0; i < 2; i++) {
+        struct fk_export_assets assets;
+        CHECK_INT(fk_export_copy_assets(store, fd, profile, NULL, ids[i], names[i], &assets, &err),
+                  0);
+        /* Three stored, each written once: into each bundle, or once for
+         * the whole directory. */
+        CHECK_INT(assets.written, bundle || i == 0 ? 3 : 0);
+        CHECK_INT(assets.kept, bundle || i == 0 ? 0 : 3);
+        CHECK_INT(assets.failed, 0);
+        CHECK_INT(assets.nlinks, 3);
+
+        struct fk_article article;
+        CHECK_INT(fk_store_get_article(store, ids[i], &article, &err), 0);
+        struct fk_export_options options = {profile, false, assets.links, assets.nlinks};
+        struct fk_buf doc = FK_BUF_INIT, expected = FK_BUF_INIT;
+        fk_export_document(&doc, &article, &options);
+        const char *link_prefix = bundle ? "" : prefix;
+        fk_buf_printf(&expected, "![A](%s%s)", link_prefix, a);
+        CHECK(strstr(doc.data, expected.data) != NULL);
+        fk_buf_reset(&expected);
+        fk_buf_printf(&expected, "![B](%s%s)", link_prefix, b);
+        CHECK(strstr(doc.data, expected.data) != NULL);
+        fk_buf_reset(&expected);
+        fk_buf_printf(&expected, "poster=\"%s%s\"", link_prefix, poster);
+        CHECK(strstr(doc.data, expected.data) != NULL);
+        /* Not stored: remote; code: as it was. */
+        CHECK(strstr(doc.data, "![R](https://img.example/remote.png)") != NULL);
+        CHECK(strstr(doc.data, "![code](https://img.example/a.png)") != NULL);
+        CHECK(strstr(doc.data, "src=\"https://img.example/v.mp4\"") != NULL);
+        CHECK(strstr(doc.data, "](https://img.example/a.png)\n") == NULL ||
+              strstr(doc.data, "![A](https://img.example/a.png)") == NULL);
+
+        /* The files are where the links say, relative to the article. */
+        char path[FK_EXPORT_ASSET_PATH_SIZE], link[FK_EXPORT_ASSET_PATH_SIZE];
+        fk_export_asset_path(profile, names[i], a, path, link);
+        CHECK(holds(fd, path, png_a, sizeof png_a - 1));
+        fk_export_asset_path(profile, names[i], b, path, link);
+        CHECK(holds(fd, path, png_b, sizeof png_b - 1));
+        fk_export_asset_path(profile, names[i], poster, path, link);
+        CHECK(holds(fd, path, png_poster, sizeof png_poster - 1));
+        char page[FK_EXPORT_PATH_SIZE];
+        fk_export_path(profile, names[i], page);
+        enum fk_export_write_result result;
+        CHECK_INT(fk_export_write(fd, page, doc.data, doc.len, &result, &err), 0);
+        fk_buf_release(&doc);
+        fk_buf_release(&expected);
+        fk_article_release(&article);
+        fk_export_assets_release(&assets);
+    }
+    /* Again: nothing is written. */
+    struct fk_export_assets again;
+    CHECK_INT(fk_export_copy_assets(store, fd, profile, NULL, first, names[0], &again, &err), 0);
+    CHECK_INT(again.written, 0);
+    CHECK_INT(again.kept, 3);
+    fk_export_assets_release(&again);
+    /* Hugo: two bundles of a page and three files; else two pages and one
+     * folder of three files, shared. */
+    CHECK_INT(count_entries(asset_path(dir_name)), bundle ? 2 : 3);
+    char folder[300];
+    snprintf(folder, sizeof folder, "%s/%s", dir_name, bundle ? names[1] : prefix);
+    CHECK_INT(count_entries(asset_path(folder)), bundle ? 4 : 3);
+    close(fd);
+}
+
+static void test_copy_assets(void)
+{
+    int64_t first = 0, second = 0;
+    struct fk_store *store = asset_archive(&first, &second);
+    if (!store)
+        return;
+    check_copy(store, first, second, FK_EXPORT_PLAIN, "plain");
+    check_copy(store, first, second, FK_EXPORT_JEKYLL, "jekyll");
+    check_copy(store, first, second, FK_EXPORT_OBSIDIAN, "obsidian");
+    check_copy(store, first, second, FK_EXPORT_HUGO, "hugo");
+
+    /* Remote: the Markdown as archived, byte for byte. */
+    struct fk_error err = {0};
+    struct fk_article article;
+    CHECK_INT(fk_store_get_article(store, first, &article, &err), 0);
+    struct fk_buf doc = FK_BUF_INIT, plain = FK_BUF_INIT;
+    struct fk_export_options remote = {FK_EXPORT_HUGO, false, NULL, 0};
+    fk_export_document(&doc, &article, &remote);
+    fk_export_front_matter(&plain, &article, FK_EXPORT_HUGO);
+    fk_buf_printf(&plain, "\n%s", article.markdown);
+    CHECK_STR(doc.data, plain.data);
+    fk_buf_release(&doc);
+    fk_buf_release(&plain);
+    fk_article_release(&article);
+
+    /* A folder of its own, linked by a prefix: the files go right in it. */
+    int folder_fd = fk_export_open_dir(asset_path("site/assets/feeds"), &err);
+    int posts_fd = fk_export_open_dir(asset_path("site/_posts"), &err);
+    CHECK(folder_fd >= 0 && posts_fd >= 0);
+    struct fk_export_asset_folder folder = {folder_fd, "/assets/feeds/"};
+    struct fk_export_assets in_folder;
+    CHECK_INT(fk_export_copy_assets(store, posts_fd, FK_EXPORT_JEKYLL, &folder, first,
+                                    "2024-05-01-one", &in_folder, &err),
+              0);
+    CHECK_INT(in_folder.written, 3);
+    CHECK_INT(count_entries(asset_path("site/assets/feeds")), 3);
+    CHECK_INT(count_entries(asset_path("site/_posts")), 0);
+    char a_file[FK_EXPORT_ASSET_NAME_SIZE], a_link[100];
+    asset_file(png_a, sizeof png_a - 1, a_file);
+    snprintf(a_link, sizeof a_link, "/assets/feeds/%s", a_file);
+    CHECK_STR(in_folder.links[0].url, "https://img.example/a.png");
+    CHECK_STR(in_folder.links[0].target, a_link);
+    fk_export_assets_release(&in_folder);
+    /* Hugo has no shared folder: its bundles hold the files. */
+    CHECK_INT(fk_export_copy_assets(store, posts_fd, FK_EXPORT_HUGO, &folder, first, "b",
+                                    &in_folder, &err),
+              0);
+    CHECK_INT(in_folder.written, 3);
+    CHECK_INT(count_entries(asset_path("site/_posts/b")), 3);
+    fk_export_assets_release(&in_folder);
+    close(folder_fd);
+    close(posts_fd);
+
+    /* A link where the asset folder goes: nothing is written through it,
+     * and the URLs stay remote. */
+    int fd = fk_export_open_dir(asset_path("linked"), &err);
+    CHECK(fd >= 0);
+    CHECK_INT(symlinkat(asset_root, fd, "assets"), 0);
+    struct fk_export_assets assets;
+    CHECK_INT(fk_export_copy_assets(store, fd, FK_EXPORT_PLAIN, NULL, first, "x", &assets, &err),
+              0);
+    CHECK_INT(assets.failed, 3);
+    CHECK_INT(assets.nlinks, 0);
+    CHECK(strstr(assets.failure.message, "assets") != NULL);
+    fk_export_assets_release(&assets);
+    close(fd);
+
+    /* Removing a bundle's page takes the asset files export wrote with
+     * it; a file changed since stays, and so does its bundle. */
+    fd = fk_export_open_dir(asset_path("hugo"), &err);
+    char page[FK_EXPORT_PATH_SIZE], *text;
+    enum fk_export_remove_result removed;
+    fk_export_path(FK_EXPORT_HUGO, "2024-05-01-one", page);
+    text = read_at(fd, page);
+    CHECK_INT(fk_export_remove(fd, page, fk_export_hash(text, strlen(text)), &removed, &err), 0);
+    CHECK_INT(removed, FK_EXPORT_REMOVED);
+    free(text);
+    CHECK_INT(count_entries(asset_path("hugo")), 1);
+    char a[FK_EXPORT_ASSET_NAME_SIZE], changed[300];
+    asset_file(png_a, sizeof png_a - 1, a);
+    snprintf(changed, sizeof changed, "2024-05-01-two/%s", a);
+    enum fk_export_write_result result;
+    CHECK_INT(fk_export_write(fd, changed, "edited", 6, &result, &err), 0);
+    fk_export_path(FK_EXPORT_HUGO, "2024-05-01-two", page);
+    text = read_at(fd, page);
+    CHECK_INT(fk_export_remove(fd, page, fk_export_hash(text, strlen(text)), &removed, &err), 0);
+    free(text);
+    CHECK_INT(count_entries(asset_path("hugo/2024-05-01-two")), 1);
+    close(fd);
+
+    fk_store_close(store);
+    char command[300];
+    snprintf(command, sizeof command, "rm -rf '%s'", asset_root);
+    CHECK_INT(system(command), 0);
+}
+
+/* The bytes of the data: URI that follows marker in page; 0 when none. */
+static size_t data_uri_after(const char *page, const char *marker, unsigned char *out, size_t size)
+{
+    const char *at = strstr(page, marker);
+    return at ? base64_decode(at + strlen(marker), out, size) : 0;
+}
+
+static void test_html_page(void)
+{
+    int64_t first = 0, second = 0;
+    struct fk_store *store = asset_archive(&first, &second);
+    if (!store)
+        return;
+    struct fk_error err = {0};
+    struct fk_article article;
+    CHECK_INT(fk_store_get_article(store, first, &article, &err), 0);
+    article.title = "<script>alert(1)</script> & more";
+    struct fk_buf page = FK_BUF_INIT;
+    size_t inlined = 0, remote = 0;
+    CHECK_INT(fk_export_html_page(&page, store, &article, &inlined, &remote, &err), 0);
+    CHECK_INT(inlined, 3);
+    CHECK_INT(remote, 0);
+    const char *html = page.data;
+    CHECK(strncmp(html, "<!DOCTYPE html>\n", 16) == 0);
+    CHECK(strstr(html, "<meta charset=\"utf-8\">") != NULL);
+    CHECK(strstr(html, "Content-Security-Policy") != NULL);
+    CHECK(strstr(html, "<title>&lt;script&gt;alert(1)&lt;/script&gt; &amp; more</title>") != NULL);
+    CHECK(strstr(html, "By Ada") != NULL);
+    CHECK(strstr(html, "2024-05-01T00:00:00Z") != NULL);
+    CHECK(strstr(html, "<a href=\"https://blog.example/one\">") != NULL);
+    /* Nothing runs. */
+    size_t active = 0;
+    for (const char *p = html; *p; p++)
+        active += strncasecmp(p, "<script", 7) == 0 || strncasecmp(p, "onerror", 7) == 0;
+    CHECK_INT(active, 0);
+    /* The stored images inline, byte for byte; the others links. */
+    unsigned char bytes[256];
+    CHECK_INT(data_uri_after(html, "alt=\"A\"", bytes, sizeof bytes), 0); /* src comes first */
+    size_t n = data_uri_after(html, "<img src=\"data:image/png;base64,", bytes, sizeof bytes);
+    CHECK_INT(n, sizeof png_a - 1);
+    CHECK(memcmp(bytes, png_a, sizeof png_a - 1) == 0);
+    n = data_uri_after(html, "poster=\"data:image/png;base64,", bytes, sizeof bytes);
+    CHECK_INT(n, sizeof png_poster - 1);
+    CHECK(memcmp(bytes, png_poster, sizeof png_poster - 1) == 0);
+    const char *b = strstr(html, "alt=\"B\"");
+    CHECK(b != NULL);
+    CHECK(strstr(html, "src=\"https://img.example/remote.png\"") != NULL);
+    CHECK(strstr(html, "https://img.example/b.png") == NULL);
+    CHECK(strstr(html, "</article>\n</body>\n</html>\n") != NULL);
+    fk_buf_release(&page);
+    fk_article_release(&article);
+    fk_store_close(store);
+    char command[300];
+    snprintf(command, sizeof command, "rm -rf '%s'", asset_root);
+    CHECK_INT(system(command), 0);
+}
+
 int main(void)
 {
     RUN(test_slugs);
@@ -724,5 +1227,11 @@ int main(void)
     RUN(test_front_matter);
     RUN(test_write);
     RUN(test_bundles_and_remove);
+    RUN(test_asset_names);
+    RUN(test_rewrite_links);
+    RUN(test_relative_links);
+    RUN(test_base64);
+    RUN(test_copy_assets);
+    RUN(test_html_page);
     return DONE();
 }
