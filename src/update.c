@@ -28,6 +28,7 @@
 #include "feedkeep/buf.h"
 #include "feedkeep/content.h"
 #include "feedkeep/date.h"
+#include "feedkeep/decode.h"
 #include "feedkeep/netaddr.h"
 #include "feedkeep/teaser.h"
 
@@ -658,6 +659,34 @@ struct page_source {
     const char *byline;
 };
 
+/* The page's body in UTF-8 after a byte order mark, into out, when the
+ * response's Content-Type names its charset: that beats the page's own
+ * <meta charset> (as in a browser), and the extractor reads a byte order
+ * mark before anything else. False when there is nothing to do (no
+ * charset, a byte order mark already, a charset no one knows). */
+static bool page_in_utf8(const struct fk_fetch_result *r, struct fk_buf *out)
+{
+    static const char bom[] = "\xEF\xBB\xBF";
+    if (!r->charset || !r->body ||
+        (r->body_len >= 2 && ((unsigned char)r->body[0] >= 0xFE || memcmp(r->body, bom, 3) == 0)))
+        return false;
+    struct fk_decoder *decoder = fk_decode_new(r->charset, true, NULL);
+    if (!decoder)
+        return false;
+    fk_buf_init(out, FK_UPDATE_ARTICLE_PAGE_MAX * 4 + 3);
+    bool ok = fk_buf_add(out, bom, 3) == 0;
+    /* In chunks such as a read gives, as the decoder expects. */
+    for (size_t at = 0; ok && at < r->body_len;) {
+        size_t chunk = r->body_len - at < 65536 ? r->body_len - at : 65536;
+        const char *utf8 = NULL;
+        size_t len = fk_decode_push(decoder, r->body + at, chunk, at + chunk == r->body_len, &utf8);
+        ok = fk_buf_add(out, utf8, len) == 0;
+        at += chunk;
+    }
+    fk_decode_free(decoder);
+    return ok;
+}
+
 /* Fill source from r. Returns 0, 1 when the page cannot be used (*why
  * says why, to free; final: until the item changes), -1 after a database
  * error. */
@@ -689,7 +718,12 @@ static int read_page_source(struct fk_update *u, struct page_job *pj,
         return 1;
     }
     const char *url = r->final_url ? r->final_url : r->url;
-    if (fk_extract_page(r->body, r->body_len, url, &source->extract, &err) < 0) {
+    struct fk_buf utf8 = FK_BUF_INIT;
+    bool decoded = page_in_utf8(r, &utf8);
+    int rc = fk_extract_page(decoded ? utf8.data : r->body, decoded ? utf8.len : r->body_len, url,
+                             &source->extract, &err);
+    fk_buf_release(&utf8);
+    if (rc < 0) {
         *why = fk_xstrdup(err.message);
         return 1;
     }

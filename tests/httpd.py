@@ -71,7 +71,8 @@ of the request itself (so a subscription URL can carry them):
                 empty (a page without text), login (a short login wall),
                 short (a whole article shorter than the teaser), big (50 MB
                 announced and sent), latin1 (windows-1252 named only by <meta
-                charset>), redirect (302, 301, 302, then the article)
+                charset>), httpcharset (windows-1252 named only by the
+                Content-Type), redirect (302, 301, 302, then the article)
 Requests to /article/NAME/... are logged with those to /script/NAME.
 """
 
@@ -457,7 +458,9 @@ class Handler(BaseHTTPRequestHandler):
             self.reply(304, headers=[('ETag', etag)])
             return
         body = article_page(name, number, version, kind)
-        content_type = 'text/html' if kind == 'latin1' else 'text/html; charset=utf-8'
+        content_type = {'latin1': 'text/html',
+                        'httpcharset': 'text/html; charset=windows-1252'}.get(
+                            kind, 'text/html; charset=utf-8')
         self.reply(200, body, [('ETag', etag)], content_type)
 
 
@@ -477,12 +480,12 @@ def article_page(name, number, version, kind):
             'pageonly%s, and the rest of the argument, which goes on at length, with '
             'commas, clauses, and the detail a teaser leaves out, so that the reader '
             'who came from the feed finds the whole article here, in its own words, '
-            'caf\u00e9 included.</p>' % (k, name, number, version, number)
+            'caf\u00e9 and \u201cquotes\u201d included.</p>' % (k, name, number, version, number)
             for k in range(1, 7)]
         paragraphs.insert(3, '<figure><img src="/images/%s-%s.png" alt="A figure" width="640" '
                              'height="480"></figure>' % (name, number))
-    charset = 'windows-1252' if kind == 'latin1' else 'utf-8'
-    meta = '<meta charset="%s">' % charset
+    charset = 'windows-1252' if kind in ('latin1', 'httpcharset') else 'utf-8'
+    meta = '' if kind == 'httpcharset' else '<meta charset="%s">' % charset
     html = ('<!DOCTYPE html><html><head>%s<title>%s item %s</title></head><body>'
             '<nav><a href="/">Home</a> <a href="/about">About</a></nav>'
             '<article><h1>%s item %s</h1>%s</article>'

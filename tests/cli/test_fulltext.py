@@ -201,7 +201,11 @@ def test_unusable(tmp, server):
     check(rc == 0 and 'whole article' in out and 'pageonly1' in text, 'a redirect chain: %r'
           % err)
     rc, out, err, text, db = one_page(tmp, server, 'latin1')
-    check(rc == 0 and 'caf\u00e9 included' in text, '<meta charset> only: %r' % text[:200])
+    check(rc == 0 and 'caf\u00e9 and \u201cquotes\u201d included' in text,
+          '<meta charset> only: %r' % text[:200])
+    rc, out, err, text, db = one_page(tmp, server, 'httpcharset')
+    check(rc == 0 and 'caf\u00e9 and \u201cquotes\u201d included' in text,
+          'the charset of the Content-Type only: %r' % text[:200])
 
 
 def test_upgrade(tmp, server):

@@ -560,7 +560,7 @@ static void remove_tmp_dir(void)
         "empty",         "filed",       "failed",     "refused",  "moved",
         "pages",         "bigpage",     "warned",     "teasers",  "backoff",
         "cap",           "kind-empty",  "kind-login", "kind-pdf", "kind-big",
-        "kind-redirect", "kind-latin1", "kind-short", "private",
+        "kind-redirect", "kind-latin1", "kind-short", "private",  "kind-httpcharset",
     };
     static const char *const suffixes[] = {".db", ".db-wal", ".db-shm", ".db-journal"};
     char path[512];
@@ -995,7 +995,14 @@ static void test_article_pages_unusable(void)
     p = one_page("latin1");
     CHECK(!p.failed);
     CHECK_INT(p.event.page_result, FK_PAGE_USED);
-    CHECK(strstr(p.text, "caf\xC3\xA9 included") != NULL);
+    CHECK(strstr(p.text, "caf\xC3\xA9 and \xE2\x80\x9Cquotes\xE2\x80\x9D included") != NULL);
+    one_page_release(&p);
+
+    /* windows-1252, named only by the Content-Type. */
+    p = one_page("httpcharset");
+    CHECK(!p.failed);
+    CHECK_INT(p.event.page_result, FK_PAGE_USED);
+    CHECK(strstr(p.text, "caf\xC3\xA9 and \xE2\x80\x9Cquotes\xE2\x80\x9D included") != NULL);
     one_page_release(&p);
 
     /* A whole article shorter than the teaser: stored, not used. */
