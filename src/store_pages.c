@@ -201,9 +201,6 @@ static int note_attempt(struct fk_store *store, int64_t id, struct attempt *a, b
                         struct fk_error *err)
 {
     struct page_state state;
-    bool own;
-    if (store_write_begin(store, &own, err) < 0)
-        return -1;
     int ret = read_state(store, id, &state, err);
     if (ret == 0 && state.found && a->status == FK_PAGE_FAILED) {
         a->failures = state.has_row && state.status == FK_PAGE_FAILED ? state.failures + 1 : 1;
@@ -224,18 +221,26 @@ static int note_attempt(struct fk_store *store, int64_t id, struct attempt *a, b
         schedule->failures = a->failures;
         schedule->next_fetch = a->next_try;
     }
-    return store_write_end(store, own, ret, err);
+    return ret;
 }
 
-int fk_store_page_skipped(struct fk_store *store, int64_t id, const char *url, struct fk_error *err)
+int fk_store_pages_skipped(struct fk_store *store, const int64_t *ids, const char *const *urls,
+                           size_t count, struct fk_error *err)
 {
-    struct attempt a = {
-        .status = FK_PAGE_SKIPPED,
-        .time = FK_TIME_NONE,
-        .next_try = FK_TIME_NONE,
-        .url = url,
-    };
-    return note_attempt(store, id, &a, false, FK_TIME_NONE, NULL, err);
+    bool own;
+    if (store_write_begin(store, &own, err) < 0)
+        return -1;
+    int ret = 0;
+    for (size_t i = 0; ret == 0 && i < count; i++) {
+        struct attempt a = {
+            .status = FK_PAGE_SKIPPED,
+            .time = FK_TIME_NONE,
+            .next_try = FK_TIME_NONE,
+            .url = urls[i],
+        };
+        ret = note_attempt(store, ids[i], &a, false, FK_TIME_NONE, NULL, err);
+    }
+    return store_write_end(store, own, ret, err);
 }
 
 int fk_store_page_failed(struct fk_store *store, int64_t id, const char *url, const char *error,
@@ -250,7 +255,11 @@ int fk_store_page_failed(struct fk_store *store, int64_t id, const char *url, co
         .next_try = FK_TIME_NONE,
         .url = url,
     };
-    return note_attempt(store, id, &a, final, retry_after, schedule, err);
+    bool own;
+    if (store_write_begin(store, &own, err) < 0)
+        return -1;
+    return store_write_end(store, own,
+                           note_attempt(store, id, &a, final, retry_after, schedule, err), err);
 }
 
 /* ---- storing a page -------------------------------------------------------------- */

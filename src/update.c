@@ -513,11 +513,23 @@ static void queue_article_pages(struct fk_update *u, struct job *job)
         db_failed(u, &err);
     if (walk.capped)
         u->totals.article_pages_capped = true;
+    /* The articles that want no page, recorded as such at once. */
+    int64_t *skipped = fk_xcalloc(walk.count + 1, sizeof *skipped);
+    const char **skipped_urls = fk_xcalloc(walk.count + 1, sizeof *skipped_urls);
+    size_t nskipped = 0;
+    for (size_t i = 0; i < walk.count; i++) {
+        if (!walk.pages[i].wanted) {
+            skipped[nskipped] = walk.pages[i].article_id;
+            skipped_urls[nskipped++] = walk.pages[i].url;
+        }
+    }
+    if (!u->stopped && nskipped &&
+        fk_store_pages_skipped(u->store, skipped, skipped_urls, nskipped, &err) < 0)
+        db_failed(u, &err);
+    free(skipped);
+    free(skipped_urls);
     for (size_t i = 0; i < walk.count; i++) {
         struct wanted_page *page = &walk.pages[i];
-        if (!u->stopped && !page->wanted &&
-            fk_store_page_skipped(u->store, page->article_id, page->url, &err) < 0)
-            db_failed(u, &err);
         if (!u->stopped && page->wanted && !page_queued(u, page->article_id)) {
             struct page_job *pj = fk_xcalloc(1, sizeof *pj);
             pj->kind = REQUEST_ARTICLE_PAGE;

@@ -1010,10 +1010,12 @@ typedef int (*fk_page_due_fn)(const struct fk_page_due *due, void *ctx);
 int fk_store_list_due_pages(struct fk_store *store, int64_t feed_id, enum fk_full_text mode,
                             int64_t now, fk_page_due_fn fn, void *ctx, struct fk_error *err);
 
-/* Record that the page of article id (at url) is not wanted for its
- * item's current source: FK_PAGE_SKIPPED. Returns 0, or -1 with err. */
-int fk_store_page_skipped(struct fk_store *store, int64_t id, const char *url,
-                          struct fk_error *err);
+/* Record that the pages of articles ids (count of them, at urls) are not
+ * wanted for their items' current sources: FK_PAGE_SKIPPED (a page stored
+ * before stays), in one transaction. Returns 0, or -1 with err filled
+ * (nothing written). */
+int fk_store_pages_skipped(struct fk_store *store, const int64_t *ids, const char *const *urls,
+                           size_t count, struct fk_error *err);
 
 /* Record a failed attempt at the page of article id (at url): error says
  * why. When final (the page cannot be used: not HTML, too large, refused),

@@ -391,7 +391,9 @@ static void test_due_and_backoff(void)
     CHECK_INT(file_html(store, "ftp://blog.example.org/c", "<p>C</p>"), FK_PUT_NEW);
     CHECK_STR(due_pages(store, FK_FULL_TEXT_AUTO, 0).ids, "2 1");
     struct fk_error err = {0};
-    CHECK_INT(fk_store_page_skipped(store, 1, "https://blog.example.org/a", &err), 0);
+    int64_t skipped[] = {1, 999};
+    const char *const skipped_urls[] = {"https://blog.example.org/a", "https://gone"};
+    CHECK_INT(fk_store_pages_skipped(store, skipped, skipped_urls, 2, &err), 0);
     CHECK_STR(due_pages(store, FK_FULL_TEXT_AUTO, 0).ids, "2");
     CHECK_STR(due_pages(store, FK_FULL_TEXT_ON, 0).ids, "2 1");
 
