@@ -1022,10 +1022,11 @@ int fk_store_pages_skipped(struct fk_store *store, const int64_t *ids, const cha
  * or after FK_PAGE_TRIES failures in a row, it is FK_PAGE_UNUSABLE until
  * the item changes; else FK_PAGE_FAILED and due again after
  * fk_store_backoff_delay(failures), or at retry_after when that is later
- * (at most FK_RETRY_AFTER_MAX on). A page stored before stays the
- * article's, with its validators. Fills *schedule when not NULL
- * (next_fetch is FK_TIME_NONE when it is given up). Returns 0, or -1 with
- * err filled. */
+ * (at most FK_RETRY_AFTER_MAX on). A page stored before stays, with its
+ * validators, FK_PAGE_STORED, and is not tried again until the item
+ * changes. Fills *schedule when not NULL (next_fetch is FK_TIME_NONE when
+ * the page is not tried again before the item changes). Returns 0, or -1
+ * with err filled. */
 int fk_store_page_failed(struct fk_store *store, int64_t id, const char *url, const char *error,
                          int http_status, int64_t time, int64_t retry_after, bool final,
                          struct fk_fetch_schedule *schedule, struct fk_error *err);
