@@ -373,6 +373,27 @@ static void test_feed_changes(void)
     /* The page confirmed again is shorter than the feed's text now. */
     CHECK_INT(put_page(store, id, page, "\"e1\""), FK_PAGE_NOT_LONGER);
     CHECK(text_has(store, id, "feedtext"));
+
+    /* A page kept whose fetch fails stays, and is not tried again before
+     * the item changes. */
+    CHECK_INT(file_html(store, url, "<p>Another start&#8230;</p>"), FK_PUT_KEPT_SHORTER);
+    CHECK_INT(file_html(store, url, whole), FK_PUT_UNCHANGED);
+    char *whole2 = paragraphs(12, "feedtext again");
+    CHECK_INT(file_html(store, url, whole2), FK_PUT_UPDATED);
+    CHECK_STR(due_pages(store, FK_FULL_TEXT_AUTO, 0).ids, "1");
+    struct fk_fetch_schedule schedule;
+    CHECK_INT(fk_store_page_failed(store, id, url, "HTTP 503", 503, 1700000000, FK_TIME_NONE, false,
+                                   &schedule, &err),
+              0);
+    CHECK(schedule.next_fetch == FK_TIME_NONE);
+    CHECK_STR(due_pages(store, FK_FULL_TEXT_AUTO, INT64_MAX / 2).ids, "");
+    CHECK_INT(fk_store_get_page(store, id, &row, &err), 0);
+    CHECK_INT(row.status, FK_PAGE_STORED);
+    CHECK_STR(row.error, "HTTP 503");
+    CHECK(row.html && strstr(row.html, "pagetext"));
+    CHECK_STR(row.etag, "\"e1\"");
+    fk_page_row_release(&row);
+    free(whole2);
     free(page);
     free(whole);
     fk_store_close(store);
