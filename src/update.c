@@ -622,7 +622,7 @@ static bool is_page_type(const char *type)
  * before when the server answered 304). Returns 0, or -1 after a
  * database error. */
 static int file_article_page(struct fk_update *u, struct page_job *pj, const struct fk_page *page,
-                             const struct fk_content *content)
+                             const struct fk_content *content, bool report)
 {
     struct fk_error err = {0};
     enum fk_page_result result;
@@ -631,7 +631,7 @@ static int file_article_page(struct fk_update *u, struct page_job *pj, const str
         return db_failed(u, &err);
     if (rc == 1)
         return 0; /* the article is gone */
-    if (result == FK_PAGE_USED)
+    if (result == FK_PAGE_USED && report)
         u->totals.article_pages_used++;
     if (result == FK_PAGE_USED || result == FK_PAGE_SAME) {
         /* The page's images are the article's (again: the feed's item,
@@ -647,6 +647,8 @@ static int file_article_page(struct fk_update *u, struct page_job *pj, const str
         if (rc < 0)
             return db_failed(u, &err);
     }
+    if (!report)
+        return 0;
     if (result == FK_PAGE_EMPTY || result == FK_PAGE_KEPT)
         u->totals.article_pages_failed++;
     struct fk_update_event ev = {
@@ -746,12 +748,48 @@ static int read_page_source(struct fk_update *u, struct page_job *pj,
     return 0;
 }
 
+/* After a fetch of the page that gave nothing: the page the archive kept
+ * is the article's text again when it is longer than the feed's (the feed
+ * replaced the item's text since), as a 304 would have made it. Returns 0,
+ * or -1 after a database error. */
+static int restore_kept_page(struct fk_update *u, struct page_job *pj)
+{
+    struct fk_page_row row;
+    struct fk_content content = {0};
+    struct fk_error err = {0};
+    int found = fk_store_get_page(u->store, pj->article_id, &row, &err);
+    if (found < 0)
+        return db_failed(u, &err);
+    int ret = 0;
+    if (found == 0 && row.html && !row.used &&
+        fk_content_from_html(row.html, strlen(row.html), row.base_url, &content, &err) == 0) {
+        struct fk_page page = {
+            .article_id = pj->article_id,
+            .url = row.url,
+            .time = row.stored,
+            .http_status = row.http_status,
+            .etag = row.etag,
+            .last_modified = row.last_modified,
+            .base_url = row.base_url,
+            .html = row.html,
+            .title = row.title,
+            .byline = row.byline,
+        };
+        ret = file_article_page(u, pj, &page, &content, false);
+    }
+    fk_content_release(&content);
+    fk_page_row_release(&row);
+    return ret;
+}
+
 static int article_page_done(struct fk_update *u, struct page_job *pj,
                              const struct fk_fetch_result *r)
 {
     if (r->error != FK_FETCH_OK)
-        return article_page_failed(u, pj, r, r->message ? r->message : "failed",
-                                   failed_for_good(r));
+        return restore_kept_page(u, pj) < 0
+                   ? -1
+                   : article_page_failed(u, pj, r, r->message ? r->message : "failed",
+                                         failed_for_good(r));
     struct page_source source = {0};
     struct fk_content content = {0};
     struct fk_error err = {0};
@@ -776,9 +814,9 @@ static int article_page_done(struct fk_update *u, struct page_job *pj,
             .title = source.title,
             .byline = source.byline,
         };
-        ret = file_article_page(u, pj, &page, &content);
+        ret = file_article_page(u, pj, &page, &content, true);
     } else if (ret > 0) {
-        ret = article_page_failed(u, pj, r, why, final);
+        ret = restore_kept_page(u, pj) < 0 ? -1 : article_page_failed(u, pj, r, why, final);
     }
     free(why);
     fk_content_release(&content);

@@ -64,7 +64,8 @@ of the request itself (so a subscription URL can carry them):
                 declaration names none); accent=1 puts an e-acute in titles
   short=1       items with an almost empty text (a feed that dropped its bodies)
   teaser=1      items whose text is a teaser with a "Read more" link to their
-                page on this server, /article/NAME/I (below)
+                page on this server, /article/NAME/I (below); with long=1 a
+                long text instead (four paragraphs, two thirds of the page)
   article=ok    what /article/NAME/I answers: ok (a whole article, with an
                 ETag and 304 to it; article_version=1 is part of its text and
                 ETag), status (article_status=503, with retry as above), pdf,
@@ -108,7 +109,7 @@ SCRIPT_DEFAULTS = {
     'etag': '1', 'lastmod': '1', 'delay_ms': '0', 'gzip': '0', 'html': '0',
     'pages': '1', 'per_page': '5', 'page_end': 'empty', 'charset': 'utf-8', 'accent': '0',
     'short': '0', 'teaser': '0', 'article': 'ok', 'article_status': '503',
-    'article_version': '1',
+    'article_version': '1', 'long': '0',
 }
 
 HTML_PAGE = (b'<!DOCTYPE html>\n<html><head><title>Not a feed</title></head>'
@@ -518,6 +519,13 @@ def script_feed(name, conf, page, host=''):
             % (name, '\u00e9' if conf['accent'] == '1' else '', i, link, guid,
                email.utils.formatdate(1700000000 + 3600 * i, usegmt=True),
                '&lt;p&gt;.&lt;/p&gt;' if conf['short'] == '1' else
+               ''.join('&lt;p&gt;Feed paragraph %d of %s item %d, version %s, holds words '
+                       'only the feed has: feedonly%d, and the rest of the argument, which '
+                       'goes on at length, with commas, clauses, and the detail a teaser '
+                       'leaves out, so that the reader who came from the feed finds the '
+                       'whole article here, in its own words.&lt;/p&gt;'
+                       % (k, name, i, conf['version'], i) for k in range(1, 5))
+               if conf['teaser'] == '1' and conf['long'] == '1' else
                '&lt;p&gt;The start of %s item %d, version %s, and teaser words&amp;#8230;'
                '&lt;a href="%s"&gt;Read more&lt;/a&gt;&lt;/p&gt;'
                % (name, i, conf['version'], link) if conf['teaser'] == '1' else

@@ -858,6 +858,16 @@ static void test_article_page_backoff(void)
     run_due(store, &opts, &log);
     CHECK_INT(log.totals.article_pages_used, 1);
     CHECK(text_has(store, id, "pageonly1"));
+
+    /* The feed sends a longer text, not much shorter than the page's: it
+     * replaces the page's; the page fails to come again, and the page kept,
+     * longer, is the text again. */
+    get("/control/backoff?version=4&long=1&article=status");
+    run_due(store, &opts, &log);
+    CHECK_INT(log.totals.counts[FK_PUT_UPDATED], 1);
+    CHECK(the_event(&log, FK_UPDATE_ARTICLE_PAGE_FAILED) != NULL);
+    CHECK(text_has(store, id, "pageonly1"));
+    CHECK(!text_has(store, id, "feedonly1"));
     run_log_release(&log);
     fk_store_close(store);
 }
