@@ -828,6 +828,9 @@ static int deliver(struct fk_fetch *fetch, struct transfer *t, int code, fk_fetc
         describe_outcome(&fetch->opts, t, (CURLcode)code, status, elapsed_ms);
         r.http_status = status;
         r.final_url = info_string(t->easy, CURLINFO_EFFECTIVE_URL);
+        r.primary_ip = info_string(t->easy, CURLINFO_PRIMARY_IP);
+        if (r.primary_ip && !*r.primary_ip)
+            r.primary_ip = NULL;
         r.redirects = (int)info_long(t->easy, CURLINFO_REDIRECT_COUNT);
         curl_off_t received = info_off(t->easy, CURLINFO_SIZE_DOWNLOAD_T);
         r.bytes_received = received > 0 ? (uint64_t)received : 0;

@@ -833,8 +833,10 @@ static const char *const stmt_sql[ST_COUNT] = {
         " failures = ?3, next_try = ?4, last_try = ?5 WHERE id = ?1",
     [ST_ASSET_URL_SKIPPED] = "UPDATE asset_urls SET status = 'skipped', reason = ?2, cap = ?3,"
                              " next_try = NULL, last_try = ?4 WHERE url = ?1",
+    /* ?2: the archive's total too (it reads a page of every asset). */
     [ST_ASSET_USAGE] =
-        "SELECT count(*), coalesce(sum(size), 0), (SELECT coalesce(sum(size), 0) FROM assets)"
+        "SELECT count(*), coalesce(sum(size), 0),"
+        " CASE WHEN ?2 THEN (SELECT coalesce(sum(size), 0) FROM assets) ELSE 0 END"
         " FROM assets WHERE id IN (SELECT u.asset_id FROM article_assets aa JOIN asset_urls u"
         " ON u.id = aa.url_id WHERE aa.article_id = ?1 AND u.status = 'stored')",
     /* ?1 article, ?2 feed (0: any), ?3 the type's first part, ?4 status

@@ -371,13 +371,29 @@ int fk_store_list_due_assets(struct fk_store *store, int64_t now, const struct f
     return store_each_row(store, st, due_row, &walk, err);
 }
 
-int fk_store_asset_usage(struct fk_store *store, int64_t article_id, struct fk_asset_usage *usage,
-                         struct fk_error *err)
+static int asset_usage(struct fk_store *store, int64_t article_id, bool archive,
+                       struct fk_asset_usage *usage, struct fk_error *err)
 {
     int64_t *const fields[] = {&usage->article_count, &usage->article_bytes, &usage->archive_bytes};
     memset(usage, 0, sizeof *usage);
     sqlite3_stmt *st = store_bound(store, ST_ASSET_USAGE, NULL, article_id, err);
-    return st ? store_row_int64s(store, st, fields, 3, err) : -1;
+    if (!st)
+        return -1;
+    if (bind_int64(st, 2, archive))
+        return store_bind_failed(store, ST_ASSET_USAGE, err);
+    return store_row_int64s(store, st, fields, 3, err);
+}
+
+int fk_store_asset_usage(struct fk_store *store, int64_t article_id, struct fk_asset_usage *usage,
+                         struct fk_error *err)
+{
+    return asset_usage(store, article_id, true, usage, err);
+}
+
+int fk_store_asset_article_usage(struct fk_store *store, int64_t article_id,
+                                 struct fk_asset_usage *usage, struct fk_error *err)
+{
+    return asset_usage(store, article_id, false, usage, err);
 }
 
 void fk_asset_filter_init(struct fk_asset_filter *f)

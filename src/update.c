@@ -49,10 +49,12 @@ struct job {
     char *etag;       /* validators to send */
     char *last_modified;
     enum job_state state;
-    int page;       /* in flight: 1 for the feed, then backfill pages */
-    char *page_url; /* of the backfill page in flight */
+    int page;            /* in flight: 1 for the feed, then backfill pages */
+    char *page_url;      /* of the backfill page in flight */
+    bool private_origin; /* the feed's setting as the run found it, or as
+                            its response's address made it: its assets and
+                            article pages may be on private addresses */
     enum fk_full_text full_text;
-    bool private_origin; /* its article pages may be on private addresses */
 };
 
 /* One article page of the run. */
@@ -343,6 +345,28 @@ static int moved(struct fk_update *u, struct job *job, const char *target)
     return 0;
 }
 
+/* The feed's assets may come from a loopback, link-local or private
+ * address only when the feed itself did (FK_FEED_PRIVATE_ORIGIN), so a feed
+ * from the Internet cannot make a run probe the local network. A feed read
+ * without a connection (file://) keeps its setting. Outside the feed's
+ * transaction. */
+static int note_origin(struct fk_update *u, struct job *job, const char *address)
+{
+    enum fk_netaddr_class class;
+    struct fk_error err = {0};
+    if (!address || !fk_netaddr_class_of_text(address, &class))
+        return 0;
+    bool private_origin = class == FK_NETADDR_LOOPBACK || class == FK_NETADDR_PRIVATE ||
+                          class == FK_NETADDR_LINK_LOCAL;
+    if (private_origin == job->private_origin)
+        return 0;
+    if (fk_store_set_feed_option(u->store, job->feed.id, FK_FEED_PRIVATE_ORIGIN, private_origin,
+                                 &err) < 0)
+        return db_failed(u, &err);
+    job->private_origin = private_origin;
+    return 0;
+}
+
 static int feed_done(struct fk_update *u, struct job *job, const struct fk_fetch_result *r)
 {
     struct fk_fetch_attempt a = {
@@ -385,6 +409,8 @@ static int feed_done(struct fk_update *u, struct job *job, const struct fk_fetch
     }
     if (r->moved_to && moved(u, job, r->moved_to) < 0)
         return -1;
+    if (note_origin(u, job, r->primary_ip) < 0)
+        return -1;
     next_page(u, job);
     return 0;
 }
@@ -420,21 +446,6 @@ static int page_done(struct fk_update *u, struct job *job, const struct fk_fetch
 }
 
 /* ---- article pages -------------------------------------------------------------- */
-
-/* Whether url's host is a name or address of this machine or its network:
- * "localhost", or an address that is not public (netaddr.h). */
-static bool private_host(const char *url)
-{
-    char host[256];
-    enum fk_netaddr_class class;
-    if (!fk_teaser_url_host(url, host, sizeof host))
-        return false;
-    if (fk_netaddr_class_of_text(host, &class))
-        return class != FK_NETADDR_PUBLIC;
-    size_t len = strlen(host);
-    return strcmp(host, "localhost") == 0 ||
-           (len > 10 && strcmp(host + len - 10, ".localhost") == 0);
-}
 
 /* An article whose page is wanted, copied from the walk. */
 struct wanted_page {
@@ -888,9 +899,7 @@ int fk_update_add(struct fk_update *u, const struct fk_subscription *sub)
     }
     job->page = 1;
     job->full_text = sub->full_text;
-    /* A feed on this machine or its network may have its pages there; a
-     * public one must not make the run probe the local network. */
-    job->private_origin = sub->private_origin || private_host(sub->url);
+    job->private_origin = sub->private_origin;
     return 0;
 }
 

@@ -135,6 +135,9 @@ struct fk_fetch_result {
     int64_t retry_after;      /* Retry-After as a UTC time (seconds or HTTP
                                  date), FK_TIME_NONE when absent or invalid */
     const char *final_url;    /* the URL after redirects */
+    const char *primary_ip;   /* the address the last response came from
+                                 ("127.0.0.1", "2001:db8::1"), NULL when
+                                 none (a file:// URL, no connection) */
     const char *moved_to;     /* non-NULL when the request was redirected
                                  permanently (301, 308): the target of the
                                  last permanent redirect reached through

@@ -795,6 +795,11 @@ struct fk_asset_usage {
 /* Fill usage. Returns 0, or -1 with err filled. */
 int fk_store_asset_usage(struct fk_store *store, int64_t article_id, struct fk_asset_usage *usage,
                          struct fk_error *err);
+/* Fill the article's part of usage only (archive_bytes 0): the archive's
+ * total reads a page of every asset, too much for each asset of a run.
+ * Returns 0, or -1 with err filled. */
+int fk_store_asset_article_usage(struct fk_store *store, int64_t article_id,
+                                 struct fk_asset_usage *usage, struct fk_error *err);
 
 /* Which references fk_store_list_assets walks. Set up with
  * fk_asset_filter_init. */

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "assetrun.h"
 #include "cli.h"
 #include "feedkeep/date.h"
 #include "feedkeep/store.h"
@@ -57,10 +58,26 @@ static const char help[] =
     "  --stall-speed BYTES      bytes a second (default 1024)\n"
     "  --max-size SIZE          largest body kept, after decompression\n"
     "                           (default 32M; suffixes K, M, G)\n"
+    "  --assets                 fetch the assets of every feed of the run,\n"
+    "                           whatever its assets setting\n"
+    "  --no-assets              fetch no assets\n"
+    "  --asset-max-size SIZE    largest asset kept (default 10M)\n"
+    "  --article-assets N       assets kept per article (default 100)\n"
+    "  --article-asset-bytes SIZE  bytes of assets kept per article (default 50M)\n"
+    "  --run-asset-bytes SIZE   bytes of assets one run downloads (default 500M)\n"
+    "  --asset-budget SIZE      bytes of all the archive's assets (default 10G)\n"
+    "  --media                  keep video and audio too (default: images only)\n"
+    "  --allow-private-assets   fetch assets on loopback, link-local and private\n"
+    "                           addresses (otherwise only for a feed that came\n"
+    "                           from such an address)\n"
     "  --db PATH                the archive\n"
     "  -q, --quiet              print nothing unless a feed failed\n"
-    "  -v, --verbose            warn about recovered XML errors\n"
-    "  -h, --help               show this help\n"
+    "  -v, --verbose            warn about recovered XML errors; a line per asset\n"
+    "  -h, --help               show this help\n";
+
+/* The rest of the help, printed after help: one literal would be longer
+ * than C compilers must take. */
+static const char help_rest[] =
     "\n"
     "Prints a line per feed ('URL: 3 new, 0 updated, 9 unchanged' or\n"
     "'URL: not modified') and a total on stdout, and a line per failed feed\n"
@@ -68,17 +85,32 @@ static const char help[] =
     "Items that came under new guids for archived articles of their feed\n"
     "are filed as those articles, with one line on stderr for the feed (see\n"
     "'feedkeep dedup --help').\n"
-    "For feeds whose full-text setting wants them, the pages of new and\n"
-    "changed items are fetched after their feed (at most 2 at once per host,\n"
-    "feeds included; conditional GET; a page that fails backs off like a\n"
-    "feed, for 5 tries), their article extracted, and used as the article's\n"
-    "text when it is longer than the feed's. Pages on loopback, link-local or\n"
-    "private addresses are fetched only for feeds that are on such addresses.\n"
-    "A line per page that became its article's text:\n"
+    "\n"
+    "After the feeds, the assets of their articles are fetched (images, and\n"
+    "video and audio with --media): those of feeds whose assets setting is on\n"
+    "(see 'feedkeep feeds set'), over http and https only, each kept once by\n"
+    "the SHA-256 of its bytes, its type sniffed from the bytes (an SVG only\n"
+    "without script or outside references). What a cap or the policy keeps\n"
+    "out is recorded with the reason and tried again only when that cap\n"
+    "changes; a failed download is tried again at a later run, backing off as\n"
+    "feeds do. One line sums them up when there were any ('assets: 12 stored\n"
+    "(3 already archived), 1.2 MiB added; 0 skipped; 1 failed'); -v prints a\n"
+    "line per asset, and its failures on stderr. A failed asset does not\n"
+    "change the exit status.\n"
+    "\n"
+    "For feeds whose full-text setting wants them (see 'feedkeep feeds\n"
+    "--help'), the pages of new and changed items are fetched after their\n"
+    "feed (at most 2 at once per host, feeds included; conditional GET; a page\n"
+    "that fails backs off like a feed, for 5 tries), their article extracted,\n"
+    "and used as the article's text when it is longer than the feed's. Pages\n"
+    "on loopback, link-local or private addresses are fetched only for feeds\n"
+    "that came from such addresses. A line per page that became its article's\n"
+    "text:\n"
     "  URL: whole article (article 12)\n"
     "and a line per page that failed on stderr, which does not change the\n"
     "exit status:\n"
     "  feedkeep: 'URL': HTTP 503 (article 12's page, 1st failure, next try in 30m)\n"
+    "\n"
     "Exit status: 0 every feed was fetched or was not due, 1 a feed failed,\n"
     "2 usage error, 3 database or I/O error, 4 the archive is busy (another\n"
     "fetch holds the lock).\n";
@@ -87,6 +119,7 @@ static const char help[] =
 struct settings {
     struct fk_update_options update;
     long wait_ms;
+    struct asset_settings assets;
 };
 
 /* What the run printed and counted so far. */
@@ -96,6 +129,7 @@ struct run {
     struct fk_update *update;
     size_t finished; /* feeds whose run ended */
     int code;
+    int64_t *feed_ids; /* of the feeds whose run ended, for their assets */
 };
 
 /* ---- option values ------------------------------------------------------------ */
@@ -110,36 +144,6 @@ static long parse_seconds(const char *s)
     if (errno || end == s || *end || !(v >= 0) || v > 366.0 * 86400)
         return -1;
     return (long)(v * 1000 + 0.5);
-}
-
-/* Size suffixes, compared without case. */
-static const struct {
-    const char *suffix;
-    unsigned shift;
-} size_suffixes[] = {
-    {"", 0},    {"b", 0},    {"k", 10}, {"kb", 10}, {"kib", 10}, {"m", 20},
-    {"mb", 20}, {"mib", 20}, {"g", 30}, {"gb", 30}, {"gib", 30},
-};
-
-/* "32M", "512k", "1048576": bytes, at least 1; 0 when it is not a size. */
-static size_t parse_size(const char *s)
-{
-    char *end;
-    if (*s < '0' || *s > '9')
-        return 0;
-    errno = 0;
-    unsigned long long n = strtoull(s, &end, 10);
-    if (errno || n == 0)
-        return 0;
-    for (size_t i = 0; i < sizeof size_suffixes / sizeof size_suffixes[0]; i++) {
-        if (strcasecmp(end, size_suffixes[i].suffix) != 0)
-            continue;
-        unsigned shift = size_suffixes[i].shift;
-        if (n > (SIZE_MAX >> shift))
-            return 0;
-        return (size_t)n << shift;
-    }
-    return 0;
 }
 
 /* The options whose value is a number of seconds or a count, each a long
@@ -199,6 +203,7 @@ static int parse_options(int argc, char **argv, struct cli *cli, struct settings
         {"stall-time", required_argument, NULL, 'S'},
         {"stall-speed", required_argument, NULL, 'B'},
         {"max-size", required_argument, NULL, 'Z'},
+        ASSET_OPTIONS,
         CLI_COMMON_OPTIONS,
         {NULL, 0, NULL, 0},
     };
@@ -206,6 +211,7 @@ static int parse_options(int argc, char **argv, struct cli *cli, struct settings
     int opt;
 
     fk_update_options_init(&set->update);
+    asset_settings_init(&set->assets);
     set->update.clean_message = out_safe_dup;
     while ((opt = cli_getopt(argc, argv, options, NULL)) != -1) {
         switch (opt) {
@@ -235,14 +241,18 @@ static int parse_options(int argc, char **argv, struct cli *cli, struct settings
             set->update.article_pages = (int)n;
             break;
         case 'Z':
-            if ((set->update.fetch.max_body = parse_size(optarg)) == 0)
+            if ((set->update.fetch.max_body = cli_parse_size(optarg)) == 0)
                 return msg_usage("fetch", "option '--max-size': '%s' is not a size (32M, 512K)",
                                  optarg);
             break;
         default: {
             int rc = number_option(opt, optarg, set);
             if (rc == CLI_NOT_COMMON)
+                rc = asset_option(opt, optarg, "fetch", &set->assets);
+            if (rc == CLI_NOT_COMMON)
                 rc = cli_common_option(opt, optarg, cli, "fetch", help);
+            if (opt == 'h' && rc == EXIT_OK)
+                fputs(help_rest, stdout);
             if (rc != CLI_CONTINUE)
                 return rc == CLI_NOT_COMMON ? EXIT_USAGE : rc;
         }
@@ -252,15 +262,6 @@ static int parse_options(int argc, char **argv, struct cli *cli, struct settings
 }
 
 /* ---- messages ------------------------------------------------------------------- */
-
-static const char *ordinal_suffix(int n)
-{
-    static const char *const suffixes[] = {"th", "st", "nd", "rd"};
-    int last = n % 10;
-    if ((n % 100 >= 11 && n % 100 <= 13) || last > 3)
-        return "th";
-    return suffixes[last];
-}
 
 static void progress(const struct run *run)
 {
@@ -321,7 +322,8 @@ static void print_summary(const struct fk_update_event *ev)
 /* The feed's run ended. */
 static void finish(struct run *run, const struct fk_update_event *ev)
 {
-    run->finished++;
+    run->feed_ids = fk_xrealloc(run->feed_ids, (run->finished + 1) * sizeof *run->feed_ids);
+    run->feed_ids[run->finished++] = ev->feed->id;
     /* Once for the feed, its backfill pages included. */
     msg_guid_changes(ev->feed->url, ev->feed->matched, ev->feed->matched_id, run->cli->quiet);
     if (ev->kind != FK_UPDATE_FAILED && !run->cli->quiet)
@@ -367,7 +369,7 @@ static void article_page(const struct run *run, const struct fk_update_event *ev
     } else if (ev->kind == FK_UPDATE_ARTICLE_PAGE_FAILED) {
         out_delay(ev->next_fetch - ev->time, delay, sizeof delay);
         msg_error("'%s': %s (article %lld's page, %d%s failure, next try in %s)", ev->url,
-                  ev->message, id, ev->failures, ordinal_suffix(ev->failures), delay);
+                  ev->message, id, ev->failures, cli_ordinal_suffix(ev->failures), delay);
     } else if (ev->page_result == FK_PAGE_USED && !run->cli->quiet) {
         printf("%s: whole article (article %lld)\n", ev->url, id);
     } else if (ev->page_result == FK_PAGE_EMPTY) {
@@ -409,7 +411,7 @@ static void on_event(const struct fk_update_event *ev, void *ctx)
     case FK_UPDATE_FAILED:
         out_delay(ev->next_fetch - ev->time, delay, sizeof delay);
         msg_error("'%s': %s (%d%s failure, next try in %s)", ev->feed->url, ev->message,
-                  ev->failures, ordinal_suffix(ev->failures), delay);
+                  ev->failures, cli_ordinal_suffix(ev->failures), delay);
         failed(run);
         finish(run, ev);
         break;
@@ -522,7 +524,16 @@ int cmd_fetch(int argc, char **argv, struct cli *cli)
         if (fk_store_log_run(store, &log, &err) < 0)
             code = msg_fk_error(&err);
     }
+    /* After the feeds, the assets of their articles. A download that
+     * failed is retried later and fails nothing; the archive failing does. */
+    if (code != EXIT_IO && code != EXIT_LOCKED && !stopped) {
+        int assets =
+            asset_run(store, cli, &set.assets, &set.update.fetch, run.feed_ids, run.finished);
+        if (assets != EXIT_OK)
+            code = assets;
+    }
 out:
+    free(run.feed_ids);
     msg_progress_clear();
     fk_update_free(run.update);
     fk_store_close(store);

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "assetrun.h"
 #include "cli.h"
 #include "feedkeep/archive.h"
 #include "feedkeep/feed.h"
@@ -33,8 +34,14 @@ static const char help[] =
     "  --charset NAME  read the document in this encoding, whatever it declares\n"
     "  --db PATH       the archive\n"
     "  --no-keep-raw   do not keep the document's own bytes this time\n"
+    "  --assets        also fetch the assets of the feed's articles (import\n"
+    "                  stays offline without it), with the caps and switches\n"
+    "                  of 'feedkeep fetch': --asset-max-size SIZE,\n"
+    "                  --article-assets N, --article-asset-bytes SIZE,\n"
+    "                  --run-asset-bytes SIZE, --asset-budget SIZE, --media,\n"
+    "                  --allow-private-assets (see 'feedkeep fetch --help')\n"
     "  -q, --quiet     print nothing unless something failed\n"
-    "  -v, --verbose   warn about recovered XML errors\n"
+    "  -v, --verbose   warn about recovered XML errors; a line per asset\n"
     "  -h, --help      show this help\n"
     "\n"
     "The feed is named by --base-url, else the document's self link, else its\n"
@@ -229,8 +236,12 @@ int cmd_import(int argc, char **argv, struct cli *cli)
     const char *path;
     int fd;
     bool no_keep_raw = take_no_keep_raw(&argc, argv);
-    int code =
-        cli_feed_file_args(argc, argv, false, cli, "import", help, &parse_options, &path, &fd);
+    struct asset_settings assets;
+    asset_settings_init(&assets);
+    int code = asset_take_options(&argc, argv, "import", &assets);
+    if (code != CLI_CONTINUE)
+        return code;
+    code = cli_feed_file_args(argc, argv, false, cli, "import", help, &parse_options, &path, &fd);
     if (code != CLI_CONTINUE)
         return code;
     code = EXIT_OK;
@@ -301,6 +312,11 @@ int cmd_import(int argc, char **argv, struct cli *cli)
     /* Items whose shorter text the archive kept out (each was warned of). */
     if (code == EXIT_OK && !cli->quiet && result.counts[FK_PUT_KEPT_SHORTER])
         printf(" (%ld kept their longer archived text)\n", result.counts[FK_PUT_KEPT_SHORTER]);
+    /* Offline unless asked: --assets fetches those of the feed's articles. */
+    if (code == EXIT_OK && assets.mode == ASSETS_ALL && result.feed_id) {
+        fflush(stdout);
+        code = asset_run(store, cli, &assets, NULL, &result.feed_id, 1);
+    }
 
     fk_archive_result_release(&result);
     fk_store_close(store);

@@ -2435,6 +2435,238 @@ def c_opml_attributes(c):
            'the outline before the tag is kept, nothing from it on: %r' % subscribed)
 
 
+# ---- assets --------------------------------------------------------------------------------
+
+
+def png(seed, width=4, extra=b''):
+    """A valid PNG of width x 1 pixels whose colours depend on seed; extra
+    bytes (an ancillary chunk) make it as large as wanted."""
+    def chunk(kind, data):
+        return (struct.pack('>I', len(data)) + kind + data +
+                struct.pack('>I', zlib.crc32(kind + data) & 0xffffffff))
+    raw = b'\0' + bytes((seed * 37 + i) % 256 for i in range(width * 3))
+    return (b'\x89PNG\r\n\x1a\n' + chunk(b'IHDR', struct.pack('>IIBBBBB', width, 1, 8, 2, 0, 0, 0))
+            + (chunk(b'teXt', extra) if extra else b'')
+            + chunk(b'IDAT', zlib.compress(raw)) + chunk(b'IEND', b''))
+
+
+def image_feed(tag, images_per_item):
+    """A feed whose items show the images of images_per_item (a list of
+    lists of URLs, one list per item)."""
+    items = []
+    for i, urls in enumerate(images_per_item):
+        body = '<p>Item %d of %s.</p>%s' % (i, tag, ''.join('<p><img src="%s" alt="i"></p>' % u
+                                                             for u in urls))
+        items.append(item('urn:%s:%d' % (tag, i), '%s %d' % (tag, i), body))
+    return rss(items, 'images %s' % tag).encode()
+
+
+def asset_states(db):
+    """{url: (status, reason)} of every asset URL."""
+    return {u: (s, r) for u, s, r in query(db, 'SELECT url, status, reason FROM asset_urls')}
+
+
+def assets_consistent(db):
+    """No stored URL without its bytes, no bytes no URL resolves to."""
+    orphans = scalar(db, "SELECT count(*) FROM asset_urls u WHERE u.status = 'stored' AND NOT "
+                         'EXISTS (SELECT 1 FROM assets a WHERE a.id = u.asset_id)')
+    unused = scalar(db, 'SELECT count(*) FROM assets a WHERE NOT EXISTS (SELECT 1 FROM '
+                        'asset_urls u WHERE u.asset_id = a.id)')
+    ensure(orphans == 0, '%d stored URLs without bytes' % orphans)
+    ensure(unused == 0, '%d assets no URL resolves to' % unused)
+
+
+@case('assets: an image that never ends, a 10 GiB reply, lies about length and type, HTML')
+def c_asset_hostile_bodies(c):
+    db = c.archive()
+    zeros = b'\0' * MIB
+
+    def endless():
+        yield png(1)
+        while True:
+            yield zeros
+
+    def sparse():
+        for _ in range(10 << 10):
+            yield zeros
+    gif = b'GIF89a\x01\x00\x01\x00\x80\x00\x00\xff\xff\xff\x00\x00\x00!\xf9\x04\x01\x00\x00' \
+          b'\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;'
+    svg = (b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
+           b'<script>alert(1)</script><rect width="10" height="10"/></svg>')
+    urls = {
+        'endless': SERVER.route('/a1/endless', serve_stream(endless, [('Content-Type',
+                                                                        'image/png')])),
+        'sparse': SERVER.route('/a1/sparse', serve_stream(sparse, [('Content-Type', 'image/png')],
+                                                          length=10 << 30)),
+        'short': SERVER.route('/a1/short', serve_stream(lambda: iter([png(2)[:20]]),
+                                                        [('Content-Type', 'image/png')],
+                                                        length=100000)),
+        'gif': SERVER.static('/a1/gif.png', gif, ctype='image/png'),
+        'page': SERVER.static('/a1/page.png', b'<!DOCTYPE html><html><body>404</body></html>',
+                              ctype='image/png'),
+        'svg': SERVER.static('/a1/evil.svg', svg, ctype='image/svg+xml'),
+        'png': SERVER.static('/a1/real', png(3), ctype='text/plain'),
+    }
+    feed = SERVER.static('/a1/feed', image_feed('a1', [list(urls.values())]))
+    start = time.monotonic()
+    r = c.fetch(db, [feed], args=['--asset-max-size', '1M'])
+    fetch_ok(r)
+    ensure(time.monotonic() - start < 60, 'the asset run ended in time')
+    assert_rss(r, 64, 'endless and 10 GiB images')
+    c.note('peak RSS %.0f MiB' % (r.rss_kib / 1024))
+    ensure('assets: 2 stored, ' in r.out and '; 4 skipped; 1 failed' in r.out,
+           'the summary line: %r' % r.out)
+    states = asset_states(db)
+    ensure(states[urls['endless']] == ('skipped', 'too large'), 'endless: %r'
+           % (states[urls['endless']],))
+    ensure(states[urls['sparse']] == ('skipped', 'too large'), '10 GiB: %r'
+           % (states[urls['sparse']],))
+    ensure(states[urls['short']][0] == 'failed', 'a short body fails: %r'
+           % (states[urls['short']],))
+    ensure(states[urls['page']] == ('skipped', 'not an image'), 'HTML as PNG: %r'
+           % (states[urls['page']],))
+    ensure(states[urls['svg']] == ('skipped', 'svg unsafe'), 'SVG with a script: %r'
+           % (states[urls['svg']],))
+    mimes = dict(query(db, 'SELECT u.url, a.mime FROM asset_urls u JOIN assets a '
+                           'ON a.id = u.asset_id'))
+    ensure(mimes == {urls['gif']: 'image/gif', urls['png']: 'image/png'},
+           'types from the bytes, not the header: %r' % mimes)
+    ensure(scalar(db, "SELECT cap FROM asset_urls WHERE url = ?", urls['sparse']) == MIB,
+           'the cap is recorded')
+    assets_consistent(db)
+
+
+@case('assets: refused on 127.0.0.1 for a feed that did not come from there; file:// redirect')
+def c_asset_private(c):
+    db = c.archive()
+    img = SERVER.static('/a2/img', png(4), ctype='image/png')
+    redirect = SERVER.static('/a2/to-file', b'moved', status=302,
+                             headers=[('Location', 'file:///etc/passwd')])
+    # A feed read from a file: it came from no address, so its assets may
+    # only be on public ones.
+    path = c.write('a2.xml', image_feed('a2', [[img, redirect]]))
+    goods = c.goods(file_feed=False)
+    r = c.fetch(db, ['file://' + path], goods=goods)
+    fetch_ok(r)
+    ensure(not SERVER.requested('/a2/img') and not SERVER.requested('/a2/to-file'),
+           'no request reached the server')
+    states = asset_states(db)
+    ensure(states[img] == ('skipped', 'private address') and
+           states[redirect] == ('skipped', 'private address'), 'refused: %r' % states)
+    # Allowed: the image is stored, the redirect to a file fails.
+    r = run('-v', 'fetch', *FAST, '--allow-private-assets', db=db)
+    ensure(r.rc == 0, 'fetch --allow-private-assets: %r' % r)
+    states = asset_states(db)
+    ensure(states[img][0] == 'stored', 'stored once allowed: %r' % states)
+    ensure(states[redirect][0] == 'failed' and 'redirect' in states[redirect][1],
+           'a redirect to a file fails: %r' % states)
+    ensure(re.search(r"^feedkeep: asset '%s': .*redirect.* \(1st failure, next try in "
+                     r"[0-9a-z]+\)$" % re.escape(redirect), r.err, re.M),
+           '-v: the failure on stderr: %r' % r.err)
+    ensure(scalar(db, 'SELECT count(*) FROM assets') == 1, 'nothing of /etc/passwd kept')
+
+
+@case('assets: a thousand <img> in one article, one image under a thousand URLs')
+def c_asset_thousands(c):
+    db = c.archive()
+    many = [SERVER.static('/a3/many/%d.png' % i, png(i, 8), ctype='image/png')
+            for i in range(1000)]
+    same_bytes = png(5000, 8)
+    same = [SERVER.static('/a3/same/%d.png' % i, same_bytes, ctype='image/png')
+            for i in range(1000)]
+    feed = SERVER.static('/a3/feed', image_feed('a3', [many, same]))
+    # 2000 downloads: a loaded machine must not make one look stalled.
+    r = c.fetch(db, [feed], args=['--stall-time', '60', '--timeout', '120'], timeout=300)
+    fetch_ok(r)
+    c.note('%.1f s' % r.seconds)
+    states = asset_states(db)
+    stored_many = sum(1 for u in many if states[u][0] == 'stored')
+    skipped_many = sum(1 for u in many if states[u] == ('skipped', 'per-article count'))
+    ensure(stored_many == 100 and skipped_many == 900,
+           'the per-article cap: %d stored, %d skipped; others %r'
+           % (stored_many, skipped_many, [(u, states[u]) for u in many if states[u][0] != 'stored'
+                                          and states[u][1] != 'per-article count']))
+    ensure(all(states[u][0] == 'stored' for u in same), 'every URL of the same image stored')
+    ensure(len(query(db, 'SELECT DISTINCT asset_id FROM asset_urls WHERE url IN (%s)'
+                         % ','.join('?' * len(same)), *same)) == 1, 'the same image once')
+    ensure(scalar(db, 'SELECT count(*) FROM assets') == 101, '101 assets in all')
+    ensure('assets: 1100 stored (999 already archived), ' in r.out, 'summary: %r' % r.out)
+    # A second run asks for nothing.
+    del SERVER.log[:]
+    r = run('fetch', *FAST, '--force', db=db, timeout=120)
+    ensure(r.rc == 0 and 'assets:' not in r.out and
+           not any(p.startswith('/a3/many/') or p.startswith('/a3/same/') for p in SERVER.log),
+           'nothing fetched again: %r' % r)
+    assets_consistent(db)
+
+
+@case('assets: the disk fills while assets are written (ulimit -f)')
+def c_asset_disk_full(c):
+    db = c.archive()
+    images = [SERVER.static('/a4/%d.png' % i, png(i, extra=os.urandom(2 * MIB)),
+                            ctype='image/png') for i in range(3)]
+    feed = SERVER.static('/a4/feed', image_feed('a4', [images]))
+    goods = c.goods(file_feed=False)
+    r = c.fetch(db, [feed], goods=goods, args=['--no-assets'])
+    fetch_ok(r)
+    articles = articles_of(db, feed)
+    ensure(articles == 1, 'the article is archived')
+    sizes = [os.path.getsize(p) for p in (db, db + '-wal') if os.path.exists(p)]
+    limit = max(sizes) + 512 * 1024
+    r = run('fetch', *FAST, '--force', db=db, limit_fsize=limit)
+    ensure(r.rc == 3, 'exit 3: %r' % r)
+    ensure(r.err == "feedkeep: archive '%s': disk I/O error (file size limit exceeded)\n" % db,
+           'one clear line: %r' % r.err)
+    ensure(articles_of(db, feed) == articles, 'the articles stay')
+    assets_consistent(db)
+    ensure(any(s[0] != 'stored' for s in asset_states(db).values()), 'some asset did not fit')
+    r = run('check', db=db)
+    ensure(r.rc == 0, 'check after the full disk: %r' % r)
+    # With room again, the next run stores them.
+    r = run('fetch', *FAST, db=db)
+    ensure(r.rc == 0 and all(s[0] == 'stored' for s in asset_states(db).values()),
+           'stored by the next run: %r %r' % (r, asset_states(db)))
+
+
+@case('assets: a fetch killed with SIGKILL in the middle of its assets')
+def c_asset_sigkill(c):
+    db = c.archive()
+
+    def slow_image(data):
+        def route(h):
+            time.sleep(0.02)
+            h.reply(200, data, content_type='image/png')
+        return route
+    images = [SERVER.route('/a5/%d.png' % i, slow_image(png(i, extra=os.urandom(64 * 1024))))
+              for i in range(300)]
+    feed = SERVER.static('/a5/feed', image_feed('a5', [images[i:i + 50]
+                                                       for i in range(0, 300, 50)]))
+    r = run('add', feed, db=db)
+    ensure(r.rc == 0, 'add: %r' % r)
+    del SERVER.log[:]
+    env = dict(os.environ)
+    env.pop('FEEDKEEP_DB', None)
+    p = subprocess.Popen([BIN, '--db', db, 'fetch', *FAST], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, env=env)
+    deadline = time.monotonic() + 120
+    while (p.poll() is None and time.monotonic() < deadline and
+           sum(1 for q in SERVER.log if q.startswith('/a5/') and q != '/a5/feed') < 60):
+        time.sleep(0.01)
+    killed = p.poll() is None
+    p.kill()
+    p.communicate()
+    ensure(killed, 'the fetch ended before it could be killed')
+    stored = sum(1 for s in asset_states(db).values() if s[0] == 'stored')
+    ensure(0 < stored < 300, 'killed in the middle: %d stored' % stored)
+    assets_consistent(db)
+    r = run('check', db=db)
+    ensure(r.rc == 0 and r.err == '', 'check after the kill: %r' % r)
+    r = run('fetch', *FAST, db=db, timeout=300)
+    ensure(r.rc == 0 and all(s[0] == 'stored' for s in asset_states(db).values()),
+           'the next run stores the rest: %r' % r)
+    ensure(scalar(db, 'SELECT count(*) FROM assets') == 300, 'each image once')
+
+
 # ---- the runner --------------------------------------------------------------------------
 
 

@@ -81,6 +81,7 @@ struct outcome {
     int64_t retry_after;
     char *final_url;
     char *moved_to;
+    char *primary_ip;
     int redirects;
     uint64_t bytes_received;
     int64_t duration_ms;
@@ -96,6 +97,7 @@ static void outcome_release(struct outcome *o)
     free(o->charset);
     free(o->final_url);
     free(o->moved_to);
+    free(o->primary_ip);
     memset(o, 0, sizeof *o);
 }
 
@@ -120,6 +122,7 @@ static int record(const struct fk_fetch_result *r, void *ctx)
     o->retry_after = r->retry_after;
     o->final_url = fk_xstrdup(r->final_url);
     o->moved_to = fk_xstrdup(r->moved_to);
+    o->primary_ip = fk_xstrdup(r->primary_ip);
     o->redirects = r->redirects;
     o->bytes_received = r->bytes_received;
     o->duration_ms = r->duration_ms;
@@ -221,6 +224,7 @@ static void test_ok(void)
     CHECK(o.retry_after == FK_TIME_NONE);
     CHECK_STR(o.final_url, url);
     CHECK(o.moved_to == NULL);
+    CHECK_STR(o.primary_ip, "127.0.0.1");
     CHECK_INT(o.redirects, 0);
     CHECK_INT(o.bytes_received, strlen(feed_body));
     CHECK(o.duration_ms >= 0 && o.duration_ms < 5000);
@@ -657,6 +661,7 @@ static void test_file_urls(void)
     snprintf(url, sizeof url, "file://%s", path);
     fetch_one(url, &o);
     CHECK_INT(o.error, FK_FETCH_OK);
+    CHECK(o.primary_ip == NULL); /* read without a connection */
     CHECK_INT(o.http_status, 200);
     CHECK_STR(o.body, feed_body);
     CHECK(o.etag == NULL && o.content_type == NULL);
