@@ -934,6 +934,7 @@ static const char *const stmt_sql[ST_COUNT] = {
                       " WHERE article_id = ?1",
     [ST_PAGE_USE] = "UPDATE article_pages SET used = ?2, feed_length = ?3 WHERE article_id = ?1",
     [ST_PAGE_UNUSE] = "UPDATE article_pages SET used = 0 WHERE article_id = ?1",
+    [ST_PAGE_IN_USE] = "SELECT used FROM article_pages WHERE article_id = ?1",
     [ST_PAGE_GET] = "SELECT url, status, fetched, http_status, etag, last_modified, failures,"
                     " next_try, error, stored, base_url, html, title, byline, used"
                     " FROM article_pages WHERE article_id = ?1",

@@ -161,6 +161,7 @@ enum stmt_id {
     ST_PAGE_STORE,
     ST_PAGE_USE,
     ST_PAGE_UNUSE,
+    ST_PAGE_IN_USE,
     ST_PAGE_GET,
     ST_COUNT
 };

@@ -792,6 +792,21 @@ static int keep_rejected(struct fk_store *store, const struct fk_item *item,
     return touch_article(store, p, err);
 }
 
+/* Whether the text of article id is its page's (store_pages.c). */
+static int page_in_use(struct fk_store *store, int64_t id, bool *used, struct fk_error *err)
+{
+    sqlite3_stmt *st = store_bound(store, ST_PAGE_IN_USE, NULL, id, err);
+    if (!st)
+        return -1;
+    int found = store_step_row(store, st, err);
+    if (found < 0)
+        return -1;
+    *used = found > 0 && sqlite3_column_int(st, 0) != 0;
+    if (found > 0)
+        stmt_reset(st);
+    return 0;
+}
+
 /* Identity, normalised tags (into store->tags) and the source hash of item,
  * and the stored article with the same identity (its key, else one of its
  * aliases), if any, into store->pending. */
@@ -904,7 +919,10 @@ int fk_store_put_item(struct fk_store *store, struct fk_store_pending *p,
     } else if (what == FK_PUT_KEPT_SHORTER) {
         bool again = false;
         rc = keep_rejected(store, item, content, p, hash, &again, err);
-        if (again)
+        /* A teaser shorter than the article its page gave is what the
+         * feed always sends: no news (the page is fetched again for the
+         * item's new source). */
+        if (again || (rc == 0 && (rc = page_in_use(store, p->id, &again, err)) == 0 && again))
             what = FK_PUT_UNCHANGED;
     } else {
         rc = write_article(store, item, content, p, hash, err);

@@ -101,7 +101,9 @@ int fk_store_find_item(struct fk_store *store, const struct fk_item *item,
  * the archive keeps its content and the new content is kept as a version of
  * kind "rejected": FK_PUT_KEPT_SHORTER, or FK_PUT_UNCHANGED when the same
  * rejected content was kept before (a feed that keeps sending a truncated
- * text is reported once). New articles become searchable when the feed is
+ * text is reported once) or when the article's text is its page's (see
+ * fk_store_put_page: a teaser shorter than the page's text is what the
+ * feed always sends). New articles become searchable when the feed is
  * committed. Returns 0, or -1 with err filled. After a database error the
  * feed cannot be committed any more (part of the item may be written):
  * further items fail and fk_store_end_feed rolls the feed back. */

@@ -356,14 +356,19 @@ static void test_feed_changes(void)
     CHECK_INT(put_page(store, id, page, "\"e1\""), FK_PAGE_USED);
     CHECK_STR(due_pages(store, FK_FULL_TEXT_AUTO, 0).ids, "");
 
-    CHECK_INT(file_html(store, url, "<p>The start, edited&#8230;</p>"), FK_PUT_KEPT_SHORTER);
+    /* A teaser shorter than the page's text is no news: kept as a rejected
+     * version, and the item counts as unchanged. */
+    CHECK_INT(file_html(store, url, "<p>The start, edited&#8230;</p>"), FK_PUT_UNCHANGED);
     CHECK(text_has(store, id, "pagetext"));
+    int counts[3] = {0};
+    struct fk_error err = {0};
+    CHECK_INT(fk_store_list_versions(store, id, count_version, counts, &err), 0);
+    CHECK_INT(counts[FK_VERSION_REJECTED], 1);
 
     CHECK_INT(file_html(store, url, whole), FK_PUT_UPDATED);
     CHECK(text_has(store, id, "feedtext"));
     CHECK(!text_has(store, id, "pagetext"));
     struct fk_page_row row;
-    struct fk_error err = {0};
     CHECK_INT(fk_store_get_page(store, id, &row, &err), 0);
     CHECK(!row.used);
     fk_page_row_release(&row);
