@@ -761,8 +761,9 @@ static int read_page_source(struct fk_update *u, struct page_job *pj,
 
 /* After a fetch of the page that gave nothing: the page the archive kept
  * is the article's text again when it is longer than the feed's (the feed
- * replaced the item's text since), as a 304 would have made it. Returns 0,
- * or -1 after a database error. */
+ * replaced the item's text since), as a 304 would have made it, and its
+ * images are the article's again (filing the item's new source set the
+ * feed's). Returns 0, or -1 after a database error. */
 static int restore_kept_page(struct fk_update *u, struct page_job *pj)
 {
     struct fk_page_row row;
@@ -772,7 +773,7 @@ static int restore_kept_page(struct fk_update *u, struct page_job *pj)
     if (found < 0)
         return db_failed(u, &err);
     int ret = 0;
-    if (found == 0 && row.html && !row.used &&
+    if (found == 0 && row.html &&
         fk_content_from_html(row.html, strlen(row.html), row.base_url, &content, &err) == 0) {
         struct fk_page page = {
             .article_id = pj->article_id,

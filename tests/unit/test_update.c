@@ -870,6 +870,16 @@ static void test_article_page_backoff(void)
     CHECK(the_event(&log, FK_UPDATE_ARTICLE_PAGE_FAILED) != NULL);
     CHECK(text_has(store, id, "pageonly1"));
     CHECK(!text_has(store, id, "feedonly1"));
+    char image[128];
+    snprintf(image, sizeof image, "http://127.0.0.1:%d/images/backoff-1.png", port);
+    CHECK_STR(first_asset(store, id), image);
+    /* The feed sends a teaser again: no news; the page fails again, and
+     * the page's image stays the article's. */
+    get("/control/backoff?version=5&long=0");
+    run_due(store, &opts, &log);
+    CHECK_INT(log.totals.counts[FK_PUT_UNCHANGED], 1);
+    CHECK(text_has(store, id, "pageonly1"));
+    CHECK_STR(first_asset(store, id), image);
     run_log_release(&log);
     fk_store_close(store);
 }
