@@ -28,7 +28,7 @@
  * archives apart from other programs' SQLite files (file(1) shows it too). */
 #define APPLICATION_ID 0x666B6565
 /* The schema version this feedkeep writes (PRAGMA user_version). */
-#define SCHEMA_VERSION 10
+#define SCHEMA_VERSION 11
 /* How long to wait for another process's write lock, in milliseconds. */
 #define BUSY_TIMEOUT_MS 5000
 
@@ -469,6 +469,42 @@ static const char *const schema_v10[] = {
     NULL,
 };
 
+/* Version 11: whole articles from summary-only feeds. A feed's full_text
+ * says when the pages of its items are fetched: 0 never, 1 always, 2 when
+ * the item is a teaser. Feeds new to the archive get 2; the feeds of an
+ * older archive get 0, so that upgrading never starts a cron job fetching
+ * pages. An article's page is kept beside what the feed said: the article
+ * the page extracts to, its fetcher's state, and whether its text is the
+ * article's content (used). */
+static const char *const schema_v11[] = {
+    "ALTER TABLE feeds ADD COLUMN full_text INTEGER NOT NULL DEFAULT 2"
+    " CHECK (full_text IN (0, 1, 2));  -- 0 off, 1 on, 2 auto\n"
+    "UPDATE feeds SET full_text = 0;\n"
+    "CREATE TABLE article_pages (\n"
+    "    article_id    INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,\n"
+    "    url           TEXT NOT NULL,     -- the item's link, as fetched\n"
+    "    status        TEXT NOT NULL\n"
+    "                  CHECK (status IN ('stored', 'unusable', 'failed', 'skipped')),\n"
+    "    source_hash   INTEGER,           -- the item's source hash it was fetched for\n"
+    "    fetched       INTEGER,           -- the last attempt\n"
+    "    http_status   INTEGER,\n"
+    "    etag          TEXT,              -- validators of the stored page\n"
+    "    last_modified TEXT,\n"
+    "    failures      INTEGER NOT NULL DEFAULT 0,  -- failed fetches in a row\n"
+    "    next_try      INTEGER,           -- failed: not before this; NULL: given up\n"
+    "    error         TEXT,              -- why the last attempt gave nothing new\n"
+    "    stored        INTEGER,           -- when html was stored\n"
+    "    base_url      TEXT,              -- what its links resolve against\n"
+    "    html          TEXT,              -- the extracted article\n"
+    "    title         TEXT,\n"
+    "    byline        TEXT,\n"
+    "    text_length   INTEGER NOT NULL DEFAULT 0,  -- bytes of its text\n"
+    "    feed_length   INTEGER NOT NULL DEFAULT 0,  -- used: the feed's text's\n"
+    "    used          INTEGER NOT NULL DEFAULT 0   -- 1: the article's content\n"
+    ");\n",
+    NULL,
+};
+
 /* Migration steps, oldest first: step i takes an archive from version
  * migrations[i].version - 1 to migrations[i].version by running its SQL
  * texts (a NULL-terminated list) in order. All due steps run in one
@@ -488,6 +524,7 @@ static const struct migration {
     {8, schema_v8},
     {9, schema_v9},
     {10, schema_v10},
+    {11, schema_v11},
     /* clang-format on */
 };
 
@@ -849,6 +886,13 @@ static const char *const stmt_sql[ST_COUNT] = {
     /* reparse */
     [ST_ARTICLE_IDS] = "SELECT id FROM articles ORDER BY id",
     [ST_SOURCE_GET] =
+        "SELECT a.id, a.title, CASE WHEN p.used THEN p.html"
+        " ELSE coalesce(a.content_html, a.summary_html) END,"
+        " CASE WHEN p.used THEN p.base_url ELSE coalesce(a.base_url,"
+        " (SELECT f.url FROM article_feeds af JOIN feeds f ON f.id = af.feed_id"
+        " WHERE af.article_id = a.id ORDER BY af.rowid LIMIT 1)) END"
+        " FROM articles a LEFT JOIN article_pages p ON p.article_id = a.id WHERE a.id = ?1",
+    [ST_FEED_SOURCE_GET] =
         "SELECT a.id, a.title, coalesce(a.content_html, a.summary_html), coalesce(a.base_url,"
         " (SELECT f.url FROM article_feeds af JOIN feeds f ON f.id = af.feed_id"
         " WHERE af.article_id = a.id ORDER BY af.rowid LIMIT 1)) FROM articles a WHERE a.id = ?1",
@@ -857,6 +901,43 @@ static const char *const stmt_sql[ST_COUNT] = {
                         " ORDER BY position",
     [ST_REPARSE_UPDATE] = "UPDATE articles SET text = ?2, markdown = ?3, content_hash = ?4"
                           " WHERE id = ?1",
+    /* article pages */
+    [ST_FULL_TEXT_SET] = "UPDATE feeds SET full_text = ?2 WHERE id = ?1",
+    /* ?2: now; ?3: 1 when the feed's full_text is on (skipped pages are
+     * wanted then). */
+    [ST_PAGE_DUE] =
+        "SELECT a.id, a.url, coalesce(a.content_html, a.summary_html), a.text, p.etag,"
+        " p.last_modified, p.status FROM article_feeds af JOIN articles a ON a.id = af.article_id"
+        " LEFT JOIN article_pages p ON p.article_id = a.id"
+        " WHERE af.feed_id = ?1 AND (a.url LIKE 'http://%' OR a.url LIKE 'https://%')"
+        " AND (p.article_id IS NULL OR p.source_hash IS NOT a.source_hash"
+        " OR (p.status = 'failed' AND p.next_try <= ?2) OR (p.status = 'skipped' AND ?3))"
+        " ORDER BY a.id DESC",
+    [ST_PAGE_READ] = "SELECT a.text, p.status, p.html, p.text_length, p.feed_length, p.used,"
+                     " p.failures FROM articles a LEFT JOIN article_pages p"
+                     " ON p.article_id = a.id WHERE a.id = ?1",
+    /* A row for the article's page as it stands, kept when there is one:
+     * ?2 its URL. */
+    [ST_PAGE_ENSURE] =
+        "INSERT INTO article_pages(article_id, url, status) VALUES (?1, ?2, 'skipped')"
+        " ON CONFLICT(article_id) DO NOTHING",
+    /* The attempt: ?2 status, ?3 time, ?4 HTTP status, ?5 error, ?6
+     * failures, ?7 next try, ?8 url. */
+    [ST_PAGE_ATTEMPT] = "UPDATE article_pages SET status = ?2, fetched = ?3, http_status = ?4,"
+                        " error = ?5, failures = ?6, next_try = ?7, url = ?8,"
+                        " source_hash = (SELECT source_hash FROM articles WHERE id = ?1)"
+                        " WHERE article_id = ?1",
+    /* The page's article: ?2 validators ?3, ?4 base, ?5 html, ?6 title,
+     * ?7 byline, ?8 text length, ?9 stored. */
+    [ST_PAGE_STORE] = "UPDATE article_pages SET etag = ?2, last_modified = ?3, base_url = ?4,"
+                      " html = ?5, title = ?6, byline = ?7, text_length = ?8, stored = ?9"
+                      " WHERE article_id = ?1",
+    [ST_PAGE_USE] = "UPDATE article_pages SET used = ?2, feed_length = ?3 WHERE article_id = ?1",
+    [ST_PAGE_UNUSE] = "UPDATE article_pages SET used = 0 WHERE article_id = ?1",
+    [ST_PAGE_IN_USE] = "SELECT used FROM article_pages WHERE article_id = ?1",
+    [ST_PAGE_GET] = "SELECT url, status, fetched, http_status, etag, last_modified, failures,"
+                    " next_try, error, stored, base_url, html, title, byline, used"
+                    " FROM article_pages WHERE article_id = ?1",
 };
 /* ---- small helpers -------------------------------------------------------- */
 

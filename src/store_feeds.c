@@ -50,6 +50,7 @@ static void read_feed(sqlite3_stmt *st, struct fk_subscription *sub, char **copi
     sub->assets = sqlite3_column_int(st, FEED_COL_ASSETS) != 0;
     sub->keep_raw = sqlite3_column_int(st, FEED_COL_KEEP_RAW) != 0;
     sub->private_origin = sqlite3_column_int(st, FEED_COL_PRIVATE_ORIGIN) != 0;
+    sub->full_text = (enum fk_full_text)sqlite3_column_int(st, FEED_COL_FULL_TEXT);
 }
 
 const char *fk_store_path(const struct fk_store *store)

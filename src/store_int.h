@@ -148,9 +148,21 @@ enum stmt_id {
     /* reparse (store_write.c) */
     ST_ARTICLE_IDS,
     ST_SOURCE_GET,
+    ST_FEED_SOURCE_GET,
     ST_REPARSE_READ,
     ST_REPARSE_CODE,
     ST_REPARSE_UPDATE,
+    /* article pages (store_pages.c) */
+    ST_FULL_TEXT_SET,
+    ST_PAGE_DUE,
+    ST_PAGE_READ,
+    ST_PAGE_ENSURE,
+    ST_PAGE_ATTEMPT,
+    ST_PAGE_STORE,
+    ST_PAGE_USE,
+    ST_PAGE_UNUSE,
+    ST_PAGE_IN_USE,
+    ST_PAGE_GET,
     ST_COUNT
 };
 
@@ -209,7 +221,8 @@ enum code_column {
     " (SELECT l.time FROM fetches l WHERE l.feed_id = f.id AND l.error IS NULL"                    \
     " AND l.status <> 304 ORDER BY l.time DESC LIMIT 1),"                                          \
     " (SELECT group_concat(name, char(10)) FROM (SELECT name FROM feed_tags"                       \
-    " WHERE feed_id = f.id ORDER BY name)), f.assets, f.keep_raw, f.private_origin"
+    " WHERE feed_id = f.id ORDER BY name)), f.assets, f.keep_raw, f.private_origin,"               \
+    " f.full_text"
 
 /* The columns of FEED_COLUMNS, in order. */
 enum feed_column {
@@ -235,6 +248,7 @@ enum feed_column {
     FEED_COL_ASSETS,
     FEED_COL_KEEP_RAW,
     FEED_COL_PRIVATE_ORIGIN,
+    FEED_COL_FULL_TEXT,
 };
 
 /* How many strings there are from FEED_COL_URL on. */
@@ -461,5 +475,7 @@ void store_match_compare(const struct match_side *a, const struct match_side *b,
                          struct fk_match *m);
 void store_pending_release(struct fk_store_pending *p);
 int store_check_feed(struct fk_store *store, struct fk_error *err);
+int store_replace_content(struct fk_store *store, int64_t id, const struct fk_content *content,
+                          enum fk_reparse_result *result, struct fk_error *err);
 
 #endif

@@ -717,6 +717,11 @@ static int write_article(struct fk_store *store, const struct fk_item *item,
             return store_bind_failed(store, ST_VERSION_SAVE, err);
         if (store_run(store, ST_VERSION_SAVE, err) < 0 || delete_children(store, p->id, err) < 0)
             return -1;
+        /* The feed's content replaces the page's, if that was the
+         * article's: the page is fetched again for the item's new source. */
+        sqlite3_stmt *unuse = store_bound(store, ST_PAGE_UNUSE, NULL, p->id, err);
+        if (!unuse || store_step_done(store, unuse, err) < 0)
+            return -1;
         if (reindex && store_run_with_id(store, ST_FTS_UNINDEX_ONE, p->id, err) < 0)
             return -1;
     }
@@ -785,6 +790,21 @@ static int keep_rejected(struct fk_store *store, const struct fk_item *item,
             return -1;
     }
     return touch_article(store, p, err);
+}
+
+/* Whether the text of article id is its page's (store_pages.c). */
+static int page_in_use(struct fk_store *store, int64_t id, bool *used, struct fk_error *err)
+{
+    sqlite3_stmt *st = store_bound(store, ST_PAGE_IN_USE, NULL, id, err);
+    if (!st)
+        return -1;
+    int found = store_step_row(store, st, err);
+    if (found < 0)
+        return -1;
+    *used = found > 0 && sqlite3_column_int(st, 0) != 0;
+    if (found > 0)
+        stmt_reset(st);
+    return 0;
 }
 
 /* Identity, normalised tags (into store->tags) and the source hash of item,
@@ -899,7 +919,10 @@ int fk_store_put_item(struct fk_store *store, struct fk_store_pending *p,
     } else if (what == FK_PUT_KEPT_SHORTER) {
         bool again = false;
         rc = keep_rejected(store, item, content, p, hash, &again, err);
-        if (again)
+        /* A teaser shorter than the article its page gave is what the
+         * feed always sends: no news (the page is fetched again for the
+         * item's new source). */
+        if (again || (rc == 0 && (rc = page_in_use(store, p->id, &again, err)) == 0 && again))
             what = FK_PUT_UNCHANGED;
     } else {
         rc = write_article(store, item, content, p, hash, err);
@@ -996,16 +1019,19 @@ static int listed_article(const struct fk_article *article, void *ctx)
     return 0;
 }
 
-/* Call fn with the source of article id, read and copied first, so that
- * fn may write. Returns fn's value, 0 when the article is gone, -1 with
- * err filled. */
-static int call_with_source(struct fk_store *store, int64_t id, fk_source_fn fn, void *ctx,
-                            struct fk_error *err)
+/* Call fn with the source of article id that statement which reads, read
+ * and copied first, so that fn may write. Returns fn's value, 0 when the
+ * article is gone (*found_out, when not NULL, says which), -1 with err
+ * filled. */
+static int call_with_source(struct fk_store *store, enum stmt_id which, int64_t id, fk_source_fn fn,
+                            void *ctx, bool *found_out, struct fk_error *err)
 {
-    sqlite3_stmt *st = store_bound(store, ST_SOURCE_GET, NULL, id, err);
+    sqlite3_stmt *st = store_bound(store, which, NULL, id, err);
     if (!st)
         return -1;
     int found = store_step_row(store, st, err);
+    if (found_out)
+        *found_out = found > 0;
     if (found <= 0)
         return found;
     char *title = column_dup(st, 1), *html = column_dup(st, 2), *base_url = column_dup(st, 3);
@@ -1031,9 +1057,17 @@ int fk_store_list_sources(struct fk_store *store, const struct fk_filter *f, fk_
     else
         ret = -1;
     for (size_t i = 0; ret == 0 && i < ids.count; i++)
-        ret = call_with_source(store, ids.ids[i], fn, ctx, err);
+        ret = call_with_source(store, ST_SOURCE_GET, ids.ids[i], fn, ctx, NULL, err);
     free(ids.ids);
     return ret;
+}
+
+int fk_store_feed_source(struct fk_store *store, int64_t id, fk_source_fn fn, void *ctx,
+                         struct fk_error *err)
+{
+    bool found = false;
+    int ret = call_with_source(store, ST_FEED_SOURCE_GET, id, fn, ctx, &found, err);
+    return ret ? -1 : found ? 0 : 1;
 }
 
 static bool same_text(const char *a, const char *b)
@@ -1071,8 +1105,11 @@ static int same_code(struct fk_store *store, int64_t id, const struct fk_content
     return ret;
 }
 
-static int reparse(struct fk_store *store, int64_t id, const struct fk_content *content,
-                   enum fk_reparse_result *result, struct fk_error *err)
+/* Replace the derived forms of article id by content (see
+ * fk_store_reparse_article), in the transaction open: what reparse and an
+ * article's page (store_pages.c) write. */
+int store_replace_content(struct fk_store *store, int64_t id, const struct fk_content *content,
+                          enum fk_reparse_result *result, struct fk_error *err)
 {
     const char *text = content && content->text ? content->text : "";
     const char *markdown = content && content->markdown ? content->markdown : "";
@@ -1151,5 +1188,6 @@ int fk_store_reparse_article(struct fk_store *store, int64_t id, const struct fk
         return fk_error_set(err, FK_ERROR_USAGE, "a feed is being filed");
     if (store_run(store, ST_BEGIN, err) < 0)
         return -1;
-    return store_write_end(store, true, reparse(store, id, content, result, err), err);
+    return store_write_end(store, true, store_replace_content(store, id, content, result, err),
+                           err);
 }

@@ -8,6 +8,14 @@
  * (a refused body included, whose transaction was rolled back) are logged,
  * and backed off, in a transaction of their own. Backfill pages are
  * fetched one after the other, each once the page before it was filed.
+ *
+ * Once a feed's run ended, the articles of the feed that want their page
+ * (full_text on, or auto and a teaser; never fetched for the item's
+ * current source, or in a backoff that is over) are queued in the same
+ * batch, so the per-host limit holds for feeds and pages together, up to
+ * the run's cap. A page is fetched public-only unless its feed is on a
+ * private address itself; its article is extracted, converted and filed
+ * in a transaction of its own.
  */
 #include "feedkeep/update.h"
 
@@ -18,13 +26,21 @@
 
 #include "feedkeep/archive.h"
 #include "feedkeep/buf.h"
+#include "feedkeep/content.h"
 #include "feedkeep/date.h"
+#include "feedkeep/decode.h"
 #include "feedkeep/netaddr.h"
+#include "feedkeep/teaser.h"
 
 enum job_state { JOB_QUEUED, JOB_ARCHIVED, JOB_NOT_MODIFIED, JOB_FAILED };
 
+/* What a request of the batch is for: its user pointer points to one of
+ * these, first in struct job and struct page_job. */
+enum request_kind { REQUEST_FEED, REQUEST_ARTICLE_PAGE };
+
 /* One feed of the run, from its request to its last event. */
 struct job {
+    enum request_kind kind;
     struct fk_update_feed feed; /* the strings are the ones below */
     char *url;
     char *feed_url;
@@ -35,7 +51,19 @@ struct job {
     enum job_state state;
     int page;            /* in flight: 1 for the feed, then backfill pages */
     char *page_url;      /* of the backfill page in flight */
-    bool private_origin; /* the feed's setting as the run found it */
+    bool private_origin; /* the feed's setting as the run found it, or as
+                            its response's address made it: its assets and
+                            article pages may be on private addresses */
+    enum fk_full_text full_text;
+};
+
+/* One article page of the run. */
+struct page_job {
+    enum request_kind kind;
+    size_t job;         /* the feed's, in fk_update.jobs */
+    int64_t article_id; /* the article */
+    char *url;          /* the item's link */
+    struct page_job *next;
 };
 
 struct fk_update {
@@ -46,6 +74,7 @@ struct fk_update {
     size_t cap;
     struct fk_update_totals totals;
     bool ran;
+    struct page_job *page_jobs; /* article pages queued, newest first */
     /* During fk_update_run: */
     struct fk_fetch *fetch;
     fk_update_event_fn on_event;
@@ -72,7 +101,10 @@ static void emit(struct fk_update *u, struct job *job, struct fk_update_event *e
         u->on_event(ev, u->ctx);
 }
 
-/* The feed's run ended (its last event, unless it FAILED, is sent here). */
+static void queue_article_pages(struct fk_update *u, struct job *job);
+
+/* The feed's run ended (its last event, unless it FAILED, is sent here),
+ * and the pages of its articles that are wanted are queued. */
 static void finish(struct fk_update *u, struct job *job)
 {
     for (int i = 0; i < FK_PUT_COUNT; i++)
@@ -87,6 +119,7 @@ static void finish(struct fk_update *u, struct job *job)
         .page = 1,
     };
     emit(u, job, &ev);
+    queue_article_pages(u, job);
 }
 
 /* The archive failed: the run stops (the batch's callback returns
@@ -412,12 +445,409 @@ static int page_done(struct fk_update *u, struct job *job, const struct fk_fetch
     return 0;
 }
 
+/* ---- article pages -------------------------------------------------------------- */
+
+/* An article whose page is wanted, copied from the walk. */
+struct wanted_page {
+    int64_t article_id;
+    char *url;
+    char *etag; /* of the page stored, for a conditional GET */
+    char *last_modified;
+    bool wanted; /* false: no teaser (auto), recorded as skipped */
+};
+
+struct page_walk {
+    const struct job *job;
+    long room; /* pages the run may still fetch */
+    struct wanted_page *pages;
+    size_t count, cap;
+    long wanted;
+    bool capped;
+};
+
+static int collect_page(const struct fk_page_due *due, void *ctx)
+{
+    struct page_walk *walk = ctx;
+    /* A page stored before was wanted then: the item changed, and a
+     * conditional GET tells whether the page did. */
+    bool wanted = !fk_teaser_whole_site(due->url) && !fk_teaser_reserved_host(due->url) &&
+                  (walk->job->full_text == FK_FULL_TEXT_ON || due->stored ||
+                   fk_teaser_is(due->html, due->text, due->url));
+    if (wanted && walk->wanted == walk->room) {
+        walk->capped = true;
+        return 1;
+    }
+    if (walk->count == walk->cap) {
+        walk->cap = walk->cap ? walk->cap * 2 : 16;
+        walk->pages = fk_xrealloc(walk->pages, walk->cap * sizeof *walk->pages);
+    }
+    struct wanted_page *page = &walk->pages[walk->count++];
+    page->article_id = due->article_id;
+    page->url = fk_xstrdup(due->url);
+    page->etag = due->stored ? fk_xstrdup(due->etag) : NULL;
+    page->last_modified = due->stored ? fk_xstrdup(due->last_modified) : NULL;
+    page->wanted = wanted;
+    walk->wanted += wanted;
+    return 0;
+}
+
+/* Whether the run has the page of article id already (from another feed
+ * that carries the article). */
+static bool page_queued(const struct fk_update *u, int64_t id)
+{
+    for (const struct page_job *pj = u->page_jobs; pj; pj = pj->next) {
+        if (pj->article_id == id)
+            return true;
+    }
+    return false;
+}
+
+/* Queue the wanted pages of the articles of job's feed, as many as the run
+ * has room for, and record the others as not wanted. Called when the
+ * feed's run ended; a database error stops the run. */
+static void queue_article_pages(struct fk_update *u, struct job *job)
+{
+    struct fk_error err = {0};
+    if (job->full_text == FK_FULL_TEXT_OFF || !u->fetch)
+        return;
+    /* The whole feed is on a site that carries whole articles. */
+    if (fk_teaser_whole_site(job->feed_url) || fk_teaser_whole_site(job->url))
+        return;
+    struct page_walk walk = {.job = job, .room = u->opts.article_pages - u->totals.article_pages};
+    if (walk.room <= 0) {
+        u->totals.article_pages_capped = u->opts.article_pages > 0;
+        return;
+    }
+    int rc = fk_store_list_due_pages(u->store, job->feed.id, job->full_text, u->now, collect_page,
+                                     &walk, &err);
+    if (rc < 0)
+        db_failed(u, &err);
+    if (walk.capped)
+        u->totals.article_pages_capped = true;
+    /* The articles that want no page, recorded as such at once. */
+    int64_t *skipped = fk_xcalloc(walk.count + 1, sizeof *skipped);
+    const char **skipped_urls = fk_xcalloc(walk.count + 1, sizeof *skipped_urls);
+    size_t nskipped = 0;
+    for (size_t i = 0; i < walk.count; i++) {
+        if (!walk.pages[i].wanted) {
+            skipped[nskipped] = walk.pages[i].article_id;
+            skipped_urls[nskipped++] = walk.pages[i].url;
+        }
+    }
+    if (!u->stopped && nskipped &&
+        fk_store_pages_skipped(u->store, skipped, skipped_urls, nskipped, &err) < 0)
+        db_failed(u, &err);
+    free(skipped);
+    free(skipped_urls);
+    for (size_t i = 0; i < walk.count; i++) {
+        struct wanted_page *page = &walk.pages[i];
+        if (!u->stopped && page->wanted && !page_queued(u, page->article_id)) {
+            struct page_job *pj = fk_xcalloc(1, sizeof *pj);
+            pj->kind = REQUEST_ARTICLE_PAGE;
+            pj->job = (size_t)(job - u->jobs);
+            pj->article_id = page->article_id;
+            pj->url = fk_xstrdup(page->url);
+            pj->next = u->page_jobs;
+            u->page_jobs = pj;
+            struct fk_fetch_request req = {
+                .url = pj->url,
+                .etag = page->etag,
+                .last_modified = page->last_modified,
+                .user = pj,
+                .public_only = !job->private_origin,
+                .max_body = FK_UPDATE_ARTICLE_PAGE_MAX,
+            };
+            if (fk_fetch_add(u->fetch, &req, &err) < 0)
+                db_failed(u, &err);
+            else
+                u->totals.article_pages++;
+        }
+        free(page->url);
+        free(page->etag);
+        free(page->last_modified);
+    }
+    free(walk.pages);
+}
+
+/* The page failed (message); final: it cannot be used until the item
+ * changes. */
+static int article_page_failed(struct fk_update *u, struct page_job *pj,
+                               const struct fk_fetch_result *r, const char *message, bool final)
+{
+    struct fk_fetch_schedule schedule;
+    struct fk_error err = {0};
+    int64_t now = (int64_t)time(NULL);
+    int64_t retry_after = r ? r->retry_after : FK_TIME_NONE;
+    if (fk_store_page_failed(u->store, pj->article_id, pj->url, message, r ? r->http_status : 0,
+                             now, retry_after, final, &schedule, &err) < 0)
+        return db_failed(u, &err);
+    u->totals.article_pages_failed++;
+    struct fk_update_event ev = {
+        .kind = FK_UPDATE_ARTICLE_PAGE_FAILED,
+        .url = pj->url,
+        .message = message,
+        .time = now,
+        .failures = schedule.failures,
+        .next_fetch = schedule.next_fetch,
+        .article_id = pj->article_id,
+    };
+    emit(u, &u->jobs[pj->job], &ev);
+    return 0;
+}
+
+/* Whether a failed fetch of a page is for good: a page too large, refused,
+ * at a URL that cannot be fetched, or a client error other than those
+ * that say "later" (408 timeout, 425 too early, 429 too many requests). */
+static bool failed_for_good(const struct fk_fetch_result *r)
+{
+    switch (r->error) {
+    case FK_FETCH_TOO_LARGE:
+    case FK_FETCH_REFUSED:
+    case FK_FETCH_BAD_URL:
+    case FK_FETCH_REDIRECT:
+        return true;
+    case FK_FETCH_HTTP:
+        return r->http_status >= 400 && r->http_status < 500 && r->http_status != 408 &&
+               r->http_status != 425 && r->http_status != 429;
+    default:
+        return false;
+    }
+}
+
+/* Media types a page's article can be read from; a page without one is
+ * told by its bytes (fk_extract_page refuses a PDF, an image...). */
+static const char *const page_types[] = {"text/html", "application/xhtml+xml"};
+
+static bool is_page_type(const char *type)
+{
+    if (!type)
+        return true;
+    for (size_t i = 0; i < sizeof page_types / sizeof page_types[0]; i++) {
+        if (strcmp(type, page_types[i]) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* File the article extracted from html (a body, or the page stored
+ * before when the server answered 304). Returns 0, or -1 after a
+ * database error. */
+static int file_article_page(struct fk_update *u, struct page_job *pj, const struct fk_page *page,
+                             const struct fk_content *content, bool report)
+{
+    struct fk_error err = {0};
+    enum fk_page_result result;
+    int rc = fk_store_put_page(u->store, page, content, &result, &err);
+    if (rc < 0)
+        return db_failed(u, &err);
+    if (rc == 1)
+        return 0; /* the article is gone */
+    if (result == FK_PAGE_USED && report)
+        u->totals.article_pages_used++;
+    if (result == FK_PAGE_USED || result == FK_PAGE_SAME) {
+        /* The page's images are the article's (again: the feed's item,
+         * filed since, may have set its own). */
+        struct fk_asset_ref *refs = fk_xcalloc(content->nassets + 1, sizeof *refs);
+        for (size_t i = 0; i < content->nassets; i++) {
+            refs[i].url = content->assets[i].url;
+            refs[i].kind = content->assets[i].kind;
+            refs[i].linked = content->assets[i].in_markdown;
+        }
+        rc = fk_store_set_article_assets(u->store, pj->article_id, refs, content->nassets, &err);
+        free(refs);
+        if (rc < 0)
+            return db_failed(u, &err);
+    }
+    if (!report)
+        return 0;
+    if (result == FK_PAGE_EMPTY || result == FK_PAGE_KEPT)
+        u->totals.article_pages_failed++;
+    struct fk_update_event ev = {
+        .kind = FK_UPDATE_ARTICLE_PAGE,
+        .url = pj->url,
+        .article_id = pj->article_id,
+        .page_result = result,
+    };
+    emit(u, &u->jobs[pj->job], &ev);
+    return 0;
+}
+
+/* The article of a page: extracted from a body, or the one stored before
+ * when the server answered 304 to its validators (it is filed again, for
+ * the item's new source: the feed may have replaced the article's text). */
+struct page_source {
+    struct fk_extract extract; /* of a body */
+    struct fk_page_row row;    /* after a 304 */
+    const char *html;          /* either's */
+    const char *base_url;
+    const char *title;
+    const char *byline;
+};
+
+/* The page's body in UTF-8 after a byte order mark, into out, when the
+ * response's Content-Type names its charset: that beats the page's own
+ * <meta charset> (as in a browser), and the extractor reads a byte order
+ * mark before anything else. False when there is nothing to do (no
+ * charset, a byte order mark already, a charset no one knows). */
+static bool page_in_utf8(const struct fk_fetch_result *r, struct fk_buf *out)
+{
+    static const char bom[] = "\xEF\xBB\xBF";
+    if (!r->charset || !r->body ||
+        (r->body_len >= 2 && ((unsigned char)r->body[0] >= 0xFE || memcmp(r->body, bom, 3) == 0)))
+        return false;
+    struct fk_decoder *decoder = fk_decode_new(r->charset, true, NULL);
+    if (!decoder)
+        return false;
+    fk_buf_init(out, FK_UPDATE_ARTICLE_PAGE_MAX * 4 + 3);
+    bool ok = fk_buf_add(out, bom, 3) == 0;
+    /* In chunks such as a read gives, as the decoder expects. */
+    for (size_t at = 0; ok && at < r->body_len;) {
+        size_t chunk = r->body_len - at < 65536 ? r->body_len - at : 65536;
+        const char *utf8 = NULL;
+        size_t len = fk_decode_push(decoder, r->body + at, chunk, at + chunk == r->body_len, &utf8);
+        ok = fk_buf_add(out, utf8, len) == 0;
+        at += chunk;
+    }
+    fk_decode_free(decoder);
+    return ok;
+}
+
+/* Fill source from r. Returns 0, 1 when the page cannot be used (*why
+ * says why, to free; final: until the item changes), -1 after a database
+ * error. */
+static int read_page_source(struct fk_update *u, struct page_job *pj,
+                            const struct fk_fetch_result *r, struct page_source *source, char **why,
+                            bool *final)
+{
+    struct fk_error err = {0};
+    *final = true;
+    if (r->http_status == 304) {
+        int found = fk_store_get_page(u->store, pj->article_id, &source->row, &err);
+        if (found < 0)
+            return db_failed(u, &err);
+        if (found > 0 || !source->row.html) {
+            *why = fk_xstrdup("not modified, but no page is kept");
+            *final = false;
+            return 1;
+        }
+        source->html = source->row.html;
+        source->base_url = source->row.base_url;
+        source->title = source->row.title;
+        source->byline = source->row.byline;
+        return 0;
+    }
+    if (!is_page_type(r->content_type)) {
+        struct fk_buf message = FK_BUF_INIT;
+        fk_buf_printf(&message, "not an HTML page (%s)", r->content_type);
+        *why = fk_buf_detach(&message);
+        return 1;
+    }
+    const char *url = r->final_url ? r->final_url : r->url;
+    struct fk_buf utf8 = FK_BUF_INIT;
+    bool decoded = page_in_utf8(r, &utf8);
+    int rc = fk_extract_page(decoded ? utf8.data : r->body, decoded ? utf8.len : r->body_len, url,
+                             &source->extract, &err);
+    fk_buf_release(&utf8);
+    if (rc < 0) {
+        *why = fk_xstrdup(err.message);
+        return 1;
+    }
+    source->html = source->extract.html;
+    source->base_url = source->extract.base_url ? source->extract.base_url : url;
+    source->title = source->extract.title;
+    source->byline = source->extract.byline;
+    return 0;
+}
+
+/* After a fetch of the page that gave nothing: the page the archive kept
+ * is the article's text again when it is longer than the feed's (the feed
+ * replaced the item's text since), as a 304 would have made it, and its
+ * images are the article's again (filing the item's new source set the
+ * feed's). Returns 0, or -1 after a database error. */
+static int restore_kept_page(struct fk_update *u, struct page_job *pj)
+{
+    struct fk_page_row row;
+    struct fk_content content = {0};
+    struct fk_error err = {0};
+    int found = fk_store_get_page(u->store, pj->article_id, &row, &err);
+    if (found < 0)
+        return db_failed(u, &err);
+    int ret = 0;
+    if (found == 0 && row.html &&
+        fk_content_from_html(row.html, strlen(row.html), row.base_url, &content, &err) == 0) {
+        struct fk_page page = {
+            .article_id = pj->article_id,
+            .url = row.url,
+            .time = row.stored,
+            .http_status = row.http_status,
+            .etag = row.etag,
+            .last_modified = row.last_modified,
+            .base_url = row.base_url,
+            .html = row.html,
+            .title = row.title,
+            .byline = row.byline,
+        };
+        ret = file_article_page(u, pj, &page, &content, false);
+    }
+    fk_content_release(&content);
+    fk_page_row_release(&row);
+    return ret;
+}
+
+static int article_page_done(struct fk_update *u, struct page_job *pj,
+                             const struct fk_fetch_result *r)
+{
+    if (r->error != FK_FETCH_OK)
+        return restore_kept_page(u, pj) < 0
+                   ? -1
+                   : article_page_failed(u, pj, r, r->message ? r->message : "failed",
+                                         failed_for_good(r));
+    struct page_source source = {0};
+    struct fk_content content = {0};
+    struct fk_error err = {0};
+    char *why = NULL;
+    bool final = true;
+    int ret = read_page_source(u, pj, r, &source, &why, &final);
+    if (ret == 0 && fk_content_from_html(source.html, strlen(source.html), source.base_url,
+                                         &content, &err) < 0) {
+        why = fk_xstrdup(err.message);
+        ret = 1;
+    }
+    if (ret == 0) {
+        struct fk_page page = {
+            .article_id = pj->article_id,
+            .url = pj->url,
+            .time = (int64_t)time(NULL),
+            .http_status = r->http_status,
+            .etag = r->etag ? r->etag : source.row.etag,
+            .last_modified = r->last_modified ? r->last_modified : source.row.last_modified,
+            .base_url = source.base_url,
+            .html = source.html,
+            .title = source.title,
+            .byline = source.byline,
+        };
+        ret = file_article_page(u, pj, &page, &content, true);
+    } else if (ret > 0) {
+        ret = restore_kept_page(u, pj) < 0 ? -1 : article_page_failed(u, pj, r, why, final);
+    }
+    free(why);
+    fk_content_release(&content);
+    fk_extract_release(&source.extract);
+    fk_page_row_release(&source.row);
+    return ret;
+}
+
 static int on_done(const struct fk_fetch_result *r, void *ctx)
 {
     struct fk_update *u = ctx;
-    struct job *job = r->user;
-    int rc = job->page == 1 ? feed_done(u, job, r) : page_done(u, job, r);
-    return rc < 0 ? 1 : 0; /* a database error stops the run */
+    int rc;
+    if (*(const enum request_kind *)r->user == REQUEST_ARTICLE_PAGE) {
+        rc = article_page_done(u, r->user, r);
+    } else {
+        struct job *job = r->user;
+        rc = job->page == 1 ? feed_done(u, job, r) : page_done(u, job, r);
+    }
+    return rc < 0 || u->stopped ? 1 : 0; /* a database error stops the run */
 }
 
 /* ---- the run --------------------------------------------------------------------------- */
@@ -427,6 +857,7 @@ void fk_update_options_init(struct fk_update_options *opts)
     memset(opts, 0, sizeof *opts);
     fk_fetch_options_init(&opts->fetch);
     opts->pages = 1;
+    opts->article_pages = FK_UPDATE_DEFAULT_ARTICLE_PAGES;
 }
 
 struct fk_update *fk_update_new(struct fk_store *store, const struct fk_update_options *opts,
@@ -455,6 +886,7 @@ int fk_update_add(struct fk_update *u, const struct fk_subscription *sub)
     }
     struct job *job = &u->jobs[u->totals.feeds++];
     memset(job, 0, sizeof *job);
+    job->kind = REQUEST_FEED;
     job->feed.id = sub->id;
     job->url = fk_xstrdup(sub->url);
     job->feed_url = fk_xstrdup(sub->url);
@@ -467,6 +899,7 @@ int fk_update_add(struct fk_update *u, const struct fk_subscription *sub)
         job->last_modified = fk_xstrdup(sub->last_modified);
     }
     job->page = 1;
+    job->full_text = sub->full_text;
     job->private_origin = sub->private_origin;
     return 0;
 }
@@ -542,6 +975,12 @@ void fk_update_free(struct fk_update *u)
         free(job->etag);
         free(job->last_modified);
         free(job->page_url);
+    }
+    while (u->page_jobs) {
+        struct page_job *next = u->page_jobs->next;
+        free(u->page_jobs->url);
+        free(u->page_jobs);
+        u->page_jobs = next;
     }
     free(u->jobs);
     free(u);

@@ -63,6 +63,18 @@ of the request itself (so a subscription URL can carry them):
   charset=utf-8 the body's encoding, named in Content-Type only (the XML
                 declaration names none); accent=1 puts an e-acute in titles
   short=1       items with an almost empty text (a feed that dropped its bodies)
+  teaser=1      items whose text is a teaser with a "Read more" link to their
+                page on this server, /article/NAME/I (below); with long=1 a
+                long text instead (four paragraphs, two thirds of the page)
+  article=ok    what /article/NAME/I answers: ok (a whole article, with an
+                ETag and 304 to it; article_version=1 is part of its text and
+                ETag), status (article_status=503, with retry as above), pdf,
+                empty (a page without text), login (a short login wall),
+                short (a whole article shorter than the teaser), big (50 MB
+                announced and sent), latin1 (windows-1252 named only by <meta
+                charset>), httpcharset (windows-1252 named only by the
+                Content-Type), redirect (302, 301, 302, then the article)
+Requests to /article/NAME/... are logged with those to /script/NAME.
 """
 
 import argparse
@@ -96,7 +108,8 @@ SCRIPT_DEFAULTS = {
     'items': '3', 'guid': 'url', 'version': '1', 'status': '200', 'retry': None,
     'etag': '1', 'lastmod': '1', 'delay_ms': '0', 'gzip': '0', 'html': '0',
     'pages': '1', 'per_page': '5', 'page_end': 'empty', 'charset': 'utf-8', 'accent': '0',
-    'short': '0',
+    'short': '0', 'teaser': '0', 'article': 'ok', 'article_status': '503',
+    'article_version': '1', 'long': '0',
 }
 
 HTML_PAGE = (b'<!DOCTYPE html>\n<html><head><title>Not a feed</title></head>'
@@ -388,16 +401,101 @@ class Handler(BaseHTTPRequestHandler):
                 return
         charset = conf['charset']
         try:
-            body = script_feed(name, conf, page).encode(charset)
+            body = script_feed(name, conf, page, self.headers.get('Host', '')).encode(charset)
         except LookupError:  # a name only the client is to refuse
-            body = script_feed(name, conf, page).encode('utf-8')
+            body = script_feed(name, conf, page, self.headers.get('Host', '')).encode('utf-8')
         if conf['gzip'] == '1':
             body = gzip.compress(body)
             validators.append(('Content-Encoding', 'gzip'))
         self.reply(200, body, validators, 'application/rss+xml; charset=%s' % charset)
 
 
-def script_feed(name, conf, page):
+    def article(self):
+        """/article/NAME/I: the page of item I of script NAME."""
+        rest = self.script_name('/article/')
+        name, _, number = rest.partition('/')
+        with _lock:
+            _script_log.setdefault(name, []).append({
+                'path': self.path,
+                'if_none_match': self.headers.get('If-None-Match'),
+                'if_modified_since': self.headers.get('If-Modified-Since'),
+                'user_agent': self.headers.get('User-Agent'),
+                'accept_encoding': self.headers.get('Accept-Encoding'),
+            })
+            conf = dict(SCRIPT_DEFAULTS)
+            conf.update(_scripts.get(name, {}))
+        kind = conf['article']
+        if kind == 'redirect' and self.arg('hop') is None:
+            self.reply(302, b'moved\n', [('Location', self.path + '?hop=1')])
+            return
+        if kind == 'redirect' and self.arg('hop') in ('1', '2'):
+            code = 301 if self.arg('hop') == '1' else 302
+            target = self.path.split('?', 1)[0] + '?hop=%d' % (int(self.arg('hop')) + 1)
+            self.reply(code, b'moved\n', [('Location', target)])
+            return
+        if kind == 'status':
+            retry = conf['retry']
+            if retry == 'date':
+                retry = email.utils.formatdate(time.time() + 3600, usegmt=True)
+            headers = [('Retry-After', retry)] if retry else []
+            self.reply(int(conf['article_status']), b'error page\n', headers)
+            return
+        if kind == 'pdf':
+            self.reply(200, b'%PDF-1.4\n' + b'0' * 2000, content_type='application/pdf')
+            return
+        if kind == 'big':
+            self.send_response(200)
+            self.send_header('Content-Type', 'text/html')
+            self.send_header('Content-Length', str(50 << 20))
+            self.end_headers()
+            chunk = b'<p>' + b'big page, ' * 6500 + b'</p>\n'
+            for _ in range((50 << 20) // len(chunk)):
+                self.wfile.write(chunk)
+            self.close_connection = True
+            return
+        version = conf['article_version']
+        etag = '"%s-%s-v%s-%s"' % (name, number, version, kind)
+        if self.headers.get('If-None-Match') == etag:
+            self.reply(304, headers=[('ETag', etag)])
+            return
+        body = article_page(name, number, version, kind)
+        content_type = {'latin1': 'text/html',
+                        'httpcharset': 'text/html; charset=windows-1252'}.get(
+                            kind, 'text/html; charset=utf-8')
+        self.reply(200, body, [('ETag', etag)], content_type)
+
+
+def article_page(name, number, version, kind):
+    """The HTML of /article/NAME/I."""
+    if kind == 'empty':
+        return b'<!DOCTYPE html><html><head><title>Nothing</title></head><body></body></html>'
+    if kind == 'login':
+        return (b'<!DOCTYPE html><html><head><title>Sign in</title></head><body>'
+                b'<form><p>Sign in to read.</p><input name=user><input type=password>'
+                b'</form></body></html>')
+    if kind == 'short':
+        paragraphs = ['<p>Short.</p>']
+    else:
+        paragraphs = [
+            '<p>Paragraph %d of %s item %s, version %s, holds words only the page has: '
+            'pageonly%s, and the rest of the argument, which goes on at length, with '
+            'commas, clauses, and the detail a teaser leaves out, so that the reader '
+            'who came from the feed finds the whole article here, in its own words, '
+            'caf\u00e9 and \u201cquotes\u201d included.</p>' % (k, name, number, version, number)
+            for k in range(1, 7)]
+        paragraphs.insert(3, '<figure><img src="/images/%s-%s.png" alt="A figure" width="640" '
+                             'height="480"></figure>' % (name, number))
+    charset = 'windows-1252' if kind in ('latin1', 'httpcharset') else 'utf-8'
+    meta = '' if kind == 'httpcharset' else '<meta charset="%s">' % charset
+    html = ('<!DOCTYPE html><html><head>%s<title>%s item %s</title></head><body>'
+            '<nav><a href="/">Home</a> <a href="/about">About</a></nav>'
+            '<article><h1>%s item %s</h1>%s</article>'
+            '<footer><p>Comments are closed.</p></footer></body></html>'
+            % (meta, name, number, name, number, ''.join(paragraphs)))
+    return html.encode(charset)
+
+
+def script_feed(name, conf, page, host=''):
     """The RSS document of a script's page."""
     if page == 1:
         numbers = range(1, int(conf['items']) + 1)
@@ -411,14 +509,26 @@ def script_feed(name, conf, page):
     for i in numbers:
         guid = ('http://example.com/%s/%d' % (name, i) if conf['guid'] == 'url'
                 else '%s-%d' % (name, i))
+        link = ('http://%s/article/%s/%d' % (host, name, i) if conf['teaser'] == '1'
+                else 'http://example.com/%s/%d' % (name, i))
         items.append(
-            '<item><title>%s%s item %d</title><link>http://example.com/%s/%d</link>'
+            '<item><title>%s%s item %d</title><link>%s</link>'
             '<guid isPermaLink="false">%s</guid>'
             '<pubDate>%s</pubDate><category>test</category>'
             '<description>%s</description></item>\n'
-            % (name, '\u00e9' if conf['accent'] == '1' else '', i, name, i, guid,
+            % (name, '\u00e9' if conf['accent'] == '1' else '', i, link, guid,
                email.utils.formatdate(1700000000 + 3600 * i, usegmt=True),
                '&lt;p&gt;.&lt;/p&gt;' if conf['short'] == '1' else
+               ''.join('&lt;p&gt;Feed paragraph %d of %s item %d, version %s, holds words '
+                       'only the feed has: feedonly%d, and the rest of the argument, which '
+                       'goes on at length, with commas, clauses, and the detail a teaser '
+                       'leaves out, so that the reader who came from the feed finds the '
+                       'whole article here, in its own words.&lt;/p&gt;'
+                       % (k, name, i, conf['version'], i) for k in range(1, 5))
+               if conf['teaser'] == '1' and conf['long'] == '1' else
+               '&lt;p&gt;The start of %s item %d, version %s, and teaser words&amp;#8230;'
+               '&lt;a href="%s"&gt;Read more&lt;/a&gt;&lt;/p&gt;'
+               % (name, i, conf['version'], link) if conf['teaser'] == '1' else
                '&lt;p&gt;Body of %s item %d, version %s.&lt;/p&gt;'
                '&lt;pre&gt;&lt;code class="language-python"&gt;print(%d)&lt;/code&gt;&lt;/pre&gt;'
                % (name, i, conf['version'], i)))
@@ -455,6 +565,7 @@ PREFIX_ROUTES = [
     ('/script/', Handler.script),
     ('/control/', Handler.control),
     ('/log/', Handler.log),
+    ('/article/', Handler.article),
 ]
 
 

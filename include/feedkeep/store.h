@@ -20,6 +20,7 @@
 
 struct fk_store;
 struct fk_search_query;
+struct fk_fetch_schedule;
 
 /* Open (creating it and its schema when absent) the archive at path.
  * Returns a handle to close with fk_store_close, or NULL with err filled
@@ -100,7 +101,9 @@ int fk_store_find_item(struct fk_store *store, const struct fk_item *item,
  * the archive keeps its content and the new content is kept as a version of
  * kind "rejected": FK_PUT_KEPT_SHORTER, or FK_PUT_UNCHANGED when the same
  * rejected content was kept before (a feed that keeps sending a truncated
- * text is reported once). New articles become searchable when the feed is
+ * text is reported once) or when the article's text is its page's (see
+ * fk_store_put_page: a teaser shorter than the page's text is what the
+ * feed always sends). New articles become searchable when the feed is
  * committed. Returns 0, or -1 with err filled. After a database error the
  * feed cannot be committed any more (part of the item may be written):
  * further items fail and fk_store_end_feed rolls the feed back. */
@@ -908,7 +911,9 @@ int fk_store_list_raw(struct fk_store *store, int64_t feed_id, fk_raw_fn fn, voi
 struct fk_article_source {
     int64_t id;
     const char *title;
-    const char *html;     /* its content, else its summary; may be NULL */
+    const char *html;     /* its content, else its summary, or the article
+                             extracted from its page when that is its
+                             content (fk_store_put_page); may be NULL */
     const char *base_url; /* what its links were resolved against: the
                              item's base when filed by a schema-9
                              feedkeep, else its first feed's URL; may be
@@ -923,6 +928,13 @@ typedef int (*fk_source_fn)(const struct fk_article_source *source, void *ctx);
  * Same return convention as fk_store_list. */
 int fk_store_list_sources(struct fk_store *store, const struct fk_filter *f, fk_source_fn fn,
                           void *ctx, struct fk_error *err);
+
+/* Call fn with what the feed said of article id (its content, else its
+ * summary, and their base), whatever its page says; fn may write.
+ * Returns 0, 1 when there is no article id, -1 with err filled; fn's
+ * non-zero return is -1 too, err untouched. */
+int fk_store_feed_source(struct fk_store *store, int64_t id, fk_source_fn fn, void *ctx,
+                         struct fk_error *err);
 
 /* What fk_store_reparse_article did. */
 enum fk_reparse_result {
@@ -944,6 +956,155 @@ enum fk_reparse_result {
  * *result set, or -1 with err filled (nothing is written then). */
 int fk_store_reparse_article(struct fk_store *store, int64_t id, const struct fk_content *content,
                              enum fk_reparse_result *result, struct fk_error *err);
+
+/* --- article pages: whole articles from summary-only feeds --- */
+
+/* When the fetch run fetches the pages of a feed's items and extracts
+ * their articles (a feed's full_text). */
+enum fk_full_text {
+    FK_FULL_TEXT_OFF = 0,  /* never: the feed's text is the article */
+    FK_FULL_TEXT_ON = 1,   /* for every item */
+    FK_FULL_TEXT_AUTO = 2, /* for teasers (fk_teaser_is), never on sites whose
+                              feeds carry whole articles; a feed new to the
+                              archive gets it, the feeds of an archive made
+                              before schema 11 get off */
+};
+/* "off", "on", "auto"; NULL out of range. */
+const char *fk_full_text_name(enum fk_full_text mode);
+/* The mode named name (as fk_full_text_name gives it), into *out. Returns
+ * false, *out untouched, for anything else. */
+bool fk_full_text_parse(const char *name, enum fk_full_text *out);
+
+/* A page that failed this many times in a row is given up until its item
+ * changes (the feed sends it with another source). */
+#define FK_PAGE_TRIES 5
+
+/* What became of an article's page. */
+enum fk_page_status {
+    FK_PAGE_STORED,   /* its article was extracted and kept */
+    FK_PAGE_UNUSABLE, /* fetched, or refused, for good: not HTML, too
+                         large, not allowed, or no article text; fetched
+                         again when the item changes */
+    FK_PAGE_FAILED,   /* the fetch failed; tried again after a backoff */
+    FK_PAGE_SKIPPED,  /* not wanted: the item is no teaser (auto) */
+    FK_PAGE_STATUS_COUNT
+};
+/* "stored", "unusable", "failed", "skipped"; NULL out of range. */
+const char *fk_page_status_name(enum fk_page_status status);
+
+/* An article of a feed whose page may be wanted: never fetched for its
+ * item's current source, in a backoff that is over, or skipped as no
+ * teaser (only listed when the feed's mode is on). Strings are valid
+ * during the callback only; those of an earlier fetch are NULL when there
+ * was none. */
+struct fk_page_due {
+    int64_t article_id;
+    const char *url;  /* the item's link, http or https */
+    const char *html; /* what the feed said: its content, else summary */
+    const char *text; /* the article's text */
+    const char *etag; /* validators of the page stored, for a conditional
+                         GET */
+    const char *last_modified;
+    bool stored; /* a page is stored (FK_PAGE_STORED) */
+};
+
+typedef int (*fk_page_due_fn)(const struct fk_page_due *due, void *ctx);
+
+/* Call fn for each article of feed feed_id whose page may be wanted
+ * (mode says whether skipped ones are), newest first. fn must not write.
+ * A non-zero return from fn stops the walk and is returned. Returns 0, or
+ * -1 with err filled. */
+int fk_store_list_due_pages(struct fk_store *store, int64_t feed_id, enum fk_full_text mode,
+                            int64_t now, fk_page_due_fn fn, void *ctx, struct fk_error *err);
+
+/* Record that the pages of articles ids (count of them, at urls) are not
+ * wanted for their items' current sources: FK_PAGE_SKIPPED (a page stored
+ * before stays), in one transaction. Returns 0, or -1 with err filled
+ * (nothing written). */
+int fk_store_pages_skipped(struct fk_store *store, const int64_t *ids, const char *const *urls,
+                           size_t count, struct fk_error *err);
+
+/* Record a failed attempt at the page of article id (at url): error says
+ * why. When final (the page cannot be used: not HTML, too large, refused),
+ * or after FK_PAGE_TRIES failures in a row, it is FK_PAGE_UNUSABLE until
+ * the item changes; else FK_PAGE_FAILED and due again after
+ * fk_store_backoff_delay(failures), or at retry_after when that is later
+ * (at most FK_RETRY_AFTER_MAX on). A page stored before stays, with its
+ * validators, FK_PAGE_STORED, and is not tried again until the item
+ * changes. Fills *schedule when not NULL (next_fetch is FK_TIME_NONE when
+ * the page is not tried again before the item changes). Returns 0, or -1
+ * with err filled. */
+int fk_store_page_failed(struct fk_store *store, int64_t id, const char *url, const char *error,
+                         int http_status, int64_t time, int64_t retry_after, bool final,
+                         struct fk_fetch_schedule *schedule, struct fk_error *err);
+
+/* A page fetched: the article it extracted to. */
+struct fk_page {
+    int64_t article_id;
+    const char *url;  /* the item's link */
+    int64_t time;     /* when it was fetched */
+    int http_status;  /* 200; 304 when the stored page was confirmed */
+    const char *etag; /* the response's validators */
+    const char *last_modified;
+    const char *base_url; /* what its links resolve against */
+    const char *html;     /* the extracted article (not NULL) */
+    const char *title;    /* may be NULL */
+    const char *byline;
+};
+
+/* What fk_store_put_page did. */
+enum fk_page_result {
+    FK_PAGE_USED,       /* the page's text is now the article's content (a
+                           "replaced" version keeps the text before) */
+    FK_PAGE_SAME,       /* the page is the article's content already, with
+                           the same text */
+    FK_PAGE_NOT_LONGER, /* stored; the feed's text is as long or longer,
+                           and stays the article's */
+    FK_PAGE_EMPTY,      /* no article text: not stored (a page stored
+                           before stays) */
+    FK_PAGE_KEPT,       /* under half the text of the page stored before,
+                           which stays */
+};
+
+/* File the page of article id with content, its html converted (NULL:
+ * empty), in a transaction of its own, and set it as the article's
+ * content when its text is longer than the feed's (the feed's HTML and
+ * summary stay as they are). The empty-body guard: a page without text,
+ * or with under half the text of a page stored before, replaces nothing
+ * (FK_PAGE_EMPTY, FK_PAGE_KEPT; the attempt is recorded as unusable).
+ * The page is recorded as fetched for the item's current source, so it is
+ * not due again until the item changes. Not while a feed is being filed.
+ * Returns 0 with *result set, 1 when the archive has no article id, -1
+ * with err filled (nothing written). */
+int fk_store_put_page(struct fk_store *store, const struct fk_page *page,
+                      const struct fk_content *content, enum fk_page_result *result,
+                      struct fk_error *err);
+
+/* An article's page as stored. Strings owned; free with
+ * fk_page_row_release. */
+struct fk_page_row {
+    char *url;
+    enum fk_page_status status;
+    int64_t fetched; /* the last attempt; FK_TIME_NONE: none */
+    int http_status;
+    char *etag;
+    char *last_modified;
+    int failures;
+    int64_t next_try; /* FK_TIME_NONE: none */
+    char *error;      /* the last attempt's, or NULL */
+    int64_t stored;   /* when html was stored; FK_TIME_NONE: never */
+    char *base_url;
+    char *html; /* the extracted article, NULL when none is stored */
+    char *title;
+    char *byline;
+    bool used; /* html is the article's content */
+};
+
+/* The page of article id into *out. Returns 0, 1 when it has none (out
+ * zeroed), -1 with err filled. */
+int fk_store_get_page(struct fk_store *store, int64_t id, struct fk_page_row *out,
+                      struct fk_error *err);
+void fk_page_row_release(struct fk_page_row *row);
 
 /* --- subscriptions and fetch log --- */
 
@@ -992,15 +1153,16 @@ struct fk_subscription {
     /* The latest fetch of the log that got the feed's body (a success
      * other than a 304); FK_TIME_NONE: none. */
     int64_t last_body_fetch;
-    bool subscribed;       /* false: only imported, or removed */
-    const char *tags_text; /* the feed's tags (OPML folders), sorted, joined
-                              by newlines; NULL: none */
-    bool assets;           /* its articles' assets are kept (see
-                              fk_store_set_feed_option) */
-    bool keep_raw;         /* its documents are kept (fk_store_put_raw) */
-    bool private_origin;   /* it came from a loopback, link-local or
-                              private address */
-    void *priv;            /* owned memory, for fk_subscription_release */
+    bool subscribed;             /* false: only imported, or removed */
+    const char *tags_text;       /* the feed's tags (OPML folders), sorted, joined
+                                    by newlines; NULL: none */
+    bool assets;                 /* its articles' assets are kept (see
+                                    fk_store_set_feed_option) */
+    bool keep_raw;               /* its documents are kept (fk_store_put_raw) */
+    bool private_origin;         /* it came from a loopback, link-local or
+                                    private address */
+    enum fk_full_text full_text; /* when its items' pages are fetched */
+    void *priv;                  /* owned memory, for fk_subscription_release */
 };
 
 /* Subscribe to url (copied as given: the caller expands shorthands and
@@ -1055,6 +1217,11 @@ enum fk_feed_option {
  * 0, 1 when the archive has no feed id, -1 with err filled. */
 int fk_store_set_feed_option(struct fk_store *store, int64_t id, enum fk_feed_option option,
                              bool on, struct fk_error *err);
+
+/* Set the full_text mode of feed id. Not while a feed is being filed.
+ * Returns 0, 1 when the archive has no feed id, -1 with err filled. */
+int fk_store_set_full_text(struct fk_store *store, int64_t id, enum fk_full_text mode,
+                           struct fk_error *err);
 
 /* Which feeds fk_store_list_feeds walks. */
 enum fk_feed_set {

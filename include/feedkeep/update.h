@@ -6,8 +6,11 @@
  * sent, a body filed in the feed's transaction with its fetch log and
  * validators (a run killed at any moment leaves each feed fully filed or
  * untouched), failures logged outside the rolled-back transaction and
- * backed off, backfill pages walked until one is empty or missing, and
- * permanent moves reported or followed.
+ * backed off, backfill pages walked until one is empty or missing,
+ * permanent moves reported or followed, and the pages of a feed's teasers
+ * (its full_text setting) fetched in the same batch once the feed's run
+ * ended, their articles extracted and filed as the articles' second source
+ * (fk_store_put_page), failures backed off per page.
  *
  * The run tells the front end what happens through events, in the order it
  * happens; it never prints. Everything runs in the calling thread.
@@ -20,6 +23,7 @@
 #include <stdint.h>
 
 #include "feedkeep/error.h"
+#include "feedkeep/extract.h"
 #include "feedkeep/feed.h"
 #include "feedkeep/fetch.h"
 #include "feedkeep/store.h"
@@ -32,6 +36,12 @@
  * day of a feed that does not change. */
 #define FK_UPDATE_VALIDATORS_TRUSTED_FOR (24 * 60 * 60)
 
+/* Article pages (full_text): the most fetched in one run by default (the
+ * others wait for the next run), and the most bytes of one page kept (a
+ * larger page is refused: it is no article). */
+#define FK_UPDATE_DEFAULT_ARTICLE_PAGES 50
+#define FK_UPDATE_ARTICLE_PAGE_MAX      FK_EXTRACT_PAGE_MAX
+
 struct fk_update_options {
     struct fk_fetch_options fetch; /* the transfers */
     bool force;                    /* feeds in backoff are due too, and no
@@ -41,6 +51,8 @@ struct fk_update_options {
     int pages;                     /* 1: the feed only; N: also its pages 2
                                       to N (URL?page=K) until one is empty
                                       or missing */
+    int article_pages;             /* article pages fetched at most in
+                                      the run (full_text); 0: none */
     /* The form of a refused document's message that is logged as the
      * feed's failure and reported (it comes from the document: the front
      * end may make it safe to show). Returns a new string, freed by the
@@ -100,6 +112,18 @@ enum fk_update_event_kind {
      * (message), and it was logged in the archive: this is the failures-th
      * failure in a row, and the feed is not due before next_fetch. */
     FK_UPDATE_FAILED,
+    /* The page (url) of article article_id, an item of feed, was fetched
+     * (or confirmed by a 304) and filed as page_result says. Article pages
+     * are fetched after their feed's run ended: for a feed whose full_text
+     * is on, or auto and the item a teaser, when the item is new or its
+     * source changed, or the page's backoff is over. */
+    FK_UPDATE_ARTICLE_PAGE,
+    /* The page (url) of article article_id could not be fetched or used
+     * (message): this is the failures-th failure in a row, and it is not
+     * fetched before next_fetch, or, when next_fetch is FK_TIME_NONE,
+     * before the item changes (a page that is no HTML page, too large,
+     * refused, or failed FK_PAGE_TRIES times). The feed's text stays. */
+    FK_UPDATE_ARTICLE_PAGE_FAILED,
 };
 
 struct fk_update_event {
@@ -114,6 +138,8 @@ struct fk_update_event {
     int64_t time;                      /* FAILED: when the attempt ended */
     int failures;                      /* FAILED: failed fetches in a row */
     int64_t next_fetch;                /* FAILED: not due before this */
+    int64_t article_id;                /* ARTICLE_PAGE, ARTICLE_PAGE_FAILED */
+    enum fk_page_result page_result;   /* ARTICLE_PAGE */
 };
 
 /* Called for each event, from inside fk_update_run. Everything it is
@@ -128,13 +154,18 @@ struct fk_update_totals {
     long failed;               /* feeds that FAILED and backfill pages that
                                   failed */
     long not_due;              /* feeds left out: in backoff */
+    long article_pages;        /* article pages fetched (failed ones too) */
+    long article_pages_used;   /* ... that became their article's content */
+    long article_pages_failed; /* ... that failed or could not be used */
+    bool article_pages_capped; /* pages were left for the next run by the
+                                  options' article_pages */
 };
 
 /* A run. Opaque. */
 struct fk_update;
 
 /* Fill opts with the defaults: fk_fetch_options_init, pages 1, no force,
- * moves not followed. */
+ * moves not followed, FK_UPDATE_DEFAULT_ARTICLE_PAGES article pages. */
 void fk_update_options_init(struct fk_update_options *opts);
 
 /* A run without feeds yet, on store (which must outlive it), with the

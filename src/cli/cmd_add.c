@@ -35,6 +35,12 @@ static const char help[] =
     "  --assets      keep the images of the feeds' articles (the default for a\n"
     "                new feed; for a feed subscribed already: from now on)\n"
     "  --no-assets   do not fetch them (see 'feedkeep feeds set')\n"
+    "  --full-text[=on|off|auto]\n"
+    "                when 'feedkeep fetch' fetches the pages of the feeds'\n"
+    "                items to archive whole articles: on (alone: --full-text)\n"
+    "                for every item, auto (a new feed's default) for teasers,\n"
+    "                off never; also for a feed subscribed already (see\n"
+    "                'feedkeep feeds set')\n"
     "  --db PATH     the archive\n"
     "  -q, --quiet   print nothing unless something failed\n"
     "  -h, --help    show this help\n"
@@ -167,13 +173,20 @@ static void report(const struct check *c)
 
 int cmd_add(int argc, char **argv, struct cli *cli)
 {
-    enum { OPT_NO_CHECK = 0x200, OPT_NO_KEEP_RAW, OPT_ASSETS, OPT_NO_ASSETS };
+    enum {
+        OPT_NO_CHECK = 0x200,
+        OPT_NO_KEEP_RAW,
+        OPT_ASSETS,
+        OPT_NO_ASSETS,
+        OPT_FULL_TEXT = 0x1700
+    };
     static const struct option options[] = {
         {"name", required_argument, NULL, 'n'},
         {"no-check", no_argument, NULL, OPT_NO_CHECK},
         {"no-keep-raw", no_argument, NULL, OPT_NO_KEEP_RAW},
         {"assets", no_argument, NULL, OPT_ASSETS},
         {"no-assets", no_argument, NULL, OPT_NO_ASSETS},
+        {"full-text", optional_argument, NULL, OPT_FULL_TEXT},
         CLI_COMMON_OPTIONS,
         {NULL, 0, NULL, 0},
     };
@@ -181,6 +194,8 @@ int cmd_add(int argc, char **argv, struct cli *cli)
     bool check = true;
     bool keep_raw = true;
     int assets = -1; /* --assets 1, --no-assets 0, else as the feed has it */
+    bool set_full_text = false;
+    enum fk_full_text full_text = FK_FULL_TEXT_AUTO;
     char **urls = NULL;
     struct check *checks = NULL;
     int nurls = 0;
@@ -197,6 +212,12 @@ int cmd_add(int argc, char **argv, struct cli *cli)
             keep_raw = false;
         } else if (opt == OPT_ASSETS || opt == OPT_NO_ASSETS) {
             assets = opt == OPT_ASSETS;
+        } else if (opt == OPT_FULL_TEXT) {
+            set_full_text = true;
+            full_text = FK_FULL_TEXT_ON;
+            if (optarg && !fk_full_text_parse(optarg, &full_text))
+                return msg_usage("add", "option '--full-text': '%s' is not on, off or auto",
+                                 optarg);
         } else {
             int rc = cli_common_option(opt, optarg, cli, "add", help);
             if (rc != CLI_CONTINUE)
@@ -247,6 +268,8 @@ int cmd_add(int argc, char **argv, struct cli *cli)
             added = -1;
         if (added >= 0 && assets >= 0 &&
             fk_store_set_feed_option(store, id, FK_FEED_ASSETS, assets, &err) < 0)
+            added = -1;
+        if (added >= 0 && set_full_text && fk_store_set_full_text(store, id, full_text, &err) < 0)
             added = -1;
         if (added < 0) {
             code = msg_fk_error(&err);

@@ -15,6 +15,7 @@ static const char help[] =
     "usage: feedkeep feeds [options]\n"
     "       feedkeep feeds set ID keep-raw on|off\n"
     "       feedkeep feeds set ID assets on|off\n"
+    "       feedkeep feeds set ID full-text on|off|auto\n"
     "\n"
     "List the subscribed feeds and their health: articles archived, the last\n"
     "fetch and its HTTP status, failed fetches in a row, and the time before\n"
@@ -28,8 +29,8 @@ static const char help[] =
     "\n"
     "Fields: id, url, name, title, site_url, subscribed, articles,\n"
     "last_fetch, last_status, last_error, failures, next_fetch, final_url,\n"
-    "moved_to, etag, last_modified, tags, keep_raw, assets. TSV and CSV\n"
-    "columns by default: id, url, name, articles, last_fetch, last_status,\n"
+    "moved_to, etag, last_modified, tags, keep_raw, assets, full_text. TSV and\n"
+    "CSV columns by default: id, url, name, articles, last_fetch, last_status,\n"
     "failures, next_fetch,\n"
     "last_error (times in ISO 8601 UTC; empty when never, or for next_fetch\n"
     "when the feed is due whenever). JSON: every field. The table (without\n"
@@ -42,7 +43,16 @@ static const char help[] =
     "(those stored stay; on for a new feed, off for the feeds of an archive\n"
     "made before feedkeep kept images, so that an upgrade never starts\n"
     "downloading); 'fetch --assets' and '--no-assets' override it for one\n"
-    "run. The field assets shows the setting.\n";
+    "run. The field assets shows the setting.\n"
+    "\n"
+    "'feeds set ID full-text on|off|auto' says when 'feedkeep fetch' fetches\n"
+    "the pages of feed ID's items (each once, and again when the feed changes\n"
+    "the item; at most 50 a run, newest first) and archives the article it\n"
+    "finds there, as their text when it is longer than the feed's: on for\n"
+    "every item, auto for teasers (under 150 words, ending in an ellipsis, or\n"
+    "with a \"read more\" link to the item's page; never for dev.to), off\n"
+    "never. A new feed gets auto; the feeds of an archive made before feedkeep\n"
+    "archived pages get off. The field full_text shows the setting.\n";
 
 OUT_GETTER(id, struct fk_subscription, OUT_V_INT, v->number = row->id)
 OUT_GETTER(url, struct fk_subscription, OUT_V_TEXT, v->text = row->url)
@@ -66,6 +76,9 @@ OUT_GETTER(last_modified, struct fk_subscription, OUT_V_TEXT, v->text = row->las
 OUT_GETTER(keep_raw, struct fk_subscription, OUT_V_BOOL, v->number = row->keep_raw)
 OUT_GETTER(assets, struct fk_subscription, OUT_V_BOOL, v->number = row->assets)
 
+OUT_GETTER(full_text, struct fk_subscription, OUT_V_TEXT,
+           v->text = fk_full_text_name(row->full_text))
+
 OUT_GETTER(tags, struct fk_subscription, OUT_V_LIST, out_value_split(v, row->tags_text, '\n', 64))
 
 static const struct out_field fields[] = {
@@ -88,6 +101,7 @@ static const struct out_field fields[] = {
     {"tags", 20, false, get_tags, NULL},
     {"keep_raw", 8, false, get_keep_raw, NULL},
     {"assets", 6, false, get_assets, NULL},
+    {"full_text", 9, false, get_full_text, NULL},
 };
 
 /* url without "http://" or "https://": the part that tells feeds apart
@@ -218,18 +232,28 @@ static int feeds_option(int opt, const char *arg, void *ctx)
     return CLI_CONTINUE;
 }
 
-/* The settings of feeds set. */
+/* The settings of feeds set that are on or off. */
 static const struct cli_name settings[] = {
     {"keep-raw", FK_FEED_KEEP_RAW},
     {"assets", FK_FEED_ASSETS},
 };
 
-/* feeds set ID SETTING on|off (argv after "set"). */
+#define SET_USAGE                                                                                  \
+    "usage: feedkeep feeds set ID keep-raw|assets on|off\n"                                        \
+    "       feedkeep feeds set ID full-text on|off|auto"
+
+/* feeds set ID SETTING VALUE (argv after "set"). */
 static int feeds_set(int argc, char **argv, const struct cli *cli)
 {
-    int option = argc == 3 ? CLI_NAME_VALUE(settings, argv[1]) : -1;
-    if (option < 0 || (strcmp(argv[2], "on") != 0 && strcmp(argv[2], "off") != 0))
-        return msg_usage("feeds", "usage: feedkeep feeds set ID keep-raw|assets on|off");
+    if (argc != 3)
+        return msg_usage("feeds", SET_USAGE);
+    bool full_text = strcmp(argv[1], "full-text") == 0;
+    int option = full_text ? 0 : CLI_NAME_VALUE(settings, argv[1]);
+    enum fk_full_text mode = FK_FULL_TEXT_OFF;
+    bool on = strcmp(argv[2], "on") == 0;
+    if (full_text ? !fk_full_text_parse(argv[2], &mode)
+                  : option < 0 || (!on && strcmp(argv[2], "off") != 0))
+        return msg_usage("feeds", SET_USAGE);
     char *end;
     long long id = strtoll(argv[0], &end, 10);
     if (!*argv[0] || *end || id <= 0)
@@ -239,7 +263,8 @@ static int feeds_set(int argc, char **argv, const struct cli *cli)
     if (code != EXIT_OK)
         return code;
     struct fk_error err = {0};
-    int rc = fk_store_set_feed_option(store, id, option, strcmp(argv[2], "on") == 0, &err);
+    int rc = full_text ? fk_store_set_full_text(store, id, mode, &err)
+                       : fk_store_set_feed_option(store, id, (enum fk_feed_option)option, on, &err);
     if (rc < 0) {
         code = msg_fk_error(&err);
     } else if (rc > 0) {

@@ -18,6 +18,7 @@
 
 #include "assetrun.h"
 #include "cli.h"
+#include "feedkeep/date.h"
 #include "feedkeep/store.h"
 #include "feedkeep/update.h"
 
@@ -44,6 +45,10 @@ static const char help[] =
     "                           (URL?page=2...) until one is empty or missing,\n"
     "                           to archive more of a dev.to feed than its\n"
     "                           latest articles\n"
+    "  --full-text-pages N      fetch at most N article pages in the run\n"
+    "                           (default 50; 0: none); the others wait for\n"
+    "                           the next run (see 'feedkeep feeds --help',\n"
+    "                           full-text)\n"
     "  --wait SECONDS           wait up to SECONDS for another fetch of the\n"
     "                           archive to end (default 0: exit 4 at once)\n"
     "  --connect-timeout SECONDS  to connect, TLS included (default 10)\n"
@@ -68,7 +73,11 @@ static const char help[] =
     "  --db PATH                the archive\n"
     "  -q, --quiet              print nothing unless a feed failed\n"
     "  -v, --verbose            warn about recovered XML errors; a line per asset\n"
-    "  -h, --help               show this help\n"
+    "  -h, --help               show this help\n";
+
+/* The rest of the help, printed after help: one literal would be longer
+ * than C compilers must take. */
+static const char help_rest[] =
     "\n"
     "Prints a line per feed ('URL: 3 new, 0 updated, 9 unchanged' or\n"
     "'URL: not modified') and a total on stdout, and a line per failed feed\n"
@@ -88,6 +97,20 @@ static const char help[] =
     "(3 already archived), 1.2 MiB added; 0 skipped; 1 failed'); -v prints a\n"
     "line per asset, and its failures on stderr. A failed asset does not\n"
     "change the exit status.\n"
+    "\n"
+    "For feeds whose full-text setting wants them (see 'feedkeep feeds\n"
+    "--help'), the pages of new and changed items are fetched after their\n"
+    "feed (at most 2 at once per host, feeds included; conditional GET; a page\n"
+    "that fails backs off like a feed, for 5 tries), their article extracted,\n"
+    "and used as the article's text when it is longer than the feed's. Pages\n"
+    "on loopback, link-local or private addresses are fetched only for feeds\n"
+    "that came from such addresses. A line per page that became its article's\n"
+    "text:\n"
+    "  URL: whole article (article 12)\n"
+    "and a line per page that failed on stderr, which does not change the\n"
+    "exit status:\n"
+    "  feedkeep: 'URL': HTTP 503 (article 12's page, 1st failure, next try in 30m)\n"
+    "\n"
     "Exit status: 0 every feed was fetched or was not due, 1 a feed failed,\n"
     "2 usage error, 3 database or I/O error, 4 the archive is busy (another\n"
     "fetch holds the lock).\n";
@@ -161,6 +184,9 @@ static int number_option(int opt, const char *arg, struct settings *set)
     return CLI_NOT_COMMON;
 }
 
+/* Options without a short letter. */
+enum { OPT_FULL_TEXT_PAGES = 0x1700 };
+
 /* Parse the options into set. Returns CLI_CONTINUE to go on, or an exit
  * code (after --help, or a usage error). */
 static int parse_options(int argc, char **argv, struct cli *cli, struct settings *set)
@@ -170,6 +196,7 @@ static int parse_options(int argc, char **argv, struct cli *cli, struct settings
         {"force", no_argument, NULL, 'F'},
         {"follow-moves", no_argument, NULL, 'M'},
         {"pages", required_argument, NULL, 'P'},
+        {"full-text-pages", required_argument, NULL, OPT_FULL_TEXT_PAGES},
         {"wait", required_argument, NULL, 'W'},
         {"connect-timeout", required_argument, NULL, 'C'},
         {"timeout", required_argument, NULL, 'T'},
@@ -206,6 +233,13 @@ static int parse_options(int argc, char **argv, struct cli *cli, struct settings
                                  optarg);
             set->update.pages = (int)n;
             break;
+        case OPT_FULL_TEXT_PAGES:
+            if ((n = cli_parse_count(optarg)) < 0 || n > 100000)
+                return msg_usage("fetch",
+                                 "option '--full-text-pages': '%s' is not a count of 0 to 100000",
+                                 optarg);
+            set->update.article_pages = (int)n;
+            break;
         case 'Z':
             if ((set->update.fetch.max_body = cli_parse_size(optarg)) == 0)
                 return msg_usage("fetch", "option '--max-size': '%s' is not a size (32M, 512K)",
@@ -217,6 +251,8 @@ static int parse_options(int argc, char **argv, struct cli *cli, struct settings
                 rc = asset_option(opt, optarg, "fetch", &set->assets);
             if (rc == CLI_NOT_COMMON)
                 rc = cli_common_option(opt, optarg, cli, "fetch", help);
+            if (opt == 'h' && rc == EXIT_OK)
+                fputs(help_rest, stdout);
             if (rc != CLI_CONTINUE)
                 return rc == CLI_NOT_COMMON ? EXIT_USAGE : rc;
         }
@@ -318,6 +354,35 @@ static void warn_moved(const struct fk_update_feed *feed)
                  feed->url, feed->moved_to);
 }
 
+/* An article page: a line when it became the article's text, a warning
+ * when it had no article in it, an error when it failed (the run's exit
+ * status stays: the feed was fetched). */
+static void article_page(const struct run *run, const struct fk_update_event *ev)
+{
+    char delay[32];
+    long long id = (long long)ev->article_id;
+    msg_progress_clear();
+    if (ev->kind == FK_UPDATE_ARTICLE_PAGE_FAILED && ev->next_fetch == FK_TIME_NONE) {
+        msg_error("'%s': %s (article %lld's page; not fetched again until the feed changes "
+                  "the item)",
+                  ev->url, ev->message, id);
+    } else if (ev->kind == FK_UPDATE_ARTICLE_PAGE_FAILED) {
+        out_delay(ev->next_fetch - ev->time, delay, sizeof delay);
+        msg_error("'%s': %s (article %lld's page, %d%s failure, next try in %s)", ev->url,
+                  ev->message, id, ev->failures, cli_ordinal_suffix(ev->failures), delay);
+    } else if (ev->page_result == FK_PAGE_USED && !run->cli->quiet) {
+        printf("%s: whole article (article %lld)\n", ev->url, id);
+    } else if (ev->page_result == FK_PAGE_EMPTY) {
+        msg_warn("'%s': no article text in the page; the feed's text stays (article %lld)", ev->url,
+                 id);
+    } else if (ev->page_result == FK_PAGE_KEPT) {
+        msg_warn("'%s': the page has under half the text of the page kept, which stays "
+                 "(article %lld)",
+                 ev->url, id);
+    }
+    progress(run);
+}
+
 static void on_event(const struct fk_update_event *ev, void *ctx)
 {
     struct run *run = ctx;
@@ -353,6 +418,10 @@ static void on_event(const struct fk_update_event *ev, void *ctx)
     case FK_UPDATE_FILED:
     case FK_UPDATE_NOT_MODIFIED:
         finish(run, ev);
+        break;
+    case FK_UPDATE_ARTICLE_PAGE:
+    case FK_UPDATE_ARTICLE_PAGE_FAILED:
+        article_page(run, ev);
         break;
     }
 }
@@ -437,6 +506,10 @@ int cmd_fetch(int argc, char **argv, struct cli *cli)
                totals->feeds, totals->feeds == 1 ? "" : "s", totals->counts[FK_PUT_NEW],
                totals->counts[FK_PUT_UPDATED], totals->counts[FK_PUT_UNCHANGED],
                totals->not_modified, totals->failed, totals->not_due);
+    if (code != EXIT_IO && !stopped && !cli->quiet && totals->article_pages)
+        printf("article pages: %ld fetched, %ld whole articles, %ld failed or without text%s\n",
+               totals->article_pages, totals->article_pages_used, totals->article_pages_failed,
+               totals->article_pages_capped ? "; more wait for the next run" : "");
     /* A run that went to the end is logged for --since-fetch, failed feeds
      * or not; one a database error stopped is not. */
     if (code != EXIT_IO && code != EXIT_LOCKED && !stopped) {

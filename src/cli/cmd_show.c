@@ -37,6 +37,11 @@ static const char help[] =
     "  --feed-html       the article's HTML as the feed sent it (its content,\n"
     "                    else its summary) only\n"
     "  --json            everything archived about it, as one JSON object\n"
+    "  --source feed|page  the text or Markdown of what the feed sent, or of\n"
+    "                    the article extracted from the item's page (see\n"
+    "                    'feedkeep feeds set ID full-text'), instead of the\n"
+    "                    article's text, which is the page's when it was\n"
+    "                    longer; with --text and --markdown\n"
     "  --no-pager        straight to the terminal, not through $PAGER\n"
     "  --width N         wrap the text at N columns (0: do not wrap); the\n"
     "                    default is the terminal's width on a terminal, else 0\n"
@@ -56,7 +61,9 @@ static const char help[] =
     "fields: id, guid, url, title, author, author_email, date (published, else\n"
     "updated), published, updated, first_seen, last_seen, tags, feed,\n"
     "published_raw, updated_raw, feeds, versions, summary_html,\n"
-    "content_html, text, markdown; of a version: id, version, kind,\n"
+    "content_html, text, markdown, source (\"page\" when the text is the\n"
+    "page's, else \"feed\"), page (the page's url, status, fetched, error,\n"
+    "title and byline; null when none was fetched); of a version: id, version, kind,\n"
     "first_seen, replaced_at, title, tags, text_length, text, markdown,\n"
     "html.\n";
 
@@ -170,6 +177,111 @@ static void add_article_json(struct fk_buf *buf, const struct fk_article *a)
     fk_buf_adds(buf, "}\n");
 }
 
+/* ---- --source: the feed's text or the page's ------------------------------------ */
+
+enum show_source { SOURCE_ARTICLE, SOURCE_FEED, SOURCE_PAGE };
+
+static const struct cli_name sources[] = {
+    {"feed", SOURCE_FEED},
+    {"page", SOURCE_PAGE},
+};
+
+/* The HTML a source is converted from, and its base, copied. */
+struct source_html {
+    char *html;
+    char *base_url;
+};
+
+static int copy_source(const struct fk_article_source *source, void *ctx)
+{
+    struct source_html *copy = ctx;
+    copy->html = fk_xstrdup(source->html);
+    copy->base_url = fk_xstrdup(source->base_url);
+    return 0;
+}
+
+/* The article's page as stored; 1 when it has none, after an error. */
+static int read_page(struct fk_store *store, int64_t id, struct fk_page_row *page)
+{
+    struct fk_error err = {0};
+    int rc = fk_store_get_page(store, id, page, &err);
+    if (rc < 0)
+        return msg_fk_error(&err);
+    return rc;
+}
+
+/* Convert the feed's HTML of article id, or its page's, into content.
+ * page is the article's page (status NULL-html when none). */
+static int source_content(struct fk_store *store, int64_t id, enum show_source source,
+                          const struct fk_page_row *page, struct fk_content *content)
+{
+    struct source_html from = {0};
+    struct fk_error err = {0};
+    int code = EXIT_OK;
+    if (source == SOURCE_PAGE && !page->html) {
+        if (page->error)
+            msg_error("article %lld has no page kept: %s", (long long)id, page->error);
+        else
+            msg_error("article %lld has no page kept (see 'feedkeep feeds set ID full-text')",
+                      (long long)id);
+        return EXIT_FAILED;
+    }
+    if (source == SOURCE_PAGE) {
+        from.html = fk_xstrdup(page->html);
+        from.base_url = fk_xstrdup(page->base_url);
+    } else if (fk_store_feed_source(store, id, copy_source, &from, &err) < 0) {
+        code = msg_fk_error(&err);
+    }
+    if (code == EXIT_OK && fk_content_from_html(from.html, from.html ? strlen(from.html) : 0,
+                                                from.base_url, content, &err) < 0) {
+        msg_error("article %lld: %s", (long long)id, err.message);
+        code = EXIT_FAILED;
+    }
+    free(from.html);
+    free(from.base_url);
+    return code;
+}
+
+/* The line of the header that says where the text came from. */
+static void add_source_note(struct fk_buf *buf, enum show_source source,
+                            const struct fk_page_row *page)
+{
+    char date[FK_DATE_BUFSIZE];
+    bool from_page = source == SOURCE_PAGE || (source == SOURCE_ARTICLE && page->used);
+    if (!from_page && source != SOURCE_FEED)
+        return;
+    /* Before the header's blank line. */
+    if (buf->len && buf->data[buf->len - 1] == '\n')
+        buf->len--;
+    if (from_page) {
+        fk_buf_adds(buf, "Whole article from its page");
+        if (page->stored != FK_TIME_NONE)
+            fk_buf_printf(buf, ", fetched %s", fk_date_format(page->stored, date));
+        fk_buf_adds(buf, "\n\n");
+    } else {
+        fk_buf_adds(buf, "As the feed sent it\n\n");
+    }
+    buf->data[buf->len] = '\0';
+}
+
+static void add_page_json(struct fk_buf *buf, const struct fk_page_row *page, bool fetched)
+{
+    fk_json_member_str(buf, "source", page->used ? "page" : "feed");
+    if (!fetched) {
+        fk_buf_adds(buf, ",\"page\":null");
+        return;
+    }
+    fk_buf_adds(buf, ",\"page\":{");
+    fk_json_member_str(buf, "url", page->url);
+    fk_json_member_str(buf, "status", fk_page_status_name(page->status));
+    fk_json_member_time(buf, "fetched", page->fetched);
+    fk_json_member_time(buf, "stored", page->stored);
+    fk_json_member_str(buf, "error", page->error);
+    fk_json_member_str(buf, "title", page->title);
+    fk_json_member_str(buf, "byline", page->byline);
+    fk_buf_addc(buf, '}');
+}
+
 /* Write the page of article a to path (a new file, or one replaced). */
 static int write_page(const char *path, const struct fk_buf *page)
 {
@@ -219,7 +331,7 @@ static int show_page(struct fk_store *store, const struct fk_article *article, c
 }
 
 static int show_article(struct fk_store *store, int64_t id, enum show_mode mode, int width,
-                        const char *output)
+                        const char *output, enum show_source source)
 {
     struct fk_article article;
     struct fk_error err = {0};
@@ -232,27 +344,46 @@ static int show_article(struct fk_store *store, int64_t id, enum show_mode mode,
         fk_article_release(&article);
         return code;
     }
+    struct fk_page_row page;
+    struct fk_content content = {0};
+    int has_page = read_page(store, id, &page);
+    if (has_page < 0 || has_page > 1 ||
+        (source != SOURCE_ARTICLE &&
+         (code = source_content(store, id, source, &page, &content)) != EXIT_OK)) {
+        fk_article_release(&article);
+        fk_page_row_release(&page);
+        return code != EXIT_OK ? code : has_page;
+    }
+    const char *text = source == SOURCE_ARTICLE ? article.text : content.text;
+    const char *markdown = source == SOURCE_ARTICLE ? article.markdown : content.markdown;
     struct fk_buf buf = FK_BUF_INIT;
     switch (mode) {
     case SHOW_PAGE:
         break;
     case SHOW_TEXT:
         add_header(&buf, &article);
-        add_body(&buf, article.text, article.markdown, width);
+        add_source_note(&buf, source, &page);
+        add_body(&buf, text, markdown, width);
         break;
     case SHOW_MARKDOWN:
-        add_text(&buf, article.markdown);
+        add_text(&buf, markdown);
         break;
     case SHOW_HTML:
         add_text(&buf, article.content_html ? article.content_html : article.summary_html);
         break;
     case SHOW_JSON:
         add_article_json(&buf, &article);
+        /* The page's members before the closing brace. */
+        buf.len -= 2;
+        add_page_json(&buf, &page, has_page == 0);
+        fk_buf_adds(&buf, "}\n");
         break;
     }
     out_flush(&buf);
     fk_buf_release(&buf);
     fk_article_release(&article);
+    fk_page_row_release(&page);
+    fk_content_release(&content);
     return EXIT_OK;
 }
 
@@ -454,7 +585,7 @@ out:
 
 int cmd_show(int argc, char **argv, struct cli *cli)
 {
-    enum { OPT_VERSION = 0x200, OPT_DIFF, OPT_MODE, OPT_WIDTH, OPT_NO_PAGER };
+    enum { OPT_VERSION = 0x200, OPT_DIFF, OPT_MODE, OPT_WIDTH, OPT_NO_PAGER, OPT_SOURCE = 0x1700 };
     static const struct option options[] = {
         {"text", no_argument, NULL, OPT_MODE},
         {"markdown", no_argument, NULL, OPT_MODE},
@@ -466,6 +597,7 @@ int cmd_show(int argc, char **argv, struct cli *cli)
         {"diff", optional_argument, NULL, OPT_DIFF},
         {"width", required_argument, NULL, OPT_WIDTH},
         {"no-pager", no_argument, NULL, OPT_NO_PAGER},
+        {"source", required_argument, NULL, OPT_SOURCE},
         CLI_COMMON_OPTIONS,
         {NULL, 0, NULL, 0},
     };
@@ -476,6 +608,7 @@ int cmd_show(int argc, char **argv, struct cli *cli)
     long version = 0;
     long width = -1; /* -1: the default */
     bool pager = true;
+    enum show_source source = SOURCE_ARTICLE;
     const char *output = NULL;
     int opt, index = 0;
     while ((opt = cli_getopt(argc, argv, options, &index)) != -1) {
@@ -500,6 +633,11 @@ int cmd_show(int argc, char **argv, struct cli *cli)
                                  optarg);
         } else if (opt == OPT_NO_PAGER) {
             pager = false;
+        } else if (opt == OPT_SOURCE) {
+            int named = CLI_NAME_VALUE(sources, optarg);
+            if (named < 0)
+                return msg_usage("show", "option '--source': '%s' is not feed or page", optarg);
+            source = (enum show_source)named;
         } else if (opt == 'o') {
             output = optarg;
         } else if (opt == OPT_DIFF) {
@@ -532,6 +670,9 @@ int cmd_show(int argc, char **argv, struct cli *cli)
         return msg_usage("show", "--diff and --version do not go together");
     if (diff.given && mode == SHOW_JSON)
         return msg_usage("show", "--diff and --json do not go together");
+    if (source != SOURCE_ARTICLE &&
+        (diff.given || version || mode == SHOW_HTML || mode == SHOW_JSON || mode == SHOW_PAGE))
+        return msg_usage("show", "--source goes with --text and --markdown only");
     if (mode == SHOW_PAGE && (diff.given || version))
         return msg_usage("show",
                          "--html makes a page of the article as archived: not with "
@@ -558,7 +699,7 @@ int cmd_show(int argc, char **argv, struct cli *cli)
         else if (version)
             code = show_version(store, id, (int)version, mode, (int)width);
         else
-            code = show_article(store, id, mode, (int)width, output);
+            code = show_article(store, id, mode, (int)width, output, source);
     }
     fk_store_close(store);
     return code;
