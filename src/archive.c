@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "feedkeep/ascii.h"
 #include "feedkeep/buf.h"
 #include "feedkeep/content.h"
 #include "feedkeep/date.h"
@@ -38,58 +37,6 @@ static int on_feed(const struct fk_feed_info *info, void *ctx)
     f->begun = true;
     f->result->feed_id = fk_store_current_feed(f->store);
     return 0;
-}
-
-/* Whether url starts with prefix, ignoring ASCII case. */
-static bool has_prefix(const char *url, const char *prefix)
-{
-    size_t n = strlen(prefix);
-    return strlen(url) >= n && fk_ascii_equal_n(url, prefix, n);
-}
-
-/* What an enclosure is as an asset; false when it is none (a file of
- * another type, or of no type, or a URL that is not http or https). */
-static bool enclosure_kind(const struct fk_enclosure *e, enum fk_asset_kind *kind)
-{
-    if (!has_prefix(e->url, "http://") && !has_prefix(e->url, "https://"))
-        return false;
-    if (strcmp(e->kind, "thumbnail") == 0)
-        *kind = FK_ASSET_THUMBNAIL;
-    else if (e->type && has_prefix(e->type, "image/"))
-        *kind = FK_ASSET_IMAGE;
-    else if (e->type && has_prefix(e->type, "video/"))
-        *kind = FK_ASSET_VIDEO;
-    else if (e->type && has_prefix(e->type, "audio/"))
-        *kind = FK_ASSET_AUDIO;
-    else
-        return false;
-    return true;
-}
-
-/* Record the assets the filed item uses: its content's, then its
- * enclosures', each URL once (see fk_archive_fd). */
-static int record_assets(struct fk_store *store, int64_t article_id, const struct fk_item *item,
-                         const struct fk_content *content, struct fk_error *err)
-{
-    size_t cap = content->nassets + item->nenclosures, n = 0;
-    struct fk_asset_ref *refs = cap ? fk_xcalloc(cap, sizeof *refs) : NULL;
-    for (size_t i = 0; i < content->nassets; i++) {
-        const struct fk_content_asset *a = &content->assets[i];
-        refs[n++] = (struct fk_asset_ref){a->url, a->kind, a->in_markdown};
-    }
-    for (size_t i = 0; i < item->nenclosures; i++) {
-        struct fk_asset_ref ref = {.url = item->enclosures[i].url};
-        if (!enclosure_kind(&item->enclosures[i], &ref.kind))
-            continue;
-        size_t j = 0;
-        while (j < n && strcmp(refs[j].url, ref.url) != 0)
-            j++;
-        if (j == n)
-            refs[n++] = ref;
-    }
-    int rc = fk_store_set_article_assets(store, article_id, refs, n, err);
-    free(refs);
-    return rc;
 }
 
 static int on_item(const struct fk_item *item, void *ctx)
@@ -130,7 +77,7 @@ static int on_item(const struct fk_item *item, void *ctx)
     int rc = fk_store_put_item(f->store, pending, &content, &put, &f->err);
     int64_t article_id = fk_store_pending_article(pending);
     if (rc == 0 && put != FK_PUT_KEPT_SHORTER)
-        rc = record_assets(f->store, article_id, item, &content, &f->err);
+        rc = fk_store_sync_article_assets(f->store, article_id, &content, &f->err);
     if (rc == 0 && opts->on_filed)
         rc = opts->on_filed(f->store, item, article_id, put, &content, opts->ctx, &f->err);
     fk_content_release(&content);

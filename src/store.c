@@ -787,6 +787,11 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_ASSET_URL_ID] = "SELECT id, failures, status FROM asset_urls WHERE url = ?1",
     [ST_ASSET_REF_INSERT] = "INSERT INTO article_assets(article_id, position, url_id, kind, linked)"
                             " VALUES (?1, ?2, ?3, ?4, ?5)",
+    [ST_ASSET_REFS_OF] = "SELECT u.url, aa.kind, aa.linked FROM article_assets aa"
+                         " JOIN asset_urls u ON u.id = aa.url_id WHERE aa.article_id = ?1"
+                         " ORDER BY aa.position",
+    [ST_ENCLOSURES_OF] = "SELECT url, type, kind FROM enclosures WHERE article_id = ?1"
+                         " ORDER BY position",
     /* Due: pending or failed and past the next try (asset_urls_due), or
      * skipped under a cap whose value ?2 to ?7 (NULL: unknown) now
      * differs, or for the run's bytes; ?8: only for feeds that keep

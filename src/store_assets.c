@@ -6,6 +6,8 @@
  */
 #include "store_int.h"
 
+#include "feedkeep/ascii.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -211,6 +213,125 @@ int fk_store_set_article_assets(struct fk_store *store, int64_t id, const struct
     if (store_write_begin(store, &own, err) < 0)
         return -1;
     return store_write_end(store, own, put_refs(store, id, refs, nrefs, err), err);
+}
+
+static bool has_prefix(const char *s, const char *prefix)
+{
+    size_t n = strlen(prefix);
+    return strlen(s) >= n && fk_ascii_equal_n(s, prefix, n);
+}
+
+bool fk_enclosure_asset_kind(const char *url, const char *type, const char *kind,
+                             enum fk_asset_kind *out)
+{
+    if (!url || (!has_prefix(url, "http://") && !has_prefix(url, "https://")))
+        return false;
+    if (kind && strcmp(kind, "thumbnail") == 0)
+        *out = FK_ASSET_THUMBNAIL;
+    else if (type && has_prefix(type, "image/"))
+        *out = FK_ASSET_IMAGE;
+    else if (type && has_prefix(type, "video/"))
+        *out = FK_ASSET_VIDEO;
+    else if (type && has_prefix(type, "audio/"))
+        *out = FK_ASSET_AUDIO;
+    else
+        return false;
+    return true;
+}
+
+/* References being gathered: the URLs of enclosures are copies. */
+struct ref_list {
+    struct fk_asset_ref *refs;
+    size_t n, cap;
+    char **owned;
+    size_t nowned;
+};
+
+static void ref_add(struct ref_list *l, const char *url, enum fk_asset_kind kind, bool linked,
+                    bool copy)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        if (strcmp(l->refs[i].url, url) == 0)
+            return;
+    }
+    if (l->n == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 16;
+        l->refs = fk_xrealloc(l->refs, l->cap * sizeof *l->refs);
+        l->owned = fk_xrealloc(l->owned, l->cap * sizeof *l->owned);
+    }
+    if (copy)
+        url = l->owned[l->nowned++] = fk_xstrdup(url);
+    l->refs[l->n++] = (struct fk_asset_ref){url, kind, linked};
+}
+
+static void ref_list_release(struct ref_list *l)
+{
+    for (size_t i = 0; i < l->nowned; i++)
+        free(l->owned[i]);
+    free(l->owned);
+    free(l->refs);
+}
+
+/* Whether the recorded references of id are l's: 1 yes, 0 no, -1 with err
+ * filled. */
+static int refs_recorded(struct fk_store *store, int64_t id, const struct ref_list *l,
+                         struct fk_error *err)
+{
+    sqlite3_stmt *st = store_bound(store, ST_ASSET_REFS_OF, NULL, id, err);
+    if (!st)
+        return -1;
+    size_t i = 0;
+    bool same = true;
+    int rc;
+    while (same && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        same = i < l->n && strcmp(column_str(st, 0), l->refs[i].url) == 0 &&
+               strcmp(column_str(st, 1), fk_asset_kind_name(l->refs[i].kind)) == 0 &&
+               (sqlite3_column_int(st, 2) != 0) == l->refs[i].linked;
+        i++;
+    }
+    int ret = !same ? 0 : rc == SQLITE_DONE ? i == l->n : store_db_error(store, err);
+    stmt_reset(st);
+    return ret;
+}
+
+int store_sync_refs(struct fk_store *store, int64_t id, const struct fk_content *content,
+                    struct fk_error *err)
+{
+    struct ref_list l = {0};
+    for (size_t i = 0; content && i < content->nassets; i++) {
+        const struct fk_content_asset *a = &content->assets[i];
+        ref_add(&l, a->url, a->kind, a->in_markdown, false);
+    }
+    int ret = -1;
+    sqlite3_stmt *st = store_bound(store, ST_ENCLOSURES_OF, NULL, id, err);
+    if (!st)
+        goto out;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        enum fk_asset_kind kind;
+        if (fk_enclosure_asset_kind(column_str(st, 0), column_str(st, 1), column_str(st, 2), &kind))
+            ref_add(&l, column_str(st, 0), kind, false, true);
+    }
+    if (rc != SQLITE_DONE)
+        store_db_error(store, err);
+    stmt_reset(st);
+    if (rc != SQLITE_DONE)
+        goto out;
+    int same = refs_recorded(store, id, &l, err);
+    if (same >= 0)
+        ret = same ? 0 : put_refs(store, id, l.refs, l.n, err);
+out:
+    ref_list_release(&l);
+    return ret;
+}
+
+int fk_store_sync_article_assets(struct fk_store *store, int64_t id,
+                                 const struct fk_content *content, struct fk_error *err)
+{
+    bool own;
+    if (store_write_begin(store, &own, err) < 0)
+        return -1;
+    return store_write_end(store, own, store_sync_refs(store, id, content, err), err);
 }
 
 static int put_asset(struct fk_store *store, const struct fk_asset_fetched *a, bool *is_new,

@@ -123,6 +123,8 @@ enum stmt_id {
     ST_ASSET_URL_ADD,
     ST_ASSET_URL_ID,
     ST_ASSET_REF_INSERT,
+    ST_ASSET_REFS_OF,
+    ST_ENCLOSURES_OF,
     ST_ASSET_DUE,
     ST_ASSET_INSERT,
     ST_ASSET_FIND_SHA,
@@ -420,6 +422,9 @@ static inline int64_t hash_to_int64(uint64_t hash)
 #define FTS_NCOLUMNS 3
 extern const char *const store_fts_columns[FTS_NCOLUMNS];
 int store_db_error(struct fk_store *store, struct fk_error *err);
+/* fk_store_sync_article_assets inside the caller's transaction. */
+int store_sync_refs(struct fk_store *store, int64_t id, const struct fk_content *content,
+                    struct fk_error *err);
 int store_run(struct fk_store *store, enum stmt_id id, struct fk_error *err);
 int store_bind_failed(struct fk_store *store, enum stmt_id id, struct fk_error *err);
 int store_run_with_id(struct fk_store *store, enum stmt_id id, int64_t value, struct fk_error *err);

@@ -1188,6 +1188,10 @@ int fk_store_reparse_article(struct fk_store *store, int64_t id, const struct fk
         return fk_error_set(err, FK_ERROR_USAGE, "a feed is being filed");
     if (store_run(store, ST_BEGIN, err) < 0)
         return -1;
-    return store_write_end(store, true, store_replace_content(store, id, content, result, err),
-                           err);
+    int rc = store_replace_content(store, id, content, result, err);
+    /* The references are derived from the HTML too: an archive made
+     * before they were recorded gets them here. */
+    if (rc == 0 && *result != FK_REPARSE_MISSING)
+        rc = store_sync_refs(store, id, content, err);
+    return store_write_end(store, true, rc, err);
 }

@@ -647,15 +647,7 @@ static int file_article_page(struct fk_update *u, struct page_job *pj, const str
     if (result == FK_PAGE_USED || result == FK_PAGE_SAME) {
         /* The page's images are the article's (again: the feed's item,
          * filed since, may have set its own). */
-        struct fk_asset_ref *refs = fk_xcalloc(content->nassets + 1, sizeof *refs);
-        for (size_t i = 0; i < content->nassets; i++) {
-            refs[i].url = content->assets[i].url;
-            refs[i].kind = content->assets[i].kind;
-            refs[i].linked = content->assets[i].in_markdown;
-        }
-        rc = fk_store_set_article_assets(u->store, pj->article_id, refs, content->nassets, &err);
-        free(refs);
-        if (rc < 0)
+        if (fk_store_sync_article_assets(u->store, pj->article_id, content, &err) < 0)
             return db_failed(u, &err);
     }
     if (!report)

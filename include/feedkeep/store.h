@@ -693,6 +693,23 @@ struct fk_asset_ref {
  * (0 before). */
 int64_t fk_store_pending_article(const struct fk_store_pending *pending);
 
+/* What a feed's enclosure (url, its type as the feed wrote it or NULL,
+ * and fk_enclosure.kind) is as an asset of its article: a picture of it
+ * ("thumbnail": FK_ASSET_THUMBNAIL), a file of an image, video or audio
+ * type. Returns false when it is none of these or url is not http or
+ * https. */
+bool fk_enclosure_asset_kind(const char *url, const char *type, const char *kind,
+                             enum fk_asset_kind *out);
+
+/* Record the references of article id from what it was converted to
+ * (content; NULL: none) and its stored enclosures: the content's assets in
+ * order, then the enclosures that are assets (fk_enclosure_asset_kind),
+ * each URL once. Written (fk_store_set_article_assets) only when they
+ * differ from the recorded ones. Same transaction rules and return
+ * convention as fk_store_set_article_assets. */
+int fk_store_sync_article_assets(struct fk_store *store, int64_t id,
+                                 const struct fk_content *content, struct fk_error *err);
+
 /* Replace the references of article id by refs (nrefs of them, in
  * order; a URL new to the archive becomes pending). Called in the feed's
  * transaction when an item is filed (then it is written there: a failure
@@ -950,9 +967,11 @@ enum fk_reparse_result {
 
 /* Replace the derived forms of article id (text, Markdown, code blocks,
  * and through them the full-text index) by content, converted again from
- * its stored HTML, in a transaction of its own; its identity, dates,
- * title, tags, feeds and HTML are untouched. Nothing is written when they
- * are byte-identical. Not while a feed is being filed. Returns 0 with
+ * its stored HTML, in a transaction of its own, and record its asset
+ * references from it (fk_store_sync_article_assets: an archive made before
+ * they were recorded gets them); its identity, dates, title, tags, feeds
+ * and HTML are untouched. Nothing is written when they are all
+ * byte-identical. Not while a feed is being filed. Returns 0 with
  * *result set, or -1 with err filled (nothing is written then). */
 int fk_store_reparse_article(struct fk_store *store, int64_t id, const struct fk_content *content,
                              enum fk_reparse_result *result, struct fk_error *err);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "feedkeep/archive.h"
+#include "feedkeep/content.h"
 #include "feedkeep/date.h"
 #include "feedkeep/hash.h"
 #include "harness.h"
@@ -1008,6 +1009,45 @@ static void test_archive_refs(void)
     seen = (struct ref_seen){0};
     CHECK_INT(fk_store_article_assets(store, id, ref_row, &seen, &err), 0);
     CHECK_INT(seen.count, 3);
+    fk_store_close(store);
+
+    /* an archive whose articles were filed before references were
+     * recorded gets them from reparse, which writes nothing once they
+     * are there */
+    CHECK_INT(sql_exec("refs.db", "DELETE FROM article_assets"), 0);
+    store = fk_store_open(tmp_path("refs.db"), &err);
+    CHECK(store != NULL);
+    if (!store)
+        return;
+    struct fk_article article;
+    CHECK_INT(fk_store_get_article(store, id, &article, &err), 0);
+    char *html = strdup(article.summary_html ? article.summary_html : "");
+    fk_article_release(&article);
+    struct fk_content content = {0};
+    CHECK_INT(fk_content_from_html(html, strlen(html), "https://e/feed", &content, &err), 0);
+    enum fk_reparse_result result;
+    CHECK_INT(fk_store_reparse_article(store, id, &content, &result, &err), 0);
+    CHECK_INT(result, FK_REPARSE_UNCHANGED);
+    seen = (struct ref_seen){0};
+    CHECK_INT(fk_store_article_assets(store, id, ref_row, &seen, &err), 0);
+    CHECK_INT(seen.count, 3);
+    CHECK_STR(seen.urls[0], "https://cdn.e/t.jpg");
+    CHECK_INT(seen.kinds[0], FK_ASSET_THUMBNAIL);
+    CHECK_STR(seen.urls[2], "https://cdn.e/p.mp3");
+    fk_content_release(&content);
+    fk_store_close(store);
+    CHECK_INT(sql_exec("refs.db", "CREATE TRIGGER no_refs BEFORE INSERT ON article_assets"
+                                  " BEGIN SELECT raise(ABORT, 'written'); END"),
+              0);
+    store = fk_store_open(tmp_path("refs.db"), &err);
+    CHECK(store != NULL);
+    if (!store)
+        return;
+    CHECK_INT(fk_content_from_html(html, strlen(html), "https://e/feed", &content, &err), 0);
+    CHECK_INT(fk_store_reparse_article(store, id, &content, &result, &err), 0);
+    CHECK_INT(result, FK_REPARSE_UNCHANGED);
+    fk_content_release(&content);
+    free(html);
     fk_store_close(store);
 }
 
