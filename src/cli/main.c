@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "feedkeep/ascii.h"
 #include "feedkeep/date.h"
 #include "feedkeep/store.h"
 #include "feedkeep/version.h"
@@ -59,7 +60,7 @@ static const char usage_tail[] =
     "Global options:\n"
     "  --db PATH      the archive (default: $FEEDKEEP_DB, else\n"
     "                 $XDG_DATA_HOME/feedkeep/feedkeep.db); only import, add,\n"
-    "                 fetch and opml import create it\n"
+    "                 fetch and opml import create it; a URL is refused\n"
     "  -q, --quiet    print nothing unless something failed\n"
     "  -v, --verbose  print warnings about recovered input\n"
     "  --utc          times in tables in UTC (default: local time; TSV, CSV\n"
@@ -387,6 +388,19 @@ static int make_parent_dirs(const char *path)
  * main makes it the command's exit status. */
 static int open_failure;
 
+/* The length of the scheme of location when it is written as a URL
+ * ("postgresql://..."), else 0. */
+static size_t url_scheme(const char *location)
+{
+    size_t n = 0;
+    if (!fk_is_alpha((unsigned char)location[0]))
+        return 0;
+    while (fk_is_alnum((unsigned char)location[n]) || location[n] == '+' || location[n] == '-' ||
+           location[n] == '.')
+        n++;
+    return strncmp(location + n, "://", 3) == 0 ? n : 0;
+}
+
 static struct fk_store *open_store(const struct cli *cli, enum fk_open_mode mode, bool silent)
 {
     struct fk_buf path = FK_BUF_INIT;
@@ -405,6 +419,20 @@ static struct fk_store *open_store(const struct cli *cli, enum fk_open_mode mode
         return NULL;
     }
     struct fk_store *store = NULL;
+    /* A URL is not a file name: taken as one it would make a directory
+     * "postgresql:" here. Only the scheme is shown (the rest may hold a
+     * password). */
+    size_t scheme = url_scheme(path.data);
+    if (scheme) {
+        if (!silent) {
+            msg_error("archive location '%.*s://...' (%s) is a URL: an archive is a SQLite "
+                      "file, give its path",
+                      (int)scheme, path.data, cli->db_path ? "--db" : "FEEDKEEP_DB");
+            open_failure = EXIT_USAGE;
+        }
+        fk_buf_release(&path);
+        return NULL;
+    }
     if (mode != FK_OPEN_CREATE || make_parent_dirs(path.data) == 0) {
         struct fk_error err = {0};
         store = fk_store_open_mode(path.data, mode, &err);

@@ -232,6 +232,18 @@ def test_locations(tmp):
     rc, out, err = run('list', db=other, env={'FEEDKEEP_DB': env_db})
     check(rc == 3 and "no archive at '%s'" % other in err and not os.path.exists(other),
           '--db wins over $FEEDKEEP_DB, and list creates nothing: %r' % err)
+    # a URL is not taken as a file name (it made a directory "postgresql:"),
+    # and what follows its scheme (a password) is never shown
+    for url, how in (('postgresql://ann:s3cret@db.example/feeds', 'db'),
+                     ('mysql+x://h/db', 'env')):
+        kwargs = {'db': url} if how == 'db' else {'env': {'FEEDKEEP_DB': url}}
+        rc, out, err = run('import', SAMPLE, cwd=tmp, **kwargs)
+        scheme = url.split('://')[0]
+        check(rc == 2 and err == "feedkeep: archive location '%s://...' (%s) is a URL: an archive "
+              "is a SQLite file, give its path\n" % (scheme, '--db' if how == 'db' else
+                                                      'FEEDKEEP_DB'),
+              'a URL as the archive is refused: %d %r' % (rc, err))
+        check(not os.path.exists(os.path.join(tmp, scheme + ':')), 'no directory %s:' % scheme)
 
 
 def test_errors(tmp):
