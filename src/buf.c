@@ -1,10 +1,12 @@
 /* buf.c - growable buffer with a hard limit, and allocate-or-abort. */
 #include "feedkeep/buf.h"
 
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static void out_of_memory(size_t size)
 {
@@ -100,6 +102,34 @@ int fk_buf_add(struct fk_buf *buf, const void *data, size_t len)
     buf->len += len;
     buf->data[buf->len] = '\0';
     return 0;
+}
+
+int fk_buf_read_fd(struct fk_buf *buf, int fd, bool *cut)
+{
+    char chunk[65536];
+    if (cut)
+        *cut = false;
+    for (;;) {
+        ssize_t n = read(fd, chunk, sizeof chunk);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        if (n == 0)
+            return 0;
+        size_t room = buf->limit - buf->len;
+        size_t take = (size_t)n < room ? (size_t)n : room;
+        if (take && fk_buf_add(buf, chunk, take) < 0) {
+            errno = ENOMEM;
+            return -1;
+        }
+        if (take < (size_t)n) {
+            if (cut)
+                *cut = true;
+            return 0;
+        }
+    }
 }
 
 int fk_buf_adds(struct fk_buf *buf, const char *s)

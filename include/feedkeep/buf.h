@@ -10,6 +10,7 @@
 #define FEEDKEEP_BUF_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Allocate or abort. Memory is freed with free(). */
@@ -48,6 +49,11 @@ void fk_buf_reset(struct fk_buf *buf);
 /* Append bytes. Return 0, or -1 (buffer unchanged) when the limit would be
  * passed. */
 int fk_buf_add(struct fk_buf *buf, const void *data, size_t len);
+/* Append what fd gives until its end, or until the buffer's limit: then
+ * what fits is appended, *cut (when not NULL) is set and nothing more is
+ * read. Returns 0, or -1 with errno set (a read error; ENOMEM when the
+ * memory ran out). */
+int fk_buf_read_fd(struct fk_buf *buf, int fd, bool *cut);
 int fk_buf_adds(struct fk_buf *buf, const char *s);
 int fk_buf_addc(struct fk_buf *buf, char c);
 int fk_buf_printf(struct fk_buf *buf, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

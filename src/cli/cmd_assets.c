@@ -77,25 +77,6 @@ static const char help[] =
  * billion bytes, and one asset so large is a mistake more often than not. */
 #define PUT_MAX ((size_t)512 << 20)
 
-/* Read all of fd into out. Returns 0, 1 when there is more than out's
- * limit, or -1 with errno set. */
-static int read_all(int fd, struct fk_buf *out)
-{
-    char chunk[65536];
-    for (;;) {
-        ssize_t n = read(fd, chunk, sizeof chunk);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            return -1;
-        }
-        if (n == 0)
-            return 0;
-        if (fk_buf_add(out, chunk, (size_t)n) < 0)
-            return 1;
-    }
-}
-
 /* Whether url is one an asset may be stored under: http or https with a
  * host, printable ASCII (so that it is printed as it is). */
 static bool asset_url(const char *url)
@@ -156,9 +137,10 @@ static int assets_put(int argc, char **argv, const struct cli *cli)
     struct stat st;
     fk_buf_init(&bytes, PUT_MAX);
     /* A file too large says so before it is read. */
-    int rc = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size > PUT_MAX
-                 ? 1
-                 : read_all(fd, &bytes);
+    bool cut = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size > PUT_MAX;
+    int rc = cut ? 1 : fk_buf_read_fd(&bytes, fd, &cut);
+    if (rc == 0 && cut)
+        rc = 1;
     int saved = errno;
     if (!is_stdin)
         close(fd);

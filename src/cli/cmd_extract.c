@@ -40,34 +40,6 @@ static const char help[] =
 
 enum format { FORMAT_TEXT, FORMAT_MARKDOWN, FORMAT_HTML, FORMAT_JSON };
 
-/* Read at most limit bytes of fd into *out; *cut tells whether there was
- * more. Returns 0, or -1 with errno set. */
-static int read_page(int fd, size_t limit, struct fk_buf *out, bool *cut)
-{
-    char chunk[65536];
-    *cut = false;
-    for (;;) {
-        ssize_t n = read(fd, chunk, sizeof chunk);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            return -1;
-        }
-        if (n == 0)
-            return 0;
-        size_t room = limit - out->len;
-        if ((size_t)n > room) {
-            fk_buf_add(out, chunk, room);
-            *cut = true;
-            return 0;
-        }
-        if (fk_buf_add(out, chunk, (size_t)n) < 0) {
-            errno = ENOMEM;
-            return -1;
-        }
-    }
-}
-
 static void print_json(struct fk_buf *out, const struct fk_extract *page,
                        const struct fk_content *content)
 {
@@ -127,9 +99,10 @@ int cmd_extract(int argc, char **argv, struct cli *cli)
         msg_error("cannot open '%s': %s", path, strerror(errno));
         return EXIT_FAILED;
     }
-    struct fk_buf bytes = FK_BUF_INIT;
+    struct fk_buf bytes;
+    fk_buf_init(&bytes, FK_EXTRACT_PAGE_MAX);
     bool cut = false;
-    int rc = read_page(fd, FK_EXTRACT_PAGE_MAX, &bytes, &cut);
+    int rc = fk_buf_read_fd(&bytes, fd, &cut);
     int saved = errno;
     if (fd != STDIN_FILENO)
         close(fd);

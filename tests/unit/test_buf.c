@@ -1,5 +1,7 @@
 /* test_buf.c - the growable buffer and its limit. */
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "feedkeep/buf.h"
 #include "feedkeep/error.h"
@@ -76,6 +78,57 @@ static void test_strings(void)
     CHECK(fk_xstrdup(NULL) == NULL);
 }
 
+/* A pipe holding len bytes of 'x', its write end closed. */
+static int pipe_of(size_t len)
+{
+    int fds[2];
+    if (pipe(fds) != 0)
+        return -1;
+    char chunk[4096];
+    memset(chunk, 'x', sizeof chunk);
+    while (len > 0) {
+        size_t n = len < sizeof chunk ? len : sizeof chunk;
+        if (write(fds[1], chunk, n) != (ssize_t)n)
+            break;
+        len -= n;
+    }
+    close(fds[1]);
+    return fds[0];
+}
+
+static void test_read_fd(void)
+{
+    struct fk_buf buf;
+    bool cut = true;
+    /* all of it, in several reads' worth */
+    fk_buf_init(&buf, 40000);
+    int fd = pipe_of(30000);
+    CHECK_INT(fk_buf_read_fd(&buf, fd, &cut), 0);
+    CHECK(!cut && buf.len == 30000 && buf.data[29999] == 'x' && buf.data[30000] == '\0');
+    close(fd);
+    /* to the limit, then cut; what was there before counts */
+    fk_buf_reset(&buf);
+    CHECK_INT(fk_buf_adds(&buf, "ab"), 0);
+    fd = pipe_of(50000);
+    CHECK_INT(fk_buf_read_fd(&buf, fd, &cut), 0);
+    CHECK(cut && buf.len == 40000 && memcmp(buf.data, "abx", 3) == 0);
+    close(fd);
+    /* exactly the limit is not cut; an empty input adds nothing */
+    fk_buf_reset(&buf);
+    fd = pipe_of(40000);
+    CHECK_INT(fk_buf_read_fd(&buf, fd, &cut), 0);
+    CHECK(!cut && buf.len == 40000);
+    close(fd);
+    fk_buf_reset(&buf);
+    fd = pipe_of(0);
+    CHECK_INT(fk_buf_read_fd(&buf, fd, NULL), 0);
+    CHECK_INT(buf.len, 0);
+    close(fd);
+    /* a read error */
+    CHECK_INT(fk_buf_read_fd(&buf, -1, &cut), -1);
+    fk_buf_release(&buf);
+}
+
 static void test_error(void)
 {
     struct fk_error err = {0};
@@ -92,6 +145,7 @@ int main(void)
     RUN(test_limit);
     RUN(test_detach_and_trim);
     RUN(test_strings);
+    RUN(test_read_fd);
     RUN(test_error);
     return DONE();
 }
