@@ -39,7 +39,8 @@ static const char help[] =
     "                    skipped\n"
     "  --limit N         at most N rows\n" CLI_OUTPUT_HELP
     "  -o, --output FILE 'assets get': write the bytes to FILE (replaced\n"
-    "                    whole, or left as it was when the get fails)\n"
+    "                    whole, or left as it was when the get fails; -:\n"
+    "                    standard output)\n"
     "  --db PATH         the archive\n"
     "  -h, --help        show this help\n"
     "\n"
@@ -382,7 +383,8 @@ enum { OPT_ARTICLE = 0x200, OPT_TYPE, OPT_STATUS };
 struct assets_options {
     struct fk_asset_filter filter;
     const char *article; /* --article as given */
-    const char *output;  /* -o */
+    const char *output;  /* -o FILE; NULL for standard output */
+    bool output_given;   /* -o, FILE or - */
     const char *listing; /* a listing option given, for errors */
 };
 
@@ -416,7 +418,8 @@ static int assets_option(int opt, const char *arg, void *ctx)
     case 'o':
         if (!*arg)
             return msg_usage("assets", "option '--output' needs a path, not an empty string");
-        o->output = arg;
+        o->output = strcmp(arg, "-") == 0 ? NULL : arg; /* -: standard output */
+        o->output_given = true;
         break;
     default:
         return CLI_NOT_COMMON;
@@ -488,7 +491,7 @@ int cmd_assets(int argc, char **argv, struct cli *cli)
                          listing_option, action);
         goto out;
     }
-    if (own.output && (!action || strcmp(action, "get") != 0)) {
+    if (own.output_given && (!action || strcmp(action, "get") != 0)) {
         code = msg_usage("assets", "option '--output' is for 'assets get'");
         goto out;
     }

@@ -323,6 +323,10 @@ def test_get(tmp, db, sha, image):
           not [f for f in os.listdir(tmp) if f.startswith('out.png.')], 'no file left beside it')
     rc, out, err = get('--output=%s' % os.path.join(tmp, 'long.png'), SHARED)
     check(rc == 0 and read_bytes(os.path.join(tmp, 'long.png')) == image, '--output=FILE')
+    rc, out, err = get(sha, '-o', '-')
+    check(rc == 0 and out == image and not os.path.exists('-'), '-o -: standard output')
+    rc, out, err = run('assets', '-o', '-', db=db)
+    check(rc == 2 and "'--output' is for 'assets get'" in err, '-o - without get: %r' % err)
 
     # ambiguity: assets whose SHA-256 begins with the same digit
     seen = {}
@@ -366,6 +370,8 @@ def test_get(tmp, db, sha, image):
     rc, out = run_tty('assets', 'get', sha, db=db)
     check(rc == 2 and 'not writing the bytes of an asset to a terminal' in out and
           '\x89PNG' not in out, 'not to a terminal: %r' % out[:300])
+    rc, out = run_tty('assets', 'get', sha, '-o', '-', db=db)
+    check(rc == 2 and '\x89PNG' not in out, '-o - is a terminal too: %r' % out[:300])
     rc, out = run_tty('assets', 'get', sha, '-o', os.path.join(tmp, 'tty.png'), db=db)
     check(rc == 0 and read_bytes(os.path.join(tmp, 'tty.png')) == image, '-o from a terminal')
 
