@@ -193,6 +193,13 @@ static char *text_value(struct parser *p, enum key key, const unsigned char *s, 
     bool repaired = false, cut = p->string_cut;
     p->string_cut = false;
     const char *c = (const char *)s;
+    if (cut && len > 0) {
+        /* a character the cut went through is dropped, not repaired */
+        size_t last = fk_utf8_boundary(c, len - 1);
+        uint32_t cp;
+        if (fk_utf8_decode(c + last, len - last, &cp) == 0)
+            len = last;
+    }
     for (size_t i = 0; i < len;) {
         uint32_t cp;
         size_t n = fk_utf8_decode(c + i, len - i, &cp);
@@ -885,6 +892,7 @@ static bool push(struct parser *p, const char *text, size_t len)
                     return false;
                 p->in_string = false;
                 p->skipping = true;
+                start = i + 1;
             }
         } else if (c == '"') {
             p->in_string = true;
@@ -902,7 +910,7 @@ static bool push(struct parser *p, const char *text, size_t len)
             return false;
         }
     }
-    return give(p, text + start, len - start);
+    return p->skipping || give(p, text + start, len - start);
 }
 
 int fk_jsonfeed_parse(struct fk_feed_source *src, const struct fk_parse_options *opts,
