@@ -1138,25 +1138,28 @@ static bool looks_like_html(const char *s)
 
 /* ---- items and the feed ------------------------------------------------------------ */
 
-static void add_tag(struct parser *p, const char *s, size_t len)
+void fk_feed_add_tag(struct fk_item *item, size_t *cap, char *tag)
 {
-    struct item_state *it = &p->item;
-    char *tag = trimmed(s, len);
     if (!tag)
         return;
-    if (it->item.ntags >= FK_FEED_TAGS_MAX)
+    if (item->ntags >= FK_FEED_TAGS_MAX)
         goto drop;
-    for (size_t i = 0; i < it->item.ntags; i++)
-        if (strcmp(it->item.tags[i], tag) == 0)
+    for (size_t i = 0; i < item->ntags; i++)
+        if (strcmp(item->tags[i], tag) == 0)
             goto drop;
-    if (it->item.ntags == it->tags_cap) {
-        it->tags_cap = it->tags_cap ? it->tags_cap * 2 : 8;
-        it->item.tags = fk_xrealloc(it->item.tags, it->tags_cap * sizeof *it->item.tags);
+    if (item->ntags == *cap) {
+        *cap = *cap ? *cap * 2 : 8;
+        item->tags = fk_xrealloc(item->tags, *cap * sizeof *item->tags);
     }
-    it->item.tags[it->item.ntags++] = tag;
+    item->tags[item->ntags++] = tag;
     return;
 drop:
     free(tag);
+}
+
+static void add_tag(struct parser *p, const char *s, size_t len)
+{
+    fk_feed_add_tag(&p->item.item, &p->item.tags_cap, trimmed(s, len));
 }
 
 /* An enclosure's length: a decimal number of bytes, else -1. */
@@ -1208,10 +1211,15 @@ static void add_enclosure(struct parser *p, enum field field, const char *base, 
     char *length = trimmed_attribute(nattrs, attrs, enclosure_attributes[row].length);
     int64_t bytes = enclosure_length(length);
     free(length);
-    const char *kind = enclosure_attributes[row].kind;
+    fk_feed_add_enclosure(&p->item.item, &p->item.enclosures_cap, url, type, bytes,
+                          enclosure_attributes[row].kind);
+}
 
-    struct item_state *it = &p->item;
-    struct fk_item *item = &it->item;
+void fk_feed_add_enclosure(struct fk_item *item, size_t *cap, char *url, char *type, int64_t bytes,
+                           const char *kind)
+{
+    if (!url)
+        goto out;
     for (size_t i = 0; i < item->nenclosures; i++) {
         struct fk_enclosure *e = &item->enclosures[i];
         if (strcmp(e->url, url) != 0)
@@ -1228,22 +1236,19 @@ static void add_enclosure(struct parser *p, enum field field, const char *base, 
     }
     if (item->nenclosures >= FK_FEED_ENCLOSURES_MAX)
         goto out;
-    if (item->nenclosures == it->enclosures_cap) {
-        it->enclosures_cap = it->enclosures_cap ? it->enclosures_cap * 2 : 4;
-        item->enclosures =
-            fk_xrealloc(item->enclosures, it->enclosures_cap * sizeof *item->enclosures);
+    if (item->nenclosures == *cap) {
+        *cap = *cap ? *cap * 2 : 4;
+        item->enclosures = fk_xrealloc(item->enclosures, *cap * sizeof *item->enclosures);
     }
     item->enclosures[item->nenclosures++] = (struct fk_enclosure){url, type, bytes, kind};
-    url = NULL;
-    type = NULL;
+    return;
 out:
     free(url);
     free(type);
 }
 
-static void item_release(struct item_state *it)
+void fk_feed_item_clear(struct fk_item *item)
 {
-    struct fk_item *item = &it->item;
     free(item->guid);
     free(item->url);
     free(item->title);
@@ -1261,6 +1266,12 @@ static void item_release(struct item_state *it)
     free(item->enclosures);
     free(item->summary_html);
     free(item->content_html);
+    memset(item, 0, sizeof *item);
+}
+
+static void item_release(struct item_state *it)
+{
+    fk_feed_item_clear(&it->item);
     memset(it, 0, sizeof *it);
 }
 

@@ -34,6 +34,18 @@ ssize_t fk_feed_source_next(struct fk_feed_source *src, const char **chunk);
  * character references fixed, as every HTML field of a feed. */
 char *fk_feed_html_value(char *value, const char *base);
 
+/* Add tag (taken; NULL adds nothing) to item's tags, which have room for
+ * *cap, unless the item has it or FK_FEED_TAGS_MAX tags already. */
+void fk_feed_add_tag(struct fk_item *item, size_t *cap, char *tag);
+/* Add an enclosure (url and type taken; no url adds nothing) to item's,
+ * which have room for *cap: one per URL, a repeated URL adding its type
+ * and length to the first, and a "file" making a thumbnail the media; at
+ * most FK_FEED_ENCLOSURES_MAX. */
+void fk_feed_add_enclosure(struct fk_item *item, size_t *cap, char *url, char *type, int64_t bytes,
+                           const char *kind);
+/* Free the strings and lists of an item the parser filled, and zero it. */
+void fk_feed_item_clear(struct fk_item *item);
+
 /* Parse a JSON Feed (jsonfeed.c): the same contract as fk_feed_parse_*. */
 int fk_jsonfeed_parse(struct fk_feed_source *src, const struct fk_parse_options *opts,
                       const struct fk_feed_handler *handler, struct fk_feed_info *final,

@@ -262,24 +262,20 @@ static char *url_value(const struct parser *p, char *ref)
 /* s escaped for HTML text and attribute values. */
 static void add_escaped(struct fk_buf *out, const char *s, size_t len)
 {
+    size_t start = 0;
     for (size_t i = 0; i < len; i++) {
-        switch (s[i]) {
-        case '&':
-            fk_buf_adds(out, "&amp;");
-            break;
-        case '<':
-            fk_buf_adds(out, "&lt;");
-            break;
-        case '>':
-            fk_buf_adds(out, "&gt;");
-            break;
-        case '"':
-            fk_buf_adds(out, "&quot;");
-            break;
-        default:
-            fk_buf_addc(out, s[i]);
-        }
+        const char *rep = s[i] == '&'   ? "&amp;"
+                          : s[i] == '<' ? "&lt;"
+                          : s[i] == '>' ? "&gt;"
+                          : s[i] == '"' ? "&quot;"
+                                        : NULL;
+        if (!rep)
+            continue;
+        fk_buf_add(out, s + start, i - start);
+        fk_buf_adds(out, rep);
+        start = i + 1;
     }
+    fk_buf_add(out, s + start, len - start);
 }
 
 static char *escaped(const char *s)
@@ -371,80 +367,9 @@ static int64_t byte_count(const char *s, size_t len)
 
 /* ---- items ----------------------------------------------------------------------------- */
 
-static void add_tag(struct item_state *it, char *tag)
-{
-    tag = trim(tag);
-    if (!tag)
-        return;
-    struct fk_item *item = &it->item;
-    if (item->ntags >= FK_FEED_TAGS_MAX)
-        goto drop;
-    for (size_t i = 0; i < item->ntags; i++)
-        if (strcmp(item->tags[i], tag) == 0)
-            goto drop;
-    if (item->ntags == it->tags_cap) {
-        it->tags_cap = it->tags_cap ? it->tags_cap * 2 : 8;
-        item->tags = fk_xrealloc(item->tags, it->tags_cap * sizeof *item->tags);
-    }
-    item->tags[item->ntags++] = tag;
-    return;
-drop:
-    free(tag);
-}
-
-/* One enclosure per URL: a repeated URL adds its type and length to the
- * first one. Takes url and type. */
-static void add_enclosure(struct item_state *it, char *url, char *type, int64_t length,
-                          const char *kind)
-{
-    struct fk_item *item = &it->item;
-    if (!url)
-        goto out;
-    for (size_t i = 0; i < item->nenclosures; i++) {
-        struct fk_enclosure *e = &item->enclosures[i];
-        if (strcmp(e->url, url) != 0)
-            continue;
-        if (!e->type) {
-            e->type = type;
-            type = NULL;
-        }
-        if (e->length < 0)
-            e->length = length;
-        if (strcmp(kind, "file") == 0)
-            e->kind = kind;
-        goto out;
-    }
-    if (item->nenclosures >= FK_FEED_ENCLOSURES_MAX)
-        goto out;
-    if (item->nenclosures == it->enclosures_cap) {
-        it->enclosures_cap = it->enclosures_cap ? it->enclosures_cap * 2 : 4;
-        item->enclosures =
-            fk_xrealloc(item->enclosures, it->enclosures_cap * sizeof *item->enclosures);
-    }
-    item->enclosures[item->nenclosures++] = (struct fk_enclosure){url, type, length, kind};
-    return;
-out:
-    free(url);
-    free(type);
-}
-
 static void item_release(struct item_state *it)
 {
-    struct fk_item *item = &it->item;
-    free(item->guid);
-    free(item->url);
-    free(item->title);
-    free(item->author);
-    for (size_t i = 0; i < item->ntags; i++)
-        free(item->tags[i]);
-    free(item->tags);
-    for (size_t i = 0; i < item->nenclosures; i++) {
-        free(item->enclosures[i].url);
-        free(item->enclosures[i].type);
-    }
-    free(item->enclosures);
-    free(item->summary_html);
-    free(item->content_html);
+    fk_feed_item_clear(&it->item);
     char **strings[] = {&it->id,           &it->url,          &it->external_url, &it->title,
                         &it->content_html, &it->content_text, &it->summary,      &it->image,
                         &it->banner_image, &it->published,    &it->modified,     &it->author,
@@ -526,13 +451,14 @@ static void item_end(struct parser *p)
         item->author = it->author;
         it->author = NULL;
     }
-    add_enclosure(it, it->image, NULL, -1, "thumbnail");
-    add_enclosure(it, it->banner_image, NULL, -1, "thumbnail");
+    fk_feed_add_enclosure(item, &it->enclosures_cap, it->image, NULL, -1, "thumbnail");
+    fk_feed_add_enclosure(item, &it->enclosures_cap, it->banner_image, NULL, -1, "thumbnail");
     it->image = it->banner_image = NULL;
     item->published_raw = it->published;
     item->updated_raw = it->modified;
-    item->published = fk_date_parse(it->published);
-    item->updated = fk_date_parse(it->modified);
+    it->published = it->modified = NULL;
+    item->published = fk_date_parse(item->published_raw);
+    item->updated = fk_date_parse(item->updated_raw);
     item->base_url = base;
     announce(p);
     if (!p->stopped && p->handler && p->handler->on_item &&
@@ -540,7 +466,6 @@ static void item_end(struct parser *p)
         p->cancelled = true;
         p->stopped = true;
     }
-    item->published_raw = item->updated_raw = NULL; /* still it->published, it->modified */
     item_release(it);
 }
 
@@ -669,7 +594,7 @@ static void scalar(struct parser *p, const unsigned char *s, size_t len, bool nu
         break;
     case R_TAGS:
         if (!number)
-            add_tag(&p->it, text_value(p, K_TAGS, s, len));
+            fk_feed_add_tag(&p->it.item, &p->it.tags_cap, trim(text_value(p, K_TAGS, s, len)));
         break;
     case R_ATTACHMENT:
         if (l->key == K_URL && !number)
@@ -806,7 +731,8 @@ static int close_container(void *ctx)
         replace(&it->person, NULL);
         break;
     case R_ATTACHMENT:
-        add_enclosure(it, it->att_url, it->att_type, it->att_length, "file");
+        fk_feed_add_enclosure(&it->item, &it->enclosures_cap, it->att_url, it->att_type,
+                              it->att_length, "file");
         it->att_url = it->att_type = NULL;
         it->att_length = -1;
         break;
