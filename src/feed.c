@@ -63,6 +63,7 @@
 #include "feedkeep/url.h"
 #include "feedkeep/utf8.h"
 #include "feedkeep/xml.h"
+#include "feed_int.h"
 
 /* Text produced by expanding internal entities, per document. Real feeds
  * use a few bytes of it (&id; in a DOCTYPE); a "quadratic blowup" document
@@ -1084,7 +1085,7 @@ static char *fix_c1_references(const char *html)
 
 /* An HTML field value: links resolved against base, C1 references fixed.
  * Takes value. */
-static char *html_value(char *value, const char *base)
+char *fk_feed_html_value(char *value, const char *base)
 {
     if (!value)
         return NULL;
@@ -1137,25 +1138,28 @@ static bool looks_like_html(const char *s)
 
 /* ---- items and the feed ------------------------------------------------------------ */
 
-static void add_tag(struct parser *p, const char *s, size_t len)
+void fk_feed_add_tag(struct fk_item *item, size_t *cap, char *tag)
 {
-    struct item_state *it = &p->item;
-    char *tag = trimmed(s, len);
     if (!tag)
         return;
-    if (it->item.ntags >= FK_FEED_TAGS_MAX)
+    if (item->ntags >= FK_FEED_TAGS_MAX)
         goto drop;
-    for (size_t i = 0; i < it->item.ntags; i++)
-        if (strcmp(it->item.tags[i], tag) == 0)
+    for (size_t i = 0; i < item->ntags; i++)
+        if (strcmp(item->tags[i], tag) == 0)
             goto drop;
-    if (it->item.ntags == it->tags_cap) {
-        it->tags_cap = it->tags_cap ? it->tags_cap * 2 : 8;
-        it->item.tags = fk_xrealloc(it->item.tags, it->tags_cap * sizeof *it->item.tags);
+    if (item->ntags == *cap) {
+        *cap = *cap ? *cap * 2 : 8;
+        item->tags = fk_xrealloc(item->tags, *cap * sizeof *item->tags);
     }
-    it->item.tags[it->item.ntags++] = tag;
+    item->tags[item->ntags++] = tag;
     return;
 drop:
     free(tag);
+}
+
+static void add_tag(struct parser *p, const char *s, size_t len)
+{
+    fk_feed_add_tag(&p->item.item, &p->item.tags_cap, trimmed(s, len));
 }
 
 /* An enclosure's length: a decimal number of bytes, else -1. */
@@ -1207,10 +1211,15 @@ static void add_enclosure(struct parser *p, enum field field, const char *base, 
     char *length = trimmed_attribute(nattrs, attrs, enclosure_attributes[row].length);
     int64_t bytes = enclosure_length(length);
     free(length);
-    const char *kind = enclosure_attributes[row].kind;
+    fk_feed_add_enclosure(&p->item.item, &p->item.enclosures_cap, url, type, bytes,
+                          enclosure_attributes[row].kind);
+}
 
-    struct item_state *it = &p->item;
-    struct fk_item *item = &it->item;
+void fk_feed_add_enclosure(struct fk_item *item, size_t *cap, char *url, char *type, int64_t bytes,
+                           const char *kind)
+{
+    if (!url)
+        goto out;
     for (size_t i = 0; i < item->nenclosures; i++) {
         struct fk_enclosure *e = &item->enclosures[i];
         if (strcmp(e->url, url) != 0)
@@ -1227,22 +1236,19 @@ static void add_enclosure(struct parser *p, enum field field, const char *base, 
     }
     if (item->nenclosures >= FK_FEED_ENCLOSURES_MAX)
         goto out;
-    if (item->nenclosures == it->enclosures_cap) {
-        it->enclosures_cap = it->enclosures_cap ? it->enclosures_cap * 2 : 4;
-        item->enclosures =
-            fk_xrealloc(item->enclosures, it->enclosures_cap * sizeof *item->enclosures);
+    if (item->nenclosures == *cap) {
+        *cap = *cap ? *cap * 2 : 4;
+        item->enclosures = fk_xrealloc(item->enclosures, *cap * sizeof *item->enclosures);
     }
     item->enclosures[item->nenclosures++] = (struct fk_enclosure){url, type, bytes, kind};
-    url = NULL;
-    type = NULL;
+    return;
 out:
     free(url);
     free(type);
 }
 
-static void item_release(struct item_state *it)
+void fk_feed_item_clear(struct fk_item *item)
 {
-    struct fk_item *item = &it->item;
     free(item->guid);
     free(item->url);
     free(item->title);
@@ -1260,6 +1266,12 @@ static void item_release(struct item_state *it)
     free(item->enclosures);
     free(item->summary_html);
     free(item->content_html);
+    memset(item, 0, sizeof *item);
+}
+
+static void item_release(struct item_state *it)
+{
+    fk_feed_item_clear(&it->item);
     memset(it, 0, sizeof *it);
 }
 
@@ -1720,7 +1732,7 @@ static void store_title(struct parser *p, char **title, char **title_html, int *
     if (!v || p->field.tag->prio < *prio)
         goto out;
     if (is_html) {
-        v = html_value(v, p->field.base);
+        v = fk_feed_html_value(v, p->field.base);
         handlers_outer(p);
         char *line = fk_content_html_to_line(v);
         handlers_ours(p);
@@ -1747,7 +1759,7 @@ static char *html_construct(struct parser *p)
         free(v);
         v = fk_buf_detach(&p->scratch);
     }
-    return html_value(v, p->field.base);
+    return fk_feed_html_value(v, p->field.base);
 }
 
 static void store_item_field(struct parser *p)
@@ -2230,7 +2242,7 @@ static bool give(struct parser *p, const char *text, size_t len, bool final)
     return false;
 }
 
-static int parse(struct fk_xml_input *in, const struct fk_parse_options *opts,
+static int parse(struct fk_feed_source *in, const struct fk_parse_options *opts,
                  const struct fk_feed_handler *handler, struct fk_feed_info *final,
                  struct fk_error *err)
 {
@@ -2281,7 +2293,7 @@ static int parse(struct fk_xml_input *in, const struct fk_parse_options *opts,
      * parse to the end, whatever encoding the document declares. */
     for (;;) {
         const char *chunk, *text;
-        ssize_t n = fk_xml_next_chunk(in, &chunk);
+        ssize_t n = fk_feed_source_next(in, &chunk);
         if (n < 0) {
             fk_error_set(err, FK_ERROR_INPUT, "cannot read the feed: %s", strerror(errno));
             goto out;
@@ -2361,6 +2373,111 @@ out:
     handlers_outer(&p);
     fk_feed_info_release(&p.info);
     parser_release(&p);
+    return rc;
+}
+
+/* ---- which reader ------------------------------------------------------------------------- */
+
+static bool is_blank_byte(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+static size_t count_newlines(const char *s, size_t len)
+{
+    size_t n = 0;
+    for (const char *e = s + len; (s = memchr(s, '\n', (size_t)(e - s))) != NULL; s++)
+        n++;
+    return n;
+}
+
+ssize_t fk_feed_source_next(struct fk_feed_source *src, const char **chunk)
+{
+    switch (src->stage) {
+    case 0:
+        src->stage = 1;
+        if (src->copy) {
+            *chunk = src->copy;
+            return (ssize_t)src->copy_len;
+        }
+        /* fall through */
+    case 1:
+        if (src->newlines) {
+            size_t n = src->newlines < sizeof src->lf ? src->newlines : sizeof src->lf;
+            memset(src->lf, '\n', n);
+            src->newlines -= n;
+            *chunk = src->lf;
+            return (ssize_t)n;
+        }
+        src->stage = 2;
+        /* fall through */
+    case 2:
+        src->stage = 3;
+        if (src->rest_len) {
+            *chunk = src->rest;
+            return (ssize_t)src->rest_len;
+        }
+        /* fall through */
+    default:
+        return fk_xml_next_chunk(src->in, chunk);
+    }
+}
+
+/* Read up to the first byte that is not blank (after a UTF-8 byte order
+ * mark), set src up to give everything read again, and tell what the
+ * document is: 1 for JSON (a '{'), 0 for anything else (XML, or a
+ * document the XML reader will refuse), -1 when it cannot be read. */
+static int peek(struct fk_feed_source *src, struct fk_xml_input *in)
+{
+    memset(src, 0, sizeof *src);
+    src->in = in;
+    const char *chunk;
+    ssize_t n = fk_xml_next_chunk(in, &chunk);
+    if (n < 0)
+        return -1;
+    size_t at = n >= 3 && memcmp(chunk, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+    while (at < (size_t)n && is_blank_byte(chunk[at]))
+        at++;
+    if (at == (size_t)n && n > 0) {
+        src->copy = fk_xmalloc((size_t)n);
+        memcpy(src->copy, chunk, (size_t)n);
+        src->copy_len = (size_t)n;
+        for (;;) {
+            n = fk_xml_next_chunk(in, &chunk);
+            if (n < 0)
+                return -1;
+            for (at = 0; at < (size_t)n && is_blank_byte(chunk[at]); at++)
+                ;
+            src->newlines += count_newlines(chunk, at);
+            if (at < (size_t)n || n == 0)
+                break;
+        }
+        chunk += at;
+        n -= (ssize_t)at;
+        at = 0;
+    }
+    src->rest = chunk;
+    src->rest_len = (size_t)n;
+    return at < (size_t)n && chunk[at] == '{';
+}
+
+static int dispatch(struct fk_xml_input *in, const struct fk_parse_options *opts,
+                    const struct fk_feed_handler *handler, struct fk_feed_info *final,
+                    struct fk_error *err)
+{
+    struct fk_feed_source src;
+    int kind = peek(&src, in);
+    int rc;
+    if (kind < 0) {
+        if (final)
+            memset(final, 0, sizeof *final);
+        rc = fk_error_set(err, FK_ERROR_INPUT, "cannot read the feed: %s", strerror(errno));
+    } else if (kind == 1) {
+        rc = fk_jsonfeed_parse(&src, opts, handler, final, err);
+    } else {
+        rc = parse(&src, opts, handler, final, err);
+    }
+    free(src.copy);
     fk_xml_input_release(in);
     return rc;
 }
@@ -2373,7 +2490,7 @@ int fk_feed_parse_fd(int fd, const struct fk_parse_options *opts,
     if (fd < 0)
         return fk_error_set(err, FK_ERROR_USAGE, "invalid file descriptor");
     fk_xml_input_fd(&in, fd);
-    return parse(&in, opts, handler, final, err);
+    return dispatch(&in, opts, handler, final, err);
 }
 
 int fk_feed_parse_memory(const char *data, size_t len, const struct fk_parse_options *opts,
@@ -2382,7 +2499,7 @@ int fk_feed_parse_memory(const char *data, size_t len, const struct fk_parse_opt
 {
     struct fk_xml_input in;
     fk_xml_input_memory(&in, data, len);
-    return parse(&in, opts, handler, final, err);
+    return dispatch(&in, opts, handler, final, err);
 }
 
 void fk_feed_info_release(struct fk_feed_info *feed)

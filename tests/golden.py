@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Golden feed tests: every NAME.xml in DIR is parsed with
+"""Golden feed tests: every NAME.xml (and NAME.jsonfeed, a JSON Feed
+document: .json names the expected outputs) in DIR is parsed with
 `feedkeep parse NAME.xml --format json` and compared with NAME.json.
 
 Only the keys present in the expected file are compared, so expectations
@@ -36,7 +37,12 @@ def compare(path, expected, got, problems):
 
 
 def run_feeds(binary, directory):
-    names = sorted(f[:-4] for f in os.listdir(directory) if f.endswith('.xml'))
+    inputs = {}
+    for f in os.listdir(directory):
+        name, ext = os.path.splitext(f)
+        if ext in ('.xml', '.jsonfeed'):
+            inputs[name] = f
+    names = sorted(inputs)
     if not names:
         print('no golden feeds in %s' % directory)
         return 1
@@ -51,7 +57,8 @@ def run_feeds(binary, directory):
         if os.path.exists(base + '.args'):
             with open(base + '.args', encoding='utf-8') as fh:
                 args = [line.rstrip('\n') for line in fh if line.strip()]
-        proc = subprocess.run([binary, 'parse', base + '.xml', '--format', 'json'] + args,
+        source = os.path.join(directory, inputs[name])
+        proc = subprocess.run([binary, 'parse', source, '--format', 'json'] + args,
                               capture_output=True, timeout=60)
         problems = []
         try:

@@ -1,8 +1,12 @@
-/* feed.h - the feed parser: RSS and Atom documents to items, streamed.
+/* feed.h - the feed parser: RSS, Atom and JSON Feed documents to items,
+ * streamed.
  *
  * The parser reads the document with a streaming XML parser (libxml2 SAX2,
  * in recovery mode) and hands each item to a callback as soon as its end
- * tag is read, so memory does not grow with the number of items. Strings in the structs below
+ * tag is read, so memory does not grow with the number of items. A
+ * document whose first byte but blanks and a UTF-8 byte order mark is '{'
+ * is a JSON Feed (1.0 or 1.1), read the same way with a streaming JSON
+ * parser (yajl), whatever the transport says it is. Strings in the structs below
  * belong to the parser and are valid only during the callback: copy what you keep.
  */
 #ifndef FEEDKEEP_FEED_H
@@ -29,20 +33,23 @@
 
 /* Document-level metadata. Any string may be NULL (absent). */
 struct fk_feed_info {
-    const char *format; /* "rss", "rdf", "atom" or "cdf"; static, not freed */
+    const char *format; /* "rss", "rdf", "atom", "cdf" or "json"; static */
     char *title;        /* plain text */
     char *title_html;   /* the title as HTML when the feed gave it as markup
                            (Atom type html/xhtml, RSS with tags or entities),
                            relative links resolved; NULL for a plain title */
-    char *site_url;     /* the channel link / Atom rel=alternate link */
-    char *self_url;     /* Atom rel=self link, if any */
+    char *site_url;     /* the channel link / Atom rel=alternate link /
+                           JSON Feed home_page_url */
+    char *self_url;     /* Atom rel=self link, JSON Feed feed_url, if any */
     char *description;  /* HTML (a plain-text subtitle comes escaped) */
     char *language;
     char *image_url;   /* RSS image/url, Atom logo (else icon), itunes:image */
     char *updated_raw; /* the date string as the feed wrote it */
     int64_t updated;   /* FK_TIME_NONE when absent or unparseable */
-    bool well_formed;  /* false when the XML had errors we recovered from */
-    char *error;       /* when !well_formed: the first XML error,
+    bool well_formed;  /* false when the XML or JSON had errors we
+                          recovered from (for JSON Feed also: an unknown
+                          or missing version, read as 1.1) */
+    char *error;       /* when !well_formed: the first error,
                           "line 12: <message>"; else NULL */
     /* When opts->charset was ignored, as the document's first bytes rule it
      * out: why, and the encoding read instead (see decode.h); else NULL.
@@ -53,7 +60,8 @@ struct fk_feed_info {
 /* A file that comes with an item: a podcast's audio, a video, a picture.
  * From RSS <enclosure url type length>, Atom <link rel="enclosure" href type
  * length>, media:content (url type fileSize, also inside media:group),
- * media:thumbnail and an item's itunes:image. */
+ * media:thumbnail and an item's itunes:image; JSON Feed attachments
+ * (kind "file") and an item's image and banner_image (kind "thumbnail"). */
 struct fk_enclosure {
     char *url;        /* never NULL; absolute where a base was known */
     char *type;       /* MIME type as the feed wrote it, or NULL */
@@ -65,11 +73,13 @@ struct fk_enclosure {
 /* One entry. Any string may be NULL (absent). URLs are absolute where a base
  * was known (xml:base, then the document URL). */
 struct fk_item {
-    char *guid; /* RSS guid, Atom id, RDF rdf:about; as written */
+    char *guid; /* RSS guid, Atom id, RDF rdf:about, JSON Feed id (a number
+                   as its text); as written */
     char *url;
     char *title;      /* plain text */
     char *title_html; /* as in fk_feed_info: NULL unless the title was markup */
-    char *author;
+    char *author;     /* JSON Feed: the names of authors (1.1) joined with ", ",
+                         else author's (1.0) */
     char *published_raw;
     char *updated_raw;
     int64_t published; /* FK_TIME_NONE when absent or unparseable */
@@ -82,7 +92,10 @@ struct fk_item {
     size_t nenclosures;
     char *summary_html;   /* RSS description, Atom summary: HTML (Atom type
                              text comes escaped, inline XHTML serialised) */
-    char *content_html;   /* content:encoded, Atom content, xhtml:body: HTML */
+    char *content_html;   /* content:encoded, Atom content, xhtml:body: HTML;
+                             JSON Feed content_html, else content_text as
+                             escaped paragraphs, and an external_url beside
+                             a url as a last "<p>Link: ...</p>" */
     const char *base_url; /* the item's base (xml:base, then the document URL);
                              links inside the HTML fields are already resolved
                              against the base in effect at their element */
@@ -120,6 +133,11 @@ struct fk_feed_handler {
  * with recoverable XML errors succeeds with final->well_formed false, after
  * delivering every item whose end tag was read (an item cut off by the end
  * of a truncated document is not delivered). On -1, *final is zeroed.
+ *
+ * A JSON Feed: the same, with the rules of jsonfeed.c: invalid JSON, nesting
+ * deeper than 64 levels and a number longer than 1024 characters end the
+ * document (well_formed false, the items read before delivered); JSON
+ * without an "items" array in its top object is not a feed.
  *
  * opts may be NULL. opts->charset overrides the encoding the document
  * declares (as an HTTP charset does) but not a byte order mark; an unknown

@@ -20,8 +20,8 @@
 static const char help[] =
     "usage: feedkeep parse [options] FILE|-\n"
     "\n"
-    "Parse the RSS or Atom document in FILE (or on stdin for -) and print it\n"
-    "as one JSON object, without storing anything:\n"
+    "Parse the RSS, Atom or JSON Feed document in FILE (or on stdin for -)\n"
+    "and print it as one JSON object, without storing anything:\n"
     "  {\"items\": [...], \"feed\": {...}, \"well_formed\": true|false}\n"
     "Each item carries guid, url, title (as the feed gave it: HTML when it\n"
     "was markup), title_text (plain text, as archived), author, date (the\n"
@@ -35,7 +35,7 @@ static const char help[] =
     "  --base-url URL  the document's own URL, for relative links\n"
     "  --charset NAME  read the document in this encoding (a byte order mark\n"
     "                  still wins)\n"
-    "  -v, --verbose   warn about recovered XML errors\n"
+    "  -v, --verbose   warn about recovered XML or JSON errors\n"
     "  -h, --help      show this help\n";
 
 struct parse_out {

@@ -210,6 +210,7 @@ void cli_warn_recovered(const char *path, const struct fk_feed_info *info)
     if (info->charset_note)
         msg_warn("'%s': %s", path, info->charset_note);
     if (!info->well_formed)
-        msg_warn("'%s': not well-formed XML (%s); kept what could be read", path,
+        msg_warn("'%s': not well-formed %s (%s); kept what could be read", path,
+                 info->format && strcmp(info->format, "json") == 0 ? "JSON" : "XML",
                  info->error ? info->error : "unknown error");
 }

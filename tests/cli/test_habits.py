@@ -783,7 +783,7 @@ def test_add_check(tmp):
     check(rc == 1 and "cannot add '%s': an HTML page that links to no feed" % url('none.html')
           in err, 'a page without feeds: %r' % err)
     rc, out, err = run('add', url('data.json'), db=db)
-    check(rc == 1 and 'not an RSS or Atom feed' in err and '--no-check' in err,
+    check(rc == 1 and 'not a JSON Feed' in err and '--no-check' in err,
           'neither feed nor page: %r' % err)
     rc, out, err = run('add', url('missing.xml'), url('atom.xml'), db=db)
     check(rc == 1 and "cannot add '%s'" % url('missing.xml') in err and

@@ -125,7 +125,7 @@ def test_not_feeds(tmp):
          'not an RSS or Atom feed (root element <HTML>)'),
         ('opml.xml', b'<?xml version="1.0"?><opml version="2.0"><body/></opml>',
          'not an RSS or Atom feed (root element <opml>)'),
-        ('data.json', b'{"items": []}', 'not an RSS or Atom feed (no XML element)'),
+        ('data.json', b'{"data": []}', 'not a JSON Feed (no "items" array)'),
         ('empty.xml', b'', 'empty document'),
         ('blank.xml', b'  \n\t\n', 'empty document'),
     ]

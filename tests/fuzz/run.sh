@@ -3,9 +3,10 @@
 #
 #   tests/fuzz/run.sh BUILD_DIR SECONDS [HARNESS...]
 #
-# HARNESS is feed, content, date, url, opml, search, extract or media (default: all),
+# HARNESS is feed, content, date, url, opml, search, extract, media or json (default:
+# all),
 # each run for SECONDS. The seed corpora are made from the project's test
-# data in a temporary directory (the feeds, HTML and OPML lists of tests/data,
+# data in a temporary directory (the feeds, JSON Feeds, HTML and OPML lists of tests/data,
 # the lists dates.txt, urls.txt, queries.txt and media.txt, and every regression input).
 # The exit status is non-zero when any harness found a crash, a leak,
 # undefined behaviour, a timeout or an out-of-memory; its input is kept in
@@ -16,14 +17,14 @@
 set -euo pipefail
 
 if [ $# -lt 2 ]; then
-    echo "usage: $0 BUILD_DIR SECONDS [feed|content|date|url|opml|search|extract|media...]" >&2
+    echo "usage: $0 BUILD_DIR SECONDS [feed|content|date|url|opml|search|extract|media|json...]" >&2
     exit 2
 fi
 build=$(cd "$1" && pwd)
 seconds=$2
 shift 2
 harnesses=("$@")
-[ ${#harnesses[@]} -gt 0 ] || harnesses=(feed content date url opml search extract media)
+[ ${#harnesses[@]} -gt 0 ] || harnesses=(feed content date url opml search extract media json)
 
 here=$(cd "$(dirname "$0")" && pwd)
 data=$(cd "$here/../data" && pwd)
@@ -65,6 +66,16 @@ make_seeds() {
             # in memory, converting the HTML; and in chunks of varying size
             seed feed "$name-memory" "\\x$(printf %02x $((options | 32)))\\x00" "$f"
             seed feed "$name-chunks" "\\x$(printf %02x $options)\\x85" "$f"
+        done
+        ;;
+    json)
+        for f in "$data"/feeds/*.jsonfeed; do
+            name=$(basename "$f" .jsonfeed)
+            options=0
+            [ -f "${f%.jsonfeed}.args" ] && options=1 # a document URL
+            seed json "$name-memory" "\\x$(printf %02x $((options | 32)))\\x00" "$f"
+            seed json "$name-chunks" "\\x$(printf %02x $options)\\x85" "$f"
+            seed json "$name-bytes" "\\x$(printf %02x $options)\\x01" "$f"
         done
         ;;
     content)

@@ -2670,6 +2670,74 @@ def c_asset_sigkill(c):
 # ---- the runner --------------------------------------------------------------------------
 
 
+
+# ---- JSON Feed --------------------------------------------------------------------------
+
+
+JSONFEED_VERSION = b'{"version": "https://jsonfeed.org/version/1.1", "title": "hostile json",\n'
+
+
+def json_item(guid, title='a JSON item'):
+    return ('{"id": "%s", "title": "%s", "content_html": "<p>A body of some length.</p>"}'
+            % (guid, title)).encode()
+
+
+@case('JSON Feed: a 1 GB array inside an item, on stdin to import')
+def c_json_gigabyte(c):
+    db = c.archive()
+    block = b',\n'.join(b'{"n": %d, "s": ["x", "y"]}' % i for i in range(40000)) + b',\n'
+
+    def parts():
+        yield JSONFEED_VERSION + b'"items": [' + json_item('urn:jg:1') + b',\n'
+        yield b'{"id": "urn:jg:2", "title": "carries the array", "_ext": ['
+        sent = 0
+        while sent < 1 << 30:
+            yield block
+            sent += len(block)
+        yield b'0]},\n' + json_item('urn:jg:3') + b']}\n'
+    r = run('import', '--base-url', 'http://json.example/big', '-', db=db, stdin=parts(),
+            timeout=600)
+    ensure(r.rc == 0 and r.out == '-: 3 new, 0 updated, 0 unchanged\n',
+           'every item is archived: %r' % r)
+    assert_rss(r, 64, 'a 1 GB JSON array')
+    c.note('peak RSS %.0f MiB' % (r.rss_kib / 1024))
+
+
+@case('JSON Feed: 32 MB of one string, nesting 100,000 deep, a 10 MB number, NUL, cut')
+def c_json_hostile(c):
+    db = c.archive()
+    head = JSONFEED_VERSION + b'"items": [' + json_item('%s:1') + b',\n'
+    docs = {
+        'string': head + b'{"id": "%s:2", "content_html": "' + b'long ' * 6400000 + b'"}]}',
+        'deep': head + b'{"id": "%s:2", "x": ' + b'[' * 100000 + b']' * 100000 + b'}]}',
+        'number': head + b'{"id": "%s:2", "n": ' + b'7' * 10000000 + b'}]}',
+        'nul': head + b'{"id": "%s:2", "title": "a\x00b"}, ' + json_item('%s:3') + b']}',
+        'cut': head + json_item('%s:2') + b', {"id": "%s:3", "title": "cut in the mid',
+        'one string': b'{"' + b'k' * 32000000 + b'": 1}',
+    }
+    urls = {}
+    for name, doc in docs.items():
+        path = '/json-' + name.replace(' ', '-')
+        urls[name] = SERVER.static(path, doc.replace(b'%s', b'urn:json-' + name.encode()),
+                                   ctype='application/feed+json')
+    r = c.fetch(db, urls.values(), args=['--full-text-pages', '0'])
+    # six documents in one run; the long string costs what an 8 MiB field
+    # of an RSS item does (about 80 MiB parsed alone)
+    assert_rss(r, 192, 'hostile JSON Feeds')
+    c.note('peak RSS %.0f MiB' % (r.rss_kib / 1024))
+    expected = {'string': 2, 'deep': 1, 'number': 1, 'nul': 1, 'cut': 2, 'one string': 0}
+    for name, n in expected.items():
+        ensure(articles_of(db, urls[name]) == n, '%s: %d articles, not %d: %r'
+               % (name, articles_of(db, urls[name]), n, r))
+    ensure(scalar(db, 'SELECT length(content_html) FROM articles WHERE guid = ?',
+                  'urn:json-string:2') <= 8 << 20, 'the long string is cut at 8 MiB')
+    warning = ("feedkeep: warning: '%s': item 'urn:json-string:2': content longer than 8 MiB: "
+               "truncated\n" % urls['string'])
+    ensure(warning in r.err, 'the cut item is named: %r' % r.err)
+    fetch_failed(Result(r.rc, '', r.err.replace(warning, ''), 0, 0), urls['one string'],
+                 'not a JSON Feed (no "items" array)')
+
+
 def main():
     global BIN, SANITIZED, FIXTURE_FEED, SERVER, SPAWNER
     # show pages through $PAGER on a terminal; these tests look at what

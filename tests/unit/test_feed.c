@@ -899,10 +899,11 @@ static void test_not_a_feed(void)
     CHECK_STR(r.err.message, "empty document");
     result_release(&r);
 
+    /* JSON is read as a JSON Feed (test_jsonfeed.c), and refused as one */
     parse(&r, "{\"not\": \"xml\"}", NULL);
     CHECK_INT(r.rc, -1);
     CHECK_INT(r.err.kind, FK_ERROR_INPUT);
-    CHECK_STR(r.err.message, "not an RSS or Atom feed (no XML element)");
+    CHECK_STR(r.err.message, "not a JSON Feed (no \"items\" array)");
     result_release(&r);
 
     parse(&r, "<?xml version=\"1.0\"?><opml version=\"2.0\"><body/></opml>", NULL);
