@@ -480,6 +480,22 @@ static char *term_text(const struct node *n)
 }
 
 /* The parser's nodes into out. */
+/* How deep lists are nested under node (0 for a term). The parser's own
+ * depth bounds the recursion. */
+static int nesting(const struct parser *p, int node)
+{
+    const struct node *n = &p->nodes[node];
+    int most = 0;
+    if (n->kind == NODE_TERM)
+        return 0;
+    for (int i = n->first; i >= 0; i = p->nodes[i].next) {
+        int d = nesting(p, i);
+        if (d > most)
+            most = d;
+    }
+    return most + 1;
+}
+
 static void export_tree(const struct parser *p, int root, struct fk_search_query *out)
 {
     out->nodes = fk_xcalloc(p->count, sizeof *out->nodes);
@@ -528,6 +544,12 @@ int fk_search_parse(const char *query, struct fk_search_query *out, struct fk_er
     }
     if (check_excluded(&p, root) < 0)
         goto out;
+    if (nesting(&p, root) > FK_SEARCH_MAX_NESTING) {
+        fk_error_set(err, FK_ERROR_USAGE,
+                     "the query is nested too deeply: at most %d levels of groups and operators",
+                     FK_SEARCH_MAX_NESTING);
+        goto out;
+    }
     /* A top-level NOT-only AND was caught above; the root itself may be
      * excluded ("-x" alone). */
     if (p.nodes[root].excluded) {

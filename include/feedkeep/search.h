@@ -18,6 +18,11 @@
 
 /* Nesting of parentheses allowed in a query. */
 #define FK_SEARCH_MAX_DEPTH 32
+/* Nesting of lists (AND, OR) allowed in a parsed query: a group inside an
+ * OR inside a group takes two. The index's own parser holds about 20
+ * levels of its expressions; past this a query is refused here, with a
+ * message, rather than by the index. */
+#define FK_SEARCH_MAX_NESTING 16
 
 /* What a node of a parsed query is. */
 enum fk_search_kind {

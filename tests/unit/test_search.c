@@ -122,6 +122,31 @@ static void test_refused(void)
         CHECK_STR(err.message, cases[i].message);
         free(got);
     }
+    /* "a OR b (...)" nests an AND in an OR at each group: 8 groups are
+     * 16 levels of lists, the most allowed; 9 are refused before the
+     * index's parser could overflow */
+    for (int groups = 8; groups <= 9; groups++) {
+        char query[512] = "x";
+        for (int i = 0; i < groups; i++) {
+            char inner[sizeof query];
+            memcpy(inner, query, sizeof query);
+            int n = snprintf(query, sizeof query, "a%d OR b%d (", i, i);
+            size_t len = strlen(inner);
+            CHECK((size_t)n + len + 2 <= sizeof query);
+            memcpy(query + n, inner, len);
+            memcpy(query + n + len, ")", 2);
+        }
+        struct fk_error err = {0};
+        char *got = fk_search_translate(query, &err);
+        if (groups == 8) {
+            CHECK(got != NULL);
+        } else {
+            CHECK(got == NULL);
+            CHECK_STR(err.message,
+                      "the query is nested too deeply: at most 16 levels of groups and operators");
+        }
+        free(got);
+    }
     /* NULL reads as empty; err may be NULL. */
     CHECK(fk_search_translate(NULL, NULL) == NULL);
     CHECK(fk_search_translate("AND", NULL) == NULL);
