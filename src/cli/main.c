@@ -51,7 +51,7 @@ static const struct command commands[] = {
 static const char usage_text[] =
     "usage: feedkeep [--db PATH] [--quiet] [--verbose] COMMAND [ARGS]\n"
     "\n"
-    "Archive RSS and Atom feeds in one SQLite file and query them.\n"
+    "Archive RSS, Atom and JSON feeds in one SQLite file and query them.\n"
     "\n"
     "Commands:\n";
 
