@@ -19,39 +19,11 @@
 #include <unistd.h>
 
 #include "feedkeep/date.h"
+#include "archive_files.h"
 #include "harness.h"
 #include "loopback.h"
 
-static char tmp_dir[4096];
 static int port;
-
-static const char *tmp_path(const char *name)
-{
-    static char path[4200];
-    snprintf(path, sizeof path, "%s/%s", tmp_dir, name);
-    return path;
-}
-
-static void remove_archive(const char *name)
-{
-    static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
-    char path[4200];
-    for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
-        snprintf(path, sizeof path, "%s/%s%s", tmp_dir, name, suffixes[i]);
-        unlink(path);
-    }
-}
-
-static struct fk_store *open_fresh(const char *name)
-{
-    struct fk_error err = {0};
-    remove_archive(name);
-    struct fk_store *store = fk_store_open(tmp_path(name), &err);
-    if (!store)
-        fprintf(stderr, "open %s: %s\n", name, err.message);
-    CHECK(store != NULL);
-    return store;
-}
 
 /* A URL of the test server (a static buffer of 16). */
 static const char *server_url(const char *path)

@@ -17,70 +17,8 @@
 #include "feedkeep/archive.h"
 #include "feedkeep/buf.h"
 #include "feedkeep/date.h"
+#include "archive_files.h"
 #include "harness.h"
-
-static char tmp_dir[4096];
-
-static const char *tmp_path(const char *name)
-{
-    static char path[4200];
-    snprintf(path, sizeof path, "%s/%s", tmp_dir, name);
-    return path;
-}
-
-static void remove_archive(const char *name)
-{
-    static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
-    char path[4200];
-    for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
-        snprintf(path, sizeof path, "%s/%s%s", tmp_dir, name, suffixes[i]);
-        unlink(path);
-    }
-}
-
-static struct fk_store *open_fresh(const char *name)
-{
-    remove_archive(name);
-    struct fk_error err = {0};
-    struct fk_store *store = fk_store_open(tmp_path(name), &err);
-    if (!store)
-        fprintf(stderr, "open %s: %s\n", name, err.message);
-    CHECK(store != NULL);
-    return store;
-}
-
-/* One integer from sql on the archive file, by a connection of our own;
- * -1 on error. */
-static int64_t sql_int(const char *name, const char *sql)
-{
-    sqlite3 *db = NULL;
-    sqlite3_stmt *st = NULL;
-    int64_t value = -1;
-    if (sqlite3_open_v2(tmp_path(name), &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
-        goto out;
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-        fprintf(stderr, "sql_int: %s: %s\n", sql, sqlite3_errmsg(db));
-        goto out;
-    }
-    if (sqlite3_step(st) == SQLITE_ROW)
-        value = sqlite3_column_int64(st, 0);
-out:
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    return value;
-}
-
-static int sql_exec(const char *name, const char *sql)
-{
-    sqlite3 *db = NULL;
-    int rc = sqlite3_open(tmp_path(name), &db);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
-    if (rc != SQLITE_OK)
-        fprintf(stderr, "sql_exec: %s: %s\n", sql, sqlite3_errmsg(db));
-    sqlite3_close(db);
-    return rc == SQLITE_OK ? 0 : -1;
-}
 
 static int subscribe(struct fk_store *store, const char *url, const char *name, bool rename,
                      int64_t *id)
