@@ -191,9 +191,12 @@ static bool json_value(struct json_reader *r, struct json *v, int depth)
         return (v->string = json_string(r)) != NULL;
     }
     v->type = strncmp(r->s, "null", (size_t)(r->end - r->s) < 4 ? 0 : 4) == 0 ? J_NULL : J_OTHER;
-    while (r->s < r->end && !strchr(",]}", *r->s) && !fk_is_space((unsigned char)*r->s))
+    const char *start = r->s;
+    while (r->s < r->end && *r->s && !strchr(",]}", *r->s) && !fk_is_space((unsigned char)*r->s))
         r->s++;
-    return true;
+    /* A value that is none ("[}", a NUL) ends the reading: else its
+     * container would add empty values to itself without end. */
+    return r->s > start;
 }
 
 static const struct json *json_get(const struct json *v, const char *key)
