@@ -1266,6 +1266,10 @@ void fk_feed_item_clear(struct fk_item *item)
     free(item->enclosures);
     free(item->summary_html);
     free(item->content_html);
+    free(item->api.markdown);
+    free(item->api.canonical_url);
+    free(item->api.series);
+    free(item->api.organization);
     memset(item, 0, sizeof *item);
 }
 
@@ -2425,7 +2429,7 @@ ssize_t fk_feed_source_next(struct fk_feed_source *src, const char **chunk)
 
 /* Read up to the first byte that is not blank (after a UTF-8 byte order
  * mark), set src up to give everything read again, and tell what the
- * document is: 1 for JSON (a '{'), 0 for anything else (XML, or a
+ * document is: 1 for JSON (a '{' or a '['), 0 for anything else (XML, or a
  * document the XML reader will refuse), -1 when it cannot be read. */
 static int peek(struct fk_feed_source *src, struct fk_xml_input *in)
 {
@@ -2458,7 +2462,7 @@ static int peek(struct fk_feed_source *src, struct fk_xml_input *in)
     }
     src->rest = chunk;
     src->rest_len = (size_t)n;
-    return at < (size_t)n && chunk[at] == '{';
+    return at < (size_t)n && (chunk[at] == '{' || chunk[at] == '[');
 }
 
 static int dispatch(struct fk_xml_input *in, const struct fk_parse_options *opts,

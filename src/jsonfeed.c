@@ -19,6 +19,7 @@
  * the members of lists (tags, attachments, authors) add up.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,6 +55,10 @@ enum role {
     R_TAGS,        /* an item's tags array */
     R_ATTACHMENTS, /* an item's attachments array */
     R_ATTACHMENT,  /* one attachment */
+    R_LIST,        /* a Forem API article list (the root array) */
+    R_ARTICLE,     /* one article of it */
+    R_USER,        /* an article's user */
+    R_ORG,         /* an article's organization */
 };
 
 enum key {
@@ -84,6 +89,20 @@ enum key {
     K_NAME,
     K_MIME_TYPE,
     K_SIZE_IN_BYTES,
+    K_TYPE_OF,
+    K_BODY_HTML,
+    K_BODY_MARKDOWN,
+    K_PUBLISHED_AT,
+    K_EDITED_AT,
+    K_CANONICAL_URL,
+    K_COVER_IMAGE,
+    K_TAG_LIST,
+    K_COLLECTION_ID,
+    K_READING_TIME,
+    K_REACTIONS,
+    K_COMMENTS,
+    K_USER,
+    K_ORGANIZATION,
 };
 
 static const char *const key_names[] = {
@@ -113,6 +132,20 @@ static const char *const key_names[] = {
     [K_NAME] = "name",
     [K_MIME_TYPE] = "mime_type",
     [K_SIZE_IN_BYTES] = "size_in_bytes",
+    [K_TYPE_OF] = "type_of",
+    [K_BODY_HTML] = "body_html",
+    [K_BODY_MARKDOWN] = "body_markdown",
+    [K_PUBLISHED_AT] = "published_at",
+    [K_EDITED_AT] = "edited_at",
+    [K_CANONICAL_URL] = "canonical_url",
+    [K_COVER_IMAGE] = "cover_image",
+    [K_TAG_LIST] = "tag_list",
+    [K_COLLECTION_ID] = "collection_id",
+    [K_READING_TIME] = "reading_time_minutes",
+    [K_REACTIONS] = "public_reactions_count",
+    [K_COMMENTS] = "comments_count",
+    [K_USER] = "user",
+    [K_ORGANIZATION] = "organization",
 };
 
 struct level {
@@ -130,6 +163,9 @@ struct item_state {
     char *att_url, *att_type;
     int64_t att_length;
     char *person; /* the name of the author being read */
+    /* a Forem article's own */
+    char *tag_text; /* tags as one string ("a, b") */
+    bool article;   /* "type_of": "article", or a body */
     char warning[80];
 };
 
@@ -141,6 +177,8 @@ struct parser {
     struct level stack[DEPTH_MAX];
     int depth;
     bool in_item, saw_items, saw_version, announced;
+    bool forem;     /* a Forem API document: a list, or one article */
+    size_t listed;  /* objects of a Forem list */
     bool cancelled; /* by the handler */
     bool stopped;   /* no more of the document is read */
     bool string_cut;
@@ -373,7 +411,7 @@ static void item_release(struct item_state *it)
     char **strings[] = {&it->id,           &it->url,          &it->external_url, &it->title,
                         &it->content_html, &it->content_text, &it->summary,      &it->image,
                         &it->banner_image, &it->published,    &it->modified,     &it->author,
-                        &it->att_url,      &it->att_type,     &it->person};
+                        &it->att_url,      &it->att_type,     &it->person,       &it->tag_text};
     for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
         free(*strings[i]);
     fk_buf_release(&it->authors);
@@ -398,6 +436,8 @@ static void item_start(struct parser *p)
     fk_buf_init(&p->it.authors, 0);
     p->it.item.published = FK_TIME_NONE;
     p->it.item.updated = FK_TIME_NONE;
+    p->it.item.api.edited = FK_TIME_NONE;
+    p->it.item.api.reading_minutes = p->it.item.api.reactions = p->it.item.api.comments = -1;
 }
 
 /* The link of an item that has both url and external_url: the article's
@@ -420,6 +460,19 @@ static void add_external_link(struct item_state *it)
     fk_buf_addc(&out, '\0');
     free(item->content_html);
     item->content_html = fk_buf_detach(&out);
+}
+
+/* Hand the item to the handler, and forget it. */
+static void deliver(struct parser *p)
+{
+    struct fk_item *item = &p->it.item;
+    announce(p);
+    if (!p->stopped && p->handler && p->handler->on_item &&
+        p->handler->on_item(item, p->handler->ctx)) {
+        p->cancelled = true;
+        p->stopped = true;
+    }
+    item_release(&p->it);
 }
 
 static void item_end(struct parser *p)
@@ -460,13 +513,138 @@ static void item_end(struct parser *p)
     item->published = fk_date_parse(item->published_raw);
     item->updated = fk_date_parse(item->updated_raw);
     item->base_url = base;
-    announce(p);
-    if (!p->stopped && p->handler && p->handler->on_item &&
-        p->handler->on_item(item, p->handler->ctx)) {
-        p->cancelled = true;
-        p->stopped = true;
+    deliver(p);
+}
+
+/* ---- Forem API articles ------------------------------------------------------------------ */
+
+/* A whole number that fits, else -1 (a Forem id, count or series). */
+static int64_t whole_number(const unsigned char *s, size_t len)
+{
+    return byte_count((const char *)s, len);
+}
+
+/* The tags of a Forem article given as one string: "python, webdev". */
+static void split_tags(struct item_state *it)
+{
+    for (char *s = it->tag_text; s && *s;) {
+        char *comma = strchr(s, ',');
+        size_t len = comma ? (size_t)(comma - s) : strlen(s);
+        fk_feed_add_tag(&it->item, &it->tags_cap, trim(fk_xstrndup(s, len)));
+        s += len + (comma != NULL);
     }
-    item_release(it);
+}
+
+/* A scalar of an article (in a list, or the root object). */
+static void article_scalar(struct parser *p, enum key key, const unsigned char *s, size_t len,
+                           bool number)
+{
+    struct item_state *it = &p->it;
+    struct fk_item_api *api = &it->item.api;
+    if (number) {
+        int64_t n = whole_number(s, len);
+        if (key == K_ID && n > 0) {
+            api->id = n;
+            replace(&it->id, fk_xstrndup((const char *)s, len));
+        } else if (key == K_COLLECTION_ID && n >= 0) {
+            replace(&api->series, fk_xstrndup((const char *)s, len));
+        } else if (n >= 0 && n <= LONG_MAX) {
+            if (key == K_READING_TIME)
+                api->reading_minutes = (long)n;
+            else if (key == K_REACTIONS)
+                api->reactions = (long)n;
+            else if (key == K_COMMENTS)
+                api->comments = (long)n;
+        }
+        return;
+    }
+    char *v = text_value(p, key, s, len);
+    switch (key) {
+    case K_TYPE_OF:
+        it->article = it->article || strcmp(v, "article") == 0;
+        break;
+    case K_URL:
+        replace(&it->url, url_value(p, v));
+        return;
+    case K_TITLE:
+        replace(&it->title, trim(v));
+        return;
+    case K_DESCRIPTION:
+        replace(&it->summary, v);
+        return;
+    case K_BODY_HTML:
+        it->article = true;
+        replace(&it->content_html, v);
+        return;
+    case K_BODY_MARKDOWN:
+        replace(&api->markdown, v);
+        return;
+    case K_PUBLISHED_AT:
+        replace(&it->published, trim(v));
+        return;
+    case K_EDITED_AT:
+        replace(&it->modified, trim(v));
+        return;
+    case K_CANONICAL_URL:
+        replace(&api->canonical_url, url_value(p, v));
+        return;
+    case K_COVER_IMAGE:
+        replace(&it->image, url_value(p, v));
+        return;
+    case K_TAG_LIST:
+    case K_TAGS:
+        replace(&it->tag_text, v);
+        return;
+    default:
+        break;
+    }
+    free(v);
+}
+
+/* The article read is an item: its URL is its guid (as in the site's
+ * feed, so that both are one article), its body the content, its
+ * description the summary. */
+static void article_end(struct parser *p)
+{
+    struct item_state *it = &p->it;
+    struct fk_item *item = &it->item;
+    struct fk_item_api *api = &item->api;
+    p->in_item = false;
+    if (!it->url && !api->id) {
+        item_release(it);
+        return; /* nothing names it */
+    }
+    const char *base = it->url ? it->url : p->opts ? p->opts->base_url : NULL;
+    item->guid = it->url ? fk_xstrdup(it->url) : fk_xstrdup(it->id);
+    item->url = it->url;
+    it->url = NULL;
+    item->title = it->title;
+    it->title = NULL;
+    if (it->content_html) {
+        item->content_html = fk_feed_html_value(it->content_html, base);
+        it->content_html = NULL;
+    }
+    item->summary_html = escaped(it->summary);
+    item->author = it->author;
+    it->author = NULL;
+    if (!item->ntags)
+        split_tags(it);
+    fk_feed_add_enclosure(item, &it->enclosures_cap, it->image, NULL, -1, "thumbnail");
+    it->image = NULL;
+    /* The canonical URL is kept when it says something: not the
+     * article's own. */
+    if (api->canonical_url && item->url && strcmp(api->canonical_url, item->url) == 0) {
+        free(api->canonical_url);
+        api->canonical_url = NULL;
+    }
+    item->published_raw = it->published;
+    item->updated_raw = it->modified;
+    it->published = it->modified = NULL;
+    item->published = fk_date_parse(item->published_raw);
+    item->updated = fk_date_parse(item->updated_raw);
+    api->edited = item->updated;
+    item->base_url = base;
+    deliver(p);
 }
 
 /* ---- yajl's callbacks ------------------------------------------------------------------- */
@@ -580,8 +758,22 @@ static void scalar(struct parser *p, const unsigned char *s, size_t len, bool nu
         return; /* not read: "_" extensions, hubs, what a later version adds */
     switch (l->role) {
     case R_ROOT:
+        /* The root object is a JSON Feed or one Forem article: it is read
+         * as both until its end tells which. */
+        article_scalar(p, l->key, s, len, number);
         if (!number)
             feed_string(p, l->key, text_value(p, l->key, s, len));
+        break;
+    case R_ARTICLE:
+        article_scalar(p, l->key, s, len, number);
+        break;
+    case R_USER:
+        if (!number && l->key == K_NAME)
+            replace(&p->it.author, trim(text_value(p, l->key, s, len)));
+        break;
+    case R_ORG:
+        if (!number && l->key == K_NAME)
+            replace(&p->it.item.api.organization, trim(text_value(p, l->key, s, len)));
         break;
     case R_ITEM:
         if (number && l->key != K_ID)
@@ -654,11 +846,21 @@ static int on_key(void *ctx, const unsigned char *s, size_t len)
 static enum role child_role(struct parser *p, bool array)
 {
     if (p->depth == 0)
-        return array ? R_SKIP : R_ROOT;
+        return array ? R_LIST : R_ROOT;
     struct level *l = top(p);
     switch (l->role) {
     case R_ROOT:
-        return array && l->key == K_ITEMS ? R_ITEMS : R_SKIP;
+        if (array)
+            return l->key == K_ITEMS                          ? R_ITEMS
+                   : l->key == K_TAGS || l->key == K_TAG_LIST ? R_TAGS
+                                                              : R_SKIP;
+        return l->key == K_USER ? R_USER : l->key == K_ORGANIZATION ? R_ORG : R_SKIP;
+    case R_LIST:
+        return array ? R_SKIP : R_ARTICLE;
+    case R_ARTICLE:
+        if (array)
+            return l->key == K_TAGS || l->key == K_TAG_LIST ? R_TAGS : R_SKIP;
+        return l->key == K_USER ? R_USER : l->key == K_ORGANIZATION ? R_ORG : R_SKIP;
     case R_ITEMS:
         return array ? R_SKIP : R_ITEM;
     case R_ITEM:
@@ -687,10 +889,14 @@ static int open_container(struct parser *p, bool array)
         return 0;
     }
     enum role role = child_role(p, array);
-    if (role == R_ITEMS)
+    if (role == R_ITEMS) {
         p->saw_items = true;
-    else if (role == R_ITEM)
+    } else if (role == R_ITEM || role == R_ROOT || role == R_ARTICLE) {
         item_start(p);
+        p->listed += role == R_ARTICLE;
+    } else if (role == R_LIST) {
+        p->forem = true;
+    }
     p->stack[p->depth++] = (struct level){role, K_OTHER};
     return 1;
 }
@@ -715,6 +921,20 @@ static int close_container(void *ctx)
     case R_ITEM:
         p->depth--;
         item_end(p);
+        return !p->stopped;
+    case R_ARTICLE:
+        p->depth--;
+        article_end(p);
+        return !p->stopped;
+    case R_ROOT:
+        p->depth--;
+        if (!p->saw_items && p->it.article) {
+            /* One article: its title and description are not a feed's. */
+            p->forem = true;
+            replace(&p->info.title, NULL);
+            replace(&p->info.description, NULL);
+            article_end(p);
+        }
         return !p->stopped;
     case R_AUTHOR:
         if (it->person) {
@@ -880,13 +1100,19 @@ int fk_jsonfeed_parse(struct fk_feed_source *src, const struct fk_parse_options 
         yajl_problem(&p, NULL, 0);
     if (p.cancelled)
         goto out; /* without touching err, as promised */
-    if (!p.saw_items) {
+    if (p.forem) {
+        p.info.format = "forem";
+        if (p.listed && !p.info.error && !p.announced) {
+            fk_error_set(err, FK_ERROR_INPUT, "not a feed: a JSON array without articles");
+            goto out;
+        }
+    } else if (!p.saw_items) {
         fk_error_set(err, FK_ERROR_INPUT, "not a JSON Feed (%s)",
                      p.info.error ? p.info.error : "no \"items\" array");
         goto out;
-    }
-    if (!p.saw_version)
+    } else if (!p.saw_version) {
         first_error(&p, 0, "no JSON Feed version: read as 1.1");
+    }
     announce(&p);
     if (p.cancelled)
         goto out;

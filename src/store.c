@@ -28,7 +28,7 @@
  * archives apart from other programs' SQLite files (file(1) shows it too). */
 #define APPLICATION_ID 0x666B6565
 /* The schema version this feedkeep writes (PRAGMA user_version). */
-#define SCHEMA_VERSION 11
+#define SCHEMA_VERSION 12
 /* How long to wait for another process's write lock, in milliseconds. */
 #define BUSY_TIMEOUT_MS 5000
 
@@ -505,6 +505,48 @@ static const char *const schema_v11[] = {
     NULL,
 };
 
+/* Version 12: articles read through an API (dev.to's, or another Forem
+ * site's). What the API tells beside the item: the article's id there (the
+ * fetcher asks for an article's body only when it is new or its edited
+ * time changed), the author's own Markdown, the URL the author calls
+ * canonical (a cross-post: the article is the one archived under that
+ * link, its key an alias of rule "canonical"), the series and organisation, and counts that change
+ * all the time, kept as their latest value and never as a version. */
+static const char *const schema_v12[] = {
+    "CREATE TABLE article_api (\n"
+    "    article_id      INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,\n"
+    "    api_id          INTEGER NOT NULL,  -- the article's id at the API\n"
+    "    url             TEXT,              -- its URL at the API's site\n"
+    "    canonical_url   TEXT,              -- where its author says it lives, if elsewhere\n"
+    "    canonical_key   TEXT,              -- canonical_url as link keys compare\n"
+    "    markdown        TEXT,              -- the author's Markdown\n"
+    "    series          TEXT,\n"
+    "    organization    TEXT,\n"
+    "    edited          INTEGER,           -- edited_at of what was filed\n"
+    "    reading_minutes INTEGER,\n"
+    "    reactions       INTEGER,           -- the latest counts\n"
+    "    comments        INTEGER,\n"
+    "    counted         INTEGER            -- when they were read\n"
+    ");\n"
+    "CREATE INDEX article_api_canonical ON article_api(canonical_key)"
+    " WHERE canonical_key IS NOT NULL;\n",
+    /* An alias may now come from a canonical link too. */
+    "CREATE TABLE article_aliases_v12 (\n"
+    "    key        TEXT PRIMARY KEY,  -- an identity key no article has\n"
+    "    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,\n"
+    "    feed_id    INTEGER REFERENCES feeds(id) ON DELETE SET NULL,  -- whose item had it\n"
+    "    guid       TEXT,              -- that item's guid as the feed wrote it\n"
+    "    rule       TEXT NOT NULL CHECK (rule IN ('title', 'text', 'canonical')),\n"
+    "    created    INTEGER NOT NULL\n"
+    ") WITHOUT ROWID;\n"
+    "INSERT INTO article_aliases_v12 SELECT key, article_id, feed_id, guid, rule, created"
+    " FROM article_aliases;\n"
+    "DROP TABLE article_aliases;\n"
+    "ALTER TABLE article_aliases_v12 RENAME TO article_aliases;\n"
+    "CREATE INDEX article_aliases_article ON article_aliases(article_id);\n",
+    NULL,
+};
+
 /* Migration steps, oldest first: step i takes an archive from version
  * migrations[i].version - 1 to migrations[i].version by running its SQL
  * texts (a NULL-terminated list) in order. All due steps run in one
@@ -525,6 +567,7 @@ static const struct migration {
     {9, schema_v9},
     {10, schema_v10},
     {11, schema_v11},
+    {12, schema_v12},
     /* clang-format on */
 };
 
@@ -624,6 +667,27 @@ static const char *const stmt_sql[ST_COUNT] = {
                         " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     /* The articles of feed ?2 with link key ?1; two are enough to know
      * that the link does not name one article. */
+    [ST_API_PUT] = "INSERT INTO article_api(article_id, api_id, url, canonical_url,"
+                   " canonical_key, markdown, series, organization, edited, reading_minutes,"
+                   " reactions, comments, counted)"
+                   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
+                   " ON CONFLICT(article_id) DO UPDATE SET api_id = excluded.api_id,"
+                   " url = excluded.url, canonical_url = excluded.canonical_url,"
+                   " canonical_key = excluded.canonical_key,"
+                   " markdown = coalesce(excluded.markdown, markdown),"
+                   " series = excluded.series, organization = excluded.organization,"
+                   " edited = excluded.edited,"
+                   " reading_minutes = coalesce(excluded.reading_minutes, reading_minutes),"
+                   " reactions = coalesce(excluded.reactions, reactions),"
+                   " comments = coalesce(excluded.comments, comments), counted = excluded.counted",
+    [ST_API_HAS] = "SELECT markdown IS NOT NULL FROM article_api WHERE article_id = ?1",
+    /* The article archived under a cross-post's canonical link, and the
+     * article whose canonical link is an item's link. */
+    [ST_CANONICAL_ARTICLE] = "SELECT id, content_hash, source_hash FROM articles"
+                             " WHERE link_key = ?1 LIMIT 2",
+    [ST_CANONICAL_OF] = "SELECT a.id, a.content_hash, a.source_hash FROM article_api x"
+                        " JOIN articles a ON a.id = x.article_id WHERE x.canonical_key = ?1"
+                        " LIMIT 2",
     [ST_LINK_CANDIDATES] = "SELECT a.id, a.content_hash, a.source_hash, a.title, a.published,"
                            " a.text FROM articles a JOIN article_feeds af"
                            " ON af.article_id = a.id AND af.feed_id = ?2"
@@ -907,6 +971,12 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_REPARSE_UPDATE] = "UPDATE articles SET text = ?2, markdown = ?3, content_hash = ?4"
                           " WHERE id = ?1",
     /* article pages */
+    [ST_API_STATE] = "SELECT edited, markdown IS NOT NULL FROM article_api WHERE article_id = ?1",
+    [ST_API_COUNTS] = "UPDATE article_api SET reading_minutes = coalesce(?2, reading_minutes),"
+                      " reactions = coalesce(?3, reactions), comments = coalesce(?4, comments),"
+                      " counted = ?5 WHERE article_id = ?1",
+    [ST_API_GET] = "SELECT api_id, url, canonical_url, markdown, series, organization, edited,"
+                   " reading_minutes, reactions, comments FROM article_api WHERE article_id = ?1",
     [ST_FULL_TEXT_SET] = "UPDATE feeds SET full_text = ?2 WHERE id = ?1",
     /* ?2: now; ?3: 1 when the feed's full_text is on (skipped pages are
      * wanted then). */

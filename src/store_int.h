@@ -60,6 +60,10 @@ enum stmt_id {
     ST_ALIAS_FIND,
     ST_ALIAS_INSERT,
     ST_LINK_CANDIDATES,
+    ST_API_PUT,
+    ST_API_HAS,
+    ST_CANONICAL_ARTICLE,
+    ST_CANONICAL_OF,
     ST_FEED_LINKS,
     ST_AUTHOR_INSERT,
     ST_AUTHOR_INDEX,
@@ -154,6 +158,10 @@ enum stmt_id {
     ST_REPARSE_READ,
     ST_REPARSE_CODE,
     ST_REPARSE_UPDATE,
+    /* articles from an API (store_api.c) */
+    ST_API_STATE,
+    ST_API_COUNTS,
+    ST_API_GET,
     /* article pages (store_pages.c) */
     ST_FULL_TEXT_SET,
     ST_PAGE_DUE,
@@ -454,6 +462,13 @@ typedef int store_row_fn(sqlite3_stmt *st, void *ctx);
  * with err filled on a database error. */
 int store_each_row(struct fk_store *store, sqlite3_stmt *st, store_row_fn *fn, void *ctx,
                    struct fk_error *err);
+
+/* store_api.c */
+/* Whether article id holds the author's Markdown from an API (*kept). */
+int store_api_kept(struct fk_store *store, int64_t id, bool *kept, struct fk_error *err);
+/* Record what item, an API's article filed as article id, adds. */
+int store_api_put(struct fk_store *store, int64_t id, const struct fk_item *item,
+                  struct fk_error *err);
 
 /* store_feeds.c */
 int64_t store_next_try(int64_t time, int64_t retry_after, int failures);

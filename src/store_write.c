@@ -484,6 +484,55 @@ out:
     return ret;
 }
 
+/* The one article a statement of ST_CANONICAL_* finds for key, into p
+ * with rule "canonical". */
+static int canonical_lookup(struct fk_store *store, enum stmt_id id, const char *key,
+                            struct fk_store_pending *p, struct fk_error *err)
+{
+    sqlite3_stmt *st = store->stmts[id];
+    if (bind_text(st, 1, key))
+        return store_bind_failed(store, id, err);
+    int64_t found = 0, content_hash = 0, source_hash = 0;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        found = sqlite3_column_int64(st, 0);
+        content_hash = sqlite3_column_int64(st, 1);
+        source_hash = sqlite3_column_int64(st, 2);
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW)
+            found = 0; /* two articles: the link names no one article */
+    }
+    stmt_reset(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return store_db_error(store, err);
+    if (found && !filed_find(&store->filed, found)) {
+        p->id = found;
+        p->stored_content_hash = content_hash;
+        p->stored_source_hash = source_hash;
+        p->rule = "canonical";
+    }
+    return 0;
+}
+
+/* A cross-post, for an item whose key the archive does not have: an
+ * article read through an API whose canonical URL is the link of an
+ * archived article (the post on the author's blog) is that article; and
+ * an item whose link is the canonical URL of an article read through an
+ * API is that article. Any feed's: the author says they are one. */
+static int find_canonical(struct fk_store *store, const struct fk_item *item,
+                          struct fk_store_pending *p, struct fk_error *err)
+{
+    if (item->api.id) {
+        if (!item->api.canonical_url)
+            return 0;
+        char *key = fk_store_link_key(item->api.canonical_url);
+        int rc = key ? canonical_lookup(store, ST_CANONICAL_ARTICLE, key, p, err) : 0;
+        free(key);
+        return rc;
+    }
+    return p->link_key ? canonical_lookup(store, ST_CANONICAL_OF, p->link_key, p, err) : 0;
+}
+
 /* Keep p->key as an alias of the article p matched. */
 static int add_alias(struct fk_store *store, const struct fk_item *item,
                      const struct fk_store_pending *p, struct fk_error *err)
@@ -833,7 +882,18 @@ int fk_store_find_item(struct fk_store *store, const struct fk_item *item,
      * its old and its new guid). */
     if (p->id && filed_find(&store->filed, p->id))
         return 1;
-    if (p->id && p->stored_source_hash == p->source_hash) {
+    /* An article whose author's Markdown came through an API is not
+     * replaced by an item without it (the site's RSS feed, the blog it was
+     * cross-posted from, an API list without bodies): the API's edited
+     * time tells when it changed, and the two sources would replace each
+     * other at every fetch. */
+    bool api_kept = false;
+    if (p->id && p->stored_source_hash != p->source_hash && !item->api.markdown &&
+        store_api_kept(store, p->id, &api_kept, err) < 0) {
+        store->feed_failed = true;
+        return -1;
+    }
+    if (p->id && (p->stored_source_hash == p->source_hash || api_kept)) {
         if (touch_article(store, p, err) < 0) {
             store->feed_failed = true;
             return -1;
@@ -905,12 +965,22 @@ int fk_store_put_item(struct fk_store *store, struct fk_store_pending *p,
     if (store_check_feed(store, err) < 0)
         return -1;
     p->link_key = fk_store_link_key(item->url);
+    if (!p->id && find_canonical(store, item, p, err) < 0)
+        return -1;
     if (!p->id && find_match(store, item, content, p, err) < 0)
         return -1;
     if (content_hash(store, p, content, &hash, err) < 0)
         return -1;
 
-    if (decide(store, p, content, hash, &what, err) < 0) {
+    bool api_kept = false;
+    if (p->rule && strcmp(p->rule, "canonical") == 0 && !item->api.markdown &&
+        store_api_kept(store, p->id, &api_kept, err) < 0)
+        return -1;
+    if (api_kept) {
+        /* the blog post of an article read through an API: one article */
+        what = FK_PUT_UNCHANGED;
+        rc = touch_article(store, p, err);
+    } else if (decide(store, p, content, hash, &what, err) < 0) {
         rc = -1;
     } else if (what == FK_PUT_UNCHANGED) {
         rc = touch_article(store, p, err);
@@ -929,6 +999,8 @@ int fk_store_put_item(struct fk_store *store, struct fk_store_pending *p,
     }
     if (rc == 0 && p->rule)
         rc = add_alias(store, item, p, err);
+    if (rc == 0 && item->api.id && what != FK_PUT_KEPT_SHORTER)
+        rc = store_api_put(store, p->id, item, err);
     if (rc < 0) {
         /* Part of the item may be written. A savepoint per item could undo
          * just that part, but FTS5 writes out its pending index at every

@@ -6,7 +6,10 @@
  * tag is read, so memory does not grow with the number of items. A
  * document whose first byte but blanks and a UTF-8 byte order mark is '{'
  * is a JSON Feed (1.0 or 1.1), read the same way with a streaming JSON
- * parser (yajl), whatever the transport says it is. Strings in the structs below
+ * parser (yajl), whatever the transport says it is; so is a response of a
+ * Forem API (dev.to's): a list of articles (a JSON array: their metadata,
+ * without bodies) or one article (an object with "type_of": "article"),
+ * each article an item with its fk_item_api fields. Strings in the structs below
  * belong to the parser and are valid only during the callback: copy what you keep.
  */
 #ifndef FEEDKEEP_FEED_H
@@ -33,7 +36,8 @@
 
 /* Document-level metadata. Any string may be NULL (absent). */
 struct fk_feed_info {
-    const char *format; /* "rss", "rdf", "atom", "cdf" or "json"; static */
+    const char *format; /* "rss", "rdf", "atom", "cdf", "json" or "forem";
+                           static */
     char *title;        /* plain text */
     char *title_html;   /* the title as HTML when the feed gave it as markup
                            (Atom type html/xhtml, RSS with tags or entities),
@@ -70,6 +74,21 @@ struct fk_enclosure {
                          of it, whose type is not given); static, not freed */
 };
 
+/* What an article of a Forem API (dev.to's) tells beside the fields every
+ * item has. All zero for items of other documents (id 0 says so); for an
+ * API article, edited is FK_TIME_NONE and a count -1 when absent. */
+struct fk_item_api {
+    int64_t id;          /* the article's id at the API; 0: not from an API */
+    char *markdown;      /* the author's own Markdown (body_markdown), with its
+                            front matter and Liquid tags; NULL in a list */
+    char *canonical_url; /* where the author says the article lives, when
+                            not its own URL (a cross-post) */
+    char *series;        /* the series it belongs to (collection_id) */
+    char *organization;  /* the organisation it was published under */
+    int64_t edited;      /* edited_at (also the item's updated) */
+    long reading_minutes, reactions, comments; /* -1 when absent */
+};
+
 /* One entry. Any string may be NULL (absent). URLs are absolute where a base
  * was known (xml:base, then the document URL). */
 struct fk_item {
@@ -90,15 +109,16 @@ struct fk_item {
                                         repeated URL adds its type and length
                                         to the first one) */
     size_t nenclosures;
-    char *summary_html;   /* RSS description, Atom summary: HTML (Atom type
-                             text comes escaped, inline XHTML serialised) */
-    char *content_html;   /* content:encoded, Atom content, xhtml:body: HTML;
-                             JSON Feed content_html, else content_text as
-                             escaped paragraphs, and an external_url beside
-                             a url as a last "<p>Link: ...</p>" */
-    const char *base_url; /* the item's base (xml:base, then the document URL);
-                             links inside the HTML fields are already resolved
-                             against the base in effect at their element */
+    char *summary_html;     /* RSS description, Atom summary: HTML (Atom type
+                               text comes escaped, inline XHTML serialised) */
+    char *content_html;     /* content:encoded, Atom content, xhtml:body: HTML;
+                               JSON Feed content_html, else content_text as
+                               escaped paragraphs, and an external_url beside
+                               a url as a last "<p>Link: ...</p>" */
+    const char *base_url;   /* the item's base (xml:base, then the document URL);
+                               links inside the HTML fields are already resolved
+                               against the base in effect at their element */
+    struct fk_item_api api; /* a Forem API article's own fields */
     /* What the user should hear of this item, or NULL: a field longer than
      * FK_FEED_FIELD_MAX, delivered truncated ("content longer than 8 MiB:
      * truncated"). Owned by the parser, like the strings. */

@@ -514,6 +514,49 @@ int fk_store_repair_asset_bytes(struct fk_store *store, fk_sha256_fn sha256, int
  * -1 with err filled (the archive is then as it was). */
 int fk_store_vacuum(struct fk_store *store, struct fk_error *err);
 
+/* --- articles read through an API (schema 12) --- */
+
+/* What the archive holds of an API's article (see fk_item_api). */
+struct fk_api_state {
+    int64_t article_id;
+    int64_t edited;    /* the edited time of what was filed, FK_TIME_NONE */
+    bool has_markdown; /* the author's Markdown is kept */
+};
+
+/* The article that item (an API's article from a list: its guid, url and
+ * id), filed under feed_url, is in the archive, under its key or one of its aliases, with what
+ * the API told of it. Returns 0 with *out filled, 1 when the archive does
+ * not have it through an API (out->article_id is the article when it has
+ * it from a feed, else 0), -1 with err filled. */
+int fk_store_api_state(struct fk_store *store, const char *feed_url, const struct fk_item *item,
+                       struct fk_api_state *out, struct fk_error *err);
+
+/* Record the latest counts of item (reading time, reactions, comments)
+ * for article id, at time now: they replace the ones kept and never make
+ * a version. In the current feed's transaction, else in one of its own.
+ * Returns 0, or -1 with err filled. */
+int fk_store_api_counts(struct fk_store *store, int64_t id, const struct fk_item *item, int64_t now,
+                        struct fk_error *err);
+
+/* An article's API row, as stored. */
+struct fk_api_row {
+    int64_t api_id;
+    char *url;
+    char *canonical_url;
+    char *markdown; /* the author's */
+    char *series;
+    char *organization;
+    int64_t edited;
+    long reading_minutes, reactions, comments; /* -1: unknown */
+};
+
+/* Read article id's API row into *row (release it with
+ * fk_api_row_release). Returns 0, 1 when the article has none (row
+ * zeroed), -1 with err filled. */
+int fk_store_get_api(struct fk_store *store, int64_t id, struct fk_api_row *row,
+                     struct fk_error *err);
+void fk_api_row_release(struct fk_api_row *row);
+
 /* The identity key of an item filed under feed_url: the first of these
  * that applies, all values trimmed of white space:
  *   a guid that is an absolute URI (fk_url_is_absolute)   "guid:" GUID

@@ -213,7 +213,7 @@ def test_upgrade(tmp, server):
     db = os.path.join(tmp, 'old.db')
     run('add', '--no-check', server.url('/script/old'), db=db)
     con = sqlite3.connect(db)
-    con.executescript('DROP TABLE article_pages; ALTER TABLE feeds DROP COLUMN full_text;'
+    con.executescript('DROP TABLE article_api; DROP TABLE article_pages; ALTER TABLE feeds DROP COLUMN full_text;'
                       ' PRAGMA user_version = 10;')
     con.close()
     rc, out, err = run('feeds', '--fields', 'id,full_text', db=db)

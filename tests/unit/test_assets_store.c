@@ -726,7 +726,8 @@ static void test_migrate(void)
         return;
     fk_store_close(store);
     /* schemas 11, 10 and 9 undone: an archive of schema 8 with a subscription */
-    CHECK_INT(sql_exec("v8.db", "DROP TABLE article_pages; ALTER TABLE feeds DROP COLUMN full_text;"
+    CHECK_INT(sql_exec("v8.db", "DROP TABLE article_api; DROP TABLE article_pages; ALTER TABLE "
+                                "feeds DROP COLUMN full_text;"
                                 " DROP TABLE article_assets; DROP TABLE asset_urls;"
                                 " DROP TABLE assets; DROP TABLE raw_documents;"
                                 " ALTER TABLE feeds DROP COLUMN assets;"
@@ -742,7 +743,7 @@ static void test_migrate(void)
     CHECK(store != NULL);
     if (!store)
         return;
-    CHECK_INT(sql_int("v8.db", "PRAGMA user_version"), 11);
+    CHECK_INT(sql_int("v8.db", "PRAGMA user_version"), 12);
     struct fk_subscription sub;
     CHECK_INT(fk_store_find_feed(store, "https://old/feed", 0, &sub, &err), 0);
     CHECK(!sub.assets && sub.keep_raw && !sub.private_origin);
@@ -757,7 +758,7 @@ static void test_migrate(void)
     /* schemas 11 and 10 undone: raw documents of schema 9, zlib only, stay
      * readable, and the table takes zstd ones after */
     static const char v9_raw[] =
-        "DROP TABLE article_pages; ALTER TABLE feeds DROP COLUMN full_text;"
+        "DROP TABLE article_api; DROP TABLE article_pages; ALTER TABLE feeds DROP COLUMN full_text;"
         " DROP TABLE raw_documents;"
         " CREATE TABLE raw_documents (id INTEGER PRIMARY KEY,"
         " feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,"
@@ -774,7 +775,7 @@ static void test_migrate(void)
     CHECK(store != NULL);
     if (!store)
         return;
-    CHECK_INT(sql_int("v8.db", "PRAGMA user_version"), 11);
+    CHECK_INT(sql_int("v8.db", "PRAGMA user_version"), 12);
     struct raw_seen raw = {.expected = "<rss/>", .expected_size = 6};
     CHECK_INT(fk_store_list_raw(store, 0, raw_row, &raw, &err), 0);
     CHECK(raw.count == 1 && raw.same);
@@ -804,7 +805,7 @@ static void test_migrate(void)
     CHECK(store != NULL);
     if (!store)
         return;
-    CHECK_INT(sql_int("v1.db", "PRAGMA user_version"), 11);
+    CHECK_INT(sql_int("v1.db", "PRAGMA user_version"), 12);
     CHECK_INT(sql_int("v1.db", "SELECT count(*) FROM feeds WHERE assets = 0 AND keep_raw = 1"),
               sql_int("v1.db", "SELECT count(*) FROM feeds"));
     struct source_seen seen = {0};

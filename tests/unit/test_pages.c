@@ -230,7 +230,7 @@ static void test_setting(void)
     int64_t id = 0;
     CHECK_INT(fk_store_subscribe(store, "https://old.example.org/feed", NULL, false, &id, &err), 1);
     fk_store_close(store);
-    CHECK_INT(sql_exec("setting.db", "DROP TABLE article_pages;"
+    CHECK_INT(sql_exec("setting.db", "DROP TABLE article_api; DROP TABLE article_pages;"
                                      " ALTER TABLE feeds DROP COLUMN full_text;"
                                      " PRAGMA user_version = 10;"),
               0);
