@@ -147,6 +147,9 @@ struct transfer {
     char *host;       /* lower-case host name ("" for file://): the per-host key */
     bool public_only; /* as requested */
     size_t max_body;  /* the request's, else the batch's */
+    char **extra;     /* the request's own header lines */
+    size_t nextra;
+    int64_t start_at; /* not started before this (monotonic ms) */
 
     /* A request that fails before reaching curl (bad URL, setup failure)
      * carries its error from here to its callback. */
@@ -181,6 +184,14 @@ struct fk_fetch {
 };
 
 /* ---- small helpers ------------------------------------------------------ */
+
+/* Now on a clock that only goes forward, in milliseconds. */
+static int64_t monotonic_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 /* True when the len bytes at s equal the lower-case name, ignoring case. */
 static bool name_is(const char *s, size_t len, const char *name)
@@ -272,6 +283,9 @@ static void transfer_free(struct transfer *t)
     free(t->etag);
     free(t->last_modified);
     free(t->host);
+    for (size_t i = 0; i < t->nextra; i++)
+        free(t->extra[i]);
+    free(t->extra);
     if (t->easy)
         curl->easy_cleanup(t->easy);
     curl->slist_free_all(t->headers);
@@ -575,6 +589,17 @@ static int transfer_start(struct fk_fetch *fetch, struct transfer *t)
         return -1;
     }
     t->conditional = etag_sent > 0 || date_sent > 0;
+    for (size_t i = 0; i < t->nextra; i++) {
+        const char *colon = strchr(t->extra[i], ':');
+        struct curl_slist *list = NULL;
+        if (!colon || colon == t->extra[i] || has_control(t->extra[i], strlen(t->extra[i])))
+            continue; /* not a header line: not sent */
+        if (!(list = curl->slist_append(t->headers, t->extra[i]))) {
+            transfer_fail(t, FK_FETCH_OTHER, "out of memory");
+            return -1;
+        }
+        t->headers = list;
+    }
     t->easy = curl->easy_init();
     if (!t->easy) {
         transfer_fail(t, FK_FETCH_OTHER, "cannot start a transfer");
@@ -869,11 +894,14 @@ static int host_in_flight(const struct fk_fetch *fetch, const char *host)
  * request that already failed needs no slot. */
 static struct transfer **next_startable(struct fk_fetch *fetch)
 {
+    int64_t now = -1;
     for (struct transfer **link = &fetch->queue; *link; link = &(*link)->next) {
         struct transfer *t = *link;
         if (t->error != FK_FETCH_OK)
             return link;
         if (fetch->nactive >= fetch->opts.jobs)
+            continue;
+        if (t->start_at && t->start_at > (now < 0 ? (now = monotonic_ms()) : now))
             continue;
         if (fetch->opts.per_host == 0 || host_in_flight(fetch, t->host) < fetch->opts.per_host)
             return link;
@@ -1065,6 +1093,13 @@ int fk_fetch_add(struct fk_fetch *fetch, const struct fk_fetch_request *req, str
     t->user = req->user;
     t->public_only = req->public_only;
     t->max_body = req->max_body > 0 ? req->max_body : fetch->opts.max_body;
+    for (const char *const *h = req->headers; h && *h; h++)
+        t->nextra++;
+    t->extra = t->nextra ? fk_xcalloc(t->nextra, sizeof *t->extra) : NULL;
+    for (size_t i = 0; i < t->nextra; i++)
+        t->extra[i] = fk_xstrdup(req->headers[i]);
+    if (req->delay_ms > 0)
+        t->start_at = monotonic_ms() + req->delay_ms;
     fk_buf_init(&t->body, t->max_body);
     parse_target(t);
     *fetch->queue_tail = t;
@@ -1072,16 +1107,40 @@ int fk_fetch_add(struct fk_fetch *fetch, const struct fk_fetch_request *req, str
     return 0;
 }
 
+/* How long the run may wait for the transfers before a delayed request
+ * is due: at most a second, at least a millisecond. */
+static long delayed_wait(const struct fk_fetch *fetch)
+{
+    long wait = 1000;
+    int64_t now = monotonic_ms();
+    for (const struct transfer *t = fetch->queue; t; t = t->next) {
+        if (t->start_at && t->start_at - now < wait)
+            wait = t->start_at - now < 1 ? 1 : (long)(t->start_at - now);
+    }
+    return wait;
+}
+
 int fk_fetch_run(struct fk_fetch *fetch, fk_fetch_done_fn on_done, void *ctx, struct fk_error *err)
 {
     int rc = -1;
+    CURLMcode mc0;
     for (;;) {
         if (start_queued(fetch, on_done, ctx) != 0)
             goto out;
-        /* With nothing in flight the head of the queue can always start, so
-         * an empty active list means an empty queue. */
-        if (!fetch->active)
-            break;
+        /* With nothing in flight every request can start but a delayed
+         * one: wait for the first of those, or the batch is done. */
+        long wait = delayed_wait(fetch);
+        if (!fetch->active) {
+            if (!fetch->queue)
+                break;
+            mc0 = curl->multi_poll(fetch->multi, NULL, 0, (int)wait, NULL);
+            if (mc0 != CURLM_OK) {
+                fk_error_set(err, FK_ERROR_NETWORK, "transfer failed: %s",
+                             curl->multi_strerror(mc0));
+                goto out;
+            }
+            continue;
+        }
         int running = 0;
         CURLMcode mc = curl->multi_perform(fetch->multi, &running);
         if (mc != CURLM_OK) {
@@ -1096,7 +1155,7 @@ int fk_fetch_run(struct fk_fetch *fetch, fk_fetch_done_fn on_done, void *ctx, st
          * waiting. */
         if (finished > 0)
             continue;
-        mc = curl->multi_poll(fetch->multi, NULL, 0, 1000, NULL);
+        mc = curl->multi_poll(fetch->multi, NULL, 0, (int)wait, NULL);
         if (mc != CURLM_OK) {
             fk_error_set(err, FK_ERROR_NETWORK, "transfer failed: %s", curl->multi_strerror(mc));
             goto out;

@@ -36,7 +36,29 @@ enum job_state { JOB_QUEUED, JOB_ARCHIVED, JOB_NOT_MODIFIED, JOB_FAILED };
 
 /* What a request of the batch is for: its user pointer points to one of
  * these, first in struct job and struct page_job. */
-enum request_kind { REQUEST_FEED, REQUEST_ARTICLE_PAGE };
+enum request_kind { REQUEST_FEED, REQUEST_ARTICLE_PAGE, REQUEST_API };
+
+struct job;
+
+/* A dev.to API subscription's walk: its list pages, then one article call
+ * for each article that is new or edited since it was filed. One request
+ * of it is in flight at a time. */
+struct api_job {
+    enum request_kind kind; /* REQUEST_API: the user pointer of its requests */
+    struct job *job;
+    struct fk_devto_source source;
+    int per_page, max_pages;
+    int64_t article; /* the article call in flight; 0: a list page */
+    char *url;       /* of the request in flight */
+    int tries;       /* 429s in a row for it */
+    int64_t *want;   /* article ids to fetch, in list order */
+    size_t nwant, cap, next;
+    bool incomplete; /* something failed: the list's validators are not
+                        kept, so the next run asks again */
+    /* the first list page's fetch, logged when the walk ends */
+    struct fk_fetch_attempt attempt;
+    char *etag, *last_modified, *final_url;
+};
 
 /* One feed of the run, from its request to its last event. */
 struct job {
@@ -55,6 +77,7 @@ struct job {
                             its response's address made it: its assets and
                             article pages may be on private addresses */
     enum fk_full_text full_text;
+    struct api_job *api; /* a dev.to API subscription, else NULL */
 };
 
 /* One article page of the run. */
@@ -81,6 +104,8 @@ struct fk_update {
     void *ctx;
     bool stopped; /* the archive failed, as err says */
     struct fk_error err;
+    int64_t api_next; /* the API's next request starts no sooner
+                         (monotonic ms) */
 };
 
 /* ---- events ------------------------------------------------------------------- */
@@ -102,6 +127,8 @@ static void emit(struct fk_update *u, struct job *job, struct fk_update_event *e
 }
 
 static void queue_article_pages(struct fk_update *u, struct job *job);
+static void api_start(struct fk_update *u, struct job *job);
+static int api_done(struct fk_update *u, struct api_job *api, const struct fk_fetch_result *r);
 
 /* The feed's run ended (its last event, unless it FAILED, is sent here),
  * and the pages of its articles that are wanted are queued. */
@@ -508,8 +535,8 @@ static bool page_queued(const struct fk_update *u, int64_t id)
 static void queue_article_pages(struct fk_update *u, struct job *job)
 {
     struct fk_error err = {0};
-    if (job->full_text == FK_FULL_TEXT_OFF || !u->fetch)
-        return;
+    if (job->full_text == FK_FULL_TEXT_OFF || !u->fetch || job->api)
+        return; /* an API's articles are whole */
     /* The whole feed is on a site that carries whole articles. */
     if (fk_teaser_whole_site(job->feed_url) || fk_teaser_whole_site(job->url))
         return;
@@ -833,13 +860,316 @@ static int on_done(const struct fk_fetch_result *r, void *ctx)
 {
     struct fk_update *u = ctx;
     int rc;
-    if (*(const enum request_kind *)r->user == REQUEST_ARTICLE_PAGE) {
+    enum request_kind kind = *(const enum request_kind *)r->user;
+    if (kind == REQUEST_ARTICLE_PAGE) {
         rc = article_page_done(u, r->user, r);
+    } else if (kind == REQUEST_API) {
+        rc = api_done(u, r->user, r);
     } else {
         struct job *job = r->user;
         rc = job->page == 1 ? feed_done(u, job, r) : page_done(u, job, r);
     }
     return rc < 0 || u->stopped ? 1 : 0; /* a database error stops the run */
+}
+
+/* ---- dev.to's API ------------------------------------------------------------------------ */
+
+/* A 429 is waited for within the run when the server asks for no more
+ * than this (seconds), at most API_TRIES times for one request. */
+#define API_RETRY_WAIT_MAX 120
+#define API_TRIES          3
+
+static int64_t monotonic_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Queue the API request for url (api->url, api->article say what it is),
+ * paced: no sooner than the run's interval after the API's last one, nor
+ * than wait_ms from now. */
+static void api_request(struct fk_update *u, struct api_job *api, const char *etag,
+                        const char *last_modified, int64_t wait_ms)
+{
+    int64_t now = monotonic_ms();
+    int64_t at = now + wait_ms > u->api_next ? now + wait_ms : u->api_next;
+    u->api_next = at + u->opts.api_interval_ms;
+    struct fk_buf key = FK_BUF_INIT;
+    const char *headers[3] = {"Accept: " FK_DEVTO_ACCEPT, NULL, NULL};
+    if (u->opts.devto_api_key && *u->opts.devto_api_key) {
+        fk_buf_printf(&key, "api-key: %s", u->opts.devto_api_key);
+        headers[1] = key.data;
+    }
+    struct fk_fetch_request req = {
+        .url = api->url,
+        .etag = etag,
+        .last_modified = last_modified,
+        .user = api,
+        .headers = headers,
+        .delay_ms = (long)(at - now),
+    };
+    struct fk_error err = {0};
+    /* fails only without a URL, which every API request has */
+    (void)fk_fetch_add(u->fetch, &req, &err);
+    fk_buf_release(&key);
+}
+
+static void api_list_page(struct fk_update *u, struct api_job *api, int page)
+{
+    struct job *job = api->job;
+    job->page = page;
+    api->article = 0;
+    api->tries = 0;
+    free(api->url);
+    api->url = fk_devto_list_url(u->opts.devto_api, &api->source, api->per_page, page);
+    free(job->page_url);
+    job->page_url = fk_xstrdup(api->url);
+    api_request(u, api, page == 1 ? job->etag : NULL, page == 1 ? job->last_modified : NULL, 0);
+}
+
+static void api_start(struct fk_update *u, struct job *job)
+{
+    free(job->feed_url);
+    job->feed_url = fk_xstrdup(job->url);
+    api_list_page(u, job->api, 1);
+}
+
+/* The walk ended: the first list page's fetch is logged, with its
+ * validators only when nothing failed, and the feed's run ends. */
+static int api_finish(struct fk_update *u, struct api_job *api)
+{
+    struct job *job = api->job;
+    struct fk_fetch_attempt a = api->attempt;
+    struct fk_error err = {0};
+    a.new_count = job->feed.counts[FK_PUT_NEW];
+    a.updated_count = job->feed.counts[FK_PUT_UPDATED];
+    a.etag = api->incomplete ? NULL : api->etag;
+    a.last_modified = api->incomplete ? NULL : api->last_modified;
+    a.final_url = api->final_url;
+    if (fk_store_log_fetch(u->store, job->feed.id, &a, NULL, &err) < 0)
+        return db_failed(u, &err);
+    if (job->state == JOB_QUEUED)
+        job->state = JOB_ARCHIVED;
+    finish(u, job);
+    return 0;
+}
+
+/* The next article call, or the end of the walk. */
+static int api_next_article(struct fk_update *u, struct api_job *api)
+{
+    if (api->next == api->nwant)
+        return api_finish(u, api);
+    api->article = api->want[api->next++];
+    api->tries = 0;
+    free(api->url);
+    api->url = fk_devto_article_url(u->opts.devto_api, api->article);
+    free(api->job->page_url);
+    api->job->page_url = fk_xstrdup(api->url);
+    api_request(u, api, NULL, NULL, 0);
+    return 0;
+}
+
+/* A 429 (or 503) with a Retry-After the run can wait for: the request is
+ * queued again, and every request to the API waits as long. True when it
+ * was. */
+static bool api_retry(struct fk_update *u, struct api_job *api, const struct fk_fetch_result *r)
+{
+    if (r->error != FK_FETCH_HTTP || (r->http_status != 429 && r->http_status != 503) ||
+        ++api->tries >= API_TRIES)
+        return false;
+    int64_t now = (int64_t)time(NULL);
+    int64_t wait =
+        r->retry_after != FK_TIME_NONE ? r->retry_after - now : (int64_t)api->tries * api->tries;
+    if (r->http_status == 503 && r->retry_after == FK_TIME_NONE)
+        return false; /* down, without a word of when: the feed's backoff */
+    if (wait > API_RETRY_WAIT_MAX)
+        return false;
+    if (wait < 1)
+        wait = 1;
+    int64_t until = monotonic_ms() + wait * 1000;
+    if (until > u->api_next)
+        u->api_next = until;
+    api_request(u, api, api->job->page == 1 && !api->article ? api->job->etag : NULL,
+                api->job->page == 1 && !api->article ? api->job->last_modified : NULL, wait * 1000);
+    return true;
+}
+
+/* What a list page's items tell: the articles to ask for. */
+struct api_listing {
+    struct fk_update *update;
+    struct api_job *api;
+    long listed;
+    int64_t now;
+    bool failed; /* the archive failed (update's err) */
+};
+
+static int on_listed(const struct fk_item *item, void *ctx)
+{
+    struct api_listing *l = ctx;
+    struct api_job *api = l->api;
+    struct fk_api_state state;
+    struct fk_error err = {0};
+    if (!item->api.id)
+        return 0;
+    l->listed++;
+    int rc = fk_store_api_state(l->update->store, api->job->feed_url, item, &state, &err);
+    if (rc == 0 && state.has_markdown && state.edited == item->api.edited) {
+        /* known as it is: only its counts are news */
+        rc = fk_store_api_counts(l->update->store, state.article_id, item, l->now, &err);
+        if (rc == 0)
+            return 0;
+    }
+    if (rc < 0) {
+        db_failed(l->update, &err);
+        l->failed = true;
+        return 1;
+    }
+    for (size_t i = 0; i < api->nwant; i++)
+        if (api->want[i] == item->api.id)
+            return 0; /* listed twice: pages moved as articles came */
+    if (api->nwant == api->cap) {
+        api->cap = api->cap ? api->cap * 2 : 64;
+        api->want = fk_xrealloc(api->want, api->cap * sizeof *api->want);
+    }
+    api->want[api->nwant++] = item->api.id;
+    return 0;
+}
+
+/* A list page came: the articles it lists that are new or edited are
+ * queued, the counts of the others recorded in one transaction. Returns
+ * 0, 1 when the page could not be read (*why, to free), -1 after a
+ * database error. */
+static int api_read_list(struct fk_update *u, struct api_job *api, const struct fk_fetch_result *r,
+                         long *listed, char **why)
+{
+    struct fk_error err = {0};
+    struct api_listing l = {.update = u, .api = api, .now = (int64_t)time(NULL)};
+    struct fk_feed_handler handler = {.on_item = on_listed, .ctx = &l};
+    struct fk_parse_options opts = {.base_url = r->final_url ? r->final_url : r->url};
+    struct fk_feed_info info;
+    if (fk_store_begin_feed(u->store, api->job->feed_url, NULL, &err) < 0)
+        return db_failed(u, &err);
+    int rc = fk_feed_parse_memory(r->body, r->body_len, &opts, &handler, &info, &err);
+    if (l.failed) {
+        (void)fk_store_end_feed(u->store, false, NULL, &err);
+        return -1;
+    }
+    if (rc == 0 && strcmp(info.format, "forem") != 0) {
+        rc = -1;
+        fk_error_set(&err, FK_ERROR_INPUT, "not an article list of the API (%s)", info.format);
+    }
+    if (rc < 0) {
+        struct fk_error end = {0};
+        if (fk_store_end_feed(u->store, false, NULL, &end) < 0)
+            return db_failed(u, &end);
+        *why = u->opts.clean_message ? u->opts.clean_message(err.message) : fk_xstrdup(err.message);
+        fk_feed_info_release(&info);
+        return 1;
+    }
+    if (!info.well_formed)
+        api->incomplete = true; /* a list cut short may hide an article */
+    fk_feed_info_release(&info);
+    if (fk_store_end_feed(u->store, true, NULL, &err) < 0)
+        return db_failed(u, &err);
+    *listed = l.listed;
+    return 0;
+}
+
+static int api_list_done(struct fk_update *u, struct api_job *api, const struct fk_fetch_result *r)
+{
+    struct job *job = api->job;
+    int page = job->page;
+    if (page == 1) {
+        api->attempt = (struct fk_fetch_attempt){
+            .time = (int64_t)time(NULL),
+            .status = r->http_status,
+            .bytes = (int64_t)r->bytes_received,
+            .duration_ms = r->duration_ms,
+            .retry_after = FK_TIME_NONE,
+        };
+    }
+    if (r->error != FK_FETCH_OK) {
+        if (api_retry(u, api, r))
+            return 0;
+        if (page == 1) {
+            api->attempt.error = r->message;
+            api->attempt.retry_after = r->retry_after;
+            return feed_failed(u, job, &api->attempt);
+        }
+        api->incomplete = true;
+        page_failed(u, job, r->message);
+        return api_next_article(u, api);
+    }
+    if (r->http_status == 304) {
+        /* the list is as it was, and so is every article of it */
+        job->state = JOB_NOT_MODIFIED;
+        api->etag = fk_xstrdup(r->etag);
+        api->last_modified = fk_xstrdup(r->last_modified);
+        return api_finish(u, api);
+    }
+    long listed = 0;
+    char *why = NULL;
+    int rc = api_read_list(u, api, r, &listed, &why);
+    if (rc < 0)
+        return -1;
+    if (rc > 0) {
+        if (page == 1) {
+            api->attempt.error = why;
+            rc = feed_failed(u, job, &api->attempt);
+            free(why);
+            return rc;
+        }
+        api->incomplete = true;
+        page_failed(u, job, why);
+        free(why);
+        return api_next_article(u, api);
+    }
+    if (page == 1) {
+        api->etag = fk_xstrdup(r->etag);
+        api->last_modified = fk_xstrdup(r->last_modified);
+        api->final_url = fk_xstrdup(r->final_url);
+        if (note_origin(u, job, r->primary_ip) < 0)
+            return -1;
+    } else {
+        job->feed.pages++;
+    }
+    if (listed >= api->per_page && page < api->max_pages) {
+        api_list_page(u, api, page + 1);
+        return 0;
+    }
+    return api_next_article(u, api);
+}
+
+static int api_article_done(struct fk_update *u, struct api_job *api,
+                            const struct fk_fetch_result *r)
+{
+    struct job *job = api->job;
+    if (r->error != FK_FETCH_OK) {
+        if (api_retry(u, api, r))
+            return 0;
+        /* An article listed and gone since (404) is no failure of ours. */
+        if (!(r->error == FK_FETCH_HTTP && r->http_status == 404))
+            api->incomplete = true;
+        page_failed(u, job, r->message);
+        return api_next_article(u, api);
+    }
+    char *why = NULL;
+    long items = 0;
+    int rc = file_body(u, job, r, NULL, &items, &why);
+    if (rc < 0)
+        return -1;
+    if (rc > 0 || items == 0) {
+        api->incomplete = true;
+        page_failed(u, job, why ? why : "no article in the response");
+        free(why);
+    }
+    return api_next_article(u, api);
+}
+
+static int api_done(struct fk_update *u, struct api_job *api, const struct fk_fetch_result *r)
+{
+    return api->article ? api_article_done(u, api, r) : api_list_done(u, api, r);
 }
 
 /* ---- the run --------------------------------------------------------------------------- */
@@ -850,6 +1180,7 @@ void fk_update_options_init(struct fk_update_options *opts)
     fk_fetch_options_init(&opts->fetch);
     opts->pages = 1;
     opts->article_pages = FK_UPDATE_DEFAULT_ARTICLE_PAGES;
+    opts->api_interval_ms = FK_DEVTO_DEFAULT_INTERVAL_MS;
 }
 
 struct fk_update *fk_update_new(struct fk_store *store, const struct fk_update_options *opts,
@@ -893,6 +1224,15 @@ int fk_update_add(struct fk_update *u, const struct fk_subscription *sub)
     job->page = 1;
     job->full_text = sub->full_text;
     job->private_origin = sub->private_origin;
+    struct fk_devto_source source;
+    if (fk_devto_parse(sub->url, &source)) {
+        job->api = fk_xcalloc(1, sizeof *job->api);
+        job->api->kind = REQUEST_API;
+        job->api->source = source;
+        bool tag = source.kind == FK_DEVTO_TAG;
+        job->api->per_page = tag ? FK_DEVTO_TAG_PER_PAGE : FK_DEVTO_PER_PAGE;
+        job->api->max_pages = tag ? (u->opts.pages > 0 ? u->opts.pages : 1) : FK_DEVTO_MAX_PAGES;
+    }
     return 0;
 }
 
@@ -924,6 +1264,11 @@ enum fk_update_end fk_update_run(struct fk_update *u, fk_update_event_fn on_even
         return FK_UPDATE_NOT_STARTED;
     for (size_t i = 0; i < u->totals.feeds; i++) {
         struct job *job = &u->jobs[i];
+        if (job->api) {
+            job->api->job = job; /* the jobs do not move any more */
+            api_start(u, job);
+            continue;
+        }
         struct fk_fetch_request req = {
             .url = job->url,
             .etag = job->etag,
@@ -967,6 +1312,14 @@ void fk_update_free(struct fk_update *u)
         free(job->etag);
         free(job->last_modified);
         free(job->page_url);
+        if (job->api) {
+            free(job->api->url);
+            free(job->api->want);
+            free(job->api->etag);
+            free(job->api->last_modified);
+            free(job->api->final_url);
+            free(job->api);
+        }
     }
     while (u->page_jobs) {
         struct page_job *next = u->page_jobs->next;

@@ -72,13 +72,20 @@ struct fk_fetch_options {
  * on a private or loopback address refuses every public_only request, and a
  * public proxy is trusted with where it goes. */
 struct fk_fetch_request {
-    const char *url;           /* absolute http, https or file URL */
-    const char *etag;          /* sent as If-None-Match, or NULL */
-    const char *last_modified; /* sent as If-Modified-Since, or NULL */
-    void *user;                /* handed back in the result, never touched */
-    bool public_only;          /* see above; false: any address, and file */
-    size_t max_body;           /* the most body bytes kept for this request,
-                                  after decompression; 0: the batch's */
+    const char *url;            /* absolute http, https or file URL */
+    const char *etag;           /* sent as If-None-Match, or NULL */
+    const char *last_modified;  /* sent as If-Modified-Since, or NULL */
+    void *user;                 /* handed back in the result, never touched */
+    bool public_only;           /* see above; false: any address, and file */
+    size_t max_body;            /* the most body bytes kept for this request,
+                                   after decompression; 0: the batch's */
+    const char *const *headers; /* more request headers ("Name: value"),
+                                   NULL-terminated, or NULL; a line without
+                                   a name or with a control character is
+                                   not sent */
+    long delay_ms;              /* not started before this many ms after
+                                   fk_fetch_add (pacing requests to one
+                                   server); 0: as soon as a slot is free */
 };
 
 /* Why a request failed. Callers branch on this (backoff, messages); the
@@ -180,7 +187,8 @@ int fk_fetch_add(struct fk_fetch *fetch, const struct fk_fetch_request *req, str
 /* Run the queued requests, calling on_done(result, ctx) for each, until the
  * queue is empty (requests added from the callback included). Requests start
  * in the order added, except that one whose host already has per_host
- * transfers in flight waits while later ones go ahead.
+ * transfers in flight, or whose delay has not passed, waits while later
+ * ones go ahead.
  * Returns 0 when every request completed (whatever its outcome), or -1: the
  * callback asked to stop (err untouched) or the transport failed
  * (FK_ERROR_NETWORK). After -1 the requests not completed yet are dropped

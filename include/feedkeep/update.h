@@ -7,7 +7,10 @@
  * validators (a run killed at any moment leaves each feed fully filed or
  * untouched), failures logged outside the rolled-back transaction and
  * backed off, backfill pages walked until one is empty or missing,
- * permanent moves reported or followed, and the pages of a feed's teasers
+ * permanent moves reported or followed, dev.to API subscriptions walked
+ * through their list calls and the article calls of what is new or edited
+ * since (paced, and waiting on 429 Too Many Requests as the server asks),
+ * and the pages of a feed's teasers
  * (its full_text setting) fetched in the same batch once the feed's run
  * ended, their articles extracted and filed as the articles' second source
  * (fk_store_put_page), failures backed off per page.
@@ -22,6 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "feedkeep/devto.h"
 #include "feedkeep/error.h"
 #include "feedkeep/extract.h"
 #include "feedkeep/feed.h"
@@ -53,6 +57,15 @@ struct fk_update_options {
                                       or missing */
     int article_pages;             /* article pages fetched at most in
                                       the run (full_text); 0: none */
+    /* dev.to's API (subscriptions devto-api:...): its base URL (NULL:
+     * FK_DEVTO_API_DEFAULT), a key sent in the api-key header (NULL: none;
+     * never stored, logged or reported), and the least time between the
+     * starts of two of its requests (0: no pacing). A user's or an
+     * organisation's list is walked to its end, a tag's for `pages`
+     * pages. */
+    const char *devto_api;
+    const char *devto_api_key;
+    long api_interval_ms;
     /* The form of a refused document's message that is logged as the
      * feed's failure and reported (it comes from the document: the front
      * end may make it safe to show). Returns a new string, freed by the
@@ -101,7 +114,10 @@ enum fk_update_event_kind {
     FK_UPDATE_MOVED,
     /* Backfill page number page (url) failed (message); the walk stops
      * there and the feed's schedule is left alone. A missing page (404)
-     * is the end of the walk, not a failure. */
+     * is the end of the walk, not a failure. For a dev.to API
+     * subscription: a list page after the first, or an article call (url)
+     * failed; the run goes on with the next article, and the next run asks
+     * again for what is missing. */
     FK_UPDATE_PAGE_FAILED,
     /* The feed's run ended: its body was filed (and its backfill pages). */
     FK_UPDATE_FILED,
@@ -165,7 +181,8 @@ struct fk_update_totals {
 struct fk_update;
 
 /* Fill opts with the defaults: fk_fetch_options_init, pages 1, no force,
- * moves not followed, FK_UPDATE_DEFAULT_ARTICLE_PAGES article pages. */
+ * moves not followed, FK_UPDATE_DEFAULT_ARTICLE_PAGES article pages, dev.to's
+ * API at its default URL without a key, FK_DEVTO_DEFAULT_INTERVAL_MS. */
 void fk_update_options_init(struct fk_update_options *opts);
 
 /* A run without feeds yet, on store (which must outlive it), with the

@@ -483,12 +483,22 @@ int cli_article_status(int rc, const struct fk_error *err, int64_t id);
 /* feedarg.c: feeds named on the command line. */
 struct fk_subscription;
 /* The feed URL arg stands for: a dev.to shorthand (devto:USER,
- * devto:tag/TAG) expanded, or an http, https or file URL as given. Returns
+ * devto:tag/TAG) expanded, a dev.to API source (devto-api:USER, tag/TAG,
+ * org/ORG) in lower case, or an http, https or file URL as given. Returns
  * a new string, or NULL after printing a usage error for command. */
 char *cli_feed_url(const char *command, const char *arg);
 /* True when url is one feedkeep subscribes to: http, https or file, and
- * printable ASCII only (so it is safe to print as it is). */
+ * printable ASCII only (so it is safe to print as it is), or a dev.to API
+ * source. */
 bool cli_is_feed_url(const char *url);
+/* The dev.to API source of a dev.to feed URL (https://dev.to/feed/USER,
+ * .../feed/tag/TAG) or of an API source itself, as a new string; NULL for
+ * any other URL. */
+char *cli_devto_api_of(const char *url);
+/* The dev.to API's base URL ($FEEDKEEP_DEVTO_API, else NULL for the
+ * default) and key ($FEEDKEEP_DEVTO_API_KEY, else NULL). */
+const char *cli_devto_api(void);
+const char *cli_devto_api_key(void);
 /* Find the feed arg names: a feed id, a URL or shorthand, the URL without
  * its scheme (as the feeds table shows it), or the feed's name or title
  * (ignoring ASCII case). Returns 0

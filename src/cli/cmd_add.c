@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "cli.h"
+#include "feedkeep/devto.h"
 #include "feedkeep/discover.h"
 #include "feedkeep/feed.h"
 #include "feedkeep/fetch.h"
@@ -18,6 +19,11 @@ static const char help[] =
     "Subscribe to feeds, which 'feedkeep fetch' then archives. URL is an\n"
     "http, https or file URL, or a dev.to shorthand: devto:USER stands for\n"
     "https://dev.to/feed/USER and devto:tag/TAG for https://dev.to/feed/tag/TAG.\n"
+    "devto-api:USER, devto-api:tag/TAG and devto-api:org/ORG are read through\n"
+    "dev.to's API instead: every article of the user or organisation (a tag's\n"
+    "newest), with the Markdown its author wrote, cover image, series and\n"
+    "edit time ($FEEDKEEP_DEVTO_API: another Forem site's API URL;\n"
+    "$FEEDKEEP_DEVTO_API_KEY: an API key, never stored).\n"
     "Adding a feed that is subscribed already changes nothing but its name.\n"
     "\n"
     "Each URL is fetched once first. A feed is subscribed to. A web page is\n"
@@ -28,6 +34,9 @@ static const char help[] =
     "\n"
     "Options:\n"
     "  --name NAME   a name for the feed (with one URL only)\n"
+    "  --api         read dev.to feeds (devto:USER, devto:tag/TAG, their URLs)\n"
+    "                through the API: a subscription to the feed is switched\n"
+    "                to devto-api:USER, keeping its articles and history\n"
     "  --no-check    subscribe to the URLs as they are, without fetching\n"
     "                them (offline)\n"
     "  --no-keep-raw do not keep the feeds' documents as they came (see\n"
@@ -46,13 +55,15 @@ static const char help[] =
     "  -h, --help    show this help\n"
     "\n"
     "Prints 'URL: subscribed' or 'URL: already subscribed' for each feed\n"
-    "('URL: feed FEED: subscribed' for a page's feed).\n";
+    "('URL: feed FEED: subscribed' for a page's feed, 'FEED: switched to\n"
+    "devto-api:USER' with --api).\n";
 
 /* What checking one URL found. */
 enum verdict { CHECK_FAILED, CHECK_FEED, CHECK_PAGE };
 
 struct check {
     const char *url;
+    char *fetched; /* what is fetched to check it, when not url (an API's) */
     enum verdict verdict;
     char *why;    /* CHECK_FAILED: what went wrong */
     char **feeds; /* CHECK_PAGE: the feeds it links to, with their titles */
@@ -86,8 +97,19 @@ static int on_checked(const struct fk_fetch_result *r, void *ctx)
     opts.charset = r->charset;
     opts.charset_is_hint = true;
     struct fk_feed_handler handler = {NULL, NULL, NULL};
-    if (fk_feed_parse_memory(r->body, r->body_len, &opts, &handler, NULL, &err) == 0) {
-        c->verdict = CHECK_FEED;
+    struct fk_feed_info info;
+    if (fk_feed_parse_memory(r->body, r->body_len, &opts, &handler, &info, &err) == 0) {
+        bool api_list = strcmp(info.format, "forem") == 0;
+        fk_feed_info_release(&info);
+        if (!c->fetched || api_list) {
+            c->verdict = CHECK_FEED;
+            return 0;
+        }
+        fk_error_set(&err, FK_ERROR_INPUT, "not an article list of the API");
+    }
+    if (c->fetched) {
+        c->verdict = CHECK_FAILED;
+        c->why = fk_xstrdup(err.message);
         return 0;
     }
     char *not_feed = fk_xstrdup(err.message);
@@ -118,8 +140,20 @@ static int check_all(struct check *checks, int n)
         return EXIT_FAILED;
     }
     int code = EXIT_OK;
+    struct fk_buf key = FK_BUF_INIT;
+    const char *headers[3] = {"Accept: " FK_DEVTO_ACCEPT, NULL, NULL};
+    if (cli_devto_api_key()) {
+        fk_buf_printf(&key, "api-key: %s", cli_devto_api_key());
+        headers[1] = key.data;
+    }
     for (int i = 0; i < n && code == EXIT_OK; i++) {
+        struct fk_devto_source api;
         struct fk_fetch_request req = {.url = checks[i].url, .user = &checks[i]};
+        if (fk_devto_parse(checks[i].url, &api)) {
+            /* one article of the list says the API knows the source */
+            req.url = checks[i].fetched = fk_devto_list_url(cli_devto_api(), &api, 1, 1);
+            req.headers = headers;
+        }
         checks[i].verdict = CHECK_FAILED;
         if (fk_fetch_add(fetch, &req, &err) < 0)
             code = msg_fk_error(&err);
@@ -127,6 +161,7 @@ static int check_all(struct check *checks, int n)
     if (code == EXIT_OK && fk_fetch_run(fetch, on_checked, NULL, &err) < 0)
         code = msg_fk_error(&err);
     fk_fetch_free(fetch);
+    fk_buf_release(&key);
     return code;
 }
 
@@ -171,6 +206,33 @@ static void report(const struct check *c)
     }
 }
 
+/* --api: the subscription to the dev.to feed that api (devto-api:...)
+ * reads is switched to it, keeping its articles, settings and history.
+ * Returns 0 when it was (*id the feed, *from its URL until now, to free),
+ * 1 when there is none to switch (or the API's is subscribed already), -1
+ * with err filled. */
+static int switch_to_api(struct fk_store *store, const char *api, int64_t *id, char **from,
+                         struct fk_error *err)
+{
+    struct fk_devto_source source;
+    if (!fk_devto_parse(api, &source) || source.kind == FK_DEVTO_ORG)
+        return 1;
+    struct fk_buf rss = FK_BUF_INIT;
+    fk_buf_printf(&rss, "https://dev.to/feed/%s%s", source.kind == FK_DEVTO_TAG ? "tag/" : "",
+                  source.name);
+    struct fk_subscription sub;
+    int rc = fk_store_find_feed(store, rss.data, 0, &sub, err);
+    if (rc == 0) {
+        *id = sub.id;
+        rc = sub.subscribed ? fk_store_move_feed(store, sub.id, api, err) : 1;
+        fk_subscription_release(&sub);
+    }
+    if (rc == 0)
+        *from = fk_buf_detach(&rss);
+    fk_buf_release(&rss);
+    return rc;
+}
+
 int cmd_add(int argc, char **argv, struct cli *cli)
 {
     enum {
@@ -178,11 +240,13 @@ int cmd_add(int argc, char **argv, struct cli *cli)
         OPT_NO_KEEP_RAW,
         OPT_ASSETS,
         OPT_NO_ASSETS,
+        OPT_API,
         OPT_FULL_TEXT = 0x1700
     };
     static const struct option options[] = {
         {"name", required_argument, NULL, 'n'},
         {"no-check", no_argument, NULL, OPT_NO_CHECK},
+        {"api", no_argument, NULL, OPT_API},
         {"no-keep-raw", no_argument, NULL, OPT_NO_KEEP_RAW},
         {"assets", no_argument, NULL, OPT_ASSETS},
         {"no-assets", no_argument, NULL, OPT_NO_ASSETS},
@@ -192,6 +256,7 @@ int cmd_add(int argc, char **argv, struct cli *cli)
     };
     const char *name = NULL;
     bool check = true;
+    bool api = false;
     bool keep_raw = true;
     int assets = -1; /* --assets 1, --no-assets 0, else as the feed has it */
     bool set_full_text = false;
@@ -208,6 +273,8 @@ int cmd_add(int argc, char **argv, struct cli *cli)
             name = optarg;
         } else if (opt == OPT_NO_CHECK) {
             check = false;
+        } else if (opt == OPT_API) {
+            api = true;
         } else if (opt == OPT_NO_KEEP_RAW) {
             keep_raw = false;
         } else if (opt == OPT_ASSETS || opt == OPT_NO_ASSETS) {
@@ -236,6 +303,16 @@ int cmd_add(int argc, char **argv, struct cli *cli)
             code = EXIT_USAGE;
             goto out;
         }
+        if (api) {
+            char *source = cli_devto_api_of(urls[nurls]);
+            if (!source) {
+                code = msg_usage("add", "--api: '%s' is not a dev.to feed", argv[i]);
+                free(urls[nurls]);
+                goto out;
+            }
+            free(urls[nurls]);
+            urls[nurls] = source;
+        }
         checks[nurls].url = urls[nurls];
         checks[nurls].verdict = CHECK_FEED;
         nurls++;
@@ -262,7 +339,15 @@ int cmd_add(int argc, char **argv, struct cli *cli)
         }
         struct fk_error err = {0};
         int64_t id = 0;
-        int added = fk_store_subscribe(store, feed, name && *name ? name : NULL, true, &id, &err);
+        char *from = NULL;
+        int switched = api ? switch_to_api(store, feed, &id, &from, &err) : 1;
+        if (switched < 0) {
+            code = msg_fk_error(&err);
+            goto out;
+        }
+        int added = switched == 0 ? 0
+                                  : fk_store_subscribe(store, feed, name && *name ? name : NULL,
+                                                       true, &id, &err);
         if (added >= 0 && !keep_raw &&
             fk_store_set_feed_option(store, id, FK_FEED_KEEP_RAW, false, &err) < 0)
             added = -1;
@@ -272,19 +357,24 @@ int cmd_add(int argc, char **argv, struct cli *cli)
         if (added >= 0 && set_full_text && fk_store_set_full_text(store, id, full_text, &err) < 0)
             added = -1;
         if (added < 0) {
+            free(from);
             code = msg_fk_error(&err);
             goto out;
         }
-        if (!cli->quiet && c->verdict == CHECK_PAGE)
+        if (!cli->quiet && switched == 0)
+            printf("%s: switched to %s\n", from, feed);
+        else if (!cli->quiet && c->verdict == CHECK_PAGE)
             printf("%s: feed %s: %s\n", c->url, feed, added ? "subscribed" : "already subscribed");
         else if (!cli->quiet)
             printf("%s: %s\n", c->url, added ? "subscribed" : "already subscribed");
+        free(from);
     }
 out:
     fk_store_close(store);
     for (int i = 0; i < nurls; i++) {
         free(urls[i]);
         free(checks[i].why);
+        free(checks[i].fetched);
         for (size_t k = 0; k < checks[i].nfeeds; k++) {
             free(checks[i].feeds[k]);
             free(checks[i].titles[k]);

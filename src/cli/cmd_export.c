@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "feedkeep/devto.h"
 #include "feedkeep/export.h"
 #include "feedkeep/json.h"
 #include "feedkeep/store.h"
@@ -337,6 +338,25 @@ static int write_article(struct run *run, const struct fk_article *a, const char
     return EXIT_OK;
 }
 
+/* An article read through dev.to's API is exported as its author wrote it:
+ * its Markdown, without the author's front matter (the export writes its
+ * own) and with Liquid embeds made links, replaces the one converted from
+ * its HTML: *markdown is set to it (to free; NULL for other articles).
+ * Returns 0, or -1 with err filled. */
+static int use_author_markdown(struct fk_store *store, struct fk_article *a, char **markdown,
+                               struct fk_error *err)
+{
+    struct fk_api_row api;
+    *markdown = NULL;
+    int rc = fk_store_get_api(store, a->id, &api, err);
+    if (rc < 0)
+        return -1;
+    if (rc == 0 && api.markdown)
+        a->markdown = *markdown = fk_devto_markdown_export(api.markdown);
+    fk_api_row_release(&api);
+    return 0;
+}
+
 /* Write or print each article of the list. */
 static int export_all(struct fk_store *store, const struct export_list *list, struct run *run)
 {
@@ -357,6 +377,12 @@ static int export_all(struct fk_store *store, const struct export_list *list, st
                 code = msg_fk_error(&err);
             continue;
         }
+        char *author = NULL;
+        if (use_author_markdown(store, &a, &author, &err) < 0) {
+            fk_article_release(&a);
+            code = msg_fk_error(&err);
+            break;
+        }
         fk_export_path(run->options.profile, n->name, path);
         if (run->to_stdout) {
             print_document(&a, &run->options);
@@ -367,6 +393,7 @@ static int export_all(struct fk_store *store, const struct export_list *list, st
             code = write_article(run, &a, n->name, path, &buf);
         }
         fk_article_release(&a);
+        free(author);
     }
     fk_buf_release(&buf);
     return code;

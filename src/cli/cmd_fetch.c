@@ -58,6 +58,8 @@ static const char help[] =
     "  --stall-speed BYTES      bytes a second (default 1024)\n"
     "  --max-size SIZE          largest body kept, after decompression\n"
     "                           (default 32M; suffixes K, M, G)\n"
+    "  --api-interval SECONDS   least time between two requests to dev.to's\n"
+    "                           API (default 1)\n"
     "  --assets                 fetch the assets of every feed of the run,\n"
     "                           whatever its assets setting\n"
     "  --no-assets              fetch no assets\n"
@@ -97,6 +99,16 @@ static const char help_rest[] =
     "(3 already archived), 1.2 MiB added; 0 skipped; 1 failed'); -v prints a\n"
     "line per asset, and its failures on stderr. A failed asset does not\n"
     "change the exit status.\n"
+    "\n"
+    "A dev.to API source (devto-api:USER, tag/TAG, org/ORG; see 'feedkeep add\n"
+    "--help') is read through list calls, a thousand articles each (a user's\n"
+    "or organisation's whole history; a tag's 100 most popular, --pages N for\n"
+    "more), then one article call for each article that is new or edited\n"
+    "since it was archived; the counts of the others (reactions, comments)\n"
+    "are updated without a version. Requests to the API are paced\n"
+    "(--api-interval), and a 429 or 503 whose Retry-After is at most two\n"
+    "minutes away is waited for, 3 times at most. A failed article call is\n"
+    "one line on stderr and asked again at the next run.\n"
     "\n"
     "For feeds whose full-text setting wants them (see 'feedkeep feeds\n"
     "--help'), the pages of new and changed items are fetched after their\n"
@@ -165,6 +177,8 @@ static const struct {
      offsetof(struct settings, update.fetch.low_speed_time)},
     {'B', "stall-speed", cli_parse_count, "a count of bytes",
      offsetof(struct settings, update.fetch.low_speed_limit)},
+    {'I', "api-interval", parse_seconds, "a number of seconds",
+     offsetof(struct settings, update.api_interval_ms)},
 };
 
 /* Handle an option of number_options into set: CLI_CONTINUE, EXIT_USAGE
@@ -203,6 +217,7 @@ static int parse_options(int argc, char **argv, struct cli *cli, struct settings
         {"stall-time", required_argument, NULL, 'S'},
         {"stall-speed", required_argument, NULL, 'B'},
         {"max-size", required_argument, NULL, 'Z'},
+        {"api-interval", required_argument, NULL, 'I'},
         ASSET_OPTIONS,
         CLI_COMMON_OPTIONS,
         {NULL, 0, NULL, 0},
@@ -213,6 +228,8 @@ static int parse_options(int argc, char **argv, struct cli *cli, struct settings
     fk_update_options_init(&set->update);
     asset_settings_init(&set->assets);
     set->update.clean_message = out_safe_dup;
+    set->update.devto_api = cli_devto_api();
+    set->update.devto_api_key = cli_devto_api_key();
     while ((opt = cli_getopt(argc, argv, options, NULL)) != -1) {
         switch (opt) {
         case 'j':

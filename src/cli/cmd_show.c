@@ -37,11 +37,13 @@ static const char help[] =
     "  --feed-html       the article's HTML as the feed sent it (its content,\n"
     "                    else its summary) only\n"
     "  --json            everything archived about it, as one JSON object\n"
-    "  --source feed|page  the text or Markdown of what the feed sent, or of\n"
-    "                    the article extracted from the item's page (see\n"
-    "                    'feedkeep feeds set ID full-text'), instead of the\n"
-    "                    article's text, which is the page's when it was\n"
-    "                    longer; with --text and --markdown\n"
+    "  --source feed|page|author  the text or Markdown of what the feed sent,\n"
+    "                    of the article extracted from the item's page (see\n"
+    "                    'feedkeep feeds set ID full-text'), or the Markdown\n"
+    "                    its author wrote (articles read through dev.to's API,\n"
+    "                    as the API gave it: front matter and Liquid tags\n"
+    "                    kept), instead of the article's text, which is the\n"
+    "                    page's when it was longer; with --text and --markdown\n"
     "  --no-pager        straight to the terminal, not through $PAGER\n"
     "  --width N         wrap the text at N columns (0: do not wrap); the\n"
     "                    default is the terminal's width on a terminal, else 0\n"
@@ -63,7 +65,10 @@ static const char help[] =
     "published_raw, updated_raw, feeds, versions, summary_html,\n"
     "content_html, text, markdown, source (\"page\" when the text is the\n"
     "page's, else \"feed\"), page (the page's url, status, fetched, error,\n"
-    "title and byline; null when none was fetched); of a version: id, version, kind,\n"
+    "title and byline; null when none was fetched), api (what dev.to's API\n"
+    "told: id, url, canonical_url, series, organization, edited,\n"
+    "reading_minutes, reactions, comments, has_markdown; null for others);\n"
+    "of a version: id, version, kind,\n"
     "first_seen, replaced_at, title, tags, text_length, text, markdown,\n"
     "html.\n";
 
@@ -179,11 +184,12 @@ static void add_article_json(struct fk_buf *buf, const struct fk_article *a)
 
 /* ---- --source: the feed's text or the page's ------------------------------------ */
 
-enum show_source { SOURCE_ARTICLE, SOURCE_FEED, SOURCE_PAGE };
+enum show_source { SOURCE_ARTICLE, SOURCE_FEED, SOURCE_PAGE, SOURCE_AUTHOR };
 
 static const struct cli_name sources[] = {
     {"feed", SOURCE_FEED},
     {"page", SOURCE_PAGE},
+    {"author", SOURCE_AUTHOR},
 };
 
 /* The HTML a source is converted from, and its base, copied. */
@@ -248,7 +254,7 @@ static void add_source_note(struct fk_buf *buf, enum show_source source,
 {
     char date[FK_DATE_BUFSIZE];
     bool from_page = source == SOURCE_PAGE || (source == SOURCE_ARTICLE && page->used);
-    if (!from_page && source != SOURCE_FEED)
+    if (!from_page && source != SOURCE_FEED && source != SOURCE_AUTHOR)
         return;
     /* Before the header's blank line. */
     if (buf->len && buf->data[buf->len - 1] == '\n')
@@ -258,6 +264,8 @@ static void add_source_note(struct fk_buf *buf, enum show_source source,
         if (page->stored != FK_TIME_NONE)
             fk_buf_printf(buf, ", fetched %s", fk_date_format(page->stored, date));
         fk_buf_adds(buf, "\n\n");
+    } else if (source == SOURCE_AUTHOR) {
+        fk_buf_adds(buf, "As its author wrote it\n\n");
     } else {
         fk_buf_adds(buf, "As the feed sent it\n\n");
     }
@@ -279,6 +287,37 @@ static void add_page_json(struct fk_buf *buf, const struct fk_page_row *page, bo
     fk_json_member_str(buf, "error", page->error);
     fk_json_member_str(buf, "title", page->title);
     fk_json_member_str(buf, "byline", page->byline);
+    fk_buf_addc(buf, '}');
+}
+
+static void add_count(struct fk_buf *buf, const char *key, long n)
+{
+    if (n < 0) {
+        fk_json_key(buf, key);
+        fk_buf_adds(buf, "null");
+    } else {
+        fk_json_member_int(buf, key, n);
+    }
+}
+
+static void add_api_json(struct fk_buf *buf, const struct fk_api_row *api)
+{
+    fk_json_key(buf, "api");
+    if (!api) {
+        fk_buf_adds(buf, "null");
+        return;
+    }
+    fk_buf_addc(buf, '{');
+    fk_json_member_int(buf, "id", api->api_id);
+    fk_json_member_str(buf, "url", api->url);
+    fk_json_member_str(buf, "canonical_url", api->canonical_url);
+    fk_json_member_str(buf, "series", api->series);
+    fk_json_member_str(buf, "organization", api->organization);
+    fk_json_member_time(buf, "edited", api->edited);
+    add_count(buf, "reading_minutes", api->reading_minutes);
+    add_count(buf, "reactions", api->reactions);
+    add_count(buf, "comments", api->comments);
+    fk_json_member_bool(buf, "has_markdown", api->markdown != NULL);
     fk_buf_addc(buf, '}');
 }
 
@@ -348,14 +387,33 @@ static int show_article(struct fk_store *store, int64_t id, enum show_mode mode,
     struct fk_content content = {0};
     int has_page = read_page(store, id, &page);
     if (has_page < 0 || has_page > 1 ||
-        (source != SOURCE_ARTICLE &&
+        ((source == SOURCE_FEED || source == SOURCE_PAGE) &&
          (code = source_content(store, id, source, &page, &content)) != EXIT_OK)) {
         fk_article_release(&article);
         fk_page_row_release(&page);
         return code != EXIT_OK ? code : has_page;
     }
-    const char *text = source == SOURCE_ARTICLE ? article.text : content.text;
-    const char *markdown = source == SOURCE_ARTICLE ? article.markdown : content.markdown;
+    struct fk_api_row api;
+    int has_api = fk_store_get_api(store, id, &api, &err);
+    if (has_api < 0 || (source == SOURCE_AUTHOR && (has_api > 0 || !api.markdown))) {
+        if (has_api < 0)
+            code = msg_fk_error(&err);
+        else
+            msg_error("article %lld has no Markdown of its author (only articles read through "
+                      "dev.to's API have it)",
+                      (long long)id),
+                code = EXIT_FAILED;
+        fk_article_release(&article);
+        fk_page_row_release(&page);
+        fk_api_row_release(&api);
+        return code;
+    }
+    const char *text = source == SOURCE_ARTICLE  ? article.text
+                       : source == SOURCE_AUTHOR ? api.markdown
+                                                 : content.text;
+    const char *markdown = source == SOURCE_ARTICLE  ? article.markdown
+                           : source == SOURCE_AUTHOR ? api.markdown
+                                                     : content.markdown;
     struct fk_buf buf = FK_BUF_INIT;
     switch (mode) {
     case SHOW_PAGE:
@@ -376,11 +434,13 @@ static int show_article(struct fk_store *store, int64_t id, enum show_mode mode,
         /* The page's members before the closing brace. */
         buf.len -= 2;
         add_page_json(&buf, &page, has_page == 0);
+        add_api_json(&buf, has_api == 0 ? &api : NULL);
         fk_buf_adds(&buf, "}\n");
         break;
     }
     out_flush(&buf);
     fk_buf_release(&buf);
+    fk_api_row_release(&api);
     fk_article_release(&article);
     fk_page_row_release(&page);
     fk_content_release(&content);
@@ -636,7 +696,8 @@ int cmd_show(int argc, char **argv, struct cli *cli)
         } else if (opt == OPT_SOURCE) {
             int named = CLI_NAME_VALUE(sources, optarg);
             if (named < 0)
-                return msg_usage("show", "option '--source': '%s' is not feed or page", optarg);
+                return msg_usage("show", "option '--source': '%s' is not feed, page or author",
+                                 optarg);
             source = (enum show_source)named;
         } else if (opt == 'o') {
             output = optarg;

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "feedkeep/devto.h"
 #include "feedkeep/feed.h"
 #include "feedkeep/store.h"
 
@@ -30,6 +31,9 @@ static const char *const schemes[] = {"http://", "https://", "file://"};
 
 bool cli_is_feed_url(const char *url)
 {
+    struct fk_devto_source api;
+    if (fk_devto_parse(url, &api))
+        return true;
     size_t scheme_len = 0;
     for (size_t i = 0; i < sizeof schemes / sizeof schemes[0]; i++) {
         if (strncasecmp(url, schemes[i], strlen(schemes[i])) == 0)
@@ -59,6 +63,17 @@ static bool is_name(const char *s)
 
 char *cli_feed_url(const char *command, const char *arg)
 {
+    struct fk_devto_source api;
+    if (strncasecmp(arg, FK_DEVTO_SCHEME, strlen(FK_DEVTO_SCHEME)) == 0) {
+        if (!fk_devto_parse(arg, &api)) {
+            msg_usage(command,
+                      "'%s': '" FK_DEVTO_SCHEME "' must be followed by a user name, tag/TAG or "
+                      "org/ORG (letters, digits, '_', '-')",
+                      arg);
+            return NULL;
+        }
+        return fk_devto_subscription(&api);
+    }
     for (size_t i = 0; i < sizeof shorthands / sizeof shorthands[0]; i++) {
         const struct shorthand *sh = &shorthands[i];
         size_t len = strlen(sh->prefix);
@@ -75,8 +90,9 @@ char *cli_feed_url(const char *command, const char *arg)
     }
     if (!cli_is_feed_url(arg)) {
         msg_usage(command,
-                  "'%s' is not a feed URL (http://, https:// or file://, no spaces) "
-                  "or a shorthand (devto:USER, devto:tag/TAG)",
+                  "'%s' is not a feed URL (http://, https:// or file://, no spaces), "
+                  "a shorthand (devto:USER, devto:tag/TAG) or a dev.to API source "
+                  "(devto-api:USER, devto-api:tag/TAG, devto-api:org/ORG)",
                   arg);
         return NULL;
     }
@@ -94,7 +110,26 @@ static bool looks_like_url(const char *arg)
         if (strncmp(arg, shorthands[i].prefix, strlen(shorthands[i].prefix)) == 0)
             return true;
     }
-    return false;
+    return strncasecmp(arg, FK_DEVTO_SCHEME, strlen(FK_DEVTO_SCHEME)) == 0;
+}
+
+char *cli_devto_api_of(const char *url)
+{
+    static const char *const feeds[] = {"https://dev.to/feed/", "http://dev.to/feed/"};
+    struct fk_devto_source api;
+    if (fk_devto_parse(url, &api))
+        return fk_devto_subscription(&api);
+    for (size_t i = 0; i < sizeof feeds / sizeof feeds[0]; i++) {
+        size_t len = strlen(feeds[i]);
+        if (strncasecmp(url, feeds[i], len) != 0)
+            continue;
+        struct fk_buf name = FK_BUF_INIT;
+        fk_buf_printf(&name, "%s%s", FK_DEVTO_SCHEME, url + len);
+        bool ok = fk_devto_parse(name.data, &api);
+        fk_buf_release(&name);
+        return ok ? fk_devto_subscription(&api) : NULL;
+    }
+    return NULL;
 }
 
 /* The schemes the feeds table leaves out, in the order tried. */
@@ -213,4 +248,21 @@ void cli_warn_recovered(const char *path, const struct fk_feed_info *info)
         msg_warn("'%s': not well-formed %s (%s); kept what could be read", path,
                  info->format && strcmp(info->format, "json") == 0 ? "JSON" : "XML",
                  info->error ? info->error : "unknown error");
+}
+
+/* An environment variable set to something, else NULL. */
+static const char *env_value(const char *name)
+{
+    const char *value = getenv(name);
+    return value && *value ? value : NULL;
+}
+
+const char *cli_devto_api(void)
+{
+    return env_value("FEEDKEEP_DEVTO_API");
+}
+
+const char *cli_devto_api_key(void)
+{
+    return env_value("FEEDKEEP_DEVTO_API_KEY");
 }
