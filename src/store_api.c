@@ -91,11 +91,10 @@ out:
     return rc;
 }
 
-int fk_store_api_counts(struct fk_store *store, int64_t id, const struct fk_item *item, int64_t now,
-                        struct fk_error *err)
+int fk_store_api_seen(struct fk_store *store, int64_t id, const struct fk_item *item, int64_t now,
+                      struct fk_error *err)
 {
-    bool own;
-    if (store_write_begin(store, &own, err) < 0)
+    if (store_check_feed(store, err) < 0)
         return -1;
     sqlite3_stmt *st = store_bound(store, ST_API_COUNTS, NULL, id, err);
     int ret = -1;
@@ -107,7 +106,14 @@ int fk_store_api_counts(struct fk_store *store, int64_t id, const struct fk_item
         else
             ret = store_step_done(store, st, err);
     }
-    return store_write_end(store, own, ret, err);
+    sqlite3_stmt *link = store->stmts[ST_FEED_LINK];
+    if (ret == 0 && (bind_int64(link, 1, id) || bind_int64(link, 2, store->feed_id)))
+        ret = store_bind_failed(store, ST_FEED_LINK, err);
+    else if (ret == 0)
+        ret = store_run(store, ST_FEED_LINK, err);
+    if (ret < 0)
+        store->feed_failed = true;
+    return ret;
 }
 
 static long column_count(sqlite3_stmt *st, int col)

@@ -40,6 +40,13 @@ enum request_kind { REQUEST_FEED, REQUEST_ARTICLE_PAGE, REQUEST_API };
 
 struct job;
 
+/* An article a list gave that the archive does not have as it is. */
+struct api_want {
+    int64_t id;     /* at the API */
+    int64_t edited; /* as listed */
+    char *url;
+};
+
 /* A dev.to API subscription's walk: its list pages, then one article call
  * for each article that is new or edited since it was filed. One request
  * of it is in flight at a time. */
@@ -48,10 +55,10 @@ struct api_job {
     struct job *job;
     struct fk_devto_source source;
     int per_page, max_pages;
-    int64_t article; /* the article call in flight; 0: a list page */
-    char *url;       /* of the request in flight */
-    int tries;       /* 429s in a row for it */
-    int64_t *want;   /* article ids to fetch, in list order */
+    int64_t article;       /* the article call in flight; 0: a list page */
+    char *url;             /* of the request in flight */
+    int tries;             /* 429s in a row for it */
+    struct api_want *want; /* the articles to fetch, in list order */
     size_t nwant, cap, next;
     bool incomplete; /* something failed: the list's validators are not
                         kept, so the next run asks again */
@@ -955,12 +962,47 @@ static int api_finish(struct fk_update *u, struct api_job *api)
     return 0;
 }
 
+/* Whether the article want, listed by api's feed, was filed as it is
+ * since it was listed (by another feed of the run that lists it too): the
+ * feed is then recorded as carrying it, and no call is made. Returns 1
+ * when it was, 0 when not, -1 after a database error. */
+static int api_filed_since(struct fk_update *u, struct api_job *api, const struct api_want *want)
+{
+    struct fk_item item = {.guid = want->url, .url = want->url};
+    item.api.id = want->id;
+    item.api.reading_minutes = item.api.reactions = item.api.comments = -1;
+    struct fk_api_state state;
+    struct fk_error err = {0};
+    int rc = fk_store_api_state(u->store, api->job->feed_url, &item, &state, &err);
+    if (rc < 0)
+        return db_failed(u, &err);
+    if (rc > 0 || !state.has_markdown || state.edited != want->edited)
+        return 0;
+    if (fk_store_begin_feed(u->store, api->job->feed_url, NULL, &err) < 0)
+        return db_failed(u, &err);
+    rc = fk_store_api_seen(u->store, state.article_id, &item, (int64_t)time(NULL), &err);
+    struct fk_error end = {0};
+    if (fk_store_end_feed(u->store, rc == 0, NULL, &end) < 0 && rc == 0) {
+        err = end;
+        rc = -1;
+    }
+    if (rc < 0)
+        return db_failed(u, &err);
+    api->job->feed.counts[FK_PUT_UNCHANGED]++;
+    return 1;
+}
+
 /* The next article call, or the end of the walk. */
 static int api_next_article(struct fk_update *u, struct api_job *api)
 {
+    int filed = 1;
+    while (api->next < api->nwant && (filed = api_filed_since(u, api, &api->want[api->next])) == 1)
+        api->next++;
+    if (filed < 0)
+        return -1;
     if (api->next == api->nwant)
         return api_finish(u, api);
-    api->article = api->want[api->next++];
+    api->article = api->want[api->next++].id;
     api->tries = 0;
     free(api->url);
     api->url = fk_devto_article_url(u->opts.devto_api, api->article);
@@ -1016,7 +1058,7 @@ static int on_listed(const struct fk_item *item, void *ctx)
     int rc = fk_store_api_state(l->update->store, api->job->feed_url, item, &state, &err);
     if (rc == 0 && state.has_markdown && state.edited == item->api.edited) {
         /* known as it is: only its counts are news */
-        rc = fk_store_api_counts(l->update->store, state.article_id, item, l->now, &err);
+        rc = fk_store_api_seen(l->update->store, state.article_id, item, l->now, &err);
         if (rc == 0)
             return 0;
     }
@@ -1026,13 +1068,14 @@ static int on_listed(const struct fk_item *item, void *ctx)
         return 1;
     }
     for (size_t i = 0; i < api->nwant; i++)
-        if (api->want[i] == item->api.id)
+        if (api->want[i].id == item->api.id)
             return 0; /* listed twice: pages moved as articles came */
     if (api->nwant == api->cap) {
         api->cap = api->cap ? api->cap * 2 : 64;
         api->want = fk_xrealloc(api->want, api->cap * sizeof *api->want);
     }
-    api->want[api->nwant++] = item->api.id;
+    api->want[api->nwant++] = (struct api_want){item->api.id, item->api.edited,
+                                                fk_xstrdup(item->url ? item->url : item->guid)};
     return 0;
 }
 
@@ -1141,6 +1184,20 @@ static int api_list_done(struct fk_update *u, struct api_job *api, const struct 
     return api_next_article(u, api);
 }
 
+/* An article call failed (message): reported, and asked again at the
+ * next run unless the article is gone. */
+static void api_article_failed(struct fk_update *u, struct api_job *api, const char *message,
+                               bool gone)
+{
+    struct fk_update_event ev = {
+        .kind = FK_UPDATE_API_ARTICLE_FAILED,
+        .url = api->url,
+        .message = message,
+        .gone = gone,
+    };
+    emit(u, api->job, &ev);
+}
+
 static int api_article_done(struct fk_update *u, struct api_job *api,
                             const struct fk_fetch_result *r)
 {
@@ -1149,9 +1206,9 @@ static int api_article_done(struct fk_update *u, struct api_job *api,
         if (api_retry(u, api, r))
             return 0;
         /* An article listed and gone since (404) is no failure of ours. */
-        if (!(r->error == FK_FETCH_HTTP && r->http_status == 404))
-            api->incomplete = true;
-        page_failed(u, job, r->message);
+        bool gone = r->error == FK_FETCH_HTTP && r->http_status == 404;
+        api->incomplete = api->incomplete || !gone;
+        api_article_failed(u, api, r->message, gone);
         return api_next_article(u, api);
     }
     char *why = NULL;
@@ -1161,7 +1218,7 @@ static int api_article_done(struct fk_update *u, struct api_job *api,
         return -1;
     if (rc > 0 || items == 0) {
         api->incomplete = true;
-        page_failed(u, job, why ? why : "no article in the response");
+        api_article_failed(u, api, why ? why : "no article in the response", false);
         free(why);
     }
     return api_next_article(u, api);
@@ -1314,6 +1371,8 @@ void fk_update_free(struct fk_update *u)
         free(job->page_url);
         if (job->api) {
             free(job->api->url);
+            for (size_t k = 0; k < job->api->nwant; k++)
+                free(job->api->want[k].url);
             free(job->api->want);
             free(job->api->etag);
             free(job->api->last_modified);

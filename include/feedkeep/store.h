@@ -531,12 +531,13 @@ struct fk_api_state {
 int fk_store_api_state(struct fk_store *store, const char *feed_url, const struct fk_item *item,
                        struct fk_api_state *out, struct fk_error *err);
 
-/* Record the latest counts of item (reading time, reactions, comments)
- * for article id, at time now: they replace the ones kept and never make
- * a version. In the current feed's transaction, else in one of its own.
- * Returns 0, or -1 with err filled. */
-int fk_store_api_counts(struct fk_store *store, int64_t id, const struct fk_item *item, int64_t now,
-                        struct fk_error *err);
+/* Record that the feed being filed lists article id, which the archive
+ * has as it is (an API list, without the body): the feed carried it, and
+ * its latest counts of item (reading time, reactions, comments; -1 keeps
+ * the one kept) replace the ones kept, at time now, never making a version.
+ * Returns 0, or -1 with err filled (the feed then cannot be committed). */
+int fk_store_api_seen(struct fk_store *store, int64_t id, const struct fk_item *item, int64_t now,
+                      struct fk_error *err);
 
 /* An article's API row, as stored. */
 struct fk_api_row {

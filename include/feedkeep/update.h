@@ -115,9 +115,8 @@ enum fk_update_event_kind {
     /* Backfill page number page (url) failed (message); the walk stops
      * there and the feed's schedule is left alone. A missing page (404)
      * is the end of the walk, not a failure. For a dev.to API
-     * subscription: a list page after the first, or an article call (url)
-     * failed; the run goes on with the next article, and the next run asks
-     * again for what is missing. */
+     * subscription: a list page after the first failed; the run goes on
+     * with the articles listed before it, and the next run asks again. */
     FK_UPDATE_PAGE_FAILED,
     /* The feed's run ended: its body was filed (and its backfill pages). */
     FK_UPDATE_FILED,
@@ -140,6 +139,11 @@ enum fk_update_event_kind {
      * before the item changes (a page that is no HTML page, too large,
      * refused, or failed FK_PAGE_TRIES times). The feed's text stays. */
     FK_UPDATE_ARTICLE_PAGE_FAILED,
+    /* An article call (url) of a dev.to API subscription failed (message),
+     * or the article is gone (gone: listed, then 404). The run goes on
+     * with the next article; the feed's run is not failed, and the next
+     * run asks again for what is missing. */
+    FK_UPDATE_API_ARTICLE_FAILED,
 };
 
 struct fk_update_event {
@@ -156,6 +160,7 @@ struct fk_update_event {
     int64_t next_fetch;                /* FAILED: not due before this */
     int64_t article_id;                /* ARTICLE_PAGE, ARTICLE_PAGE_FAILED */
     enum fk_page_result page_result;   /* ARTICLE_PAGE */
+    bool gone;                         /* API_ARTICLE_FAILED */
 };
 
 /* Called for each event, from inside fk_update_run. Everything it is

@@ -108,7 +108,8 @@ static const char help_rest[] =
     "are updated without a version. Requests to the API are paced\n"
     "(--api-interval), and a 429 or 503 whose Retry-After is at most two\n"
     "minutes away is waited for, 3 times at most. A failed article call is\n"
-    "one line on stderr and asked again at the next run.\n"
+    "one line on stderr and asked again at the next run; it does not change\n"
+    "the exit status.\n"
     "\n"
     "For feeds whose full-text setting wants them (see 'feedkeep feeds\n"
     "--help'), the pages of new and changed items are fetched after their\n"
@@ -439,6 +440,14 @@ static void on_event(const struct fk_update_event *ev, void *ctx)
     case FK_UPDATE_ARTICLE_PAGE:
     case FK_UPDATE_ARTICLE_PAGE_FAILED:
         article_page(run, ev);
+        break;
+    case FK_UPDATE_API_ARTICLE_FAILED:
+        if (ev->gone)
+            msg_warn("'%s': %s (an article %s listed, gone since)", ev->url, ev->message,
+                     ev->feed->url);
+        else
+            msg_error("'%s': %s (an article of %s; asked again at the next run)", ev->url,
+                      ev->message, ev->feed->url);
         break;
     }
 }

@@ -20,15 +20,18 @@
 static const char help[] =
     "usage: feedkeep parse [options] FILE|-\n"
     "\n"
-    "Parse the RSS, Atom or JSON Feed document in FILE (or on stdin for -)\n"
-    "and print it as one JSON object, without storing anything:\n"
+    "Parse the RSS, Atom or JSON Feed document, or the response of dev.to's\n"
+    "API (an article list or one article), in FILE (or on stdin for -) and\n"
+    "print it as one JSON object, without storing anything:\n"
     "  {\"items\": [...], \"feed\": {...}, \"well_formed\": true|false}\n"
     "Each item carries guid, url, title (as the feed gave it: HTML when it\n"
     "was markup), title_text (plain text, as archived), author, date (the\n"
     "article's date: published, else updated), published, updated (UTC,\n"
     "YYYY-MM-DDTHH:MM:SSZ or null), published_raw, updated_raw,\n"
     "tags, enclosures ({url, type, length, kind}: kind is file or thumbnail),\n"
-    "summary_html, content_html, and the converted text and code_blocks.\n"
+    "summary_html, content_html, and the converted text and code_blocks; an\n"
+    "API article also api: {id, canonical_url, series, organization, edited,\n"
+    "reading_minutes, reactions, comments, markdown}.\n"
     "\n"
     "Options:\n"
     "  --format json   the output format (json is the only one)\n"
@@ -92,6 +95,32 @@ static void add_content(struct parse_out *out, const struct fk_item *item)
     fk_content_release(&content);
 }
 
+static void add_count(struct fk_buf *json, const char *key, long n)
+{
+    fk_json_key(json, key);
+    if (n < 0)
+        fk_buf_adds(json, "null");
+    else
+        fk_buf_printf(json, "%ld", n);
+}
+
+/* What a Forem API article adds (its items only). */
+static void add_api(struct fk_buf *json, const struct fk_item_api *api)
+{
+    fk_json_key(json, "api");
+    fk_buf_addc(json, '{');
+    fk_json_member_int(json, "id", api->id);
+    fk_json_member_str(json, "canonical_url", api->canonical_url);
+    fk_json_member_str(json, "series", api->series);
+    fk_json_member_str(json, "organization", api->organization);
+    fk_json_member_time(json, "edited", api->edited);
+    add_count(json, "reading_minutes", api->reading_minutes);
+    add_count(json, "reactions", api->reactions);
+    add_count(json, "comments", api->comments);
+    fk_json_member_str(json, "markdown", api->markdown);
+    fk_buf_addc(json, '}');
+}
+
 static int on_item(const struct fk_item *item, void *ctx)
 {
     struct parse_out *out = ctx;
@@ -128,6 +157,8 @@ static int on_item(const struct fk_item *item, void *ctx)
     fk_buf_addc(json, ']');
     fk_json_member_str(json, "summary_html", item->summary_html);
     fk_json_member_str(json, "content_html", item->content_html);
+    if (item->api.id)
+        add_api(json, &item->api);
     if (item->warning)
         warn_item(out, item, item->warning);
     add_content(out, item);

@@ -113,7 +113,7 @@ def test_teaser_feed(tmp, server):
     rc, out, err = run('show', '--source', 'page', '--json', str(article), db=db)
     check(rc == 2 and '--source goes with --text and --markdown' in err, 'with --json: %r' % err)
     rc, out, err = run('show', '--source', 'both', str(article), db=db)
-    check(rc == 2 and "'both' is not feed or page" in err, 'a bad source: %r' % err)
+    check(rc == 2 and "'both' is not feed, page or author" in err, 'a bad source: %r' % err)
 
     rc, out, err = run('fetch', *FAST, db=db)
     check(rc == 0 and 'article pages' not in out and 'whole article' not in out,
