@@ -441,6 +441,154 @@ static void test_gigabyte_array(void)
 #endif
 }
 
+/* ---- Forem API documents (dev.to's) -------------------------------------------------- */
+
+/* What an API article adds, for the checks. */
+struct api_seen {
+    int n;
+    int64_t id[4];
+    char *markdown[4], *canonical[4], *series[4], *org[4];
+    int64_t edited[4];
+    long reactions[4], comments[4], reading[4];
+};
+
+static int on_api_item(const struct fk_item *item, void *ctx)
+{
+    struct api_seen *s = ctx;
+    if (s->n < 4) {
+        int i = s->n;
+        s->id[i] = item->api.id;
+        s->markdown[i] = item->api.markdown ? strdup(item->api.markdown) : NULL;
+        s->canonical[i] = item->api.canonical_url ? strdup(item->api.canonical_url) : NULL;
+        s->series[i] = item->api.series ? strdup(item->api.series) : NULL;
+        s->org[i] = item->api.organization ? strdup(item->api.organization) : NULL;
+        s->edited[i] = item->api.edited;
+        s->reactions[i] = item->api.reactions;
+        s->comments[i] = item->api.comments;
+        s->reading[i] = item->api.reading_minutes;
+    }
+    s->n++;
+    return 0;
+}
+
+static void api_seen_release(struct api_seen *s)
+{
+    for (int i = 0; i < s->n && i < 4; i++) {
+        free(s->markdown[i]);
+        free(s->canonical[i]);
+        free(s->series[i]);
+        free(s->org[i]);
+    }
+    memset(s, 0, sizeof *s);
+}
+
+static void test_forem_list(void)
+{
+    /* the list endpoint: no bodies, tag_list an array, tags a string */
+    static const char doc[] =
+        "[{\"type_of\":\"article\",\"id\":101,\"title\":\"Planners\",\"description\":"
+        "\"About <planners>\",\"url\":\"https://dev.to/ana/planners-1a\","
+        "\"canonical_url\":\"https://dev.to/ana/planners-1a\",\"comments_count\":3,"
+        "\"public_reactions_count\":12,\"collection_id\":7,\"cover_image\":"
+        "\"https://media.example/c.png\",\"edited_at\":null,\"published_at\":"
+        "\"2026-01-05T10:00:00Z\",\"reading_time_minutes\":4,\"tag_list\":[\"db\",\"sql\"],"
+        "\"tags\":\"db, sql\",\"user\":{\"name\":\"Ana Lima\",\"username\":\"ana\"},"
+        "\"organization\":{\"name\":\"Data Co\",\"slug\":\"dataco\"},"
+        "\"flare_tag\":{\"name\":\"x\"}},\n"
+        " {\"type_of\":\"article\",\"id\":102,\"title\":\"Cross\",\"url\":"
+        "\"https://dev.to/ana/cross-2b\",\"canonical_url\":\"https://ana.example/cross\","
+        "\"edited_at\":\"2026-02-02T02:02:02Z\",\"published_at\":\"2026-02-01T00:00:00Z\","
+        "\"tag_list\":[],\"tags\":\"go, web\",\"public_reactions_count\":-5,"
+        "\"comments_count\":1e3},\n"
+        " {\"type_of\":\"article\",\"title\":\"no id, no url: skipped\"}]";
+    struct result r = {0};
+    parse(&r, doc, "https://dev.to/api/articles?username=ana");
+    CHECK_INT(r.rc, 0);
+    CHECK_STR(r.info.format, "forem");
+    CHECK(r.info.well_formed);
+    CHECK_INT(r.nitems, 2);
+    if (r.nitems == 2) {
+        CHECK_STR(r.items[0],
+                  "https://dev.to/ana/planners-1a|https://dev.to/ana/planners-1a|"
+                  "Planners|Ana Lima|2026-01-05T10:00:00Z|db,sql|"
+                  "https://media.example/c.png - -1 thumbnail|About &lt;planners&gt;|-|-");
+        /* tags as a string, when the array is empty */
+        CHECK_STR(r.items[1], "https://dev.to/ana/cross-2b|https://dev.to/ana/cross-2b|Cross|-|"
+                              "2026-02-01T00:00:00Z|go,web||-|-|-");
+    }
+    result_release(&r);
+
+    struct api_seen s = {0};
+    struct fk_feed_handler handler = {NULL, on_api_item, &s};
+    CHECK_INT(fk_feed_parse_memory(doc, strlen(doc), NULL, &handler, NULL, NULL), 0);
+    CHECK_INT(s.n, 2);
+    if (s.n == 2) {
+        CHECK(s.id[0] == 101 && s.id[1] == 102);
+        CHECK(s.markdown[0] == NULL);
+        /* the canonical URL is kept only when it is elsewhere */
+        CHECK(s.canonical[0] == NULL);
+        CHECK_STR(s.canonical[1], "https://ana.example/cross");
+        CHECK_STR(s.series[0], "7");
+        CHECK_STR(s.org[0], "Data Co");
+        CHECK(s.edited[0] == FK_TIME_NONE);
+        CHECK(s.edited[1] == fk_date_parse("2026-02-02T02:02:02Z"));
+        CHECK(s.reactions[0] == 12 && s.comments[0] == 3 && s.reading[0] == 4);
+        /* counts that are no whole number are unknown */
+        CHECK(s.reactions[1] == -1 && s.comments[1] == -1 && s.reading[1] == -1);
+    }
+    api_seen_release(&s);
+
+    /* an empty list is a list without articles */
+    parse(&r, " [ ] ", NULL);
+    CHECK_INT(r.rc, 0);
+    CHECK_STR(r.info.format, "forem");
+    CHECK_INT(r.nitems, 0);
+    result_release(&r);
+    /* objects that are no articles: not a feed */
+    parse(&r, "[{\"a\": 1}, {\"b\": 2}]", NULL);
+    CHECK_INT(r.rc, -1);
+    CHECK(strstr(r.err.message, "without articles") != NULL);
+    result_release(&r);
+}
+
+static void test_forem_article(void)
+{
+    /* the article endpoint: bodies, tag_list a string, tags an array */
+    static const char doc[] =
+        "{\"type_of\":\"article\",\"id\":101,\"title\":\"Planners\",\"description\":\"d\","
+        "\"url\":\"https://dev.to/ana/planners-1a\",\"tag_list\":\"db, sql\","
+        "\"tags\":[\"db\",\"sql\"],\"body_html\":\"<p>A <a href=\\\"/ana\\\">link</a>.</p>\","
+        "\"body_markdown\":\"---\\ntitle: Planners\\n---\\nA [link](/ana).\\n\","
+        "\"published_at\":\"2026-01-05T10:00:00Z\",\"edited_at\":\"2026-01-06T10:00:00Z\","
+        "\"user\":{\"name\":\"Ana Lima\"}}";
+    struct result r = {0};
+    parse(&r, doc, "https://dev.to/api/articles/101");
+    CHECK_INT(r.rc, 0);
+    CHECK_STR(r.info.format, "forem");
+    /* one article's title is not a feed's */
+    CHECK(r.info.title == NULL);
+    CHECK_INT(r.nitems, 1);
+    if (r.nitems == 1)
+        CHECK_STR(r.items[0], "https://dev.to/ana/planners-1a|https://dev.to/ana/planners-1a|"
+                              "Planners|Ana Lima|2026-01-05T10:00:00Z|db,sql||d|"
+                              "<p>A <a href=\"https://dev.to/ana\">link</a>.</p>|-");
+    result_release(&r);
+    struct api_seen s = {0};
+    struct fk_feed_handler handler = {NULL, on_api_item, &s};
+    CHECK_INT(fk_feed_parse_memory(doc, strlen(doc), NULL, &handler, NULL, NULL), 0);
+    CHECK_INT(s.n, 1);
+    if (s.n == 1)
+        CHECK_STR(s.markdown[0], "---\ntitle: Planners\n---\nA [link](/ana).\n");
+    api_seen_release(&s);
+
+    /* a JSON Feed's root is never taken for an article, nor an object
+     * that is neither */
+    parse(&r, "{\"title\": \"t\", \"id\": 5}", NULL);
+    CHECK_INT(r.rc, -1);
+    CHECK(strstr(r.err.message, "not a JSON Feed") != NULL);
+    result_release(&r);
+}
+
 int main(void)
 {
     /* first, while the peak RSS is the program's own */
@@ -452,5 +600,7 @@ int main(void)
     RUN(test_depth);
     RUN(test_long_values);
     RUN(test_bad_bytes);
+    RUN(test_forem_list);
+    RUN(test_forem_article);
     return DONE();
 }
