@@ -107,7 +107,7 @@ static const char help_rest[] =
     "since it was archived; the counts of the others (reactions, comments)\n"
     "are updated without a version. Requests to the API are paced\n"
     "(--api-interval), and a 429 or 503 whose Retry-After is at most two\n"
-    "minutes away is waited for, 3 times at most. A failed article call is\n"
+    "minutes away is waited for, twice at most. A failed article call is\n"
     "one line on stderr and asked again at the next run; it does not change\n"
     "the exit status.\n"
     "\n"

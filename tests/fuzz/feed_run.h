@@ -79,7 +79,7 @@ static bool valid_kind(const char *kind)
 
 static bool valid_format(const char *format)
 {
-    static const char *const formats[] = {"rss", "rdf", "atom", "cdf", "json"};
+    static const char *const formats[] = {"rss", "rdf", "atom", "cdf", "json", "forem"};
     for (size_t i = 0; format && i < sizeof formats / sizeof formats[0]; i++)
         if (strcmp(format, formats[i]) == 0)
             return true;

@@ -1,4 +1,5 @@
-/* fuzz_json.c - libFuzzer harness: a JSON Feed document's bytes through the
+/* fuzz_json.c - libFuzzer harness: a JSON Feed document's bytes (or a
+ * dev.to API response's: an article list or one article) through the
  * feed parser (jsonfeed.c, behind feed.c's choice of reader), as `import`
  * (a file descriptor) and `fetch` (memory) hand them over.
  *
@@ -10,7 +11,7 @@
  *     otherwise in chunks of the sizes that byte picks.
  *
  * A document that the parser would not read as JSON (its first byte but
- * blanks and a byte order mark is not '{') is skipped: fuzz_feed covers
+ * blanks and a byte order mark is not '{' or '[') is skipped: fuzz_feed covers
  * those. Every field is read and the promises of feed.h are checked.
  */
 #include "feed_run.h"
@@ -22,7 +23,7 @@ static bool is_json(const uint8_t *data, size_t size)
     while (at < size &&
            (data[at] == ' ' || data[at] == '\t' || data[at] == '\n' || data[at] == '\r'))
         at++;
-    return at < size && data[at] == '{';
+    return at < size && (data[at] == '{' || data[at] == '[');
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
