@@ -122,3 +122,10 @@ int fk_json_member_strings(struct fk_buf *out, const char *key, const char *cons
 {
     return fk_json_key(out, key) | fk_json_strings(out, strings, count);
 }
+
+int fk_json_member_count(struct fk_buf *out, const char *key, long n)
+{
+    if (fk_json_key(out, key) < 0)
+        return -1;
+    return n < 0 ? fk_buf_adds(out, "null") : fk_buf_printf(out, "%ld", n);
+}

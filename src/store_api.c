@@ -12,16 +12,7 @@
 
 int store_api_kept(struct fk_store *store, int64_t id, bool *kept, struct fk_error *err)
 {
-    sqlite3_stmt *st = store->stmts[ST_API_HAS];
-    if (bind_int64(st, 1, id))
-        return store_bind_failed(store, ST_API_HAS, err);
-    int found = store_step_row(store, st, err);
-    if (found < 0)
-        return -1;
-    *kept = found > 0 && sqlite3_column_int(st, 0) != 0;
-    if (found > 0)
-        stmt_reset(st);
-    return 0;
+    return store_id_flag(store, ST_API_HAS, id, kept, err);
 }
 
 /* A count as stored: NULL when unknown. */
@@ -153,4 +144,19 @@ void fk_api_row_release(struct fk_api_row *row)
     free(row->series);
     free(row->organization);
     memset(row, 0, sizeof *row);
+}
+
+int store_id_flag(struct fk_store *store, enum stmt_id which, int64_t id, bool *flag,
+                  struct fk_error *err)
+{
+    sqlite3_stmt *st = store_bound(store, which, NULL, id, err);
+    if (!st)
+        return -1;
+    int found = store_step_row(store, st, err);
+    if (found < 0)
+        return -1;
+    *flag = found > 0 && sqlite3_column_int(st, 0) != 0;
+    if (found > 0)
+        stmt_reset(st);
+    return 0;
 }

@@ -464,6 +464,10 @@ int store_each_row(struct fk_store *store, sqlite3_stmt *st, store_row_fn *fn, v
                    struct fk_error *err);
 
 /* store_api.c */
+/* The first column of the one row of statement which for article id, as a
+ * flag (*flag false when there is no row). Returns 0, or -1 with err. */
+int store_id_flag(struct fk_store *store, enum stmt_id which, int64_t id, bool *flag,
+                  struct fk_error *err);
 /* Whether article id holds the author's Markdown from an API (*kept). */
 int store_api_kept(struct fk_store *store, int64_t id, bool *kept, struct fk_error *err);
 /* Record what item, an API's article filed as article id, adds. */

@@ -844,16 +844,7 @@ static int keep_rejected(struct fk_store *store, const struct fk_item *item,
 /* Whether the text of article id is its page's (store_pages.c). */
 static int page_in_use(struct fk_store *store, int64_t id, bool *used, struct fk_error *err)
 {
-    sqlite3_stmt *st = store_bound(store, ST_PAGE_IN_USE, NULL, id, err);
-    if (!st)
-        return -1;
-    int found = store_step_row(store, st, err);
-    if (found < 0)
-        return -1;
-    *used = found > 0 && sqlite3_column_int(st, 0) != 0;
-    if (found > 0)
-        stmt_reset(st);
-    return 0;
+    return store_id_flag(store, ST_PAGE_IN_USE, id, used, err);
 }
 
 /* Identity, normalised tags (into store->tags) and the source hash of item,

@@ -29,13 +29,15 @@ int fk_json_strings(struct fk_buf *out, const char *const *strings, size_t count
  * the same buffer (or an emptied one), and a buffer is not flushed
  * between two members. The others append the key and a value: _str as
  * fk_json_string (NULL: null), _int a number, _time as fk_json_time,
- * _bool true or false, _strings as fk_json_strings. All return 0, or -1
+ * _bool true or false, _count a count or null, _strings as fk_json_strings. All return 0, or -1
  * when out reached its limit. */
 int fk_json_key(struct fk_buf *out, const char *key);
 int fk_json_member_str(struct fk_buf *out, const char *key, const char *value);
 int fk_json_member_int(struct fk_buf *out, const char *key, int64_t value);
 int fk_json_member_time(struct fk_buf *out, const char *key, int64_t t);
 int fk_json_member_bool(struct fk_buf *out, const char *key, bool value);
+/* A count: the number, or null when it is negative (unknown). */
+int fk_json_member_count(struct fk_buf *out, const char *key, long n);
 int fk_json_member_strings(struct fk_buf *out, const char *key, const char *const *strings,
                            size_t count);
 

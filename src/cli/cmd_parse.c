@@ -95,15 +95,6 @@ static void add_content(struct parse_out *out, const struct fk_item *item)
     fk_content_release(&content);
 }
 
-static void add_count(struct fk_buf *json, const char *key, long n)
-{
-    fk_json_key(json, key);
-    if (n < 0)
-        fk_buf_adds(json, "null");
-    else
-        fk_buf_printf(json, "%ld", n);
-}
-
 /* What a Forem API article adds (its items only). */
 static void add_api(struct fk_buf *json, const struct fk_item_api *api)
 {
@@ -114,9 +105,9 @@ static void add_api(struct fk_buf *json, const struct fk_item_api *api)
     fk_json_member_str(json, "series", api->series);
     fk_json_member_str(json, "organization", api->organization);
     fk_json_member_time(json, "edited", api->edited);
-    add_count(json, "reading_minutes", api->reading_minutes);
-    add_count(json, "reactions", api->reactions);
-    add_count(json, "comments", api->comments);
+    fk_json_member_count(json, "reading_minutes", api->reading_minutes);
+    fk_json_member_count(json, "reactions", api->reactions);
+    fk_json_member_count(json, "comments", api->comments);
     fk_json_member_str(json, "markdown", api->markdown);
     fk_buf_addc(json, '}');
 }

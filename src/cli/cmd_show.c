@@ -290,16 +290,6 @@ static void add_page_json(struct fk_buf *buf, const struct fk_page_row *page, bo
     fk_buf_addc(buf, '}');
 }
 
-static void add_count(struct fk_buf *buf, const char *key, long n)
-{
-    if (n < 0) {
-        fk_json_key(buf, key);
-        fk_buf_adds(buf, "null");
-    } else {
-        fk_json_member_int(buf, key, n);
-    }
-}
-
 static void add_api_json(struct fk_buf *buf, const struct fk_api_row *api)
 {
     fk_json_key(buf, "api");
@@ -314,9 +304,9 @@ static void add_api_json(struct fk_buf *buf, const struct fk_api_row *api)
     fk_json_member_str(buf, "series", api->series);
     fk_json_member_str(buf, "organization", api->organization);
     fk_json_member_time(buf, "edited", api->edited);
-    add_count(buf, "reading_minutes", api->reading_minutes);
-    add_count(buf, "reactions", api->reactions);
-    add_count(buf, "comments", api->comments);
+    fk_json_member_count(buf, "reading_minutes", api->reading_minutes);
+    fk_json_member_count(buf, "reactions", api->reactions);
+    fk_json_member_count(buf, "comments", api->comments);
     fk_json_member_bool(buf, "has_markdown", api->markdown != NULL);
     fk_buf_addc(buf, '}');
 }
