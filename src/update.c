@@ -58,6 +58,7 @@ struct api_job {
     int64_t article;       /* the article call in flight; 0: a list page */
     char *url;             /* of the request in flight */
     int tries;             /* 429s in a row for it */
+    int64_t first;         /* the first article of the last list page */
     struct api_want *want; /* the articles to fetch, in list order */
     size_t nwant, cap, next;
     bool incomplete; /* something failed: the list's validators are not
@@ -1042,6 +1043,7 @@ struct api_listing {
     struct fk_update *update;
     struct api_job *api;
     long listed;
+    int64_t first; /* the page's first article */
     int64_t now;
     bool failed; /* the archive failed (update's err) */
 };
@@ -1054,7 +1056,8 @@ static int on_listed(const struct fk_item *item, void *ctx)
     struct fk_error err = {0};
     if (!item->api.id)
         return 0;
-    l->listed++;
+    if (!l->listed++)
+        l->first = item->api.id;
     int rc = fk_store_api_state(l->update->store, api->job->feed_url, item, &state, &err);
     if (rc == 0 && state.has_markdown && state.edited == item->api.edited) {
         /* known as it is: only its counts are news */
@@ -1084,7 +1087,7 @@ static int on_listed(const struct fk_item *item, void *ctx)
  * 0, 1 when the page could not be read (*why, to free), -1 after a
  * database error. */
 static int api_read_list(struct fk_update *u, struct api_job *api, const struct fk_fetch_result *r,
-                         long *listed, char **why)
+                         long *listed, int64_t *first, char **why)
 {
     struct fk_error err = {0};
     struct api_listing l = {.update = u, .api = api, .now = (int64_t)time(NULL)};
@@ -1116,6 +1119,7 @@ static int api_read_list(struct fk_update *u, struct api_job *api, const struct 
     if (fk_store_end_feed(u->store, true, NULL, &err) < 0)
         return db_failed(u, &err);
     *listed = l.listed;
+    *first = l.first;
     return 0;
 }
 
@@ -1152,8 +1156,9 @@ static int api_list_done(struct fk_update *u, struct api_job *api, const struct 
         return api_finish(u, api);
     }
     long listed = 0;
+    int64_t first = 0;
     char *why = NULL;
-    int rc = api_read_list(u, api, r, &listed, &why);
+    int rc = api_read_list(u, api, r, &listed, &first, &why);
     if (rc < 0)
         return -1;
     if (rc > 0) {
@@ -1177,7 +1182,11 @@ static int api_list_done(struct fk_update *u, struct api_job *api, const struct 
     } else {
         job->feed.pages++;
     }
-    if (listed >= api->per_page && page < api->max_pages) {
+    /* A full page asks for the next, unless it is the page before
+     * again (a server that does not page would be walked to the cap). */
+    bool again = page > 1 && first == api->first;
+    api->first = first;
+    if (listed >= api->per_page && page < api->max_pages && !again) {
         api_list_page(u, api, page + 1);
         return 0;
     }

@@ -90,6 +90,7 @@ class Forem:
         self.lock = threading.Lock()
         self.fail = {}  # path: status
         self.too_many = {}  # path: 429s still to answer
+        self.ignore_page = False  # every page is the first (a server that does not page)
         server.route('/api/articles', self.list_articles)
         server.route('/api/organizations/dataco/articles', self.list_org)
 
@@ -115,7 +116,7 @@ class Forem:
 
     def page(self, h, chosen):
         per_page = int(arg(h, 'per_page', '30'))
-        page = int(arg(h, 'page', '1'))
+        page = 1 if self.ignore_page else int(arg(h, 'page', '1'))
         chosen.sort(key=lambda a: a['published_at'], reverse=True)
         body = [list_view(a) for a in chosen[(page - 1) * per_page:page * per_page]]
         h.reply(200, json.dumps(body).encode(), (), 'application/json; charset=utf-8')
@@ -404,6 +405,32 @@ def test_org_tag_switch(tmp, server, api):
     check(rc == 2 and 'devto-api:' in err, 'a bad API source is a usage error: %r' % err)
 
 
+def test_paging(tmp, server, api):
+    db = os.path.join(tmp, 'paging.db')
+    env = {'FEEDKEEP_DEVTO_API': server.url('/api')}
+    for i in range(250):
+        api.add(article(1000 + i, 'bulk%d' % (i % 7), 'post-%d' % i, 'Post %d' % i,
+                        'Post %d.\n' % i, '<p>Post number %d.</p>' % i, ['bulk'],
+                        '2025-%02d-%02dT10:00:00Z' % (1 + i % 12, 1 + i % 28)))
+    run('add', '--no-check', 'devto-api:tag/bulk', db=db)
+    mark = len(api.log)
+    rc, out, err = run('fetch', *FAST, '--pages', '5', db=db, env=env)
+    lists, arts = api.calls(mark)
+    check(lists == ['/api/articles?tag=bulk&per_page=100&page=%d' % p for p in (1, 2, 3)],
+          'a tag is walked page by page to the first short page: %r' % lists)
+    check(rc == 0 and len(arts) == 250 and 'devto-api:tag/bulk: 250 new' in out,
+          'every article of the pages: %d %r %r' % (len(arts), out, err))
+    check(scalar(db, 'SELECT count(*) FROM articles') == 250, 'all archived')
+    # a server that does not page: the walk stops at the first repeated page
+    api.ignore_page = True
+    mark = len(api.log)
+    rc, out, err = run('fetch', *FAST, '--pages', '5', '--force', db=db, env=env)
+    lists, arts = api.calls(mark)
+    check(len(lists) == 2 and not arts and rc == 0,
+          'a repeated page ends the walk: %r %r %r' % (lists, arts, err))
+    api.ignore_page = False
+
+
 def test_pacing(tmp, server, api):
     db = os.path.join(tmp, 'pace.db')
     env = {'FEEDKEEP_DEVTO_API': server.url('/api')}
@@ -452,7 +479,8 @@ def main():
         server = fktest.Loopback()
         try:
             for name, test in (('user', test_user), ('faults', test_faults),
-                               ('org', test_org_tag_switch), ('pacing', test_pacing)):
+                               ('org', test_org_tag_switch), ('paging', test_paging),
+                               ('pacing', test_pacing)):
                 api = Forem(server)
                 for a in make_articles():
                     api.add(copy.deepcopy(a))
