@@ -1003,6 +1003,12 @@ static int api_next_article(struct fk_update *u, struct api_job *api)
         return -1;
     if (api->next == api->nwant)
         return api_finish(u, api);
+    struct fk_update_event ev = {
+        .kind = FK_UPDATE_API_PROGRESS,
+        .done = (long)api->next,
+        .total = (long)api->nwant,
+    };
+    emit(u, api->job, &ev);
     api->article = api->want[api->next++].id;
     api->tries = 0;
     free(api->url);

@@ -144,6 +144,9 @@ enum fk_update_event_kind {
      * with the next article; the feed's run is not failed, and the next
      * run asks again for what is missing. */
     FK_UPDATE_API_ARTICLE_FAILED,
+    /* A dev.to API subscription's walk goes on: done of total article
+     * calls are over (sent before each call, for a progress display). */
+    FK_UPDATE_API_PROGRESS,
 };
 
 struct fk_update_event {
@@ -161,6 +164,7 @@ struct fk_update_event {
     int64_t article_id;                /* ARTICLE_PAGE, ARTICLE_PAGE_FAILED */
     enum fk_page_result page_result;   /* ARTICLE_PAGE */
     bool gone;                         /* API_ARTICLE_FAILED */
+    long done, total;                  /* API_PROGRESS */
 };
 
 /* Called for each event, from inside fk_update_run. Everything it is

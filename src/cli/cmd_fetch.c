@@ -441,6 +441,12 @@ static void on_event(const struct fk_update_event *ev, void *ctx)
     case FK_UPDATE_ARTICLE_PAGE_FAILED:
         article_page(run, ev);
         break;
+    case FK_UPDATE_API_PROGRESS:
+        if (!run->cli->quiet)
+            msg_progress("fetched %zu of %zu feeds; %s: article %ld of %ld", run->finished,
+                         fk_update_totals(run->update)->feeds, ev->feed->url, ev->done + 1,
+                         ev->total);
+        break;
     case FK_UPDATE_API_ARTICLE_FAILED:
         if (ev->gone)
             msg_warn("'%s': %s (an article %s listed, gone since)", ev->url, ev->message,
