@@ -1109,13 +1109,17 @@ static int api_read_list(struct fk_update *u, struct api_job *api, const struct 
     }
     if (rc == 0 && strcmp(info.format, "forem") != 0) {
         rc = -1;
-        fk_error_set(&err, FK_ERROR_INPUT, "not an article list of the API (%s)", info.format);
+        fk_error_set(&err, FK_ERROR_INPUT, "a feed of format %s", info.format);
     }
     if (rc < 0) {
         struct fk_error end = {0};
         if (fk_store_end_feed(u->store, false, NULL, &end) < 0)
             return db_failed(u, &end);
-        *why = u->opts.clean_message ? u->opts.clean_message(err.message) : fk_xstrdup(err.message);
+        struct fk_buf message = FK_BUF_INIT;
+        fk_buf_printf(&message, "not an article list of the API: %s", err.message);
+        *why =
+            u->opts.clean_message ? u->opts.clean_message(message.data) : fk_xstrdup(message.data);
+        fk_buf_release(&message);
         fk_feed_info_release(&info);
         return 1;
     }

@@ -2738,6 +2738,96 @@ def c_json_hostile(c):
                  'not a JSON Feed (no "items" array)')
 
 
+# ---- dev.to's API -------------------------------------------------------------------------
+
+
+def forem_listed(aid, path, extra=''):
+    return ('{"type_of": "article", "id": %d, "title": "API %d", "url": '
+            '"https://dev.to/h/%s", "published_at": "2026-01-01T00:00:00Z", '
+            '"edited_at": null, "tag_list": ["h"]%s}' % (aid, aid, path, extra))
+
+
+@case('dev.to API: HTML for a list, a 50 MB list, lists without end, bad articles, CR/LF in the key')
+def c_devto_api(c):
+    db = c.archive()
+    base = '/forem%d'
+    lists = {
+        # an error page with status 200
+        'html': (b'<html><body>Service unavailable</body></html>', 'text/html'),
+        # more than the 32 MiB a body may have
+        'huge': (b'[' + b','.join([forem_listed(1, 'x').encode()] * 300000) + b']',
+                 'application/json'),
+        # an id out of range, invalid UTF-8, a duplicated id, nesting 100,000
+        # deep (which
+        # ends the list: the articles before it are asked for)
+        'odd': (('[' + forem_listed(2, 'ok-2') + ',' +
+                 forem_listed(99999999999999999999, 'big') + ',' + forem_listed(3, 'ok-3') +
+                 ',' + forem_listed(2, 'ok-2') + ',' +
+                 forem_listed(4, 'deep', ', "x": ' + '[' * 100000 + ']' * 100000) +
+                 ']').encode().replace(b'API 2', b'API \xff2'),
+                'application/json'),
+    }
+    sources, env_of = [], {}
+    for i, (name, (body, ctype)) in enumerate(lists.items()):
+        root = base % i
+        SERVER.static(root + '/articles', body, ctype=ctype)
+        sources.append((name, root))
+    # a server that ignores page: always the same full page of 1000
+    full = ('[' + ','.join(forem_listed(5000 + k, 'p%d' % k) for k in range(1000)) + ']').encode()
+    seen_headers = []
+
+    def loop_list(h):
+        seen_headers.append(dict(h.headers.items()))
+        h.reply(200, full, content_type='application/json')
+    SERVER.route('/forem-loop/articles', loop_list)
+    for k in range(1000):
+        SERVER.static('/forem-loop/articles/%d' % (5000 + k),
+                      ('{"type_of": "article", "id": %d, "url": "https://dev.to/h/p%d", '
+                       '"title": "Loop %d", "body_html": "<p>Loop %d body.</p>", '
+                       '"body_markdown": "Loop body.", "edited_at": null}'
+                       % (5000 + k, k, k, k)).encode(), ctype='application/json')
+    # the articles of 'odd': one is a list, one is not JSON
+    SERVER.static(base % 2 + '/articles/2', b'[]', ctype='application/json')
+    SERVER.static(base % 2 + '/articles/3', b'\x00\x01 not json', ctype='application/json')
+    for name, root in sources + [('loop', '/forem-loop')]:
+        r = run('add', 'devto-api:%s' % name, db=db)
+        ensure(r.rc == 0, 'add: %r' % r)
+        env_of[name] = {'FEEDKEEP_DEVTO_API': SERVER.url(root),
+                        'FEEDKEEP_DEVTO_API_KEY': 'k\r\nX-Injected: 1'}
+    del SERVER.log[:]
+    results = {}
+    for name in env_of:
+        results[name] = run('fetch', *FAST, '--api-interval', '0', '--no-assets',
+                            'devto-api:%s' % name, db=db, env=env_of[name], timeout=300)
+    r = results['html']
+    ensure(r.rc == 1 and "'devto-api:html': not an article list of the API: not an RSS or Atom "
+           'feed (root element <html>)' in r.err,
+           'an HTML page fails the source, named: %r' % r)
+    r = results['huge']
+    ensure(r.rc == 1 and 'devto-api:huge' in r.err and 'larger than' in r.err,
+           'a list over the size cap fails the source: %r' % r)
+    assert_rss(r, 128, 'a 50 MB API list')
+    r = results['odd']
+    ensure(r.rc == 0 and '/articles/2' in r.err and '/articles/3' in r.err,
+           'articles that are no articles are reported, the run goes on: %r' % r)
+    ensure(not any('99999999999999999999' in q for q in SERVER.log),
+           'an id out of range is never asked for: %r' % SERVER.log)
+    ensure(sum(1 for q in SERVER.log if q.startswith('/forem2/articles/2')) == 1,
+           'an article listed twice is asked for once')
+    ensure(not any(q.startswith('/forem2/articles/4') for q in SERVER.log),
+           'nothing after the nesting is read')
+    r = results['loop']
+    loops = [q for q in SERVER.log if q.startswith('/forem-loop/articles?')]
+    ensure(r.rc == 0 and len(loops) == 2 and '1000 new' in r.out,
+           'a list that does not page is read twice, its articles once: %r %r' % (loops, r))
+    ensure(seen_headers and all('X-Injected' not in h and 'api-key' not in
+                                {k.lower() for k in h} for h in seen_headers),
+           'a key with a line break is not sent, and injects nothing: %r' % seen_headers[:1])
+    dump = '\n'.join(sqlite3.connect(db).iterdump())
+    ensure('X-Injected' not in dump, 'the key is stored nowhere')
+    ensure(run('check', db=db).rc == 0, 'check after the hostile API')
+
+
 def main():
     global BIN, SANITIZED, FIXTURE_FEED, SERVER, SPAWNER
     # show pages through $PAGER on a terminal; these tests look at what
