@@ -645,8 +645,9 @@ static void add_tool_tags(struct fk_buf *out, const struct fk_article *article, 
         add_tag_list(out, "feed_tags", article->tags, article->ntags);
 }
 
-void fk_export_front_matter(struct fk_buf *out, const struct fk_article *article,
-                            enum fk_export_profile profile)
+/* The front matter, with canonical_url when it is given. */
+static void front_matter(struct fk_buf *out, const struct fk_article *article,
+                         enum fk_export_profile profile, const char *canonical_url)
 {
     const struct profile *p = profile_of(profile);
     (void)fk_buf_adds(out, "---\n");
@@ -657,12 +658,19 @@ void fk_export_front_matter(struct fk_buf *out, const struct fk_article *article
     add_string_field(out, p->url_key, article->url);
     add_string_field(out, "guid", article->guid);
     add_string_field(out, "feed", article->feed_url);
+    add_string_field(out, "canonical_url", canonical_url);
     if (p->tags != TAGS_AS_IS) {
         add_tool_tags(out, article, p->tags);
     } else {
         add_tag_list(out, "tags", article->tags, article->ntags);
     }
     (void)fk_buf_adds(out, "---\n");
+}
+
+void fk_export_front_matter(struct fk_buf *out, const struct fk_article *article,
+                            enum fk_export_profile profile)
+{
+    front_matter(out, article, profile, NULL);
 }
 
 /* "# TITLE" on one line: a title is text, so every ASCII punctuation
@@ -685,10 +693,10 @@ static void add_title_heading(struct fk_buf *out, const char *title)
 void fk_export_document(struct fk_buf *out, const struct fk_article *article,
                         const struct fk_export_options *options)
 {
-    static const struct fk_export_options plain = {FK_EXPORT_PLAIN, false, NULL, 0};
+    static const struct fk_export_options plain = {FK_EXPORT_PLAIN, false, NULL, 0, NULL};
     if (!options)
         options = &plain;
-    fk_export_front_matter(out, article, options->profile);
+    front_matter(out, article, options->profile, options->canonical_url);
     if (options->title_heading && article->title && *article->title) {
         (void)fk_buf_addc(out, '\n');
         add_title_heading(out, article->title);

@@ -64,6 +64,9 @@ struct fk_export_options {
     const struct fk_export_link *links; /* the Markdown's links to rewrite
                                            (NULL: none) */
     size_t nlinks;
+    const char *canonical_url; /* where the article's author says it lives
+                                  (a cross-post), as canonical_url in the
+                                  front matter; NULL: none */
 };
 
 /* Write the slug of title into out (size bytes, at least

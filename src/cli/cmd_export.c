@@ -341,18 +341,23 @@ static int write_article(struct run *run, const struct fk_article *a, const char
 /* An article read through dev.to's API is exported as its author wrote it:
  * its Markdown, without the author's front matter (the export writes its
  * own) and with Liquid embeds made links, replaces the one converted from
- * its HTML: *markdown is set to it (to free; NULL for other articles).
+ * its HTML: *markdown is set to it (to free; NULL for other articles),
+ * and *canonical to the URL its author calls canonical, if any (to free).
  * Returns 0, or -1 with err filled. */
 static int use_author_markdown(struct fk_store *store, struct fk_article *a, char **markdown,
-                               struct fk_error *err)
+                               char **canonical, struct fk_error *err)
 {
     struct fk_api_row api;
-    *markdown = NULL;
+    *markdown = *canonical = NULL;
     int rc = fk_store_get_api(store, a->id, &api, err);
     if (rc < 0)
         return -1;
     if (rc == 0 && api.markdown)
         a->markdown = *markdown = fk_devto_markdown_export(api.markdown);
+    if (rc == 0) {
+        *canonical = api.canonical_url;
+        api.canonical_url = NULL;
+    }
     fk_api_row_release(&api);
     return 0;
 }
@@ -377,12 +382,13 @@ static int export_all(struct fk_store *store, const struct export_list *list, st
                 code = msg_fk_error(&err);
             continue;
         }
-        char *author = NULL;
-        if (use_author_markdown(store, &a, &author, &err) < 0) {
+        char *author = NULL, *canonical = NULL;
+        if (use_author_markdown(store, &a, &author, &canonical, &err) < 0) {
             fk_article_release(&a);
             code = msg_fk_error(&err);
             break;
         }
+        run->options.canonical_url = canonical;
         fk_export_path(run->options.profile, n->name, path);
         if (run->to_stdout) {
             print_document(&a, &run->options);
@@ -394,6 +400,8 @@ static int export_all(struct fk_store *store, const struct export_list *list, st
         }
         fk_article_release(&a);
         free(author);
+        free(canonical);
+        run->options.canonical_url = NULL;
     }
     fk_buf_release(&buf);
     return code;
@@ -455,7 +463,7 @@ int cmd_export(int argc, char **argv, struct cli *cli)
     struct export_list list = {NULL, 0, 0, 0, false};
     struct records records = {NULL, 0, 0};
     struct id_list selected = {NULL, 0, 0};
-    struct run run = {{FK_EXPORT_PLAIN, false, NULL, 0},
+    struct run run = {{FK_EXPORT_PLAIN, false, NULL, 0, NULL},
                       FORMAT_FILES,
                       false,
                       false,

@@ -332,6 +332,12 @@ def test_user(tmp, server, api):
     check('{% raw %}x{% endraw %}' in body and '`{% github a/b %}`' in body,
           'Liquid inside code is left alone: %r' % body)
     check('```sql\n' in body, 'the code keeps its fence and language')
+    check('canonical_url' not in body, 'no canonical URL when it is the article\'s own')
+    aid3 = scalar(db, "SELECT id FROM articles WHERE title = 'Vacuum explained'")
+    rc, out, err = run('export', '--stdout', '--for', 'jekyll', str(aid3), db=db)
+    check(rc == 0 and 'canonical_url: "https://ana.example/blog/vacuum"\n' in out
+          and out.endswith('\nVacuum frees space.\n'),
+          'a cross-post names its canonical URL in the front matter: %r %r' % (out, err))
 
 
 def test_faults(tmp, server, api):

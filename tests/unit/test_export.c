@@ -318,7 +318,7 @@ static void test_profiles(void)
     a.tags = tags;
     a.ntags = 3;
     a.markdown = "Body.\n";
-    struct fk_export_options options = {FK_EXPORT_HUGO, false, NULL, 0};
+    struct fk_export_options options = {FK_EXPORT_HUGO, false, NULL, 0, NULL};
     struct fk_buf out = FK_BUF_INIT;
     fk_export_document(&out, &a, &options);
     CHECK_STR(out.data, "---\n"
@@ -1010,7 +1010,7 @@ static void check_copy(struct fk_store *store, int64_t first, int64_t second,
 
         struct fk_article article;
         CHECK_INT(fk_store_get_article(store, ids[i], &article, &err), 0);
-        struct fk_export_options options = {profile, false, assets.links, assets.nlinks};
+        struct fk_export_options options = {profile, false, assets.links, assets.nlinks, NULL};
         struct fk_buf doc = FK_BUF_INIT, expected = FK_BUF_INIT;
         fk_export_document(&doc, &article, &options);
         const char *link_prefix = bundle ? "" : prefix;
@@ -1077,7 +1077,7 @@ static void test_copy_assets(void)
     struct fk_article article;
     CHECK_INT(fk_store_get_article(store, first, &article, &err), 0);
     struct fk_buf doc = FK_BUF_INIT, plain = FK_BUF_INIT;
-    struct fk_export_options remote = {FK_EXPORT_HUGO, false, NULL, 0};
+    struct fk_export_options remote = {FK_EXPORT_HUGO, false, NULL, 0, NULL};
     fk_export_document(&doc, &article, &remote);
     fk_export_front_matter(&plain, &article, FK_EXPORT_HUGO);
     fk_buf_printf(&plain, "\n%s", article.markdown);
