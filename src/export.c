@@ -407,14 +407,20 @@ static const struct profile {
     const char *url_key;     /* the key of the article's link */
     bool bundle;             /* NAME/index.md */
     enum tag_rule tags;
+    /* What in an article the tool would take for its own template syntax
+     * and refuse or run: Hugo's shortcodes, escaped in the body; Jekyll's
+     * Liquid, turned off for the page (render_with_liquid, Jekyll 4). */
+    bool escape_shortcodes;
+    bool no_liquid;
 } profiles[FK_EXPORT_PROFILE_COUNT] = {
     /* Hugo takes url for the page's own path (and refuses one with a
      * scheme), and reserves slug, summary, type, layout; Jekyll reserves
      * permalink and layout. */
-    [FK_EXPORT_PLAIN] = {"plain", "updated", "url", false, TAGS_AS_IS},
-    [FK_EXPORT_HUGO] = {"hugo", "lastmod", "source_url", true, TAGS_HUGO},
-    [FK_EXPORT_JEKYLL] = {"jekyll", "last_modified_at", "source_url", false, TAGS_AS_IS},
-    [FK_EXPORT_OBSIDIAN] = {"obsidian", "updated", "url", false, TAGS_OBSIDIAN},
+    [FK_EXPORT_PLAIN] = {"plain", "updated", "url", false, TAGS_AS_IS, false, false},
+    [FK_EXPORT_HUGO] = {"hugo", "lastmod", "source_url", true, TAGS_HUGO, true, false},
+    [FK_EXPORT_JEKYLL] = {"jekyll", "last_modified_at", "source_url", false, TAGS_AS_IS, false,
+                          true},
+    [FK_EXPORT_OBSIDIAN] = {"obsidian", "updated", "url", false, TAGS_OBSIDIAN, false, false},
 };
 
 static const struct profile *profile_of(enum fk_export_profile profile)
@@ -664,6 +670,8 @@ static void front_matter(struct fk_buf *out, const struct fk_article *article,
     } else {
         add_tag_list(out, "tags", article->tags, article->ntags);
     }
+    if (p->no_liquid)
+        (void)fk_buf_adds(out, "render_with_liquid: false\n");
     (void)fk_buf_adds(out, "---\n");
 }
 
@@ -690,6 +698,46 @@ static void add_title_heading(struct fk_buf *out, const char *title)
     (void)fk_buf_adds(out, "\n");
 }
 
+/* Where the shortcode whose inside starts at s closes: the first closing
+ * delimiter of its kind ('>' or '%'), or NULL. */
+static const char *shortcode_end(const char *s, char kind)
+{
+    const char close[4] = {kind, '}', '}', '\0'};
+    return strstr(s, close);
+}
+
+void fk_export_escape_shortcodes(struct fk_buf *out, const char *markdown)
+{
+    const char *s = markdown;
+    for (;;) {
+        const char *open = strstr(s, "{{");
+        while (open && open[2] != '<' && open[2] != '%')
+            open = strstr(open + 1, "{{");
+        if (!open)
+            break;
+        char kind = open[2] == '<' ? '>' : '%';
+        const char *inner = open + 3;
+        const char *close = shortcode_end(inner, kind);
+        (void)fk_buf_add(out, s, (size_t)(open - s));
+        if (close) {
+            /* Hugo's own escape, which it writes out as the shortcode */
+            (void)fk_buf_add(out, open, 3);
+            (void)fk_buf_adds(out, "/*");
+            (void)fk_buf_add(out, inner, (size_t)(close - inner));
+            (void)fk_buf_adds(out, "*/");
+            (void)fk_buf_add(out, close, 3);
+            s = close + 3;
+        } else {
+            /* Never closed: no escape exists for it, so a zero-width space
+             * keeps Hugo from taking it for a shortcode. */
+            (void)fk_buf_adds(out, "{{\xE2\x80\x8B");
+            (void)fk_buf_add(out, open + 2, 1);
+            s = open + 3;
+        }
+    }
+    (void)fk_buf_adds(out, s);
+}
+
 void fk_export_document(struct fk_buf *out, const struct fk_article *article,
                         const struct fk_export_options *options)
 {
@@ -705,10 +753,16 @@ void fk_export_document(struct fk_buf *out, const struct fk_article *article,
     if (!*markdown)
         return;
     (void)fk_buf_addc(out, '\n');
-    if (options->nlinks)
-        fk_export_rewrite_links(out, markdown, options->links, options->nlinks);
+    struct fk_buf body = FK_BUF_INIT;
+    if (options->nlinks) {
+        fk_export_rewrite_links(&body, markdown, options->links, options->nlinks);
+        markdown = body.data ? body.data : "";
+    }
+    if (profile_of(options->profile)->escape_shortcodes)
+        fk_export_escape_shortcodes(out, markdown);
     else
         (void)fk_buf_adds(out, markdown);
+    fk_buf_release(&body);
     if (out->len && out->data[out->len - 1] != '\n')
         (void)fk_buf_addc(out, '\n');
 }

@@ -47,6 +47,12 @@ struct api_want {
     char *url;
 };
 
+/* A source waiting for the article of another's call (its want[want]). */
+struct api_waiter {
+    struct api_job *api;
+    size_t want;
+};
+
 /* A dev.to API subscription's walk: its list pages, then one article call
  * for each article that is new or edited since it was filed. One request
  * of it is in flight at a time. */
@@ -55,10 +61,17 @@ struct api_job {
     struct job *job;
     struct fk_devto_source source;
     int per_page, max_pages;
-    int64_t article;       /* the article call in flight; 0: a list page */
-    char *url;             /* of the request in flight */
-    int tries;             /* 429s in a row for it */
-    int64_t first;         /* the first article of the last list page */
+    int64_t article; /* the article call in flight; 0: a list page */
+    char *url;       /* of the request in flight */
+    int tries;       /* 429s in a row for it */
+    int64_t first;   /* the first article of the last list page */
+    /* Other sources of the run whose walk lists the article in flight:
+     * they record it as theirs once it is filed, instead of asking for it
+     * again at the same time. */
+    struct api_waiter *waiters;
+    size_t nwaiters;
+    int waits;             /* articles of others' calls this walk waits for */
+    bool walk_done;        /* every call of its own is over */
     struct api_want *want; /* the articles to fetch, in list order */
     size_t nwant, cap, next;
     bool incomplete; /* something failed: the list's validators are not
@@ -993,16 +1006,42 @@ static int api_filed_since(struct fk_update *u, struct api_job *api, const struc
     return 1;
 }
 
+/* The other source of the run whose article call in flight is id, if any. */
+static struct api_job *api_in_flight(struct fk_update *u, const struct api_job *api, int64_t id)
+{
+    for (size_t i = 0; i < u->totals.feeds; i++) {
+        struct api_job *other = u->jobs[i].api;
+        if (other && other != api && other->article == id)
+            return other;
+    }
+    return NULL;
+}
+
 /* The next article call, or the end of the walk. */
 static int api_next_article(struct fk_update *u, struct api_job *api)
 {
     int filed = 1;
-    while (api->next < api->nwant && (filed = api_filed_since(u, api, &api->want[api->next])) == 1)
+    api->article = 0; /* the call before has ended */
+    while (api->next < api->nwant) {
+        struct api_job *owner = api_in_flight(u, api, api->want[api->next].id);
+        if (owner) {
+            owner->waiters =
+                fk_xrealloc(owner->waiters, (owner->nwaiters + 1) * sizeof *owner->waiters);
+            owner->waiters[owner->nwaiters++] = (struct api_waiter){api, api->next++};
+            api->waits++;
+            continue;
+        }
+        if ((filed = api_filed_since(u, api, &api->want[api->next])) != 1)
+            break;
         api->next++;
+    }
     if (filed < 0)
         return -1;
-    if (api->next == api->nwant)
-        return api_finish(u, api);
+    if (api->next == api->nwant) {
+        /* the feed's run ends when the calls it waits for have too */
+        api->walk_done = true;
+        return api->waits ? 0 : api_finish(u, api);
+    }
     struct fk_update_event ev = {
         .kind = FK_UPDATE_API_PROGRESS,
         .done = (long)api->next,
@@ -1068,8 +1107,10 @@ static int on_listed(const struct fk_item *item, void *ctx)
     if (rc == 0 && state.has_markdown && state.edited == item->api.edited) {
         /* known as it is: only its counts are news */
         rc = fk_store_api_seen(l->update->store, state.article_id, item, l->now, &err);
-        if (rc == 0)
+        if (rc == 0) {
+            api->job->feed.counts[FK_PUT_UNCHANGED]++;
             return 0;
+        }
     }
     if (rc < 0) {
         db_failed(l->update, &err);
@@ -1217,6 +1258,23 @@ static void api_article_failed(struct fk_update *u, struct api_job *api, const c
     emit(u, api->job, &ev);
 }
 
+/* The article call of api ended: the sources waiting for it record the
+ * article as theirs when it was filed, and ask again at their next run
+ * when it was not. Returns 0, or -1 after a database error. */
+static int api_release_waiters(struct fk_update *u, struct api_job *api, bool filed)
+{
+    int rc = 0;
+    for (size_t i = 0; i < api->nwaiters && rc >= 0; i++) {
+        struct api_job *waiter = api->waiters[i].api;
+        if (!filed || (rc = api_filed_since(u, waiter, &waiter->want[api->waiters[i].want])) == 0)
+            waiter->incomplete = true;
+        if (rc >= 0 && --waiter->waits == 0 && waiter->walk_done)
+            rc = api_finish(u, waiter);
+    }
+    api->nwaiters = 0;
+    return rc < 0 ? -1 : 0;
+}
+
 static int api_article_done(struct fk_update *u, struct api_job *api,
                             const struct fk_fetch_result *r)
 {
@@ -1228,6 +1286,8 @@ static int api_article_done(struct fk_update *u, struct api_job *api,
         bool gone = r->error == FK_FETCH_HTTP && r->http_status == 404;
         api->incomplete = api->incomplete || !gone;
         api_article_failed(u, api, r->message, gone);
+        if (api_release_waiters(u, api, false) < 0)
+            return -1;
         return api_next_article(u, api);
     }
     char *why = NULL;
@@ -1235,11 +1295,14 @@ static int api_article_done(struct fk_update *u, struct api_job *api,
     int rc = file_body(u, job, r, NULL, &items, &why);
     if (rc < 0)
         return -1;
-    if (rc > 0 || items == 0) {
+    bool filed = rc == 0 && items > 0;
+    if (!filed) {
         api->incomplete = true;
         api_article_failed(u, api, why ? why : "no article in the response", false);
         free(why);
     }
+    if (api_release_waiters(u, api, filed) < 0)
+        return -1;
     return api_next_article(u, api);
 }
 
@@ -1392,6 +1455,7 @@ void fk_update_free(struct fk_update *u)
             free(job->api->url);
             for (size_t k = 0; k < job->api->nwant; k++)
                 free(job->api->want[k].url);
+            free(job->api->waiters);
             free(job->api->want);
             free(job->api->etag);
             free(job->api->last_modified);

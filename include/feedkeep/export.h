@@ -247,6 +247,14 @@ void fk_export_asset_name(const unsigned char sha256[32], const char *mime, char
 void fk_export_asset_path(enum fk_export_profile profile, const char *name, const char *file,
                           char *path, char *link);
 
+/* Append markdown to out with every Hugo shortcode made text: each
+ * "{{< x >}}" and "{{% x %}}" in Hugo's escaped form (a slash and a star
+ * after the opening delimiter, a star and a slash before the closing one),
+ * which Hugo shows as it was, in code too; an opening "{{<" or "{{%" that
+ * is never closed gets a zero-width space after its braces. The body of a
+ * Hugo export, whose articles may well be about templates. */
+void fk_export_escape_shortcodes(struct fk_buf *out, const char *markdown);
+
 /* Append markdown to out with the links rewritten: each place where the
  * url of one of links is written exactly, right after "(", "<" or a
  * quote and right before ")", ">", a quote, a space or a line end (an

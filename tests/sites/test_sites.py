@@ -184,6 +184,13 @@ def check_pages(archive, pages, tool, code_class):
         page = by_guid.get(guid)
         check(page and '<table>' in page.text and '<td>' in page.text,
               '%s: a table in %s' % (tool, guid))
+    # an article about templates: the generator shows them, runs none
+    page = by_guid.get('urn:feedkeep-sites:templates')
+    shown = html.unescape(re.sub(r'<[^>]+>', '', page.text)) if page else ''
+    for text in ('{{ message }}', '{{< figure src=a.png >}}', '{{% notice %}}',
+                 '{% include x.html %}', '{% for post in site.posts %}{{ post.title }}{% endfor %}',
+                 '{{< youtube abc >}}', '{{% notice tip %}}hi{{% /notice %}}', '{% github a/b %}'):
+        check(text in shown, '%s: the template text %r is shown as it is' % (tool, text))
     updated_only = archive.articles['urn:feedkeep-sites:updated-only']
     check(updated_only['published'] is None and updated_only['date'] == updated_only['updated'],
           'the updated-only entry is dated by its updated date')

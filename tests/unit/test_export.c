@@ -339,7 +339,8 @@ static void test_profiles(void)
     fk_export_document(&out, &a, &options);
     CHECK(strstr(out.data, "\nlast_modified_at: 2024-03-06T00:00:00Z\n"
                            "source_url: \"https://example.com/t\"\n") != NULL);
-    CHECK(strstr(out.data, "tags:\n  - \"#x\"\n  - \"c++\"\n  - \"web dev\"\n---\n") != NULL);
+    CHECK(strstr(out.data, "tags:\n  - \"#x\"\n  - \"c++\"\n  - \"web dev\"\n"
+                           "render_with_liquid: false\n---\n") != NULL);
     CHECK(strstr(out.data, "\n---\n\n# T\\: \\*one\\*\n\nBody.\n") != NULL);
     CHECK(strstr(out.data, "url:") == strstr(out.data, "source_url:") + 7);
     fk_buf_release(&out);
@@ -1214,9 +1215,54 @@ static void test_html_page(void)
     CHECK_INT(system(command), 0);
 }
 
+static void check_escaped(const char *markdown, const char *expected)
+{
+    struct fk_buf out = FK_BUF_INIT;
+    fk_export_escape_shortcodes(&out, markdown);
+    CHECK_STR(out.data ? out.data : "", expected);
+    fk_buf_release(&out);
+}
+
+static void test_shortcodes(void)
+{
+    check_escaped("", "");
+    check_escaped("no braces {{ x }} {x}", "no braces {{ x }} {x}");
+    check_escaped("{{< youtube abc >}}", "{{</* youtube abc */>}}");
+    check_escaped("a {{% notice %}}b{{% /notice %}} c",
+                  "a {{%/* notice */%}}b{{%/* /notice */%}} c");
+    /* a closing delimiter of the other kind does not close it */
+    check_escaped("{{< a %}} b >}}", "{{</* a %}} b */>}}");
+    /* inside it, another opening is text */
+    check_escaped("{{< a {{< b >}}", "{{</* a {{< b */>}}");
+    /* never closed */
+    check_escaped("{{% open", "{{\xE2\x80\x8B% open");
+    check_escaped("x {{<", "x {{\xE2\x80\x8B<");
+    check_escaped("{{{< y >}}", "{{{</* y */>}}");
+
+    /* the profiles: Hugo escapes them, Jekyll turns Liquid off */
+    struct fk_article a = {0};
+    a.title = "T";
+    a.markdown = "Vue: {{ m }} and {{< x >}}\n";
+    a.date = a.published = a.updated = FK_TIME_NONE;
+    struct fk_buf out = FK_BUF_INIT;
+    struct fk_export_options hugo = {FK_EXPORT_HUGO, false, NULL, 0, "https://blog.example/t"};
+    fk_export_document(&out, &a, &hugo);
+    CHECK(strstr(out.data, "canonical_url: \"https://blog.example/t\"\n") != NULL);
+    CHECK(strstr(out.data, "\nVue: {{ m }} and {{</* x */>}}\n") != NULL);
+    CHECK(strstr(out.data, "render_with_liquid") == NULL);
+    fk_buf_reset(&out);
+    struct fk_export_options jekyll = {FK_EXPORT_JEKYLL, false, NULL, 0, NULL};
+    fk_export_document(&out, &a, &jekyll);
+    CHECK(strstr(out.data, "render_with_liquid: false\n---\n") != NULL);
+    CHECK(strstr(out.data, "\nVue: {{ m }} and {{< x >}}\n") != NULL);
+    CHECK(strstr(out.data, "canonical_url") == NULL);
+    fk_buf_release(&out);
+}
+
 int main(void)
 {
     RUN(test_slugs);
+    RUN(test_shortcodes);
     RUN(test_base_names);
     RUN(test_unique_names);
     RUN(test_utf8_slugs);
