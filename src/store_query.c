@@ -1107,21 +1107,38 @@ static int count_row(sqlite3_stmt *st, void *ctx)
     return walk->fn(&count, walk->ctx);
 }
 
-/* The names and counts statement id gives, at most limit of them. */
-static int list_counts(struct fk_store *store, enum stmt_id id, long limit, fk_name_count_fn fn,
+/* Call fn on each row of sql, whose parameter ?1 (when it has one) is
+ * limit. The listings read the counts schema 12 keeps, a few rows however
+ * large the archive, so each is prepared for its one use. */
+static int each_count_row(struct fk_store *store, const char *sql, long limit, store_row_fn *fn,
+                          void *ctx, struct fk_error *err)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(store->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return store_db_error(store, err);
+    int ret = sqlite3_bind_parameter_count(st) > 0 &&
+                      sqlite3_bind_int64(st, 1, limit > 0 ? limit : -1) != SQLITE_OK
+                  ? store_db_error(store, err)
+                  : store_each_row(store, st, fn, ctx, err);
+    sqlite3_finalize(st);
+    return ret;
+}
+
+/* The names, counts and newest dates sql gives, at most limit of them. */
+static int list_counts(struct fk_store *store, const char *sql, long limit, fk_name_count_fn fn,
                        void *ctx, struct fk_error *err)
 {
-    sqlite3_stmt *st = store_bound(store, id, NULL, limit > 0 ? limit : -1, err);
-    if (!st)
-        return -1;
     struct count_walk walk = {fn, ctx};
-    return store_each_row(store, st, count_row, &walk, err);
+    return each_count_row(store, sql, limit, count_row, &walk, err);
 }
 
 int fk_store_list_tags(struct fk_store *store, long limit, fk_name_count_fn fn, void *ctx,
                        struct fk_error *err)
 {
-    return list_counts(store, ST_TAGS_LIST, limit, fn, ctx, err);
+    return list_counts(store,
+                       "SELECT t.name, c.articles, c.newest FROM tag_counts c"
+                       " JOIN tags t ON t.id = c.tag_id ORDER BY 2 DESC, t.name LIMIT ?1",
+                       limit, fn, ctx, err);
 }
 
 /* The memory behind the languages of fk_store_stats. */
@@ -1180,9 +1197,8 @@ int fk_store_stats(struct fk_store *store, struct fk_store_stats *out, struct fk
     if (store_asset_stats(store, &out->assets, err) < 0 ||
         store_raw_stats(store, &out->raw, err) < 0)
         goto out;
-    if (!(st = store_stmt(store, ST_STATS_LANGUAGES, err)))
-        goto out;
-    ret = store_each_row(store, st, language_total_row, out, err);
+    ret = each_count_row(store, "SELECT language, blocks FROM language_counts ORDER BY 2 DESC, 1",
+                         0, language_total_row, out, err);
 out:
     if (ret < 0)
         fk_store_stats_release(out);
@@ -1226,9 +1242,11 @@ static int language_row(sqlite3_stmt *st, void *ctx)
 int fk_store_list_languages(struct fk_store *store, fk_language_fn fn, void *ctx,
                             struct fk_error *err)
 {
-    sqlite3_stmt *st = store_stmt(store, ST_LANGUAGES_LIST, err);
     struct language_walk walk = {fn, ctx};
-    return st ? store_each_row(store, st, language_row, &walk, err) : -1;
+    return each_count_row(store,
+                          "SELECT language, blocks FROM language_counts"
+                          " WHERE language IS NOT NULL ORDER BY 2 DESC, 1",
+                          0, language_row, &walk, err);
 }
 
 /* ---- authors -------------------------------------------------------------- */
@@ -1236,7 +1254,12 @@ int fk_store_list_languages(struct fk_store *store, fk_language_fn fn, void *ctx
 int fk_store_list_authors(struct fk_store *store, long limit, fk_name_count_fn fn, void *ctx,
                           struct fk_error *err)
 {
-    return list_counts(store, ST_AUTHORS_LIST, limit, fn, ctx, err);
+    /* The names that differ only in case are one author, under the
+     * first of them in byte order. */
+    return list_counts(store,
+                       "SELECT min(name), sum(articles), max(newest) FROM author_counts"
+                       " GROUP BY name COLLATE NOCASE ORDER BY 2 DESC, 1 COLLATE NOCASE LIMIT ?1",
+                       limit, fn, ctx, err);
 }
 
 /* ---- completion ------------------------------------------------------------ */

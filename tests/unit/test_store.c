@@ -1104,11 +1104,20 @@ static void test_enclosures(void)
     CHECK_INT(sql_int("enclosures.db", "SELECT count(*) FROM enclosures"), 0);
 
     /* an archive from before enclosures gets the table (what the later
-     * steps add goes too, schemas 11, 10, 9, 8, 7, 6 and 5 undone, so that they can
-     * run again) */
+     * steps add goes too, schemas 12, 11, 10, 9, 8, 7, 6 and 5 undone, so that they
+     * can run again) */
     CHECK_INT(
         sql_exec("enclosures.db",
-                 "DROP TABLE article_pages; ALTER TABLE feeds DROP COLUMN full_text;"
+                 "DROP TABLE tag_counts; DROP TABLE author_counts; DROP TABLE language_counts;"
+                 " DROP TABLE feed_counts; DROP TABLE archive_counts;"
+                 " DROP TRIGGER tag_counts_insert; DROP TRIGGER tag_counts_delete;"
+                 " DROP TRIGGER tag_counts_update; DROP TRIGGER author_counts_insert;"
+                 " DROP TRIGGER author_counts_delete; DROP TRIGGER author_counts_update;"
+                 " DROP TRIGGER language_counts_insert; DROP TRIGGER language_counts_delete;"
+                 " DROP TRIGGER language_counts_update; DROP TRIGGER feed_counts_insert;"
+                 " DROP TRIGGER feed_counts_delete; DROP TRIGGER feed_counts_update;"
+                 " DROP TRIGGER version_counts_insert; DROP TRIGGER version_counts_delete;"
+                 " DROP TABLE article_pages; ALTER TABLE feeds DROP COLUMN full_text;"
                  " DROP TABLE article_assets; DROP TABLE asset_urls; DROP TABLE assets;"
                  " DROP TABLE raw_documents; ALTER TABLE feeds DROP COLUMN assets;"
                  " ALTER TABLE feeds DROP COLUMN keep_raw;"
