@@ -534,6 +534,45 @@ const char store_counts_rebuild[] =
     "    SELECT 'articles', count(*) FROM articles\n"
     "    UNION ALL SELECT 'versions', count(*) FROM article_versions;\n";
 
+/* The statements of schema 12's triggers: a row (new) counted in, a row
+ * (old) counted out. A row updated is counted out, then in. */
+#define COUNT_NEWEST                                                                               \
+    "        newest = CASE WHEN newest IS NULL OR excluded.newest > newest\n"                      \
+    "                      THEN excluded.newest ELSE newest END;\n"
+#define TAG_COUNT_ADD                                                                              \
+    "    INSERT INTO tag_counts(tag_id, articles, newest) VALUES (new.tag_id, 1, new.date)\n"      \
+    "        ON CONFLICT(tag_id) DO UPDATE SET articles = articles + 1,\n" COUNT_NEWEST
+#define TAG_COUNT_REMOVE                                                                           \
+    "    UPDATE tag_counts SET articles = articles - 1,\n"                                         \
+    "        newest = CASE WHEN old.date >= newest THEN (SELECT max(date) FROM article_tags\n"     \
+    "                      WHERE tag_id = old.tag_id) ELSE newest END\n"                           \
+    "        WHERE tag_id = old.tag_id;\n"                                                         \
+    "    DELETE FROM tag_counts WHERE tag_id = old.tag_id AND articles <= 0;\n"
+#define AUTHOR_COUNT_ADD                                                                           \
+    "    INSERT INTO author_counts(name, articles, newest)\n"                                      \
+    "        SELECT new.author, 1, new.date WHERE new.author <> ''\n"                              \
+    "        ON CONFLICT(name) DO UPDATE SET articles = articles + 1,\n" COUNT_NEWEST
+#define AUTHOR_COUNT_REMOVE                                                                        \
+    "    UPDATE author_counts SET articles = articles - 1,\n"                                      \
+    "        newest = CASE WHEN old.date >= newest THEN (SELECT date FROM articles\n"              \
+    "                      WHERE author = old.author COLLATE NOCASE AND +author = old.author\n"    \
+    "                      AND date IS NOT NULL ORDER BY date DESC LIMIT 1) ELSE newest END\n"     \
+    "        WHERE name = old.author;\n"                                                           \
+    "    DELETE FROM author_counts WHERE name = old.author AND articles <= 0;\n"
+#define LANGUAGE_COUNT_ADD                                                                         \
+    "    INSERT INTO language_counts(language, blocks) SELECT new.language, 0\n"                   \
+    "        WHERE NOT EXISTS (SELECT 1 FROM language_counts WHERE language IS new.language);\n"   \
+    "    UPDATE language_counts SET blocks = blocks + 1 WHERE language IS new.language;\n"
+#define LANGUAGE_COUNT_REMOVE                                                                      \
+    "    UPDATE language_counts SET blocks = blocks - 1 WHERE language IS old.language;\n"         \
+    "    DELETE FROM language_counts WHERE language IS old.language AND blocks <= 0;\n"
+#define FEED_COUNT_ADD                                                                             \
+    "    INSERT INTO feed_counts(feed_id, articles) VALUES (new.feed_id, 1)\n"                     \
+    "        ON CONFLICT(feed_id) DO UPDATE SET articles = articles + 1;\n"
+#define FEED_COUNT_REMOVE                                                                          \
+    "    UPDATE feed_counts SET articles = articles - 1 WHERE feed_id = old.feed_id;\n"            \
+    "    DELETE FROM feed_counts WHERE feed_id = old.feed_id AND articles <= 0;\n"
+
 static const char *const schema_v12[] = {
     /* Rows with a count of 0 are deleted: tags counts the rows. */
     "CREATE TABLE IF NOT EXISTS tag_counts (\n"
@@ -565,98 +604,37 @@ static const char *const schema_v12[] = {
     ") WITHOUT ROWID;\n",
     store_counts_rebuild,
     /* tags */
-    "CREATE TRIGGER IF NOT EXISTS tag_counts_insert AFTER INSERT ON article_tags BEGIN\n"
-    "    INSERT INTO tag_counts(tag_id, articles, newest) VALUES (new.tag_id, 1, new.date)\n"
-    "        ON CONFLICT(tag_id) DO UPDATE SET articles = articles + 1,\n"
-    "        newest = CASE WHEN newest IS NULL OR excluded.newest > newest\n"
-    "                      THEN excluded.newest ELSE newest END;\n"
-    "END;\n"
-    "CREATE TRIGGER IF NOT EXISTS tag_counts_delete AFTER DELETE ON article_tags BEGIN\n"
-    "    UPDATE tag_counts SET articles = articles - 1,\n"
-    "        newest = CASE WHEN old.date >= newest THEN (SELECT max(date) FROM article_tags\n"
-    "                      WHERE tag_id = old.tag_id) ELSE newest END\n"
-    "        WHERE tag_id = old.tag_id;\n"
-    "    DELETE FROM tag_counts WHERE tag_id = old.tag_id AND articles <= 0;\n"
-    "END;\n"
-    "CREATE TRIGGER IF NOT EXISTS tag_counts_update AFTER UPDATE OF tag_id, date ON article_tags "
-    "BEGIN\n"
-    "    UPDATE tag_counts SET articles = articles - 1,\n"
-    "        newest = CASE WHEN old.date >= newest THEN (SELECT max(date) FROM article_tags\n"
-    "                      WHERE tag_id = old.tag_id) ELSE newest END\n"
-    "        WHERE tag_id = old.tag_id;\n"
-    "    DELETE FROM tag_counts WHERE tag_id = old.tag_id AND articles <= 0;\n"
-    "    INSERT INTO tag_counts(tag_id, articles, newest) VALUES (new.tag_id, 1, new.date)\n"
-    "        ON CONFLICT(tag_id) DO UPDATE SET articles = articles + 1,\n"
-    "        newest = CASE WHEN newest IS NULL OR excluded.newest > newest\n"
-    "                      THEN excluded.newest ELSE newest END;\n"
-    "END;\n",
+    "CREATE TRIGGER IF NOT EXISTS tag_counts_insert AFTER INSERT ON article_tags "
+    "BEGIN\n" TAG_COUNT_ADD "END;\n"
+    "CREATE TRIGGER IF NOT EXISTS tag_counts_delete AFTER DELETE ON article_tags "
+    "BEGIN\n" TAG_COUNT_REMOVE "END;\n"
+    "CREATE TRIGGER IF NOT EXISTS tag_counts_update AFTER UPDATE OF tag_id, date ON article_tags\n"
+    "BEGIN\n" TAG_COUNT_REMOVE TAG_COUNT_ADD "END;\n",
     /* authors, and the number of articles */
     "CREATE TRIGGER IF NOT EXISTS author_counts_insert AFTER INSERT ON articles BEGIN\n"
-    "    UPDATE archive_counts SET value = value + 1 WHERE name = 'articles';\n"
-    "    INSERT INTO author_counts(name, articles, newest)\n"
-    "        SELECT new.author, 1, new.date WHERE new.author <> ''\n"
-    "        ON CONFLICT(name) DO UPDATE SET articles = articles + 1,\n"
-    "        newest = CASE WHEN newest IS NULL OR excluded.newest > newest\n"
-    "                      THEN excluded.newest ELSE newest END;\n"
+    "    UPDATE archive_counts SET value = value + 1 WHERE name = 'articles';\n" AUTHOR_COUNT_ADD
     "END;\n"
     "CREATE TRIGGER IF NOT EXISTS author_counts_delete AFTER DELETE ON articles BEGIN\n"
-    "    UPDATE archive_counts SET value = value - 1 WHERE name = 'articles';\n"
-    "    UPDATE author_counts SET articles = articles - 1,\n"
-    "        newest = CASE WHEN old.date >= newest THEN (SELECT date FROM articles\n"
-    "                      WHERE author = old.author COLLATE NOCASE AND +author = old.author\n"
-    "                      AND date IS NOT NULL ORDER BY date DESC LIMIT 1) ELSE newest END\n"
-    "        WHERE name = old.author;\n"
-    "    DELETE FROM author_counts WHERE name = old.author AND articles <= 0;\n"
+    "    UPDATE archive_counts SET value = value - 1 WHERE name = 'articles';\n" AUTHOR_COUNT_REMOVE
     "END;\n"
-    "CREATE TRIGGER IF NOT EXISTS author_counts_update AFTER UPDATE OF author, published, updated "
-    "ON articles\n"
-    "    WHEN old.author IS NOT new.author OR old.date IS NOT new.date BEGIN\n"
-    "    UPDATE author_counts SET articles = articles - 1,\n"
-    "        newest = CASE WHEN old.date >= newest THEN (SELECT date FROM articles\n"
-    "                      WHERE author = old.author COLLATE NOCASE AND +author = old.author\n"
-    "                      AND date IS NOT NULL ORDER BY date DESC LIMIT 1) ELSE newest END\n"
-    "        WHERE name = old.author;\n"
-    "    DELETE FROM author_counts WHERE name = old.author AND articles <= 0;\n"
-    "    INSERT INTO author_counts(name, articles, newest)\n"
-    "        SELECT new.author, 1, new.date WHERE new.author <> ''\n"
-    "        ON CONFLICT(name) DO UPDATE SET articles = articles + 1,\n"
-    "        newest = CASE WHEN newest IS NULL OR excluded.newest > newest\n"
-    "                      THEN excluded.newest ELSE newest END;\n"
-    "END;\n",
+    "CREATE TRIGGER IF NOT EXISTS author_counts_update\n"
+    "    AFTER UPDATE OF author, published, updated ON articles\n"
+    "    WHEN old.author IS NOT new.author OR old.date IS NOT new.date\n"
+    "BEGIN\n" AUTHOR_COUNT_REMOVE AUTHOR_COUNT_ADD "END;\n",
     /* code languages */
-    "CREATE TRIGGER IF NOT EXISTS language_counts_insert AFTER INSERT ON code_blocks BEGIN\n"
-    "    INSERT INTO language_counts(language, blocks) SELECT new.language, 0\n"
-    "        WHERE NOT EXISTS (SELECT 1 FROM language_counts WHERE language IS new.language);\n"
-    "    UPDATE language_counts SET blocks = blocks + 1 WHERE language IS new.language;\n"
-    "END;\n"
-    "CREATE TRIGGER IF NOT EXISTS language_counts_delete AFTER DELETE ON code_blocks BEGIN\n"
-    "    UPDATE language_counts SET blocks = blocks - 1 WHERE language IS old.language;\n"
-    "    DELETE FROM language_counts WHERE language IS old.language AND blocks <= 0;\n"
-    "END;\n"
-    "CREATE TRIGGER IF NOT EXISTS language_counts_update AFTER UPDATE OF language ON code_blocks "
-    "BEGIN\n"
-    "    UPDATE language_counts SET blocks = blocks - 1 WHERE language IS old.language;\n"
-    "    DELETE FROM language_counts WHERE language IS old.language AND blocks <= 0;\n"
-    "    INSERT INTO language_counts(language, blocks) SELECT new.language, 0\n"
-    "        WHERE NOT EXISTS (SELECT 1 FROM language_counts WHERE language IS new.language);\n"
-    "    UPDATE language_counts SET blocks = blocks + 1 WHERE language IS new.language;\n"
-    "END;\n",
+    "CREATE TRIGGER IF NOT EXISTS language_counts_insert AFTER INSERT ON code_blocks "
+    "BEGIN\n" LANGUAGE_COUNT_ADD "END;\n"
+    "CREATE TRIGGER IF NOT EXISTS language_counts_delete AFTER DELETE ON code_blocks "
+    "BEGIN\n" LANGUAGE_COUNT_REMOVE "END;\n"
+    "CREATE TRIGGER IF NOT EXISTS language_counts_update AFTER UPDATE OF language ON code_blocks\n"
+    "BEGIN\n" LANGUAGE_COUNT_REMOVE LANGUAGE_COUNT_ADD "END;\n",
     /* feeds */
-    "CREATE TRIGGER IF NOT EXISTS feed_counts_insert AFTER INSERT ON article_feeds BEGIN\n"
-    "    INSERT INTO feed_counts(feed_id, articles) VALUES (new.feed_id, 1)\n"
-    "        ON CONFLICT(feed_id) DO UPDATE SET articles = articles + 1;\n"
-    "END;\n"
-    "CREATE TRIGGER IF NOT EXISTS feed_counts_delete AFTER DELETE ON article_feeds BEGIN\n"
-    "    UPDATE feed_counts SET articles = articles - 1 WHERE feed_id = old.feed_id;\n"
-    "    DELETE FROM feed_counts WHERE feed_id = old.feed_id AND articles <= 0;\n"
-    "END;\n"
-    "CREATE TRIGGER IF NOT EXISTS feed_counts_update AFTER UPDATE OF feed_id ON article_feeds "
-    "BEGIN\n"
-    "    UPDATE feed_counts SET articles = articles - 1 WHERE feed_id = old.feed_id;\n"
-    "    DELETE FROM feed_counts WHERE feed_id = old.feed_id AND articles <= 0;\n"
-    "    INSERT INTO feed_counts(feed_id, articles) VALUES (new.feed_id, 1)\n"
-    "        ON CONFLICT(feed_id) DO UPDATE SET articles = articles + 1;\n"
-    "END;\n"
+    "CREATE TRIGGER IF NOT EXISTS feed_counts_insert AFTER INSERT ON article_feeds "
+    "BEGIN\n" FEED_COUNT_ADD "END;\n"
+    "CREATE TRIGGER IF NOT EXISTS feed_counts_delete AFTER DELETE ON article_feeds "
+    "BEGIN\n" FEED_COUNT_REMOVE "END;\n"
+    "CREATE TRIGGER IF NOT EXISTS feed_counts_update AFTER UPDATE OF feed_id ON article_feeds\n"
+    "BEGIN\n" FEED_COUNT_REMOVE FEED_COUNT_ADD "END;\n"
     /* versions */
     "CREATE TRIGGER IF NOT EXISTS version_counts_insert AFTER INSERT ON article_versions BEGIN\n"
     "    UPDATE archive_counts SET value = value + 1 WHERE name = 'versions';\n"
