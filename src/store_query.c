@@ -763,6 +763,16 @@ static int search_error(struct fk_store *store, struct fk_error *err)
 #define SEARCH_SET_MAX     10000
 #define SEARCH_SET_MAX_SQL "10000"
 
+/* Prepare q and step it to its first row: 0 with *st on it (the caller
+ * finalizes *st either way), or -1 with err filled. */
+static int query_first_row(struct fk_store *store, struct query *q, sqlite3_stmt **st,
+                           struct fk_error *err)
+{
+    if (query_prepare(store, q, st, err) < 0)
+        return -1;
+    return sqlite3_step(*st) == SQLITE_ROW ? 0 : search_error(store, err);
+}
+
 /* How a search applies its filter to the index's matches. */
 struct search_filter {
     struct plan probe; /* each condition probed by the match's id */
@@ -800,7 +810,6 @@ static int search_filter_init(struct fk_store *store, struct search_filter *sf,
 {
     struct query q;
     sqlite3_stmt *st = NULL;
-    int ret = -1;
 
     memset(sf, 0, sizeof *sf);
     if (plan_init(store, &sf->probe, f, false, false, err) < 0)
@@ -819,15 +828,9 @@ static int search_filter_init(struct fk_store *store, struct search_filter *sf,
     query_add(&q, " WHERE 1");
     plan_add_where(&q, &sf->set);
     query_add(&q, " LIMIT " SEARCH_SET_MAX_SQL ")");
-    if (query_prepare(store, &q, &st, err) < 0)
-        goto out;
-    if (sqlite3_step(st) != SQLITE_ROW) {
-        store_db_error(store, err);
-        goto out;
-    }
-    sf->by_set = sqlite3_column_int64(st, 0) < SEARCH_SET_MAX;
-    ret = 0;
-out:
+    int ret = query_first_row(store, &q, &st, err);
+    if (ret == 0)
+        sf->by_set = sqlite3_column_int64(st, 0) < SEARCH_SET_MAX;
     sqlite3_finalize(st);
     query_release(&q);
     return ret;
@@ -860,7 +863,6 @@ static int search_window(struct fk_store *store, const char *match, struct searc
 {
     struct query q;
     sqlite3_stmt *st = NULL;
-    int ret = -1;
 
     *start = 0;
     query_init(&q);
@@ -878,17 +880,9 @@ static int search_window(struct fk_store *store, const char *match, struct searc
     query_add(&q, " WHERE 1");
     search_add_filter(&q, sf, "m.id");
     query_add_param(&q, " ORDER BY m.id DESC LIMIT ?)", NULL, window);
-    if (query_prepare(store, &q, &st, err) < 0)
-        goto out;
-    int rc = sqlite3_step(st);
-    if (rc != SQLITE_ROW) {
-        search_error(store, err);
-        goto out;
-    }
-    if (sqlite3_column_int64(st, 0) >= window)
+    int ret = query_first_row(store, &q, &st, err);
+    if (ret == 0 && sqlite3_column_int64(st, 0) >= window)
         *start = sqlite3_column_int64(st, 1);
-    ret = 0;
-out:
     sqlite3_finalize(st);
     query_release(&q);
     return ret;
@@ -992,6 +986,23 @@ static void query_add_snippet(struct query *q, const struct fk_search_options *o
     query_add_param(q, ", '\xE2\x80\xA6', ?)", NULL, words > 64 ? 64 : words);
 }
 
+/* Append " FROM articles_fts ... WHERE" the matches of the search that
+ * pass its filter, from rowid start on (0: all); ranked by FTS5 when
+ * fts_rank. */
+static void search_add_matches(struct query *q, const char *match, struct search_filter *sf,
+                               int64_t start, bool fts_rank)
+{
+    query_add(q, " FROM articles_fts");
+    if (search_reads_articles(sf))
+        query_add(q, " JOIN articles a ON a.id = articles_fts.rowid");
+    query_add_param(q, " WHERE articles_fts MATCH ?", match, 0);
+    if (fts_rank)
+        query_add(q, " AND articles_fts.rank MATCH '" SEARCH_RANK "'");
+    if (start > 0)
+        query_add_param(q, " AND articles_fts.rowid >= ?", NULL, start);
+    search_add_filter(q, sf, "articles_fts.rowid");
+}
+
 /* The search with a limit, of a query without prefix terms: the hits are
  * picked with the rank computed by SQLite for the matches that pass the
  * filter only (in the index's own order, "ORDER BY rank" lets FTS5 rank
@@ -1003,13 +1014,8 @@ static void search_add_picked(struct query *q, const char *match, struct search_
                               const struct fk_search_options *options, int words)
 {
     query_add(q, "WITH pick AS MATERIALIZED (SELECT articles_fts.rowid AS id,"
-                 " bm25(articles_fts, " SEARCH_WEIGHTS ") AS rank FROM articles_fts");
-    if (search_reads_articles(sf))
-        query_add(q, " JOIN articles a ON a.id = articles_fts.rowid");
-    query_add_param(q, " WHERE articles_fts MATCH ?", match, 0);
-    if (start > 0)
-        query_add_param(q, " AND articles_fts.rowid >= ?", NULL, start);
-    search_add_filter(q, sf, "articles_fts.rowid");
+                 " bm25(articles_fts, " SEARCH_WEIGHTS ") AS rank");
+    search_add_matches(q, match, sf, start, false);
     query_add(q, " ORDER BY rank, id");
     query_add_limit(q, f);
     query_add(q, "), snip AS (SELECT articles_fts.rowid AS id, ");
@@ -1033,14 +1039,8 @@ static void search_add_ranked(struct query *q, const char *match, struct search_
     query_add(q, "SELECT " ARTICLE_COLUMNS ", pick.rank, pick.snippet FROM (SELECT"
                  " articles_fts.rowid AS id, articles_fts.rank AS rank, ");
     query_add_snippet(q, options, words);
-    query_add(q, " AS snippet FROM articles_fts");
-    if (search_reads_articles(sf))
-        query_add(q, " JOIN articles a ON a.id = articles_fts.rowid");
-    query_add_param(q, " WHERE articles_fts MATCH ?", match, 0);
-    query_add(q, " AND articles_fts.rank MATCH '" SEARCH_RANK "'");
-    if (start > 0)
-        query_add_param(q, " AND articles_fts.rowid >= ?", NULL, start);
-    search_add_filter(q, sf, "articles_fts.rowid");
+    query_add(q, " AS snippet");
+    search_add_matches(q, match, sf, start, true);
     query_add(q, " ORDER BY articles_fts.rank");
     query_add_limit(q, f);
     query_add(q, ") AS pick JOIN articles a ON a.id = pick.id ORDER BY pick.rank, pick.id DESC");
