@@ -800,7 +800,7 @@ static void search_add_set(struct query *q, struct plan *set, const char *id)
 }
 
 /* Plan the filter f of a search: from the more selective side. A filter
- * walked through an index (tags, since and until, an author) that selects
+ * walked through an index (tags, since and until, an author, archived-since) that selects
  * few articles is read as a set, so that a common word costs a walk of its
  * matches with a test in memory each, and only the matches that pass are
  * ranked; otherwise each match is probed. Returns 0, or -1 with err
@@ -817,8 +817,9 @@ static int search_filter_init(struct fk_store *store, struct search_filter *sf,
     sf->probe.id = "articles_fts.rowid";
     sf->probe.articles =
         f->since != FK_TIME_NONE || f->until != FK_TIME_NONE || plan_reads_articles(f);
-    if (!plan_filters(&sf->probe) || !(sf->probe.tags.count || f->since != FK_TIME_NONE ||
-                                       f->until != FK_TIME_NONE || sf->probe.author_match))
+    if (!plan_filters(&sf->probe) ||
+        !(sf->probe.tags.count || f->since != FK_TIME_NONE || f->until != FK_TIME_NONE ||
+          sf->probe.author_match || f->archived_since != FK_TIME_NONE))
         return 0;
     if (plan_init(store, &sf->set, f, true, false, err) < 0)
         return -1;

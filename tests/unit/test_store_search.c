@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "feedkeep/buf.h"
@@ -40,6 +41,9 @@ static char *const texts[] = {
     "nothing about planning here, only the weather and the sea",
     "the query planner, the query planner and the planner again",
 };
+
+/* A minute before the test began: every article is archived since. */
+static int64_t archived;
 
 static int64_t june(int day)
 {
@@ -82,6 +86,7 @@ struct filter_case {
     const char *tags[2];
     const char *any_tags[2];
     int since, until; /* days of June; 0: none */
+    bool archived;    /* archived since a minute before the test began */
     const char *author;
     int64_t feed_id;
     const char *code;
@@ -94,13 +99,14 @@ struct filter_case {
 #define DATE_OF "(SELECT date FROM articles WHERE id = @)"
 
 static const struct filter_case filters[] = {
-    {"none", {NULL}, {NULL}, 0, 0, NULL, 0, NULL, "1"},
-    {"tag", {"database"}, {NULL}, 0, 0, NULL, 0, NULL, HAS_TAG("database")},
+    {"none", {NULL}, {NULL}, 0, 0, false, NULL, 0, NULL, "1"},
+    {"tag", {"database"}, {NULL}, 0, 0, false, NULL, 0, NULL, HAS_TAG("database")},
     {"tag and since",
      {"database"},
      {NULL},
      10,
      0,
+     false,
      NULL,
      0,
      NULL,
@@ -110,6 +116,7 @@ static const struct filter_case filters[] = {
      {NULL},
      0,
      0,
+     false,
      NULL,
      0,
      NULL,
@@ -119,6 +126,7 @@ static const struct filter_case filters[] = {
      {"rust", "database"},
      0,
      0,
+     false,
      NULL,
      0,
      NULL,
@@ -128,6 +136,7 @@ static const struct filter_case filters[] = {
      {NULL},
      5,
      12,
+     false,
      NULL,
      0,
      NULL,
@@ -137,6 +146,7 @@ static const struct filter_case filters[] = {
      {NULL},
      0,
      0,
+     false,
      "ann",
      0,
      NULL,
@@ -146,6 +156,7 @@ static const struct filter_case filters[] = {
      {NULL},
      0,
      0,
+     false,
      "ANN",
      0,
      NULL,
@@ -155,6 +166,7 @@ static const struct filter_case filters[] = {
      {NULL},
      0,
      0,
+     false,
      NULL,
      2,
      NULL,
@@ -164,12 +176,33 @@ static const struct filter_case filters[] = {
      {NULL},
      0,
      0,
+     false,
      NULL,
      0,
      "sql",
      HAS_TAG("rust") " AND EXISTS (SELECT 1 FROM code_blocks WHERE article_id = @"
                      " AND language = 'sql')"},
-    {"a tag no article has", {"cobol"}, {NULL}, 0, 0, NULL, 0, NULL, "0"},
+    {"a tag no article has", {"cobol"}, {NULL}, 0, 0, false, NULL, 0, NULL, "0"},
+    {"archived since",
+     {NULL},
+     {NULL},
+     0,
+     0,
+     true,
+     NULL,
+     0,
+     NULL,
+     "(SELECT first_seen FROM articles WHERE id = @) >= %archived"},
+    {"archived since and tag",
+     {"rust"},
+     {NULL},
+     0,
+     0,
+     true,
+     NULL,
+     0,
+     NULL,
+     HAS_TAG("rust") " AND (SELECT first_seen FROM articles WHERE id = @) >= %archived"},
 };
 
 static const char *const queries[] = {
@@ -192,6 +225,8 @@ static void expand(const char *sql, const char *id, const struct filter_case *fc
             fk_buf_adds(out, id);
         else if (strncmp(p, "%since", 6) == 0 && (p += 5))
             fk_buf_printf(out, "%lld", (long long)june(fc->since));
+        else if (strncmp(p, "%archived", 9) == 0 && (p += 8))
+            fk_buf_printf(out, "%lld", (long long)archived);
         else if (strncmp(p, "%until", 6) == 0 && (p += 5))
             fk_buf_printf(out, "%lld", (long long)june(fc->until));
         else
@@ -258,6 +293,7 @@ static void test_filtered_search(void)
     struct fk_store *store = open_fresh(ARCHIVE);
     if (!store)
         return;
+    archived = (int64_t)time(NULL) - 60;
     fill(store);
     sqlite3 *db = NULL;
     CHECK(sqlite3_open_v2(tmp_path(ARCHIVE), &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK);
@@ -280,6 +316,8 @@ static void test_filtered_search(void)
                     f.since = june(fc->since);
                 if (fc->until)
                     f.until = june(fc->until);
+                if (fc->archived)
+                    f.archived_since = archived;
                 f.author = fc->author;
                 f.feed_id = fc->feed_id;
                 f.has_code = fc->code != NULL;
@@ -309,7 +347,7 @@ static void test_filtered_search(void)
         fk_search_query_release(&parsed);
     }
     /* the comparisons are not all of empty lists */
-    CHECK_INT(compared, 10 * 11 * 7);
+    CHECK_INT(compared, 10 * 13 * 7);
     CHECK(nonempty > compared / 2);
     sqlite3_close(db);
     fk_store_close(store);
