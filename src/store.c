@@ -522,7 +522,7 @@ const char store_counts_rebuild[] =
     "DELETE FROM author_counts;\n"
     "INSERT INTO author_counts(name, articles, newest)\n"
     "    SELECT author, count(*), max(date) FROM articles\n"
-    "    WHERE author <> '' GROUP BY author;\n"
+    "    WHERE author COLLATE NOCASE > '' GROUP BY author;  -- through articles_author\n"
     "DELETE FROM language_counts;\n"
     "INSERT INTO language_counts(language, blocks)\n"
     "    SELECT min(language), count(*) FROM code_blocks GROUP BY language;\n"
