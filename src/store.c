@@ -28,7 +28,7 @@
  * archives apart from other programs' SQLite files (file(1) shows it too). */
 #define APPLICATION_ID 0x666B6565
 /* The schema version this feedkeep writes (PRAGMA user_version). */
-#define SCHEMA_VERSION 12
+#define SCHEMA_VERSION 13
 /* How long to wait for another process's write lock, in milliseconds. */
 #define BUSY_TIMEOUT_MS 5000
 
@@ -547,6 +547,146 @@ static const char *const schema_v12[] = {
     NULL,
 };
 
+/* Version 13: counts kept as the articles change, so that tags, authors
+ * and stats read a few rows however large the archive: per tag, per
+ * author name, per code language, per feed, and the archive's totals.
+ * Triggers keep them in the transaction of every write (filing, reparse,
+ * removal, merging, versions), whichever code makes it; `check` compares
+ * them with a recount and `check --repair` runs store_counts_rebuild.
+ * A newest date that leaves is looked up again through the index that
+ * holds it (article_tags_tag, articles_author). The step can run again on
+ * an archive that has the tables (its version set back by hand): it then
+ * recounts. */
+const char store_counts_rebuild[] =
+    "DELETE FROM tag_counts;\n"
+    "INSERT INTO tag_counts(tag_id, articles, newest)\n"
+    "    SELECT tag_id, count(*), max(date) FROM article_tags GROUP BY tag_id;\n"
+    "DELETE FROM author_counts;\n"
+    "INSERT INTO author_counts(name, articles, newest)\n"
+    "    SELECT author, count(*), max(date) FROM articles\n"
+    "    WHERE author COLLATE NOCASE > '' GROUP BY author;  -- through articles_author\n"
+    "DELETE FROM language_counts;\n"
+    "INSERT INTO language_counts(language, blocks)\n"
+    "    SELECT min(language), count(*) FROM code_blocks GROUP BY language;\n"
+    "DELETE FROM feed_counts;\n"
+    "INSERT INTO feed_counts(feed_id, articles)\n"
+    "    SELECT feed_id, count(*) FROM article_feeds GROUP BY feed_id;\n"
+    "DELETE FROM archive_counts;\n"
+    "INSERT INTO archive_counts(name, value)\n"
+    "    SELECT 'articles', count(*) FROM articles\n"
+    "    UNION ALL SELECT 'versions', count(*) FROM article_versions;\n";
+
+/* The statements of schema 13's triggers: a row (new) counted in, a row
+ * (old) counted out. A row updated is counted out, then in. */
+#define COUNT_NEWEST                                                                               \
+    "        newest = CASE WHEN newest IS NULL OR excluded.newest > newest\n"                      \
+    "                      THEN excluded.newest ELSE newest END;\n"
+#define TAG_COUNT_ADD                                                                              \
+    "    INSERT INTO tag_counts(tag_id, articles, newest) VALUES (new.tag_id, 1, new.date)\n"      \
+    "        ON CONFLICT(tag_id) DO UPDATE SET articles = articles + 1,\n" COUNT_NEWEST
+#define TAG_COUNT_REMOVE                                                                           \
+    "    UPDATE tag_counts SET articles = articles - 1,\n"                                         \
+    "        newest = CASE WHEN old.date >= newest THEN (SELECT max(date) FROM article_tags\n"     \
+    "                      WHERE tag_id = old.tag_id) ELSE newest END\n"                           \
+    "        WHERE tag_id = old.tag_id;\n"                                                         \
+    "    DELETE FROM tag_counts WHERE tag_id = old.tag_id AND articles <= 0;\n"
+#define AUTHOR_COUNT_ADD                                                                           \
+    "    INSERT INTO author_counts(name, articles, newest)\n"                                      \
+    "        SELECT new.author, 1, new.date WHERE new.author <> ''\n"                              \
+    "        ON CONFLICT(name) DO UPDATE SET articles = articles + 1,\n" COUNT_NEWEST
+#define AUTHOR_COUNT_REMOVE                                                                        \
+    "    UPDATE author_counts SET articles = articles - 1,\n"                                      \
+    "        newest = CASE WHEN old.date >= newest THEN (SELECT date FROM articles\n"              \
+    "                      WHERE author = old.author COLLATE NOCASE AND +author = old.author\n"    \
+    "                      AND date IS NOT NULL ORDER BY date DESC LIMIT 1) ELSE newest END\n"     \
+    "        WHERE name = old.author;\n"                                                           \
+    "    DELETE FROM author_counts WHERE name = old.author AND articles <= 0;\n"
+#define LANGUAGE_COUNT_ADD                                                                         \
+    "    INSERT INTO language_counts(language, blocks) SELECT new.language, 0\n"                   \
+    "        WHERE NOT EXISTS (SELECT 1 FROM language_counts WHERE language IS new.language);\n"   \
+    "    UPDATE language_counts SET blocks = blocks + 1 WHERE language IS new.language;\n"
+#define LANGUAGE_COUNT_REMOVE                                                                      \
+    "    UPDATE language_counts SET blocks = blocks - 1 WHERE language IS old.language;\n"         \
+    "    DELETE FROM language_counts WHERE language IS old.language AND blocks <= 0;\n"
+#define FEED_COUNT_ADD                                                                             \
+    "    INSERT INTO feed_counts(feed_id, articles) VALUES (new.feed_id, 1)\n"                     \
+    "        ON CONFLICT(feed_id) DO UPDATE SET articles = articles + 1;\n"
+#define FEED_COUNT_REMOVE                                                                          \
+    "    UPDATE feed_counts SET articles = articles - 1 WHERE feed_id = old.feed_id;\n"            \
+    "    DELETE FROM feed_counts WHERE feed_id = old.feed_id AND articles <= 0;\n"
+
+static const char *const schema_v13[] = {
+    /* Rows with a count of 0 are deleted: tags counts the rows. */
+    "CREATE TABLE IF NOT EXISTS tag_counts (\n"
+    "    tag_id   INTEGER PRIMARY KEY,  -- tags.id\n"
+    "    articles INTEGER NOT NULL,     -- rows of article_tags\n"
+    "    newest   INTEGER               -- their max(date)\n"
+    ");\n"
+    /* One row per name as articles.author writes it; the authors listing
+     * adds up the names that differ only in case. */
+    "CREATE TABLE IF NOT EXISTS author_counts (\n"
+    "    name     TEXT PRIMARY KEY,  -- articles.author, not ''\n"
+    "    articles INTEGER NOT NULL,\n"
+    "    newest   INTEGER\n"
+    ") WITHOUT ROWID;\n"
+    "CREATE INDEX IF NOT EXISTS author_counts_nocase ON author_counts(name COLLATE NOCASE);\n"
+    /* language NULL is the blocks that named none (UNIQUE lets one NULL
+     * row in by the triggers' IS tests). */
+    "CREATE TABLE IF NOT EXISTS language_counts (\n"
+    "    language TEXT COLLATE NOCASE UNIQUE,  -- as code_blocks.language\n"
+    "    blocks   INTEGER NOT NULL\n"
+    ");\n"
+    "CREATE TABLE IF NOT EXISTS feed_counts (\n"
+    "    feed_id  INTEGER PRIMARY KEY,  -- feeds.id\n"
+    "    articles INTEGER NOT NULL      -- rows of article_feeds\n"
+    ");\n"
+    "CREATE TABLE IF NOT EXISTS archive_counts (\n"
+    "    name  TEXT PRIMARY KEY,  -- 'articles', 'versions': rows of that table\n"
+    "    value INTEGER NOT NULL\n"
+    ") WITHOUT ROWID;\n",
+    store_counts_rebuild,
+    /* tags */
+    "CREATE TRIGGER IF NOT EXISTS tag_counts_insert AFTER INSERT ON article_tags "
+    "BEGIN\n" TAG_COUNT_ADD "END;\n"
+    "CREATE TRIGGER IF NOT EXISTS tag_counts_delete AFTER DELETE ON article_tags "
+    "BEGIN\n" TAG_COUNT_REMOVE "END;\n"
+    "CREATE TRIGGER IF NOT EXISTS tag_counts_update AFTER UPDATE OF tag_id, date ON article_tags\n"
+    "BEGIN\n" TAG_COUNT_REMOVE TAG_COUNT_ADD "END;\n",
+    /* authors, and the number of articles */
+    "CREATE TRIGGER IF NOT EXISTS author_counts_insert AFTER INSERT ON articles BEGIN\n"
+    "    UPDATE archive_counts SET value = value + 1 WHERE name = 'articles';\n" AUTHOR_COUNT_ADD
+    "END;\n"
+    "CREATE TRIGGER IF NOT EXISTS author_counts_delete AFTER DELETE ON articles BEGIN\n"
+    "    UPDATE archive_counts SET value = value - 1 WHERE name = 'articles';\n" AUTHOR_COUNT_REMOVE
+    "END;\n"
+    "CREATE TRIGGER IF NOT EXISTS author_counts_update\n"
+    "    AFTER UPDATE OF author, published, updated ON articles\n"
+    "    WHEN old.author IS NOT new.author OR old.date IS NOT new.date\n"
+    "BEGIN\n" AUTHOR_COUNT_REMOVE AUTHOR_COUNT_ADD "END;\n",
+    /* code languages */
+    "CREATE TRIGGER IF NOT EXISTS language_counts_insert AFTER INSERT ON code_blocks "
+    "BEGIN\n" LANGUAGE_COUNT_ADD "END;\n"
+    "CREATE TRIGGER IF NOT EXISTS language_counts_delete AFTER DELETE ON code_blocks "
+    "BEGIN\n" LANGUAGE_COUNT_REMOVE "END;\n"
+    "CREATE TRIGGER IF NOT EXISTS language_counts_update AFTER UPDATE OF language ON code_blocks\n"
+    "BEGIN\n" LANGUAGE_COUNT_REMOVE LANGUAGE_COUNT_ADD "END;\n",
+    /* feeds */
+    "CREATE TRIGGER IF NOT EXISTS feed_counts_insert AFTER INSERT ON article_feeds "
+    "BEGIN\n" FEED_COUNT_ADD "END;\n"
+    "CREATE TRIGGER IF NOT EXISTS feed_counts_delete AFTER DELETE ON article_feeds "
+    "BEGIN\n" FEED_COUNT_REMOVE "END;\n"
+    "CREATE TRIGGER IF NOT EXISTS feed_counts_update AFTER UPDATE OF feed_id ON article_feeds\n"
+    "BEGIN\n" FEED_COUNT_REMOVE FEED_COUNT_ADD "END;\n"
+    /* versions */
+    "CREATE TRIGGER IF NOT EXISTS version_counts_insert AFTER INSERT ON article_versions BEGIN\n"
+    "    UPDATE archive_counts SET value = value + 1 WHERE name = 'versions';\n"
+    "END;\n"
+    "CREATE TRIGGER IF NOT EXISTS version_counts_delete AFTER DELETE ON article_versions BEGIN\n"
+    "    UPDATE archive_counts SET value = value - 1 WHERE name = 'versions';\n"
+    "END;\n",
+    NULL,
+};
+
 /* Migration steps, oldest first: step i takes an archive from version
  * migrations[i].version - 1 to migrations[i].version by running its SQL
  * texts (a NULL-terminated list) in order. All due steps run in one
@@ -568,6 +708,7 @@ static const struct migration {
     {10, schema_v10},
     {11, schema_v11},
     {12, schema_v12},
+    {13, schema_v13},
     /* clang-format on */
 };
 
@@ -645,10 +786,6 @@ static const char *const stmt_sql[ST_COUNT] = {
                        " a.updated_raw, a.summary_html, a.content_html,"
                        " (SELECT count(*) FROM article_versions v WHERE v.article_id = a.id)"
                        " FROM articles a WHERE a.id = ?1",
-    [ST_COUNTS] = "SELECT (SELECT count(*) FROM feeds), (SELECT count(*) FROM articles),"
-                  " (SELECT count(*) FROM tags t WHERE EXISTS"
-                  " (SELECT 1 FROM article_tags at WHERE at.tag_id = t.id)),"
-                  " (SELECT count(*) FROM code_blocks), (SELECT count(*) FROM article_versions)",
     [ST_ARTICLE_FEEDS_LIST] = "SELECT f.url FROM article_feeds af JOIN feeds f"
                               " ON f.id = af.feed_id WHERE af.article_id = ?1 ORDER BY af.rowid",
     /* In bytes: a blob's length is its size. Read only when an article
@@ -807,24 +944,12 @@ static const char *const stmt_sql[ST_COUNT] = {
         " UNION ALL SELECT 9223372036854775807, 'current', NULL, title, tags_text,"
         " length(CAST(text AS BLOB)), text, markdown, coalesce(content_html, summary_html)"
         " FROM articles WHERE id = ?1 ORDER BY 1",
-    /* One walk of article_tags_tag, which holds all three columns. */
-    [ST_TAGS_LIST] = "SELECT t.name, count(*), max(at.date) FROM article_tags at"
-                     " JOIN tags t ON t.id = at.tag_id GROUP BY at.tag_id ORDER BY 2 DESC, t.name"
-                     " LIMIT ?1",
     [ST_STATS_SUMMARY] =
         "SELECT (SELECT count(*) FROM feeds WHERE subscribed),"
         " (SELECT count(*) FROM feeds WHERE subscribed AND last_error IS NOT NULL),"
         " (SELECT page_count FROM pragma_page_count) * (SELECT page_size FROM pragma_page_size),"
         " (SELECT min(date) FROM articles), (SELECT max(date) FROM articles),"
         " (SELECT max(last_fetch) FROM feeds)",
-    [ST_STATS_LANGUAGES] =
-        "SELECT language, count(*) FROM code_blocks GROUP BY language ORDER BY 2 DESC, 1",
-    [ST_LANGUAGES_LIST] = "SELECT language, count(*) FROM code_blocks"
-                          " WHERE language IS NOT NULL GROUP BY language ORDER BY 2 DESC, 1",
-    /* One walk of articles_author, which holds the name and the date. */
-    [ST_AUTHORS_LIST] = "SELECT min(author), count(*), max(date) FROM articles"
-                        " WHERE author IS NOT NULL AND author <> '' GROUP BY author COLLATE NOCASE"
-                        " ORDER BY 2 DESC, 1 COLLATE NOCASE LIMIT ?1",
     /* Names starting with ?1 (ASCII case ignored: substr compares, so '%'
      * and '_' in the prefix mean themselves), sorted, at most 200. */
     [ST_COMPLETE_TAGS] = "SELECT name FROM tags WHERE substr(name, 1, length(?1)) = ?1"

@@ -52,7 +52,6 @@ enum stmt_id {
     ST_TAG_FREQUENCY,
     ST_LANGUAGE_FREQUENCY,
     ST_ARTICLE_GET,
-    ST_COUNTS,
     ST_ARTICLE_FEEDS_LIST,
     ST_ARTICLE_TEXT_LENGTH,
     ST_VERSION_REJECTED_FIND,
@@ -112,11 +111,7 @@ enum stmt_id {
     ST_CODE_GET,
     ST_ARTICLE_FIRST_SEEN,
     ST_VERSIONS_LIST,
-    ST_TAGS_LIST,
     ST_STATS_SUMMARY,
-    ST_STATS_LANGUAGES,
-    ST_LANGUAGES_LIST,
-    ST_AUTHORS_LIST,
     ST_COMPLETE_TAGS,
     ST_COMPLETE_LANGUAGES,
     ST_COMPLETE_AUTHORS,
@@ -227,7 +222,8 @@ enum code_column {
 #define FEED_COLUMNS                                                                               \
     "f.id, f.url, f.name, f.title, f.site_url, f.etag, f.last_modified, f.final_url,"              \
     " f.moved_to, f.last_error, f.last_fetch, f.last_status, f.failures, f.next_fetch,"            \
-    " f.subscribed, (SELECT count(*) FROM article_feeds af WHERE af.feed_id = f.id),"              \
+    " f.subscribed, coalesce((SELECT fc.articles FROM feed_counts fc WHERE fc.feed_id = f.id), "   \
+    "0),"                                                                                          \
     " (SELECT l.time FROM fetches l WHERE l.feed_id = f.id AND l.error IS NULL"                    \
     " AND l.status <> 304 ORDER BY l.time DESC LIMIT 1),"                                          \
     " (SELECT group_concat(name, char(10)) FROM (SELECT name FROM feed_tags"                       \
@@ -429,6 +425,9 @@ static inline int64_t hash_to_int64(uint64_t hash)
 /* store.c */
 #define FTS_NCOLUMNS 3
 extern const char *const store_fts_columns[FTS_NCOLUMNS];
+/* SQL that recounts the kept counts of schema 13 (tag_counts and the
+ * others) from the tables they count. */
+extern const char store_counts_rebuild[];
 int store_db_error(struct fk_store *store, struct fk_error *err);
 /* fk_store_sync_article_assets inside the caller's transaction. */
 int store_sync_refs(struct fk_store *store, int64_t id, const struct fk_content *content,

@@ -515,6 +515,113 @@ out:
     return ret;
 }
 
+/* ---- the kept counts ------------------------------------------------------------ */
+
+/* The newest dates of the recount (r) and of the kept count (c) as a
+ * problem shows them. */
+#define R_NEWEST "coalesce(strftime('%Y-%m-%dT%H:%M:%SZ', r.newest, 'unixepoch'), 'none')"
+#define C_NEWEST "coalesce(strftime('%Y-%m-%dT%H:%M:%SZ', c.newest, 'unixepoch'), 'none')"
+
+/* What schema 13 keeps, each against a recount: SQL returning one line per
+ * name whose kept count differs, the name first. "author COLLATE NOCASE >
+ * ''" is author <> '' read from articles_author, not from every row. */
+static const struct {
+    const char *what; /* the names, for the line after the most shown */
+    const char *sql;
+} count_checks[] = {
+    {"tags", "SELECT format('tag %s: %d articles, newest %s; kept: %s articles, newest %s',"
+             " quote(coalesce(t.name, x.tag_id)), coalesce(r.articles, 0), " R_NEWEST ","
+             " coalesce(c.articles, 'no'), " C_NEWEST ")"
+             " FROM (SELECT tag_id FROM article_tags UNION SELECT tag_id FROM tag_counts) x"
+             " LEFT JOIN (SELECT tag_id, count(*) AS articles, max(date) AS newest"
+             " FROM article_tags GROUP BY tag_id) r ON r.tag_id = x.tag_id"
+             " LEFT JOIN tag_counts c ON c.tag_id = x.tag_id LEFT JOIN tags t ON t.id = x.tag_id"
+             " WHERE r.articles IS NOT c.articles OR r.newest IS NOT c.newest ORDER BY x.tag_id"},
+    {"authors",
+     "SELECT format('author %s: %d articles, newest %s; kept: %s articles, newest %s',"
+     " quote(x.name), coalesce(r.articles, 0), " R_NEWEST ","
+     " coalesce(c.articles, 'no'), " C_NEWEST ")"
+     " FROM (SELECT author AS name FROM articles WHERE author COLLATE NOCASE > ''"
+     " UNION SELECT name FROM author_counts) x"
+     " LEFT JOIN (SELECT author AS name, count(*) AS articles, max(date) AS newest FROM articles"
+     " WHERE author COLLATE NOCASE > '' GROUP BY author) r ON r.name = x.name"
+     " LEFT JOIN author_counts c ON c.name = x.name"
+     " WHERE r.articles IS NOT c.articles OR r.newest IS NOT c.newest ORDER BY x.name"},
+    {"code languages",
+     "SELECT format('code language %s: %d blocks; kept: %s blocks',"
+     " coalesce(quote(x.language), 'none'), coalesce(r.blocks, 0), coalesce(c.blocks, 'no'))"
+     " FROM (SELECT language FROM code_blocks UNION SELECT language FROM language_counts) x"
+     " LEFT JOIN (SELECT language, count(*) AS blocks FROM code_blocks GROUP BY language) r"
+     " ON r.language IS x.language LEFT JOIN language_counts c ON c.language IS x.language"
+     " WHERE r.blocks IS NOT c.blocks ORDER BY x.language"},
+    {"feeds",
+     "SELECT format('feed %s: %d articles; kept: %s articles', quote(coalesce(f.url, x.feed_id)),"
+     " coalesce(r.articles, 0), coalesce(c.articles, 'no'))"
+     " FROM (SELECT feed_id FROM article_feeds UNION SELECT feed_id FROM feed_counts) x"
+     " LEFT JOIN (SELECT feed_id, count(*) AS articles FROM article_feeds GROUP BY feed_id) r"
+     " ON r.feed_id = x.feed_id LEFT JOIN feed_counts c ON c.feed_id = x.feed_id"
+     " LEFT JOIN feeds f ON f.id = x.feed_id"
+     " WHERE r.articles IS NOT c.articles ORDER BY x.feed_id"},
+    {"totals", "SELECT format('%s: %d; kept: %s', x.name, x.n, coalesce(c.value, 'none'))"
+               " FROM (SELECT 'articles' AS name, count(*) AS n FROM articles"
+               " UNION ALL SELECT 'versions', count(*) FROM article_versions) x"
+               " LEFT JOIN archive_counts c ON c.name = x.name WHERE x.n IS NOT c.value"},
+};
+
+/* At most this many lines per kind of count; then one saying how many more. */
+#define COUNT_PROBLEMS_SHOWN 20
+
+/* Compare the kept counts with a recount (inside the caller's read
+ * transaction): fn gets a line per count that is off. Returns the number
+ * of lines given, or -1 with err filled. */
+static int check_counts(struct fk_store *store, fk_problem_fn fn, void *ctx, struct fk_error *err)
+{
+    static const char hint[] = " ('feedkeep check --repair' recounts)";
+    struct fk_buf line = FK_BUF_INIT;
+    int problems = 0;
+    for (size_t i = 0; i < sizeof count_checks / sizeof count_checks[0]; i++) {
+        sqlite3_stmt *st;
+        int64_t off = 0;
+        int rc;
+        if (sqlite3_prepare_v2(store->db, count_checks[i].sql, -1, &st, NULL) != SQLITE_OK) {
+            fk_buf_release(&line);
+            return store_db_error(store, err);
+        }
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            if (++off > COUNT_PROBLEMS_SHOWN)
+                continue;
+            fk_buf_reset(&line);
+            fk_buf_printf(&line, "%s%s", column_str(st, 0) ? column_str(st, 0) : "?", hint);
+            fn("counts", line.data, ctx);
+            problems++;
+        }
+        sqlite3_finalize(st);
+        if (rc != SQLITE_DONE) {
+            fk_buf_release(&line);
+            return store_db_error(store, err);
+        }
+        if (off > COUNT_PROBLEMS_SHOWN) {
+            fk_buf_reset(&line);
+            fk_buf_printf(&line, "%lld more %s whose counts are off%s",
+                          (long long)(off - COUNT_PROBLEMS_SHOWN), count_checks[i].what, hint);
+            fn("counts", line.data, ctx);
+            problems++;
+        }
+    }
+    fk_buf_release(&line);
+    return problems;
+}
+
+int fk_store_repair_counts(struct fk_store *store, struct fk_error *err)
+{
+    bool own;
+    if (store->in_feed)
+        return fk_error_set(err, FK_ERROR_USAGE, "a feed is being filed");
+    if (store_write_begin(store, &own, err) < 0)
+        return -1;
+    return store_write_end(store, own, store_exec_sql(store, store_counts_rebuild, err), err);
+}
+
 int fk_store_check(struct fk_store *store, fk_problem_fn fn, void *ctx, struct fk_error *err)
 {
     sqlite3_stmt *st = NULL;
@@ -564,6 +671,10 @@ int fk_store_check(struct fk_store *store, fk_problem_fn fn, void *ctx, struct f
         fn("full-text index", problem, ctx);
         free(problem);
     }
+    rc = check_counts(store, fn, ctx, err);
+    if (rc < 0)
+        goto fail;
+    problems += rc;
     /* The assets' structure; their bytes are hashed only when the caller
      * gives a hash function (fk_store_check_assets). */
     rc = fk_store_check_assets(store, NULL, fn, ctx, err);
@@ -690,8 +801,17 @@ int fk_store_vacuum(struct fk_store *store, struct fk_error *err)
 
 int fk_store_counts(struct fk_store *store, struct fk_store_counts *out, struct fk_error *err)
 {
-    sqlite3_stmt *st = store->stmts[ST_COUNTS];
+    /* The kept counts (schema 13): a few rows, however large the archive. */
+    static const char sql[] =
+        "SELECT (SELECT count(*) FROM feeds),"
+        " coalesce((SELECT value FROM archive_counts WHERE name = 'articles'), 0),"
+        " (SELECT count(*) FROM tag_counts),"
+        " (SELECT coalesce(sum(blocks), 0) FROM language_counts),"
+        " coalesce((SELECT value FROM archive_counts WHERE name = 'versions'), 0)";
+    sqlite3_stmt *st;
     memset(out, 0, sizeof *out);
+    if (sqlite3_prepare_v2(store->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return store_db_error(store, err);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
         out->feeds = sqlite3_column_int64(st, 0);
@@ -701,5 +821,7 @@ int fk_store_counts(struct fk_store *store, struct fk_store_counts *out, struct 
         out->versions = sqlite3_column_int64(st, 4);
     }
     /* An aggregate gives one row: none is an error too. */
-    return store_row_done(store, st, rc == SQLITE_DONE ? SQLITE_ERROR : rc, err) ? -1 : 0;
+    int ret = store_row_done(store, st, rc == SQLITE_DONE ? SQLITE_ERROR : rc, err) ? -1 : 0;
+    sqlite3_finalize(st);
+    return ret;
 }

@@ -724,7 +724,8 @@ enum search_column {
 /* Ranking: bm25 with the title weighted ten times the text and the tags
  * five times (the columns of articles_fts in order: title, text, tags). A
  * fixed SQL fragment: the weights are no user input. */
-#define SEARCH_RANK "bm25(10.0, 1.0, 5.0)"
+#define SEARCH_WEIGHTS "10.0, 1.0, 5.0"
+#define SEARCH_RANK    "bm25(" SEARCH_WEIGHTS ")"
 
 /* What FTS5 says when it cannot run a MATCH expression, and what the user
  * reads instead of SQLite's wording. */
@@ -755,16 +756,114 @@ static int search_error(struct fk_store *store, struct fk_error *err)
  * probing further would cost more than ranking every match. */
 #define SEARCH_SCAN_FACTOR 8
 
+/* A filter that selects at most this many articles through an index (a
+ * tag, a date range, an author) is read once as a set, and the matches
+ * are tested against it; a filter that selects more is probed on each
+ * match. */
+#define SEARCH_SET_MAX     10000
+#define SEARCH_SET_MAX_SQL "10000"
+
+/* Prepare q and step it to its first row: 0 with *st on it (the caller
+ * finalizes *st either way), or -1 with err filled. */
+static int query_first_row(struct fk_store *store, struct query *q, sqlite3_stmt **st,
+                           struct fk_error *err)
+{
+    if (query_prepare(store, q, st, err) < 0)
+        return -1;
+    return sqlite3_step(*st) == SQLITE_ROW ? 0 : search_error(store, err);
+}
+
+/* How a search applies its filter to the index's matches. */
+struct search_filter {
+    struct plan probe; /* each condition probed by the match's id */
+    struct plan set;   /* the walk of the articles the filter selects */
+    bool by_set;       /* the matches are tested against set's articles */
+};
+
+static void search_filter_release(struct search_filter *sf)
+{
+    plan_release(&sf->probe);
+    plan_release(&sf->set);
+}
+
+/* Append " AND +id IN (the filter's articles)". */
+static void search_add_set(struct query *q, struct plan *set, const char *id)
+{
+    query_add(q, " AND +");
+    query_add(q, id);
+    query_add(q, " IN (SELECT ");
+    query_add(q, plan_id(set));
+    plan_add_from(q, set);
+    query_add(q, " WHERE 1");
+    plan_add_where(q, set);
+    query_add(q, ")");
+}
+
+/* Plan the filter f of a search: from the more selective side. A filter
+ * walked through an index (tags, since and until, an author, archived-since) that selects
+ * few articles is read as a set, so that a common word costs a walk of its
+ * matches with a test in memory each, and only the matches that pass are
+ * ranked; otherwise each match is probed. Returns 0, or -1 with err
+ * filled. */
+static int search_filter_init(struct fk_store *store, struct search_filter *sf,
+                              const struct fk_filter *f, struct fk_error *err)
+{
+    struct query q;
+    sqlite3_stmt *st = NULL;
+
+    memset(sf, 0, sizeof *sf);
+    if (plan_init(store, &sf->probe, f, false, false, err) < 0)
+        return -1;
+    sf->probe.id = "articles_fts.rowid";
+    sf->probe.articles =
+        f->since != FK_TIME_NONE || f->until != FK_TIME_NONE || plan_reads_articles(f);
+    if (!plan_filters(&sf->probe) ||
+        !(sf->probe.tags.count || f->since != FK_TIME_NONE || f->until != FK_TIME_NONE ||
+          sf->probe.author_match || f->archived_since != FK_TIME_NONE))
+        return 0;
+    if (plan_init(store, &sf->set, f, true, false, err) < 0)
+        return -1;
+    query_init(&q);
+    query_add(&q, "SELECT count(*) FROM (SELECT 1");
+    plan_add_from(&q, &sf->set);
+    query_add(&q, " WHERE 1");
+    plan_add_where(&q, &sf->set);
+    query_add(&q, " LIMIT " SEARCH_SET_MAX_SQL ")");
+    int ret = query_first_row(store, &q, &st, err);
+    if (ret == 0)
+        sf->by_set = sqlite3_column_int64(st, 0) < SEARCH_SET_MAX;
+    sqlite3_finalize(st);
+    query_release(&q);
+    return ret;
+}
+
+/* Whether the walk over the matches reads articles a. */
+static bool search_reads_articles(const struct search_filter *sf)
+{
+    return !sf->by_set && sf->probe.articles;
+}
+
+/* Append the filter's conditions on the match whose article id is id. */
+static void search_add_filter(struct query *q, struct search_filter *sf, const char *id)
+{
+    if (sf->by_set) {
+        search_add_set(q, &sf->set, id);
+        return;
+    }
+    sf->probe.id = id;
+    plan_add_where(q, &sf->probe);
+    sf->probe.id = "articles_fts.rowid";
+}
+
 /* The rowid where the rank window starts: the smallest of the window's
  * most recently filed matches that pass the filter; 0 when all matches are
  * to be ranked (there are fewer than the window, or they are not among the
  * SEARCH_SCAN_FACTOR * window most recent matches). */
-static int search_window(struct fk_store *store, const char *match, struct plan *p, long window,
-                         int64_t *start, struct fk_error *err)
+static int search_window(struct fk_store *store, const char *match, struct search_filter *sf,
+                         long window, int64_t *start, struct fk_error *err)
 {
     struct query q;
     sqlite3_stmt *st = NULL;
-    int ret = -1;
 
     *start = 0;
     query_init(&q);
@@ -774,30 +873,30 @@ static int search_window(struct fk_store *store, const char *match, struct plan 
                     "SELECT count(*), min(id) FROM (SELECT m.id AS id FROM (SELECT"
                     " articles_fts.rowid AS id FROM articles_fts WHERE articles_fts MATCH ?",
                     match, 0);
-    bool filtered = plan_filters(p);
+    bool filtered = plan_filters(&sf->probe);
     query_add_param(&q, " ORDER BY articles_fts.rowid DESC LIMIT ?) AS m", NULL,
                     filtered ? window * SEARCH_SCAN_FACTOR : window);
-    if (p->articles)
+    if (search_reads_articles(sf))
         query_add(&q, " JOIN articles a ON a.id = m.id");
     query_add(&q, " WHERE 1");
-    p->id = "m.id";
-    plan_add_where(&q, p);
-    p->id = "articles_fts.rowid";
+    search_add_filter(&q, sf, "m.id");
     query_add_param(&q, " ORDER BY m.id DESC LIMIT ?)", NULL, window);
-    if (query_prepare(store, &q, &st, err) < 0)
-        goto out;
-    int rc = sqlite3_step(st);
-    if (rc != SQLITE_ROW) {
-        search_error(store, err);
-        goto out;
-    }
-    if (sqlite3_column_int64(st, 0) >= window)
+    int ret = query_first_row(store, &q, &st, err);
+    if (ret == 0 && sqlite3_column_int64(st, 0) >= window)
         *start = sqlite3_column_int64(st, 1);
-    ret = 0;
-out:
     sqlite3_finalize(st);
     query_release(&q);
     return ret;
+}
+
+/* Whether the query has a prefix term: each FTS5 cursor of it merges the
+ * lists of every word with the prefix. */
+static bool has_prefix(const struct fk_search_query *query)
+{
+    for (size_t i = 0; query && i < query->count; i++)
+        if (query->nodes[i].kind == FK_SEARCH_TERM && query->nodes[i].prefix)
+            return true;
+    return false;
 }
 
 static void write_fts(const struct fk_search_query *query, int node, struct fk_buf *out);
@@ -879,6 +978,75 @@ char *fk_store_fts_match(const struct fk_search_query *query)
     return fk_buf_detach(&out);
 }
 
+/* Append the snippet of articles_fts's current row. */
+static void query_add_snippet(struct query *q, const struct fk_search_options *options, int words)
+{
+    query_add_param(q, "snippet(articles_fts, 1, ?", options->mark_open ? options->mark_open : "",
+                    0);
+    query_add_param(q, ", ?", options->mark_close ? options->mark_close : "", 0);
+    query_add_param(q, ", '\xE2\x80\xA6', ?)", NULL, words > 64 ? 64 : words);
+}
+
+/* Append " FROM articles_fts ... WHERE" the matches of the search that
+ * pass its filter, from rowid start on (0: all); ranked by FTS5 when
+ * fts_rank. */
+static void search_add_matches(struct query *q, const char *match, struct search_filter *sf,
+                               int64_t start, bool fts_rank)
+{
+    query_add(q, " FROM articles_fts");
+    if (search_reads_articles(sf))
+        query_add(q, " JOIN articles a ON a.id = articles_fts.rowid");
+    query_add_param(q, " WHERE articles_fts MATCH ?", match, 0);
+    if (fts_rank)
+        query_add(q, " AND articles_fts.rank MATCH '" SEARCH_RANK "'");
+    if (start > 0)
+        query_add_param(q, " AND articles_fts.rowid >= ?", NULL, start);
+    search_add_filter(q, sf, "articles_fts.rowid");
+}
+
+/* The search with a limit, of a query without prefix terms: the hits are
+ * picked with the rank computed by SQLite for the matches that pass the
+ * filter only (in the index's own order, "ORDER BY rank" lets FTS5 rank
+ * every match before the filter), lowest rowid first among equal ranks as
+ * FTS5's sort keeps them; then one more walk of the index over the rowids
+ * picked makes their snippets. */
+static void search_add_picked(struct query *q, const char *match, struct search_filter *sf,
+                              int64_t start, const struct fk_filter *f,
+                              const struct fk_search_options *options, int words)
+{
+    query_add(q, "WITH pick AS MATERIALIZED (SELECT articles_fts.rowid AS id,"
+                 " bm25(articles_fts, " SEARCH_WEIGHTS ") AS rank");
+    search_add_matches(q, match, sf, start, false);
+    query_add(q, " ORDER BY rank, id");
+    query_add_limit(q, f);
+    query_add(q, "), snip AS (SELECT articles_fts.rowid AS id, ");
+    query_add_snippet(q, options, words);
+    query_add_param(q, " AS snippet FROM articles_fts WHERE articles_fts MATCH ?", match, 0);
+    query_add(q, " AND articles_fts.rowid >= (SELECT min(id) FROM pick)"
+                 " AND articles_fts.rowid <= (SELECT max(id) FROM pick)"
+                 " AND +articles_fts.rowid IN (SELECT id FROM pick))"
+                 " SELECT " ARTICLE_COLUMNS ", pick.rank, snip.snippet FROM pick"
+                 " JOIN articles a ON a.id = pick.id LEFT JOIN snip ON snip.id = pick.id"
+                 " ORDER BY pick.rank, pick.id DESC");
+}
+
+/* The search without a limit, or of a prefix query: FTS5 ranks and sorts
+ * the matches, and the snippets are made in the same walk for the rows the
+ * limit keeps only. */
+static void search_add_ranked(struct query *q, const char *match, struct search_filter *sf,
+                              int64_t start, const struct fk_filter *f,
+                              const struct fk_search_options *options, int words)
+{
+    query_add(q, "SELECT " ARTICLE_COLUMNS ", pick.rank, pick.snippet FROM (SELECT"
+                 " articles_fts.rowid AS id, articles_fts.rank AS rank, ");
+    query_add_snippet(q, options, words);
+    query_add(q, " AS snippet");
+    search_add_matches(q, match, sf, start, true);
+    query_add(q, " ORDER BY articles_fts.rank");
+    query_add_limit(q, f);
+    query_add(q, ") AS pick JOIN articles a ON a.id = pick.id ORDER BY pick.rank, pick.id DESC");
+}
+
 int fk_store_search(struct fk_store *store, const struct fk_search_query *query,
                     const struct fk_filter *f, const struct fk_search_options *options,
                     fk_hit_fn fn, void *ctx, struct fk_error *err)
@@ -886,7 +1054,7 @@ int fk_store_search(struct fk_store *store, const struct fk_search_query *query,
     char *match = fk_store_fts_match(query);
     struct fk_filter no_filter;
     struct fk_search_options no_options = {"", "", 0, 0};
-    struct plan p = {0};
+    struct search_filter sf = {0};
     struct tag_list tags = {0};
     struct query q;
     sqlite3_stmt *st = NULL;
@@ -902,36 +1070,16 @@ int fk_store_search(struct fk_store *store, const struct fk_search_query *query,
         fk_error_set(err, FK_ERROR_USAGE, "the query is empty");
         goto out;
     }
-    /* The walk is over the index's matches; every filter is a probe, and
-     * the articles are read only for the filters on their own columns. */
-    if (plan_init(store, &p, f, false, false, err) < 0)
+    if (search_filter_init(store, &sf, f, err) < 0)
         goto out;
-    p.id = "articles_fts.rowid";
-    p.articles = f->since != FK_TIME_NONE || f->until != FK_TIME_NONE || plan_reads_articles(f);
     if (options->rank_window > 0 &&
-        search_window(store, match, &p, options->rank_window, &start, err) < 0)
+        search_window(store, match, &sf, options->rank_window, &start, err) < 0)
         goto out;
     int words = options->snippet_words > 0 ? options->snippet_words : 16;
-    /* Pick the hits with their rank and snippet in the index's own order
-     * ("ORDER BY rank" alone lets FTS5 sort, and the snippets are made for
-     * the rows the limit keeps only), then read their articles. */
-    query_add(&q, "SELECT " ARTICLE_COLUMNS ", pick.rank, pick.snippet FROM (SELECT"
-                  " articles_fts.rowid AS id, articles_fts.rank AS rank");
-    query_add_param(&q, ", snippet(articles_fts, 1, ?",
-                    options->mark_open ? options->mark_open : "", 0);
-    query_add_param(&q, ", ?", options->mark_close ? options->mark_close : "", 0);
-    query_add_param(&q, ", '\xE2\x80\xA6', ?) AS snippet", NULL, words > 64 ? 64 : words);
-    query_add(&q, " FROM articles_fts");
-    if (p.articles)
-        query_add(&q, " JOIN articles a ON a.id = articles_fts.rowid");
-    query_add_param(&q, " WHERE articles_fts MATCH ?", match, 0);
-    query_add(&q, " AND articles_fts.rank MATCH '" SEARCH_RANK "'");
-    if (start > 0)
-        query_add_param(&q, " AND articles_fts.rowid >= ?", NULL, start);
-    plan_add_where(&q, &p);
-    query_add(&q, " ORDER BY articles_fts.rank");
-    query_add_limit(&q, f);
-    query_add(&q, ") AS pick JOIN articles a ON a.id = pick.id ORDER BY pick.rank, pick.id DESC");
+    if (f->limit > 0 && !has_prefix(query))
+        search_add_picked(&q, match, &sf, start, f, options, words);
+    else
+        search_add_ranked(&q, match, &sf, start, f, options, words);
     if (query_prepare(store, &q, &st, err) < 0)
         goto out;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -959,7 +1107,7 @@ int fk_store_search(struct fk_store *store, const struct fk_search_query *query,
 out:
     sqlite3_finalize(st);
     query_release(&q);
-    plan_release(&p);
+    search_filter_release(&sf);
     store_tag_list_release(&tags);
     free(match);
     return ret;
@@ -1107,21 +1255,38 @@ static int count_row(sqlite3_stmt *st, void *ctx)
     return walk->fn(&count, walk->ctx);
 }
 
-/* The names and counts statement id gives, at most limit of them. */
-static int list_counts(struct fk_store *store, enum stmt_id id, long limit, fk_name_count_fn fn,
+/* Call fn on each row of sql, whose parameter ?1 (when it has one) is
+ * limit. The listings read the counts schema 13 keeps, a few rows however
+ * large the archive, so each is prepared for its one use. */
+static int each_count_row(struct fk_store *store, const char *sql, long limit, store_row_fn *fn,
+                          void *ctx, struct fk_error *err)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(store->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return store_db_error(store, err);
+    int ret = sqlite3_bind_parameter_count(st) > 0 &&
+                      sqlite3_bind_int64(st, 1, limit > 0 ? limit : -1) != SQLITE_OK
+                  ? store_db_error(store, err)
+                  : store_each_row(store, st, fn, ctx, err);
+    sqlite3_finalize(st);
+    return ret;
+}
+
+/* The names, counts and newest dates sql gives, at most limit of them. */
+static int list_counts(struct fk_store *store, const char *sql, long limit, fk_name_count_fn fn,
                        void *ctx, struct fk_error *err)
 {
-    sqlite3_stmt *st = store_bound(store, id, NULL, limit > 0 ? limit : -1, err);
-    if (!st)
-        return -1;
     struct count_walk walk = {fn, ctx};
-    return store_each_row(store, st, count_row, &walk, err);
+    return each_count_row(store, sql, limit, count_row, &walk, err);
 }
 
 int fk_store_list_tags(struct fk_store *store, long limit, fk_name_count_fn fn, void *ctx,
                        struct fk_error *err)
 {
-    return list_counts(store, ST_TAGS_LIST, limit, fn, ctx, err);
+    return list_counts(store,
+                       "SELECT t.name, c.articles, c.newest FROM tag_counts c"
+                       " JOIN tags t ON t.id = c.tag_id ORDER BY 2 DESC, t.name LIMIT ?1",
+                       limit, fn, ctx, err);
 }
 
 /* The memory behind the languages of fk_store_stats. */
@@ -1180,9 +1345,8 @@ int fk_store_stats(struct fk_store *store, struct fk_store_stats *out, struct fk
     if (store_asset_stats(store, &out->assets, err) < 0 ||
         store_raw_stats(store, &out->raw, err) < 0)
         goto out;
-    if (!(st = store_stmt(store, ST_STATS_LANGUAGES, err)))
-        goto out;
-    ret = store_each_row(store, st, language_total_row, out, err);
+    ret = each_count_row(store, "SELECT language, blocks FROM language_counts ORDER BY 2 DESC, 1",
+                         0, language_total_row, out, err);
 out:
     if (ret < 0)
         fk_store_stats_release(out);
@@ -1226,9 +1390,11 @@ static int language_row(sqlite3_stmt *st, void *ctx)
 int fk_store_list_languages(struct fk_store *store, fk_language_fn fn, void *ctx,
                             struct fk_error *err)
 {
-    sqlite3_stmt *st = store_stmt(store, ST_LANGUAGES_LIST, err);
     struct language_walk walk = {fn, ctx};
-    return st ? store_each_row(store, st, language_row, &walk, err) : -1;
+    return each_count_row(store,
+                          "SELECT language, blocks FROM language_counts"
+                          " WHERE language IS NOT NULL ORDER BY 2 DESC, 1",
+                          0, language_row, &walk, err);
 }
 
 /* ---- authors -------------------------------------------------------------- */
@@ -1236,7 +1402,12 @@ int fk_store_list_languages(struct fk_store *store, fk_language_fn fn, void *ctx
 int fk_store_list_authors(struct fk_store *store, long limit, fk_name_count_fn fn, void *ctx,
                           struct fk_error *err)
 {
-    return list_counts(store, ST_AUTHORS_LIST, limit, fn, ctx, err);
+    /* The names that differ only in case are one author, under the
+     * first of them in byte order. */
+    return list_counts(store,
+                       "SELECT min(name), sum(articles), max(newest) FROM author_counts"
+                       " GROUP BY name COLLATE NOCASE ORDER BY 2 DESC, 1 COLLATE NOCASE LIMIT ?1",
+                       limit, fn, ctx, err);
 }
 
 /* ---- completion ------------------------------------------------------------ */

@@ -467,7 +467,8 @@ void fk_store_stats_release(struct fk_store_stats *stats);
 typedef void (*fk_problem_fn)(const char *check, const char *problem, void *ctx);
 
 /* Check the archive: SQLite's integrity check of the file, the foreign
- * keys, that the full-text index agrees with the articles, and the
+ * keys, that the full-text index agrees with the articles, that the kept
+ * counts agree with a recount (fk_store_repair_counts), and the
  * assets' structure (fk_store_check_assets without rehashing). fn gets
  * each problem found with the name of the check that found it. Returns
  * the number of problems (0: all is well), or -1 with err filled when a
@@ -494,6 +495,12 @@ int fk_store_check_assets(struct fk_store *store, fk_sha256_fn sha256, fk_proble
  * Sets *repaired (when not NULL) to the rows changed. Returns 0, or -1
  * with err filled (nothing is changed then). */
 int fk_store_repair_assets(struct fk_store *store, int64_t *repaired, struct fk_error *err);
+
+/* Recount the counts the archive keeps per tag, author name, code
+ * language and feed, and its numbers of articles and versions, which
+ * fk_store_check compares with a recount ("counts"). Not while a feed is
+ * being filed. Returns 0, or -1 with err filled (nothing is changed then). */
+int fk_store_repair_counts(struct fk_store *store, struct fk_error *err);
 
 /* The repair of the assets whose bytes fk_store_check_assets with sha256
  * finds damaged (their bytes do not hash to their SHA-256, or are not

@@ -12,9 +12,11 @@ static const char help[] =
     "usage: feedkeep check [options]\n"
     "\n"
     "Check the archive: SQLite's integrity check of the file, its foreign\n"
-    "keys, that the full-text index agrees with the articles, and the\n"
-    "assets' structure (no URL stored without its asset, no asset that no\n"
-    "URL resolves to, no reference to a URL the archive lost). Prints\n"
+    "keys, that the full-text index agrees with the articles, that the\n"
+    "counts it keeps (per tag, author, code language and feed, and its\n"
+    "articles and versions) agree with a recount, and the assets'\n"
+    "structure (no URL stored without its asset, no asset that no URL\n"
+    "resolves to, no reference to a URL the archive lost). Prints\n"
     "'ARCHIVE: ok', or one line per problem found on standard output and\n"
     "exits with status 3. Without --repair it only reads the archive, so it\n"
     "runs beside a fetch; exits with status 4 when another process keeps\n"
@@ -28,17 +30,24 @@ static const char help[] =
     "                    asset become pending (fetched again), assets no URL\n"
     "                    resolves to are deleted, references to lost URLs\n"
     "                    dropped; with --deep, damaged assets are deleted and\n"
-    "                    their URLs become pending. Says what it repaired,\n"
-    "                    checks again, and exits with status 3 only when\n"
+    "                    their URLs become pending; counts found off are\n"
+    "                    recounted. Says what it repaired, checks again,\n"
+    "                    and exits with status 3 only when\n"
     "                    problems remain ('feedkeep vacuum' rebuilds a\n"
     "                    full-text index found wrong)\n"
     "  --db PATH         the archive\n"
     "  -q, --quiet       print nothing when all is well\n"
     "  -h, --help        show this help\n";
 
+/* What the check found: problems, and whether the kept counts are off. */
+struct found {
+    int problems;
+    bool counts;
+};
+
 static void print_problem(const char *check, const char *problem, void *ctx)
 {
-    int *problems = ctx;
+    struct found *found = ctx;
     struct fk_buf line = FK_BUF_INIT;
     fk_buf_printf(&line, "%s: ", check);
     out_add_safe(&line, problem, false);
@@ -46,8 +55,10 @@ static void print_problem(const char *check, const char *problem, void *ctx)
     msg_progress_clear();
     out_flush(&line);
     fk_buf_release(&line);
-    if (problems)
-        (*problems)++;
+    if (found) {
+        found->problems++;
+        found->counts = found->counts || strcmp(check, "counts") == 0;
+    }
 }
 
 /* The deep pass reports the bytes only: fk_store_check said the rest. */
@@ -95,10 +106,14 @@ static const char *plural(int64_t n)
     return n == 1 ? "" : "s";
 }
 
-/* Repair what the check found in the assets; say what was done. */
-static int repair(struct fk_store *store, bool deep, const struct cli *cli, struct fk_error *err)
+/* Repair what the check found in the assets, and recount the kept counts
+ * when they were off; say what was done. */
+static int repair(struct fk_store *store, bool deep, bool counts, const struct cli *cli,
+                  struct fk_error *err)
 {
     int64_t removed = 0, urls = 0, rows = 0;
+    if (counts && fk_store_repair_counts(store, err) < 0)
+        return -1;
     if (deep && (hash_start(store, err) < 0 ||
                  fk_store_repair_asset_bytes(store, hash_bytes, &removed, &urls, err) < 0))
         return -1;
@@ -108,6 +123,10 @@ static int repair(struct fk_store *store, bool deep, const struct cli *cli, stru
     if (cli->quiet)
         return 0;
     const char *path = fk_store_path(store);
+    if (counts)
+        printf("%s: repaired: the counts of tags, authors, code languages, feeds, articles and "
+               "versions recounted\n",
+               path);
     if (removed)
         printf("%s: repaired: %lld damaged asset%s deleted, %lld URL%s to fetch again\n", path,
                (long long)removed, plural(removed), (long long)urls, plural(urls));
@@ -130,22 +149,22 @@ static int check_archive(struct fk_store *store, const struct check_options *o,
                          const struct cli *cli)
 {
     struct fk_error err = {0};
-    int found = 0;
-    int problems = fk_store_check(store, print_problem, NULL, &err);
+    struct found found = {0, false}, bytes = {0, false};
+    int problems = fk_store_check(store, print_problem, &found, &err);
     if (problems < 0)
         return msg_fk_error(&err);
     if (o->deep) {
         if (hash_start(store, &err) < 0 ||
-            fk_store_check_assets(store, hash_bytes, print_bytes_problem, &found, &err) < 0) {
+            fk_store_check_assets(store, hash_bytes, print_bytes_problem, &bytes, &err) < 0) {
             msg_progress_clear();
             return msg_fk_error(&err);
         }
         msg_progress_clear();
-        problems += found;
+        problems += bytes.problems;
     }
     const char *path = fk_store_path(store);
     if (problems > 0 && o->repair) {
-        if (repair(store, o->deep, cli, &err) < 0)
+        if (repair(store, o->deep, found.counts, cli, &err) < 0)
             return msg_fk_error(&err);
         int remaining = 0;
         if (fk_store_check(store, count_problem, &remaining, &err) < 0)

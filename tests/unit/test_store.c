@@ -1104,30 +1104,38 @@ static void test_enclosures(void)
     CHECK_INT(sql_int("enclosures.db", "SELECT count(*) FROM enclosures"), 0);
 
     /* an archive from before enclosures gets the table (what the later
-     * steps add goes too, schemas 11, 10, 9, 8, 7, 6 and 5 undone, so that they can
-     * run again) */
+     * steps add goes too, schemas 13, 12, 11, 10, 9, 8, 7, 6 and 5 undone, so that they
+     * can run again) */
     CHECK_INT(
-        sql_exec(
-            "enclosures.db",
-            "DROP TABLE article_pages; ALTER TABLE feeds DROP COLUMN full_text;"
-            " DROP TABLE article_assets; DROP TABLE asset_urls; DROP TABLE assets;"
-            " DROP TABLE raw_documents; ALTER TABLE feeds DROP COLUMN assets;"
-            " ALTER TABLE feeds DROP COLUMN keep_raw;"
-            " ALTER TABLE feeds DROP COLUMN private_origin;"
-            " ALTER TABLE articles DROP COLUMN base_url;"
-            " DROP VIEW articles_view; DROP VIEW code_view; DROP TABLE feed_tags;"
-            " DROP TABLE fetch_runs; DROP TABLE authors_fts; DROP TABLE authors;"
-            " DROP INDEX article_versions_replaced;"
-            " ALTER TABLE articles DROP COLUMN author_email;"
-            " DROP TABLE article_api; DROP TABLE article_aliases; DROP INDEX articles_link_key;"
-            " ALTER TABLE articles DROP COLUMN link_key;"
-            " DROP INDEX articles_date; DROP INDEX articles_author;"
-            " ALTER TABLE articles DROP COLUMN date;"
-            " CREATE INDEX articles_published ON articles(published);"
-            " CREATE INDEX articles_author ON articles(author COLLATE NOCASE, published);"
-            " ALTER TABLE article_tags RENAME COLUMN date TO published;"
-            " DROP TABLE enclosures; DROP TABLE export_files; DROP TABLE export_dirs;"
-            " PRAGMA user_version = 3;"),
+        sql_exec("enclosures.db",
+                 "DROP TABLE tag_counts; DROP TABLE author_counts; DROP TABLE language_counts;"
+                 " DROP TABLE feed_counts; DROP TABLE archive_counts;"
+                 " DROP TRIGGER tag_counts_insert; DROP TRIGGER tag_counts_delete;"
+                 " DROP TRIGGER tag_counts_update; DROP TRIGGER author_counts_insert;"
+                 " DROP TRIGGER author_counts_delete; DROP TRIGGER author_counts_update;"
+                 " DROP TRIGGER language_counts_insert; DROP TRIGGER language_counts_delete;"
+                 " DROP TRIGGER language_counts_update; DROP TRIGGER feed_counts_insert;"
+                 " DROP TRIGGER feed_counts_delete; DROP TRIGGER feed_counts_update;"
+                 " DROP TRIGGER version_counts_insert; DROP TRIGGER version_counts_delete;"
+                 " DROP TABLE article_pages; ALTER TABLE feeds DROP COLUMN full_text;"
+                 " DROP TABLE article_assets; DROP TABLE asset_urls; DROP TABLE assets;"
+                 " DROP TABLE raw_documents; ALTER TABLE feeds DROP COLUMN assets;"
+                 " ALTER TABLE feeds DROP COLUMN keep_raw;"
+                 " ALTER TABLE feeds DROP COLUMN private_origin;"
+                 " ALTER TABLE articles DROP COLUMN base_url;"
+                 " DROP VIEW articles_view; DROP VIEW code_view; DROP TABLE feed_tags;"
+                 " DROP TABLE fetch_runs; DROP TABLE authors_fts; DROP TABLE authors;"
+                 " DROP INDEX article_versions_replaced;"
+                 " ALTER TABLE articles DROP COLUMN author_email;"
+                 " DROP TABLE article_api; DROP TABLE article_aliases; DROP INDEX articles_link_key;"
+                 " ALTER TABLE articles DROP COLUMN link_key;"
+                 " DROP INDEX articles_date; DROP INDEX articles_author;"
+                 " ALTER TABLE articles DROP COLUMN date;"
+                 " CREATE INDEX articles_published ON articles(published);"
+                 " CREATE INDEX articles_author ON articles(author COLLATE NOCASE, published);"
+                 " ALTER TABLE article_tags RENAME COLUMN date TO published;"
+                 " DROP TABLE enclosures; DROP TABLE export_files; DROP TABLE export_dirs;"
+                 " PRAGMA user_version = 3;"),
         0);
     struct fk_error err = {0};
     store = fk_store_open(tmp_path("enclosures.db"), &err);

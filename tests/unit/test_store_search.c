@@ -1,0 +1,367 @@
+/* test_store_search.c - filtered searches give the rows and the order the
+ * rule gives, whichever side the store plans them from: on an archive of a
+ * few hundred articles with many equal ranks (the same texts filed again),
+ * every query, filter, limit, offset and rank window is compared with the
+ * rule written here as plain SQL:
+ *
+ *   - the window: among the newest 8 * W matches (by rowid), the newest W
+ *     that pass the filter; when there are W, only matches from the oldest
+ *     of those on are ranked, else all (W = 0: all);
+ *   - the hits: the matches that pass the filter, by bm25 (title 10, text 1,
+ *     tags 5), the lowest rowid first among equal ranks, the limit and the
+ *     offset applied; shown by rank, then the newest first.
+ */
+#include "feedkeep/store.h"
+
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "feedkeep/buf.h"
+#include "feedkeep/date.h"
+#include "feedkeep/search.h"
+#include "archive_files.h"
+#include "filing.h"
+#include "harness.h"
+
+#define ARCHIVE  "search.db"
+#define ARTICLES 240
+
+/* Six texts, each filed forty times: equal ranks abound. */
+static char *const texts[] = {
+    "the query planner picks an index for the query",
+    "the planner of a query reads the statistics; the index helps",
+    "an index on the date column makes the planner fast",
+    "rust and go programs read the database through the query planner",
+    "nothing about planning here, only the weather and the sea",
+    "the query planner, the query planner and the planner again",
+};
+
+/* A minute before the test began: every article is archived since. */
+static int64_t archived;
+
+static int64_t june(int day)
+{
+    return fk_date_days_from_civil(2026, 6, day) * 86400 + 12 * 3600;
+}
+
+/* Article i: in feed 1 (ids 1 to 160) or 2, by Ann, ann, Ben or Cy, on
+ * day i % 28 + 1 (none for every 17th), tagged database, rust, go by i,
+ * with a SQL block for every 7th. */
+static void fill(struct fk_store *store)
+{
+    static char guids[ARTICLES][40];
+    static char *const authors[] = {"Ann", "ann", "Ben", "Cy"};
+    struct entry *entries = calloc(ARTICLES, sizeof *entries);
+    CHECK(entries != NULL);
+    if (!entries)
+        return;
+    for (int i = 0; i < ARTICLES; i++) {
+        struct entry *e = &entries[i];
+        snprintf(guids[i], sizeof guids[i], "https://s.example/%d", i);
+        entry_init(e, guids[i], authors[i % 4], texts[i % 6], i % 17 ? i % 28 + 1 : 0);
+        if (i % 3 == 0)
+            entry_tag(e, "database");
+        if (i % 5 == 0)
+            entry_tag(e, "rust");
+        if (i % 2 == 0)
+            entry_tag(e, "go");
+        if (i % 7 == 0)
+            entry_code(e, "sql", "SELECT 1;");
+    }
+    CHECK_INT(file_feed(store, "https://s.example/one", entries, 160), 160);
+    CHECK_INT(file_feed(store, "https://s.example/two", entries + 160, ARTICLES - 160),
+              ARTICLES - 160);
+    free(entries);
+}
+
+/* A filter, and the same condition in SQL on the article id "@". */
+struct filter_case {
+    const char *name;
+    const char *tags[2];
+    const char *any_tags[2];
+    int since, until; /* days of June; 0: none */
+    bool archived;    /* archived since a minute before the test began */
+    const char *author;
+    int64_t feed_id;
+    const char *code;
+    const char *sql;
+};
+
+#define HAS_TAG(t)                                                                                 \
+    "EXISTS (SELECT 1 FROM article_tags x JOIN tags g ON g.id = x.tag_id"                          \
+    " WHERE x.article_id = @ AND g.name = '" t "')"
+#define DATE_OF "(SELECT date FROM articles WHERE id = @)"
+
+static const struct filter_case filters[] = {
+    {"none", {NULL}, {NULL}, 0, 0, false, NULL, 0, NULL, "1"},
+    {"tag", {"database"}, {NULL}, 0, 0, false, NULL, 0, NULL, HAS_TAG("database")},
+    {"tag and since",
+     {"database"},
+     {NULL},
+     10,
+     0,
+     false,
+     NULL,
+     0,
+     NULL,
+     HAS_TAG("database") " AND " DATE_OF " >= %since"},
+    {"two tags",
+     {"go", "rust"},
+     {NULL},
+     0,
+     0,
+     false,
+     NULL,
+     0,
+     NULL,
+     HAS_TAG("go") " AND " HAS_TAG("rust")},
+    {"any tag",
+     {NULL},
+     {"rust", "database"},
+     0,
+     0,
+     false,
+     NULL,
+     0,
+     NULL,
+     "(" HAS_TAG("rust") " OR " HAS_TAG("database") ")"},
+    {"since and until",
+     {NULL},
+     {NULL},
+     5,
+     12,
+     false,
+     NULL,
+     0,
+     NULL,
+     DATE_OF " >= %since AND " DATE_OF " < %until"},
+    {"author",
+     {NULL},
+     {NULL},
+     0,
+     0,
+     false,
+     "ann",
+     0,
+     NULL,
+     "(SELECT author FROM articles WHERE id = @) = 'ann' COLLATE NOCASE"},
+    {"author and tag",
+     {"go"},
+     {NULL},
+     0,
+     0,
+     false,
+     "ANN",
+     0,
+     NULL,
+     HAS_TAG("go") " AND (SELECT author FROM articles WHERE id = @) = 'ann' COLLATE NOCASE"},
+    {"feed",
+     {NULL},
+     {NULL},
+     0,
+     0,
+     false,
+     NULL,
+     2,
+     NULL,
+     "EXISTS (SELECT 1 FROM article_feeds WHERE article_id = @ AND feed_id = 2)"},
+    {"code and tag",
+     {"rust"},
+     {NULL},
+     0,
+     0,
+     false,
+     NULL,
+     0,
+     "sql",
+     HAS_TAG("rust") " AND EXISTS (SELECT 1 FROM code_blocks WHERE article_id = @"
+                     " AND language = 'sql')"},
+    {"a tag no article has", {"cobol"}, {NULL}, 0, 0, false, NULL, 0, NULL, "0"},
+    {"archived since",
+     {NULL},
+     {NULL},
+     0,
+     0,
+     true,
+     NULL,
+     0,
+     NULL,
+     "(SELECT first_seen FROM articles WHERE id = @) >= %archived"},
+    {"archived since and tag",
+     {"rust"},
+     {NULL},
+     0,
+     0,
+     true,
+     NULL,
+     0,
+     NULL,
+     HAS_TAG("rust") " AND (SELECT first_seen FROM articles WHERE id = @) >= %archived"},
+};
+
+static const char *const queries[] = {
+    "planner",    "the",         "query planner", "\"query planner\"", "planner OR index",
+    "the -index", "title:https", "plan*",         "weather",           "nosuchword",
+};
+
+static const struct {
+    long limit, offset, window;
+} pages[] = {
+    {20, 0, 500}, {20, 0, 0}, {5, 3, 0}, {10, 0, 10}, {3, 2, 4}, {0, 0, 500}, {0, 0, 0},
+};
+
+/* sql with "@" as id, "%since" and "%until" as those times, into out. */
+static void expand(const char *sql, const char *id, const struct filter_case *fc,
+                   struct fk_buf *out)
+{
+    for (const char *p = sql; *p; p++) {
+        if (*p == '@')
+            fk_buf_adds(out, id);
+        else if (strncmp(p, "%since", 6) == 0 && (p += 5))
+            fk_buf_printf(out, "%lld", (long long)june(fc->since));
+        else if (strncmp(p, "%archived", 9) == 0 && (p += 8))
+            fk_buf_printf(out, "%lld", (long long)archived);
+        else if (strncmp(p, "%until", 6) == 0 && (p += 5))
+            fk_buf_printf(out, "%lld", (long long)june(fc->until));
+        else
+            fk_buf_addc(out, *p);
+    }
+}
+
+/* The hits the rule gives, as "id rank|" in the order shown. */
+static void expected_hits(sqlite3 *db, const char *match, const struct filter_case *fc, long limit,
+                          long offset, long window, struct fk_buf *out)
+{
+    struct fk_buf sql = FK_BUF_INIT;
+    sqlite3_stmt *st = NULL;
+    int64_t start = 0;
+    bool filtered = strcmp(fc->sql, "1") != 0;
+    if (window > 0) {
+        fk_buf_printf(&sql,
+                      "SELECT CASE WHEN count(*) >= %ld THEN min(m_id) ELSE 0 END FROM (SELECT"
+                      " m_id FROM (SELECT rowid AS m_id FROM articles_fts WHERE articles_fts"
+                      " MATCH ?1 ORDER BY rowid DESC LIMIT %ld) WHERE ",
+                      window, filtered ? window * 8 : window);
+        expand(fc->sql, "m_id", fc, &sql);
+        fk_buf_printf(&sql, " ORDER BY m_id DESC LIMIT %ld)", window);
+        CHECK(sqlite3_prepare_v2(db, sql.data, -1, &st, NULL) == SQLITE_OK);
+        sqlite3_bind_text(st, 1, match, -1, SQLITE_STATIC);
+        if (st && sqlite3_step(st) == SQLITE_ROW)
+            start = sqlite3_column_int64(st, 0);
+        sqlite3_finalize(st);
+        fk_buf_reset(&sql);
+    }
+    fk_buf_printf(&sql,
+                  "SELECT id, rank FROM (SELECT rowid AS id, bm25(articles_fts, 10.0, 1.0, 5.0)"
+                  " AS rank FROM articles_fts WHERE articles_fts MATCH ?1 AND rowid >= %lld AND ",
+                  (long long)start);
+    expand(fc->sql, "articles_fts.rowid", fc, &sql);
+    fk_buf_printf(&sql, " ORDER BY rank, id LIMIT %ld OFFSET %ld) ORDER BY rank, id DESC",
+                  limit > 0 ? limit : -1, offset);
+    CHECK(sqlite3_prepare_v2(db, sql.data, -1, &st, NULL) == SQLITE_OK);
+    sqlite3_bind_text(st, 1, match, -1, SQLITE_STATIC);
+    while (st && sqlite3_step(st) == SQLITE_ROW)
+        fk_buf_printf(out, "%lld %.9g|", (long long)sqlite3_column_int64(st, 0),
+                      sqlite3_column_double(st, 1));
+    sqlite3_finalize(st);
+    fk_buf_release(&sql);
+}
+
+struct hits {
+    struct fk_buf text;
+    bool marks; /* the query matches in the text: its snippets mark words */
+    int without_snippet;
+};
+
+static int on_hit(const struct fk_search_hit *hit, void *ctx)
+{
+    struct hits *hits = ctx;
+    fk_buf_printf(&hits->text, "%lld %.9g|", (long long)hit->article.id, hit->rank);
+    hits->without_snippet +=
+        !hit->snippet || !*hit->snippet || (hits->marks && !strstr(hit->snippet, "["));
+    return 0;
+}
+
+static void test_filtered_search(void)
+{
+    struct fk_store *store = open_fresh(ARCHIVE);
+    if (!store)
+        return;
+    archived = (int64_t)time(NULL) - 60;
+    fill(store);
+    sqlite3 *db = NULL;
+    CHECK(sqlite3_open_v2(tmp_path(ARCHIVE), &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK);
+    int compared = 0, nonempty = 0;
+    for (size_t qi = 0; qi < sizeof queries / sizeof queries[0]; qi++) {
+        struct fk_search_query parsed = {.root = -1};
+        struct fk_error err = {0};
+        CHECK_INT(fk_search_parse(queries[qi], &parsed, &err), 0);
+        char *match = fk_store_fts_match(&parsed);
+        for (size_t fi = 0; fi < sizeof filters / sizeof filters[0]; fi++) {
+            const struct filter_case *fc = &filters[fi];
+            for (size_t pi = 0; pi < sizeof pages / sizeof pages[0]; pi++) {
+                struct fk_filter f;
+                fk_filter_init(&f);
+                f.tags = fc->tags;
+                f.ntags = fc->tags[1] ? 2 : fc->tags[0] ? 1 : 0;
+                f.any_tags = fc->any_tags;
+                f.nany_tags = fc->any_tags[1] ? 2 : fc->any_tags[0] ? 1 : 0;
+                if (fc->since)
+                    f.since = june(fc->since);
+                if (fc->until)
+                    f.until = june(fc->until);
+                if (fc->archived)
+                    f.archived_since = archived;
+                f.author = fc->author;
+                f.feed_id = fc->feed_id;
+                f.has_code = fc->code != NULL;
+                f.has_code_language = fc->code;
+                f.limit = pages[pi].limit;
+                f.offset = pages[pi].offset;
+                struct fk_search_options options = {"[", "]", 8, pages[pi].window};
+                struct hits got = {FK_BUF_INIT, strncmp(queries[qi], "title:", 6) != 0, 0};
+                struct fk_buf expected = FK_BUF_INIT;
+                CHECK_INT(fk_store_search(store, &parsed, &f, &options, on_hit, &got, &err), 0);
+                expected_hits(db, match, fc, pages[pi].limit, pages[pi].offset, pages[pi].window,
+                              &expected);
+                if (!got.text.data != !expected.data ||
+                    (got.text.data && strcmp(got.text.data, expected.data) != 0))
+                    fprintf(stderr, "%s, filter %s, limit %ld offset %ld window %ld:\n",
+                            queries[qi], fc->name, pages[pi].limit, pages[pi].offset,
+                            pages[pi].window);
+                CHECK_STR(got.text.data, expected.data);
+                CHECK_INT(got.without_snippet, 0);
+                compared++;
+                nonempty += expected.len > 0;
+                fk_buf_release(&got.text);
+                fk_buf_release(&expected);
+            }
+        }
+        free(match);
+        fk_search_query_release(&parsed);
+    }
+    /* the comparisons are not all of empty lists */
+    CHECK_INT(compared, 10 * 13 * 7);
+    CHECK(nonempty > compared / 2);
+    sqlite3_close(db);
+    fk_store_close(store);
+}
+
+int main(void)
+{
+    snprintf(tmp_dir, sizeof tmp_dir, "/tmp/feedkeep-test-search-XXXXXX");
+    if (!mkdtemp(tmp_dir)) {
+        perror("mkdtemp");
+        return 1;
+    }
+    RUN(test_filtered_search);
+    remove_archive(ARCHIVE);
+    rmdir(tmp_dir);
+    return DONE();
+}
