@@ -25,7 +25,7 @@ disjoint and the same every time. Each article is made from the sample feed
   --tags names, Zipf-distributed, the most common being real dev.to tags
   (webdev, javascript, python, ai, ...); its date is uniform over the
   --years years before 2026-06-07;
-- one article in 20 is updated once: some thousands of items after it, its
+- one article in 20 is updated once: about 25,000 items after it, its
   guid and link come again with a changed title and text, which the import
   files as a new version.
 
@@ -51,10 +51,17 @@ DEFAULT_SAMPLE = os.path.join(HERE, '..', '..', 'shared', 'fixtures', 'devto-fua
 
 END = datetime.datetime(2026, 6, 7, 9, 0, tzinfo=datetime.timezone.utc)
 
+# Changed whenever a change here changes the sequence: an archive made from
+# it records the version it was made with (bench/million.py).
+SEQUENCE_VERSION = 1
+
 # One position in BLOCK is an update; the other BLOCK - 1 are new articles.
 BLOCK = 21
-# An update comes this many blocks (about 5,000 items) after its article.
-UPDATE_LAG_BLOCKS = 250
+# An update comes this many blocks (about 25,000 items) after its article:
+# in a later document than its article, when the sequence is imported in
+# chunks of fewer items (an import that meets a guid twice in one document
+# files the first and counts the second unchanged).
+UPDATE_LAG_BLOCKS = 1200
 
 # One word in SLOT_EVERY of the prose is drawn from the vocabulary.
 SLOT_EVERY = 8
@@ -97,7 +104,7 @@ ZIPF_TAGS = 1.0
 TAG_COUNT_WEIGHTS = [15, 20, 25, 40]  # 1, 2, 3 or 4 tags
 
 # Authors: Zipf-Mandelbrot weights 1 / (rank + AUTHOR_SHIFT) ** ZIPF_AUTHORS.
-ZIPF_AUTHORS = 1.0
+ZIPF_AUTHORS = 1.2
 AUTHOR_SHIFT = 2.0
 FIRST_NAMES = (
     'Ada Adaeze Aisha Akira Alex Amara Ana Andrei Anh Arjun Aya Bao Bea Ben Bilal Bruno '

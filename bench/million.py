@@ -371,6 +371,9 @@ def main():
         ap.error('nothing to do: give --articles, --queries or --report')
     if args.chunk < 1 or (args.articles is not None and args.articles < 1):
         ap.error('--articles and --chunk must be at least 1')
+    lag = gen_stream.UPDATE_LAG_BLOCKS * gen_stream.BLOCK
+    if args.chunk > lag:
+        ap.error('--chunk over %d would put updates in the document of their article' % lag)
     if args.stop_at:
         try:
             hour, minute = (int(x) for x in args.stop_at.split(':'))
@@ -384,6 +387,7 @@ def main():
     state_path = os.path.join(args.dir, STATE)
     log = os.path.join(args.dir, 'import.log')
     sequence = {option: getattr(args, option) for option in SEQUENCE_OPTIONS}
+    sequence['version'] = gen_stream.SEQUENCE_VERSION
     state = load_state(state_path)
     if state is None:
         if os.path.exists(db):
@@ -391,8 +395,8 @@ def main():
                      % (db, state_path))
         state = {'sequence': sequence, 'chunks': []}
     elif state['sequence'] != sequence:
-        sys.exit('million.py: the archive was begun with %s; these options give %s' % (
-            state['sequence'], sequence))
+        sys.exit('million.py: the archive was begun with %s; these options and this '
+                 'gen_stream.py give %s' % (state['sequence'], sequence))
     if args.articles is not None:
         become_subreaper()
         # kill (SIGTERM) stops the build as Ctrl-C does: the chunk under way
