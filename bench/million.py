@@ -300,11 +300,12 @@ def report(state):
     for c in chunks:
         index = filed // bucket
         if not rows or rows[-1]['index'] != index:
-            rows.append({'index': index, 'from': filed, 'items': 0, 'cpu': 0.0, 'wall': 0.0,
-                         'rss': 0, 'gen': 0.0, 'chunks': 0})
+            rows.append({'index': index, 'from': filed, 'items': 0, 'cpu': 0.0, 'sys': 0.0,
+                         'wall': 0.0, 'rss': 0, 'gen': 0.0, 'chunks': 0})
         row = rows[-1]
         row['items'] += c['count']
         row['cpu'] += c['user'] + c['sys']
+        row['sys'] += c['sys']
         row['wall'] += c['wall']
         row['gen'] += c['gen_cpu']
         row['rss'] = max(row['rss'], c['maxrss_kib'])
@@ -312,13 +313,14 @@ def report(state):
         row['to'] = filed + c['new']
         row['bytes'] = c['bytes']
         filed += c['new']
-    print('| archive before the chunks | chunks | items | CPU us/item | wall us/item '
-          '| peak RSS MiB | generator CPU us/item | archive bytes/article after |')
-    print('|---|---|---|---|---|---|---|---|')
+    print('| archive before the chunks | chunks | items | CPU us/item | of which system '
+          '| wall us/item | peak RSS MiB | generator CPU us/item | archive bytes/article after |')
+    print('|---|---|---|---|---|---|---|---|---|')
     for row in rows:
-        print('| %s to %s | %d | %d | %.0f | %.0f | %.1f | %.0f | %.0f |' % (
+        print('| %s to %s | %d | %d | %.0f | %.0f | %.0f | %.1f | %.0f | %.0f |' % (
             '{:,}'.format(row['from']), '{:,}'.format(row['to']), row['chunks'], row['items'],
-            row['cpu'] / row['items'] * 1e6, row['wall'] / row['items'] * 1e6,
+            row['cpu'] / row['items'] * 1e6, row['sys'] / row['items'] * 1e6,
+            row['wall'] / row['items'] * 1e6,
             row['rss'] / 1024, row['gen'] / row['items'] * 1e6, row['bytes'] / row['to']))
     first, last = chunks[0], chunks[-1]
 
