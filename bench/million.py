@@ -32,8 +32,8 @@ tags, an author and an article (one with a version) that the generated
 archive has; --runs N each (default 20). The table is printed and kept in
 DIR/queries-ARTICLES.txt.
 
---report prints the import curve: CPU per item, wall per item and peak RSS
-by buckets of the archive's size when the chunk was filed, the last bucket
+--report prints the query tables kept, side by side, and the import curve:
+CPU per item, wall per item and peak RSS by buckets of the archive's size when the chunk was filed, the last bucket
 against the first, and the archive's bytes per article.
 """
 import argparse
@@ -286,7 +286,41 @@ def run_queries(args, state, db):
     print('kept in %s' % out_path)
 
 
-def report(state):
+def query_curve(directory):
+    """The tables --queries kept, side by side: per command and archive
+    size, the wall time median and p95 and the CPU median, in ms."""
+    tables = {}
+    for name in os.listdir(directory):
+        if not (name.startswith('queries-') and name.endswith('.txt')):
+            continue
+        try:
+            size = int(name[len('queries-'):-len('.txt')])
+        except ValueError:
+            continue
+        rows = {}
+        with open(os.path.join(directory, name)) as f:
+            for line in f.readlines()[2:]:
+                fields = line.rsplit(None, 4)
+                if len(fields) == 5 and fields[1].endswith('ms'):
+                    rows[fields[0].strip()] = [float(x[:-2]) for x in fields[1:]]
+        tables[size] = rows
+    if not tables:
+        return
+    sizes = sorted(tables)
+    print('| command | %s |' % ' | '.join(
+        '{:,}: wall median / p95, CPU median (ms)'.format(size) for size in sizes))
+    print('|---|%s' % ('---|' * len(sizes)))
+    for command in tables[sizes[0]]:
+        cells = []
+        for size in sizes:
+            row = tables[size].get(command)
+            cells.append('%.1f / %.1f, %.1f' % (row[0], row[1], row[2]) if row else '')
+        print('| `%s` | %s |' % (command, ' | '.join(cells)))
+    print()
+
+
+def report(state, directory):
+    query_curve(directory)
     chunks = state['chunks']
     if not chunks:
         print('no chunk filed yet')
@@ -415,7 +449,7 @@ def main():
             sys.exit('million.py: no archive to query yet')
         run_queries(args, state, db)
     if args.report:
-        report(state)
+        report(state, args.dir)
     return 0
 
 
