@@ -6,6 +6,14 @@ a busy machine), as the median and the 95th percentile of --runs runs
 figures and checks nothing but that each command succeeds.
 
 usage: queries.py FEEDKEEP ARCHIVE [--import CORPUS.xml] [--runs N]
+                  [--tag T] [--since DATE] [--word W] [--rare-word W]
+                  [--common-word W] [--phrase "W W"] [--prefix W*]
+                  [--filter-tag T] [--two-tags A,B] [--any-tags A,B]
+                  [--author NAME] [--author-word W] [--lang L] [--id N]
+
+The words, tags, author and article id that the queries ask for default to
+ones of the corpus below; give others for another archive (bench/million.py
+passes those of the archive it makes).
 
 Make a corpus first with the shared generator, for example 100,000 items:
     python3 ../shared/bench/gen_corpus.py SEED.xml 100000 corpus.xml
@@ -19,43 +27,71 @@ import subprocess
 import sys
 import time
 
-# (name, arguments after "feedkeep --db ARCHIVE"). The first two are the
-# design's targets: a tag and a date with a limit, and a word searched.
-QUERIES = [
-    ('list --tag --since --limit 20', ['list', '--tag', 'python', '--since', '2026-01-01',
-                                       '--limit', '20']),
-    ('search WORD --limit 20', ['search', 'planner', '--limit', '20']),
-    ('search rare word', ['search', 'kubernetes', '--limit', '20']),
-    ('search very common word', ['search', 'the', '--limit', '20']),
-    ('search phrase', ['search', '"query planner"', '--limit', '20']),
-    ('search prefix', ['search', 'optimi*', '--limit', '20']),
-    ('search with --tag and --since', ['search', 'planner', '--tag', 'database', '--since',
-                                       '2026-01-01', '--limit', '20']),
-    ('search --rank-all', ['search', 'planner', '--rank-all', '--limit', '20']),
-    ('list --limit 20', ['list', '--limit', '20']),
-    ('list two tags', ['list', '--tag', 'rust', '--tag', 'ai', '--limit', '20']),
-    ('list --any-tag', ['list', '--any-tag', 'rust', '--any-tag', 'go', '--limit', '20']),
-    ('list --author', ['list', '--author', "Fu'ad Husnan", '--limit', '20']),
-    ('list --author one word', ['list', '--author', 'husnan', '--limit', '20']),
-    ('list --has-code sql', ['list', '--has-code', 'sql', '--limit', '20']),
-    ('list --sort updated', ['list', '--sort', 'updated', '--limit', '20']),
-    ('list --sort first_seen --reverse', ['list', '--sort', 'first_seen', '--reverse',
-                                          '--limit', '20']),
-    ('list --feed 1', ['list', '--feed', '1', '--limit', '20']),
-    ('list --archived-since 1d', ['list', '--archived-since', '1d', '--limit', '20']),
-    ('list --tag --archived-since 1d', ['list', '--tag', 'python', '--archived-since', '1d',
+# What the queries ask for: the defaults suit the corpus of gen_corpus.py;
+# an archive made otherwise (bench/million.py) passes its own.
+DEFAULTS = {
+    'tag': 'python',
+    'since': '2026-01-01',
+    'word': 'planner',
+    'rare_word': 'kubernetes',
+    'common_word': 'the',
+    'phrase': 'query planner',
+    'prefix': 'optimi*',
+    'filter_tag': 'database',
+    'two_tags': 'rust,ai',
+    'any_tags': 'rust,go',
+    'author': "Fu'ad Husnan",
+    'author_word': 'husnan',
+    'lang': 'sql',
+    'id': '5000',
+}
+
+
+def query_list(p):
+    """(name, arguments after "feedkeep --db ARCHIVE") of each query, from the
+    values p (DEFAULTS' keys). The first two are the design's targets: a tag
+    and a date with a limit, and a word searched."""
+    two = p['two_tags'].split(',')
+    anys = p['any_tags'].split(',')
+    return [
+        ('list --tag --since --limit 20', ['list', '--tag', p['tag'], '--since', p['since'],
+                                           '--limit', '20']),
+        ('search WORD --limit 20', ['search', p['word'], '--limit', '20']),
+        ('search rare word', ['search', p['rare_word'], '--limit', '20']),
+        ('search very common word', ['search', p['common_word'], '--limit', '20']),
+        ('search phrase', ['search', '"%s"' % p['phrase'], '--limit', '20']),
+        ('search prefix', ['search', p['prefix'], '--limit', '20']),
+        ('search with --tag and --since', ['search', p['word'], '--tag', p['filter_tag'],
+                                           '--since', p['since'], '--limit', '20']),
+        ('search --rank-all', ['search', p['word'], '--rank-all', '--limit', '20']),
+        ('list --limit 20', ['list', '--limit', '20']),
+        ('list two tags', ['list'] + [a for t in two for a in ('--tag', t)] + ['--limit', '20']),
+        ('list --any-tag', ['list'] + [a for t in anys for a in ('--any-tag', t)] +
+         ['--limit', '20']),
+        ('list --author', ['list', '--author', p['author'], '--limit', '20']),
+        ('list --author one word', ['list', '--author', p['author_word'], '--limit', '20']),
+        ('list --has-code ' + p['lang'], ['list', '--has-code', p['lang'], '--limit', '20']),
+        ('list --sort updated', ['list', '--sort', 'updated', '--limit', '20']),
+        ('list --sort first_seen --reverse', ['list', '--sort', 'first_seen', '--reverse',
+                                              '--limit', '20']),
+        ('list --feed 1', ['list', '--feed', '1', '--limit', '20']),
+        ('list --archived-since 1d', ['list', '--archived-since', '1d', '--limit', '20']),
+        ('list --tag --archived-since 1d', ['list', '--tag', p['tag'], '--archived-since', '1d',
+                                            '--limit', '20']),
+        ('list --changed-since 1d', ['list', '--changed-since', '1d', '--limit', '20']),
+        ('search --archived-since 1d', ['search', p['word'], '--archived-since', '1d',
                                         '--limit', '20']),
-    ('list --changed-since 1d', ['list', '--changed-since', '1d', '--limit', '20']),
-    ('search --archived-since 1d', ['search', 'planner', '--archived-since', '1d',
-                                    '--limit', '20']),
-    ('code --lang sql --limit 20', ['code', '--lang', 'sql', '--limit', '20']),
-    ('show 5000', ['show', '5000']),
-    ('history 5000', ['history', '5000']),
-    ('tags', ['tags']),
-    ('authors', ['authors']),
-    ('stats', ['stats']),
-    ('--version (process start only)', ['--version']),
-]
+        ('code --lang %s --limit 20' % p['lang'], ['code', '--lang', p['lang'], '--limit', '20']),
+        ('show ' + p['id'], ['show', p['id']]),
+        ('history ' + p['id'], ['history', p['id']]),
+        ('tags', ['tags']),
+        ('authors', ['authors']),
+        ('stats', ['stats']),
+        ('--version (process start only)', ['--version']),
+    ]
+
+
+QUERIES = query_list(DEFAULTS)
 
 
 def p95(values):
@@ -77,28 +113,45 @@ def run_once(cmd):
     return wall, usage.ru_utime + usage.ru_stime
 
 
+def time_queries(feedkeep, archive, runs, values=None, out=sys.stdout):
+    """Times each query of query_list(values) (DEFAULTS where values has no
+    key), printing a line for each as it is done; returns the rows as
+    (name, wall median, wall p95, cpu median, cpu p95), in seconds."""
+    p = dict(DEFAULTS)
+    p.update(values or {})
+    rows = []
+    print('%-36s %9s %9s %9s %9s' % ('command', 'median', 'p95', 'cpu med', 'cpu p95'),
+          file=out, flush=True)
+    for name, argv in query_list(p):
+        cmd = [feedkeep] + (argv if argv[0] == '--version' else ['--db', archive] + argv)
+        run_once(cmd)  # warm the page cache
+        runs_done = [run_once(cmd) for _ in range(runs)]
+        walls = [w for w, _ in runs_done]
+        cpus = [c for _, c in runs_done]
+        row = (name, statistics.median(walls), p95(walls), statistics.median(cpus), p95(cpus))
+        rows.append(row)
+        print('%-36s %7.1fms %7.1fms %7.1fms %7.1fms' % (
+            name, row[1] * 1000, row[2] * 1000, row[3] * 1000, row[4] * 1000),
+            file=out, flush=True)
+    return rows
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('feedkeep')
     ap.add_argument('archive')
     ap.add_argument('--import', dest='corpus')
     ap.add_argument('--runs', type=int, default=50)
+    for key, value in DEFAULTS.items():
+        ap.add_argument('--' + key.replace('_', '-'), dest=key, default=value,
+                        help='default: %s' % value.replace('%', '%%'))
     args = ap.parse_args()
     if args.corpus:
         start = time.perf_counter()
         subprocess.run([args.feedkeep, '--db', args.archive, 'import', args.corpus], check=True)
         print('import: %.1f s' % (time.perf_counter() - start))
-    print('%-36s %9s %9s %9s %9s' % ('command', 'median', 'p95', 'cpu med', 'cpu p95'))
-    for name, argv in QUERIES:
-        cmd = [args.feedkeep] + (argv if argv[0] == '--version'
-                                 else ['--db', args.archive] + argv)
-        run_once(cmd)  # warm the page cache
-        runs = [run_once(cmd) for _ in range(args.runs)]
-        walls = [w for w, _ in runs]
-        cpus = [c for _, c in runs]
-        print('%-36s %7.1fms %7.1fms %7.1fms %7.1fms' % (
-            name, statistics.median(walls) * 1000, p95(walls) * 1000,
-            statistics.median(cpus) * 1000, p95(cpus) * 1000))
+    time_queries(args.feedkeep, args.archive, args.runs,
+                 {key: getattr(args, key) for key in DEFAULTS})
 
 
 if __name__ == '__main__':
