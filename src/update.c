@@ -895,8 +895,8 @@ static int on_done(const struct fk_fetch_result *r, void *ctx)
 
 /* ---- dev.to's API ------------------------------------------------------------------------ */
 
-/* A 429 is waited for within the run when the server asks for no more
- * than this (seconds), at most API_TRIES times for one request. */
+/* A 429 or 503 is waited for within the run when the server asks for no
+ * more than this (seconds); a request is made API_TRIES times at most. */
 #define API_RETRY_WAIT_MAX 120
 #define API_TRIES          3
 
