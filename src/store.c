@@ -28,7 +28,7 @@
  * archives apart from other programs' SQLite files (file(1) shows it too). */
 #define APPLICATION_ID 0x666B6565
 /* The schema version this feedkeep writes (PRAGMA user_version). */
-#define SCHEMA_VERSION 13
+#define SCHEMA_VERSION 14
 /* How long to wait for another process's write lock, in milliseconds. */
 #define BUSY_TIMEOUT_MS 5000
 
@@ -687,6 +687,30 @@ static const char *const schema_v13[] = {
     NULL,
 };
 
+/* Version 14: an article's HTML forms and Markdown, a version's, and the
+ * author's Markdown of the API are packed (store_pack.c): BLOBs where they
+ * were TEXT. Rows filed before stay plain until 'feedkeep vacuum' packs
+ * them, and are read either way. articles_view cannot unpack (SQL has no
+ * zstd): its markdown is NULL where the Markdown is packed. */
+static const char *const schema_v14[] = {
+    "DROP VIEW IF EXISTS articles_view;\n"
+    "CREATE VIEW articles_view AS SELECT\n"
+    "    a.id, a.guid, a.url, a.title, a.author, a.author_email,\n"
+    "    strftime('%Y-%m-%dT%H:%M:%SZ', a.date, 'unixepoch') AS date,\n"
+    "    strftime('%Y-%m-%dT%H:%M:%SZ', a.published, 'unixepoch') AS published,\n"
+    "    strftime('%Y-%m-%dT%H:%M:%SZ', a.updated, 'unixepoch') AS updated,\n"
+    "    strftime('%Y-%m-%dT%H:%M:%SZ', a.first_seen, 'unixepoch') AS first_seen,\n"
+    "    strftime('%Y-%m-%dT%H:%M:%SZ', a.last_seen, 'unixepoch') AS last_seen,\n"
+    "    (SELECT json_group_array(name) FROM (SELECT t.name FROM article_tags at\n"
+    "        JOIN tags t ON t.id = at.tag_id WHERE at.article_id = a.id ORDER BY t.name))\n"
+    "        AS tags,\n"
+    "    (SELECT f.url FROM article_feeds af JOIN feeds f ON f.id = af.feed_id\n"
+    "        WHERE af.article_id = a.id ORDER BY af.rowid LIMIT 1) AS feed,\n"
+    "    a.text, CASE WHEN typeof(a.markdown) = 'text' THEN a.markdown END AS markdown\n"
+    "    FROM articles a;\n",
+    NULL,
+};
+
 /* Migration steps, oldest first: step i takes an archive from version
  * migrations[i].version - 1 to migrations[i].version by running its SQL
  * texts (a NULL-terminated list) in order. All due steps run in one
@@ -709,6 +733,7 @@ static const struct migration {
     {11, schema_v11},
     {12, schema_v12},
     {13, schema_v13},
+    {14, schema_v14},
     /* clang-format on */
 };
 
@@ -1081,16 +1106,19 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_ARTICLE_IDS] = "SELECT id FROM articles ORDER BY id",
     [ST_SOURCE_GET] =
         "SELECT a.id, a.title, CASE WHEN p.used THEN p.html"
-        " ELSE coalesce(a.content_html, a.summary_html) END,"
+        " ELSE coalesce(a.content_html, a.summary_html) END AS html,"
         " CASE WHEN p.used THEN p.base_url ELSE coalesce(a.base_url,"
         " (SELECT f.url FROM article_feeds af JOIN feeds f ON f.id = af.feed_id"
         " WHERE af.article_id = a.id ORDER BY af.rowid LIMIT 1)) END"
         " FROM articles a LEFT JOIN article_pages p ON p.article_id = a.id WHERE a.id = ?1",
     [ST_FEED_SOURCE_GET] =
-        "SELECT a.id, a.title, coalesce(a.content_html, a.summary_html), coalesce(a.base_url,"
+        "SELECT a.id, a.title, coalesce(a.content_html, a.summary_html) AS html, "
+        "coalesce(a.base_url,"
         " (SELECT f.url FROM article_feeds af JOIN feeds f ON f.id = af.feed_id"
         " WHERE af.article_id = a.id ORDER BY af.rowid LIMIT 1)) FROM articles a WHERE a.id = ?1",
-    [ST_REPARSE_READ] = "SELECT text, markdown, title FROM articles WHERE id = ?1",
+    /* The HTML is what the Markdown is packed against (store_pack.c). */
+    [ST_REPARSE_READ] = "SELECT text, markdown, title, coalesce(content_html, summary_html) AS html"
+                        " FROM articles WHERE id = ?1",
     [ST_REPARSE_CODE] = "SELECT language, code, lines FROM code_blocks WHERE article_id = ?1"
                         " ORDER BY position",
     [ST_REPARSE_UPDATE] = "UPDATE articles SET text = ?2, markdown = ?3, content_hash = ?4"
@@ -1106,7 +1134,7 @@ static const char *const stmt_sql[ST_COUNT] = {
     /* ?2: now; ?3: 1 when the feed's full_text is on (skipped pages are
      * wanted then). */
     [ST_PAGE_DUE] =
-        "SELECT a.id, a.url, coalesce(a.content_html, a.summary_html), a.text, p.etag,"
+        "SELECT a.id, a.url, coalesce(a.content_html, a.summary_html) AS html, a.text, p.etag,"
         " p.last_modified, p.status FROM article_feeds af JOIN articles a ON a.id = af.article_id"
         " LEFT JOIN article_pages p ON p.article_id = a.id"
         " WHERE af.feed_id = ?1 AND (a.url LIKE 'http://%' OR a.url LIKE 'https://%')"
@@ -1664,6 +1692,7 @@ void fk_store_close(struct fk_store *store)
     /* With every statement finalized sqlite3_close cannot be busy; it rolls
      * back a feed that was begun and never ended. */
     (void)sqlite3_close(store->db);
+    store_pack_release(store);
     store_tag_list_release(&store->tags);
     fk_buf_release(&store->tags_text);
     free(store->author_name);

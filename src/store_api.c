@@ -29,10 +29,11 @@ int store_api_put(struct fk_store *store, int64_t id, const struct fk_item *item
     char *canonical_key = fk_store_link_key(api->canonical_url);
     int bad = bind_int64(st, 1, id) || bind_int64(st, 2, api->id) || bind_text(st, 3, item->url) ||
               bind_text(st, 4, api->canonical_url) || bind_text(st, 5, canonical_key) ||
-              bind_text(st, 6, api->markdown) || bind_text(st, 7, api->series) ||
-              bind_text(st, 8, api->organization) || bind_time(st, 9, api->edited) ||
-              bind_count(st, 10, api->reading_minutes) || bind_count(st, 11, api->reactions) ||
-              bind_count(st, 12, api->comments) || bind_int64(st, 13, time(NULL));
+              store_bind_packed(store, st, 6, api->markdown, NULL) ||
+              bind_text(st, 7, api->series) || bind_text(st, 8, api->organization) ||
+              bind_time(st, 9, api->edited) || bind_count(st, 10, api->reading_minutes) ||
+              bind_count(st, 11, api->reactions) || bind_count(st, 12, api->comments) ||
+              bind_int64(st, 13, time(NULL));
     /* the statement holds the key until it is run (SQLITE_STATIC) */
     int rc = bad ? store_bind_failed(store, ST_API_PUT, err) : store_run(store, ST_API_PUT, err);
     free(canonical_key);
@@ -123,7 +124,12 @@ int fk_store_get_api(struct fk_store *store, int64_t id, struct fk_api_row *row,
     row->api_id = sqlite3_column_int64(st, 0);
     row->url = column_dup(st, 1);
     row->canonical_url = column_dup(st, 2);
-    row->markdown = column_dup(st, 3);
+    /* Packed alone: the article's HTML may change without it. */
+    if (store_column_unpacked(store, st, 3, NULL, id, &row->markdown, err) < 0) {
+        stmt_reset(st);
+        fk_api_row_release(row);
+        return -1;
+    }
     row->series = column_dup(st, 4);
     row->organization = column_dup(st, 5);
     row->edited = column_time(st, 6);

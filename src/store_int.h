@@ -333,6 +333,9 @@ struct fk_store {
         int64_t entries;
         uint64_t sum;                   /* of the entries' hashes, wrapping */
     } fts_expected, fts_expected_sizes; /* tokens, and column sizes */
+    /* zstd's contexts (store_pack.c), made when first needed. */
+    struct ZSTD_CCtx_s *pack_cctx;
+    struct ZSTD_DCtx_s *pack_dctx;
 };
 
 /* What the rule compares of each article. */
@@ -485,6 +488,37 @@ sqlite3_stmt *store_bound(struct fk_store *store, enum stmt_id id, const char *s
 int store_row_int64s(struct fk_store *store, sqlite3_stmt *st, int64_t *const *fields, int n,
                      struct fk_error *err);
 int store_asset_stats(struct fk_store *store, struct fk_asset_stats *out, struct fk_error *err);
+
+/* store_pack.c */
+void store_pack_release(struct fk_store *store);
+/* data packed into one zstd frame against prefix (NULL or prefix_size 0:
+ * none), malloc'd, its size in *packed_size; NULL if zstd failed. */
+void *store_pack(struct fk_store *store, const void *data, size_t size, const void *prefix,
+                 size_t prefix_size, size_t *packed_size);
+/* One zstd frame unpacked against the prefix it was packed with: malloc'd
+ * and NUL-terminated, its size in *size (when not NULL); NULL with *why
+ * set when it does not unpack. */
+char *store_unpack(struct fk_store *store, const void *packed, size_t packed_size,
+                   const void *prefix, size_t prefix_size, size_t *size, const char **why);
+/* Bind value (NULL: SQL NULL) to parameter index of st, packed against
+ * prefix when that pays, plain otherwise. Returns the SQLite result code. */
+int store_bind_packed(struct fk_store *store, sqlite3_stmt *st, int index, const char *value,
+                      const char *prefix);
+/* Column col of st's row (of article id, for the message), unpacked
+ * against prefix (NULL: none) when packed: a malloc'd copy in *out (NULL
+ * for SQL NULL). Returns 0, or -1 with err filled. */
+int store_column_unpacked(struct fk_store *store, sqlite3_stmt *st, int col, const char *prefix,
+                          int64_t id, char **out, struct fk_error *err);
+
+/* Pack the rows filed plain before schema 14, in transactions of their
+ * own, telling progress (when not NULL) the rows done after each.
+ * Returns 0 or -1 with err filled. */
+int store_pack_plain(struct fk_store *store, fk_vacuum_fn progress, void *ctx,
+                     struct fk_error *err);
+/* Unpack every packed column (inside the caller's read transaction): fn
+ * gets a line per row that does not unpack. Returns the number of lines
+ * given, or -1 with err filled. */
+int store_pack_check(struct fk_store *store, fk_problem_fn fn, void *ctx, struct fk_error *err);
 
 /* store_raw.c */
 int store_raw_stats(struct fk_store *store, struct fk_raw_stats *out, struct fk_error *err);

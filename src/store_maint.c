@@ -675,6 +675,10 @@ int fk_store_check(struct fk_store *store, fk_problem_fn fn, void *ctx, struct f
     if (rc < 0)
         goto fail;
     problems += rc;
+    rc = store_pack_check(store, fn, ctx, err);
+    if (rc < 0)
+        goto fail;
+    problems += rc;
     /* The assets' structure; their bytes are hashed only when the caller
      * gives a hash function (fk_store_check_assets). */
     rc = fk_store_check_assets(store, NULL, fn, ctx, err);
@@ -785,18 +789,25 @@ out:
     return ret;
 }
 
-int fk_store_vacuum(struct fk_store *store, struct fk_error *err)
+int fk_store_vacuum(struct fk_store *store, fk_vacuum_fn progress, void *ctx, struct fk_error *err)
 {
     if (store->in_feed)
         return fk_error_set(err, FK_ERROR_USAGE, "a feed is being filed");
-    /* Rebuild the full-text index from the articles first (one segment,
-     * and right again if someone edited articles by hand): VACUUM then
-     * compacts what that frees too. The last checkpoint copies everything
-     * into the file and empties the log. */
-    return store_exec_sql(store,
-                          "INSERT INTO articles_fts(articles_fts) VALUES ('rebuild'); VACUUM;"
-                          " PRAGMA wal_checkpoint(TRUNCATE);",
-                          err);
+    /* Pack what was filed plain before schema 14 (store_pack.c). Then
+     * rebuild the full-text index from the articles (one segment, and
+     * right again if someone edited articles by hand): VACUUM then
+     * compacts what both free. The last checkpoint copies everything into
+     * the file and empties the log. */
+    if (store_pack_plain(store, progress, ctx, err) < 0)
+        return -1;
+    if (progress)
+        progress("rebuilding the full-text index", 0, ctx);
+    if (store_exec_sql(store, "INSERT INTO articles_fts(articles_fts) VALUES ('rebuild');", err) <
+        0)
+        return -1;
+    if (progress)
+        progress("compacting the file", 0, ctx);
+    return store_exec_sql(store, "VACUUM; PRAGMA wal_checkpoint(TRUNCATE);", err);
 }
 
 int fk_store_counts(struct fk_store *store, struct fk_store_counts *out, struct fk_error *err)

@@ -78,36 +78,48 @@ int fk_store_set_full_text(struct fk_store *store, int64_t id, enum fk_full_text
 /* ---- which pages are due ----------------------------------------------------- */
 
 struct due_walk {
+    struct fk_store *store;
+    struct fk_error *err;
+    bool failed; /* the article's HTML did not unpack: err is filled */
     fk_page_due_fn fn;
     void *ctx;
 };
 
 static int due_row(sqlite3_stmt *st, void *ctx)
 {
-    const struct due_walk *walk = ctx;
+    struct due_walk *walk = ctx;
+    char *html;
+    if (store_column_unpacked(walk->store, st, 2, NULL, sqlite3_column_int64(st, 0), &html,
+                              walk->err) < 0) {
+        walk->failed = true;
+        return -1;
+    }
     const char *status = column_str(st, 6);
     struct fk_page_due due = {
         .article_id = sqlite3_column_int64(st, 0),
         .url = column_str(st, 1),
-        .html = column_str(st, 2),
+        .html = html,
         .text = column_str(st, 3),
         .etag = column_str(st, 4),
         .last_modified = column_str(st, 5),
         .stored = status && strcmp(status, "stored") == 0,
     };
-    return walk->fn(&due, walk->ctx);
+    int ret = walk->fn(&due, walk->ctx);
+    free(html);
+    return ret;
 }
 
 int fk_store_list_due_pages(struct fk_store *store, int64_t feed_id, enum fk_full_text mode,
                             int64_t now, fk_page_due_fn fn, void *ctx, struct fk_error *err)
 {
-    struct due_walk walk = {fn, ctx};
+    struct due_walk walk = {store, err, false, fn, ctx};
     sqlite3_stmt *st = store_bound(store, ST_PAGE_DUE, NULL, feed_id, err);
     if (!st)
         return -1;
     if (bind_int64(st, 2, now) || bind_int64(st, 3, mode == FK_FULL_TEXT_ON))
         return store_bind_failed(store, ST_PAGE_DUE, err);
-    return store_each_row(store, st, due_row, &walk, err);
+    int ret = store_each_row(store, st, due_row, &walk, err);
+    return walk.failed ? -1 : ret;
 }
 
 /* ---- recording attempts ---------------------------------------------------------- */

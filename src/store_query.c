@@ -531,6 +531,7 @@ int fk_store_get_article(struct fk_store *store, int64_t id, struct fk_article *
         goto out;
     }
     memory = fk_xcalloc(1, sizeof *memory);
+    out->priv = memory;
     char **s = memory->strings;
     out->id = sqlite3_column_int64(st, ARTICLE_COL_ID);
     out->guid = s[0] = column_dup(st, ARTICLE_COL_GUID);
@@ -545,19 +546,26 @@ int fk_store_get_article(struct fk_store *store, int64_t id, struct fk_article *
     out->date = column_time(st, ARTICLE_COL_DATE);
     out->author_email = s[11] = column_dup(st, ARTICLE_COL_AUTHOR_EMAIL);
     out->text = s[5] = column_dup(st, ARTICLE_COL_TEXT);
-    out->markdown = s[6] = column_dup(st, ARTICLE_COL_MARKDOWN);
     out->published_raw = s[7] = column_dup(st, ARTICLE_COL_PUBLISHED_RAW);
     out->updated_raw = s[8] = column_dup(st, ARTICLE_COL_UPDATED_RAW);
-    out->summary_html = s[9] = column_dup(st, ARTICLE_COL_SUMMARY_HTML);
-    out->content_html = s[10] = column_dup(st, ARTICLE_COL_CONTENT_HTML);
     out->versions = sqlite3_column_int64(st, ARTICLE_COL_VERSIONS);
+    /* The Markdown is packed against the HTML it was made from. */
+    if (store_column_unpacked(store, st, ARTICLE_COL_SUMMARY_HTML, NULL, id, &s[9], err) < 0 ||
+        store_column_unpacked(store, st, ARTICLE_COL_CONTENT_HTML, NULL, id, &s[10], err) < 0 ||
+        store_column_unpacked(store, st, ARTICLE_COL_MARKDOWN, s[10] ? s[10] : s[9], id, &s[6],
+                              err) < 0) {
+        stmt_reset(st);
+        goto out;
+    }
+    out->markdown = s[6];
+    out->summary_html = s[9];
+    out->content_html = s[10];
     /* Text and Markdown are NOT NULL columns; keep the promise anyway. */
     if (!out->text)
         out->text = s[5] = fk_xstrdup("");
     if (!out->markdown)
         out->markdown = s[6] = fk_xstrdup("");
     stmt_reset(st);
-    out->priv = memory;
     if (load_tags(store, id, &memory->tags, err) < 0 ||
         load_feeds(store, id, &memory->feeds, err) < 0)
         goto out;
@@ -1127,7 +1135,12 @@ static enum fk_version_kind version_kind(const char *kind)
 
 /* walk_versions' state between the rows of ST_VERSIONS_LIST. */
 struct version_walk {
+    struct fk_store *store;
+    struct fk_error *err;
+    int64_t id;  /* the article */
+    bool failed; /* a packed column did not unpack: err is filled */
     bool with_text;
+    int want;      /* with_text: of this version only (0: all) */
     int number;    /* of the last version */
     int64_t since; /* when the next version was first seen */
     fk_version_fn fn;
@@ -1154,25 +1167,36 @@ static int version_row(sqlite3_stmt *st, void *ctx)
     v.title = column_str(st, 3);
     v.tags_text = column_str(st, 4);
     v.text_length = (size_t)sqlite3_column_int64(st, 5);
-    if (walk->with_text) {
+    char *markdown = NULL, *html = NULL;
+    if (walk->with_text && (!walk->want || walk->want == v.number)) {
+        if (store_column_unpacked(walk->store, st, 8, NULL, walk->id, &html, walk->err) < 0 ||
+            store_column_unpacked(walk->store, st, 7, html, walk->id, &markdown, walk->err) < 0) {
+            free(html);
+            walk->failed = true;
+            return -1;
+        }
         v.text = column_str(st, 6);
-        v.markdown = column_str(st, 7);
-        v.html = column_str(st, 8);
+        v.markdown = markdown;
+        v.html = html;
         if (!v.text)
             v.text = "";
         if (!v.markdown)
             v.markdown = "";
     }
-    return walk->fn(&v, walk->ctx);
+    int ret = walk->fn(&v, walk->ctx);
+    free(markdown);
+    free(html);
+    return ret;
 }
 
-/* Walk the versions of article id: fn gets each (with text when
- * with_text) until it returns non-zero. Returns 0 (or fn's return), 1
+/* Walk the versions of article id: fn gets each (with its text when
+ * with_text, and of version number want only unless want is 0) until it
+ * returns non-zero. Returns 0 (or fn's return), 1
  * when there is no such article, -1 with err filled. */
-static int walk_versions(struct fk_store *store, int64_t id, bool with_text, fk_version_fn fn,
-                         void *ctx, struct fk_error *err)
+static int walk_versions(struct fk_store *store, int64_t id, bool with_text, int want,
+                         fk_version_fn fn, void *ctx, struct fk_error *err)
 {
-    struct version_walk walk = {with_text, 0, FK_TIME_NONE, fn, ctx};
+    struct version_walk walk = {store, err, id, false, with_text, want, 0, FK_TIME_NONE, fn, ctx};
     sqlite3_stmt *st = store_stmt(store, ST_ARTICLE_FIRST_SEEN, err);
     if (!st)
         return -1;
@@ -1184,13 +1208,14 @@ static int walk_versions(struct fk_store *store, int64_t id, bool with_text, fk_
         return found; /* 1: no such article, or -1 */
     if (!(st = store_bound(store, ST_VERSIONS_LIST, NULL, id, err)))
         return -1;
-    return store_each_row(store, st, version_row, &walk, err);
+    int ret = store_each_row(store, st, version_row, &walk, err);
+    return walk.failed ? -1 : ret;
 }
 
 int fk_store_list_versions(struct fk_store *store, int64_t id, fk_version_fn fn, void *ctx,
                            struct fk_error *err)
 {
-    return walk_versions(store, id, false, fn, ctx, err);
+    return walk_versions(store, id, false, 0, fn, ctx, err);
 }
 
 /* fk_store_get_version's search: copy version number out and stop. */
@@ -1222,7 +1247,7 @@ int fk_store_get_version(struct fk_store *store, int64_t id, int number, struct 
     memset(out, 0, sizeof *out);
     if (number < 1)
         return 1;
-    int rc = walk_versions(store, id, true, pick_version, &pick, err);
+    int rc = walk_versions(store, id, true, number, pick_version, &pick, err);
     if (rc < 0)
         return -1;
     /* 1 from pick_version: found; 0: walked them all; 1 from the walk: no

@@ -1,19 +1,18 @@
 /* store_raw.c - the feeds' own documents, kept compressed (each document
  * one zstd frame in one row), so that nothing a feed said is lost when the
- * parser improves later. Documents kept by schema 9 are zlib streams and
- * are read as such. zstd and zlib are included here only.
+ * parser improves later (packed by store_pack.c). Documents kept by
+ * schema 9 are zlib streams and are read as such; zlib is included here
+ * only.
  */
 #include "store_int.h"
 
 #include <stdlib.h>
 #include <zlib.h>
-#include <zstd.h>
 
-/* zstd's level 3 (its default). On the dev.to feed of 278 KB it keeps 23.3%
- * of the bytes at about 200 MB/s; zlib's default level keeps 22.4% at
+/* zstd's level 3, store_pack's. On the dev.to feed of 278 KB it keeps
+ * 23.3% of the bytes at about 200 MB/s; zlib's default level keeps 22.4% at
  * about 30 MB/s, which made keeping the document cost an import of 1,200
  * articles half its CPU time again. */
-#define RAW_LEVEL 3
 
 /* Whether feed id keeps its documents: 1 yes, 0 no, -1 with err filled
  * (no such feed is an error). */
@@ -36,12 +35,10 @@ static int put_raw(struct fk_store *store, const struct fk_raw_document *doc, in
     int keep = keeps_raw(store, feed_id, err);
     if (keep <= 0)
         return keep < 0 ? -1 : 1;
-    size_t packed_size = ZSTD_compressBound(doc->size);
-    unsigned char *packed = fk_xmalloc(packed_size ? packed_size : 1);
+    size_t packed_size = 0;
+    unsigned char *packed = store_pack(store, doc->data, doc->size, NULL, 0, &packed_size);
     int ret = -1;
-    packed_size = ZSTD_compress(packed, packed_size, doc->data ? doc->data : (const void *)"",
-                                doc->size, RAW_LEVEL);
-    if (ZSTD_isError(packed_size)) {
+    if (!packed) {
         fk_error_set(err, FK_ERROR_INPUT, "cannot compress the document of '%s'",
                      doc->url ? doc->url : "");
         goto out;
@@ -112,17 +109,21 @@ static int raw_row(sqlite3_stmt *st, void *ctx)
         walk->failed = true;
         return -1;
     }
-    unsigned char *data = fk_xmalloc(size ? (size_t)size : 1);
+    unsigned char *data = NULL;
     if (!packed)
         packed = (const unsigned char *)"";
     bool ok;
     if (strcmp(column_str(st, 11), "zlib") == 0) {
         uLongf unpacked = (uLongf)size;
+        data = fk_xmalloc(size ? (size_t)size : 1);
         ok = uncompress(data, &unpacked, packed, (uLong)doc.stored_bytes) == Z_OK &&
              unpacked == (uLongf)size;
     } else {
-        size_t unpacked = ZSTD_decompress(data, (size_t)size, packed, (size_t)doc.stored_bytes);
-        ok = !ZSTD_isError(unpacked) && unpacked == (size_t)size;
+        size_t unpacked = 0;
+        const char *why;
+        data = (unsigned char *)store_unpack(walk->store, packed, (size_t)doc.stored_bytes, NULL, 0,
+                                             &unpacked, &why);
+        ok = data && unpacked == (size_t)size;
     }
     int ret;
     if (!ok) {

@@ -647,16 +647,18 @@ static int bind_article(struct fk_store *store, sqlite3_stmt *st, const struct f
 {
     const char *text = content && content->text ? content->text : "";
     const char *markdown = content && content->markdown ? content->markdown : "";
+    const char *html = item->content_html ? item->content_html : item->summary_html;
     return bind_text(st, 2, item->guid) || bind_text(st, 3, item->url) ||
            bind_text(st, 4, item->title) || bind_text(st, 5, store->author_name) ||
            bind_time(st, 6, item->published) || bind_text(st, 7, item->published_raw) ||
            bind_time(st, 8, item->updated) || bind_text(st, 9, item->updated_raw) ||
-           bind_int64(st, 10, time(NULL)) || bind_text(st, 11, item->summary_html) ||
-           bind_text(st, 12, item->content_html) || bind_text(st, 13, text) ||
-           bind_text(st, 14, markdown) || bind_text(st, 15, store->tags_text.data) ||
-           bind_int64(st, 16, content_hash) || bind_int64(st, 17, source_hash) ||
-           bind_text(st, 18, link_key) || bind_text(st, 19, store->author_email) ||
-           bind_text(st, 20, item->base_url);
+           bind_int64(st, 10, time(NULL)) ||
+           store_bind_packed(store, st, 11, item->summary_html, NULL) ||
+           store_bind_packed(store, st, 12, item->content_html, NULL) || bind_text(st, 13, text) ||
+           store_bind_packed(store, st, 14, markdown, html) ||
+           bind_text(st, 15, store->tags_text.data) || bind_int64(st, 16, content_hash) ||
+           bind_int64(st, 17, source_hash) || bind_text(st, 18, link_key) ||
+           bind_text(st, 19, store->author_email) || bind_text(st, 20, item->base_url);
 }
 
 /* Link article id, of the given date, to the tags in store->tags, creating
@@ -831,9 +833,10 @@ static int keep_rejected(struct fk_store *store, const struct fk_item *item,
         if (bind_int64(st, 1, p->id) || bind_int64(st, 2, time(NULL)) ||
             bind_text(st, 3, item->title) ||
             bind_text(st, 4, content && content->text ? content->text : "") ||
-            bind_text(st, 5, content && content->markdown ? content->markdown : "") ||
-            bind_text(st, 6, html) || bind_text(st, 7, store->tags_text.data) ||
-            bind_int64(st, 8, content_hash))
+            store_bind_packed(store, st, 5, content && content->markdown ? content->markdown : "",
+                              html) ||
+            store_bind_packed(store, st, 6, html, NULL) ||
+            bind_text(st, 7, store->tags_text.data) || bind_int64(st, 8, content_hash))
             return store_bind_failed(store, ST_VERSION_REJECT, err);
         if (store_run(store, ST_VERSION_REJECT, err) < 0)
             return -1;
@@ -1097,10 +1100,16 @@ static int call_with_source(struct fk_store *store, enum stmt_id which, int64_t 
         *found_out = found > 0;
     if (found <= 0)
         return found;
-    char *title = column_dup(st, 1), *html = column_dup(st, 2), *base_url = column_dup(st, 3);
+    char *title = column_dup(st, 1), *html = NULL, *base_url = column_dup(st, 3);
+    int ret = store_column_unpacked(store, st, 2, NULL, id, &html, err);
     stmt_reset(st);
+    if (ret < 0) {
+        free(title);
+        free(base_url);
+        return -1;
+    }
     struct fk_article_source source = {id, title, html, base_url};
-    int ret = fn(&source, ctx);
+    ret = fn(&source, ctx);
     free(title);
     free(html);
     free(base_url);
@@ -1186,11 +1195,20 @@ int store_replace_content(struct fk_store *store, int64_t id, const struct fk_co
         return found;
     }
     bool text_same = same_text(column_str(st, 0), text);
-    bool markdown_same = same_text(column_str(st, 1), markdown);
-    char *title = column_dup(st, 2);
+    char *title = column_dup(st, 2), *html = NULL, *stored_markdown = NULL;
+    int ret = -1;
+    if (store_column_unpacked(store, st, 3, NULL, id, &html, err) < 0) {
+        stmt_reset(st);
+        goto out;
+    }
+    /* Markdown that does not unpack (its HTML changed by hand) is derived
+     * content like any other: it is written again. */
+    struct fk_error ignored = {0};
+    bool markdown_same =
+        store_column_unpacked(store, st, 1, html, id, &stored_markdown, &ignored) == 0 &&
+        same_text(stored_markdown, markdown);
     stmt_reset(st);
     bool code_same;
-    int ret = -1;
     if (same_code(store, id, content, &code_same, err) < 0)
         goto out;
     *result = FK_REPARSE_UNCHANGED;
@@ -1225,8 +1243,8 @@ int store_replace_content(struct fk_store *store, int64_t id, const struct fk_co
     }
     if (!(st = store_stmt(store, ST_REPARSE_UPDATE, err)))
         goto out;
-    if (bind_int64(st, 1, id) || bind_text(st, 2, text) || bind_text(st, 3, markdown) ||
-        bind_int64(st, 4, hash)) {
+    if (bind_int64(st, 1, id) || bind_text(st, 2, text) ||
+        store_bind_packed(store, st, 3, markdown, html) || bind_int64(st, 4, hash)) {
         store_bind_failed(store, ST_REPARSE_UPDATE, err);
         goto out;
     }
@@ -1241,6 +1259,8 @@ int store_replace_content(struct fk_store *store, int64_t id, const struct fk_co
     ret = 0;
 out:
     free(title);
+    free(html);
+    free(stored_markdown);
     return ret;
 }
 

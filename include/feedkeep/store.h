@@ -513,13 +513,20 @@ int fk_store_repair_counts(struct fk_store *store, struct fk_error *err);
 int fk_store_repair_asset_bytes(struct fk_store *store, fk_sha256_fn sha256, int64_t *removed,
                                 int64_t *urls, struct fk_error *err);
 
-/* Compact the archive: rebuild the full-text index from the articles
+/* What fk_store_vacuum is doing: stage (a phrase: "compressing",
+ * "rebuilding the full-text index", "compacting the file"), and for
+ * compressing the rows done so far. */
+typedef void (*fk_vacuum_fn)(const char *stage, int64_t rows, void *ctx);
+
+/* Compact the archive: compress the HTML and Markdown that an older
+ * feedkeep stored plain (schema 14; a batch of rows per transaction, kept
+ * when a later step fails), rebuild the full-text index from the articles
  * (which also repairs an index that fk_store_check found wrong), rebuild
  * the file without its free pages (SQLite's VACUUM, which needs room for a
- * copy of the archive), and empty the write-ahead log. Waits for other
- * writers like filing does. Not while a feed is being filed. Returns 0, or
- * -1 with err filled (the archive is then as it was). */
-int fk_store_vacuum(struct fk_store *store, struct fk_error *err);
+ * copy of the archive), and empty the write-ahead log. progress (may be
+ * NULL) is told each stage. Waits for other writers like filing does. Not
+ * while a feed is being filed. Returns 0, or -1 with err filled. */
+int fk_store_vacuum(struct fk_store *store, fk_vacuum_fn progress, void *ctx, struct fk_error *err);
 
 /* --- articles read through an API (schema 12) --- */
 

@@ -9,11 +9,13 @@
 static const char help[] =
     "usage: feedkeep vacuum [options]\n"
     "\n"
-    "Compact the archive: rebuild the full-text index from the articles\n"
+    "Compact the archive: compress the HTML and Markdown an older feedkeep\n"
+    "stored uncompressed, rebuild the full-text index from the articles\n"
     "(which also repairs one 'feedkeep check' found wrong), rebuild the file\n"
     "without its free pages, and empty its write-ahead log. It needs free\n"
     "disk space for a copy of the archive, and waits for a running fetch to\n"
-    "finish writing. Prints the size after and before.\n"
+    "finish writing. Prints the size after and before; on a terminal, a\n"
+    "progress line on stderr says what it is doing meanwhile.\n"
     "\n"
     "Options:\n"
     "  --db PATH         the archive\n"
@@ -32,13 +34,24 @@ static int archive_size(struct fk_store *store, int64_t *size)
     return EXIT_OK;
 }
 
+static void show_progress(const char *stage, int64_t rows, void *ctx)
+{
+    (void)ctx;
+    if (rows)
+        msg_progress("vacuum: %s: %lld rows", stage, (long long)rows);
+    else
+        msg_progress("vacuum: %s", stage);
+}
+
 static int vacuum_archive(struct fk_store *store, const struct cli *cli)
 {
     struct fk_error err = {0};
     int64_t before = 0, after = 0;
     int code = archive_size(store, &before);
-    if (code == EXIT_OK && fk_store_vacuum(store, &err) < 0)
+    if (code == EXIT_OK &&
+        fk_store_vacuum(store, cli->quiet ? NULL : show_progress, NULL, &err) < 0)
         code = msg_fk_error(&err);
+    msg_progress_clear();
     if (code == EXIT_OK)
         code = archive_size(store, &after);
     if (code == EXIT_OK && !cli->quiet)

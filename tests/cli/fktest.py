@@ -14,6 +14,8 @@ A script puts this directory on sys.path and names the binary once:
     ... tests ...
     return fktest.summary()
 """
+import ctypes
+import ctypes.util
 import fcntl
 import json
 import os
@@ -156,15 +158,62 @@ def archive(tmp, name, *feeds, what=None):
         check(rc == 0, '%s: %r' % (what or 'import %s' % os.path.basename(feed), err))
     return db
 
+# ---- packed columns ----------------------------------------------------------------
+
+_zstd = None
+
+
+def unpack(value, prefix=None):
+    """A column as feedkeep stores it (schema 14), read back: a BLOB is one
+    zstd frame packed against prefix (the row's text; None for none), a
+    TEXT is plain. zstd is called through ctypes: Python has no zstd module,
+    and feedkeep links the library anyway."""
+    global _zstd
+    if not isinstance(value, bytes):
+        return value
+    if _zstd is None:
+        lib = ctypes.CDLL(ctypes.util.find_library('zstd') or 'libzstd.so.1')
+        lib.ZSTD_createDCtx.restype = ctypes.c_void_p
+        lib.ZSTD_getFrameContentSize.restype = ctypes.c_ulonglong
+        lib.ZSTD_getFrameContentSize.argtypes = [ctypes.c_char_p, ctypes.c_size_t]
+        lib.ZSTD_DCtx_refPrefix.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t]
+        lib.ZSTD_DCtx_refPrefix.restype = ctypes.c_size_t
+        lib.ZSTD_decompressDCtx.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t,
+                                            ctypes.c_char_p, ctypes.c_size_t]
+        lib.ZSTD_decompressDCtx.restype = ctypes.c_size_t
+        lib.ZSTD_isError.argtypes = [ctypes.c_size_t]
+        _zstd = (lib, lib.ZSTD_createDCtx())
+    lib, dctx = _zstd
+    size = lib.ZSTD_getFrameContentSize(value, len(value))
+    if size >= 2 ** 63:
+        raise ValueError('not a zstd frame of known size')
+    pre = (prefix or '').encode('utf-8') if not isinstance(prefix, bytes) else prefix
+    out = ctypes.create_string_buffer(max(size, 1))
+    lib.ZSTD_DCtx_refPrefix(dctx, pre if pre else None, len(pre))
+    n = lib.ZSTD_decompressDCtx(dctx, out, size, value, len(value))
+    if lib.ZSTD_isError(n) or n != size:
+        raise ValueError('a packed column does not unpack')
+    return out.raw[:size].decode('utf-8')
+
+
+def connect(db, readonly=False, **kwargs):
+    """A connection to the archive db with the SQL function unpack(value,
+    prefix) of the function above: SELECT unpack(markdown, text) reads the
+    Markdown as it was filed."""
+    if readonly:
+        con = sqlite3.connect('file:%s?mode=ro' % db, uri=True, **kwargs)
+    else:
+        con = sqlite3.connect(db, **kwargs)
+    con.create_function('unpack', 2, unpack, deterministic=True)
+    con.create_function('unpack', 1, unpack, deterministic=True)
+    return con
+
 
 def query(db, sql, *params, readonly=False):
     """The rows of one SQL statement on the archive db, committed;
     readonly opens the file read-only (the archive must not change by being
     looked at, or may not be writable)."""
-    if readonly:
-        con = sqlite3.connect('file:%s?mode=ro' % db, uri=True, timeout=30)
-    else:
-        con = sqlite3.connect(db, timeout=30)
+    con = connect(db, readonly=readonly, timeout=30)
     try:
         rows = con.execute(sql, params).fetchall()
         if not readonly:

@@ -233,7 +233,7 @@ def test_user(tmp, server, api):
     check(all('feedkeep/' in h.get('user-agent', '') for h in headers), 'a User-Agent is sent')
 
     rows = query(db, 'SELECT x.api_id, x.series, x.organization, x.edited, x.reactions,'
-                     ' x.comments, x.reading_minutes, x.markdown, a.url, a.title'
+                     ' x.comments, x.reading_minutes, unpack(x.markdown), a.url, a.title'
                      ' FROM article_api x JOIN articles a ON a.id = x.article_id'
                      ' ORDER BY x.api_id')
     check([r[0] for r in rows] == [101, 102, 103], 'three API rows: %r' % rows)

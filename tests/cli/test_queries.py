@@ -553,6 +553,38 @@ def test_check_vacuum(tmp):
     check([h['id'] for h in hits] == [3], 'the rebuilt index finds the edited text')
 
 
+def test_packed_columns(tmp):
+    """The HTML and Markdown are stored compressed and read back as filed;
+    an archive an older feedkeep filled plain is read as it is, and vacuum
+    compresses it, with a progress line on a terminal."""
+    db = os.path.join(tmp, 'packed.db')
+    run('import', SAMPLE, db=db)
+    kinds = fktest.query(db, 'SELECT DISTINCT typeof(summary_html), typeof(markdown) FROM articles')
+    check(kinds == [('blob', 'blob')], 'the HTML and Markdown are compressed: %r' % kinds)
+    check(fktest.scalar(db, 'SELECT count(*) FROM articles_view WHERE markdown IS NULL') == 12,
+          'the view cannot decompress: its Markdown is NULL')
+    shown = [run('show', str(i), '--markdown', db=db)[1] for i in (1, 7)]
+    html = run('show', '7', '--html', db=db)[1]
+    # as before schema 14: plain text
+    fktest.query(db, 'UPDATE articles SET summary_html = unpack(summary_html), markdown ='
+                     ' unpack(markdown, unpack(coalesce(content_html, summary_html)))')
+    before = os.path.getsize(db)
+    check([run('show', str(i), '--markdown', db=db)[1] for i in (1, 7)] == shown and
+          run('show', '7', '--html', db=db)[1] == html, 'plain rows read the same')
+    rc, out = run_tty('--db', db, 'vacuum')
+    check(rc == 0 and 'feedkeep: vacuum: compressing: 12 rows' in out and
+          'vacuum: compacting the file' in out, 'vacuum shows what it does: %r' % out)
+    kinds = fktest.query(db, 'SELECT DISTINCT typeof(summary_html), typeof(markdown) FROM articles')
+    check(kinds == [('blob', 'blob')] and os.path.getsize(db) < before * 0.8,
+          'vacuum compressed them: %r, %d bytes, %d before' % (kinds, os.path.getsize(db), before))
+    check([run('show', str(i), '--markdown', db=db)[1] for i in (1, 7)] == shown and
+          run('show', '7', '--html', db=db)[1] == html, 'and they read the same')
+    rc, out, err = run('vacuum', db=db)
+    check(rc == 0 and err == '' and 'compressing' not in out, 'no progress line in a pipe')
+    rc, out, err = run('check', db=db)
+    check(rc == 0, 'check unpacks every compressed column: %r %r' % (out, err))
+
+
 def test_completion(data):
     script = os.path.join(data, '..', '..', 'completions', 'feedkeep.bash')
     def complete(*words):
@@ -771,6 +803,7 @@ def main():
         test_tags(db, records)
         test_terminal(tmp, db)
         test_check_vacuum(tmp)
+        test_packed_columns(tmp)
         test_guid_change(tmp)
         test_completion(data)
         test_help()

@@ -282,6 +282,10 @@ def assert_rss(result, mib, what):
 
 # ---- the archive and its snapshot -----------------------------------------------------
 
+# An article's Markdown as filed: the archive packs it against its HTML, and
+# the HTML alone (fktest.unpack).
+MARKDOWN = 'unpack(markdown, unpack(coalesce(content_html, summary_html)))'
+
 
 def query(db, sql, *params):
     """Archives are read read-only: looking at one must not change it."""
@@ -536,7 +540,7 @@ def c_billion_laughs(c):
     # ends there; the item before it is kept, nothing grew past the limit.
     fetch_ok(r)
     ensure('%s: 1 new' % url in r.out, 'the item before the bomb is archived: %r' % r.out)
-    ensure(scalar(db, 'SELECT max(length(title) + length(coalesce(summary_html, ""))) '
+    ensure(scalar(db, 'SELECT max(length(title) + length(coalesce(unpack(summary_html), ""))) '
                       'FROM articles') < 32 * MIB, 'no field holds the expansion')
     ensure(feed_state(db, url)[1] == 0, 'the feed is not counted as failing')
 
@@ -576,8 +580,8 @@ def c_external_entity(c):
     fetch_ok(r)
     ensure('%s: 1 new' % url in r.out and '%s: 1 new' % path in r.out,
            'the items are archived without the entities: %r' % r.out)
-    rows = query(db, 'SELECT coalesce(title, "") || coalesce(summary_html, "") || text || '
-                     'markdown FROM articles')
+    rows = query(db, 'SELECT coalesce(title, "") || coalesce(unpack(summary_html), "") || text || '
+                     '%s FROM articles' % MARKDOWN)
     ensure(all(secret not in row[0] for row in rows), 'the secret was read into the archive')
 
 
@@ -1242,7 +1246,7 @@ def c_header_bombs(c):
 
 
 def articles_by_guid(db, url):
-    rows = query(db, 'SELECT a.guid, a.title, a.text, a.summary_html, a.url FROM articles a '
+    rows = query(db, 'SELECT a.guid, a.title, a.text, unpack(a.summary_html), a.url FROM articles a '
                      'JOIN article_feeds af ON af.article_id = a.id JOIN feeds f ON '
                      'f.id = af.feed_id WHERE f.url = ?', url)
     return {r[0]: r[1:] for r in rows}
@@ -1250,11 +1254,11 @@ def articles_by_guid(db, url):
 
 def valid_utf8_columns(db):
     """Every text column of every article decodes as UTF-8."""
-    con = sqlite3.connect('file:%s?mode=ro' % db, uri=True)
+    con = fktest.connect(db, readonly=True)
     con.text_factory = bytes
     try:
-        for row in con.execute('SELECT guid, title, text, markdown, summary_html, content_html, '
-                               'author, tags_text FROM articles'):
+        for row in con.execute('SELECT guid, title, text, %s, unpack(summary_html), '
+                               'unpack(content_html), author, tags_text FROM articles' % MARKDOWN):
             for value in row:
                 if value is not None:
                     value.decode('utf-8')
@@ -1600,7 +1604,7 @@ def c_script_links(c):
                         .encode())
     r = c.fetch(db, [url])
     fetch_ok(r)
-    markdown = scalar(db, "SELECT markdown FROM articles WHERE guid = 'urn:js:1'")
+    markdown = scalar(db, "SELECT %s FROM articles WHERE guid = 'urn:js:1'" % MARKDOWN)
     ensure(not re.search(r'(?i)(javascript|vbscript|data):', markdown),
            'no script link in the Markdown: %r' % markdown)
     ensure('[seven](https://fine.example/)' in markdown, 'the good link stays: %r' % markdown)
@@ -1680,8 +1684,8 @@ def c_huge_article(c):
     ensure(got == 'paragraph 0 with some words in it\n\nparagraph 1 with some wor',
            'its paragraphs: %r' % got)
     ensure('%s: 2 new' % url in r.out, 'both entries archived: %r' % r.out)
-    size = scalar(db, "SELECT length(CAST(content_html AS BLOB)) FROM articles WHERE guid = "
-                      "'urn:big:1'")
+    size = scalar(db, "SELECT length(CAST(unpack(content_html) AS BLOB)) FROM articles"
+                      " WHERE guid = 'urn:big:1'")
     ensure(size <= 8 * MIB, 'the field is cut at 8 MiB: %d' % size)
     # One article is converted whole, as a document tree: memory follows
     # the article (bounded by the field limit), not the feed.
@@ -1716,7 +1720,7 @@ def c_heavy_html(c):
                '%s: one warning names the item: %r' % (name, r.err))
         ensure('%s: 2 new, 0 updated, 0 unchanged\n' % url in r.out, '%s: both items archived: %r'
                % (name, r.out))
-        got, markdown = query(db, 'SELECT text, markdown FROM articles WHERE guid = ?',
+        got, markdown = query(db, 'SELECT text, %s FROM articles WHERE guid = ?' % MARKDOWN,
                               'urn:heavy:%s' % name)[0]
         ensure(got.startswith(text) and markdown.startswith('```\n' + text),
                '%s: converted as plain text: %r, %r' % (name, got[:40], markdown[:40]))
@@ -1773,7 +1777,8 @@ def c_oversized_item(c):
         ensure(texts.get('urn:over:%s1' % tag) == 'first\n' and
                texts.get('urn:over:%s3' % tag) == 'third\n', '%s: the items around it: %r'
                % (kind, sorted(texts)))
-        size = scalar(db, 'SELECT length(CAST(summary_html AS BLOB)) FROM articles WHERE guid = ?',
+        size = scalar(db, 'SELECT length(CAST(unpack(summary_html) AS BLOB)) FROM articles'
+                          ' WHERE guid = ?',
                       'urn:over:%s2' % tag)
         ensure(6 * MIB < size <= 8 * MIB, '%s: the item is kept truncated: %d bytes'
                % (kind, size))
@@ -2729,7 +2734,7 @@ def c_json_hostile(c):
     for name, n in expected.items():
         ensure(articles_of(db, urls[name]) == n, '%s: %d articles, not %d: %r'
                % (name, articles_of(db, urls[name]), n, r))
-    ensure(scalar(db, 'SELECT length(content_html) FROM articles WHERE guid = ?',
+    ensure(scalar(db, 'SELECT length(unpack(content_html)) FROM articles WHERE guid = ?',
                   'urn:json-string:2') <= 8 << 20, 'the long string is cut at 8 MiB')
     warning = ("feedkeep: warning: '%s': item 'urn:json-string:2': content longer than 8 MiB: "
                "truncated\n" % urls['string'])

@@ -1,0 +1,318 @@
+/* store_pack.c - compressed columns. zstd is included here only.
+ *
+ * Schema 14 keeps an article's HTML forms and its Markdown packed, each
+ * one zstd frame: the HTML alone (32% of its size for the twelve articles
+ * of a dev.to feed, level 3), the Markdown against the HTML it was made
+ * from as its prefix (zstd's raw-content dictionary: 8%, where alone it
+ * keeps 45%). The text is kept plain: the full-text index and the snippets
+ * read it. The HTML depends on nothing, so no change to another column can
+ * make the source of an article unreadable; the Markdown depends on the
+ * HTML only, which changes only with it.
+ *
+ * A packed value is a BLOB; a TEXT value is plain (short values, values
+ * that do not pack, and everything filed before schema 14), so readers take
+ * both. Each frame carries zstd's checksum of its content: unpacked against
+ * another prefix than the one it was packed with, it fails instead of
+ * giving wrong bytes.
+ *
+ * The raw documents (store_raw.c) are zstd frames too, without a prefix.
+ */
+#include "store_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zstd.h>
+
+/* zstd's default level: packing against the prefix runs at several hundred
+ * MB/s, a small part of filing an article. */
+#define PACK_LEVEL 3
+
+/* Shorter values are kept as they are: the frame's header and checksum
+ * would eat what packing saves. */
+#define PACK_MIN 128
+
+/* No packed value of the archive is larger: a frame that says otherwise is
+ * damaged. */
+#define PACK_MAX ((size_t)1 << 30)
+
+/* The contexts are made on first use and kept: making one allocates
+ * hundreds of KB. Failing to is running out of memory. */
+static ZSTD_CCtx *cctx(struct fk_store *store)
+{
+    if (!store->pack_cctx && !(store->pack_cctx = ZSTD_createCCtx())) {
+        fprintf(stderr, "feedkeep: out of memory (making a zstd context)\n");
+        abort();
+    }
+    return store->pack_cctx;
+}
+
+static ZSTD_DCtx *dctx(struct fk_store *store)
+{
+    if (!store->pack_dctx && !(store->pack_dctx = ZSTD_createDCtx())) {
+        fprintf(stderr, "feedkeep: out of memory (making a zstd context)\n");
+        abort();
+    }
+    return store->pack_dctx;
+}
+
+void store_pack_release(struct fk_store *store)
+{
+    ZSTD_freeCCtx(store->pack_cctx);
+    ZSTD_freeDCtx(store->pack_dctx);
+    store->pack_cctx = NULL;
+    store->pack_dctx = NULL;
+}
+
+void *store_pack(struct fk_store *store, const void *data, size_t size, const void *prefix,
+                 size_t prefix_size, size_t *packed_size)
+{
+    ZSTD_CCtx *c = cctx(store);
+    size_t bound = ZSTD_compressBound(size);
+    void *packed = fk_xmalloc(bound ? bound : 1);
+    /* A prefix is for one frame only, and a failed frame leaves the context
+     * in the middle of one: start each from a clean session. */
+    ZSTD_CCtx_reset(c, ZSTD_reset_session_only);
+    size_t n;
+    if (ZSTD_isError(n = ZSTD_CCtx_setParameter(c, ZSTD_c_compressionLevel, PACK_LEVEL)) ||
+        ZSTD_isError(n = ZSTD_CCtx_setParameter(c, ZSTD_c_checksumFlag, 1)) ||
+        ZSTD_isError(n = ZSTD_CCtx_refPrefix(c, prefix_size ? prefix : NULL, prefix_size)) ||
+        ZSTD_isError(n = ZSTD_compress2(c, packed, bound, data ? data : "", size))) {
+        free(packed);
+        return NULL;
+    }
+    *packed_size = n;
+    return packed;
+}
+
+char *store_unpack(struct fk_store *store, const void *packed, size_t packed_size,
+                   const void *prefix, size_t prefix_size, size_t *size, const char **why)
+{
+    unsigned long long want = ZSTD_getFrameContentSize(packed, packed_size);
+    if (want == ZSTD_CONTENTSIZE_ERROR || want == ZSTD_CONTENTSIZE_UNKNOWN || want > PACK_MAX) {
+        *why = "not a zstd frame of known size";
+        return NULL;
+    }
+    ZSTD_DCtx *d = dctx(store);
+    ZSTD_DCtx_reset(d, ZSTD_reset_session_only);
+    char *out = fk_xmalloc((size_t)want + 1);
+    size_t n = ZSTD_DCtx_refPrefix(d, prefix_size ? prefix : NULL, prefix_size);
+    if (!ZSTD_isError(n))
+        n = ZSTD_decompressDCtx(d, out, (size_t)want, packed, packed_size);
+    if (ZSTD_isError(n) || n != want) {
+        *why = ZSTD_isError(n) ? ZSTD_getErrorName(n) : "a frame shorter than it says";
+        free(out);
+        return NULL;
+    }
+    out[want] = '\0';
+    if (size)
+        *size = (size_t)want;
+    return out;
+}
+
+int store_bind_packed(struct fk_store *store, sqlite3_stmt *st, int index, const char *value,
+                      const char *prefix)
+{
+    if (!value)
+        return sqlite3_bind_null(st, index);
+    size_t size = strlen(value);
+    if (size >= PACK_MIN) {
+        size_t packed_size = 0;
+        void *packed =
+            store_pack(store, value, size, prefix, prefix ? strlen(prefix) : 0, &packed_size);
+        /* SQLite frees the blob, even when binding fails. */
+        if (packed && packed_size < size)
+            return sqlite3_bind_blob64(st, index, packed, packed_size, free);
+        free(packed);
+    }
+    return sqlite3_bind_text(st, index, value, (int)size, SQLITE_STATIC);
+}
+
+int store_column_unpacked(struct fk_store *store, sqlite3_stmt *st, int col, const char *prefix,
+                          int64_t id, char **out, struct fk_error *err)
+{
+    *out = NULL;
+    int type = sqlite3_column_type(st, col);
+    if (type == SQLITE_NULL)
+        return 0;
+    if (type != SQLITE_BLOB) {
+        *out = column_dup(st, col);
+        return 0;
+    }
+    const void *packed = sqlite3_column_blob(st, col);
+    size_t packed_size = (size_t)sqlite3_column_bytes(st, col);
+    const char *why = NULL;
+    if (!(*out = store_unpack(store, packed, packed_size, prefix, prefix ? strlen(prefix) : 0, NULL,
+                              &why)))
+        return fk_error_set(err, FK_ERROR_DB,
+                            "%s: article %lld: its stored %s cannot be unpacked (%s): the row "
+                            "was changed outside feedkeep, or the file is damaged",
+                            store->path, (long long)id, sqlite3_column_name(st, col), why);
+    return 0;
+}
+
+/* ---- packing what was filed plain ------------------------------------------ */
+
+/* Rows filed before schema 14 hold their HTML and Markdown plain; vacuum
+ * packs them, a batch of rows per transaction (so the log stays small and
+ * an interrupted vacuum keeps what it did). Each table: the rows to look
+ * at after id ?1, and how to write one back (?1 the id). The columns read
+ * are id, then the HTML columns (packed alone), then the Markdown, packed
+ * against the first HTML column that is not NULL, read right to left (the
+ * content before the summary). */
+static const struct pack_table {
+    const char *select;
+    const char *update;
+    int nhtml; /* HTML columns, after the id */
+    bool markdown;
+    int article_col;  /* the article's id */
+    const char *what; /* its rows, for check */
+    const char *all;  /* every row with a packed column, for check */
+} pack_tables[] = {
+    {"SELECT id, summary_html, content_html, markdown FROM articles WHERE id > ?1 AND"
+     " ((typeof(summary_html) = 'text' AND length(summary_html) >= 128) OR"
+     " (typeof(content_html) = 'text' AND length(content_html) >= 128) OR"
+     " (typeof(markdown) = 'text' AND length(markdown) >= 128)) ORDER BY id LIMIT 256",
+     "UPDATE articles SET summary_html = ?2, content_html = ?3, markdown = ?4 WHERE id = ?1", 2,
+     true, 0, "articles",
+     "SELECT id, summary_html, content_html, markdown FROM articles WHERE"
+     " typeof(summary_html) = 'blob' OR typeof(content_html) = 'blob' OR typeof(markdown) = "
+     "'blob'"},
+    {"SELECT id, content_html, markdown, article_id FROM article_versions WHERE id > ?1 AND"
+     " ((typeof(content_html) = 'text' AND length(content_html) >= 128) OR"
+     " (typeof(markdown) = 'text' AND length(markdown) >= 128)) ORDER BY id LIMIT 256",
+     "UPDATE article_versions SET content_html = ?2, markdown = ?3 WHERE id = ?1", 1, true, 3,
+     "versions",
+     "SELECT id, content_html, markdown, article_id FROM article_versions WHERE"
+     " typeof(content_html) = 'blob' OR typeof(markdown) = 'blob'"},
+    {"SELECT article_id, markdown FROM article_api WHERE article_id > ?1 AND"
+     " typeof(markdown) = 'text' AND length(markdown) >= 128 ORDER BY article_id LIMIT 256",
+     "UPDATE article_api SET markdown = ?2 WHERE article_id = ?1", 0, false, 0, "API rows",
+     "SELECT article_id, markdown FROM article_api WHERE"
+     " typeof(markdown) = 'blob'"},
+};
+
+/* The packed columns of st's row (a pack_table's select or all),
+ * unpacked into values (HTML columns first, then the Markdown; the caller
+ * frees them), *html the one the Markdown is packed against. Returns 0 or
+ * -1 with err filled. */
+static int unpack_row(struct fk_store *store, const struct pack_table *t, sqlite3_stmt *st,
+                      char *values[3], const char **html, struct fk_error *err)
+{
+    int64_t id = sqlite3_column_int64(st, t->article_col);
+    *html = NULL;
+    for (int i = 0; i < t->nhtml; i++)
+        if (store_column_unpacked(store, st, 1 + i, NULL, id, &values[i], err) < 0)
+            return -1;
+    for (int i = t->nhtml - 1; i >= 0 && !*html; i--)
+        *html = values[i];
+    return store_column_unpacked(store, st, t->nhtml + 1, t->markdown ? *html : NULL, id,
+                                 &values[t->nhtml], err);
+}
+
+/* Pack one row of st (a pack_table's select) through up (its update). */
+static int pack_row(struct fk_store *store, const struct pack_table *t, sqlite3_stmt *st,
+                    sqlite3_stmt *up, struct fk_error *err)
+{
+    char *values[3] = {NULL, NULL, NULL};
+    const char *html;
+    int n = t->nhtml + 1, ret = -1;
+    if (unpack_row(store, t, st, values, &html, err) < 0)
+        goto out;
+    int rc = sqlite3_bind_int64(up, 1, sqlite3_column_int64(st, 0));
+    for (int i = 0; rc == SQLITE_OK && i < n; i++)
+        rc = store_bind_packed(store, up, 2 + i, values[i], i == t->nhtml ? html : NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(up);
+    ret = rc == SQLITE_DONE ? 0 : store_db_error(store, err);
+    (void)sqlite3_reset(up);
+    (void)sqlite3_clear_bindings(up);
+out:
+    for (int i = 0; i < 3; i++)
+        free(values[i]);
+    return ret;
+}
+
+int store_pack_plain(struct fk_store *store, fk_vacuum_fn progress, void *ctx, struct fk_error *err)
+{
+    int64_t done = 0;
+    int ret = 0;
+    for (size_t t = 0; ret == 0 && t < sizeof pack_tables / sizeof pack_tables[0]; t++) {
+        sqlite3_stmt *st = NULL, *up = NULL;
+        if (sqlite3_prepare_v2(store->db, pack_tables[t].select, -1, &st, NULL) != SQLITE_OK ||
+            sqlite3_prepare_v2(store->db, pack_tables[t].update, -1, &up, NULL) != SQLITE_OK) {
+            ret = store_db_error(store, err);
+            sqlite3_finalize(st);
+            break;
+        }
+        int64_t last = 0;
+        for (bool more = true; ret == 0 && more;) {
+            if ((ret = store_run(store, ST_BEGIN, err)) < 0)
+                break;
+            int rows = 0, rc;
+            sqlite3_bind_int64(st, 1, last);
+            while (ret == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+                last = sqlite3_column_int64(st, 0);
+                ret = pack_row(store, &pack_tables[t], st, up, err);
+                rows++;
+            }
+            if (ret == 0 && rc != SQLITE_DONE)
+                ret = store_db_error(store, err);
+            (void)sqlite3_reset(st);
+            more = rows > 0;
+            ret = store_write_end(store, true, ret, err);
+            done += rows;
+            if (ret == 0 && progress)
+                progress("compressing", done, ctx);
+        }
+        sqlite3_finalize(st);
+        sqlite3_finalize(up);
+    }
+    return ret;
+}
+
+/* At most this many rows named per table; then one line saying how many
+ * more. */
+#define PACK_PROBLEMS_SHOWN 20
+
+int store_pack_check(struct fk_store *store, fk_problem_fn fn, void *ctx, struct fk_error *err)
+{
+    int problems = 0;
+    struct fk_buf line = FK_BUF_INIT;
+    for (size_t t = 0; t < sizeof pack_tables / sizeof pack_tables[0]; t++) {
+        const struct pack_table *table = &pack_tables[t];
+        sqlite3_stmt *st;
+        int64_t bad = 0;
+        int rc;
+        if (sqlite3_prepare_v2(store->db, table->all, -1, &st, NULL) != SQLITE_OK) {
+            fk_buf_release(&line);
+            return store_db_error(store, err);
+        }
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            char *values[3] = {NULL, NULL, NULL};
+            const char *html;
+            struct fk_error why = {0};
+            if (unpack_row(store, table, st, values, &html, &why) < 0 &&
+                ++bad <= PACK_PROBLEMS_SHOWN) {
+                fn("packed columns", why.message, ctx);
+                problems++;
+            }
+            for (int i = 0; i < 3; i++)
+                free(values[i]);
+        }
+        sqlite3_finalize(st);
+        if (rc != SQLITE_DONE) {
+            fk_buf_release(&line);
+            return store_db_error(store, err);
+        }
+        if (bad > PACK_PROBLEMS_SHOWN) {
+            fk_buf_reset(&line);
+            fk_buf_printf(&line, "%lld more %s do not unpack",
+                          (long long)(bad - PACK_PROBLEMS_SHOWN), table->what);
+            fn("packed columns", line.data, ctx);
+            problems++;
+        }
+    }
+    fk_buf_release(&line);
+    return problems;
+}

@@ -1,0 +1,320 @@
+/* test_store_pack.c - the packed columns (schema 14): an article's HTML
+ * forms and Markdown, a version's and a rejected version's, are kept as
+ * zstd frames and read back as they were filed; short values stay plain;
+ * rows filed plain (before schema 14) are read as they are and packed by
+ * vacuum; a hand edit of the text leaves the HTML readable; damaged frames
+ * are found by check and named by the reader, and reparse writes damaged
+ * Markdown again.
+ */
+#include "feedkeep/store.h"
+
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "feedkeep/buf.h"
+#include "archive_files.h"
+#include "filing.h"
+#include "harness.h"
+
+#define FEED "https://example.com/feed.xml"
+
+/* A long value: n paragraphs, each naming i, so that it packs well and no
+ * two values are equal. */
+static char *long_value(const char *kind, int i, int n)
+{
+    struct fk_buf b = FK_BUF_INIT;
+    for (int p = 0; p < n; p++)
+        fk_buf_printf(&b,
+                      "<p>%s %d, paragraph %d: query planners choose a join order from the "
+                      "statistics they keep.</p>\n",
+                      kind, i, p);
+    return b.data;
+}
+
+/* The text of column col of article id, as SQL sees it ("blob", "text",
+ * "null"), by a connection of the test's own. */
+static const char *column_type(const char *name, const char *col, int64_t id)
+{
+    static const char *const types[] = {"?", "integer", "real", "text", "blob", "null"};
+    char sql[256];
+    snprintf(sql, sizeof sql,
+             "SELECT CASE typeof(%s) WHEN 'integer' THEN 1 WHEN 'real' THEN 2"
+             " WHEN 'text' THEN 3 WHEN 'blob' THEN 4 ELSE 5 END"
+             " FROM articles WHERE id = %lld",
+             col, (long long)id);
+    int64_t t = sql_int(name, sql);
+    return types[t >= 1 && t <= 5 ? t : 0];
+}
+
+/* Article id's HTML and Markdown as the store reads them back. */
+static void check_article(struct fk_store *store, int64_t id, const char *html,
+                          const char *markdown, const char *text)
+{
+    struct fk_article a;
+    struct fk_error err = {0};
+    CHECK_INT(fk_store_get_article(store, id, &a, &err), 0);
+    CHECK_STR(a.content_html, html);
+    CHECK_STR(a.markdown, markdown);
+    CHECK_STR(a.text, text);
+    fk_article_release(&a);
+}
+
+struct problems {
+    int n;
+    struct fk_buf text;
+};
+
+static void add_problem(const char *check, const char *problem, void *ctx)
+{
+    struct problems *p = ctx;
+    p->n++;
+    fk_buf_printf(&p->text, "%s: %s\n", check, problem);
+}
+
+static void test_round_trip(void)
+{
+    const char *name = "pack.db";
+    struct fk_store *store = open_fresh(name);
+    if (!store)
+        return;
+    char *html = long_value("html", 1, 40), *markdown = long_value("markdown", 1, 40);
+    struct entry e[2];
+    entry_init(&e[0], "long", "Alice", "the text of the long one", 3);
+    e[0].item.content_html = html;
+    e[0].content.markdown = markdown;
+    entry_init(&e[1], "short", "Bob", "short text", 4);
+    e[1].item.content_html = "<p>short</p>";
+    e[1].content.markdown = "short";
+    CHECK_INT(file_feed(store, FEED, e, 2), 2);
+
+    /* long values are packed and far smaller; short ones stay plain */
+    CHECK_STR(column_type(name, "content_html", 1), "blob");
+    CHECK_STR(column_type(name, "markdown", 1), "blob");
+    CHECK_STR(column_type(name, "text", 1), "text");
+    /* length() of a blob is its bytes */
+    CHECK(sql_int(name, "SELECT length(content_html) FROM articles WHERE id = 1") * 4 <
+          (int64_t)strlen(html));
+    CHECK(sql_int(name, "SELECT length(markdown) FROM articles WHERE id = 1") * 4 <
+          (int64_t)strlen(markdown));
+    CHECK_STR(column_type(name, "content_html", 2), "text");
+    CHECK_STR(column_type(name, "markdown", 2), "text");
+    check_article(store, 1, html, markdown, "the text of the long one");
+    check_article(store, 2, "<p>short</p>", "short", "short text");
+
+    /* the view: plain Markdown as it is, packed as NULL */
+    CHECK_INT(sql_int(name, "SELECT markdown IS NULL FROM articles_view WHERE id = 1"), 1);
+    CHECK_INT(sql_int(name, "SELECT markdown = 'short' FROM articles_view WHERE id = 2"), 1);
+
+    /* a change keeps the old content as a version, packed, read back */
+    char *html2 = long_value("html", 2, 40), *markdown2 = long_value("markdown", 2, 40);
+    e[0].item.content_html = html2;
+    e[0].content.markdown = markdown2;
+    e[0].content.text = "the text of the long one, changed";
+    CHECK_INT(file_feed(store, FEED, e, 1), 1);
+    check_article(store, 1, html2, markdown2, "the text of the long one, changed");
+    CHECK_INT(sql_int(name, "SELECT count(*) FROM article_versions WHERE article_id = 1"
+                            " AND typeof(content_html) = 'blob' AND typeof(markdown) = 'blob'"),
+              1);
+
+    /* an empty body is rejected and kept as a rejected version, packed */
+    char *html3 = long_value("html", 3, 40);
+    e[0].item.content_html = html3;
+    e[0].content.markdown = html3;
+    e[0].content.text = "";
+    CHECK(file_feed(store, FEED, e, 1) >= 0);
+    CHECK_INT(sql_int(name, "SELECT count(*) FROM article_versions WHERE article_id = 1"
+                            " AND kind = 'rejected' AND typeof(content_html) = 'blob'"),
+              1);
+
+    struct fk_error err = {0};
+    struct problems problems = {0, FK_BUF_INIT};
+    CHECK_INT(fk_store_check(store, add_problem, &problems, &err), 0);
+    fk_buf_release(&problems.text);
+    fk_store_close(store);
+    free(html);
+    free(markdown);
+    free(html2);
+    free(markdown2);
+    free(html3);
+}
+
+/* Version 1 of article id has html and markdown. */
+static void check_first_version(struct fk_store *store, int64_t id, const char *html,
+                                const char *markdown)
+{
+    struct fk_version v;
+    struct fk_error err = {0};
+    CHECK_INT(fk_store_get_version(store, id, 1, &v, &err), 0);
+    CHECK_STR(v.html, html);
+    CHECK_STR(v.markdown, markdown);
+    fk_version_release(&v);
+}
+
+static void test_versions_read_back(void)
+{
+    struct fk_store *store = fk_store_open(tmp_path("pack.db"), &(struct fk_error){0});
+    CHECK(store != NULL);
+    if (!store)
+        return;
+    char *html = long_value("html", 1, 40), *markdown = long_value("markdown", 1, 40);
+    check_first_version(store, 1, html, markdown);
+    fk_store_close(store);
+    free(html);
+    free(markdown);
+}
+
+static void test_plain_rows_and_vacuum(void)
+{
+    const char *name = "plain.db";
+    struct fk_store *store = open_fresh(name);
+    if (!store)
+        return;
+    char *html = long_value("html", 7, 30), *markdown = long_value("markdown", 7, 30);
+    struct entry e[1];
+    entry_init(&e[0], "old", "Alice", "old text", 3);
+    e[0].item.content_html = html;
+    e[0].content.markdown = markdown;
+    CHECK_INT(file_feed(store, FEED, e, 1), 1);
+    fk_store_close(store);
+
+    /* as an archive made before schema 14 holds it: plain text */
+    char sql[16384];
+    snprintf(sql, sizeof sql,
+             "UPDATE articles SET content_html = '%s', markdown = '%s' WHERE id = 1;"
+             " INSERT INTO article_versions(article_id, replaced_at, title, text, markdown,"
+             " content_html, tags_text, content_hash) VALUES (1, 1, 'old', 'older text', '%s',"
+             " '%s', '', 0);",
+             html, markdown, markdown, html);
+    CHECK_INT(sql_exec(name, sql), 0);
+    CHECK_STR(column_type(name, "content_html", 1), "text");
+    CHECK_INT(sql_int(name, "SELECT markdown IS NOT NULL FROM articles_view WHERE id = 1"), 1);
+    struct fk_error err = {0};
+    store = fk_store_open(tmp_path(name), &err);
+    CHECK(store != NULL);
+    if (!store)
+        return;
+    check_article(store, 1, html, markdown, "old text");
+
+    /* vacuum packs them, and they read the same */
+    CHECK_INT(fk_store_vacuum(store, NULL, NULL, &err), 0);
+    CHECK_STR(column_type(name, "content_html", 1), "blob");
+    CHECK_STR(column_type(name, "markdown", 1), "blob");
+    CHECK_INT(sql_int(name, "SELECT count(*) FROM article_versions WHERE typeof(markdown) = 'blob'"
+                            " AND typeof(content_html) = 'blob'"),
+              1);
+    check_article(store, 1, html, markdown, "old text");
+    check_first_version(store, 1, html, markdown);
+    fk_store_close(store);
+    free(html);
+    free(markdown);
+}
+
+static void test_hand_edits_and_damage(void)
+{
+    const char *name = "damage.db";
+    struct fk_store *store = open_fresh(name);
+    if (!store)
+        return;
+    char *html = long_value("html", 9, 30), *markdown = long_value("markdown", 9, 30);
+    struct entry e[2];
+    entry_init(&e[0], "one", "Alice", "one text", 3);
+    e[0].item.content_html = html;
+    e[0].content.markdown = markdown;
+    entry_init(&e[1], "two", "Bob", "two text", 4);
+    e[1].item.content_html = html;
+    e[1].content.markdown = markdown;
+    CHECK_INT(file_feed(store, FEED, e, 2), 2);
+    fk_store_close(store);
+
+    /* the text changed by hand: the HTML and Markdown do not depend on it */
+    CHECK_INT(sql_exec(name, "UPDATE articles SET text = 'changed by hand' WHERE id = 1"), 0);
+    struct fk_error err = {0};
+    store = fk_store_open(tmp_path(name), &err);
+    CHECK(store != NULL);
+    if (!store)
+        return;
+    check_article(store, 1, html, markdown, "changed by hand");
+    fk_store_close(store);
+
+    /* a damaged HTML frame and a Markdown that is no frame at all */
+    CHECK_INT(sql_exec(name, "UPDATE articles SET content_html = CAST(substr(content_html, 1, 40)"
+                             " || x'00' || substr(content_html, 42) AS BLOB) WHERE id = 1;"
+                             " UPDATE articles SET markdown = CAST('xyz' AS BLOB) WHERE id = 2;"),
+              0);
+    store = fk_store_open(tmp_path(name), &err);
+    CHECK(store != NULL);
+    if (!store)
+        return;
+    struct fk_article a;
+    CHECK_INT(fk_store_get_article(store, 1, &a, &err), -1);
+    CHECK_INT(err.kind, FK_ERROR_DB);
+    CHECK(strstr(err.message, "article 1: its stored content_html cannot be unpacked") != NULL);
+    /* (and the full-text index, which the hand edit left behind) */
+    struct problems problems = {0, FK_BUF_INIT};
+    CHECK_INT(fk_store_check(store, add_problem, &problems, &err), 3);
+    CHECK(problems.text.data && strstr(problems.text.data, "packed columns: ") != NULL &&
+          strstr(problems.text.data, "article 1: its stored content_html") != NULL &&
+          strstr(problems.text.data, "article 2: its stored markdown") != NULL);
+
+    /* reparse writes the Markdown again, as the derived content it is */
+    struct fk_content content = {.text = "two text", .markdown = markdown};
+    enum fk_reparse_result result;
+    CHECK_INT(fk_store_reparse_article(store, 2, &content, &result, &err), 0);
+    CHECK_INT(result, FK_REPARSE_REWRITTEN);
+    check_article(store, 2, html, markdown, "two text");
+    fk_buf_reset(&problems.text);
+    problems.n = 0;
+    CHECK_INT(fk_store_check(store, add_problem, &problems, &err), 2);
+    CHECK(problems.text.data && strstr(problems.text.data, "article 2") == NULL);
+    fk_buf_release(&problems.text);
+    fk_store_close(store);
+    free(html);
+    free(markdown);
+}
+
+static void test_migration(void)
+{
+    const char *name = "upgrade.db";
+    struct fk_store *store = open_fresh(name);
+    if (!store)
+        return;
+    fk_store_close(store);
+    /* back to schema 13's view */
+    CHECK_INT(sql_exec(name, "DROP VIEW articles_view; CREATE VIEW articles_view AS SELECT"
+                             " a.id, a.markdown FROM articles a; PRAGMA user_version = 13;"),
+              0);
+    struct fk_error err = {0};
+    store = fk_store_open(tmp_path(name), &err);
+    CHECK(store != NULL);
+    if (!store)
+        return;
+    fk_store_close(store);
+    CHECK_INT(sql_int(name, "PRAGMA user_version"), 14);
+    CHECK_INT(sql_int(name, "SELECT instr(sql, 'typeof(a.markdown)') > 0 FROM sqlite_master"
+                            " WHERE name = 'articles_view'"),
+              1);
+}
+
+int main(void)
+{
+    snprintf(tmp_dir, sizeof tmp_dir, "/tmp/feedkeep-test-pack-XXXXXX");
+    if (!mkdtemp(tmp_dir)) {
+        perror("mkdtemp");
+        return 1;
+    }
+    RUN(test_round_trip);
+    RUN(test_versions_read_back);
+    RUN(test_plain_rows_and_vacuum);
+    RUN(test_hand_edits_and_damage);
+    RUN(test_migration);
+    static const char *const names[] = {"pack.db", "plain.db", "damage.db", "upgrade.db"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        remove_archive(names[i]);
+    rmdir(tmp_dir);
+    return DONE();
+}
