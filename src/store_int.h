@@ -333,6 +333,9 @@ struct fk_store {
         int64_t entries;
         uint64_t sum;                   /* of the entries' hashes, wrapping */
     } fts_expected, fts_expected_sizes; /* tokens, and column sizes */
+    /* fk_store_set_progress's function */
+    fk_progress_fn progress;
+    void *progress_ctx;
     /* zstd's contexts (store_pack.c), made when first needed. */
     struct ZSTD_CCtx_s *pack_cctx;
     struct ZSTD_DCtx_s *pack_dctx;
@@ -423,6 +426,13 @@ static inline int64_t hash_to_int64(uint64_t hash)
     return value;
 }
 
+/* Tell the progress function (if any) what a long command is doing. */
+static inline void store_progress(struct fk_store *store, const char *stage, int64_t done)
+{
+    if (store->progress)
+        store->progress(stage, done, store->progress_ctx);
+}
+
 /* ---- shared functions: each is described where it is defined ------------- */
 
 /* store.c */
@@ -511,10 +521,9 @@ int store_column_unpacked(struct fk_store *store, sqlite3_stmt *st, int col, con
                           int64_t id, char **out, struct fk_error *err);
 
 /* Pack the rows filed plain before schema 14, in transactions of their
- * own, telling progress (when not NULL) the rows done after each.
- * Returns 0 or -1 with err filled. */
-int store_pack_plain(struct fk_store *store, fk_vacuum_fn progress, void *ctx,
-                     struct fk_error *err);
+ * own, telling the progress function the rows done after each. Returns 0
+ * or -1 with err filled. */
+int store_pack_plain(struct fk_store *store, struct fk_error *err);
 /* Unpack every packed column (inside the caller's read transaction): fn
  * gets a line per row that does not unpack. Returns the number of lines
  * given, or -1 with err filled. */

@@ -259,12 +259,14 @@ void fk_dedup_explain_release(struct fk_dedup_explanation *out)
  * problem found (integrity_check returns "ok" when there is none). */
 static const struct {
     const char *name;
+    const char *stage; /* for the progress line */
     const char *sql;
 } checks[] = {
-    {"integrity", "SELECT integrity_check FROM pragma_integrity_check"
-                  " WHERE integrity_check <> 'ok'"},
-    {"foreign keys", "SELECT format('%s row %d refers to a missing %s row', \"table\", rowid,"
-                     " parent) FROM pragma_foreign_key_check"},
+    {"integrity", "checking the file",
+     "SELECT integrity_check FROM pragma_integrity_check WHERE integrity_check <> 'ok'"},
+    {"foreign keys", "checking the references",
+     "SELECT format('%s row %d refers to a missing %s row', \"table\", rowid,"
+     " parent) FROM pragma_foreign_key_check"},
 };
 
 /* Checking the full-text index by reading.
@@ -431,7 +433,10 @@ static int fts_compare(struct fk_store *store, char **problem, struct fk_error *
         store_db_error(store, err);
         goto out;
     }
+    int64_t rows = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (++rows % 65536 == 0)
+            store_progress(store, "reading the full-text index", rows);
         const char *column = column_str(st, 1);
         int index = -1;
         for (int i = 0; i < FTS_NCOLUMNS; i++)
@@ -454,8 +459,10 @@ static int fts_compare(struct fk_store *store, char **problem, struct fk_error *
         store_db_error(store, err);
         goto out;
     }
+    rows = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        ;
+        if (++rows % 4096 == 0)
+            store_progress(store, "reading the articles", rows);
     if (rc != SQLITE_DONE)
         goto step_failed;
     sqlite3_finalize(st);
@@ -643,6 +650,7 @@ int fk_store_check(struct fk_store *store, fk_problem_fn fn, void *ctx, struct f
         goto fail;
     reading = true;
     for (size_t i = 0; i < sizeof checks / sizeof checks[0]; i++) {
+        store_progress(store, checks[i].stage, 0);
         if (sqlite3_prepare_v2(store->db, checks[i].sql, -1, &st, NULL) != SQLITE_OK) {
             store_db_error(store, err);
             goto fail;
@@ -671,6 +679,7 @@ int fk_store_check(struct fk_store *store, fk_problem_fn fn, void *ctx, struct f
         fn("full-text index", problem, ctx);
         free(problem);
     }
+    store_progress(store, "recounting", 0);
     rc = check_counts(store, fn, ctx, err);
     if (rc < 0)
         goto fail;
@@ -681,6 +690,7 @@ int fk_store_check(struct fk_store *store, fk_problem_fn fn, void *ctx, struct f
     problems += rc;
     /* The assets' structure; their bytes are hashed only when the caller
      * gives a hash function (fk_store_check_assets). */
+    store_progress(store, "checking the assets", 0);
     rc = fk_store_check_assets(store, NULL, fn, ctx, err);
     if (rc < 0)
         goto fail;
@@ -789,7 +799,13 @@ out:
     return ret;
 }
 
-int fk_store_vacuum(struct fk_store *store, fk_vacuum_fn progress, void *ctx, struct fk_error *err)
+void fk_store_set_progress(struct fk_store *store, fk_progress_fn fn, void *ctx)
+{
+    store->progress = fn;
+    store->progress_ctx = ctx;
+}
+
+int fk_store_vacuum(struct fk_store *store, struct fk_error *err)
 {
     if (store->in_feed)
         return fk_error_set(err, FK_ERROR_USAGE, "a feed is being filed");
@@ -798,15 +814,13 @@ int fk_store_vacuum(struct fk_store *store, fk_vacuum_fn progress, void *ctx, st
      * right again if someone edited articles by hand): VACUUM then
      * compacts what both free. The last checkpoint copies everything into
      * the file and empties the log. */
-    if (store_pack_plain(store, progress, ctx, err) < 0)
+    if (store_pack_plain(store, err) < 0)
         return -1;
-    if (progress)
-        progress("rebuilding the full-text index", 0, ctx);
+    store_progress(store, "rebuilding the full-text index", 0);
     if (store_exec_sql(store, "INSERT INTO articles_fts(articles_fts) VALUES ('rebuild');", err) <
         0)
         return -1;
-    if (progress)
-        progress("compacting the file", 0, ctx);
+    store_progress(store, "compacting the file", 0);
     return store_exec_sql(store, "VACUUM; PRAGMA wal_checkpoint(TRUNCATE);", err);
 }
 

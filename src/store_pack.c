@@ -233,7 +233,7 @@ out:
     return ret;
 }
 
-int store_pack_plain(struct fk_store *store, fk_vacuum_fn progress, void *ctx, struct fk_error *err)
+int store_pack_plain(struct fk_store *store, struct fk_error *err)
 {
     int64_t done = 0;
     int ret = 0;
@@ -262,8 +262,8 @@ int store_pack_plain(struct fk_store *store, fk_vacuum_fn progress, void *ctx, s
             more = rows > 0;
             ret = store_write_end(store, true, ret, err);
             done += rows;
-            if (ret == 0 && progress)
-                progress("compressing", done, ctx);
+            if (ret == 0)
+                store_progress(store, "compressing", done);
         }
         sqlite3_finalize(st);
         sqlite3_finalize(up);
@@ -278,6 +278,7 @@ int store_pack_plain(struct fk_store *store, fk_vacuum_fn progress, void *ctx, s
 int store_pack_check(struct fk_store *store, fk_problem_fn fn, void *ctx, struct fk_error *err)
 {
     int problems = 0;
+    int64_t rows = 0;
     struct fk_buf line = FK_BUF_INIT;
     for (size_t t = 0; t < sizeof pack_tables / sizeof pack_tables[0]; t++) {
         const struct pack_table *table = &pack_tables[t];
@@ -292,6 +293,8 @@ int store_pack_check(struct fk_store *store, fk_problem_fn fn, void *ctx, struct
             char *values[3] = {NULL, NULL, NULL};
             const char *html;
             struct fk_error why = {0};
+            if (++rows % 4096 == 0)
+                store_progress(store, "checking the compressed columns", rows);
             if (unpack_row(store, table, st, values, &html, &why) < 0 &&
                 ++bad <= PACK_PROBLEMS_SHOWN) {
                 fn("packed columns", why.message, ctx);

@@ -475,6 +475,15 @@ typedef void (*fk_problem_fn)(const char *check, const char *problem, void *ctx)
  * check could not run. Reads only. */
 int fk_store_check(struct fk_store *store, fk_problem_fn fn, void *ctx, struct fk_error *err);
 
+/* What a long maintenance command (check, vacuum) is doing: stage, a
+ * phrase ("checking the file", "compressing", ...), and how many of its
+ * rows are done (0 when it counts none). Called often; the function shows
+ * what it wants of it. */
+typedef void (*fk_progress_fn)(const char *stage, int64_t done, void *ctx);
+/* Have fn (NULL: none) told the progress of fk_store_check and
+ * fk_store_vacuum. */
+void fk_store_set_progress(struct fk_store *store, fk_progress_fn fn, void *ctx);
+
 /* A SHA-256 function: the digest of len bytes at data into out. Returns
  * 0, or -1 when it cannot. */
 typedef int (*fk_sha256_fn)(const void *data, size_t len, unsigned char out[32]);
@@ -513,20 +522,16 @@ int fk_store_repair_counts(struct fk_store *store, struct fk_error *err);
 int fk_store_repair_asset_bytes(struct fk_store *store, fk_sha256_fn sha256, int64_t *removed,
                                 int64_t *urls, struct fk_error *err);
 
-/* What fk_store_vacuum is doing: stage (a phrase: "compressing",
- * "rebuilding the full-text index", "compacting the file"), and for
- * compressing the rows done so far. */
-typedef void (*fk_vacuum_fn)(const char *stage, int64_t rows, void *ctx);
-
 /* Compact the archive: compress the HTML and Markdown that an older
  * feedkeep stored plain (schema 14; a batch of rows per transaction, kept
  * when a later step fails), rebuild the full-text index from the articles
  * (which also repairs an index that fk_store_check found wrong), rebuild
  * the file without its free pages (SQLite's VACUUM, which needs room for a
- * copy of the archive), and empty the write-ahead log. progress (may be
- * NULL) is told each stage. Waits for other writers like filing does. Not
- * while a feed is being filed. Returns 0, or -1 with err filled. */
-int fk_store_vacuum(struct fk_store *store, fk_vacuum_fn progress, void *ctx, struct fk_error *err);
+ * copy of the archive), and empty the write-ahead log, telling the
+ * progress function (fk_store_set_progress) each stage. Waits for other
+ * writers like filing does. Not while a feed is being filed. Returns 0, or
+ * -1 with err filled. */
+int fk_store_vacuum(struct fk_store *store, struct fk_error *err);
 
 /* --- articles read through an API (schema 12) --- */
 

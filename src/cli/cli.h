@@ -51,6 +51,9 @@ void msg_file_size_exceeded(void);
 /* A progress line on stderr, rewritten in place, only when stderr is a
  * terminal; every other message clears it first. */
 void msg_progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* An fk_progress_fn for the store: the progress line
+ * "COMMAND: STAGE[: N rows]", ctx the command's name. */
+void msg_stage(const char *stage, int64_t done, void *ctx);
 /* Remove the progress line, if one is shown (before writing to stdout). */
 void msg_progress_clear(void);
 

@@ -14,11 +14,13 @@ static const char help[] =
     "Check the archive: SQLite's integrity check of the file, its foreign\n"
     "keys, that the full-text index agrees with the articles, that the\n"
     "counts it keeps (per tag, author, code language and feed, and its\n"
-    "articles and versions) agree with a recount, and the assets'\n"
-    "structure (no URL stored without its asset, no asset that no URL\n"
-    "resolves to, no reference to a URL the archive lost). Prints\n"
-    "'ARCHIVE: ok', or one line per problem found on standard output and\n"
-    "exits with status 3. Without --repair it only reads the archive, so it\n"
+    "articles and versions) agree with a recount, that every compressed\n"
+    "HTML and Markdown unpacks, and the assets' structure (no URL stored\n"
+    "without its asset, no asset that no URL resolves to, no reference to a\n"
+    "URL the archive lost). Prints 'ARCHIVE: ok', or one line per problem\n"
+    "found on standard output and exits with status 3; on a terminal, a\n"
+    "progress line on stderr says which check runs meanwhile. Without\n"
+    "--repair it only reads the archive, so it\n"
     "runs beside a fetch; exits with status 4 when another process keeps\n"
     "the archive locked (busy, not damaged).\n"
     "\n"
@@ -150,7 +152,10 @@ static int check_archive(struct fk_store *store, const struct check_options *o,
 {
     struct fk_error err = {0};
     struct found found = {0, false}, bytes = {0, false};
+    if (!cli->quiet)
+        fk_store_set_progress(store, msg_stage, "check");
     int problems = fk_store_check(store, print_problem, &found, &err);
+    msg_progress_clear();
     if (problems < 0)
         return msg_fk_error(&err);
     if (o->deep) {

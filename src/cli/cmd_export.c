@@ -362,15 +362,20 @@ static int use_author_markdown(struct fk_store *store, struct fk_article *a, cha
     return 0;
 }
 
-/* Write or print each article of the list. */
-static int export_all(struct fk_store *store, const struct export_list *list, struct run *run)
+/* Write or print each article of the list; a progress line on a
+ * terminal, when progress and files are written. */
+static int export_all(struct fk_store *store, const struct export_list *list, struct run *run,
+                      bool progress)
 {
     struct fk_buf buf = FK_BUF_INIT;
     int code = EXIT_OK;
     run->files = fk_xcalloc(list->export_count ? list->export_count : 1, sizeof *run->files);
     run->strings =
         fk_xcalloc(list->export_count ? 2 * list->export_count : 1, sizeof *run->strings);
+    progress = progress && !run->to_stdout && run->format != FORMAT_JSONL;
     for (size_t i = 0; i < list->export_count && code == EXIT_OK; i++) {
+        if (progress && i % 256 == 0)
+            msg_progress("export: %zu of %zu articles", i, list->export_count);
         const struct fk_export_name *n = &list->names[i];
         struct fk_article a;
         struct fk_error err = {0};
@@ -403,6 +408,7 @@ static int export_all(struct fk_store *store, const struct export_list *list, st
         free(canonical);
         run->options.canonical_url = NULL;
     }
+    msg_progress_clear();
     fk_buf_release(&buf);
     return code;
 }
@@ -666,7 +672,7 @@ int cmd_export(int argc, char **argv, struct cli *cli)
         goto out;
     name_articles(&list, &records);
 
-    code = export_all(store, &list, &run);
+    code = export_all(store, &list, &run, !cli->quiet);
     if (code != EXIT_OK || !files)
         goto out;
     if (do_prune) {

@@ -34,22 +34,14 @@ static int archive_size(struct fk_store *store, int64_t *size)
     return EXIT_OK;
 }
 
-static void show_progress(const char *stage, int64_t rows, void *ctx)
-{
-    (void)ctx;
-    if (rows)
-        msg_progress("vacuum: %s: %lld rows", stage, (long long)rows);
-    else
-        msg_progress("vacuum: %s", stage);
-}
-
 static int vacuum_archive(struct fk_store *store, const struct cli *cli)
 {
     struct fk_error err = {0};
     int64_t before = 0, after = 0;
     int code = archive_size(store, &before);
-    if (code == EXIT_OK &&
-        fk_store_vacuum(store, cli->quiet ? NULL : show_progress, NULL, &err) < 0)
+    if (!cli->quiet)
+        fk_store_set_progress(store, msg_stage, "vacuum");
+    if (code == EXIT_OK && fk_store_vacuum(store, &err) < 0)
         code = msg_fk_error(&err);
     msg_progress_clear();
     if (code == EXIT_OK)

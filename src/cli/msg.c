@@ -60,6 +60,14 @@ void msg_progress(const char *fmt, ...)
     progress_shown = true;
 }
 
+void msg_stage(const char *stage, int64_t done, void *ctx)
+{
+    if (done)
+        msg_progress("%s: %s: %lld rows", (const char *)ctx, stage, (long long)done);
+    else
+        msg_progress("%s: %s", (const char *)ctx, stage);
+}
+
 static void vmsg(const char *lead, const char *fmt, va_list ap)
     __attribute__((format(printf, 2, 0)));
 

@@ -583,6 +583,16 @@ def test_packed_columns(tmp):
     check(rc == 0 and err == '' and 'compressing' not in out, 'no progress line in a pipe')
     rc, out, err = run('check', db=db)
     check(rc == 0, 'check unpacks every compressed column: %r %r' % (out, err))
+    rc, out = run_tty('--db', db, 'check')
+    check(rc == 0 and 'feedkeep: check: checking the file' in out and
+          'check: recounting' in out and out.endswith('%s: ok\n' % db),
+          'check shows what it does on a terminal: %r' % out)
+    rc, out = run_tty('--db', db, 'export', '--dir', os.path.join(tmp, 'packed-export'))
+    check(rc == 0 and 'feedkeep: export: 0 of 12 articles' in out and
+          out.endswith('12 written, 0 kept, 0 skipped\n'),
+          'export shows how far it is on a terminal: %r' % out)
+    rc, out = run_tty('--db', db, '--quiet', 'check')
+    check(rc == 0 and out == '', 'no progress line with --quiet: %r' % out)
 
 
 def test_completion(data):

@@ -1899,14 +1899,14 @@ static void test_check_and_vacuum(void)
     CHECK_INT(fk_store_check(store, count_problem, problems, &err), 1);
     CHECK_STR(problems, "full-text index");
     /* vacuum rebuilds the index and compacts. */
-    CHECK_INT(fk_store_vacuum(store, NULL, NULL, &err), 0);
+    CHECK_INT(fk_store_vacuum(store, &err), 0);
     problems[0] = '\0';
     CHECK_INT(fk_store_check(store, count_problem, problems, &err), 0);
     CHECK_INT(fts_count("check.db", "hand"), 1);
     CHECK_STR(list_ids(store, NULL), "6 5 3 2 1 4");
     /* Not in the middle of a feed. */
     CHECK_INT(begin(store, "https://a/feed"), 0);
-    CHECK_INT(fk_store_vacuum(store, NULL, NULL, &err), -1);
+    CHECK_INT(fk_store_vacuum(store, &err), -1);
     CHECK_INT(err.kind, FK_ERROR_USAGE);
     CHECK_INT(end(store), 0);
     fk_store_close(store);
@@ -1985,7 +1985,7 @@ static void test_check_index_by_reading(void)
         CHECK_INT(sql_exec("checkfts.db", "DELETE FROM articles WHERE key = 'by hand';"
                                           " UPDATE articles SET tags_text = 'facade' WHERE id = 1"),
                   0);
-        CHECK_INT(fk_store_vacuum(store, NULL, NULL, &err), 0);
+        CHECK_INT(fk_store_vacuum(store, &err), 0);
         problems[0] = '\0';
         CHECK_INT(fk_store_check(store, count_problem, problems, &err), 0);
         CHECK_INT(fts_check("checkfts.db"), 0);

@@ -201,7 +201,7 @@ static void test_plain_rows_and_vacuum(void)
     check_article(store, 1, html, markdown, "old text");
 
     /* vacuum packs them, and they read the same */
-    CHECK_INT(fk_store_vacuum(store, NULL, NULL, &err), 0);
+    CHECK_INT(fk_store_vacuum(store, &err), 0);
     CHECK_STR(column_type(name, "content_html", 1), "blob");
     CHECK_STR(column_type(name, "markdown", 1), "blob");
     CHECK_INT(sql_int(name, "SELECT count(*) FROM article_versions WHERE typeof(markdown) = 'blob'"
