@@ -1192,7 +1192,7 @@ int store_db_error(struct fk_store *store, struct fk_error *err)
  * reset it. Returns 0, or -1 with err filled. */
 int store_run(struct fk_store *store, enum stmt_id id, struct fk_error *err)
 {
-    sqlite3_stmt *st = store->stmts[id];
+    sqlite3_stmt *st = stmt_of(store, id);
     int rc = sqlite3_step(st);
     int ret = 0;
     if (rc != SQLITE_DONE && rc != SQLITE_ROW)
@@ -1250,7 +1250,7 @@ int store_step_row(struct fk_store *store, sqlite3_stmt *st, struct fk_error *er
 /* store_run() for a statement whose only parameter is an id. */
 int store_run_with_id(struct fk_store *store, enum stmt_id id, int64_t value, struct fk_error *err)
 {
-    if (bind_int64(store->stmts[id], 1, value))
+    if (bind_int64(stmt_of(store, id), 1, value))
         return store_bind_failed(store, id, err);
     return store_run(store, id, err);
 }
@@ -1260,7 +1260,7 @@ int store_run_with_id(struct fk_store *store, enum stmt_id id, int64_t value, st
  * The statement is reset either way. */
 int store_run_int64(struct fk_store *store, enum stmt_id id, int64_t *value, struct fk_error *err)
 {
-    sqlite3_stmt *st = store->stmts[id];
+    sqlite3_stmt *st = stmt_of(store, id);
     int rc = sqlite3_step(st);
     int ret;
     if (rc == SQLITE_ROW) {
@@ -1660,13 +1660,6 @@ struct fk_store *fk_store_open_mode(const char *path, enum fk_open_mode mode, st
          * fetch. */
         if (version < SCHEMA_VERSION && migrate(store, err) < 0)
             goto out;
-    }
-    for (int i = 0; i < ST_FIRST_LAZY; i++) {
-        if (sqlite3_prepare_v3(store->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
-                               &store->stmts[i], NULL) != SQLITE_OK) {
-            store_db_error(store, err);
-            goto out;
-        }
     }
     ok = true;
 out:

@@ -25,7 +25,7 @@ int store_api_put(struct fk_store *store, int64_t id, const struct fk_item *item
                   struct fk_error *err)
 {
     const struct fk_item_api *api = &item->api;
-    sqlite3_stmt *st = store->stmts[ST_API_PUT];
+    sqlite3_stmt *st = stmt_of(store, ST_API_PUT);
     char *canonical_key = fk_store_link_key(api->canonical_url);
     int bad = bind_int64(st, 1, id) || bind_int64(st, 2, api->id) || bind_text(st, 3, item->url) ||
               bind_text(st, 4, api->canonical_url) || bind_text(st, 5, canonical_key) ||
@@ -49,7 +49,7 @@ int fk_store_api_state(struct fk_store *store, const char *feed_url, const struc
     int rc = -1;
     /* find_key's statements, as fk_store_find_item runs them */
     for (enum stmt_id id = ST_ARTICLE_FIND; !p.id; id = ST_ALIAS_FIND) {
-        sqlite3_stmt *st = store->stmts[id];
+        sqlite3_stmt *st = stmt_of(store, id);
         if (bind_text(st, 1, p.key)) {
             store_bind_failed(store, id, err);
             goto out;
@@ -98,7 +98,7 @@ int fk_store_api_seen(struct fk_store *store, int64_t id, const struct fk_item *
         else
             ret = store_step_done(store, st, err);
     }
-    sqlite3_stmt *link = store->stmts[ST_FEED_LINK];
+    sqlite3_stmt *link = stmt_of(store, ST_FEED_LINK);
     if (ret == 0 && (bind_int64(link, 1, id) || bind_int64(link, 2, store->feed_id)))
         ret = store_bind_failed(store, ST_FEED_LINK, err);
     else if (ret == 0)

@@ -60,7 +60,7 @@ static int dedup_compare(struct fk_store *store, const struct fk_dedup_article *
                          const char *atext, struct fk_dedup_candidate *c, const char *ctext,
                          struct fk_error *err)
 {
-    sqlite3_stmt *st = store->stmts[ST_DEDUP_SHARED_FEED];
+    sqlite3_stmt *st = stmt_of(store, ST_DEDUP_SHARED_FEED);
     struct fk_match *m = &c->match;
     int64_t feed_id = 0;
     char *feed_key = NULL, *site_key = NULL;
@@ -91,7 +91,7 @@ static int dedup_compare(struct fk_store *store, const struct fk_dedup_article *
                          (site_key && strcmp(key, site_key) == 0);
     }
     if (m->same_feed && m->same_link) {
-        st = store->stmts[ST_DEDUP_OTHERS];
+        st = stmt_of(store, ST_DEDUP_OTHERS);
         if (bind_int64(st, 1, feed_id) || bind_text(st, 2, a->link_key) ||
             bind_int64(st, 3, a->id) || bind_int64(st, 4, c->article.id)) {
             stmt_reset(st);

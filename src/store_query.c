@@ -119,7 +119,7 @@ static int rarest_tag_first(struct fk_store *store, struct tag_list *tags, struc
         return 0;
     for (size_t i = 0; i < tags->count; i++) {
         int64_t n = 0;
-        if (bind_text(store->stmts[ST_TAG_FREQUENCY], 1, tags->names[i]))
+        if (bind_text(stmt_of(store, ST_TAG_FREQUENCY), 1, tags->names[i]))
             return store_bind_failed(store, ST_TAG_FREQUENCY, err);
         if (store_run_int64(store, ST_TAG_FREQUENCY, &n, err) < 0)
             return -1;
@@ -223,7 +223,7 @@ static int plan_init(struct fk_store *store, struct plan *p, const struct fk_fil
         return -1;
     if (f->changed_since != FK_TIME_NONE) {
         int64_t changed = 0;
-        if (bind_int64(store->stmts[ST_CHANGED_FREQUENCY], 1, f->changed_since))
+        if (bind_int64(stmt_of(store, ST_CHANGED_FREQUENCY), 1, f->changed_since))
             return store_bind_failed(store, ST_CHANGED_FREQUENCY, err);
         if (store_run_int64(store, ST_CHANGED_FREQUENCY, &changed, err) < 0)
             return -1;
@@ -402,7 +402,7 @@ static int push_name(sqlite3_stmt *st, void *list)
 static int load_tags(struct fk_store *store, int64_t id, struct tag_list *list,
                      struct fk_error *err)
 {
-    sqlite3_stmt *st = store->stmts[ST_ARTICLE_TAGS_LIST];
+    sqlite3_stmt *st = stmt_of(store, ST_ARTICLE_TAGS_LIST);
     store_tag_list_clear(list);
     if (bind_int64(st, 1, id))
         return store_bind_failed(store, ST_ARTICLE_TAGS_LIST, err);
@@ -505,7 +505,7 @@ struct article_memory {
 static int load_feeds(struct fk_store *store, int64_t id, struct tag_list *list,
                       struct fk_error *err)
 {
-    sqlite3_stmt *st = store->stmts[ST_ARTICLE_FEEDS_LIST];
+    sqlite3_stmt *st = stmt_of(store, ST_ARTICLE_FEEDS_LIST);
     if (bind_int64(st, 1, id))
         return store_bind_failed(store, ST_ARTICLE_FEEDS_LIST, err);
     return store_each_row(store, st, push_name, list, err);
@@ -514,7 +514,7 @@ static int load_feeds(struct fk_store *store, int64_t id, struct tag_list *list,
 int fk_store_get_article(struct fk_store *store, int64_t id, struct fk_article *out,
                          struct fk_error *err)
 {
-    sqlite3_stmt *st = store->stmts[ST_ARTICLE_GET];
+    sqlite3_stmt *st = stmt_of(store, ST_ARTICLE_GET);
     struct article_memory *memory = NULL;
     int ret = -1;
 
@@ -655,7 +655,7 @@ int fk_store_list_code(struct fk_store *store, const struct fk_filter *f, fk_cod
     bool by_language = f->language && *f->language;
     int64_t language_count = 0;
     if (by_language && f->limit > 0) {
-        if (bind_text(store->stmts[ST_LANGUAGE_FREQUENCY], 1, f->language)) {
+        if (bind_text(stmt_of(store, ST_LANGUAGE_FREQUENCY), 1, f->language)) {
             store_bind_failed(store, ST_LANGUAGE_FREQUENCY, err);
             goto out;
         }
@@ -1395,7 +1395,7 @@ int fk_store_language_blocks(struct fk_store *store, const char *language, bool 
                              int64_t *blocks, struct fk_error *err)
 {
     enum stmt_id id = any ? ST_LANGUAGE_EXISTS : ST_LANGUAGE_FREQUENCY;
-    if (bind_text(store->stmts[id], 1, language))
+    if (bind_text(stmt_of(store, id), 1, language))
         return store_bind_failed(store, id, err);
     return store_run_int64(store, id, blocks, err);
 }

@@ -295,7 +295,7 @@ void store_match_compare(const struct match_side *a, const struct match_side *b,
 /* Load the link keys of the current feed's URL and site link. */
 static int load_feed_links(struct fk_store *store, struct fk_error *err)
 {
-    sqlite3_stmt *st = store->stmts[ST_FEED_LINKS];
+    sqlite3_stmt *st = stmt_of(store, ST_FEED_LINKS);
     if (store->feed_links_loaded)
         return 0;
     if (bind_int64(st, 1, store->feed_id))
@@ -328,7 +328,7 @@ static bool link_is_shared(const struct fk_store *store, const char *key)
 int fk_store_begin_feed(struct fk_store *store, const char *feed_url,
                         const struct fk_feed_info *info, struct fk_error *err)
 {
-    sqlite3_stmt *st = store->stmts[ST_FEED_UPSERT];
+    sqlite3_stmt *st = stmt_of(store, ST_FEED_UPSERT);
     int ret = -1;
 
     if (store->in_feed)
@@ -366,7 +366,7 @@ out:
 static int find_key(struct fk_store *store, enum stmt_id id, struct fk_store_pending *p,
                     struct fk_error *err)
 {
-    sqlite3_stmt *st = store->stmts[id];
+    sqlite3_stmt *st = stmt_of(store, id);
     int ret = -1;
     if (bind_text(st, 1, p->key))
         return store_bind_failed(store, id, err);
@@ -433,7 +433,7 @@ static int find_match(struct fk_store *store, const struct fk_item *item,
                       const struct fk_content *content, struct fk_store_pending *p,
                       struct fk_error *err)
 {
-    sqlite3_stmt *st = store->stmts[ST_LINK_CANDIDATES];
+    sqlite3_stmt *st = stmt_of(store, ST_LINK_CANDIDATES);
     struct match_side stored = {0};
     char *title = NULL, *text = NULL;
     int64_t id = 0, content_hash = 0, source_hash = 0;
@@ -489,7 +489,7 @@ out:
 static int canonical_lookup(struct fk_store *store, enum stmt_id id, const char *key,
                             struct fk_store_pending *p, struct fk_error *err)
 {
-    sqlite3_stmt *st = store->stmts[id];
+    sqlite3_stmt *st = stmt_of(store, id);
     if (bind_text(st, 1, key))
         return store_bind_failed(store, id, err);
     int64_t found = 0, content_hash = 0, source_hash = 0;
@@ -537,7 +537,7 @@ static int find_canonical(struct fk_store *store, const struct fk_item *item,
 static int add_alias(struct fk_store *store, const struct fk_item *item,
                      const struct fk_store_pending *p, struct fk_error *err)
 {
-    sqlite3_stmt *st = store->stmts[ST_ALIAS_INSERT];
+    sqlite3_stmt *st = stmt_of(store, ST_ALIAS_INSERT);
     if (bind_text(st, 1, p->key) || bind_int64(st, 2, p->id) || bind_int64(st, 3, store->feed_id) ||
         bind_text(st, 4, item->guid) || bind_text(st, 5, p->rule) || bind_int64(st, 6, time(NULL)))
         return store_bind_failed(store, ST_ALIAS_INSERT, err);
@@ -551,7 +551,7 @@ static int add_alias(struct fk_store *store, const struct fk_item *item,
 /* Record that the current feed carried article id. */
 static int link_feed(struct fk_store *store, int64_t id, struct fk_error *err)
 {
-    sqlite3_stmt *st = store->stmts[ST_FEED_LINK];
+    sqlite3_stmt *st = stmt_of(store, ST_FEED_LINK);
     if (bind_int64(st, 1, id) || bind_int64(st, 2, store->feed_id))
         return store_bind_failed(store, ST_FEED_LINK, err);
     return store_run(store, ST_FEED_LINK, err);
@@ -563,7 +563,7 @@ static int link_feed(struct fk_store *store, int64_t id, struct fk_error *err)
 static int touch_article(struct fk_store *store, const struct fk_store_pending *p,
                          struct fk_error *err)
 {
-    sqlite3_stmt *st = store->stmts[ST_ARTICLE_TOUCH];
+    sqlite3_stmt *st = stmt_of(store, ST_ARTICLE_TOUCH);
     if (bind_int64(st, 1, p->id) || bind_int64(st, 2, time(NULL)) ||
         bind_int64(st, 3, p->source_hash))
         return store_bind_failed(store, ST_ARTICLE_TOUCH, err);
@@ -628,13 +628,13 @@ static int file_author(struct fk_store *store, struct fk_error *err)
 {
     if (!store->author_name)
         return 0;
-    if (bind_text(store->stmts[ST_AUTHOR_INSERT], 1, store->author_name))
+    if (bind_text(stmt_of(store, ST_AUTHOR_INSERT), 1, store->author_name))
         return store_bind_failed(store, ST_AUTHOR_INSERT, err);
     if (store_run(store, ST_AUTHOR_INSERT, err) < 0)
         return -1;
     if (sqlite3_changes(store->db) == 0)
         return 0;
-    sqlite3_stmt *st = store->stmts[ST_AUTHOR_INDEX];
+    sqlite3_stmt *st = stmt_of(store, ST_AUTHOR_INDEX);
     if (bind_int64(st, 1, sqlite3_last_insert_rowid(store->db)) ||
         bind_text(st, 2, store->author_name))
         return store_bind_failed(store, ST_AUTHOR_INDEX, err);
@@ -669,19 +669,19 @@ static int insert_tags(struct fk_store *store, int64_t article_id, int64_t date,
     for (size_t i = 0; i < store->tags.count; i++) {
         int64_t tag_id = 0;
         const char *name = store->tags.names[i];
-        if (bind_text(store->stmts[ST_TAG_FIND], 1, name))
+        if (bind_text(stmt_of(store, ST_TAG_FIND), 1, name))
             return store_bind_failed(store, ST_TAG_FIND, err);
         int found = store_run_int64(store, ST_TAG_FIND, &tag_id, err);
         if (found < 0)
             return -1;
         if (!found) {
-            if (bind_text(store->stmts[ST_TAG_INSERT], 1, name))
+            if (bind_text(stmt_of(store, ST_TAG_INSERT), 1, name))
                 return store_bind_failed(store, ST_TAG_INSERT, err);
             if (store_run(store, ST_TAG_INSERT, err) < 0)
                 return -1;
             tag_id = sqlite3_last_insert_rowid(store->db);
         }
-        sqlite3_stmt *st = store->stmts[ST_ARTICLE_TAG_INSERT];
+        sqlite3_stmt *st = stmt_of(store, ST_ARTICLE_TAG_INSERT);
         if (bind_int64(st, 1, article_id) || bind_int64(st, 2, tag_id) || bind_time(st, 3, date))
             return store_bind_failed(store, ST_ARTICLE_TAG_INSERT, err);
         if (store_run(store, ST_ARTICLE_TAG_INSERT, err) < 0)
@@ -693,7 +693,7 @@ static int insert_tags(struct fk_store *store, int64_t article_id, int64_t date,
 static int insert_code_blocks(struct fk_store *store, int64_t article_id,
                               const struct fk_content *content, struct fk_error *err)
 {
-    sqlite3_stmt *st = store->stmts[ST_CODE_INSERT];
+    sqlite3_stmt *st = stmt_of(store, ST_CODE_INSERT);
     for (size_t i = 0; content && i < content->ncode_blocks; i++) {
         const struct fk_code_block *block = &content->code_blocks[i];
         char *language = store_lower_dup(block->language);
@@ -712,7 +712,7 @@ static int insert_code_blocks(struct fk_store *store, int64_t article_id,
 static int insert_enclosures(struct fk_store *store, int64_t article_id, const struct fk_item *item,
                              struct fk_error *err)
 {
-    sqlite3_stmt *st = store->stmts[ST_ENCLOSURE_INSERT];
+    sqlite3_stmt *st = stmt_of(store, ST_ENCLOSURE_INSERT);
     for (size_t i = 0; i < item->nenclosures; i++) {
         const struct fk_enclosure *e = &item->enclosures[i];
         if (bind_int64(st, 1, article_id) || bind_int64(st, 2, (int64_t)i) ||
@@ -739,11 +739,11 @@ static int replace_enclosures(struct fk_store *store, int64_t id, const struct f
 /* Delete what belongs to article id and is about to be written again. */
 static int delete_children(struct fk_store *store, int64_t id, struct fk_error *err)
 {
-    if (bind_int64(store->stmts[ST_ARTICLE_TAGS_DELETE], 1, id))
+    if (bind_int64(stmt_of(store, ST_ARTICLE_TAGS_DELETE), 1, id))
         return store_bind_failed(store, ST_ARTICLE_TAGS_DELETE, err);
     if (store_run(store, ST_ARTICLE_TAGS_DELETE, err) < 0)
         return -1;
-    if (bind_int64(store->stmts[ST_CODE_DELETE], 1, id))
+    if (bind_int64(stmt_of(store, ST_CODE_DELETE), 1, id))
         return store_bind_failed(store, ST_CODE_DELETE, err);
     if (store_run(store, ST_CODE_DELETE, err) < 0)
         return -1;
@@ -757,13 +757,13 @@ static int write_article(struct fk_store *store, const struct fk_item *item,
                          int64_t content_hash, struct fk_error *err)
 {
     enum stmt_id id = p->id ? ST_ARTICLE_UPDATE : ST_ARTICLE_INSERT;
-    sqlite3_stmt *st = store->stmts[id];
+    sqlite3_stmt *st = stmt_of(store, id);
 
     /* An article new in this feed is indexed when the feed is committed;
      * an older one is indexed already and is reindexed here. */
     bool reindex = p->id && p->id < store->first_new_id;
     if (p->id) {
-        sqlite3_stmt *save = store->stmts[ST_VERSION_SAVE];
+        sqlite3_stmt *save = stmt_of(store, ST_VERSION_SAVE);
         if (bind_int64(save, 1, p->id) || bind_int64(save, 2, time(NULL)))
             return store_bind_failed(store, ST_VERSION_SAVE, err);
         if (store_run(store, ST_VERSION_SAVE, err) < 0 || delete_children(store, p->id, err) < 0)
@@ -804,7 +804,7 @@ static int is_shorter(struct fk_store *store, int64_t id, const char *text, bool
                       struct fk_error *err)
 {
     int64_t stored = 0;
-    if (bind_int64(store->stmts[ST_ARTICLE_TEXT_LENGTH], 1, id))
+    if (bind_int64(stmt_of(store, ST_ARTICLE_TEXT_LENGTH), 1, id))
         return store_bind_failed(store, ST_ARTICLE_TEXT_LENGTH, err);
     if (store_run_int64(store, ST_ARTICLE_TEXT_LENGTH, &stored, err) < 0)
         return -1;
@@ -820,7 +820,7 @@ static int keep_rejected(struct fk_store *store, const struct fk_item *item,
                          const struct fk_content *content, const struct fk_store_pending *p,
                          int64_t content_hash, bool *again, struct fk_error *err)
 {
-    sqlite3_stmt *st = store->stmts[ST_VERSION_REJECTED_FIND];
+    sqlite3_stmt *st = stmt_of(store, ST_VERSION_REJECTED_FIND);
     int64_t found = 0;
     if (bind_int64(st, 1, p->id) || bind_int64(st, 2, content_hash))
         return store_bind_failed(store, ST_VERSION_REJECTED_FIND, err);
@@ -829,7 +829,7 @@ static int keep_rejected(struct fk_store *store, const struct fk_item *item,
     *again = found > 0;
     if (!*again) {
         const char *html = item->content_html ? item->content_html : item->summary_html;
-        st = store->stmts[ST_VERSION_REJECT];
+        st = stmt_of(store, ST_VERSION_REJECT);
         if (bind_int64(st, 1, p->id) || bind_int64(st, 2, time(NULL)) ||
             bind_text(st, 3, item->title) ||
             bind_text(st, 4, content && content->text ? content->text : "") ||
@@ -1011,7 +1011,7 @@ int fk_store_put_item(struct fk_store *store, struct fk_store_pending *p,
 int fk_store_end_feed(struct fk_store *store, bool ok, const struct fk_feed_info *final,
                       struct fk_error *err)
 {
-    sqlite3_stmt *st = store->stmts[ST_FEED_UPDATE];
+    sqlite3_stmt *st = stmt_of(store, ST_FEED_UPDATE);
     int ret = -1;
 
     if (!store->in_feed)
@@ -1232,7 +1232,7 @@ int store_replace_content(struct fk_store *store, int64_t id, const struct fk_co
         goto out;
     }
     if (!text_same) {
-        sqlite3_stmt *save = store->stmts[ST_VERSION_SAVE];
+        sqlite3_stmt *save = stmt_of(store, ST_VERSION_SAVE);
         if (bind_int64(save, 1, id) || bind_int64(save, 2, time(NULL))) {
             store_bind_failed(store, ST_VERSION_SAVE, err);
             goto out;
