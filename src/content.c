@@ -131,7 +131,10 @@ static const char *const dropped_classes[] = {
 
 static int compare_element(const void *key, const void *member)
 {
-    return strcmp(key, ((const struct element *)member)->name);
+    /* most steps of the search are decided by the first letter */
+    const unsigned char *a = key;
+    const unsigned char *b = (const unsigned char *)((const struct element *)member)->name;
+    return *a != *b ? *a - *b : strcmp((const char *)a, (const char *)b);
 }
 
 const char *content_node_name(const xmlNode *node)
@@ -179,12 +182,14 @@ const char *content_find_token(const char *list, const char *token, bool prefix,
 
 static const struct element *element_of(const xmlNode *node, struct lookup *cache)
 {
-    if (cache->name && node->name == cache->name)
+    const char *name = content_node_name(node);
+    if (cache->element && strcmp(name, cache->element->name) == 0)
         return cache->element;
-    cache->name = node->name;
-    cache->element = bsearch(content_node_name(node), elements, COUNT(elements), sizeof elements[0],
-                             compare_element);
-    return cache->element;
+    const struct element *el =
+        bsearch(name, elements, COUNT(elements), sizeof elements[0], compare_element);
+    if (el)
+        cache->element = el;
+    return el;
 }
 
 /* What an element does, from the table and, for a block, its class. */
@@ -354,7 +359,7 @@ const xmlNode *content_next_node(const xmlNode *node, const xmlNode *top, struct
  * of the tree does not matter. */
 void content_collect_text(const xmlNode *top, struct fk_buf *out, enum text_mode mode)
 {
-    struct lookup cache = {NULL, NULL};
+    struct lookup cache = {NULL};
     bool space = false;
     size_t start = out->len;
     const xmlNode *node = top;
@@ -507,7 +512,7 @@ char *content_html_block_note(const char *html)
                                             NULL, "UTF-8", HTML_OPTIONS)
                        : NULL;
     char *note = NULL;
-    struct lookup cache = {NULL, NULL};
+    struct lookup cache = {NULL};
     xmlNode *node = dom ? xmlDocGetRootElement(dom) : NULL;
     while (node && !note) {
         const struct element *el = NULL;
