@@ -781,16 +781,17 @@ static void tidy_fences(char *markdown, const struct fk_code_block *blocks, size
 
 /* Highlighted code is mostly <span>s: four in five elements of dev.to's
  * articles, and libxml2 spends most of an article's parse building and
- * freeing them. Inside a <pre>, below its
- * own children, a <span> changes nothing this stage makes: the code's
- * text is its text nodes joined (content_collect_text), the language is
- * read from the <pre>, its child <code> and their ancestors. So those
- * spans are left out of the tree as libxml2 builds it, their content
- * going to their parent. Not in a heading (whose walk enters the <pre>)
- * nor in a table or embed (kept as HTML). One difference would show: a
- * text ending in CR and the next starting with LF, once joined, make one
- * line end instead of two; a comment keeps them apart, which the text
- * ignores. */
+ * freeing them. Inside a <pre>, below its own children, a <span> changes
+ * nothing this stage makes: the code's text is its text nodes joined
+ * (content_collect_text), the language is read from the <pre>, its child
+ * <code> and their ancestors. So those spans are left out of the tree as
+ * libxml2 builds it, their content going to their parent. Not in a
+ * heading (whose walk enters the <pre>) nor in a table or embed (kept as
+ * HTML). Two differences would show, and are kept from showing: libxml2
+ * stops at a depth of its tree that counts the spans; and a text ending
+ * in CR and the next starting with LF, once joined, make one line end
+ * instead of two, so a comment, which the text ignores, keeps them
+ * apart. */
 #define FILTER_DEPTH   256
 #define FILTER_SKIPPED 0x80
 
@@ -814,8 +815,7 @@ static void filter_start(void *ctx, const xmlChar *name, const xmlChar **attrs)
 {
     htmlParserCtxtPtr ctxt = ctx;
     struct span_filter *f = ctxt->_private;
-    /* libxml2 stops at this depth of its tree, which counts the spans:
-     * stop where it would have */
+    /* where libxml2 would have stopped, spans counted */
     bool too_deep = f->depth > (int)xmlParserMaxDepth && ctxt->nodeNr <= (int)xmlParserMaxDepth;
     bool span = strcmp((const char *)name, "span") == 0;
     enum kind kind = span ? K_INLINE : kind_of_name(name, attrs);
@@ -856,9 +856,12 @@ static void filter_characters(void *ctx, const xmlChar *ch, int len)
     htmlParserCtxtPtr ctxt = ctx;
     struct span_filter *f = ctxt->_private;
     xmlNode *last = ctxt->node ? ctxt->node->last : NULL;
-    if (f->joined && len > 0 && ch[0] == '\n' && last && last->type == XML_TEXT_NODE &&
-        last->content && *last->content &&
-        last->content[strlen((const char *)last->content) - 1] == '\r') {
+    if (len <= 0) {
+        xmlSAX2Characters(ctx, ch, len);
+        return;
+    }
+    if (f->joined && ch[0] == '\n' && last && last->type == XML_TEXT_NODE && last->content &&
+        *last->content && last->content[strlen((const char *)last->content) - 1] == '\r') {
         xmlNode *comment = xmlNewDocComment(ctxt->myDoc, (const xmlChar *)"");
         if (comment)
             xmlAddChild(ctxt->node, comment);
