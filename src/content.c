@@ -20,6 +20,8 @@
 #include <cmark.h>
 #include <libxml/HTMLparser.h>
 #include <libxml/HTMLtree.h>
+#include <libxml/SAX2.h>
+#include <libxml/parserInternals.h>
 #include <libxml/tree.h>
 #include <libxml/xmlIO.h>
 
@@ -131,7 +133,10 @@ static const char *const dropped_classes[] = {
 
 static int compare_element(const void *key, const void *member)
 {
-    return strcmp(key, ((const struct element *)member)->name);
+    /* most steps of the search are decided by the first letter */
+    const unsigned char *a = key;
+    const unsigned char *b = (const unsigned char *)((const struct element *)member)->name;
+    return *a != *b ? *a - *b : strcmp((const char *)a, (const char *)b);
 }
 
 const char *content_node_name(const xmlNode *node)
@@ -179,12 +184,14 @@ const char *content_find_token(const char *list, const char *token, bool prefix,
 
 static const struct element *element_of(const xmlNode *node, struct lookup *cache)
 {
-    if (cache->name && node->name == cache->name)
+    const char *name = content_node_name(node);
+    if (cache->element && strcmp(name, cache->element->name) == 0)
         return cache->element;
-    cache->name = node->name;
-    cache->element = bsearch(content_node_name(node), elements, COUNT(elements), sizeof elements[0],
-                             compare_element);
-    return cache->element;
+    const struct element *el =
+        bsearch(name, elements, COUNT(elements), sizeof elements[0], compare_element);
+    if (el)
+        cache->element = el;
+    return el;
 }
 
 /* What an element does, from the table and, for a block, its class. */
@@ -354,7 +361,7 @@ const xmlNode *content_next_node(const xmlNode *node, const xmlNode *top, struct
  * of the tree does not matter. */
 void content_collect_text(const xmlNode *top, struct fk_buf *out, enum text_mode mode)
 {
-    struct lookup cache = {NULL, NULL};
+    struct lookup cache = {NULL};
     bool space = false;
     size_t start = out->len;
     const xmlNode *node = top;
@@ -507,7 +514,7 @@ char *content_html_block_note(const char *html)
                                             NULL, "UTF-8", HTML_OPTIONS)
                        : NULL;
     char *note = NULL;
-    struct lookup cache = {NULL, NULL};
+    struct lookup cache = {NULL};
     xmlNode *node = dom ? xmlDocGetRootElement(dom) : NULL;
     while (node && !note) {
         const struct element *el = NULL;
@@ -770,6 +777,99 @@ static void tidy_fences(char *markdown, const struct fk_code_block *blocks, size
         memmove(write, read, strlen(read) + 1);
 }
 
+/* --- the tree libxml2 builds -------------------------------------------------- */
+
+/* Highlighted code is mostly <span>s: four in five elements of dev.to's
+ * articles, and libxml2 spends most of an article's parse building and
+ * freeing them. Inside a <pre>, below its own children, a <span> changes
+ * nothing this stage makes: the code's text is its text nodes joined
+ * (content_collect_text), the language is read from the <pre>, its child
+ * <code> and their ancestors. So those spans are left out of the tree as
+ * libxml2 builds it, their content going to their parent. Not in a
+ * heading (whose walk enters the <pre>) nor in a table or embed (kept as
+ * HTML). Two differences would show, and are kept from showing: libxml2
+ * stops at a depth of its tree that counts the spans; and a text ending
+ * in CR and the next starting with LF, once joined, make one line end
+ * instead of two, so a comment, which the text ignores, keeps them
+ * apart. */
+#define FILTER_DEPTH   256
+#define FILTER_SKIPPED 0x80
+
+struct span_filter {
+    int depth;
+    int pre, heading, embed;           /* open elements of these kinds */
+    bool joined;                       /* a span boundary skipped since the last text */
+    unsigned char stack[FILTER_DEPTH]; /* kind of each open element, | FILTER_SKIPPED */
+};
+
+static enum kind kind_of_name(const xmlChar *name, const xmlChar **attrs);
+
+static void filter_count(struct span_filter *f, enum kind kind, int step)
+{
+    f->pre += kind == K_PRE ? step : 0;
+    f->heading += kind == K_HEADING ? step : 0;
+    f->embed += kind == K_EMBED ? step : 0;
+}
+
+static void filter_start(void *ctx, const xmlChar *name, const xmlChar **attrs)
+{
+    htmlParserCtxtPtr ctxt = ctx;
+    struct span_filter *f = ctxt->_private;
+    /* where libxml2 would have stopped, spans counted */
+    bool too_deep = f->depth > (int)xmlParserMaxDepth && ctxt->nodeNr <= (int)xmlParserMaxDepth;
+    bool span = strcmp((const char *)name, "span") == 0;
+    enum kind kind = span ? K_INLINE : kind_of_name(name, attrs);
+    bool skip = span && f->pre && !f->heading && !f->embed && f->depth > 0 &&
+                f->depth < FILTER_DEPTH && (f->stack[f->depth - 1] & ~FILTER_SKIPPED) != K_PRE;
+    if (f->depth < FILTER_DEPTH)
+        f->stack[f->depth] = (unsigned char)(kind | (skip ? FILTER_SKIPPED : 0));
+    f->depth++;
+    filter_count(f, kind, 1);
+    f->joined = skip;
+    if (too_deep)
+        xmlStopParser(ctxt);
+    else if (!skip)
+        xmlSAX2StartElement(ctx, name, attrs);
+}
+
+static void filter_end(void *ctx, const xmlChar *name)
+{
+    struct span_filter *f = ((htmlParserCtxtPtr)ctx)->_private;
+    bool skip = false;
+    enum kind kind;
+    if (f->depth > 0)
+        f->depth--;
+    if (f->depth < FILTER_DEPTH) {
+        skip = f->stack[f->depth] & FILTER_SKIPPED;
+        kind = (enum kind)(f->stack[f->depth] & ~FILTER_SKIPPED);
+    } else {
+        kind = strcmp((const char *)name, "span") == 0 ? K_INLINE : kind_of_name(name, NULL);
+    }
+    filter_count(f, kind, -1);
+    f->joined = skip;
+    if (!skip)
+        xmlSAX2EndElement(ctx, name);
+}
+
+static void filter_characters(void *ctx, const xmlChar *ch, int len)
+{
+    htmlParserCtxtPtr ctxt = ctx;
+    struct span_filter *f = ctxt->_private;
+    xmlNode *last = ctxt->node ? ctxt->node->last : NULL;
+    if (len <= 0) {
+        xmlSAX2Characters(ctx, ch, len);
+        return;
+    }
+    if (f->joined && ch[0] == '\n' && last && last->type == XML_TEXT_NODE && last->content &&
+        *last->content && last->content[strlen((const char *)last->content) - 1] == '\r') {
+        xmlNode *comment = xmlNewDocComment(ctxt->myDoc, (const xmlChar *)"");
+        if (comment)
+            xmlAddChild(ctxt->node, comment);
+    }
+    f->joined = false;
+    xmlSAX2Characters(ctx, ch, len);
+}
+
 /* --- the public functions --------------------------------------------------- */
 
 int fk_content_from_html(const char *html, size_t len, const char *base_url, struct fk_content *out,
@@ -788,6 +888,7 @@ int fk_content_from_html(const char *html, size_t len, const char *base_url, str
     cmark_node *doc = NULL;
     void **notes = NULL;
     size_t nnotes = 0;
+    struct span_filter filter;
 
     if (html && len) {
         struct fk_tag_scan scan = FK_TAG_SCAN_INIT;
@@ -810,6 +911,11 @@ int fk_content_from_html(const char *html, size_t len, const char *base_url, str
             fk_error_set(err, FK_ERROR_INPUT, "cannot parse article HTML: out of memory");
             goto out;
         }
+        memset(&filter, 0, sizeof filter);
+        ctxt->_private = &filter;
+        ctxt->sax->startElement = filter_start;
+        ctxt->sax->endElement = filter_end;
+        ctxt->sax->characters = filter_characters;
         dom = htmlCtxtReadMemory(ctxt, clean ? clean : html, (int)(clean ? clean_len : len), NULL,
                                  "UTF-8", HTML_OPTIONS);
     }

@@ -62,11 +62,10 @@ struct element {
                         * block tags (spec 4.6, condition 6), so wrap in a div */
 };
 
-/* The last element name looked up. libxml2 keeps names in a dictionary, so
- * the thousands of <span>s of highlighted code share one pointer and skip
- * the search. Valid for one document. */
+/* The table entry found last. libxml2's HTML parser gives each node a copy
+ * of its name, so names are compared: the thousands of <span>s of
+ * highlighted code then cost one comparison each, not a search. */
 struct lookup {
-    const xmlChar *name;
     const struct element *element;
 };
 

@@ -865,7 +865,6 @@ static void write_tables(struct builder *b)
 static void embed(struct builder *b, xmlNode *node, const struct element *el, int depth)
 {
     sanitize(b, node);
-    b->lookup.name = NULL; /* nodes were freed */
     char *note = el->label ? content_media_note(node, el->label) : content_table_note(node);
     if (!el->label && pipe_table(b, node, depth, note))
         return;
