@@ -34,6 +34,22 @@
 
 /* ---- schema --------------------------------------------------------------- */
 
+/* articles_view up to its last columns, the same in each schema that
+ * defines it (see schema_v14). */
+#define ARTICLES_VIEW_HEAD                                                                         \
+    "CREATE VIEW articles_view AS SELECT\n"                                                        \
+    "    a.id, a.guid, a.url, a.title, a.author, a.author_email,\n"                                \
+    "    strftime('%Y-%m-%dT%H:%M:%SZ', a.date, 'unixepoch') AS date,\n"                           \
+    "    strftime('%Y-%m-%dT%H:%M:%SZ', a.published, 'unixepoch') AS published,\n"                 \
+    "    strftime('%Y-%m-%dT%H:%M:%SZ', a.updated, 'unixepoch') AS updated,\n"                     \
+    "    strftime('%Y-%m-%dT%H:%M:%SZ', a.first_seen, 'unixepoch') AS first_seen,\n"               \
+    "    strftime('%Y-%m-%dT%H:%M:%SZ', a.last_seen, 'unixepoch') AS last_seen,\n"                 \
+    "    (SELECT json_group_array(name) FROM (SELECT t.name FROM article_tags at\n"                \
+    "        JOIN tags t ON t.id = at.tag_id WHERE at.article_id = a.id ORDER BY t.name))\n"       \
+    "        AS tags,\n"                                                                           \
+    "    (SELECT f.url FROM article_feeds af JOIN feeds f ON f.id = af.feed_id\n"                  \
+    "        WHERE af.article_id = a.id ORDER BY af.rowid LIMIT 1) AS feed,\n"
+
 /* Version 1 of the schema. Times are unix seconds, UTC, NULL when unknown.
  * The SQL comments stay in the archive (sqlite3's .schema shows them) for
  * whoever queries it from the shell. It is one block of SQL, split in two C
@@ -329,19 +345,7 @@ static const char *const schema_v8[] = {
     /* Read-only views for whoever queries the file directly (sqlite3,
      * datasette): ISO 8601 times, tags as a JSON array. Their columns are
      * kept from version to version (a later schema may add some). */
-    "CREATE VIEW articles_view AS SELECT\n"
-    "    a.id, a.guid, a.url, a.title, a.author, a.author_email,\n"
-    "    strftime('%Y-%m-%dT%H:%M:%SZ', a.date, 'unixepoch') AS date,\n"
-    "    strftime('%Y-%m-%dT%H:%M:%SZ', a.published, 'unixepoch') AS published,\n"
-    "    strftime('%Y-%m-%dT%H:%M:%SZ', a.updated, 'unixepoch') AS updated,\n"
-    "    strftime('%Y-%m-%dT%H:%M:%SZ', a.first_seen, 'unixepoch') AS first_seen,\n"
-    "    strftime('%Y-%m-%dT%H:%M:%SZ', a.last_seen, 'unixepoch') AS last_seen,\n"
-    "    (SELECT json_group_array(name) FROM (SELECT t.name FROM article_tags at\n"
-    "        JOIN tags t ON t.id = at.tag_id WHERE at.article_id = a.id ORDER BY t.name))\n"
-    "        AS tags,\n"
-    "    (SELECT f.url FROM article_feeds af JOIN feeds f ON f.id = af.feed_id\n"
-    "        WHERE af.article_id = a.id ORDER BY af.rowid LIMIT 1) AS feed,\n"
-    "    a.text, a.markdown\n"
+    ARTICLES_VIEW_HEAD "    a.text, a.markdown\n"
     "    FROM articles a;\n"
     "CREATE VIEW code_view AS SELECT\n"
     "    c.id, c.article_id, c.position, c.language, c.lines, c.code,\n"
@@ -693,19 +697,7 @@ static const char *const schema_v13[] = {
  * them, and are read either way. articles_view cannot unpack (SQL has no
  * zstd): its markdown is NULL where the Markdown is packed. */
 static const char *const schema_v14[] = {
-    "DROP VIEW IF EXISTS articles_view;\n"
-    "CREATE VIEW articles_view AS SELECT\n"
-    "    a.id, a.guid, a.url, a.title, a.author, a.author_email,\n"
-    "    strftime('%Y-%m-%dT%H:%M:%SZ', a.date, 'unixepoch') AS date,\n"
-    "    strftime('%Y-%m-%dT%H:%M:%SZ', a.published, 'unixepoch') AS published,\n"
-    "    strftime('%Y-%m-%dT%H:%M:%SZ', a.updated, 'unixepoch') AS updated,\n"
-    "    strftime('%Y-%m-%dT%H:%M:%SZ', a.first_seen, 'unixepoch') AS first_seen,\n"
-    "    strftime('%Y-%m-%dT%H:%M:%SZ', a.last_seen, 'unixepoch') AS last_seen,\n"
-    "    (SELECT json_group_array(name) FROM (SELECT t.name FROM article_tags at\n"
-    "        JOIN tags t ON t.id = at.tag_id WHERE at.article_id = a.id ORDER BY t.name))\n"
-    "        AS tags,\n"
-    "    (SELECT f.url FROM article_feeds af JOIN feeds f ON f.id = af.feed_id\n"
-    "        WHERE af.article_id = a.id ORDER BY af.rowid LIMIT 1) AS feed,\n"
+    "DROP VIEW IF EXISTS articles_view;\n" ARTICLES_VIEW_HEAD
     "    a.text, CASE WHEN typeof(a.markdown) = 'text' THEN a.markdown END AS markdown\n"
     "    FROM articles a;\n",
     NULL,
