@@ -965,7 +965,23 @@ char *fk_date_format(int64_t t, char *out)
     day = (int)(day_of_year - (153 * m + 2) / 5 + 1);
     month = (int)(m < 10 ? m + 3 : m - 9);
     year = year_of_era + era * 400 + (month <= 2);
-    snprintf(out, FK_DATE_BUFSIZE, "%04" PRId64 "-%02d-%02dT%02d:%02d:%02dZ", year, month, day,
-             (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60));
+    if (year < 0 || year > 9999) {
+        snprintf(out, FK_DATE_BUFSIZE, "%04" PRId64 "-%02d-%02dT%02d:%02d:%02dZ", year, month, day,
+                 (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60));
+        return out;
+    }
+    /* The common case by hand: listings print a date on every line. */
+    const int parts[7] = {(int)year / 100,    (int)year % 100,       month,           day,
+                          (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60)};
+    static const char before[7] = {0, 0, '-', '-', 'T', ':', ':'};
+    char *p = out;
+    for (int i = 0; i < 7; i++) {
+        if (before[i])
+            *p++ = before[i];
+        *p++ = (char)('0' + parts[i] / 10);
+        *p++ = (char)('0' + parts[i] % 10);
+    }
+    *p++ = 'Z';
+    *p = '\0';
     return out;
 }

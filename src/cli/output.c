@@ -219,6 +219,14 @@ char *out_safe_dup(const char *s)
 
 void out_add_tsv(struct fk_buf *out, const char *s)
 {
+    /* Most fields are printable ASCII with nothing to escape. */
+    size_t n = 0;
+    while ((unsigned char)s[n] >= 0x20 && (unsigned char)s[n] < 0x7F && s[n] != '\\')
+        n++;
+    if (!s[n]) {
+        fk_buf_add(out, s, n);
+        return;
+    }
     struct fk_buf clean = FK_BUF_INIT;
     out_add_safe(&clean, s, true);
     for (size_t i = 0; i < clean.len; i++) {
@@ -562,6 +570,20 @@ static void add_table_day(struct fk_buf *out, int64_t t, int width)
     fk_buf_adds(out, day);
 }
 
+/* n in decimal: listings print numbers on every line, and printf's
+ * parsing of its format is most of the cost of a small one. */
+static void add_int(struct fk_buf *out, int64_t n)
+{
+    char digits[24], *p = digits + sizeof digits;
+    uint64_t u = n < 0 ? 0 - (uint64_t)n : (uint64_t)n;
+    do
+        *--p = (char)('0' + u % 10);
+    while ((u /= 10) != 0);
+    if (n < 0)
+        *--p = '-';
+    fk_buf_add(out, p, (size_t)(digits + sizeof digits - p));
+}
+
 static void add_value_text(struct fk_buf *out, const struct out_value *v)
 {
     char date[FK_DATE_BUFSIZE];
@@ -572,7 +594,7 @@ static void add_value_text(struct fk_buf *out, const struct out_value *v)
         fk_buf_adds(out, v->text ? v->text : "");
         break;
     case OUT_V_INT:
-        fk_buf_printf(out, "%lld", (long long)v->number);
+        add_int(out, v->number);
         break;
     case OUT_V_TIME:
         fk_buf_adds(out, fk_date_format(v->number, date));

@@ -501,6 +501,8 @@ static void test_format(void)
     CHECK_STR(fk_date_format(-59042995200, out), "0099-01-01T00:00:00Z");
     CHECK_STR(fk_date_format(-62167219200, out), "0000-01-01T00:00:00Z");
     CHECK_STR(fk_date_format(253402300799, out), "9999-12-31T23:59:59Z");
+    CHECK_STR(fk_date_format(253402300800, out), "10000-01-01T00:00:00Z");
+    CHECK_STR(fk_date_format(1796407375, out), "2026-12-04T18:02:55Z");
     /* Far outside what a parse returns, it still prints, and within the
      * buffer. */
     CHECK_STR(fk_date_format(INT64_MAX, out), "292277026596-12-04T15:30:07Z");
