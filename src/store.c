@@ -28,7 +28,7 @@
  * archives apart from other programs' SQLite files (file(1) shows it too). */
 #define APPLICATION_ID 0x666B6565
 /* The schema version this feedkeep writes (PRAGMA user_version). */
-#define SCHEMA_VERSION 14
+#define SCHEMA_VERSION 15
 /* How long to wait for another process's write lock, in milliseconds. */
 #define BUSY_TIMEOUT_MS 5000
 
@@ -703,29 +703,79 @@ static const char *const schema_v14[] = {
     NULL,
 };
 
+/* Version 15: a code block that stands byte for byte in its article's text
+ * (every block of a dev.to article does) is kept as where it stands there,
+ * text_offset and text_length in bytes, its code column empty: the code was
+ * kept twice, 1.7 KB an article. The text is derived from the HTML as the
+ * code blocks are, and both are written again together. Blocks filed before
+ * keep their code until 'feedkeep vacuum' finds them in the text; readers
+ * take both (CODE_TEXT), code_view included. The columns are added by
+ * add_code_offsets, which adds only what is missing. */
+static const char *const schema_v15[] = {
+    "DROP VIEW IF EXISTS code_view;\n"
+    "CREATE VIEW code_view AS SELECT\n"
+    "    c.id, c.article_id, c.position, c.language, c.lines,\n"
+    "    " CODE_TEXT " AS code,\n"
+    "    a.title AS article_title, a.url AS article_url,\n"
+    "    strftime('%Y-%m-%dT%H:%M:%SZ', a.date, 'unixepoch') AS article_date\n"
+    "    FROM code_blocks c JOIN articles a ON a.id = c.article_id;\n"
+    /* A text changed by hand (or by anything but feedkeep, which writes
+     * its code blocks again with it) takes its code blocks' code out of
+     * the old text first. */
+    "CREATE TRIGGER IF NOT EXISTS code_blocks_text AFTER UPDATE OF text ON articles\n"
+    "    WHEN new.text IS NOT old.text BEGIN\n"
+    "    UPDATE code_blocks SET code = CAST(substr(CAST(old.text AS BLOB), text_offset + 1,\n"
+    "        text_length) AS TEXT), text_offset = NULL, text_length = NULL\n"
+    "        WHERE article_id = old.id AND text_offset IS NOT NULL;\n"
+    "END;\n",
+    NULL,
+};
+
+static int query_int64(sqlite3 *db, const char *sql, int64_t *value);
+
+/* Add schema 15's columns to code_blocks, unless they are there. */
+static int add_code_offsets(struct fk_store *store, struct fk_error *err)
+{
+    int64_t present = 0;
+    if (query_int64(store->db,
+                    "SELECT count(*) FROM pragma_table_info('code_blocks')"
+                    " WHERE name = 'text_offset'",
+                    &present) != SQLITE_OK)
+        return store_db_error(store, err);
+    if (present)
+        return 0;
+    return store_exec_sql(store,
+                          "ALTER TABLE code_blocks ADD COLUMN text_offset INTEGER;"
+                          "ALTER TABLE code_blocks ADD COLUMN text_length INTEGER;",
+                          err);
+}
+
 /* Migration steps, oldest first: step i takes an archive from version
- * migrations[i].version - 1 to migrations[i].version by running its SQL
- * texts (a NULL-terminated list) in order. All due steps run in one
- * transaction, so an archive is never left half-migrated. */
+ * migrations[i].version - 1 to migrations[i].version by running its
+ * function, when it has one, then its SQL texts (a NULL-terminated list)
+ * in order. All due steps run in one transaction, so an archive is never
+ * left half-migrated. */
 static const struct migration {
     int version;
     const char *const *sql;
+    int (*before)(struct fk_store *store, struct fk_error *err);
 } migrations[] = {
     /* clang-format off */
-    {1, schema_v1},
-    {2, schema_v2},
-    {3, schema_v3},
-    {4, schema_v4},
-    {5, schema_v5},
-    {6, schema_v6},
-    {7, schema_v7},
-    {8, schema_v8},
-    {9, schema_v9},
-    {10, schema_v10},
-    {11, schema_v11},
-    {12, schema_v12},
-    {13, schema_v13},
-    {14, schema_v14},
+    {1, schema_v1, NULL},
+    {2, schema_v2, NULL},
+    {3, schema_v3, NULL},
+    {4, schema_v4, NULL},
+    {5, schema_v5, NULL},
+    {6, schema_v6, NULL},
+    {7, schema_v7, NULL},
+    {8, schema_v8, NULL},
+    {9, schema_v9, NULL},
+    {10, schema_v10, NULL},
+    {11, schema_v11, NULL},
+    {12, schema_v12, NULL},
+    {13, schema_v13, NULL},
+    {14, schema_v14, NULL},
+    {15, schema_v15, add_code_offsets},
     /* clang-format on */
 };
 
@@ -779,9 +829,12 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_ARTICLE_TAGS_DELETE] = "DELETE FROM article_tags WHERE article_id = ?1",
     [ST_ARTICLE_TAGS_LIST] = "SELECT t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id"
                              " WHERE at.article_id = ?1 ORDER BY t.name",
-    [ST_CODE_INSERT] = "INSERT INTO code_blocks(article_id, position, language, code, lines)"
-                       " VALUES (?1, ?2, ?3, ?4, ?5)",
+    [ST_CODE_INSERT] = "INSERT INTO code_blocks(article_id, position, language, lines, code,"
+                       " text_offset, text_length) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    [ST_CODE_PLACE] = "UPDATE code_blocks SET code = ?3, text_offset = ?4, text_length = ?5"
+                      " WHERE article_id = ?1 AND position = ?2",
     [ST_CODE_DELETE] = "DELETE FROM code_blocks WHERE article_id = ?1",
+    [ST_CODE_LAST_ID] = "SELECT coalesce(max(id), 0) FROM code_blocks",
     [ST_ENCLOSURE_INSERT] = "INSERT INTO enclosures(article_id, position, url, type, length, kind)"
                             " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     [ST_ENCLOSURE_DELETE] = "DELETE FROM enclosures WHERE article_id = ?1",
@@ -1111,8 +1164,9 @@ static const char *const stmt_sql[ST_COUNT] = {
     /* The HTML is what the Markdown is packed against (store_pack.c). */
     [ST_REPARSE_READ] = "SELECT text, markdown, title, coalesce(content_html, summary_html) AS html"
                         " FROM articles WHERE id = ?1",
-    [ST_REPARSE_CODE] = "SELECT language, code, lines FROM code_blocks WHERE article_id = ?1"
-                        " ORDER BY position",
+    [ST_REPARSE_CODE] = "SELECT c.language, " CODE_TEXT ", c.lines FROM code_blocks c"
+                        " JOIN articles a ON a.id = c.article_id WHERE c.article_id = ?1"
+                        " ORDER BY c.position",
     [ST_REPARSE_UPDATE] = "UPDATE articles SET text = ?2, markdown = ?3, content_hash = ?4"
                           " WHERE id = ?1",
     /* article pages */
@@ -1457,6 +1511,8 @@ static int migrate(struct fk_store *store, struct fk_error *err)
     for (size_t i = 0; i < sizeof migrations / sizeof migrations[0]; i++) {
         if (migrations[i].version <= version)
             continue;
+        if (migrations[i].before && migrations[i].before(store, err) < 0)
+            goto out;
         for (const char *const *sql = migrations[i].sql; *sql; sql++) {
             if (store_exec_sql(store, *sql, err) < 0)
                 goto out;

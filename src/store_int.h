@@ -45,6 +45,8 @@ enum stmt_id {
     ST_ARTICLE_TAGS_LIST,
     ST_CODE_INSERT,
     ST_CODE_DELETE,
+    ST_CODE_LAST_ID,
+    ST_CODE_PLACE,
     ST_ENCLOSURE_INSERT,
     ST_ENCLOSURE_DELETE,
     ST_FTS_INDEX_NEW,
@@ -202,9 +204,15 @@ enum article_column {
     ARTICLE_COL_VERSIONS,
 };
 
+/* A code block's code, code_blocks being c and its article a: the bytes
+ * of the article's text it names (schema 15), else its code column. */
+#define CODE_TEXT                                                                                  \
+    "CASE WHEN c.text_offset IS NULL THEN c.code ELSE CAST(substr(CAST(a.text AS BLOB),"           \
+    " c.text_offset + 1, c.text_length) AS TEXT) END"
+
 /* The columns of a struct fk_code_row, code_blocks being c, and their
  * order. */
-#define CODE_COLUMNS "c.id, c.article_id, c.position, c.language, c.code, c.lines, a.title"
+#define CODE_COLUMNS "c.id, c.article_id, c.position, c.language, " CODE_TEXT ", c.lines, a.title"
 enum code_column {
     CODE_COL_ID,
     CODE_COL_ARTICLE_ID,

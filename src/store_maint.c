@@ -267,6 +267,15 @@ static const struct {
     {"foreign keys", "checking the references",
      "SELECT format('%s row %d refers to a missing %s row', \"table\", rowid,"
      " parent) FROM pragma_foreign_key_check"},
+    /* A code block kept as its place in the text (schema 15) whose text
+     * was cut by hand: reparse writes both again from the HTML. */
+    {"code blocks", "checking the code blocks",
+     "SELECT format('code block %d of article %d names bytes %d to %d of a text of %d bytes"
+     " (feedkeep reparse %d writes them again)', c.id, c.article_id, c.text_offset,"
+     " c.text_offset + c.text_length, length(CAST(a.text AS BLOB)), c.article_id)"
+     " FROM code_blocks c JOIN articles a ON a.id = c.article_id"
+     " WHERE c.text_offset IS NOT NULL AND (c.text_offset < 0 OR c.text_length < 0"
+     " OR c.text_offset + c.text_length > length(CAST(a.text AS BLOB)))"},
 };
 
 /* Checking the full-text index by reading.
@@ -805,16 +814,56 @@ void fk_store_set_progress(struct fk_store *store, fk_progress_fn fn, void *ctx)
     store->progress_ctx = ctx;
 }
 
+/* Code blocks filed before schema 15, looked for in their articles' text
+ * by vacuum, this many ids a transaction. */
+#define CODE_BATCH 4096
+
+/* Keep the code blocks filed with their code (before schema 15) as their
+ * place in the text, where it stands there (insert_code_blocks' rule). */
+static int code_in_text(struct fk_store *store, struct fk_error *err)
+{
+    static const char sql[] =
+        "UPDATE code_blocks AS c SET"
+        " text_offset = instr(CAST(a.text AS BLOB), CAST(c.code AS BLOB)) - 1,"
+        " text_length = length(CAST(c.code AS BLOB)), code = ''"
+        " FROM articles a WHERE a.id = c.article_id AND c.id > ?1 AND c.id <= ?2"
+        " AND c.text_offset IS NULL AND length(CAST(c.code AS BLOB)) >= 8"
+        " AND instr(CAST(a.text AS BLOB), CAST(c.code AS BLOB)) > 0";
+    int64_t last = 0;
+    if (store_run_int64(store, ST_CODE_LAST_ID, &last, err) < 0)
+        return -1;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(store->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return store_db_error(store, err);
+    int ret = 0;
+    for (int64_t from = 0; ret == 0 && from < last; from += CODE_BATCH) {
+        if ((ret = store_run(store, ST_BEGIN, err)) < 0)
+            break;
+        sqlite3_bind_int64(st, 1, from);
+        sqlite3_bind_int64(st, 2, from + CODE_BATCH);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            ret = store_db_error(store, err);
+        (void)sqlite3_reset(st);
+        ret = store_write_end(store, true, ret, err);
+        if (ret == 0)
+            store_progress(store, "finding code in the text",
+                           from + CODE_BATCH < last ? from + CODE_BATCH : last);
+    }
+    sqlite3_finalize(st);
+    return ret;
+}
+
 int fk_store_vacuum(struct fk_store *store, struct fk_error *err)
 {
     if (store->in_feed)
         return fk_error_set(err, FK_ERROR_USAGE, "a feed is being filed");
-    /* Pack what was filed plain before schema 14 (store_pack.c). Then
+    /* Pack what was filed plain before schema 14 (store_pack.c), and keep
+     * code blocks filed before schema 15 as their place in the text. Then
      * rebuild the full-text index from the articles (one segment, and
      * right again if someone edited articles by hand): VACUUM then
      * compacts what both free. The last checkpoint copies everything into
      * the file and empties the log. */
-    if (store_pack_plain(store, err) < 0)
+    if (store_pack_plain(store, err) < 0 || code_in_text(store, err) < 0)
         return -1;
     store_progress(store, "rebuilding the full-text index", 0);
     if (store_exec_sql(store, "INSERT INTO articles_fts(articles_fts) VALUES ('rebuild');", err) <

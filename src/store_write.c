@@ -690,20 +690,57 @@ static int insert_tags(struct fk_store *store, int64_t article_id, int64_t date,
     return 0;
 }
 
+/* The shortest code worth keeping as its place in the text. */
+#define CODE_IN_TEXT_MIN 8
+
+/* Bind ?index to ?index + 2 of st to a code block's code, text_offset and
+ * text_length: code that stands in text is kept as where it stands
+ * (schema 15), any place the same bytes are being as good; a short one
+ * costs less than its place. */
+static int bind_code(sqlite3_stmt *st, int index, const char *text, const char *code)
+{
+    size_t len = strlen(code);
+    const char *at = len >= CODE_IN_TEXT_MIN ? strstr(text, code) : NULL;
+    if (!at)
+        return bind_text(st, index, code) || sqlite3_bind_null(st, index + 1) ||
+               sqlite3_bind_null(st, index + 2);
+    return bind_text(st, index, "") || bind_int64(st, index + 1, at - text) ||
+           bind_int64(st, index + 2, (int64_t)len);
+}
+
 static int insert_code_blocks(struct fk_store *store, int64_t article_id,
                               const struct fk_content *content, struct fk_error *err)
 {
     sqlite3_stmt *st = stmt_of(store, ST_CODE_INSERT);
+    const char *text = content && content->text ? content->text : "";
     for (size_t i = 0; content && i < content->ncode_blocks; i++) {
         const struct fk_code_block *block = &content->code_blocks[i];
         char *language = store_lower_dup(block->language);
         int rc = bind_int64(st, 1, article_id) || bind_int64(st, 2, (int64_t)i) ||
-                 bind_text(st, 3, language) || bind_text(st, 4, block->code ? block->code : "") ||
-                 bind_int64(st, 5, (int64_t)block->lines);
+                 bind_text(st, 3, language) || bind_int64(st, 4, (int64_t)block->lines) ||
+                 bind_code(st, 5, text, block->code ? block->code : "");
         rc = rc ? store_bind_failed(store, ST_CODE_INSERT, err)
                 : store_run(store, ST_CODE_INSERT, err);
         free(language);
         if (rc < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* Name again where the code blocks of article id, the same as content's,
+ * stand in content's text, a new one: the blocks keep their ids. */
+static int place_code_blocks(struct fk_store *store, int64_t article_id,
+                             const struct fk_content *content, struct fk_error *err)
+{
+    sqlite3_stmt *st = stmt_of(store, ST_CODE_PLACE);
+    const char *text = content && content->text ? content->text : "";
+    for (size_t i = 0; content && i < content->ncode_blocks; i++) {
+        const struct fk_code_block *block = &content->code_blocks[i];
+        if (bind_int64(st, 1, article_id) || bind_int64(st, 2, (int64_t)i) ||
+            bind_code(st, 3, text, block->code ? block->code : ""))
+            return store_bind_failed(store, ST_CODE_PLACE, err);
+        if (store_run(store, ST_CODE_PLACE, err) < 0)
             return -1;
     }
     return 0;
@@ -1254,6 +1291,9 @@ int store_replace_content(struct fk_store *store, int64_t id, const struct fk_co
         goto out;
     if (!code_same && (store_run_with_id(store, ST_CODE_DELETE, id, err) < 0 ||
                        insert_code_blocks(store, id, content, err) < 0))
+        goto out;
+    /* Code blocks name places in the text: a new text, new places. */
+    if (code_same && !text_same && place_code_blocks(store, id, content, err) < 0)
         goto out;
     *result = text_same ? FK_REPARSE_REWRITTEN : FK_REPARSE_CHANGED;
     ret = 0;

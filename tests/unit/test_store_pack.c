@@ -4,7 +4,10 @@
  * rows filed plain (before schema 14) are read as they are and packed by
  * vacuum; a hand edit of the text leaves the HTML readable; damaged frames
  * are found by check and named by the reader, and reparse writes damaged
- * Markdown again.
+ * Markdown again. And the code blocks kept as their place in the text
+ * (schema 15): read back as filed, kept through a hand edit of the text,
+ * placed again by reparse, found in the text by vacuum for rows filed
+ * before, checked, migrated.
  */
 #include "feedkeep/store.h"
 
@@ -294,10 +297,157 @@ static void test_migration(void)
     if (!store)
         return;
     fk_store_close(store);
-    CHECK_INT(sql_int(name, "PRAGMA user_version"), 14);
+    CHECK_INT(sql_int(name, "PRAGMA user_version"), 15);
     CHECK_INT(sql_int(name, "SELECT instr(sql, 'typeof(a.markdown)') > 0 FROM sqlite_master"
                             " WHERE name = 'articles_view'"),
               1);
+}
+
+/* The code of block id as the store reads it ("" when there is none). */
+static int copy_code(const struct fk_code_row *row, void *ctx)
+{
+    snprintf(ctx, 256, "%s", row->code ? row->code : "(null)");
+    return 0;
+}
+
+static const char *code_of(struct fk_store *store, int64_t id)
+{
+    static char code[256];
+    struct fk_error err = {0};
+    code[0] = '\0';
+    CHECK_INT(fk_store_get_code(store, id, copy_code, code, &err), 0);
+    return code;
+}
+
+#define CODE_TEXT "intro; SELECT * FROM big_table; then; for x in xs: print(x); end"
+
+static void test_code_places(void)
+{
+    const char *name = "code.db";
+    struct fk_store *store = open_fresh(name);
+    if (!store)
+        return;
+    struct entry e[1];
+    entry_init(&e[0], "code", "Alice", CODE_TEXT, 3);
+    entry_code(&e[0], "sql", "SELECT * FROM big_table;");
+    entry_code(&e[0], "python", "for x in xs: print(x);");
+    entry_code(&e[0], NULL, "x = 1");                       /* short: kept as it is */
+    entry_code(&e[0], "sh", "echo not in the text at all"); /* not in the text */
+    CHECK_INT(file_feed(store, FEED, e, 1), 1);
+    fk_store_close(store);
+
+    /* the two found are places in the text, the others their code */
+    CHECK_INT(sql_int(name, "SELECT count(*) FROM code_blocks WHERE code = ''"
+                            " AND text_offset IS NOT NULL"),
+              2);
+    CHECK_INT(sql_int(name, "SELECT text_offset FROM code_blocks WHERE position = 1"), 38);
+    CHECK_INT(sql_int(name, "SELECT count(*) FROM code_blocks WHERE text_offset IS NULL"
+                            " AND code IN ('x = 1', 'echo not in the text at all')"),
+              2);
+    /* code_view reads both, as SQL alone */
+    CHECK_INT(sql_int(name, "SELECT count(*) FROM code_view WHERE code IN"
+                            " ('SELECT * FROM big_table;', 'for x in xs: print(x);', 'x = 1',"
+                            " 'echo not in the text at all')"),
+              4);
+    struct fk_error err = {0};
+    store = fk_store_open(tmp_path(name), &err);
+    CHECK(store != NULL);
+    if (!store)
+        return;
+    CHECK_STR(code_of(store, 1), "SELECT * FROM big_table;");
+    CHECK_STR(code_of(store, 2), "for x in xs: print(x);");
+    CHECK_STR(code_of(store, 3), "x = 1");
+    CHECK_STR(code_of(store, 4), "echo not in the text at all");
+
+    /* reparse with a new text, the same code: the blocks keep their ids
+     * and are placed in the new text */
+    struct fk_content content = e[0].content;
+    content.text = "new intro, longer; for x in xs: print(x); SELECT * FROM big_table;";
+    enum fk_reparse_result result;
+    CHECK_INT(fk_store_reparse_article(store, 1, &content, &result, &err), 0);
+    CHECK_INT(result, FK_REPARSE_CHANGED);
+    CHECK_INT(sql_int(name, "SELECT text_offset FROM code_blocks WHERE id = 1"), 42);
+    CHECK_INT(sql_int(name, "SELECT text_offset FROM code_blocks WHERE id = 2"), 19);
+    CHECK_STR(code_of(store, 1), "SELECT * FROM big_table;");
+    CHECK_STR(code_of(store, 2), "for x in xs: print(x);");
+    struct problems problems = {0, FK_BUF_INIT};
+    CHECK_INT(fk_store_check(store, add_problem, &problems, &err), 0);
+    fk_store_close(store);
+
+    /* the text changed by hand: the code is taken out of the old text */
+    CHECK_INT(sql_exec(name, "UPDATE articles SET text = 'changed by hand' WHERE id = 1"), 0);
+    CHECK_INT(sql_int(name, "SELECT count(*) FROM code_blocks WHERE text_offset IS NULL"), 4);
+    store = fk_store_open(tmp_path(name), &err);
+    CHECK(store != NULL);
+    if (!store)
+        return;
+    CHECK_STR(code_of(store, 1), "SELECT * FROM big_table;");
+    CHECK_STR(code_of(store, 2), "for x in xs: print(x);");
+
+    /* vacuum finds the code of rows kept whole (as before schema 15) in
+     * the text where it stands; the rest stay */
+    CHECK_INT(sql_exec(name, "UPDATE articles SET text = '" CODE_TEXT "' WHERE id = 1"), 0);
+    CHECK_INT(fk_store_vacuum(store, &err), 0);
+    CHECK_INT(sql_int(name, "SELECT count(*) FROM code_blocks WHERE code = ''"
+                            " AND text_offset IS NOT NULL"),
+              2);
+    CHECK_STR(code_of(store, 1), "SELECT * FROM big_table;");
+    CHECK_STR(code_of(store, 2), "for x in xs: print(x);");
+    CHECK_STR(code_of(store, 3), "x = 1");
+    fk_buf_reset(&problems.text);
+    problems.n = 0;
+    CHECK_INT(fk_store_check(store, add_problem, &problems, &err), 0);
+    fk_store_close(store);
+
+    /* a place beyond the text is found by check */
+    CHECK_INT(sql_exec(name, "UPDATE code_blocks SET text_length = 500 WHERE id = 2"), 0);
+    store = fk_store_open(tmp_path(name), &err);
+    CHECK(store != NULL);
+    if (!store)
+        return;
+    fk_buf_reset(&problems.text);
+    problems.n = 0;
+    CHECK_INT(fk_store_check(store, add_problem, &problems, &err), 1);
+    CHECK(problems.text.data &&
+          strstr(problems.text.data, "code blocks: code block 2 of article 1 names bytes") != NULL);
+    fk_buf_release(&problems.text);
+    fk_store_close(store);
+}
+
+static void test_code_migration(void)
+{
+    const char *name = "code-upgrade.db";
+    struct fk_store *store = open_fresh(name);
+    if (!store)
+        return;
+    struct entry e[1];
+    entry_init(&e[0], "code", "Alice", CODE_TEXT, 3);
+    entry_code(&e[0], "sql", "SELECT * FROM big_table;");
+    CHECK_INT(file_feed(store, FEED, e, 1), 1);
+    fk_store_close(store);
+    /* back to schema 14: code blocks with their code, no places */
+    CHECK_INT(sql_exec(name, "DROP TRIGGER code_blocks_text; DROP VIEW code_view;"
+                             " UPDATE code_blocks SET code = 'SELECT * FROM big_table;';"
+                             " ALTER TABLE code_blocks DROP COLUMN text_offset;"
+                             " ALTER TABLE code_blocks DROP COLUMN text_length;"
+                             " CREATE VIEW code_view AS SELECT c.id, c.code FROM code_blocks c;"
+                             " PRAGMA user_version = 14;"),
+              0);
+    struct fk_error err = {0};
+    for (int pass = 0; pass < 2; pass++) {
+        /* the second time the columns are there already */
+        store = fk_store_open(tmp_path(name), &err);
+        CHECK(store != NULL);
+        if (!store)
+            return;
+        CHECK_STR(code_of(store, 1), "SELECT * FROM big_table;");
+        fk_store_close(store);
+        CHECK_INT(sql_int(name, "PRAGMA user_version"), 15);
+        CHECK_INT(sql_int(name, "SELECT count(*) FROM code_view"
+                                " WHERE code = 'SELECT * FROM big_table;'"),
+                  1);
+        CHECK_INT(sql_exec(name, "PRAGMA user_version = 14;"), 0);
+    }
 }
 
 int main(void)
@@ -308,6 +458,8 @@ int main(void)
         return 1;
     }
     RUN(test_round_trip);
+    RUN(test_code_places);
+    RUN(test_code_migration);
     RUN(test_versions_read_back);
     RUN(test_plain_rows_and_vacuum);
     RUN(test_hand_edits_and_damage);
