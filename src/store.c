@@ -939,16 +939,18 @@ static const char *const stmt_sql[ST_COUNT] = {
         " VALUES (?1, ?2, ?3, ?4) ON CONFLICT(path) DO UPDATE SET"
         " last_export = excluded.last_export, last_article = excluded.last_article,"
         " last_version = excluded.last_version RETURNING id",
-    /* The files noted by the export (in the order noted: of an article's
-     * files the last one stays) replace the directory's records of their
-     * articles; "WHERE true" tells SQLite's parser that ON starts the
-     * upsert, not a join. */
+    /* The files noted by the export replace the directory's records of
+     * their articles, by article id, so that the table's pages are each
+     * written once (of an article's files, the last noted stays). No
+     * other record changes its name, so the order cannot make two names
+     * meet on the way. "WHERE true" tells SQLite's parser that ON starts
+     * the upsert, not a join. */
     [ST_EXPORT_FILES_FORGET] = "DELETE FROM export_files WHERE dir_id = ?1 AND article_id IN"
                                " (SELECT article_id FROM temp.export_forget)",
     [ST_EXPORT_FILES_PUT] =
         "INSERT INTO export_files(dir_id, article_id, name, path, hash, written)"
         " SELECT ?1, article_id, name, path, hash, ?2 FROM temp.export_wrote WHERE true"
-        " ORDER BY seq ON CONFLICT(dir_id, article_id) DO UPDATE SET"
+        " ORDER BY article_id, seq ON CONFLICT(dir_id, article_id) DO UPDATE SET"
         " name = excluded.name, path = excluded.path, hash = excluded.hash,"
         " written = excluded.written",
     /* An export's names (fk_store_export_claim). Rows go into a keyed
