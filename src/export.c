@@ -340,9 +340,9 @@ struct suffixes {
  * The names taken only grow, so the first free suffix of a name never
  * goes down: the search starts after the one the last article wanting
  * the same name got. Articles wanting other names cannot take these (a
- * name wanted leaves room for "-NNNNNNN" within the cut, and the part
- * after the last "-" is the suffix), so taking them by name and then by
- * id gives what taking them all by id would. */
+ * base name leaves room for "-NNNNNNN" within the cut, and the part after
+ * the last "-" is the suffix), so taking them by name and then by id
+ * gives what taking them all by id would. */
 static int give_suffix(int64_t number, const char *name, void *ctx)
 {
     struct suffixes *s = ctx;

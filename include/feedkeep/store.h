@@ -1415,12 +1415,11 @@ int fk_store_list_export_files(struct fk_store *store, int64_t dir_id, fk_export
  * emptied (made when first needed). Returns 0, or -1 with err filled. */
 int fk_store_export_begin(struct fk_store *store, int64_t dir_id, struct fk_error *err);
 
-/* Append article id, which wants the file name name (at most
- * FK_EXPORT_NAME_MAX - 3 bytes, see export.h), to the articles to export,
- * with its record in the directory if it has one; they are numbered from
- * 1 in the order added, which is the order they are written in. An
- * article added twice is exported twice. Returns 0, or -1 with err
- * filled. */
+/* Append article id, which wants the file name name (as
+ * fk_export_base_name makes them, see export.h), to the articles to
+ * export; they are numbered from 1 in the order added, which is the order
+ * they are written in. An article added twice is exported twice. Returns
+ * 0, or -1 with err filled. */
 int fk_store_export_add(struct fk_store *store, int64_t id, const char *name, struct fk_error *err);
 
 /* Give the articles added the names of the rule of
