@@ -317,30 +317,6 @@ void fk_export_base_name(int64_t published, int64_t updated, const char *title, 
     snprintf(out, FK_EXPORT_NAME_SIZE, "%.10s-%s", date[0] ? date : "undated", slug);
 }
 
-/* Names taken so far: open addressing over pointers into the names. */
-struct name_set {
-    const char **slots;
-    size_t mask;
-};
-
-static bool name_set_add(struct name_set *set, const char *name, bool insert)
-{
-    size_t i = hash32(name) & set->mask;
-    for (; set->slots[i]; i = (i + 1) & set->mask)
-        if (strcmp(set->slots[i], name) == 0)
-            return false;
-    if (insert)
-        set->slots[i] = name;
-    return true;
-}
-
-static int compare_ids(const void *a, const void *b)
-{
-    int64_t x = (*(struct fk_export_name *const *)a)->id;
-    int64_t y = (*(struct fk_export_name *const *)b)->id;
-    return (x > y) - (x < y);
-}
-
 /* Cut s to at most max bytes, on a character boundary. */
 static void cut_utf8(char *s, size_t max)
 {
@@ -351,46 +327,58 @@ static void cut_utf8(char *s, size_t max)
     s[fk_utf8_boundary(s, max)] = '\0';
 }
 
-void fk_export_unique_names(struct fk_export_name *names, size_t count)
+/* The articles that wanted a name another has, met by name wanted, then
+ * by id: the last name they wanted and the suffix the last of them got. */
+struct suffixes {
+    struct fk_store *store;
+    char wanted[FK_EXPORT_NAME_SIZE];
+    unsigned long last;
+    struct fk_error *err;
+};
+
+/* Give the article numbered number the first free of name-2, name-3...
+ * The names taken only grow, so the first free suffix of a name never
+ * goes down: the search starts after the one the last article wanting
+ * the same name got. Articles wanting other names cannot take these (a
+ * base name leaves room for "-NNNNNNN" within the cut, and the part after
+ * the last "-" is the suffix), so taking them by name and then by id
+ * gives what taking them all by id would. */
+static int give_suffix(int64_t number, const char *name, void *ctx)
 {
-    struct fk_export_name **by_id = fk_xcalloc(count ? count : 1, sizeof *by_id);
-    size_t slots = 16;
-    while (slots < count * 2)
-        slots *= 2;
-    struct name_set set = {fk_xcalloc(slots, sizeof *set.slots), slots - 1};
-    for (size_t i = 0; i < count; i++)
-        by_id[i] = &names[i];
-    qsort(by_id, count, sizeof *by_id, compare_ids);
+    struct suffixes *s = ctx;
+    unsigned long n = 2;
+    if (strcmp(name, s->wanted) == 0)
+        n = s->last + 1;
+    else
+        snprintf(s->wanted, sizeof s->wanted, "%s", name);
+    /* Base names leave room for the suffix and ".md" (FK_EXPORT_SLUG_MAX). */
+    char candidate[FK_EXPORT_NAME_SIZE + 24];
+    for (;; n++) {
+        bool given;
+        snprintf(candidate, sizeof candidate, "%.*s-%lu", FK_EXPORT_NAME_MAX, name, n);
+        cut_utf8(candidate, FK_EXPORT_NAME_MAX - 3);
+        if (fk_store_export_try_name(s->store, number, candidate, &given, s->err) < 0)
+            return -1;
+        if (given)
+            break;
+    }
+    s->last = n;
+    return 0;
+}
+
+int fk_export_name_articles(struct fk_store *store, struct fk_error *err)
+{
     /* Names given by earlier exports stay; then every other name goes to
      * the lowest id wanting it, so an article whose own name looks like a
      * suffixed one ("part-2") keeps it... */
-    bool *named = fk_xcalloc(count ? count : 1, sizeof *named);
-    for (size_t i = 0; i < count; i++)
-        if (by_id[i]->fixed) {
-            (void)name_set_add(&set, by_id[i]->name, true);
-            named[i] = true;
-        }
-    for (size_t i = 0; i < count; i++)
-        if (!by_id[i]->fixed)
-            named[i] = name_set_add(&set, by_id[i]->name, true);
+    int64_t clashes = 0;
+    if (fk_store_export_claim(store, FK_EXPORT_NAME_MAX - 3, &clashes, err) < 0)
+        return -1;
+    if (!clashes)
+        return 0;
     /* ...then the others take the first free suffix. */
-    for (size_t i = 0; i < count; i++) {
-        if (named[i])
-            continue;
-        /* Base names leave room for the suffix and ".md" (FK_EXPORT_SLUG_MAX). */
-        char candidate[FK_EXPORT_NAME_SIZE + 24];
-        for (unsigned long n = 2;; n++) {
-            snprintf(candidate, sizeof candidate, "%s-%lu", by_id[i]->name, n);
-            cut_utf8(candidate, FK_EXPORT_NAME_MAX - 3);
-            if (name_set_add(&set, candidate, false))
-                break;
-        }
-        memcpy(by_id[i]->name, candidate, FK_EXPORT_NAME_SIZE - 3);
-        name_set_add(&set, by_id[i]->name, true);
-    }
-    free(named);
-    free(set.slots);
-    free(by_id);
+    struct suffixes s = {store, "", 0, err};
+    return fk_store_export_each_clash(store, give_suffix, &s, err) ? -1 : 0;
 }
 
 /* How a profile writes tags; the feed's go to feed_tags when they are

@@ -992,12 +992,64 @@ static const char *const stmt_sql[ST_COUNT] = {
         " VALUES (?1, ?2, ?3, ?4) ON CONFLICT(path) DO UPDATE SET"
         " last_export = excluded.last_export, last_article = excluded.last_article,"
         " last_version = excluded.last_version RETURNING id",
-    [ST_EXPORT_FILE_FORGET] = "DELETE FROM export_files WHERE dir_id = ?1 AND article_id = ?2",
-    [ST_EXPORT_FILE_PUT] =
+    /* The files noted by the export replace the directory's records of
+     * their articles, by article id, so that the table's pages are each
+     * written once (of an article's files, the last noted stays). No
+     * other record changes its name, so the order cannot make two names
+     * meet on the way. "WHERE true" tells SQLite's parser that ON starts
+     * the upsert, not a join. */
+    [ST_EXPORT_FILES_FORGET] = "DELETE FROM export_files WHERE dir_id = ?1 AND article_id IN"
+                               " (SELECT article_id FROM temp.export_forget)",
+    [ST_EXPORT_FILES_PUT] =
         "INSERT INTO export_files(dir_id, article_id, name, path, hash, written)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(dir_id, article_id) DO UPDATE SET"
+        " SELECT ?1, article_id, name, path, hash, ?2 FROM temp.export_wrote WHERE true"
+        " ORDER BY article_id, seq ON CONFLICT(dir_id, article_id) DO UPDATE SET"
         " name = excluded.name, path = excluded.path, hash = excluded.hash,"
         " written = excluded.written",
+    /* An export's names (fk_store_export_claim). Rows go into a keyed
+     * table in the order of its key (ORDER BY: SQLite's sorter, which
+     * spills to disk), and are looked up in that order too, so that each
+     * page is read once whatever the number of articles, not once an
+     * article: the names recorded for the directory are taken... */
+    [ST_EXPORT_NAME_ADD] = "INSERT INTO temp.export_names(id, name) VALUES (?1, ?2)",
+    [ST_EXPORT_NAMES_TAKE_RECORDED] =
+        "INSERT OR IGNORE INTO temp.export_taken(name, seq) SELECT name, NULL FROM export_files"
+        " WHERE dir_id = ?1 AND length(CAST(name AS BLOB)) <= ?2 ORDER BY name",
+    /* ...the records of the articles exported, by article id (CROSS JOIN:
+     * export_files is the outer loop)... */
+    [ST_EXPORT_NAMES_INDEX] =
+        "CREATE INDEX IF NOT EXISTS temp.export_names_by_id ON export_names(id)",
+    [ST_EXPORT_NAMES_RECORDED] = "INSERT INTO temp.export_recorded(seq, name, path, hash)"
+                                 " SELECT n.seq, f.name, f.path, f.hash FROM export_files f"
+                                 " CROSS JOIN temp.export_names n ON n.id = f.article_id"
+                                 " WHERE f.dir_id = ?1 ORDER BY n.seq",
+    /* ...give them their recorded names... */
+    [ST_EXPORT_NAMES_GIVE_RECORDED] =
+        "UPDATE temp.export_names SET fixed = 1, name = (SELECT r.name FROM temp.export_recorded r"
+        " WHERE r.seq = export_names.seq) WHERE EXISTS (SELECT 1 FROM temp.export_recorded r"
+        " WHERE r.seq = export_names.seq AND length(CAST(r.name AS BLOB)) <= ?1)",
+    /* ...then each other name goes to the first wanting it by id
+     * (ST_EXPORT_NAME_TAKE in this order), and those who wanted a name
+     * another has are the clashes, kept in this order. */
+    [ST_EXPORT_NAMES_WANTING] = "SELECT seq, name FROM temp.export_names WHERE NOT fixed"
+                                " ORDER BY name, id, seq",
+    [ST_EXPORT_CLASH_ADD] = "INSERT INTO temp.export_clashes(seq, name) VALUES (?1, ?2)",
+    [ST_EXPORT_CLASHES_LIST] = "SELECT seq, name FROM temp.export_clashes ORDER BY rowid",
+    [ST_EXPORT_NAME_TAKE] = "INSERT OR IGNORE INTO temp.export_taken(name, seq) VALUES (?2, ?1)",
+    [ST_EXPORT_NAME_SET] = "UPDATE temp.export_names SET name = ?2 WHERE seq = ?1",
+    [ST_EXPORT_NAME_GET] = "SELECT n.id, n.name, r.path, r.hash FROM temp.export_names n"
+                           " LEFT JOIN temp.export_recorded r ON r.seq = n.seq WHERE n.seq = ?1",
+    /* The articles kept are indexed once all are listed (see
+     * ST_EXPORT_NAMES_RECORDED). */
+    [ST_EXPORT_KEEP] = "INSERT INTO temp.export_kept(id) VALUES (?1)",
+    [ST_EXPORT_KEPT_INDEX] = "CREATE INDEX IF NOT EXISTS temp.export_kept_by_id ON export_kept(id)",
+    [ST_EXPORT_UNKEPT_LIST] =
+        "SELECT article_id, name, path, hash FROM export_files WHERE dir_id = ?1 AND NOT EXISTS"
+        " (SELECT 1 FROM temp.export_kept k WHERE k.id = export_files.article_id)"
+        " ORDER BY article_id",
+    [ST_EXPORT_FORGET] = "INSERT OR IGNORE INTO temp.export_forget(article_id) VALUES (?1)",
+    [ST_EXPORT_WROTE] =
+        "INSERT INTO temp.export_wrote(article_id, name, path, hash) VALUES (?1, ?2, ?3, ?4)",
     [ST_FTS_CHECK_API] = "SELECT fts5(?1)",
     /* listings (store_query.c) */
     [ST_ARTICLE_BY_URL] = "SELECT min(id) FROM (SELECT id FROM articles WHERE url = ?1"

@@ -523,10 +523,237 @@ int fk_store_list_export_files(struct fk_store *store, int64_t dir_id, fk_export
     return store_each_row(store, st, export_file_row, &walk, err);
 }
 
+/* The tables of an export (see store.h). The TEMP schema goes to a file
+ * (whatever SQLite was built to prefer) behind a small cache of its own; it
+ * keeps no rollback journal, since nothing in it outlives a failed export.
+ * export_names_by_id and export_kept_by_id are made once the articles are
+ * all added (by fk_store_export_claim and fk_store_export_each_unkept),
+ * not kept up to date by each. */
+static const char export_tables[] =
+    "PRAGMA temp_store = FILE;"
+    "PRAGMA temp.cache_size = -2048; PRAGMA temp.journal_mode = OFF;"
+    "CREATE TEMP TABLE IF NOT EXISTS export_names (\n"
+    "    seq   INTEGER PRIMARY KEY,        -- the article's number: the order it is written in\n"
+    "    id    INTEGER NOT NULL,           -- the article\n"
+    "    name  TEXT NOT NULL,              -- the name it wants, then the name it has\n"
+    "    fixed INTEGER NOT NULL DEFAULT 0  -- it has its recorded name\n"
+    ");\n"
+    "CREATE TEMP TABLE IF NOT EXISTS export_recorded (\n"
+    "    seq  INTEGER PRIMARY KEY,  -- an article of export_names, and its record\n"
+    "    name TEXT NOT NULL,        -- in the directory (export_files)\n"
+    "    path TEXT NOT NULL,\n"
+    "    hash INTEGER NOT NULL\n"
+    ");\n"
+    "CREATE TEMP TABLE IF NOT EXISTS export_taken (\n"
+    "    name TEXT PRIMARY KEY,\n"
+    "    seq  INTEGER  -- whose it is; NULL: a recorded name\n"
+    ") WITHOUT ROWID;\n"
+    "CREATE TEMP TABLE IF NOT EXISTS export_clashes (\n"
+    "    seq  INTEGER NOT NULL,  -- articles that wanted a name another has,\n"
+    "    name TEXT NOT NULL      -- in the order they are given suffixes\n"
+    ");\n"
+    "CREATE TEMP TABLE IF NOT EXISTS export_kept (id INTEGER NOT NULL);\n"
+    "CREATE TEMP TABLE IF NOT EXISTS export_forget (article_id INTEGER PRIMARY KEY);\n"
+    "CREATE TEMP TABLE IF NOT EXISTS export_wrote (\n"
+    "    seq        INTEGER PRIMARY KEY,\n"
+    "    article_id INTEGER NOT NULL,\n"
+    "    name       TEXT NOT NULL,\n"
+    "    path       TEXT NOT NULL,\n"
+    "    hash       INTEGER NOT NULL\n"
+    ");\n"
+    "DROP INDEX IF EXISTS temp.export_names_by_id; DROP INDEX IF EXISTS temp.export_kept_by_id;"
+    "DELETE FROM temp.export_names; DELETE FROM temp.export_recorded;"
+    " DELETE FROM temp.export_taken; DELETE FROM temp.export_clashes;"
+    " DELETE FROM temp.export_kept; DELETE FROM temp.export_forget;"
+    " DELETE FROM temp.export_wrote;";
+
+int fk_store_export_begin(struct fk_store *store, int64_t dir_id, struct fk_error *err)
+{
+    store->export_dir = dir_id;
+    return store_exec_sql(store, export_tables, err);
+}
+
+int fk_store_export_add(struct fk_store *store, int64_t id, const char *name, struct fk_error *err)
+{
+    sqlite3_stmt *st = stmt_of(store, ST_EXPORT_NAME_ADD);
+    if (bind_int64(st, 1, id) || bind_text(st, 2, name))
+        return store_bind_failed(store, ST_EXPORT_NAME_ADD, err);
+    return store_step_done(store, st, err);
+}
+
+/* Take name for article number, unless another has it already: *taken
+ * says whether it was. Returns 0, or -1 with err filled. */
+static int take_name(struct fk_store *store, int64_t number, const char *name, bool *taken,
+                     struct fk_error *err)
+{
+    *taken = false;
+    sqlite3_stmt *st = stmt_of(store, ST_EXPORT_NAME_TAKE);
+    if (bind_int64(st, 1, number) || bind_text(st, 2, name))
+        return store_bind_failed(store, ST_EXPORT_NAME_TAKE, err);
+    if (store_step_done(store, st, err) < 0)
+        return -1;
+    *taken = sqlite3_changes(store->db) > 0;
+    return 0;
+}
+
+/* The claims of fk_store_export_claim: each article that wants a name,
+ * by name, id and number, takes it or is a clash. */
+struct claims {
+    struct fk_store *store;
+    int64_t clashes;
+    struct fk_error *err;
+};
+
+static int claim_row(sqlite3_stmt *st, void *ctx)
+{
+    struct claims *claims = ctx;
+    struct fk_store *store = claims->store;
+    int64_t number = sqlite3_column_int64(st, 0);
+    const char *name = column_str(st, 1);
+    bool taken;
+    if (!name)
+        return 0; /* NOT NULL in the table */
+    if (take_name(store, number, name, &taken, claims->err) < 0)
+        return -1;
+    if (taken)
+        return 0;
+    sqlite3_stmt *add = stmt_of(store, ST_EXPORT_CLASH_ADD);
+    if (bind_int64(add, 1, number) || bind_text(add, 2, name))
+        return store_bind_failed(store, ST_EXPORT_CLASH_ADD, claims->err);
+    if (store_step_done(store, add, claims->err) < 0)
+        return -1;
+    claims->clashes++;
+    return 0;
+}
+
+int fk_store_export_claim(struct fk_store *store, size_t max, int64_t *clashes,
+                          struct fk_error *err)
+{
+    int64_t limit = max > INT64_MAX ? INT64_MAX : (int64_t)max;
+    *clashes = 0;
+    if (store->export_dir) {
+        sqlite3_stmt *st = stmt_of(store, ST_EXPORT_NAMES_TAKE_RECORDED);
+        if (bind_int64(st, 1, store->export_dir) || bind_int64(st, 2, limit))
+            return store_bind_failed(store, ST_EXPORT_NAMES_TAKE_RECORDED, err);
+        if (store_step_done(store, st, err) < 0 ||
+            store_run(store, ST_EXPORT_NAMES_INDEX, err) < 0 ||
+            !(st = store_bound(store, ST_EXPORT_NAMES_RECORDED, NULL, store->export_dir, err)) ||
+            store_step_done(store, st, err) < 0 ||
+            !(st = store_bound(store, ST_EXPORT_NAMES_GIVE_RECORDED, NULL, limit, err)) ||
+            store_step_done(store, st, err) < 0)
+            return -1;
+    }
+    struct claims claims = {store, 0, err};
+    sqlite3_stmt *st = store_stmt(store, ST_EXPORT_NAMES_WANTING, err);
+    if (!st || store_each_row(store, st, claim_row, &claims, err) != 0)
+        return -1;
+    *clashes = claims.clashes;
+    return 0;
+}
+
+struct clash_walk {
+    fk_export_clash_fn fn;
+    void *ctx;
+};
+
+static int clash_row(sqlite3_stmt *st, void *ctx)
+{
+    struct clash_walk *walk = ctx;
+    const char *name = column_str(st, 1);
+    return name ? walk->fn(sqlite3_column_int64(st, 0), name, walk->ctx) : 0;
+}
+
+int fk_store_export_each_clash(struct fk_store *store, fk_export_clash_fn fn, void *ctx,
+                               struct fk_error *err)
+{
+    sqlite3_stmt *st = store_stmt(store, ST_EXPORT_CLASHES_LIST, err);
+    if (!st)
+        return -1;
+    struct clash_walk walk = {fn, ctx};
+    return store_each_row(store, st, clash_row, &walk, err);
+}
+
+int fk_store_export_try_name(struct fk_store *store, int64_t number, const char *name, bool *given,
+                             struct fk_error *err)
+{
+    if (take_name(store, number, name, given, err) < 0)
+        return -1;
+    if (!*given)
+        return 0; /* another article has it */
+    sqlite3_stmt *st = stmt_of(store, ST_EXPORT_NAME_SET);
+    if (bind_int64(st, 1, number) || bind_text(st, 2, name)) {
+        *given = false;
+        return store_bind_failed(store, ST_EXPORT_NAME_SET, err);
+    }
+    if (store_step_done(store, st, err) < 0) {
+        *given = false;
+        return -1;
+    }
+    return 0;
+}
+
+int fk_store_export_get(struct fk_store *store, int64_t number, struct fk_export_entry *out,
+                        struct fk_error *err)
+{
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *st = store_bound(store, ST_EXPORT_NAME_GET, NULL, number, err);
+    if (!st)
+        return -1;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        out->id = sqlite3_column_int64(st, 0);
+        out->name = column_dup(st, 1);
+        out->recorded_path = column_dup(st, 2);
+        out->recorded_hash = (uint64_t)sqlite3_column_int64(st, 3);
+        if (!out->name)
+            out->name = fk_xstrdup(""); /* NOT NULL in the table */
+    }
+    return store_row_done(store, st, rc, err);
+}
+
+void fk_export_entry_release(struct fk_export_entry *entry)
+{
+    free(entry->name);
+    free(entry->recorded_path);
+    memset(entry, 0, sizeof *entry);
+}
+
+int fk_store_export_keep(struct fk_store *store, int64_t id, struct fk_error *err)
+{
+    sqlite3_stmt *st = store_bound(store, ST_EXPORT_KEEP, NULL, id, err);
+    return st ? store_step_done(store, st, err) : -1;
+}
+
+int fk_store_export_each_unkept(struct fk_store *store, fk_export_file_fn fn, void *ctx,
+                                struct fk_error *err)
+{
+    if (store_run(store, ST_EXPORT_KEPT_INDEX, err) < 0)
+        return -1;
+    sqlite3_stmt *st = store_bound(store, ST_EXPORT_UNKEPT_LIST, NULL, store->export_dir, err);
+    if (!st)
+        return -1;
+    struct export_file_walk walk = {fn, ctx};
+    return store_each_row(store, st, export_file_row, &walk, err);
+}
+
+int fk_store_export_forget(struct fk_store *store, int64_t id, struct fk_error *err)
+{
+    sqlite3_stmt *st = store_bound(store, ST_EXPORT_FORGET, NULL, id, err);
+    return st ? store_step_done(store, st, err) : -1;
+}
+
+int fk_store_export_wrote(struct fk_store *store, const struct fk_export_file *file,
+                          struct fk_error *err)
+{
+    sqlite3_stmt *st = stmt_of(store, ST_EXPORT_WROTE);
+    if (bind_int64(st, 1, file->article_id) || bind_text(st, 2, file->name) ||
+        bind_text(st, 3, file->path) || bind_int64(st, 4, hash_to_int64(file->hash)))
+        return store_bind_failed(store, ST_EXPORT_WROTE, err);
+    return store_step_done(store, st, err);
+}
+
 int fk_store_record_export(struct fk_store *store, const char *path, int64_t started,
-                           const struct fk_store_mark *mark, const struct fk_export_file *files,
-                           size_t nfiles, const int64_t *forget, size_t nforget,
-                           struct fk_error *err)
+                           const struct fk_store_mark *mark, struct fk_error *err)
 {
     bool in_transaction = false;
     int ret = -1;
@@ -535,8 +762,8 @@ int fk_store_record_export(struct fk_store *store, const char *path, int64_t sta
     if (store->in_feed)
         return fk_error_set(err, FK_ERROR_USAGE, "a feed is being filed");
     sqlite3_stmt *upsert = store_stmt(store, ST_EXPORT_DIR_UPSERT, err);
-    sqlite3_stmt *forget_file = upsert ? store_stmt(store, ST_EXPORT_FILE_FORGET, err) : NULL;
-    sqlite3_stmt *put = forget_file ? store_stmt(store, ST_EXPORT_FILE_PUT, err) : NULL;
+    sqlite3_stmt *forget = upsert ? store_stmt(store, ST_EXPORT_FILES_FORGET, err) : NULL;
+    sqlite3_stmt *put = forget ? store_stmt(store, ST_EXPORT_FILES_PUT, err) : NULL;
     if (!put)
         return -1;
     if (store_exec_sql(store, "BEGIN IMMEDIATE", err) < 0)
@@ -550,31 +777,19 @@ int fk_store_record_export(struct fk_store *store, const char *path, int64_t sta
     }
     dir_id = sqlite3_column_int64(upsert, 0);
     stmt_reset(upsert);
-    for (size_t i = 0; i < nforget; i++) {
-        if (bind_int64(forget_file, 1, dir_id) || bind_int64(forget_file, 2, forget[i])) {
-            store_db_error(store, err);
-            goto out;
-        }
-        if (store_step_done(store, forget_file, err) < 0)
-            goto out;
+    if (bind_int64(forget, 1, dir_id) || bind_int64(put, 1, dir_id) || bind_int64(put, 2, now)) {
+        store_db_error(store, err);
+        goto out;
     }
-    for (size_t i = 0; i < nfiles; i++) {
-        if (bind_int64(put, 1, dir_id) || bind_int64(put, 2, files[i].article_id) ||
-            bind_text(put, 3, files[i].name) || bind_text(put, 4, files[i].path) ||
-            bind_int64(put, 5, (int64_t)files[i].hash) || bind_int64(put, 6, now)) {
-            store_db_error(store, err);
-            goto out;
-        }
-        if (store_step_done(store, put, err) < 0)
-            goto out;
-    }
+    if (store_step_done(store, forget, err) < 0 || store_step_done(store, put, err) < 0)
+        goto out;
     if (store_exec_sql(store, "COMMIT", err) < 0)
         goto out;
     in_transaction = false;
     ret = 0;
 out:
     stmt_reset(upsert);
-    stmt_reset(forget_file);
+    stmt_reset(forget);
     stmt_reset(put);
     if (in_transaction && !sqlite3_get_autocommit(store->db))
         (void)sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL); /* err already says why */

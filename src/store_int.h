@@ -102,8 +102,25 @@ enum stmt_id {
     ST_EXPORT_DIR_FIND,
     ST_EXPORT_FILES_LIST,
     ST_EXPORT_DIR_UPSERT,
-    ST_EXPORT_FILE_FORGET,
-    ST_EXPORT_FILE_PUT,
+    ST_EXPORT_FILES_FORGET,
+    ST_EXPORT_FILES_PUT,
+    /* an export's temporary tables (store_feeds.c) */
+    ST_EXPORT_NAME_ADD,
+    ST_EXPORT_NAMES_TAKE_RECORDED,
+    ST_EXPORT_NAMES_INDEX,
+    ST_EXPORT_NAMES_RECORDED,
+    ST_EXPORT_NAMES_GIVE_RECORDED,
+    ST_EXPORT_NAMES_WANTING,
+    ST_EXPORT_CLASH_ADD,
+    ST_EXPORT_CLASHES_LIST,
+    ST_EXPORT_NAME_TAKE,
+    ST_EXPORT_NAME_SET,
+    ST_EXPORT_NAME_GET,
+    ST_EXPORT_KEEP,
+    ST_EXPORT_KEPT_INDEX,
+    ST_EXPORT_UNKEPT_LIST,
+    ST_EXPORT_FORGET,
+    ST_EXPORT_WROTE,
     ST_FTS_CHECK_API,
     /* listings (store_query.c) */
     ST_ARTICLE_BY_URL,
@@ -327,6 +344,9 @@ struct fk_store {
      * and the first such article. */
     long matched;
     int64_t first_matched_id;
+    /* The export directory of the export begun (fk_store_export_begin),
+     * 0 when none is recorded. */
+    int64_t export_dir;
     /* Scratch space of filing, kept to save allocations. */
     struct tag_list tags;
     struct fk_buf tags_text;

@@ -104,23 +104,20 @@ size_t fk_export_slug_utf8(const char *title, char *out, size_t size);
 void fk_export_base_name(int64_t published, int64_t updated, const char *title, const char *key,
                          bool ascii, char *out);
 
-/* An article to export and its file name. */
-struct fk_export_name {
-    int64_t id;                     /* the article id: decides who gets a suffix */
-    bool fixed;                     /* the name was given to the article by an
-                                       earlier export: it keeps it */
-    char name[FK_EXPORT_NAME_SIZE]; /* in: fk_export_base_name, or the fixed
-                                       name; out: unique, still without ".md" */
-};
-
-/* Make the names of count entries unique. Fixed names are kept (they must
- * differ from each other); each other name goes to the entry with the
- * lowest id that wants it, unless a fixed name has it; the others, by id,
- * get the first free of "-2", "-3", ... So the names depend only on the
- * set of articles, not on their order in names, and a new article never
- * takes the name of one exported before (its id is higher, or that name is
- * fixed). */
-void fk_export_unique_names(struct fk_export_name *names, size_t count);
+/* Name the articles of an export (fk_store_export_begin), added with
+ * fk_store_export_add (each wanting its fk_export_base_name), without
+ * ".md"; read the names back with fk_store_export_get. The names recorded
+ * in the export's directory by earlier exports stay, those of at most
+ * FK_EXPORT_NAME_MAX - 3 bytes: an article recorded there keeps its name,
+ * and no other takes it. Each other name goes to the article with the
+ * lowest id wanting it, unless a recorded name has it; the others, by id,
+ * get the first free of "-2", "-3", ... (cut to FK_EXPORT_NAME_MAX - 3
+ * bytes on a character boundary). So the names depend only on the set of
+ * articles, not on their order, and a new article never takes the name of
+ * one exported before (its id is higher, or that name is recorded). The
+ * work is done in the store's temporary tables: memory does not grow with
+ * the number of articles. Returns 0, or -1 with err filled. */
+int fk_export_name_articles(struct fk_store *store, struct fk_error *err);
 
 /* Write into out (FK_EXPORT_PATH_SIZE bytes) the path of the file of name
  * (a unique name) in the export directory: "NAME.md", or for Hugo

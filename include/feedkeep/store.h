@@ -1378,8 +1378,7 @@ int fk_store_move_feed(struct fk_store *store, int64_t id, const char *new_url,
 int fk_store_get_mark(struct fk_store *store, struct fk_store_mark *mark, struct fk_error *err);
 
 /* A file export wrote for an article in an export directory. Strings are
- * valid during the callback, or as long as the caller keeps them for
- * fk_store_record_export. */
+ * valid during the callback. */
 struct fk_export_file {
     int64_t article_id;
     const char *name; /* the article's name in the directory, kept across
@@ -1401,16 +1400,104 @@ int fk_store_find_export_dir(struct fk_store *store, const char *path, int64_t *
 int fk_store_list_export_files(struct fk_store *store, int64_t dir_id, fk_export_file_fn fn,
                                void *ctx, struct fk_error *err);
 
-/* Record an export to the directory path in one transaction: the
- * directory (made known when new) gets mark and the time started as its
- * last export; files are recorded (replacing an article's earlier record
- * there), and the records of the articles in forget (nforget ids) are
- * removed first. Not while a feed is being filed. Returns 0, or -1 with
+/* --- an export's names and files --- */
+
+/* An export works out its file names and keeps what it wrote in temporary
+ * tables of the store's connection (SQLite's TEMP schema, a temporary file
+ * behind a small cache), not in memory: its memory does not grow with the
+ * number of articles. They hold one export at a time, which
+ * fk_store_export_begin starts. The fk_store_export_* functions write only
+ * to them, so they work on an archive opened read-only and may be called
+ * from an fk_store_list walk. */
+
+/* Start an export to the export directory dir_id (fk_store_find_export_dir;
+ * 0: none, or one without records): the tables of the last export are
+ * emptied (made when first needed). Returns 0, or -1 with err filled. */
+int fk_store_export_begin(struct fk_store *store, int64_t dir_id, struct fk_error *err);
+
+/* Append article id, which wants the file name name (as
+ * fk_export_base_name makes them, see export.h), to the articles to
+ * export; they are numbered from 1 in the order added, which is the order
+ * they are written in. An article added twice is exported twice. Returns
+ * 0, or -1 with err filled. */
+int fk_store_export_add(struct fk_store *store, int64_t id, const char *name, struct fk_error *err);
+
+/* Give the articles added the names of the rule of
+ * fk_export_name_articles (export.h) that need no suffix: the names
+ * recorded in the directory by earlier exports, those of at most max
+ * bytes, are taken, and each article recorded there gets its own; then
+ * each name not taken goes to the article with the lowest id wanting it
+ * (of one article added twice, the first). Sets *clashes to the number of
+ * articles left without a name (fk_store_export_each_clash). Returns 0,
+ * or -1 with err filled. */
+int fk_store_export_claim(struct fk_store *store, size_t max, int64_t *clashes,
+                          struct fk_error *err);
+
+/* What fk_store_export_each_clash calls for an article left without a
+ * name: number is its number (from 1), name the name it wanted (valid
+ * during the call). 0 goes on, anything else stops the walk. */
+typedef int (*fk_export_clash_fn)(int64_t number, const char *name, void *ctx);
+
+/* Call fn for each article fk_store_export_claim left without a name,
+ * ordered by the name it wanted, then by article id, then by number. fn
+ * may call fk_store_export_try_name. Returns 0, fn's value when it
+ * stopped, or -1 with err filled. */
+int fk_store_export_each_clash(struct fk_store *store, fk_export_clash_fn fn, void *ctx,
+                               struct fk_error *err);
+
+/* Give article number (from 1) name, unless another article has it:
+ * *given says whether it did. Returns 0, or -1 with err filled. */
+int fk_store_export_try_name(struct fk_store *store, int64_t number, const char *name, bool *given,
+                             struct fk_error *err);
+
+/* An article of an export, read back with fk_store_export_get. */
+struct fk_export_entry {
+    int64_t id;
+    char *name;          /* its file name (as added, or as given since) */
+    char *recorded_path; /* the file recorded for it in the directory by
+                            an earlier export; NULL: none */
+    uint64_t recorded_hash;
+};
+
+/* Read back article number (from 1) into *out (release it with
+ * fk_export_entry_release). Returns 0, 1 when there is no such article
+ * (*out zeroed), -1 with err filled. */
+int fk_store_export_get(struct fk_store *store, int64_t number, struct fk_export_entry *out,
+                        struct fk_error *err);
+
+/* Free what entry holds and zero it. A zeroed struct is allowed. */
+void fk_export_entry_release(struct fk_export_entry *entry);
+
+/* Keep article id from --prune: fk_store_export_each_unkept leaves it out.
+ * Returns 0, or -1 with err filled. */
+int fk_store_export_keep(struct fk_store *store, int64_t id, struct fk_error *err);
+
+/* Call fn for each file recorded in the directory whose article was not
+ * kept (fk_store_export_keep), by article id. fn may call
+ * fk_store_export_forget and the query functions, not the writing ones.
+ * Same return convention as fk_store_list. */
+int fk_store_export_each_unkept(struct fk_store *store, fk_export_file_fn fn, void *ctx,
+                                struct fk_error *err);
+
+/* Note that the record of article id goes, for fk_store_record_export.
+ * Returns 0, or -1 with err filled. */
+int fk_store_export_forget(struct fk_store *store, int64_t id, struct fk_error *err);
+
+/* Note file (its strings are copied) for fk_store_record_export; of an
+ * article noted twice the last counts. Returns 0, or -1 with err
+ * filled. */
+int fk_store_export_wrote(struct fk_store *store, const struct fk_export_file *file,
+                          struct fk_error *err);
+
+/* Record the export begun by fk_store_export_begin to the directory path
+ * in one transaction: the directory (made known when new) gets mark and
+ * the time started as its last export; the records of the articles noted
+ * by fk_store_export_forget are removed, then the files noted by
+ * fk_store_export_wrote are recorded (replacing an article's earlier
+ * record there). Not while a feed is being filed. Returns 0, or -1 with
  * err filled (nothing is recorded then). */
 int fk_store_record_export(struct fk_store *store, const char *path, int64_t started,
-                           const struct fk_store_mark *mark, const struct fk_export_file *files,
-                           size_t nfiles, const int64_t *forget, size_t nforget,
-                           struct fk_error *err);
+                           const struct fk_store_mark *mark, struct fk_error *err);
 
 /* One completed `feedkeep fetch`, for "what arrived since the last
  * fetch". */

@@ -80,139 +80,37 @@ enum {
     OPT_ASSETS_URL,
 };
 
-/* What the directory's records say, by article id. */
-struct record {
-    int64_t article_id;
-    char *name;
-    char *path;
-    uint64_t hash;
-    bool selected; /* the article is among those selected (for --prune) */
-};
-
-struct records {
-    struct record *items;
-    size_t count, cap;
-};
-
-/* The articles to export, in the order listed, with their file names; after
- * them (from export_count on) the names of recorded articles not exported
- * now, which no other article may take. */
+/* The articles to export: added to the store's export tables
+ * (fk_store_export_add) in the order listed, with the names they want. */
 struct export_list {
-    struct fk_export_name *names;
-    size_t count, cap;
-    size_t export_count;
+    struct fk_store *store;
+    size_t count;
     bool ascii;
+    struct fk_error *err; /* where collect and keep say what failed */
 };
 
-/* The ids of a selection, in the order listed. */
-struct id_list {
-    int64_t *ids;
-    size_t count, cap;
-};
-
-/* items (count of them in cap places of size bytes) with room for one
- * more: the array doubled when it is full. */
-static void *grow(void *items, size_t count, size_t *cap, size_t size)
+static int add_name(struct export_list *list, const struct fk_article *a, struct fk_error *err)
 {
-    if (count < *cap)
-        return items;
-    *cap = *cap ? *cap * 2 : 64;
-    return fk_xrealloc(items, *cap * size);
-}
-
-static struct fk_export_name *push_name(struct export_list *list)
-{
-    list->names = grow(list->names, list->count, &list->cap, sizeof *list->names);
-    struct fk_export_name *n = &list->names[list->count++];
-    memset(n, 0, sizeof *n);
-    return n;
-}
-
-static void add_name(struct export_list *list, const struct fk_article *a)
-{
-    struct fk_export_name *n = push_name(list);
-    n->id = a->id;
+    char name[FK_EXPORT_NAME_SIZE];
     fk_export_base_name(a->date, a->updated, a->title, a->guid ? a->guid : a->url, list->ascii,
-                        n->name);
+                        name);
+    if (fk_store_export_add(list->store, a->id, name, err) < 0)
+        return -1;
+    list->count++;
+    return 0;
 }
 
 static int collect(const struct fk_article *a, void *ctx)
 {
-    add_name(ctx, a);
-    return 0;
+    struct export_list *list = ctx;
+    return add_name(list, a, list->err);
 }
 
-static int collect_id(const struct fk_article *a, void *ctx)
+/* An article --prune keeps. */
+static int keep(const struct fk_article *a, void *ctx)
 {
-    struct id_list *list = ctx;
-    list->ids = grow(list->ids, list->count, &list->cap, sizeof *list->ids);
-    list->ids[list->count++] = a->id;
-    return 0;
-}
-
-static int collect_record(const struct fk_export_file *file, void *ctx)
-{
-    struct records *records = ctx;
-    records->items = grow(records->items, records->count, &records->cap, sizeof *records->items);
-    struct record *r = &records->items[records->count++];
-    r->article_id = file->article_id;
-    r->name = fk_xstrdup(file->name);
-    r->path = fk_xstrdup(file->path);
-    r->hash = file->hash;
-    r->selected = false;
-    return 0;
-}
-
-static void records_release(struct records *records)
-{
-    for (size_t i = 0; i < records->count; i++) {
-        free(records->items[i].name);
-        free(records->items[i].path);
-    }
-    free(records->items);
-}
-
-/* The record of article id (records are sorted by article id), or NULL. */
-static struct record *find_record(const struct records *records, int64_t id)
-{
-    size_t low = 0, high = records->count;
-    while (low < high) {
-        size_t mid = (low + high) / 2;
-        if (records->items[mid].article_id < id)
-            low = mid + 1;
-        else if (records->items[mid].article_id > id)
-            high = mid;
-        else
-            return &records->items[mid];
-    }
-    return NULL;
-}
-
-/* Give the articles that have a record their recorded names, and reserve
- * the names of the other recorded articles; then make all names unique. */
-static void name_articles(struct export_list *list, struct records *records)
-{
-    list->export_count = list->count;
-    for (size_t i = 0; i < list->export_count; i++) {
-        struct record *r = find_record(records, list->names[i].id);
-        if (!r || strlen(r->name) > FK_EXPORT_NAME_MAX - 3)
-            continue;
-        snprintf(list->names[i].name, sizeof list->names[i].name, "%s", r->name);
-        list->names[i].fixed = true;
-        r->selected = true; /* exported now: not a name to reserve */
-    }
-    for (size_t i = 0; i < records->count; i++) {
-        struct record *r = &records->items[i];
-        if (r->selected || strlen(r->name) > FK_EXPORT_NAME_MAX - 3)
-            continue;
-        struct fk_export_name *n = push_name(list);
-        n->id = r->article_id;
-        n->fixed = true;
-        snprintf(n->name, sizeof n->name, "%s", r->name);
-    }
-    for (size_t i = 0; i < records->count; i++)
-        records->items[i].selected = false;
-    fk_export_unique_names(list->names, list->count);
+    struct export_list *list = ctx;
+    return fk_store_export_keep(list->store, a->id, list->err);
 }
 
 /* The JSON of an article as everywhere (out_article_json), with the file
@@ -254,8 +152,10 @@ static int collect_ids(struct fk_store *store, char **ids, int nids, struct expo
         int rc = fk_store_get_article(store, id, &a, &err);
         if ((code = cli_article_status(rc, &err, id)) != EXIT_OK)
             return code;
-        add_name(list, &a);
+        rc = add_name(list, &a, &err);
         fk_article_release(&a);
+        if (rc < 0)
+            return msg_fk_error(&err);
     }
     return EXIT_OK;
 }
@@ -274,19 +174,14 @@ struct run {
     const struct fk_export_asset_folder *folder; /* --assets-dir, or NULL */
     struct fk_store *store;
     int dir_fd;
-    struct records *records;
-    /* The files written or found, for the archive's records (files), and
-     * the memory of their strings (strings, two a file). */
-    struct fk_export_file *files;
-    char **strings;
-    size_t nfiles;
     struct counts counts;
 };
 
-/* Write the file of article a as path; when its record names another
- * file (it was exported for another tool before), remove that one. */
-static int write_article(struct run *run, const struct fk_article *a, const char *name,
-                         const char *path, struct fk_buf *buf)
+/* Write the file of article a, entry of the export, as path; when its
+ * record names another file (it was exported for another tool before),
+ * remove that one. */
+static int write_article(struct run *run, const struct fk_article *a,
+                         const struct fk_export_entry *entry, const char *path, struct fk_buf *buf)
 {
     struct fk_error err = {0};
     enum fk_export_write_result result;
@@ -294,7 +189,7 @@ static int write_article(struct run *run, const struct fk_article *a, const char
     struct fk_export_options options = run->options;
     if (run->copy_assets) {
         int rc = fk_export_copy_assets(run->store, run->dir_fd, options.profile, run->folder, a->id,
-                                       name, &assets, &err);
+                                       entry->name, &assets, &err);
         if (rc < 0) {
             fk_export_assets_release(&assets);
             return msg_fk_error(&err);
@@ -321,20 +216,17 @@ static int write_article(struct run *run, const struct fk_article *a, const char
         run->counts.written++;
     else
         run->counts.kept++;
-    struct record *r = find_record(run->records, a->id);
-    if (r && strcmp(r->path, path) != 0) {
+    const char *recorded = entry->recorded_path;
+    if (recorded && strcmp(recorded, path) != 0) {
         enum fk_export_remove_result removed;
-        if (fk_export_remove(run->dir_fd, r->path, r->hash, &removed, &err) < 0)
-            msg_warn("'%s' not removed: %s", r->path, err.message);
+        if (fk_export_remove(run->dir_fd, recorded, entry->recorded_hash, &removed, &err) < 0)
+            msg_warn("'%s' not removed: %s", recorded, err.message);
         else if (removed == FK_EXPORT_MODIFIED)
-            msg_warn("'%s' not removed: changed since export wrote it", r->path);
+            msg_warn("'%s' not removed: changed since export wrote it", recorded);
     }
-    struct fk_export_file *f = &run->files[run->nfiles];
-    f->article_id = a->id;
-    f->name = run->strings[2 * run->nfiles] = fk_xstrdup(name);
-    f->path = run->strings[2 * run->nfiles + 1] = fk_xstrdup(path);
-    run->nfiles++;
-    f->hash = fk_export_hash(buf->data, buf->len);
+    struct fk_export_file file = {a->id, entry->name, path, fk_export_hash(buf->data, buf->len)};
+    if (fk_store_export_wrote(run->store, &file, &err) < 0)
+        return msg_fk_error(&err);
     return EXIT_OK;
 }
 
@@ -362,27 +254,31 @@ static int use_author_markdown(struct fk_store *store, struct fk_article *a, cha
     return 0;
 }
 
-/* Write or print each article of the list; a progress line on a
- * terminal, when progress and files are written. */
+/* Write or print each article of the list, by its number; a progress
+ * line on a terminal, when progress and files are written. */
 static int export_all(struct fk_store *store, const struct export_list *list, struct run *run,
                       bool progress)
 {
     struct fk_buf buf = FK_BUF_INIT;
     int code = EXIT_OK;
-    run->files = fk_xcalloc(list->export_count ? list->export_count : 1, sizeof *run->files);
-    run->strings =
-        fk_xcalloc(list->export_count ? 2 * list->export_count : 1, sizeof *run->strings);
     progress = progress && !run->to_stdout && run->format != FORMAT_JSONL;
-    for (size_t i = 0; i < list->export_count && code == EXIT_OK; i++) {
+    for (size_t i = 0; i < list->count && code == EXIT_OK; i++) {
         if (progress && i % 256 == 0)
-            msg_progress("export: %zu of %zu articles", i, list->export_count);
-        const struct fk_export_name *n = &list->names[i];
+            msg_progress("export: %zu of %zu articles", i, list->count);
         struct fk_article a;
         struct fk_error err = {0};
+        struct fk_export_entry entry;
         char path[FK_EXPORT_PATH_SIZE];
-        int rc = fk_store_get_article(store, n->id, &a, &err);
+        int rc = fk_store_export_get(store, (int64_t)i + 1, &entry, &err);
+        if (rc != 0) {
+            if (rc < 0)
+                code = msg_fk_error(&err);
+            break;
+        }
+        rc = fk_store_get_article(store, entry.id, &a, &err);
         if (rc != 0) {
             /* Gone since it was listed: nothing to export. */
+            fk_export_entry_release(&entry);
             if (rc < 0)
                 code = msg_fk_error(&err);
             continue;
@@ -390,20 +286,22 @@ static int export_all(struct fk_store *store, const struct export_list *list, st
         char *author = NULL, *canonical = NULL;
         if (use_author_markdown(store, &a, &author, &canonical, &err) < 0) {
             fk_article_release(&a);
+            fk_export_entry_release(&entry);
             code = msg_fk_error(&err);
             break;
         }
         run->options.canonical_url = canonical;
-        fk_export_path(run->options.profile, n->name, path);
+        fk_export_path(run->options.profile, entry.name, path);
         if (run->to_stdout) {
             print_document(&a, &run->options);
         } else if (run->format == FORMAT_JSONL) {
             add_json(&buf, &a, path);
             out_flush(&buf);
         } else {
-            code = write_article(run, &a, n->name, path, &buf);
+            code = write_article(run, &a, &entry, path, &buf);
         }
         fk_article_release(&a);
+        fk_export_entry_release(&entry);
         free(author);
         free(canonical);
         run->options.canonical_url = NULL;
@@ -413,37 +311,31 @@ static int export_all(struct fk_store *store, const struct export_list *list, st
     return code;
 }
 
-static int compare_int64(const void *a, const void *b)
-{
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return (x > y) - (x < y);
-}
+/* Pruning: the run, and where a failure to note a record is told. */
+struct pruning {
+    struct run *run;
+    struct fk_error *err;
+};
 
-/* Remove the files of recorded articles that selected (sorted) does not
- * hold; their ids go to *forget. A file changed since export wrote it
+/* Remove the file of a recorded article the filters no longer select,
+ * and note that its record goes. A file changed since export wrote it
  * stays, and so does its record. */
-static void prune(struct run *run, const struct id_list *selected, int64_t **forget,
-                  size_t *nforget)
+static int prune_file(const struct fk_export_file *file, void *ctx)
 {
-    *forget = fk_xcalloc(run->records->count ? run->records->count : 1, sizeof **forget);
-    *nforget = 0;
-    for (size_t i = 0; i < run->records->count; i++) {
-        const struct record *r = &run->records->items[i];
-        if (bsearch(&r->article_id, selected->ids, selected->count, sizeof *selected->ids,
-                    compare_int64))
-            continue;
-        struct fk_error err = {0};
-        enum fk_export_remove_result result;
-        if (fk_export_remove(run->dir_fd, r->path, r->hash, &result, &err) < 0) {
-            msg_warn("'%s' not removed: %s", r->path, err.message);
-            run->counts.skipped++;
-        } else if (result == FK_EXPORT_MODIFIED) {
-            msg_warn("'%s' not removed: changed since export wrote it", r->path);
-        } else {
-            run->counts.removed += result == FK_EXPORT_REMOVED;
-            (*forget)[(*nforget)++] = r->article_id;
-        }
+    struct pruning *pruning = ctx;
+    struct run *run = pruning->run;
+    struct fk_error err = {0};
+    enum fk_export_remove_result result;
+    if (fk_export_remove(run->dir_fd, file->path, file->hash, &result, &err) < 0) {
+        msg_warn("'%s' not removed: %s", file->path, err.message);
+        run->counts.skipped++;
+    } else if (result == FK_EXPORT_MODIFIED) {
+        msg_warn("'%s' not removed: changed since export wrote it", file->path);
+    } else {
+        run->counts.removed += result == FK_EXPORT_REMOVED;
+        return fk_store_export_forget(run->store, file->article_id, pruning->err);
     }
+    return 0;
 }
 
 int cmd_export(int argc, char **argv, struct cli *cli)
@@ -466,9 +358,8 @@ int cmd_export(int argc, char **argv, struct cli *cli)
     };
     struct cli_filter filter;
     cli_filter_init(&filter, argc, argv);
-    struct export_list list = {NULL, 0, 0, 0, false};
-    struct records records = {NULL, 0, 0};
-    struct id_list selected = {NULL, 0, 0};
+    struct fk_error err = {0};
+    struct export_list list = {NULL, 0, false, &err};
     struct run run = {{FK_EXPORT_PLAIN, false, NULL, 0, NULL},
                       FORMAT_FILES,
                       false,
@@ -476,18 +367,12 @@ int cmd_export(int argc, char **argv, struct cli *cli)
                       NULL,
                       NULL,
                       -1,
-                      &records,
-                      NULL,
-                      NULL,
-                      0,
                       {0, 0, 0, 0, 0, 0}};
     struct fk_store *store = NULL;
     const char *dir = DEFAULT_DIR, *assets_dir = NULL, *assets_url = NULL;
     char *dir_path = NULL, *assets_path = NULL;
     struct fk_export_asset_folder folder = {-1, NULL};
     struct fk_buf folder_link = FK_BUF_INIT;
-    int64_t *forget = NULL;
-    size_t nforget = 0;
     bool changed = false, do_prune = false;
     int code = EXIT_OK;
     int opt;
@@ -601,8 +486,7 @@ int cmd_export(int argc, char **argv, struct cli *cli)
 
     if ((code = cli_open_archive(cli, &store)) != EXIT_OK)
         goto out;
-    run.store = store;
-    struct fk_error err = {0};
+    run.store = list.store = store;
     /* Taken before anything is listed: what is filed while export runs
      * is after the mark, so the next --changed export gets it. */
     int64_t started = time(NULL);
@@ -648,10 +532,11 @@ int cmd_export(int argc, char **argv, struct cli *cli)
         folder.link = folder_link.data ? folder_link.data : "";
         run.folder = &folder;
     }
+    /* The names are worked out in the store's temporary tables, with the
+     * directory's records. */
     int64_t dir_id = 0;
     int known = dir_path ? fk_store_find_export_dir(store, dir_path, &dir_id, &mark_dir, &err) : 1;
-    if (known < 0 || (known == 0 && fk_store_list_export_files(store, dir_id, collect_record,
-                                                               &records, &err) < 0)) {
+    if (known < 0 || fk_store_export_begin(store, known == 0 ? dir_id : 0, &err) < 0) {
         code = msg_fk_error(&err);
         goto out;
     }
@@ -659,7 +544,7 @@ int cmd_export(int argc, char **argv, struct cli *cli)
     if (nids) {
         code = collect_ids(store, argv + optind, nids, &list);
     } else if ((code = cli_filter_resolve(&filter, store, "export")) == EXIT_OK) {
-        if (do_prune && fk_store_list(store, &filter.filter, collect_id, &selected, &err) < 0)
+        if (do_prune && fk_store_list(store, &filter.filter, keep, &list, &err) < 0)
             code = msg_fk_error(&err);
         if (changed && known == 0) {
             filter.filter.changed_after = &mark_dir;
@@ -670,20 +555,24 @@ int cmd_export(int argc, char **argv, struct cli *cli)
     }
     if (code != EXIT_OK)
         goto out;
-    name_articles(&list, &records);
+    if (fk_export_name_articles(store, &err) < 0) {
+        code = msg_fk_error(&err);
+        goto out;
+    }
 
     code = export_all(store, &list, &run, !cli->quiet);
     if (code != EXIT_OK || !files)
         goto out;
-    if (do_prune) {
-        qsort(selected.ids, selected.count, sizeof *selected.ids, compare_int64);
-        prune(&run, &selected, &forget, &nforget);
+    struct pruning pruning = {&run, &err};
+    if (do_prune && fk_store_export_each_unkept(store, prune_file, &pruning, &err) < 0) {
+        code = msg_fk_error(&err);
+        goto out;
     }
     /* A file that could not be written is tried again by the next
      * --changed export: the mark moves only when all went well. */
     bool failed = run.counts.skipped || run.counts.assets_failed;
-    if (fk_store_record_export(store, dir_path, started, failed ? &mark_dir : &mark_now, run.files,
-                               run.nfiles, forget, nforget, &err) < 0) {
+    if (fk_store_record_export(store, dir_path, started, failed ? &mark_dir : &mark_now, &err) <
+        0) {
         code = msg_fk_error(&err);
         goto out;
     }
@@ -709,16 +598,8 @@ out:
         close(folder.dir_fd);
     free(assets_path);
     fk_buf_release(&folder_link);
-    for (size_t i = 0; i < 2 * run.nfiles; i++)
-        free(run.strings[i]);
-    free(run.strings);
-    free(run.files);
-    free(forget);
     free(dir_path);
     fk_store_close(store);
-    free(list.names);
-    free(selected.ids);
-    records_release(&records);
     cli_filter_release(&filter);
     return code;
 }

@@ -445,6 +445,124 @@ def test_names_and_prune(tmp):
                                  '--title-heading')), 'help lists the new options')
 
 
+def tagged_item(title, guid, date, tag=None, body='<p>body</p>'):
+    category = '<category>%s</category>' % tag if tag else ''
+    return ('<item><title>%s</title><guid>%s</guid><pubDate>%s</pubDate>%s'
+            '<description>%s</description></item>\n'
+            % (html.escape(title), html.escape(guid), date, category, html.escape(body)))
+
+
+def names_in(out_dir):
+    """Per guid, the name of its file in out_dir (front matter read back)."""
+    names = {}
+    for name in tree(out_dir):
+        meta, _ = split_document(read(os.path.join(out_dir, name)))
+        check(meta is not None and meta.get('guid') not in names, '%s: one file a guid' % name)
+        if meta:
+            names[meta['guid']] = name[:-len('.md')]
+    return names
+
+
+def check_records(db, out_dir, ids):
+    """The archive's records of out_dir name the files that are there."""
+    rows = fktest.query(db, 'SELECT f.article_id, f.name, f.path FROM export_files f'
+                        ' JOIN export_dirs d ON d.id = f.dir_id WHERE d.path = ?',
+                        os.path.realpath(out_dir), readonly=True)
+    by_id = {v: k for k, v in ids.items()}
+    on_disk = names_in(out_dir)
+    recorded = {by_id.get(a): (n, p) for a, n, p in rows}
+    check(recorded == {g: (n, n + '.md') for g, n in on_disk.items()},
+          'records match the files: %r vs %r'
+          % (sorted(recorded.items()), sorted(on_disk.items())))
+
+
+def test_name_clashes(tmp):
+    """The naming rule across exports: names of the same title and day go
+    by article id, an article whose own name looks like a suffix keeps it,
+    recorded names stay and are never taken, with --changed and after
+    --prune too."""
+    db = os.path.join(tmp, 'clashes.db')
+    day, day2 = 'Tue, 02 Jun 2026 10:00:00 GMT', 'Wed, 03 Jun 2026 10:00:00 GMT'
+    parts = ['urn:c:%d' % i for i in range(1, 7)]
+    items = [tagged_item('Part', g, day, None if g == 'urn:c:1' else 'keep') for g in parts]
+    items += [tagged_item('Part 2', 'urn:c:own', day, 'keep'),
+              tagged_item('Part', 'urn:c:day2', day2, 'keep')]
+    import_feed(tmp, db, items, 'clashes.xml')
+    ids = {r['guid']: r['id'] for r in listing(db)}
+    check(len(ids) == 8, 'clashes imported: %r' % ids)
+    by_id = sorted(parts, key=lambda g: ids[g])
+    out_dir = os.path.join(tmp, 'clashes')
+    rc, out, err = run('export', '--dir', out_dir, db=db)
+    check(rc == 0 and out.endswith(': 8 written, 0 kept, 0 skipped\n'),
+          'clashes: %r %r' % (out, err))
+    # The lowest id gets the name; "part-2" is an article's own name, so
+    # the others, by id, take -3, -4...
+    expected = {g: '2026-06-02-part' + ('' if i == 0 else '-%d' % (i + 2))
+                for i, g in enumerate(by_id)}
+    expected['urn:c:own'] = '2026-06-02-part-2'
+    expected['urn:c:day2'] = '2026-06-03-part'
+    check(names_in(out_dir) == expected, 'first names: %r' % sorted(names_in(out_dir).items()))
+    check_records(db, out_dir, ids)
+
+    # Titles change, new articles want taken names: every name stays, the
+    # new ones get the first free suffix after them.
+    items[1] = tagged_item('Completely new', 'urn:c:2', day, 'keep')
+    items[3] = tagged_item('Part 2', 'urn:c:4', day, 'keep')
+    items += [tagged_item('Part', 'urn:c:n1', day, 'keep'),
+              tagged_item('Part 2', 'urn:c:n2', day, 'keep')]
+    import_feed(tmp, db, items, 'clashes.xml')
+    ids = {r['guid']: r['id'] for r in listing(db)}
+    rc, out, err = run('export', '--dir', out_dir, db=db)
+    check(rc == 0 and out.endswith(': 4 written, 6 kept, 0 skipped\n'),
+          'clashes again: %r %r' % (out, err))
+    expected['urn:c:n1'] = '2026-06-02-part-8'
+    expected['urn:c:n2'] = '2026-06-02-part-2-2'
+    check(names_in(out_dir) == expected, 'names stay: %r' % sorted(names_in(out_dir).items()))
+    meta, _ = split_document(read(os.path.join(out_dir, expected['urn:c:2'] + '.md')))
+    check(meta['title'] == 'Completely new', 'the new title under the old name')
+    check_records(db, out_dir, ids)
+    rc, out, err = run('export', '--format', 'jsonl', '--dir', out_dir, db=db)
+    files = {json.loads(line)['guid']: json.loads(line)['file'] for line in out.split('\n') if line}
+    check(files == {g: n + '.md' for g, n in expected.items()}, 'jsonl names: %r' % files)
+
+    # --changed exports two articles: the names recorded for the others
+    # are still taken.
+    items[4] = tagged_item('Part', 'urn:c:5', day, 'keep', '<p>a changed body</p>')
+    items.append(tagged_item('Part', 'urn:c:n3', day, 'keep'))
+    import_feed(tmp, db, items, 'clashes.xml')
+    ids = {r['guid']: r['id'] for r in listing(db)}
+    rc, out, err = run('export', '--changed', '--dir', out_dir, db=db)
+    check(rc == 0 and out.endswith(': 2 written, 0 kept, 0 skipped\n'),
+          'changed clashes: %r %r' % (out, err))
+    expected['urn:c:n3'] = '2026-06-02-part-9'
+    check(names_in(out_dir) == expected, 'changed names: %r' % sorted(names_in(out_dir).items()))
+    check_records(db, out_dir, ids)
+
+    # --prune drops the lowest id's file and record: its name is free again,
+    # and it takes it back before a newer article wanting it.
+    rc, out, err = run('export', '--prune', '--tag', 'keep', '--dir', out_dir, db=db)
+    check(rc == 0 and out.endswith(': 0 written, 10 kept, 0 skipped, 1 removed\n'),
+          'prune clashes: %r %r' % (out, err))
+    del expected[by_id[0]]
+    check(names_in(out_dir) == expected, 'pruned names: %r' % sorted(names_in(out_dir).items()))
+    check_records(db, out_dir, ids)
+    items.append(tagged_item('Part', 'urn:c:n4', day, 'keep'))
+    import_feed(tmp, db, items, 'clashes.xml')
+    ids = {r['guid']: r['id'] for r in listing(db)}
+    rc, out, err = run('export', '--dir', out_dir, db=db)
+    check(rc == 0 and out.endswith(': 2 written, 10 kept, 0 skipped\n'),
+          'after prune: %r %r' % (out, err))
+    expected[by_id[0]] = '2026-06-02-part'
+    expected['urn:c:n4'] = '2026-06-02-part-10'
+    check(names_in(out_dir) == expected,
+          'names after prune: %r' % sorted(names_in(out_dir).items()))
+    check_records(db, out_dir, ids)
+    # Exported again, nothing changes.
+    rc, out, err = run('export', '--dir', out_dir, db=db)
+    check(rc == 0 and out.endswith(': 0 written, 12 kept, 0 skipped\n'), 'rerun: %r' % out)
+    check(names_in(out_dir) == expected, 'names after rerun')
+
+
 # ---- assets ------------------------------------------------------------------------------
 
 def asset_archive(tmp, name):
@@ -711,6 +829,7 @@ def main():
         test_sample(tmp)
         test_hostile(tmp)
         test_names_and_prune(tmp)
+        test_name_clashes(tmp)
         test_show_width(tmp)
         test_assets_copy(tmp)
         test_show_html(tmp)

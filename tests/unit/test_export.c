@@ -115,22 +115,137 @@ static void test_base_names(void)
         CHECK((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-');
 }
 
+/* --- unique names (through the store's export tables) ------------------------------ */
+
+/* An article as export adds it, and the name it should end up with. */
+struct naming {
+    int64_t id;
+    const char *wanted;
+    const char *expected;
+};
+
+/* Name the articles of cases, added in that order, for the export
+ * directory dir_id (0: none), and check each article's name. */
+static void check_names(struct fk_store *store, int64_t dir_id, const struct naming *cases,
+                        size_t count)
+{
+    struct fk_error err = {0};
+    struct fk_export_entry entry;
+    CHECK_INT(fk_store_export_begin(store, dir_id, &err), 0);
+    for (size_t i = 0; i < count; i++)
+        CHECK_INT(fk_store_export_add(store, cases[i].id, cases[i].wanted, &err), 0);
+    CHECK_INT(fk_export_name_articles(store, &err), 0);
+    for (size_t i = 0; i < count; i++) {
+        CHECK_INT(fk_store_export_get(store, (int64_t)i + 1, &entry, &err), 0);
+        CHECK_INT(entry.id, cases[i].id);
+        CHECK_STR(entry.name, cases[i].expected);
+        fk_export_entry_release(&entry);
+    }
+    CHECK_INT(fk_store_export_get(store, (int64_t)count + 1, &entry, &err), 1);
+    CHECK(entry.name == NULL);
+}
+
+/* Record files (article id, name) for the export directory path as an
+ * export would; returns the directory's id. */
+static int64_t record_names(struct fk_store *store, const char *path, const struct naming *files,
+                            size_t count)
+{
+    struct fk_error err = {0};
+    struct fk_store_mark mark = {0, 0};
+    CHECK_INT(fk_store_export_begin(store, 0, &err), 0);
+    for (size_t i = 0; i < count; i++) {
+        char file_path[FK_EXPORT_PATH_SIZE];
+        fk_export_path(FK_EXPORT_PLAIN, files[i].wanted, file_path);
+        struct fk_export_file file = {files[i].id, files[i].wanted, file_path, 1};
+        CHECK_INT(fk_store_export_wrote(store, &file, &err), 0);
+    }
+    CHECK_INT(fk_store_record_export(store, path, 0, &mark, &err), 0);
+    int64_t dir_id = 0;
+    CHECK_INT(fk_store_find_export_dir(store, path, &dir_id, &mark, &err), 0);
+    return dir_id;
+}
+
 static void test_unique_names(void)
 {
+    char root[200], path[300];
+    const char *tmpdir = getenv("TMPDIR");
+    snprintf(root, sizeof root, "%s/fk-names-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
+    CHECK(mkdtemp(root) != NULL);
+    snprintf(path, sizeof path, "%s/archive.db", root);
+    struct fk_error err = {0};
+    struct fk_store *store = fk_store_open(path, &err);
+    CHECK(store != NULL);
+    if (!store)
+        return;
+
     /* Given newest first, as list gives them. */
-    struct fk_export_name names[] = {
-        {9, false, "2024-01-01-part"}, {7, false, "2024-01-01-part-2"},
-        {5, false, "2024-01-01-part"}, {3, false, "2024-01-01-part"},
-        {8, false, "2024-01-02-part"}, {1, false, "2024-01-01-other"},
+    const struct naming parts[] = {
+        {9, "2024-01-01-part", "2024-01-01-part-4"},
+        {7, "2024-01-01-part-2", "2024-01-01-part-2"}, /* its own name, not a suffix */
+        {5, "2024-01-01-part", "2024-01-01-part-3"},
+        {3, "2024-01-01-part", "2024-01-01-part"}, /* the lowest id */
+        {8, "2024-01-02-part", "2024-01-02-part"},
+        {1, "2024-01-01-other", "2024-01-01-other"},
     };
-    fk_export_unique_names(names, sizeof names / sizeof names[0]);
-    CHECK_STR(names[0].name, "2024-01-01-part-4");
-    CHECK_STR(names[1].name, "2024-01-01-part-2"); /* its own name, not a suffix */
-    CHECK_STR(names[2].name, "2024-01-01-part-3");
-    CHECK_STR(names[3].name, "2024-01-01-part"); /* the lowest id */
-    CHECK_STR(names[4].name, "2024-01-02-part");
-    CHECK_STR(names[5].name, "2024-01-01-other");
-    fk_export_unique_names(NULL, 0);
+    check_names(store, 0, parts, sizeof parts / sizeof parts[0]);
+    check_names(store, 0, NULL, 0);
+    /* An article listed twice is exported twice, the second time under a
+     * suffix; so is every clash of a run of the same name, in id order. */
+    const struct naming twice[] = {
+        {4, "2024-01-01-twice", "2024-01-01-twice"},   {6, "2024-01-01-same", "2024-01-01-same-3"},
+        {4, "2024-01-01-twice", "2024-01-01-twice-2"}, {2, "2024-01-01-same", "2024-01-01-same"},
+        {3, "2024-01-01-same", "2024-01-01-same-2"},   {9, "2024-01-01-same", "2024-01-01-same-4"},
+    };
+    check_names(store, 0, twice, sizeof twice / sizeof twice[0]);
+
+    /* Article 5 was exported before as "old": it keeps it, and nobody
+     * else takes it, even an article with a lower id wanting it; nor the
+     * name of article 11, recorded and not exported now. A recorded name
+     * longer than a name export makes is neither kept nor reserved. */
+    char long_name[FK_EXPORT_NAME_MAX];
+    memset(long_name, 'x', sizeof long_name - 1);
+    long_name[sizeof long_name - 1] = '\0';
+    const struct naming recorded[] = {
+        {5, "2024-01-01-old", NULL},
+        {7, "2024-01-01-new", NULL},
+        {11, "2024-01-01-kept", NULL},
+        {12, long_name, NULL},
+    };
+    snprintf(path, sizeof path, "%s/out", root);
+    int64_t dir_id = record_names(store, path, recorded, sizeof recorded / sizeof recorded[0]);
+    CHECK(dir_id > 0);
+    const struct naming fixed[] = {
+        {9, "2024-01-01-new", "2024-01-01-new-2"},
+        {5, "2024-01-01-renamed", "2024-01-01-old"},
+        {3, "2024-01-01-old", "2024-01-01-old-2"},
+        {7, "2024-01-01-other", "2024-01-01-new"},
+        {8, "2024-01-01-\xD0\xB6", "2024-01-01-\xD0\xB6"},
+        {4, "2024-01-01-kept", "2024-01-01-kept-2"},
+        {12, "2024-01-01-twelve", "2024-01-01-twelve"},
+    };
+    check_names(store, dir_id, fixed, sizeof fixed / sizeof fixed[0]);
+    /* Each article comes back with its record there, if any. */
+    struct fk_export_entry entry;
+    CHECK_INT(fk_store_export_get(store, 2, &entry, &err), 0);
+    CHECK_INT(entry.id, 5);
+    CHECK_STR(entry.recorded_path, "2024-01-01-old.md");
+    CHECK_INT(entry.recorded_hash, 1);
+    fk_export_entry_release(&entry);
+    CHECK_INT(fk_store_export_get(store, 1, &entry, &err), 0);
+    CHECK_STR(entry.recorded_path, NULL);
+    fk_export_entry_release(&entry);
+    /* Without the directory, the names wanted. */
+    const struct naming elsewhere[] = {
+        {9, "2024-01-01-new", "2024-01-01-new"},
+        {5, "2024-01-01-renamed", "2024-01-01-renamed"},
+        {3, "2024-01-01-old", "2024-01-01-old"},
+    };
+    check_names(store, 0, elsewhere, sizeof elsewhere / sizeof elsewhere[0]);
+
+    fk_store_close(store);
+    char command[300];
+    snprintf(command, sizeof command, "rm -rf '%s'", root);
+    CHECK_INT(system(command), 0);
 }
 
 /* --- UTF-8 names ------------------------------------------------------------------ */
@@ -227,22 +342,8 @@ static void test_utf8_slugs(void)
     CHECK(fk_utf8_valid_prefix(name, strlen(name)) == strlen(name));
 }
 
-static void test_fixed_names(void)
+static void test_paths(void)
 {
-    /* Article 5 was exported before as "old": it keeps it, and nobody
-     * else takes it, even an article with a lower id wanting it. */
-    struct fk_export_name names[] = {
-        {9, false, "2024-01-01-new"},      {5, true, "2024-01-01-old"},
-        {3, false, "2024-01-01-old"},      {7, true, "2024-01-01-new"},
-        {8, false, "2024-01-01-\xD0\xB6"},
-    };
-    fk_export_unique_names(names, sizeof names / sizeof names[0]);
-    CHECK_STR(names[0].name, "2024-01-01-new-2");
-    CHECK_STR(names[1].name, "2024-01-01-old");
-    CHECK_STR(names[2].name, "2024-01-01-old-2");
-    CHECK_STR(names[3].name, "2024-01-01-new");
-    CHECK_STR(names[4].name, "2024-01-01-\xD0\xB6");
-
     char path[FK_EXPORT_PATH_SIZE];
     fk_export_path(FK_EXPORT_PLAIN, "a", path);
     CHECK_STR(path, "a.md");
@@ -1266,7 +1367,7 @@ int main(void)
     RUN(test_base_names);
     RUN(test_unique_names);
     RUN(test_utf8_slugs);
-    RUN(test_fixed_names);
+    RUN(test_paths);
     RUN(test_tags);
     RUN(test_profiles);
     RUN(test_yaml_strings);
