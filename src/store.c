@@ -985,8 +985,6 @@ static const char *const stmt_sql[ST_COUNT] = {
                        " (SELECT coalesce(max(id), 0) FROM article_versions)",
     [ST_EXPORT_DIR_FIND] = "SELECT id, coalesce(last_article, 0), coalesce(last_version, 0)"
                            " FROM export_dirs WHERE path = ?1",
-    [ST_EXPORT_FILES_LIST] = "SELECT article_id, name, path, hash FROM export_files"
-                             " WHERE dir_id = ?1 ORDER BY article_id",
     [ST_EXPORT_DIR_UPSERT] =
         "INSERT INTO export_dirs(path, last_export, last_article, last_version)"
         " VALUES (?1, ?2, ?3, ?4) ON CONFLICT(path) DO UPDATE SET"

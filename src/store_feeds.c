@@ -511,18 +511,6 @@ static int export_file_row(sqlite3_stmt *st, void *ctx)
     return file.name && file.path ? walk->fn(&file, walk->ctx) : 0;
 }
 
-int fk_store_list_export_files(struct fk_store *store, int64_t dir_id, fk_export_file_fn fn,
-                               void *ctx, struct fk_error *err)
-{
-    sqlite3_stmt *st = store_stmt(store, ST_EXPORT_FILES_LIST, err);
-    if (!st)
-        return -1;
-    if (bind_int64(st, 1, dir_id) != SQLITE_OK)
-        return store_bind_failed(store, ST_EXPORT_FILES_LIST, err);
-    struct export_file_walk walk = {fn, ctx};
-    return store_each_row(store, st, export_file_row, &walk, err);
-}
-
 /* The tables of an export (see store.h). The TEMP schema goes to a file
  * (whatever SQLite was built to prefer) behind a small cache of its own; it
  * keeps no rollback journal, since nothing in it outlives a failed export.

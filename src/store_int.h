@@ -100,7 +100,6 @@ enum stmt_id {
     /* export records (store_feeds.c) and the index check (store_maint.c) */
     ST_EXPORT_MARK,
     ST_EXPORT_DIR_FIND,
-    ST_EXPORT_FILES_LIST,
     ST_EXPORT_DIR_UPSERT,
     ST_EXPORT_FILES_FORGET,
     ST_EXPORT_FILES_PUT,

@@ -1395,11 +1395,6 @@ typedef int (*fk_export_file_fn)(const struct fk_export_file *file, void *ctx);
 int fk_store_find_export_dir(struct fk_store *store, const char *path, int64_t *dir_id,
                              struct fk_store_mark *mark, struct fk_error *err);
 
-/* Call fn for each file recorded for export directory dir_id, by article
- * id. Same return convention as fk_store_list; fn must not write. */
-int fk_store_list_export_files(struct fk_store *store, int64_t dir_id, fk_export_file_fn fn,
-                               void *ctx, struct fk_error *err);
-
 /* --- an export's names and files --- */
 
 /* An export works out its file names and keeps what it wrote in temporary
