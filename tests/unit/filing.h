@@ -21,7 +21,7 @@ struct entry {
     struct fk_item item;
     struct fk_content content;
     char *tags[4];
-    struct fk_code_block code[3];
+    struct fk_code_block code[4];
 };
 
 /* An entry of the article guid, by author, on day day of June 2026 (0:
