@@ -1670,8 +1670,28 @@ struct fk_store *fk_store_open(const char *path, struct fk_error *err)
     return fk_store_open_mode(path, FK_OPEN_CREATE, err);
 }
 
+bool fk_store_is_postgresql_location(const char *location)
+{
+    return pg_is_location(location);
+}
+
+bool fk_store_is_postgresql(const struct fk_store *store)
+{
+    return store->pg != NULL;
+}
+
 struct fk_store *fk_store_open_mode(const char *path, enum fk_open_mode mode, struct fk_error *err)
 {
+    if (pg_is_location(path)) {
+        struct pg_store *pg = store_pg_open(path, mode, err);
+        if (!pg)
+            return NULL;
+        struct fk_store *store = fk_xcalloc(1, sizeof *store);
+        store->pg = pg;
+        store->path = fk_xstrdup(store_pg_location(pg));
+        fk_buf_init(&store->tags_text, 0);
+        return store;
+    }
     struct fk_store *store = fk_xcalloc(1, sizeof *store);
     int64_t version = 0;
     bool ok = false;
@@ -1778,6 +1798,7 @@ void fk_store_close(struct fk_store *store)
 {
     if (!store)
         return;
+    store_pg_close(store->pg);
     for (int i = 0; i < ST_COUNT; i++)
         sqlite3_finalize(store->stmts[i]);
     /* With every statement finalized sqlite3_close cannot be busy; it rolls

@@ -43,6 +43,8 @@ int store_api_put(struct fk_store *store, int64_t id, const struct fk_item *item
 int fk_store_api_state(struct fk_store *store, const char *feed_url, const struct fk_item *item,
                        struct fk_api_state *out, struct fk_error *err)
 {
+    if (store->pg)
+        return store_pg_api_state(store->pg, feed_url, item, out, err);
     memset(out, 0, sizeof *out);
     out->edited = FK_TIME_NONE;
     struct fk_store_pending p = {.key = fk_store_identity(feed_url, item)};
@@ -86,6 +88,8 @@ out:
 int fk_store_api_seen(struct fk_store *store, int64_t id, const struct fk_item *item, int64_t now,
                       struct fk_error *err)
 {
+    if (store->pg)
+        return store_pg_api_seen(store->pg, id, item, now, err);
     if (store_check_feed(store, err) < 0)
         return -1;
     sqlite3_stmt *st = store_bound(store, ST_API_COUNTS, NULL, id, err);
@@ -116,6 +120,8 @@ static long column_count(sqlite3_stmt *st, int col)
 int fk_store_get_api(struct fk_store *store, int64_t id, struct fk_api_row *row,
                      struct fk_error *err)
 {
+    if (store->pg)
+        return store_pg_get_api(store->pg, id, row, err);
     memset(row, 0, sizeof *row);
     sqlite3_stmt *st = store_bound(store, ST_API_GET, NULL, id, err);
     int found = st ? store_step_row(store, st, err) : -1;

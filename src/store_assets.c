@@ -138,6 +138,8 @@ int store_row_int64s(struct fk_store *store, sqlite3_stmt *st, int64_t *const *f
 int fk_store_set_feed_option(struct fk_store *store, int64_t id, enum fk_feed_option option,
                              bool on, struct fk_error *err)
 {
+    if (store->pg)
+        return store_pg_set_feed_option(store->pg, id, option, on, err);
     if (store->in_feed)
         return fk_error_set(err, FK_ERROR_USAGE, "a feed is being filed");
     sqlite3_stmt *st = store_bound(store, ST_FEED_OPTION, NULL, id, err);
@@ -209,6 +211,8 @@ static int put_refs(struct fk_store *store, int64_t id, const struct fk_asset_re
 int fk_store_set_article_assets(struct fk_store *store, int64_t id, const struct fk_asset_ref *refs,
                                 size_t nrefs, struct fk_error *err)
 {
+    if (store->pg)
+        return store_pg_set_article_assets(store->pg, id, refs, nrefs, err);
     bool own;
     if (store_write_begin(store, &own, err) < 0)
         return -1;
@@ -328,6 +332,8 @@ out:
 int fk_store_sync_article_assets(struct fk_store *store, int64_t id,
                                  const struct fk_content *content, struct fk_error *err)
 {
+    if (store->pg)
+        return store_pg_sync_article_assets(store->pg, id, content, err);
     bool own;
     if (store_write_begin(store, &own, err) < 0)
         return -1;
@@ -367,6 +373,8 @@ static int put_asset(struct fk_store *store, const struct fk_asset_fetched *a, b
 int fk_store_put_asset(struct fk_store *store, const struct fk_asset_fetched *asset, bool *is_new,
                        struct fk_error *err)
 {
+    if (store->pg)
+        return store_pg_put_asset(store->pg, asset, is_new, err);
     bool own;
     if (!asset->url || !asset->sha256 || !asset->mime)
         return fk_error_set(err, FK_ERROR_USAGE, "an asset without URL, digest or type");
@@ -378,6 +386,8 @@ int fk_store_put_asset(struct fk_store *store, const struct fk_asset_fetched *as
 int fk_store_asset_not_modified(struct fk_store *store, const char *url, int64_t time,
                                 struct fk_error *err)
 {
+    if (store->pg)
+        return store_pg_asset_not_modified(store->pg, url, time, err);
     sqlite3_stmt *st = store_bound(store, ST_ASSET_URL_NOT_MODIFIED, url, 0, err);
     if (!st)
         return -1;
@@ -413,6 +423,8 @@ static int mark_failed(struct fk_store *store, const char *url, const char *erro
 int fk_store_asset_failed(struct fk_store *store, const char *url, const char *error, int64_t time,
                           int64_t retry_after, int64_t *next_try, struct fk_error *err)
 {
+    if (store->pg)
+        return store_pg_asset_failed(store->pg, url, error, time, retry_after, next_try, err);
     bool own;
     if (store_write_begin(store, &own, err) < 0)
         return -1;
@@ -439,6 +451,8 @@ static int mark_skipped(struct fk_store *store, const char *url, enum fk_asset_s
 int fk_store_asset_skipped(struct fk_store *store, const char *url, enum fk_asset_skip reason,
                            int64_t cap, int64_t time, struct fk_error *err)
 {
+    if (store->pg)
+        return store_pg_asset_skipped(store->pg, url, reason, cap, time, err);
     bool own;
     if ((unsigned)reason >= FK_ASSET_SKIP_COUNT)
         return fk_error_set(err, FK_ERROR_USAGE, "no such reason to skip an asset");
@@ -478,6 +492,8 @@ int fk_store_list_due_assets(struct fk_store *store, int64_t now, const struct f
                              bool enabled_only, long limit, fk_asset_due_fn fn, void *ctx,
                              struct fk_error *err)
 {
+    if (store->pg)
+        return store_pg_list_due_assets(store->pg, now, caps, enabled_only, limit, fn, ctx, err);
     sqlite3_stmt *st = store_bound(store, ST_ASSET_DUE, NULL, now, err);
     if (!st)
         return -1;
@@ -508,12 +524,16 @@ static int asset_usage(struct fk_store *store, int64_t article_id, bool archive,
 int fk_store_asset_usage(struct fk_store *store, int64_t article_id, struct fk_asset_usage *usage,
                          struct fk_error *err)
 {
+    if (store->pg)
+        return store_pg_asset_usage(store->pg, article_id, usage, err);
     return asset_usage(store, article_id, true, usage, err);
 }
 
 int fk_store_asset_article_usage(struct fk_store *store, int64_t article_id,
                                  struct fk_asset_usage *usage, struct fk_error *err)
 {
+    if (store->pg)
+        return store_pg_asset_article_usage(store->pg, article_id, usage, err);
     return asset_usage(store, article_id, false, usage, err);
 }
 
@@ -554,6 +574,8 @@ static int asset_row(sqlite3_stmt *st, void *ctx)
 int fk_store_list_assets(struct fk_store *store, const struct fk_asset_filter *f,
                          fk_asset_row_fn fn, void *ctx, struct fk_error *err)
 {
+    if (store->pg)
+        return store_pg_list_assets(store->pg, f, fn, ctx, err);
     struct fk_asset_filter all;
     if (!f) {
         fk_asset_filter_init(&all);
@@ -576,6 +598,8 @@ int fk_store_list_assets(struct fk_store *store, const struct fk_asset_filter *f
 int fk_store_article_assets(struct fk_store *store, int64_t id, fk_asset_row_fn fn, void *ctx,
                             struct fk_error *err)
 {
+    if (store->pg)
+        return store_pg_article_assets(store->pg, id, fn, ctx, err);
     struct fk_asset_filter f;
     fk_asset_filter_init(&f);
     f.article_id = id;
@@ -597,6 +621,8 @@ static int one_id(struct fk_store *store, sqlite3_stmt *st, int64_t *id, struct 
 int fk_store_get_asset(struct fk_store *store, const char *sha_hex, const char *url, fk_asset_fn fn,
                        void *ctx, struct fk_error *err)
 {
+    if (store->pg)
+        return store_pg_get_asset(store->pg, sha_hex, url, fn, ctx, err);
     sqlite3_stmt *st;
     int64_t id;
     if (sha_hex) {
@@ -709,6 +735,8 @@ static int bytes_row(sqlite3_stmt *st, void *ctx)
 int fk_store_check_assets(struct fk_store *store, fk_sha256_fn sha256, fk_problem_fn fn, void *ctx,
                           struct fk_error *err)
 {
+    if (store->pg)
+        return store_pg_check_assets(store->pg, sha256, fn, ctx, err);
     struct check_walk walk = {fn, ctx, NULL, sha256, 0};
     sqlite3_stmt *st;
     for (size_t i = 0; i < sizeof asset_checks / sizeof asset_checks[0]; i++) {
@@ -725,6 +753,8 @@ int fk_store_check_assets(struct fk_store *store, fk_sha256_fn sha256, fk_proble
 
 int fk_store_repair_assets(struct fk_store *store, int64_t *repaired, struct fk_error *err)
 {
+    if (store->pg)
+        return store_pg_repair_assets(store->pg, repaired, err);
     /* Fixed SQL run once: no statement of the cache. */
     static const char *const repairs[] = {
         "UPDATE asset_urls SET status = 'pending', asset_id = NULL, failures = 0,"

@@ -60,11 +60,15 @@ const char *fk_store_path(const struct fk_store *store)
 
 int64_t fk_store_current_feed(const struct fk_store *store)
 {
+    if (store->pg)
+        return store_pg_current_feed(store->pg);
     return store->in_feed ? store->feed_id : 0;
 }
 
 long fk_store_feed_matches(const struct fk_store *store, int64_t *first_id)
 {
+    if (store->pg)
+        return store_pg_feed_matches(store->pg, first_id);
     if (first_id)
         *first_id = store->in_feed ? store->first_matched_id : 0;
     return store->in_feed ? store->matched : 0;
@@ -126,6 +130,8 @@ static int begin_feed_change(struct fk_store *store, const char *url, sqlite3_st
 int fk_store_subscribe(struct fk_store *store, const char *url, const char *name, bool rename,
                        int64_t *id, struct fk_error *err)
 {
+    if (store->pg)
+        return store_pg_subscribe(store->pg, url, name, rename, id, err);
     sqlite3_stmt *st;
     int64_t feed_id = 0;
     bool was_subscribed = false;
@@ -171,6 +177,8 @@ out:
 
 int fk_store_unsubscribe(struct fk_store *store, int64_t id, struct fk_error *err)
 {
+    if (store->pg)
+        return store_pg_unsubscribe(store->pg, id, err);
     if (not_in_feed(store, err) < 0)
         return -1;
     sqlite3_stmt *st = store_bound(store, ST_SUB_UNSUBSCRIBE, NULL, id, err);
@@ -198,6 +206,8 @@ static int copy_found_feed(sqlite3_stmt *st, int found, struct fk_subscription *
 int fk_store_find_feed(struct fk_store *store, const char *url, int64_t id,
                        struct fk_subscription *out, struct fk_error *err)
 {
+    if (store->pg)
+        return store_pg_find_feed(store->pg, url, id, out, err);
     sqlite3_stmt *st;
     memset(out, 0, sizeof *out);
     int found = find_feed_row(store, url, id, &st, err);
@@ -207,6 +217,8 @@ int fk_store_find_feed(struct fk_store *store, const char *url, int64_t id,
 int fk_store_find_feed_named(struct fk_store *store, const char *name, struct fk_subscription *out,
                              struct fk_error *err)
 {
+    if (store->pg)
+        return store_pg_find_feed_named(store->pg, name, out, err);
     memset(out, 0, sizeof *out);
     sqlite3_stmt *st = store_stmt(store, ST_SUB_FIND_NAME, err);
     if (!st)
@@ -241,6 +253,8 @@ static int feed_row(sqlite3_stmt *st, void *ctx)
 int fk_store_list_feeds(struct fk_store *store, enum fk_feed_set set, int64_t now,
                         fk_subscription_fn fn, void *ctx, struct fk_error *err)
 {
+    if (store->pg)
+        return store_pg_list_feeds(store->pg, set, now, fn, ctx, err);
     sqlite3_stmt *st = store_stmt(store, ST_SUB_LIST, err);
     if (!st)
         return -1;
@@ -344,6 +358,8 @@ static int append_log(struct fk_store *store, int64_t id, const struct fk_fetch_
 int fk_store_log_fetch(struct fk_store *store, int64_t id, const struct fk_fetch_attempt *attempt,
                        struct fk_fetch_schedule *schedule, struct fk_error *err)
 {
+    if (store->pg)
+        return store_pg_log_fetch(store->pg, id, attempt, schedule, err);
     struct fk_fetch_schedule result;
     bool own_transaction = !store->in_feed;
     int ret = -1;
@@ -414,6 +430,8 @@ static int rekey(struct fk_store *store, enum stmt_id id, const char *old_url, c
 int fk_store_move_feed(struct fk_store *store, int64_t id, const char *new_url,
                        struct fk_error *err)
 {
+    if (store->pg)
+        return store_pg_move_feed(store->pg, id, new_url, err);
     sqlite3_stmt *st;
     char *old_url = NULL;
     int ret = -1;
@@ -461,6 +479,8 @@ out:
 
 int fk_store_get_mark(struct fk_store *store, struct fk_store_mark *mark, struct fk_error *err)
 {
+    if (store->pg)
+        return store_pg_get_mark(store->pg, mark, err);
     /* One statement: one snapshot of both tables. */
     sqlite3_stmt *st = store_stmt(store, ST_EXPORT_MARK, err);
     if (!st)
@@ -480,6 +500,8 @@ int fk_store_get_mark(struct fk_store *store, struct fk_store_mark *mark, struct
 int fk_store_find_export_dir(struct fk_store *store, const char *path, int64_t *dir_id,
                              struct fk_store_mark *mark, struct fk_error *err)
 {
+    if (store->pg)
+        return store_pg_find_export_dir(store->pg, path, dir_id, mark, err);
     *dir_id = 0;
     mark->article_id = mark->version_id = 0;
     sqlite3_stmt *st = store_stmt(store, ST_EXPORT_DIR_FIND, err);
@@ -557,12 +579,16 @@ static const char export_tables[] =
 
 int fk_store_export_begin(struct fk_store *store, int64_t dir_id, struct fk_error *err)
 {
+    if (store->pg)
+        return store_pg_export_begin(store->pg, dir_id, err);
     store->export_dir = dir_id;
     return store_exec_sql(store, export_tables, err);
 }
 
 int fk_store_export_add(struct fk_store *store, int64_t id, const char *name, struct fk_error *err)
 {
+    if (store->pg)
+        return store_pg_export_add(store->pg, id, name, err);
     sqlite3_stmt *st = stmt_of(store, ST_EXPORT_NAME_ADD);
     if (bind_int64(st, 1, id) || bind_text(st, 2, name))
         return store_bind_failed(store, ST_EXPORT_NAME_ADD, err);
@@ -617,6 +643,8 @@ static int claim_row(sqlite3_stmt *st, void *ctx)
 int fk_store_export_claim(struct fk_store *store, size_t max, int64_t *clashes,
                           struct fk_error *err)
 {
+    if (store->pg)
+        return store_pg_export_claim(store->pg, max, clashes, err);
     int64_t limit = max > INT64_MAX ? INT64_MAX : (int64_t)max;
     *clashes = 0;
     if (store->export_dir) {
@@ -654,6 +682,8 @@ static int clash_row(sqlite3_stmt *st, void *ctx)
 int fk_store_export_each_clash(struct fk_store *store, fk_export_clash_fn fn, void *ctx,
                                struct fk_error *err)
 {
+    if (store->pg)
+        return store_pg_export_each_clash(store->pg, fn, ctx, err);
     sqlite3_stmt *st = store_stmt(store, ST_EXPORT_CLASHES_LIST, err);
     if (!st)
         return -1;
@@ -664,6 +694,8 @@ int fk_store_export_each_clash(struct fk_store *store, fk_export_clash_fn fn, vo
 int fk_store_export_try_name(struct fk_store *store, int64_t number, const char *name, bool *given,
                              struct fk_error *err)
 {
+    if (store->pg)
+        return store_pg_export_try_name(store->pg, number, name, given, err);
     if (take_name(store, number, name, given, err) < 0)
         return -1;
     if (!*given)
@@ -683,6 +715,8 @@ int fk_store_export_try_name(struct fk_store *store, int64_t number, const char 
 int fk_store_export_get(struct fk_store *store, int64_t number, struct fk_export_entry *out,
                         struct fk_error *err)
 {
+    if (store->pg)
+        return store_pg_export_get(store->pg, number, out, err);
     memset(out, 0, sizeof *out);
     sqlite3_stmt *st = store_bound(store, ST_EXPORT_NAME_GET, NULL, number, err);
     if (!st)
@@ -708,6 +742,8 @@ void fk_export_entry_release(struct fk_export_entry *entry)
 
 int fk_store_export_keep(struct fk_store *store, int64_t id, struct fk_error *err)
 {
+    if (store->pg)
+        return store_pg_export_keep(store->pg, id, err);
     sqlite3_stmt *st = store_bound(store, ST_EXPORT_KEEP, NULL, id, err);
     return st ? store_step_done(store, st, err) : -1;
 }
@@ -715,6 +751,8 @@ int fk_store_export_keep(struct fk_store *store, int64_t id, struct fk_error *er
 int fk_store_export_each_unkept(struct fk_store *store, fk_export_file_fn fn, void *ctx,
                                 struct fk_error *err)
 {
+    if (store->pg)
+        return store_pg_export_each_unkept(store->pg, fn, ctx, err);
     if (store_run(store, ST_EXPORT_KEPT_INDEX, err) < 0)
         return -1;
     sqlite3_stmt *st = store_bound(store, ST_EXPORT_UNKEPT_LIST, NULL, store->export_dir, err);
@@ -726,6 +764,8 @@ int fk_store_export_each_unkept(struct fk_store *store, fk_export_file_fn fn, vo
 
 int fk_store_export_forget(struct fk_store *store, int64_t id, struct fk_error *err)
 {
+    if (store->pg)
+        return store_pg_export_forget(store->pg, id, err);
     sqlite3_stmt *st = store_bound(store, ST_EXPORT_FORGET, NULL, id, err);
     return st ? store_step_done(store, st, err) : -1;
 }
@@ -733,6 +773,8 @@ int fk_store_export_forget(struct fk_store *store, int64_t id, struct fk_error *
 int fk_store_export_wrote(struct fk_store *store, const struct fk_export_file *file,
                           struct fk_error *err)
 {
+    if (store->pg)
+        return store_pg_export_wrote(store->pg, file, err);
     sqlite3_stmt *st = stmt_of(store, ST_EXPORT_WROTE);
     if (bind_int64(st, 1, file->article_id) || bind_text(st, 2, file->name) ||
         bind_text(st, 3, file->path) || bind_int64(st, 4, hash_to_int64(file->hash)))
@@ -743,6 +785,8 @@ int fk_store_export_wrote(struct fk_store *store, const struct fk_export_file *f
 int fk_store_record_export(struct fk_store *store, const char *path, int64_t started,
                            const struct fk_store_mark *mark, struct fk_error *err)
 {
+    if (store->pg)
+        return store_pg_record_export(store->pg, path, started, mark, err);
     bool in_transaction = false;
     int ret = -1;
     int64_t dir_id = 0, now = time(NULL);
@@ -786,6 +830,8 @@ out:
 
 int fk_store_tag_feed(struct fk_store *store, int64_t id, const char *tag, struct fk_error *err)
 {
+    if (store->pg)
+        return store_pg_tag_feed(store->pg, id, tag, err);
     size_t len = 0;
     store_trim(tag, &len);
     if (!len)
@@ -806,6 +852,8 @@ int fk_store_tag_feed(struct fk_store *store, int64_t id, const char *tag, struc
 
 int fk_store_log_run(struct fk_store *store, const struct fk_fetch_run *run, struct fk_error *err)
 {
+    if (store->pg)
+        return store_pg_log_run(store->pg, run, err);
     if (not_in_feed(store, err) < 0)
         return -1;
     sqlite3_stmt *st = store_stmt(store, ST_SUB_RUN_LOG, err);
@@ -825,6 +873,8 @@ int fk_store_log_run(struct fk_store *store, const struct fk_fetch_run *run, str
 
 int fk_store_last_run(struct fk_store *store, int64_t *started, struct fk_error *err)
 {
+    if (store->pg)
+        return store_pg_last_run(store->pg, started, err);
     sqlite3_stmt *st = store_stmt(store, ST_SUB_RUN_LAST, err);
     if (!st)
         return -1;

@@ -16,6 +16,7 @@
 #include "feedkeep/date.h"
 #include "feedkeep/hash.h"
 #include "feedkeep/store.h"
+#include "store_pg_int.h"
 
 /* ---- prepared statements -------------------------------------------------- */
 
@@ -322,6 +323,10 @@ struct tag_list {
 };
 
 struct fk_store {
+    /* A PostgreSQL archive (store_pg_int.h): every function hands over to
+     * it, and nothing below is used but path (the location, without a
+     * password) and the progress function. */
+    struct pg_store *pg;
     sqlite3 *db;
     char *path;
     bool read_only; /* opened without write access (FK_OPEN_EXISTING) */

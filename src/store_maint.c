@@ -157,6 +157,8 @@ static int id_row(sqlite3_stmt *st, void *ctx)
 int fk_store_dedup_explain(struct fk_store *store, int64_t id, int64_t other,
                            struct fk_dedup_explanation *out, struct fk_error *err)
 {
+    if (store->pg)
+        return store_pg_dedup_explain(store->pg, id, other, out, err);
     sqlite3_stmt **stmts = store->stmts;
     char *text = NULL, *other_text = NULL;
     int64_t *ids = NULL;
@@ -630,6 +632,8 @@ static int check_counts(struct fk_store *store, fk_problem_fn fn, void *ctx, str
 
 int fk_store_repair_counts(struct fk_store *store, struct fk_error *err)
 {
+    if (store->pg)
+        return store_pg_repair_counts(store->pg, err);
     bool own;
     if (store->in_feed)
         return fk_error_set(err, FK_ERROR_USAGE, "a feed is being filed");
@@ -640,6 +644,8 @@ int fk_store_repair_counts(struct fk_store *store, struct fk_error *err)
 
 int fk_store_check(struct fk_store *store, fk_problem_fn fn, void *ctx, struct fk_error *err)
 {
+    if (store->pg)
+        return store_pg_check(store->pg, fn, ctx, err);
     sqlite3_stmt *st = NULL;
     char *problem = NULL;
     bool reading = false;
@@ -759,6 +765,8 @@ static int damaged_assets(struct fk_store *store, fk_sha256_fn sha256, int64_t *
 int fk_store_repair_asset_bytes(struct fk_store *store, fk_sha256_fn sha256, int64_t *removed,
                                 int64_t *urls, struct fk_error *err)
 {
+    if (store->pg)
+        return store_pg_repair_asset_bytes(store->pg, sha256, removed, urls, err);
     /* The URLs forget their validators too: a 304 must not vouch for
      * bytes the archive no longer has. */
     static const char *const sql[] = {
@@ -855,6 +863,8 @@ static int code_in_text(struct fk_store *store, struct fk_error *err)
 
 int fk_store_vacuum(struct fk_store *store, struct fk_error *err)
 {
+    if (store->pg)
+        return store_pg_vacuum(store->pg, err);
     if (store->in_feed)
         return fk_error_set(err, FK_ERROR_USAGE, "a feed is being filed");
     /* Pack what was filed plain before schema 14 (store_pack.c), and keep
@@ -875,6 +885,8 @@ int fk_store_vacuum(struct fk_store *store, struct fk_error *err)
 
 int fk_store_counts(struct fk_store *store, struct fk_store_counts *out, struct fk_error *err)
 {
+    if (store->pg)
+        return store_pg_counts(store->pg, out, err);
     /* The kept counts (schema 13): a few rows, however large the archive. */
     static const char sql[] =
         "SELECT (SELECT count(*) FROM feeds),"

@@ -61,6 +61,8 @@ static enum fk_page_status page_status(const char *name)
 int fk_store_set_full_text(struct fk_store *store, int64_t id, enum fk_full_text mode,
                            struct fk_error *err)
 {
+    if (store->pg)
+        return store_pg_set_full_text(store->pg, id, mode, err);
     if (!fk_full_text_name(mode))
         return fk_error_set(err, FK_ERROR_USAGE, "no full-text mode %d", (int)mode);
     if (store->in_feed)
@@ -112,6 +114,8 @@ static int due_row(sqlite3_stmt *st, void *ctx)
 int fk_store_list_due_pages(struct fk_store *store, int64_t feed_id, enum fk_full_text mode,
                             int64_t now, fk_page_due_fn fn, void *ctx, struct fk_error *err)
 {
+    if (store->pg)
+        return store_pg_list_due_pages(store->pg, feed_id, mode, now, fn, ctx, err);
     struct due_walk walk = {store, err, false, fn, ctx};
     sqlite3_stmt *st = store_bound(store, ST_PAGE_DUE, NULL, feed_id, err);
     if (!st)
@@ -239,6 +243,8 @@ static int note_attempt(struct fk_store *store, int64_t id, struct attempt *a, b
 int fk_store_pages_skipped(struct fk_store *store, const int64_t *ids, const char *const *urls,
                            size_t count, struct fk_error *err)
 {
+    if (store->pg)
+        return store_pg_pages_skipped(store->pg, ids, urls, count, err);
     bool own;
     if (store_write_begin(store, &own, err) < 0)
         return -1;
@@ -259,6 +265,9 @@ int fk_store_page_failed(struct fk_store *store, int64_t id, const char *url, co
                          int http_status, int64_t time, int64_t retry_after, bool final,
                          struct fk_fetch_schedule *schedule, struct fk_error *err)
 {
+    if (store->pg)
+        return store_pg_page_failed(store->pg, id, url, error, http_status, time, retry_after,
+                                    final, schedule, err);
     struct attempt a = {
         .status = FK_PAGE_FAILED,
         .time = time,
@@ -352,6 +361,8 @@ int fk_store_put_page(struct fk_store *store, const struct fk_page *page,
                       const struct fk_content *content, enum fk_page_result *result,
                       struct fk_error *err)
 {
+    if (store->pg)
+        return store_pg_put_page(store->pg, page, content, result, err);
     if (store->in_feed)
         return fk_error_set(err, FK_ERROR_USAGE, "a feed is being filed");
     if (store_run(store, ST_BEGIN, err) < 0)
@@ -369,6 +380,8 @@ int fk_store_put_page(struct fk_store *store, const struct fk_page *page,
 int fk_store_get_page(struct fk_store *store, int64_t id, struct fk_page_row *out,
                       struct fk_error *err)
 {
+    if (store->pg)
+        return store_pg_get_page(store->pg, id, out, err);
     sqlite3_stmt *st;
     memset(out, 0, sizeof *out);
     int found = page_row(store, ST_PAGE_GET, id, &st, err);

@@ -463,6 +463,8 @@ static const struct fk_filter *filter_or_none(const struct fk_filter *f, struct 
 int fk_store_list(struct fk_store *store, const struct fk_filter *f, fk_article_fn fn, void *ctx,
                   struct fk_error *err)
 {
+    if (store->pg)
+        return store_pg_list(store->pg, f, fn, ctx, err);
     struct fk_filter no_filter;
     struct plan p = {0};
     struct tag_list tags = {0};
@@ -516,6 +518,8 @@ static int load_feeds(struct fk_store *store, int64_t id, struct tag_list *list,
 int fk_store_get_article(struct fk_store *store, int64_t id, struct fk_article *out,
                          struct fk_error *err)
 {
+    if (store->pg)
+        return store_pg_get_article(store->pg, id, out, err);
     sqlite3_stmt *st = stmt_of(store, ST_ARTICLE_GET);
     struct article_memory *memory = NULL;
     int ret = -1;
@@ -599,6 +603,8 @@ void fk_article_release(struct fk_article *article)
 int fk_store_find_article(struct fk_store *store, const char *url, int64_t *id,
                           struct fk_error *err)
 {
+    if (store->pg)
+        return store_pg_find_article(store->pg, url, id, err);
     sqlite3_stmt *st = store_stmt(store, ST_ARTICLE_BY_URL, err);
     if (!st)
         return -1;
@@ -645,6 +651,8 @@ static int code_row(sqlite3_stmt *st, void *ctx)
 int fk_store_list_code(struct fk_store *store, const struct fk_filter *f, fk_code_fn fn, void *ctx,
                        struct fk_error *err)
 {
+    if (store->pg)
+        return store_pg_list_code(store->pg, f, fn, ctx, err);
     struct fk_filter no_filter;
     struct plan p = {0};
     struct query q;
@@ -705,6 +713,8 @@ out:
 int fk_store_get_code(struct fk_store *store, int64_t id, fk_code_fn fn, void *ctx,
                       struct fk_error *err)
 {
+    if (store->pg)
+        return store_pg_get_code(store->pg, id, fn, ctx, err);
     sqlite3_stmt *st = store_stmt(store, ST_CODE_GET, err);
     if (!st)
         return -1;
@@ -1061,6 +1071,8 @@ int fk_store_search(struct fk_store *store, const struct fk_search_query *query,
                     const struct fk_filter *f, const struct fk_search_options *options,
                     fk_hit_fn fn, void *ctx, struct fk_error *err)
 {
+    if (store->pg)
+        return store_pg_search(store->pg, query, f, options, fn, ctx, err);
     char *match = fk_store_fts_match(query);
     struct fk_filter no_filter;
     struct fk_search_options no_options = {"", "", 0, 0};
@@ -1217,6 +1229,8 @@ static int walk_versions(struct fk_store *store, int64_t id, bool with_text, int
 int fk_store_list_versions(struct fk_store *store, int64_t id, fk_version_fn fn, void *ctx,
                            struct fk_error *err)
 {
+    if (store->pg)
+        return store_pg_list_versions(store->pg, id, fn, ctx, err);
     return walk_versions(store, id, false, 0, fn, ctx, err);
 }
 
@@ -1245,6 +1259,8 @@ static int pick_version(const struct fk_version *v, void *ctx)
 int fk_store_get_version(struct fk_store *store, int64_t id, int number, struct fk_version *out,
                          struct fk_error *err)
 {
+    if (store->pg)
+        return store_pg_get_version(store->pg, id, number, out, err);
     struct version_pick pick = {number, out};
     memset(out, 0, sizeof *out);
     if (number < 1)
@@ -1310,6 +1326,8 @@ static int list_counts(struct fk_store *store, const char *sql, long limit, fk_n
 int fk_store_list_tags(struct fk_store *store, long limit, fk_name_count_fn fn, void *ctx,
                        struct fk_error *err)
 {
+    if (store->pg)
+        return store_pg_list_tags(store->pg, limit, fn, ctx, err);
     return list_counts(store,
                        "SELECT t.name, c.articles, c.newest FROM tag_counts c"
                        " JOIN tags t ON t.id = c.tag_id ORDER BY 2 DESC, t.name LIMIT ?1",
@@ -1340,6 +1358,8 @@ static int language_total_row(sqlite3_stmt *st, void *ctx)
 
 int fk_store_stats(struct fk_store *store, struct fk_store_stats *out, struct fk_error *err)
 {
+    if (store->pg)
+        return store_pg_stats(store->pg, out, err);
     struct stats_memory *memory = fk_xcalloc(1, sizeof *memory);
     int ret = -1;
 
@@ -1396,6 +1416,8 @@ void fk_store_stats_release(struct fk_store_stats *stats)
 int fk_store_language_blocks(struct fk_store *store, const char *language, bool any,
                              int64_t *blocks, struct fk_error *err)
 {
+    if (store->pg)
+        return store_pg_language_blocks(store->pg, language, any, blocks, err);
     enum stmt_id id = any ? ST_LANGUAGE_EXISTS : ST_LANGUAGE_FREQUENCY;
     if (bind_text(stmt_of(store, id), 1, language))
         return store_bind_failed(store, id, err);
@@ -1417,6 +1439,8 @@ static int language_row(sqlite3_stmt *st, void *ctx)
 int fk_store_list_languages(struct fk_store *store, fk_language_fn fn, void *ctx,
                             struct fk_error *err)
 {
+    if (store->pg)
+        return store_pg_list_languages(store->pg, fn, ctx, err);
     struct language_walk walk = {fn, ctx};
     return each_count_row(store,
                           "SELECT language, blocks FROM language_counts"
@@ -1516,6 +1540,8 @@ static int compare_authors(const void *x, const void *y)
 int fk_store_list_authors(struct fk_store *store, long limit, fk_name_count_fn fn, void *ctx,
                           struct fk_error *err)
 {
+    if (store->pg)
+        return store_pg_list_authors(store->pg, limit, fn, ctx, err);
     struct author_walk walk = {0};
     int ret = each_count_row(store, "SELECT name, articles, newest FROM author_counts", 0,
                              author_row, &walk, err);
@@ -1551,6 +1577,8 @@ static int name_row(sqlite3_stmt *st, void *ctx)
 int fk_store_complete(struct fk_store *store, enum fk_complete what, const char *prefix,
                       fk_complete_fn fn, void *ctx, struct fk_error *err)
 {
+    if (store->pg)
+        return store_pg_complete(store->pg, what, prefix, fn, ctx, err);
     static const enum stmt_id ids[] = {
         [FK_COMPLETE_TAGS] = ST_COMPLETE_TAGS,
         [FK_COMPLETE_LANGUAGES] = ST_COMPLETE_LANGUAGES,

@@ -64,6 +64,8 @@ out:
 int fk_store_put_raw(struct fk_store *store, const struct fk_raw_document *doc,
                      struct fk_error *err)
 {
+    if (store->pg)
+        return store_pg_put_raw(store->pg, doc, err);
     int64_t feed_id = doc->feed_id;
     bool own;
     if (doc->size > FK_RAW_MAX)
@@ -143,6 +145,8 @@ static int raw_row(sqlite3_stmt *st, void *ctx)
 int fk_store_list_raw(struct fk_store *store, int64_t feed_id, fk_raw_fn fn, void *ctx,
                       struct fk_error *err)
 {
+    if (store->pg)
+        return store_pg_list_raw(store->pg, feed_id, fn, ctx, err);
     sqlite3_stmt *st = store_bound(store, ST_RAW_LIST, NULL, feed_id, err);
     if (!st)
         return -1;

@@ -328,6 +328,8 @@ static bool link_is_shared(const struct fk_store *store, const char *key)
 int fk_store_begin_feed(struct fk_store *store, const char *feed_url,
                         const struct fk_feed_info *info, struct fk_error *err)
 {
+    if (store->pg)
+        return store_pg_begin_feed(store->pg, feed_url, info, err);
     sqlite3_stmt *st = stmt_of(store, ST_FEED_UPSERT);
     int ret = -1;
 
@@ -893,6 +895,8 @@ static int page_in_use(struct fk_store *store, int64_t id, bool *used, struct fk
 int fk_store_find_item(struct fk_store *store, const struct fk_item *item,
                        struct fk_store_pending **pending, struct fk_error *err)
 {
+    if (store->pg)
+        return store_pg_find_item(store->pg, item, pending, err);
     struct fk_store_pending *p = &store->pending;
 
     store_pending_release(p);
@@ -988,6 +992,8 @@ int fk_store_put_item(struct fk_store *store, struct fk_store_pending *p,
                       const struct fk_content *content, enum fk_put_result *result,
                       struct fk_error *err)
 {
+    if (store->pg)
+        return store_pg_put_item(store->pg, p, content, result, err);
     const struct fk_item *item = p->item;
     int64_t hash = 0;
     enum fk_put_result what;
@@ -1048,6 +1054,8 @@ int fk_store_put_item(struct fk_store *store, struct fk_store_pending *p,
 int fk_store_end_feed(struct fk_store *store, bool ok, const struct fk_feed_info *final,
                       struct fk_error *err)
 {
+    if (store->pg)
+        return store_pg_end_feed(store->pg, ok, final, err);
     sqlite3_stmt *st = stmt_of(store, ST_FEED_UPDATE);
     int ret = -1;
 
@@ -1156,6 +1164,8 @@ static int call_with_source(struct fk_store *store, enum stmt_id which, int64_t 
 int fk_store_list_sources(struct fk_store *store, const struct fk_filter *f, fk_source_fn fn,
                           void *ctx, struct fk_error *err)
 {
+    if (store->pg)
+        return store_pg_list_sources(store->pg, f, fn, ctx, err);
     struct id_list ids = {0};
     sqlite3_stmt *st;
     int ret;
@@ -1174,6 +1184,8 @@ int fk_store_list_sources(struct fk_store *store, const struct fk_filter *f, fk_
 int fk_store_feed_source(struct fk_store *store, int64_t id, fk_source_fn fn, void *ctx,
                          struct fk_error *err)
 {
+    if (store->pg)
+        return store_pg_feed_source(store->pg, id, fn, ctx, err);
     bool found = false;
     int ret = call_with_source(store, ST_FEED_SOURCE_GET, id, fn, ctx, &found, err);
     return ret ? -1 : found ? 0 : 1;
@@ -1307,6 +1319,8 @@ out:
 int fk_store_reparse_article(struct fk_store *store, int64_t id, const struct fk_content *content,
                              enum fk_reparse_result *result, struct fk_error *err)
 {
+    if (store->pg)
+        return store_pg_reparse_article(store->pg, id, content, result, err);
     if (store->in_feed)
         return fk_error_set(err, FK_ERROR_USAGE, "a feed is being filed");
     if (store_run(store, ST_BEGIN, err) < 0)

@@ -47,6 +47,13 @@ enum fk_open_mode {
  * FK_OPEN_EXISTING mode), "'PATH' is a directory", "permission denied".
  * An archive opened read-only that needs a schema upgrade is refused. */
 struct fk_store *fk_store_open_mode(const char *path, enum fk_open_mode mode, struct fk_error *err);
+/* Whether location names a PostgreSQL database (a postgresql:// or
+ * postgres:// URL, or a libpq connection string such as "service=team")
+ * rather than a SQLite file. fk_store_open_mode opens either. */
+bool fk_store_is_postgresql_location(const char *location);
+/* Whether store is a PostgreSQL archive. Its fk_store_path is its location
+ * without a password. */
+bool fk_store_is_postgresql(const struct fk_store *store);
 /* Whether store was opened read-only (FK_OPEN_EXISTING on an archive that
  * cannot be written). */
 bool fk_store_read_only(const struct fk_store *store);

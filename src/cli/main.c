@@ -422,18 +422,19 @@ static struct fk_store *open_store(const struct cli *cli, enum fk_open_mode mode
     /* A URL is not a file name: taken as one it would make a directory
      * "postgresql:" here. Only the scheme is shown (the rest may hold a
      * password). */
-    size_t scheme = url_scheme(path.data);
+    size_t scheme = fk_store_is_postgresql_location(path.data) ? 0 : url_scheme(path.data);
     if (scheme) {
         if (!silent) {
-            msg_error("archive location '%.*s://...' (%s) is a URL: an archive is a SQLite "
-                      "file, give its path",
+            msg_error("archive location '%.*s://...' (%s) is a URL of a scheme feedkeep does "
+                      "not know: an archive is a SQLite file or a postgresql:// URL",
                       (int)scheme, path.data, cli->db_path ? "--db" : "FEEDKEEP_DB");
             open_failure = EXIT_USAGE;
         }
         fk_buf_release(&path);
         return NULL;
     }
-    if (mode != FK_OPEN_CREATE || make_parent_dirs(path.data) == 0) {
+    if (mode != FK_OPEN_CREATE || fk_store_is_postgresql_location(path.data) ||
+        make_parent_dirs(path.data) == 0) {
         struct fk_error err = {0};
         store = fk_store_open_mode(path.data, mode, &err);
         if (!store && !silent) {

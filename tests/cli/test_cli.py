@@ -239,8 +239,8 @@ def test_locations(tmp):
         kwargs = {'db': url} if how == 'db' else {'env': {'FEEDKEEP_DB': url}}
         rc, out, err = run('import', SAMPLE, cwd=tmp, **kwargs)
         scheme = url.split('://')[0]
-        check(rc == 2 and err == "feedkeep: archive location '%s://...' (%s) is a URL: an archive "
-              "is a SQLite file, give its path\n" % (scheme, '--db' if how == 'db' else
+        check(rc == 2 and err == "feedkeep: archive location '%s://...' (%s) is a URL of a scheme "
+              "feedkeep does not know: an archive is a SQLite file or a postgresql:// URL\n" % (scheme, '--db' if how == 'db' else
                                                       'FEEDKEEP_DB'),
               'a URL as the archive is refused: %d %r' % (rc, err))
         check(not os.path.exists(os.path.join(tmp, scheme + ':')), 'no directory %s:' % scheme)

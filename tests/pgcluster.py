@@ -1,0 +1,106 @@
+"""pgcluster.py - a throwaway PostgreSQL cluster for the tests of PostgreSQL
+archives: initdb in a directory of the build tree, the server listening on
+a Unix socket in that directory only (no TCP), stopped at the end.
+
+    pgcluster.py start DIR    make (or reuse) the cluster in DIR and start it
+    pgcluster.py stop DIR     stop it and remove DIR
+
+As a module: database(DIR, name) makes an empty database and returns the
+location feedkeep takes (postgresql:///NAME?host=DIR).
+
+The server refuses to run as root: when the tests run as root, the cluster
+belongs to the unprivileged user 'postgres' that Debian's package makes.
+Authentication is 'trust' on the socket, which only this machine's users
+reach.
+"""
+import glob
+import os
+import pwd
+import shutil
+import subprocess
+import sys
+
+ROLE = 'feedkeep'
+
+
+def bindir():
+    """The newest PostgreSQL server's programs, or None."""
+    found = sorted(glob.glob('/usr/lib/postgresql/*/bin/initdb'),
+                   key=lambda p: int(p.split('/')[4]) if p.split('/')[4].isdigit() else 0)
+    return os.path.dirname(found[-1]) if found else None
+
+
+def as_owner(args, **kwargs):
+    """Run args as the cluster's owner: 'postgres' when we are root."""
+    if os.getuid() == 0:
+        args = ['runuser', '-u', 'postgres', '--'] + args
+    return subprocess.run(args, capture_output=True, text=True, **kwargs)
+
+
+def start(path):
+    programs = bindir()
+    if not programs:
+        sys.exit('pgcluster: no PostgreSQL server: install the Debian package postgresql')
+    path = os.path.abspath(path)
+    data = os.path.join(path, 'data')
+    os.makedirs(path, exist_ok=True)
+    if os.getuid() == 0:
+        owner = pwd.getpwnam('postgres')
+        os.chown(path, owner.pw_uid, owner.pw_gid)
+    os.chmod(path, 0o755)
+    if not os.path.exists(os.path.join(data, 'PG_VERSION')):
+        r = as_owner([os.path.join(programs, 'initdb'), '-D', data, '-U', ROLE, '--auth=trust',
+                      '-E', 'UTF8', '--locale=C.UTF-8', '--no-sync'])
+        if r.returncode:
+            sys.exit('pgcluster: initdb failed:\n' + r.stdout + r.stderr)
+    options = ("-c listen_addresses='' -k %s -c fsync=off -c synchronous_commit=off "
+               "-c full_page_writes=off -c max_connections=60" % path)
+    r = as_owner([os.path.join(programs, 'pg_ctl'), '-D', data, '-l', os.path.join(path, 'log'),
+                  '-o', options, '-w', '-t', '60', 'start'])
+    if r.returncode:
+        log = ''
+        try:
+            with open(os.path.join(path, 'log')) as f:
+                log = f.read()[-2000:]
+        except OSError:
+            pass
+        sys.exit('pgcluster: the server did not start:\n' + r.stdout + r.stderr + log)
+    print('postgresql:///postgres?host=%s&user=%s' % (path, ROLE))
+
+
+def stop(path):
+    programs = bindir()
+    path = os.path.abspath(path)
+    data = os.path.join(path, 'data')
+    if programs and os.path.exists(os.path.join(data, 'postmaster.pid')):
+        as_owner([os.path.join(programs, 'pg_ctl'), '-D', data, '-m', 'immediate', '-w',
+                  'stop'])
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def psql(path, sql, database='postgres'):
+    """Run sql on the cluster in path; returns its output (raises on error)."""
+    r = subprocess.run(['psql', '-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-h',
+                        os.path.abspath(path), '-U', ROLE, '-d', database, '-c', sql],
+                       capture_output=True, text=True)
+    if r.returncode:
+        raise RuntimeError('psql: %s' % r.stderr.strip())
+    return r.stdout
+
+
+def location(path, name):
+    return 'postgresql:///%s?host=%s&user=%s' % (name, os.path.abspath(path), ROLE)
+
+
+def database(path, name):
+    """A new, empty database name in the cluster at path (dropped first if
+    it exists); returns its location."""
+    psql(path, 'DROP DATABASE IF EXISTS "%s" WITH (FORCE)' % name)
+    psql(path, 'CREATE DATABASE "%s"' % name)
+    return location(path, name)
+
+
+if __name__ == '__main__':
+    if len(sys.argv) != 3 or sys.argv[1] not in ('start', 'stop'):
+        sys.exit('usage: pgcluster.py start|stop DIR')
+    (start if sys.argv[1] == 'start' else stop)(sys.argv[2])
