@@ -26,23 +26,6 @@ int store_pg_get_api(struct pg_store *ps, int64_t id, struct fk_api_row *row, st
     return store_pg_unsupported(ps, "get api", err);
 }
 
-int store_pg_sync_article_assets(struct pg_store *ps, int64_t id, const struct fk_content *content,
-                                 struct fk_error *err)
-{
-    (void)id;
-    (void)content;
-    return store_pg_unsupported(ps, "sync article assets", err);
-}
-
-int store_pg_set_article_assets(struct pg_store *ps, int64_t id, const struct fk_asset_ref *refs,
-                                size_t nrefs, struct fk_error *err)
-{
-    (void)id;
-    (void)refs;
-    (void)nrefs;
-    return store_pg_unsupported(ps, "set article assets", err);
-}
-
 int store_pg_list_due_assets(struct pg_store *ps, int64_t now, const struct fk_asset_caps *caps,
                              bool enabled_only, long limit, fk_asset_due_fn fn, void *ctx,
                              struct fk_error *err)

@@ -74,6 +74,10 @@ int store_pg_reparse_article(struct pg_store *ps, int64_t id, const struct fk_co
                              enum fk_reparse_result *result, struct fk_error *err);
 int64_t store_pg_current_feed(const struct pg_store *ps);
 long store_pg_feed_matches(const struct pg_store *ps, int64_t *first_id);
+int store_pg_set_article_assets(struct pg_store *ps, int64_t id, const struct fk_asset_ref *refs,
+                                size_t nrefs, struct fk_error *err);
+int store_pg_sync_article_assets(struct pg_store *ps, int64_t id, const struct fk_content *content,
+                                 struct fk_error *err);
 
 /* store_pg_query.c: listing, reading and searching articles */
 int store_pg_list(struct pg_store *ps, const struct fk_filter *f, fk_article_fn fn, void *ctx,
@@ -154,10 +158,6 @@ int store_pg_api_state(struct pg_store *ps, const char *feed_url, const struct f
 int store_pg_api_seen(struct pg_store *ps, int64_t id, const struct fk_item *item, int64_t now,
                       struct fk_error *err);
 int store_pg_get_api(struct pg_store *ps, int64_t id, struct fk_api_row *row, struct fk_error *err);
-int store_pg_sync_article_assets(struct pg_store *ps, int64_t id, const struct fk_content *content,
-                                 struct fk_error *err);
-int store_pg_set_article_assets(struct pg_store *ps, int64_t id, const struct fk_asset_ref *refs,
-                                size_t nrefs, struct fk_error *err);
 int store_pg_list_due_assets(struct pg_store *ps, int64_t now, const struct fk_asset_caps *caps,
                              bool enabled_only, long limit, fk_asset_due_fn fn, void *ctx,
                              struct fk_error *err);

@@ -104,3 +104,20 @@ long store_pg_feed_matches(const struct pg_store *ps, int64_t *first_id)
         *first_id = 0;
     return 0;
 }
+
+int store_pg_sync_article_assets(struct pg_store *ps, int64_t id, const struct fk_content *content,
+                                 struct fk_error *err)
+{
+    (void)id;
+    (void)content;
+    return store_pg_unsupported(ps, "sync article assets", err);
+}
+
+int store_pg_set_article_assets(struct pg_store *ps, int64_t id, const struct fk_asset_ref *refs,
+                                size_t nrefs, struct fk_error *err)
+{
+    (void)id;
+    (void)refs;
+    (void)nrefs;
+    return store_pg_unsupported(ps, "set article assets", err);
+}
