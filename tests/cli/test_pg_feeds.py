@@ -235,6 +235,9 @@ def test_subscriptions(tmp, cluster):
             '<outline text=" Spaced  "><outline text="Alpha" xmlUrl="https://a.example/feed"/>'
             '</outline>'
             '<outline text="Ünï"><outline text="uni" xmlUrl="https://k.example/go"/></outline>'
+            '<outline text="ünï"><outline text="uni" xmlUrl="https://k.example/go"/></outline>'
+            '<outline text="ÜNÏ"><outline text="uni" xmlUrl="https://k.example/go"/></outline>'
+            '<outline text="TECH"><outline text="uni" xmlUrl="https://k.example/go"/></outline>'
             '<outline text="plain" xmlUrl="https://k.example/plain"/>'
             '</body></opml>')
     both('opml', 'import', '-', stdin=opml.encode(), what='opml import with folders')
