@@ -86,7 +86,9 @@ int store_pg_subscribe(struct pg_store *ps, const char *url, const char *name, b
                        int64_t *id, struct fk_error *err)
 {
     struct pg_result *r = NULL;
-    struct pg_params p = PG_PARAMS_INIT;
+    struct pg_params p;
+    bool found = false, inserted = false, was_subscribed = false;
+    int64_t feed_id = 0;
     int ret = -1;
 
     if (not_in_feed(ps, err) < 0)
@@ -95,18 +97,41 @@ int store_pg_subscribe(struct pg_store *ps, const char *url, const char *name, b
         return fk_error_set(err, FK_ERROR_USAGE, "no feed URL");
     if (pg_exec(ps->conn, "BEGIN", NULL, err) < 0)
         goto out;
-    pg_add_text(&p, url);
-    if (!(r = pg_query(ps->conn, "SELECT id, subscribed FROM feeds WHERE url = $1 FOR UPDATE", &p,
-                       err)))
-        goto out;
-    bool found = pg_rows(r) > 0;
-    bool was_subscribed = found && pg_number(r, 0, 1) != 0;
-    int64_t feed_id = found ? pg_number(r, 0, 0) : 0;
-    pg_result_free(r);
-    r = NULL;
-    p = (struct pg_params)PG_PARAMS_INIT;
+    /* A feed another process adds meanwhile is found the second time. */
+    for (int attempt = 0; !inserted && !found; attempt++) {
+        if (attempt == 2) {
+            fk_error_set(err, FK_ERROR_DB, "'%s': the feed '%s' changed while it was being added",
+                         pg_shown(ps->conn), url);
+            goto out;
+        }
+        p = (struct pg_params)PG_PARAMS_INIT;
+        pg_add_text(&p, url);
+        if (!(r = pg_query(ps->conn, "SELECT id, subscribed FROM feeds WHERE url = $1 FOR UPDATE",
+                           &p, err)))
+            goto out;
+        found = pg_rows(r) > 0;
+        was_subscribed = found && pg_number(r, 0, 1) != 0;
+        feed_id = found ? pg_number(r, 0, 0) : 0;
+        pg_result_free(r);
+        r = NULL;
+        if (found)
+            break;
+        pg_add_text(&p, name);
+        pg_add_time(&p, (int64_t)time(NULL));
+        if (!(r = pg_query(ps->conn,
+                           "INSERT INTO feeds(url, name, subscribed, created)"
+                           " VALUES ($1, $2, true, to_timestamp($3))"
+                           " ON CONFLICT (url) DO NOTHING RETURNING id",
+                           &p, err)))
+            goto out;
+        inserted = pg_rows(r) > 0;
+        feed_id = inserted ? pg_number(r, 0, 0) : 0;
+        pg_result_free(r);
+        r = NULL;
+    }
     if (found) {
         /* $3: the new name replaces one the feed has. */
+        p = (struct pg_params)PG_PARAMS_INIT;
         pg_add_int64(&p, feed_id);
         pg_add_text(&p, name);
         pg_add_bool(&p, rename);
@@ -116,16 +141,6 @@ int store_pg_subscribe(struct pg_store *ps, const char *url, const char *name, b
                     " WHERE id = $1",
                     &p, err) < 0)
             goto out;
-    } else {
-        pg_add_text(&p, url);
-        pg_add_text(&p, name);
-        pg_add_time(&p, (int64_t)time(NULL));
-        if (!(r = pg_query(ps->conn,
-                           "INSERT INTO feeds(url, name, subscribed, created)"
-                           " VALUES ($1, $2, true, to_timestamp($3)) RETURNING id",
-                           &p, err)))
-            goto out;
-        feed_id = pg_number(r, 0, 0);
     }
     if (pg_exec(ps->conn, "COMMIT", NULL, err) < 0)
         goto out;
