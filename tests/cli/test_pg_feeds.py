@@ -275,13 +275,10 @@ def test_fetches(tmp, cluster, server):
     # Last-Modified.
     sets = [(5, httpd.ETAG, 'stale'), (6, '"nm-v1-n3"', 'kept'), (7, None, None)]
     for feed_id, etag, modified in sets:
-        for db_sql in (pair.both_sql,):
-            lit = ('NULL' if etag is None else "'%s'" % etag.replace("'", "''"))
-            mod = ('NULL' if modified is None else "'%s'" % modified)
-            db_sql('UPDATE feeds SET etag = %s, last_modified = %s WHERE id = %d'
-                   % (lit, mod, feed_id),
-                   'UPDATE feeds SET etag = %s, last_modified = %s WHERE id = %d'
-                   % (lit, mod, feed_id))
+        lit = 'NULL' if etag is None else "'%s'" % etag.replace("'", "''")
+        mod = 'NULL' if modified is None else "'%s'" % modified
+        sql = 'UPDATE feeds SET etag = %s, last_modified = %s WHERE id = %d' % (lit, mod, feed_id)
+        pair.both_sql(sql, sql)
     mod7 = "'Mon, 14 Sep 2020 12:26:40 GMT'"  # 1600000000 + 86400, as httpd sends it
     pair.both_sql('UPDATE feeds SET last_modified = %s WHERE id = 7' % mod7,
                   'UPDATE feeds SET last_modified = %s WHERE id = 7' % mod7)
@@ -401,7 +398,7 @@ def test_fetches(tmp, cluster, server):
                   % (moved_id, body_time))
     articles = [('feed:%s guid:a' % old), ('feed:%s guid:b' % old), ('feed:%s guid:b' % new),
                 ('hash:%s 0123' % old), ('hash:%s' % old), ('feed:%sx guid:c' % old),
-                ('feed:other guid:a',)[0]]
+                'feed:other guid:a']
     for i, key in enumerate(articles, 1):
         k = key.replace("'", "''")
         pair.both_sql("INSERT INTO articles(id, key, content_hash, source_hash, first_seen,"
