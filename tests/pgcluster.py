@@ -52,7 +52,11 @@ def cluster_dir(path):
 def start(path):
     programs = bindir()
     if not programs:
-        sys.exit('pgcluster: no PostgreSQL server: install the Debian package postgresql')
+        if os.environ.get('FEEDKEEP_REQUIRE_TOOLS'):
+            sys.exit('pgcluster: no PostgreSQL server: install the Debian package postgresql')
+        # the tests of PostgreSQL archives skip themselves
+        print('pgcluster: no PostgreSQL server (the Debian package postgresql): not started')
+        return
     if not os.path.isdir(path):
         state = path
         if os.path.isfile(state):
