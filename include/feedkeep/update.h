@@ -71,7 +71,14 @@ struct fk_update_options {
      * end may make it safe to show). Returns a new string, freed by the
      * run. NULL: the message as it is. */
     char *(*clean_message)(const char *message);
+    /* On a PostgreSQL archive, how long (seconds) the feeds this run
+     * claims stay its own without being renewed (fk_store_claim_feeds);
+     * the run renews them as it goes and gives them back at its end. 0:
+     * FK_UPDATE_DEFAULT_LEASE. */
+    long lease;
 };
+
+#define FK_UPDATE_DEFAULT_LEASE 300
 
 /* One feed of the run, as it stands when an event is reported. Strings
  * belong to the run and are valid during the callback only. */
@@ -179,6 +186,8 @@ struct fk_update_totals {
     long failed;               /* feeds that FAILED and backfill pages that
                                   failed */
     long not_due;              /* feeds left out: in backoff */
+    long held;                 /* feeds left out: due, but claimed by
+                                  another fetcher (PostgreSQL) */
     long article_pages;        /* article pages fetched (failed ones too) */
     long article_pages_used;   /* ... that became their article's content */
     long article_pages_failed; /* ... that failed or could not be used */

@@ -50,7 +50,10 @@ static const char help[] =
     "                           the next run (see 'feedkeep feeds --help',\n"
     "                           full-text)\n"
     "  --wait SECONDS           wait up to SECONDS for another fetch of the\n"
-    "                           archive to end (default 0: exit 4 at once)\n"
+    "                           archive to end (default 0: exit 4 at once);\n"
+    "                           on PostgreSQL fetches run side by side\n"
+    "  --lease SECONDS          on PostgreSQL, how long the feeds this fetch\n"
+    "                           claims stay its own unless renewed (300)\n"
     "  --connect-timeout SECONDS  to connect, TLS included (default 10)\n"
     "  --timeout SECONDS        for the whole transfer of a feed (default 60)\n"
     "  --stall-time SECONDS     abort a transfer slower than --stall-speed for\n"
@@ -180,6 +183,7 @@ static const struct {
      offsetof(struct settings, update.fetch.low_speed_limit)},
     {'I', "api-interval", parse_seconds, "a number of seconds",
      offsetof(struct settings, update.api_interval_ms)},
+    {'L', "lease", cli_parse_count, "whole seconds", offsetof(struct settings, update.lease)},
 };
 
 /* Handle an option of number_options into set: CLI_CONTINUE, EXIT_USAGE
@@ -219,6 +223,7 @@ static int parse_options(int argc, char **argv, struct cli *cli, struct settings
         {"stall-speed", required_argument, NULL, 'B'},
         {"max-size", required_argument, NULL, 'Z'},
         {"api-interval", required_argument, NULL, 'I'},
+        {"lease", required_argument, NULL, 'L'},
         ASSET_OPTIONS,
         CLI_COMMON_OPTIONS,
         {NULL, 0, NULL, 0},
@@ -458,6 +463,15 @@ static void on_event(const struct fk_update_event *ev, void *ctx)
     }
 }
 
+/* ", N held by other fetchers" for the total line, or "" when none. */
+static const char *held_note(long held, char *buf, size_t size)
+{
+    if (held <= 0)
+        return "";
+    snprintf(buf, size, ", %ld held by other fetchers", held);
+    return buf;
+}
+
 /* ---- choosing the feeds ---------------------------------------------------------- */
 
 /* The feeds named on the command line, in order, once each. */
@@ -498,9 +512,12 @@ int cmd_fetch(int argc, char **argv, struct cli *cli)
     struct fk_store *store = run.store = cli_create_store(cli);
     if (!store)
         return EXIT_IO;
-    code = cli_lock_archive(fk_store_path(store), set.wait_ms, &lock_fd);
-    if (code != EXIT_OK)
-        goto out;
+    /* Fetches of a PostgreSQL archive claim their feeds instead. */
+    if (!fk_store_is_postgresql(store)) {
+        code = cli_lock_archive(fk_store_path(store), set.wait_ms, &lock_fd);
+        if (code != EXIT_OK)
+            goto out;
+    }
     int64_t now = (int64_t)time(NULL);
     run.update = fk_update_new(store, &set.update, now);
     if (optind < argc)
@@ -532,12 +549,14 @@ int cmd_fetch(int argc, char **argv, struct cli *cli)
     code = run.code;
     msg_progress_clear();
     const struct fk_update_totals *totals = fk_update_totals(run.update);
+    char held[64];
     if (code != EXIT_IO && !stopped && !cli->quiet)
         printf("total: %zu feed%s, %ld new, %ld updated, %ld unchanged, %ld not modified, "
-               "%ld failed, %ld not due\n",
+               "%ld failed, %ld not due%s\n",
                totals->feeds, totals->feeds == 1 ? "" : "s", totals->counts[FK_PUT_NEW],
                totals->counts[FK_PUT_UPDATED], totals->counts[FK_PUT_UNCHANGED],
-               totals->not_modified, totals->failed, totals->not_due);
+               totals->not_modified, totals->failed, totals->not_due,
+               held_note(totals->held, held, sizeof held));
     if (code != EXIT_IO && !stopped && !cli->quiet && totals->article_pages)
         printf("article pages: %ld fetched, %ld whole articles, %ld failed or without text%s\n",
                totals->article_pages, totals->article_pages_used, totals->article_pages_failed,
@@ -565,6 +584,13 @@ int cmd_fetch(int argc, char **argv, struct cli *cli)
             code = assets;
     }
 out:
+    /* The feeds claimed are given back, whatever happened; a failure to
+     * leaves them to their lease. */
+    if (run.update && fk_store_release_claims(store, &err) < 0) {
+        int released = msg_fk_error(&err);
+        if (code == EXIT_OK)
+            code = released;
+    }
     free(run.feed_ids);
     msg_progress_clear();
     fk_update_free(run.update);
