@@ -1401,8 +1401,24 @@ static int add_if_due(const struct fk_subscription *sub, void *ctx)
 int fk_update_add_due(struct fk_update *u, struct fk_error *err)
 {
     u->renewed = (int64_t)time(NULL);
-    return fk_store_claim_feeds(u->store, u->now, u->opts.force, lease_of(u), add_if_due, u,
-                                &u->totals.held, err);
+    return fk_store_claim_feeds(u->store, u->now, u->opts.force, lease_of(u), u->opts.claim_limit,
+                                add_if_due, u, &u->totals.held, err);
+}
+
+/* add_if_due for a later run: what is not due was counted by the first. */
+static int add_if_claimed(const struct fk_subscription *sub, void *ctx)
+{
+    struct fk_update *u = ctx;
+    if (u->opts.force || sub->next_fetch == FK_TIME_NONE || sub->next_fetch <= u->now)
+        (void)fk_update_add(u, sub);
+    return 0;
+}
+
+int fk_update_add_more(struct fk_update *u, struct fk_error *err)
+{
+    u->renewed = (int64_t)time(NULL);
+    return fk_store_claim_feeds(u->store, u->now, u->opts.force, lease_of(u), u->opts.claim_limit,
+                                add_if_claimed, u, &u->totals.held, err);
 }
 
 enum fk_update_end fk_update_run(struct fk_update *u, fk_update_event_fn on_event, void *ctx,

@@ -76,6 +76,9 @@ struct fk_update_options {
      * the run renews them as it goes and gives them back at its end. 0:
      * FK_UPDATE_DEFAULT_LEASE. */
     long lease;
+    /* On a PostgreSQL archive, the feeds fk_update_add_due and
+     * fk_update_add_more claim at most (0: every due feed). */
+    long claim_limit;
 };
 
 #define FK_UPDATE_DEFAULT_LEASE 300
@@ -216,8 +219,15 @@ struct fk_update *fk_update_new(struct fk_store *store, const struct fk_update_o
 int fk_update_add(struct fk_update *update, const struct fk_subscription *sub);
 
 /* Add every subscription of the archive that is due, counting the others.
+ * On a PostgreSQL archive, the due ones this process claims (see
+ * fk_store_claim_feeds; the others are counted in the totals' held).
  * Returns 0, or -1 with err filled (the archive failed). */
 int fk_update_add_due(struct fk_update *update, struct fk_error *err);
+/* For a run after a first one of the same fetch on a PostgreSQL archive:
+ * add the feeds due now that this process claims (see
+ * fk_store_claim_feeds), not counting those not due again. Returns 0, or
+ * -1 with err filled. */
+int fk_update_add_more(struct fk_update *update, struct fk_error *err);
 
 /* How a run ended. */
 enum fk_update_end {
