@@ -5,7 +5,8 @@
  * fetchers, on several hosts, may store the same asset or URL at once, so
  * every insert of an asset or a URL is ON CONFLICT and its id is read back
  * after it, in a statement of its own (under READ COMMITTED it sees the row
- * the other process committed while this one waited for it).
+ * the other process committed while this one waited for it). Inserts look
+ * for the row first, so that finding it does not use up an id.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -276,7 +277,8 @@ static int url_row(struct pg_store *ps, const char *url, int64_t time, int64_t *
     pg_add_text(&p, url);
     pg_add_time(&p, time);
     if (pg_exec(ps->conn,
-                "INSERT INTO asset_urls(url, created) VALUES ($1, to_timestamp($2))"
+                "INSERT INTO asset_urls(url, created) SELECT $1::text, to_timestamp($2)"
+                " WHERE NOT EXISTS (SELECT 1 FROM asset_urls WHERE url = $1::text)"
                 " ON CONFLICT (url) DO NOTHING",
                 &p, err) < 0)
         return -1;
@@ -308,11 +310,13 @@ static int put_asset(struct pg_store *ps, const struct fk_asset_fetched *a, bool
     pg_add_int64(&p, (int64_t)a->size);
     pg_add_time(&p, a->time);
     pg_add_bytes(&p, a->data ? a->data : "", a->size);
-    struct pg_result *r = pg_query(ps->conn,
-                                   "INSERT INTO assets(sha256, mime, size, created, data)"
-                                   " VALUES ($1, $2, $3::bigint, to_timestamp($4), $5)"
-                                   " ON CONFLICT (sha256) DO NOTHING RETURNING id",
-                                   &p, err);
+    struct pg_result *r =
+        pg_query(ps->conn,
+                 "INSERT INTO assets(sha256, mime, size, created, data)"
+                 " SELECT $1::bytea, $2::text, $3::bigint, to_timestamp($4), $5::bytea"
+                 " WHERE NOT EXISTS (SELECT 1 FROM assets WHERE sha256 = $1::bytea)"
+                 " ON CONFLICT (sha256) DO NOTHING RETURNING id",
+                 &p, err);
     if (!r)
         return -1;
     int64_t asset_id = pg_rows(r) > 0 ? pg_number(r, 0, 0) : 0;
@@ -336,6 +340,15 @@ static int put_asset(struct pg_store *ps, const struct fk_asset_fetched *a, bool
     pg_add_int64(&p, asset_id);
     pg_add_text(&p, a->etag);
     pg_add_text(&p, a->last_modified);
+    long changed = pg_exec(ps->conn,
+                           "UPDATE asset_urls SET asset_id = $3::bigint, status = 'stored',"
+                           " reason = NULL, cap = NULL, etag = $4, last_modified = $5,"
+                           " failures = 0, next_try = NULL, last_try = to_timestamp($2)"
+                           " WHERE url = $1",
+                           &p, err);
+    if (changed != 0)
+        return changed < 0 ? -1 : 0;
+    /* a new URL, unless another process records it first */
     return pg_exec(ps->conn,
                    "INSERT INTO asset_urls(url, created, asset_id, status, etag, last_modified,"
                    " last_try) VALUES ($1, to_timestamp($2), $3::bigint, 'stored', $4, $5,"
