@@ -458,6 +458,9 @@ int store_pg_asset_skipped(struct pg_store *ps, const char *url, enum fk_asset_s
     return write_end(ps, own, mark_skipped(ps, url, reason, cap, time, err), err);
 }
 
+/* The most bytes of an asset read at once (64 MiB, 128 MiB of hex). */
+#define ASSET_CHUNK (64 << 20)
+
 /* ---- reading assets -------------------------------------------------------------- */
 
 struct due_walk {
@@ -640,6 +643,40 @@ int store_pg_article_assets(struct pg_store *ps, int64_t id, fk_asset_row_fn fn,
     return store_pg_list_assets(ps, &f, fn, ctx, err);
 }
 
+/* The bytes of asset id from *size on, to total, appended to *data. */
+static int read_rest(struct pg_store *ps, int64_t id, int64_t total, unsigned char **data,
+                     size_t *size, struct fk_error *err)
+{
+    unsigned char *all = fk_xmalloc((size_t)total);
+    memcpy(all, *data, *size);
+    free(*data);
+    *data = all;
+    while ((int64_t)*size < total) {
+        struct pg_params p = PG_PARAMS_INIT;
+        pg_add_int64(&p, id);
+        pg_add_int64(&p, (int64_t)*size + 1);
+        pg_add_int64(&p, ASSET_CHUNK);
+        struct pg_result *r = pg_query(ps->conn,
+                                       "SELECT substring(data FROM $2::integer FOR $3::integer)"
+                                       " FROM assets WHERE id = $1::bigint",
+                                       &p, err);
+        if (!r)
+            return -1;
+        size_t n = 0;
+        unsigned char *part = pg_rows(r) > 0 ? pg_bytes(r, 0, 0, &n) : NULL;
+        pg_result_free(r);
+        if (n == 0 || (int64_t)(*size + n) > total) {
+            free(part);
+            return fk_error_set(err, FK_ERROR_DB, "%s: asset %lld changed while it was read",
+                                pg_shown(ps->conn), (long long)id);
+        }
+        memcpy(all + *size, part, n);
+        *size += n;
+        free(part);
+    }
+    return 0;
+}
+
 int store_pg_get_asset(struct pg_store *ps, const char *sha_hex, const char *url, fk_asset_fn fn,
                        void *ctx, struct fk_error *err)
 {
@@ -676,9 +713,12 @@ int store_pg_get_asset(struct pg_store *ps, const char *sha_hex, const char *url
         return 1;
     p = (struct pg_params)PG_PARAMS_INIT;
     pg_add_int64(&p, id);
+    pg_add_int64(&p, ASSET_CHUNK);
+    /* The bytes come as text, in hex: a large asset is read a part at a
+     * time, so that no text value passes PostgreSQL's 1 GB. */
     r = pg_query(ps->conn,
-                 "SELECT id, sha256, mime, size, fk_epoch(created), data FROM assets"
-                 " WHERE id = $1::bigint",
+                 "SELECT id, sha256, mime, size, fk_epoch(created), octet_length(data),"
+                 " substring(data FROM 1 FOR $2::integer) FROM assets WHERE id = $1::bigint",
                  &p, err);
     if (!r)
         goto out;
@@ -689,7 +729,10 @@ int store_pg_get_asset(struct pg_store *ps, const char *sha_hex, const char *url
         ret = 1;
         goto out;
     }
-    data = pg_bytes(r, 0, 5, &size);
+    data = pg_bytes(r, 0, 6, &size);
+    int64_t total = pg_number(r, 0, 5);
+    if (total > (int64_t)size && read_rest(ps, id, total, &data, &size, err) < 0)
+        goto out;
     struct fk_asset asset = {
         .id = pg_number(r, 0, 0),
         .mime = pg_text(r, 0, 2),
