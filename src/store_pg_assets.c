@@ -30,7 +30,7 @@ static const char *const status_names[FK_ASSET_STATUS_COUNT] = {
 };
 
 /* Whether a skip reason is one of a cap (its value kept, so that a change
- * of the cap makes the URL due again): those named in DUE_ASSETS. */
+ * of the cap makes the URL due again): those the due query names. */
 static const bool skip_has_cap[FK_ASSET_SKIP_COUNT] = {
     [FK_ASSET_SKIP_TOO_LARGE] = true,     [FK_ASSET_SKIP_ARTICLE_COUNT] = true,
     [FK_ASSET_SKIP_ARTICLE_BYTES] = true, [FK_ASSET_SKIP_ARCHIVE_BUDGET] = true,
