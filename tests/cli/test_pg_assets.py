@@ -12,6 +12,9 @@ CLUSTER_DIR is a running cluster of tests/pgcluster.py. The parts:
   - several processes putting the same bytes under one URL and under
     several at once, on PostgreSQL: every one succeeds, one asset, each
     URL once;
+  - an archive SQLite filed (fetch with the images of the dev.to sample,
+    a per-article cap), copied into PostgreSQL by pgload.py: the listing
+    and get, then assets put on the URLs its articles reference;
   - fetch with the images of the dev.to sample on the loopback server, the
     caps, and a second fetch that fetches nothing;
   - article pages of a teaser feed (tests/httpd.py's script), their
@@ -59,6 +62,17 @@ class Pair:
     def __init__(self, tmp, name):
         self.sqlite = os.path.join(tmp, name + '.db')
         self.pg = pgcluster.database(CLUSTER, 'fk_assets_' + name)
+
+    def load(self):
+        """Copy the SQLite archive into the PostgreSQL one (tests/cli/pgload.py,
+        on main): the readers read what SQLite's writers wrote."""
+        try:
+            import pgload
+        except ImportError:
+            check(False, 'pgload.py is needed (main has it)')
+            return False
+        pgload.load(fktest.BIN, self.sqlite, self.pg)
+        return True
 
     def norm(self, text):
         if isinstance(text, bytes):
@@ -167,6 +181,35 @@ def test_concurrent(tmp):
           all(r.endswith('\t' + sha) for r in race), 'each URL once, all one asset: %r' % rows)
     got = run('assets', 'get', sha, '-o', '-', db=loc, text=False)
     check(got[0] == 0 and got[1] == image, 'the asset reads back')
+
+
+# ---- an archive SQLite filed, copied into PostgreSQL -------------------------------------
+
+
+def test_loaded(tmp, data, server):
+    sample = os.path.join(data, SAMPLE)
+    feed = server.static('/pg-loaded.xml',
+                         test_assets_fetch.sample_with_images(sample, server).encode())
+    pair = Pair(tmp, 'loaded')
+    run('add', '--no-check', feed, db=pair.sqlite)
+    rc, out, err = run('fetch', '--article-assets', '2', *FAST, db=pair.sqlite)
+    check(rc == 0 and 'assets:' in out, 'SQLite fetches: %r %r' % (out, err))
+    if not pair.load():
+        return
+    listing(pair, 'loaded')
+    for args in (('--article', '2'), ('--status', 'stored', '--limit', '4'), ('--feed', feed)):
+        pair.both('assets', *args, what='loaded: assets %s' % ' '.join(args))
+    for name in ('3.png', 'logo.png', 'photo', 'page.png', 'same-b.png', '11.png'):
+        pair.both('assets', 'get', server.url('/img/' + name), '-o', '-', text=False)
+    rc, out, err = pair.both('assets', '--fields', 'sha256', '--status', 'stored')
+    for sha in sorted(set(out.split()))[:4]:
+        pair.both('assets', 'get', sha[:8], '-o', '-', text=False)
+    # writes on what SQLite filed: a referenced URL skipped, then put
+    image = test_assets_cli.png(3, 3, 99)
+    for name in ('11.png', '5.png', 'page.png'):
+        pair.both('assets', 'put', server.url('/img/' + name), '-', stdin=image)
+    listing(pair, 'loaded, then put')
+    pair.both('complete', 'assets', server.url('/img/'))
 
 
 # ---- fetch with assets (files feeds on PostgreSQL) --------------------------------------
@@ -302,6 +345,7 @@ def main():
         server = fktest.Loopback()
         test_assets_fetch.serve_images(server)
         try:
+            test_loaded(tmp, data, server)
             test_fetch_assets(tmp, data, server)
             test_api(tmp, server)
         finally:
