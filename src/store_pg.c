@@ -90,6 +90,7 @@ static const char *const schema_v1[] = {
     "CREATE TABLE article_feeds (\n"
     "    article_id bigint NOT NULL REFERENCES articles(id) ON DELETE CASCADE,\n"
     "    feed_id    bigint NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,\n"
+    "    seq        bigint GENERATED ALWAYS AS IDENTITY,  -- the order feeds carried it in\n"
     "    PRIMARY KEY (article_id, feed_id)\n"
     ");\n",
     "CREATE INDEX article_feeds_feed ON article_feeds(feed_id);\n",

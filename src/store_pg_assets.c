@@ -509,13 +509,12 @@ int store_pg_list_due_assets(struct pg_store *ps, int64_t now, const struct fk_a
     struct due_walk walk = {fn, ctx};
     /* Due: pending or failed and past the next try, or skipped under a
      * cap whose value now differs, or for the run's bytes. The article's
-     * feed is its first (the lowest id: PostgreSQL keeps no order of
-     * insertion). */
+     * feed is its first. */
     return each_row(
         ps,
         "SELECT d.id, d.url, d.status, d.etag, d.last_modified, d.failures, d.article_id,"
-        " coalesce((SELECT min(af.feed_id) FROM article_feeds af"
-        " WHERE af.article_id = d.article_id), 0),"
+        " coalesce((SELECT af.feed_id FROM article_feeds af"
+        " WHERE af.article_id = d.article_id ORDER BY af.seq LIMIT 1), 0),"
         " (SELECT aa.kind FROM article_assets aa WHERE aa.article_id = d.article_id"
         " AND aa.url_id = d.id ORDER BY aa.position LIMIT 1),"
         " EXISTS (SELECT 1 FROM article_assets aa JOIN article_feeds af"

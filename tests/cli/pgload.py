@@ -9,6 +9,7 @@ booleans, packed columns their text, code blocks kept as places in the
 text their code.
 """
 import datetime
+import sqlite3
 import subprocess
 import urllib.parse
 
@@ -119,7 +120,12 @@ def load(bin, sqlite_path, location):
                                         "ORDER BY ordinal_position" % table).split()
             have = [r[1] for r in con.execute('PRAGMA table_info(%s)' % table)]
             columns = [c for c in pg_columns if c in have]
-            rows = con.execute('SELECT %s FROM %s' % (', '.join(columns), table)).fetchall()
+            # in the order rows were made (article_feeds: the feeds' order)
+            try:
+                rows = con.execute('SELECT %s FROM %s ORDER BY rowid'
+                                   % (', '.join(columns), table)).fetchall()
+            except sqlite3.OperationalError:  # a WITHOUT ROWID table
+                rows = con.execute('SELECT %s FROM %s' % (', '.join(columns), table)).fetchall()
         if not rows:
             continue
         kinds = ['time' if c in TIMES.get(table, []) else 'flag' if c in FLAGS.get(table, [])
