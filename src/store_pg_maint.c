@@ -45,8 +45,9 @@
 
 #include "feedkeep/buf.h"
 
-/* At most this many lines per check; then one saying how many more. */
-#define PROBLEMS_SHOWN 20
+/* At most this many lines per check (SQL text: a LIMIT); then one saying
+ * how many more. */
+#define PROBLEMS_SHOWN "20"
 /* Articles a statement of the full-text check or of vacuum's rebuild
  * reads, by id. */
 #define ARTICLE_BATCH 4096
@@ -98,22 +99,23 @@ static const struct {
      " FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid"
      " JOIN pg_class t ON t.oid = x.indrelid"
      " WHERE t.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema())"
-     " AND NOT (x.indisvalid AND x.indisready) ORDER BY t.relname, i.relname LIMIT 20",
+     " AND NOT (x.indisvalid AND x.indisready) ORDER BY t.relname, i.relname LIMIT " PROBLEMS_SHOWN,
      " more indexes are not valid"},
     {"code blocks", "checking the code blocks",
      "SELECT format('code block %s of article %s has position %s and %s lines"
      " (feedkeep reparse %s writes them again)', id, article_id, position, lines, article_id),"
-     " count(*) OVER () FROM code_blocks WHERE position < 0 OR lines < 0 ORDER BY id LIMIT 20",
+     " count(*) OVER () FROM code_blocks WHERE position < 0 OR lines < 0 ORDER BY id "
+     "LIMIT " PROBLEMS_SHOWN,
      " more code blocks have a negative position or line count"},
     {"articles", "checking the articles",
      "SELECT format('article %s belongs to no feed', a.id), count(*) OVER () FROM articles a"
      " WHERE NOT EXISTS (SELECT 1 FROM article_feeds f WHERE f.article_id = a.id)"
-     " ORDER BY a.id LIMIT 20",
+     " ORDER BY a.id LIMIT " PROBLEMS_SHOWN,
      " more articles belong to no feed"},
     {"feeds", "checking the feeds",
      "SELECT format('feed %s has %s failures: a count of failed fetches is never negative',"
      " quote_literal(url), failures), count(*) OVER () FROM feeds WHERE failures < 0"
-     " ORDER BY id LIMIT 20",
+     " ORDER BY id LIMIT " PROBLEMS_SHOWN,
      " more feeds have a negative count of failed fetches"},
 };
 
@@ -149,7 +151,8 @@ static int check_references(struct pg_store *ps, fk_problem_fn fn, void *ctx, st
     static const char sql[] =
         "SELECT t.relname, p.relname,"
         " format('SELECT %s::text, count(*) OVER () FROM %s c WHERE %s AND NOT EXISTS"
-        " (SELECT 1 FROM %s p WHERE %s) ORDER BY %s LIMIT 20', k.expr, c.conrelid::regclass,"
+        " (SELECT 1 FROM %s p WHERE %s) ORDER BY %s LIMIT " PROBLEMS_SHOWN
+        "', k.expr, c.conrelid::regclass,"
         " j.present, c.confrelid::regclass, j.joined, k.expr)"
         " FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid"
         " JOIN pg_class p ON p.oid = c.confrelid"
