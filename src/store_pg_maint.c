@@ -617,15 +617,20 @@ static int rebuild_search(struct pg_store *ps, struct fk_error *err)
 }
 
 /* Run each statement the query sql returns (one a row, built by the
- * server with its identifiers quoted), each in its own transaction.
- * Returns 0, or -1 with err filled. */
-static int run_built(struct pg_store *ps, const char *sql, struct fk_error *err)
+ * server with its identifiers quoted), each in its own transaction,
+ * telling the progress function stage first. Returns 0, or -1 with err
+ * filled. */
+static int run_built(struct pg_store *ps, const char *sql, const char *stage, struct fk_error *err)
 {
     struct pg_result *r = pg_query(ps->conn, sql, NULL, err);
     int ret = r ? 0 : -1;
-    for (int i = 0; r && ret == 0 && i < pg_rows(r); i++)
-        if (!pg_is_null(r, i, 0) && pg_exec_text(ps->conn, pg_text(r, i, 0), NULL, err) < 0)
+    for (int i = 0; r && ret == 0 && i < pg_rows(r); i++) {
+        if (pg_is_null(r, i, 0))
+            continue;
+        progress(ps, stage, 0);
+        if (pg_exec_text(ps->conn, pg_text(r, i, 0), NULL, err) < 0)
             ret = -1;
+    }
     pg_result_free(r);
     return ret;
 }
@@ -644,19 +649,17 @@ int store_pg_vacuum(struct pg_store *ps, struct fk_error *err)
     progress(ps, "rebuilding the full-text index", 0);
     if (rebuild_search(ps, err) < 0)
         return -1;
-    progress(ps, "rebuilding the indexes not valid", 0);
     if (run_built(ps,
                   "SELECT format('REINDEX INDEX %I', i.relname) FROM pg_index x"
                   " JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid"
                   " WHERE t.relnamespace ="
                   " (SELECT oid FROM pg_namespace WHERE nspname = current_schema())"
                   " AND NOT (x.indisvalid AND x.indisready) ORDER BY i.relname",
-                  err) < 0)
+                  "rebuilding an index", err) < 0)
         return -1;
-    progress(ps, "vacuuming the tables", 0);
     return run_built(ps,
                      "SELECT 'VACUUM (ANALYZE) '"
                      " || string_agg(format('%I', tablename), ', ' ORDER BY tablename)"
                      " FROM pg_tables WHERE schemaname = current_schema()",
-                     err);
+                     "vacuuming the tables", err);
 }

@@ -207,9 +207,10 @@ def test_asset_structure(pair):
         'assets: asset %s is an orphan: no URL resolves to it' % ('0' * 64)] and
         err == "feedkeep: 'ARCHIVE': 4 problems found\n", 'found: %r %r' % (out, err))
     rc, out, err = pair.same('check --repair', 'check', '--repair')
-    check(rc == 0 and out.endswith("ARCHIVE: repaired: 3 rows of the assets' structure (URLs stored "
-          'without their asset made pending, assets no URL resolves to deleted, references to '
-          'lost URLs dropped)\nARCHIVE: ok after the repair\n'), 'repaired: %r %r' % (out, err))
+    check(rc == 0 and out.endswith(
+        "ARCHIVE: repaired: 3 rows of the assets' structure (URLs stored without their asset "
+        'made pending, assets no URL resolves to deleted, references to lost URLs dropped)\n'
+        'ARCHIVE: ok after the repair\n'), 'repaired: %r %r' % (out, err))
     check(pair.psql("SELECT status, asset_id IS NULL FROM asset_urls WHERE url = '%s'"
                     % IMAGE_B) == 'pending|t\n' and
           pair.psql('SELECT count(*) FROM assets') == '0\n', 'the URL pending, the orphans gone')
@@ -282,6 +283,15 @@ def test_vacuum(pair):
     rc, out, err = run('vacuum', db=pair.pg)
     check(rc == 0 and re.match(r'^%s: \d+ bytes, \d+ before\n$' % re.escape(pair.pg), out) and
           err == '', 'vacuum: %r %r' % (out, err))
+    # the progress lines on a terminal (fk_store_set_progress reaches the
+    # PostgreSQL store)
+    rc, out = fktest.run_tty('--db', pair.pg, 'vacuum')
+    check(rc == 0 and 'vacuum: rebuilding the full-text index' in out and
+          'vacuum: vacuuming the tables' in out, 'vacuum shows what it does: %r' % out)
+    rc, out = fktest.run_tty('--db', pair.pg, 'check')
+    check(rc == 0 and 'check: checking the references' in out and
+          'check: reading the articles' in out and out.endswith('%s: ok\n' % pair.pg),
+          'check shows what it does: %r' % out)
     rc, out, err = run('-q', 'vacuum', db=pair.pg)
     check(rc == 0 and out == '' and err == '', 'vacuum -q: %r %r' % (out, err))
     check(pair.psql("SELECT last_analyze IS NOT NULL AND last_vacuum IS NOT NULL"
