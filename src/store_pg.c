@@ -285,20 +285,24 @@ static const char *const schema_v1[] = {
     "    WHERE canonical_key IS NOT NULL;\n",
     /* The full-text column: the archive's configuration, from
      * feedkeep_schema. A text too long for one tsvector (1 MB of lexemes)
-     * is indexed by its first 200,000 characters rather than refused. */
-    "CREATE FUNCTION fk_articles_search() RETURNS trigger LANGUAGE plpgsql AS $$\n"
-    "DECLARE\n"
-    "    config regconfig := (SELECT search_config FROM feedkeep_schema);\n"
+     * is indexed by its first 200,000 characters rather than refused. The
+     * trigger and check (which compares each article's column with what
+     * it should be) share the function. */
+    "CREATE FUNCTION fk_search_vector(config regconfig, title text, tags text, body text)\n"
+    "    RETURNS tsvector LANGUAGE plpgsql STABLE AS $$\n"
     "BEGIN\n"
-    "    BEGIN\n"
-    "        NEW.search := setweight(to_tsvector(config, coalesce(NEW.title, '')), 'A')\n"
-    "            || setweight(to_tsvector(config, NEW.tags_text), 'B')\n"
-    "            || setweight(to_tsvector(config, NEW.text), 'C');\n"
-    "    EXCEPTION WHEN program_limit_exceeded THEN\n"
-    "        NEW.search := setweight(to_tsvector(config, coalesce(NEW.title, '')), 'A')\n"
-    "            || setweight(to_tsvector(config, NEW.tags_text), 'B')\n"
-    "            || setweight(to_tsvector(config, left(NEW.text, 200000)), 'C');\n"
-    "    END;\n"
+    "    RETURN setweight(to_tsvector(config, coalesce(title, '')), 'A')\n"
+    "        || setweight(to_tsvector(config, coalesce(tags, '')), 'B')\n"
+    "        || setweight(to_tsvector(config, coalesce(body, '')), 'C');\n"
+    "EXCEPTION WHEN program_limit_exceeded THEN\n"
+    "    RETURN setweight(to_tsvector(config, coalesce(title, '')), 'A')\n"
+    "        || setweight(to_tsvector(config, coalesce(tags, '')), 'B')\n"
+    "        || setweight(to_tsvector(config, left(coalesce(body, ''), 200000)), 'C');\n"
+    "END $$;\n",
+    "CREATE FUNCTION fk_articles_search() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+    "BEGIN\n"
+    "    NEW.search := fk_search_vector((SELECT search_config FROM feedkeep_schema),\n"
+    "                                   NEW.title, NEW.tags_text, NEW.text);\n"
     "    RETURN NEW;\n"
     "END $$;\n",
     "CREATE TRIGGER articles_search BEFORE INSERT OR UPDATE OF title, tags_text, text\n"

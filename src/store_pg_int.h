@@ -32,6 +32,10 @@ struct pg_store {
     char *search_config;
     struct pg_filing *filing;
     struct pg_export *export;
+    /* The progress function of check and vacuum (fk_store_set_progress);
+     * NULL: none. */
+    fk_progress_fn progress;
+    void *progress_ctx;
 };
 
 /* Open the archive at location (pg_is_location), creating its schema when
