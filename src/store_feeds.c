@@ -889,3 +889,23 @@ int fk_store_last_run(struct fk_store *store, int64_t *started, struct fk_error 
     stmt_reset(st);
     return ret;
 }
+
+int fk_store_claim_feeds(struct fk_store *store, int64_t now, bool force, long lease, long limit,
+                         fk_subscription_fn fn, void *ctx, long *held, struct fk_error *err)
+{
+    if (store->pg)
+        return store_pg_claim_feeds(store->pg, now, force, lease, limit, fn, ctx, held, err);
+    if (held)
+        *held = 0;
+    return fk_store_list_feeds(store, FK_FEEDS_SUBSCRIBED, now, fn, ctx, err);
+}
+
+int fk_store_renew_claims(struct fk_store *store, long lease, struct fk_error *err)
+{
+    return store->pg ? store_pg_renew_claims(store->pg, lease, err) : 0;
+}
+
+int fk_store_release_claims(struct fk_store *store, bool last, struct fk_error *err)
+{
+    return store->pg ? store_pg_release_claims(store->pg, last, err) : 0;
+}

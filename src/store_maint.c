@@ -820,6 +820,10 @@ void fk_store_set_progress(struct fk_store *store, fk_progress_fn fn, void *ctx)
 {
     store->progress = fn;
     store->progress_ctx = ctx;
+    if (store->pg) {
+        store->pg->progress = fn;
+        store->pg->progress_ctx = ctx;
+    }
 }
 
 /* Code blocks filed before schema 15, looked for in their articles' text

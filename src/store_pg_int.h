@@ -32,6 +32,10 @@ struct pg_store {
     char *search_config;
     struct pg_filing *filing;
     struct pg_export *export;
+    /* The progress function of check and vacuum (fk_store_set_progress);
+     * NULL: none. */
+    fk_progress_fn progress;
+    void *progress_ctx;
 };
 
 /* Open the archive at location (pg_is_location), creating its schema when
@@ -201,4 +205,10 @@ int store_pg_repair_counts(struct pg_store *ps, struct fk_error *err);
 int store_pg_repair_asset_bytes(struct pg_store *ps, fk_sha256_fn sha256, int64_t *removed,
                                 int64_t *urls, struct fk_error *err);
 int store_pg_vacuum(struct pg_store *ps, struct fk_error *err);
+/* store_pg_claim.c: many fetchers, claims and leases */
+int store_pg_claim_feeds(struct pg_store *ps, int64_t now, bool force, long lease, long limit,
+                         fk_subscription_fn fn, void *ctx, long *held, struct fk_error *err);
+int store_pg_renew_claims(struct pg_store *ps, long lease, struct fk_error *err);
+int store_pg_release_claims(struct pg_store *ps, bool last, struct fk_error *err);
+
 #endif

@@ -127,7 +127,14 @@ struct fk_update {
     struct fk_error err;
     int64_t api_next; /* the API's next request starts no sooner
                          (monotonic ms) */
+    int64_t renewed;  /* when the run's claims were last renewed */
 };
+
+/* The run's lease on the feeds it claimed (fk_store_claim_feeds). */
+static long lease_of(const struct fk_update *u)
+{
+    return u->opts.lease > 0 ? u->opts.lease : FK_UPDATE_DEFAULT_LEASE;
+}
 
 /* ---- events ------------------------------------------------------------------- */
 
@@ -890,6 +897,16 @@ static int on_done(const struct fk_fetch_result *r, void *ctx)
         struct job *job = r->user;
         rc = job->page == 1 ? feed_done(u, job, r) : page_done(u, job, r);
     }
+    /* Claims are renewed at a quarter of their lease: a run that outlives
+     * its lease keeps its feeds. */
+    int64_t t = (int64_t)time(NULL);
+    if (rc >= 0 && !u->stopped && t - u->renewed >= lease_of(u) / 4) {
+        u->renewed = t;
+        if (fk_store_renew_claims(u->store, lease_of(u), &u->err) < 0) {
+            u->stopped = true;
+            rc = -1;
+        }
+    }
     return rc < 0 || u->stopped ? 1 : 0; /* a database error stops the run */
 }
 
@@ -1383,7 +1400,25 @@ static int add_if_due(const struct fk_subscription *sub, void *ctx)
 
 int fk_update_add_due(struct fk_update *u, struct fk_error *err)
 {
-    return fk_store_list_feeds(u->store, FK_FEEDS_SUBSCRIBED, u->now, add_if_due, u, err);
+    u->renewed = (int64_t)time(NULL);
+    return fk_store_claim_feeds(u->store, u->now, u->opts.force, lease_of(u), u->opts.claim_limit,
+                                add_if_due, u, &u->totals.held, err);
+}
+
+/* add_if_due for a later run: what is not due was counted by the first. */
+static int add_if_claimed(const struct fk_subscription *sub, void *ctx)
+{
+    struct fk_update *u = ctx;
+    if (u->opts.force || sub->next_fetch == FK_TIME_NONE || sub->next_fetch <= u->now)
+        (void)fk_update_add(u, sub);
+    return 0;
+}
+
+int fk_update_add_more(struct fk_update *u, struct fk_error *err)
+{
+    u->renewed = (int64_t)time(NULL);
+    return fk_store_claim_feeds(u->store, u->now, u->opts.force, lease_of(u), u->opts.claim_limit,
+                                add_if_claimed, u, &u->totals.held, err);
 }
 
 enum fk_update_end fk_update_run(struct fk_update *u, fk_update_event_fn on_event, void *ctx,

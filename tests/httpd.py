@@ -57,6 +57,8 @@ of the request itself (so a subscription URL can carry them):
                 retry=VALUE adds Retry-After (retry=date: an HTTP date 1 h ahead)
   etag=1, lastmod=1   send ETag, Last-Modified (and answer 304 to them)
   delay_ms=0    wait before answering; gzip=1 gzip-encodes the body;
+  group=NAME    counted while in progress, per host name, as /sleep's are
+                (/stats?group=NAME);
   html=1        answers a HTML page instead of the feed
   pages=1       pages that exist; page K in 2..pages has per_page=5 items of
                 its own; beyond, page_end=empty (a feed without items) or 404
@@ -109,7 +111,7 @@ SCRIPT_DEFAULTS = {
     'etag': '1', 'lastmod': '1', 'delay_ms': '0', 'gzip': '0', 'html': '0',
     'pages': '1', 'per_page': '5', 'page_end': 'empty', 'charset': 'utf-8', 'accent': '0',
     'short': '0', 'teaser': '0', 'article': 'ok', 'article_status': '503',
-    'article_version': '1', 'long': '0',
+    'article_version': '1', 'long': '0', 'group': None,
 }
 
 HTML_PAGE = (b'<!DOCTYPE html>\n<html><head><title>Not a feed</title></head>'
@@ -245,13 +247,11 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(FEED)
 
-    def sleep(self):
-        # Counted by group, so requests of an earlier test that are still
-        # sleeping here (their client gave up) do not count.
-        group = self.arg('group')
+    def wait_counted(self, group, seconds):
+        """Sleep for seconds, counted in progress in group per host name
+        (group None: not counted)."""
         if group is None:
-            time.sleep(int(self.arg('ms', '300')) / 1000.0)
-            self.reply(200, b'ok\n')
+            time.sleep(seconds)
             return
         key = (group, self.host())
         with _lock:
@@ -261,10 +261,15 @@ class Handler(BaseHTTPRequestHandler):
             most[key[1]] = max(most.get(key[1], 0), _in_progress[key])
             most['*'] = max(most.get('*', 0), total)
         try:
-            time.sleep(int(self.arg('ms', '300')) / 1000.0)
+            time.sleep(seconds)
         finally:
             with _lock:
                 _in_progress[key] -= 1
+
+    def sleep(self):
+        # Counted by group, so requests of an earlier test that are still
+        # sleeping here (their client gave up) do not count.
+        self.wait_counted(self.arg('group'), int(self.arg('ms', '300')) / 1000.0)
         self.reply(200, b'ok\n')
 
     def stats(self):
@@ -366,8 +371,8 @@ class Handler(BaseHTTPRequestHandler):
             if key in self.query:
                 conf[key] = self.query[key][0]
         delay = int(conf['delay_ms'])
-        if delay:
-            time.sleep(delay / 1000.0)
+        if delay or conf['group']:
+            self.wait_counted(conf['group'], delay / 1000.0)
         status = int(conf['status'])
         if status != 200:
             retry = conf['retry']

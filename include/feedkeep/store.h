@@ -1328,6 +1328,33 @@ typedef int (*fk_subscription_fn)(const struct fk_subscription *sub, void *ctx);
 int fk_store_list_feeds(struct fk_store *store, enum fk_feed_set set, int64_t now,
                         fk_subscription_fn fn, void *ctx, struct fk_error *err);
 
+/* Many fetchers on one archive. On a PostgreSQL archive several fetch
+ * processes, on several hosts, may run at once. Each claims the
+ * subscriptions it fetches for a lease of some seconds, renews the lease
+ * while it works and gives its claims back at its end; a fetcher that dies
+ * leaves its claims to expire. A feed claimed by one fetcher is not
+ * fetched by another, and the feeds of one host name are claimed by one
+ * fetcher at a time, so that the per-host limit of a fetch holds across
+ * fetchers. A feed fetched since the first of the fetchers at work began
+ * is not due for any of them. On a SQLite archive one fetch runs at a time (the CLI's lock
+ * file): nothing is claimed, and renewing and giving back do nothing. */
+
+/* Call fn for each subscription, by id, as fk_store_list_feeds does for
+ * FK_FEEDS_SUBSCRIBED. On PostgreSQL, first claim for lease seconds the
+ * subscriptions due at now (all of them when force) whose host no other
+ * fetcher holds, at most limit of them (0: no limit; the longest due
+ * first), and leave out the due ones not claimed: they are counted in
+ * *held (may be NULL). Returns 0, fn's non-zero return, or -1 with err
+ * filled. */
+int fk_store_claim_feeds(struct fk_store *store, int64_t now, bool force, long lease, long limit,
+                         fk_subscription_fn fn, void *ctx, long *held, struct fk_error *err);
+/* Renew this process's claims for lease seconds from now. */
+int fk_store_renew_claims(struct fk_store *store, long lease, struct fk_error *err);
+/* Give back this process's claims, between two rounds of its fetch, or at
+ * its end (last): then the feeds it fetched are due again for the next
+ * fetch, once every fetcher that ran beside it has ended. */
+int fk_store_release_claims(struct fk_store *store, bool last, struct fk_error *err);
+
 /* One fetch of a feed, for the fetch log and the feed's schedule. */
 struct fk_fetch_attempt {
     int64_t time;  /* when it ended; the backoff counts from here */

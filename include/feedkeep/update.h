@@ -71,7 +71,17 @@ struct fk_update_options {
      * end may make it safe to show). Returns a new string, freed by the
      * run. NULL: the message as it is. */
     char *(*clean_message)(const char *message);
+    /* On a PostgreSQL archive, how long (seconds) the feeds this run
+     * claims stay its own without being renewed (fk_store_claim_feeds);
+     * the run renews them as it goes and gives them back at its end. 0:
+     * FK_UPDATE_DEFAULT_LEASE. */
+    long lease;
+    /* On a PostgreSQL archive, the feeds fk_update_add_due and
+     * fk_update_add_more claim at most (0: every due feed). */
+    long claim_limit;
 };
+
+#define FK_UPDATE_DEFAULT_LEASE 300
 
 /* One feed of the run, as it stands when an event is reported. Strings
  * belong to the run and are valid during the callback only. */
@@ -179,6 +189,8 @@ struct fk_update_totals {
     long failed;               /* feeds that FAILED and backfill pages that
                                   failed */
     long not_due;              /* feeds left out: in backoff */
+    long held;                 /* feeds left out: due, but claimed by
+                                  another fetcher (PostgreSQL) */
     long article_pages;        /* article pages fetched (failed ones too) */
     long article_pages_used;   /* ... that became their article's content */
     long article_pages_failed; /* ... that failed or could not be used */
@@ -207,8 +219,15 @@ struct fk_update *fk_update_new(struct fk_store *store, const struct fk_update_o
 int fk_update_add(struct fk_update *update, const struct fk_subscription *sub);
 
 /* Add every subscription of the archive that is due, counting the others.
+ * On a PostgreSQL archive, the due ones this process claims (see
+ * fk_store_claim_feeds; the others are counted in the totals' held).
  * Returns 0, or -1 with err filled (the archive failed). */
 int fk_update_add_due(struct fk_update *update, struct fk_error *err);
+/* For a run after a first one of the same fetch on a PostgreSQL archive:
+ * add the feeds due now that this process claims (see
+ * fk_store_claim_feeds), not counting those not due again. Returns 0, or
+ * -1 with err filled. */
+int fk_update_add_more(struct fk_update *update, struct fk_error *err);
 
 /* How a run ended. */
 enum fk_update_end {

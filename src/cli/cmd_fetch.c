@@ -50,7 +50,10 @@ static const char help[] =
     "                           the next run (see 'feedkeep feeds --help',\n"
     "                           full-text)\n"
     "  --wait SECONDS           wait up to SECONDS for another fetch of the\n"
-    "                           archive to end (default 0: exit 4 at once)\n"
+    "                           archive to end (default 0: exit 4 at once);\n"
+    "                           on PostgreSQL fetches run side by side\n"
+    "  --lease SECONDS          on PostgreSQL, how long the feeds this fetch\n"
+    "                           claims stay its own unless renewed (300)\n"
     "  --connect-timeout SECONDS  to connect, TLS included (default 10)\n"
     "  --timeout SECONDS        for the whole transfer of a feed (default 60)\n"
     "  --stall-time SECONDS     abort a transfer slower than --stall-speed for\n"
@@ -141,6 +144,7 @@ struct run {
     struct fk_store *store;
     struct fk_update *update;
     size_t finished; /* feeds whose run ended */
+    size_t earlier;  /* feeds of the earlier rounds (PostgreSQL) */
     int code;
     int64_t *feed_ids; /* of the feeds whose run ended, for their assets */
 };
@@ -180,6 +184,7 @@ static const struct {
      offsetof(struct settings, update.fetch.low_speed_limit)},
     {'I', "api-interval", parse_seconds, "a number of seconds",
      offsetof(struct settings, update.api_interval_ms)},
+    {'L', "lease", cli_parse_count, "whole seconds", offsetof(struct settings, update.lease)},
 };
 
 /* Handle an option of number_options into set: CLI_CONTINUE, EXIT_USAGE
@@ -219,6 +224,7 @@ static int parse_options(int argc, char **argv, struct cli *cli, struct settings
         {"stall-speed", required_argument, NULL, 'B'},
         {"max-size", required_argument, NULL, 'Z'},
         {"api-interval", required_argument, NULL, 'I'},
+        {"lease", required_argument, NULL, 'L'},
         ASSET_OPTIONS,
         CLI_COMMON_OPTIONS,
         {NULL, 0, NULL, 0},
@@ -285,7 +291,7 @@ static void progress(const struct run *run)
 {
     if (!run->cli->quiet)
         msg_progress("fetched %zu of %zu feeds", run->finished,
-                     fk_update_totals(run->update)->feeds);
+                     run->earlier + fk_update_totals(run->update)->feeds);
 }
 
 /* The feed's line on stdout. */
@@ -409,7 +415,7 @@ static void on_event(const struct fk_update_event *ev, void *ctx)
     switch (ev->kind) {
     case FK_UPDATE_STARTED:
         if (!run->cli->quiet)
-            msg_progress("fetching %zu feeds", fk_update_totals(run->update)->feeds);
+            msg_progress("fetching %zu feeds", run->earlier + fk_update_totals(run->update)->feeds);
         break;
     case FK_UPDATE_ITEM_WARNING:
         cli_warn_item(ev->feed->url, ev->item, ev->message);
@@ -444,8 +450,8 @@ static void on_event(const struct fk_update_event *ev, void *ctx)
     case FK_UPDATE_API_PROGRESS:
         if (!run->cli->quiet)
             msg_progress("fetched %zu of %zu feeds; %s: article %ld of %ld", run->finished,
-                         fk_update_totals(run->update)->feeds, ev->feed->url, ev->done + 1,
-                         ev->total);
+                         run->earlier + fk_update_totals(run->update)->feeds, ev->feed->url,
+                         ev->done + 1, ev->total);
         break;
     case FK_UPDATE_API_ARTICLE_FAILED:
         if (ev->gone)
@@ -456,6 +462,32 @@ static void on_event(const struct fk_update_event *ev, void *ctx)
                       ev->message, ev->feed->url);
         break;
     }
+}
+
+/* Add the totals of a round to sum. The feeds held by other fetchers are
+ * the last round's: those it found held, not yet fetched. */
+static void add_totals(struct fk_update_totals *sum, const struct fk_update_totals *round)
+{
+    sum->feeds += round->feeds;
+    for (int i = 0; i < FK_PUT_COUNT; i++)
+        sum->counts[i] += round->counts[i];
+    sum->not_modified += round->not_modified;
+    sum->failed += round->failed;
+    sum->not_due += round->not_due;
+    sum->held = round->held;
+    sum->article_pages += round->article_pages;
+    sum->article_pages_used += round->article_pages_used;
+    sum->article_pages_failed += round->article_pages_failed;
+    sum->article_pages_capped = sum->article_pages_capped || round->article_pages_capped;
+}
+
+/* ", N held by other fetchers" for the total line, or "" when none. */
+static const char *held_note(long held, char *buf, size_t size)
+{
+    if (held <= 0)
+        return "";
+    snprintf(buf, size, ", %ld held by other fetchers", held);
+    return buf;
 }
 
 /* ---- choosing the feeds ---------------------------------------------------------- */
@@ -498,10 +530,20 @@ int cmd_fetch(int argc, char **argv, struct cli *cli)
     struct fk_store *store = run.store = cli_create_store(cli);
     if (!store)
         return EXIT_IO;
-    code = cli_lock_archive(fk_store_path(store), set.wait_ms, &lock_fd);
-    if (code != EXIT_OK)
-        goto out;
+    /* Fetches of a PostgreSQL archive claim their feeds instead. */
+    if (!fk_store_is_postgresql(store)) {
+        code = cli_lock_archive(fk_store_path(store), set.wait_ms, &lock_fd);
+        if (code != EXIT_OK)
+            goto out;
+    }
     int64_t now = (int64_t)time(NULL);
+    /* On PostgreSQL the due feeds are fetched in rounds: each claims a few
+     * times as many feeds as the run has transfers, fetches them and gives
+     * them back, until none is left, so that fetchers running at once
+     * share the work. */
+    bool rounds = fk_store_is_postgresql(store) && optind == argc;
+    if (rounds)
+        set.update.claim_limit = 4L * set.update.fetch.jobs;
     run.update = fk_update_new(store, &set.update, now);
     if (optind < argc)
         code = pick_named(&run, argc - optind, argv + optind, now);
@@ -509,49 +551,66 @@ int cmd_fetch(int argc, char **argv, struct cli *cli)
         code = msg_fk_error(&err);
     if (code != EXIT_OK)
         goto out;
-    switch (fk_update_run(run.update, on_event, &run, &err)) {
-    case FK_UPDATE_COMPLETE:
-        break;
-    case FK_UPDATE_NOT_STARTED:
-        code = msg_fk_error(&err);
-        goto out; /* nothing was fetched; the error said why */
-    case FK_UPDATE_CUT: {
-        /* The transport failed. */
-        int cut = msg_fk_error(&err);
-        if (run.code == EXIT_OK)
-            run.code = cut;
-        break;
-    }
-    case FK_UPDATE_STOPPED:
-        /* A busy archive is not a damaged one: it has its own exit status. */
-        msg_fk_error(&err);
-        run.code = err.kind == FK_ERROR_BUSY ? EXIT_LOCKED : EXIT_IO;
-        stopped = true;
-        break;
+    struct fk_update_totals totals = {0};
+    for (;;) {
+        enum fk_update_end end = fk_update_run(run.update, on_event, &run, &err);
+        if (end == FK_UPDATE_NOT_STARTED) {
+            code = msg_fk_error(&err);
+            goto out; /* nothing was fetched; the error said why */
+        }
+        if (end == FK_UPDATE_CUT) {
+            /* The transport failed. */
+            int cut = msg_fk_error(&err);
+            if (run.code == EXIT_OK)
+                run.code = cut;
+        } else if (end == FK_UPDATE_STOPPED) {
+            /* A busy archive is not a damaged one: it has its own exit status. */
+            msg_fk_error(&err);
+            run.code = err.kind == FK_ERROR_BUSY ? EXIT_LOCKED : EXIT_IO;
+            stopped = true;
+        }
+        const struct fk_update_totals *round = fk_update_totals(run.update);
+        add_totals(&totals, round);
+        if (!rounds || stopped || end == FK_UPDATE_CUT || round->feeds == 0)
+            break;
+        /* The next round: this one's hosts are free again for any fetcher. */
+        run.earlier += round->feeds;
+        set.update.article_pages -= (int)round->article_pages;
+        if (set.update.article_pages < 0)
+            set.update.article_pages = 0;
+        fk_update_free(run.update);
+        run.update = fk_update_new(store, &set.update, (int64_t)time(NULL));
+        if (fk_store_release_claims(store, false, &err) < 0 ||
+            fk_update_add_more(run.update, &err) < 0) {
+            msg_fk_error(&err);
+            run.code = EXIT_IO;
+            stopped = true;
+            break;
+        }
     }
     code = run.code;
     msg_progress_clear();
-    const struct fk_update_totals *totals = fk_update_totals(run.update);
+    char held[64];
     if (code != EXIT_IO && !stopped && !cli->quiet)
         printf("total: %zu feed%s, %ld new, %ld updated, %ld unchanged, %ld not modified, "
-               "%ld failed, %ld not due\n",
-               totals->feeds, totals->feeds == 1 ? "" : "s", totals->counts[FK_PUT_NEW],
-               totals->counts[FK_PUT_UPDATED], totals->counts[FK_PUT_UNCHANGED],
-               totals->not_modified, totals->failed, totals->not_due);
-    if (code != EXIT_IO && !stopped && !cli->quiet && totals->article_pages)
+               "%ld failed, %ld not due%s\n",
+               totals.feeds, totals.feeds == 1 ? "" : "s", totals.counts[FK_PUT_NEW],
+               totals.counts[FK_PUT_UPDATED], totals.counts[FK_PUT_UNCHANGED], totals.not_modified,
+               totals.failed, totals.not_due, held_note(totals.held, held, sizeof held));
+    if (code != EXIT_IO && !stopped && !cli->quiet && totals.article_pages)
         printf("article pages: %ld fetched, %ld whole articles, %ld failed or without text%s\n",
-               totals->article_pages, totals->article_pages_used, totals->article_pages_failed,
-               totals->article_pages_capped ? "; more wait for the next run" : "");
+               totals.article_pages, totals.article_pages_used, totals.article_pages_failed,
+               totals.article_pages_capped ? "; more wait for the next run" : "");
     /* A run that went to the end is logged for --since-fetch, failed feeds
      * or not; one a database error stopped is not. */
     if (code != EXIT_IO && code != EXIT_LOCKED && !stopped) {
         struct fk_fetch_run log = {
             .started = now,
             .finished = (int64_t)time(NULL),
-            .feeds = (int64_t)totals->feeds,
-            .failed = totals->failed,
-            .new_count = totals->counts[FK_PUT_NEW],
-            .updated_count = totals->counts[FK_PUT_UPDATED],
+            .feeds = (int64_t)totals.feeds,
+            .failed = totals.failed,
+            .new_count = totals.counts[FK_PUT_NEW],
+            .updated_count = totals.counts[FK_PUT_UPDATED],
         };
         if (fk_store_log_run(store, &log, &err) < 0)
             code = msg_fk_error(&err);
@@ -565,6 +624,13 @@ int cmd_fetch(int argc, char **argv, struct cli *cli)
             code = assets;
     }
 out:
+    /* The feeds claimed are given back, whatever happened; a failure to
+     * leaves them to their lease. */
+    if (run.update && fk_store_release_claims(store, true, &err) < 0) {
+        int released = msg_fk_error(&err);
+        if (code == EXIT_OK)
+            code = released;
+    }
     free(run.feed_ids);
     msg_progress_clear();
     fk_update_free(run.update);

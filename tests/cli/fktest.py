@@ -78,6 +78,20 @@ def jsonl(out, what):
 # ---- running feedkeep ---------------------------------------------------------------
 
 
+def pg_cluster(path):
+    """The cluster tests/pgcluster.py started at path (its directory, or the
+    file naming it). When it started none (no PostgreSQL server installed),
+    the test is skipped (exit 77), unless FEEDKEEP_REQUIRE_TOOLS is set:
+    then it fails."""
+    if os.path.exists(path):
+        return path
+    if os.environ.get('FEEDKEEP_REQUIRE_TOOLS'):
+        print('FAIL: no PostgreSQL cluster and FEEDKEEP_REQUIRE_TOOLS is set')
+        sys.exit(1)
+    print('skipped: no PostgreSQL server (the Debian package postgresql)')
+    sys.exit(77)
+
+
 def environ(env=None):
     """The environment of a run: this one without FEEDKEEP_DB and NO_COLOR
     (each test names its archive and its colour), plus env."""

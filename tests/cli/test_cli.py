@@ -232,16 +232,22 @@ def test_locations(tmp):
     rc, out, err = run('list', db=other, env={'FEEDKEEP_DB': env_db})
     check(rc == 3 and "no archive at '%s'" % other in err and not os.path.exists(other),
           '--db wins over $FEEDKEEP_DB, and list creates nothing: %r' % err)
-    # a URL is not taken as a file name (it made a directory "postgresql:"),
-    # and what follows its scheme (a password) is never shown
-    for url, how in (('postgresql://ann:s3cret@db.example/feeds', 'db'),
+    # a URL is not taken as a file name (it made a directory "postgresql:"):
+    # a PostgreSQL one is a database to connect to (here, none is there),
+    # another is refused; what follows a scheme (a password) is never shown
+    url = 'postgresql://ann:s3cret@/feeds?host=%s' % os.path.join(tmp, 'no-server')
+    rc, out, err = run('import', SAMPLE, cwd=tmp, db=url)
+    check(rc == 3 and err.startswith("feedkeep: cannot connect to postgresql://ann@/feeds?host=")
+          and 's3cret' not in err, 'no server at a PostgreSQL URL: %d %r' % (rc, err))
+    check(not os.path.exists(os.path.join(tmp, 'postgresql:')), 'no directory postgresql:')
+    for url, how in (('mysql://ann:s3cret@db.example/feeds', 'db'),
                      ('mysql+x://h/db', 'env')):
         kwargs = {'db': url} if how == 'db' else {'env': {'FEEDKEEP_DB': url}}
         rc, out, err = run('import', SAMPLE, cwd=tmp, **kwargs)
         scheme = url.split('://')[0]
         check(rc == 2 and err == "feedkeep: archive location '%s://...' (%s) is a URL of a scheme "
-              "feedkeep does not know: an archive is a SQLite file or a postgresql:// URL\n" % (scheme, '--db' if how == 'db' else
-                                                      'FEEDKEEP_DB'),
+              "feedkeep does not know: an archive is a SQLite file or a postgresql:// URL\n"
+              % (scheme, '--db' if how == 'db' else 'FEEDKEEP_DB'),
               'a URL as the archive is refused: %d %r' % (rc, err))
         check(not os.path.exists(os.path.join(tmp, scheme + ':')), 'no directory %s:' % scheme)
 

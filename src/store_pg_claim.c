@@ -1,0 +1,172 @@
+/* store_pg_claim.c - the PostgreSQL store: many fetchers on one archive.
+ *
+ * A fetcher claims the due subscriptions it will fetch by writing its name
+ * (host:pid) and the end of its lease on their rows, all in one short
+ * transaction under an advisory lock, so that two fetchers claiming at
+ * once see each other's claims. A row held under a live lease by another
+ * fetcher is skipped, and so is every feed of a host name another fetcher
+ * holds: one fetcher at a time talks to a host, within its own per-host
+ * limit. Rows another transaction has locked are skipped too (FOR UPDATE
+ * SKIP LOCKED) rather than waited for. The lease is renewed while the
+ * fetcher works; a fetcher that dies leaves its claims to expire, and the
+ * next fetcher after that takes its feeds over.
+ *
+ * A feed fetched with success stays due (feeds.next_fetch is NULL), so what
+ * keeps fetchers from fetching it again and again is the table fetchers:
+ * each fetcher is a row there for as long as it works, and a feed fetched
+ * since the first of the rows started is not due for any of them. Fetchers
+ * started together (by cron on several hosts) fetch each feed once; the
+ * next fetch after they have all ended fetches it again.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "feedkeep/buf.h"
+#include "feedkeep/date.h"
+#include "store_pg_int.h"
+
+/* The advisory lock the claims are made under ("fkcl"). */
+#define CLAIM_LOCK "1718313836"
+
+/* This process's name in claims: its host name and process id. */
+static const char *owner(void)
+{
+    static char name[300];
+    if (!name[0]) {
+        char host[256] = "";
+        if (gethostname(host, sizeof host - 1) < 0 || !host[0])
+            strcpy(host, "localhost");
+        snprintf(name, sizeof name, "%s:%ld:%lld", host, (long)getpid(), (long long)time(NULL));
+    }
+    return name;
+}
+
+static int compare_ids(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+struct claimed {
+    int64_t *ids; /* sorted */
+    size_t count;
+    int64_t now;
+    bool force;
+    long held;
+    fk_subscription_fn fn;
+    void *ctx;
+};
+
+/* Pass on what is ours and what is not due (the caller counts it);
+ * count what another fetcher holds. */
+static int pass_claimed(const struct fk_subscription *sub, void *ctx)
+{
+    struct claimed *c = ctx;
+    bool due = c->force || sub->next_fetch == FK_TIME_NONE || sub->next_fetch <= c->now;
+    if (due && !bsearch(&sub->id, c->ids, c->count, sizeof *c->ids, compare_ids)) {
+        c->held++;
+        return 0;
+    }
+    return c->fn(sub, c->ctx);
+}
+
+int store_pg_claim_feeds(struct pg_store *ps, int64_t now, bool force, long lease, long limit,
+                         fk_subscription_fn fn, void *ctx, long *held, struct fk_error *err)
+{
+    struct claimed c = {.now = now, .force = force, .fn = fn, .ctx = ctx};
+    struct pg_result *r = NULL;
+    int ret = -1;
+    if (held)
+        *held = 0;
+    if (ps->read_only)
+        return fk_error_set(err, FK_ERROR_DB, "'%s': opened read-only: cannot claim feeds",
+                            store_pg_location(ps));
+    struct pg_params p = PG_PARAMS_INIT;
+    pg_add_text(&p, owner());
+    pg_add_time(&p, now);
+    pg_add_bool(&p, force);
+    pg_add_int64(&p, lease > 0 ? lease : 1);
+    pg_add_count(&p, limit > 0 ? limit : -1);
+    if (pg_exec(ps->conn, "BEGIN", NULL, err) < 0)
+        goto out;
+    struct pg_params f = PG_PARAMS_INIT;
+    pg_add_text(&f, owner());
+    pg_add_time(&f, now);
+    pg_add_int64(&f, lease > 0 ? lease : 1);
+    if (pg_exec(ps->conn, "SELECT pg_advisory_xact_lock(" CLAIM_LOCK ")", NULL, err) < 0 ||
+        pg_exec(ps->conn,
+                "INSERT INTO fetchers(owner, started, until) VALUES ($1, to_timestamp($2),"
+                " now() + make_interval(secs => $3::bigint))"
+                " ON CONFLICT (owner) DO UPDATE SET until = excluded.until",
+                &f, err) < 0)
+        goto rollback;
+    r = pg_query(ps->conn,
+                 "UPDATE feeds SET claimed_by = $1,"
+                 " claimed_until = now() + make_interval(secs => $4::bigint)"
+                 " WHERE id IN (SELECT f.id FROM feeds f WHERE f.subscribed"
+                 "  AND ($3::boolean OR f.next_fetch IS NULL OR f.next_fetch <= to_timestamp($2))"
+                 "  AND (f.last_fetch IS NULL OR f.last_fetch < (SELECT min(started) FROM fetchers"
+                 "   WHERE until >= now()))"
+                 "  AND (f.claimed_until IS NULL OR f.claimed_until < now() OR f.claimed_by = $1)"
+                 "  AND NOT EXISTS (SELECT 1 FROM feeds o WHERE o.claimed_by <> $1"
+                 "   AND o.claimed_until >= now() AND fk_url_host(o.url) = fk_url_host(f.url))"
+                 "  ORDER BY f.next_fetch NULLS FIRST, f.id LIMIT $5::bigint"
+                 "  FOR UPDATE SKIP LOCKED)"
+                 " RETURNING id",
+                 &p, err);
+    if (!r)
+        goto rollback;
+    if (pg_exec(ps->conn, "COMMIT", NULL, err) < 0)
+        goto out;
+    c.count = (size_t)pg_rows(r);
+    c.ids = fk_xmalloc((c.count ? c.count : 1) * sizeof *c.ids);
+    for (size_t i = 0; i < c.count; i++)
+        c.ids[i] = pg_number(r, (int)i, 0);
+    qsort(c.ids, c.count, sizeof *c.ids, compare_ids);
+    ret = store_pg_list_feeds(ps, FK_FEEDS_SUBSCRIBED, now, pass_claimed, &c, err);
+    if (held)
+        *held = c.held;
+    goto out;
+rollback:
+    (void)pg_exec(ps->conn, "ROLLBACK", NULL, NULL);
+out:
+    pg_result_free(r);
+    free(c.ids);
+    return ret;
+}
+
+int store_pg_renew_claims(struct pg_store *ps, long lease, struct fk_error *err)
+{
+    struct pg_params p = PG_PARAMS_INIT;
+    pg_add_text(&p, owner());
+    pg_add_int64(&p, lease > 0 ? lease : 1);
+    return pg_exec(ps->conn,
+                   "UPDATE feeds SET claimed_until = now() + make_interval(secs => $2::bigint)"
+                   " WHERE claimed_by = $1",
+                   &p, err) < 0 ||
+                   pg_exec(ps->conn,
+                           "UPDATE fetchers SET until = now() + make_interval(secs => $2::bigint)"
+                           " WHERE owner = $1",
+                           &p, err) < 0
+               ? -1
+               : 0;
+}
+
+int store_pg_release_claims(struct pg_store *ps, bool last, struct fk_error *err)
+{
+    struct pg_params p = PG_PARAMS_INIT;
+    pg_add_text(&p, owner());
+    if (pg_exec(ps->conn,
+                "UPDATE feeds SET claimed_by = NULL, claimed_until = NULL WHERE claimed_by = $1",
+                &p, err) < 0)
+        return -1;
+    /* Gone from the fetchers, with what else is long gone (a killed
+     * fetcher's row). */
+    return last && pg_exec(ps->conn, "DELETE FROM fetchers WHERE owner = $1 OR until < now()", &p,
+                           err) < 0
+               ? -1
+               : 0;
+}

@@ -1,0 +1,173 @@
+#!/usr/bin/env python3
+"""test_pg_fetchers.py - many fetchers on one PostgreSQL archive.
+
+Four `feedkeep fetch` processes at once against a loopback server with 200
+feeds on four host names (some slow, some failing), where every feed's
+items are carried by a second feed on another host: every article is
+filed exactly once, every feed is fetched once, the per-host limit holds
+across the fetchers (the server counts), and their total lines add up.
+Then a fetcher is killed with SIGKILL in the middle of a run: a fetcher
+started beside it leaves the feeds it holds alone, and one started after
+its lease has expired takes them over.
+
+Usage: test_pg_fetchers.py FEEDKEEP DATA_DIR CLUSTER
+"""
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import fktest  # noqa: E402
+from fktest import check, run  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import pgcluster  # noqa: E402
+
+HOSTS = ['127.0.0.%d' % i for i in range(1, 5)]
+NAMES = 100  # item sets; each is carried by two feeds on two hosts
+FAST = ['--connect-timeout', '2', '--timeout', '20', '--stall-time', '5']
+
+
+def feed_urls(server, group, extra=''):
+    """200 feeds: set N on hosts N % 4 and (N + 1) % 4. One set in ten is
+    slow, one in ten fails."""
+    urls = []
+    for n in range(NAMES):
+        params = 'group=%s%s' % (group, extra)
+        if n % 10 == 3:
+            params += '&delay_ms=400'
+        if n % 10 == 7:
+            params += '&status=500'
+        for host in (HOSTS[n % 4], HOSTS[(n + 1) % 4]):
+            urls.append(server.url('/script/set%d?%s' % (n, params), host=host))
+    return urls
+
+
+def spawn(loc, *args):
+    return subprocess.Popen(fktest.command(('fetch',) + FAST + args, loc),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env=fktest.environ(), text=True)
+
+
+TOTAL = re.compile(r'^total: (\d+) feeds?, (\d+) new, (\d+) updated, (\d+) unchanged, '
+                   r'(\d+) not modified, (\d+) failed, (\d+) not due'
+                   r'(?:, (\d+) held by other fetchers)?$', re.M)
+
+
+def totals(out):
+    m = TOTAL.search(out)
+    return [int(g or 0) for g in m.groups()] if m else None
+
+
+def test_four_at_once(server, cluster):
+    loc = pgcluster.database(cluster, 'fetchers_four')
+    urls = feed_urls(server, 'four')
+    rc, out, err = run('add', '--no-check', *urls, db=loc)
+    check(rc == 0, 'add 200 feeds: %d %r' % (rc, err[-500:]))
+    fetchers = [spawn(loc) for _ in range(4)]
+    results = [p.communicate(timeout=300) + (p.returncode,) for p in fetchers]
+    sums = [0] * 8
+    check(any(rc == 1 for _, _, rc in results), 'a fetcher reports the failed feeds')
+    for out, err, rc in results:
+        t = totals(out)
+        check(rc in (0, 1) and t is not None, 'a fetcher ends: %d %r %r'
+              % (rc, out[-300:], err[-300:]))
+        for i, v in enumerate(t or []):
+            sums[i] += v
+    check(sums[0] == 200, 'the fetchers fetched 200 feeds in all: %r' % sums)
+    check(sums[5] == 20, 'twenty of them failed: %r' % sums)
+    check(sums[1] == 3 * (NAMES - 10), 'each article new once: %r' % sums)
+    articles = pgcluster.psql(cluster, 'SELECT count(*), count(DISTINCT key) FROM articles',
+                              'fetchers_four').split('|')
+    check([int(a) for a in articles] == [270, 270], 'each article filed once: %r' % articles)
+    both = pgcluster.psql(cluster, 'SELECT count(*) FROM (SELECT article_id FROM article_feeds '
+                                   'GROUP BY article_id HAVING count(*) = 2) t',
+                          'fetchers_four').strip()
+    check(both == '270', 'each article in both its feeds: %r' % both)
+    # every feed once: each set's script was asked twice, once per host
+    for n in range(NAMES):
+        log = server.log('set%d' % n)
+        if len(log) != 2:
+            check(False, 'set%d fetched %d times' % (n, len(log)))
+            break
+    fetched = pgcluster.psql(cluster, 'SELECT count(*), count(DISTINCT feed_id) FROM fetches',
+                             'fetchers_four').split('|')
+    check([int(f) for f in fetched] == [200, 200], 'one fetch logged per feed: %r' % fetched)
+    most = json.loads(server.get('/stats?group=four'))
+    check(all(most.get(h, 0) <= 2 for h in HOSTS) and most.get('*', 0) >= 2,
+          'two requests per host at most, across the fetchers: %r' % most)
+    owners = pgcluster.psql(cluster, 'SELECT count(DISTINCT fetcher) FROM fetches',
+                            'fetchers_four').strip()
+    check(int(owners) >= 2, 'the work was shared: %s fetchers logged fetches' % owners)
+    left = pgcluster.psql(cluster, 'SELECT count(*) FROM feeds WHERE claimed_by IS NOT NULL',
+                          'fetchers_four').strip()
+    check(left == '0', 'every claim given back: %r' % left)
+    rows = pgcluster.psql(cluster, 'SELECT count(*) FROM fetchers', 'fetchers_four').strip()
+    check(rows == '0', 'no fetcher left at work: %r' % rows)
+
+    # the next fetch is a new round: every feed is due again
+    rc, out, err = run('fetch', *FAST, db=loc, timeout=300)
+    t = totals(out)
+    check(t is not None and t[0] == 180 + 20 - 20 and t[6] == 20,
+          'the next fetch: the 180 good feeds again, the failed ones in backoff: %r %r'
+          % (t, err[-300:]))
+
+
+def test_killed(server, cluster):
+    loc = pgcluster.database(cluster, 'fetchers_killed')
+    urls = feed_urls(server, 'killed', '&delay_ms=300')
+    rc, out, err = run('add', '--no-check', *urls, db=loc)
+    check(rc == 0, 'add: %d %r' % (rc, err[-300:]))
+    a = spawn(loc, '--lease', '4')
+    time.sleep(1.5)
+    a.send_signal(signal.SIGKILL)
+    a.communicate()
+    held = int(pgcluster.psql(cluster, 'SELECT count(*) FROM feeds WHERE claimed_by IS NOT NULL',
+                              'fetchers_killed'))
+    done_by_a = int(pgcluster.psql(cluster, 'SELECT count(*) FROM feeds WHERE last_fetch IS '
+                                            'NOT NULL', 'fetchers_killed'))
+    check(held > 0 and done_by_a > 0 and done_by_a < 200,
+          'the killed fetcher held feeds and had fetched some: %d held, %d done'
+          % (held, done_by_a))
+    # beside its live lease: its feeds, and what it fetched, are left alone
+    rc, out, err = run('fetch', *FAST, db=loc, timeout=300)
+    t = totals(out)
+    check(t is not None and t[7] > 0 and t[0] + done_by_a < 200,
+          'a fetcher beside the lease leaves the held feeds: %r %r' % (t, err[-300:]))
+    after_b = int(pgcluster.psql(cluster, 'SELECT count(*) FROM feeds WHERE last_fetch IS '
+                                          'NOT NULL', 'fetchers_killed'))
+    check(after_b < 200, 'some feeds wait for the lease: %d fetched' % after_b)
+    time.sleep(5)
+    rc, out, err = run('fetch', *FAST, db=loc, timeout=300)
+    t = totals(out)
+    check(t is not None and t[7] == 0, 'after the lease, nothing is held: %r %r'
+          % (t, err[-300:]))
+    never = pgcluster.psql(cluster, 'SELECT count(*) FROM feeds WHERE last_fetch IS NULL',
+                           'fetchers_killed').strip()
+    check(never == '0', 'every feed fetched in the end: %s never' % never)
+    articles = pgcluster.psql(cluster, 'SELECT count(*), count(DISTINCT key) FROM articles',
+                              'fetchers_killed').split('|')
+    check([int(x) for x in articles] == [270, 270], 'each article once: %r' % articles)
+    left = pgcluster.psql(cluster, 'SELECT count(*) FROM feeds WHERE claimed_by IS NOT NULL',
+                          'fetchers_killed').strip()
+    check(left == '0', 'the killed fetcher\'s claims are gone: %r' % left)
+
+
+def main():
+    fktest.start(sys.argv[1])
+    cluster = fktest.pg_cluster(sys.argv[3])
+    server = fktest.HttpdProcess(hosts=HOSTS)
+    try:
+        test_four_at_once(server, cluster)
+        test_killed(server, cluster)
+    finally:
+        server.stop()
+    return fktest.summary()
+
+
+if __name__ == '__main__':
+    sys.exit(main())
