@@ -44,13 +44,6 @@ class Pair:
         self.dbname = name
         self.sqlite = os.path.join(tmp, name + '.db')
         self.pg = pgcluster.database(cluster, name)
-        # fetch locks its archive with a file beside it, found by the
-        # archive's resolved path, which a PostgreSQL location does not
-        # have: under tmp, the location read as a relative path names a
-        # file, which the lock resolves.
-        fake = os.path.join(tmp, re.sub('/+', '/', self.pg))
-        os.makedirs(os.path.dirname(fake), exist_ok=True)
-        open(fake, 'a').close()
 
     def mask(self, text):
         text = text.replace(self.pg, 'ARCHIVE').replace(self.sqlite, 'ARCHIVE')
@@ -440,7 +433,7 @@ def test_fetches(tmp, cluster, server):
 
 def main():
     fktest.start(sys.argv[1])
-    cluster = sys.argv[3]
+    cluster = fktest.pg_cluster(sys.argv[3])
     server = fktest.HttpdProcess()
     try:
         with tempfile.TemporaryDirectory() as tmp:
