@@ -31,8 +31,7 @@
 /* The advisory lock the claims are made under ("fkcl"). */
 #define CLAIM_LOCK "1718313836"
 
-/* This process's name in claims: its host name and process id. */
-static const char *owner(void)
+const char *store_pg_fetcher(void)
 {
     static char name[300];
     if (!name[0]) {
@@ -55,21 +54,17 @@ struct claimed {
     size_t count;
     int64_t now;
     bool force;
-    long held;
     fk_subscription_fn fn;
     void *ctx;
 };
 
-/* Pass on what is ours and what is not due (the caller counts it);
- * count what another fetcher holds. */
+/* Pass on what is ours, and what is not due (the caller counts it). */
 static int pass_claimed(const struct fk_subscription *sub, void *ctx)
 {
     struct claimed *c = ctx;
     bool due = c->force || sub->next_fetch == FK_TIME_NONE || sub->next_fetch <= c->now;
-    if (due && !bsearch(&sub->id, c->ids, c->count, sizeof *c->ids, compare_ids)) {
-        c->held++;
-        return 0;
-    }
+    if (due && !bsearch(&sub->id, c->ids, c->count, sizeof *c->ids, compare_ids))
+        return 0; /* held by another fetcher, or fetched already by one of them */
     return c->fn(sub, c->ctx);
 }
 
@@ -85,7 +80,7 @@ int store_pg_claim_feeds(struct pg_store *ps, int64_t now, bool force, long leas
         return fk_error_set(err, FK_ERROR_DB, "'%s': opened read-only: cannot claim feeds",
                             store_pg_location(ps));
     struct pg_params p = PG_PARAMS_INIT;
-    pg_add_text(&p, owner());
+    pg_add_text(&p, store_pg_fetcher());
     pg_add_time(&p, now);
     pg_add_bool(&p, force);
     pg_add_int64(&p, lease > 0 ? lease : 1);
@@ -93,7 +88,7 @@ int store_pg_claim_feeds(struct pg_store *ps, int64_t now, bool force, long leas
     if (pg_exec(ps->conn, "BEGIN", NULL, err) < 0)
         goto out;
     struct pg_params f = PG_PARAMS_INIT;
-    pg_add_text(&f, owner());
+    pg_add_text(&f, store_pg_fetcher());
     pg_add_time(&f, now);
     pg_add_int64(&f, lease > 0 ? lease : 1);
     if (pg_exec(ps->conn, "SELECT pg_advisory_xact_lock(" CLAIM_LOCK ")", NULL, err) < 0 ||
@@ -119,6 +114,24 @@ int store_pg_claim_feeds(struct pg_store *ps, int64_t now, bool force, long leas
                  &p, err);
     if (!r)
         goto rollback;
+    /* The due feeds left to the others: held, not yet fetched. */
+    struct pg_params h = PG_PARAMS_INIT;
+    pg_add_text(&h, store_pg_fetcher());
+    pg_add_time(&h, now);
+    pg_add_bool(&h, force);
+    struct pg_result *others =
+        pg_query(ps->conn,
+                 "SELECT count(*) FROM feeds f WHERE f.subscribed"
+                 " AND ($3::boolean OR f.next_fetch IS NULL OR f.next_fetch <= to_timestamp($2))"
+                 " AND (f.last_fetch IS NULL OR f.last_fetch < (SELECT min(started) FROM fetchers"
+                 "  WHERE until >= now()))"
+                 " AND f.claimed_by IS DISTINCT FROM $1",
+                 &h, err);
+    if (!others)
+        goto rollback;
+    if (held)
+        *held = (long)pg_number(others, 0, 0);
+    pg_result_free(others);
     if (pg_exec(ps->conn, "COMMIT", NULL, err) < 0)
         goto out;
     c.count = (size_t)pg_rows(r);
@@ -127,8 +140,6 @@ int store_pg_claim_feeds(struct pg_store *ps, int64_t now, bool force, long leas
         c.ids[i] = pg_number(r, (int)i, 0);
     qsort(c.ids, c.count, sizeof *c.ids, compare_ids);
     ret = store_pg_list_feeds(ps, FK_FEEDS_SUBSCRIBED, now, pass_claimed, &c, err);
-    if (held)
-        *held = c.held;
     goto out;
 rollback:
     (void)pg_exec(ps->conn, "ROLLBACK", NULL, NULL);
@@ -141,7 +152,7 @@ out:
 int store_pg_renew_claims(struct pg_store *ps, long lease, struct fk_error *err)
 {
     struct pg_params p = PG_PARAMS_INIT;
-    pg_add_text(&p, owner());
+    pg_add_text(&p, store_pg_fetcher());
     pg_add_int64(&p, lease > 0 ? lease : 1);
     return pg_exec(ps->conn,
                    "UPDATE feeds SET claimed_until = now() + make_interval(secs => $2::bigint)"
@@ -158,7 +169,7 @@ int store_pg_renew_claims(struct pg_store *ps, long lease, struct fk_error *err)
 int store_pg_release_claims(struct pg_store *ps, bool last, struct fk_error *err)
 {
     struct pg_params p = PG_PARAMS_INIT;
-    pg_add_text(&p, owner());
+    pg_add_text(&p, store_pg_fetcher());
     if (pg_exec(ps->conn,
                 "UPDATE feeds SET claimed_by = NULL, claimed_until = NULL WHERE claimed_by = $1",
                 &p, err) < 0)

@@ -306,16 +306,6 @@ int store_pg_list_feeds(struct pg_store *ps, enum fk_feed_set set, int64_t now,
     return ret;
 }
 
-/* The fetch log's name of this process: "host:pid". */
-static void fetcher_name(char *out, size_t size)
-{
-    char host[256];
-    if (gethostname(host, sizeof host) != 0)
-        host[0] = '\0';
-    host[sizeof host - 1] = '\0';
-    snprintf(out, size, "%s:%ld", host, (long)getpid());
-}
-
 /* The feed's row after an attempt, into *schedule. */
 static int update_feed_state(struct pg_store *ps, int64_t id, const struct fk_fetch_attempt *a,
                              struct fk_fetch_schedule *schedule, struct fk_error *err)
@@ -382,7 +372,7 @@ static int append_log(struct pg_store *ps, int64_t id, const struct fk_fetch_att
 {
     struct pg_params p = PG_PARAMS_INIT;
     char fetcher[300];
-    fetcher_name(fetcher, sizeof fetcher);
+    snprintf(fetcher, sizeof fetcher, "%s", store_pg_fetcher());
     pg_add_int64(&p, id);
     pg_add_time(&p, a->time);
     pg_add_int64(&p, a->status);

@@ -205,7 +205,9 @@ int store_pg_repair_counts(struct pg_store *ps, struct fk_error *err);
 int store_pg_repair_asset_bytes(struct pg_store *ps, fk_sha256_fn sha256, int64_t *removed,
                                 int64_t *urls, struct fk_error *err);
 int store_pg_vacuum(struct pg_store *ps, struct fk_error *err);
-/* store_pg_claim.c: many fetchers, claims and leases */
+/* store_pg_claim.c: many fetchers, claims and leases. store_pg_fetcher is
+ * this process's name among them, "host:pid:start" (claims, fetch log). */
+const char *store_pg_fetcher(void);
 int store_pg_claim_feeds(struct pg_store *ps, int64_t now, bool force, long lease, long limit,
                          fk_subscription_fn fn, void *ctx, long *held, struct fk_error *err);
 int store_pg_renew_claims(struct pg_store *ps, long lease, struct fk_error *err);

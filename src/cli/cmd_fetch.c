@@ -531,6 +531,7 @@ int cmd_fetch(int argc, char **argv, struct cli *cli)
     if (!store)
         return EXIT_IO;
     /* Fetches of a PostgreSQL archive claim their feeds instead. */
+    code = EXIT_OK;
     if (!fk_store_is_postgresql(store)) {
         code = cli_lock_archive(fk_store_path(store), set.wait_ms, &lock_fd);
         if (code != EXIT_OK)

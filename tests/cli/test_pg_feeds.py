@@ -313,8 +313,8 @@ def test_fetches(tmp, cluster, server):
           'the feeds after the first fetch, as expected')
     rows = pair.pg_rows('SELECT fetcher FROM fetches WHERE fetcher IS NOT NULL')
     me = socket.gethostname()
-    check(len(rows) == 7 and all(re.fullmatch(re.escape(me) + r':\d+', r['fetcher'])
-                                 for r in rows), 'the fetch log names host:pid: %r' % rows)
+    check(len(rows) == 7 and all(re.fullmatch(re.escape(me) + r':\d+:\d+', r['fetcher'])
+                                 for r in rows), 'the fetch log names host:pid:start: %r' % rows)
 
     both(*fetch, what='a second fetch: the failed ones are not due', sort=True)
     both(*fetch, '--force', *failing, what='a forced fetch: second failures', sort=True)

@@ -48,7 +48,7 @@ def feed_urls(server, group, extra=''):
 
 
 def spawn(loc, *args):
-    return subprocess.Popen(fktest.command(('fetch',) + FAST + args, loc),
+    return subprocess.Popen(fktest.command(('fetch',) + tuple(FAST) + args, loc),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             env=fktest.environ(), text=True)
 
