@@ -81,9 +81,12 @@ static const char *const schema_v1[] = {
     "    base_url      text,\n"
     "    search        tsvector NOT NULL DEFAULT ''  -- title A, tags B, text C (trigger)\n"
     ");\n",
-    "CREATE INDEX articles_date ON articles(date);\n",
-    "CREATE INDEX articles_updated ON articles(coalesce(updated, published));\n",
-    "CREATE INDEX articles_first_seen ON articles(first_seen);\n",
+    /* The listings' orders (newest first, no date last, ties by id; or
+     * all of it reversed), each read from its index in either direction. */
+    "CREATE INDEX articles_date ON articles(date DESC NULLS LAST, id DESC);\n",
+    "CREATE INDEX articles_updated ON articles(coalesce(updated, published) DESC NULLS LAST,"
+    " id DESC);\n",
+    "CREATE INDEX articles_first_seen ON articles(first_seen DESC, id DESC);\n",
     "CREATE INDEX articles_url ON articles(url);\n",
     "CREATE INDEX articles_author ON articles(lower(author), date);\n",
     "CREATE INDEX articles_link_key ON articles(link_key);\n",

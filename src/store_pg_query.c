@@ -249,9 +249,9 @@ static void plan_add_where(struct query *q, const struct plan *p)
     const struct fk_filter *f = p->f;
     if (p->tags.count)
         query_text(q,
-                   " AND EXISTS (SELECT 1 FROM article_tags t0 WHERE t0.article_id = a.id"
-                   " AND t0.tag_id = (SELECT id FROM tags WHERE name = ",
-                   p->tags.names[0], "))");
+                   " AND EXISTS (SELECT 1 FROM article_tags t0 JOIN tags tg ON tg.id = t0.tag_id"
+                   " WHERE t0.article_id = a.id AND tg.name = ",
+                   p->tags.names[0], ")");
     if (p->more_tags)
         query_text(q, " AND NOT EXISTS (SELECT 1 FROM unnest(", p->more_tags,
                    "::text[]) AS w(name) WHERE NOT EXISTS (SELECT 1 FROM article_tags tn"
@@ -710,10 +710,14 @@ int store_pg_get_mark(struct pg_store *ps, struct fk_store_mark *mark, struct fk
 
 /* ---- full-text search ---------------------------------------------------- */
 
+/* The search's tsquery: the configuration and the text of the query are
+ * always its first parameters (search_add_query). */
+#define SEARCH_QUERY "to_tsquery($1::regconfig, $2)"
+
 /* The weights of ts_rank_cd ({D, C, B, A}: text is C, tags B, title A):
  * the title ten times the text and the tags five, as the SQLite store's
  * bm25. The rank reported is its negation: lower is better. */
-#define SEARCH_RANK "ts_rank_cd('{0.1, 0.1, 0.5, 1.0}', a.search, qq.q, 1)"
+#define SEARCH_RANK "ts_rank_cd('{0.1, 0.1, 0.5, 1.0}', a.search, " SEARCH_QUERY ", 1)"
 
 /* The weight letter of each column of enum fk_search_column. */
 static const char column_weights[] = {
@@ -838,11 +842,12 @@ static int hit_row(const struct pg_result *r, int row, void *ctx)
     return walk->fn(&hit, walk->ctx);
 }
 
-/* The query's tsquery as the first CTE: "WITH qq AS (...)". */
+/* The search's configuration and tsquery text, its first two parameters
+ * (SEARCH_QUERY), before any SQL. */
 static void search_add_query(struct query *q, const char *config, const char *tsquery)
 {
-    query_text(q, "WITH qq AS MATERIALIZED (SELECT to_tsquery(", config, "::regconfig");
-    query_text(q, ", ", tsquery, ") AS q)");
+    pg_add_text(&q->params, config);
+    pg_add_text(&q->params, tsquery);
 }
 
 /* The rank window (options->rank_window): the smallest id among the
@@ -862,8 +867,8 @@ static int search_window(struct pg_store *ps, const char *tsquery, const struct 
     query_init(&q);
     search_add_query(&q, ps->search_config, tsquery);
     query_int64(&q,
-                " SELECT count(*), min(id) FROM (SELECT a.id FROM (SELECT a.id FROM articles a,"
-                " qq WHERE a.search @@ qq.q ORDER BY a.id DESC LIMIT ",
+                "SELECT count(*), min(id) FROM (SELECT a.id FROM (SELECT a.id FROM articles a"
+                " WHERE a.search @@ " SEARCH_QUERY " ORDER BY a.id DESC LIMIT ",
                 plan_filters(p) ? window * SEARCH_SCAN_FACTOR : window,
                 ") AS m JOIN articles a ON a.id = m.id WHERE true");
     plan_add_where(&q, p);
@@ -912,18 +917,23 @@ int store_pg_search(struct pg_store *ps, const struct fk_search_query *query,
     if (options->rank_window > 0 &&
         search_window(ps, tsquery.data, &p, options->rank_window, &start, err) < 0)
         goto out;
+    /* As FTS5's snippet: that many words around the matches (64 at
+     * most), or the first of the text when it has none (MinWords; it
+     * must be below MaxWords). */
     int words = options->snippet_words > 0 ? options->snippet_words : 16;
     if (words > 64)
         words = 64;
+    if (words < 2)
+        words = 2;
     fk_buf_printf(&headline,
                   "StartSel=\"%c\", StopSel=\"%c\", MaxWords=%d, MinWords=%d, ShortWord=0,"
                   " MaxFragments=1, FragmentDelimiter=\"\"",
-                  MARK_OPEN, MARK_CLOSE, words, words > 2 ? words / 2 : 1);
+                  MARK_OPEN, MARK_CLOSE, words, words - 1);
     /* The hits picked (ranked, then the most recently filed first), then
      * the columns and the headline of those only. */
     search_add_query(&q, ps->search_config, tsquery.data);
-    query_add(&q, ", pick AS MATERIALIZED (SELECT a.id, " SEARCH_RANK
-                  " AS rank FROM articles a, qq WHERE a.search @@ qq.q");
+    query_add(&q, "WITH pick AS MATERIALIZED (SELECT a.id, " SEARCH_RANK
+                  " AS rank FROM articles a WHERE a.search @@ " SEARCH_QUERY);
     if (start > 0)
         query_int64(&q, " AND a.id >= ", start, "");
     plan_add_where(&q, &p);
@@ -932,12 +942,12 @@ int store_pg_search(struct pg_store *ps, const struct fk_search_query *query,
     query_add(&q, ") SELECT " ARTICLE_SELECT ", -pick.rank, h.headline, (h.at > 1 AND"
                   " rtrim(left(a.text, h.at - 1), " SPACES ") <> '')::int, (h.at > 0 AND"
                   " ltrim(substr(a.text, h.at + length(h.plain)), " SPACES ") <> '')::int"
-                  " FROM pick JOIN articles a ON a.id = pick.id CROSS JOIN qq"
+                  " FROM pick JOIN articles a ON a.id = pick.id"
                   " CROSS JOIN LATERAL (SELECT y.headline, y.plain, strpos(a.text, y.plain) AS at"
                   " FROM (SELECT x.headline, translate(x.headline, E'\\x01\\x02', '') AS plain"
                   " FROM (SELECT ts_headline(");
-    query_text(&q, "", ps->search_config, "::regconfig, a.text, qq.q");
-    query_text(&q, ", ", headline.data, ") AS headline) x) y) h");
+    query_text(&q, "$1::regconfig, a.text, " SEARCH_QUERY ", ", headline.data,
+               ") AS headline) x) y) h");
     query_add(&q, " ORDER BY pick.rank DESC, pick.id DESC");
     if (query_check(&q, err) < 0)
         goto out;
