@@ -46,13 +46,33 @@
  * the tags come as an array (sorted by name in byte order), feed_url is
  * the first feed that carried the article (the first row of
  * article_feeds). */
+#define ARTICLE_COLUMNS_WITH(feed_url, tags)                                                       \
+    "a.id, a.guid, a.url, a.title, a.author, fk_epoch(a.published), "                              \
+    "fk_epoch(a.updated), " feed_url                                                               \
+    ", fk_epoch(a.first_seen), fk_epoch(a.last_seen), fk_epoch(a.date),"                           \
+    " a.author_email, " tags
 #define ARTICLE_SELECT                                                                             \
-    "a.id, a.guid, a.url, a.title, a.author, fk_epoch(a.published), fk_epoch(a.updated),"          \
-    " (SELECT f.url FROM article_feeds af JOIN feeds f ON f.id = af.feed_id"                       \
-    " WHERE af.article_id = a.id ORDER BY af.ctid LIMIT 1), fk_epoch(a.first_seen),"               \
-    " fk_epoch(a.last_seen), fk_epoch(a.date), a.author_email,"                                    \
-    " (SELECT array_agg(t.name ORDER BY t.name COLLATE \"C\") FROM article_tags at"                \
-    " JOIN tags t ON t.id = at.tag_id WHERE at.article_id = a.id)"
+    ARTICLE_COLUMNS_WITH("(SELECT (SELECT f.url FROM feeds f WHERE f.id = af.feed_id)"             \
+                         " FROM article_feeds af WHERE af.article_id = a.id"                       \
+                         " ORDER BY af.ctid LIMIT 1)",                                             \
+                         "ARRAY(SELECT n FROM (SELECT (SELECT t.name FROM tags t"                  \
+                         " WHERE t.id = at.tag_id) AS n FROM article_tags at"                      \
+                         " WHERE at.article_id = a.id) x ORDER BY n COLLATE \"C\")")
+/* ARTICLE_SELECT without the feed and the tags, which a listing reads
+ * for a batch of rows at once (ARTICLE_EXTRAS). */
+#define ARTICLE_SELECT_BARE ARTICLE_COLUMNS_WITH("NULL::text", "NULL::text[]")
+/* The first feed and the tags of the articles $1 (an array of ids), a row
+ * for each in the order of the array: id, feed URL, tags. */
+#define ARTICLE_EXTRAS                                                                             \
+    "SELECT u.id, (SELECT f.url FROM feeds f WHERE f.id = fd.feed_id), tg.names"                   \
+    " FROM unnest($1::bigint[]) WITH ORDINALITY AS u(id, n)"                                       \
+    " LEFT JOIN (SELECT DISTINCT ON (af.article_id) af.article_id, af.feed_id"                     \
+    " FROM article_feeds af WHERE af.article_id = ANY($1::bigint[])"                               \
+    " ORDER BY af.article_id, af.ctid) fd ON fd.article_id = u.id"                                 \
+    " LEFT JOIN (SELECT at.article_id, array_agg(t.name ORDER BY t.name COLLATE \"C\") AS names"   \
+    " FROM article_tags at JOIN tags t ON t.id = at.tag_id"                                        \
+    " WHERE at.article_id = ANY($1::bigint[]) GROUP BY at.article_id) tg ON tg.article_id = u.id"  \
+    " ORDER BY u.n"
 enum {
     COL_ID,
     COL_GUID,
@@ -420,9 +440,12 @@ static void read_article(const struct pg_result *r, int row, int base, struct fk
 /* Walk the rows of sql: row_fn gets each until it returns non-zero.
  * Returns 0, row_fn's non-zero return, or -1 with err filled. */
 typedef int walk_row_fn(const struct pg_result *r, int row, void *ctx);
+/* Called with each batch before its rows: 0, or -1 with err filled. */
+typedef int walk_batch_fn(const struct pg_result *r, void *ctx, struct fk_error *err);
 
-static int walk_rows(struct pg_store *ps, const char *sql, const struct pg_params *params,
-                     walk_row_fn *row_fn, void *ctx, struct fk_error *err)
+static int walk_batches(struct pg_store *ps, const char *sql, const struct pg_params *params,
+                        walk_batch_fn *batch_fn, walk_row_fn *row_fn, void *ctx,
+                        struct fk_error *err)
 {
     struct pg_walk *walk = pg_walk_begin(ps->conn, sql, params, err);
     if (!walk)
@@ -435,6 +458,8 @@ static int walk_rows(struct pg_store *ps, const char *sql, const struct pg_param
             break;
         }
         int rows = pg_rows(r);
+        if (rows > 0 && batch_fn)
+            ret = batch_fn(r, ctx, err);
         for (int i = 0; ret == 0 && i < rows; i++)
             ret = row_fn(r, i, ctx);
         pg_result_free(r);
@@ -448,19 +473,54 @@ static int walk_rows(struct pg_store *ps, const char *sql, const struct pg_param
     return ret;
 }
 
+static int walk_rows(struct pg_store *ps, const char *sql, const struct pg_params *params,
+                     walk_row_fn *row_fn, void *ctx, struct fk_error *err)
+{
+    return walk_batches(ps, sql, params, NULL, row_fn, ctx, err);
+}
+
 /* ---- listings ------------------------------------------------------------ */
 
 struct article_walk {
+    struct pg_store *ps;
     struct tag_list tags;
+    struct pg_result *extras; /* ARTICLE_EXTRAS of the batch */
     fk_article_fn fn;
     void *ctx;
 };
+
+/* Read the first feeds and the tags of a batch of articles. */
+static int article_batch(const struct pg_result *r, void *ctx, struct fk_error *err)
+{
+    struct article_walk *walk = ctx;
+    struct fk_buf ids;
+    struct pg_params params = PG_PARAMS_INIT;
+    fk_buf_init(&ids, SIZE_MAX);
+    fk_buf_addc(&ids, '{');
+    for (int i = 0; i < pg_rows(r); i++)
+        fk_buf_printf(&ids, "%s%s", i ? "," : "", pg_text(r, i, COL_ID));
+    fk_buf_addc(&ids, '}');
+    pg_add_text(&params, ids.data);
+    pg_result_free(walk->extras);
+    walk->extras = pg_query(walk->ps->conn, ARTICLE_EXTRAS, &params, err);
+    fk_buf_release(&ids);
+    if (!walk->extras)
+        return -1;
+    if (pg_rows(walk->extras) != pg_rows(r))
+        return fk_error_set(err, FK_ERROR_DB, "'%s': the tags of a listing went missing",
+                            pg_shown(walk->ps->conn));
+    return 0;
+}
 
 static int article_row(const struct pg_result *r, int row, void *ctx)
 {
     struct article_walk *walk = ctx;
     struct fk_article article;
     read_article(r, row, 0, &article, &walk->tags);
+    article.feed_url = pg_text_or_null(walk->extras, row, 1);
+    parse_array(pg_text_or_null(walk->extras, row, 2), &walk->tags);
+    article.tags = (const char *const *)walk->tags.names;
+    article.ntags = walk->tags.count;
     return walk->fn(&article, walk->ctx);
 }
 
@@ -469,7 +529,7 @@ int store_pg_list(struct pg_store *ps, const struct fk_filter *f, fk_article_fn 
 {
     struct fk_filter no_filter;
     struct plan p = {0};
-    struct article_walk walk = {{0}, fn, ctx};
+    struct article_walk walk = {ps, {0}, NULL, fn, ctx};
     struct query q;
     int ret = -1;
 
@@ -477,19 +537,16 @@ int store_pg_list(struct pg_store *ps, const struct fk_filter *f, fk_article_fn 
     f = filter_or_none(f, &no_filter);
     if (plan_init(&p, f, err) < 0)
         goto out;
-    /* The ids first, then the columns of those only. */
-    query_add(&q, "SELECT " ARTICLE_SELECT " FROM (SELECT a.id AS id, ");
-    query_add(&q, sort_keys[f->sort]);
-    query_add(&q, " AS k FROM articles a WHERE true");
+    /* The feeds and tags come batch by batch (article_batch). */
+    query_add(&q, "SELECT " ARTICLE_SELECT_BARE " FROM articles a WHERE true");
     plan_add_where(&q, &p);
     query_add_order(&q, f, sort_keys[f->sort], "a.id");
     query_add_limit(&q, f);
-    query_add(&q, ") AS pick JOIN articles a ON a.id = pick.id");
-    query_add_order(&q, f, "pick.k", "pick.id");
     if (query_check(&q, err) < 0)
         goto out;
-    ret = walk_rows(ps, q.sql.data, &q.params, article_row, &walk, err);
+    ret = walk_batches(ps, q.sql.data, &q.params, article_batch, article_row, &walk, err);
 out:
+    pg_result_free(walk.extras);
     fk_buf_release(&q.sql);
     plan_release(&p);
     store_tag_list_release(&walk.tags);
