@@ -783,23 +783,26 @@ static const char column_weights[] = {
     [FK_SEARCH_TAGS] = 'B',
 };
 
-static void write_tsquery(const struct fk_search_query *query, int node, int column,
+static void write_tsquery(const struct fk_search_query *query, int node, int column, bool headline,
                           struct fk_buf *out);
 
 /* A member of a list, in parentheses. */
-static void write_operand(const struct fk_search_query *query, int node, int column,
+static void write_operand(const struct fk_search_query *query, int node, int column, bool headline,
                           struct fk_buf *out)
 {
     fk_buf_addc(out, '(');
-    write_tsquery(query, node, column, out);
+    write_tsquery(query, node, column, headline, out);
     fk_buf_addc(out, ')');
 }
 
 /* The tsquery text of node, limited to column (FK_SEARCH_ANY: none) unless
  * the node names its own: every term a quoted string (its quotes doubled,
  * its backslashes escaped), which to_tsquery splits with the archive's
- * configuration, several words becoming a phrase (<->). */
-static void write_tsquery(const struct fk_search_query *query, int node, int column,
+ * configuration, several words becoming a phrase (<->). For the headline
+ * (of the text), a term limited to the title or the tags is a word of no
+ * letters, which to_tsquery leaves out: the text's snippet does not mark
+ * it, as FTS5's does not. */
+static void write_tsquery(const struct fk_search_query *query, int node, int column, bool headline,
                           struct fk_buf *out)
 {
     const struct fk_search_node *n = &query->nodes[node];
@@ -807,6 +810,10 @@ static void write_tsquery(const struct fk_search_query *query, int node, int col
         column = n->column;
     switch (n->kind) {
     case FK_SEARCH_TERM:
+        if (headline && column != FK_SEARCH_ANY && column != FK_SEARCH_TEXT) {
+            fk_buf_adds(out, "'-'");
+            break;
+        }
         fk_buf_addc(out, '\'');
         for (const char *s = n->text; *s; s++) {
             if (*s == '\'' || *s == '\\')
@@ -828,14 +835,14 @@ static void write_tsquery(const struct fk_search_query *query, int node, int col
                 continue;
             if (any)
                 fk_buf_adds(out, " & ");
-            write_operand(query, i, column, out);
+            write_operand(query, i, column, headline, out);
             any = true;
         }
         for (int i = n->first; i >= 0; i = query->nodes[i].next) {
             if (!query->nodes[i].excluded)
                 continue;
             fk_buf_adds(out, " & !");
-            write_operand(query, i, column, out);
+            write_operand(query, i, column, headline, out);
         }
         break;
     }
@@ -843,7 +850,7 @@ static void write_tsquery(const struct fk_search_query *query, int node, int col
         for (int i = n->first; i >= 0; i = query->nodes[i].next) {
             if (i != n->first)
                 fk_buf_adds(out, " | ");
-            write_operand(query, i, column, out);
+            write_operand(query, i, column, headline, out);
         }
         break;
     }
@@ -953,7 +960,8 @@ int store_pg_search(struct pg_store *ps, const struct fk_search_query *query,
     struct plan p = {0};
     struct hit_walk walk = {{0}, FK_BUF_INIT, NULL, fn, ctx};
     struct fk_buf tsquery = FK_BUF_INIT;
-    struct fk_buf headline = FK_BUF_INIT;
+    struct fk_buf headline = FK_BUF_INIT; /* ts_headline's options */
+    struct fk_buf text_query = FK_BUF_INIT;
     struct query q;
     int64_t start = 0;
     int ret = -1;
@@ -963,8 +971,10 @@ int store_pg_search(struct pg_store *ps, const struct fk_search_query *query,
     if (!options)
         options = &no_options;
     walk.options = options;
-    if (query && query->root >= 0)
-        write_tsquery(query, query->root, FK_SEARCH_ANY, &tsquery);
+    if (query && query->root >= 0) {
+        write_tsquery(query, query->root, FK_SEARCH_ANY, false, &tsquery);
+        write_tsquery(query, query->root, FK_SEARCH_ANY, true, &text_query);
+    }
     if (!tsquery.len) {
         fk_error_set(err, FK_ERROR_USAGE, "the query is empty");
         goto out;
@@ -1003,8 +1013,8 @@ int store_pg_search(struct pg_store *ps, const struct fk_search_query *query,
                   " CROSS JOIN LATERAL (SELECT y.headline, y.plain, strpos(a.text, y.plain) AS at"
                   " FROM (SELECT x.headline, translate(x.headline, E'\\x01\\x02', '') AS plain"
                   " FROM (SELECT ts_headline(");
-    query_text(&q, "$1::regconfig, a.text, " SEARCH_QUERY ", ", headline.data,
-               ") AS headline) x) y) h");
+    query_text(&q, "$1::regconfig, a.text, to_tsquery($1::regconfig, ", text_query.data, "), ");
+    query_text(&q, "", headline.data, ") AS headline) x) y) h");
     query_add(&q, " ORDER BY pick.rank DESC, pick.id DESC");
     if (query_check(&q, err) < 0)
         goto out;
@@ -1012,6 +1022,7 @@ int store_pg_search(struct pg_store *ps, const struct fk_search_query *query,
 out:
     fk_buf_release(&q.sql);
     fk_buf_release(&tsquery);
+    fk_buf_release(&text_query);
     fk_buf_release(&headline);
     fk_buf_release(&walk.snippet);
     store_tag_list_release(&walk.tags);

@@ -267,6 +267,12 @@ def test_search():
     rc, out, err = run('search', '--format', 'json', 'marmosets', db=PG)
     snippet = jsonl(out, 'search')[0]['snippet'] if out else ''
     check('[Marmosets]' in snippet and '\u2026' not in snippet, 'whole snippet: %r' % snippet)
+    # a term limited to the title or the tags is not marked in the text
+    rc, out, err = run('search', '--format', 'json', 'title:zeppelin', db=PG)
+    snippet = jsonl(out, 'search')[0]['snippet'] if out else '['
+    check('[' not in snippet, 'title: term unmarked in the text: %r' % snippet)
+    # whole short texts without a match: the same snippet
+    same('search', '--format', 'tsv', '--fields', 'id,snippet', 'tags:(gardening OR space)')
     # errors as SQLite gives them
     same('search', '--', '"')
     same('search', '--', '+')
