@@ -864,21 +864,47 @@ static void write_tsquery(const struct fk_search_query *query, int node, int col
 #define MARK_OPEN  '\x01'
 #define MARK_CLOSE '\x02'
 
+/* Whether the query has a phrase: FTS5 marks each of its matches as one
+ * ("[data gravity]"), ts_headline each word. */
+static bool has_phrase(const struct fk_search_query *query)
+{
+    for (size_t i = 0; i < query->count; i++) {
+        const struct fk_search_node *n = &query->nodes[i];
+        if (n->kind != FK_SEARCH_TERM)
+            continue;
+        for (const char *s = n->text; *s; s++)
+            if (fk_is_space(*s) && s > n->text && s[1] && !fk_is_space(s[1]))
+                return true;
+    }
+    return false;
+}
+
 /* The snippet of a hit: the headline with the caller's markers, and "…"
- * (U+2026) where the text goes on before or after it. */
-static void make_snippet(const char *headline, bool before, bool after,
+ * (U+2026) where the text goes on before or after it. join: words marked
+ * with only white space between them are marked together, as the words
+ * of a phrase. */
+static void make_snippet(const char *headline, bool before, bool after, bool join,
                          const struct fk_search_options *options, struct fk_buf *out)
 {
     fk_buf_reset(out);
     if (before)
         fk_buf_adds(out, "\xE2\x80\xA6");
     for (const char *s = headline; *s; s++) {
-        if (*s == MARK_OPEN)
+        if (*s == MARK_OPEN) {
             fk_buf_adds(out, options->mark_open ? options->mark_open : "");
-        else if (*s == MARK_CLOSE)
+        } else if (*s == MARK_CLOSE) {
+            const char *next = s + 1;
+            while (join && fk_is_space(*next))
+                next++;
+            if (join && *next == MARK_OPEN && next > s + 1) {
+                fk_buf_add(out, s + 1, (size_t)(next - s - 1));
+                s = next;
+                continue;
+            }
             fk_buf_adds(out, options->mark_close ? options->mark_close : "");
-        else
+        } else {
             fk_buf_addc(out, *s);
+        }
     }
     if (after)
         fk_buf_adds(out, "\xE2\x80\xA6");
@@ -889,6 +915,7 @@ static void make_snippet(const char *headline, bool before, bool after,
 struct hit_walk {
     struct tag_list tags;
     struct fk_buf snippet;
+    bool join; /* has_phrase */
     const struct fk_search_options *options;
     fk_hit_fn fn;
     void *ctx;
@@ -901,7 +928,7 @@ static int hit_row(const struct pg_result *r, int row, void *ctx)
     read_article(r, row, 0, &hit.article, &walk->tags);
     hit.rank = pg_double(r, row, COL_COUNT);
     make_snippet(pg_text(r, row, COL_COUNT + 1), pg_number(r, row, COL_COUNT + 2) != 0,
-                 pg_number(r, row, COL_COUNT + 3) != 0, walk->options, &walk->snippet);
+                 pg_number(r, row, COL_COUNT + 3) != 0, walk->join, walk->options, &walk->snippet);
     hit.snippet = walk->snippet.data;
     return walk->fn(&hit, walk->ctx);
 }
@@ -958,7 +985,7 @@ int store_pg_search(struct pg_store *ps, const struct fk_search_query *query,
     struct fk_filter no_filter;
     struct fk_search_options no_options = {"", "", 0, 0};
     struct plan p = {0};
-    struct hit_walk walk = {{0}, FK_BUF_INIT, NULL, fn, ctx};
+    struct hit_walk walk = {{0}, FK_BUF_INIT, false, NULL, fn, ctx};
     struct fk_buf tsquery = FK_BUF_INIT;
     struct fk_buf headline = FK_BUF_INIT; /* ts_headline's options */
     struct fk_buf text_query = FK_BUF_INIT;
@@ -974,6 +1001,7 @@ int store_pg_search(struct pg_store *ps, const struct fk_search_query *query,
     if (query && query->root >= 0) {
         write_tsquery(query, query->root, FK_SEARCH_ANY, false, &tsquery);
         write_tsquery(query, query->root, FK_SEARCH_ANY, true, &text_query);
+        walk.join = has_phrase(query);
     }
     if (!tsquery.len) {
         fk_error_set(err, FK_ERROR_USAGE, "the query is empty");
