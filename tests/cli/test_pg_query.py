@@ -293,17 +293,21 @@ def main():
     global SQLITE, PG
     bin_path, data, cluster = fktest.start(sys.argv[1]), sys.argv[2], sys.argv[3]
     del bin_path
+    name = 'pg_query_%d' % os.getpid()
     with tempfile.TemporaryDirectory() as tmp:
         SQLITE = build(tmp, data)
-        PG = pgcluster.database(cluster, 'pg_query_%d' % os.getpid())
-        pgload.load(fktest.BIN, SQLITE, PG)
-        test_list()
-        test_show()
-        test_code()
-        test_counts()
-        test_history()
-        test_complete()
-        test_search()
+        PG = pgcluster.database(cluster, name)
+        try:
+            pgload.load(fktest.BIN, SQLITE, PG)
+            test_list()
+            test_show()
+            test_code()
+            test_counts()
+            test_history()
+            test_complete()
+            test_search()
+        finally:
+            pgcluster.psql(cluster, 'DROP DATABASE IF EXISTS "%s" WITH (FORCE)' % name)
     return fktest.summary()
 
 
