@@ -39,8 +39,15 @@
     "'aaaaaaaaacccdeeeeeeeeiiiiiinnnooooooouuuuuuuuyyzzzssseaeou')"
 #define AUTHOR_WORDS(x)                                                                            \
     "(' ' || regexp_replace(" AUTHOR_FOLD(                                                         \
-        x) ", '[\\x01-\\x2f\\x3a-\\x40\\x5b-\\x60\\x7b-\\x7f]+',"                                  \
-           " ' ', 'g') || ' ')"
+        x) ","                                                                                     \
+           " '[\\x01-\\x2f\\x3a-\\x40\\x5b-\\x60\\x7b-\\x7f]+', ' ', 'g') || ' ')"
+/* The author filter around its parameter (author_words): every line of it
+ * is a run of words of a.author. */
+#define AUTHOR_MATCH_BEFORE                                                                        \
+    " AND a.author IS NOT NULL AND NOT EXISTS (SELECT 1 FROM regexp_split_to_table("
+#define AUTHOR_MATCH_AFTER                                                                         \
+    ", '\\n') AS w(word) WHERE strpos(" AUTHOR_WORDS("a.author") ", ' ' || " AUTHOR_FOLD(          \
+        "w.word") " || ' ') = 0)"
 
 /* The columns of a struct fk_article, articles being a, and their order;
  * the tags come as an array (sorted by name in byte order), feed_url is
@@ -304,13 +311,7 @@ static void plan_add_where(struct query *q, const struct plan *p)
             q->failed = true;
     }
     if (p->author)
-        query_text(q,
-                   " AND a.author IS NOT NULL AND NOT EXISTS (SELECT 1 FROM"
-                   " regexp_split_to_table(",
-                   p->author,
-                   ", '\\n') AS w(word) WHERE strpos(" AUTHOR_WORDS(
-                       "a.author") ","
-                                   " ' ' || " AUTHOR_FOLD("w.word") " || ' ') = 0)");
+        query_text(q, AUTHOR_MATCH_BEFORE, p->author, AUTHOR_MATCH_AFTER);
     if (f->archived_since != FK_TIME_NONE)
         query_time(q, " AND a.first_seen >= ", f->archived_since, "");
     if (f->changed_since != FK_TIME_NONE) {
