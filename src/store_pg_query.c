@@ -41,8 +41,8 @@
     "(' ' || regexp_replace(" AUTHOR_FOLD(                                                         \
         x) ","                                                                                     \
            " '[\\x01-\\x2f\\x3a-\\x40\\x5b-\\x60\\x7b-\\x7f]+', ' ', 'g') || ' ')"
-/* The author filter around its parameter (author_words): every line of it
- * is a run of words of a.author. */
+/* The author filter around its parameter (author_words), on the names
+ * a.author: every line of it is a run of their words. */
 #define AUTHOR_MATCH_BEFORE                                                                        \
     " AND a.author IS NOT NULL AND NOT EXISTS (SELECT 1 FROM regexp_split_to_table("
 #define AUTHOR_MATCH_AFTER                                                                         \
@@ -169,10 +169,15 @@ struct plan {
     const struct fk_filter *f;
     struct tag_list tags;
     struct tag_list any_tags;
-    char *more_tags; /* tags after the first, as an array literal */
+    char *more_tags; /* tags after the first PLAN_TAGS, as an array literal */
     char *any_array; /* any_tags as an array literal */
-    char *author;    /* the author's words: each a line of its tokens */
+    char *authors;   /* the names (lower case) the author filter matches, as
+                        an array literal; NULL: no author filter */
 };
+
+/* Tags of a filter each probed on its own (the planner sees each); those
+ * after them are probed together from an array. */
+#define PLAN_TAGS 6
 
 static void plan_release(struct plan *p)
 {
@@ -180,7 +185,7 @@ static void plan_release(struct plan *p)
     store_tag_list_release(&p->any_tags);
     free(p->more_tags);
     free(p->any_array);
-    free(p->author);
+    free(p->authors);
 }
 
 /* names[from..] as a PostgreSQL array literal: each element in double
@@ -243,7 +248,28 @@ static char *author_words(const char *author)
     return fk_buf_detach(&out);
 }
 
-static int plan_init(struct plan *p, const struct fk_filter *f, struct fk_error *err)
+/* The names of the archive's authors (in lower case) that have every
+ * word of the author filter (author_words), as an array literal: "{}"
+ * when none has. The SQLite store finds them through authors_fts. */
+static char *find_authors(struct pg_store *ps, const char *words, struct fk_error *err)
+{
+    struct pg_params params = PG_PARAMS_INIT;
+    pg_add_text(&params, words);
+    struct pg_result *r =
+        pg_query(ps->conn,
+                 "SELECT coalesce(array_agg(a.author), '{}')::text FROM (SELECT DISTINCT"
+                 " lower(author) AS author FROM articles WHERE author <> '') a"
+                 " WHERE true" AUTHOR_MATCH_BEFORE "$1" AUTHOR_MATCH_AFTER,
+                 &params, err);
+    if (!r)
+        return NULL;
+    char *names = pg_rows(r) == 1 ? fk_xstrdup(pg_text(r, 0, 0)) : fk_xstrdup("{}");
+    pg_result_free(r);
+    return names;
+}
+
+static int plan_init(struct pg_store *ps, struct plan *p, const struct fk_filter *f,
+                     struct fk_error *err)
 {
     memset(p, 0, sizeof *p);
     p->f = f;
@@ -251,12 +277,19 @@ static int plan_init(struct plan *p, const struct fk_filter *f, struct fk_error 
         return fk_error_set(err, FK_ERROR_USAGE, "unknown sort order");
     store_normalize_tags(&p->tags, f->tags, f->tags ? f->ntags : 0);
     store_normalize_tags(&p->any_tags, f->any_tags, f->any_tags ? f->nany_tags : 0);
-    if (p->tags.count > 1)
-        p->more_tags = array_literal(p->tags.names, 1, p->tags.count);
+    if (p->tags.count > PLAN_TAGS)
+        p->more_tags = array_literal(p->tags.names, PLAN_TAGS, p->tags.count);
     if (p->any_tags.count)
         p->any_array = array_literal(p->any_tags.names, 0, p->any_tags.count);
-    if (f->author && *f->author && !(p->author = author_words(f->author)))
-        return fk_error_set(err, FK_ERROR_USAGE, "the author '%s' has no words", f->author);
+    if (f->author && *f->author) {
+        char *words = author_words(f->author);
+        if (!words)
+            return fk_error_set(err, FK_ERROR_USAGE, "the author '%s' has no words", f->author);
+        p->authors = find_authors(ps, words, err);
+        free(words);
+        if (!p->authors)
+            return -1;
+    }
     return 0;
 }
 
@@ -265,7 +298,7 @@ static bool plan_filters(const struct plan *p)
 {
     const struct fk_filter *f = p->f;
     return p->tags.count || p->any_tags.count || f->since != FK_TIME_NONE ||
-           f->until != FK_TIME_NONE || f->feed_id > 0 || p->author || f->has_code ||
+           f->until != FK_TIME_NONE || f->feed_id > 0 || p->authors || f->has_code ||
            f->archived_since != FK_TIME_NONE || f->changed_since != FK_TIME_NONE ||
            (f->feed_tag && *f->feed_tag) || f->changed_after;
 }
@@ -274,11 +307,11 @@ static bool plan_filters(const struct plan *p)
 static void plan_add_where(struct query *q, const struct plan *p)
 {
     const struct fk_filter *f = p->f;
-    if (p->tags.count)
+    for (size_t i = 0; i < p->tags.count && i < PLAN_TAGS; i++)
         query_text(q,
-                   " AND EXISTS (SELECT 1 FROM article_tags t0 JOIN tags tg ON tg.id = t0.tag_id"
-                   " WHERE t0.article_id = a.id AND tg.name = ",
-                   p->tags.names[0], ")");
+                   " AND EXISTS (SELECT 1 FROM article_tags tn JOIN tags tt ON tt.id = tn.tag_id"
+                   " WHERE tn.article_id = a.id AND tt.name = ",
+                   p->tags.names[i], ")");
     if (p->more_tags)
         query_text(q, " AND NOT EXISTS (SELECT 1 FROM unnest(", p->more_tags,
                    "::text[]) AS w(name) WHERE NOT EXISTS (SELECT 1 FROM article_tags tn"
@@ -310,8 +343,9 @@ static void plan_add_where(struct query *q, const struct plan *p)
                           q->params.count) < 0)
             q->failed = true;
     }
-    if (p->author)
-        query_text(q, AUTHOR_MATCH_BEFORE, p->author, AUTHOR_MATCH_AFTER);
+    /* through articles_author */
+    if (p->authors)
+        query_text(q, " AND lower(a.author) = ANY(", p->authors, "::text[])");
     if (f->archived_since != FK_TIME_NONE)
         query_time(q, " AND a.first_seen >= ", f->archived_since, "");
     if (f->changed_since != FK_TIME_NONE) {
@@ -536,7 +570,7 @@ int store_pg_list(struct pg_store *ps, const struct fk_filter *f, fk_article_fn 
 
     query_init(&q);
     f = filter_or_none(f, &no_filter);
-    if (plan_init(&p, f, err) < 0)
+    if (plan_init(ps, &p, f, err) < 0)
         goto out;
     /* The feeds and tags come batch by batch (article_batch). */
     query_add(&q, "SELECT " ARTICLE_SELECT_BARE " FROM articles a WHERE true");
@@ -662,7 +696,7 @@ int store_pg_list_code(struct pg_store *ps, const struct fk_filter *f, fk_code_f
 
     query_init(&q);
     f = filter_or_none(f, &no_filter);
-    if (plan_init(&p, f, err) < 0)
+    if (plan_init(ps, &p, f, err) < 0)
         goto out;
     query_add(&q, "SELECT " CODE_SELECT
                   " FROM code_blocks c JOIN articles a ON a.id = c.article_id WHERE true");
@@ -1008,7 +1042,7 @@ int store_pg_search(struct pg_store *ps, const struct fk_search_query *query,
         fk_error_set(err, FK_ERROR_USAGE, "the query is empty");
         goto out;
     }
-    if (plan_init(&p, f, err) < 0)
+    if (plan_init(ps, &p, f, err) < 0)
         goto out;
     if (options->rank_window > 0 &&
         search_window(ps, tsquery.data, &p, options->rank_window, &start, err) < 0)

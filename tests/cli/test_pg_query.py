@@ -123,7 +123,9 @@ def test_list():
     same('list', '--format', 'json', '--fields', fields)
     filters = [
         ['--tag', 'engines'], ['--tag', 'engines', '--tag', 'travel'], ['--tag', 'Travel'],
-        ['--tag', 'air ships'], ['--tag', 'nosuchtag'], ['--any-tag', 'space', '--any-tag',
+        ['--tag', 'air ships'], ['--tag', 'nosuchtag'],
+        ['--tag', 'engines', '--tag', 'travel', '--tag', 'engines'] + ['--tag', 'Engines'] * 6,
+        [a for t in ('engines', 'travel', 'x1', 'x2', 'x3', 'x4', 'x5') for a in ('--tag', t)], ['--any-tag', 'space', '--any-tag',
                                                          'gardening'],
         ['--since', '2026-06-02'], ['--until', '2026-06-03'],
         ['--since', '2026-06-01', '--until', '2026-06-04'],
