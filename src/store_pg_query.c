@@ -61,7 +61,7 @@
 #define ARTICLE_SELECT                                                                             \
     ARTICLE_COLUMNS_WITH("(SELECT (SELECT f.url FROM feeds f WHERE f.id = af.feed_id)"             \
                          " FROM article_feeds af WHERE af.article_id = a.id"                       \
-                         " ORDER BY af.ctid LIMIT 1)",                                             \
+                         " ORDER BY af.seq LIMIT 1)",                                              \
                          "ARRAY(SELECT n FROM (SELECT (SELECT t.name FROM tags t"                  \
                          " WHERE t.id = at.tag_id) AS n FROM article_tags at"                      \
                          " WHERE at.article_id = a.id) x ORDER BY n COLLATE \"C\")")
@@ -75,7 +75,7 @@
     " FROM unnest($1::bigint[]) WITH ORDINALITY AS u(id, n)"                                       \
     " LEFT JOIN (SELECT DISTINCT ON (af.article_id) af.article_id, af.feed_id"                     \
     " FROM article_feeds af WHERE af.article_id = ANY($1::bigint[])"                               \
-    " ORDER BY af.article_id, af.ctid) fd ON fd.article_id = u.id"                                 \
+    " ORDER BY af.article_id, af.seq) fd ON fd.article_id = u.id"                                  \
     " LEFT JOIN (SELECT at.article_id, array_agg(t.name ORDER BY t.name COLLATE \"C\") AS names"   \
     " FROM article_tags at JOIN tags t ON t.id = at.tag_id"                                        \
     " WHERE at.article_id = ANY($1::bigint[]) GROUP BY at.article_id) tg ON tg.article_id = u.id"  \
@@ -609,7 +609,7 @@ int store_pg_get_article(struct pg_store *ps, int64_t id, struct fk_article *out
                  "SELECT " ARTICLE_SELECT ", a.text, a.markdown, a.published_raw, a.updated_raw,"
                  " a.summary_html, a.content_html,"
                  " (SELECT count(*) FROM article_versions v WHERE v.article_id = a.id),"
-                 " (SELECT array_agg(f.url ORDER BY af.ctid) FROM article_feeds af"
+                 " (SELECT array_agg(f.url ORDER BY af.seq) FROM article_feeds af"
                  " JOIN feeds f ON f.id = af.feed_id WHERE af.article_id = a.id)"
                  " FROM articles a WHERE a.id = $1",
                  &params, err);

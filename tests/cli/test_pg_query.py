@@ -5,6 +5,9 @@ list, show, code, tags, authors, stats, history, completion and search run
 on both, their output compared.
 
 usage: test_pg_query.py FEEDKEEP DATADIR CLUSTER_DIR
+
+CLUSTER_DIR is a running cluster of tests/pgcluster.py (its directory, or
+the file naming it).
 """
 import glob
 import json
@@ -293,8 +296,12 @@ def test_search():
 
 def main():
     global SQLITE, PG
-    bin_path, data, cluster = fktest.start(sys.argv[1]), sys.argv[2], sys.argv[3]
-    del bin_path
+    if len(sys.argv) != 4:
+        print(__doc__, file=sys.stderr)
+        return 2
+    fktest.start(sys.argv[1])
+    data = sys.argv[2]
+    cluster = fktest.pg_cluster(sys.argv[3])
     name = 'pg_query_%d' % os.getpid()
     with tempfile.TemporaryDirectory() as tmp:
         SQLITE = build(tmp, data)
