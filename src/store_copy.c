@@ -73,6 +73,12 @@ struct copy_table {
     int md_prefix[2];
     /* PostgreSQL's identity sequence set past the highest id. */
     const char *pg_sequence;
+    /* Rows of many megabytes each (assets, feed documents) are read from
+     * PostgreSQL one by one, by id, with this statement: a batch of a
+     * cursor would hold hundreds of them. */
+    const char *pg_row;
+    /* The column naming the article, for messages. */
+    int article_col;
 };
 
 static const struct copy_table tables[] = {
@@ -155,6 +161,7 @@ static const struct copy_table tables[] = {
         .pg_sequence =
             "SELECT setval(pg_get_serial_sequence('article_versions', 'id'), max(id)) FROM "
             "article_versions HAVING max(id) IS NOT NULL",
+        .article_col = 1,
     },
     {
         .name = "tags",
@@ -311,6 +318,8 @@ static const struct copy_table tables[] = {
         .pg_sequence =
             "SELECT setval(pg_get_serial_sequence('assets', 'id'), max(id)) FROM assets HAVING "
             "max(id) IS NOT NULL",
+        .pg_row =
+            "SELECT id, sha256, mime, size, fk_epoch(created), data FROM assets WHERE id = $1",
     },
     {
         .name = "asset_urls",
@@ -361,6 +370,8 @@ static const struct copy_table tables[] = {
         .md_prefix = {-1, -1},
         .pg_sequence = "SELECT setval(pg_get_serial_sequence('raw_documents', 'id'), max(id)) FROM "
                        "raw_documents HAVING max(id) IS NOT NULL",
+        .pg_row = "SELECT id, feed_id, url, fk_epoch(time), status, content_type, etag,"
+                  " last_modified, date, size, compression, data FROM raw_documents WHERE id = $1",
     },
     {
         .name = "article_pages",
@@ -397,7 +408,7 @@ static const struct copy_table tables[] = {
     },
 };
 
-enum { TABLE_ARTICLES = 1, TABLE_CODE_BLOCKS = 6, TABLE_ASSETS = 14 };
+enum { TABLE_ARTICLES = 1, TABLE_CODE_BLOCKS = 6 };
 
 /* SQLite's code blocks, read with their code wherever it is kept. */
 static const char sqlite_code_read[] =
@@ -426,12 +437,6 @@ static const char sqlite_new_index[] =
     "INSERT INTO articles_fts(rowid, title, text, tags) SELECT a.id, a.title, a.text,"
     " a.tags_text FROM temp.feedkeep_copy_new n JOIN articles a ON a.id = n.id;"
     "DELETE FROM temp.feedkeep_copy_new;";
-
-/* PostgreSQL's assets are read one by one (their bytes may be megabytes
- * each: a batch of a cursor could hold hundreds of them). */
-static const char pg_asset_ids[] = "SELECT id FROM assets ORDER BY id";
-static const char pg_asset_read[] =
-    "SELECT id, sha256, mime, size, fk_epoch(created), data FROM assets WHERE id = $1";
 
 /* A value of a row. */
 struct cell {
@@ -476,10 +481,10 @@ struct copy {
 /* ---- reading ---------------------------------------------------------------- */
 
 /* The row of st (SQLite) into row. */
-static int sqlite_row(struct copy *c, sqlite3_stmt *st, struct row *row)
+static int sqlite_read_row(struct copy *c, sqlite3_stmt *st, struct row *row)
 {
     const struct copy_table *t = c->t;
-    int64_t id = sqlite3_column_int64(st, 0);
+    int64_t id = sqlite3_column_int64(st, t->article_col);
     /* The Markdown after the HTML it is packed against. */
     for (int pass = 0; pass < 2; pass++) {
         for (int i = 0; i < c->ncolumns; i++) {
@@ -527,7 +532,7 @@ static int sqlite_row(struct copy *c, sqlite3_stmt *st, struct row *row)
 }
 
 /* Row at of r (PostgreSQL) into row. */
-static void pg_row(struct copy *c, const struct pg_result *r, int at, struct row *row)
+static void pg_read_row(struct copy *c, const struct pg_result *r, int at, struct row *row)
 {
     for (int i = 0; i < c->ncolumns; i++) {
         struct cell *cell = &row->cells[i];
@@ -570,8 +575,8 @@ static int reader_open(struct copy *c)
             ret = store_db_error(c->from, c->err);
         goto out;
     }
-    if (t == &tables[TABLE_ASSETS]) {
-        fk_buf_adds(&sql, pg_asset_ids);
+    if (t->pg_row) {
+        fk_buf_printf(&sql, "SELECT id FROM %s ORDER BY id", t->name);
     } else {
         /* The columns, times as seconds. */
         fk_buf_adds(&sql, "SELECT ");
@@ -602,7 +607,7 @@ static int reader_next(struct copy *c, struct row *row)
             return 0;
         if (rc != SQLITE_ROW)
             return store_db_error(c->from, c->err);
-        return sqlite_row(c, c->read, row) < 0 ? -1 : 1;
+        return sqlite_read_row(c, c->read, row) < 0 ? -1 : 1;
     }
     while (!c->batch || c->at >= pg_rows(c->batch)) {
         pg_result_free(c->batch);
@@ -613,20 +618,20 @@ static int reader_next(struct copy *c, struct row *row)
             return 0;
     }
     int at = c->at++;
-    if (c->t != &tables[TABLE_ASSETS]) {
-        pg_row(c, c->batch, at, row);
+    if (!c->t->pg_row) {
+        pg_read_row(c, c->batch, at, row);
         return 1;
     }
     struct pg_params p = PG_PARAMS_INIT;
     pg_add_int64(&p, pg_number(c->batch, at, 0));
-    struct pg_result *r = pg_query(c->from->pg->conn, pg_asset_read, &p, c->err);
+    struct pg_result *r = pg_query(c->from->pg->conn, c->t->pg_row, &p, c->err);
     if (!r)
         return -1;
-    /* An asset removed since the walk began is not there to copy: the
-     * walk's snapshot is the copy's (see fk_store_copy), so none is. */
+    /* The walk's snapshot is the statement's (see source_snapshot): the
+     * row is there. */
     int found = pg_rows(r) > 0;
     if (found)
-        pg_row(c, r, 0, row);
+        pg_read_row(c, r, 0, row);
     pg_result_free(r);
     return found ? 1 : reader_next(c, row);
 }
@@ -1081,12 +1086,13 @@ int fk_store_copy(struct fk_store *from, struct fk_store *to, fk_progress_fn pro
     int ret = -1;
     if (from->in_feed || to->in_feed)
         return fk_error_set(err, FK_ERROR_USAGE, "a feed is being filed");
-    if (from == to || same_archive(&c, &same) < 0 || same)
-        return from == to || same ? fk_error_set(err, FK_ERROR_USAGE,
-                                                 "cannot copy '%s' onto itself: give a "
-                                                 "destination that is another archive",
-                                                 fk_store_path(from))
-                                  : -1;
+    if (from != to && same_archive(&c, &same) < 0)
+        return -1;
+    if (from == to || same)
+        return fk_error_set(err, FK_ERROR_USAGE,
+                            "cannot copy '%s' onto itself: give a destination that is another "
+                            "archive",
+                            fk_store_path(from));
     if (fk_store_read_only(to))
         return fk_error_set(err, FK_ERROR_DB, "cannot copy into '%s': it is read-only",
                             fk_store_path(to));

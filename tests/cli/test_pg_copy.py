@@ -191,8 +191,8 @@ def make_archive(tmp, data, server, scripts):
     con.commit()
     con.close()
     counts = sqlite_counts(db)
-    for table in ('article_pages', 'article_api', 'article_aliases', 'feeds', 'articles', 'article_versions', 'tags', 'article_tags', 'code_blocks',
-                  'enclosures', 'fetches', 'fetch_runs', 'feed_tags', 'export_dirs',
+    for table in ('article_pages', 'article_api', 'article_aliases', 'feeds', 'articles',
+                  'article_versions', 'tags', 'article_tags', 'code_blocks', 'enclosures', 'fetches', 'fetch_runs', 'feed_tags', 'export_dirs',
                   'export_files', 'assets', 'asset_urls', 'article_assets', 'raw_documents'):
         check(counts[table] > 0, 'the source archive has rows in %s' % table)
     return db
