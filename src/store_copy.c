@@ -691,22 +691,18 @@ static int key_of(struct copy *c, const struct copy_table *t, int side, int64_t 
 }
 
 /* The error of a destination that holds another archive: its row id of
- * table t is to_key (NULL: it has none, but took not the source's), where
- * the source's is from_key (NULL: the source has none). */
+ * table t is to_key where the source's is from_key, or (to_key NULL) it
+ * has no row id but would not take the source's (it has a row of that
+ * name under another id). */
 static int another_archive(struct copy *c, const struct copy_table *t, int64_t id,
                            const char *from_key, const char *to_key)
 {
     const char *to = fk_store_path(c->to), *from = fk_store_path(c->from);
     if (!to_key)
         return fk_error_set(c->err, FK_ERROR_USAGE,
-                            "'%s' holds another archive than '%s': it has no %s %lld, and "
-                            "another of its rows has '%.200s'; copy into a new archive",
-                            to, from, t->what, (long long)id, from_key);
-    if (!from_key)
-        return fk_error_set(c->err, FK_ERROR_USAGE,
-                            "'%s' holds another archive than '%s': its %s %lld, '%.200s', is "
-                            "not in '%s'; copy into a new archive",
-                            to, from, t->what, (long long)id, to_key, from);
+                            "'%s' holds another archive than '%s': it has the %s '%.200s' "
+                            "under another id than %lld; copy into a new archive",
+                            to, from, t->what, from_key, (long long)id);
     return fk_error_set(c->err, FK_ERROR_USAGE,
                         "'%s' holds another archive than '%s': its %s %lld is '%.200s', not "
                         "'%.200s'; copy into a new archive",
@@ -714,7 +710,9 @@ static int another_archive(struct copy *c, const struct copy_table *t, int64_t i
 }
 
 /* Refuse, before anything is written, a destination whose first or last
- * row of table t is not the source's. */
+ * row of table t has another name than the source's row of its id. (A
+ * row the source does not have is no sign: the source may have removed
+ * it, or the destination gained it since an earlier copy.) */
 static int probe(struct copy *c, const struct copy_table *t)
 {
     struct fk_buf sql = FK_BUF_INIT;
@@ -751,7 +749,7 @@ static int probe(struct copy *c, const struct copy_table *t)
         char *from_key = NULL, *to_key = NULL;
         if (key_of(c, t, 1, ids[i], &to_key) < 0 || key_of(c, t, 0, ids[i], &from_key) < 0)
             ret = -1;
-        else if (to_key && (!from_key || strcmp(from_key, to_key) != 0))
+        else if (to_key && from_key && strcmp(from_key, to_key) != 0)
             ret = another_archive(c, t, ids[i], from_key, to_key);
         free(from_key);
         free(to_key);

@@ -399,6 +399,16 @@ def test_errors(tmp, cluster, source, pg):
     rc, out, err = run('copy', '--to', mixed, db=source)
     check(rc == 2 and re.search(r"article 5 is 'guid:changed'", err),
           'an article of another key under an id is refused: %d %r' % (rc, err))
+    key5, key = [fktest.scalar(source, 'SELECT key FROM articles WHERE id = ?', i,
+                               readonly=True) for i in (5, 6)]
+    con = fktest.connect(mixed)
+    con.execute('UPDATE articles SET key = ? WHERE id = 5', (key5,))
+    con.execute('UPDATE articles SET id = 999 WHERE id = 6')
+    con.commit()
+    con.close()
+    rc, out, err = run('copy', '--to', mixed, db=source)
+    check(rc == 2 and "has the article '%s' under another id than 6" % key in err,
+          'an article key under another id is refused: %d %r' % (rc, err))
 
 
 def main():
