@@ -139,7 +139,7 @@ static const struct copy_table tables[] = {
         .columns = "article_id, feed_id",
         .kinds = "ii",
         .sqlite_order = "rowid",
-        .pg_order = "ctid",
+        .pg_order = "seq",
         .pg_insert =
             "INSERT INTO article_feeds(article_id, feed_id) VALUES ($1, $2) ON CONFLICT DO "
             "NOTHING",

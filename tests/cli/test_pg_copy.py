@@ -285,6 +285,8 @@ def test_round_trip(tmp, data, cluster, server, scripts):
     check(pgload.psql(pg, "SELECT count(*) FROM assets a JOIN asset_urls u ON u.asset_id = a.id"
                           " WHERE u.status = 'stored' AND length(a.data) = a.size").strip() ==
           str(counts['assets']), 'PostgreSQL: the assets keep their bytes')
+    rc, out, err = run('check', db=pg)
+    check(rc == 0 and out == pg + ': ok\n', 'check on the PostgreSQL copy: %r %r' % (out, err))
     code = pgload.psql(pg, "SELECT code FROM code_blocks ORDER BY id LIMIT 1")
     check(code.strip() != '', 'PostgreSQL: code blocks hold their code')
 
@@ -344,6 +346,8 @@ def test_killed(tmp, cluster):
     if copy_killed(big, pg, pg_articles, 'into PostgreSQL'):
         check(pg_counts(pg)['articles'] == sqlite_articles(big),
               'into PostgreSQL: every article after the copy run again')
+        rc, out, err = run('check', db=pg, timeout=600)
+        check(rc == 0, 'check on the PostgreSQL copy killed half-way: %r %r' % (out, err))
     back = os.path.join(tmp, 'big-back.db')
     if copy_killed(pg, back, sqlite_articles, 'into SQLite'):
         compare(big, back, 'a copy killed half-way each way and run again')
