@@ -3,8 +3,10 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
+#include "feedkeep/ascii.h"
 #include "feedkeep/store.h"
 
 static const char help[] = "usage: feedkeep copy --to LOCATION [options]\n"
@@ -26,6 +28,20 @@ static const char help[] = "usage: feedkeep copy --to LOCATION [options]\n"
                            "  --db PATH         the archive to copy\n"
                            "  -q, --quiet       print nothing unless something failed\n"
                            "  -h, --help        show this help\n";
+
+/* The length of the scheme of location when it is written as a URL of a
+ * scheme that names no archive ("ftp://..."), else 0: main.c refuses
+ * those too, but names --db as where they came from. */
+static size_t unknown_scheme(const char *location)
+{
+    size_t n = 0;
+    if (fk_store_is_postgresql_location(location) || !fk_is_alpha((unsigned char)location[0]))
+        return 0;
+    while (fk_is_alnum((unsigned char)location[n]) || location[n] == '+' || location[n] == '-' ||
+           location[n] == '.')
+        n++;
+    return strncmp(location + n, "://", 3) == 0 ? n : 0;
+}
 
 static int copy_archive(struct fk_store *from, struct fk_store *to, const struct cli *cli)
 {
@@ -63,6 +79,13 @@ int cmd_copy(int argc, char **argv, struct cli *cli)
         return code;
     if (!to_location || !*to_location)
         return msg_usage("copy", "copy needs --to LOCATION, the archive to copy into");
+    size_t scheme = unknown_scheme(to_location);
+    if (scheme) {
+        msg_error("archive location '%.*s://...' (--to) is a URL of a scheme feedkeep does not "
+                  "know: an archive is a SQLite file or a postgresql:// URL",
+                  (int)scheme, to_location);
+        return EXIT_USAGE;
+    }
     struct fk_store *from, *to;
     if ((code = cli_open_archive(cli, &from)) != EXIT_OK)
         return code;
