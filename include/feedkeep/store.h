@@ -491,6 +491,25 @@ typedef void (*fk_progress_fn)(const char *stage, int64_t done, void *ctx);
  * fk_store_vacuum. */
 void fk_store_set_progress(struct fk_store *store, fk_progress_fn fn, void *ctx);
 
+/* Copy every row of the archive from into the archive to, either of them
+ * a SQLite file or a PostgreSQL database: feeds (subscriptions, names,
+ * options, validators, backoff) and their tags, articles, versions, tags,
+ * code blocks, enclosures, aliases, feed membership, the fetch log and
+ * runs, export records, assets and their URLs, raw documents, article
+ * pages and API rows, each keeping its id. A row to already has is left
+ * as it is, and rows are committed a few thousand at a time, so that a
+ * copy run again after an interruption goes on where it stopped and a
+ * copy run again after it finished changes nothing. What to derives from
+ * the rows is made too (SQLite: the full-text index, the author names,
+ * the kept counts; PostgreSQL: the search column, the identity
+ * sequences). progress (NULL: none) is told each table's rows done, with
+ * ctx. Returns 0, or -1 with err filled: FK_ERROR_USAGE when from and to
+ * are one archive, or when to holds another archive (a row of an id from
+ * has under another name: an article's key, a feed's URL); to then keeps
+ * what was committed before. */
+int fk_store_copy(struct fk_store *from, struct fk_store *to, fk_progress_fn progress, void *ctx,
+                  struct fk_error *err);
+
 /* A SHA-256 function: the digest of len bytes at data into out. Returns
  * 0, or -1 when it cannot. */
 typedef int (*fk_sha256_fn)(const void *data, size_t len, unsigned char out[32]);

@@ -555,6 +555,7 @@ int cmd_history(int argc, char **argv, struct cli *cli);
 int cmd_dedup(int argc, char **argv, struct cli *cli);
 int cmd_check(int argc, char **argv, struct cli *cli);
 int cmd_vacuum(int argc, char **argv, struct cli *cli);
+int cmd_copy(int argc, char **argv, struct cli *cli);
 int cmd_export(int argc, char **argv, struct cli *cli);
 int cmd_add(int argc, char **argv, struct cli *cli);
 int cmd_remove(int argc, char **argv, struct cli *cli);

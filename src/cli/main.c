@@ -39,6 +39,7 @@ static const struct command commands[] = {
     {"stats", cmd_stats, "show the archive's size, counts and last fetch"},
     {"check", cmd_check, "check the archive and its full-text index"},
     {"vacuum", cmd_vacuum, "compact the archive"},
+    {"copy", cmd_copy, "copy the archive into another, SQLite or PostgreSQL"},
     {"reparse", cmd_reparse, "convert archived articles again from their stored HTML"},
     {"export", cmd_export, "write articles as Markdown files with YAML front matter"},
     {"add", cmd_add, "subscribe to feeds (URLs, devto:USER, devto:tag/TAG)"},
