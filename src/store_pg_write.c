@@ -180,11 +180,17 @@ static const char *array_end(struct fk_buf *b)
 
 /* ---- statements -------------------------------------------------------------- */
 
+/* The feed's row, made when missing. The update comes first: an insert
+ * that meets the row would take a number of the sequence all the same. */
 static const char sql_feed_upsert[] =
-    "INSERT INTO feeds(url, title, site_url, created)"
-    " VALUES ($1, nullif($2, ''), nullif($3, ''), to_timestamp($4))"
+    "WITH u AS (UPDATE feeds SET title = coalesce(nullif($2, ''), title),"
+    " site_url = coalesce(nullif($3, ''), site_url) WHERE url = $1 RETURNING id),"
+    " i AS (INSERT INTO feeds(url, title, site_url, created)"
+    " SELECT $1, nullif($2, ''), nullif($3, ''), to_timestamp($4) WHERE NOT EXISTS (SELECT 1 FROM "
+    "u)"
     " ON CONFLICT (url) DO UPDATE SET title = coalesce(excluded.title, feeds.title),"
-    " site_url = coalesce(excluded.site_url, feeds.site_url) RETURNING id";
+    " site_url = coalesce(excluded.site_url, feeds.site_url) RETURNING id)"
+    " SELECT id FROM u UNION ALL SELECT id FROM i";
 static const char sql_feed_update[] = "UPDATE feeds SET title = coalesce(nullif($2, ''), title),"
                                       " site_url = coalesce(nullif($3, ''), site_url)"
                                       " WHERE id = $1";
