@@ -21,6 +21,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -202,6 +203,29 @@ def differential(tmp, data, cluster):
     pair.same('import', junk)
     compare_tables(pair, 'after a document that is not a feed')
 
+    # a database error in the middle of a feed: none of the feed is kept
+    query(pair.sqlite, "CREATE TRIGGER boom BEFORE INSERT ON articles WHEN new.title = 'Boom'"
+                       " BEGIN SELECT RAISE(ABORT, 'boom'); END")
+    pair.pg_exec("CREATE FUNCTION boom() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+                 " IF NEW.title = 'Boom' THEN RAISE EXCEPTION 'boom'; END IF; RETURN NEW; END $$;"
+                 " CREATE TRIGGER boom BEFORE INSERT ON articles FOR EACH ROW"
+                 " EXECUTE FUNCTION boom()")
+    items = ''.join('<item><title>%s</title><link>https://boom.example/%d</link>'
+                    '<description>text %d</description></item>' % (t, i, i)
+                    for i, t in enumerate(['Before', 'Boom', 'After']))
+    boom = fktest.write(os.path.join(tmp, 'boom.xml'),
+                        '<rss version="2.0"><channel><title>b</title>'
+                        '<link>https://boom.example/</link>%s</channel></rss>' % items)
+    a = run('import', boom, db=pair.sqlite)
+    b = run('import', boom, db=pair.pg)
+    check(a[0] == b[0] and a[0] != 0 and 'boom' in a[2] and 'boom' in b[2],
+          'a database error in a feed: the same exit code: %r %r' % (a, b))
+    query(pair.sqlite, 'DROP TRIGGER boom')
+    pair.pg_exec('DROP TRIGGER boom ON articles; DROP FUNCTION boom()')
+    compare_tables(pair, 'after a feed rolled back')
+    check(pg_table(pair, "SELECT count(*) FROM feeds WHERE url LIKE 'https://boom%'") == [(0,)],
+          'a feed rolled back: no feed row either')
+
     # the rule explained, for every article
     count = query(pair.sqlite, 'SELECT max(id) FROM articles')[0][0]
     for aid in range(1, count + 2):
@@ -302,6 +326,42 @@ def concurrent(tmp, data, cluster):
             pgcluster.psql(cluster, 'DROP DATABASE "%s" WITH (FORCE)' % n)
 
 
+def waits_for_another(tmp, data, cluster):
+    """An article filed by another transaction while this import files it:
+    the import's insert waits for the other's commit, then files the item
+    as a change of that article."""
+    name = 'fk_write_wait'
+    db = pgcluster.database(cluster, name)
+    sample = os.path.join(data, SAMPLE)
+    rc, out, err = run('import', os.path.join(data, 'feeds', 'rss2-basic.xml'), db=db)
+    check(rc == 0, 'a first import makes the schema: %r' % err)
+    before = int(pgcluster.psql(cluster, 'SELECT count(*) FROM articles', database=name))
+    guid = re.search(r'<guid>([^<]*)</guid>', fktest.read(sample)).group(1)
+    other = subprocess.Popen(['psql', '-X', '-q', '-h', cluster, '-U', pgcluster.ROLE, '-d', name,
+                              '-v', 'ON_ERROR_STOP=1'], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    other.stdin.write("BEGIN;\nINSERT INTO articles(key, content_hash, source_hash, first_seen,"
+                      " last_seen, title) VALUES ('guid:%s', 1, 1, now(), now(), 'another');\n"
+                      "SELECT pg_sleep(1.5);\nCOMMIT;\n" % guid.replace("'", "''"))
+    other.stdin.flush()
+    time.sleep(0.5)
+    rc, out, err = run('import', sample, db=db)
+    other.stdin.close()
+    other.wait(30)
+    check(other.returncode == 0, 'the other transaction: %r' % other.stderr.read())
+    check(rc == 0 and counts_of(out) == (11, 1, 0),
+          'an article filed meanwhile is updated, not filed twice: %r %r' % (out, err))
+    key = "'guid:%s'" % guid.replace("'", "''")
+    got = pgcluster.psql(cluster, 'SELECT (SELECT count(*) FROM articles WHERE key = %s),'
+                                  ' (SELECT count(*) FROM articles),'
+                                  ' (SELECT count(*) FROM article_versions),'
+                                  ' (SELECT count(*) FROM article_feeds af JOIN articles a'
+                                  ' ON a.id = af.article_id WHERE a.key = %s)'
+                         % (key, key), database=name).strip()
+    check(got == '1|%d|1|1' % (before + 12), 'the article once: %r' % got)
+    pgcluster.psql(cluster, 'DROP DATABASE "%s" WITH (FORCE)' % name)
+
+
 def main():
     if len(sys.argv) != 4:
         sys.exit('usage: test_pg_write.py FEEDKEEP DATA_DIR CLUSTER_DIR')
@@ -311,6 +371,7 @@ def main():
     with tempfile.TemporaryDirectory(prefix='feedkeep-test-pg-write-') as tmp:
         os.chmod(tmp, 0o755)
         differential(tmp, data, cluster)
+        waits_for_another(tmp, data, cluster)
         concurrent(tmp, data, cluster)
     return fktest.summary()
 
