@@ -3,7 +3,8 @@
 
 usage: test_pg_write.py FEEDKEEP DATA_DIR CLUSTER_DIR
 
-CLUSTER_DIR is a running cluster (tests/pgcluster.py start). The same
+CLUSTER_DIR is a running cluster (tests/pgcluster.py start), or the file
+naming it; without one the test is skipped (exit 77). The same
 imports go into a SQLite archive and into a new PostgreSQL database: the
 sample feed and the feeds of DATA_DIR/feeds, then a changed copy of the
 sample (a changed text is an update with a version, a much shorter one is
@@ -337,7 +338,7 @@ def waits_for_another(tmp, data, cluster):
     check(rc == 0, 'a first import makes the schema: %r' % err)
     before = int(pgcluster.psql(cluster, 'SELECT count(*) FROM articles', database=name))
     guid = re.search(r'<guid>([^<]*)</guid>', fktest.read(sample)).group(1)
-    other = subprocess.Popen(['psql', '-X', '-q', '-h', cluster, '-U', pgcluster.ROLE, '-d', name,
+    other = subprocess.Popen(['psql', '-X', '-q', '-h', pgcluster.cluster_dir(cluster), '-U', pgcluster.ROLE, '-d', name,
                               '-v', 'ON_ERROR_STOP=1'], stdin=subprocess.PIPE,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     other.stdin.write("BEGIN;\nINSERT INTO articles(key, content_hash, source_hash, first_seen,"
@@ -367,7 +368,7 @@ def main():
         sys.exit('usage: test_pg_write.py FEEDKEEP DATA_DIR CLUSTER_DIR')
     fktest.start(sys.argv[1])
     data = os.path.abspath(sys.argv[2])
-    cluster = os.path.abspath(sys.argv[3])
+    cluster = fktest.pg_cluster(os.path.abspath(sys.argv[3]))
     with tempfile.TemporaryDirectory(prefix='feedkeep-test-pg-write-') as tmp:
         os.chmod(tmp, 0o755)
         differential(tmp, data, cluster)
