@@ -189,6 +189,24 @@ def differential(tmp, data, cluster):
         pair.same(*feed_args(path))
     compare_tables(pair, 'after the feeds')
 
+    # values that PostgreSQL's array literals must carry as they are
+    odd = fktest.write(os.path.join(tmp, 'odd.xml'), (
+        '<rss version="2.0"><channel><title>odd</title><link>https://odd.example/</link>'
+        '<item><title>Odd</title><link>https://odd.example/1</link>'
+        '<category>"quoted"</category><category>back\\slash</category>'
+        '<category>a,b</category><category>{brace}</category><category>NULL</category>'
+        '<category>  Ünï  Code </category><category></category>'
+        '<enclosure url="https://odd.example/a.mp3" type="audio/mpeg"/>'
+        '<enclosure url="https://odd.example/b.jpg" type="image/jpeg" length="12"/>'
+        '<description>%s</description></item></channel></rss>')
+        % fktest.esc('<p>Some code:</p><pre><code class="language-C">printf("a\\n", \'{\', NULL);'
+                     '\n</code></pre><pre><code>"}"\\</code></pre>'
+                     '<img src="https://odd.example/i,1.png">'))
+    pair.same('import', odd, rc_wanted=0)
+    compare_tables(pair, 'after odd values')
+    check(pg_table(pair, "SELECT count(*) FROM tags WHERE name IN ('\"quoted\"', 'back\\slash',"
+                         " 'a,b', '{brace}', 'null')") == [(5,)], 'odd tags filed as they are')
+
     changed = changed_sample(data, tmp)
     rc, out, err = pair.same('import', changed, what='the changed sample', rc_wanted=0)
     check('1 updated' in out and '1 kept their longer archived text' in out,
