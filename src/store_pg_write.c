@@ -104,6 +104,21 @@ static int check_feed(struct pg_store *ps, struct fk_error *err)
     return 0;
 }
 
+/* After a failed statement of filing: a deadlock with another process
+ * filing the same articles in another order (or a lock given up) leaves
+ * nothing wrong with the archive; the document can be filed again. */
+static void transient(const struct pg_store *ps, struct fk_error *err)
+{
+    const char *state = pg_last_state(ps->conn);
+    if (!err ||
+        (strcmp(state, "40P01") != 0 && strcmp(state, "40001") != 0 && strcmp(state, "55P03") != 0))
+        return;
+    err->kind = FK_ERROR_BUSY;
+    size_t len = strlen(err->message);
+    snprintf(err->message + len, sizeof err->message - len,
+             " (another process was filing the same articles: try again)");
+}
+
 /* Begin a write: in the feed's transaction when a feed is being filed,
  * else in one of its own (*own set). */
 static int write_begin(struct pg_store *ps, bool *own, struct fk_error *err)
@@ -122,6 +137,7 @@ static int write_end(struct pg_store *ps, bool own, int ret, struct fk_error *er
     if (ret >= 0 && own && pg_exec(ps->conn, "COMMIT", NULL, err) < 0)
         ret = -1;
     if (ret < 0) {
+        transient(ps, err);
         if (!own)
             ps->filing->failed = true;
         else if (pg_in_transaction(ps->conn))
@@ -342,6 +358,8 @@ int store_pg_begin_feed(struct pg_store *ps, const char *feed_url, const struct 
     ret = 0;
 out:
     pg_result_free(r);
+    if (ret < 0)
+        transient(ps, err);
     if (ret < 0 && pg_in_transaction(ps->conn))
         (void)pg_exec(ps->conn, "ROLLBACK", NULL, NULL); /* err already says why */
     return ret;
@@ -436,6 +454,7 @@ int store_pg_find_item(struct pg_store *ps, const struct fk_item *item,
     return 0;
 fail:
     f->failed = true;
+    transient(ps, err);
     return -1;
 }
 
@@ -919,6 +938,7 @@ out:
         /* PostgreSQL aborted the transaction at the failed statement: the
          * feed cannot be committed. */
         f->failed = true;
+        transient(ps, err);
         return -1;
     }
     store_filed_add(&f->filed, p->id, fk_fnv1a64(p->key, strlen(p->key)));
@@ -949,6 +969,8 @@ int store_pg_end_feed(struct pg_store *ps, bool ok, const struct fk_feed_info *f
     if (pg_exec(ps->conn, sql_feed_update, &p, err) < 0)
         goto out;
     ret = pg_exec(ps->conn, "COMMIT", NULL, err) < 0 ? -1 : 0;
+    if (ret < 0)
+        transient(ps, err);
 out:
     /* Whatever happened, the connection must be ready for the next feed. */
     if (pg_in_transaction(ps->conn))

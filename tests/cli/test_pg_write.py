@@ -313,6 +313,15 @@ def concurrent(tmp, data, cluster):
     other = fktest.write(os.path.join(tmp, 'other.xml'),
                          text.replace('https://dev.to/feed/fuadhusnan_f44f3e13',
                                       'https://dev.to/feed/another-list'))
+    text_items = re.split(r'(?=<item>)', text)
+    last = text_items[-1]
+    end = last.index('</item>') + len('</item>')
+    text_items[-1] = last[:end]
+    reverse = fktest.write(os.path.join(tmp, 'reverse.xml'), (
+        text_items[0].replace('https://dev.to/feed/fuadhusnan_f44f3e13',
+                              'https://dev.to/feed/reversed')
+        + ''.join(reversed(text_items[1:])) + last[end:]))
+    deadlocks = 0
     for round_number in range(6):
         name = 'fk_write_once_%d' % round_number
         db = pgcluster.database(cluster, name)
@@ -341,8 +350,26 @@ def concurrent(tmp, data, cluster):
                              ' (SELECT count(*) FROM tags) = (SELECT count(DISTINCT name)'
                              ' FROM tags)', database=name + 'b').strip()
         check(got == '12|24|2|0|t', 'two feeds at once: each article once, in both: %r' % got)
-        for n in (name, name + 'b'):
+
+        # the same articles in the other order: a deadlock may end one
+        # import (as busy: exit 4, try again), never with half a feed
+        db3 = pgcluster.database(cluster, name + 'c')
+        runs = at_once(['import', sample], ['import', reverse], db3)
+        for args, r in zip((sample, reverse), runs):
+            check(r[0] == 0 or (r[0] == 4 and 'deadlock detected (another process was filing'
+                                ' the same articles: try again)' in r[2]),
+                  'two feeds in opposite orders at once: %r' % (r,))
+            if r[0]:
+                deadlocks += 1
+                again = run('import', args, db=db3)
+                check(again[0] == 0, 'and again: %r' % (again,))
+        got = pgcluster.psql(cluster, 'SELECT (SELECT count(*) FROM articles),'
+                                      ' (SELECT count(*) FROM article_feeds)',
+                             database=name + 'c').strip()
+        check(got == '12|24', 'two feeds in opposite orders: each article once: %r' % got)
+        for n in (name, name + 'b', name + 'c'):
             pgcluster.psql(cluster, 'DROP DATABASE "%s" WITH (FORCE)' % n)
+    print('note: %d of 6 imports in opposite orders ended in a deadlock' % deadlocks)
 
 
 def waits_for_another(tmp, data, cluster):
