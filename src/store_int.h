@@ -582,4 +582,10 @@ int store_check_feed(struct fk_store *store, struct fk_error *err);
 int store_replace_content(struct fk_store *store, int64_t id, const struct fk_content *content,
                           enum fk_reparse_result *result, struct fk_error *err);
 
+/* store_write.c, shared with the PostgreSQL store (store_pg_write.c) */
+struct filed_slot *store_filed_find(const struct filed_set *set, int64_t id);
+void store_filed_add(struct filed_set *set, int64_t id, uint64_t key_hash);
+int64_t store_source_hash(const struct fk_item *item, const struct tag_list *tags);
+void store_split_author(const char *author, char **name, char **email);
+
 #endif

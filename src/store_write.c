@@ -125,7 +125,7 @@ void store_sql_link_key(sqlite3_context *ctx, int argc, sqlite3_value **argv)
         sqlite3_result_null(ctx);
 }
 
-static struct filed_slot *filed_find(const struct filed_set *set, int64_t id)
+struct filed_slot *store_filed_find(const struct filed_set *set, int64_t id)
 {
     if (!set->size)
         return NULL;
@@ -140,9 +140,9 @@ static struct filed_slot *filed_find(const struct filed_set *set, int64_t id)
 
 /* Record that the item with key hash key_hash filed article id; the first
  * key to file an article is the one kept. */
-static void filed_add(struct filed_set *set, int64_t id, uint64_t key_hash)
+void store_filed_add(struct filed_set *set, int64_t id, uint64_t key_hash)
 {
-    if (filed_find(set, id))
+    if (store_filed_find(set, id))
         return;
     if (2 * (set->count + 1) > set->size) {
         struct filed_set bigger = {0};
@@ -150,7 +150,7 @@ static void filed_add(struct filed_set *set, int64_t id, uint64_t key_hash)
         bigger.slots = fk_xcalloc(bigger.size, sizeof *bigger.slots);
         for (size_t i = 0; i < set->size; i++) {
             if (set->slots[i].id)
-                filed_add(&bigger, set->slots[i].id, set->slots[i].key_hash);
+                store_filed_add(&bigger, set->slots[i].id, set->slots[i].key_hash);
         }
         free(set->slots);
         *set = bigger;
@@ -411,12 +411,18 @@ int store_check_feed(struct fk_store *store, struct fk_error *err)
 /* The source hash of item, whose tags are normalised in store->tags. */
 static int64_t source_hash(const struct fk_store *store, const struct fk_item *item)
 {
+    return store_source_hash(item, &store->tags);
+}
+
+/* The source hash of item with its tags normalised in tags. */
+int64_t store_source_hash(const struct fk_item *item, const struct tag_list *tags)
+{
     uint64_t hash = FK_FNV1A64_BASIS;
     hash = fnv_field(hash, item->title);
     hash = fnv_field(hash, item->summary_html);
     hash = fnv_field(hash, item->content_html);
-    for (size_t i = 0; i < store->tags.count; i++)
-        hash = fnv_field(hash, store->tags.names[i]);
+    for (size_t i = 0; i < tags->count; i++)
+        hash = fnv_field(hash, tags->names[i]);
     /* An article without enclosures hashes as before schema 4, so that
      * upgrading converts again only the articles that have some. */
     for (size_t i = 0; i < item->nenclosures; i++) {
@@ -466,7 +472,7 @@ static int find_match(struct fk_store *store, const struct fk_item *item,
         goto out;
     }
     ret = 0;
-    if (!id || filed_find(&store->filed, id))
+    if (!id || store_filed_find(&store->filed, id))
         goto out;
     stored.title = title;
     stored.text = text;
@@ -507,7 +513,7 @@ static int canonical_lookup(struct fk_store *store, enum stmt_id id, const char 
     stmt_reset(st);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         return store_db_error(store, err);
-    if (found && !filed_find(&store->filed, found)) {
+    if (found && !store_filed_find(&store->filed, found)) {
         p->id = found;
         p->stored_content_hash = content_hash;
         p->stored_source_hash = source_hash;
@@ -597,9 +603,15 @@ static char *trimmed_dup(const char *s, size_t len)
  * (its own name then), or a name alone. */
 static void split_author(struct fk_store *store, const char *author)
 {
-    free(store->author_name);
-    free(store->author_email);
-    store->author_name = store->author_email = NULL;
+    store_split_author(author, &store->author_name, &store->author_email);
+}
+
+/* split_author into *name and *email (freed first). */
+void store_split_author(const char *author, char **name, char **email)
+{
+    free(*name);
+    free(*email);
+    *name = *email = NULL;
     size_t len = author ? strlen(author) : 0;
     const char *s = author ? store_trim(author, &len) : NULL;
     if (!len)
@@ -608,20 +620,20 @@ static void split_author(struct fk_store *store, const char *author)
     if (s[len - 1] == ')' && (open = strstr(s, " ("))) {
         size_t address = (size_t)(open - s);
         if (memchr(s, '@', address) && !memchr(s, ' ', address)) {
-            store->author_email = fk_xstrndup(s, address);
-            store->author_name = trimmed_dup(open + 2, len - address - 3);
+            *email = fk_xstrndup(s, address);
+            *name = trimmed_dup(open + 2, len - address - 3);
         }
     } else if (s[len - 1] == '>' && (open = memchr(s, '<', len)) && memchr(open, '@', len - 1)) {
         size_t before = (size_t)(open - s);
-        store->author_email = trimmed_dup(open + 1, len - before - 2);
-        store->author_name = trimmed_dup(s, before);
+        *email = trimmed_dup(open + 1, len - before - 2);
+        *name = trimmed_dup(s, before);
     } else if (memchr(s, '@', len) && !memchr(s, ' ', len)) {
-        store->author_email = fk_xstrndup(s, len);
+        *email = fk_xstrndup(s, len);
     }
-    if (!store->author_email)
-        store->author_name = fk_xstrndup(s, len);
-    else if (!store->author_name)
-        store->author_name = fk_xstrdup(store->author_email);
+    if (!*email)
+        *name = fk_xstrndup(s, len);
+    else if (!*name)
+        *name = fk_xstrdup(*email);
 }
 
 /* Make the current author name known to the authors table and its word
@@ -915,7 +927,7 @@ int fk_store_find_item(struct fk_store *store, const struct fk_item *item,
      * item carried twice: the first copy, the newest in feed order, is
      * filed) or under another of its keys (a feed that carries a post under
      * its old and its new guid). */
-    if (p->id && filed_find(&store->filed, p->id))
+    if (p->id && store_filed_find(&store->filed, p->id))
         return 1;
     /* An article whose author's Markdown came through an API is not
      * replaced by an item without it (the site's RSS feed, the blog it was
@@ -933,7 +945,7 @@ int fk_store_find_item(struct fk_store *store, const struct fk_item *item,
             store->feed_failed = true;
             return -1;
         }
-        filed_add(&store->filed, p->id, fk_fnv1a64(p->key, strlen(p->key)));
+        store_filed_add(&store->filed, p->id, fk_fnv1a64(p->key, strlen(p->key)));
         return 1;
     }
     *pending = p;
@@ -1046,7 +1058,7 @@ int fk_store_put_item(struct fk_store *store, struct fk_store_pending *p,
         store->feed_failed = true;
         return -1;
     }
-    filed_add(&store->filed, p->id, fk_fnv1a64(p->key, strlen(p->key)));
+    store_filed_add(&store->filed, p->id, fk_fnv1a64(p->key, strlen(p->key)));
     *result = what;
     return 0;
 }
