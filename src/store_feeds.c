@@ -890,14 +890,15 @@ int fk_store_last_run(struct fk_store *store, int64_t *started, struct fk_error 
     return ret;
 }
 
-int fk_store_claim_feeds(struct fk_store *store, int64_t now, bool force, long lease, long limit,
-                         fk_subscription_fn fn, void *ctx, long *held, struct fk_error *err)
+int fk_store_claim_feeds(struct fk_store *store, const struct fk_claim *claim,
+                         fk_subscription_fn fn, void *ctx, struct fk_claim_result *result,
+                         struct fk_error *err)
 {
     if (store->pg)
-        return store_pg_claim_feeds(store->pg, now, force, lease, limit, fn, ctx, held, err);
-    if (held)
-        *held = 0;
-    return fk_store_list_feeds(store, FK_FEEDS_SUBSCRIBED, now, fn, ctx, err);
+        return store_pg_claim_feeds(store->pg, claim, fn, ctx, result, err);
+    if (result)
+        memset(result, 0, sizeof *result);
+    return fk_store_list_feeds(store, FK_FEEDS_SUBSCRIBED, claim->now, fn, ctx, err);
 }
 
 int fk_store_renew_claims(struct fk_store *store, long lease, struct fk_error *err)

@@ -43,7 +43,8 @@ static const char *const schema_v1[] = {
     "    private_origin boolean NOT NULL DEFAULT false,\n"
     "    full_text      smallint NOT NULL DEFAULT 2 CHECK (full_text IN (0, 1, 2)),\n"
     "    claimed_by     text,                  -- the fetcher holding the feed\n"
-    "    claimed_until  timestamptz            -- until then (its lease)\n"
+    "    claimed_until  timestamptz,           -- until then (its lease)\n"
+    "    fetched_at     timestamptz            -- when a fetcher gave it back, fetched\n"
     ");\n",
     /* Not unique: two feeds may have one name, as in SQLite. */
     "CREATE INDEX feeds_name ON feeds(lower(name));\n",

@@ -1,22 +1,24 @@
 /* store_pg_claim.c - the PostgreSQL store: many fetchers on one archive.
  *
  * A fetcher claims the due subscriptions it will fetch by writing its name
- * (host:pid) and the end of its lease on their rows, all in one short
+ * (host:pid:start) and the end of its lease on their rows, all in one short
  * transaction under an advisory lock, so that two fetchers claiming at
  * once see each other's claims. A row held under a live lease by another
- * fetcher is skipped, and so is every feed of a host name another fetcher
- * holds: one fetcher at a time talks to a host, within its own per-host
- * limit. Rows another transaction has locked are skipped too (FOR UPDATE
- * SKIP LOCKED) rather than waited for. The lease is renewed while the
- * fetcher works; a fetcher that dies leaves its claims to expire, and the
- * next fetcher after that takes its feeds over.
+ * fetcher is skipped, and no host name gets more live claims, all fetchers
+ * together, than the per-host limit: as a claim is held until its feed's
+ * attempt is logged, no more transfers than that run to one host at once.
+ * Rows another transaction has locked are skipped too (FOR UPDATE SKIP
+ * LOCKED) rather than waited for. The lease is renewed while the fetcher
+ * works; a fetcher that dies leaves its claims to expire, and the next
+ * fetcher after that takes its feeds over.
  *
  * A feed fetched with success stays due (feeds.next_fetch is NULL), so what
  * keeps fetchers from fetching it again and again is the table fetchers:
- * each fetcher is a row there for as long as it works, and a feed fetched
- * since the first of the rows started is not due for any of them. Fetchers
- * started together (by cron on several hosts) fetch each feed once; the
- * next fetch after they have all ended fetches it again.
+ * each fetcher is a row there for as long as it works, and a feed given
+ * back (feeds.fetched_at, the server's clock) since the first of the rows
+ * started is not due for any of them. Fetchers started together (by cron
+ * on several hosts) fetch each feed once; the next fetch after they have
+ * all ended fetches it again.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,70 +70,80 @@ static int pass_claimed(const struct fk_subscription *sub, void *ctx)
     return c->fn(sub, c->ctx);
 }
 
-int store_pg_claim_feeds(struct pg_store *ps, int64_t now, bool force, long lease, long limit,
-                         fk_subscription_fn fn, void *ctx, long *held, struct fk_error *err)
+int store_pg_claim_feeds(struct pg_store *ps, const struct fk_claim *claim, fk_subscription_fn fn,
+                         void *ctx, struct fk_claim_result *result, struct fk_error *err)
 {
-    struct claimed c = {.now = now, .force = force, .fn = fn, .ctx = ctx};
-    struct pg_result *r = NULL;
+    struct claimed c = {.now = claim->now, .force = claim->force, .fn = fn, .ctx = ctx};
+    struct pg_result *r = NULL, *left = NULL;
     int ret = -1;
-    if (held)
-        *held = 0;
+    if (result)
+        memset(result, 0, sizeof *result);
     if (ps->read_only)
         return fk_error_set(err, FK_ERROR_DB, "'%s': opened read-only: cannot claim feeds",
                             store_pg_location(ps));
-    struct pg_params p = PG_PARAMS_INIT;
-    pg_add_text(&p, store_pg_fetcher());
-    pg_add_time(&p, now);
-    pg_add_bool(&p, force);
-    pg_add_int64(&p, lease > 0 ? lease : 1);
-    pg_add_count(&p, limit > 0 ? limit : -1);
-    if (pg_exec(ps->conn, "BEGIN", NULL, err) < 0)
-        goto out;
+    long lease = claim->lease > 0 ? claim->lease : 1;
     struct pg_params f = PG_PARAMS_INIT;
     pg_add_text(&f, store_pg_fetcher());
-    pg_add_time(&f, now);
-    pg_add_int64(&f, lease > 0 ? lease : 1);
+    pg_add_int64(&f, lease);
+    struct pg_params p = PG_PARAMS_INIT;
+    pg_add_text(&p, store_pg_fetcher());
+    pg_add_time(&p, claim->now);
+    pg_add_bool(&p, claim->force);
+    pg_add_int64(&p, lease);
+    pg_add_count(&p, claim->limit > 0 ? claim->limit : -1);
+    pg_add_count(&p, claim->per_host > 0 ? claim->per_host : -1);
+    struct pg_params o = PG_PARAMS_INIT;
+    pg_add_text(&o, store_pg_fetcher());
+    pg_add_time(&o, claim->now);
+    pg_add_bool(&o, claim->force);
+    if (pg_exec(ps->conn, "BEGIN", NULL, err) < 0)
+        goto out;
     if (pg_exec(ps->conn, "SELECT pg_advisory_xact_lock(" CLAIM_LOCK ")", NULL, err) < 0 ||
         pg_exec(ps->conn,
-                "INSERT INTO fetchers(owner, started, until) VALUES ($1, to_timestamp($2),"
-                " now() + make_interval(secs => $3::bigint))"
+                "INSERT INTO fetchers(owner, started, until) VALUES ($1, now(),"
+                " now() + make_interval(secs => $2::bigint))"
                 " ON CONFLICT (owner) DO UPDATE SET until = excluded.until",
                 &f, err) < 0)
         goto rollback;
+    /* Due, not fetched by the fetchers at work, held by nobody: as many of
+     * each host as its cap leaves room for beside the live claims. */
     r = pg_query(ps->conn,
-                 "UPDATE feeds SET claimed_by = $1,"
-                 " claimed_until = now() + make_interval(secs => $4::bigint)"
-                 " WHERE id IN (SELECT f.id FROM feeds f WHERE f.subscribed"
+                 "WITH free AS (SELECT f.id, f.next_fetch, coalesce(fk_url_host(f.url), '') AS host"
+                 "  FROM feeds f WHERE f.subscribed"
                  "  AND ($3::boolean OR f.next_fetch IS NULL OR f.next_fetch <= to_timestamp($2))"
-                 "  AND (f.last_fetch IS NULL OR f.last_fetch < (SELECT min(started) FROM fetchers"
+                 "  AND (f.fetched_at IS NULL OR f.fetched_at < (SELECT min(started) FROM fetchers"
                  "   WHERE until >= now()))"
                  "  AND (f.claimed_until IS NULL OR f.claimed_until < now() OR f.claimed_by = $1)"
-                 "  AND NOT EXISTS (SELECT 1 FROM feeds o WHERE o.claimed_by <> $1"
-                 "   AND o.claimed_until >= now() AND fk_url_host(o.url) = fk_url_host(f.url))"
-                 "  ORDER BY f.next_fetch NULLS FIRST, f.id LIMIT $5::bigint"
-                 "  FOR UPDATE SKIP LOCKED)"
+                 "  FOR UPDATE SKIP LOCKED),"
+                 " busy AS (SELECT coalesce(fk_url_host(url), '') AS host, count(*) AS n FROM feeds"
+                 "  WHERE claimed_until >= now() GROUP BY 1),"
+                 " ranked AS (SELECT free.id, free.next_fetch, row_number() OVER (PARTITION BY"
+                 "  free.host ORDER BY free.next_fetch NULLS FIRST, free.id) + coalesce(busy.n, 0)"
+                 "  AS place FROM free LEFT JOIN busy ON busy.host = free.host)"
+                 " UPDATE feeds SET claimed_by = $1,"
+                 " claimed_until = now() + make_interval(secs => $4::bigint)"
+                 " WHERE id IN (SELECT id FROM ranked WHERE $6::bigint IS NULL OR place <= $6"
+                 "  ORDER BY next_fetch NULLS FIRST, id LIMIT $5::bigint)"
                  " RETURNING id",
                  &p, err);
     if (!r)
         goto rollback;
-    /* The due feeds left to the others: held, not yet fetched. */
-    struct pg_params h = PG_PARAMS_INIT;
-    pg_add_text(&h, store_pg_fetcher());
-    pg_add_time(&h, now);
-    pg_add_bool(&h, force);
-    struct pg_result *others =
+    /* What is left: held by others, or waiting for room at its host. */
+    left =
         pg_query(ps->conn,
-                 "SELECT count(*) FROM feeds f WHERE f.subscribed"
+                 "SELECT count(*) FILTER (WHERE claimed_until >= now() AND claimed_by <> $1),"
+                 " count(*) FILTER (WHERE claimed_until IS NULL OR claimed_until < now())"
+                 " FROM feeds f WHERE f.subscribed"
                  " AND ($3::boolean OR f.next_fetch IS NULL OR f.next_fetch <= to_timestamp($2))"
-                 " AND (f.last_fetch IS NULL OR f.last_fetch < (SELECT min(started) FROM fetchers"
-                 "  WHERE until >= now()))"
-                 " AND f.claimed_by IS DISTINCT FROM $1",
-                 &h, err);
-    if (!others)
+                 " AND (f.fetched_at IS NULL OR f.fetched_at < (SELECT min(started) FROM fetchers"
+                 "  WHERE until >= now()))",
+                 &o, err);
+    if (!left)
         goto rollback;
-    if (held)
-        *held = (long)pg_number(others, 0, 0);
-    pg_result_free(others);
+    if (result) {
+        result->held = (long)pg_number(left, 0, 0);
+        result->waiting = (long)pg_number(left, 0, 1);
+    }
     if (pg_exec(ps->conn, "COMMIT", NULL, err) < 0)
         goto out;
     c.count = (size_t)pg_rows(r);
@@ -139,14 +151,30 @@ int store_pg_claim_feeds(struct pg_store *ps, int64_t now, bool force, long leas
     for (size_t i = 0; i < c.count; i++)
         c.ids[i] = pg_number(r, (int)i, 0);
     qsort(c.ids, c.count, sizeof *c.ids, compare_ids);
-    ret = store_pg_list_feeds(ps, FK_FEEDS_SUBSCRIBED, now, pass_claimed, &c, err);
+    ret = store_pg_list_feeds(ps, FK_FEEDS_SUBSCRIBED, claim->now, pass_claimed, &c, err);
     goto out;
 rollback:
     (void)pg_exec(ps->conn, "ROLLBACK", NULL, NULL);
 out:
     pg_result_free(r);
+    pg_result_free(left);
     free(c.ids);
     return ret;
+}
+
+int store_pg_feed_fetched(struct pg_store *ps, int64_t id, struct fk_error *err)
+{
+    struct pg_params p = PG_PARAMS_INIT;
+    pg_add_int64(&p, id);
+    pg_add_text(&p, store_pg_fetcher());
+    return pg_exec(ps->conn,
+                   "UPDATE feeds SET fetched_at = now(),"
+                   " claimed_until = CASE WHEN claimed_by = $2 THEN NULL ELSE claimed_until END,"
+                   " claimed_by = CASE WHEN claimed_by = $2 THEN NULL ELSE claimed_by END"
+                   " WHERE id = $1::bigint",
+                   &p, err) < 0
+               ? -1
+               : 0;
 }
 
 int store_pg_renew_claims(struct pg_store *ps, long lease, struct fk_error *err)
@@ -171,7 +199,8 @@ int store_pg_release_claims(struct pg_store *ps, bool last, struct fk_error *err
     struct pg_params p = PG_PARAMS_INIT;
     pg_add_text(&p, store_pg_fetcher());
     if (pg_exec(ps->conn,
-                "UPDATE feeds SET claimed_by = NULL, claimed_until = NULL WHERE claimed_by = $1",
+                "UPDATE feeds SET claimed_by = NULL, claimed_until = NULL, fetched_at = now()"
+                " WHERE claimed_by = $1",
                 &p, err) < 0)
         return -1;
     /* Gone from the fetchers, with what else is long gone (a killed

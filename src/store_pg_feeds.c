@@ -422,7 +422,7 @@ int store_pg_log_fetch(struct pg_store *ps, int64_t id, const struct fk_fetch_at
                                 "database error: the feed is rolled back after an earlier error");
     }
     if (update_feed_state(ps, id, attempt, &result, err) < 0 ||
-        append_log(ps, id, attempt, err) < 0)
+        append_log(ps, id, attempt, err) < 0 || store_pg_feed_fetched(ps, id, err) < 0)
         goto out;
     if (own_transaction && pg_exec(ps->conn, "COMMIT", NULL, err) < 0)
         goto out;

@@ -208,8 +208,11 @@ int store_pg_vacuum(struct pg_store *ps, struct fk_error *err);
 /* store_pg_claim.c: many fetchers, claims and leases. store_pg_fetcher is
  * this process's name among them, "host:pid:start" (claims, fetch log). */
 const char *store_pg_fetcher(void);
-int store_pg_claim_feeds(struct pg_store *ps, int64_t now, bool force, long lease, long limit,
-                         fk_subscription_fn fn, void *ctx, long *held, struct fk_error *err);
+/* The feed id was fetched (its attempt logged): it is given back if this
+ * process held it, and is not due again for the fetchers at work. */
+int store_pg_feed_fetched(struct pg_store *ps, int64_t id, struct fk_error *err);
+int store_pg_claim_feeds(struct pg_store *ps, const struct fk_claim *claim, fk_subscription_fn fn,
+                         void *ctx, struct fk_claim_result *result, struct fk_error *err);
 int store_pg_renew_claims(struct pg_store *ps, long lease, struct fk_error *err);
 int store_pg_release_claims(struct pg_store *ps, bool last, struct fk_error *err);
 

@@ -1398,11 +1398,32 @@ static int add_if_due(const struct fk_subscription *sub, void *ctx)
     return 0;
 }
 
+/* What the run claims (fk_store_claim_feeds). */
+static struct fk_claim claim_of(const struct fk_update *u)
+{
+    return (struct fk_claim){
+        .now = u->now,
+        .force = u->opts.force,
+        .lease = lease_of(u),
+        .limit = u->opts.claim_limit,
+        .per_host = u->opts.fetch.per_host,
+    };
+}
+
+static int claim(struct fk_update *u, fk_subscription_fn fn, struct fk_error *err)
+{
+    struct fk_claim what = claim_of(u);
+    struct fk_claim_result left;
+    u->renewed = (int64_t)time(NULL);
+    int rc = fk_store_claim_feeds(u->store, &what, fn, u, &left, err);
+    u->totals.held = left.held;
+    u->totals.waiting = left.waiting;
+    return rc;
+}
+
 int fk_update_add_due(struct fk_update *u, struct fk_error *err)
 {
-    u->renewed = (int64_t)time(NULL);
-    return fk_store_claim_feeds(u->store, u->now, u->opts.force, lease_of(u), u->opts.claim_limit,
-                                add_if_due, u, &u->totals.held, err);
+    return claim(u, add_if_due, err);
 }
 
 /* add_if_due for a later run: what is not due was counted by the first. */
@@ -1416,9 +1437,7 @@ static int add_if_claimed(const struct fk_subscription *sub, void *ctx)
 
 int fk_update_add_more(struct fk_update *u, struct fk_error *err)
 {
-    u->renewed = (int64_t)time(NULL);
-    return fk_store_claim_feeds(u->store, u->now, u->opts.force, lease_of(u), u->opts.claim_limit,
-                                add_if_claimed, u, &u->totals.held, err);
+    return claim(u, add_if_claimed, err);
 }
 
 enum fk_update_end fk_update_run(struct fk_update *u, fk_update_event_fn on_event, void *ctx,

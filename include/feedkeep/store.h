@@ -1352,21 +1352,37 @@ int fk_store_list_feeds(struct fk_store *store, enum fk_feed_set set, int64_t no
  * subscriptions it fetches for a lease of some seconds, renews the lease
  * while it works and gives its claims back at its end; a fetcher that dies
  * leaves its claims to expire. A feed claimed by one fetcher is not
- * fetched by another, and the feeds of one host name are claimed by one
- * fetcher at a time, so that the per-host limit of a fetch holds across
- * fetchers. A feed fetched since the first of the fetchers at work began
- * is not due for any of them. On a SQLite archive one fetch runs at a time (the CLI's lock
+ * fetched by another; a feed is given back when its attempt is logged
+ * (fk_store_log_fetch), and is then not due again for any fetcher at work
+ * since before that. No more feeds of one host name are claimed at once,
+ * by all fetchers together, than a fetch's per-host limit, so that the
+ * limit holds across fetchers. On a SQLite archive one fetch runs at a time (the CLI's lock
  * file): nothing is claimed, and renewing and giving back do nothing. */
 
+/* What a fetcher claims. */
+struct fk_claim {
+    int64_t now;   /* due at this time... */
+    bool force;    /* ... or in backoff too */
+    long lease;    /* seconds the claims last unless renewed */
+    long limit;    /* feeds claimed at most (0: no limit), the longest due first */
+    long per_host; /* feeds of one host name claimed by all fetchers at
+                      once at most (0: no limit) */
+};
+
+/* What is left to the other fetchers after a claim. */
+struct fk_claim_result {
+    long held;    /* due feeds other fetchers hold */
+    long waiting; /* due feeds nobody holds, their host at its per_host */
+};
+
 /* Call fn for each subscription, by id, as fk_store_list_feeds does for
- * FK_FEEDS_SUBSCRIBED. On PostgreSQL, first claim for lease seconds the
- * subscriptions due at now (all of them when force) whose host no other
- * fetcher holds, at most limit of them (0: no limit; the longest due
- * first), and leave out the due ones not claimed: they are counted in
- * *held (may be NULL). Returns 0, fn's non-zero return, or -1 with err
- * filled. */
-int fk_store_claim_feeds(struct fk_store *store, int64_t now, bool force, long lease, long limit,
-                         fk_subscription_fn fn, void *ctx, long *held, struct fk_error *err);
+ * FK_FEEDS_SUBSCRIBED. On PostgreSQL, first claim the subscriptions due
+ * (claim says which, and how many), and leave out the due ones not
+ * claimed: result (may be NULL) counts them. Returns 0, fn's non-zero
+ * return, or -1 with err filled. */
+int fk_store_claim_feeds(struct fk_store *store, const struct fk_claim *claim,
+                         fk_subscription_fn fn, void *ctx, struct fk_claim_result *result,
+                         struct fk_error *err);
 /* Renew this process's claims for lease seconds from now. */
 int fk_store_renew_claims(struct fk_store *store, long lease, struct fk_error *err);
 /* Give back this process's claims, between two rounds of its fetch, or at

@@ -191,6 +191,8 @@ struct fk_update_totals {
     long not_due;              /* feeds left out: in backoff */
     long held;                 /* feeds left out: due, but claimed by
                                   another fetcher (PostgreSQL) */
+    long waiting;              /* ... due, their host busy with other
+                                  fetchers' transfers (PostgreSQL) */
     long article_pages;        /* article pages fetched (failed ones too) */
     long article_pages_used;   /* ... that became their article's content */
     long article_pages_failed; /* ... that failed or could not be used */

@@ -572,8 +572,14 @@ int cmd_fetch(int argc, char **argv, struct cli *cli)
         }
         const struct fk_update_totals *round = fk_update_totals(run.update);
         add_totals(&totals, round);
-        if (!rounds || stopped || end == FK_UPDATE_CUT || round->feeds == 0)
+        if (!rounds || stopped || end == FK_UPDATE_CUT)
             break;
+        /* Nothing claimed: done, unless feeds wait for room at a host that
+         * other fetchers are busy with. */
+        if (round->feeds == 0 && round->waiting == 0)
+            break;
+        if (round->feeds == 0)
+            nanosleep(&(struct timespec){.tv_nsec = 200 * 1000 * 1000}, NULL);
         /* The next round: this one's hosts are free again for any fetcher. */
         run.earlier += round->feeds;
         set.update.article_pages -= (int)round->article_pages;
