@@ -1,97 +1,451 @@
-/* store_pg_export.c - the PostgreSQL store: export bookkeeping. */
+/* store_pg_export.c - the PostgreSQL store: export bookkeeping.
+ *
+ * An export works out its names and keeps what it wrote in temporary
+ * tables of the connection, as the SQLite store does in its TEMP schema
+ * (store.h has the contract): the server keeps them in its temporary
+ * buffers and spills them to its own files, without WAL, so neither its
+ * memory nor feedkeep's grows with the number of articles. Walks that may
+ * be long go through a cursor (pg_walk). The tables are made afresh by
+ * store_pg_export_begin; the server drops them with the session, so
+ * closing the store needs no statement for them.
+ *
+ * Names are compared and sorted as bytes (COLLATE "C"), as SQLite's
+ * BINARY collation does: the order of the clashes decides the suffixes,
+ * so it must not depend on the database's locale.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "feedkeep/buf.h"
 #include "store_pg_int.h"
+
+struct pg_export {
+    int64_t dir_id; /* the directory's id in export_dirs; 0: none */
+};
+
+/* The tables of an export, made by store_pg_export_begin, in this order.
+ * export_names_by_id and export_kept_by_id are made once the articles
+ * are all added (by store_pg_export_claim and store_pg_export_each_unkept),
+ * not kept up to date by each row. */
+static const char *const export_tables[] = {
+    "DROP TABLE IF EXISTS pg_temp.export_names, pg_temp.export_recorded, pg_temp.export_taken,"
+    " pg_temp.export_clashes, pg_temp.export_kept, pg_temp.export_forget, pg_temp.export_wrote",
+    /* seq is the article's number: the order it is written in; name the
+     * name it wants, then the name it has; fixed: it has its recorded name */
+    "CREATE TEMP TABLE export_names (\n"
+    "    seq   bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,\n"
+    "    id    bigint NOT NULL,\n"
+    "    name  text COLLATE \"C\" NOT NULL,\n"
+    "    fixed boolean NOT NULL DEFAULT false\n"
+    ") ON COMMIT PRESERVE ROWS",
+    /* an article of export_names, and its record in the directory */
+    "CREATE TEMP TABLE export_recorded (\n"
+    "    seq  bigint PRIMARY KEY,\n"
+    "    name text COLLATE \"C\" NOT NULL,\n"
+    "    path text NOT NULL,\n"
+    "    hash bigint NOT NULL\n"
+    ") ON COMMIT PRESERVE ROWS",
+    /* the names given; seq: whose it is, NULL for a recorded name */
+    "CREATE TEMP TABLE export_taken (\n"
+    "    name text COLLATE \"C\" PRIMARY KEY,\n"
+    "    seq  bigint\n"
+    ") ON COMMIT PRESERVE ROWS",
+    /* articles that wanted a name another has, with the name they wanted */
+    "CREATE TEMP TABLE export_clashes (\n"
+    "    seq  bigint NOT NULL,\n"
+    "    id   bigint NOT NULL,\n"
+    "    name text COLLATE \"C\" NOT NULL\n"
+    ") ON COMMIT PRESERVE ROWS",
+    "CREATE TEMP TABLE export_kept (id bigint NOT NULL) ON COMMIT PRESERVE ROWS",
+    "CREATE TEMP TABLE export_forget (article_id bigint PRIMARY KEY) ON COMMIT PRESERVE ROWS",
+    "CREATE TEMP TABLE export_wrote (\n"
+    "    seq        bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,\n"
+    "    article_id bigint NOT NULL,\n"
+    "    name       text NOT NULL,\n"
+    "    path       text NOT NULL,\n"
+    "    hash       bigint NOT NULL\n"
+    ") ON COMMIT PRESERVE ROWS",
+};
+
+static const char sql_dir_find[] = "SELECT id, coalesce(last_article, 0), coalesce(last_version, 0)"
+                                   " FROM export_dirs WHERE path = $1";
+static const char sql_name_add[] = "INSERT INTO pg_temp.export_names(id, name) VALUES ($1, $2)";
+/* fk_store_export_claim: the names recorded for the directory are taken... */
+static const char sql_take_recorded[] =
+    "INSERT INTO pg_temp.export_taken(name, seq) SELECT name, NULL FROM export_files"
+    " WHERE dir_id = $1 AND octet_length(name) <= $2 ON CONFLICT DO NOTHING";
+/* ...the records of the articles exported are found by article id... */
+static const char sql_names_recorded[] =
+    "INSERT INTO pg_temp.export_recorded(seq, name, path, hash)"
+    " SELECT n.seq, f.name, f.path, f.hash FROM export_files f"
+    " JOIN pg_temp.export_names n ON n.id = f.article_id WHERE f.dir_id = $1";
+/* ...and give them their recorded names... */
+static const char sql_give_recorded[] =
+    "UPDATE pg_temp.export_names n SET fixed = true, name = r.name FROM pg_temp.export_recorded r"
+    " WHERE r.seq = n.seq AND octet_length(r.name) <= $1";
+/* ...then each other name goes to the first wanting it by id, then by
+ * number (of an article added twice, the first)... */
+static const char sql_take_wanted[] =
+    "INSERT INTO pg_temp.export_taken(name, seq) SELECT DISTINCT ON (name) name, seq"
+    " FROM pg_temp.export_names WHERE NOT fixed ORDER BY name, id, seq ON CONFLICT DO NOTHING";
+/* ...and those who wanted a name another has are the clashes. */
+static const char sql_clashes_add[] =
+    "INSERT INTO pg_temp.export_clashes(seq, id, name) SELECT n.seq, n.id, n.name"
+    " FROM pg_temp.export_names n WHERE NOT n.fixed AND NOT EXISTS (SELECT 1"
+    " FROM pg_temp.export_taken t WHERE t.name = n.name AND t.seq = n.seq)";
+static const char sql_clashes_list[] =
+    "SELECT seq, name FROM pg_temp.export_clashes ORDER BY name, id, seq";
+/* Take the name for the article, unless another has it, and give it:
+ * the count is 1 when it was taken. */
+static const char sql_name_try[] =
+    "WITH taken AS (INSERT INTO pg_temp.export_taken(name, seq) VALUES ($2, $1)"
+    " ON CONFLICT DO NOTHING RETURNING seq),"
+    " given AS (UPDATE pg_temp.export_names SET name = $2"
+    " WHERE seq = $1 AND EXISTS (SELECT 1 FROM taken))"
+    " SELECT count(*) FROM taken";
+static const char sql_name_get[] = "SELECT n.id, n.name, r.path, r.hash FROM pg_temp.export_names n"
+                                   " LEFT JOIN pg_temp.export_recorded r ON r.seq = n.seq"
+                                   " WHERE n.seq = $1";
+static const char sql_keep[] = "INSERT INTO pg_temp.export_kept(id) VALUES ($1)";
+static const char sql_unkept_list[] =
+    "SELECT article_id, name, path, hash FROM export_files f WHERE dir_id = $1 AND NOT EXISTS"
+    " (SELECT 1 FROM pg_temp.export_kept k WHERE k.id = f.article_id) ORDER BY article_id";
+static const char sql_forget[] =
+    "INSERT INTO pg_temp.export_forget(article_id) VALUES ($1) ON CONFLICT DO NOTHING";
+static const char sql_wrote[] =
+    "INSERT INTO pg_temp.export_wrote(article_id, name, path, hash) VALUES ($1, $2, $3, $4)";
+/* A directory known already is updated without an INSERT: an INSERT ...
+ * ON CONFLICT would take a number of the identity each time, and the
+ * directories would not have the ids SQLite gives them. */
+static const char sql_dir_update[] =
+    "UPDATE export_dirs SET last_export = to_timestamp($2), last_article = $3,"
+    " last_version = $4 WHERE path = $1 RETURNING id";
+static const char sql_dir_upsert[] =
+    "INSERT INTO export_dirs(path, last_export, last_article, last_version)"
+    " VALUES ($1, to_timestamp($2), $3, $4) ON CONFLICT (path) DO UPDATE SET"
+    " last_export = excluded.last_export, last_article = excluded.last_article,"
+    " last_version = excluded.last_version RETURNING id";
+static const char sql_files_forget[] =
+    "DELETE FROM export_files WHERE dir_id = $1 AND article_id IN"
+    " (SELECT article_id FROM pg_temp.export_forget)";
+/* The files noted replace the directory's records of their articles, by
+ * article id, as on SQLite (of an article's files, the last noted): no
+ * other record changes its name, so the order cannot make two names meet
+ * on the way. */
+static const char sql_files_put[] =
+    "INSERT INTO export_files(dir_id, article_id, name, path, hash, written)"
+    " SELECT DISTINCT ON (article_id) $1::bigint, article_id, name, path, hash, to_timestamp($2)"
+    " FROM pg_temp.export_wrote ORDER BY article_id, seq DESC"
+    " ON CONFLICT (dir_id, article_id) DO UPDATE SET name = excluded.name,"
+    " path = excluded.path, hash = excluded.hash, written = excluded.written";
+
+/* The hash as the table keeps it: a bigint with the hash's bits. */
+static int64_t hash_column(uint64_t hash)
+{
+    int64_t value;
+    memcpy(&value, &hash, sizeof value);
+    return value;
+}
+
+static uint64_t hash_of(int64_t column)
+{
+    uint64_t hash;
+    memcpy(&hash, &column, sizeof hash);
+    return hash;
+}
+
+/* Fail unless an export was begun: its tables are there. */
+static int export_begun(struct pg_store *ps, struct fk_error *err)
+{
+    if (ps->export)
+        return 0;
+    return fk_error_set(err, FK_ERROR_USAGE, "'%s': no export begun", pg_shown(ps->conn));
+}
 
 void store_pg_export_free(struct pg_export *export)
 {
-    (void)export;
+    free(export);
 }
 
 int store_pg_find_export_dir(struct pg_store *ps, const char *path, int64_t *dir_id,
                              struct fk_store_mark *mark, struct fk_error *err)
 {
-    (void)path;
-    (void)dir_id;
-    (void)mark;
-    return store_pg_unsupported(ps, "find export dir", err);
+    struct pg_params params = PG_PARAMS_INIT;
+    int ret = -1;
+    *dir_id = 0;
+    mark->article_id = mark->version_id = 0;
+    pg_add_text(&params, path);
+    struct pg_result *res = pg_query(ps->conn, sql_dir_find, &params, err);
+    if (!res)
+        goto out;
+    ret = 1;
+    if (pg_rows(res) > 0) {
+        *dir_id = pg_number(res, 0, 0);
+        mark->article_id = pg_number(res, 0, 1);
+        mark->version_id = pg_number(res, 0, 2);
+        ret = 0;
+    }
+out:
+    pg_result_free(res);
+    return ret;
 }
 
 int store_pg_export_begin(struct pg_store *ps, int64_t dir_id, struct fk_error *err)
 {
-    (void)dir_id;
-    return store_pg_unsupported(ps, "export begin", err);
+    /* Made once a run: not worth a prepared statement each. */
+    for (size_t i = 0; i < sizeof export_tables / sizeof *export_tables; i++)
+        if (pg_exec_text(ps->conn, export_tables[i], NULL, err) < 0)
+            return -1;
+    if (!ps->export)
+        ps->export = fk_xcalloc(1, sizeof *ps->export);
+    ps->export->dir_id = dir_id;
+    return 0;
 }
 
 int store_pg_export_add(struct pg_store *ps, int64_t id, const char *name, struct fk_error *err)
 {
-    (void)id;
-    (void)name;
-    return store_pg_unsupported(ps, "export add", err);
+    struct pg_params params = PG_PARAMS_INIT;
+    if (export_begun(ps, err) < 0)
+        return -1;
+    pg_add_int64(&params, id);
+    pg_add_text(&params, name);
+    return pg_exec(ps->conn, sql_name_add, &params, err) < 0 ? -1 : 0;
+}
+
+/* The recorded part of store_pg_export_claim: the directory's names are
+ * taken and its articles get their own. */
+static int claim_recorded(struct pg_store *ps, int64_t limit, struct fk_error *err)
+{
+    struct pg_params both = PG_PARAMS_INIT, dir = PG_PARAMS_INIT, max = PG_PARAMS_INIT;
+    pg_add_int64(&both, ps->export->dir_id);
+    pg_add_int64(&both, limit);
+    pg_add_int64(&dir, ps->export->dir_id);
+    pg_add_int64(&max, limit);
+    /* The index and the statistics, once all rows are in, let the server
+     * join the directory's records by hash or by index as their numbers
+     * ask (temporary tables are not analyzed by autovacuum). */
+    if (pg_exec(ps->conn, sql_take_recorded, &both, err) < 0 ||
+        pg_exec_text(ps->conn,
+                     "CREATE INDEX IF NOT EXISTS export_names_by_id ON pg_temp.export_names(id)",
+                     NULL, err) < 0 ||
+        pg_exec_text(ps->conn, "ANALYZE pg_temp.export_names", NULL, err) < 0 ||
+        pg_exec(ps->conn, sql_names_recorded, &dir, err) < 0 ||
+        pg_exec(ps->conn, sql_give_recorded, &max, err) < 0)
+        return -1;
+    return 0;
 }
 
 int store_pg_export_claim(struct pg_store *ps, size_t max, int64_t *clashes, struct fk_error *err)
 {
-    (void)max;
-    (void)clashes;
-    return store_pg_unsupported(ps, "export claim", err);
+    int64_t limit = max > INT64_MAX ? INT64_MAX : (int64_t)max;
+    *clashes = 0;
+    if (export_begun(ps, err) < 0)
+        return -1;
+    if (ps->export->dir_id && claim_recorded(ps, limit, err) < 0)
+        return -1;
+    long n;
+    if (pg_exec(ps->conn, sql_take_wanted, NULL, err) < 0 ||
+        (n = pg_exec(ps->conn, sql_clashes_add, NULL, err)) < 0)
+        return -1;
+    *clashes = n;
+    return 0;
 }
 
 int store_pg_export_each_clash(struct pg_store *ps, fk_export_clash_fn fn, void *ctx,
                                struct fk_error *err)
 {
-    (void)fn;
-    (void)ctx;
-    return store_pg_unsupported(ps, "export each clash", err);
+    struct pg_result *batch = NULL;
+    struct pg_walk *walk = NULL;
+    int ret = -1, stop = 0;
+    if (export_begun(ps, err) < 0)
+        return -1;
+    walk = pg_walk_begin(ps->conn, sql_clashes_list, NULL, err);
+    if (!walk)
+        goto out;
+    while (!stop) {
+        pg_result_free(batch);
+        if (!(batch = pg_walk_next(walk, err)))
+            goto out;
+        int rows = pg_rows(batch);
+        if (rows == 0)
+            break;
+        for (int i = 0; i < rows && !stop; i++)
+            stop = fn(pg_number(batch, i, 0), pg_text(batch, i, 1), ctx);
+    }
+    ret = stop;
+out:
+    pg_result_free(batch);
+    /* Commits what fn gave (fk_store_export_try_name); a failure in fn
+     * rolls it back, and fn has said why. */
+    if (pg_walk_end(walk, ret == 0 ? err : NULL) < 0 && ret == 0)
+        ret = -1;
+    return ret;
 }
 
 int store_pg_export_try_name(struct pg_store *ps, int64_t number, const char *name, bool *given,
                              struct fk_error *err)
 {
-    (void)number;
-    (void)name;
-    (void)given;
-    return store_pg_unsupported(ps, "export try name", err);
+    struct pg_params params = PG_PARAMS_INIT;
+    *given = false;
+    if (export_begun(ps, err) < 0)
+        return -1;
+    pg_add_int64(&params, number);
+    pg_add_text(&params, name);
+    struct pg_result *res = pg_query(ps->conn, sql_name_try, &params, err);
+    if (!res)
+        return -1;
+    *given = pg_rows(res) > 0 && pg_number(res, 0, 0) > 0;
+    pg_result_free(res);
+    return 0;
 }
 
 int store_pg_export_get(struct pg_store *ps, int64_t number, struct fk_export_entry *out,
                         struct fk_error *err)
 {
-    (void)number;
-    (void)out;
-    return store_pg_unsupported(ps, "export get", err);
+    struct pg_params params = PG_PARAMS_INIT;
+    memset(out, 0, sizeof *out);
+    if (export_begun(ps, err) < 0)
+        return -1;
+    pg_add_int64(&params, number);
+    struct pg_result *res = pg_query(ps->conn, sql_name_get, &params, err);
+    if (!res)
+        return -1;
+    int ret = 1;
+    if (pg_rows(res) > 0) {
+        const char *path = pg_text_or_null(res, 0, 2);
+        out->id = pg_number(res, 0, 0);
+        out->name = fk_xstrdup(pg_text(res, 0, 1));
+        out->recorded_path = path ? fk_xstrdup(path) : NULL;
+        out->recorded_hash = hash_of(pg_number(res, 0, 3));
+        ret = 0;
+    }
+    pg_result_free(res);
+    return ret;
 }
 
 int store_pg_export_keep(struct pg_store *ps, int64_t id, struct fk_error *err)
 {
-    (void)id;
-    return store_pg_unsupported(ps, "export keep", err);
+    struct pg_params params = PG_PARAMS_INIT;
+    if (export_begun(ps, err) < 0)
+        return -1;
+    pg_add_int64(&params, id);
+    return pg_exec(ps->conn, sql_keep, &params, err) < 0 ? -1 : 0;
 }
 
 int store_pg_export_each_unkept(struct pg_store *ps, fk_export_file_fn fn, void *ctx,
                                 struct fk_error *err)
 {
-    (void)fn;
-    (void)ctx;
-    return store_pg_unsupported(ps, "export each unkept", err);
+    struct pg_params params = PG_PARAMS_INIT;
+    struct pg_result *batch = NULL;
+    struct pg_walk *walk = NULL;
+    int ret = -1, stop = 0;
+    if (export_begun(ps, err) < 0)
+        return -1;
+    if (pg_exec_text(ps->conn,
+                     "CREATE INDEX IF NOT EXISTS export_kept_by_id ON pg_temp.export_kept(id)",
+                     NULL, err) < 0 ||
+        pg_exec_text(ps->conn, "ANALYZE pg_temp.export_kept", NULL, err) < 0)
+        goto out;
+    pg_add_int64(&params, ps->export->dir_id);
+    walk = pg_walk_begin(ps->conn, sql_unkept_list, &params, err);
+    if (!walk)
+        goto out;
+    while (!stop) {
+        pg_result_free(batch);
+        if (!(batch = pg_walk_next(walk, err)))
+            goto out;
+        int rows = pg_rows(batch);
+        if (rows == 0)
+            break;
+        for (int i = 0; i < rows && !stop; i++) {
+            struct fk_export_file file = {
+                pg_number(batch, i, 0),
+                pg_text(batch, i, 1),
+                pg_text(batch, i, 2),
+                hash_of(pg_number(batch, i, 3)),
+            };
+            stop = fn(&file, ctx);
+        }
+    }
+    ret = stop;
+out:
+    pg_result_free(batch);
+    /* Commits what fn noted (fk_store_export_forget). */
+    if (pg_walk_end(walk, ret == 0 ? err : NULL) < 0 && ret == 0)
+        ret = -1;
+    return ret;
 }
 
 int store_pg_export_forget(struct pg_store *ps, int64_t id, struct fk_error *err)
 {
-    (void)id;
-    return store_pg_unsupported(ps, "export forget", err);
+    struct pg_params params = PG_PARAMS_INIT;
+    if (export_begun(ps, err) < 0)
+        return -1;
+    pg_add_int64(&params, id);
+    return pg_exec(ps->conn, sql_forget, &params, err) < 0 ? -1 : 0;
 }
 
 int store_pg_export_wrote(struct pg_store *ps, const struct fk_export_file *file,
                           struct fk_error *err)
 {
-    (void)file;
-    return store_pg_unsupported(ps, "export wrote", err);
+    struct pg_params params = PG_PARAMS_INIT;
+    if (export_begun(ps, err) < 0)
+        return -1;
+    pg_add_int64(&params, file->article_id);
+    pg_add_text(&params, file->name);
+    pg_add_text(&params, file->path);
+    pg_add_int64(&params, hash_column(file->hash));
+    return pg_exec(ps->conn, sql_wrote, &params, err) < 0 ? -1 : 0;
 }
 
 int store_pg_record_export(struct pg_store *ps, const char *path, int64_t started,
                            const struct fk_store_mark *mark, struct fk_error *err)
 {
-    (void)path;
-    (void)started;
-    (void)mark;
-    return store_pg_unsupported(ps, "record export", err);
+    struct pg_params upsert = PG_PARAMS_INIT, forget = PG_PARAMS_INIT, put = PG_PARAMS_INIT;
+    struct pg_result *res = NULL;
+    bool in_transaction = false;
+    int ret = -1;
+    int64_t now = time(NULL);
+
+    if (store_pg_current_feed(ps))
+        return fk_error_set(err, FK_ERROR_USAGE, "a feed is being filed");
+    if (export_begun(ps, err) < 0)
+        return -1;
+    if (pg_in_transaction(ps->conn))
+        return fk_error_set(err, FK_ERROR_USAGE, "'%s': a transaction is open", pg_shown(ps->conn));
+    if (pg_exec(ps->conn, "BEGIN", NULL, err) < 0)
+        goto out;
+    in_transaction = true;
+    pg_add_text(&upsert, path);
+    pg_add_int64(&upsert, started);
+    pg_add_int64(&upsert, mark->article_id);
+    pg_add_int64(&upsert, mark->version_id);
+    if (!(res = pg_query(ps->conn, sql_dir_update, &upsert, err)))
+        goto out;
+    if (pg_rows(res) == 0) {
+        pg_result_free(res);
+        if (!(res = pg_query(ps->conn, sql_dir_upsert, &upsert, err)))
+            goto out;
+    }
+    if (pg_rows(res) != 1) {
+        fk_error_set(err, FK_ERROR_DB, "'%s': export directory '%s' not recorded",
+                     pg_shown(ps->conn), path);
+        goto out;
+    }
+    int64_t dir_id = pg_number(res, 0, 0);
+    pg_add_int64(&forget, dir_id);
+    pg_add_int64(&put, dir_id);
+    pg_add_int64(&put, now);
+    if (pg_exec(ps->conn, sql_files_forget, &forget, err) < 0 ||
+        pg_exec(ps->conn, sql_files_put, &put, err) < 0 ||
+        pg_exec(ps->conn, "COMMIT", NULL, err) < 0)
+        goto out;
+    in_transaction = false;
+    ret = 0;
+out:
+    pg_result_free(res);
+    if (in_transaction && pg_in_transaction(ps->conn))
+        (void)pg_exec(ps->conn, "ROLLBACK", NULL, NULL); /* err already says why */
+    return ret;
 }
