@@ -9,6 +9,12 @@
  * store_pg_export_begin; the server drops them with the session, so
  * closing the store needs no statement for them.
  *
+ * The rows noted one at a time (the articles added and kept, the files
+ * written, the records to forget) are sent a batch at a time, as arrays,
+ * not a statement each: a batch holds at most BATCH_ROWS rows and about
+ * BATCH_BYTES of text, and is sent when full and before anything reads
+ * the tables. A failure to send one is told by the call that sent it.
+ *
  * Names are compared and sorted as bytes (COLLATE "C"), as SQLite's
  * BINARY collation does: the order of the clashes decides the suffixes,
  * so it must not depend on the database's locale.
@@ -20,8 +26,24 @@
 #include "feedkeep/buf.h"
 #include "store_pg_int.h"
 
+#define BATCH_ROWS    512
+#define BATCH_BYTES   ((size_t)256 << 10)
+#define BATCH_COLUMNS 5
+
+/* Rows for one temporary table not sent yet: each column an array
+ * literal, without its closing brace. */
+struct batch {
+    const char *sql; /* inserts the rows, from one array parameter a column */
+    int columns;
+    struct fk_buf values[BATCH_COLUMNS];
+    size_t rows;
+};
+
 struct pg_export {
     int64_t dir_id; /* the directory's id in export_dirs; 0: none */
+    int64_t added;  /* articles added: the last one's number */
+    int64_t wrote;  /* files noted */
+    struct batch names, kept, forget, files;
 };
 
 /* The tables of an export, made by store_pg_export_begin, in this order.
@@ -34,7 +56,7 @@ static const char *const export_tables[] = {
     /* seq is the article's number: the order it is written in; name the
      * name it wants, then the name it has; fixed: it has its recorded name */
     "CREATE TEMP TABLE export_names (\n"
-    "    seq   bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,\n"
+    "    seq   bigint PRIMARY KEY,\n"
     "    id    bigint NOT NULL,\n"
     "    name  text COLLATE \"C\" NOT NULL,\n"
     "    fixed boolean NOT NULL DEFAULT false\n"
@@ -60,7 +82,7 @@ static const char *const export_tables[] = {
     "CREATE TEMP TABLE export_kept (id bigint NOT NULL) ON COMMIT PRESERVE ROWS",
     "CREATE TEMP TABLE export_forget (article_id bigint PRIMARY KEY) ON COMMIT PRESERVE ROWS",
     "CREATE TEMP TABLE export_wrote (\n"
-    "    seq        bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,\n"
+    "    seq        bigint PRIMARY KEY,\n"
     "    article_id bigint NOT NULL,\n"
     "    name       text NOT NULL,\n"
     "    path       text NOT NULL,\n"
@@ -70,7 +92,8 @@ static const char *const export_tables[] = {
 
 static const char sql_dir_find[] = "SELECT id, coalesce(last_article, 0), coalesce(last_version, 0)"
                                    " FROM export_dirs WHERE path = $1";
-static const char sql_name_add[] = "INSERT INTO pg_temp.export_names(id, name) VALUES ($1, $2)";
+static const char sql_names_add[] = "INSERT INTO pg_temp.export_names(seq, id, name)"
+                                    " SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[])";
 /* fk_store_export_claim: the names recorded for the directory are taken... */
 static const char sql_take_recorded[] =
     "INSERT INTO pg_temp.export_taken(name, seq) SELECT name, NULL FROM export_files"
@@ -107,14 +130,15 @@ static const char sql_name_try[] =
 static const char sql_name_get[] = "SELECT n.id, n.name, r.path, r.hash FROM pg_temp.export_names n"
                                    " LEFT JOIN pg_temp.export_recorded r ON r.seq = n.seq"
                                    " WHERE n.seq = $1";
-static const char sql_keep[] = "INSERT INTO pg_temp.export_kept(id) VALUES ($1)";
+static const char sql_keep[] = "INSERT INTO pg_temp.export_kept(id) SELECT unnest($1::bigint[])";
 static const char sql_unkept_list[] =
     "SELECT article_id, name, path, hash FROM export_files f WHERE dir_id = $1 AND NOT EXISTS"
     " (SELECT 1 FROM pg_temp.export_kept k WHERE k.id = f.article_id) ORDER BY article_id";
-static const char sql_forget[] =
-    "INSERT INTO pg_temp.export_forget(article_id) VALUES ($1) ON CONFLICT DO NOTHING";
+static const char sql_forget[] = "INSERT INTO pg_temp.export_forget(article_id)"
+                                 " SELECT unnest($1::bigint[]) ON CONFLICT DO NOTHING";
 static const char sql_wrote[] =
-    "INSERT INTO pg_temp.export_wrote(article_id, name, path, hash) VALUES ($1, $2, $3, $4)";
+    "INSERT INTO pg_temp.export_wrote(seq, article_id, name, path, hash)"
+    " SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::bigint[])";
 /* A directory known already is updated without an INSERT: an INSERT ...
  * ON CONFLICT would take a number of the identity each time, and the
  * directories would not have the ids SQLite gives them. */
@@ -163,8 +187,118 @@ static int export_begun(struct pg_store *ps, struct fk_error *err)
     return fk_error_set(err, FK_ERROR_USAGE, "'%s': no export begun", pg_shown(ps->conn));
 }
 
+static void batch_init(struct batch *batch, const char *sql, int columns)
+{
+    batch->sql = sql;
+    batch->columns = columns;
+    for (int i = 0; i < BATCH_COLUMNS; i++)
+        fk_buf_init(&batch->values[i], 0);
+    batch->rows = 0;
+}
+
+static void batch_clear(struct batch *batch)
+{
+    for (int i = 0; i < batch->columns; i++)
+        fk_buf_reset(&batch->values[i]);
+    batch->rows = 0;
+}
+
+static void batch_release(struct batch *batch)
+{
+    for (int i = 0; i < BATCH_COLUMNS; i++)
+        fk_buf_release(&batch->values[i]);
+}
+
+/* Start column of the row being added: the array's opening brace or a
+ * comma. */
+static int batch_next(struct batch *batch, int column)
+{
+    return fk_buf_addc(&batch->values[column], batch->rows ? ',' : '{');
+}
+
+static int batch_number(struct batch *batch, int column, int64_t n)
+{
+    if (batch_next(batch, column) < 0)
+        return -1;
+    return fk_buf_printf(&batch->values[column], "%lld", (long long)n);
+}
+
+/* A text element: quoted, with its quotes and backslashes escaped. */
+static int batch_text(struct batch *batch, int column, const char *s)
+{
+    struct fk_buf *buf = &batch->values[column];
+    if (batch_next(batch, column) < 0 || fk_buf_addc(buf, '"') < 0)
+        return -1;
+    for (const char *p = s; *p; p++) {
+        size_t n = strcspn(p, "\\\"");
+        if (fk_buf_add(buf, p, n) < 0)
+            return -1;
+        p += n;
+        if (!*p)
+            break;
+        if (fk_buf_addc(buf, '\\') < 0 || fk_buf_addc(buf, *p) < 0)
+            return -1;
+    }
+    return fk_buf_addc(buf, '"');
+}
+
+/* Send the rows of batch, if any. Returns 0, or -1 with err filled (the
+ * rows are dropped either way). */
+static int batch_send(struct pg_store *ps, struct batch *batch, struct fk_error *err)
+{
+    struct pg_params params = PG_PARAMS_INIT;
+    if (!batch->rows)
+        return 0;
+    int ret = 0;
+    for (int i = 0; i < batch->columns && ret == 0; i++)
+        ret = fk_buf_addc(&batch->values[i], '}');
+    if (ret < 0) {
+        fk_error_set(err, FK_ERROR_USAGE, "'%s': an export's row is too long", pg_shown(ps->conn));
+    } else {
+        for (int i = 0; i < batch->columns; i++)
+            pg_add_text(&params, batch->values[i].data);
+        ret = pg_exec(ps->conn, batch->sql, &params, err) < 0 ? -1 : 0;
+    }
+    batch_clear(batch);
+    return ret;
+}
+
+/* The row just added to batch (ok: whether all of it went in) is
+ * complete: count it, and send the batch when it is full. */
+static int batch_row_done(struct pg_store *ps, struct batch *batch, int ok, struct fk_error *err)
+{
+    if (ok < 0) {
+        batch_clear(batch);
+        return fk_error_set(err, FK_ERROR_USAGE, "'%s': an export's row is too long",
+                            pg_shown(ps->conn));
+    }
+    batch->rows++;
+    size_t bytes = 0;
+    for (int i = 0; i < batch->columns; i++)
+        bytes += batch->values[i].len;
+    if (batch->rows < BATCH_ROWS && bytes < BATCH_BYTES)
+        return 0;
+    return batch_send(ps, batch, err);
+}
+
+/* Send every batch, before the tables are read. */
+static int send_all(struct pg_store *ps, struct fk_error *err)
+{
+    struct pg_export *export = ps->export;
+    if (batch_send(ps, &export->names, err) < 0 || batch_send(ps, &export->kept, err) < 0 ||
+        batch_send(ps, &export->forget, err) < 0 || batch_send(ps, &export->files, err) < 0)
+        return -1;
+    return 0;
+}
+
 void store_pg_export_free(struct pg_export *export)
 {
+    if (!export)
+        return;
+    batch_release(&export->names);
+    batch_release(&export->kept);
+    batch_release(&export->forget);
+    batch_release(&export->files);
     free(export);
 }
 
@@ -193,24 +327,43 @@ out:
 
 int store_pg_export_begin(struct pg_store *ps, int64_t dir_id, struct fk_error *err)
 {
+    struct pg_export *export = ps->export;
+    if (!export) {
+        export = ps->export = fk_xcalloc(1, sizeof *export);
+        batch_init(&export->names, sql_names_add, 3);
+        batch_init(&export->kept, sql_keep, 1);
+        batch_init(&export->forget, sql_forget, 1);
+        batch_init(&export->files, sql_wrote, 5);
+    }
+    /* The rows of the last export go with its tables. */
+    batch_clear(&export->names);
+    batch_clear(&export->kept);
+    batch_clear(&export->forget);
+    batch_clear(&export->files);
+    export->dir_id = dir_id;
+    export->added = export->wrote = 0;
     /* Made once a run: not worth a prepared statement each. */
     for (size_t i = 0; i < sizeof export_tables / sizeof *export_tables; i++)
         if (pg_exec_text(ps->conn, export_tables[i], NULL, err) < 0)
             return -1;
-    if (!ps->export)
-        ps->export = fk_xcalloc(1, sizeof *ps->export);
-    ps->export->dir_id = dir_id;
     return 0;
 }
 
 int store_pg_export_add(struct pg_store *ps, int64_t id, const char *name, struct fk_error *err)
 {
-    struct pg_params params = PG_PARAMS_INIT;
     if (export_begun(ps, err) < 0)
         return -1;
-    pg_add_int64(&params, id);
-    pg_add_text(&params, name);
-    return pg_exec(ps->conn, sql_name_add, &params, err) < 0 ? -1 : 0;
+    if (!name)
+        return fk_error_set(err, FK_ERROR_USAGE, "'%s': an article to export has no name",
+                            pg_shown(ps->conn));
+    struct batch *batch = &ps->export->names;
+    int ok = batch_number(batch, 0, ps->export->added + 1) < 0 || batch_number(batch, 1, id) < 0 ||
+                     batch_text(batch, 2, name) < 0
+                 ? -1
+                 : 0;
+    if (ok == 0)
+        ps->export->added++;
+    return batch_row_done(ps, batch, ok, err);
 }
 
 /* The recorded part of store_pg_export_claim: the directory's names are
@@ -240,7 +393,7 @@ int store_pg_export_claim(struct pg_store *ps, size_t max, int64_t *clashes, str
 {
     int64_t limit = max > INT64_MAX ? INT64_MAX : (int64_t)max;
     *clashes = 0;
-    if (export_begun(ps, err) < 0)
+    if (export_begun(ps, err) < 0 || send_all(ps, err) < 0)
         return -1;
     if (ps->export->dir_id && claim_recorded(ps, limit, err) < 0)
         return -1;
@@ -258,7 +411,7 @@ int store_pg_export_each_clash(struct pg_store *ps, fk_export_clash_fn fn, void 
     struct pg_result *batch = NULL;
     struct pg_walk *walk = NULL;
     int ret = -1, stop = 0;
-    if (export_begun(ps, err) < 0)
+    if (export_begun(ps, err) < 0 || send_all(ps, err) < 0)
         return -1;
     walk = pg_walk_begin(ps->conn, sql_clashes_list, NULL, err);
     if (!walk)
@@ -288,7 +441,7 @@ int store_pg_export_try_name(struct pg_store *ps, int64_t number, const char *na
 {
     struct pg_params params = PG_PARAMS_INIT;
     *given = false;
-    if (export_begun(ps, err) < 0)
+    if (export_begun(ps, err) < 0 || send_all(ps, err) < 0)
         return -1;
     pg_add_int64(&params, number);
     pg_add_text(&params, name);
@@ -305,7 +458,7 @@ int store_pg_export_get(struct pg_store *ps, int64_t number, struct fk_export_en
 {
     struct pg_params params = PG_PARAMS_INIT;
     memset(out, 0, sizeof *out);
-    if (export_begun(ps, err) < 0)
+    if (export_begun(ps, err) < 0 || send_all(ps, err) < 0)
         return -1;
     pg_add_int64(&params, number);
     struct pg_result *res = pg_query(ps->conn, sql_name_get, &params, err);
@@ -326,11 +479,10 @@ int store_pg_export_get(struct pg_store *ps, int64_t number, struct fk_export_en
 
 int store_pg_export_keep(struct pg_store *ps, int64_t id, struct fk_error *err)
 {
-    struct pg_params params = PG_PARAMS_INIT;
     if (export_begun(ps, err) < 0)
         return -1;
-    pg_add_int64(&params, id);
-    return pg_exec(ps->conn, sql_keep, &params, err) < 0 ? -1 : 0;
+    struct batch *batch = &ps->export->kept;
+    return batch_row_done(ps, batch, batch_number(batch, 0, id), err);
 }
 
 int store_pg_export_each_unkept(struct pg_store *ps, fk_export_file_fn fn, void *ctx,
@@ -340,7 +492,7 @@ int store_pg_export_each_unkept(struct pg_store *ps, fk_export_file_fn fn, void 
     struct pg_result *batch = NULL;
     struct pg_walk *walk = NULL;
     int ret = -1, stop = 0;
-    if (export_begun(ps, err) < 0)
+    if (export_begun(ps, err) < 0 || send_all(ps, err) < 0)
         return -1;
     if (pg_exec_text(ps->conn,
                      "CREATE INDEX IF NOT EXISTS export_kept_by_id ON pg_temp.export_kept(id)",
@@ -379,24 +531,30 @@ out:
 
 int store_pg_export_forget(struct pg_store *ps, int64_t id, struct fk_error *err)
 {
-    struct pg_params params = PG_PARAMS_INIT;
     if (export_begun(ps, err) < 0)
         return -1;
-    pg_add_int64(&params, id);
-    return pg_exec(ps->conn, sql_forget, &params, err) < 0 ? -1 : 0;
+    struct batch *batch = &ps->export->forget;
+    return batch_row_done(ps, batch, batch_number(batch, 0, id), err);
 }
 
 int store_pg_export_wrote(struct pg_store *ps, const struct fk_export_file *file,
                           struct fk_error *err)
 {
-    struct pg_params params = PG_PARAMS_INIT;
     if (export_begun(ps, err) < 0)
         return -1;
-    pg_add_int64(&params, file->article_id);
-    pg_add_text(&params, file->name);
-    pg_add_text(&params, file->path);
-    pg_add_int64(&params, hash_column(file->hash));
-    return pg_exec(ps->conn, sql_wrote, &params, err) < 0 ? -1 : 0;
+    if (!file->name || !file->path)
+        return fk_error_set(err, FK_ERROR_USAGE, "'%s': a file exported has no name or path",
+                            pg_shown(ps->conn));
+    struct batch *batch = &ps->export->files;
+    int ok = batch_number(batch, 0, ps->export->wrote + 1) < 0 ||
+                     batch_number(batch, 1, file->article_id) < 0 ||
+                     batch_text(batch, 2, file->name) < 0 || batch_text(batch, 3, file->path) < 0 ||
+                     batch_number(batch, 4, hash_column(file->hash)) < 0
+                 ? -1
+                 : 0;
+    if (ok == 0)
+        ps->export->wrote++;
+    return batch_row_done(ps, batch, ok, err);
 }
 
 int store_pg_record_export(struct pg_store *ps, const char *path, int64_t started,
@@ -410,7 +568,7 @@ int store_pg_record_export(struct pg_store *ps, const char *path, int64_t starte
 
     if (store_pg_current_feed(ps))
         return fk_error_set(err, FK_ERROR_USAGE, "a feed is being filed");
-    if (export_begun(ps, err) < 0)
+    if (export_begun(ps, err) < 0 || send_all(ps, err) < 0)
         return -1;
     if (pg_in_transaction(ps->conn))
         return fk_error_set(err, FK_ERROR_USAGE, "'%s': a transaction is open", pg_shown(ps->conn));
