@@ -44,6 +44,11 @@ struct pg_export {
     int64_t added;  /* articles added: the last one's number */
     int64_t wrote;  /* files noted */
     struct batch names, kept, forget, files;
+    /* Articles read by store_pg_export_get, from number window_first on
+     * (a window of sql_names_get); NULL: none. Dropped by whatever changes
+     * their names or records. */
+    struct pg_result *window;
+    int64_t window_first;
 };
 
 /* The tables of an export, made by store_pg_export_begin, in this order.
@@ -127,9 +132,12 @@ static const char sql_name_try[] =
     " given AS (UPDATE pg_temp.export_names SET name = $2"
     " WHERE seq = $1 AND EXISTS (SELECT 1 FROM taken))"
     " SELECT count(*) FROM taken";
-static const char sql_name_get[] = "SELECT n.id, n.name, r.path, r.hash FROM pg_temp.export_names n"
-                                   " LEFT JOIN pg_temp.export_recorded r ON r.seq = n.seq"
-                                   " WHERE n.seq = $1";
+/* The articles from number $1 on, a window of them: they are read in
+ * their order, one after another. */
+static const char sql_names_get[] =
+    "SELECT n.seq, n.id, n.name, r.path, r.hash FROM pg_temp.export_names n"
+    " LEFT JOIN pg_temp.export_recorded r ON r.seq = n.seq"
+    " WHERE n.seq >= $1 ORDER BY n.seq LIMIT 256";
 static const char sql_keep[] = "INSERT INTO pg_temp.export_kept(id) SELECT unnest($1::bigint[])";
 static const char sql_unkept_list[] =
     "SELECT article_id, name, path, hash FROM export_files f WHERE dir_id = $1 AND NOT EXISTS"
@@ -291,10 +299,17 @@ static int send_all(struct pg_store *ps, struct fk_error *err)
     return 0;
 }
 
+static void window_drop(struct pg_export *export)
+{
+    pg_result_free(export->window);
+    export->window = NULL;
+}
+
 void store_pg_export_free(struct pg_export *export)
 {
     if (!export)
         return;
+    window_drop(export);
     batch_release(&export->names);
     batch_release(&export->kept);
     batch_release(&export->forget);
@@ -336,6 +351,7 @@ int store_pg_export_begin(struct pg_store *ps, int64_t dir_id, struct fk_error *
         batch_init(&export->files, sql_wrote, 5);
     }
     /* The rows of the last export go with its tables. */
+    window_drop(export);
     batch_clear(&export->names);
     batch_clear(&export->kept);
     batch_clear(&export->forget);
@@ -357,6 +373,7 @@ int store_pg_export_add(struct pg_store *ps, int64_t id, const char *name, struc
         return fk_error_set(err, FK_ERROR_USAGE, "'%s': an article to export has no name",
                             pg_shown(ps->conn));
     struct batch *batch = &ps->export->names;
+    window_drop(ps->export);
     int ok = batch_number(batch, 0, ps->export->added + 1) < 0 || batch_number(batch, 1, id) < 0 ||
                      batch_text(batch, 2, name) < 0
                  ? -1
@@ -395,6 +412,7 @@ int store_pg_export_claim(struct pg_store *ps, size_t max, int64_t *clashes, str
     *clashes = 0;
     if (export_begun(ps, err) < 0 || send_all(ps, err) < 0)
         return -1;
+    window_drop(ps->export);
     if (ps->export->dir_id && claim_recorded(ps, limit, err) < 0)
         return -1;
     long n;
@@ -443,6 +461,7 @@ int store_pg_export_try_name(struct pg_store *ps, int64_t number, const char *na
     *given = false;
     if (export_begun(ps, err) < 0 || send_all(ps, err) < 0)
         return -1;
+    window_drop(ps->export);
     pg_add_int64(&params, number);
     pg_add_text(&params, name);
     struct pg_result *res = pg_query(ps->conn, sql_name_try, &params, err);
@@ -456,25 +475,30 @@ int store_pg_export_try_name(struct pg_store *ps, int64_t number, const char *na
 int store_pg_export_get(struct pg_store *ps, int64_t number, struct fk_export_entry *out,
                         struct fk_error *err)
 {
-    struct pg_params params = PG_PARAMS_INIT;
     memset(out, 0, sizeof *out);
     if (export_begun(ps, err) < 0 || send_all(ps, err) < 0)
         return -1;
-    pg_add_int64(&params, number);
-    struct pg_result *res = pg_query(ps->conn, sql_name_get, &params, err);
-    if (!res)
-        return -1;
-    int ret = 1;
-    if (pg_rows(res) > 0) {
-        const char *path = pg_text_or_null(res, 0, 2);
-        out->id = pg_number(res, 0, 0);
-        out->name = fk_xstrdup(pg_text(res, 0, 1));
-        out->recorded_path = path ? fk_xstrdup(path) : NULL;
-        out->recorded_hash = hash_of(pg_number(res, 0, 3));
-        ret = 0;
+    struct pg_export *export = ps->export;
+    int64_t row = number - export->window_first;
+    if (!export->window || row < 0 || row >= pg_rows(export->window) ||
+        pg_number(export->window, (int)row, 0) != number) {
+        struct pg_params params = PG_PARAMS_INIT;
+        window_drop(export);
+        pg_add_int64(&params, number);
+        if (!(export->window = pg_query(ps->conn, sql_names_get, &params, err)))
+            return -1;
+        export->window_first = number;
+        row = 0;
     }
-    pg_result_free(res);
-    return ret;
+    struct pg_result *res = export->window;
+    if (row >= pg_rows(res) || pg_number(res, (int)row, 0) != number)
+        return 1;
+    const char *path = pg_text_or_null(res, (int)row, 3);
+    out->id = pg_number(res, (int)row, 1);
+    out->name = fk_xstrdup(pg_text(res, (int)row, 2));
+    out->recorded_path = path ? fk_xstrdup(path) : NULL;
+    out->recorded_hash = hash_of(pg_number(res, (int)row, 4));
+    return 0;
 }
 
 int store_pg_export_keep(struct pg_store *ps, int64_t id, struct fk_error *err)
