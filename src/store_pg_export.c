@@ -162,9 +162,10 @@ static const char sql_files_forget[] =
     "DELETE FROM export_files WHERE dir_id = $1 AND article_id IN"
     " (SELECT article_id FROM pg_temp.export_forget)";
 /* The files noted replace the directory's records of their articles, by
- * article id, as on SQLite (of an article's files, the last noted): no
- * other record changes its name, so the order cannot make two names meet
- * on the way. */
+ * article id, as on SQLite: no other record changes its name, so the
+ * order cannot make two names meet on the way. Of an article's files the
+ * last noted counts; the others are left out here, since PostgreSQL does
+ * not update one row twice in a statement. */
 static const char sql_files_put[] =
     "INSERT INTO export_files(dir_id, article_id, name, path, hash, written)"
     " SELECT DISTINCT ON (article_id) $1::bigint, article_id, name, path, hash, to_timestamp($2)"
@@ -374,10 +375,11 @@ int store_pg_export_add(struct pg_store *ps, int64_t id, const char *name, struc
                             pg_shown(ps->conn));
     struct batch *batch = &ps->export->names;
     window_drop(ps->export);
-    int ok = batch_number(batch, 0, ps->export->added + 1) < 0 || batch_number(batch, 1, id) < 0 ||
-                     batch_text(batch, 2, name) < 0
-                 ? -1
-                 : 0;
+    int ok = batch_number(batch, 0, ps->export->added + 1);
+    if (ok == 0)
+        ok = batch_number(batch, 1, id);
+    if (ok == 0)
+        ok = batch_text(batch, 2, name);
     if (ok == 0)
         ps->export->added++;
     return batch_row_done(ps, batch, ok, err);
@@ -570,12 +572,15 @@ int store_pg_export_wrote(struct pg_store *ps, const struct fk_export_file *file
         return fk_error_set(err, FK_ERROR_USAGE, "'%s': a file exported has no name or path",
                             pg_shown(ps->conn));
     struct batch *batch = &ps->export->files;
-    int ok = batch_number(batch, 0, ps->export->wrote + 1) < 0 ||
-                     batch_number(batch, 1, file->article_id) < 0 ||
-                     batch_text(batch, 2, file->name) < 0 || batch_text(batch, 3, file->path) < 0 ||
-                     batch_number(batch, 4, hash_column(file->hash)) < 0
-                 ? -1
-                 : 0;
+    int ok = batch_number(batch, 0, ps->export->wrote + 1);
+    if (ok == 0)
+        ok = batch_number(batch, 1, file->article_id);
+    if (ok == 0)
+        ok = batch_text(batch, 2, file->name);
+    if (ok == 0)
+        ok = batch_text(batch, 3, file->path);
+    if (ok == 0)
+        ok = batch_number(batch, 4, hash_column(file->hash));
     if (ok == 0)
         ps->export->wrote++;
     return batch_row_done(ps, batch, ok, err);
