@@ -80,6 +80,18 @@ class Pair:
         text = text.replace(self.pg, 'ARCHIVE').replace(self.sqlite, 'ARCHIVE')
         # durations and rates of fetch's lines; the times of this run
         text = re.sub(r'\b\d+(\.\d+)? ?(ms|s|KiB/s|MiB/s|kB/s)\b', 'T', text)
+        # the two stores' export directories
+        text = re.sub(r'/api-(sq|pg):', '/api-DIR:', text)
+        # the archive's size: a file's, or the database's
+        text = re.sub(r'"size_bytes":\d+', '"size_bytes":N', text)
+        # article pages are fetched at once and reported as they end
+        pages = [line for line in text.split('\n') if ': whole article (article ' in line]
+        if len(pages) > 1:
+            lines = text.split('\n')
+            slots = [i for i, line in enumerate(lines) if line in pages]
+            for i, line in zip(slots, sorted(pages)):
+                lines[i] = line
+            text = '\n'.join(lines)
         return re.sub(r'\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ', recent, text)
 
     def both(self, *args, what=None, stdin=None, env=None, text=True, pg_args=None):
