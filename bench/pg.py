@@ -37,22 +37,33 @@ import time
 TICKS = os.sysconf('SC_CLK_TCK')
 
 
-def server_cpu():
-    """CPU seconds of every PostgreSQL server process so far."""
-    total = 0
+def server_cpu(socket):
+    """CPU seconds of the PostgreSQL server with its socket in socket so far:
+    of the postmaster and its children alive, and of the children that have
+    ended (a backend ends with its connection), which the postmaster has
+    collected (cutime, cstime)."""
+    stats = {}
     for pid in os.listdir('/proc'):
         if not pid.isdigit():
             continue
         try:
             with open('/proc/%s/cmdline' % pid, 'rb') as f:
-                cmd = f.read()
-            if not cmd.startswith(b'postgres'):
-                continue
+                cmd = f.read().split(b'\0')
             with open('/proc/%s/stat' % pid) as f:
                 fields = f.read().rsplit(')', 1)[1].split()
-            total += int(fields[11]) + int(fields[12])  # utime, stime
         except OSError:
             continue
+        stats[int(pid)] = (cmd, [int(x) for x in fields[1:15]])
+    master = [pid for pid, (cmd, _) in stats.items()
+              if cmd[0].endswith(b'/postgres') and socket.encode() in cmd]
+    if not master:
+        sys.exit('no PostgreSQL server with its socket in %s' % socket)
+    total = 0
+    for pid, (cmd, f) in stats.items():
+        if pid == master[0]:
+            total += f[10] + f[11] + f[12] + f[13]  # utime, stime, cutime, cstime
+        elif f[0] == master[0]:  # ppid
+            total += f[10] + f[11]
     return total / TICKS
 
 
@@ -67,9 +78,9 @@ def new_database(args, name):
     return 'postgresql:///%s?host=%s&user=%s' % (name, args.socket, args.role)
 
 
-def timed(cmds, stdin=None):
+def timed(args, cmds):
     """Run the commands at once; (wall, CPU of them all, server CPU)."""
-    before = server_cpu()
+    before = server_cpu(args.socket)
     start = time.monotonic()
     procs = [subprocess.Popen(c, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                               stdin=subprocess.DEVNULL) for c in cmds]
@@ -83,17 +94,17 @@ def timed(cmds, stdin=None):
         err = p.stderr.read().decode('utf-8', 'replace')
         if p.returncode not in (0, 1):
             sys.exit('failed (%d): %s\n%s' % (p.returncode, ' '.join(c), err[-2000:]))
-    return wall, cpu, server_cpu() - before
+    return wall, cpu, server_cpu(args.socket) - before
 
 
 def bench_import(args, work):
     rows = {'SQLite': [], 'PostgreSQL': []}
     for r in range(args.runs):
         db = os.path.join(work, 'import-%d.db' % r)
-        rows['SQLite'].append(timed([[args.feedkeep, '--db', db, 'import', args.corpus]]))
+        rows['SQLite'].append(timed(args, [[args.feedkeep, '--db', db, 'import', args.corpus]]))
         os.unlink(db)
         loc = new_database(args, 'fkbench_import')
-        rows['PostgreSQL'].append(timed([[args.feedkeep, '--db', loc, 'import', args.corpus]]))
+        rows['PostgreSQL'].append(timed(args, [[args.feedkeep, '--db', loc, 'import', args.corpus]]))
     items = count_items(args.corpus)
     print('\n### Import of %d items (median of %d runs)\n' % (items, args.runs))
     print('| archive | feedkeep CPU s | server CPU s | all CPU s | wall s | items/s |')
@@ -161,7 +172,7 @@ def bench_fetchers(args, work):
             loc = new_database(args, 'fkbench_fetch')
             subprocess.run([args.feedkeep, '--db', loc, 'add', '--no-check', *urls],
                            check=True, capture_output=True)
-            wall, cpu, srv = timed([[args.feedkeep, '--db', loc, 'fetch', '--quiet',
+            wall, cpu, srv = timed(args, [[args.feedkeep, '--db', loc, 'fetch', '--quiet',
                                      '--no-assets', '--timeout', '300']
                                     for _ in range(n)])
             walls.append(wall)
