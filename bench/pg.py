@@ -94,6 +94,9 @@ def timed(args, cmds):
         err = p.stderr.read().decode('utf-8', 'replace')
         if p.returncode not in (0, 1):
             sys.exit('failed (%d): %s\n%s' % (p.returncode, ' '.join(c), err[-2000:]))
+    # the backends end after their clients, and the postmaster collects
+    # their CPU time when it reaps them
+    time.sleep(1)
     return wall, cpu, server_cpu(args.socket) - before
 
 
