@@ -14,11 +14,14 @@
  *
  * A feed fetched with success stays due (feeds.next_fetch is NULL), so what
  * keeps fetchers from fetching it again and again is the table fetchers:
- * each fetcher is a row there for as long as it works, and a feed given
- * back (feeds.fetched_at, the server's clock) since the first of the rows
+ * each fetcher is a row there while it works, and stays there when it ends
+ * while others still work (ended), so that the rows are the fetchers of
+ * one wave; the last to end clears them. A feed given back
+ * (feeds.fetched_at, the server's clock) since the first of the wave
  * started is not due for any of them. Fetchers started together (by cron
  * on several hosts) fetch each feed once; the next fetch after they have
- * all ended fetches it again.
+ * all ended fetches it again. A fetcher that died is not of the wave any
+ * more once its lease has ended.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,6 +88,8 @@ int store_pg_claim_feeds(struct pg_store *ps, const struct fk_claim *claim, fk_s
     struct pg_params f = PG_PARAMS_INIT;
     pg_add_text(&f, store_pg_fetcher());
     pg_add_int64(&f, lease);
+    struct pg_params f1 = PG_PARAMS_INIT;
+    pg_add_text(&f1, store_pg_fetcher());
     struct pg_params p = PG_PARAMS_INIT;
     pg_add_text(&p, store_pg_fetcher());
     pg_add_time(&p, claim->now);
@@ -98,7 +103,12 @@ int store_pg_claim_feeds(struct pg_store *ps, const struct fk_claim *claim, fk_s
     pg_add_bool(&o, claim->force);
     if (pg_exec(ps->conn, "BEGIN", NULL, err) < 0)
         goto out;
+    /* A fetcher that finds no other at work begins a new wave. */
     if (pg_exec(ps->conn, "SELECT pg_advisory_xact_lock(" CLAIM_LOCK ")", NULL, err) < 0 ||
+        pg_exec(ps->conn,
+                "DELETE FROM fetchers WHERE owner <> $1 AND NOT EXISTS (SELECT 1 FROM fetchers"
+                " WHERE owner <> $1 AND ended IS NULL AND until >= now())",
+                &f1, err) < 0 ||
         pg_exec(ps->conn,
                 "INSERT INTO fetchers(owner, started, until) VALUES ($1, now(),"
                 " now() + make_interval(secs => $2::bigint))"
@@ -112,7 +122,7 @@ int store_pg_claim_feeds(struct pg_store *ps, const struct fk_claim *claim, fk_s
                  "  FROM feeds f WHERE f.subscribed"
                  "  AND ($3::boolean OR f.next_fetch IS NULL OR f.next_fetch <= to_timestamp($2))"
                  "  AND (f.fetched_at IS NULL OR f.fetched_at < (SELECT min(started) FROM fetchers"
-                 "   WHERE until >= now()))"
+                 "   WHERE ended IS NOT NULL OR until >= now()))"
                  "  AND (f.claimed_until IS NULL OR f.claimed_until < now() OR f.claimed_by = $1)"
                  "  FOR UPDATE SKIP LOCKED),"
                  " busy AS (SELECT coalesce(fk_url_host(url), '') AS host, count(*) AS n FROM feeds"
@@ -203,10 +213,21 @@ int store_pg_release_claims(struct pg_store *ps, bool last, struct fk_error *err
                 " WHERE claimed_by = $1",
                 &p, err) < 0)
         return -1;
-    /* Gone from the fetchers, with what else is long gone (a killed
-     * fetcher's row). */
-    return last && pg_exec(ps->conn, "DELETE FROM fetchers WHERE owner = $1 OR until < now()", &p,
-                           err) < 0
-               ? -1
-               : 0;
+    if (!last)
+        return 0;
+    /* The end of this fetcher: it stays of the wave while others work, and
+     * the last of them clears the wave (with what died in it). */
+    if (pg_exec(ps->conn, "BEGIN", NULL, err) < 0)
+        return -1;
+    if (pg_exec(ps->conn, "SELECT pg_advisory_xact_lock(" CLAIM_LOCK ")", NULL, err) < 0 ||
+        pg_exec(ps->conn, "UPDATE fetchers SET ended = now() WHERE owner = $1", &p, err) < 0 ||
+        pg_exec(ps->conn,
+                "DELETE FROM fetchers WHERE NOT EXISTS (SELECT 1 FROM fetchers"
+                " WHERE ended IS NULL AND until >= now())",
+                NULL, err) < 0 ||
+        pg_exec(ps->conn, "COMMIT", NULL, err) < 0) {
+        (void)pg_exec(ps->conn, "ROLLBACK", NULL, NULL);
+        return -1;
+    }
+    return 0;
 }
