@@ -205,6 +205,14 @@ int store_pg_repair_counts(struct pg_store *ps, struct fk_error *err);
 int store_pg_repair_asset_bytes(struct pg_store *ps, fk_sha256_fn sha256, int64_t *removed,
                                 int64_t *urls, struct fk_error *err);
 int store_pg_vacuum(struct pg_store *ps, struct fk_error *err);
+/* Replace the derived forms of article id (text, Markdown, code blocks)
+ * by content, in the transaction open, keeping the text replaced as a
+ * version: store_replace_content of the SQLite store. *result says what
+ * changed (FK_REPARSE_MISSING: no such article). (store_pg_write.c; the
+ * reparse and an article's page use it.) */
+int store_pg_replace_content(struct pg_store *ps, int64_t id, const struct fk_content *content,
+                             enum fk_reparse_result *result, struct fk_error *err);
+
 /* store_pg_claim.c: many fetchers, claims and leases. store_pg_fetcher is
  * this process's name among them, "host:pid:start" (claims, fetch log). */
 const char *store_pg_fetcher(void);

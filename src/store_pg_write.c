@@ -1422,10 +1422,8 @@ static int filed_content_hash(struct pg_store *ps, int64_t id, const char *title
     return 0;
 }
 
-/* Replace the derived forms of article id by content (see
- * fk_store_reparse_article), in the transaction open. */
-static int replace_content(struct pg_store *ps, int64_t id, const struct fk_content *content,
-                           enum fk_reparse_result *result, struct fk_error *err)
+int store_pg_replace_content(struct pg_store *ps, int64_t id, const struct fk_content *content,
+                             enum fk_reparse_result *result, struct fk_error *err)
 {
     const char *text = content && content->text ? content->text : "";
     const char *markdown = content && content->markdown ? content->markdown : "";
@@ -1485,7 +1483,7 @@ int store_pg_reparse_article(struct pg_store *ps, int64_t id, const struct fk_co
         return fk_error_set(err, FK_ERROR_USAGE, "a feed is being filed");
     if (pg_exec(ps->conn, "BEGIN", NULL, err) < 0)
         return -1;
-    int rc = replace_content(ps, id, content, result, err);
+    int rc = store_pg_replace_content(ps, id, content, result, err);
     /* The references are derived from the HTML too: an archive made
      * before they were recorded gets them here. */
     if (rc == 0 && *result != FK_REPARSE_MISSING)
