@@ -87,9 +87,14 @@ static const char *const schema_v1[] = {
     "CREATE INDEX articles_date ON articles(date DESC NULLS LAST, id DESC);\n",
     "CREATE INDEX articles_updated ON articles(coalesce(updated, published) DESC NULLS LAST,"
     " id DESC);\n",
-    "CREATE INDEX articles_first_seen ON articles(first_seen DESC, id DESC);\n",
+    "CREATE INDEX articles_first_seen ON articles(first_seen DESC NULLS LAST, id DESC);\n",
     "CREATE INDEX articles_url ON articles(url);\n",
     "CREATE INDEX articles_author ON articles(lower(author), date);\n",
+    /* The authors' names folded in ASCII case, with what the list of
+     * authors reads (store_pg_query.c), so that it reads this alone. */
+    "CREATE INDEX articles_author_key ON articles((translate(author,"
+    " 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') COLLATE \"C\"))"
+    " INCLUDE (author, date) WHERE author <> '';\n",
     "CREATE INDEX articles_link_key ON articles(link_key);\n",
     "CREATE INDEX articles_search ON articles USING gin(search);\n",
     "CREATE TABLE article_feeds (\n"
@@ -134,7 +139,12 @@ static const char *const schema_v1[] = {
     "    lines      integer NOT NULL,\n"
     "    UNIQUE (article_id, position)\n"
     ");\n",
-    "CREATE INDEX code_blocks_language ON code_blocks(lower(language));\n",
+    /* The languages folded in ASCII case (LANGUAGE_KEY of
+     * store_pg_query.c), with the language: the filters find blocks by it,
+     * the counts of the languages read this alone. */
+    "CREATE INDEX code_blocks_language ON code_blocks((translate(language,"
+    " 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') COLLATE \"C\"))"
+    " INCLUDE (language);\n",
     "CREATE TABLE enclosures (\n"
     "    article_id bigint NOT NULL REFERENCES articles(id) ON DELETE CASCADE,\n"
     "    position   integer NOT NULL,\n"
