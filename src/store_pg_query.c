@@ -178,6 +178,8 @@ struct plan {
     char *any_array; /* any_tags as an array literal */
     char *authors;   /* the names (lower case) the author filter matches, as
                         an array literal; NULL: no author filter */
+    bool by_tag;     /* the first tag is article_tags t0, joined by the
+                        caller, its date the filter's (as the SQLite store) */
 };
 
 /* Tags of a filter each probed on its own (the planner sees each); those
@@ -318,7 +320,7 @@ static bool plan_filters(const struct plan *p)
 static void plan_add_where(struct query *q, const struct plan *p)
 {
     const struct fk_filter *f = p->f;
-    for (size_t i = 0; i < p->tags.count && i < PLAN_TAGS; i++)
+    for (size_t i = p->by_tag ? 1 : 0; i < p->tags.count && i < PLAN_TAGS; i++)
         query_text(q,
                    " AND EXISTS (SELECT 1 FROM article_tags tn JOIN tags tt ON tt.id = tn.tag_id"
                    " WHERE tn.article_id = a.id AND tt.name = ",
@@ -334,9 +336,9 @@ static void plan_add_where(struct query *q, const struct plan *p)
                    " WHERE ta.article_id = a.id AND tt.name = ANY(",
                    p->any_array, "::text[]))");
     if (f->since != FK_TIME_NONE)
-        query_time(q, " AND a.date >= ", f->since, "");
+        query_time(q, p->by_tag ? " AND t0.date >= " : " AND a.date >= ", f->since, "");
     if (f->until != FK_TIME_NONE)
-        query_time(q, " AND a.date < ", f->until, "");
+        query_time(q, p->by_tag ? " AND t0.date < " : " AND a.date < ", f->until, "");
     if (f->feed_id > 0)
         query_int64(q,
                     " AND EXISTS (SELECT 1 FROM article_feeds af WHERE af.article_id = a.id"
@@ -581,10 +583,22 @@ int store_pg_list(struct pg_store *ps, const struct fk_filter *f, fk_article_fn 
     f = filter_or_none(f, &no_filter);
     if (plan_init(ps, &p, f, err) < 0)
         goto out;
-    /* The feeds and tags come batch by batch (article_batch). */
-    query_add(&q, "SELECT " ARTICLE_SELECT_BARE " FROM articles a WHERE true");
+    /* The feeds and tags come batch by batch (article_batch). In the
+     * order of the dates, a tag's articles are read from article_tags_tag
+     * in that order, as far as the limit. */
+    p.by_tag = p.tags.count && f->sort == FK_SORT_PUBLISHED;
+    query_add(&q, "SELECT " ARTICLE_SELECT_BARE " FROM articles a");
+    if (p.by_tag)
+        query_text(&q,
+                   " JOIN article_tags t0 ON t0.article_id = a.id AND t0.tag_id ="
+                   " (SELECT tt.id FROM tags tt WHERE tt.name = ",
+                   p.tags.names[0], ")");
+    query_add(&q, " WHERE true");
     plan_add_where(&q, &p);
-    query_add_order(&q, f, sort_keys[f->sort], "a.id");
+    if (p.by_tag)
+        query_add_order(&q, f, "t0.date", "t0.article_id");
+    else
+        query_add_order(&q, f, sort_keys[f->sort], "a.id");
     query_add_limit(&q, f);
     if (query_check(&q, err) < 0)
         goto out;
@@ -1004,24 +1018,29 @@ static void search_add_pick(struct query *q, const struct plan *p, long window)
     const struct fk_filter *f = p->f;
     struct fk_buf where = FK_BUF_INIT;
     if (window > 0) {
-        query_int64(q,
-                    "WITH w AS MATERIALIZED (SELECT a.id FROM (SELECT a.id FROM articles a"
-                    " WHERE a.search @@ " SEARCH_QUERY " ORDER BY a.id DESC LIMIT ",
-                    plan_filters(p) ? window * SEARCH_SCAN_FACTOR : window,
-                    ") AS m JOIN articles a ON a.id = m.id WHERE true");
+        query_int64(
+            q,
+            "WITH m AS MATERIALIZED (SELECT a.id FROM articles a WHERE a.search @@ " SEARCH_QUERY
+            " ORDER BY a.id DESC LIMIT ",
+            plan_filters(p) ? window * SEARCH_SCAN_FACTOR : window, ")");
+        int scan = q->params.count; /* $scan: the most recent matches read */
+        query_add(q, ", w AS MATERIALIZED (SELECT a.id FROM m JOIN articles a ON a.id = m.id"
+                     " WHERE true");
         size_t mark = q->sql.len;
         plan_add_where(q, p);
         fk_buf_adds(&where, q->sql.data + mark);
         query_int64(q, " ORDER BY a.id DESC LIMIT ", window, ")");
-        /* the window's size, $n: the window when it is full, else all */
+        /* $n, the window's size: w is ranked when it is full, or when m
+         * holds every match (then w holds all that pass); else all are. */
         int n = q->params.count;
         if (fk_buf_printf(&q->sql,
                           ", pick AS MATERIALIZED (SELECT a.id, " SEARCH_RANK " AS rank"
                           " FROM articles a WHERE a.id IN (SELECT id FROM w)"
-                          " AND (SELECT count(*) FROM w) >= $%d UNION ALL"
-                          " SELECT a.id, " SEARCH_RANK " AS rank FROM articles a"
-                          " WHERE a.search @@ " SEARCH_QUERY " AND (SELECT count(*) FROM w) < $%d",
-                          n, n) < 0)
+                          " AND ((SELECT count(*) FROM w) >= $%d OR (SELECT count(*) FROM m) < $%d)"
+                          " UNION ALL SELECT a.id, " SEARCH_RANK " AS rank FROM articles a"
+                          " WHERE a.search @@ " SEARCH_QUERY " AND (SELECT count(*) FROM w) < $%d"
+                          " AND (SELECT count(*) FROM m) >= $%d",
+                          n, scan, n, scan) < 0)
             q->failed = true;
         query_add(q, where.data ? where.data : "");
         query_add(q, " ORDER BY rank DESC, id DESC");
