@@ -31,9 +31,13 @@
 
 /* An author name folded as the authors_fts tokenizer (unicode61
  * remove_diacritics 2) sees it: lower case, the common Latin accents
- * taken off, then its words (runs of ASCII letters and digits and of
+ * taken off (a name of ASCII alone needs only lower(), far quicker than
+ * translate()), then its words (runs of ASCII letters and digits and of
  * anything not ASCII) separated by single spaces. */
 #define AUTHOR_FOLD(x)                                                                             \
+    "CASE WHEN octet_length(" x ") = length(" x ") THEN lower(" x ")"                              \
+    " ELSE " AUTHOR_ACCENTS(x) " END"
+#define AUTHOR_ACCENTS(x)                                                                          \
     "translate(lower(" x "), "                                                                     \
     "'\xC3\xA0\xC3\xA1\xC3\xA2\xC3\xA3\xC3\xA4\xC3\xA5\xC4\x81\xC4\x83\xC4\x85"                    \
     "\xC3\xA7\xC4\x87\xC4\x8D\xC4\x8F\xC3\xA8\xC3\xA9\xC3\xAA\xC3\xAB\xC4\x93\xC4\x97\xC4\x99"     \
@@ -1273,14 +1277,16 @@ static int list_counts(struct pg_store *ps, const char *sql, long limit, walk_ro
     return walk_rows(ps, sql, &params, row_fn, ctx, err);
 }
 
+/* Each tag counted from its part of article_tags_tag (index only), not
+ * all of article_tags hashed. */
 int store_pg_list_tags(struct pg_store *ps, long limit, fk_name_count_fn fn, void *ctx,
                        struct fk_error *err)
 {
     struct count_walk walk = {fn, ctx};
     return list_counts(ps,
-                       "SELECT t.name, c.articles, fk_epoch(c.newest) FROM (SELECT tag_id,"
-                       " count(*) AS articles, max(date) AS newest FROM article_tags"
-                       " GROUP BY tag_id) c JOIN tags t ON t.id = c.tag_id"
+                       "SELECT t.name, c.articles, fk_epoch(c.newest) FROM tags t"
+                       " CROSS JOIN LATERAL (SELECT count(*) AS articles, max(x.date) AS newest"
+                       " FROM article_tags x WHERE x.tag_id = t.id) c WHERE c.articles > 0"
                        " ORDER BY 2 DESC, t.name COLLATE \"C\" LIMIT $1::bigint",
                        limit, count_row, &walk, err);
 }
