@@ -142,11 +142,11 @@ static const char *const schema_v1[] = {
     "    UNIQUE (article_id, position)\n"
     ");\n",
     /* The languages folded in ASCII case (LANGUAGE_KEY of
-     * store_pg_query.c), with the language: the filters find blocks by it,
-     * the counts of the languages read this alone. */
+     * store_pg_query.c), then as spelt: the filters find blocks by it, the
+     * counts of the languages read this alone. */
     "CREATE INDEX code_blocks_language ON code_blocks((translate(language,"
-    " 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') COLLATE \"C\"))"
-    " INCLUDE (language);\n",
+    " 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') COLLATE \"C\"),"
+    " language COLLATE \"C\");\n",
     "CREATE TABLE enclosures (\n"
     "    article_id bigint NOT NULL REFERENCES articles(id) ON DELETE CASCADE,\n"
     "    position   integer NOT NULL,\n"

@@ -1325,10 +1325,13 @@ int store_pg_language_blocks(struct pg_store *ps, const char *language, bool any
 }
 
 /* The languages of the code blocks, one per spelling without ASCII case
- * (NULL, the blocks without one, first among equals as SQLite sorts). */
+ * (NULL, the blocks without one, first among equals as SQLite sorts):
+ * each spelling counted first, in the order of code_blocks_language. */
 #define LANGUAGE_COUNTS                                                                            \
-    "SELECT min(language COLLATE \"C\"), count(*), k FROM (SELECT language, " ASCII_LOWER(         \
-        "language") " COLLATE \"C\" AS k FROM code_blocks) x GROUP BY k"
+    "SELECT min(l), sum(n)::bigint, k FROM (SELECT " LANGUAGE_KEY(                                 \
+        "language") " AS k,"                                                                       \
+                    " language COLLATE \"C\" AS l, count(*) AS n FROM code_blocks GROUP BY 1, 2) " \
+                    "x GROUP BY k"
 
 struct language_walk {
     fk_language_fn fn;
