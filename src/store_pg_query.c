@@ -1022,29 +1022,30 @@ static void search_add_pick(struct query *q, const struct plan *p, long window)
     const struct fk_filter *f = p->f;
     struct fk_buf where = FK_BUF_INIT;
     if (window > 0) {
-        query_int64(
-            q,
-            "WITH m AS MATERIALIZED (SELECT a.id FROM articles a WHERE a.search @@ " SEARCH_QUERY
-            " ORDER BY a.id DESC LIMIT ",
-            plan_filters(p) ? window * SEARCH_SCAN_FACTOR : window, ")");
-        int scan = q->params.count; /* $scan: the most recent matches read */
-        query_add(q, ", w AS MATERIALIZED (SELECT a.id FROM m JOIN articles a ON a.id = m.id"
-                     " WHERE true");
+        /* The sizes are numbers of ours, written into the SQL: the
+         * parameters are left to the filter. */
+        long scan = plan_filters(p) ? window * SEARCH_SCAN_FACTOR : window;
+        if (fk_buf_printf(&q->sql,
+                          "WITH m AS MATERIALIZED (SELECT a.id FROM articles a"
+                          " WHERE a.search @@ " SEARCH_QUERY " ORDER BY a.id DESC LIMIT %ld),"
+                          " w AS MATERIALIZED (SELECT a.id FROM m JOIN articles a ON a.id = m.id"
+                          " WHERE true",
+                          scan) < 0)
+            q->failed = true;
         size_t mark = q->sql.len;
         plan_add_where(q, p);
         fk_buf_adds(&where, q->sql.data + mark);
-        query_int64(q, " ORDER BY a.id DESC LIMIT ", window, ")");
-        /* $n, the window's size: w is ranked when it is full, or when m
-         * holds every match (then w holds all that pass); else all are. */
-        int n = q->params.count;
-        if (fk_buf_printf(&q->sql,
-                          ", pick AS MATERIALIZED (SELECT a.id, " SEARCH_RANK " AS rank"
-                          " FROM articles a WHERE a.id IN (SELECT id FROM w)"
-                          " AND ((SELECT count(*) FROM w) >= $%d OR (SELECT count(*) FROM m) < $%d)"
-                          " UNION ALL SELECT a.id, " SEARCH_RANK " AS rank FROM articles a"
-                          " WHERE a.search @@ " SEARCH_QUERY " AND (SELECT count(*) FROM w) < $%d"
-                          " AND (SELECT count(*) FROM m) >= $%d",
-                          n, scan, n, scan) < 0)
+        /* w is ranked when it is full, or when m holds every match (then
+         * w holds all that pass); else all the matches that pass are. */
+        if (fk_buf_printf(
+                &q->sql,
+                " ORDER BY a.id DESC LIMIT %ld), pick AS MATERIALIZED (SELECT a.id, " SEARCH_RANK
+                " AS rank FROM articles a WHERE a.id IN (SELECT id FROM w)"
+                " AND ((SELECT count(*) FROM w) >= %ld OR (SELECT count(*) FROM m) < %ld)"
+                " UNION ALL SELECT a.id, " SEARCH_RANK " AS rank FROM articles a"
+                " WHERE a.search @@ " SEARCH_QUERY " AND (SELECT count(*) FROM w) < %ld"
+                " AND (SELECT count(*) FROM m) >= %ld",
+                window, window, scan, window, scan) < 0)
             q->failed = true;
         query_add(q, where.data ? where.data : "");
         query_add(q, " ORDER BY rank DESC, id DESC");
