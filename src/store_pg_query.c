@@ -21,14 +21,23 @@
 #include "store_pg_int.h"
 
 /* SQLite's NOCASE: ASCII letters folded, nothing else. */
-#define ASCII_LOWER(x)                                                                             \
-    "translate(" x ", 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
+#define ASCII_LOWER_BEFORE "translate("
+#define ASCII_LOWER_AFTER  ", 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
+#define ASCII_LOWER(x)     ASCII_LOWER_BEFORE x ASCII_LOWER_AFTER
+
+/* A language folded in ASCII case, compared in byte order: the key of
+ * the index code_blocks_language (which must spell it the same). */
+#define LANGUAGE_KEY(x) ASCII_LOWER(x) " COLLATE \"C\""
 
 /* An author name folded as the authors_fts tokenizer (unicode61
  * remove_diacritics 2) sees it: lower case, the common Latin accents
- * taken off, then its words (runs of ASCII letters and digits and of
+ * taken off (a name of ASCII alone needs only lower(), far quicker than
+ * translate()), then its words (runs of ASCII letters and digits and of
  * anything not ASCII) separated by single spaces. */
 #define AUTHOR_FOLD(x)                                                                             \
+    "CASE WHEN octet_length(" x ") = length(" x ") THEN lower(" x ")"                              \
+    " ELSE " AUTHOR_ACCENTS(x) " END"
+#define AUTHOR_ACCENTS(x)                                                                          \
     "translate(lower(" x "), "                                                                     \
     "'\xC3\xA0\xC3\xA1\xC3\xA2\xC3\xA3\xC3\xA4\xC3\xA5\xC4\x81\xC4\x83\xC4\x85"                    \
     "\xC3\xA7\xC4\x87\xC4\x8D\xC4\x8F\xC3\xA8\xC3\xA9\xC3\xAA\xC3\xAB\xC4\x93\xC4\x97\xC4\x99"     \
@@ -44,9 +53,9 @@
 /* The author filter around its parameter (author_words), on the names
  * a.author: every line of it is a run of their words. */
 #define AUTHOR_MATCH_BEFORE                                                                        \
-    " AND a.author IS NOT NULL AND NOT EXISTS (SELECT 1 FROM regexp_split_to_table("
+    " AND a.author IS NOT NULL AND NOT EXISTS (SELECT 1 FROM unnest(string_to_array("
 #define AUTHOR_MATCH_AFTER                                                                         \
-    ", '\\n') AS w(word) WHERE strpos(" AUTHOR_WORDS("a.author") ", ' ' || " AUTHOR_FOLD(          \
+    ", E'\\n')) AS w(word) WHERE strpos(" AUTHOR_WORDS("a.author") ", ' ' || " AUTHOR_FOLD(        \
         "w.word") " || ' ') = 0)"
 
 /* The columns of a struct fk_article, articles being a, and their order;
@@ -173,6 +182,8 @@ struct plan {
     char *any_array; /* any_tags as an array literal */
     char *authors;   /* the names (lower case) the author filter matches, as
                         an array literal; NULL: no author filter */
+    bool by_tag;     /* the first tag is article_tags t0, joined by the
+                        caller, its date the filter's (as the SQLite store) */
 };
 
 /* Tags of a filter each probed on its own (the planner sees each); those
@@ -248,6 +259,12 @@ static char *author_words(const char *author)
     return fk_buf_detach(&out);
 }
 
+/* The authors' names folded in ASCII case (k), each once, read from the
+ * index articles_author_key (whose expression this is) alone. */
+#define AUTHOR_KEYS                                                                                \
+    "SELECT " ASCII_LOWER("author") " COLLATE \"C\" AS k FROM articles WHERE author <> ''"         \
+                                    " GROUP BY 1"
+
 /* The names of the archive's authors (in lower case) that have every
  * word of the author filter (author_words), as an array literal: "{}"
  * when none has. The SQLite store finds them through authors_fts. */
@@ -258,7 +275,7 @@ static char *find_authors(struct pg_store *ps, const char *words, struct fk_erro
     struct pg_result *r =
         pg_query(ps->conn,
                  "SELECT coalesce(array_agg(a.author), '{}')::text FROM (SELECT DISTINCT"
-                 " lower(author) AS author FROM articles WHERE author <> '') a"
+                 " lower(k COLLATE \"default\") AS author FROM (" AUTHOR_KEYS ") k) a"
                  " WHERE true" AUTHOR_MATCH_BEFORE "$1" AUTHOR_MATCH_AFTER,
                  &params, err);
     if (!r)
@@ -307,7 +324,7 @@ static bool plan_filters(const struct plan *p)
 static void plan_add_where(struct query *q, const struct plan *p)
 {
     const struct fk_filter *f = p->f;
-    for (size_t i = 0; i < p->tags.count && i < PLAN_TAGS; i++)
+    for (size_t i = p->by_tag ? 1 : 0; i < p->tags.count && i < PLAN_TAGS; i++)
         query_text(q,
                    " AND EXISTS (SELECT 1 FROM article_tags tn JOIN tags tt ON tt.id = tn.tag_id"
                    " WHERE tn.article_id = a.id AND tt.name = ",
@@ -323,9 +340,9 @@ static void plan_add_where(struct query *q, const struct plan *p)
                    " WHERE ta.article_id = a.id AND tt.name = ANY(",
                    p->any_array, "::text[]))");
     if (f->since != FK_TIME_NONE)
-        query_time(q, " AND a.date >= ", f->since, "");
+        query_time(q, p->by_tag ? " AND t0.date >= " : " AND a.date >= ", f->since, "");
     if (f->until != FK_TIME_NONE)
-        query_time(q, " AND a.date < ", f->until, "");
+        query_time(q, p->by_tag ? " AND t0.date < " : " AND a.date < ", f->until, "");
     if (f->feed_id > 0)
         query_int64(q,
                     " AND EXISTS (SELECT 1 FROM article_feeds af WHERE af.article_id = a.id"
@@ -358,10 +375,8 @@ static void plan_add_where(struct query *q, const struct plan *p)
     if (f->has_code) {
         query_add(q, " AND EXISTS (SELECT 1 FROM code_blocks cb WHERE cb.article_id = a.id");
         if (f->has_code_language && *f->has_code_language) {
-            query_text(q, " AND lower(cb.language) = lower(", f->has_code_language, ")");
-            if (fk_buf_printf(&q->sql, " AND " ASCII_LOWER("cb.language") " = " ASCII_LOWER("$%d"),
-                              q->params.count) < 0)
-                q->failed = true;
+            query_text(q, " AND " LANGUAGE_KEY("cb.language") " = " ASCII_LOWER_BEFORE,
+                       f->has_code_language, ASCII_LOWER_AFTER);
         }
         query_add(q, ")");
     }
@@ -572,10 +587,22 @@ int store_pg_list(struct pg_store *ps, const struct fk_filter *f, fk_article_fn 
     f = filter_or_none(f, &no_filter);
     if (plan_init(ps, &p, f, err) < 0)
         goto out;
-    /* The feeds and tags come batch by batch (article_batch). */
-    query_add(&q, "SELECT " ARTICLE_SELECT_BARE " FROM articles a WHERE true");
+    /* The feeds and tags come batch by batch (article_batch). In the
+     * order of the dates, a tag's articles are read from article_tags_tag
+     * in that order, as far as the limit. */
+    p.by_tag = p.tags.count && f->sort == FK_SORT_PUBLISHED;
+    query_add(&q, "SELECT " ARTICLE_SELECT_BARE " FROM articles a");
+    if (p.by_tag)
+        query_text(&q,
+                   " JOIN article_tags t0 ON t0.article_id = a.id AND t0.tag_id ="
+                   " (SELECT tt.id FROM tags tt WHERE tt.name = ",
+                   p.tags.names[0], ")");
+    query_add(&q, " WHERE true");
     plan_add_where(&q, &p);
-    query_add_order(&q, f, sort_keys[f->sort], "a.id");
+    if (p.by_tag)
+        query_add_order(&q, f, "t0.date", "t0.article_id");
+    else
+        query_add_order(&q, f, sort_keys[f->sort], "a.id");
     query_add_limit(&q, f);
     if (query_check(&q, err) < 0)
         goto out;
@@ -702,10 +729,8 @@ int store_pg_list_code(struct pg_store *ps, const struct fk_filter *f, fk_code_f
                   " FROM code_blocks c JOIN articles a ON a.id = c.article_id WHERE true");
     plan_add_where(&q, &p);
     if (f->language && *f->language) {
-        query_text(&q, " AND lower(c.language) = lower(", f->language, ")");
-        if (fk_buf_printf(&q.sql, " AND " ASCII_LOWER("c.language") " = " ASCII_LOWER("$%d"),
-                          q.params.count) < 0)
-            q.failed = true;
+        query_text(&q, " AND " LANGUAGE_KEY("c.language") " = " ASCII_LOWER_BEFORE, f->language,
+                   ASCII_LOWER_AFTER);
     }
     query_add_order(&q, f, sort_keys[f->sort], "a.id");
     query_add(&q, ", c.position");
@@ -758,6 +783,12 @@ static int one_row(struct pg_store *ps, const char *sql, const struct pg_params 
     return ret;
 }
 
+/* The tags that some article has: a probe of article_tags_tag for each,
+ * rather than a pass over all of article_tags. */
+#define TAG_COUNT                                                                                  \
+    "(SELECT count(*) FROM tags t WHERE EXISTS (SELECT 1 FROM article_tags x"                      \
+    " WHERE x.tag_id = t.id))"
+
 int store_pg_counts(struct pg_store *ps, struct fk_store_counts *out, struct fk_error *err)
 {
     int64_t *const fields[] = {&out->feeds, &out->articles, &out->tags, &out->code_blocks,
@@ -765,8 +796,8 @@ int store_pg_counts(struct pg_store *ps, struct fk_store_counts *out, struct fk_
     memset(out, 0, sizeof *out);
     return one_row(ps,
                    "SELECT (SELECT count(*) FROM feeds), (SELECT count(*) FROM articles),"
-                   " (SELECT count(DISTINCT tag_id) FROM article_tags),"
-                   " (SELECT count(*) FROM code_blocks), (SELECT count(*) FROM article_versions)",
+                   " " TAG_COUNT ", (SELECT count(*) FROM code_blocks),"
+                   " (SELECT count(*) FROM article_versions)",
                    NULL, fields, 5, err);
 }
 
@@ -976,41 +1007,57 @@ static void search_add_query(struct query *q, const char *config, const char *ts
     pg_add_text(&q->params, tsquery);
 }
 
-/* The rank window (options->rank_window): the smallest id among the
- * window's most recently filed matches that pass the filter, or 0 when
- * every match is to be ranked (fewer of them than the window, or fewer
- * among the SEARCH_SCAN_FACTOR times as many most recent matches). */
+/* The rank window (options->rank_window): the window's most recently
+ * filed matches that pass the filter, among the SEARCH_SCAN_FACTOR times
+ * as many most recent matches (or the window's most recent ones without a
+ * filter), are ranked; all the matches that pass it are when fewer do. */
 #define SEARCH_SCAN_FACTOR 8
 
-static int search_window(struct pg_store *ps, const char *tsquery, const struct plan *p,
-                         long window, int64_t *start, struct fk_error *err)
+/* Append the search's picks (the CTE pick: id, rank of each hit, in
+ * order, at most the limit): through the rank window when window > 0.
+ * The conditions of the filter are written once, the same text pasted
+ * where they apply again (so their parameters are added once). */
+static void search_add_pick(struct query *q, const struct plan *p, long window)
 {
-    struct query q;
-    struct pg_result *r = NULL;
-    int ret = -1;
-
-    *start = 0;
-    query_init(&q);
-    search_add_query(&q, ps->search_config, tsquery);
-    query_int64(&q,
-                "SELECT count(*), min(id) FROM (SELECT a.id FROM (SELECT a.id FROM articles a"
-                " WHERE a.search @@ " SEARCH_QUERY " ORDER BY a.id DESC LIMIT ",
-                plan_filters(p) ? window * SEARCH_SCAN_FACTOR : window,
-                ") AS m JOIN articles a ON a.id = m.id WHERE true");
-    plan_add_where(&q, p);
-    query_int64(&q, " ORDER BY a.id DESC LIMIT ", window, ") AS w");
-    if (query_check(&q, err) < 0)
-        goto out;
-    r = pg_query_text(ps->conn, q.sql.data, &q.params, err);
-    if (!r)
-        goto out;
-    if (pg_rows(r) == 1 && pg_number(r, 0, 0) >= window)
-        *start = pg_number(r, 0, 1);
-    ret = 0;
-out:
-    pg_result_free(r);
-    fk_buf_release(&q.sql);
-    return ret;
+    const struct fk_filter *f = p->f;
+    struct fk_buf where = FK_BUF_INIT;
+    if (window > 0) {
+        /* The sizes are numbers of ours, written into the SQL: the
+         * parameters are left to the filter. */
+        long scan = plan_filters(p) ? window * SEARCH_SCAN_FACTOR : window;
+        if (fk_buf_printf(&q->sql,
+                          "WITH m AS MATERIALIZED (SELECT a.id FROM articles a"
+                          " WHERE a.search @@ " SEARCH_QUERY " ORDER BY a.id DESC LIMIT %ld),"
+                          " w AS MATERIALIZED (SELECT a.id FROM m JOIN articles a ON a.id = m.id"
+                          " WHERE true",
+                          scan) < 0)
+            q->failed = true;
+        size_t mark = q->sql.len;
+        plan_add_where(q, p);
+        fk_buf_adds(&where, q->sql.data + mark);
+        /* w is ranked when it is full, or when m holds every match (then
+         * w holds all that pass); else all the matches that pass are. */
+        if (fk_buf_printf(
+                &q->sql,
+                " ORDER BY a.id DESC LIMIT %ld), pick AS MATERIALIZED (SELECT a.id, " SEARCH_RANK
+                " AS rank FROM articles a WHERE a.id IN (SELECT id FROM w)"
+                " AND ((SELECT count(*) FROM w) >= %ld OR (SELECT count(*) FROM m) < %ld)"
+                " UNION ALL SELECT a.id, " SEARCH_RANK " AS rank FROM articles a"
+                " WHERE a.search @@ " SEARCH_QUERY " AND (SELECT count(*) FROM w) < %ld"
+                " AND (SELECT count(*) FROM m) >= %ld",
+                window, window, scan, window, scan) < 0)
+            q->failed = true;
+        query_add(q, where.data ? where.data : "");
+        query_add(q, " ORDER BY rank DESC, id DESC");
+    } else {
+        query_add(q, "WITH pick AS MATERIALIZED (SELECT a.id, " SEARCH_RANK
+                     " AS rank FROM articles a WHERE a.search @@ " SEARCH_QUERY);
+        plan_add_where(q, p);
+        query_add(q, " ORDER BY rank DESC, a.id DESC");
+    }
+    query_add_limit(q, f);
+    query_add(q, ")");
+    fk_buf_release(&where);
 }
 
 int store_pg_search(struct pg_store *ps, const struct fk_search_query *query,
@@ -1025,7 +1072,6 @@ int store_pg_search(struct pg_store *ps, const struct fk_search_query *query,
     struct fk_buf headline = FK_BUF_INIT; /* ts_headline's options */
     struct fk_buf text_query = FK_BUF_INIT;
     struct query q;
-    int64_t start = 0;
     int ret = -1;
 
     query_init(&q);
@@ -1044,9 +1090,6 @@ int store_pg_search(struct pg_store *ps, const struct fk_search_query *query,
     }
     if (plan_init(ps, &p, f, err) < 0)
         goto out;
-    if (options->rank_window > 0 &&
-        search_window(ps, tsquery.data, &p, options->rank_window, &start, err) < 0)
-        goto out;
     /* As FTS5's snippet: that many words around the matches (64 at
      * most), or the first of the text when it has none (MinWords; it
      * must be below MaxWords). */
@@ -1062,14 +1105,8 @@ int store_pg_search(struct pg_store *ps, const struct fk_search_query *query,
     /* The hits picked (ranked, then the most recently filed first), then
      * the columns and the headline of those only. */
     search_add_query(&q, ps->search_config, tsquery.data);
-    query_add(&q, "WITH pick AS MATERIALIZED (SELECT a.id, " SEARCH_RANK
-                  " AS rank FROM articles a WHERE a.search @@ " SEARCH_QUERY);
-    if (start > 0)
-        query_int64(&q, " AND a.id >= ", start, "");
-    plan_add_where(&q, &p);
-    query_add(&q, " ORDER BY rank DESC, a.id DESC");
-    query_add_limit(&q, f);
-    query_add(&q, ") SELECT " ARTICLE_SELECT ", -pick.rank, h.headline, (h.at > 1 AND"
+    search_add_pick(&q, &p, options->rank_window > 0 ? options->rank_window : 0);
+    query_add(&q, " SELECT " ARTICLE_SELECT ", -pick.rank, h.headline, (h.at > 1 AND"
                   " rtrim(left(a.text, h.at - 1), " SPACES ") <> '')::int, (h.at > 0 AND"
                   " ltrim(substr(a.text, h.at + length(h.plain)), " SPACES ") <> '')::int"
                   " FROM pick JOIN articles a ON a.id = pick.id"
@@ -1077,7 +1114,9 @@ int store_pg_search(struct pg_store *ps, const struct fk_search_query *query,
                   " FROM (SELECT x.headline, translate(x.headline, E'\\x01\\x02', '') AS plain"
                   " FROM (SELECT ts_headline(");
     query_text(&q, "$1::regconfig, a.text, to_tsquery($1::regconfig, ", text_query.data, "), ");
-    query_text(&q, "", headline.data, ") AS headline) x) y) h");
+    /* OFFSET 0 keeps the subquery whole: flattened, each use of the
+     * headline would make it again. */
+    query_text(&q, "", headline.data, ") AS headline OFFSET 0) x) y) h");
     query_add(&q, " ORDER BY pick.rank DESC, pick.id DESC");
     if (query_check(&q, err) < 0)
         goto out;
@@ -1239,14 +1278,16 @@ static int list_counts(struct pg_store *ps, const char *sql, long limit, walk_ro
     return walk_rows(ps, sql, &params, row_fn, ctx, err);
 }
 
+/* Each tag counted from its part of article_tags_tag (index only), not
+ * all of article_tags hashed. */
 int store_pg_list_tags(struct pg_store *ps, long limit, fk_name_count_fn fn, void *ctx,
                        struct fk_error *err)
 {
     struct count_walk walk = {fn, ctx};
     return list_counts(ps,
-                       "SELECT t.name, c.articles, fk_epoch(c.newest) FROM (SELECT tag_id,"
-                       " count(*) AS articles, max(date) AS newest FROM article_tags"
-                       " GROUP BY tag_id) c JOIN tags t ON t.id = c.tag_id"
+                       "SELECT t.name, c.articles, fk_epoch(c.newest) FROM tags t"
+                       " CROSS JOIN LATERAL (SELECT count(*) AS articles, max(x.date) AS newest"
+                       " FROM article_tags x WHERE x.tag_id = t.id) c WHERE c.articles > 0"
                        " ORDER BY 2 DESC, t.name COLLATE \"C\" LIMIT $1::bigint",
                        limit, count_row, &walk, err);
 }
@@ -1275,21 +1316,23 @@ int store_pg_language_blocks(struct pg_store *ps, const char *language, bool any
     pg_add_text(&params, language);
     if (any)
         return one_row(ps,
-                       "SELECT EXISTS (SELECT 1 FROM code_blocks WHERE lower(language) = lower($1)"
-                       " AND " ASCII_LOWER("language") " = " ASCII_LOWER("$1") ")::int",
+                       "SELECT EXISTS (SELECT 1 FROM code_blocks WHERE " LANGUAGE_KEY(
+                           "language") " = " ASCII_LOWER("$1") ")::int",
                        &params, fields, 1, err);
-    return one_row(
-        ps,
-        "SELECT count(*) FROM (SELECT 1 FROM code_blocks WHERE lower(language) ="
-        " lower($1) AND " ASCII_LOWER("language") " = " ASCII_LOWER("$1") " LIMIT 1000) x",
-        &params, fields, 1, err);
+    return one_row(ps,
+                   "SELECT count(*) FROM (SELECT 1 FROM code_blocks WHERE " LANGUAGE_KEY(
+                       "language") " = " ASCII_LOWER("$1") " LIMIT 1000) x",
+                   &params, fields, 1, err);
 }
 
 /* The languages of the code blocks, one per spelling without ASCII case
- * (NULL, the blocks without one, first among equals as SQLite sorts). */
+ * (NULL, the blocks without one, first among equals as SQLite sorts):
+ * each spelling counted first, in the order of code_blocks_language. */
 #define LANGUAGE_COUNTS                                                                            \
-    "SELECT min(language COLLATE \"C\"), count(*), k FROM (SELECT language, " ASCII_LOWER(         \
-        "language") " COLLATE \"C\" AS k FROM code_blocks) x GROUP BY k"
+    "SELECT min(l), sum(n)::bigint, k FROM (SELECT " LANGUAGE_KEY(                                 \
+        "language") " AS k,"                                                                       \
+                    " language COLLATE \"C\" AS l, count(*) AS n FROM code_blocks GROUP BY 1, 2) " \
+                    "x GROUP BY k"
 
 struct language_walk {
     fk_language_fn fn;
@@ -1394,10 +1437,12 @@ int store_pg_stats(struct pg_store *ps, struct fk_store_stats *out, struct fk_er
 
     memset(out, 0, sizeof *out);
     out->priv = memory;
-    if (store_pg_counts(ps, &out->counts, err) < 0)
-        goto out;
+    /* store_pg_counts' counts, but the code blocks: the sum of the
+     * languages' below, which read the blocks once. */
     r = pg_query(ps->conn,
-                 "SELECT (SELECT count(*) FROM feeds WHERE subscribed),"
+                 "SELECT (SELECT count(*) FROM feeds), (SELECT count(*) FROM articles),"
+                 " " TAG_COUNT ", (SELECT count(*) FROM article_versions),"
+                 " (SELECT count(*) FROM feeds WHERE subscribed),"
                  " (SELECT count(*) FROM feeds WHERE subscribed AND last_error IS NOT NULL),"
                  " pg_database_size(current_database()),"
                  " (SELECT fk_epoch(min(date)) FROM articles),"
@@ -1410,12 +1455,16 @@ int store_pg_stats(struct pg_store *ps, struct fk_store_stats *out, struct fk_er
         fk_error_set(err, FK_ERROR_DB, "'%s': a count gave no row", pg_shown(ps->conn));
         goto out;
     }
-    out->subscribed = pg_number(r, 0, 0);
-    out->failing = pg_number(r, 0, 1);
-    out->size_bytes = pg_number(r, 0, 2);
-    out->oldest = pg_time(r, 0, 3);
-    out->newest = pg_time(r, 0, 4);
-    out->last_fetch = pg_time(r, 0, 5);
+    out->counts.feeds = pg_number(r, 0, 0);
+    out->counts.articles = pg_number(r, 0, 1);
+    out->counts.tags = pg_number(r, 0, 2);
+    out->counts.versions = pg_number(r, 0, 3);
+    out->subscribed = pg_number(r, 0, 4);
+    out->failing = pg_number(r, 0, 5);
+    out->size_bytes = pg_number(r, 0, 6);
+    out->oldest = pg_time(r, 0, 7);
+    out->newest = pg_time(r, 0, 8);
+    out->last_fetch = pg_time(r, 0, 9);
     out->wal_bytes = 0; /* the server's log is no part of the archive */
     struct fk_asset_stats *a = &out->assets;
     int64_t *const asset_fields[] = {&a->assets,       &a->bytes,        &a->urls,
@@ -1437,8 +1486,16 @@ int store_pg_stats(struct pg_store *ps, struct fk_store_stats *out, struct fk_er
                 " FROM raw_documents",
                 NULL, raw_fields, 3, err) < 0)
         goto out;
-    ret = walk_rows(ps, LANGUAGE_COUNTS " ORDER BY 2 DESC, k NULLS FIRST", NULL, language_total_row,
-                    out, err);
+    /* A statement, not a cursor: the server may count in parallel. */
+    pg_result_free(r);
+    r = pg_query(ps->conn, LANGUAGE_COUNTS " ORDER BY 2 DESC, k NULLS FIRST", NULL, err);
+    if (!r)
+        goto out;
+    for (int i = 0; i < pg_rows(r); i++) {
+        language_total_row(r, i, out);
+        out->counts.code_blocks += out->languages[i].blocks;
+    }
+    ret = 0;
 out:
     pg_result_free(r);
     if (ret < 0)
