@@ -15,6 +15,7 @@
  * making a new archive at once make it once. */
 static const char *const schema_v1[] = {
     "CREATE FUNCTION fk_epoch(timestamptz) RETURNS bigint LANGUAGE sql IMMUTABLE STRICT\n"
+    "    PARALLEL SAFE\n"
     "    AS 'SELECT floor(extract(epoch FROM $1))::bigint';\n",
     /* A URL's host name, lower-cased: the feeds one fetcher claims at a
      * time (store_pg_claim.c). */

@@ -132,7 +132,9 @@ static void test_refused(void)
             memcpy(inner, query, sizeof query);
             int n = snprintf(query, sizeof query, "a%d OR b%d (", i, i);
             size_t len = strlen(inner);
-            CHECK((size_t)n + len + 2 <= sizeof query);
+            CHECK(n >= 0 && (size_t)n + len + 2 <= sizeof query);
+            if (n < 0 || (size_t)n + len + 2 > sizeof query)
+                break;
             memcpy(query + n, inner, len);
             memcpy(query + n + len, ")", 2);
         }
