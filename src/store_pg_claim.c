@@ -103,11 +103,13 @@ int store_pg_claim_feeds(struct pg_store *ps, const struct fk_claim *claim, fk_s
     pg_add_bool(&o, claim->force);
     if (pg_exec(ps->conn, "BEGIN", NULL, err) < 0)
         goto out;
-    /* A fetcher that finds no other at work begins a new wave. */
+    /* A fetcher new to the table that finds no other at work begins a new
+     * wave (one of the wave stays in it when the others have ended). */
     if (pg_exec(ps->conn, "SELECT pg_advisory_xact_lock(" CLAIM_LOCK ")", NULL, err) < 0 ||
         pg_exec(ps->conn,
                 "DELETE FROM fetchers WHERE owner <> $1 AND NOT EXISTS (SELECT 1 FROM fetchers"
-                " WHERE owner <> $1 AND ended IS NULL AND until >= now())",
+                " WHERE owner <> $1 AND ended IS NULL AND until >= now())"
+                " AND NOT EXISTS (SELECT 1 FROM fetchers WHERE owner = $1)",
                 &f1, err) < 0 ||
         pg_exec(ps->conn,
                 "INSERT INTO fetchers(owner, started, until) VALUES ($1, now(),"
