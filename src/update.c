@@ -23,6 +23,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "feedkeep/archive.h"
 #include "feedkeep/buf.h"
@@ -250,6 +251,9 @@ static int log_with_articles(struct fk_store *store, int64_t feed_id,
     return fk_store_log_fetch(store, feed_id, f->attempt, NULL, err);
 }
 
+/* Times a document is filed when the server rolls it back as busy. */
+#define FILE_TRIES 3
+
 /* File a response body under the job's feed. Returns 0 when filed, 1 when
  * the body was refused (*why says why, to free), -1 on a database error. */
 static int file_body(struct fk_update *u, struct job *job, const struct fk_fetch_result *r,
@@ -286,7 +290,20 @@ static int file_body(struct fk_update *u, struct job *job, const struct fk_fetch
     struct fk_error err = {0};
     int ret = 0;
 
-    if (fk_archive_memory(u->store, r->body, r->body_len, &options, &result, &err) < 0) {
+    /* On PostgreSQL two fetchers filing documents that carry the same
+     * articles in opposite orders can deadlock: the server rolls one back
+     * (busy), which is filed again, whole, a moment later. */
+    int rc;
+    for (int tries = 1;; tries++) {
+        rc = fk_archive_memory(u->store, r->body, r->body_len, &options, &result, &err);
+        if (rc == 0 || err.kind != FK_ERROR_BUSY || !fk_store_is_postgresql(u->store) ||
+            tries == FILE_TRIES)
+            break;
+        fk_archive_result_release(&result);
+        nanosleep(&(struct timespec){.tv_nsec = (20 + (long)getpid() % 80) * 1000L * 1000}, NULL);
+        err = (struct fk_error){0};
+    }
+    if (rc < 0) {
         if (err.kind == FK_ERROR_DB || err.kind == FK_ERROR_BUSY) {
             ret = db_failed(u, &err);
         } else {

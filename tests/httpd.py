@@ -58,7 +58,7 @@ of the request itself (so a subscription URL can carry them):
   etag=1, lastmod=1   send ETag, Last-Modified (and answer 304 to them)
   delay_ms=0    wait before answering; gzip=1 gzip-encodes the body;
   group=NAME    counted while in progress, per host name, as /sleep's are
-                (/stats?group=NAME);
+                (/stats?group=NAME); reverse=1 lists the items last first;
   html=1        answers a HTML page instead of the feed
   pages=1       pages that exist; page K in 2..pages has per_page=5 items of
                 its own; beyond, page_end=empty (a feed without items) or 404
@@ -111,7 +111,7 @@ SCRIPT_DEFAULTS = {
     'etag': '1', 'lastmod': '1', 'delay_ms': '0', 'gzip': '0', 'html': '0',
     'pages': '1', 'per_page': '5', 'page_end': 'empty', 'charset': 'utf-8', 'accent': '0',
     'short': '0', 'teaser': '0', 'article': 'ok', 'article_status': '503',
-    'article_version': '1', 'long': '0', 'group': None,
+    'article_version': '1', 'long': '0', 'group': None, 'reverse': '0',
 }
 
 HTML_PAGE = (b'<!DOCTYPE html>\n<html><head><title>Not a feed</title></head>'
@@ -510,6 +510,8 @@ def script_feed(name, conf, page, host=''):
         numbers = range(first, first + per_page)
     else:
         numbers = range(0)
+    if conf.get('reverse') == '1':
+        numbers = list(numbers)[::-1]
     items = []
     for i in numbers:
         guid = ('http://example.com/%s/%d' % (name, i) if conf['guid'] == 'url'

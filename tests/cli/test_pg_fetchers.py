@@ -158,6 +158,34 @@ def test_killed(server, cluster):
     check(all(most.get(h, 0) <= 2 for h in HOSTS), 'two requests per host at most: %r' % most)
 
 
+def test_opposite_orders(server, cluster):
+    """Two feeds carrying the same articles in opposite orders, fetched at
+    once by two fetchers, a new version of every article each round: the
+    server may find the two filings deadlocked and roll one back, which is
+    filed again; both fetches succeed and each article stays one."""
+    loc = pgcluster.database(cluster, 'fetchers_orders')
+    a = server.url('/script/orders?items=40&delay_ms=100', host=HOSTS[0])
+    b = server.url('/script/orders?items=40&delay_ms=100&reverse=1', host=HOSTS[1])
+    rc, out, err = run('add', '--no-check', a, b, db=loc)
+    check(rc == 0, 'add: %d %r' % (rc, err))
+    for version in range(1, 7):
+        server.control('orders', version=version)
+        fetchers = [subprocess.Popen(fktest.command(['fetch'] + FAST + [url], loc),
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                     env=fktest.environ(), text=True) for url in (a, b)]
+        results = [p.communicate(timeout=120) + (p.returncode,) for p in fetchers]
+        check(all(rc == 0 for _, _, rc in results),
+              'round %d: both fetches succeed: %r' % (version, [(rc, e[-200:])
+                                                               for _, e, rc in results]))
+    rows = pgcluster.psql(cluster, 'SELECT count(*), count(DISTINCT key) FROM articles',
+                          'fetchers_orders').split('|')
+    check([int(x) for x in rows] == [40, 40], 'each article once: %r' % rows)
+    versions = pgcluster.psql(cluster, "SELECT count(*) FROM article_versions",
+                              'fetchers_orders').strip()
+    check(versions == '200', 'each article changed five times, once each: %s versions'
+          % versions)
+
+
 def main():
     fktest.start(sys.argv[1])
     cluster = fktest.pg_cluster(sys.argv[3])
@@ -165,6 +193,7 @@ def main():
     try:
         test_four_at_once(server, cluster)
         test_killed(server, cluster)
+        test_opposite_orders(server, cluster)
     finally:
         server.stop()
     return fktest.summary()
