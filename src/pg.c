@@ -361,6 +361,11 @@ static void *failed(struct pg_conn *conn, PGresult *res, struct fk_error *err)
     }
     if (pq.PQstatus(conn->conn) == CONNECTION_BAD)
         fk_error_set(err, FK_ERROR_DB, "lost the connection to %s: %s", conn->shown, primary);
+    else if (strcmp(conn->state, "53100") == 0)
+        /* disk_full: the server's words need not say so ("could not extend
+         * file ...: wrote only 4096 of 8192 bytes at block 170") */
+        fk_error_set(err, FK_ERROR_DB, "%s: the database server's disk is full: %s", conn->shown,
+                     primary);
     else
         fk_error_set(err, FK_ERROR_DB, "%s: %s", conn->shown, primary);
     if (res)

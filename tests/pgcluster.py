@@ -34,11 +34,13 @@ def bindir():
     return os.path.dirname(found[-1]) if found else None
 
 
-def as_owner(args, **kwargs):
-    """Run args as the cluster's owner: 'postgres' when we are root."""
+def as_owner(args, prefix=(), **kwargs):
+    """Run args as the cluster's owner: 'postgres' when we are root. prefix,
+    a command that runs the rest (its arguments), comes before the change
+    of user."""
     if os.getuid() == 0:
         args = ['runuser', '-u', 'postgres', '--'] + args
-    return subprocess.run(args, capture_output=True, text=True, **kwargs)
+    return subprocess.run(list(prefix) + args, capture_output=True, text=True, **kwargs)
 
 
 def cluster_dir(path):
@@ -49,7 +51,10 @@ def cluster_dir(path):
     return os.path.abspath(path)
 
 
-def start(path):
+def start(path, prefix=()):
+    """Start the cluster in path (see above); prefix, a command that runs
+    the rest (its arguments), runs pg_ctl, as root when we are root: the
+    server inherits what it sets up (a mount namespace, say)."""
     programs = bindir()
     if not programs:
         if os.environ.get('FEEDKEEP_REQUIRE_TOOLS'):
@@ -79,7 +84,7 @@ def start(path):
     options = ("-c listen_addresses='' -k %s -c fsync=off -c synchronous_commit=off "
                "-c full_page_writes=off -c max_connections=60" % path)
     r = as_owner([os.path.join(programs, 'pg_ctl'), '-D', data, '-l', os.path.join(path, 'log'),
-                  '-o', options, '-w', '-t', '60', 'start'])
+                  '-o', options, '-w', '-t', '60', 'start'], prefix=prefix)
     if r.returncode:
         log = ''
         try:
