@@ -853,6 +853,27 @@ static int page_in_use(struct pg_store *ps, int64_t id, bool *used, struct fk_er
     return 0;
 }
 
+/* The stored hashes of article p->id read again under its row lock. A
+ * fetcher filing the same change from another feed holds the lock until it
+ * commits: this one waits, then sees the change, and does not make it (and
+ * its version) a second time. */
+static int lock_article(struct pg_store *ps, struct fk_store_pending *p, struct fk_error *err)
+{
+    struct pg_params params = PG_PARAMS_INIT;
+    pg_add_int64(&params, p->id);
+    struct pg_result *r = pg_query(
+        ps->conn, "SELECT content_hash, source_hash FROM articles WHERE id = $1 FOR UPDATE",
+        &params, err);
+    if (!r)
+        return -1;
+    if (pg_rows(r) > 0) {
+        p->stored_content_hash = pg_number(r, 0, 0);
+        p->stored_source_hash = pg_number(r, 0, 1);
+    }
+    pg_result_free(r);
+    return 0;
+}
+
 /* File the item pending as decided from p's stored fields: *what. Returns
  * write_article's values. */
 static int file_item(struct pg_store *ps, struct fk_store_pending *p,
@@ -863,6 +884,10 @@ static int file_item(struct pg_store *ps, struct fk_store_pending *p,
     const char *text = content ? content->text : NULL;
     bool shorter = false;
     int rc;
+
+    /* a change is decided on the row as it is under its lock */
+    if (p->id && !*api && p->stored_content_hash != hash && lock_article(ps, p, err) < 0)
+        return -1;
 
     if (*api) {
         /* the blog post of an article read through an API: one article */
