@@ -4,6 +4,14 @@ pseudo-terminal runs, archives made and read back with SQLite, and the
 loopback HTTP server (tests/httpd.py) in the test's process or in one of its
 own.
 
+The same suites run on PostgreSQL archives when FEEDKEEP_TEST_POSTGRESQL
+names a cluster of tests/pgcluster.py: each archive path a test gives
+feedkeep (db=, --db) then stands for a database of that cluster, made empty
+the first time and marked by a small file at the path, and the archive is
+read back with SQLite from a copy that `feedkeep copy --to` makes of the
+database for each read. A test that needs the SQLite file itself (its
+size, its mode, SQL that writes) is marked sqlite_only and skipped there.
+
 A script puts this directory on sys.path and names the binary once:
 
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -17,14 +25,18 @@ A script puts this directory on sys.path and names the binary once:
 import ctypes
 import ctypes.util
 import fcntl
+import functools
+import itertools
 import json
 import os
 import pty
+import re
 import select
 import sqlite3
 import struct
 import subprocess
 import sys
+import tempfile
 import termios
 import threading
 import urllib.request
@@ -37,12 +49,18 @@ import httpd  # noqa: E402 - found through the line above
 BIN = None
 checks = 0
 failures = 0
+# The cluster of the run on PostgreSQL archives, or None.
+POSTGRESQL = os.environ.get('FEEDKEEP_TEST_POSTGRESQL') or None
 
 
 def start(binary):
-    """Name the binary the helpers run; returns its absolute path."""
+    """Name the binary the helpers run; returns its absolute path. On
+    PostgreSQL, a cluster that is not there skips the test (pg_cluster)."""
     global BIN
     BIN = os.path.abspath(binary)
+    if POSTGRESQL:
+        pg_cluster(POSTGRESQL)
+        print('on PostgreSQL archives')
     return BIN
 
 
@@ -102,8 +120,144 @@ def environ(env=None):
     return e
 
 
-def command(args, db=None):
-    return [BIN] + (['--db', db] if db else []) + list(args)
+# ---- the run on PostgreSQL archives ---------------------------------------------------
+
+MARK = 'feedkeep test archive on PostgreSQL: '
+_databases = {}           # archive path -> the location standing for it
+_made = []                # databases this process made, dropped at its end
+_serial = itertools.count(1)
+_mirrors = None           # the directory of the SQLite copies read back
+
+
+def _pgcluster():
+    import pgcluster  # tests/, on sys.path above
+    return pgcluster
+
+
+def _drop_databases():
+    if not _made:
+        return
+    cluster = _pgcluster().cluster_dir(POSTGRESQL)
+    cmd = ['psql', '-X', '-q', '-h', cluster, '-U', 'feedkeep', '-d', 'postgres']
+    for name in _made:
+        cmd += ['-c', 'DROP DATABASE IF EXISTS "%s" WITH (FORCE)' % name]
+    subprocess.run(cmd, capture_output=True)
+
+
+def is_location(db):
+    """Whether db is a URL or a connection string rather than a file."""
+    return bool(re.match(r'(?i)([a-z][a-z0-9+.-]*://|\w+=)', db))
+
+
+def archive_location(db, cwd=None):
+    """What feedkeep is given for the archive path db: db itself, or on the
+    run on PostgreSQL the location of the database standing for it. A file
+    at the path that the test made itself (not a mark) is left to SQLite."""
+    if not POSTGRESQL or not db or is_location(db):
+        return db
+    path = os.path.abspath(os.path.join(cwd or '', db))
+    try:
+        with open(path, 'rb') as fh:
+            head = fh.read(len(MARK) + 1000)
+    except FileNotFoundError:
+        head = None
+    except OSError:
+        return db
+    if head is not None:
+        if head.startswith(MARK.encode()):
+            return head[len(MARK):].decode().strip()
+        return db
+    if path in _databases and not os.path.isdir(os.path.dirname(path)):
+        return _databases[path]
+    name = 'fk%d_%d' % (os.getpid(), next(_serial))
+    if not _made:
+        import atexit
+        atexit.register(_drop_databases)
+    location = _pgcluster().database(POSTGRESQL, name)
+    _made.append(name)
+    _databases[path] = location
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        write(path, MARK + location + '\n')
+    except OSError:
+        pass
+    return location
+
+
+def shown(db):
+    """How feedkeep names the archive db in its messages."""
+    return archive_location(db)
+
+
+def created(db):
+    """Whether the archive db was made: its file; on PostgreSQL, the schema
+    in its database."""
+    location = archive_location(db)
+    if location == db:
+        return os.path.exists(db)
+    p = subprocess.run(['psql', '-X', '-q', '-A', '-t', '-d', location, '-c',
+                        "SELECT to_regclass('feedkeep_schema') IS NOT NULL"],
+                       capture_output=True, text=True)
+    return p.stdout.strip() == 't'
+
+
+def sqlite_only(reason):
+    """A test function that needs the SQLite file itself: skipped, saying
+    why, on the run on PostgreSQL archives (where it returns None)."""
+    def wrap(fn):
+        @functools.wraps(fn)
+        def test(*args, **kwargs):
+            if POSTGRESQL:
+                print('not on PostgreSQL: %s: %s' % (fn.__name__, reason))
+                return None
+            return fn(*args, **kwargs)
+        return test
+    return wrap
+
+
+def db_args(args, cwd=None):
+    """args with the archive of each --db option mapped (archive_location)."""
+    args = list(args)
+    if not POSTGRESQL:
+        return args
+    for i, a in enumerate(args):
+        if a == '--db' and i + 1 < len(args) and args[i + 1]:
+            args[i + 1] = archive_location(args[i + 1], cwd)
+        elif a.startswith('--db=') and len(a) > 5:
+            args[i] = '--db=' + archive_location(a[5:], cwd)
+    return args
+
+
+def _readable(db):
+    """The SQLite file to read the archive db from: db, or on the run on
+    PostgreSQL a fresh copy of its database."""
+    global _mirrors
+    location = archive_location(db)
+    if location == db:
+        return db
+    if _mirrors is None:
+        _mirrors = tempfile.mkdtemp(prefix='feedkeep-read-')
+        import atexit
+        import shutil
+        atexit.register(shutil.rmtree, _mirrors, True)
+    copy = os.path.join(_mirrors, 'copy.db')
+    for suffix in ('', '-wal', '-shm'):
+        if os.path.exists(copy + suffix):
+            os.unlink(copy + suffix)
+    p = subprocess.run([BIN, '--db', location, 'copy', '--to', copy], capture_output=True,
+                       env=environ(), timeout=300)
+    if p.returncode:
+        raise RuntimeError('the archive %s could not be read back: %s'
+                           % (location, p.stderr.decode('utf-8', 'replace')))
+    return copy
+
+
+WRITES = re.compile(r'(?is)\s*(insert|update|delete|replace|create|drop|alter|vacuum|attach'
+                    r'|reindex|pragma\s+[\w.]+\s*=)\b')
+
+
+def command(args, db=None, cwd=None):
+    return [BIN] + (['--db', archive_location(db, cwd)] if db else []) + db_args(args, cwd)
 
 
 def as_nobody():
@@ -116,7 +270,7 @@ def as_nobody():
 def run(*args, db=None, stdin=None, env=None, cwd=None, timeout=120, text=True, nobody=False):
     """Run feedkeep (on the archive db); returns the exit status, stdout
     (text, or bytes when text is false) and stderr as text."""
-    p = subprocess.run(command(args, db), input=stdin, capture_output=True, env=environ(env),
+    p = subprocess.run(command(args, db, cwd), input=stdin, capture_output=True, env=environ(env),
                        cwd=cwd, timeout=timeout, preexec_fn=as_nobody if nobody else None)
     out = p.stdout.decode('utf-8', 'replace') if text else p.stdout
     return p.returncode, out, p.stderr.decode('utf-8', 'replace')
@@ -213,7 +367,9 @@ def unpack(value, prefix=None):
 def connect(db, readonly=False, **kwargs):
     """A connection to the archive db with the SQL function unpack(value,
     prefix) of the function above: SELECT unpack(markdown, text) reads the
-    Markdown as it was filed."""
+    Markdown as it was filed. On PostgreSQL: to a copy, read-only."""
+    if POSTGRESQL and archive_location(db) != db:
+        db, readonly = _readable(db), True
     if readonly:
         con = sqlite3.connect('file:%s?mode=ro' % db, uri=True, **kwargs)
     else:
@@ -227,6 +383,9 @@ def query(db, sql, *params, readonly=False):
     """The rows of one SQL statement on the archive db, committed;
     readonly opens the file read-only (the archive must not change by being
     looked at, or may not be writable)."""
+    if POSTGRESQL and WRITES.match(sql) and archive_location(db) != db:
+        raise RuntimeError('SQL that writes, on PostgreSQL (mark the test sqlite_only): %s'
+                           % sql)
     con = connect(db, readonly=readonly, timeout=30)
     try:
         rows = con.execute(sql, params).fetchall()
@@ -235,6 +394,27 @@ def query(db, sql, *params, readonly=False):
         return rows
     finally:
         con.close()
+
+
+def execute(db, sqlite, postgresql):
+    """Change the archive db behind feedkeep's back (a test's set-up): the
+    SQL sqlite on a SQLite file, the SQL postgresql (the same change in
+    PostgreSQL's words; None when there is none) on a PostgreSQL archive."""
+    location = archive_location(db)
+    if location == db:
+        con = connect(db, timeout=30)
+        try:
+            con.executescript(sqlite)
+            con.commit()
+        finally:
+            con.close()
+        return
+    if postgresql is None:
+        raise RuntimeError('no PostgreSQL counterpart of: %s' % sqlite)
+    p = subprocess.run(['psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', location, '-c',
+                        postgresql], capture_output=True, text=True)
+    if p.returncode:
+        raise RuntimeError('psql: %s' % p.stderr.strip())
 
 
 def scalar(db, sql, *params, readonly=False):

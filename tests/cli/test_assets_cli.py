@@ -204,10 +204,10 @@ def test_listing(tmp, data):
     rc, out, err = run('assets', 'put', loose, '-', db=db, stdin=loose_image)
     check(rc == 0, 'put a URL no article references: %r' % err)
     # A skipped and a failed URL, as a fetch records them.
-    query(db, "UPDATE asset_urls SET status = 'skipped', reason = 'video/audio not enabled', "
-              "cap = 0 WHERE url LIKE '%.mp4'")
-    query(db, "UPDATE asset_urls SET status = 'failed', reason = 'HTTP 404', failures = 1 "
-              "WHERE url LIKE '%one.png'")
+    both = ("UPDATE asset_urls SET status = 'skipped', reason = 'video/audio not enabled', "
+            "cap = 0 WHERE url LIKE '%.mp4'; UPDATE asset_urls SET status = 'failed', "
+            "reason = 'HTTP 404', failures = 1 WHERE url LIKE '%one.png'")
+    fktest.execute(db, both, both)
 
     rc, out, err = run('assets', '--format', 'json', db=db)
     records = fktest.jsonl(out, 'assets --format json')
@@ -300,9 +300,10 @@ def test_listing(tmp, data):
     for args, code, message in errors:
         rc, out, err = run('assets', *args, db=db)
         check(rc == code and message in err and not out, 'assets %r: %r %r' % (args, rc, err))
-    rc, out, err = run('assets', db=os.path.join(tmp, 'none.db'))
+    none = os.path.join(tmp, 'none.db')
+    rc, out, err = run('assets', db=none)
     check(rc == 3 and 'no archive at' in err, 'no archive: %r' % err)
-    check(not os.path.exists(os.path.join(tmp, 'none.db')), 'the listing creates nothing')
+    check(not fktest.created(none), 'the listing creates nothing')
     return db, sha, image
 
 
@@ -428,7 +429,7 @@ def test_stats(tmp, data):
     check(rc == 0 and 'dedup ratio' in out and '%.2fx' % (linked / (len(a) + len(b))) in out and
           'saved by dedup' in out and 'compression ratio' in out, 'the table: %r' % out)
     empty = fktest.archive(tmp, 'empty-stats.db', os.path.join(data, SAMPLE))
-    query(empty, 'DELETE FROM raw_documents')
+    fktest.execute(empty, 'DELETE FROM raw_documents', 'DELETE FROM raw_documents')
     s = stats_json(empty)
     check(s.get('raw_documents') == 0 and s.get('raw_compression_ratio', 0) is None and
           s.get('asset_dedup_ratio', 0) is None, 'no ratio without documents or assets: %r' % s)
@@ -436,6 +437,7 @@ def test_stats(tmp, data):
     check('raw_compression_ratio\t' in out.splitlines(), 'an empty ratio in TSV: %r' % out)
 
 
+@fktest.sqlite_only('damage made by hand in the SQLite file (cli.pg_assets checks it on PostgreSQL)')
 def test_check(tmp, db, sha):
     rc, out, err = run('check', db=db)
     check(rc == 0 and out.endswith(': ok\n') and not err, 'check: %r %r' % (out, err))
@@ -555,7 +557,7 @@ def test_completion(data, db, sha):
     script = os.path.join(data, '..', '..', 'completions', 'feedkeep.bash')
 
     def complete(*words):
-        line = ' '.join("'%s'" % w for w in words)
+        line = ' '.join("'%s'" % w for w in fktest.db_args(words))
         p = subprocess.run(['bash', '-c', 'source "$0"; COMP_WORDS=(%s); COMP_CWORD=%d; _feedkeep;'
                             ' printf "%%s\\n" "${COMPREPLY[@]}"' % (line, len(words) - 1),
                             script], capture_output=True, timeout=60)

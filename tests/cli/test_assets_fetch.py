@@ -125,7 +125,7 @@ def test_switches(tmp, feed, server):
     rc, out, err = run('fetch', '--no-assets', db=db)
     check(rc == 0 and 'assets:' not in out and image_requests(server) == [],
           '--no-assets: %r %r' % (out, image_requests(server)))
-    query(db, 'UPDATE feeds SET assets = 0')
+    fktest.execute(db, 'UPDATE feeds SET assets = 0', 'UPDATE feeds SET assets = false')
     rc, out, err = run('fetch', '--force', db=db)
     check(rc == 0 and 'assets:' not in out and image_requests(server) == [],
           'assets off: %r %r' % (out, image_requests(server)))

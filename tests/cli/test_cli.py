@@ -64,7 +64,7 @@ def test_import_sample(tmp):
     check('12 new, 0 updated, 0 unchanged' in out, 'import summary: %r' % out)
     check(err == '', 'import is silent on stderr: %r' % err)
 
-    con = sqlite3.connect(db)
+    con = fktest.connect(db)
     count = lambda sql: con.execute(sql).fetchone()[0]
     check(count('SELECT count(*) FROM articles') == 12, '12 articles')
     check(count('SELECT count(*) FROM tags') == 24, '24 distinct tags')
@@ -83,7 +83,7 @@ def test_import_sample(tmp):
 
     rc, out, err = run('import', SAMPLE, db=db)
     check(rc == 0 and '0 new, 0 updated, 12 unchanged' in out, 'second import: %r %r' % (out, err))
-    con = sqlite3.connect(db)
+    con = fktest.connect(db)
     check(con.execute('SELECT id, key, title, text, markdown, content_hash FROM articles '
                       'ORDER BY id').fetchall() == snapshot, 'second import changes no article')
     check(con.execute('SELECT count(*) FROM article_versions').fetchone()[0] == 0,
@@ -230,7 +230,8 @@ def test_locations(tmp):
     check(rc == 0 and len(out.splitlines()) == 12, '--db after the subcommand')
     other = os.path.join(tmp, 'other.db')
     rc, out, err = run('list', db=other, env={'FEEDKEEP_DB': env_db})
-    check(rc == 3 and "no archive at '%s'" % other in err and not os.path.exists(other),
+    check(rc == 3 and "no archive at '%s'" % fktest.shown(other) in err and
+          not fktest.created(other),
           '--db wins over $FEEDKEEP_DB, and list creates nothing: %r' % err)
     # a URL is not taken as a file name (it made a directory "postgresql:"):
     # a PostgreSQL one is a database to connect to (here, none is there),
@@ -282,7 +283,7 @@ def test_errors(tmp):
     check(rc == 0 and re.match(r'^feedkeep \d+\.\d+\.\d+\n$', out), '--version: %r' % out)
     if os.path.exists('/dev/full'):
         with open('/dev/full', 'w') as full:
-            p = subprocess.run([BIN, '--db', os.path.join(tmp, 'a.db'), 'list'], stdout=full,
+            p = subprocess.run(fktest.command(['list'], os.path.join(tmp, 'a.db')), stdout=full,
                                stderr=subprocess.PIPE)
         check(p.returncode == 3 and b'cannot write' in p.stderr,
               'a failed write to stdout is an error: %r' % p.stderr)

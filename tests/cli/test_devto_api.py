@@ -267,7 +267,7 @@ def test_user(tmp, server, api):
           'the blog again does not replace the author\'s article: %r %r' % (out, err))
 
     # Nothing in the archive or the output holds the key.
-    dump = '\n'.join(sqlite3.connect(db).iterdump())
+    dump = '\n'.join(fktest.connect(db).iterdump())
     check(KEY not in dump and KEY not in out and KEY not in err, 'the key is never stored')
 
     # A second fetch: only the list; counts change without a version.

@@ -240,7 +240,7 @@ def test_first_and_second_fetch(server, tmp):
           [(200, 3, 0, None), (304, 0, 0, None)], 'the 304 is logged as a success')
 
     # Only If-Modified-Since known: it alone brings the 304.
-    query(db, 'UPDATE feeds SET etag = NULL')
+    fktest.execute(db, 'UPDATE feeds SET etag = NULL', 'UPDATE feeds SET etag = NULL')
     rc, out, err = fetch(db)
     check(rc == 0 and 'not modified' in out, 'If-Modified-Since alone: %r' % out)
 
@@ -328,7 +328,8 @@ def test_failures_and_backoff(server, tmp):
     check(scalar(db, 'SELECT count(*) FROM fetches WHERE status = 503') == 8, '8 failures logged')
 
     # Time passes: due again (next_fetch moved back by hand).
-    query(db, 'UPDATE feeds SET next_fetch = next_fetch - 86400')
+    fktest.execute(db, 'UPDATE feeds SET next_fetch = next_fetch - 86400',
+                   "UPDATE feeds SET next_fetch = next_fetch - interval '86400 s'")
     rc, out, err = run('--quiet', 'fetch', *FAST, db=db)
     check(rc == 1 and '9th failure, next try in 24h' in err, 'due after the backoff: %r' % err)
 
@@ -431,7 +432,7 @@ def test_gzip_charset_limits(server, tmp):
     check(rc == 1 and "'%s': stalled below 100 B/s for 1 s" % slow in err,
           '--stall-time: %r' % err)
     check(elapsed < 6, 'the stall is cut short (%.1f s)' % elapsed)
-    query(db2, 'UPDATE feeds SET next_fetch = NULL')
+    fktest.execute(db2, 'UPDATE feeds SET next_fetch = NULL', 'UPDATE feeds SET next_fetch = NULL')
     rc, out, err = run('--quiet', 'fetch', '--timeout', '1', slow, db=db2)
     check(rc == 1 and 'timed out after 1 s (2nd failure' in err, '--timeout: %r' % err)
     rc, out, err = run('--quiet', 'fetch', '--timeout', '20', '--connect-timeout', '0.5',
@@ -469,6 +470,7 @@ def hold_lock(db):
     return fh
 
 
+@fktest.sqlite_only('the lock file of a SQLite archive (PostgreSQL fetchers claim feeds)')
 def test_lock(server, tmp):
     db = os.path.join(tmp, 'lock.db')
     server.control('locked')
@@ -517,7 +519,7 @@ def test_readers_during_fetch(server, tmp):
     run('add', *[server.url('/script/' + n) for n in names], db=db)
     # Something to read from the start.
     run('import', os.path.join(DATA, 'devto-fuadhusnan.xml'), db=db)
-    proc = subprocess.Popen([BIN, '--db', db, 'fetch', *FAST], stdout=subprocess.PIPE,
+    proc = subprocess.Popen(fktest.command(['fetch', *FAST], db), stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE)
     time.sleep(0.5)
     start = time.monotonic()
@@ -532,6 +534,8 @@ def test_readers_during_fetch(server, tmp):
     check(proc.returncode == 0 and b'total: 4 feeds, 120 new' in out,
           'the fetch completes: %r' % err)
 
+    if fktest.POSTGRESQL:
+        return
     # A writer holding the write transaction does not block readers (WAL).
     con = sqlite3.connect(db, timeout=10, isolation_level=None)
     try:
@@ -561,6 +565,9 @@ def archive_snapshot(db):
     return articles, links, codes
 
 
+LEASE = ['--lease', '1'] if fktest.POSTGRESQL else []
+
+
 def test_sigkill(server, tmp):
     names = ['k%d' % i for i in range(12)]
     for i, name in enumerate(names):
@@ -585,7 +592,8 @@ def test_sigkill(server, tmp):
         for again in range(4):
             db = os.path.join(tmp, 'killed%d-%d.db' % (attempt, again))
             run('add', *urls, db=db)
-            proc = subprocess.Popen([BIN, '--db', db, 'fetch', *FAST, '--jobs', '4'],
+            # on PostgreSQL the killed fetch's feeds wait for its lease
+            proc = subprocess.Popen(fktest.command(['fetch', *FAST, '--jobs', '4'] + LEASE, db),
                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             time.sleep(fraction * whole)
             running = proc.poll() is None
@@ -603,6 +611,8 @@ def test_sigkill(server, tmp):
                       'articles' % (attempt, url))
         count = scalar(db, 'SELECT count(*) FROM articles')
         check(count % 250 == 0, 'kill %d: whole feeds only (%d articles)' % (attempt, count))
+        if LEASE:
+            time.sleep(1.5)
         rc, out, err = fetch(db, '--jobs', '4')
         check(rc == 0, 'the run after kill %d completes: %r' % (attempt, err))
         check(archive_snapshot(db) == expected, 'kill %d and a normal run leave the same archive '
@@ -760,7 +770,7 @@ def test_progress(server, tmp):
     pid, fd = pty.fork()
     if pid == 0:
         os.dup2(write_out, 1)
-        os.execv(BIN, [BIN, '--db', db, 'fetch', *FAST])
+        os.execv(BIN, fktest.command(['fetch', *FAST], db))
     os.close(write_out)
     err = b''
     while True:

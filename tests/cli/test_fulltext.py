@@ -125,11 +125,9 @@ def test_teaser_feed(tmp, server):
     rc, out, err = run('reparse', db=db)
     check(rc == 0 and ', 0 rewritten,' in out, 'reparse converts the pages again: %r' % out)
     # A text made wrong by hand is rebuilt from the page's HTML.
-    con = sqlite3.connect(db)
-    con.execute("UPDATE articles SET text = 'wrong' WHERE id = ?", (article,))
-    con.execute("INSERT INTO articles_fts(articles_fts) VALUES ('rebuild')")
-    con.commit()
-    con.close()
+    fktest.execute(db, "UPDATE articles SET text = 'wrong' WHERE id = %d;"
+                       " INSERT INTO articles_fts(articles_fts) VALUES ('rebuild')" % article,
+                   "UPDATE articles SET text = 'wrong' WHERE id = %d" % article)
     rc, out, err = run('reparse', str(article), db=db)
     rc, out, err = run('show', str(article), db=db)
     check('Paragraph 6 of teasers item 2' in out, 'reparse rebuilt from the page: %r' % out[:300])
@@ -208,6 +206,7 @@ def test_unusable(tmp, server):
           'the charset of the Content-Type only: %r' % text[:200])
 
 
+@fktest.sqlite_only('an archive of an older SQLite schema')
 def test_upgrade(tmp, server):
     """An archive from before pages: its feeds are off, new ones auto."""
     db = os.path.join(tmp, 'old.db')

@@ -64,8 +64,15 @@ def test_no_archive(tmp):
     missing = os.path.join(tmp, 'nodir', 'sub', 'x.db')
     for args in READERS:
         rc, out, err = run(*args, db=missing)
-        check(rc == 3 and err.startswith("feedkeep: no archive at '%s'" % missing) and
-              len(err.splitlines()) == 1, '%s on a missing archive: %r %r' % (args[0], rc, err))
+        check(rc == 3 and err.startswith("feedkeep: no archive at '%s'" % fktest.shown(missing))
+              and len(err.splitlines()) == 1,
+              '%s on a missing archive: %r %r' % (args[0], rc, err))
+    if fktest.POSTGRESQL:
+        # an empty database: the readers leave it empty, the writers make it
+        check(not fktest.created(missing), 'the readers created nothing')
+        rc, out, err = run('add', '--no-check', 'https://h.example/feed.xml', db=missing)
+        check(rc == 0 and fktest.created(missing), 'add makes the archive: %r' % err)
+        return
     check(not os.path.exists(os.path.join(tmp, 'nodir')), 'the readers created nothing')
     # An empty file is no archive either, and stays empty.
     empty = write(os.path.join(tmp, 'empty.db'), '')
@@ -100,6 +107,7 @@ def test_no_archive(tmp):
               '%s --db DIRECTORY: %r' % (args[0], err))
 
 
+@fktest.sqlite_only('file modes of the archive file and its directory')
 def test_permissions(tmp):
     """A mode-000 file, and an archive in a read-only directory. Root
     ignores modes: as root, the commands run as nobody."""
@@ -165,13 +173,16 @@ def test_arrival(tmp):
     feed = write(os.path.join(tmp, 'arrival.xml'), rss(old))
     rc, out, err = run('import', feed, db=db)
     check(rc == 0, 'arrival import: %r' % err)
-    con = sqlite3.connect(db)
     # Articles 1 and 2 arrived long ago, 3 and 4 an hour ago; all are dated
     # in June, so --since cannot tell them apart.
-    con.execute('UPDATE articles SET first_seen = 1000000000, last_seen = 1000000000'
-                ' WHERE id IN (1, 2)')
-    con.execute("UPDATE articles SET first_seen = strftime('%s', 'now') - 3600 WHERE id IN (3, 4)")
-    con.commit()
+    fktest.execute(db, "UPDATE articles SET first_seen = 1000000000, last_seen = 1000000000"
+                       " WHERE id IN (1, 2);"
+                       " UPDATE articles SET first_seen = strftime('%s', 'now') - 3600"
+                       " WHERE id IN (3, 4)",
+                   "UPDATE articles SET first_seen = to_timestamp(1000000000),"
+                   " last_seen = to_timestamp(1000000000) WHERE id IN (1, 2);"
+                   " UPDATE articles SET first_seen = date_trunc('second', now())"
+                   " - interval '3600 s' WHERE id IN (3, 4)")
     check(list_ids(db, '--archived-since', '2h') == [3, 4], '--archived-since 2h')
     check(list_ids(db, '--archived-since', '2001-09-01') == [1, 2, 3, 4],
           '--archived-since a date')
@@ -216,14 +227,14 @@ def test_arrival(tmp):
     got = list_ids(db, '--since-fetch')
     check(got == [5, 6], '--since-fetch: what the fetch brought: %r' % got)
     check(list_ids(db, '--since-fetch', '--tag', 'rust') == [], '--since-fetch with --tag')
-    runs = con.execute('SELECT feeds, failed, new_count FROM fetch_runs').fetchall()
+    runs = fktest.query(db, 'SELECT feeds, failed, new_count FROM fetch_runs')
     check(runs == [(1, 0, 2)], 'the run is logged: %r' % runs)
     # A fetch that brings nothing new, some time later: nothing since it.
-    con.execute('UPDATE articles SET first_seen = first_seen - 10 WHERE id IN (5, 6)')
-    con.commit()
+    fktest.execute(db, 'UPDATE articles SET first_seen = first_seen - 10 WHERE id IN (5, 6)',
+                   "UPDATE articles SET first_seen = first_seen - interval '10 s'"
+                   ' WHERE id IN (5, 6)')
     rc, out, err = run('fetch', '--force', db=db)
     check(rc == 0 and list_ids(db, '--since-fetch') == [], '--since-fetch after an empty fetch')
-    con.close()
     # Over 1000 matches the walk probes each article instead (the plan
     # changes, not the answer).
     many = os.path.join(tmp, 'many.db')
@@ -239,10 +250,8 @@ def test_arrival(tmp):
     check(len(odd) == 550 and odd == list_ids(many, '--tag', 'odd'), '--changed-since --tag')
     check(list_ids(many, '--changed-since', '1h', '--limit', '5') ==
           list_ids(many, '--limit', '5'), '--changed-since --limit')
-    con = sqlite3.connect(many)
-    con.execute('UPDATE articles SET first_seen = 1000000000 WHERE id > 3')
-    con.commit()
-    con.close()
+    fktest.execute(many, 'UPDATE articles SET first_seen = 1000000000 WHERE id > 3',
+                   'UPDATE articles SET first_seen = to_timestamp(1000000000) WHERE id > 3')
     check(list_ids(many, '--changed-since', '1h') == [1, 2, 3], '--changed-since, a few of many')
 
 
@@ -346,10 +355,9 @@ def test_records(tmp):
               all(len(l.split('\t')) == len(fields.split(',')) for l in lines),
               '%s --fields: %r %r' % (args[0], out, err))
     # Tables show local time, --utc forces UTC; TSV stays UTC.
-    con = sqlite3.connect(db)
-    con.execute("UPDATE articles SET published = 1780012800 + 23 * 3600 WHERE id = 2")  # 23:00Z
-    con.commit()
-    con.close()
+    fktest.execute(db, 'UPDATE articles SET published = 1780012800 + 23 * 3600 WHERE id = 2',
+                   'UPDATE articles SET published = to_timestamp(1780012800 + 23 * 3600)'
+                   ' WHERE id = 2')  # 23:00Z
     tokyo = {'TZ': 'Asia/Tokyo'}
     rc, out, err = run('list', '--fields', 'id,date', '--format', 'table', db=db, env=tokyo)
     day = [l.split()[1] for l in out.splitlines() if l.split()[0] == '2']
@@ -698,7 +706,7 @@ def test_views(tmp):
     run('import', doc, db=db)
     rc, out, err = run('list', '--format', 'json', db=db)
     listed = {r['id']: r for r in jsonl(out, 'list')}
-    con = sqlite3.connect(db)
+    con = fktest.connect(db)
     con.row_factory = sqlite3.Row
     rows = [dict(r) for r in con.execute('SELECT * FROM articles_view')]
     for row in rows:
@@ -717,7 +725,7 @@ def test_views(tmp):
 def test_completion(tmp):
     script = os.path.join(DATA, '..', '..', 'completions', 'feedkeep.bash')
     def complete(*words):
-        line = ' '.join("'%s'" % w for w in words)
+        line = ' '.join("'%s'" % w for w in fktest.db_args(words))
         p = subprocess.run(['bash', '-c', 'source "$0"; COMP_WORDS=(%s); COMP_CWORD=%d; _feedkeep;'
                             ' printf "%%s\\n" "${COMPREPLY[@]}"' % (line, len(words) - 1),
                             script], capture_output=True, timeout=60)
@@ -742,8 +750,9 @@ def test_completion(tmp):
           '--author, names quoted: %r' % complete(BIN, '--db', db, 'list', '--author', 'al'))
     check('https://k.example/feed.xml' in complete(BIN, '--db', db, 'list', '--feed', 'http'),
           '--feed')
-    check(complete(BIN, '--db', os.path.join(tmp, 'none.db'), 'list', '--tag', '') == [] and
-          not os.path.exists(os.path.join(tmp, 'none.db')), 'no archive: nothing, nothing made')
+    none = os.path.join(tmp, 'none.db')
+    check(complete(BIN, '--db', none, 'list', '--tag', '') == [] and not fktest.created(none),
+          'no archive: nothing, nothing made')
     rc, out, err = run('complete', 'tags', 'da', db=db)
     check(rc == 0 and out == 'data-science\ndatabase\n', 'feedkeep complete tags da: %r' % out)
 

@@ -137,7 +137,7 @@ def test_not_feeds(tmp):
             check(rc == 1 and err == "feedkeep: '%s': %s\n" % (path, message),
                   '%s: %s: %r' % (name, args[-2], err))
             check(out == b'', '%s: nothing on stdout: %r' % (name, out[:80]))
-    con = sqlite3.connect(db)
+    con = fktest.connect(db)
     check(con.execute('SELECT count(*) FROM articles').fetchone()[0] == 0,
           'nothing archived from what is not a feed')
     con.close()
@@ -192,7 +192,7 @@ def test_external_entities(tmp):
     check(doc_json is not None and len(doc_json['items']) == 1, 'the item is still there')
     db = os.path.join(tmp, 'xxe.db')
     rc, out, err = run('--db', db, 'import', path)
-    con = sqlite3.connect(db)
+    con = fktest.connect(db)
     rows = con.execute('SELECT coalesce(title, "") || coalesce(summary_html, "") || '
                        'coalesce(text, "") FROM articles').fetchall()
     con.close()
@@ -349,7 +349,7 @@ def test_streaming(tmp):
     check(len(err.splitlines()) == 1 and WARNING.match(err.rstrip('\n')),
           'the cut document gives one warning: %r' % err)
     check(SANITIZED or rss < bound_kib, 'import - peak RSS %d KiB < 64 MiB' % rss)
-    con = sqlite3.connect(db)
+    con = fktest.connect(db)
     check(con.execute('SELECT count(*) FROM articles').fetchone()[0] == items,
           'the archive holds every complete item')
     con.close()
@@ -375,7 +375,7 @@ def test_streaming(tmp):
         print('import - of one endless %s: %.1f s, peak RSS %.1f MiB' % (shape, took, rss / 1024))
         check(rc == 0 and out == ('-: %d new, 0 updated, 0 unchanged\n' % len(items)).encode(),
               '%s: the items are archived (%d, %r)' % (shape, rc, out))
-        con = sqlite3.connect(db)
+        con = fktest.connect(db)
         guids = [g for (g,) in con.execute('SELECT guid FROM articles ORDER BY id')]
         con.close()
         check(guids == items, '%s: the items kept: %r' % (shape, guids))
@@ -396,7 +396,7 @@ def test_raw_dates(tmp):
     check(doc and doc['items'][1]['published'] == '2026-06-01T15:00:00Z', 'parse: EST date')
     db = os.path.join(tmp, 'dates.db')
     rc, out, err = run('--db', db, 'import', path)
-    con = sqlite3.connect(db)
+    con = fktest.connect(db)
     rows = dict(con.execute('SELECT guid, published_raw FROM articles'))
     nulls = con.execute("SELECT count(*) FROM articles WHERE guid = 'd1' AND published IS NULL")
     check(rows.get('d1') == 'sometime last week' and nulls.fetchone()[0] == 1,
@@ -508,7 +508,7 @@ def test_enclosures(tmp):
     for attempt in range(2):
         rc, out, err = run('--db', db, 'import', '--base-url', base, path)
         check(rc == 0 and err == '', 'import of the podcast (%d, %r)' % (rc, err))
-    con = sqlite3.connect(db)
+    con = fktest.connect(db)
     rows = con.execute('SELECT e.position, e.url, e.type, e.length, e.kind FROM enclosures e'
                        ' JOIN articles a ON a.id = e.article_id WHERE a.guid = ?'
                        ' ORDER BY e.position', ('ep-1',)).fetchall()
@@ -518,7 +518,7 @@ def test_enclosures(tmp):
 
 
 def rows(db):
-    con = sqlite3.connect(db)
+    con = fktest.connect(db)
     try:
         return con.execute('SELECT id, guid, title, text, markdown FROM articles ORDER BY id').fetchall()
     finally:
@@ -553,7 +553,7 @@ def test_impossible_charset(tmp):
         check(rc == 0 and out == ('%s: 1 new, 0 updated, 0 unchanged\n' % doc).encode() and
               err == note, 'import -v --charset %s: archived, one note (%d, %r, %r)'
               % (label, rc, out, err))
-    con = sqlite3.connect(db)
+    con = fktest.connect(db)
     titles = [t for (t,) in con.execute("SELECT title FROM articles WHERE guid LIKE 'c%' "
                                         'ORDER BY guid')]
     con.close()

@@ -530,6 +530,7 @@ def test_terminal(tmp, db):
     check(len(out.splitlines()) == 1 and '\u009b' not in out, 'TSV: one line, no controls')
 
 
+@fktest.sqlite_only('edits the SQLite file behind its full-text index')
 def test_check_vacuum(tmp):
     db = os.path.join(tmp, 'check.db')
     run('import', SAMPLE, db=db)
@@ -553,6 +554,7 @@ def test_check_vacuum(tmp):
     check([h['id'] for h in hits] == [3], 'the rebuilt index finds the edited text')
 
 
+@fktest.sqlite_only('the columns SQLite stores compressed')
 def test_packed_columns(tmp):
     """The HTML and Markdown are stored compressed and read back as filed;
     an archive an older feedkeep filled plain is read as it is, and vacuum
@@ -647,7 +649,7 @@ def blog(guid_of, link_of=lambda n: 'https://blog.example/posts/%s' % n, edit=No
 
 def rows(db, sql):
     import sqlite3
-    con = sqlite3.connect(db)
+    con = fktest.connect(db)
     try:
         return con.execute(sql).fetchall()
     except sqlite3.Error as e:
