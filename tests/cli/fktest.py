@@ -125,6 +125,7 @@ def environ(env=None):
 MARK = 'feedkeep test archive on PostgreSQL: '
 _databases = {}           # archive path -> the location standing for it
 _made = []                # databases this process made, dropped at its end
+_files = set()            # files the tests made, left to SQLite
 _serial = itertools.count(1)
 _mirrors = None           # the directory of the SQLite copies read back
 
@@ -166,6 +167,9 @@ def archive_location(db, cwd=None):
     if head is not None:
         if head.startswith(MARK.encode()):
             return head[len(MARK):].decode().strip()
+        if path not in _files:
+            _files.add(path)
+            print('on SQLite: %s, a file the test made' % path)
         return db
     if path in _databases and not os.path.isdir(os.path.dirname(path)):
         return _databases[path]
