@@ -563,6 +563,9 @@ int fk_assets_run(struct fk_store *store, const struct fk_assets_options *opts, 
     run.fetch = fk_fetch_new(&fetch_opts, err);
     if (!run.fetch)
         goto out;
+    struct fk_fetch_gate gate;
+    fk_store_fetch_gate(store, &gate);
+    fk_fetch_set_gate(run.fetch, &gate);
     struct fk_assets_event started = {.kind = FK_ASSETS_STARTED, .due = run.ndue};
     emit(&run, &started);
     struct fk_error fetch_err = {0};

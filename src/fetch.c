@@ -150,6 +150,7 @@ struct transfer {
     char **extra;     /* the request's own header lines */
     size_t nextra;
     int64_t start_at; /* not started before this (monotonic ms) */
+    int slot;         /* the gate's slot held while in flight, or < 0 */
 
     /* A request that fails before reaching curl (bad URL, setup failure)
      * carries its error from here to its callback. */
@@ -181,6 +182,7 @@ struct fk_fetch {
     struct transfer **queue_tail;
     struct transfer *active;
     int nactive;
+    struct fk_fetch_gate gate; /* enter NULL: none */
 };
 
 /* ---- small helpers ------------------------------------------------------ */
@@ -881,6 +883,32 @@ static int deliver(struct fk_fetch *fetch, struct transfer *t, int code, fk_fetc
     return rc;
 }
 
+void fk_fetch_set_gate(struct fk_fetch *fetch, const struct fk_fetch_gate *gate)
+{
+    fetch->gate = *gate;
+}
+
+/* Whether t passes the gate now (holding its slot), else when to ask again. */
+static bool gate_enter(struct fk_fetch *fetch, struct transfer *t, int64_t now)
+{
+    if (!fetch->gate.enter || fetch->opts.per_host == 0 || !*t->host)
+        return true;
+    int slot = fetch->gate.enter(fetch->gate.ctx, t->host, fetch->opts.per_host);
+    if (slot == FK_FETCH_GATE_WAIT) {
+        t->start_at = now + FK_FETCH_GATE_RETRY_MS;
+        return false;
+    }
+    t->slot = slot;
+    return true;
+}
+
+static void gate_leave(struct fk_fetch *fetch, struct transfer *t)
+{
+    if (t->slot >= 0)
+        fetch->gate.leave(fetch->gate.ctx, t->host, t->slot);
+    t->slot = -1;
+}
+
 static int host_in_flight(const struct fk_fetch *fetch, const char *host)
 {
     int n = 0;
@@ -903,7 +931,9 @@ static struct transfer **next_startable(struct fk_fetch *fetch)
             continue;
         if (t->start_at && t->start_at > (now < 0 ? (now = monotonic_ms()) : now))
             continue;
-        if (fetch->opts.per_host == 0 || host_in_flight(fetch, t->host) < fetch->opts.per_host)
+        if (fetch->opts.per_host != 0 && host_in_flight(fetch, t->host) >= fetch->opts.per_host)
+            continue;
+        if (gate_enter(fetch, t, now < 0 ? (now = monotonic_ms()) : now))
             return link;
     }
     return NULL;
@@ -927,6 +957,7 @@ static int start_queued(struct fk_fetch *fetch, fk_fetch_done_fn on_done, void *
             fetch->nactive++;
             continue;
         }
+        gate_leave(fetch, t);
         int rc = deliver(fetch, t, -1, on_done, ctx);
         transfer_free(t);
         if (rc != 0)
@@ -946,6 +977,7 @@ static CURLMcode detach_active(struct fk_fetch *fetch, struct transfer *t)
         }
     }
     t->next = NULL;
+    gate_leave(fetch, t);
     return curl->multi_remove_handle(fetch->multi, t->easy);
 }
 
@@ -1100,6 +1132,7 @@ int fk_fetch_add(struct fk_fetch *fetch, const struct fk_fetch_request *req, str
         t->extra[i] = fk_xstrdup(req->headers[i]);
     if (req->delay_ms > 0)
         t->start_at = monotonic_ms() + req->delay_ms;
+    t->slot = -1;
     fk_buf_init(&t->body, t->max_body);
     parse_target(t);
     *fetch->queue_tail = t;

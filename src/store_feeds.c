@@ -910,3 +910,21 @@ int fk_store_release_claims(struct fk_store *store, bool last, struct fk_error *
 {
     return store->pg ? store_pg_release_claims(store->pg, last, err) : 0;
 }
+
+static int gate_enter(void *ctx, const char *host, int per_host)
+{
+    struct fk_store *store = ctx;
+    return store->pg ? store_pg_host_enter(store->pg, host, per_host) : FK_FETCH_GATE_OPEN;
+}
+
+static void gate_leave(void *ctx, const char *host, int slot)
+{
+    struct fk_store *store = ctx;
+    if (store->pg)
+        store_pg_host_leave(store->pg, host, slot);
+}
+
+void fk_store_fetch_gate(struct fk_store *store, struct fk_fetch_gate *gate)
+{
+    *gate = (struct fk_fetch_gate){.enter = gate_enter, .leave = gate_leave, .ctx = store};
+}

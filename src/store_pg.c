@@ -450,6 +450,7 @@ void store_pg_close(struct pg_store *ps)
     store_pg_export_free(ps->export);
     pg_close(ps->conn);
     free(ps->search_config);
+    free(ps->slots);
     free(ps);
 }
 

@@ -31,6 +31,7 @@
 
 #include "feedkeep/buf.h"
 #include "feedkeep/date.h"
+#include "feedkeep/hash.h"
 #include "store_pg_int.h"
 
 /* The advisory lock the claims are made under ("fkcl"). */
@@ -232,4 +233,60 @@ int store_pg_release_claims(struct pg_store *ps, bool last, struct fk_error *err
         return -1;
     }
     return 0;
+}
+
+/* A host's slots are the advisory locks (host key, 0..per_host-1), the key
+ * 32 bits of the host name's hash: two hosts sharing one share a limit,
+ * which errs on the polite side. */
+static int32_t host_key(const char *host)
+{
+    return (int32_t)(uint32_t)fk_fnv1a64(host, strlen(host));
+}
+
+int store_pg_host_enter(struct pg_store *ps, const char *host, int per_host)
+{
+    int32_t key = host_key(host);
+    struct fk_buf held = FK_BUF_INIT;
+    fk_buf_adds(&held, "{");
+    for (size_t i = 0; i < ps->nslots; i++)
+        if (ps->slots[i].key == key)
+            fk_buf_printf(&held, "%s%d", held.len > 1 ? "," : "", ps->slots[i].slot);
+    fk_buf_adds(&held, "}");
+    struct pg_params p = PG_PARAMS_INIT;
+    pg_add_int64(&p, key);
+    pg_add_int64(&p, per_host);
+    pg_add_text(&p, held.data);
+    /* one slot at most: the limit takes the rows one at a time, and CASE
+     * keeps the slots held here from being taken again */
+    struct pg_result *r = pg_query(ps->conn,
+                                   "SELECT s FROM generate_series(0, $2::integer - 1) s"
+                                   " WHERE CASE WHEN s = ANY ($3::integer[]) THEN false"
+                                   " ELSE pg_try_advisory_lock($1::integer, s) END LIMIT 1",
+                                   &p, NULL);
+    fk_buf_release(&held);
+    if (!r)
+        return FK_FETCH_GATE_OPEN;
+    int slot = pg_rows(r) > 0 ? (int)pg_number(r, 0, 0) : FK_FETCH_GATE_WAIT;
+    pg_result_free(r);
+    if (slot >= 0) {
+        ps->slots = fk_xrealloc(ps->slots, (ps->nslots + 1) * sizeof *ps->slots);
+        ps->slots[ps->nslots++] = (struct pg_slot){key, slot};
+    }
+    return slot;
+}
+
+void store_pg_host_leave(struct pg_store *ps, const char *host, int slot)
+{
+    int32_t key = host_key(host);
+    for (size_t i = 0; i < ps->nslots; i++) {
+        if (ps->slots[i].key == key && ps->slots[i].slot == slot) {
+            ps->slots[i] = ps->slots[--ps->nslots];
+            break;
+        }
+    }
+    struct pg_params p = PG_PARAMS_INIT;
+    pg_add_int64(&p, key);
+    pg_add_int64(&p, slot);
+    /* a slot that cannot be given back goes with the connection */
+    (void)pg_exec(ps->conn, "SELECT pg_advisory_unlock($1::integer, $2::integer)", &p, NULL);
 }

@@ -36,6 +36,14 @@ struct pg_store {
      * NULL: none. */
     fk_progress_fn progress;
     void *progress_ctx;
+    /* The host slots this connection holds (store_pg_host_enter): a
+     * session takes an advisory lock it holds again, so it must not ask
+     * for those. */
+    struct pg_slot {
+        int32_t key;
+        int slot;
+    } * slots;
+    size_t nslots;
 };
 
 /* Open the archive at location (pg_is_location), creating its schema when
@@ -223,5 +231,8 @@ int store_pg_claim_feeds(struct pg_store *ps, const struct fk_claim *claim, fk_s
                          void *ctx, struct fk_claim_result *result, struct fk_error *err);
 int store_pg_renew_claims(struct pg_store *ps, long lease, struct fk_error *err);
 int store_pg_release_claims(struct pg_store *ps, bool last, struct fk_error *err);
+/* A slot of host's per_host, as struct fk_fetch_gate's enter and leave. */
+int store_pg_host_enter(struct pg_store *ps, const char *host, int per_host);
+void store_pg_host_leave(struct pg_store *ps, const char *host, int slot);
 
 #endif

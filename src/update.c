@@ -1472,6 +1472,9 @@ enum fk_update_end fk_update_run(struct fk_update *u, fk_update_event_fn on_even
     u->fetch = fk_fetch_new(&u->opts.fetch, err);
     if (!u->fetch)
         return FK_UPDATE_NOT_STARTED;
+    struct fk_fetch_gate gate;
+    fk_store_fetch_gate(u->store, &gate);
+    fk_fetch_set_gate(u->fetch, &gate);
     for (size_t i = 0; i < u->totals.feeds; i++) {
         struct job *job = &u->jobs[i];
         if (job->api) {

@@ -75,7 +75,9 @@ of the request itself (so a subscription URL can carry them):
                 short (a whole article shorter than the teaser), big (50 MB
                 announced and sent), latin1 (windows-1252 named only by <meta
                 charset>), httpcharset (windows-1252 named only by the
-                Content-Type), redirect (302, 301, 302, then the article)
+                Content-Type), redirect (302, 301, 302, then the article);
+                article_ms=0: wait before answering a page, counted in
+                the script's group
 Requests to /article/NAME/... are logged with those to /script/NAME.
 """
 
@@ -111,7 +113,7 @@ SCRIPT_DEFAULTS = {
     'etag': '1', 'lastmod': '1', 'delay_ms': '0', 'gzip': '0', 'html': '0',
     'pages': '1', 'per_page': '5', 'page_end': 'empty', 'charset': 'utf-8', 'accent': '0',
     'short': '0', 'teaser': '0', 'article': 'ok', 'article_status': '503',
-    'article_version': '1', 'long': '0', 'group': None, 'reverse': '0',
+    'article_version': '1', 'long': '0', 'group': None, 'reverse': '0', 'article_ms': '0',
 }
 
 HTML_PAGE = (b'<!DOCTYPE html>\n<html><head><title>Not a feed</title></head>'
@@ -430,6 +432,8 @@ class Handler(BaseHTTPRequestHandler):
             conf = dict(SCRIPT_DEFAULTS)
             conf.update(_scripts.get(name, {}))
         kind = conf['article']
+        if int(conf['article_ms']) or conf['group']:
+            self.wait_counted(conf['group'], int(conf['article_ms']) / 1000.0)
         if kind == 'redirect' and self.arg('hop') is None:
             self.reply(302, b'moved\n', [('Location', self.path + '?hop=1')])
             return

@@ -199,6 +199,28 @@ int fk_fetch_run(struct fk_fetch *fetch, fk_fetch_done_fn on_done, void *ctx, st
  * allowed. */
 void fk_fetch_free(struct fk_fetch *fetch);
 
+/* A per-host limit shared with other processes (the fetchers of one
+ * PostgreSQL archive), passed besides the batch's own limits. enter is
+ * asked, as a transfer to host is about to start, for one of the host's
+ * per_host slots (per_host: the batch's limit, at least 1): it returns the
+ * slot's number (>= 0), held until leave is told it when the transfer has
+ * ended; FK_FETCH_GATE_WAIT when every slot is in use, and the request is
+ * asked again FK_FETCH_GATE_RETRY_MS later while other requests go ahead;
+ * or FK_FETCH_GATE_OPEN to start holding nothing. Requests for file URLs
+ * do not pass the gate. */
+#define FK_FETCH_GATE_WAIT     (-1)
+#define FK_FETCH_GATE_OPEN     (-2)
+#define FK_FETCH_GATE_RETRY_MS 200
+struct fk_fetch_gate {
+    int (*enter)(void *ctx, const char *host, int per_host);
+    void (*leave)(void *ctx, const char *host, int slot);
+    void *ctx;
+};
+
+/* Pass the batch's requests through gate (copied) from now on. Only a
+ * batch with a per-host limit is gated. */
+void fk_fetch_set_gate(struct fk_fetch *fetch, const struct fk_fetch_gate *gate);
+
 /* A stable lower-case name for the error kind ("ok", "dns", "timeout",
  * "too-large", ...), for logs and the fetch table. Static; never NULL. */
 const char *fk_fetch_error_name(enum fk_fetch_error error);

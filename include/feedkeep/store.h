@@ -17,6 +17,7 @@
 #include "feedkeep/content.h"
 #include "feedkeep/error.h"
 #include "feedkeep/feed.h"
+#include "feedkeep/fetch.h"
 
 struct fk_store;
 struct fk_search_query;
@@ -1389,6 +1390,16 @@ int fk_store_renew_claims(struct fk_store *store, long lease, struct fk_error *e
  * its end (last): then the feeds it fetched are due again for the next
  * fetch, once every fetcher that ran beside it has ended. */
 int fk_store_release_claims(struct fk_store *store, bool last, struct fk_error *err);
+
+/* Fill gate (fetch.h) for the fetch batches of fetchers on this archive.
+ * On PostgreSQL a host's slots are advisory locks of the server, so the
+ * per-host limit holds for the transfers of all fetchers together (feeds,
+ * article pages, API calls, assets); a slot of a fetcher that dies goes
+ * with its connection. When the server cannot be asked, a transfer starts
+ * holding nothing, and the error shows where the archive is next used. On
+ * SQLite, where one fetch runs at a time, every transfer starts holding
+ * nothing. The gate uses the store until the batch is freed. */
+void fk_store_fetch_gate(struct fk_store *store, struct fk_fetch_gate *gate);
 
 /* One fetch of a feed, for the fetch log and the feed's schedule. */
 struct fk_fetch_attempt {

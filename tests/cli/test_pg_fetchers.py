@@ -8,7 +8,9 @@ filed exactly once, every feed is fetched once, the per-host limit holds
 across the fetchers (the server counts), and their total lines add up.
 Then a fetcher is killed with SIGKILL in the middle of a run: a fetcher
 started beside it waits for room at the hosts the killed one held, and
-takes its feeds over when its lease has expired.
+takes its feeds over when its lease has expired. Two fetchers whose feeds
+send them to article pages on one host: the per-host limit holds for the
+pages of both together.
 
 Usage: test_pg_fetchers.py FEEDKEEP DATA_DIR CLUSTER
 """
@@ -186,6 +188,29 @@ def test_opposite_orders(server, cluster):
           % versions)
 
 
+def test_pages_one_host(server, cluster):
+    """Two fetchers, one teaser feed each on one host, each fetching its
+    feed's 12 article pages (300 ms each): no more than the per-host limit
+    of requests to the host at once, both fetchers together."""
+    loc = pgcluster.database(cluster, 'fetchers_pages')
+    urls = []
+    for name in ('pagesa', 'pagesb'):
+        server.control(name, teaser='1', items='12', group='pages', article_ms='300')
+        urls.append(server.url('/script/' + name, host=HOSTS[0]))
+    rc, out, err = run('add', '--no-check', *urls, db=loc)
+    check(rc == 0, 'add: %d %r' % (rc, err))
+    fetchers = [spawn(loc, '--jobs', '8', url) for url in urls]
+    results = [p.communicate(timeout=120) + (p.returncode,) for p in fetchers]
+    check(all(rc == 0 for _, _, rc in results),
+          'both fetches succeed: %r' % [(rc, e[-200:]) for _, e, rc in results])
+    pages = sum(1 for name in ('pagesa', 'pagesb') for r in server.log(name)
+                if r['path'].startswith('/article/'))
+    check(pages == 24, 'every page fetched once: %d' % pages)
+    most = json.loads(server.get('/stats?group=pages'))
+    check(most.get(HOSTS[0]) == 2, 'two requests to the host at once at most, both fetchers '
+          'together: %r' % most)
+
+
 def main():
     fktest.start(sys.argv[1])
     cluster = fktest.pg_cluster(sys.argv[3])
@@ -194,6 +219,7 @@ def main():
         test_four_at_once(server, cluster)
         test_killed(server, cluster)
         test_opposite_orders(server, cluster)
+        test_pages_one_host(server, cluster)
     finally:
         server.stop()
     return fktest.summary()

@@ -698,9 +698,11 @@ static void read_stats(const char *group, int *local_most, int *localhost_most, 
 }
 
 /* Run n sleeping requests of the group, half on 127.0.0.1 and half on
- * localhost when two_hosts; returns the wall time in ms. */
-static int64_t run_sleepers(const struct fk_fetch_options *opts, const char *group, int n,
-                            bool two_hosts, int *failures)
+ * localhost when two_hosts, through gate unless NULL; returns the wall
+ * time in ms. */
+static int64_t run_gated_sleepers(const struct fk_fetch_options *opts,
+                                  const struct fk_fetch_gate *gate, const char *group, int n,
+                                  bool two_hosts, int *failures)
 {
     struct fk_error err = {0};
     struct outcome *o = fk_xcalloc((size_t)n, sizeof *o);
@@ -712,6 +714,8 @@ static int64_t run_sleepers(const struct fk_fetch_options *opts, const char *gro
     *failures = n;
     if (!fetch)
         goto out;
+    if (gate)
+        fk_fetch_set_gate(fetch, gate);
     for (int i = 0; i < n; i++) {
         const char *host = two_hosts && i % 2 ? "localhost" : "127.0.0.1";
         struct fk_fetch_request req = {.url = url_on(host, path), .user = &o[i]};
@@ -730,6 +734,12 @@ static int64_t run_sleepers(const struct fk_fetch_options *opts, const char *gro
 out:
     free(o);
     return elapsed;
+}
+
+static int64_t run_sleepers(const struct fk_fetch_options *opts, const char *group, int n,
+                            bool two_hosts, int *failures)
+{
+    return run_gated_sleepers(opts, NULL, group, n, two_hosts, failures);
 }
 
 static void test_parallel(void)
@@ -768,6 +778,88 @@ static void test_parallel(void)
     CHECK_INT(failures, 0);
     CHECK_INT(all_most, 1);
     CHECK(elapsed >= 1200);
+}
+
+/* A gate of one slot per host, as if another fetcher held the other: it
+ * counts what it was asked; open: it lets every request start holding
+ * nothing. */
+struct gate_log {
+    int held[2]; /* 127.0.0.1, localhost */
+    int most, entered, waited, left;
+    bool open;
+    int opened;
+};
+
+static int gate_index(const char *host)
+{
+    return strcmp(host, "localhost") == 0;
+}
+
+static int test_gate_enter(void *ctx, const char *host, int per_host)
+{
+    struct gate_log *g = ctx;
+    CHECK_INT(per_host, 2);
+    if (g->open) {
+        g->opened++;
+        return FK_FETCH_GATE_OPEN;
+    }
+    int *held = &g->held[gate_index(host)];
+    if (*held >= 1) {
+        g->waited++;
+        return FK_FETCH_GATE_WAIT;
+    }
+    (*held)++;
+    g->entered++;
+    if (*held > g->most)
+        g->most = *held;
+    return 0;
+}
+
+static void test_gate_leave(void *ctx, const char *host, int slot)
+{
+    struct gate_log *g = ctx;
+    CHECK_INT(slot, 0);
+    g->held[gate_index(host)]--;
+    g->left++;
+}
+
+static void test_gate(void)
+{
+    struct gate_log g = {0};
+    struct fk_fetch_gate gate = {test_gate_enter, test_gate_leave, &g};
+    struct fk_fetch_options opts = test_options();
+    int failures, local_most, localhost_most, all_most;
+    int64_t elapsed = run_gated_sleepers(&opts, &gate, "gated", 8, true, &failures);
+    read_stats("gated", &local_most, &localhost_most, &all_most);
+    printf("8 x 300 ms, 2 per host, gate of 1 per host: %" PRId64 " ms; most at once: "
+           "127.0.0.1 %d, localhost %d; gate: %d entered, %d waits\n",
+           elapsed, local_most, localhost_most, g.entered, g.waited);
+    CHECK_INT(failures, 0);
+    CHECK_INT(local_most, 1);
+    CHECK_INT(localhost_most, 1);
+    CHECK_INT(g.most, 1);
+    CHECK_INT(g.entered, 8);
+    CHECK_INT(g.left, 8);
+    CHECK(g.waited > 0);
+    CHECK(g.held[0] == 0 && g.held[1] == 0);
+
+    /* FK_FETCH_GATE_OPEN: started holding nothing, never left */
+    struct fk_error err = {0};
+    struct fk_fetch *fetch = fk_fetch_new(&opts, &err);
+    CHECK(fetch != NULL);
+    if (!fetch)
+        return;
+    g.open = true;
+    fk_fetch_set_gate(fetch, &gate);
+    struct outcome o = {0};
+    struct fk_fetch_request req = {.url = local("/feed"), .user = &o};
+    CHECK_INT(fk_fetch_add(fetch, &req, &err), 0);
+    CHECK_INT(fk_fetch_run(fetch, record, NULL, &err), 0);
+    CHECK_INT(o.error, FK_FETCH_OK);
+    CHECK_INT(g.opened, 1);
+    CHECK_INT(g.left, 8);
+    outcome_release(&o);
+    fk_fetch_free(fetch);
 }
 
 /* The callback queues a follow-up request, the way a backfill walks pages. */
@@ -1021,6 +1113,7 @@ int main(void)
     RUN(test_connect_timeout);
     RUN(test_transport_failures);
     RUN(test_parallel);
+    RUN(test_gate);
     RUN(test_batch_control);
     RUN(test_public_only);
     RUN(test_public_only_reused_connection);
