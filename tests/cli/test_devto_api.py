@@ -452,8 +452,11 @@ def test_pacing(tmp, server, api):
         server.routes['/api/articles/%d' % aid] = api.one_article
     gaps = [b - a for a, b in zip(stamps, stamps[1:])]
     check(rc == 0 and len(stamps) == 3, 'three article calls: %r %r' % (stamps, err))
-    # a lower bound only: the run waits at least the interval between starts
-    check(all(g >= 0.25 for g in gaps), 'requests are paced: %r' % gaps)
+    # A lower bound only: the run waits at least the interval between
+    # starts. The stamps are taken as the server gets to each request,
+    # which a busy machine may delay by a few hundred milliseconds: the
+    # bound is on the whole span (1 s paced, a few ms unpaced).
+    check(len(stamps) == 3 and stamps[-1] - stamps[0] >= 0.5, 'requests are paced: %r' % gaps)
 
 
 def test_parse(tmp):
