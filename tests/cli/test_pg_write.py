@@ -450,17 +450,21 @@ def orders_document(round_number, feed, reverse=False):
 def opposite_orders(tmp, cluster):
     """Two documents carrying the same articles in opposite orders, filed
     at once by two imports (one from a file, one from a pipe), new articles
-    each round: a deadlock rolls one back, which is filed again."""
+    each round: a deadlock rolls one back, which is filed again. The one
+    that filed the articles keeps its document, unless it came from the
+    pipe with --no-keep-raw (the last three rounds)."""
     name = 'fk_write_orders'
     db = pgcluster.database(cluster, name)
+    kept = 0
     for round_number in range(1, 7):
-        path = fktest.write(os.path.join(tmp, 'orders-%d.xml' % round_number),
-                            orders_document(round_number, 'forward'))
+        forward = orders_document(round_number, 'forward').encode()
+        path = fktest.write(os.path.join(tmp, 'orders-%d.xml' % round_number), forward)
         backward = orders_document(round_number, 'backward', reverse=True).encode()
+        keep = [] if round_number <= 3 else ['--no-keep-raw']
         procs = [subprocess.Popen(fktest.command(args, db), stdin=stdin, stdout=subprocess.PIPE,
                                   stderr=subprocess.PIPE, env=fktest.environ())
                  for args, stdin in ((['import', path], subprocess.DEVNULL),
-                                     (['import', '-'], subprocess.PIPE))]
+                                     (['import', '-'] + keep, subprocess.PIPE))]
         piped = procs[1].communicate(backward, timeout=120)
         filed = procs[0].communicate(timeout=120)
         runs = [(p.returncode, out.decode(), err.decode())
@@ -483,6 +487,22 @@ def opposite_orders(tmp, cluster):
                                            ' f.url) t', database=name).strip()
         check(per_feed == '%d,%d' % (ORDERS * round_number, ORDERS * round_number),
               'round %d: both feeds carry every article: %r' % (round_number, per_feed))
+        if None in counts:
+            continue
+        if counts[0][0] == ORDERS:
+            wanted = 'https://orders.example/forward/|%d' % len(forward)
+        elif not keep:
+            wanted = 'https://orders.example/backward/|%d' % len(backward)
+        else:
+            wanted = None
+        kept += wanted is not None
+        raw = pgcluster.psql(cluster, 'SELECT count(*), (SELECT f.url || \'|\' || r.size FROM'
+                                      ' raw_documents r JOIN feeds f ON f.id = r.feed_id ORDER'
+                                      ' BY r.id DESC LIMIT 1) FROM raw_documents',
+                             database=name).strip()
+        check(raw.startswith('%d|' % kept) and (wanted is None or raw.endswith('|' + wanted)),
+              'round %d: the document kept: %r, not %r (%d kept)'
+              % (round_number, raw, wanted, kept))
     deadlocks = deadlocks_in(cluster, name)
     pgcluster.psql(cluster, 'DROP DATABASE "%s" WITH (FORCE)' % name)
     print('note: %d deadlocks in 6 rounds of %d articles in opposite orders'
@@ -539,8 +559,8 @@ def forced_deadlock(tmp, data, cluster, mode):
     which then files the second item: the server finds the two deadlocked
     and rolls the import back (the transaction waits 60 s before it
     looks), which files its document again once the transaction is
-    committed. The import reads a file, or a pipe (keeping no raw
-    document: the copy is then for filing again only), or a file with a
+    committed. The import reads a file, or a pipe (keeping its document,
+    or not: the copy is then for filing again only), or a file with a
     terminal for progress. Its items warn (a tag with too many
     attributes): each warning once, the last one too (printed by the
     second try only); the progress line never counts fewer items."""
@@ -562,7 +582,10 @@ def forced_deadlock(tmp, data, cluster, mode):
     held = holder(cluster, name, 'fk_held', 'held')
     wait_for(cluster, "SELECT count(*) = 2 FROM pg_stat_activity WHERE datname = '%s' AND"
                       " state = 'idle in transaction'" % name, '%s: the transactions began' % what)
-    args = ['import', '-', '--no-keep-raw'] if mode == 'pipe' else ['import', path]
+    piped = mode.startswith('pipe')
+    args = ['import', '-'] if piped else ['import', path]
+    if mode == 'pipe':
+        args.append('--no-keep-raw')
     terminal = None
     if mode == 'tty':
         terminal, tty = pty.openpty()
@@ -573,7 +596,7 @@ def forced_deadlock(tmp, data, cluster, mode):
         imp = subprocess.Popen(fktest.command(args, db), stdin=subprocess.PIPE,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                env=fktest.environ(), text=True)
-        if mode == 'pipe':
+        if piped:
             imp.stdin.write(doc)
         imp.stdin.close()
     wait_for(cluster, blocked_by(name, 'fk_slow'), '%s: the import waits' % what)
@@ -606,7 +629,7 @@ def forced_deadlock(tmp, data, cluster, mode):
           % (what, held.stderr.read(), slow.stderr.read()))
     check(imp.returncode == 0 and counts_of(out) == (1, 3, 0),
           '%s: filed again after the commit: %d %r %r' % (what, imp.returncode, out, err))
-    shown = '-' if mode == 'pipe' else os.path.basename(path)
+    shown = '-' if piped else os.path.basename(path)
     for guid in ('first', 'last'):
         n = len(re.findall(r"'[^']*%s': item 'https://forced.example/%s': article HTML has a tag"
                            % (re.escape(shown), guid), err))
@@ -622,6 +645,11 @@ def forced_deadlock(tmp, data, cluster, mode):
     got = pgcluster.psql(cluster, "SELECT count(*), count(DISTINCT key) FROM articles WHERE key"
                                   " LIKE 'guid:https://forced.example/%'", database=name).strip()
     check(got == '4|4', '%s: four articles: %r' % (what, got))
+    raw = pgcluster.psql(cluster, "SELECT count(*), sum(r.size) FROM raw_documents r JOIN feeds f"
+                                  " ON f.id = r.feed_id WHERE f.url = 'https://forced.example/'",
+                         database=name).strip()
+    wanted = '0|' if mode == 'pipe' else '1|%d' % len(doc.encode())
+    check(raw == wanted, '%s: the document kept: %r, not %r' % (what, raw, wanted))
     check(deadlocks_in(cluster, name) == 1, '%s: the server found one deadlock' % what)
     pgcluster.psql(cluster, 'DROP DATABASE "%s" WITH (FORCE)' % name)
 
@@ -638,7 +666,7 @@ def main():
         waits_for_another(tmp, data, cluster)
         concurrent(tmp, data, cluster)
         opposite_orders(tmp, cluster)
-        for mode in ('file', 'pipe', 'tty'):
+        for mode in ('file', 'pipe', 'pipe-kept', 'tty'):
             forced_deadlock(tmp, data, cluster, mode)
     return fktest.summary()
 
