@@ -54,6 +54,10 @@ static const char help[] =
 /* The largest document kept as it came: the fetch body limit. */
 #define IMPORT_RAW_MAX ((size_t)32 * 1024 * 1024)
 
+/* The most times a document is filed when the server rolls it back as
+ * busy (a deadlock), as fetch files a response body. */
+#define IMPORT_TRIES 3
+
 /* What names the feed the items are filed under; see the help text. */
 struct feed_name {
     const char *path;
@@ -66,7 +70,19 @@ struct feed_name {
     int copy;     /* the file to read it back from, or -1: not kept */
     int stream;   /* a stream's pipe from tee_stream, or -1 */
     pid_t child;  /* the process of tee_stream, or -1 */
+    bool torn;    /* it ended before copying the whole stream */
     int64_t time; /* when it was read */
+    /* Filing it again after a rollback (parse_again): */
+    int replay;   /* the file to parse again (fd or the copy), or -1 */
+    off_t start;  /* where the document begins in it */
+    long resumed; /* items read by the tries before: progress shows more */
+    /* Where the warnings are: the item being filed (counted from 1), its
+     * warnings so far, and the last warning printed by any try. */
+    long item;
+    long warned_item;
+    int warned;
+    long shown_item;
+    int shown;
 };
 
 static int64_t now_ms(void)
@@ -82,7 +98,9 @@ static int64_t now_ms(void)
 static void on_progress(const struct fk_archive_result *result, void *ctx)
 {
     struct feed_name *name = ctx;
-    if (!name->progress)
+    name->item = result->items;
+    /* A document filed again shows no item twice. */
+    if (!name->progress || result->items <= name->resumed)
         return;
     int64_t now = now_ms();
     if (!name->shown_ms) {
@@ -118,9 +136,24 @@ static char *choose_feed_url(const struct fk_feed_info *info, void *ctx)
     return fk_buf_detach(&url);
 }
 
+/* A warning about an item, unless an earlier try of the document printed
+ * it. Conversion is deterministic, and a try finds no more items new than
+ * the try before it (what another process filed meanwhile is found
+ * unchanged, and not warned of): a warning at or before the last one
+ * printed, by item and by its place among the item's warnings, was. */
 static void on_warning(const struct fk_item *item, const char *message, void *ctx)
 {
-    const struct feed_name *name = ctx;
+    struct feed_name *name = ctx;
+    if (name->warned_item != name->item) {
+        name->warned_item = name->item;
+        name->warned = 0;
+    }
+    name->warned++;
+    if (name->warned_item < name->shown_item ||
+        (name->warned_item == name->shown_item && name->warned <= name->shown))
+        return;
+    name->shown_item = name->warned_item;
+    name->shown = name->warned;
     cli_warn_item(name->path, item, message);
 }
 
@@ -146,11 +179,11 @@ static bool take_no_keep_raw(int *argc, char **argv)
     return found;
 }
 
-/* A child process that copies fd to a pipe, and its first
- * IMPORT_RAW_MAX + 1 bytes to the file copy: the document is parsed from
- * the pipe as streamed, and kept from the copy, without holding it in
- * memory. Returns the pipe's reading end, or -1. */
-static int tee_stream(int fd, FILE *copy, pid_t *child)
+/* A child process that copies fd to a pipe, and its first cap + 1 bytes
+ * (or more) to the file copy: the document is parsed from the pipe as
+ * streamed, and kept (or parsed again) from the copy, without holding it
+ * in memory. Returns the pipe's reading end, or -1. */
+static int tee_stream(int fd, FILE *copy, size_t cap, pid_t *child)
 {
     int p[2];
     if (pipe(p) < 0)
@@ -176,13 +209,52 @@ static int tee_stream(int fd, FILE *copy, pid_t *child)
         if (n <= 0 || !out)
             _exit(n < 0 || !out);
         /* The copy first: what the parser has read, the copy has. */
-        if (copied <= IMPORT_RAW_MAX &&
-            (fwrite(chunk, 1, (size_t)n, copy) != (size_t)n || fflush(copy) != 0))
+        if (copied <= cap && (fwrite(chunk, 1, (size_t)n, copy) != (size_t)n || fflush(copy) != 0))
             _exit(1);
         copied += (size_t)n;
         if (fwrite(chunk, 1, (size_t)n, out) != (size_t)n || fflush(out) != 0)
             _exit(1);
     }
+}
+
+/* Read the rest of a stream, so that its copy is whole, and end its
+ * copier. Returns 0 when the copier copied the stream to its end. */
+static int finish_stream(struct feed_name *name)
+{
+    if (name->child <= 0)
+        return name->torn ? -1 : 0;
+    char chunk[65536];
+    ssize_t n;
+    while ((n = read(name->stream, chunk, sizeof chunk)) > 0 || (n < 0 && errno == EINTR))
+        ;
+    int status = 0;
+    pid_t waited;
+    while ((waited = waitpid(name->child, &status, 0)) < 0 && errno == EINTR)
+        ;
+    name->child = -1;
+    name->torn = n < 0 || waited < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0;
+    return name->torn ? -1 : 0;
+}
+
+/* Make the document ready to be parsed again from its start after a try
+ * the server rolled back: the file, else the copy of the stream once the
+ * rest of the stream was read into it. Returns the descriptor to parse,
+ * or -1 when it cannot be parsed again. */
+static int parse_again(struct feed_name *name)
+{
+    if (name->replay < 0)
+        return -1;
+    if (name->stream >= 0) {
+        if (finish_stream(name) < 0)
+            return -1;
+        close(name->stream);
+        name->stream = -1;
+    }
+    if (lseek(name->replay, name->start, SEEK_SET) < 0)
+        return -1;
+    name->item = 0;
+    name->warned_item = 0;
+    return name->replay;
 }
 
 /* Keep the document as it came when it changed something, in the feed's
@@ -194,13 +266,7 @@ static int keep_document(struct fk_store *store, int64_t feed_id,
     struct feed_name *name = ctx;
     if (name->copy < 0 || !fk_archive_changed(result))
         return 0;
-    if (name->child > 0) {
-        char chunk[65536];
-        while (read(name->stream, chunk, sizeof chunk) > 0)
-            ;
-        (void)waitpid(name->child, NULL, 0);
-        name->child = -1;
-    }
+    (void)finish_stream(name);
     struct stat st;
     if (fstat(name->copy, &st) < 0 || (uint64_t)st.st_size > IMPORT_RAW_MAX)
         return 0;
@@ -252,10 +318,23 @@ int cmd_import(int argc, char **argv, struct cli *cli)
         return EXIT_IO;
     }
 
-    struct feed_name name = {path, parse_options.base_url, fd, 0, 0, !cli->quiet, -1, -1,
-                             -1,   (int64_t)time(NULL)};
+    struct feed_name name = {
+        .path = path,
+        .base_url = parse_options.base_url,
+        .fd = fd,
+        .progress = !cli->quiet,
+        .copy = -1,
+        .stream = -1,
+        .child = -1,
+        .time = (int64_t)time(NULL),
+        .replay = -1,
+    };
+    /* Only PostgreSQL rolls a document back for a deadlock (see the loop
+     * below): there, a stream is copied whole, to be parsed again. */
+    bool again = fk_store_is_postgresql(store);
     struct stat st;
     bool stat_ok = fstat(fd, &st) == 0;
+    bool keep = !no_keep_raw && stat_ok;
     if (stat_ok && S_ISREG(st.st_mode))
         name.size = (int64_t)st.st_size;
     struct fk_archive_options archive_options = {
@@ -269,21 +348,44 @@ int cmd_import(int argc, char **argv, struct cli *cli)
     };
     FILE *copy = NULL;
     int parse_fd = fd;
-    if (no_keep_raw || !stat_ok) {
-        /* nothing kept */
-    } else if (S_ISREG(st.st_mode)) {
-        if ((uint64_t)st.st_size <= IMPORT_RAW_MAX)
+    if (stat_ok && S_ISREG(st.st_mode)) {
+        if (keep && (uint64_t)st.st_size <= IMPORT_RAW_MAX)
             name.copy = fd;
-    } else if ((copy = tmpfile()) != NULL) {
-        name.stream = tee_stream(fd, copy, &name.child);
+        if (again && (name.start = lseek(fd, 0, SEEK_CUR)) >= 0)
+            name.replay = fd;
+    } else if ((keep || again) && (copy = tmpfile()) != NULL) {
+        name.stream = tee_stream(fd, copy, again ? SIZE_MAX : IMPORT_RAW_MAX, &name.child);
         if (name.stream >= 0) {
-            name.copy = fileno(copy);
+            if (keep)
+                name.copy = fileno(copy);
+            if (again)
+                name.replay = fileno(copy);
             parse_fd = name.stream;
         }
     }
     struct fk_archive_result result;
     struct fk_error err = {0};
-    if (fk_archive_fd(store, parse_fd, &archive_options, &result, &err) < 0) {
+    /* On PostgreSQL two imports (or an import and a fetch) filing
+     * documents that carry the same articles in opposite orders can
+     * deadlock: the server rolls one back (busy), which is filed again,
+     * whole, a moment later. Only that try's result counts. */
+    int rc;
+    for (int tries = 1;; tries++) {
+        rc = fk_archive_fd(store, parse_fd, &archive_options, &result, &err);
+        if (rc == 0 || err.kind != FK_ERROR_BUSY || !fk_store_is_postgresql(store) ||
+            tries == IMPORT_TRIES)
+            break;
+        int replay_fd = parse_again(&name);
+        if (replay_fd < 0)
+            break;
+        parse_fd = replay_fd;
+        if (result.items > name.resumed)
+            name.resumed = result.items;
+        fk_archive_result_release(&result);
+        nanosleep(&(struct timespec){.tv_nsec = (20 + (long)getpid() % 80) * 1000L * 1000}, NULL);
+        err = (struct fk_error){0};
+    }
+    if (rc < 0) {
         if (err.kind == FK_ERROR_DB || err.kind == FK_ERROR_BUSY) {
             code = msg_fk_error(&err);
         } else {

@@ -13,11 +13,17 @@ title), the same copy again, a reparse of texts made stale by hand, and the
 rule explained. The commands' output and exit codes must be the same, and
 so must every table the filing writes, read through SQL on both sides.
 Then two imports at once into one PostgreSQL database (one feed, and two
-feeds carrying the same articles) must file each article once.
+feeds carrying the same articles) must file each article once. Two imports
+of the same articles in opposite orders, one from a file and one from a
+pipe, may deadlock in the server: the one rolled back is filed again, and
+both succeed. A deadlock forced on an import (a transaction of psql holds
+an article it files next, then waits for one it filed) ends in the same
+way, with each of its warnings printed once.
 """
 import glob
 import json
 import os
+import pty
 import re
 import subprocess
 import sys
@@ -354,25 +360,23 @@ def concurrent(tmp, data, cluster):
                              ' FROM tags)', database=name + 'b').strip()
         check(got == '12|24|2|0|t', 'two feeds at once: each article once, in both: %r' % got)
 
-        # the same articles in the other order: a deadlock may end one
-        # import (as busy: exit 4, try again), never with half a feed
+        # the same articles in the other order: the server may find the
+        # two deadlocked and roll one back, which is filed again
         db3 = pgcluster.database(cluster, name + 'c')
         runs = at_once(['import', sample], ['import', reverse], db3)
-        for args, r in zip((sample, reverse), runs):
-            check(r[0] == 0 or (r[0] == 4 and 'deadlock detected (another process was filing'
-                                ' the same articles: try again)' in r[2]),
-                  'two feeds in opposite orders at once: %r' % (r,))
-            if r[0]:
-                deadlocks += 1
-                again = run('import', args, db=db3)
-                check(again[0] == 0, 'and again: %r' % (again,))
+        check(all(r[0] == 0 for r in runs), 'two feeds in opposite orders at once: %r' % runs)
+        counts = [counts_of(r[1]) for r in runs]
+        check(None not in counts and sum(c[0] for c in counts) == 12 and
+              sum(c[1] for c in counts) == 0,
+              'two feeds in opposite orders: 12 new in all, none updated: %r' % runs)
         got = pgcluster.psql(cluster, 'SELECT (SELECT count(*) FROM articles),'
                                       ' (SELECT count(*) FROM article_feeds)',
                              database=name + 'c').strip()
         check(got == '12|24', 'two feeds in opposite orders: each article once: %r' % got)
+        deadlocks += deadlocks_in(cluster, name + 'c')
         for n in (name, name + 'b', name + 'c'):
             pgcluster.psql(cluster, 'DROP DATABASE "%s" WITH (FORCE)' % n)
-    print('note: %d of 6 imports in opposite orders ended in a deadlock' % deadlocks)
+    print('note: %d deadlocks in 6 rounds of the sample in opposite orders' % deadlocks)
 
 
 def waits_for_another(tmp, data, cluster):
@@ -411,6 +415,245 @@ def waits_for_another(tmp, data, cluster):
     pgcluster.psql(cluster, 'DROP DATABASE "%s" WITH (FORCE)' % name)
 
 
+def deadlocks_in(cluster, name):
+    """The deadlocks the server found in database name (its statistics,
+    which a backend reports as it ends: once none is left)."""
+    wait_for(cluster, "SELECT count(*) = 0 FROM pg_stat_activity WHERE datname = '%s'" % name,
+             'the backends of %s end' % name)
+    return int(pgcluster.psql(cluster, "SELECT deadlocks FROM pg_stat_database"
+                                       " WHERE datname = '%s'" % name).strip())
+
+
+ORDERS = 40  # items of each document of test_opposite_orders
+
+
+def orders_document(round_number, feed, reverse=False):
+    """An RSS document of the round's ORDERS new articles (guids of their
+    own), listed last first when reverse."""
+    numbers = range(1, ORDERS + 1)
+    items = []
+    for i in (reversed(numbers) if reverse else numbers):
+        text = ''.join('&lt;p&gt;Paragraph %d of item %d of round %d, with words enough to'
+                       ' be converted, stored and indexed like an article.&lt;/p&gt;'
+                       % (k, i, round_number) for k in range(1, 6))
+        items.append('<item><title>Round %d item %d</title>'
+                     '<link>https://orders.example/%d/%d</link>'
+                     '<guid>https://orders.example/%d/%d</guid>'
+                     '<category>orders</category><category>round %d</category>'
+                     '<description>%s</description></item>\n'
+                     % (round_number, i, round_number, i, round_number, i, round_number, text))
+    return ('<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel>'
+            '<title>Orders %s</title><link>https://orders.example/%s/</link>\n%s'
+            '</channel></rss>\n' % (feed, feed, ''.join(items)))
+
+
+def opposite_orders(tmp, cluster):
+    """Two documents carrying the same articles in opposite orders, filed
+    at once by two imports (one from a file, one from a pipe), new articles
+    each round: a deadlock rolls one back, which is filed again. The one
+    that filed the articles keeps its document, unless it came from the
+    pipe with --no-keep-raw (the last three rounds)."""
+    name = 'fk_write_orders'
+    db = pgcluster.database(cluster, name)
+    kept = 0
+    for round_number in range(1, 7):
+        forward = orders_document(round_number, 'forward').encode()
+        path = fktest.write(os.path.join(tmp, 'orders-%d.xml' % round_number), forward)
+        backward = orders_document(round_number, 'backward', reverse=True).encode()
+        keep = [] if round_number <= 3 else ['--no-keep-raw']
+        procs = [subprocess.Popen(fktest.command(args, db), stdin=stdin, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, env=fktest.environ())
+                 for args, stdin in ((['import', path], subprocess.DEVNULL),
+                                     (['import', '-'] + keep, subprocess.PIPE))]
+        piped = procs[1].communicate(backward, timeout=120)
+        filed = procs[0].communicate(timeout=120)
+        runs = [(p.returncode, out.decode(), err.decode())
+                for p, (out, err) in zip(procs, (filed, piped))]
+        check(all(r[0] == 0 for r in runs), 'round %d: both imports succeed: %r'
+              % (round_number, [(r[0], r[2][-300:]) for r in runs]))
+        counts = [counts_of(r[1]) for r in runs]
+        check(None not in counts and sum(c[0] for c in counts) == ORDERS and
+              sum(c[1] for c in counts) == 0 and
+              all(sum(c) == ORDERS for c in counts),
+              'round %d: each article new once, the counts of one try each: %r'
+              % (round_number, counts))
+        got = pgcluster.psql(cluster, 'SELECT count(*), count(DISTINCT key) FROM articles',
+                             database=name).strip()
+        check(got == '%d|%d' % (ORDERS * round_number, ORDERS * round_number),
+              'round %d: each article one article: %r' % (round_number, got))
+        per_feed = pgcluster.psql(cluster, 'SELECT string_agg(n::text, \',\' ORDER BY url) FROM'
+                                           ' (SELECT f.url, count(*) AS n FROM feeds f JOIN'
+                                           ' article_feeds af ON af.feed_id = f.id GROUP BY'
+                                           ' f.url) t', database=name).strip()
+        check(per_feed == '%d,%d' % (ORDERS * round_number, ORDERS * round_number),
+              'round %d: both feeds carry every article: %r' % (round_number, per_feed))
+        if None in counts:
+            continue
+        if counts[0][0] == ORDERS:
+            wanted = 'https://orders.example/forward/|%d' % len(forward)
+        elif not keep:
+            wanted = 'https://orders.example/backward/|%d' % len(backward)
+        else:
+            wanted = None
+        kept += wanted is not None
+        raw = pgcluster.psql(cluster, 'SELECT count(*), (SELECT f.url || \'|\' || r.size FROM'
+                                      ' raw_documents r JOIN feeds f ON f.id = r.feed_id ORDER'
+                                      ' BY r.id DESC LIMIT 1) FROM raw_documents',
+                             database=name).strip()
+        check(raw.startswith('%d|' % kept) and (wanted is None or raw.endswith('|' + wanted)),
+              'round %d: the document kept: %r, not %r (%d kept)'
+              % (round_number, raw, wanted, kept))
+    deadlocks = deadlocks_in(cluster, name)
+    pgcluster.psql(cluster, 'DROP DATABASE "%s" WITH (FORCE)' % name)
+    print('note: %d deadlocks in 6 rounds of %d articles in opposite orders'
+          % (deadlocks, ORDERS))
+
+
+def wait_for(cluster, sql, what):
+    """Poll until sql (on the cluster's database postgres) says t."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if pgcluster.psql(cluster, sql).strip() == 't':
+            return True
+        time.sleep(0.05)
+    check(False, '%s: not in a minute' % what)
+    return False
+
+
+def holder(cluster, name, app, guid):
+    """A psql that begins a transaction and files an article under guid
+    (without committing): the rows of another process filing it. It waits
+    60 s before it looks for a deadlock, so that the other side of one is
+    rolled back."""
+    other = subprocess.Popen(['psql', '-X', '-q', '-h', pgcluster.cluster_dir(cluster), '-U',
+                              pgcluster.ROLE, '-d', name, '-v', 'ON_ERROR_STOP=1'],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True,
+                             env=dict(os.environ, PGAPPNAME=app))
+    other.stdin.write("SET deadlock_timeout = '60s';\nBEGIN;\n" + forced_insert(guid))
+    other.stdin.flush()
+    return other
+
+
+def forced_insert(guid):
+    return ("INSERT INTO articles(key, content_hash, source_hash, first_seen, last_seen, title)"
+            " VALUES ('guid:https://forced.example/%s', 1, 1, now(), now(), 'another');\n"
+            % guid)
+
+
+def blocked_by(name, app):
+    """SQL: whether a backend of database name waits for the psql app."""
+    return ("SELECT count(*) > 0 FROM pg_stat_activity a WHERE a.datname = '%s' AND"
+            " (SELECT pid FROM pg_stat_activity WHERE application_name = '%s')"
+            " = ANY(pg_blocking_pids(a.pid))" % (name, app))
+
+
+PROGRESS = re.compile(r"importing '[^']*': [^\r\n]*?(\d+) items")
+
+
+def forced_deadlock(tmp, data, cluster, mode):
+    """Two transactions of psql hold articles of a document. The import
+    files its first item and waits for the first transaction (a second
+    and more: progress is shown on a terminal), which commits; it files
+    its second item and waits for the second transaction at its third,
+    which then files the second item: the server finds the two deadlocked
+    and rolls the import back (the transaction waits 60 s before it
+    looks), which files its document again once the transaction is
+    committed. The import reads a file, or a pipe (keeping its document,
+    or not: the copy is then for filing again only), or a file with a
+    terminal for progress. Its items warn (a tag with too many
+    attributes): each warning once, the last one too (printed by the
+    second try only); the progress line never counts fewer items."""
+    what = 'a deadlock forced on an import (%s)' % mode
+    name = 'fk_write_forced_%s' % mode
+    db = pgcluster.database(cluster, name)
+    rc, out, err = run('import', os.path.join(data, 'feeds', 'rss2-basic.xml'), db=db)
+    check(rc == 0, 'a first import makes the schema: %r' % err)
+    crowded = fktest.esc('<p %s>Too many attributes.</p>'
+                         % ' '.join('a%d="x"' % k for k in range(300)))
+    items = ''.join('<item><title>Forced %s</title><link>https://forced.example/%s</link>'
+                    '<guid>https://forced.example/%s</guid><description>%s</description>'
+                    '</item>' % (g, g, g, 'Plain text.' if g in ('slow', 'held') else crowded)
+                    for g in ('slow', 'first', 'held', 'last'))
+    doc = ('<rss version="2.0"><channel><title>Forced</title><link>https://forced.example/'
+           '</link>%s</channel></rss>' % items)
+    path = fktest.write(os.path.join(tmp, 'forced.xml'), doc)
+    slow = holder(cluster, name, 'fk_slow', 'slow')
+    held = holder(cluster, name, 'fk_held', 'held')
+    wait_for(cluster, "SELECT count(*) = 2 FROM pg_stat_activity WHERE datname = '%s' AND"
+                      " state = 'idle in transaction'" % name, '%s: the transactions began' % what)
+    piped = mode.startswith('pipe')
+    args = ['import', '-'] if piped else ['import', path]
+    if mode == 'pipe':
+        args.append('--no-keep-raw')
+    terminal = None
+    if mode == 'tty':
+        terminal, tty = pty.openpty()
+        imp = subprocess.Popen(fktest.command(args, db), stdin=tty, stdout=tty, stderr=tty,
+                               env=fktest.environ())
+        os.close(tty)
+    else:
+        imp = subprocess.Popen(fktest.command(args, db), stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               env=fktest.environ(), text=True)
+        if piped:
+            imp.stdin.write(doc)
+        imp.stdin.close()
+    wait_for(cluster, blocked_by(name, 'fk_slow'), '%s: the import waits' % what)
+    time.sleep(1.2)
+    slow.stdin.write('COMMIT;\n')
+    slow.stdin.close()
+    slow.wait(60)
+    wait_for(cluster, blocked_by(name, 'fk_held'), '%s: the import waits again' % what)
+    held.stdin.write(forced_insert('first') + 'COMMIT;\n')
+    held.stdin.close()
+    held.wait(60)
+    if terminal is None:
+        out, err = imp.stdout.read(), imp.stderr.read()
+        imp.wait(60)
+    else:
+        out = b''
+        while True:
+            try:
+                chunk = os.read(terminal, 65536)
+            except OSError:  # the terminal's other side is closed
+                break
+            if not chunk:
+                break
+            out += chunk
+        os.close(terminal)
+        imp.wait(60)
+        out = err = out.decode('utf-8', 'replace')
+    check(held.returncode == 0 and slow.returncode == 0,
+          '%s: the transactions are committed: %r %r'
+          % (what, held.stderr.read(), slow.stderr.read()))
+    check(imp.returncode == 0 and counts_of(out) == (1, 3, 0),
+          '%s: filed again after the commit: %d %r %r' % (what, imp.returncode, out, err))
+    shown = '-' if piped else os.path.basename(path)
+    for guid in ('first', 'last'):
+        n = len(re.findall(r"'[^']*%s': item 'https://forced.example/%s': article HTML has a tag"
+                           % (re.escape(shown), guid), err))
+        check(n == 1, '%s: the warning of item %s printed once, not %d: %r'
+              % (what, guid, n, err))
+    check('forced.example/held' not in err and 'forced.example/slow' not in err,
+          '%s: no warning for the plain items: %r' % (what, err))
+    if mode == 'tty':
+        shown_items = [int(n) for n in PROGRESS.findall(out)]
+        check(len(shown_items) >= 2 and shown_items == sorted(shown_items),
+              '%s: progress before and after the rollback, never fewer items: %r %r'
+              % (what, shown_items, out))
+    got = pgcluster.psql(cluster, "SELECT count(*), count(DISTINCT key) FROM articles WHERE key"
+                                  " LIKE 'guid:https://forced.example/%'", database=name).strip()
+    check(got == '4|4', '%s: four articles: %r' % (what, got))
+    raw = pgcluster.psql(cluster, "SELECT count(*), sum(r.size) FROM raw_documents r JOIN feeds f"
+                                  " ON f.id = r.feed_id WHERE f.url = 'https://forced.example/'",
+                         database=name).strip()
+    wanted = '0|' if mode == 'pipe' else '1|%d' % len(doc.encode())
+    check(raw == wanted, '%s: the document kept: %r, not %r' % (what, raw, wanted))
+    check(deadlocks_in(cluster, name) == 1, '%s: the server found one deadlock' % what)
+    pgcluster.psql(cluster, 'DROP DATABASE "%s" WITH (FORCE)' % name)
+
+
 def main():
     if len(sys.argv) != 4:
         sys.exit('usage: test_pg_write.py FEEDKEEP DATA_DIR CLUSTER_DIR')
@@ -422,6 +665,9 @@ def main():
         differential(tmp, data, cluster)
         waits_for_another(tmp, data, cluster)
         concurrent(tmp, data, cluster)
+        opposite_orders(tmp, cluster)
+        for mode in ('file', 'pipe', 'pipe-kept', 'tty'):
+            forced_deadlock(tmp, data, cluster, mode)
     return fktest.summary()
 
 
