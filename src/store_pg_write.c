@@ -22,9 +22,16 @@
 
 /* The state of filing one feed document, between begin_feed and end_feed;
  * kept (empty) between feeds for its scratch space. */
+/* The advisory lock feeds are filed under ("fkfl"): shared, or alone
+ * after a deadlock (store_pg_begin_feed). */
+#define FILING_LOCK "1718314604"
+
 struct pg_filing {
     bool in_feed;
     bool failed; /* a statement failed: the transaction is aborted */
+    /* The last feed was rolled back by the server (a deadlock): the next
+     * is filed alone (FILING_LOCK). */
+    bool alone;
     int64_t feed_id;
     char *feed_url;
     struct filed_set filed;
@@ -107,9 +114,11 @@ static int check_feed(struct pg_store *ps, struct fk_error *err)
 /* After a failed statement of filing: a deadlock with another process
  * filing the same articles in another order (or a lock given up) leaves
  * nothing wrong with the archive; the document can be filed again. */
-static void transient(const struct pg_store *ps, struct fk_error *err)
+static void transient(struct pg_store *ps, struct fk_error *err)
 {
     const char *state = pg_last_state(ps->conn);
+    if (strcmp(state, "40P01") == 0 || strcmp(state, "40001") == 0)
+        filing_of(ps)->alone = true;
     if (!err ||
         (strcmp(state, "40P01") != 0 && strcmp(state, "40001") != 0 && strcmp(state, "55P03") != 0))
         return;
@@ -337,6 +346,15 @@ int store_pg_begin_feed(struct pg_store *ps, const char *feed_url, const struct 
     if (f->in_feed)
         return fk_error_set(err, FK_ERROR_USAGE, "a feed is already being filed");
     if (pg_exec(ps->conn, "BEGIN", NULL, err) < 0)
+        goto out;
+    /* Feeds are filed under a lock they share. Two filing the same
+     * articles in opposite orders may deadlock, and the server rolls one
+     * back; that one, filed again, takes the lock alone: it waits for the
+     * filings under way and runs by itself, so it cannot meet them again. */
+    if (pg_exec(ps->conn,
+                f->alone ? "SELECT pg_advisory_xact_lock(" FILING_LOCK ")"
+                         : "SELECT pg_advisory_xact_lock_shared(" FILING_LOCK ")",
+                NULL, err) < 0)
         goto out;
     struct pg_params p = PG_PARAMS_INIT;
     pg_add_text(&p, feed_url);
@@ -996,6 +1014,8 @@ int store_pg_end_feed(struct pg_store *ps, bool ok, const struct fk_feed_info *f
     ret = pg_exec(ps->conn, "COMMIT", NULL, err) < 0 ? -1 : 0;
     if (ret < 0)
         transient(ps, err);
+    else
+        f->alone = false;
 out:
     /* Whatever happened, the connection must be ready for the next feed. */
     if (pg_in_transaction(ps->conn))
