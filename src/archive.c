@@ -22,7 +22,30 @@ struct filing {
     bool begun;          /* the feed's transaction is open */
     bool failed;         /* a callback failed: err says why */
     struct fk_error err; /* the callbacks' error */
+    long warn_item;      /* the item of the last warning, and its place */
+    int warn_count;
 };
+
+/* Pass a warning about item to on_warning, unless an earlier try of the
+ * document did (opts->warned). */
+static void warn(struct filing *f, const struct fk_item *item, const char *message)
+{
+    const struct fk_archive_options *opts = f->opts;
+    if (!opts->on_warning)
+        return;
+    if (f->warn_item != f->result->items) {
+        f->warn_item = f->result->items;
+        f->warn_count = 0;
+    }
+    f->warn_count++;
+    struct fk_archive_warned *w = opts->warned;
+    if (w) {
+        if (f->warn_item < w->item || (f->warn_item == w->item && f->warn_count <= w->count))
+            return;
+        *w = (struct fk_archive_warned){f->warn_item, f->warn_count};
+    }
+    opts->on_warning(item, message, opts->ctx);
+}
 
 static int on_feed(const struct fk_feed_info *info, void *ctx)
 {
@@ -60,18 +83,17 @@ static int on_item(const struct fk_item *item, void *ctx)
     }
     /* Warned of when filed, as the conversion warnings: not again at each
      * fetch that finds the item unchanged. */
-    if (item->warning && opts->on_warning)
-        opts->on_warning(item, item->warning, opts->ctx);
+    if (item->warning)
+        warn(f, item, item->warning);
     const char *html = item->content_html ? item->content_html : item->summary_html;
     struct fk_content content = {0};
     struct fk_error err = {0};
     if (fk_content_from_html(html, html ? strlen(html) : 0, item->base_url, &content, &err) < 0) {
         /* The item is kept with its HTML as it came, without text. */
-        if (opts->on_warning)
-            opts->on_warning(item, err.message, opts->ctx);
+        warn(f, item, err.message);
         fk_content_release(&content);
-    } else if (content.warning && opts->on_warning) {
-        opts->on_warning(item, content.warning, opts->ctx);
+    } else if (content.warning) {
+        warn(f, item, content.warning);
     }
     enum fk_put_result put;
     int rc = fk_store_put_item(f->store, pending, &content, &put, &f->err);
@@ -86,10 +108,8 @@ static int on_item(const struct fk_item *item, void *ctx)
         return 1;
     }
     f->result->counts[put]++;
-    if (put == FK_PUT_KEPT_SHORTER && opts->on_warning)
-        opts->on_warning(item,
-                         "new body is shorter than half the archived one; kept the archived text",
-                         opts->ctx);
+    if (put == FK_PUT_KEPT_SHORTER)
+        warn(f, item, "new body is shorter than half the archived one; kept the archived text");
     return 0;
 }
 

@@ -260,6 +260,7 @@ static int file_body(struct fk_update *u, struct job *job, const struct fk_fetch
                      struct fk_fetch_attempt *attempt, long *items, char **why)
 {
     struct filing f = {u, job, attempt};
+    struct fk_archive_warned warned = {0};
     struct fk_archive_options options = {
         .feed_url = job->feed_url,
         .base_url = r->final_url ? r->final_url : r->url,
@@ -267,6 +268,7 @@ static int file_body(struct fk_update *u, struct job *job, const struct fk_fetch
         .charset_from_transport = true,
         .on_warning = on_warning,
         .before_commit = attempt ? log_with_articles : NULL,
+        .warned = &warned,
         .ctx = &f,
     };
     /* The body as received (before decoding), with its headers: the media

@@ -59,7 +59,21 @@ struct fk_archive_options {
      * a new or replaced article; feed_id and a NULL url are filled in.
      * NULL: nothing kept. */
     const struct fk_raw_document *raw;
+    /* A document filed again after a rollback: the last warning an earlier
+     * try passed to on_warning, which this try updates. Conversion is
+     * deterministic, and a try finds no more items new than the try
+     * before it (what another process filed meanwhile is found unchanged,
+     * and not warned of), so a warning at or before that one, by item and
+     * by its place among the item's warnings, was passed already and is
+     * not passed again. Zeroed before the first try; NULL: every warning
+     * is passed. */
+    struct fk_archive_warned *warned;
     void *ctx; /* for the callbacks */
+};
+
+struct fk_archive_warned {
+    long item; /* counted from 1 in the document; 0: none yet */
+    int count; /* its place among the item's warnings, from 1 */
 };
 
 /* What filing a document did. Release with fk_archive_result_release. */

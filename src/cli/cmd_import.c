@@ -73,16 +73,10 @@ struct feed_name {
     bool torn;    /* it ended before copying the whole stream */
     int64_t time; /* when it was read */
     /* Filing it again after a rollback (parse_again): */
-    int replay;   /* the file to parse again (fd or the copy), or -1 */
-    off_t start;  /* where the document begins in it */
-    long resumed; /* items read by the tries before: progress shows more */
-    /* Where the warnings are: the item being filed (counted from 1), its
-     * warnings so far, and the last warning printed by any try. */
-    long item;
-    long warned_item;
-    int warned;
-    long shown_item;
-    int shown;
+    int replay;                      /* the file to parse again (fd or the copy), or -1 */
+    off_t start;                     /* where the document begins in it */
+    long resumed;                    /* items read by the tries before: progress shows more */
+    struct fk_archive_warned warned; /* by the tries so far */
 };
 
 static int64_t now_ms(void)
@@ -98,7 +92,6 @@ static int64_t now_ms(void)
 static void on_progress(const struct fk_archive_result *result, void *ctx)
 {
     struct feed_name *name = ctx;
-    name->item = result->items;
     /* A document filed again shows no item twice. */
     if (!name->progress || result->items <= name->resumed)
         return;
@@ -136,24 +129,10 @@ static char *choose_feed_url(const struct fk_feed_info *info, void *ctx)
     return fk_buf_detach(&url);
 }
 
-/* A warning about an item, unless an earlier try of the document printed
- * it. Conversion is deterministic, and a try finds no more items new than
- * the try before it (what another process filed meanwhile is found
- * unchanged, and not warned of): a warning at or before the last one
- * printed, by item and by its place among the item's warnings, was. */
+/* A warning about an item (once, whatever the tries: options.warned). */
 static void on_warning(const struct fk_item *item, const char *message, void *ctx)
 {
-    struct feed_name *name = ctx;
-    if (name->warned_item != name->item) {
-        name->warned_item = name->item;
-        name->warned = 0;
-    }
-    name->warned++;
-    if (name->warned_item < name->shown_item ||
-        (name->warned_item == name->shown_item && name->warned <= name->shown))
-        return;
-    name->shown_item = name->warned_item;
-    name->shown = name->warned;
+    const struct feed_name *name = ctx;
     cli_warn_item(name->path, item, message);
 }
 
@@ -252,8 +231,6 @@ static int parse_again(struct feed_name *name)
     }
     if (lseek(name->replay, name->start, SEEK_SET) < 0)
         return -1;
-    name->item = 0;
-    name->warned_item = 0;
     return name->replay;
 }
 
@@ -344,6 +321,7 @@ int cmd_import(int argc, char **argv, struct cli *cli)
         .on_warning = on_warning,
         .before_commit = keep_document,
         .on_progress = on_progress,
+        .warned = &name.warned,
         .ctx = &name,
     };
     FILE *copy = NULL;
