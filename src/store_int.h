@@ -537,6 +537,19 @@ int store_row_int64s(struct fk_store *store, sqlite3_stmt *st, int64_t *const *f
                      struct fk_error *err);
 int store_asset_stats(struct fk_store *store, struct fk_asset_stats *out, struct fk_error *err);
 
+/* store_assets.c, shared with the PostgreSQL store (store_pg_assets.c and
+ * store_pg_maint.c): the names as both store them, and the repairs. */
+/* The asset status named name; FK_ASSET_PENDING for NULL or no status. */
+enum fk_asset_status store_asset_status(const char *name);
+/* The asset kind named name; FK_ASSET_IMAGE for NULL or no kind. */
+enum fk_asset_kind store_asset_kind(const char *name);
+/* Whether reason (a valid one) is under a cap, whose value is stored with
+ * it so that a change of the cap makes the URL due again. */
+bool store_asset_skip_has_cap(enum fk_asset_skip reason);
+/* fk_store_repair_assets's statements, in order, each run once; the SQL
+ * is the same on both engines. */
+extern const char *const store_asset_repairs[3];
+
 /* store_pack.c */
 void store_pack_release(struct fk_store *store);
 /* data packed into one zstd frame against prefix (NULL or prefix_size 0:

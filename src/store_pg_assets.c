@@ -1,6 +1,6 @@
 /* store_pg_assets.c - the PostgreSQL store: assets, article pages and API
- * rows (store_assets.c, store_pages.c and store_api.c on SQLite; the
- * decisions about a page, both stores', are store_pages.c's).
+ * rows (store_assets.c, store_pages.c and store_api.c on SQLite, which
+ * also hold the names and the decisions about a page both stores share).
  *
  * Assets are kept once by SHA-256 and their URLs once each: several
  * fetchers, on several hosts, may store the same asset or URL at once, so
@@ -15,51 +15,6 @@
 
 #include "store_int.h"
 #include "store_pg_int.h"
-
-/* ---- names, as store_assets.c stores them ------------------------------------ */
-
-static const char *const kind_names[FK_ASSET_KIND_COUNT] = {
-    [FK_ASSET_IMAGE] = "image", [FK_ASSET_POSTER] = "poster",       [FK_ASSET_VIDEO] = "video",
-    [FK_ASSET_AUDIO] = "audio", [FK_ASSET_THUMBNAIL] = "thumbnail",
-};
-
-static const char *const status_names[FK_ASSET_STATUS_COUNT] = {
-    [FK_ASSET_PENDING] = "pending",
-    [FK_ASSET_STORED] = "stored",
-    [FK_ASSET_FAILED] = "failed",
-    [FK_ASSET_SKIPPED] = "skipped",
-};
-
-/* Whether a skip reason is one of a cap (its value kept, so that a change
- * of the cap makes the URL due again): those the due query names. */
-static const bool skip_has_cap[FK_ASSET_SKIP_COUNT] = {
-    [FK_ASSET_SKIP_TOO_LARGE] = true,     [FK_ASSET_SKIP_ARTICLE_COUNT] = true,
-    [FK_ASSET_SKIP_ARTICLE_BYTES] = true, [FK_ASSET_SKIP_ARCHIVE_BUDGET] = true,
-    [FK_ASSET_SKIP_PRIVATE] = true,       [FK_ASSET_SKIP_MEDIA] = true,
-    [FK_ASSET_SKIP_RUN_BYTES] = false,    [FK_ASSET_SKIP_NOT_IMAGE] = false,
-    [FK_ASSET_SKIP_SVG_UNSAFE] = false,   [FK_ASSET_SKIP_SCHEME] = false,
-};
-
-/* The index of name in names (count of them), or fallback. */
-static int name_index(const char *const *names, int count, const char *name, int fallback)
-{
-    for (int i = 0; name && i < count; i++) {
-        if (strcmp(names[i], name) == 0)
-            return i;
-    }
-    return fallback;
-}
-
-static enum fk_asset_status asset_status(const char *name)
-{
-    return (enum fk_asset_status)name_index(status_names, FK_ASSET_STATUS_COUNT, name,
-                                            FK_ASSET_PENDING);
-}
-
-static enum fk_asset_kind asset_kind(const char *name)
-{
-    return (enum fk_asset_kind)name_index(kind_names, FK_ASSET_KIND_COUNT, name, FK_ASSET_IMAGE);
-}
 
 /* ---- writes -------------------------------------------------------------------- */
 
@@ -351,12 +306,11 @@ static int put_asset(struct pg_store *ps, const struct fk_asset_fetched *a, bool
                : 0;
 }
 
+/* asset checked by fk_store_put_asset */
 int store_pg_put_asset(struct pg_store *ps, const struct fk_asset_fetched *asset, bool *is_new,
                        struct fk_error *err)
 {
     bool own;
-    if (!asset->url || !asset->sha256 || !asset->mime)
-        return fk_error_set(err, FK_ERROR_USAGE, "an asset without URL, digest or type");
     if (write_begin(ps, &own, err) < 0)
         return -1;
     return write_end(ps, own, put_asset(ps, asset, is_new, err), err);
@@ -424,7 +378,7 @@ static int mark_skipped(struct pg_store *ps, const char *url, enum fk_asset_skip
     struct pg_params p = PG_PARAMS_INIT;
     pg_add_text(&p, url);
     pg_add_text(&p, fk_asset_skip_name(reason));
-    if (skip_has_cap[reason])
+    if (store_asset_skip_has_cap(reason))
         pg_add_int64(&p, cap);
     else
         pg_add_text(&p, NULL);
@@ -437,12 +391,11 @@ static int mark_skipped(struct pg_store *ps, const char *url, enum fk_asset_skip
                : 0;
 }
 
+/* reason checked by fk_store_asset_skipped */
 int store_pg_asset_skipped(struct pg_store *ps, const char *url, enum fk_asset_skip reason,
                            int64_t cap, int64_t time, struct fk_error *err)
 {
     bool own;
-    if ((unsigned)reason >= FK_ASSET_SKIP_COUNT)
-        return fk_error_set(err, FK_ERROR_USAGE, "no such reason to skip an asset");
     if (write_begin(ps, &own, err) < 0)
         return -1;
     return write_end(ps, own, mark_skipped(ps, url, reason, cap, time, err), err);
@@ -464,13 +417,13 @@ static int due_row(const struct pg_result *r, int i, void *ctx)
     struct fk_asset_due due = {
         .url_id = pg_number(r, i, 0),
         .url = pg_text(r, i, 1),
-        .status = asset_status(pg_text(r, i, 2)),
+        .status = store_asset_status(pg_text(r, i, 2)),
         .etag = pg_text_or_null(r, i, 3),
         .last_modified = pg_text_or_null(r, i, 4),
         .failures = (int)pg_number(r, i, 5),
         .article_id = pg_number(r, i, 6),
         .feed_id = pg_number(r, i, 7),
-        .kind = asset_kind(pg_text_or_null(r, i, 8)),
+        .kind = store_asset_kind(pg_text_or_null(r, i, 8)),
         .private_origin = pg_number(r, i, 9) != 0,
     };
     return walk->fn(&due, walk->ctx);
@@ -570,10 +523,10 @@ static int asset_row(const struct pg_result *r, int i, void *ctx)
     struct fk_asset_row row = {
         .article_id = pg_number(r, i, 0),
         .position = (int)pg_number(r, i, 1),
-        .kind = asset_kind(pg_text(r, i, 2)),
+        .kind = store_asset_kind(pg_text(r, i, 2)),
         .linked = pg_number(r, i, 3) != 0,
         .url = pg_text(r, i, 4),
-        .status = asset_status(pg_text(r, i, 5)),
+        .status = store_asset_status(pg_text(r, i, 5)),
         .reason = pg_text_or_null(r, i, 6),
         .size = pg_number(r, i, 7),
         .mime = pg_text_or_null(r, i, 8),
