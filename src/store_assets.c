@@ -587,8 +587,7 @@ static int asset_row(sqlite3_stmt *st, void *ctx)
 int fk_store_list_assets(struct fk_store *store, const struct fk_asset_filter *f,
                          fk_asset_row_fn fn, void *ctx, struct fk_error *err)
 {
-    if (store->pg)
-        return store_pg_list_assets(store->pg, f, fn, ctx, err);
+    /* the filter is checked here for both stores */
     struct fk_asset_filter all;
     if (!f) {
         fk_asset_filter_init(&all);
@@ -597,6 +596,8 @@ int fk_store_list_assets(struct fk_store *store, const struct fk_asset_filter *f
     const char *status = f->status >= 0 ? fk_asset_status_name(f->status) : NULL;
     if (f->status >= 0 && !status)
         return fk_error_set(err, FK_ERROR_USAGE, "no such asset status");
+    if (store->pg)
+        return store_pg_list_assets(store->pg, f, fn, ctx, err);
     sqlite3_stmt *st = store_bound(store, ST_ASSET_LIST, NULL, f->article_id, err);
     if (!st)
         return -1;

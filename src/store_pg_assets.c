@@ -541,17 +541,11 @@ static int asset_row(const struct pg_result *r, int i, void *ctx)
     return walk->fn(&row, walk->ctx);
 }
 
+/* f (not NULL) checked by fk_store_list_assets */
 int store_pg_list_assets(struct pg_store *ps, const struct fk_asset_filter *f, fk_asset_row_fn fn,
                          void *ctx, struct fk_error *err)
 {
-    struct fk_asset_filter all;
-    if (!f) {
-        fk_asset_filter_init(&all);
-        f = &all;
-    }
     const char *status = f->status >= 0 ? fk_asset_status_name(f->status) : NULL;
-    if (f->status >= 0 && !status)
-        return fk_error_set(err, FK_ERROR_USAGE, "no such asset status");
     struct pg_params p = PG_PARAMS_INIT;
     pg_add_int64(&p, f->article_id);
     pg_add_int64(&p, f->feed_id);
