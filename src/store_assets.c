@@ -69,6 +69,22 @@ static int name_index(const char *const *names, int count, const char *name, int
     return fallback;
 }
 
+enum fk_asset_status store_asset_status(const char *name)
+{
+    return (enum fk_asset_status)name_index(status_names, FK_ASSET_STATUS_COUNT, name,
+                                            FK_ASSET_PENDING);
+}
+
+enum fk_asset_kind store_asset_kind(const char *name)
+{
+    return (enum fk_asset_kind)name_index(kind_names, FK_ASSET_KIND_COUNT, name, FK_ASSET_IMAGE);
+}
+
+bool store_asset_skip_has_cap(enum fk_asset_skip reason)
+{
+    return skip_reasons[reason].has_cap;
+}
+
 /* ---- writing -------------------------------------------------------------- */
 
 /* Step st, which returns no rows (or one that does not matter), and reset
@@ -171,8 +187,7 @@ static int url_row(struct fk_store *store, const char *url, int64_t time, int64_
         if (failures)
             *failures = sqlite3_column_int(st, 1);
         if (status)
-            *status = (enum fk_asset_status)name_index(status_names, FK_ASSET_STATUS_COUNT,
-                                                       column_str(st, 2), FK_ASSET_PENDING);
+            *status = store_asset_status(column_str(st, 2));
     }
     int ret = rc == SQLITE_ROW ? 0 : store_db_error(store, err);
     stmt_reset(st);
@@ -373,11 +388,12 @@ static int put_asset(struct fk_store *store, const struct fk_asset_fetched *a, b
 int fk_store_put_asset(struct fk_store *store, const struct fk_asset_fetched *asset, bool *is_new,
                        struct fk_error *err)
 {
+    /* checked here for both stores */
+    if (!asset->url || !asset->sha256 || !asset->mime)
+        return fk_error_set(err, FK_ERROR_USAGE, "an asset without URL, digest or type");
     if (store->pg)
         return store_pg_put_asset(store->pg, asset, is_new, err);
     bool own;
-    if (!asset->url || !asset->sha256 || !asset->mime)
-        return fk_error_set(err, FK_ERROR_USAGE, "an asset without URL, digest or type");
     if (store_write_begin(store, &own, err) < 0)
         return -1;
     return store_write_end(store, own, put_asset(store, asset, is_new, err), err);
@@ -442,7 +458,7 @@ static int mark_skipped(struct fk_store *store, const char *url, enum fk_asset_s
     if (!st)
         return -1;
     if (bind_text(st, 2, skip_reasons[reason].name) ||
-        (skip_reasons[reason].has_cap ? bind_int64(st, 3, cap) : sqlite3_bind_null(st, 3)) ||
+        (store_asset_skip_has_cap(reason) ? bind_int64(st, 3, cap) : sqlite3_bind_null(st, 3)) ||
         bind_int64(st, 4, time))
         return store_bind_failed(store, ST_ASSET_URL_SKIPPED, err);
     return store_step_done(store, st, err);
@@ -451,11 +467,12 @@ static int mark_skipped(struct fk_store *store, const char *url, enum fk_asset_s
 int fk_store_asset_skipped(struct fk_store *store, const char *url, enum fk_asset_skip reason,
                            int64_t cap, int64_t time, struct fk_error *err)
 {
+    /* checked here for both stores */
+    if ((unsigned)reason >= FK_ASSET_SKIP_COUNT)
+        return fk_error_set(err, FK_ERROR_USAGE, "no such reason to skip an asset");
     if (store->pg)
         return store_pg_asset_skipped(store->pg, url, reason, cap, time, err);
     bool own;
-    if ((unsigned)reason >= FK_ASSET_SKIP_COUNT)
-        return fk_error_set(err, FK_ERROR_USAGE, "no such reason to skip an asset");
     if (store_write_begin(store, &own, err) < 0)
         return -1;
     return store_write_end(store, own, mark_skipped(store, url, reason, cap, time, err), err);
@@ -474,15 +491,13 @@ static int due_row(sqlite3_stmt *st, void *ctx)
     struct fk_asset_due due = {
         .url_id = sqlite3_column_int64(st, 0),
         .url = column_str(st, 1),
-        .status = (enum fk_asset_status)name_index(status_names, FK_ASSET_STATUS_COUNT,
-                                                   column_str(st, 2), FK_ASSET_PENDING),
+        .status = store_asset_status(column_str(st, 2)),
         .etag = column_str(st, 3),
         .last_modified = column_str(st, 4),
         .failures = sqlite3_column_int(st, 5),
         .article_id = sqlite3_column_int64(st, 6),
         .feed_id = sqlite3_column_int64(st, 7),
-        .kind = (enum fk_asset_kind)name_index(kind_names, FK_ASSET_KIND_COUNT, column_str(st, 8),
-                                               FK_ASSET_IMAGE),
+        .kind = store_asset_kind(column_str(st, 8)),
         .private_origin = sqlite3_column_int(st, 9) != 0,
     };
     return walk->fn(&due, walk->ctx);
@@ -554,12 +569,10 @@ static int asset_row(sqlite3_stmt *st, void *ctx)
     struct fk_asset_row row = {
         .article_id = sqlite3_column_int64(st, 0),
         .position = sqlite3_column_int(st, 1),
-        .kind = (enum fk_asset_kind)name_index(kind_names, FK_ASSET_KIND_COUNT, column_str(st, 2),
-                                               FK_ASSET_IMAGE),
+        .kind = store_asset_kind(column_str(st, 2)),
         .linked = sqlite3_column_int(st, 3) != 0,
         .url = column_str(st, 4),
-        .status = (enum fk_asset_status)name_index(status_names, FK_ASSET_STATUS_COUNT,
-                                                   column_str(st, 5), FK_ASSET_PENDING),
+        .status = store_asset_status(column_str(st, 5)),
         .reason = column_str(st, 6),
         .size = sqlite3_column_int64(st, 7),
         .mime = column_str(st, 8),
@@ -574,8 +587,7 @@ static int asset_row(sqlite3_stmt *st, void *ctx)
 int fk_store_list_assets(struct fk_store *store, const struct fk_asset_filter *f,
                          fk_asset_row_fn fn, void *ctx, struct fk_error *err)
 {
-    if (store->pg)
-        return store_pg_list_assets(store->pg, f, fn, ctx, err);
+    /* the filter is checked here for both stores */
     struct fk_asset_filter all;
     if (!f) {
         fk_asset_filter_init(&all);
@@ -584,6 +596,8 @@ int fk_store_list_assets(struct fk_store *store, const struct fk_asset_filter *f
     const char *status = f->status >= 0 ? fk_asset_status_name(f->status) : NULL;
     if (f->status >= 0 && !status)
         return fk_error_set(err, FK_ERROR_USAGE, "no such asset status");
+    if (store->pg)
+        return store_pg_list_assets(store->pg, f, fn, ctx, err);
     sqlite3_stmt *st = store_bound(store, ST_ASSET_LIST, NULL, f->article_id, err);
     if (!st)
         return -1;
@@ -751,28 +765,31 @@ int fk_store_check_assets(struct fk_store *store, fk_sha256_fn sha256, fk_proble
     return walk.problems;
 }
 
+/* A stored URL whose asset is missing is due again; an asset no URL
+ * holds, and a reference to a URL that is gone, are deleted. */
+const char *const store_asset_repairs[3] = {
+    "UPDATE asset_urls SET status = 'pending', asset_id = NULL, failures = 0,"
+    " next_try = NULL WHERE status = 'stored'"
+    " AND NOT EXISTS (SELECT 1 FROM assets a WHERE a.id = asset_urls.asset_id)",
+    "DELETE FROM assets WHERE NOT EXISTS"
+    " (SELECT 1 FROM asset_urls u WHERE u.asset_id = assets.id)",
+    "DELETE FROM article_assets WHERE NOT EXISTS"
+    " (SELECT 1 FROM asset_urls u WHERE u.id = article_assets.url_id)",
+};
+
 int fk_store_repair_assets(struct fk_store *store, int64_t *repaired, struct fk_error *err)
 {
     if (store->pg)
         return store_pg_repair_assets(store->pg, repaired, err);
-    /* Fixed SQL run once: no statement of the cache. */
-    static const char *const repairs[] = {
-        "UPDATE asset_urls SET status = 'pending', asset_id = NULL, failures = 0,"
-        " next_try = NULL WHERE status = 'stored'"
-        " AND NOT EXISTS (SELECT 1 FROM assets a WHERE a.id = asset_urls.asset_id)",
-        "DELETE FROM assets WHERE NOT EXISTS"
-        " (SELECT 1 FROM asset_urls u WHERE u.asset_id = assets.id)",
-        "DELETE FROM article_assets WHERE NOT EXISTS"
-        " (SELECT 1 FROM asset_urls u WHERE u.id = article_assets.url_id)",
-    };
     int64_t changed = 0;
     int ret = -1;
     if (store->in_feed)
         return fk_error_set(err, FK_ERROR_USAGE, "a feed is being filed");
     if (store_run(store, ST_BEGIN, err) < 0)
         return -1;
-    for (size_t i = 0; i < sizeof repairs / sizeof repairs[0]; i++) {
-        if (store_exec_sql(store, repairs[i], err) < 0)
+    /* Fixed SQL run once: no statement of the cache. */
+    for (size_t i = 0; i < sizeof store_asset_repairs / sizeof store_asset_repairs[0]; i++) {
+        if (store_exec_sql(store, store_asset_repairs[i], err) < 0)
             goto out;
         changed += sqlite3_changes(store->db);
     }

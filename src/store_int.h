@@ -537,6 +537,19 @@ int store_row_int64s(struct fk_store *store, sqlite3_stmt *st, int64_t *const *f
                      struct fk_error *err);
 int store_asset_stats(struct fk_store *store, struct fk_asset_stats *out, struct fk_error *err);
 
+/* store_assets.c, shared with the PostgreSQL store (store_pg_assets.c and
+ * store_pg_maint.c): the names as both store them, and the repairs. */
+/* The asset status named name; FK_ASSET_PENDING for NULL or no status. */
+enum fk_asset_status store_asset_status(const char *name);
+/* The asset kind named name; FK_ASSET_IMAGE for NULL or no kind. */
+enum fk_asset_kind store_asset_kind(const char *name);
+/* Whether reason (a valid one) is under a cap, whose value is stored with
+ * it so that a change of the cap makes the URL due again. */
+bool store_asset_skip_has_cap(enum fk_asset_skip reason);
+/* fk_store_repair_assets's statements, in order, each run once; the SQL
+ * is the same on both engines. */
+extern const char *const store_asset_repairs[3];
+
 /* store_pack.c */
 void store_pack_release(struct fk_store *store);
 /* data packed into one zstd frame against prefix (NULL or prefix_size 0:
@@ -566,6 +579,75 @@ int store_pack_plain(struct fk_store *store, struct fk_error *err);
  * gets a line per row that does not unpack. Returns the number of lines
  * given, or -1 with err filled. */
 int store_pack_check(struct fk_store *store, fk_problem_fn fn, void *ctx, struct fk_error *err);
+
+/* store_pages.c, shared with the PostgreSQL store (store_pg_assets.c):
+ * what is decided about an article's page, whatever the engine; each
+ * engine reads and writes the page's row through a store_page_ops. */
+
+/* The page status named name; FK_PAGE_UNUSABLE for NULL or no status. */
+enum fk_page_status store_page_status(const char *name);
+
+/* What an attempt leaves in the page's row. */
+struct store_page_attempt {
+    enum fk_page_status status;
+    int64_t time;
+    int http_status;
+    const char *error;
+    int failures;
+    int64_t next_try;
+    const char *url;
+};
+
+/* The article's text length and its page's state, read in the
+ * transaction. found is false when the article is missing. */
+struct store_page_state {
+    bool found;
+    int64_t article_length;
+    enum fk_page_status status;
+    bool has_row, has_html, used;
+    int64_t text_length, feed_length;
+    int failures;
+};
+
+/* An engine's reads and writes of the page of article id, on its handle
+ * db (struct fk_store or struct pg_store), inside a write. Each returns
+ * 0, or -1 with err filled (write_end: as it says). */
+struct store_page_ops {
+    /* begin a write: in the feed's transaction when a feed is being filed,
+     * else in one of its own (*own set) */
+    int (*write_begin)(void *db, bool *own, struct fk_error *err);
+    /* end it, ret saying how it went; returns ret, or -1 when the commit
+     * failed */
+    int (*write_end)(void *db, bool own, int ret, struct fk_error *err);
+    /* *s, zeroed first: s->found stays false (0 returned) when the article
+     * is missing */
+    int (*read_state)(void *db, int64_t id, struct store_page_state *s, struct fk_error *err);
+    /* a into the page's row, made (as skipped) when there is none; the
+     * article exists */
+    int (*record_attempt)(void *db, int64_t id, const struct store_page_attempt *a,
+                          struct fk_error *err);
+    /* page's HTML and validators into its row, its text text_length bytes */
+    int (*store_html)(void *db, const struct fk_page *page, int64_t text_length,
+                      struct fk_error *err);
+    /* content, the page's, becomes the article's as reparse replaces it
+     * (*result), and the page is marked the content, feed_length the
+     * length of the feed's text it stands for */
+    int (*use_page)(void *db, int64_t id, const struct fk_content *content, int64_t feed_length,
+                    enum fk_reparse_result *result, struct fk_error *err);
+};
+
+/* fk_store_pages_skipped, fk_store_page_failed and (in a transaction the
+ * caller began) fk_store_put_page of include/feedkeep/store.h, through
+ * ops; store_page_put returns 1, nothing written, when the article is
+ * missing. */
+int store_pages_skipped(const struct store_page_ops *ops, void *db, const int64_t *ids,
+                        const char *const *urls, size_t count, struct fk_error *err);
+int store_page_failed(const struct store_page_ops *ops, void *db, int64_t id, const char *url,
+                      const char *error, int http_status, int64_t time, int64_t retry_after,
+                      bool final, struct fk_fetch_schedule *schedule, struct fk_error *err);
+int store_page_put(const struct store_page_ops *ops, void *db, const struct fk_page *page,
+                   const struct fk_content *content, enum fk_page_result *result,
+                   struct fk_error *err);
 
 /* store_raw.c */
 int store_raw_stats(struct fk_store *store, struct fk_raw_stats *out, struct fk_error *err);

@@ -3,7 +3,9 @@
  * failures in a row and the next try, the item source it was fetched for),
  * the article extracted from it, and whether its text is the article's
  * content, which it becomes through the same replacement as reparse (a
- * "replaced" version keeps the text before).
+ * "replaced" version keeps the text before). What is decided about a page
+ * is decided here for both stores: the PostgreSQL one (store_pg_assets.c)
+ * hands over its own reads and writes.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -49,7 +51,7 @@ const char *fk_page_status_name(enum fk_page_status status)
     return (unsigned)status < FK_PAGE_STATUS_COUNT ? page_status_names[status] : NULL;
 }
 
-static enum fk_page_status page_status(const char *name)
+enum fk_page_status store_page_status(const char *name)
 {
     for (int i = 0; name && i < FK_PAGE_STATUS_COUNT; i++) {
         if (strcmp(name, page_status_names[i]) == 0)
@@ -126,98 +128,18 @@ int fk_store_list_due_pages(struct fk_store *store, int64_t feed_id, enum fk_ful
     return walk.failed ? -1 : ret;
 }
 
-/* ---- recording attempts ---------------------------------------------------------- */
+/* ---- deciding, for both stores ------------------------------------------------ */
 
-/* The page's row of article id, created (as skipped) when it has none;
- * the article must exist. */
-static int ensure_row(struct fk_store *store, int64_t id, const char *url, struct fk_error *err)
+/* Record an attempt a at the page of article id: a->status
+ * FK_PAGE_SKIPPED (not wanted) or FK_PAGE_FAILED (final: given up at
+ * once), its failures counted here. A page stored before stays the
+ * article's. */
+static int note_attempt(const struct store_page_ops *ops, void *db, int64_t id,
+                        struct store_page_attempt *a, bool final, int64_t retry_after,
+                        struct fk_fetch_schedule *schedule, struct fk_error *err)
 {
-    sqlite3_stmt *st = store_bound(store, ST_PAGE_ENSURE, NULL, id, err);
-    if (!st)
-        return -1;
-    if (bind_text(st, 2, url))
-        return store_bind_failed(store, ST_PAGE_ENSURE, err);
-    return store_step_done(store, st, err);
-}
-
-/* What an attempt leaves in the page's row. */
-struct attempt {
-    enum fk_page_status status;
-    int64_t time;
-    int http_status;
-    const char *error;
-    int failures;
-    int64_t next_try;
-    const char *url;
-};
-
-static int record_attempt(struct fk_store *store, int64_t id, const struct attempt *a,
-                          struct fk_error *err)
-{
-    if (ensure_row(store, id, a->url, err) < 0)
-        return -1;
-    sqlite3_stmt *st = store_bound(store, ST_PAGE_ATTEMPT, NULL, id, err);
-    if (!st)
-        return -1;
-    if (bind_text(st, 2, page_status_names[a->status]) || bind_time(st, 3, a->time) ||
-        (a->http_status ? bind_int64(st, 4, a->http_status) : sqlite3_bind_null(st, 4)) ||
-        bind_text(st, 5, a->error) || bind_int64(st, 6, a->failures) ||
-        bind_time(st, 7, a->next_try) || bind_text(st, 8, a->url))
-        return store_bind_failed(store, ST_PAGE_ATTEMPT, err);
-    return store_step_done(store, st, err);
-}
-
-/* The article's text length and its page's state, read in the
- * transaction. found is false when the article is missing. */
-struct page_state {
-    bool found;
-    int64_t article_length;
-    enum fk_page_status status;
-    bool has_row, has_html, used;
-    int64_t text_length, feed_length;
-    int failures;
-};
-
-/* Step statement which, of article id, onto its row (*st, to reset):
- * 1, 0 when there is none, -1 with err filled. */
-static int page_row(struct fk_store *store, enum stmt_id which, int64_t id, sqlite3_stmt **st,
-                    struct fk_error *err)
-{
-    *st = store_bound(store, which, NULL, id, err);
-    return *st ? store_step_row(store, *st, err) : -1;
-}
-
-static int read_state(struct fk_store *store, int64_t id, struct page_state *s,
-                      struct fk_error *err)
-{
-    sqlite3_stmt *st;
-    memset(s, 0, sizeof *s);
-    int found = page_row(store, ST_PAGE_READ, id, &st, err);
-    if (found <= 0)
-        return found;
-    s->found = true;
-    s->article_length = sqlite3_column_bytes(st, 0);
-    s->has_row = sqlite3_column_type(st, 1) != SQLITE_NULL;
-    s->status = page_status(column_str(st, 1));
-    s->has_html = sqlite3_column_type(st, 2) != SQLITE_NULL;
-    s->text_length = sqlite3_column_int64(st, 3);
-    s->feed_length = sqlite3_column_int64(st, 4);
-    s->used = sqlite3_column_int(st, 5) != 0;
-    s->failures = sqlite3_column_int(st, 6);
-    stmt_reset(st);
-    return 0;
-}
-
-/* Record an attempt a at the page of article id in a write of its own (or
- * the feed's): a->status FK_PAGE_SKIPPED (not wanted) or FK_PAGE_FAILED
- * (final: given up at once), its failures counted here. A page stored
- * before stays the article's. */
-static int note_attempt(struct fk_store *store, int64_t id, struct attempt *a, bool final,
-                        int64_t retry_after, struct fk_fetch_schedule *schedule,
-                        struct fk_error *err)
-{
-    struct page_state state;
-    int ret = read_state(store, id, &state, err);
+    struct store_page_state state;
+    int ret = ops->read_state(db, id, &state, err);
     if (ret == 0 && state.found && a->status == FK_PAGE_FAILED) {
         a->failures = state.has_row && state.status == FK_PAGE_FAILED ? state.failures + 1 : 1;
         if (final || a->failures >= FK_PAGE_TRIES)
@@ -231,7 +153,7 @@ static int note_attempt(struct fk_store *store, int64_t id, struct attempt *a, b
             a->status = FK_PAGE_STORED;
             a->next_try = FK_TIME_NONE;
         }
-        ret = record_attempt(store, id, a, err);
+        ret = ops->record_attempt(db, id, a, err);
     }
     if (ret == 0 && schedule) {
         schedule->failures = a->failures;
@@ -240,35 +162,30 @@ static int note_attempt(struct fk_store *store, int64_t id, struct attempt *a, b
     return ret;
 }
 
-int fk_store_pages_skipped(struct fk_store *store, const int64_t *ids, const char *const *urls,
-                           size_t count, struct fk_error *err)
+int store_pages_skipped(const struct store_page_ops *ops, void *db, const int64_t *ids,
+                        const char *const *urls, size_t count, struct fk_error *err)
 {
-    if (store->pg)
-        return store_pg_pages_skipped(store->pg, ids, urls, count, err);
     bool own;
-    if (store_write_begin(store, &own, err) < 0)
+    if (ops->write_begin(db, &own, err) < 0)
         return -1;
     int ret = 0;
     for (size_t i = 0; ret == 0 && i < count; i++) {
-        struct attempt a = {
+        struct store_page_attempt a = {
             .status = FK_PAGE_SKIPPED,
             .time = FK_TIME_NONE,
             .next_try = FK_TIME_NONE,
             .url = urls[i],
         };
-        ret = note_attempt(store, ids[i], &a, false, FK_TIME_NONE, NULL, err);
+        ret = note_attempt(ops, db, ids[i], &a, false, FK_TIME_NONE, NULL, err);
     }
-    return store_write_end(store, own, ret, err);
+    return ops->write_end(db, own, ret, err);
 }
 
-int fk_store_page_failed(struct fk_store *store, int64_t id, const char *url, const char *error,
-                         int http_status, int64_t time, int64_t retry_after, bool final,
-                         struct fk_fetch_schedule *schedule, struct fk_error *err)
+int store_page_failed(const struct store_page_ops *ops, void *db, int64_t id, const char *url,
+                      const char *error, int http_status, int64_t time, int64_t retry_after,
+                      bool final, struct fk_fetch_schedule *schedule, struct fk_error *err)
 {
-    if (store->pg)
-        return store_pg_page_failed(store->pg, id, url, error, http_status, time, retry_after,
-                                    final, schedule, err);
-    struct attempt a = {
+    struct store_page_attempt a = {
         .status = FK_PAGE_FAILED,
         .time = time,
         .http_status = http_status,
@@ -277,50 +194,23 @@ int fk_store_page_failed(struct fk_store *store, int64_t id, const char *url, co
         .url = url,
     };
     bool own;
-    if (store_write_begin(store, &own, err) < 0)
+    if (ops->write_begin(db, &own, err) < 0)
         return -1;
-    return store_write_end(store, own,
-                           note_attempt(store, id, &a, final, retry_after, schedule, err), err);
+    return ops->write_end(db, own, note_attempt(ops, db, id, &a, final, retry_after, schedule, err),
+                          err);
 }
 
-/* ---- storing a page -------------------------------------------------------------- */
-
-static int store_html(struct fk_store *store, const struct fk_page *page, int64_t text_length,
-                      struct fk_error *err)
+int store_page_put(const struct store_page_ops *ops, void *db, const struct fk_page *page,
+                   const struct fk_content *content, enum fk_page_result *result,
+                   struct fk_error *err)
 {
-    sqlite3_stmt *st = store_bound(store, ST_PAGE_STORE, NULL, page->article_id, err);
-    if (!st)
-        return -1;
-    if (bind_text(st, 2, page->etag) || bind_text(st, 3, page->last_modified) ||
-        bind_text(st, 4, page->base_url) || bind_text(st, 5, page->html) ||
-        bind_text(st, 6, page->title) || bind_text(st, 7, page->byline) ||
-        bind_int64(st, 8, text_length) || bind_time(st, 9, page->time))
-        return store_bind_failed(store, ST_PAGE_STORE, err);
-    return store_step_done(store, st, err);
-}
-
-static int set_used(struct fk_store *store, int64_t id, bool used, int64_t feed_length,
-                    struct fk_error *err)
-{
-    sqlite3_stmt *st = store_bound(store, ST_PAGE_USE, NULL, id, err);
-    if (!st)
-        return -1;
-    if (bind_int64(st, 2, used) || bind_int64(st, 3, feed_length))
-        return store_bind_failed(store, ST_PAGE_USE, err);
-    return store_step_done(store, st, err);
-}
-
-static int put_page(struct fk_store *store, const struct fk_page *page,
-                    const struct fk_content *content, enum fk_page_result *result,
-                    struct fk_error *err)
-{
-    struct page_state state;
-    if (read_state(store, page->article_id, &state, err) < 0)
+    struct store_page_state state;
+    if (ops->read_state(db, page->article_id, &state, err) < 0)
         return -1;
     if (!state.found)
         return 1;
     int64_t length = content && content->text ? (int64_t)strlen(content->text) : 0;
-    struct attempt a = {
+    struct store_page_attempt a = {
         .status = FK_PAGE_STORED,
         .time = page->time,
         .http_status = page->http_status,
@@ -335,10 +225,10 @@ static int put_page(struct fk_store *store, const struct fk_page *page,
                               : "the page has under half the text of the page kept";
         if (!good_before)
             a.status = FK_PAGE_UNUSABLE;
-        return record_attempt(store, page->article_id, &a, err);
+        return ops->record_attempt(db, page->article_id, &a, err);
     }
-    if (record_attempt(store, page->article_id, &a, err) < 0 ||
-        store_html(store, page, length, err) < 0)
+    if (ops->record_attempt(db, page->article_id, &a, err) < 0 ||
+        ops->store_html(db, page, length, err) < 0)
         return -1;
     /* The feed's text: the article's, unless the page is the content. */
     int64_t feed_length = state.used ? state.feed_length : state.article_length;
@@ -350,11 +240,134 @@ static int put_page(struct fk_store *store, const struct fk_page *page,
         return 0;
     }
     enum fk_reparse_result replaced;
-    if (store_replace_content(store, page->article_id, content, &replaced, err) < 0 ||
-        set_used(store, page->article_id, true, feed_length, err) < 0)
+    if (ops->use_page(db, page->article_id, content, feed_length, &replaced, err) < 0)
         return -1;
     *result = state.used && replaced == FK_REPARSE_UNCHANGED ? FK_PAGE_SAME : FK_PAGE_USED;
     return 0;
+}
+
+/* ---- the page's row on SQLite ------------------------------------------------- */
+
+/* The page's row of article id, created (as skipped) when it has none;
+ * the article must exist. */
+static int ensure_row(struct fk_store *store, int64_t id, const char *url, struct fk_error *err)
+{
+    sqlite3_stmt *st = store_bound(store, ST_PAGE_ENSURE, NULL, id, err);
+    if (!st)
+        return -1;
+    if (bind_text(st, 2, url))
+        return store_bind_failed(store, ST_PAGE_ENSURE, err);
+    return store_step_done(store, st, err);
+}
+
+static int record_attempt(void *db, int64_t id, const struct store_page_attempt *a,
+                          struct fk_error *err)
+{
+    struct fk_store *store = db;
+    if (ensure_row(store, id, a->url, err) < 0)
+        return -1;
+    sqlite3_stmt *st = store_bound(store, ST_PAGE_ATTEMPT, NULL, id, err);
+    if (!st)
+        return -1;
+    if (bind_text(st, 2, fk_page_status_name(a->status)) || bind_time(st, 3, a->time) ||
+        (a->http_status ? bind_int64(st, 4, a->http_status) : sqlite3_bind_null(st, 4)) ||
+        bind_text(st, 5, a->error) || bind_int64(st, 6, a->failures) ||
+        bind_time(st, 7, a->next_try) || bind_text(st, 8, a->url))
+        return store_bind_failed(store, ST_PAGE_ATTEMPT, err);
+    return store_step_done(store, st, err);
+}
+
+/* Step statement which, of article id, onto its row (*st, to reset):
+ * 1, 0 when there is none, -1 with err filled. */
+static int page_row(struct fk_store *store, enum stmt_id which, int64_t id, sqlite3_stmt **st,
+                    struct fk_error *err)
+{
+    *st = store_bound(store, which, NULL, id, err);
+    return *st ? store_step_row(store, *st, err) : -1;
+}
+
+static int read_state(void *db, int64_t id, struct store_page_state *s, struct fk_error *err)
+{
+    sqlite3_stmt *st;
+    memset(s, 0, sizeof *s);
+    int found = page_row(db, ST_PAGE_READ, id, &st, err);
+    if (found <= 0)
+        return found;
+    s->found = true;
+    s->article_length = sqlite3_column_bytes(st, 0);
+    s->has_row = sqlite3_column_type(st, 1) != SQLITE_NULL;
+    s->status = store_page_status(column_str(st, 1));
+    s->has_html = sqlite3_column_type(st, 2) != SQLITE_NULL;
+    s->text_length = sqlite3_column_int64(st, 3);
+    s->feed_length = sqlite3_column_int64(st, 4);
+    s->used = sqlite3_column_int(st, 5) != 0;
+    s->failures = sqlite3_column_int(st, 6);
+    stmt_reset(st);
+    return 0;
+}
+
+static int store_html(void *db, const struct fk_page *page, int64_t text_length,
+                      struct fk_error *err)
+{
+    struct fk_store *store = db;
+    sqlite3_stmt *st = store_bound(store, ST_PAGE_STORE, NULL, page->article_id, err);
+    if (!st)
+        return -1;
+    if (bind_text(st, 2, page->etag) || bind_text(st, 3, page->last_modified) ||
+        bind_text(st, 4, page->base_url) || bind_text(st, 5, page->html) ||
+        bind_text(st, 6, page->title) || bind_text(st, 7, page->byline) ||
+        bind_int64(st, 8, text_length) || bind_time(st, 9, page->time))
+        return store_bind_failed(store, ST_PAGE_STORE, err);
+    return store_step_done(store, st, err);
+}
+
+static int use_page(void *db, int64_t id, const struct fk_content *content, int64_t feed_length,
+                    enum fk_reparse_result *result, struct fk_error *err)
+{
+    struct fk_store *store = db;
+    if (store_replace_content(store, id, content, result, err) < 0)
+        return -1;
+    sqlite3_stmt *st = store_bound(store, ST_PAGE_USE, NULL, id, err);
+    if (!st)
+        return -1;
+    if (bind_int64(st, 2, true) || bind_int64(st, 3, feed_length))
+        return store_bind_failed(store, ST_PAGE_USE, err);
+    return store_step_done(store, st, err);
+}
+
+static int write_begin(void *db, bool *own, struct fk_error *err)
+{
+    return store_write_begin(db, own, err);
+}
+
+static int write_end(void *db, bool own, int ret, struct fk_error *err)
+{
+    return store_write_end(db, own, ret, err);
+}
+
+static const struct store_page_ops page_ops = {
+    write_begin, write_end, read_state, record_attempt, store_html, use_page,
+};
+
+/* ---- recording attempts and storing a page --------------------------------------- */
+
+int fk_store_pages_skipped(struct fk_store *store, const int64_t *ids, const char *const *urls,
+                           size_t count, struct fk_error *err)
+{
+    if (store->pg)
+        return store_pg_pages_skipped(store->pg, ids, urls, count, err);
+    return store_pages_skipped(&page_ops, store, ids, urls, count, err);
+}
+
+int fk_store_page_failed(struct fk_store *store, int64_t id, const char *url, const char *error,
+                         int http_status, int64_t time, int64_t retry_after, bool final,
+                         struct fk_fetch_schedule *schedule, struct fk_error *err)
+{
+    if (store->pg)
+        return store_pg_page_failed(store->pg, id, url, error, http_status, time, retry_after,
+                                    final, schedule, err);
+    return store_page_failed(&page_ops, store, id, url, error, http_status, time, retry_after,
+                             final, schedule, err);
 }
 
 int fk_store_put_page(struct fk_store *store, const struct fk_page *page,
@@ -367,7 +380,7 @@ int fk_store_put_page(struct fk_store *store, const struct fk_page *page,
         return fk_error_set(err, FK_ERROR_USAGE, "a feed is being filed");
     if (store_run(store, ST_BEGIN, err) < 0)
         return -1;
-    int ret = put_page(store, page, content, result, err);
+    int ret = store_page_put(&page_ops, store, page, content, result, err);
     if (ret == 1) {
         (void)store_run(store, ST_ROLLBACK, NULL);
         return 1;
@@ -388,7 +401,7 @@ int fk_store_get_page(struct fk_store *store, int64_t id, struct fk_page_row *ou
     if (found <= 0)
         return found < 0 ? -1 : 1;
     out->url = column_dup(st, 0);
-    out->status = page_status(column_str(st, 1));
+    out->status = store_page_status(column_str(st, 1));
     out->fetched = column_time(st, 2);
     out->http_status = sqlite3_column_int(st, 3);
     out->etag = column_dup(st, 4);

@@ -1,5 +1,6 @@
 /* store_pg_assets.c - the PostgreSQL store: assets, article pages and API
- * rows (store_assets.c, store_pages.c and store_api.c on SQLite).
+ * rows (store_assets.c, store_pages.c and store_api.c on SQLite, which
+ * also hold the names and the decisions about a page both stores share).
  *
  * Assets are kept once by SHA-256 and their URLs once each: several
  * fetchers, on several hosts, may store the same asset or URL at once, so
@@ -15,70 +16,13 @@
 #include "store_int.h"
 #include "store_pg_int.h"
 
-/* ---- names, as store_assets.c and store_pages.c store them ------------------- */
-
-static const char *const kind_names[FK_ASSET_KIND_COUNT] = {
-    [FK_ASSET_IMAGE] = "image", [FK_ASSET_POSTER] = "poster",       [FK_ASSET_VIDEO] = "video",
-    [FK_ASSET_AUDIO] = "audio", [FK_ASSET_THUMBNAIL] = "thumbnail",
-};
-
-static const char *const status_names[FK_ASSET_STATUS_COUNT] = {
-    [FK_ASSET_PENDING] = "pending",
-    [FK_ASSET_STORED] = "stored",
-    [FK_ASSET_FAILED] = "failed",
-    [FK_ASSET_SKIPPED] = "skipped",
-};
-
-/* Whether a skip reason is one of a cap (its value kept, so that a change
- * of the cap makes the URL due again): those the due query names. */
-static const bool skip_has_cap[FK_ASSET_SKIP_COUNT] = {
-    [FK_ASSET_SKIP_TOO_LARGE] = true,     [FK_ASSET_SKIP_ARTICLE_COUNT] = true,
-    [FK_ASSET_SKIP_ARTICLE_BYTES] = true, [FK_ASSET_SKIP_ARCHIVE_BUDGET] = true,
-    [FK_ASSET_SKIP_PRIVATE] = true,       [FK_ASSET_SKIP_MEDIA] = true,
-    [FK_ASSET_SKIP_RUN_BYTES] = false,    [FK_ASSET_SKIP_NOT_IMAGE] = false,
-    [FK_ASSET_SKIP_SVG_UNSAFE] = false,   [FK_ASSET_SKIP_SCHEME] = false,
-};
-
-static const char *const page_status_names[FK_PAGE_STATUS_COUNT] = {
-    [FK_PAGE_STORED] = "stored",
-    [FK_PAGE_UNUSABLE] = "unusable",
-    [FK_PAGE_FAILED] = "failed",
-    [FK_PAGE_SKIPPED] = "skipped",
-};
-
-/* The index of name in names (count of them), or fallback. */
-static int name_index(const char *const *names, int count, const char *name, int fallback)
-{
-    for (int i = 0; name && i < count; i++) {
-        if (strcmp(names[i], name) == 0)
-            return i;
-    }
-    return fallback;
-}
-
-static enum fk_asset_status asset_status(const char *name)
-{
-    return (enum fk_asset_status)name_index(status_names, FK_ASSET_STATUS_COUNT, name,
-                                            FK_ASSET_PENDING);
-}
-
-static enum fk_asset_kind asset_kind(const char *name)
-{
-    return (enum fk_asset_kind)name_index(kind_names, FK_ASSET_KIND_COUNT, name, FK_ASSET_IMAGE);
-}
-
-static enum fk_page_status page_status(const char *name)
-{
-    return (enum fk_page_status)name_index(page_status_names, FK_PAGE_STATUS_COUNT, name,
-                                           FK_PAGE_UNUSABLE);
-}
-
 /* ---- writes -------------------------------------------------------------------- */
 
 /* Begin a write: in the feed's transaction when a feed is being filed,
  * else in one of its own (*own set). Returns 0, or -1 with err filled. */
-static int write_begin(struct pg_store *ps, bool *own, struct fk_error *err)
+static int write_begin(void *db, bool *own, struct fk_error *err)
 {
+    struct pg_store *ps = db;
     *own = store_pg_current_feed(ps) == 0;
     if (*own)
         return pg_exec(ps->conn, "BEGIN", NULL, err) < 0 ? -1 : 0;
@@ -89,8 +33,9 @@ static int write_begin(struct pg_store *ps, bool *own, struct fk_error *err)
  * back a transaction of its own. A failed statement in the feed's
  * transaction leaves it aborted: the feed cannot be committed. Returns
  * ret, or -1 when the commit failed. */
-static int write_end(struct pg_store *ps, bool own, int ret, struct fk_error *err)
+static int write_end(void *db, bool own, int ret, struct fk_error *err)
 {
+    struct pg_store *ps = db;
     if (ret >= 0 && own && pg_exec(ps->conn, "COMMIT", NULL, err) < 0)
         ret = -1;
     if (ret < 0 && own && pg_in_transaction(ps->conn))
@@ -361,12 +306,11 @@ static int put_asset(struct pg_store *ps, const struct fk_asset_fetched *a, bool
                : 0;
 }
 
+/* asset checked by fk_store_put_asset */
 int store_pg_put_asset(struct pg_store *ps, const struct fk_asset_fetched *asset, bool *is_new,
                        struct fk_error *err)
 {
     bool own;
-    if (!asset->url || !asset->sha256 || !asset->mime)
-        return fk_error_set(err, FK_ERROR_USAGE, "an asset without URL, digest or type");
     if (write_begin(ps, &own, err) < 0)
         return -1;
     return write_end(ps, own, put_asset(ps, asset, is_new, err), err);
@@ -434,7 +378,7 @@ static int mark_skipped(struct pg_store *ps, const char *url, enum fk_asset_skip
     struct pg_params p = PG_PARAMS_INIT;
     pg_add_text(&p, url);
     pg_add_text(&p, fk_asset_skip_name(reason));
-    if (skip_has_cap[reason])
+    if (store_asset_skip_has_cap(reason))
         pg_add_int64(&p, cap);
     else
         pg_add_text(&p, NULL);
@@ -447,12 +391,11 @@ static int mark_skipped(struct pg_store *ps, const char *url, enum fk_asset_skip
                : 0;
 }
 
+/* reason checked by fk_store_asset_skipped */
 int store_pg_asset_skipped(struct pg_store *ps, const char *url, enum fk_asset_skip reason,
                            int64_t cap, int64_t time, struct fk_error *err)
 {
     bool own;
-    if ((unsigned)reason >= FK_ASSET_SKIP_COUNT)
-        return fk_error_set(err, FK_ERROR_USAGE, "no such reason to skip an asset");
     if (write_begin(ps, &own, err) < 0)
         return -1;
     return write_end(ps, own, mark_skipped(ps, url, reason, cap, time, err), err);
@@ -474,13 +417,13 @@ static int due_row(const struct pg_result *r, int i, void *ctx)
     struct fk_asset_due due = {
         .url_id = pg_number(r, i, 0),
         .url = pg_text(r, i, 1),
-        .status = asset_status(pg_text(r, i, 2)),
+        .status = store_asset_status(pg_text(r, i, 2)),
         .etag = pg_text_or_null(r, i, 3),
         .last_modified = pg_text_or_null(r, i, 4),
         .failures = (int)pg_number(r, i, 5),
         .article_id = pg_number(r, i, 6),
         .feed_id = pg_number(r, i, 7),
-        .kind = asset_kind(pg_text_or_null(r, i, 8)),
+        .kind = store_asset_kind(pg_text_or_null(r, i, 8)),
         .private_origin = pg_number(r, i, 9) != 0,
     };
     return walk->fn(&due, walk->ctx);
@@ -580,10 +523,10 @@ static int asset_row(const struct pg_result *r, int i, void *ctx)
     struct fk_asset_row row = {
         .article_id = pg_number(r, i, 0),
         .position = (int)pg_number(r, i, 1),
-        .kind = asset_kind(pg_text(r, i, 2)),
+        .kind = store_asset_kind(pg_text(r, i, 2)),
         .linked = pg_number(r, i, 3) != 0,
         .url = pg_text(r, i, 4),
-        .status = asset_status(pg_text(r, i, 5)),
+        .status = store_asset_status(pg_text(r, i, 5)),
         .reason = pg_text_or_null(r, i, 6),
         .size = pg_number(r, i, 7),
         .mime = pg_text_or_null(r, i, 8),
@@ -598,17 +541,11 @@ static int asset_row(const struct pg_result *r, int i, void *ctx)
     return walk->fn(&row, walk->ctx);
 }
 
+/* f (not NULL) checked by fk_store_list_assets */
 int store_pg_list_assets(struct pg_store *ps, const struct fk_asset_filter *f, fk_asset_row_fn fn,
                          void *ctx, struct fk_error *err)
 {
-    struct fk_asset_filter all;
-    if (!f) {
-        fk_asset_filter_init(&all);
-        f = &all;
-    }
     const char *status = f->status >= 0 ? fk_asset_status_name(f->status) : NULL;
-    if (f->status >= 0 && !status)
-        return fk_error_set(err, FK_ERROR_USAGE, "no such asset status");
     struct pg_params p = PG_PARAMS_INIT;
     pg_add_int64(&p, f->article_id);
     pg_add_int64(&p, f->feed_id);
@@ -795,24 +732,14 @@ int store_pg_list_due_pages(struct pg_store *ps, int64_t feed_id, enum fk_full_t
                     &p, page_due_row, &walk, err);
 }
 
-/* ---- recording attempts ------------------------------------------------------- */
-
-/* What an attempt leaves in the page's row. */
-struct attempt {
-    enum fk_page_status status;
-    int64_t time;
-    int http_status;
-    const char *error;
-    int failures;
-    int64_t next_try;
-    const char *url;
-};
+/* ---- a page's row: what store_pages.c decides, written ----------------------- */
 
 /* Record attempt a in the page's row of article id, made (as skipped)
  * when it has none; the article must exist. */
-static int record_attempt(struct pg_store *ps, int64_t id, const struct attempt *a,
+static int record_attempt(void *db, int64_t id, const struct store_page_attempt *a,
                           struct fk_error *err)
 {
+    struct pg_store *ps = db;
     struct pg_params p = PG_PARAMS_INIT;
     pg_add_int64(&p, id);
     pg_add_text(&p, a->url);
@@ -823,7 +750,7 @@ static int record_attempt(struct pg_store *ps, int64_t id, const struct attempt 
         return -1;
     p = (struct pg_params)PG_PARAMS_INIT;
     pg_add_int64(&p, id);
-    pg_add_text(&p, page_status_names[a->status]);
+    pg_add_text(&p, fk_page_status_name(a->status));
     pg_add_time(&p, a->time);
     pg_add_count(&p, a->http_status ? a->http_status : -1);
     pg_add_text(&p, a->error);
@@ -841,19 +768,9 @@ static int record_attempt(struct pg_store *ps, int64_t id, const struct attempt 
                : 0;
 }
 
-/* The article's text length and its page's state, read in the
- * transaction. found is false when the article is missing. */
-struct page_state {
-    bool found;
-    int64_t article_length;
-    enum fk_page_status status;
-    bool has_row, has_html, used;
-    int64_t text_length, feed_length;
-    int failures;
-};
-
-static int read_state(struct pg_store *ps, int64_t id, struct page_state *s, struct fk_error *err)
+static int read_state(void *db, int64_t id, struct store_page_state *s, struct fk_error *err)
 {
+    struct pg_store *ps = db;
     memset(s, 0, sizeof *s);
     struct pg_params p = PG_PARAMS_INIT;
     pg_add_int64(&p, id);
@@ -869,7 +786,7 @@ static int read_state(struct pg_store *ps, int64_t id, struct page_state *s, str
         s->found = true;
         s->article_length = pg_number(r, 0, 0);
         s->has_row = !pg_is_null(r, 0, 1);
-        s->status = page_status(pg_text_or_null(r, 0, 1));
+        s->status = store_page_status(pg_text_or_null(r, 0, 1));
         s->has_html = pg_number(r, 0, 2) != 0;
         s->text_length = pg_number(r, 0, 3);
         s->feed_length = pg_number(r, 0, 4);
@@ -880,80 +797,10 @@ static int read_state(struct pg_store *ps, int64_t id, struct page_state *s, str
     return 0;
 }
 
-/* Record an attempt a at the page of article id: a->status
- * FK_PAGE_SKIPPED (not wanted) or FK_PAGE_FAILED (final: given up at
- * once), its failures counted here. A page stored before stays the
- * article's. */
-static int note_attempt(struct pg_store *ps, int64_t id, struct attempt *a, bool final,
-                        int64_t retry_after, struct fk_fetch_schedule *schedule,
-                        struct fk_error *err)
-{
-    struct page_state state;
-    int ret = read_state(ps, id, &state, err);
-    if (ret == 0 && state.found && a->status == FK_PAGE_FAILED) {
-        a->failures = state.has_row && state.status == FK_PAGE_FAILED ? state.failures + 1 : 1;
-        if (final || a->failures >= FK_PAGE_TRIES)
-            a->status = FK_PAGE_UNUSABLE;
-        else
-            a->next_try = store_next_try(a->time, retry_after, a->failures);
-    }
-    if (ret == 0 && state.found) {
-        if (state.has_html) {
-            /* Its article is kept: not tried again until the item changes. */
-            a->status = FK_PAGE_STORED;
-            a->next_try = FK_TIME_NONE;
-        }
-        ret = record_attempt(ps, id, a, err);
-    }
-    if (ret == 0 && schedule) {
-        schedule->failures = a->failures;
-        schedule->next_fetch = a->next_try;
-    }
-    return ret;
-}
-
-int store_pg_pages_skipped(struct pg_store *ps, const int64_t *ids, const char *const *urls,
-                           size_t count, struct fk_error *err)
-{
-    bool own;
-    if (write_begin(ps, &own, err) < 0)
-        return -1;
-    int ret = 0;
-    for (size_t i = 0; ret == 0 && i < count; i++) {
-        struct attempt a = {
-            .status = FK_PAGE_SKIPPED,
-            .time = FK_TIME_NONE,
-            .next_try = FK_TIME_NONE,
-            .url = urls[i],
-        };
-        ret = note_attempt(ps, ids[i], &a, false, FK_TIME_NONE, NULL, err);
-    }
-    return write_end(ps, own, ret, err);
-}
-
-int store_pg_page_failed(struct pg_store *ps, int64_t id, const char *url, const char *error,
-                         int http_status, int64_t time, int64_t retry_after, bool final,
-                         struct fk_fetch_schedule *schedule, struct fk_error *err)
-{
-    struct attempt a = {
-        .status = FK_PAGE_FAILED,
-        .time = time,
-        .http_status = http_status,
-        .error = error ? error : "failed",
-        .next_try = FK_TIME_NONE,
-        .url = url,
-    };
-    bool own;
-    if (write_begin(ps, &own, err) < 0)
-        return -1;
-    return write_end(ps, own, note_attempt(ps, id, &a, final, retry_after, schedule, err), err);
-}
-
-/* ---- storing a page ------------------------------------------------------------ */
-
-static int store_html(struct pg_store *ps, const struct fk_page *page, int64_t text_length,
+static int store_html(void *db, const struct fk_page *page, int64_t text_length,
                       struct fk_error *err)
 {
+    struct pg_store *ps = db;
     struct pg_params p = PG_PARAMS_INIT;
     pg_add_int64(&p, page->article_id);
     pg_add_text(&p, page->etag);
@@ -973,12 +820,15 @@ static int store_html(struct pg_store *ps, const struct fk_page *page, int64_t t
                : 0;
 }
 
-static int set_used(struct pg_store *ps, int64_t id, bool used, int64_t feed_length,
-                    struct fk_error *err)
+static int use_page(void *db, int64_t id, const struct fk_content *content, int64_t feed_length,
+                    enum fk_reparse_result *result, struct fk_error *err)
 {
+    struct pg_store *ps = db;
+    if (store_pg_replace_content(ps, id, content, result, err) < 0)
+        return -1;
     struct pg_params p = PG_PARAMS_INIT;
     pg_add_int64(&p, id);
-    pg_add_bool(&p, used);
+    pg_add_bool(&p, true);
     pg_add_int64(&p, feed_length);
     return pg_exec(ps->conn,
                    "UPDATE article_pages SET used = $2::boolean, feed_length = $3::bigint"
@@ -988,49 +838,24 @@ static int set_used(struct pg_store *ps, int64_t id, bool used, int64_t feed_len
                : 0;
 }
 
-static int put_page(struct pg_store *ps, const struct fk_page *page,
-                    const struct fk_content *content, enum fk_page_result *result,
-                    struct fk_error *err)
+static const struct store_page_ops page_ops = {
+    write_begin, write_end, read_state, record_attempt, store_html, use_page,
+};
+
+/* ---- recording attempts and storing a page ------------------------------------- */
+
+int store_pg_pages_skipped(struct pg_store *ps, const int64_t *ids, const char *const *urls,
+                           size_t count, struct fk_error *err)
 {
-    struct page_state state;
-    if (read_state(ps, page->article_id, &state, err) < 0)
-        return -1;
-    if (!state.found)
-        return 1;
-    int64_t length = content && content->text ? (int64_t)strlen(content->text) : 0;
-    struct attempt a = {
-        .status = FK_PAGE_STORED,
-        .time = page->time,
-        .http_status = page->http_status,
-        .next_try = FK_TIME_NONE,
-        .url = page->url,
-    };
-    bool good_before = state.has_html && state.text_length > 0;
-    if (length == 0 || (good_before && length * 2 < state.text_length)) {
-        /* The empty-body guard: the page stored before, if any, stays. */
-        *result = length == 0 ? FK_PAGE_EMPTY : FK_PAGE_KEPT;
-        a.error = length == 0 ? "the page has no article text"
-                              : "the page has under half the text of the page kept";
-        if (!good_before)
-            a.status = FK_PAGE_UNUSABLE;
-        return record_attempt(ps, page->article_id, &a, err);
-    }
-    if (record_attempt(ps, page->article_id, &a, err) < 0 || store_html(ps, page, length, err) < 0)
-        return -1;
-    /* The feed's text: the article's, unless the page is the content. */
-    int64_t feed_length = state.used ? state.feed_length : state.article_length;
-    if (length <= feed_length) {
-        /* A page that had become the content stays it until the feed
-         * changes the item (store_pages.c says why). */
-        *result = FK_PAGE_NOT_LONGER;
-        return 0;
-    }
-    enum fk_reparse_result replaced;
-    if (store_pg_replace_content(ps, page->article_id, content, &replaced, err) < 0 ||
-        set_used(ps, page->article_id, true, feed_length, err) < 0)
-        return -1;
-    *result = state.used && replaced == FK_REPARSE_UNCHANGED ? FK_PAGE_SAME : FK_PAGE_USED;
-    return 0;
+    return store_pages_skipped(&page_ops, ps, ids, urls, count, err);
+}
+
+int store_pg_page_failed(struct pg_store *ps, int64_t id, const char *url, const char *error,
+                         int http_status, int64_t time, int64_t retry_after, bool final,
+                         struct fk_fetch_schedule *schedule, struct fk_error *err)
+{
+    return store_page_failed(&page_ops, ps, id, url, error, http_status, time, retry_after, final,
+                             schedule, err);
 }
 
 int store_pg_put_page(struct pg_store *ps, const struct fk_page *page,
@@ -1041,7 +866,7 @@ int store_pg_put_page(struct pg_store *ps, const struct fk_page *page,
         return fk_error_set(err, FK_ERROR_USAGE, "a feed is being filed");
     if (pg_exec(ps->conn, "BEGIN", NULL, err) < 0)
         return -1;
-    int ret = put_page(ps, page, content, result, err);
+    int ret = store_page_put(&page_ops, ps, page, content, result, err);
     if (ret == 1) {
         (void)pg_exec(ps->conn, "ROLLBACK", NULL, NULL);
         return 1;
@@ -1068,7 +893,7 @@ int store_pg_get_page(struct pg_store *ps, int64_t id, struct fk_page_row *out,
     int ret = 1;
     if (pg_rows(r) > 0) {
         out->url = dup_or_null(r, 0);
-        out->status = page_status(pg_text(r, 0, 1));
+        out->status = store_page_status(pg_text(r, 0, 1));
         out->fetched = pg_time(r, 0, 2);
         out->http_status = (int)pg_number(r, 0, 3);
         out->etag = dup_or_null(r, 4);

@@ -37,6 +37,7 @@
  * - "packed columns": the HTML and Markdown are plain text here; their
  *   compression is the server's (TOAST).
  */
+#include "store_int.h"
 #include "store_pg_int.h"
 
 #include <stdio.h>
@@ -486,21 +487,12 @@ out:
 
 int store_pg_repair_assets(struct pg_store *ps, int64_t *repaired, struct fk_error *err)
 {
-    static const char *const repairs[] = {
-        "UPDATE asset_urls SET status = 'pending', asset_id = NULL, failures = 0,"
-        " next_try = NULL WHERE status = 'stored'"
-        " AND NOT EXISTS (SELECT 1 FROM assets a WHERE a.id = asset_urls.asset_id)",
-        "DELETE FROM assets WHERE NOT EXISTS"
-        " (SELECT 1 FROM asset_urls u WHERE u.asset_id = assets.id)",
-        "DELETE FROM article_assets WHERE NOT EXISTS"
-        " (SELECT 1 FROM asset_urls u WHERE u.id = article_assets.url_id)",
-    };
     int64_t changed = 0;
     int ret = -1;
     if (not_filing(ps, err) < 0 || pg_exec(ps->conn, "BEGIN", NULL, err) < 0)
         return -1;
-    for (size_t i = 0; i < sizeof repairs / sizeof repairs[0]; i++) {
-        long n = pg_exec(ps->conn, repairs[i], NULL, err);
+    for (size_t i = 0; i < sizeof store_asset_repairs / sizeof store_asset_repairs[0]; i++) {
+        long n = pg_exec(ps->conn, store_asset_repairs[i], NULL, err);
         if (n < 0)
             goto out;
         changed += n;
