@@ -1109,15 +1109,37 @@ static void search_add_query(struct query *q, const char *config, const char *ts
  * with by_tag false), which the window's matches carry. */
 #define SEARCH_FILTER_COLUMNS "a.id, a.date, a.first_seen, a.author"
 
-/* Append the rows (the columns given, then a.search) of
- * the limit most recently filed matches, newest first. With loose (the
- * tsquery text of write_loose), the index is asked for the articles loose
- * matches, which the query's own tsquery then picks from newest first: its
- * words' positions are read from the vectors of only as many as it takes
- * (the index alone would recheck them all). */
-static void search_add_matches(struct query *q, const char *columns, const char *loose, long limit)
+/* The matches are read from the newest limit * SEARCH_CHUNK_FACTOR
+ * articles first (the index's matches ANDed with a range of the primary
+ * key: only the pages of those are read), and from the older ones only as
+ * many as are still missing. A query that matches one article in
+ * SEARCH_CHUNK_FACTOR or more (optimi* matches one in ten) finds them all
+ * there, rather than reading a page for each of its matches. */
+#define SEARCH_CHUNK_FACTOR 20
+
+/* Append the rows (the columns given, then a.search) of the limit most
+ * recently filed matches (the order is the caller's to make).
+ *
+ * With loose (the tsquery text of write_loose), the index is asked for the
+ * articles loose matches, which the query's own tsquery then picks from
+ * newest first: its words' positions are read from the vectors of only as
+ * many as it takes (the index alone would recheck them all). OFFSET 0 keeps
+ * that outer condition out of the index's.
+ *
+ * Else, chunked (for a small limit: a chunk of most of the archive saves
+ * nothing), the matches are read from the newest limit *
+ * SEARCH_CHUNK_FACTOR articles first (the index's matches ANDed with a
+ * range of the primary key: only their pages are read), and from the older
+ * ones only as many as are still missing. A query that matches one article
+ * in SEARCH_CHUNK_FACTOR or more (optimi* matches one in ten) finds them
+ * all there, rather than reading a page for each of its matches. The older
+ * ones are read whole into a CTE, then sorted: with a limit of its own the
+ * planner could walk the primary key instead, testing each article's
+ * vector. */
+static void search_add_matches(struct query *q, const char *columns, const char *loose, long limit,
+                               bool chunked)
 {
-    if (!loose) {
+    if (!loose && !chunked) {
         if (fk_buf_printf(&q->sql,
                           "SELECT %s, a.search FROM articles a WHERE a.search @@ " SEARCH_QUERY
                           " ORDER BY a.id DESC LIMIT %ld",
@@ -1125,13 +1147,27 @@ static void search_add_matches(struct query *q, const char *columns, const char 
             q->failed = true;
         return;
     }
-    /* OFFSET 0: the outer condition is not pushed down into the index's
-     * (which would read every vector). */
-    if (fk_buf_printf(&q->sql, "SELECT a.* FROM (SELECT %s, a.search FROM articles a", columns) < 0)
-        q->failed = true;
-    query_text(q, " WHERE a.search @@ to_tsquery($1::regconfig, ", loose,
-               ") ORDER BY a.id DESC OFFSET 0) a WHERE a.search @@ " SEARCH_QUERY);
-    if (fk_buf_printf(&q->sql, " LIMIT %ld", limit) < 0)
+    if (loose) {
+        if (fk_buf_printf(&q->sql, "SELECT a.* FROM (SELECT %s, a.search FROM articles a",
+                          columns) < 0)
+            q->failed = true;
+        query_text(q, " WHERE a.search @@ to_tsquery($1::regconfig, ", loose,
+                   ") ORDER BY a.id DESC OFFSET 0) a WHERE a.search @@ " SEARCH_QUERY);
+        if (fk_buf_printf(&q->sql, " LIMIT %ld", limit) < 0)
+            q->failed = true;
+        return;
+    }
+    long chunk = limit * SEARCH_CHUNK_FACTOR;
+    if (fk_buf_printf(
+            &q->sql,
+            "WITH r AS MATERIALIZED (SELECT %s, a.search FROM articles a"
+            " WHERE a.search @@ " SEARCH_QUERY " AND a.id > (SELECT max(id) FROM articles) - %ld"
+            " ORDER BY a.id DESC LIMIT %ld),"
+            " older AS MATERIALIZED (SELECT %s, a.search FROM articles a"
+            " WHERE a.search @@ " SEARCH_QUERY " AND a.id <= (SELECT max(id) FROM articles) - %ld)"
+            " SELECT * FROM r UNION ALL (SELECT * FROM older ORDER BY id DESC"
+            " LIMIT greatest(%ld - (SELECT count(*) FROM r), 0))",
+            columns, chunk, limit, columns, chunk, limit) < 0)
         q->failed = true;
 }
 
@@ -1148,7 +1184,7 @@ static void search_add_pick(struct query *q, const struct plan *p, const char *l
         /* The window is the most recent matches: each ranked as it is
          * read, from the vector the match was found in. */
         query_add(q, "WITH pick AS MATERIALIZED (SELECT a.id, " SEARCH_RANK " AS rank FROM (");
-        search_add_matches(q, "a.id", loose, window);
+        search_add_matches(q, "a.id", loose, window, true);
         query_add(q, ") a ORDER BY rank DESC, a.id DESC");
     } else if (window > 0) {
         /* The sizes are numbers of ours, written into the SQL: the
@@ -1156,7 +1192,7 @@ static void search_add_pick(struct query *q, const struct plan *p, const char *l
          * columns the filter reads, which it reads there. */
         long scan = window * SEARCH_SCAN_FACTOR;
         query_add(q, "WITH m AS MATERIALIZED (");
-        search_add_matches(q, SEARCH_FILTER_COLUMNS, loose, scan);
+        search_add_matches(q, SEARCH_FILTER_COLUMNS, loose, scan, false);
         query_add(q, "), w AS MATERIALIZED (SELECT a.id FROM m a WHERE true");
         size_t mark = q->sql.len;
         plan_add_where(q, p);
