@@ -1109,12 +1109,8 @@ static void search_add_query(struct query *q, const char *config, const char *ts
  * with by_tag false), which the window's matches carry. */
 #define SEARCH_FILTER_COLUMNS "a.id, a.date, a.first_seen, a.author"
 
-/* The matches are read from the newest limit * SEARCH_CHUNK_FACTOR
- * articles first (the index's matches ANDed with a range of the primary
- * key: only the pages of those are read), and from the older ones only as
- * many as are still missing. A query that matches one article in
- * SEARCH_CHUNK_FACTOR or more (optimi* matches one in ten) finds them all
- * there, rather than reading a page for each of its matches. */
+/* The newest articles' ids a window's matches are looked for in first,
+ * per match wanted (search_add_matches). */
 #define SEARCH_CHUNK_FACTOR 20
 
 /* Append the rows (the columns given, then a.search) of the limit most
