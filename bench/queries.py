@@ -6,10 +6,14 @@ a busy machine), as the median and the 95th percentile of --runs runs
 figures and checks nothing but that each command succeeds.
 
 usage: queries.py FEEDKEEP ARCHIVE [--import CORPUS.xml] [--runs N]
-                  [--tag T] [--since DATE] [--word W] [--rare-word W]
+                  [--before OLD_FEEDKEEP] [--only TEXT] [--tag T] [--since DATE] [--word W] [--rare-word W]
                   [--common-word W] [--phrase "W W"] [--prefix W*]
                   [--filter-tag T] [--two-tags A,B] [--any-tags A,B]
                   [--author NAME] [--author-word W] [--lang L] [--id N]
+
+--before times another build too, A/B: each run of a command by OLD_FEEDKEEP
+is followed by one by FEEDKEEP, so that both see the same machine; wall
+median and p95 of each. --only keeps the commands whose name holds TEXT.
 
 The words, tags, author and article id that the queries ask for default to
 ones of the corpus below; give others for another archive (bench/million.py
@@ -113,7 +117,7 @@ def run_once(cmd):
     return wall, usage.ru_utime + usage.ru_stime
 
 
-def time_queries(feedkeep, archive, runs, values=None, out=sys.stdout):
+def time_queries(feedkeep, archive, runs, values=None, out=sys.stdout, only=None):
     """Times each query of query_list(values) (DEFAULTS where values has no
     key), printing a line for each as it is done; returns the rows as
     (name, wall median, wall p95, cpu median, cpu p95), in seconds."""
@@ -123,6 +127,8 @@ def time_queries(feedkeep, archive, runs, values=None, out=sys.stdout):
     print('%-36s %9s %9s %9s %9s' % ('command', 'median', 'p95', 'cpu med', 'cpu p95'),
           file=out, flush=True)
     for name, argv in query_list(p):
+        if only and only not in name:
+            continue
         cmd = [feedkeep] + (argv if argv[0] == '--version' else ['--db', archive] + argv)
         run_once(cmd)  # warm the page cache
         runs_done = [run_once(cmd) for _ in range(runs)]
@@ -136,12 +142,38 @@ def time_queries(feedkeep, archive, runs, values=None, out=sys.stdout):
     return rows
 
 
+def time_before_after(before, feedkeep, archive, runs, values=None, only=None, out=sys.stdout):
+    """Times each query of query_list(values) by the builds before and
+    feedkeep taking turns, printing a line for each as it is done: wall
+    median and p95 of each, in ms."""
+    p = dict(DEFAULTS)
+    p.update(values or {})
+    print('%-36s %9s %9s %9s %9s' % ('command', 'before', 'p95', 'after', 'p95'),
+          file=out, flush=True)
+    for name, argv in query_list(p):
+        if only and only not in name:
+            continue
+        cmds = [[exe] + (argv if argv[0] == '--version' else ['--db', archive] + argv)
+                for exe in (before, feedkeep)]
+        walls = ([], [])
+        for cmd in cmds:
+            run_once(cmd)  # warm the page cache
+        for _ in range(runs):
+            for i, cmd in enumerate(cmds):
+                walls[i].append(run_once(cmd)[0])
+        print('%-36s %7.1fms %7.1fms %7.1fms %7.1fms' % (
+            name, statistics.median(walls[0]) * 1000, p95(walls[0]) * 1000,
+            statistics.median(walls[1]) * 1000, p95(walls[1]) * 1000), file=out, flush=True)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('feedkeep')
     ap.add_argument('archive')
     ap.add_argument('--import', dest='corpus')
     ap.add_argument('--runs', type=int, default=50)
+    ap.add_argument('--before')
+    ap.add_argument('--only')
     for key, value in DEFAULTS.items():
         ap.add_argument('--' + key.replace('_', '-'), dest=key, default=value,
                         help='default: %s' % value.replace('%', '%%'))
@@ -150,8 +182,11 @@ def main():
         start = time.perf_counter()
         subprocess.run([args.feedkeep, '--db', args.archive, 'import', args.corpus], check=True)
         print('import: %.1f s' % (time.perf_counter() - start))
-    time_queries(args.feedkeep, args.archive, args.runs,
-                 {key: getattr(args, key) for key in DEFAULTS})
+    values = {key: getattr(args, key) for key in DEFAULTS}
+    if args.before:
+        time_before_after(args.before, args.feedkeep, args.archive, args.runs, values, args.only)
+    else:
+        time_queries(args.feedkeep, args.archive, args.runs, values, only=args.only)
 
 
 if __name__ == '__main__':

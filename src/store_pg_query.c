@@ -529,6 +529,24 @@ static int walk_rows(struct pg_store *ps, const char *sql, const struct pg_param
     return walk_batches(ps, sql, params, NULL, row_fn, ctx, err);
 }
 
+/* walk_rows for a statement of few rows (a limit of at most ONE_STATEMENT
+ * rows): run at once, without a cursor and its transaction, which cost
+ * round trips to the server. */
+#define ONE_STATEMENT 1000
+
+static int walk_all(struct pg_store *ps, const char *sql, const struct pg_params *params,
+                    walk_row_fn *row_fn, void *ctx, struct fk_error *err)
+{
+    struct pg_result *r = pg_query_text(ps->conn, sql, params, err);
+    if (!r)
+        return -1;
+    int ret = 0;
+    for (int i = 0; ret == 0 && i < pg_rows(r); i++)
+        ret = row_fn(r, i, ctx);
+    pg_result_free(r);
+    return ret;
+}
+
 /* ---- listings ------------------------------------------------------------ */
 
 struct article_walk {
@@ -852,6 +870,19 @@ static const char column_weights[] = {
 static void write_tsquery(const struct fk_search_query *query, int node, int column, bool headline,
                           struct fk_buf *out);
 
+/* The len bytes of text as a quoted string of a tsquery: its quotes
+ * doubled, its backslashes escaped. */
+static void write_quoted(const char *text, size_t len, struct fk_buf *out)
+{
+    fk_buf_addc(out, '\'');
+    for (size_t i = 0; i < len; i++) {
+        if (text[i] == '\'' || text[i] == '\\')
+            fk_buf_addc(out, text[i] == '\'' ? '\'' : '\\');
+        fk_buf_addc(out, text[i]);
+    }
+    fk_buf_addc(out, '\'');
+}
+
 /* A member of a list, in parentheses. */
 static void write_operand(const struct fk_search_query *query, int node, int column, bool headline,
                           struct fk_buf *out)
@@ -880,13 +911,7 @@ static void write_tsquery(const struct fk_search_query *query, int node, int col
             fk_buf_adds(out, "'-'");
             break;
         }
-        fk_buf_addc(out, '\'');
-        for (const char *s = n->text; *s; s++) {
-            if (*s == '\'' || *s == '\\')
-                fk_buf_addc(out, *s == '\'' ? '\'' : '\\');
-            fk_buf_addc(out, *s);
-        }
-        fk_buf_addc(out, '\'');
+        write_quoted(n->text, strlen(n->text), out);
         if (n->prefix || column != FK_SEARCH_ANY)
             fk_buf_addc(out, ':');
         if (n->prefix)
@@ -917,6 +942,73 @@ static void write_tsquery(const struct fk_search_query *query, int node, int col
             if (i != n->first)
                 fk_buf_adds(out, " | ");
             write_operand(query, i, column, headline, out);
+        }
+        break;
+    }
+}
+
+/* The tsquery text of node (limited to column, as write_tsquery) less what
+ * the GIN index cannot answer alone, the words' positions and weights: a
+ * phrase becomes its words, each one ANDed, and a term limited to a column
+ * matches in any. Every article node matches matches it, and the index
+ * finds them without reading their vectors again. A member a list excludes
+ * is written as write_tsquery writes it: excluding less would keep fewer. */
+static void write_loose(const struct fk_search_query *query, int node, int column,
+                        struct fk_buf *out)
+{
+    const struct fk_search_node *n = &query->nodes[node];
+    if (n->column != FK_SEARCH_ANY)
+        column = n->column;
+    switch (n->kind) {
+    case FK_SEARCH_TERM: {
+        bool any = false;
+        for (const char *s = n->text; *s;) {
+            while (fk_is_space(*s))
+                s++;
+            const char *end = s;
+            while (*end && !fk_is_space(*end))
+                end++;
+            if (end == s)
+                break;
+            if (any)
+                fk_buf_adds(out, " & ");
+            write_quoted(s, (size_t)(end - s), out);
+            if (n->prefix)
+                fk_buf_adds(out, ":*");
+            any = true;
+            s = end;
+        }
+        if (!any)
+            write_quoted("", 0, out);
+        break;
+    }
+    case FK_SEARCH_AND: {
+        bool any = false;
+        for (int i = n->first; i >= 0; i = query->nodes[i].next) {
+            if (query->nodes[i].excluded)
+                continue;
+            if (any)
+                fk_buf_adds(out, " & ");
+            fk_buf_addc(out, '(');
+            write_loose(query, i, column, out);
+            fk_buf_addc(out, ')');
+            any = true;
+        }
+        for (int i = n->first; i >= 0; i = query->nodes[i].next) {
+            if (!query->nodes[i].excluded)
+                continue;
+            fk_buf_adds(out, " & !");
+            write_operand(query, i, column, false, out);
+        }
+        break;
+    }
+    case FK_SEARCH_OR:
+        for (int i = n->first; i >= 0; i = query->nodes[i].next) {
+            if (i != n->first)
+                fk_buf_adds(out, " | ");
+            fk_buf_addc(out, '(');
+            write_loose(query, i, column, out);
+            fk_buf_addc(out, ')');
         }
         break;
     }
@@ -1013,25 +1105,91 @@ static void search_add_query(struct query *q, const char *config, const char *ts
  * filter), are ranked; all the matches that pass it are when fewer do. */
 #define SEARCH_SCAN_FACTOR 8
 
+/* The columns of articles a the filter's conditions read (plan_add_where
+ * with by_tag false), which the window's matches carry. */
+#define SEARCH_FILTER_COLUMNS "a.id, a.date, a.first_seen, a.author"
+
+/* The newest articles' ids a window's matches are looked for in first,
+ * per match wanted (search_add_matches). */
+#define SEARCH_CHUNK_FACTOR 20
+
+/* Append the rows (the columns given, then a.search) of the limit most
+ * recently filed matches (the order is the caller's to make).
+ *
+ * With loose (the tsquery text of write_loose), the index is asked for the
+ * articles loose matches, which the query's own tsquery then picks from
+ * newest first: its words' positions are read from the vectors of only as
+ * many as it takes (the index alone would recheck them all). OFFSET 0 keeps
+ * that outer condition out of the index's.
+ *
+ * Else, chunked (for a small limit: a chunk of most of the archive saves
+ * nothing), the matches are read from the newest limit *
+ * SEARCH_CHUNK_FACTOR articles first (the index's matches ANDed with a
+ * range of the primary key: only their pages are read), and from the older
+ * ones only as many as are still missing. A query that matches one article
+ * in SEARCH_CHUNK_FACTOR or more (optimi* matches one in ten) finds them
+ * all there, rather than reading a page for each of its matches. The older
+ * ones are read whole into a CTE, then sorted: with a limit of its own the
+ * planner could walk the primary key instead, testing each article's
+ * vector. */
+static void search_add_matches(struct query *q, const char *columns, const char *loose, long limit,
+                               bool chunked)
+{
+    if (!loose && !chunked) {
+        if (fk_buf_printf(&q->sql,
+                          "SELECT %s, a.search FROM articles a WHERE a.search @@ " SEARCH_QUERY
+                          " ORDER BY a.id DESC LIMIT %ld",
+                          columns, limit) < 0)
+            q->failed = true;
+        return;
+    }
+    if (loose) {
+        if (fk_buf_printf(&q->sql, "SELECT a.* FROM (SELECT %s, a.search FROM articles a",
+                          columns) < 0)
+            q->failed = true;
+        query_text(q, " WHERE a.search @@ to_tsquery($1::regconfig, ", loose,
+                   ") ORDER BY a.id DESC OFFSET 0) a WHERE a.search @@ " SEARCH_QUERY);
+        if (fk_buf_printf(&q->sql, " LIMIT %ld", limit) < 0)
+            q->failed = true;
+        return;
+    }
+    long chunk = limit * SEARCH_CHUNK_FACTOR;
+    if (fk_buf_printf(
+            &q->sql,
+            "WITH r AS MATERIALIZED (SELECT %s, a.search FROM articles a"
+            " WHERE a.search @@ " SEARCH_QUERY " AND a.id > (SELECT max(id) FROM articles) - %ld"
+            " ORDER BY a.id DESC LIMIT %ld),"
+            " older AS MATERIALIZED (SELECT %s, a.search FROM articles a"
+            " WHERE a.search @@ " SEARCH_QUERY " AND a.id <= (SELECT max(id) FROM articles) - %ld)"
+            " SELECT * FROM r UNION ALL (SELECT * FROM older ORDER BY id DESC"
+            " LIMIT greatest(%ld - (SELECT count(*) FROM r), 0))",
+            columns, chunk, limit, columns, chunk, limit) < 0)
+        q->failed = true;
+}
+
 /* Append the search's picks (the CTE pick: id, rank of each hit, in
  * order, at most the limit): through the rank window when window > 0.
- * The conditions of the filter are written once, the same text pasted
- * where they apply again (so their parameters are added once). */
-static void search_add_pick(struct query *q, const struct plan *p, long window)
+ * loose: as search_add_matches. The conditions of the filter are written
+ * once, the same text pasted where they apply again (so their parameters
+ * are added once). */
+static void search_add_pick(struct query *q, const struct plan *p, const char *loose, long window)
 {
     const struct fk_filter *f = p->f;
     struct fk_buf where = FK_BUF_INIT;
-    if (window > 0) {
+    if (window > 0 && !plan_filters(p)) {
+        /* The window is the most recent matches: each ranked as it is
+         * read, from the vector the match was found in. */
+        query_add(q, "WITH pick AS MATERIALIZED (SELECT a.id, " SEARCH_RANK " AS rank FROM (");
+        search_add_matches(q, "a.id", loose, window, true);
+        query_add(q, ") a ORDER BY rank DESC, a.id DESC");
+    } else if (window > 0) {
         /* The sizes are numbers of ours, written into the SQL: the
-         * parameters are left to the filter. */
-        long scan = plan_filters(p) ? window * SEARCH_SCAN_FACTOR : window;
-        if (fk_buf_printf(&q->sql,
-                          "WITH m AS MATERIALIZED (SELECT a.id FROM articles a"
-                          " WHERE a.search @@ " SEARCH_QUERY " ORDER BY a.id DESC LIMIT %ld),"
-                          " w AS MATERIALIZED (SELECT a.id FROM m JOIN articles a ON a.id = m.id"
-                          " WHERE true",
-                          scan) < 0)
-            q->failed = true;
+         * parameters are left to the filter. The matches carry the
+         * columns the filter reads, which it reads there. */
+        long scan = window * SEARCH_SCAN_FACTOR;
+        query_add(q, "WITH m AS MATERIALIZED (");
+        search_add_matches(q, SEARCH_FILTER_COLUMNS, loose, scan, false);
+        query_add(q, "), w AS MATERIALIZED (SELECT a.id FROM m a WHERE true");
         size_t mark = q->sql.len;
         plan_add_where(q, p);
         fk_buf_adds(&where, q->sql.data + mark);
@@ -1071,6 +1229,7 @@ int store_pg_search(struct pg_store *ps, const struct fk_search_query *query,
     struct fk_buf tsquery = FK_BUF_INIT;
     struct fk_buf headline = FK_BUF_INIT; /* ts_headline's options */
     struct fk_buf text_query = FK_BUF_INIT;
+    struct fk_buf loose = FK_BUF_INIT; /* write_loose's */
     struct query q;
     int ret = -1;
 
@@ -1082,6 +1241,7 @@ int store_pg_search(struct pg_store *ps, const struct fk_search_query *query,
     if (query && query->root >= 0) {
         write_tsquery(query, query->root, FK_SEARCH_ANY, false, &tsquery);
         write_tsquery(query, query->root, FK_SEARCH_ANY, true, &text_query);
+        write_loose(query, query->root, FK_SEARCH_ANY, &loose);
         walk.join = has_phrase(query);
     }
     if (!tsquery.len) {
@@ -1105,26 +1265,34 @@ int store_pg_search(struct pg_store *ps, const struct fk_search_query *query,
     /* The hits picked (ranked, then the most recently filed first), then
      * the columns and the headline of those only. */
     search_add_query(&q, ps->search_config, tsquery.data);
-    search_add_pick(&q, &p, options->rank_window > 0 ? options->rank_window : 0);
+    search_add_pick(&q, &p, loose.data && strcmp(loose.data, tsquery.data) ? loose.data : NULL,
+                    options->rank_window > 0 ? options->rank_window : 0);
+    /* The text is read once (b.body, a copy made in memory): a.text, each
+     * use would read it from its TOAST table and decompress it again. */
     query_add(&q, " SELECT " ARTICLE_SELECT ", -pick.rank, h.headline, (h.at > 1 AND"
-                  " rtrim(left(a.text, h.at - 1), " SPACES ") <> '')::int, (h.at > 0 AND"
-                  " ltrim(substr(a.text, h.at + length(h.plain)), " SPACES ") <> '')::int"
+                  " rtrim(left(b.body, h.at - 1), " SPACES ") <> '')::int, (h.at > 0 AND"
+                  " ltrim(substr(b.body, h.at + length(h.plain)), " SPACES ") <> '')::int"
                   " FROM pick JOIN articles a ON a.id = pick.id"
-                  " CROSS JOIN LATERAL (SELECT y.headline, y.plain, strpos(a.text, y.plain) AS at"
+                  " CROSS JOIN LATERAL (SELECT a.text || '' AS body OFFSET 0) b"
+                  " CROSS JOIN LATERAL (SELECT y.headline, y.plain, strpos(b.body, y.plain) AS at"
                   " FROM (SELECT x.headline, translate(x.headline, E'\\x01\\x02', '') AS plain"
                   " FROM (SELECT ts_headline(");
-    query_text(&q, "$1::regconfig, a.text, to_tsquery($1::regconfig, ", text_query.data, "), ");
+    query_text(&q, "$1::regconfig, b.body, to_tsquery($1::regconfig, ", text_query.data, "), ");
     /* OFFSET 0 keeps the subquery whole: flattened, each use of the
      * headline would make it again. */
     query_text(&q, "", headline.data, ") AS headline OFFSET 0) x) y) h");
     query_add(&q, " ORDER BY pick.rank DESC, pick.id DESC");
     if (query_check(&q, err) < 0)
         goto out;
-    ret = walk_rows(ps, q.sql.data, &q.params, hit_row, &walk, err);
+    if (f->limit > 0 && f->limit <= ONE_STATEMENT)
+        ret = walk_all(ps, q.sql.data, &q.params, hit_row, &walk, err);
+    else
+        ret = walk_rows(ps, q.sql.data, &q.params, hit_row, &walk, err);
 out:
     fk_buf_release(&q.sql);
     fk_buf_release(&tsquery);
     fk_buf_release(&text_query);
+    fk_buf_release(&loose);
     fk_buf_release(&headline);
     fk_buf_release(&walk.snippet);
     store_tag_list_release(&walk.tags);
