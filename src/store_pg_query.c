@@ -867,8 +867,13 @@ static const char column_weights[] = {
     [FK_SEARCH_TAGS] = 'B',
 };
 
-static void write_tsquery(const struct fk_search_query *query, int node, int column, bool headline,
-                          struct fk_buf *out);
+/* What a tsquery text is for: the query itself; the headline of the text
+ * (a term limited to the title or the tags marks nothing); or what the GIN
+ * index answers alone (write_tsquery says how). */
+enum tsq_mode { TSQ_EXACT, TSQ_HEADLINE, TSQ_LOOSE };
+
+static void write_tsquery(const struct fk_search_query *query, int node, int column,
+                          enum tsq_mode mode, struct fk_buf *out);
 
 /* The len bytes of text as a quoted string of a tsquery: its quotes
  * doubled, its backslashes escaped. */
@@ -884,30 +889,64 @@ static void write_quoted(const char *text, size_t len, struct fk_buf *out)
 }
 
 /* A member of a list, in parentheses. */
-static void write_operand(const struct fk_search_query *query, int node, int column, bool headline,
-                          struct fk_buf *out)
+static void write_operand(const struct fk_search_query *query, int node, int column,
+                          enum tsq_mode mode, struct fk_buf *out)
 {
     fk_buf_addc(out, '(');
-    write_tsquery(query, node, column, headline, out);
+    write_tsquery(query, node, column, mode, out);
     fk_buf_addc(out, ')');
+}
+
+/* The loose tsquery text of a term: its words each ANDed, without
+ * positions or weights. */
+static void write_loose_term(const struct fk_search_node *n, struct fk_buf *out)
+{
+    bool any = false;
+    for (const char *s = n->text; *s;) {
+        while (fk_is_space(*s))
+            s++;
+        const char *end = s;
+        while (*end && !fk_is_space(*end))
+            end++;
+        if (end == s)
+            break;
+        if (any)
+            fk_buf_adds(out, " & ");
+        write_quoted(s, (size_t)(end - s), out);
+        if (n->prefix)
+            fk_buf_adds(out, ":*");
+        any = true;
+        s = end;
+    }
+    if (!any)
+        write_quoted("", 0, out);
 }
 
 /* The tsquery text of node, limited to column (FK_SEARCH_ANY: none) unless
  * the node names its own: every term a quoted string (its quotes doubled,
  * its backslashes escaped), which to_tsquery splits with the archive's
  * configuration, several words becoming a phrase (<->). For the headline
- * (of the text), a term limited to the title or the tags is a word of no
- * letters, which to_tsquery leaves out: the text's snippet does not mark
- * it, as FTS5's does not. */
-static void write_tsquery(const struct fk_search_query *query, int node, int column, bool headline,
-                          struct fk_buf *out)
+ * (TSQ_HEADLINE, of the text), a term limited to the title or the tags is
+ * a word of no letters, which to_tsquery leaves out: the text's snippet
+ * does not mark it, as FTS5's does not. TSQ_LOOSE leaves out what the GIN
+ * index cannot answer alone, the words' positions and weights: a phrase
+ * becomes its words, each one ANDed, and a term limited to a column
+ * matches in any. Every article node matches matches it, and the index
+ * finds them without reading their vectors again. A member a list
+ * excludes is written exactly: excluding less would keep fewer. */
+static void write_tsquery(const struct fk_search_query *query, int node, int column,
+                          enum tsq_mode mode, struct fk_buf *out)
 {
     const struct fk_search_node *n = &query->nodes[node];
     if (n->column != FK_SEARCH_ANY)
         column = n->column;
     switch (n->kind) {
     case FK_SEARCH_TERM:
-        if (headline && column != FK_SEARCH_ANY && column != FK_SEARCH_TEXT) {
+        if (mode == TSQ_LOOSE) {
+            write_loose_term(n, out);
+            break;
+        }
+        if (mode == TSQ_HEADLINE && column != FK_SEARCH_ANY && column != FK_SEARCH_TEXT) {
             fk_buf_adds(out, "'-'");
             break;
         }
@@ -926,14 +965,14 @@ static void write_tsquery(const struct fk_search_query *query, int node, int col
                 continue;
             if (any)
                 fk_buf_adds(out, " & ");
-            write_operand(query, i, column, headline, out);
+            write_operand(query, i, column, mode, out);
             any = true;
         }
         for (int i = n->first; i >= 0; i = query->nodes[i].next) {
             if (!query->nodes[i].excluded)
                 continue;
             fk_buf_adds(out, " & !");
-            write_operand(query, i, column, headline, out);
+            write_operand(query, i, column, mode == TSQ_LOOSE ? TSQ_EXACT : mode, out);
         }
         break;
     }
@@ -941,74 +980,7 @@ static void write_tsquery(const struct fk_search_query *query, int node, int col
         for (int i = n->first; i >= 0; i = query->nodes[i].next) {
             if (i != n->first)
                 fk_buf_adds(out, " | ");
-            write_operand(query, i, column, headline, out);
-        }
-        break;
-    }
-}
-
-/* The tsquery text of node (limited to column, as write_tsquery) less what
- * the GIN index cannot answer alone, the words' positions and weights: a
- * phrase becomes its words, each one ANDed, and a term limited to a column
- * matches in any. Every article node matches matches it, and the index
- * finds them without reading their vectors again. A member a list excludes
- * is written as write_tsquery writes it: excluding less would keep fewer. */
-static void write_loose(const struct fk_search_query *query, int node, int column,
-                        struct fk_buf *out)
-{
-    const struct fk_search_node *n = &query->nodes[node];
-    if (n->column != FK_SEARCH_ANY)
-        column = n->column;
-    switch (n->kind) {
-    case FK_SEARCH_TERM: {
-        bool any = false;
-        for (const char *s = n->text; *s;) {
-            while (fk_is_space(*s))
-                s++;
-            const char *end = s;
-            while (*end && !fk_is_space(*end))
-                end++;
-            if (end == s)
-                break;
-            if (any)
-                fk_buf_adds(out, " & ");
-            write_quoted(s, (size_t)(end - s), out);
-            if (n->prefix)
-                fk_buf_adds(out, ":*");
-            any = true;
-            s = end;
-        }
-        if (!any)
-            write_quoted("", 0, out);
-        break;
-    }
-    case FK_SEARCH_AND: {
-        bool any = false;
-        for (int i = n->first; i >= 0; i = query->nodes[i].next) {
-            if (query->nodes[i].excluded)
-                continue;
-            if (any)
-                fk_buf_adds(out, " & ");
-            fk_buf_addc(out, '(');
-            write_loose(query, i, column, out);
-            fk_buf_addc(out, ')');
-            any = true;
-        }
-        for (int i = n->first; i >= 0; i = query->nodes[i].next) {
-            if (!query->nodes[i].excluded)
-                continue;
-            fk_buf_adds(out, " & !");
-            write_operand(query, i, column, false, out);
-        }
-        break;
-    }
-    case FK_SEARCH_OR:
-        for (int i = n->first; i >= 0; i = query->nodes[i].next) {
-            if (i != n->first)
-                fk_buf_adds(out, " | ");
-            fk_buf_addc(out, '(');
-            write_loose(query, i, column, out);
-            fk_buf_addc(out, ')');
+            write_operand(query, i, column, mode, out);
         }
         break;
     }
@@ -1116,7 +1088,7 @@ static void search_add_query(struct query *q, const char *config, const char *ts
 /* Append the rows (the columns given, then a.search) of the limit most
  * recently filed matches (the order is the caller's to make).
  *
- * With loose (the tsquery text of write_loose), the index is asked for the
+ * With loose (the tsquery text of write_tsquery's TSQ_LOOSE), the index is asked for the
  * articles loose matches, which the query's own tsquery then picks from
  * newest first: its words' positions are read from the vectors of only as
  * many as it takes (the index alone would recheck them all). OFFSET 0 keeps
@@ -1239,9 +1211,9 @@ int store_pg_search(struct pg_store *ps, const struct fk_search_query *query,
         options = &no_options;
     walk.options = options;
     if (query && query->root >= 0) {
-        write_tsquery(query, query->root, FK_SEARCH_ANY, false, &tsquery);
-        write_tsquery(query, query->root, FK_SEARCH_ANY, true, &text_query);
-        write_loose(query, query->root, FK_SEARCH_ANY, &loose);
+        write_tsquery(query, query->root, FK_SEARCH_ANY, TSQ_EXACT, &tsquery);
+        write_tsquery(query, query->root, FK_SEARCH_ANY, TSQ_HEADLINE, &text_query);
+        write_tsquery(query, query->root, FK_SEARCH_ANY, TSQ_LOOSE, &loose);
         walk.join = has_phrase(query);
     }
     if (!tsquery.len) {
