@@ -925,7 +925,7 @@ int fk_content_from_html(const char *html, size_t len, const char *base_url, str
     content_mark_linked_assets(doc, out);
     out->text = content_render_document(doc, 0, &out->code_blocks, &out->ncode_blocks);
     if (cmark_node_first_child(doc)) {
-        out->markdown = cmark_render_commonmark(doc, CMARK_OPT_DEFAULT, 0);
+        out->markdown = content_markdown(doc);
         tidy_fences(out->markdown, out->code_blocks, out->ncode_blocks);
     } else {
         out->markdown = fk_xstrdup(""); /* cmark gives "\n" for an empty document */

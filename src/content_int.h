@@ -175,4 +175,10 @@ char *content_render_document(cmark_node *doc, int width, struct fk_code_block *
                               size_t *nblocks);
 void content_free_code_blocks(struct fk_code_block *blocks, size_t count);
 
+/* The tree doc written as CommonMark: byte for byte what
+ * cmark_render_commonmark(doc, CMARK_OPT_DEFAULT, 0) of cmark 0.30 writes
+ * (width 0: no wrapping), in a fraction of its time. Like cmark, it joins
+ * the text nodes of a link it checks for an autolink. Free with free. */
+char *content_markdown(cmark_node *doc);
+
 #endif

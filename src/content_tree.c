@@ -780,13 +780,13 @@ static bool pipe_table(struct builder *b, xmlNode *table, int depth, char *note)
     return true;
 }
 
-/* Append a cell's Markdown to out: its paragraph as cmark writes it, on
- * one line, with "|" escaped as pipe tables want (inside code spans too). */
+/* Append a cell's Markdown to out: its paragraph as CommonMark, on one
+ * line, with "|" escaped as pipe tables want (inside code spans too). */
 static void add_cell(struct fk_buf *out, cmark_node *cell)
 {
     size_t start = out->len;
     for (cmark_node *para = cmark_node_first_child(cell); para; para = cmark_node_next(para)) {
-        char *md = cmark_render_commonmark(para, CMARK_OPT_DEFAULT, 0);
+        char *md = content_markdown(para);
         if (out->len > start)
             (void)fk_buf_addc(out, ' ');
         for (const char *p = md; *p; p++) {

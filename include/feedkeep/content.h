@@ -77,9 +77,10 @@ struct fk_content_asset {
  * a browser does (no-break spaces count as spaces), no line has trailing
  * blanks, and the text ends with one "\n" unless empty.
  *
- * markdown is CommonMark rendered by cmark from the same tree (no wrapping):
- * links and images absolute, code blocks fenced with their language (a
- * fence without one is a bare "```"), tables and embeds as HTML blocks
+ * markdown is CommonMark written from the same tree, byte for byte what
+ * cmark's own writer makes of it (no wrapping): links and images absolute,
+ * code blocks fenced with their language (a fence without one is a bare
+ * "```"), tables and embeds as HTML blocks
  * without scripts or event handlers. What CommonMark has no syntax for is
  * inline HTML around the text: strikethrough (<del>, <s>), subscript and
  * superscript (<sub>, <sup>), and emphasis whose "*" would not be read as
