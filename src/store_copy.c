@@ -45,7 +45,8 @@ enum kind {
     K_BOOL = 'b',     /* 0/1 in SQLite, boolean in PostgreSQL */
     K_BYTES = 'x',    /* a BLOB, a bytea */
     K_HTML = 'h',     /* text, packed alone in SQLite (store_pack.c) */
-    K_MARKDOWN = 'm', /* text, packed in SQLite against the table's HTML */
+    K_MARKDOWN = 'm', /* text, packed in SQLite against the table's HTML (the Markdown,
+                         a version's text) */
     K_PAGE = 'p',     /* text SQLite may hold packed, written plain */
     K_CODE = 'c',     /* a code block's code, which SQLite may keep as its
                          place in the article's text (CODE_TEXT) */
@@ -150,7 +151,7 @@ static const struct copy_table tables[] = {
         .stage = "copying the versions",
         .columns = "id, article_id, replaced_at, title, text, content_html, markdown, tags_text, "
                    "content_hash, kind",
-        .kinds = "iitsshmsis",
+        .kinds = "iitsmhmsis", /* the text packed against the HTML, as the Markdown */
         .sqlite_order = "id",
         .pg_order = "id",
         .pg_insert =

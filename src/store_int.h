@@ -571,9 +571,16 @@ int store_bind_packed(struct fk_store *store, sqlite3_stmt *st, int index, const
 int store_column_unpacked(struct fk_store *store, sqlite3_stmt *st, int col, const char *prefix,
                           int64_t id, char **out, struct fk_error *err);
 
-/* Pack the rows filed plain before schema 14, in transactions of their
- * own, telling the progress function the rows done after each. Returns 0
- * or -1 with err filled. */
+/* The size of a packed value unpacked, from its frame's header; -1 when it
+ * does not say. */
+int64_t store_unpacked_size(const void *packed, size_t packed_size);
+/* feedkeep_pack_against(VALUE, HTML): a TEXT VALUE packed against HTML
+ * (itself packed or plain, or NULL for none), as a version's text is; VALUE
+ * as it is when packing does not pay. */
+void store_sql_pack_against(sqlite3_context *ctx, int argc, sqlite3_value **argv);
+/* Pack the rows filed plain before schema 14 (and the versions' text before
+ * schema 16), in transactions of their own, telling the progress function
+ * the rows done after each. Returns 0 or -1 with err filled. */
 int store_pack_plain(struct fk_store *store, struct fk_error *err);
 /* Unpack every packed column (inside the caller's read transaction): fn
  * gets a line per row that does not unpack. Returns the number of lines

@@ -4,10 +4,11 @@
  * one zstd frame: the HTML alone (32% of its size for the twelve articles
  * of a dev.to feed, level 3), the Markdown against the HTML it was made
  * from as its prefix (zstd's raw-content dictionary: 8%, where alone it
- * keeps 45%). The text is kept plain: the full-text index and the snippets
- * read it. The HTML depends on nothing, so no change to another column can
- * make the source of an article unreadable; the Markdown depends on the
- * HTML only, which changes only with it.
+ * keeps 45%). An article's text is kept plain: the full-text index and the
+ * snippets read it; a version's, which nothing indexes, is packed against
+ * the version's HTML too (schema 16). The HTML depends on nothing, so no change to another column
+ * can make the source of an article unreadable; the Markdown depends on the HTML only, which
+ * changes only with it.
  *
  * A packed value is a BLOB; a TEXT value is plain (short values, values
  * that do not pack, and everything filed before schema 14), so readers take
@@ -151,21 +152,72 @@ int store_column_unpacked(struct fk_store *store, sqlite3_stmt *st, int col, con
     return 0;
 }
 
+int64_t store_unpacked_size(const void *packed, size_t packed_size)
+{
+    unsigned long long size = ZSTD_getFrameContentSize(packed, packed_size);
+    if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size > PACK_MAX)
+        return -1;
+    return (int64_t)size;
+}
+
+void store_sql_pack_against(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    struct fk_store *store = sqlite3_user_data(ctx);
+    (void)argc;
+    const char *value = (const char *)sqlite3_value_text(argv[0]);
+    size_t size = (size_t)sqlite3_value_bytes(argv[0]);
+    if (sqlite3_value_type(argv[0]) != SQLITE_TEXT || size < PACK_MIN) {
+        sqlite3_result_value(ctx, argv[0]);
+        return;
+    }
+    char *prefix = NULL;
+    size_t prefix_size = 0;
+    int type = sqlite3_value_type(argv[1]);
+    if (type == SQLITE_BLOB) {
+        const char *why;
+        prefix = store_unpack(store, sqlite3_value_blob(argv[1]),
+                              (size_t)sqlite3_value_bytes(argv[1]), NULL, 0, &prefix_size, &why);
+        if (!prefix) {
+            /* An HTML that does not unpack is check's to report; the text
+             * stays readable plain. */
+            sqlite3_result_value(ctx, argv[0]);
+            return;
+        }
+    } else if (type == SQLITE_TEXT) {
+        prefix = fk_xstrdup((const char *)sqlite3_value_text(argv[1]));
+        prefix_size = strlen(prefix);
+    }
+    size_t packed_size = 0;
+    void *packed = store_pack(store, value, size, prefix, prefix_size, &packed_size);
+    free(prefix);
+    if (packed && packed_size < size) {
+        sqlite3_result_blob64(ctx, packed, packed_size, free);
+        return;
+    }
+    free(packed);
+    sqlite3_result_value(ctx, argv[0]);
+}
+
 /* ---- packing what was filed plain ------------------------------------------ */
 
-/* Rows filed before schema 14 hold their HTML and Markdown plain; vacuum
- * packs them, a batch of rows per transaction (so the log stays small and
- * an interrupted vacuum keeps what it did). Each table: the rows to look
- * at after id ?1, and how to write one back (?1 the id). The columns read
- * are id, then the HTML columns (packed alone), then the Markdown, packed
- * against the first HTML column that is not NULL, read right to left (the
- * content before the summary). */
+/* Rows filed before schema 14 hold their HTML and Markdown plain, and
+ * versions saved before schema 16 their text; vacuum packs them, a batch
+ * of rows per transaction (so the log stays small and an interrupted vacuum
+ * keeps what it did). Each table: the rows to look at after id ?1, and how
+ * to write one back (?1 the id). The columns read are id, then the HTML
+ * columns (packed alone), then the Markdown, packed against the first HTML
+ * column that is not NULL, read right to left (the content before the
+ * summary), and for versions after the article's id their text, packed
+ * against the same HTML. */
+#define PACK_VALUES 4
+
 static const struct pack_table {
     const char *select;
     const char *update;
     int nhtml; /* HTML columns, after the id */
     bool markdown;
     int article_col;  /* the article's id */
+    int text_col;     /* the text packed against the HTML, or -1 */
     const char *what; /* its rows, for check */
     const char *all;  /* every row with a packed column, for check */
 } pack_tables[] = {
@@ -174,30 +226,37 @@ static const struct pack_table {
      " (typeof(content_html) = 'text' AND length(content_html) >= 128) OR"
      " (typeof(markdown) = 'text' AND length(markdown) >= 128)) ORDER BY id LIMIT 256",
      "UPDATE articles SET summary_html = ?2, content_html = ?3, markdown = ?4 WHERE id = ?1", 2,
-     true, 0, "articles",
+     true, 0, -1, "articles",
      "SELECT id, summary_html, content_html, markdown FROM articles WHERE"
      " typeof(summary_html) = 'blob' OR typeof(content_html) = 'blob' OR typeof(markdown) = "
      "'blob'"},
-    {"SELECT id, content_html, markdown, article_id FROM article_versions WHERE id > ?1 AND"
-     " ((typeof(content_html) = 'text' AND length(content_html) >= 128) OR"
-     " (typeof(markdown) = 'text' AND length(markdown) >= 128)) ORDER BY id LIMIT 256",
-     "UPDATE article_versions SET content_html = ?2, markdown = ?3 WHERE id = ?1", 1, true, 3,
-     "versions",
-     "SELECT id, content_html, markdown, article_id FROM article_versions WHERE"
-     " typeof(content_html) = 'blob' OR typeof(markdown) = 'blob'"},
+    {"SELECT id, content_html, markdown, article_id, text FROM article_versions WHERE id > ?1"
+     " AND ((typeof(content_html) = 'text' AND length(content_html) >= 128) OR"
+     " (typeof(markdown) = 'text' AND length(markdown) >= 128) OR"
+     " (typeof(text) = 'text' AND length(text) >= 128)) ORDER BY id LIMIT 256",
+     "UPDATE article_versions SET content_html = ?2, markdown = ?3, text = ?4 WHERE id = ?1", 1,
+     true, 3, 4, "versions",
+     "SELECT id, content_html, markdown, article_id, text FROM article_versions WHERE"
+     " typeof(content_html) = 'blob' OR typeof(markdown) = 'blob' OR typeof(text) = 'blob'"},
     {"SELECT article_id, markdown FROM article_api WHERE article_id > ?1 AND"
      " typeof(markdown) = 'text' AND length(markdown) >= 128 ORDER BY article_id LIMIT 256",
-     "UPDATE article_api SET markdown = ?2 WHERE article_id = ?1", 0, false, 0, "API rows",
+     "UPDATE article_api SET markdown = ?2 WHERE article_id = ?1", 0, false, 0, -1, "API rows",
      "SELECT article_id, markdown FROM article_api WHERE"
      " typeof(markdown) = 'blob'"},
 };
 
+/* The number of values of a pack_table's rows. */
+static int pack_values(const struct pack_table *t)
+{
+    return t->nhtml + 1 + (t->text_col >= 0);
+}
+
 /* The packed columns of st's row (a pack_table's select or all),
- * unpacked into values (HTML columns first, then the Markdown; the caller
- * frees them), *html the one the Markdown is packed against. Returns 0 or
- * -1 with err filled. */
+ * unpacked into values (HTML columns first, then the Markdown, then the
+ * text; the caller frees them), *html the one the Markdown and the text
+ * are packed against. Returns 0 or -1 with err filled. */
 static int unpack_row(struct fk_store *store, const struct pack_table *t, sqlite3_stmt *st,
-                      char *values[3], const char **html, struct fk_error *err)
+                      char *values[PACK_VALUES], const char **html, struct fk_error *err)
 {
     int64_t id = sqlite3_column_int64(st, t->article_col);
     *html = NULL;
@@ -206,29 +265,33 @@ static int unpack_row(struct fk_store *store, const struct pack_table *t, sqlite
             return -1;
     for (int i = t->nhtml - 1; i >= 0 && !*html; i--)
         *html = values[i];
-    return store_column_unpacked(store, st, t->nhtml + 1, t->markdown ? *html : NULL, id,
-                                 &values[t->nhtml], err);
+    if (store_column_unpacked(store, st, t->nhtml + 1, t->markdown ? *html : NULL, id,
+                              &values[t->nhtml], err) < 0)
+        return -1;
+    if (t->text_col < 0)
+        return 0;
+    return store_column_unpacked(store, st, t->text_col, *html, id, &values[t->nhtml + 1], err);
 }
 
 /* Pack one row of st (a pack_table's select) through up (its update). */
 static int pack_row(struct fk_store *store, const struct pack_table *t, sqlite3_stmt *st,
                     sqlite3_stmt *up, struct fk_error *err)
 {
-    char *values[3] = {NULL, NULL, NULL};
+    char *values[PACK_VALUES] = {NULL, NULL, NULL, NULL};
     const char *html;
-    int n = t->nhtml + 1, ret = -1;
+    int n = pack_values(t), ret = -1;
     if (unpack_row(store, t, st, values, &html, err) < 0)
         goto out;
     int rc = sqlite3_bind_int64(up, 1, sqlite3_column_int64(st, 0));
     for (int i = 0; rc == SQLITE_OK && i < n; i++)
-        rc = store_bind_packed(store, up, 2 + i, values[i], i == t->nhtml ? html : NULL);
+        rc = store_bind_packed(store, up, 2 + i, values[i], i >= t->nhtml ? html : NULL);
     if (rc == SQLITE_OK)
         rc = sqlite3_step(up);
     ret = rc == SQLITE_DONE ? 0 : store_db_error(store, err);
     (void)sqlite3_reset(up);
     (void)sqlite3_clear_bindings(up);
 out:
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < PACK_VALUES; i++)
         free(values[i]);
     return ret;
 }
@@ -290,7 +353,7 @@ int store_pack_check(struct fk_store *store, fk_problem_fn fn, void *ctx, struct
             return store_db_error(store, err);
         }
         while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-            char *values[3] = {NULL, NULL, NULL};
+            char *values[PACK_VALUES] = {NULL, NULL, NULL, NULL};
             const char *html;
             struct fk_error why = {0};
             if (++rows % 4096 == 0)
@@ -300,7 +363,7 @@ int store_pack_check(struct fk_store *store, fk_problem_fn fn, void *ctx, struct
                 fn("packed columns", why.message, ctx);
                 problems++;
             }
-            for (int i = 0; i < 3; i++)
+            for (int i = 0; i < PACK_VALUES; i++)
                 free(values[i]);
         }
         sqlite3_finalize(st);

@@ -1181,15 +1181,23 @@ static int version_row(sqlite3_stmt *st, void *ctx)
     v.title = column_str(st, 3);
     v.tags_text = column_str(st, 4);
     v.text_length = (size_t)sqlite3_column_int64(st, 5);
-    char *markdown = NULL, *html = NULL;
+    if (sqlite3_column_type(st, 6) == SQLITE_BLOB) {
+        /* a version's text packed against its HTML (schema 16) */
+        int64_t size =
+            store_unpacked_size(sqlite3_column_blob(st, 6), (size_t)sqlite3_column_bytes(st, 6));
+        v.text_length = size < 0 ? 0 : (size_t)size;
+    }
+    char *markdown = NULL, *html = NULL, *text = NULL;
     if (walk->with_text && (!walk->want || walk->want == v.number)) {
         if (store_column_unpacked(walk->store, st, 8, NULL, walk->id, &html, walk->err) < 0 ||
-            store_column_unpacked(walk->store, st, 7, html, walk->id, &markdown, walk->err) < 0) {
+            store_column_unpacked(walk->store, st, 7, html, walk->id, &markdown, walk->err) < 0 ||
+            store_column_unpacked(walk->store, st, 6, html, walk->id, &text, walk->err) < 0) {
             free(html);
+            free(markdown);
             walk->failed = true;
             return -1;
         }
-        v.text = column_str(st, 6);
+        v.text = text;
         v.markdown = markdown;
         v.html = html;
         if (!v.text)
@@ -1198,6 +1206,7 @@ static int version_row(sqlite3_stmt *st, void *ctx)
             v.markdown = "";
     }
     int ret = walk->fn(&v, walk->ctx);
+    free(text);
     free(markdown);
     free(html);
     return ret;

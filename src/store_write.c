@@ -883,7 +883,7 @@ static int keep_rejected(struct fk_store *store, const struct fk_item *item,
         st = stmt_of(store, ST_VERSION_REJECT);
         if (bind_int64(st, 1, p->id) || bind_int64(st, 2, time(NULL)) ||
             bind_text(st, 3, item->title) ||
-            bind_text(st, 4, content && content->text ? content->text : "") ||
+            store_bind_packed(store, st, 4, content && content->text ? content->text : "", html) ||
             store_bind_packed(store, st, 5, content && content->markdown ? content->markdown : "",
                               html) ||
             store_bind_packed(store, st, 6, html, NULL) ||

@@ -45,7 +45,8 @@ SELECTS = {
                 "tags_text, text, unpack(markdown, coalesce(unpack(content_html), "
                 "unpack(summary_html))), unpack(summary_html), unpack(content_html), link_key, "
                 "base_url FROM articles",
-    'article_versions': "SELECT id, article_id, replaced_at, title, text, "
+    'article_versions': "SELECT id, article_id, replaced_at, title, "
+                        "unpack(text, unpack(content_html)), "
                         "unpack(markdown, unpack(content_html)), unpack(content_html), "
                         "tags_text, content_hash, kind FROM article_versions",
     'code_blocks': "SELECT id, article_id, position, language, code, lines FROM code_view",

@@ -39,7 +39,8 @@ TABLES = {
                 "unpack(markdown, coalesce(unpack(content_html), unpack(summary_html))), "
                 "link_key, base_url FROM articles ORDER BY id",
     'article_feeds': 'SELECT article_id, feed_id FROM article_feeds ORDER BY rowid',
-    'article_versions': "SELECT id, article_id, replaced_at, title, text, "
+    'article_versions': "SELECT id, article_id, replaced_at, title, "
+                        "unpack(text, unpack(content_html)), "
                         "unpack(markdown, unpack(content_html)), unpack(content_html), "
                         "tags_text, content_hash, kind FROM article_versions ORDER BY id",
     'tags': 'SELECT * FROM tags ORDER BY id',

@@ -98,7 +98,8 @@ TABLES = [
      'SELECT af.article_id, f.url FROM article_feeds af JOIN feeds f ON f.id = af.feed_id'
      ' ORDER BY af.article_id, af.seq'),
     ('article_versions',
-     'SELECT id, article_id, kind, title, text, unpack(markdown, unpack(content_html)),'
+     'SELECT id, article_id, kind, title, unpack(text, unpack(content_html)),'
+     ' unpack(markdown, unpack(content_html)),'
      ' unpack(content_html), tags_text, content_hash FROM article_versions ORDER BY id',
      'SELECT id, article_id, kind, title, text, markdown, content_html, tags_text,'
      ' content_hash FROM article_versions ORDER BY id'),

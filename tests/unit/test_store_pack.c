@@ -7,7 +7,9 @@
  * Markdown again. And the code blocks kept as their place in the text
  * (schema 15): read back as filed, kept through a hand edit of the text,
  * placed again by reparse, found in the text by vacuum for rows filed
- * before, checked, migrated.
+ * before, checked, migrated. And a version's text packed against its HTML
+ * (schema 16): read back, its length listed, packed by vacuum when saved
+ * plain, checked.
  */
 #include "feedkeep/store.h"
 
@@ -280,6 +282,94 @@ static void test_hand_edits_and_damage(void)
     free(markdown);
 }
 
+/* The first version's text length, as listed. */
+static int first_text_length(const struct fk_version *v, void *ctx)
+{
+    *(size_t *)ctx = v->text_length;
+    return 1;
+}
+
+static void check_version_text(struct fk_store *store, const char *html, const char *markdown,
+                               const char *text)
+{
+    struct fk_version v;
+    struct fk_error err = {0};
+    CHECK_INT(fk_store_get_version(store, 1, 1, &v, &err), 0);
+    CHECK_STR(v.html, html);
+    CHECK_STR(v.markdown, markdown);
+    CHECK_STR(v.text, text);
+    fk_version_release(&v);
+    size_t length = 0;
+    CHECK_INT(fk_store_list_versions(store, 1, first_text_length, &length, &err), 1);
+    CHECK_INT((int64_t)length, (int64_t)strlen(text));
+}
+
+static void test_version_text(void)
+{
+    const char *name = "vtext.db";
+    struct fk_store *store = open_fresh(name);
+    if (!store)
+        return;
+    char *html = long_value("html", 11, 40), *markdown = long_value("markdown", 11, 40);
+    char *text = long_value("text", 11, 40), *text2 = long_value("text", 12, 40);
+    struct entry e[1];
+    entry_init(&e[0], "one", "Alice", text, 3);
+    e[0].item.content_html = html;
+    e[0].content.markdown = markdown;
+    CHECK_INT(file_feed(store, FEED, e, 1), 1);
+    char *html2 = long_value("html", 12, 40);
+    e[0].item.content_html = html2;
+    e[0].content.text = text2;
+    CHECK_INT(file_feed(store, FEED, e, 1), 1);
+    /* the article's text stays plain, its version's is packed */
+    CHECK_STR(column_type(name, "text", 1), "text");
+    CHECK(sql_int(name, "SELECT length(text) FROM article_versions WHERE article_id = 1") * 4 <
+          (int64_t)strlen(text));
+    CHECK_INT(sql_int(name, "SELECT count(*) FROM article_versions WHERE typeof(text) = 'blob'"),
+              1);
+    check_version_text(store, html, markdown, text);
+    struct fk_error err = {0};
+    struct problems problems = {0, FK_BUF_INIT};
+    CHECK_INT(fk_store_check(store, add_problem, &problems, &err), 0);
+    fk_store_close(store);
+
+    /* saved plain (before schema 16): read as it is, packed by vacuum */
+    char sql[16384];
+    snprintf(sql, sizeof sql, "UPDATE article_versions SET text = '%s' WHERE article_id = 1", text);
+    CHECK_INT(sql_exec(name, sql), 0);
+    store = fk_store_open(tmp_path(name), &err);
+    CHECK(store != NULL);
+    if (!store)
+        return;
+    check_version_text(store, html, markdown, text);
+    CHECK_INT(fk_store_vacuum(store, &err), 0);
+    CHECK_INT(sql_int(name, "SELECT count(*) FROM article_versions WHERE typeof(text) = 'blob'"),
+              1);
+    check_version_text(store, html, markdown, text);
+    fk_store_close(store);
+
+    /* damaged: named by the reader and by check */
+    CHECK_INT(sql_exec(name, "UPDATE article_versions SET text = CAST(substr(text, 1, 20)"
+                             " || x'00' || substr(text, 22) AS BLOB) WHERE article_id = 1"),
+              0);
+    store = fk_store_open(tmp_path(name), &err);
+    CHECK(store != NULL);
+    if (!store)
+        return;
+    struct fk_version v;
+    CHECK_INT(fk_store_get_version(store, 1, 1, &v, &err), -1);
+    CHECK(strstr(err.message, "article 1: its stored text cannot be unpacked") != NULL);
+    CHECK_INT(fk_store_check(store, add_problem, &problems, &err), 1);
+    CHECK(problems.text.data && strstr(problems.text.data, "article 1: its stored text") != NULL);
+    fk_buf_release(&problems.text);
+    fk_store_close(store);
+    free(html);
+    free(markdown);
+    free(text);
+    free(text2);
+    free(html2);
+}
+
 static void test_migration(void)
 {
     const char *name = "upgrade.db";
@@ -297,7 +387,7 @@ static void test_migration(void)
     if (!store)
         return;
     fk_store_close(store);
-    CHECK_INT(sql_int(name, "PRAGMA user_version"), 15);
+    CHECK_INT(sql_int(name, "PRAGMA user_version"), 16);
     CHECK_INT(sql_int(name, "SELECT instr(sql, 'typeof(a.markdown)') > 0 FROM sqlite_master"
                             " WHERE name = 'articles_view'"),
               1);
@@ -442,7 +532,7 @@ static void test_code_migration(void)
             return;
         CHECK_STR(code_of(store, 1), "SELECT * FROM big_table;");
         fk_store_close(store);
-        CHECK_INT(sql_int(name, "PRAGMA user_version"), 15);
+        CHECK_INT(sql_int(name, "PRAGMA user_version"), 16);
         CHECK_INT(sql_int(name, "SELECT count(*) FROM code_view"
                                 " WHERE code = 'SELECT * FROM big_table;'"),
                   1);
@@ -461,6 +551,7 @@ int main(void)
     RUN(test_code_places);
     RUN(test_code_migration);
     RUN(test_versions_read_back);
+    RUN(test_version_text);
     RUN(test_plain_rows_and_vacuum);
     RUN(test_hand_edits_and_damage);
     RUN(test_migration);
