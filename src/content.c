@@ -539,8 +539,6 @@ char *content_html_block_note(const char *html)
 
 /* --- articles too big for a tree ------------------------------------------------ */
 
-static size_t longest_backtick_run(const char *s);
-
 /* The plain text of an article read as a stream of parser events, without
  * a document tree: memory follows the text, not the markup. Laid out as
  * the text of a converted article is: blocks split by one blank line,
@@ -691,7 +689,7 @@ static void plain_article(const char *html, size_t len, struct fk_content *out)
     out->text = plain_text(html, len, false);
     struct fk_buf markdown = FK_BUF_INIT;
     if (*out->text) {
-        size_t fence = longest_backtick_run(out->text) + 1;
+        size_t fence = content_longest_backticks(out->text) + 1;
         fence = fence < 3 ? 3 : fence;
         for (size_t i = 0; i < fence; i++)
             (void)fk_buf_addc(&markdown, '`');
@@ -711,17 +709,6 @@ static bool too_many_nodes(const struct fk_tag_scan *scan)
 }
 
 /* --- tidying cmark's Markdown ---------------------------------------------------- */
-
-static size_t longest_backtick_run(const char *s)
-{
-    size_t longest = 0, run = 0;
-    for (; *s; s++) {
-        run = *s == '`' ? run + 1 : 0;
-        if (run > longest)
-            longest = run;
-    }
-    return longest;
-}
 
 /* The next run of backticks from p that is exactly n long (or at least n
  * when !exact), or NULL. */
@@ -752,7 +739,7 @@ static void tidy_fences(char *markdown, const struct fk_code_block *blocks, size
     char *p = markdown, *write = NULL;
     const char *read = markdown;
     for (size_t i = 0; i < count && p; i++) {
-        size_t n = longest_backtick_run(blocks[i].code) + 1;
+        size_t n = content_longest_backticks(blocks[i].code) + 1;
         const char *info = blocks[i].language ? blocks[i].language : "";
         size_t info_len = strlen(info);
         n = n < 3 ? 3 : n;

@@ -180,5 +180,7 @@ void content_free_code_blocks(struct fk_code_block *blocks, size_t count);
  * (width 0: no wrapping), in a fraction of its time. Like cmark, it joins
  * the text nodes of a link it checks for an autolink. Free with free. */
 char *content_markdown(cmark_node *doc);
+/* The longest run of backticks in s. */
+size_t content_longest_backticks(const char *s);
 
 #endif

@@ -318,7 +318,7 @@ static bool is_autolink(cmark_node *node)
     return strcmp(url, literal) == 0;
 }
 
-static size_t longest_backticks(const char *s)
+size_t content_longest_backticks(const char *s)
 {
     size_t longest = 0, run = 0;
     for (; *s; s++) {
@@ -382,7 +382,7 @@ static void code_block(struct writer *w, cmark_node *node)
     const char *info = cmark_node_get_fence_info(node);
     const char *code = cmark_node_get_literal(node);
     const char *fence = strchr(info, '`') ? "~" : "`";
-    size_t ticks = longest_backticks(code) + 1;
+    size_t ticks = content_longest_backticks(code) + 1;
     if (ticks < 3)
         ticks = 3;
     repeat(w, fence, ticks);
