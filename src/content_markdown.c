@@ -290,6 +290,22 @@ static bool has_scheme(const char *url)
     return n >= 2 && n <= 32 && url[n] == ':';
 }
 
+/* What cmark gives for a literal it holds as none (its empty literals):
+ * told apart from the empty string its joining of empty text nodes leaves,
+ * a string of its own, which is not none. */
+static const char *no_literal(void)
+{
+    static const char *none;
+    static bool known;
+    if (!known) {
+        cmark_node *text = cmark_node_new(CMARK_NODE_TEXT);
+        none = cmark_node_get_literal(text);
+        cmark_node_free(text);
+        known = true;
+    }
+    return none;
+}
+
 /* A link written <url>: an absolute URL, no title, and its text the URL
  * (for mailto:, the address). Its text nodes are joined first, as cmark
  * joins them. */
@@ -302,20 +318,12 @@ static bool is_autolink(cmark_node *node)
     cmark_node *text = cmark_node_first_child(node);
     if (!has_scheme(url) || title[0] || !text)
         return false;
-    cmark_node *next = cmark_node_next(text);
-    bool joined = cmark_node_get_type(text) == CMARK_NODE_TEXT && next &&
-                  cmark_node_get_type(next) == CMARK_NODE_TEXT;
     cmark_consolidate_text_nodes(text);
     if (strncmp(url, "mailto:", 7) == 0)
         url += 7;
+    /* a literal held as none matches no URL, not even an empty one */
     const char *literal = cmark_node_get_literal(text);
-    if (!literal)
-        return false;
-    /* cmark keeps an empty literal as none, which matches no URL, except
-     * the empty string its joining of empty text nodes leaves */
-    if (!url[0])
-        return joined && !literal[0];
-    return strcmp(url, literal) == 0;
+    return literal && literal != no_literal() && strcmp(url, literal) == 0;
 }
 
 size_t content_longest_backticks(const char *s)
