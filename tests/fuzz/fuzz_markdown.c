@@ -87,8 +87,9 @@ static void set_string(struct program *p, cmark_node *node,
 
 /* The tree a program builds. Each byte is an operation, some followed by
  * their operands: open a node of a type as the last child of the current
- * one (and, for a container, make it the current node), or close the
- * current node. A node the current one cannot hold is dropped. */
+ * one (and, for a container, make it the current node), join the text
+ * nodes below the current node, or close it. A node the current one
+ * cannot hold is dropped. */
 static cmark_node *build_tree(const uint8_t *data, size_t len)
 {
     struct program p = {data, len, 0};
@@ -98,7 +99,7 @@ static cmark_node *build_tree(const uint8_t *data, size_t len)
     FUZZ_CHECK(doc != NULL);
     stack[depth++] = doc;
     while (p.at < p.len) {
-        unsigned op = next_byte(&p) % 18;
+        unsigned op = next_byte(&p) % 20;
         cmark_node *node = NULL;
         bool container = false;
         switch (op) {
@@ -183,6 +184,19 @@ static cmark_node *build_tree(const uint8_t *data, size_t len)
             set_string(&p, node, cmark_node_set_title);
             container = true;
             break;
+        case 17:
+            node = cmark_node_new(next_byte(&p) & 1 ? CMARK_NODE_CUSTOM_INLINE
+                                                    : CMARK_NODE_CUSTOM_BLOCK);
+            FUZZ_CHECK(node != NULL);
+            set_string(&p, node, cmark_node_set_on_enter);
+            set_string(&p, node, cmark_node_set_on_exit);
+            container = true;
+            break;
+        case 18:
+            /* join the adjacent text nodes below the current node, as an
+             * earlier rendering may have */
+            cmark_consolidate_text_nodes(stack[depth - 1]);
+            continue;
         default:
             if (depth > 1)
                 depth--;

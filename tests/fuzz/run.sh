@@ -106,7 +106,7 @@ make_seeds() {
         # trees built directly: a paragraph of text, a list of two items,
         # a link whose text is its URL, a fenced code block in a quote
         printf '\x80\x00\x08\x05a*b_c' > "$work/seeds/markdown/tree-text"
-        printf '\x80\x03\x1b\x04\x00\x08\x01x\x11\x11\x04\x00\x08\x01y' > "$work/seeds/markdown/tree-list"
+        printf '\x80\x03\x1b\x04\x00\x08\x01x\x13\x13\x04\x00\x08\x01y' > "$work/seeds/markdown/tree-list"
         printf '\x80\x00\x0f\x08http://a\x00\x08\x08http://a' > "$work/seeds/markdown/tree-autolink"
         printf '\x80\x02\x05\x02py\x04```\n' > "$work/seeds/markdown/tree-code"
         ;;

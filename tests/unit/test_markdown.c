@@ -170,6 +170,22 @@ static cmark_node *code_block(const char *info, const char *literal)
     return node;
 }
 
+/* The tree with its adjacent text nodes joined, as a writer's autolink
+ * check or an earlier rendering leaves it: two empty texts join into an
+ * empty literal that cmark holds as a string, not as none. */
+static cmark_node *consolidated(cmark_node *doc)
+{
+    cmark_consolidate_text_nodes(doc);
+    return doc;
+}
+
+static cmark_node *custom(cmark_node *node, const char *on_enter, const char *on_exit)
+{
+    if (!cmark_node_set_on_enter(node, on_enter) || !cmark_node_set_on_exit(node, on_exit))
+        tree_error("a custom node's text refused", node);
+    return node;
+}
+
 #define DOC(...)    nd(CMARK_NODE_DOCUMENT, __VA_ARGS__, END)
 #define QUOTE(...)  nd(CMARK_NODE_BLOCK_QUOTE, __VA_ARGS__, END)
 #define ITEM(...)   nd(CMARK_NODE_ITEM, __VA_ARGS__, END)
@@ -183,16 +199,20 @@ static cmark_node *code_block(const char *info, const char *literal)
 #define HEADING(level, ...)    heading(nd(CMARK_NODE_HEADING, __VA_ARGS__, END), (level))
 #define LINK(url, title, ...)  link(nd(CMARK_NODE_LINK, __VA_ARGS__, END), (url), (title))
 #define IMAGE(url, title, ...) link(nd(CMARK_NODE_IMAGE, __VA_ARGS__, END), (url), (title))
-#define T(s)                   leaf(CMARK_NODE_TEXT, (s))
-#define CODE(s)                leaf(CMARK_NODE_CODE, (s))
-#define HTML(s)                leaf(CMARK_NODE_HTML_INLINE, (s))
-#define HTML_BLOCK(s)          leaf(CMARK_NODE_HTML_BLOCK, (s))
-#define CODE_BLOCK(info, s)    code_block((info), (s))
-#define HR                     new_node(CMARK_NODE_THEMATIC_BREAK)
-#define SOFT                   new_node(CMARK_NODE_SOFTBREAK)
-#define HARD                   new_node(CMARK_NODE_LINEBREAK)
-#define T_UNSET                new_node(CMARK_NODE_TEXT) /* its literal never set */
-#define P(s)                   PARA(T(s))
+#define CUSTOM_BLOCK(enter, exit, ...)                                                             \
+    custom(nd(CMARK_NODE_CUSTOM_BLOCK, __VA_ARGS__, END), (enter), (exit))
+#define CUSTOM_INLINE(enter, exit, ...)                                                            \
+    custom(nd(CMARK_NODE_CUSTOM_INLINE, __VA_ARGS__, END), (enter), (exit))
+#define T(s)                leaf(CMARK_NODE_TEXT, (s))
+#define CODE(s)             leaf(CMARK_NODE_CODE, (s))
+#define HTML(s)             leaf(CMARK_NODE_HTML_INLINE, (s))
+#define HTML_BLOCK(s)       leaf(CMARK_NODE_HTML_BLOCK, (s))
+#define CODE_BLOCK(info, s) code_block((info), (s))
+#define HR                  new_node(CMARK_NODE_THEMATIC_BREAK)
+#define SOFT                new_node(CMARK_NODE_SOFTBREAK)
+#define HARD                new_node(CMARK_NODE_LINEBREAK)
+#define T_UNSET             new_node(CMARK_NODE_TEXT) /* its literal never set */
+#define P(s)                PARA(T(s))
 
 /* --- hand-built trees ----------------------------------------------------------- */
 
@@ -250,6 +270,16 @@ static void test_node_types(void)
     SAME("empty item", DOC(BULLET(1, ITEM(END))));
     SAME("empty list", DOC(BULLET(1, END)));
     SAME("empty ordered list", DOC(ORDERED(3, CMARK_PERIOD_DELIM, 0, END)));
+    SAME("custom block", DOC(P("a"), CUSTOM_BLOCK("<x>", "</x>", P("in")), P("b")));
+    SAME("custom block, empty texts", DOC(CUSTOM_BLOCK("", "", END)));
+    SAME("custom block, NULL texts", DOC(CUSTOM_BLOCK(NULL, NULL, P("*"))));
+    SAME("custom block, lines", DOC(QUOTE(CUSTOM_BLOCK("a\nb", "c\n", P("x")))));
+    SAME("custom block in a tight item",
+         DOC(BULLET(1, ITEM(CUSTOM_BLOCK("{", "}", P("x"))), ITEM(P("y")))));
+    SAME("custom inline", DOC(PARA(T("a"), CUSTOM_INLINE("<y>", "</y>", T("*")), T("b"))));
+    SAME("custom inline, NULL texts", DOC(PARA(CUSTOM_INLINE(NULL, NULL, T("1.")))));
+    SAME("custom inline, newline", DOC(QUOTE(PARA(CUSTOM_INLINE("\n", "\n-", T("x"))))));
+    SAME("custom inline first in a line", DOC(PARA(CUSTOM_INLINE("1", "", T(". x")))));
 }
 
 static void test_headings(void)
@@ -507,6 +537,41 @@ static void test_links(void)
     SAME("colon only", DOC(PARA(LINK(":", "", T(":")))));
     SAME("autolink with non-ASCII", DOC(PARA(LINK("http://\xc3\xa9", "", T("http://\xc3\xa9")))));
 
+    /* "mailto:" alone leaves an empty address to compare with the text */
+    SAME("mailto: alone, empty text", DOC(PARA(LINK("mailto:", "", T("")))));
+    SAME("mailto: alone, NULL text", DOC(PARA(LINK("mailto:", "", T(NULL)))));
+    SAME("mailto: alone, text never set", DOC(PARA(LINK("mailto:", "", T_UNSET))));
+    SAME("mailto: alone, two empty texts", DOC(PARA(LINK("mailto:", "", T(""), T("")))));
+    SAME("mailto: alone, three empty texts", DOC(PARA(LINK("mailto:", "", T(""), T(NULL), T("")))));
+    SAME("mailto: alone, empty texts then x", DOC(PARA(LINK("mailto:", "", T(""), T("x")))));
+    SAME("mailto: alone, emph", DOC(PARA(LINK("mailto:", "", EMPH(T("x"))))));
+    SAME("mailto: alone, empty emph", DOC(PARA(LINK("mailto:", "", EMPH(END)))));
+    SAME("mailto: alone, emph of empty texts", DOC(PARA(LINK("mailto:", "", EMPH(T(""), T(""))))));
+    SAME("mailto: alone, strong", DOC(PARA(LINK("mailto:", "", STRONG(T("x"))))));
+    SAME("mailto: alone, empty code", DOC(PARA(LINK("mailto:", "", CODE("")))));
+    SAME("mailto: alone, code", DOC(PARA(LINK("mailto:", "", CODE("x")))));
+    SAME("mailto: alone, empty html", DOC(PARA(LINK("mailto:", "", HTML("")))));
+    SAME("mailto: alone, softbreak", DOC(PARA(LINK("mailto:", "", SOFT))));
+    SAME("mailto: alone, linebreak", DOC(PARA(LINK("mailto:", "", HARD))));
+    SAME("mailto: alone, image", DOC(PARA(LINK("mailto:", "", IMAGE("/i", "", T("a"))))));
+    SAME("mailto: alone, link", DOC(PARA(LINK("mailto:", "", LINK("/u", "", T("a"))))));
+    SAME("mailto: alone in mailto: alone",
+         DOC(PARA(LINK("mailto:", "", LINK("mailto:", "", T(""), T("")), T("")))));
+    SAME("mailto: alone, empty texts joined before",
+         consolidated(DOC(PARA(LINK("mailto:", "", T(""), T(""))))));
+    SAME("mailto: alone, one empty text, joined before",
+         consolidated(DOC(PARA(LINK("mailto:", "", T(""))))));
+    SAME("mailto: alone in mailto: alone, empty texts",
+         DOC(PARA(LINK("mailto:", "", LINK("mailto:", "", T(""), T(""))))));
+    SAME("autolink, texts joined before",
+         consolidated(DOC(PARA(LINK("http://a", "", T("http://"), T("a"))))));
+    SAME("autolink in a link, texts split",
+         DOC(PARA(LINK("http://a", "", LINK("http://a", "", T("http://"), T("a"))))));
+    SAME("autolink, emph text", DOC(PARA(LINK("http://a", "", EMPH(T("http://a"))))));
+    SAME("autolink, html text", DOC(PARA(LINK("http://a", "", HTML("http://a")))));
+    SAME("autolink, code text then text",
+         DOC(PARA(LINK("http://a", "", CODE("http://a"), T("x")))));
+    SAME("autolink, text then code", DOC(PARA(LINK("http://a", "", T("http://a"), CODE("x")))));
     SAME("image", DOC(PARA(IMAGE("/i.png", "", T("alt")))));
     SAME("image, NULL title", DOC(PARA(IMAGE("/i.png", NULL, T("alt")))));
     SAME("image with title", DOC(PARA(IMAGE("/i.png", "A \"title\"", T("alt")))));
@@ -1064,10 +1129,25 @@ static cmark_node *random_link(struct generator *g, cmark_node_type type, unsign
     return node;
 }
 
+/* A custom node: random text on entering and leaving. */
+static cmark_node *random_custom(struct generator *g, cmark_node_type type,
+                                 cmark_node *(*make)(struct generator *, unsigned), unsigned depth)
+{
+    cmark_node *node = new_node(type);
+    char *on_enter = random_string(&g->state, 3, true);
+    char *on_exit = random_string(&g->state, 3, true);
+    if (!cmark_node_set_on_enter(node, on_enter) || !cmark_node_set_on_exit(node, on_exit))
+        tree_error("a random custom node's text refused", node);
+    free(on_enter);
+    free(on_exit);
+    add_children(g, node, 2, make, depth);
+    return node;
+}
+
 static cmark_node *random_inline(struct generator *g, unsigned depth)
 {
     g->nodes++;
-    unsigned pick = depth > 5 ? below(&g->state, 6) : below(&g->state, 12);
+    unsigned pick = depth > 5 ? below(&g->state, 6) : below(&g->state, 13);
     switch (pick) {
     case 0:
     case 1:
@@ -1094,8 +1174,10 @@ static cmark_node *random_inline(struct generator *g, unsigned depth)
     }
     case 10:
         return random_link(g, CMARK_NODE_LINK, depth);
-    default:
+    case 11:
         return random_link(g, CMARK_NODE_IMAGE, depth);
+    default:
+        return random_custom(g, CMARK_NODE_CUSTOM_INLINE, random_inline, depth);
     }
 }
 
@@ -1112,7 +1194,7 @@ static cmark_node *random_item(struct generator *g, unsigned depth)
 static cmark_node *random_block(struct generator *g, unsigned depth)
 {
     g->nodes++;
-    unsigned pick = depth > 4 ? below(&g->state, 5) : below(&g->state, 9);
+    unsigned pick = depth > 4 ? below(&g->state, 5) : below(&g->state, 10);
     cmark_node *node;
     switch (pick) {
     case 0:
@@ -1138,7 +1220,9 @@ static cmark_node *random_block(struct generator *g, unsigned depth)
         return below(&g->state, 2) ? new_node(CMARK_NODE_THEMATIC_BREAK)
                                    : literal_node(g, CMARK_NODE_HTML_BLOCK, 4);
     case 5:
+        return random_custom(g, CMARK_NODE_CUSTOM_BLOCK, random_block, depth);
     case 6:
+    case 7:
         node = new_node(CMARK_NODE_BLOCK_QUOTE);
         add_children(g, node, 3, random_block, depth);
         return node;
@@ -1172,6 +1256,9 @@ static cmark_node *random_document(uint64_t seed)
             cmark_node_free(block);
         }
     }
+    /* one tree in four already has its text nodes joined */
+    if (seed % 4 == 0)
+        cmark_consolidate_text_nodes(doc);
     return doc;
 }
 
