@@ -460,6 +460,60 @@ static void test_code(void)
     SAME("inline code in a heading", DOC(HEADING(3, CODE("`"))));
 }
 
+/* Strings longer than any buffer's first size, and backtick runs up to
+ * the longest a code span's fence can count. */
+static void test_long(void)
+{
+    static const char pattern[] = "ab*c_ [x](y) 1. \xc3\xa9 `` & \n- ";
+    size_t n = 300000;
+    char *text = malloc(n + 1);
+    if (!text)
+        abort();
+    for (size_t i = 0; i < n; i++)
+        text[i] = pattern[i % (sizeof pattern - 1)];
+    text[n] = '\0';
+    SAME("long text", DOC(P(text)));
+    SAME("long code block", DOC(CODE_BLOCK("c", text)));
+    SAME("long url", DOC(PARA(LINK(text, text, T("x")))));
+    SAME("long text in nested quotes and items",
+         DOC(QUOTE(BULLET(1, ITEM(QUOTE(ORDERED(99, CMARK_PAREN_DELIM, 0, ITEM(P(text)))))))));
+
+    /* runs of 1 to 40 backticks, each once */
+    size_t len = 0;
+    for (size_t run = 1; run <= 40; run++) {
+        for (size_t i = 0; i < run; i++)
+            text[len++] = '`';
+        text[len++] = 'x';
+    }
+    text[len] = '\0';
+    SAME("inline code with runs of 1 to 40 backticks", DOC(PARA(CODE(text))));
+    SAME("code block with runs of 1 to 40 backticks", DOC(CODE_BLOCK("", text)));
+    text[0] = 'x'; /* the run of 1 gone */
+    SAME("inline code with runs of 2 to 40 backticks", DOC(PARA(CODE(text))));
+    memset(text, '`', 31);
+    text[31] = '\0';
+    SAME("inline code of 31 backticks", DOC(PARA(CODE(text))));
+    free(text);
+
+    char deep[64];
+    cmark_node *mine = DOC(P("top")), *ref = DOC(P("top"));
+    cmark_node *mine_at = mine, *ref_at = ref;
+    for (int level = 0; level < 30; level++) {
+        snprintf(deep, sizeof deep, "level %d\n1. x", level);
+        cmark_node *a =
+            level % 2 ? QUOTE(P(deep))
+                      : ORDERED(level * 10, CMARK_PERIOD_DELIM, level % 3 == 0, ITEM(P(deep)));
+        cmark_node *b =
+            level % 2 ? QUOTE(P(deep))
+                      : ORDERED(level * 10, CMARK_PERIOD_DELIM, level % 3 == 0, ITEM(P(deep)));
+        if (!cmark_node_append_child(mine_at, a) || !cmark_node_append_child(ref_at, b))
+            tree_error("a deep block refused", a);
+        mine_at = level % 2 ? a : cmark_node_first_child(a);
+        ref_at = level % 2 ? b : cmark_node_first_child(b);
+    }
+    compare("30 levels of quotes and items", mine, ref);
+}
+
 static void test_links(void)
 {
     SAME("link", DOC(PARA(LINK("https://example.com/", "", T("site")))));
@@ -1433,6 +1487,7 @@ int main(void)
     RUN(test_lists);
     RUN(test_code);
     RUN(test_links);
+    RUN(test_long);
     size_t hand_built = comparisons - before;
     before = comparisons;
     RUN(test_ascii);
