@@ -3,8 +3,8 @@
 #
 #   tests/fuzz/run.sh BUILD_DIR SECONDS [HARNESS...]
 #
-# HARNESS is feed, content, date, url, opml, search, extract, media or json (default:
-# all),
+# HARNESS is feed, content, date, url, opml, search, extract, media, json or
+# markdown (default: all),
 # each run for SECONDS. The seed corpora are made from the project's test
 # data in a temporary directory (the feeds, JSON Feeds, HTML and OPML lists of tests/data,
 # the lists dates.txt, urls.txt, queries.txt and media.txt, and every regression input).
@@ -17,14 +17,14 @@
 set -euo pipefail
 
 if [ $# -lt 2 ]; then
-    echo "usage: $0 BUILD_DIR SECONDS [feed|content|date|url|opml|search|extract|media|json...]" >&2
+    echo "usage: $0 BUILD_DIR SECONDS [feed|content|date|url|opml|search|extract|media|json|markdown...]" >&2
     exit 2
 fi
 build=$(cd "$1" && pwd)
 seconds=$2
 shift 2
 harnesses=("$@")
-[ ${#harnesses[@]} -gt 0 ] || harnesses=(feed content date url opml search extract media json)
+[ ${#harnesses[@]} -gt 0 ] || harnesses=(feed content date url opml search extract media json markdown)
 
 here=$(cd "$(dirname "$0")" && pwd)
 data=$(cd "$here/../data" && pwd)
@@ -97,6 +97,18 @@ make_seeds() {
             name=$(basename "$f" .html)
             seed extract "$name" '\x01' "$f" # a page URL
         done
+        ;;
+    markdown)
+        for f in "$data"/html/*.html; do
+            name=$(basename "$f" .html)
+            seed markdown "$name" '\x01' "$f" # HTML, a base URL
+        done
+        # trees built directly: a paragraph of text, a list of two items,
+        # a link whose text is its URL, a fenced code block in a quote
+        printf '\x80\x00\x08\x05a*b_c' > "$work/seeds/markdown/tree-text"
+        printf '\x80\x03\x1b\x04\x00\x08\x01x\x13\x13\x04\x00\x08\x01y' > "$work/seeds/markdown/tree-list"
+        printf '\x80\x00\x0f\x08http://a\x00\x08\x08http://a' > "$work/seeds/markdown/tree-autolink"
+        printf '\x80\x02\x05\x02py\x04```\n' > "$work/seeds/markdown/tree-code"
         ;;
     date) seed_lines date "$here/dates.txt" ;;
     url) seed_lines url "$here/urls.txt" ;;
