@@ -28,7 +28,7 @@
  * archives apart from other programs' SQLite files (file(1) shows it too). */
 #define APPLICATION_ID 0x666B6565
 /* The schema version this feedkeep writes (PRAGMA user_version). */
-#define SCHEMA_VERSION 16
+#define SCHEMA_VERSION 17
 /* How long to wait for another process's write lock, in milliseconds. */
 #define BUSY_TIMEOUT_MS 5000
 
@@ -742,6 +742,18 @@ static const char *const schema_v16[] = {
     NULL,
 };
 
+/* Version 17: no index of the articles' URLs. An article is found by its
+ * URL (show URL and the other commands that take one) through its link
+ * key (link_key, fk_store_link_key of the URL), which has an index of its
+ * own for the guid-change rule; the URL index was a second one over the
+ * same strings: about a hundred bytes an article, and one more b-tree an
+ * import inserts into at a random place. 'feedkeep check' compares every
+ * link key with its URL ("link keys"). */
+static const char *const schema_v17[] = {
+    "DROP INDEX IF EXISTS articles_url;\n",
+    NULL,
+};
+
 static int query_int64(sqlite3 *db, const char *sql, int64_t *value);
 
 /* Add schema 15's columns to code_blocks, unless they are there. */
@@ -788,6 +800,7 @@ static const struct migration {
     {14, schema_v14, NULL},
     {15, schema_v15, add_code_offsets},
     {16, schema_v16, NULL},
+    {17, schema_v17, NULL},
     /* clang-format on */
 };
 
@@ -1063,7 +1076,8 @@ static const char *const stmt_sql[ST_COUNT] = {
         "INSERT INTO temp.export_wrote(article_id, name, path, hash) VALUES (?1, ?2, ?3, ?4)",
     [ST_FTS_CHECK_API] = "SELECT fts5(?1)",
     /* listings (store_query.c) */
-    [ST_ARTICLE_BY_URL] = "SELECT min(id) FROM (SELECT id FROM articles WHERE url = ?1"
+    [ST_ARTICLE_BY_URL] = "SELECT min(id) FROM (SELECT id FROM articles"
+                          " WHERE link_key IS ?2 AND url = ?1"
                           " UNION ALL SELECT id FROM articles WHERE key = 'guid:' || ?1"
                           " UNION ALL SELECT article_id FROM article_aliases"
                           " WHERE key = 'guid:' || ?1)",

@@ -278,6 +278,13 @@ static const struct {
      " FROM code_blocks c JOIN articles a ON a.id = c.article_id"
      " WHERE c.text_offset IS NOT NULL AND (c.text_offset < 0 OR c.text_length < 0"
      " OR c.text_offset + c.text_length > length(CAST(a.text AS BLOB)))"},
+    /* An article is found by its URL through its link key (schema 17),
+     * and the guid-change rule and dedup compare link keys: a URL changed
+     * by hand without its link key would be found by neither. */
+    {"link keys", "checking the link keys",
+     "SELECT format('article %d: link key %s, but its URL %s has %s (feedkeep check --repair"
+     " writes it again)', id, quote(link_key), quote(url), quote(feedkeep_link_key(url)))"
+     " FROM articles WHERE link_key IS NOT feedkeep_link_key(url)"},
 };
 
 /* Checking the full-text index by reading.
@@ -640,6 +647,26 @@ int fk_store_repair_counts(struct fk_store *store, struct fk_error *err)
     if (store_write_begin(store, &own, err) < 0)
         return -1;
     return store_write_end(store, own, store_exec_sql(store, store_counts_rebuild, err), err);
+}
+
+int fk_store_repair_link_keys(struct fk_store *store, int64_t *repaired, struct fk_error *err)
+{
+    bool own;
+    if (repaired)
+        *repaired = 0;
+    if (store->pg)
+        return 0;
+    if (store->in_feed)
+        return fk_error_set(err, FK_ERROR_USAGE, "a feed is being filed");
+    if (store_write_begin(store, &own, err) < 0)
+        return -1;
+    int ret = store_exec_sql(store,
+                             "UPDATE articles SET link_key = feedkeep_link_key(url)"
+                             " WHERE link_key IS NOT feedkeep_link_key(url)",
+                             err);
+    if (ret == 0 && repaired)
+        *repaired = sqlite3_changes64(store->db);
+    return store_write_end(store, own, ret, err);
 }
 
 int fk_store_check(struct fk_store *store, fk_problem_fn fn, void *ctx, struct fk_error *err)

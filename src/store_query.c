@@ -608,8 +608,11 @@ int fk_store_find_article(struct fk_store *store, const char *url, int64_t *id,
     sqlite3_stmt *st = store_stmt(store, ST_ARTICLE_BY_URL, err);
     if (!st)
         return -1;
+    /* The URL's link key leads to it (schema 17): NULL for a URL that has
+     * none, as for the articles whose URL has none. */
+    char *link_key = fk_store_link_key(url);
     int ret = -1;
-    if (bind_text(st, 1, url) || sqlite3_step(st) != SQLITE_ROW) {
+    if (bind_text(st, 1, url) || bind_text(st, 2, link_key) || sqlite3_step(st) != SQLITE_ROW) {
         store_db_error(store, err);
     } else if (sqlite3_column_type(st, 0) != SQLITE_NULL) {
         *id = sqlite3_column_int64(st, 0);
@@ -618,6 +621,7 @@ int fk_store_find_article(struct fk_store *store, const char *url, int64_t *id,
         ret = 1;
     }
     stmt_reset(st);
+    free(link_key);
     return ret;
 }
 

@@ -475,7 +475,8 @@ void fk_store_stats_release(struct fk_store_stats *stats);
 typedef void (*fk_problem_fn)(const char *check, const char *problem, void *ctx);
 
 /* Check the archive: SQLite's integrity check of the file, the foreign
- * keys, that the full-text index agrees with the articles, that the kept
+ * keys, the code blocks' places, the articles' link keys, that the
+ * full-text index agrees with the articles, that the kept
  * counts agree with a recount (fk_store_repair_counts), and the
  * assets' structure (fk_store_check_assets without rehashing). fn gets
  * each problem found with the name of the check that found it. Returns
@@ -537,6 +538,14 @@ int fk_store_repair_assets(struct fk_store *store, int64_t *repaired, struct fk_
  * fk_store_check compares with a recount ("counts"). Not while a feed is
  * being filed. Returns 0, or -1 with err filled (nothing is changed then). */
 int fk_store_repair_counts(struct fk_store *store, struct fk_error *err);
+
+/* Write again from its URL every article's link key that is not the link
+ * key of its URL (fk_store_check's "link keys"; a URL changed by hand).
+ * Not while a feed is being filed. Sets *repaired (when not NULL) to the
+ * articles changed. Returns 0, or -1 with err filled (nothing is changed
+ * then). On PostgreSQL, whose archive finds articles by their URL itself,
+ * it does nothing. */
+int fk_store_repair_link_keys(struct fk_store *store, int64_t *repaired, struct fk_error *err);
 
 /* The repair of the assets whose bytes fk_store_check_assets with sha256
  * finds damaged (their bytes do not hash to their SHA-256, or are not

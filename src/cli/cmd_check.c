@@ -16,7 +16,8 @@ static const char help[] =
     "counts it keeps (per tag, author, code language and feed, and its\n"
     "articles and versions) agree with a recount, that every compressed\n"
     "HTML and Markdown unpacks, that every code block kept as its place in\n"
-    "the text lies within it, and the assets' structure (no URL stored\n"
+    "the text lies within it, that every article's link key is that of\n"
+    "its URL, and the assets' structure (no URL stored\n"
     "without its asset, no asset that no URL resolves to, no reference to a\n"
     "URL the archive lost). Prints 'ARCHIVE: ok', or one line per problem\n"
     "found on standard output and exits with status 3; on a terminal, a\n"
@@ -36,7 +37,8 @@ static const char help[] =
     "                    resolves to are deleted, references to lost URLs\n"
     "                    dropped; with --deep, damaged assets are deleted and\n"
     "                    their URLs become pending; counts found off are\n"
-    "                    recounted. Says what it repaired, checks again,\n"
+    "                    recounted, link keys found off written again\n"
+    "                    from their URLs. Says what it repaired, checks again,\n"
     "                    and exits with status 3 only when\n"
     "                    problems remain ('feedkeep vacuum' rebuilds a\n"
     "                    full-text index found wrong)\n"
@@ -48,6 +50,7 @@ static const char help[] =
 struct found {
     int problems;
     bool counts;
+    bool link_keys;
 };
 
 static void print_problem(const char *check, const char *problem, void *ctx)
@@ -63,6 +66,7 @@ static void print_problem(const char *check, const char *problem, void *ctx)
     if (found) {
         found->problems++;
         found->counts = found->counts || strcmp(check, "counts") == 0;
+        found->link_keys = found->link_keys || strcmp(check, "link keys") == 0;
     }
 }
 
@@ -112,12 +116,15 @@ static const char *plural(int64_t n)
 }
 
 /* Repair what the check found in the assets, and recount the kept counts
- * when they were off; say what was done. */
-static int repair(struct fk_store *store, bool deep, bool counts, const struct cli *cli,
-                  struct fk_error *err)
+ * and write the link keys again when they were off; say what was done. */
+static int repair(struct fk_store *store, bool deep, const struct found *found,
+                  const struct cli *cli, struct fk_error *err)
 {
-    int64_t removed = 0, urls = 0, rows = 0;
+    int64_t removed = 0, urls = 0, rows = 0, keys = 0;
+    bool counts = found->counts;
     if (counts && fk_store_repair_counts(store, err) < 0)
+        return -1;
+    if (found->link_keys && fk_store_repair_link_keys(store, &keys, err) < 0)
         return -1;
     if (deep && (hash_start(store, err) < 0 ||
                  fk_store_repair_asset_bytes(store, hash_bytes, &removed, &urls, err) < 0))
@@ -132,6 +139,9 @@ static int repair(struct fk_store *store, bool deep, bool counts, const struct c
         printf("%s: repaired: the counts of tags, authors, code languages, feeds, articles and "
                "versions recounted\n",
                path);
+    if (keys)
+        printf("%s: repaired: %lld link key%s written again from %s URL%s\n", path, (long long)keys,
+               plural(keys), keys == 1 ? "its" : "their", plural(keys));
     if (removed)
         printf("%s: repaired: %lld damaged asset%s deleted, %lld URL%s to fetch again\n", path,
                (long long)removed, plural(removed), (long long)urls, plural(urls));
@@ -154,7 +164,7 @@ static int check_archive(struct fk_store *store, const struct check_options *o,
                          const struct cli *cli)
 {
     struct fk_error err = {0};
-    struct found found = {0, false}, bytes = {0, false};
+    struct found found = {0, false, false}, bytes = {0, false, false};
     if (!cli->quiet)
         fk_store_set_progress(store, msg_stage, "check");
     int problems = fk_store_check(store, print_problem, &found, &err);
@@ -172,7 +182,7 @@ static int check_archive(struct fk_store *store, const struct check_options *o,
     }
     const char *path = fk_store_path(store);
     if (problems > 0 && o->repair) {
-        if (repair(store, o->deep, found.counts, cli, &err) < 0)
+        if (repair(store, o->deep, &found, cli, &err) < 0)
             return msg_fk_error(&err);
         int remaining = 0;
         if (fk_store_check(store, count_problem, &remaining, &err) < 0)

@@ -2032,6 +2032,84 @@ static void test_link_key(void)
     }
 }
 
+/* Articles are found by their URL through its link key (schema 17: no
+ * index of the URLs), including URLs that have none; check finds a URL
+ * changed by hand behind its link key, and its repair writes the key
+ * again. */
+static void test_find_by_url(void)
+{
+    struct fk_store *store = open_fresh("byurl.db");
+    if (!store)
+        return;
+    struct fk_error err = {0};
+    struct test_item a, b, c, d;
+    test_item_init(&a, "g-a", "A", "Text of a.", june(1));
+    a.item.url = "https://blog.example/posts/1/";
+    test_item_init(&b, "g-b", "B", "Text of b.", june(2));
+    b.item.url = "ftp://files.example/b";
+    test_item_init(&c, "g-c", "C", "Text of c.", june(3));
+    c.item.url = "HTTPS://Blog.Example/posts/1";
+    test_item_init(&d, "https://blog.example/d", "D", "Text of d.", june(4));
+    CHECK_INT(begin(store, "https://blog.example/feed"), 0);
+    CHECK_INT(put(store, &a), FK_PUT_NEW);
+    CHECK_INT(put(store, &b), FK_PUT_NEW);
+    CHECK_INT(put(store, &c), FK_PUT_NEW);
+    CHECK_INT(put(store, &d), FK_PUT_NEW);
+    CHECK_INT(end(store), 0);
+    CHECK_INT(sql_int("byurl.db", "SELECT count(*) FROM sqlite_master WHERE name = 'articles_url'"),
+              0);
+
+    int64_t id = 0;
+    CHECK_INT(fk_store_find_article(store, "https://blog.example/posts/1/", &id, &err), 0);
+    CHECK_INT(id, 1);
+    /* Two URLs of one link key stay two articles: the URL must match. */
+    CHECK_INT(fk_store_find_article(store, "HTTPS://Blog.Example/posts/1", &id, &err), 0);
+    CHECK_INT(id, 3);
+    CHECK_INT(fk_store_find_article(store, "https://blog.example/posts/1", &id, &err), 1);
+    /* A URL of no link key; an article with no URL, found by its guid. */
+    CHECK_INT(fk_store_find_article(store, "ftp://files.example/b", &id, &err), 0);
+    CHECK_INT(id, 2);
+    CHECK_INT(fk_store_find_article(store, "https://blog.example/d", &id, &err), 0);
+    CHECK_INT(id, 4);
+    CHECK_INT(fk_store_find_article(store, "ftp://files.example/none", &id, &err), 1);
+
+    /* A URL changed by hand: check names it, the repair writes the key. */
+    char problems[512] = "";
+    CHECK_INT(fk_store_check(store, count_problem, problems, &err), 0);
+    CHECK_INT(sql_exec("byurl.db", "UPDATE articles SET url = 'gopher://moved.example/a'"
+                                   " WHERE id = 1;"
+                                   " UPDATE articles SET url = 'https://moved.example/b'"
+                                   " WHERE id = 2;"
+                                   " UPDATE articles SET url = 'news://moved.example/d'"
+                                   " WHERE id = 4"),
+              0);
+    CHECK_INT(fk_store_find_article(store, "https://moved.example/b", &id, &err), 1);
+    CHECK_INT(fk_store_check(store, count_problem, problems, &err), 2);
+    CHECK_STR(problems, "link keys; link keys");
+    int64_t repaired = -1;
+    CHECK_INT(fk_store_repair_link_keys(store, &repaired, &err), 0);
+    CHECK_INT(repaired, 2);
+    problems[0] = '\0';
+    CHECK_INT(fk_store_check(store, count_problem, problems, &err), 0);
+    CHECK_STR(problems, "");
+    CHECK_INT(fk_store_find_article(store, "gopher://moved.example/a", &id, &err), 0);
+    CHECK_INT(id, 1);
+    CHECK_INT(fk_store_find_article(store, "https://moved.example/b", &id, &err), 0);
+    CHECK_INT(id, 2);
+    CHECK_INT(fk_store_find_article(store, "news://moved.example/d", &id, &err), 0);
+    CHECK_INT(id, 4);
+    CHECK_INT(
+        sql_int("byurl.db", "SELECT count(*) FROM articles WHERE id = 1 AND link_key IS NULL"), 1);
+    CHECK_INT(fk_store_repair_link_keys(store, &repaired, &err), 0);
+    CHECK_INT(repaired, 0);
+    /* Not in the middle of a feed. */
+    CHECK_INT(begin(store, "https://blog.example/feed"), 0);
+    CHECK_INT(fk_store_repair_link_keys(store, &repaired, &err), -1);
+    CHECK_INT(err.kind, FK_ERROR_USAGE);
+    CHECK_INT(end(store), 0);
+    fk_store_close(store);
+}
+
 #define POST_TEXT                                                                                  \
     "SQLite keeps a whole database in one file and needs no server. It is the right choice for "   \
     "a program that keeps its own data, like an archive of feeds read from the shell."
@@ -2370,9 +2448,11 @@ static void test_migrate_v1(void)
     /* The version kept before is a replaced one. */
     CHECK_STR(versions_of(store, 1), "1:replaced:Query planners:39 2:current:Query planners:62");
     CHECK_INT(sql_int("v1.db", "SELECT count(*) FROM sqlite_master WHERE name IN"
-                               " ('articles_author', 'articles_updated', 'articles_first_seen',"
-                               " 'articles_url')"),
-              4);
+                               " ('articles_author', 'articles_updated', 'articles_first_seen')"),
+              3);
+    /* Schema 17 dropped the URLs' index of schema 2. */
+    CHECK_INT(sql_int("v1.db", "SELECT count(*) FROM sqlite_master WHERE name = 'articles_url'"),
+              0);
     struct fk_filter f;
     fk_filter_init(&f);
     f.author = "ada";
@@ -2519,6 +2599,7 @@ int main(void)
     RUN(test_date_fallback);
     RUN(test_enclosures);
     RUN(test_link_key);
+    RUN(test_find_by_url);
     RUN(test_guid_change);
     RUN(test_guid_change_shared_links);
     RUN(test_guid_change_explain);
@@ -2532,7 +2613,7 @@ int main(void)
     static const char *const query_archives[] = {
         "guard.db",   "versions.db", "filters.db", "plans.db",    "search.db",
         "lookups.db", "v1.db",       "v1-date.db", "dates.db",    "check.db",
-        "guids.db",   "digest.db",   "explain.db", "checkfts.db",
+        "guids.db",   "digest.db",   "explain.db", "checkfts.db", "byurl.db",
     };
     for (size_t i = 0; i < sizeof query_archives / sizeof query_archives[0]; i++)
         remove_archive(query_archives[i]);
