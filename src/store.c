@@ -172,11 +172,11 @@ static const char *const schema_v1[] = {
     "    title, text, tags, content='articles_fts_source', content_rowid='id'\n"
     ");\n"
     /* Keeping the index in step: feedkeep indexes new and changed articles
-     * itself, all new articles of a feed in one statement when the feed is
-     * committed. Triggers on insert and update would make FTS5 write its
-     * pending index out after every single article (it does at every
-     * statement savepoint, and a statement with a trigger opens one), which
-     * doubled the time of an import. Deleting has a trigger, so articles
+     * itself, all new articles of a feed one after the other when the feed
+     * is committed (store_write.c, index_new). Triggers on insert and update
+     * would make FTS5 write its pending index out after every single
+     * article (it does at every statement savepoint, and a statement with a
+     * trigger opens one), which doubled the time of an import. Deleting has a trigger, so articles
      * removed by hand leave the index. Whoever changes title, text or
      * tags_text by hand rebuilds the index:
      *   INSERT INTO articles_fts(articles_fts) VALUES ('rebuild'); */
@@ -864,8 +864,9 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_ENCLOSURE_INSERT] = "INSERT INTO enclosures(article_id, position, url, type, length, kind)"
                             " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     [ST_ENCLOSURE_DELETE] = "DELETE FROM enclosures WHERE article_id = ?1",
-    [ST_FTS_INDEX_NEW] = "INSERT INTO articles_fts(rowid, title, text, tags)"
-                         " SELECT id, title, text, tags_text FROM articles WHERE id >= ?1",
+    [ST_FTS_NEW_ROWS] = "SELECT id, title, text, tags_text FROM articles WHERE id >= ?1",
+    [ST_FTS_INDEX_ROW] =
+        "INSERT INTO articles_fts(rowid, title, text, tags) VALUES (?1, ?2, ?3, ?4)",
     [ST_FTS_INDEX_ONE] = "INSERT INTO articles_fts(rowid, title, text, tags)"
                          " SELECT id, title, text, tags_text FROM articles WHERE id = ?1",
     /* External content: the index must be told the old values to remove. */
