@@ -48,6 +48,7 @@ DEFAULTS = {
     'author_word': 'husnan',
     'lang': 'sql',
     'id': '5000',
+    'url': '',  # the URL of article id, read from a SQLite archive when not given
 }
 
 
@@ -87,6 +88,7 @@ def query_list(p):
                                         '--limit', '20']),
         ('code --lang %s --limit 20' % p['lang'], ['code', '--lang', p['lang'], '--limit', '20']),
         ('show ' + p['id'], ['show', p['id']]),
+    ] + ([('show URL', ['show', p['url']])] if p.get('url') else []) + [
         ('history ' + p['id'], ['history', p['id']]),
         ('tags', ['tags']),
         ('authors', ['authors']),
@@ -117,12 +119,28 @@ def run_once(cmd):
     return wall, usage.ru_utime + usage.ru_stime
 
 
+def with_url(p, archive):
+    """p, its 'url' the URL of article p['id'] of the archive when it has
+    none and the archive is a SQLite file (read-only); else p."""
+    if p.get('url') or not os.path.isfile(archive):
+        return p
+    import sqlite3
+    try:
+        con = sqlite3.connect('file:%s?mode=ro' % archive, uri=True)
+        row = con.execute('SELECT url FROM articles WHERE id = ?', (int(p['id']),)).fetchone()
+        con.close()
+    except (sqlite3.Error, ValueError):
+        return p
+    return dict(p, url=row[0]) if row and row[0] else p
+
+
 def time_queries(feedkeep, archive, runs, values=None, out=sys.stdout, only=None):
     """Times each query of query_list(values) (DEFAULTS where values has no
     key), printing a line for each as it is done; returns the rows as
     (name, wall median, wall p95, cpu median, cpu p95), in seconds."""
     p = dict(DEFAULTS)
     p.update(values or {})
+    p = with_url(p, archive)
     rows = []
     print('%-36s %9s %9s %9s %9s' % ('command', 'median', 'p95', 'cpu med', 'cpu p95'),
           file=out, flush=True)
@@ -148,6 +166,7 @@ def time_before_after(before, feedkeep, archive, runs, values=None, only=None, o
     median and p95 of each, in ms."""
     p = dict(DEFAULTS)
     p.update(values or {})
+    p = with_url(p, archive)
     print('%-36s %9s %9s %9s %9s' % ('command', 'before', 'p95', 'after', 'p95'),
           file=out, flush=True)
     for name, argv in query_list(p):
