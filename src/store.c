@@ -1075,7 +1075,6 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_EXPORT_FORGET] = "INSERT OR IGNORE INTO temp.export_forget(article_id) VALUES (?1)",
     [ST_EXPORT_WROTE] =
         "INSERT INTO temp.export_wrote(article_id, name, path, hash) VALUES (?1, ?2, ?3, ?4)",
-    [ST_FTS_CHECK_API] = "SELECT fts5(?1)",
     /* listings (store_query.c) */
     [ST_ARTICLE_BY_URL] = "SELECT min(id) FROM (SELECT id FROM articles"
                           " WHERE link_key IS ?2 AND url = ?1"

@@ -122,7 +122,6 @@ enum stmt_id {
     ST_EXPORT_UNKEPT_LIST,
     ST_EXPORT_FORGET,
     ST_EXPORT_WROTE,
-    ST_FTS_CHECK_API,
     /* listings (store_query.c) */
     ST_ARTICLE_BY_URL,
     ST_CODE_GET,
@@ -359,6 +358,7 @@ struct fk_store {
     char *author_email;
     /* fk_store_check's comparison of the full-text index (see there). */
     bool fts_function_ready;
+    bool rank_function_ready; /* feedkeep_bm25 (store_query.c) */
     struct fts_tally {
         int64_t entries;
         uint64_t sum;                   /* of the entries' hashes, wrapping */
@@ -524,6 +524,17 @@ int store_api_kept(struct fk_store *store, int64_t id, bool *kept, struct fk_err
 /* Record what item, an API's article filed as article id, adds. */
 int store_api_put(struct fk_store *store, int64_t id, const struct fk_item *item,
                   struct fk_error *err);
+
+/* store_query.c */
+/* FTS5's API of the archive's connection into *api. Returns 0, or -1 with
+ * err filled (an FTS5 too old for what feedkeep asks of it, too). */
+int store_fts5_api(struct fk_store *store, fts5_api **api, struct fk_error *err);
+/* Make the search's ranking function, feedkeep_bm25 (FTS5's bm25 to the
+ * last bit, the count of each phrase's articles stopped where it can no
+ * longer change it), known to db's FTS5: a SQLite result code. The store
+ * does this itself; a test compares it with bm25 on a connection of its
+ * own. */
+int store_rank_register(sqlite3 *db);
 
 /* store_feeds.c */
 int64_t store_next_try(int64_t time, int64_t retry_after, int failures);

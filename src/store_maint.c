@@ -407,20 +407,8 @@ static int fts_register(struct fk_store *store, struct fk_error *err)
 
     if (store->fts_function_ready)
         return 0;
-    /* FTS5 hands out its API through a pointer bound to this function. */
-    sqlite3_stmt *st = store_stmt(store, ST_FTS_CHECK_API, err);
-    if (!st)
+    if (store_fts5_api(store, &api, err) < 0)
         return -1;
-    bool failed = sqlite3_bind_pointer(st, 1, &api, "fts5_api_ptr", NULL) != SQLITE_OK ||
-                  sqlite3_step(st) != SQLITE_ROW;
-    if (failed)
-        store_db_error(store, err);
-    stmt_reset(st);
-    if (failed)
-        return -1;
-    if (!api || api->iVersion < 2)
-        return fk_error_set(err, FK_ERROR_DB, "archive '%s': this SQLite's FTS5 is too old",
-                            store->path);
     if (api->xCreateFunction(api, FTS_FUNCTION, store, fts_expected_row, NULL) != SQLITE_OK)
         return store_db_error(store, err);
     store->fts_function_ready = true;

@@ -10,6 +10,7 @@
 #include "feedkeep/search.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -746,10 +747,173 @@ enum search_column {
 };
 
 /* Ranking: bm25 with the title weighted ten times the text and the tags
- * five times (the columns of articles_fts in order: title, text, tags). A
- * fixed SQL fragment: the weights are no user input. */
+ * five times (the columns of articles_fts in order: title, text, tags), as
+ * feedkeep_bm25 computes it (below). A fixed SQL fragment: the weights are
+ * no user input. */
 #define SEARCH_WEIGHTS "10.0, 1.0, 5.0"
-#define SEARCH_RANK    "bm25(" SEARCH_WEIGHTS ")"
+#define RANK_FUNCTION  "feedkeep_bm25"
+#define SEARCH_RANK    RANK_FUNCTION "(" SEARCH_WEIGHTS ")"
+
+/* FTS5's API of db into *api, through a pointer FTS5 binds to fts5(?1):
+ * a SQLite result code (SQLITE_ERROR with *api NULL for an FTS5 too old
+ * for the functions feedkeep gives it). */
+static int fts5_api_of(sqlite3 *db, fts5_api **api)
+{
+    sqlite3_stmt *st = NULL;
+    *api = NULL;
+    int rc = sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &st, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_pointer(st, 1, api, "fts5_api_ptr", NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(st) == SQLITE_ROW ? SQLITE_OK : sqlite3_errcode(db);
+    sqlite3_finalize(st);
+    if (rc == SQLITE_OK && (!*api || (*api)->iVersion < 2)) {
+        *api = NULL;
+        rc = SQLITE_ERROR;
+    }
+    return rc;
+}
+
+int store_fts5_api(struct fk_store *store, fts5_api **api, struct fk_error *err)
+{
+    if (fts5_api_of(store->db, api) == SQLITE_OK)
+        return 0;
+    if (*api == NULL && sqlite3_errcode(store->db) == SQLITE_OK)
+        return fk_error_set(err, FK_ERROR_DB, "archive '%s': this SQLite's FTS5 is too old",
+                            store->path);
+    return store_db_error(store, err);
+}
+
+/* feedkeep_bm25(w1, w2, w3): FTS5's own bm25, computed as bm25 computes
+ * it, operation for operation, so that it gives the same number to the
+ * last bit, save in one thing: how it counts the articles that hold each
+ * phrase. bm25 counts them by walking the phrase's whole posting list
+ * before it ranks the first row, every article for a word like "the". A
+ * phrase's IDF, log((N - n + 0.5) / (n + 0.5)), is floored at 1e-6 once it
+ * is no longer above zero, that is once 2n >= N; the count stops there,
+ * as it can change nothing more. A word in every article has half its
+ * list read. */
+struct rank_data {
+    int phrases;
+    double avgdl;
+    double *idf;
+    double *freq;
+};
+
+struct rank_count {
+    int64_t hits;
+    int64_t enough; /* the count at which the IDF reaches its floor */
+};
+
+static int rank_count_hit(const Fts5ExtensionApi *api, Fts5Context *fts, void *ctx)
+{
+    struct rank_count *count = ctx;
+    (void)api;
+    (void)fts;
+    return ++count->hits >= count->enough ? SQLITE_DONE : SQLITE_OK;
+}
+
+/* The query's figures, made at its first row and kept with the cursor. */
+static int rank_data(const Fts5ExtensionApi *api, Fts5Context *fts, struct rank_data **out)
+{
+    struct rank_data *p = api->xGetAuxdata(fts, 0);
+    if (p) {
+        *out = p;
+        return SQLITE_OK;
+    }
+    int phrases = api->xPhraseCount(fts);
+    p = sqlite3_malloc64(sizeof *p + (size_t)phrases * 2 * sizeof(double));
+    if (!p)
+        return SQLITE_NOMEM;
+    memset(p, 0, sizeof *p);
+    p->phrases = phrases;
+    p->idf = (double *)&p[1];
+    p->freq = &p->idf[phrases];
+    sqlite3_int64 rows = 0, tokens = 0;
+    int rc = api->xRowCount(fts, &rows);
+    if (rc == SQLITE_OK)
+        rc = api->xColumnTotalSize(fts, -1, &tokens);
+    if (rc == SQLITE_OK)
+        p->avgdl = (double)tokens / (double)rows;
+    for (int i = 0; rc == SQLITE_OK && i < phrases; i++) {
+        struct rank_count count = {0, (rows + 1) / 2};
+        rc = api->xQueryPhrase(fts, i, &count, rank_count_hit);
+        if (rc == SQLITE_OK) {
+            double idf =
+                log(((double)rows - (double)count.hits + 0.5) / ((double)count.hits + 0.5));
+            if (idf <= 0.0)
+                idf = 1e-6;
+            p->idf[i] = idf;
+        }
+    }
+    if (rc != SQLITE_OK) {
+        sqlite3_free(p);
+        return rc;
+    }
+    rc = api->xSetAuxdata(fts, p, sqlite3_free); /* frees p when it fails */
+    if (rc == SQLITE_OK)
+        *out = p;
+    return rc;
+}
+
+static void rank_function(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
+                          int nvalues, sqlite3_value **values)
+{
+    const double k1 = 1.2;
+    const double b = 0.75;
+    struct rank_data *p = NULL;
+    double score = 0.0;
+    double D = 0.0;
+    int instances = 0;
+    int rc = rank_data(api, fts, &p);
+    if (rc == SQLITE_OK) {
+        memset(p->freq, 0, sizeof(double) * (size_t)p->phrases);
+        rc = api->xInstCount(fts, &instances);
+    }
+    for (int i = 0; rc == SQLITE_OK && i < instances; i++) {
+        int phrase, column, offset;
+        rc = api->xInst(fts, i, &phrase, &column, &offset);
+        if (rc == SQLITE_OK) {
+            double w = nvalues > column ? sqlite3_value_double(values[column]) : 1.0;
+            p->freq[phrase] += w;
+        }
+    }
+    if (rc == SQLITE_OK) {
+        int size;
+        rc = api->xColumnSize(fts, -1, &size);
+        D = (double)size;
+    }
+    for (int i = 0; rc == SQLITE_OK && i < p->phrases; i++)
+        score += p->idf[i] *
+                 ((p->freq[i] * (k1 + 1.0)) / (p->freq[i] + k1 * (1 - b + b * D / p->avgdl)));
+    if (rc == SQLITE_OK)
+        sqlite3_result_double(ctx, -1.0 * score);
+    else
+        sqlite3_result_error_code(ctx, rc);
+}
+
+int store_rank_register(sqlite3 *db)
+{
+    fts5_api *api = NULL;
+    int rc = fts5_api_of(db, &api);
+    if (rc == SQLITE_OK)
+        rc = api->xCreateFunction(api, RANK_FUNCTION, NULL, rank_function, NULL);
+    return rc;
+}
+
+/* Make feedkeep_bm25 known to the archive's connection, once. */
+static int rank_register(struct fk_store *store, struct fk_error *err)
+{
+    fts5_api *api = NULL;
+    if (store->rank_function_ready)
+        return 0;
+    if (store_fts5_api(store, &api, err) < 0)
+        return -1;
+    if (api->xCreateFunction(api, RANK_FUNCTION, NULL, rank_function, NULL) != SQLITE_OK)
+        return store_db_error(store, err);
+    store->rank_function_ready = true;
+    return 0;
+}
 
 /* What FTS5 says when it cannot run a MATCH expression, and what the user
  * reads instead of SQLite's wording. */
@@ -1039,7 +1203,7 @@ static void search_add_picked(struct query *q, const char *match, struct search_
                               const struct fk_search_options *options, int words)
 {
     query_add(q, "WITH pick AS MATERIALIZED (SELECT articles_fts.rowid AS id,"
-                 " bm25(articles_fts, " SEARCH_WEIGHTS ") AS rank");
+                 " " RANK_FUNCTION "(articles_fts, " SEARCH_WEIGHTS ") AS rank");
     search_add_matches(q, match, sf, start, false);
     query_add(q, " ORDER BY rank, id");
     query_add_limit(q, f);
@@ -1096,7 +1260,7 @@ int fk_store_search(struct fk_store *store, const struct fk_search_query *query,
         fk_error_set(err, FK_ERROR_USAGE, "the query is empty");
         goto out;
     }
-    if (search_filter_init(store, &sf, f, err) < 0)
+    if (rank_register(store, err) < 0 || search_filter_init(store, &sf, f, err) < 0)
         goto out;
     if (options->rank_window > 0 &&
         search_window(store, match, &sf, options->rank_window, &start, err) < 0)

@@ -12,6 +12,7 @@
  *     offset applied; shown by rank, then the newest first.
  */
 #include "feedkeep/store.h"
+#include "store_int.h"
 
 #include <sqlite3.h>
 #include <stdbool.h>
@@ -353,6 +354,101 @@ static void test_filtered_search(void)
     fk_store_close(store);
 }
 
+/* Every row of every query ranked by feedkeep_bm25 and by FTS5's bm25 on
+ * the archive name, through a connection of the test's own: the same
+ * doubles, bit for bit; returns the rows compared. */
+static int compare_ranks(const char *name, const char *const *matches, size_t n)
+{
+    static const char *const weights[] = {"", ", 10.0, 1.0, 5.0", ", 2.5", ", 0.0, 3.0, 1.0, 9.0"};
+    sqlite3 *db = NULL;
+    int rows = 0;
+    CHECK(sqlite3_open_v2(tmp_path(name), &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK);
+    CHECK_INT(store_rank_register(db), SQLITE_OK);
+    for (size_t w = 0; w < sizeof weights / sizeof weights[0]; w++) {
+        char sql[256];
+        snprintf(sql, sizeof sql,
+                 "SELECT rowid, bm25(articles_fts%s), feedkeep_bm25(articles_fts%s)"
+                 " FROM articles_fts WHERE articles_fts MATCH ?1",
+                 weights[w], weights[w]);
+        sqlite3_stmt *st = NULL;
+        CHECK(sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK);
+        for (size_t q = 0; st && q < n; q++) {
+            sqlite3_bind_text(st, 1, matches[q], -1, SQLITE_STATIC);
+            int rc;
+            while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+                double theirs = sqlite3_column_double(st, 1);
+                double ours = sqlite3_column_double(st, 2);
+                if (memcmp(&theirs, &ours, sizeof theirs) != 0)
+                    fprintf(stderr, "%s: %s, row %lld: bm25 %.17g, feedkeep_bm25 %.17g\n", name,
+                            matches[q], (long long)sqlite3_column_int64(st, 0), theirs, ours);
+                CHECK(memcmp(&theirs, &ours, sizeof theirs) == 0);
+                rows++;
+            }
+            CHECK_INT(rc, SQLITE_DONE);
+            sqlite3_reset(st);
+        }
+        sqlite3_finalize(st);
+    }
+    sqlite3_close(db);
+    return rows;
+}
+
+/* feedkeep_bm25 is bm25, though it stops counting a phrase's articles at
+ * half of them: words in more than half, in exactly half, in fewer;
+ * phrases, prefixes, columns, OR and NOT; an odd number of articles. */
+static void test_rank_exact(void)
+{
+    static const char *const rank_queries[] = {
+        "the",
+        "planner",
+        "query",
+        "index",
+        "weather",
+        "\"query planner\"",
+        "plan*",
+        "the AND index",
+        "sea OR go",
+        "title : https",
+        "tags : database",
+        "query NOT weather",
+        "the index",
+        "rust OR planner",
+        "dat*",
+        "\"the query\" OR sea",
+    };
+    struct fk_store *store = open_fresh(ARCHIVE);
+    if (!store)
+        return;
+    fill(store);
+    fk_store_close(store);
+    /* 240 articles: "the" in 200, "index" in 120 (half), "weather" in 40;
+     * 2,488 rows for the 16 queries. */
+    CHECK_INT(compare_ranks(ARCHIVE, rank_queries, sizeof rank_queries / sizeof rank_queries[0]),
+              4 * 2488);
+
+    static const char *const odd_queries[] = {"alpha",           "beta",       "gamma",
+                                              "delta",           "alpha beta", "beta OR gamma",
+                                              "gamma NOT delta", "bet*"};
+    static char guids[41][32], texts_odd[41][160];
+    struct entry entries[41];
+    store = open_fresh("rank.db");
+    if (!store)
+        return;
+    for (int i = 0; i < 41; i++) {
+        snprintf(guids[i], sizeof guids[i], "https://r.example/%d", i);
+        snprintf(texts_odd[i], sizeof texts_odd[i], "alpha%s%s%s%.*s", i < 20 ? " beta" : "",
+                 i >= 20 ? " gamma" : "", i == 7 ? " delta" : "", i % 9 * 8,
+                 " words and words and words and words and words and words and words and");
+        entry_init(&entries[i], guids[i], "Ann", texts_odd[i], i % 28 + 1);
+    }
+    CHECK_INT(file_feed(store, "https://r.example/feed", entries, 41), 41);
+    fk_store_close(store);
+    /* 41 articles: "beta" in 20, "gamma" in 21, each side of half. */
+    CHECK_INT(compare_ranks("rank.db", odd_queries, sizeof odd_queries / sizeof odd_queries[0]),
+              4 * (41 + 20 + 21 + 1 + 20 + 41 + 21 + 20));
+    remove_archive("rank.db");
+}
+
 int main(void)
 {
     snprintf(tmp_dir, sizeof tmp_dir, "/tmp/feedkeep-test-search-XXXXXX");
@@ -361,6 +457,7 @@ int main(void)
         return 1;
     }
     RUN(test_filtered_search);
+    RUN(test_rank_exact);
     remove_archive(ARCHIVE);
     rmdir(tmp_dir);
     return DONE();
