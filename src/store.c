@@ -28,7 +28,7 @@
  * archives apart from other programs' SQLite files (file(1) shows it too). */
 #define APPLICATION_ID 0x666B6565
 /* The schema version this feedkeep writes (PRAGMA user_version). */
-#define SCHEMA_VERSION 17
+#define SCHEMA_VERSION 18
 /* How long to wait for another process's write lock, in milliseconds. */
 #define BUSY_TIMEOUT_MS 5000
 
@@ -754,6 +754,43 @@ static const char *const schema_v17[] = {
     NULL,
 };
 
+/* Version 18: compression dictionaries (store_pack.c). An article's HTML
+ * is packed alone, each frame on its own; on short documents that share
+ * most of their markup (a feed's articles), a dictionary trained on the
+ * archive's own articles keeps a good part of what each frame would
+ * otherwise learn again. A dictionary is trained once the archive holds
+ * 1,000 articles (and again at twice as many, while none paid); each try
+ * is kept here with what it measured, the dictionary itself only when it
+ * paid. Every frame packed with one names it (dict_id), so a dictionary is
+ * never changed or deleted while the archive lives: the triggers refuse. */
+static const char *const schema_v18[] = {
+    "CREATE TABLE IF NOT EXISTS pack_dictionaries (\n"
+    "    id           INTEGER PRIMARY KEY,\n"
+    "    dict_id      INTEGER UNIQUE,    -- zstd's ID, in each frame packed with it\n"
+    "    trained_at   INTEGER NOT NULL,\n"
+    "    articles     INTEGER NOT NULL,  -- the archive's articles then\n"
+    "    samples      INTEGER NOT NULL,  -- articles' HTML it was trained on\n"
+    "    sample_bytes INTEGER NOT NULL,\n"
+    "    test_bytes   INTEGER NOT NULL,  -- other articles' HTML it was tried on\n"
+    "    test_alone   INTEGER NOT NULL,  -- those packed alone\n"
+    "    test_packed  INTEGER NOT NULL,  -- and packed with it\n"
+    "    dictionary   BLOB               -- NULL: it did not pay, and is not used\n"
+    ");\n"
+    "CREATE TRIGGER IF NOT EXISTS pack_dictionaries_keep\n"
+    "    BEFORE DELETE ON pack_dictionaries\n"
+    "    WHEN old.dictionary IS NOT NULL BEGIN\n"
+    "    SELECT RAISE(ABORT, 'a compression dictionary is never deleted: articles are packed "
+    "with it');\n"
+    "END;\n"
+    "CREATE TRIGGER IF NOT EXISTS pack_dictionaries_fixed\n"
+    "    BEFORE UPDATE OF dict_id, dictionary ON pack_dictionaries\n"
+    "    WHEN old.dictionary IS NOT NULL BEGIN\n"
+    "    SELECT RAISE(ABORT, 'a compression dictionary is never changed: articles are packed "
+    "with it');\n"
+    "END;\n",
+    NULL,
+};
+
 static int query_int64(sqlite3 *db, const char *sql, int64_t *value);
 
 /* Add schema 15's columns to code_blocks, unless they are there. */
@@ -801,6 +838,7 @@ static const struct migration {
     {15, schema_v15, add_code_offsets},
     {16, schema_v16, NULL},
     {17, schema_v17, NULL},
+    {18, schema_v18, NULL},
     /* clang-format on */
 };
 

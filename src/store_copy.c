@@ -877,9 +877,10 @@ static int sqlite_insert(struct copy *c, const struct row *row)
             rc = sqlite3_bind_blob64(st, i + 1, cell->data, cell->size, SQLITE_STATIC);
             break;
         case K_HTML:
+            rc = store_bind_html(c->to, st, i + 1, cell->data);
+            break;
         case K_MARKDOWN:
-            rc =
-                store_bind_packed(c->to, st, i + 1, cell->data, kind == K_MARKDOWN ? prefix : NULL);
+            rc = store_bind_packed(c->to, st, i + 1, cell->data, prefix);
             break;
         case K_TEXT:
         case K_PAGE:

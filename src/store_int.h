@@ -369,6 +369,17 @@ struct fk_store {
     /* zstd's contexts (store_pack.c), made when first needed. */
     struct ZSTD_CCtx_s *pack_cctx;
     struct ZSTD_DCtx_s *pack_dctx;
+    /* The dictionary new HTML is packed with (store_pack.c), looked up
+     * when first needed; NULL when the archive has none. */
+    struct ZSTD_CDict_s *pack_cdict;
+    bool pack_cdict_loaded;
+    bool pack_train_tried; /* store_dict_train ran in this process */
+    /* The dictionaries frames were unpacked with, by zstd's ID. */
+    struct pack_ddict {
+        unsigned id;
+        struct ZSTD_DDict_s *ddict;
+    } * pack_ddicts;
+    size_t npack_ddicts;
 };
 
 /* What the rule compares of each article. */
@@ -577,6 +588,19 @@ char *store_unpack(struct fk_store *store, const void *packed, size_t packed_siz
  * prefix when that pays, plain otherwise. Returns the SQLite result code. */
 int store_bind_packed(struct fk_store *store, sqlite3_stmt *st, int index, const char *value,
                       const char *prefix);
+/* Bind an HTML form like store_bind_packed without a prefix, packed with
+ * the archive's dictionary when it has one. */
+int store_bind_html(struct fk_store *store, sqlite3_stmt *st, int index, const char *value);
+/* Train the archive's compression dictionary when it is due: none paid
+ * yet, and the archive holds at least 1,000 articles and twice as many as
+ * at the last try (with force, whenever none paid yet). Runs in a
+ * transaction of its own, once per process. Returns 0 or -1 with err
+ * filled (a dictionary zstd cannot make is a try that did not pay, not an
+ * error). */
+int store_dict_train(struct fk_store *store, bool force, struct fk_error *err);
+/* Pack again with the archive's dictionary the HTML packed alone, in
+ * transactions of their own (vacuum). Returns 0 or -1 with err filled. */
+int store_pack_with_dict(struct fk_store *store, struct fk_error *err);
 /* Column col of st's row (of article id, for the message), unpacked
  * against prefix (NULL: none) when packed: a malloc'd copy in *out (NULL
  * for SQL NULL). Returns 0, or -1 with err filled. */

@@ -886,13 +886,16 @@ int fk_store_vacuum(struct fk_store *store, struct fk_error *err)
         return store_pg_vacuum(store->pg, err);
     if (store->in_feed)
         return fk_error_set(err, FK_ERROR_USAGE, "a feed is being filed");
-    /* Pack what was filed plain before schema 14 (store_pack.c), and keep
+    /* Train the compression dictionary if the archive has none that paid,
+     * pack what was filed plain before schema 14 (store_pack.c) and the HTML
+     * packed before the dictionary with it, and keep
      * code blocks filed before schema 15 as their place in the text. Then
      * rebuild the full-text index from the articles (one segment, and
      * right again if someone edited articles by hand): VACUUM then
      * compacts what both free. The last checkpoint copies everything into
      * the file and empties the log. */
-    if (store_pack_plain(store, err) < 0 || code_in_text(store, err) < 0)
+    if (store_dict_train(store, true, err) < 0 || store_pack_plain(store, err) < 0 ||
+        store_pack_with_dict(store, err) < 0 || code_in_text(store, err) < 0)
         return -1;
     store_progress(store, "rebuilding the full-text index", 0);
     if (store_exec_sql(store, "INSERT INTO articles_fts(articles_fts) VALUES ('rebuild');", err) <

@@ -16,6 +16,11 @@
  * another prefix than the one it was packed with, it fails instead of
  * giving wrong bytes.
  *
+ * An HTML form packed alone uses the archive's dictionary (schema 18),
+ * once one is trained: zstd's dictionary ID in the frame's header names it,
+ * so frames packed before it, or with another, stay readable. The Markdown
+ * and the text keep their prefix, the HTML they were made from.
+ *
  * The raw documents (store_raw.c) are zstd frames too, without a prefix.
  */
 #include "store_int.h"
@@ -23,6 +28,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <zdict.h>
 #include <zstd.h>
 
 /* zstd's default level: packing against the prefix runs at several hundred
@@ -61,29 +68,79 @@ void store_pack_release(struct fk_store *store)
 {
     ZSTD_freeCCtx(store->pack_cctx);
     ZSTD_freeDCtx(store->pack_dctx);
+    ZSTD_freeCDict(store->pack_cdict);
+    for (size_t i = 0; i < store->npack_ddicts; i++)
+        ZSTD_freeDDict(store->pack_ddicts[i].ddict);
+    free(store->pack_ddicts);
     store->pack_cctx = NULL;
     store->pack_dctx = NULL;
+    store->pack_cdict = NULL;
+    store->pack_cdict_loaded = false;
+    store->pack_ddicts = NULL;
+    store->npack_ddicts = 0;
 }
 
-void *store_pack(struct fk_store *store, const void *data, size_t size, const void *prefix,
-                 size_t prefix_size, size_t *packed_size)
+/* data packed into one frame against prefix, or with cdict (not both). */
+static void *pack_frame(struct fk_store *store, const void *data, size_t size, const void *prefix,
+                        size_t prefix_size, const ZSTD_CDict *cdict, size_t *packed_size)
 {
     ZSTD_CCtx *c = cctx(store);
     size_t bound = ZSTD_compressBound(size);
     void *packed = fk_xmalloc(bound ? bound : 1);
-    /* A prefix is for one frame only, and a failed frame leaves the context
-     * in the middle of one: start each from a clean session. */
-    ZSTD_CCtx_reset(c, ZSTD_reset_session_only);
+    /* A prefix is for one frame only, a dictionary stays until replaced,
+     * and a failed frame leaves the context in the middle of one: start
+     * each from a clean session and parameters. */
+    ZSTD_CCtx_reset(c, ZSTD_reset_session_and_parameters);
     size_t n;
     if (ZSTD_isError(n = ZSTD_CCtx_setParameter(c, ZSTD_c_compressionLevel, PACK_LEVEL)) ||
         ZSTD_isError(n = ZSTD_CCtx_setParameter(c, ZSTD_c_checksumFlag, 1)) ||
-        ZSTD_isError(n = ZSTD_CCtx_refPrefix(c, prefix_size ? prefix : NULL, prefix_size)) ||
+        (cdict && ZSTD_isError(n = ZSTD_CCtx_refCDict(c, cdict))) ||
+        (prefix_size && ZSTD_isError(n = ZSTD_CCtx_refPrefix(c, prefix, prefix_size))) ||
         ZSTD_isError(n = ZSTD_compress2(c, packed, bound, data ? data : "", size))) {
         free(packed);
         return NULL;
     }
     *packed_size = n;
     return packed;
+}
+
+void *store_pack(struct fk_store *store, const void *data, size_t size, const void *prefix,
+                 size_t prefix_size, size_t *packed_size)
+{
+    return pack_frame(store, data, size, prefix, prefix_size, NULL, packed_size);
+}
+
+/* The dictionary of zstd's ID id, made from the archive's row when first
+ * needed; NULL with *why set when the archive has none of that ID. */
+static const ZSTD_DDict *ddict_of(struct fk_store *store, unsigned id, const char **why)
+{
+    for (size_t i = 0; i < store->npack_ddicts; i++)
+        if (store->pack_ddicts[i].id == id)
+            return store->pack_ddicts[i].ddict;
+    *why = "packed with a compression dictionary the archive does not have";
+    sqlite3_stmt *st;
+    if (!store->db || sqlite3_prepare_v2(store->db,
+                                         "SELECT dictionary FROM pack_dictionaries"
+                                         " WHERE dict_id = ?1 AND dictionary IS NOT NULL",
+                                         -1, &st, NULL) != SQLITE_OK)
+        return NULL;
+    ZSTD_DDict *ddict = NULL;
+    sqlite3_bind_int64(st, 1, id);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        const void *dict = sqlite3_column_blob(st, 0);
+        size_t dict_size = (size_t)sqlite3_column_bytes(st, 0);
+        if (ZDICT_getDictID(dict, dict_size) != id)
+            *why = "its compression dictionary is damaged";
+        else if (!(ddict = ZSTD_createDDict(dict, dict_size)))
+            *why = "its compression dictionary does not load";
+    }
+    sqlite3_finalize(st);
+    if (!ddict)
+        return NULL;
+    store->pack_ddicts =
+        fk_xrealloc(store->pack_ddicts, (store->npack_ddicts + 1) * sizeof *store->pack_ddicts);
+    store->pack_ddicts[store->npack_ddicts++] = (struct pack_ddict){id, ddict};
+    return ddict;
 }
 
 char *store_unpack(struct fk_store *store, const void *packed, size_t packed_size,
@@ -94,10 +151,19 @@ char *store_unpack(struct fk_store *store, const void *packed, size_t packed_siz
         *why = "not a zstd frame of known size";
         return NULL;
     }
+    unsigned dict_id = ZSTD_getDictID_fromFrame(packed, packed_size);
+    const ZSTD_DDict *ddict = NULL;
+    if (dict_id && prefix_size) {
+        *why = "packed with a dictionary where its HTML was expected";
+        return NULL;
+    }
+    if (dict_id && !(ddict = ddict_of(store, dict_id, why)))
+        return NULL;
     ZSTD_DCtx *d = dctx(store);
-    ZSTD_DCtx_reset(d, ZSTD_reset_session_only);
+    ZSTD_DCtx_reset(d, ZSTD_reset_session_and_parameters);
     char *out = fk_xmalloc((size_t)want + 1);
-    size_t n = ZSTD_DCtx_refPrefix(d, prefix_size ? prefix : NULL, prefix_size);
+    size_t n = ddict ? ZSTD_DCtx_refDDict(d, ddict)
+                     : ZSTD_DCtx_refPrefix(d, prefix_size ? prefix : NULL, prefix_size);
     if (!ZSTD_isError(n))
         n = ZSTD_decompressDCtx(d, out, (size_t)want, packed, packed_size);
     if (ZSTD_isError(n) || n != want) {
@@ -111,22 +177,57 @@ char *store_unpack(struct fk_store *store, const void *packed, size_t packed_siz
     return out;
 }
 
-int store_bind_packed(struct fk_store *store, sqlite3_stmt *st, int index, const char *value,
-                      const char *prefix)
+/* The dictionary new HTML is packed with: the newest that paid. */
+static const ZSTD_CDict *cdict_of(struct fk_store *store)
+{
+    if (store->pack_cdict_loaded || !store->db)
+        return store->pack_cdict;
+    store->pack_cdict_loaded = true;
+    sqlite3_stmt *st;
+    /* An archive opened read-only may be older than schema 18. */
+    if (sqlite3_prepare_v2(store->db,
+                           "SELECT dict_id, dictionary FROM pack_dictionaries"
+                           " WHERE dictionary IS NOT NULL ORDER BY id DESC LIMIT 1",
+                           -1, &st, NULL) != SQLITE_OK)
+        return NULL;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        const void *dict = sqlite3_column_blob(st, 1);
+        size_t dict_size = (size_t)sqlite3_column_bytes(st, 1);
+        /* A damaged one is check's to report; the HTML packs alone. */
+        if (ZDICT_getDictID(dict, dict_size) == (unsigned)sqlite3_column_int64(st, 0))
+            store->pack_cdict = ZSTD_createCDict(dict, dict_size, PACK_LEVEL);
+    }
+    sqlite3_finalize(st);
+    return store->pack_cdict;
+}
+
+static int bind_packed(struct fk_store *store, sqlite3_stmt *st, int index, const char *value,
+                       const char *prefix, const ZSTD_CDict *cdict)
 {
     if (!value)
         return sqlite3_bind_null(st, index);
     size_t size = strlen(value);
     if (size >= PACK_MIN) {
         size_t packed_size = 0;
-        void *packed =
-            store_pack(store, value, size, prefix, prefix ? strlen(prefix) : 0, &packed_size);
+        void *packed = pack_frame(store, value, size, prefix, prefix ? strlen(prefix) : 0, cdict,
+                                  &packed_size);
         /* SQLite frees the blob, even when binding fails. */
         if (packed && packed_size < size)
             return sqlite3_bind_blob64(st, index, packed, packed_size, free);
         free(packed);
     }
     return sqlite3_bind_text(st, index, value, (int)size, SQLITE_STATIC);
+}
+
+int store_bind_packed(struct fk_store *store, sqlite3_stmt *st, int index, const char *value,
+                      const char *prefix)
+{
+    return bind_packed(store, st, index, value, prefix, NULL);
+}
+
+int store_bind_html(struct fk_store *store, sqlite3_stmt *st, int index, const char *value)
+{
+    return bind_packed(store, st, index, value, NULL, cdict_of(store));
 }
 
 int store_column_unpacked(struct fk_store *store, sqlite3_stmt *st, int col, const char *prefix,
@@ -284,7 +385,8 @@ static int pack_row(struct fk_store *store, const struct pack_table *t, sqlite3_
         goto out;
     int rc = sqlite3_bind_int64(up, 1, sqlite3_column_int64(st, 0));
     for (int i = 0; rc == SQLITE_OK && i < n; i++)
-        rc = store_bind_packed(store, up, 2 + i, values[i], i >= t->nhtml ? html : NULL);
+        rc = i < t->nhtml ? store_bind_html(store, up, 2 + i, values[i])
+                          : store_bind_packed(store, up, 2 + i, values[i], html);
     if (rc == SQLITE_OK)
         rc = sqlite3_step(up);
     ret = rc == SQLITE_DONE ? 0 : store_db_error(store, err);
@@ -381,4 +483,302 @@ int store_pack_check(struct fk_store *store, fk_problem_fn fn, void *ctx, struct
     }
     fk_buf_release(&line);
     return problems;
+}
+
+/* ---- the dictionary -------------------------------------------------------- */
+
+/* zstd's own default size (the zstd command's --train). */
+#define DICT_SIZE 112640
+/* The first try is at this many articles; while none paid, the next is at
+ * twice as many as the last. */
+#define DICT_MIN_ARTICLES 1000
+/* It is trained on at most this many articles' HTML, spread evenly over
+ * the archive, and at most this many bytes of it (zstd advises about a
+ * hundred times the dictionary's size). */
+#define DICT_SAMPLES      2000
+#define DICT_SAMPLE_BYTES ((size_t)12 << 20)
+/* Every tenth sample is kept out of the training, to measure it on. */
+#define DICT_TEST_EVERY 10
+/* It is used when it packs those at least this many percent smaller. */
+#define DICT_MIN_GAIN 5
+/* Fewer samples than this make no dictionary worth trying. */
+#define DICT_MIN_SAMPLES 50
+
+struct samples {
+    char *data;
+    size_t *sizes;
+    size_t count, bytes;
+};
+
+static void samples_add(struct samples *s, const char *value, size_t size)
+{
+    memcpy(s->data + s->bytes, value, size);
+    s->sizes[s->count++] = size;
+    s->bytes += size;
+}
+
+static void samples_release(struct samples *s)
+{
+    free(s->data);
+    free(s->sizes);
+}
+
+/* Whether a try is due: *due, and the archive's articles and largest id. */
+static int dict_due(struct fk_store *store, bool force, bool *due, int64_t *articles,
+                    int64_t *max_id, struct fk_error *err)
+{
+    static const char sql[] =
+        "SELECT coalesce((SELECT value FROM archive_counts WHERE name = 'articles'), 0),"
+        " coalesce((SELECT max(articles) FROM pack_dictionaries), 0),"
+        " (SELECT count(*) FROM pack_dictionaries WHERE dictionary IS NOT NULL),"
+        " coalesce((SELECT max(id) FROM articles), 0)";
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(store->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return store_db_error(store, err);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *articles = sqlite3_column_int64(st, 0);
+        int64_t last = sqlite3_column_int64(st, 1);
+        *due = sqlite3_column_int64(st, 2) == 0 && *articles >= DICT_MIN_ARTICLES &&
+               (force || *articles >= 2 * last);
+        *max_id = sqlite3_column_int64(st, 3);
+    }
+    int ret = store_row_done(store, st, rc == SQLITE_DONE ? SQLITE_ERROR : rc, err) ? -1 : 0;
+    sqlite3_finalize(st);
+    return ret;
+}
+
+/* The HTML of up to DICT_SAMPLES articles spread over ids 1 .. max_id, into
+ * train and test. */
+static int dict_samples(struct fk_store *store, int64_t articles, int64_t max_id,
+                        struct samples *train, struct samples *test, struct fk_error *err)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(
+            store->db, "SELECT coalesce(content_html, summary_html) FROM articles WHERE id = ?1",
+            -1, &st, NULL) != SQLITE_OK)
+        return store_db_error(store, err);
+    int64_t n = articles < DICT_SAMPLES ? articles : DICT_SAMPLES;
+    int64_t step = max_id / n > 0 ? max_id / n : 1;
+    size_t taken = 0;
+    int ret = 0;
+    for (int64_t id = max_id; ret == 0 && id > 0 && taken < (size_t)n; id -= step) {
+        sqlite3_bind_int64(st, 1, id);
+        int rc = sqlite3_step(st);
+        char *html = NULL;
+        if (rc == SQLITE_ROW)
+            ret = store_column_unpacked(store, st, 0, NULL, id, &html, err);
+        else if (rc != SQLITE_DONE)
+            ret = store_db_error(store, err);
+        sqlite3_reset(st);
+        size_t size = html ? strlen(html) : 0;
+        if (ret == 0 && size >= PACK_MIN) {
+            if (train->bytes + test->bytes + size > DICT_SAMPLE_BYTES) {
+                free(html);
+                break;
+            }
+            samples_add(++taken % DICT_TEST_EVERY ? train : test, html, size);
+        }
+        free(html);
+    }
+    sqlite3_finalize(st);
+    return ret;
+}
+
+/* What a try measured, and the dictionary when it paid (NULL otherwise). */
+struct dict_try {
+    void *dict;
+    size_t dict_size;
+    int64_t test_alone, test_packed;
+};
+
+/* Train on train, measure on test. */
+static void dict_make(struct fk_store *store, const struct samples *train,
+                      const struct samples *test, struct dict_try *out)
+{
+    if (train->count < DICT_MIN_SAMPLES || test->count == 0)
+        return;
+    void *dict = fk_xmalloc(DICT_SIZE);
+    size_t size =
+        ZDICT_trainFromBuffer(dict, DICT_SIZE, train->data, train->sizes, (unsigned)train->count);
+    ZSTD_CDict *cdict = NULL;
+    if (ZDICT_isError(size) || !(cdict = ZSTD_createCDict(dict, size, PACK_LEVEL))) {
+        free(dict);
+        return;
+    }
+    const char *sample = test->data;
+    for (size_t i = 0; i < test->count; sample += test->sizes[i++]) {
+        size_t alone = 0, packed = 0;
+        free(pack_frame(store, sample, test->sizes[i], NULL, 0, NULL, &alone));
+        free(pack_frame(store, sample, test->sizes[i], NULL, 0, cdict, &packed));
+        out->test_alone += (int64_t)alone;
+        out->test_packed += (int64_t)packed;
+    }
+    ZSTD_freeCDict(cdict);
+    if (out->test_packed * 100 <= out->test_alone * (100 - DICT_MIN_GAIN)) {
+        out->dict = dict;
+        out->dict_size = size;
+    } else {
+        free(dict);
+    }
+}
+
+static int dict_record(struct fk_store *store, int64_t articles, const struct samples *train,
+                       const struct samples *test, const struct dict_try *t, struct fk_error *err)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(store->db,
+                           "INSERT INTO pack_dictionaries(dict_id, trained_at, articles, samples,"
+                           " sample_bytes, test_bytes, test_alone, test_packed, dictionary)"
+                           " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                           -1, &st, NULL) != SQLITE_OK)
+        return store_db_error(store, err);
+    if (t->dict)
+        sqlite3_bind_int64(st, 1, ZDICT_getDictID(t->dict, t->dict_size));
+    sqlite3_bind_int64(st, 2, (int64_t)time(NULL));
+    sqlite3_bind_int64(st, 3, articles);
+    sqlite3_bind_int64(st, 4, (int64_t)train->count);
+    sqlite3_bind_int64(st, 5, (int64_t)train->bytes);
+    sqlite3_bind_int64(st, 6, (int64_t)test->bytes);
+    sqlite3_bind_int64(st, 7, t->test_alone);
+    sqlite3_bind_int64(st, 8, t->test_packed);
+    if (t->dict)
+        sqlite3_bind_blob64(st, 9, t->dict, t->dict_size, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    int ret = rc == SQLITE_DONE ? 0 : store_db_error(store, err);
+    sqlite3_finalize(st);
+    return ret;
+}
+
+int store_dict_train(struct fk_store *store, bool force, struct fk_error *err)
+{
+    if (store->pg || store->read_only || (store->pack_train_tried && !force))
+        return 0;
+    store->pack_train_tried = true;
+    bool due = false;
+    int64_t articles = 0, max_id = 0;
+    /* Looked at first without the write lock: it is seldom due. */
+    if (dict_due(store, force, &due, &articles, &max_id, err) < 0)
+        return -1;
+    if (!due)
+        return 0;
+    if (store_run(store, ST_BEGIN, err) < 0)
+        return -1;
+    struct samples train = {fk_xmalloc(DICT_SAMPLE_BYTES),
+                            fk_xmalloc(DICT_SAMPLES * sizeof(size_t)), 0, 0};
+    struct samples test = {fk_xmalloc(DICT_SAMPLE_BYTES), fk_xmalloc(DICT_SAMPLES * sizeof(size_t)),
+                           0, 0};
+    struct dict_try t = {NULL, 0, 0, 0};
+    int ret = dict_due(store, force, &due, &articles, &max_id, err);
+    if (ret == 0 && due) {
+        store_progress(store, "training a compression dictionary", 0);
+        ret = dict_samples(store, articles, max_id, &train, &test, err);
+        if (ret == 0) {
+            dict_make(store, &train, &test, &t);
+            ret = dict_record(store, articles, &train, &test, &t, err);
+        }
+    }
+    ret = store_write_end(store, true, ret, err);
+    if (ret == 0 && t.dict) {
+        ZSTD_freeCDict(store->pack_cdict);
+        store->pack_cdict = NULL;
+        store->pack_cdict_loaded = false;
+    }
+    free(t.dict);
+    samples_release(&train);
+    samples_release(&test);
+    return ret;
+}
+
+/* ---- packing again with the dictionary -------------------------------------- */
+
+/* The tables with HTML packed alone: the rows after id ?1 with a packed
+ * HTML column, and how to write one back. */
+static const struct repack_table {
+    const char *select;
+    const char *update;
+    int ncols; /* HTML columns, after the id */
+} repack_tables[] = {
+    {"SELECT id, summary_html, content_html FROM articles WHERE id > ?1 AND"
+     " (typeof(summary_html) = 'blob' OR typeof(content_html) = 'blob') ORDER BY id LIMIT 256",
+     "UPDATE articles SET summary_html = ?2, content_html = ?3 WHERE id = ?1", 2},
+    {"SELECT id, content_html FROM article_versions WHERE id > ?1 AND"
+     " typeof(content_html) = 'blob' ORDER BY id LIMIT 256",
+     "UPDATE article_versions SET content_html = ?2 WHERE id = ?1", 1},
+};
+
+/* Row st of t through up, its HTML packed alone packed again with cdict;
+ * *changed when it was. A value that does not unpack stays as it is: it is
+ * check's to report. */
+static int repack_row(struct fk_store *store, const struct repack_table *t, sqlite3_stmt *st,
+                      sqlite3_stmt *up, const ZSTD_CDict *cdict, bool *changed,
+                      struct fk_error *err)
+{
+    int64_t id = sqlite3_column_int64(st, 0);
+    char *html[2] = {NULL, NULL};
+    int rc = sqlite3_bind_int64(up, 1, id), ret = 0;
+    *changed = false;
+    for (int i = 1; rc == SQLITE_OK && i <= t->ncols; i++) {
+        struct fk_error ignored = {0};
+        if (sqlite3_column_type(st, i) == SQLITE_BLOB &&
+            ZSTD_getDictID_fromFrame(sqlite3_column_blob(st, i),
+                                     (size_t)sqlite3_column_bytes(st, i)) == 0 &&
+            store_column_unpacked(store, st, i, NULL, id, &html[i - 1], &ignored) == 0) {
+            rc = bind_packed(store, up, 1 + i, html[i - 1], NULL, cdict);
+            *changed = true;
+        } else {
+            rc = sqlite3_bind_value(up, 1 + i, sqlite3_column_value(st, i));
+        }
+    }
+    if (rc == SQLITE_OK && *changed && sqlite3_step(up) != SQLITE_DONE)
+        rc = SQLITE_ERROR;
+    if (rc != SQLITE_OK)
+        ret = store_db_error(store, err);
+    (void)sqlite3_reset(up);
+    (void)sqlite3_clear_bindings(up);
+    free(html[0]);
+    free(html[1]);
+    return ret;
+}
+
+int store_pack_with_dict(struct fk_store *store, struct fk_error *err)
+{
+    const ZSTD_CDict *cdict = cdict_of(store);
+    if (!cdict)
+        return 0;
+    int64_t done = 0;
+    int ret = 0;
+    for (size_t t = 0; ret == 0 && t < sizeof repack_tables / sizeof repack_tables[0]; t++) {
+        sqlite3_stmt *st = NULL, *up = NULL;
+        if (sqlite3_prepare_v2(store->db, repack_tables[t].select, -1, &st, NULL) != SQLITE_OK ||
+            sqlite3_prepare_v2(store->db, repack_tables[t].update, -1, &up, NULL) != SQLITE_OK) {
+            ret = store_db_error(store, err);
+            sqlite3_finalize(st);
+            break;
+        }
+        int64_t last = 0;
+        for (bool more = true; ret == 0 && more;) {
+            if ((ret = store_run(store, ST_BEGIN, err)) < 0)
+                break;
+            int rows = 0, rc;
+            sqlite3_bind_int64(st, 1, last);
+            while (ret == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+                bool changed;
+                last = sqlite3_column_int64(st, 0);
+                ret = repack_row(store, &repack_tables[t], st, up, cdict, &changed, err);
+                rows++;
+                done += changed;
+            }
+            if (ret == 0 && rc != SQLITE_DONE)
+                ret = store_db_error(store, err);
+            (void)sqlite3_reset(st);
+            more = rows > 0;
+            ret = store_write_end(store, true, ret, err);
+            if (ret == 0)
+                store_progress(store, "compressing with the dictionary", done);
+        }
+        sqlite3_finalize(st);
+        sqlite3_finalize(up);
+    }
+    return ret;
 }

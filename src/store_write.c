@@ -335,6 +335,9 @@ int fk_store_begin_feed(struct fk_store *store, const char *feed_url,
 
     if (store->in_feed)
         return fk_error_set(err, FK_ERROR_USAGE, "a feed is already being filed");
+    /* Once per process, before the feed's transaction (store_pack.c). */
+    if (store_dict_train(store, false, err) < 0)
+        return -1;
     if (store_run(store, ST_BEGIN, err) < 0)
         return -1;
     if (bind_text(st, 1, feed_url) || bind_text(st, 2, info ? info->title : NULL) ||
@@ -666,9 +669,8 @@ static int bind_article(struct fk_store *store, sqlite3_stmt *st, const struct f
            bind_text(st, 4, item->title) || bind_text(st, 5, store->author_name) ||
            bind_time(st, 6, item->published) || bind_text(st, 7, item->published_raw) ||
            bind_time(st, 8, item->updated) || bind_text(st, 9, item->updated_raw) ||
-           bind_int64(st, 10, time(NULL)) ||
-           store_bind_packed(store, st, 11, item->summary_html, NULL) ||
-           store_bind_packed(store, st, 12, item->content_html, NULL) || bind_text(st, 13, text) ||
+           bind_int64(st, 10, time(NULL)) || store_bind_html(store, st, 11, item->summary_html) ||
+           store_bind_html(store, st, 12, item->content_html) || bind_text(st, 13, text) ||
            store_bind_packed(store, st, 14, markdown, html) ||
            bind_text(st, 15, store->tags_text.data) || bind_int64(st, 16, content_hash) ||
            bind_int64(st, 17, source_hash) || bind_text(st, 18, link_key) ||
@@ -886,8 +888,8 @@ static int keep_rejected(struct fk_store *store, const struct fk_item *item,
             store_bind_packed(store, st, 4, content && content->text ? content->text : "", html) ||
             store_bind_packed(store, st, 5, content && content->markdown ? content->markdown : "",
                               html) ||
-            store_bind_packed(store, st, 6, html, NULL) ||
-            bind_text(st, 7, store->tags_text.data) || bind_int64(st, 8, content_hash))
+            store_bind_html(store, st, 6, html) || bind_text(st, 7, store->tags_text.data) ||
+            bind_int64(st, 8, content_hash))
             return store_bind_failed(store, ST_VERSION_REJECT, err);
         if (store_run(store, ST_VERSION_REJECT, err) < 0)
             return -1;
