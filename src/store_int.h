@@ -373,7 +373,8 @@ struct fk_store {
      * when first needed; NULL when the archive has none. */
     struct ZSTD_CDict_s *pack_cdict;
     bool pack_cdict_loaded;
-    bool pack_train_tried; /* store_dict_train ran in this process */
+    bool pack_cdict_fresh; /* trained in the open transaction */
+    bool pack_train_tried; /* filing looked whether one is due */
     /* The dictionaries frames were unpacked with, by zstd's ID. */
     struct pack_ddict {
         unsigned id;
@@ -593,11 +594,15 @@ int store_bind_packed(struct fk_store *store, sqlite3_stmt *st, int index, const
 int store_bind_html(struct fk_store *store, sqlite3_stmt *st, int index, const char *value);
 /* Train the archive's compression dictionary when it is due: none paid
  * yet, and the archive holds at least 1,000 articles and twice as many as
- * at the last try (with force, whenever none paid yet). Runs in a
- * transaction of its own, once per process. Returns 0 or -1 with err
- * filled (a dictionary zstd cannot make is a try that did not pay, not an
- * error). */
+ * at the last try (with force, whenever none paid yet). Filing tries once
+ * per process, at its first HTML (store_bind_html), in the feed's
+ * transaction; this runs a try in a transaction of its own (vacuum).
+ * Returns 0 or -1 with err filled (a dictionary zstd cannot make is a try
+ * that did not pay, not an error). */
 int store_dict_train(struct fk_store *store, bool force, struct fk_error *err);
+/* The feed's transaction ended, committed or not: a dictionary trained in
+ * it that was not committed is forgotten. */
+void store_pack_uncommitted(struct fk_store *store, bool committed);
 /* Pack again with the archive's dictionary the HTML packed alone, in
  * transactions of their own (vacuum). Returns 0 or -1 with err filled. */
 int store_pack_with_dict(struct fk_store *store, struct fk_error *err);

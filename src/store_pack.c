@@ -177,6 +177,8 @@ char *store_unpack(struct fk_store *store, const void *packed, size_t packed_siz
     return out;
 }
 
+static int dict_try(struct fk_store *store, bool force, struct fk_error *err);
+
 /* The dictionary new HTML is packed with: the newest that paid. */
 static const ZSTD_CDict *cdict_of(struct fk_store *store)
 {
@@ -227,6 +229,16 @@ int store_bind_packed(struct fk_store *store, sqlite3_stmt *st, int index, const
 
 int store_bind_html(struct fk_store *store, sqlite3_stmt *st, int index, const char *value)
 {
+    /* The first HTML a process packs into a feed's transaction sees
+     * whether a dictionary is due: only a process that files new content
+     * pays for training one, and the feed's articles are packed with it. */
+    if (value && store->in_feed && !store->pack_train_tried && strlen(value) >= PACK_MIN) {
+        store->pack_train_tried = true;
+        struct fk_error ignored = {0};
+        if (!store->pg && !store->read_only && dict_try(store, false, &ignored) < 0)
+            return sqlite3_errcode(store->db) != SQLITE_OK ? sqlite3_errcode(store->db)
+                                                           : SQLITE_ERROR;
+    }
     return bind_packed(store, st, index, value, NULL, cdict_of(store));
 }
 
@@ -650,44 +662,59 @@ static int dict_record(struct fk_store *store, int64_t articles, const struct sa
     return ret;
 }
 
-int store_dict_train(struct fk_store *store, bool force, struct fk_error *err)
+/* A try, inside the caller's write transaction, when one is due. */
+static int dict_try(struct fk_store *store, bool force, struct fk_error *err)
 {
-    if (store->pg || store->read_only || (store->pack_train_tried && !force))
-        return 0;
-    store->pack_train_tried = true;
     bool due = false;
     int64_t articles = 0, max_id = 0;
-    /* Looked at first without the write lock: it is seldom due. */
     if (dict_due(store, force, &due, &articles, &max_id, err) < 0)
         return -1;
     if (!due)
         return 0;
-    if (store_run(store, ST_BEGIN, err) < 0)
-        return -1;
+    store_progress(store, "training a compression dictionary", 0);
     struct samples train = {fk_xmalloc(DICT_SAMPLE_BYTES),
                             fk_xmalloc(DICT_SAMPLES * sizeof(size_t)), 0, 0};
     struct samples test = {fk_xmalloc(DICT_SAMPLE_BYTES), fk_xmalloc(DICT_SAMPLES * sizeof(size_t)),
                            0, 0};
     struct dict_try t = {NULL, 0, 0, 0};
-    int ret = dict_due(store, force, &due, &articles, &max_id, err);
-    if (ret == 0 && due) {
-        store_progress(store, "training a compression dictionary", 0);
-        ret = dict_samples(store, articles, max_id, &train, &test, err);
-        if (ret == 0) {
-            dict_make(store, &train, &test, &t);
-            ret = dict_record(store, articles, &train, &test, &t, err);
-        }
+    int ret = dict_samples(store, articles, max_id, &train, &test, err);
+    if (ret == 0) {
+        dict_make(store, &train, &test, &t);
+        ret = dict_record(store, articles, &train, &test, &t, err);
     }
-    ret = store_write_end(store, true, ret, err);
     if (ret == 0 && t.dict) {
+        /* Used from the next value on; forgotten if the transaction is
+         * not committed (store_pack_uncommitted). */
         ZSTD_freeCDict(store->pack_cdict);
-        store->pack_cdict = NULL;
-        store->pack_cdict_loaded = false;
+        store->pack_cdict = ZSTD_createCDict(t.dict, t.dict_size, PACK_LEVEL);
+        store->pack_cdict_loaded = true;
+        store->pack_cdict_fresh = true;
     }
     free(t.dict);
     samples_release(&train);
     samples_release(&test);
     return ret;
+}
+
+int store_dict_train(struct fk_store *store, bool force, struct fk_error *err)
+{
+    if (store->pg || store->read_only)
+        return 0;
+    if (store_run(store, ST_BEGIN, err) < 0)
+        return -1;
+    int ret = store_write_end(store, true, dict_try(store, force, err), err);
+    store_pack_uncommitted(store, ret == 0);
+    return ret;
+}
+
+void store_pack_uncommitted(struct fk_store *store, bool committed)
+{
+    if (store->pack_cdict_fresh && !committed) {
+        ZSTD_freeCDict(store->pack_cdict);
+        store->pack_cdict = NULL;
+        store->pack_cdict_loaded = false;
+    }
+    store->pack_cdict_fresh = false;
 }
 
 /* ---- packing again with the dictionary -------------------------------------- */

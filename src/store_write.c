@@ -335,9 +335,6 @@ int fk_store_begin_feed(struct fk_store *store, const char *feed_url,
 
     if (store->in_feed)
         return fk_error_set(err, FK_ERROR_USAGE, "a feed is already being filed");
-    /* Once per process, before the feed's transaction (store_pack.c). */
-    if (store_dict_train(store, false, err) < 0)
-        return -1;
     if (store_run(store, ST_BEGIN, err) < 0)
         return -1;
     if (bind_text(st, 1, feed_url) || bind_text(st, 2, info ? info->title : NULL) ||
@@ -1131,6 +1128,7 @@ int fk_store_end_feed(struct fk_store *store, bool ok, const struct fk_feed_info
         goto out;
     ret = store_run(store, ST_COMMIT, err);
 out:
+    store_pack_uncommitted(store, ok && ret == 0);
     /* Whatever happened, the handle must be ready for the next feed: a
      * failed COMMIT leaves the transaction open. */
     if (!sqlite3_get_autocommit(store->db))

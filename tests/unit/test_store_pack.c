@@ -9,7 +9,11 @@
  * placed again by reparse, found in the text by vacuum for rows filed
  * before, checked, migrated. And a version's text packed against its HTML
  * (schema 16): read back, its length listed, packed by vacuum when saved
- * plain, checked.
+ * plain, checked. And the compression dictionary (schema 18): trained
+ * when the archive reaches 1,000 articles, kept only when it pays, named by
+ * each frame packed with it, protected from deletion, missed by check when
+ * deleted anyway, tried again at twice the articles when it did not pay,
+ * and used by vacuum on the HTML packed before it.
  */
 #include "feedkeep/store.h"
 
@@ -20,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <zstd.h>
 
 #include "feedkeep/buf.h"
 #include "archive_files.h"
@@ -540,6 +545,287 @@ static void test_code_migration(void)
     }
 }
 
+/* ---- the compression dictionary (schema 18) ---- */
+
+/* An article's HTML as a blog's is: paragraphs in the same markup, words
+ * drawn at random, so that each article is its own. */
+static char *blog_html(int i)
+{
+    static const char *const words[] = {"index", "query",  "planner", "join",   "table",  "row",
+                                        "cache", "page",   "write",   "read",   "lock",   "commit",
+                                        "merge", "vacuum", "segment", "token",  "schema", "column",
+                                        "scan",  "sort",   "filter",  "window", "range",  "key"};
+    struct fk_buf b = FK_BUF_INIT;
+    uint32_t x = (uint32_t)i * 2654435761u + 1;
+    fk_buf_printf(&b,
+                  "<h2>\n  <a name=\"part-%d\" href=\"#part-%d\" class=\"anchor\">\n  </a>\n"
+                  "  Part %d\n</h2>\n",
+                  i, i, i);
+    for (int p = 0; p < 3; p++) {
+        fk_buf_adds(&b, "<p>");
+        for (int w = 0; w < 30; w++) {
+            x = x * 1103515245u + 12345u;
+            fk_buf_printf(&b, "%s%s", w ? " " : "", words[(x >> 16) % 24]);
+        }
+        fk_buf_adds(&b, "</p>\n<div class=\"highlight js-code-highlight\">\n<pre class=\"highlight "
+                        "sql\"><code><span class=\"k\">SELECT</span> <span class=\"n\">");
+        fk_buf_adds(&b, words[(x >> 8) % 24]);
+        fk_buf_adds(&b,
+                    "</span> <span class=\"k\">FROM</span> <span class=\"n\">articles</span>"
+                    "<span class=\"p\">;</span>\n</code></pre>\n<div class=\"highlight__panel "
+                    "js-actions-panel\">\n<div class=\"highlight__panel-action "
+                    "js-fullscreen-code-action\">\n    <svg xmlns=\"http://www.w3.org/2000/svg\" "
+                    "width=\"20px\" height=\"20px\" viewbox=\"0 0 24 24\" "
+                    "class=\"highlight-action crayons-icon highlight-action--fullscreen-on\">"
+                    "<title>Enter fullscreen mode</title>\n</svg>\n</div>\n</div>\n</div>\n");
+    }
+    return b.data;
+}
+
+/* HTML that nothing shared packs better: letters drawn at random. */
+static char *noise_html(int i)
+{
+    struct fk_buf b = FK_BUF_INIT;
+    uint32_t x = (uint32_t)i * 2246822519u + 7;
+    fk_buf_adds(&b, "<p>");
+    for (int c = 0; c < 1500; c++) {
+        x = x * 1103515245u + 12345u;
+        fk_buf_addc(&b, (char)('A' + (x >> 16) % 58));
+    }
+    fk_buf_adds(&b, "</p>");
+    return b.data;
+}
+
+/* File articles first .. first + n - 1 (guid "a<i>"), their HTML made by
+ * make, in one feed, through a handle of their own (so that it may train);
+ * the number filed. */
+static int file_made(const char *name, int first, int n, char *(*make)(int))
+{
+    struct fk_error err = {0};
+    struct fk_store *store = fk_store_open(tmp_path(name), &err);
+    CHECK(store != NULL);
+    if (!store)
+        return -1;
+    struct entry *e = fk_xcalloc((size_t)n, sizeof *e);
+    char **guids = fk_xcalloc((size_t)n, sizeof *guids);
+    for (int i = 0; i < n; i++) {
+        char guid[32];
+        snprintf(guid, sizeof guid, "a%d", first + i);
+        guids[i] = fk_xstrdup(guid);
+        entry_init(&e[i], guids[i], "Alice", guids[i], 1 + i % 28);
+        e[i].item.content_html = make(first + i);
+        e[i].content.markdown = "the markdown of an article, long enough to be packed against "
+                                "its HTML: more than a hundred and twenty-eight bytes of it.";
+    }
+    int filed = file_feed(store, FEED, e, n);
+    for (int i = 0; i < n; i++) {
+        free(e[i].item.content_html);
+        free(guids[i]);
+    }
+    free(e);
+    free(guids);
+    fk_store_close(store);
+    return filed;
+}
+
+/* The dictionary ID in the frame of article id's content_html (0: none;
+ * -1: not a frame). */
+static int64_t frame_dict(const char *name, int64_t id)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    int64_t dict = -1;
+    if (sqlite3_open(tmp_path(name), &db) == SQLITE_OK &&
+        sqlite3_prepare_v2(db, "SELECT content_html FROM articles WHERE id = ?1", -1, &st, NULL) ==
+            SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, id);
+        if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_BLOB)
+            dict = ZSTD_getDictID_fromFrame(sqlite3_column_blob(st, 0),
+                                            (size_t)sqlite3_column_bytes(st, 0));
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return dict;
+}
+
+/* Article id's HTML read back is what make made of it. */
+static void check_made(struct fk_store *store, int64_t id, char *(*make)(int), int i)
+{
+    struct fk_article a;
+    struct fk_error err = {0};
+    char *html = make(i);
+    CHECK_INT(fk_store_get_article(store, id, &a, &err), 0);
+    CHECK_STR(a.content_html, html);
+    CHECK_STR(a.markdown, "the markdown of an article, long enough to be packed against "
+                          "its HTML: more than a hundred and twenty-eight bytes of it.");
+    fk_article_release(&a);
+    free(html);
+}
+
+static void test_dictionary(void)
+{
+    const char *name = "dict.db";
+    struct fk_store *store = open_fresh(name);
+    if (!store)
+        return;
+    fk_store_close(store);
+    /* 999 articles: none is due */
+    CHECK_INT(file_made(name, 0, 999, blog_html), 999);
+    CHECK_INT(file_made(name, 999, 1, blog_html), 1);
+    CHECK_INT(sql_int(name, "SELECT count(*) FROM pack_dictionaries"), 0);
+    CHECK_INT(frame_dict(name, 1000), 0);
+    /* at 1,000 the next process trains one, and it pays */
+    CHECK_INT(file_made(name, 1000, 10, blog_html), 10);
+    CHECK_INT(sql_int(name, "SELECT count(*) FROM pack_dictionaries WHERE dictionary IS NOT NULL"
+                            " AND articles = 1000 AND test_packed * 100 <= test_alone * 95"
+                            " AND samples >= 800 AND test_bytes > 0"),
+              1);
+    int64_t dict = sql_int(name, "SELECT dict_id FROM pack_dictionaries");
+    CHECK(dict > 0);
+    /* the new articles' HTML names it, the older's does not */
+    CHECK_INT(frame_dict(name, 1001), dict);
+    CHECK_INT(frame_dict(name, 1010), dict);
+    CHECK_INT(frame_dict(name, 5), 0);
+    CHECK(sql_int(name, "SELECT length(content_html) FROM articles WHERE id = 1005") <
+          sql_int(name, "SELECT length(content_html) FROM articles WHERE id = 1000"));
+    /* it is never deleted nor changed */
+    CHECK_INT(sql_exec(name, "DELETE FROM pack_dictionaries"), -1);
+    CHECK_INT(sql_exec(name, "UPDATE pack_dictionaries SET dictionary = x'00'"), -1);
+
+    struct fk_error err = {0};
+    store = fk_store_open(tmp_path(name), &err);
+    CHECK(store != NULL);
+    if (!store)
+        return;
+    check_made(store, 3, blog_html, 2);
+    check_made(store, 1001, blog_html, 1000);
+    check_made(store, 1010, blog_html, 1009);
+    struct problems problems = {0, FK_BUF_INIT};
+    CHECK_INT(fk_store_check(store, add_problem, &problems, &err), 0);
+    /* vacuum packs the older ones with it too, and they read the same */
+    CHECK_INT(fk_store_vacuum(store, &err), 0);
+    CHECK_INT(sql_int(name, "SELECT count(*) FROM pack_dictionaries"), 1);
+    fk_store_close(store);
+    CHECK_INT(frame_dict(name, 1), dict);
+    CHECK_INT(frame_dict(name, 1000), dict);
+    store = fk_store_open(tmp_path(name), &err);
+    CHECK(store != NULL);
+    if (!store)
+        return;
+    check_made(store, 1, blog_html, 0);
+    check_made(store, 1000, blog_html, 999);
+    CHECK_INT(fk_store_check(store, add_problem, &problems, &err), 0);
+    fk_store_close(store);
+
+    /* deleted anyway: the reader and check name what is missing */
+    CHECK_INT(sql_exec(name, "DROP TRIGGER pack_dictionaries_keep; DELETE FROM pack_dictionaries;"),
+              0);
+    store = fk_store_open(tmp_path(name), &err);
+    CHECK(store != NULL);
+    if (!store)
+        return;
+    struct fk_article a;
+    CHECK_INT(fk_store_get_article(store, 7, &a, &err), -1);
+    CHECK(strstr(err.message, "article 7: its stored content_html cannot be unpacked (packed with "
+                              "a compression dictionary the archive does not have)") != NULL);
+    CHECK(fk_store_check(store, add_problem, &problems, &err) > 0);
+    CHECK(problems.text.data && strstr(problems.text.data, "packed columns: ") != NULL &&
+          strstr(problems.text.data, "does not have") != NULL);
+    fk_buf_release(&problems.text);
+    fk_store_close(store);
+}
+
+/* File article i (made by blog_html) into an open handle, committed when
+ * commit; 0 or -1. */
+static int file_one(struct fk_store *store, int i, bool commit)
+{
+    struct fk_error err = {0};
+    struct entry e;
+    char guid[32];
+    snprintf(guid, sizeof guid, "a%d", i);
+    entry_init(&e, guid, "Alice", guid, 2);
+    e.item.content_html = blog_html(i);
+    e.content.markdown = "the markdown of an article, long enough to be packed against "
+                         "its HTML: more than a hundred and twenty-eight bytes of it.";
+    struct fk_store_pending *pending = NULL;
+    enum fk_put_result result;
+    int rc = fk_store_begin_feed(store, FEED, NULL, &err);
+    if (rc == 0 && (rc = fk_store_find_item(store, &e.item, &pending, &err)) == 0)
+        rc = fk_store_put_item(store, pending, &e.content, &result, &err);
+    if (fk_store_end_feed(store, rc == 0 && commit, NULL, &err) < 0)
+        rc = -1;
+    free(e.item.content_html);
+    return rc < 0 ? -1 : 0;
+}
+
+static void test_dictionary_rolled_back(void)
+{
+    const char *name = "dictback.db";
+    struct fk_store *store = open_fresh(name);
+    if (!store)
+        return;
+    fk_store_close(store);
+    CHECK_INT(file_made(name, 0, 1000, blog_html), 1000);
+    struct fk_error err = {0};
+    store = fk_store_open(tmp_path(name), &err);
+    CHECK(store != NULL);
+    if (!store)
+        return;
+    /* trained in a feed's transaction that is rolled back: gone with it */
+    CHECK_INT(file_one(store, 1000, false), 0);
+    CHECK_INT(sql_int(name, "SELECT count(*) FROM pack_dictionaries"), 0);
+    /* and not used by the next feed, whose HTML packs alone */
+    CHECK_INT(file_one(store, 1001, true), 0);
+    CHECK_INT(sql_int(name, "SELECT count(*) FROM articles"), 1001);
+    CHECK_INT(frame_dict(name, 1001), 0);
+    check_made(store, 1001, blog_html, 1001);
+    struct problems problems = {0, FK_BUF_INIT};
+    CHECK_INT(fk_store_check(store, add_problem, &problems, &err), 0);
+    fk_buf_release(&problems.text);
+    fk_store_close(store);
+    /* the next process trains it and commits it */
+    CHECK_INT(file_made(name, 1002, 1, blog_html), 1);
+    CHECK_INT(sql_int(name, "SELECT count(*) FROM pack_dictionaries WHERE dictionary IS NOT NULL"),
+              1);
+    CHECK_INT(frame_dict(name, 1002), sql_int(name, "SELECT dict_id FROM pack_dictionaries"));
+}
+
+static void test_dictionary_not_paying(void)
+{
+    const char *name = "nodict.db";
+    struct fk_store *store = open_fresh(name);
+    if (!store)
+        return;
+    fk_store_close(store);
+    CHECK_INT(file_made(name, 0, 1000, noise_html), 1000);
+    CHECK_INT(file_made(name, 1000, 1, noise_html), 1);
+    /* tried, measured, not kept: the HTML packs alone */
+    CHECK_INT(sql_int(name, "SELECT count(*) FROM pack_dictionaries WHERE dictionary IS NULL"
+                            " AND dict_id IS NULL AND articles = 1000 AND test_alone > 0"
+                            " AND test_packed * 100 > test_alone * 95"),
+              1);
+    CHECK_INT(frame_dict(name, 1001), 0);
+    /* not again before twice as many articles */
+    CHECK_INT(file_made(name, 1001, 998, noise_html), 998);
+    CHECK_INT(file_made(name, 1999, 1, noise_html), 1);
+    CHECK_INT(sql_int(name, "SELECT count(*) FROM pack_dictionaries"), 1);
+    CHECK_INT(file_made(name, 2000, 1, noise_html), 1);
+    CHECK_INT(sql_int(name, "SELECT count(*) FROM pack_dictionaries"), 2);
+    CHECK_INT(sql_int(name, "SELECT max(articles) FROM pack_dictionaries"), 2000);
+    /* a row that did not pay may go */
+    CHECK_INT(sql_exec(name, "DELETE FROM pack_dictionaries WHERE id = 1"), 0);
+    /* vacuum tries whenever none paid */
+    struct fk_error err = {0};
+    store = fk_store_open(tmp_path(name), &err);
+    CHECK(store != NULL);
+    if (!store)
+        return;
+    CHECK_INT(fk_store_vacuum(store, &err), 0);
+    CHECK_INT(sql_int(name, "SELECT count(*) FROM pack_dictionaries WHERE articles = 2001"), 1);
+    check_made(store, 2001, noise_html, 2000);
+    fk_store_close(store);
+}
+
 int main(void)
 {
     snprintf(tmp_dir, sizeof tmp_dir, "/tmp/feedkeep-test-pack-XXXXXX");
@@ -555,6 +841,9 @@ int main(void)
     RUN(test_plain_rows_and_vacuum);
     RUN(test_hand_edits_and_damage);
     RUN(test_migration);
+    RUN(test_dictionary);
+    RUN(test_dictionary_not_paying);
+    RUN(test_dictionary_rolled_back);
     static const char *const names[] = {"pack.db", "plain.db", "damage.db", "upgrade.db"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         remove_archive(names[i]);
