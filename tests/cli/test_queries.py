@@ -597,6 +597,97 @@ def test_packed_columns(tmp):
     check(rc == 0 and out == '', 'no progress line with --quiet: %r' % out)
 
 
+def frame_dictionary(value):
+    """The dictionary ID a zstd frame names in its header (0: none)."""
+    if not isinstance(value, bytes) or len(value) < 6:
+        return None
+    descriptor = value[4]
+    size = (0, 1, 2, 4)[descriptor & 3]
+    start = 5 if descriptor & 0x20 else 6  # a window byte unless single-segment
+    return int.from_bytes(value[start:start + size], 'little') if size else 0
+
+
+@fktest.sqlite_only('the dictionary SQLite compresses the HTML with')
+def test_dictionary(tmp):
+    """From 1,000 articles, the next run that files new HTML trains a zstd
+    dictionary on the archive's articles and compresses the new HTML with
+    it; everything reads back as filed, vacuum compresses the older HTML
+    with it too, and check names the articles whose dictionary is gone."""
+    import xml.etree.ElementTree as ET
+    items = list(ET.parse(SAMPLE).getroot().iter('item'))
+    parts = []
+    for n in range(1000):
+        item = items[n % len(items)]
+        link = '%s-copy-%d' % (item.findtext('link'), n)
+        parts.append('<item><title>%s (%d)</title><link>%s</link><guid>%s</guid>'
+                     '<pubDate>%s</pubDate><description>%s</description></item>' %
+                     (esc(item.findtext('title')), n, esc(link), esc(link),
+                      item.findtext('pubDate'), esc(item.findtext('description'))))
+    big = os.path.join(tmp, 'thousand.xml')
+    write(big, '<?xml version="1.0"?><rss version="2.0"><channel><title>copies</title>'
+               '<link>https://example.org/</link>%s</channel></rss>' % ''.join(parts))
+    db = os.path.join(tmp, 'dictionary.db')
+    plain = os.path.join(tmp, 'no-dictionary.db')
+    rc, out, err = run('import', big, db=db)
+    check(rc == 0 and '1000 new' in out, 'a thousand articles: %r %r' % (out, err))
+    check(fktest.scalar(db, 'SELECT count(*) FROM pack_dictionaries') == 0,
+          'no dictionary while the archive was smaller')
+    rc, out, err = run('import', SAMPLE, db=db)
+    check(rc == 0 and '12 new' in out and err == '', 'the next import: %r %r' % (out, err))
+    rows = fktest.query(db, 'SELECT dict_id, articles, samples, test_alone, test_packed,'
+                            ' length(dictionary) FROM pack_dictionaries')
+    check(len(rows) == 1 and rows[0][1] == 1000 and rows[0][2] >= 600 and
+          rows[0][4] * 100 <= rows[0][3] * 95 and rows[0][5] > 0,
+          'it trained a dictionary that paid: %r' % rows)
+    dict_id = rows[0][0] if rows else None
+    ids = fktest.query(db, 'SELECT id, summary_html FROM articles ORDER BY id')
+    named = [frame_dictionary(html) for _, html in ids]
+    check(set(named[:1000]) == {0} and set(named[1000:]) == {dict_id},
+          'the new HTML names it, the older does not: %r' % sorted(set(named)))
+    run('import', SAMPLE, db=plain)
+    new_ids = [i for i, _ in ids[1000:]]
+    shown = [run('show', str(i), '--html', db=db)[1] for i in new_ids]
+    check(shown == [run('show', str(i), '--html', db=plain)[1] for i in range(1, 13)],
+          'the HTML reads back as filed')
+    check([run('show', str(i), '--markdown', db=db)[1] for i in new_ids] ==
+          [run('show', str(i), '--markdown', db=plain)[1] for i in range(1, 13)],
+          'and the Markdown')
+    rc, out, err = run('check', db=db)
+    check(rc == 0, 'check: %r %r' % (out, err))
+    old = [run('show', str(i), '--html', db=db)[1] for i in (1, 500, 1000)]
+    before = os.path.getsize(db)
+    rc, out = run_tty('--db', db, 'vacuum')
+    check(rc == 0 and 'vacuum: compressing with the dictionary: 1000 rows' in out,
+          'vacuum compresses the older HTML with it: %r' % out)
+    named = [frame_dictionary(html) for (html,) in
+             fktest.query(db, 'SELECT summary_html FROM articles ORDER BY id')]
+    check(set(named) == {dict_id} and os.path.getsize(db) < before,
+          'all of it: %r, %d bytes, %d before' % (sorted(set(named)), os.path.getsize(db), before))
+    check([run('show', str(i), '--html', db=db)[1] for i in (1, 500, 1000)] == old,
+          'and it reads the same')
+    rc, out, err = run('check', db=db)
+    check(rc == 0, 'check after vacuum: %r %r' % (out, err))
+    # never deleted; deleted anyway, check and show name it
+    con = fktest.connect(db)
+    try:
+        con.execute('DELETE FROM pack_dictionaries')
+        deleted = True
+    except Exception as e:  # sqlite3.IntegrityError
+        deleted = 'never deleted' not in str(e)
+    con.close()
+    check(not deleted, 'the dictionary is not deleted')
+    fktest.query(db, 'DROP TRIGGER pack_dictionaries_keep')
+    fktest.query(db, 'DELETE FROM pack_dictionaries')
+    rc, out, err = run('check', db=db)
+    check(rc == 3 and 'packed columns: ' in out and
+          'packed with a compression dictionary the archive does not have' in out and
+          '992 more articles do not unpack' in out,
+          'check names what is missing: %r %r' % (out[:300], err))
+    rc, out, err = run('show', '5', db=db)
+    check(rc != 0 and 'article 5: its stored summary_html cannot be unpacked (packed with a '
+          'compression dictionary the archive does not have)' in err, 'show says why: %r' % err)
+
+
 def test_completion(data):
     script = os.path.join(data, '..', '..', 'completions', 'feedkeep.bash')
     def complete(*words):
@@ -816,6 +907,7 @@ def main():
         test_terminal(tmp, db)
         test_check_vacuum(tmp)
         test_packed_columns(tmp)
+        test_dictionary(tmp)
         test_guid_change(tmp)
         test_completion(data)
         test_help()
