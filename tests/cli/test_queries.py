@@ -667,6 +667,15 @@ def test_dictionary(tmp):
           'and it reads the same')
     rc, out, err = run('check', db=db)
     check(rc == 0, 'check after vacuum: %r %r' % (out, err))
+    # a copy reads it through the dictionary; the new archive has none yet
+    copy = os.path.join(tmp, 'dictionary-copy.db')
+    rc, out, err = run('copy', '--to', copy, db=db)
+    check(rc == 0, 'copy: %r %r' % (out, err))
+    check(fktest.scalar(copy, 'SELECT count(*) FROM pack_dictionaries') == 0 and
+          {frame_dictionary(h) for (h,) in fktest.query(copy, 'SELECT summary_html FROM articles')}
+          == {0}, 'the copy packs its HTML alone')
+    check([run('show', str(i), '--html', db=copy)[1] for i in (1, 500, 1000)] == old and
+          run('check', db=copy)[0] == 0, 'and reads the same')
     # never deleted; deleted anyway, check and show name it
     con = fktest.connect(db)
     try:
