@@ -335,11 +335,12 @@ def archive(tmp, name, *feeds, what=None):
 _zstd = None
 
 
-def unpack(value, prefix=None):
+def unpack(value, prefix=None, dictionary=None):
     """A column as feedkeep stores it (schema 14), read back: a BLOB is one
     zstd frame packed against prefix (the row's text; None for none), a
-    TEXT is plain. zstd is called through ctypes: Python has no zstd module,
-    and feedkeep links the library anyway."""
+    TEXT is plain. A frame that names a dictionary (schema 18) is unpacked
+    with dictionary(ID), its bytes. zstd is called through ctypes: Python
+    has no zstd module, and feedkeep links the library anyway."""
     global _zstd
     if not isinstance(value, bytes):
         return value
@@ -354,14 +355,28 @@ def unpack(value, prefix=None):
                                             ctypes.c_char_p, ctypes.c_size_t]
         lib.ZSTD_decompressDCtx.restype = ctypes.c_size_t
         lib.ZSTD_isError.argtypes = [ctypes.c_size_t]
+        lib.ZSTD_getDictID_fromFrame.argtypes = [ctypes.c_char_p, ctypes.c_size_t]
+        lib.ZSTD_getDictID_fromFrame.restype = ctypes.c_uint
+        lib.ZSTD_DCtx_loadDictionary.argtypes = [ctypes.c_void_p, ctypes.c_char_p,
+                                                 ctypes.c_size_t]
+        lib.ZSTD_DCtx_loadDictionary.restype = ctypes.c_size_t
+        lib.ZSTD_DCtx_reset.argtypes = [ctypes.c_void_p, ctypes.c_int]
         _zstd = (lib, lib.ZSTD_createDCtx())
     lib, dctx = _zstd
     size = lib.ZSTD_getFrameContentSize(value, len(value))
     if size >= 2 ** 63:
         raise ValueError('not a zstd frame of known size')
-    pre = (prefix or '').encode('utf-8') if not isinstance(prefix, bytes) else prefix
     out = ctypes.create_string_buffer(max(size, 1))
-    lib.ZSTD_DCtx_refPrefix(dctx, pre if pre else None, len(pre))
+    lib.ZSTD_DCtx_reset(dctx, 3)  # the session and the parameters, dictionary included
+    dict_id = lib.ZSTD_getDictID_fromFrame(value, len(value))
+    if dict_id:
+        bytes_ = dictionary(dict_id) if dictionary else None
+        if not bytes_:
+            raise ValueError('a frame packed with a dictionary the archive does not have')
+        lib.ZSTD_DCtx_loadDictionary(dctx, bytes_, len(bytes_))
+    else:
+        pre = (prefix or '').encode('utf-8') if not isinstance(prefix, bytes) else prefix
+        lib.ZSTD_DCtx_refPrefix(dctx, pre if pre else None, len(pre))
     n = lib.ZSTD_decompressDCtx(dctx, out, size, value, len(value))
     if lib.ZSTD_isError(n) or n != size:
         raise ValueError('a packed column does not unpack')
@@ -378,8 +393,21 @@ def connect(db, readonly=False, **kwargs):
         con = sqlite3.connect('file:%s?mode=ro' % db, uri=True, **kwargs)
     else:
         con = sqlite3.connect(db, **kwargs)
-    con.create_function('unpack', 2, unpack, deterministic=True)
-    con.create_function('unpack', 1, unpack, deterministic=True)
+    dictionaries = {}
+
+    def dictionary(dict_id):
+        if dict_id not in dictionaries:
+            try:
+                row = sqlite3.connect('file:%s?mode=ro' % db, uri=True).execute(
+                    'SELECT dictionary FROM pack_dictionaries WHERE dict_id = ?',
+                    (dict_id,)).fetchone()
+            except sqlite3.Error:
+                row = None
+            dictionaries[dict_id] = row[0] if row else None
+        return dictionaries[dict_id]
+
+    con.create_function('unpack', 2, lambda v, p: unpack(v, p, dictionary), deterministic=True)
+    con.create_function('unpack', 1, lambda v: unpack(v, None, dictionary), deterministic=True)
     return con
 
 
