@@ -25,6 +25,8 @@
  */
 #include "store_int.h"
 
+#include "feedkeep/sha256.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -179,6 +181,20 @@ char *store_unpack(struct fk_store *store, const void *packed, size_t packed_siz
 
 static int dict_try(struct fk_store *store, bool force, struct fk_error *err);
 
+/* Whether the dictionary of st's row (columns col: its ID, col + 1: its
+ * bytes, col + 2: their SHA-256) is the one that was kept. */
+static bool dict_intact(sqlite3_stmt *st, int col)
+{
+    const void *dict = sqlite3_column_blob(st, col + 1);
+    size_t dict_size = (size_t)sqlite3_column_bytes(st, col + 1);
+    unsigned char digest[FK_SHA256_SIZE];
+    if (!dict || ZDICT_getDictID(dict, dict_size) != (unsigned)sqlite3_column_int64(st, col) ||
+        sqlite3_column_bytes(st, col + 2) != FK_SHA256_SIZE)
+        return false;
+    fk_sha256(dict, dict_size, digest);
+    return memcmp(digest, sqlite3_column_blob(st, col + 2), FK_SHA256_SIZE) == 0;
+}
+
 /* The dictionary new HTML is packed with: the newest that paid. */
 static const ZSTD_CDict *cdict_of(struct fk_store *store)
 {
@@ -188,17 +204,15 @@ static const ZSTD_CDict *cdict_of(struct fk_store *store)
     sqlite3_stmt *st;
     /* An archive opened read-only may be older than schema 18. */
     if (sqlite3_prepare_v2(store->db,
-                           "SELECT dict_id, dictionary FROM pack_dictionaries"
+                           "SELECT dict_id, dictionary, sha256 FROM pack_dictionaries"
                            " WHERE dictionary IS NOT NULL ORDER BY id DESC LIMIT 1",
                            -1, &st, NULL) != SQLITE_OK)
         return NULL;
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        const void *dict = sqlite3_column_blob(st, 1);
-        size_t dict_size = (size_t)sqlite3_column_bytes(st, 1);
-        /* A damaged one is check's to report; the HTML packs alone. */
-        if (ZDICT_getDictID(dict, dict_size) == (unsigned)sqlite3_column_int64(st, 0))
-            store->pack_cdict = ZSTD_createCDict(dict, dict_size, PACK_LEVEL);
-    }
+    /* A damaged one is check's to report; the HTML packs alone rather
+     * than with what a repair would change. */
+    if (sqlite3_step(st) == SQLITE_ROW && dict_intact(st, 0))
+        store->pack_cdict = ZSTD_createCDict(sqlite3_column_blob(st, 1),
+                                             (size_t)sqlite3_column_bytes(st, 1), PACK_LEVEL);
     sqlite3_finalize(st);
     return store->pack_cdict;
 }
@@ -452,11 +466,42 @@ int store_pack_plain(struct fk_store *store, struct fk_error *err)
  * more. */
 #define PACK_PROBLEMS_SHOWN 20
 
+/* The dictionaries in use that are not the ones kept: a line each. */
+static int dict_check(struct fk_store *store, fk_problem_fn fn, void *ctx, struct fk_buf *line,
+                      struct fk_error *err)
+{
+    sqlite3_stmt *st;
+    int problems = 0, rc;
+    if (sqlite3_prepare_v2(store->db,
+                           "SELECT dict_id, dictionary, sha256, id FROM pack_dictionaries"
+                           " WHERE dictionary IS NOT NULL ORDER BY id",
+                           -1, &st, NULL) != SQLITE_OK)
+        return store_db_error(store, err);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (dict_intact(st, 0))
+            continue;
+        fk_buf_reset(line);
+        fk_buf_printf(line,
+                      "%s: compression dictionary %lld (row %lld) is damaged: its bytes are not "
+                      "the ones kept, and the HTML compressed with it does not unpack",
+                      store->path, (long long)sqlite3_column_int64(st, 0),
+                      (long long)sqlite3_column_int64(st, 3));
+        fn("packed columns", line->data, ctx);
+        problems++;
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? problems : store_db_error(store, err);
+}
+
 int store_pack_check(struct fk_store *store, fk_problem_fn fn, void *ctx, struct fk_error *err)
 {
-    int problems = 0;
     int64_t rows = 0;
     struct fk_buf line = FK_BUF_INIT;
+    int problems = dict_check(store, fn, ctx, &line, err);
+    if (problems < 0) {
+        fk_buf_release(&line);
+        return -1;
+    }
     for (size_t t = 0; t < sizeof pack_tables / sizeof pack_tables[0]; t++) {
         const struct pack_table *table = &pack_tables[t];
         sqlite3_stmt *st;
@@ -641,8 +686,8 @@ static int dict_record(struct fk_store *store, int64_t articles, const struct sa
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(store->db,
                            "INSERT INTO pack_dictionaries(dict_id, trained_at, articles, samples,"
-                           " sample_bytes, test_bytes, test_alone, test_packed, dictionary)"
-                           " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                           " sample_bytes, test_bytes, test_alone, test_packed, dictionary,"
+                           " sha256) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                            -1, &st, NULL) != SQLITE_OK)
         return store_db_error(store, err);
     if (t->dict)
@@ -654,8 +699,12 @@ static int dict_record(struct fk_store *store, int64_t articles, const struct sa
     sqlite3_bind_int64(st, 6, (int64_t)test->bytes);
     sqlite3_bind_int64(st, 7, t->test_alone);
     sqlite3_bind_int64(st, 8, t->test_packed);
-    if (t->dict)
+    unsigned char digest[FK_SHA256_SIZE];
+    if (t->dict) {
+        fk_sha256(t->dict, t->dict_size, digest);
         sqlite3_bind_blob64(st, 9, t->dict, t->dict_size, SQLITE_STATIC);
+        sqlite3_bind_blob64(st, 10, digest, sizeof digest, SQLITE_STATIC);
+    }
     int rc = sqlite3_step(st);
     int ret = rc == SQLITE_DONE ? 0 : store_db_error(store, err);
     sqlite3_finalize(st);

@@ -717,6 +717,29 @@ static void test_dictionary(void)
     CHECK_INT(fk_store_check(store, add_problem, &problems, &err), 0);
     fk_store_close(store);
 
+    /* one byte of it changed: check names it, and new HTML packs alone */
+    CHECK_INT(sql_exec(name, "DROP TRIGGER pack_dictionaries_fixed;"
+                             " UPDATE pack_dictionaries SET dictionary = CAST("
+                             " substr(dictionary, 1, length(dictionary) / 2) || CASE WHEN"
+                             " substr(dictionary, length(dictionary) / 2 + 1, 1) = x'00'"
+                             " THEN x'01' ELSE x'00' END"
+                             " || substr(dictionary, length(dictionary) / 2 + 2) AS BLOB);"),
+              0);
+    CHECK(sql_int(name, "SELECT length(dictionary) FROM pack_dictionaries") > 10000 &&
+          sql_int(name, "SELECT typeof(dictionary) = 'blob' FROM pack_dictionaries") == 1);
+    store = fk_store_open(tmp_path(name), &err);
+    CHECK(store != NULL);
+    if (!store)
+        return;
+    problems.n = 0;
+    fk_buf_reset(&problems.text);
+    CHECK(fk_store_check(store, add_problem, &problems, &err) >= 1);
+    CHECK(problems.text.data && strstr(problems.text.data, "(row 1) is damaged: its bytes are "
+                                                           "not the ones kept") != NULL);
+    fk_store_close(store);
+    CHECK_INT(file_made(name, 1010, 1, blog_html), 1);
+    CHECK_INT(frame_dict(name, 1011), 0);
+
     /* deleted anyway: the reader and check name what is missing */
     CHECK_INT(sql_exec(name, "DROP TRIGGER pack_dictionaries_keep; DELETE FROM pack_dictionaries;"),
               0);
