@@ -424,41 +424,64 @@ out:
     return ret;
 }
 
+/* What walk_rows does with a row of st (ctx's table) through up: *done
+ * counts the rows it wrote. Returns 0 or -1 with err filled. */
+typedef int (*row_fn)(struct fk_store *store, const void *ctx, sqlite3_stmt *st, sqlite3_stmt *up,
+                      int64_t *done, struct fk_error *err);
+
+/* Run fn on each row of select (the rows after id ?1, a batch of them)
+ * with update, a batch per transaction (so the log stays small and an
+ * interrupted vacuum keeps what it did), telling the progress function
+ * stage and *done after each. Returns 0 or -1 with err filled. */
+static int walk_rows(struct fk_store *store, const char *select, const char *update,
+                     const void *ctx, row_fn fn, const char *stage, int64_t *done,
+                     struct fk_error *err)
+{
+    sqlite3_stmt *st = NULL, *up = NULL;
+    int ret = 0;
+    if (sqlite3_prepare_v2(store->db, select, -1, &st, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(store->db, update, -1, &up, NULL) != SQLITE_OK) {
+        sqlite3_finalize(st);
+        return store_db_error(store, err);
+    }
+    int64_t last = 0;
+    for (bool more = true; ret == 0 && more;) {
+        if ((ret = store_run(store, ST_BEGIN, err)) < 0)
+            break;
+        int rows = 0, rc;
+        sqlite3_bind_int64(st, 1, last);
+        while (ret == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+            last = sqlite3_column_int64(st, 0);
+            ret = fn(store, ctx, st, up, done, err);
+            rows++;
+        }
+        if (ret == 0 && rc != SQLITE_DONE)
+            ret = store_db_error(store, err);
+        (void)sqlite3_reset(st);
+        more = rows > 0;
+        ret = store_write_end(store, true, ret, err);
+        if (ret == 0)
+            store_progress(store, stage, *done);
+    }
+    sqlite3_finalize(st);
+    sqlite3_finalize(up);
+    return ret;
+}
+
+static int pack_plain_row(struct fk_store *store, const void *ctx, sqlite3_stmt *st,
+                          sqlite3_stmt *up, int64_t *done, struct fk_error *err)
+{
+    (*done)++;
+    return pack_row(store, ctx, st, up, err);
+}
+
 int store_pack_plain(struct fk_store *store, struct fk_error *err)
 {
     int64_t done = 0;
     int ret = 0;
-    for (size_t t = 0; ret == 0 && t < sizeof pack_tables / sizeof pack_tables[0]; t++) {
-        sqlite3_stmt *st = NULL, *up = NULL;
-        if (sqlite3_prepare_v2(store->db, pack_tables[t].select, -1, &st, NULL) != SQLITE_OK ||
-            sqlite3_prepare_v2(store->db, pack_tables[t].update, -1, &up, NULL) != SQLITE_OK) {
-            ret = store_db_error(store, err);
-            sqlite3_finalize(st);
-            break;
-        }
-        int64_t last = 0;
-        for (bool more = true; ret == 0 && more;) {
-            if ((ret = store_run(store, ST_BEGIN, err)) < 0)
-                break;
-            int rows = 0, rc;
-            sqlite3_bind_int64(st, 1, last);
-            while (ret == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-                last = sqlite3_column_int64(st, 0);
-                ret = pack_row(store, &pack_tables[t], st, up, err);
-                rows++;
-            }
-            if (ret == 0 && rc != SQLITE_DONE)
-                ret = store_db_error(store, err);
-            (void)sqlite3_reset(st);
-            more = rows > 0;
-            ret = store_write_end(store, true, ret, err);
-            done += rows;
-            if (ret == 0)
-                store_progress(store, "compressing", done);
-        }
-        sqlite3_finalize(st);
-        sqlite3_finalize(up);
-    }
+    for (size_t t = 0; ret == 0 && t < sizeof pack_tables / sizeof pack_tables[0]; t++)
+        ret = walk_rows(store, pack_tables[t].select, pack_tables[t].update, &pack_tables[t],
+                        pack_plain_row, "compressing", &done, err);
     return ret;
 }
 
@@ -783,30 +806,30 @@ static const struct repack_table {
      "UPDATE article_versions SET content_html = ?2 WHERE id = ?1", 1},
 };
 
-/* Row st of t through up, its HTML packed alone packed again with cdict;
- * *changed when it was. A value that does not unpack stays as it is: it is
- * check's to report. */
-static int repack_row(struct fk_store *store, const struct repack_table *t, sqlite3_stmt *st,
-                      sqlite3_stmt *up, const ZSTD_CDict *cdict, bool *changed,
-                      struct fk_error *err)
+/* A row of a repack_table through up, its HTML packed alone packed again
+ * with the dictionary; *done counts the rows changed. A value that does
+ * not unpack stays as it is: it is check's to report. */
+static int repack_row(struct fk_store *store, const void *ctx, sqlite3_stmt *st, sqlite3_stmt *up,
+                      int64_t *done, struct fk_error *err)
 {
+    const struct repack_table *t = ctx;
     int64_t id = sqlite3_column_int64(st, 0);
     char *html[2] = {NULL, NULL};
     int rc = sqlite3_bind_int64(up, 1, id), ret = 0;
-    *changed = false;
+    bool changed = false;
     for (int i = 1; rc == SQLITE_OK && i <= t->ncols; i++) {
         struct fk_error ignored = {0};
         if (sqlite3_column_type(st, i) == SQLITE_BLOB &&
             ZSTD_getDictID_fromFrame(sqlite3_column_blob(st, i),
                                      (size_t)sqlite3_column_bytes(st, i)) == 0 &&
             store_column_unpacked(store, st, i, NULL, id, &html[i - 1], &ignored) == 0) {
-            rc = bind_packed(store, up, 1 + i, html[i - 1], NULL, cdict);
-            *changed = true;
+            rc = bind_packed(store, up, 1 + i, html[i - 1], NULL, store->pack_cdict);
+            changed = true;
         } else {
             rc = sqlite3_bind_value(up, 1 + i, sqlite3_column_value(st, i));
         }
     }
-    if (rc == SQLITE_OK && *changed && sqlite3_step(up) != SQLITE_DONE)
+    if (rc == SQLITE_OK && changed && sqlite3_step(up) != SQLITE_DONE)
         rc = SQLITE_ERROR;
     if (rc != SQLITE_OK)
         ret = store_db_error(store, err);
@@ -814,47 +837,18 @@ static int repack_row(struct fk_store *store, const struct repack_table *t, sqli
     (void)sqlite3_clear_bindings(up);
     free(html[0]);
     free(html[1]);
+    *done += changed;
     return ret;
 }
 
 int store_pack_with_dict(struct fk_store *store, struct fk_error *err)
 {
-    const ZSTD_CDict *cdict = cdict_of(store);
-    if (!cdict)
+    if (!cdict_of(store))
         return 0;
     int64_t done = 0;
     int ret = 0;
-    for (size_t t = 0; ret == 0 && t < sizeof repack_tables / sizeof repack_tables[0]; t++) {
-        sqlite3_stmt *st = NULL, *up = NULL;
-        if (sqlite3_prepare_v2(store->db, repack_tables[t].select, -1, &st, NULL) != SQLITE_OK ||
-            sqlite3_prepare_v2(store->db, repack_tables[t].update, -1, &up, NULL) != SQLITE_OK) {
-            ret = store_db_error(store, err);
-            sqlite3_finalize(st);
-            break;
-        }
-        int64_t last = 0;
-        for (bool more = true; ret == 0 && more;) {
-            if ((ret = store_run(store, ST_BEGIN, err)) < 0)
-                break;
-            int rows = 0, rc;
-            sqlite3_bind_int64(st, 1, last);
-            while (ret == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-                bool changed;
-                last = sqlite3_column_int64(st, 0);
-                ret = repack_row(store, &repack_tables[t], st, up, cdict, &changed, err);
-                rows++;
-                done += changed;
-            }
-            if (ret == 0 && rc != SQLITE_DONE)
-                ret = store_db_error(store, err);
-            (void)sqlite3_reset(st);
-            more = rows > 0;
-            ret = store_write_end(store, true, ret, err);
-            if (ret == 0)
-                store_progress(store, "compressing with the dictionary", done);
-        }
-        sqlite3_finalize(st);
-        sqlite3_finalize(up);
-    }
+    for (size_t t = 0; ret == 0 && t < sizeof repack_tables / sizeof repack_tables[0]; t++)
+        ret = walk_rows(store, repack_tables[t].select, repack_tables[t].update, &repack_tables[t],
+                        repack_row, "compressing with the dictionary", &done, err);
     return ret;
 }

@@ -582,6 +582,11 @@ static char *blog_html(int i)
     return b.data;
 }
 
+/* The Markdown of every article file_made files. */
+#define MADE_MARKDOWN                                                                              \
+    "the markdown of an article, long enough to be packed against its HTML: more than a "          \
+    "hundred and twenty-eight bytes of it."
+
 /* HTML that nothing shared packs better: letters drawn at random. */
 static char *noise_html(int i)
 {
@@ -614,8 +619,7 @@ static int file_made(const char *name, int first, int n, char *(*make)(int))
         guids[i] = fk_xstrdup(guid);
         entry_init(&e[i], guids[i], "Alice", guids[i], 1 + i % 28);
         e[i].item.content_html = make(first + i);
-        e[i].content.markdown = "the markdown of an article, long enough to be packed against "
-                                "its HTML: more than a hundred and twenty-eight bytes of it.";
+        e[i].content.markdown = MADE_MARKDOWN;
     }
     int filed = file_feed(store, FEED, e, n);
     for (int i = 0; i < n; i++) {
@@ -656,8 +660,7 @@ static void check_made(struct fk_store *store, int64_t id, char *(*make)(int), i
     char *html = make(i);
     CHECK_INT(fk_store_get_article(store, id, &a, &err), 0);
     CHECK_STR(a.content_html, html);
-    CHECK_STR(a.markdown, "the markdown of an article, long enough to be packed against "
-                          "its HTML: more than a hundred and twenty-eight bytes of it.");
+    CHECK_STR(a.markdown, MADE_MARKDOWN);
     fk_article_release(&a);
     free(html);
 }
@@ -768,8 +771,7 @@ static int file_one(struct fk_store *store, int i, bool commit)
     snprintf(guid, sizeof guid, "a%d", i);
     entry_init(&e, guid, "Alice", guid, 2);
     e.item.content_html = blog_html(i);
-    e.content.markdown = "the markdown of an article, long enough to be packed against "
-                         "its HTML: more than a hundred and twenty-eight bytes of it.";
+    e.content.markdown = MADE_MARKDOWN;
     struct fk_store_pending *pending = NULL;
     enum fk_put_result result;
     int rc = fk_store_begin_feed(store, FEED, NULL, &err);
