@@ -603,6 +603,9 @@ int store_dict_train(struct fk_store *store, bool force, struct fk_error *err);
 /* The feed's transaction ended, committed or not: a dictionary trained in
  * it that was not committed is forgotten. */
 void store_pack_uncommitted(struct fk_store *store, bool committed);
+/* The archive's dictionary in use (all 0: none). Returns 0 or -1 with err
+ * filled. */
+int store_pack_stats(struct fk_store *store, struct fk_pack_stats *out, struct fk_error *err);
 /* Pack again with the archive's dictionary the HTML packed alone, in
  * transactions of their own (vacuum). Returns 0 or -1 with err filled. */
 int store_pack_with_dict(struct fk_store *store, struct fk_error *err);

@@ -789,6 +789,40 @@ void store_pack_uncommitted(struct fk_store *store, bool committed)
     store->pack_cdict_fresh = false;
 }
 
+int store_pack_stats(struct fk_store *store, struct fk_pack_stats *out, struct fk_error *err)
+{
+    memset(out, 0, sizeof *out);
+    int64_t present = 0;
+    /* An archive opened read-only may be older than schema 18. */
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(store->db,
+                           "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
+                           " AND name = 'pack_dictionaries'",
+                           -1, &st, NULL) != SQLITE_OK)
+        return store_db_error(store, err);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        present = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW)
+        return store_db_error(store, err);
+    if (!present)
+        return 0;
+    if (sqlite3_prepare_v2(store->db,
+                           "SELECT length(dictionary), test_alone, test_packed FROM"
+                           " pack_dictionaries WHERE dictionary IS NOT NULL ORDER BY id DESC"
+                           " LIMIT 1",
+                           -1, &st, NULL) != SQLITE_OK)
+        return store_db_error(store, err);
+    if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        out->dictionary_bytes = sqlite3_column_int64(st, 0);
+        out->test_alone = sqlite3_column_int64(st, 1);
+        out->test_packed = sqlite3_column_int64(st, 2);
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store_db_error(store, err);
+}
+
 /* ---- packing again with the dictionary -------------------------------------- */
 
 /* The tables with HTML packed alone: the rows after id ?1 with a packed

@@ -1567,7 +1567,7 @@ int fk_store_stats(struct fk_store *store, struct fk_store_stats *out, struct fk
     fk_buf_release(&wal_path);
 
     if (store_asset_stats(store, &out->assets, err) < 0 ||
-        store_raw_stats(store, &out->raw, err) < 0)
+        store_raw_stats(store, &out->raw, err) < 0 || store_pack_stats(store, &out->pack, err) < 0)
         goto out;
     ret = each_count_row(store, "SELECT language, blocks FROM language_counts ORDER BY 2 DESC, 1",
                          0, language_total_row, out, err);

@@ -448,6 +448,14 @@ struct fk_raw_stats {
     int64_t original_bytes; /* before compression */
 };
 
+/* The dictionary the articles' HTML is compressed with (SQLite, schema
+ * 18); all 0 without one, and on PostgreSQL. */
+struct fk_pack_stats {
+    int64_t dictionary_bytes;
+    int64_t test_alone;  /* the HTML it was tried on, compressed alone */
+    int64_t test_packed; /* and compressed with it */
+};
+
 /* An overview of the archive. */
 struct fk_store_stats {
     struct fk_store_counts counts;
@@ -462,6 +470,7 @@ struct fk_store_stats {
     size_t nlanguages;
     struct fk_asset_stats assets;
     struct fk_raw_stats raw;
+    struct fk_pack_stats pack;
     void *priv;
 };
 

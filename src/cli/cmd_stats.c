@@ -18,8 +18,10 @@ static const char help[] =
     "language), kept versions, the size of the database file and of its\n"
     "write-ahead log, the oldest and newest article dates (published, else\n"
     "updated), the last fetch; the assets (stored, their bytes, the URLs by\n"
-    "state, and what storing each once saved), and the feeds' documents kept\n"
-    "as they came (their bytes as stored, compressed, and before).\n"
+    "state, and what storing each once saved), the feeds' documents kept\n"
+    "as they came (their bytes as stored, compressed, and before), and the\n"
+    "dictionary the articles' HTML is compressed with (its size, and how\n"
+    "much smaller it made the HTML it was tried on).\n"
     "\n"
     "Options:\n"
     "  --format FORMAT   table, tsv, csv or json; default: table on a\n"
@@ -39,7 +41,10 @@ static const char help[] =
     "asset_dedup_ratio (asset_linked_bytes / asset_bytes; null without\n"
     "assets), raw_documents, raw_bytes (compressed), raw_original_bytes,\n"
     "raw_compression_ratio (raw_original_bytes / raw_bytes; null without\n"
-    "documents), and languages (an array of {\"language\", \"blocks\"}). The\n"
+    "documents), html_dictionary_bytes (the dictionary the HTML is compressed\n"
+    "with; 0: none), html_dictionary_ratio (the HTML it was tried on,\n"
+    "compressed alone / compressed with it; null without one), and languages\n"
+    "(an array of {\"language\", \"blocks\"}). The\n"
     "ratios have two decimals (the table: 2.50x; TSV and CSV: empty where\n"
     "JSON has null).\n";
 
@@ -99,6 +104,9 @@ static const struct figure figures[] = {
     FIGURE("raw_original_bytes", "  size as they came", VALUE_BYTES, raw.original_bytes),
     FIGURE2("raw_compression_ratio", "  compression ratio", VALUE_RATIO, raw.original_bytes,
             raw.bytes),
+    FIGURE("html_dictionary_bytes", "HTML dictionary", VALUE_BYTES, pack.dictionary_bytes),
+    FIGURE2("html_dictionary_ratio", "  compression ratio", VALUE_RATIO, pack.test_alone,
+            pack.test_packed),
 };
 
 static int64_t member(const struct fk_store_stats *stats, size_t offset)

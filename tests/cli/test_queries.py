@@ -640,11 +640,19 @@ def test_dictionary(tmp):
           rows[0][4] * 100 <= rows[0][3] * 95 and rows[0][5] > 0,
           'it trained a dictionary that paid: %r' % rows)
     dict_id = rows[0][0] if rows else None
+    rc, out, err = run('stats', '--format', 'json', db=db)
+    stats = json.loads(out) if rc == 0 else {}
+    check(rows and stats.get('html_dictionary_bytes') == rows[0][5] and
+          stats.get('html_dictionary_ratio') == round(rows[0][3] / rows[0][4], 2),
+          'stats gives its size and ratio: %r' % {k: v for k, v in stats.items() if 'dict' in k})
     ids = fktest.query(db, 'SELECT id, summary_html FROM articles ORDER BY id')
     named = [frame_dictionary(html) for _, html in ids]
     check(set(named[:1000]) == {0} and set(named[1000:]) == {dict_id},
           'the new HTML names it, the older does not: %r' % sorted(set(named)))
     run('import', SAMPLE, db=plain)
+    rc, out, err = run('stats', db=plain)
+    check(rc == 0 and 'html_dictionary_bytes\t0\nhtml_dictionary_ratio\t\n' in out,
+          'none in an archive of twelve: %r' % out[-80:])
     new_ids = [i for i, _ in ids[1000:]]
     shown = [run('show', str(i), '--html', db=db)[1] for i in new_ids]
     check(shown == [run('show', str(i), '--html', db=plain)[1] for i in range(1, 13)],
