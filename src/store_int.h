@@ -359,6 +359,16 @@ struct fk_store {
     /* fk_store_check's comparison of the full-text index (see there). */
     bool fts_function_ready;
     bool rank_function_ready; /* feedkeep_bm25 (store_query.c) */
+    /* The search under way: the number of articles holding each of its
+     * phrases, as feedkeep_bm25 numbers them, where it was estimated
+     * (store_query.c, rank_estimate); -1 where feedkeep_bm25 counts. */
+    int64_t *rank_counts;
+    int rank_phrases;
+    /* The statement being run keeps only its best rank_keep rows (0: it
+     * keeps them all, or filters after ranking): feedkeep_bm25 may give a
+     * row that cannot be among them a bound instead of its rank. */
+    int rank_keep;
+    int64_t rank_bounded; /* the rows given a bound so, for the tests */
     struct fts_tally {
         int64_t entries;
         uint64_t sum;                   /* of the entries' hashes, wrapping */
@@ -720,5 +730,14 @@ struct filed_slot *store_filed_find(const struct filed_set *set, int64_t id);
 void store_filed_add(struct filed_set *set, int64_t id, uint64_t key_hash);
 int64_t store_source_hash(const struct fk_item *item, const struct tag_list *tags);
 void store_split_author(const char *author, char **name, char **email);
+
+/* How a search estimates the article counts of its phrases (store_query.c):
+ * in archives whose ids span min_span, until the slices hold hits
+ * articles. Tests make them small. */
+struct store_rank_sampling {
+    int64_t min_span;
+    int64_t hits;
+};
+extern struct store_rank_sampling store_rank_sampling;
 
 #endif
