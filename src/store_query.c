@@ -1244,16 +1244,20 @@ char *fk_store_fts_match(const struct fk_search_query *query)
 
 /* bm25 weighs each phrase of a query by the number of articles that hold
  * it, and FTS5 can count them only by walking the phrase's posting list:
- * at a million articles, tens of milliseconds for a common word. In an
- * archive whose ids span at least 65,536, a search counts a
- * phrase in RANK_SLICES slices of ids spread evenly over the archive,
- * first 1/512 of its ids, then 1/64, then 1/8, and scales the count up as
- * soon as the slices hold 1,024 articles: an estimate within a
- * few percent, which moves a rank by about a percent at most (less for
- * the rarer phrases, whose counts weigh most). A phrase in fewer articles
- * is counted whole, as is a prefix: every FTS5 cursor of a prefix merges
- * the lists of all its words, whatever slice it reads. */
-#define RANK_SLICES 16
+ * at a million articles, tens of milliseconds for a common word or a
+ * phrase. In an archive whose ids span at least 65,536, a search counts a
+ * phrase in slices of ids spread evenly over the archive: 4 slices
+ * holding 1/512 of the ids, then 16 holding 1/64, then 16 holding 1/8;
+ * and scales the count up as soon as the slices hold 1,024 articles. The
+ * estimate is within a few percent, which moves a rank by about a percent
+ * for a word in a few percent of the articles (the rarer a phrase, the
+ * more its count weighs, and the closer the estimate). A phrase in fewer
+ * articles is counted whole, as is a prefix (every FTS5 cursor of a prefix
+ * merges the lists of all its words, whatever slice it reads), and a
+ * single word that 1/64 of the ids does not estimate: FTS5 walks a word's
+ * list faster than a query counts an eighth of it. */
+#define RANK_PROBE_SLICES 4
+#define RANK_SLICES       16
 struct store_rank_sampling store_rank_sampling = {65536, 1024};
 
 /* The phrases of a query in the order FTS5 numbers them (the order
@@ -1330,6 +1334,16 @@ static int count_between(struct rank_sample *rs, const char *expr, int64_t first
     return 0;
 }
 
+/* Whether FTS5 makes one token of text: no ASCII but letters and digits
+ * (its tokenizer takes other characters of ASCII for separators). */
+static bool one_token(const char *text)
+{
+    for (const unsigned char *s = (const unsigned char *)text; *s; s++)
+        if (*s < 0x80 && !((*s >= '0' && *s <= '9') || ((*s | 0x20) >= 'a' && (*s | 0x20) <= 'z')))
+            return false;
+    return true;
+}
+
 /* Add the count of one phrase, or -1 where it is to be counted whole.
  * Returns 0, or -1 with err filled. */
 static int estimate_phrase(struct phrase_walk *walk, const struct fk_search_node *term,
@@ -1337,32 +1351,33 @@ static int estimate_phrase(struct phrase_walk *walk, const struct fk_search_node
 {
     struct rank_sample *rs = walk->ctx;
     int64_t count = -1;
-    if (expr && !term->prefix) {
-        int64_t part = 512; /* the slices hold 1/part of the ids */
-        for (;;) {
-            int64_t width = rs->span / (RANK_SLICES * part);
-            int64_t hits = 0;
-            if (width < 1)
-                width = 1;
-            for (int k = 0; k < RANK_SLICES; k++) {
-                int64_t first = rs->first_id + rs->span * k / RANK_SLICES;
-                if (count_between(rs, expr, first, first + width - 1, &hits) < 0)
-                    return -1;
-            }
-            if (hits >= store_rank_sampling.hits) {
-                count = (int64_t)((double)hits * (double)rs->span / ((double)width * RANK_SLICES) +
-                                  0.5);
-                break;
-            }
-            /* Even slices of 1/8 would hold too few: count it all. Else
-             * the narrowest slices that should hold enough. */
-            if (part == 8 || hits * part / 8 < store_rank_sampling.hits / 2)
-                break;
-            int64_t was = part;
-            do
-                part /= 8;
-            while (part > 8 && hits * was / part < store_rank_sampling.hits);
+    int64_t need = store_rank_sampling.hits;
+    int64_t last = one_token(term->text) ? 64 : 8; /* the widest slices */
+    int64_t part = 512;                            /* the slices hold 1/part of the ids */
+    int slices = RANK_PROBE_SLICES;
+    while (expr && !term->prefix) {
+        int64_t width = rs->span / (slices * part);
+        int64_t hits = 0;
+        if (width < 1)
+            width = 1;
+        for (int k = 0; k < slices; k++) {
+            int64_t first = rs->first_id + rs->span * k / slices;
+            if (count_between(rs, expr, first, first + width - 1, &hits) < 0)
+                return -1;
         }
+        if (hits >= need) {
+            count = (int64_t)((double)hits * (double)rs->span / ((double)width * slices) + 0.5);
+            break;
+        }
+        /* Even the widest slices would hold too few: count it all. Else
+         * the narrowest slices that should hold enough. */
+        if (part == last || hits * part / last < need / 2)
+            break;
+        int64_t was = part;
+        do
+            part /= 8;
+        while (part > last && hits * was / part < need);
+        slices = RANK_SLICES;
     }
     rs->counts = fk_xrealloc(rs->counts, (size_t)(rs->n + 1) * sizeof *rs->counts);
     rs->counts[rs->n++] = count;

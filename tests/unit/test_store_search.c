@@ -507,9 +507,10 @@ static bool ranks_close(const char *a, const char *b, bool *same_ids)
 
 /* A large archive's searches estimate the counts of their common phrases
  * from slices of it (made small here: the archive is 3,000 articles): the
- * same hits in the same order for one word, every rank within 10% of
- * bm25's, bm25's exactly for a phrase too rare to estimate, a prefix,
- * and a word in more than half the articles. */
+ * same hits in the same order for one phrase, every rank within 10% of
+ * bm25's; bm25's exactly for a word too rare to estimate, a prefix, a
+ * word in more than half the articles, a word 1/64 of the archive does not
+ * estimate. */
 static void test_rank_estimate(void)
 {
     enum { N = 3000 };
@@ -529,7 +530,7 @@ static void test_rank_estimate(void)
         /* alpha in about 30% (more of them late), beta in 1%, gamma in
          * all, lengths varying */
         snprintf(texts_n[i], sizeof texts_n[i], "%s%s gamma %.*s%s",
-                 r < 250 + (unsigned)(i / 30) ? "alpha " : "", r % 100 == 7 ? "beta " : "",
+                 r < 250 + (unsigned)(i / 30) ? "alpha omega " : "", r % 100 == 7 ? "beta " : "",
                  (int)(r % 11) * 9,
                  "words and words and words and words and words and words"
                  " and words and words and words and words and words and",
@@ -546,20 +547,22 @@ static void test_rank_estimate(void)
 
     struct fk_buf ours, theirs;
     bool same_ids;
-    /* one word: estimated, so not bm25's doubles, but close and in order */
-    ranks_both(store, db, "alpha", 40, &ours, &theirs);
+    /* one phrase: estimated, so not bm25's doubles, but close and in order */
+    ranks_both(store, db, "\"alpha omega\"", 40, &ours, &theirs);
     CHECK(ranks_close(ours.data, theirs.data, &same_ids));
     CHECK(same_ids);
     CHECK(ours.data && theirs.data && strcmp(ours.data, theirs.data) != 0);
     fk_buf_release(&ours);
     fk_buf_release(&theirs);
-    /* two words, one estimated */
-    ranks_both(store, db, "alpha OR beta", 40, &ours, &theirs);
+    /* two phrases, one estimated */
+    ranks_both(store, db, "\"alpha omega\" OR beta", 40, &ours, &theirs);
     CHECK(ranks_close(ours.data, theirs.data, &same_ids));
     fk_buf_release(&ours);
     fk_buf_release(&theirs);
-    /* counted whole: too rare, a prefix, more than half (bm25's floor) */
-    static const char *const exact[] = {"beta", "alph*", "gamma", "text:gamma", "beta gamma"};
+    /* counted whole: too rare, a prefix, more than half (bm25's floor), a
+     * single word that 1/64 of the ids does not estimate */
+    static const char *const exact[] = {"beta",       "\"alpha omeg\"*", "gamma",
+                                        "text:gamma", "beta gamma",      "alpha"};
     for (size_t i = 0; i < sizeof exact / sizeof exact[0]; i++) {
         ranks_both(store, db, exact[i], 40, &ours, &theirs);
         CHECK_STR(ours.data, theirs.data);
@@ -568,7 +571,7 @@ static void test_rank_estimate(void)
     }
     /* too small an archive to estimate: exactly bm25 */
     store_rank_sampling.min_span = N + 1;
-    ranks_both(store, db, "alpha OR beta", 40, &ours, &theirs);
+    ranks_both(store, db, "\"alpha omega\" OR beta", 40, &ours, &theirs);
     CHECK_STR(ours.data, theirs.data);
     fk_buf_release(&ours);
     fk_buf_release(&theirs);
