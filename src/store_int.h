@@ -359,6 +359,7 @@ struct fk_store {
     /* fk_store_check's comparison of the full-text index (see there). */
     bool fts_function_ready;
     bool rank_function_ready; /* feedkeep_bm25 (store_query.c) */
+    bool cache_grown;         /* the page cache of filing (fk_store_begin_feed) */
     /* The search under way: the number of articles holding each of its
      * phrases, as feedkeep_bm25 numbers them, where it was estimated
      * (store_query.c, rank_estimate); -1 where feedkeep_bm25 counts. */
