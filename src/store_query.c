@@ -877,6 +877,9 @@ static int rank_data(const Fts5ExtensionApi *api, Fts5Context *fts, struct rank_
     return rc;
 }
 
+/* The columns whose instances bound a row's length (articles_fts has 3). */
+#define RANK_COLUMNS 8
+
 /* Keep score among the best p->keep (a min-heap in p->best). */
 static void rank_heap_add(struct rank_data *p, double score)
 {
@@ -920,23 +923,31 @@ static void rank_function(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3
         memset(p->freq, 0, sizeof(double) * (size_t)p->phrases);
         rc = api->xInstCount(fts, &instances);
     }
+    int ends[RANK_COLUMNS] = {0}; /* past the last instance in each column */
     for (int i = 0; rc == SQLITE_OK && i < instances; i++) {
         int phrase, column, offset;
         rc = api->xInst(fts, i, &phrase, &column, &offset);
         if (rc == SQLITE_OK) {
             double w = nvalues > column ? sqlite3_value_double(values[column]) : 1.0;
             p->freq[phrase] += w;
+            if (column >= 0 && column < RANK_COLUMNS && offset >= ends[column])
+                ends[column] = offset + 1;
         }
     }
     if (rc == SQLITE_OK && p->kept == p->keep && p->keep > 0) {
-        /* The score at length 0, which no longer row exceeds (each term
-         * only grows as its denominator shrinks, and so does each rounding
-         * of it, for weights of 0 and over). */
-        double bound = 0.0;
+        /* The score at the least length the row can have, that of its
+         * columns up to their last instances, which the longer row it is
+         * does not exceed (each term only grows as its denominator
+         * shrinks, and so does each rounding of it, for weights of 0 and
+         * over). */
+        double least = 0.0, bound = 0.0;
         bool weights = true;
+        for (int c = 0; c < RANK_COLUMNS; c++)
+            least += ends[c];
         for (int i = 0; i < p->phrases; i++) {
             weights = weights && p->freq[i] >= 0.0;
-            bound += p->idf[i] * ((p->freq[i] * (k1 + 1.0)) / (p->freq[i] + k1 * (1 - b)));
+            bound += p->idf[i] * ((p->freq[i] * (k1 + 1.0)) /
+                                  (p->freq[i] + k1 * (1 - b + b * least / p->avgdl)));
         }
         if (weights && bound < p->best[0]) {
             p->store->rank_bounded++;
