@@ -801,10 +801,10 @@ struct rank_data {
     double *freq;
     /* Where the statement keeps only the best `keep` rows (rank_keep): the
      * best scores so far, a min-heap, its worst first. A row that cannot
-     * beat the worst of a full heap, as its score with no length at all
-     * shows, is given that bound without its length being looked up (a
-     * B-tree search per row, most of the time of ranking many rows): it
-     * sorts after every row kept, its rank is never shown. */
+     * beat the worst of a full heap, as its score at the least length it
+     * can have shows, is given that bound without its length being looked
+     * up (a B-tree search per row, most of the time of ranking many rows):
+     * it sorts after every row kept, its rank is never shown. */
     int keep;
     int kept;
     double *best;
