@@ -362,7 +362,8 @@ struct fk_store {
     bool cache_grown;         /* the page cache of filing (fk_store_begin_feed) */
     /* The search under way: the number of articles holding each of its
      * phrases, as feedkeep_bm25 numbers them, where it was estimated
-     * (store_query.c, rank_estimate); -1 where feedkeep_bm25 counts. */
+     * (store_query.c, rank_estimate); -1 where feedkeep_bm25 counts, which
+     * then keeps its count there for the search's other cursors. */
     int64_t *rank_counts;
     int rank_phrases;
     /* The statement being run keeps only its best rank_keep rows (0: it
@@ -370,6 +371,7 @@ struct fk_store {
      * row that cannot be among them a bound instead of its rank. */
     int rank_keep;
     int64_t rank_bounded; /* the rows given a bound so, for the tests */
+    int64_t rank_walks;   /* the phrases feedkeep_bm25 counted, for the tests */
     struct fts_tally {
         int64_t entries;
         uint64_t sum;                   /* of the entries' hashes, wrapping */

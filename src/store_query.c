@@ -793,7 +793,10 @@ int store_fts5_api(struct fk_store *store, fts5_api **api, struct fk_error *err)
  * longer above zero, that is once 2n >= N; the count stops there, as it
  * can change nothing more. And where a search has estimated the count
  * from slices of a large archive (rank_estimate, below), that is the
- * count. */
+ * count. A count made here is kept for the search's other cursors: a
+ * ranked search reads the rank of each row it shows from a cursor other
+ * than the one that sorted them, and a prefix's count merges the lists
+ * of all its words again. */
 struct rank_data {
     int phrases;
     double avgdl;
@@ -845,7 +848,7 @@ static int rank_data(const Fts5ExtensionApi *api, Fts5Context *fts, struct rank_
     p->keep = keep;
     p->best = &p->freq[phrases];
     p->store = store;
-    const int64_t *counts =
+    int64_t *counts =
         store && store->rank_counts && store->rank_phrases == phrases ? store->rank_counts : NULL;
     sqlite3_int64 rows = 0, tokens = 0;
     int rc = api->xRowCount(fts, &rows);
@@ -857,8 +860,10 @@ static int rank_data(const Fts5ExtensionApi *api, Fts5Context *fts, struct rank_
         struct rank_count count = {0, (rows + 1) / 2};
         if (counts && counts[i] >= 0)
             count.hits = counts[i] < rows ? counts[i] : rows;
-        else
-            rc = api->xQueryPhrase(fts, i, &count, rank_count_hit);
+        else if ((rc = api->xQueryPhrase(fts, i, &count, rank_count_hit)) == SQLITE_OK && counts) {
+            counts[i] = count.hits; /* for the search's other cursors */
+            store->rank_walks++;
+        }
         if (rc == SQLITE_OK) {
             double idf =
                 log(((double)rows - (double)count.hits + 0.5) / ((double)count.hits + 0.5));
@@ -1366,7 +1371,7 @@ static int estimate_phrase(struct phrase_walk *walk, const struct fk_search_node
     int64_t last = one_token(term->text) ? 64 : 8; /* the widest slices */
     int64_t part = 512;                            /* the slices hold 1/part of the ids */
     int slices = RANK_PROBE_SLICES;
-    while (expr && !term->prefix) {
+    while (expr && !term->prefix && rs->st) {
         int64_t width = rs->span / (slices * part);
         int64_t hits = 0;
         if (width < 1)
@@ -1397,7 +1402,8 @@ static int estimate_phrase(struct phrase_walk *walk, const struct fk_search_node
 
 /* Estimate the article counts of the phrases of query where the archive is
  * large enough (store->rank_counts, for feedkeep_bm25 until
- * rank_estimate_end). Returns 0, or -1 with err filled. */
+ * rank_estimate_end; -1 where it is to count, which it then fills in).
+ * Returns 0, or -1 with err filled. */
 static int rank_estimate(struct fk_store *store, const struct fk_search_query *query,
                          struct fk_error *err)
 {
@@ -1419,9 +1425,8 @@ static int rank_estimate(struct fk_store *store, const struct fk_search_query *q
     sqlite3_finalize(rs.st);
     rs.st = NULL;
     rs.span = last_id - rs.first_id + 1;
-    if (rs.span < store_rank_sampling.min_span)
-        return 0;
-    if (sqlite3_prepare_v2(store->db,
+    if (rs.span >= store_rank_sampling.min_span &&
+        sqlite3_prepare_v2(store->db,
                            "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?1"
                            " AND rowid BETWEEN ?2 AND ?3",
                            -1, &rs.st, NULL) != SQLITE_OK) {
