@@ -28,7 +28,7 @@
  * archives apart from other programs' SQLite files (file(1) shows it too). */
 #define APPLICATION_ID 0x666B6565
 /* The schema version this feedkeep writes (PRAGMA user_version). */
-#define SCHEMA_VERSION 18
+#define SCHEMA_VERSION 19
 /* How long to wait for another process's write lock, in milliseconds. */
 #define BUSY_TIMEOUT_MS 5000
 
@@ -792,6 +792,18 @@ static const char *const schema_v18[] = {
     NULL,
 };
 
+/* Version 19: an index of the columns a search's filter reads from each
+ * match (store_query.c, PROBE_ARTICLES). An article's row fills most of a
+ * page of its own, so a filter read from the table costs a page read per
+ * match: 5,345 of them for a word searched with --archived-since at 1.27
+ * million articles, against 368 without the filter. The index holds them
+ * in about 40 bytes an article. */
+static const char *const schema_v19[] = {
+    "CREATE INDEX IF NOT EXISTS articles_probe\n"
+    "    ON articles(id, first_seen, published, updated, author);\n",
+    NULL,
+};
+
 static int query_int64(sqlite3 *db, const char *sql, int64_t *value);
 
 /* Add schema 15's columns to code_blocks, unless they are there. */
@@ -840,6 +852,7 @@ static const struct migration {
     {16, schema_v16, NULL},
     {17, schema_v17, NULL},
     {18, schema_v18, NULL},
+    {19, schema_v19, NULL},
     /* clang-format on */
 };
 

@@ -743,4 +743,9 @@ struct store_rank_sampling {
 };
 extern struct store_rank_sampling store_rank_sampling;
 
+/* A search's filter that selects fewer articles than this through an
+ * index is read as a set; else it is probed on each match (store_query.c).
+ * Tests set it to 0 to probe every filter. */
+extern int64_t store_search_set_max;
+
 #endif

@@ -291,10 +291,19 @@ static void plan_add_where(struct query *q, const struct plan *p)
                         p->tags.names[0], 0);
         first_probe = 1;
     }
-    if (f->since != FK_TIME_NONE)
-        query_add_param(q, p->by_tag ? " AND t0.date >= ?" : " AND a.date >= ?", NULL, f->since);
-    if (f->until != FK_TIME_NONE)
-        query_add_param(q, p->by_tag ? " AND t0.date < ?" : " AND a.date < ?", NULL, f->until);
+    /* A search probes articles through articles_probe (PROBE_ARTICLES),
+     * which holds what the virtual column date is made of. */
+    const char *date = p->by_tag ? " AND t0.date"
+                       : p->id   ? " AND coalesce(a.published, a.updated)"
+                                 : " AND a.date";
+    if (f->since != FK_TIME_NONE) {
+        query_add(q, date);
+        query_add_param(q, " >= ?", NULL, f->since);
+    }
+    if (f->until != FK_TIME_NONE) {
+        query_add(q, date);
+        query_add_param(q, " < ?", NULL, f->until);
+    }
     for (size_t i = first_probe; i < p->tags.count; i++)
         query_add_probe(q, p, " AND EXISTS (SELECT 1 FROM article_tags tn WHERE tn.article_id = ",
                         " AND tn.tag_id = (SELECT id FROM tags WHERE name = ?))", p->tags.names[i],
@@ -327,7 +336,9 @@ static void plan_add_where(struct query *q, const struct plan *p)
     /* New since then, or content replaced since then: both sets come from
      * an index (articles_first_seen, article_versions_replaced) once. */
     if (f->changed_since != FK_TIME_NONE && p->changed_by_probe) {
-        query_add_probe(q, p, " AND (EXISTS (SELECT 1 FROM articles ac WHERE ac.id = ",
+        query_add_probe(q, p,
+                        " AND (EXISTS (SELECT 1 FROM articles ac INDEXED BY articles_probe"
+                        " WHERE ac.id = ",
                         " AND ac.first_seen >= ?)", NULL, f->changed_since);
         query_add_probe(q, p, " OR EXISTS (SELECT 1 FROM article_versions v WHERE v.article_id = ",
                         " AND v.kind = 'replaced' AND v.replaced_at >= ?))", NULL,
@@ -1029,12 +1040,11 @@ static int search_error(struct fk_store *store, struct fk_error *err)
  * probing further would cost more than ranking every match. */
 #define SEARCH_SCAN_FACTOR 8
 
-/* A filter that selects at most this many articles through an index (a
+/* A filter that selects fewer than this many articles through an index (a
  * tag, a date range, an author) is read once as a set, and the matches
  * are tested against it; a filter that selects more is probed on each
  * match. */
-#define SEARCH_SET_MAX     10000
-#define SEARCH_SET_MAX_SQL "10000"
+int64_t store_search_set_max = 10000;
 
 /* Prepare q and step it to its first row: 0 with *st on it (the caller
  * finalizes *st either way), or -1 with err filled. */
@@ -1045,6 +1055,11 @@ static int query_first_row(struct fk_store *store, struct query *q, sqlite3_stmt
         return -1;
     return sqlite3_step(*st) == SQLITE_ROW ? 0 : search_error(store, err);
 }
+
+/* The articles a search's filter reads, probed by each match's id: the
+ * index of the columns it reads (schema 19), where a row of the table
+ * fills most of a page of its own. */
+#define PROBE_ARTICLES "articles a INDEXED BY articles_probe"
 
 /* How a search applies its filter to the index's matches. */
 struct search_filter {
@@ -1101,10 +1116,10 @@ static int search_filter_init(struct fk_store *store, struct search_filter *sf,
     plan_add_from(&q, &sf->set);
     query_add(&q, " WHERE 1");
     plan_add_where(&q, &sf->set);
-    query_add(&q, " LIMIT " SEARCH_SET_MAX_SQL ")");
+    query_add_param(&q, " LIMIT ?)", NULL, store_search_set_max);
     int ret = query_first_row(store, &q, &st, err);
     if (ret == 0)
-        sf->by_set = sqlite3_column_int64(st, 0) < SEARCH_SET_MAX;
+        sf->by_set = sqlite3_column_int64(st, 0) < store_search_set_max;
     sqlite3_finalize(st);
     query_release(&q);
     return ret;
@@ -1150,7 +1165,7 @@ static int search_window(struct fk_store *store, const char *match, struct searc
     query_add_param(&q, " ORDER BY articles_fts.rowid DESC LIMIT ?) AS m", NULL,
                     filtered ? window * SEARCH_SCAN_FACTOR : window);
     if (search_reads_articles(sf))
-        query_add(&q, " JOIN articles a ON a.id = m.id");
+        query_add(&q, " JOIN " PROBE_ARTICLES " ON a.id = m.id");
     query_add(&q, " WHERE 1");
     search_add_filter(&q, sf, "m.id");
     query_add_param(&q, " ORDER BY m.id DESC LIMIT ?)", NULL, window);
@@ -1516,7 +1531,7 @@ static void search_add_matches(struct query *q, const char *match, struct search
 {
     query_add(q, " FROM articles_fts");
     if (search_reads_articles(sf))
-        query_add(q, " JOIN articles a ON a.id = articles_fts.rowid");
+        query_add(q, " JOIN " PROBE_ARTICLES " ON a.id = articles_fts.rowid");
     query_add_param(q, " WHERE articles_fts MATCH ?", match, 0);
     if (fts_rank)
         query_add(q, " AND articles_fts.rank MATCH '" SEARCH_RANK "'");

@@ -460,7 +460,7 @@ static void test_migration(void)
     CHECK(store != NULL);
     if (!store)
         return;
-    CHECK_INT(sql_int(name, "PRAGMA user_version"), 18);
+    CHECK_INT(sql_int(name, "PRAGMA user_version"), 19);
     CHECK_INT(counts_off(name), 0);
     check_listings(store, name);
     fk_store_close(store);

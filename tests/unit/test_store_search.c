@@ -289,6 +289,26 @@ static int on_hit(const struct fk_search_hit *hit, void *ctx)
     return 0;
 }
 
+/* The filter of case fc. */
+static void filter_of_case(const struct filter_case *fc, struct fk_filter *f)
+{
+    fk_filter_init(f);
+    f->tags = fc->tags;
+    f->ntags = fc->tags[1] ? 2 : fc->tags[0] ? 1 : 0;
+    f->any_tags = fc->any_tags;
+    f->nany_tags = fc->any_tags[1] ? 2 : fc->any_tags[0] ? 1 : 0;
+    if (fc->since)
+        f->since = june(fc->since);
+    if (fc->until)
+        f->until = june(fc->until);
+    if (fc->archived)
+        f->archived_since = archived;
+    f->author = fc->author;
+    f->feed_id = fc->feed_id;
+    f->has_code = fc->code != NULL;
+    f->has_code_language = fc->code;
+}
+
 static void test_filtered_search(void)
 {
     struct fk_store *store = open_fresh(ARCHIVE);
@@ -299,48 +319,38 @@ static void test_filtered_search(void)
     sqlite3 *db = NULL;
     CHECK(sqlite3_open_v2(tmp_path(ARCHIVE), &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK);
     int compared = 0, nonempty = 0;
-    for (size_t qi = 0; qi < sizeof queries / sizeof queries[0]; qi++) {
+    /* each filter read as a set where it selects few articles (all of them
+     * here), then each probed on every match */
+    int64_t set_max = store_search_set_max;
+    for (size_t qi = 0; qi < 2 * sizeof queries / sizeof queries[0]; qi++) {
+        store_search_set_max = qi % 2 ? 0 : set_max;
+        const char *query = queries[qi / 2];
         struct fk_search_query parsed = {.root = -1};
         struct fk_error err = {0};
-        CHECK_INT(fk_search_parse(queries[qi], &parsed, &err), 0);
+        CHECK_INT(fk_search_parse(query, &parsed, &err), 0);
         char *match = fk_store_fts_match(&parsed);
         for (size_t fi = 0; fi < sizeof filters / sizeof filters[0]; fi++) {
             const struct filter_case *fc = &filters[fi];
             for (size_t pi = 0; pi < sizeof pages / sizeof pages[0]; pi++) {
                 struct fk_filter f;
-                fk_filter_init(&f);
-                f.tags = fc->tags;
-                f.ntags = fc->tags[1] ? 2 : fc->tags[0] ? 1 : 0;
-                f.any_tags = fc->any_tags;
-                f.nany_tags = fc->any_tags[1] ? 2 : fc->any_tags[0] ? 1 : 0;
-                if (fc->since)
-                    f.since = june(fc->since);
-                if (fc->until)
-                    f.until = june(fc->until);
-                if (fc->archived)
-                    f.archived_since = archived;
-                f.author = fc->author;
-                f.feed_id = fc->feed_id;
-                f.has_code = fc->code != NULL;
-                f.has_code_language = fc->code;
+                filter_of_case(fc, &f);
                 f.limit = pages[pi].limit;
                 f.offset = pages[pi].offset;
                 struct fk_search_options options = {"[", "]", 8, pages[pi].window};
-                struct hits got = {FK_BUF_INIT, strncmp(queries[qi], "title:", 6) != 0, 0};
+                struct hits got = {FK_BUF_INIT, strncmp(query, "title:", 6) != 0, 0};
                 struct fk_buf expected = FK_BUF_INIT;
                 int64_t walks = store->rank_walks;
                 CHECK_INT(fk_store_search(store, &parsed, &f, &options, on_hit, &got, &err), 0);
                 /* A prefix alone, no filter: its window and its count in
                  * one walk, and none in the ranking cursors. */
-                if (strcmp(queries[qi], "plan*") == 0 && fi == 0)
+                if (strcmp(query, "plan*") == 0 && fi == 0)
                     CHECK_INT(store->rank_walks - walks, 1);
                 expected_hits(db, match, fc, pages[pi].limit, pages[pi].offset, pages[pi].window,
                               &expected);
                 if (!got.text.data != !expected.data ||
                     (got.text.data && strcmp(got.text.data, expected.data) != 0))
-                    fprintf(stderr, "%s, filter %s, limit %ld offset %ld window %ld:\n",
-                            queries[qi], fc->name, pages[pi].limit, pages[pi].offset,
-                            pages[pi].window);
+                    fprintf(stderr, "%s, filter %s, limit %ld offset %ld window %ld:\n", query,
+                            fc->name, pages[pi].limit, pages[pi].offset, pages[pi].window);
                 CHECK_STR(got.text.data, expected.data);
                 CHECK_INT(got.without_snippet, 0);
                 compared++;
@@ -353,12 +363,67 @@ static void test_filtered_search(void)
         fk_search_query_release(&parsed);
     }
     /* the comparisons are not all of empty lists */
-    CHECK_INT(compared, 10 * 13 * 7);
+    store_search_set_max = set_max;
+    CHECK_INT(compared, 2 * 10 * 13 * 7);
     CHECK(nonempty > compared / 2);
     /* and some rows that could not be among the best were given a bound */
     CHECK(store->rank_bounded > 0);
     sqlite3_close(db);
     fk_store_close(store);
+}
+
+/* Schema 19's index of the columns a search's filter reads: an archive of
+ * schema 18 gets it when opened, and every filter still gives the rule's
+ * hits through it. */
+static void test_probe_index(void)
+{
+    struct fk_store *store = open_fresh("probe.db");
+    if (!store)
+        return;
+    archived = (int64_t)time(NULL) - 60;
+    fill(store);
+    fk_store_close(store);
+    CHECK_INT(sql_exec("probe.db", "DROP INDEX articles_probe; PRAGMA user_version = 18;"), 0);
+    CHECK_INT(
+        sql_int("probe.db", "SELECT count(*) FROM sqlite_master WHERE name = 'articles_probe'"), 0);
+    struct fk_error err = {0};
+    store = fk_store_open(tmp_path("probe.db"), &err);
+    CHECK(store != NULL);
+    if (!store)
+        return;
+    CHECK_INT(sql_int("probe.db", "PRAGMA user_version"), 19);
+    CHECK_INT(sql_int("probe.db", "SELECT count(*) FROM sqlite_master WHERE type = 'index'"
+                                  " AND name = 'articles_probe' AND tbl_name = 'articles'"),
+              1);
+    sqlite3 *db = NULL;
+    CHECK(sqlite3_open_v2(tmp_path("probe.db"), &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK);
+    struct fk_search_query parsed = {.root = -1};
+    CHECK_INT(fk_search_parse("planner", &parsed, &err), 0);
+    char *match = fk_store_fts_match(&parsed);
+    int nonempty = 0;
+    int64_t set_max = store_search_set_max;
+    store_search_set_max = 0; /* every filter probed on each match */
+    for (size_t fi = 0; fi < sizeof filters / sizeof filters[0]; fi++) {
+        struct fk_filter f;
+        filter_of_case(&filters[fi], &f);
+        f.limit = 20;
+        struct fk_search_options options = {"[", "]", 8, 10};
+        struct hits got = {FK_BUF_INIT, true, 0};
+        struct fk_buf expected = FK_BUF_INIT;
+        CHECK_INT(fk_store_search(store, &parsed, &f, &options, on_hit, &got, &err), 0);
+        expected_hits(db, match, &filters[fi], 20, 0, 10, &expected);
+        CHECK_STR(got.text.data, expected.data);
+        nonempty += expected.len > 0;
+        fk_buf_release(&got.text);
+        fk_buf_release(&expected);
+    }
+    store_search_set_max = set_max;
+    CHECK(nonempty > 5);
+    free(match);
+    fk_search_query_release(&parsed);
+    sqlite3_close(db);
+    fk_store_close(store);
+    remove_archive("probe.db");
 }
 
 /* Every row of every query ranked by feedkeep_bm25 and by FTS5's bm25 on
@@ -609,6 +674,7 @@ int main(void)
         return 1;
     }
     RUN(test_filtered_search);
+    RUN(test_probe_index);
     RUN(test_rank_exact);
     RUN(test_rank_estimate);
     remove_archive(ARCHIVE);
