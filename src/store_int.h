@@ -372,6 +372,7 @@ struct fk_store {
     int rank_keep;
     int64_t rank_bounded; /* the rows given a bound so, for the tests */
     int64_t rank_walks;   /* the phrases feedkeep_bm25 counted, for the tests */
+    int64_t search_sets;  /* the searches whose filter was read as a set, too */
     struct fts_tally {
         int64_t entries;
         uint64_t sum;                   /* of the entries' hashes, wrapping */

@@ -1043,7 +1043,12 @@ static int search_error(struct fk_store *store, struct fk_error *err)
 /* A filter that selects fewer than this many articles through an index (a
  * tag, a date range, an author) is read once as a set, and the matches
  * are tested against it; a filter that selects more is probed on each
- * match. */
+ * match. A search with a rank window of W newest matches probes about
+ * W * N / S matches to fill it when the filter passes S of the archive's N
+ * articles evenly (fewer when they are its newest, as --archived-since
+ * passes), and a set costs about a step for each of its S: below
+ * sqrt(W * N) the set is read whatever the filter (25,000 articles for a
+ * window of 500 at 1.27 million articles). */
 int64_t store_search_set_max = 10000;
 
 /* Prepare q and step it to its first row: 0 with *st on it (the caller
@@ -1094,10 +1099,11 @@ static void search_add_set(struct query *q, struct plan *set, const char *id)
  * ranked; otherwise each match is probed. Returns 0, or -1 with err
  * filled. */
 static int search_filter_init(struct fk_store *store, struct search_filter *sf,
-                              const struct fk_filter *f, struct fk_error *err)
+                              const struct fk_filter *f, long window, struct fk_error *err)
 {
     struct query q;
     sqlite3_stmt *st = NULL;
+    int64_t articles = 0;
 
     memset(sf, 0, sizeof *sf);
     if (plan_init(store, &sf->probe, f, false, false, err) < 0)
@@ -1111,15 +1117,34 @@ static int search_filter_init(struct fk_store *store, struct search_filter *sf,
         return 0;
     if (plan_init(store, &sf->set, f, true, false, err) < 0)
         return -1;
+    int64_t most = store_search_set_max;
+    if (window > 0 && most > 0) {
+        query_init(&q);
+        query_add(&q, "SELECT coalesce((SELECT value FROM archive_counts"
+                      " WHERE name = 'articles'), 0)");
+        int ret = query_first_row(store, &q, &st, err);
+        if (ret == 0)
+            articles = sqlite3_column_int64(st, 0);
+        sqlite3_finalize(st);
+        st = NULL;
+        query_release(&q);
+        if (ret < 0)
+            return -1;
+        double even = sqrt((double)window * (double)articles);
+        if (even > (double)most)
+            most = (int64_t)even;
+    }
     query_init(&q);
     query_add(&q, "SELECT count(*) FROM (SELECT 1");
     plan_add_from(&q, &sf->set);
     query_add(&q, " WHERE 1");
     plan_add_where(&q, &sf->set);
-    query_add_param(&q, " LIMIT ?)", NULL, store_search_set_max);
+    query_add_param(&q, " LIMIT ?)", NULL, most);
     int ret = query_first_row(store, &q, &st, err);
-    if (ret == 0)
-        sf->by_set = sqlite3_column_int64(st, 0) < store_search_set_max;
+    if (ret == 0) {
+        sf->by_set = sqlite3_column_int64(st, 0) < most;
+        store->search_sets += sf->by_set;
+    }
     sqlite3_finalize(st);
     query_release(&q);
     return ret;
@@ -1612,7 +1637,8 @@ int fk_store_search(struct fk_store *store, const struct fk_search_query *query,
         fk_error_set(err, FK_ERROR_USAGE, "the query is empty");
         goto out;
     }
-    if (rank_register(store, err) < 0 || search_filter_init(store, &sf, f, err) < 0 ||
+    if (rank_register(store, err) < 0 ||
+        search_filter_init(store, &sf, f, options->rank_window, err) < 0 ||
         rank_estimate(store, query, err) < 0)
         goto out;
     if (options->rank_window > 0 &&

@@ -419,6 +419,23 @@ static void test_probe_index(void)
     }
     store_search_set_max = set_max;
     CHECK(nonempty > 5);
+    /* A filter is read as a set below the larger of the least (1 here) and
+     * sqrt(window * articles): every filter of the 240 articles with a
+     * window of 500, none without a window. */
+    store_search_set_max = 1;
+    for (long window = 500; window >= 0; window -= 500) {
+        int64_t sets = store->search_sets;
+        struct fk_filter f;
+        filter_of_case(&filters[1], &f); /* a tag: 80 articles */
+        f.limit = 20;
+        struct fk_search_options options = {"[", "]", 8, window};
+        struct hits got = {FK_BUF_INIT, true, 0};
+        CHECK_INT(fk_store_search(store, &parsed, &f, &options, on_hit, &got, &err), 0);
+        CHECK(got.text.len > 0);
+        CHECK_INT(store->search_sets - sets, window > 0 ? 1 : 0);
+        fk_buf_release(&got.text);
+    }
+    store_search_set_max = set_max;
     free(match);
     fk_search_query_release(&parsed);
     sqlite3_close(db);
