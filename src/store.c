@@ -28,7 +28,7 @@
  * archives apart from other programs' SQLite files (file(1) shows it too). */
 #define APPLICATION_ID 0x666B6565
 /* The schema version this feedkeep writes (PRAGMA user_version). */
-#define SCHEMA_VERSION 19
+#define SCHEMA_VERSION 20
 /* How long to wait for another process's write lock, in milliseconds. */
 #define BUSY_TIMEOUT_MS 5000
 
@@ -551,6 +551,14 @@ static const char *const schema_v12[] = {
     NULL,
 };
 
+/* schema 20's author_counts filled from the articles: the names that
+ * differ only in ASCII case together, under the first of them in byte
+ * order (through articles_author, in its order). */
+#define AUTHOR_COUNTS_FILL                                                                         \
+    "INSERT INTO author_counts(name, articles, newest)\n"                                          \
+    "    SELECT min(author), count(*), max(date) FROM articles\n"                                  \
+    "    WHERE author COLLATE NOCASE > '' GROUP BY author COLLATE NOCASE;\n"
+
 /* Version 13: counts kept as the articles change, so that tags, authors
  * and stats read a few rows however large the archive: per tag, per
  * author name, per code language, per feed, and the archive's totals.
@@ -565,11 +573,7 @@ const char store_counts_rebuild[] =
     "DELETE FROM tag_counts;\n"
     "INSERT INTO tag_counts(tag_id, articles, newest)\n"
     "    SELECT tag_id, count(*), max(date) FROM article_tags GROUP BY tag_id;\n"
-    "DELETE FROM author_counts;\n"
-    "INSERT INTO author_counts(name, articles, newest)\n"
-    "    SELECT author, count(*), max(date) FROM articles\n"
-    "    WHERE author COLLATE NOCASE > '' GROUP BY author;  -- through articles_author\n"
-    "DELETE FROM language_counts;\n"
+    "DELETE FROM author_counts;\n" AUTHOR_COUNTS_FILL "DELETE FROM language_counts;\n"
     "INSERT INTO language_counts(language, blocks)\n"
     "    SELECT min(language), count(*) FROM code_blocks GROUP BY language;\n"
     "DELETE FROM feed_counts;\n"
@@ -804,6 +808,57 @@ static const char *const schema_v19[] = {
     NULL,
 };
 
+/* Version 20: author_counts keeps an author as the listing shows one: the
+ * names that differ only in ASCII case (SQLite's NOCASE) in one row, under
+ * the first of them in byte order, with an index in the listing's order.
+ * `authors` read the rows of each name and added them up in a hash table,
+ * then sorted them: 26 ms for 41,000 authors at 1.27 million articles,
+ * against 16 ms read in order. A name that leaves looks up the one that
+ * comes next only when no article has it any more. */
+#define AUTHOR_GROUP_ADD                                                                           \
+    "    INSERT INTO author_counts(name, articles, newest)\n"                                      \
+    "        SELECT new.author, 1, new.date WHERE new.author <> ''\n"                              \
+    "        ON CONFLICT(name) DO UPDATE SET articles = articles + 1,\n"                           \
+    "        name = CASE WHEN excluded.name < name COLLATE BINARY THEN excluded.name\n"            \
+    "                    ELSE name END,\n" COUNT_NEWEST
+#define AUTHOR_GROUP_REMOVE                                                                        \
+    "    UPDATE author_counts SET articles = articles - 1,\n"                                      \
+    "        newest = CASE WHEN old.date >= newest THEN (SELECT date FROM articles\n"              \
+    "                      WHERE author = old.author COLLATE NOCASE\n"                             \
+    "                      AND date IS NOT NULL ORDER BY date DESC LIMIT 1) ELSE newest END,\n"    \
+    "        name = CASE WHEN name = old.author COLLATE BINARY AND NOT EXISTS (SELECT 1\n"         \
+    "                      FROM articles WHERE author = old.author COLLATE NOCASE\n"               \
+    "                      AND +author = old.author)\n"                                            \
+    "                    THEN coalesce((SELECT min(author) FROM articles\n"                        \
+    "                      WHERE author = old.author COLLATE NOCASE), name) ELSE name END\n"       \
+    "        WHERE name = old.author;\n"                                                           \
+    "    DELETE FROM author_counts WHERE name = old.author AND articles <= 0;\n"
+
+static const char *const schema_v20[] = {
+    "DROP TRIGGER IF EXISTS author_counts_insert;\n"
+    "DROP TRIGGER IF EXISTS author_counts_delete;\n"
+    "DROP TRIGGER IF EXISTS author_counts_update;\n"
+    "DROP TABLE IF EXISTS author_counts;\n"
+    "CREATE TABLE author_counts (\n"
+    "    name     TEXT PRIMARY KEY COLLATE NOCASE,  -- articles.author, not ''\n"
+    "    articles INTEGER NOT NULL,\n"
+    "    newest   INTEGER\n"
+    ") WITHOUT ROWID;\n"
+    "CREATE INDEX author_counts_order ON author_counts(articles DESC, name, "
+    "newest);\n" AUTHOR_COUNTS_FILL,
+    "CREATE TRIGGER author_counts_insert AFTER INSERT ON articles BEGIN\n"
+    "    UPDATE archive_counts SET value = value + 1 WHERE name = 'articles';\n" AUTHOR_GROUP_ADD
+    "END;\n"
+    "CREATE TRIGGER author_counts_delete AFTER DELETE ON articles BEGIN\n"
+    "    UPDATE archive_counts SET value = value - 1 WHERE name = 'articles';\n" AUTHOR_GROUP_REMOVE
+    "END;\n"
+    "CREATE TRIGGER author_counts_update\n"
+    "    AFTER UPDATE OF author, published, updated ON articles\n"
+    "    WHEN old.author IS NOT new.author OR old.date IS NOT new.date\n"
+    "BEGIN\n" AUTHOR_GROUP_REMOVE AUTHOR_GROUP_ADD "END;\n",
+    NULL,
+};
+
 static int query_int64(sqlite3 *db, const char *sql, int64_t *value);
 
 /* Add schema 15's columns to code_blocks, unless they are there. */
@@ -853,6 +908,7 @@ static const struct migration {
     {17, schema_v17, NULL},
     {18, schema_v18, NULL},
     {19, schema_v19, NULL},
+    {20, schema_v20, NULL},
     /* clang-format on */
 };
 

@@ -550,16 +550,18 @@ static const struct {
              " FROM article_tags GROUP BY tag_id) r ON r.tag_id = x.tag_id"
              " LEFT JOIN tag_counts c ON c.tag_id = x.tag_id LEFT JOIN tags t ON t.id = x.tag_id"
              " WHERE r.articles IS NOT c.articles OR r.newest IS NOT c.newest ORDER BY x.tag_id"},
+    /* the names that differ only in case together, under the first of
+     * them in byte order (schema 20) */
     {"authors",
-     "SELECT format('author %s: %d articles, newest %s; kept: %s articles, newest %s',"
-     " quote(x.name), coalesce(r.articles, 0), " R_NEWEST ","
-     " coalesce(c.articles, 'no'), " C_NEWEST ")"
-     " FROM (SELECT author AS name FROM articles WHERE author COLLATE NOCASE > ''"
-     " UNION SELECT name FROM author_counts) x"
-     " LEFT JOIN (SELECT author AS name, count(*) AS articles, max(date) AS newest FROM articles"
-     " WHERE author COLLATE NOCASE > '' GROUP BY author) r ON r.name = x.name"
-     " LEFT JOIN author_counts c ON c.name = x.name"
-     " WHERE r.articles IS NOT c.articles OR r.newest IS NOT c.newest ORDER BY x.name"},
+     "SELECT format('author %s: %d articles, newest %s; kept: %s articles, newest %s%s',"
+     " quote(coalesce(r.name, c.name)), coalesce(r.articles, 0), " R_NEWEST ","
+     " coalesce(c.articles, 'no'), " C_NEWEST ","
+     " CASE WHEN r.name <> c.name COLLATE BINARY THEN ', as ' || quote(c.name) ELSE '' END)"
+     " FROM (SELECT min(author) AS name, count(*) AS articles, max(date) AS newest"
+     " FROM articles WHERE author COLLATE NOCASE > '' GROUP BY author COLLATE NOCASE) r"
+     " FULL JOIN author_counts c ON c.name = r.name"
+     " WHERE r.articles IS NOT c.articles OR r.newest IS NOT c.newest"
+     " OR r.name IS NOT c.name COLLATE BINARY ORDER BY coalesce(r.name, c.name)"},
     {"code languages",
      "SELECT format('code language %s: %d blocks; kept: %s blocks',"
      " coalesce(quote(x.language), 'none'), coalesce(r.blocks, 0), coalesce(c.blocks, 'no'))"

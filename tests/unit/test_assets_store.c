@@ -743,7 +743,7 @@ static void test_migrate(void)
     CHECK(store != NULL);
     if (!store)
         return;
-    CHECK_INT(sql_int("v8.db", "PRAGMA user_version"), 19);
+    CHECK_INT(sql_int("v8.db", "PRAGMA user_version"), 20);
     struct fk_subscription sub;
     CHECK_INT(fk_store_find_feed(store, "https://old/feed", 0, &sub, &err), 0);
     CHECK(!sub.assets && sub.keep_raw && !sub.private_origin);
@@ -775,7 +775,7 @@ static void test_migrate(void)
     CHECK(store != NULL);
     if (!store)
         return;
-    CHECK_INT(sql_int("v8.db", "PRAGMA user_version"), 19);
+    CHECK_INT(sql_int("v8.db", "PRAGMA user_version"), 20);
     struct raw_seen raw = {.expected = "<rss/>", .expected_size = 6};
     CHECK_INT(fk_store_list_raw(store, 0, raw_row, &raw, &err), 0);
     CHECK(raw.count == 1 && raw.same);
@@ -805,7 +805,7 @@ static void test_migrate(void)
     CHECK(store != NULL);
     if (!store)
         return;
-    CHECK_INT(sql_int("v1.db", "PRAGMA user_version"), 19);
+    CHECK_INT(sql_int("v1.db", "PRAGMA user_version"), 20);
     CHECK_INT(sql_int("v1.db", "SELECT count(*) FROM feeds WHERE assets = 0 AND keep_raw = 1"),
               sql_int("v1.db", "SELECT count(*) FROM feeds"));
     struct source_seen seen = {0};

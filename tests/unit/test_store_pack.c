@@ -392,7 +392,7 @@ static void test_migration(void)
     if (!store)
         return;
     fk_store_close(store);
-    CHECK_INT(sql_int(name, "PRAGMA user_version"), 19);
+    CHECK_INT(sql_int(name, "PRAGMA user_version"), 20);
     CHECK_INT(sql_int(name, "SELECT instr(sql, 'typeof(a.markdown)') > 0 FROM sqlite_master"
                             " WHERE name = 'articles_view'"),
               1);
@@ -537,7 +537,7 @@ static void test_code_migration(void)
             return;
         CHECK_STR(code_of(store, 1), "SELECT * FROM big_table;");
         fk_store_close(store);
-        CHECK_INT(sql_int(name, "PRAGMA user_version"), 19);
+        CHECK_INT(sql_int(name, "PRAGMA user_version"), 20);
         CHECK_INT(sql_int(name, "SELECT count(*) FROM code_view"
                                 " WHERE code = 'SELECT * FROM big_table;'"),
                   1);

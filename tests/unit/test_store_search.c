@@ -391,7 +391,7 @@ static void test_probe_index(void)
     CHECK(store != NULL);
     if (!store)
         return;
-    CHECK_INT(sql_int("probe.db", "PRAGMA user_version"), 19);
+    CHECK_INT(sql_int("probe.db", "PRAGMA user_version"), 20);
     CHECK_INT(sql_int("probe.db", "SELECT count(*) FROM sqlite_master WHERE type = 'index'"
                                   " AND name = 'articles_probe' AND tbl_name = 'articles'"),
               1);
