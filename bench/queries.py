@@ -6,14 +6,17 @@ a busy machine), as the median and the 95th percentile of --runs runs
 figures and checks nothing but that each command succeeds.
 
 usage: queries.py FEEDKEEP ARCHIVE [--import CORPUS.xml] [--runs N]
-                  [--before OLD_FEEDKEEP] [--only TEXT] [--tag T] [--since DATE] [--word W] [--rare-word W]
+                  [--before OLD_FEEDKEEP [--before-archive OLD_ARCHIVE]] [--only TEXT] [--tag T] [--since DATE] [--word W] [--rare-word W]
                   [--common-word W] [--phrase "W W"] [--prefix W*]
                   [--filter-tag T] [--two-tags A,B] [--any-tags A,B]
                   [--author NAME] [--author-word W] [--lang L] [--id N]
 
 --before times another build too, A/B: each run of a command by OLD_FEEDKEEP
 is followed by one by FEEDKEEP, so that both see the same machine; wall
-median and p95 of each. --only keeps the commands whose name holds TEXT.
+median and p95 of each. Where the newer build migrates the archive to a
+schema the older one cannot open, --before-archive OLD_ARCHIVE gives the
+older build a copy made before (the same articles). --only keeps the
+commands whose name holds TEXT.
 
 The words, tags, author and article id that the queries ask for default to
 ones of the corpus below; give others for another archive (bench/million.py
@@ -160,10 +163,12 @@ def time_queries(feedkeep, archive, runs, values=None, out=sys.stdout, only=None
     return rows
 
 
-def time_before_after(before, feedkeep, archive, runs, values=None, only=None, out=sys.stdout):
+def time_before_after(before, feedkeep, archive, runs, values=None, only=None, out=sys.stdout,
+                      before_archive=None):
     """Times each query of query_list(values) by the builds before and
     feedkeep taking turns, printing a line for each as it is done: wall
-    median and p95 of each, in ms."""
+    median and p95 of each, in ms. The build before reads before_archive
+    when it is given (a copy of the archive at the schema it knows)."""
     p = dict(DEFAULTS)
     p.update(values or {})
     p = with_url(p, archive)
@@ -172,8 +177,8 @@ def time_before_after(before, feedkeep, archive, runs, values=None, only=None, o
     for name, argv in query_list(p):
         if only and only not in name:
             continue
-        cmds = [[exe] + (argv if argv[0] == '--version' else ['--db', archive] + argv)
-                for exe in (before, feedkeep)]
+        cmds = [[exe] + (argv if argv[0] == '--version' else ['--db', db] + argv)
+                for exe, db in ((before, before_archive or archive), (feedkeep, archive))]
         walls = ([], [])
         for cmd in cmds:
             run_once(cmd)  # warm the page cache
@@ -192,6 +197,7 @@ def main():
     ap.add_argument('--import', dest='corpus')
     ap.add_argument('--runs', type=int, default=50)
     ap.add_argument('--before')
+    ap.add_argument('--before-archive')
     ap.add_argument('--only')
     for key, value in DEFAULTS.items():
         ap.add_argument('--' + key.replace('_', '-'), dest=key, default=value,
@@ -203,7 +209,8 @@ def main():
         print('import: %.1f s' % (time.perf_counter() - start))
     values = {key: getattr(args, key) for key in DEFAULTS}
     if args.before:
-        time_before_after(args.before, args.feedkeep, args.archive, args.runs, values, args.only)
+        time_before_after(args.before, args.feedkeep, args.archive, args.runs, values, args.only,
+                          before_archive=args.before_archive)
     else:
         time_queries(args.feedkeep, args.archive, args.runs, values, only=args.only)
 
