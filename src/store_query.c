@@ -1046,7 +1046,7 @@ static int search_error(struct fk_store *store, struct fk_error *err)
  * W * N / S matches to fill it when the filter passes S of the archive's N
  * articles evenly (fewer when they are its newest, as --archived-since
  * passes), and a set costs about a step for each of its S: below
- * sqrt(W * N) the set is read whatever the filter (25,000 articles for a
+ * sqrt(W * N) the set is read whatever the filter (about 25,000 for a
  * window of 500 at 1.27 million articles). */
 int64_t store_search_set_max = 10000;
 
