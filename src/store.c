@@ -801,7 +801,7 @@ static const char *const schema_v18[] = {
  * page of its own, so a filter read from the table costs a page read per
  * match: 5,345 of them for a word searched with --archived-since at 1.27
  * million articles, against 368 without the filter. The index holds them
- * in about 40 bytes an article. */
+ * in about 34 bytes an article. */
 static const char *const schema_v19[] = {
     "CREATE INDEX IF NOT EXISTS articles_probe\n"
     "    ON articles(id, first_seen, published, updated, author);\n",
