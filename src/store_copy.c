@@ -1075,6 +1075,8 @@ static int finish(struct copy *c)
         if (tables[i].pg_sequence &&
             pg_exec(c->to->pg->conn, tables[i].pg_sequence, NULL, c->err) < 0)
             return -1;
+    /* the counts the rows' triggers left as changes */
+    store_pg_fold_counts(c->to->pg, true);
     return 0;
 }
 

@@ -44,6 +44,9 @@ struct pg_store {
         int slot;
     } * slots;
     size_t nslots;
+    /* Writes committed since the kept counts were last folded
+     * (store_pg_fold_counts). */
+    bool counts_changed;
 };
 
 /* Open the archive at location (pg_is_location), creating its schema when
@@ -52,6 +55,11 @@ struct pg_store {
  * feedkeep. Returns the store, or NULL with err filled. */
 struct pg_store *store_pg_open(const char *location, enum fk_open_mode mode, struct fk_error *err);
 void store_pg_close(struct pg_store *ps);
+/* Fold the count changes that committed writes left (fk_counts_fold of
+ * schema 2) into the kept counts; unless wait, not when another process
+ * is folding. The listings are right either way, only slower with many
+ * changes waiting, so a failure here is not the write's: it is ignored. */
+void store_pg_fold_counts(struct pg_store *ps, bool wait);
 /* The location as messages show it, without a password. */
 const char *store_pg_location(const struct pg_store *ps);
 

@@ -24,6 +24,10 @@
  * - "articles": every article belongs to a feed (deleting a feed's row by
  *   hand takes its memberships with it; feedkeep never deletes one).
  * - "feeds": no negative count of failed fetches.
+ * - "counts": the kept counts of schema 2 (articles per tag and per
+ *   author with their newest date, blocks per code language, the totals
+ *   of articles and versions) with the changes not folded in yet, against
+ *   a recount, said as on SQLite.
  *
  * The SQLite checks with no counterpart here:
  * - "integrity" (SQLite's integrity_check of the file): the server keeps
@@ -31,9 +35,7 @@
  *   cluster has them); reading them again needs the amcheck extension,
  *   which a superuser installs: the administrator's business, not the
  *   archive's.
- * - "counts": PostgreSQL keeps no count tables (totals are queries), so
- *   there is nothing to drift from a recount, and repair_counts has
- *   nothing to do.
+ * - the articles per feed, which SQLite keeps and PostgreSQL counts.
  * - "packed columns": the HTML and Markdown are plain text here; their
  *   compression is the server's (TOAST).
  */
@@ -82,6 +84,10 @@ static int end_transaction(struct pg_store *ps, int ret, struct fk_error *err)
 
 /* ---- the checks -------------------------------------------------------------- */
 
+/* A date of a count as check says it (as SQLite's strftime). */
+#define SHOWN_DATE(x)                                                                              \
+    "coalesce(to_char(" x " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), 'none')"
+
 /* Checks whose SQL returns the first PROBLEMS_SHOWN problems, each as its
  * line and the number of problems found in all (count(*) OVER ()). */
 static const struct {
@@ -113,6 +119,49 @@ static const struct {
      " WHERE NOT EXISTS (SELECT 1 FROM article_feeds f WHERE f.article_id = a.id)"
      " ORDER BY a.id LIMIT " PROBLEMS_SHOWN,
      " more articles belong to no feed"},
+    {"counts", "checking the counts",
+     "SELECT CASE d.kind"
+     " WHEN 't' THEN format('tag %s: %s articles, newest %s; kept: %s articles, newest %s',"
+     " quote_literal(coalesce(t.name, d.key)), coalesce(d.rn, 0), " SHOWN_DATE(
+         "d.rd") ","
+                 " coalesce(d.cn::text, 'no'), " SHOWN_DATE(
+                     "d.cd") ")"
+                             " WHEN 'u' THEN format('author %s: %s articles, newest %s; kept: %s "
+                             "articles, newest %s%s',"
+                             " quote_literal(coalesce(d.rname, d.cname)), coalesce(d.rn, "
+                             "0), " SHOWN_DATE(
+                                 "d.rd") ","
+                                         " coalesce(d.cn::text, 'no'), " SHOWN_DATE(
+                                             "d.cd") ","
+                                                     " CASE WHEN d.rname <> d.cname THEN ', as ' "
+                                                     "|| quote_literal(d.cname) ELSE '' END)"
+                                                     " WHEN 'l' THEN format('code language %s: %s "
+                                                     "blocks; kept: %s blocks',"
+                                                     " CASE WHEN d.key = '' THEN 'none' ELSE "
+                                                     "quote_literal(coalesce(d.rname, d.cname)) "
+                                                     "END,"
+                                                     " coalesce(d.rn, 0), coalesce(d.cn::text, "
+                                                     "'no'))"
+                                                     " ELSE format('%s: %s; kept: %s', d.key, "
+                                                     "coalesce(d.rn, 0), coalesce(d.cn::text, "
+                                                     "'none'))"
+                                                     " END || ' (''feedkeep check --repair'' "
+                                                     "recounts)', count(*) OVER ()"
+                                                     " FROM (SELECT coalesce(r.kind, c.kind) AS "
+                                                     "kind, coalesce(r.key, c.key) AS key,"
+                                                     " r.name AS rname, c.name AS cname, r.n AS "
+                                                     "rn, c.n AS cn, r.newest AS rd, c.newest AS cd"
+                                                     " FROM counts_recounted r FULL JOIN "
+                                                     "counts_now c ON c.kind = r.kind AND c.key = "
+                                                     "r.key"
+                                                     " WHERE r.n IS DISTINCT FROM c.n OR r.newest "
+                                                     "IS DISTINCT FROM c.newest"
+                                                     " OR r.name IS DISTINCT FROM c.name) d"
+                                                     " LEFT JOIN tags t ON d.kind = 't' AND "
+                                                     "t.id::text = d.key"
+                                                     " ORDER BY d.kind, d.key "
+                                                     "LIMIT " PROBLEMS_SHOWN,
+     " more counts are off ('feedkeep check --repair' recounts)"},
     {"feeds", "checking the feeds",
      "SELECT format('feed %s has %s failures: a count of failed fetches is never negative',"
      " quote_literal(url), failures), count(*) OVER () FROM feeds WHERE failures < 0"
@@ -505,11 +554,29 @@ out:
     return ret;
 }
 
-/* PostgreSQL keeps no counts to drift from a recount (see the top of this
- * file): nothing to rebuild. */
+/* The kept counts made again from a recount. The fold's lock keeps
+ * fk_counts_fold out, and the table lock waits for the writers filing
+ * now (each holds count_changes from its first change to its commit) and
+ * keeps new ones waiting: the recount sees every committed change, and no
+ * change is left out or counted twice. */
 int store_pg_repair_counts(struct pg_store *ps, struct fk_error *err)
 {
-    return not_filing(ps, err);
+    static const char *const steps[] = {
+        "BEGIN",
+        "SELECT pg_advisory_xact_lock(1718289507)",
+        "LOCK TABLE count_changes IN EXCLUSIVE MODE",
+        "DELETE FROM count_changes",
+        "DELETE FROM counts",
+        "INSERT INTO counts SELECT * FROM counts_recounted",
+    };
+    if (not_filing(ps, err) < 0)
+        return -1;
+    progress(ps, "recounting", 0);
+    int ret = 0;
+    for (size_t i = 0; ret == 0 && i < sizeof steps / sizeof steps[0]; i++)
+        if (pg_exec(ps->conn, steps[i], NULL, err) < 0)
+            ret = -1;
+    return end_transaction(ps, ret, err);
 }
 
 /* The ids of the damaged assets, being collected. */

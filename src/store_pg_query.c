@@ -259,25 +259,31 @@ static char *author_words(const char *author)
     return fk_buf_detach(&out);
 }
 
-/* The authors' names folded in ASCII case (k), each once, read from the
- * index articles_author_key (whose expression this is) alone. */
+/* The authors' names folded in ASCII case (k), each once: the keys of
+ * the kept counts (schema 2), with any not folded in yet (a key whose
+ * articles are all gone matches no article). */
 #define AUTHOR_KEYS                                                                                \
-    "SELECT " ASCII_LOWER("author") " COLLATE \"C\" AS k FROM articles WHERE author <> ''"         \
-                                    " GROUP BY 1"
+    "SELECT key AS k FROM counts WHERE kind = 'u'"                                                 \
+    " UNION SELECT key FROM count_changes WHERE kind = 'u'"
 
 /* The names of the archive's authors (in lower case) that have every
  * word of the author filter (author_words), as an array literal: "{}"
- * when none has. The SQLite store finds them through authors_fts. */
+ * when none has. The SQLite store finds them through authors_fts. A name
+ * without each of the filter's words somewhere in it (LIKE; a word is a
+ * run of letters and digits, no pattern character) is passed over before
+ * its own words are split: 10 ms rather than 43 for 12,280 names. */
 static char *find_authors(struct pg_store *ps, const char *words, struct fk_error *err)
 {
     struct pg_params params = PG_PARAMS_INIT;
     pg_add_text(&params, words);
-    struct pg_result *r =
-        pg_query(ps->conn,
-                 "SELECT coalesce(array_agg(a.author), '{}')::text FROM (SELECT DISTINCT"
-                 " lower(k COLLATE \"default\") AS author FROM (" AUTHOR_KEYS ") k) a"
-                 " WHERE true" AUTHOR_MATCH_BEFORE "$1" AUTHOR_MATCH_AFTER,
-                 &params, err);
+    struct pg_result *r = pg_query(
+        ps->conn,
+        "SELECT coalesce(array_agg(a.author), '{}')::text FROM (SELECT DISTINCT"
+        " lower(k COLLATE \"default\") AS author FROM (" AUTHOR_KEYS ") k) a"
+        " WHERE " AUTHOR_FOLD("a.author") " LIKE ALL (ARRAY(SELECT '%' || " AUTHOR_FOLD(
+            "w.word") " || '%' FROM unnest(string_to_array(translate($1, E'\\n', ' '), ' '))"
+                      " AS w(word)))" AUTHOR_MATCH_BEFORE "$1" AUTHOR_MATCH_AFTER,
+        &params, err);
     if (!r)
         return NULL;
     char *names = pg_rows(r) == 1 ? fk_xstrdup(pg_text(r, 0, 0)) : fk_xstrdup("{}");
@@ -801,11 +807,20 @@ static int one_row(struct pg_store *ps, const char *sql, const struct pg_params 
     return ret;
 }
 
-/* The tags that some article has: a probe of article_tags_tag for each,
- * rather than a pass over all of article_tags. */
-#define TAG_COUNT                                                                                  \
-    "(SELECT count(*) FROM tags t WHERE EXISTS (SELECT 1 FROM article_tags x"                      \
-    " WHERE x.tag_id = t.id))"
+/* The kept counts of a kind (schema 2, store_pg.c) as rows of key, name,
+ * n and newest: the rows of counts alone while no change of the kind is
+ * waiting to be folded in, else counts_now, which adds them up (one
+ * snapshot decides; the other branch is never run). */
+#define KEPT(kind)                                                                                 \
+    "(SELECT key, name, n, newest FROM counts WHERE kind = '" kind "'"                             \
+    " AND NOT EXISTS (SELECT 1 FROM count_changes WHERE kind = '" kind "')"                        \
+    " UNION ALL SELECT key, name, n, newest FROM counts_now WHERE kind = '" kind "'"               \
+    " AND EXISTS (SELECT 1 FROM count_changes WHERE kind = '" kind "'))"
+/* A total, the tags that some article has, the code blocks. */
+#define KEPT_TOTAL(name)                                                                           \
+    "coalesce((SELECT n FROM counts_now WHERE kind = 'A' AND key = '" name "'), 0)"
+#define TAG_COUNT        "(SELECT count(*) FROM " KEPT("t") " c)"
+#define CODE_BLOCK_COUNT "(SELECT coalesce(sum(n), 0) FROM " KEPT("l") " c)"
 
 int store_pg_counts(struct pg_store *ps, struct fk_store_counts *out, struct fk_error *err)
 {
@@ -813,9 +828,8 @@ int store_pg_counts(struct pg_store *ps, struct fk_store_counts *out, struct fk_
                                &out->versions};
     memset(out, 0, sizeof *out);
     return one_row(ps,
-                   "SELECT (SELECT count(*) FROM feeds), (SELECT count(*) FROM articles),"
-                   " " TAG_COUNT ", (SELECT count(*) FROM code_blocks),"
-                   " (SELECT count(*) FROM article_versions)",
+                   "SELECT (SELECT count(*) FROM feeds), " KEPT_TOTAL(
+                       "articles") ", " TAG_COUNT ", " CODE_BLOCK_COUNT ", " KEPT_TOTAL("versions"),
                    NULL, fields, 5, err);
 }
 
@@ -1418,17 +1432,16 @@ static int list_counts(struct pg_store *ps, const char *sql, long limit, walk_ro
     return walk_rows(ps, sql, &params, row_fn, ctx, err);
 }
 
-/* Each tag counted from its part of article_tags_tag (index only), not
- * all of article_tags hashed. */
+/* The kept counts (counts_now), in the SQLite store's order. */
 int store_pg_list_tags(struct pg_store *ps, long limit, fk_name_count_fn fn, void *ctx,
                        struct fk_error *err)
 {
     struct count_walk walk = {fn, ctx};
     return list_counts(ps,
-                       "SELECT t.name, c.articles, fk_epoch(c.newest) FROM tags t"
-                       " CROSS JOIN LATERAL (SELECT count(*) AS articles, max(x.date) AS newest"
-                       " FROM article_tags x WHERE x.tag_id = t.id) c WHERE c.articles > 0"
-                       " ORDER BY 2 DESC, t.name COLLATE \"C\" LIMIT $1::bigint",
+                       "SELECT t.name, c.n, fk_epoch(c.newest) FROM " KEPT(
+                           "t") " c"
+                                " JOIN tags t ON t.id = c.key::bigint"
+                                " ORDER BY 2 DESC, t.name COLLATE \"C\" LIMIT $1::bigint",
                        limit, count_row, &walk, err);
 }
 
@@ -1439,13 +1452,11 @@ int store_pg_list_authors(struct pg_store *ps, long limit, fk_name_count_fn fn, 
                           struct fk_error *err)
 {
     struct count_walk walk = {fn, ctx};
-    return list_counts(ps,
-                       "SELECT min(author COLLATE \"C\"), count(*), fk_epoch(max(date)), k"
-                       " FROM (SELECT author, date, " ASCII_LOWER(
-                           "author") " COLLATE \"C\" AS k"
-                                     " FROM articles WHERE author <> '') x GROUP BY k"
-                                     " ORDER BY 2 DESC, k LIMIT $1::bigint",
-                       limit, count_row, &walk, err);
+    return list_counts(
+        ps,
+        "SELECT name, n, fk_epoch(newest) FROM " KEPT("u") " c"
+                                                           " ORDER BY 2 DESC, key LIMIT $1::bigint",
+        limit, count_row, &walk, err);
 }
 
 int store_pg_language_blocks(struct pg_store *ps, const char *language, bool any, int64_t *blocks,
@@ -1466,13 +1477,9 @@ int store_pg_language_blocks(struct pg_store *ps, const char *language, bool any
 }
 
 /* The languages of the code blocks, one per spelling without ASCII case
- * (NULL, the blocks without one, first among equals as SQLite sorts):
- * each spelling counted first, in the order of code_blocks_language. */
-#define LANGUAGE_COUNTS                                                                            \
-    "SELECT min(l), sum(n)::bigint, k FROM (SELECT " LANGUAGE_KEY(                                 \
-        "language") " AS k,"                                                                       \
-                    " language COLLATE \"C\" AS l, count(*) AS n FROM code_blocks GROUP BY 1, 2) " \
-                    "x GROUP BY k"
+ * (key '' the blocks without one, first among equals as SQLite sorts
+ * NULL), from the kept counts. */
+#define LANGUAGE_COUNTS "SELECT name, n, key FROM " KEPT("l") " c WHERE true"
 
 struct language_walk {
     fk_language_fn fn;
@@ -1489,8 +1496,8 @@ static int language_row(const struct pg_result *r, int row, void *ctx)
 int store_pg_list_languages(struct pg_store *ps, fk_language_fn fn, void *ctx, struct fk_error *err)
 {
     struct language_walk walk = {fn, ctx};
-    return walk_rows(ps, LANGUAGE_COUNTS " HAVING k IS NOT NULL ORDER BY 2 DESC, k", NULL,
-                     language_row, &walk, err);
+    return walk_rows(ps, LANGUAGE_COUNTS " AND key <> '' ORDER BY 2 DESC, key", NULL, language_row,
+                     &walk, err);
 }
 
 /* ---- completion ---------------------------------------------------------- */
@@ -1580,14 +1587,17 @@ int store_pg_stats(struct pg_store *ps, struct fk_store_stats *out, struct fk_er
     /* store_pg_counts' counts, but the code blocks: the sum of the
      * languages' below, which read the blocks once. */
     r = pg_query(ps->conn,
-                 "SELECT (SELECT count(*) FROM feeds), (SELECT count(*) FROM articles),"
-                 " " TAG_COUNT ", (SELECT count(*) FROM article_versions),"
-                 " (SELECT count(*) FROM feeds WHERE subscribed),"
-                 " (SELECT count(*) FROM feeds WHERE subscribed AND last_error IS NOT NULL),"
-                 " pg_database_size(current_database()),"
-                 " (SELECT fk_epoch(min(date)) FROM articles),"
-                 " (SELECT fk_epoch(max(date)) FROM articles),"
-                 " (SELECT fk_epoch(max(last_fetch)) FROM feeds)",
+                 "SELECT (SELECT count(*) FROM feeds), " KEPT_TOTAL(
+                     "articles") ","
+                                 " " TAG_COUNT ", " KEPT_TOTAL(
+                                     "versions") ","
+                                                 " (SELECT count(*) FROM feeds WHERE subscribed),"
+                                                 " (SELECT count(*) FROM feeds WHERE subscribed "
+                                                 "AND last_error IS NOT NULL),"
+                                                 " pg_database_size(current_database()),"
+                                                 " (SELECT fk_epoch(min(date)) FROM articles),"
+                                                 " (SELECT fk_epoch(max(date)) FROM articles),"
+                                                 " (SELECT fk_epoch(max(last_fetch)) FROM feeds)",
                  NULL, err);
     if (!r)
         goto out;
@@ -1626,9 +1636,8 @@ int store_pg_stats(struct pg_store *ps, struct fk_store_stats *out, struct fk_er
                 " FROM raw_documents",
                 NULL, raw_fields, 3, err) < 0)
         goto out;
-    /* A statement, not a cursor: the server may count in parallel. */
     pg_result_free(r);
-    r = pg_query(ps->conn, LANGUAGE_COUNTS " ORDER BY 2 DESC, k NULLS FIRST", NULL, err);
+    r = pg_query(ps->conn, LANGUAGE_COUNTS " ORDER BY 2 DESC, key", NULL, err);
     if (!r)
         goto out;
     for (int i = 0; i < pg_rows(r); i++) {

@@ -143,8 +143,12 @@ static int write_begin(struct pg_store *ps, bool *own, struct fk_error *err)
  * cannot be committed. Returns ret, or -1 when the commit failed. */
 static int write_end(struct pg_store *ps, bool own, int ret, struct fk_error *err)
 {
-    if (ret >= 0 && own && pg_exec(ps->conn, "COMMIT", NULL, err) < 0)
-        ret = -1;
+    if (ret >= 0 && own) {
+        if (pg_exec(ps->conn, "COMMIT", NULL, err) < 0)
+            ret = -1;
+        else
+            ps->counts_changed = true;
+    }
     if (ret < 0) {
         transient(ps, err);
         if (!own)
@@ -1021,6 +1025,12 @@ out:
     if (pg_in_transaction(ps->conn))
         (void)pg_exec(ps->conn, "ROLLBACK", NULL, NULL); /* err already says why */
     filing_reset(f);
+    /* Not waiting: a fetcher does not queue behind another's fold; what
+     * it leaves, its next fold or the one at its close takes. */
+    if (ret == 0 && ok) {
+        store_pg_fold_counts(ps, false);
+        ps->counts_changed = true;
+    }
     return ret;
 }
 
