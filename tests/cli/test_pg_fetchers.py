@@ -110,6 +110,16 @@ def test_four_at_once(server, cluster):
     check(left == '0', 'every claim given back: %r' % left)
     rows = pgcluster.psql(cluster, 'SELECT count(*) FROM fetchers', 'fetchers_four').strip()
     check(rows == '0', 'no fetcher left at work: %r' % rows)
+    # the counts the four kept together: each folded what it filed, or
+    # left it to another, and nothing is left waiting once all have ended
+    waiting = pgcluster.psql(cluster, 'SELECT count(*) FROM count_changes',
+                             'fetchers_four').strip()
+    check(waiting == '0', 'every count change folded: %r' % waiting)
+    rc, out, err = run('check', db=loc)
+    check(rc == 0 and out.endswith(': ok\n'), 'the kept counts agree with a recount: %r %r'
+          % (out, err[-300:]))
+    rc, out, err = run('tags', '--format', 'tsv', db=loc)
+    check(rc == 0 and out.count('\n') > 0, 'tags listed: %r' % err)
 
     # the next fetch is a new round: every feed is due again
     rc, out, err = run('fetch', *FAST, db=loc, timeout=300)
