@@ -531,8 +531,9 @@ void pg_result_free(struct pg_result *result)
 struct pg_walk {
     struct pg_conn *conn;
     bool own_transaction;
+    bool done; /* a batch came short: the cursor is at its end */
+    int batch;
     char name[24];
-    char fetch[48];
 };
 
 struct pg_walk *pg_walk_begin(struct pg_conn *conn, const char *sql, const struct pg_params *params,
@@ -546,7 +547,7 @@ struct pg_walk *pg_walk_begin(struct pg_conn *conn, const char *sql, const struc
         walk->own_transaction = true;
     }
     snprintf(walk->name, sizeof walk->name, "fk_walk_%u", ++conn->walks);
-    snprintf(walk->fetch, sizeof walk->fetch, "FETCH 500 FROM %s", walk->name);
+    walk->batch = 500;
     struct fk_buf declare = FK_BUF_INIT;
     fk_buf_printf(&declare, "DECLARE %s NO SCROLL CURSOR FOR %s", walk->name, sql);
     long rc = pg_exec_text(conn, declare.data, params, err);
@@ -561,9 +562,24 @@ fail:
     return NULL;
 }
 
+void pg_walk_set_batch(struct pg_walk *walk, int rows)
+{
+    walk->batch = rows > 0 ? rows : 1;
+}
+
 struct pg_result *pg_walk_next(struct pg_walk *walk, struct fk_error *err)
 {
-    return pg_query_text(walk->conn, walk->fetch, NULL, err);
+    char fetch[64];
+    snprintf(fetch, sizeof fetch, "FETCH %d FROM %s", walk->batch, walk->name);
+    struct pg_result *r = pg_query_text(walk->conn, fetch, NULL, err);
+    if (r && pg_rows(r) < walk->batch)
+        walk->done = true;
+    return r;
+}
+
+bool pg_walk_done(const struct pg_walk *walk)
+{
+    return walk->done;
 }
 
 int pg_walk_end(struct pg_walk *walk, struct fk_error *err)
@@ -578,7 +594,8 @@ int pg_walk_end(struct pg_walk *walk, struct fk_error *err)
         if (walk->own_transaction)
             (void)pg_exec(walk->conn, "ROLLBACK", NULL, NULL);
     } else {
-        if (pg_exec_text(walk->conn, close, NULL, err) < 0)
+        /* COMMIT closes the cursor of a transaction of the walk's own */
+        if (!walk->own_transaction && pg_exec_text(walk->conn, close, NULL, err) < 0)
             rc = -1;
         if (walk->own_transaction &&
             pg_exec(walk->conn, rc < 0 ? "ROLLBACK" : "COMMIT", NULL, rc < 0 ? NULL : err) < 0)

@@ -118,9 +118,14 @@ void pg_result_free(struct pg_result *result);
 struct pg_walk;
 struct pg_walk *pg_walk_begin(struct pg_conn *conn, const char *sql, const struct pg_params *params,
                               struct fk_error *err);
-/* The next batch of rows (at most a few hundred), an empty result at the
- * end, or NULL with err filled. Free each batch with pg_result_free. */
+/* The next batch of rows (at most 500, or what pg_walk_set_batch set), an
+ * empty result at the end, or NULL with err filled. Free each batch with
+ * pg_result_free. */
 struct pg_result *pg_walk_next(struct pg_walk *walk, struct fk_error *err);
+void pg_walk_set_batch(struct pg_walk *walk, int rows);
+/* Whether a batch came with fewer rows than asked for: there are no more,
+ * and a caller may stop without asking for the empty one. */
+bool pg_walk_done(const struct pg_walk *walk);
 /* End the walk (closing its cursor and the transaction it opened); NULL is
  * allowed. Returns 0, or -1 with err filled. */
 int pg_walk_end(struct pg_walk *walk, struct fk_error *err);

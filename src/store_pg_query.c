@@ -499,13 +499,15 @@ typedef int walk_row_fn(const struct pg_result *r, int row, void *ctx);
 /* Called with each batch before its rows: 0, or -1 with err filled. */
 typedef int walk_batch_fn(const struct pg_result *r, void *ctx, struct fk_error *err);
 
-static int walk_batches(struct pg_store *ps, const char *sql, const struct pg_params *params,
-                        walk_batch_fn *batch_fn, walk_row_fn *row_fn, void *ctx,
-                        struct fk_error *err)
+static int walk_sized(struct pg_store *ps, const char *sql, const struct pg_params *params,
+                      int batch, walk_batch_fn *batch_fn, walk_row_fn *row_fn, void *ctx,
+                      struct fk_error *err)
 {
     struct pg_walk *walk = pg_walk_begin(ps->conn, sql, params, err);
     if (!walk)
         return -1;
+    if (batch > 0)
+        pg_walk_set_batch(walk, batch);
     int ret = 0;
     for (;;) {
         struct pg_result *r = pg_walk_next(walk, err);
@@ -519,7 +521,7 @@ static int walk_batches(struct pg_store *ps, const char *sql, const struct pg_pa
         for (int i = 0; ret == 0 && i < rows; i++)
             ret = row_fn(r, i, ctx);
         pg_result_free(r);
-        if (ret != 0 || rows == 0)
+        if (ret != 0 || rows == 0 || pg_walk_done(walk))
             break;
     }
     /* A walk stopped by fn or by an error still ends; its error first. */
@@ -527,6 +529,13 @@ static int walk_batches(struct pg_store *ps, const char *sql, const struct pg_pa
     if (pg_walk_end(walk, ret < 0 ? &end_err : err) < 0 && ret == 0)
         ret = -1;
     return ret;
+}
+
+static int walk_batches(struct pg_store *ps, const char *sql, const struct pg_params *params,
+                        walk_batch_fn *batch_fn, walk_row_fn *row_fn, void *ctx,
+                        struct fk_error *err)
+{
+    return walk_sized(ps, sql, params, 0, batch_fn, row_fn, ctx, err);
 }
 
 static int walk_rows(struct pg_store *ps, const char *sql, const struct pg_params *params,
@@ -1429,7 +1438,8 @@ static int list_counts(struct pg_store *ps, const char *sql, long limit, walk_ro
 {
     struct pg_params params = PG_PARAMS_INIT;
     pg_add_count(&params, limit > 0 ? limit : -1);
-    return walk_rows(ps, sql, &params, row_fn, ctx, err);
+    /* rows of a name, a count and a date: 5,000 a batch is about 300 KB */
+    return walk_sized(ps, sql, &params, 5000, NULL, row_fn, ctx, err);
 }
 
 /* The kept counts (counts_now), in the SQLite store's order. */
