@@ -8,7 +8,9 @@
  * back as seconds (fk_epoch(column)); the HTML, Markdown and versions are
  * plain text, which PostgreSQL compresses itself; the full-text index is a
  * weighted tsvector column of articles (title A, tags B, text C) kept by a
- * trigger, with a GIN index.
+ * trigger, with a GIN index. The counts of tags, authors, languages and
+ * the totals are kept (schema 2) by triggers that append changes, folded
+ * in after each commit, so that writers share no counter row.
  */
 #ifndef FEEDKEEP_STORE_PG_INT_H
 #define FEEDKEEP_STORE_PG_INT_H
