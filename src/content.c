@@ -18,12 +18,6 @@
 #include <string.h>
 
 #include <cmark.h>
-#include <libxml/HTMLparser.h>
-#include <libxml/HTMLtree.h>
-#include <libxml/SAX2.h>
-#include <libxml/parserInternals.h>
-#include <libxml/tree.h>
-#include <libxml/xmlIO.h>
 
 #include "content_int.h"
 #include "feedkeep/ascii.h"
@@ -31,6 +25,7 @@
 #include "feedkeep/decode.h"
 #include "feedkeep/utf8.h"
 #include "feedkeep/xml.h"
+#include "libxml.h" /* last: it turns libxml2 calls into loaded ones */
 
 /* --- the element table --------------------------------------------------- */
 

@@ -10,11 +10,10 @@
 #include <stddef.h>
 
 #include <cmark.h>
-#include <libxml/HTMLparser.h>
-#include <libxml/tree.h>
 
 #include "feedkeep/buf.h"
 #include "feedkeep/content.h"
+#include "libxml.h" /* last: it turns libxml2 calls into loaded ones */
 
 /* How deep the DOM walk recurses. Below this, elements still give their
  * text, paragraph breaks and code blocks, walked without recursion, so

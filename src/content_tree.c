@@ -16,16 +16,13 @@
 #include <string.h>
 
 #include <cmark.h>
-#include <libxml/HTMLparser.h>
-#include <libxml/HTMLtree.h>
-#include <libxml/tree.h>
-#include <libxml/xmlIO.h>
 
 #include "content_int.h"
 #include "feedkeep/ascii.h"
 #include "feedkeep/buf.h"
 #include "feedkeep/url.h"
 #include "feedkeep/utf8.h"
+#include "libxml.h" /* last: it turns libxml2 calls into loaded ones */
 
 /* Ordered list numbers CommonMark accepts (at most nine digits). */
 #define MAX_LIST_START 999999999L

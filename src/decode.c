@@ -15,14 +15,11 @@
 #include <string.h>
 #include <strings.h>
 
-#include <libxml/encoding.h>
-#include <libxml/tree.h>
-#include <libxml/xmlerror.h>
-
 #include "feedkeep/ascii.h"
 #include "feedkeep/buf.h"
 #include "feedkeep/utf8.h"
 #include "feedkeep/xml.h"
+#include "libxml.h" /* last: it turns libxml2 calls into loaded ones */
 
 /* Bytes looked at for the XML declaration: it comes first in the document
  * and is short. */

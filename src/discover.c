@@ -2,8 +2,6 @@
  * elements of RSS and Atom type, read with libxml2's HTML parser. */
 #include "feedkeep/discover.h"
 
-#include <libxml/HTMLparser.h>
-#include <libxml/tree.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +9,7 @@
 
 #include "feedkeep/buf.h"
 #include "feedkeep/url.h"
+#include "libxml.h" /* last: it turns libxml2 calls into loaded ones */
 
 /* The link types that are feeds feedkeep reads. */
 static const char *const feed_types[] = {

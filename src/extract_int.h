@@ -8,11 +8,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include <libxml/HTMLparser.h>
-#include <libxml/tree.h>
-
 #include "feedkeep/buf.h"
 #include "feedkeep/extract.h"
+#include "libxml.h" /* last: it turns libxml2 calls into loaded ones */
 
 #define COUNT(array) (sizeof(array) / sizeof((array)[0]))
 

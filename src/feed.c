@@ -49,12 +49,6 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include <libxml/HTMLparser.h>
-#include <libxml/SAX2.h>
-#include <libxml/parser.h>
-#include <libxml/parserInternals.h>
-#include <libxml/xmlerror.h>
-
 #include "feedkeep/ascii.h"
 #include "feedkeep/buf.h"
 #include "feedkeep/content.h"
@@ -64,6 +58,7 @@
 #include "feedkeep/utf8.h"
 #include "feedkeep/xml.h"
 #include "feed_int.h"
+#include "libxml.h" /* last: it turns libxml2 calls into loaded ones */
 
 /* Text produced by expanding internal entities, per document. Real feeds
  * use a few bytes of it (&id; in a DOCTYPE); a "quadratic blowup" document

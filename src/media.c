@@ -2,15 +2,12 @@
  * media.h). */
 #include "feedkeep/media.h"
 
-#include <libxml/parser.h>
-#include <libxml/tree.h>
-#include <libxml/xmlerror.h>
-
 #include <stdint.h>
 #include <string.h>
 
 #include "feedkeep/ascii.h"
 #include "feedkeep/xml.h"
+#include "libxml.h" /* last: it turns libxml2 calls into loaded ones */
 
 #define COUNT(array) (sizeof(array) / sizeof((array)[0]))
 

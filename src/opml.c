@@ -22,16 +22,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <libxml/SAX2.h>
-#include <libxml/parser.h>
-#include <libxml/parserInternals.h>
-#include <libxml/xmlerror.h>
-
 #include "feedkeep/ascii.h"
 #include "feedkeep/date.h"
 #include "feedkeep/json.h"
 #include "feedkeep/utf8.h"
 #include "feedkeep/xml.h"
+#include "libxml.h" /* last: it turns libxml2 calls into loaded ones */
 
 /* ---- reading ---------------------------------------------------------------- */
 

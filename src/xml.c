@@ -2,8 +2,6 @@
  * input and the guards on what it is given (see xml.h). */
 #include "feedkeep/xml.h"
 
-#include <libxml/parser.h>
-
 #include <errno.h>
 #include <stdlib.h>
 #include <stdio.h>
@@ -11,6 +9,7 @@
 #include <unistd.h>
 
 #include "feedkeep/buf.h"
+#include "libxml.h" /* last: it turns libxml2 calls into loaded ones */
 
 void fk_xml_sax_init(xmlSAXHandler *sax)
 {
