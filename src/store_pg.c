@@ -373,6 +373,8 @@ static const char *const schema_v1[] = {
  * Added rows carry their newest date and first name, so that a sum keeps
  * them exact; a removal cannot, and marks the key for fk_count_newest and
  * fk_count_name, which read them again from an index. */
+/* SQL laid out as SQL: */
+/* clang-format off */
 static const char *const schema_v2[] = {
     "CREATE TABLE counts (\n"
     "    kind   \"char\" NOT NULL,\n"
@@ -396,16 +398,15 @@ static const char *const schema_v2[] = {
     "    WHEN 't' THEN (SELECT max(date) FROM article_tags WHERE tag_id = $2::bigint)\n"
     "    WHEN 'u' THEN (SELECT max(date) FROM articles\n"
     "                   WHERE " FOLDED("author") " = $2 AND author <> '')\n"
-                                                 "END $$;\n",
+    "END $$;\n",
     "CREATE FUNCTION fk_count_name(\"char\", text) RETURNS text\n"
     "    LANGUAGE sql STABLE AS $$\n"
     "SELECT CASE $1\n"
     "    WHEN 'u' THEN (SELECT min(author COLLATE \"C\") FROM articles\n"
-    "                   WHERE " FOLDED(
-        "author") " = $2 AND author <> '')\n"
-                  "    WHEN 'l' THEN (SELECT min(language COLLATE \"C\") FROM code_blocks\n"
-                  "                   WHERE " FOLDED("language") " = $2)\n"
-                                                                 "END $$;\n",
+    "                   WHERE " FOLDED("author") " = $2 AND author <> '')\n"
+    "    WHEN 'l' THEN (SELECT min(language COLLATE \"C\") FROM code_blocks\n"
+    "                   WHERE " FOLDED("language") " = $2)\n"
+    "END $$;\n",
     "CREATE VIEW counts_now AS\n"
     "SELECT kind, key,\n"
     "       CASE WHEN bool_or(removed) THEN fk_count_name(kind, key) ELSE min(name) END AS name,\n"
@@ -416,41 +417,34 @@ static const char *const schema_v2[] = {
     "      UNION ALL SELECT kind, key, name, n, newest, removed FROM count_changes) c\n"
     "GROUP BY kind, key HAVING sum(n) > 0;\n",
     "CREATE VIEW counts_recounted AS\n"
-    "SELECT 't'::\"char\" AS kind, tag_id::text COLLATE \"C\" AS key, NULL::text COLLATE \"C\" AS "
-    "name,\n"
-    "       count(*) AS n, max(date) AS newest FROM article_tags GROUP BY tag_id\n"
-    "UNION ALL SELECT 'u', " FOLDED(
-        "author") ", min(author COLLATE \"C\"), count(*), max(date)\n"
-                  "       FROM articles WHERE author <> '' GROUP BY 2\n"
-                  "UNION ALL SELECT 'l', " LANGUAGE_KEY(
-                      "language") ", min(language COLLATE \"C\"), count(*),\n"
-                                  "       NULL FROM code_blocks GROUP BY 2\n"
-                                  "UNION ALL SELECT 'A', 'articles', NULL, count(*), NULL FROM "
-                                  "articles HAVING count(*) > 0\n"
-                                  "UNION ALL SELECT 'A', 'versions', NULL, count(*), NULL FROM "
-                                  "article_versions\n"
-                                  "       HAVING count(*) > 0;\n",
+    "SELECT 't'::\"char\" AS kind, tag_id::text COLLATE \"C\" AS key,\n"
+    "       NULL::text COLLATE \"C\" AS name, count(*) AS n, max(date) AS newest\n"
+    "    FROM article_tags GROUP BY tag_id\n"
+    "UNION ALL SELECT 'u', " FOLDED("author") ", min(author COLLATE \"C\"), count(*), max(date)\n"
+    "    FROM articles WHERE author <> '' GROUP BY 2\n"
+    "UNION ALL SELECT 'l', " LANGUAGE_KEY("language") ", min(language COLLATE \"C\"), count(*),\n"
+    "       NULL FROM code_blocks GROUP BY 2\n"
+    "UNION ALL SELECT 'A', 'articles', NULL, count(*), NULL FROM articles\n"
+    "    HAVING count(*) > 0\n"
+    "UNION ALL SELECT 'A', 'versions', NULL, count(*), NULL FROM article_versions\n"
+    "    HAVING count(*) > 0;\n",
     /* An article: its author's count, and the total. */
     "CREATE FUNCTION fk_count_article() RETURNS trigger LANGUAGE plpgsql AS $$\n"
     "BEGIN\n"
     "    IF TG_OP <> 'INSERT' AND OLD.author <> '' THEN\n"
     "        INSERT INTO count_changes\n"
-    "            VALUES ('u', " FOLDED(
-        "OLD.author") ", NULL, -1, NULL, true);\n"
-                      "    END IF;\n"
-                      "    IF TG_OP <> 'DELETE' AND NEW.author <> '' THEN\n"
-                      "        INSERT INTO count_changes\n"
-                      "            VALUES ('u', " FOLDED(
-                          "NEW.author") ", NEW.author, 1, NEW.date, false);\n"
-                                        "    END IF;\n"
-                                        "    IF TG_OP <> 'UPDATE' THEN\n"
-                                        "        INSERT INTO count_changes VALUES ('A', "
-                                        "'articles', NULL,\n"
-                                        "            CASE TG_OP WHEN 'INSERT' THEN 1 ELSE -1 END, "
-                                        "NULL, false);\n"
-                                        "    END IF;\n"
-                                        "    RETURN NULL;\n"
-                                        "END $$;\n",
+    "            VALUES ('u', " FOLDED("OLD.author") ", NULL, -1, NULL, true);\n"
+    "    END IF;\n"
+    "    IF TG_OP <> 'DELETE' AND NEW.author <> '' THEN\n"
+    "        INSERT INTO count_changes\n"
+    "            VALUES ('u', " FOLDED("NEW.author") ", NEW.author, 1, NEW.date, false);\n"
+    "    END IF;\n"
+    "    IF TG_OP <> 'UPDATE' THEN\n"
+    "        INSERT INTO count_changes VALUES ('A', 'articles', NULL,\n"
+    "            CASE TG_OP WHEN 'INSERT' THEN 1 ELSE -1 END, NULL, false);\n"
+    "    END IF;\n"
+    "    RETURN NULL;\n"
+    "END $$;\n",
     "CREATE TRIGGER articles_counts AFTER INSERT OR DELETE ON articles\n"
     "    FOR EACH ROW EXECUTE FUNCTION fk_count_article();\n",
     "CREATE TRIGGER articles_counts_change AFTER UPDATE OF author, published, updated ON articles\n"
@@ -466,33 +460,27 @@ static const char *const schema_v2[] = {
     "            INSERT INTO count_changes SELECT 't', tag_id::text, NULL, -count(*), NULL, true\n"
     "                FROM fk_removed GROUP BY tag_id;\n"
     "        ELSIF TG_TABLE_NAME = 'code_blocks' THEN\n"
-    "            INSERT INTO count_changes SELECT 'l', " LANGUAGE_KEY(
-        "language") ", NULL,\n"
-                    "                -count(*), NULL, true FROM fk_removed GROUP BY 2;\n"
-                    "        ELSE\n"
-                    "            INSERT INTO count_changes SELECT 'A', 'versions', NULL, "
-                    "-count(*), NULL, false\n"
-                    "                FROM fk_removed HAVING count(*) > 0;\n"
-                    "        END IF;\n"
-                    "    END IF;\n"
-                    "    IF TG_OP <> 'DELETE' THEN\n"
-                    "        IF TG_TABLE_NAME = 'article_tags' THEN\n"
-                    "            INSERT INTO count_changes SELECT 't', tag_id::text, NULL, "
-                    "count(*), max(date),\n"
-                    "                false FROM fk_added GROUP BY tag_id;\n"
-                    "        ELSIF TG_TABLE_NAME = 'code_blocks' THEN\n"
-                    "            INSERT INTO count_changes SELECT 'l', " LANGUAGE_KEY(
-                        "language") ",\n"
-                                    "                min(language COLLATE \"C\"), count(*), NULL, "
-                                    "false FROM fk_added GROUP BY 2;\n"
-                                    "        ELSE\n"
-                                    "            INSERT INTO count_changes SELECT 'A', 'versions', "
-                                    "NULL, count(*), NULL, false\n"
-                                    "                FROM fk_added HAVING count(*) > 0;\n"
-                                    "        END IF;\n"
-                                    "    END IF;\n"
-                                    "    RETURN NULL;\n"
-                                    "END $$;\n",
+    "            INSERT INTO count_changes SELECT 'l', " LANGUAGE_KEY("language") ", NULL,\n"
+    "                -count(*), NULL, true FROM fk_removed GROUP BY 2;\n"
+    "        ELSE\n"
+    "            INSERT INTO count_changes SELECT 'A', 'versions', NULL, -count(*), NULL, false\n"
+    "                FROM fk_removed HAVING count(*) > 0;\n"
+    "        END IF;\n"
+    "    END IF;\n"
+    "    IF TG_OP <> 'DELETE' THEN\n"
+    "        IF TG_TABLE_NAME = 'article_tags' THEN\n"
+    "            INSERT INTO count_changes SELECT 't', tag_id::text, NULL, count(*), max(date),\n"
+    "                false FROM fk_added GROUP BY tag_id;\n"
+    "        ELSIF TG_TABLE_NAME = 'code_blocks' THEN\n"
+    "            INSERT INTO count_changes SELECT 'l', " LANGUAGE_KEY("language") ",\n"
+    "                min(language COLLATE \"C\"), count(*), NULL, false FROM fk_added GROUP BY 2;\n"
+    "        ELSE\n"
+    "            INSERT INTO count_changes SELECT 'A', 'versions', NULL, count(*), NULL, false\n"
+    "                FROM fk_added HAVING count(*) > 0;\n"
+    "        END IF;\n"
+    "    END IF;\n"
+    "    RETURN NULL;\n"
+    "END $$;\n",
     COUNT_TRIGGERS("article_tags"),
     COUNT_TRIGGERS("code_blocks"),
     COUNT_TRIGGERS("article_versions"),
@@ -515,8 +503,8 @@ static const char *const schema_v2[] = {
     "                    bool_or(removed) AS removed FROM gone GROUP BY kind, key),\n"
     "    kept AS (INSERT INTO counts AS c SELECT kind, key, name, n, newest FROM sums\n"
     "             ON CONFLICT (kind, key) DO UPDATE SET n = c.n + excluded.n,\n"
-    "             name = least(c.name, excluded.name), newest = greatest(c.newest, "
-    "excluded.newest))\n"
+    "                 name = least(c.name, excluded.name),\n"
+    "                 newest = greatest(c.newest, excluded.newest))\n"
     "    SELECT array_agg(kind), array_agg(key) INTO kinds, keys FROM sums WHERE removed;\n"
     "    IF kinds IS NOT NULL THEN\n"
     "        UPDATE counts c SET name = fk_count_name(c.kind, c.key),\n"
@@ -531,6 +519,7 @@ static const char *const schema_v2[] = {
     "INSERT INTO counts SELECT * FROM counts_recounted;\n",
     NULL,
 };
+/* clang-format on */
 
 /* Migrations: migrations[v - 1] brings version v - 1 to v. */
 static const char *const *const migrations[] = {schema_v1, schema_v2};

@@ -84,10 +84,6 @@ static int end_transaction(struct pg_store *ps, int ret, struct fk_error *err)
 
 /* ---- the checks -------------------------------------------------------------- */
 
-/* A date of a count as check says it (as SQLite's strftime). */
-#define SHOWN_DATE(x)                                                                              \
-    "coalesce(to_char(" x " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), 'none')"
-
 /* Checks whose SQL returns the first PROBLEMS_SHOWN problems, each as its
  * line and the number of problems found in all (count(*) OVER ()). */
 static const struct {
@@ -122,45 +118,28 @@ static const struct {
     {"counts", "checking the counts",
      "SELECT CASE d.kind"
      " WHEN 't' THEN format('tag %s: %s articles, newest %s; kept: %s articles, newest %s',"
-     " quote_literal(coalesce(t.name, d.key)), coalesce(d.rn, 0), " SHOWN_DATE(
-         "d.rd") ","
-                 " coalesce(d.cn::text, 'no'), " SHOWN_DATE(
-                     "d.cd") ")"
-                             " WHEN 'u' THEN format('author %s: %s articles, newest %s; kept: %s "
-                             "articles, newest %s%s',"
-                             " quote_literal(coalesce(d.rname, d.cname)), coalesce(d.rn, "
-                             "0), " SHOWN_DATE(
-                                 "d.rd") ","
-                                         " coalesce(d.cn::text, 'no'), " SHOWN_DATE(
-                                             "d.cd") ","
-                                                     " CASE WHEN d.rname <> d.cname THEN ', as ' "
-                                                     "|| quote_literal(d.cname) ELSE '' END)"
-                                                     " WHEN 'l' THEN format('code language %s: %s "
-                                                     "blocks; kept: %s blocks',"
-                                                     " CASE WHEN d.key = '' THEN 'none' ELSE "
-                                                     "quote_literal(coalesce(d.rname, d.cname)) "
-                                                     "END,"
-                                                     " coalesce(d.rn, 0), coalesce(d.cn::text, "
-                                                     "'no'))"
-                                                     " ELSE format('%s: %s; kept: %s', d.key, "
-                                                     "coalesce(d.rn, 0), coalesce(d.cn::text, "
-                                                     "'none'))"
-                                                     " END || ' (''feedkeep check --repair'' "
-                                                     "recounts)', count(*) OVER ()"
-                                                     " FROM (SELECT coalesce(r.kind, c.kind) AS "
-                                                     "kind, coalesce(r.key, c.key) AS key,"
-                                                     " r.name AS rname, c.name AS cname, r.n AS "
-                                                     "rn, c.n AS cn, r.newest AS rd, c.newest AS cd"
-                                                     " FROM counts_recounted r FULL JOIN "
-                                                     "counts_now c ON c.kind = r.kind AND c.key = "
-                                                     "r.key"
-                                                     " WHERE r.n IS DISTINCT FROM c.n OR r.newest "
-                                                     "IS DISTINCT FROM c.newest"
-                                                     " OR r.name IS DISTINCT FROM c.name) d"
-                                                     " LEFT JOIN tags t ON d.kind = 't' AND "
-                                                     "t.id::text = d.key"
-                                                     " ORDER BY d.kind, d.key "
-                                                     "LIMIT " PROBLEMS_SHOWN,
+     "  quote_literal(coalesce(t.name, d.key)), d.rn, d.rd, d.cn, d.cd)"
+     " WHEN 'u' THEN format('author %s: %s articles, newest %s; kept: %s articles, newest %s%s',"
+     "  quote_literal(coalesce(d.rname, d.cname)), d.rn, d.rd, d.cn, d.cd,"
+     "  CASE WHEN d.rname <> d.cname THEN ', as ' || quote_literal(d.cname) ELSE '' END)"
+     " WHEN 'l' THEN format('code language %s: %s blocks; kept: %s blocks',"
+     "  CASE WHEN d.key = '' THEN 'none' ELSE quote_literal(coalesce(d.rname, d.cname)) END,"
+     "  d.rn, d.cn)"
+     " ELSE format('%s: %s; kept: %s', d.key, d.rn, coalesce(d.cn, 'none'))"
+     " END || ' (''feedkeep check --repair'' recounts)', count(*) OVER ()"
+     " FROM (SELECT coalesce(r.kind, c.kind) AS kind, coalesce(r.key, c.key) AS key,"
+     "  r.name AS rname, c.name AS cname, coalesce(r.n, 0) AS rn,"
+     "  CASE WHEN c.n IS NULL AND coalesce(r.kind, c.kind) <> 'A' THEN 'no' ELSE c.n::text END"
+     "   AS cn,"
+     "  coalesce(to_char(r.newest AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), 'none')"
+     "   AS rd,"
+     "  coalesce(to_char(c.newest AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), 'none')"
+     "   AS cd"
+     "  FROM counts_recounted r FULL JOIN counts_now c ON c.kind = r.kind AND c.key = r.key"
+     "  WHERE r.n IS DISTINCT FROM c.n OR r.newest IS DISTINCT FROM c.newest"
+     "  OR r.name IS DISTINCT FROM c.name) d"
+     " LEFT JOIN tags t ON d.kind = 't' AND t.id::text = d.key"
+     " ORDER BY d.kind, d.key LIMIT " PROBLEMS_SHOWN,
      " more counts are off ('feedkeep check --repair' recounts)"},
     {"feeds", "checking the feeds",
      "SELECT format('feed %s has %s failures: a count of failed fetches is never negative',"

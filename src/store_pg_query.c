@@ -266,6 +266,12 @@ static char *author_words(const char *author)
     "SELECT key AS k FROM counts WHERE kind = 'u'"                                                 \
     " UNION SELECT key FROM count_changes WHERE kind = 'u'"
 
+/* The folded author name and filter word of find_authors. */
+#define NAME_FOLDED AUTHOR_FOLD("a.author")
+#define WORD_FOLDED AUTHOR_FOLD("w.word")
+/* Each word of the filter ($1, author_words: lines of words), as w.word. */
+#define FILTER_WORDS "unnest(string_to_array(translate($1, E'\\n', ' '), ' ')) w(word)"
+
 /* The names of the archive's authors (in lower case) that have every
  * word of the author filter (author_words), as an array literal: "{}"
  * when none has. The SQLite store finds them through authors_fts. A name
@@ -276,14 +282,13 @@ static char *find_authors(struct pg_store *ps, const char *words, struct fk_erro
 {
     struct pg_params params = PG_PARAMS_INIT;
     pg_add_text(&params, words);
-    struct pg_result *r = pg_query(
-        ps->conn,
-        "SELECT coalesce(array_agg(a.author), '{}')::text FROM (SELECT DISTINCT"
-        " lower(k COLLATE \"default\") AS author FROM (" AUTHOR_KEYS ") k) a"
-        " WHERE " AUTHOR_FOLD("a.author") " LIKE ALL (ARRAY(SELECT '%' || " AUTHOR_FOLD(
-            "w.word") " || '%' FROM unnest(string_to_array(translate($1, E'\\n', ' '), ' '))"
-                      " AS w(word)))" AUTHOR_MATCH_BEFORE "$1" AUTHOR_MATCH_AFTER,
-        &params, err);
+    struct pg_result *r =
+        pg_query(ps->conn,
+                 "SELECT coalesce(array_agg(a.author), '{}')::text FROM (SELECT DISTINCT"
+                 " lower(k COLLATE \"default\") AS author FROM (" AUTHOR_KEYS ") k) a"
+                 " WHERE " NAME_FOLDED " LIKE ALL (ARRAY(SELECT '%' || " WORD_FOLDED " || '%'"
+                 " FROM " FILTER_WORDS "))" AUTHOR_MATCH_BEFORE "$1" AUTHOR_MATCH_AFTER,
+                 &params, err);
     if (!r)
         return NULL;
     char *names = pg_rows(r) == 1 ? fk_xstrdup(pg_text(r, 0, 0)) : fk_xstrdup("{}");
@@ -825,11 +830,16 @@ static int one_row(struct pg_store *ps, const char *sql, const struct pg_params 
     " AND NOT EXISTS (SELECT 1 FROM count_changes WHERE kind = '" kind "')"                        \
     " UNION ALL SELECT key, name, n, newest FROM counts_now WHERE kind = '" kind "'"               \
     " AND EXISTS (SELECT 1 FROM count_changes WHERE kind = '" kind "'))"
-/* A total, the tags that some article has, the code blocks. */
+#define KEPT_TAGS      KEPT("t")
+#define KEPT_AUTHORS   KEPT("u")
+#define KEPT_LANGUAGES KEPT("l")
+/* The totals, the tags that some article has, the code blocks. */
 #define KEPT_TOTAL(name)                                                                           \
     "coalesce((SELECT n FROM counts_now WHERE kind = 'A' AND key = '" name "'), 0)"
-#define TAG_COUNT        "(SELECT count(*) FROM " KEPT("t") " c)"
-#define CODE_BLOCK_COUNT "(SELECT coalesce(sum(n), 0) FROM " KEPT("l") " c)"
+#define ARTICLE_COUNT    KEPT_TOTAL("articles")
+#define VERSION_COUNT    KEPT_TOTAL("versions")
+#define TAG_COUNT        "(SELECT count(*) FROM " KEPT_TAGS " c)"
+#define CODE_BLOCK_COUNT "(SELECT coalesce(sum(n), 0) FROM " KEPT_LANGUAGES " c)"
 
 int store_pg_counts(struct pg_store *ps, struct fk_store_counts *out, struct fk_error *err)
 {
@@ -837,8 +847,8 @@ int store_pg_counts(struct pg_store *ps, struct fk_store_counts *out, struct fk_
                                &out->versions};
     memset(out, 0, sizeof *out);
     return one_row(ps,
-                   "SELECT (SELECT count(*) FROM feeds), " KEPT_TOTAL(
-                       "articles") ", " TAG_COUNT ", " CODE_BLOCK_COUNT ", " KEPT_TOTAL("versions"),
+                   "SELECT (SELECT count(*) FROM feeds), " ARTICLE_COUNT ", " TAG_COUNT
+                   ", " CODE_BLOCK_COUNT ", " VERSION_COUNT,
                    NULL, fields, 5, err);
 }
 
@@ -1448,10 +1458,9 @@ int store_pg_list_tags(struct pg_store *ps, long limit, fk_name_count_fn fn, voi
 {
     struct count_walk walk = {fn, ctx};
     return list_counts(ps,
-                       "SELECT t.name, c.n, fk_epoch(c.newest) FROM " KEPT(
-                           "t") " c"
-                                " JOIN tags t ON t.id = c.key::bigint"
-                                " ORDER BY 2 DESC, t.name COLLATE \"C\" LIMIT $1::bigint",
+                       "SELECT t.name, c.n, fk_epoch(c.newest) FROM " KEPT_TAGS " c"
+                       " JOIN tags t ON t.id = c.key::bigint"
+                       " ORDER BY 2 DESC, t.name COLLATE \"C\" LIMIT $1::bigint",
                        limit, count_row, &walk, err);
 }
 
@@ -1462,11 +1471,10 @@ int store_pg_list_authors(struct pg_store *ps, long limit, fk_name_count_fn fn, 
                           struct fk_error *err)
 {
     struct count_walk walk = {fn, ctx};
-    return list_counts(
-        ps,
-        "SELECT name, n, fk_epoch(newest) FROM " KEPT("u") " c"
-                                                           " ORDER BY 2 DESC, key LIMIT $1::bigint",
-        limit, count_row, &walk, err);
+    return list_counts(ps,
+                       "SELECT name, n, fk_epoch(newest) FROM " KEPT_AUTHORS " c"
+                       " ORDER BY 2 DESC, key LIMIT $1::bigint",
+                       limit, count_row, &walk, err);
 }
 
 int store_pg_language_blocks(struct pg_store *ps, const char *language, bool any, int64_t *blocks,
@@ -1489,7 +1497,7 @@ int store_pg_language_blocks(struct pg_store *ps, const char *language, bool any
 /* The languages of the code blocks, one per spelling without ASCII case
  * (key '' the blocks without one, first among equals as SQLite sorts
  * NULL), from the kept counts. */
-#define LANGUAGE_COUNTS "SELECT name, n, key FROM " KEPT("l") " c WHERE true"
+#define LANGUAGE_COUNTS "SELECT name, n, key FROM " KEPT_LANGUAGES " c WHERE true"
 
 struct language_walk {
     fk_language_fn fn;
@@ -1597,17 +1605,13 @@ int store_pg_stats(struct pg_store *ps, struct fk_store_stats *out, struct fk_er
     /* store_pg_counts' counts, but the code blocks: the sum of the
      * languages' below, which read the blocks once. */
     r = pg_query(ps->conn,
-                 "SELECT (SELECT count(*) FROM feeds), " KEPT_TOTAL(
-                     "articles") ","
-                                 " " TAG_COUNT ", " KEPT_TOTAL(
-                                     "versions") ","
-                                                 " (SELECT count(*) FROM feeds WHERE subscribed),"
-                                                 " (SELECT count(*) FROM feeds WHERE subscribed "
-                                                 "AND last_error IS NOT NULL),"
-                                                 " pg_database_size(current_database()),"
-                                                 " (SELECT fk_epoch(min(date)) FROM articles),"
-                                                 " (SELECT fk_epoch(max(date)) FROM articles),"
-                                                 " (SELECT fk_epoch(max(last_fetch)) FROM feeds)",
+                 "SELECT (SELECT count(*) FROM feeds), " ARTICLE_COUNT ", " TAG_COUNT
+                 ", " VERSION_COUNT ", (SELECT count(*) FROM feeds WHERE subscribed),"
+                 " (SELECT count(*) FROM feeds WHERE subscribed AND last_error IS NOT NULL),"
+                 " pg_database_size(current_database()),"
+                 " (SELECT fk_epoch(min(date)) FROM articles),"
+                 " (SELECT fk_epoch(max(date)) FROM articles),"
+                 " (SELECT fk_epoch(max(last_fetch)) FROM feeds)",
                  NULL, err);
     if (!r)
         goto out;
