@@ -1080,6 +1080,9 @@ struct hit_walk {
     struct fk_buf snippet;
     bool join; /* has_phrase */
     const struct fk_search_options *options;
+    const struct fk_search_query *query; /* snippets made here from the
+                                            text, or NULL: by ts_headline */
+    int words;                           /* a snippet's words */
     fk_hit_fn fn;
     void *ctx;
 };
@@ -1090,8 +1093,14 @@ static int hit_row(const struct pg_result *r, int row, void *ctx)
     struct fk_search_hit hit;
     read_article(r, row, 0, &hit.article, &walk->tags);
     hit.rank = pg_double(r, row, COL_COUNT);
-    make_snippet(pg_text(r, row, COL_COUNT + 1), pg_number(r, row, COL_COUNT + 2) != 0,
-                 pg_number(r, row, COL_COUNT + 3) != 0, walk->join, walk->options, &walk->snippet);
+    const char *text = pg_text(r, row, COL_COUNT + 1);
+    if (walk->query)
+        fk_search_snippet(walk->query, text, strlen(text), walk->words, walk->options->mark_open,
+                          walk->options->mark_close, &walk->snippet);
+    else
+        make_snippet(text, pg_number(r, row, COL_COUNT + 2) != 0,
+                     pg_number(r, row, COL_COUNT + 3) != 0, walk->join, walk->options,
+                     &walk->snippet);
     hit.snippet = walk->snippet.data;
     return walk->fn(&hit, walk->ctx);
 }
@@ -1223,6 +1232,28 @@ static void search_add_pick(struct query *q, const struct plan *p, const char *l
     fk_buf_release(&where);
 }
 
+/* Append the columns of the picked hits, with their snippets made by
+ * ts_headline from their text (stemming configurations: the words it
+ * marks are those the configuration makes the query's), and whether the
+ * text goes on before and after it. */
+static void query_add_headline(struct query *q, const char *text_query, const char *headline)
+{
+    /* The text is read once (b.body, a copy made in memory): a.text, each
+     * use would read it from its TOAST table and decompress it again. */
+    query_add(q, " SELECT " ARTICLE_SELECT ", -pick.rank, h.headline, (h.at > 1 AND"
+                 " rtrim(left(b.body, h.at - 1), " SPACES ") <> '')::int, (h.at > 0 AND"
+                 " ltrim(substr(b.body, h.at + length(h.plain)), " SPACES ") <> '')::int"
+                 " FROM pick JOIN articles a ON a.id = pick.id"
+                 " CROSS JOIN LATERAL (SELECT a.text || '' AS body OFFSET 0) b"
+                 " CROSS JOIN LATERAL (SELECT y.headline, y.plain, strpos(b.body, y.plain) AS at"
+                 " FROM (SELECT x.headline, translate(x.headline, E'\\x01\\x02', '') AS plain"
+                 " FROM (SELECT ts_headline(");
+    query_text(q, "$1::regconfig, b.body, to_tsquery($1::regconfig, ", text_query, "), ");
+    /* OFFSET 0 keeps the subquery whole: flattened, each use of the
+     * headline would make it again. */
+    query_text(q, "", headline, ") AS headline OFFSET 0) x) y) h");
+}
+
 int store_pg_search(struct pg_store *ps, const struct fk_search_query *query,
                     const struct fk_filter *f, const struct fk_search_options *options,
                     fk_hit_fn fn, void *ctx, struct fk_error *err)
@@ -1230,7 +1261,7 @@ int store_pg_search(struct pg_store *ps, const struct fk_search_query *query,
     struct fk_filter no_filter;
     struct fk_search_options no_options = {"", "", 0, 0};
     struct plan p = {0};
-    struct hit_walk walk = {{0}, FK_BUF_INIT, false, NULL, fn, ctx};
+    struct hit_walk walk = {{0}, FK_BUF_INIT, false, NULL, NULL, 0, fn, ctx};
     struct fk_buf tsquery = FK_BUF_INIT;
     struct fk_buf headline = FK_BUF_INIT; /* ts_headline's options */
     struct fk_buf text_query = FK_BUF_INIT;
@@ -1267,25 +1298,23 @@ int store_pg_search(struct pg_store *ps, const struct fk_search_query *query,
                   "StartSel=\"%c\", StopSel=\"%c\", MaxWords=%d, MinWords=%d, ShortWord=0,"
                   " MaxFragments=1, FragmentDelimiter=\"\"",
                   MARK_OPEN, MARK_CLOSE, words, words - 1);
+    walk.words = words;
     /* The hits picked (ranked, then the most recently filed first), then
-     * the columns and the headline of those only. */
+     * the columns and the snippet's text of those only. */
     search_add_query(&q, ps->search_config, tsquery.data);
     search_add_pick(&q, &p, loose.data && strcmp(loose.data, tsquery.data) ? loose.data : NULL,
                     options->rank_window > 0 ? options->rank_window : 0);
-    /* The text is read once (b.body, a copy made in memory): a.text, each
-     * use would read it from its TOAST table and decompress it again. */
-    query_add(&q, " SELECT " ARTICLE_SELECT ", -pick.rank, h.headline, (h.at > 1 AND"
-                  " rtrim(left(b.body, h.at - 1), " SPACES ") <> '')::int, (h.at > 0 AND"
-                  " ltrim(substr(b.body, h.at + length(h.plain)), " SPACES ") <> '')::int"
-                  " FROM pick JOIN articles a ON a.id = pick.id"
-                  " CROSS JOIN LATERAL (SELECT a.text || '' AS body OFFSET 0) b"
-                  " CROSS JOIN LATERAL (SELECT y.headline, y.plain, strpos(b.body, y.plain) AS at"
-                  " FROM (SELECT x.headline, translate(x.headline, E'\\x01\\x02', '') AS plain"
-                  " FROM (SELECT ts_headline(");
-    query_text(&q, "$1::regconfig, b.body, to_tsquery($1::regconfig, ", text_query.data, "), ");
-    /* OFFSET 0 keeps the subquery whole: flattened, each use of the
-     * headline would make it again. */
-    query_text(&q, "", headline.data, ") AS headline OFFSET 0) x) y) h");
+    if (!strcmp(ps->search_config, "simple") || !strcmp(ps->search_config, "pg_catalog.simple")) {
+        /* Words as they are written, the configuration's: the snippet is
+         * made here, from the text, by the index's rules (fk_search_snippet).
+         * ts_headline would parse each text and look up its every word,
+         * the most of a search's time. */
+        walk.query = query;
+        query_add(&q, " SELECT " ARTICLE_SELECT ", -pick.rank, a.text"
+                      " FROM pick JOIN articles a ON a.id = pick.id");
+    } else {
+        query_add_headline(&q, text_query.data, headline.data);
+    }
     query_add(&q, " ORDER BY pick.rank DESC, pick.id DESC");
     if (query_check(&q, err) < 0)
         goto out;

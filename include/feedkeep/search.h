@@ -96,4 +96,20 @@ void fk_search_query_release(struct fk_search_query *query);
  * with err filled as fk_search_parse. */
 char *fk_search_translate(const char *query, struct fk_error *err);
 
+struct fk_buf;
+
+/* The snippet of a hit of query in its text (len bytes, UTF-8), into out
+ * (reset first): the window of size words (the whole text when it has no
+ * more) that holds the most different terms that can match in the text
+ * (not limited to the title or the tags, not excluded), then the most
+ * matches, centred on them, or from the start of their sentence; each
+ * match between open and close (NULL: ""), a phrase's words and matches
+ * that overlap marked as one; "…" (U+2026) where the text goes on before
+ * or after the window. Words are the text's runs of letters and digits,
+ * compared without case (Latin, Greek and Cyrillic letters), as the
+ * index's "simple" configuration and FTS5's tokenizer split and fold
+ * them. With no match: the first size words. */
+void fk_search_snippet(const struct fk_search_query *query, const char *text, size_t len, int size,
+                       const char *open, const char *close, struct fk_buf *out);
+
 #endif

@@ -350,9 +350,12 @@ def test_search():
             check(sorted(s[1]) == sorted(p[1]), '%s: the hits: %r %r' % (what, s[1], p[1]))
             if clear and s[1]:
                 check(s[1][0] == p[1][0], '%s: the top hit: %r %r' % (what, s[1], p[1]))
-    # exact output where one article matches
-    for words in (['zeppelin', 'harbour'], ['title:marmosets'], ['"quantum walrus"']):
-        same('search', '--format', 'tsv', '--fields', 'id,date,author,tags,title,url', *words)
+    # exact output where one article matches, the snippet too: made by the
+    # same rules from the same text
+    for words in (['zeppelin', 'harbour'], ['title:marmosets'], ['"quantum walrus"'],
+                  ['walrus'], ['marmosets'], ['title:zeppelin']):
+        same('search', '--format', 'tsv', '--fields', 'id,date,author,tags,title,url,snippet',
+             *words)
     # snippets: the matched words marked, "…" where the text is cut
     rc, out, err = run('search', '--format', 'json', 'walrus', db=PG)
     snippet = jsonl(out, 'search')[0]['snippet'] if out else ''

@@ -6,10 +6,17 @@
  *     and a message; the same whether or not there is an error to fill;
  *   - a string is not empty, its quotes and its parentheses outside quotes
  *     are balanced, and FTS5 accepts it: it runs as a MATCH on a table of
- *     the archive's index columns (title, text, tags) without an error.
+ *     the archive's index columns (title, text, tags) without an error;
+ *   - the snippet of a query that parses, made of the input as the text
+ *     (each window size from 1 to 4), is the text's bytes from one place
+ *     to another, with as many marks closed as opened, never nested, and
+ *     "…" only at its ends.
  */
 #include <sqlite3.h>
+#include <stdbool.h>
 #include <string.h>
+
+#include "feedkeep/buf.h"
 
 #include "feedkeep/error.h"
 #include "feedkeep/search.h"
@@ -57,6 +64,53 @@ static void check_fts5_accepts(const char *expr)
     sqlite3_clear_bindings(st);
 }
 
+/* The marks, bytes the text of a snippet check is made without. */
+#define OPEN     '\x01'
+#define CLOSE    '\x02'
+#define ELLIPSIS "\xE2\x80\xA6"
+
+/* Whether text holds the bytes part[0..len). */
+static bool holds(const char *text, const char *part, size_t len)
+{
+    size_t n = strlen(text);
+    for (size_t i = 0; i + len <= n; i++)
+        if (memcmp(text + i, part, len) == 0)
+            return true;
+    return false;
+}
+
+static void check_snippet(const char *query, const char *text)
+{
+    struct fk_search_query q;
+    struct fk_buf out = FK_BUF_INIT, plain = FK_BUF_INIT;
+    if (fk_search_parse(query, &q, NULL) < 0)
+        return;
+    for (int size = 1; size <= 4; size++) {
+        fk_search_snippet(&q, text, strlen(text), size, "\x01", "\x02", &out);
+        FUZZ_CHECK(out.data != NULL);
+        const char *s = out.data, *end = out.data + out.len;
+        if (out.len >= 3 && memcmp(s, ELLIPSIS, 3) == 0)
+            s += 3;
+        if (end - s >= 3 && memcmp(end - 3, ELLIPSIS, 3) == 0 && strstr(text, ELLIPSIS) == NULL)
+            end -= 3;
+        bool open = false;
+        fk_buf_reset(&plain);
+        for (; s < end; s++) {
+            if (*s == OPEN || *s == CLOSE) {
+                FUZZ_CHECK(open == (*s == CLOSE));
+                open = !open;
+            } else {
+                fk_buf_addc(&plain, *s);
+            }
+        }
+        FUZZ_CHECK(!open);
+        FUZZ_CHECK(plain.len == 0 || holds(text, plain.data, plain.len));
+    }
+    fk_buf_release(&plain);
+    fk_buf_release(&out);
+    fk_search_query_release(&q);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char *query = fuzz_strndup(data, size);
@@ -71,6 +125,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_CHECK(expr[0] != '\0');
         check_balanced(expr);
         check_fts5_accepts(expr);
+        if (!memchr(query, OPEN, strlen(query)) && !memchr(query, CLOSE, strlen(query)))
+            check_snippet(query, query);
     }
     free(again);
     free(expr);

@@ -3,9 +3,13 @@
  * The translation is data in, data out: one table of queries and the
  * expressions they must become, one of queries that must be refused with
  * the reason; and the tree of one query. Whether FTS5 accepts every expression the first table
- * yields is checked in test_store (search) and by the CLI tests.
+ * yields is checked in test_store (search) and by the CLI tests. Then the
+ * snippets made from a hit's text (fk_search_snippet): the window, the
+ * words marked, the ellipses.
  */
 #include "feedkeep/search.h"
+
+#include "feedkeep/buf.h"
 
 #include <stdbool.h>
 #include <stdlib.h>
@@ -226,11 +230,113 @@ static void test_balanced(void)
     }
 }
 
+/* The snippet of text for query, size words, marked with [ and ]. */
+static char *snippet(const char *query, const char *text, int size)
+{
+    struct fk_search_query q;
+    struct fk_buf out = FK_BUF_INIT;
+    if (fk_search_parse(query, &q, NULL) < 0)
+        return fk_xstrdup("(refused)");
+    fk_search_snippet(&q, text, strlen(text), size, "[", "]", &out);
+    fk_search_query_release(&q);
+    return fk_buf_detach(&out);
+}
+
+/* U+2026, where a snippet cuts the text. */
+#define E "\xE2\x80\xA6"
+
+static void test_snippet(void)
+{
+    static const char long_text[] =
+        "One two three four five six seven eight nine ten. Eleven twelve thirteen "
+        "fourteen fifteen. Sixteen seventeen docker eighteen nineteen twenty "
+        "twenty-one twenty-two twenty-three twenty-four twenty-five.";
+    static const struct {
+        const char *query;
+        const char *text;
+        int size;
+        const char *expected;
+    } cases[] = {
+        /* no match: the first words; the whole text when it is short,
+         * as it is written */
+        {"absent", "alpha beta gamma delta", 2, "alpha beta" E},
+        {"absent", " alpha, beta! ", 4, " alpha, beta! "},
+        {"absent", "", 4, ""},
+        {"absent", "...", 4, "..."},
+        /* the window begins the match's sentence when it reaches the
+         * match, else it is centred on it */
+        {"docker", long_text, 6, E "Sixteen seventeen [docker] eighteen nineteen twenty" E},
+        {"docker", long_text, 2, E "[docker] eighteen" E},
+        {"eighteen", long_text, 3, E "docker [eighteen] nineteen" E},
+        {"one", long_text, 3, "[One] two three" E},
+        {"five", long_text, 100, NULL},
+        /* more different terms win over more matches of one */
+        {"alpha beta", "alpha alpha alpha x x x x x x x x x x x x x alpha beta", 3,
+         E "x [alpha] [beta]"},
+        /* a phrase is marked as one, and so are matches that overlap */
+        {"\"query planner\"", "the query planner runs", 10, "the [query planner] runs"},
+        {"\"query planner\" \"planner runs\"", "the query planner runs", 10,
+         "the [query planner runs]"},
+        {"\"query planner\"", "query, planner; query then planner", 10,
+         "[query, planner]; query then planner"},
+        {"node.js", "I like Node.js a lot", 10, "I like [Node.js] a lot"},
+        {"go rust", "go rust", 10, "[go] [rust]"},
+        /* a prefix; case, also outside ASCII */
+        {"plan*", "Planner and planning, not a plan-B: explanation", 10,
+         "[Planner] and [planning], not a [plan]-B: explanation"},
+        {"\"query plan\"*", "a query planner, a plan query", 10, "a [query planner], a plan query"},
+        {"\xC3\xA9"
+         "cole",
+         "\xC3\x89"
+         "COLE \xC3\xA9"
+         "cole ecole",
+         10,
+         "[\xC3\x89"
+         "COLE] [\xC3\xA9"
+         "cole] ecole"},
+        {"\xD0\xBF\xD1\x80\xD0\xB8\xD0\xB2\xD0\xB5\xD1\x82",
+         "\xD0\x9F\xD0\xA0\xD0\x98\xD0\x92\xD0\x95\xD0\xA2 \xD0\xBC\xD0\xB8\xD1\x80", 10,
+         "[\xD0\x9F\xD0\xA0\xD0\x98\xD0\x92\xD0\x95\xD0\xA2] \xD0\xBC\xD0\xB8\xD1\x80"},
+        /* terms of the title or the tags, and excluded ones, are not the
+         * text's */
+        {"title:docker go -rust", "docker go rust", 10, "docker [go] rust"},
+        {"tags:(docker OR go) text:rust", "docker go rust", 10, "docker go [rust]"},
+        {"go -(rust OR docker)", "docker go rust", 10, "docker [go] rust"},
+        /* punctuation and broken bytes are not words */
+        {"b", "a \xFF b \xE2\x80\x94 c", 10, "a \xFF [b] \xE2\x80\x94 c"},
+        {"caf\xC3\xA9",
+         "\xE2\x80\x9C"
+         "caf\xC3\xA9\xE2\x80\x9D",
+         10, "\xE2\x80\x9C[caf\xC3\xA9]\xE2\x80\x9D"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *got = snippet(cases[i].query, cases[i].text, cases[i].size);
+        CHECK_STR(got, cases[i].expected ? cases[i].expected
+                                         : "One two three four [five] six seven eight nine ten. "
+                                           "Eleven twelve thirteen fourteen fifteen. Sixteen "
+                                           "seventeen docker eighteen nineteen twenty twenty-one "
+                                           "twenty-two twenty-three twenty-four twenty-[five].");
+        free(got);
+    }
+
+    /* No marks given: none written; no query: the first words. */
+    struct fk_search_query q;
+    struct fk_buf out = FK_BUF_INIT;
+    CHECK(fk_search_parse("two", &q, NULL) == 0);
+    fk_search_snippet(&q, "one two three", 13, 2, NULL, NULL, &out);
+    CHECK_STR(out.data, "one two" E);
+    fk_search_snippet(NULL, "one two three", 13, 1, "[", "]", &out);
+    CHECK_STR(out.data, "one" E);
+    fk_search_query_release(&q);
+    fk_buf_release(&out);
+}
+
 int main(void)
 {
     RUN(test_translate);
     RUN(test_refused);
     RUN(test_parse);
     RUN(test_balanced);
+    RUN(test_snippet);
     return DONE();
 }
