@@ -335,11 +335,24 @@ static bool plan_filters(const struct plan *p)
 static void plan_add_where(struct query *q, const struct plan *p)
 {
     const struct fk_filter *f = p->f;
-    for (size_t i = p->by_tag ? 1 : 0; i < p->tags.count && i < PLAN_TAGS; i++)
-        query_text(q,
-                   " AND EXISTS (SELECT 1 FROM article_tags tn JOIN tags tt ON tt.id = tn.tag_id"
-                   " WHERE tn.article_id = a.id AND tt.name = ",
-                   p->tags.names[i], ")");
+    /* Walking a tag's articles, each further tag is a probe of
+     * article_tags' primary key for each article reached. OFFSET 0 keeps
+     * the planner from making it a join, which it would plan from a
+     * tag's average number of articles (tens, where a common tag has
+     * thousands): in a cursor, a nested loop over both tags' rows, 237 ms
+     * rather than 5 for two tags at 100,000 articles. */
+    for (size_t i = p->by_tag ? 1 : 0; i < p->tags.count && i < PLAN_TAGS; i++) {
+        if (p->by_tag)
+            query_text(q,
+                       " AND EXISTS (SELECT 1 FROM article_tags tn WHERE tn.article_id = a.id"
+                       " AND tn.tag_id = (SELECT tt.id FROM tags tt WHERE tt.name = ",
+                       p->tags.names[i], ") OFFSET 0)");
+        else
+            query_text(q,
+                       " AND EXISTS (SELECT 1 FROM article_tags tn JOIN tags tt"
+                       " ON tt.id = tn.tag_id WHERE tn.article_id = a.id AND tt.name = ",
+                       p->tags.names[i], ")");
+    }
     if (p->more_tags)
         query_text(q, " AND NOT EXISTS (SELECT 1 FROM unnest(", p->more_tags,
                    "::text[]) AS w(name) WHERE NOT EXISTS (SELECT 1 FROM article_tags tn"
@@ -612,6 +625,37 @@ static int article_row(const struct pg_result *r, int row, void *ctx)
     return walk->fn(&article, walk->ctx);
 }
 
+/* Put first the tag of the filter with the fewest articles (by the kept
+ * counts, without the changes not folded in yet), among the first
+ * PLAN_TAGS: its articles are the ones walked, the others probed. */
+static int plan_rarest_first(struct pg_store *ps, struct plan *p, struct fk_error *err)
+{
+    size_t count = p->tags.count < PLAN_TAGS ? p->tags.count : PLAN_TAGS;
+    if (count < 2)
+        return 0;
+    struct pg_params params = PG_PARAMS_INIT;
+    char *names = array_literal(p->tags.names, 0, count);
+    pg_add_text(&params, names);
+    struct pg_result *r =
+        pg_query(ps->conn,
+                 "SELECT u.i FROM unnest($1::text[]) WITH ORDINALITY AS u(name, i)"
+                 " LEFT JOIN tags t ON t.name = u.name"
+                 " LEFT JOIN counts c ON c.kind = 't' AND c.key = t.id::text"
+                 " ORDER BY coalesce(c.n, 0), u.i LIMIT 1",
+                 &params, err);
+    free(names);
+    if (!r)
+        return -1;
+    long rarest = pg_rows(r) == 1 ? pg_number(r, 0, 0) - 1 : 0;
+    pg_result_free(r);
+    if (rarest > 0 && (size_t)rarest < count) {
+        char *name = p->tags.names[rarest];
+        p->tags.names[rarest] = p->tags.names[0];
+        p->tags.names[0] = name;
+    }
+    return 0;
+}
+
 int store_pg_list(struct pg_store *ps, const struct fk_filter *f, fk_article_fn fn, void *ctx,
                   struct fk_error *err)
 {
@@ -629,6 +673,8 @@ int store_pg_list(struct pg_store *ps, const struct fk_filter *f, fk_article_fn 
      * order of the dates, a tag's articles are read from article_tags_tag
      * in that order, as far as the limit. */
     p.by_tag = p.tags.count && f->sort == FK_SORT_PUBLISHED;
+    if (p.by_tag && plan_rarest_first(ps, &p, err) < 0)
+        goto out;
     query_add(&q, "SELECT " ARTICLE_SELECT_BARE " FROM articles a");
     if (p.by_tag)
         query_text(&q,

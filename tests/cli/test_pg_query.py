@@ -375,6 +375,20 @@ def test_search():
     same('search', 'AND')
 
 
+def test_stemmed_snippets():
+    """With a stemming configuration the server makes the snippets
+    (ts_headline), marking the words the configuration finds alike."""
+    rc, out, err = run('search', '--format', 'json', 'marmoset', db=PG)
+    check(rc == 0 and not jsonl(out, 'search'), 'simple: no stemming: %r %r' % (out, err))
+    pgload.psql(PG, "UPDATE feedkeep_schema SET search_config = 'english'")
+    rc, out, err = run('vacuum', db=PG)
+    check(rc == 0, 'vacuum indexes again: %r' % err)
+    rc, out, err = run('search', '--format', 'json', 'marmoset', db=PG)
+    hits = jsonl(out, 'search') if rc == 0 else []
+    check(len(hits) == 1 and '[Marmosets]' in hits[0]['snippet'],
+          'english: the word found alike marked: %r %r' % (out, err))
+
+
 def main():
     global SQLITE, PG
     if len(sys.argv) != 4:
@@ -396,7 +410,8 @@ def main():
             test_history()
             test_complete()
             test_search()
-            test_kept_counts()  # last: it changes the archives
+            test_kept_counts()  # then those that change the archives
+            test_stemmed_snippets()
         finally:
             pgcluster.psql(cluster, 'DROP DATABASE IF EXISTS "%s" WITH (FORCE)' % name)
     return fktest.summary()
