@@ -620,7 +620,9 @@ out:
 
 /* Make the full-text index right again: enable its trigger when it was
  * disabled, and make each article's search column again where it is not
- * what fk_search_vector makes (a batch of articles a transaction). */
+ * what fk_search_vector makes, or is stored compressed (smaller than the
+ * vector made: written before schema 3), a batch of articles a
+ * transaction. */
 static int rebuild_search(struct pg_store *ps, struct fk_error *err)
 {
     struct pg_result *r =
@@ -645,7 +647,8 @@ static int rebuild_search(struct pg_store *ps, struct fk_error *err)
                     "UPDATE articles a SET search = v.search FROM (SELECT id,"
                     " fk_search_vector((SELECT search_config FROM feedkeep_schema), title,"
                     " tags_text, text) AS search FROM articles WHERE id > $1 AND id <= $2) v"
-                    " WHERE a.id = v.id AND a.search IS DISTINCT FROM v.search",
+                    " WHERE a.id = v.id AND (a.search IS DISTINCT FROM v.search"
+                    " OR pg_column_size(a.search) < pg_column_size(v.search))",
                     &p, err) < 0)
             return -1;
         progress(ps, "rebuilding the full-text index",

@@ -37,7 +37,7 @@ def main():
     rc, out, err = run('add', '--no-check', 'https://example.com/feed', db=loc)
     check(rc == 0, 'add makes the schema: %d %r' % (rc, err))
     version = pgcluster.psql(cluster, 'SELECT version FROM feedkeep_schema', 'open_new').strip()
-    check(version == '2', 'schema version 2: %r' % version)
+    check(version == '3', 'schema version 3: %r' % version)
     config = pgcluster.psql(cluster, 'SELECT search_config FROM feedkeep_schema',
                             'open_new').strip()
     check(config == 'simple', 'search configuration simple: %r' % config)

@@ -279,8 +279,8 @@ def test_kept_counts():
                     " fk_count_newest, fk_count_name CASCADE;"
                     " UPDATE feedkeep_schema SET version = 1")
     counts_same('migrated')
-    check(pgload.psql(PG, 'SELECT version FROM feedkeep_schema').strip() == '2',
-          'the archive is at schema 2')
+    check(pgload.psql(PG, 'SELECT version FROM feedkeep_schema').strip() == '3',
+          'the archive is at schema 3')
 
 
 def test_history():
