@@ -1214,7 +1214,7 @@ static const char *const stmt_sql[ST_COUNT] = {
                               " AND substr(language, 1, length(?1)) = ?1 COLLATE NOCASE"
                               " ORDER BY language LIMIT 200",
     [ST_COMPLETE_AUTHORS] = "SELECT name FROM authors WHERE substr(name, 1, length(?1)) = ?1"
-                            " COLLATE NOCASE ORDER BY name COLLATE NOCASE LIMIT 200",
+                            " COLLATE NOCASE ORDER BY name COLLATE NOCASE, name LIMIT 200",
     [ST_COMPLETE_FEEDS] =
         "SELECT x FROM (SELECT name AS x FROM feeds WHERE name IS NOT NULL"
         " UNION SELECT url FROM feeds UNION SELECT CAST(id AS TEXT) FROM feeds)"

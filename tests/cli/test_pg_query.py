@@ -375,6 +375,31 @@ def test_search():
     same('search', 'AND')
 
 
+CASE_FEED = '''<?xml version="1.0"?>
+<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel>
+<title>Cases</title><link>https://cases.example/</link>
+<item><title>A</title><link>https://cases.example/a</link><dc:creator>zoe kim</dc:creator></item>
+<item><title>B</title><link>https://cases.example/b</link><dc:creator>Zoe Kim</dc:creator></item>
+<item><title>C</title><link>https://cases.example/c</link><dc:creator>ZOE KIM</dc:creator></item>
+<item><title>D</title><link>https://cases.example/d</link><dc:creator>Zoe</dc:creator></item>
+</channel></rss>
+'''
+
+
+def test_complete_cases(tmp):
+    """Names alike but for case, filed in no particular order: each
+    completed, in the same order on both stores. (Not from an empty
+    prefix: test_kept_counts renamed an author behind SQLite's list of
+    names, which feedkeep keeps as it files.)"""
+    path = fktest.write(os.path.join(tmp, 'cases.xml'), CASE_FEED)
+    for db in (SQLITE, PG):
+        rc, out, err = run('import', path, db=db)
+        check(rc == 0, 'import: %r' % err)
+    for prefix in ('z', 'ZOE K', 'zoe kim'):
+        same('complete', 'authors', prefix)
+    same('authors')
+
+
 def test_stemmed_snippets():
     """With a stemming configuration the server makes the snippets
     (ts_headline), marking the words the configuration finds alike."""
@@ -411,6 +436,7 @@ def main():
             test_complete()
             test_search()
             test_kept_counts()  # then those that change the archives
+            test_complete_cases(tmp)
             test_stemmed_snippets()
         finally:
             pgcluster.psql(cluster, 'DROP DATABASE IF EXISTS "%s" WITH (FORCE)' % name)
