@@ -136,10 +136,11 @@ static int repair(struct fk_store *store, bool deep, const struct found *found,
     if (cli->quiet)
         return 0;
     const char *path = fk_store_path(store);
+    /* PostgreSQL counts the articles of each feed as it lists them. */
     if (counts)
-        printf("%s: repaired: the counts of tags, authors, code languages, feeds, articles and "
+        printf("%s: repaired: the counts of tags, authors, code languages, %sarticles and "
                "versions recounted\n",
-               path);
+               path, fk_store_is_postgresql(store) ? "" : "feeds, ");
     if (keys)
         printf("%s: repaired: %lld link key%s written again from %s URL%s\n", path, (long long)keys,
                plural(keys), keys == 1 ? "its" : "their", plural(keys));
