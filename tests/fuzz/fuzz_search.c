@@ -8,9 +8,9 @@
  *     are balanced, and FTS5 accepts it: it runs as a MATCH on a table of
  *     the archive's index columns (title, text, tags) without an error;
  *   - the snippet of a query that parses, made of the input as the text
- *     (each window size from 1 to 4), is the text's bytes from one place
- *     to another, with as many marks closed as opened, never nested, and
- *     "…" only at its ends.
+ *     (each window size from 1 to 4), is, but for a "…" at either end,
+ *     the text's bytes from one place to another, with as many marks
+ *     closed as opened, never nested.
  */
 #include <sqlite3.h>
 #include <stdbool.h>
@@ -91,7 +91,8 @@ static void check_snippet(const char *query, const char *text)
         const char *s = out.data, *end = out.data + out.len;
         if (out.len >= 3 && memcmp(s, ELLIPSIS, 3) == 0)
             s += 3;
-        if (end - s >= 3 && memcmp(end - 3, ELLIPSIS, 3) == 0 && strstr(text, ELLIPSIS) == NULL)
+        /* (A "…" of the text's own, taken off too, leaves a part of it.) */
+        if (end - s >= 3 && memcmp(end - 3, ELLIPSIS, 3) == 0)
             end -= 3;
         bool open = false;
         fk_buf_reset(&plain);
