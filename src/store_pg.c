@@ -522,10 +522,10 @@ static const char *const schema_v2[] = {
 /* clang-format on */
 
 /* Schema 3: the search vectors stored uncompressed. lz4 makes them only
- * 10% smaller, and decompressing them was a fifth of ranking: a search
- * reads the vectors of its window of matches, --rank-all of all of them
- * (50.7 against 43.8 ms for the 2,608 matches of a word at 100,000
- * articles). The vectors written before stay compressed until `feedkeep
+ * 10% smaller, and reading them compressed costs half as much again: a
+ * search reads the vectors of its window of matches, --rank-all those of
+ * all of them (50.7 against 43.8 ms for the 2,608 matches of a word at
+ * 100,000 articles). The vectors written before stay compressed until `feedkeep
  * vacuum` writes them again (rebuild_search); the migration itself
  * rewrites nothing. */
 static const char *const schema_v3[] = {
