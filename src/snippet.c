@@ -1,15 +1,16 @@
 /* snippet.c - the snippet of a search hit, made from its text.
  *
- * The text is read as the full-text index reads it: words are runs of
- * letters and digits, compared without case. The terms of the query that
- * can match in the text (not those limited to the title or the tags, not
- * those excluded) are found among its words, a phrase as its words one
- * after the other, a prefix as the start of a word. Of the windows of the
- * wanted number of words, the one shown holds the most different terms,
- * then the most matches; a window that begins a sentence (or the text) is
- * preferred to one that cuts into it by less than a term is worth, and a
- * window is moved so that the matches it holds sit in its middle. "…"
- * stands where the text goes on before or after it.
+ * The text is read much as the full-text indexes read it: words are runs
+ * of letters and digits, compared without case. The terms of the query
+ * that can match in the text (not those limited to the title or the tags,
+ * not those excluded) are found among its words, a phrase as its words
+ * one after the other, a prefix as the start of a word. Of the windows of
+ * the wanted number of words, the one shown holds the most different
+ * terms, then the most matches. A window that starts a sentence (or the
+ * text) gets a bonus worth less than a term, so it wins over one that
+ * holds as many terms but cuts into a sentence; any other is moved so
+ * that the matches it holds sit in its middle. "…" stands where the text
+ * goes on before or after it.
  */
 #include "feedkeep/search.h"
 
