@@ -1320,10 +1320,18 @@ int store_pg_search(struct pg_store *ps, const struct fk_search_query *query,
     if (!options)
         options = &no_options;
     walk.options = options;
+    /* Words as they are written (the simple configuration): the snippets
+     * are made here from the text (fk_search_snippet), by rules close to
+     * the index's. ts_headline would parse each text and look up its every
+     * word, the most of a search's time; a stemming configuration needs
+     * it, to mark the words it finds alike. */
+    if (!strcmp(ps->search_config, "simple") || !strcmp(ps->search_config, "pg_catalog.simple"))
+        walk.query = query;
     if (query && query->root >= 0) {
         write_tsquery(query, query->root, FK_SEARCH_ANY, TSQ_EXACT, &tsquery);
-        write_tsquery(query, query->root, FK_SEARCH_ANY, TSQ_HEADLINE, &text_query);
         write_tsquery(query, query->root, FK_SEARCH_ANY, TSQ_LOOSE, &loose);
+        if (!walk.query)
+            write_tsquery(query, query->root, FK_SEARCH_ANY, TSQ_HEADLINE, &text_query);
         walk.join = has_phrase(query);
     }
     if (!tsquery.len) {
@@ -1340,25 +1348,20 @@ int store_pg_search(struct pg_store *ps, const struct fk_search_query *query,
         words = 64;
     if (words < 2)
         words = 2;
-    fk_buf_printf(&headline,
-                  "StartSel=\"%c\", StopSel=\"%c\", MaxWords=%d, MinWords=%d, ShortWord=0,"
-                  " MaxFragments=1, FragmentDelimiter=\"\"",
-                  MARK_OPEN, MARK_CLOSE, words, words - 1);
     walk.words = words;
     /* The hits picked (ranked, then the most recently filed first), then
      * the columns and the snippet's text of those only. */
     search_add_query(&q, ps->search_config, tsquery.data);
     search_add_pick(&q, &p, loose.data && strcmp(loose.data, tsquery.data) ? loose.data : NULL,
                     options->rank_window > 0 ? options->rank_window : 0);
-    if (!strcmp(ps->search_config, "simple") || !strcmp(ps->search_config, "pg_catalog.simple")) {
-        /* Words as they are written, the configuration's: the snippet is
-         * made here, from the text, by the index's rules (fk_search_snippet).
-         * ts_headline would parse each text and look up its every word,
-         * the most of a search's time. */
-        walk.query = query;
+    if (walk.query) {
         query_add(&q, " SELECT " ARTICLE_SELECT ", -pick.rank, a.text"
                       " FROM pick JOIN articles a ON a.id = pick.id");
     } else {
+        fk_buf_printf(&headline,
+                      "StartSel=\"%c\", StopSel=\"%c\", MaxWords=%d, MinWords=%d, ShortWord=0,"
+                      " MaxFragments=1, FragmentDelimiter=\"\"",
+                      MARK_OPEN, MARK_CLOSE, words, words - 1);
         query_add_headline(&q, text_query.data, headline.data);
     }
     query_add(&q, " ORDER BY pick.rank DESC, pick.id DESC");
