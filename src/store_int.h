@@ -358,8 +358,10 @@ struct fk_store {
     char *author_email;
     /* fk_store_check's comparison of the full-text index (see there). */
     bool fts_function_ready;
-    bool rank_function_ready; /* feedkeep_bm25 (store_query.c) */
-    bool cache_grown;         /* the page cache of filing (fk_store_begin_feed) */
+    bool rank_function_ready;        /* feedkeep_bm25 (store_query.c) */
+    bool prefix_function_ready;      /* feedkeep_prefix_walk (store_prefix.c) */
+    struct prefix_walk *prefix_walk; /* the walk under way there */
+    bool cache_grown;                /* the page cache of filing (fk_store_begin_feed) */
     /* The search under way: the number of articles holding each of its
      * phrases, as feedkeep_bm25 numbers them, where it was estimated
      * (store_query.c, rank_estimate); -1 where feedkeep_bm25 counts, which
@@ -373,6 +375,7 @@ struct fk_store {
     int64_t rank_bounded; /* the rows given a bound so, for the tests */
     int64_t rank_walks;   /* the phrases feedkeep_bm25 counted, for the tests */
     int64_t search_sets;  /* the searches whose filter was read as a set, too */
+    int64_t prefix_walks; /* the searches ranked by store_prefix.c, too */
     struct fts_tally {
         int64_t entries;
         uint64_t sum;                   /* of the entries' hashes, wrapping */
@@ -561,6 +564,43 @@ int store_fts5_api(struct fk_store *store, fts5_api **api, struct fk_error *err)
  * does this itself; a test compares it with bm25 on a connection of its
  * own. */
 int store_rank_register(sqlite3 *db);
+/* The error of a failed search step: the query's fault (FK_ERROR_USAGE,
+ * in feedkeep's words) or the database's. Returns -1. */
+int store_search_error(struct fk_store *store, struct fk_error *err);
+
+/* store_prefix.c: a search of one prefix, ranked in one walk of its
+ * matches. */
+struct store_prefix_hit {
+    int64_t id;
+    double rank; /* as feedkeep_bm25 gives it */
+};
+struct store_prefix {
+    fts5_tokenizer tokenizer; /* the index's own */
+    Fts5Tokenizer *tok;
+    char *token; /* the prefix, as the tokenizer makes it */
+    size_t token_len;
+    bool in_text;                  /* the prefix may match in the text column */
+    int64_t count;                 /* the articles that hold it */
+    struct store_prefix_hit *hits; /* the page of the best, in order */
+    size_t nhits;
+};
+/* Set p up for the prefix text: 0; 1 where the tokenizer does not make
+ * one word of it (FTS5's own cursors then rank it); -1 with err filled. */
+int store_prefix_init(struct fk_store *store, struct store_prefix *p, const char *text,
+                      struct fk_error *err);
+void store_prefix_release(struct store_prefix *p);
+/* Rank the newest window matches of match (one prefix, weights the
+ * columns' weights as SQL): p->hits gets the limit best after offset,
+ * ordered as a ranked search orders them. Returns 0, or -1 with err
+ * filled. */
+int store_prefix_rank(struct fk_store *store, struct store_prefix *p, const char *match,
+                      const char *weights, long window, long limit, long offset,
+                      struct fk_error *err);
+/* The snippet of text (length bytes) for p's prefix, as FTS5's snippet()
+ * makes it of the text column for a query of that prefix alone, in words
+ * tokens (a new string). */
+char *store_prefix_snippet(const struct store_prefix *p, const char *text, int length,
+                           const char *open, const char *close, const char *ellipsis, int words);
 
 /* store_feeds.c */
 int64_t store_next_try(int64_t time, int64_t retry_after, int failures);

@@ -1022,8 +1022,7 @@ static const struct {
     {"unterminated string", ""},
 };
 
-/* The error of a failed search step: the query's fault or the database's. */
-static int search_error(struct fk_store *store, struct fk_error *err)
+int store_search_error(struct fk_store *store, struct fk_error *err)
 {
     const char *message = sqlite3_errmsg(store->db);
     for (size_t i = 0; i < sizeof fts_errors / sizeof fts_errors[0]; i++) {
@@ -1057,7 +1056,7 @@ static int query_first_row(struct fk_store *store, struct query *q, sqlite3_stmt
 {
     if (query_prepare(store, q, st, err) < 0)
         return -1;
-    return sqlite3_step(*st) == SQLITE_ROW ? 0 : search_error(store, err);
+    return sqlite3_step(*st) == SQLITE_ROW ? 0 : store_search_error(store, err);
 }
 
 /* The articles a search's filter reads, probed by each match's id: the
@@ -1225,7 +1224,7 @@ static int prefix_window(struct fk_store *store, const char *match, long window,
         if (++n == window)
             *start = sqlite3_column_int64(st, 0);
     if (rc != SQLITE_DONE) {
-        search_error(store, err);
+        store_search_error(store, err);
         sqlite3_finalize(st);
         return -1;
     }
@@ -1428,7 +1427,7 @@ static int count_between(struct rank_sample *rs, const char *expr, int64_t first
     if (bind_text(st, 1, expr) || bind_int64(st, 2, first) || bind_int64(st, 3, last))
         return store_db_error(rs->store, rs->err);
     if (sqlite3_step(st) != SQLITE_ROW)
-        return search_error(rs->store, rs->err);
+        return store_search_error(rs->store, rs->err);
     *hits += sqlite3_column_int64(st, 0);
     return 0;
 }
@@ -1611,6 +1610,67 @@ static void search_add_ranked(struct query *q, const char *match, struct search_
     query_add(q, ") AS pick JOIN articles a ON a.id = pick.id ORDER BY pick.rank, pick.id DESC");
 }
 
+/* The search of one prefix without a filter, with a rank window and a
+ * page of at most RANK_KEEP_MAX rows: ranked and given its snippets in
+ * one walk of the prefix's matches (store_prefix.c), where FTS5's cursors
+ * would each merge the lists of all its words. Returns 0 (or fn's
+ * return), 1 where the prefix is not one word, -1 with err filled. */
+static int search_prefix_walk(struct fk_store *store, const struct fk_search_query *query,
+                              const char *match, const struct fk_filter *f,
+                              const struct fk_search_options *options, int words,
+                              struct tag_list *tags, fk_hit_fn fn, void *ctx, struct fk_error *err)
+{
+    const struct fk_search_node *n = &query->nodes[query->root];
+    struct store_prefix p;
+    sqlite3_stmt *st = NULL;
+    int ret = store_prefix_init(store, &p, n->text, err);
+    if (ret != 0)
+        return ret;
+    p.in_text = n->column == FK_SEARCH_ANY || n->column == FK_SEARCH_TEXT;
+    store->prefix_walks++;
+    ret = store_prefix_rank(store, &p, match, SEARCH_WEIGHTS, options->rank_window, f->limit,
+                            f->offset, err);
+    if (ret == 0 && sqlite3_prepare_v2(store->db,
+                                       "SELECT " ARTICLE_COLUMNS ", a.text FROM articles a"
+                                       " WHERE a.id = ?",
+                                       -1, &st, NULL) != SQLITE_OK)
+        ret = store_db_error(store, err);
+    for (size_t i = 0; ret == 0 && i < p.nhits; i++) {
+        int rc = SQLITE_ERROR;
+        sqlite3_reset(st);
+        if (bind_int64(st, 1, p.hits[i].id) == 0)
+            rc = sqlite3_step(st);
+        if (rc == SQLITE_DONE)
+            continue; /* removed since */
+        if (rc != SQLITE_ROW) {
+            ret = store_db_error(store, err);
+            break;
+        }
+        struct fk_search_hit hit;
+        read_article(st, &hit.article);
+        hit.rank = p.hits[i].rank;
+        const char *text = column_str(st, ARTICLE_NCOLUMNS);
+        int length = sqlite3_column_bytes(st, ARTICLE_NCOLUMNS);
+        char *snippet =
+            store_prefix_snippet(&p, text, length, options->mark_open ? options->mark_open : "",
+                                 options->mark_close ? options->mark_close : "", "\xE2\x80\xA6",
+                                 words > 64 ? 64 : words);
+        hit.snippet = snippet;
+        if (load_tags(store, hit.article.id, tags, err) < 0) {
+            free(snippet);
+            ret = -1;
+            break;
+        }
+        hit.article.tags = (const char *const *)tags->names;
+        hit.article.ntags = tags->count;
+        ret = fn(&hit, ctx);
+        free(snippet);
+    }
+    sqlite3_finalize(st);
+    store_prefix_release(&p);
+    return ret;
+}
+
 int fk_store_search(struct fk_store *store, const struct fk_search_query *query,
                     const struct fk_filter *f, const struct fk_search_options *options,
                     fk_hit_fn fn, void *ctx, struct fk_error *err)
@@ -1640,12 +1700,19 @@ int fk_store_search(struct fk_store *store, const struct fk_search_query *query,
         search_filter_init(store, &sf, f, options->rank_window, err) < 0 ||
         rank_estimate(store, query, err) < 0)
         goto out;
+    int words = options->snippet_words > 0 ? options->snippet_words : 16;
+    if (options->rank_window > 0 && f->limit > 0 && f->offset >= 0 &&
+        f->limit + f->offset <= RANK_KEEP_MAX && one_prefix(store, query, &sf)) {
+        ret = search_prefix_walk(store, query, match, f, options, words, &tags, fn, ctx, err);
+        if (ret != 1)
+            goto out;
+        ret = -1;
+    }
     if (options->rank_window > 0 &&
         (one_prefix(store, query, &sf)
              ? prefix_window(store, match, options->rank_window, &start, err)
              : search_window(store, match, &sf, options->rank_window, &start, err)) < 0)
         goto out;
-    int words = options->snippet_words > 0 ? options->snippet_words : 16;
     if (f->limit > 0 && !has_prefix(query)) {
         search_add_picked(&q, match, &sf, start, f, options, words);
         /* It ranks only the matches that pass the filter, and keeps the
@@ -1675,7 +1742,7 @@ int fk_store_search(struct fk_store *store, const struct fk_search_query *query,
         }
     }
     if (rc != SQLITE_DONE) {
-        search_error(store, err);
+        store_search_error(store, err);
         goto out;
     }
     ret = 0;

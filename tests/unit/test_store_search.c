@@ -571,6 +571,50 @@ static void ranks_both(struct fk_store *store, sqlite3 *db, const char *query, l
     fk_search_query_release(&parsed);
 }
 
+/* Each hit as "ID RANK SNIPPET|", the rank to the last bit. */
+static int on_snippet_hit(const struct fk_search_hit *hit, void *ctx)
+{
+    fk_buf_printf(ctx, "%lld %.17g %s|", (long long)hit->article.id, hit->rank,
+                  hit->snippet ? hit->snippet : "(null)");
+    return 0;
+}
+
+/* The hits of match by the rule, with FTS5's bm25() and snippet(). */
+static void prefix_expected(sqlite3 *db, const char *match, const struct fk_filter *f,
+                            const struct fk_search_options *options, struct fk_buf *out)
+{
+    int64_t start = 0;
+    sqlite3_stmt *st = NULL;
+    CHECK(sqlite3_prepare_v2(db,
+                             "SELECT CASE WHEN count(*) >= ?2 THEN min(id) ELSE 0 END FROM"
+                             " (SELECT rowid AS id FROM articles_fts WHERE articles_fts MATCH ?1"
+                             " ORDER BY rowid DESC LIMIT ?2)",
+                             -1, &st, NULL) == SQLITE_OK);
+    sqlite3_bind_text(st, 1, match, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, options->rank_window);
+    if (st && sqlite3_step(st) == SQLITE_ROW)
+        start = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    CHECK(sqlite3_prepare_v2(
+              db,
+              "SELECT id, r, s FROM (SELECT rowid AS id, bm25(articles_fts, 10.0, 1.0, 5.0) AS r,"
+              " snippet(articles_fts, 1, '[', ']', '\xE2\x80\xA6', ?3) AS s FROM articles_fts"
+              " WHERE articles_fts MATCH ?1 AND rowid >= ?2 ORDER BY r, id LIMIT ?4 OFFSET ?5)"
+              " ORDER BY r, id DESC",
+              -1, &st, NULL) == SQLITE_OK);
+    sqlite3_bind_text(st, 1, match, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, start);
+    sqlite3_bind_int(st, 3, options->snippet_words > 64 ? 64 : options->snippet_words);
+    sqlite3_bind_int64(st, 4, f->limit);
+    sqlite3_bind_int64(st, 5, f->offset);
+    while (st && sqlite3_step(st) == SQLITE_ROW) {
+        const char *s = (const char *)sqlite3_column_text(st, 2);
+        fk_buf_printf(out, "%lld %.17g %s|", (long long)sqlite3_column_int64(st, 0),
+                      sqlite3_column_double(st, 1), s ? s : "");
+    }
+    sqlite3_finalize(st);
+}
+
 /* The ids of a "ID RANK|" list, and whether each rank is within 10% of
  * the other's (the estimate from 64 articles, as the test makes it, is
  * rougher than from 1,024). */
@@ -683,6 +727,158 @@ static void test_rank_estimate(void)
     remove_archive("estimate.db");
 }
 
+/* A search of one prefix without a filter is ranked in one walk of its
+ * matches, and its snippets made by feedkeep (store_prefix.c): the same
+ * ids, ranks to the last bit and snippets byte for byte as bm25() and
+ * snippet() give them, over texts of every length with sentences, marks
+ * and letters the tokenizer folds, for prefixes in any column, the title
+ * or the text, at every snippet length, page and rank window. */
+static uint32_t next_random(uint32_t *x)
+{
+    *x = *x * 1103515245u + 12345u;
+    return (*x >> 16) & 0x7fff;
+}
+
+static void test_prefix_walk(void)
+{
+    enum { N = 400 };
+    static char guids[N][40], titles[N][64], texts_n[N][1400];
+    static const char *const words[] = {
+        "plan",
+        "planner",
+        "Planning",
+        "PLANET",
+        "pl\xC3\xA4n",
+        "plane",
+        "explain",
+        "the",
+        "a",
+        "query",
+        "index",
+        "fast",
+        "\xC3\x84rger",
+        "na\xC3\xAFve",
+        "x1",
+        "42",
+        "Plan's",
+        "co-planar",
+        "over",
+        "planned",
+        "x\xF0\x9F\x98\x80plan",
+        "\xE2\x80\x9Cplanned\xE2\x80\x9D",
+        "na\xC3\xAFve\xE2\x80\x94plan",
+        "\xC3\xA9t\xC3\xA9",
+        "PLAN\xC3\x89",
+        "\xCE\xA0\xCE\xBB\xCE\xAC\xCE\xBD\xCE\xBF",
+    };
+    static const char *const gaps[] = {
+        " ",     " ",   " ",  " ", ". ",  ": ",       "! ",        ", ",           "\n",
+        ".\n\n", " \t", "; ", ":", " - ", "\xC2\xA0", ".\xC2\xA0", "\xE2\x80\x94", " \r\n"};
+    static char *const tags[] = {"planning", "other"};
+    struct entry *entries = calloc(N, sizeof *entries);
+    CHECK(entries != NULL);
+    struct fk_store *store = open_fresh("prefix.db");
+    if (!store || !entries) {
+        free(entries);
+        return;
+    }
+    uint32_t x = 777;
+    for (int i = 0; i < N; i++) {
+        char *t = texts_n[i];
+        size_t len = 0;
+        int ntokens = (int)(next_random(&x) % 5 == 0 ? next_random(&x) % 8 : next_random(&x) % 150);
+        if (next_random(&x) % 9 == 0)
+            len += (size_t)snprintf(t + len, sizeof texts_n[i] - len, ". ");
+        for (int k = 0; k < ntokens && len < sizeof texts_n[i] - 40; k++)
+            len += (size_t)snprintf(t + len, sizeof texts_n[i] - len, "%s%s",
+                                    k ? gaps[next_random(&x) % (sizeof gaps / sizeof gaps[0])] : "",
+                                    words[next_random(&x) % (sizeof words / sizeof words[0])]);
+        if (next_random(&x) % 4 == 0)
+            snprintf(t + len, sizeof texts_n[i] - len, ".");
+        snprintf(guids[i], sizeof guids[i], "https://p.example/%d", i);
+        snprintf(titles[i], sizeof titles[i], "%s %d",
+                 next_random(&x) % 3 ? "a title" : "the planner", i);
+        entry_init(&entries[i], guids[i], "Ann", texts_n[i], i % 28 + 1);
+        entries[i].item.title = titles[i];
+        if (next_random(&x) % 4 == 0)
+            entry_tag(&entries[i], tags[next_random(&x) % 2]);
+    }
+    CHECK_INT(file_feed(store, "https://p.example/feed", entries, N), N);
+    free(entries);
+    sqlite3 *db = NULL;
+    CHECK(sqlite3_open_v2(tmp_path("prefix.db"), &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK);
+
+    static const char *const prefixes[] = {
+        "plan*",      "PL\xC3\x84*", "title:plan*",
+        "text:plan*", "q*",          "planner*",
+        "nosuch*",    "a*",          "\xCF\x80\xCE\xBB\xCE\xB1*"};
+    static const int lengths[] = {1, 2, 3, 8, 16, 64, 200};
+    static const struct {
+        long limit, offset, window;
+    } cases[] = {{20, 0, 500}, {5, 3, 500}, {1, 0, 30}, {50, 10, 7}, {8, 0, 100}};
+    int compared = 0, marked = 0, cut = 0;
+    for (size_t qi = 0; qi < sizeof prefixes / sizeof prefixes[0]; qi++) {
+        struct fk_search_query parsed = {.root = -1};
+        struct fk_error err = {0};
+        CHECK_INT(fk_search_parse(prefixes[qi], &parsed, &err), 0);
+        char *match = fk_store_fts_match(&parsed);
+        for (size_t li = 0; li < sizeof lengths / sizeof lengths[0]; li++) {
+            for (size_t ci = 0; ci < sizeof cases / sizeof cases[0]; ci++) {
+                struct fk_filter f;
+                fk_filter_init(&f);
+                f.limit = cases[ci].limit;
+                f.offset = cases[ci].offset;
+                struct fk_search_options options = {"[", "]", lengths[li], cases[ci].window};
+                struct fk_buf got = FK_BUF_INIT, expected = FK_BUF_INIT;
+                int64_t walks = store->prefix_walks;
+                CHECK_INT(fk_store_search(store, &parsed, &f, &options, on_snippet_hit, &got, &err),
+                          0);
+                CHECK_INT(store->prefix_walks - walks, 1);
+                prefix_expected(db, match, &f, &options, &expected);
+                if (!got.data != !expected.data ||
+                    (got.data && strcmp(got.data, expected.data) != 0))
+                    fprintf(stderr, "%s, words %d, limit %ld offset %ld window %ld:\n",
+                            prefixes[qi], lengths[li], f.limit, f.offset, cases[ci].window);
+                CHECK_STR(got.data, expected.data);
+                compared++;
+                marked += got.data && strstr(got.data, "[") != NULL;
+                cut += got.data && strstr(got.data, "\xE2\x80\xA6") != NULL;
+                fk_buf_release(&got);
+                fk_buf_release(&expected);
+            }
+        }
+        free(match);
+        fk_search_query_release(&parsed);
+    }
+    CHECK_INT(compared, 9 * 7 * 5);
+    CHECK(marked > compared / 2);
+    CHECK(cut > compared / 4);
+
+    /* a prefix the tokenizer makes two words of: FTS5's own cursors */
+    struct fk_search_query parsed = {.root = -1};
+    struct fk_error err = {0};
+    CHECK_INT(fk_search_parse("\"co-plan\"*", &parsed, &err), 0);
+    struct fk_filter f;
+    fk_filter_init(&f);
+    f.limit = 10;
+    struct fk_search_options options = {"[", "]", 8, 500};
+    struct fk_buf got = FK_BUF_INIT, expected = FK_BUF_INIT;
+    int64_t walks = store->prefix_walks;
+    CHECK_INT(fk_store_search(store, &parsed, &f, &options, on_snippet_hit, &got, &err), 0);
+    CHECK_INT(store->prefix_walks - walks, 0);
+    char *match = fk_store_fts_match(&parsed);
+    prefix_expected(db, match, &f, &options, &expected);
+    CHECK_STR(got.data, expected.data);
+    CHECK(got.data && strstr(got.data, "[co-planar]") != NULL);
+    free(match);
+    fk_buf_release(&got);
+    fk_buf_release(&expected);
+    fk_search_query_release(&parsed);
+    sqlite3_close(db);
+    fk_store_close(store);
+    remove_archive("prefix.db");
+}
+
 int main(void)
 {
     snprintf(tmp_dir, sizeof tmp_dir, "/tmp/feedkeep-test-search-XXXXXX");
@@ -694,6 +890,7 @@ int main(void)
     RUN(test_probe_index);
     RUN(test_rank_exact);
     RUN(test_rank_estimate);
+    RUN(test_prefix_walk);
     remove_archive(ARCHIVE);
     rmdir(tmp_dir);
     return DONE();
