@@ -588,6 +588,8 @@ struct store_prefix {
  * one word of it (FTS5's own cursors then rank it); -1 with err filled. */
 int store_prefix_init(struct fk_store *store, struct store_prefix *p, const char *text,
                       struct fk_error *err);
+/* The same with the tokenizer of api (-1: it has no unicode61). */
+int store_prefix_setup(fts5_api *api, struct store_prefix *p, const char *text);
 void store_prefix_release(struct store_prefix *p);
 /* Rank the newest window matches of match (one prefix, weights the
  * columns' weights as SQL): p->hits gets the limit best after offset,

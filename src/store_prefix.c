@@ -181,21 +181,16 @@ static int first_token_cb(void *ctx, int flags, const char *token, int len, int 
     return SQLITE_OK;
 }
 
-int store_prefix_init(struct fk_store *store, struct store_prefix *p, const char *text,
-                      struct fk_error *err)
+int store_prefix_setup(fts5_api *api, struct store_prefix *p, const char *text)
 {
-    fts5_api *api = NULL;
     void *user = NULL;
     memset(p, 0, sizeof *p);
-    if (store_fts5_api(store, &api, err) < 0)
-        return -1;
     /* articles_fts names no tokenizer: FTS5's default, unicode61 with its
      * default options */
     if (api->xFindTokenizer(api, "unicode61", &user, &p->tokenizer) != SQLITE_OK ||
         p->tokenizer.xCreate(user, NULL, 0, &p->tok) != SQLITE_OK) {
         memset(p, 0, sizeof *p);
-        return fk_error_set(err, FK_ERROR_DB, "archive '%s': FTS5 has no unicode61 tokenizer",
-                            store->path);
+        return -1;
     }
     struct first_token t = {0, NULL};
     int rc = p->tokenizer.xTokenize(p->tok, &t, FTS5_TOKENIZE_QUERY | FTS5_TOKENIZE_PREFIX, text,
@@ -208,6 +203,20 @@ int store_prefix_init(struct fk_store *store, struct store_prefix *p, const char
     p->token = t.token;
     p->token_len = strlen(t.token);
     return 0;
+}
+
+int store_prefix_init(struct fk_store *store, struct store_prefix *p, const char *text,
+                      struct fk_error *err)
+{
+    fts5_api *api = NULL;
+    memset(p, 0, sizeof *p);
+    if (store_fts5_api(store, &api, err) < 0)
+        return -1;
+    int ret = store_prefix_setup(api, p, text);
+    if (ret < 0)
+        return fk_error_set(err, FK_ERROR_DB, "archive '%s': FTS5 has no unicode61 tokenizer",
+                            store->path);
+    return ret;
 }
 
 void store_prefix_release(struct store_prefix *p)

@@ -17,14 +17,14 @@
 set -euo pipefail
 
 if [ $# -lt 2 ]; then
-    echo "usage: $0 BUILD_DIR SECONDS [feed|content|date|url|opml|search|extract|media|json|markdown...]" >&2
+    echo "usage: $0 BUILD_DIR SECONDS [feed|content|date|url|opml|search|extract|media|json|markdown|snippet...]" >&2
     exit 2
 fi
 build=$(cd "$1" && pwd)
 seconds=$2
 shift 2
 harnesses=("$@")
-[ ${#harnesses[@]} -gt 0 ] || harnesses=(feed content date url opml search extract media json markdown)
+[ ${#harnesses[@]} -gt 0 ] || harnesses=(feed content date url opml search extract media json markdown snippet)
 
 here=$(cd "$(dirname "$0")" && pwd)
 data=$(cd "$here/../data" && pwd)
@@ -114,6 +114,7 @@ make_seeds() {
     url) seed_lines url "$here/urls.txt" ;;
     search) seed_lines search "$here/queries.txt" ;;
     media) seed_lines media "$here/media.txt" ;;
+    snippet) seed_lines snippet "$here/snippets.txt" ;;
     esac
     if [ -d "$data/fuzz-regressions/$1" ]; then
         for f in "$data/fuzz-regressions/$1"/*; do
