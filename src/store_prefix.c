@@ -312,7 +312,6 @@ struct doc_token {
 struct doc_split {
     const struct store_prefix *p;
     const char *text;
-    int base; /* of the part being split by the tokenizer */
     struct doc_token *tokens;
     int ntokens, tokens_alloc;
     int *instances;
@@ -361,56 +360,9 @@ static int doc_split_cb(void *ctx, int flags, const char *token, int len, int st
     struct doc_split *d = ctx;
     if (flags & FTS5_TOKEN_COLOCATED)
         return SQLITE_OK;
-    add_token(d, d->base + start, d->base + end,
+    add_token(d, start, end,
               (size_t)len >= d->p->token_len && memcmp(token, d->p->token, d->p->token_len) == 0);
     return SQLITE_OK;
-}
-
-static bool ascii_alnum(unsigned char c)
-{
-    return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
-}
-
-/* Whether the ASCII word of bytes s to s + len starts with the prefix, as
- * unicode61 folds it (ASCII letters to lower case). */
-static bool ascii_instance(const struct store_prefix *p, const unsigned char *s, int len)
-{
-    if ((size_t)len < p->token_len)
-        return false;
-    for (size_t i = 0; i < p->token_len; i++) {
-        unsigned char c = s[i] >= 'A' && s[i] <= 'Z' ? (unsigned char)(s[i] | 0x20) : s[i];
-        if (c != (unsigned char)p->token[i])
-            return false;
-    }
-    return true;
-}
-
-/* Split the text as the index's tokenizer does. unicode61 takes every
- * ASCII character but letters and digits for a separator, so a run of
- * ASCII letters and digits between two is a word, folded to lower case;
- * a run that holds other characters goes to the tokenizer itself, which
- * knows their classes and diacritics. Most text is the first kind, which
- * is split here at a fraction of the cost. */
-static void split_text(struct doc_split *d, int length)
-{
-    const unsigned char *s = (const unsigned char *)d->text;
-    for (int i = 0; i < length;) {
-        if (s[i] < 0x80 && !ascii_alnum(s[i])) {
-            i++;
-            continue;
-        }
-        int start = i;
-        bool ascii = true;
-        for (; i < length && !(s[i] < 0x80 && !ascii_alnum(s[i])); i++)
-            ascii = ascii && s[i] < 0x80;
-        if (ascii) {
-            add_token(d, start, i, ascii_instance(d->p, s + start, i - start));
-        } else {
-            d->base = start;
-            d->p->tokenizer.xTokenize(d->p->tok, d, FTS5_TOKENIZE_DOCUMENT, d->text + start,
-                                      i - start, doc_split_cb);
-        }
-    }
 }
 
 /* The score of the window of words tokens from first: 1000 for the
@@ -454,7 +406,7 @@ char *store_prefix_snippet(const struct store_prefix *p, const char *text, int l
     fk_buf_init(&out, SIZE_MAX);
     if (!text || length < 0)
         length = 0;
-    split_text(&d, length);
+    p->tokenizer.xTokenize(p->tok, &d, FTS5_TOKENIZE_DOCUMENT, d.text, length, doc_split_cb);
 
     /* The window: the best score, the first of equals, among those centred
      * on each instance and those starting the sentence it is in (worth 100
