@@ -558,6 +558,11 @@ int store_api_put(struct fk_store *store, int64_t id, const struct fk_item *item
 /* FTS5's API of the archive's connection into *api. Returns 0, or -1 with
  * err filled (an FTS5 too old for what feedkeep asks of it, too). */
 int store_fts5_api(struct fk_store *store, fts5_api **api, struct fk_error *err);
+/* Give the archive's FTS5 the auxiliary function fn as name (its user
+ * data the store), unless *ready says it has it; sets *ready. Returns 0,
+ * or -1 with err filled. */
+int store_fts5_function(struct fk_store *store, const char *name, fts5_extension_function fn,
+                        bool *ready, struct fk_error *err);
 /* Make the search's ranking function, feedkeep_bm25 (FTS5's bm25 to the
  * last bit, the count of each phrase's articles stopped where it can no
  * longer change it), known to db's FTS5: a SQLite result code. The store

@@ -403,16 +403,8 @@ static size_t read_varint(const unsigned char *p, size_t len, uint64_t *value)
 /* Make FTS_FUNCTION known to this handle's FTS5, once. */
 static int fts_register(struct fk_store *store, struct fk_error *err)
 {
-    fts5_api *api = NULL;
-
-    if (store->fts_function_ready)
-        return 0;
-    if (store_fts5_api(store, &api, err) < 0)
-        return -1;
-    if (api->xCreateFunction(api, FTS_FUNCTION, store, fts_expected_row, NULL) != SQLITE_OK)
-        return store_db_error(store, err);
-    store->fts_function_ready = true;
-    return 0;
+    return store_fts5_function(store, FTS_FUNCTION, fts_expected_row, &store->fts_function_ready,
+                               err);
 }
 
 static bool is_busy(int rc)

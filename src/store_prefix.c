@@ -151,15 +151,8 @@ static void prefix_function(const Fts5ExtensionApi *api, Fts5Context *fts, sqlit
 
 static int prefix_register(struct fk_store *store, struct fk_error *err)
 {
-    fts5_api *api = NULL;
-    if (store->prefix_function_ready)
-        return 0;
-    if (store_fts5_api(store, &api, err) < 0)
-        return -1;
-    if (api->xCreateFunction(api, PREFIX_FUNCTION, store, prefix_function, NULL) != SQLITE_OK)
-        return store_db_error(store, err);
-    store->prefix_function_ready = true;
-    return 0;
+    return store_fts5_function(store, PREFIX_FUNCTION, prefix_function,
+                               &store->prefix_function_ready, err);
 }
 
 /* ---- the prefix as the index's tokenizer makes it ------------------------ */

@@ -996,18 +996,25 @@ int store_rank_register(sqlite3 *db)
     return rc;
 }
 
-/* Make feedkeep_bm25 known to the archive's connection, once. */
-static int rank_register(struct fk_store *store, struct fk_error *err)
+int store_fts5_function(struct fk_store *store, const char *name, fts5_extension_function fn,
+                        bool *ready, struct fk_error *err)
 {
     fts5_api *api = NULL;
-    if (store->rank_function_ready)
+    if (*ready)
         return 0;
     if (store_fts5_api(store, &api, err) < 0)
         return -1;
-    if (api->xCreateFunction(api, RANK_FUNCTION, store, rank_function, NULL) != SQLITE_OK)
+    if (api->xCreateFunction(api, name, store, fn, NULL) != SQLITE_OK)
         return store_db_error(store, err);
-    store->rank_function_ready = true;
+    *ready = true;
     return 0;
+}
+
+/* Make feedkeep_bm25 known to the archive's connection, once. */
+static int rank_register(struct fk_store *store, struct fk_error *err)
+{
+    return store_fts5_function(store, RANK_FUNCTION, rank_function, &store->rank_function_ready,
+                               err);
 }
 
 /* What FTS5 says when it cannot run a MATCH expression, and what the user
