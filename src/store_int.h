@@ -360,6 +360,7 @@ struct fk_store {
     bool fts_function_ready;
     bool rank_function_ready;        /* feedkeep_bm25 (store_query.c) */
     bool prefix_function_ready;      /* feedkeep_prefix_walk (store_prefix.c) */
+    bool prefix_need_ready;          /* feedkeep_prefix_need (store_prefix.c) */
     struct prefix_walk *prefix_walk; /* the walk under way there */
     bool cache_grown;                /* the page cache of filing (fk_store_begin_feed) */
     /* The search under way: the number of articles holding each of its
@@ -596,13 +597,19 @@ int store_prefix_init(struct fk_store *store, struct store_prefix *p, const char
 /* The same with the tokenizer of api (-1: it has no unicode61). */
 int store_prefix_setup(fts5_api *api, struct store_prefix *p, const char *text);
 void store_prefix_release(struct store_prefix *p);
-/* Rank the newest window matches of match (one prefix, weights the
- * columns' weights as SQL): p->hits gets the limit best after offset,
+/* Give the archive's connection the walk's functions,
+ * feedkeep_prefix_walk(articles_fts, passes, w1, w2, w3) and
+ * feedkeep_prefix_need() (store_prefix.c), once. Returns 0, or -1 with err
+ * filled. */
+int store_prefix_register(struct fk_store *store, struct fk_error *err);
+/* Step st, the walk of one prefix's matches newest first, which calls
+ * feedkeep_prefix_walk on each: p->hits gets the limit best after offset
+ * among the newest window matches, or with a filter (scan > 0) the newest
+ * window that pass among the newest scan, else every match that passes;
  * ordered as a ranked search orders them. Returns 0, or -1 with err
  * filled. */
-int store_prefix_rank(struct fk_store *store, struct store_prefix *p, const char *match,
-                      const char *weights, long window, long limit, long offset,
-                      struct fk_error *err);
+int store_prefix_rank(struct fk_store *store, struct store_prefix *p, sqlite3_stmt *st, long window,
+                      long scan, long limit, long offset, struct fk_error *err);
 /* The snippet of text (length bytes) for p's prefix, as FTS5's snippet()
  * makes it of the text column for a query of that prefix alone, in words
  * tokens (a new string). */

@@ -9,7 +9,10 @@
  * ranked cursor and snippet() would each merge the lists again. Here one
  * cursor walks the matches newest first: feedkeep_prefix_walk, an
  * auxiliary function, scores each match of the window as feedkeep_bm25
- * does and keeps the best; the walk's end gives the count. One phrase's
+ * does and keeps the best; the walk's end gives the count. With a
+ * filter, the walk is told whether each match passes it, for as long as
+ * it needs to know (feedkeep_prefix_need): while the window fills, and
+ * for every match once too few of the newest have passed. One phrase's
  * score is its weight (IDF) times a part that does not depend on the
  * count, so the best are known before the count is; the weight then
  * multiplies each, operation for operation as feedkeep_bm25 computes it.
@@ -40,9 +43,14 @@ struct prefix_row {
 
 /* The walk's state, from the first match to the last. */
 struct prefix_walk {
-    int64_t window; /* rank the newest this many matches */
+    int64_t window; /* rank the newest this many matches (that pass) */
+    int64_t scan;   /* with a filter: among the newest this many, else all
+                       that pass (0: no filter) */
     int keep;       /* and keep the best this many */
     int64_t seen;   /* the matches so far: the count, at the end */
+    int64_t passed; /* those of them that passed the filter */
+    bool all;       /* fewer than window passed among the first scan: rank
+                       every match that passes */
     int64_t rows;   /* the index's articles */
     double avgdl;   /* and their mean length in tokens */
     int kept;
@@ -89,8 +97,36 @@ static double score_part(double freq, double length, double avgdl)
     return (freq * (BM25_K1 + 1.0)) / (freq + BM25_K1 * (1 - BM25_B + BM25_B * length / avgdl));
 }
 
-/* feedkeep_prefix_walk(articles_fts, w1, w2, w3): scores each match of
- * the window into the walk's heap; returns NULL. */
+/* Whether the walk ranks its current match, which passes the filter or
+ * not (the filter is not read where it no longer matters): the newest
+ * window matches, or with a filter the newest window that pass among the
+ * newest scan, else all that pass, as the search's window is chosen
+ * (store_query.c). */
+static bool walk_ranks(struct prefix_walk *w, bool passes)
+{
+    if (!w->scan)
+        return w->seen <= w->window;
+    if (!w->all && w->passed < w->window && w->seen > w->scan)
+        w->all = true;
+    bool ranks = passes && (w->all || w->passed < w->window);
+    w->passed += passes;
+    return ranks;
+}
+
+/* feedkeep_prefix_need(): whether the walk needs to know if the next
+ * match passes the filter. */
+static void need_function(sqlite3_context *ctx, int nvalues, sqlite3_value **values)
+{
+    struct fk_store *store = sqlite3_user_data(ctx);
+    struct prefix_walk *w = store->prefix_walk;
+    (void)nvalues;
+    (void)values;
+    sqlite3_result_int(ctx, w && (w->all || w->passed < w->window));
+}
+
+/* feedkeep_prefix_walk(articles_fts, passes, w1, w2, w3): scores each
+ * match the walk ranks (walk_ranks) into its heap, passes whether it
+ * passes the search's filter (1 without one); returns NULL. */
 static void prefix_function(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
                             int nvalues, sqlite3_value **values)
 {
@@ -101,9 +137,12 @@ static void prefix_function(const Fts5ExtensionApi *api, Fts5Context *fts, sqlit
         sqlite3_result_error(ctx, PREFIX_FUNCTION ": not in a prefix search", -1);
         return;
     }
-    if (++w->seen > w->window || w->keep == 0)
+    w->seen++;
+    bool passes = nvalues > 0 && sqlite3_value_type(values[0]) != SQLITE_NULL &&
+                  sqlite3_value_int(values[0]) != 0;
+    if (!walk_ranks(w, passes) || w->keep == 0)
         return;
-    if (w->seen == 1) {
+    if (w->rows == 0) {
         sqlite3_int64 rows = 0, tokens = 0;
         rc = api->xRowCount(fts, &rows);
         if (rc == SQLITE_OK)
@@ -120,7 +159,7 @@ static void prefix_function(const Fts5ExtensionApi *api, Fts5Context *fts, sqlit
         int phrase, column, offset;
         rc = api->xInst(fts, i, &phrase, &column, &offset);
         if (rc == SQLITE_OK) {
-            freq += nvalues > column ? sqlite3_value_double(values[column]) : 1.0;
+            freq += nvalues > column + 1 ? sqlite3_value_double(values[column + 1]) : 1.0;
             if (column >= 0 && column < PREFIX_COLUMNS && offset >= ends[column])
                 ends[column] = offset + 1;
         }
@@ -149,10 +188,19 @@ static void prefix_function(const Fts5ExtensionApi *api, Fts5Context *fts, sqlit
     heap_add(w, row);
 }
 
-static int prefix_register(struct fk_store *store, struct fk_error *err)
+int store_prefix_register(struct fk_store *store, struct fk_error *err)
 {
-    return store_fts5_function(store, PREFIX_FUNCTION, prefix_function,
-                               &store->prefix_function_ready, err);
+    if (store_fts5_function(store, PREFIX_FUNCTION, prefix_function, &store->prefix_function_ready,
+                            err) < 0)
+        return -1;
+    if (!store->prefix_need_ready) {
+        if (sqlite3_create_function(store->db, "feedkeep_prefix_need", 0,
+                                    SQLITE_UTF8 | SQLITE_DIRECTONLY, store, need_function, NULL,
+                                    NULL) != SQLITE_OK)
+            return store_db_error(store, err);
+        store->prefix_need_ready = true;
+    }
+    return 0;
 }
 
 /* ---- the prefix as the index's tokenizer makes it ------------------------ */
@@ -237,28 +285,15 @@ static int by_rank_then_newest(const void *a, const void *b)
     return x->id > y->id ? -1 : x->id < y->id ? 1 : 0;
 }
 
-int store_prefix_rank(struct fk_store *store, struct store_prefix *p, const char *match,
-                      const char *weights, long window, long limit, long offset,
-                      struct fk_error *err)
+int store_prefix_rank(struct fk_store *store, struct store_prefix *p, sqlite3_stmt *st, long window,
+                      long scan, long limit, long offset, struct fk_error *err)
 {
     struct prefix_walk w = {0};
-    sqlite3_stmt *st = NULL;
-    char sql[256];
     int ret = -1, rc;
-    if (prefix_register(store, err) < 0)
-        return -1;
     w.window = window;
+    w.scan = scan;
     w.keep = (int)(limit + offset);
     w.best = fk_xcalloc((size_t)w.keep + 1, sizeof *w.best);
-    snprintf(sql, sizeof sql,
-             "SELECT articles_fts.rowid FROM articles_fts WHERE articles_fts MATCH ?"
-             " AND " PREFIX_FUNCTION "(articles_fts, %s) ORDER BY articles_fts.rowid DESC",
-             weights);
-    if (sqlite3_prepare_v2(store->db, sql, -1, &st, NULL) != SQLITE_OK ||
-        sqlite3_bind_text(st, 1, match, -1, SQLITE_STATIC) != SQLITE_OK) {
-        store_db_error(store, err);
-        goto out;
-    }
     store->prefix_walk = &w;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW)
         ;
@@ -289,7 +324,6 @@ int store_prefix_rank(struct fk_store *store, struct store_prefix *p, const char
     ret = 0;
 out:
     store->prefix_walk = NULL;
-    sqlite3_finalize(st);
     free(w.best);
     return ret;
 }

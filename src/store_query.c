@@ -1241,14 +1241,20 @@ static int prefix_window(struct fk_store *store, const char *match, long window,
     return 0;
 }
 
+/* Whether the query is one prefix term, its count not estimated. */
+static bool prefix_alone(struct fk_store *store, const struct fk_search_query *query)
+{
+    return query && query->root >= 0 && query->nodes[query->root].kind == FK_SEARCH_TERM &&
+           query->nodes[query->root].prefix && store->rank_counts && store->rank_phrases == 1 &&
+           store->rank_counts[0] < 0;
+}
+
 /* Whether the window and the count of a search can be had in one walk
  * (prefix_window). */
 static bool one_prefix(struct fk_store *store, const struct fk_search_query *query,
                        const struct search_filter *sf)
 {
-    return query && query->root >= 0 && query->nodes[query->root].kind == FK_SEARCH_TERM &&
-           query->nodes[query->root].prefix && !plan_filters(&sf->probe) && !sf->by_set &&
-           store->rank_counts && store->rank_phrases == 1 && store->rank_counts[0] < 0;
+    return prefix_alone(store, query) && !plan_filters(&sf->probe) && !sf->by_set;
 }
 
 /* Whether the query has a prefix term: each FTS5 cursor of it merges the
@@ -1617,26 +1623,56 @@ static void search_add_ranked(struct query *q, const char *match, struct search_
     query_add(q, ") AS pick JOIN articles a ON a.id = pick.id ORDER BY pick.rank, pick.id DESC");
 }
 
-/* The search of one prefix without a filter, with a rank window and a
+/* The search of one prefix, filtered or not, with a rank window and a
  * page of at most RANK_KEEP_MAX rows: ranked and given its snippets in
  * one walk of the prefix's matches (store_prefix.c), where FTS5's cursors
  * would each merge the lists of all its words. Returns 0 (or fn's
  * return), 1 where the prefix is not one word, -1 with err filled. */
 static int search_prefix_walk(struct fk_store *store, const struct fk_search_query *query,
-                              const char *match, const struct fk_filter *f,
-                              const struct fk_search_options *options, int words,
-                              struct tag_list *tags, fk_hit_fn fn, void *ctx, struct fk_error *err)
+                              const char *match, struct search_filter *sf,
+                              const struct fk_filter *f, const struct fk_search_options *options,
+                              int words, struct tag_list *tags, fk_hit_fn fn, void *ctx,
+                              struct fk_error *err)
 {
     const struct fk_search_node *n = &query->nodes[query->root];
     struct store_prefix p;
+    struct query q;
     sqlite3_stmt *st = NULL;
+    bool filtered = plan_filters(&sf->probe);
     int ret = store_prefix_init(store, &p, n->text, err);
     if (ret != 0)
         return ret;
     p.in_text = n->column == FK_SEARCH_ANY || n->column == FK_SEARCH_TEXT;
     store->prefix_walks++;
-    ret = store_prefix_rank(store, &p, match, SEARCH_WEIGHTS, options->rank_window, f->limit,
-                            f->offset, err);
+    /* The walk: whether each match passes the filter is read only while
+     * the walk needs it (feedkeep_prefix_need). */
+    query_init(&q);
+    query_add_param(&q,
+                    "SELECT articles_fts.rowid FROM articles_fts WHERE articles_fts MATCH ?"
+                    " AND feedkeep_prefix_walk(articles_fts, ",
+                    match, 0);
+    if (!filtered) {
+        query_add(&q, "1");
+    } else if (search_reads_articles(sf)) {
+        query_add(&q, "CASE WHEN feedkeep_prefix_need() THEN EXISTS (SELECT 1 FROM " PROBE_ARTICLES
+                      " WHERE a.id = articles_fts.rowid");
+        search_add_filter(&q, sf, "articles_fts.rowid");
+        query_add(&q, ") END");
+    } else {
+        query_add(&q, "CASE WHEN feedkeep_prefix_need() THEN (1");
+        search_add_filter(&q, sf, "articles_fts.rowid");
+        query_add(&q, ") END");
+    }
+    query_add(&q, ", " SEARCH_WEIGHTS ") ORDER BY articles_fts.rowid DESC");
+    if (store_prefix_register(store, err) < 0 || query_prepare(store, &q, &st, err) < 0)
+        ret = -1;
+    else
+        ret = store_prefix_rank(store, &p, st, options->rank_window,
+                                filtered ? options->rank_window * SEARCH_SCAN_FACTOR : 0, f->limit,
+                                f->offset, err);
+    sqlite3_finalize(st);
+    st = NULL;
+    query_release(&q);
     if (ret == 0 && sqlite3_prepare_v2(store->db,
                                        "SELECT " ARTICLE_COLUMNS ", a.text FROM articles a"
                                        " WHERE a.id = ?",
@@ -1709,8 +1745,8 @@ int fk_store_search(struct fk_store *store, const struct fk_search_query *query,
         goto out;
     int words = options->snippet_words > 0 ? options->snippet_words : 16;
     if (options->rank_window > 0 && f->limit > 0 && f->offset >= 0 &&
-        f->limit + f->offset <= RANK_KEEP_MAX && one_prefix(store, query, &sf)) {
-        ret = search_prefix_walk(store, query, match, f, options, words, &tags, fn, ctx, err);
+        f->limit + f->offset <= RANK_KEEP_MAX && prefix_alone(store, query)) {
+        ret = search_prefix_walk(store, query, match, &sf, f, options, words, &tags, fn, ctx, err);
         if (ret != 1)
             goto out;
         ret = -1;

@@ -339,12 +339,17 @@ static void test_filtered_search(void)
                 struct fk_search_options options = {"[", "]", 8, pages[pi].window};
                 struct hits got = {FK_BUF_INIT, strncmp(query, "title:", 6) != 0, 0};
                 struct fk_buf expected = FK_BUF_INIT;
-                int64_t walks = store->rank_walks;
+                int64_t walks = store->rank_walks, prefix_walks = store->prefix_walks;
                 CHECK_INT(fk_store_search(store, &parsed, &f, &options, on_hit, &got, &err), 0);
                 /* A prefix alone, no filter: its window and its count in
                  * one walk, and none in the ranking cursors. */
                 if (strcmp(query, "plan*") == 0 && fi == 0)
                     CHECK_INT(store->rank_walks - walks, 1);
+                /* With a page and a rank window, filtered or not, it is
+                 * ranked in that walk (store_prefix.c). */
+                if (strcmp(query, "plan*") == 0)
+                    CHECK_INT(store->prefix_walks - prefix_walks,
+                              pages[pi].limit > 0 && pages[pi].window > 0);
                 expected_hits(db, match, fc, pages[pi].limit, pages[pi].offset, pages[pi].window,
                               &expected);
                 if (!got.text.data != !expected.data ||
