@@ -362,7 +362,7 @@ struct fk_store {
     bool prefix_function_ready;      /* feedkeep_prefix_walk (store_prefix.c) */
     bool prefix_need_ready;          /* feedkeep_prefix_need (store_prefix.c) */
     struct prefix_walk *prefix_walk; /* the walk under way there */
-    bool cache_grown;                /* the page cache of filing (fk_store_begin_feed) */
+    bool filing_tuned;               /* page cache, temp store (fk_store_begin_feed) */
     /* The search under way: the number of articles holding each of its
      * phrases, as feedkeep_bm25 numbers them, where it was estimated
      * (store_query.c, rank_estimate); -1 where feedkeep_bm25 counts, which

@@ -1041,6 +1041,67 @@ static void test_failed_write(void)
     fk_store_close(store);
 }
 
+/* The files SQLite opens for statement journals, counted by a VFS that
+ * passes everything else on to the default one. */
+static sqlite3_vfs *journal_count_base;
+static int journal_count_opens;
+
+static int journal_count_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *file, int flags,
+                              int *out_flags)
+{
+    (void)vfs;
+    if (flags & SQLITE_OPEN_SUBJOURNAL)
+        journal_count_opens++;
+    return journal_count_base->xOpen(journal_count_base, name, file, flags, out_flags);
+}
+
+/* Filing keeps its statement journals in memory. Each article is filed by
+ * statements that journal the pages they change (triggers, constraints,
+ * the full-text index, whose merges change many): a feed of 400 articles
+ * of 2,000 words, then a feed changing all of them, open no journal file. */
+static void test_statement_journal_in_memory(void)
+{
+    enum { ARTICLES = 400, WORDS = 2000, TEXT = WORDS * 12 };
+    journal_count_base = sqlite3_vfs_find(NULL);
+    CHECK(journal_count_base != NULL);
+    if (!journal_count_base)
+        return;
+    sqlite3_vfs counting = *journal_count_base;
+    counting.zName = "feedkeep-journal-count";
+    counting.xOpen = journal_count_open;
+    CHECK_INT(sqlite3_vfs_register(&counting, 1), SQLITE_OK);
+    journal_count_opens = 0;
+
+    struct fk_store *store = open_fresh("journal.db");
+    char(*guids)[32] = calloc(ARTICLES, sizeof *guids);
+    char(*texts)[TEXT] = calloc(ARTICLES, sizeof *texts);
+    if (store && guids && texts) {
+        struct test_item t;
+        for (int round = 0; round < 2; round++) {
+            CHECK_INT(begin(store, "https://e/feed"), 0);
+            for (int i = 0; i < ARTICLES; i++) {
+                snprintf(guids[i], sizeof guids[i], "https://e/%d", i);
+                int n = snprintf(texts[i], sizeof texts[i], "round%d", round);
+                for (int w = 0; w < WORDS; w++)
+                    n += snprintf(texts[i] + n, sizeof texts[i] - (size_t)n, " w%d",
+                                  (i * 7919 + w * 104729) % 99991);
+                test_item_init(&t, guids[i], "An article", texts[i], june(1 + i % 28));
+                add_tag(&t, i % 2 ? "c" : "sql");
+                add_tag(&t, round ? "changed" : "first");
+                CHECK_INT(put(store, &t), round ? FK_PUT_UPDATED : FK_PUT_NEW);
+            }
+            CHECK_INT(end(store), 0);
+        }
+        CHECK_INT(fts_count("journal.db", "round1"), ARTICLES);
+        CHECK_INT(fts_check("journal.db"), 0);
+    }
+    fk_store_close(store);
+    free(guids);
+    free(texts);
+    CHECK_INT(journal_count_opens, 0);
+    CHECK_INT(sqlite3_vfs_unregister(&counting), SQLITE_OK);
+}
+
 /* Two handles on one archive: a reader sees a feed only once it is
  * committed, and is not blocked meanwhile. */
 /* Enclosures are filed with their article, in order, and rewritten when
@@ -2585,6 +2646,7 @@ int main(void)
     RUN(test_fts);
     RUN(test_fts_batches);
     RUN(test_failed_write);
+    RUN(test_statement_journal_in_memory);
     RUN(test_two_handles);
     RUN(test_short_body_guard);
     RUN(test_versions);
@@ -2605,10 +2667,10 @@ int main(void)
     RUN(test_guid_change_explain);
 
     static const char *const archives[] = {
-        "put.db",    "tags.db",     "rollback.db", "feedmeta.db", "shortcut.db",
-        "list.db",   "code.db",     "get.db",      "reopen.db",   "newer.db",
-        "notes.db",  "other.db",    "otherid.db",  "empty.db",    "fts.db",
-        "shared.db", "ftsbatch.db", "fail.db",     "code2.db",    "enclosures.db",
+        "put.db",     "tags.db",       "rollback.db", "feedmeta.db", "shortcut.db", "list.db",
+        "code.db",    "get.db",        "reopen.db",   "newer.db",    "notes.db",    "other.db",
+        "otherid.db", "empty.db",      "fts.db",      "shared.db",   "ftsbatch.db", "fail.db",
+        "code2.db",   "enclosures.db", "journal.db",
     };
     static const char *const query_archives[] = {
         "guard.db",   "versions.db", "filters.db", "plans.db",    "search.db",
