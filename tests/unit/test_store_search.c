@@ -641,6 +641,20 @@ static bool ranks_close(const char *a, const char *b, bool *same_ids)
     return close && (!a || !*a) && (!b || !*b);
 }
 
+/* Room for n entries, and the archive name opened fresh in *store: the
+ * entries, or NULL with nothing left open. */
+static struct entry *fresh_entries(const char *name, int n, struct fk_store **store)
+{
+    struct entry *entries = calloc((size_t)n, sizeof *entries);
+    CHECK(entries != NULL);
+    *store = entries ? open_fresh(name) : NULL;
+    if (!*store) {
+        free(entries);
+        return NULL;
+    }
+    return entries;
+}
+
 /* A large archive's searches estimate the counts of their common phrases
  * from slices of it (made small here: the archive is 3,000 articles): the
  * same hits in the same order for one phrase, every rank within 10% of
@@ -651,13 +665,10 @@ static void test_rank_estimate(void)
 {
     enum { N = 3000 };
     static char guids[N][40], texts_n[N][200];
-    struct entry *entries = calloc(N, sizeof *entries);
-    CHECK(entries != NULL);
-    struct fk_store *store = open_fresh("estimate.db");
-    if (!store || !entries) {
-        free(entries);
+    struct fk_store *store;
+    struct entry *entries = fresh_entries("estimate.db", N, &store);
+    if (!entries)
         return;
-    }
     uint32_t x = 12345;
     for (int i = 0; i < N; i++) {
         x = x * 1103515245u + 12345u;
@@ -780,13 +791,10 @@ static void test_prefix_walk(void)
         " ",     " ",   " ",  " ", ". ",  ": ",       "! ",        ", ",           "\n",
         ".\n\n", " \t", "; ", ":", " - ", "\xC2\xA0", ".\xC2\xA0", "\xE2\x80\x94", " \r\n"};
     static char *const tags[] = {"planning", "other"};
-    struct entry *entries = calloc(N, sizeof *entries);
-    CHECK(entries != NULL);
-    struct fk_store *store = open_fresh("prefix.db");
-    if (!store || !entries) {
-        free(entries);
+    struct fk_store *store;
+    struct entry *entries = fresh_entries("prefix.db", N, &store);
+    if (!entries)
         return;
-    }
     uint32_t x = 777;
     for (int i = 0; i < N; i++) {
         char *t = texts_n[i];
